@@ -1,0 +1,97 @@
+//! Fixtures for the relman benchmarks: realistic documents of a given size,
+//! generated deterministically so every run measures the same input.
+
+use serde_json::{json, Value};
+
+/// The `i`-th item of `list`, cycling.
+fn pick<'a>(list: &[&'a str], i: usize) -> &'a str {
+    list.get(i % list.len().max(1)).copied().unwrap_or_default()
+}
+
+/// A minor release with `changes` changes (3 CIs each), 5 test runs and
+/// `approvals` approvals, as a JSON value.
+pub fn release(changes: usize, approvals: usize) -> Value {
+    let changes: Vec<Value> = (0..changes)
+        .map(|i| {
+            json!({
+                "id": format!("CHG{i:05}"),
+                "kind": if i % 3 == 0 { "standard" } else { "normal" },
+                "summary": format!("Change number {i} of the checkout service"),
+                "category": pick(&["feature", "fix", "security"], i),
+                "affected_cis": [format!("web-{}", i % 7), format!("app-{}", i % 5), "db-1"],
+                "implementer": format!("dev{}", i % 9),
+                "approved": true,
+                "committed_at": "2026-11-02T10:00:00Z",
+                "links": {"problems": [format!("PRB{i}")]},
+                "u_custom": {"team": "web", "points": i}
+            })
+        })
+        .collect();
+    let approvals: Vec<Value> = (0..approvals)
+        .map(|i| {
+            json!({
+                "approver": format!("cab{i}"),
+                "role": if i == 0 { "product_owner" } else { "cab" },
+                "decision": "approved",
+                "at": "2026-11-10T12:00:00+01:00",
+                "comment": "looks good"
+            })
+        })
+        .collect();
+    let tests: Vec<Value> = ["unit", "integration", "performance", "security", "uat"]
+        .iter()
+        .map(|k| json!({"kind": k, "passed": 500, "failed": 0, "skipped": 3, "signed_off_by": "qa1"}))
+        .collect();
+    json!({
+        "schema_version": 1,
+        "id": "RLSE0001",
+        "title": "Checkout 4.2",
+        "version": "4.2.0",
+        "kind": "minor",
+        "state": "approval",
+        "owner": "alice",
+        "team": ["bob", "dev1"],
+        "planned_start": "2026-11-20T22:00:00Z",
+        "planned_end": "2026-11-21T02:00:00Z",
+        "scope": "Checkout redesign",
+        "changes": changes,
+        "services": ["checkout"],
+        "environments": ["staging", "production"],
+        "rollback_plan": {"documented": true, "tested": true, "estimated_secs": 900},
+        "tests": tests,
+        "approvals": approvals
+    })
+}
+
+/// A history with `deployments` deployments over three services and one
+/// incident per ten deployments, as a JSON value.
+pub fn history(deployments: usize) -> Value {
+    let services = ["checkout", "catalog", "payments"];
+    let deps: Vec<Value> = (0..deployments)
+        .map(|i| {
+            let day = i / 10;
+            json!({
+                "id": format!("D{i}"),
+                "service": pick(&services, i),
+                "environment": if i % 2 == 0 { "production" } else { "staging" },
+                "started_at": format!("2026-{:02}-{:02}T10:00:00Z", 1 + (day / 28) % 12, 1 + day % 28),
+                "finished_at": format!("2026-{:02}-{:02}T10:20:00Z", 1 + (day / 28) % 12, 1 + day % 28),
+                "outcome": if i % 11 == 0 { "failed" } else { "success" },
+                "kind": if i % 13 == 0 { "hotfix" } else { "planned" },
+                "changes": [{"id": format!("c{i}"), "committed_at": "2025-12-30T08:00:00Z"}]
+            })
+        })
+        .collect();
+    let incidents: Vec<Value> = (0..deployments / 10)
+        .map(|i| {
+            json!({
+                "id": format!("INC{i}"),
+                "service": pick(&services, i),
+                "created_at": "2026-01-01T11:00:00Z",
+                "resolved_at": "2026-01-01T12:00:00Z",
+                "caused_by": format!("D{}", i * 10)
+            })
+        })
+        .collect();
+    json!({"deployments": deps, "incidents": incidents})
+}

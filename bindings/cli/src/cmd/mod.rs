@@ -1,0 +1,47 @@
+//! The commands, one module each. A new command adds its module, a variant
+//! of [`Command`] and one arm in [`Command::run`].
+
+pub mod context;
+pub mod schema;
+pub mod validate;
+
+use clap::Subcommand;
+
+use crate::io::Globals;
+use crate::output::Failure;
+
+/// What a command concluded; errors are a [`Failure`] instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done, verdict positive (exit status 0).
+    Ok,
+    /// Done, but the verdict is negative: denied, blocking conflicts, failed
+    /// canary, broken log (exit status 1).
+    #[allow(
+        dead_code,
+        reason = "used by the verdict commands (check, conflicts, judge, …)"
+    )]
+    Negative,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate documents (schema and semantics), listing every problem.
+    Validate(validate::Args),
+    /// Print the JSON Schema of an input or output document.
+    Schema(schema::Args),
+    /// Print the context in force: --context with --policy and --now applied.
+    Context(context::Args),
+}
+
+impl Command {
+    /// Runs the command.
+    pub fn run(&self, globals: &Globals) -> Result<Outcome, Failure> {
+        match self {
+            Command::Validate(args) => validate::run(args, globals),
+            Command::Schema(args) => schema::run(args, globals),
+            Command::Context(args) => context::run(args, globals),
+        }
+    }
+}

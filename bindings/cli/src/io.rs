@@ -1,0 +1,258 @@
+//! Input: reading files or stdin, and the global options (`--policy`,
+//! `--context`, `--now`, `--format`), loaded lazily so that only the
+//! commands that use them can fail on them.
+
+use std::cell::{Cell, OnceCell};
+use std::io::Read;
+use std::path::Path;
+
+use clap::ValueEnum;
+use relman::{Context, Policy, Timestamp};
+
+use crate::output::Failure;
+
+/// How results are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    /// JSON (pretty-printed); errors as one JSON object on stderr.
+    #[default]
+    Json,
+    /// Readable text; errors as readable lines on stderr.
+    Table,
+}
+
+/// The options every command accepts.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GlobalArgs {
+    /// Policy document (JSON, `-` for stdin); overrides the policy inside
+    /// --context. Read only by commands that need a policy: a missing or
+    /// invalid file is then an error (exit 2).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub policy: Option<String>,
+    /// Context document (JSON, `-` for stdin): actors, policy, CMDB,
+    /// calendar, schedule, history, now. Read only by commands that need it:
+    /// a missing or invalid file is then an error (exit 2).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub context: Option<String>,
+    /// The current time, RFC 3339 with an offset (e.g. 2026-03-01T22:00:00Z);
+    /// overrides `now` in --context. relman never reads the clock. Checked
+    /// only by commands that need it: a bad value is then an error (exit 2).
+    #[arg(long, global = true, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+}
+
+/// A text read from a file or stdin, with the name to report it under.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The path as given, or `<stdin>`.
+    pub name: String,
+    /// The UTF-8 text.
+    pub text: String,
+}
+
+/// The name stdin is reported under.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// The global options, with their files read and checked on first use.
+#[derive(Debug)]
+pub struct Globals {
+    args: GlobalArgs,
+    stdin_read: Cell<bool>,
+    policy_file: OnceCell<Result<Option<Policy>, Failure>>,
+    context_file: OnceCell<Result<Option<Context>, Failure>>,
+    now_arg: OnceCell<Result<Option<Timestamp>, Failure>>,
+    default_policy: OnceCell<Policy>,
+}
+
+impl Globals {
+    /// Wraps the parsed global options; nothing is read yet.
+    pub fn new(args: GlobalArgs) -> Self {
+        Globals {
+            args,
+            stdin_read: Cell::new(false),
+            policy_file: OnceCell::new(),
+            context_file: OnceCell::new(),
+            now_arg: OnceCell::new(),
+            default_policy: OnceCell::new(),
+        }
+    }
+
+    /// The output format.
+    pub fn format(&self) -> Format {
+        self.args.format
+    }
+
+    /// Reads `path` (or stdin for `-`) as UTF-8 text. Stdin can be read
+    /// once per run.
+    pub fn read(&self, path: &str) -> Result<Input, Failure> {
+        if path == "-" {
+            if self.stdin_read.replace(true) {
+                return Err(Failure::invalid_input(
+                    "stdin (`-`) can be read only once per run",
+                ));
+            }
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| Failure::invalid_input(format!("cannot read stdin: {e}")))?;
+            let text = utf8(STDIN_NAME, bytes)?;
+            return Ok(Input {
+                name: STDIN_NAME.to_string(),
+                text,
+            });
+        }
+        let bytes = std::fs::read(Path::new(path))
+            .map_err(|e| Failure::invalid_input(format!("cannot read `{path}`: {e}")))?;
+        Ok(Input {
+            name: path.to_string(),
+            text: utf8(path, bytes)?,
+        })
+    }
+
+    /// The policy of `--policy FILE`, if given.
+    pub fn policy_file(&self) -> Result<Option<&Policy>, Failure> {
+        let loaded = self.policy_file.get_or_init(|| {
+            let Some(path) = &self.args.policy else {
+                return Ok(None);
+            };
+            let input = self.read(path).map_err(|f| f.prefixed("--policy: "))?;
+            relman::parse::<Policy>(&input.text)
+                .map(|p| Some(p.document))
+                .map_err(|e| Failure::from(e).prefixed(&format!("--policy {}: ", input.name)))
+        });
+        loaded.as_ref().map(Option::as_ref).map_err(Clone::clone)
+    }
+
+    /// The context of `--context FILE`, if given, as written (without
+    /// `--policy` and `--now` applied; see [`Globals::context`]).
+    pub fn context_file(&self) -> Result<Option<&Context>, Failure> {
+        let loaded = self.context_file.get_or_init(|| {
+            let Some(path) = &self.args.context else {
+                return Ok(None);
+            };
+            let input = self.read(path).map_err(|f| f.prefixed("--context: "))?;
+            relman::parse::<Context>(&input.text)
+                .map(|c| Some(c.document))
+                .map_err(|e| Failure::from(e).prefixed(&format!("--context {}: ", input.name)))
+        });
+        loaded.as_ref().map(Option::as_ref).map_err(Clone::clone)
+    }
+
+    /// The time of `--now TIME`, if given.
+    pub fn now_arg(&self) -> Result<Option<&Timestamp>, Failure> {
+        let loaded = self.now_arg.get_or_init(|| match &self.args.now {
+            None => Ok(None),
+            Some(text) => Timestamp::parse(text)
+                .map(Some)
+                .map_err(|e| Failure::invalid_input(format!("--now: {e}"))),
+        });
+        loaded.as_ref().map(Option::as_ref).map_err(Clone::clone)
+    }
+
+    /// The policy in force: `--policy FILE`, else the policy inside
+    /// `--context FILE`, else the defaults.
+    pub fn policy(&self) -> Result<&Policy, Failure> {
+        if let Some(policy) = self.policy_file()? {
+            return Ok(policy);
+        }
+        if let Some(policy) = self.context_file()?.and_then(|c| c.policy.as_ref()) {
+            return Ok(policy);
+        }
+        Ok(self.default_policy.get_or_init(Policy::default))
+    }
+
+    /// The current time: `--now TIME`, else `now` of `--context FILE`.
+    pub fn now(&self) -> Result<Option<&Timestamp>, Failure> {
+        if let Some(now) = self.now_arg()? {
+            return Ok(Some(now));
+        }
+        Ok(self.context_file()?.and_then(|c| c.now.as_ref()))
+    }
+
+    /// The context in force: `--context FILE` (or an empty context) with the
+    /// policy in force filled in (defaults included) and `now` from
+    /// [`Globals::now`].
+    pub fn context(&self) -> Result<Context, Failure> {
+        let mut context = self.context_file()?.cloned().unwrap_or_default();
+        context.policy = Some(self.policy()?.clone());
+        context.now = self.now()?.cloned();
+        Ok(context)
+    }
+}
+
+/// The bytes as UTF-8 text, without a leading byte order mark (which some
+/// editors and exports write and JSON parsers may ignore).
+fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, Failure> {
+    let mut text = String::from_utf8(bytes)
+        .map_err(|e| Failure::invalid_input(format!("`{name}` is not UTF-8 text: {e}")))?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn globals(now: Option<&str>) -> Globals {
+        Globals::new(GlobalArgs {
+            now: now.map(str::to_string),
+            ..GlobalArgs::default()
+        })
+    }
+
+    #[test]
+    fn text_is_utf8_without_bom() {
+        let text = utf8("f", b"\xef\xbb\xbf{}".to_vec()).unwrap();
+        assert_eq!(text, "{}");
+        let err = utf8("f.json", vec![b'{', 0xff, b'}']).unwrap_err();
+        assert!(err.body().unwrap().message.contains("f.json"));
+    }
+
+    #[test]
+    fn now_is_parsed_on_use() {
+        let g = globals(Some("2026-03-01T22:00:00Z"));
+        assert_eq!(
+            g.now().unwrap().map(Timestamp::as_str),
+            Some("2026-03-01T22:00:00Z")
+        );
+        let bad = globals(Some("yesterday"));
+        let err = bad.now().unwrap_err();
+        let body = err.body().unwrap();
+        assert_eq!(body.code.as_str(), "invalid_input");
+        assert!(body.message.contains("--now"), "{}", body.message);
+        // The other globals stay usable.
+        assert!(bad.policy().is_ok());
+    }
+
+    #[test]
+    fn without_globals_the_defaults_apply() {
+        let g = globals(None);
+        assert_eq!(g.policy().unwrap(), &Policy::default());
+        assert!(g.now().unwrap().is_none());
+        let context = g.context().unwrap();
+        assert_eq!(context.policy, Some(Policy::default()));
+    }
+
+    #[test]
+    fn a_missing_policy_file_names_the_file() {
+        let g = Globals::new(GlobalArgs {
+            policy: Some("/nonexistent/relman-policy.json".to_string()),
+            ..GlobalArgs::default()
+        });
+        let err = g.policy().unwrap_err();
+        let body = err.body().unwrap();
+        assert_eq!(body.code.as_str(), "invalid_input");
+        assert!(
+            body.message.contains("relman-policy.json"),
+            "{}",
+            body.message
+        );
+        // Still an error on the second call.
+        assert!(g.policy().is_err());
+    }
+}

@@ -1,0 +1,40 @@
+//! The documents of the data contract (SPEC §1) as serde types.
+//!
+//! Every struct keeps the fields it does not know in `extra` and writes them
+//! back unchanged, at every level, so a host can pass its records through
+//! relman without loss. Known optional fields that are absent stay absent
+//! on output; an explicit `null` (accepted for optional single values) or
+//! an empty list of a known field is written back as absent. The policy is
+//! the exception: it is written back with every default filled in, so what
+//! is written is the policy in force.
+
+mod actor;
+mod calendar;
+mod cmdb;
+mod context;
+mod history;
+mod release;
+mod schedule;
+
+pub use actor::Actor;
+pub use calendar::{
+    Blackout, BlackoutSeverity, Calendar, Frequency, MaintenanceWindow, Recurrence, Scope, Weekday,
+};
+pub use cmdb::{Cmdb, ConfigurationItem, Criticality, Relationship};
+pub use context::Context;
+pub use history::{CommitRef, DeploymentKind, DeploymentRecord, History, Incident};
+pub use release::{
+    Approval, AttachedRisk, Change, ChangeKind, Communication, Decision, DeploymentPlan, Event,
+    Feedback, Links, NotifyRule, Outcome, Release, ReleaseKind, Review, RiskLevel, Role,
+    RollbackPlan, State, Strategy, TestKind, TestRun, Trigger,
+};
+pub use schedule::Schedule;
+
+/// Fields a document does not know, kept in order of their names and written
+/// back unchanged.
+pub type Extra = serde_json::Map<String, serde_json::Value>;
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+pub(crate) fn is_false(b: &bool) -> bool {
+    !*b
+}

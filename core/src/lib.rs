@@ -1,0 +1,46 @@
+//! # relman — an embeddable release-management engine
+//!
+//! A pure domain core: the documents of the release-management data
+//! contract, their validation, and (in later modules) the rules of the
+//! release lifecycle, risk scoring, conflict detection, rollout decisions
+//! and KPIs. No I/O, no clock reads, no global state: the caller passes
+//! everything in, including `now`.
+//!
+//! ```
+//! use relman::{parse, Release, State};
+//!
+//! let text = r#"{"id": "REL-1", "title": "Checkout 4.2", "kind": "minor",
+//!                "state": "planning", "ticket_color": "blue"}"#;
+//! let release = parse::<Release>(text)?.document;
+//! assert_eq!(release.state, State::Planning);
+//! // Fields relman does not know are kept and written back.
+//! assert_eq!(release.extra["ticket_color"], "blue");
+//! # Ok::<(), relman::Error>(())
+//! ```
+//!
+//! Every error has a stable [`ErrorCode`]; input errors name the JSON path
+//! of the problem:
+//!
+//! ```
+//! let err = relman::parse::<relman::Release>(
+//!     r#"{"id": "R", "title": "T", "kind": "huge", "state": "planning"}"#,
+//! ).unwrap_err();
+//! assert_eq!(err.code().as_str(), "invalid_input");
+//! assert_eq!(err.path(), Some("kind"));
+//! ```
+
+pub mod document;
+pub mod error;
+pub mod policy;
+pub mod schema;
+mod timestamp;
+pub mod validate;
+
+pub use document::*;
+pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning};
+pub use policy::Policy;
+pub use timestamp::Timestamp;
+pub use validate::{
+    from_value, parse, validate, validate_value, Document, DocumentKind, Parsed, ValidationReport,
+    SCHEMA_VERSION,
+};

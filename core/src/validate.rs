@@ -1,0 +1,942 @@
+//! Parsing and validation of documents: schema version, structure (with the
+//! JSON path, line and column of the first structural problem) and the
+//! semantic rules beyond the schema (windows in order, unique ids,
+//! references that resolve inside the document), collecting every semantic
+//! problem at once.
+
+use crate::document::*;
+use crate::error::{Error, Problem, Result, Warning};
+use crate::policy::Policy;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// The document schema version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// serde_json's nesting limit: deeper input is `limit_exceeded`.
+pub const MAX_JSON_DEPTH: u64 = 128;
+
+/// The kinds of input document of the data contract.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// [`Release`].
+    Release,
+    /// [`Change`].
+    Change,
+    /// [`ConfigurationItem`].
+    ConfigurationItem,
+    /// [`Cmdb`].
+    Cmdb,
+    /// [`Actor`].
+    Actor,
+    /// [`Calendar`].
+    Calendar,
+    /// [`Schedule`].
+    Schedule,
+    /// [`History`].
+    History,
+    /// [`Context`].
+    Context,
+    /// [`Policy`].
+    Policy,
+}
+
+impl DocumentKind {
+    /// Every input document kind.
+    pub const ALL: [DocumentKind; 10] = [
+        DocumentKind::Release,
+        DocumentKind::Change,
+        DocumentKind::ConfigurationItem,
+        DocumentKind::Cmdb,
+        DocumentKind::Actor,
+        DocumentKind::Calendar,
+        DocumentKind::Schedule,
+        DocumentKind::History,
+        DocumentKind::Context,
+        DocumentKind::Policy,
+    ];
+
+    /// The snake_case name (`release`, `configuration_item`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            DocumentKind::Release => "release",
+            DocumentKind::Change => "change",
+            DocumentKind::ConfigurationItem => "configuration_item",
+            DocumentKind::Cmdb => "cmdb",
+            DocumentKind::Actor => "actor",
+            DocumentKind::Calendar => "calendar",
+            DocumentKind::Schedule => "schedule",
+            DocumentKind::History => "history",
+            DocumentKind::Context => "context",
+            DocumentKind::Policy => "policy",
+        }
+    }
+
+    /// The kind with this name (`-` and `_` are interchangeable).
+    pub fn from_name(name: &str) -> Option<DocumentKind> {
+        let name = name.replace('-', "_");
+        DocumentKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Guesses the kind of a parsed document from its distinctive keys, for
+    /// front ends that accept any document (`relman validate FILE`).
+    ///
+    /// Rules, first match wins: `cis` or `relationships` → cmdb;
+    /// `deployments` or `incidents` → history; `blackouts` or
+    /// `maintenance_windows` (an array) → calendar; `actors` or `now` →
+    /// context; `releases`, or `changes` without `title` or `summary` →
+    /// schedule; `lifecycle`, `risk`, `conflicts`,
+    /// `rollout`, `kpi` or `notes` → policy; `title` → release;
+    /// `summary` and `kind` → change; `class` → configuration item;
+    /// `roles` → actor.
+    pub fn detect(document: &Value) -> Option<DocumentKind> {
+        let obj = document.as_object()?;
+        let has = |k: &str| obj.contains_key(k);
+        let kind = if has("cis") || has("relationships") {
+            DocumentKind::Cmdb
+        } else if has("deployments") || has("incidents") {
+            DocumentKind::History
+        } else if has("blackouts")
+            || obj.get("maintenance_windows").is_some_and(Value::is_array) && !has("class")
+        {
+            DocumentKind::Calendar
+        } else if has("actors") || has("now") {
+            DocumentKind::Context
+        } else if has("releases") || (has("changes") && !has("title") && !has("summary")) {
+            DocumentKind::Schedule
+        } else if ["lifecycle", "risk", "conflicts", "rollout", "kpi", "notes"]
+            .iter()
+            .any(|k| has(k))
+        {
+            DocumentKind::Policy
+        } else if has("title") {
+            DocumentKind::Release
+        } else if has("summary") && has("kind") {
+            DocumentKind::Change
+        } else if has("class") {
+            DocumentKind::ConfigurationItem
+        } else if has("roles") {
+            DocumentKind::Actor
+        } else {
+            return None;
+        };
+        Some(kind)
+    }
+}
+
+impl fmt::Display for DocumentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What semantic validation found: problems make the document invalid,
+/// warnings do not.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// Problems of the document outside its policy.
+    pub problems: Vec<Problem>,
+    /// Problems of the policy (its own or an embedded one).
+    pub policy_problems: Vec<Problem>,
+    /// Odd but acceptable things.
+    pub warnings: Vec<Warning>,
+}
+
+impl Findings {
+    fn problem(&mut self, path: String, message: impl Into<String>) {
+        self.problems.push(Problem::new(path, message));
+    }
+
+    fn warn(&mut self, code: &str, path: String, message: impl Into<String>) {
+        self.warnings.push(Warning::new(code, path, message));
+    }
+
+    fn version(&mut self, base: &str, version: Option<u32>) -> Option<Error> {
+        match version {
+            Some(v) if v != SCHEMA_VERSION => Some(Error::UnsupportedVersion {
+                path: join(base, "schema_version"),
+                found: Value::from(v),
+                supported: SCHEMA_VERSION,
+            }),
+            _ => None,
+        }
+    }
+
+    fn non_empty(&mut self, path: String, value: &str) {
+        if value.trim().is_empty() {
+            self.problem(path, "must not be empty");
+        }
+    }
+
+    /// Reports every id that appears more than once, at the later place.
+    fn unique_ids<'a>(
+        &mut self,
+        base: &str,
+        what: &str,
+        ids: impl IntoIterator<Item = (String, &'a str)>,
+    ) {
+        let mut first: BTreeMap<&str, String> = BTreeMap::new();
+        for (path, id) in ids {
+            if let Some(earlier) = first.get(id) {
+                self.problem(
+                    join(&path, "id"),
+                    format!("duplicate {what} id `{id}` (first at {earlier})"),
+                );
+            } else {
+                first.insert(
+                    id,
+                    if path.is_empty() {
+                        base.to_string()
+                    } else {
+                        path
+                    },
+                );
+            }
+        }
+    }
+
+    /// Checks that an optional window is in order and complete.
+    fn window(
+        &mut self,
+        base: &str,
+        (start_name, start): (&str, Option<&crate::Timestamp>),
+        (end_name, end): (&str, Option<&crate::Timestamp>),
+    ) {
+        match (start, end) {
+            (Some(s), Some(e)) if e <= s => self.problem(
+                join(base, end_name),
+                format!("must be after {start_name} ({e} is not after {s})"),
+            ),
+            (Some(_), None) => self.warn(
+                "incomplete_window",
+                join(base, end_name),
+                format!("{start_name} is set but {end_name} is not"),
+            ),
+            (None, Some(_)) => self.warn(
+                "incomplete_window",
+                join(base, start_name),
+                format!("{end_name} is set but {start_name} is not"),
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// Joins a base path and a field name: `join("releases[3]", "id")` is
+/// `releases[3].id`; an empty base gives the field alone.
+pub fn join(base: &str, field: &str) -> String {
+    if base.is_empty() {
+        field.to_string()
+    } else {
+        format!("{base}.{field}")
+    }
+}
+
+fn index(base: &str, field: &str, i: usize) -> String {
+    format!("{}[{i}]", join(base, field))
+}
+
+/// A document of the data contract: parseable, checkable, with a schema.
+pub trait Document: DeserializeOwned + Serialize + JsonSchema {
+    /// The kind of this document.
+    const KIND: DocumentKind;
+
+    /// Appends every semantic problem and warning, with paths under `base`.
+    /// Returns an `unsupported_version` error found in nested documents.
+    fn check(&self, base: &str, findings: &mut Findings) -> Option<Error>;
+}
+
+fn check_change(c: &Change, base: &str, f: &mut Findings) {
+    f.non_empty(join(base, "id"), &c.id);
+    for (i, ci) in c.affected_cis.iter().enumerate() {
+        f.non_empty(index(base, "affected_cis", i), ci);
+    }
+    f.window(
+        base,
+        ("planned_start", c.planned_start.as_ref()),
+        ("planned_end", c.planned_end.as_ref()),
+    );
+}
+
+impl Document for Change {
+    const KIND: DocumentKind = DocumentKind::Change;
+    fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
+        check_change(self, base, f);
+        None
+    }
+}
+
+impl Document for Release {
+    const KIND: DocumentKind = DocumentKind::Release;
+    fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
+        let version = f.version(base, self.schema_version);
+        f.non_empty(join(base, "id"), &self.id);
+        f.non_empty(join(base, "title"), &self.title);
+        f.window(
+            base,
+            ("planned_start", self.planned_start.as_ref()),
+            ("planned_end", self.planned_end.as_ref()),
+        );
+        f.unique_ids(
+            base,
+            "change",
+            self.changes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (index(base, "changes", i), c.id.as_str())),
+        );
+        for (i, c) in self.changes.iter().enumerate() {
+            check_change(c, &index(base, "changes", i), f);
+        }
+        let mut seen = BTreeSet::new();
+        for (i, dep) in self.depends_on.iter().enumerate() {
+            let path = index(base, "depends_on", i);
+            if *dep == self.id {
+                f.problem(path, format!("release `{dep}` cannot depend on itself"));
+            } else if !seen.insert(dep) {
+                f.warn(
+                    "duplicate_reference",
+                    path,
+                    format!("`{dep}` is listed twice"),
+                );
+            }
+        }
+        if let Some(review) = &self.review {
+            for (i, fb) in review.feedback.iter().enumerate() {
+                if let Some(r) = fb.rating {
+                    if !(1..=5).contains(&r) {
+                        let p = join(&index(&join(base, "review"), "feedback", i), "rating");
+                        f.problem(p, format!("rating must be 1 to 5, got {r}"));
+                    }
+                }
+            }
+        }
+        version
+    }
+}
+
+impl Document for ConfigurationItem {
+    const KIND: DocumentKind = DocumentKind::ConfigurationItem;
+    fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
+        let version = f.version(base, self.schema_version);
+        f.non_empty(join(base, "id"), &self.id);
+        version
+    }
+}
+
+impl Document for Cmdb {
+    const KIND: DocumentKind = DocumentKind::Cmdb;
+    fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
+        let mut version = f.version(base, self.schema_version);
+        f.unique_ids(
+            base,
+            "CI",
+            self.cis
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (index(base, "cis", i), c.id.as_str())),
+        );
+        for (i, ci) in self.cis.iter().enumerate() {
+            version = version.or(ci.check(&index(base, "cis", i), f));
+        }
+        let ids: BTreeSet<&str> = self.cis.iter().map(|c| c.id.as_str()).collect();
+        let mut pairs = BTreeSet::new();
+        for (i, r) in self.relationships.iter().enumerate() {
+            let path = index(base, "relationships", i);
+            for (end, id) in [("from", &r.from), ("to", &r.to)] {
+                if !ids.contains(id.as_str()) {
+                    f.problem(join(&path, end), format!("CI `{id}` is not in this CMDB"));
+                }
+            }
+            if r.from == r.to {
+                f.warn(
+                    "self_relationship",
+                    path.clone(),
+                    format!("CI `{}` relates to itself", r.from),
+                );
+            }
+            if !pairs.insert((&r.from, &r.to, &r.kind)) {
+                f.warn(
+                    "duplicate_relationship",
+                    path,
+                    format!("`{} {} {}` is listed twice", r.from, r.kind, r.to),
+                );
+            }
+        }
+        version
+    }
+}
+
+impl Document for Actor {
+    const KIND: DocumentKind = DocumentKind::Actor;
+    fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
+        let version = f.version(base, self.schema_version);
+        f.non_empty(join(base, "id"), &self.id);
+        version
+    }
+}
+
+fn check_recurrence(r: &Recurrence, base: &str, f: &mut Findings) {
+    if r.interval == 0 {
+        f.problem(join(base, "interval"), "must be at least 1");
+    }
+    let well_formed = r.start_time.len() == 5 && r.start_time.as_bytes().get(2) == Some(&b':');
+    if !well_formed || chrono::NaiveTime::parse_from_str(&r.start_time, "%H:%M").is_err() {
+        f.problem(
+            join(base, "start_time"),
+            format!("`{}` is not a local time HH:MM", r.start_time),
+        );
+    }
+    if r.duration_secs == 0 {
+        f.problem(join(base, "duration_secs"), "must be > 0");
+    }
+    if r.time_zone.parse::<chrono_tz::Tz>().is_err() {
+        f.problem(
+            join(base, "time_zone"),
+            format!("`{}` is not an IANA time zone name", r.time_zone),
+        );
+    }
+    match r.freq {
+        Frequency::Daily => {}
+        Frequency::Weekly => {
+            if r.by_day.is_empty() {
+                f.problem(
+                    join(base, "by_day"),
+                    "a weekly recurrence needs at least one day",
+                );
+            }
+        }
+        Frequency::Monthly => match (r.day_of_month, r.nth) {
+            (Some(d), None) => {
+                if !(1..=31).contains(&d) {
+                    f.problem(
+                        join(base, "day_of_month"),
+                        format!("must be 1 to 31, got {d}"),
+                    );
+                }
+            }
+            (None, Some(n)) => {
+                if !(n == -1 || (1..=5).contains(&n)) {
+                    f.problem(join(base, "nth"), format!("must be 1 to 5 or -1, got {n}"));
+                }
+                if r.by_day.len() != 1 {
+                    f.problem(
+                        join(base, "by_day"),
+                        "a monthly nth-weekday recurrence needs exactly one day",
+                    );
+                }
+            }
+            _ => f.problem(
+                base.to_string(),
+                "a monthly recurrence needs exactly one of day_of_month or nth",
+            ),
+        },
+    }
+    let date = |name: &str, v: &Option<String>, f: &mut Findings| {
+        v.as_ref()
+            .and_then(|s| match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    f.problem(join(base, name), format!("`{s}` is not a date YYYY-MM-DD"));
+                    None
+                }
+            })
+    };
+    let from = date("from", &r.from, f);
+    let until = date("until", &r.until, f);
+    if let (Some(a), Some(b)) = (from, until) {
+        if b < a {
+            f.problem(
+                join(base, "until"),
+                format!("must not be before from ({b} < {a})"),
+            );
+        }
+    }
+}
+
+fn check_period(
+    base: &str,
+    start: Option<&crate::Timestamp>,
+    end: Option<&crate::Timestamp>,
+    recurrence: Option<&Recurrence>,
+    scope: Option<&Scope>,
+    f: &mut Findings,
+) {
+    match (start, end, recurrence) {
+        (Some(s), Some(e), None) => {
+            if e <= s {
+                f.problem(
+                    join(base, "end"),
+                    format!("must be after start ({e} is not after {s})"),
+                );
+            }
+        }
+        (None, None, Some(r)) => check_recurrence(r, &join(base, "recurrence"), f),
+        (None, None, None) => f.problem(
+            base.to_string(),
+            "needs either start and end, or a recurrence",
+        ),
+        (_, _, Some(_)) => f.problem(
+            join(base, "recurrence"),
+            "give either start and end, or a recurrence, not both",
+        ),
+        (Some(_), None, None) => f.problem(join(base, "end"), "start is set but end is not"),
+        (None, Some(_), None) => f.problem(join(base, "start"), "end is set but start is not"),
+    }
+    if let Some(scope) = scope {
+        if scope.is_empty() {
+            f.problem(
+                join(base, "scope"),
+                "scope names nothing; use {\"all\": true} or list CIs, classes, services or environments",
+            );
+        }
+    }
+}
+
+impl Document for Calendar {
+    const KIND: DocumentKind = DocumentKind::Calendar;
+    fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
+        let version = f.version(base, self.schema_version);
+        f.unique_ids(
+            base,
+            "blackout",
+            self.blackouts
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (index(base, "blackouts", i), b.id.as_str())),
+        );
+        f.unique_ids(
+            base,
+            "maintenance window",
+            self.maintenance_windows
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (index(base, "maintenance_windows", i), w.id.as_str())),
+        );
+        for (i, b) in self.blackouts.iter().enumerate() {
+            let path = index(base, "blackouts", i);
+            f.non_empty(join(&path, "id"), &b.id);
+            check_period(
+                &path,
+                b.start.as_ref(),
+                b.end.as_ref(),
+                b.recurrence.as_ref(),
+                b.scope.as_ref(),
+                f,
+            );
+        }
+        for (i, w) in self.maintenance_windows.iter().enumerate() {
+            let path = index(base, "maintenance_windows", i);
+            f.non_empty(join(&path, "id"), &w.id);
+            check_period(
+                &path,
+                w.start.as_ref(),
+                w.end.as_ref(),
+                w.recurrence.as_ref(),
+                w.scope.as_ref(),
+                f,
+            );
+        }
+        version
+    }
+}
+
+/// Checks that every maintenance window a CI names exists in the calendar.
+fn check_window_refs(cmdb: &Cmdb, cmdb_base: &str, calendar: &Calendar, f: &mut Findings) {
+    let windows: BTreeSet<&str> = calendar
+        .maintenance_windows
+        .iter()
+        .map(|w| w.id.as_str())
+        .collect();
+    for (i, ci) in cmdb.cis.iter().enumerate() {
+        for (j, w) in ci.maintenance_windows.iter().enumerate() {
+            if !windows.contains(w.as_str()) {
+                f.problem(
+                    index(&index(cmdb_base, "cis", i), "maintenance_windows", j),
+                    format!("maintenance window `{w}` is not in the calendar"),
+                );
+            }
+        }
+    }
+}
+
+fn check_policy(policy: Option<&Policy>, base: &str, f: &mut Findings) -> Option<Error> {
+    let policy = policy?;
+    let path = join(base, "policy");
+    f.policy_problems.extend(policy.check(&path));
+    f.version(&path, policy.schema_version)
+}
+
+impl Document for Schedule {
+    const KIND: DocumentKind = DocumentKind::Schedule;
+    fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
+        let mut version = f.version(base, self.schema_version);
+        let releases = self
+            .releases
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (index(base, "releases", i), r.id.as_str()));
+        let changes = self
+            .changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (index(base, "changes", i), c.id.as_str()));
+        f.unique_ids(base, "item", releases.chain(changes));
+        for (i, r) in self.releases.iter().enumerate() {
+            version = version.or(r.check(&index(base, "releases", i), f));
+        }
+        for (i, c) in self.changes.iter().enumerate() {
+            let path = index(base, "changes", i);
+            check_change(c, &path, f);
+            if c.planned_start.is_none() || c.planned_end.is_none() {
+                f.problem(
+                    path,
+                    "a change scheduled outside a release needs planned_start and planned_end",
+                );
+            }
+        }
+        if let Some(cmdb) = &self.cmdb {
+            version = version.or(cmdb.check(&join(base, "cmdb"), f));
+            let known: BTreeSet<&str> = cmdb.cis.iter().map(|c| c.id.as_str()).collect();
+            for (i, r) in self.releases.iter().enumerate() {
+                let path = index(base, "releases", i);
+                for ci in r.all_affected_cis() {
+                    if !known.contains(ci) {
+                        f.warn(
+                            "unknown_ci",
+                            path.clone(),
+                            format!("CI `{ci}` is not in the CMDB"),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(calendar) = &self.calendar {
+            version = version.or(calendar.check(&join(base, "calendar"), f));
+        }
+        if let (Some(cmdb), Some(calendar)) = (&self.cmdb, &self.calendar) {
+            check_window_refs(cmdb, &join(base, "cmdb"), calendar, f);
+        }
+        version.or(check_policy(self.policy.as_ref(), base, f))
+    }
+}
+
+impl Document for History {
+    const KIND: DocumentKind = DocumentKind::History;
+    fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
+        let mut version = f.version(base, self.schema_version);
+        f.unique_ids(
+            base,
+            "deployment",
+            self.deployments
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (index(base, "deployments", i), d.id.as_str())),
+        );
+        f.unique_ids(
+            base,
+            "incident",
+            self.incidents
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (index(base, "incidents", i), d.id.as_str())),
+        );
+        f.unique_ids(
+            base,
+            "release",
+            self.releases
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (index(base, "releases", i), r.id.as_str())),
+        );
+        for (i, d) in self.deployments.iter().enumerate() {
+            let path = index(base, "deployments", i);
+            f.non_empty(join(&path, "id"), &d.id);
+            if let Some(start) = &d.started_at {
+                if d.finished_at < *start {
+                    f.problem(
+                        join(&path, "finished_at"),
+                        format!(
+                            "must not be before started_at ({} < {start})",
+                            d.finished_at
+                        ),
+                    );
+                }
+            }
+        }
+        let deployments: BTreeSet<&str> = self.deployments.iter().map(|d| d.id.as_str()).collect();
+        for (i, inc) in self.incidents.iter().enumerate() {
+            let path = index(base, "incidents", i);
+            f.non_empty(join(&path, "id"), &inc.id);
+            if let Some(resolved) = &inc.resolved_at {
+                if *resolved < inc.created_at {
+                    f.problem(
+                        join(&path, "resolved_at"),
+                        format!(
+                            "must not be before created_at ({resolved} < {})",
+                            inc.created_at
+                        ),
+                    );
+                }
+            }
+            if let Some(cause) = &inc.caused_by {
+                if !deployments.contains(cause.as_str()) {
+                    f.problem(
+                        join(&path, "caused_by"),
+                        format!("deployment `{cause}` is not in this history"),
+                    );
+                }
+            }
+        }
+        for (i, r) in self.releases.iter().enumerate() {
+            version = version.or(r.check(&index(base, "releases", i), f));
+        }
+        version
+    }
+}
+
+impl Document for Context {
+    const KIND: DocumentKind = DocumentKind::Context;
+    fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
+        let mut version = f.version(base, self.schema_version);
+        f.unique_ids(
+            base,
+            "actor",
+            self.actors
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (index(base, "actors", i), a.id.as_str())),
+        );
+        for (i, a) in self.actors.iter().enumerate() {
+            version = version.or(a.check(&index(base, "actors", i), f));
+        }
+        if let Some(cmdb) = &self.cmdb {
+            version = version.or(cmdb.check(&join(base, "cmdb"), f));
+        }
+        if let Some(calendar) = &self.calendar {
+            version = version.or(calendar.check(&join(base, "calendar"), f));
+        }
+        if let (Some(cmdb), Some(calendar)) = (&self.cmdb, &self.calendar) {
+            check_window_refs(cmdb, &join(base, "cmdb"), calendar, f);
+        }
+        if let Some(schedule) = &self.schedule {
+            version = version.or(schedule.check(&join(base, "schedule"), f));
+        }
+        if let Some(history) = &self.history {
+            version = version.or(history.check(&join(base, "history"), f));
+        }
+        version.or(check_policy(self.policy.as_ref(), base, f))
+    }
+}
+
+impl Document for Policy {
+    const KIND: DocumentKind = DocumentKind::Policy;
+    fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
+        f.policy_problems.extend(Policy::check(self, base));
+        f.version(base, self.schema_version)
+    }
+}
+
+/// A parsed and checked document with its warnings.
+#[derive(Debug, Clone)]
+pub struct Parsed<T> {
+    /// The document.
+    pub document: T,
+    /// What was odd but acceptable.
+    pub warnings: Vec<Warning>,
+}
+
+/// True when a structural error at `path` lies inside the policy of a
+/// document of `kind` (so it is `invalid_policy`, not `invalid_input`).
+fn is_policy_path(kind: DocumentKind, path: &str) -> bool {
+    match kind {
+        DocumentKind::Policy => true,
+        DocumentKind::Context | DocumentKind::Schedule => {
+            path == "policy" || path.starts_with("policy.")
+        }
+        _ => false,
+    }
+}
+
+/// The `schema_version` of a document that failed to parse, if it is a
+/// number other than the supported one.
+fn version_error(document: &Value) -> Option<Error> {
+    let found = document.get("schema_version")?;
+    if found.is_number() && found.as_u64() != Some(u64::from(SCHEMA_VERSION)) {
+        return Some(Error::UnsupportedVersion {
+            path: "schema_version".to_string(),
+            found: found.clone(),
+            supported: SCHEMA_VERSION,
+        });
+    }
+    None
+}
+
+fn structural_error(kind: DocumentKind, mut path: String, inner: &serde_json::Error) -> Error {
+    if path == "." {
+        path.clear();
+    }
+    let (line, column) = match inner.line() {
+        0 => (None, None),
+        // serde_json reports column 0 at the start of a line (e.g. at end of input).
+        l => (Some(l), Some(inner.column().max(1))),
+    };
+    let mut message = inner.to_string();
+    if line.is_some() {
+        let suffix = format!(" at line {} column {}", inner.line(), inner.column());
+        if let Some(stripped) = message.strip_suffix(&suffix) {
+            message = stripped.to_string();
+        }
+    }
+    if message.starts_with("recursion limit exceeded") {
+        return Error::LimitExceeded {
+            path,
+            what: "JSON nesting depth".to_string(),
+            limit: MAX_JSON_DEPTH,
+            found: MAX_JSON_DEPTH + 1,
+        };
+    }
+    // Name the missing field in the path: `changes[0].summary`, not `changes[0]`.
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|s| s.strip_suffix('`'))
+    {
+        path = join(&path, field);
+    }
+    let problems = vec![Problem {
+        path: path.clone(),
+        message,
+        line,
+        column,
+    }];
+    if is_policy_path(kind, &path) {
+        Error::InvalidPolicy { problems }
+    } else {
+        Error::InvalidInput { problems }
+    }
+}
+
+fn finish<T: Document>(document: T) -> Result<Parsed<T>> {
+    let mut findings = Findings::default();
+    if let Some(version) = document.check("", &mut findings) {
+        return Err(version);
+    }
+    let Findings {
+        problems,
+        policy_problems,
+        warnings,
+    } = findings;
+    if !problems.is_empty() {
+        let mut all = problems;
+        all.extend(policy_problems);
+        return Err(Error::InvalidInput { problems: all });
+    }
+    if !policy_problems.is_empty() {
+        return Err(Error::InvalidPolicy {
+            problems: policy_problems,
+        });
+    }
+    Ok(Parsed { document, warnings })
+}
+
+/// Parses and checks a document from JSON text: structure first (the first
+/// structural problem, with path, line and column), then every semantic
+/// problem at once.
+pub fn parse<T: Document>(text: &str) -> Result<Parsed<T>> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(document) => match de.end() {
+            Ok(()) => finish(document),
+            Err(trailing) => Err(structural_error(T::KIND, String::new(), &trailing)),
+        },
+        Err(err) => {
+            // An unknown version explains a structural error better than the error itself.
+            if let Some(version) = serde_json::from_str::<Value>(text)
+                .ok()
+                .as_ref()
+                .and_then(version_error)
+            {
+                return Err(version);
+            }
+            Err(structural_error(
+                T::KIND,
+                err.path().to_string(),
+                err.inner(),
+            ))
+        }
+    }
+}
+
+/// Parses and checks a document from a JSON value (as the bindings pass it).
+pub fn from_value<T: Document>(value: Value) -> Result<Parsed<T>> {
+    if let Some(version) = version_error(&value) {
+        return Err(version);
+    }
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(document) => finish(document),
+        Err(err) => Err(structural_error(
+            T::KIND,
+            err.path().to_string(),
+            err.inner(),
+        )),
+    }
+}
+
+/// The verdict of [`validate`] for a valid document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ValidationReport {
+    /// The kind of document validated.
+    pub document: DocumentKind,
+    /// The document's schema version.
+    pub schema_version: u32,
+    /// What was odd but acceptable.
+    pub warnings: Vec<Warning>,
+}
+
+fn report<T: Document>(parsed: Result<Parsed<T>>) -> Result<ValidationReport> {
+    parsed.map(|p| ValidationReport {
+        document: T::KIND,
+        schema_version: SCHEMA_VERSION,
+        warnings: p.warnings,
+    })
+}
+
+/// Validates JSON text as a document of `kind`: `Ok` with warnings when it is
+/// valid, else the error listing every problem found.
+pub fn validate(kind: DocumentKind, text: &str) -> Result<ValidationReport> {
+    match kind {
+        DocumentKind::Release => report(parse::<Release>(text)),
+        DocumentKind::Change => report(parse::<Change>(text)),
+        DocumentKind::ConfigurationItem => report(parse::<ConfigurationItem>(text)),
+        DocumentKind::Cmdb => report(parse::<Cmdb>(text)),
+        DocumentKind::Actor => report(parse::<Actor>(text)),
+        DocumentKind::Calendar => report(parse::<Calendar>(text)),
+        DocumentKind::Schedule => report(parse::<Schedule>(text)),
+        DocumentKind::History => report(parse::<History>(text)),
+        DocumentKind::Context => report(parse::<Context>(text)),
+        DocumentKind::Policy => report(parse::<Policy>(text)),
+    }
+}
+
+/// Validates a JSON value as a document of `kind` (see [`validate`]).
+pub fn validate_value(kind: DocumentKind, value: Value) -> Result<ValidationReport> {
+    match kind {
+        DocumentKind::Release => report(from_value::<Release>(value)),
+        DocumentKind::Change => report(from_value::<Change>(value)),
+        DocumentKind::ConfigurationItem => report(from_value::<ConfigurationItem>(value)),
+        DocumentKind::Cmdb => report(from_value::<Cmdb>(value)),
+        DocumentKind::Actor => report(from_value::<Actor>(value)),
+        DocumentKind::Calendar => report(from_value::<Calendar>(value)),
+        DocumentKind::Schedule => report(from_value::<Schedule>(value)),
+        DocumentKind::History => report(from_value::<History>(value)),
+        DocumentKind::Context => report(from_value::<Context>(value)),
+        DocumentKind::Policy => report(from_value::<Policy>(value)),
+    }
+}
