@@ -29,15 +29,21 @@
 //! assert_eq!(err.path(), Some("kind"));
 //! ```
 
+pub mod audit;
 pub mod document;
 pub mod error;
+pub mod lifecycle;
 pub mod policy;
 pub mod schema;
 mod timestamp;
 pub mod validate;
 
+pub use audit::{verify_log, LogVerdict, Tamper, TamperKind};
 pub use document::*;
 pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning};
+pub use lifecycle::{
+    apply, check, Action, Applied, Command, GateReport, Notification, Recipient, Requirement,
+};
 pub use policy::Policy;
 pub use timestamp::Timestamp;
 pub use validate::{

@@ -1,0 +1,253 @@
+//! Approval rounds, vote validity, quorum counting and separation of duties.
+
+use crate::policy::{QuorumRule, SeparationOfDuties};
+use crate::{Actor, Approval, ChangeKind, Decision, Release, Role, Timestamp};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// The fingerprint of what approvers approve: scope, objectives, the changes
+/// (id, kind, summary, CIs, window), the release's own CIs and its window.
+/// A vote whose fingerprint differs from the release's is void: the scope,
+/// changes, CIs or window were edited after it was cast.
+///
+/// SHA-256 over a length-prefixed encoding of those fields (timestamps as
+/// instants, so re-writing a time in another offset is not an edit),
+/// written `sha256:` + lowercase hex.
+pub fn scope_fingerprint(release: &Release) -> String {
+    let mut h = Sha256::new();
+    let mut put = |s: &str| {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    let instant = |t: &Option<Timestamp>| -> String {
+        t.as_ref()
+            .map(|t| {
+                format!(
+                    "{}.{}",
+                    t.unix_seconds(),
+                    t.datetime().timestamp_subsec_nanos()
+                )
+            })
+            .unwrap_or_default()
+    };
+    put("relman-scope-v1");
+    put(release.scope.as_deref().unwrap_or_default());
+    put(&release.objectives.len().to_string());
+    for o in &release.objectives {
+        put(o);
+    }
+    put(&release.changes.len().to_string());
+    for c in &release.changes {
+        put(&c.id);
+        put(match c.kind {
+            ChangeKind::Standard => "standard",
+            ChangeKind::Normal => "normal",
+            ChangeKind::Emergency => "emergency",
+        });
+        put(&c.summary);
+        put(&c.affected_cis.len().to_string());
+        for ci in &c.affected_cis {
+            put(ci);
+        }
+        put(&instant(&c.planned_start));
+        put(&instant(&c.planned_end));
+    }
+    put(&release.affected_cis.len().to_string());
+    for ci in &release.affected_cis {
+        put(ci);
+    }
+    put(&instant(&release.planned_start));
+    put(&instant(&release.planned_end));
+    let digest = h.finalize();
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for b in digest.iter() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// Why a vote does not count.
+pub(crate) struct Excluded<'a> {
+    pub approver: &'a str,
+    pub reason: String,
+}
+
+/// The votes of the current round: the latest vote of each approver, and
+/// those left out with the reason.
+pub(crate) struct Votes<'a> {
+    pub round: u32,
+    /// Latest valid vote per approver, by approver id.
+    pub valid: BTreeMap<&'a str, &'a Approval>,
+    /// Votes that do not count (voided, conflicted, unknown approver).
+    pub excluded: Vec<Excluded<'a>>,
+}
+
+impl<'a> Votes<'a> {
+    /// Distinct approvers whose latest vote approves in `role`.
+    pub fn approvers_in(&self, role: Role) -> Vec<&'a str> {
+        self.valid
+            .values()
+            .filter(|a| a.role == role && a.decision == Decision::Approved)
+            .map(|a| a.approver.as_str())
+            .collect()
+    }
+
+    /// Approvers whose latest vote rejects.
+    pub fn rejections(&self) -> Vec<&'a Approval> {
+        self.valid
+            .values()
+            .copied()
+            .filter(|a| a.decision == Decision::Rejected)
+            .collect()
+    }
+
+    pub fn excluded_json(&self) -> Value {
+        Value::Array(
+            self.excluded
+                .iter()
+                .map(|e| json!({"approver": e.approver, "reason": e.reason}))
+                .collect(),
+        )
+    }
+}
+
+/// Why `actor` may not approve `release` under `sod`, if anything: the rule
+/// id and the message.
+pub(crate) fn conflict_of_interest(
+    release: &Release,
+    actor: &str,
+    sod: &SeparationOfDuties,
+) -> Option<(&'static str, String)> {
+    if sod.forbid_owner_approval && release.owner.as_deref() == Some(actor) {
+        return Some((
+            "sod.owner_approval",
+            format!("{actor} owns release {} and cannot approve it", release.id),
+        ));
+    }
+    if sod.forbid_implementer_approval {
+        let implemented: Vec<&str> = release
+            .changes
+            .iter()
+            .filter(|c| c.implementer.as_deref() == Some(actor))
+            .map(|c| c.id.as_str())
+            .collect();
+        if !implemented.is_empty() {
+            return Some((
+                "sod.implementer_approval",
+                format!(
+                    "{actor} implements {} and cannot approve release {}",
+                    implemented.join(", "),
+                    release.id
+                ),
+            ));
+        }
+    }
+    if sod.forbid_team_approval && release.team.iter().any(|t| t == actor) {
+        return Some((
+            "sod.team_approval",
+            format!(
+                "{actor} is on the release team of {} and cannot approve it",
+                release.id
+            ),
+        ));
+    }
+    None
+}
+
+/// Collects the current round's votes. `fingerprint` is the release's scope
+/// fingerprint, computed only when a vote carries one.
+pub(crate) fn votes<'a>(
+    release: &'a Release,
+    actors: &[Actor],
+    sod: &SeparationOfDuties,
+) -> Votes<'a> {
+    let round = release.approval_round.unwrap_or(1);
+    let mut fingerprint: Option<String> = None;
+    let mut valid: BTreeMap<&str, &Approval> = BTreeMap::new();
+    let mut excluded = Vec::new();
+    for a in &release.approvals {
+        let who = a.approver.as_str();
+        if a.round.unwrap_or(1) != round {
+            excluded.push(Excluded {
+                approver: who,
+                reason: format!(
+                    "cast in round {} and voided by a send-back (current round {round})",
+                    a.round.unwrap_or(1)
+                ),
+            });
+            continue;
+        }
+        if let Some(fp) = &a.fingerprint {
+            let now = fingerprint.get_or_insert_with(|| scope_fingerprint(release));
+            if fp != now {
+                excluded.push(Excluded {
+                    approver: who,
+                    reason: "voided: the scope, changes, CIs or window changed after this vote"
+                        .to_string(),
+                });
+                continue;
+            }
+        }
+        if let Some((_, message)) = conflict_of_interest(release, who, sod) {
+            excluded.push(Excluded {
+                approver: who,
+                reason: message,
+            });
+            continue;
+        }
+        if !actors.is_empty() {
+            match actors.iter().find(|x| x.id == who) {
+                None => {
+                    excluded.push(Excluded {
+                        approver: who,
+                        reason: "not in the actor directory".to_string(),
+                    });
+                    continue;
+                }
+                Some(actor) if !actor.roles.contains(&a.role) => {
+                    excluded.push(Excluded {
+                        approver: who,
+                        reason: format!("does not hold the role {:?} voted in", a.role),
+                    });
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
+        // A later vote by the same person replaces the earlier one: one
+        // person counts once.
+        valid.insert(who, a);
+    }
+    Votes {
+        round,
+        valid,
+        excluded,
+    }
+}
+
+/// How many approvals a quorum rule needs, given the directory; `None` when
+/// a percentage rule has no members of the role to count from.
+pub(crate) fn needed(rule: &QuorumRule, actors: &[Actor]) -> Option<u32> {
+    match (rule.count, rule.percentage) {
+        (Some(n), _) => Some(n),
+        (None, Some(p)) => {
+            let members = actors
+                .iter()
+                .filter(|a| a.roles.contains(&rule.role))
+                .count();
+            if members == 0 {
+                return None;
+            }
+            // The smallest whole number of members that reaches p percent.
+            let exact = p / 100.0 * members as f64;
+            let mut n = exact.floor();
+            if n < exact - 1e-9 {
+                n += 1.0;
+            }
+            Some((n.max(1.0)) as u32)
+        }
+        (None, None) => Some(1),
+    }
+}

@@ -1,0 +1,158 @@
+//! The release lifecycle (SPEC §2): what may happen to a release next, and
+//! why not.
+//!
+//! Decides: whether a release may move to a target state ([`check`], a dry
+//! run that lists every requirement, met or not), and the effect of a
+//! command ([`apply`]: the new release, the audit event and the
+//! notifications, or a `transition_denied` / `forbidden` error).
+//!
+//! Needs: the release, the command (actor, time, parameters) and a
+//! [`Context`] — the actor directory (roles, separation of duties), the
+//! policy (gates per release kind), and where the gates need them the
+//! calendar (blackouts), CMDB (blackout scopes by class or service), history
+//! (promotion order) and a risk level. The input release is never changed.
+//!
+//! States: `planning → development → testing → approval → deployment →
+//! review → closed`, plus `cancelled`. Back-steps: `testing → development`,
+//! `approval → development` (`send_back`); `deployment → review` after an
+//! outcome (and, for a failed or rolled-back deployment, after `roll_back`).
+
+mod approval;
+mod command;
+mod gates;
+mod notify;
+
+pub use approval::scope_fingerprint;
+pub use command::{Action, Command};
+pub use notify::{Notification, Recipient};
+
+use crate::audit;
+use crate::error::{Error, Result, Violation, Warning};
+use crate::{Context, Event, Policy, Release, State};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One requirement of a gate: met or not, why, and the data looked at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Requirement {
+    /// Stable rule id, e.g. `approval.quorum`.
+    pub rule: String,
+    /// Whether the requirement is met.
+    pub met: bool,
+    /// Why it is met or not, in one sentence.
+    pub message: String,
+    /// The values the rule looked at.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub data: Value,
+}
+
+/// The verdict of [`check`]: every requirement of moving a release from its
+/// state to a target state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GateReport {
+    /// The release checked.
+    pub release_id: String,
+    /// Its current state.
+    pub from: State,
+    /// The state asked for.
+    pub target: State,
+    /// True when every requirement is met.
+    pub allowed: bool,
+    /// Every requirement, in gate order.
+    pub requirements: Vec<Requirement>,
+    /// What was odd but did not decide the verdict.
+    pub warnings: Vec<Warning>,
+}
+
+impl GateReport {
+    /// The unmet requirements.
+    pub fn unmet(&self) -> impl Iterator<Item = &Requirement> {
+        self.requirements.iter().filter(|r| !r.met)
+    }
+
+    fn into_denial(self) -> Error {
+        let violations: Vec<Violation> = self
+            .unmet()
+            .map(|r| Violation {
+                rule: r.rule.clone(),
+                message: r.message.clone(),
+                data: r.data.clone(),
+            })
+            .collect();
+        let rules: Vec<&str> = violations.iter().map(|v| v.rule.as_str()).collect();
+        let message = format!(
+            "{} cannot move from {} to {}: {} unmet requirement{} ({})",
+            self.release_id,
+            self.from.as_str(),
+            self.target.as_str(),
+            violations.len(),
+            if violations.len() == 1 { "" } else { "s" },
+            rules.join(", ")
+        );
+        let report = serde_json::to_value(&self).unwrap_or(Value::Null);
+        Error::TransitionDenied {
+            message,
+            violations,
+            report,
+        }
+    }
+}
+
+/// The result of [`apply`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Applied {
+    /// The release after the command (with the new audit event).
+    pub release: Release,
+    /// The audit events appended (one per command).
+    pub events: Vec<Event>,
+    /// What the communication plan says to tell whom; relman sends nothing.
+    pub notifications: Vec<Notification>,
+    /// The gate report that allowed the command.
+    pub report: GateReport,
+    /// What was odd but acceptable.
+    pub warnings: Vec<Warning>,
+}
+
+/// The policy in force: the context's, else the default.
+fn policy_of(context: &Context) -> std::borrow::Cow<'_, Policy> {
+    match &context.policy {
+        Some(p) => std::borrow::Cow::Borrowed(p),
+        None => std::borrow::Cow::Owned(Policy::default()),
+    }
+}
+
+/// A dry run: every requirement of moving `release` to `target`, met or not.
+///
+/// For a target further ahead than the next state, the gates of every state
+/// on the way are evaluated too (a readiness preview) and the unmet
+/// `lifecycle.path` requirement says the release must advance one state at a
+/// time. `check(release, State::Deployment, context)` with a full context is
+/// the go/no-go verdict a pipeline asks for.
+pub fn check(release: &Release, target: State, context: &Context) -> GateReport {
+    let policy = policy_of(context);
+    gates::evaluate(release, target, context, &policy)
+}
+
+/// Applies a command: the new release, its audit event and notifications.
+///
+/// Errors: `forbidden` when the actor is not in the directory, lacks the
+/// role the command needs or would break separation of duties;
+/// `transition_denied` (with the full gate report) when the command is not
+/// possible in the release's state or a gate is unmet; `log_tampered` when
+/// the release's audit log does not verify; `invalid_input` for a malformed
+/// command (e.g. an empty reason).
+pub fn apply(release: &Release, command: &Command, context: &Context) -> Result<Applied> {
+    let verdict = audit::verify_log(release, None);
+    if let Some(tamper) = verdict.tamper {
+        return Err(Error::LogTampered {
+            path: tamper.path,
+            message: format!(
+                "the release's audit log does not verify: {}",
+                tamper.message
+            ),
+        });
+    }
+    let policy = policy_of(context);
+    command::apply(release, command, context, &policy)
+}
