@@ -46,11 +46,13 @@ pub enum DocumentKind {
     Context,
     /// [`Policy`].
     Policy,
+    /// [`crate::Command`], a lifecycle command.
+    Command,
 }
 
 impl DocumentKind {
     /// Every input document kind.
-    pub const ALL: [DocumentKind; 10] = [
+    pub const ALL: [DocumentKind; 11] = [
         DocumentKind::Release,
         DocumentKind::Change,
         DocumentKind::ConfigurationItem,
@@ -61,6 +63,7 @@ impl DocumentKind {
         DocumentKind::History,
         DocumentKind::Context,
         DocumentKind::Policy,
+        DocumentKind::Command,
     ];
 
     /// The snake_case name (`release`, `configuration_item`, …).
@@ -76,6 +79,7 @@ impl DocumentKind {
             DocumentKind::History => "history",
             DocumentKind::Context => "context",
             DocumentKind::Policy => "policy",
+            DocumentKind::Command => "command",
         }
     }
 
@@ -88,7 +92,8 @@ impl DocumentKind {
     /// Guesses the kind of a parsed document from its distinctive keys, for
     /// front ends that accept any document (`relman validate FILE`).
     ///
-    /// Rules, first match wins: `cis` or `relationships` → cmdb;
+    /// Rules, first match wins: `command` and `actor` → command; `cis` or
+    /// `relationships` → cmdb;
     /// `deployments` or `incidents` → history; `blackouts` or
     /// `maintenance_windows` (an array) → calendar; `actors` or `now` →
     /// context; `releases`, or `changes` without `title` or `summary` →
@@ -99,7 +104,9 @@ impl DocumentKind {
     pub fn detect(document: &Value) -> Option<DocumentKind> {
         let obj = document.as_object()?;
         let has = |k: &str| obj.contains_key(k);
-        let kind = if has("cis") || has("relationships") {
+        let kind = if has("command") && has("actor") {
+            DocumentKind::Command
+        } else if has("cis") || has("relationships") {
             DocumentKind::Cmdb
         } else if has("deployments") || has("incidents") {
             DocumentKind::History
@@ -744,6 +751,23 @@ impl Document for Policy {
     }
 }
 
+impl Document for crate::Command {
+    const KIND: DocumentKind = DocumentKind::Command;
+    fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
+        f.non_empty(join(base, "actor"), &self.actor);
+        match &self.action {
+            crate::Action::SendBack { reason, .. } | crate::Action::Cancel { reason } => {
+                f.non_empty(join(base, "reason"), reason)
+            }
+            crate::Action::RecordTests { tests } if tests.is_empty() => {
+                f.problem(join(base, "tests"), "record at least one test run")
+            }
+            _ => {}
+        }
+        None
+    }
+}
+
 /// A parsed and checked document with its warnings.
 #[derive(Debug, Clone)]
 pub struct Parsed<T> {
@@ -922,6 +946,7 @@ pub fn validate(kind: DocumentKind, text: &str) -> Result<ValidationReport> {
         DocumentKind::History => report(parse::<History>(text)),
         DocumentKind::Context => report(parse::<Context>(text)),
         DocumentKind::Policy => report(parse::<Policy>(text)),
+        DocumentKind::Command => report(parse::<crate::Command>(text)),
     }
 }
 
@@ -938,5 +963,6 @@ pub fn validate_value(kind: DocumentKind, value: Value) -> Result<ValidationRepo
         DocumentKind::History => report(from_value::<History>(value)),
         DocumentKind::Context => report(from_value::<Context>(value)),
         DocumentKind::Policy => report(from_value::<Policy>(value)),
+        DocumentKind::Command => report(from_value::<crate::Command>(value)),
     }
 }

@@ -204,6 +204,7 @@ fn reserialise(kind: DocumentKind, text: &str) -> Result<Value, String> {
         DocumentKind::History => go::<History>(text),
         DocumentKind::Context => go::<Context>(text),
         DocumentKind::Policy => go::<Policy>(text),
+        DocumentKind::Command => go::<relman::Command>(text),
     }
 }
 

@@ -10,8 +10,9 @@ use crate::io::{Format, Globals};
 use crate::output::{self, Failure};
 
 const AFTER_HELP: &str = "\
-Without --kind the kind is told from the document's keys (e.g. `title` and
-`state` make a release, `risk` or `lifecycle` a policy).
+Without --kind the kind is told from the document's keys (e.g. `title`
+makes a release, `risk` or `lifecycle` a policy, `command` and `actor` a
+lifecycle command).
 
 Output, one file: the validation report {document, schema_version, warnings}
 on stdout, or the error on stderr (exit 2). Several files: a JSON array of
@@ -28,8 +29,8 @@ pub struct Args {
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<String>,
     /// The document kind, one of: release, change, configuration_item, cmdb,
-    /// actor, calendar, schedule, history, context, policy (`-` and `_` are
-    /// interchangeable). Default: detected from the document's keys.
+    /// actor, calendar, schedule, history, context, policy, command (`-` and
+    /// `_` are interchangeable). Default: detected from the document's keys.
     #[arg(long, value_name = "KIND", value_parser = parse_kind)]
     pub kind: Option<DocumentKind>,
 }
