@@ -36,9 +36,51 @@ fn run(operation: &str, input: &Value) -> Result<Result<Value, Error>, String> {
             };
             Ok(result.map(|r| serde_json::to_value(r).unwrap()))
         }
+        "check" => {
+            let release = from::<relman::Release>(param("release")?)?;
+            let target: relman::State = serde_json::from_value(param("target")?.clone())
+                .map_err(|e| format!("bad target: {e}"))?;
+            let context = context(input)?;
+            Ok(Ok(serde_json::to_value(relman::check(
+                &release, target, &context,
+            ))
+            .unwrap()))
+        }
+        "apply" => {
+            let release = from::<relman::Release>(param("release")?)?;
+            let command = match relman::from_value::<relman::Command>(param("command")?.clone()) {
+                Ok(c) => c.document,
+                Err(e) => return Ok(Err(e)),
+            };
+            let context = context(input)?;
+            Ok(relman::apply(&release, &command, &context)
+                .map(|a| serde_json::to_value(a).unwrap()))
+        }
+        "verify_log" => {
+            let release = from::<relman::Release>(param("release")?)?;
+            let head = input.get("expected_head").and_then(Value::as_str);
+            Ok(Ok(
+                serde_json::to_value(relman::verify_log(&release, head)).unwrap()
+            ))
+        }
         other => Err(format!(
             "operation `{other}` is not exposed by the Rust runner"
         )),
+    }
+}
+
+/// Parses a document parameter, which vectors always give valid.
+fn from<T: relman::Document>(value: &Value) -> Result<T, String> {
+    relman::from_value::<T>(value.clone())
+        .map(|p| p.document)
+        .map_err(|e| format!("invalid input document: {e}"))
+}
+
+/// The optional `context` parameter (default: empty context).
+fn context(input: &Value) -> Result<relman::Context, String> {
+    match input.get("context") {
+        Some(c) => from::<relman::Context>(c),
+        None => Ok(relman::Context::default()),
     }
 }
 
@@ -104,6 +146,16 @@ fn check_vector(file: &Path) -> Result<(), String> {
         ));
     }
     let outcome = run(operation, &vector["input"])?;
+    // RELMAN_BLESS=1 writes the actual output into `expected` (review the diff!).
+    if std::env::var_os("RELMAN_BLESS").is_some() && vector.get("expected").is_some() {
+        if let Ok(actual) = &outcome {
+            let mut blessed = vector.clone();
+            blessed["expected"] = actual.clone();
+            let text = serde_json::to_string_pretty(&blessed).unwrap() + "\n";
+            std::fs::write(file, text).map_err(|e| e.to_string())?;
+            return Ok(());
+        }
+    }
     match (
         outcome,
         vector.get("expected"),
@@ -120,6 +172,23 @@ fn check_vector(file: &Path) -> Result<(), String> {
                     "error code {} != expected {}: {err}",
                     body["code"], expected["code"]
                 ));
+            }
+            if let Some(rule) = expected.get("rule") {
+                if body.get("rule").unwrap_or(&Value::Null) != rule {
+                    return Err(format!(
+                        "error rule {:?} != expected {rule}: {err}",
+                        body.get("rule")
+                    ));
+                }
+            }
+            if let Some(rules) = expected.get("violations") {
+                let actual: Vec<Value> = body["violations"]
+                    .as_array()
+                    .map(|v| v.iter().map(|x| x["rule"].clone()).collect())
+                    .unwrap_or_default();
+                if Value::Array(actual.clone()) != *rules {
+                    return Err(format!("violations {actual:?} != expected {rules}: {err}"));
+                }
             }
             if let Some(path) = expected.get("path") {
                 if body.get("path").unwrap_or(&Value::Null) != path {
@@ -167,4 +236,128 @@ fn float_comparison_is_relative() {
     let c: Value = serde_json::json!({"x": [1.0001, 1e300]});
     assert!(diff(&a, &c, "$").is_some());
     assert!(run("no_such_operation", &Value::Null).is_err());
+}
+
+/// Regenerates the `verify_log` vectors from a full lifecycle applied by the
+/// Rust core: `cargo test -p relman --test vectors -- --ignored`. The
+/// vectors carry the whole log, so every front end must verify the same
+/// hashes from the JSON alone.
+#[test]
+#[ignore = "writes vector files; run by hand after a deliberate change"]
+fn regenerate_log_vectors() {
+    use serde_json::json;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/verify_log");
+    let check_input = |name: &str| -> Value {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/vectors/{name}")),
+        )
+        .unwrap();
+        serde_json::from_str::<Value>(&text).unwrap()["input"].clone()
+    };
+    let input = check_input("apply/advance_from_planning.json");
+    let context: relman::Context = serde_json::from_value(input["context"].clone()).unwrap();
+    let mut release: relman::Release = serde_json::from_value(input["release"].clone()).unwrap();
+    let steps = [
+        ("alice", json!({"command": "advance"})),
+        ("alice", json!({"command": "advance"})),
+        (
+            "quinn",
+            json!({"command": "record_tests", "tests": [{"kind": "unit", "passed": 120, "failed": 0}]}),
+        ),
+        ("alice", json!({"command": "advance"})),
+        (
+            "carol",
+            json!({"command": "approve", "role": "cab", "comment": "ok"}),
+        ),
+        ("erin", json!({"command": "approve", "role": "cab"})),
+        (
+            "paula",
+            json!({"command": "approve", "role": "product_owner"}),
+        ),
+        ("alice", json!({"command": "start_deployment"})),
+        (
+            "bob",
+            json!({"command": "complete_deployment", "outcome": "success"}),
+        ),
+        (
+            "alice",
+            json!({"command": "complete_review", "summary": "smooth", "lessons": ["canary earlier"]}),
+        ),
+        ("alice", json!({"command": "close"})),
+    ];
+    for (i, (actor, command)) in steps.into_iter().enumerate() {
+        let mut c = command;
+        c["actor"] = json!(actor);
+        c["at"] = json!(format!("2026-12-{:02}T10:00:00+01:00", i + 1));
+        let command: relman::Command = serde_json::from_value(c).unwrap();
+        release = relman::apply(&release, &command, &context).unwrap().release;
+    }
+    let head = release.log.last().unwrap().hash.clone();
+    let write = |name: &str,
+                 description: &str,
+                 release: &relman::Release,
+                 expected_head: Option<&str>| {
+        let mut input = json!({"release": release});
+        if let Some(h) = expected_head {
+            input["expected_head"] = json!(h);
+        }
+        let verdict = relman::verify_log(release, expected_head);
+        let vector = json!({"operation": "verify_log", "description": description, "input": input, "expected": verdict});
+        std::fs::write(
+            dir.join(format!("{name}.json")),
+            serde_json::to_string_pretty(&vector).unwrap() + "\n",
+        )
+        .unwrap();
+    };
+    write(
+        "full_lifecycle_valid",
+        "a full major lifecycle logged by the Rust core verifies, with its head",
+        &release,
+        Some(&head),
+    );
+    let mut edited = release.clone();
+    edited.log[4].actor = "mallory".into();
+    write(
+        "edited_event",
+        "an edited actor breaks the chain at that event",
+        &edited,
+        None,
+    );
+    let mut removed = release.clone();
+    removed.log.remove(5);
+    write(
+        "removed_event",
+        "a removed event is named by its missing seq",
+        &removed,
+        None,
+    );
+    let mut inserted = release.clone();
+    let copy = inserted.log[3].clone();
+    inserted.log.insert(6, copy);
+    write(
+        "inserted_event",
+        "an inserted copy of an event",
+        &inserted,
+        None,
+    );
+    let mut reordered = release.clone();
+    reordered.log.swap(5, 6);
+    write("reordered_events", "two events swapped", &reordered, None);
+    let mut truncated = release.clone();
+    truncated.log.pop();
+    truncated.state = relman::State::Review;
+    write(
+        "truncated_tail",
+        "a cut-off tail is found through the expected head",
+        &truncated,
+        Some(&head),
+    );
+    let mut mismatch = release.clone();
+    mismatch.state = relman::State::Deployment;
+    write(
+        "state_mismatch",
+        "the release state must match the last event",
+        &mismatch,
+        None,
+    );
 }
