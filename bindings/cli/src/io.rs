@@ -7,7 +7,8 @@ use std::io::Read;
 use std::path::Path;
 
 use clap::ValueEnum;
-use relman::{Context, Policy, Timestamp};
+use relman::{Context, Document, Parsed, Policy, State, Timestamp};
+use serde::de::DeserializeOwned;
 
 use crate::output::Failure;
 
@@ -39,9 +40,9 @@ pub struct GlobalArgs {
     /// only by commands that need it: a bad value is then an error (exit 2).
     #[arg(long, global = true, value_name = "TIME")]
     pub now: Option<String>,
-    /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Json)]
-    pub format: Format,
+    /// Output format [default: json; `demo`: readable text].
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
 }
 
 /// A text read from a file or stdin, with the name to report it under.
@@ -80,8 +81,13 @@ impl Globals {
         }
     }
 
-    /// The output format.
+    /// The output format (JSON unless --format says otherwise).
     pub fn format(&self) -> Format {
+        self.args.format.unwrap_or_default()
+    }
+
+    /// The output format, if --format was given.
+    pub fn format_arg(&self) -> Option<Format> {
         self.args.format
     }
 
@@ -110,6 +116,14 @@ impl Globals {
             name: path.to_string(),
             text: utf8(path, bytes)?,
         })
+    }
+
+    /// Reads and parses a document of type `T` from `path` (or stdin for
+    /// `-`); an invalid document is an error whose message names the file.
+    pub fn read_document<T: Document>(&self, path: &str) -> Result<Parsed<T>, Failure> {
+        let input = self.read(path)?;
+        relman::parse::<T>(&input.text)
+            .map_err(|e| Failure::from(e).prefixed(&format!("{}: ", input.name)))
     }
 
     /// The policy of `--policy FILE`, if given.
@@ -183,6 +197,26 @@ impl Globals {
     }
 }
 
+/// Parses a snake_case enum value of the data contract (a role, an outcome,
+/// …) from a command-line argument; `-` and `_` are interchangeable.
+pub fn parse_snake<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    let name = text.trim().replace('-', "_");
+    serde_json::from_value(serde_json::Value::String(name)).map_err(|e| e.to_string())
+}
+
+/// Parses a lifecycle state (`planning`, `development`, …, `cancelled`).
+pub fn parse_state(text: &str) -> Result<State, String> {
+    let name = text.trim().replace('-', "_");
+    State::ALL
+        .iter()
+        .find(|s| s.as_str() == name)
+        .copied()
+        .ok_or_else(|| {
+            let names: Vec<&str> = State::ALL.iter().map(|s| s.as_str()).collect();
+            format!("unknown state `{text}`; one of: {}", names.join(", "))
+        })
+}
+
 /// The bytes as UTF-8 text, without a leading byte order mark (which some
 /// editors and exports write and JSON parsers may ignore).
 fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, Failure> {
@@ -203,6 +237,21 @@ mod tests {
             now: now.map(str::to_string),
             ..GlobalArgs::default()
         })
+    }
+
+    #[test]
+    fn states_and_enums_parse_from_arguments() {
+        assert_eq!(parse_state("deployment"), Ok(State::Deployment));
+        let err = parse_state("shipped").unwrap_err();
+        assert!(
+            err.contains("planning") && err.contains("cancelled"),
+            "{err}"
+        );
+        assert_eq!(
+            parse_snake::<relman::Role>("product-owner"),
+            Ok(relman::Role::ProductOwner)
+        );
+        assert!(parse_snake::<relman::Outcome>("great").is_err());
     }
 
     #[test]

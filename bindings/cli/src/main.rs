@@ -9,6 +9,7 @@
 mod cmd;
 mod io;
 mod output;
+mod render;
 
 use clap::error::ErrorKind;
 use clap::Parser;
@@ -21,7 +22,9 @@ use crate::output::Failure;
 const AFTER_HELP: &str = "\
 Exit status:
   0  ok
-  1  the verdict is negative (denied, blocking conflicts, failed canary, broken log)
+  1  the verdict is negative: denied (check; apply: transition_denied),
+     forbidden (apply), broken log (verify-log; apply: log_tampered),
+     blocking conflicts, failed canary
   2  error: bad input, bad --policy/--context/--now, unknown command or option
 
 Errors are written to stderr as one JSON object {code, message, path, line,

@@ -116,12 +116,28 @@ pub fn report_failure(format: Format, failure: &Failure) {
 }
 
 /// The readable form of an error: `PATH: MESSAGE (line L, column C)` per
-/// problem, or the message when the error has no problem list.
+/// problem, or the message when the error has no problem list; a denial
+/// adds one `[--] RULE  MESSAGE` line per unmet rule, a refusal its rule.
 pub fn error_lines(body: &ErrorBody) -> Vec<String> {
-    if body.problems.is_empty() {
-        return vec![body.message.clone()];
+    if !body.problems.is_empty() {
+        return body.problems.iter().map(problem_line).collect();
     }
-    body.problems.iter().map(problem_line).collect()
+    let mut lines = vec![body.message.clone()];
+    if let Some(rule) = &body.rule {
+        lines.push(format!("  rule: {rule}"));
+    }
+    let width = body
+        .violations
+        .iter()
+        .map(|v| v.rule.chars().count())
+        .max()
+        .unwrap_or(0);
+    lines.extend(
+        body.violations
+            .iter()
+            .map(|v| format!("  [--] {:width$}  {}", v.rule, v.message)),
+    );
+    lines
 }
 
 fn problem_line(p: &Problem) -> String {
@@ -150,6 +166,41 @@ mod tests {
         let lines = error_lines(&body);
         assert_eq!(lines.len(), 1);
         assert!(lines[0].ends_with("(line 2, column 9)"), "{}", lines[0]);
+    }
+
+    #[test]
+    fn denials_list_their_rules() {
+        let body = relman::Error::Forbidden {
+            rule: "sod.owner_approval".to_string(),
+            message: "no".to_string(),
+        }
+        .to_body();
+        assert_eq!(error_lines(&body), vec!["no", "  rule: sod.owner_approval"]);
+        let body = relman::Error::TransitionDenied {
+            message: "denied".to_string(),
+            violations: vec![
+                relman::Violation {
+                    rule: "planning.scope".to_string(),
+                    message: "no scope".to_string(),
+                    data: serde_json::Value::Null,
+                },
+                relman::Violation {
+                    rule: "planning.window".to_string(),
+                    message: "no window".to_string(),
+                    data: serde_json::Value::Null,
+                },
+            ],
+            report: serde_json::Value::Null,
+        }
+        .to_body();
+        assert_eq!(
+            error_lines(&body),
+            vec![
+                "denied",
+                "  [--] planning.scope   no scope",
+                "  [--] planning.window  no window"
+            ]
+        );
     }
 
     #[test]

@@ -1,9 +1,13 @@
 //! The commands, one module each. A new command adds its module, a variant
 //! of [`Command`] and one arm in [`Command::run`].
 
+pub mod apply;
+pub mod check;
 pub mod context;
+pub mod demo;
 pub mod schema;
 pub mod validate;
+pub mod verify_log;
 
 use clap::Subcommand;
 
@@ -17,10 +21,6 @@ pub enum Outcome {
     Ok,
     /// Done, but the verdict is negative: denied, blocking conflicts, failed
     /// canary, broken log (exit status 1).
-    #[allow(
-        dead_code,
-        reason = "used by the verdict commands (check, conflicts, judge, …)"
-    )]
     Negative,
 }
 
@@ -33,6 +33,15 @@ pub enum Command {
     Schema(schema::Args),
     /// Print the context in force: --context with --policy and --now applied.
     Context(context::Args),
+    /// Dry-run a lifecycle transition: every gate requirement, met or not.
+    Check(check::Args),
+    /// Apply a lifecycle command: the new release, its audit event and the
+    /// notifications to send.
+    Apply(apply::Args),
+    /// Verify a release's audit log (hash chain, sequence, state).
+    VerifyLog(verify_log::Args),
+    /// Take the bundled sample major release through the whole lifecycle.
+    Demo(demo::Args),
 }
 
 impl Command {
@@ -42,6 +51,10 @@ impl Command {
             Command::Validate(args) => validate::run(args, globals),
             Command::Schema(args) => schema::run(args, globals),
             Command::Context(args) => context::run(args, globals),
+            Command::Check(args) => check::run(args, globals),
+            Command::Apply(args) => apply::run(args, globals),
+            Command::VerifyLog(args) => verify_log::run(args, globals),
+            Command::Demo(args) => demo::run(args, globals),
         }
     }
 }

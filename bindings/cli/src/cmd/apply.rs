@@ -1,0 +1,295 @@
+//! `relman apply RELEASE COMMAND`: applies a lifecycle command and prints
+//! the new release, its audit event and the notifications to send.
+
+use std::path::Path;
+
+use relman::{
+    Action, Command, ErrorCode, Outcome as DeploymentOutcome, Release, Role, State, Timestamp,
+};
+
+use crate::cmd::Outcome;
+use crate::io::{self, Format, Globals};
+use crate::output::{self, Failure};
+use crate::render;
+
+const AFTER_HELP: &str = "\
+The command is a JSON document (see `relman schema command`), e.g.
+  {\"command\": \"approve\", \"actor\": \"carol\", \"at\": \"2026-03-01T10:00:00Z\", \"role\": \"cab\"}
+or, instead of a file, built from flags:
+  relman apply r.json --command approve --actor carol --role cab --now 2026-03-01T10:00:00Z
+--at defaults to the global --now (else `now` in --context); relman never
+reads the clock, so one of them is needed. Flags by command:
+  advance, start_deployment, close   (none)
+  send_back            --reason TEXT [--to development]
+  approve              --role ROLE [--comment TEXT] [--override-blackout]
+  reject               --role ROLE [--comment TEXT]
+  complete_deployment  --outcome success|success_with_issues|failed|rolled_back
+  roll_back            [--reason TEXT]
+  complete_review      [--summary TEXT] [--lesson TEXT]...
+  cancel               --reason TEXT
+  record_tests         takes a list of test runs: only as a JSON file
+The actors and their roles come from --context (`actors`); the policy from
+--policy, else the context's, else the defaults.
+
+Output: the applied result {release, events[], notifications[], report,
+warnings[]} on stdout; --out FILE also writes the new release alone to
+FILE (replacing it; FILE may be the RELEASE file itself), so that a script
+can chain apply calls. Nothing is written on a denial. With --format
+table: the move, the new event (seq and hash), the notifications and their
+recipients.
+
+Exit status:
+  0  applied
+  1  negative verdict: transition_denied (with every unmet rule in
+     `violations` and the gate report), forbidden (with the `rule`: a
+     missing role, separation of duties) or log_tampered (the release's
+     audit log does not verify); the error is written to stderr
+  2  error: invalid release or command, bad flags, --policy, --context, --now";
+
+/// The command names, as in `{"command": …}`.
+const COMMANDS: [&str; 11] = [
+    "advance",
+    "send_back",
+    "record_tests",
+    "approve",
+    "reject",
+    "start_deployment",
+    "complete_deployment",
+    "roll_back",
+    "complete_review",
+    "close",
+    "cancel",
+];
+
+/// Arguments of `relman apply`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The release (JSON; `-` reads stdin).
+    #[arg(value_name = "RELEASE")]
+    pub release: String,
+    /// The command (JSON; `-` reads stdin). Or give --command and its flags.
+    #[arg(
+        value_name = "COMMAND",
+        required_unless_present = "command",
+        conflicts_with = "command"
+    )]
+    pub command_file: Option<String>,
+    /// Build the command from flags: advance, send_back, approve, reject,
+    /// start_deployment, complete_deployment, roll_back, complete_review,
+    /// close or cancel.
+    #[arg(long, value_name = "NAME", value_parser = parse_command_name, requires = "actor")]
+    pub command: Option<&'static str>,
+    /// Who issues the command (an actor id of the --context directory).
+    #[arg(long, value_name = "ID", requires = "command")]
+    pub actor: Option<String>,
+    /// When (RFC 3339 with an offset); default: the global --now.
+    #[arg(long, value_name = "TIME", requires = "command", value_parser = Timestamp::parse)]
+    pub at: Option<Timestamp>,
+    /// approve/reject: the role the vote is cast in (cab, ecab,
+    /// product_owner, business_stakeholder, …).
+    #[arg(long, value_name = "ROLE", requires = "command", value_parser = io::parse_snake::<Role>)]
+    pub role: Option<Role>,
+    /// approve/reject: a comment.
+    #[arg(long, value_name = "TEXT", requires = "command")]
+    pub comment: Option<String>,
+    /// approve (ECAB, emergency releases): let the release enter a blocking
+    /// blackout.
+    #[arg(long, requires = "command")]
+    pub override_blackout: bool,
+    /// send_back, cancel (required), roll_back: why.
+    #[arg(long, value_name = "TEXT", requires = "command")]
+    pub reason: Option<String>,
+    /// send_back: the state to go back to (default and only choice:
+    /// development).
+    #[arg(long, value_name = "STATE", requires = "command", value_parser = io::parse_state)]
+    pub to: Option<State>,
+    /// complete_deployment: success, success_with_issues, failed or
+    /// rolled_back.
+    #[arg(
+        long,
+        value_name = "OUTCOME",
+        requires = "command",
+        value_parser = io::parse_snake::<DeploymentOutcome>
+    )]
+    pub outcome: Option<DeploymentOutcome>,
+    /// complete_review: the review summary.
+    #[arg(long, value_name = "TEXT", requires = "command")]
+    pub summary: Option<String>,
+    /// complete_review: a lesson learned (repeatable).
+    #[arg(long = "lesson", value_name = "TEXT", requires = "command")]
+    pub lessons: Vec<String>,
+    /// Also write the new release (alone) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<String>,
+}
+
+fn parse_command_name(text: &str) -> Result<&'static str, String> {
+    let name = text.trim().replace('-', "_");
+    COMMANDS
+        .iter()
+        .find(|c| **c == name)
+        .copied()
+        .ok_or_else(|| format!("unknown command `{text}`; one of: {}", COMMANDS.join(", ")))
+}
+
+/// Runs `relman apply`.
+pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
+    if args.out.as_deref() == Some("-") {
+        return Err(Failure::invalid_input(
+            "--out needs a file: the applied result already goes to stdout",
+        ));
+    }
+    let release = globals.read_document::<Release>(&args.release)?;
+    let (command, command_warnings) = match (&args.command_file, args.command) {
+        (Some(path), _) => {
+            let parsed = globals.read_document::<Command>(path)?;
+            (parsed.document, parsed.warnings)
+        }
+        (None, Some(name)) => (from_flags(name, args, globals)?, Vec::new()),
+        (None, None) => {
+            return Err(Failure::invalid_input(
+                "give the command as a COMMAND file or with --command NAME",
+            ))
+        }
+    };
+    let context = globals.context()?;
+    match relman::apply(&release.document, &command, &context) {
+        Ok(mut applied) => {
+            applied.warnings.extend(release.warnings);
+            applied.warnings.extend(command_warnings);
+            if let Some(path) = &args.out {
+                write_release(path, &applied.release)?;
+            }
+            match globals.format() {
+                Format::Json => output::print_json(&applied)?,
+                Format::Table => output::print(&render::applied_lines(&applied).join("\n"))?,
+            }
+            Ok(Outcome::Ok)
+        }
+        Err(err) if is_negative_verdict(err.code()) => {
+            output::report_failure(globals.format(), &Failure::from(err));
+            Ok(Outcome::Negative)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The errors of `apply` that are a negative verdict (exit 1, SPEC §8:
+/// "denied … broken log") rather than input that cannot be processed.
+fn is_negative_verdict(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::TransitionDenied | ErrorCode::Forbidden | ErrorCode::LogTampered
+    )
+}
+
+/// The command of `--command NAME` and its flags.
+fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Failure> {
+    let flags: [(&str, bool, &[&str]); 8] = [
+        ("--role", args.role.is_some(), &["approve", "reject"]),
+        ("--comment", args.comment.is_some(), &["approve", "reject"]),
+        ("--override-blackout", args.override_blackout, &["approve"]),
+        (
+            "--reason",
+            args.reason.is_some(),
+            &["send_back", "roll_back", "cancel"],
+        ),
+        ("--to", args.to.is_some(), &["send_back"]),
+        (
+            "--outcome",
+            args.outcome.is_some(),
+            &["complete_deployment"],
+        ),
+        ("--summary", args.summary.is_some(), &["complete_review"]),
+        ("--lesson", !args.lessons.is_empty(), &["complete_review"]),
+    ];
+    for (flag, given, applies_to) in flags {
+        if given && !applies_to.contains(&name) {
+            return Err(Failure::invalid_input(format!(
+                "{flag} does not apply to {name} (only to {})",
+                applies_to.join(", ")
+            )));
+        }
+    }
+    let needs = |flag: &str| Failure::invalid_input(format!("--command {name} needs {flag}"));
+    let action = match name {
+        "advance" => Action::Advance,
+        "send_back" => Action::SendBack {
+            to: args.to.unwrap_or(State::Development),
+            reason: args.reason.clone().ok_or_else(|| needs("--reason"))?,
+        },
+        "record_tests" => {
+            return Err(Failure::invalid_input(
+                "record_tests takes a list of test runs: write the command as JSON \
+                 (see `relman schema command`) and pass the file as COMMAND",
+            ))
+        }
+        "approve" => Action::Approve {
+            role: args.role.ok_or_else(|| needs("--role"))?,
+            comment: args.comment.clone(),
+            override_blackout: args.override_blackout,
+        },
+        "reject" => Action::Reject {
+            role: args.role.ok_or_else(|| needs("--role"))?,
+            comment: args.comment.clone(),
+        },
+        "start_deployment" => Action::StartDeployment,
+        "complete_deployment" => Action::CompleteDeployment {
+            outcome: args.outcome.ok_or_else(|| needs("--outcome"))?,
+        },
+        "roll_back" => Action::RollBack {
+            reason: args.reason.clone(),
+        },
+        "complete_review" => Action::CompleteReview {
+            summary: args.summary.clone(),
+            lessons: args.lessons.clone(),
+        },
+        "close" => Action::Close,
+        "cancel" => Action::Cancel {
+            reason: args.reason.clone().ok_or_else(|| needs("--reason"))?,
+        },
+        other => {
+            return Err(Failure::internal(format!(
+                "--command {other} is accepted but not handled"
+            )))
+        }
+    };
+    let actor = args.actor.clone().ok_or_else(|| needs("--actor"))?;
+    let at = match &args.at {
+        Some(at) => at.clone(),
+        None => globals.now()?.cloned().ok_or_else(|| {
+            Failure::invalid_input(format!(
+                "--command {name} needs --at TIME or the global --now TIME (or `now` in \
+                 --context): relman never reads the clock"
+            ))
+        })?,
+    };
+    let command = Command { actor, at, action };
+    // The same checks as a command document (e.g. a blank reason or actor).
+    let value = serde_json::to_value(&command)
+        .map_err(|e| Failure::internal(format!("cannot serialise the command: {e}")))?;
+    relman::from_value::<Command>(value)
+        .map(|parsed| parsed.document)
+        .map_err(|e| Failure::from(e).prefixed("the command built from the flags: "))
+}
+
+/// Writes `release` as pretty JSON to `path`, through a temporary file in
+/// the same directory so that a failed write leaves `path` as it was.
+fn write_release(path: &str, release: &Release) -> Result<(), Failure> {
+    let text = format!("{}\n", output::to_json(release)?);
+    let target = Path::new(path);
+    let Some(file_name) = target.file_name().and_then(|n| n.to_str()) else {
+        return Err(Failure::invalid_input(format!(
+            "--out `{path}` does not name a file"
+        )));
+    };
+    let temp = target.with_file_name(format!(".{file_name}.relman-{}.tmp", std::process::id()));
+    let cannot =
+        |e: std::io::Error| Failure::invalid_input(format!("--out: cannot write `{path}`: {e}"));
+    std::fs::write(&temp, text).map_err(cannot)?;
+    std::fs::rename(&temp, target).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        cannot(e)
+    })
+}

@@ -1,0 +1,81 @@
+//! `relman verify-log RELEASE [--expected-head HASH]`: checks a release's
+//! audit trail (the hash chain, sequence numbers and state).
+
+use relman::Release;
+
+use crate::cmd::Outcome;
+use crate::io::{Format, Globals};
+use crate::output::{self, Failure};
+use crate::render;
+
+const AFTER_HELP: &str = "\
+Prints the log verdict {valid, events, head, tamper?, events_after_expected_head?,
+warnings[]}. `tamper` names the first problem: its kind (edited, removed,
+inserted, reordered, truncated, state_mismatch), the event (index, seq),
+the JSON path and a message. The chain alone cannot see events cut off the
+end of the log: store the `head` of each verdict outside the release and
+pass it back with --expected-head to detect that too.
+
+With --format table: one line, `log verified` or `log TAMPERED`.
+
+Exit status: 0 the log verifies, 1 it does not (the verdict is still
+printed on stdout), 2 bad input.";
+
+/// Arguments of `relman verify-log`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The release whose `log[]` to verify (JSON; `-` reads stdin).
+    #[arg(value_name = "RELEASE")]
+    pub release: String,
+    /// A head hash stored earlier (64 hex digits); detects a cut-off tail
+    /// and says how many events were appended since.
+    #[arg(long, value_name = "HASH", value_parser = parse_hash)]
+    pub expected_head: Option<String>,
+}
+
+/// A SHA-256 hash as 64 hex digits (written lowercase, as relman does).
+fn parse_hash(text: &str) -> Result<String, String> {
+    let hash = text.trim();
+    if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(hash.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "`{text}` is not a head hash (64 hex digits, as `head` in a verdict)"
+        ))
+    }
+}
+
+/// Runs `relman verify-log`.
+pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
+    let parsed = globals.read_document::<Release>(&args.release)?;
+    let release = &parsed.document;
+    let mut verdict = relman::verify_log(release, args.expected_head.as_deref());
+    verdict.warnings.extend(parsed.warnings);
+    match globals.format() {
+        Format::Json => output::print_json(&verdict)?,
+        Format::Table => {
+            let mut lines = vec![render::log_verdict_line(&release.id, &verdict)];
+            lines.extend(verdict.warnings.iter().map(render::warning_line));
+            output::print(&lines.join("\n"))?;
+        }
+    }
+    Ok(if verdict.valid {
+        Outcome::Ok
+    } else {
+        Outcome::Negative
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_hashes_are_64_hex_digits() {
+        let upper = "AB".repeat(32);
+        assert_eq!(parse_hash(&upper), Ok("ab".repeat(32)));
+        assert!(parse_hash("abc").is_err());
+        assert!(parse_hash(&"g".repeat(64)).is_err());
+    }
+}

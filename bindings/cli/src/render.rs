@@ -1,0 +1,173 @@
+//! Readable (`--format table`) forms of the lifecycle results, shared by
+//! `check`, `apply`, `verify-log` and `demo`.
+
+use relman::{Applied, Event, GateReport, LogVerdict, Notification, Warning};
+use serde::Serialize;
+
+/// The snake_case name of a data-contract enum value (`product_owner`,
+/// `entered_approval`, …), as the JSON documents write it.
+pub fn snake<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::from("?"),
+    }
+}
+
+/// The first 12 hex digits of a hash, enough to tell events apart.
+pub fn short_hash(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+/// `s` for plurals.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// One `[ok]`/`[--]` line per requirement, rule ids aligned.
+pub fn requirement_lines(report: &GateReport) -> Vec<String> {
+    let width = report
+        .requirements
+        .iter()
+        .map(|r| r.rule.chars().count())
+        .max()
+        .unwrap_or(0);
+    report
+        .requirements
+        .iter()
+        .map(|r| {
+            let mark = if r.met { "[ok]" } else { "[--]" };
+            format!("{mark} {:width$}  {}", r.rule, r.message)
+        })
+        .collect()
+}
+
+/// `warning [CODE] PATH: MESSAGE`.
+pub fn warning_line(w: &Warning) -> String {
+    if w.path.is_empty() {
+        format!("warning [{}] {}", w.code, w.message)
+    } else {
+        format!("warning [{}] {}: {}", w.code, w.path, w.message)
+    }
+}
+
+/// The verdict of a gate report in one line.
+pub fn verdict_line(report: &GateReport) -> String {
+    let unmet = report.unmet().count();
+    if report.allowed {
+        format!(
+            "verdict: allowed: {} may move from {} to {} ({} requirement{} met)",
+            report.release_id,
+            report.from.as_str(),
+            report.target.as_str(),
+            report.requirements.len(),
+            plural(report.requirements.len())
+        )
+    } else {
+        format!(
+            "verdict: denied: {} cannot move from {} to {} ({unmet} unmet requirement{})",
+            report.release_id,
+            report.from.as_str(),
+            report.target.as_str(),
+            plural(unmet)
+        )
+    }
+}
+
+/// A gate report: its requirements, its warnings, then the verdict.
+pub fn gate_report_lines(report: &GateReport) -> Vec<String> {
+    let mut lines = requirement_lines(report);
+    lines.extend(report.warnings.iter().map(warning_line));
+    lines.push(verdict_line(report));
+    lines
+}
+
+/// `#SEQ  AT  COMMAND  by ACTOR  FROM → TO  HASH…` for one audit event.
+pub fn event_line(e: &Event) -> String {
+    let moved = if e.from == e.to {
+        format!("stays {}", e.to.as_str())
+    } else {
+        format!("{} → {}", e.from.as_str(), e.to.as_str())
+    };
+    format!(
+        "#{:<2} {}  {:<19} by {:<14} {:<24} {}…",
+        e.seq,
+        e.at,
+        e.command,
+        e.actor,
+        moved,
+        short_hash(&e.hash)
+    )
+}
+
+/// Each notification: its trigger and subject, then its recipients with why
+/// they are on the list.
+pub fn notification_lines(notifications: &[Notification]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for n in notifications {
+        lines.push(format!("notify on {}: {}", snake(&n.trigger), n.subject));
+        let to: Vec<String> = n
+            .recipients
+            .iter()
+            .map(|r| format!("{} ({})", r.to, r.via))
+            .collect();
+        lines.push(format!("  to: {}", to.join(", ")));
+    }
+    lines
+}
+
+/// A short summary of an applied command: the move, the event, the
+/// notifications and warnings.
+pub fn applied_lines(applied: &Applied) -> Vec<String> {
+    let release = &applied.release;
+    let mut lines = Vec::new();
+    for e in &applied.events {
+        let moved = if e.from == e.to {
+            format!("stays in {}", e.to.as_str())
+        } else {
+            format!("{} → {}", e.from.as_str(), e.to.as_str())
+        };
+        lines.push(format!(
+            "{}: {moved} ({} by {} at {})",
+            release.id, e.command, e.actor, e.at
+        ));
+        lines.push(format!("event #{} hash {}", e.seq, e.hash));
+    }
+    lines.push(format!("state: {}", release.state.as_str()));
+    lines.extend(notification_lines(&applied.notifications));
+    lines.extend(applied.warnings.iter().map(warning_line));
+    lines
+}
+
+/// The verdict on an audit log in one line.
+pub fn log_verdict_line(release_id: &str, verdict: &LogVerdict) -> String {
+    let events = format!("{} event{}", verdict.events, plural(verdict.events));
+    match &verdict.tamper {
+        None => {
+            let mut line = format!(
+                "{release_id}: log verified: {events}, head {}",
+                verdict.head
+            );
+            match verdict.events_after_expected_head {
+                Some(0) => line.push_str(" (the expected head)"),
+                Some(n) => line.push_str(&format!(
+                    " ({n} event{} appended after the expected head)",
+                    plural(n)
+                )),
+                None => {}
+            }
+            line
+        }
+        Some(t) => format!(
+            "{release_id}: log TAMPERED ({}) at {}: {} [{events}, head {}]",
+            snake(&t.kind),
+            t.path,
+            t.message,
+            verdict.head
+        ),
+    }
+}
