@@ -983,3 +983,87 @@ fn a_tampered_log_stops_apply() {
     assert_eq!(err.code(), ErrorCode::LogTampered);
     assert_eq!(err.path(), Some("log[0]"));
 }
+
+#[test]
+fn a_command_to_the_current_state_is_denied_and_terminal_states_absorb() {
+    let ctx = context();
+    let r = run(
+        &approved(),
+        &ctx,
+        "alice",
+        json!({"command": "start_deployment"}),
+    )
+    .release;
+    let err = fails(&r, &ctx, "alice", json!({"command": "start_deployment"}));
+    assert_eq!(err.code(), ErrorCode::TransitionDenied);
+    let mut closed = release("review");
+    closed.outcome = Some(relman::Outcome::Success);
+    let closed = run(&closed, &ctx, "alice", json!({"command": "close"})).release;
+    for command in [
+        json!({"command": "close"}),
+        json!({"command": "cancel", "reason": "x"}),
+        json!({"command": "advance"}),
+    ] {
+        let err = fails(&closed, &ctx, "alice", command);
+        assert_eq!(err.code(), ErrorCode::TransitionDenied);
+    }
+}
+
+#[test]
+fn a_recorded_failure_cannot_be_overwritten_by_a_success() {
+    let ctx = context();
+    let r = run(
+        &approved(),
+        &ctx,
+        "alice",
+        json!({"command": "start_deployment"}),
+    )
+    .release;
+    let r = run(
+        &r,
+        &ctx,
+        "dan",
+        json!({"command": "complete_deployment", "outcome": "failed"}),
+    )
+    .release;
+    let err = fails(
+        &r,
+        &ctx,
+        "dan",
+        json!({"command": "complete_deployment", "outcome": "success"}),
+    );
+    assert_eq!(err.code(), ErrorCode::TransitionDenied);
+    assert!(err.to_string().contains("1 unmet requirement"), "{err}");
+}
+
+#[test]
+fn commands_cannot_go_back_in_time() {
+    let ctx = context();
+    let r = run(
+        &release("planning"),
+        &ctx,
+        "alice",
+        json!({"command": "advance"}),
+    )
+    .release;
+    let mut c = cmd("alice", json!({"command": "advance"}));
+    c.at = relman::Timestamp::parse("2026-11-30T10:00:00Z").unwrap();
+    let err = apply(&r, &c, &ctx).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    assert_eq!(err.path(), Some("at"));
+}
+
+#[test]
+fn separation_of_duties_is_reported_before_missing_roles() {
+    // The owner holds no voting role at all; the refusal still names the
+    // separation-of-duties rule.
+    let mut ctx = context();
+    ctx.actors[0].roles = vec![relman::Role::ReleaseManager];
+    let err = fails(
+        &release("approval"),
+        &ctx,
+        "alice",
+        json!({"command": "approve", "role": "cab"}),
+    );
+    assert_eq!(err.to_body().rule.as_deref(), Some("sod.owner_approval"));
+}

@@ -4,10 +4,11 @@ use crate::policy::{QuorumRule, SeparationOfDuties};
 use crate::{Actor, Approval, ChangeKind, Decision, Release, Role, Timestamp};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The fingerprint of what approvers approve: scope, objectives, the changes
-/// (id, kind, summary, CIs, window), the release's own CIs and its window.
+/// (id, kind, CIs, window), the release's own CIs and its window. Rewording
+/// a change's summary is not an edit of what was approved.
 /// A vote whose fingerprint differs from the release's is void: the scope,
 /// changes, CIs or window were edited after it was cast.
 ///
@@ -16,56 +17,51 @@ use std::collections::BTreeMap;
 /// written `sha256:` + lowercase hex.
 pub fn scope_fingerprint(release: &Release) -> String {
     let mut h = Sha256::new();
-    let mut put = |s: &str| {
+    fn put(h: &mut Sha256, s: &str) {
         h.update((s.len() as u64).to_le_bytes());
         h.update(s.as_bytes());
-    };
-    let instant = |t: &Option<Timestamp>| -> String {
-        t.as_ref()
-            .map(|t| {
-                format!(
-                    "{}.{}",
-                    t.unix_seconds(),
-                    t.datetime().timestamp_subsec_nanos()
-                )
-            })
-            .unwrap_or_default()
-    };
-    put("relman-scope-v1");
-    put(release.scope.as_deref().unwrap_or_default());
-    put(&release.objectives.len().to_string());
-    for o in &release.objectives {
-        put(o);
     }
-    put(&release.changes.len().to_string());
-    for c in &release.changes {
-        put(&c.id);
-        put(match c.kind {
-            ChangeKind::Standard => "standard",
-            ChangeKind::Normal => "normal",
-            ChangeKind::Emergency => "emergency",
-        });
-        put(&c.summary);
-        put(&c.affected_cis.len().to_string());
-        for ci in &c.affected_cis {
-            put(ci);
+    fn count(h: &mut Sha256, n: usize) {
+        h.update((n as u64).to_le_bytes());
+    }
+    fn instant(h: &mut Sha256, t: Option<&Timestamp>) {
+        match t {
+            Some(t) => {
+                h.update([1]);
+                h.update(t.unix_seconds().to_le_bytes());
+                h.update(t.datetime().timestamp_subsec_nanos().to_le_bytes());
+            }
+            None => h.update([0]),
         }
-        put(&instant(&c.planned_start));
-        put(&instant(&c.planned_end));
     }
-    put(&release.affected_cis.len().to_string());
+    put(&mut h, "relman-scope-v1");
+    put(&mut h, release.scope.as_deref().unwrap_or_default());
+    count(&mut h, release.objectives.len());
+    for o in &release.objectives {
+        put(&mut h, o);
+    }
+    count(&mut h, release.changes.len());
+    for c in &release.changes {
+        put(&mut h, &c.id);
+        h.update([match c.kind {
+            ChangeKind::Standard => 0,
+            ChangeKind::Normal => 1,
+            ChangeKind::Emergency => 2,
+        }]);
+        count(&mut h, c.affected_cis.len());
+        for ci in &c.affected_cis {
+            put(&mut h, ci);
+        }
+        instant(&mut h, c.planned_start.as_ref());
+        instant(&mut h, c.planned_end.as_ref());
+    }
+    count(&mut h, release.affected_cis.len());
     for ci in &release.affected_cis {
-        put(ci);
+        put(&mut h, ci);
     }
-    put(&instant(&release.planned_start));
-    put(&instant(&release.planned_end));
-    let digest = h.finalize();
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256:");
-    for b in digest.iter() {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
+    instant(&mut h, release.planned_start.as_ref());
+    instant(&mut h, release.planned_end.as_ref());
+    format!("sha256:{}", crate::audit::to_hex(&h.finalize()))
 }
 
 /// Why a vote does not count.
@@ -120,29 +116,45 @@ pub(crate) fn conflict_of_interest(
     actor: &str,
     sod: &SeparationOfDuties,
 ) -> Option<(&'static str, String)> {
+    conflict_with(release, actor, sod, None)
+}
+
+/// [`conflict_of_interest`], with the set of implementers when the caller
+/// has it (to check many approvers without rescanning the changes).
+fn conflict_with(
+    release: &Release,
+    actor: &str,
+    sod: &SeparationOfDuties,
+    implementers: Option<&BTreeSet<&str>>,
+) -> Option<(&'static str, String)> {
     if sod.forbid_owner_approval && release.owner.as_deref() == Some(actor) {
         return Some((
             "sod.owner_approval",
             format!("{actor} owns release {} and cannot approve it", release.id),
         ));
     }
-    if sod.forbid_implementer_approval {
+    let implements = match implementers {
+        Some(set) => set.contains(actor),
+        None => release
+            .changes
+            .iter()
+            .any(|c| c.implementer.as_deref() == Some(actor)),
+    };
+    if sod.forbid_implementer_approval && implements {
         let implemented: Vec<&str> = release
             .changes
             .iter()
             .filter(|c| c.implementer.as_deref() == Some(actor))
             .map(|c| c.id.as_str())
             .collect();
-        if !implemented.is_empty() {
-            return Some((
-                "sod.implementer_approval",
-                format!(
-                    "{actor} implements {} and cannot approve release {}",
-                    implemented.join(", "),
-                    release.id
-                ),
-            ));
-        }
+        return Some((
+            "sod.implementer_approval",
+            format!(
+                "{actor} implements {} and cannot approve release {}",
+                implemented.join(", "),
+                release.id
+            ),
+        ));
     }
     if sod.forbid_team_approval && release.team.iter().any(|t| t == actor) {
         return Some((
@@ -167,6 +179,11 @@ pub(crate) fn votes<'a>(
     let mut fingerprint: Option<String> = None;
     let mut valid: BTreeMap<&str, &Approval> = BTreeMap::new();
     let mut excluded = Vec::new();
+    let implementers: BTreeSet<&str> = release
+        .changes
+        .iter()
+        .filter_map(|c| c.implementer.as_deref())
+        .collect();
     for a in &release.approvals {
         let who = a.approver.as_str();
         if a.round.unwrap_or(1) != round {
@@ -190,7 +207,7 @@ pub(crate) fn votes<'a>(
                 continue;
             }
         }
-        if let Some((_, message)) = conflict_of_interest(release, who, sod) {
+        if let Some((_, message)) = conflict_with(release, who, sod, Some(&implementers)) {
             excluded.push(Excluded {
                 approver: who,
                 reason: message,

@@ -201,6 +201,16 @@ fn plan<'p>(release: &Release, action: &Action, policy: &'p Policy) -> Result<(S
             if s != State::Deployment {
                 return Err(not_now(release, State::Review, format!("complete_deployment needs deployment, not {}", s.as_str())));
             }
+            if let Some(recorded @ (Outcome::Failed | Outcome::RolledBack)) = release.outcome {
+                return Err(not_now(
+                    release,
+                    State::Review,
+                    format!(
+                        "the outcome {} is already recorded; a failed deployment leaves only through roll_back",
+                        serde_json::to_value(recorded).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+                    ),
+                ));
+            }
             return Ok(match outcome {
                 Outcome::Success | Outcome::SuccessWithIssues => (State::Review, &roles.complete_deployment[..]),
                 Outcome::Failed | Outcome::RolledBack => (State::Deployment, &roles.complete_deployment[..]),
@@ -238,6 +248,13 @@ fn check_vote(
     override_blackout: bool,
     policy: &Policy,
 ) -> Result<()> {
+    // Separation of duties first: an owner or implementer hears why they may
+    // never approve, whatever roles they hold.
+    if let Some((rule, message)) =
+        conflict_of_interest(release, &actor.id, &policy.lifecycle.separation_of_duties)
+    {
+        return Err(forbidden(rule, message));
+    }
     let gates = policy.lifecycle.gates(release.kind);
     let role_name = serde_json::to_value(role)
         .ok()
@@ -262,11 +279,6 @@ fn check_vote(
                 kind_name(release.kind)
             ),
         ));
-    }
-    if let Some((rule, message)) =
-        conflict_of_interest(release, &actor.id, &policy.lifecycle.separation_of_duties)
-    {
-        return Err(forbidden(rule, message));
     }
     if override_blackout && (role != Role::Ecab || release.kind != ReleaseKind::Emergency) {
         return Err(forbidden(
@@ -309,6 +321,17 @@ pub(super) fn apply(
             )
         })?;
 
+    if let Some(last) = release.log.last() {
+        if command.at < last.at {
+            return Err(Error::invalid_input(
+                "at",
+                format!(
+                    "must not be before the last event of the log (seq {} at {})",
+                    last.seq, last.at
+                ),
+            ));
+        }
+    }
     let (target, roles) = plan(release, action, policy)?;
     match action {
         Action::Approve {
@@ -462,7 +485,20 @@ pub(super) fn apply(
     // Transitions pass through the gates, evaluated on the release with the
     // command's own data recorded (an outcome, a rollback); staying commands
     // need only the state checks above.
-    let report = if target != release.state {
+    // Only these commands keep the release in its state; every other command
+    // is a transition and passes the gates (which deny a "transition" to the
+    // state the release is already in, so terminal states stay terminal).
+    let stays = match action {
+        Action::RecordTests { .. }
+        | Action::Approve { .. }
+        | Action::Reject { .. }
+        | Action::CompleteReview { .. } => true,
+        Action::CompleteDeployment { outcome } => {
+            matches!(outcome, Outcome::Failed | Outcome::RolledBack)
+        }
+        _ => false,
+    };
+    let report = if !stays {
         let report = gates::evaluate(&next, target, context, policy);
         if !report.allowed {
             return Err(report.into_denial());
