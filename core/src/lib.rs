@@ -18,6 +18,29 @@
 //! # Ok::<(), relman::Error>(())
 //! ```
 //!
+//! The lifecycle: a dry-run gate report, then a command applied with its
+//! audit event (the README's example, on the bundled samples):
+//!
+//! ```
+//! use relman::{apply, check, verify_log, Command, Context, Release, State};
+//!
+//! let release: Release =
+//!     relman::parse(include_str!("../../examples/data/release-major.json"))?.document;
+//! let context: Context = relman::parse(include_str!("../../examples/data/context.json"))?.document;
+//!
+//! let report = check(&release, State::Development, &context);
+//! assert!(report.allowed, "{:?}", report.unmet().collect::<Vec<_>>());
+//!
+//! let advance: Command = relman::parse(
+//!     r#"{"command": "advance", "actor": "anna.jansen", "at": "2026-11-16T09:15:00+01:00"}"#,
+//! )?
+//! .document;
+//! let applied = apply(&release, &advance, &context)?;
+//! assert_eq!(applied.release.state, State::Development);
+//! assert!(verify_log(&applied.release, None).valid);
+//! # Ok::<(), relman::Error>(())
+//! ```
+//!
 //! Every error has a stable [`ErrorCode`]; input errors name the JSON path
 //! of the problem:
 //!
