@@ -58,6 +58,7 @@ pub mod error;
 pub mod lifecycle;
 pub mod policy;
 pub mod schema;
+mod structure;
 mod timestamp;
 pub mod validate;
 

@@ -804,6 +804,18 @@ fn version_error(document: &Value) -> Option<Error> {
 }
 
 fn structural_error(kind: DocumentKind, mut path: String, inner: &serde_json::Error) -> Error {
+    structural_errors(kind, &mut path, inner, None)
+}
+
+/// The first structural problem serde found (with line and column when
+/// parsing text), followed by every other structural problem the schema
+/// walk finds in `document`, when it is available.
+fn structural_errors(
+    kind: DocumentKind,
+    path: &mut String,
+    inner: &serde_json::Error,
+    document: Option<&Value>,
+) -> Error {
     if path == "." {
         path.clear();
     }
@@ -821,7 +833,7 @@ fn structural_error(kind: DocumentKind, mut path: String, inner: &serde_json::Er
     }
     if message.starts_with("recursion limit exceeded") {
         return Error::LimitExceeded {
-            path,
+            path: path.clone(),
             what: "JSON nesting depth".to_string(),
             limit: MAX_JSON_DEPTH,
             found: MAX_JSON_DEPTH + 1,
@@ -832,15 +844,23 @@ fn structural_error(kind: DocumentKind, mut path: String, inner: &serde_json::Er
         .strip_prefix("missing field `")
         .and_then(|s| s.strip_suffix('`'))
     {
-        path = join(&path, field);
+        *path = join(path, field);
     }
-    let problems = vec![Problem {
+    let mut problems = vec![Problem {
         path: path.clone(),
         message,
         line,
         column,
     }];
-    if is_policy_path(kind, &path) {
+    if let (Some(doc), Some(schema)) = (document, crate::schema::schema(kind.name())) {
+        for p in crate::structure::problems(&schema, doc) {
+            if !problems.iter().any(|q| q.path == p.path) {
+                problems.push(p);
+            }
+        }
+    }
+    let all_policy = problems.iter().all(|p| is_policy_path(kind, &p.path));
+    if all_policy {
         Error::InvalidPolicy { problems }
     } else {
         Error::InvalidInput { problems }
@@ -881,18 +901,17 @@ pub fn parse<T: Document>(text: &str) -> Result<Parsed<T>> {
             Err(trailing) => Err(structural_error(T::KIND, String::new(), &trailing)),
         },
         Err(err) => {
+            let document = serde_json::from_str::<Value>(text).ok();
             // An unknown version explains a structural error better than the error itself.
-            if let Some(version) = serde_json::from_str::<Value>(text)
-                .ok()
-                .as_ref()
-                .and_then(version_error)
-            {
+            if let Some(version) = document.as_ref().and_then(version_error) {
                 return Err(version);
             }
-            Err(structural_error(
+            let mut path = err.path().to_string();
+            Err(structural_errors(
                 T::KIND,
-                err.path().to_string(),
+                &mut path,
                 err.inner(),
+                document.as_ref(),
             ))
         }
     }
@@ -903,13 +922,17 @@ pub fn from_value<T: Document>(value: Value) -> Result<Parsed<T>> {
     if let Some(version) = version_error(&value) {
         return Err(version);
     }
-    match serde_path_to_error::deserialize::<_, T>(value) {
+    match serde_path_to_error::deserialize::<_, T>(&value) {
         Ok(document) => finish(document),
-        Err(err) => Err(structural_error(
-            T::KIND,
-            err.path().to_string(),
-            err.inner(),
-        )),
+        Err(err) => {
+            let mut path = err.path().to_string();
+            Err(structural_errors(
+                T::KIND,
+                &mut path,
+                err.inner(),
+                Some(&value),
+            ))
+        }
     }
 }
 

@@ -264,3 +264,30 @@ fn from_value_reports_the_same_paths() {
     assert_error(&err, ErrorCode::InvalidInput, "kind");
     assert_eq!(err.to_body().line, None);
 }
+
+#[test]
+fn every_structural_problem_is_listed_not_just_the_first() {
+    let text = r#"{
+  "id": "R1", "kind": "huge", "state": "planning",
+  "changes": [{"id": "C1", "kind": "normal", "affected_cis": "web-1"}]
+}"#;
+    let err = validate(DocumentKind::Release, text).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    let problems = err.problems();
+    // serde's first problem comes first, with its position in the text.
+    assert_eq!(problems[0].path, "kind");
+    assert_eq!((problems[0].line, problems[0].column), (Some(2), Some(28)));
+    let mut paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            "changes[0].affected_cis",
+            "changes[0].summary",
+            "kind",
+            "title"
+        ],
+        "{err}"
+    );
+    assert!(err.to_string().contains("(and 3 more problems)"), "{err}");
+}
