@@ -195,11 +195,10 @@ fn validate_table_format_is_readable() {
         "{}",
         run.stderr
     );
-    assert!(
-        run.stderr.trim_end().ends_with("(line 4, column 16)"),
-        "{}",
-        run.stderr
-    );
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(lines[0].ends_with("(line 4, column 16)"), "{}", run.stderr);
+    // Every structural problem is listed, one per line.
+    assert_eq!(lines[1], "state: missing field `state`", "{}", run.stderr);
 }
 
 #[test]
