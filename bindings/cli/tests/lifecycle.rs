@@ -376,6 +376,8 @@ fn apply_chains_through_the_lifecycle_with_out() {
             "cab",
             "--comment",
             "ok",
+            "--at",
+            "2026-03-01T13:00:00Z",
         ],
     );
     assert_eq!(
@@ -386,7 +388,14 @@ fn apply_chains_through_the_lifecycle_with_out() {
     let run = step(
         &release,
         &ctx,
-        &["--command", "start-deployment", "--actor", "rita"],
+        &[
+            "--command",
+            "start-deployment",
+            "--actor",
+            "rita",
+            "--at",
+            "2026-03-01T14:00:00Z",
+        ],
     );
     assert_eq!(run.exits(0).stdout_json()["release"]["state"], "deployment");
 
@@ -400,6 +409,8 @@ fn apply_chains_through_the_lifecycle_with_out() {
             "dev",
             "--outcome",
             "success",
+            "--at",
+            "2026-03-01T15:00:00Z",
             "--format",
             "table",
         ],
