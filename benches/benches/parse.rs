@@ -2,6 +2,9 @@
 //! same text into an untyped `serde_json::Value` (the least any JSON host
 //! must pay). Parsing is included in every measurement.
 
+// Benchmark setup may expect and index: a broken fixture should stop the run loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use relman::{History, Release};
 use relman_benches::{history, release};

@@ -95,3 +95,19 @@ pub fn history(deployments: usize) -> Value {
         .collect();
     json!({"deployments": deps, "incidents": incidents})
 }
+
+/// An actor directory for `release(…)`: the owner `alice`, release team
+/// `bob` and `dev0`…`dev8`, QA `qa1`, product owner `cab0`'s namesake roles,
+/// and CAB members `cab0`…`cab{cab-1}`.
+pub fn context(cab: usize) -> Value {
+    let mut actors = vec![
+        json!({"id": "alice", "roles": ["release_manager"]}),
+        json!({"id": "bob", "roles": ["release_team"]}),
+        json!({"id": "qa1", "roles": ["qa"]}),
+    ];
+    actors.extend((0..9).map(|i| json!({"id": format!("dev{i}"), "roles": ["release_team"]})));
+    actors.extend(
+        (0..cab).map(|i| json!({"id": format!("cab{i}"), "roles": ["cab", "product_owner"]})),
+    );
+    json!({"actors": actors, "now": "2026-11-15T09:00:00Z"})
+}

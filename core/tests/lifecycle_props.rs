@@ -929,10 +929,10 @@ fn gates_of(r: &Release, state: State, ctx: &Context) -> Option<BTreeMap<&'stati
             }
         }
         State::Review => {
-            if major || emergency || is_failure(r.outcome) {
-                let done = r.review.as_ref().and_then(|v| v.completed_at.as_ref());
-                m.insert("review.completed", done.is_some());
-            }
+            // Always listed; met when done or not required.
+            let required = major || emergency || is_failure(r.outcome);
+            let done = r.review.as_ref().and_then(|v| v.completed_at.as_ref());
+            m.insert("review.completed", done.is_some() || !required);
             if major {
                 m.insert(
                     "review.knowledge_articles",

@@ -818,26 +818,29 @@ fn leave_review(e: &mut Eval<'_>) {
     let r = e.release;
     let failed = matches!(r.outcome, Some(Outcome::Failed | Outcome::RolledBack));
     let emergency = r.kind == ReleaseKind::Emergency;
-    if e.gates.review_required || failed || emergency {
-        let done = r.review.as_ref().and_then(|v| v.completed_at.as_ref());
-        let why = if emergency {
-            "emergency releases"
-        } else if failed {
-            "failed or rolled-back releases"
-        } else {
-            "this release kind"
-        };
-        let msg = match done {
-            Some(at) => format!("post-implementation review completed at {at}"),
-            None => format!("a post-implementation review is mandatory for {why}"),
-        };
-        e.req(
-            "review.completed",
-            done.is_some(),
-            msg,
-            json!({"completed_at": done, "failed": failed, "emergency": emergency}),
-        );
-    }
+    let required = e.gates.review_required || failed || emergency;
+    let done = r.review.as_ref().and_then(|v| v.completed_at.as_ref());
+    let why = if emergency {
+        "emergency releases"
+    } else if failed {
+        "failed or rolled-back releases"
+    } else {
+        "this release kind"
+    };
+    let msg = match (done, required) {
+        (Some(at), _) => format!("post-implementation review completed at {at}"),
+        (None, true) => format!("a post-implementation review is mandatory for {why}"),
+        (None, false) => format!(
+            "no post-implementation review is required for a successful {} release",
+            format!("{:?}", r.kind).to_lowercase()
+        ),
+    };
+    e.req(
+        "review.completed",
+        done.is_some() || !required,
+        msg,
+        json!({"completed_at": done, "required": required, "failed": failed, "emergency": emergency}),
+    );
     if e.gates.knowledge_articles_required {
         let n = r.knowledge_articles.len();
         let msg = if n > 0 {
