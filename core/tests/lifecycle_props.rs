@@ -511,7 +511,7 @@ fn fitting(state: State, n: usize) -> Option<Action> {
             Action::Approve {
                 role: Role::Cab,
                 comment: None,
-                override_blackout: n % 7 == 0,
+                override_blackout: n.is_multiple_of(7),
             },
             Action::Approve {
                 role: Role::Cab,
