@@ -63,6 +63,32 @@ fn run(operation: &str, input: &Value) -> Result<Result<Value, Error>, String> {
                 serde_json::to_value(relman::verify_log(&release, head)).unwrap()
             ))
         }
+        "assess_risk" => {
+            let release = from::<relman::Release>(param("release")?)?;
+            let context = match input.get("context") {
+                Some(c) => match relman::from_value::<relman::Context>(c.clone()) {
+                    Ok(c) => c.document,
+                    Err(e) => return Ok(Err(e)),
+                },
+                None => relman::Context::default(),
+            };
+            Ok(relman::assess_risk(&release, &context).map(|a| serde_json::to_value(a).unwrap()))
+        }
+        "fit_risk_model" => {
+            let history = match relman::from_value::<relman::History>(param("history")?.clone()) {
+                Ok(h) => h.document,
+                Err(e) => return Ok(Err(e)),
+            };
+            let options: relman::FitOptions = match input.get("options") {
+                Some(o) => {
+                    serde_json::from_value(o.clone()).map_err(|e| format!("bad options: {e}"))?
+                }
+                None => relman::FitOptions::default(),
+            };
+            let context = context(input)?;
+            Ok(relman::fit_risk_model(&history, &options, &context)
+                .map(|f| serde_json::to_value(f).unwrap()))
+        }
         other => Err(format!(
             "operation `{other}` is not exposed by the Rust runner"
         )),
