@@ -64,7 +64,11 @@ fn run(operation: &str, input: &Value) -> Result<Result<Value, Error>, String> {
             ))
         }
         "assess_risk" => {
-            let release = from::<relman::Release>(param("release")?)?;
+            // A bad release is the operation's error (bindings parse it the same way).
+            let release = match relman::from_value::<relman::Release>(param("release")?.clone()) {
+                Ok(r) => r.document,
+                Err(e) => return Ok(Err(e)),
+            };
             let context = match input.get("context") {
                 Some(c) => match relman::from_value::<relman::Context>(c.clone()) {
                     Ok(c) => c.document,

@@ -282,9 +282,10 @@ pub(crate) fn compute(
                     "scale_cis": s.blast_radius_cis, "scale_services": s.blast_radius_services,
                 }),
                 format!(
-                    "within {depth} hops, {} depend on the {} affected, touching {}",
-                    plural(reach.dependents, "CI", "CIs"),
-                    reach.affected,
+                    "within {}, {} on the {} affected, touching {}",
+                    plural(depth as usize, "hop", "hops"),
+                    plural(reach.dependents, "CI depends", "CIs depend"),
+                    plural(reach.affected, "CI", "CIs"),
                     plural(reach.services, "business service", "business services")
                 ),
             )
@@ -335,7 +336,7 @@ pub(crate) fn compute(
             computed(
                 value,
                 json!({"strategy": name}),
-                format!("the release deploys {}", name.replace('_', " ")),
+                format!("the deployment strategy is {}", name.replace('_', " ")),
             )
         }
     });
@@ -786,10 +787,10 @@ fn dependencies(a: &RiskAssessor<'_>, r: &Release) -> Computed {
             "schedule": true, "scale": scale,
         }),
         format!(
-            "the release depends on {} ({} not yet deployed) and {} in the schedule depend on it",
+            "the release depends on {} ({} not yet deployed) and {} in the schedule",
             plural(declared, "release", "releases"),
             pending.len(),
-            plural(dependents, "release", "releases")
+            plural(dependents, "release depends on it", "releases depend on it")
         ),
     )
 }

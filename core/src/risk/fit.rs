@@ -231,16 +231,24 @@ pub fn fit_risk_model(
     let mut stds = [0.0; D];
     for s in train {
         for (mean, x) in means.iter_mut().zip(&s.2) {
-            *mean += x / m;
+            *mean += x;
         }
+    }
+    for mean in means.iter_mut() {
+        *mean /= m;
     }
     for s in train {
         for ((sd, x), mean) in stds.iter_mut().zip(&s.2).zip(&means) {
-            *sd += (x - mean) * (x - mean) / m;
+            *sd += (x - mean) * (x - mean);
         }
     }
     for sd in stds.iter_mut() {
-        *sd = if *sd > 1e-24 { sd.sqrt() } else { 0.0 };
+        let variance = *sd / m;
+        *sd = if variance > 1e-24 {
+            variance.sqrt()
+        } else {
+            0.0
+        };
     }
     let standardise = |x: &[f64; D]| -> [f64; D] {
         let mut z = [0.0; D];
