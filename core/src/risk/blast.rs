@@ -44,7 +44,12 @@ pub(crate) fn propagation(kind: &str) -> Propagation {
 pub(crate) struct CmdbIndex<'a> {
     pub(crate) cis: &'a [ConfigurationItem],
     ids: HashMap<&'a str, u32>,
-    graph: DiGraph<(), (), u32>,
+    /// The harm edges, frozen from the petgraph graph into compressed
+    /// adjacency: the CIs a fault in CI `i` reaches in one hop are
+    /// `targets[offsets[i]..offsets[i + 1]]` (contiguous, so a walk touches
+    /// one block per CI instead of chasing a linked list of edges).
+    offsets: Vec<u32>,
+    targets: Vec<u32>,
     /// The service index of each CI.
     service_of: Vec<Option<u32>>,
     services: usize,
@@ -142,10 +147,27 @@ impl<'a> CmdbIndex<'a> {
         if !problems.is_empty() {
             return Err(Error::InvalidInput { problems });
         }
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut targets = Vec::with_capacity(graph.edge_count());
+        offsets.push(0u32);
+        for node in graph.node_indices() {
+            let start = targets.len();
+            targets.extend(
+                graph
+                    .neighbors_directed(node, Direction::Outgoing)
+                    .map(|t| t.index() as u32),
+            );
+            // petgraph lists the newest edge first; keep CMDB order.
+            if let Some(added) = targets.get_mut(start..) {
+                added.reverse();
+            }
+            offsets.push(targets.len() as u32);
+        }
         Ok(CmdbIndex {
             cis: &cmdb.cis,
             ids,
-            graph,
+            offsets,
+            targets,
             service_of,
             services: service_ids.len(),
         })
@@ -190,9 +212,13 @@ impl<'a> CmdbIndex<'a> {
                 break;
             }
             for &ci in &frontier {
-                let node = NodeIndex::new(ci as usize);
-                for neighbour in self.graph.neighbors_directed(node, Direction::Outgoing) {
-                    let j = neighbour.index() as u32;
+                let i = ci as usize;
+                let (Some(&from), Some(&to)) = (self.offsets.get(i), self.offsets.get(i + 1))
+                else {
+                    continue;
+                };
+                let neighbours = self.targets.get(from as usize..to as usize).unwrap_or(&[]);
+                for &j in neighbours {
                     if bit(&mut seen, j as usize) {
                         reach.dependents += 1;
                         count_service(j, &mut services);
