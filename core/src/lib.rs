@@ -57,6 +57,7 @@ pub mod document;
 pub mod error;
 pub mod lifecycle;
 pub mod policy;
+pub mod risk;
 pub mod schema;
 mod structure;
 mod timestamp;
@@ -69,6 +70,10 @@ pub use lifecycle::{
     apply, check, Action, Applied, Command, GateReport, Notification, Recipient, Requirement,
 };
 pub use policy::Policy;
+pub use risk::{
+    assess_risk, assess_risk_many, fit_risk_model, Factor, FitOptions, FittedRiskModel,
+    RiskAssessment, RiskAssessor,
+};
 pub use timestamp::Timestamp;
 pub use validate::{
     from_value, parse, validate, validate_value, Document, DocumentKind, Parsed, ValidationReport,

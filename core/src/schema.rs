@@ -67,10 +67,13 @@ entries! {
     "context", Input, Context, "What an operation may consult: actors, policy, CMDB, calendar, schedule, history, now";
     "policy", Input, Policy, "Lifecycle, risk, conflict, rollout, KPI and notes rules";
     "command", Input, crate::Command, "A lifecycle command: actor, at and the command with its parameters";
+    "fit_options", Input, crate::FitOptions, "Options of fit_risk_model: held-out fraction, L2 penalty, iterations";
     "validation_report", Output, ValidationReport, "The verdict of validate on a valid document";
     "gate_report", Output, crate::GateReport, "The verdict of check: every requirement of a transition";
     "applied", Output, crate::Applied, "The result of apply: new release, events, notifications, report";
     "log_verdict", Output, crate::LogVerdict, "The verdict of verify_log";
+    "risk_assessment", Output, crate::RiskAssessment, "The verdict of assess_risk: score, level, every factor explained";
+    "fitted_risk_model", Output, crate::FittedRiskModel, "The result of fit_risk_model: the model, its quality, sample counts";
     "error", Output, ErrorBody, "The JSON form of every error";
 }
 

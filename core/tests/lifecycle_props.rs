@@ -913,7 +913,12 @@ fn gates_of(r: &Release, state: State, ctx: &Context) -> Option<BTreeMap<&'stati
             } else {
                 RiskLevel::Medium
             };
-            let level = ctx.risk_level.or(r.risk.as_ref().map(|a| a.level));
+            // Without a given level the gate assesses the risk (issue #4);
+            // the assessment itself is tested in core/tests/risk.rs.
+            let level = ctx
+                .risk_level
+                .or(r.risk.as_ref().map(|a| a.level))
+                .or_else(|| relman::assess_risk(r, ctx).ok().map(|a| a.level));
             let extra_approval = latest
                 .values()
                 .any(|a| a.role == Role::BusinessStakeholder && a.decision == Decision::Approved);

@@ -63,6 +63,36 @@ fn run(operation: &str, input: &Value) -> Result<Result<Value, Error>, String> {
                 serde_json::to_value(relman::verify_log(&release, head)).unwrap()
             ))
         }
+        "assess_risk" => {
+            // A bad release is the operation's error (bindings parse it the same way).
+            let release = match relman::from_value::<relman::Release>(param("release")?.clone()) {
+                Ok(r) => r.document,
+                Err(e) => return Ok(Err(e)),
+            };
+            let context = match input.get("context") {
+                Some(c) => match relman::from_value::<relman::Context>(c.clone()) {
+                    Ok(c) => c.document,
+                    Err(e) => return Ok(Err(e)),
+                },
+                None => relman::Context::default(),
+            };
+            Ok(relman::assess_risk(&release, &context).map(|a| serde_json::to_value(a).unwrap()))
+        }
+        "fit_risk_model" => {
+            let history = match relman::from_value::<relman::History>(param("history")?.clone()) {
+                Ok(h) => h.document,
+                Err(e) => return Ok(Err(e)),
+            };
+            let options: relman::FitOptions = match input.get("options") {
+                Some(o) => {
+                    serde_json::from_value(o.clone()).map_err(|e| format!("bad options: {e}"))?
+                }
+                None => relman::FitOptions::default(),
+            };
+            let context = context(input)?;
+            Ok(relman::fit_risk_model(&history, &options, &context)
+                .map(|f| serde_json::to_value(f).unwrap()))
+        }
         other => Err(format!(
             "operation `{other}` is not exposed by the Rust runner"
         )),

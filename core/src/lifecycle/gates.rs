@@ -675,56 +675,66 @@ fn blackout(e: &mut Eval<'_>) {
 
 fn risk(e: &mut Eval<'_>) {
     let r = e.release;
-    let (level, source) = match (e.context.risk_level, r.risk.as_ref().map(|a| a.level)) {
-        (Some(l), _) => (Some(l), "context.risk_level"),
-        (None, Some(l)) => (Some(l), "release.risk"),
-        (None, None) => (None, "none"),
-    };
     let max = e.gates.max_risk;
     let approver_role = e.gates.high_risk_approver;
-    let Some(level) = level else {
-        e.warnings.push(Warning::new(
-            "risk_not_assessed",
-            "risk",
-            "no risk level given (context.risk_level or release.risk): the risk gate was not evaluated",
-        ));
-        let msg = "no risk level given: risk gate not evaluated".to_string();
-        return e.req(
-            "approval.risk",
-            true,
-            msg,
-            json!({"level": null, "max": max}),
-        );
+    let (level, source, assessed) = match (e.context.risk_level, r.risk.as_ref().map(|a| a.level)) {
+        (Some(l), _) => (l, "context.risk_level", None),
+        (None, Some(l)) => (l, "release.risk", None),
+        (None, None) => match crate::risk::assess_risk(r, e.context) {
+            Ok(a) => (a.level, "assessed", Some(a)),
+            Err(err) => {
+                let msg = format!("no risk level given and the risk could not be assessed: {err}");
+                let data = json!({"level": null, "source": "assessed", "max": max, "error": err.to_body()});
+                return e.req("approval.risk", false, msg, data);
+            }
+        },
+    };
+    let assessed_data = |data: &mut Value| {
+        if let (Some(a), Some(map)) = (&assessed, data.as_object_mut()) {
+            map.insert("score".to_string(), json!(a.score));
+            let contributions: serde_json::Map<String, Value> = a
+                .factors
+                .iter()
+                .map(|f| (f.name.clone(), json!(f.contribution)))
+                .collect();
+            map.insert("contributions".to_string(), Value::Object(contributions));
+            if let Some(p) = a.failure_probability {
+                map.insert("failure_probability".to_string(), json!(p));
+            }
+        }
+    };
+    if let Some(a) = &assessed {
+        e.warnings.extend(a.warnings.iter().cloned());
+    }
+    let label = match &assessed {
+        Some(a) => format!("{} (assessed, score {:.1})", level.as_str(), a.score),
+        None => level.as_str().to_string(),
     };
     if level <= max {
-        let msg = format!(
-            "risk {} is within the limit ({})",
-            level.as_str(),
-            max.as_str()
-        );
-        let data = json!({"level": level, "source": source, "max": max});
+        let msg = format!("risk {label} is within the limit ({})", max.as_str());
+        let mut data = json!({"level": level, "source": source, "max": max});
+        assessed_data(&mut data);
         return e.req("approval.risk", true, msg, data);
     }
     let extra = e.votes().approvers_in(approver_role);
-    let data = json!({
+    let mut data = json!({
         "level": level, "source": source, "max": max,
         "extra_approver_role": approver_role, "extra_approvers": extra,
     });
+    assessed_data(&mut data);
     let role = role_name(approver_role);
     let (met, msg) = match extra.first() {
         Some(who) => (
             true,
             format!(
-                "risk {} is above {} but approved by {role} {who}",
-                level.as_str(),
+                "risk {label} is above {} but approved by {role} {who}",
                 max.as_str()
             ),
         ),
         None => (
             false,
             format!(
-                "risk {} is above the limit ({}): needs an approval from a {role}",
-                level.as_str(),
+                "risk {label} is above the limit ({}): needs an approval from a {role}",
                 max.as_str()
             ),
         ),

@@ -5,6 +5,8 @@ pub mod apply;
 pub mod check;
 pub mod context;
 pub mod demo;
+pub mod fit_risk;
+pub mod risk;
 pub mod schema;
 pub mod validate;
 pub mod verify_log;
@@ -42,6 +44,10 @@ pub enum Command {
     VerifyLog(verify_log::Args),
     /// Take the bundled sample major release through the whole lifecycle.
     Demo(demo::Args),
+    /// Assess a release's risk: score, level and every factor explained.
+    Risk(risk::Args),
+    /// Fit a failure model to past releases and their outcomes.
+    FitRisk(fit_risk::Args),
 }
 
 impl Command {
@@ -55,6 +61,8 @@ impl Command {
             Command::Apply(args) => apply::run(args, globals),
             Command::VerifyLog(args) => verify_log::run(args, globals),
             Command::Demo(args) => demo::run(args, globals),
+            Command::Risk(args) => risk::run(args, globals),
+            Command::FitRisk(args) => fit_risk::run(args, globals),
         }
     }
 }

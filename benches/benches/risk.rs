@@ -1,0 +1,161 @@
+//! Risk scoring throughput (issue #4):
+//!
+//! (a) 100,000 varied releases without a CMDB, every factor with its inputs
+//!     and explanation — goal ≥ 250k releases/s on one core. Baseline in the
+//!     same run: serialising the same releases to `serde_json::Value` (the
+//!     least a host pays to hand a release to any engine).
+//! (b) releases with 20 CIs in a CMDB of 100,000 CIs and 300,000
+//!     relationships, blast radius at depth 3 — goal ≥ 50k releases/s.
+//!     Baseline in the same run: the blast radius alone computed the naive
+//!     way, by repeated linear scans of the relationship list (one scan per
+//!     hop, hash sets for the frontier) — what a host without a graph index
+//!     would do; it does strictly less than `assess` (no other factor).
+//!
+//! Parsing is not included: documents are parsed once, outside the timed
+//! loop. The CMDB graph is built once per context (`RiskAssessor::new`,
+//! measured separately as `prepare_context`).
+
+// Benchmark setup may expect and index: a broken fixture should stop the run loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use relman::{Cmdb, Context, Release, RiskAssessor};
+use relman_benches::risk::{risk_cmdb, risk_release, Seq};
+use std::collections::{HashMap, HashSet};
+use std::hint::black_box;
+
+fn releases(n: usize, ci_space: u64, exact_cis: Option<usize>, seed: u64) -> Vec<Release> {
+    let mut seq = Seq::new(seed);
+    (0..n)
+        .map(|i| {
+            let v = risk_release(i, &mut seq, ci_space, exact_cis);
+            relman::from_value::<Release>(v)
+                .expect("valid release")
+                .document
+        })
+        .collect()
+}
+
+fn without_cmdb(c: &mut Criterion) {
+    let n = 100_000;
+    let rs = releases(n, 1_000, None, 1);
+    let ctx = Context::default();
+    let assessor = RiskAssessor::new(&ctx).unwrap();
+    let mut group = c.benchmark_group("risk_no_cmdb");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(n as u64));
+    group.bench_function("baseline_to_value_100k", |b| {
+        b.iter(|| {
+            for r in &rs {
+                black_box(serde_json::to_value(black_box(r)).ok());
+            }
+        })
+    });
+    group.bench_function("assess_100k", |b| {
+        b.iter(|| {
+            for r in &rs {
+                black_box(assessor.assess(black_box(r)).ok());
+            }
+        })
+    });
+    group.bench_function("assess_risk_many_100k", |b| {
+        b.iter(|| black_box(relman::assess_risk_many(black_box(&rs), &ctx)))
+    });
+    group.finish();
+}
+
+/// The naive blast radius: one scan of every relationship per hop.
+fn naive_blast(
+    cmdb: &Cmdb,
+    services: &HashMap<&str, &str>,
+    start: &[String],
+    depth: u32,
+) -> (usize, usize) {
+    let mut seen: HashSet<&str> = start.iter().map(String::as_str).collect();
+    let mut frontier = seen.clone();
+    let mut reached = 0;
+    for _ in 0..depth {
+        let mut next = HashSet::new();
+        for r in &cmdb.relationships {
+            let (a, b) = (r.from.as_str(), r.to.as_str());
+            let hops: &[(&str, &str)] = match r.kind.as_str() {
+                "contains" => &[(a, b)],
+                "connects_to" => &[(a, b), (b, a)],
+                _ => &[(b, a)],
+            };
+            for &(x, y) in hops {
+                if frontier.contains(x) && !seen.contains(y) {
+                    next.insert(y);
+                }
+            }
+        }
+        for y in &next {
+            seen.insert(y);
+        }
+        reached += next.len();
+        frontier = next;
+    }
+    let svc: HashSet<&str> = seen
+        .iter()
+        .filter_map(|id| services.get(id).copied())
+        .collect();
+    (reached, svc.len())
+}
+
+fn with_cmdb(c: &mut Criterion) {
+    let mut seq = Seq::new(7);
+    let cmdb: Cmdb = relman::from_value(risk_cmdb(100_000, 300_000, &mut seq))
+        .expect("valid CMDB")
+        .document;
+    let ctx = Context {
+        cmdb: Some(cmdb),
+        ..Context::default()
+    };
+    let cmdb = ctx.cmdb.as_ref().unwrap();
+    let n = 2_000;
+    let rs = releases(n, 100_000, Some(20), 3);
+    let assessor = RiskAssessor::new(&ctx).unwrap();
+    let sample = assessor.assess(&rs[0]).unwrap();
+    let blast = sample.factor("blast_radius").unwrap();
+    println!(
+        "sample blast radius inputs: {}",
+        serde_json::Value::Object(blast.inputs.clone())
+    );
+    let services: HashMap<&str, &str> = cmdb
+        .cis
+        .iter()
+        .filter_map(|c| c.service.as_deref().map(|s| (c.id.as_str(), s)))
+        .collect();
+    let starts: Vec<Vec<String>> = rs.iter().map(|r| r.affected_cis.clone()).collect();
+    let (naive_reached, naive_services) = naive_blast(cmdb, &services, &starts[0], 3);
+    assert_eq!(blast.inputs["dependent_cis"], naive_reached);
+    assert_eq!(blast.inputs["services"], naive_services);
+
+    let mut group = c.benchmark_group("risk_cmdb_100k");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(n as u64));
+    group.bench_function("assess_2000_releases_20_cis_depth3", |b| {
+        b.iter(|| {
+            for r in &rs {
+                black_box(assessor.assess(black_box(r)).ok());
+            }
+        })
+    });
+    let few = 20;
+    group.throughput(Throughput::Elements(few as u64));
+    group.bench_function("baseline_naive_blast_20_releases_depth3", |b| {
+        b.iter(|| {
+            for s in &starts[..few] {
+                black_box(naive_blast(cmdb, &services, black_box(s), 3));
+            }
+        })
+    });
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("prepare_context", |b| {
+        b.iter(|| black_box(RiskAssessor::new(black_box(&ctx)).is_ok()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, without_cmdb, with_cmdb);
+criterion_main!(benches);
