@@ -57,6 +57,7 @@ pub mod document;
 pub mod error;
 pub mod lifecycle;
 pub mod policy;
+pub mod rollout;
 pub mod schema;
 mod structure;
 mod timestamp;
@@ -69,6 +70,7 @@ pub use lifecycle::{
     apply, check, Action, Applied, Command, GateReport, Notification, Recipient, Requirement,
 };
 pub use policy::Policy;
+pub use rollout::{judge_canary, rollout_step};
 pub use timestamp::Timestamp;
 pub use validate::{
     from_value, parse, validate, validate_value, Document, DocumentKind, Parsed, ValidationReport,
