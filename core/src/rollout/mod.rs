@@ -80,11 +80,56 @@ impl SampleSet {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum OneOrMany {
     One(Option<f64>),
     Many(Vec<Option<f64>>),
+}
+
+struct OneOrManyVisitor;
+
+impl<'de> serde::de::Visitor<'de> for OneOrManyVisitor {
+    type Value = OneOrMany;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a number, null (NaN) or a list of numbers and nulls")
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<OneOrMany, E> {
+        Ok(OneOrMany::One(Some(v)))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<OneOrMany, E> {
+        Ok(OneOrMany::One(Some(v as f64)))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<OneOrMany, E> {
+        Ok(OneOrMany::One(Some(v as f64)))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<OneOrMany, E> {
+        Ok(OneOrMany::One(None))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> std::result::Result<OneOrMany, E> {
+        Ok(OneOrMany::One(None))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<OneOrMany, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+        while let Some(v) = seq.next_element::<Option<f64>>()? {
+            out.push(v);
+        }
+        Ok(OneOrMany::Many(out))
+    }
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(OneOrManyVisitor)
+    }
 }
 
 impl<'de> Deserialize<'de> for SampleSet {

@@ -5,6 +5,8 @@ pub mod apply;
 pub mod check;
 pub mod context;
 pub mod demo;
+pub mod judge;
+pub mod rollout;
 pub mod schema;
 pub mod validate;
 pub mod verify_log;
@@ -42,6 +44,12 @@ pub enum Command {
     VerifyLog(verify_log::Args),
     /// Take the bundled sample major release through the whole lifecycle.
     Demo(demo::Args),
+    /// Replay a deployment plan against observations, ticks and commands:
+    /// each decision with its reasons.
+    Rollout(rollout::Args),
+    /// Judge a canary against its baseline (Mann-Whitney U, Hodges-Lehmann
+    /// shift, weighted score).
+    Judge(judge::Args),
 }
 
 impl Command {
@@ -55,6 +63,8 @@ impl Command {
             Command::Apply(args) => apply::run(args, globals),
             Command::VerifyLog(args) => verify_log::run(args, globals),
             Command::Demo(args) => demo::run(args, globals),
+            Command::Rollout(args) => rollout::run(args, globals),
+            Command::Judge(args) => judge::run(args, globals),
         }
     }
 }
