@@ -352,11 +352,21 @@ fn kth_difference(x: &[f64], y: &[f64], k: u64) -> f64 {
 /// selects directly.
 const DIRECT: u64 = 4096;
 
+/// Rows sampled for a pivot.
+const PIVOT_ROWS: usize = 1024;
+
 /// Selection of the k-th smallest element of the implicit sorted matrix
 /// D[i][j] = y[j] − x[i] (rows increase in j, columns decrease in i),
-/// without forming it: candidate windows per row shrink around a pivot
-/// (the weighted median of the rows' middle candidates), counted in
-/// O(n + m) per round (Johnson & Mizoguchi 1978; Monahan 1984).
+/// without forming it (after Johnson & Mizoguchi 1978; Monahan 1984):
+/// every row keeps a window [lo, hi) of candidates; a round picks a pivot
+/// from the candidates, counts in O(n + m) (two monotone pointers) the
+/// differences below and at most the pivot, and shrinks the windows to the
+/// side holding rank k. The pivot is the weighted median (by window size)
+/// of each sampled row's candidate at the target's relative position in
+/// the remaining candidates, so rounds converge on rank k quickly; a round
+/// that removes less than a quarter of the candidates makes the next pivot
+/// the weighted median of the rows' middle candidates, which always
+/// removes at least a quarter.
 ///
 /// Returns the value and how many differences are below it and at most it.
 fn select(x: &[f64], y: &[f64], k: u64) -> (f64, u64, u64) {
@@ -364,41 +374,41 @@ fn select(x: &[f64], y: &[f64], k: u64) -> (f64, u64, u64) {
     let m = y.len();
     let mut lo = vec![0usize; n];
     let mut hi = vec![m; n];
-    let mut scratch: Vec<(f64, u64)> = Vec::new();
+    let mut less = vec![0usize; n];
+    let mut leq = vec![0usize; n];
+    let mut scratch: Vec<(f64, u64)> = Vec::with_capacity(PIVOT_ROWS + 1);
     let mut below_lo: u64 = 0;
+    let mut active: u64 = (n as u64) * (m as u64);
+    let mut rows = n;
+    let mut targeted = true;
     loop {
-        let active: u64 = lo.iter().zip(&hi).map(|(l, h)| (h - l) as u64).sum();
         if active <= DIRECT.max((n + m) as u64) {
             let mut cand: Vec<f64> = Vec::with_capacity(active as usize);
-            for (i, xi) in x.iter().enumerate() {
-                let (l, h) = (
-                    lo.get(i).copied().unwrap_or(0),
-                    hi.get(i).copied().unwrap_or(0),
-                );
-                if let Some(row) = y.get(l..h) {
+            for ((xi, l), h) in x.iter().zip(&lo).zip(&hi) {
+                if let Some(row) = y.get(*l..*h) {
                     cand.extend(row.iter().map(|yj| *yj - *xi));
                 }
             }
-            let idx = (k.saturating_sub(below_lo) as usize).min(cand.len().saturating_sub(1));
             if cand.is_empty() {
                 return (f64::NAN, 0, 0);
             }
+            let idx = (k.saturating_sub(below_lo) as usize).min(cand.len() - 1);
             cand.select_nth_unstable_by(idx, f64::total_cmp);
             let v = cand.get(idx).copied().unwrap_or(f64::NAN);
             let (below, at_most) = count(x, y, v);
             return (v, below, at_most);
         }
-        // Pivot: weighted median of the middle candidates of (a sample of)
-        // the active rows.
+        // The pivot: weighted median of one candidate per sampled row, at
+        // the target's relative rank among the candidates (or the middle).
+        let q = if targeted {
+            (k.saturating_sub(below_lo) as f64 + 0.5) / active as f64
+        } else {
+            0.5
+        };
         scratch.clear();
-        let rows = lo.iter().zip(&hi).filter(|(l, h)| h > l).count();
-        let stride = (rows / 512).max(1);
+        let stride = (rows / PIVOT_ROWS).max(1);
         let mut seen = 0usize;
-        for (i, xi) in x.iter().enumerate() {
-            let (l, h) = (
-                lo.get(i).copied().unwrap_or(0),
-                hi.get(i).copied().unwrap_or(0),
-            );
+        for ((xi, l), h) in x.iter().zip(&lo).zip(&hi) {
             if h <= l {
                 continue;
             }
@@ -406,8 +416,10 @@ fn select(x: &[f64], y: &[f64], k: u64) -> (f64, u64, u64) {
             if seen % stride != 0 {
                 continue;
             }
-            if let Some(yj) = y.get(l + (h - l) / 2) {
-                scratch.push((*yj - *xi, (h - l) as u64));
+            let width = h - l;
+            let at = l + ((q * width as f64) as usize).min(width - 1);
+            if let Some(yj) = y.get(at) {
+                scratch.push((*yj - *xi, width as u64));
             }
         }
         scratch.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
@@ -422,35 +434,32 @@ fn select(x: &[f64], y: &[f64], k: u64) -> (f64, u64, u64) {
             }
         }
         // Count, within the windows, the candidates below and at most the
-        // pivot (clamped counts are exact: see the module docs).
+        // pivot. Windows are monotone in i, so clamped pointers stay exact.
         let mut sum_less: u64 = 0;
         let mut sum_leq: u64 = 0;
-        let mut pl = 0usize;
-        let mut pe = 0usize;
-        let mut less = vec![0usize; n];
-        let mut leq = vec![0usize; n];
-        for (i, xi) in x.iter().enumerate() {
-            let (l, h) = (
-                lo.get(i).copied().unwrap_or(0),
-                hi.get(i).copied().unwrap_or(0),
-            );
-            pl = pl.clamp(l, h.max(l));
+        let (mut pl, mut pe) = (0usize, 0usize);
+        for ((((xi, l), h), s_less), s_leq) in x
+            .iter()
+            .zip(&lo)
+            .zip(&hi)
+            .zip(less.iter_mut())
+            .zip(leq.iter_mut())
+        {
+            let (l, h) = (*l, (*h).max(*l));
+            pl = pl.clamp(l, h);
             while pl < h && y.get(pl).is_some_and(|yj| *yj - *xi < pivot) {
                 pl += 1;
             }
-            pe = pe.clamp(pl, h.max(pl));
+            pe = pe.clamp(pl, h);
             while pe < h && y.get(pe).is_some_and(|yj| *yj - *xi <= pivot) {
                 pe += 1;
             }
-            if let Some(s) = less.get_mut(i) {
-                *s = pl;
-            }
-            if let Some(s) = leq.get_mut(i) {
-                *s = pe;
-            }
+            *s_less = pl;
+            *s_leq = pe;
             sum_less += pl as u64;
             sum_leq += pe as u64;
         }
+        let before = active;
         if k < sum_less {
             for (h, s) in hi.iter_mut().zip(&less) {
                 *h = (*h).min(*s);
@@ -459,10 +468,20 @@ fn select(x: &[f64], y: &[f64], k: u64) -> (f64, u64, u64) {
             for ((l, h), s) in lo.iter_mut().zip(&hi).zip(&leq) {
                 *l = (*s).min(*h).max(*l);
             }
-            below_lo = lo.iter().map(|l| *l as u64).sum();
         } else {
             return (pivot, sum_less, sum_leq);
         }
+        active = 0;
+        below_lo = 0;
+        rows = 0;
+        for (l, h) in lo.iter().zip(&hi) {
+            below_lo += *l as u64;
+            if h > l {
+                active += (h - l) as u64;
+                rows += 1;
+            }
+        }
+        targeted = 4 * (before - active) >= before;
     }
 }
 
