@@ -39,9 +39,55 @@ pub struct UTest {
     pub ties: bool,
 }
 
-/// Sorts a sample in place (ascending, `total_cmp`; callers drop NaN first).
+/// Sorts a sample in place, ascending in the order of `f64::total_cmp`
+/// (callers drop NaN first): an LSD radix sort on the order-preserving
+/// bit pattern for large samples (bytes every key shares are skipped), a
+/// comparison sort for small ones.
 pub fn sort(xs: &mut [f64]) {
-    xs.sort_unstable_by(f64::total_cmp);
+    if xs.len() < 256 {
+        xs.sort_unstable_by(f64::total_cmp);
+        return;
+    }
+    const SIGN: u64 = 1 << 63;
+    let key = |v: f64| {
+        let b = v.to_bits();
+        if b & SIGN != 0 {
+            !b
+        } else {
+            b | SIGN
+        }
+    };
+    let mut keys: Vec<u64> = xs.iter().map(|v| key(*v)).collect();
+    let mut buf = vec![0u64; keys.len()];
+    for shift in (0..64).step_by(8) {
+        let mut counts = [0usize; 256];
+        for k in &keys {
+            if let Some(c) = counts.get_mut(((k >> shift) & 0xff) as usize) {
+                *c += 1;
+            }
+        }
+        if counts.contains(&keys.len()) {
+            continue;
+        }
+        let mut sum = 0usize;
+        for c in counts.iter_mut() {
+            let here = *c;
+            *c = sum;
+            sum += here;
+        }
+        for k in &keys {
+            if let Some(c) = counts.get_mut(((k >> shift) & 0xff) as usize) {
+                if let Some(slot) = buf.get_mut(*c) {
+                    *slot = *k;
+                }
+                *c += 1;
+            }
+        }
+        std::mem::swap(&mut keys, &mut buf);
+    }
+    for (x, k) in xs.iter_mut().zip(&keys) {
+        *x = f64::from_bits(if k & SIGN != 0 { k & !SIGN } else { !k });
+    }
 }
 
 /// The two-sided Mann-Whitney U test of sorted, finite, non-empty `x`
@@ -332,10 +378,13 @@ fn kth_pair(x: &[f64], y: &[f64], k: u64) -> (f64, f64) {
         return (v, v);
     }
     // The smallest difference greater than v: per row, the first j with
-    // y[j] − x[i] > v.
+    // y[j] − x[i] > v; that j never decreases as x[i] grows (two pointers).
     let mut next = f64::INFINITY;
+    let mut pos = 0usize;
     for xi in x {
-        let pos = y.partition_point(|yj| *yj - *xi <= v);
+        while y.get(pos).is_some_and(|yj| *yj - *xi <= v) {
+            pos += 1;
+        }
         if let Some(yj) = y.get(pos) {
             next = next.min(*yj - *xi);
         }
@@ -407,15 +456,16 @@ fn select(x: &[f64], y: &[f64], k: u64) -> (f64, u64, u64) {
         };
         scratch.clear();
         let stride = (rows / PIVOT_ROWS).max(1);
-        let mut seen = 0usize;
+        let mut skip = 0usize;
         for ((xi, l), h) in x.iter().zip(&lo).zip(&hi) {
             if h <= l {
                 continue;
             }
-            seen += 1;
-            if seen % stride != 0 {
+            if skip > 0 {
+                skip -= 1;
                 continue;
             }
+            skip = stride - 1;
             let width = h - l;
             let at = l + ((q * width as f64) as usize).min(width - 1);
             if let Some(yj) = y.get(at) {
@@ -529,6 +579,35 @@ mod tests {
         }
         let (a, b) = kth_pair(&x, &y, 37_499);
         assert_eq!((a, b), (d[37_499], d[37_500]));
+    }
+
+    #[test]
+    fn radix_sort_matches_total_cmp() {
+        let mut state = 7u64;
+        let mut v: Vec<f64> = (0..5000)
+            .map(|i| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let u = (state >> 11) as f64 / (1u64 << 53) as f64;
+                match i % 7 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    2 => (u - 0.5) * 1e300,
+                    3 => f64::INFINITY,
+                    4 => f64::NEG_INFINITY,
+                    5 => ((u - 0.5) * 100.0).round(),
+                    _ => (u - 0.5) * 1e-300,
+                }
+            })
+            .collect();
+        let mut want = v.clone();
+        want.sort_unstable_by(f64::total_cmp);
+        sort(&mut v);
+        assert_eq!(
+            v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            want.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
     }
 
     #[test]
