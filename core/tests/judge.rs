@@ -159,6 +159,28 @@ proptest! {
         }
     }
 
+    /// The statistics never panic, whatever the sizes (empty included),
+    /// and the exact switch is ignored beyond 8 per side.
+    #[test]
+    fn statistics_never_panic(
+        x in prop::collection::vec(-5i32..5, 0..30),
+        y in prop::collection::vec(-5i32..5, 0..30),
+        confidence in 0.5f64..0.999,
+        exact in any::<bool>(),
+    ) {
+        let mut x: Vec<f64> = x.into_iter().map(f64::from).collect();
+        let mut y: Vec<f64> = y.into_iter().map(f64::from).collect();
+        sort(&mut x);
+        sort(&mut y);
+        let t = mann_whitney(&x, &y);
+        prop_assert!((0.0..=1.0).contains(&t.p_value));
+        let s = hodges_lehmann(&x, &y, confidence, exact);
+        prop_assert_eq!(s.estimate.is_nan(), x.is_empty() || y.is_empty());
+        if let (Some(lo), Some(hi)) = (s.lower, s.upper) {
+            prop_assert!(lo <= s.estimate && s.estimate <= hi);
+        }
+    }
+
     /// U from the merge equals the pair count U = #{x > y} + ½ #{x = y}.
     #[test]
     fn u_matches_pair_counting(

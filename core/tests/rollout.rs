@@ -731,3 +731,53 @@ fn complete_deployment_takes_the_rollout_final_state_as_its_outcome() {
         Some(relman::Outcome::Success)
     );
 }
+
+#[test]
+fn bad_rollout_policy_values_are_invalid_policy_with_paths() {
+    let cases = [
+        (
+            json!({"rollout": {"judge": {"alpha": 0}}}),
+            "rollout.judge.alpha",
+        ),
+        (
+            json!({"rollout": {"judge": {"tolerance": -1}}}),
+            "rollout.judge.tolerance",
+        ),
+        (
+            json!({"rollout": {"judge": {"pass_score": 101}}}),
+            "rollout.judge.pass_score",
+        ),
+        (
+            json!({"rollout": {"judge": {"pass_score": 60, "marginal_score": 70}}}),
+            "rollout.judge.marginal_score",
+        ),
+        (
+            json!({"rollout": {"analysis": {"count": 0}}}),
+            "rollout.analysis.count",
+        ),
+        (
+            json!({"rollout": {"analysis": {"no_data": "ignore"}}}),
+            "rollout.analysis.no_data",
+        ),
+        (
+            json!({"rollout": {"blue_green": {"scale_down_delay_secs": 999_999_999_u64}}}),
+            "rollout.blue_green.scale_down_delay_secs",
+        ),
+    ];
+    for (p, path) in cases {
+        let e = relman::from_value::<relman::Policy>(p.clone()).unwrap_err();
+        assert_eq!(e.code().as_str(), "invalid_policy", "{p}");
+        assert_eq!(e.path(), Some(path), "{p}");
+    }
+    // Unknown fields of the section are kept; defaults are written back.
+    let p = relman::from_value::<relman::Policy>(
+        json!({"rollout": {"u_team": "sre", "judge": {"alpha": 0.01}}}),
+    )
+    .unwrap()
+    .document;
+    let back = serde_json::to_value(&p).unwrap();
+    assert_eq!(back["rollout"]["u_team"], "sre");
+    assert_eq!(back["rollout"]["judge"]["alpha"], 0.01);
+    assert_eq!(back["rollout"]["judge"]["pass_score"], 95.0);
+    assert_eq!(back["rollout"]["analysis"]["consecutive_error_limit"], 4);
+}

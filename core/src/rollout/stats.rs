@@ -90,13 +90,23 @@ pub fn sort(xs: &mut [f64]) {
     }
 }
 
-/// The two-sided Mann-Whitney U test of sorted, finite, non-empty `x`
-/// against sorted, finite, non-empty `y` (as `scipy.stats.mannwhitneyu(x,
+/// The two-sided Mann-Whitney U test of sorted, finite `x` against sorted,
+/// finite `y` (p = 1 when a side is empty; otherwise as `scipy.stats.mannwhitneyu(x,
 /// y)` with `method="exact"` for tie-free samples of at most
 /// [`EXACT_MAX`] per side, else `method="asymptotic"`,
 /// `use_continuity=True`).
 pub fn mann_whitney(x: &[f64], y: &[f64]) -> UTest {
     let (n1, n2) = (x.len(), y.len());
+    if n1 == 0 || n2 == 0 {
+        // No evidence either way.
+        return UTest {
+            u: 0.0,
+            z: None,
+            p_value: 1.0,
+            method: TestMethod::Asymptotic,
+            ties: false,
+        };
+    }
     let (rank_sum, tie_term) = rank_sum(x, y);
     let (f1, f2) = (n1 as f64, n2 as f64);
     let u1 = rank_sum - f1 * (f1 + 1.0) / 2.0;
@@ -322,12 +332,22 @@ pub struct Shift {
 }
 
 /// The Hodges–Lehmann estimate of the shift `y − x` with the Moses
-/// interval at `confidence` (e.g. 0.95), for sorted, finite, non-empty
-/// samples. `exact` selects the exact null distribution of U for the
+/// interval at `confidence` (e.g. 0.95), for sorted, finite samples (an
+/// empty side gives a NaN estimate and no interval). `exact` selects the exact null distribution of U for the
 /// critical value (tie-free samples of at most [`EXACT_MAX`] per side).
 pub fn hodges_lehmann(x: &[f64], y: &[f64], confidence: f64, exact: bool) -> Shift {
     let (n, m) = (x.len(), y.len());
     let total = (n as u64) * (m as u64);
+    if total == 0 {
+        return Shift {
+            estimate: f64::NAN,
+            lower: None,
+            upper: None,
+            order: 0,
+        };
+    }
+    // The exact distribution only for the sizes it is meant for.
+    let exact = exact && n <= EXACT_MAX && m <= EXACT_MAX;
     let half = total / 2;
     let estimate = if total % 2 == 1 {
         kth_difference(x, y, half)
