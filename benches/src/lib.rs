@@ -113,3 +113,59 @@ pub fn context(cab: usize) -> Value {
     );
     json!({"actors": actors, "now": "2026-11-15T09:00:00Z"})
 }
+
+/// A deterministic pseudo-random stream (SplitMix64), so fixtures need no
+/// random-number crate and every run sees the same samples.
+pub struct SplitMix(u64);
+
+impl SplitMix {
+    /// A stream from `seed`.
+    pub fn new(seed: u64) -> Self {
+        SplitMix(seed)
+    }
+
+    /// The next value in [0, 1).
+    pub fn next_f64(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Canary-judge samples: `metrics` metrics with `n` samples each for the
+/// baseline and the canary. Latency-like metrics (log-normal-ish, rounded
+/// to 0.1 ms, so with ties) for most, error counts (mostly zero) for every
+/// fifth; the canary is 2% slower on every third metric.
+pub fn canary_samples(metrics: usize, n: usize, seed: u64) -> (Value, Value) {
+    let mut rng = SplitMix::new(seed);
+    let mut base = serde_json::Map::new();
+    let mut canary = serde_json::Map::new();
+    for m in 0..metrics {
+        let name = format!("metric_{m:02}");
+        let errors = m % 5 == 4;
+        let shift = if m % 3 == 0 { 1.02 } else { 1.0 };
+        let mut side = |scale: f64| -> Vec<f64> {
+            (0..n)
+                .map(|_| {
+                    let u = rng.next_f64();
+                    if errors {
+                        if u < 0.01 {
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    } else {
+                        let v = 100.0 * (0.35 * (u * 6.0 - 3.0)).exp() * scale;
+                        (v * 10.0).round() / 10.0
+                    }
+                })
+                .collect()
+        };
+        base.insert(name.clone(), json!(side(1.0)));
+        canary.insert(name, json!(side(shift)));
+    }
+    (Value::Object(base), Value::Object(canary))
+}

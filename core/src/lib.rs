@@ -58,6 +58,7 @@ pub mod error;
 pub mod lifecycle;
 pub mod policy;
 pub mod risk;
+pub mod rollout;
 pub mod schema;
 mod structure;
 mod timestamp;
@@ -74,6 +75,7 @@ pub use risk::{
     assess_risk, assess_risk_many, fit_risk_model, Factor, FitOptions, FittedRiskModel,
     RiskAssessment, RiskAssessor,
 };
+pub use rollout::{judge_canary, rollout_step};
 pub use timestamp::Timestamp;
 pub use validate::{
     from_value, parse, validate, validate_value, Document, DocumentKind, Parsed, ValidationReport,

@@ -68,12 +68,21 @@ entries! {
     "policy", Input, Policy, "Lifecycle, risk, conflict, rollout, KPI and notes rules";
     "command", Input, crate::Command, "A lifecycle command: actor, at and the command with its parameters";
     "fit_options", Input, crate::FitOptions, "Options of fit_risk_model: held-out fraction, L2 penalty, iterations";
+    "rollout_replay", Input, crate::rollout::RolloutReplay, "A deployment plan, a start state and timed inputs to replay (relman rollout)";
+    "canary_comparison", Input, crate::rollout::CanaryComparison, "Baseline and canary metric samples and the judge config (relman judge)";
+    "deployment_plan", Input, DeploymentPlan, "A release's deployment: strategy and its parameters";
+    "rollout_state", Input, crate::rollout::RolloutState, "The state of a rollout, as rollout_step returns and takes it";
+    "rollout_input", Input, crate::rollout::RolloutInput, "One input of rollout_step: an observation, a tick or a command";
+    "judge_config", Input, crate::rollout::JudgeConfig, "How judge_canary judges: metrics, alpha, score thresholds";
     "validation_report", Output, ValidationReport, "The verdict of validate on a valid document";
     "gate_report", Output, crate::GateReport, "The verdict of check: every requirement of a transition";
     "applied", Output, crate::Applied, "The result of apply: new release, events, notifications, report";
     "log_verdict", Output, crate::LogVerdict, "The verdict of verify_log";
     "risk_assessment", Output, crate::RiskAssessment, "The verdict of assess_risk: score, level, every factor explained";
     "fitted_risk_model", Output, crate::FittedRiskModel, "The result of fit_risk_model: the model, its quality, sample counts";
+    "rollout_step", Output, crate::rollout::RolloutStep, "The result of rollout_step: next state, decision, reasons";
+    "rollout_replay_result", Output, crate::rollout::RolloutReplayResult, "The result of relman rollout: every step of a replay";
+    "canary_judgement", Output, crate::rollout::CanaryJudgement, "The verdict of judge_canary: per-metric tests, score, verdict";
     "error", Output, ErrorBody, "The JSON form of every error";
 }
 

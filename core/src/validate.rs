@@ -48,11 +48,15 @@ pub enum DocumentKind {
     Policy,
     /// [`crate::Command`], a lifecycle command.
     Command,
+    /// [`crate::rollout::RolloutReplay`], a plan and inputs to replay.
+    RolloutReplay,
+    /// [`crate::rollout::CanaryComparison`], samples to judge.
+    CanaryComparison,
 }
 
 impl DocumentKind {
     /// Every input document kind.
-    pub const ALL: [DocumentKind; 11] = [
+    pub const ALL: [DocumentKind; 13] = [
         DocumentKind::Release,
         DocumentKind::Change,
         DocumentKind::ConfigurationItem,
@@ -64,6 +68,8 @@ impl DocumentKind {
         DocumentKind::Context,
         DocumentKind::Policy,
         DocumentKind::Command,
+        DocumentKind::RolloutReplay,
+        DocumentKind::CanaryComparison,
     ];
 
     /// The snake_case name (`release`, `configuration_item`, …).
@@ -80,6 +86,8 @@ impl DocumentKind {
             DocumentKind::Context => "context",
             DocumentKind::Policy => "policy",
             DocumentKind::Command => "command",
+            DocumentKind::RolloutReplay => "rollout_replay",
+            DocumentKind::CanaryComparison => "canary_comparison",
         }
     }
 
@@ -92,7 +100,9 @@ impl DocumentKind {
     /// Guesses the kind of a parsed document from its distinctive keys, for
     /// front ends that accept any document (`relman validate FILE`).
     ///
-    /// Rules, first match wins: `command` and `actor` → command; `cis` or
+    /// Rules, first match wins: `command` and `actor` → command; `plan` and
+    /// `inputs` → rollout replay; `baseline` and `canary` → canary
+    /// comparison; `cis` or
     /// `relationships` → cmdb;
     /// `deployments` or `incidents` → history; `blackouts` or
     /// `maintenance_windows` (an array) → calendar; `actors` or `now` →
@@ -106,6 +116,10 @@ impl DocumentKind {
         let has = |k: &str| obj.contains_key(k);
         let kind = if has("command") && has("actor") {
             DocumentKind::Command
+        } else if has("plan") && has("inputs") {
+            DocumentKind::RolloutReplay
+        } else if has("baseline") && has("canary") {
+            DocumentKind::CanaryComparison
         } else if has("cis") || has("relationships") {
             DocumentKind::Cmdb
         } else if has("deployments") || has("incidents") {
@@ -314,6 +328,10 @@ impl Document for Release {
                     format!("`{dep}` is listed twice"),
                 );
             }
+        }
+        if let Some(plan) = &self.deployment {
+            let (problems, warnings) = (&mut f.problems, &mut f.warnings);
+            crate::rollout::check_plan(plan, &join(base, "deployment"), false, problems, warnings);
         }
         if let Some(review) = &self.review {
             for (i, fb) in review.feedback.iter().enumerate() {
@@ -768,6 +786,45 @@ impl Document for crate::Command {
     }
 }
 
+impl Document for crate::rollout::RolloutReplay {
+    const KIND: DocumentKind = DocumentKind::RolloutReplay;
+    fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
+        let version = f.version(base, self.schema_version);
+        crate::rollout::check_plan(
+            &self.plan,
+            &join(base, "plan"),
+            true,
+            &mut f.problems,
+            &mut f.warnings,
+        );
+        for (i, step) in self.inputs.iter().enumerate() {
+            let path = index(base, "inputs", i);
+            if let Err(e) = crate::rollout::check_input_at(&self.plan, &step.input, &path) {
+                f.problems.extend(e.problems().iter().cloned());
+            }
+            if let Some(prev) = i.checked_sub(1).and_then(|p| self.inputs.get(p)) {
+                if step.at < prev.at {
+                    f.problem(
+                        join(&path, "at"),
+                        format!(
+                            "inputs must be in time order ({} is before {})",
+                            step.at, prev.at
+                        ),
+                    );
+                }
+            }
+        }
+        version
+    }
+}
+
+impl Document for crate::rollout::CanaryComparison {
+    const KIND: DocumentKind = DocumentKind::CanaryComparison;
+    fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
+        f.version(base, self.schema_version)
+    }
+}
+
 /// A parsed and checked document with its warnings.
 #[derive(Debug, Clone)]
 pub struct Parsed<T> {
@@ -970,6 +1027,8 @@ pub fn validate(kind: DocumentKind, text: &str) -> Result<ValidationReport> {
         DocumentKind::Context => report(parse::<Context>(text)),
         DocumentKind::Policy => report(parse::<Policy>(text)),
         DocumentKind::Command => report(parse::<crate::Command>(text)),
+        DocumentKind::RolloutReplay => report(parse::<crate::rollout::RolloutReplay>(text)),
+        DocumentKind::CanaryComparison => report(parse::<crate::rollout::CanaryComparison>(text)),
     }
 }
 
@@ -987,5 +1046,9 @@ pub fn validate_value(kind: DocumentKind, value: Value) -> Result<ValidationRepo
         DocumentKind::Context => report(from_value::<Context>(value)),
         DocumentKind::Policy => report(from_value::<Policy>(value)),
         DocumentKind::Command => report(from_value::<crate::Command>(value)),
+        DocumentKind::RolloutReplay => report(from_value::<crate::rollout::RolloutReplay>(value)),
+        DocumentKind::CanaryComparison => {
+            report(from_value::<crate::rollout::CanaryComparison>(value))
+        }
     }
 }

@@ -414,7 +414,7 @@ fn action() -> impl Strategy<Value = Action> {
             }
         ),
         2 => (vote_role(), comment()).prop_map(|(role, comment)| Action::Reject { role, comment }),
-        8 => outcome().prop_map(|outcome| Action::CompleteDeployment { outcome }),
+        8 => outcome().prop_map(|outcome| Action::CompleteDeployment { outcome: Some(outcome), rollout: None }),
         4 => prop::option::of("[a-z ]{1,10}").prop_map(|reason| Action::RollBack { reason }),
         4 => (
             prop::option::of("[a-z ]{1,10}"),
@@ -522,10 +522,12 @@ fn fitting(state: State, n: usize) -> Option<Action> {
         ],
         State::Deployment => vec![
             Action::CompleteDeployment {
-                outcome: Outcome::Success,
+                outcome: Some(Outcome::Success),
+                rollout: None,
             },
             Action::CompleteDeployment {
-                outcome: Outcome::Failed,
+                outcome: Some(Outcome::Failed),
+                rollout: None,
             },
             Action::RollBack { reason: None },
         ],
@@ -1167,7 +1169,7 @@ fn expected(r: &Release, actor: &str, action: &Action, ctx: &Context) -> Result<
             }
             Ok(s)
         }
-        Action::CompleteDeployment { outcome } => {
+        Action::CompleteDeployment { outcome, .. } => {
             if s != Deployment {
                 return Err(TransitionDenied);
             }
@@ -1183,7 +1185,7 @@ fn expected(r: &Release, actor: &str, action: &Action, ctx: &Context) -> Result<
             if !any_of(&roles.complete_deployment) {
                 return Err(Forbidden);
             }
-            Ok(if is_failure(Some(*outcome)) {
+            Ok(if is_failure(*outcome) {
                 Deployment
             } else {
                 Review
@@ -1346,7 +1348,7 @@ fn run_sequence(
                     );
                 }
                 match action {
-                    Action::CompleteDeployment { outcome } if is_failure(Some(*outcome)) => {
+                    Action::CompleteDeployment { outcome, .. } if is_failure(*outcome) => {
                         failure_pending = true;
                         ever_failed = true;
                     }
@@ -1701,7 +1703,10 @@ fn a_success_cannot_overwrite_a_failed_deployment() {
         "owner": "alice",
     }))
     .unwrap();
-    let complete = |outcome| Action::CompleteDeployment { outcome };
+    let complete = |outcome| Action::CompleteDeployment {
+        outcome: Some(outcome),
+        rollout: None,
+    };
     let failed = apply(&r, &by_rita(0, complete(Outcome::Failed)), &ctx)
         .unwrap()
         .release;

@@ -205,6 +205,8 @@ fn reserialise(kind: DocumentKind, text: &str) -> Result<Value, String> {
         DocumentKind::Context => go::<Context>(text),
         DocumentKind::Policy => go::<Policy>(text),
         DocumentKind::Command => go::<relman::Command>(text),
+        DocumentKind::RolloutReplay => go::<relman::rollout::RolloutReplay>(text),
+        DocumentKind::CanaryComparison => go::<relman::rollout::CanaryComparison>(text),
     }
 }
 

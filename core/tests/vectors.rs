@@ -93,6 +93,54 @@ fn run(operation: &str, input: &Value) -> Result<Result<Value, Error>, String> {
             Ok(relman::fit_risk_model(&history, &options, &context)
                 .map(|f| serde_json::to_value(f).unwrap()))
         }
+        "rollout_step" => {
+            let plan =
+                match serde_json::from_value::<relman::DeploymentPlan>(param("plan")?.clone()) {
+                    Ok(p) => p,
+                    Err(e) => return Err(format!("bad plan: {e}")),
+                };
+            let state: relman::rollout::RolloutState = match input.get("state") {
+                Some(s) => {
+                    serde_json::from_value(s.clone()).map_err(|e| format!("bad state: {e}"))?
+                }
+                None => relman::rollout::RolloutState::default(),
+            };
+            let step_input: relman::rollout::RolloutInput =
+                serde_json::from_value(param("input")?.clone())
+                    .map_err(|e| format!("bad input: {e}"))?;
+            let now: relman::Timestamp = serde_json::from_value(param("now")?.clone())
+                .map_err(|e| format!("bad now: {e}"))?;
+            let policy = rollout_policy(input)?;
+            Ok(
+                relman::rollout::rollout_step_with_policy(
+                    &plan,
+                    &state,
+                    &step_input,
+                    &now,
+                    &policy,
+                )
+                .map(|r| serde_json::to_value(r).unwrap()),
+            )
+        }
+        "judge_canary" => {
+            let baseline: relman::rollout::SampleSet =
+                serde_json::from_value(param("baseline")?.clone())
+                    .map_err(|e| format!("bad baseline: {e}"))?;
+            let canary: relman::rollout::SampleSet =
+                serde_json::from_value(param("canary")?.clone())
+                    .map_err(|e| format!("bad canary: {e}"))?;
+            let config: relman::rollout::JudgeConfig = match input.get("config") {
+                Some(c) => {
+                    serde_json::from_value(c.clone()).map_err(|e| format!("bad config: {e}"))?
+                }
+                None => relman::rollout::JudgeConfig::default(),
+            };
+            let policy = rollout_policy(input)?;
+            Ok(
+                relman::rollout::judge_canary_with_policy(&baseline, &canary, &config, &policy)
+                    .map(|r| serde_json::to_value(r).unwrap()),
+            )
+        }
         other => Err(format!(
             "operation `{other}` is not exposed by the Rust runner"
         )),
@@ -104,6 +152,14 @@ fn from<T: relman::Document>(value: &Value) -> Result<T, String> {
     relman::from_value::<T>(value.clone())
         .map(|p| p.document)
         .map_err(|e| format!("invalid input document: {e}"))
+}
+
+/// The rollout section of the optional `policy` parameter.
+fn rollout_policy(input: &Value) -> Result<relman::policy::RolloutPolicy, String> {
+    match input.get("policy") {
+        Some(p) => Ok(from::<relman::Policy>(p)?.rollout),
+        None => Ok(relman::policy::RolloutPolicy::default()),
+    }
 }
 
 /// The optional `context` parameter (default: empty context).

@@ -1,6 +1,7 @@
 //! Readable (`--format table`) forms of the lifecycle results, shared by
 //! `check`, `apply`, `verify-log` and `demo`.
 
+use relman::rollout::{CanaryJudgement, RolloutInput, RolloutReplayResult};
 use relman::{Applied, Event, GateReport, LogVerdict, Notification, Warning};
 use serde::Serialize;
 
@@ -170,4 +171,101 @@ pub fn log_verdict_line(release_id: &str, verdict: &LogVerdict) -> String {
             verdict.head
         ),
     }
+}
+
+/// `relman rollout --format table`: one line per input, reasons below.
+pub fn replay_lines(result: &RolloutReplayResult) -> Vec<String> {
+    let mut lines = Vec::new();
+    for step in &result.steps {
+        let input = match &step.input {
+            RolloutInput::Tick => "tick".to_string(),
+            RolloutInput::Observation { metrics, errors } => {
+                let mut names: Vec<String> = metrics.0.keys().cloned().collect();
+                names.extend(errors.iter().map(|e| format!("{e}!")));
+                format!("observe {}", names.join(","))
+            }
+            RolloutInput::Command { command, .. } => snake(command),
+        };
+        let reason = step
+            .state
+            .reason
+            .map(|r| format!(" ({})", snake(&r)))
+            .unwrap_or_default();
+        lines.push(format!(
+            "[{:>2}] {}  {:<24} -> {:<9} {}{} weight {}% step {}",
+            step.index,
+            step.at,
+            input,
+            snake(&step.decision),
+            snake(&step.state.phase),
+            reason,
+            step.state.weight,
+            step.state.step
+        ));
+        for r in &step.reasons {
+            lines.push(format!("       {}  {}", r.rule, r.message));
+        }
+        lines.extend(
+            step.warnings
+                .iter()
+                .map(|w| format!("       {}", warning_line(w))),
+        );
+    }
+    lines.push(format!(
+        "final: {} at weight {}% ({} input{})",
+        snake(&result.state.phase),
+        result.state.weight,
+        result.steps.len(),
+        plural(result.steps.len())
+    ));
+    lines
+}
+
+/// `relman judge --format table`: one line per metric, then the verdict.
+pub fn judgement_lines(j: &CanaryJudgement) -> Vec<String> {
+    let width = j
+        .metrics
+        .iter()
+        .map(|m| m.name.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let mut lines = vec![format!(
+        "{:width$}  {:<7} {:>4} {:>10} {:>11} {:>12}  {}",
+        "metric", "class", "crit", "p-value", "shift", "interval", "why"
+    )];
+    for m in &j.metrics {
+        let p = m
+            .test
+            .as_ref()
+            .map_or("-".to_string(), |t| format!("{:.3e}", t.p_value));
+        let (shift, interval) = m
+            .shift
+            .as_ref()
+            .map_or(("-".to_string(), "-".to_string()), |s| {
+                let bound = |b: Option<f64>| b.map_or("∞".to_string(), |v| format!("{v:.4}"));
+                (
+                    format!("{:.4}", s.estimate),
+                    format!("[{}, {}]", bound(s.lower), bound(s.upper)),
+                )
+            });
+        lines.push(format!(
+            "{:width$}  {:<7} {:>4} {:>10} {:>11} {:>12}  {}",
+            m.name,
+            snake(&m.classification),
+            if m.critical { "yes" } else { "" },
+            p,
+            shift,
+            interval,
+            m.explanation
+        ));
+    }
+    lines.extend(j.warnings.iter().map(warning_line));
+    lines.extend(j.reasons.iter().map(|r| format!("- {r}")));
+    lines.push(format!(
+        "verdict: {} (score {:.1})",
+        snake(&j.verdict).to_uppercase(),
+        j.score
+    ));
+    lines
 }

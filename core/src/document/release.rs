@@ -171,14 +171,57 @@ pub enum Strategy {
     Canary,
 }
 
-/// How a release is deployed: the strategy and its parameters.
+/// How a release is deployed: the strategy and its parameters (SPEC §5;
+/// see [`crate::rollout`]). Parameters of another strategy are ignored with
+/// a warning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DeploymentPlan {
     /// The strategy.
     pub strategy: Strategy,
-    /// Strategy parameters relman does not interpret yet, kept unchanged.
+    /// Canary: the steps (`set_weight`, `pause`, `analysis`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<crate::rollout::CanaryStep>,
+    /// Phased: the waves of targets, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waves: Vec<crate::rollout::Wave>,
+    /// Blue-green: switch traffic without waiting for a `promote` command
+    /// (policy default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_promote: Option<bool>,
+    /// Blue-green: the analysis of the green (preview) stack before the
+    /// switch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_promotion_analysis: Option<crate::rollout::Analysis>,
+    /// Blue-green: the analysis after the switch; a failure switches back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_promotion_analysis: Option<crate::rollout::Analysis>,
+    /// Blue-green: how long the blue stack is kept after the switch
+    /// (policy default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_down_delay_secs: Option<i64>,
+    /// Big bang: the verification after the deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<crate::rollout::Analysis>,
+    /// Strategy parameters relman does not interpret, kept unchanged.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl DeploymentPlan {
+    /// A plan of `strategy` with no parameters.
+    pub fn new(strategy: Strategy) -> Self {
+        DeploymentPlan {
+            strategy,
+            steps: Vec::new(),
+            waves: Vec::new(),
+            auto_promote: None,
+            pre_promotion_analysis: None,
+            post_promotion_analysis: None,
+            scale_down_delay_secs: None,
+            analysis: None,
+            extra: Extra::new(),
+        }
+    }
 }
 
 /// The rollback plan of a release.

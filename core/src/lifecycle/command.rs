@@ -71,10 +71,17 @@ pub enum Action {
     /// Start the deployment (approval → deployment).
     StartDeployment,
     /// Record the outcome. A success moves to review; a failure stays in
-    /// deployment until `roll_back`.
+    /// deployment until `roll_back`. Give `outcome`, or the final state of
+    /// a rollout (`succeeded` → success, `rolled_back` → rolled_back,
+    /// `aborted` → failed), or both when they agree.
     CompleteDeployment {
         /// How it went.
-        outcome: Outcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outcome: Option<Outcome>,
+        /// The final state of the rollout (from `rollout_step`), whose
+        /// phase gives the outcome.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rollout: Option<crate::rollout::RolloutState>,
     },
     /// Record a rollback and move to review.
     RollBack {
@@ -197,7 +204,8 @@ fn plan<'p>(release: &Release, action: &Action, policy: &'p Policy) -> Result<(S
             return Ok((s, &[]));
         }
         Action::StartDeployment => State::Deployment,
-        Action::CompleteDeployment { outcome } => {
+        Action::CompleteDeployment { outcome, rollout } => {
+            let outcome = deployment_outcome(*outcome, rollout.as_ref())?;
             if s != State::Deployment {
                 return Err(not_now(release, State::Review, format!("complete_deployment needs deployment, not {}", s.as_str())));
             }
@@ -237,6 +245,60 @@ fn plan<'p>(release: &Release, action: &Action, policy: &'p Policy) -> Result<(S
         _ => &roles.cancel,
     };
     Ok((target, needed))
+}
+
+/// The outcome of `complete_deployment`: `outcome`, or the one a finished
+/// rollout's phase gives (`succeeded` → success, `rolled_back` →
+/// rolled_back, `aborted` → failed); both must agree when both are given.
+pub(crate) fn deployment_outcome(
+    outcome: Option<Outcome>,
+    rollout: Option<&crate::rollout::RolloutState>,
+) -> Result<Outcome> {
+    use crate::rollout::RolloutPhase;
+    let from_rollout = match rollout.map(|r| r.phase) {
+        None => None,
+        Some(RolloutPhase::Succeeded) => Some(Outcome::Success),
+        Some(RolloutPhase::RolledBack) => Some(Outcome::RolledBack),
+        Some(RolloutPhase::Aborted) => Some(Outcome::Failed),
+        Some(phase) => {
+            return Err(Error::invalid_input(
+                "rollout.phase",
+                format!(
+                    "the rollout is {}: only a finished rollout (succeeded, rolled_back, aborted) gives an outcome",
+                    phase.as_str()
+                ),
+            ))
+        }
+    };
+    match (outcome, from_rollout) {
+        (Some(o), Some(r))
+            if o != r && !(o == Outcome::SuccessWithIssues && r == Outcome::Success) =>
+        {
+            Err(Error::invalid_input(
+                "outcome",
+                format!(
+                    "{} disagrees with the rollout's final state, which gives {}",
+                    outcome_name(o),
+                    outcome_name(r)
+                ),
+            ))
+        }
+        (Some(o), _) => Ok(o),
+        (None, Some(r)) => Ok(r),
+        (None, None) => Err(Error::invalid_input(
+            "outcome",
+            "give the outcome, or the rollout's final state",
+        )),
+    }
+}
+
+fn outcome_name(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Success => "success",
+        Outcome::SuccessWithIssues => "success_with_issues",
+        Outcome::Failed => "failed",
+        Outcome::RolledBack => "rolled_back",
+    }
 }
 
 /// Checks the actor may cast this vote: holds the role, the role votes on
@@ -423,10 +485,17 @@ pub(super) fn apply(
             next.tests.extend(runs);
         }
         Action::Approve { .. } | Action::Reject { .. } => {}
-        Action::CompleteDeployment { outcome } => {
-            next.outcome = Some(*outcome);
+        Action::CompleteDeployment { outcome, rollout } => {
+            let outcome = deployment_outcome(*outcome, rollout.as_ref())?;
+            next.outcome = Some(outcome);
             next.deployed_at = Some(at.clone());
             details.insert("outcome".into(), json!(outcome));
+            if let Some(r) = rollout {
+                details.insert(
+                    "rollout".into(),
+                    json!({"phase": r.phase, "weight": r.weight, "step": r.step}),
+                );
+            }
             triggers.push(Trigger::DeploymentCompleted);
         }
         Action::RollBack { reason } => {
@@ -493,9 +562,10 @@ pub(super) fn apply(
         | Action::Approve { .. }
         | Action::Reject { .. }
         | Action::CompleteReview { .. } => true,
-        Action::CompleteDeployment { outcome } => {
-            matches!(outcome, Outcome::Failed | Outcome::RolledBack)
-        }
+        Action::CompleteDeployment { outcome, rollout } => matches!(
+            deployment_outcome(*outcome, rollout.as_ref()),
+            Ok(Outcome::Failed | Outcome::RolledBack)
+        ),
         _ => false,
     };
     let report = if !stays {

@@ -236,7 +236,8 @@ fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Fai
         },
         "start_deployment" => Action::StartDeployment,
         "complete_deployment" => Action::CompleteDeployment {
-            outcome: args.outcome.ok_or_else(|| needs("--outcome"))?,
+            outcome: Some(args.outcome.ok_or_else(|| needs("--outcome"))?),
+            rollout: None,
         },
         "roll_back" => Action::RollBack {
             reason: args.reason.clone(),

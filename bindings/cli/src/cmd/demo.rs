@@ -145,7 +145,10 @@ fn command_line(command: &Command) -> String {
             format!(" (as {}{over})", snake(role))
         }
         Action::Reject { role, .. } => format!(" (as {})", snake(role)),
-        Action::CompleteDeployment { outcome } => format!(" (outcome {})", snake(outcome)),
+        Action::CompleteDeployment {
+            outcome: Some(outcome),
+            ..
+        } => format!(" (outcome {})", snake(outcome)),
         Action::Cancel { reason } => format!(" (reason: {reason})"),
         _ => String::new(),
     };
@@ -462,7 +465,8 @@ impl Demo {
             &deployer,
             150,
             Action::CompleteDeployment {
-                outcome: DeploymentOutcome::Success,
+                outcome: Some(DeploymentOutcome::Success),
+                rollout: None,
             },
         )?;
         self.apply("Complete the deployment: success", command, &[])?;

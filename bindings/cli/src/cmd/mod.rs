@@ -6,7 +6,9 @@ pub mod check;
 pub mod context;
 pub mod demo;
 pub mod fit_risk;
+pub mod judge;
 pub mod risk;
+pub mod rollout;
 pub mod schema;
 pub mod validate;
 pub mod verify_log;
@@ -48,6 +50,12 @@ pub enum Command {
     Risk(risk::Args),
     /// Fit a failure model to past releases and their outcomes.
     FitRisk(fit_risk::Args),
+    /// Replay a deployment plan against observations, ticks and commands:
+    /// each decision with its reasons.
+    Rollout(rollout::Args),
+    /// Judge a canary against its baseline (Mann-Whitney U, Hodges-Lehmann
+    /// shift, weighted score).
+    Judge(judge::Args),
 }
 
 impl Command {
@@ -63,6 +71,8 @@ impl Command {
             Command::Demo(args) => demo::run(args, globals),
             Command::Risk(args) => risk::run(args, globals),
             Command::FitRisk(args) => fit_risk::run(args, globals),
+            Command::Rollout(args) => rollout::run(args, globals),
+            Command::Judge(args) => judge::run(args, globals),
         }
     }
 }

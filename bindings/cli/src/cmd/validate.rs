@@ -29,8 +29,9 @@ pub struct Args {
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<String>,
     /// The document kind, one of: release, change, configuration_item, cmdb,
-    /// actor, calendar, schedule, history, context, policy, command (`-` and
-    /// `_` are interchangeable). Default: detected from the document's keys.
+    /// actor, calendar, schedule, history, context, policy, command,
+    /// rollout_replay, canary_comparison (`-` and `_` are interchangeable).
+    /// Default: detected from the document's keys.
     #[arg(long, value_name = "KIND", value_parser = parse_kind)]
     pub kind: Option<DocumentKind>,
 }

@@ -1,0 +1,188 @@
+//! Property tests of the rollout state machine over random plans of every
+//! strategy and random sequences of observations, ticks and commands:
+//! the weight never decreases except to 0 on abort or roll back, nothing is
+//! promoted after a failed analysis, terminal states are absorbing.
+
+// Test code: a failing test should stop loudly (clippy.toml allows this
+// inside #[test] functions only).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use proptest::prelude::*;
+use relman::rollout::{rollout_step, RolloutDecision, RolloutInput, RolloutPhase, RolloutState};
+use relman::{DeploymentPlan, Timestamp};
+use serde_json::{json, Value};
+
+fn analysis() -> impl Strategy<Value = Value> {
+    (
+        1u32..3,
+        0u32..2,
+        0u32..2,
+        0u32..3,
+        prop::sample::select(vec!["pause", "fail", "pass"]),
+    )
+        .prop_map(|(count, failure, inconclusive, errors, no_data)| {
+            json!({
+                "metrics": [
+                    {"name": "errors", "max": 1.0, "fail_above": 5.0},
+                    {"name": "latency", "max": 300.0}
+                ],
+                "count": count,
+                "failure_limit": failure,
+                "inconclusive_limit": inconclusive,
+                "consecutive_error_limit": errors,
+                "no_data": no_data
+            })
+        })
+}
+
+fn canary() -> impl Strategy<Value = Value> {
+    let step = prop_oneof![
+        (0i64..=100).prop_map(|w| json!({"set_weight": w})),
+        (1i64..1200).prop_map(|d| json!({"pause": {"duration_secs": d}})),
+        Just(json!({"pause": {}})),
+        analysis().prop_map(|a| json!({"analysis": a})),
+    ];
+    prop::collection::vec(step, 1..8).prop_map(|mut steps| {
+        // Make the weights non-decreasing and end at 100.
+        let mut max = 0;
+        for s in &mut steps {
+            if let Some(w) = s.get("set_weight").and_then(Value::as_i64) {
+                max = max.max(w);
+                *s = json!({"set_weight": max});
+            }
+        }
+        steps.push(json!({"set_weight": 100}));
+        json!({"strategy": "canary", "steps": steps})
+    })
+}
+
+fn plan() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        canary(),
+        (any::<bool>(), prop::option::of(analysis()), prop::option::of(analysis()), 0i64..600)
+            .prop_map(|(auto, pre, post, delay)| {
+                let mut p = json!({"strategy": "blue_green", "auto_promote": auto, "scale_down_delay_secs": delay});
+                if let Some(a) = pre {
+                    p["pre_promotion_analysis"] = a;
+                }
+                if let Some(a) = post {
+                    p["post_promotion_analysis"] = a;
+                }
+                p
+            }),
+        prop::collection::vec((1usize..4, prop::option::of(analysis()), prop::option::of(1i64..900)), 1..4)
+            .prop_map(|waves| {
+                let mut n = 0;
+                let waves: Vec<Value> = waves
+                    .into_iter()
+                    .map(|(targets, verification, pause)| {
+                        let t: Vec<String> = (0..targets).map(|_| { n += 1; format!("t{n}") }).collect();
+                        let mut w = json!({"targets": t});
+                        if let Some(a) = verification {
+                            w["verification"] = a;
+                        }
+                        if let Some(d) = pause {
+                            w["pause"] = json!({"duration_secs": d});
+                        }
+                        w
+                    })
+                    .collect();
+                json!({"strategy": "phased", "waves": waves})
+            }),
+        prop::option::of(analysis()).prop_map(|a| match a {
+            Some(a) => json!({"strategy": "big_bang", "analysis": a}),
+            None => json!({"strategy": "big_bang"}),
+        }),
+    ]
+}
+
+fn input() -> impl Strategy<Value = Value> {
+    let value = prop_oneof![
+        Just(json!(0.0)),
+        Just(json!(3.0)),
+        Just(json!(9.0)),
+        Just(json!([100.0, 200.0])),
+        Just(json!([400.0, null])),
+        Just(json!([])),
+    ];
+    prop_oneof![
+        3 => Just(json!({"kind": "tick"})),
+        4 => (prop::option::of(value.clone()), prop::option::of(value), any::<bool>()).prop_map(|(e, l, err)| {
+            let mut metrics = serde_json::Map::new();
+            if let Some(e) = e { metrics.insert("errors".into(), e); }
+            if let Some(l) = l { metrics.insert("latency".into(), l); }
+            let errors: Vec<&str> = if err { vec!["latency"] } else { vec![] };
+            json!({"kind": "observation", "metrics": metrics, "errors": errors})
+        }),
+        1 => Just(json!({"kind": "command", "command": "resume"})),
+        1 => Just(json!({"kind": "command", "command": "promote"})),
+        1 => Just(json!({"kind": "command", "command": "abort"})),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn rollout_invariants(
+        plan_value in plan(),
+        inputs in prop::collection::vec((input(), 0i64..900), 1..30),
+    ) {
+        let plan: DeploymentPlan = serde_json::from_value(plan_value.clone()).unwrap();
+        let mut now: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
+        let mut state = RolloutState::default();
+        let mut failed_analysis = false;
+        // Observations that name only plan metrics; big_bang without an
+        // analysis names none, so skip observations there.
+        let known = relman::rollout::plan_metrics(&plan);
+        for (raw, gap) in inputs {
+            now = Timestamp::from_datetime(now.datetime() + chrono::Duration::seconds(gap));
+            if raw["kind"] == "observation" && !known.contains("errors") {
+                continue;
+            }
+            let i: RolloutInput = serde_json::from_value(raw.clone()).unwrap();
+            let step = rollout_step(&plan, &state, &i, &now)
+                .unwrap_or_else(|e| panic!("{plan_value} {raw}: {e}"));
+            let next = &step.state;
+            // Terminal states are absorbing.
+            if state.phase.is_terminal() {
+                prop_assert_eq!(next, &state);
+                prop_assert_eq!(step.decision, RolloutDecision::Continue);
+            }
+            // The weight never decreases, except to 0 on abort or roll back.
+            if next.weight < state.weight {
+                prop_assert_eq!(next.weight, 0);
+                prop_assert!(matches!(next.phase, RolloutPhase::Aborted | RolloutPhase::RolledBack));
+                prop_assert_eq!(step.decision, RolloutDecision::RollBack);
+            }
+            prop_assert!(next.weight <= 100);
+            prop_assert_eq!(next.phase == RolloutPhase::Paused, next.reason.is_some());
+            // No promote after a failed analysis.
+            if next.phase == RolloutPhase::RolledBack {
+                failed_analysis = true;
+            }
+            if failed_analysis {
+                prop_assert_ne!(step.decision, RolloutDecision::Promote);
+                prop_assert_ne!(next.phase, RolloutPhase::Succeeded);
+            }
+            // A roll back decision is exactly the move into aborted / rolled_back.
+            prop_assert_eq!(
+                step.decision == RolloutDecision::RollBack,
+                !state.phase.is_terminal()
+                    && matches!(next.phase, RolloutPhase::Aborted | RolloutPhase::RolledBack)
+            );
+            if next.phase == RolloutPhase::Succeeded {
+                prop_assert_eq!(next.weight, 100);
+            }
+            // The state survives JSON.
+            let back: RolloutState = serde_json::from_value(serde_json::to_value(next).unwrap()).unwrap();
+            prop_assert_eq!(&back, next);
+            state = step.state;
+        }
+    }
+}
