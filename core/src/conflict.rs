@@ -567,7 +567,7 @@ impl<'a> Model<'a> {
             if let Some(s) = main {
                 windows.insert(s);
             }
-            if unscheduled || span.is_none() {
+            if (unscheduled || span.is_none()) && exclude != Some(id) {
                 warnings.push(Warning::new(
                     "unscheduled_item",
                     path.clone(),

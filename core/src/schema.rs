@@ -71,6 +71,9 @@ entries! {
     "gate_report", Output, crate::GateReport, "The verdict of check: every requirement of a transition";
     "applied", Output, crate::Applied, "The result of apply: new release, events, notifications, report";
     "log_verdict", Output, crate::LogVerdict, "The verdict of verify_log";
+    "conflict_report", Output, crate::ConflictReport, "The verdict of detect_conflicts: every conflict with kind, severity, items, CIs, window";
+    "slot_suggestion", Output, crate::SlotSuggestion, "The result of suggest_slots: the earliest free windows for an item";
+    "deployment_order", Output, crate::DeploymentOrder, "The result of deployment_order: dependency waves and the critical path";
     "error", Output, ErrorBody, "The JSON form of every error";
 }
 
