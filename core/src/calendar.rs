@@ -112,12 +112,15 @@ impl Rule {
                 format!("`{}` is not an IANA time zone name", r.time_zone),
             )
         })?;
-        let start = NaiveTime::parse_from_str(&r.start_time, "%H:%M").map_err(|_| {
-            Error::invalid_input(
-                at("start_time"),
-                format!("`{}` is not a local time HH:MM", r.start_time),
-            )
-        })?;
+        let start = NaiveTime::parse_from_str(&r.start_time, "%H:%M")
+            .ok()
+            .filter(|_| r.start_time.len() == 5)
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    at("start_time"),
+                    format!("`{}` is not a local time HH:MM", r.start_time),
+                )
+            })?;
         let date = |name: &str, v: &Option<String>| -> Result<Option<NaiveDate>> {
             v.as_ref()
                 .map(|s| {
@@ -152,6 +155,15 @@ impl Rule {
             },
             _ => {}
         }
+        let (from, until) = (date("from", &r.from)?, date("until", &r.until)?);
+        if let (Some(a), Some(b)) = (from, until) {
+            if b < a {
+                return Err(Error::invalid_input(
+                    at("until"),
+                    format!("must not be before from ({b} < {a})"),
+                ));
+            }
+        }
         Ok(Rule {
             freq: r.freq,
             interval: i64::from(r.interval),
@@ -161,8 +173,8 @@ impl Rule {
             start,
             duration: r.duration_secs as i64,
             tz,
-            from: date("from", &r.from)?,
-            until: date("until", &r.until)?,
+            from,
+            until,
         })
     }
 

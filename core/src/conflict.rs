@@ -22,13 +22,55 @@ use crate::calendar::{self, Interval};
 use crate::document::{BlackoutSeverity, Calendar, Cmdb, ConfigurationItem, Extra, Scope, State};
 use crate::error::{Error, Result, Warning};
 use crate::policy::{ConflictPolicy, Policy};
-use crate::validate::{Document, Findings};
 use crate::{Schedule, Timestamp};
 use petgraph::graph::{NodeIndex, UnGraph};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: a fast hash for the short keys of the indexes (ids, small
+/// integers); inputs are the caller's own documents, not an attacker's
+/// stream, so SipHash's flooding defence buys nothing here.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // One multiply-xorshift round per word (integers need no byte loop).
+        let h = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 29);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// A hash map with the [`Fnv`] hasher.
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// Whether a conflict blocks a deployment or only warns.
 #[derive(
@@ -172,23 +214,139 @@ pub fn detect_with_policy(schedule: &Schedule, policy: &Policy) -> Result<Confli
     Ok(found)
 }
 
-/// Validates a schedule the way `parse` does; returns its warnings.
+/// Checks what detection relies on, collecting every problem with the
+/// paths `parse` would report: windows in order, bare changes scheduled,
+/// unique item ids, no self-dependency, calendar periods that expand
+/// (valid recurrences, ends after starts, non-empty scopes), schema
+/// versions. The full semantic validation of `parse` (which also warns
+/// about unknown CIs) is not repeated: a schedule from `parse` has passed
+/// it, and it costs more than detection on large schedules.
 pub(crate) fn validate(schedule: &Schedule) -> Result<Vec<Warning>> {
-    let mut f = Findings::default();
-    if let Some(err) = schedule.check("", &mut f) {
-        return Err(err);
+    use crate::error::Problem;
+    let mut problems: Vec<Problem> = Vec::new();
+    let version = |path: &str, v: Option<u32>| -> Result<()> {
+        match v {
+            Some(v) if v != crate::SCHEMA_VERSION => Err(Error::UnsupportedVersion {
+                path: path.to_string(),
+                found: Value::from(v),
+                supported: crate::SCHEMA_VERSION,
+            }),
+            _ => Ok(()),
+        }
+    };
+    version("schema_version", schedule.schema_version)?;
+    let window =
+        |base: &str, s: &Option<Timestamp>, e: &Option<Timestamp>, problems: &mut Vec<Problem>| {
+            if let (Some(s), Some(e)) = (s, e) {
+                if e <= s {
+                    problems.push(Problem::new(
+                        crate::validate::join(base, "planned_end"),
+                        format!("must be after planned_start ({e} is not after {s})"),
+                    ));
+                }
+            }
+        };
+    let mut ids: HashMap<&str, String> = HashMap::default();
+    for (i, r) in schedule.releases.iter().enumerate() {
+        let base = format!("releases[{i}]");
+        version(&format!("{base}.schema_version"), r.schema_version)?;
+        window(&base, &r.planned_start, &r.planned_end, &mut problems);
+        for (j, c) in r.changes.iter().enumerate() {
+            if c.planned_start.is_some() && c.planned_end.is_some() {
+                window(
+                    &format!("{base}.changes[{j}]"),
+                    &c.planned_start,
+                    &c.planned_end,
+                    &mut problems,
+                );
+            }
+        }
+        for (k, d) in r.depends_on.iter().enumerate() {
+            if *d == r.id {
+                problems.push(Problem::new(
+                    format!("{base}.depends_on[{k}]"),
+                    format!("release `{d}` cannot depend on itself"),
+                ));
+            }
+        }
+        if let Some(first) = ids.insert(&r.id, base.clone()) {
+            problems.push(Problem::new(
+                format!("{base}.id"),
+                format!("duplicate item id `{}` (first at {first})", r.id),
+            ));
+        }
     }
-    if !f.problems.is_empty() {
-        let mut all = f.problems;
-        all.extend(f.policy_problems);
-        return Err(Error::InvalidInput { problems: all });
+    for (i, c) in schedule.changes.iter().enumerate() {
+        let base = format!("changes[{i}]");
+        if c.planned_start.is_none() || c.planned_end.is_none() {
+            problems.push(Problem::new(
+                base.clone(),
+                "a change scheduled outside a release needs planned_start and planned_end",
+            ));
+        }
+        window(&base, &c.planned_start, &c.planned_end, &mut problems);
+        if let Some(first) = ids.insert(&c.id, base.clone()) {
+            problems.push(Problem::new(
+                format!("{base}.id"),
+                format!("duplicate item id `{}` (first at {first})", c.id),
+            ));
+        }
     }
-    if !f.policy_problems.is_empty() {
-        return Err(Error::InvalidPolicy {
-            problems: f.policy_problems,
-        });
+    if let Some(cal) = &schedule.calendar {
+        version("calendar.schema_version", cal.schema_version)?;
+        let periods = cal
+            .blackouts
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                (
+                    format!("calendar.blackouts[{i}]"),
+                    &b.start,
+                    &b.end,
+                    &b.recurrence,
+                    &b.scope,
+                )
+            })
+            .chain(cal.maintenance_windows.iter().enumerate().map(|(i, w)| {
+                (
+                    format!("calendar.maintenance_windows[{i}]"),
+                    &w.start,
+                    &w.end,
+                    &w.recurrence,
+                    &w.scope,
+                )
+            }));
+        for (path, start, end, recurrence, scope) in periods {
+            // An empty range checks the period without expanding it.
+            if let Err(e) = calendar::period_occurrences(
+                start.as_ref(),
+                end.as_ref(),
+                recurrence.as_ref(),
+                (0, 0),
+                1,
+                &path,
+            ) {
+                problems.extend(e.problems().iter().cloned());
+            }
+            if scope.as_ref().is_some_and(Scope::is_empty) {
+                problems.push(Problem::new(
+                    crate::validate::join(&path, "scope"),
+                    "scope names nothing; use {\"all\": true} or list CIs, classes, services or environments",
+                ));
+            }
+        }
     }
-    Ok(f.warnings)
+    if let Some(cmdb) = &schedule.cmdb {
+        version("cmdb.schema_version", cmdb.schema_version)?;
+    }
+    if let Some(policy) = &schedule.policy {
+        version("policy.schema_version", policy.schema_version)?;
+    }
+    if problems.is_empty() {
+        Ok(Vec::new())
+    } else {
+        Err(Error::InvalidInput { problems })
+    }
 }
 
 /// Strings of the schedule interned as small integers.
@@ -260,7 +418,7 @@ pub(crate) struct Index {
 impl Index {
     fn new(mut touches: Vec<Touch>) -> Index {
         touches.sort_unstable_by_key(|t| (t.key, t.iv.start, t.iv.end, t.item));
-        let mut groups = HashMap::new();
+        let mut groups = HashMap::default();
         let mut i = 0;
         while i < touches.len() {
             let key = touches.get(i).map_or(0, |t| t.key);
@@ -467,6 +625,7 @@ pub(crate) struct Model<'a> {
     window_ids: HashMap<&'a str, usize>,
     scoped_windows: Vec<(usize, ScopeSets)>,
     window_occ: std::cell::RefCell<HashMap<usize, std::rc::Rc<Vec<Interval>>>>,
+    merged_occ: std::cell::RefCell<BTreeMap<Vec<usize>, std::rc::Rc<Vec<Interval>>>>,
     pub(crate) warnings: Vec<Warning>,
 }
 
@@ -481,7 +640,7 @@ impl<'a> Model<'a> {
         extra_range: Option<(i64, i64)>,
     ) -> Result<Model<'a>> {
         let mut names = Names::default();
-        let mut ci_docs = HashMap::new();
+        let mut ci_docs = HashMap::default();
         let cmdb: Option<&Cmdb> = schedule.cmdb.as_ref();
         if let Some(cmdb) = cmdb {
             for ci in &cmdb.cis {
@@ -654,7 +813,7 @@ impl<'a> Model<'a> {
 
         // The CMDB as an undirected graph (only needed for related CIs).
         let mut graph = UnGraph::new_undirected();
-        let mut nodes = HashMap::new();
+        let mut nodes = HashMap::default();
         if policy.related_ci_depth > 0 {
             if let Some(cmdb) = cmdb {
                 for rel in &cmdb.relationships {
@@ -679,7 +838,7 @@ impl<'a> Model<'a> {
         };
         let calendar = schedule.calendar.as_ref();
         let mut blackouts = Vec::new();
-        let mut window_ids = HashMap::new();
+        let mut window_ids = HashMap::default();
         let mut scoped_windows = Vec::new();
         if let Some(cal) = calendar {
             for (i, b) in cal.blackouts.iter().enumerate() {
@@ -726,7 +885,8 @@ impl<'a> Model<'a> {
             blackouts,
             window_ids,
             scoped_windows,
-            window_occ: std::cell::RefCell::new(HashMap::new()),
+            window_occ: std::cell::RefCell::new(HashMap::default()),
+            merged_occ: std::cell::RefCell::new(BTreeMap::new()),
             warnings,
         })
     }
@@ -749,7 +909,7 @@ impl<'a> Model<'a> {
         let Some(start) = self.nodes.get(&c) else {
             return Vec::new();
         };
-        let mut seen: HashMap<NodeIndex, u32> = HashMap::new();
+        let mut seen: HashMap<NodeIndex, u32> = HashMap::default();
         seen.insert(*start, 0);
         let mut frontier = vec![*start];
         let mut out = Vec::new();
@@ -815,14 +975,20 @@ impl<'a> Model<'a> {
         if idx.is_empty() {
             return Ok(None);
         }
+        let ids: Vec<&'a str> = idx
+            .iter()
+            .filter_map(|i| cal.maintenance_windows.get(*i).map(|w| w.id.as_str()))
+            .collect();
+        let key: Vec<usize> = idx.into_iter().collect();
+        if let Some(m) = self.merged_occ.borrow().get(&key) {
+            return Ok(Some((m.clone(), ids)));
+        }
         let mut all = Vec::new();
-        let mut ids = Vec::new();
-        for i in idx {
-            let Some(w) = cal.maintenance_windows.get(i) else {
+        for i in &key {
+            let Some(w) = cal.maintenance_windows.get(*i) else {
                 continue;
             };
-            ids.push(w.id.as_str());
-            let cached = self.window_occ.borrow().get(&i).cloned();
+            let cached = self.window_occ.borrow().get(i).cloned();
             let occ = match cached {
                 Some(o) => o,
                 None => {
@@ -834,13 +1000,15 @@ impl<'a> Model<'a> {
                         self.policy.max_occurrences,
                         &format!("calendar.maintenance_windows[{i}]"),
                     )?);
-                    self.window_occ.borrow_mut().insert(i, o.clone());
+                    self.window_occ.borrow_mut().insert(*i, o.clone());
                     o
                 }
             };
             all.extend(occ.iter().copied());
         }
-        Ok(Some((std::rc::Rc::new(calendar::merge(all)), ids)))
+        let merged = std::rc::Rc::new(calendar::merge(all));
+        self.merged_occ.borrow_mut().insert(key, merged.clone());
+        Ok(Some((merged, ids)))
     }
 
     /// Runs every rule.
@@ -1010,7 +1178,7 @@ impl<'a> Model<'a> {
     /// Pairs of items whose touches of one key overlap (a sweep per key).
     fn pair_sweep(&self, index: &Index, implementers: bool) -> BTreeMap<(u32, u32), Pair> {
         let strict = self.strict();
-        let mut pairs: HashMap<(u32, u32), Pair> = HashMap::new();
+        let mut pairs: HashMap<(u32, u32), Pair> = HashMap::default();
         let mut active: Vec<Touch> = Vec::new();
         let mut key = None;
         for t in &index.touches {
@@ -1054,7 +1222,7 @@ impl<'a> Model<'a> {
         out: &mut BTreeMap<(u32, u32), Pair>,
     ) {
         let strict = self.strict();
-        let mut cache: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut cache: HashMap<u32, Vec<u32>> = HashMap::default();
         for t in &self.by_ci.touches {
             let rel = cache.entry(t.key).or_insert_with(|| self.related(t.key));
             for r in rel.iter() {
@@ -1137,7 +1305,7 @@ impl<'a> Model<'a> {
         if self.calendar.is_none() {
             return Ok(());
         }
-        let mut cache: HashMap<u32, Option<Maintenance<'a>>> = HashMap::new();
+        let mut cache: HashMap<u32, Option<Maintenance<'a>>> = HashMap::default();
         let mut hits: BTreeMap<u32, OutsideHits<'a>> = BTreeMap::new();
         for t in &self.by_ci.touches {
             let m = match cache.get(&t.key) {
@@ -1430,7 +1598,7 @@ fn cycle_path(model: &Model<'_>, members: &BTreeSet<u32>) -> Vec<String> {
         v.sort_by_key(|d| model.id(*d));
         v
     };
-    let mut parent: HashMap<u32, u32> = HashMap::new();
+    let mut parent: HashMap<u32, u32> = HashMap::default();
     let mut queue = std::collections::VecDeque::from([start]);
     let mut end = None;
     'search: while let Some(n) = queue.pop_front() {

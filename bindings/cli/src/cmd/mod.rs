@@ -3,9 +3,12 @@
 
 pub mod apply;
 pub mod check;
+pub mod conflicts;
 pub mod context;
 pub mod demo;
+pub mod order;
 pub mod schema;
+pub mod slots;
 pub mod validate;
 pub mod verify_log;
 
@@ -42,6 +45,12 @@ pub enum Command {
     VerifyLog(verify_log::Args),
     /// Take the bundled sample major release through the whole lifecycle.
     Demo(demo::Args),
+    /// Detect every conflict of a schedule (exit 1 when one blocks).
+    Conflicts(conflicts::Args),
+    /// Suggest the earliest conflict-free slots for an item.
+    Slots(slots::Args),
+    /// Dependency waves and the critical path of a schedule's releases.
+    Order(order::Args),
 }
 
 impl Command {
@@ -55,6 +64,9 @@ impl Command {
             Command::Apply(args) => apply::run(args, globals),
             Command::VerifyLog(args) => verify_log::run(args, globals),
             Command::Demo(args) => demo::run(args, globals),
+            Command::Conflicts(args) => conflicts::run(args, globals),
+            Command::Slots(args) => slots::run(args, globals),
+            Command::Order(args) => order::run(args, globals),
         }
     }
 }
