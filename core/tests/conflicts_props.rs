@@ -121,7 +121,13 @@ fn cmdb(edges: &[(usize, usize)]) -> Value {
 /// A touch as the oracle sees it: item, CI or implementer, window.
 type Touch = (usize, String, i64, i64);
 
-fn touches(items: &[Gen]) -> (Vec<Touch>, Vec<(usize, String, i64, i64, Vec<usize>)>) {
+/// An implementer's work: item, implementer, window, the change's CIs.
+type Work = (usize, String, i64, i64, Vec<usize>);
+
+/// Item pair → (CIs, window hull).
+type Pairs = BTreeMap<(usize, usize), (BTreeSet<String>, (i64, i64))>;
+
+fn touches(items: &[Gen]) -> (Vec<Touch>, Vec<Work>) {
     let mut cis = Vec::new();
     let mut work = Vec::new();
     for (i, g) in items.iter().enumerate() {
@@ -156,20 +162,14 @@ fn overlap(a: (i64, i64), b: (i64, i64), strict: bool) -> bool {
 /// (kind, items, cis, window) of a conflict, comparable.
 type Key = (String, Vec<String>, Vec<String>, Option<(String, String)>);
 
-fn add(
-    map: &mut BTreeMap<(usize, usize), (BTreeSet<String>, (i64, i64))>,
-    a: usize,
-    b: usize,
-    cis: &[String],
-    w: (i64, i64),
-) {
+fn add(map: &mut Pairs, a: usize, b: usize, cis: &[String], w: (i64, i64)) {
     let k = (a.min(b), a.max(b));
     let e = map.entry(k).or_insert_with(|| (BTreeSet::new(), w));
     e.0.extend(cis.iter().cloned());
     e.1 = (e.1 .0.min(w.0), e.1 .1.max(w.1));
 }
 
-fn keys(kind: &str, map: &BTreeMap<(usize, usize), (BTreeSet<String>, (i64, i64))>) -> Vec<Key> {
+fn keys(kind: &str, map: &Pairs) -> Vec<Key> {
     map.iter()
         .map(|((a, b), (cis, w))| {
             (
@@ -198,7 +198,7 @@ fn oracle(items: &[Gen], edges: &[(usize, usize)], depth: usize, strict: bool) -
         }
     }
     let dist = |a: usize, b: usize| -> Option<usize> {
-        let mut seen = vec![usize::MAX; CIS];
+        let mut seen = [usize::MAX; CIS];
         seen[a] = 0;
         let mut q = VecDeque::from([a]);
         while let Some(n) = q.pop_front() {
@@ -219,7 +219,7 @@ fn oracle(items: &[Gen], edges: &[(usize, usize)], depth: usize, strict: bool) -
             }
             let w = (x.2.max(y.2), x.3.min(y.3));
             if x.1 == y.1 {
-                add(&mut same, x.0, y.0, &[x.1.clone()], w);
+                add(&mut same, x.0, y.0, std::slice::from_ref(&x.1), w);
             } else if depth > 0 && dist(idx(&x.1), idx(&y.1)).is_some_and(|d| d <= depth) {
                 add(&mut related, x.0, y.0, &[x.1.clone(), y.1.clone()], w);
             }
