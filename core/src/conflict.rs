@@ -641,18 +641,17 @@ impl<'a> Model<'a> {
     ) -> Result<Model<'a>> {
         let mut names = Names::default();
         let mut ci_docs = HashMap::default();
+        // Interned class, service and environment of each CMDB CI.
+        let mut ci_attrs: HashMap<u32, (u32, Option<u32>, Option<u32>)> = HashMap::default();
         let cmdb: Option<&Cmdb> = schedule.cmdb.as_ref();
         if let Some(cmdb) = cmdb {
             for ci in &cmdb.cis {
                 let id = names.intern(&ci.id);
                 ci_docs.insert(id, ci);
-                names.intern(&ci.class);
-                if let Some(s) = &ci.service {
-                    names.intern(s);
-                }
-                if let Some(e) = &ci.environment {
-                    names.intern(e);
-                }
+                let class = names.intern(&ci.class);
+                let service = ci.service.as_deref().map(|s| names.intern(s));
+                let env = ci.environment.as_deref().map(|e| names.intern(e));
+                ci_attrs.insert(id, (class, service, env));
             }
         }
         let mut items = Vec::new();
@@ -736,19 +735,19 @@ impl<'a> Model<'a> {
             if let (Some(s), true) = (span, active) {
                 range = Some(hull(range, s));
             }
-            let mut classes = BTreeSet::new();
-            let mut svc: BTreeSet<u32> = services.iter().map(|s| names.intern(s)).collect();
-            let mut env: BTreeSet<u32> = environments.iter().map(|s| names.intern(s)).collect();
+            let mut classes = Vec::new();
+            let mut svc: Vec<u32> = services.iter().map(|s| names.intern(s)).collect();
+            let mut env: Vec<u32> = environments.iter().map(|s| names.intern(s)).collect();
             for c in &cis {
-                if let Some(ci) = ci_docs.get(c) {
-                    classes.insert(names.intern(&ci.class));
-                    if let Some(s) = &ci.service {
-                        svc.insert(names.intern(s));
-                    }
-                    if let Some(e) = &ci.environment {
-                        env.insert(names.intern(e));
-                    }
+                if let Some((class, service, environment)) = ci_attrs.get(c) {
+                    classes.push(*class);
+                    svc.extend(*service);
+                    env.extend(*environment);
                 }
+            }
+            for v in [&mut classes, &mut svc, &mut env] {
+                v.sort_unstable();
+                v.dedup();
             }
             items.push(Item {
                 id,
@@ -757,9 +756,9 @@ impl<'a> Model<'a> {
                 span,
                 windows: windows.into_iter().collect(),
                 cis: cis.into_iter().collect(),
-                classes: classes.into_iter().collect(),
-                services: svc.into_iter().collect(),
-                environments: env.into_iter().collect(),
+                classes,
+                services: svc,
+                environments: env,
                 implementers: implementers.into_iter().collect(),
                 depends_on,
                 active,
