@@ -15,7 +15,9 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use relman::Schedule;
-use relman_benches::conflicts::{schedule, Size, Touches};
+use relman_benches::conflicts::{
+    oracle_all_pairs, oracle_window_first, related_set, schedule, Size, Touches,
+};
 use std::collections::{HashMap, HashSet};
 use std::hint::black_box;
 use std::time::Duration;
@@ -26,55 +28,6 @@ fn parsed(size: Size) -> (Schedule, Vec<Touches>, Vec<(u32, u32)>) {
         .expect("valid schedule")
         .document;
     (s, plain, rels)
-}
-
-/// The property tests' oracle: every pair of items, every pair of touches.
-fn oracle_all_pairs(items: &[Touches], related: &HashSet<(u32, u32)>) -> usize {
-    let mut found = 0usize;
-    for (i, a) in items.iter().enumerate() {
-        for b in items.iter().skip(i + 1) {
-            let (mut same, mut near) = (false, false);
-            for ca in &a.cis {
-                for cb in &b.cis {
-                    let overlap = a.start < b.end && b.start < a.end;
-                    if overlap && ca == cb {
-                        same = true;
-                    } else if overlap && related.contains(&(*ca, *cb)) {
-                        near = true;
-                    }
-                }
-            }
-            let people = a.implementer == b.implementer && a.start < b.end && b.start < a.end;
-            found += usize::from(same) + usize::from(near && !same) + usize::from(people);
-        }
-    }
-    found
-}
-
-/// The same, with the window test hoisted out of the CI loops.
-fn oracle_window_first(items: &[Touches], related: &HashSet<(u32, u32)>) -> usize {
-    let mut found = 0usize;
-    for (i, a) in items.iter().enumerate() {
-        for b in items.iter().skip(i + 1) {
-            if !(a.start < b.end && b.start < a.end) {
-                continue;
-            }
-            let same = a.cis.iter().any(|c| b.cis.contains(c));
-            let near = !same
-                && a.cis
-                    .iter()
-                    .any(|ca| b.cis.iter().any(|cb| related.contains(&(*ca, *cb))));
-            found +=
-                usize::from(same) + usize::from(near) + usize::from(a.implementer == b.implementer);
-        }
-    }
-    found
-}
-
-fn related_set(rels: &[(u32, u32)]) -> HashSet<(u32, u32)> {
-    rels.iter()
-        .flat_map(|(a, b)| [(*a, *b), (*b, *a)])
-        .collect()
 }
 
 fn overlap_only(s: &Schedule) -> Schedule {

@@ -221,6 +221,62 @@ pub fn schedule(size: Size, seed: u64) -> (Value, Vec<Touches>, Vec<(u32, u32)>)
     (schedule, plain, rels)
 }
 
+/// The property tests' oracle: every pair of items, every pair of touches.
+pub fn oracle_all_pairs(
+    items: &[Touches],
+    related: &std::collections::HashSet<(u32, u32)>,
+) -> usize {
+    let mut found = 0usize;
+    for (i, a) in items.iter().enumerate() {
+        for b in items.iter().skip(i + 1) {
+            let (mut same, mut near) = (false, false);
+            for ca in &a.cis {
+                for cb in &b.cis {
+                    let overlap = a.start < b.end && b.start < a.end;
+                    if overlap && ca == cb {
+                        same = true;
+                    } else if overlap && related.contains(&(*ca, *cb)) {
+                        near = true;
+                    }
+                }
+            }
+            let people = a.implementer == b.implementer && a.start < b.end && b.start < a.end;
+            found += usize::from(same) + usize::from(near && !same) + usize::from(people);
+        }
+    }
+    found
+}
+
+/// The same, with the window test hoisted out of the CI loops.
+pub fn oracle_window_first(
+    items: &[Touches],
+    related: &std::collections::HashSet<(u32, u32)>,
+) -> usize {
+    let mut found = 0usize;
+    for (i, a) in items.iter().enumerate() {
+        for b in items.iter().skip(i + 1) {
+            if !(a.start < b.end && b.start < a.end) {
+                continue;
+            }
+            let same = a.cis.iter().any(|c| b.cis.contains(c));
+            let near = !same
+                && a.cis
+                    .iter()
+                    .any(|ca| b.cis.iter().any(|cb| related.contains(&(*ca, *cb))));
+            found +=
+                usize::from(same) + usize::from(near) + usize::from(a.implementer == b.implementer);
+        }
+    }
+    found
+}
+
+/// Related CI pairs in both directions.
+pub fn related_set(rels: &[(u32, u32)]) -> std::collections::HashSet<(u32, u32)> {
+    rels.iter()
+        .flat_map(|(a, b)| [(*a, *b), (*b, *a)])
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
