@@ -25,6 +25,9 @@ use chrono_tz::Tz;
 /// The default limit on the occurrences one expansion may produce.
 pub const DEFAULT_MAX_OCCURRENCES: u64 = 1_000_000;
 
+/// The longest range one expansion may walk: about 50 years of days.
+pub const MAX_RANGE_DAYS: i64 = 50 * 366;
+
 /// A half-open interval of instants `[start, end)` in Unix seconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Interval {
@@ -251,8 +254,12 @@ impl Rule {
         // from a day before (offsets up to ±1 day) minus the duration in
         // days, to a day after.
         let back = self.duration / 86_400 + 2;
-        let first = utc(from).date_naive() - Duration::days(back);
-        let last = utc(to).date_naive() + Duration::days(2);
+        let first = utc(from).date_naive();
+        let first = first
+            .checked_sub_signed(Duration::days(back))
+            .unwrap_or(first);
+        let last = utc(to).date_naive();
+        let last = last.checked_add_signed(Duration::days(2)).unwrap_or(last);
         let first = match self.from {
             Some(f) if f > first => f,
             _ => first,
@@ -261,6 +268,15 @@ impl Rule {
             Some(u) if u < last => u,
             _ => last,
         };
+        let span = (last - first).num_days();
+        if span > MAX_RANGE_DAYS {
+            return Err(Error::LimitExceeded {
+                path: path.to_string(),
+                what: "calendar expansion range in days".to_string(),
+                limit: MAX_RANGE_DAYS as u64,
+                found: span as u64,
+            });
+        }
         let mut d = first;
         while d <= last {
             if self.matches(d) {
@@ -295,7 +311,7 @@ pub fn resolve_local(tz: &Tz, local: NaiveDateTime) -> i64 {
         chrono::LocalResult::None => {
             // In a gap: read the local time with the offset in force before
             // the gap (a day earlier), which moves it forward by the gap.
-            let before = local - Duration::days(1);
+            let before = local.checked_sub_signed(Duration::days(1)).unwrap_or(local);
             let offset = match tz.from_local_datetime(&before) {
                 chrono::LocalResult::Single(t) => t.offset().fix().local_minus_utc(),
                 chrono::LocalResult::Ambiguous(a, _) => a.offset().fix().local_minus_utc(),

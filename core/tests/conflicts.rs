@@ -767,6 +767,21 @@ fn expansion_is_bounded_by_a_limit() {
     assert_eq!(err.path(), Some("calendar.blackouts[0].recurrence"));
 }
 
+#[test]
+fn a_schedule_spanning_centuries_is_a_limit_not_a_hang() {
+    let v = json!({
+        "calendar": {"blackouts": [{"id": "d", "name": "daily", "recurrence":
+            {"freq": "daily", "start_time": "00:00", "duration_secs": 60, "time_zone": "UTC"}}]},
+        "releases": [
+            rel("OLD", "1900-01-01T00:00:00Z", "1900-01-01T01:00:00Z", &["web-1"], "x"),
+            rel("NEW", "2200-01-01T00:00:00Z", "2200-01-01T01:00:00Z", &["web-2"], "y")
+        ]
+    });
+    let err = detect_conflicts(&schedule(v)).unwrap_err();
+    assert_eq!(err.code().as_str(), "limit_exceeded");
+    assert_eq!(err.path(), Some("calendar.blackouts[0].recurrence"));
+}
+
 // ------------------------------------------------------- item 4: bad input
 
 fn error_of(v: Value) -> (String, String) {
