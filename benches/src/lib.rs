@@ -1,6 +1,8 @@
 //! Fixtures for the relman benchmarks: realistic documents of a given size,
 //! generated deterministically so every run measures the same input.
 
+pub mod conflicts;
+
 use serde_json::{json, Value};
 
 pub mod risk;

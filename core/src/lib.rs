@@ -53,18 +53,22 @@
 //! ```
 
 pub mod audit;
+pub mod calendar;
+pub mod conflict;
 pub mod document;
 pub mod error;
 pub mod lifecycle;
 pub mod policy;
 pub mod risk;
 pub mod rollout;
+pub mod schedule;
 pub mod schema;
 mod structure;
 mod timestamp;
 pub mod validate;
 
 pub use audit::{verify_log, LogVerdict, Tamper, TamperKind};
+pub use conflict::{detect_conflicts, Conflict, ConflictKind, ConflictReport, Severity};
 pub use document::*;
 pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning};
 pub use lifecycle::{
@@ -76,6 +80,7 @@ pub use risk::{
     RiskAssessment, RiskAssessor,
 };
 pub use rollout::{judge_canary, rollout_step};
+pub use schedule::{deployment_order, suggest_slots, DeploymentOrder, SlotSuggestion};
 pub use timestamp::Timestamp;
 pub use validate::{
     from_value, parse, validate, validate_value, Document, DocumentKind, Parsed, ValidationReport,

@@ -926,6 +926,17 @@ pub struct ConflictPolicy {
     pub allow_contiguous: bool,
     /// CMDB hops within which two CIs count as related (0–16, default 1).
     pub related_ci_depth: u32,
+    /// Concurrency limits per service and/or environment (default none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub capacity: Vec<CapacityLimit>,
+    /// Which conflict kinds block and which only warn.
+    pub severity: ConflictSeverities,
+    /// Step of the slot search, in seconds (default 900; slots start on
+    /// multiples of it since the Unix epoch).
+    pub slot_granularity_secs: u64,
+    /// Most occurrences one calendar entry may expand to in one run
+    /// (default 1 000 000); more is `limit_exceeded`.
+    pub max_occurrences: u64,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -936,7 +947,117 @@ impl Default for ConflictPolicy {
         ConflictPolicy {
             allow_contiguous: true,
             related_ci_depth: 1,
+            capacity: Vec::new(),
+            severity: ConflictSeverities::default(),
+            slot_granularity_secs: 900,
+            max_occurrences: crate::calendar::DEFAULT_MAX_OCCURRENCES,
             extra: Extra::new(),
+        }
+    }
+}
+
+/// At most `max_concurrent` releases (and bare changes) at once on a
+/// service and/or environment. With neither, the limit counts every item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CapacityLimit {
+    /// The business service counted (absent: any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// The environment counted (absent: any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// Most items allowed at the same instant (≥ 1).
+    pub max_concurrent: u32,
+    /// Fields relman does not know, kept and written back unchanged.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The severity of each conflict kind. A warning blackout is always `warn`;
+/// a missing dependency is always `warn`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
+pub struct ConflictSeverities {
+    /// Same CI, overlapping windows (default block).
+    pub ci_overlap: crate::conflict::Severity,
+    /// Related CIs, overlapping windows (default warn).
+    pub related_ci_overlap: crate::conflict::Severity,
+    /// Inside a blackout (default block).
+    pub blackout: crate::conflict::Severity,
+    /// Outside the CI's maintenance windows (default block).
+    pub outside_maintenance_window: crate::conflict::Severity,
+    /// One implementer on two overlapping items (default warn).
+    pub assignee_overlap: crate::conflict::Severity,
+    /// Starts before a dependency ends, or depends on a cancelled release
+    /// (default block).
+    pub dependency_order: crate::conflict::Severity,
+    /// A cycle in `depends_on` (default block).
+    pub dependency_cycle: crate::conflict::Severity,
+    /// Over a capacity limit (default block).
+    pub capacity: crate::conflict::Severity,
+    /// Fields relman does not know, kept and written back unchanged.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Default for ConflictSeverities {
+    fn default() -> Self {
+        use crate::conflict::Severity::{Block, Warn};
+        ConflictSeverities {
+            ci_overlap: Block,
+            related_ci_overlap: Warn,
+            blackout: Block,
+            outside_maintenance_window: Block,
+            assignee_overlap: Warn,
+            dependency_order: Block,
+            dependency_cycle: Block,
+            capacity: Block,
+            extra: Extra::new(),
+        }
+    }
+}
+
+impl ConflictSeverities {
+    /// The severity the policy gives a kind.
+    pub fn of(&self, kind: crate::conflict::ConflictKind) -> crate::conflict::Severity {
+        use crate::conflict::ConflictKind as K;
+        match kind {
+            K::CiOverlap => self.ci_overlap,
+            K::RelatedCiOverlap => self.related_ci_overlap,
+            K::Blackout => self.blackout,
+            K::OutsideMaintenanceWindow => self.outside_maintenance_window,
+            K::AssigneeOverlap => self.assignee_overlap,
+            K::DependencyOrder => self.dependency_order,
+            K::DependencyCycle => self.dependency_cycle,
+            K::Capacity => self.capacity,
+        }
+    }
+}
+
+impl ConflictPolicy {
+    fn check(&self, at: &dyn Fn(&str) -> String, problems: &mut Vec<Problem>) {
+        for (i, c) in self.capacity.iter().enumerate() {
+            if c.max_concurrent == 0 {
+                problems.push(Problem::new(
+                    at(&format!("conflicts.capacity[{i}].max_concurrent")),
+                    "must be at least 1",
+                ));
+            }
+        }
+        if !(60..=86_400).contains(&self.slot_granularity_secs) {
+            problems.push(Problem::new(
+                at("conflicts.slot_granularity_secs"),
+                format!(
+                    "must be between 60 and 86400 seconds, got {}",
+                    self.slot_granularity_secs
+                ),
+            ));
+        }
+        if self.max_occurrences == 0 {
+            problems.push(Problem::new(
+                at("conflicts.max_occurrences"),
+                "must be at least 1",
+            ));
         }
     }
 }
@@ -1164,6 +1285,7 @@ impl Policy {
         self.lifecycle.check(&at, &mut problems);
         self.risk.check(&at, &mut problems);
         self.rollout.check(&at, &mut problems);
+        self.conflicts.check(&at, &mut problems);
         if self.conflicts.related_ci_depth > MAX_GRAPH_DEPTH {
             problems.push(Problem::new(
                 at("conflicts.related_ci_depth"),

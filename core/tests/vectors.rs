@@ -141,6 +141,48 @@ fn run(operation: &str, input: &Value) -> Result<Result<Value, Error>, String> {
                     .map(|r| serde_json::to_value(r).unwrap()),
             )
         }
+        "detect_conflicts" => {
+            let schedule = match relman::from_value::<relman::Schedule>(param("schedule")?.clone())
+            {
+                Ok(s) => s.document,
+                Err(e) => return Ok(Err(e)),
+            };
+            Ok(relman::detect_conflicts(&schedule).map(|r| serde_json::to_value(r).unwrap()))
+        }
+        "suggest_slots" => {
+            let schedule = match relman::from_value::<relman::Schedule>(param("schedule")?.clone())
+            {
+                Ok(s) => s.document,
+                Err(e) => return Ok(Err(e)),
+            };
+            let item = param("item")?.as_str().ok_or("`item` must be a string")?;
+            let now: relman::Timestamp = serde_json::from_value(param("now")?.clone())
+                .map_err(|e| format!("bad now: {e}"))?;
+            let number = |name: &str| -> Result<u64, String> {
+                param(name)?
+                    .as_u64()
+                    .ok_or_else(|| format!("`{name}` must be a whole number"))
+            };
+            Ok(relman::suggest_slots(
+                item,
+                &schedule,
+                number("duration_secs")?,
+                &now,
+                number("horizon_secs")?,
+                number("count")? as usize,
+            )
+            .map(|r| serde_json::to_value(r).unwrap()))
+        }
+        "deployment_order" => {
+            let list = param("releases")?
+                .as_array()
+                .ok_or("`releases` must be an array")?;
+            let mut releases = Vec::new();
+            for r in list {
+                releases.push(from::<relman::Release>(r)?);
+            }
+            Ok(relman::deployment_order(&releases).map(|r| serde_json::to_value(r).unwrap()))
+        }
         other => Err(format!(
             "operation `{other}` is not exposed by the Rust runner"
         )),

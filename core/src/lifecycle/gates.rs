@@ -402,6 +402,7 @@ fn leave_approval(e: &mut Eval<'_>) {
     blackout(e);
     risk(e);
     promotion_order(e);
+    conflicts(e);
 }
 
 fn quorum(e: &mut Eval<'_>) {
@@ -584,24 +585,40 @@ fn blackout(e: &mut Eval<'_>) {
     };
     let t = touches(r, e.cmdb());
     let mut hits = Vec::new();
-    for b in &calendar.blackouts {
-        if b.recurrence.is_some() {
-            e.warnings.push(Warning::new(
-                "recurring_blackout_not_checked",
-                "calendar",
-                format!(
-                    "recurring blackout `{}` is not expanded by the lifecycle gate yet",
-                    b.id
+    let range = (start.unix_seconds(), end.unix_seconds());
+    for (i, b) in calendar.blackouts.iter().enumerate() {
+        if !scope_matches(b.scope.as_ref(), &t) {
+            continue;
+        }
+        // One-off and recurring blackouts alike: the first occurrence
+        // that intersects the window.
+        let path = format!("calendar.blackouts[{i}]");
+        let limit = e.policy.conflicts.max_occurrences;
+        let (bs, be) = match crate::calendar::period_occurrences(
+            b.start.as_ref(),
+            b.end.as_ref(),
+            b.recurrence.as_ref(),
+            range,
+            limit,
+            &path,
+        ) {
+            Ok(occ) => match (occ.first(), &b.start, &b.end) {
+                (None, _, _) => continue,
+                (Some(_), Some(s), Some(t)) => (s.clone(), t.clone()),
+                (Some(o), _, _) => (
+                    crate::Timestamp::from_utc(o.start_utc()),
+                    crate::Timestamp::from_utc(o.end_utc()),
                 ),
-            ));
-            continue;
-        }
-        let (Some(bs), Some(be)) = (&b.start, &b.end) else {
-            continue;
+            },
+            Err(err) => {
+                e.warnings.push(Warning::new(
+                    "blackout_not_checked",
+                    path,
+                    format!("blackout `{}` could not be expanded: {err}", b.id),
+                ));
+                continue;
+            }
         };
-        if !(start < be && bs < end && scope_matches(b.scope.as_ref(), &t)) {
-            continue;
-        }
         match b.severity {
             BlackoutSeverity::Warn => e.warnings.push(Warning::new(
                 "warning_blackout",
@@ -611,12 +628,12 @@ fn blackout(e: &mut Eval<'_>) {
                     b.id, b.name
                 ),
             )),
-            BlackoutSeverity::Block => hits.push(b),
+            BlackoutSeverity::Block => hits.push((b, bs, be)),
         }
     }
     let data_hits: Vec<Value> = hits
         .iter()
-        .map(|b| json!({"id": b.id, "name": b.name, "start": b.start, "end": b.end}))
+        .map(|(b, s, t)| json!({"id": b.id, "name": b.name, "start": s, "end": t}))
         .collect();
     if hits.is_empty() {
         let msg = "the window is outside every blocking blackout".to_string();
@@ -629,7 +646,7 @@ fn blackout(e: &mut Eval<'_>) {
     }
     let names: Vec<String> = hits
         .iter()
-        .map(|b| format!("{} ({})", b.id, b.name))
+        .map(|(b, _, _)| format!("{} ({})", b.id, b.name))
         .collect();
     let emergency = r.kind == ReleaseKind::Emergency;
     let override_by: Option<String> = if emergency {
@@ -788,6 +805,57 @@ fn promotion_order(e: &mut Eval<'_>) {
         )
     };
     e.req("approval.promotion_order", missing.is_empty(), msg, data);
+}
+
+/// With a schedule in the context: the blocking conflicts that involve the
+/// release (the release as given replaces its copy in the schedule), other
+/// than blackouts, which `approval.blackout` decides.
+fn conflicts(e: &mut Eval<'_>) {
+    let Some(schedule) = e.context.schedule.as_ref() else {
+        return;
+    };
+    let r = e.release;
+    let mut s = schedule.clone();
+    s.releases.retain(|x| x.id != r.id);
+    s.changes.retain(|x| x.id != r.id);
+    s.releases.push(r.clone());
+    if s.cmdb.is_none() {
+        s.cmdb = e.context.cmdb.clone();
+    }
+    if s.calendar.is_none() {
+        s.calendar = e.context.calendar.clone();
+    }
+    s.policy = None;
+    let report = match crate::conflict::detect_with_policy(&s, e.policy) {
+        Ok(report) => report,
+        Err(err) => {
+            let msg = format!("the schedule could not be checked for conflicts: {err}");
+            let data = json!({"error": err.to_body()});
+            return e.req("approval.conflicts", false, msg, data);
+        }
+    };
+    let mine: Vec<&crate::Conflict> = report
+        .conflicts
+        .iter()
+        // Blackouts are the blackout gate's (with its ECAB override).
+        .filter(|c| c.kind != crate::ConflictKind::Blackout && c.items.contains(&r.id))
+        .collect();
+    let blocking: Vec<&&crate::Conflict> = mine
+        .iter()
+        .filter(|c| c.severity == crate::Severity::Block)
+        .collect();
+    let warn = mine.len() - blocking.len();
+    let data = json!({"blocking": blocking, "warnings": warn});
+    let msg = if blocking.is_empty() {
+        format!("no blocking conflict in the schedule ({warn} warning conflict(s))")
+    } else {
+        let what: Vec<String> = blocking
+            .iter()
+            .map(|c| format!("{} ({})", c.kind.as_str(), c.items.join(", ")))
+            .collect();
+        format!("blocking conflicts: {}", what.join("; "))
+    };
+    e.req("approval.conflicts", blocking.is_empty(), msg, data);
 }
 
 fn leave_deployment(e: &mut Eval<'_>) {

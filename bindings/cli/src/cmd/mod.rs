@@ -3,13 +3,16 @@
 
 pub mod apply;
 pub mod check;
+pub mod conflicts;
 pub mod context;
 pub mod demo;
 pub mod fit_risk;
 pub mod judge;
+pub mod order;
 pub mod risk;
 pub mod rollout;
 pub mod schema;
+pub mod slots;
 pub mod validate;
 pub mod verify_log;
 
@@ -56,6 +59,12 @@ pub enum Command {
     /// Judge a canary against its baseline (Mann-Whitney U, Hodges-Lehmann
     /// shift, weighted score).
     Judge(judge::Args),
+    /// Detect every conflict of a schedule (exit 1 when one blocks).
+    Conflicts(conflicts::Args),
+    /// Suggest the earliest conflict-free slots for an item.
+    Slots(slots::Args),
+    /// Dependency waves and the critical path of a schedule's releases.
+    Order(order::Args),
 }
 
 impl Command {
@@ -73,6 +82,9 @@ impl Command {
             Command::FitRisk(args) => fit_risk::run(args, globals),
             Command::Rollout(args) => rollout::run(args, globals),
             Command::Judge(args) => judge::run(args, globals),
+            Command::Conflicts(args) => conflicts::run(args, globals),
+            Command::Slots(args) => slots::run(args, globals),
+            Command::Order(args) => order::run(args, globals),
         }
     }
 }

@@ -1,0 +1,166 @@
+//! Conflict detection at the sizes of issue #5: 100k releases with 5 CIs
+//! each from 200k CIs over one year, 20 blackouts, 5k maintenance windows,
+//! related-CI depth 1 (data generated and parsed outside the timing).
+//!
+//! Baselines, in the same run:
+//! - the plain all-pairs oracle of the property tests (every pair of items,
+//!   every pair of their CI touches: same CI, related CI, same implementer)
+//!   at 10k items, plus a variant that checks the two windows once per item
+//!   pair before looking at CIs;
+//! - an indexed SQLite self-join (rusqlite, bundled) for `ci_overlap` at
+//!   100k: `touches(item, ci, start, end)` with an index on `(ci, start)`.
+
+// Benchmark setup may expect and index: a broken fixture should stop the run loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use relman::Schedule;
+use relman_benches::conflicts::{
+    oracle_all_pairs, oracle_window_first, related_set, schedule, Size, Touches,
+};
+use std::collections::{HashMap, HashSet};
+use std::hint::black_box;
+use std::time::Duration;
+
+fn parsed(size: Size) -> (Schedule, Vec<Touches>, Vec<(u32, u32)>) {
+    let (value, plain, rels) = schedule(size, 5);
+    let s = relman::from_value::<Schedule>(value)
+        .expect("valid schedule")
+        .document;
+    (s, plain, rels)
+}
+
+fn overlap_only(s: &Schedule) -> Schedule {
+    let mut s = s.clone();
+    s.calendar = None;
+    s.policy = None;
+    for r in &mut s.releases {
+        r.depends_on.clear();
+    }
+    s
+}
+
+fn sqlite(items: &[Touches]) -> rusqlite::Connection {
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    db.execute_batch(
+        "CREATE TABLE touches (item INTEGER, ci INTEGER, start INTEGER, end INTEGER);",
+    )
+    .unwrap();
+    {
+        let tx = db.unchecked_transaction().unwrap();
+        let mut insert = tx
+            .prepare("INSERT INTO touches VALUES (?1, ?2, ?3, ?4)")
+            .unwrap();
+        for (i, t) in items.iter().enumerate() {
+            let mut seen = HashSet::new();
+            for c in &t.cis {
+                if seen.insert(*c) {
+                    insert
+                        .execute((i as i64, *c as i64, t.start, t.end))
+                        .unwrap();
+                }
+            }
+        }
+        drop(insert);
+        tx.commit().unwrap();
+    }
+    db.execute_batch("CREATE INDEX touches_ci_start ON touches (ci, start); ANALYZE;")
+        .unwrap();
+    db
+}
+
+const SELF_JOIN: &str =
+    "SELECT a.item, b.item, group_concat(a.ci), min(max(a.start, b.start)), max(min(a.end, b.end))
+    FROM touches a JOIN touches b
+      ON b.ci = a.ci AND b.item > a.item AND b.start < a.end AND a.start < b.end
+    GROUP BY a.item, b.item";
+
+fn sqlite_ci_overlap(db: &rusqlite::Connection) -> usize {
+    let mut stmt = db.prepare_cached(SELF_JOIN).unwrap();
+    let rows = stmt
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })
+        .unwrap();
+    let mut n = 0;
+    for row in rows {
+        black_box(row.unwrap());
+        n += 1;
+    }
+    n
+}
+
+fn at_10k(c: &mut Criterion) {
+    let mut group = c.benchmark_group("conflicts_10k");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
+    let (s, plain, rels) = parsed(Size::issue(10_000));
+    let related = related_set(&rels);
+    let report = relman::detect_conflicts(&s).unwrap();
+    let bare = overlap_only(&s);
+    let overlap_report = relman::detect_conflicts(&bare).unwrap();
+    println!(
+        "10k: {} conflicts ({} blocking); without calendar, dependencies and capacity: {}; oracle pair-kinds: {}",
+        report.conflicts.len(),
+        report.blocking,
+        overlap_report.conflicts.len(),
+        oracle_window_first(&plain, &related)
+    );
+    group.bench_function("detect_conflicts", |b| {
+        b.iter(|| relman::detect_conflicts(black_box(&s)).unwrap())
+    });
+    group.bench_function("detect_conflicts_overlap_kinds_only", |b| {
+        b.iter(|| relman::detect_conflicts(black_box(&bare)).unwrap())
+    });
+    group.bench_function("oracle_all_pairs", |b| {
+        b.iter(|| oracle_all_pairs(black_box(&plain), &related))
+    });
+    group.bench_function("oracle_window_first", |b| {
+        b.iter(|| oracle_window_first(black_box(&plain), &related))
+    });
+    group.finish();
+}
+
+fn at_100k(c: &mut Criterion) {
+    let mut group = c.benchmark_group("conflicts_100k");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
+    let (s, plain, _) = parsed(Size::issue(100_000));
+    let report = relman::detect_conflicts(&s).unwrap();
+    let ci_overlaps = report
+        .conflicts
+        .iter()
+        .filter(|c| c.kind == relman::ConflictKind::CiOverlap)
+        .count();
+    let mut by_kind: HashMap<&str, usize> = HashMap::new();
+    for c in &report.conflicts {
+        *by_kind.entry(c.kind.as_str()).or_default() += 1;
+    }
+    let db = sqlite(&plain);
+    let sql = sqlite_ci_overlap(&db);
+    assert_eq!(
+        sql, ci_overlaps,
+        "SQLite and relman agree on ci_overlap pairs"
+    );
+    println!(
+        "100k: {} conflicts ({} blocking) by kind {by_kind:?}; SQLite ci_overlap pairs {sql}",
+        report.conflicts.len(),
+        report.blocking
+    );
+    group.bench_function("detect_conflicts", |b| {
+        b.iter(|| relman::detect_conflicts(black_box(&s)).unwrap())
+    });
+    group.bench_function("sqlite_self_join_ci_overlap", |b| {
+        b.iter(|| sqlite_ci_overlap(black_box(&db)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, at_10k, at_100k);
+criterion_main!(benches);

@@ -1,0 +1,149 @@
+//! `relman slots SCHEDULE --item ID --duration 2h`: the earliest windows in
+//! which an item could run without a blocking conflict.
+
+use relman::{Schedule, SlotSuggestion};
+
+use crate::cmd::Outcome;
+use crate::io::{Format, Globals};
+use crate::output::{self, Failure};
+use crate::render;
+
+const AFTER_HELP: &str = "\
+Prints {item, duration_secs, from, until, granularity_secs, slots[],
+warnings[]}: the earliest windows of --duration for the item, from --now
+(or `now` in --context; relman never reads the clock) to --now + --horizon,
+inside the maintenance windows of the item's CIs, outside blocking
+blackouts and free of every other conflict kind the policy makes blocking.
+The item moves whole (all its changes take the slot's window). Slots start
+on the search grid (the policy's `conflicts.slot_granularity_secs`,
+default 15 minutes); each one starts at or after the end of the one before.
+
+Durations: a number with a unit, s, m, h, d or w, or several (1h30m).
+
+With --format table: one line per slot.
+
+Exit status: 0 at least one slot found, 1 none within the horizon, 2 bad
+input (schedule, unknown item, bad duration, no --now).";
+
+/// Arguments of `relman slots`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The schedule (JSON; `-` reads stdin).
+    #[arg(value_name = "SCHEDULE")]
+    pub schedule: String,
+    /// The release or change to place.
+    #[arg(long, value_name = "ID")]
+    pub item: String,
+    /// How long each slot is (e.g. 90m, 2h, 1h30m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: u64,
+    /// How far ahead of --now to search.
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_duration)]
+    pub horizon: u64,
+    /// How many slots to find.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub count: usize,
+}
+
+/// Parses `90m`, `2h`, `30d`, `1h30m`, `45s`, `2w` into seconds.
+pub fn parse_duration(text: &str) -> Result<u64, String> {
+    let bad = || format!("`{text}` is not a duration like 90m, 2h, 1h30m or 30d");
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    let mut any = false;
+    for ch in text.trim().chars() {
+        if ch.is_ascii_digit() {
+            number.push(ch);
+            continue;
+        }
+        let unit: u64 = match ch {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 604_800,
+            _ => return Err(bad()),
+        };
+        let n: u64 = number.parse().map_err(|_| bad())?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|x| total.checked_add(x))
+            .ok_or_else(bad)?;
+        number.clear();
+        any = true;
+    }
+    if !number.is_empty() || !any {
+        return Err(bad());
+    }
+    Ok(total)
+}
+
+/// Runs `relman slots`.
+pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
+    let parsed = globals.read_document::<Schedule>(&args.schedule)?;
+    let mut schedule = parsed.document;
+    if let Some(policy) = globals.policy_file()? {
+        schedule.policy = Some(policy.clone());
+    }
+    let Some(now) = globals.now()?.cloned() else {
+        return Err(Failure::invalid_input(
+            "slots needs the start of the search: give --now TIME or `now` in --context (relman never reads the clock)",
+        ));
+    };
+    let result = relman::suggest_slots(
+        &args.item,
+        &schedule,
+        args.duration,
+        &now,
+        args.horizon,
+        args.count,
+    )?;
+    match globals.format() {
+        Format::Json => output::print_json(&result)?,
+        Format::Table => output::print(&lines(&result).join("\n"))?,
+    }
+    Ok(if result.slots.is_empty() {
+        Outcome::Negative
+    } else {
+        Outcome::Ok
+    })
+}
+
+fn lines(s: &SlotSuggestion) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{}: {} slot{} of {}s between {} and {} (grid {}s)",
+        s.item,
+        s.slots.len(),
+        render::plural(s.slots.len()),
+        s.duration_secs,
+        s.from,
+        s.until,
+        s.granularity_secs
+    )];
+    lines.extend(
+        s.slots
+            .iter()
+            .enumerate()
+            .map(|(i, w)| format!("  {}. {} → {}", i + 1, w.start, w.end)),
+    );
+    lines.extend(s.warnings.iter().map(render::warning_line));
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90m"), Ok(5400));
+        assert_eq!(parse_duration("2h"), Ok(7200));
+        assert_eq!(parse_duration("30d"), Ok(2_592_000));
+        assert_eq!(parse_duration("1h30m"), Ok(5400));
+        assert_eq!(parse_duration("1w"), Ok(604_800));
+        for bad in ["", "2", "h", "2x", "1.5h", "-2h", "99999999999999999999w"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+}
