@@ -908,3 +908,78 @@ fn negative_or_all_zero_weights_are_invalid_policy() {
     let err = assess_risk(&release(base_release()), &ctx).unwrap_err();
     assert_eq!(err.path(), Some("policy.risk.weights.emergency"));
 }
+
+mod with_conflicts_and_recurring_calendars {
+    use relman::{assess_risk, Context, Release};
+    use serde_json::json;
+
+    fn release(id: &str, start: &str, end: &str) -> serde_json::Value {
+        json!({"id": id, "title": id, "kind": "minor", "state": "approval",
+               "planned_start": start, "planned_end": end,
+               "changes": [{"id": format!("{id}-C"), "kind": "normal", "summary": "s", "affected_cis": ["web-1"]}]})
+    }
+
+    fn factor<'a>(a: &'a relman::RiskAssessment, name: &str) -> &'a relman::Factor {
+        a.factors.iter().find(|f| f.name == name).unwrap()
+    }
+
+    #[test]
+    fn detected_conflicts_raise_the_dependencies_factor() {
+        let r1 = release("R1", "2026-12-01T10:00:00Z", "2026-12-01T12:00:00Z");
+        let r2 = release("R2", "2026-12-01T11:00:00Z", "2026-12-01T13:00:00Z");
+        let r3 = release("R3", "2026-12-02T11:00:00Z", "2026-12-02T13:00:00Z");
+        let cmdb = json!({"cis": [{"id": "web-1", "name": "web-1", "class": "cmdb_ci_server"}]});
+        let clash: Context = serde_json::from_value(
+            json!({"schedule": {"releases": [r1.clone(), r2], "cmdb": cmdb}}),
+        )
+        .unwrap();
+        let calm: Context = serde_json::from_value(
+            json!({"schedule": {"releases": [r1.clone(), r3], "cmdb": cmdb}}),
+        )
+        .unwrap();
+        let release: Release = serde_json::from_value(r1).unwrap();
+        let with = assess_risk(&release, &clash).unwrap();
+        let without = assess_risk(&release, &calm).unwrap();
+        let (a, b) = (
+            factor(&with, "dependencies"),
+            factor(&without, "dependencies"),
+        );
+        assert_eq!(a.inputs["blocking_conflicts"], 1, "{a:?}");
+        assert_eq!(b.inputs["blocking_conflicts"], 0, "{b:?}");
+        assert!(a.value > b.value);
+        assert!(a.explanation.contains("1 blocking"), "{}", a.explanation);
+    }
+
+    #[test]
+    fn recurring_maintenance_windows_and_blackouts_are_expanded() {
+        // Sunday 2026-12-06 02:00-04:00 Europe/Berlin is 01:00-03:00Z.
+        let calendar = json!({
+            "maintenance_windows": [{"id": "sun", "name": "Sunday night", "recurrence": {
+                "freq": "weekly", "by_day": ["sun"], "start_time": "02:00",
+                "duration_secs": 7200, "time_zone": "Europe/Berlin"}}],
+            "blackouts": [{"id": "payday", "name": "Payday", "severity": "warn", "recurrence": {
+                "freq": "monthly", "day_of_month": 1, "start_time": "00:00",
+                "duration_secs": 86400, "time_zone": "UTC"}}]
+        });
+        let cmdb = json!({"cis": [{"id": "web-1", "name": "web-1", "class": "cmdb_ci_server", "maintenance_windows": ["sun"]}]});
+        let ctx: Context =
+            serde_json::from_value(json!({"calendar": calendar, "cmdb": cmdb})).unwrap();
+        let inside: Release =
+            serde_json::from_value(release("R", "2026-12-06T01:30:00Z", "2026-12-06T02:30:00Z"))
+                .unwrap();
+        let t = factor(&assess_risk(&inside, &ctx).unwrap(), "timing").clone();
+        assert_eq!(t.inputs["maintenance_window"], 0.0, "{t:?}");
+        assert_eq!(t.inputs["blackout"], 0.0, "{t:?}");
+        let payday: Release =
+            serde_json::from_value(release("R", "2027-01-01T01:30:00Z", "2027-01-01T02:30:00Z"))
+                .unwrap();
+        let t = factor(&assess_risk(&payday, &ctx).unwrap(), "timing").clone();
+        assert_eq!(t.inputs["maintenance_window"], 1.0, "{t:?}");
+        assert_eq!(t.inputs["blackout"], 1.0, "{t:?}");
+        assert!(
+            t.explanation.contains("`payday` (warn)"),
+            "{}",
+            t.explanation
+        );
+    }
+}

@@ -105,11 +105,15 @@ impl<'a> TrackIndex<'a> {
     }
 }
 
-/// The schedule's releases by id and who depends on whom.
+/// The schedule's releases by id, who depends on whom, and the conflicts
+/// detected in it (blocking and warning counts per item id).
 #[derive(Debug)]
 pub(crate) struct ScheduleIndex<'a> {
     releases: HashMap<&'a str, &'a Release>,
     dependents: HashMap<&'a str, usize>,
+    /// Per item id: (blocking, warning) conflicts; `Err` with the reason
+    /// when detection could not run on this schedule.
+    conflicts: std::result::Result<HashMap<String, (usize, usize)>, String>,
 }
 
 impl<'a> ScheduleIndex<'a> {
@@ -125,9 +129,25 @@ impl<'a> ScheduleIndex<'a> {
                 }
             }
         }
+        let conflicts = crate::conflict::detect_conflicts(schedule)
+            .map(|report| {
+                let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+                for c in &report.conflicts {
+                    for item in &c.items {
+                        let entry = counts.entry(item.clone()).or_default();
+                        match c.severity {
+                            crate::conflict::Severity::Block => entry.0 += 1,
+                            crate::conflict::Severity::Warn => entry.1 += 1,
+                        }
+                    }
+                }
+                counts
+            })
+            .map_err(|e| e.to_string());
         ScheduleIndex {
             releases,
             dependents,
+            conflicts,
         }
     }
 }
@@ -566,7 +586,7 @@ fn timing(a: &RiskAssessor<'_>, r: &Release, known: &[u32]) -> Computed {
         "{mw_note}; {}; the window is {}peak hours",
         if blackouts.is_empty() {
             if blackout_value > 0.0 {
-                "recurring blackouts are not evaluated yet (neutral)".to_string()
+                "a blackout could not be expanded (neutral)".to_string()
             } else {
                 "no blackout overlaps the window".to_string()
             }
@@ -642,21 +662,40 @@ fn maintenance(
             "no maintenance window applies to the release".to_string(),
         );
     }
-    let inside = applicable.iter().find(|w| match (&w.start, &w.end) {
-        (Some(ws), Some(we)) => ws <= start && end <= we,
-        _ => false,
-    });
-    if let Some(w) = inside {
-        return (
-            0.0,
-            format!("the window is inside maintenance window `{}`", w.id),
+    let range = (start.unix_seconds(), end.unix_seconds());
+    for (i, w) in applicable.iter().enumerate() {
+        let occurrences = crate::calendar::period_occurrences(
+            w.start.as_ref(),
+            w.end.as_ref(),
+            w.recurrence.as_ref(),
+            range,
+            crate::calendar::DEFAULT_MAX_OCCURRENCES,
+            &format!("calendar.maintenance_windows[{i}]"),
         );
-    }
-    if applicable.iter().any(|w| w.recurrence.is_some()) {
-        return (
-            neutral,
-            "recurring maintenance windows are not evaluated yet (neutral)".to_string(),
-        );
+        match occurrences {
+            // Back-to-back occurrences count as one window.
+            Ok(list) => {
+                let merged = crate::calendar::merge(list);
+                if merged
+                    .iter()
+                    .any(|iv| iv.start <= range.0 && range.1 <= iv.end)
+                {
+                    return (
+                        0.0,
+                        format!("the window is inside maintenance window `{}`", w.id),
+                    );
+                }
+            }
+            Err(e) => {
+                return (
+                    neutral,
+                    format!(
+                        "maintenance window `{}` could not be expanded ({e}): neutral",
+                        w.id
+                    ),
+                )
+            }
+        }
     }
     (
         1.0,
@@ -672,28 +711,35 @@ fn blackouts(
     neutral: f64,
 ) -> (f64, Vec<String>) {
     let mut hits = Vec::new();
-    let mut recurring = false;
-    for b in &calendar.blackouts {
+    let mut unexpanded = false;
+    let range = (start.unix_seconds(), end.unix_seconds());
+    for (i, b) in calendar.blackouts.iter().enumerate() {
         if !b.scope.as_ref().is_none_or(|s| scope_matches(s, t)) {
             continue;
         }
-        if b.recurrence.is_some() {
-            recurring = true;
-            continue;
-        }
-        if let (Some(bs), Some(be)) = (&b.start, &b.end) {
-            if start < be && bs < end {
+        let occurrences = crate::calendar::period_occurrences(
+            b.start.as_ref(),
+            b.end.as_ref(),
+            b.recurrence.as_ref(),
+            range,
+            crate::calendar::DEFAULT_MAX_OCCURRENCES,
+            &format!("calendar.blackouts[{i}]"),
+        );
+        match occurrences {
+            Ok(list) if list.iter().any(|iv| iv.start < range.1 && range.0 < iv.end) => {
                 let severity = match b.severity {
                     BlackoutSeverity::Warn => "warn",
                     BlackoutSeverity::Block => "block",
                 };
                 hits.push(format!("`{}` ({severity})", b.id));
             }
+            Ok(_) => {}
+            Err(_) => unexpanded = true,
         }
     }
     let value = if !hits.is_empty() {
         1.0
-    } else if recurring {
+    } else if unexpanded {
         neutral
     } else {
         0.0
@@ -779,15 +825,31 @@ fn dependencies(a: &RiskAssessor<'_>, r: &Release) -> Computed {
         })
         .collect();
     let dependents = schedule.dependents.get(r.id.as_str()).copied().unwrap_or(0);
-    let total = declared + pending.len() + dependents;
+    let (blocking, warning, conflict_note) = match &schedule.conflicts {
+        Ok(counts) => {
+            let (b, w) = counts.get(r.id.as_str()).copied().unwrap_or((0, 0));
+            (
+                b,
+                w,
+                format!("{b} blocking and {w} warning conflicts detected in the schedule"),
+            )
+        }
+        Err(why) => (
+            0,
+            0,
+            format!("conflicts not counted: the schedule could not be checked ({why})"),
+        ),
+    };
+    let total = declared + pending.len() + dependents + blocking + warning;
     computed(
         log_scaled(total as f64, scale),
         json!({
             "depends_on": declared, "pending": pending, "dependents": dependents,
+            "blocking_conflicts": blocking, "warning_conflicts": warning,
             "schedule": true, "scale": scale,
         }),
         format!(
-            "the release depends on {} ({} not yet deployed) and {} in the schedule",
+            "the release depends on {} ({} not yet deployed) and {} in the schedule; {conflict_note}",
             plural(declared, "release", "releases"),
             pending.len(),
             plural(dependents, "release depends on it", "releases depend on it")
