@@ -11,24 +11,19 @@ use crate::{
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The main line of states, in order.
-const LINE: [State; 7] = [
-    State::Planning,
-    State::Development,
-    State::Testing,
-    State::Approval,
-    State::Deployment,
-    State::Review,
-    State::Closed,
-];
+/// The main line of states, in order: every state but `cancelled`, which
+/// `State::ALL` lists last.
+fn line() -> &'static [State] {
+    State::ALL.split_last().map_or(&[], |(_, line)| line)
+}
 
 fn position(state: State) -> Option<usize> {
-    LINE.iter().position(|s| *s == state)
+    line().iter().position(|s| *s == state)
 }
 
 /// The state after `state` on the main line.
 pub(crate) fn next(state: State) -> Option<State> {
-    position(state).and_then(|i| LINE.get(i + 1)).copied()
+    position(state).and_then(|i| line().get(i + 1)).copied()
 }
 
 /// True for `closed` and `cancelled`.
@@ -156,7 +151,7 @@ fn transition(e: &mut Eval<'_>, from: State, target: State) {
         return e.req("lifecycle.transition", false, msg, data);
     }
     if j > i + 1 {
-        let via: Vec<&str> = LINE
+        let via: Vec<&str> = line()
             .iter()
             .take(j)
             .skip(i + 1)
@@ -176,7 +171,7 @@ fn transition(e: &mut Eval<'_>, from: State, target: State) {
             json!({"from": from, "to": target, "via": via}),
         );
     }
-    for state in LINE.iter().take(j).skip(i) {
+    for state in line().iter().take(j).skip(i) {
         match state {
             State::Planning => leave_planning(e),
             State::Development => leave_development(e),
