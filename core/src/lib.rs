@@ -55,6 +55,7 @@
 pub mod audit;
 pub mod document;
 pub mod error;
+pub mod kpi;
 pub mod lifecycle;
 pub mod policy;
 pub mod schema;
@@ -65,6 +66,9 @@ pub mod validate;
 pub use audit::{verify_log, LogVerdict, Tamper, TamperKind};
 pub use document::*;
 pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning};
+pub use kpi::{
+    compute_kpis, compute_kpis_with, KpiAccumulator, KpiOptions, KpiReport, KpiSettings,
+};
 pub use lifecycle::{
     apply, check, Action, Applied, Command, GateReport, Notification, Recipient, Requirement,
 };

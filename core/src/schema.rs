@@ -66,11 +66,13 @@ entries! {
     "history", Input, History, "Past deployments, incidents and releases";
     "context", Input, Context, "What an operation may consult: actors, policy, CMDB, calendar, schedule, history, now";
     "policy", Input, Policy, "Lifecycle, risk, conflict, rollout, KPI and notes rules";
+    "kpi_options", Input, crate::KpiOptions, "Call options of compute_kpis (override the policy's kpi section)";
     "command", Input, crate::Command, "A lifecycle command: actor, at and the command with its parameters";
     "validation_report", Output, ValidationReport, "The verdict of validate on a valid document";
     "gate_report", Output, crate::GateReport, "The verdict of check: every requirement of a transition";
     "applied", Output, crate::Applied, "The result of apply: new release, events, notifications, report";
     "log_verdict", Output, crate::LogVerdict, "The verdict of verify_log";
+    "kpi_report", Output, crate::KpiReport, "The result of compute_kpis: DORA and ITIL KPIs, series, groups";
     "error", Output, ErrorBody, "The JSON form of every error";
 }
 

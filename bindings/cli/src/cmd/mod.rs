@@ -5,6 +5,7 @@ pub mod apply;
 pub mod check;
 pub mod context;
 pub mod demo;
+pub mod kpi;
 pub mod schema;
 pub mod validate;
 pub mod verify_log;
@@ -40,6 +41,8 @@ pub enum Command {
     Apply(apply::Args),
     /// Verify a release's audit log (hash chain, sequence, state).
     VerifyLog(verify_log::Args),
+    /// Compute the DORA and ITIL release KPIs of a history.
+    Kpi(kpi::Args),
     /// Take the bundled sample major release through the whole lifecycle.
     Demo(demo::Args),
 }
@@ -54,6 +57,7 @@ impl Command {
             Command::Check(args) => check::run(args, globals),
             Command::Apply(args) => apply::run(args, globals),
             Command::VerifyLog(args) => verify_log::run(args, globals),
+            Command::Kpi(args) => kpi::run(args, globals),
             Command::Demo(args) => demo::run(args, globals),
         }
     }
