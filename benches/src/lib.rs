@@ -3,6 +3,8 @@
 
 use serde_json::{json, Value};
 
+pub mod kpi;
+
 /// The `i`-th item of `list`, cycling.
 fn pick<'a>(list: &[&'a str], i: usize) -> &'a str {
     list.get(i % list.len().max(1)).copied().unwrap_or_default()
