@@ -114,10 +114,63 @@ impl Names {
     }
 }
 
-/// A production deployment in the period: 32 bytes plus its id.
+/// Strings stored back to back: one allocation for millions of ids.
+#[derive(Debug, Clone, Default)]
+struct Arena {
+    text: String,
+}
+
+/// A string in an [`Arena`]: start and length.
+#[derive(Debug, Clone, Copy)]
+struct Span8 {
+    start: u64,
+    len: u32,
+}
+
+impl Arena {
+    fn push(&mut self, s: &str) -> Span8 {
+        let start = self.text.len() as u64;
+        self.text.push_str(s);
+        Span8 {
+            start,
+            len: u32::try_from(s.len()).unwrap_or(u32::MAX),
+        }
+    }
+
+    fn get(&self, at: Span8) -> &str {
+        let start = usize::try_from(at.start).unwrap_or(usize::MAX);
+        self.text
+            .get(start..start.saturating_add(at.len as usize))
+            .unwrap_or("")
+    }
+
+    fn append(&mut self, other: &Arena) -> u64 {
+        let shift = self.text.len() as u64;
+        self.text.push_str(&other.text);
+        shift
+    }
+}
+
+fn fx_hash(s: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(s.as_bytes());
+    h.finish()
+}
+
+/// One successful production shipment of a change (the first per id is
+/// found in `finish`).
+#[derive(Debug, Clone, Copy)]
+struct Shipment {
+    hash: u64,
+    id: Span8,
+    ship: FirstShip,
+}
+
+/// A production deployment in the period: 48 bytes plus its id.
 #[derive(Debug, Clone, Copy)]
 struct Dep {
     finish: i64,
+    id: Span8,
     service: u32,
     env: u32,
     team: u32,
@@ -169,12 +222,13 @@ struct Rel {
 /// partition of the records [`merge`](KpiAccumulator::merge) into exactly
 /// the report of one accumulator over all of them.
 ///
-/// Memory: per production deployment in the period, 32 bytes plus its id
-/// (a boxed string: 16 bytes + the id's length); per distinct change id
-/// shipped successfully, about 56 bytes plus the id in a hash map (≈ 80
-/// bytes with the map's overhead); per incident, about 72 bytes plus its
-/// id, `caused_by` and service; per release, a few hundred bytes. Records
-/// outside the period or not in production cost nothing but a counter.
+/// Memory: per production deployment in the period, 48 bytes plus the
+/// bytes of its id (kept back to back in one string); per change shipped
+/// by a successful production deployment, 64 bytes plus the bytes of its
+/// id; per incident in the period, about 72 bytes plus its id, service and
+/// `caused_by` (boxed strings); per release, a few hundred bytes. Records
+/// outside the period or not in production cost a counter only. `finish`
+/// needs about as much again while it works (sorted copies, facts).
 #[derive(Debug, Clone)]
 pub struct KpiAccumulator {
     settings: KpiSettings,
@@ -184,8 +238,10 @@ pub struct KpiAccumulator {
     production: Vec<String>,
     names: Names,
     deps: Vec<Dep>,
-    dep_ids: Vec<Box<str>>,
-    changes: HashMap<Box<str>, FirstShip>,
+    prod_names: Vec<u32>,
+    ids: Arena,
+    change_ids: Arena,
+    shipments: Vec<Shipment>,
     incidents: Vec<Inc>,
     releases: Vec<Rel>,
     counts: RecordCounts,
@@ -203,7 +259,7 @@ impl KpiAccumulator {
             )
         })?;
         let tz = (tz != chrono_tz::UTC).then_some(tz);
-        Ok(KpiAccumulator {
+        let mut acc = KpiAccumulator {
             from: settings.from.as_ref().map(|t| t.unix_seconds()),
             to: settings.to.as_ref().map(|t| t.unix_seconds()),
             production: settings.production_environments.clone(),
@@ -211,13 +267,23 @@ impl KpiAccumulator {
             settings,
             names: Names::default(),
             deps: Vec::new(),
-            dep_ids: Vec::new(),
-            changes: HashMap::default(),
+            prod_names: Vec::new(),
+            ids: Arena::default(),
+            change_ids: Arena::default(),
+            shipments: Vec::new(),
             incidents: Vec::new(),
             releases: Vec::new(),
             counts: RecordCounts::default(),
             negative_stays: 0,
-        })
+        };
+        acc.prod_names = acc
+            .settings
+            .production_environments
+            .clone()
+            .iter()
+            .map(|e| acc.names.intern(e))
+            .collect();
+        Ok(acc)
     }
 
     /// The settings in force.
@@ -279,19 +345,29 @@ impl KpiAccumulator {
             self.counts.deployments_outside_period += 1;
             return Ok(());
         }
-        if !self.production.contains(&d.environment) {
+        let Some(env) = self
+            .production
+            .iter()
+            .position(|e| *e == d.environment)
+            .and_then(|k| self.prod_names.get(k).copied())
+        else {
             self.counts.deployments_not_production += 1;
             return Ok(());
-        }
+        };
         let service = self.names.intern(&d.service);
-        let env = self.names.intern(&d.environment);
-        let team = d.team.as_deref().map_or(NONE, |t| self.names.intern(t));
+        // Teams are only needed to group by them.
+        let team = match (&d.team, self.settings.group_by) {
+            (Some(t), Some(KpiGroupBy::Team)) => self.names.intern(t),
+            _ => NONE,
+        };
         let release = d
             .release_id
             .as_deref()
             .map_or(NONE, |r| self.names.intern(r));
+        let id = self.ids.push(&d.id);
         self.deps.push(Dep {
             finish,
+            id,
             service,
             env,
             team,
@@ -299,7 +375,6 @@ impl KpiAccumulator {
             outcome: d.outcome,
             kind: d.kind,
         });
-        self.dep_ids.push(d.id.as_str().into());
         if is_success(d.outcome) {
             for c in &d.changes {
                 let ship = FirstShip {
@@ -309,23 +384,15 @@ impl KpiAccumulator {
                     env,
                     team,
                 };
-                self.ship(&c.id, ship);
+                let id = self.change_ids.push(&c.id);
+                self.shipments.push(Shipment {
+                    hash: fx_hash(&c.id),
+                    id,
+                    ship,
+                });
             }
         }
         Ok(())
-    }
-
-    fn ship(&mut self, id: &str, ship: FirstShip) {
-        match self.changes.get_mut(id) {
-            Some(old) => {
-                if ship_key(&self.names, &ship) < ship_key(&self.names, old) {
-                    *old = ship;
-                }
-            }
-            None => {
-                self.changes.insert(id.into(), ship);
-            }
-        }
     }
 
     /// Feeds one incident. An incident resolved before it was created is
@@ -469,23 +536,33 @@ impl KpiAccumulator {
                 map.get(i as usize).copied().unwrap_or(NONE)
             }
         };
+        let shift = self.ids.append(&other.ids);
         self.deps.extend(other.deps.iter().map(|d| Dep {
+            id: Span8 {
+                start: d.id.start + shift,
+                len: d.id.len,
+            },
             service: remap(d.service),
             env: remap(d.env),
             team: remap(d.team),
             release: remap(d.release),
             ..*d
         }));
-        self.dep_ids.extend(other.dep_ids);
-        for (id, s) in other.changes {
-            let ship = FirstShip {
-                service: remap(s.service),
-                env: remap(s.env),
-                team: remap(s.team),
-                ..s
-            };
-            self.ship(&id, ship);
-        }
+        let shift = self.change_ids.append(&other.change_ids);
+        self.shipments
+            .extend(other.shipments.iter().map(|s| Shipment {
+                hash: s.hash,
+                id: Span8 {
+                    start: s.id.start + shift,
+                    len: s.id.len,
+                },
+                ship: FirstShip {
+                    service: remap(s.ship.service),
+                    env: remap(s.ship.env),
+                    team: remap(s.ship.team),
+                    ..s.ship
+                },
+            }));
         self.incidents
             .extend(other.incidents.into_iter().map(|i| Inc {
                 service: remap(i.service),
@@ -654,27 +731,45 @@ struct Finisher {
 }
 
 impl Finisher {
-    fn new(acc: KpiAccumulator) -> Result<Finisher> {
+    fn new(mut acc: KpiAccumulator) -> Result<Finisher> {
         // Canonical order: by finish time, then id (ids are unique).
-        let mut order: Vec<usize> = (0..acc.deps.len()).collect();
-        let id = |i: usize| acc.dep_ids.get(i).map_or("", |s| s);
-        let finish = |i: usize| acc.deps.get(i).map_or(0, |d| d.finish);
-        order.sort_unstable_by(|a, b| finish(*a).cmp(&finish(*b)).then_with(|| id(*a).cmp(id(*b))));
-        let deps: Vec<Dep> = order
+        let mut deps = std::mem::take(&mut acc.deps);
+        deps.sort_unstable_by(|a, b| {
+            a.finish
+                .cmp(&b.finish)
+                .then_with(|| acc.ids.get(a.id).cmp(acc.ids.get(b.id)))
+        });
+        // Ids by hash, for `caused_by` look-ups and the duplicate check.
+        let mut by_id: Vec<(u64, usize)> = deps
             .iter()
-            .filter_map(|i| acc.deps.get(*i).copied())
+            .enumerate()
+            .map(|(pos, d)| (fx_hash(acc.ids.get(d.id)), pos))
             .collect();
-        let ids: Vec<&str> = order.iter().map(|i| id(*i)).collect();
-        let mut by_id: HashMap<&str, usize> =
-            HashMap::with_capacity_and_hasher(ids.len(), Default::default());
-        for (pos, id) in ids.iter().enumerate() {
-            if by_id.insert(id, pos).is_some() {
-                return Err(Error::invalid_input(
-                    "deployments",
-                    format!("duplicate deployment id `{id}` among the records"),
-                ));
+        let dep_id = |pos: usize| deps.get(pos).map_or("", |d| acc.ids.get(d.id));
+        by_id.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| dep_id(a.1).cmp(dep_id(b.1))));
+        for pair in by_id.windows(2) {
+            if let [a, b] = pair {
+                if a.0 == b.0 && dep_id(a.1) == dep_id(b.1) {
+                    return Err(Error::invalid_input(
+                        "deployments",
+                        format!(
+                            "duplicate deployment id `{}` among the records",
+                            dep_id(a.1)
+                        ),
+                    ));
+                }
             }
         }
+        let find = |id: &str| -> Option<usize> {
+            let h = fx_hash(id);
+            let from = by_id.partition_point(|e| e.0 < h);
+            by_id
+                .get(from..)?
+                .iter()
+                .take_while(|e| e.0 == h)
+                .find(|e| dep_id(e.1) == id)
+                .map(|e| e.1)
+        };
 
         // Per service: deployments in time order; per (service, env): the
         // successful ones.
@@ -699,10 +794,10 @@ impl Finisher {
         for inc in &acc.incidents {
             attribution.incidents += 1;
             let target = match &inc.caused_by {
-                Some(cause) => match by_id.get(&**cause) {
+                Some(cause) => match find(cause) {
                     Some(pos) => {
                         attribution.explicit += 1;
-                        Some(*pos)
+                        Some(pos)
                     }
                     None => {
                         attribution.linked_to_uncounted += 1;
@@ -799,8 +894,26 @@ impl Finisher {
             });
         }
 
-        let mut leads = Vec::with_capacity(acc.changes.len());
-        for s in acc.changes.values() {
+        // The first shipment of every change id: sort by (hash, id, the
+        // canonical order of shipments) and keep the first of each id.
+        let mut shipments = std::mem::take(&mut acc.shipments);
+        let change_id = |s: &Shipment| acc.change_ids.get(s.id);
+        shipments.sort_unstable_by(|a, b| {
+            a.hash
+                .cmp(&b.hash)
+                .then_with(|| change_id(a).cmp(change_id(b)))
+                .then_with(|| ship_key(&acc.names, &a.ship).cmp(&ship_key(&acc.names, &b.ship)))
+        });
+        let mut leads = Vec::with_capacity(shipments.len());
+        let mut previous: Option<&Shipment> = None;
+        for shipment in &shipments {
+            if previous
+                .is_some_and(|p| p.hash == shipment.hash && change_id(p) == change_id(shipment))
+            {
+                continue;
+            }
+            previous = Some(shipment);
+            let s = &shipment.ship;
             let day = acc.day(s.finish);
             leads.push(LeadFact {
                 bucket: acc.bucket(day),
@@ -932,8 +1045,8 @@ impl Finisher {
         // The series: sort facts by bucket, then walk the buckets.
         let mut series = Vec::new();
         if let Some(span) = self.span {
-            self.deps.sort_by_key(|d| d.bucket);
-            self.leads.sort_by_key(|l| (l.bucket, l.lead));
+            self.deps.sort_unstable_by_key(|d| d.bucket);
+            self.leads.sort_unstable_by_key(|l| (l.bucket, l.lead));
             let mut b = acc.bucket(span.first);
             let last = acc.bucket(span.last);
             let (mut di, mut li) = (0usize, 0usize);
