@@ -896,23 +896,53 @@ impl Finisher {
 
         // The first shipment of every change id: sort by (hash, id, the
         // canonical order of shipments) and keep the first of each id.
-        let mut shipments = std::mem::take(&mut acc.shipments);
+        let shipments = std::mem::take(&mut acc.shipments);
         let change_id = |s: &Shipment| acc.change_ids.get(s.id);
-        shipments.sort_unstable_by(|a, b| {
-            a.hash
-                .cmp(&b.hash)
-                .then_with(|| change_id(a).cmp(change_id(b)))
-                .then_with(|| ship_key(&acc.names, &a.ship).cmp(&ship_key(&acc.names, &b.ship)))
+        let at = |i: u32| shipments.get(i as usize);
+        let mut order: Vec<(u64, u32)> = shipments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.hash, u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        order.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| match (at(a.1), at(b.1)) {
+                (Some(x), Some(y)) => change_id(x).cmp(change_id(y)).then_with(|| {
+                    ship_key(&acc.names, &x.ship).cmp(&ship_key(&acc.names, &y.ship))
+                }),
+                _ => std::cmp::Ordering::Equal,
+            })
         });
+        // Runs of equal hashes (duplicate ids, rare collisions) are sorted
+        // by id and canonical order: every entry after the first of an id
+        // loses. Everything else is read in feeding order, sequentially.
+        let mut loser = vec![false; shipments.len()];
+        let mut k = 0;
+        while let Some(&(hash, _)) = order.get(k) {
+            let run = order
+                .get(k..)
+                .map_or(0, |rest| rest.iter().take_while(|e| e.0 == hash).count())
+                .max(1);
+            if run > 1 {
+                let mut previous: Option<&Shipment> = None;
+                for &(_, i) in order.get(k..k + run).unwrap_or(&[]) {
+                    let Some(s) = at(i) else { continue };
+                    if previous.is_some_and(|p| change_id(p) == change_id(s)) {
+                        if let Some(l) = loser.get_mut(i as usize) {
+                            *l = true;
+                        }
+                    } else {
+                        previous = Some(s);
+                    }
+                }
+            }
+            k += run;
+        }
+        drop(order);
         let mut leads = Vec::with_capacity(shipments.len());
-        let mut previous: Option<&Shipment> = None;
-        for shipment in &shipments {
-            if previous
-                .is_some_and(|p| p.hash == shipment.hash && change_id(p) == change_id(shipment))
-            {
+        for (shipment, lost) in shipments.iter().zip(&loser) {
+            if *lost {
                 continue;
             }
-            previous = Some(shipment);
             let s = &shipment.ship;
             let day = acc.day(s.finish);
             leads.push(LeadFact {
@@ -1029,13 +1059,13 @@ impl Finisher {
             .collect();
 
         // The whole period.
-        let mut lead_values: Vec<i64> = self.leads.iter().filter_map(|l| l.lead).collect();
+        let lead_values: Vec<i64> = self.leads.iter().filter_map(|l| l.lead).collect();
         let all_deps: Vec<&DepFact> = self.deps.iter().collect();
         let all_rels: Vec<&RelFact<'_>> = rels.iter().collect();
         let without_commit = self.leads.iter().filter(|l| l.lead.is_none()).count() as u64;
         let kpis = self.set(
             &all_deps,
-            &mut lead_values,
+            &lead_values,
             without_commit,
             self.loose.len() as u64,
             &all_rels,
@@ -1046,7 +1076,7 @@ impl Finisher {
         let mut series = Vec::new();
         if let Some(span) = self.span {
             self.deps.sort_unstable_by_key(|d| d.bucket);
-            self.leads.sort_unstable_by_key(|l| (l.bucket, l.lead));
+            self.leads.sort_unstable_by_key(|l| l.bucket);
             let mut b = acc.bucket(span.first);
             let last = acc.bucket(span.last);
             let (mut di, mut li) = (0usize, 0usize);
@@ -1072,18 +1102,11 @@ impl Finisher {
                 let slice = self.leads.get(li..li + ln).unwrap_or(&[]);
                 li += ln;
                 let no_commit = slice.iter().filter(|l| l.lead.is_none()).count() as u64;
-                let mut values: Vec<i64> = slice.iter().filter_map(|l| l.lead).collect();
+                let values: Vec<i64> = slice.iter().filter_map(|l| l.lead).collect();
                 let loose = self.loose.iter().filter(|l| l.bucket == b).count() as u64;
                 let brels: Vec<&RelFact<'_>> =
                     rels.iter().filter(|r| r.bucket == Some(b)).collect();
-                let kpis = self.set(
-                    &deps,
-                    &mut values,
-                    no_commit,
-                    loose,
-                    &brels,
-                    Some(bucket_span),
-                );
+                let kpis = self.set(&deps, &values, no_commit, loose, &brels, Some(bucket_span));
                 let bucket = match acc.settings.series {
                     SeriesInterval::Week => day_text(b),
                     SeriesInterval::Month => date(first_day).format("%Y-%m").to_string(),
@@ -1132,7 +1155,7 @@ impl Finisher {
                 let in_group: Vec<&LeadFact> =
                     self.leads.iter().filter(|l| lead_key(l) == k).collect();
                 let no_commit = in_group.iter().filter(|l| l.lead.is_none()).count() as u64;
-                let mut values: Vec<i64> = in_group.iter().filter_map(|l| l.lead).collect();
+                let values: Vec<i64> = in_group.iter().filter_map(|l| l.lead).collect();
                 let loose = if by == KpiGroupBy::Service {
                     self.loose.iter().filter(|l| l.service == k).count() as u64
                 } else {
@@ -1142,7 +1165,7 @@ impl Finisher {
                     .iter()
                     .filter(|r| keys_of(by, r.rel).contains(&k))
                     .collect();
-                let kpis = self.set(&deps, &mut values, no_commit, loose, &grels, self.span);
+                let kpis = self.set(&deps, &values, no_commit, loose, &grels, self.span);
                 groups.push(KpiGroup {
                     key: name.to_string(),
                     kpis,
@@ -1176,7 +1199,7 @@ impl Finisher {
     fn set(
         &self,
         deps: &[&DepFact],
-        leads: &mut [i64],
+        leads: &[i64],
         without_commit: u64,
         loose: u64,
         rels: &[&RelFact<'_>],
@@ -1195,10 +1218,9 @@ impl Finisher {
             .filter(|d| d.failure && d.recovery.is_none())
             .count() as u64;
         let negative = leads.iter().filter(|l| **l < 0).count() as u64;
-        leads.sort_unstable();
-        let first_ok = leads.partition_point(|l| *l < 0);
-        let lead_stats = DurationStats::of_sorted(
-            leads.get(first_ok..).unwrap_or(&[]),
+        let mut valid: Vec<i64> = leads.iter().copied().filter(|l| *l >= 0).collect();
+        let lead_stats = DurationStats::of(
+            &mut valid,
             "no change with a commit time was shipped by a successful production deployment",
         );
         let cfr = Rate::new(failures, n, "no production deployments");

@@ -64,9 +64,43 @@ pub struct DurationStats {
 impl DurationStats {
     /// Summarises `values`, sorting them in place; `empty` explains an
     /// empty set.
+    ///
+    /// Linear time: the order statistics are found by selection
+    /// (`select_nth_unstable`), not by sorting; the values are the same as
+    /// [`DurationStats::of_sorted`] on the sorted values.
     pub fn of(values: &mut [i64], empty: &str) -> DurationStats {
-        values.sort_unstable();
-        Self::of_sorted(values, empty)
+        let n = values.len();
+        if n == 0 {
+            return Self::of_sorted(&[], empty);
+        }
+        let sum: i128 = values.iter().map(|v| i128::from(*v)).sum();
+        // p90 needs x[lo] and x[lo + 1]; the median x[n/2] (and x[n/2 − 1]).
+        let h = (n - 1) as f64 * 0.9;
+        let lo = h.floor() as usize;
+        let frac = h - lo as f64;
+        let (_, a, right) = values.select_nth_unstable(lo);
+        let a = *a;
+        let b = right.iter().min().copied().unwrap_or(a);
+        let p90 = if frac > 0.0 {
+            a as f64 + frac * (b as f64 - a as f64)
+        } else {
+            a as f64
+        };
+        let (left, hi, _) = values.select_nth_unstable(n / 2);
+        let hi = *hi;
+        let median = if n % 2 == 1 {
+            hi as f64
+        } else {
+            let lo = left.iter().max().copied().unwrap_or(hi);
+            ((i128::from(lo) + i128::from(hi)) as f64) / 2.0
+        };
+        DurationStats {
+            count: n as u64,
+            median_secs: Some(median),
+            p90_secs: Some(p90),
+            mean_secs: Some(sum as f64 / n as f64),
+            reason: None,
+        }
     }
 
     /// Summarises values already sorted ascending.
