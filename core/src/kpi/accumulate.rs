@@ -771,17 +771,57 @@ impl Finisher {
                 .map(|e| e.1)
         };
 
-        // Per service: deployments in time order; per (service, env): the
-        // successful ones.
-        let mut by_service: HashMap<u32, Vec<usize>> = HashMap::default();
-        let mut successes: HashMap<(u32, u32), Vec<i64>> = HashMap::default();
-        for (pos, d) in deps.iter().enumerate() {
-            by_service.entry(d.service).or_default().push(pos);
-            if is_success(d.outcome) {
-                successes
-                    .entry((d.service, d.env))
-                    .or_default()
-                    .push(d.finish);
+        // The next successful deployment of the same service and
+        // environment finishing strictly later: one backward sweep over the
+        // deployments in time order, a group of equal finish times at once.
+        let mut next_ok: Vec<Option<i64>> = vec![None; deps.len()];
+        let mut latest_ok: HashMap<(u32, u32), i64> = HashMap::default();
+        let mut end = deps.len();
+        while end > 0 {
+            let finish = deps.get(end - 1).map_or(0, |d| d.finish);
+            let start = deps
+                .get(..end)
+                .map_or(0, |s| s.partition_point(|d| d.finish < finish));
+            for pos in start..end {
+                if let (Some(d), Some(slot)) = (deps.get(pos), next_ok.get_mut(pos)) {
+                    *slot = latest_ok.get(&(d.service, d.env)).copied();
+                }
+            }
+            for d in deps.get(start..end).unwrap_or(&[]) {
+                if is_success(d.outcome) {
+                    latest_ok.insert((d.service, d.env), finish);
+                }
+            }
+            end = start;
+        }
+
+        // Attribution by window: the latest production deployment of the
+        // service finishing at or before the incident (ties: greatest id),
+        // by one forward sweep over incidents in time order.
+        let mut window_candidate: Vec<Option<usize>> = vec![None; acc.incidents.len()];
+        if acc.settings.incident_attribution == IncidentAttribution::ExplicitThenWindow {
+            let mut loose_order: Vec<usize> = acc
+                .incidents
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.caused_by.is_none() && i.service != NONE)
+                .map(|(k, _)| k)
+                .collect();
+            let created = |k: usize| acc.incidents.get(k).map_or(0, |i| i.created);
+            loose_order.sort_unstable_by_key(|k| created(*k));
+            let mut latest: HashMap<u32, usize> = HashMap::default();
+            let mut next = 0usize;
+            for k in loose_order {
+                let Some(inc) = acc.incidents.get(k) else {
+                    continue;
+                };
+                while let Some(d) = deps.get(next).filter(|d| d.finish <= inc.created) {
+                    latest.insert(d.service, next);
+                    next += 1;
+                }
+                if let Some(slot) = window_candidate.get_mut(k) {
+                    *slot = latest.get(&inc.service).copied();
+                }
             }
         }
 
@@ -791,7 +831,7 @@ impl Finisher {
         let mut loose = Vec::new();
         let mut incident_release: HashMap<u32, BTreeSet<&str>> = HashMap::default();
         let window = i64::try_from(acc.settings.attribution_window_secs).unwrap_or(i64::MAX);
-        for inc in &acc.incidents {
+        for (k, inc) in acc.incidents.iter().enumerate() {
             attribution.incidents += 1;
             let target = match &inc.caused_by {
                 Some(cause) => match find(cause) {
@@ -807,13 +847,7 @@ impl Finisher {
                 None if acc.settings.incident_attribution
                     == IncidentAttribution::ExplicitThenWindow =>
                 {
-                    let candidate = by_service.get(&inc.service).and_then(|list| {
-                        let n = list.partition_point(|p| {
-                            deps.get(*p).is_some_and(|d| d.finish <= inc.created)
-                        });
-                        n.checked_sub(1).and_then(|k| list.get(k)).copied()
-                    });
-                    match candidate {
+                    match window_candidate.get(k).copied().flatten() {
                         Some(pos)
                             if deps
                                 .get(pos)
@@ -864,10 +898,7 @@ impl Finisher {
             let bad_outcome = matches!(d.outcome, Outcome::Failed | Outcome::RolledBack);
             let failure = bad_outcome || incidents > 0;
             let recovery = if failure {
-                let next = successes.get(&(d.service, d.env)).and_then(|list| {
-                    let k = list.partition_point(|f| *f <= d.finish);
-                    list.get(k).copied()
-                });
+                let next = next_ok.get(pos).copied().flatten();
                 let resolved = resolution.get(pos).copied().flatten();
                 let end = match (next, resolved) {
                     (Some(a), Some(b)) => Some(a.min(b)),
