@@ -760,16 +760,36 @@ impl Finisher {
                 }
             }
         }
-        let find = |id: &str| -> Option<usize> {
-            let h = fx_hash(id);
-            let from = by_id.partition_point(|e| e.0 < h);
-            by_id
-                .get(from..)?
-                .iter()
-                .take_while(|e| e.0 == h)
-                .find(|e| dep_id(e.1) == id)
-                .map(|e| e.1)
-        };
+        // `caused_by` look-ups as a merge of two hash-sorted lists (one pass
+        // instead of a binary search per incident).
+        let mut explicit_target: Vec<Option<usize>> = vec![None; acc.incidents.len()];
+        let mut wanted: Vec<(u64, usize)> = acc
+            .incidents
+            .iter()
+            .enumerate()
+            .filter_map(|(k, i)| i.caused_by.as_deref().map(|c| (fx_hash(c), k)))
+            .collect();
+        wanted.sort_unstable();
+        let mut j = 0usize;
+        for (h, k) in wanted {
+            while by_id.get(j).is_some_and(|e| e.0 < h) {
+                j += 1;
+            }
+            let cause = acc
+                .incidents
+                .get(k)
+                .and_then(|i| i.caused_by.as_deref())
+                .unwrap_or("");
+            let found = by_id.get(j..).and_then(|rest| {
+                rest.iter()
+                    .take_while(|e| e.0 == h)
+                    .find(|e| dep_id(e.1) == cause)
+                    .map(|e| e.1)
+            });
+            if let Some(slot) = explicit_target.get_mut(k) {
+                *slot = found;
+            }
+        }
 
         // The next successful deployment of the same service and
         // environment finishing strictly later: one backward sweep over the
@@ -834,7 +854,7 @@ impl Finisher {
         for (k, inc) in acc.incidents.iter().enumerate() {
             attribution.incidents += 1;
             let target = match &inc.caused_by {
-                Some(cause) => match find(cause) {
+                Some(_) => match explicit_target.get(k).copied().flatten() {
                     Some(pos) => {
                         attribution.explicit += 1;
                         Some(pos)
