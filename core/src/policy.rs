@@ -621,6 +621,13 @@ pub enum SeriesInterval {
     Month,
 }
 
+impl SeriesInterval {
+    /// True for the default, weekly buckets.
+    pub fn is_week(&self) -> bool {
+        *self == SeriesInterval::Week
+    }
+}
+
 /// What KPIs can be grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -653,7 +660,10 @@ pub struct KpiPolicy {
     /// End of the period (exclusive, after `period_from`); absent: unbounded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period_to: Option<crate::Timestamp>,
-    /// Series buckets: `week` (default) or `month`.
+    /// Series buckets: `week` (default) or `month`. Written only when not
+    /// the default, so that policies (and their fingerprints) written
+    /// before this option existed stay the same.
+    #[serde(skip_serializing_if = "SeriesInterval::is_week")]
     pub series: SeriesInterval,
     /// Group the KPIs by service, team or environment (default: no groups).
     #[serde(skip_serializing_if = "Option::is_none")]
