@@ -5,6 +5,7 @@ pub mod conflicts;
 
 use serde_json::{json, Value};
 
+pub mod kpi;
 pub mod risk;
 
 /// The `i`-th item of `list`, cycling.

@@ -57,6 +57,7 @@ pub mod calendar;
 pub mod conflict;
 pub mod document;
 pub mod error;
+pub mod kpi;
 pub mod lifecycle;
 pub mod policy;
 pub mod risk;
@@ -71,6 +72,9 @@ pub use audit::{verify_log, LogVerdict, Tamper, TamperKind};
 pub use conflict::{detect_conflicts, Conflict, ConflictKind, ConflictReport, Severity};
 pub use document::*;
 pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning};
+pub use kpi::{
+    compute_kpis, compute_kpis_with, KpiAccumulator, KpiOptions, KpiReport, KpiSettings,
+};
 pub use lifecycle::{
     apply, check, Action, Applied, Command, GateReport, Notification, Recipient, Requirement,
 };

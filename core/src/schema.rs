@@ -66,6 +66,7 @@ entries! {
     "history", Input, History, "Past deployments, incidents and releases";
     "context", Input, Context, "What an operation may consult: actors, policy, CMDB, calendar, schedule, history, now";
     "policy", Input, Policy, "Lifecycle, risk, conflict, rollout, KPI and notes rules";
+    "kpi_options", Input, crate::KpiOptions, "Call options of compute_kpis (override the policy's kpi section)";
     "command", Input, crate::Command, "A lifecycle command: actor, at and the command with its parameters";
     "fit_options", Input, crate::FitOptions, "Options of fit_risk_model: held-out fraction, L2 penalty, iterations";
     "rollout_replay", Input, crate::rollout::RolloutReplay, "A deployment plan, a start state and timed inputs to replay (relman rollout)";
@@ -86,6 +87,7 @@ entries! {
     "conflict_report", Output, crate::ConflictReport, "The verdict of detect_conflicts: every conflict with kind, severity, items, CIs, window";
     "slot_suggestion", Output, crate::SlotSuggestion, "The result of suggest_slots: the earliest free windows for an item";
     "deployment_order", Output, crate::DeploymentOrder, "The result of deployment_order: dependency waves and the critical path";
+    "kpi_report", Output, crate::KpiReport, "The result of compute_kpis: DORA and ITIL KPIs, series, groups";
     "error", Output, ErrorBody, "The JSON form of every error";
 }
 

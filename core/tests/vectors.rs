@@ -183,6 +183,27 @@ fn run(operation: &str, input: &Value) -> Result<Result<Value, Error>, String> {
             }
             Ok(relman::deployment_order(&releases).map(|r| serde_json::to_value(r).unwrap()))
         }
+        "compute_kpis" => {
+            let history = match relman::from_value::<relman::History>(param("history")?.clone()) {
+                Ok(h) => h.document,
+                Err(e) => return Ok(Err(e)),
+            };
+            let options: relman::KpiOptions = match input.get("options") {
+                Some(o) => {
+                    serde_json::from_value(o.clone()).map_err(|e| format!("bad options: {e}"))?
+                }
+                None => relman::KpiOptions::default(),
+            };
+            let policy = match input.get("policy") {
+                Some(p) => match relman::from_value::<relman::Policy>(p.clone()) {
+                    Ok(p) => p.document,
+                    Err(e) => return Ok(Err(e)),
+                },
+                None => relman::Policy::default(),
+            };
+            Ok(relman::compute_kpis_with(&history, &policy.kpi, &options)
+                .map(|r| serde_json::to_value(r).unwrap()))
+        }
         other => Err(format!(
             "operation `{other}` is not exposed by the Rust runner"
         )),

@@ -8,6 +8,7 @@ pub mod context;
 pub mod demo;
 pub mod fit_risk;
 pub mod judge;
+pub mod kpi;
 pub mod order;
 pub mod risk;
 pub mod rollout;
@@ -47,6 +48,8 @@ pub enum Command {
     Apply(apply::Args),
     /// Verify a release's audit log (hash chain, sequence, state).
     VerifyLog(verify_log::Args),
+    /// Compute the DORA and ITIL release KPIs of a history.
+    Kpi(kpi::Args),
     /// Take the bundled sample major release through the whole lifecycle.
     Demo(demo::Args),
     /// Assess a release's risk: score, level and every factor explained.
@@ -77,6 +80,7 @@ impl Command {
             Command::Check(args) => check::run(args, globals),
             Command::Apply(args) => apply::run(args, globals),
             Command::VerifyLog(args) => verify_log::run(args, globals),
+            Command::Kpi(args) => kpi::run(args, globals),
             Command::Demo(args) => demo::run(args, globals),
             Command::Risk(args) => risk::run(args, globals),
             Command::FitRisk(args) => fit_risk::run(args, globals),

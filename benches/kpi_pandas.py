@@ -1,0 +1,114 @@
+"""The pandas baseline of the KPI benchmark (issue #6).
+
+Computes the DORA metrics the relman bench compares, with the same rules
+(docs/kpi.md): production = environment "production", no period bounds,
+UTC days, Monday weeks, attribution explicit then the latest production
+deployment of the same service within 24 h. Reads the CSV files the bench
+wrote (outside the timing), times `compute` over REPEATS runs and prints one
+JSON object {"times_secs": [...], "metrics": {...}} on stdout.
+
+    python kpi_pandas.py DATA_DIR REPEATS
+"""
+
+import json
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+SUCCESS = ["success", "success_with_issues"]
+WINDOW = 86_400
+
+
+def compute(dep, chg, inc):
+    prod = dep[dep.env == "production"]
+    ok = prod.outcome.isin(SUCCESS)
+    succ = prod[ok]
+
+    # Deployment frequency.
+    days_all = pd.concat([prod.finished // 86_400, inc.created // 86_400])
+    first, last = int(days_all.min()), int(days_all.max())
+    days = last - first + 1
+    succ_days = pd.Series((succ.finished // 86_400).unique())
+    weeks = succ_days - (succ_days + 3) % 7
+    per_week = weeks.value_counts()
+    w0, w1 = first - (first + 3) % 7, last - (last + 3) % 7
+    per_week = per_week.reindex(range(w0, w1 + 1, 7), fill_value=0)
+
+    # Lead time: first successful production deployment of each change.
+    shipped = chg.merge(succ[["id", "finished"]], left_on="deployment_id", right_on="id")
+    shipped = shipped.sort_values(["finished", "committed"], na_position="first")
+    firsts = shipped.drop_duplicates("change_id", keep="first")
+    lead = (firsts.finished - firsts.committed).dropna()
+    lead = lead[lead >= 0]
+
+    # Attribution: explicit, else the latest production deployment of the
+    # service within the window.
+    prod_ids = set(prod.id)
+    explicit = inc[inc.caused_by.notna()]
+    explicit = explicit[explicit.caused_by.isin(prod_ids)][["caused_by", "resolved"]]
+    explicit = explicit.rename(columns={"caused_by": "dep_id"})
+    loose = inc[inc.caused_by.isna()].sort_values("created")
+    by_time = prod[["id", "service", "finished"]].sort_values(["finished", "id"])
+    windowed = pd.merge_asof(
+        loose, by_time, left_on="created", right_on="finished", by="service",
+        direction="backward", tolerance=WINDOW, allow_exact_matches=True,
+        suffixes=("_inc", ""),
+    )
+    windowed = windowed[windowed.id.notna()][["id", "resolved"]].rename(columns={"id": "dep_id"})
+    attributed = pd.concat([explicit, windowed])
+
+    # Change failure rate: each deployment once.
+    hit = prod.id.isin(set(attributed.dep_id))
+    failed = prod.outcome.isin(["failed", "rolled_back"]) | hit
+    fails = prod[failed]
+
+    # Recovery: whichever comes first of the earliest resolution (not before
+    # the finish) and the next success of the same service and environment.
+    res = attributed.merge(fails[["id", "finished"]], left_on="dep_id", right_on="id")
+    res = res[res.resolved >= res.finished].groupby("dep_id").resolved.min()
+    f = fails[["id", "service", "env", "finished"]].sort_values("finished")
+    nxt = succ[["service", "env", "finished"]].rename(columns={"finished": "next_ok"}).sort_values("next_ok")
+    f = pd.merge_asof(
+        f, nxt, left_on="finished", right_on="next_ok", by=["service", "env"],
+        direction="forward", allow_exact_matches=False,
+    )
+    f["res"] = f.id.map(res)
+    end = f[["next_ok", "res"]].min(axis=1)
+    recovery = (end - f.finished).dropna()
+
+    rework = prod.kind.isin(["hotfix", "rework"]).mean()
+    return {
+        "production_deployments": int(len(prod)),
+        "successful": int(len(succ)),
+        "days": int(days),
+        "per_day": len(succ) / days,
+        "median_deploy_days_per_week": float(per_week.median()),
+        "lead_count": int(len(lead)),
+        "lead_median": float(lead.median()),
+        "lead_p90": float(lead.quantile(0.9)),
+        "lead_mean": float(lead.mean()),
+        "cfr": float(failed.mean()),
+        "recovery_count": int(len(recovery)),
+        "recovery_median": float(recovery.median()),
+        "rework": float(rework),
+    }
+
+
+def main():
+    data, repeats = sys.argv[1], int(sys.argv[2])
+    dep = pd.read_csv(f"{data}/deployments.csv")
+    chg = pd.read_csv(f"{data}/changes.csv")
+    inc = pd.read_csv(f"{data}/incidents.csv")
+    times, metrics = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        metrics = compute(dep, chg, inc)
+        times.append(time.perf_counter() - start)
+    print(json.dumps({"times_secs": times, "metrics": metrics,
+                      "pandas": pd.__version__, "numpy": np.__version__}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,249 @@
+//! `relman kpi HISTORY [--from --to --tz --week-start --series --group-by]`:
+//! the DORA five keys and the ITIL release KPIs of a history, with a
+//! weekly or monthly series and optional groups.
+
+use relman::kpi::{DurationStats, KpiSet, Rate, TierVerdict};
+use relman::policy::{KpiGroupBy, SeriesInterval};
+use relman::{History, KpiOptions, KpiReport, Timestamp, Weekday};
+
+use crate::cmd::Outcome;
+use crate::io::{self, Format, Globals};
+use crate::output::{self, Failure};
+use crate::render;
+
+const AFTER_HELP: &str = "\
+Prints the KPI report {settings, period, benchmark, kpis {dora, itil},
+series[], groups[], attribution, records, warnings[]}. Every option
+overrides the `kpi` section of the policy in force (--policy, else the
+policy of --context, else the defaults: UTC, weeks from Monday,
+production = [\"production\"], attribution explicit then 24 h window).
+The period is [--from, --to): records outside it are ignored. Empty sets
+give null with a reason, never 0. See docs/kpi.md for every formula.
+
+With --format table: the DORA keys with their tiers, the ITIL KPIs, then
+one line per series bucket and per group.
+
+Exit status: 0 ok, 2 bad input (history, options, policy).";
+
+/// Arguments of `relman kpi`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The history (JSON; `-` reads stdin).
+    #[arg(value_name = "FILE")]
+    pub history: String,
+    /// Start of the period, inclusive (RFC 3339).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub from: Option<Timestamp>,
+    /// End of the period, exclusive (RFC 3339).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub to: Option<Timestamp>,
+    /// IANA time zone of days, weeks and months (e.g. Asia/Tokyo).
+    #[arg(long = "tz", value_name = "ZONE")]
+    pub time_zone: Option<String>,
+    /// First day of a week: mon, tue, …, sun.
+    #[arg(long, value_name = "DAY", value_parser = io::parse_snake::<Weekday>)]
+    pub week_start: Option<Weekday>,
+    /// Series buckets: week or month.
+    #[arg(long, value_name = "INTERVAL", value_parser = io::parse_snake::<SeriesInterval>)]
+    pub series: Option<SeriesInterval>,
+    /// Group by service, team or environment.
+    #[arg(long, value_name = "KEY", value_parser = io::parse_snake::<KpiGroupBy>)]
+    pub group_by: Option<KpiGroupBy>,
+}
+
+fn parse_time(text: &str) -> Result<Timestamp, String> {
+    Timestamp::parse(text.trim())
+}
+
+/// Runs `relman kpi`.
+pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
+    let parsed = globals.read_document::<History>(&args.history)?;
+    let policy = globals.policy()?;
+    let options = KpiOptions {
+        from: args.from.clone(),
+        to: args.to.clone(),
+        time_zone: args.time_zone.clone(),
+        week_start: args.week_start,
+        series: args.series,
+        group_by: args.group_by,
+        ..KpiOptions::default()
+    };
+    let mut report = relman::compute_kpis_with(&parsed.document, &policy.kpi, &options)?;
+    report.warnings.extend(parsed.warnings);
+    match globals.format() {
+        Format::Json => output::print_json(&report)?,
+        Format::Table => output::print(&table(&report).join("\n"))?,
+    }
+    Ok(Outcome::Ok)
+}
+
+fn pct(r: &Rate) -> String {
+    match r.value {
+        Some(v) => format!("{:.1}% ({}/{})", v * 100.0, r.numerator, r.denominator),
+        None => format!("n/a ({})", r.reason.as_deref().unwrap_or("empty")),
+    }
+}
+
+fn ratio(r: &Rate) -> String {
+    match r.value {
+        Some(v) => format!("{v:.2} ({}/{})", r.numerator, r.denominator),
+        None => format!("n/a ({})", r.reason.as_deref().unwrap_or("empty")),
+    }
+}
+
+/// Seconds as `1d 2h`, `3h 20m`, `45m`, `12s`.
+fn duration(secs: f64) -> String {
+    let s = secs.round() as i64;
+    let (d, h, m) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60);
+    if d > 0 {
+        format!("{d}d {h}h")
+    } else if h > 0 {
+        format!("{h}h {m}m")
+    } else if m > 0 {
+        format!("{m}m")
+    } else {
+        format!("{s}s")
+    }
+}
+
+fn stats(s: &DurationStats) -> String {
+    match (s.median_secs, s.p90_secs, s.mean_secs) {
+        (Some(m), Some(p), Some(a)) => format!(
+            "median {}, p90 {}, mean {} (n={})",
+            duration(m),
+            duration(p),
+            duration(a),
+            s.count
+        ),
+        _ => format!("n/a ({})", s.reason.as_deref().unwrap_or("empty")),
+    }
+}
+
+fn tier(t: &TierVerdict) -> String {
+    match &t.tier {
+        Some(tier) => format!("[{}]", render::snake(tier)),
+        None => "[-]".to_string(),
+    }
+}
+
+fn set_lines(k: &KpiSet) -> Vec<String> {
+    let d = &k.dora;
+    let f = &d.deployment_frequency;
+    let freq = match (f.per_day, f.per_week) {
+        (Some(day), Some(week)) => format!(
+            "{day:.2}/day, {week:.2}/week, median deploy days/week {} ({} deployments, {} days)",
+            f.median_deploy_days_per_week
+                .map_or("n/a".to_string(), |m| format!("{m}")),
+            f.deployments,
+            f.days
+        ),
+        _ => format!("n/a ({})", f.reason.as_deref().unwrap_or("empty")),
+    };
+    let i = &k.itil;
+    let mut lines = vec![
+        format!("DORA ({} production deployments)", d.production_deployments),
+        format!("  deployment frequency   {} {freq}", tier(&f.tier)),
+        format!(
+            "  lead time for changes  {} {}",
+            tier(&d.lead_time.tier),
+            stats(&d.lead_time.stats)
+        ),
+        format!(
+            "  change failure rate    {} {}",
+            tier(&d.change_failure_rate.tier),
+            pct(&d.change_failure_rate.rate)
+        ),
+        format!(
+            "  recovery time          {} {}, unrecovered {}",
+            tier(&d.failed_deployment_recovery_time.tier),
+            stats(&d.failed_deployment_recovery_time.stats),
+            d.failed_deployment_recovery_time.unrecovered
+        ),
+        format!("  rework rate            [-] {}", pct(&d.rework_rate.rate)),
+        format!(
+            "  incidents              {} attributed, {} unattributable",
+            d.attributed_incidents, d.unattributable_incidents
+        ),
+        format!("ITIL ({} releases)", i.releases),
+        format!("  release success rate   {}", pct(&i.release_success_rate)),
+        format!("  rollback rate          {}", pct(&i.rollback_rate)),
+        format!(
+            "  emergency ratio        {}",
+            pct(&i.emergency_release_ratio)
+        ),
+        format!("  on-schedule rate       {}", pct(&i.on_schedule_rate)),
+        format!("  UAT pass rate          {}", pct(&i.uat_pass_rate)),
+        format!(
+            "  incidents per release  {}",
+            ratio(&i.incidents_per_release)
+        ),
+        format!("  PIR share              {}", pct(&i.pir_share)),
+        format!(
+            "  knowledge share        {}",
+            pct(&i.knowledge_article_share)
+        ),
+    ];
+    for (state, s) in &i.time_in_state {
+        lines.push(format!("  time in {state:<14} {}", stats(s)));
+    }
+    lines
+}
+
+fn table(report: &KpiReport) -> Vec<String> {
+    let p = &report.period;
+    let mut lines = vec![format!(
+        "KPIs {} .. {} ({} days, {}, weeks from {})",
+        p.first_day.as_deref().unwrap_or("?"),
+        p.last_day.as_deref().unwrap_or("?"),
+        p.days,
+        report.settings.time_zone,
+        render::snake(&report.settings.week_start)
+    )];
+    lines.extend(set_lines(&report.kpis));
+    let a = &report.attribution;
+    lines.push(format!(
+        "incidents: {} ({} explicit, {} by window, {} unattributable, {} linked to uncounted deployments)",
+        a.incidents, a.explicit, a.window, a.unattributable, a.linked_to_uncounted
+    ));
+    lines.push(format!(
+        "tiers: {} {}",
+        report.benchmark.source, report.benchmark.year
+    ));
+    lines.push(String::new());
+    lines.push(format!(
+        "{:<10} {:>6} {:>8} {:>10} {:>10} {:>10} {:>9}",
+        "series", "deploys", "per day", "lead p50", "CFR", "recovery", "releases"
+    ));
+    for b in &report.series {
+        lines.push(row(&b.bucket, &b.kpis));
+    }
+    if !report.groups.is_empty() {
+        lines.push(String::new());
+        for g in &report.groups {
+            lines.push(row(&g.key, &g.kpis));
+        }
+    }
+    lines.extend(report.warnings.iter().map(render::warning_line));
+    lines
+}
+
+fn row(label: &str, k: &KpiSet) -> String {
+    let d = &k.dora;
+    let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("n/a".to_string(), f);
+    format!(
+        "{label:<10} {:>6} {:>8} {:>10} {:>10} {:>10} {:>9}",
+        d.production_deployments,
+        opt(d.deployment_frequency.per_day, &|v| format!("{v:.2}")),
+        opt(d.lead_time.stats.median_secs, &duration),
+        opt(d.change_failure_rate.rate.value, &|v| format!(
+            "{:.1}%",
+            v * 100.0
+        )),
+        opt(
+            d.failed_deployment_recovery_time.stats.median_secs,
+            &duration
+        ),
+        k.itil.releases
+    )
+}

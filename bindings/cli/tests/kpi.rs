@@ -1,0 +1,220 @@
+//! End-to-end tests of `relman kpi`: JSON and table output, the options,
+//! the policy's `kpi` section, and errors with codes and paths.
+
+// Test code: a failing test should stop loudly.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn context(&self) -> String {
+        format!(
+            "exit {}\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    fn json(&self) -> Value {
+        assert_eq!(self.code, 0, "{}", self.context());
+        serde_json::from_str(&self.stdout).unwrap()
+    }
+
+    fn error(&self) -> Value {
+        assert_eq!(self.code, 2, "{}", self.context());
+        serde_json::from_str(&self.stderr).unwrap()
+    }
+}
+
+fn relman(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_relman"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn history() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../core/tests/data/kpi-history.json")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn temp(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("relman-kpi-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+const PERIOD: [&str; 4] = [
+    "--from",
+    "2026-11-02T00:00:00Z",
+    "--to",
+    "2026-11-23T00:00:00Z",
+];
+
+#[test]
+fn json_report_of_the_hand_built_history() {
+    let h = history();
+    let mut args = vec!["kpi", h.as_str()];
+    args.extend(PERIOD);
+    let r = relman(&args).json();
+    let d = &r["kpis"]["dora"];
+    assert_eq!(d["production_deployments"], 20);
+    assert_eq!(d["change_failure_rate"]["rate"]["numerator"], 6);
+    assert_eq!(d["lead_time"]["stats"]["median_secs"], 25200.0);
+    assert_eq!(r["series"].as_array().unwrap().len(), 3);
+    assert_eq!(r["attribution"]["unattributable"], 2);
+}
+
+#[test]
+fn options_tz_week_start_series_and_group_by() {
+    let h = history();
+    let mut args = vec![
+        "kpi",
+        h.as_str(),
+        "--tz",
+        "Asia/Tokyo",
+        "--week-start",
+        "sun",
+        "--series",
+        "month",
+        "--group-by",
+        "service",
+    ];
+    args.extend(PERIOD);
+    let r = relman(&args).json();
+    assert_eq!(r["settings"]["time_zone"], "Asia/Tokyo");
+    assert_eq!(r["settings"]["week_start"], "sun");
+    assert_eq!(r["series"][0]["bucket"], "2026-11");
+    let keys: Vec<&str> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["checkout", "search"]);
+}
+
+#[test]
+fn policy_kpi_section_applies_and_flags_override_it() {
+    let policy = temp(
+        "policy.json",
+        r#"{"kpi": {"time_zone": "Europe/Paris", "series": "month",
+                    "period_from": "2026-11-02T00:00:00Z", "period_to": "2026-11-23T00:00:00Z"}}"#,
+    );
+    let h = history();
+    let r = relman(&["--policy", &policy, "kpi", &h]).json();
+    assert_eq!(r["settings"]["time_zone"], "Europe/Paris");
+    assert_eq!(r["series"][0]["bucket"], "2026-11");
+    assert_eq!(r["kpis"]["dora"]["production_deployments"], 20);
+    // In Paris (UTC+1) the period ends at 01:00 on Monday 11-23: the local
+    // days run 11-02 .. 11-23 and touch four Monday weeks.
+    let r = relman(&["--policy", &policy, "kpi", &h, "--series", "week"]).json();
+    assert_eq!(r["period"]["last_day"], "2026-11-23");
+    assert_eq!(r["series"].as_array().unwrap().len(), 4);
+    let r = relman(&[
+        "--policy", &policy, "kpi", &h, "--series", "week", "--tz", "UTC",
+    ])
+    .json();
+    assert_eq!(r["series"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn table_output_is_readable() {
+    let h = history();
+    let mut args = vec!["kpi", h.as_str(), "--format", "table"];
+    args.extend(PERIOD);
+    let run = relman(&args);
+    assert_eq!(run.code, 0, "{}", run.context());
+    for needle in [
+        "deployment frequency   [high]",
+        "change failure rate    [low] 30.0% (6/20)",
+        "lead time for changes  [elite] median 7h 0m",
+        "release success rate   85.7% (6/7)",
+        "time in approval",
+        "2026-11-09",
+        "unattributable",
+    ] {
+        assert!(run.stdout.contains(needle), "{needle}\n{}", run.stdout);
+    }
+}
+
+#[test]
+fn bad_input_codes_and_paths() {
+    let h = history();
+    let err = relman(&[
+        "kpi",
+        &h,
+        "--from",
+        "2026-11-23T00:00:00Z",
+        "--to",
+        "2026-11-02T00:00:00Z",
+    ])
+    .error();
+    assert_eq!(err["code"], "invalid_input");
+    assert_eq!(err["path"], "options.to");
+
+    let err = relman(&["kpi", &h, "--tz", "Mars/Base"]).error();
+    assert_eq!(err["code"], "invalid_input");
+    assert_eq!(err["path"], "options.time_zone");
+
+    let bad = temp(
+        "bad-outcome.json",
+        r#"{"deployments": [{"id": "d", "service": "s", "environment": "production",
+            "finished_at": "2026-11-07T12:00:00Z", "outcome": "exploded"}]}"#,
+    );
+    let err = relman(&["kpi", &bad]).error();
+    assert_eq!(err["code"], "invalid_input");
+    assert_eq!(err["path"], "deployments[0].outcome");
+
+    let bad = temp(
+        "bad-times.json",
+        r#"{"deployments": [{"id": "d", "service": "s", "environment": "production",
+            "started_at": "2026-11-07T12:00:00Z", "finished_at": "2026-11-07T11:00:00Z",
+            "outcome": "success"}],
+            "incidents": [{"id": "i", "created_at": "2026-11-07T12:00:00Z",
+            "resolved_at": "2026-11-07T11:00:00Z"}]}"#,
+    );
+    let err = relman(&["kpi", &bad]).error();
+    assert_eq!(err["code"], "invalid_input");
+    assert_eq!(err["path"], "deployments[0].finished_at");
+    let paths: Vec<&str> = err["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&"incidents[0].resolved_at"), "{paths:?}");
+
+    let policy = temp(
+        "bad-policy.json",
+        r#"{"kpi": {"time_zone": "Nowhere/Land"}}"#,
+    );
+    let err = relman(&["--policy", &policy, "kpi", &h]).error();
+    assert_eq!(err["code"], "invalid_policy");
+    assert_eq!(err["path"], "kpi.time_zone");
+
+    let err = relman(&["kpi", &h, "--series", "fortnight"]).error();
+    assert_eq!(err["code"], "invalid_input");
+}
