@@ -59,6 +59,30 @@ impl Interval {
     }
 }
 
+/// The CI ids, CI classes, services and environments an item touches, for
+/// matching the `scope` of blackouts and maintenance windows.
+#[derive(Debug, Default)]
+pub(crate) struct Touches<'a> {
+    pub(crate) cis: std::collections::BTreeSet<&'a str>,
+    pub(crate) classes: std::collections::BTreeSet<&'a str>,
+    pub(crate) services: std::collections::BTreeSet<&'a str>,
+    pub(crate) environments: std::collections::BTreeSet<&'a str>,
+}
+
+impl Touches<'_> {
+    /// True when `scope` is `all` or names anything the item touches.
+    pub(crate) fn matches(&self, scope: &crate::Scope) -> bool {
+        let any = |list: &[String], set: &std::collections::BTreeSet<&str>| {
+            list.iter().any(|x| set.contains(x.as_str()))
+        };
+        scope.all
+            || any(&scope.cis, &self.cis)
+            || any(&scope.ci_classes, &self.classes)
+            || any(&scope.services, &self.services)
+            || any(&scope.environments, &self.environments)
+    }
+}
+
 /// A UTC date-time from Unix seconds (saturating at chrono's range).
 pub fn utc(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or(if secs < 0 {

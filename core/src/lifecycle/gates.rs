@@ -2,6 +2,7 @@
 
 use super::approval::{needed, votes, Votes};
 use super::{GateReport, Requirement};
+use crate::calendar::Touches;
 use crate::error::Warning;
 use crate::policy::Gates;
 use crate::{
@@ -525,14 +526,6 @@ fn changes_approved(e: &mut Eval<'_>) {
     );
 }
 
-/// The CI ids, CI classes, services and environments a release touches.
-struct Touches<'a> {
-    cis: BTreeSet<&'a str>,
-    classes: BTreeSet<&'a str>,
-    services: BTreeSet<&'a str>,
-    environments: BTreeSet<&'a str>,
-}
-
 fn touches<'a>(release: &'a Release, cmdb: Option<&'a Cmdb>) -> Touches<'a> {
     let cis: BTreeSet<&str> = release.all_affected_cis().into_iter().collect();
     let mut classes = BTreeSet::new();
@@ -559,13 +552,7 @@ fn touches<'a>(release: &'a Release, cmdb: Option<&'a Cmdb>) -> Touches<'a> {
 }
 
 fn scope_matches(scope: Option<&crate::Scope>, t: &Touches<'_>) -> bool {
-    let Some(s) = scope else { return true };
-    let any = |list: &[String], set: &BTreeSet<&str>| list.iter().any(|x| set.contains(x.as_str()));
-    s.all
-        || any(&s.cis, &t.cis)
-        || any(&s.ci_classes, &t.classes)
-        || any(&s.services, &t.services)
-        || any(&s.environments, &t.environments)
+    scope.is_none_or(|s| t.matches(s))
 }
 
 fn blackout(e: &mut Eval<'_>) {

@@ -3,6 +3,7 @@
 //! values: `docs/risk.md`.
 
 use super::RiskAssessor;
+use crate::calendar::Touches;
 use crate::document::{
     BlackoutSeverity, Calendar, ChangeKind, Criticality, History, Outcome, Release, ReleaseKind,
     Schedule, Scope, State, Strategy, TestKind, TestRun,
@@ -152,21 +153,8 @@ impl<'a> ScheduleIndex<'a> {
     }
 }
 
-/// What the release touches, for calendar scopes.
-struct Touches<'a> {
-    cis: BTreeSet<&'a str>,
-    classes: BTreeSet<&'a str>,
-    services: BTreeSet<&'a str>,
-    environments: BTreeSet<&'a str>,
-}
-
 fn scope_matches(scope: &Scope, t: &Touches<'_>) -> bool {
-    let any = |list: &[String], set: &BTreeSet<&str>| list.iter().any(|x| set.contains(x.as_str()));
-    scope.all
-        || any(&scope.cis, &t.cis)
-        || any(&scope.ci_classes, &t.classes)
-        || any(&scope.services, &t.services)
-        || any(&scope.environments, &t.environments)
+    t.matches(scope)
 }
 
 /// Computes every factor in the order of `RISK_FACTORS`.
