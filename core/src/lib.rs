@@ -58,6 +58,7 @@ pub mod conflict;
 pub mod document;
 pub mod error;
 pub mod lifecycle;
+pub mod notes;
 pub mod policy;
 pub mod risk;
 pub mod rollout;
@@ -74,6 +75,7 @@ pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning
 pub use lifecycle::{
     apply, check, Action, Applied, Command, GateReport, Notification, Recipient, Requirement,
 };
+pub use notes::{release_notes, NotesFormat, ReleaseNotes};
 pub use policy::Policy;
 pub use risk::{
     assess_risk, assess_risk_many, fit_risk_model, Factor, FitOptions, FittedRiskModel,

@@ -183,6 +183,15 @@ fn run(operation: &str, input: &Value) -> Result<Result<Value, Error>, String> {
             }
             Ok(relman::deployment_order(&releases).map(|r| serde_json::to_value(r).unwrap()))
         }
+        "release_notes" => {
+            let release = from::<relman::Release>(param("release")?)?;
+            let format: relman::NotesFormat = serde_json::from_value(param("format")?.clone())
+                .map_err(|e| format!("bad format: {e}"))?;
+            Ok(Ok(serde_json::to_value(relman::release_notes(
+                &release, format,
+            ))
+            .unwrap()))
+        }
         other => Err(format!(
             "operation `{other}` is not exposed by the Rust runner"
         )),

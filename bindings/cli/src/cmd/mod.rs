@@ -8,6 +8,7 @@ pub mod context;
 pub mod demo;
 pub mod fit_risk;
 pub mod judge;
+pub mod notes;
 pub mod order;
 pub mod risk;
 pub mod rollout;
@@ -65,6 +66,8 @@ pub enum Command {
     Slots(slots::Args),
     /// Dependency waves and the critical path of a schedule's releases.
     Order(order::Args),
+    /// Release notes of a release as Markdown or HTML.
+    Notes(notes::Args),
 }
 
 impl Command {
@@ -85,6 +88,7 @@ impl Command {
             Command::Conflicts(args) => conflicts::run(args, globals),
             Command::Slots(args) => slots::run(args, globals),
             Command::Order(args) => order::run(args, globals),
+            Command::Notes(args) => notes::run(args, globals),
         }
     }
 }
