@@ -57,6 +57,7 @@ pub mod calendar;
 pub mod conflict;
 pub mod document;
 pub mod error;
+pub mod ics;
 pub mod lifecycle;
 pub mod notes;
 pub mod policy;
@@ -72,6 +73,7 @@ pub use audit::{verify_log, LogVerdict, Tamper, TamperKind};
 pub use conflict::{detect_conflicts, Conflict, ConflictKind, ConflictReport, Severity};
 pub use document::*;
 pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning};
+pub use ics::{calendar_ics, IcsExport, IcsOptions};
 pub use lifecycle::{
     apply, check, Action, Applied, Command, GateReport, Notification, Recipient, Requirement,
 };

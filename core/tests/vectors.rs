@@ -192,6 +192,16 @@ fn run(operation: &str, input: &Value) -> Result<Result<Value, Error>, String> {
             ))
             .unwrap()))
         }
+        "calendar_ics" => {
+            let schedule = match relman::from_value::<relman::Schedule>(param("schedule")?.clone())
+            {
+                Ok(s) => s.document,
+                Err(e) => return Ok(Err(e)),
+            };
+            let options: relman::IcsOptions = serde_json::from_value(param("options")?.clone())
+                .map_err(|e| format!("bad options: {e}"))?;
+            Ok(relman::calendar_ics(&schedule, &options).map(|r| Value::String(r.ics)))
+        }
         other => Err(format!(
             "operation `{other}` is not exposed by the Rust runner"
         )),

@@ -2,6 +2,7 @@
 //! of [`Command`] and one arm in [`Command::run`].
 
 pub mod apply;
+pub mod calendar;
 pub mod check;
 pub mod conflicts;
 pub mod context;
@@ -68,6 +69,8 @@ pub enum Command {
     Order(order::Args),
     /// Release notes of a release as Markdown or HTML.
     Notes(notes::Args),
+    /// The schedule and its blackouts as an iCalendar (.ics) file on stdout.
+    Calendar(calendar::Args),
 }
 
 impl Command {
@@ -89,6 +92,7 @@ impl Command {
             Command::Slots(args) => slots::run(args, globals),
             Command::Order(args) => order::run(args, globals),
             Command::Notes(args) => notes::run(args, globals),
+            Command::Calendar(args) => calendar::run(args, globals),
         }
     }
 }
