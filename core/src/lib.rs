@@ -58,6 +58,7 @@ pub mod conflict;
 pub mod document;
 pub mod error;
 pub mod ics;
+pub mod interop;
 pub mod lifecycle;
 pub mod notes;
 pub mod policy;
@@ -74,6 +75,10 @@ pub use conflict::{detect_conflicts, Conflict, ConflictKind, ConflictReport, Sev
 pub use document::*;
 pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning};
 pub use ics::{calendar_ics, IcsExport, IcsOptions};
+pub use interop::{
+    export_servicenow, import_servicenow, ServiceNowExport, ServiceNowImport, ServiceNowPatches,
+    ServiceNowTables,
+};
 pub use lifecycle::{
     apply, check, Action, Applied, Command, GateReport, Notification, Recipient, Requirement,
 };

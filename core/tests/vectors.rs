@@ -202,6 +202,16 @@ fn run(operation: &str, input: &Value) -> Result<Result<Value, Error>, String> {
                 .map_err(|e| format!("bad options: {e}"))?;
             Ok(relman::calendar_ics(&schedule, &options).map(|r| Value::String(r.ics)))
         }
+        "import_servicenow" => {
+            let tables: relman::ServiceNowTables =
+                serde_json::from_value(input.clone()).map_err(|e| format!("bad tables: {e}"))?;
+            Ok(relman::import_servicenow(&tables).map(|r| serde_json::to_value(r).unwrap()))
+        }
+        "export_servicenow" => {
+            let export: relman::ServiceNowExport = serde_json::from_value(input.clone())
+                .map_err(|e| format!("bad export input: {e}"))?;
+            Ok(relman::export_servicenow(&export).map(|r| serde_json::to_value(r).unwrap()))
+        }
         other => Err(format!(
             "operation `{other}` is not exposed by the Rust runner"
         )),

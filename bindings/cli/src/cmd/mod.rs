@@ -7,7 +7,9 @@ pub mod check;
 pub mod conflicts;
 pub mod context;
 pub mod demo;
+pub mod export_servicenow;
 pub mod fit_risk;
+pub mod import_servicenow;
 pub mod judge;
 pub mod notes;
 pub mod order;
@@ -71,6 +73,11 @@ pub enum Command {
     Notes(notes::Args),
     /// The schedule and its blackouts as an iCalendar (.ics) file on stdout.
     Calendar(calendar::Args),
+    /// ServiceNow Table API records (change_request, rm_release, cmdb_ci, …)
+    /// as relman documents.
+    ImportServicenow(import_servicenow::Args),
+    /// relman verdicts as ServiceNow field patches, one per record.
+    ExportServicenow(export_servicenow::Args),
 }
 
 impl Command {
@@ -93,6 +100,8 @@ impl Command {
             Command::Order(args) => order::run(args, globals),
             Command::Notes(args) => notes::run(args, globals),
             Command::Calendar(args) => calendar::run(args, globals),
+            Command::ImportServicenow(args) => import_servicenow::run(args, globals),
+            Command::ExportServicenow(args) => export_servicenow::run(args, globals),
         }
     }
 }
