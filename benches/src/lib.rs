@@ -6,6 +6,7 @@ pub mod conflicts;
 use serde_json::{json, Value};
 
 pub mod risk;
+pub mod servicenow;
 
 /// The `i`-th item of `list`, cycling.
 fn pick<'a>(list: &[&'a str], i: usize) -> &'a str {
