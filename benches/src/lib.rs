@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 pub mod kpi;
 pub mod risk;
+pub mod servicenow;
 
 /// The `i`-th item of `list`, cycling.
 fn pick<'a>(list: &[&'a str], i: usize) -> &'a str {

@@ -57,8 +57,11 @@ pub mod calendar;
 pub mod conflict;
 pub mod document;
 pub mod error;
+pub mod ics;
+pub mod interop;
 pub mod kpi;
 pub mod lifecycle;
+pub mod notes;
 pub mod policy;
 pub mod risk;
 pub mod rollout;
@@ -72,12 +75,18 @@ pub use audit::{verify_log, LogVerdict, Tamper, TamperKind};
 pub use conflict::{detect_conflicts, Conflict, ConflictKind, ConflictReport, Severity};
 pub use document::*;
 pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning};
+pub use ics::{calendar_ics, IcsExport, IcsOptions};
+pub use interop::{
+    export_servicenow, import_servicenow, ServiceNowExport, ServiceNowImport, ServiceNowPatches,
+    ServiceNowTables,
+};
 pub use kpi::{
     compute_kpis, compute_kpis_with, KpiAccumulator, KpiOptions, KpiReport, KpiSettings,
 };
 pub use lifecycle::{
     apply, check, Action, Applied, Command, GateReport, Notification, Recipient, Requirement,
 };
+pub use notes::{release_notes, NotesFormat, ReleaseNotes};
 pub use policy::Policy;
 pub use risk::{
     assess_risk, assess_risk_many, fit_risk_model, Factor, FitOptions, FittedRiskModel,

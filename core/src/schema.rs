@@ -74,6 +74,9 @@ entries! {
     "deployment_plan", Input, DeploymentPlan, "A release's deployment: strategy and its parameters";
     "rollout_state", Input, crate::rollout::RolloutState, "The state of a rollout, as rollout_step returns and takes it";
     "rollout_input", Input, crate::rollout::RolloutInput, "One input of rollout_step: an observation, a tick or a command";
+    "ics_options", Input, crate::IcsOptions, "Options of calendar_ics: now (DTSTAMP), horizon, per-change events, time zone";
+    "servicenow_tables", Input, crate::ServiceNowTables, "ServiceNow Table API responses to import (change_request, rm_release, cmdb_ci, cmdb_rel_ci, sysapproval_approver)";
+    "servicenow_export", Input, crate::ServiceNowExport, "An imported schedule and relman verdicts to turn into ServiceNow patches";
     "judge_config", Input, crate::rollout::JudgeConfig, "How judge_canary judges: metrics, alpha, score thresholds";
     "validation_report", Output, ValidationReport, "The verdict of validate on a valid document";
     "gate_report", Output, crate::GateReport, "The verdict of check: every requirement of a transition";
@@ -88,6 +91,10 @@ entries! {
     "slot_suggestion", Output, crate::SlotSuggestion, "The result of suggest_slots: the earliest free windows for an item";
     "deployment_order", Output, crate::DeploymentOrder, "The result of deployment_order: dependency waves and the critical path";
     "kpi_report", Output, crate::KpiReport, "The result of compute_kpis: DORA and ITIL KPIs, series, groups";
+    "release_notes", Output, crate::ReleaseNotes, "The result of release_notes: the notes as Markdown or HTML";
+    "ics_export", Output, crate::IcsExport, "The result of calendar_ics: the iCalendar text and its event count";
+    "servicenow_import", Output, crate::ServiceNowImport, "The result of import_servicenow: a schedule of releases, changes and the CMDB";
+    "servicenow_patches", Output, crate::ServiceNowPatches, "The result of export_servicenow: the field patch of each record";
     "error", Output, ErrorBody, "The JSON form of every error";
 }
 

@@ -204,6 +204,35 @@ fn run(operation: &str, input: &Value) -> Result<Result<Value, Error>, String> {
             Ok(relman::compute_kpis_with(&history, &policy.kpi, &options)
                 .map(|r| serde_json::to_value(r).unwrap()))
         }
+        "release_notes" => {
+            let release = from::<relman::Release>(param("release")?)?;
+            let format: relman::NotesFormat = serde_json::from_value(param("format")?.clone())
+                .map_err(|e| format!("bad format: {e}"))?;
+            Ok(Ok(serde_json::to_value(relman::release_notes(
+                &release, format,
+            ))
+            .unwrap()))
+        }
+        "calendar_ics" => {
+            let schedule = match relman::from_value::<relman::Schedule>(param("schedule")?.clone())
+            {
+                Ok(s) => s.document,
+                Err(e) => return Ok(Err(e)),
+            };
+            let options: relman::IcsOptions = serde_json::from_value(param("options")?.clone())
+                .map_err(|e| format!("bad options: {e}"))?;
+            Ok(relman::calendar_ics(&schedule, &options).map(|r| Value::String(r.ics)))
+        }
+        "import_servicenow" => {
+            let tables: relman::ServiceNowTables =
+                serde_json::from_value(input.clone()).map_err(|e| format!("bad tables: {e}"))?;
+            Ok(relman::import_servicenow(&tables).map(|r| serde_json::to_value(r).unwrap()))
+        }
+        "export_servicenow" => {
+            let export: relman::ServiceNowExport = serde_json::from_value(input.clone())
+                .map_err(|e| format!("bad export input: {e}"))?;
+            Ok(relman::export_servicenow(&export).map(|r| serde_json::to_value(r).unwrap()))
+        }
         other => Err(format!(
             "operation `{other}` is not exposed by the Rust runner"
         )),

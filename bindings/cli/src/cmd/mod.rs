@@ -2,13 +2,17 @@
 //! of [`Command`] and one arm in [`Command::run`].
 
 pub mod apply;
+pub mod calendar;
 pub mod check;
 pub mod conflicts;
 pub mod context;
 pub mod demo;
+pub mod export_servicenow;
 pub mod fit_risk;
+pub mod import_servicenow;
 pub mod judge;
 pub mod kpi;
+pub mod notes;
 pub mod order;
 pub mod risk;
 pub mod rollout;
@@ -68,6 +72,15 @@ pub enum Command {
     Slots(slots::Args),
     /// Dependency waves and the critical path of a schedule's releases.
     Order(order::Args),
+    /// Release notes of a release as Markdown or HTML.
+    Notes(notes::Args),
+    /// The schedule and its blackouts as an iCalendar (.ics) file on stdout.
+    Calendar(calendar::Args),
+    /// ServiceNow Table API records (change_request, rm_release, cmdb_ci, …)
+    /// as relman documents.
+    ImportServicenow(import_servicenow::Args),
+    /// relman verdicts as ServiceNow field patches, one per record.
+    ExportServicenow(export_servicenow::Args),
 }
 
 impl Command {
@@ -89,6 +102,10 @@ impl Command {
             Command::Conflicts(args) => conflicts::run(args, globals),
             Command::Slots(args) => slots::run(args, globals),
             Command::Order(args) => order::run(args, globals),
+            Command::Notes(args) => notes::run(args, globals),
+            Command::Calendar(args) => calendar::run(args, globals),
+            Command::ImportServicenow(args) => import_servicenow::run(args, globals),
+            Command::ExportServicenow(args) => export_servicenow::run(args, globals),
         }
     }
 }

@@ -1,0 +1,52 @@
+//! `relman export-servicenow FILE`: relman verdicts as the ServiceNow field
+//! patches a script would send, one per record.
+
+use relman::interop::ServiceNowExport;
+
+use crate::cmd::Outcome;
+use crate::io::{Format, Globals};
+use crate::output::{self, Failure};
+use crate::render;
+
+const AFTER_HELP: &str = "\
+FILE is {schedule, risk[], conflicts, gates[], now}: the schedule as
+import-servicenow printed it and any verdicts (relman risk, conflicts and
+check outputs). Prints {patches[], warnings[]}: per record its table,
+sys_id, number and the fields to write; only risk, work_notes,
+conflict_status, conflict_last_run and approval are ever written.
+
+With --format table: one line per record and field.
+
+Exit status: 0 ok, 2 bad input.";
+
+/// Arguments of `relman export-servicenow`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The export input (JSON; `-` reads stdin).
+    #[arg(value_name = "FILE")]
+    pub file: String,
+}
+
+/// Runs `relman export-servicenow`.
+pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
+    let input = globals.read(&args.file)?;
+    let export: ServiceNowExport = serde_json::from_str(&input.text)
+        .map_err(|e| Failure::invalid_input(format!("{}: {e}", input.name)))?;
+    let patches = relman::export_servicenow(&export)?;
+    match globals.format() {
+        Format::Json => output::print_json(&patches)?,
+        Format::Table => {
+            let mut lines = Vec::new();
+            for p in &patches.patches {
+                lines.push(format!("{} {} ({})", p.table, p.number, p.sys_id));
+                for (k, v) in &p.fields {
+                    lines.push(format!("  {k} = {}", v.replace('\n', "\n    ")));
+                }
+            }
+            lines.extend(patches.warnings.iter().map(render::warning_line));
+            output::print(&lines.join("\n"))?;
+        }
+    }
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,834 @@
+//! ServiceNow interop: Table API records in, field patches out.
+//!
+//! Decides: how ServiceNow records map onto relman documents and how relman
+//! verdicts map back onto ServiceNow fields. Needs: Table API responses as
+//! the REST API returns them (`{"result": [...]}`) for `change_request`
+//! (required), `rm_release`, `cmdb_ci` (any subclass, by `sys_class_name`),
+//! `cmdb_rel_ci` and `sysapproval_approver`.
+//!
+//! Values are strings; a field may also come as an object with `value` (and
+//! `link` or `display_value`, as `sysparm_display_value=all` returns) — the
+//! `value` is used. Empty strings mean unset. Dates are `YYYY-MM-DD
+//! HH:MM:SS` in UTC. Every field relman does not map (custom `u_*` fields
+//! included) is kept verbatim in the document's `extra`, together with
+//! `sys_id` and the mapped names of the numeric codes (`state`, `risk`,
+//! `impact`, `priority`). The code tables are in docs/integrations.md with
+//! their sources.
+//!
+//! Export ([`export_servicenow`]) writes only the fields in
+//! [`EXPORT_FIELDS`]: `risk`, `work_notes`, `conflict_status`,
+//! `conflict_last_run` and `approval`.
+
+use crate::conflict::ConflictReport;
+use crate::document::{
+    Approval, Change, ChangeKind, Cmdb, ConfigurationItem, Criticality, Decision, Extra,
+    Relationship, Release, ReleaseKind, RiskLevel, Role, Schedule, State,
+};
+use crate::error::{Error, Problem, Result, Warning};
+use crate::lifecycle::GateReport;
+use crate::risk::RiskAssessment;
+use crate::Timestamp;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// The ServiceNow fields an export patch may write, and nothing else.
+pub const EXPORT_FIELDS: [&str; 5] = [
+    "risk",
+    "work_notes",
+    "conflict_status",
+    "conflict_last_run",
+    "approval",
+];
+
+/// The Table API responses to import; only `change_requests` is required.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ServiceNowTables {
+    /// `change_request` records.
+    pub change_requests: Value,
+    /// `rm_release` records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub releases: Option<Value>,
+    /// `cmdb_ci` records (any subclass).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cis: Option<Value>,
+    /// `cmdb_rel_ci` records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rels: Option<Value>,
+    /// `sysapproval_approver` records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<Value>,
+}
+
+/// The result of [`import_servicenow`]: a schedule holding the releases
+/// (with their changes), the changes of no release, and the CMDB.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ServiceNowImport {
+    /// The imported documents.
+    pub schedule: Schedule,
+    /// Odd but not fatal, e.g. a pending approval left out.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+}
+
+/// Maps `change_request.state` (the "new change model" choices of the
+/// `change_request` table since Istanbul) to a name.
+pub fn change_state(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "-5" => "new",
+        "-4" => "assess",
+        "-3" => "authorize",
+        "-2" => "scheduled",
+        "-1" => "implement",
+        "0" => "review",
+        "3" => "closed",
+        "4" => "canceled",
+        _ => return None,
+    })
+}
+
+/// Maps `change_request.risk` (1 Very High, 2 High, 3 Moderate, 4 Low).
+pub fn risk_name(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "1" => "very_high",
+        "2" => "high",
+        "3" => "moderate",
+        "4" => "low",
+        _ => return None,
+    })
+}
+
+/// Maps `task.impact` (1 High, 2 Medium, 3 Low).
+pub fn impact_name(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "1" => "high",
+        "2" => "medium",
+        "3" => "low",
+        _ => return None,
+    })
+}
+
+/// Maps `task.priority` (1 Critical, 2 High, 3 Moderate, 4 Low, 5 Planning).
+pub fn priority_name(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "1" => "critical",
+        "2" => "high",
+        "3" => "moderate",
+        "4" => "low",
+        "5" => "planning",
+        _ => return None,
+    })
+}
+
+/// Maps `rm_release.state` (the `planned_task` / `task` state choices:
+/// -5 Pending, 1 Open, 2 Work in Progress, 3 Closed Complete, 4 Closed
+/// Incomplete, 7 Closed Skipped) to a relman lifecycle state.
+pub fn release_state(code: &str) -> Option<State> {
+    Some(match code {
+        "-5" | "1" => State::Planning,
+        "2" => State::Development,
+        "3" | "4" => State::Closed,
+        "7" => State::Cancelled,
+        _ => return None,
+    })
+}
+
+/// The ServiceNow `change_request.risk` code of a relman risk level.
+pub fn risk_code(level: RiskLevel) -> &'static str {
+    match level {
+        RiskLevel::Critical => "1",
+        RiskLevel::High => "2",
+        RiskLevel::Medium => "3",
+        RiskLevel::Low => "4",
+    }
+}
+
+/// One record of a table, with what errors need to name it.
+struct Record<'a> {
+    fields: &'a Map<String, Value>,
+    path: String,
+    name: String,
+}
+
+impl Record<'_> {
+    /// The value of a field: a string, or the `value` of an object; empty
+    /// strings and nulls are unset.
+    fn get(&self, field: &str) -> Option<String> {
+        let v = match self.fields.get(field)? {
+            Value::String(s) => s.clone(),
+            Value::Object(o) => match o.get("value") {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                Some(Value::Bool(b)) => b.to_string(),
+                _ => return None,
+            },
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => return None,
+        };
+        (!v.is_empty()).then_some(v)
+    }
+
+    /// The display value of a reference, else its value.
+    fn display(&self, field: &str) -> Option<String> {
+        if let Some(Value::Object(o)) = self.fields.get(field) {
+            if let Some(Value::String(s)) = o.get("display_value") {
+                if !s.is_empty() {
+                    return Some(s.clone());
+                }
+            }
+        }
+        self.get(field)
+    }
+
+    fn error(&self, field: &str, message: impl std::fmt::Display) -> Error {
+        Error::InvalidInput {
+            problems: vec![Problem::new(
+                format!("{}.{field}", self.path),
+                format!("{} field `{field}`: {message}", self.name),
+            )],
+        }
+    }
+
+    fn date(&self, field: &str) -> Result<Option<Timestamp>> {
+        let Some(s) = self.get(field) else {
+            return Ok(None);
+        };
+        chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M:%S")
+            .ok()
+            .filter(|_| s.len() == 19)
+            .map(|d| Some(Timestamp::from_utc(d.and_utc())))
+            .ok_or_else(|| self.error(field, format!("`{s}` is not a date YYYY-MM-DD HH:MM:SS")))
+    }
+
+    /// Every field not in `mapped`, verbatim, plus `sys_id`.
+    fn extra(&self, mapped: &[&str]) -> Extra {
+        self.fields
+            .iter()
+            .filter(|(k, _)| k.as_str() == "sys_id" || !mapped.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+fn records<'a>(table: &'a Value, param: &str) -> Result<Vec<Record<'a>>> {
+    let list = table
+        .get("result")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            Error::invalid_input(param, "expected a Table API response {\"result\": [...]}")
+        })?;
+    let mut out = Vec::with_capacity(list.len());
+    for (i, r) in list.iter().enumerate() {
+        let path = format!("{param}.result[{i}]");
+        let fields = r
+            .as_object()
+            .ok_or_else(|| Error::invalid_input(&path, "a record must be an object"))?;
+        let mut rec = Record {
+            fields,
+            path,
+            name: String::new(),
+        };
+        let number = rec.get("number");
+        let sys_id = rec.get("sys_id");
+        rec.name = match (number, sys_id) {
+            (Some(n), Some(s)) => format!("{n} (sys_id {s})"),
+            (Some(n), None) => n,
+            (None, Some(s)) => format!("sys_id {s}"),
+            (None, None) => format!("record {i}"),
+        };
+        out.push(rec);
+    }
+    Ok(out)
+}
+
+fn code<T>(rec: &Record<'_>, field: &str, map: fn(&str) -> Option<T>) -> Result<Option<T>> {
+    match rec.get(field) {
+        None => Ok(None),
+        Some(c) => map(&c)
+            .map(Some)
+            .ok_or_else(|| rec.error(field, format!("unknown {field} code `{c}`"))),
+    }
+}
+
+const CI_MAPPED: [&str; 6] = [
+    "name",
+    "sys_class_name",
+    "business_criticality",
+    "support_group",
+    "environment",
+    "sys_id",
+];
+
+fn criticality(s: &str) -> Option<Criticality> {
+    Some(match s.split(' ').next().unwrap_or("") {
+        "1" => Criticality::Critical,
+        "2" => Criticality::High,
+        "3" => Criticality::Medium,
+        "4" => Criticality::Low,
+        _ => return None,
+    })
+}
+
+fn rel_kind(descriptor: &str) -> String {
+    let parent = descriptor.split("::").next().unwrap_or(descriptor).trim();
+    let mut out = String::new();
+    for c in parent.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    out.trim_end_matches('_').to_string()
+}
+
+const CHANGE_MAPPED: [&str; 14] = [
+    "number",
+    "type",
+    "short_description",
+    "category",
+    "cmdb_ci",
+    "assigned_to",
+    "approval",
+    "start_date",
+    "end_date",
+    "state",
+    "risk",
+    "impact",
+    "priority",
+    "parent",
+];
+
+const RELEASE_MAPPED: [&str; 8] = [
+    "number",
+    "short_description",
+    "description",
+    "state",
+    "planned_start_date",
+    "planned_end_date",
+    "assigned_to",
+    "priority",
+];
+
+/// Imports Table API records into relman documents (see the module doc).
+///
+/// Errors: `invalid_input` naming the record's `number`/`sys_id` and field,
+/// with the JSON path (`change_requests.result[2].state`): an unknown
+/// state/risk/impact/priority/type code, a malformed date, a reference to a
+/// CI missing from `cis` (when `cis` is given), to a missing parent or
+/// approval task, a record without `sys_id`.
+pub fn import_servicenow(tables: &ServiceNowTables) -> Result<ServiceNowImport> {
+    let mut warnings = Vec::new();
+    // CMDB.
+    let mut cmdb = Cmdb::default();
+    let mut ci_ids: HashMap<String, String> = HashMap::new();
+    if let Some(t) = &tables.cis {
+        for rec in records(t, "cis")? {
+            let sys_id = rec
+                .get("sys_id")
+                .ok_or_else(|| rec.error("sys_id", "missing"))?;
+            let name = rec.get("name").unwrap_or_else(|| sys_id.clone());
+            let criticality = match rec.get("business_criticality") {
+                None => None,
+                Some(c) => Some(criticality(&c).ok_or_else(|| {
+                    rec.error("business_criticality", format!("unknown criticality `{c}`"))
+                })?),
+            };
+            ci_ids.insert(sys_id, name.clone());
+            cmdb.cis.push(ConfigurationItem {
+                schema_version: None,
+                id: name.clone(),
+                name,
+                class: rec
+                    .get("sys_class_name")
+                    .unwrap_or_else(|| "cmdb_ci".into()),
+                criticality,
+                service: None,
+                owner_group: rec.display("support_group"),
+                environment: rec.get("environment"),
+                maintenance_windows: Vec::new(),
+                extra: rec.extra(&CI_MAPPED),
+            });
+        }
+    }
+    let have_cis = tables.cis.is_some();
+    let ci_ref = |rec: &Record<'_>, field: &str| -> Result<Option<String>> {
+        let Some(v) = rec.get(field) else {
+            return Ok(None);
+        };
+        match ci_ids.get(&v) {
+            Some(id) => Ok(Some(id.clone())),
+            None if have_cis => Err(rec.error(
+                field,
+                format!("references CI `{v}`, which is not in the cmdb_ci records"),
+            )),
+            None => Ok(Some(rec.display(field).unwrap_or(v))),
+        }
+    };
+    if let Some(t) = &tables.rels {
+        for rec in records(t, "rels")? {
+            let from = ci_ref(&rec, "parent")?.ok_or_else(|| rec.error("parent", "missing"))?;
+            let to = ci_ref(&rec, "child")?.ok_or_else(|| rec.error("child", "missing"))?;
+            let kind = match rec.display("type") {
+                Some(d) if d.contains("::") => rel_kind(&d),
+                Some(d) => {
+                    warnings.push(Warning::new(
+                        "relationship_type_unresolved",
+                        format!("{}.type", rec.path),
+                        format!("{}: type `{d}` has no display value; kept as is", rec.name),
+                    ));
+                    d
+                }
+                None => return Err(rec.error("type", "missing")),
+            };
+            cmdb.relationships.push(Relationship {
+                from,
+                to,
+                kind,
+                extra: rec.extra(&["parent", "child", "type"]),
+            });
+        }
+    }
+    // Releases.
+    let mut releases: Vec<Release> = Vec::new();
+    let mut release_by_sys: HashMap<String, usize> = HashMap::new();
+    if let Some(t) = &tables.releases {
+        for rec in records(t, "releases")? {
+            let sys_id = rec
+                .get("sys_id")
+                .ok_or_else(|| rec.error("sys_id", "missing"))?;
+            let state = code(&rec, "state", release_state)?.unwrap_or(State::Planning);
+            let mut extra = rec.extra(&RELEASE_MAPPED);
+            if let Some(p) = code(&rec, "priority", priority_name)? {
+                extra.insert("priority".into(), Value::String(p.into()));
+            }
+            let id = rec.get("number").unwrap_or_else(|| sys_id.clone());
+            release_by_sys.insert(sys_id, releases.len());
+            releases.push(Release {
+                schema_version: None,
+                id: id.clone(),
+                title: rec.get("short_description").unwrap_or(id),
+                version: None,
+                kind: ReleaseKind::Minor,
+                state,
+                owner: rec.display("assigned_to"),
+                team: Vec::new(),
+                created_at: rec.date("sys_created_on")?,
+                planned_start: rec.date("planned_start_date")?,
+                planned_end: rec.date("planned_end_date")?,
+                scope: rec.get("description"),
+                objectives: Vec::new(),
+                changes: Vec::new(),
+                affected_cis: Vec::new(),
+                services: Vec::new(),
+                environments: Vec::new(),
+                depends_on: Vec::new(),
+                deployment: None,
+                rollback_plan: None,
+                tests: Vec::new(),
+                approvals: Vec::new(),
+                communication: None,
+                outcome: None,
+                deployed_at: None,
+                rolled_back_at: None,
+                approval_round: None,
+                risk: None,
+                review: None,
+                knowledge_articles: Vec::new(),
+                links: Default::default(),
+                log: Vec::new(),
+                extra,
+            });
+        }
+    }
+    // Changes.
+    let mut loose: Vec<Change> = Vec::new();
+    // sys_id → (Some(release index) | None, index in that list)
+    let mut change_by_sys: HashMap<String, (Option<usize>, usize)> = HashMap::new();
+    for rec in records(&tables.change_requests, "change_requests")? {
+        let sys_id = rec
+            .get("sys_id")
+            .ok_or_else(|| rec.error("sys_id", "missing"))?;
+        let kind = match rec.get("type").as_deref() {
+            Some("standard") => ChangeKind::Standard,
+            Some("normal") | None => ChangeKind::Normal,
+            Some("emergency") => ChangeKind::Emergency,
+            Some(other) => {
+                return Err(rec.error(
+                    "type",
+                    format!("unknown type `{other}` (standard, normal or emergency)"),
+                ))
+            }
+        };
+        let mut extra = rec.extra(&CHANGE_MAPPED);
+        for (field, name) in [
+            ("state", code(&rec, "state", change_state)?),
+            ("risk", code(&rec, "risk", risk_name)?),
+            ("impact", code(&rec, "impact", impact_name)?),
+            ("priority", code(&rec, "priority", priority_name)?),
+        ] {
+            if let Some(n) = name {
+                extra.insert(field.into(), Value::String(n.into()));
+            }
+        }
+        let planned_start = rec.date("start_date")?;
+        let planned_end = rec.date("end_date")?;
+        let change = Change {
+            id: rec.get("number").unwrap_or_else(|| sys_id.clone()),
+            kind,
+            summary: rec.get("short_description").unwrap_or_default(),
+            category: rec.get("category"),
+            affected_cis: ci_ref(&rec, "cmdb_ci")?.into_iter().collect(),
+            implementer: rec.display("assigned_to"),
+            approved: rec.get("approval").as_deref() == Some("approved"),
+            links: Default::default(),
+            committed_at: None,
+            planned_start,
+            planned_end,
+            extra,
+        };
+        let parent = rec.get("parent");
+        match parent.as_ref().and_then(|p| release_by_sys.get(p)) {
+            Some(&ri) => {
+                if let Some(r) = releases.get_mut(ri) {
+                    change_by_sys.insert(sys_id, (Some(ri), r.changes.len()));
+                    r.changes.push(change);
+                }
+            }
+            None => {
+                let mut change = change;
+                if let Some(p) = parent {
+                    change.extra.insert(
+                        "parent".into(),
+                        rec.fields
+                            .get("parent")
+                            .cloned()
+                            .unwrap_or(Value::String(p)),
+                    );
+                }
+                change_by_sys.insert(sys_id, (None, loose.len()));
+                loose.push(change);
+            }
+        }
+    }
+    // Approvals.
+    if let Some(t) = &tables.approvals {
+        for rec in records(t, "approvals")? {
+            let task = rec
+                .get("sysapproval")
+                .or_else(|| rec.get("document_id"))
+                .ok_or_else(|| rec.error("sysapproval", "missing"))?;
+            let decision = match rec.get("state").as_deref() {
+                Some("approved") => Decision::Approved,
+                Some("rejected") => Decision::Rejected,
+                Some(
+                    "requested" | "not requested" | "not_required" | "cancelled" | "duplicate",
+                )
+                | None => {
+                    warnings.push(Warning::new(
+                        "approval_pending",
+                        format!("{}.state", rec.path),
+                        format!("{}: no decision yet; left out", rec.name),
+                    ));
+                    continue;
+                }
+                Some(other) => {
+                    return Err(rec.error("state", format!("unknown approval state `{other}`")))
+                }
+            };
+            let at = rec
+                .date("sys_updated_on")?
+                .ok_or_else(|| rec.error("sys_updated_on", "missing"))?;
+            let approval = Approval {
+                approver: rec
+                    .display("approver")
+                    .ok_or_else(|| rec.error("approver", "missing"))?,
+                role: Role::Cab,
+                decision,
+                at,
+                comment: rec.get("comments"),
+                round: None,
+                fingerprint: None,
+                override_blackout: false,
+                extra: rec.extra(&["approver", "state", "comments"]),
+            };
+            if let Some(&ri) = release_by_sys.get(&task) {
+                if let Some(r) = releases.get_mut(ri) {
+                    r.approvals.push(approval);
+                }
+            } else if let Some(&(ri, ci)) = change_by_sys.get(&task) {
+                let change = match ri {
+                    Some(ri) => releases.get_mut(ri).and_then(|r| r.changes.get_mut(ci)),
+                    None => loose.get_mut(ci),
+                };
+                if let Some(c) = change {
+                    let list = c
+                        .extra
+                        .entry("approvals")
+                        .or_insert_with(|| Value::Array(Vec::new()));
+                    if let Value::Array(a) = list {
+                        a.push(serde_json::to_value(&approval).unwrap_or(Value::Null));
+                    }
+                }
+            } else {
+                return Err(rec.error(
+                    "sysapproval",
+                    format!("references task `{task}`, which is not among the imported change requests or releases"),
+                ));
+            }
+        }
+    }
+    // A schedule's bare changes need a window: keep the others beside it.
+    let (changes, unscheduled): (Vec<Change>, Vec<Change>) = loose
+        .into_iter()
+        .partition(|c| c.planned_start.is_some() && c.planned_end.is_some());
+    let mut extra = Extra::new();
+    if !unscheduled.is_empty() {
+        for c in &unscheduled {
+            warnings.push(Warning::new(
+                "change_not_scheduled",
+                "schedule.unscheduled_changes",
+                format!(
+                    "{} belongs to no release and has no start_date/end_date; kept in unscheduled_changes",
+                    c.id
+                ),
+            ));
+        }
+        extra.insert(
+            "unscheduled_changes".into(),
+            serde_json::to_value(&unscheduled).unwrap_or(Value::Null),
+        );
+    }
+    Ok(ServiceNowImport {
+        schedule: Schedule {
+            schema_version: None,
+            releases,
+            changes,
+            cmdb: (tables.cis.is_some() || tables.rels.is_some()).then_some(cmdb),
+            calendar: None,
+            policy: None,
+            extra,
+        },
+        warnings,
+    })
+}
+
+/// What [`export_servicenow`] turns into patches: the imported schedule
+/// (whose documents carry `sys_id` in `extra`) and any verdicts about it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ServiceNowExport {
+    /// The schedule as [`import_servicenow`] produced it.
+    pub schedule: Schedule,
+    /// Risk assessments, keyed by `release_id` (a release or change id).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risk: Vec<RiskAssessment>,
+    /// A conflict report over the schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<ConflictReport>,
+    /// Gate reports, keyed by `release_id`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<GateReport>,
+    /// The time of the conflict run (`conflict_last_run`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<Timestamp>,
+}
+
+/// The fields to write on one record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RecordPatch {
+    /// `change_request` or `rm_release`.
+    pub table: String,
+    /// The record's sys_id.
+    pub sys_id: String,
+    /// The record's number (relman id).
+    pub number: String,
+    /// Field → string value; only names from [`EXPORT_FIELDS`].
+    pub fields: BTreeMap<String, String>,
+}
+
+/// The result of [`export_servicenow`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ServiceNowPatches {
+    /// One patch per record with something to write, in schedule order.
+    pub patches: Vec<RecordPatch>,
+    /// Verdicts about ids not in the schedule, and the like.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+}
+
+fn sys_id(extra: &Extra) -> Option<String> {
+    match extra.get("sys_id")? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Object(o) => o.get("value")?.as_str().map(String::from),
+        _ => None,
+    }
+}
+
+/// Turns relman verdicts into ServiceNow field patches (see the module
+/// doc): a work note with every factor for an assessed record, and `risk`
+/// (code) when it is a change request (`rm_release` has no risk field); `conflict_status` (`Conflict` / `No Conflict`) and
+/// `conflict_last_run` for every change request when a conflict report is
+/// given, with a work note per conflict; `approval` (`approved` when the
+/// gate allows, else `requested`) and a work note listing unmet rules for
+/// a gate report whose target is `deployment`.
+///
+/// Errors: `invalid_input` at `schedule.releases[i]` / `schedule.changes[i]`
+/// for a document without `sys_id` in `extra`.
+pub fn export_servicenow(input: &ServiceNowExport) -> Result<ServiceNowPatches> {
+    let mut warnings = Vec::new();
+    let mut targets: Vec<(String, String, String, bool)> = Vec::new(); // table, sys_id, id, is_change
+    let need = |extra: &Extra, path: String, id: &str| {
+        sys_id(extra).ok_or_else(|| {
+            Error::invalid_input(
+                format!("{path}.sys_id"),
+                format!("{id} has no sys_id; only imported records can be exported"),
+            )
+        })
+    };
+    for (i, r) in input.schedule.releases.iter().enumerate() {
+        let s = need(&r.extra, format!("schedule.releases[{i}]"), &r.id)?;
+        targets.push(("rm_release".into(), s, r.id.clone(), false));
+        for (j, c) in r.changes.iter().enumerate() {
+            let s = need(
+                &c.extra,
+                format!("schedule.releases[{i}].changes[{j}]"),
+                &c.id,
+            )?;
+            targets.push(("change_request".into(), s, c.id.clone(), true));
+        }
+    }
+    for (i, c) in input.schedule.changes.iter().enumerate() {
+        let s = need(&c.extra, format!("schedule.changes[{i}]"), &c.id)?;
+        targets.push(("change_request".into(), s, c.id.clone(), true));
+    }
+    if let Some(Value::Array(list)) = input.schedule.extra.get("unscheduled_changes") {
+        for (i, v) in list.iter().enumerate() {
+            let c: Change = serde_json::from_value(v.clone()).map_err(|e| {
+                Error::invalid_input(format!("schedule.unscheduled_changes[{i}]"), e.to_string())
+            })?;
+            let s = need(
+                &c.extra,
+                format!("schedule.unscheduled_changes[{i}]"),
+                &c.id,
+            )?;
+            targets.push(("change_request".into(), s, c.id.clone(), true));
+        }
+    }
+    let mut notes: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut fields: HashMap<&str, BTreeMap<String, String>> = HashMap::new();
+    let known: std::collections::HashSet<&str> = targets.iter().map(|t| t.2.as_str()).collect();
+    let changes: std::collections::HashSet<&str> = targets
+        .iter()
+        .filter(|t| t.3)
+        .map(|t| t.2.as_str())
+        .collect();
+    for (i, a) in input.risk.iter().enumerate() {
+        let id = a.release_id.as_str();
+        if !known.contains(id) {
+            warnings.push(Warning::new(
+                "verdict_without_record",
+                format!("risk[{i}]"),
+                format!("no imported record `{id}`; skipped"),
+            ));
+            continue;
+        }
+        // `risk` is a change_request field; rm_release gets the work note.
+        if changes.contains(id) {
+            fields
+                .entry(id)
+                .or_default()
+                .insert("risk".into(), risk_code(a.level).into());
+        }
+        let mut n = format!("[relman] Risk {} (score {:.1}).", a.level.as_str(), a.score);
+        for f in &a.factors {
+            n.push_str(&format!(
+                "\n- {}: +{:.1} ({})",
+                f.name, f.contribution, f.explanation
+            ));
+        }
+        notes.entry(id).or_default().push(n);
+    }
+    if let Some(report) = &input.conflicts {
+        for (_, _, id, is_change) in &targets {
+            let mine: Vec<_> = report
+                .conflicts
+                .iter()
+                .filter(|c| c.items.iter().any(|i| i == id))
+                .collect();
+            if *is_change {
+                let f = fields.entry(id.as_str()).or_default();
+                f.insert(
+                    "conflict_status".into(),
+                    if mine.is_empty() {
+                        "No Conflict"
+                    } else {
+                        "Conflict"
+                    }
+                    .into(),
+                );
+                if let Some(now) = &input.now {
+                    f.insert(
+                        "conflict_last_run".into(),
+                        now.utc().format("%Y-%m-%d %H:%M:%S").to_string(),
+                    );
+                }
+            }
+            for c in mine {
+                let kind = serde_json::to_value(c.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default();
+                notes
+                    .entry(id.as_str())
+                    .or_default()
+                    .push(format!("[relman] Conflict {kind}: {}", c.explanation));
+            }
+        }
+    }
+    for (i, g) in input.gates.iter().enumerate() {
+        let id = g.release_id.as_str();
+        if !known.contains(id) {
+            warnings.push(Warning::new(
+                "verdict_without_record",
+                format!("gates[{i}]"),
+                format!("no imported record `{id}`; skipped"),
+            ));
+            continue;
+        }
+        if g.target != State::Deployment {
+            continue;
+        }
+        fields.entry(id).or_default().insert(
+            "approval".into(),
+            if g.allowed { "approved" } else { "requested" }.into(),
+        );
+        let unmet: Vec<String> = g
+            .unmet()
+            .map(|r| format!("\n- {}: {}", r.rule, r.message))
+            .collect();
+        if !unmet.is_empty() {
+            notes.entry(id).or_default().push(format!(
+                "[relman] Not ready for deployment:{}",
+                unmet.concat()
+            ));
+        }
+    }
+    let mut patches = Vec::new();
+    for (table, sys_id, id, _) in &targets {
+        let mut f = fields.remove(id.as_str()).unwrap_or_default();
+        if let Some(n) = notes.remove(id.as_str()) {
+            f.insert("work_notes".into(), n.join("\n\n"));
+        }
+        if !f.is_empty() {
+            patches.push(RecordPatch {
+                table: table.clone(),
+                sys_id: sys_id.clone(),
+                number: id.clone(),
+                fields: f,
+            });
+        }
+    }
+    Ok(ServiceNowPatches { patches, warnings })
+}

@@ -1,0 +1,418 @@
+//! Release notes: a release rendered as Markdown or HTML.
+//!
+//! Decides: nothing — it presents. Needs: one [`Release`]. The notes hold,
+//! in this order and each only when it has content: title and version,
+//! summary (`scope`) and objectives, highlights (`extra.highlights`, strings),
+//! changes grouped by `category` (categories sorted, `uncategorised` last;
+//! changes in document order), fixed problems and fulfilled requests (from
+//! the release's and its changes' `links`, deduplicated, sorted), known
+//! issues (`extra.known_issues`, strings), deployment (strategy, window,
+//! environments, `extra.deployment_instructions`) and rollback instructions,
+//! affected services and CIs, knowledge-article links.
+//!
+//! Deterministic: the same release gives the same bytes. HTML escapes every
+//! input value (`& < > " '`); Markdown backslash-escapes the characters that
+//! would change the layout (`\ ` `` ` `` `* _ [ ] < > # | ~`, and a leading
+//! `-`, `+` or `1.`) and folds newlines inside a value into spaces.
+
+use crate::document::{Release, Strategy};
+use crate::error::Warning;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The output format of [`release_notes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NotesFormat {
+    /// CommonMark / GitHub-flavoured Markdown.
+    #[serde(alias = "md")]
+    Markdown,
+    /// An HTML fragment (an `<article>`), every value escaped.
+    Html,
+}
+
+/// Rendered release notes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReleaseNotes {
+    /// The format of `text`.
+    pub format: NotesFormat,
+    /// The notes.
+    pub text: String,
+    /// Odd but not fatal: e.g. a non-string entry in `extra.known_issues`.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+}
+
+/// Escapes a value for HTML text and attribute content.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes a value for inline Markdown: layout characters get a backslash,
+/// newlines become spaces, a leading list or heading marker is escaped.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' => {}
+            '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    let trimmed = out.trim_start();
+    let lead = out.len() - trimmed.len();
+    let needs = trimmed.starts_with('-')
+        || trimmed.starts_with('+')
+        || trimmed.starts_with('=')
+        || trimmed
+            .split_once(". ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if needs {
+        if let Some(first) = trimmed.chars().next() {
+            if first.is_ascii_digit() {
+                // `1. x` → `1\. x`
+                if let Some(dot) = trimmed.find('.') {
+                    let (num, rest) = trimmed.split_at(dot);
+                    return format!("{}{num}\\{rest}", out.get(..lead).unwrap_or(""));
+                }
+            }
+            return format!("{}\\{trimmed}", out.get(..lead).unwrap_or(""));
+        }
+    }
+    out
+}
+
+/// One section of the notes, format-neutral.
+enum Block {
+    Paragraph(String),
+    List(Vec<String>),
+    /// A sub-heading followed by a list.
+    Group(String, Vec<String>),
+}
+
+struct Section {
+    title: &'static str,
+    blocks: Vec<Block>,
+}
+
+fn strategy_name(s: Strategy) -> &'static str {
+    match s {
+        Strategy::BigBang => "big bang",
+        Strategy::Phased => "phased",
+        Strategy::BlueGreen => "blue-green",
+        Strategy::Canary => "canary",
+    }
+}
+
+fn strings(release: &Release, key: &str, warnings: &mut Vec<Warning>) -> Vec<String> {
+    let mut out = Vec::new();
+    match release.extra.get(key) {
+        None | Some(serde_json::Value::Null) => {}
+        Some(serde_json::Value::String(s)) => out.push(s.clone()),
+        Some(serde_json::Value::Array(items)) => {
+            for (i, v) in items.iter().enumerate() {
+                match v {
+                    serde_json::Value::String(s) => out.push(s.clone()),
+                    _ => warnings.push(Warning::new(
+                        "notes_entry_ignored",
+                        format!("{key}[{i}]"),
+                        "not a string; left out of the notes",
+                    )),
+                }
+            }
+        }
+        Some(_) => warnings.push(Warning::new(
+            "notes_entry_ignored",
+            key,
+            "not a string or a list of strings; left out of the notes",
+        )),
+    }
+    out
+}
+
+fn sections(release: &Release, warnings: &mut Vec<Warning>) -> Vec<Section> {
+    let mut out = Vec::new();
+    let mut summary = Vec::new();
+    if let Some(scope) = &release.scope {
+        summary.push(Block::Paragraph(scope.clone()));
+    }
+    if !release.objectives.is_empty() {
+        summary.push(Block::Group(
+            "Objectives".into(),
+            release.objectives.clone(),
+        ));
+    }
+    out.push(Section {
+        title: "Summary",
+        blocks: summary,
+    });
+    let highlights = strings(release, "highlights", warnings);
+    if !highlights.is_empty() {
+        out.push(Section {
+            title: "Highlights",
+            blocks: vec![Block::List(highlights)],
+        });
+    }
+    let mut groups: BTreeMap<(bool, String), Vec<String>> = BTreeMap::new();
+    for c in &release.changes {
+        let cat = c.category.clone().filter(|s| !s.trim().is_empty());
+        let key = (cat.is_none(), cat.unwrap_or_else(|| "uncategorised".into()));
+        groups.entry(key).or_default().push(format!(
+            "{} ({}): {}",
+            c.id,
+            kind_name(c.kind),
+            c.summary
+        ));
+    }
+    if !groups.is_empty() {
+        out.push(Section {
+            title: "Changes",
+            blocks: groups
+                .into_iter()
+                .map(|((_, k), v)| Block::Group(k, v))
+                .collect(),
+        });
+    }
+    let mut problems = BTreeSet::new();
+    let mut requests = BTreeSet::new();
+    let mut incidents = BTreeSet::new();
+    for l in std::iter::once(&release.links).chain(release.changes.iter().map(|c| &c.links)) {
+        problems.extend(l.problems.iter().cloned());
+        requests.extend(l.requests.iter().cloned());
+        incidents.extend(l.incidents.iter().cloned());
+    }
+    let mut fixed = Vec::new();
+    if !problems.is_empty() {
+        fixed.push(Block::Group(
+            "Problems fixed".into(),
+            problems.into_iter().collect(),
+        ));
+    }
+    if !incidents.is_empty() {
+        fixed.push(Block::Group(
+            "Incidents resolved".into(),
+            incidents.into_iter().collect(),
+        ));
+    }
+    if !requests.is_empty() {
+        fixed.push(Block::Group(
+            "Requests fulfilled".into(),
+            requests.into_iter().collect(),
+        ));
+    }
+    if !fixed.is_empty() {
+        out.push(Section {
+            title: "Fixed problems and fulfilled requests",
+            blocks: fixed,
+        });
+    }
+    let known = strings(release, "known_issues", warnings);
+    if !known.is_empty() {
+        out.push(Section {
+            title: "Known issues",
+            blocks: vec![Block::List(known)],
+        });
+    }
+    let mut deploy = Vec::new();
+    let mut facts = Vec::new();
+    if let (Some(s), Some(e)) = (&release.planned_start, &release.planned_end) {
+        facts.push(format!("Window: {s} to {e}"));
+    }
+    if let Some(d) = &release.deployment {
+        facts.push(format!("Strategy: {}", strategy_name(d.strategy)));
+    }
+    if !release.environments.is_empty() {
+        facts.push(format!("Environments: {}", release.environments.join(", ")));
+    }
+    if !facts.is_empty() {
+        deploy.push(Block::List(facts));
+    }
+    for s in strings(release, "deployment_instructions", warnings) {
+        deploy.push(Block::Paragraph(s));
+    }
+    if !deploy.is_empty() {
+        out.push(Section {
+            title: "Deployment",
+            blocks: deploy,
+        });
+    }
+    if let Some(rb) = &release.rollback_plan {
+        let mut facts = vec![format!(
+            "Documented: {}; tested: {}",
+            yes(rb.documented),
+            yes(rb.tested)
+        )];
+        if let Some(secs) = rb.estimated_secs {
+            facts.push(format!("Estimated duration: {} min", secs.div_ceil(60)));
+        }
+        let mut blocks = vec![Block::List(facts)];
+        if let Some(i) = &rb.instructions {
+            blocks.push(Block::Paragraph(i.clone()));
+        }
+        out.push(Section {
+            title: "Rollback",
+            blocks,
+        });
+    }
+    let mut affected = Vec::new();
+    if !release.services.is_empty() {
+        affected.push(Block::Group("Services".into(), release.services.clone()));
+    }
+    let cis: Vec<String> = release
+        .all_affected_cis()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    if !cis.is_empty() {
+        affected.push(Block::Group("Configuration items".into(), cis));
+    }
+    if !affected.is_empty() {
+        out.push(Section {
+            title: "Affected services and CIs",
+            blocks: affected,
+        });
+    }
+    if !release.knowledge_articles.is_empty() {
+        out.push(Section {
+            title: "Knowledge articles",
+            blocks: vec![Block::List(release.knowledge_articles.clone())],
+        });
+    }
+    out.retain(|s| !s.blocks.is_empty());
+    out
+}
+
+fn release_kind(k: crate::document::ReleaseKind) -> &'static str {
+    match k {
+        crate::document::ReleaseKind::Major => "major",
+        crate::document::ReleaseKind::Minor => "minor",
+        crate::document::ReleaseKind::Patch => "patch",
+        crate::document::ReleaseKind::Emergency => "emergency",
+    }
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+fn kind_name(k: crate::document::ChangeKind) -> &'static str {
+    match k {
+        crate::document::ChangeKind::Standard => "standard",
+        crate::document::ChangeKind::Normal => "normal",
+        crate::document::ChangeKind::Emergency => "emergency",
+    }
+}
+
+fn heading(release: &Release) -> String {
+    match &release.version {
+        Some(v) if !v.is_empty() => format!("{} — {v}", release.title),
+        _ => release.title.clone(),
+    }
+}
+
+fn markdown(release: &Release, sections: &[Section]) -> String {
+    let mut o = String::new();
+    o.push_str(&format!("# {}\n\n", escape_markdown(&heading(release))));
+    o.push_str(&format!(
+        "Release {} ({}), state {}.\n",
+        escape_markdown(&release.id),
+        release_kind(release.kind),
+        release.state.as_str()
+    ));
+    for s in sections {
+        o.push_str(&format!("\n## {}\n", s.title));
+        for b in &s.blocks {
+            o.push('\n');
+            match b {
+                Block::Paragraph(p) => o.push_str(&format!("{}\n", escape_markdown(p))),
+                Block::List(items) => {
+                    for i in items {
+                        o.push_str(&format!("- {}\n", escape_markdown(i)));
+                    }
+                }
+                Block::Group(h, items) => {
+                    o.push_str(&format!("### {}\n\n", escape_markdown(h)));
+                    for i in items {
+                        o.push_str(&format!("- {}\n", escape_markdown(i)));
+                    }
+                }
+            }
+        }
+    }
+    o
+}
+
+fn html(release: &Release, sections: &[Section]) -> String {
+    let e = escape_html;
+    let mut o = String::new();
+    o.push_str(&format!(
+        "<article class=\"release-notes\" id=\"{}\">\n",
+        e(&release.id)
+    ));
+    o.push_str(&format!("<h1>{}</h1>\n", e(&heading(release))));
+    o.push_str(&format!(
+        "<p>Release {} ({}), state {}.</p>\n",
+        e(&release.id),
+        release_kind(release.kind),
+        release.state.as_str()
+    ));
+    let list = |o: &mut String, items: &[String]| {
+        o.push_str("<ul>\n");
+        for i in items {
+            o.push_str(&format!("<li>{}</li>\n", e(i)));
+        }
+        o.push_str("</ul>\n");
+    };
+    for s in sections {
+        o.push_str(&format!("<section>\n<h2>{}</h2>\n", s.title));
+        for b in &s.blocks {
+            match b {
+                Block::Paragraph(p) => o.push_str(&format!("<p>{}</p>\n", e(p))),
+                Block::List(items) => list(&mut o, items),
+                Block::Group(h, items) => {
+                    o.push_str(&format!("<h3>{}</h3>\n", e(h)));
+                    list(&mut o, items);
+                }
+            }
+        }
+        o.push_str("</section>\n");
+    }
+    o.push_str("</article>\n");
+    o
+}
+
+/// Renders `release` as notes in `format`. Infallible on any valid release;
+/// odd `extra` entries are left out with a warning.
+pub fn release_notes(release: &Release, format: NotesFormat) -> ReleaseNotes {
+    let mut warnings = Vec::new();
+    let s = sections(release, &mut warnings);
+    let text = match format {
+        NotesFormat::Markdown => markdown(release, &s),
+        NotesFormat::Html => html(release, &s),
+    };
+    ReleaseNotes {
+        format,
+        text,
+        warnings,
+    }
+}
