@@ -1342,8 +1342,9 @@ impl KpiPolicy {
     }
 }
 
-/// Release notes section, filled in by the notes generator; settings not yet
-/// known are kept unchanged.
+/// Release notes section. `release_notes` has no tunable setting yet (its
+/// sections are fixed, see `docs/integrations.md`); settings given here are
+/// kept unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct NotesPolicy {
