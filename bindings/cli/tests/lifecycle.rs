@@ -12,97 +12,9 @@
 )]
 
 use serde_json::{json, Value};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// What a run of the binary produced.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn context(&self) -> String {
-        format!(
-            "exit {}\nstdout:\n{}\nstderr:\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    /// Checks the exit status and returns the run.
-    fn exits(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "{}", self.context());
-        self
-    }
-
-    fn stdout_json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.context()))
-    }
-
-    fn stderr_json(&self) -> Value {
-        serde_json::from_str(&self.stderr)
-            .unwrap_or_else(|e| panic!("stderr is not one JSON object ({e}):\n{}", self.context()))
-    }
-}
-
-fn relman(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_relman"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().expect("an exit code, not a signal"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
-}
-
-/// A file under the temp dir with a unique name, removed when dropped.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(name: &str, contents: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "relman-lifecycle-test-{}-{n}-{name}",
-            std::process::id()
-        ));
-        std::fs::write(&path, contents).expect("temp file written");
-        TempFile(path)
-    }
-
-    fn json(name: &str, value: &Value) -> Self {
-        Self::new(name, &serde_json::to_string_pretty(value).unwrap())
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().expect("UTF-8 temp path")
-    }
-
-    fn read_json(&self) -> Value {
-        serde_json::from_str(&std::fs::read_to_string(&self.0).expect("file readable"))
-            .expect("file is JSON")
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// A sample document of `examples/data/`.
-fn sample(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/data")
-        .join(name);
-    path.to_str().expect("UTF-8 path").to_string()
-}
+mod common;
+use common::{relman, sample, Run, TempFile};
 
 /// The directory of the fixtures: the owner `rita` also sits on the CAB.
 fn context() -> TempFile {

@@ -11,80 +11,9 @@
 )]
 
 use serde_json::{json, Value};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn exits(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code, code,
-            "exit {}\nstdout:\n{}\nstderr:\n{}",
-            self.code, self.stdout, self.stderr
-        );
-        self
-    }
-
-    fn stdout_json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
-    }
-
-    fn stderr_json(&self) -> Value {
-        serde_json::from_str(&self.stderr).unwrap_or_else(|e| panic!("{e}: {}", self.stderr))
-    }
-}
-
-fn relman(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_relman"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().expect("an exit code"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-/// A temp file removed when dropped.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn json(name: &str, value: &Value) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "relman-risk-test-{}-{n}-{name}",
-            std::process::id()
-        ));
-        std::fs::write(&path, serde_json::to_string_pretty(value).unwrap()).unwrap();
-        TempFile(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-fn sample(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/data")
-        .join(name);
-    path.to_str().unwrap().to_string()
-}
+mod common;
+use common::{relman, sample, TempFile};
 
 fn context() -> TempFile {
     TempFile::json(
