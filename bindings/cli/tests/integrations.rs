@@ -13,13 +13,9 @@
 
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
+use common::relman;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -27,19 +23,6 @@ fn root() -> PathBuf {
 
 fn path(rel: &str) -> String {
     root().join(rel).to_str().unwrap().to_string()
-}
-
-fn relman(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_relman"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().expect("an exit code"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-    }
 }
 
 #[test]

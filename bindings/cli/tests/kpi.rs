@@ -9,47 +9,10 @@
     clippy::indexing_slicing
 )]
 
-use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn context(&self) -> String {
-        format!(
-            "exit {}\nstdout:\n{}\nstderr:\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn json(&self) -> Value {
-        assert_eq!(self.code, 0, "{}", self.context());
-        serde_json::from_str(&self.stdout).unwrap()
-    }
-
-    fn error(&self) -> Value {
-        assert_eq!(self.code, 2, "{}", self.context());
-        serde_json::from_str(&self.stderr).unwrap()
-    }
-}
-
-fn relman(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_relman"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
+mod common;
+use common::relman;
 
 fn history() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -78,7 +41,7 @@ fn json_report_of_the_hand_built_history() {
     let h = history();
     let mut args = vec!["kpi", h.as_str()];
     args.extend(PERIOD);
-    let r = relman(&args).json();
+    let r = relman(&args).exits(0).stdout_json();
     let d = &r["kpis"]["dora"];
     assert_eq!(d["production_deployments"], 20);
     assert_eq!(d["change_failure_rate"]["rate"]["numerator"], 6);
@@ -103,7 +66,7 @@ fn options_tz_week_start_series_and_group_by() {
         "service",
     ];
     args.extend(PERIOD);
-    let r = relman(&args).json();
+    let r = relman(&args).exits(0).stdout_json();
     assert_eq!(r["settings"]["time_zone"], "Asia/Tokyo");
     assert_eq!(r["settings"]["week_start"], "sun");
     assert_eq!(r["series"][0]["bucket"], "2026-11");
@@ -124,19 +87,24 @@ fn policy_kpi_section_applies_and_flags_override_it() {
                     "period_from": "2026-11-02T00:00:00Z", "period_to": "2026-11-23T00:00:00Z"}}"#,
     );
     let h = history();
-    let r = relman(&["--policy", &policy, "kpi", &h]).json();
+    let r = relman(&["--policy", &policy, "kpi", &h])
+        .exits(0)
+        .stdout_json();
     assert_eq!(r["settings"]["time_zone"], "Europe/Paris");
     assert_eq!(r["series"][0]["bucket"], "2026-11");
     assert_eq!(r["kpis"]["dora"]["production_deployments"], 20);
     // In Paris (UTC+1) the period ends at 01:00 on Monday 11-23: the local
     // days run 11-02 .. 11-23 and touch four Monday weeks.
-    let r = relman(&["--policy", &policy, "kpi", &h, "--series", "week"]).json();
+    let r = relman(&["--policy", &policy, "kpi", &h, "--series", "week"])
+        .exits(0)
+        .stdout_json();
     assert_eq!(r["period"]["last_day"], "2026-11-23");
     assert_eq!(r["series"].as_array().unwrap().len(), 4);
     let r = relman(&[
         "--policy", &policy, "kpi", &h, "--series", "week", "--tz", "UTC",
     ])
-    .json();
+    .exits(0)
+    .stdout_json();
     assert_eq!(r["series"].as_array().unwrap().len(), 3);
 }
 
@@ -171,11 +139,14 @@ fn bad_input_codes_and_paths() {
         "--to",
         "2026-11-02T00:00:00Z",
     ])
-    .error();
+    .exits(2)
+    .stderr_json();
     assert_eq!(err["code"], "invalid_input");
     assert_eq!(err["path"], "options.to");
 
-    let err = relman(&["kpi", &h, "--tz", "Mars/Base"]).error();
+    let err = relman(&["kpi", &h, "--tz", "Mars/Base"])
+        .exits(2)
+        .stderr_json();
     assert_eq!(err["code"], "invalid_input");
     assert_eq!(err["path"], "options.time_zone");
 
@@ -184,7 +155,7 @@ fn bad_input_codes_and_paths() {
         r#"{"deployments": [{"id": "d", "service": "s", "environment": "production",
             "finished_at": "2026-11-07T12:00:00Z", "outcome": "exploded"}]}"#,
     );
-    let err = relman(&["kpi", &bad]).error();
+    let err = relman(&["kpi", &bad]).exits(2).stderr_json();
     assert_eq!(err["code"], "invalid_input");
     assert_eq!(err["path"], "deployments[0].outcome");
 
@@ -196,7 +167,7 @@ fn bad_input_codes_and_paths() {
             "incidents": [{"id": "i", "created_at": "2026-11-07T12:00:00Z",
             "resolved_at": "2026-11-07T11:00:00Z"}]}"#,
     );
-    let err = relman(&["kpi", &bad]).error();
+    let err = relman(&["kpi", &bad]).exits(2).stderr_json();
     assert_eq!(err["code"], "invalid_input");
     assert_eq!(err["path"], "deployments[0].finished_at");
     let paths: Vec<&str> = err["problems"]
@@ -211,10 +182,14 @@ fn bad_input_codes_and_paths() {
         "bad-policy.json",
         r#"{"kpi": {"time_zone": "Nowhere/Land"}}"#,
     );
-    let err = relman(&["--policy", &policy, "kpi", &h]).error();
+    let err = relman(&["--policy", &policy, "kpi", &h])
+        .exits(2)
+        .stderr_json();
     assert_eq!(err["code"], "invalid_policy");
     assert_eq!(err["path"], "kpi.time_zone");
 
-    let err = relman(&["kpi", &h, "--series", "fortnight"]).error();
+    let err = relman(&["kpi", &h, "--series", "fortnight"])
+        .exits(2)
+        .stderr_json();
     assert_eq!(err["code"], "invalid_input");
 }
