@@ -260,6 +260,19 @@ pub fn join(base: &str, field: &str) -> String {
     }
 }
 
+/// The paths and ids of the items of a list field, for `unique_ids`.
+fn ids<'a, T>(
+    base: &'a str,
+    field: &'a str,
+    items: &'a [T],
+    id: fn(&T) -> &String,
+) -> impl Iterator<Item = (String, &'a str)> + 'a {
+    items
+        .iter()
+        .enumerate()
+        .map(move |(i, x)| (index(base, field, i), id(x).as_str()))
+}
+
 fn index(base: &str, field: &str, i: usize) -> String {
     format!("{}[{i}]", join(base, field))
 }
@@ -308,10 +321,7 @@ impl Document for Release {
         f.unique_ids(
             base,
             "change",
-            self.changes
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (index(base, "changes", i), c.id.as_str())),
+            ids(base, "changes", &self.changes, |x| &x.id),
         );
         for (i, c) in self.changes.iter().enumerate() {
             check_change(c, &index(base, "changes", i), f);
@@ -360,14 +370,7 @@ impl Document for Cmdb {
     const KIND: DocumentKind = DocumentKind::Cmdb;
     fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
         let mut version = f.version(base, self.schema_version);
-        f.unique_ids(
-            base,
-            "CI",
-            self.cis
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (index(base, "cis", i), c.id.as_str())),
-        );
+        f.unique_ids(base, "CI", ids(base, "cis", &self.cis, |x| &x.id));
         for (i, ci) in self.cis.iter().enumerate() {
             version = version.or(ci.check(&index(base, "cis", i), f));
         }
@@ -532,18 +535,17 @@ impl Document for Calendar {
         f.unique_ids(
             base,
             "blackout",
-            self.blackouts
-                .iter()
-                .enumerate()
-                .map(|(i, b)| (index(base, "blackouts", i), b.id.as_str())),
+            ids(base, "blackouts", &self.blackouts, |x| &x.id),
         );
         f.unique_ids(
             base,
             "maintenance window",
-            self.maintenance_windows
-                .iter()
-                .enumerate()
-                .map(|(i, w)| (index(base, "maintenance_windows", i), w.id.as_str())),
+            ids(
+                base,
+                "maintenance_windows",
+                &self.maintenance_windows,
+                |x| &x.id,
+            ),
         );
         for (i, b) in self.blackouts.iter().enumerate() {
             let path = index(base, "blackouts", i);
@@ -603,16 +605,8 @@ impl Document for Schedule {
     const KIND: DocumentKind = DocumentKind::Schedule;
     fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
         let mut version = f.version(base, self.schema_version);
-        let releases = self
-            .releases
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (index(base, "releases", i), r.id.as_str()));
-        let changes = self
-            .changes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (index(base, "changes", i), c.id.as_str()));
+        let releases = ids(base, "releases", &self.releases, |r| &r.id);
+        let changes = ids(base, "changes", &self.changes, |c| &c.id);
         f.unique_ids(base, "item", releases.chain(changes));
         for (i, r) in self.releases.iter().enumerate() {
             version = version.or(r.check(&index(base, "releases", i), f));
@@ -660,26 +654,17 @@ impl Document for History {
         f.unique_ids(
             base,
             "deployment",
-            self.deployments
-                .iter()
-                .enumerate()
-                .map(|(i, d)| (index(base, "deployments", i), d.id.as_str())),
+            ids(base, "deployments", &self.deployments, |x| &x.id),
         );
         f.unique_ids(
             base,
             "incident",
-            self.incidents
-                .iter()
-                .enumerate()
-                .map(|(i, d)| (index(base, "incidents", i), d.id.as_str())),
+            ids(base, "incidents", &self.incidents, |x| &x.id),
         );
         f.unique_ids(
             base,
             "release",
-            self.releases
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (index(base, "releases", i), r.id.as_str())),
+            ids(base, "releases", &self.releases, |x| &x.id),
         );
         for (i, d) in self.deployments.iter().enumerate() {
             let path = index(base, "deployments", i);
@@ -731,14 +716,7 @@ impl Document for Context {
     const KIND: DocumentKind = DocumentKind::Context;
     fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
         let mut version = f.version(base, self.schema_version);
-        f.unique_ids(
-            base,
-            "actor",
-            self.actors
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (index(base, "actors", i), a.id.as_str())),
-        );
+        f.unique_ids(base, "actor", ids(base, "actors", &self.actors, |x| &x.id));
         for (i, a) in self.actors.iter().enumerate() {
             version = version.or(a.check(&index(base, "actors", i), f));
         }
