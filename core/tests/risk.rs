@@ -983,3 +983,31 @@ mod with_conflicts_and_recurring_calendars {
         );
     }
 }
+
+/// Found by `contributions_sum_to_the_score`: with every weighted value at 1
+/// the floating-point sum of contributions exceeded 100 by a few ulps.
+#[test]
+fn a_maximal_release_scores_at_most_100() {
+    let r = json!({
+        "id": "R", "title": "T", "kind": "patch", "state": "testing", "services": ["s0"],
+        "depends_on": [], "tests": [],
+        "changes": [{"id": "C0", "kind": "standard", "summary": "s", "affected_cis": ["ci0"]}]
+    });
+    let w = [
+        0.0,
+        1.0603270480321347,
+        0.0,
+        2.5584794428882107,
+        0.1817550487489014,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+    ];
+    let ctx = with_weights(prop_context(), &w);
+    let a = assess_risk(&release(r), &ctx).unwrap();
+    assert!((0.0..=100.0).contains(&a.score), "{}", a.score);
+    let sum: f64 = a.factors.iter().map(|f| f.contribution).sum();
+    assert!((sum - a.score).abs() < 1e-9);
+}

@@ -184,6 +184,10 @@ impl<'a> RiskAssessor<'a> {
             .model
             .as_ref()
             .map(|m| predict(m, out.iter().map(|f| (f.name.as_str(), f.value))));
+        // Rounding can carry the sum a few ulps past 100 when every weighted
+        // value is 1; the score stays in 0–100 (contributions still sum to it
+        // within 1e-12).
+        let score = score.clamp(0.0, 100.0);
         Ok(RiskAssessment {
             release_id: release.id.clone(),
             score,
