@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 
 mod common;
-use common::relman;
+use common::{relman, TempFile};
 
 fn history() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -21,12 +21,8 @@ fn history() -> String {
         .into_owned()
 }
 
-fn temp(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("relman-kpi-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
+fn temp(name: &str, text: &str) -> TempFile {
+    TempFile::new(name, text)
 }
 
 const PERIOD: [&str; 4] = [
@@ -87,7 +83,7 @@ fn policy_kpi_section_applies_and_flags_override_it() {
                     "period_from": "2026-11-02T00:00:00Z", "period_to": "2026-11-23T00:00:00Z"}}"#,
     );
     let h = history();
-    let r = relman(&["--policy", &policy, "kpi", &h])
+    let r = relman(&["--policy", policy.path(), "kpi", &h])
         .exits(0)
         .stdout_json();
     assert_eq!(r["settings"]["time_zone"], "Europe/Paris");
@@ -95,13 +91,20 @@ fn policy_kpi_section_applies_and_flags_override_it() {
     assert_eq!(r["kpis"]["dora"]["production_deployments"], 20);
     // In Paris (UTC+1) the period ends at 01:00 on Monday 11-23: the local
     // days run 11-02 .. 11-23 and touch four Monday weeks.
-    let r = relman(&["--policy", &policy, "kpi", &h, "--series", "week"])
+    let r = relman(&["--policy", policy.path(), "kpi", &h, "--series", "week"])
         .exits(0)
         .stdout_json();
     assert_eq!(r["period"]["last_day"], "2026-11-23");
     assert_eq!(r["series"].as_array().unwrap().len(), 4);
     let r = relman(&[
-        "--policy", &policy, "kpi", &h, "--series", "week", "--tz", "UTC",
+        "--policy",
+        policy.path(),
+        "kpi",
+        &h,
+        "--series",
+        "week",
+        "--tz",
+        "UTC",
     ])
     .exits(0)
     .stdout_json();
@@ -155,7 +158,7 @@ fn bad_input_codes_and_paths() {
         r#"{"deployments": [{"id": "d", "service": "s", "environment": "production",
             "finished_at": "2026-11-07T12:00:00Z", "outcome": "exploded"}]}"#,
     );
-    let err = relman(&["kpi", &bad]).exits(2).stderr_json();
+    let err = relman(&["kpi", bad.path()]).exits(2).stderr_json();
     assert_eq!(err["code"], "invalid_input");
     assert_eq!(err["path"], "deployments[0].outcome");
 
@@ -167,7 +170,7 @@ fn bad_input_codes_and_paths() {
             "incidents": [{"id": "i", "created_at": "2026-11-07T12:00:00Z",
             "resolved_at": "2026-11-07T11:00:00Z"}]}"#,
     );
-    let err = relman(&["kpi", &bad]).exits(2).stderr_json();
+    let err = relman(&["kpi", bad.path()]).exits(2).stderr_json();
     assert_eq!(err["code"], "invalid_input");
     assert_eq!(err["path"], "deployments[0].finished_at");
     let paths: Vec<&str> = err["problems"]
@@ -182,7 +185,7 @@ fn bad_input_codes_and_paths() {
         "bad-policy.json",
         r#"{"kpi": {"time_zone": "Nowhere/Land"}}"#,
     );
-    let err = relman(&["--policy", &policy, "kpi", &h])
+    let err = relman(&["--policy", policy.path(), "kpi", &h])
         .exits(2)
         .stderr_json();
     assert_eq!(err["code"], "invalid_policy");
