@@ -52,6 +52,7 @@
 //! assert_eq!(err.path(), Some("kind"));
 //! ```
 
+pub mod api;
 pub mod audit;
 pub mod calendar;
 pub mod conflict;

@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod calendar;
+pub mod call;
 pub mod check;
 pub mod conflicts;
 pub mod context;
@@ -81,6 +82,9 @@ pub enum Command {
     ImportServicenow(import_servicenow::Args),
     /// relman verdicts as ServiceNow field patches, one per record.
     ExportServicenow(export_servicenow::Args),
+    /// Any operation by name with its parameters as one JSON object (the
+    /// dispatch table the bindings share; runs the conformance vectors).
+    Call(call::Args),
 }
 
 impl Command {
@@ -106,6 +110,7 @@ impl Command {
             Command::Calendar(args) => calendar::run(args, globals),
             Command::ImportServicenow(args) => import_servicenow::run(args, globals),
             Command::ExportServicenow(args) => export_servicenow::run(args, globals),
+            Command::Call(args) => call::run(args, globals),
         }
     }
 }

@@ -1,0 +1,687 @@
+//! Every operation of the data contract by name, JSON in and JSON out.
+//!
+//! This is the one dispatch table the front ends share: the Python, Node and
+//! Swift bindings convert their native values to a [`serde_json::Value`]
+//! object keyed by parameter name (the `input` of a conformance vector),
+//! call [`call`], and convert the result back. Parameter parsing, defaults
+//! and error paths are therefore identical in every language.
+//!
+//! Paths in errors: a document parameter (`release`, `context`, `history`,
+//! `schedule`, …) reports paths inside the document (`changes[1].summary`),
+//! as [`parse`](crate::parse) does; any other parameter reports paths that
+//! start with its name (`options.time_zone`, `plan.steps[0].set_weight`).
+//!
+//! ```
+//! use serde_json::json;
+//!
+//! let verdict = relman::api::call(
+//!     "verify_log",
+//!     json!({"release": {"id": "R", "title": "T", "kind": "minor", "state": "planning"}}),
+//! )?;
+//! assert_eq!(verdict["valid"], true);
+//!
+//! let err = relman::api::call("check", json!({"target": "development"})).unwrap_err();
+//! assert_eq!(err.code().as_str(), "invalid_input");
+//! assert_eq!(err.path(), Some("release"));
+//! # Ok::<(), relman::Error>(())
+//! ```
+
+use crate::error::{Error, ErrorBody, Result, Warning};
+use crate::policy::RolloutPolicy;
+use crate::rollout::{self, JudgeConfig, RolloutInput, RolloutState, SampleSet};
+use crate::validate::{join, Document, DocumentKind, MAX_JSON_DEPTH};
+use crate::{
+    Context, DeploymentPlan, FitOptions, History, IcsOptions, KpiOptions, NotesFormat, Policy,
+    Release, RiskAssessment, Schedule, ServiceNowExport, ServiceNowTables, State, Timestamp,
+};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// One parameter of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    /// The parameter name (the key in the `params` object).
+    pub name: &'static str,
+    /// Whether the operation fails without it.
+    pub required: bool,
+}
+
+/// One operation of the data contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operation {
+    /// The snake_case name (Python and [`call`]); Node uses camelCase.
+    pub name: &'static str,
+    /// Its parameters, in the order the positional front ends take them.
+    pub params: &'static [Param],
+    /// What it does, in one line.
+    pub summary: &'static str,
+}
+
+const fn req(name: &'static str) -> Param {
+    Param {
+        name,
+        required: true,
+    }
+}
+
+const fn opt(name: &'static str) -> Param {
+    Param {
+        name,
+        required: false,
+    }
+}
+
+/// Every operation, in the order of the SPEC's front-end table.
+pub const OPERATIONS: &[Operation] = &[
+    Operation {
+        name: "validate",
+        params: &[req("kind"), opt("document"), opt("text")],
+        summary:
+            "Validates a document of a kind given as a value or JSON text; lists every problem",
+    },
+    Operation {
+        name: "check",
+        params: &[req("release"), req("target"), opt("context")],
+        summary: "The gate report of moving a release to a target state (a dry run)",
+    },
+    Operation {
+        name: "apply",
+        params: &[req("release"), req("command"), opt("context")],
+        summary: "Applies a lifecycle command: the new release with its audit event, or an error",
+    },
+    Operation {
+        name: "verify_log",
+        params: &[req("release"), opt("expected_head")],
+        summary: "Verifies the hash chain of a release's audit log",
+    },
+    Operation {
+        name: "assess_risk",
+        params: &[req("release"), opt("context")],
+        summary: "Scores a release's risk with every factor explained",
+    },
+    Operation {
+        name: "assess_risk_many",
+        params: &[req("releases"), opt("context")],
+        summary: "Scores many releases against one context; one result or error per release",
+    },
+    Operation {
+        name: "fit_risk_model",
+        params: &[req("history"), opt("options"), opt("context")],
+        summary: "Fits the risk weights to a release history (logistic regression)",
+    },
+    Operation {
+        name: "detect_conflicts",
+        params: &[req("schedule")],
+        summary: "Every dependency, CI, calendar and resource conflict of a schedule",
+    },
+    Operation {
+        name: "suggest_slots",
+        params: &[
+            req("schedule"),
+            req("item"),
+            req("duration_secs"),
+            req("now"),
+            req("horizon_secs"),
+            req("count"),
+        ],
+        summary: "Free deployment slots for one release or change of a schedule",
+    },
+    Operation {
+        name: "deployment_order",
+        params: &[req("releases")],
+        summary: "Deployment waves and the critical path of releases by their dependencies",
+    },
+    Operation {
+        name: "rollout_step",
+        params: &[
+            req("plan"),
+            opt("state"),
+            req("input"),
+            req("now"),
+            opt("policy"),
+        ],
+        summary: "The next decision of a blue-green or canary rollout",
+    },
+    Operation {
+        name: "judge_canary",
+        params: &[req("baseline"), req("canary"), opt("config"), opt("policy")],
+        summary: "Compares canary metrics with the baseline (Mann-Whitney U per metric)",
+    },
+    Operation {
+        name: "compute_kpis",
+        params: &[req("history"), opt("options"), opt("policy")],
+        summary: "DORA and ITIL release KPIs of a history",
+    },
+    Operation {
+        name: "release_notes",
+        params: &[req("release"), req("format")],
+        summary: "Release notes in Markdown or HTML",
+    },
+    Operation {
+        name: "calendar_ics",
+        params: &[req("schedule"), req("options")],
+        summary: "An iCalendar (.ics) of releases, windows and blackouts",
+    },
+    Operation {
+        name: "import_servicenow",
+        params: &[
+            req("change_requests"),
+            opt("releases"),
+            opt("cis"),
+            opt("rels"),
+            opt("approvals"),
+        ],
+        summary: "A schedule from ServiceNow Table API records",
+    },
+    Operation {
+        name: "export_servicenow",
+        params: &[
+            req("schedule"),
+            opt("risk"),
+            opt("conflicts"),
+            opt("gates"),
+            opt("now"),
+        ],
+        summary: "Per-record ServiceNow field patches from relman's verdicts",
+    },
+    Operation {
+        name: "schema",
+        params: &[req("name")],
+        summary: "The JSON Schema of an input or output document",
+    },
+];
+
+/// The operation with this name.
+pub fn operation(name: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|o| o.name == name)
+}
+
+/// The result of `assess_risk_many`: one slot per release, in input order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RiskBatch {
+    /// The assessment of each release, `null` where that release failed.
+    pub assessments: Vec<Option<RiskAssessment>>,
+    /// The error of each release that failed, by its index in the input.
+    pub errors: Vec<BatchError>,
+    /// Odd but not fatal (the assessments carry their own warnings).
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+}
+
+/// One failed item of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BatchError {
+    /// The index of the item in the input list.
+    pub index: usize,
+    /// The error, in the form every front end shares.
+    pub error: ErrorBody,
+}
+
+/// Scores many releases against one context: the context is prepared once;
+/// a release that cannot be parsed or assessed fills its slot with `None`
+/// and adds a [`BatchError`], so one bad record does not sink the batch.
+/// An invalid context fails the whole call.
+pub fn assess_risk_batch(releases: &[Result<Release>], context: &Context) -> Result<RiskBatch> {
+    let assessor = crate::RiskAssessor::new(context)?;
+    let mut batch = RiskBatch {
+        assessments: Vec::with_capacity(releases.len()),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for (index, release) in releases.iter().enumerate() {
+        match release
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|r| assessor.assess(r))
+        {
+            Ok(a) => batch.assessments.push(Some(a)),
+            Err(e) => {
+                batch.assessments.push(None);
+                batch.errors.push(BatchError {
+                    index,
+                    error: e.to_body(),
+                });
+            }
+        }
+    }
+    Ok(batch)
+}
+
+/// The limit on nesting depth for values handed to [`call`] by a binding;
+/// the same as for JSON text ([`MAX_JSON_DEPTH`]).
+pub const MAX_NESTING_DEPTH: u64 = MAX_JSON_DEPTH;
+
+/// The `limit_exceeded` error a binding raises when a native value nests
+/// deeper than [`MAX_NESTING_DEPTH`] (`path` is where it stopped).
+pub fn nesting_too_deep(path: impl Into<String>) -> Error {
+    Error::LimitExceeded {
+        path: path.into(),
+        what: "nesting depth".to_string(),
+        limit: MAX_NESTING_DEPTH,
+        found: MAX_NESTING_DEPTH + 1,
+    }
+}
+
+/// Runs `operation` with `params`, an object keyed by parameter name.
+///
+/// Unknown operations, unknown or missing parameters and parameters of the
+/// wrong shape are `invalid_input` errors naming the parameter.
+pub fn call(operation_name: &str, params: Value) -> Result<Value> {
+    let op = operation(operation_name).ok_or_else(|| {
+        Error::invalid_input(
+            "",
+            format!(
+                "unknown operation `{operation_name}`; known: {}",
+                OPERATIONS
+                    .iter()
+                    .map(|o| o.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })?;
+    let mut params = match params {
+        Value::Object(map) => map,
+        Value::Null => Map::new(),
+        other => {
+            return Err(Error::invalid_input(
+                "",
+                format!(
+                    "the parameters of `{}` must be an object keyed by parameter name, not {}",
+                    op.name,
+                    type_name(&other)
+                ),
+            ))
+        }
+    };
+    // Absent and null mean the same: an optional parameter not given.
+    params.retain(|_, v| !v.is_null());
+    if let Some(unknown) = params
+        .keys()
+        .find(|k| !op.params.iter().any(|p| p.name == k.as_str()))
+    {
+        return Err(Error::invalid_input(
+            unknown.clone(),
+            format!(
+                "`{}` takes no parameter `{unknown}`; its parameters: {}",
+                op.name,
+                op.params
+                    .iter()
+                    .map(|p| p.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    if let Some(missing) = op
+        .params
+        .iter()
+        .find(|p| p.required && !params.contains_key(p.name))
+    {
+        return Err(Error::invalid_input(
+            missing.name,
+            format!("`{}` needs the parameter `{}`", op.name, missing.name),
+        ));
+    }
+    let mut p = Params(params);
+    match op.name {
+        "validate" => {
+            let kind_name: String = p.typed("kind")?;
+            let kind = DocumentKind::from_name(&kind_name).ok_or_else(|| {
+                Error::invalid_input("kind", format!("unknown document kind `{kind_name}`"))
+            })?;
+            match (p.take("document"), p.take("text")) {
+                (Some(doc), None) => out(crate::validate_value(kind, doc)?),
+                (None, Some(Value::String(text))) => out(crate::validate(kind, &text)?),
+                (None, Some(other)) => Err(Error::invalid_input(
+                    "text",
+                    format!("must be a string of JSON text, not {}", type_name(&other)),
+                )),
+                _ => Err(Error::invalid_input(
+                    "document",
+                    "give exactly one of `document` (a value) and `text` (JSON text)",
+                )),
+            }
+        }
+        "check" => {
+            let release: Release = p.document("release")?;
+            let target: State = p.typed("target")?;
+            let context = p.context()?;
+            out(crate::check(&release, target, &context))
+        }
+        "apply" => {
+            let release: Release = p.document("release")?;
+            let command: crate::Command = p.document("command")?;
+            let context = p.context()?;
+            out(crate::apply(&release, &command, &context)?)
+        }
+        "verify_log" => {
+            let release: Release = p.document("release")?;
+            let head: Option<String> = p.optional("expected_head")?;
+            out(crate::verify_log(&release, head.as_deref()))
+        }
+        "assess_risk" => {
+            let release: Release = p.document("release")?;
+            let context = p.context()?;
+            out(crate::assess_risk(&release, &context)?)
+        }
+        "assess_risk_many" => {
+            let releases = match p.take("releases") {
+                Some(Value::Array(items)) => items,
+                Some(other) => {
+                    return Err(Error::invalid_input(
+                        "releases",
+                        format!("must be a list of releases, not {}", type_name(&other)),
+                    ))
+                }
+                None => Vec::new(),
+            };
+            let context = p.context()?;
+            let parsed: Vec<Result<Release>> = releases
+                .into_iter()
+                .map(|r| crate::from_value::<Release>(r).map(|p| p.document))
+                .collect();
+            out(assess_risk_batch(&parsed, &context)?)
+        }
+        "fit_risk_model" => {
+            let history: History = p.document("history")?;
+            let options: FitOptions = p.optional("options")?.unwrap_or_default();
+            let context = p.context()?;
+            out(crate::fit_risk_model(&history, &options, &context)?)
+        }
+        "detect_conflicts" => {
+            let schedule: Schedule = p.document("schedule")?;
+            out(crate::detect_conflicts(&schedule)?)
+        }
+        "suggest_slots" => {
+            let schedule: Schedule = p.document("schedule")?;
+            let item: String = p.typed("item")?;
+            let duration: u64 = p.typed("duration_secs")?;
+            let now: Timestamp = p.typed("now")?;
+            let horizon: u64 = p.typed("horizon_secs")?;
+            let count: usize = p.typed("count")?;
+            out(crate::suggest_slots(
+                &item, &schedule, duration, &now, horizon, count,
+            )?)
+        }
+        "deployment_order" => {
+            let releases = match p.take("releases") {
+                Some(Value::Array(items)) => items,
+                Some(other) => {
+                    return Err(Error::invalid_input(
+                        "releases",
+                        format!("must be a list of releases, not {}", type_name(&other)),
+                    ))
+                }
+                None => Vec::new(),
+            };
+            let mut parsed = Vec::with_capacity(releases.len());
+            for (i, r) in releases.into_iter().enumerate() {
+                let release = crate::from_value::<Release>(r)
+                    .map_err(|e| prefix(e, &format!("releases[{i}]")))?;
+                parsed.push(release.document);
+            }
+            out(crate::deployment_order(&parsed)?)
+        }
+        "rollout_step" => {
+            let plan: DeploymentPlan = p.typed("plan")?;
+            let state: RolloutState = p.optional("state")?.unwrap_or_default();
+            let input: RolloutInput = p.typed("input")?;
+            let now: Timestamp = p.typed("now")?;
+            let policy = p.rollout_policy()?;
+            out(rollout::rollout_step_with_policy(
+                &plan, &state, &input, &now, &policy,
+            )?)
+        }
+        "judge_canary" => {
+            let baseline: SampleSet = p.typed("baseline")?;
+            let canary: SampleSet = p.typed("canary")?;
+            let config: JudgeConfig = p.optional("config")?.unwrap_or_default();
+            let policy = p.rollout_policy()?;
+            out(rollout::judge_canary_with_policy(
+                &baseline, &canary, &config, &policy,
+            )?)
+        }
+        "compute_kpis" => {
+            let history: History = p.document("history")?;
+            let options: KpiOptions = p.optional("options")?.unwrap_or_default();
+            let policy: Policy = p.optional_document("policy")?.unwrap_or_default();
+            out(crate::compute_kpis_with(&history, &policy.kpi, &options)?)
+        }
+        "release_notes" => {
+            let release: Release = p.document("release")?;
+            let format: NotesFormat = p.typed("format")?;
+            out(crate::release_notes(&release, format))
+        }
+        "calendar_ics" => {
+            let schedule: Schedule = p.document("schedule")?;
+            let options: IcsOptions = p.typed("options")?;
+            out(crate::calendar_ics(&schedule, &options)?)
+        }
+        "import_servicenow" => {
+            let tables: ServiceNowTables = typed_value("", Value::Object(p.0))?;
+            out(crate::import_servicenow(&tables)?)
+        }
+        "export_servicenow" => {
+            let export: ServiceNowExport = typed_value("", Value::Object(p.0))?;
+            out(crate::export_servicenow(&export)?)
+        }
+        "schema" => {
+            let name: String = p.typed("name")?;
+            crate::schema::schema(&name).ok_or_else(|| {
+                Error::invalid_input(
+                    "name",
+                    format!(
+                        "no schema named `{name}`; known: {}",
+                        crate::schema::SCHEMAS
+                            .iter()
+                            .map(|e| e.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })
+        }
+        other => Err(Error::internal(format!(
+            "operation `{other}` is listed but not dispatched"
+        ))),
+    }
+}
+
+/// Like [`call`], with the parameters and the result as JSON text (for
+/// front ends that pass strings, such as the Swift binding's raw entry).
+pub fn call_json(operation_name: &str, params: &str) -> Result<String> {
+    let params: Value = serde_json::from_str(params).map_err(|e| {
+        if e.to_string().starts_with("recursion limit exceeded") {
+            nesting_too_deep("")
+        } else {
+            let mut err = Error::invalid_input("", format!("parameters are not JSON: {e}"));
+            if let Error::InvalidInput { problems } = &mut err {
+                for p in problems {
+                    p.line = Some(e.line());
+                    p.column = Some(e.column().max(1));
+                }
+            }
+            err
+        }
+    })?;
+    let result = call(operation_name, params)?;
+    serde_json::to_string(&result)
+        .map_err(|e| Error::internal(format!("cannot write the result: {e}")))
+}
+
+fn out<T: Serialize>(value: T) -> Result<Value> {
+    serde_json::to_value(value)
+        .map_err(|e| Error::internal(format!("cannot write the result: {e}")))
+}
+
+/// The JSON type of a value, for messages.
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Prefixes every path of an input error with `base` (for documents inside
+/// a list parameter).
+fn prefix(err: Error, base: &str) -> Error {
+    match err {
+        Error::InvalidInput { mut problems } => {
+            for p in &mut problems {
+                p.path = join(base, &p.path);
+            }
+            Error::InvalidInput { problems }
+        }
+        Error::InvalidPolicy { mut problems } => {
+            for p in &mut problems {
+                p.path = join(base, &p.path);
+            }
+            Error::InvalidPolicy { problems }
+        }
+        Error::UnsupportedVersion {
+            path,
+            found,
+            supported,
+        } => Error::UnsupportedVersion {
+            path: join(base, &path),
+            found,
+            supported,
+        },
+        Error::LimitExceeded {
+            path,
+            what,
+            limit,
+            found,
+        } => Error::LimitExceeded {
+            path: join(base, &path),
+            what,
+            limit,
+            found,
+        },
+        other => other,
+    }
+}
+
+/// Deserialises a non-document parameter; paths start with `name`.
+fn typed_value<T: DeserializeOwned>(name: &str, value: Value) -> Result<T> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
+        let inner_path = err.path().to_string();
+        let mut path = if inner_path == "." {
+            name.to_string()
+        } else {
+            join(name, &inner_path)
+        };
+        let message = err.inner().to_string();
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|s| s.strip_suffix('`'))
+        {
+            path = join(&path, field);
+        }
+        Error::invalid_input(path, message)
+    })
+}
+
+/// The parameters of one call, taken one by one.
+struct Params(Map<String, Value>);
+
+impl Params {
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.0.remove(name)
+    }
+
+    fn typed<T: DeserializeOwned>(&mut self, name: &str) -> Result<T> {
+        match self.take(name) {
+            Some(v) => typed_value(name, v),
+            None => Err(Error::invalid_input(name, "missing parameter")),
+        }
+    }
+
+    fn optional<T: DeserializeOwned>(&mut self, name: &str) -> Result<Option<T>> {
+        self.take(name).map(|v| typed_value(name, v)).transpose()
+    }
+
+    fn document<T: Document>(&mut self, name: &str) -> Result<T> {
+        match self.take(name) {
+            Some(v) => crate::from_value::<T>(v).map(|p| p.document),
+            None => Err(Error::invalid_input(name, "missing parameter")),
+        }
+    }
+
+    fn optional_document<T: Document>(&mut self, name: &str) -> Result<Option<T>> {
+        self.take(name)
+            .map(|v| crate::from_value::<T>(v).map(|p| p.document))
+            .transpose()
+    }
+
+    fn context(&mut self) -> Result<Context> {
+        Ok(self.optional_document("context")?.unwrap_or_default())
+    }
+
+    fn rollout_policy(&mut self) -> Result<RolloutPolicy> {
+        Ok(self
+            .optional_document::<Policy>("policy")?
+            .map(|p| p.rollout)
+            .unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_listed_operation_is_dispatched() {
+        for op in OPERATIONS {
+            let err = call(op.name, json!({"no_such_parameter": 1})).unwrap_err();
+            assert_eq!(err.path(), Some("no_such_parameter"), "{}", op.name);
+        }
+        let err = call("no_such_operation", json!({})).unwrap_err();
+        assert!(err.to_string().contains("unknown operation"), "{err}");
+    }
+
+    #[test]
+    fn missing_and_mistyped_parameters_are_named() {
+        let err = call("suggest_slots", json!({"schedule": {}})).unwrap_err();
+        assert_eq!(err.path(), Some("item"));
+        let err = call(
+            "judge_canary",
+            json!({"baseline": {}, "canary": {}, "config": {"alpha": "x"}}),
+        )
+        .unwrap_err();
+        assert_eq!(err.code().as_str(), "invalid_input");
+        assert_eq!(err.path(), Some("config.alpha"));
+        let err = call("check", json!([1])).unwrap_err();
+        assert!(err.to_string().contains("keyed by parameter name"), "{err}");
+    }
+
+    #[test]
+    fn a_batch_keeps_going_past_a_bad_release() {
+        let good = json!({"id": "R1", "title": "T", "kind": "minor", "state": "planning"});
+        let bad = json!({"id": "R2", "title": "T", "kind": "huge", "state": "planning"});
+        let result = call("assess_risk_many", json!({"releases": [good, bad]})).unwrap();
+        assert_eq!(result["assessments"][0]["release_id"], "R1");
+        assert_eq!(result["assessments"][1], Value::Null);
+        assert_eq!(result["errors"][0]["index"], 1);
+        assert_eq!(result["errors"][0]["error"]["path"], "kind");
+    }
+
+    #[test]
+    fn json_text_in_and_out() {
+        let text = call_json("schema", r#"{"name": "release"}"#).unwrap();
+        assert!(text.contains("\"title\""));
+        let err = call_json("schema", "{").unwrap_err();
+        assert_eq!(err.code().as_str(), "invalid_input");
+        let deep = "[".repeat(100_000);
+        let err = call_json("schema", &deep).unwrap_err();
+        assert_eq!(err.code().as_str(), "limit_exceeded");
+    }
+}
