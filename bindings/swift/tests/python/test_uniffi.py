@@ -607,6 +607,21 @@ def test_the_linked_library_has_no_bindgen_or_clap_symbols():
         assert forbidden not in symbols and forbidden not in demangled, forbidden
 
 
+def test_the_library_build_resolves_no_bindgen_or_clap():
+    """The dependency graph `cargo build -p relman-swift` resolves on its own
+    (as scripts/test-swift and packaging build it): no clap, no
+    uniffi_bindgen, no `cli` feature of uniffi."""
+    import subprocess
+
+    tree = subprocess.run(
+        ["cargo", "tree", "--locked", "-p", "relman-swift", "-e", "normal,features", "--prefix", "none"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    assert "uniffi v0.32" in tree
+    for forbidden in ("clap v", "uniffi_bindgen v", 'uniffi feature "cli"'):
+        assert forbidden not in tree, forbidden
+
+
 def test_float_comparison_is_relative():
     assert diff({"x": [1.0, 1e300]}, {"x": [1.0 + 1e-12, 1e300 * (1 + 1e-12)]}) is None
     assert diff({"x": 1.0}, {"x": 1.001}) == "$.x: 1.0 != 1.001"
