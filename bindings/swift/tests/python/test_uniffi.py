@@ -9,7 +9,6 @@ panic. scripts/test-swift builds the library and generates the module."""
 
 import copy
 import json
-import math
 import os
 import pathlib
 
@@ -410,16 +409,39 @@ def test_schema_operations_and_call_json():
 # ------------------------------------------------------------------ errors
 
 
-def test_every_error_variant_has_its_code():
-    expected = {
-        "INVALID_INPUT": "invalid_input", "INVALID_POLICY": "invalid_policy",
-        "UNSUPPORTED_VERSION": "unsupported_version", "TRANSITION_DENIED": "transition_denied",
-        "FORBIDDEN": "forbidden", "LOG_TAMPERED": "log_tampered",
-        "LIMIT_EXCEEDED": "limit_exceeded", "INTERNAL": "internal",
+def test_every_error_variant_is_raised_with_its_code(advance):
+    """One call per RelmanError variant: the Python class and `code` match."""
+    release = lambda: r.release_from_json(text(advance["release"]))  # noqa: E731
+    denied = vector_input("apply/denied_lists_every_violation.json")
+    owner = vector_input("apply/owner_cannot_approve.json")
+    applied = r.apply(release(), r.command_from_json(text(advance["command"])), r.context_from_json(text(advance["context"])))
+    tampered = json.loads(r.release_to_json(applied.release))
+    tampered["log"][0]["actor"] = "mallory"
+    old = release()
+    old.schema_version = 99
+    cases = {
+        r.RelmanError.InvalidInput: lambda: r.detect_conflicts("{"),
+        r.RelmanError.InvalidPolicy: lambda: r.assess_risk(release(), r.context_from_json(text({"policy": {"risk": {"weights": {"emergency": -1}}}}))),
+        r.RelmanError.UnsupportedVersion: lambda: r.assess_risk(old, None),
+        r.RelmanError.TransitionDenied: lambda: r.apply(*(f(text(denied[k])) for f, k in ((r.release_from_json, "release"), (r.command_from_json, "command"), (r.context_from_json, "context")))),
+        r.RelmanError.Forbidden: lambda: r.apply(*(f(text(owner[k])) for f, k in ((r.release_from_json, "release"), (r.command_from_json, "command"), (r.context_from_json, "context")))),
+        r.RelmanError.LogTampered: lambda: r.apply(r.release_from_json(text(tampered)), r.Command(command="cancel", actor="alice", at="2026-12-02T10:00:00Z", extra_json=text({"reason": "x"})), r.context_from_json(text(advance["context"]))),
+        r.RelmanError.LimitExceeded: lambda: r.detect_conflicts("[" * 100_000),
+        r.RelmanError.Internal: r.force_panic,
     }
-    variants = {name for name in dir(r.RelmanError) if name.isupper() or name[0].isupper()}
-    assert {"InvalidInput", "InvalidPolicy", "UnsupportedVersion", "TransitionDenied", "Forbidden", "LogTampered", "LimitExceeded", "Internal"} <= variants
-    assert len(expected) == 8
+    codes = {
+        "InvalidInput": "invalid_input", "InvalidPolicy": "invalid_policy",
+        "UnsupportedVersion": "unsupported_version", "TransitionDenied": "transition_denied",
+        "Forbidden": "forbidden", "LogTampered": "log_tampered",
+        "LimitExceeded": "limit_exceeded", "Internal": "internal",
+    }
+    assert len(cases) == 8
+    for variant, call in cases.items():
+        with pytest.raises(variant) as e:
+            call()
+        assert isinstance(e.value, r.RelmanError)
+        assert e.value.code == codes[variant.__name__], (variant, e.value)
+        assert e.value.message
 
 
 def test_invalid_input_malformed_json_where_a_string_is_taken():
@@ -626,4 +648,4 @@ def test_float_comparison_is_relative():
     assert diff({"x": [1.0, 1e300]}, {"x": [1.0 + 1e-12, 1e300 * (1 + 1e-12)]}) is None
     assert diff({"x": 1.0}, {"x": 1.001}) == "$.x: 1.0 != 1.001"
     assert diff({"x": 1}, {}) == "$.x: missing in actual"
-    assert not math.isnan(1.0)
+    assert diff({"x": True}, {"x": 1}) is not None
