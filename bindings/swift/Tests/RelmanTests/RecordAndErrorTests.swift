@@ -1,0 +1,224 @@
+import Foundation
+import XCTest
+
+import Relman
+
+/// Records round-trip through <type>FromJson / <type>ToJson without loss;
+/// timestamps keep their offset; every RelmanError variant; a forced panic.
+final class RecordTests: XCTestCase {
+    /// <type>ToJson(<type>FromJson(x)) == x for every expected result of
+    /// the vectors, and for every release, context and command input.
+    func testEveryRecordRoundTrips() throws {
+        typealias Pair = (String) throws -> String
+        let results: [String: Pair] = [
+            "validate": { try validationReportToJson(value: validationReportFromJson(json: $0)) },
+            "check": { try gateReportToJson(value: gateReportFromJson(json: $0)) },
+            "apply": { try appliedToJson(value: appliedFromJson(json: $0)) },
+            "verify_log": { try logVerdictToJson(value: logVerdictFromJson(json: $0)) },
+            "assess_risk": { try riskAssessmentToJson(value: riskAssessmentFromJson(json: $0)) },
+            "assess_risk_many": { try riskBatchToJson(value: riskBatchFromJson(json: $0)) },
+            "fit_risk_model": { try fittedRiskModelToJson(value: fittedRiskModelFromJson(json: $0)) },
+            "detect_conflicts": { try conflictReportToJson(value: conflictReportFromJson(json: $0)) },
+            "suggest_slots": { try slotSuggestionToJson(value: slotSuggestionFromJson(json: $0)) },
+            "deployment_order": { try deploymentOrderToJson(value: deploymentOrderFromJson(json: $0)) },
+            "rollout_step": { try rolloutStepToJson(value: rolloutStepFromJson(json: $0)) },
+            "judge_canary": { try canaryJudgementToJson(value: canaryJudgementFromJson(json: $0)) },
+            "compute_kpis": { try kpiReportToJson(value: kpiReportFromJson(json: $0)) },
+            "release_notes": { try releaseNotesToJson(value: releaseNotesFromJson(json: $0)) },
+            "calendar_ics": { try calendarExportToJson(value: calendarExportFromJson(json: $0)) },
+            "import_servicenow": { try serviceNowImportToJson(value: serviceNowImportFromJson(json: $0)) },
+            "export_servicenow": { try serviceNowPatchesToJson(value: serviceNowPatchesFromJson(json: $0)) },
+        ]
+        let documents: [String: Pair] = [
+            "release": { try releaseToJson(value: releaseFromJson(json: $0)) },
+            "context": { try contextToJson(value: contextFromJson(json: $0)) },
+            "command": { try commandToJson(value: commandFromJson(json: $0)) },
+        ]
+        var checked = 0
+        for file in try vectorFiles() {
+            let vector = try JSON.parse(try String(contentsOf: file, encoding: .utf8))
+            let operation = vector["operation"]?.string ?? ""
+            guard let expected = vector["expected"], operation != "schema" else { continue }
+            guard let pair = results[operation] else { return XCTFail("no record for \(operation)") }
+            XCTAssertNil(diff(expected, try JSON.parse(try pair(expected.text))), file.lastPathComponent)
+            for (name, docPair) in documents {
+                if let doc = vector["input"]?[name], doc.object != nil {
+                    XCTAssertNil(diff(doc, try JSON.parse(try docPair(doc.text))), "\(file.lastPathComponent) \(name)")
+                }
+            }
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 50)
+    }
+
+    func testTimestampsKeepTheirOffset() throws {
+        let input = try loadVector("apply/advance_from_planning.json")["input"]!
+        let release = try releaseFromJson(json: input["release"]!.text)
+        XCTAssertEqual(release.plannedStart, "2026-12-13T01:00:00+01:00")
+        let context = try contextFromJson(json: input["context"]!.text)
+        let command = Command(command: "advance", actor: "alice", at: "2026-12-01T11:00:00+01:00", extraJson: "{}")
+        let applied = try Relman.apply(release: release, command: command, context: context)
+        XCTAssertEqual(applied.release.state, .development)
+        XCTAssertEqual(applied.events.first?.at, "2026-12-01T11:00:00+01:00")
+        let written = try JSON.parse(try releaseToJson(value: applied.release))
+        XCTAssertEqual(written["planned_start"]?.string, "2026-12-13T01:00:00+01:00")
+        let verdict = try verifyLog(release: applied.release)
+        XCTAssertTrue(verdict.valid)
+        XCTAssertEqual(verdict.events, 1)
+    }
+
+    func testARecordBuiltInCode() throws {
+        let release = Release(id: "R1", title: "T", kind: .minor, state: .planning, extraJson: "{}")
+        XCTAssertEqual(try JSON.parse(try releaseToJson(value: release)),
+                       try JSON.parse(#"{"id": "R1", "title": "T", "kind": "minor", "state": "planning"}"#))
+        let report = try Relman.check(release: release, target: .development)
+        XCTAssertFalse(report.allowed)
+        XCTAssertEqual(report.from, .planning)
+        let notes = try releaseNotes(release: release, format: .markdown)
+        XCTAssertTrue(notes.text.contains("T"))
+    }
+
+    func testBatchKeepsGoingPastABadRelease() throws {
+        let good = #"{"id": "R1", "title": "T", "kind": "minor", "state": "planning"}"#
+        let bad = #"{"id": "R2", "title": "T", "kind": "huge", "state": "planning"}"#
+        let batch = try assessRiskMany(releases: [good, bad])
+        XCTAssertEqual(batch.assessments.first??.releaseId, "R1")
+        XCTAssertNil(batch.assessments[1])
+        XCTAssertEqual(batch.errors.first?.error.path, "kind")
+    }
+
+    func testSchema() throws {
+        let schemaText = try schema(name: "release")
+        XCTAssertNotNil(try JSON.parse(schemaText)["title"])
+    }
+}
+
+final class ErrorTests: XCTestCase {
+    func expectError(_ body: () throws -> Void, _ check: (RelmanError) -> Void,
+                     file: StaticString = #filePath, line: UInt = #line) {
+        do {
+            try body()
+            XCTFail("no error", file: file, line: line)
+        } catch let e as RelmanError {
+            check(e)
+        } catch {
+            XCTFail("not a RelmanError: \(error)", file: file, line: line)
+        }
+    }
+
+    func testMalformedJsonWhereAStringIsTaken() {
+        let bad = #"{"a": [1, 2,, 3]}"#
+        let calls: [(String, () throws -> Void)] = [
+            ("history", { _ = try computeKpis(history: bad) }),
+            ("schedule", { _ = try detectConflicts(schedule: bad) }),
+            ("plan", { _ = try rolloutStep(plan: bad, state: nil, input: "{}", now: "2026-01-01T00:00:00Z") }),
+            ("baseline", { _ = try judgeCanary(baseline: bad, canary: "{}") }),
+            ("options", { _ = try calendarIcs(schedule: "{}", options: bad) }),
+            ("change_requests", { _ = try importServicenow(changeRequests: bad) }),
+            ("document", { _ = try validateDocument(kind: .release, document: bad) }),
+        ]
+        for (name, call) in calls {
+            expectError(call) { e in
+                guard case let .InvalidInput(code, _, path, line, column, _) = e else { return XCTFail("\(e)") }
+                XCTAssertEqual(code, "invalid_input")
+                XCTAssertEqual(path, name)
+                XCTAssertEqual(line, 1)
+                XCTAssertEqual(column, 13)
+            }
+        }
+    }
+
+    func testInvalidRecords() throws {
+        expectError({ _ = try releaseFromJson(json: #"{"id": "R", "title": "T", "kind": "huge", "state": "planning"}"#) }) { e in
+            guard case let .InvalidInput(_, _, path, _, _, _) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(path, "kind")
+        }
+        var release = Release(id: "R1", title: "T", kind: .minor, state: .planning, extraJson: "[1, 2]")
+        expectError({ _ = try assessRisk(release: release) }) { e in
+            guard case let .InvalidInput(_, _, path, _, _, _) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(path, "release")
+        }
+        release.extraJson = "{}"
+        release.plannedStart = "2026-12-13T01:00:00+01:00"
+        release.plannedEnd = "2026-12-12T01:00:00+01:00"
+        expectError({ _ = try assessRisk(release: release) }) { e in
+            guard case let .InvalidInput(_, _, path, _, _, _) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(path, "planned_end")
+        }
+        expectError({ _ = try suggestSlots(schedule: "{}", item: "X", durationSecs: 60, now: "not a time", horizonSecs: 3600, count: 1) }) { e in
+            guard case let .InvalidInput(_, _, path, _, _, _) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(path, "now")
+        }
+    }
+
+    func testDeniedTransitionCarriesEveryViolation() throws {
+        let input = try loadVector("apply/denied_lists_every_violation.json")["input"]!
+        expectError({
+            _ = try Relman.apply(release: releaseFromJson(json: input["release"]!.text),
+                                 command: commandFromJson(json: input["command"]!.text),
+                                 context: contextFromJson(json: input["context"]!.text))
+        }) { e in
+            guard case let .TransitionDenied(code, _, violations, report) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, "transition_denied")
+            XCTAssertEqual(violations.map { $0.rule }, ["planning.owner", "planning.scope", "planning.window"])
+            XCTAssertEqual((try? JSON.parse(report))?["allowed"], .bool(false))
+        }
+    }
+
+    func testForbiddenInvalidPolicyUnsupportedVersionLimitExceeded() throws {
+        let input = try loadVector("apply/owner_cannot_approve.json")["input"]!
+        expectError({
+            _ = try Relman.apply(release: releaseFromJson(json: input["release"]!.text),
+                                 command: commandFromJson(json: input["command"]!.text),
+                                 context: contextFromJson(json: input["context"]!.text))
+        }) { e in
+            guard case let .Forbidden(code, _, rule) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, "forbidden")
+            XCTAssertEqual(rule, "sod.owner_approval")
+        }
+        var release = Release(id: "R1", title: "T", kind: .minor, state: .planning, extraJson: "{}")
+        let context = try contextFromJson(json: #"{"policy": {"risk": {"weights": {"emergency": -1}}}}"#)
+        expectError({ _ = try assessRisk(release: release, context: context) }) { e in
+            guard case let .InvalidPolicy(code, _, path, _) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, "invalid_policy")
+            XCTAssertEqual(path, "policy.risk.weights.emergency")
+        }
+        release.schemaVersion = 99
+        expectError({ _ = try assessRisk(release: release) }) { e in
+            guard case let .UnsupportedVersion(code, _, path) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, "unsupported_version")
+            XCTAssertEqual(path, "schema_version")
+        }
+        expectError({ _ = try detectConflicts(schedule: String(repeating: "[", count: 100_000)) }) { e in
+            guard case let .LimitExceeded(code, _, path) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, "limit_exceeded")
+            XCTAssertEqual(path, "schedule")
+        }
+    }
+
+    func testLogTampered() throws {
+        let input = try loadVector("apply/advance_from_planning.json")["input"]!
+        let context = try contextFromJson(json: input["context"]!.text)
+        let applied = try Relman.apply(release: releaseFromJson(json: input["release"]!.text),
+                                       command: commandFromJson(json: input["command"]!.text),
+                                       context: context)
+        let text = try releaseToJson(value: applied.release)
+        let tampered = try releaseFromJson(json: text.replacingOccurrences(of: #""actor":"alice""#, with: #""actor":"mallory""#))
+        XCTAssertFalse(try verifyLog(release: tampered).valid)
+        let cancel = Command(command: "cancel", actor: "alice", at: "2026-12-02T10:00:00Z", extraJson: #"{"reason": "x"}"#)
+        expectError({ _ = try Relman.apply(release: tampered, command: cancel, context: context) }) { e in
+            guard case let .LogTampered(code, _, path) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, "log_tampered")
+            XCTAssertTrue(path.hasPrefix("log["))
+        }
+    }
+
+    func testAForcedPanicBecomesInternal() {
+        expectError({ try forcePanic() }) { e in
+            guard case let .Internal(code, message) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, "internal")
+            XCTAssertTrue(message.contains("forced panic"))
+        }
+        XCTAssertFalse(operations().isEmpty)
+    }
+}

@@ -1,0 +1,651 @@
+"""The UniFFI layer under the Swift package, tested through UniFFI's Python
+backend: the same library, the same scaffolding and the same typed surface
+the generated Relman.swift calls, generated here as module `relman_uniffi`.
+
+Covers every exported function, every conformance vector through the typed
+API (and through `call_json`), every RelmanError variant, bad input
+(malformed JSON text, invalid records, denied transitions) and a forced
+panic. scripts/test-swift builds the library and generates the module."""
+
+import copy
+import json
+import os
+import pathlib
+
+import pytest
+
+import relman_uniffi as r
+
+ROOT = pathlib.Path(__file__).resolve().parents[4]
+VECTORS = ROOT / "core" / "tests" / "vectors"
+VECTOR_FILES = sorted(VECTORS.glob("*/*.json"))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def diff(expected, actual, path="$"):
+    """The path of the first difference; numbers within 1e-9 relative (a port
+    of core/tests/support/conformance.rs)."""
+    num = (int, float)
+    if isinstance(expected, num) and isinstance(actual, num) and not (
+        isinstance(expected, bool) or isinstance(actual, bool)
+    ):
+        a, b = float(expected), float(actual)
+        scale = max(abs(a), abs(b), 2.2250738585072014e-308)
+        if a != b and abs(a - b) / scale > 1e-9:
+            return f"{path}: {a} != {b}"
+        return None
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            return f"{path}: {len(expected)} items != {len(actual)} items"
+        for i, (x, y) in enumerate(zip(expected, actual)):
+            d = diff(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for k in sorted(set(expected) | set(actual)):
+            if k not in actual:
+                return f"{path}.{k}: missing in actual"
+            if k not in expected:
+                return f"{path}.{k}: unexpected in actual"
+            d = diff(expected[k], actual[k], f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if type(expected) is not type(actual) or expected != actual:
+        return f"{path}: {expected!r} != {actual!r}"
+    return None
+
+
+def text(value):
+    return json.dumps(value)
+
+
+def enum(cls, value):
+    """A string of relman's JSON as a UniFFI enum member (`md` is Markdown)."""
+    if cls is r.NotesFormat and value == "md":
+        value = "markdown"
+    return cls[value.upper()]
+
+
+def body(err):
+    """A RelmanError as the shared error JSON (the fields vectors check)."""
+    out = {"code": err.code, "message": err.message}
+    for field in ("path", "rule"):
+        if hasattr(err, field):
+            out[field] = getattr(err, field)
+    if hasattr(err, "violations"):
+        out["violations"] = [{"rule": v.rule} for v in err.violations]
+    return out
+
+
+# Operation name -> (function, {parameter: converter}, result to_json).
+# Every parameter of a vector's input is converted by name; a document goes
+# through its <type>_from_json function, JSON-text parameters through
+# json.dumps, enums by their snake_case value.
+REL = lambda v: r.release_from_json(text(v))  # noqa: E731
+CTX = lambda v: r.context_from_json(text(v))  # noqa: E731
+TXT = text
+SAME = lambda v: v  # noqa: E731
+
+OPERATIONS = {
+    "validate": None,  # two functions: validate (text) / validate_document
+    "check": (r.check, {"release": REL, "target": lambda v: enum(r.ReleaseState, v), "context": CTX}, r.gate_report_to_json),
+    "apply": (r.apply, {"release": REL, "command": lambda v: r.command_from_json(text(v)), "context": CTX}, r.applied_to_json),
+    "verify_log": (r.verify_log, {"release": REL, "expected_head": SAME}, r.log_verdict_to_json),
+    "assess_risk": (r.assess_risk, {"release": REL, "context": CTX}, r.risk_assessment_to_json),
+    "assess_risk_many": (r.assess_risk_many, {"releases": lambda v: [text(x) for x in v], "context": CTX}, r.risk_batch_to_json),
+    "fit_risk_model": (r.fit_risk_model, {"history": TXT, "options": TXT, "context": CTX}, r.fitted_risk_model_to_json),
+    "detect_conflicts": (r.detect_conflicts, {"schedule": TXT}, r.conflict_report_to_json),
+    "suggest_slots": (r.suggest_slots, {"schedule": TXT, "item": SAME, "duration_secs": SAME, "now": SAME, "horizon_secs": SAME, "count": SAME}, r.slot_suggestion_to_json),
+    "deployment_order": (r.deployment_order, {"releases": lambda v: [REL(x) for x in v]}, r.deployment_order_to_json),
+    "rollout_step": (r.rollout_step, {"plan": TXT, "state": TXT, "input": TXT, "now": SAME, "policy": TXT}, r.rollout_step_to_json),
+    "judge_canary": (r.judge_canary, {"baseline": TXT, "canary": TXT, "config": TXT, "policy": TXT}, r.canary_judgement_to_json),
+    "compute_kpis": (r.compute_kpis, {"history": TXT, "options": TXT, "policy": TXT}, r.kpi_report_to_json),
+    "release_notes": (r.release_notes, {"release": REL, "format": lambda v: enum(r.NotesFormat, v)}, r.release_notes_to_json),
+    "calendar_ics": (r.calendar_ics, {"schedule": TXT, "options": TXT}, r.calendar_export_to_json),
+    "import_servicenow": (r.import_servicenow, {"change_requests": TXT, "releases": TXT, "cis": TXT, "rels": TXT, "approvals": TXT}, r.service_now_import_to_json),
+    "export_servicenow": (r.export_servicenow, {"schedule": TXT, "risk": TXT, "conflicts": TXT, "gates": TXT, "now": SAME}, r.service_now_patches_to_json),
+    "schema": (r.schema, {"name": SAME}, SAME),
+}
+
+
+OPTIONAL_WITHOUT_DEFAULT = {"rollout_step": ("state",)}
+
+
+class NotExpressible(Exception):
+    """The vector's input cannot be written as a call of the typed function
+    (a missing required or unknown parameter): Swift would not compile it."""
+
+
+def run_typed(operation, params):
+    """Runs one operation through the typed API: ('ok', result JSON) or
+    ('error', error body). An operation the API does not expose raises."""
+    if operation not in OPERATIONS:
+        raise LookupError(f"operation `{operation}` is not exposed by the UniFFI API")
+    params = {k: v for k, v in params.items() if v is not None}
+    if operation == "validate":
+        kind = enum(r.DocumentKind, params["kind"])
+        try:
+            if "text" in params:
+                result = r.validate(kind=kind, text=params["text"])
+            else:
+                result = r.validate_document(kind=kind, document=text(params["document"]))
+        except r.RelmanError as e:
+            return "error", body(e)
+        return "ok", json.loads(r.validation_report_to_json(result))
+    function, converters, to_json = OPERATIONS[operation]
+    unknown = [k for k in params if k not in converters]
+    if unknown:
+        raise NotExpressible(f"no parameter {unknown[0]}")
+    try:
+        kwargs = {k: converters[k](v) for k, v in params.items()}
+        # Optional parameters without a default (they precede required ones):
+        # a Swift caller writes `nil`.
+        for name in OPTIONAL_WITHOUT_DEFAULT.get(operation, ()):
+            kwargs.setdefault(name, None)
+        result = function(**kwargs)
+    except r.RelmanError as e:
+        return "error", body(e)
+    except TypeError as e:
+        raise NotExpressible(str(e)) from e
+    out = to_json(result)
+    return "ok", json.loads(out)
+
+
+def check_outcome(vector, outcome):
+    kind, value = outcome
+    if "expected" in vector:
+        assert kind == "ok", f"unexpected error: {value}"
+        d = diff(vector["expected"], value)
+        assert d is None, f"output differs at {d}"
+        return
+    expected = vector["expected_error"]
+    assert kind == "error", f"expected an error, got {value}"
+    assert value["code"] == expected["code"], value
+    if "path" in expected:
+        assert value.get("path") == expected["path"], value
+    if "rule" in expected:
+        assert value.get("rule") == expected["rule"], value
+    if "violations" in expected:
+        assert [v["rule"] for v in value.get("violations", [])] == expected["violations"], value
+
+
+def load(path):
+    vector = json.loads(path.read_text())
+    assert vector["operation"] == path.parent.name
+    return vector
+
+
+def vector_id(path):
+    return f"{path.parent.name}/{path.stem}"
+
+
+# ------------------------------------------------------ conformance vectors
+
+
+def test_vectors_exist():
+    assert len(VECTOR_FILES) > 100
+
+
+@pytest.mark.parametrize("path", VECTOR_FILES, ids=vector_id)
+def test_vector_through_the_typed_api(path):
+    vector = load(path)
+    try:
+        outcome = run_typed(vector["operation"], vector["input"])
+    except NotExpressible as e:
+        # A typed signature refuses the call (Swift would not compile it): the
+        # vector must expect invalid_input on that very parameter, which
+        # call_json (below) checks against the core.
+        assert vector.get("expected_error", {}).get("code") == "invalid_input", e
+        assert vector["expected_error"]["path"] in str(e), e
+        return
+    check_outcome(vector, outcome)
+
+
+@pytest.mark.parametrize("path", VECTOR_FILES, ids=vector_id)
+def test_vector_through_call_json(path):
+    vector = load(path)
+    try:
+        outcome = "ok", json.loads(r.call_json(vector["operation"], text(vector["input"])))
+    except r.RelmanError as e:
+        outcome = "error", body(e)
+    check_outcome(vector, outcome)
+
+
+def test_an_unknown_operation_fails_the_runner():
+    with pytest.raises(LookupError):
+        run_typed("no_such_operation", {})
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.call_json("no_such_operation", "{}")
+    assert "unknown operation" in e.value.message
+
+
+def test_every_operation_of_the_contract_has_a_typed_function():
+    assert r.operations() == list(OPERATIONS)
+
+
+def test_only_two_vectors_are_refused_by_the_typed_signatures():
+    refused = []
+    for path in VECTOR_FILES:
+        vector = load(path)
+        try:
+            run_typed(vector["operation"], vector["input"])
+        except NotExpressible:
+            refused.append(vector_id(path))
+    assert refused == ["check/missing_release", "judge_canary/unknown_parameter"]
+
+
+RESULT_TYPES = {
+    "validate": (r.validation_report_from_json, r.validation_report_to_json),
+    "check": (r.gate_report_from_json, r.gate_report_to_json),
+    "apply": (r.applied_from_json, r.applied_to_json),
+    "verify_log": (r.log_verdict_from_json, r.log_verdict_to_json),
+    "assess_risk": (r.risk_assessment_from_json, r.risk_assessment_to_json),
+    "assess_risk_many": (r.risk_batch_from_json, r.risk_batch_to_json),
+    "fit_risk_model": (r.fitted_risk_model_from_json, r.fitted_risk_model_to_json),
+    "detect_conflicts": (r.conflict_report_from_json, r.conflict_report_to_json),
+    "suggest_slots": (r.slot_suggestion_from_json, r.slot_suggestion_to_json),
+    "deployment_order": (r.deployment_order_from_json, r.deployment_order_to_json),
+    "rollout_step": (r.rollout_step_from_json, r.rollout_step_to_json),
+    "judge_canary": (r.canary_judgement_from_json, r.canary_judgement_to_json),
+    "compute_kpis": (r.kpi_report_from_json, r.kpi_report_to_json),
+    "release_notes": (r.release_notes_from_json, r.release_notes_to_json),
+    "calendar_ics": (r.calendar_export_from_json, r.calendar_export_to_json),
+    "import_servicenow": (r.service_now_import_from_json, r.service_now_import_to_json),
+    "export_servicenow": (r.service_now_patches_from_json, r.service_now_patches_to_json),
+}
+
+
+@pytest.mark.parametrize("path", [p for p in VECTOR_FILES if p.parent.name != "schema"], ids=vector_id)
+def test_records_round_trip_without_loss(path):
+    """Every expected result and every release, context and command of the
+    vectors: <type>_to_json(<type>_from_json(x)) == x."""
+    vector = load(path)
+    pairs = []
+    if "expected" in vector:
+        pairs.append((RESULT_TYPES[vector["operation"]], vector["expected"]))
+    inp = vector["input"]
+    documents = {
+        "release": (r.release_from_json, r.release_to_json),
+        "context": (r.context_from_json, r.context_to_json),
+        "command": (r.command_from_json, r.command_to_json),
+    }
+    for name, pair in documents.items():
+        if isinstance(inp.get(name), dict) and "expected" in vector:
+            pairs.append((pair, inp[name]))
+    for (from_json, to_json), value in pairs:
+        back = json.loads(to_json(from_json(text(value))))
+        assert diff(value, back) is None, diff(value, back)
+
+
+# ------------------------------------------------------------- fixtures
+
+
+def vector_input(name):
+    return copy.deepcopy(load(VECTORS / name)["input"])
+
+
+@pytest.fixture
+def advance():
+    return vector_input("apply/advance_from_planning.json")
+
+
+# ---------------------------------------------------- every exported function
+
+
+def test_validate_and_validate_document(advance):
+    report = r.validate(r.DocumentKind.RELEASE, text(advance["release"]))
+    assert report.document == r.DocumentKind.RELEASE and report.schema_version == 1
+    report = r.validate_document(r.DocumentKind.RELEASE, text(advance["release"]))
+    assert report.document == r.DocumentKind.RELEASE
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.validate(r.DocumentKind.RELEASE, '{"id": "R1", "title": oops}')
+    assert (e.value.line, e.value.column) == (1, 23)
+
+
+def test_check_apply_verify_log_and_timestamps_keep_their_offset(advance):
+    release = r.release_from_json(text(advance["release"]))
+    context = r.context_from_json(text(advance["context"]))
+    assert release.planned_start == "2026-12-13T01:00:00+01:00"
+    report = r.check(release, r.ReleaseState.DEVELOPMENT, context)
+    assert report.allowed and report._from == r.ReleaseState.PLANNING and report.target == r.ReleaseState.DEVELOPMENT
+    command = r.Command(command="advance", actor="alice", at="2026-12-01T11:00:00+01:00", extra_json="{}")
+    applied = r.apply(release, command, context)
+    assert applied.release.state == r.ReleaseState.DEVELOPMENT
+    assert applied.events[0].at == "2026-12-01T11:00:00+01:00"
+    assert applied.release.planned_start == "2026-12-13T01:00:00+01:00"
+    written = json.loads(r.release_to_json(applied.release))
+    assert written["planned_start"] == "2026-12-13T01:00:00+01:00"
+    assert written["log"][0]["at"] == "2026-12-01T11:00:00+01:00"
+    verdict = r.verify_log(applied.release, None)
+    assert verdict.valid and verdict.events == 1
+    assert r.verify_log(applied.release, verdict.head).events_after_expected_head == 0
+
+
+def test_a_typed_record_can_be_built_in_code():
+    release = r.Release(id="R1", title="T", kind=r.ReleaseKind.MINOR, state=r.ReleaseState.PLANNING, extra_json="{}")
+    assert json.loads(r.release_to_json(release)) == {"id": "R1", "title": "T", "kind": "minor", "state": "planning"}
+    notes = r.release_notes(release, r.NotesFormat.MARKDOWN)
+    assert notes.format == r.NotesFormat.MARKDOWN and "T" in notes.text
+
+
+def test_assess_risk_and_assess_risk_many(advance):
+    release = r.release_from_json(text(advance["release"]))
+    assessment = r.assess_risk(release, None)
+    assert 0 <= assessment.score <= 100 and assessment.factors
+    assert isinstance(json.loads(assessment.factors[0].inputs), dict)
+    bad = dict(advance["release"], id="R2", kind="huge")
+    batch = r.assess_risk_many([text(advance["release"]), text(bad)], None)
+    assert batch.assessments[0].release_id == "REL-1" and batch.assessments[1] is None
+    assert batch.errors[0].index == 1 and batch.errors[0].error.path == "kind"
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.assess_risk_many([text(advance["release"]), "{oops"], None)
+    assert e.value.path == "releases[1]"
+
+
+def test_fit_risk_model():
+    inp = vector_input("fit_risk_model/forty_releases.json")
+    fitted = r.fit_risk_model(text(inp["history"]), text(inp.get("options")) if inp.get("options") else None, None)
+    assert "coefficients" in json.loads(fitted.model)
+    assert 0.0 <= json.loads(fitted.quality)["training_auc"] <= 1.0
+
+
+def test_detect_conflicts_suggest_slots_and_deployment_order():
+    inp = vector_input("detect_conflicts/every_kind.json")
+    report = r.detect_conflicts(text(inp["schedule"]))
+    assert report.blocking >= 1 and report.conflicts[0].kind in list(r.ConflictKind)
+    slots_in = next(load(p)["input"] for p in sorted(VECTORS.glob("suggest_slots/*.json")) if "expected" in load(p))
+    s = r.suggest_slots(text(slots_in["schedule"]), slots_in["item"], slots_in["duration_secs"], slots_in["now"], slots_in["horizon_secs"], slots_in["count"])
+    assert s.item == slots_in["item"] and s.slots
+    order_in = vector_input("deployment_order/waves_and_critical_path.json")
+    order = r.deployment_order([r.release_from_json(text(x)) for x in order_in["releases"]])
+    assert order.waves[0].wave in (0, 1) and order.critical_path.releases
+
+
+def test_rollout_step_and_judge_canary():
+    path = next(p for p in sorted(VECTORS.glob("rollout_step/*.json")) if "expected" in load(p))
+    inp = load(path)["input"]
+    step = r.rollout_step(text(inp["plan"]), text(inp["state"]) if "state" in inp else None, text(inp["input"]), inp["now"], None)
+    assert step.decision in list(r.RolloutDecision)
+    assert isinstance(json.loads(step.state), dict)
+    path = next(p for p in sorted(VECTORS.glob("judge_canary/*.json")) if "expected" in load(p))
+    inp = load(path)["input"]
+    judgement = r.judge_canary(text(inp["baseline"]), text(inp["canary"]), None, None)
+    assert judgement.verdict in list(r.CanaryVerdict) and isinstance(json.loads(judgement.metrics), list)
+
+
+def test_compute_kpis_release_notes_calendar_ics():
+    inp = vector_input("compute_kpis/hand_built_three_weeks.json")
+    kpis = r.compute_kpis(text(inp["history"]), text(inp["options"]) if "options" in inp else None, None)
+    assert "dora" in json.loads(kpis.kpis) and "settings" in json.loads(kpis.extra_json)
+    inp = vector_input("calendar_ics/dst-utc.json")
+    cal = r.calendar_ics(text(inp["schedule"]), text(inp["options"]))
+    assert cal.ics.startswith("BEGIN:VCALENDAR") and cal.events >= 1
+    html = r.release_notes(r.release_from_json(text(vector_input("apply/advance_from_planning.json")["release"])), r.NotesFormat.HTML)
+    assert html.format == r.NotesFormat.HTML and "<" in html.text
+
+
+def test_servicenow_import_and_export():
+    path = next(p for p in sorted(VECTORS.glob("import_servicenow/*.json")) if "expected" in load(p))
+    inp = load(path)["input"]
+    imported = r.import_servicenow(text(inp["change_requests"]), *(text(inp[k]) if k in inp else None for k in ("releases", "cis", "rels", "approvals")))
+    assert "unscheduled_changes" in json.loads(imported.schedule)
+    inp = vector_input("export_servicenow/verdicts.json")
+    patches = r.export_servicenow(text(inp["schedule"]), *(text(inp[k]) if k in inp else None for k in ("risk", "conflicts", "gates")), inp.get("now"))
+    assert patches.patches and isinstance(patches.patches[0].fields, dict)
+
+
+def test_schema_operations_and_call_json():
+    schema = json.loads(r.schema("release"))
+    assert schema["title"]
+    assert "schema" in r.operations()
+    out = json.loads(r.call_json("schema", text({"name": "error"})))
+    assert "code" in out["properties"]
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_every_error_variant_is_raised_with_its_code(advance):
+    """One call per RelmanError variant: the Python class and `code` match."""
+    release = lambda: r.release_from_json(text(advance["release"]))  # noqa: E731
+    denied = vector_input("apply/denied_lists_every_violation.json")
+    owner = vector_input("apply/owner_cannot_approve.json")
+    applied = r.apply(release(), r.command_from_json(text(advance["command"])), r.context_from_json(text(advance["context"])))
+    tampered = json.loads(r.release_to_json(applied.release))
+    tampered["log"][0]["actor"] = "mallory"
+    old = release()
+    old.schema_version = 99
+    cases = {
+        r.RelmanError.InvalidInput: lambda: r.detect_conflicts("{"),
+        r.RelmanError.InvalidPolicy: lambda: r.assess_risk(release(), r.context_from_json(text({"policy": {"risk": {"weights": {"emergency": -1}}}}))),
+        r.RelmanError.UnsupportedVersion: lambda: r.assess_risk(old, None),
+        r.RelmanError.TransitionDenied: lambda: r.apply(*(f(text(denied[k])) for f, k in ((r.release_from_json, "release"), (r.command_from_json, "command"), (r.context_from_json, "context")))),
+        r.RelmanError.Forbidden: lambda: r.apply(*(f(text(owner[k])) for f, k in ((r.release_from_json, "release"), (r.command_from_json, "command"), (r.context_from_json, "context")))),
+        r.RelmanError.LogTampered: lambda: r.apply(r.release_from_json(text(tampered)), r.Command(command="cancel", actor="alice", at="2026-12-02T10:00:00Z", extra_json=text({"reason": "x"})), r.context_from_json(text(advance["context"]))),
+        r.RelmanError.LimitExceeded: lambda: r.detect_conflicts("[" * 100_000),
+        r.RelmanError.Internal: r.force_panic,
+    }
+    codes = {
+        "InvalidInput": "invalid_input", "InvalidPolicy": "invalid_policy",
+        "UnsupportedVersion": "unsupported_version", "TransitionDenied": "transition_denied",
+        "Forbidden": "forbidden", "LogTampered": "log_tampered",
+        "LimitExceeded": "limit_exceeded", "Internal": "internal",
+    }
+    assert len(cases) == 8
+    for variant, call in cases.items():
+        with pytest.raises(variant) as e:
+            call()
+        assert isinstance(e.value, r.RelmanError)
+        assert e.value.code == codes[variant.__name__], (variant, e.value)
+        assert e.value.message
+
+
+def test_invalid_input_malformed_json_where_a_string_is_taken():
+    calls = {
+        "history": lambda t: r.compute_kpis(t, None, None),
+        "schedule": lambda t: r.detect_conflicts(t),
+        "plan": lambda t: r.rollout_step(t, None, "{}", "2026-01-01T00:00:00Z", None),
+        "baseline": lambda t: r.judge_canary(t, "{}", None, None),
+        "options": lambda t: r.calendar_ics("{}", t),
+        "change_requests": lambda t: r.import_servicenow(t, None, None, None, None),
+        "document": lambda t: r.validate_document(r.DocumentKind.RELEASE, t),
+    }
+    for name, call in calls.items():
+        with pytest.raises(r.RelmanError.InvalidInput) as e:
+            call('{"a": [1, 2,, 3]}')
+        assert e.value.code == "invalid_input" and e.value.path == name, (name, e.value)
+        assert (e.value.line, e.value.column) == (1, 13), (name, e.value)
+        assert "not JSON text" in e.value.message
+
+
+def test_invalid_input_from_json_names_the_path():
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.release_from_json(text({"id": "R", "title": "T", "kind": "huge", "state": "planning"}))
+    assert e.value.path == "kind" and e.value.problems[0].path == "kind"
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.release_from_json(text({"id": "R", "kind": "minor", "state": "planning"}))
+    assert e.value.path == "title"
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.context_from_json('{"now": ')
+    assert e.value.path == "" and e.value.line == 1
+
+
+def test_invalid_records_raise_invalid_input_with_path(advance):
+    release = r.release_from_json(text(advance["release"]))
+    release.extra_json = "[1, 2]"  # not an object
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.assess_risk(release, None)
+    assert e.value.path == "release", e.value
+    release.extra_json = "{oops"
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.release_to_json(release)
+    assert e.value.code == "invalid_input"
+    # A record whose values break the document's rules: the core's path.
+    bad = r.release_from_json(text(advance["release"]))
+    bad.planned_end = "2026-12-12T01:00:00+01:00"
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.assess_risk(bad, None)
+    assert e.value.path == "planned_end"
+    bad = r.release_from_json(text(advance["release"]))
+    bad.created_at = "yesterday"
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.check(bad, r.ReleaseState.DEVELOPMENT, None)
+    assert e.value.path == "created_at"
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.suggest_slots("{}", "X", 60, "not a time", 3600, 1)
+    assert e.value.path == "now"
+
+
+def test_transition_denied_carries_every_violation():
+    inp = vector_input("apply/denied_lists_every_violation.json")
+    with pytest.raises(r.RelmanError.TransitionDenied) as e:
+        r.apply(r.release_from_json(text(inp["release"])), r.command_from_json(text(inp["command"])), r.context_from_json(text(inp["context"])))
+    err = e.value
+    assert err.code == "transition_denied"
+    assert [v.rule for v in err.violations] == ["planning.owner", "planning.scope", "planning.window"]
+    assert json.loads(err.report)["allowed"] is False
+
+
+def test_forbidden_carries_the_rule():
+    inp = vector_input("apply/owner_cannot_approve.json")
+    with pytest.raises(r.RelmanError.Forbidden) as e:
+        r.apply(r.release_from_json(text(inp["release"])), r.command_from_json(text(inp["command"])), r.context_from_json(text(inp["context"])))
+    assert e.value.code == "forbidden" and e.value.rule == "sod.owner_approval"
+
+
+def test_invalid_policy_and_unsupported_version(advance):
+    context = r.context_from_json(text({"policy": {"risk": {"weights": {"emergency": -1}}}}))
+    with pytest.raises(r.RelmanError.InvalidPolicy) as e:
+        r.assess_risk(r.release_from_json(text(advance["release"])), context)
+    assert e.value.code == "invalid_policy" and e.value.path == "policy.risk.weights.emergency"
+    release = r.release_from_json(text(advance["release"]))
+    release.schema_version = 99
+    with pytest.raises(r.RelmanError.UnsupportedVersion) as e:
+        r.assess_risk(release, None)
+    assert e.value.code == "unsupported_version" and e.value.path == "schema_version"
+
+
+def test_log_tampered(advance):
+    release = r.release_from_json(text(advance["release"]))
+    context = r.context_from_json(text(advance["context"]))
+    applied = r.apply(release, r.command_from_json(text(advance["command"])), context)
+    doc = json.loads(r.release_to_json(applied.release))
+    doc["log"][0]["actor"] = "mallory"
+    tampered = r.release_from_json(text(doc))
+    assert r.verify_log(tampered, None).valid is False
+    command = r.Command(command="cancel", actor="alice", at="2026-12-02T10:00:00Z", extra_json=text({"reason": "x"}))
+    with pytest.raises(r.RelmanError.LogTampered) as e:
+        r.apply(tampered, command, context)
+    assert e.value.code == "log_tampered" and e.value.path.startswith("log[")
+
+
+def test_limit_exceeded_on_deep_json_text():
+    with pytest.raises(r.RelmanError.LimitExceeded) as e:
+        r.detect_conflicts("[" * 100_000)
+    assert e.value.code == "limit_exceeded" and e.value.path == "schedule"
+    with pytest.raises(r.RelmanError.LimitExceeded):
+        r.call_json("schema", "[" * 100_000)
+
+
+def test_a_forced_panic_becomes_internal():
+    with pytest.raises(r.RelmanError.Internal) as e:
+        r.force_panic()
+    assert e.value.code == "internal" and "forced panic" in e.value.message
+    # The library still works after the panic.
+    assert r.operations()
+
+
+# --------------------------------------------------- the Swift package
+
+
+SWIFT = ROOT / "bindings" / "swift"
+
+
+def exported_functions():
+    """The public top-level functions of the generated Relman.swift."""
+    names = []
+    for line in (SWIFT / "Sources" / "Relman" / "Relman.swift").read_text().splitlines():
+        if line.startswith("public func ") and not line.startswith("public func FfiConverter"):
+            names.append(line.split("public func ", 1)[1].split("(", 1)[0])
+    # uniffiEnsure…Initialized is UniFFI's own plumbing, not relman's API.
+    return [n for n in names if not n.startswith("uniffi")]
+
+
+def test_an_xctest_exists_for_every_exported_function():
+    functions = exported_functions()
+    assert len(functions) >= 60, functions
+    tests = "\n".join(p.read_text() for p in (SWIFT / "Tests" / "RelmanTests").glob("*.swift"))
+    missing = [f for f in functions if f + "(" not in tests]
+    assert not missing, f"no XCTest calls {missing}"
+
+
+def test_python_and_swift_expose_the_same_functions():
+    import re
+
+    def camel(name):
+        return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name)
+
+    python = {camel(n) for n, f in vars(r).items() if callable(f) and not n.startswith(("_", "uniffi")) and n[0].islower() and getattr(f, "__module__", "") == "relman_uniffi"}
+    swift = set(exported_functions())
+    assert swift - python == set(), swift - python
+    assert python - swift == set(), python - swift
+
+
+def test_package_layout_follows_uniffi_swiftpm_on_linux():
+    ffi = SWIFT / "Sources" / "RelmanFFI"
+    modulemap = (ffi / "module.modulemap").read_text()
+    assert "module RelmanFFI" in modulemap and 'header "RelmanFFI.h"' in modulemap
+    assert (ffi / "RelmanFFI.h").is_file()
+    package = (SWIFT / "Package.swift").read_text()
+    assert '.systemLibrary(' in package and 'name: "RelmanFFI"' in package
+    assert '.linkedLibrary("relman_uniffi")' in package
+    assert "import RelmanFFI" in (SWIFT / "Sources" / "Relman" / "Relman.swift").read_text()
+
+
+def test_the_committed_generated_files_are_current():
+    """scripts/test-swift regenerated the files into RELMAN_SWIFT_FRESH from
+    the library just built; the committed ones must be identical."""
+    fresh = pathlib.Path(os.environ["RELMAN_SWIFT_FRESH"])
+    for rel in ("Sources/RelmanFFI/RelmanFFI.h", "Sources/RelmanFFI/module.modulemap", "Sources/Relman/Relman.swift"):
+        committed = (SWIFT / rel).read_text()
+        assert committed == (fresh / rel).read_text(), f"{rel} is stale: run scripts/gen-swift"
+
+
+def test_the_linked_library_has_no_bindgen_or_clap_symbols():
+    """nm -D of the library the package links: UniFFI's metadata is kept,
+    the bindgen CLI (clap, uniffi_bindgen) is not in it."""
+    import subprocess
+
+    lib = os.environ["RELMAN_UNIFFI_LIB"]
+    symbols = subprocess.run(["nm", "-D", "--defined-only", lib], check=True, capture_output=True, text=True).stdout
+    assert "UNIFFI_META_" in symbols
+    assert "uniffi_relman_uniffi_fn_func_check" in symbols
+    demangled = subprocess.run(["nm", "-C", lib], check=True, capture_output=True, text=True).stdout
+    for forbidden in ("clap", "uniffi_bindgen"):
+        assert forbidden not in symbols and forbidden not in demangled, forbidden
+
+
+def test_the_library_build_resolves_no_bindgen_or_clap():
+    """The dependency graph `cargo build -p relman-swift` resolves on its own
+    (as scripts/test-swift and packaging build it): no clap, no
+    uniffi_bindgen, no `cli` feature of uniffi."""
+    import subprocess
+
+    tree = subprocess.run(
+        ["cargo", "tree", "--locked", "-p", "relman-swift", "-e", "normal,features", "--prefix", "none"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    assert "uniffi v0.32" in tree
+    for forbidden in ("clap v", "uniffi_bindgen v", 'uniffi feature "cli"'):
+        assert forbidden not in tree, forbidden
+
+
+def test_float_comparison_is_relative():
+    assert diff({"x": [1.0, 1e300]}, {"x": [1.0 + 1e-12, 1e300 * (1 + 1e-12)]}) is None
+    assert diff({"x": 1.0}, {"x": 1.001}) == "$.x: 1.0 != 1.001"
+    assert diff({"x": 1}, {}) == "$.x: missing in actual"
+    assert diff({"x": True}, {"x": 1}) is not None
