@@ -2772,7 +2772,7 @@ export declare function calendarIcs(schedule: In<Schedule>, options: In<IcsOptio
  * does; for hosts that dispatch by name. The typed functions above are the
  * usual way in.
  */
-export declare function call(operation: OperationName, params?: { [name: string]: JsonInput | undefined } | null): JsonValue
+export declare function call(operation: OperationName, params?: { [name: string]: unknown } | null): JsonValue
 
 /** The gate report of moving a release to `target` (a dry run). */
 export declare function check(release: In<Release>, target: State, context?: In<Context> | null): GateReport
@@ -2879,7 +2879,7 @@ export declare function suggestSlots(request: In<SlotRequest>): SlotSuggestion
  * Validates a document of `kind` given as a value (`document`) or as JSON
  * text (`text`); lists every problem.
  */
-export declare function validate(kind: DocumentKind, document?: JsonInput | null, text?: string | null): ValidationReport
+export declare function validate(kind: DocumentKind, document?: unknown, text?: string | null): ValidationReport
 
 /** Verifies the hash chain of a release's audit log. */
 export declare function verifyLog(release: In<Release>, expectedHead?: string | null): LogVerdict

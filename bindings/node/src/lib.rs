@@ -278,7 +278,7 @@ pub fn force_panic_async() -> AsyncTask<OperationTask> {
 /// Validates a document of `kind` given as a value (`document`) or as JSON
 /// text (`text`); lists every problem.
 #[napi(
-    ts_args_type = "kind: DocumentKind, document?: JsonInput | null, text?: string | null",
+    ts_args_type = "kind: DocumentKind, document?: unknown, text?: string | null",
     ts_return_type = "ValidationReport"
 )]
 pub fn validate<'e>(
@@ -658,7 +658,7 @@ pub fn schema_names() -> Vec<String> {
 /// does; for hosts that dispatch by name. The typed functions above are the
 /// usual way in.
 #[napi(
-    ts_args_type = "operation: OperationName, params?: { [name: string]: JsonInput | undefined } | null",
+    ts_args_type = "operation: OperationName, params?: { [name: string]: unknown } | null",
     ts_return_type = "JsonValue"
 )]
 pub fn call<'e>(
