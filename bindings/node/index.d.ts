@@ -2745,6 +2745,15 @@ export declare function _forcePanic(): never
 export declare function _forcePanicAsync(): Promise<never>
 
 /**
+ * Bench hook (benches/node_bench.mjs): runs `operation` on `params` (JSON
+ * text, parsed once) `iterations` times inside Rust and returns the mean
+ * nanoseconds per call — the core's own cost, without any JS conversion,
+ * to set the binding's overhead against. Reads the clock (this is the
+ * binding, not the pure core).
+ */
+export declare function _timeCore(operation: string, params: string, iterations: number): number
+
+/**
  * Applies a lifecycle command: the new release with its audit event;
  * throws `transition_denied` (with `violations` and `report`),
  * `forbidden` (with `rule`) or `log_tampered`.

@@ -9,15 +9,17 @@
 //!   stopped); the recursion is bounded by that depth, so a 100 000-deep
 //!   array cannot overflow the stack.
 //! - `Date` becomes RFC 3339 text in UTC (`toISOString`, offset `Z`).
-//! - Like `JSON.stringify`: an `undefined` property is left out, `undefined`
-//!   in an array becomes `null`; only own enumerable string keys are read.
-//!   Unlike it, `NaN`, `±Infinity`, functions, symbols and `BigInt` are
-//!   `invalid_input` (never a silent `null`).
+//! - Like `JSON.stringify`: only own enumerable string keys are read, an
+//!   `undefined` property is left out, `undefined` in an array becomes
+//!   `null`. Unlike it, `NaN`, `±Infinity`, functions, symbols and `BigInt`
+//!   are `invalid_input` (never a silent `null`).
+//! - Results go back through `JSON.parse` of the serialised value (see
+//!   [`to_js`]).
 //! - Integral numbers within ±2^53 become JSON integers (so `count: 3`
 //!   reads as an integer), every other number a float.
 
 use napi::bindgen_prelude::{
-    Array, FromNapiValue, JsObjectValue, JsValue, Null, Object, ToNapiValue, Unknown,
+    Array, FromNapiValue, Function, JsObjectValue, JsValue, Null, Object, ToNapiValue, Unknown,
 };
 use napi::{Env, JsDate, KeyCollectionMode, KeyConversion, KeyFilter, ValueType};
 use relman::api::{nesting_too_deep, MAX_NESTING_DEPTH};
@@ -79,14 +81,15 @@ impl From<napi::Error> for ConvertError {
 }
 
 /// Converts a JS value; `depth` is the number of containers around it.
-pub fn from_js(value: Unknown<'_>, depth: u64) -> Result<Value, ConvertError> {
+pub fn from_js(env: &Env, value: Unknown<'_>, depth: u64) -> Result<Value, ConvertError> {
     match value.get_type()? {
         ValueType::Null | ValueType::Undefined => Ok(Value::Null),
         ValueType::Boolean => Ok(Value::Bool(bool::from_unknown(value)?)),
         ValueType::Number => number(f64::from_unknown(value)?),
         ValueType::String => Ok(Value::String(String::from_unknown(value)?)),
         ValueType::Object => {
-            if value.is_date()? {
+            let is_array = value.is_array()?;
+            if !is_array && value.is_date()? {
                 return date(JsDate::from_unknown(value)?.value_of()?);
             }
             if depth >= MAX_NESTING_DEPTH {
@@ -95,12 +98,17 @@ pub fn from_js(value: Unknown<'_>, depth: u64) -> Result<Value, ConvertError> {
                     kind: Failure::TooDeep,
                 });
             }
-            if value.is_array()? {
+            if is_array {
                 let array = Array::from_unknown(value)?;
                 let mut items = Vec::with_capacity(array.len() as usize);
                 for i in 0..array.len() {
-                    let item: Unknown<'_> = array.get_element(i)?;
-                    items.push(from_js(item, depth + 1).map_err(|e| e.at(format!("[{i}]")))?);
+                    // One handle scope per element: the handles of a large
+                    // list do not pile up in the call's scope.
+                    let item = env.run_in_scope(|| {
+                        let item: Unknown<'_> = array.get_element(i)?;
+                        Ok(from_js(env, item, depth + 1).map_err(|e| e.at(format!("[{i}]"))))
+                    })??;
+                    items.push(item);
                 }
                 Ok(Value::Array(items))
             } else {
@@ -122,7 +130,8 @@ pub fn from_js(value: Unknown<'_>, depth: u64) -> Result<Value, ConvertError> {
                     if item.get_type()? == ValueType::Undefined {
                         continue;
                     }
-                    let item = from_js(item, depth + 1).map_err(|e| e.at(format!(".{key}")))?;
+                    let item =
+                        from_js(env, item, depth + 1).map_err(|e| e.at(format!(".{key}")))?;
                     map.insert(key, item);
                 }
                 Ok(Value::Object(map))
@@ -162,8 +171,28 @@ fn date(millis: f64) -> Result<Value, ConvertError> {
     ))
 }
 
-/// Converts a result to plain JS objects, arrays and primitives.
+/// Results up to this size (JSON text, bytes) are handed over as text to
+/// the engine's `JSON.parse`; larger ones (beyond what a V8 string holds
+/// comfortably) are built value by value.
+const JSON_PARSE_LIMIT: usize = 1 << 28;
+
+/// Converts a result to plain JS objects, arrays and primitives: serialised
+/// in Rust and read by `JSON.parse`, which builds objects several times
+/// faster than one N-API call per property (and defines `__proto__` keys as
+/// plain data, never as the prototype).
 pub fn to_js<'e>(env: &'e Env, value: &Value) -> napi::Result<Unknown<'e>> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| napi::Error::from_reason(format!("cannot write the result: {e}")))?;
+    if text.len() > JSON_PARSE_LIMIT {
+        return build(env, value);
+    }
+    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
+    let parse: Function<'_, String, Unknown<'_>> = json.get_named_property("parse")?;
+    parse.call(text)
+}
+
+/// Builds a result value by value (for results too large for one string).
+fn build<'e>(env: &'e Env, value: &Value) -> napi::Result<Unknown<'e>> {
     match value {
         Value::Null => Null.into_unknown(env),
         Value::Bool(b) => b.into_unknown(env),
@@ -182,7 +211,7 @@ pub fn to_js<'e>(env: &'e Env, value: &Value) -> napi::Result<Unknown<'e>> {
                 .map_err(|_| napi::Error::from_reason("array too long for JavaScript"))?;
             let mut array = env.create_array(len)?;
             for (i, item) in (0..len).zip(items) {
-                array.set_element(i, to_js(env, item)?)?;
+                array.set_element(i, build(env, item)?)?;
             }
             Ok(array.to_unknown())
         }
@@ -190,7 +219,7 @@ pub fn to_js<'e>(env: &'e Env, value: &Value) -> napi::Result<Unknown<'e>> {
             let mut object = Object::new(env)?;
             for (key, item) in map {
                 let key = key.as_str().into_unknown(env)?;
-                object.set_property(key, to_js(env, item)?)?;
+                object.set_property(key, build(env, item)?)?;
             }
             Ok(object.to_unknown())
         }

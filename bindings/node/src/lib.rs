@@ -26,11 +26,11 @@ use serde_json::{Map, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Converts the given arguments into the params object of `operation`.
-fn params(args: Vec<(&'static str, Option<Unknown<'_>>)>) -> relman::Result<Value> {
+fn params(env: &Env, args: Vec<(&'static str, Option<Unknown<'_>>)>) -> relman::Result<Value> {
     let mut map = Map::new();
     for (name, arg) in args {
         if let Some(arg) = arg {
-            let value = from_js(arg, 0).map_err(|e| e.into_error(name))?;
+            let value = from_js(env, arg, 0).map_err(|e| e.into_error(name))?;
             if !value.is_null() {
                 map.insert(name.to_string(), value);
             }
@@ -100,7 +100,7 @@ fn run<'e>(
     args: Vec<(&'static str, Option<Unknown<'e>>)>,
 ) -> napi::Result<Unknown<'e>> {
     guarded(env, || {
-        let result = relman::api::call(operation, params(args)?)?;
+        let result = relman::api::call(operation, params(env, args)?)?;
         output(env, &result)
     })
 }
@@ -112,7 +112,7 @@ fn run_object<'e>(
     object: Unknown<'e>,
 ) -> napi::Result<Unknown<'e>> {
     guarded(env, || {
-        let params = from_js(object, 0).map_err(|e| e.into_error(""))?;
+        let params = from_js(env, object, 0).map_err(|e| e.into_error(""))?;
         let result = relman::api::call(operation, params)?;
         output(env, &result)
     })
@@ -125,8 +125,12 @@ pub struct OperationTask {
 }
 
 impl OperationTask {
-    fn new(operation: &'static str, args: Vec<(&'static str, Option<Unknown<'_>>)>) -> Self {
-        let params = catch_unwind(AssertUnwindSafe(|| params(args)))
+    fn new(
+        env: &Env,
+        operation: &'static str,
+        args: Vec<(&'static str, Option<Unknown<'_>>)>,
+    ) -> Self {
+        let params = catch_unwind(AssertUnwindSafe(|| params(env, args)))
             .unwrap_or_else(|p| Err(relman::Error::internal(panic_message(p.as_ref()))));
         OperationTask { operation, params }
     }
@@ -398,10 +402,12 @@ pub fn assess_risk_many<'e>(
     ts_return_type = "Promise<RiskBatch>"
 )]
 pub fn assess_risk_many_async<'e>(
+    env: &'e Env,
     releases: Unknown<'e>,
     context: Option<Unknown<'e>>,
 ) -> AsyncTask<OperationTask> {
     AsyncTask::new(OperationTask::new(
+        env,
         "assess_risk_many",
         vec![("releases", Some(releases)), ("context", context)],
     ))
@@ -435,11 +441,13 @@ pub fn fit_risk_model<'e>(
     ts_return_type = "Promise<FittedRiskModel>"
 )]
 pub fn fit_risk_model_async<'e>(
+    env: &'e Env,
     history: Unknown<'e>,
     options: Option<Unknown<'e>>,
     context: Option<Unknown<'e>>,
 ) -> AsyncTask<OperationTask> {
     AsyncTask::new(OperationTask::new(
+        env,
         "fit_risk_model",
         vec![
             ("history", Some(history)),
@@ -463,8 +471,9 @@ pub fn detect_conflicts<'e>(env: &'e Env, schedule: Unknown<'e>) -> napi::Result
     ts_args_type = "schedule: In<Schedule>",
     ts_return_type = "Promise<ConflictReport>"
 )]
-pub fn detect_conflicts_async(schedule: Unknown<'_>) -> AsyncTask<OperationTask> {
+pub fn detect_conflicts_async<'e>(env: &'e Env, schedule: Unknown<'e>) -> AsyncTask<OperationTask> {
     AsyncTask::new(OperationTask::new(
+        env,
         "detect_conflicts",
         vec![("schedule", Some(schedule))],
     ))
@@ -570,11 +579,13 @@ pub fn compute_kpis<'e>(
     ts_return_type = "Promise<KpiReport>"
 )]
 pub fn compute_kpis_async<'e>(
+    env: &'e Env,
     history: Unknown<'e>,
     options: Option<Unknown<'e>>,
     policy: Option<Unknown<'e>>,
 ) -> AsyncTask<OperationTask> {
     AsyncTask::new(OperationTask::new(
+        env,
         "compute_kpis",
         vec![
             ("history", Some(history)),
@@ -667,7 +678,7 @@ pub fn call<'e>(
     params: Option<Unknown<'e>>,
 ) -> napi::Result<Unknown<'e>> {
     guarded(env, || {
-        let operation = match from_js(operation, 0).map_err(|e| e.into_error("operation"))? {
+        let operation = match from_js(env, operation, 0).map_err(|e| e.into_error("operation"))? {
             Value::String(name) => name,
             _ => {
                 return Err(relman::Error::invalid_input(
@@ -677,10 +688,42 @@ pub fn call<'e>(
             }
         };
         let params = match params {
-            Some(p) => from_js(p, 0).map_err(|e| e.into_error(""))?,
+            Some(p) => from_js(env, p, 0).map_err(|e| e.into_error(""))?,
             None => Value::Null,
         };
         let result = relman::api::call(&operation, params)?;
         output(env, &result)
     })
+}
+
+/// Bench hook (benches/node_bench.mjs): runs `operation` on `params` (JSON
+/// text, parsed once) `iterations` times inside Rust and returns the mean
+/// nanoseconds per call — the core's own cost, without any JS conversion,
+/// to set the binding's overhead against. Reads the clock (this is the
+/// binding, not the pure core).
+#[napi(js_name = "_timeCore")]
+pub fn time_core(
+    env: &Env,
+    operation: String,
+    params: String,
+    iterations: u32,
+) -> napi::Result<f64> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| -> relman::Result<f64> {
+        let params: Value = serde_json::from_str(&params)
+            .map_err(|e| relman::Error::invalid_input("", format!("params are not JSON: {e}")))?;
+        let runs = iterations.max(1);
+        let start = std::time::Instant::now();
+        for _ in 0..runs {
+            std::hint::black_box(relman::api::call(&operation, params.clone())?);
+        }
+        Ok(start.elapsed().as_secs_f64() * 1e9 / f64::from(runs))
+    }));
+    match outcome {
+        Ok(Ok(ns)) => Ok(ns),
+        Ok(Err(error)) => Err(js_error(env, &error)),
+        Err(payload) => Err(js_error(
+            env,
+            &relman::Error::internal(panic_message(payload.as_ref())),
+        )),
+    }
 }
