@@ -2869,7 +2869,7 @@ export declare function releaseNotes(release: In<Release>, format: NotesFormat):
  * The next decision of a blue-green or canary rollout (`state` null or
  * undefined: a rollout not yet started).
  */
-export declare function rolloutStep(plan: DeploymentPlan, state: In<RolloutState> | null | undefined, input: In<RolloutInput>, now: string | Date, policy?: In<Policy> | null): RolloutStep
+export declare function rolloutStep(plan: In<DeploymentPlan>, state: In<RolloutState> | null | undefined, input: In<RolloutInput>, now: string | Date, policy?: In<Policy> | null): RolloutStep
 
 /** The JSON Schema (draft 2020-12) of an input or output document. */
 export declare function schema(name: SchemaName): JsonObject

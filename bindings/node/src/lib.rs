@@ -503,7 +503,7 @@ pub fn deployment_order<'e>(env: &'e Env, releases: Unknown<'e>) -> napi::Result
 /// The next decision of a blue-green or canary rollout (`state` null or
 /// undefined: a rollout not yet started).
 #[napi(
-    ts_args_type = "plan: DeploymentPlan, state: In<RolloutState> | null | undefined, input: In<RolloutInput>, now: string | Date, policy?: In<Policy> | null",
+    ts_args_type = "plan: In<DeploymentPlan>, state: In<RolloutState> | null | undefined, input: In<RolloutInput>, now: string | Date, policy?: In<Policy> | null",
     ts_return_type = "RolloutStep"
 )]
 pub fn rollout_step<'e>(
