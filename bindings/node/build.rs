@@ -1,0 +1,5 @@
+//! Sets the linker arguments a Node.js addon needs (napi-build).
+
+fn main() {
+    napi_build::setup();
+}

@@ -1,0 +1,68 @@
+// The example plugin examples/node/change-gate-plugin.mjs: beforeDeploy
+// allows or denies with reasons, risk and conflicts, and its verdict is
+// always core's readiness check (no rules of its own).
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import * as relman from '../index.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const plugin = join(repo, 'examples', 'node', 'change-gate-plugin.mjs');
+const { beforeDeploy } = await import(plugin);
+const load = (...parts) => JSON.parse(readFileSync(join(repo, ...parts), 'utf8'));
+
+test('a ready release is allowed, with its risk and no conflict', () => {
+  const gate = beforeDeploy(load('examples', 'data', 'release-minor.json'), load('examples', 'data', 'context.json'));
+  assert.equal(gate.allow, true);
+  assert.deepEqual(gate.reasons, []);
+  assert.deepEqual(gate.conflicts, []);
+  assert.equal(gate.risk.level, 'medium');
+  assert.ok(gate.risk.factors.length > 0);
+});
+
+test('a blocking conflict in the schedule denies, naming it', () => {
+  const release = load('examples', 'data', 'release-minor.json');
+  const other = {
+    id: 'REL-OTHER', title: 'Web farm patch', kind: 'patch', state: 'approval',
+    planned_start: release.planned_start, planned_end: release.planned_end, affected_cis: ['web-prd-01'],
+  };
+  const context = { ...load('examples', 'data', 'context.json'), schedule: { releases: [other] } };
+  const gate = beforeDeploy(release, context);
+  assert.equal(gate.allow, false);
+  assert.ok(gate.reasons.some((r) => r.startsWith('approval.conflicts:')), gate.reasons.join('\n'));
+  assert.ok(gate.conflicts.some((c) => c.kind === 'ci_overlap' && c.items.includes('REL-OTHER')));
+});
+
+test('a rejected approval denies with the reason', () => {
+  const release = load('examples', 'data', 'release-minor.json');
+  release.approvals[0].decision = 'rejected';
+  const gate = beforeDeploy(release, load('examples', 'data', 'context.json'));
+  assert.equal(gate.allow, false);
+  assert.ok(gate.reasons.some((r) => r.startsWith('approval.no_rejection:')), gate.reasons.join('\n'));
+});
+
+test('the verdict is core readiness check, vector by vector', () => {
+  for (const name of ['approval_ready_for_deployment', 'approval_double_vote_counts_once',
+    'emergency_blackout_override', 'emergency_blackout_without_override']) {
+    const v = load('core', 'tests', 'vectors', 'check', `${name}.json`);
+    const gate = beforeDeploy(v.input.release, v.input.context);
+    assert.equal(gate.allow, v.expected.allowed, name);
+    assert.equal(gate.allow, relman.check(v.input.release, 'deployment', v.input.context).allowed, name);
+    assert.equal(gate.reasons.length, v.expected.requirements.filter((r) => !r.met).length, name);
+  }
+});
+
+test('bad input throws the relman error', () => {
+  assert.throws(() => beforeDeploy({ id: 'R' }, {}), (e) => e.code === 'invalid_input' && e.path === 'title');
+});
+
+test('run as a script it prints the decision and exits 0 on allow', () => {
+  const r = spawnSync(process.execPath, [plugin, join(repo, 'examples', 'data', 'release-minor.json'),
+    join(repo, 'examples', 'data', 'context.json')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).allow, true);
+});

@@ -1,0 +1,56 @@
+// Acceptance 4: the generated index.d.ts types every function. A file
+// calling every function type-checks under `tsc --noEmit --strict`; a file
+// of deliberately wrong calls fails, with an error on every marked line.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tsc = join(pkg, 'node_modules', 'typescript', 'bin', 'tsc');
+const strict = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext',
+  '--moduleResolution', 'nodenext', '--types', 'node'];
+
+function runTsc(args) {
+  const r = spawnSync(process.execPath, [tsc, ...args], { cwd: pkg, encoding: 'utf8' });
+  return { status: r.status, output: r.stdout + r.stderr };
+}
+
+test('a file calling every function type-checks with tsc --noEmit --strict', () => {
+  const { status, output } = runTsc(['-p', 'tests/types/tsconfig.json']);
+  assert.equal(status, 0, output);
+  // The file really calls every function the package declares.
+  const source = readFileSync(join(pkg, 'tests', 'types', 'every-function.ts'), 'utf8');
+  const declared = [...readFileSync(join(pkg, 'index.d.ts'), 'utf8').matchAll(/^export declare function (\w+)/gm)]
+    .map((m) => m[1])
+    .filter((name) => !name.startsWith('_'));
+  assert.ok(declared.length >= 18 + 4);
+  for (const name of declared) {
+    assert.match(source, new RegExp(`relman\\.${name}\\(`), `every-function.ts does not call ${name}`);
+  }
+});
+
+test('deliberately wrong calls fail to type-check, each one reported', () => {
+  const { status, output } = runTsc([...strict, 'tests/types/wrong-calls.ts']);
+  assert.notEqual(status, 0, 'tsc accepted wrong calls');
+  const source = readFileSync(join(pkg, 'tests', 'types', 'wrong-calls.ts'), 'utf8').split('\n');
+  const marked = source.flatMap((line, i) => (/^[^/].*\/\/ error:/.test(line) ? [i + 1] : []));
+  assert.ok(marked.length >= 10);
+  const reported = new Set([...output.matchAll(/wrong-calls\.ts\((\d+),\d+\): error TS/g)].map((m) => Number(m[1])));
+  for (const line of marked) {
+    assert.ok(reported.has(line), `no type error on line ${line}: ${source[line - 1]}\n${output}`);
+  }
+});
+
+test('no `any` in the public signatures', () => {
+  const dts = readFileSync(join(pkg, 'index.d.ts'), 'utf8');
+  const code = dts.replace(/\/\*\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  assert.doesNotMatch(code, /\bany\b/);
+});
+
+test('types.d.ts is what gen-types makes from the current schemas', () => {
+  execFileSync(process.execPath, [join(pkg, 'scripts', 'gen-types.mjs'), '--check'], { stdio: 'pipe' });
+});

@@ -1,0 +1,68 @@
+// Acceptance 4: a TypeScript file calling every function of the package;
+// `tsc --noEmit --strict` must accept it (tests/types.test.mjs).
+import * as relman from 'relman';
+import type {
+  Applied, CanaryJudgement, ConflictReport, Context, DeploymentOrder, FittedRiskModel, GateReport,
+  History, IcsExport, In, JsonValue, KpiReport, LogVerdict, OperationInfo, Release, ReleaseNotes,
+  RiskAssessment, RiskBatch, RolloutStep, Schedule, ServiceNowImport, ServiceNowPatches,
+  SlotSuggestion, ValidationReport,
+} from 'relman';
+
+const release: Release = { id: 'R', title: 'Checkout 5.0', kind: 'major', state: 'planning' };
+// Input documents take a Date wherever a timestamp goes.
+const dated: In<Release> = { ...release, planned_start: new Date(), planned_end: '2026-12-13T03:00:00+01:00' };
+const context: In<Context> = { now: new Date(), actors: [{ id: 'alice', roles: ['release_manager'] }] };
+const history: History = { deployments: [], incidents: [] };
+const schedule: Schedule = { releases: [release] };
+
+const validated: ValidationReport = relman.validate('release', release);
+const fromText: ValidationReport = relman.validate('release', null, JSON.stringify(release));
+const gates: GateReport = relman.check(dated, 'development', context);
+const allowed: boolean = gates.allowed;
+const applied: Applied = relman.apply(release, { command: 'advance', actor: 'alice', at: new Date() }, context);
+const verdict: LogVerdict = relman.verifyLog(applied.release, 'abc');
+const risk: RiskAssessment = relman.assessRisk(release, context);
+const score: number = risk.score;
+const batch: RiskBatch = relman.assessRiskMany([release, dated], context);
+const fitted: FittedRiskModel = relman.fitRiskModel(history, { holdout_fraction: 0.25 }, context);
+const conflicts: ConflictReport = relman.detectConflicts(schedule);
+const slots: SlotSuggestion = relman.suggestSlots({
+  schedule, item: 'R', duration_secs: 7200, now: new Date(), horizon_secs: 86400 * 30, count: 3,
+});
+const order: DeploymentOrder = relman.deploymentOrder([release]);
+const step: RolloutStep = relman.rolloutStep(
+  { strategy: 'canary', steps: [{ set_weight: 10 }] }, null, { kind: 'tick' }, new Date(),
+);
+const judged: CanaryJudgement = relman.judgeCanary({ latency: [1, 2, 3] }, { latency: [1, 2, 4] }, { alpha: 0.05 });
+const kpis: KpiReport = relman.computeKpis(history, { series: 'week', from: new Date(0) });
+const notes: ReleaseNotes = relman.releaseNotes(release, 'markdown');
+const ics: IcsExport = relman.calendarIcs(schedule, { now: new Date() });
+const imported: ServiceNowImport = relman.importServicenow({ change_requests: { result: [] } });
+const patches: ServiceNowPatches = relman.exportServicenow({ schedule: imported.schedule });
+const releaseSchema: JsonValue = relman.schema('release');
+const names: string[] = relman.schemaNames();
+const table: OperationInfo[] = relman.operations();
+const any: JsonValue = relman.call('assess_risk', { release, context });
+
+async function heavy(): Promise<number> {
+  const k: KpiReport = await relman.computeKpisAsync(history);
+  const c: ConflictReport = await relman.detectConflictsAsync(schedule);
+  const f: FittedRiskModel = await relman.fitRiskModelAsync(history);
+  const b: RiskBatch = await relman.assessRiskManyAsync([release]);
+  return k.warnings.length + c.conflicts.length + f.samples.releases + b.assessments.length;
+}
+
+try {
+  relman.check(release, 'deployment');
+} catch (e) {
+  if (relman.isRelmanError(e)) {
+    const code: 'invalid_input' | 'invalid_policy' | 'unsupported_version' | 'transition_denied'
+      | 'forbidden' | 'log_tampered' | 'limit_exceeded' | 'internal' = e.code;
+    const where: string | undefined = e.path;
+    const rules: string[] = (e.violations ?? []).map((v) => v.rule);
+    console.log(code, where, rules, e.rule, e.problems?.length, e.message);
+  }
+}
+
+console.log(validated, fromText, allowed, verdict, score, batch, fitted, conflicts, slots, order, step,
+  judged, kpis, notes, ics, patches, releaseSchema, names, table, any, heavy);
