@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use relman::api::{nesting_too_deep, MAX_NESTING_DEPTH};
 use serde_json::{Map, Number, Value};
+use std::collections::HashMap;
 
 /// One step of a path: a key of a mapping or an index of a list.
 enum Step {
@@ -198,8 +199,19 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 }
 
 /// A JSON value as Python objects: dicts, lists, str, int (integers stay
-/// ints), float, bool, None.
+/// ints), float, bool, None. Keys repeat across the items of a result (every
+/// factor has `name`, `points`, …), so each distinct key becomes one Python
+/// string shared by every dict, as `json.loads` does.
 pub(crate) fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    let mut keys = HashMap::new();
+    to_python_with(py, value, &mut keys)
+}
+
+fn to_python_with<'py, 'v>(
+    py: Python<'py>,
+    value: &'v Value,
+    keys: &mut HashMap<&'v str, Bound<'py, PyString>>,
+) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value {
         Value::Null => py.None().into_bound(py),
         Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
@@ -214,16 +226,20 @@ pub(crate) fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'
         }
         Value::String(s) => PyString::new(py, s).into_any(),
         Value::Array(items) => {
-            let list = PyList::empty(py);
+            let mut converted = Vec::with_capacity(items.len());
             for item in items {
-                list.append(to_python(py, item)?)?;
+                converted.push(to_python_with(py, item, keys)?);
             }
-            list.into_any()
+            PyList::new(py, converted)?.into_any()
         }
         Value::Object(map) => {
             let dict = PyDict::new(py);
             for (k, v) in map {
-                dict.set_item(PyString::new(py, k), to_python(py, v)?)?;
+                let key = keys
+                    .entry(k.as_str())
+                    .or_insert_with(|| PyString::new(py, k))
+                    .clone();
+                dict.set_item(key, to_python_with(py, v, keys)?)?;
             }
             dict.into_any()
         }

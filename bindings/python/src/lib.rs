@@ -12,6 +12,12 @@
 
 mod convert;
 
+/// The extension's Rust allocations (the core's JSON values, its results)
+/// go through mimalloc: the profile of a large `assess_risk_many` spent a
+/// quarter of its time in glibc malloc's free-list upkeep.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -146,10 +152,91 @@ fn call<'py>(
             }))
         });
         match result {
-            Ok(Ok(value)) => convert::to_python(py, &value),
+            Ok(Ok(value)) => {
+                let _paused = GcPause::new(py)?;
+                convert::to_python(py, &value)
+            }
             Ok(Err(e)) => Err(raise(py, &e)),
             Err(payload) => std::panic::resume_unwind(payload),
         }
+    })
+}
+
+/// Python's cyclic garbage collector, paused while a result is built.
+///
+/// A result is a tree of fresh dicts and lists (no cycles); building one
+/// of many thousand containers otherwise triggers collections that walk
+/// every live object again and again (a fifth of `assess_risk_many`'s time
+/// in a profile). The GIL is held throughout, so no other Python code runs
+/// while it is paused; the previous state is restored on drop.
+struct GcPause<'py> {
+    gc: Option<Bound<'py, PyModule>>,
+}
+
+impl<'py> GcPause<'py> {
+    fn new(py: Python<'py>) -> PyResult<Self> {
+        static GC: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+        let gc = GC
+            .get_or_try_init(py, || py.import("gc").map(Bound::unbind))?
+            .bind(py)
+            .clone();
+        if gc.call_method0("isenabled")?.is_truthy()? {
+            gc.call_method0("disable")?;
+            Ok(GcPause { gc: Some(gc) })
+        } else {
+            Ok(GcPause { gc: None })
+        }
+    }
+}
+
+impl Drop for GcPause<'_> {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.gc {
+            // Enabling cannot fail; if it somehow did, there is no caller to
+            // tell from a destructor.
+            let _ = gc.call_method0("enable");
+        }
+    }
+}
+
+/// Runs one operation on JSON text and returns JSON text: the core alone,
+/// without Python objects (for benches/python_bench.py's breakdown).
+#[pyfunction]
+#[pyo3(name = "_call_json")]
+fn call_json(py: Python<'_>, operation: &str, params: &str) -> PyResult<String> {
+    guarded(|| {
+        let (operation, params) = (operation.to_string(), params.to_string());
+        let result = py
+            .detach(move || catch_unwind(AssertUnwindSafe(|| api::call_json(&operation, &params))));
+        match result {
+            Ok(Ok(text)) => Ok(text),
+            Ok(Err(e)) => Err(raise(py, &e)),
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
+    })
+}
+
+/// Converts a dict of parameters to JSON values and back, without running
+/// anything: the conversion cost alone (for benches/python_bench.py).
+#[pyfunction]
+#[pyo3(name = "_echo")]
+fn echo<'py>(py: Python<'py>, params: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
+    guarded(|| {
+        let mut map = Map::new();
+        for (key, value) in params.iter() {
+            let name = key
+                .cast::<PyString>()
+                .map_err(|_| PyTypeError::new_err("parameter names must be strings"))?
+                .to_cow()?
+                .into_owned();
+            match parameter(&name, &value)? {
+                Ok(v) => {
+                    map.insert(name, v);
+                }
+                Err(e) => return Err(raise(py, &e)),
+            }
+        }
+        convert::to_python(py, &Value::Object(map))
     })
 }
 
@@ -195,6 +282,8 @@ fn relman_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_function(wrap_pyfunction!(call, m)?)?;
     m.add_function(wrap_pyfunction!(noop, m)?)?;
+    m.add_function(wrap_pyfunction!(call_json, m)?)?;
+    m.add_function(wrap_pyfunction!(echo, m)?)?;
     m.add_function(wrap_pyfunction!(force_panic, m)?)?;
     m.add("OPERATIONS", operations(py)?)?;
     m.add(

@@ -178,6 +178,12 @@ def test_a_100k_deep_list_is_limit_exceeded_not_a_crash() -> None:
     assert e.value.path is not None and e.value.path.startswith("release[0][0]")
     with pytest.raises(relman.LimitExceeded):
         relman.assess_risk("[" * 100_000)
+    nested: Any = {}
+    for _ in range(100_000):
+        nested = {"a": (nested,)}
+    with pytest.raises(relman.LimitExceeded) as e:
+        relman.compute_kpis({"deployments": [], "extra": nested})
+    assert e.value.path is not None and e.value.path.startswith("history.extra.a[0].a[0]")
     # Exactly at the limit is accepted by the conversion (the core then
     # rejects the shape, not the depth).
     ok: Any = []

@@ -23,7 +23,7 @@ def run(args: List[str], cwd: Path = TESTS) -> "subprocess.CompletedProcess[str]
 
 
 def mypy(*paths: str, cwd: Path = TESTS) -> "subprocess.CompletedProcess[str]":
-    return run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", *paths], cwd=cwd)
+    return run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir=/dev/null", *paths], cwd=cwd)
 
 
 def test_mypy_strict_passes_on_examples_and_typed_usage() -> None:
