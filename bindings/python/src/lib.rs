@@ -96,6 +96,30 @@ fn parameter(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Result<Value, rel
     }
 }
 
+/// The parameters object of a call: every entry of `params` but those set
+/// to `None` ("not given"). A relman error (bad or too deep input) is the
+/// inner `Err`; a Python error met on the way is the outer one.
+fn parameters(params: &Bound<'_, PyDict>) -> PyResult<Result<Map<String, Value>, relman::Error>> {
+    let mut map = Map::new();
+    for (key, value) in params.iter() {
+        if value.is_none() {
+            continue;
+        }
+        let name = key
+            .cast::<PyString>()
+            .map_err(|_| PyTypeError::new_err("parameter names must be strings"))?
+            .to_cow()?
+            .into_owned();
+        match parameter(&name, &value)? {
+            Ok(v) => {
+                map.insert(name, v);
+            }
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(Ok(map))
+}
+
 /// JSON text given for parameter `name`; errors carry line and column.
 fn parse_text(name: &str, text: &str) -> Result<Value, relman::Error> {
     serde_json::from_str(text).map_err(|e| {
@@ -128,23 +152,10 @@ fn call<'py>(
     params: &Bound<'py, PyDict>,
 ) -> PyResult<Bound<'py, PyAny>> {
     guarded(|| {
-        let mut map = Map::new();
-        for (key, value) in params.iter() {
-            if value.is_none() {
-                continue;
-            }
-            let name = key
-                .cast::<PyString>()
-                .map_err(|_| PyTypeError::new_err("parameter names must be strings"))?
-                .to_cow()?
-                .into_owned();
-            match parameter(&name, &value)? {
-                Ok(v) => {
-                    map.insert(name, v);
-                }
-                Err(e) => return Err(raise(py, &e)),
-            }
-        }
+        let map = match parameters(params)? {
+            Ok(map) => map,
+            Err(e) => return Err(raise(py, &e)),
+        };
         let operation = operation.to_string();
         let result = py.detach(move || {
             catch_unwind(AssertUnwindSafe(|| {
@@ -153,8 +164,13 @@ fn call<'py>(
         });
         match result {
             Ok(Ok(value)) => {
-                let _paused = GcPause::new(py)?;
-                convert::to_python(py, &value)
+                let converted = {
+                    let _paused = GcPause::new(py)?;
+                    convert::to_python(py, &value)
+                };
+                // A large result tree is freed without holding the GIL too.
+                py.detach(move || drop(value));
+                converted
             }
             Ok(Err(e)) => Err(raise(py, &e)),
             Err(payload) => std::panic::resume_unwind(payload),
@@ -221,22 +237,9 @@ fn call_json(py: Python<'_>, operation: &str, params: &str) -> PyResult<String> 
 #[pyfunction]
 #[pyo3(name = "_echo")]
 fn echo<'py>(py: Python<'py>, params: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
-    guarded(|| {
-        let mut map = Map::new();
-        for (key, value) in params.iter() {
-            let name = key
-                .cast::<PyString>()
-                .map_err(|_| PyTypeError::new_err("parameter names must be strings"))?
-                .to_cow()?
-                .into_owned();
-            match parameter(&name, &value)? {
-                Ok(v) => {
-                    map.insert(name, v);
-                }
-                Err(e) => return Err(raise(py, &e)),
-            }
-        }
-        convert::to_python(py, &Value::Object(map))
+    guarded(|| match parameters(params)? {
+        Ok(map) => convert::to_python(py, &Value::Object(map)),
+        Err(e) => Err(raise(py, &e)),
     })
 }
 

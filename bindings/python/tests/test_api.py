@@ -277,3 +277,17 @@ def test_assess_risk_many_keeps_going_past_a_bad_release() -> None:
     assert batch["assessments"][0] is not None and batch["assessments"][1] is None
     assert batch["errors"][0]["index"] == 1
     assert batch["errors"][0]["error"]["path"] == "kind"
+
+
+def test_the_garbage_collector_state_is_restored() -> None:
+    import gc
+
+    assert gc.isenabled()
+    relman.assess_risk_many([release()])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        relman.assess_risk_many([release()])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
