@@ -75,5 +75,7 @@ def test_compute_kpis_releases_the_gil() -> None:
         ticker.join()
     assert report["records"]["deployments_read"] == 30_000
     # Conversion before and after the core call holds the GIL; the core call
-    # (hundreds of ms in the dev build) does not.
-    assert during >= 3, f"the counter advanced only {during} times during compute_kpis"
+    # (hundreds of ms in the dev build) does not. The issue asks for >= 3;
+    # a build without `py.detach` was measured at 2 (ticks slipping in
+    # around the native call), this one at ~100, so the bar is set at 10.
+    assert during >= 10, f"the counter advanced only {during} times during compute_kpis"
