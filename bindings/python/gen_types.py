@@ -1,0 +1,342 @@
+"""Generates relman/types.py (the TypedDicts) from relman's JSON Schemas.
+
+Run with the package installed: ``python bindings/python/gen_types.py``
+(rewrites ``relman/types.py``); ``--check`` exits 1 if the file is stale.
+The tests run the check, so the stubs cannot drift from the core's schemas.
+
+Mapping: an object with properties is a TypedDict (``total=False``; its
+required keys in a ``_<Name>Required`` base); a string enum is a ``Literal``
+alias; ``oneOf``/``anyOf`` is a ``Union``; an open map is ``Dict[str, X]``;
+a schema that admits anything is the recursive ``JSONValue``.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+import sys
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+HERE = Path(__file__).resolve().parent
+# The installed package (with its native module), not the source beside us.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
+import relman  # noqa: E402
+from relman import _relman  # noqa: E402
+TARGET = HERE / "relman" / "types.py"
+
+Schema = Dict[str, object]
+
+
+def camel(text: str) -> str:
+    return "".join(p[:1].upper() + p[1:] for p in re.split(r"[^0-9A-Za-z]+", text) if p)
+
+
+class Generator:
+    def __init__(self) -> None:
+        self.blocks: List[str] = []
+        self.emitted: Dict[str, str] = {}  # class name -> canonical JSON of its schema
+        self.defs: Dict[str, Schema] = {}
+        self.renames: Dict[str, str] = {}
+        self.roots: List[Tuple[str, str]] = []
+        self.literal_aliases: List[str] = []
+
+    # -- schema → type expression -------------------------------------
+    def expr(self, s: object, hint: str) -> str:
+        if s is True or s == {}:
+            return "JSONValue"
+        if not isinstance(s, dict):
+            return "JSONValue"
+        if "$ref" in s:
+            name = str(s["$ref"]).split("/")[-1]
+            return self.ref(name)
+        if "const" in s:
+            return f"Literal[{json.dumps(s['const'])}]"
+        for key in ("oneOf", "anyOf"):
+            if key in s:
+                members = s[key]
+                assert isinstance(members, list)
+                consts = [m.get("const") for m in members if isinstance(m, dict)]
+                if all(isinstance(c, str) for c in consts) and len(consts) == len(members):
+                    return "Literal[" + ", ".join(json.dumps(c) for c in consts) + "]"
+                parts = []
+                shared = s.get("properties")
+                if isinstance(shared, dict):
+                    # Fields beside a oneOf (a flattened struct) belong to every variant.
+                    members = [
+                        {
+                            **m,
+                            "properties": {**shared, **(m.get("properties") or {})},
+                            "required": list(s.get("required") or []) + list(m.get("required") or []),
+                        }
+                        if isinstance(m, dict) and "properties" in m
+                        else m
+                        for m in members
+                    ]
+                for i, m in enumerate(members):
+                    parts.append(self.expr(m, hint + self.variant_name(m, i)))
+                return union(parts)
+        t = s.get("type")
+        if isinstance(t, list):
+            return union([self.expr({**s, "type": one}, hint) for one in t])
+        if t == "string":
+            return "str"
+        if t == "integer":
+            return "int"
+        if t == "number":
+            return "float"
+        if t == "boolean":
+            return "bool"
+        if t == "null":
+            return "None"
+        if t == "array":
+            items = s.get("items", True)
+            if isinstance(items, list):
+                return "List[JSONValue]"
+            return f"List[{self.expr(items, hint + 'Item')}]"
+        if t == "object" or "properties" in s:
+            props = s.get("properties")
+            if isinstance(props, dict) and props:
+                return self.typed_dict(hint, s)
+            extra = s.get("additionalProperties", True)
+            return f"Dict[str, {self.expr(extra, hint + 'Value')}]"
+        return "JSONValue"
+
+    @staticmethod
+    def variant_name(m: object, i: int) -> str:
+        if isinstance(m, dict):
+            for key, p in (m.get("properties") or {}).items():
+                if isinstance(p, dict) and isinstance(p.get("const"), str):
+                    return camel(p["const"])
+            req = m.get("required")
+            if isinstance(req, list) and len(req) == 1:
+                return camel(str(req[0]))
+        return f"Variant{i}"
+
+    def ref(self, name: str) -> str:
+        name = self.renames.get(name, name)
+        if name not in self.emitted:
+            schema = self.defs[name]
+            self.emitted[name] = canonical(schema)
+            self.define(name, schema)
+        return name
+
+    # -- definitions ----------------------------------------------------
+    def define(self, name: str, s: Schema) -> None:
+        props = s.get("properties")
+        if isinstance(props, dict) and props and "oneOf" not in s and "anyOf" not in s:
+            self.typed_dict(name, s, top=True)
+            return
+        body = self.expr(s, name)
+        if body.startswith("Literal[") and ", " in body:
+            self.literal_aliases.append(name)
+        self.blocks.append(f"{name} = {quote_names(body)}\n{docstring_comment(s)}")
+
+    def typed_dict(self, name: str, s: Schema, top: bool = False) -> str:
+        if not top:
+            if name in self.emitted and self.emitted[name] != canonical(s):
+                name = name + "Inline"
+            if name in self.emitted:
+                return name
+            self.emitted[name] = canonical(s)
+        props = s.get("properties")
+        assert isinstance(props, dict)
+        required = set(s.get("required") or [])  # type: ignore[arg-type]
+        fields: List[Tuple[str, str, bool, str]] = []
+        for key in sorted(props):
+            p = props[key]
+            t = self.expr(p, name + camel(key))
+            doc = p.get("description", "") if isinstance(p, dict) else ""
+            fields.append((key, t, key in required, str(doc)))
+        self.blocks.append(render_typed_dict(name, fields, str(s.get("description", ""))))
+        return name
+
+    def run(self) -> str:
+        names = list(_relman.SCHEMAS)
+        schemas = {n: json.loads(json.dumps(relman.schema(n))) for n in names}
+        # Every $def, by name; a second, different def of the same name is
+        # renamed after the schema that carries it.
+        per_schema: Dict[str, Dict[str, str]] = {}
+        for n in names:
+            s = schemas[n]
+            renames: Dict[str, str] = {}
+            for d, body in (s.get("$defs") or {}).items():
+                if d in self.defs and canonical(self.defs[d]) != canonical(body):
+                    new = camel(n) + d
+                    self.defs[new] = body
+                    renames[d] = new
+                else:
+                    self.defs.setdefault(d, body)
+            per_schema[n] = renames
+        for n in names:
+            s = dict(schemas[n])
+            title = str(s.get("title") or camel(n))
+            root = {k: v for k, v in s.items() if k not in ("$defs", "$schema", "title")}
+            self.renames = per_schema[n]
+            if title in self.defs and canonical(self.defs[title]) == canonical(root):
+                cls = self.ref(title)
+            elif title in self.emitted:
+                cls = title if self.emitted[title] == canonical(root) else camel(n) + "Document"
+                if cls not in self.emitted:
+                    self.emitted[cls] = canonical(root)
+                    self.define(cls, root)
+            else:
+                self.defs[title] = root
+                cls = self.ref(title)
+            self.roots.append((n, cls))
+        self.renames = {}
+        return self.render()
+
+    def render(self) -> str:
+        out = [HEADER]
+        out.extend(self.blocks)
+        table = "SCHEMA_TYPES: Dict[str, str] = {\n"
+        for n, cls in self.roots:
+            table += f"    {json.dumps(n)}: {json.dumps(cls)},\n"
+        table += "}\n"
+        table += '"""The TypedDict of each schema name (as `relman.schema(name)` knows it)."""\n'
+        out.append(table)
+        return "\n".join(out)
+
+
+HEADER = '''"""TypedDicts of every relman document and result.
+
+GENERATED by bindings/python/gen_types.py from relman's JSON Schemas
+(`relman.schema(name)`); do not edit by hand. Optional keys are optional
+(``total=False``); unknown keys of a document are kept by relman (its
+``extra``) but are not described here.
+"""
+
+# fmt: off
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Dict, List, Literal, TypedDict, Union
+
+JSONValue = Union[None, bool, int, float, str, List["JSONValue"], Dict[str, "JSONValue"]]
+"""Any JSON value: the type of open maps such as ``extra`` and ``data``."""
+
+TimestampIn = Union[str, datetime]
+"""A timestamp parameter: RFC 3339 text or a datetime with tzinfo."""
+
+TableResponse = Union[Dict[str, JSONValue], str]
+"""A ServiceNow Table API response (``{"result": [...]}``) or its JSON text."""
+'''
+
+
+def union(parts: List[str]) -> str:
+    seen: List[str] = []
+    for p in parts:
+        if p not in seen:
+            seen.append(p)
+    if "JSONValue" in seen:
+        return "JSONValue"
+    if len(seen) == 1:
+        return seen[0]
+    return "Union[" + ", ".join(seen) + "]"
+
+
+def quote_names(expr: str) -> str:
+    """Quotes class names in a runtime-evaluated alias (forward references)."""
+    builtin = {"Union", "List", "Dict", "Literal", "str", "int", "float", "bool", "None", "JSONValue"}
+
+    def repl(m: "re.Match[str]") -> str:
+        word = m.group(0)
+        return word if word in builtin else f'"{word}"'
+
+    # Leave string literals alone: split on them.
+    parts = re.split(r'("(?:[^"\\]|\\.)*")', expr)
+    return "".join(p if i % 2 else re.sub(r"\b[A-Za-z_][A-Za-z0-9_]*\b", repl, p) for i, p in enumerate(parts))
+
+
+def docstring_comment(s: object) -> str:
+    doc = s.get("description") if isinstance(s, dict) else None
+    if not doc:
+        return ""
+    return '"""' + clean(str(doc)) + '"""\n'
+
+
+def clean(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"""', "'''").strip()
+
+
+def render_typed_dict(name: str, fields: List[Tuple[str, str, bool, str]], doc: str) -> str:
+    req = [f for f in fields if f[2]]
+    opt = [f for f in fields if not f[2]]
+    functional = any(not f[0].isidentifier() or keyword.iskeyword(f[0]) for f in fields)
+    lines: List[str] = []
+    base = "TypedDict"
+    if req:
+        base = f"_{name}Required"
+        lines.append(block(base, "TypedDict", req, functional, total=True))
+    lines.append(block(name, base, opt, functional, total=False, doc=doc))
+    return "\n".join(lines)
+
+
+def block(name: str, base: str, fields: List[Tuple[str, str, bool, str]], functional: bool,
+          total: bool, doc: str = "") -> str:
+    if functional and base == "TypedDict":
+        items = ", ".join(f"{json.dumps(k)}: {quote_names(t)}" for k, t, _, _ in fields)
+        suffix = "" if total else ", total=False"
+        return f"{name} = TypedDict({json.dumps(name)}, {{{items}}}{suffix})\n"
+    if functional:
+        # A keyword as a key and a required base: two functional halves.
+        items = ", ".join(f"{json.dumps(k)}: {quote_names(t)}" for k, t, _, _ in fields)
+        return (f"_{name}Optional = TypedDict({json.dumps('_' + name + 'Optional')}, {{{items}}}, total=False)\n"
+                f"class {name}({base}, _{name}Optional):\n" + (f'    """{clean(doc)}"""\n' if doc else "    pass\n"))
+    head = f"class {name}({base}{'' if total else ', total=False'}):\n"
+    body = []
+    if doc:
+        body.append(f'    """{clean(doc)}"""\n')
+    for k, t, _, d in fields:
+        body.append(f"    {k}: {t}\n")
+        if d:
+            body.append(f'    """{clean(d)}"""\n')
+    if not body:
+        body.append("    pass\n")
+    return head + "".join(body)
+
+
+def canonical(s: object) -> str:
+    return json.dumps(s, sort_keys=True)
+
+
+ALLOWLIST = HERE / "stubtest-allowlist.txt"
+
+ALLOWLIST_HEADER = """\
+# mypy.stubtest allowlist for relman. GENERATED by gen_types.py; each entry
+# has its reason.
+#
+# 1. The operation functions: at run time every parameter defaults to None
+#    (and **unknown is accepted) so that a missing or misspelt parameter is
+#    relman's InvalidInput naming it, as in every relman front end; the stub
+#    keeps required parameters required so mypy reports them first. Their
+#    names, order and keyword-only markers are checked against the run time
+#    and relman's OPERATIONS table by tests/test_api.py::test_stub_signatures.
+relman\\.(validate|check|apply|verify_log|assess_risk|assess_risk_many|fit_risk_model|detect_conflicts|suggest_slots|deployment_order|rollout_step|judge_canary|compute_kpis|release_notes|calendar_ics|import_servicenow|export_servicenow|schema)
+#
+# 2. A Literal alias of several values is a Union to mypy but a
+#    typing._LiteralGenericAlias at run time: stubtest reports "is not a
+#    Union" (a false positive of stubtest on an inline-typed module).
+"""
+
+
+def main(argv: List[str]) -> int:
+    gen = Generator()
+    text = gen.run()
+    allow = ALLOWLIST_HEADER + "".join(f"relman.types.{n}\n" for n in gen.literal_aliases)
+    if "--check" in argv:
+        if TARGET.read_text() != text or ALLOWLIST.read_text() != allow:
+            print(f"{TARGET} is stale: run python bindings/python/gen_types.py", file=sys.stderr)
+            return 1
+        return 0
+    TARGET.write_text(text)
+    ALLOWLIST.write_text(allow)
+    print(f"wrote {TARGET} and {ALLOWLIST}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,30 @@
+"""Type stub of the native module relman._relman (Rust, pyo3)."""
+
+from typing import Dict, Tuple
+
+from .types import JSONValue
+
+__all__ = [
+    "_call",
+    "_noop",
+    "_call_json",
+    "_echo",
+    "_force_panic",
+    "OPERATIONS",
+    "SCHEMAS",
+    "MAX_NESTING_DEPTH",
+    "__version__",
+    "SCALAR_PARAMETERS",
+]
+
+__version__: str
+OPERATIONS: Tuple[Tuple[str, Tuple[Tuple[str, bool], ...], str], ...]
+SCHEMAS: Tuple[str, ...]
+SCALAR_PARAMETERS: Tuple[str, ...]
+MAX_NESTING_DEPTH: int
+
+def _call(operation: str, params: Dict[str, object]) -> JSONValue: ...
+def _noop(params: Dict[str, object]) -> int: ...
+def _call_json(operation: str, params: str) -> str: ...
+def _echo(params: Dict[str, object]) -> JSONValue: ...
+def _force_panic() -> None: ...
