@@ -497,14 +497,18 @@ pub fn call_json(operation_name: &str, params: &str) -> Result<String> {
         if e.to_string().starts_with("recursion limit exceeded") {
             nesting_too_deep("")
         } else {
-            let mut err = Error::invalid_input("", format!("parameters are not JSON: {e}"));
-            if let Error::InvalidInput { problems } = &mut err {
-                for p in problems {
-                    p.line = Some(e.line());
-                    p.column = Some(e.column().max(1));
-                }
+            // The position goes into line/column (shown once by Display).
+            let text = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            let message = text.strip_suffix(&suffix).unwrap_or(&text);
+            Error::InvalidInput {
+                problems: vec![crate::Problem {
+                    path: String::new(),
+                    message: format!("parameters are not JSON: {message}"),
+                    line: Some(e.line()),
+                    column: Some(e.column().max(1)),
+                }],
             }
-            err
         }
     })?;
     let result = call(operation_name, params)?;
@@ -678,8 +682,12 @@ mod tests {
     fn json_text_in_and_out() {
         let text = call_json("schema", r#"{"name": "release"}"#).unwrap();
         assert!(text.contains("\"title\""));
-        let err = call_json("schema", "{").unwrap_err();
+        let err = call_json("schema", "{\"name\": }").unwrap_err();
         assert_eq!(err.code().as_str(), "invalid_input");
+        assert_eq!(
+            err.to_string(),
+            "parameters are not JSON: expected value at line 1 column 10"
+        );
         let deep = "[".repeat(100_000);
         let err = call_json("schema", &deep).unwrap_err();
         assert_eq!(err.code().as_str(), "limit_exceeded");
