@@ -246,3 +246,76 @@ pub fn pandas(python: &str, dir: &Path, repeats: u32) -> Result<serde_json::Valu
     }
     serde_json::from_slice(&out.stdout).map_err(|e| format!("pandas output: {e}"))
 }
+
+/// The pandas baseline as a long-lived process (`kpi_pandas.py DIR
+/// --serve`): the CSV files are read once, then every [`Pandas::run`] runs
+/// its `compute` once — so pandas' samples can be taken in turns with
+/// relman's. Closing it (drop) ends the process.
+pub struct Pandas {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+    /// The first line the process printed: pandas and numpy versions.
+    pub versions: serde_json::Value,
+}
+
+impl Pandas {
+    /// Starts `python kpi_pandas.py dir --serve` and waits until the data
+    /// is read.
+    pub fn start(python: &str, dir: &Path) -> Result<Pandas, String> {
+        use std::process::{Command, Stdio};
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("kpi_pandas.py");
+        let mut child = Command::new(python)
+            .arg(&script)
+            .arg(dir)
+            .arg("--serve")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("{python}: {e}"))?;
+        let stdin = child.stdin.take();
+        let stdout = child
+            .stdout
+            .take()
+            .map(std::io::BufReader::new)
+            .ok_or("no stdout")?;
+        let mut p = Pandas {
+            child,
+            stdin,
+            stdout,
+            versions: serde_json::Value::Null,
+        };
+        p.versions = p.read()?;
+        Ok(p)
+    }
+
+    fn read(&mut self) -> Result<serde_json::Value, String> {
+        use std::io::BufRead;
+        let mut line = String::new();
+        self.stdout
+            .read_line(&mut line)
+            .map_err(|e| format!("pandas: {e}"))?;
+        if line.is_empty() {
+            return Err("the pandas baseline exited (see its error above)".into());
+        }
+        serde_json::from_str(&line).map_err(|e| format!("pandas output: {e}"))
+    }
+
+    /// Runs `compute` once; its answer `{"time_secs", "metrics"}`.
+    pub fn run(&mut self) -> Result<serde_json::Value, String> {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().ok_or("pandas closed")?;
+        stdin
+            .write_all(b"run\n")
+            .and_then(|()| stdin.flush())
+            .map_err(|e| format!("pandas: {e}"))?;
+        self.read()
+    }
+}
+
+impl Drop for Pandas {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.wait();
+    }
+}

@@ -28,7 +28,7 @@ use relman_benches::conflicts::{
     oracle_all_pairs, overlap_only, related_set, schedule, sqlite_ci_overlap, sqlite_touches, Size,
 };
 use relman_benches::kpi::{dep, inc, Dep, Inc};
-use relman_benches::kpi_baselines::{load_sqlite, pandas, relman_metrics, sql_metrics, write_csv};
+use relman_benches::kpi_baselines::{load_sqlite, relman_metrics, sql_metrics, write_csv, Pandas};
 use relman_benches::risk::{naive_blast, releases, risk_cmdb, services, Seq};
 use relman_benches::servicenow::{change_requests, cis};
 use relman_benches::{
@@ -463,15 +463,10 @@ fn kpi(c: &Ctx) -> Res<Value> {
         let report = compute_kpis(&history, &options)?;
         let ours = relman_metrics(&report);
         let sql = sql_metrics(&conn)?;
-        progress(&format!("kpi: pandas {n}"));
-        let repeats = if c.quick {
-            1
-        } else if n >= 1_000_000 {
-            5
-        } else {
-            7
-        };
-        let py = pandas(&c.python, &dir, repeats)?;
+        progress(&format!("kpi: starting pandas {n}"));
+        let pandas = std::cell::RefCell::new(Pandas::start(&c.python, &dir)?);
+        let py = pandas.borrow_mut().run()?;
+        let versions = pandas.borrow().versions.clone();
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0);
         let mut metrics = serde_json::Map::new();
         let mut agree = true;
@@ -489,8 +484,8 @@ fn kpi(c: &Ctx) -> Res<Value> {
         }
         ensure(agree, "relman, SQLite and pandas agree on every metric")?;
         progress(&format!("kpi: timing {n}"));
-        let mut times = compare(
-            c.plan(if n >= 1_000_000 { 25.0 } else { 6.0 }),
+        let times = compare(
+            c.plan(if n >= 1_000_000 { 40.0 } else { 8.0 }),
             vec![
                 job("relman_compute_kpis", || {
                     black_box(compute_kpis(black_box(&history), &options).ok());
@@ -498,21 +493,17 @@ fn kpi(c: &Ctx) -> Res<Value> {
                 job("sqlite_devlake_sql", || {
                     black_box(sql_metrics(black_box(&conn)).ok());
                 }),
+                job("pandas", || {
+                    black_box(pandas.borrow_mut().run().ok());
+                }),
             ],
         );
-        let pandas_times: Vec<f64> = py
-            .get("times_secs")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_f64).collect())
-            .unwrap_or_default();
-        if let Some(o) = times.as_object_mut() {
-            o.insert("pandas".into(), stats(pandas_times, 1));
-        }
+        drop(pandas);
         rows.push(row(
             json!({"deployments": n, "incidents": m, "change_rows": changes}),
             times,
             json!({"metrics": metrics, "agree": agree,
-                   "pandas_version": py.get("pandas"), "numpy_version": py.get("numpy")}),
+                   "pandas_version": versions.get("pandas"), "numpy_version": versions.get("numpy")}),
         ));
     }
     Ok(json!({"compute": rows}))
