@@ -156,7 +156,7 @@ outside the timing; every input and result passes through
 `std::hint::black_box`. Each function is run once to warm up and to choose
 how many calls make one sample (≥ 20 ms); then the functions of one
 comparison are sampled in turns until each has at least 5 samples (at most
-50) and the comparison's budget (3–25 s) is spent; a function that takes
+50) and the comparison's budget (3–40 s) is spent; a function that takes
 tens of seconds (the all-pairs oracle at 100k) runs once. Tables give the
 median per call, with [min, max] of the samples where it matters. Ratios
 are written **baseline ÷ relman** (above 1×: relman is faster). The
