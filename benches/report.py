@@ -71,6 +71,13 @@ def verdict(ok):
     return "**met**" if ok else "**missed**"
 
 
+def growth(a, b, size_ratio=10):
+    """The growth exponent between two times at sizes `size_ratio` apart."""
+    if not (a > 0 and b > 0):
+        return "–"
+    return f"{math.log(b / a) / math.log(size_ratio):.2f}"
+
+
 def goal(all_kinds, like):
     """A conflicts goal judged on all kinds and on the overlap kinds."""
     if all_kinds:
@@ -335,7 +342,7 @@ def conflicts_section(cf):
             ", ".join(f"{k} {n(v)}" for k, v in sorted(f["by_kind"].items(), key=lambda kv: -kv[1])),
             n(f["overlap_kinds_conflicts"]), n(f["oracle_pair_kinds"]), n(f["sqlite_ci_overlap_pairs"]),
         ])
-    d100, o100, _, sql100 = at.get(100_000, (math.nan,) * 4)
+    d100, o100, orc100, sql100 = at.get(100_000, (math.nan,) * 4)
     d10, o10, orc10, _ = at.get(10_000, (math.nan,) * 4)
 
     return f"""## Conflicts
@@ -367,16 +374,19 @@ What each found (checked to agree where they compute the same kind):
 - ≥ 100× the all-pairs oracle at 10k — {goal(orc10 / d10 >= 100, orc10 / o10 >= 100)}: {x(orc10 / o10)} like-for-like, {x(orc10 / d10)} against all kinds.
 - ≥ 10× the SQLite self-join (100k) — {goal(sql100 / d100 >= 10, sql100 / o100 >= 10)}: {x(sql100 / o100)} like-for-like, {x(sql100 / d100)} against all kinds.
 
-relman grows linearly and the oracle quadratically, so the oracle ratio
-grows with size (growth table below). Where the time goes (last session's
+From 10k to 100k releases relman's time grows with exponent
+{growth(d10, d100)} (all kinds) and {growth(o10, o100)} (overlap kinds), the
+oracle's with {growth(orc10, orc100)}, so the oracle ratio grows with size (growth
+table below). Where the time goes (last session's
 `perf record -g --call-graph dwarf` at 10k): rule evaluation and output
 ≈ 57 %, of which the calendar — expanding 5,000 weekly windows over the year
 (≈ 1.3 million occurrences, each a local→UTC resolution in chrono-tz) and
 merging them per window set — ≈ 35 %; building the model (interning CI ids,
 services, implementers, the CMDB graph, per-item sets) ≈ 35 %; input checks
 ≈ 8 %; at 100k also output (tens of thousands of conflicts, each with an
-explanation, two RFC 3339 timestamps and a details map). The calendar is a
-fixed cost, which is why 1k releases cost almost as much as 10k. The oracle
+explanation, two RFC 3339 timestamps and a details map). The calendar
+(5,000 windows at every size) is most of the difference between the two
+relman columns, and why all kinds cost far more than the oracle at 1k. The oracle
 and SQLite work on pre-extracted integer rows and compute one to three
 kinds; relman starts from documents (string ids, a 2·N-CI CMDB) and
 computes all eight. Already done: no repeated full validation inside
@@ -479,9 +489,9 @@ and feeding ≈ 45 %, a third of it glibc `malloc`/`free` for the boxed
 incident ids and the accumulator's growing vectors. Already done: FxHash
 with a final mix instead of SipHash, ids in one string instead of a box
 per record, order statistics by selection, sweeps instead of binary
-searches, a merge for `caused_by`. `finish` grows faster than linearly at
-10M (comparison sorts of tens of millions of keys, arrays beyond the
-cache). What would close the gap: radix sorts on the 64-bit keys (hashes
+searches, a merge for `caused_by`. Last session `finish` grew faster
+than linearly from 1M to 10M (comparison sorts of tens of millions of
+keys, arrays beyond the cache). What would close the gap: radix sorts on the 64-bit keys (hashes
 and timestamps), vectors sized from the slice lengths up front, and — the
 big one — parallel work: the accumulator is built for it (feed shards on
 several cores and `merge`), but the goals and these tables are one core.
