@@ -8,6 +8,11 @@ wrote (outside the timing), times `compute` over REPEATS runs and prints one
 JSON object {"times_secs": [...], "metrics": {...}} on stdout.
 
     python kpi_pandas.py DATA_DIR REPEATS
+
+With `--serve` instead of REPEATS it reads the files, prints one line
+"ready", then runs `compute` once per line read from stdin and answers each
+with one JSON line {"time_secs", "metrics"} — so a caller can take pandas'
+samples in turns with its own (scripts/bench-report does).
 """
 
 import json
@@ -96,11 +101,24 @@ def compute(dep, chg, inc):
     }
 
 
+def serve(dep, chg, inc):
+    print(json.dumps({"ready": True, "pandas": pd.__version__, "numpy": np.__version__}), flush=True)
+    for _ in sys.stdin:
+        start = time.perf_counter()
+        metrics = compute(dep, chg, inc)
+        elapsed = time.perf_counter() - start
+        print(json.dumps({"time_secs": elapsed, "metrics": metrics}), flush=True)
+
+
 def main():
-    data, repeats = sys.argv[1], int(sys.argv[2])
+    data = sys.argv[1]
     dep = pd.read_csv(f"{data}/deployments.csv")
     chg = pd.read_csv(f"{data}/changes.csv")
     inc = pd.read_csv(f"{data}/incidents.csv")
+    if sys.argv[2] == "--serve":
+        serve(dep, chg, inc)
+        return
+    repeats = int(sys.argv[2])
     times, metrics = [], None
     for _ in range(repeats):
         start = time.perf_counter()

@@ -16,9 +16,10 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use relman::Schedule;
 use relman_benches::conflicts::{
-    oracle_all_pairs, oracle_window_first, related_set, schedule, Size, Touches,
+    oracle_all_pairs, oracle_window_first, overlap_only, related_set, schedule, sqlite_ci_overlap,
+    sqlite_touches, Size, Touches,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -28,70 +29,6 @@ fn parsed(size: Size) -> (Schedule, Vec<Touches>, Vec<(u32, u32)>) {
         .expect("valid schedule")
         .document;
     (s, plain, rels)
-}
-
-fn overlap_only(s: &Schedule) -> Schedule {
-    let mut s = s.clone();
-    s.calendar = None;
-    s.policy = None;
-    for r in &mut s.releases {
-        r.depends_on.clear();
-    }
-    s
-}
-
-fn sqlite(items: &[Touches]) -> rusqlite::Connection {
-    let db = rusqlite::Connection::open_in_memory().unwrap();
-    db.execute_batch(
-        "CREATE TABLE touches (item INTEGER, ci INTEGER, start INTEGER, end INTEGER);",
-    )
-    .unwrap();
-    {
-        let tx = db.unchecked_transaction().unwrap();
-        let mut insert = tx
-            .prepare("INSERT INTO touches VALUES (?1, ?2, ?3, ?4)")
-            .unwrap();
-        for (i, t) in items.iter().enumerate() {
-            let mut seen = HashSet::new();
-            for c in &t.cis {
-                if seen.insert(*c) {
-                    insert
-                        .execute((i as i64, *c as i64, t.start, t.end))
-                        .unwrap();
-                }
-            }
-        }
-        drop(insert);
-        tx.commit().unwrap();
-    }
-    db.execute_batch("CREATE INDEX touches_ci_start ON touches (ci, start); ANALYZE;")
-        .unwrap();
-    db
-}
-
-const SELF_JOIN: &str =
-    "SELECT a.item, b.item, group_concat(a.ci), min(max(a.start, b.start)), max(min(a.end, b.end))
-    FROM touches a JOIN touches b
-      ON b.ci = a.ci AND b.item > a.item AND b.start < a.end AND a.start < b.end
-    GROUP BY a.item, b.item";
-
-fn sqlite_ci_overlap(db: &rusqlite::Connection) -> usize {
-    let mut stmt = db.prepare_cached(SELF_JOIN).unwrap();
-    let rows = stmt
-        .query_map([], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, i64>(1)?,
-                row.get::<_, String>(2)?,
-            ))
-        })
-        .unwrap();
-    let mut n = 0;
-    for row in rows {
-        black_box(row.unwrap());
-        n += 1;
-    }
-    n
 }
 
 fn at_10k(c: &mut Criterion) {
@@ -142,8 +79,8 @@ fn at_100k(c: &mut Criterion) {
     for c in &report.conflicts {
         *by_kind.entry(c.kind.as_str()).or_default() += 1;
     }
-    let db = sqlite(&plain);
-    let sql = sqlite_ci_overlap(&db);
+    let db = sqlite_touches(&plain).unwrap();
+    let sql = sqlite_ci_overlap(&db).unwrap();
     assert_eq!(
         sql, ci_overlaps,
         "SQLite and relman agree on ci_overlap pairs"
@@ -157,7 +94,7 @@ fn at_100k(c: &mut Criterion) {
         b.iter(|| relman::detect_conflicts(black_box(&s)).unwrap())
     });
     group.bench_function("sqlite_self_join_ci_overlap", |b| {
-        b.iter(|| sqlite_ci_overlap(black_box(&db)))
+        b.iter(|| sqlite_ci_overlap(black_box(&db)).unwrap())
     });
     group.finish();
 }

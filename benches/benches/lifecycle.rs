@@ -10,27 +10,12 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use relman::{Command, Context, Release, State};
-use relman_benches::{context, release};
-use serde_json::json;
+use relman::{Context, Release, State};
+use relman_benches::{lifecycle_fixture, lifecycle_steps};
 use std::hint::black_box;
 
 fn parsed(changes: usize, approvals: usize) -> (Release, Context) {
-    let mut value = release(changes, approvals);
-    // Approvals through `apply` carry fingerprints; these are written
-    // directly, so add them the same way `apply` would.
-    let mut r: Release = relman::from_value(value.take())
-        .expect("valid release")
-        .document;
-    let fp = relman::lifecycle::scope_fingerprint(&r);
-    for a in &mut r.approvals {
-        a.round = Some(1);
-        a.fingerprint = Some(fp.clone());
-    }
-    let ctx: Context = relman::from_value(context(approvals))
-        .expect("valid context")
-        .document;
-    (r, ctx)
+    lifecycle_fixture(changes, approvals).expect("valid fixture")
 }
 
 fn gate_report(c: &mut Criterion) {
@@ -57,26 +42,7 @@ fn full_lifecycle(c: &mut Criterion) {
     let (mut start, ctx) = parsed(50, 20);
     start.state = State::Planning;
     start.approvals.clear();
-    let steps: Vec<Command> = [
-        ("alice", json!({"command": "advance"})),
-        ("alice", json!({"command": "advance"})),
-        ("qa1", json!({"command": "record_tests", "tests": [{"kind": "unit", "passed": 10, "failed": 0}]})),
-        ("alice", json!({"command": "advance"})),
-        ("cab0", json!({"command": "approve", "role": "cab"})),
-        ("cab1", json!({"command": "approve", "role": "cab"})),
-        ("cab2", json!({"command": "approve", "role": "cab"})),
-        ("alice", json!({"command": "start_deployment"})),
-        ("bob", json!({"command": "complete_deployment", "outcome": "success"})),
-        ("alice", json!({"command": "complete_review", "summary": "ok"})),
-        ("alice", json!({"command": "close"})),
-    ]
-    .into_iter()
-    .map(|(actor, mut c)| {
-        c["actor"] = json!(actor);
-        c["at"] = json!("2026-11-21T03:00:00Z");
-        serde_json::from_value(c).expect("valid command")
-    })
-    .collect();
+    let steps = lifecycle_steps().expect("valid commands");
     let run = |r: &Release| -> Release {
         let mut r = r.clone();
         for step in &steps {

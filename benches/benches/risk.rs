@@ -19,26 +19,13 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use relman::{Cmdb, Context, Release, RiskAssessor};
-use relman_benches::risk::{risk_cmdb, risk_release, Seq};
-use std::collections::{HashMap, HashSet};
+use relman::{Cmdb, Context, RiskAssessor};
+use relman_benches::risk::{naive_blast, releases, risk_cmdb, services, Seq};
 use std::hint::black_box;
-
-fn releases(n: usize, ci_space: u64, exact_cis: Option<usize>, seed: u64) -> Vec<Release> {
-    let mut seq = Seq::new(seed);
-    (0..n)
-        .map(|i| {
-            let v = risk_release(i, &mut seq, ci_space, exact_cis);
-            relman::from_value::<Release>(v)
-                .expect("valid release")
-                .document
-        })
-        .collect()
-}
 
 fn without_cmdb(c: &mut Criterion) {
     let n = 100_000;
-    let rs = releases(n, 1_000, None, 1);
+    let rs = releases(n, 1_000, None, 1).unwrap();
     let ctx = Context::default();
     let assessor = RiskAssessor::new(&ctx).unwrap();
     let mut group = c.benchmark_group("risk_no_cmdb");
@@ -64,44 +51,6 @@ fn without_cmdb(c: &mut Criterion) {
     group.finish();
 }
 
-/// The naive blast radius: one scan of every relationship per hop.
-fn naive_blast(
-    cmdb: &Cmdb,
-    services: &HashMap<&str, &str>,
-    start: &[String],
-    depth: u32,
-) -> (usize, usize) {
-    let mut seen: HashSet<&str> = start.iter().map(String::as_str).collect();
-    let mut frontier = seen.clone();
-    let mut reached = 0;
-    for _ in 0..depth {
-        let mut next = HashSet::new();
-        for r in &cmdb.relationships {
-            let (a, b) = (r.from.as_str(), r.to.as_str());
-            let hops: &[(&str, &str)] = match r.kind.as_str() {
-                "contains" => &[(a, b)],
-                "connects_to" => &[(a, b), (b, a)],
-                _ => &[(b, a)],
-            };
-            for &(x, y) in hops {
-                if frontier.contains(x) && !seen.contains(y) {
-                    next.insert(y);
-                }
-            }
-        }
-        for y in &next {
-            seen.insert(y);
-        }
-        reached += next.len();
-        frontier = next;
-    }
-    let svc: HashSet<&str> = seen
-        .iter()
-        .filter_map(|id| services.get(id).copied())
-        .collect();
-    (reached, svc.len())
-}
-
 fn with_cmdb(c: &mut Criterion) {
     let mut seq = Seq::new(7);
     let cmdb: Cmdb = relman::from_value(risk_cmdb(100_000, 300_000, &mut seq))
@@ -113,7 +62,7 @@ fn with_cmdb(c: &mut Criterion) {
     };
     let cmdb = ctx.cmdb.as_ref().unwrap();
     let n = 2_000;
-    let rs = releases(n, 100_000, Some(20), 3);
+    let rs = releases(n, 100_000, Some(20), 3).unwrap();
     let assessor = RiskAssessor::new(&ctx).unwrap();
     let sample = assessor.assess(&rs[0]).unwrap();
     let blast = sample.factor("blast_radius").unwrap();
@@ -121,11 +70,7 @@ fn with_cmdb(c: &mut Criterion) {
         "sample blast radius inputs: {}",
         serde_json::Value::Object(blast.inputs.clone())
     );
-    let services: HashMap<&str, &str> = cmdb
-        .cis
-        .iter()
-        .filter_map(|c| c.service.as_deref().map(|s| (c.id.as_str(), s)))
-        .collect();
+    let services = services(cmdb);
     let starts: Vec<Vec<String>> = rs.iter().map(|r| r.affected_cis.clone()).collect();
     let (naive_reached, naive_services) = naive_blast(cmdb, &services, &starts[0], 3);
     assert_eq!(blast.inputs["dependent_cis"], naive_reached);

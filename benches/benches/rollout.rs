@@ -16,7 +16,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use relman::rollout::{judge_canary, JudgeConfig, RolloutInput, RolloutState, SampleSet};
-use relman_benches::canary_samples;
+use relman_benches::{canary_samples, naive_judge_one};
 use serde_json::json;
 use std::hint::black_box;
 
@@ -52,33 +52,6 @@ fn judge(c: &mut Criterion) {
     group.finish();
 }
 
-/// The naive judge of one metric: U by counting every pair, the HL shift
-/// and the Moses interval from every pairwise difference, sorted.
-fn naive_one(x: &[f64], y: &[f64]) -> (f64, f64, f64, f64) {
-    let mut u = 0.0;
-    let mut d = Vec::with_capacity(x.len() * y.len());
-    for a in x {
-        for b in y {
-            if b > a {
-                u += 1.0;
-            } else if b == a {
-                u += 0.5;
-            }
-            d.push(b - a);
-        }
-    }
-    d.sort_unstable_by(f64::total_cmp);
-    let n = d.len();
-    let hl = if n % 2 == 1 {
-        d[n / 2]
-    } else {
-        (d[n / 2 - 1] + d[n / 2]) / 2.0
-    };
-    let c = n / 2
-        - (1.96 * ((x.len() * y.len() * (x.len() + y.len() + 1)) as f64 / 12.0).sqrt()) as usize;
-    (u, hl, d[c.max(1) - 1], d[n - c.max(1)])
-}
-
 fn naive(c: &mut Criterion) {
     let mut group = c.benchmark_group("rollout_judge_one_metric");
     group.sample_size(10);
@@ -88,10 +61,10 @@ fn naive(c: &mut Criterion) {
         let y = canary.0.values().next().unwrap().clone();
         let config = JudgeConfig::default();
         let j = judge_canary(&base, &canary, &config).unwrap();
-        let (_, hl, _, _) = naive_one(&x, &y);
+        let (_, hl, _, _) = naive_judge_one(&x, &y);
         assert_eq!(j.metrics[0].shift.as_ref().unwrap().estimate, hl);
         group.bench_with_input(BenchmarkId::new("baseline_naive_hl", n), &n, |b, _| {
-            b.iter(|| naive_one(black_box(&x), black_box(&y)))
+            b.iter(|| naive_judge_one(black_box(&x), black_box(&y)))
         });
         group.bench_with_input(BenchmarkId::new("judge", n), &n, |b, _| {
             b.iter(|| judge_canary(black_box(&base), black_box(&canary), &config).unwrap())

@@ -277,6 +277,71 @@ pub fn related_set(rels: &[(u32, u32)]) -> std::collections::HashSet<(u32, u32)>
         .collect()
 }
 
+/// `schedule` without calendar, policy and release dependencies: only the
+/// overlap kinds (same CI, related CI, same implementer) remain — the
+/// like-for-like counterpart of the oracles.
+pub fn overlap_only(s: &relman::Schedule) -> relman::Schedule {
+    let mut s = s.clone();
+    s.calendar = None;
+    s.policy = None;
+    for r in &mut s.releases {
+        r.depends_on.clear();
+    }
+    s
+}
+
+/// The SQLite baseline's table: `touches(item, ci, start, end)` of
+/// `items` (each CI once per item) in memory, indexed on `(ci, start)` and
+/// analysed — all outside any timing.
+pub fn sqlite_touches(items: &[Touches]) -> rusqlite::Result<rusqlite::Connection> {
+    let db = rusqlite::Connection::open_in_memory()?;
+    db.execute_batch(
+        "CREATE TABLE touches (item INTEGER, ci INTEGER, start INTEGER, end INTEGER);",
+    )?;
+    {
+        let tx = db.unchecked_transaction()?;
+        let mut insert = tx.prepare("INSERT INTO touches VALUES (?1, ?2, ?3, ?4)")?;
+        for (i, t) in items.iter().enumerate() {
+            let mut seen = std::collections::HashSet::new();
+            for c in &t.cis {
+                if seen.insert(*c) {
+                    insert.execute((i as i64, i64::from(*c), t.start, t.end))?;
+                }
+            }
+        }
+        drop(insert);
+        tx.commit()?;
+    }
+    db.execute_batch("CREATE INDEX touches_ci_start ON touches (ci, start); ANALYZE;")?;
+    Ok(db)
+}
+
+/// The `ci_overlap` self-join of the SQLite baseline.
+pub const SELF_JOIN: &str =
+    "SELECT a.item, b.item, group_concat(a.ci), min(max(a.start, b.start)), max(min(a.end, b.end))
+    FROM touches a JOIN touches b
+      ON b.ci = a.ci AND b.item > a.item AND b.start < a.end AND a.start < b.end
+    GROUP BY a.item, b.item";
+
+/// Runs [`SELF_JOIN`] and reads every row: the number of item pairs that
+/// share a CI while their windows overlap.
+pub fn sqlite_ci_overlap(db: &rusqlite::Connection) -> rusqlite::Result<usize> {
+    let mut stmt = db.prepare_cached(SELF_JOIN)?;
+    let rows = stmt.query_map([], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut n = 0;
+    for row in rows {
+        std::hint::black_box(row?);
+        n += 1;
+    }
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

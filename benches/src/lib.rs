@@ -6,6 +6,7 @@ pub mod conflicts;
 use serde_json::{json, Value};
 
 pub mod kpi;
+pub mod kpi_baselines;
 pub mod risk;
 pub mod servicenow;
 
@@ -172,4 +173,79 @@ pub fn canary_samples(metrics: usize, n: usize, seed: u64) -> (Value, Value) {
         canary.insert(name, json!(side(shift)));
     }
     (Value::Object(base), Value::Object(canary))
+}
+
+/// A parsed release of [`release`]`(changes, approvals)` in approval, its
+/// approvals carrying the round and scope fingerprint `apply` would give
+/// them, and the parsed [`context`]`(approvals)` — ready for `check`.
+pub fn lifecycle_fixture(
+    changes: usize,
+    approvals: usize,
+) -> Result<(relman::Release, relman::Context), relman::Error> {
+    let mut r: relman::Release = relman::from_value(release(changes, approvals))?.document;
+    let fp = relman::lifecycle::scope_fingerprint(&r);
+    for a in &mut r.approvals {
+        a.round = Some(1);
+        a.fingerprint = Some(fp.clone());
+    }
+    let ctx: relman::Context = relman::from_value(context(approvals))?.document;
+    Ok((r, ctx))
+}
+
+/// The eleven commands that take a [`lifecycle_fixture`] release from
+/// planning to closed (three CAB approvals).
+pub fn lifecycle_steps() -> Result<Vec<relman::Command>, serde_json::Error> {
+    [
+        ("alice", json!({"command": "advance"})),
+        ("alice", json!({"command": "advance"})),
+        ("qa1", json!({"command": "record_tests", "tests": [{"kind": "unit", "passed": 10, "failed": 0}]})),
+        ("alice", json!({"command": "advance"})),
+        ("cab0", json!({"command": "approve", "role": "cab"})),
+        ("cab1", json!({"command": "approve", "role": "cab"})),
+        ("cab2", json!({"command": "approve", "role": "cab"})),
+        ("alice", json!({"command": "start_deployment"})),
+        ("bob", json!({"command": "complete_deployment", "outcome": "success"})),
+        ("alice", json!({"command": "complete_review", "summary": "ok"})),
+        ("alice", json!({"command": "close"})),
+    ]
+    .into_iter()
+    .map(|(actor, mut c)| {
+        if let Some(o) = c.as_object_mut() {
+            o.insert("actor".into(), json!(actor));
+            o.insert("at".into(), json!("2026-11-21T03:00:00Z"));
+        }
+        serde_json::from_value(c)
+    })
+    .collect()
+}
+
+/// The naive canary judge of one metric (the rollout baseline): U by
+/// counting every pair, the Hodges–Lehmann shift and the Moses interval
+/// from every pairwise difference, materialised and sorted. Returns
+/// (U, shift, lower, upper); NaN when a side is empty.
+pub fn naive_judge_one(x: &[f64], y: &[f64]) -> (f64, f64, f64, f64) {
+    let mut u = 0.0;
+    let mut d = Vec::with_capacity(x.len() * y.len());
+    for a in x {
+        for b in y {
+            if b > a {
+                u += 1.0;
+            } else if b == a {
+                u += 0.5;
+            }
+            d.push(b - a);
+        }
+    }
+    d.sort_unstable_by(f64::total_cmp);
+    let n = d.len();
+    let at = |k: usize| d.get(k).copied().unwrap_or(f64::NAN);
+    let hl = if n % 2 == 1 {
+        at(n / 2)
+    } else {
+        (at((n / 2).wrapping_sub(1)) + at(n / 2)) / 2.0
+    };
+    let half =
+        (1.96 * ((x.len() * y.len() * (x.len() + y.len() + 1)) as f64 / 12.0).sqrt()) as usize;
+    let c = (n / 2).saturating_sub(half).max(1);
+    (u, hl, at(c - 1), at(n.saturating_sub(c)))
 }

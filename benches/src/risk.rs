@@ -134,3 +134,68 @@ pub fn risk_cmdb(cis: usize, relationships: usize, seq: &mut Seq) -> Value {
         .collect();
     json!({"cis": list, "relationships": rels})
 }
+
+/// `n` parsed releases of [`risk_release`] from `seed`.
+pub fn releases(
+    n: usize,
+    ci_space: u64,
+    exact_cis: Option<usize>,
+    seed: u64,
+) -> Result<Vec<relman::Release>, relman::Error> {
+    let mut seq = Seq::new(seed);
+    (0..n)
+        .map(|i| {
+            let v = risk_release(i, &mut seq, ci_space, exact_cis);
+            relman::from_value::<relman::Release>(v).map(|p| p.document)
+        })
+        .collect()
+}
+
+/// The CI → service map of `cmdb`, for [`naive_blast`].
+pub fn services(cmdb: &relman::Cmdb) -> std::collections::HashMap<&str, &str> {
+    cmdb.cis
+        .iter()
+        .filter_map(|c| c.service.as_deref().map(|s| (c.id.as_str(), s)))
+        .collect()
+}
+
+/// The risk baseline: the blast radius computed the naive way, one linear
+/// scan of every relationship per hop with hash sets for the frontier.
+/// Returns (dependent CIs reached, services touched).
+pub fn naive_blast(
+    cmdb: &relman::Cmdb,
+    services: &std::collections::HashMap<&str, &str>,
+    start: &[String],
+    depth: u32,
+) -> (usize, usize) {
+    use std::collections::HashSet;
+    let mut seen: HashSet<&str> = start.iter().map(String::as_str).collect();
+    let mut frontier = seen.clone();
+    let mut reached = 0;
+    for _ in 0..depth {
+        let mut next = HashSet::new();
+        for r in &cmdb.relationships {
+            let (a, b) = (r.from.as_str(), r.to.as_str());
+            let hops: &[(&str, &str)] = match r.kind.as_str() {
+                "contains" => &[(a, b)],
+                "connects_to" => &[(a, b), (b, a)],
+                _ => &[(b, a)],
+            };
+            for &(x, y) in hops {
+                if frontier.contains(x) && !seen.contains(y) {
+                    next.insert(y);
+                }
+            }
+        }
+        for y in &next {
+            seen.insert(y);
+        }
+        reached += next.len();
+        frontier = next;
+    }
+    let svc: HashSet<&str> = seen
+        .iter()
+        .filter_map(|id| services.get(id).copied())
+        .collect();
+    (reached, svc.len())
+}
