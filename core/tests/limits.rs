@@ -476,3 +476,33 @@ fn ics_events_one_past_the_limit() {
         other => panic!("{other}"),
     }
 }
+
+#[test]
+fn kpi_series_points_one_past_the_limit() {
+    // Found by fuzzing (api_call timed out): a period from year 1 to 9999
+    // meant half a million empty weekly points.
+    let max = relman::kpi::MAX_SERIES_POINTS as i64;
+    let history = json!({"deployments": [{"id": "d", "service": "a",
+        "environment": "production", "finished_at": "2026-01-05T12:00:00Z", "outcome": "success"}]});
+    let call = |days: i64| {
+        let from = Timestamp::parse("2026-01-05T00:00:00Z").unwrap();
+        let to =
+            relman::Timestamp::from_utc(relman::calendar::utc(from.unix_seconds() + days * 86_400));
+        api::call(
+            "compute_kpis",
+            json!({"history": history, "options": {"from": from, "to": to,
+                   "series": "week", "time_zone": "UTC", "week_start": "mon"}}),
+        )
+    };
+    // `to` is exclusive: 10 000 whole weeks are 10 000 points.
+    call(7 * max).unwrap();
+    let err = call(7 * max + 1).unwrap_err();
+    assert_limit(&err, "options.series", "KPI series points", 10_000, 10_001);
+    let err = api::call(
+        "compute_kpis",
+        json!({"history": history, "options": {"from": "0001-01-01T00:00:00Z",
+               "to": "9999-12-31T00:00:00Z", "series": "month"}}),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::LimitExceeded);
+}

@@ -1,7 +1,12 @@
 //! Runs every check on pseudo-random inputs (no coverage feedback): a quick
 //! smoke test of the generators where cargo-fuzz is not at hand.
 //! `cargo run -p relman-fuzz-support --example smoke -- [inputs per target]`
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 fn main() {
     let n: usize = std::env::args().nth(1).map_or(200, |a| a.parse().unwrap());

@@ -1,0 +1,27 @@
+//! Named regression tests for what fuzzing found; the inputs are kept in
+//! `fuzz/regressions/<target>/` (and replayed by `replay.rs` too).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+fn input(target: &str, name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../regressions")
+        .join(target)
+        .join(name);
+    std::fs::read(path).unwrap()
+}
+
+/// `api_call` timed out (over 30 s): `compute_kpis` with a period from year
+/// 1 to 9999 walked half a million empty weekly series points. Now
+/// `limit_exceeded` at `options.series` (relman::kpi::MAX_SERIES_POINTS).
+#[test]
+fn api_call_kpi_series_over_millennia_is_a_limit_not_a_hang() {
+    let data = input("api_call", "timeout-kpi-series-over-millennia");
+    relman_fuzz_support::check_api_call(&data);
+    let params = String::from_utf8_lossy(&data[1..]).into_owned();
+    let err = relman::api::call_json("compute_kpis", &params).unwrap_err();
+    assert_eq!(err.code().as_str(), "limit_exceeded");
+    assert_eq!(err.path(), Some("options.series"));
+}
