@@ -25,3 +25,16 @@ fn api_call_kpi_series_over_millennia_is_a_limit_not_a_hang() {
     assert_eq!(err.code().as_str(), "limit_exceeded");
     assert_eq!(err.path(), Some("options.series"));
 }
+
+/// `api_call` crashed: `fit_risk_model` on a history with one usable
+/// release panicked in `clamp(1, 0)` while sizing the hold-out. Now no
+/// hold-out below two samples, and the fit fails with `invalid_input`
+/// (one outcome cannot be learned from).
+#[test]
+fn api_call_fit_risk_model_with_one_sample_does_not_panic() {
+    let data = input("api_call", "crash-fit-risk-model-one-sample");
+    relman_fuzz_support::check_api_call(&data);
+    let params = String::from_utf8_lossy(&data[1..]).into_owned();
+    let err = relman::api::call_json("fit_risk_model", &params).unwrap_err();
+    assert_eq!(err.code().as_str(), "invalid_input", "{err}");
+}
