@@ -267,8 +267,18 @@ pub fn nesting_too_deep(path: impl Into<String>) -> Error {
 /// Runs `operation` with `params`, an object keyed by parameter name.
 ///
 /// Unknown operations, unknown or missing parameters and parameters of the
-/// wrong shape are `invalid_input` errors naming the parameter.
+/// wrong shape are `invalid_input` errors naming the parameter. Parameters
+/// nested deeper than [`MAX_NESTING_DEPTH`] (below the parameters object)
+/// are `limit_exceeded`, whatever their depth: they are checked and
+/// released without recursion.
 pub fn call(operation_name: &str, params: Value) -> Result<Value> {
+    // Too deep to deserialise safely: refuse it, and take it apart
+    // without recursion (the parameters object itself is one level).
+    let depth = crate::limits::depth(&params, MAX_NESTING_DEPTH + 1);
+    if depth > MAX_NESTING_DEPTH + 1 {
+        crate::limits::dismantle(params);
+        return Err(nesting_too_deep(""));
+    }
     let op = operation(operation_name).ok_or_else(|| {
         Error::invalid_input(
             "",
@@ -439,9 +449,13 @@ pub fn call(operation_name: &str, params: Value) -> Result<Value> {
             let baseline: SampleSet = p.typed("baseline")?;
             let canary: SampleSet = p.typed("canary")?;
             let config: JudgeConfig = p.optional("config")?.unwrap_or_default();
-            let policy = p.rollout_policy()?;
-            out(rollout::judge_canary_with_policy(
-                &baseline, &canary, &config, &policy,
+            let policy: Policy = p.optional_document("policy")?.unwrap_or_default();
+            out(rollout::judge_canary_with_limits(
+                &baseline,
+                &canary,
+                &config,
+                &policy.rollout,
+                &policy.limits,
             )?)
         }
         "compute_kpis" => {
@@ -493,6 +507,15 @@ pub fn call(operation_name: &str, params: Value) -> Result<Value> {
 /// Like [`call`], with the parameters and the result as JSON text (for
 /// front ends that pass strings, such as the Swift binding's raw entry).
 pub fn call_json(operation_name: &str, params: &str) -> Result<String> {
+    let size = params.len() as u64;
+    if size > crate::limits::DEFAULT_MAX_DOCUMENT_BYTES {
+        return Err(crate::limits::exceeded(
+            "",
+            "parameters size in bytes",
+            crate::limits::DEFAULT_MAX_DOCUMENT_BYTES,
+            size,
+        ));
+    }
     let params: Value = serde_json::from_str(params).map_err(|e| {
         if e.to_string().starts_with("recursion limit exceeded") {
             nesting_too_deep("")

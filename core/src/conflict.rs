@@ -207,6 +207,7 @@ pub fn detect_with_policy(schedule: &Schedule, policy: &Policy) -> Result<Confli
     if !problems.is_empty() {
         return Err(Error::InvalidPolicy { problems });
     }
+    policy.check_limits("policy")?;
     let model = Model::build(schedule, &policy.conflicts, None, None)?;
     let mut found = model.detect()?;
     warnings.append(&mut found.warnings);

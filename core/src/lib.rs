@@ -62,6 +62,7 @@ pub mod ics;
 pub mod interop;
 pub mod kpi;
 pub mod lifecycle;
+pub mod limits;
 pub mod notes;
 pub mod policy;
 pub mod risk;

@@ -1,14 +1,15 @@
 //! The policy: every rule an organisation would tune, as data.
 //!
 //! One section per area (`lifecycle`, `risk`, `conflicts`, `rollout`, `kpi`,
-//! `notes`); every field is optional and [`Policy::default`] is a sound
+//! `notes`, `limits`); every field is optional and [`Policy::default`] is a sound
 //! ITIL-style policy. [`Policy::check`] rejects inconsistent values with the
 //! path of each problem.
 
 use crate::document::{
     Extra, NotifyRule, ReleaseKind, RiskLevel, Role, TestKind, Trigger, Weekday,
 };
-use crate::error::Problem;
+use crate::error::{Problem, Result};
+use crate::limits::LimitsPolicy;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,11 @@ pub struct Policy {
     pub kpi: KpiPolicy,
     /// Release notes options.
     pub notes: NotesPolicy,
+    /// Limits on input: sizes, counts, depths and lengths (see
+    /// [`crate::limits`] and `docs/limits.md`). Not written when it is the
+    /// default, so the policy fingerprints of earlier audit events hold.
+    #[serde(skip_serializing_if = "LimitsPolicy::is_default")]
+    pub limits: LimitsPolicy,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -720,7 +726,8 @@ pub struct RiskPolicy {
     pub weights: RiskWeights,
     /// Level thresholds.
     pub bands: RiskBands,
-    /// How many CMDB hops the blast radius walks (1–16, default 3).
+    /// How many CMDB hops the blast radius walks (default 3; at least 1, at
+    /// most `limits.max_cmdb_depth`).
     pub blast_radius_depth: u32,
     /// Values of factors whose input is missing.
     pub neutral: RiskNeutral,
@@ -800,13 +807,11 @@ impl RiskPolicy {
                 ),
             );
         }
-        if !(1..=MAX_GRAPH_DEPTH).contains(&self.blast_radius_depth) {
+        // The upper bound is `limits.max_cmdb_depth` (`limit_exceeded`).
+        if self.blast_radius_depth == 0 {
             push(
                 "risk.blast_radius_depth",
-                format!(
-                    "must be between 1 and {MAX_GRAPH_DEPTH}, got {}",
-                    self.blast_radius_depth
-                ),
+                "must be at least 1, got 0".into(),
             );
         }
         let n = &self.neutral;
@@ -924,7 +929,8 @@ impl RiskPolicy {
 pub struct ConflictPolicy {
     /// Back-to-back windows (one ends when the next starts) do not conflict.
     pub allow_contiguous: bool,
-    /// CMDB hops within which two CIs count as related (0–16, default 1).
+    /// CMDB hops within which two CIs count as related (default 1; at most
+    /// `limits.max_cmdb_depth`).
     pub related_ci_depth: u32,
     /// Concurrency limits per service and/or environment (default none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -1353,8 +1359,10 @@ pub struct NotesPolicy {
     pub extra: Extra,
 }
 
-/// The largest CMDB walk depth a policy may ask for.
-pub const MAX_GRAPH_DEPTH: u32 = 16;
+/// The largest CMDB walk depth a policy may ask for by default
+/// ([`crate::limits::DEFAULT_MAX_CMDB_DEPTH`]; the policy's
+/// `limits.max_cmdb_depth` changes it).
+pub const MAX_GRAPH_DEPTH: u32 = crate::limits::DEFAULT_MAX_CMDB_DEPTH;
 
 impl Policy {
     /// Every inconsistency of the policy, with paths relative to `base`
@@ -1367,16 +1375,22 @@ impl Policy {
         self.risk.check(&at, &mut problems);
         self.rollout.check(&at, &mut problems);
         self.conflicts.check(&at, &mut problems);
-        if self.conflicts.related_ci_depth > MAX_GRAPH_DEPTH {
-            problems.push(Problem::new(
-                at("conflicts.related_ci_depth"),
-                format!(
-                    "must be between 0 and {MAX_GRAPH_DEPTH}, got {}",
-                    self.conflicts.related_ci_depth
-                ),
-            ));
-        }
         self.kpi.check(&at, &mut problems);
+        self.limits.check(&at, &mut problems);
         problems
+    }
+
+    /// The operation-time limits of the policy on its own settings: the
+    /// CMDB walks it asks for (`conflicts.related_ci_depth`,
+    /// `risk.blast_radius_depth`) within `limits.max_cmdb_depth`, else
+    /// `limit_exceeded` (paths relative to `base`).
+    pub fn check_limits(&self, base: &str) -> Result<()> {
+        let at = |field: &str| crate::validate::join(base, field);
+        self.limits.check_cmdb_depth(
+            &at("conflicts.related_ci_depth"),
+            self.conflicts.related_ci_depth,
+        )?;
+        self.limits
+            .check_cmdb_depth(&at("risk.blast_radius_depth"), self.risk.blast_radius_depth)
     }
 }

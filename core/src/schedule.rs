@@ -100,6 +100,7 @@ pub fn suggest_slots_with_policy(
     if !problems.is_empty() {
         return Err(Error::InvalidPolicy { problems });
     }
+    policy.check_limits("policy")?;
     if duration_secs == 0 {
         return Err(Error::invalid_input("duration_secs", "must be > 0"));
     }

@@ -6,6 +6,7 @@
 
 use crate::document::*;
 use crate::error::{Error, Problem, Result, Warning};
+use crate::limits::Limits;
 use crate::policy::Policy;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -17,7 +18,9 @@ use std::fmt;
 /// The document schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// serde_json's nesting limit: deeper input is `limit_exceeded`.
+/// The deepest nesting of arrays and objects relman reads (the default and
+/// the most of [`crate::limits::Limits::max_json_depth`]): deeper input is
+/// `limit_exceeded`.
 pub const MAX_JSON_DEPTH: u64 = 128;
 
 /// The kinds of input document of the data contract.
@@ -927,9 +930,20 @@ fn finish<T: Document>(document: T) -> Result<Parsed<T>> {
 
 /// Parses and checks a document from JSON text: structure first (the first
 /// structural problem, with path, line and column), then every semantic
-/// problem at once.
+/// problem at once. The default [`Limits`] apply: larger or deeper input is
+/// `limit_exceeded` before it is parsed.
 pub fn parse<T: Document>(text: &str) -> Result<Parsed<T>> {
+    parse_with_limits(text, &Limits::default())
+}
+
+/// [`parse`] under custom read-time limits (size, depth, items per list,
+/// CIs, relationships, string length; see [`crate::limits`]).
+pub fn parse_with_limits<T: Document>(text: &str, limits: &Limits) -> Result<Parsed<T>> {
+    limits.check_text(text)?;
     let mut de = serde_json::Deserializer::from_str(text);
+    // `check_text` has bounded the depth (to at most MAX_JSON_DEPTH), so
+    // serde_json's own recursion limit (one level less) is not needed.
+    de.disable_recursion_limit();
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(document) => match de.end() {
             Ok(()) => finish(document),
@@ -953,7 +967,20 @@ pub fn parse<T: Document>(text: &str) -> Result<Parsed<T>> {
 }
 
 /// Parses and checks a document from a JSON value (as the bindings pass it).
+/// The default [`Limits`] apply (all but the size in bytes): a value nested
+/// deeper than 128, with a longer list or string, is `limit_exceeded` and
+/// is taken apart without recursion, so even a 100 000-deep value cannot
+/// overflow the stack.
 pub fn from_value<T: Document>(value: Value) -> Result<Parsed<T>> {
+    from_value_with_limits(value, &Limits::default())
+}
+
+/// [`from_value`] under custom read-time limits.
+pub fn from_value_with_limits<T: Document>(value: Value, limits: &Limits) -> Result<Parsed<T>> {
+    if let Err(e) = limits.check_value(&value) {
+        crate::limits::dismantle(value);
+        return Err(e);
+    }
     if let Some(version) = version_error(&value) {
         return Err(version);
     }

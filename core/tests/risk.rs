@@ -1011,3 +1011,14 @@ fn a_maximal_release_scores_at_most_100() {
     let sum: f64 = a.factors.iter().map(|f| f.contribution).sum();
     assert!((sum - a.score).abs() < 1e-9);
 }
+
+/// Found by fuzzing (`api_call`): one usable release made the hold-out
+/// sizing panic (`clamp(1, 0)`); now an `invalid_input`, not a panic.
+#[test]
+fn fit_with_a_single_release_is_an_error_not_a_panic() {
+    let history = serde_json::json!({"releases": [{"id": "R0", "title": "t", "kind": "minor",
+        "state": "closed", "deployed_at": "2026-01-01T00:00:00Z", "outcome": "success"}]});
+    let err =
+        relman::api::call("fit_risk_model", serde_json::json!({"history": history})).unwrap_err();
+    assert_eq!(err.code().as_str(), "invalid_input", "{err}");
+}

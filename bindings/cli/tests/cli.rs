@@ -211,6 +211,19 @@ fn malformed_json_reports_line_and_column() {
 }
 
 #[test]
+fn a_string_past_the_length_limit_is_limit_exceeded() {
+    // The default limit on one string is 1 MiB (docs/limits.md).
+    let title = "x".repeat(1024 * 1024 + 1);
+    let text =
+        format!(r#"{{"id": "R", "title": "{title}", "kind": "minor", "state": "planning"}}"#);
+    for extra in [&[][..], &["--kind", "release"][..]] {
+        let err = validate_error(&text, extra);
+        assert_eq!(err["code"], "limit_exceeded", "{err:#}");
+        assert_eq!(err["path"], "title", "{err:#}");
+    }
+}
+
+#[test]
 fn malformed_json_with_explicit_kind_reports_line_and_column() {
     let err = validate_error("{\"risk\": [1, 2", &["--kind", "policy"]);
     assert!(err["line"].as_u64().is_some(), "{err:#}");

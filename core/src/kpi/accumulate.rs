@@ -5,7 +5,7 @@ use super::stats::{median_counts, DurationStats, Rate};
 use super::{
     AttributionSummary, BenchmarkRef, ChangeFailureRate, DeploymentFrequency, DoraKpis, ItilKpis,
     KpiGroup, KpiReport, KpiSet, KpiSettings, LeadTime, PeriodSpan, RecordCounts, RecoveryTime,
-    ReworkRate, SeriesBucket,
+    ReworkRate, SeriesBucket, MAX_SERIES_POINTS,
 };
 use crate::document::{
     DeploymentKind, DeploymentRecord, History, Incident, Outcome, Release, ReleaseKind, State,
@@ -1130,6 +1130,20 @@ impl Finisher {
             self.leads.sort_unstable_by_key(|l| l.bucket);
             let mut b = acc.bucket(span.first);
             let last = acc.bucket(span.last);
+            // A period of millennia (from hostile dates) would mean millions
+            // of empty points: refuse it before walking it.
+            let points = match acc.settings.series {
+                SeriesInterval::Week => (i64::from(last) - i64::from(b)) / 7 + 1,
+                SeriesInterval::Month => i64::from(last) - i64::from(b) + 1,
+            };
+            if points > MAX_SERIES_POINTS as i64 {
+                return Err(Error::LimitExceeded {
+                    path: "options.series".to_string(),
+                    what: "KPI series points".to_string(),
+                    limit: MAX_SERIES_POINTS,
+                    found: points as u64,
+                });
+            }
             let (mut di, mut li) = (0usize, 0usize);
             while b <= last {
                 let (first_day, next) = bucket_days(b, acc.settings.series);

@@ -103,6 +103,11 @@ use crate::document::{History, Weekday};
 use crate::error::{Error, Problem, Result, Warning};
 use crate::policy::{IncidentAttribution, KpiGroupBy, KpiPolicy, SeriesInterval};
 use crate::Timestamp;
+
+/// The most points one KPI series may have (weeks or months from the first
+/// to the last day of the period): 10 000, i.e. 190 years of weeks; a
+/// longer period is `limit_exceeded` at `options.series`.
+pub const MAX_SERIES_POINTS: u64 = 10_000;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -201,8 +201,10 @@ pub fn fit_risk_model(
     }
     samples.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
     let n = samples.len();
-    let holdout = if options.holdout_fraction > 0.0 {
-        ((n as f64 * options.holdout_fraction).round() as usize).clamp(1, n.saturating_sub(1))
+    // A hold-out needs one sample left to train on: none with one sample
+    // (fuzzing found `clamp(1, 0)` panicking there).
+    let holdout = if options.holdout_fraction > 0.0 && n >= 2 {
+        ((n as f64 * options.holdout_fraction).round() as usize).clamp(1, n - 1)
     } else {
         0
     };

@@ -117,6 +117,7 @@ impl<'a> RiskAssessor<'a> {
         if !problems.is_empty() {
             return Err(Error::InvalidPolicy { problems });
         }
+        policy.check_limits("policy")?;
         let schedule = context.schedule.as_ref();
         let cmdb = match (&context.cmdb, schedule.and_then(|s| s.cmdb.as_ref())) {
             (Some(c), _) => Some(CmdbIndex::new(c, "cmdb")?),

@@ -4,6 +4,7 @@ use super::stats::{self, TestMethod};
 use super::SampleSet;
 use crate::document::Extra;
 use crate::error::{Error, Problem, Result, Warning};
+use crate::limits::LimitsPolicy;
 use crate::policy::RolloutPolicy;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -220,6 +221,24 @@ pub fn judge_canary_with_policy(
     config: &JudgeConfig,
     policy: &RolloutPolicy,
 ) -> Result<CanaryJudgement> {
+    judge_canary_with_limits(baseline, canary, config, policy, &LimitsPolicy::default())
+}
+
+/// [`judge_canary_with_policy`] under custom limits: more samples of one
+/// metric on one side than `limits.max_canary_samples` is `limit_exceeded`
+/// (path `baseline.<metric>` or `canary.<metric>`), before any ranking.
+pub fn judge_canary_with_limits(
+    baseline: &SampleSet,
+    canary: &SampleSet,
+    config: &JudgeConfig,
+    policy: &RolloutPolicy,
+    limits: &LimitsPolicy,
+) -> Result<CanaryJudgement> {
+    for (side, set) in [("baseline", baseline), ("canary", canary)] {
+        for (metric, samples) in &set.0 {
+            limits.check_canary_samples(&format!("{side}.{metric}"), samples.len())?;
+        }
+    }
     let d = &policy.judge;
     let alpha = config.alpha.unwrap_or(d.alpha);
     let pass_score = config.pass_score.unwrap_or(d.pass_score);

@@ -40,9 +40,9 @@ mod plan;
 pub mod stats;
 
 pub use judge::{
-    judge_canary, judge_canary_with_policy, BadDirection, CanaryJudgement, CanaryVerdict,
-    Classification, JudgeConfig, JudgedMetric, MetricJudgement, SampleSummary, ShiftReport,
-    UTestReport,
+    judge_canary, judge_canary_with_limits, judge_canary_with_policy, BadDirection,
+    CanaryJudgement, CanaryVerdict, Classification, JudgeConfig, JudgedMetric, MetricJudgement,
+    SampleSummary, ShiftReport, UTestReport,
 };
 pub use machine::{
     rollout_step, rollout_step_with_policy, AnalysisRun, MetricTally, PauseReason, Reason,

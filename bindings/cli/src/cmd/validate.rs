@@ -100,6 +100,8 @@ fn validate_text(
     kind: Option<DocumentKind>,
     text: &str,
 ) -> Result<ValidationReport, relman::Error> {
+    // The read-time limits before any parsing, also to detect the kind.
+    relman::limits::Limits::default().check_text(text)?;
     let kind = match kind {
         Some(kind) => kind,
         None => match serde_json::from_str::<Value>(text) {

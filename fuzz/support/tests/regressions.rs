@@ -1,0 +1,40 @@
+//! Named regression tests for what fuzzing found; the inputs are kept in
+//! `fuzz/regressions/<target>/` (and replayed by `replay.rs` too).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+fn input(target: &str, name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../regressions")
+        .join(target)
+        .join(name);
+    std::fs::read(path).unwrap()
+}
+
+/// `api_call` timed out (over 30 s): `compute_kpis` with a period from year
+/// 1 to 9999 walked half a million empty weekly series points. Now
+/// `limit_exceeded` at `options.series` (relman::kpi::MAX_SERIES_POINTS).
+#[test]
+fn api_call_kpi_series_over_millennia_is_a_limit_not_a_hang() {
+    let data = input("api_call", "timeout-kpi-series-over-millennia");
+    relman_fuzz_support::check_api_call(&data);
+    let params = String::from_utf8_lossy(&data[1..]).into_owned();
+    let err = relman::api::call_json("compute_kpis", &params).unwrap_err();
+    assert_eq!(err.code().as_str(), "limit_exceeded");
+    assert_eq!(err.path(), Some("options.series"));
+}
+
+/// `api_call` crashed: `fit_risk_model` on a history with one usable
+/// release panicked in `clamp(1, 0)` while sizing the hold-out. Now no
+/// hold-out below two samples, and the fit fails with `invalid_input`
+/// (one outcome cannot be learned from).
+#[test]
+fn api_call_fit_risk_model_with_one_sample_does_not_panic() {
+    let data = input("api_call", "crash-fit-risk-model-one-sample");
+    relman_fuzz_support::check_api_call(&data);
+    let params = String::from_utf8_lossy(&data[1..]).into_owned();
+    let err = relman::api::call_json("fit_risk_model", &params).unwrap_err();
+    assert_eq!(err.code().as_str(), "invalid_input", "{err}");
+}
