@@ -624,7 +624,10 @@ export interface ConflictPolicy {
    * (default 1 000 000); more is `limit_exceeded`.
    */
   max_occurrences?: number
-  /** CMDB hops within which two CIs count as related (0–16, default 1). */
+  /**
+   * CMDB hops within which two CIs count as related (default 1; at most
+   * `limits.max_cmdb_depth`).
+   */
   related_ci_depth?: number
   /** Which conflict kinds block and which only warn. */
   severity?: ConflictSeverities
@@ -1468,6 +1471,25 @@ export interface LifecyclePolicy {
   [key: string]: unknown
 }
 
+/**
+ * The `limits` section of a policy: the limits an operation applies with
+ * the policy in force (a context's, a schedule's or the `policy`
+ * parameter). Every field is optional in JSON.
+ */
+export interface LimitsPolicy {
+  /**
+   * Most samples per metric and side that `judge_canary` ranks (default
+   * 1 000 000).
+   */
+  max_canary_samples?: number
+  /**
+   * Deepest CMDB walk the policy may ask for: `conflicts.related_ci_depth`
+   * and `risk.blast_radius_depth` (default 16, at most 1024).
+   */
+  max_cmdb_depth?: number
+  [key: string]: unknown
+}
+
 /** Links from a record to other ITSM records, by id. */
 export interface Links {
   /** Change records this relates to. */
@@ -1702,6 +1724,12 @@ export interface Policy {
   kpi?: KpiPolicy
   /** Lifecycle gates, approvals and separation of duties. */
   lifecycle?: LifecyclePolicy
+  /**
+   * Limits on input: sizes, counts, depths and lengths (see
+   * [`crate::limits`] and `docs/limits.md`). Not written when it is the
+   * default, so the policy fingerprints of earlier audit events hold.
+   */
+  limits?: LimitsPolicy
   /** Release notes options. */
   notes?: NotesPolicy
   /** Risk weights and level bands. */
@@ -2134,7 +2162,10 @@ export interface RiskNeutral {
 export interface RiskPolicy {
   /** Level thresholds. */
   bands?: RiskBands
-  /** How many CMDB hops the blast radius walks (1–16, default 3). */
+  /**
+   * How many CMDB hops the blast radius walks (default 3; at least 1, at
+   * most `limits.max_cmdb_depth`).
+   */
   blast_radius_depth?: number
   /**
    * A fitted failure model; with it, an assessment also reports

@@ -560,7 +560,8 @@ class ConflictPolicy(TypedDict, total=False):
     """Most occurrences one calendar entry may expand to in one run
 (default 1 000 000); more is `limit_exceeded`."""
     related_ci_depth: int
-    """CMDB hops within which two CIs count as related (0–16, default 1)."""
+    """CMDB hops within which two CIs count as related (default 1; at most
+`limits.max_cmdb_depth`)."""
     severity: ConflictSeverities
     """Which conflict kinds block and which only warn."""
     slot_granularity_secs: int
@@ -707,6 +708,17 @@ every earlier environment it targets, from `context.history`. Empty
     separation_of_duties: SeparationOfDuties
     """Separation of duties."""
 
+class LimitsPolicy(TypedDict, total=False):
+    """The `limits` section of a policy: the limits an operation applies with
+the policy in force (a context's, a schedule's or the `policy`
+parameter). Every field is optional in JSON."""
+    max_canary_samples: int
+    """Most samples per metric and side that `judge_canary` ranks (default
+1 000 000)."""
+    max_cmdb_depth: int
+    """Deepest CMDB walk the policy may ask for: `conflicts.related_ci_depth`
+and `risk.blast_radius_depth` (default 16, at most 1024)."""
+
 NotesPolicy = Dict[str, JSONValue]
 """Release notes section. `release_notes` has no tunable setting yet (its
 sections are fixed, see `docs/integrations.md`); settings given here are
@@ -828,7 +840,8 @@ class RiskPolicy(TypedDict, total=False):
     bands: RiskBands
     """Level thresholds."""
     blast_radius_depth: int
-    """How many CMDB hops the blast radius walks (1–16, default 3)."""
+    """How many CMDB hops the blast radius walks (default 3; at least 1, at
+most `limits.max_cmdb_depth`)."""
     model: Union[RiskModel, None]
     """A fitted failure model; with it, an assessment also reports
 `failure_probability`."""
@@ -894,6 +907,10 @@ class Policy(TypedDict, total=False):
     """KPI options."""
     lifecycle: LifecyclePolicy
     """Lifecycle gates, approvals and separation of duties."""
+    limits: LimitsPolicy
+    """Limits on input: sizes, counts, depths and lengths (see
+[`crate::limits`] and `docs/limits.md`). Not written when it is the
+default, so the policy fingerprints of earlier audit events hold."""
     notes: NotesPolicy
     """Release notes options."""
     risk: RiskPolicy
