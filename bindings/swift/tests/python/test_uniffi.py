@@ -11,6 +11,7 @@ import copy
 import json
 import os
 import pathlib
+import sys
 
 import pytest
 
@@ -20,43 +21,12 @@ ROOT = pathlib.Path(__file__).resolve().parents[4]
 VECTORS = ROOT / "core" / "tests" / "vectors"
 VECTOR_FILES = sorted(VECTORS.glob("*/*.json"))
 
+# The vector comparison shared with the pyo3 package's tests.
+sys.path.insert(0, str(ROOT / "core" / "tests" / "support"))
+from conformance import diff  # noqa: E402
+
 
 # ---------------------------------------------------------------- helpers
-
-
-def diff(expected, actual, path="$"):
-    """The path of the first difference; numbers within 1e-9 relative (a port
-    of core/tests/support/conformance.rs)."""
-    num = (int, float)
-    if isinstance(expected, num) and isinstance(actual, num) and not (
-        isinstance(expected, bool) or isinstance(actual, bool)
-    ):
-        a, b = float(expected), float(actual)
-        scale = max(abs(a), abs(b), 2.2250738585072014e-308)
-        if a != b and abs(a - b) / scale > 1e-9:
-            return f"{path}: {a} != {b}"
-        return None
-    if isinstance(expected, list) and isinstance(actual, list):
-        if len(expected) != len(actual):
-            return f"{path}: {len(expected)} items != {len(actual)} items"
-        for i, (x, y) in enumerate(zip(expected, actual)):
-            d = diff(x, y, f"{path}[{i}]")
-            if d:
-                return d
-        return None
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        for k in sorted(set(expected) | set(actual)):
-            if k not in actual:
-                return f"{path}.{k}: missing in actual"
-            if k not in expected:
-                return f"{path}.{k}: unexpected in actual"
-            d = diff(expected[k], actual[k], f"{path}.{k}")
-            if d:
-                return d
-        return None
-    if type(expected) is not type(actual) or expected != actual:
-        return f"{path}: {expected!r} != {actual!r}"
-    return None
 
 
 def text(value):
