@@ -83,6 +83,7 @@
 //! e.g. in its own database or an append-only store, and pass it back to
 //! [`verify_log`].
 
+use crate::record::{self, replay, Difference, Record};
 use crate::{Error, Event, Policy, Release, State, Warning};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -469,6 +470,11 @@ pub struct LogVerdict {
     /// were appended after it (0 when it is the current head).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events_after_expected_head: Option<usize>,
+    /// Every gate-read field where the document differs from what its log
+    /// yields (empty when the chain itself is broken: then nothing is
+    /// replayed). See [`crate::record`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<Difference>,
     /// What was odd but not tampering.
     #[serde(default)]
     pub warnings: Vec<Warning>,
@@ -519,6 +525,12 @@ pub enum TamperKind {
     Truncated,
     /// The release's state is not the state the last event left it in.
     StateMismatch,
+    /// A release past `planning` has no log: its history is not recorded.
+    EmptyLog,
+    /// The document differs from what its log yields: a sealed field edited
+    /// without `amend`, a vote, test run or outcome written straight into
+    /// the document, or one removed from it. `differences` lists each.
+    Diverged,
 }
 
 /// Verifies the release's audit log: sequence numbers, the hash chain from
@@ -528,24 +540,64 @@ pub enum TamperKind {
 /// Always returns a verdict, however negative; it reports the first problem
 /// in the order documented in the [module documentation](self).
 pub fn verify_log(release: &Release, expected_head: Option<&str>) -> LogVerdict {
+    verify_with_record(release, expected_head).0
+}
+
+/// [`verify_log`] and the replay it made (empty when the chain is broken),
+/// so a caller that needs both replays once.
+pub(crate) fn verify_with_record(
+    release: &Release,
+    expected_head: Option<&str>,
+) -> (LogVerdict, Record) {
     let log = &release.log;
     let mut warnings = Vec::new();
     let seed = chain_seed(&release.id);
 
-    if log.is_empty() && release.state != State::Planning {
-        warnings.push(Warning::new(
-            "empty_log",
-            "log",
-            format!(
-                "the log is empty but the release is in state `{}`: its history is not covered by the audit trail",
+    let mut tamper = if log.is_empty() && release.state != State::Planning {
+        Some(Tamper {
+            kind: TamperKind::EmptyLog,
+            index: None,
+            seq: None,
+            path: "log".to_string(),
+            message: format!(
+                "the log is empty but the release is in state `{}`: its history is not recorded (a release enters relman in planning, or through an import that adopts it)",
                 release.state.as_str()
             ),
-        ));
-    }
+        })
+    } else {
+        check_seqs(log)
+            .or_else(|| check_chain(log, &seed, &release.id))
+            .or_else(|| check_state(release))
+    };
 
-    let mut tamper = check_seqs(log)
-        .or_else(|| check_chain(log, &seed, &release.id))
-        .or_else(|| check_state(release));
+    let mut record = Record::default();
+    let mut differences = Vec::new();
+    if tamper.is_none() {
+        record = replay(release);
+        differences = record::differences(release, &record);
+        if record.legacy() {
+            warnings.push(Warning::new(
+                "legacy_log",
+                "log",
+                "the log predates sealing: its chain verifies, but no event seals the fields the gates read, so no gate counts them until an import adopts the release",
+            ));
+        }
+        if let Some(first) = differences.first() {
+            tamper = Some(Tamper {
+                kind: TamperKind::Diverged,
+                index: None,
+                seq: first.seq,
+                path: first.path.clone(),
+                message: format!(
+                    "{} (and {} more difference{})",
+                    first.message,
+                    differences.len() - 1,
+                    if differences.len() == 2 { "" } else { "s" }
+                )
+                .replace(" (and 0 more differences)", ""),
+            });
+        }
+    }
 
     let mut events_after_expected_head = None;
     if tamper.is_none() {
@@ -575,14 +627,16 @@ pub fn verify_log(release: &Release, expected_head: Option<&str>) -> LogVerdict 
         }
     }
 
-    LogVerdict {
+    let verdict = LogVerdict {
         valid: tamper.is_none(),
         events: log.len(),
         head: head(release),
         tamper,
         events_after_expected_head,
+        differences,
         warnings,
-    }
+    };
+    (verdict, record)
 }
 
 /// How many events follow `expected` in a verified chain (the seed counts as

@@ -552,6 +552,7 @@ pub fn import_servicenow(tables: &ServiceNowTables) -> Result<ServiceNowImport> 
                 round: None,
                 fingerprint: None,
                 override_blackout: false,
+                source: None,
                 extra: rec.extra(&["approver", "state", "comments"]),
             };
             if let Some(&ri) = release_by_sys.get(&task) {

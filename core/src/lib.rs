@@ -59,12 +59,14 @@ pub mod conflict;
 pub mod document;
 pub mod error;
 pub mod ics;
+pub mod identity;
 pub mod interop;
 pub mod kpi;
 pub mod lifecycle;
 pub mod limits;
 pub mod notes;
 pub mod policy;
+pub mod record;
 pub mod risk;
 pub mod rollout;
 pub mod schedule;
@@ -86,10 +88,12 @@ pub use kpi::{
     compute_kpis, compute_kpis_with, KpiAccumulator, KpiOptions, KpiReport, KpiSettings,
 };
 pub use lifecycle::{
-    apply, check, Action, Applied, Command, GateReport, Notification, Recipient, Requirement,
+    apply, check, Action, Amendment, Applied, Command, GateReport, Notification, Recipient,
+    Requirement,
 };
 pub use notes::{release_notes, NotesFormat, ReleaseNotes};
 pub use policy::Policy;
+pub use record::{Difference, DifferenceKind};
 pub use risk::{
     assess_risk, assess_risk_many, fit_risk_model, Factor, FitOptions, FittedRiskModel,
     RiskAssessment, RiskAssessor,

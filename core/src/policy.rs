@@ -252,6 +252,12 @@ pub struct CommandRoles {
     pub close: Vec<Role>,
     /// `cancel` (default release_manager).
     pub cancel: Vec<Role>,
+    /// `amend`: edit sealed fields after the log started (default
+    /// release_manager).
+    pub amend: Vec<Role>,
+    /// `import`: vouch for facts from another system (default
+    /// release_manager).
+    pub import: Vec<Role>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -270,6 +276,8 @@ impl Default for CommandRoles {
             complete_review: vec![ReleaseManager],
             close: vec![ReleaseManager],
             cancel: vec![ReleaseManager],
+            amend: vec![ReleaseManager],
+            import: vec![ReleaseManager],
             extra: Extra::new(),
         }
     }
@@ -289,6 +297,10 @@ pub struct SeparationOfDuties {
     pub forbid_team_approval: bool,
     /// An implementer may not sign off UAT (default false).
     pub forbid_implementer_uat_signoff: bool,
+    /// Whoever approved the release may not start, complete or roll back
+    /// its deployment (default true). Relaxing it is recorded: the event
+    /// of such a command names the relaxed rule in `details.sod_relaxed`.
+    pub forbid_approver_deployment: bool,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -301,6 +313,7 @@ impl Default for SeparationOfDuties {
             forbid_implementer_approval: true,
             forbid_team_approval: false,
             forbid_implementer_uat_signoff: false,
+            forbid_approver_deployment: true,
             extra: Extra::new(),
         }
     }

@@ -282,6 +282,9 @@ pub struct TestRun {
     /// When the run was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<Timestamp>,
+    /// The system an imported run came from (set by `import`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -345,6 +348,10 @@ pub struct Approval {
     /// blackout.
     #[serde(default, skip_serializing_if = "is_false")]
     pub override_blackout: bool,
+    /// The system an imported vote came from (set by `import`; absent for
+    /// votes cast through `approve` or `reject`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,

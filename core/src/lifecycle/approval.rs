@@ -1,6 +1,8 @@
 //! Approval rounds, vote validity, quorum counting and separation of duties.
 
+use crate::identity::{self, canonical, Lookup};
 use crate::policy::{QuorumRule, SeparationOfDuties};
+use crate::record::Record;
 use crate::{Actor, Approval, ChangeKind, Decision, Release, Role, Timestamp};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -74,8 +76,8 @@ pub(crate) struct Excluded<'a> {
 /// those left out with the reason.
 pub(crate) struct Votes<'a> {
     pub round: u32,
-    /// Latest valid vote per approver, by approver id.
-    pub valid: BTreeMap<&'a str, &'a Approval>,
+    /// Latest valid vote per person, by canonical approver id.
+    pub valid: BTreeMap<String, &'a Approval>,
     /// Votes that do not count (voided, conflicted, unknown approver).
     pub excluded: Vec<Excluded<'a>>,
 }
@@ -119,32 +121,35 @@ pub(crate) fn conflict_of_interest(
     conflict_with(release, actor, sod, None)
 }
 
-/// [`conflict_of_interest`], with the set of implementers when the caller
-/// has it (to check many approvers without rescanning the changes).
+/// [`conflict_of_interest`], with the canonical ids of the implementers
+/// when the caller has them (to check many approvers without rescanning the
+/// changes). Ids are compared as one person ([`crate::identity`]).
 fn conflict_with(
     release: &Release,
     actor: &str,
     sod: &SeparationOfDuties,
-    implementers: Option<&BTreeSet<&str>>,
+    implementers: Option<&BTreeSet<String>>,
 ) -> Option<(&'static str, String)> {
-    if sod.forbid_owner_approval && release.owner.as_deref() == Some(actor) {
+    let key = canonical(actor);
+    let is = |other: &str| other == actor || canonical(other) == key;
+    if sod.forbid_owner_approval && release.owner.as_deref().is_some_and(is) {
         return Some((
             "sod.owner_approval",
             format!("{actor} owns release {} and cannot approve it", release.id),
         ));
     }
     let implements = match implementers {
-        Some(set) => set.contains(actor),
+        Some(set) => set.contains(&key),
         None => release
             .changes
             .iter()
-            .any(|c| c.implementer.as_deref() == Some(actor)),
+            .any(|c| c.implementer.as_deref().is_some_and(is)),
     };
     if sod.forbid_implementer_approval && implements {
         let implemented: Vec<&str> = release
             .changes
             .iter()
-            .filter(|c| c.implementer.as_deref() == Some(actor))
+            .filter(|c| c.implementer.as_deref().is_some_and(is))
             .map(|c| c.id.as_str())
             .collect();
         return Some((
@@ -156,7 +161,7 @@ fn conflict_with(
             ),
         ));
     }
-    if sod.forbid_team_approval && release.team.iter().any(|t| t == actor) {
+    if sod.forbid_team_approval && release.team.iter().any(|t| is(t)) {
         return Some((
             "sod.team_approval",
             format!(
@@ -168,44 +173,42 @@ fn conflict_with(
     None
 }
 
-/// Collects the current round's votes. `fingerprint` is the release's scope
-/// fingerprint, computed only when a vote carries one.
+/// Collects the current round's votes from the record (never from the
+/// document's `approvals[]`): votes ordered by `at`, then by the `seq` of
+/// the event that cast them; the latest vote of each person (ids compared
+/// in canonical form) is the one that counts.
 pub(crate) fn votes<'a>(
     release: &'a Release,
-    actors: &[Actor],
+    record: &'a Record,
+    actors: &'a [Actor],
     sod: &SeparationOfDuties,
 ) -> Votes<'a> {
-    let round = release.approval_round.unwrap_or(1);
-    let mut fingerprint: Option<String> = None;
-    let mut valid: BTreeMap<&str, &Approval> = BTreeMap::new();
+    let round = record.approval_round;
+    let mut valid: BTreeMap<String, &Approval> = BTreeMap::new();
     let mut excluded = Vec::new();
-    let implementers: BTreeSet<&str> = release
+    let implementers: BTreeSet<String> = release
         .changes
         .iter()
         .filter_map(|c| c.implementer.as_deref())
+        .map(canonical)
         .collect();
-    for a in &release.approvals {
+    let mut order: Vec<(&Approval, u64)> = record
+        .approvals
+        .iter()
+        .zip(record.approval_seqs.iter().copied())
+        .collect();
+    order.sort_by(|(a, sa), (b, sb)| a.at.cmp(&b.at).then(sa.cmp(sb)));
+    for (a, _) in order {
         let who = a.approver.as_str();
         if a.round.unwrap_or(1) != round {
             excluded.push(Excluded {
                 approver: who,
                 reason: format!(
-                    "cast in round {} and voided by a send-back (current round {round})",
+                    "cast in round {} and voided by a send-back or an amendment (current round {round})",
                     a.round.unwrap_or(1)
                 ),
             });
             continue;
-        }
-        if let Some(fp) = &a.fingerprint {
-            let now = fingerprint.get_or_insert_with(|| scope_fingerprint(release));
-            if fp != now {
-                excluded.push(Excluded {
-                    approver: who,
-                    reason: "voided: the scope, changes, CIs or window changed after this vote"
-                        .to_string(),
-                });
-                continue;
-            }
         }
         if let Some((_, message)) = conflict_with(release, who, sod, Some(&implementers)) {
             excluded.push(Excluded {
@@ -215,27 +218,37 @@ pub(crate) fn votes<'a>(
             continue;
         }
         if !actors.is_empty() {
-            match actors.iter().find(|x| x.id == who) {
-                None => {
+            match identity::lookup(actors, who, |x| x.id.as_str()) {
+                Lookup::Unknown => {
                     excluded.push(Excluded {
                         approver: who,
                         reason: "not in the actor directory".to_string(),
                     });
                     continue;
                 }
-                Some(actor) if !actor.roles.contains(&a.role) => {
+                Lookup::Confusable(actor) => {
+                    excluded.push(Excluded {
+                        approver: who,
+                        reason: format!(
+                            "not in the actor directory as written; confusable with {}",
+                            actor.id
+                        ),
+                    });
+                    continue;
+                }
+                Lookup::Exact(actor) if !actor.roles.contains(&a.role) => {
                     excluded.push(Excluded {
                         approver: who,
                         reason: format!("does not hold the role {:?} voted in", a.role),
                     });
                     continue;
                 }
-                Some(_) => {}
+                Lookup::Exact(_) => {}
             }
         }
         // A later vote by the same person replaces the earlier one: one
         // person counts once.
-        valid.insert(who, a);
+        valid.insert(canonical(who), a);
     }
     Votes {
         round,

@@ -7,9 +7,12 @@ use super::{Applied, GateReport, Requirement};
 use crate::audit;
 use crate::document::Extra;
 use crate::error::{Error, Result, Warning};
+use crate::identity::{self, Lookup};
+use crate::record::{self, Adopted, Record};
 use crate::{
-    Actor, Approval, Context, Decision, Event, Outcome, Policy, Release, ReleaseKind, Review, Role,
-    State, TestKind, TestRun, Timestamp, Trigger,
+    Actor, Approval, AttachedRisk, Change, Communication, Context, Decision, DeploymentPlan, Event,
+    Outcome, Policy, Release, ReleaseKind, Review, Role, RollbackPlan, State, TestKind, TestRun,
+    Timestamp, Trigger,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -105,6 +108,208 @@ pub enum Action {
         /// Why (required).
         reason: String,
     },
+    /// Edit sealed fields once the log has started (SPEC §2: the log is the
+    /// record). Before deployment any sealed field; in deployment and review
+    /// only `knowledge_articles` and `communication`. In approval, an
+    /// amendment of anything approvers approve voids the round's votes and
+    /// starts a new round. The event records the new values.
+    Amend {
+        /// Why (required).
+        reason: String,
+        /// The new values; fields left out keep theirs.
+        set: Amendment,
+    },
+    /// Vouch for history that arrives from another system: votes (in
+    /// approval), test runs (in development or testing) and/or `adopt`, which
+    /// seals the release as it stands — the way a release past planning, or
+    /// one whose log predates sealing, enters the record. Names its source.
+    Import {
+        /// The system the facts come from (e.g. `servicenow:acme`).
+        source: String,
+        /// The source's record ids (e.g. `sysapproval_approver` sys_ids).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        records: Vec<String>,
+        /// Votes cast in the source; each counts in the current round.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        approvals: Vec<Approval>,
+        /// Test runs recorded in the source.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tests: Vec<TestRun>,
+        /// Seal the release as it stands and vouch for its votes, runs,
+        /// outcome and review as the source's record.
+        #[serde(default, skip_serializing_if = "crate::document::is_false")]
+        adopt: bool,
+    },
+}
+
+/// The new values of an `amend` command: every sealed field of the release
+/// (see [`crate::record::SEALED_FIELDS`]); a field left out keeps its value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Amendment {
+    /// Release kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ReleaseKind>,
+    /// Owner (release manager).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Release team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<Vec<String>>,
+    /// Scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Objectives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objectives: Option<Vec<String>>,
+    /// The whole list of changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Vec<Change>>,
+    /// The release's own affected CIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affected_cis: Option<Vec<String>>,
+    /// Window start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_start: Option<Timestamp>,
+    /// Window end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_end: Option<Timestamp>,
+    /// Business services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<String>>,
+    /// Target environments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environments: Option<Vec<String>>,
+    /// Releases this one depends on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depends_on: Option<Vec<String>>,
+    /// Deployment strategy and its parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<DeploymentPlan>,
+    /// Rollback plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_plan: Option<RollbackPlan>,
+    /// Communication (its `plan` is sealed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub communication: Option<Communication>,
+    /// An attached risk assessment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<AttachedRisk>,
+    /// Knowledge articles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub knowledge_articles: Option<Vec<String>>,
+}
+
+impl Amendment {
+    /// The names of the fields this amendment sets, in document order.
+    pub fn fields(&self) -> Vec<&'static str> {
+        let Amendment {
+            kind,
+            owner,
+            team,
+            scope,
+            objectives,
+            changes,
+            affected_cis,
+            planned_start,
+            planned_end,
+            services,
+            environments,
+            depends_on,
+            deployment,
+            rollback_plan,
+            communication,
+            risk,
+            knowledge_articles,
+        } = self;
+        [
+            ("kind", kind.is_some()),
+            ("owner", owner.is_some()),
+            ("team", team.is_some()),
+            ("scope", scope.is_some()),
+            ("objectives", objectives.is_some()),
+            ("changes", changes.is_some()),
+            ("affected_cis", affected_cis.is_some()),
+            ("planned_start", planned_start.is_some()),
+            ("planned_end", planned_end.is_some()),
+            ("services", services.is_some()),
+            ("environments", environments.is_some()),
+            ("depends_on", depends_on.is_some()),
+            ("deployment", deployment.is_some()),
+            ("rollback_plan", rollback_plan.is_some()),
+            ("communication", communication.is_some()),
+            ("risk", risk.is_some()),
+            ("knowledge_articles", knowledge_articles.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+
+    /// True when it sets only what may change after the deployment
+    /// started (knowledge articles, communication) and does not touch
+    /// what approvers approve.
+    fn after_deployment_only(&self) -> bool {
+        self.fields()
+            .iter()
+            .all(|f| matches!(*f, "knowledge_articles" | "communication"))
+    }
+
+    /// Writes the new values into `release`.
+    fn apply_to(&self, release: &mut Release) {
+        let a = self.clone();
+        if let Some(v) = a.kind {
+            release.kind = v;
+        }
+        if let Some(v) = a.owner {
+            release.owner = Some(v);
+        }
+        if let Some(v) = a.team {
+            release.team = v;
+        }
+        if let Some(v) = a.scope {
+            release.scope = Some(v);
+        }
+        if let Some(v) = a.objectives {
+            release.objectives = v;
+        }
+        if let Some(v) = a.changes {
+            release.changes = v;
+        }
+        if let Some(v) = a.affected_cis {
+            release.affected_cis = v;
+        }
+        if let Some(v) = a.planned_start {
+            release.planned_start = Some(v);
+        }
+        if let Some(v) = a.planned_end {
+            release.planned_end = Some(v);
+        }
+        if let Some(v) = a.services {
+            release.services = v;
+        }
+        if let Some(v) = a.environments {
+            release.environments = v;
+        }
+        if let Some(v) = a.depends_on {
+            release.depends_on = v;
+        }
+        if let Some(v) = a.deployment {
+            release.deployment = Some(v);
+        }
+        if let Some(v) = a.rollback_plan {
+            release.rollback_plan = Some(v);
+        }
+        if let Some(v) = a.communication {
+            release.communication = Some(v);
+        }
+        if let Some(v) = a.risk {
+            release.risk = Some(v);
+        }
+        if let Some(v) = a.knowledge_articles {
+            release.knowledge_articles = v;
+        }
+    }
 }
 
 impl Action {
@@ -122,6 +327,8 @@ impl Action {
             Action::CompleteReview { .. } => "complete_review",
             Action::Close => "close",
             Action::Cancel { .. } => "cancel",
+            Action::Amend { .. } => "amend",
+            Action::Import { .. } => "import",
         }
     }
 }
@@ -238,6 +445,32 @@ fn plan<'p>(release: &Release, action: &Action, policy: &'p Policy) -> Result<(S
         }
         Action::Close => State::Closed,
         Action::Cancel { .. } => State::Cancelled,
+        Action::Amend { set, .. } => {
+            let open = matches!(s, State::Planning | State::Development | State::Testing | State::Approval);
+            let late = matches!(s, State::Deployment | State::Review) && set.after_deployment_only();
+            if !open && !late {
+                let what = if is_terminal(s) {
+                    format!("{} is {}: its record is closed", release.id, s.as_str())
+                } else {
+                    format!(
+                        "in {} only knowledge_articles and communication may be amended, not {}",
+                        s.as_str(),
+                        set.fields().join(", ")
+                    )
+                };
+                return Err(not_now(release, s, what));
+            }
+            return Ok((s, &roles.amend));
+        }
+        Action::Import { approvals, tests, .. } => {
+            if !approvals.is_empty() && s != State::Approval {
+                return Err(not_now(release, s, format!("imported votes are cast in approval, not {}", s.as_str())));
+            }
+            if !tests.is_empty() && !matches!(s, State::Development | State::Testing) {
+                return Err(not_now(release, s, format!("imported test runs are recorded in development or testing, not {}", s.as_str())));
+            }
+            return Ok((s, &roles.import));
+        }
     };
     let needed = match action {
         Action::StartDeployment => &roles.start_deployment,
@@ -360,28 +593,54 @@ fn kind_name(kind: ReleaseKind) -> &'static str {
     }
 }
 
+/// Finds the issuer of a command in the directory: as written, or refused
+/// when the id only collides with an entry (another casing, a look-alike,
+/// stray white space).
+fn directory_entry<'c>(context: &'c Context, id: &str, path: &str) -> Result<&'c Actor> {
+    match identity::lookup(&context.actors, id, |a| a.id.as_str()) {
+        Lookup::Exact(actor) => Ok(actor),
+        Lookup::Confusable(actor) => Err(Error::Forbidden {
+            rule: "identity.confusable".to_string(),
+            message: format!(
+                "{path} `{}` is not in the directory as written but is the same person as `{}` (compared after NFKC, case folding, trimming and the UTS #39 confusable skeleton); use the directory's id",
+                id.escape_debug(),
+                actor.id
+            ),
+        }),
+        Lookup::Unknown => {
+            let why = if context.actors.is_empty() {
+                "the context has no actor directory (context.actors)".to_string()
+            } else {
+                format!("{path} `{}` is not in the directory", id.escape_debug())
+            };
+            Err(forbidden(
+                "roles.directory",
+                format!("{why}; every command is checked against it"),
+            ))
+        }
+    }
+}
+
+/// True for the commands that start, complete or roll back a deployment.
+fn deploys(release: &Release, action: &Action) -> bool {
+    match action {
+        Action::StartDeployment | Action::CompleteDeployment { .. } | Action::RollBack { .. } => {
+            true
+        }
+        Action::Advance => release.state == State::Approval,
+        _ => false,
+    }
+}
+
 pub(super) fn apply(
     release: &Release,
     command: &Command,
     context: &Context,
     policy: &Policy,
+    record: &Record,
 ) -> Result<Applied> {
     let action = &command.action;
-    let actor = context
-        .actors
-        .iter()
-        .find(|a| a.id == command.actor)
-        .ok_or_else(|| {
-            let why = if context.actors.is_empty() {
-                "the context has no actor directory (context.actors)".to_string()
-            } else {
-                format!("actor `{}` is not in the directory", command.actor)
-            };
-            forbidden(
-                "roles.directory",
-                format!("{why}; every command is checked against it"),
-            )
-        })?;
+    let actor = directory_entry(context, &command.actor, "actor")?;
 
     if let Some(last) = release.log.last() {
         if command.at < last.at {
@@ -424,9 +683,59 @@ pub(super) fn apply(
             }
         }
     }
+    let mut details = Extra::new();
+    let sod = &policy.lifecycle.separation_of_duties;
+    if deploys(release, action) && record.approved_by(&actor.id) {
+        if sod.forbid_approver_deployment {
+            return Err(forbidden(
+                "sod.approver_deployment",
+                format!(
+                    "{} approved release {} and cannot also {} it (separation_of_duties.forbid_approver_deployment)",
+                    actor.id,
+                    release.id,
+                    match action {
+                        Action::RollBack { .. } => "roll back",
+                        Action::CompleteDeployment { .. } => "complete the deployment of",
+                        _ => "start the deployment of",
+                    }
+                ),
+            ));
+        }
+        details.insert(
+            "sod_relaxed".into(),
+            json!(["separation_of_duties.forbid_approver_deployment"]),
+        );
+    }
     match action {
         Action::SendBack { reason, .. } => require_text("reason", reason)?,
         Action::Cancel { reason } => require_text("reason", reason)?,
+        Action::Amend { reason, set } => {
+            require_text("reason", reason)?;
+            check_amendment(set)?;
+        }
+        Action::Import {
+            source,
+            approvals,
+            tests,
+            adopt,
+            ..
+        } => {
+            require_text("source", source)?;
+            if approvals.is_empty() && tests.is_empty() && !adopt {
+                return Err(Error::invalid_input(
+                    "approvals",
+                    "an import vouches for something: give approvals, tests or adopt",
+                ));
+            }
+            for (i, vote) in approvals.iter().enumerate() {
+                let path = format!("approvals[{i}].approver");
+                let voter = directory_entry(context, &vote.approver, &path)
+                    .map_err(|e| at_path(e, &path))?;
+                check_vote(release, voter, vote.role, vote.override_blackout, policy)
+                    .map_err(|e| at_path(e, &path))?;
+            }
+            check_uat_signoff(release, tests, policy)?;
+        }
         Action::RecordTests { tests } => {
             if tests.is_empty() {
                 return Err(Error::invalid_input(
@@ -434,32 +743,12 @@ pub(super) fn apply(
                     "record at least one test run",
                 ));
             }
-            if policy
-                .lifecycle
-                .separation_of_duties
-                .forbid_implementer_uat_signoff
-            {
-                for t in tests.iter().filter(|t| t.kind == TestKind::Uat) {
-                    if let Some(signer) = &t.signed_off_by {
-                        if release
-                            .changes
-                            .iter()
-                            .any(|c| c.implementer.as_deref() == Some(signer))
-                        {
-                            return Err(forbidden(
-                                "sod.implementer_uat_signoff",
-                                format!("{signer} implements a change of {} and cannot sign off its UAT", release.id),
-                            ));
-                        }
-                    }
-                }
-            }
+            check_uat_signoff(release, tests, policy)?;
         }
         _ => {}
     }
 
     let mut next = release.clone();
-    let mut details = Extra::new();
     let mut triggers = Vec::new();
     let at = &command.at;
     match action {
@@ -475,14 +764,16 @@ pub(super) fn apply(
                 .iter()
                 .map(|t| TestRun {
                     at: t.at.clone().or_else(|| Some(at.clone())),
-                    ..t.clone()
+                    source: None,
+                    ..record::without_extra_run(t)
                 })
                 .collect();
-            details.insert(
-                "tests".into(),
-                json!(runs.iter().map(|t| json!({"kind": t.kind, "passed": t.passed, "failed": t.failed, "skipped": t.skipped})).collect::<Vec<_>>()),
-            );
-            next.tests.extend(runs);
+            details.insert("tests".into(), json!(runs));
+            next.tests
+                .extend(tests.iter().zip(runs).map(|(given, run)| TestRun {
+                    extra: given.extra.clone(),
+                    ..run
+                }));
         }
         Action::Approve { .. } | Action::Reject { .. } => {}
         Action::CompleteDeployment { outcome, rollout } => {
@@ -519,9 +810,93 @@ pub(super) fn apply(
                 review.summary.clone_from(summary);
             }
             review.lessons.extend(lessons.iter().cloned());
+            if let Some(text) = summary {
+                details.insert("summary".into(), json!(text));
+            }
+            if !lessons.is_empty() {
+                details.insert("lessons".into(), json!(lessons));
+            }
         }
         Action::Cancel { reason } => {
             details.insert("reason".into(), json!(reason));
+        }
+        Action::Amend { reason, set } => {
+            details.insert("reason".into(), json!(reason));
+            details.insert("fields".into(), json!(set.fields()));
+            details.insert(
+                "set".into(),
+                serde_json::to_value(set)
+                    .map_err(|e| Error::internal(format!("cannot serialise the amendment: {e}")))?,
+            );
+            set.apply_to(&mut next);
+            if release.state == State::Approval && !set.after_deployment_only() {
+                let round = release.approval_round.unwrap_or(1);
+                next.approval_round = Some(round + 1);
+                details.insert("voided_round".into(), json!(round));
+            }
+        }
+        Action::Import {
+            source,
+            records,
+            approvals,
+            tests,
+            adopt,
+        } => {
+            details.insert("source".into(), json!(source));
+            if !records.is_empty() {
+                details.insert("records".into(), json!(records));
+            }
+            if *adopt {
+                // Every fact adopted without a source of its own is marked
+                // as vouched for by this import.
+                for a in next.approvals.iter_mut().filter(|a| a.source.is_none()) {
+                    a.source = Some(source.clone());
+                }
+                for t in next.tests.iter_mut().filter(|t| t.source.is_none()) {
+                    t.source = Some(source.clone());
+                }
+                details.insert(
+                    "adopt".into(),
+                    serde_json::to_value(Adopted::of(&next)).map_err(|e| {
+                        Error::internal(format!("cannot serialise the adopted record: {e}"))
+                    })?,
+                );
+            }
+            if !approvals.is_empty() {
+                let round = next.approval_round.unwrap_or(1);
+                let fingerprint = scope_fingerprint(&next);
+                let votes: Vec<Approval> = approvals
+                    .iter()
+                    .map(|v| Approval {
+                        round: Some(round),
+                        fingerprint: Some(fingerprint.clone()),
+                        source: Some(source.clone()),
+                        ..record::without_extra_vote(v)
+                    })
+                    .collect();
+                details.insert("approvals".into(), json!(votes));
+                next.approvals
+                    .extend(approvals.iter().zip(votes).map(|(given, vote)| Approval {
+                        extra: given.extra.clone(),
+                        ..vote
+                    }));
+            }
+            if !tests.is_empty() {
+                let runs: Vec<TestRun> = tests
+                    .iter()
+                    .map(|t| TestRun {
+                        at: t.at.clone().or_else(|| Some(at.clone())),
+                        source: Some(source.clone()),
+                        ..record::without_extra_run(t)
+                    })
+                    .collect();
+                details.insert("tests".into(), json!(runs));
+                next.tests
+                    .extend(tests.iter().zip(runs).map(|(given, run)| TestRun {
+                        extra: given.extra.clone(),
+                        ..run
+                    }));
+            }
         }
     }
     if let Action::Approve {
@@ -551,25 +926,75 @@ pub(super) fn apply(
             &mut details,
         );
     }
-    // Transitions pass through the gates, evaluated on the release with the
-    // command's own data recorded (an outcome, a rollback); staying commands
-    // need only the state checks above.
+    // The first event seals every sealed field as it stands (genesis); an
+    // amendment and an adopting import seal the fields anew.
+    let seals = release.log.is_empty()
+        || matches!(
+            action,
+            Action::Amend { .. } | Action::Import { adopt: true, .. }
+        );
+    if seals {
+        details.insert("seal".into(), record::seal(&next));
+    }
+    if release.log.is_empty() && !release.tests.is_empty() {
+        let runs: Vec<TestRun> = release
+            .tests
+            .iter()
+            .map(record::without_extra_run)
+            .collect();
+        details.insert("sealed_tests".into(), json!(runs));
+    }
+
+    let seq = release.log.last().map_or(1, |e| e.seq + 1);
+    let prev = audit::head(release);
+    let mut event = Event {
+        seq,
+        at: at.clone(),
+        actor: command.actor.clone(),
+        command: action.name().to_string(),
+        from: release.state,
+        to: target,
+        details,
+        policy_fingerprint: audit::policy_fingerprint(policy)?,
+        hash: String::new(),
+        extra: Extra::new(),
+    };
+    next.log.push(audit::seal(&prev, event.clone()));
+
     // Only these commands keep the release in its state; every other command
     // is a transition and passes the gates (which deny a "transition" to the
     // state the release is already in, so terminal states stay terminal).
+    // The gates read the release with this command's event in its log, so
+    // they count what the command records (an outcome, a rollback).
     let stays = match action {
         Action::RecordTests { .. }
         | Action::Approve { .. }
         | Action::Reject { .. }
-        | Action::CompleteReview { .. } => true,
+        | Action::CompleteReview { .. }
+        | Action::Amend { .. }
+        | Action::Import { .. } => true,
         Action::CompleteDeployment { outcome, rollout } => matches!(
             deployment_outcome(*outcome, rollout.as_ref()),
             Ok(Outcome::Failed | Outcome::RolledBack)
         ),
         _ => false,
     };
+    let replayed = record::replay(&next);
+    let differences = record::differences(&next, &replayed);
+    let replayed = replayed;
+    if let Some(d) = differences.first() {
+        // The command wrote the document and its event together; a
+        // difference here is relman's own bug, never the caller's input.
+        return Err(Error::internal(format!(
+            "the applied {} does not replay to its own document: {}: {}",
+            action.name(),
+            d.path,
+            d.message
+        )));
+    }
     let report = if !stays {
-        let report = gates::evaluate(&next, target, context, policy);
+        let log = super::LogCheck::of_applied(replayed);
+        let report = gates::evaluate(&next, target, context, policy, &log);
         if !report.allowed {
             return Err(report.into_denial());
         }
@@ -609,28 +1034,20 @@ pub(super) fn apply(
         if let Some(o) = report.requirements.iter().find(|r| {
             r.rule == "approval.blackout" && r.data.get("override_by").is_some_and(|v| !v.is_null())
         }) {
-            details.insert("blackout_override".into(), o.data.clone());
+            // Report data, not a gate-read fact: the event is sealed again
+            // with it (the replay does not read it).
+            event
+                .details
+                .insert("blackout_override".into(), o.data.clone());
+            next.log.pop();
+            next.log.push(audit::seal(&prev, event.clone()));
         }
     }
-
-    let seq = release.log.last().map_or(1, |e| e.seq + 1);
-    let prev = audit::head(release);
-    let event = audit::seal(
-        &prev,
-        Event {
-            seq,
-            at: at.clone(),
-            actor: command.actor.clone(),
-            command: action.name().to_string(),
-            from: release.state,
-            to: target,
-            details,
-            policy_fingerprint: audit::policy_fingerprint(policy)?,
-            hash: String::new(),
-            extra: Extra::new(),
-        },
-    );
-    next.log.push(event.clone());
+    let event = next
+        .log
+        .last()
+        .cloned()
+        .ok_or_else(|| Error::internal("the applied event vanished"))?;
     let notifications = notifications(&next, &event, &triggers, context, policy);
     if next.communication.is_none() && !notifications.is_empty() {
         warnings.push(Warning::new(
@@ -648,6 +1065,75 @@ pub(super) fn apply(
     })
 }
 
+/// The error `e` with its path set to `path` (for errors about one item of
+/// a list parameter).
+fn at_path(e: Error, path: &str) -> Error {
+    match e {
+        Error::Forbidden { rule, message } => Error::Forbidden {
+            rule,
+            message: format!("{path}: {message}"),
+        },
+        other => other,
+    }
+}
+
+/// With `forbid_implementer_uat_signoff`: no UAT run signed off by an
+/// implementer of a change (compared as one person).
+fn check_uat_signoff(release: &Release, tests: &[TestRun], policy: &Policy) -> Result<()> {
+    if !policy
+        .lifecycle
+        .separation_of_duties
+        .forbid_implementer_uat_signoff
+    {
+        return Ok(());
+    }
+    for t in tests.iter().filter(|t| t.kind == TestKind::Uat) {
+        if let Some(signer) = &t.signed_off_by {
+            if release.changes.iter().any(|c| {
+                c.implementer
+                    .as_deref()
+                    .is_some_and(|i| identity::same_person(i, signer))
+            }) {
+                return Err(forbidden(
+                    "sod.implementer_uat_signoff",
+                    format!(
+                        "{signer} implements a change of {} and cannot sign off its UAT",
+                        release.id
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An amendment must set something, and what it sets must be consistent.
+fn check_amendment(set: &Amendment) -> Result<()> {
+    if set.fields().is_empty() {
+        return Err(Error::invalid_input("set", "the amendment sets no field"));
+    }
+    if let (Some(start), Some(end)) = (&set.planned_start, &set.planned_end) {
+        if end <= start {
+            return Err(Error::invalid_input(
+                "set.planned_end",
+                format!("must be after planned_start ({end} is not after {start})"),
+            ));
+        }
+    }
+    if let Some(changes) = &set.changes {
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, c) in changes.iter().enumerate() {
+            if !seen.insert(c.id.as_str()) {
+                return Err(Error::invalid_input(
+                    format!("set.changes[{i}].id"),
+                    format!("change id {} appears twice", c.id),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn record_vote(
     next: &mut Release,
     command: &Command,
@@ -662,6 +1148,7 @@ fn record_vote(
     details.insert("role".into(), json!(role));
     details.insert("decision".into(), json!(decision));
     details.insert("round".into(), json!(round));
+    details.insert("fingerprint".into(), json!(fingerprint));
     if let Some(c) = comment {
         details.insert("comment".into(), json!(c));
     }
@@ -677,6 +1164,7 @@ fn record_vote(
         round: Some(round),
         fingerprint: Some(fingerprint),
         override_blackout,
+        source: None,
         extra: Extra::new(),
     });
 }

@@ -1,7 +1,7 @@
 //! The gates of each state (SPEC §2), evaluated into requirements.
 
 use super::approval::{needed, votes, Votes};
-use super::{GateReport, Requirement};
+use super::{GateReport, LogCheck, Requirement};
 use crate::calendar::Touches;
 use crate::error::Warning;
 use crate::policy::Gates;
@@ -40,6 +40,8 @@ struct Eval<'a> {
     out: Vec<Requirement>,
     warnings: Vec<Warning>,
     votes: Option<Votes<'a>>,
+    /// The log's replay: the gates count only what it yields.
+    log: &'a LogCheck,
 }
 
 impl<'a> Eval<'a> {
@@ -53,13 +55,14 @@ impl<'a> Eval<'a> {
     }
 
     fn votes(&mut self) -> &Votes<'a> {
-        let (release, actors, sod) = (
+        let (release, record, actors, sod) = (
             self.release,
+            &self.log.record,
             &self.context.actors,
             &self.policy.lifecycle.separation_of_duties,
         );
         self.votes
-            .get_or_insert_with(|| votes(release, actors, sod))
+            .get_or_insert_with(|| votes(release, record, actors, sod))
     }
 
     fn calendar(&self) -> Option<&'a Calendar> {
@@ -83,6 +86,7 @@ pub(crate) fn evaluate(
     target: State,
     context: &Context,
     policy: &Policy,
+    log: &LogCheck,
 ) -> GateReport {
     let mut e = Eval {
         release,
@@ -92,8 +96,10 @@ pub(crate) fn evaluate(
         out: Vec::new(),
         warnings: Vec::new(),
         votes: None,
+        log,
     };
     let from = release.state;
+    record_requirement(&mut e);
     transition(&mut e, from, target);
     let allowed = e.out.iter().all(|r| r.met);
     GateReport {
@@ -104,6 +110,61 @@ pub(crate) fn evaluate(
         requirements: e.out,
         warnings: e.warnings,
     }
+}
+
+/// `record.log`: the log verifies and the document is its projection.
+/// Unmet for a broken chain, a document that differs from the replay, an
+/// empty log past planning and a legacy log (no seal): then no fact of the
+/// document counts.
+fn record_requirement(e: &mut Eval<'_>) {
+    let log = e.log;
+    let rec = &log.record;
+    let imports: Vec<Value> = rec
+        .imports
+        .iter()
+        .map(|i| json!({"seq": i.seq, "source": i.source, "records": i.records, "adopt": i.adopt}))
+        .collect();
+    let (met, msg, mut data) = if let Some(t) = &log.tamper {
+        let differences = serde_json::to_value(&log.differences).unwrap_or(Value::Null);
+        (
+            false,
+            format!("the record does not hold: {}", t.message),
+            json!({"tamper": t.kind, "path": t.path, "differences": differences}),
+        )
+    } else if rec.legacy() {
+        (
+            false,
+            format!(
+                "the log of {} predates sealing: no event seals the fields the gates read; adopt the release through an import",
+                e.release.id
+            ),
+            json!({"events": rec.events, "legacy": true}),
+        )
+    } else if let Some(sealed) = &rec.sealed_at {
+        (
+            true,
+            format!(
+                "the log verifies ({} events) and the document is its projection (fields sealed at seq {})",
+                rec.events, sealed.seq
+            ),
+            json!({"events": rec.events, "sealed_at": sealed.seq}),
+        )
+    } else {
+        (
+            true,
+            format!(
+                "{} is in planning with an empty log: its fields are free to edit until the first event seals them",
+                e.release.id
+            ),
+            json!({"events": 0}),
+        )
+    };
+    if !imports.is_empty() {
+        if let Some(map) = data.as_object_mut() {
+            map.insert("imports".into(), Value::Array(imports));
+        }
+    }
+    e.req("record.log", met, msg, data);
 }
 
 fn transition(e: &mut Eval<'_>, from: State, target: State) {
@@ -289,8 +350,7 @@ fn kind_name(kind: TestKind) -> &'static str {
 }
 
 fn leave_testing(e: &mut Eval<'_>) {
-    let r = e.release;
-    let latest = latest_runs(&r.tests);
+    let latest = latest_runs(&e.log.record.tests);
     let required = e.gates.required_tests.clone();
     let missing: Vec<&str> = required
         .iter()
@@ -429,7 +489,22 @@ fn quorum(e: &mut Eval<'_>) {
             "needed": need, "approvers": approvers,
         }));
     }
-    let data = json!({"round": round, "rules": data_rules, "excluded": excluded, "standard_only": all_standard});
+    let imported: Vec<Value> = votes
+        .valid
+        .values()
+        .filter_map(|a| {
+            a.source
+                .as_ref()
+                .map(|s| json!({"approver": a.approver, "role": a.role, "source": s}))
+        })
+        .collect();
+    let mut data = json!({"round": round, "rules": data_rules, "excluded": excluded, "standard_only": all_standard});
+    if !imported.is_empty() {
+        if let Some(map) = data.as_object_mut() {
+            // Votes vouched for by an import rather than cast by a command.
+            map.insert("vouched_by_import".into(), Value::Array(imported));
+        }
+    }
     if all_standard {
         let msg = "every change is a standard change: pre-approved, no CAB vote needed".to_string();
         return e.req("approval.quorum", true, msg, data);
@@ -841,25 +916,21 @@ fn conflicts(e: &mut Eval<'_>) {
 }
 
 fn leave_deployment(e: &mut Eval<'_>) {
-    let r = e.release;
-    let msg = match r.outcome {
-        Some(o) => format!(
-            "outcome recorded: {}",
-            serde_json::to_value(o)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        ),
+    let rec = &e.log.record;
+    let outcome = rec.outcome.map(|(o, _)| o);
+    let rolled_back_at = rec.rolled_back_at.as_ref().map(|(t, _)| t.clone());
+    let msg = match outcome {
+        Some(o) => format!("outcome recorded: {}", crate::record::outcome_name(o)),
         None => "no deployment outcome recorded".to_string(),
     };
     e.req(
         "deployment.outcome",
-        r.outcome.is_some(),
+        outcome.is_some(),
         msg,
-        json!({"outcome": r.outcome}),
+        json!({"outcome": outcome}),
     );
-    if matches!(r.outcome, Some(Outcome::Failed | Outcome::RolledBack)) {
-        let met = r.rolled_back_at.is_some();
+    if matches!(outcome, Some(Outcome::Failed | Outcome::RolledBack)) {
+        let met = rolled_back_at.is_some();
         let msg = if met {
             "the rollback is recorded".to_string()
         } else {
@@ -869,17 +940,21 @@ fn leave_deployment(e: &mut Eval<'_>) {
             "deployment.rollback",
             met,
             msg,
-            json!({"rolled_back_at": r.rolled_back_at}),
+            json!({"rolled_back_at": rolled_back_at}),
         );
     }
 }
 
 fn leave_review(e: &mut Eval<'_>) {
     let r = e.release;
-    let failed = matches!(r.outcome, Some(Outcome::Failed | Outcome::RolledBack));
+    let rec = &e.log.record;
+    let failed = matches!(
+        rec.outcome,
+        Some((Outcome::Failed | Outcome::RolledBack, _))
+    );
     let emergency = r.kind == ReleaseKind::Emergency;
     let required = e.gates.review_required || failed || emergency;
-    let done = r.review.as_ref().and_then(|v| v.completed_at.as_ref());
+    let done = rec.review_completed_at.as_ref().map(|(t, _)| t);
     let why = if emergency {
         "emergency releases"
     } else if failed {

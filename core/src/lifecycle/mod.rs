@@ -23,11 +23,12 @@ mod gates;
 mod notify;
 
 pub use approval::scope_fingerprint;
-pub use command::{Action, Command};
+pub use command::{Action, Amendment, Command};
 pub use notify::{Notification, Recipient};
 
-use crate::audit;
+use crate::audit::{self, LogVerdict, Tamper, TamperKind};
 use crate::error::{Error, Result, Violation, Warning};
+use crate::record::Record;
 use crate::{Context, Event, Policy, Release, State};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -131,7 +132,9 @@ fn policy_of(context: &Context) -> std::borrow::Cow<'_, Policy> {
 /// the go/no-go verdict a pipeline asks for.
 pub fn check(release: &Release, target: State, context: &Context) -> GateReport {
     let policy = policy_of(context);
-    gates::evaluate(release, target, context, &policy)
+    let (verdict, record) = audit::verify_with_record(release, None);
+    let log = LogCheck::of_verdict(verdict, record);
+    gates::evaluate(release, target, context, &policy, &log)
 }
 
 /// Applies a command: the new release, its audit event and notifications.
@@ -143,16 +146,71 @@ pub fn check(release: &Release, target: State, context: &Context) -> GateReport 
 /// the release's audit log does not verify; `invalid_input` for a malformed
 /// command (e.g. an empty reason).
 pub fn apply(release: &Release, command: &Command, context: &Context) -> Result<Applied> {
-    let verdict = audit::verify_log(release, None);
+    let (verdict, record) = audit::verify_with_record(release, None);
+    let adopting = matches!(command.action, Action::Import { adopt: true, .. });
     if let Some(tamper) = verdict.tamper {
-        return Err(Error::LogTampered {
-            path: tamper.path,
-            message: format!(
-                "the release's audit log does not verify: {}",
-                tamper.message
-            ),
-        });
+        // An adopting import is how a release with no log past planning
+        // enters the record; every other broken record is refused.
+        if !(adopting && tamper.kind == TamperKind::EmptyLog) {
+            return Err(Error::LogTampered {
+                path: tamper.path,
+                message: format!(
+                    "the release's audit log does not verify: {}",
+                    tamper.message
+                ),
+            });
+        }
+    }
+    if record.legacy() && !adopting {
+        let log = LogCheck::of_verdict(
+            LogVerdict {
+                valid: true,
+                events: record.events,
+                head: audit::head(release),
+                tamper: None,
+                events_after_expected_head: None,
+                differences: Vec::new(),
+                warnings: Vec::new(),
+            },
+            record,
+        );
+        let mut report =
+            gates::evaluate(release, release.state, context, &policy_of(context), &log);
+        report.requirements.retain(|r| r.rule == "record.log");
+        report.allowed = false;
+        return Err(report.into_denial());
     }
     let policy = policy_of(context);
-    command::apply(release, command, context, &policy)
+    command::apply(release, command, context, &policy, &record)
+}
+
+/// What the gates know of the release's log: its replay, and whether the
+/// document is the replay's projection.
+pub(crate) struct LogCheck {
+    /// The replay.
+    pub record: Record,
+    /// The first problem with the log or the document, if any.
+    pub tamper: Option<Tamper>,
+    /// Every difference between document and replay.
+    pub differences: Vec<crate::record::Difference>,
+}
+
+impl LogCheck {
+    fn of_verdict(verdict: LogVerdict, record: Record) -> LogCheck {
+        LogCheck {
+            record,
+            tamper: verdict.tamper,
+            differences: verdict.differences,
+        }
+    }
+
+    /// A release `apply` just wrote with its new event, whose replay was
+    /// checked to match it.
+    pub(crate) fn of_applied(record: Record) -> LogCheck {
+        LogCheck {
+            record,
+            tamper: None,
+            differences: Vec::new(),
+        }
+    }
 }

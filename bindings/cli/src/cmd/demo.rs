@@ -698,6 +698,7 @@ fn demo_tests(qa: &str) -> Vec<TestRun> {
         skipped,
         signed_off_by: (kind == TestKind::Uat).then(|| qa.to_string()),
         at: None,
+        source: None,
         extra: Default::default(),
     };
     vec![
