@@ -59,17 +59,25 @@
 //!
 //! [`verify_log`] reports the first problem it finds, checking in this order:
 //!
-//! 1. a `seq` that appears twice: `inserted` at the second occurrence;
-//! 2. `seq`s not increasing: `reordered` at the first event that a later,
+//! 1. an empty log on a release past `planning`: `empty_log` (its history
+//!    is not recorded; an `import` with `adopt` is the way in);
+//! 2. a `seq` that appears twice: `inserted` at the second occurrence;
+//! 3. `seq`s not increasing: `reordered` at the first event that a later,
 //!    smaller `seq` follows;
-//! 3. `seq`s increasing but not exactly `1..=n`: `removed` at the first gap,
+//! 4. `seq`s increasing but not exactly `1..=n`: `removed` at the first gap,
 //!    naming the missing numbers (a `seq` of 0 is `inserted`);
-//! 4. the chain, walked from the seed: an event whose stored hash is not the
+//! 5. the chain, walked from the seed: an event whose stored hash is not the
 //!    hash computed from the previous stored hash and its own body, or whose
 //!    `from` is not the previous event's `to`: `edited`;
-//! 5. the release's `state` differs from the last event's `to`:
+//! 6. the release's `state` differs from the last event's `to`:
 //!    `state_mismatch`;
-//! 6. an expected head was given and is no hash in the chain (seed
+//! 7. the document is not the projection of its log ([`crate::record`]): a
+//!    sealed field edited without `amend`, a vote, test run or outcome that
+//!    no event set, or one an event set that the document lacks:
+//!    `diverged` at the first difference, every one listed in
+//!    `differences`. A log with events but no seal (written before sealing)
+//!    is valid with a `legacy_log` warning, and its facts do not count;
+//! 8. an expected head was given and is no hash in the chain (seed
 //!    included): `truncated`. When it is the hash of an earlier event `k`,
 //!    the log is valid and `events_after_expected_head` says how many events
 //!    were appended since.
@@ -89,6 +97,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 use sha2::{Digest, Sha256};
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -124,7 +133,7 @@ fn write_value(value: &Value, out: &mut String) {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => out.push_str(&number_text(n)),
+        Value::Number(n) => write_number(n, out),
         Value::String(s) => write_string(s, out),
         Value::Array(items) => {
             out.push('[');
@@ -136,65 +145,163 @@ fn write_value(value: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::Object(map) => {
-            let mut members: Vec<(&String, &Value)> = map.iter().collect();
-            members.sort_by(|(a, _), (b, _)| a.encode_utf16().cmp(b.encode_utf16()));
-            out.push('{');
-            for (i, (key, item)) in members.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(key, out);
-                out.push(':');
-                write_value(item, out);
+        Value::Object(map) => write_object(map, out),
+    }
+}
+
+fn write_object(map: &Map<String, Value>, out: &mut String) {
+    if in_utf16_order(map.keys()) {
+        // The usual case: serde_json's map iterates its keys in UTF-8 byte
+        // order, which is UTF-16 order unless keys mix U+E000–U+FFFF with
+        // characters above U+FFFF.
+        write_members(map.iter().map(|(k, v)| (k.as_str(), v)), out);
+    } else {
+        let mut members: Vec<(&str, &Value)> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        members.sort_by(|(a, _), (b, _)| utf16_cmp(a, b));
+        write_members(members.into_iter(), out);
+    }
+}
+
+/// `{"key":value,…}` for members already in canonical order.
+fn write_members<'v>(members: impl Iterator<Item = (&'v str, &'v Value)>, out: &mut String) {
+    out.push('{');
+    for (i, (key, item)) in members.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(key, out);
+        out.push(':');
+        write_value(item, out);
+    }
+    out.push('}');
+}
+
+/// Compares two strings as sequences of UTF-16 code units (RFC 8785
+/// §3.2.3) without transcoding them. UTF-8 byte order is code point order,
+/// and code point order is UTF-16 order except between a character in
+/// U+E000–U+FFFF (UTF-8 lead byte `EE`/`EF`) and one above U+FFFF (lead
+/// byte `F0`–`F4`, a surrogate pair in UTF-16, so it sorts first). At the
+/// first differing byte both strings are at the same position within a
+/// character (their prefixes are equal), so comparing those two bytes —
+/// reversed for that one pair of classes — decides.
+fn utf16_cmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match a.iter().zip(b).find(|(x, y)| x != y) {
+        None => a.len().cmp(&b.len()),
+        Some((&x, &y)) => {
+            let high_bmp = |byte: u8| byte == 0xEE || byte == 0xEF;
+            let astral = |byte: u8| byte >= 0xF0;
+            if (high_bmp(x) && astral(y)) || (astral(x) && high_bmp(y)) {
+                y.cmp(&x)
+            } else {
+                x.cmp(&y)
             }
-            out.push('}');
         }
     }
 }
 
+/// True when `keys` are strictly increasing in UTF-16 order.
+fn in_utf16_order<'k>(mut keys: impl Iterator<Item = &'k String>) -> bool {
+    let Some(mut prev) = keys.next() else {
+        return true;
+    };
+    for key in keys {
+        if utf16_cmp(prev, key) != Ordering::Less {
+            return false;
+        }
+        prev = key;
+    }
+    true
+}
+
+/// Whether JCS escapes this byte: `"`, `\` and the control characters.
+fn escaped(byte: u8) -> bool {
+    byte == b'"' || byte == b'\\' || byte < 0x20
+}
+
 fn write_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{08}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{0c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if u32::from(c) < 0x20 => {
+    // Most strings need no escape: one branch-free (vectorisable) pass
+    // finds out, and they are copied whole.
+    if !s.bytes().fold(false, |any, byte| any | escaped(byte)) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    let mut rest = s;
+    // Copy each run of characters written as they are in one piece; every
+    // byte that needs escaping is ASCII, so the runs end on characters.
+    while let Some(at) = rest.bytes().position(escaped) {
+        let Some((plain, tail)) = rest.split_at_checked(at) else {
+            break; // unreachable: `at` is the index of an ASCII byte
+        };
+        out.push_str(plain);
+        let mut chars = tail.chars();
+        match chars.next() {
+            Some('"') => out.push_str("\\\""),
+            Some('\\') => out.push_str("\\\\"),
+            Some('\u{08}') => out.push_str("\\b"),
+            Some('\t') => out.push_str("\\t"),
+            Some('\n') => out.push_str("\\n"),
+            Some('\u{0c}') => out.push_str("\\f"),
+            Some('\r') => out.push_str("\\r"),
+            Some(c) => {
                 // Writing to a String cannot fail.
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
-            c => out.push(c),
+            None => {}
         }
+        rest = chars.as_str();
     }
+    out.push_str(rest);
     out.push('"');
 }
 
 /// A JSON number as JCS writes it: integers within ±2^53 as written, every
 /// other number through its double value.
-fn number_text(n: &Number) -> String {
+fn write_number(n: &Number, out: &mut String) {
     if let Some(u) = n.as_u64() {
-        if u <= MAX_SAFE_INTEGER {
-            return u.to_string();
-        }
-        return es_number(u as f64);
+        return write_u64(u, out);
     }
+    // Writing to a String cannot fail.
     if let Some(i) = n.as_i64() {
         if i.unsigned_abs() <= MAX_SAFE_INTEGER {
-            return i.to_string();
+            let _ = write!(out, "{i}");
+        } else {
+            out.push_str(&es_number(i as f64));
         }
-        return es_number(i as f64);
+        return;
     }
     match n.as_f64() {
-        Some(f) => es_number(f),
+        Some(f) => out.push_str(&es_number(f)),
         // Only reachable with serde_json's `arbitrary_precision` and a
         // number no double can hold; keep its text rather than invent one.
-        None => n.to_string(),
+        None => {
+            let _ = write!(out, "{n}");
+        }
     }
+}
+
+/// An unsigned integer as JCS writes it (through its double above 2^53).
+fn write_u64(u: u64, out: &mut String) {
+    if u > MAX_SAFE_INTEGER {
+        out.push_str(&es_number(u as f64));
+        return;
+    }
+    // The decimal digits, last first, without the formatting machinery.
+    let mut digits = [b'0'; 20];
+    let mut rest = u;
+    let mut start = digits.len();
+    for (i, slot) in digits.iter_mut().enumerate().rev() {
+        *slot = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        start = i;
+        if rest == 0 {
+            break;
+        }
+    }
+    let text = digits.get(start..).unwrap_or_default();
+    out.push_str(std::str::from_utf8(text).unwrap_or_default());
 }
 
 /// ECMAScript `Number.prototype.toString(f)` (ECMA-262 §6.1.6.1.20) for a
@@ -343,10 +450,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Lowercase hex of `bytes`.
 pub(crate) fn to_hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len().saturating_mul(2));
     for b in bytes {
         for nibble in [b >> 4, b & 15] {
-            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+            out.push(char::from(
+                DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+            ));
         }
     }
     out
@@ -364,7 +474,10 @@ pub fn chain_seed(release_id: &str) -> String {
 /// Built by hand (so it cannot fail) but identical to
 /// `serde_json::to_value(event)` minus `hash`; a unit test checks that, and
 /// the exhaustive destructuring below stops compiling when `Event` gains a
-/// field, so the two cannot drift apart silently.
+/// field, so the two cannot drift apart silently. The chain does not build
+/// it: [`write_event_body`] writes its canonical JSON straight from the
+/// event, and the golden test holds the two to the same bytes.
+#[cfg(test)]
 fn event_body(event: &Event) -> Value {
     let Event {
         seq,
@@ -404,14 +517,110 @@ fn event_body(event: &Event) -> Value {
     Value::Object(body)
 }
 
+/// A member of an event body, borrowed from the event.
+enum Member<'e> {
+    Text(&'e str),
+    Seq(u64),
+    Object(&'e Map<String, Value>),
+    Json(&'e Value),
+}
+
+/// Writes `canonical_json(&event_body(event))` without building the body:
+/// the members are borrowed from the event (nothing is cloned), put in
+/// canonical order and written.
+fn write_event_body(event: &Event, out: &mut String) {
+    let Event {
+        seq,
+        at,
+        actor,
+        command,
+        from,
+        to,
+        details,
+        policy_fingerprint,
+        hash: _,
+        extra,
+    } = event;
+    // The known members, already in canonical (UTF-16) order.
+    let mut members: Vec<(&str, Member<'_>)> = Vec::with_capacity(8 + extra.len());
+    members.push(("actor", Member::Text(actor)));
+    members.push(("at", Member::Text(at.as_str())));
+    members.push(("command", Member::Text(command)));
+    if !details.is_empty() {
+        members.push(("details", Member::Object(details)));
+    }
+    members.push(("from", Member::Text(from.as_str())));
+    if !policy_fingerprint.is_empty() {
+        members.push(("policy_fingerprint", Member::Text(policy_fingerprint)));
+    }
+    members.push(("seq", Member::Seq(*seq)));
+    members.push(("to", Member::Text(to.as_str())));
+    // Unknown members, as in `event_body`: added to the known ones, winning
+    // over a known name they repeat.
+    let known = members.len();
+    for (key, value) in extra {
+        if key == "hash" {
+            continue;
+        }
+        match members.iter_mut().take(known).find(|(k, _)| *k == key) {
+            Some(member) => member.1 = Member::Json(value),
+            None => members.push((key, Member::Json(value))),
+        }
+    }
+    if members.len() > known {
+        // The names are distinct, so the order is total.
+        members.sort_unstable_by(|(a, _), (b, _)| utf16_cmp(a, b));
+    }
+    out.push('{');
+    for (i, (key, member)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(key, out);
+        out.push(':');
+        match member {
+            Member::Text(text) => write_string(text, out),
+            Member::Seq(n) => write_u64(n, out),
+            Member::Object(map) => write_object(map, out),
+            Member::Json(value) => write_value(value, out),
+        }
+    }
+    out.push('}');
+}
+
 /// The hash of `event` chained from `prev_hash` (the previous event's hash
 /// or the chain seed): `sha256_hex(prev_hash ‖ canonical_json(event without
 /// "hash"))`. The event's own `hash` field is ignored.
 pub fn event_hash(prev_hash: &str, event: &Event) -> String {
+    event_hash_with(prev_hash, event, &mut String::new())
+}
+
+/// [`event_hash`], writing the body's canonical JSON into `scratch` (whose
+/// content is replaced), so a walk over the chain reuses one buffer.
+fn event_hash_with(prev_hash: &str, event: &Event, scratch: &mut String) -> String {
+    to_hex(&event_digest_with(prev_hash, event, scratch))
+}
+
+/// The raw SHA-256 digest behind [`event_hash_with`].
+fn event_digest_with(prev_hash: &str, event: &Event, scratch: &mut String) -> [u8; 32] {
+    scratch.clear();
+    write_event_body(event, scratch);
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
-    hasher.update(canonical_json(&event_body(event)).as_bytes());
-    to_hex(&hasher.finalize())
+    hasher.update(scratch.as_bytes());
+    hasher.finalize().into()
+}
+
+/// Whether `hex` is the lowercase hex of `digest` (as [`to_hex`] writes
+/// it), compared without writing it.
+fn is_hex_of(hex: &str, digest: &[u8]) -> bool {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    hex.len() == digest.len().saturating_mul(2)
+        && digest
+            .iter()
+            .flat_map(|b| [b >> 4, b & 15])
+            .zip(hex.bytes())
+            .all(|(nibble, c)| DIGITS.get(usize::from(nibble)) == Some(&c))
 }
 
 /// `event` with its `hash` set to [`event_hash`]`(prev_hash, &event)`; the
@@ -772,9 +981,12 @@ fn describe_missing(log: &[Event]) -> String {
 fn check_chain(log: &[Event], seed: &str, release_id: &str) -> Option<Tamper> {
     let mut prev_hash: &str = seed;
     let mut prev_event: Option<&Event> = None;
+    // Room for a typical event body; the genesis (with its seal) may grow it.
+    let mut scratch = String::with_capacity(4096);
     for (i, event) in log.iter().enumerate() {
-        let computed = event_hash(prev_hash, event);
-        if event.hash != computed {
+        let digest = event_digest_with(prev_hash, event, &mut scratch);
+        if !is_hex_of(&event.hash, &digest) {
+            let computed = to_hex(&digest);
             let why = match i.checked_sub(1) {
                 None => format!(
                     "log[0] does not chain from the seed of release `{release_id}`: this event was edited, or the release id was changed"
@@ -1003,12 +1215,24 @@ mod tests {
         }
     }
 
+    /// A minor release in deployment whose document is the projection of
+    /// its log: the genesis (`advance` out of planning) seals its fields,
+    /// carol's vote is cast by the `approve` event at seq 4 and stands in
+    /// `approvals[0]` exactly as the replay yields it.
     fn release() -> Release {
         let mut release: Release = serde_json::from_value(json!({
             "id": "REL-42",
             "title": "Checkout 4.2",
             "kind": "minor",
             "state": "deployment",
+            "owner": "alice",
+            "scope": "Faster checkout",
+            "planned_start": "2026-03-10T22:00:00Z",
+            "planned_end": "2026-03-11T01:00:00Z",
+            "changes": [{"id": "CHG1", "kind": "normal", "summary": "Cache prices",
+                         "affected_cis": ["web-1"], "implementer": "bob", "approved": true}],
+            "approvals": [{"approver": "carol", "role": "cab", "decision": "approved",
+                           "at": "2026-03-04T10:00:00Z", "comment": "LGTM ✓", "round": 1}],
         }))
         .unwrap();
         let steps = [
@@ -1021,13 +1245,31 @@ mod tests {
         for (i, (command, from, to)) in steps.into_iter().enumerate() {
             let prev = head(&release);
             let mut event = unsealed(i as u64 + 1, command, from, to);
+            if i == 0 {
+                // The genesis seals the fields the gates read.
+                event
+                    .details
+                    .insert("seal".into(), crate::record::seal(&release));
+            }
             if command == "approve" {
+                event.details.insert("role".into(), json!("cab"));
+                event.details.insert("decision".into(), json!("approved"));
                 event.details.insert("comment".into(), json!("LGTM ✓"));
                 event.details.insert("round".into(), json!(1));
             }
             release.log.push(seal(&prev, event));
         }
         release
+    }
+
+    /// Re-hashes the whole chain from the seed (a rewrite by someone who
+    /// recomputes the hashes).
+    fn rehash(release: &mut Release) {
+        let mut prev = chain_seed(&release.id);
+        for event in &mut release.log {
+            *event = seal(&prev, event.clone());
+            prev = event.hash.clone();
+        }
     }
 
     fn tamper_of(verdict: &LogVerdict) -> &Tamper {
@@ -1045,7 +1287,8 @@ mod tests {
         assert_eq!(verdict.head, head(&release));
         assert_eq!(verdict.tamper, None);
         assert_eq!(verdict.events_after_expected_head, None);
-        assert!(verdict.warnings.is_empty());
+        assert!(verdict.differences.is_empty(), "{:?}", verdict.differences);
+        assert!(verdict.warnings.is_empty(), "{:?}", verdict.warnings);
         assert!(verdict.error().is_none());
 
         let verdict = verify_log(&release, Some(&head(&release)));
@@ -1204,11 +1447,7 @@ mod tests {
         let original = release();
         let mut release = original.clone();
         release.log[1].actor = "mallory".into();
-        let mut prev = chain_seed(&release.id);
-        for event in &mut release.log {
-            *event = seal(&prev, event.clone());
-            prev = event.hash.clone();
-        }
+        rehash(&mut release);
         assert!(verify_log(&release, None).valid);
         let verdict = verify_log(&release, Some(&head(&original)));
         assert_eq!(tamper_of(&verdict).kind, TamperKind::Truncated);
@@ -1247,24 +1486,244 @@ mod tests {
     fn empty_log() {
         let mut release = release();
         release.log.clear();
+        release.approvals.clear();
         release.state = State::Planning;
         let seed = chain_seed(&release.id);
         let verdict = verify_log(&release, None);
-        assert!(verdict.valid);
+        assert!(verdict.valid, "{verdict:?}");
         assert_eq!(verdict.head, seed);
         assert_eq!(verdict.events, 0);
         assert!(verdict.warnings.is_empty());
+        assert!(verdict.differences.is_empty());
 
         let verdict = verify_log(&release, Some(&seed));
         assert_eq!(verdict.events_after_expected_head, Some(0));
 
         let verdict = verify_log(&release, Some(&"0".repeat(64)));
         assert_eq!(tamper_of(&verdict).kind, TamperKind::Truncated);
+    }
 
-        release.state = State::Testing;
+    #[test]
+    fn empty_log_past_planning_is_tampering() {
+        for state in [State::Development, State::Testing, State::Closed] {
+            let mut release = release();
+            release.log.clear();
+            release.approvals.clear();
+            release.state = state;
+            let verdict = verify_log(&release, None);
+            let t = tamper_of(&verdict);
+            assert_eq!(t.kind, TamperKind::EmptyLog);
+            assert_eq!((t.index, t.seq), (None, None));
+            assert_eq!(t.path, "log");
+            assert!(
+                t.message
+                    .contains(&format!("in state `{}`", state.as_str())),
+                "{}",
+                t.message
+            );
+            // It is no longer a mere warning.
+            assert!(verdict.warnings.iter().all(|w| w.code != "empty_log"));
+            let err = verdict.error().unwrap();
+            assert_eq!(err.code().as_str(), "log_tampered");
+            assert_eq!(err.path(), Some("log"));
+        }
+    }
+
+    /// The verdict for a document edited after its log was written: each
+    /// case is (edit, the paths of `differences`, their kinds, the seq of
+    /// the event that sealed or set each).
+    #[test]
+    fn a_document_that_differs_from_its_log_is_diverged() {
+        use crate::record::DifferenceKind::{self, *};
+        type Edit = fn(&mut Release);
+        /// (path, kind, seq) of each expected difference.
+        type Expected = Vec<(&'static str, DifferenceKind, Option<u64>)>;
+        let cases: Vec<(Edit, Expected)> = vec![
+            // A sealed field, edited without amend.
+            (
+                |r| r.kind = crate::ReleaseKind::Patch,
+                vec![("kind", Edited, Some(1))],
+            ),
+            (
+                |r| r.planned_end = Some(ts("2026-03-11T02:00:00Z")),
+                vec![("planned_end", Edited, Some(1))],
+            ),
+            (
+                |r| r.changes[0].affected_cis.push("db-1".into()),
+                vec![("changes[0]", Edited, Some(1))],
+            ),
+            // A vote edited, written in or removed.
+            (
+                |r| r.approvals[0].comment = Some("LGTM".into()),
+                vec![("approvals[0].comment", Edited, Some(4))],
+            ),
+            (
+                |r| {
+                    let mut forged = r.approvals[0].clone();
+                    forged.approver = "erin".into();
+                    r.approvals.push(forged);
+                },
+                vec![("approvals[1]", Unlogged, None)],
+            ),
+            (
+                |r| r.approvals.clear(),
+                vec![("approvals[0]", Missing, Some(4))],
+            ),
+            // Facts no command recorded.
+            (
+                |r| r.outcome = Some(crate::Outcome::Success),
+                vec![("outcome", Unlogged, None)],
+            ),
+            (
+                |r| {
+                    r.tests.push(
+                        serde_json::from_value(json!({"kind": "unit", "passed": 1, "failed": 0}))
+                            .unwrap(),
+                    )
+                },
+                vec![("tests[0]", Unlogged, None)],
+            ),
+            (
+                |r| r.approval_round = Some(2),
+                vec![("approval_round", Edited, None)],
+            ),
+            // Several at once: each is listed, the first decides the path.
+            (
+                |r| {
+                    r.scope = Some("Everything".into());
+                    r.approvals[0].decision = crate::Decision::Rejected;
+                    r.deployed_at = Some(ts("2026-03-06T10:00:00Z"));
+                },
+                vec![
+                    ("scope", Edited, Some(1)),
+                    ("approvals[0].decision", Edited, Some(4)),
+                    ("deployed_at", Unlogged, None),
+                ],
+            ),
+        ];
+        for (edit, expected) in cases {
+            let mut release = release();
+            edit(&mut release);
+            let verdict = verify_log(&release, None);
+            let got: Vec<(&str, DifferenceKind, Option<u64>)> = verdict
+                .differences
+                .iter()
+                .map(|d| (d.path.as_str(), d.kind, d.seq))
+                .collect();
+            assert_eq!(got, expected, "{verdict:#?}");
+            assert!(verdict.differences.iter().all(|d| !d.message.is_empty()));
+            let t = tamper_of(&verdict);
+            assert_eq!(t.kind, TamperKind::Diverged);
+            assert_eq!(t.index, None);
+            assert_eq!(t.path, expected[0].0);
+            assert_eq!(t.seq, expected[0].2);
+            if expected.len() > 1 {
+                assert!(
+                    t.message
+                        .contains(&format!("and {} more differences", expected.len() - 1)),
+                    "{}",
+                    t.message
+                );
+            }
+            let err = verdict.error().unwrap();
+            assert_eq!(err.code().as_str(), "log_tampered");
+            assert_eq!(err.path(), Some(expected[0].0));
+            // The differences travel in the verdict's JSON.
+            let value = serde_json::to_value(&verdict).unwrap();
+            assert_eq!(value["tamper"]["kind"], json!("diverged"));
+            assert_eq!(
+                value["differences"].as_array().unwrap().len(),
+                expected.len()
+            );
+            let back: LogVerdict = serde_json::from_value(value).unwrap();
+            assert_eq!(back, verdict);
+        }
+    }
+
+    #[test]
+    fn fields_the_record_does_not_hold_are_free_to_edit() {
+        let mut release = release();
+        release.title = "Checkout 4.2.1".into();
+        release.version = Some("4.2.1".into());
+        release.extra.insert("ticket".into(), json!("OPS-7"));
+        release.approvals[0]
+            .extra
+            .insert("note".into(), json!("from the portal"));
+        // The same instant written in another offset is not an edit.
+        release.planned_end = Some(ts("2026-03-11T02:00:00+01:00"));
         let verdict = verify_log(&release, None);
-        assert!(verdict.valid);
-        assert_eq!(verdict.warnings[0].code, "empty_log");
+        assert!(verdict.valid, "{verdict:#?}");
+        assert!(verdict.differences.is_empty());
+    }
+
+    #[test]
+    fn unreadable_details_after_the_seal_are_a_difference() {
+        let mut release = release();
+        release.log[3].details.insert("round".into(), json!("one"));
+        rehash(&mut release);
+        let verdict = verify_log(&release, None);
+        let t = tamper_of(&verdict);
+        assert_eq!(t.kind, TamperKind::Diverged);
+        assert_eq!(t.path, "log[3].details.round");
+        assert_eq!(t.seq, Some(4));
+        assert_eq!(
+            verdict.differences[0].kind,
+            crate::record::DifferenceKind::Unreadable
+        );
+    }
+
+    #[test]
+    fn a_broken_chain_is_not_replayed() {
+        let mut release = release();
+        release.log[2].actor = "mallory".into();
+        release.kind = crate::ReleaseKind::Patch;
+        let verdict = verify_log(&release, None);
+        assert_eq!(tamper_of(&verdict).kind, TamperKind::Edited);
+        assert!(verdict.differences.is_empty(), "{:?}", verdict.differences);
+    }
+
+    #[test]
+    fn a_log_without_a_seal_is_legacy() {
+        let mut release = release();
+        release.log[0].details.remove("seal");
+        rehash(&mut release);
+        let verdict = verify_log(&release, None);
+        assert!(verdict.valid, "{verdict:#?}");
+        assert_eq!(verdict.warnings.len(), 1, "{:?}", verdict.warnings);
+        assert_eq!(verdict.warnings[0].code, "legacy_log");
+        assert_eq!(verdict.warnings[0].path, "log");
+        assert!(verdict.differences.is_empty());
+        // Nothing is sealed, so nothing is compared: the gates count none of
+        // it (`record.log` is unmet) until an import adopts the release.
+        release.kind = crate::ReleaseKind::Patch;
+        release.approvals.clear();
+        let verdict = verify_log(&release, None);
+        assert!(verdict.valid, "{verdict:#?}");
+        assert_eq!(verdict.warnings[0].code, "legacy_log");
+        // The chain is still checked.
+        release.log[1].actor = "mallory".into();
+        assert_eq!(
+            tamper_of(&verify_log(&release, None)).kind,
+            TamperKind::Edited
+        );
+    }
+
+    #[test]
+    fn a_seal_on_a_later_event_leaves_the_earlier_ones_unsealed() {
+        // The seal counts from the event that carries it: a release adopted
+        // by an import after a legacy log verifies without the warning.
+        let mut release = release();
+        let seal = release.log[0].details.remove("seal").unwrap();
+        release.log[2].details.insert("seal".into(), seal);
+        rehash(&mut release);
+        let verdict = verify_log(&release, None);
+        assert!(verdict.valid, "{verdict:#?}");
+        assert!(verdict.warnings.is_empty(), "{:?}", verdict.warnings);
+        release.owner = Some("mallory".into());
+        let verdict = verify_log(&release, None);
+        let t = tamper_of(&verdict);
+        assert_eq!((t.kind, t.path.as_str()), (TamperKind::Diverged, "owner"));
+        assert_eq!(t.seq, Some(3));
     }
 
     #[test]
@@ -1275,6 +1734,7 @@ mod tests {
         assert_eq!(value["valid"], json!(false));
         assert_eq!(value["tamper"]["kind"], json!("removed"));
         assert_eq!(value["tamper"]["path"], json!("log[2]"));
+        assert!(value.get("differences").is_none(), "omitted when empty");
         let back: LogVerdict = serde_json::from_value(value).unwrap();
         assert_eq!(back, verify_log(&release, None));
     }

@@ -29,7 +29,6 @@
 //! The skeleton is a comparison key, not a name: it is never written into a
 //! document or shown as the actor's id.
 
-use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 /// The canonical form of an actor id; see the [module documentation](self).
@@ -48,17 +47,35 @@ use unicode_normalization::UnicodeNormalization;
 /// assert_ne!(canonical("jonas.schmitt"), plain);
 /// ```
 pub fn canonical(id: &str) -> String {
-    // Plain ASCII without upper case or surrounding spaces is already in
-    // NFKC and folded; only the skeleton can still change it (`0` → `O`,
-    // `l` → `I`), and it is computed for every id.
-    let folded: Cow<'_, str> = if id.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-        Cow::Borrowed(id)
-    } else {
-        let nfkc: String = id.nfkc().collect();
-        let folded = caseless::default_case_fold_str(&nfkc);
-        Cow::Owned(folded.nfkc().collect())
-    };
+    if id.is_ascii() {
+        return canonical_ascii(id);
+    }
+    let nfkc: String = id.nfkc().collect();
+    let folded = caseless::default_case_fold_str(&nfkc);
+    let folded: String = folded.nfkc().collect();
     unicode_security::skeleton(folded.trim()).collect()
+}
+
+/// [`canonical`] for ASCII text, without the Unicode tables: ASCII is its
+/// own NFKC, folds by lower-casing, and only eight ASCII characters have a
+/// confusable prototype other than themselves (UTS #39; a test checks this
+/// table against the skeleton for all 128 characters, and random ASCII ids
+/// against the general path).
+fn canonical_ascii(id: &str) -> String {
+    let trimmed = id.trim();
+    let mut out = String::with_capacity(trimmed.len() + 2);
+    for b in trimmed.bytes() {
+        match b.to_ascii_lowercase() {
+            b'"' => out.push_str("''"),
+            b'%' => out.push_str("\u{b0}/\u{2080}"),
+            b'0' => out.push('O'),
+            b'1' | b'|' => out.push('l'),
+            b'`' => out.push('\''),
+            b'm' => out.push_str("rn"),
+            c => out.push(char::from(c)),
+        }
+    }
+    out
 }
 
 /// True when `a` and `b` name the same person: equal as written, or equal
@@ -132,5 +149,32 @@ mod tests {
             Lookup::Confusable(&dir[0])
         );
         assert_eq!(lookup(&dir, "mallory", |s| s.as_str()), Lookup::Unknown);
+    }
+
+    /// The general path: NFKC, case folding, NFKC, trim, skeleton.
+    fn general(id: &str) -> String {
+        let nfkc: String = id.nfkc().collect();
+        let folded: String = caseless::default_case_fold_str(&nfkc).nfkc().collect();
+        unicode_security::skeleton(folded.trim()).collect()
+    }
+
+    #[test]
+    fn the_ascii_table_is_the_skeleton_of_every_ascii_character() {
+        for b in 0u8..128 {
+            let c = char::from(b).to_string();
+            assert_eq!(canonical(&c), general(&c), "{b}");
+        }
+    }
+
+    #[test]
+    fn ascii_ids_take_the_same_path_as_any_other() {
+        use proptest::prelude::*;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        runner
+            .run(&"[ -~\\t]{0,24}", |id| {
+                prop_assert_eq!(canonical(&id), general(&id));
+                Ok(())
+            })
+            .unwrap();
     }
 }

@@ -64,25 +64,27 @@ const FIELD_DIGEST_HEX: usize = 16;
 // Seal digests
 // ---------------------------------------------------------------------------
 
-/// A length-prefixed binary encoding into a hasher.
-struct Enc<'h>(&'h mut Sha256);
+/// A length-prefixed binary encoding, written into a buffer that is then
+/// hashed in one call (feeding the hasher piece by piece gives the same
+/// digest, at a cost per piece).
+struct Enc<'b>(&'b mut Vec<u8>);
 
 impl Enc<'_> {
     fn str(&mut self, s: &str) {
-        self.0.update((s.len() as u64).to_le_bytes());
-        self.0.update(s.as_bytes());
+        self.0.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        self.0.extend_from_slice(s.as_bytes());
     }
     fn opt_str(&mut self, s: Option<&str>) {
         match s {
             Some(s) => {
-                self.0.update([1]);
+                self.0.push(1);
                 self.str(s);
             }
-            None => self.0.update([0]),
+            None => self.0.push(0),
         }
     }
     fn count(&mut self, n: usize) {
-        self.0.update((n as u64).to_le_bytes());
+        self.0.extend_from_slice(&(n as u64).to_le_bytes());
     }
     fn strs(&mut self, items: &[String]) {
         self.count(items.len());
@@ -93,25 +95,25 @@ impl Enc<'_> {
     fn instant(&mut self, t: Option<&Timestamp>) {
         match t {
             Some(t) => {
-                self.0.update([1]);
-                self.0.update(t.unix_seconds().to_le_bytes());
+                self.0.push(1);
+                self.0.extend_from_slice(&t.unix_seconds().to_le_bytes());
                 self.0
-                    .update(t.datetime().timestamp_subsec_nanos().to_le_bytes());
+                    .extend_from_slice(&t.datetime().timestamp_subsec_nanos().to_le_bytes());
             }
-            None => self.0.update([0]),
+            None => self.0.push(0),
         }
     }
     fn byte(&mut self, b: u8) {
-        self.0.update([b]);
+        self.0.push(b);
     }
     /// A nested document through its RFC 8785 canonical JSON.
     fn json<T: Serialize>(&mut self, value: Option<&T>) {
         match value.and_then(|v| serde_json::to_value(v).ok()) {
             Some(v) => {
-                self.0.update([1]);
+                self.0.push(1);
                 self.str(&crate::audit::canonical_json(&v));
             }
-            None => self.0.update([0]),
+            None => self.0.push(0),
         }
     }
 }
@@ -199,37 +201,44 @@ fn field(enc: &mut Enc<'_>, release: &Release, name: &str, ids_only: bool) {
 /// writing a time in another offset is not an edit; fields relman does not
 /// know (`extra`) are not sealed.
 pub fn seal_digest(release: &Release) -> String {
-    let mut h = Sha256::new();
-    let mut enc = Enc(&mut h);
+    // Room for the usual release: the changes dominate.
+    let mut buf = Vec::with_capacity(
+        release
+            .changes
+            .len()
+            .saturating_mul(256)
+            .saturating_add(1024),
+    );
+    let mut enc = Enc(&mut buf);
     enc.str("relman-seal-v1");
     for name in SEALED_FIELDS {
         enc.str(name);
         field(&mut enc, release, name, false);
     }
-    format!("sha256:{}", to_hex(&h.finalize()))
+    format!("sha256:{}", to_hex(&Sha256::digest(&buf)))
 }
 
-fn short(h: Sha256) -> String {
-    let mut hex = to_hex(&h.finalize());
+fn short(encoded: &[u8]) -> String {
+    let mut hex = to_hex(&Sha256::digest(encoded));
     hex.truncate(FIELD_DIGEST_HEX);
     hex
 }
 
 fn field_digest(release: &Release, name: &str) -> String {
-    let mut h = Sha256::new();
-    let mut enc = Enc(&mut h);
+    let mut buf = Vec::new();
+    let mut enc = Enc(&mut buf);
     enc.str("relman-seal-field-v1");
     enc.str(name);
     field(&mut enc, release, name, true);
-    short(h)
+    short(&buf)
 }
 
 fn change_digest(c: &Change) -> String {
-    let mut h = Sha256::new();
-    let mut enc = Enc(&mut h);
+    let mut buf = Vec::new();
+    let mut enc = Enc(&mut buf);
     enc.str("relman-seal-change-v1");
     change(&mut enc, c);
-    short(h)
+    short(&buf)
 }
 
 /// The seal of `release` as recorded in an event's `details.seal`:
@@ -257,8 +266,9 @@ pub fn seal(release: &Release) -> Value {
 pub(crate) struct SealedAt {
     /// Its `seq`.
     pub seq: u64,
-    /// The recorded seal (`details.seal`).
-    pub seal: Value,
+    /// Its index in `log[]`: the recorded seal is that event's
+    /// `details.seal` (read in place, not copied).
+    pub index: usize,
 }
 
 /// An `import` event: where facts came from that no relman command set.
@@ -323,14 +333,63 @@ impl Record {
     }
 }
 
-fn read<'v, T: Deserialize<'v>>(
-    details: &'v Extra,
+/// Whole doubles up to this magnitude are read as integers.
+const MAX_WHOLE: f64 = 9_007_199_254_740_992.0; // 2^53
+
+/// The integer a whole double within ±2^53 stands for.
+fn whole(n: &serde_json::Number) -> Option<Value> {
+    let f = n.as_f64().filter(|_| n.is_f64())?;
+    if f.fract() != 0.0 || f.abs() > MAX_WHOLE {
+        return None;
+    }
+    Some(if f < 0.0 {
+        Value::from(f as i64)
+    } else {
+        Value::from(f as u64)
+    })
+}
+
+fn has_whole_double(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => whole(n).is_some(),
+        Value::Array(items) => items.iter().any(has_whole_double),
+        Value::Object(map) => map.values().any(has_whole_double),
+        _ => false,
+    }
+}
+
+fn integers(v: &mut Value) {
+    match v {
+        Value::Number(n) => {
+            if let Some(i) = whole(n) {
+                *v = i;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integers),
+        Value::Object(map) => map.values_mut().for_each(integers),
+        _ => {}
+    }
+}
+
+/// Reads `details[key]` as the command recorded it. A number is read by its
+/// value, as the chain hashes it (RFC 8785): `1`, `1.0` and `1.00e0` are
+/// the same round, so a host that rewrites number spelling does not make
+/// the details unreadable.
+fn read<T: serde::de::DeserializeOwned>(
+    details: &Extra,
     key: &str,
     index: usize,
     out: &mut Vec<(usize, String, String)>,
 ) -> Option<T> {
-    let value = details.get(key)?;
-    match T::deserialize(value) {
+    let raw = details.get(key)?;
+    let value = if has_whole_double(raw) {
+        let mut v = raw.clone();
+        integers(&mut v);
+        std::borrow::Cow::Owned(v)
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    };
+    match T::deserialize(value.as_ref()) {
         Ok(v) => Some(v),
         Err(e) => {
             out.push((index, format!("log[{index}].details.{key}"), e.to_string()));
@@ -395,10 +454,8 @@ pub(crate) fn replay(release: &Release) -> Record {
                 rec.approval_seqs.push(e.seq);
             }
             "send_back" => rec.approval_round = rec.approval_round.saturating_add(1),
-            "amend" => {
-                if d.contains_key("voided_round") {
-                    rec.approval_round = rec.approval_round.saturating_add(1);
-                }
+            "amend" if d.contains_key("voided_round") => {
+                rec.approval_round = rec.approval_round.saturating_add(1);
             }
             "record_tests" => {
                 let runs: Option<Vec<TestRun>> = read(d, "tests", i, &mut problems);
@@ -426,10 +483,10 @@ pub(crate) fn replay(release: &Release) -> Record {
             "import" => replay_import(&mut rec, i, e, &mut problems),
             _ => {}
         }
-        if let Some(seal) = d.get("seal") {
+        if d.contains_key("seal") {
             rec.sealed_at = Some(SealedAt {
                 seq: e.seq,
-                seal: seal.clone(),
+                index: i,
             });
         }
         if counts {
@@ -694,14 +751,19 @@ fn sealed_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>
     let Some(sealed) = &rec.sealed_at else {
         return; // planning with an empty log: free to edit
     };
-    let recorded = sealed.seal.get("digest").and_then(Value::as_str);
+    let seal = release
+        .log
+        .get(sealed.index)
+        .and_then(|e| e.details.get("seal"))
+        .unwrap_or(&Value::Null);
+    let recorded = seal.get("digest").and_then(Value::as_str);
     let now = seal_digest(release);
     if recorded == Some(now.as_str()) {
         return;
     }
     let seq = Some(sealed.seq);
     let before = out.len();
-    let fields = sealed.seal.get("fields").and_then(Value::as_object);
+    let fields = seal.get("fields").and_then(Value::as_object);
     for name in SEALED_FIELDS {
         if name == "changes" {
             continue;
@@ -719,7 +781,7 @@ fn sealed_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>
             ));
         }
     }
-    let changes = sealed.seal.get("changes").and_then(Value::as_object);
+    let changes = seal.get("changes").and_then(Value::as_object);
     let empty = Map::new();
     let changes = changes.unwrap_or(&empty);
     for (i, c) in release.changes.iter().enumerate() {
@@ -791,22 +853,96 @@ fn sealed_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>
     }
 }
 
+/// Pairs the document's items with the record's: position by position
+/// when both lists are as long (an edit shows field by field); otherwise by
+/// identity (`same`), so that one inserted or deleted item is reported as
+/// such and not as an edit of every item after it. `(doc, record)` index
+/// pairs; `None` on one side is an unlogged or a missing item.
+fn align<A, B>(
+    doc: &[A],
+    rec: &[B],
+    same: impl Fn(&A, &B) -> bool,
+) -> Vec<(Option<usize>, Option<usize>)> {
+    if doc.len() == rec.len() {
+        return (0..doc.len()).map(|i| (Some(i), Some(i))).collect();
+    }
+    let mut pairs = Vec::with_capacity(doc.len().max(rec.len()));
+    let (mut i, mut j) = (0, 0);
+    loop {
+        match (doc.get(i), rec.get(j)) {
+            (Some(d), Some(r)) if same(d, r) => {
+                pairs.push((Some(i), Some(j)));
+                i += 1;
+                j += 1;
+            }
+            (Some(d), Some(_)) => {
+                let later = rec
+                    .get(j + 1..)
+                    .is_some_and(|rest| rest.iter().any(|r| same(d, r)));
+                if doc.len() < rec.len() && later {
+                    pairs.push((None, Some(j)));
+                    j += 1;
+                } else if doc.len() > rec.len() {
+                    pairs.push((Some(i), None));
+                    i += 1;
+                } else {
+                    pairs.push((Some(i), Some(j)));
+                    i += 1;
+                    j += 1;
+                }
+            }
+            (Some(_), None) => {
+                pairs.push((Some(i), None));
+                i += 1;
+            }
+            (None, Some(_)) => {
+                pairs.push((None, Some(j)));
+                j += 1;
+            }
+            (None, None) => return pairs,
+        }
+    }
+}
+
 fn vote_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>) {
-    for (i, doc) in release.approvals.iter().enumerate() {
-        let path = format!("approvals[{i}]");
-        let Some(logged) = rec.approvals.get(i) else {
-            out.push(diff(
-                DifferenceKind::Unlogged,
-                path,
-                None,
-                format!(
-                    "the vote of {} is in the document but no approve, reject or import event cast it",
-                    doc.approver
-                ),
-            ));
+    let same =
+        |d: &Approval, r: &Approval| d.approver == r.approver && d.at == r.at && d.role == r.role;
+    for pair in align(&release.approvals, &rec.approvals, same) {
+        let (i, j) = match pair {
+            (Some(i), Some(j)) => (i, j),
+            (Some(i), None) => {
+                let who = release.approvals.get(i).map_or("", |a| a.approver.as_str());
+                out.push(diff(
+                    DifferenceKind::Unlogged,
+                    format!("approvals[{i}]"),
+                    None,
+                    format!(
+                        "the vote of {who} is in the document but no approve, reject or import event cast it"
+                    ),
+                ));
+                continue;
+            }
+            (None, Some(j)) => {
+                let who = rec.approvals.get(j).map_or("", |a| a.approver.as_str());
+                let seq = rec.approval_seqs.get(j).copied();
+                out.push(diff(
+                    DifferenceKind::Missing,
+                    format!("approvals[{j}]"),
+                    seq,
+                    format!(
+                        "the vote of {who} cast by the event seq {} is missing from the document",
+                        seq.unwrap_or_default()
+                    ),
+                ));
+                continue;
+            }
+            (None, None) => continue,
+        };
+        let (Some(doc), Some(logged)) = (release.approvals.get(i), rec.approvals.get(j)) else {
             continue;
         };
-        let seq = rec.approval_seqs.get(i).copied();
+        let path = format!("approvals[{i}]");
+        let seq = rec.approval_seqs.get(j).copied();
         let mut fields: Vec<&str> = Vec::new();
         if doc.approver != logged.approver {
             fields.push("approver");
@@ -848,39 +984,43 @@ fn vote_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>) 
             ));
         }
     }
-    for (i, logged) in rec
-        .approvals
-        .iter()
-        .enumerate()
-        .skip(release.approvals.len())
-    {
-        out.push(diff(
-            DifferenceKind::Missing,
-            format!("approvals[{i}]"),
-            rec.approval_seqs.get(i).copied(),
-            format!(
-                "the vote of {} cast by the event seq {} is missing from the document",
-                logged.approver,
-                rec.approval_seqs.get(i).copied().unwrap_or_default()
-            ),
-        ));
-    }
 }
 
 fn run_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>) {
-    for (i, doc) in release.tests.iter().enumerate() {
-        let path = format!("tests[{i}]");
-        let Some(logged) = rec.tests.get(i) else {
-            out.push(diff(
-                DifferenceKind::Unlogged,
-                path,
-                None,
-                "the test run is in the document but no record_tests or import event recorded it"
-                    .to_string(),
-            ));
+    let same = |d: &TestRun, r: &TestRun| d.kind == r.kind && d.at == r.at;
+    for pair in align(&release.tests, &rec.tests, same) {
+        let (i, j) = match pair {
+            (Some(i), Some(j)) => (i, j),
+            (Some(i), None) => {
+                out.push(diff(
+                    DifferenceKind::Unlogged,
+                    format!("tests[{i}]"),
+                    None,
+                    "the test run is in the document but no record_tests or import event recorded it"
+                        .to_string(),
+                ));
+                continue;
+            }
+            (None, Some(j)) => {
+                let seq = rec.test_seqs.get(j).copied();
+                out.push(diff(
+                    DifferenceKind::Missing,
+                    format!("tests[{j}]"),
+                    seq,
+                    format!(
+                        "the test run recorded by the event seq {} is missing from the document",
+                        seq.unwrap_or_default()
+                    ),
+                ));
+                continue;
+            }
+            (None, None) => continue,
+        };
+        let (Some(doc), Some(logged)) = (release.tests.get(i), rec.tests.get(j)) else {
             continue;
         };
-        let seq = rec.test_seqs.get(i).copied();
+        let path = format!("tests[{i}]");
+        let seq = rec.test_seqs.get(j).copied();
         let mut fields: Vec<&str> = Vec::new();
         if doc.kind != logged.kind {
             fields.push("kind");
@@ -914,17 +1054,5 @@ fn run_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>) {
                 ),
             ));
         }
-    }
-    for (i, _) in rec.tests.iter().enumerate().skip(release.tests.len()) {
-        let seq = rec.test_seqs.get(i).copied();
-        out.push(diff(
-            DifferenceKind::Missing,
-            format!("tests[{i}]"),
-            seq,
-            format!(
-                "the test run recorded by the event seq {} is missing from the document",
-                seq.unwrap_or_default()
-            ),
-        ));
     }
 }

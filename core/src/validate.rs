@@ -884,6 +884,28 @@ fn structural_errors(
     {
         *path = join(path, field);
     }
+    // Inside an internally tagged enum (a command) serde loses the path;
+    // the message quotes the offending member or value, so find it.
+    if path.is_empty() {
+        if let Some(doc) = document {
+            let quoted = |prefix: &str| {
+                message
+                    .strip_prefix(prefix)
+                    .and_then(|s| s.split('`').next())
+                    .map(str::to_string)
+            };
+            let found = if let Some(key) = quoted("unknown field `") {
+                locate(doc, "", &|k, _| k == Some(key.as_str()), true)
+            } else if let Some(text) = quoted("unknown variant `") {
+                locate(doc, "", &|_, v| v.as_str() == Some(text.as_str()), false)
+            } else {
+                None
+            };
+            if let Some(found) = found {
+                *path = found;
+            }
+        }
+    }
     let mut problems = vec![Problem {
         path: path.clone(),
         message,
@@ -902,6 +924,34 @@ fn structural_errors(
         Error::InvalidPolicy { problems }
     } else {
         Error::InvalidInput { problems }
+    }
+}
+
+/// The path of the first member (depth first, in document order) for which
+/// `hit(key, value)` holds; with `name_key`, the path ends in the key.
+/// Bounded by the depth limit already checked on the document.
+fn locate(
+    value: &Value,
+    path: &str,
+    hit: &dyn Fn(Option<&str>, &Value) -> bool,
+    name_key: bool,
+) -> Option<String> {
+    match value {
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = join(path, k);
+            if hit(Some(k), v) {
+                return Some(here);
+            }
+            locate(v, &here, hit, name_key)
+        }),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+            let here = format!("{path}[{i}]");
+            if !name_key && hit(None, v) {
+                return Some(here);
+            }
+            locate(v, &here, hit, name_key)
+        }),
+        _ => None,
     }
 }
 

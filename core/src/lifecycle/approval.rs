@@ -11,8 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The fingerprint of what approvers approve: scope, objectives, the changes
 /// (id, kind, CIs, window), the release's own CIs and its window. Rewording
 /// a change's summary is not an edit of what was approved.
-/// A vote whose fingerprint differs from the release's is void: the scope,
-/// changes, CIs or window were edited after it was cast.
+/// A vote is recorded with the fingerprint of the scope it approved. The
+/// scope changes only through `amend`, which voids the round in approval;
+/// an imported vote whose fingerprint differs from the release's is void.
 ///
 /// SHA-256 over a length-prefixed encoding of those fields (timestamps as
 /// instants, so re-writing a time in another offset is not an edit),
@@ -118,38 +119,65 @@ pub(crate) fn conflict_of_interest(
     actor: &str,
     sod: &SeparationOfDuties,
 ) -> Option<(&'static str, String)> {
-    conflict_with(release, actor, sod, None)
+    conflict_with(
+        release,
+        actor,
+        &canonical(actor),
+        sod,
+        &Parties::of(release),
+    )
 }
 
-/// [`conflict_of_interest`], with the canonical ids of the implementers
-/// when the caller has them (to check many approvers without rescanning the
-/// changes). Ids are compared as one person ([`crate::identity`]).
+/// The canonical ids of the people separation of duties keeps from
+/// approving, computed once per report.
+pub(crate) struct Parties {
+    owner: Option<String>,
+    implementers: BTreeSet<String>,
+    team: BTreeSet<String>,
+}
+
+impl Parties {
+    pub(crate) fn of(release: &Release) -> Parties {
+        Parties {
+            owner: release.owner.as_deref().map(canonical),
+            implementers: release
+                .changes
+                .iter()
+                .filter_map(|c| c.implementer.as_deref())
+                .collect::<BTreeSet<&str>>()
+                .into_iter()
+                .map(canonical)
+                .collect(),
+            team: release.team.iter().map(|t| canonical(t)).collect(),
+        }
+    }
+}
+
+/// [`conflict_of_interest`] for an actor whose canonical id is `key`, with
+/// the parties computed once. Ids are compared as one person
+/// ([`crate::identity`]).
 fn conflict_with(
     release: &Release,
     actor: &str,
+    key: &str,
     sod: &SeparationOfDuties,
-    implementers: Option<&BTreeSet<String>>,
+    parties: &Parties,
 ) -> Option<(&'static str, String)> {
-    let key = canonical(actor);
-    let is = |other: &str| other == actor || canonical(other) == key;
-    if sod.forbid_owner_approval && release.owner.as_deref().is_some_and(is) {
+    if sod.forbid_owner_approval && parties.owner.as_deref() == Some(key) {
         return Some((
             "sod.owner_approval",
             format!("{actor} owns release {} and cannot approve it", release.id),
         ));
     }
-    let implements = match implementers {
-        Some(set) => set.contains(&key),
-        None => release
-            .changes
-            .iter()
-            .any(|c| c.implementer.as_deref().is_some_and(is)),
-    };
-    if sod.forbid_implementer_approval && implements {
+    if sod.forbid_implementer_approval && parties.implementers.contains(key) {
         let implemented: Vec<&str> = release
             .changes
             .iter()
-            .filter(|c| c.implementer.as_deref().is_some_and(is))
+            .filter(|c| {
+                c.implementer
+                    .as_deref()
+                    .is_some_and(|i| canonical(i) == key)
+            })
             .map(|c| c.id.as_str())
             .collect();
         return Some((
@@ -161,7 +189,7 @@ fn conflict_with(
             ),
         ));
     }
-    if sod.forbid_team_approval && release.team.iter().any(|t| is(t)) {
+    if sod.forbid_team_approval && parties.team.contains(key) {
         return Some((
             "sod.team_approval",
             format!(
@@ -186,12 +214,12 @@ pub(crate) fn votes<'a>(
     let round = record.approval_round;
     let mut valid: BTreeMap<String, &Approval> = BTreeMap::new();
     let mut excluded = Vec::new();
-    let implementers: BTreeSet<String> = release
-        .changes
-        .iter()
-        .filter_map(|c| c.implementer.as_deref())
-        .map(canonical)
-        .collect();
+    let parties = Parties::of(release);
+    // Votes cast through approve and reject belong to the scope of their
+    // round (an amendment in approval starts a new one); a vote that came
+    // through an import carries the fingerprint of the scope its source
+    // saw, and is void when the scope is not that one any more.
+    let mut scope: Option<String> = None;
     let mut order: Vec<(&Approval, u64)> = record
         .approvals
         .iter()
@@ -200,6 +228,7 @@ pub(crate) fn votes<'a>(
     order.sort_by(|(a, sa), (b, sb)| a.at.cmp(&b.at).then(sa.cmp(sb)));
     for (a, _) in order {
         let who = a.approver.as_str();
+        let key = canonical(who);
         if a.round.unwrap_or(1) != round {
             excluded.push(Excluded {
                 approver: who,
@@ -210,7 +239,17 @@ pub(crate) fn votes<'a>(
             });
             continue;
         }
-        if let Some((_, message)) = conflict_with(release, who, sod, Some(&implementers)) {
+        if let (Some(_), Some(fp)) = (&a.source, &a.fingerprint) {
+            if *fp != *scope.get_or_insert_with(|| scope_fingerprint(release)) {
+                excluded.push(Excluded {
+                    approver: who,
+                    reason: "voided: the scope, changes, CIs or window changed after this vote"
+                        .to_string(),
+                });
+                continue;
+            }
+        }
+        if let Some((_, message)) = conflict_with(release, who, &key, sod, &parties) {
             excluded.push(Excluded {
                 approver: who,
                 reason: message,
@@ -248,7 +287,7 @@ pub(crate) fn votes<'a>(
         }
         // A later vote by the same person replaces the earlier one: one
         // person counts once.
-        valid.insert(canonical(who), a);
+        valid.insert(key, a);
     }
     Votes {
         round,
@@ -263,10 +302,14 @@ pub(crate) fn needed(rule: &QuorumRule, actors: &[Actor]) -> Option<u32> {
     match (rule.count, rule.percentage) {
         (Some(n), _) => Some(n),
         (None, Some(p)) => {
+            // People, not directory entries: two entries that are one
+            // person (see `crate::identity`) are one member.
             let members = actors
                 .iter()
                 .filter(|a| a.roles.contains(&rule.role))
-                .count();
+                .map(|a| canonical(&a.id))
+                .collect::<BTreeSet<String>>()
+                .len();
             if members == 0 {
                 return None;
             }

@@ -31,6 +31,9 @@ pub struct Command {
 }
 
 /// The commands of SPEC §2, as `{"command": "<name>", …parameters}`.
+// `Amend` carries every sealed field; a command is built once per call and
+// never stored in bulk, so boxing it would only cost every caller a `Box`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Action {
@@ -721,6 +724,17 @@ pub(super) fn apply(
             ..
         } => {
             require_text("source", source)?;
+            if *adopt && record.sealed_at.is_some() {
+                return Err(not_now(
+                    release,
+                    release.state,
+                    format!(
+                        "{} is already in the record (sealed at seq {}): adopt is for a release whose log is empty or predates sealing; use amend or an import of votes or runs",
+                        release.id,
+                        record.sealed_at.as_ref().map_or(0, |s| s.seq)
+                    ),
+                ));
+            }
             if approvals.is_empty() && tests.is_empty() && !adopt {
                 return Err(Error::invalid_input(
                     "approvals",
@@ -728,11 +742,28 @@ pub(super) fn apply(
                 ));
             }
             for (i, vote) in approvals.iter().enumerate() {
+                if vote.at > command.at {
+                    return Err(Error::invalid_input(
+                        format!("approvals[{i}].at"),
+                        format!(
+                            "a vote cannot be cast after it is imported ({} is after the import at {})",
+                            vote.at, command.at
+                        ),
+                    ));
+                }
                 let path = format!("approvals[{i}].approver");
                 let voter = directory_entry(context, &vote.approver, &path)
                     .map_err(|e| at_path(e, &path))?;
                 check_vote(release, voter, vote.role, vote.override_blackout, policy)
                     .map_err(|e| at_path(e, &path))?;
+            }
+            for (i, run) in tests.iter().enumerate() {
+                if run.at.as_ref().is_some_and(|t| *t > command.at) {
+                    return Err(Error::invalid_input(
+                        format!("tests[{i}].at"),
+                        "a test run cannot be recorded after it is imported",
+                    ));
+                }
             }
             check_uat_signoff(release, tests, policy)?;
         }
@@ -936,7 +967,7 @@ pub(super) fn apply(
     if seals {
         details.insert("seal".into(), record::seal(&next));
     }
-    if release.log.is_empty() && !release.tests.is_empty() {
+    if release.log.is_empty() && release.state == State::Planning && !release.tests.is_empty() {
         let runs: Vec<TestRun> = release
             .tests
             .iter()
@@ -981,7 +1012,6 @@ pub(super) fn apply(
     };
     let replayed = record::replay(&next);
     let differences = record::differences(&next, &replayed);
-    let replayed = replayed;
     if let Some(d) = differences.first() {
         // The command wrote the document and its event together; a
         // difference here is relman's own bug, never the caller's input.

@@ -388,7 +388,12 @@ fn leave_testing(e: &mut Eval<'_>) {
         } else {
             Some(run.passed as f64 / executed as f64)
         };
-        rates.push(json!({"kind": kind, "passed": run.passed, "failed": run.failed, "rate": rate, "min": min}));
+        let mut entry = json!({"kind": kind, "passed": run.passed, "failed": run.failed, "rate": rate, "min": min});
+        if let (Some(source), Some(map)) = (&run.source, entry.as_object_mut()) {
+            // A run vouched for by an import rather than recorded by a command.
+            map.insert("vouched_by_import".into(), json!(source));
+        }
+        rates.push(entry);
         match rate {
             None => failing.push(format!("{} executed no test", kind_name(*kind))),
             Some(rate) if rate < min => failing.push(format!(

@@ -133,7 +133,7 @@ fn policy_of(context: &Context) -> std::borrow::Cow<'_, Policy> {
 pub fn check(release: &Release, target: State, context: &Context) -> GateReport {
     let policy = policy_of(context);
     let (verdict, record) = audit::verify_with_record(release, None);
-    let log = LogCheck::of_verdict(verdict, record);
+    let log = LogCheck::of_verdict(verdict, record).previewing_genesis(release);
     gates::evaluate(release, target, context, &policy, &log)
 }
 
@@ -197,11 +197,32 @@ pub(crate) struct LogCheck {
 
 impl LogCheck {
     fn of_verdict(verdict: LogVerdict, record: Record) -> LogCheck {
+        // A legacy log's facts are not sealed: no gate counts them.
+        let record = if record.legacy() {
+            Record {
+                events: record.events,
+                approval_round: record.approval_round,
+                ..Record::default()
+            }
+        } else {
+            record
+        };
         LogCheck {
             record,
             tamper: verdict.tamper,
             differences: verdict.differences,
         }
+    }
+
+    /// For a release in planning with an empty log: the test runs it
+    /// carries are the ones its first event will seal, so a readiness
+    /// preview counts them as the record will.
+    fn previewing_genesis(mut self, release: &Release) -> LogCheck {
+        if release.log.is_empty() && release.state == State::Planning && self.tamper.is_none() {
+            self.record.tests = release.tests.clone();
+            self.record.test_seqs = vec![0; release.tests.len()];
+        }
+        self
     }
 
     /// A release `apply` just wrote with its new event, whose replay was
