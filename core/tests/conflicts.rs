@@ -1050,7 +1050,9 @@ fn deployment_order_ignores_unknown_dependencies_with_a_warning() {
 
 // ------------------------------------------------- lifecycle integration
 
-fn ready_release() -> Value {
+/// `REL`, a minor release in approval with carol's CAB vote: built in
+/// planning and driven there through `apply`, so its log is its record.
+fn ready_release() -> relman::Release {
     let mut r = rel(
         "REL",
         "2026-12-06T01:00:00Z",
@@ -1058,11 +1060,36 @@ fn ready_release() -> Value {
         &["web-1"],
         "bob",
     );
+    r["state"] = json!("planning");
     r["owner"] = json!("alice");
+    r["scope"] = json!("Web tier update");
     r["changes"][0]["approved"] = json!(true);
     r["rollback_plan"] = json!({"documented": true});
-    r["approvals"] = json!([{"approver": "carol", "role": "cab", "decision": "approved", "at": "2026-12-01T10:00:00Z"}]);
-    r
+    r["tests"] = json!([
+        {"kind": "unit", "passed": 10, "failed": 0},
+        {"kind": "integration", "passed": 10, "failed": 0},
+        {"kind": "uat", "passed": 5, "failed": 0, "signed_off_by": "carol"}
+    ]);
+    let mut release: relman::Release = relman::from_value(r).unwrap().document;
+    let ctx: relman::Context = relman::from_value(json!({"actors": actors()}))
+        .unwrap()
+        .document;
+    for (actor, command) in [
+        ("alice", json!({"command": "advance"})),
+        ("alice", json!({"command": "advance"})),
+        ("alice", json!({"command": "advance"})),
+        ("carol", json!({"command": "approve", "role": "cab"})),
+    ] {
+        let mut c = command.clone();
+        c["actor"] = json!(actor);
+        c["at"] = json!("2026-12-01T10:00:00Z");
+        let c: relman::Command = relman::from_value(c).unwrap().document;
+        release = relman::apply(&release, &c, &ctx)
+            .unwrap_or_else(|e| panic!("{command} by {actor}: {e}"))
+            .release;
+    }
+    assert_eq!(release.state, State::Approval);
+    release
 }
 
 fn actors() -> Value {
@@ -1079,7 +1106,7 @@ fn gate<'a>(report: &'a relman::GateReport, rule: &str) -> Option<&'a relman::Re
 
 #[test]
 fn blackout_gate_expands_recurring_blackouts() {
-    let release: relman::Release = relman::from_value(ready_release()).unwrap().document;
+    let release = ready_release();
     let calendar = |time: &str| {
         json!({"blackouts": [{"id": "sat-night", "name": "Saturday batch",
             "recurrence": {"freq": "weekly", "by_day": ["sun"], "start_time": time,
@@ -1110,7 +1137,7 @@ fn blackout_gate_expands_recurring_blackouts() {
 
 #[test]
 fn check_reports_blocking_conflicts_from_the_schedule() {
-    let release: relman::Release = relman::from_value(ready_release()).unwrap().document;
+    let release = ready_release();
     let other = rel(
         "OTHER",
         "2026-12-06T02:00:00Z",
@@ -1160,7 +1187,7 @@ fn check_reports_blocking_conflicts_from_the_schedule() {
 
 #[test]
 fn no_schedule_no_conflict_requirement() {
-    let release: relman::Release = relman::from_value(ready_release()).unwrap().document;
+    let release = ready_release();
     let ctx: relman::Context = relman::from_value(json!({"actors": actors()}))
         .unwrap()
         .document;

@@ -1,6 +1,8 @@
 //! The lifecycle engine: every default gate met and unmet, separation of
 //! duties, approval rounds, the emergency path and the audit trail of
-//! applied commands.
+//! applied commands. Releases reach their states through `apply` only (the
+//! log is the record); what a host writes straight into the document is
+//! reported, and `amend` and `import` are the supported ways to change it.
 
 // Test helpers may unwrap, index and panic: a broken case should stop loudly
 // (clippy.toml allows this inside #[test] functions only).
@@ -36,11 +38,13 @@ fn context() -> Context {
     .unwrap()
 }
 
-/// A major release with everything every gate asks for, in `state`.
-fn release(state: &str) -> Release {
+/// A major release in planning, with an empty log, carrying everything
+/// every gate asks for. Its fields are free to edit until the first event
+/// seals them (the test runs included: the genesis records them).
+fn planning() -> Release {
     serde_json::from_value(json!({
         "id": "REL-1", "title": "Checkout 5.0", "version": "5.0.0", "kind": "major",
-        "state": state, "owner": "alice", "team": ["bob", "dan"],
+        "state": "planning", "owner": "alice", "team": ["bob", "dan"],
         "planned_start": "2026-12-13T01:00:00+01:00", "planned_end": "2026-12-13T04:00:00+01:00",
         "scope": "New checkout flow",
         "changes": [
@@ -59,10 +63,99 @@ fn release(state: &str) -> Release {
             {"kind": "uat", "passed": 30, "failed": 0, "signed_off_by": "quinn"}
         ],
         "communication": {"plan": "Email stakeholders a week ahead", "stakeholders": ["support@shop.example"]},
-        "knowledge_articles": ["KB0001"],
-        "review": {"completed_at": "2026-12-15T10:00:00Z", "summary": "went well"}
+        "knowledge_articles": ["KB0001"]
     }))
     .unwrap()
+}
+
+/// The commands that take a release of `kind` from planning to closed:
+/// (the state they are issued in, actor, command). Approvers: carol, erin
+/// (cab) and paula (product owner) for a major release, carol for a minor
+/// or patch, ed (ecab) for an emergency; nobody who approves deploys.
+fn way(kind: relman::ReleaseKind) -> Vec<(State, &'static str, Value)> {
+    use relman::ReleaseKind::*;
+    let votes: &[(&str, &str)] = match kind {
+        Major => &[
+            ("carol", "cab"),
+            ("erin", "cab"),
+            ("paula", "product_owner"),
+        ],
+        Minor | Patch => &[("carol", "cab")],
+        Emergency => &[("ed", "ecab")],
+    };
+    let mut way = vec![
+        (State::Planning, "alice", json!({"command": "advance"})),
+        (State::Development, "alice", json!({"command": "advance"})),
+        (State::Testing, "alice", json!({"command": "advance"})),
+    ];
+    for (who, role) in votes {
+        way.push((
+            State::Approval,
+            who,
+            json!({"command": "approve", "role": role}),
+        ));
+    }
+    way.extend([
+        (
+            State::Approval,
+            "alice",
+            json!({"command": "start_deployment"}),
+        ),
+        (
+            State::Deployment,
+            "dan",
+            json!({"command": "complete_deployment", "outcome": "success"}),
+        ),
+        (
+            State::Review,
+            "alice",
+            json!({"command": "complete_review", "summary": "went well"}),
+        ),
+        (State::Review, "alice", json!({"command": "close"})),
+    ]);
+    way
+}
+
+/// Drives `r` to `state` by applying the commands of [`way`] issued before
+/// it; with `within` also those issued in it that keep it there (the votes
+/// in approval, the review in review). `skip` leaves out one command
+/// (actor, command name).
+fn drive(
+    r: Release,
+    state: State,
+    ctx: &Context,
+    within: bool,
+    skip: Option<(&str, &str)>,
+) -> Release {
+    let mut r = r;
+    for (from, actor, command) in way(r.kind) {
+        let stays = matches!(
+            command["command"].as_str(),
+            Some("approve" | "complete_review")
+        );
+        let due = from < state || (within && from == state && stays);
+        if !due || skip == Some((actor, command["command"].as_str().unwrap())) {
+            continue;
+        }
+        assert_eq!(r.state, from, "{command} by {actor}");
+        r = run(&r, ctx, actor, command).release;
+    }
+    assert_eq!(r.state, state);
+    r
+}
+
+fn state(name: &str) -> State {
+    serde_json::from_value(json!(name)).unwrap()
+}
+
+/// `r` (a planning document) driven to `state` with the default context.
+fn reach(r: Release, to: &str) -> Release {
+    drive(r, state(to), &context(), false, None)
+}
+
+/// The complete major release, driven to `state` through `apply`.
+fn release(to: &str) -> Release {
+    reach(planning(), to)
 }
 
 fn cmd(actor: &str, command: Value) -> Command {
@@ -87,16 +180,12 @@ fn fails(release: &Release, ctx: &Context, actor: &str, command: Value) -> Error
 /// A major release in approval with the CAB quorum (carol, erin) and the
 /// product owner (paula) approved through `apply`.
 fn approved() -> Release {
-    let ctx = context();
-    let mut r = release("approval");
-    for (who, role) in [
-        ("carol", "cab"),
-        ("erin", "cab"),
-        ("paula", "product_owner"),
-    ] {
-        r = run(&r, &ctx, who, json!({"command": "approve", "role": role})).release;
-    }
-    r
+    approved_from(planning())
+}
+
+/// `r` (a planning document) driven to approval and approved there.
+fn approved_from(r: Release) -> Release {
+    drive(r, State::Approval, &context(), true, None)
 }
 
 fn requirement<'a>(report: &'a relman::GateReport, rule: &str) -> &'a relman::Requirement {
@@ -111,55 +200,112 @@ fn met(release: &Release, target: State, ctx: &Context, rule: &str) -> bool {
     requirement(&check(release, target, ctx), rule).met
 }
 
-/// Every default gate: met on the complete release, unmet after `break_it`.
+/// `record.log` of `check(release, target)`: unmet, at `path`.
+fn reported_at(release: &Release, target: State, ctx: &Context, path: &str) {
+    let report = check(release, target, ctx);
+    let log = requirement(&report, "record.log");
+    assert!(!log.met, "{log:?}");
+    assert_eq!(log.data["tamper"], "diverged", "{log:?}");
+    assert_eq!(log.data["path"], path, "{log:?}");
+    assert!(!report.allowed);
+    let verdict = verify_log(release, None);
+    let t = verdict.tamper.as_ref().unwrap();
+    assert_eq!(
+        (t.kind, t.path.as_str()),
+        (relman::TamperKind::Diverged, path)
+    );
+}
+
+/// How a case of [`every_default_gate_is_met_and_unmet`] breaks its gate,
+/// through the record as a host would.
+enum Break {
+    /// Edit the planning document (and the context) before the release is
+    /// driven to its state.
+    Plan(fn(&mut Release, &mut Context)),
+    /// Leave out one command of the way there (actor, command name).
+    Skip(&'static str, &'static str),
+    /// Issue one more command in the state.
+    Then(&'static str, Value),
+    /// The release as it reaches the state, before the command that
+    /// records what the gate asks for.
+    Reached,
+}
+
+/// Every default gate: met on the complete release, unmet after the break,
+/// which is the only unmet requirement (the record holds: `record.log` is
+/// met).
 #[test]
 fn every_default_gate_is_met_and_unmet() {
-    type Breaker = fn(&mut Release, &mut Context);
-    let cases: Vec<(&str, State, &str, Breaker)> = vec![
-        ("planning", State::Development, "planning.owner", |r, _| {
-            r.owner = None
-        }),
-        ("planning", State::Development, "planning.scope", |r, _| {
-            r.scope = Some(" ".into())
-        }),
-        ("planning", State::Development, "planning.window", |r, _| {
-            r.planned_end = None
-        }),
+    use Break::*;
+    let cases: Vec<(State, State, &str, Break)> = vec![
         (
-            "planning",
+            State::Planning,
+            State::Development,
+            "planning.owner",
+            Plan(|r, _| r.owner = None),
+        ),
+        (
+            State::Planning,
+            State::Development,
+            "planning.scope",
+            Plan(|r, _| r.scope = Some(" ".into())),
+        ),
+        (
+            State::Planning,
+            State::Development,
+            "planning.window",
+            Plan(|r, _| r.planned_end = None),
+        ),
+        (
+            State::Planning,
             State::Development,
             "planning.communication_plan",
-            |r, _| r.communication = None,
+            Plan(|r, _| r.communication = None),
         ),
         (
-            "development",
+            State::Development,
             State::Testing,
             "development.changes",
-            |r, _| r.changes.clear(),
+            Plan(|r, _| r.changes.clear()),
         ),
         (
-            "development",
+            State::Development,
             State::Testing,
             "development.affected_cis",
-            |r, _| r.changes[1].affected_cis.clear(),
+            Plan(|r, _| r.changes[1].affected_cis.clear()),
         ),
         (
-            "testing",
+            State::Testing,
             State::Approval,
             "testing.required_kinds",
-            |r, _| r.tests.retain(|t| t.kind != relman::TestKind::Performance),
+            Plan(|r, _| r.tests.retain(|t| t.kind != relman::TestKind::Performance)),
         ),
-        ("testing", State::Approval, "testing.pass_rate", |r, _| {
-            r.tests[1].failed = 10
-        }),
-        ("testing", State::Approval, "testing.uat_signoff", |r, _| {
-            r.tests[4].signed_off_by = None
-        }),
+        // A later run of a kind replaces the earlier one.
         (
-            "testing",
+            State::Testing,
+            State::Approval,
+            "testing.pass_rate",
+            Then(
+                "quinn",
+                json!({"command": "record_tests",
+                       "tests": [{"kind": "integration", "passed": 120, "failed": 10}]}),
+            ),
+        ),
+        (
+            State::Testing,
+            State::Approval,
+            "testing.uat_signoff",
+            Then(
+                "quinn",
+                json!({"command": "record_tests",
+                       "tests": [{"kind": "uat", "passed": 31, "failed": 0}]}),
+            ),
+        ),
+        (
+            State::Testing,
             State::Approval,
             "testing.security_failures",
-            |r, c| {
+            Plan(|r, c| {
                 // With a lower security pass rate only this gate fails.
                 r.tests[3].failed = 1;
                 c.policy = Some(
@@ -168,98 +314,125 @@ fn every_default_gate_is_met_and_unmet() {
                     )
                     .unwrap(),
                 );
-            },
+            }),
         ),
-        ("approval", State::Deployment, "approval.quorum", |r, _| {
-            r.approvals.remove(1);
-        }),
         (
-            "approval",
+            State::Approval,
+            State::Deployment,
+            "approval.quorum",
+            Skip("erin", "approve"),
+        ),
+        (
+            State::Approval,
             State::Deployment,
             "approval.no_rejection",
-            |r, _| {
-                let mut v = r.approvals[0].clone();
-                v.decision = relman::Decision::Rejected;
-                v.approver = "frank".into();
-                r.approvals.push(v);
-            },
+            Then("frank", json!({"command": "reject", "role": "cab"})),
         ),
         (
-            "approval",
+            State::Approval,
             State::Deployment,
             "approval.rollback_plan",
-            |r, _| r.rollback_plan.as_mut().unwrap().tested = false,
+            Plan(|r, _| r.rollback_plan.as_mut().unwrap().tested = false),
         ),
         (
-            "approval",
+            State::Approval,
             State::Deployment,
             "approval.changes_approved",
-            |r, _| r.changes[0].approved = false,
+            Plan(|r, _| r.changes[0].approved = false),
         ),
         (
-            "approval",
+            State::Approval,
             State::Deployment,
             "approval.blackout",
-            |_, c| {
+            Plan(|_, c| {
                 c.calendar = Some(
                     serde_json::from_value(json!({"blackouts": [{
                 "id": "freeze", "name": "Year-end freeze", "severity": "block",
                 "start": "2026-12-12T00:00:00Z", "end": "2027-01-04T00:00:00Z"}]}))
                     .unwrap(),
                 );
-            },
+            }),
         ),
-        ("approval", State::Deployment, "approval.risk", |_, c| {
-            c.risk_level = Some(relman::RiskLevel::High)
-        }),
         (
-            "approval",
+            State::Approval,
+            State::Deployment,
+            "approval.risk",
+            Plan(|_, c| c.risk_level = Some(relman::RiskLevel::High)),
+        ),
+        (
+            State::Approval,
             State::Deployment,
             "approval.promotion_order",
-            |_, c| {
+            Plan(|_, c| {
                 let mut p = relman::Policy::default();
                 p.lifecycle.promotion_order = vec!["staging".into(), "production".into()];
                 c.policy = Some(p);
-            },
+            }),
         ),
-        ("deployment", State::Review, "deployment.outcome", |r, _| {
-            r.outcome = None
-        }),
         (
-            "deployment",
+            State::Deployment,
+            State::Review,
+            "deployment.outcome",
+            Reached,
+        ),
+        (
+            State::Deployment,
             State::Review,
             "deployment.rollback",
-            |r, _| r.outcome = Some(relman::Outcome::Failed),
+            Then(
+                "dan",
+                json!({"command": "complete_deployment", "outcome": "failed"}),
+            ),
         ),
-        ("review", State::Closed, "review.completed", |r, _| {
-            r.review = None
-        }),
         (
-            "review",
+            State::Review,
+            State::Closed,
+            "review.completed",
+            Skip("alice", "complete_review"),
+        ),
+        (
+            State::Review,
             State::Closed,
             "review.knowledge_articles",
-            |r, _| r.knowledge_articles.clear(),
+            Plan(|r, _| r.knowledge_articles.clear()),
         ),
     ];
-    for (state, target, rule, break_it) in cases {
-        let mut r = if state == "approval" {
-            approved()
-        } else {
-            release(state)
-        };
-        if state == "deployment" {
-            r.outcome = Some(relman::Outcome::Success);
-        }
+    for (state, target, rule, how) in cases {
         let mut ctx = context();
-        let report = check(&r, target, &ctx);
+        let base = drive(planning(), state, &ctx, true, None);
+        // A release leaves deployment through the command that records its
+        // outcome: the baseline is the report that let it through.
+        let report = if state == State::Deployment {
+            let out = run(
+                &base,
+                &ctx,
+                "dan",
+                json!({"command": "complete_deployment", "outcome": "success"}),
+            );
+            assert_eq!(out.release.state, target);
+            out.report
+        } else {
+            check(&base, target, &ctx)
+        };
         assert!(
             report.allowed,
             "{rule}: baseline should pass: {:#?}",
             report.unmet().collect::<Vec<_>>()
         );
+        assert_eq!(report.requirements[0].rule, "record.log");
         let had_rule = report.requirements.iter().any(|x| x.rule == rule);
-        break_it(&mut r, &mut ctx);
-        let report = check(&r, target, &ctx);
+        let broken = match how {
+            Plan(edit) => {
+                let mut r = planning();
+                edit(&mut r, &mut ctx);
+                drive(r, state, &ctx, true, None)
+            }
+            Skip(actor, command) => drive(planning(), state, &ctx, true, Some((actor, command))),
+            Then(actor, command) => run(&base, &ctx, actor, command).release,
+            Reached => base,
+        };
+        assert_eq!(broken.state, state, "{rule}");
+        let report = check(&broken, target, &ctx);
         let req = requirement(&report, rule);
         assert!(!req.met, "{rule} should be unmet: {req:?}");
         assert!(!req.message.is_empty());
@@ -280,10 +453,125 @@ fn every_default_gate_is_met_and_unmet() {
     }
 }
 
+/// The same breaks written straight into the document instead of through
+/// a command: `check` reports them under `record.log` (with the path),
+/// `verify_log` as `diverged`, and `apply` refuses every command. The
+/// gates count what the log yields, so a vote, run or outcome written in
+/// never counts and one deleted from the document still does.
+#[test]
+fn writing_the_document_instead_of_commanding_is_reported() {
+    type Edit = fn(&mut Release);
+    let cases: Vec<(&str, Edit, &str, &str, bool)> = vec![
+        // (state, edit, path, gate, gate met afterwards)
+        (
+            "testing",
+            |r| r.tests[1].failed = 10,
+            "tests[1].failed",
+            "testing.pass_rate",
+            true,
+        ),
+        (
+            "testing",
+            |r| r.tests.retain(|t| t.kind != relman::TestKind::Performance),
+            "tests[2]",
+            "testing.required_kinds",
+            true,
+        ),
+        (
+            "approval",
+            |r| {
+                r.approvals.remove(1);
+            },
+            "approvals[1]",
+            "approval.quorum",
+            true,
+        ),
+        (
+            "approval",
+            |r| {
+                let mut v = r.approvals[0].clone();
+                v.decision = relman::Decision::Rejected;
+                v.approver = "frank".into();
+                r.approvals.push(v);
+            },
+            "approvals[3]",
+            "approval.no_rejection",
+            true,
+        ),
+        (
+            "approval",
+            |r| r.approvals.truncate(1),
+            "approvals[1]",
+            "approval.quorum",
+            true,
+        ),
+        // Sealed fields are read from the document: the gate sees the edit,
+        // and the record reports it.
+        (
+            "approval",
+            |r| r.rollback_plan.as_mut().unwrap().tested = false,
+            "rollback_plan",
+            "approval.rollback_plan",
+            false,
+        ),
+        (
+            "approval",
+            |r| r.changes[0].approved = false,
+            "changes[0]",
+            "approval.changes_approved",
+            false,
+        ),
+        (
+            "deployment",
+            |r| r.outcome = Some(relman::Outcome::Success),
+            "outcome",
+            "deployment.outcome",
+            false,
+        ),
+        (
+            "review",
+            |r| {
+                r.review = Some(
+                    serde_json::from_value(json!({"completed_at": "2026-12-15T10:00:00Z"}))
+                        .unwrap(),
+                )
+            },
+            "review.completed_at",
+            "review.completed",
+            false,
+        ),
+    ];
+    let ctx = context();
+    for (at, edit, path, gate, gate_met) in cases {
+        let mut r = if at == "approval" {
+            approved()
+        } else {
+            release(at)
+        };
+        edit(&mut r);
+        let target = match r.state {
+            State::Testing => State::Approval,
+            State::Approval => State::Deployment,
+            State::Deployment => State::Review,
+            _ => State::Closed,
+        };
+        reported_at(&r, target, &ctx, path);
+        assert_eq!(met(&r, target, &ctx, gate), gate_met, "{gate} after {path}");
+        for command in [
+            json!({"command": "advance"}),
+            json!({"command": "cancel", "reason": "x"}),
+        ] {
+            let err = fails(&r, &ctx, "rita", command);
+            assert_eq!(err.code(), ErrorCode::LogTampered, "{err}");
+            assert_eq!(err.path(), Some(path));
+        }
+    }
+}
+
 #[test]
 fn a_denial_lists_every_unmet_gate() {
     let ctx = context();
-    let mut r = release("planning");
+    let mut r = planning();
     r.owner = None;
     r.scope = None;
     r.planned_start = None;
@@ -302,11 +590,16 @@ fn a_denial_lists_every_unmet_gate() {
         ["planning.owner", "planning.scope", "planning.window"]
     );
     assert_eq!(report["allowed"], false);
+    let listed = report["requirements"].as_array().unwrap();
     assert_eq!(
-        report["requirements"].as_array().unwrap().len(),
-        4,
-        "met requirements are listed too"
+        listed.len(),
+        5,
+        "met requirements are listed too: {listed:#?}"
     );
+    // Every report starts with the record: a planning release's first
+    // event seals it.
+    assert_eq!(listed[0]["rule"], "record.log");
+    assert_eq!(listed[0]["met"], true);
     let body = err.to_body();
     assert_eq!(body.violations.len(), 3);
     assert!(
@@ -319,8 +612,7 @@ fn a_denial_lists_every_unmet_gate() {
 #[test]
 fn a_full_major_lifecycle_produces_a_verifying_log() {
     let ctx = context();
-    let mut r = release("planning");
-    r.review = None;
+    let mut r = planning();
     let steps: Vec<(&str, Value)> = vec![
         ("alice", json!({"command": "advance"})),
         ("alice", json!({"command": "advance"})),
@@ -359,6 +651,19 @@ fn a_full_major_lifecycle_produces_a_verifying_log() {
     }
     assert_eq!(r.state, State::Closed);
     assert_eq!(r.log.len(), 11);
+    // The genesis sealed the fields and the runs the release carried in
+    // planning; no other event seals.
+    assert!(r.log[0].details["seal"]["digest"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
+    assert_eq!(
+        r.log[0].details["sealed_tests"].as_array().unwrap().len(),
+        5
+    );
+    assert!(r.log[1..].iter().all(|e| e.details.get("seal").is_none()));
+    assert_eq!(r.tests.len(), 6);
+    assert_eq!(r.approvals.len(), 3);
     let seqs: Vec<u64> = r.log.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, (1..=11).collect::<Vec<_>>());
     use relman::Trigger::*;
@@ -491,6 +796,22 @@ mod separation_of_duties {
             r = run(&r, &ctx, who, json!({"command": "approve", "role": role})).release;
         }
         assert!(!met(&r, State::Deployment, &ctx, "approval.quorum"));
+        // A vote copied in the document by hand is no second vote either:
+        // the record reports it and the quorum is counted from the log.
+        let mut r = release("approval");
+        r = run(
+            &r,
+            &ctx,
+            "carol",
+            json!({"command": "approve", "role": "cab"}),
+        )
+        .release;
+        let copy = r.approvals[0].clone();
+        r.approvals.push(copy);
+        reported_at(&r, State::Deployment, &ctx, "approvals[1]");
+        let report = check(&r, State::Deployment, &ctx);
+        let q = requirement(&report, "approval.quorum");
+        assert!(q.message.contains("cab 1 of 2"), "{}", q.message);
     }
 
     #[test]
@@ -557,8 +878,9 @@ mod separation_of_duties {
             .separation_of_duties
             .forbid_implementer_uat_signoff = true;
         ctx.policy = Some(p);
-        let mut r = release("approval");
+        let mut r = planning();
         r.team.push("erin".into());
+        let r = reach(r, "approval");
         let err = fails(
             &r,
             &ctx,
@@ -583,14 +905,120 @@ mod separation_of_duties {
     fn hand_written_conflicted_votes_do_not_count() {
         let ctx = context();
         let mut r = approved();
-        // Replace erin's vote by one from the owner, written straight into the document.
-        let mut forged = r.approvals[1].clone();
-        forged.approver = "alice".into();
-        r.approvals[1] = forged;
+        // Replace erin's vote by one from the owner, written straight into
+        // the document: the record reports it…
+        r.approvals[1].approver = "alice".into();
+        reported_at(&r, State::Deployment, &ctx, "approvals[1].approver");
+        // …and the quorum counts the log's votes: the forged one never
+        // counts, erin's (cast by the event) still does.
         let report = check(&r, State::Deployment, &ctx);
         let q = requirement(&report, "approval.quorum");
-        assert!(!q.met);
-        assert_eq!(q.data["excluded"][0]["approver"], "alice");
+        assert!(q.met, "{q:?}");
+        assert_eq!(q.data["rules"][0]["approvers"], json!(["carol", "erin"]));
+        assert_eq!(q.data["excluded"], json!([]));
+        let err = fails(&r, &ctx, "rita", json!({"command": "start_deployment"}));
+        assert_eq!(err.code(), ErrorCode::LogTampered);
+        assert_eq!(err.path(), Some("approvals[1].approver"));
+    }
+
+    #[test]
+    fn imported_votes_are_checked_like_cast_ones() {
+        let ctx = context();
+        let vote = |who: &str| {
+            json!({"command": "import", "source": "servicenow:acme", "records": ["a1"],
+                   "approvals": [{"approver": who, "role": "cab", "decision": "approved",
+                                  "at": "2026-12-01T09:00:00Z"}]})
+        };
+        // The owner's vote, cast in another system, is refused like an
+        // `approve` by the owner.
+        let err = fails(&release("approval"), &ctx, "rita", vote("alice"));
+        assert_eq!(err.code(), ErrorCode::Forbidden);
+        assert_eq!(err.to_body().rule.as_deref(), Some("sod.owner_approval"));
+        // erin's vote, imported instead of cast, counts and says so.
+        let r = drive(
+            planning(),
+            State::Approval,
+            &ctx,
+            true,
+            Some(("erin", "approve")),
+        );
+        assert!(!met(&r, State::Deployment, &ctx, "approval.quorum"));
+        let r = run(&r, &ctx, "rita", vote("erin")).release;
+        assert_eq!(r.approvals[2].source.as_deref(), Some("servicenow:acme"));
+        let report = check(&r, State::Deployment, &ctx);
+        assert!(report.allowed, "{:#?}", report.unmet().collect::<Vec<_>>());
+        let q = requirement(&report, "approval.quorum");
+        assert_eq!(
+            q.data["vouched_by_import"],
+            json!([{"approver": "erin", "role": "cab", "source": "servicenow:acme"}])
+        );
+        let log = requirement(&report, "record.log");
+        assert_eq!(log.data["imports"][0]["source"], "servicenow:acme");
+        assert_eq!(log.data["imports"][0]["records"], json!(["a1"]));
+        assert_eq!(log.data["imports"][0]["adopt"], false);
+        // Its source is part of the record: dropping it is a difference.
+        let mut forged = r.clone();
+        forged.approvals[2].source = None;
+        reported_at(&forged, State::Deployment, &ctx, "approvals[2].source");
+    }
+
+    #[test]
+    fn recorded_votes_a_tightened_policy_forbids_do_not_count() {
+        // erin is on the release team and approves under the default policy…
+        let mut r = planning();
+        r.team.push("erin".into());
+        let r = approved_from(r);
+        assert!(check(&r, State::Deployment, &context()).allowed);
+        // …which is then tightened: her recorded vote is excluded.
+        let mut ctx = context();
+        let mut p = relman::Policy::default();
+        p.lifecycle.separation_of_duties.forbid_team_approval = true;
+        ctx.policy = Some(p);
+        let report = check(&r, State::Deployment, &ctx);
+        let q = requirement(&report, "approval.quorum");
+        assert!(!q.met, "{q:?}");
+        assert_eq!(q.data["excluded"][0]["approver"], "erin");
+        assert!(
+            q.data["excluded"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("release team"),
+            "{q:?}"
+        );
+        assert!(requirement(&report, "record.log").met);
+    }
+
+    #[test]
+    fn whoever_approved_does_not_deploy() {
+        let ctx = context();
+        // carol approved as CAB; were she a release manager too, she still
+        // could not start the deployment.
+        let mut ctx2 = ctx.clone();
+        ctx2.actors
+            .iter_mut()
+            .find(|a| a.id == "carol")
+            .unwrap()
+            .roles
+            .push(relman::Role::ReleaseManager);
+        let r = approved();
+        let err = fails(&r, &ctx2, "carol", json!({"command": "start_deployment"}));
+        assert_eq!(err.code(), ErrorCode::Forbidden);
+        assert_eq!(
+            err.to_body().rule.as_deref(),
+            Some("sod.approver_deployment")
+        );
+        // Relaxed by the policy, the event says so.
+        let mut p = relman::Policy::default();
+        p.lifecycle.separation_of_duties.forbid_approver_deployment = false;
+        ctx2.policy = Some(p);
+        let out = run(&r, &ctx2, "carol", json!({"command": "start_deployment"}));
+        assert_eq!(
+            out.events[0].details["sod_relaxed"],
+            json!(["separation_of_duties.forbid_approver_deployment"])
+        );
+        // Someone who did not vote deploys without either.
+        let out = run(&r, &ctx, "alice", json!({"command": "start_deployment"}));
+        assert!(out.events[0].details.get("sod_relaxed").is_none());
     }
 }
 
@@ -634,18 +1062,55 @@ mod rounds {
         assert!(check(&r, State::Deployment, &ctx).allowed);
     }
 
+    /// `amend {reason, set}` of `field` to its value in `edited`.
+    fn amend(field: &str, edited: &Release) -> Value {
+        let value = serde_json::to_value(edited).unwrap()[field].clone();
+        json!({"command": "amend", "reason": "re-planned", "set": {field: value}})
+    }
+
+    /// After an amendment in approval: the round's votes are void (each
+    /// excluded as voided), a new round has started, the record holds.
+    fn voided(r: &Release, ctx: &Context) {
+        assert_eq!(r.approval_round, Some(2));
+        let report = check(r, State::Deployment, ctx);
+        assert!(requirement(&report, "record.log").met);
+        let q = requirement(&report, "approval.quorum");
+        assert!(!q.met, "{q:?}");
+        assert_eq!(q.data["round"], 2);
+        assert_eq!(q.data["excluded"].as_array().unwrap().len(), 3);
+        assert!(
+            q.data["excluded"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("an amendment"),
+            "{q:?}"
+        );
+    }
+
     #[test]
     fn editing_the_window_after_approval_voids_the_approvals() {
         let ctx = context();
-        let mut r = approved();
-        r.planned_end = Some(relman::Timestamp::parse("2026-12-13T05:00:00+01:00").unwrap());
-        let report = check(&r, State::Deployment, &ctx);
-        let q = requirement(&report, "approval.quorum");
-        assert!(!q.met);
-        assert!(q.data["excluded"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("changed after this vote"));
+        let mut edited = approved();
+        edited.planned_end = Some(relman::Timestamp::parse("2026-12-13T05:00:00+01:00").unwrap());
+        // Through amend: the votes of the round are void.
+        let out = run(&approved(), &ctx, "alice", amend("planned_end", &edited));
+        assert_eq!(out.events[0].details["voided_round"], 1);
+        assert_eq!(out.events[0].details["fields"], json!(["planned_end"]));
+        assert!(out.events[0].details.get("seal").is_some(), "sealed anew");
+        let mut r = out.release;
+        assert_eq!(r.planned_end, edited.planned_end);
+        voided(&r, &ctx);
+        // A new round of votes satisfies the quorum again.
+        for (who, role) in [
+            ("carol", "cab"),
+            ("erin", "cab"),
+            ("paula", "product_owner"),
+        ] {
+            r = run(&r, &ctx, who, json!({"command": "approve", "role": role})).release;
+        }
+        assert!(check(&r, State::Deployment, &ctx).allowed);
+        // Written straight into the document, the edit is reported.
+        reported_at(&edited, State::Deployment, &ctx, "planned_end");
         // Writing the same instant in another offset is not an edit.
         let mut r = approved();
         r.planned_end = Some(relman::Timestamp::parse("2026-12-13T03:00:00Z").unwrap());
@@ -655,17 +1120,50 @@ mod rounds {
     #[test]
     fn editing_scope_changes_or_cis_voids_the_approvals() {
         let ctx = context();
-        let edits: Vec<fn(&mut Release)> = vec![
-            |r| r.scope = Some("Bigger scope".into()),
-            |r| r.changes[0].affected_cis.push("web-2".into()),
-            |r| r.changes.pop().map(drop).unwrap_or_default(),
-            |r| r.affected_cis.push("lb-1".into()),
+        type Edit = fn(&mut Release);
+        // (the field amend sets, the edit, the path the record reports)
+        let edits: Vec<(&str, Edit, &str)> = vec![
+            ("scope", |r| r.scope = Some("Bigger scope".into()), "scope"),
+            (
+                "changes",
+                |r| r.changes[0].affected_cis.push("web-2".into()),
+                "changes[0]",
+            ),
+            (
+                "changes",
+                |r| r.changes.pop().map(drop).unwrap_or_default(),
+                "changes",
+            ),
+            (
+                "affected_cis",
+                |r| r.affected_cis.push("lb-1".into()),
+                "affected_cis",
+            ),
         ];
-        for edit in edits {
-            let mut r = approved();
-            edit(&mut r);
-            assert!(!met(&r, State::Deployment, &ctx, "approval.quorum"));
+        for (field, edit, path) in edits {
+            let mut edited = approved();
+            edit(&mut edited);
+            // Written straight into the document: reported at its path.
+            reported_at(&edited, State::Deployment, &ctx, path);
+            // Through amend: the round is void.
+            let r = run(&approved(), &ctx, "alice", amend(field, &edited)).release;
+            assert_eq!(
+                serde_json::to_value(&r).unwrap()[field],
+                serde_json::to_value(&edited).unwrap()[field]
+            );
+            voided(&r, &ctx);
         }
+        // Knowledge articles and the communication are no part of what was
+        // approved: amending them keeps the round.
+        let r = run(
+            &approved(),
+            &ctx,
+            "alice",
+            json!({"command": "amend", "reason": "linked", "set": {"knowledge_articles": ["KB0001", "KB0002"]}}),
+        )
+        .release;
+        assert_eq!(r.approval_round, None);
+        assert!(check(&r, State::Deployment, &ctx).allowed);
     }
 
     #[test]
@@ -693,12 +1191,14 @@ mod rounds {
     #[test]
     fn standard_changes_are_pre_approved() {
         let ctx = context();
-        let mut r = release("approval");
+        let mut r = planning();
         r.kind = relman::ReleaseKind::Minor;
         for c in &mut r.changes {
             c.kind = relman::ChangeKind::Standard;
             c.approved = false;
         }
+        let r = reach(r, "approval");
+        assert!(r.approvals.is_empty());
         let report = check(&r, State::Deployment, &ctx);
         assert!(report.allowed, "{:#?}", report.unmet().collect::<Vec<_>>());
         assert!(requirement(&report, "approval.quorum")
@@ -747,26 +1247,33 @@ mod rounds {
         )
         .release;
         assert!(check(&r, State::Deployment, &ctx).allowed);
-        // The level can also come from an assessment attached to the release.
-        let mut r = approved();
+        // The level can also come from an assessment attached to the
+        // release (a sealed field, set in planning).
+        let mut r = planning();
         r.risk = Some(
             serde_json::from_value(json!({"level": "high", "score": 61.5, "factors": []})).unwrap(),
         );
-        assert!(!met(&r, State::Deployment, &context(), "approval.risk"));
+        let r = approved_from(r);
+        let report = check(&r, State::Deployment, &context());
+        let risk = requirement(&report, "approval.risk");
+        assert!(!risk.met, "{risk:?}");
+        assert_eq!(risk.data["source"], "release.risk");
+        assert!(requirement(&report, "record.log").met);
     }
 }
 
 mod emergency {
     use super::*;
 
+    /// An emergency release with one emergency change and unit tests,
+    /// driven to `state`.
     fn emergency(state: &str) -> Release {
-        let mut r = release(state);
+        let mut r = planning();
         r.kind = relman::ReleaseKind::Emergency;
         r.changes.truncate(1);
         r.changes[0].kind = relman::ChangeKind::Emergency;
         r.tests.truncate(1);
-        r.review = None;
-        r
+        reach(r, state)
     }
 
     fn freeze(ctx: &mut Context) {
@@ -848,9 +1355,11 @@ mod emergency {
             serde_json::from_value(json!({"lifecycle": {"emergency": {"review_required": false}}}))
                 .unwrap(),
         );
-        let mut r = emergency("review");
-        r.outcome = Some(relman::Outcome::Success);
+        let r = emergency("review");
+        assert_eq!(r.outcome, Some(relman::Outcome::Success));
         assert!(!met(&r, State::Closed, &ctx, "review.completed"));
+        let r = run(&r, &ctx, "alice", json!({"command": "complete_review"})).release;
+        assert!(check(&r, State::Closed, &ctx).allowed);
     }
 }
 
@@ -886,12 +1395,30 @@ fn a_failed_deployment_needs_a_rollback_before_review() {
     assert_eq!(out.release.state, State::Review);
     assert_eq!(out.release.outcome, Some(relman::Outcome::Failed));
     assert_eq!(out.notifications[0].trigger, relman::Trigger::RolledBack);
-    let mut r = out.release;
     // Minor releases normally need no review, but a failed one does.
-    r.kind = relman::ReleaseKind::Minor;
-    r.review = None;
-    r.log.clear();
-    assert!(!met(&r, State::Closed, &ctx, "review.completed"));
+    let minor = || {
+        let mut p = planning();
+        p.kind = relman::ReleaseKind::Minor;
+        p
+    };
+    assert!(check(&reach(minor(), "review"), State::Closed, &ctx).allowed);
+    let mut r = reach(minor(), "deployment");
+    for (who, command) in [
+        (
+            "dan",
+            json!({"command": "complete_deployment", "outcome": "failed"}),
+        ),
+        ("dan", json!({"command": "roll_back"})),
+    ] {
+        r = run(&r, &ctx, who, command).release;
+    }
+    assert_eq!(r.state, State::Review);
+    let report = check(&r, State::Closed, &ctx);
+    let review = requirement(&report, "review.completed");
+    assert!(!review.met, "{review:?}");
+    assert_eq!(review.data["failed"], true);
+    let r = run(&r, &ctx, "alice", json!({"command": "complete_review"})).release;
+    assert!(met(&r, State::Closed, &ctx, "review.completed"));
     // A release in deployment cannot be cancelled.
     let r = run(
         &approved(),
@@ -956,8 +1483,9 @@ fn commands_out_of_place_are_denied() {
 #[test]
 fn check_previews_every_gate_on_the_way() {
     let ctx = context();
-    let mut r = release("testing");
+    let mut r = planning();
     r.rollback_plan = None;
+    let r = reach(r, "testing");
     let report = check(&r, State::Deployment, &ctx);
     assert!(!report.allowed);
     assert!(!requirement(&report, "lifecycle.path").met);
@@ -965,7 +1493,11 @@ fn check_previews_every_gate_on_the_way() {
     assert!(!requirement(&report, "approval.quorum").met);
     assert!(!requirement(&report, "approval.rollback_plan").met);
     let report = check(&release("closed"), State::Planning, &ctx);
-    assert!(!report.allowed && report.requirements[0].rule == "lifecycle.transition");
+    assert!(!report.allowed);
+    assert_eq!(report.requirements[0].rule, "record.log");
+    assert!(report.requirements[0].met);
+    assert_eq!(report.requirements[1].rule, "lifecycle.transition");
+    assert!(!report.requirements[1].met);
 }
 
 #[test]
@@ -996,9 +1528,7 @@ fn a_command_to_the_current_state_is_denied_and_terminal_states_absorb() {
     .release;
     let err = fails(&r, &ctx, "alice", json!({"command": "start_deployment"}));
     assert_eq!(err.code(), ErrorCode::TransitionDenied);
-    let mut closed = release("review");
-    closed.outcome = Some(relman::Outcome::Success);
-    let closed = run(&closed, &ctx, "alice", json!({"command": "close"})).release;
+    let closed = release("closed");
     for command in [
         json!({"command": "close"}),
         json!({"command": "cancel", "reason": "x"}),

@@ -653,18 +653,50 @@ fn replay_names_the_failing_input() {
     assert_eq!(e.path(), Some("inputs[2].metrics.cpu"));
 }
 
+/// A minor release in deployment, driven there from planning through
+/// `apply` (so its log is its record), and a context in which rita (release
+/// team) may complete it.
 fn deploying_release() -> (relman::Release, relman::Context) {
-    let release: relman::Release = relman::from_value(json!({
-        "id": "REL-R", "title": "Rollout", "kind": "minor", "state": "deployment",
-        "owner": "alice",
+    let mut release: relman::Release = relman::from_value(json!({
+        "id": "REL-R", "title": "Rollout", "kind": "minor", "state": "planning",
+        "owner": "alice", "scope": "Canary the new pricing service",
+        "planned_start": "2026-12-06T01:00:00Z", "planned_end": "2026-12-06T03:00:00Z",
+        "changes": [{"id": "CHG-R", "kind": "normal", "summary": "pricing v2",
+                     "affected_cis": ["pricing-1"], "implementer": "rita", "approved": true}],
+        "rollback_plan": {"documented": true},
+        "tests": [
+            {"kind": "unit", "passed": 10, "failed": 0},
+            {"kind": "integration", "passed": 10, "failed": 0},
+            {"kind": "uat", "passed": 5, "failed": 0, "signed_off_by": "quinn"}
+        ]
     }))
     .unwrap()
     .document;
     let context: relman::Context = relman::from_value(json!({
-        "actors": [{"id": "rita", "roles": ["release_team"]}]
+        "actors": [
+            {"id": "alice", "roles": ["release_manager"]},
+            {"id": "carol", "roles": ["cab"]},
+            {"id": "rita", "roles": ["release_team"]}
+        ]
     }))
     .unwrap()
     .document;
+    for (actor, command) in [
+        ("alice", json!({"command": "advance"})),
+        ("alice", json!({"command": "advance"})),
+        ("alice", json!({"command": "advance"})),
+        ("carol", json!({"command": "approve", "role": "cab"})),
+        ("alice", json!({"command": "start_deployment"})),
+    ] {
+        let mut c = command.clone();
+        c["actor"] = json!(actor);
+        c["at"] = json!("2026-12-01T10:00:00Z");
+        let c: relman::Command = relman::from_value(c).unwrap().document;
+        release = relman::apply(&release, &c, &context)
+            .unwrap_or_else(|e| panic!("{command} by {actor}: {e}"))
+            .release;
+    }
+    assert_eq!(release.state, relman::State::Deployment);
     (release, context)
 }
 
