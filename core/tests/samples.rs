@@ -1,6 +1,8 @@
 //! The sample documents in `examples/data` (the Northwind Shop) are valid,
-//! match their published JSON Schemas, round-trip without loss and agree
-//! with each other (actors, CIs and maintenance windows they refer to exist).
+//! match their published JSON Schemas, round-trip without loss, agree
+//! with each other (actors, CIs and maintenance windows they refer to exist)
+//! and are genuine records: every release past planning carries the log that
+//! produced it (`scripts/genuine-fixtures`).
 
 // The helpers below run only inside tests; like the tests themselves
 // (clippy.toml), they may unwrap and panic so that a broken sample stops loudly.
@@ -421,4 +423,89 @@ fn samples_agree_with_each_other() {
         }
     }
     report(&failures);
+}
+
+/// Every release of the samples (the release files, the schedule's and the
+/// history's) is in planning with an empty log, or carries a sealed log that
+/// verifies and whose replay is the document; its events were issued by
+/// people of `context.json` (SPEC §2: the log is the record).
+#[test]
+fn sample_releases_carry_their_record() {
+    let actors = actor_roles();
+    let mut failures = Vec::new();
+    let mut releases: Vec<(String, Release)> = Vec::new();
+    for s in samples() {
+        match s.kind {
+            DocumentKind::Release => releases.push((s.name.clone(), typed(&s))),
+            DocumentKind::Schedule => {
+                let schedule: Schedule = typed(&s);
+                releases.extend(
+                    schedule
+                        .releases
+                        .into_iter()
+                        .map(|r| (format!("{} {}", s.name, r.id), r)),
+                );
+            }
+            DocumentKind::History => {
+                let history: History = typed(&s);
+                releases.extend(
+                    history
+                        .releases
+                        .into_iter()
+                        .map(|r| (format!("{} {}", s.name, r.id), r)),
+                );
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        releases.len() >= 9,
+        "only {} sample releases",
+        releases.len()
+    );
+    for (at, release) in &releases {
+        let verdict = relman::verify_log(release, None);
+        if !verdict.valid {
+            let why = verdict.tamper.map(|t| t.message).unwrap_or_default();
+            failures.push(format!("{at}: the log does not verify: {why}"));
+        }
+        for w in &verdict.warnings {
+            failures.push(format!("{at}: warning {}: {}", w.code, w.message));
+        }
+        if release.state != relman::State::Planning && release.log.is_empty() {
+            failures.push(format!("{at}: past planning without a log"));
+        }
+        for e in &release.log {
+            if !actors.contains_key(&e.actor) {
+                failures.push(format!(
+                    "{at}: event {} issued by `{}`, who is not in context.json",
+                    e.seq, e.actor
+                ));
+            }
+        }
+    }
+    report(&failures);
+}
+
+/// The release files walked by commands (not adopted through an import)
+/// pass their gates under the samples' context and policy: the record they
+/// carry is one relman itself would have written.
+#[test]
+fn walked_sample_releases_were_decided_by_the_samples_policy() {
+    let policy: Policy = typed(&sample("policy.json"));
+    let fingerprint = relman::audit::policy_fingerprint(&policy).unwrap();
+    for name in ["release-minor.json", "release-emergency.json"] {
+        let release: Release = typed(&sample(name));
+        assert!(
+            release.log.len() > 1 && release.log.iter().all(|e| e.command != "import"),
+            "{name}: expected a walk by commands"
+        );
+        for e in &release.log {
+            assert_eq!(
+                e.policy_fingerprint, fingerprint,
+                "{name}: event {} was decided by another policy",
+                e.seq
+            );
+        }
+    }
 }
