@@ -90,6 +90,47 @@ export interface Actor {
 export type Aggregate = "mean" | "median" | "max" | "min"
 
 /**
+ * The new values of an `amend` command: every sealed field of the release
+ * (see [`crate::record::SEALED_FIELDS`]); a field left out keeps its value.
+ */
+export interface Amendment {
+  /** The release's own affected CIs. */
+  affected_cis?: string[] | null
+  /** The whole list of changes. */
+  changes?: Change[] | null
+  /** Communication (its `plan` is sealed). */
+  communication?: Communication | null
+  /** Releases this one depends on. */
+  depends_on?: string[] | null
+  /** Deployment strategy and its parameters. */
+  deployment?: DeploymentPlan | null
+  /** Target environments. */
+  environments?: string[] | null
+  /** Release kind. */
+  kind?: ReleaseKind | null
+  /** Knowledge articles. */
+  knowledge_articles?: string[] | null
+  /** Objectives. */
+  objectives?: string[] | null
+  /** Owner (release manager). */
+  owner?: string | null
+  /** Window end. */
+  planned_end?: Timestamp | null
+  /** Window start. */
+  planned_start?: Timestamp | null
+  /** An attached risk assessment. */
+  risk?: AttachedRisk | null
+  /** Rollback plan. */
+  rollback_plan?: RollbackPlan | null
+  /** Scope. */
+  scope?: string | null
+  /** Business services. */
+  services?: string[] | null
+  /** Release team. */
+  team?: string[] | null
+}
+
+/**
  * An analysis: metric thresholds measured over `count` observations, with
  * the limits that decide failure, inconclusiveness and errors. Absent
  * limits take the policy's `rollout.analysis` defaults.
@@ -191,6 +232,11 @@ export interface Approval {
    * starts a new round and voids the votes of earlier ones.
    */
   round?: number | null
+  /**
+   * The system an imported vote came from (set by `import`; absent for
+   * votes cast through `approve` or `reject`).
+   */
+  source?: string | null
   [key: string]: unknown
 }
 
@@ -497,6 +543,27 @@ export type Command = {
   command: "cancel"
   /** Why (required). */
   reason: string
+} | {
+  command: "amend"
+  /** Why (required). */
+  reason: string
+  /** The new values; fields left out keep theirs. */
+  set: Amendment
+} | {
+  /**
+   * Seal the release as it stands and vouch for its votes, runs,
+   * outcome and review as the source's record.
+   */
+  adopt?: boolean
+  /** Votes cast in the source; each counts in the current round. */
+  approvals?: Approval[]
+  command: "import"
+  /** The source's record ids (e.g. `sysapproval_approver` sys_ids). */
+  records?: string[]
+  /** The system the facts come from (e.g. `servicenow:acme`). */
+  source: string
+  /** Test runs recorded in the source. */
+  tests?: TestRun[]
 })
 
 /**
@@ -506,6 +573,11 @@ export type Command = {
 export interface CommandRoles {
   /** `advance` (default release_manager). */
   advance?: Role[]
+  /**
+   * `amend`: edit sealed fields after the log started (default
+   * release_manager).
+   */
+  amend?: Role[]
   /** `cancel` (default release_manager). */
   cancel?: Role[]
   /** `close` (default release_manager). */
@@ -514,6 +586,11 @@ export interface CommandRoles {
   complete_deployment?: Role[]
   /** `complete_review` (default release_manager). */
   complete_review?: Role[]
+  /**
+   * `import`: vouch for facts from another system (default
+   * release_manager).
+   */
+  import?: Role[]
   /** `record_tests` (default qa, release_team, release_manager). */
   record_tests?: Role[]
   /** `roll_back` (default release_manager, release_team). */
@@ -839,6 +916,24 @@ export interface DeploymentRecord {
   team?: string | null
   [key: string]: unknown
 }
+
+/** One field where the document differs from its log's replay. */
+export interface Difference {
+  /** How it differs. */
+  kind: DifferenceKind
+  /** What differs, in one sentence. */
+  message: string
+  /**
+   * JSON path of the field in the release (`approvals[2]`, `kind`,
+   * `changes[1]`, `tests[0].failed`), or of the event details.
+   */
+  path: string
+  /** `seq` of the event that sealed or set the field, when one did. */
+  seq?: number | null
+}
+
+/** How a document field differs from what its log yields. */
+export type DifferenceKind = "edited" | "unlogged" | "missing" | "unreadable"
 
 /** The kinds of input document of the data contract. */
 export type DocumentKind = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "command" | "rollout_replay" | "canary_comparison"
@@ -1509,6 +1604,12 @@ export interface Links {
  *  JSON Schema: `schema('log_verdict')`.
  */
 export interface LogVerdict {
+  /**
+   * Every gate-read field where the document differs from what its log
+   * yields (empty when the chain itself is broken: then nothing is
+   * replayed). See [`crate::record`].
+   */
+  differences?: Difference[]
   /** Number of events in the log. */
   events: number
   /**
@@ -2440,6 +2541,12 @@ export interface Scope {
  */
 export interface SeparationOfDuties {
   /**
+   * Whoever approved the release may not start, complete or roll back
+   * its deployment (default true). Relaxing it is recorded: the event
+   * of such a command names the relaxed rule in `details.sod_relaxed`.
+   */
+  forbid_approver_deployment?: boolean
+  /**
    * An implementer of any change may not approve the release (default
    * true).
    */
@@ -2596,7 +2703,7 @@ export interface Tamper {
 }
 
 /** The kinds of tampering [`verify_log`] tells apart. */
-export type TamperKind = "edited" | "removed" | "inserted" | "reordered" | "truncated" | "state_mismatch"
+export type TamperKind = "edited" | "removed" | "inserted" | "reordered" | "truncated" | "state_mismatch" | "empty_log" | "diverged"
 
 /** A kind of test evidence. */
 export type TestKind = "unit" | "integration" | "performance" | "security" | "uat"
@@ -2618,6 +2725,8 @@ export interface TestRun {
   signed_off_by?: string | null
   /** Number of skipped cases. */
   skipped?: number
+  /** The system an imported run came from (set by `import`). */
+  source?: string | null
   [key: string]: unknown
 }
 
@@ -2785,9 +2894,10 @@ export declare function _forcePanicAsync(): Promise<never>
 export declare function _timeCore(operation: string, params: string, iterations: number): number
 
 /**
- * Applies a lifecycle command: the new release with its audit event;
- * throws `transition_denied` (with `violations` and `report`),
- * `forbidden` (with `rule`) or `log_tampered`.
+ * Applies a lifecycle command (`amend` and `import` included): the new
+ * release with its audit event; throws `transition_denied` (with
+ * `violations` and `report`), `forbidden` (with `rule`) or `log_tampered`
+ * (with `path`, e.g. `approvals[2]`).
  */
 export declare function apply(release: In<Release>, command: In<Command>, context?: In<Context> | null): Applied
 
@@ -2921,5 +3031,8 @@ export declare function suggestSlots(request: In<SlotRequest>): SlotSuggestion
  */
 export declare function validate(kind: DocumentKind, document?: unknown, text?: string | null): ValidationReport
 
-/** Verifies the hash chain of a release's audit log. */
+/**
+ * Verifies a release's audit log: the hash chain, and every field where
+ * the document differs from what its log yields (`differences`).
+ */
 export declare function verifyLog(release: In<Release>, expectedHead?: string | null): LogVerdict

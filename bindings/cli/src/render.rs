@@ -2,7 +2,7 @@
 //! `check`, `apply`, `verify-log` and `demo`.
 
 use relman::rollout::{CanaryJudgement, RolloutInput, RolloutReplayResult};
-use relman::{Applied, Event, GateReport, LogVerdict, Notification, Warning};
+use relman::{Applied, Difference, Event, GateReport, LogVerdict, Notification, Warning};
 use serde::Serialize;
 
 /// The snake_case name of a data-contract enum value (`product_owner`,
@@ -171,6 +171,18 @@ pub fn log_verdict_line(release_id: &str, verdict: &LogVerdict) -> String {
             verdict.head
         ),
     }
+}
+
+/// `difference [KIND] PATH (seq N): MESSAGE` for one field where a release
+/// differs from its log (no seq when no event set the field).
+pub fn difference_line(d: &Difference) -> String {
+    let seq = d.seq.map(|n| format!(" (seq {n})")).unwrap_or_default();
+    format!(
+        "difference [{}] {}{seq}: {}",
+        snake(&d.kind),
+        d.path,
+        d.message
+    )
 }
 
 /// `relman rollout --format table`: one line per input, reasons below.

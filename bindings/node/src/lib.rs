@@ -320,9 +320,10 @@ pub fn check<'e>(
     )
 }
 
-/// Applies a lifecycle command: the new release with its audit event;
-/// throws `transition_denied` (with `violations` and `report`),
-/// `forbidden` (with `rule`) or `log_tampered`.
+/// Applies a lifecycle command (`amend` and `import` included): the new
+/// release with its audit event; throws `transition_denied` (with
+/// `violations` and `report`), `forbidden` (with `rule`) or `log_tampered`
+/// (with `path`, e.g. `approvals[2]`).
 #[napi(
     ts_args_type = "release: In<Release>, command: In<Command>, context?: In<Context> | null",
     ts_return_type = "Applied"
@@ -344,7 +345,8 @@ pub fn apply<'e>(
     )
 }
 
-/// Verifies the hash chain of a release's audit log.
+/// Verifies a release's audit log: the hash chain, and every field where
+/// the document differs from what its log yields (`differences`).
 #[napi(
     ts_args_type = "release: In<Release>, expectedHead?: string | null",
     ts_return_type = "LogVerdict"

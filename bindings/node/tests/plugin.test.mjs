@@ -39,10 +39,17 @@ test('a blocking conflict in the schedule denies, naming it', () => {
 
 test('a rejected approval denies with the reason', () => {
   const release = load('examples', 'data', 'release-minor.json');
-  release.approvals[0].decision = 'rejected';
-  const gate = beforeDeploy(release, load('examples', 'data', 'context.json'));
+  const context = load('examples', 'data', 'context.json');
+  const rejection = { command: 'reject', actor: 'jonas.schmidt', role: 'cab', at: '2026-11-13T09:00:00Z', comment: 'not before the freeze review' };
+  const gate = beforeDeploy(relman.apply(release, rejection, context).release, context);
   assert.equal(gate.allow, false);
   assert.ok(gate.reasons.some((r) => r.startsWith('approval.no_rejection:')), gate.reasons.join('\n'));
+  // A rejection written straight into the document is no vote: the record
+  // does not hold, and that is the reason.
+  release.approvals[0].decision = 'rejected';
+  const edited = beforeDeploy(release, context);
+  assert.equal(edited.allow, false);
+  assert.ok(edited.reasons.some((r) => r.startsWith('record.log:')), edited.reasons.join('\n'));
 });
 
 test('the verdict is core readiness check, vector by vector', () => {

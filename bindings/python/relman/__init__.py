@@ -90,16 +90,20 @@ def check(release=None, target=None, context=None, **unknown):
 
 
 def apply(release=None, command=None, context=None, **unknown):
-    """Applies a lifecycle `command` to `release`: the new release with its
-    audit event, notifications and gate report. Raises
-    :class:`TransitionDenied` (with ``.violations``) when gates are unmet,
-    :class:`Forbidden` (with ``.rule``) for separation of duties."""
+    """Applies a lifecycle `command` to `release` (any command dict, ``amend``
+    and ``import`` included): the new release with its audit event,
+    notifications and gate report. Raises :class:`TransitionDenied` (with
+    ``.violations``) when gates are unmet, :class:`Forbidden` (with
+    ``.rule``) for a missing role, separation of duties or a look-alike
+    actor id, :class:`LogTampered` (``.path``: the first difference, e.g.
+    ``approvals[2]``) when the release is not what its log yields."""
     return _call("apply", dict(unknown, release=release, command=command, context=context))
 
 
 def verify_log(release=None, expected_head=None, **unknown):
     """Verifies the hash chain of `release`'s audit log (and, if given, that
-    it ends at `expected_head`)."""
+    it ends at `expected_head`) and that the document is what the log
+    yields; ``differences`` lists every field where it is not."""
     return _call("verify_log", dict(unknown, release=release, expected_head=expected_head))
 
 

@@ -111,13 +111,14 @@ def apply(
     command: Union[Command, str],
     context: Union[Context, str, None] = None,
 ) -> Applied:
-    """Applies a lifecycle command; raises TransitionDenied or Forbidden."""
+    """Applies a lifecycle command (amend and import included); raises
+    TransitionDenied, Forbidden or LogTampered."""
 
 def verify_log(
     release: Union[Release, str],
     expected_head: Union[str, None] = None,
 ) -> LogVerdict:
-    """Verifies the hash chain of a release's audit log."""
+    """Verifies a release's audit log and lists where the document differs."""
 
 def assess_risk(
     release: Union[Release, str],

@@ -53,6 +53,9 @@ blackout."""
     round: Union[int, None]
     """The approval round the vote belongs to (absent: round 1). A send-back
 starts a new round and voids the votes of earlier ones."""
+    source: Union[str, None]
+    """The system an imported vote came from (set by `import`; absent for
+votes cast through `approve` or `reject`)."""
 
 ChangeKind = Literal["standard", "normal", "emergency"]
 """The ITIL kind of a change record."""
@@ -328,6 +331,8 @@ class TestRun(_TestRunRequired, total=False):
     """Actor id who signed the run off (required for UAT by default)."""
     skipped: int
     """Number of skipped cases."""
+    source: Union[str, None]
+    """The system an imported run came from (set by `import`)."""
 
 class _ReleaseRequired(TypedDict):
     id: str
@@ -649,31 +654,15 @@ deployment, and always for emergencies)."""
     uat_signoff_required: Union[bool, None]
     """UAT must be signed off (default: when UAT is required)."""
 
-class CommandRoles(TypedDict, total=False):
-    """The roles that may issue each lifecycle command (any one suffices).
-`approve` and `reject` need the role the vote is cast in."""
-    advance: List[Role]
-    """`advance` (default release_manager)."""
-    cancel: List[Role]
-    """`cancel` (default release_manager)."""
-    close: List[Role]
-    """`close` (default release_manager)."""
-    complete_deployment: List[Role]
-    """`complete_deployment` (default release_manager, release_team)."""
-    complete_review: List[Role]
-    """`complete_review` (default release_manager)."""
-    record_tests: List[Role]
-    """`record_tests` (default qa, release_team, release_manager)."""
-    roll_back: List[Role]
-    """`roll_back` (default release_manager, release_team)."""
-    send_back: List[Role]
-    """`send_back` (default release_manager, cab, ecab, qa)."""
-    start_deployment: List[Role]
-    """`start_deployment` (default release_manager)."""
+CommandRoles = TypedDict("CommandRoles", {"advance": List["Role"], "amend": List["Role"], "cancel": List["Role"], "close": List["Role"], "complete_deployment": List["Role"], "complete_review": List["Role"], "import": List["Role"], "record_tests": List["Role"], "roll_back": List["Role"], "send_back": List["Role"], "start_deployment": List["Role"]}, total=False)
 
 class SeparationOfDuties(TypedDict, total=False):
     """Separation-of-duties rules. The first two are the floor of SPEC §2;
 the others tighten it."""
+    forbid_approver_deployment: bool
+    """Whoever approved the release may not start, complete or roll back
+its deployment (default true). Relaxing it is recorded: the event
+of such a command names the relaxed rule in `details.sod_relaxed`."""
     forbid_implementer_approval: bool
     """An implementer of any change may not approve the release (default
 true)."""
@@ -1224,7 +1213,87 @@ class _CommandCancelRequired(TypedDict):
 class CommandCancel(_CommandCancelRequired, total=False):
     """Cancel the release (before deployment)."""
 
-Command = Union["CommandAdvance", "CommandSendBack", "CommandRecordTests", "CommandApprove", "CommandReject", "CommandStartDeployment", "CommandCompleteDeployment", "CommandRollBack", "CommandCompleteReview", "CommandClose", "CommandCancel"]
+class Amendment(TypedDict, total=False):
+    """The new values of an `amend` command: every sealed field of the release
+(see [`crate::record::SEALED_FIELDS`]); a field left out keeps its value."""
+    affected_cis: Union[List[str], None]
+    """The release's own affected CIs."""
+    changes: Union[List[Change], None]
+    """The whole list of changes."""
+    communication: Union[Communication, None]
+    """Communication (its `plan` is sealed)."""
+    depends_on: Union[List[str], None]
+    """Releases this one depends on."""
+    deployment: Union[DeploymentPlan, None]
+    """Deployment strategy and its parameters."""
+    environments: Union[List[str], None]
+    """Target environments."""
+    kind: Union[ReleaseKind, None]
+    """Release kind."""
+    knowledge_articles: Union[List[str], None]
+    """Knowledge articles."""
+    objectives: Union[List[str], None]
+    """Objectives."""
+    owner: Union[str, None]
+    """Owner (release manager)."""
+    planned_end: Union[Timestamp, None]
+    """Window end."""
+    planned_start: Union[Timestamp, None]
+    """Window start."""
+    risk: Union[AttachedRisk, None]
+    """An attached risk assessment."""
+    rollback_plan: Union[RollbackPlan, None]
+    """Rollback plan."""
+    scope: Union[str, None]
+    """Scope."""
+    services: Union[List[str], None]
+    """Business services."""
+    team: Union[List[str], None]
+    """Release team."""
+
+class _CommandAmendRequired(TypedDict):
+    actor: str
+    """Actor id of the issuer (must be in `context.actors`)."""
+    at: Timestamp
+    """When the command is issued (the caller's clock)."""
+    command: Literal["amend"]
+    reason: str
+    """Why (required)."""
+    set: Amendment
+    """The new values; fields left out keep theirs."""
+
+class CommandAmend(_CommandAmendRequired, total=False):
+    """Edit sealed fields once the log has started (SPEC §2: the log is the
+record). Before deployment any sealed field; in deployment and review
+only `knowledge_articles` and `communication`. In approval, an
+amendment of anything approvers approve voids the round's votes and
+starts a new round. The event records the new values."""
+
+class _CommandImportRequired(TypedDict):
+    actor: str
+    """Actor id of the issuer (must be in `context.actors`)."""
+    at: Timestamp
+    """When the command is issued (the caller's clock)."""
+    command: Literal["import"]
+    source: str
+    """The system the facts come from (e.g. `servicenow:acme`)."""
+
+class CommandImport(_CommandImportRequired, total=False):
+    """Vouch for history that arrives from another system: votes (in
+approval), test runs (in development or testing) and/or `adopt`, which
+seals the release as it stands — the way a release past planning, or
+one whose log predates sealing, enters the record. Names its source."""
+    adopt: bool
+    """Seal the release as it stands and vouch for its votes, runs,
+outcome and review as the source's record."""
+    approvals: List[Approval]
+    """Votes cast in the source; each counts in the current round."""
+    records: List[str]
+    """The source's record ids (e.g. `sysapproval_approver` sys_ids)."""
+    tests: List[TestRun]
+    """Test runs recorded in the source."""
+
+Command = Union["CommandAdvance", "CommandSendBack", "CommandRecordTests", "CommandApprove", "CommandReject", "CommandStartDeployment", "CommandCompleteDeployment", "CommandRollBack", "CommandCompleteReview", "CommandClose", "CommandCancel", "CommandAmend", "CommandImport"]
 """A lifecycle command: who, when, and what."""
 
 class FitOptions(TypedDict, total=False):
@@ -1580,7 +1649,24 @@ class _AppliedRequired(TypedDict):
 class Applied(_AppliedRequired, total=False):
     """The result of [`apply`]."""
 
-TamperKind = Literal["edited", "removed", "inserted", "reordered", "truncated", "state_mismatch"]
+DifferenceKind = Literal["edited", "unlogged", "missing", "unreadable"]
+"""How a document field differs from what its log yields."""
+
+class _DifferenceRequired(TypedDict):
+    kind: DifferenceKind
+    """How it differs."""
+    message: str
+    """What differs, in one sentence."""
+    path: str
+    """JSON path of the field in the release (`approvals[2]`, `kind`,
+`changes[1]`, `tests[0].failed`), or of the event details."""
+
+class Difference(_DifferenceRequired, total=False):
+    """One field where the document differs from its log's replay."""
+    seq: Union[int, None]
+    """`seq` of the event that sealed or set the field, when one did."""
+
+TamperKind = Literal["edited", "removed", "inserted", "reordered", "truncated", "state_mismatch", "empty_log", "diverged"]
 """The kinds of tampering [`verify_log`] tells apart."""
 
 class _TamperRequired(TypedDict):
@@ -1609,6 +1695,10 @@ seed for an empty log."""
 
 class LogVerdict(_LogVerdictRequired, total=False):
     """The verdict of [`verify_log`]."""
+    differences: List[Difference]
+    """Every gate-read field where the document differs from what its log
+yields (empty when the chain itself is broken: then nothing is
+replayed). See [`crate::record`]."""
     events_after_expected_head: Union[int, None]
     """When an expected head was given and the log is valid: how many events
 were appended after it (0 when it is the current head)."""

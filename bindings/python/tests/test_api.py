@@ -160,6 +160,10 @@ def test_bool_stays_bool_and_int_stays_int() -> None:
     assert [w["wave"] for w in out["waves"]] == [1, 2]
     assert all(type(w["wave"]) is int for w in out["waves"])
     assert relman.verify_log(r)["valid"] is True
+    # Past planning without a log: a negative verdict, as a real bool.
+    verdict = relman.verify_log(dict(r, state="approval", log=[]))
+    assert verdict["valid"] is False
+    assert verdict["tamper"] is not None and verdict["tamper"]["kind"] == "empty_log"
     # A tuple is a list; True is not the integer 1 (bool is checked first).
     order = relman.deployment_order((r,))
     assert order["waves"][0]["wave"] == 1

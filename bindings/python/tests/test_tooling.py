@@ -43,6 +43,11 @@ def test_mypy_strict_passes_on_examples_and_typed_usage() -> None:
         ('relman.judge_canary({}, {}, confg={})', 'Unexpected keyword argument "confg"'),
         ('relman.suggest_slots({}, "R", 60, "2026-01-01T00:00:00Z", 60)', 'Missing positional argument "count"'),
         ('x: int = relman.assess_risk("{}")["score"]', 'Incompatible types in assignment'),
+        # An amendment sets sealed fields only; an import names its source.
+        ('relman.apply("{}", {"command": "amend", "actor": "a", "at": "2026-01-01T00:00:00Z", "reason": "r", "set": {"title": "T"}})',
+         'Argument 2 to "apply" has incompatible type'),
+        ('relman.apply("{}", {"command": "import", "actor": "a", "at": "2026-01-01T00:00:00Z", "adopt": True})',
+         'Argument 2 to "apply" has incompatible type'),
     ],
 )
 def test_a_wrong_call_fails_mypy(tmp_path: Path, snippet: str, message: str) -> None:

@@ -6,20 +6,25 @@ pytest: the stub must accept every documented way of calling.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from typing import List
 
 import relman
 from relman.types import (
+    Amendment,
     Command,
     Context,
+    Difference,
+    DifferenceKind,
     IcsOptions,
     KpiOptions,
     Release,
     RiskAssessment,
     RolloutInput,
     Schedule,
+    TestRun as RunDoc,
 )
 from conftest import EXAMPLES, VECTORS, load
 
@@ -45,6 +50,37 @@ def test_every_function_type_checks_and_runs() -> None:
     assert applied["release"]["state"] == "development"
 
     assert relman.verify_log(applied["release"], expected_head=None)["valid"]
+
+    # The record: amend a sealed field, import runs from another system.
+    amendment: Amendment = {"scope": "Checkout 5.0 without the wallet", "knowledge_articles": ["KB0012"]}
+    amend: Command = {
+        "command": "amend",
+        "actor": "anna.jansen",
+        "at": "2026-11-16T09:20:00+01:00",
+        "reason": "the wallet moves to 5.1",
+        "set": amendment,
+    }
+    amended = relman.apply(applied["release"], amend, context)
+    assert amended["release"]["scope"] == amendment["scope"]
+    run: RunDoc = {"kind": "unit", "passed": 2400, "failed": 0}
+    import_runs: Command = {
+        "command": "import",
+        "actor": "anna.jansen",
+        "at": "2026-11-16T09:25:00+01:00",
+        "source": "jenkins:checkout",
+        "records": ["build-812"],
+        "tests": [run],
+    }
+    with_runs = relman.apply(amended["release"], import_runs, context)["release"]
+    assert with_runs["tests"][-1].get("source") == "jenkins:checkout"
+    forged = copy.deepcopy(with_runs)
+    forged["scope"] = "Checkout 5.0"
+    log_verdict = relman.verify_log(forged)
+    differences: List[Difference] = log_verdict.get("differences", [])
+    kinds: List[DifferenceKind] = [d["kind"] for d in differences]
+    assert kinds == ["edited"] and differences[0]["path"] == "scope"
+    tamper = log_verdict.get("tamper")
+    assert tamper is not None and tamper["kind"] == "diverged"
 
     risk: RiskAssessment = relman.assess_risk(release, context)
     score: float = risk["score"]

@@ -233,8 +233,77 @@ pub fn apply(
     })
 }
 
-/// Verifies the hash chain of a release's audit log (a broken log is a
-/// verdict, not an error).
+/// A command from its fields, read as relman reads a command document (so
+/// a value relman refuses is `InvalidInput` here already), kept as written.
+fn command_of(fields: Map<String, Value>) -> Result<Command, RelmanError> {
+    let value = Value::Object(fields);
+    relman::from_value::<relman::Command>(value.clone())?;
+    from_value(value)
+}
+
+/// The fields every command has.
+fn command_head(name: &str, actor: String, at: &Timestamp) -> Map<String, Value> {
+    let mut fields = Map::new();
+    fields.insert("command".to_string(), Value::String(name.to_string()));
+    fields.insert("actor".to_string(), Value::String(actor));
+    fields.insert("at".to_string(), Value::String(at.0.clone()));
+    fields
+}
+
+/// Builds an `amend` command: `set` holds the new values of the sealed
+/// fields (those left `None` keep theirs), `reason` says why. Pass it to
+/// `apply`; after the first event a sealed field changes only this way.
+#[uniffi::export]
+pub fn amend_command(
+    actor: String,
+    at: Timestamp,
+    reason: String,
+    set: Amendment,
+) -> Result<Command, RelmanError> {
+    guard(|| {
+        let mut fields = command_head("amend", actor, &at);
+        fields.insert("reason".to_string(), Value::String(reason));
+        fields.insert("set".to_string(), to_value("set", &set)?);
+        command_of(fields)
+    })
+}
+
+/// Builds an `import` command: facts from another system (`source`, with
+/// its record ids) that relman vouches for — votes (in approval), test
+/// runs (in development or testing) and/or `adopt`, which seals the
+/// release as it stands. Pass it to `apply`.
+#[uniffi::export(default(records = [], approvals = [], tests = [], adopt = false))]
+pub fn import_command(
+    actor: String,
+    at: Timestamp,
+    source: String,
+    records: Vec<String>,
+    approvals: Vec<Approval>,
+    tests: Vec<TestRun>,
+    adopt: bool,
+) -> Result<Command, RelmanError> {
+    guard(|| {
+        let mut fields = command_head("import", actor, &at);
+        fields.insert("source".to_string(), Value::String(source));
+        if !records.is_empty() {
+            fields.insert("records".to_string(), to_value("records", &records)?);
+        }
+        if !approvals.is_empty() {
+            fields.insert("approvals".to_string(), to_value("approvals", &approvals)?);
+        }
+        if !tests.is_empty() {
+            fields.insert("tests".to_string(), to_value("tests", &tests)?);
+        }
+        if adopt {
+            fields.insert("adopt".to_string(), Value::Bool(true));
+        }
+        command_of(fields)
+    })
+}
+
+/// Verifies a release's audit log: the hash chain, and whether the
+/// document is what its log yields (`differences`); a broken log is a
+/// verdict, not an error.
 #[uniffi::export(default(expected_head = None))]
 pub fn verify_log(
     release: Release,
@@ -523,6 +592,9 @@ macro_rules! json_pair {
 json_pair! {
     Release: release_from_json, release_to_json;
     Command: command_from_json, command_to_json;
+    Amendment: amendment_from_json, amendment_to_json;
+    Approval: approval_from_json, approval_to_json;
+    TestRun: test_run_from_json, test_run_to_json;
     Context: context_from_json, context_to_json;
     ValidationReport: validation_report_from_json, validation_report_to_json;
     GateReport: gate_report_from_json, gate_report_to_json;

@@ -213,6 +213,51 @@ string_enum! {
         Truncated,
         /// The release state does not match the log.
         StateMismatch,
+        /// A release past planning has no log: its history is not recorded.
+        EmptyLog,
+        /// The document differs from what its log yields (`differences`
+        /// lists each field).
+        Diverged,
+    }
+}
+
+string_enum! {
+    /// How a document field differs from what its audit log yields.
+    DifferenceKind {
+        /// The value is not the one the log sealed or set.
+        Edited,
+        /// A fact (a vote, a test run, an outcome) no event set.
+        Unlogged,
+        /// An event's fact the document lacks.
+        Missing,
+        /// An event's details cannot be read as the command they record.
+        Unreadable,
+    }
+}
+
+string_enum! {
+    /// An approval decision.
+    Decision {
+        /// Approved.
+        Approved,
+        /// Rejected.
+        Rejected,
+    }
+}
+
+string_enum! {
+    /// A kind of test evidence.
+    TestKind {
+        /// Unit tests.
+        Unit,
+        /// Integration tests.
+        Integration,
+        /// Performance / load tests.
+        Performance,
+        /// Security tests.
+        Security,
+        /// User acceptance tests.
+        Uat,
     }
 }
 
@@ -257,7 +302,9 @@ pub struct Release {
     pub extra_json: JsonObject,
 }
 
-/// A lifecycle command (`advance`, `approve`, `send_back`, …).
+/// A lifecycle command (`advance`, `approve`, `send_back`, `amend`,
+/// `import`, …). `amend_command` and `import_command` build the two whose
+/// parameters are documents from typed records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
 pub struct Command {
     /// The command name.
@@ -267,7 +314,163 @@ pub struct Command {
     /// When it is issued (the caller's clock).
     pub at: Timestamp,
     /// The command's parameters (`role`, `comment`, `reason`, `to`,
-    /// `tests`, …) as a JSON object.
+    /// `tests`, `set`, `source`, …) as a JSON object.
+    #[serde(flatten)]
+    pub extra_json: JsonObject,
+}
+
+/// The new values of an `amend` command: the sealed fields of a release;
+/// a field left `None` keeps its value. Nested documents (the changes, the
+/// deployment plan, the rollback plan, the communication, an attached risk)
+/// are JSON text. relman refuses any other field, so there is no
+/// `extra_json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, uniffi::Record)]
+#[serde(deny_unknown_fields)]
+pub struct Amendment {
+    /// Release kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub kind: Option<ReleaseKind>,
+    /// Owner (the release manager's actor id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub owner: Option<String>,
+    /// Release team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub team: Option<Vec<String>>,
+    /// Scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub scope: Option<String>,
+    /// Objectives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub objectives: Option<Vec<String>>,
+    /// The whole list of changes (JSON list text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub changes: Option<JsonValue>,
+    /// The release's own affected CIs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub affected_cis: Option<Vec<String>>,
+    /// Window start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub planned_start: Option<Timestamp>,
+    /// Window end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub planned_end: Option<Timestamp>,
+    /// Business services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub services: Option<Vec<String>>,
+    /// Target environments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub environments: Option<Vec<String>>,
+    /// Releases this one depends on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub depends_on: Option<Vec<String>>,
+    /// Deployment strategy and its parameters (JSON object text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub deployment: Option<JsonObject>,
+    /// Rollback plan (JSON object text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub rollback_plan: Option<JsonObject>,
+    /// Communication (JSON object text; its `plan` is sealed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub communication: Option<JsonObject>,
+    /// An attached risk assessment (JSON object text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub risk: Option<JsonObject>,
+    /// Knowledge articles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub knowledge_articles: Option<Vec<String>>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One approval vote (an item of a release's `approvals`, or a vote an
+/// `import` brings from another system).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
+pub struct Approval {
+    /// Actor id of the approver.
+    pub approver: String,
+    /// The role the approver votes in.
+    pub role: Role,
+    /// Approved or rejected.
+    pub decision: Decision,
+    /// When the vote was cast.
+    pub at: Timestamp,
+    /// Free-text comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub comment: Option<String>,
+    /// The approval round the vote belongs to (set by relman).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub round: Option<u32>,
+    /// The scope fingerprint the vote approved (set by relman).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub fingerprint: Option<String>,
+    /// An ECAB approval that lets an emergency release enter a blocking
+    /// blackout.
+    #[serde(default, skip_serializing_if = "is_false")]
+    #[uniffi(default = false)]
+    pub override_blackout: bool,
+    /// The system an imported vote came from (set by `import`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub source: Option<String>,
+    /// Every other field (host fields) as a JSON object.
+    #[serde(flatten)]
+    pub extra_json: JsonObject,
+}
+
+/// One recorded test run (an item of a release's `tests`, or a run a
+/// `record_tests` or `import` records). The counts keep "absent" apart
+/// from 0, so a run written back is the run read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
+pub struct TestRun {
+    /// What kind of test this is.
+    pub kind: TestKind,
+    /// Number of passed cases (absent: 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub passed: Option<u64>,
+    /// Number of failed cases (absent: 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub failed: Option<u64>,
+    /// Number of skipped cases (absent: 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub skipped: Option<u64>,
+    /// Actor id who signed the run off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub signed_off_by: Option<String>,
+    /// When the run was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub at: Option<Timestamp>,
+    /// The system an imported run came from (set by `import`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub source: Option<String>,
+    /// Every other field (host fields) as a JSON object.
     #[serde(flatten)]
     pub extra_json: JsonObject,
 }
@@ -479,6 +682,22 @@ pub struct Tamper {
     pub message: String,
 }
 
+/// One field where the release document differs from what its audit log
+/// yields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
+pub struct Difference {
+    /// How it differs.
+    pub kind: DifferenceKind,
+    /// The JSON path of the field (`approvals[2]`, `kind`, `changes[1]`,
+    /// `tests[0].failed`), or of the event details.
+    pub path: String,
+    /// The `seq` of the event that sealed or set the field, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    /// What differs, in one sentence.
+    pub message: String,
+}
+
 /// The result of `verify_log`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
 pub struct LogVerdict {
@@ -494,6 +713,10 @@ pub struct LogVerdict {
     /// Events after the expected head, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events_after_expected_head: Option<u64>,
+    /// Every field where the document differs from what its log yields
+    /// (empty when the chain itself is broken: nothing is replayed then).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<Difference>,
     /// Warnings.
     #[serde(default)]
     pub warnings: Vec<Warning>,

@@ -6,6 +6,7 @@ use std::path::Path;
 use relman::{
     Action, Command, ErrorCode, Outcome as DeploymentOutcome, Release, Role, State, Timestamp,
 };
+use serde_json::{json, Map, Value};
 
 use crate::cmd::Outcome;
 use crate::io::{self, Format, Globals};
@@ -27,7 +28,20 @@ reads the clock, so one of them is needed. Flags by command:
   roll_back            [--reason TEXT]
   complete_review      [--summary TEXT] [--lesson TEXT]...
   cancel               --reason TEXT
-  record_tests         takes a list of test runs: only as a JSON file
+  record_tests         --tests LIST
+  amend                --reason TEXT --set AMENDMENT
+  import               --source TEXT [--records ID,...] [--adopt]
+                       [--approvals LIST] [--tests LIST]
+AMENDMENT is the `set` object of an amend (the new values of sealed fields:
+kind, owner, team, scope, objectives, changes, affected_cis, planned_start,
+planned_end, services, environments, depends_on, deployment, rollback_plan,
+communication, risk, knowledge_articles); LIST is a JSON list of votes
+(--approvals) or test runs (--tests). Each is a JSON file, `-` for stdin, or
+the JSON text itself when it starts with `{` or `[`, e.g.
+  relman apply r.json --command amend --actor rita --reason \"window moved\" \\
+    --set '{\"planned_start\": \"2026-03-11T22:00:00Z\", \"planned_end\": \"2026-03-11T23:00:00Z\"}'
+  relman apply r.json --command import --actor rita --source servicenow:acme \\
+    --records RLSE0012345 --adopt
 The actors and their roles come from --context (`actors`); the policy from
 --policy, else the context's, else the defaults.
 
@@ -42,12 +56,15 @@ Exit status:
   0  applied
   1  negative verdict: transition_denied (with every unmet rule in
      `violations` and the gate report), forbidden (with the `rule`: a
-     missing role, separation of duties) or log_tampered (the release's
-     audit log does not verify); the error is written to stderr
-  2  error: invalid release or command, bad flags, --policy, --context, --now";
+     missing role, separation of duties, a look-alike actor id) or
+     log_tampered (the release's audit log does not verify, or the document
+     is not what its log yields: `path` names the first difference, e.g.
+     `approvals[2]`); the error is written to stderr
+  2  error: invalid release or command, bad flags, --set, --approvals,
+     --tests, --policy, --context, --now";
 
 /// The command names, as in `{"command": …}`.
-const COMMANDS: [&str; 11] = [
+const COMMANDS: [&str; 13] = [
     "advance",
     "send_back",
     "record_tests",
@@ -59,6 +76,8 @@ const COMMANDS: [&str; 11] = [
     "complete_review",
     "close",
     "cancel",
+    "amend",
+    "import",
 ];
 
 /// Arguments of `relman apply`.
@@ -75,9 +94,9 @@ pub struct Args {
         conflicts_with = "command"
     )]
     pub command_file: Option<String>,
-    /// Build the command from flags: advance, send_back, approve, reject,
-    /// start_deployment, complete_deployment, roll_back, complete_review,
-    /// close or cancel.
+    /// Build the command from flags: advance, send_back, record_tests,
+    /// approve, reject, start_deployment, complete_deployment, roll_back,
+    /// complete_review, close, cancel, amend or import.
     #[arg(long, value_name = "NAME", value_parser = parse_command_name, requires = "actor")]
     pub command: Option<&'static str>,
     /// Who issues the command (an actor id of the --context directory).
@@ -97,7 +116,7 @@ pub struct Args {
     /// blackout.
     #[arg(long, requires = "command")]
     pub override_blackout: bool,
-    /// send_back, cancel (required), roll_back: why.
+    /// send_back, cancel, amend (required), roll_back: why.
     #[arg(long, value_name = "TEXT", requires = "command")]
     pub reason: Option<String>,
     /// send_back: the state to go back to (default and only choice:
@@ -119,6 +138,33 @@ pub struct Args {
     /// complete_review: a lesson learned (repeatable).
     #[arg(long = "lesson", value_name = "TEXT", requires = "command")]
     pub lessons: Vec<String>,
+    /// amend: the new values of the sealed fields, a JSON object (a file,
+    /// `-` for stdin, or the JSON text itself).
+    #[arg(long, value_name = "FILE_OR_JSON", requires = "command")]
+    pub set: Option<String>,
+    /// import: the system the facts come from (e.g. servicenow:acme).
+    #[arg(long, value_name = "TEXT", requires = "command")]
+    pub source: Option<String>,
+    /// import: the source's record ids (comma-separated or repeated).
+    #[arg(
+        long,
+        value_name = "ID,...",
+        value_delimiter = ',',
+        requires = "command"
+    )]
+    pub records: Vec<String>,
+    /// import: seal the release as it stands and vouch for its votes, runs,
+    /// outcome and review (how a release past planning enters the record).
+    #[arg(long, requires = "command")]
+    pub adopt: bool,
+    /// import (in approval): the votes cast in the source, a JSON list (a
+    /// file, `-` for stdin, or the JSON text itself).
+    #[arg(long, value_name = "FILE_OR_JSON", requires = "command")]
+    pub approvals: Option<String>,
+    /// record_tests, import: the test runs, a JSON list (a file, `-` for
+    /// stdin, or the JSON text itself).
+    #[arg(long, value_name = "FILE_OR_JSON", requires = "command")]
+    pub tests: Option<String>,
     /// Also write the new release (alone) to FILE.
     #[arg(long, value_name = "FILE")]
     pub out: Option<String>,
@@ -186,14 +232,14 @@ fn is_negative_verdict(code: ErrorCode) -> bool {
 
 /// The command of `--command NAME` and its flags.
 fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Failure> {
-    let flags: [(&str, bool, &[&str]); 8] = [
+    let flags: [(&str, bool, &[&str]); 14] = [
         ("--role", args.role.is_some(), &["approve", "reject"]),
         ("--comment", args.comment.is_some(), &["approve", "reject"]),
         ("--override-blackout", args.override_blackout, &["approve"]),
         (
             "--reason",
             args.reason.is_some(),
-            &["send_back", "roll_back", "cancel"],
+            &["send_back", "roll_back", "cancel", "amend"],
         ),
         ("--to", args.to.is_some(), &["send_back"]),
         (
@@ -203,6 +249,12 @@ fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Fai
         ),
         ("--summary", args.summary.is_some(), &["complete_review"]),
         ("--lesson", !args.lessons.is_empty(), &["complete_review"]),
+        ("--set", args.set.is_some(), &["amend"]),
+        ("--source", args.source.is_some(), &["import"]),
+        ("--records", !args.records.is_empty(), &["import"]),
+        ("--adopt", args.adopt, &["import"]),
+        ("--approvals", args.approvals.is_some(), &["import"]),
+        ("--tests", args.tests.is_some(), &["record_tests", "import"]),
     ];
     for (flag, given, applies_to) in flags {
         if given && !applies_to.contains(&name) {
@@ -213,43 +265,72 @@ fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Fai
         }
     }
     let needs = |flag: &str| Failure::invalid_input(format!("--command {name} needs {flag}"));
+    // The parameters of the commands that take documents, as JSON; the
+    // others are typed.
+    let mut params = Map::new();
     let action = match name {
-        "advance" => Action::Advance,
-        "send_back" => Action::SendBack {
+        "advance" => Some(Action::Advance),
+        "send_back" => Some(Action::SendBack {
             to: args.to.unwrap_or(State::Development),
             reason: args.reason.clone().ok_or_else(|| needs("--reason"))?,
-        },
+        }),
         "record_tests" => {
-            return Err(Failure::invalid_input(
-                "record_tests takes a list of test runs: write the command as JSON \
-                 (see `relman schema command`) and pass the file as COMMAND",
-            ))
+            let tests = args.tests.as_deref().ok_or_else(|| needs("--tests"))?;
+            params.insert("tests".into(), json_arg(globals, "--tests", tests, true)?);
+            None
         }
-        "approve" => Action::Approve {
+        "approve" => Some(Action::Approve {
             role: args.role.ok_or_else(|| needs("--role"))?,
             comment: args.comment.clone(),
             override_blackout: args.override_blackout,
-        },
-        "reject" => Action::Reject {
+        }),
+        "reject" => Some(Action::Reject {
             role: args.role.ok_or_else(|| needs("--role"))?,
             comment: args.comment.clone(),
-        },
-        "start_deployment" => Action::StartDeployment,
-        "complete_deployment" => Action::CompleteDeployment {
+        }),
+        "start_deployment" => Some(Action::StartDeployment),
+        "complete_deployment" => Some(Action::CompleteDeployment {
             outcome: Some(args.outcome.ok_or_else(|| needs("--outcome"))?),
             rollout: None,
-        },
-        "roll_back" => Action::RollBack {
+        }),
+        "roll_back" => Some(Action::RollBack {
             reason: args.reason.clone(),
-        },
-        "complete_review" => Action::CompleteReview {
+        }),
+        "complete_review" => Some(Action::CompleteReview {
             summary: args.summary.clone(),
             lessons: args.lessons.clone(),
-        },
-        "close" => Action::Close,
-        "cancel" => Action::Cancel {
+        }),
+        "close" => Some(Action::Close),
+        "cancel" => Some(Action::Cancel {
             reason: args.reason.clone().ok_or_else(|| needs("--reason"))?,
-        },
+        }),
+        "amend" => {
+            let reason = args.reason.clone().ok_or_else(|| needs("--reason"))?;
+            let set = args.set.as_deref().ok_or_else(|| needs("--set"))?;
+            params.insert("reason".into(), Value::String(reason));
+            params.insert("set".into(), json_arg(globals, "--set", set, false)?);
+            None
+        }
+        "import" => {
+            let source = args.source.clone().ok_or_else(|| needs("--source"))?;
+            params.insert("source".into(), Value::String(source));
+            if !args.records.is_empty() {
+                params.insert("records".into(), json!(args.records));
+            }
+            if let Some(approvals) = &args.approvals {
+                params.insert(
+                    "approvals".into(),
+                    json_arg(globals, "--approvals", approvals, true)?,
+                );
+            }
+            if let Some(tests) = &args.tests {
+                params.insert("tests".into(), json_arg(globals, "--tests", tests, true)?);
+            }
+            if args.adopt {
+                params.insert("adopt".into(), Value::Bool(true));
+            }
+            None
+        }
         other => {
             return Err(Failure::internal(format!(
                 "--command {other} is accepted but not handled"
@@ -266,13 +347,65 @@ fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Fai
             ))
         })?,
     };
-    let command = Command { actor, at, action };
-    // The same checks as a command document (e.g. a blank reason or actor).
-    let value = serde_json::to_value(&command)
-        .map_err(|e| Failure::internal(format!("cannot serialise the command: {e}")))?;
+    let cannot =
+        |e: serde_json::Error| Failure::internal(format!("cannot serialise the command: {e}"));
+    let value = match action {
+        Some(action) => serde_json::to_value(&Command { actor, at, action }).map_err(cannot)?,
+        None => {
+            let mut fields = Map::new();
+            fields.insert("command".into(), Value::String(name.to_string()));
+            fields.insert("actor".into(), Value::String(actor));
+            fields.insert("at".into(), serde_json::to_value(&at).map_err(cannot)?);
+            fields.extend(params);
+            Value::Object(fields)
+        }
+    };
+    // The same checks as a command document (e.g. a blank reason or actor,
+    // a field an amendment cannot set).
     relman::from_value::<Command>(value)
         .map(|parsed| parsed.document)
         .map_err(|e| Failure::from(e).prefixed("the command built from the flags: "))
+}
+
+/// The JSON of a document flag (`--set`, `--approvals`, `--tests`): the
+/// text itself when it starts with `{` or `[`, else a file (`-`: stdin).
+/// `list`: the flag takes a JSON list, else an object.
+fn json_arg(globals: &Globals, flag: &str, arg: &str, list: bool) -> Result<Value, Failure> {
+    let inline = arg.trim_start().starts_with(['{', '[']);
+    let (name, text) = if inline {
+        (flag.to_string(), arg.to_string())
+    } else {
+        let input = globals
+            .read(arg)
+            .map_err(|f| f.prefixed(&format!("{flag}: ")))?;
+        (format!("{flag} {}", input.name), input.text)
+    };
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
+        // The position is in `line` and `column`, not in the message.
+        let what = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let what = what.strip_suffix(&suffix).unwrap_or(&what);
+        Failure::from(relman::Error::InvalidInput {
+            problems: vec![relman::Problem {
+                path: flag.trim_start_matches('-').to_string(),
+                message: format!("not JSON text ({name}): {what}"),
+                line: Some(e.line()),
+                column: Some(e.column().max(1)),
+            }],
+        })
+    })?;
+    let expected = if list {
+        value.is_array()
+    } else {
+        value.is_object()
+    };
+    if !expected {
+        return Err(Failure::invalid_input(format!(
+            "{name}: expected a JSON {}",
+            if list { "list" } else { "object" }
+        )));
+    }
+    Ok(value)
 }
 
 /// Writes `release` as pretty JSON to `path`, through a temporary file in

@@ -50,7 +50,7 @@ pub enum Command {
     Check(check::Args),
     /// Apply a lifecycle command: the new release, its audit event and the
     /// notifications to send.
-    Apply(apply::Args),
+    Apply(Box<apply::Args>),
     /// Verify a release's audit log (hash chain, sequence, state).
     VerifyLog(verify_log::Args),
     /// Compute the DORA and ITIL release KPIs of a history.

@@ -10,13 +10,20 @@ use crate::render;
 
 const AFTER_HELP: &str = "\
 Prints the log verdict {valid, events, head, tamper?, events_after_expected_head?,
-warnings[]}. `tamper` names the first problem: its kind (edited, removed,
-inserted, reordered, truncated, state_mismatch), the event (index, seq),
-the JSON path and a message. The chain alone cannot see events cut off the
-end of the log: store the `head` of each verdict outside the release and
+differences[]?, warnings[]}. `tamper` names the first problem: its kind
+(edited, removed, inserted, reordered, truncated, state_mismatch of the
+chain; empty_log for a release past planning without a log; diverged when
+the document is not what its log yields), the event (index, seq), the JSON
+path and a message. `differences` lists every field where the document
+differs from the log's replay: kind (edited, unlogged, missing, unreadable),
+path (`approvals[1]`, `kind`, `tests[0].failed`), the seq of the event that
+sealed or set it, and a message. The chain alone cannot see events cut off
+the end of the log: store the `head` of each verdict outside the release and
 pass it back with --expected-head to detect that too.
 
-With --format table: one line, `log verified` or `log TAMPERED`.
+With --format table: one line, `log verified` or `log TAMPERED`, then one
+`difference [KIND] PATH (seq N): MESSAGE` line per difference and the
+warnings.
 
 Exit status: 0 the log verifies, 1 it does not (the verdict is still
 printed on stdout), 2 bad input.";
@@ -56,6 +63,7 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
         Format::Json => output::print_json(&verdict)?,
         Format::Table => {
             let mut lines = vec![render::log_verdict_line(&release.id, &verdict)];
+            lines.extend(verdict.differences.iter().map(render::difference_line));
             lines.extend(verdict.warnings.iter().map(render::warning_line));
             output::print(&lines.join("\n"))?;
         }

@@ -2,10 +2,10 @@
 // `tsc --noEmit --strict` must accept it (tests/types.test.mjs).
 import * as relman from 'relman';
 import type {
-  Applied, CanaryJudgement, ConflictReport, Context, DeploymentOrder, FittedRiskModel, GateReport,
+  Amendment, Applied, CanaryJudgement, Command, Difference, DifferenceKind, ConflictReport, Context, DeploymentOrder, FittedRiskModel, GateReport,
   History, IcsExport, In, JsonValue, KpiReport, LogVerdict, OperationInfo, Release, ReleaseNotes,
   RiskAssessment, RiskBatch, RolloutStep, Schedule, ServiceNowImport, ServiceNowPatches,
-  SlotSuggestion, ValidationReport,
+  SlotSuggestion, TamperKind, ValidationReport,
 } from 'relman';
 
 const release: Release = { id: 'R', title: 'Checkout 5.0', kind: 'major', state: 'planning' };
@@ -21,6 +21,22 @@ const gates: GateReport = relman.check(dated, 'development', context);
 const allowed: boolean = gates.allowed;
 const applied: Applied = relman.apply(release, { command: 'advance', actor: 'alice', at: new Date() }, context);
 const verdict: LogVerdict = relman.verifyLog(applied.release, 'abc');
+// The record: amend sealed fields, import facts from another system; a
+// verdict lists every difference between the document and its log.
+const amendment: Amendment = { scope: 'Checkout 5.0 without the wallet', planned_end: '2026-12-14T03:00:00+01:00' };
+const amend: Command = { command: 'amend', actor: 'alice', at: '2026-12-01T10:00:00Z', reason: 'wallet moves to 5.1', set: amendment };
+const amended: Applied = relman.apply(applied.release, { ...amend, at: new Date(), set: { ...amendment, planned_start: new Date() } }, context);
+const adopt: Command = {
+  command: 'import', actor: 'alice', at: '2026-12-01T10:05:00Z', source: 'servicenow:acme', records: ['RLSE001'], adopt: true,
+  approvals: [{ approver: 'bob', role: 'cab', decision: 'approved', at: '2026-12-01T09:00:00Z', source: 'servicenow:acme' }],
+  tests: [{ kind: 'unit', passed: 10, source: 'jenkins' }],
+};
+const imported2: Applied = relman.apply(amended.release, adopt, context);
+const differences: Difference[] = relman.verifyLog(imported2.release).differences ?? [];
+const differenceKinds: DifferenceKind[] = differences.map((d) => d.kind);
+const differenceSeqs: (number | null | undefined)[] = differences.map((d) => d.seq);
+const tamperKind: TamperKind | undefined = verdict.tamper?.kind;
+const newKinds: TamperKind[] = ['empty_log', 'diverged'];
 const risk: RiskAssessment = relman.assessRisk(release, context);
 const score: number = risk.score;
 const batch: RiskBatch = relman.assessRiskMany([release, dated], context);
@@ -64,5 +80,6 @@ try {
   }
 }
 
+console.log(differenceKinds, differenceSeqs, tamperKind, newKinds);
 console.log(validated, fromText, allowed, verdict, score, batch, fitted, conflicts, slots, order, step,
   judged, kpis, notes, ics, patches, releaseSchema, names, table, any, heavy);

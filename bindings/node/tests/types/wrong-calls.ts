@@ -14,4 +14,8 @@ const score: string = relman.assessRisk(release).score; // error: score is a num
 relman.schema('no_such_schema'); // error: not a schema name
 relman.call('no_such_operation', {}); // error: not an operation name
 relman.rolloutStep({ strategy: 'canary' }, null, { kind: 'tick' }, 12); // error: now is a timestamp
-console.log(score);
+relman.apply(release, { command: 'amend', actor: 'a', at: new Date(), reason: 'r', set: { title: 'T' } }); // error: title is not sealed
+relman.apply(release, { command: 'amend', actor: 'a', at: new Date(), set: { scope: 'S' } }); // error: reason missing
+relman.apply(release, { command: 'import', actor: 'a', at: new Date(), adopt: true }); // error: source missing
+const kind: 'edited' | 'unlogged' = relman.verifyLog(release).differences![0].kind; // error: missing and unreadable too
+console.log(score, kind);

@@ -671,6 +671,229 @@ public func FfiConverterTypeActorRecord_lower(_ value: ActorRecord) -> RustBuffe
 
 
 /**
+ * The new values of an `amend` command: the sealed fields of a release;
+ * a field left `None` keeps its value. Nested documents (the changes, the
+ * deployment plan, the rollback plan, the communication, an attached risk)
+ * are JSON text. relman refuses any other field, so there is no
+ * `extra_json`.
+ */
+public struct Amendment: Equatable, Hashable {
+    /**
+     * Release kind.
+     */
+    public var kind: ReleaseKind?
+    /**
+     * Owner (the release manager's actor id).
+     */
+    public var owner: String?
+    /**
+     * Release team.
+     */
+    public var team: [String]?
+    /**
+     * Scope.
+     */
+    public var scope: String?
+    /**
+     * Objectives.
+     */
+    public var objectives: [String]?
+    /**
+     * The whole list of changes (JSON list text).
+     */
+    public var changes: JsonValue?
+    /**
+     * The release's own affected CIs.
+     */
+    public var affectedCis: [String]?
+    /**
+     * Window start.
+     */
+    public var plannedStart: Timestamp?
+    /**
+     * Window end.
+     */
+    public var plannedEnd: Timestamp?
+    /**
+     * Business services.
+     */
+    public var services: [String]?
+    /**
+     * Target environments.
+     */
+    public var environments: [String]?
+    /**
+     * Releases this one depends on.
+     */
+    public var dependsOn: [String]?
+    /**
+     * Deployment strategy and its parameters (JSON object text).
+     */
+    public var deployment: JsonObject?
+    /**
+     * Rollback plan (JSON object text).
+     */
+    public var rollbackPlan: JsonObject?
+    /**
+     * Communication (JSON object text; its `plan` is sealed).
+     */
+    public var communication: JsonObject?
+    /**
+     * An attached risk assessment (JSON object text).
+     */
+    public var risk: JsonObject?
+    /**
+     * Knowledge articles.
+     */
+    public var knowledgeArticles: [String]?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Release kind.
+         */kind: ReleaseKind? = nil, 
+        /**
+         * Owner (the release manager's actor id).
+         */owner: String? = nil, 
+        /**
+         * Release team.
+         */team: [String]? = nil, 
+        /**
+         * Scope.
+         */scope: String? = nil, 
+        /**
+         * Objectives.
+         */objectives: [String]? = nil, 
+        /**
+         * The whole list of changes (JSON list text).
+         */changes: JsonValue? = nil, 
+        /**
+         * The release's own affected CIs.
+         */affectedCis: [String]? = nil, 
+        /**
+         * Window start.
+         */plannedStart: Timestamp? = nil, 
+        /**
+         * Window end.
+         */plannedEnd: Timestamp? = nil, 
+        /**
+         * Business services.
+         */services: [String]? = nil, 
+        /**
+         * Target environments.
+         */environments: [String]? = nil, 
+        /**
+         * Releases this one depends on.
+         */dependsOn: [String]? = nil, 
+        /**
+         * Deployment strategy and its parameters (JSON object text).
+         */deployment: JsonObject? = nil, 
+        /**
+         * Rollback plan (JSON object text).
+         */rollbackPlan: JsonObject? = nil, 
+        /**
+         * Communication (JSON object text; its `plan` is sealed).
+         */communication: JsonObject? = nil, 
+        /**
+         * An attached risk assessment (JSON object text).
+         */risk: JsonObject? = nil, 
+        /**
+         * Knowledge articles.
+         */knowledgeArticles: [String]? = nil) {
+        self.kind = kind
+        self.owner = owner
+        self.team = team
+        self.scope = scope
+        self.objectives = objectives
+        self.changes = changes
+        self.affectedCis = affectedCis
+        self.plannedStart = plannedStart
+        self.plannedEnd = plannedEnd
+        self.services = services
+        self.environments = environments
+        self.dependsOn = dependsOn
+        self.deployment = deployment
+        self.rollbackPlan = rollbackPlan
+        self.communication = communication
+        self.risk = risk
+        self.knowledgeArticles = knowledgeArticles
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Amendment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAmendment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Amendment {
+        return
+            try Amendment(
+                kind: FfiConverterOptionTypeReleaseKind.read(from: &buf), 
+                owner: FfiConverterOptionString.read(from: &buf), 
+                team: FfiConverterOptionSequenceString.read(from: &buf), 
+                scope: FfiConverterOptionString.read(from: &buf), 
+                objectives: FfiConverterOptionSequenceString.read(from: &buf), 
+                changes: FfiConverterOptionTypeJsonValue.read(from: &buf), 
+                affectedCis: FfiConverterOptionSequenceString.read(from: &buf), 
+                plannedStart: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                plannedEnd: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                services: FfiConverterOptionSequenceString.read(from: &buf), 
+                environments: FfiConverterOptionSequenceString.read(from: &buf), 
+                dependsOn: FfiConverterOptionSequenceString.read(from: &buf), 
+                deployment: FfiConverterOptionTypeJsonObject.read(from: &buf), 
+                rollbackPlan: FfiConverterOptionTypeJsonObject.read(from: &buf), 
+                communication: FfiConverterOptionTypeJsonObject.read(from: &buf), 
+                risk: FfiConverterOptionTypeJsonObject.read(from: &buf), 
+                knowledgeArticles: FfiConverterOptionSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Amendment, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeReleaseKind.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.owner, into: &buf)
+        FfiConverterOptionSequenceString.write(value.team, into: &buf)
+        FfiConverterOptionString.write(value.scope, into: &buf)
+        FfiConverterOptionSequenceString.write(value.objectives, into: &buf)
+        FfiConverterOptionTypeJsonValue.write(value.changes, into: &buf)
+        FfiConverterOptionSequenceString.write(value.affectedCis, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.plannedStart, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.plannedEnd, into: &buf)
+        FfiConverterOptionSequenceString.write(value.services, into: &buf)
+        FfiConverterOptionSequenceString.write(value.environments, into: &buf)
+        FfiConverterOptionSequenceString.write(value.dependsOn, into: &buf)
+        FfiConverterOptionTypeJsonObject.write(value.deployment, into: &buf)
+        FfiConverterOptionTypeJsonObject.write(value.rollbackPlan, into: &buf)
+        FfiConverterOptionTypeJsonObject.write(value.communication, into: &buf)
+        FfiConverterOptionTypeJsonObject.write(value.risk, into: &buf)
+        FfiConverterOptionSequenceString.write(value.knowledgeArticles, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAmendment_lift(_ buf: RustBuffer) throws -> Amendment {
+    return try FfiConverterTypeAmendment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAmendment_lower(_ value: Amendment) -> RustBuffer {
+    return FfiConverterTypeAmendment.lower(value)
+}
+
+
+/**
  * The result of `apply`.
  */
 public struct Applied: Equatable, Hashable {
@@ -766,6 +989,158 @@ public func FfiConverterTypeApplied_lift(_ buf: RustBuffer) throws -> Applied {
 #endif
 public func FfiConverterTypeApplied_lower(_ value: Applied) -> RustBuffer {
     return FfiConverterTypeApplied.lower(value)
+}
+
+
+/**
+ * One approval vote (an item of a release's `approvals`, or a vote an
+ * `import` brings from another system).
+ */
+public struct Approval: Equatable, Hashable {
+    /**
+     * Actor id of the approver.
+     */
+    public var approver: String
+    /**
+     * The role the approver votes in.
+     */
+    public var role: Role
+    /**
+     * Approved or rejected.
+     */
+    public var decision: Decision
+    /**
+     * When the vote was cast.
+     */
+    public var at: Timestamp
+    /**
+     * Free-text comment.
+     */
+    public var comment: String?
+    /**
+     * The approval round the vote belongs to (set by relman).
+     */
+    public var round: UInt32?
+    /**
+     * The scope fingerprint the vote approved (set by relman).
+     */
+    public var fingerprint: String?
+    /**
+     * An ECAB approval that lets an emergency release enter a blocking
+     * blackout.
+     */
+    public var overrideBlackout: Bool
+    /**
+     * The system an imported vote came from (set by `import`).
+     */
+    public var source: String?
+    /**
+     * Every other field (host fields) as a JSON object.
+     */
+    public var extraJson: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Actor id of the approver.
+         */approver: String, 
+        /**
+         * The role the approver votes in.
+         */role: Role, 
+        /**
+         * Approved or rejected.
+         */decision: Decision, 
+        /**
+         * When the vote was cast.
+         */at: Timestamp, 
+        /**
+         * Free-text comment.
+         */comment: String? = nil, 
+        /**
+         * The approval round the vote belongs to (set by relman).
+         */round: UInt32? = nil, 
+        /**
+         * The scope fingerprint the vote approved (set by relman).
+         */fingerprint: String? = nil, 
+        /**
+         * An ECAB approval that lets an emergency release enter a blocking
+         * blackout.
+         */overrideBlackout: Bool = false, 
+        /**
+         * The system an imported vote came from (set by `import`).
+         */source: String? = nil, 
+        /**
+         * Every other field (host fields) as a JSON object.
+         */extraJson: JsonObject) {
+        self.approver = approver
+        self.role = role
+        self.decision = decision
+        self.at = at
+        self.comment = comment
+        self.round = round
+        self.fingerprint = fingerprint
+        self.overrideBlackout = overrideBlackout
+        self.source = source
+        self.extraJson = extraJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Approval: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApproval: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Approval {
+        return
+            try Approval(
+                approver: FfiConverterString.read(from: &buf), 
+                role: FfiConverterTypeRole.read(from: &buf), 
+                decision: FfiConverterTypeDecision.read(from: &buf), 
+                at: FfiConverterTypeTimestamp.read(from: &buf), 
+                comment: FfiConverterOptionString.read(from: &buf), 
+                round: FfiConverterOptionUInt32.read(from: &buf), 
+                fingerprint: FfiConverterOptionString.read(from: &buf), 
+                overrideBlackout: FfiConverterBool.read(from: &buf), 
+                source: FfiConverterOptionString.read(from: &buf), 
+                extraJson: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Approval, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.approver, into: &buf)
+        FfiConverterTypeRole.write(value.role, into: &buf)
+        FfiConverterTypeDecision.write(value.decision, into: &buf)
+        FfiConverterTypeTimestamp.write(value.at, into: &buf)
+        FfiConverterOptionString.write(value.comment, into: &buf)
+        FfiConverterOptionUInt32.write(value.round, into: &buf)
+        FfiConverterOptionString.write(value.fingerprint, into: &buf)
+        FfiConverterBool.write(value.overrideBlackout, into: &buf)
+        FfiConverterOptionString.write(value.source, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extraJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApproval_lift(_ buf: RustBuffer) throws -> Approval {
+    return try FfiConverterTypeApproval.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApproval_lower(_ value: Approval) -> RustBuffer {
+    return FfiConverterTypeApproval.lower(value)
 }
 
 
@@ -1047,7 +1422,9 @@ public func FfiConverterTypeCanaryJudgement_lower(_ value: CanaryJudgement) -> R
 
 
 /**
- * A lifecycle command (`advance`, `approve`, `send_back`, …).
+ * A lifecycle command (`advance`, `approve`, `send_back`, `amend`,
+ * `import`, …). `amend_command` and `import_command` build the two whose
+ * parameters are documents from typed records.
  */
 public struct Command: Equatable, Hashable {
     /**
@@ -1064,7 +1441,7 @@ public struct Command: Equatable, Hashable {
     public var at: Timestamp
     /**
      * The command's parameters (`role`, `comment`, `reason`, `to`,
-     * `tests`, …) as a JSON object.
+     * `tests`, `set`, `source`, …) as a JSON object.
      */
     public var extraJson: JsonObject
 
@@ -1082,7 +1459,7 @@ public struct Command: Equatable, Hashable {
          */at: Timestamp, 
         /**
          * The command's parameters (`role`, `comment`, `reason`, `to`,
-         * `tests`, …) as a JSON object.
+         * `tests`, `set`, `source`, …) as a JSON object.
          */extraJson: JsonObject) {
         self.command = command
         self.actor = actor
@@ -1640,6 +2017,98 @@ public func FfiConverterTypeDeploymentWave_lift(_ buf: RustBuffer) throws -> Dep
 #endif
 public func FfiConverterTypeDeploymentWave_lower(_ value: DeploymentWave) -> RustBuffer {
     return FfiConverterTypeDeploymentWave.lower(value)
+}
+
+
+/**
+ * One field where the release document differs from what its audit log
+ * yields.
+ */
+public struct Difference: Equatable, Hashable {
+    /**
+     * How it differs.
+     */
+    public var kind: DifferenceKind
+    /**
+     * The JSON path of the field (`approvals[2]`, `kind`, `changes[1]`,
+     * `tests[0].failed`), or of the event details.
+     */
+    public var path: String
+    /**
+     * The `seq` of the event that sealed or set the field, when one did.
+     */
+    public var seq: UInt64?
+    /**
+     * What differs, in one sentence.
+     */
+    public var message: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * How it differs.
+         */kind: DifferenceKind, 
+        /**
+         * The JSON path of the field (`approvals[2]`, `kind`, `changes[1]`,
+         * `tests[0].failed`), or of the event details.
+         */path: String, 
+        /**
+         * The `seq` of the event that sealed or set the field, when one did.
+         */seq: UInt64?, 
+        /**
+         * What differs, in one sentence.
+         */message: String) {
+        self.kind = kind
+        self.path = path
+        self.seq = seq
+        self.message = message
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Difference: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDifference: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Difference {
+        return
+            try Difference(
+                kind: FfiConverterTypeDifferenceKind.read(from: &buf), 
+                path: FfiConverterString.read(from: &buf), 
+                seq: FfiConverterOptionUInt64.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Difference, into buf: inout [UInt8]) {
+        FfiConverterTypeDifferenceKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterOptionUInt64.write(value.seq, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDifference_lift(_ buf: RustBuffer) throws -> Difference {
+    return try FfiConverterTypeDifference.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDifference_lower(_ value: Difference) -> RustBuffer {
+    return FfiConverterTypeDifference.lower(value)
 }
 
 
@@ -2324,6 +2793,11 @@ public struct LogVerdict: Equatable, Hashable {
      */
     public var eventsAfterExpectedHead: UInt64?
     /**
+     * Every field where the document differs from what its log yields
+     * (empty when the chain itself is broken: nothing is replayed then).
+     */
+    public var differences: [Difference]
+    /**
      * Warnings.
      */
     public var warnings: [Warning]
@@ -2347,6 +2821,10 @@ public struct LogVerdict: Equatable, Hashable {
          * Events after the expected head, when one was given.
          */eventsAfterExpectedHead: UInt64?, 
         /**
+         * Every field where the document differs from what its log yields
+         * (empty when the chain itself is broken: nothing is replayed then).
+         */differences: [Difference], 
+        /**
          * Warnings.
          */warnings: [Warning]) {
         self.valid = valid
@@ -2354,6 +2832,7 @@ public struct LogVerdict: Equatable, Hashable {
         self.head = head
         self.tamper = tamper
         self.eventsAfterExpectedHead = eventsAfterExpectedHead
+        self.differences = differences
         self.warnings = warnings
     }
 
@@ -2378,6 +2857,7 @@ public struct FfiConverterTypeLogVerdict: FfiConverterRustBuffer {
                 head: FfiConverterString.read(from: &buf), 
                 tamper: FfiConverterOptionTypeTamper.read(from: &buf), 
                 eventsAfterExpectedHead: FfiConverterOptionUInt64.read(from: &buf), 
+                differences: FfiConverterSequenceTypeDifference.read(from: &buf), 
                 warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
         )
     }
@@ -2388,6 +2868,7 @@ public struct FfiConverterTypeLogVerdict: FfiConverterRustBuffer {
         FfiConverterString.write(value.head, into: &buf)
         FfiConverterOptionTypeTamper.write(value.tamper, into: &buf)
         FfiConverterOptionUInt64.write(value.eventsAfterExpectedHead, into: &buf)
+        FfiConverterSequenceTypeDifference.write(value.differences, into: &buf)
         FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
     }
 }
@@ -3707,6 +4188,137 @@ public func FfiConverterTypeTamper_lower(_ value: Tamper) -> RustBuffer {
 
 
 /**
+ * One recorded test run (an item of a release's `tests`, or a run a
+ * `record_tests` or `import` records). The counts keep "absent" apart
+ * from 0, so a run written back is the run read.
+ */
+public struct TestRun: Equatable, Hashable {
+    /**
+     * What kind of test this is.
+     */
+    public var kind: TestKind
+    /**
+     * Number of passed cases (absent: 0).
+     */
+    public var passed: UInt64?
+    /**
+     * Number of failed cases (absent: 0).
+     */
+    public var failed: UInt64?
+    /**
+     * Number of skipped cases (absent: 0).
+     */
+    public var skipped: UInt64?
+    /**
+     * Actor id who signed the run off.
+     */
+    public var signedOffBy: String?
+    /**
+     * When the run was recorded.
+     */
+    public var at: Timestamp?
+    /**
+     * The system an imported run came from (set by `import`).
+     */
+    public var source: String?
+    /**
+     * Every other field (host fields) as a JSON object.
+     */
+    public var extraJson: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What kind of test this is.
+         */kind: TestKind, 
+        /**
+         * Number of passed cases (absent: 0).
+         */passed: UInt64? = nil, 
+        /**
+         * Number of failed cases (absent: 0).
+         */failed: UInt64? = nil, 
+        /**
+         * Number of skipped cases (absent: 0).
+         */skipped: UInt64? = nil, 
+        /**
+         * Actor id who signed the run off.
+         */signedOffBy: String? = nil, 
+        /**
+         * When the run was recorded.
+         */at: Timestamp? = nil, 
+        /**
+         * The system an imported run came from (set by `import`).
+         */source: String? = nil, 
+        /**
+         * Every other field (host fields) as a JSON object.
+         */extraJson: JsonObject) {
+        self.kind = kind
+        self.passed = passed
+        self.failed = failed
+        self.skipped = skipped
+        self.signedOffBy = signedOffBy
+        self.at = at
+        self.source = source
+        self.extraJson = extraJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TestRun: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTestRun: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TestRun {
+        return
+            try TestRun(
+                kind: FfiConverterTypeTestKind.read(from: &buf), 
+                passed: FfiConverterOptionUInt64.read(from: &buf), 
+                failed: FfiConverterOptionUInt64.read(from: &buf), 
+                skipped: FfiConverterOptionUInt64.read(from: &buf), 
+                signedOffBy: FfiConverterOptionString.read(from: &buf), 
+                at: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                source: FfiConverterOptionString.read(from: &buf), 
+                extraJson: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TestRun, into buf: inout [UInt8]) {
+        FfiConverterTypeTestKind.write(value.kind, into: &buf)
+        FfiConverterOptionUInt64.write(value.passed, into: &buf)
+        FfiConverterOptionUInt64.write(value.failed, into: &buf)
+        FfiConverterOptionUInt64.write(value.skipped, into: &buf)
+        FfiConverterOptionString.write(value.signedOffBy, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.at, into: &buf)
+        FfiConverterOptionString.write(value.source, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extraJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTestRun_lift(_ buf: RustBuffer) throws -> TestRun {
+    return try FfiConverterTypeTestRun.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTestRun_lower(_ value: TestRun) -> RustBuffer {
+    return FfiConverterTypeTestRun.lower(value)
+}
+
+
+/**
  * A time window.
  */
 public struct TimeWindow: Equatable, Hashable {
@@ -4303,6 +4915,176 @@ public func FfiConverterTypeConflictSeverity_lift(_ buf: RustBuffer) throws -> C
 #endif
 public func FfiConverterTypeConflictSeverity_lower(_ value: ConflictSeverity) -> RustBuffer {
     return FfiConverterTypeConflictSeverity.lower(value)
+}
+
+
+
+/**
+ * An approval decision.
+ */
+
+public enum Decision: Equatable, Hashable {
+    
+    /**
+     * Approved.
+     */
+    case approved
+    /**
+     * Rejected.
+     */
+    case rejected
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Decision: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDecision: FfiConverterRustBuffer {
+    typealias SwiftType = Decision
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Decision {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .approved
+        
+        case 2: return .rejected
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Decision, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .approved:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .rejected:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecision_lift(_ buf: RustBuffer) throws -> Decision {
+    return try FfiConverterTypeDecision.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecision_lower(_ value: Decision) -> RustBuffer {
+    return FfiConverterTypeDecision.lower(value)
+}
+
+
+
+/**
+ * How a document field differs from what its audit log yields.
+ */
+
+public enum DifferenceKind: Equatable, Hashable {
+    
+    /**
+     * The value is not the one the log sealed or set.
+     */
+    case edited
+    /**
+     * A fact (a vote, a test run, an outcome) no event set.
+     */
+    case unlogged
+    /**
+     * An event's fact the document lacks.
+     */
+    case missing
+    /**
+     * An event's details cannot be read as the command they record.
+     */
+    case unreadable
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DifferenceKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDifferenceKind: FfiConverterRustBuffer {
+    typealias SwiftType = DifferenceKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DifferenceKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .edited
+        
+        case 2: return .unlogged
+        
+        case 3: return .missing
+        
+        case 4: return .unreadable
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DifferenceKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .edited:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .unlogged:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .missing:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .unreadable:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDifferenceKind_lift(_ buf: RustBuffer) throws -> DifferenceKind {
+    return try FfiConverterTypeDifferenceKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDifferenceKind_lower(_ value: DifferenceKind) -> RustBuffer {
+    return FfiConverterTypeDifferenceKind.lower(value)
 }
 
 
@@ -5449,6 +6231,15 @@ public enum TamperKind: Equatable, Hashable {
      * The release state does not match the log.
      */
     case stateMismatch
+    /**
+     * A release past planning has no log: its history is not recorded.
+     */
+    case emptyLog
+    /**
+     * The document differs from what its log yields (`differences`
+     * lists each field).
+     */
+    case diverged
 
 
 
@@ -5482,6 +6273,10 @@ public struct FfiConverterTypeTamperKind: FfiConverterRustBuffer {
         
         case 6: return .stateMismatch
         
+        case 7: return .emptyLog
+        
+        case 8: return .diverged
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -5513,6 +6308,14 @@ public struct FfiConverterTypeTamperKind: FfiConverterRustBuffer {
         case .stateMismatch:
             writeInt(&buf, Int32(6))
         
+        
+        case .emptyLog:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .diverged:
+            writeInt(&buf, Int32(8))
+        
         }
     }
 }
@@ -5530,6 +6333,111 @@ public func FfiConverterTypeTamperKind_lift(_ buf: RustBuffer) throws -> TamperK
 #endif
 public func FfiConverterTypeTamperKind_lower(_ value: TamperKind) -> RustBuffer {
     return FfiConverterTypeTamperKind.lower(value)
+}
+
+
+
+/**
+ * A kind of test evidence.
+ */
+
+public enum TestKind: Equatable, Hashable {
+    
+    /**
+     * Unit tests.
+     */
+    case unit
+    /**
+     * Integration tests.
+     */
+    case integration
+    /**
+     * Performance / load tests.
+     */
+    case performance
+    /**
+     * Security tests.
+     */
+    case security
+    /**
+     * User acceptance tests.
+     */
+    case uat
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TestKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTestKind: FfiConverterRustBuffer {
+    typealias SwiftType = TestKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TestKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .unit
+        
+        case 2: return .integration
+        
+        case 3: return .performance
+        
+        case 4: return .security
+        
+        case 5: return .uat
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TestKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .unit:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .integration:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .performance:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .security:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .uat:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTestKind_lift(_ buf: RustBuffer) throws -> TestKind {
+    return try FfiConverterTypeTestKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTestKind_lower(_ value: TestKind) -> RustBuffer {
+    return FfiConverterTypeTestKind.lower(value)
 }
 
 
@@ -5728,6 +6636,30 @@ fileprivate struct FfiConverterOptionTypeTimeWindow: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeReleaseKind: FfiConverterRustBuffer {
+    typealias SwiftType = ReleaseKind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeReleaseKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeReleaseKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeRiskLevel: FfiConverterRustBuffer {
     typealias SwiftType = RiskLevel?
 
@@ -5744,6 +6676,30 @@ fileprivate struct FfiConverterOptionTypeRiskLevel: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeRiskLevel.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceString.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5922,6 +6878,31 @@ fileprivate struct FfiConverterSequenceTypeActorRecord: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeApproval: FfiConverterRustBuffer {
+    typealias SwiftType = [Approval]
+
+    public static func write(_ value: [Approval], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeApproval.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Approval] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Approval]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeApproval.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeBatchError: FfiConverterRustBuffer {
     typealias SwiftType = [BatchError]
 
@@ -5989,6 +6970,31 @@ fileprivate struct FfiConverterSequenceTypeDeploymentWave: FfiConverterRustBuffe
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeDeploymentWave.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDifference: FfiConverterRustBuffer {
+    typealias SwiftType = [Difference]
+
+    public static func write(_ value: [Difference], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDifference.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Difference] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Difference]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDifference.read(from: &buf))
         }
         return seq
     }
@@ -6189,6 +7195,31 @@ fileprivate struct FfiConverterSequenceTypeRequirement: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeRequirement.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTestRun: FfiConverterRustBuffer {
+    typealias SwiftType = [TestRun]
+
+    public static func write(_ value: [TestRun], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTestRun.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TestRun] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TestRun]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTestRun.read(from: &buf))
         }
         return seq
     }
@@ -6490,6 +7521,46 @@ public func FfiConverterTypeTimestamp_lower(_ value: Timestamp) -> RustBuffer {
 }
 
 /**
+ * Builds an `amend` command: `set` holds the new values of the sealed
+ * fields (those left `None` keep theirs), `reason` says why. Pass it to
+ * `apply`; after the first event a sealed field changes only this way.
+ */
+public func amendCommand(actor: String, at: Timestamp, reason: String, set: Amendment)throws  -> Command  {
+    return try  FfiConverterTypeCommand_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_amend_command(
+        FfiConverterString.lower(actor),
+        FfiConverterTypeTimestamp_lower(at),
+        FfiConverterString.lower(reason),
+        FfiConverterTypeAmendment_lower(set),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the record from relman's JSON text; `InvalidInput` with the
+ * path of the first mismatch.
+ */
+public func amendmentFromJson(json: String)throws  -> Amendment  {
+    return try  FfiConverterTypeAmendment_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_amendment_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the record as relman's JSON text (`extra_json` merged back);
+ * `InvalidInput` when a JSON-text field is not JSON.
+ */
+public func amendmentToJson(value: Amendment)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_amendment_to_json(
+        FfiConverterTypeAmendment_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
  * Reads the record from relman's JSON text; `InvalidInput` with the
  * path of the first mismatch.
  */
@@ -6525,6 +7596,30 @@ public func apply(release: Release, command: Command, context: Context? = nil)th
         FfiConverterTypeRelease_lower(release),
         FfiConverterTypeCommand_lower(command),
         FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the record from relman's JSON text; `InvalidInput` with the
+ * path of the first mismatch.
+ */
+public func approvalFromJson(json: String)throws  -> Approval  {
+    return try  FfiConverterTypeApproval_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_approval_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the record as relman's JSON text (`extra_json` merged back);
+ * `InvalidInput` when a JSON-text field is not JSON.
+ */
+public func approvalToJson(value: Approval)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_approval_to_json(
+        FfiConverterTypeApproval_lower(value),uniffiCallStatus
     )
 })
 }
@@ -6865,6 +7960,26 @@ public func gateReportToJson(value: GateReport)throws  -> String  {
 })
 }
 /**
+ * Builds an `import` command: facts from another system (`source`, with
+ * its record ids) that relman vouches for — votes (in approval), test
+ * runs (in development or testing) and/or `adopt`, which seals the
+ * release as it stands. Pass it to `apply`.
+ */
+public func importCommand(actor: String, at: Timestamp, source: String, records: [String] = [], approvals: [Approval] = [], tests: [TestRun] = [], adopt: Bool = false)throws  -> Command  {
+    return try  FfiConverterTypeCommand_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_import_command(
+        FfiConverterString.lower(actor),
+        FfiConverterTypeTimestamp_lower(at),
+        FfiConverterString.lower(source),
+        FfiConverterSequenceString.lower(records),
+        FfiConverterSequenceTypeApproval.lower(approvals),
+        FfiConverterSequenceTypeTestRun.lower(tests),
+        FfiConverterBool.lower(adopt),uniffiCallStatus
+    )
+})
+}
+/**
  * A schedule from ServiceNow Table API records (each a JSON list text).
  */
 public func importServicenow(changeRequests: JsonValue, releases: JsonValue? = nil, cis: JsonValue? = nil, rels: JsonValue? = nil, approvals: JsonValue? = nil)throws  -> ServiceNowImport  {
@@ -7201,6 +8316,30 @@ public func suggestSlots(schedule: JsonValue, item: String, durationSecs: UInt64
 })
 }
 /**
+ * Reads the record from relman's JSON text; `InvalidInput` with the
+ * path of the first mismatch.
+ */
+public func testRunFromJson(json: String)throws  -> TestRun  {
+    return try  FfiConverterTypeTestRun_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_test_run_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the record as relman's JSON text (`extra_json` merged back);
+ * `InvalidInput` when a JSON-text field is not JSON.
+ */
+public func testRunToJson(value: TestRun)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_test_run_to_json(
+        FfiConverterTypeTestRun_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
  * Validates JSON text as a document of `kind`: every structural and
  * semantic problem (with line and column) in the error, warnings in the
  * report.
@@ -7253,8 +8392,9 @@ public func validationReportToJson(value: ValidationReport)throws  -> String  {
 })
 }
 /**
- * Verifies the hash chain of a release's audit log (a broken log is a
- * verdict, not an error).
+ * Verifies a release's audit log: the hash chain, and whether the
+ * document is what its log yields (`differences`); a broken log is a
+ * verdict, not an error.
  */
 public func verifyLog(release: Release, expectedHead: String? = nil)throws  -> LogVerdict  {
     return try  FfiConverterTypeLogVerdict_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -7281,6 +8421,15 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_relman_uniffi_checksum_func_amend_command() != 36410) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_amendment_from_json() != 39457) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_amendment_to_json() != 52582) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_relman_uniffi_checksum_func_applied_from_json() != 535) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7288,6 +8437,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_apply() != 47382) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_approval_from_json() != 28401) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_approval_to_json() != 30919) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_assess_risk() != 35070) {
@@ -7371,6 +8526,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_gate_report_to_json() != 21132) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_relman_uniffi_checksum_func_import_command() != 43253) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_relman_uniffi_checksum_func_import_servicenow() != 37296) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7452,6 +8610,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_suggest_slots() != 9542) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_relman_uniffi_checksum_func_test_run_from_json() != 30702) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_test_run_to_json() != 41531) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_relman_uniffi_checksum_func_validate() != 58818) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7464,7 +8628,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_validation_report_to_json() != 37617) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_verify_log() != 19382) {
+    if (uniffi_relman_uniffi_checksum_func_verify_log() != 29474) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -243,6 +243,21 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMEND_COMMAND
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMEND_COMMAND
+RustBuffer uniffi_relman_uniffi_fn_func_amend_command(RustBuffer actor, RustBuffer at, RustBuffer reason, RustBuffer set, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_FROM_JSON
+RustBuffer uniffi_relman_uniffi_fn_func_amendment_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_TO_JSON
+RustBuffer uniffi_relman_uniffi_fn_func_amendment_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPLIED_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPLIED_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_applied_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -256,6 +271,16 @@ RustBuffer uniffi_relman_uniffi_fn_func_applied_to_json(RustBuffer value, RustCa
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPLY
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPLY
 RustBuffer uniffi_relman_uniffi_fn_func_apply(RustBuffer release, RustBuffer command, RustBuffer context, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPROVAL_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPROVAL_FROM_JSON
+RustBuffer uniffi_relman_uniffi_fn_func_approval_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPROVAL_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPROVAL_TO_JSON
+RustBuffer uniffi_relman_uniffi_fn_func_approval_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ASSESS_RISK
@@ -394,6 +419,11 @@ RustBuffer uniffi_relman_uniffi_fn_func_gate_report_from_json(RustBuffer json, R
 RustBuffer uniffi_relman_uniffi_fn_func_gate_report_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_COMMAND
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_COMMAND
+RustBuffer uniffi_relman_uniffi_fn_func_import_command(RustBuffer actor, RustBuffer at, RustBuffer source, RustBuffer records, RustBuffer approvals, RustBuffer tests, int8_t adopt, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_SERVICENOW
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_SERVICENOW
 RustBuffer uniffi_relman_uniffi_fn_func_import_servicenow(RustBuffer change_requests, RustBuffer releases, RustBuffer cis, RustBuffer rels, RustBuffer approvals, RustCallStatus *_Nonnull out_status
@@ -528,6 +558,16 @@ RustBuffer uniffi_relman_uniffi_fn_func_slot_suggestion_to_json(RustBuffer value
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_SUGGEST_SLOTS
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_SUGGEST_SLOTS
 RustBuffer uniffi_relman_uniffi_fn_func_suggest_slots(RustBuffer schedule, RustBuffer item, uint64_t duration_secs, RustBuffer now, uint64_t horizon_secs, uint64_t count, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_TEST_RUN_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_TEST_RUN_FROM_JSON
+RustBuffer uniffi_relman_uniffi_fn_func_test_run_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_TEST_RUN_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_TEST_RUN_TO_JSON
+RustBuffer uniffi_relman_uniffi_fn_func_test_run_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATE
@@ -815,6 +855,24 @@ void ffi_relman_uniffi_rust_future_free_void(uint64_t handle
 void ffi_relman_uniffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMEND_COMMAND
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMEND_COMMAND
+uint16_t uniffi_relman_uniffi_checksum_func_amend_command(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMENDMENT_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMENDMENT_FROM_JSON
+uint16_t uniffi_relman_uniffi_checksum_func_amendment_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMENDMENT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMENDMENT_TO_JSON
+uint16_t uniffi_relman_uniffi_checksum_func_amendment_to_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPLIED_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPLIED_FROM_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_applied_from_json(void
@@ -830,6 +888,18 @@ uint16_t uniffi_relman_uniffi_checksum_func_applied_to_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPLY
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPLY
 uint16_t uniffi_relman_uniffi_checksum_func_apply(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPROVAL_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPROVAL_FROM_JSON
+uint16_t uniffi_relman_uniffi_checksum_func_approval_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPROVAL_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPROVAL_TO_JSON
+uint16_t uniffi_relman_uniffi_checksum_func_approval_to_json(void
     
 );
 #endif
@@ -995,6 +1065,12 @@ uint16_t uniffi_relman_uniffi_checksum_func_gate_report_to_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_COMMAND
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_COMMAND
+uint16_t uniffi_relman_uniffi_checksum_func_import_command(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_SERVICENOW
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_SERVICENOW
 uint16_t uniffi_relman_uniffi_checksum_func_import_servicenow(void
@@ -1154,6 +1230,18 @@ uint16_t uniffi_relman_uniffi_checksum_func_slot_suggestion_to_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_SUGGEST_SLOTS
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_SUGGEST_SLOTS
 uint16_t uniffi_relman_uniffi_checksum_func_suggest_slots(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_TEST_RUN_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_TEST_RUN_FROM_JSON
+uint16_t uniffi_relman_uniffi_checksum_func_test_run_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_TEST_RUN_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_TEST_RUN_TO_JSON
+uint16_t uniffi_relman_uniffi_checksum_func_test_run_to_json(void
     
 );
 #endif

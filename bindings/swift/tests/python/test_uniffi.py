@@ -246,6 +246,11 @@ def test_records_round_trip_without_loss(path):
     for name, pair in documents.items():
         if isinstance(inp.get(name), dict) and "expected" in vector:
             pairs.append((pair, inp[name]))
+    # The votes and runs of every release, given and returned.
+    releases = [inp.get("release"), (vector.get("expected") or {}).get("release")] if "expected" in vector else []
+    for release in (x for x in releases if isinstance(x, dict)):
+        pairs.extend(((r.approval_from_json, r.approval_to_json), vote) for vote in release.get("approvals", []))
+        pairs.extend(((r.test_run_from_json, r.test_run_to_json), run) for run in release.get("tests", []))
     for (from_json, to_json), value in pairs:
         back = json.loads(to_json(from_json(text(value))))
         assert diff(value, back) is None, diff(value, back)
@@ -374,6 +379,150 @@ def test_schema_operations_and_call_json():
     assert "schema" in r.operations()
     out = json.loads(r.call_json("schema", text({"name": "error"})))
     assert "code" in out["properties"]
+
+
+# ------------------------------------------------------------- the record
+
+
+RECORD_CONTEXT = {
+    "actors": [
+        {"id": "rita", "roles": ["release_manager", "cab"]},
+        {"id": "mia", "roles": ["release_manager", "cab"]},
+        {"id": "carol", "roles": ["cab"]},
+        {"id": "quinn", "roles": ["qa"]},
+    ]
+}
+
+
+def planning_release():
+    """A patch release in planning whose gates are met up to approval."""
+    return r.release_from_json(text({
+        "id": "REL-U1", "title": "Search 2.1.1", "kind": "patch", "state": "planning", "owner": "rita",
+        "planned_start": "2026-03-10T22:00:00Z", "planned_end": "2026-03-10T23:00:00Z", "scope": "Cache fix",
+        "changes": [{"id": "CHG-1", "kind": "normal", "summary": "s", "affected_cis": ["app-search"], "approved": True}],
+        "rollback_plan": {"documented": True},
+        "tests": [{"kind": "unit", "passed": 10}, {"kind": "integration", "passed": 5}],
+    }))
+
+
+def step(release, actor, name, minute, **params):
+    command = r.Command(command=name, actor=actor, at=f"2026-03-01T10:{minute:02d}:00Z", extra_json=text(params))
+    return r.apply(release, command, r.context_from_json(text(RECORD_CONTEXT))).release
+
+
+def in_approval():
+    release = planning_release()
+    for minute in (1, 2, 3):
+        release = step(release, "rita", "advance", minute)
+    assert release.state == r.ReleaseState.APPROVAL
+    return release
+
+
+def test_amend_command_builds_an_amend_that_apply_records():
+    release = step(planning_release(), "rita", "advance", 1)
+    amendment = r.Amendment(scope="Cache fix and typo tolerance", deployment=text({"strategy": "blue_green"}))
+    command = r.amend_command("rita", "2026-03-01T12:00:00+01:00", "typo tolerance joins", amendment)
+    assert command.command == "amend" and command.at == "2026-03-01T12:00:00+01:00"
+    assert json.loads(command.extra_json) == {"reason": "typo tolerance joins", "set": {"scope": "Cache fix and typo tolerance", "deployment": {"strategy": "blue_green"}}}
+    applied = r.apply(release, command, r.context_from_json(text(RECORD_CONTEXT)))
+    assert applied.events[0].command == "amend"
+    details = json.loads(applied.events[0].extra_json)["details"]
+    assert details["fields"] == ["scope", "deployment"]
+    assert r.amendment_from_json(text(details["set"])).scope == "Cache fix and typo tolerance"
+    assert json.loads(r.release_to_json(applied.release))["scope"] == "Cache fix and typo tolerance"
+    assert r.verify_log(applied.release, None).valid
+    # The amendment record writes back what it read, and only sealed fields.
+    given = {"kind": "minor", "changes": [], "planned_end": "2026-03-11T01:00:00+01:00"}
+    assert json.loads(r.amendment_to_json(r.amendment_from_json(text(given)))) == given
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.amendment_from_json(text({"title": "T"}))
+    assert "unknown field `title`" in e.value.message
+    # What relman refuses, the builder refuses: bad JSON text by its path.
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.amend_command("rita", "2026-03-01T11:00:00Z", "r", r.Amendment(risk="{oops"))
+    assert e.value.path == "set.risk"
+    with pytest.raises(r.RelmanError.InvalidInput):
+        r.amend_command("rita", "not a time", "r", r.Amendment(scope="S"))
+
+
+def test_import_command_votes_and_runs_carry_their_source():
+    release = in_approval()
+    vote = r.Approval(approver="carol", role=r.Role.CAB, decision=r.Decision.APPROVED, at="2026-03-01T10:03:30Z", extra_json="{}")
+    command = r.import_command("rita", "2026-03-01T10:04:00Z", "servicenow:acme", ["sysapproval-1"], [vote], [], False)
+    assert json.loads(command.extra_json) == {
+        "source": "servicenow:acme", "records": ["sysapproval-1"],
+        "approvals": [{"approver": "carol", "role": "cab", "decision": "approved", "at": "2026-03-01T10:03:30Z"}],
+    }
+    applied = r.apply(release, command, r.context_from_json(text(RECORD_CONTEXT)))
+    votes = [r.approval_from_json(text(v)) for v in json.loads(applied.release.extra_json)["approvals"]]
+    assert [(v.approver, v.source, v.round) for v in votes] == [("carol", "servicenow:acme", 1)]
+    assert json.loads(r.approval_to_json(votes[0]))["source"] == "servicenow:acme"
+    report = r.check(applied.release, r.ReleaseState.DEPLOYMENT, r.context_from_json(text(RECORD_CONTEXT)))
+    assert report.requirements[0].rule == "record.log" and report.requirements[0].met
+    assert json.loads(report.requirements[0].data)["imports"][0]["source"] == "servicenow:acme"
+    # Runs, in development: the defaults leave out what is not given.
+    dev = step(planning_release(), "rita", "advance", 1)
+    run = r.TestRun(kind=r.TestKind.SECURITY, passed=12, failed=0, extra_json=text({"u_report": "https://ci/42"}))
+    runs = r.import_command(actor="rita", at="2026-03-01T10:05:00Z", source="jenkins", tests=[run])
+    assert json.loads(runs.extra_json) == {"source": "jenkins", "tests": [{"kind": "security", "passed": 12, "failed": 0, "u_report": "https://ci/42"}]}
+    recorded = r.apply(dev, runs, r.context_from_json(text(RECORD_CONTEXT))).release
+    last = r.test_run_from_json(text(json.loads(recorded.extra_json)["tests"][-1]))
+    assert (last.kind, last.passed, last.source, json.loads(last.extra_json)) == (r.TestKind.SECURITY, 12, "jenkins", {"u_report": "https://ci/42"})
+    assert json.loads(r.test_run_to_json(last))["source"] == "jenkins"
+
+
+def test_import_command_adopt_brings_a_release_past_planning_in():
+    doc = json.loads(r.release_to_json(planning_release()))
+    doc.update(state="testing", id="REL-U2")
+    release = r.release_from_json(text(doc))
+    verdict = r.verify_log(release, None)
+    assert not verdict.valid and verdict.tamper.kind == r.TamperKind.EMPTY_LOG
+    with pytest.raises(r.RelmanError.LogTampered) as e:
+        step(release, "rita", "advance", 1)
+    assert e.value.path == "log"
+    adopt = r.import_command("rita", "2026-03-01T10:00:00Z", "servicenow:acme", records=["RLSE1"], adopt=True)
+    adopted = r.apply(release, adopt, r.context_from_json(text(RECORD_CONTEXT))).release
+    assert r.verify_log(adopted, None).valid
+    runs = [r.test_run_from_json(text(t)) for t in json.loads(adopted.extra_json)["tests"]]
+    assert runs and all(t.source == "servicenow:acme" for t in runs)
+    assert step(adopted, "rita", "advance", 1).state == r.ReleaseState.APPROVAL
+
+
+def test_verify_log_differences_and_log_tampered_on_a_forged_vote():
+    release = step(in_approval(), "mia", "approve", 4, role="cab")
+    doc = json.loads(r.release_to_json(release))
+    doc["approvals"].append({"approver": "carol", "role": "cab", "decision": "approved", "at": "2026-03-01T10:05:00Z"})
+    forged = r.release_from_json(text(doc))
+    verdict = r.verify_log(forged, None)
+    assert not verdict.valid
+    assert verdict.tamper.kind == r.TamperKind.DIVERGED and verdict.tamper.path == "approvals[1]"
+    assert [(d.kind, d.path, d.seq) for d in verdict.differences] == [(r.DifferenceKind.UNLOGGED, "approvals[1]", None)]
+    assert "carol" in verdict.differences[0].message
+    assert json.loads(r.log_verdict_to_json(verdict))["differences"][0]["kind"] == "unlogged"
+    with pytest.raises(r.RelmanError.LogTampered) as e:
+        step(forged, "rita", "advance", 5)
+    assert e.value.code == "log_tampered" and e.value.path == "approvals[1]"
+    doc["approvals"].pop()
+    doc["approvals"][0]["decision"] = "rejected"
+    edited = r.verify_log(r.release_from_json(text(doc)), None)
+    assert edited.differences[0].kind == r.DifferenceKind.EDITED and edited.differences[0].seq == 4
+    # A valid log has no differences (and writes none).
+    clean = r.verify_log(release, None)
+    assert clean.valid and clean.differences == []
+    assert "differences" not in json.loads(r.log_verdict_to_json(clean))
+
+
+def test_identity_and_approver_deployment_are_forbidden():
+    release = in_approval()
+    for actor in ("Carol", "c\u0430rol", "ca\u200brol"):
+        with pytest.raises(r.RelmanError.Forbidden) as e:
+            step(release, actor, "approve", 4, role="cab")
+        assert e.value.rule == "identity.confusable", actor
+    approved = step(release, "mia", "approve", 4, role="cab")
+    with pytest.raises(r.RelmanError.Forbidden) as e:
+        step(approved, "mia", "start_deployment", 5)
+    assert e.value.rule == "sod.approver_deployment"
+    assert step(approved, "rita", "start_deployment", 5).state == r.ReleaseState.DEPLOYMENT
 
 
 # ------------------------------------------------------------------ errors
