@@ -325,6 +325,9 @@ impl Demo {
             body.code, body.message
         ));
         lines.extend(output::error_lines(&body).into_iter().skip(1));
+        if let (ErrorCode::LogTampered, Some(path)) = (code, body.path.as_deref()) {
+            lines.push(format!("first difference at: {path}"));
+        }
         lines.push("nothing changed: a refused command never touches the release".to_string());
         let outcome = if code == ErrorCode::Forbidden {
             "forbidden"
@@ -408,7 +411,8 @@ impl Demo {
             &[],
         )?;
 
-        // (d) Approvals: the owner is refused, then the quorum.
+        // (d) Approvals: the owner is refused, a forged quorum is refused,
+        // then the real quorum.
         self.owner_tries_to_approve(&owner)?;
         let interested = self.interested();
         let mut avoid: Vec<&str> = interested.iter().map(String::as_str).collect();
@@ -417,6 +421,14 @@ impl Demo {
         let second = self.pick(Role::Cab, &avoid)?;
         avoid.push(&second);
         let product_owner = self.pick(Role::ProductOwner, &avoid)?;
+        self.forged_quorum(
+            &manager,
+            &[
+                (first.as_str(), Role::Cab),
+                (second.as_str(), Role::Cab),
+                (product_owner.as_str(), Role::ProductOwner),
+            ],
+        )?;
         for (who, role, comment) in [
             (
                 &first,
@@ -586,6 +598,41 @@ impl Demo {
         let release = self.release.clone();
         let title = "The owner tries to approve: separation of duties";
         self.refuse(title, &release, command, ErrorCode::Forbidden, &note)?;
+        Ok(())
+    }
+
+    /// Step (d), second part: a quorum written straight into `approvals[]`
+    /// (no approve command) does not open the gate: the log is the record.
+    fn forged_quorum(&mut self, manager: &str, votes: &[(&str, Role)]) -> Result<(), Failure> {
+        let mut forged = self.release.clone();
+        for (who, role) in votes {
+            forged.approvals.push(relman::Approval {
+                approver: (*who).to_string(),
+                role: *role,
+                decision: relman::Decision::Approved,
+                at: self.clock.clone(),
+                comment: None,
+                round: Some(1),
+                fingerprint: None,
+                override_blackout: false,
+                source: None,
+                extra: Default::default(),
+            });
+        }
+        let names: Vec<&str> = votes.iter().map(|(who, _)| *who).collect();
+        let note = [format!(
+            "on a copy whose approvals[] lists votes by {} that nobody cast through approve",
+            names.join(", ")
+        )];
+        let command = self.command(manager, 5, Action::StartDeployment)?;
+        let title = "A forged quorum: votes written into the document, not the log";
+        let body = self.refuse(title, &forged, command, ErrorCode::LogTampered, &note)?;
+        if body.path.as_deref() != Some("approvals[0]") {
+            return Err(broken(format!(
+                "the forged vote was reported at {:?}, expected approvals[0]",
+                body.path
+            )));
+        }
         Ok(())
     }
 
@@ -763,6 +810,8 @@ mod tests {
         assert_eq!(demo.release.state, State::Closed);
         let text = demo.text();
         assert!(text.contains("sod.owner_approval"), "{text}");
+        assert!(text.contains("REFUSED (log_tampered)"), "{text}");
+        assert!(text.contains("approvals[0]"), "{text}");
         assert!(text.contains("log verified"), "{text}");
     }
 }
