@@ -175,26 +175,78 @@ pub fn canary_samples(metrics: usize, n: usize, seed: u64) -> (Value, Value) {
     (Value::Object(base), Value::Object(canary))
 }
 
-/// A parsed release of [`release`]`(changes, approvals)` in approval, its
-/// approvals carrying the round and scope fingerprint `apply` would give
-/// them, and the parsed [`context`]`(approvals)` — ready for `check`.
+/// A command by `actor` at `at` from its JSON form (`{"command": …}`).
+fn command(actor: &str, at: &str, mut c: Value) -> Result<relman::Command, relman::Error> {
+    if let Some(o) = c.as_object_mut() {
+        o.insert("actor".into(), json!(actor));
+        o.insert("at".into(), json!(at));
+    }
+    serde_json::from_value(c).map_err(|e| relman::Error::invalid_input("command", e.to_string()))
+}
+
+/// [`release`]`(changes, …)` as a planning document with an empty log —
+/// no votes (a planning release cannot carry any), its five test runs
+/// still there (the genesis seals them as they stand) — and the parsed
+/// [`context`]`(cab)`.
+pub fn lifecycle_planning(
+    changes: usize,
+    cab: usize,
+) -> Result<(relman::Release, relman::Context), relman::Error> {
+    let mut doc = release(changes, 0);
+    if let Some(o) = doc.as_object_mut() {
+        o.insert("state".into(), json!("planning"));
+        o.remove("approvals");
+    }
+    let r: relman::Release = relman::from_value(doc)?.document;
+    let ctx: relman::Context = relman::from_value(context(cab))?.document;
+    Ok((r, ctx))
+}
+
+/// The commands that take a [`lifecycle_planning`] release to approval and
+/// approve it there with `approvals` votes: `advance` ×3 by the owner
+/// `alice`, then one `approve` in the CAB role by each of `cab0`…
+/// `cab{approvals-1}` — so `3 + approvals` commands.
+pub fn lifecycle_approval_steps(approvals: usize) -> Result<Vec<relman::Command>, relman::Error> {
+    let mut steps = Vec::with_capacity(approvals.saturating_add(3));
+    for _ in 0..3 {
+        steps.push(command(
+            "alice",
+            "2026-11-05T10:00:00Z",
+            json!({"command": "advance"}),
+        )?);
+    }
+    for i in 0..approvals {
+        steps.push(command(
+            &format!("cab{i}"),
+            "2026-11-10T12:00:00+01:00",
+            json!({"command": "approve", "role": "cab", "comment": "looks good"}),
+        )?);
+    }
+    Ok(steps)
+}
+
+/// A release of [`release`]`(changes, approvals)` in approval with its
+/// record present, and the parsed [`context`]`(approvals)` — ready for
+/// `check`. Built genuinely: the [`lifecycle_planning`] document walked
+/// by real `apply` calls ([`lifecycle_approval_steps`]), so its log holds
+/// `3 + approvals` chained events, the genesis sealing the fields and the
+/// test runs, and every vote comes from an `approve` event.
 pub fn lifecycle_fixture(
     changes: usize,
     approvals: usize,
 ) -> Result<(relman::Release, relman::Context), relman::Error> {
-    let mut r: relman::Release = relman::from_value(release(changes, approvals))?.document;
-    let fp = relman::lifecycle::scope_fingerprint(&r);
-    for a in &mut r.approvals {
-        a.round = Some(1);
-        a.fingerprint = Some(fp.clone());
+    let (mut r, ctx) = lifecycle_planning(changes, approvals)?;
+    for step in lifecycle_approval_steps(approvals)? {
+        r = relman::apply(&r, &step, &ctx)?.release;
     }
-    let ctx: relman::Context = relman::from_value(context(approvals))?.document;
     Ok((r, ctx))
 }
 
-/// The eleven commands that take a [`lifecycle_fixture`] release from
-/// planning to closed (three CAB approvals).
-pub fn lifecycle_steps() -> Result<Vec<relman::Command>, serde_json::Error> {
+/// The eleven commands that take a [`lifecycle_planning`] release from
+/// planning to closed: three CAB approvals by `cab0`…`cab2`; the
+/// deployment started by the owner and completed by `bob`, neither of whom
+/// approved (`sod.approver_deployment`).
+pub fn lifecycle_steps() -> Result<Vec<relman::Command>, relman::Error> {
     [
         ("alice", json!({"command": "advance"})),
         ("alice", json!({"command": "advance"})),
@@ -209,13 +261,7 @@ pub fn lifecycle_steps() -> Result<Vec<relman::Command>, serde_json::Error> {
         ("alice", json!({"command": "close"})),
     ]
     .into_iter()
-    .map(|(actor, mut c)| {
-        if let Some(o) = c.as_object_mut() {
-            o.insert("actor".into(), json!(actor));
-            o.insert("at".into(), json!("2026-11-21T03:00:00Z"));
-        }
-        serde_json::from_value(c)
-    })
+    .map(|(actor, c)| command(actor, "2026-11-21T03:00:00Z", c))
     .collect()
 }
 

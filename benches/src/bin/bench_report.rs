@@ -32,7 +32,8 @@ use relman_benches::kpi_baselines::{load_sqlite, relman_metrics, sql_metrics, wr
 use relman_benches::risk::{naive_blast, releases, risk_cmdb, services, Seq};
 use relman_benches::servicenow::{change_requests, cis};
 use relman_benches::{
-    canary_samples, history, lifecycle_fixture, lifecycle_steps, naive_judge_one, release,
+    canary_samples, history, lifecycle_fixture, lifecycle_planning, lifecycle_steps,
+    naive_judge_one, release,
 };
 use serde_json::{json, Value};
 use std::error::Error;
@@ -269,9 +270,11 @@ fn lifecycle(c: &Ctx) -> Res<Value> {
             relman::check(&r, State::Deployment, &leveled).allowed,
             "bench release ready (level given)",
         )?;
-        let mut start = r.clone();
-        start.state = State::Planning;
-        start.approvals.clear();
+        ensure(
+            relman::verify_log(&r, None).valid && r.log.len() == approvals + 3,
+            "bench release has a genuine log",
+        )?;
+        let (start, _) = lifecycle_planning(changes, approvals)?;
         let run = |r: &Release| -> Option<Release> {
             let mut r = r.clone();
             for step in &steps {
