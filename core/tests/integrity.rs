@@ -1462,7 +1462,12 @@ fn import_bad_input() {
     let c_impl = ctx_with(|v| grant(v, "sofia.alvarez", "cab"));
     for (issuer, voter, context, rule) in [
         ("chidi.okafor", "anna.jansen", &c, "sod.owner_approval"),
-        ("anna.jansen", "sofia.alvarez", &c_impl, "sod.implementer_approval"),
+        (
+            "anna.jansen",
+            "sofia.alvarez",
+            &c_impl,
+            "sod.implementer_approval",
+        ),
         ("anna.jansen", "ewa.kowalski", &c, "roles.vote_role"),
         ("anna.jansen", "mallory", &c, "roles.directory"),
     ] {
@@ -1741,4 +1746,42 @@ fn bad_values_inside_a_command_name_their_path() {
         let err = relman::from_value::<Command>(v).unwrap_err();
         assert_error(&err, ErrorCode::InvalidInput, path);
     }
+}
+
+/// An imported vote cast before the current round started (a send-back or
+/// an amendment in approval) belongs to a voided round: refused.
+#[test]
+fn an_imported_vote_from_a_voided_round_is_refused() {
+    let c = ctx();
+    let r = in_approval();
+    let r = run(
+        &r,
+        &c,
+        "anna.jansen",
+        json!({"command": "amend", "reason": "scope grew", "set": {"scope": "Checkout and wallet"}}),
+    )
+    .release;
+    assert_eq!(r.approval_round, Some(2));
+    let voided_at = r.log.last().unwrap().at.clone();
+    let err = fails(
+        &r,
+        &c,
+        "anna.jansen",
+        json!({"command": "import", "source": SOURCE, "approvals": [
+            {"approver": "jonas.schmidt", "role": "cab", "decision": "approved",
+             "at": "2026-11-19T16:00:00Z"}]}),
+    );
+    assert_error(&err, ErrorCode::InvalidInput, "approvals[0].at");
+    // Cast after the round started, it counts.
+    let r = run(
+        &r,
+        &c,
+        "anna.jansen",
+        json!({"command": "import", "source": SOURCE, "approvals": [
+            {"approver": "jonas.schmidt", "role": "cab", "decision": "approved",
+             "at": voided_at}]}),
+    )
+    .release;
+    let report = check(&r, State::Deployment, &c);
+    assert_eq!(approvers(&report, "cab"), vec!["jonas.schmidt".to_string()]);
 }

@@ -2054,8 +2054,19 @@ fn expected(r: &Release, m: &Rec, command: &Command, ctx: &Context) -> Result<St
             // like an approve by its approver; each run was recorded before
             // the import.
             let now = command.at.utc();
+            // A vote cast before the current round started (the last
+            // send-back or voiding amendment) belongs to a voided round.
+            let round_start = r
+                .log
+                .iter()
+                .rev()
+                .find(|e| {
+                    e.command == "send_back"
+                        || (e.command == "amend" && e.details.contains_key("voided_round"))
+                })
+                .map(|e| e.at.utc());
             for v in approvals {
-                if v.at.utc() > now {
+                if v.at.utc() > now || round_start.is_some_and(|start| v.at.utc() < start) {
                     return Err(InvalidInput);
                 }
                 if !in_directory(ctx, &v.approver)

@@ -741,7 +741,27 @@ pub(super) fn apply(
                     "an import vouches for something: give approvals, tests or adopt",
                 ));
             }
+            // The current round started with the last send-back or voiding
+            // amendment: a vote cast before it belongs to a voided round.
+            let round_start = release
+                .log
+                .iter()
+                .rev()
+                .find(|e| {
+                    e.command == "send_back"
+                        || (e.command == "amend" && e.details.contains_key("voided_round"))
+                })
+                .map(|e| &e.at);
             for (i, vote) in approvals.iter().enumerate() {
+                if let Some(start) = round_start.filter(|start| vote.at < **start) {
+                    return Err(Error::invalid_input(
+                        format!("approvals[{i}].at"),
+                        format!(
+                            "the vote was cast before the current approval round started ({} is before {start}); it belongs to a voided round",
+                            vote.at
+                        ),
+                    ));
+                }
                 if vote.at > command.at {
                     return Err(Error::invalid_input(
                         format!("approvals[{i}].at"),
