@@ -130,6 +130,11 @@ fn policy_of(context: &Context) -> std::borrow::Cow<'_, Policy> {
 /// `lifecycle.path` requirement says the release must advance one state at a
 /// time. `check(release, State::Deployment, context)` with a full context is
 /// the go/no-go verdict a pipeline asks for.
+///
+/// The report starts with `record.log`: the log is verified and replayed
+/// once ([`crate::record`]), and the gates count only what the replay
+/// yields — a vote, run or outcome written straight into the document
+/// never counts, and makes `record.log` unmet.
 pub fn check(release: &Release, target: State, context: &Context) -> GateReport {
     let policy = policy_of(context);
     let (verdict, record) = audit::verify_with_record(release, None);
@@ -142,9 +147,12 @@ pub fn check(release: &Release, target: State, context: &Context) -> GateReport 
 /// Errors: `forbidden` when the actor is not in the directory, lacks the
 /// role the command needs or would break separation of duties;
 /// `transition_denied` (with the full gate report) when the command is not
-/// possible in the release's state or a gate is unmet; `log_tampered` when
-/// the release's audit log does not verify; `invalid_input` for a malformed
-/// command (e.g. an empty reason).
+/// possible in the release's state or a gate is unmet (and for every
+/// command but an adopting `import` on a legacy log, with `record.log`);
+/// `log_tampered` when the release's audit log does not verify or the
+/// document is not its projection (the path names the first difference;
+/// an empty log past planning accepts only an adopting `import`);
+/// `invalid_input` for a malformed command (e.g. an empty reason).
 pub fn apply(release: &Release, command: &Command, context: &Context) -> Result<Applied> {
     let (verdict, record) = audit::verify_with_record(release, None);
     let adopting = matches!(command.action, Action::Import { adopt: true, .. });
