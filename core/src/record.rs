@@ -20,8 +20,8 @@
 //! A seal is recorded in the sealing event's `details.seal`: the SHA-256
 //! digest of every sealed field, plus a short digest per field and per
 //! change so that a difference can be named. The document keeps the
-//! values; the chain keeps their digests. [`replay`] walks the log once;
-//! [`differences`] compares the document with what the replay yields.
+//! values; the chain keeps their digests. `replay` walks the log once;
+//! `differences` compares the document with what the replay yields.
 //!
 //! Needs: the release (its log and fields) only.
 
