@@ -904,155 +904,154 @@ fn align<A, B>(
     }
 }
 
-fn vote_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>) {
-    let same =
-        |d: &Approval, r: &Approval| d.approver == r.approver && d.at == r.at && d.role == r.role;
-    for pair in align(&release.approvals, &rec.approvals, same) {
-        let (i, j) = match pair {
-            (Some(i), Some(j)) => (i, j),
+/// How one list of command facts (votes, test runs) is compared with the
+/// record: its path, what makes two items the same fact, the fields
+/// compared, and how an item is named in messages.
+struct ListSpec<T> {
+    list: &'static str,
+    same: fn(&T, &T) -> bool,
+    fields: fn(&T, &T) -> Vec<&'static str>,
+    unlogged: fn(&T) -> String,
+    missing: fn(&T, u64) -> String,
+    edited: fn(&'static str, &T, u64) -> String,
+}
+
+/// Every difference between the document's list `doc` and the record's
+/// `rec` (with the seq of the event behind each item), aligned by
+/// [`align`].
+fn list_differences<T>(
+    spec: &ListSpec<T>,
+    doc: &[T],
+    rec: &[T],
+    seqs: &[u64],
+    out: &mut Vec<Difference>,
+) {
+    let list = spec.list;
+    for pair in align(doc, rec, spec.same) {
+        let seq_of = |j: usize| seqs.get(j).copied();
+        match pair {
             (Some(i), None) => {
-                let who = release.approvals.get(i).map_or("", |a| a.approver.as_str());
-                out.push(diff(
-                    DifferenceKind::Unlogged,
-                    format!("approvals[{i}]"),
-                    None,
-                    format!(
-                        "the vote of {who} is in the document but no approve, reject or import event cast it"
-                    ),
-                ));
-                continue;
+                if let Some(d) = doc.get(i) {
+                    out.push(diff(
+                        DifferenceKind::Unlogged,
+                        format!("{list}[{i}]"),
+                        None,
+                        (spec.unlogged)(d),
+                    ));
+                }
             }
             (None, Some(j)) => {
-                let who = rec.approvals.get(j).map_or("", |a| a.approver.as_str());
-                let seq = rec.approval_seqs.get(j).copied();
-                out.push(diff(
-                    DifferenceKind::Missing,
-                    format!("approvals[{j}]"),
-                    seq,
-                    format!(
-                        "the vote of {who} cast by the event seq {} is missing from the document",
-                        seq.unwrap_or_default()
-                    ),
-                ));
-                continue;
+                if let Some(r) = rec.get(j) {
+                    let seq = seq_of(j);
+                    out.push(diff(
+                        DifferenceKind::Missing,
+                        format!("{list}[{j}]"),
+                        seq,
+                        (spec.missing)(r, seq.unwrap_or_default()),
+                    ));
+                }
             }
-            (None, None) => continue,
-        };
-        let (Some(doc), Some(logged)) = (release.approvals.get(i), rec.approvals.get(j)) else {
-            continue;
-        };
-        let path = format!("approvals[{i}]");
-        let seq = rec.approval_seqs.get(j).copied();
-        let mut fields: Vec<&str> = Vec::new();
-        if doc.approver != logged.approver {
-            fields.push("approver");
-        }
-        if doc.role != logged.role {
-            fields.push("role");
-        }
-        if doc.decision != logged.decision {
-            fields.push("decision");
-        }
-        if doc.at != logged.at {
-            fields.push("at");
-        }
-        if doc.comment != logged.comment {
-            fields.push("comment");
-        }
-        if doc.round.unwrap_or(1) != logged.round.unwrap_or(1) {
-            fields.push("round");
-        }
-        if doc.fingerprint != logged.fingerprint {
-            fields.push("fingerprint");
-        }
-        if doc.override_blackout != logged.override_blackout {
-            fields.push("override_blackout");
-        }
-        if doc.source != logged.source {
-            fields.push("source");
-        }
-        for f in fields {
-            out.push(diff(
-                DifferenceKind::Edited,
-                format!("{path}.{f}"),
-                seq,
-                format!(
-                    "{f} of the vote of {} differs from the event seq {} that cast it",
-                    logged.approver,
-                    seq.unwrap_or_default()
-                ),
-            ));
+            (Some(i), Some(j)) => {
+                let (Some(d), Some(r)) = (doc.get(i), rec.get(j)) else {
+                    continue;
+                };
+                let seq = seq_of(j);
+                for f in (spec.fields)(d, r) {
+                    out.push(diff(
+                        DifferenceKind::Edited,
+                        format!("{list}[{i}].{f}"),
+                        seq,
+                        (spec.edited)(f, r, seq.unwrap_or_default()),
+                    ));
+                }
+            }
+            (None, None) => {}
         }
     }
 }
 
-fn run_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>) {
-    let same = |d: &TestRun, r: &TestRun| d.kind == r.kind && d.at == r.at;
-    for pair in align(&release.tests, &rec.tests, same) {
-        let (i, j) = match pair {
-            (Some(i), Some(j)) => (i, j),
-            (Some(i), None) => {
-                out.push(diff(
-                    DifferenceKind::Unlogged,
-                    format!("tests[{i}]"),
-                    None,
-                    "the test run is in the document but no record_tests or import event recorded it"
-                        .to_string(),
-                ));
-                continue;
-            }
-            (None, Some(j)) => {
-                let seq = rec.test_seqs.get(j).copied();
-                out.push(diff(
-                    DifferenceKind::Missing,
-                    format!("tests[{j}]"),
-                    seq,
-                    format!(
-                        "the test run recorded by the event seq {} is missing from the document",
-                        seq.unwrap_or_default()
-                    ),
-                ));
-                continue;
-            }
-            (None, None) => continue,
-        };
-        let (Some(doc), Some(logged)) = (release.tests.get(i), rec.tests.get(j)) else {
-            continue;
-        };
-        let path = format!("tests[{i}]");
-        let seq = rec.test_seqs.get(j).copied();
-        let mut fields: Vec<&str> = Vec::new();
-        if doc.kind != logged.kind {
-            fields.push("kind");
-        }
-        if doc.passed != logged.passed {
-            fields.push("passed");
-        }
-        if doc.failed != logged.failed {
-            fields.push("failed");
-        }
-        if doc.skipped != logged.skipped {
-            fields.push("skipped");
-        }
-        if doc.signed_off_by != logged.signed_off_by {
-            fields.push("signed_off_by");
-        }
-        if doc.at != logged.at {
-            fields.push("at");
-        }
-        if doc.source != logged.source {
-            fields.push("source");
-        }
-        for f in fields {
-            out.push(diff(
-                DifferenceKind::Edited,
-                format!("{path}.{f}"),
-                seq,
-                format!(
-                    "{f} of the test run differs from the event seq {} that recorded it",
-                    seq.unwrap_or_default()
+/// The names of the fields where `flags` is true.
+fn named(flags: &[(&'static str, bool)]) -> Vec<&'static str> {
+    flags
+        .iter()
+        .filter(|(_, differs)| *differs)
+        .map(|(f, _)| *f)
+        .collect()
+}
+
+fn vote_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>) {
+    let spec = ListSpec::<Approval> {
+        list: "approvals",
+        same: |d, r| d.approver == r.approver && d.at == r.at && d.role == r.role,
+        fields: |d, r| {
+            named(&[
+                ("approver", d.approver != r.approver),
+                ("role", d.role != r.role),
+                ("decision", d.decision != r.decision),
+                ("at", d.at != r.at),
+                ("comment", d.comment != r.comment),
+                ("round", d.round.unwrap_or(1) != r.round.unwrap_or(1)),
+                ("fingerprint", d.fingerprint != r.fingerprint),
+                (
+                    "override_blackout",
+                    d.override_blackout != r.override_blackout,
                 ),
-            ));
-        }
-    }
+                ("source", d.source != r.source),
+            ])
+        },
+        unlogged: |d| {
+            format!(
+                "the vote of {} is in the document but no approve, reject or import event cast it",
+                d.approver
+            )
+        },
+        missing: |r, seq| {
+            format!(
+                "the vote of {} cast by the event seq {seq} is missing from the document",
+                r.approver
+            )
+        },
+        edited: |f, r, seq| {
+            format!(
+                "{f} of the vote of {} differs from the event seq {seq} that cast it",
+                r.approver
+            )
+        },
+    };
+    list_differences(
+        &spec,
+        &release.approvals,
+        &rec.approvals,
+        &rec.approval_seqs,
+        out,
+    );
+}
+
+fn run_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>) {
+    let spec = ListSpec::<TestRun> {
+        list: "tests",
+        same: |d, r| d.kind == r.kind && d.at == r.at,
+        fields: |d, r| {
+            named(&[
+                ("kind", d.kind != r.kind),
+                ("passed", d.passed != r.passed),
+                ("failed", d.failed != r.failed),
+                ("skipped", d.skipped != r.skipped),
+                ("signed_off_by", d.signed_off_by != r.signed_off_by),
+                ("at", d.at != r.at),
+                ("source", d.source != r.source),
+            ])
+        },
+        unlogged: |_| {
+            "the test run is in the document but no record_tests or import event recorded it"
+                .to_string()
+        },
+        missing: |_, seq| {
+            format!("the test run recorded by the event seq {seq} is missing from the document")
+        },
+        edited: |f, _, seq| {
+            format!("{f} of the test run differs from the event seq {seq} that recorded it")
+        },
+    };
+    list_differences(&spec, &release.tests, &rec.tests, &rec.test_seqs, out);
 }
