@@ -31,13 +31,22 @@ pub enum ErrorCode {
     LogTampered,
     /// The input exceeds a documented limit (size, depth, count).
     LimitExceeded,
+    /// Another writer got there first: the release's log head is not the
+    /// one the caller expected (a compare-and-swap on the head failed).
+    Conflict,
+    /// A front end that writes files (the CLI) ran out of space; the target
+    /// is unchanged.
+    StorageFull,
+    /// A front end that reads or writes files (the CLI) was refused access
+    /// by the operating system.
+    PermissionDenied,
     /// A bug in relman (for example a panic caught at an FFI boundary).
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 8] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::InvalidInput,
         ErrorCode::InvalidPolicy,
         ErrorCode::UnsupportedVersion,
@@ -45,6 +54,9 @@ impl ErrorCode {
         ErrorCode::Forbidden,
         ErrorCode::LogTampered,
         ErrorCode::LimitExceeded,
+        ErrorCode::Conflict,
+        ErrorCode::StorageFull,
+        ErrorCode::PermissionDenied,
         ErrorCode::Internal,
     ];
 
@@ -58,6 +70,9 @@ impl ErrorCode {
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::LogTampered => "log_tampered",
             ErrorCode::LimitExceeded => "limit_exceeded",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::StorageFull => "storage_full",
+            ErrorCode::PermissionDenied => "permission_denied",
             ErrorCode::Internal => "internal",
         }
     }
@@ -218,6 +233,15 @@ pub enum Error {
         /// The value found (or the count reached when counting stopped).
         found: u64,
     },
+    /// The caller expected the release's log to end at one head and it ends
+    /// at another: someone else applied a command in between.
+    #[error("log: expected the log head {expected}, found {found}")]
+    Conflict {
+        /// The head hash the caller expected (`""` for an empty log).
+        expected: String,
+        /// The head hash found (`""` for an empty log).
+        found: String,
+    },
     /// A bug in relman.
     #[error("internal error: {message}")]
     Internal {
@@ -266,6 +290,7 @@ impl Error {
             Error::Forbidden { .. } => ErrorCode::Forbidden,
             Error::LogTampered { .. } => ErrorCode::LogTampered,
             Error::LimitExceeded { .. } => ErrorCode::LimitExceeded,
+            Error::Conflict { .. } => ErrorCode::Conflict,
             Error::Internal { .. } => ErrorCode::Internal,
         }
     }
@@ -279,6 +304,7 @@ impl Error {
             Error::UnsupportedVersion { path, .. }
             | Error::LogTampered { path, .. }
             | Error::LimitExceeded { path, .. } => Some(path.as_str()),
+            Error::Conflict { .. } => Some("log"),
             Error::TransitionDenied { .. } | Error::Forbidden { .. } | Error::Internal { .. } => {
                 None
             }
@@ -303,6 +329,10 @@ impl Error {
             Error::Forbidden { rule, .. } => (Vec::new(), None, Some(rule.clone())),
             _ => (Vec::new(), None, None),
         };
+        let (expected, found) = match self {
+            Error::Conflict { expected, found } => (Some(expected.clone()), Some(found.clone())),
+            _ => (None, None),
+        };
         ErrorBody {
             code: self.code(),
             message: self.to_string(),
@@ -313,6 +343,8 @@ impl Error {
             rule,
             violations,
             report,
+            expected,
+            found,
         }
     }
 }
@@ -345,6 +377,13 @@ pub struct ErrorBody {
     /// The full gate report, for `transition_denied`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<Value>,
+    /// For `conflict`: the log head the caller expected (`""`: an empty
+    /// log).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// For `conflict`: the log head found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
 }
 
 /// The result type of relman operations.

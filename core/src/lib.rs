@@ -88,8 +88,8 @@ pub use kpi::{
     compute_kpis, compute_kpis_with, KpiAccumulator, KpiOptions, KpiReport, KpiSettings,
 };
 pub use lifecycle::{
-    apply, check, Action, Amendment, Applied, Command, GateReport, Notification, Recipient,
-    Requirement,
+    apply, apply_with, check, Action, Amendment, Applied, ApplyOptions, Command, GateReport,
+    Notification, Recipient, Requirement,
 };
 pub use notes::{release_notes, NotesFormat, ReleaseNotes};
 pub use policy::Policy;

@@ -154,6 +154,48 @@ pub fn check(release: &Release, target: State, context: &Context) -> GateReport 
 /// an empty log past planning accepts only an adopting `import`);
 /// `invalid_input` for a malformed command (e.g. an empty reason).
 pub fn apply(release: &Release, command: &Command, context: &Context) -> Result<Applied> {
+    apply_with(release, command, context, &ApplyOptions::default())
+}
+
+/// The options of [`apply_with`].
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ApplyOptions {
+    /// The log head the caller read the release at (see [`audit::head`]):
+    /// when given and the release's head is another, the command is
+    /// refused with `conflict` — a compare-and-swap, so that of two writers
+    /// who read the same release, the second learns it is stale instead of
+    /// overwriting the first one's event.
+    pub expected_head: Option<String>,
+}
+
+impl ApplyOptions {
+    /// Options expecting the log to end at `head`.
+    pub fn expecting_head(head: impl Into<String>) -> Self {
+        ApplyOptions {
+            expected_head: Some(head.into()),
+        }
+    }
+}
+
+/// [`apply`] with options: `expected_head` refuses the command with
+/// `conflict` (naming the head expected and found) when the release's log
+/// no longer ends there. The head is compared before anything else.
+pub fn apply_with(
+    release: &Release,
+    command: &Command,
+    context: &Context,
+    options: &ApplyOptions,
+) -> Result<Applied> {
+    if let Some(expected) = &options.expected_head {
+        let found = audit::head(release);
+        if *expected != found {
+            return Err(Error::Conflict {
+                expected: expected.clone(),
+                found,
+            });
+        }
+    }
     let (verdict, record) = audit::verify_with_record(release, None);
     let adopting = matches!(command.action, Action::Import { adopt: true, .. });
     if let Some(tamper) = verdict.tamper {
