@@ -83,17 +83,23 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         name: "check",
-        params: &[req("release"), req("target"), opt("context")],
+        params: &[req("release"), req("target"), opt("context"), opt("keys")],
         summary: "The gate report of moving a release to a target state (a dry run)",
     },
     Operation {
         name: "apply",
-        params: &[req("release"), req("command"), opt("context")],
+        params: &[
+            req("release"),
+            req("command"),
+            opt("context"),
+            opt("expected_head"),
+            opt("keys"),
+        ],
         summary: "Applies a lifecycle command: the new release with its audit event, or an error",
     },
     Operation {
         name: "verify_log",
-        params: &[req("release"), opt("expected_head")],
+        params: &[req("release"), opt("expected_head"), opt("keys")],
         summary: "Verifies the hash chain of a release's audit log",
     },
     Operation {
@@ -359,18 +365,28 @@ pub fn call(operation_name: &str, params: Value) -> Result<Value> {
             let release: Release = p.document("release")?;
             let target: State = p.typed("target")?;
             let context = p.context()?;
-            out(crate::check(&release, target, &context))
+            let keys = p.keys()?;
+            out(crate::check_with(&release, target, &context, keys.as_ref()))
         }
         "apply" => {
             let release: Release = p.document("release")?;
             let command: crate::Command = p.document("command")?;
             let context = p.context()?;
-            out(crate::apply(&release, &command, &context)?)
+            let options = crate::ApplyOptions {
+                expected_head: p.optional("expected_head")?,
+                keys: p.keys()?,
+            };
+            out(crate::apply_with(&release, &command, &context, &options)?)
         }
         "verify_log" => {
             let release: Release = p.document("release")?;
             let head: Option<String> = p.optional("expected_head")?;
-            out(crate::verify_log(&release, head.as_deref()))
+            let keys = p.keys()?;
+            out(crate::verify_log_with(
+                &release,
+                head.as_deref(),
+                keys.as_ref(),
+            ))
         }
         "assess_risk" => {
             let release: Release = p.document("release")?;
@@ -646,6 +662,17 @@ impl Params {
         self.take(name)
             .map(|v| crate::from_value::<T>(v).map(|p| p.document))
             .transpose()
+    }
+
+    /// The host keyring of parameter `keys` ([`crate::keys`]), with error
+    /// paths inside it (`keys.keys[0].secret`).
+    fn keys(&mut self) -> Result<Option<crate::Keyring>> {
+        let Some(value) = self.take("keys") else {
+            return Ok(None);
+        };
+        crate::Keyring::from_value(&value)
+            .map(Some)
+            .map_err(|e| prefix(e, "keys"))
     }
 
     fn context(&mut self) -> Result<Context> {

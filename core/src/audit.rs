@@ -69,15 +69,19 @@
 //! 5. the chain, walked from the seed: an event whose stored hash is not the
 //!    hash computed from the previous stored hash and its own body, or whose
 //!    `from` is not the previous event's `to`: `edited`;
-//! 6. the release's `state` differs from the last event's `to`:
+//! 6. with a keyring ([`verify_log_with`], [`crate::keys`]): an event whose
+//!    `auth` names an unknown key or does not verify, an unkeyed event after
+//!    a keyed one, or a log whose last event is not keyed (unless the
+//!    keyring adopts wholly unkeyed logs): `unauthenticated`;
+//! 7. the release's `state` differs from the last event's `to`:
 //!    `state_mismatch`;
-//! 7. the document is not the projection of its log ([`crate::record`]): a
+//! 8. the document is not the projection of its log ([`crate::record`]): a
 //!    sealed field edited without `amend`, a vote, test run or outcome that
 //!    no event set, or one an event set that the document lacks:
 //!    `diverged` at the first difference, every one listed in
 //!    `differences`. A log with events but no seal (written before sealing)
 //!    is valid with a `legacy_log` warning, and its facts do not count;
-//! 8. an expected head was given and is no hash in the chain (seed
+//! 9. an expected head was given and is no hash in the chain (seed
 //!    included): `truncated`. When it is the hash of an earlier event `k`,
 //!    the log is valid and `events_after_expected_head` says how many events
 //!    were appended since.
@@ -86,11 +90,17 @@
 //! events by someone who does not recompute the hashes. Someone who rewrites
 //! the log *and* recomputes every hash after the change — or cuts events off
 //! the end — produces a chain that verifies on its own; that is only caught
-//! through the expected head. A host should therefore store the head
-//! ([`head`], also returned in every [`LogVerdict`]) outside the release,
-//! e.g. in its own database or an append-only store, and pass it back to
-//! [`verify_log`].
+//! through the expected head or a keyed chain. A host should therefore
+//! store the head ([`head`], also returned in every [`LogVerdict`]) outside
+//! the release, e.g. in its own database or an append-only store, and pass
+//! it back to [`verify_log`] — or key its chains ([`crate::keys`]): then a
+//! rewrite is detected without a stored head (a cut-off tail still needs
+//! one, since every earlier event is itself keyed).
+//!
+//! An event's `auth` (its MAC or signature, [`crate::keys`]) is, like
+//! `hash`, not part of the hashed body.
 
+use crate::keys::Keyring;
 use crate::record::{self, replay, Difference, Record};
 use crate::{Error, Event, Policy, Release, State, Warning};
 use schemars::JsonSchema;
@@ -489,6 +499,7 @@ fn event_body(event: &Event) -> Value {
         details,
         policy_fingerprint,
         hash: _,
+        auth: _,
         extra,
     } = event;
     let mut body = Map::new();
@@ -510,7 +521,7 @@ fn event_body(event: &Event) -> Value {
     // Unknown members are written after the known ones (and, as with serde's
     // `flatten`, win over a known name they repeat).
     for (key, value) in extra {
-        if key != "hash" {
+        if key != "hash" && key != "auth" {
             body.insert(key.clone(), value.clone());
         }
     }
@@ -539,6 +550,7 @@ fn write_event_body(event: &Event, out: &mut String) {
         details,
         policy_fingerprint,
         hash: _,
+        auth: _,
         extra,
     } = event;
     // The known members, already in canonical (UTF-16) order.
@@ -559,7 +571,7 @@ fn write_event_body(event: &Event, out: &mut String) {
     // over a known name they repeat.
     let known = members.len();
     for (key, value) in extra {
-        if key == "hash" {
+        if key == "hash" || key == "auth" {
             continue;
         }
         match members.iter_mut().take(known).find(|(k, _)| *k == key) {
@@ -740,6 +752,10 @@ pub enum TamperKind {
     /// without `amend`, a vote, test run or outcome written straight into
     /// the document, or one removed from it. `differences` lists each.
     Diverged,
+    /// Verified with a keyring: an event's MAC or signature does not verify
+    /// or names an unknown key, an unkeyed event follows a keyed one, or
+    /// the log is not keyed at all (see [`crate::keys`]).
+    Unauthenticated,
 }
 
 /// Verifies the release's audit log: sequence numbers, the hash chain from
@@ -749,14 +765,29 @@ pub enum TamperKind {
 /// Always returns a verdict, however negative; it reports the first problem
 /// in the order documented in the [module documentation](self).
 pub fn verify_log(release: &Release, expected_head: Option<&str>) -> LogVerdict {
-    verify_with_record(release, expected_head).0
+    verify_with_record(release, expected_head, None).0
 }
 
-/// [`verify_log`] and the replay it made (empty when the chain is broken),
-/// so a caller that needs both replays once.
+/// [`verify_log`] of a keyed log: with `keys`, every keyed event's MAC or
+/// signature must verify, no unkeyed event may follow a keyed one, and the
+/// last event must be keyed (unless the keyring adopts wholly unkeyed
+/// logs) — so a log rewritten with recomputed hashes is reported
+/// (`unauthenticated`) without an expected head. See [`crate::keys`].
+/// Without `keys` it is [`verify_log`].
+pub fn verify_log_with(
+    release: &Release,
+    expected_head: Option<&str>,
+    keys: Option<&Keyring>,
+) -> LogVerdict {
+    verify_with_record(release, expected_head, keys).0
+}
+
+/// [`verify_log_with`] and the replay it made (empty when the chain is
+/// broken), so a caller that needs both replays once.
 pub(crate) fn verify_with_record(
     release: &Release,
     expected_head: Option<&str>,
+    keys: Option<&Keyring>,
 ) -> (LogVerdict, Record) {
     let log = &release.log;
     let mut warnings = Vec::new();
@@ -776,6 +807,7 @@ pub(crate) fn verify_with_record(
     } else {
         check_seqs(log)
             .or_else(|| check_chain(log, &seed, &release.id))
+            .or_else(|| check_auth(log, keys, &mut warnings))
             .or_else(|| check_state(release))
     };
 
@@ -975,6 +1007,75 @@ fn describe_missing(log: &[Event]) -> String {
         }
         _ => format!("seqs {} and {unlisted} more are missing", names.join(", ")),
     }
+}
+
+/// Checks (e): the authentication of a keyed log (see [`crate::keys`]).
+/// Without a keyring only warns that a keyed log's MACs went unchecked.
+fn check_auth(
+    log: &[Event],
+    keys: Option<&Keyring>,
+    warnings: &mut Vec<Warning>,
+) -> Option<Tamper> {
+    let Some(keys) = keys else {
+        if let Some(auth) = log.iter().rev().find_map(|e| e.auth.as_ref()) {
+            warnings.push(Warning::new(
+                "keys_not_checked",
+                "log",
+                format!(
+                    "the log is keyed (key `{}`) but no keyring was given: its MACs and signatures were not checked",
+                    auth.key_id
+                ),
+            ));
+        }
+        return None;
+    };
+    let mut first_keyed: Option<usize> = None;
+    for (i, event) in log.iter().enumerate() {
+        match (&event.auth, first_keyed) {
+            (Some(auth), _) => {
+                if let Err(why) = keys.check(auth, &event.hash) {
+                    return Some(event_tamper(
+                        TamperKind::Unauthenticated,
+                        i,
+                        event,
+                        format!("log[{i}] is keyed but {why}"),
+                    ));
+                }
+                first_keyed.get_or_insert(i);
+            }
+            (None, Some(k)) => {
+                return Some(event_tamper(
+                    TamperKind::Unauthenticated,
+                    i,
+                    event,
+                    format!(
+                        "log[{i}] is not keyed but log[{k}] before it is: events were appended or rewritten without the key"
+                    ),
+                ));
+            }
+            (None, None) => {}
+        }
+    }
+    let (last_index, last) = log.len().checked_sub(1).zip(log.last())?;
+    if first_keyed.is_none() {
+        if keys.adopts_unkeyed() {
+            warnings.push(Warning::new(
+                "unkeyed_log",
+                "log",
+                "no event of the log is keyed: it was accepted because the keyring adopts unkeyed logs; the next applied event keys it",
+            ));
+            return None;
+        }
+        return Some(event_tamper(
+            TamperKind::Unauthenticated,
+            last_index,
+            last,
+            format!(
+                "log[{last_index}] is not keyed and no event of the log is: a keyed log stripped of its keys, or a log written before the host keyed its chains (set `adopt_unkeyed` in the keyring to accept those)"
+            ),
+        ));
+    }
+    None
 }
 
 /// Checks (d): every stored hash against the chain, and state continuity.
@@ -1211,6 +1312,7 @@ mod tests {
             details: Extra::new(),
             policy_fingerprint: "sha256:00".to_string(),
             hash: String::new(),
+            auth: None,
             extra: Extra::new(),
         }
     }
@@ -1841,6 +1943,7 @@ mod tests {
             details: Extra::new(),
             policy_fingerprint: "sha256:00".into(),
             hash: String::new(),
+            auth: None,
             extra: Extra::new(),
         };
         assert_eq!(

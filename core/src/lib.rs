@@ -61,6 +61,7 @@ pub mod error;
 pub mod ics;
 pub mod identity;
 pub mod interop;
+pub mod keys;
 pub mod kpi;
 pub mod lifecycle;
 pub mod limits;
@@ -75,7 +76,7 @@ mod structure;
 mod timestamp;
 pub mod validate;
 
-pub use audit::{verify_log, LogVerdict, Tamper, TamperKind};
+pub use audit::{verify_log, verify_log_with, LogVerdict, Tamper, TamperKind};
 pub use conflict::{detect_conflicts, Conflict, ConflictKind, ConflictReport, Severity};
 pub use document::*;
 pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning};
@@ -84,12 +85,13 @@ pub use interop::{
     export_servicenow, import_servicenow, ServiceNowExport, ServiceNowImport, ServiceNowPatches,
     ServiceNowTables,
 };
+pub use keys::Keyring;
 pub use kpi::{
     compute_kpis, compute_kpis_with, KpiAccumulator, KpiOptions, KpiReport, KpiSettings,
 };
 pub use lifecycle::{
-    apply, apply_with, check, Action, Amendment, Applied, ApplyOptions, Command, GateReport,
-    Notification, Recipient, Requirement,
+    apply, apply_with, check, check_with, Action, Amendment, Applied, ApplyOptions, Command,
+    GateReport, Notification, Recipient, Requirement,
 };
 pub use notes::{release_notes, NotesFormat, ReleaseNotes};
 pub use policy::Policy;

@@ -78,6 +78,7 @@ entries! {
     "servicenow_tables", Input, crate::ServiceNowTables, "ServiceNow Table API responses to import (change_request, rm_release, cmdb_ci, cmdb_rel_ci, sysapproval_approver)";
     "servicenow_export", Input, crate::ServiceNowExport, "An imported schedule and relman verdicts to turn into ServiceNow patches";
     "judge_config", Input, crate::rollout::JudgeConfig, "How judge_canary judges: metrics, alpha, score thresholds";
+    "keyring", Input, crate::keys::KeyringSpec, "The host's keys for keyed audit chains: keys by id, signing_key, adopt_unkeyed (passed in, never stored)";
     "validation_report", Output, ValidationReport, "The verdict of validate on a valid document";
     "gate_report", Output, crate::GateReport, "The verdict of check: every requirement of a transition";
     "applied", Output, crate::Applied, "The result of apply: new release, events, notifications, report";

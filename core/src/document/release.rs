@@ -541,6 +541,10 @@ pub struct Event {
     pub policy_fingerprint: String,
     /// SHA-256 (hex) over the previous hash and this event's canonical JSON.
     pub hash: String,
+    /// In a keyed log: the host key's MAC or signature over `hash` (see
+    /// [`crate::keys`]). Not part of the hashed body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<crate::keys::EventAuth>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,

@@ -1008,6 +1008,7 @@ pub(super) fn apply(
         details,
         policy_fingerprint: audit::policy_fingerprint(policy)?,
         hash: String::new(),
+        auth: None,
         extra: Extra::new(),
     };
     next.log.push(audit::seal(&prev, event.clone()));

@@ -28,6 +28,7 @@ pub use notify::{Notification, Recipient};
 
 use crate::audit::{self, LogVerdict, Tamper, TamperKind};
 use crate::error::{Error, Result, Violation, Warning};
+use crate::keys::Keyring;
 use crate::record::Record;
 use crate::{Context, Event, Policy, Release, State};
 use schemars::JsonSchema;
@@ -136,8 +137,20 @@ fn policy_of(context: &Context) -> std::borrow::Cow<'_, Policy> {
 /// yields — a vote, run or outcome written straight into the document
 /// never counts, and makes `record.log` unmet.
 pub fn check(release: &Release, target: State, context: &Context) -> GateReport {
+    check_with(release, target, context, None)
+}
+
+/// [`check`] of a keyed log: the `record.log` requirement verifies the log
+/// with the host's `keys` ([`crate::keys`]), so a rewritten log is unmet
+/// without an expected head.
+pub fn check_with(
+    release: &Release,
+    target: State,
+    context: &Context,
+    keys: Option<&Keyring>,
+) -> GateReport {
     let policy = policy_of(context);
-    let (verdict, record) = audit::verify_with_record(release, None);
+    let (verdict, record) = audit::verify_with_record(release, None, keys);
     let log = LogCheck::of_verdict(verdict, record).previewing_genesis(release);
     gates::evaluate(release, target, context, &policy, &log)
 }
@@ -167,6 +180,11 @@ pub struct ApplyOptions {
     /// who read the same release, the second learns it is stale instead of
     /// overwriting the first one's event.
     pub expected_head: Option<String>,
+    /// The host's keys ([`crate::keys`]): the release's log is verified
+    /// with them (a keyed log whose MACs do not verify, or an unkeyed log
+    /// the keyring does not adopt, is `log_tampered`) and the new event is
+    /// keyed with the keyring's signing key, which is then required.
+    pub keys: Option<Keyring>,
 }
 
 impl ApplyOptions {
@@ -174,13 +192,22 @@ impl ApplyOptions {
     pub fn expecting_head(head: impl Into<String>) -> Self {
         ApplyOptions {
             expected_head: Some(head.into()),
+            keys: None,
         }
+    }
+
+    /// These options with the log keyed by `keys`.
+    pub fn keyed(mut self, keys: Keyring) -> Self {
+        self.keys = Some(keys);
+        self
     }
 }
 
 /// [`apply`] with options: `expected_head` refuses the command with
 /// `conflict` (naming the head expected and found) when the release's log
-/// no longer ends there. The head is compared before anything else.
+/// no longer ends there — compared before anything else; `keys` verifies
+/// the log with the host's keyring and keys the new event (an error
+/// `invalid_input` at `keys.signing_key` when the keyring cannot sign).
 pub fn apply_with(
     release: &Release,
     command: &Command,
@@ -196,7 +223,42 @@ pub fn apply_with(
             });
         }
     }
-    let (verdict, record) = audit::verify_with_record(release, None);
+    let keys = options.keys.as_ref();
+    if let Some(keys) = keys {
+        if keys.signing_key().is_none() {
+            return Err(Error::invalid_input(
+                "keys.signing_key",
+                "applying a command with a keyring needs a signing key: the new event must be keyed",
+            ));
+        }
+    }
+    let mut applied = apply_verified(release, command, context, keys)?;
+    if let Some(keys) = keys {
+        let new = applied.events.len();
+        let start = applied.release.log.len().saturating_sub(new);
+        for (event, logged) in applied
+            .events
+            .iter_mut()
+            .zip(applied.release.log.iter_mut().skip(start))
+        {
+            let auth = keys
+                .authenticate(&event.hash)
+                .ok_or_else(|| Error::internal("the keyring's signing key cannot sign"))?;
+            event.auth = Some(auth.clone());
+            logged.auth = Some(auth);
+        }
+    }
+    Ok(applied)
+}
+
+/// [`apply`] after the log verified (with `keys`, when given).
+fn apply_verified(
+    release: &Release,
+    command: &Command,
+    context: &Context,
+    keys: Option<&Keyring>,
+) -> Result<Applied> {
+    let (verdict, record) = audit::verify_with_record(release, None, keys);
     let adopting = matches!(command.action, Action::Import { adopt: true, .. });
     if let Some(tamper) = verdict.tamper {
         // An adopting import is how a release with no log past planning
