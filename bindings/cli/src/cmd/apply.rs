@@ -62,7 +62,8 @@ is read. When FILE exists and its log does not end where RELEASE's log
 does (FILE moved on since RELEASE was read, or holds another release), the
 command is refused with `conflict` (expected: RELEASE's log head, found:
 FILE's) and nothing is written: read FILE again and retry. An empty FILE
-counts as absent. --expected-head HASH refuses with `conflict` unless
+counts as absent; a FILE that is not a release is not replaced
+(invalid_input). --expected-head HASH refuses with `conflict` unless
 RELEASE's log ends at HASH (the `head` of `relman verify-log`; the chain
 seed for an empty log).
 
