@@ -418,12 +418,12 @@ mod tests {
     enum Fault {
         /// The disk is full after this many bytes of the temporary file.
         SpaceFor(usize),
-        /// fsync of the temporary file fails with this error number.
-        Sync(i32),
-        /// The rename fails with this error number.
-        Rename(i32),
-        /// The creation of the temporary file fails with this error number.
-        Create(i32),
+        /// fsync of the temporary file fails so.
+        Sync(ErrorKind),
+        /// The rename fails so.
+        Rename(ErrorKind),
+        /// The creation of the temporary file fails so.
+        Create(ErrorKind),
     }
 
     /// The real filesystem with one fault injected.
@@ -439,16 +439,10 @@ mod tests {
         space: Option<usize>,
     }
 
-    const ENOSPC: i32 = 28;
-    const EIO: i32 = 5;
-    const EACCES: i32 = 13;
-    const EROFS: i32 = 30;
-    const EDQUOT: i32 = 122;
-
     impl Write for FaultyFile {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
             let n = match self.space {
-                Some(0) if !buf.is_empty() => return Err(io::Error::from_raw_os_error(ENOSPC)),
+                Some(0) if !buf.is_empty() => return Err(ErrorKind::StorageFull.into()),
                 Some(space) => buf.len().min(space),
                 None => buf.len(),
             };
@@ -472,8 +466,8 @@ mod tests {
             path: &Path,
             mode: Option<&Permissions>,
         ) -> io::Result<FaultyFile> {
-            if let Fault::Create(errno) = self.fault {
-                return Err(io::Error::from_raw_os_error(errno));
+            if let Fault::Create(kind) = self.fault {
+                return Err(kind.into());
             }
             let file = RealFs.create_new(path, mode)?;
             self.created.push(path.to_path_buf());
@@ -486,14 +480,14 @@ mod tests {
 
         fn sync(&mut self, file: &mut FaultyFile) -> io::Result<()> {
             match self.fault {
-                Fault::Sync(errno) => Err(io::Error::from_raw_os_error(errno)),
+                Fault::Sync(kind) => Err(kind.into()),
                 _ => file.file.sync_all(),
             }
         }
 
         fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
             match self.fault {
-                Fault::Rename(errno) => Err(io::Error::from_raw_os_error(errno)),
+                Fault::Rename(kind) => Err(kind.into()),
                 _ => RealFs.rename(from, to),
             }
         }
@@ -540,7 +534,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg(target_os = "linux")]
     fn a_full_disk_is_storage_full_and_leaves_the_target_as_it_was() {
         for space in [0, 1, 4096, 64 * 1024 - 1] {
             let body = fails_cleanly(Fault::SpaceFor(space));
@@ -551,16 +544,16 @@ mod tests {
                 body.message
             );
         }
-        let body = fails_cleanly(Fault::Sync(ENOSPC));
+        let body = fails_cleanly(Fault::Sync(ErrorKind::StorageFull));
         assert_eq!(body.code, ErrorCode::StorageFull);
         assert!(
             body.message.starts_with("cannot flush to disk"),
             "{}",
             body.message
         );
-        let body = fails_cleanly(Fault::Sync(EDQUOT));
+        let body = fails_cleanly(Fault::Sync(ErrorKind::QuotaExceeded));
         assert_eq!(body.code, ErrorCode::StorageFull);
-        let body = fails_cleanly(Fault::Create(ENOSPC));
+        let body = fails_cleanly(Fault::Create(ErrorKind::StorageFull));
         assert_eq!(body.code, ErrorCode::StorageFull);
         assert!(
             body.message.starts_with("cannot create a temporary file"),
@@ -570,19 +563,18 @@ mod tests {
     }
 
     #[test]
-    #[cfg(target_os = "linux")]
     fn a_refused_access_is_permission_denied_even_for_root() {
         // Injected, so it holds when the tests run as root (who ignores
         // permissions on a real directory).
         for fault in [
-            Fault::Rename(EACCES),
-            Fault::Rename(EROFS),
-            Fault::Create(EACCES),
+            Fault::Rename(ErrorKind::PermissionDenied),
+            Fault::Rename(ErrorKind::ReadOnlyFilesystem),
+            Fault::Create(ErrorKind::PermissionDenied),
         ] {
             let body = fails_cleanly(fault);
             assert_eq!(body.code, ErrorCode::PermissionDenied, "{body:?}");
         }
-        let body = fails_cleanly(Fault::Rename(EACCES));
+        let body = fails_cleanly(Fault::Rename(ErrorKind::PermissionDenied));
         assert!(
             body.message.starts_with("cannot replace `"),
             "{}",
@@ -591,11 +583,10 @@ mod tests {
     }
 
     #[test]
-    #[cfg(target_os = "linux")]
     fn another_io_error_is_invalid_input_and_cleans_up() {
-        let body = fails_cleanly(Fault::Sync(EIO));
+        let body = fails_cleanly(Fault::Sync(ErrorKind::Other));
         assert_eq!(body.code, ErrorCode::InvalidInput);
-        let body = fails_cleanly(Fault::Rename(EIO));
+        let body = fails_cleanly(Fault::Rename(ErrorKind::Other));
         assert_eq!(body.code, ErrorCode::InvalidInput);
     }
 
@@ -710,6 +701,18 @@ mod tests {
             ErrorCode::PermissionDenied
         );
         assert_eq!(code(ErrorKind::NotFound), ErrorCode::InvalidInput);
+        // What the operating system reports: ENOSPC, EDQUOT, EACCES, EPERM,
+        // EROFS, EIO.
+        #[cfg(target_os = "linux")]
+        {
+            let os = |errno: i32| io_code(&io::Error::from_raw_os_error(errno));
+            assert_eq!(os(28), ErrorCode::StorageFull);
+            assert_eq!(os(122), ErrorCode::StorageFull);
+            assert_eq!(os(13), ErrorCode::PermissionDenied);
+            assert_eq!(os(1), ErrorCode::PermissionDenied);
+            assert_eq!(os(30), ErrorCode::PermissionDenied);
+            assert_eq!(os(5), ErrorCode::InvalidInput);
+        }
         let body = io_failure(&io::Error::from(ErrorKind::StorageFull), "m `p`".into());
         let body = body.body().unwrap();
         assert_eq!(body.code.as_str(), "storage_full");

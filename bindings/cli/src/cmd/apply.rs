@@ -237,7 +237,8 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
     };
     match relman::apply_with(&release.document, &command, &context, &options) {
         Ok(mut applied) => {
-            if let Some(out) = &out {
+            // The lock is released once the file is written.
+            if let Some(out) = out {
                 out.write(&release.document, &applied.release)?;
             }
             applied.warnings.extend(release.warnings);
