@@ -24,7 +24,6 @@
 //! The filesystem operations go through [`Fs`] so that tests can inject
 //! faults (a disk that fills up after N bytes, a failing fsync or rename).
 
-use std::ffi::OsString;
 use std::fs::{File, Metadata, OpenOptions, Permissions};
 use std::io::{self, ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -223,9 +222,7 @@ pub fn write_atomic<F: Fs>(fs: &mut F, target: &Path, bytes: &[u8]) -> Result<()
     let permissions = existing.as_ref().map(Metadata::permissions);
     let mut created = None;
     for _ in 0..TEMP_ATTEMPTS {
-        let mut temp_name = OsString::from(format!(".{name}."));
-        temp_name.push(format!("{:016x}.relman-tmp", random_u64()));
-        let temp = dir.join(temp_name);
+        let temp = dir.join(format!(".{name}.{:016x}.relman-tmp", random_u64()));
         match fs.create_new(&temp, permissions.as_ref()) {
             Ok(file) => {
                 created = Some((temp, file));
