@@ -3,6 +3,7 @@
 //! commands that use them can fail on them.
 
 use std::cell::{Cell, OnceCell};
+use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -66,6 +67,8 @@ pub struct Globals {
     context_file: OnceCell<Result<Option<Context>, Failure>>,
     now_arg: OnceCell<Result<Option<Timestamp>, Failure>>,
     default_policy: OnceCell<Policy>,
+    /// The most bytes [`Globals::read`] reads from one file or stdin.
+    max_bytes: u64,
 }
 
 impl Globals {
@@ -78,7 +81,15 @@ impl Globals {
             context_file: OnceCell::new(),
             now_arg: OnceCell::new(),
             default_policy: OnceCell::new(),
+            max_bytes: relman::limits::DEFAULT_MAX_DOCUMENT_BYTES,
         }
+    }
+
+    /// The same globals reading at most `max_bytes` per input.
+    #[cfg(test)]
+    fn with_max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
     }
 
     /// The output format (JSON unless --format says otherwise).
@@ -92,7 +103,11 @@ impl Globals {
     }
 
     /// Reads `path` (or stdin for `-`) as UTF-8 text. Stdin can be read
-    /// once per run.
+    /// once per run. At most [`DEFAULT_MAX_DOCUMENT_BYTES`] are read: a
+    /// longer input is `limit_exceeded` (reading stops one byte past the
+    /// limit, so `/dev/zero` cannot fill the memory).
+    ///
+    /// [`DEFAULT_MAX_DOCUMENT_BYTES`]: relman::limits::DEFAULT_MAX_DOCUMENT_BYTES
     pub fn read(&self, path: &str) -> Result<Input, Failure> {
         if path == "-" {
             if self.stdin_read.replace(true) {
@@ -100,22 +115,14 @@ impl Globals {
                     "stdin (`-`) can be read only once per run",
                 ));
             }
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|e| Failure::invalid_input(format!("cannot read stdin: {e}")))?;
+            let bytes = read_capped(std::io::stdin().lock(), STDIN_NAME, self.max_bytes)?;
             let text = utf8(STDIN_NAME, bytes)?;
             return Ok(Input {
                 name: STDIN_NAME.to_string(),
                 text,
             });
         }
-        let bytes = std::fs::read(Path::new(path))
-            .map_err(|e| Failure::invalid_input(format!("cannot read `{path}`: {e}")))?;
-        Ok(Input {
-            name: path.to_string(),
-            text: utf8(path, bytes)?,
-        })
+        read_file(Path::new(path), self.max_bytes)
     }
 
     /// Reads and parses a document of type `T` from `path` (or stdin for
@@ -217,6 +224,61 @@ pub fn parse_state(text: &str) -> Result<State, String> {
         })
 }
 
+/// What the size limit of a read counts (the wording of the core's check of
+/// the same limit).
+const SIZE_LIMIT_WHAT: &str = "document size in bytes";
+
+/// The `limit_exceeded` error of an input `name` of `found` bytes (or more:
+/// reading stopped there) past `limit`; the message starts with `name`.
+fn too_large(name: &str, limit: u64, found: u64) -> Failure {
+    // The core's message is `PATH: WHAT exceeds …` with an empty path.
+    let err = relman::limits::exceeded("", SIZE_LIMIT_WHAT, limit, found);
+    let mut body = err.to_body();
+    body.message = format!("{name}{err}");
+    Failure::from(body)
+}
+
+/// Reads `reader` to its end, or to one byte past `limit` and then stops
+/// with `limit_exceeded` (found: `limit + 1`). I/O errors name `name`.
+pub fn read_capped(reader: impl Read, name: &str, limit: u64) -> Result<Vec<u8>, Failure> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            let what = if name == STDIN_NAME {
+                "stdin".to_string()
+            } else {
+                format!("`{name}`")
+            };
+            crate::write::io_failure(&e, format!("cannot read {what}: {e}"))
+        })?;
+    let read = bytes.len() as u64;
+    if read > limit {
+        return Err(too_large(name, limit, read));
+    }
+    Ok(bytes)
+}
+
+/// Reads the file at `path` as UTF-8 text, at most `limit` bytes (a
+/// regular file known to be longer is refused before reading). A refused
+/// access is `permission_denied`.
+pub fn read_file(path: &Path, limit: u64) -> Result<Input, Failure> {
+    let name = path.display().to_string();
+    let file = File::open(path)
+        .map_err(|e| crate::write::io_failure(&e, format!("cannot read `{name}`: {e}")))?;
+    if let Ok(meta) = file.metadata() {
+        if meta.is_file() && meta.len() > limit {
+            return Err(too_large(&name, limit, meta.len()));
+        }
+    }
+    let bytes = read_capped(file, &name, limit)?;
+    Ok(Input {
+        text: utf8(&name, bytes)?,
+        name,
+    })
+}
+
 /// The bytes as UTF-8 text, without a leading byte order mark (which some
 /// editors and exports write and JSON parsers may ignore).
 fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, Failure> {
@@ -285,6 +347,93 @@ mod tests {
         assert!(g.now().unwrap().is_none());
         let context = g.context().unwrap();
         assert_eq!(context.policy, Some(Policy::default()));
+    }
+
+    /// A file under the temp dir holding `bytes`, removed when dropped.
+    struct Temp(std::path::PathBuf);
+
+    impl Temp {
+        fn new(name: &str, bytes: &[u8]) -> Temp {
+            let path =
+                std::env::temp_dir().join(format!("relman-io-{}-{name}", std::process::id()));
+            std::fs::write(&path, bytes).unwrap();
+            Temp(path)
+        }
+
+        fn path(&self) -> &str {
+            self.0.to_str().unwrap()
+        }
+    }
+
+    impl Drop for Temp {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    #[test]
+    fn reads_stop_one_byte_past_the_limit() {
+        assert_eq!(read_capped(&b"1234"[..], "f", 4).unwrap(), b"1234");
+        assert_eq!(read_capped(&b""[..], "f", 0).unwrap(), b"");
+        let err = read_capped(&b"12345678"[..], "big.json", 4).unwrap_err();
+        let body = err.body().unwrap();
+        assert_eq!(body.code.as_str(), "limit_exceeded");
+        assert_eq!(body.path.as_deref(), Some(""));
+        assert_eq!(
+            body.message,
+            "big.json: document size in bytes exceeds the limit of 4 (found 5)"
+        );
+        // An endless reader stops too.
+        let err = read_capped(std::io::repeat(0), STDIN_NAME, 1000).unwrap_err();
+        let body = err.body().unwrap();
+        assert_eq!(body.code.as_str(), "limit_exceeded");
+        assert!(body.message.starts_with("<stdin>: "), "{}", body.message);
+        assert!(body.message.ends_with("(found 1001)"), "{}", body.message);
+    }
+
+    #[test]
+    fn files_and_flag_files_past_the_limit_are_limit_exceeded() {
+        let small = Temp::new("small.json", b"{}");
+        let big = Temp::new("big.json", b"{\"a\": 1}");
+        let g = globals(None).with_max_bytes(2);
+        assert_eq!(g.read(small.path()).unwrap().text, "{}");
+        let err = g.read(big.path()).unwrap_err();
+        let body = err.body().unwrap();
+        assert_eq!(body.code.as_str(), "limit_exceeded");
+        assert_eq!(
+            body.message,
+            format!(
+                "{}: document size in bytes exceeds the limit of 2 (found 8)",
+                big.path()
+            )
+        );
+        // Through --policy, whose errors name the flag.
+        let g = Globals::new(GlobalArgs {
+            policy: Some(big.path().to_string()),
+            ..GlobalArgs::default()
+        })
+        .with_max_bytes(2);
+        let err = g.policy().unwrap_err();
+        let body = err.body().unwrap();
+        assert_eq!(body.code.as_str(), "limit_exceeded");
+        assert!(body.message.starts_with("--policy: "), "{}", body.message);
+        assert!(body.message.contains("big.json"), "{}", body.message);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn an_unreadable_file_is_permission_denied() {
+        use std::os::unix::fs::PermissionsExt;
+        let file = Temp::new("secret.json", b"{}");
+        std::fs::set_permissions(&file.0, std::fs::Permissions::from_mode(0o000)).unwrap();
+        // Root reads it anyway: nothing to check then.
+        if std::fs::read(&file.0).is_ok() {
+            return;
+        }
+        let err = globals(None).read(file.path()).unwrap_err();
+        let body = err.body().unwrap();
+        assert_eq!(body.code.as_str(), "permission_denied");
+        assert!(body.message.contains("secret.json"), "{}", body.message);
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod cmd;
 mod io;
 mod output;
 mod render;
+mod write;
 
 use clap::error::ErrorKind;
 use clap::Parser;

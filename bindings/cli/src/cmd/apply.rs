@@ -1,7 +1,7 @@
 //! `relman apply RELEASE COMMAND`: applies a lifecycle command and prints
 //! the new release, its audit event and the notifications to send.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use relman::{
     Action, Command, ErrorCode, Outcome as DeploymentOutcome, Release, Role, State, Timestamp,
@@ -12,6 +12,7 @@ use crate::cmd::Outcome;
 use crate::io::{self, Format, Globals};
 use crate::output::{self, Failure};
 use crate::render;
+use crate::write::{self, FileLock};
 
 const AFTER_HELP: &str = "\
 The command is a JSON document (see `relman schema command`), e.g.
@@ -52,6 +53,20 @@ can chain apply calls. Nothing is written on a denial. With --format
 table: the move, the new event (seq and hash), the notifications and their
 recipients.
 
+--out FILE is written safely: through a new temporary file beside FILE
+(unpredictable name, created exclusively), flushed to disk and renamed over
+FILE, so FILE is either as it was or complete; FILE must be a regular file
+or not exist (a symlink is refused). Writers of one FILE take turns on the
+lock file .FILE.relman-lock beside it (left in place), taken before RELEASE
+is read. When FILE exists and its log does not end where RELEASE's log
+does (FILE moved on since RELEASE was read, or holds another release), the
+command is refused with `conflict` (expected: RELEASE's log head, found:
+FILE's) and nothing is written: read FILE again and retry. An empty FILE
+counts as absent; a FILE that is not a release is not replaced
+(invalid_input). --expected-head HASH refuses with `conflict` unless
+RELEASE's log ends at HASH (the `head` of `relman verify-log`; the chain
+seed for an empty log).
+
 Exit status:
   0  applied
   1  negative verdict: transition_denied (with every unmet rule in
@@ -61,7 +76,12 @@ Exit status:
      is not what its log yields: `path` names the first difference, e.g.
      `approvals[2]`); the error is written to stderr
   2  error: invalid release or command, bad flags, --set, --approvals,
-     --tests, --policy, --context, --now";
+     --tests, --policy, --context, --now; conflict (another writer got
+     there first: the error names the `expected` and `found` log heads;
+     retry on a fresh read); --out could not be written: storage_full
+     (disk or quota full), permission_denied, invalid_input (a symlink or
+     not a regular file); FILE is then unchanged. A file longer than
+     256 MiB is limit_exceeded.";
 
 /// The command names, as in `{"command": …}`.
 const COMMANDS: [&str; 13] = [
@@ -165,9 +185,14 @@ pub struct Args {
     /// stdin, or the JSON text itself).
     #[arg(long, value_name = "FILE_OR_JSON", requires = "command")]
     pub tests: Option<String>,
-    /// Also write the new release (alone) to FILE.
+    /// Also write the new release (alone) to FILE, safely and under a lock;
+    /// refused with `conflict` if FILE's log moved on since RELEASE was read.
     #[arg(long, value_name = "FILE")]
     pub out: Option<String>,
+    /// Refuse with `conflict` unless RELEASE's log ends at HASH (64 hex
+    /// digits: the `head` of `relman verify-log`).
+    #[arg(long, value_name = "HASH", value_parser = crate::cmd::verify_log::parse_hash)]
+    pub expected_head: Option<String>,
 }
 
 fn parse_command_name(text: &str) -> Result<&'static str, String> {
@@ -186,6 +211,12 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
             "--out needs a file: the applied result already goes to stdout",
         ));
     }
+    // Locked before RELEASE is read: when it is the --out file, no other
+    // writer can move it on until the new release is written.
+    let out = match &args.out {
+        Some(path) => Some(Out::lock(path)?),
+        None => None,
+    };
     let release = globals.read_document::<Release>(&args.release)?;
     let (command, command_warnings) = match (&args.command_file, args.command) {
         (Some(path), _) => {
@@ -200,13 +231,18 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
         }
     };
     let context = globals.context()?;
-    match relman::apply(&release.document, &command, &context) {
+    let options = match &args.expected_head {
+        Some(head) => relman::ApplyOptions::expecting_head(head.clone()),
+        None => relman::ApplyOptions::default(),
+    };
+    match relman::apply_with(&release.document, &command, &context, &options) {
         Ok(mut applied) => {
+            // The lock is released once the file is written.
+            if let Some(out) = out {
+                out.write(&release.document, &applied.release)?;
+            }
             applied.warnings.extend(release.warnings);
             applied.warnings.extend(command_warnings);
-            if let Some(path) = &args.out {
-                write_release(path, &applied.release)?;
-            }
             match globals.format() {
                 Format::Json => output::print_json(&applied)?,
                 Format::Table => output::print(&render::applied_lines(&applied).join("\n"))?,
@@ -408,22 +444,55 @@ fn json_arg(globals: &Globals, flag: &str, arg: &str, list: bool) -> Result<Valu
     Ok(value)
 }
 
-/// Writes `release` as pretty JSON to `path`, through a temporary file in
-/// the same directory so that a failed write leaves `path` as it was.
-fn write_release(path: &str, release: &Release) -> Result<(), Failure> {
-    let text = format!("{}\n", output::to_json(release)?);
-    let target = Path::new(path);
-    let Some(file_name) = target.file_name().and_then(|n| n.to_str()) else {
-        return Err(Failure::invalid_input(format!(
-            "--out `{path}` does not name a file"
-        )));
-    };
-    let temp = target.with_file_name(format!(".{file_name}.relman-{}.tmp", std::process::id()));
-    let cannot =
-        |e: std::io::Error| Failure::invalid_input(format!("--out: cannot write `{path}`: {e}"));
-    std::fs::write(&temp, text).map_err(cannot)?;
-    std::fs::rename(&temp, target).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        cannot(e)
-    })
+/// The `--out` file, locked (see [`crate::write`]).
+struct Out {
+    path: PathBuf,
+    _lock: FileLock,
+}
+
+impl Out {
+    /// Checks that `path` may be replaced and takes its lock.
+    fn lock(path: &str) -> Result<Out, Failure> {
+        let prefix = "--out: ";
+        let target = PathBuf::from(path);
+        write::check_target(&target).map_err(|f| f.prefixed(prefix))?;
+        let lock = FileLock::acquire(&target).map_err(|f| f.prefixed(prefix))?;
+        Ok(Out {
+            path: target,
+            _lock: lock,
+        })
+    }
+
+    /// Writes `release` (the result of applying a command to `input`) as
+    /// pretty JSON, unless the file holds a release whose log does not end
+    /// where `input`'s does (`conflict`): then nothing is written.
+    fn write(&self, input: &Release, release: &Release) -> Result<(), Failure> {
+        let shown = self.path.display();
+        if write::check_target(&self.path)
+            .map_err(|f| f.prefixed("--out: "))?
+            .is_some()
+        {
+            let current = io::read_file(&self.path, relman::limits::DEFAULT_MAX_DOCUMENT_BYTES)
+                .map_err(|f| f.prefixed("--out: "))?;
+            if !current.text.trim().is_empty() {
+                let on_disk = relman::parse::<Release>(&current.text).map_err(|e| {
+                    Failure::from(e).prefixed(&format!(
+                        "--out {shown} is not a release, so relman does not replace it: "
+                    ))
+                })?;
+                let expected = relman::audit::head(input);
+                let found = relman::audit::head(&on_disk.document);
+                if expected != found {
+                    return Err(Failure::from(relman::Error::Conflict { expected, found })
+                        .prefixed(&format!(
+                            "--out {shown} changed since the release was read (another \
+                             writer?); nothing written, read it again and retry: "
+                        )));
+                }
+            }
+        }
+        let text = format!("{}\n", output::to_json(release)?);
+        write::write_atomic(&mut write::RealFs, &self.path, text.as_bytes())
+            .map_err(|f| f.prefixed("--out: "))
+    }
 }
