@@ -523,7 +523,7 @@ fn to_hex(bytes: &[u8]) -> String {
 
 /// Hex text (either case, no separators) as bytes.
 fn from_hex(text: &str) -> std::result::Result<Vec<u8>, String> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err("not hex: an odd number of digits".to_string());
     }
     let digit = |c: u8| -> std::result::Result<u8, String> {

@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::Path;
 
 use clap::ValueEnum;
-use relman::{Context, Document, Parsed, Policy, State, Timestamp};
+use relman::{Context, Document, Keyring, Parsed, Policy, State, Timestamp};
 use serde::de::DeserializeOwned;
 
 use crate::output::Failure;
@@ -44,7 +44,16 @@ pub struct GlobalArgs {
     /// Output format [default: json; `demo`: readable text].
     #[arg(long, global = true, value_enum)]
     pub format: Option<Format>,
+    /// The host's keyring for keyed audit chains (JSON, see `relman schema
+    /// keyring`; `-` for stdin), read by check, apply and verify-log. Else
+    /// the environment variable RELMAN_KEYS (the keyring's JSON text).
+    /// Keys are never taken from the command line itself.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub keys: Option<String>,
 }
+
+/// The environment variable that may hold the keyring's JSON text.
+pub const KEYS_ENV: &str = "RELMAN_KEYS";
 
 /// A text read from a file or stdin, with the name to report it under.
 #[derive(Debug, Clone)]
@@ -66,6 +75,7 @@ pub struct Globals {
     policy_file: OnceCell<Result<Option<Policy>, Failure>>,
     context_file: OnceCell<Result<Option<Context>, Failure>>,
     now_arg: OnceCell<Result<Option<Timestamp>, Failure>>,
+    keys: OnceCell<Result<Option<Keyring>, Failure>>,
     default_policy: OnceCell<Policy>,
     /// The most bytes [`Globals::read`] reads from one file or stdin.
     max_bytes: u64,
@@ -80,6 +90,7 @@ impl Globals {
             policy_file: OnceCell::new(),
             context_file: OnceCell::new(),
             now_arg: OnceCell::new(),
+            keys: OnceCell::new(),
             default_policy: OnceCell::new(),
             max_bytes: relman::limits::DEFAULT_MAX_DOCUMENT_BYTES,
         }
@@ -169,6 +180,39 @@ impl Globals {
             Some(text) => Timestamp::parse(text)
                 .map(Some)
                 .map_err(|e| Failure::invalid_input(format!("--now: {e}"))),
+        });
+        loaded.as_ref().map(Option::as_ref).map_err(Clone::clone)
+    }
+
+    /// The host keyring: `--keys FILE`, else the JSON text of the
+    /// environment variable `RELMAN_KEYS`, else none. A `--keys` value that
+    /// looks like the keys themselves (JSON text) is refused: keys on the
+    /// command line end up in shell histories and process listings.
+    pub fn keys(&self) -> Result<Option<&Keyring>, Failure> {
+        let loaded = self.keys.get_or_init(|| {
+            let (name, text) = match &self.args.keys {
+                Some(path) if path.trim_start().starts_with('{') => {
+                    return Err(Failure::invalid_input(
+                        "--keys takes a FILE holding the keyring (or set RELMAN_KEYS), never the keys themselves: the command line is visible to other users and kept in shell histories",
+                    ))
+                }
+                Some(path) => {
+                    let input = self.read(path).map_err(|f| f.prefixed("--keys: "))?;
+                    (format!("--keys {}", input.name), input.text)
+                }
+                None => match std::env::var(KEYS_ENV) {
+                    Ok(text) if !text.trim().is_empty() => (KEYS_ENV.to_string(), text),
+                    Ok(_) | Err(std::env::VarError::NotPresent) => return Ok(None),
+                    Err(std::env::VarError::NotUnicode(_)) => {
+                        return Err(Failure::invalid_input(format!(
+                            "{KEYS_ENV} is not UTF-8 text"
+                        )))
+                    }
+                },
+            };
+            Keyring::from_json(&text)
+                .map(Some)
+                .map_err(|e| Failure::from(e).prefixed(&format!("{name}: ")))
         });
         loaded.as_ref().map(Option::as_ref).map_err(Clone::clone)
     }

@@ -255,6 +255,9 @@ pub fn is_relman_error(value: Unknown<'_>) -> bool {
                 | "forbidden"
                 | "log_tampered"
                 | "limit_exceeded"
+                | "conflict"
+                | "storage_full"
+                | "permission_denied"
                 | "internal"
         )
     )
@@ -298,9 +301,10 @@ pub fn validate<'e>(
     )
 }
 
-/// The gate report of moving a release to `target` (a dry run).
+/// The gate report of moving a release to `target` (a dry run); with
+/// `keys` (the host's keyring) the log is verified as a keyed chain.
 #[napi(
-    ts_args_type = "release: In<Release>, target: State, context?: In<Context> | null",
+    ts_args_type = "release: In<Release>, target: State, context?: In<Context> | null, keys?: In<KeyringSpec> | null",
     ts_return_type = "GateReport"
 )]
 pub fn check<'e>(
@@ -308,6 +312,7 @@ pub fn check<'e>(
     release: Unknown<'e>,
     target: Unknown<'e>,
     context: Option<Unknown<'e>>,
+    keys: Option<Unknown<'e>>,
 ) -> napi::Result<Unknown<'e>> {
     run(
         env,
@@ -316,16 +321,20 @@ pub fn check<'e>(
             ("release", Some(release)),
             ("target", Some(target)),
             ("context", context),
+            ("keys", keys),
         ],
     )
 }
 
 /// Applies a lifecycle command (`amend` and `import` included): the new
 /// release with its audit event; throws `transition_denied` (with
-/// `violations` and `report`), `forbidden` (with `rule`) or `log_tampered`
-/// (with `path`, e.g. `approvals[2]`).
+/// `violations` and `report`), `forbidden` (with `rule`), `log_tampered`
+/// (with `path`, e.g. `approvals[2]`) or `conflict` (with `expected` and
+/// `found`: the log no longer ends at `expectedHead`). With `keys` (the
+/// host's keyring, never stored) the log is verified with it and the new
+/// event keyed with its `signing_key`.
 #[napi(
-    ts_args_type = "release: In<Release>, command: In<Command>, context?: In<Context> | null",
+    ts_args_type = "release: In<Release>, command: In<Command>, context?: In<Context> | null, expectedHead?: string | null, keys?: In<KeyringSpec> | null",
     ts_return_type = "Applied"
 )]
 pub fn apply<'e>(
@@ -333,6 +342,8 @@ pub fn apply<'e>(
     release: Unknown<'e>,
     command: Unknown<'e>,
     context: Option<Unknown<'e>>,
+    expected_head: Option<Unknown<'e>>,
+    keys: Option<Unknown<'e>>,
 ) -> napi::Result<Unknown<'e>> {
     run(
         env,
@@ -341,25 +352,34 @@ pub fn apply<'e>(
             ("release", Some(release)),
             ("command", Some(command)),
             ("context", context),
+            ("expected_head", expected_head),
+            ("keys", keys),
         ],
     )
 }
 
 /// Verifies a release's audit log: the hash chain, and every field where
-/// the document differs from what its log yields (`differences`).
+/// the document differs from what its log yields (`differences`); with
+/// `keys` every event's MAC or signature too (a rewritten log is
+/// `unauthenticated`).
 #[napi(
-    ts_args_type = "release: In<Release>, expectedHead?: string | null",
+    ts_args_type = "release: In<Release>, expectedHead?: string | null, keys?: In<KeyringSpec> | null",
     ts_return_type = "LogVerdict"
 )]
 pub fn verify_log<'e>(
     env: &'e Env,
     release: Unknown<'e>,
     expected_head: Option<Unknown<'e>>,
+    keys: Option<Unknown<'e>>,
 ) -> napi::Result<Unknown<'e>> {
     run(
         env,
         "verify_log",
-        vec![("release", Some(release)), ("expected_head", expected_head)],
+        vec![
+            ("release", Some(release)),
+            ("expected_head", expected_head),
+            ("keys", keys),
+        ],
     )
 }
 

@@ -23,6 +23,9 @@ from ._errors import (
     InvalidPolicy,
     LimitExceeded,
     LogTampered,
+    Conflict,
+    StorageFull,
+    PermissionDenied,
     RelmanError,
     TransitionDenied,
     UnsupportedVersion,
@@ -44,6 +47,9 @@ __all__ = [
     "TransitionDenied",
     "Forbidden",
     "LogTampered",
+    "Conflict",
+    "StorageFull",
+    "PermissionDenied",
     "LimitExceeded",
     "OPERATIONS",
     "MAX_NESTING_DEPTH",
@@ -83,28 +89,51 @@ def validate(kind=None, document=None, text=None, **unknown):
     return _call("validate", dict(unknown, kind=kind, document=document, text=text))
 
 
-def check(release=None, target=None, context=None, **unknown):
+def check(release=None, target=None, context=None, keys=None, **unknown):
     """The gate report of moving `release` to the `target` state: every
-    requirement, met or not (a dry run; nothing changes)."""
-    return _call("check", dict(unknown, release=release, target=target, context=context))
+    requirement, met or not (a dry run; nothing changes). With `keys` (the
+    host's keyring, a dict: see ``schema("keyring")``) the log is verified
+    as a keyed chain."""
+    return _call(
+        "check", dict(unknown, release=release, target=target, context=context, keys=keys)
+    )
 
 
-def apply(release=None, command=None, context=None, **unknown):
+def apply(release=None, command=None, context=None, expected_head=None, keys=None, **unknown):
     """Applies a lifecycle `command` to `release` (any command dict, ``amend``
     and ``import`` included): the new release with its audit event,
     notifications and gate report. Raises :class:`TransitionDenied` (with
     ``.violations``) when gates are unmet, :class:`Forbidden` (with
     ``.rule``) for a missing role, separation of duties or a look-alike
     actor id, :class:`LogTampered` (``.path``: the first difference, e.g.
-    ``approvals[2]``) when the release is not what its log yields."""
-    return _call("apply", dict(unknown, release=release, command=command, context=context))
+    ``approvals[2]``) when the release is not what its log yields.
+
+    `expected_head`: the log head the caller read the release at; another
+    head raises :class:`Conflict` (``.expected``, ``.found``). `keys`: the
+    host's keyring (a dict, never stored): the log is verified with it and
+    the new event keyed with its ``signing_key``."""
+    return _call(
+        "apply",
+        dict(
+            unknown,
+            release=release,
+            command=command,
+            context=context,
+            expected_head=expected_head,
+            keys=keys,
+        ),
+    )
 
 
-def verify_log(release=None, expected_head=None, **unknown):
+def verify_log(release=None, expected_head=None, keys=None, **unknown):
     """Verifies the hash chain of `release`'s audit log (and, if given, that
     it ends at `expected_head`) and that the document is what the log
-    yields; ``differences`` lists every field where it is not."""
-    return _call("verify_log", dict(unknown, release=release, expected_head=expected_head))
+    yields; ``differences`` lists every field where it is not. With `keys`
+    (the host's keyring) every event's MAC or signature is checked, so a
+    log rewritten with recomputed hashes is ``unauthenticated``."""
+    return _call(
+        "verify_log", dict(unknown, release=release, expected_head=expected_head, keys=keys)
+    )
 
 
 def assess_risk(release=None, context=None, **unknown):

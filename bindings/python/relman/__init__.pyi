@@ -8,12 +8,15 @@ InvalidInput naming it, like every relman front end.
 from typing import Dict, Mapping, Sequence, Tuple, Union
 
 from ._errors import (
+    Conflict as Conflict,
     Forbidden as Forbidden,
     InvalidInput as InvalidInput,
     InvalidPolicy as InvalidPolicy,
     LimitExceeded as LimitExceeded,
     LogTampered as LogTampered,
+    PermissionDenied as PermissionDenied,
     RelmanError as RelmanError,
+    StorageFull as StorageFull,
     TransitionDenied as TransitionDenied,
     UnsupportedVersion as UnsupportedVersion,
 )
@@ -34,6 +37,7 @@ from .types import (
     IcsOptions,
     JSONValue,
     JudgeConfig,
+    KeyringSpec,
     KpiOptions,
     KpiReport,
     LogVerdict,
@@ -70,6 +74,9 @@ __all__ = [
     "Forbidden",
     "LogTampered",
     "LimitExceeded",
+    "Conflict",
+    "StorageFull",
+    "PermissionDenied",
     "OPERATIONS",
     "MAX_NESTING_DEPTH",
     "validate",
@@ -103,6 +110,7 @@ def check(
     release: Union[Release, str],
     target: State,
     context: Union[Context, str, None] = None,
+    keys: Union[KeyringSpec, str, None] = None,
 ) -> GateReport:
     """The gate report of moving `release` to `target` (a dry run)."""
 
@@ -110,15 +118,19 @@ def apply(
     release: Union[Release, str],
     command: Union[Command, str],
     context: Union[Context, str, None] = None,
+    expected_head: Union[str, None] = None,
+    keys: Union[KeyringSpec, str, None] = None,
 ) -> Applied:
     """Applies a lifecycle command (amend and import included); raises
-    TransitionDenied, Forbidden or LogTampered."""
+    TransitionDenied, Forbidden, LogTampered or Conflict."""
 
 def verify_log(
     release: Union[Release, str],
     expected_head: Union[str, None] = None,
+    keys: Union[KeyringSpec, str, None] = None,
 ) -> LogVerdict:
-    """Verifies a release's audit log and lists where the document differs."""
+    """Verifies a release's audit log (a keyed chain with `keys`) and lists
+    where the document differs."""
 
 def assess_risk(
     release: Union[Release, str],

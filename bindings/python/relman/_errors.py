@@ -21,6 +21,9 @@ __all__ = [
     "Forbidden",
     "LogTampered",
     "LimitExceeded",
+    "Conflict",
+    "StorageFull",
+    "PermissionDenied",
 ]
 
 
@@ -117,6 +120,32 @@ class LimitExceeded(RelmanError):
     """The input exceeds a documented limit (size, nesting depth, count)."""
 
 
+class Conflict(RelmanError):
+    """Another writer got there first: the release's log no longer ends at
+    the head the caller expected (``apply(..., expected_head=...)``).
+    ``.expected`` and ``.found`` are the two heads; re-read and retry."""
+
+    expected: Optional[str]
+    """The head the caller expected."""
+    found: Optional[str]
+    """The head the release's log ends at."""
+
+    def __init__(self, body: ErrorBody) -> None:
+        super().__init__(body)
+        self.expected = body.get("expected")
+        self.found = body.get("found")
+
+
+class StorageFull(RelmanError):
+    """A front end that writes files ran out of space (the target is
+    unchanged); raised by the CLI, listed for completeness."""
+
+
+class PermissionDenied(RelmanError):
+    """A front end that reads or writes files was refused access; raised by
+    the CLI, listed for completeness."""
+
+
 _BY_CODE: Dict[str, Type[RelmanError]] = {
     "invalid_input": InvalidInput,
     "invalid_policy": InvalidPolicy,
@@ -125,6 +154,9 @@ _BY_CODE: Dict[str, Type[RelmanError]] = {
     "forbidden": Forbidden,
     "log_tampered": LogTampered,
     "limit_exceeded": LimitExceeded,
+    "conflict": Conflict,
+    "storage_full": StorageFull,
+    "permission_denied": PermissionDenied,
 }
 
 

@@ -263,12 +263,28 @@ switch."""
 ReleaseKind = Literal["major", "minor", "patch", "emergency"]
 """The kind of a release, which selects the lifecycle gates that apply."""
 
+KeyAlgorithm = Literal["hmac-sha256", "ed25519"]
+"""A MAC or signature algorithm of a keyed chain."""
+
+class _EventAuthRequired(TypedDict):
+    alg: KeyAlgorithm
+    """The algorithm."""
+    key_id: str
+    """The id of the key in the host's keyring."""
+    mac: str
+    """The MAC (32 bytes) or signature (64 bytes) over the event's hash,
+as lowercase hex."""
+
+class EventAuth(_EventAuthRequired, total=False):
+    """The authentication of one event of a keyed log (the `auth` member of an
+event; not part of the hashed body)."""
+
 State = Literal["planning", "development", "testing", "approval", "deployment", "review", "closed", "cancelled"]
 """A lifecycle state (SPEC §2)."""
 
 _EventRequired = TypedDict("_EventRequired", {"actor": str, "at": "Timestamp", "command": str, "from": "State", "hash": str, "seq": int, "to": "State"})
 
-_EventOptional = TypedDict("_EventOptional", {"details": Dict[str, JSONValue], "policy_fingerprint": str}, total=False)
+_EventOptional = TypedDict("_EventOptional", {"auth": Union["EventAuth", None], "details": Dict[str, JSONValue], "policy_fingerprint": str}, total=False)
 class Event(_EventRequired, _EventOptional):
     """One event of the audit trail (SPEC §2), linked to the previous one by a
 SHA-256 hash chain."""
@@ -1598,6 +1614,33 @@ class ServiceNowExport(_ServiceNowExportRequired, total=False):
     risk: List[RiskAssessment]
     """Risk assessments, keyed by `release_id` (a release or change id)."""
 
+class _KeySpecRequired(TypedDict):
+    alg: KeyAlgorithm
+    """`hmac-sha256` or `ed25519`."""
+    id: str
+    """The key id recorded in each event it keys."""
+
+class KeySpec(_KeySpecRequired, total=False):
+    """One key of a [`KeyringSpec`]."""
+    public: Union[str, None]
+    """Ed25519 only: the 32-byte public key as hex (to verify without being
+able to sign). Must match the secret when both are given."""
+    secret: Union[str, None]
+    """The secret as hex: the HMAC key (16–1024 bytes) or the 32-byte
+Ed25519 seed."""
+
+class _KeyringSpecRequired(TypedDict):
+    keys: List[KeySpec]
+    """The keys, by id."""
+
+class KeyringSpec(_KeyringSpecRequired, total=False):
+    """The JSON form of a [`Keyring`] (read-only: a keyring is never written)."""
+    adopt_unkeyed: bool
+    """Accept a log none of whose events is keyed (one written before the
+host keyed its chains). Default false: such a log is refused."""
+    signing_key: Union[str, None]
+    """The id of the key new events are keyed with (needed by `apply`)."""
+
 DocumentKind = Literal["release", "change", "configuration_item", "cmdb", "actor", "calendar", "schedule", "history", "context", "policy", "command", "rollout_replay", "canary_comparison"]
 """The kinds of input document of the data contract."""
 
@@ -1666,7 +1709,7 @@ class Difference(_DifferenceRequired, total=False):
     seq: Union[int, None]
     """`seq` of the event that sealed or set the field, when one did."""
 
-TamperKind = Literal["edited", "removed", "inserted", "reordered", "truncated", "state_mismatch", "empty_log", "diverged"]
+TamperKind = Literal["edited", "removed", "inserted", "reordered", "truncated", "state_mismatch", "empty_log", "diverged", "unauthenticated"]
 """The kinds of tampering [`verify_log`] tells apart."""
 
 class _TamperRequired(TypedDict):
@@ -1707,7 +1750,7 @@ were appended after it (0 when it is the current head)."""
     warnings: List[Warning]
     """What was odd but not tampering."""
 
-ErrorCode = Literal["invalid_input", "invalid_policy", "unsupported_version", "transition_denied", "forbidden", "log_tampered", "limit_exceeded", "internal"]
+ErrorCode = Literal["invalid_input", "invalid_policy", "unsupported_version", "transition_denied", "forbidden", "log_tampered", "limit_exceeded", "conflict", "storage_full", "permission_denied", "internal"]
 """The stable machine code of an [`Error`]. Serialised in snake_case
 (`invalid_input`, `transition_denied`, …); these strings never change."""
 
@@ -1748,6 +1791,11 @@ class ErrorBody(_ErrorBodyRequired, total=False):
     """The JSON form of an [`Error`], identical in every front end."""
     column: Union[int, None]
     """1-based column in the source text, when parsing text."""
+    expected: Union[str, None]
+    """For `conflict`: the log head the caller expected (`""`: an empty
+log)."""
+    found: Union[str, None]
+    """For `conflict`: the log head found."""
     line: Union[int, None]
     """1-based line in the source text, when parsing text."""
     path: Union[str, None]
@@ -2397,6 +2445,7 @@ SCHEMA_TYPES: Dict[str, str] = {
     "servicenow_tables": "ServiceNowTables",
     "servicenow_export": "ServiceNowExport",
     "judge_config": "JudgeConfig",
+    "keyring": "KeyringSpec",
     "validation_report": "ValidationReport",
     "gate_report": "GateReport",
     "applied": "Applied",

@@ -93,6 +93,19 @@ pub enum RelmanError {
         /// Where in the input.
         path: String,
     },
+    /// Another writer got there first: the log no longer ends at the
+    /// expected head.
+    #[error("{message}")]
+    Conflict {
+        /// Always `conflict`.
+        code: String,
+        /// What happened.
+        message: String,
+        /// The head the caller expected.
+        expected: String,
+        /// The head the log ends at.
+        found: String,
+    },
     /// A bug in relman, including a panic caught at the FFI boundary.
     #[error("{message}")]
     Internal {
@@ -114,6 +127,7 @@ impl RelmanError {
             | RelmanError::Forbidden { code, .. }
             | RelmanError::LogTampered { code, .. }
             | RelmanError::LimitExceeded { code, .. }
+            | RelmanError::Conflict { code, .. }
             | RelmanError::Internal { code, .. } => code,
         }
     }
@@ -179,6 +193,12 @@ impl From<Error> for RelmanError {
                 code,
                 message,
                 path,
+            },
+            Error::Conflict { .. } => RelmanError::Conflict {
+                code,
+                message,
+                expected: body.expected.unwrap_or_default(),
+                found: body.found.unwrap_or_default(),
             },
             _ => RelmanError::Internal { code, message },
         }

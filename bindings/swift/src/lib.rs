@@ -200,35 +200,45 @@ pub fn validate_document(
 
 /// The gate report of moving `release` to `target`: every requirement, met
 /// or not (a dry run; a denial is data, not an error).
-#[uniffi::export(default(context = None))]
+///
+/// With `keys` (the host's keyring) the log is verified as a keyed chain.
+#[uniffi::export(default(context = None, keys = None))]
 pub fn check(
     release: Release,
     target: ReleaseState,
     context: Option<Context>,
+    keys: Option<Keyring>,
 ) -> Result<GateReport, RelmanError> {
     guard(|| {
         Params::default()
             .typed("release", &release)?
             .typed("target", &target)?
             .typed_opt("context", context.as_ref())?
+            .typed_opt("keys", keys.as_ref())?
             .run("check")
     })
 }
 
 /// Applies a lifecycle command: the new release, its audit events and
 /// notifications; `TransitionDenied` (every unmet rule) or `Forbidden`
-/// when refused.
-#[uniffi::export(default(context = None))]
+/// when refused, `Conflict` when the log no longer ends at
+/// `expected_head`. With `keys` (the host's keyring, never stored) the log
+/// is verified with it and the new event keyed with its signing key.
+#[uniffi::export(default(context = None, expected_head = None, keys = None))]
 pub fn apply(
     release: Release,
     command: Command,
     context: Option<Context>,
+    expected_head: Option<String>,
+    keys: Option<Keyring>,
 ) -> Result<Applied, RelmanError> {
     guard(|| {
         Params::default()
             .typed("release", &release)?
             .typed("command", &command)?
             .typed_opt("context", context.as_ref())?
+            .typed_opt("expected_head", expected_head.as_ref())?
+            .typed_opt("keys", keys.as_ref())?
             .run("apply")
     })
 }
@@ -304,15 +314,20 @@ pub fn import_command(
 /// Verifies a release's audit log: the hash chain, and whether the
 /// document is what its log yields (`differences`); a broken log is a
 /// verdict, not an error.
-#[uniffi::export(default(expected_head = None))]
+///
+/// With `keys` (the host's keyring) every event's MAC or signature is
+/// checked: a log rewritten with recomputed hashes is `unauthenticated`.
+#[uniffi::export(default(expected_head = None, keys = None))]
 pub fn verify_log(
     release: Release,
     expected_head: Option<String>,
+    keys: Option<Keyring>,
 ) -> Result<LogVerdict, RelmanError> {
     guard(|| {
         Params::default()
             .typed("release", &release)?
             .typed_opt("expected_head", expected_head.as_ref())?
+            .typed_opt("keys", keys.as_ref())?
             .run("verify_log")
     })
 }
@@ -587,6 +602,18 @@ macro_rules! json_pair {
             guard(|| encode(&value))
         }
     )*};
+}
+
+/// Reads the host's keyring for keyed audit chains from its JSON text
+/// (`keys`, `signing_key`, `adopt_unkeyed`); `InvalidInput` with the path
+/// of the first problem, never quoting a secret. There is no `to_json`:
+/// relman never writes keys.
+#[uniffi::export]
+pub fn keyring_from_json(json: String) -> Result<Keyring, RelmanError> {
+    guard(|| {
+        relman::Keyring::from_json(&json)?;
+        decode(&json)
+    })
 }
 
 json_pair! {

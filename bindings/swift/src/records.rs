@@ -218,6 +218,10 @@ string_enum! {
         /// The document differs from what its log yields (`differences`
         /// lists each field).
         Diverged,
+        /// Verified with a keyring: an event's MAC or signature does not
+        /// verify, an unkeyed event follows a keyed one, or the log is not
+        /// keyed.
+        Unauthenticated,
     }
 }
 
@@ -636,6 +640,42 @@ pub struct Event {
     /// Every other field (details, policy_fingerprint, host fields).
     #[serde(flatten)]
     pub extra_json: JsonObject,
+}
+
+/// The host's keys for keyed audit chains (passed in, never stored by
+/// relman): keys by id, the id new events are keyed with, and whether a
+/// log none of whose events is keyed is accepted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
+pub struct Keyring {
+    /// The keys.
+    pub keys: Vec<KeyringKey>,
+    /// The id of the key new events are keyed with (needed by `apply`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub signing_key: Option<String>,
+    /// Accept a log none of whose events is keyed (default false).
+    #[serde(default)]
+    #[uniffi(default = false)]
+    pub adopt_unkeyed: bool,
+}
+
+/// One key of a [`Keyring`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
+pub struct KeyringKey {
+    /// The key id recorded in each event it keys.
+    pub id: String,
+    /// `hmac-sha256` or `ed25519`.
+    pub alg: String,
+    /// The secret as hex: the HMAC key (16–1024 bytes) or the 32-byte
+    /// Ed25519 seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub secret: Option<String>,
+    /// Ed25519: the 32-byte public key as hex (verify without signing);
+    /// `public` in JSON (a keyword in Swift).
+    #[serde(default, rename = "public", skip_serializing_if = "Option::is_none")]
+    #[uniffi(default = None)]
+    pub public_key: Option<String>,
 }
 
 /// A notification to send after a command.

@@ -3,7 +3,11 @@
 
 use crate::check_error;
 use crate::gen::Gen;
-use relman::{apply, check, verify_log, Command, Context, ErrorCode, Release, State};
+use relman::keys::Keyring;
+use relman::{
+    apply_with, check_with, verify_log_with, ApplyOptions, Command, Context, ErrorCode, Release,
+    State, TamperKind,
+};
 use serde_json::{json, Value};
 
 /// The actor directory: every role, some people with two.
@@ -241,7 +245,24 @@ pub fn legal_edge(from: State, to: State) -> bool {
 /// `transition_denied`, `forbidden` or `invalid_input` (or `log_tampered` for
 /// a release generated past planning without a log) and the release stays
 /// as it was; `check` of every target state never panics.
+///
+/// An input of odd length runs keyed (without consuming a byte, so the
+/// corpus keeps its meaning): every command is applied with an HMAC
+/// keyring, every new event must carry its MAC, the log must verify with
+/// the keyring, and a rewrite of the first event with recomputed hashes or
+/// a head stripped of its MAC must be reported.
 pub fn check_lifecycle_commands(data: &[u8]) {
+    let keys = (!data.len().is_multiple_of(2)).then(|| {
+        Keyring::new()
+            .with_hmac("fuzz", b"fuzzing-key-0123456789")
+            .and_then(|k| k.signing_with("fuzz"))
+            .map(|k| k.adopting_unkeyed(true))
+            .expect("a valid keyring")
+    });
+    let options = match &keys {
+        Some(k) => ApplyOptions::default().keyed(k.clone()),
+        None => ApplyOptions::default(),
+    };
     let mut g = Gen::new(data);
     let ctx: Context = match relman::from_value(context(&mut g)) {
         Ok(p) => p.document,
@@ -265,13 +286,13 @@ pub fn check_lifecycle_commands(data: &[u8]) {
         };
         let before = serde_json::to_string(&r).expect("serialises");
         let target = State::ALL[g.below(State::ALL.len())];
-        let report = check(&r, target, &ctx);
+        let report = check_with(&r, target, &ctx, keys.as_ref());
         assert_eq!(
             report.allowed,
             report.requirements.iter().all(|q| q.met),
             "check's verdict is not the conjunction of its requirements"
         );
-        match apply(&r, &cmd, &ctx) {
+        match apply_with(&r, &cmd, &ctx, &options) {
             Ok(applied) => {
                 let (from, to) = (r.state, applied.release.state);
                 // An adopting import may vouch for a release in any state.
@@ -288,8 +309,11 @@ pub fn check_lifecycle_commands(data: &[u8]) {
                 );
                 assert_eq!(applied.events.len(), 1, "one audit event per command");
                 assert_eq!(applied.release.log.len(), r.log.len() + 1);
-                let verdict = verify_log(&applied.release, None);
+                let verdict = verify_log_with(&applied.release, None, keys.as_ref());
                 assert!(verdict.valid, "log does not verify: {verdict:?}");
+                if let Some(keys) = &keys {
+                    check_keyed(&applied.release, keys);
+                }
                 r = applied.release;
             }
             Err(e) => {
@@ -312,4 +336,46 @@ pub fn check_lifecycle_commands(data: &[u8]) {
             }
         }
     }
+}
+
+/// The keyed-chain properties of a release `apply` just keyed.
+fn check_keyed(release: &Release, keys: &Keyring) {
+    let last = release
+        .log
+        .last()
+        .expect("an applied command logs an event");
+    assert!(last.auth.is_some(), "the new event is not keyed");
+    let strict = keys.clone().adopting_unkeyed(false);
+    assert!(
+        verify_log_with(release, None, Some(&strict)).valid,
+        "a log whose head is keyed must verify without adopting unkeyed logs"
+    );
+    // The head stripped of its MAC.
+    let mut stripped = release.clone();
+    if let Some(event) = stripped.log.last_mut() {
+        event.auth = None;
+    }
+    let verdict = verify_log_with(&stripped, None, Some(&strict));
+    assert_eq!(
+        verdict.tamper.map(|t| t.kind),
+        Some(TamperKind::Unauthenticated),
+        "a head stripped of its MAC"
+    );
+    // The first event rewritten, every hash recomputed, the MACs kept.
+    let mut rewritten = release.clone();
+    let mut prev = relman::audit::chain_seed(&rewritten.id);
+    for (i, event) in rewritten.log.iter_mut().enumerate() {
+        if i == 0 {
+            event.actor.push_str("-forged");
+        }
+        let auth = event.auth.take();
+        *event = relman::audit::seal(&prev, event.clone());
+        event.auth = auth;
+        prev = event.hash.clone();
+    }
+    let verdict = verify_log_with(&rewritten, None, Some(keys));
+    assert!(
+        !verdict.valid,
+        "a rewritten keyed log verified: {verdict:?}"
+    );
 }

@@ -44,7 +44,9 @@ the JSON text itself when it starts with `{` or `[`, e.g.
   relman apply r.json --command import --actor rita --source servicenow:acme \\
     --records RLSE0012345 --adopt
 The actors and their roles come from --context (`actors`); the policy from
---policy, else the context's, else the defaults.
+--policy, else the context's, else the defaults. With the global --keys
+FILE (or the environment variable RELMAN_KEYS) the log is verified as a
+keyed chain and the new event keyed with the keyring's signing_key.
 
 Output: the applied result {release, events[], notifications[], report,
 warnings[]} on stdout; --out FILE also writes the new release alone to
@@ -74,7 +76,8 @@ Exit status:
      missing role, separation of duties, a look-alike actor id) or
      log_tampered (the release's audit log does not verify, or the document
      is not what its log yields: `path` names the first difference, e.g.
-     `approvals[2]`); the error is written to stderr
+     `approvals[2]`; or, with --keys, a MAC or signature that does not
+     verify); the error is written to stderr
   2  error: invalid release or command, bad flags, --set, --approvals,
      --tests, --policy, --context, --now; conflict (another writer got
      there first: the error names the `expected` and `found` log heads;
@@ -231,10 +234,13 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
         }
     };
     let context = globals.context()?;
-    let options = match &args.expected_head {
+    let mut options = match &args.expected_head {
         Some(head) => relman::ApplyOptions::expecting_head(head.clone()),
         None => relman::ApplyOptions::default(),
     };
+    if let Some(keys) = globals.keys()? {
+        options = options.keyed(keys.clone());
+    }
     match relman::apply_with(&release.document, &command, &context, &options) {
         Ok(mut applied) => {
             // The lock is released once the file is written.

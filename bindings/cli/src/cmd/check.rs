@@ -21,8 +21,11 @@ verdict. The context is --context with --policy and --now applied (see
 With --format table: one `[ok]`/`[--]` line per requirement (rule id and
 message), the warnings, then a verdict line.
 
+With the global --keys FILE (or RELMAN_KEYS) the log is verified as a keyed
+chain: a rewritten log leaves `record.log` unmet.
+
 Exit status: 0 allowed, 1 denied (the report is still printed on stdout),
-2 bad input (release, --to, --policy, --context, --now).";
+2 bad input (release, --to, --policy, --context, --now, --keys).";
 
 /// Arguments of `relman check`.
 #[derive(Debug, clap::Args)]
@@ -41,7 +44,7 @@ pub struct Args {
 pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
     let parsed = globals.read_document::<Release>(&args.release)?;
     let context = globals.context()?;
-    let mut report = relman::check(&parsed.document, args.to, &context);
+    let mut report = relman::check_with(&parsed.document, args.to, &context, globals.keys()?);
     report.warnings.extend(parsed.warnings);
     match globals.format() {
         Format::Json => output::print_json(&report)?,

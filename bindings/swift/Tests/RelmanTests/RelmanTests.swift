@@ -47,6 +47,7 @@ func errorOutcome(_ e: RelmanError) -> Outcome {
     case let .Forbidden(code, _, rule): return .error(code: code, path: nil, rule: rule, violations: [])
     case let .LogTampered(code, _, path): return .error(code: code, path: path, rule: nil, violations: [])
     case let .LimitExceeded(code, _, path): return .error(code: code, path: path, rule: nil, violations: [])
+    case let .Conflict(code, _, _, _): return .error(code: code, path: "log", rule: nil, violations: [])
     case let .Internal(code, _): return .error(code: code, path: nil, rule: nil, violations: [])
     }
 }
@@ -114,6 +115,7 @@ func runTyped(_ operation: String, _ input: [String: JSON]) throws -> Outcome {
     }
     func release(_ name: String = "release") throws -> Release { try releaseFromJson(json: need(name).text) }
     func context() throws -> Context? { try given["context"].map { try contextFromJson(json: $0.text) } }
+    func keys() throws -> Keyring? { try given["keys"].map { try keyringFromJson(json: $0.text) } }
     do {
         let out: String
         switch operation {
@@ -126,12 +128,15 @@ func runTyped(_ operation: String, _ input: [String: JSON]) throws -> Outcome {
             }
         case "check":
             guard let target = releaseState(try need("target").string ?? "") else { return .notExpressible("target") }
-            out = try gateReportToJson(value: Relman.check(release: release(), target: target, context: context()))
+            out = try gateReportToJson(value: Relman.check(release: release(), target: target, context: context(), keys: keys()))
         case "apply":
             let command = try commandFromJson(json: need("command").text)
-            out = try appliedToJson(value: Relman.apply(release: release(), command: command, context: context()))
+            out = try appliedToJson(value: Relman.apply(
+                release: release(), command: command, context: context(),
+                expectedHead: given["expected_head"]?.string, keys: keys()))
         case "verify_log":
-            out = try logVerdictToJson(value: verifyLog(release: release(), expectedHead: given["expected_head"]?.string))
+            out = try logVerdictToJson(value: verifyLog(
+                release: release(), expectedHead: given["expected_head"]?.string, keys: keys()))
         case "assess_risk":
             out = try riskAssessmentToJson(value: assessRisk(release: release(), context: context()))
         case "assess_risk_many":

@@ -59,12 +59,13 @@ REL = lambda v: r.release_from_json(text(v))  # noqa: E731
 CTX = lambda v: r.context_from_json(text(v))  # noqa: E731
 TXT = text
 SAME = lambda v: v  # noqa: E731
+KEYS = lambda v: r.keyring_from_json(text(v))  # noqa: E731
 
 OPERATIONS = {
     "validate": None,  # two functions: validate (text) / validate_document
-    "check": (r.check, {"release": REL, "target": lambda v: enum(r.ReleaseState, v), "context": CTX}, r.gate_report_to_json),
-    "apply": (r.apply, {"release": REL, "command": lambda v: r.command_from_json(text(v)), "context": CTX}, r.applied_to_json),
-    "verify_log": (r.verify_log, {"release": REL, "expected_head": SAME}, r.log_verdict_to_json),
+    "check": (r.check, {"release": REL, "target": lambda v: enum(r.ReleaseState, v), "context": CTX, "keys": KEYS}, r.gate_report_to_json),
+    "apply": (r.apply, {"release": REL, "command": lambda v: r.command_from_json(text(v)), "context": CTX, "expected_head": SAME, "keys": KEYS}, r.applied_to_json),
+    "verify_log": (r.verify_log, {"release": REL, "expected_head": SAME, "keys": KEYS}, r.log_verdict_to_json),
     "assess_risk": (r.assess_risk, {"release": REL, "context": CTX}, r.risk_assessment_to_json),
     "assess_risk_many": (r.assess_risk_many, {"releases": lambda v: [text(x) for x in v], "context": CTX}, r.risk_batch_to_json),
     "fit_risk_model": (r.fit_risk_model, {"history": TXT, "options": TXT, "context": CTX}, r.fitted_risk_model_to_json),
@@ -546,15 +547,16 @@ def test_every_error_variant_is_raised_with_its_code(advance):
         r.RelmanError.Forbidden: lambda: r.apply(*(f(text(owner[k])) for f, k in ((r.release_from_json, "release"), (r.command_from_json, "command"), (r.context_from_json, "context")))),
         r.RelmanError.LogTampered: lambda: r.apply(r.release_from_json(text(tampered)), r.Command(command="cancel", actor="alice", at="2026-12-02T10:00:00Z", extra_json=text({"reason": "x"})), r.context_from_json(text(advance["context"]))),
         r.RelmanError.LimitExceeded: lambda: r.detect_conflicts("[" * 100_000),
+        r.RelmanError.Conflict: lambda: r.apply(release(), r.command_from_json(text(advance["command"])), r.context_from_json(text(advance["context"])), expected_head="0" * 64),
         r.RelmanError.Internal: r.force_panic,
     }
     codes = {
         "InvalidInput": "invalid_input", "InvalidPolicy": "invalid_policy",
         "UnsupportedVersion": "unsupported_version", "TransitionDenied": "transition_denied",
         "Forbidden": "forbidden", "LogTampered": "log_tampered",
-        "LimitExceeded": "limit_exceeded", "Internal": "internal",
+        "LimitExceeded": "limit_exceeded", "Conflict": "conflict", "Internal": "internal",
     }
-    assert len(cases) == 8
+    assert len(cases) == 9
     for variant, call in cases.items():
         with pytest.raises(variant) as e:
             call()
@@ -768,3 +770,32 @@ def test_float_comparison_is_relative():
     assert diff({"x": 1.0}, {"x": 1.001}) == "$.x: 1.0 != 1.001"
     assert diff({"x": 1}, {}) == "$.x: missing in actual"
     assert diff({"x": True}, {"x": 1}) is not None
+
+
+def test_keyed_chains_and_the_conflict_error():
+    """keyring_from_json, keys on apply/verify_log, a rewrite caught without
+    an expected head, and Conflict with both heads."""
+    hmac = {"signing_key": "host-1", "keys": [{"id": "host-1", "alg": "hmac-sha256", "secret": "00112233445566778899aabbccddeeff"}]}
+    keys = r.keyring_from_json(text(hmac))
+    assert keys.signing_key == "host-1" and keys.keys[0].alg == "hmac-sha256"
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.keyring_from_json(text({"keys": [{"id": "k", "alg": "hmac-sha256", "secret": "0011"}]}))
+    assert e.value.path == "keys[0].secret"
+    release = in_approval()
+    head = r.verify_log(release, None).head
+    ctx = r.context_from_json(text(RECORD_CONTEXT))
+    cmd = r.command_from_json(text({"command": "approve", "actor": "mia", "at": "2026-03-01T10:04:00Z", "role": "cab"}))
+    keyed = r.apply(release, cmd, ctx, expected_head=head, keys=r.keyring_from_json(text(dict(hmac, adopt_unkeyed=True))))
+    event = json.loads(r.applied_to_json(keyed))["events"][0]
+    assert event["auth"]["key_id"] == "host-1"
+    assert r.verify_log(keyed.release, None, keys).valid
+    # The head vouches for the unkeyed events before it; stripping its MAC
+    # is caught without an expected head.
+    doc = json.loads(r.release_to_json(keyed.release))
+    del doc["log"][-1]["auth"]
+    verdict = r.verify_log(r.release_from_json(text(doc)), None, keys)
+    assert verdict.tamper.kind == r.TamperKind.UNAUTHENTICATED and verdict.tamper.path == f"log[{len(doc['log']) - 1}]"
+    with pytest.raises(r.RelmanError.Conflict) as c:
+        r.apply(keyed.release, cmd, ctx, expected_head=head)
+    assert c.value.code == "conflict" and c.value.expected == head
+    assert c.value.found == keyed.release.log[-1].hash
