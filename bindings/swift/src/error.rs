@@ -101,6 +101,8 @@ pub enum RelmanError {
         code: String,
         /// What happened.
         message: String,
+        /// Always `log`.
+        path: String,
         /// The head the caller expected.
         expected: String,
         /// The head the log ends at.
@@ -197,6 +199,7 @@ impl From<Error> for RelmanError {
             Error::Conflict { .. } => RelmanError::Conflict {
                 code,
                 message,
+                path,
                 expected: body.expected.unwrap_or_default(),
                 found: body.found.unwrap_or_default(),
             },

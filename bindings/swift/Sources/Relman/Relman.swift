@@ -2688,6 +2688,180 @@ public func FfiConverterTypeGateReport_lower(_ value: GateReport) -> RustBuffer 
 
 
 /**
+ * The host's keys for keyed audit chains (passed in, never stored by
+ * relman): keys by id, the id new events are keyed with, and whether a
+ * log none of whose events is keyed is accepted.
+ */
+public struct Keyring: Equatable, Hashable {
+    /**
+     * The keys.
+     */
+    public var keys: [KeyringKey]
+    /**
+     * The id of the key new events are keyed with (needed by `apply`).
+     */
+    public var signingKey: String?
+    /**
+     * Accept a log none of whose events is keyed (default false).
+     */
+    public var adoptUnkeyed: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The keys.
+         */keys: [KeyringKey], 
+        /**
+         * The id of the key new events are keyed with (needed by `apply`).
+         */signingKey: String? = nil, 
+        /**
+         * Accept a log none of whose events is keyed (default false).
+         */adoptUnkeyed: Bool = false) {
+        self.keys = keys
+        self.signingKey = signingKey
+        self.adoptUnkeyed = adoptUnkeyed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Keyring: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyring: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Keyring {
+        return
+            try Keyring(
+                keys: FfiConverterSequenceTypeKeyringKey.read(from: &buf), 
+                signingKey: FfiConverterOptionString.read(from: &buf), 
+                adoptUnkeyed: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Keyring, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeKeyringKey.write(value.keys, into: &buf)
+        FfiConverterOptionString.write(value.signingKey, into: &buf)
+        FfiConverterBool.write(value.adoptUnkeyed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyring_lift(_ buf: RustBuffer) throws -> Keyring {
+    return try FfiConverterTypeKeyring.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyring_lower(_ value: Keyring) -> RustBuffer {
+    return FfiConverterTypeKeyring.lower(value)
+}
+
+
+/**
+ * One key of a [`Keyring`].
+ */
+public struct KeyringKey: Equatable, Hashable {
+    /**
+     * The key id recorded in each event it keys.
+     */
+    public var id: String
+    /**
+     * `hmac-sha256` or `ed25519`.
+     */
+    public var alg: String
+    /**
+     * The secret as hex: the HMAC key (16–1024 bytes) or the 32-byte
+     * Ed25519 seed.
+     */
+    public var secret: String?
+    /**
+     * Ed25519: the 32-byte public key as hex (verify without signing);
+     * `public` in JSON (a keyword in Swift).
+     */
+    public var publicKey: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The key id recorded in each event it keys.
+         */id: String, 
+        /**
+         * `hmac-sha256` or `ed25519`.
+         */alg: String, 
+        /**
+         * The secret as hex: the HMAC key (16–1024 bytes) or the 32-byte
+         * Ed25519 seed.
+         */secret: String? = nil, 
+        /**
+         * Ed25519: the 32-byte public key as hex (verify without signing);
+         * `public` in JSON (a keyword in Swift).
+         */publicKey: String? = nil) {
+        self.id = id
+        self.alg = alg
+        self.secret = secret
+        self.publicKey = publicKey
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeyringKey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyringKey: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyringKey {
+        return
+            try KeyringKey(
+                id: FfiConverterString.read(from: &buf), 
+                alg: FfiConverterString.read(from: &buf), 
+                secret: FfiConverterOptionString.read(from: &buf), 
+                publicKey: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeyringKey, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.alg, into: &buf)
+        FfiConverterOptionString.write(value.secret, into: &buf)
+        FfiConverterOptionString.write(value.publicKey, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyringKey_lift(_ buf: RustBuffer) throws -> KeyringKey {
+    return try FfiConverterTypeKeyringKey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyringKey_lower(_ value: KeyringKey) -> RustBuffer {
+    return FfiConverterTypeKeyringKey.lower(value)
+}
+
+
+/**
  * The result of `compute_kpis`.
  */
 public struct KpiReport: Equatable, Hashable {
@@ -5702,6 +5876,27 @@ enum RelmanError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */path: String
     )
     /**
+     * Another writer got there first: the log no longer ends at the
+     * expected head.
+     */
+    case Conflict(
+        /**
+         * Always `conflict`.
+         */code: String, 
+        /**
+         * What happened.
+         */message: String, 
+        /**
+         * Always `log`.
+         */path: String, 
+        /**
+         * The head the caller expected.
+         */expected: String, 
+        /**
+         * The head the log ends at.
+         */found: String
+    )
+    /**
      * A bug in relman, including a panic caught at the FFI boundary.
      */
     case Internal(
@@ -5781,7 +5976,14 @@ public struct FfiConverterTypeRelmanError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf), 
             path: try FfiConverterString.read(from: &buf)
             )
-        case 8: return .Internal(
+        case 8: return .Conflict(
+            code: try FfiConverterString.read(from: &buf), 
+            message: try FfiConverterString.read(from: &buf), 
+            path: try FfiConverterString.read(from: &buf), 
+            expected: try FfiConverterString.read(from: &buf), 
+            found: try FfiConverterString.read(from: &buf)
+            )
+        case 9: return .Internal(
             code: try FfiConverterString.read(from: &buf), 
             message: try FfiConverterString.read(from: &buf)
             )
@@ -5851,8 +6053,17 @@ public struct FfiConverterTypeRelmanError: FfiConverterRustBuffer {
             FfiConverterString.write(path, into: &buf)
             
         
-        case let .Internal(code,message):
+        case let .Conflict(code,message,path,expected,found):
             writeInt(&buf, Int32(8))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(path, into: &buf)
+            FfiConverterString.write(expected, into: &buf)
+            FfiConverterString.write(found, into: &buf)
+            
+        
+        case let .Internal(code,message):
+            writeInt(&buf, Int32(9))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(message, into: &buf)
             
@@ -6240,6 +6451,12 @@ public enum TamperKind: Equatable, Hashable {
      * lists each field).
      */
     case diverged
+    /**
+     * Verified with a keyring: an event's MAC or signature does not
+     * verify, an unkeyed event follows a keyed one, or the log is not
+     * keyed.
+     */
+    case unauthenticated
 
 
 
@@ -6276,6 +6493,8 @@ public struct FfiConverterTypeTamperKind: FfiConverterRustBuffer {
         case 7: return .emptyLog
         
         case 8: return .diverged
+        
+        case 9: return .unauthenticated
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -6315,6 +6534,10 @@ public struct FfiConverterTypeTamperKind: FfiConverterRustBuffer {
         
         case .diverged:
             writeInt(&buf, Int32(8))
+        
+        
+        case .unauthenticated:
+            writeInt(&buf, Int32(9))
         
         }
     }
@@ -6556,6 +6779,30 @@ fileprivate struct FfiConverterOptionTypeContext: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeContext.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeKeyring: FfiConverterRustBuffer {
+    typealias SwiftType = Keyring?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeKeyring.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeKeyring.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7045,6 +7292,31 @@ fileprivate struct FfiConverterSequenceTypeFactor: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeFactor.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeKeyringKey: FfiConverterRustBuffer {
+    typealias SwiftType = [KeyringKey]
+
+    public static func write(_ value: [KeyringKey], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeKeyringKey.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [KeyringKey] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [KeyringKey]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeKeyringKey.read(from: &buf))
         }
         return seq
     }
@@ -7587,15 +7859,19 @@ public func appliedToJson(value: Applied)throws  -> String  {
 /**
  * Applies a lifecycle command: the new release, its audit events and
  * notifications; `TransitionDenied` (every unmet rule) or `Forbidden`
- * when refused.
+ * when refused, `Conflict` when the log no longer ends at
+ * `expected_head`. With `keys` (the host's keyring, never stored) the log
+ * is verified with it and the new event keyed with its signing key.
  */
-public func apply(release: Release, command: Command, context: Context? = nil)throws  -> Applied  {
+public func apply(release: Release, command: Command, context: Context? = nil, expectedHead: String? = nil, keys: Keyring? = nil)throws  -> Applied  {
     return try  FfiConverterTypeApplied_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_apply(
         FfiConverterTypeRelease_lower(release),
         FfiConverterTypeCommand_lower(command),
-        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
+        FfiConverterOptionTypeContext.lower(context),
+        FfiConverterOptionString.lower(expectedHead),
+        FfiConverterOptionTypeKeyring.lower(keys),uniffiCallStatus
     )
 })
 }
@@ -7727,14 +8003,17 @@ public func canaryJudgementToJson(value: CanaryJudgement)throws  -> String  {
 /**
  * The gate report of moving `release` to `target`: every requirement, met
  * or not (a dry run; a denial is data, not an error).
+ *
+ * With `keys` (the host's keyring) the log is verified as a keyed chain.
  */
-public func check(release: Release, target: ReleaseState, context: Context? = nil)throws  -> GateReport  {
+public func check(release: Release, target: ReleaseState, context: Context? = nil, keys: Keyring? = nil)throws  -> GateReport  {
     return try  FfiConverterTypeGateReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_check(
         FfiConverterTypeRelease_lower(release),
         FfiConverterTypeReleaseState_lower(target),
-        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
+        FfiConverterOptionTypeContext.lower(context),
+        FfiConverterOptionTypeKeyring.lower(keys),uniffiCallStatus
     )
 })
 }
@@ -8005,6 +8284,20 @@ public func judgeCanary(baseline: JsonValue, canary: JsonValue, config: JsonValu
         FfiConverterTypeJsonValue_lower(canary),
         FfiConverterOptionTypeJsonValue.lower(config),
         FfiConverterOptionTypeJsonValue.lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the host's keyring for keyed audit chains from its JSON text
+ * (`keys`, `signing_key`, `adopt_unkeyed`); `InvalidInput` with the path
+ * of the first problem, never quoting a secret. There is no `to_json`:
+ * relman never writes keys.
+ */
+public func keyringFromJson(json: String)throws  -> Keyring  {
+    return try  FfiConverterTypeKeyring_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_keyring_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
     )
 })
 }
@@ -8395,13 +8688,17 @@ public func validationReportToJson(value: ValidationReport)throws  -> String  {
  * Verifies a release's audit log: the hash chain, and whether the
  * document is what its log yields (`differences`); a broken log is a
  * verdict, not an error.
+ *
+ * With `keys` (the host's keyring) every event's MAC or signature is
+ * checked: a log rewritten with recomputed hashes is `unauthenticated`.
  */
-public func verifyLog(release: Release, expectedHead: String? = nil)throws  -> LogVerdict  {
+public func verifyLog(release: Release, expectedHead: String? = nil, keys: Keyring? = nil)throws  -> LogVerdict  {
     return try  FfiConverterTypeLogVerdict_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_verify_log(
         FfiConverterTypeRelease_lower(release),
-        FfiConverterOptionString.lower(expectedHead),uniffiCallStatus
+        FfiConverterOptionString.lower(expectedHead),
+        FfiConverterOptionTypeKeyring.lower(keys),uniffiCallStatus
     )
 })
 }
@@ -8436,7 +8733,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_applied_to_json() != 35556) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_apply() != 47382) {
+    if (uniffi_relman_uniffi_checksum_func_apply() != 65005) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_approval_from_json() != 28401) {
@@ -8469,7 +8766,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_canary_judgement_to_json() != 45770) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_check() != 62601) {
+    if (uniffi_relman_uniffi_checksum_func_check() != 44197) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_command_from_json() != 6100) {
@@ -8533,6 +8830,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_judge_canary() != 35098) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_keyring_from_json() != 23339) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_kpi_report_from_json() != 11493) {
@@ -8628,7 +8928,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_validation_report_to_json() != 37617) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_verify_log() != 29474) {
+    if (uniffi_relman_uniffi_checksum_func_verify_log() != 38243) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -270,7 +270,7 @@ RustBuffer uniffi_relman_uniffi_fn_func_applied_to_json(RustBuffer value, RustCa
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPLY
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPLY
-RustBuffer uniffi_relman_uniffi_fn_func_apply(RustBuffer release, RustBuffer command, RustBuffer context, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_relman_uniffi_fn_func_apply(RustBuffer release, RustBuffer command, RustBuffer context, RustBuffer expected_head, RustBuffer keys, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPROVAL_FROM_JSON
@@ -325,7 +325,7 @@ RustBuffer uniffi_relman_uniffi_fn_func_canary_judgement_to_json(RustBuffer valu
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CHECK
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CHECK
-RustBuffer uniffi_relman_uniffi_fn_func_check(RustBuffer release, RustBuffer target, RustBuffer context, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_relman_uniffi_fn_func_check(RustBuffer release, RustBuffer target, RustBuffer context, RustBuffer keys, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_COMMAND_FROM_JSON
@@ -432,6 +432,11 @@ RustBuffer uniffi_relman_uniffi_fn_func_import_servicenow(RustBuffer change_requ
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_JUDGE_CANARY
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_JUDGE_CANARY
 RustBuffer uniffi_relman_uniffi_fn_func_judge_canary(RustBuffer baseline, RustBuffer canary, RustBuffer config, RustBuffer policy, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_KEYRING_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_KEYRING_FROM_JSON
+RustBuffer uniffi_relman_uniffi_fn_func_keyring_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_KPI_REPORT_FROM_JSON
@@ -592,7 +597,7 @@ RustBuffer uniffi_relman_uniffi_fn_func_validation_report_to_json(RustBuffer val
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VERIFY_LOG
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VERIFY_LOG
-RustBuffer uniffi_relman_uniffi_fn_func_verify_log(RustBuffer release, RustBuffer expected_head, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_relman_uniffi_fn_func_verify_log(RustBuffer release, RustBuffer expected_head, RustBuffer keys, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_RELMAN_UNIFFI_RUSTBUFFER_ALLOC
@@ -1080,6 +1085,12 @@ uint16_t uniffi_relman_uniffi_checksum_func_import_servicenow(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_JUDGE_CANARY
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_JUDGE_CANARY
 uint16_t uniffi_relman_uniffi_checksum_func_judge_canary(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_KEYRING_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_KEYRING_FROM_JSON
+uint16_t uniffi_relman_uniffi_checksum_func_keyring_from_json(void
     
 );
 #endif

@@ -65,10 +65,11 @@ final class KeyedChainTests: XCTestCase {
         do {
             _ = try Relman.apply(release: keyed.release, command: vote, context: context, expectedHead: head)
             XCTFail("a stale head was accepted")
-        } catch let RelmanError.Conflict(code, _, expected, found) {
+        } catch let RelmanError.Conflict(code, _, path, expected, found) {
             XCTAssertEqual(code, "conflict")
+            XCTAssertEqual(path, "log")
             XCTAssertEqual(expected, head)
-            XCTAssertEqual(found, keyed.release.log.last?.hash)
+            XCTAssertEqual(found, try verifyLog(release: keyed.release).head)
         }
     }
 }

@@ -47,7 +47,7 @@ func errorOutcome(_ e: RelmanError) -> Outcome {
     case let .Forbidden(code, _, rule): return .error(code: code, path: nil, rule: rule, violations: [])
     case let .LogTampered(code, _, path): return .error(code: code, path: path, rule: nil, violations: [])
     case let .LimitExceeded(code, _, path): return .error(code: code, path: path, rule: nil, violations: [])
-    case let .Conflict(code, _, _, _): return .error(code: code, path: "log", rule: nil, violations: [])
+    case let .Conflict(code, _, path, _, _): return .error(code: code, path: path, rule: nil, violations: [])
     case let .Internal(code, _): return .error(code: code, path: nil, rule: nil, violations: [])
     }
 }

@@ -797,5 +797,5 @@ def test_keyed_chains_and_the_conflict_error():
     assert verdict.tamper.kind == r.TamperKind.UNAUTHENTICATED and verdict.tamper.path == f"log[{len(doc['log']) - 1}]"
     with pytest.raises(r.RelmanError.Conflict) as c:
         r.apply(keyed.release, cmd, ctx, expected_head=head)
-    assert c.value.code == "conflict" and c.value.expected == head
-    assert c.value.found == keyed.release.log[-1].hash
+    assert c.value.code == "conflict" and c.value.path == "log" and c.value.expected == head
+    assert c.value.found == r.verify_log(keyed.release, None).head
