@@ -32,7 +32,8 @@ export type In<T> = unknown extends T ? T : T extends unknown ? InOne<T> : never
  * shared error form (`ErrorBody`): `code` always, `path` where one
  * value is at fault, `problems` (invalid_input, invalid_policy), `rule`
  * (forbidden), `violations` and `report` (transition_denied), `line`
- * and `column` (JSON text). Test with `isRelmanError(e)`.
+ * and `column` (JSON text), `expected` and `found` (conflict: the log
+ * heads). Test with `isRelmanError(e)`.
  */
 export interface RelmanError extends Error {
   code: ErrorCode
@@ -43,13 +44,15 @@ export interface RelmanError extends Error {
   rule?: string
   violations?: Violation[]
   report?: JsonValue
+  expected?: string
+  found?: string
 }
 
 /** The snake_case names of the operations (`call`, `operations()`). */
 export type OperationName = "validate" | "check" | "apply" | "verify_log" | "assess_risk" | "assess_risk_many" | "fit_risk_model" | "detect_conflicts" | "suggest_slots" | "deployment_order" | "rollout_step" | "judge_canary" | "compute_kpis" | "release_notes" | "calendar_ics" | "import_servicenow" | "export_servicenow" | "schema"
 
 /** The names `schema` knows. */
-export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "servicenow_tables" | "servicenow_export" | "judge_config" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "release_notes" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
+export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "servicenow_tables" | "servicenow_export" | "judge_config" | "keyring" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "release_notes" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
 
 /** The parameters of `suggestSlots`, keyed as in the data contract. */
 export interface SlotRequest {
@@ -991,6 +994,13 @@ export interface ErrorBody {
   code: ErrorCode
   /** 1-based column in the source text, when parsing text. */
   column?: number | null
+  /**
+   * For `conflict`: the log head the caller expected (`""`: an empty
+   * log).
+   */
+  expected?: string | null
+  /** For `conflict`: the log head found. */
+  found?: string | null
   /** 1-based line in the source text, when parsing text. */
   line?: number | null
   /** A human message. */
@@ -1011,7 +1021,7 @@ export interface ErrorBody {
  * The stable machine code of an [`Error`]. Serialised in snake_case
  * (`invalid_input`, `transition_denied`, …); these strings never change.
  */
-export type ErrorCode = "invalid_input" | "invalid_policy" | "unsupported_version" | "transition_denied" | "forbidden" | "log_tampered" | "limit_exceeded" | "internal"
+export type ErrorCode = "invalid_input" | "invalid_policy" | "unsupported_version" | "transition_denied" | "forbidden" | "log_tampered" | "limit_exceeded" | "conflict" | "storage_full" | "permission_denied" | "internal"
 
 /**
  * One event of the audit trail (SPEC §2), linked to the previous one by a
@@ -1022,6 +1032,11 @@ export interface Event {
   actor: string
   /** When the command was applied (given by the caller). */
   at: Timestamp
+  /**
+   * In a keyed log: the host key's MAC or signature over `hash` (see
+   * [`crate::keys`]). Not part of the hashed body.
+   */
+  auth?: EventAuth | null
   /** The command name (e.g. `advance`, `approve`). */
   command: string
   /** Command details (reason, outcome, override, …). */
@@ -1039,6 +1054,22 @@ export interface Event {
   /** State after the command. */
   to: State
   [key: string]: unknown
+}
+
+/**
+ * The authentication of one event of a keyed log (the `auth` member of an
+ * event; not part of the hashed body).
+ */
+export interface EventAuth {
+  /** The algorithm. */
+  alg: KeyAlgorithm
+  /** The id of the key in the host's keyring. */
+  key_id: string
+  /**
+   * The MAC (32 bytes) or signature (64 bytes) over the event's hash,
+   * as lowercase hex.
+   */
+  mac: string
 }
 
 /** One factor of a risk score. */
@@ -1338,6 +1369,44 @@ export interface JudgedMetric {
   /** Weight in the score (≥ 0, default 1). */
   weight?: number | null
   [key: string]: unknown
+}
+
+/** A MAC or signature algorithm of a keyed chain. */
+export type KeyAlgorithm = ("hmac-sha256") | "ed25519"
+
+/** One key of a [`KeyringSpec`]. */
+export interface KeySpec {
+  /** `hmac-sha256` or `ed25519`. */
+  alg: KeyAlgorithm
+  /** The key id recorded in each event it keys. */
+  id: string
+  /**
+   * Ed25519 only: the 32-byte public key as hex (to verify without being
+   * able to sign). Must match the secret when both are given.
+   */
+  public?: string | null
+  /**
+   * The secret as hex: the HMAC key (16–1024 bytes) or the 32-byte
+   * Ed25519 seed.
+   */
+  secret?: string | null
+}
+
+/**
+ * The JSON form of a [`Keyring`] (read-only: a keyring is never written).
+ *
+ *  JSON Schema: `schema('keyring')`.
+ */
+export interface KeyringSpec {
+  /**
+   * Accept a log none of whose events is keyed (one written before the
+   * host keyed its chains). Default false: such a log is refused.
+   */
+  adopt_unkeyed?: boolean
+  /** The keys, by id. */
+  keys: KeySpec[]
+  /** The id of the key new events are keyed with (needed by `apply`). */
+  signing_key?: string | null
 }
 
 /**
@@ -2703,7 +2772,7 @@ export interface Tamper {
 }
 
 /** The kinds of tampering [`verify_log`] tells apart. */
-export type TamperKind = "edited" | "removed" | "inserted" | "reordered" | "truncated" | "state_mismatch" | "empty_log" | "diverged"
+export type TamperKind = "edited" | "removed" | "inserted" | "reordered" | "truncated" | "state_mismatch" | "empty_log" | "diverged" | "unauthenticated"
 
 /** A kind of test evidence. */
 export type TestKind = "unit" | "integration" | "performance" | "security" | "uat"
@@ -2896,10 +2965,13 @@ export declare function _timeCore(operation: string, params: string, iterations:
 /**
  * Applies a lifecycle command (`amend` and `import` included): the new
  * release with its audit event; throws `transition_denied` (with
- * `violations` and `report`), `forbidden` (with `rule`) or `log_tampered`
- * (with `path`, e.g. `approvals[2]`).
+ * `violations` and `report`), `forbidden` (with `rule`), `log_tampered`
+ * (with `path`, e.g. `approvals[2]`) or `conflict` (with `expected` and
+ * `found`: the log no longer ends at `expectedHead`). With `keys` (the
+ * host's keyring, never stored) the log is verified with it and the new
+ * event keyed with its `signing_key`.
  */
-export declare function apply(release: In<Release>, command: In<Command>, context?: In<Context> | null): Applied
+export declare function apply(release: In<Release>, command: In<Command>, context?: In<Context> | null, expectedHead?: string | null, keys?: In<KeyringSpec> | null): Applied
 
 /** Scores a release's risk with every factor explained. */
 export declare function assessRisk(release: In<Release>, context?: In<Context> | null): RiskAssessment
@@ -2924,8 +2996,11 @@ export declare function calendarIcs(schedule: In<Schedule>, options: In<IcsOptio
  */
 export declare function call(operation: OperationName, params?: { [name: string]: unknown } | null): JsonValue
 
-/** The gate report of moving a release to `target` (a dry run). */
-export declare function check(release: In<Release>, target: State, context?: In<Context> | null): GateReport
+/**
+ * The gate report of moving a release to `target` (a dry run); with
+ * `keys` (the host's keyring) the log is verified as a keyed chain.
+ */
+export declare function check(release: In<Release>, target: State, context?: In<Context> | null, keys?: In<KeyringSpec> | null): GateReport
 
 /** DORA and ITIL release KPIs of a history. */
 export declare function computeKpis(history: In<History>, options?: In<KpiOptions> | null, policy?: In<Policy> | null): KpiReport
@@ -3033,6 +3108,8 @@ export declare function validate(kind: DocumentKind, document?: unknown, text?: 
 
 /**
  * Verifies a release's audit log: the hash chain, and every field where
- * the document differs from what its log yields (`differences`).
+ * the document differs from what its log yields (`differences`); with
+ * `keys` every event's MAC or signature too (a rewritten log is
+ * `unauthenticated`).
  */
-export declare function verifyLog(release: In<Release>, expectedHead?: string | null): LogVerdict
+export declare function verifyLog(release: In<Release>, expectedHead?: string | null, keys?: In<KeyringSpec> | null): LogVerdict

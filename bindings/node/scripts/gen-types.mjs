@@ -167,7 +167,8 @@ export type In<T> = unknown extends T ? T : T extends unknown ? InOne<T> : never
  * shared error form (\`ErrorBody\`): \`code\` always, \`path\` where one
  * value is at fault, \`problems\` (invalid_input, invalid_policy), \`rule\`
  * (forbidden), \`violations\` and \`report\` (transition_denied), \`line\`
- * and \`column\` (JSON text). Test with \`isRelmanError(e)\`.
+ * and \`column\` (JSON text), \`expected\` and \`found\` (conflict: the log
+ * heads). Test with \`isRelmanError(e)\`.
  */
 export interface RelmanError extends Error {
   code: ErrorCode
@@ -178,6 +179,8 @@ export interface RelmanError extends Error {
   rule?: string
   violations?: Violation[]
   report?: JsonValue
+  expected?: string
+  found?: string
 }
 
 /** The snake_case names of the operations (\`call\`, \`operations()\`). */

@@ -3,7 +3,7 @@
 import * as relman from 'relman';
 import type {
   Amendment, Applied, CanaryJudgement, Command, Difference, DifferenceKind, ConflictReport, Context, DeploymentOrder, FittedRiskModel, GateReport,
-  History, IcsExport, In, JsonValue, KpiReport, LogVerdict, OperationInfo, Release, ReleaseNotes,
+  History, IcsExport, In, JsonValue, KeyringSpec, KpiReport, LogVerdict, OperationInfo, Release, ReleaseNotes,
   RiskAssessment, RiskBatch, RolloutStep, Schedule, ServiceNowImport, ServiceNowPatches,
   SlotSuggestion, TamperKind, ValidationReport,
 } from 'relman';
@@ -36,7 +36,18 @@ const differences: Difference[] = relman.verifyLog(imported2.release).difference
 const differenceKinds: DifferenceKind[] = differences.map((d) => d.kind);
 const differenceSeqs: (number | null | undefined)[] = differences.map((d) => d.seq);
 const tamperKind: TamperKind | undefined = verdict.tamper?.kind;
-const newKinds: TamperKind[] = ['empty_log', 'diverged'];
+const newKinds: TamperKind[] = ['empty_log', 'diverged', 'unauthenticated'];
+// Keyed chains: the host's keyring on check, apply and verifyLog; apply's
+// compare-and-swap on the head.
+const keys: KeyringSpec = {
+  signing_key: 'host-1', adopt_unkeyed: false,
+  keys: [{ id: 'host-1', alg: 'hmac-sha256', secret: '00112233445566778899aabbccddeeff' }, { id: 'ed', alg: 'ed25519', public: 'ab' }],
+};
+const keyedGates: GateReport = relman.check(dated, 'development', context, keys);
+const keyed: Applied = relman.apply(release, { command: 'advance', actor: 'alice', at: new Date() }, context, verdict.head, keys);
+const keyedVerdict: LogVerdict = relman.verifyLog(keyed.release, null, keys);
+const auth: string | undefined = keyed.events[0].auth?.mac;
+console.log(keyedGates, keyedVerdict, auth);
 const risk: RiskAssessment = relman.assessRisk(release, context);
 const score: number = risk.score;
 const batch: RiskBatch = relman.assessRiskMany([release, dated], context);
@@ -73,7 +84,10 @@ try {
 } catch (e) {
   if (relman.isRelmanError(e)) {
     const code: 'invalid_input' | 'invalid_policy' | 'unsupported_version' | 'transition_denied'
-      | 'forbidden' | 'log_tampered' | 'limit_exceeded' | 'internal' = e.code;
+      | 'forbidden' | 'log_tampered' | 'limit_exceeded' | 'conflict' | 'storage_full'
+      | 'permission_denied' | 'internal' = e.code;
+    const heads: [string | null | undefined, string | null | undefined] = [e.expected, e.found];
+    console.log(heads);
     const where: string | undefined = e.path;
     const rules: string[] = (e.violations ?? []).map((v) => v.rule);
     console.log(code, where, rules, e.rule, e.problems?.length, e.message);
