@@ -11,7 +11,7 @@ use crate::document::{
 use crate::error::Warning;
 use crate::policy::{parse_hhmm, PeakHours};
 use crate::Timestamp;
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashMap};
 
@@ -486,7 +486,7 @@ fn overlaps_peak(h: &PeakHours, start: &Timestamp, end: &Timestamp) -> Option<bo
     let (from, to) = (parse_hhmm(&h.start)?, parse_hhmm(&h.end)?);
     let (s, e) = (start.datetime(), end.datetime());
     // Longer than a week: every weekday is inside.
-    if e - s >= Duration::days(7) {
+    if e.signed_duration_since(s).num_days() >= 7 {
         return Some(true);
     }
     let tz: Option<chrono_tz::Tz> = match &h.time_zone {

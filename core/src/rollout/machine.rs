@@ -286,9 +286,9 @@ fn stages<'a>(plan: &'a DeploymentPlan, policy: &RolloutPolicy) -> Vec<Stage<'a>
             if let Some(a) = &plan.post_promotion_analysis {
                 out.push(Stage::Analysis(a, "post-promotion analysis"));
             }
-            let delay = plan
-                .scale_down_delay_secs
-                .unwrap_or(policy.blue_green.scale_down_delay_secs as i64);
+            let delay = plan.scale_down_delay_secs.unwrap_or(
+                i64::try_from(policy.blue_green.scale_down_delay_secs).unwrap_or(i64::MAX),
+            );
             out.push(Stage::Wait(delay));
         }
     }
@@ -326,8 +326,8 @@ fn reason(rule: &str, message: impl Into<String>, data: Value) -> Reason {
 }
 
 fn add_secs(now: &Timestamp, secs: i64) -> Result<Timestamp> {
-    now.datetime()
-        .checked_add_signed(chrono::Duration::seconds(secs))
+    chrono::TimeDelta::try_seconds(secs)
+        .and_then(|d| now.datetime().checked_add_signed(d))
         .map(Timestamp::from_datetime)
         .ok_or_else(|| Error::invalid_input("now", "the end of the pause is out of range"))
 }
