@@ -32,7 +32,7 @@ pub const MAX_RANGE_DAYS: i64 = 50 * 366;
 
 /// The longest `duration_secs` a recurrence may have, in seconds: the span
 /// of chrono's `DateTime<Utc>` (from its first to its last representable
-/// second, about 524 000 years; 16 531 865 386 399 with chrono 0.4.45).
+/// second, about 524 000 years; 16 544 868 105 599 with chrono 0.4.45).
 /// A longer occurrence would end outside every date relman can represent;
 /// anything up to this bound fits a `TimeDelta` and, added to or taken
 /// from any representable instant, an `i64` of Unix seconds. One past it is

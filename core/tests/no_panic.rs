@@ -93,6 +93,14 @@ fn call(operation: &str, params: Value) -> Result<Value, Error> {
 // ---- the recurrence duration past TimeDelta ---------------------------------
 
 #[test]
+fn the_duration_bound_is_the_span_of_representable_dates() {
+    // DateTime::<Utc>::MAX_UTC minus MIN_UTC in seconds with chrono 0.4.45
+    // (about 524 000 years); well inside TimeDelta::MAX (9.2e15 s).
+    assert_eq!(MAX_DURATION_SECS, 16_544_868_105_599);
+    assert!(MAX_DURATION_SECS < PAST_TIMEDELTA);
+}
+
+#[test]
 fn validation_names_a_recurrence_duration_past_the_bound() {
     let err = relman::from_value::<Schedule>(schedule_value(PAST_TIMEDELTA, 14_400)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
