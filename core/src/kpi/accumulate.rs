@@ -1456,8 +1456,13 @@ fn itil(rels: &[&RelFact<'_>]) -> ItilKpis {
     let on_time = count(&|r| r.on_schedule == Some(true));
     let pir = count(&|r| r.outcome.is_some() && r.pir);
     let knowledge = count(&|r| r.knowledge);
-    let uat_passed: u64 = rels.iter().map(|r| r.rel.uat_passed).sum();
-    let uat_failed: u64 = rels.iter().map(|r| r.rel.uat_failed).sum();
+    // Caller-controlled case counts: `Iterator::sum` would overflow.
+    let uat_passed = rels
+        .iter()
+        .fold(0u64, |sum, r| sum.saturating_add(r.rel.uat_passed));
+    let uat_failed = rels
+        .iter()
+        .fold(0u64, |sum, r| sum.saturating_add(r.rel.uat_failed));
     let incidents: u64 = rels.iter().map(|r| r.incidents).sum();
     let mut time_in_state = BTreeMap::new();
     for state in [
