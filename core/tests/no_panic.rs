@@ -26,6 +26,9 @@ use serde_json::{json, Value};
 /// The recurrence duration of the finding: past `TimeDelta::MAX` seconds.
 const PAST_TIMEDELTA: u64 = 9_300_000_000_000_000;
 
+// The finding's duration is past the bound, not merely at it.
+const _: () = assert!(MAX_DURATION_SECS < PAST_TIMEDELTA);
+
 /// `slots --duration 106751991167300d`, in seconds.
 const DAYS_106751991167300: u64 = 106_751_991_167_300 * 86_400;
 
@@ -97,7 +100,6 @@ fn the_duration_bound_is_the_span_of_representable_dates() {
     // DateTime::<Utc>::MAX_UTC minus MIN_UTC in seconds with chrono 0.4.45
     // (about 524 000 years); well inside TimeDelta::MAX (9.2e15 s).
     assert_eq!(MAX_DURATION_SECS, 16_544_868_105_599);
-    assert!(MAX_DURATION_SECS < PAST_TIMEDELTA);
 }
 
 #[test]
