@@ -67,10 +67,11 @@ type Forbidden = Vec<(i64, i64)>;
 /// `slot_granularity_secs`, default 15 minutes) at or after the end of the
 /// slot before.
 ///
-/// Errors: `invalid_input` for an unknown item (`item`), a zero duration
-/// or one over [`MAX_DURATION_SECS`] (`duration_secs`), horizon (`horizon_secs`) or count (`count`) or a
-/// schedule that does not validate; `limit_exceeded` for a horizon over
-/// ten years, more than 1000 slots or a calendar that expands too far.
+/// Errors: `invalid_input` for an unknown item (`item`), a duration of 0
+/// or over [`MAX_DURATION_SECS`] (`duration_secs`), a zero horizon
+/// (`horizon_secs`) or count (`count`) or a schedule that does not
+/// validate; `limit_exceeded` for a horizon over ten years, more than 1000
+/// slots or a calendar that expands too far.
 pub fn suggest_slots(
     item: &str,
     schedule: &Schedule,
