@@ -19,7 +19,9 @@
 
 use crate::document::{Frequency, Recurrence, Weekday};
 use crate::error::{Error, Result};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 
 /// The default limit on the occurrences one expansion may produce.
@@ -27,6 +29,46 @@ pub const DEFAULT_MAX_OCCURRENCES: u64 = 1_000_000;
 
 /// The longest range one expansion may walk: about 50 years of days.
 pub const MAX_RANGE_DAYS: i64 = 50 * 366;
+
+/// The longest `duration_secs` a recurrence may have, in seconds: the span
+/// of chrono's `DateTime<Utc>` (from its first to its last representable
+/// second, about 524 000 years; 16 544 868 105 599 with chrono 0.4.45).
+/// A longer occurrence would end outside every date relman can represent;
+/// anything up to this bound fits a `TimeDelta` and, added to or taken
+/// from any representable instant, an `i64` of Unix seconds. One past it is
+/// `invalid_input` at the `duration_secs` path.
+pub const MAX_DURATION_SECS: u64 = DateTime::<Utc>::MAX_UTC
+    .timestamp()
+    .abs_diff(DateTime::<Utc>::MIN_UTC.timestamp());
+
+// The bound must fit chrono's `TimeDelta` (at most `i64::MAX` milliseconds).
+const _: () = assert!(MAX_DURATION_SECS <= TimeDelta::MAX.num_seconds().unsigned_abs());
+
+/// What is wrong with a duration of `secs` seconds: 0, or over
+/// [`MAX_DURATION_SECS`]; `None` when it is fine.
+pub(crate) fn duration_problem(secs: u64) -> Option<String> {
+    if secs == 0 {
+        Some("must be > 0".to_string())
+    } else if secs > MAX_DURATION_SECS {
+        Some(format!(
+            "must be at most {MAX_DURATION_SECS} seconds (the span of representable dates), got {secs}"
+        ))
+    } else {
+        None
+    }
+}
+
+/// A duration as `i64` seconds, or `invalid_input` at `path` when it is 0
+/// or over [`MAX_DURATION_SECS`].
+pub(crate) fn check_duration(secs: u64, path: &str) -> Result<i64> {
+    match (duration_problem(secs), i64::try_from(secs)) {
+        (None, Ok(d)) => Ok(d),
+        (problem, _) => Err(Error::invalid_input(
+            path,
+            problem.unwrap_or_else(|| "is out of range".to_string()),
+        )),
+    }
+}
 
 /// A half-open interval of instants `[start, end)` in Unix seconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -40,7 +82,7 @@ pub struct Interval {
 impl Interval {
     /// The interval's length in seconds.
     pub fn len(&self) -> i64 {
-        self.end - self.start
+        self.end.saturating_sub(self.start)
     }
 
     /// True when the interval holds no instant.
@@ -127,12 +169,7 @@ impl Rule {
         if r.interval == 0 {
             return Err(Error::invalid_input(at("interval"), "must be at least 1"));
         }
-        if r.duration_secs == 0 || r.duration_secs > i64::MAX as u64 / 4 {
-            return Err(Error::invalid_input(
-                at("duration_secs"),
-                "must be > 0 (and reasonable)",
-            ));
-        }
+        let duration = check_duration(r.duration_secs, &at("duration_secs"))?;
         let tz: Tz = r.time_zone.parse().map_err(|_| {
             Error::invalid_input(
                 at("time_zone"),
@@ -198,7 +235,7 @@ impl Rule {
             day_of_month: r.day_of_month.map(u32::from),
             nth: r.nth,
             start,
-            duration: r.duration_secs as i64,
+            duration,
             tz,
             from,
             until,
@@ -222,21 +259,28 @@ impl Rule {
         }
         let anchor = self.anchor();
         match self.freq {
-            Frequency::Daily => (d - anchor).num_days().rem_euclid(self.interval) == 0,
+            Frequency::Daily => {
+                d.signed_duration_since(anchor)
+                    .num_days()
+                    .rem_euclid(self.interval)
+                    == 0
+            }
             Frequency::Weekly => {
                 let wd = d.weekday().num_days_from_monday() as usize;
                 if !self.days.get(wd).copied().unwrap_or(false) {
                     return false;
                 }
+                // The day number of the Monday of x's week (both terms
+                // are far inside i64, so the subtraction never saturates).
                 let monday = |x: NaiveDate| {
-                    x - Duration::days(i64::from(x.weekday().num_days_from_monday()))
+                    i64::from(x.num_days_from_ce())
+                        .saturating_sub(i64::from(x.weekday().num_days_from_monday()))
                 };
-                let weeks = (monday(d) - monday(anchor)).num_days() / 7;
+                let weeks = monday(d).saturating_sub(monday(anchor)) / 7;
                 weeks.rem_euclid(self.interval) == 0
             }
             Frequency::Monthly => {
-                let months = (i64::from(d.year()) * 12 + i64::from(d.month0()))
-                    - (i64::from(anchor.year()) * 12 + i64::from(anchor.month0()));
+                let months = month_number(d).saturating_sub(month_number(anchor));
                 if months.rem_euclid(self.interval) != 0 {
                     return false;
                 }
@@ -249,9 +293,11 @@ impl Rule {
                         }
                         if n == -1 {
                             // The last such weekday: a week later is next month.
-                            (d + Duration::days(7)).month() != d.month()
+                            d.checked_add_days(Days::new(7))
+                                .is_none_or(|next| next.month() != d.month())
                         } else {
-                            (d.day() - 1) / 7 + 1 == u32::from(n.unsigned_abs())
+                            // n is 1 to 5 here (Rule::new checked it).
+                            d.day0() / 7 == u32::from(n.unsigned_abs()).saturating_sub(1)
                         }
                     }
                     (None, None) => false,
@@ -277,13 +323,15 @@ impl Rule {
         // Local dates that can hold an occurrence intersecting the range:
         // from a day before (offsets up to ±1 day) minus the duration in
         // days, to a day after.
-        let back = self.duration / 86_400 + 2;
+        // The duration is at most MAX_DURATION_SECS, so `back` fits a
+        // TimeDelta; a date before chrono's first keeps `first`, as before.
+        let back = (self.duration / 86_400).saturating_add(2);
         let first = utc(from).date_naive();
-        let first = first
-            .checked_sub_signed(Duration::days(back))
+        let first = TimeDelta::try_days(back)
+            .and_then(|b| first.checked_sub_signed(b))
             .unwrap_or(first);
         let last = utc(to).date_naive();
-        let last = last.checked_add_signed(Duration::days(2)).unwrap_or(last);
+        let last = last.checked_add_days(Days::new(2)).unwrap_or(last);
         let first = match self.from {
             Some(f) if f > first => f,
             _ => first,
@@ -292,13 +340,13 @@ impl Rule {
             Some(u) if u < last => u,
             _ => last,
         };
-        let span = (last - first).num_days();
+        let span = last.signed_duration_since(first).num_days();
         if span > MAX_RANGE_DAYS {
             return Err(Error::LimitExceeded {
                 path: path.to_string(),
                 what: "calendar expansion range in days".to_string(),
-                limit: MAX_RANGE_DAYS as u64,
-                found: span as u64,
+                limit: MAX_RANGE_DAYS.unsigned_abs(),
+                found: span.unsigned_abs(),
             });
         }
         let mut d = first;
@@ -312,7 +360,7 @@ impl Rule {
                             path: path.to_string(),
                             what: "calendar occurrences".to_string(),
                             limit,
-                            found: limit + 1,
+                            found: limit.saturating_add(1),
                         });
                     }
                     out.push(Interval { start, end });
@@ -327,6 +375,14 @@ impl Rule {
     }
 }
 
+/// The number of a date's month counted from January of year 0 (years
+/// are within ±262 143, so the arithmetic never saturates).
+fn month_number(d: NaiveDate) -> i64 {
+    i64::from(d.year())
+        .saturating_mul(12)
+        .saturating_add(i64::from(d.month0()))
+}
+
 /// Resolves a local date-time in `tz` to Unix seconds (SPEC §4's DST rule).
 pub fn resolve_local(tz: &Tz, local: NaiveDateTime) -> i64 {
     match tz.from_local_datetime(&local) {
@@ -335,13 +391,18 @@ pub fn resolve_local(tz: &Tz, local: NaiveDateTime) -> i64 {
         chrono::LocalResult::None => {
             // In a gap: read the local time with the offset in force before
             // the gap (a day earlier), which moves it forward by the gap.
-            let before = local.checked_sub_signed(Duration::days(1)).unwrap_or(local);
+            let before = local.checked_sub_days(Days::new(1)).unwrap_or(local);
             let offset = match tz.from_local_datetime(&before) {
                 chrono::LocalResult::Single(t) => t.offset().fix().local_minus_utc(),
                 chrono::LocalResult::Ambiguous(a, _) => a.offset().fix().local_minus_utc(),
                 chrono::LocalResult::None => 0,
             };
-            local.and_utc().timestamp() - i64::from(offset)
+            // A representable local time and an offset under a day: never
+            // saturates.
+            local
+                .and_utc()
+                .timestamp()
+                .saturating_sub(i64::from(offset))
         }
     }
 }

@@ -427,7 +427,7 @@ impl Index {
             let mut longest = 0;
             while let Some(t) = touches.get(j).filter(|t| t.key == key) {
                 longest = longest.max(t.iv.len());
-                j += 1;
+                j = j.saturating_add(1);
             }
             groups.insert(key, (i, j, longest));
             i = j;
@@ -1513,7 +1513,9 @@ type OutsideHits<'a> = (BTreeSet<u32>, Option<Interval>, BTreeSet<&'a str>);
 /// Whether `iv` lies inside one of the merged, sorted intervals.
 pub(crate) fn fits(merged: &[Interval], iv: Interval) -> bool {
     let i = merged.partition_point(|m| m.start <= iv.start);
-    i > 0 && merged.get(i - 1).is_some_and(|m| iv.end <= m.end)
+    i.checked_sub(1)
+        .and_then(|p| merged.get(p))
+        .is_some_and(|m| iv.end <= m.end)
 }
 
 pub(crate) fn limit_matches(
@@ -1547,7 +1549,7 @@ pub(crate) fn over_capacity(
 ) -> Vec<(Interval, BTreeSet<u32>, usize)> {
     // Events: (time, order, +1/-1, item); with `strict`, an end at t comes
     // before a start at t (back-to-back is not concurrent).
-    let mut events: Vec<(i64, u8, u32)> = Vec::with_capacity(spans.len() * 2);
+    let mut events: Vec<(i64, u8, u32)> = Vec::with_capacity(spans.len().saturating_mul(2));
     for (i, s) in spans {
         events.push((s.start, if strict { 1 } else { 0 }, *i));
         events.push((s.end, if strict { 0 } else { 1 }, *i));

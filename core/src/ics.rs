@@ -112,16 +112,20 @@ pub fn escape_text(s: &str) -> String {
 /// most 75 octets, each ended by CRLF; continuation lines start with a
 /// space (RFC 5545 §3.1). Never splits a UTF-8 character.
 pub fn fold_line(line: &str) -> String {
-    let mut out = String::with_capacity(line.len() + line.len() / 70 * 3 + 2);
+    let mut out = String::with_capacity(
+        line.len()
+            .saturating_add((line.len() / 70).saturating_mul(3))
+            .saturating_add(2),
+    );
     let mut used = 0usize;
     for c in line.chars() {
         let n = c.len_utf8();
-        if used + n > 75 {
+        if used.saturating_add(n) > 75 {
             out.push_str("\r\n ");
             used = 1;
         }
         out.push(c);
-        used += n;
+        used = used.saturating_add(n);
     }
     out.push_str("\r\n");
     out
@@ -203,13 +207,14 @@ fn transitions(tz: &Tz, from: i64, to: i64) -> Vec<i64> {
     let step = 86_400 * 7;
     let mut t = from;
     while t < to {
-        let next = (t + step).min(to);
+        let next = t.saturating_add(step).min(to);
         if offset_at(tz, t).0 != offset_at(tz, next).0 {
             // Binary search for the first second with the new offset.
             let (mut lo, mut hi) = (t, next);
             let base = offset_at(tz, t).0;
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
+            // lo < hi <= lo + a week: the differences never saturate.
+            while hi.saturating_sub(lo) > 1 {
+                let mid = lo.saturating_add(hi.saturating_sub(lo) / 2);
                 if offset_at(tz, mid).0 == base {
                     lo = mid;
                 } else {
@@ -249,7 +254,7 @@ fn vtimezone(w: &mut Writer, tz: &Tz, first: i64, last: i64) {
     let (start_offset, _, _) = offset_at(tz, from);
     emit(w, from, start_offset);
     for t in trans {
-        let before = offset_at(tz, t - 1).0;
+        let before = offset_at(tz, t.saturating_sub(1)).0;
         emit(w, t, before);
     }
     w.line("END:VTIMEZONE");
@@ -399,7 +404,7 @@ pub fn calendar_ics(schedule: &Schedule, options: &IcsOptions) -> Result<IcsExpo
         }
     }
     let from = options.from.as_ref().unwrap_or(&options.now).unix_seconds();
-    let to = from.saturating_add(i64::from(options.horizon_days) * 86_400);
+    let to = from.saturating_add(i64::from(options.horizon_days).saturating_mul(86_400));
     if let Some(cal) = &schedule.calendar {
         for (i, b) in cal.blackouts.iter().enumerate() {
             let path = format!("calendar.blackouts[{i}]");

@@ -63,7 +63,7 @@ pub fn canonical(id: &str) -> String {
 /// against the general path).
 fn canonical_ascii(id: &str) -> String {
     let trimmed = id.trim();
-    let mut out = String::with_capacity(trimmed.len() + 2);
+    let mut out = String::with_capacity(trimmed.len().saturating_add(2));
     for b in trimmed.bytes() {
         match b.to_ascii_lowercase() {
             b'"' => out.push_str("''"),

@@ -244,8 +244,10 @@ impl Limits {
         let mut want_key = false;
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
+            // Indices stay within the text (a few bytes past its end at
+            // most): the saturating steps below never saturate.
             if b.is_ascii_whitespace() {
-                i += 1;
+                i = i.saturating_add(1);
                 continue;
             }
             // The first byte of a value starts an item of the array it is in.
@@ -257,7 +259,7 @@ impl Limits {
             {
                 if *pending && b != b']' {
                     *pending = false;
-                    *count += 1;
+                    *count = count.saturating_add(1);
                     let (limit, what) = self.list_limit(*kind);
                     if *count > limit {
                         let found = *count;
@@ -267,17 +269,17 @@ impl Limits {
             }
             match b {
                 b'"' => {
-                    let start = i + 1;
+                    let start = i.saturating_add(1);
                     let mut j = start;
                     while let Some(&c) = bytes.get(j) {
                         match c {
-                            b'\\' => j += 2,
+                            b'\\' => j = j.saturating_add(2),
                             b'"' => break,
-                            _ => j += 1,
+                            _ => j = j.saturating_add(1),
                         }
                     }
                     let end = j.min(bytes.len());
-                    let len = (end - start) as u64;
+                    let len = end.saturating_sub(start) as u64;
                     let is_key = want_key;
                     if is_key {
                         want_key = false;
@@ -298,11 +300,11 @@ impl Limits {
                             len,
                         ));
                     }
-                    i = end + 1;
+                    i = end.saturating_add(1);
                     continue;
                 }
                 b'[' | b'{' => {
-                    let depth = stack.len() as u64 + 1;
+                    let depth = (stack.len() as u64).saturating_add(1);
                     if depth > max_depth {
                         return Err(exceeded(
                             text_path(&stack, false),
@@ -340,7 +342,7 @@ impl Limits {
                 },
                 _ => {}
             }
-            i += 1;
+            i = i.saturating_add(1);
         }
         Ok(())
     }
@@ -364,7 +366,7 @@ impl Limits {
                         ));
                     }
                     Value::Array(_) | Value::Object(_) => {
-                        let depth = stack.len() as u64 + 1;
+                        let depth = (stack.len() as u64).saturating_add(1);
                         if depth > max_depth {
                             return Err(exceeded(
                                 value_path(&stack),
@@ -401,7 +403,7 @@ impl Limits {
             match top {
                 ValueFrame::Array(iter, index) => match iter.next() {
                     Some(item) => {
-                        *index = Some(index.map_or(0, |i| i + 1));
+                        *index = Some(index.map_or(0, |i| i.saturating_add(1)));
                         next = Some((item, None));
                     }
                     None => {
@@ -505,7 +507,7 @@ pub fn depth(value: &Value, max: u64) -> u64 {
         if !(v.is_array() || v.is_object()) {
             continue;
         }
-        let d = d + 1;
+        let d = d.saturating_add(1);
         deepest = deepest.max(d);
         if d > max {
             return d;

@@ -63,7 +63,7 @@ pub fn escape_html(s: &str) -> String {
 /// Escapes a value for inline Markdown: layout characters get a backslash,
 /// newlines become spaces, a leading list or heading marker is escaped.
 pub fn escape_markdown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
+    let mut out = String::with_capacity(s.len().saturating_add(8));
     for c in s.chars() {
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' => {
@@ -76,7 +76,7 @@ pub fn escape_markdown(s: &str) -> String {
         }
     }
     let trimmed = out.trim_start();
-    let lead = out.len() - trimmed.len();
+    let lead = out.len().saturating_sub(trimmed.len());
     let needs = trimmed.starts_with('-')
         || trimmed.starts_with('+')
         || trimmed.starts_with('=')

@@ -780,7 +780,7 @@ pub(crate) fn parse_hhmm(text: &str) -> Option<u32> {
     let well_formed = text.len() == 5 && text.as_bytes().get(2) == Some(&b':');
     let t = chrono::NaiveTime::parse_from_str(text, "%H:%M").ok()?;
     use chrono::Timelike;
-    well_formed.then(|| t.hour() * 60 + t.minute())
+    well_formed.then(|| t.hour().saturating_mul(60).saturating_add(t.minute()))
 }
 
 impl RiskPolicy {

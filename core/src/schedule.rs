@@ -26,6 +26,12 @@ pub const MAX_SLOTS: usize = 1000;
 /// The longest horizon a slot search may cover: ten years.
 pub const MAX_HORIZON_SECS: u64 = 10 * 366 * 86_400;
 
+/// The longest slot [`suggest_slots`] may be asked for, in seconds: the
+/// span of representable dates, [`crate::calendar::MAX_DURATION_SECS`]
+/// (a slot longer than the horizon is allowed, with a warning, and finds
+/// nothing). One past it is `invalid_input` at `duration_secs`.
+pub const MAX_DURATION_SECS: u64 = crate::calendar::MAX_DURATION_SECS;
+
 /// The verdict of [`suggest_slots`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SlotSuggestion {
@@ -61,10 +67,11 @@ type Forbidden = Vec<(i64, i64)>;
 /// `slot_granularity_secs`, default 15 minutes) at or after the end of the
 /// slot before.
 ///
-/// Errors: `invalid_input` for an unknown item (`item`), a zero duration
-/// (`duration_secs`), horizon (`horizon_secs`) or count (`count`) or a
-/// schedule that does not validate; `limit_exceeded` for a horizon over
-/// ten years, more than 1000 slots or a calendar that expands too far.
+/// Errors: `invalid_input` for an unknown item (`item`), a duration of 0
+/// or over [`MAX_DURATION_SECS`] (`duration_secs`), a zero horizon
+/// (`horizon_secs`) or count (`count`) or a schedule that does not
+/// validate; `limit_exceeded` for a horizon over ten years, more than 1000
+/// slots or a calendar that expands too far.
 pub fn suggest_slots(
     item: &str,
     schedule: &Schedule,
@@ -101,9 +108,7 @@ pub fn suggest_slots_with_policy(
         return Err(Error::InvalidPolicy { problems });
     }
     policy.check_limits("policy")?;
-    if duration_secs == 0 {
-        return Err(Error::invalid_input("duration_secs", "must be > 0"));
-    }
+    let d = crate::calendar::check_duration(duration_secs, "duration_secs")?;
     if horizon_secs == 0 {
         return Err(Error::invalid_input("horizon_secs", "must be > 0"));
     }
@@ -133,14 +138,21 @@ pub fn suggest_slots_with_policy(
             "the duration is longer than the horizon: no slot fits",
         ));
     }
+    // Timestamps and durations are bounded far inside i64 (the range of
+    // chrono's dates, MAX_DURATION_SECS, MAX_HORIZON_SECS): the saturating
+    // operations below never saturate; they stop a wrap if that changes.
     let start = from.unix_seconds();
-    let d = duration_secs as i64;
-    let end = start.saturating_add(horizon_secs as i64);
+    let end = start.saturating_add(i64::try_from(horizon_secs).unwrap_or(i64::MAX));
     // Maintenance windows and blocking blackouts always bound a slot.
     let mut cp: ConflictPolicy = policy.conflicts.clone();
     cp.severity.outside_maintenance_window = Severity::Block;
     cp.severity.blackout = Severity::Block;
-    let model = Model::build(schedule, &cp, Some(item), Some((start - d, end + d)))?;
+    let model = Model::build(
+        schedule,
+        &cp,
+        Some(item),
+        Some((start.saturating_sub(d), end.saturating_add(d))),
+    )?;
     let Some(me) = model.item_ids.get(item).copied() else {
         return Err(Error::invalid_input(
             "item",
@@ -149,14 +161,14 @@ pub fn suggest_slots_with_policy(
     };
     warnings.extend(model.warnings.iter().cloned());
     let (forbidden, allowed) = constraints(&model, me, d, &mut warnings)?;
-    let g = policy.conflicts.slot_granularity_secs.max(1) as i64;
+    let g = i64::try_from(policy.conflicts.slot_granularity_secs.max(1)).unwrap_or(i64::MAX);
     let mut slots = Vec::new();
     let mut t = ceil_to(start, g);
     let mut fi = 0usize;
     while slots.len() < count && t.saturating_add(d) <= end {
         // Skip forbidden ranges that end before t, jump over one holding t.
         while forbidden.get(fi).is_some_and(|f| f.1 < t) {
-            fi += 1;
+            fi = fi.saturating_add(1);
         }
         if let Some(f) = forbidden.get(fi).filter(|f| f.0 <= t) {
             t = ceil_to(f.1.saturating_add(1), g);
@@ -174,18 +186,20 @@ pub fn suggest_slots_with_policy(
             }
             Some(_) => {}
         }
+        // t + d <= end: the loop condition.
+        let slot_end = t.saturating_add(d);
         slots.push(Window::of(Interval {
             start: t,
-            end: t + d,
+            end: slot_end,
         }));
-        t = ceil_to(t + d, g);
+        t = ceil_to(slot_end, g);
     }
     Ok(SlotSuggestion {
         item: item.to_string(),
         duration_secs,
         from: from.clone(),
         until: Timestamp::from_utc(crate::calendar::utc(end)),
-        granularity_secs: g as u64,
+        granularity_secs: g.unsigned_abs(),
         slots,
         warnings,
     })
@@ -224,10 +238,11 @@ fn constraints(
     let mut forbidden: Forbidden = Vec::new();
     // A busy interval [s, e) forbids starts t with [t, t+d) overlapping it.
     let busy = |iv: Interval, f: &mut Forbidden| {
+        let lo = iv.start.saturating_sub(d);
         if strict {
-            f.push((iv.start - d + 1, iv.end - 1));
+            f.push((lo.saturating_add(1), iv.end.saturating_sub(1)));
         } else {
-            f.push((iv.start - d, iv.end));
+            f.push((lo, iv.end));
         }
     };
     let all = Interval {
@@ -267,7 +282,10 @@ fn constraints(
         if b.scope_matches(item, model) {
             for o in &b.occurrences {
                 // Blackouts are strict: back-to-back is outside.
-                forbidden.push((o.start - d + 1, o.end - 1));
+                forbidden.push((
+                    o.start.saturating_sub(d).saturating_add(1),
+                    o.end.saturating_sub(1),
+                ));
             }
         }
     }
@@ -295,7 +313,7 @@ fn constraints(
                 continue;
             }
             if let Some(s) = a.span {
-                forbidden.push((i64::MIN / 4, s.end - 1));
+                forbidden.push((i64::MIN / 4, s.end.saturating_sub(1)));
             }
         }
         for other in &model.items {
@@ -303,7 +321,7 @@ fn constraints(
                 continue;
             }
             if let Some(s) = other.span {
-                forbidden.push((s.start - d + 1, i64::MAX / 4));
+                forbidden.push((s.start.saturating_sub(d).saturating_add(1), i64::MAX / 4));
             }
         }
     }
@@ -473,7 +491,10 @@ pub fn deployment_order(releases: &[Release]) -> Result<DeploymentOrder> {
         releases
             .get(i)
             .and_then(|r| match (&r.planned_start, &r.planned_end) {
-                (Some(s), Some(e)) => u64::try_from(e.unix_seconds() - s.unix_seconds()).ok(),
+                (Some(s), Some(e)) => e
+                    .unix_seconds()
+                    .checked_sub(s.unix_seconds())
+                    .and_then(|secs| u64::try_from(secs).ok()),
                 _ => None,
             })
             .unwrap_or(0)
@@ -491,7 +512,7 @@ pub fn deployment_order(releases: &[Release]) -> Result<DeploymentOrder> {
         let mut w = 1;
         let mut pick: Option<(u64, usize)> = None;
         for &a in ds {
-            w = w.max(wave.get(a).copied().unwrap_or(0) + 1);
+            w = w.max(wave.get(a).copied().unwrap_or(0).saturating_add(1));
             let len = best.get(a).map_or(0, |b| b.0);
             pick = match pick {
                 Some((l, p))
@@ -507,7 +528,7 @@ pub fn deployment_order(releases: &[Release]) -> Result<DeploymentOrder> {
             *slot = w;
         }
         if let (Some((len, p)), Some(b)) = (pick, best.get_mut(i)) {
-            *b = (len + duration(i), Some(p));
+            *b = (len.saturating_add(duration(i)), Some(p));
         }
     }
     let mut waves: BTreeMap<usize, Vec<String>> = BTreeMap::new();

@@ -139,7 +139,7 @@ fn walk(
                 continue;
             }
             let mut trial = Vec::new();
-            walk(b, defs, value, path, &mut trial, depth + 1);
+            walk(b, defs, value, path, &mut trial, depth.saturating_add(1));
             if trial.is_empty() {
                 best = None;
                 break;
@@ -203,7 +203,7 @@ fn walk(
     }
     if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
         for b in all {
-            walk(b, defs, value, path, out, depth + 1);
+            walk(b, defs, value, path, out, depth.saturating_add(1));
         }
     }
     if let Some(c) = obj.get("const") {
@@ -292,14 +292,21 @@ fn walk(
         if let Some(props) = props {
             for (k, v) in map {
                 if let Some(s) = props.get(k) {
-                    walk(s, defs, v, &join(path, k), out, depth + 1);
+                    walk(s, defs, v, &join(path, k), out, depth.saturating_add(1));
                 }
             }
         }
     }
     if let (Some(items), Some(list)) = (obj.get("items"), value.as_array()) {
         for (i, v) in list.iter().enumerate() {
-            walk(items, defs, v, &format!("{path}[{i}]"), out, depth + 1);
+            walk(
+                items,
+                defs,
+                v,
+                &format!("{path}[{i}]"),
+                out,
+                depth.saturating_add(1),
+            );
         }
     }
 }

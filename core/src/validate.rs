@@ -425,8 +425,8 @@ fn check_recurrence(r: &Recurrence, base: &str, f: &mut Findings) {
             format!("`{}` is not a local time HH:MM", r.start_time),
         );
     }
-    if r.duration_secs == 0 {
-        f.problem(join(base, "duration_secs"), "must be > 0");
+    if let Some(message) = crate::calendar::duration_problem(r.duration_secs) {
+        f.problem(join(base, "duration_secs"), message);
     }
     if r.time_zone.parse::<chrono_tz::Tz>().is_err() {
         f.problem(

@@ -340,9 +340,10 @@ impl KpiAccumulator {
                 ));
             }
         }
-        self.counts.deployments_read += 1;
+        self.counts.deployments_read = self.counts.deployments_read.saturating_add(1);
         if !self.in_period(finish) {
-            self.counts.deployments_outside_period += 1;
+            self.counts.deployments_outside_period =
+                self.counts.deployments_outside_period.saturating_add(1);
             return Ok(());
         }
         let Some(env) = self
@@ -351,7 +352,8 @@ impl KpiAccumulator {
             .position(|e| *e == d.environment)
             .and_then(|k| self.prod_names.get(k).copied())
         else {
-            self.counts.deployments_not_production += 1;
+            self.counts.deployments_not_production =
+                self.counts.deployments_not_production.saturating_add(1);
             return Ok(());
         };
         let service = self.names.intern(&d.service);
@@ -409,10 +411,11 @@ impl KpiAccumulator {
                 ));
             }
         }
-        self.counts.incidents_read += 1;
+        self.counts.incidents_read = self.counts.incidents_read.saturating_add(1);
         let created = inc.created_at.unix_seconds();
         if !self.in_period(created) {
-            self.counts.incidents_outside_period += 1;
+            self.counts.incidents_outside_period =
+                self.counts.incidents_outside_period.saturating_add(1);
             return Ok(());
         }
         let service = inc
@@ -431,7 +434,7 @@ impl KpiAccumulator {
 
     /// Feeds one release (its audit log gives the time in each state).
     pub fn add_release(&mut self, r: &Release) {
-        self.counts.releases_read += 1;
+        self.counts.releases_read = self.counts.releases_read.saturating_add(1);
         let time = r
             .deployed_at
             .as_ref()
@@ -440,13 +443,15 @@ impl KpiAccumulator {
             .map(|t| t.unix_seconds());
         match time {
             Some(t) if !self.in_period(t) => {
-                self.counts.releases_outside_period += 1;
+                self.counts.releases_outside_period =
+                    self.counts.releases_outside_period.saturating_add(1);
                 return;
             }
             None => {
-                self.counts.releases_undated += 1;
+                self.counts.releases_undated = self.counts.releases_undated.saturating_add(1);
                 if self.from.is_some() || self.to.is_some() {
-                    self.counts.releases_outside_period += 1;
+                    self.counts.releases_outside_period =
+                        self.counts.releases_outside_period.saturating_add(1);
                     return;
                 }
             }
@@ -465,18 +470,19 @@ impl KpiAccumulator {
             if let Some((state, since)) = current {
                 if state == e.from {
                     if at >= since {
-                        *stays.entry(state).or_insert(0) += at - since;
+                        let stay = stays.entry(state).or_insert(0);
+                        *stay = stay.saturating_add(at.saturating_sub(since));
                     } else {
-                        self.negative_stays += 1;
+                        self.negative_stays = self.negative_stays.saturating_add(1);
                     }
                 }
             }
             current = Some((e.to, at));
         }
-        let (mut uat_passed, mut uat_failed) = (0, 0);
+        let (mut uat_passed, mut uat_failed) = (0u64, 0u64);
         for t in r.tests.iter().filter(|t| t.kind == TestKind::Uat) {
-            uat_passed += t.passed;
-            uat_failed += t.failed;
+            uat_passed = uat_passed.saturating_add(t.passed);
+            uat_failed = uat_failed.saturating_add(t.failed);
         }
         let on_schedule = match (&r.deployed_at, &r.planned_start, &r.planned_end) {
             (Some(d), Some(s), Some(e)) => Some(s <= d && d <= e),
@@ -539,7 +545,7 @@ impl KpiAccumulator {
         let shift = self.ids.append(&other.ids);
         self.deps.extend(other.deps.iter().map(|d| Dep {
             id: Span8 {
-                start: d.id.start + shift,
+                start: d.id.start.saturating_add(shift),
                 len: d.id.len,
             },
             service: remap(d.service),
@@ -553,7 +559,7 @@ impl KpiAccumulator {
             .extend(other.shipments.iter().map(|s| Shipment {
                 hash: s.hash,
                 id: Span8 {
-                    start: s.id.start + shift,
+                    start: s.id.start.saturating_add(shift),
                     len: s.id.len,
                 },
                 ship: FirstShip {
@@ -581,15 +587,23 @@ impl KpiAccumulator {
             }));
         let c = &mut self.counts;
         let o = other.counts;
-        c.deployments_read += o.deployments_read;
-        c.deployments_outside_period += o.deployments_outside_period;
-        c.deployments_not_production += o.deployments_not_production;
-        c.incidents_read += o.incidents_read;
-        c.incidents_outside_period += o.incidents_outside_period;
-        c.releases_read += o.releases_read;
-        c.releases_outside_period += o.releases_outside_period;
-        c.releases_undated += o.releases_undated;
-        self.negative_stays += other.negative_stays;
+        c.deployments_read = c.deployments_read.saturating_add(o.deployments_read);
+        c.deployments_outside_period = c
+            .deployments_outside_period
+            .saturating_add(o.deployments_outside_period);
+        c.deployments_not_production = c
+            .deployments_not_production
+            .saturating_add(o.deployments_not_production);
+        c.incidents_read = c.incidents_read.saturating_add(o.incidents_read);
+        c.incidents_outside_period = c
+            .incidents_outside_period
+            .saturating_add(o.incidents_outside_period);
+        c.releases_read = c.releases_read.saturating_add(o.releases_read);
+        c.releases_outside_period = c
+            .releases_outside_period
+            .saturating_add(o.releases_outside_period);
+        c.releases_undated = c.releases_undated.saturating_add(o.releases_undated);
+        self.negative_stays = self.negative_stays.saturating_add(other.negative_stays);
         Ok(())
     }
 
@@ -598,7 +612,10 @@ impl KpiAccumulator {
         match self.tz {
             None => i32::try_from(secs.div_euclid(86_400)).unwrap_or(0),
             Some(tz) => match tz.timestamp_opt(secs, 0).single() {
-                Some(t) => t.date_naive().num_days_from_ce() - EPOCH_CE_DAYS,
+                Some(t) => t
+                    .date_naive()
+                    .num_days_from_ce()
+                    .saturating_sub(EPOCH_CE_DAYS),
                 None => i32::try_from(secs.div_euclid(86_400)).unwrap_or(0),
             },
         }
@@ -611,7 +628,9 @@ impl KpiAccumulator {
             SeriesInterval::Week => week_of(day, self.settings.week_start),
             SeriesInterval::Month => {
                 let d = date(day);
-                d.year() * 12 + d.month0() as i32
+                d.year()
+                    .saturating_mul(12)
+                    .saturating_add(d.month0() as i32)
             }
         }
     }
@@ -658,12 +677,13 @@ fn weekday_index(w: Weekday) -> i32 {
 
 /// The first day of the week holding `day` (1970-01-01 was a Thursday).
 fn week_of(day: i32, start: Weekday) -> i32 {
-    let wd = (day + 3).rem_euclid(7);
-    day - (wd - weekday_index(start)).rem_euclid(7)
+    // Local days are within chrono's dates (about ±10^8): nothing saturates.
+    let wd = day.saturating_add(3).rem_euclid(7);
+    day.saturating_sub(wd.saturating_sub(weekday_index(start)).rem_euclid(7))
 }
 
 fn date(day: i32) -> NaiveDate {
-    NaiveDate::from_num_days_from_ce_opt(day + EPOCH_CE_DAYS).unwrap_or_default()
+    NaiveDate::from_num_days_from_ce_opt(day.saturating_add(EPOCH_CE_DAYS)).unwrap_or_default()
 }
 
 fn day_text(day: i32) -> String {
@@ -773,7 +793,7 @@ impl Finisher {
         let mut j = 0usize;
         for (h, k) in wanted {
             while by_id.get(j).is_some_and(|e| e.0 < h) {
-                j += 1;
+                j = j.saturating_add(1);
             }
             let cause = acc
                 .incidents
@@ -798,7 +818,7 @@ impl Finisher {
         let mut latest_ok: HashMap<(u32, u32), i64> = HashMap::default();
         let mut end = deps.len();
         while end > 0 {
-            let finish = deps.get(end - 1).map_or(0, |d| d.finish);
+            let finish = deps.get(end.saturating_sub(1)).map_or(0, |d| d.finish);
             let start = deps
                 .get(..end)
                 .map_or(0, |s| s.partition_point(|d| d.finish < finish));
@@ -837,7 +857,7 @@ impl Finisher {
                 };
                 while let Some(d) = deps.get(next).filter(|d| d.finish <= inc.created) {
                     latest.insert(d.service, next);
-                    next += 1;
+                    next = next.saturating_add(1);
                 }
                 if let Some(slot) = window_candidate.get_mut(k) {
                     *slot = latest.get(&inc.service).copied();
@@ -852,15 +872,16 @@ impl Finisher {
         let mut incident_release: HashMap<u32, BTreeSet<&str>> = HashMap::default();
         let window = i64::try_from(acc.settings.attribution_window_secs).unwrap_or(i64::MAX);
         for (k, inc) in acc.incidents.iter().enumerate() {
-            attribution.incidents += 1;
+            attribution.incidents = attribution.incidents.saturating_add(1);
             let target = match &inc.caused_by {
                 Some(_) => match explicit_target.get(k).copied().flatten() {
                     Some(pos) => {
-                        attribution.explicit += 1;
+                        attribution.explicit = attribution.explicit.saturating_add(1);
                         Some(pos)
                     }
                     None => {
-                        attribution.linked_to_uncounted += 1;
+                        attribution.linked_to_uncounted =
+                            attribution.linked_to_uncounted.saturating_add(1);
                         continue;
                     }
                 },
@@ -869,11 +890,11 @@ impl Finisher {
                 {
                     match window_candidate.get(k).copied().flatten() {
                         Some(pos)
-                            if deps
-                                .get(pos)
-                                .is_some_and(|d| inc.created - d.finish <= window) =>
+                            if deps.get(pos).is_some_and(|d| {
+                                inc.created.saturating_sub(d.finish) <= window
+                            }) =>
                         {
-                            attribution.window += 1;
+                            attribution.window = attribution.window.saturating_add(1);
                             Some(pos)
                         }
                         _ => None,
@@ -884,7 +905,7 @@ impl Finisher {
             match target {
                 Some(pos) => {
                     if let Some(n) = incidents_of.get_mut(pos) {
-                        *n += 1;
+                        *n = n.saturating_add(1);
                     }
                     let finish = deps.get(pos).map_or(0, |d| d.finish);
                     if let (Some(r), Some(slot)) = (inc.resolved, resolution.get_mut(pos)) {
@@ -902,7 +923,7 @@ impl Finisher {
                     }
                 }
                 None => {
-                    attribution.unattributable += 1;
+                    attribution.unattributable = attribution.unattributable.saturating_add(1);
                     let day = acc.day(inc.created);
                     loose.push(LooseIncident {
                         bucket: acc.bucket(day),
@@ -924,7 +945,7 @@ impl Finisher {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
                 };
-                end.map(|e| e - d.finish)
+                end.map(|e| e.saturating_sub(d.finish))
             } else {
                 None
             };
@@ -975,7 +996,7 @@ impl Finisher {
                 .max(1);
             if run > 1 {
                 let mut previous: Option<&Shipment> = None;
-                for &(_, i) in order.get(k..k + run).unwrap_or(&[]) {
+                for &(_, i) in order.get(k..k.saturating_add(run)).unwrap_or(&[]) {
                     let Some(s) = at(i) else { continue };
                     if previous.is_some_and(|p| change_id(p) == change_id(s)) {
                         if let Some(l) = loser.get_mut(i as usize) {
@@ -986,7 +1007,7 @@ impl Finisher {
                     }
                 }
             }
-            k += run;
+            k = k.saturating_add(run);
         }
         drop(order);
         let mut leads = Vec::with_capacity(shipments.len());
@@ -1001,7 +1022,7 @@ impl Finisher {
                 service: s.service,
                 env: s.env,
                 team: s.team,
-                lead: s.committed.map(|c| s.finish - c),
+                lead: s.committed.map(|c| s.finish.saturating_sub(c)),
             });
         }
 
@@ -1021,7 +1042,7 @@ impl Finisher {
         let span = match (acc.from, acc.to) {
             (Some(f), Some(t)) => Some(Span {
                 first: acc.day(f),
-                last: acc.day(t - 1),
+                last: acc.day(t.saturating_sub(1)),
             }),
             _ => {
                 let mut days: Vec<i32> = facts.iter().map(|f| f.day).collect();
@@ -1036,7 +1057,7 @@ impl Finisher {
                 match (lo, hi) {
                     (Some(lo), Some(hi)) => Some(Span {
                         first: acc.from.map_or(lo, |f| acc.day(f)),
-                        last: acc.to.map_or(hi, |t| acc.day(t - 1)),
+                        last: acc.to.map_or(hi, |t| acc.day(t.saturating_sub(1))),
                     }),
                     _ => None,
                 }
@@ -1133,8 +1154,12 @@ impl Finisher {
             // A period of millennia (from hostile dates) would mean millions
             // of empty points: refuse it before walking it.
             let points = match acc.settings.series {
-                SeriesInterval::Week => (i64::from(last) - i64::from(b)) / 7 + 1,
-                SeriesInterval::Month => i64::from(last) - i64::from(b) + 1,
+                SeriesInterval::Week => {
+                    (i64::from(last).saturating_sub(i64::from(b)) / 7).saturating_add(1)
+                }
+                SeriesInterval::Month => i64::from(last)
+                    .saturating_sub(i64::from(b))
+                    .saturating_add(1),
             };
             if points > MAX_SERIES_POINTS as i64 {
                 return Err(Error::LimitExceeded {
@@ -1149,7 +1174,7 @@ impl Finisher {
                 let (first_day, next) = bucket_days(b, acc.settings.series);
                 let bucket_span = Span {
                     first: first_day.max(span.first),
-                    last: (next - 1).min(span.last),
+                    last: next.saturating_sub(1).min(span.last),
                 };
                 let dn = self
                     .deps
@@ -1157,15 +1182,15 @@ impl Finisher {
                     .map_or(0, |s| s.partition_point(|d| d.bucket <= b));
                 let deps: Vec<&DepFact> = self
                     .deps
-                    .get(di..di + dn)
+                    .get(di..di.saturating_add(dn))
                     .map_or(Vec::new(), |s| s.iter().collect());
-                di += dn;
+                di = di.saturating_add(dn);
                 let ln = self
                     .leads
                     .get(li..)
                     .map_or(0, |s| s.partition_point(|l| l.bucket <= b));
-                let slice = self.leads.get(li..li + ln).unwrap_or(&[]);
-                li += ln;
+                let slice = self.leads.get(li..li.saturating_add(ln)).unwrap_or(&[]);
+                li = li.saturating_add(ln);
                 let no_commit = slice.iter().filter(|l| l.lead.is_none()).count() as u64;
                 let values: Vec<i64> = slice.iter().filter_map(|l| l.lead).collect();
                 let loose = self.loose.iter().filter(|l| l.bucket == b).count() as u64;
@@ -1182,7 +1207,12 @@ impl Finisher {
                     last_day: day_text(bucket_span.last),
                     kpis,
                 });
-                b = bucket_key_after(b, acc.settings.series);
+                let after = bucket_key_after(b, acc.settings.series);
+                if after <= b {
+                    // Saturated at the last key: nothing after it.
+                    break;
+                }
+                b = after;
             }
         }
 
@@ -1341,26 +1371,32 @@ impl Finisher {
 }
 
 fn days_of(s: Span) -> u64 {
-    u64::try_from(i64::from(s.last) - i64::from(s.first) + 1).unwrap_or(0)
+    u64::try_from(
+        i64::from(s.last)
+            .saturating_sub(i64::from(s.first))
+            .saturating_add(1),
+    )
+    .unwrap_or(0)
 }
 
 /// The first local day of a bucket and the first day of the next one.
 fn bucket_days(b: i32, series: SeriesInterval) -> (i32, i32) {
     match series {
-        SeriesInterval::Week => (b, b + 7),
-        SeriesInterval::Month => (month_first_day(b), month_first_day(b + 1)),
+        SeriesInterval::Week => (b, b.saturating_add(7)),
+        SeriesInterval::Month => (month_first_day(b), month_first_day(b.saturating_add(1))),
     }
 }
 
 fn month_first_day(key: i32) -> i32 {
     let (y, m0) = (key.div_euclid(12), key.rem_euclid(12));
-    NaiveDate::from_ymd_opt(y, m0 as u32 + 1, 1).map_or(0, |d| d.num_days_from_ce() - EPOCH_CE_DAYS)
+    NaiveDate::from_ymd_opt(y, (m0 as u32).saturating_add(1), 1)
+        .map_or(0, |d| d.num_days_from_ce().saturating_sub(EPOCH_CE_DAYS))
 }
 
 fn bucket_key_after(b: i32, series: SeriesInterval) -> i32 {
     match series {
-        SeriesInterval::Week => b + 7,
-        SeriesInterval::Month => b + 1,
+        SeriesInterval::Week => b.saturating_add(7),
+        SeriesInterval::Month => b.saturating_add(1),
     }
 }
 
@@ -1385,12 +1421,14 @@ fn frequency(success_days: &[i32], span: Option<Span>, week_start: Weekday) -> D
     distinct.dedup();
     let first_week = week_of(span.first, week_start);
     let last_week = week_of(span.last, week_start);
-    let weeks = usize::try_from((last_week - first_week) / 7 + 1).unwrap_or(0);
+    let weeks =
+        usize::try_from((last_week.saturating_sub(first_week) / 7).saturating_add(1)).unwrap_or(0);
     let mut per_week = vec![0u32; weeks];
     for d in distinct {
-        let w = usize::try_from((week_of(d, week_start) - first_week) / 7).unwrap_or(usize::MAX);
+        let w = usize::try_from(week_of(d, week_start).saturating_sub(first_week) / 7)
+            .unwrap_or(usize::MAX);
         if let Some(c) = per_week.get_mut(w) {
-            *c += 1;
+            *c = c.saturating_add(1);
         }
     }
     let per_day = (days > 0).then(|| deployments as f64 / days as f64);
@@ -1418,8 +1456,13 @@ fn itil(rels: &[&RelFact<'_>]) -> ItilKpis {
     let on_time = count(&|r| r.on_schedule == Some(true));
     let pir = count(&|r| r.outcome.is_some() && r.pir);
     let knowledge = count(&|r| r.knowledge);
-    let uat_passed: u64 = rels.iter().map(|r| r.rel.uat_passed).sum();
-    let uat_failed: u64 = rels.iter().map(|r| r.rel.uat_failed).sum();
+    // Caller-controlled case counts: `Iterator::sum` would overflow.
+    let uat_passed = rels
+        .iter()
+        .fold(0u64, |sum, r| sum.saturating_add(r.rel.uat_passed));
+    let uat_failed = rels
+        .iter()
+        .fold(0u64, |sum, r| sum.saturating_add(r.rel.uat_failed));
     let incidents: u64 = rels.iter().map(|r| r.incidents).sum();
     let mut time_in_state = BTreeMap::new();
     for state in [
@@ -1458,7 +1501,7 @@ fn itil(rels: &[&RelFact<'_>]) -> ItilKpis {
         time_in_state,
         uat_pass_rate: Rate::new(
             uat_passed,
-            uat_passed + uat_failed,
+            uat_passed.saturating_add(uat_failed),
             "no passed or failed UAT cases",
         ),
         incidents_per_release: Rate::new(incidents, n, "no releases"),

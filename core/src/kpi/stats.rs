@@ -75,7 +75,7 @@ impl DurationStats {
         }
         let sum: i128 = values.iter().map(|v| i128::from(*v)).sum();
         // p90 needs x[lo] and x[lo + 1]; the median x[n/2] (and x[n/2 − 1]).
-        let h = (n - 1) as f64 * 0.9;
+        let h = n.saturating_sub(1) as f64 * 0.9;
         let lo = h.floor() as usize;
         let frac = h - lo as f64;
         let (_, a, right) = values.select_nth_unstable(lo);
@@ -92,7 +92,8 @@ impl DurationStats {
             hi as f64
         } else {
             let lo = left.iter().max().copied().unwrap_or(hi);
-            ((i128::from(lo) + i128::from(hi)) as f64) / 2.0
+            // Two i64 never overflow an i128.
+            (i128::from(lo).saturating_add(i128::from(hi)) as f64) / 2.0
         };
         DurationStats {
             count: n as u64,
@@ -139,8 +140,8 @@ pub fn median(sorted: &[i64]) -> Option<f64> {
     if n % 2 == 1 {
         Some(hi as f64)
     } else {
-        let lo = *sorted.get(n / 2 - 1)?;
-        Some(((i128::from(lo) + i128::from(hi)) as f64) / 2.0)
+        let lo = *sorted.get((n / 2).saturating_sub(1))?;
+        Some((i128::from(lo).saturating_add(i128::from(hi)) as f64) / 2.0)
     }
 }
 
@@ -152,11 +153,11 @@ pub fn percentile(sorted: &[i64], p: f64) -> Option<f64> {
     if n == 0 {
         return None;
     }
-    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+    let h = n.saturating_sub(1) as f64 * p.clamp(0.0, 1.0);
     let lo = h.floor() as usize;
     let frac = h - lo as f64;
     let a = *sorted.get(lo)? as f64;
-    match sorted.get(lo + 1) {
+    match sorted.get(lo.saturating_add(1)) {
         Some(b) if frac > 0.0 => Some(a + frac * (*b as f64 - a)),
         _ => Some(a),
     }

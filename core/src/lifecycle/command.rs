@@ -624,6 +624,14 @@ fn directory_entry<'c>(context: &'c Context, id: &str, path: &str) -> Result<&'c
     }
 }
 
+/// The approval round after `round`; `invalid_input` at `approval_round`
+/// past the last.
+fn next_round(round: u32) -> Result<u32> {
+    round
+        .checked_add(1)
+        .ok_or_else(|| Error::invalid_input("approval_round", "is at the last round"))
+}
+
 /// True for the commands that start, complete or roll back a deployment.
 fn deploys(release: &Release, action: &Action) -> bool {
     match action {
@@ -806,7 +814,7 @@ pub(super) fn apply(
         Action::Advance | Action::StartDeployment | Action::Close => {}
         Action::SendBack { reason, .. } => {
             let round = release.approval_round.unwrap_or(1);
-            next.approval_round = Some(round + 1);
+            next.approval_round = Some(next_round(round)?);
             details.insert("reason".into(), json!(reason));
             details.insert("voided_round".into(), json!(round));
         }
@@ -882,7 +890,7 @@ pub(super) fn apply(
             set.apply_to(&mut next);
             if release.state == State::Approval && !set.after_deployment_only() {
                 let round = release.approval_round.unwrap_or(1);
-                next.approval_round = Some(round + 1);
+                next.approval_round = Some(next_round(round)?);
                 details.insert("voided_round".into(), json!(round));
             }
         }
@@ -996,7 +1004,15 @@ pub(super) fn apply(
         details.insert("sealed_tests".into(), json!(runs));
     }
 
-    let seq = release.log.last().map_or(1, |e| e.seq + 1);
+    let seq = match release.log.last() {
+        None => 1,
+        Some(e) => e.seq.checked_add(1).ok_or_else(|| {
+            Error::invalid_input(
+                format!("log[{}].seq", release.log.len().saturating_sub(1)),
+                "the log is at its last sequence number",
+            )
+        })?,
+    };
     let prev = audit::head(release);
     let mut event = Event {
         seq,

@@ -24,7 +24,9 @@ fn position(state: State) -> Option<usize> {
 
 /// The state after `state` on the main line.
 pub(crate) fn next(state: State) -> Option<State> {
-    position(state).and_then(|i| line().get(i + 1)).copied()
+    position(state)
+        .and_then(|i| line().get(i.saturating_add(1)))
+        .copied()
 }
 
 /// True for `closed` and `cancelled`.
@@ -212,11 +214,12 @@ fn transition(e: &mut Eval<'_>, from: State, target: State) {
         );
         return e.req("lifecycle.transition", false, msg, data);
     }
-    if j > i + 1 {
+    // i and j are positions on the main line: no saturation.
+    if j > i.saturating_add(1) {
         let via: Vec<&str> = line()
             .iter()
             .take(j)
-            .skip(i + 1)
+            .skip(i.saturating_add(1))
             .map(|s| s.as_str())
             .collect();
         let msg = format!(
@@ -382,7 +385,7 @@ fn leave_testing(e: &mut Eval<'_>) {
         } else {
             e.gates.min_pass_rate
         };
-        let executed = run.passed + run.failed;
+        let executed = run.passed.saturating_add(run.failed);
         let rate = if executed == 0 {
             None
         } else {
@@ -906,7 +909,7 @@ fn conflicts(e: &mut Eval<'_>) {
         .iter()
         .filter(|c| c.severity == crate::Severity::Block)
         .collect();
-    let warn = mine.len() - blocking.len();
+    let warn = mine.len().saturating_sub(blocking.len());
     let data = json!({"blocking": blocking, "warnings": warn});
     let msg = if blocking.is_empty() {
         format!("no blocking conflict in the schedule ({warn} warning conflict(s))")

@@ -147,7 +147,7 @@ impl<'a> CmdbIndex<'a> {
         if !problems.is_empty() {
             return Err(Error::InvalidInput { problems });
         }
-        let mut offsets = Vec::with_capacity(n + 1);
+        let mut offsets = Vec::with_capacity(n.saturating_add(1));
         let mut targets = Vec::with_capacity(graph.edge_count());
         offsets.push(0u32);
         for node in graph.node_indices() {
@@ -194,14 +194,14 @@ impl<'a> CmdbIndex<'a> {
         let mut count_service = |ci: u32, services: &mut [u64]| {
             if let Some(Some(s)) = self.service_of.get(ci as usize) {
                 if bit(services, *s as usize) {
-                    service_count += 1;
+                    service_count = service_count.saturating_add(1);
                 }
             }
         };
         let mut frontier = Vec::with_capacity(start.len());
         for &ci in start {
             if bit(&mut seen, ci as usize) {
-                reach.affected += 1;
+                reach.affected = reach.affected.saturating_add(1);
                 frontier.push(ci);
                 count_service(ci, &mut services);
             }
@@ -213,14 +213,15 @@ impl<'a> CmdbIndex<'a> {
             }
             for &ci in &frontier {
                 let i = ci as usize;
-                let (Some(&from), Some(&to)) = (self.offsets.get(i), self.offsets.get(i + 1))
+                let (Some(&from), Some(&to)) =
+                    (self.offsets.get(i), self.offsets.get(i.saturating_add(1)))
                 else {
                     continue;
                 };
                 let neighbours = self.targets.get(from as usize..to as usize).unwrap_or(&[]);
                 for &j in neighbours {
                     if bit(&mut seen, j as usize) {
-                        reach.dependents += 1;
+                        reach.dependents = reach.dependents.saturating_add(1);
                         count_service(j, &mut services);
                         if keep {
                             reach.reached.push(j);

@@ -11,7 +11,7 @@ use crate::document::{
 use crate::error::Warning;
 use crate::policy::{parse_hhmm, PeakHours};
 use crate::Timestamp;
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashMap};
 
@@ -79,7 +79,7 @@ impl<'a> TrackIndex<'a> {
                 let cumulative = list
                     .into_iter()
                     .map(|(t, f)| {
-                        failures += u32::from(f);
+                        failures = failures.saturating_add(u32::from(f));
                         (t, failures)
                     })
                     .collect();
@@ -126,7 +126,8 @@ impl<'a> ScheduleIndex<'a> {
             let unique: BTreeSet<&str> = r.depends_on.iter().map(String::as_str).collect();
             for dep in unique {
                 if dep != r.id {
-                    *dependents.entry(dep).or_default() += 1;
+                    let count = dependents.entry(dep).or_default();
+                    *count = count.saturating_add(1);
                 }
             }
         }
@@ -137,8 +138,8 @@ impl<'a> ScheduleIndex<'a> {
                     for item in &c.items {
                         let entry = counts.entry(item.clone()).or_default();
                         match c.severity {
-                            crate::conflict::Severity::Block => entry.0 += 1,
-                            crate::conflict::Severity::Warn => entry.1 += 1,
+                            crate::conflict::Severity::Block => entry.0 = entry.0.saturating_add(1),
+                            crate::conflict::Severity::Warn => entry.1 = entry.1.saturating_add(1),
                         }
                     }
                 }
@@ -209,7 +210,7 @@ pub(crate) fn compute(
     let mut out = Vec::with_capacity(10);
 
     // change_size
-    let n = r.changes.len() + cis.len();
+    let n = r.changes.len().saturating_add(cis.len());
     out.push(computed(
         log_scaled(n as f64, risk.scales.change_size),
         json!({"changes": r.changes.len(), "cis": cis.len(), "scale": risk.scales.change_size}),
@@ -400,7 +401,9 @@ fn test_evidence(r: &Release, policy: &crate::Policy) -> Computed {
         }
     }
     let run = |k: TestKind| latest.get(k as usize).copied().flatten();
-    let bad = |t: Option<&TestRun>| t.is_none_or(|t| t.failed > 0 || t.passed + t.failed == 0);
+    let bad = |t: Option<&TestRun>| {
+        t.is_none_or(|t| t.failed > 0 || t.passed.saturating_add(t.failed) == 0)
+    };
     let mut missing = Vec::new();
     let mut failing = Vec::new();
     for &k in &gates.required_tests {
@@ -430,9 +433,22 @@ fn test_evidence(r: &Release, policy: &crate::Policy) -> Computed {
                     .as_deref()
                     .is_none_or(|s| s.trim().is_empty())
         });
-    let failed_cases: u64 = latest.iter().flatten().map(|t| t.failed).sum();
-    let gaps = missing.len() + failing.len() + extra_failing.len() + usize::from(uat_gap);
-    let denominator = (gates.required_tests.len() + usize::from(uat_required)).max(1);
+    // Caller-controlled counts: a sum that would overflow saturates.
+    let failed_cases: u64 = latest
+        .iter()
+        .flatten()
+        .fold(0u64, |sum, t| sum.saturating_add(t.failed));
+    // Lengths of lists of test kinds: never near usize::MAX.
+    let gaps = missing
+        .len()
+        .saturating_add(failing.len())
+        .saturating_add(extra_failing.len())
+        .saturating_add(usize::from(uat_gap));
+    let denominator = gates
+        .required_tests
+        .len()
+        .saturating_add(usize::from(uat_required))
+        .max(1);
     let value = (gaps as f64 / denominator as f64).min(1.0);
     let names =
         |ks: &[TestKind]| -> Vec<&'static str> { ks.iter().map(|k| kind_name(*k)).collect() };
@@ -486,7 +502,7 @@ fn overlaps_peak(h: &PeakHours, start: &Timestamp, end: &Timestamp) -> Option<bo
     let (from, to) = (parse_hhmm(&h.start)?, parse_hhmm(&h.end)?);
     let (s, e) = (start.datetime(), end.datetime());
     // Longer than a week: every weekday is inside.
-    if e - s >= Duration::days(7) {
+    if e.signed_duration_since(s).num_days() >= 7 {
         return Some(true);
     }
     let tz: Option<chrono_tz::Tz> = match &h.time_zone {
@@ -759,8 +775,8 @@ fn track_record(a: &RiskAssessor<'_>, r: &Release, known: &[u32], as_of: Option<
     let (mut n, mut f) = (0usize, 0u64);
     for s in &services {
         let (dn, df) = track.count(s, as_of);
-        n += dn;
-        f += u64::from(df);
+        n = n.saturating_add(dn);
+        f = f.saturating_add(u64::from(df));
     }
     let value = (f as f64 + alpha) / (n as f64 + prior.strength);
     let names: Vec<&str> = services.iter().copied().collect();
@@ -828,7 +844,11 @@ fn dependencies(a: &RiskAssessor<'_>, r: &Release) -> Computed {
             format!("conflicts not counted: the schedule could not be checked ({why})"),
         ),
     };
-    let total = declared + pending.len() + dependents + blocking + warning;
+    let total = declared
+        .saturating_add(pending.len())
+        .saturating_add(dependents)
+        .saturating_add(blocking)
+        .saturating_add(warning);
     computed(
         log_scaled(total as f64, scale),
         json!({

@@ -157,7 +157,7 @@ pub fn fit_risk_model(
 
     let mut warnings = Vec::new();
     let mut samples: Vec<(&Timestamp, usize, [f64; D], f64, f64)> = Vec::new();
-    let mut skipped = 0;
+    let mut skipped = 0usize;
     for (i, r) in history.releases.iter().enumerate() {
         let time = r
             .deployed_at
@@ -165,7 +165,7 @@ pub fn fit_risk_model(
             .or(r.planned_end.as_ref())
             .or(r.planned_start.as_ref());
         let (Some(outcome), Some(time)) = (r.outcome, time) else {
-            skipped += 1;
+            skipped = skipped.saturating_add(1);
             continue;
         };
         let assessment = assessor.assess_as_of(r, Some(time.unix_seconds()))?;
@@ -204,11 +204,11 @@ pub fn fit_risk_model(
     // A hold-out needs one sample left to train on: none with one sample
     // (fuzzing found `clamp(1, 0)` panicking there).
     let holdout = if options.holdout_fraction > 0.0 && n >= 2 {
-        ((n as f64 * options.holdout_fraction).round() as usize).clamp(1, n - 1)
+        ((n as f64 * options.holdout_fraction).round() as usize).clamp(1, n.saturating_sub(1))
     } else {
         0
     };
-    let (train, test) = samples.split_at(n - holdout);
+    let (train, test) = samples.split_at(n.saturating_sub(holdout));
     let failures =
         |s: &[(&Timestamp, usize, [f64; D], f64, f64)]| s.iter().filter(|x| x.3 > 0.5).count();
     let training_failures = failures(train);
@@ -269,7 +269,7 @@ pub fn fit_risk_model(
     let mut mean_map = BTreeMap::new();
     let mut std_map = BTreeMap::new();
     for (j, name) in RISK_FACTORS.iter().enumerate() {
-        let k = j + 1;
+        let k = j.saturating_add(1);
         let get = |a: &[f64; D]| a.get(k).copied().unwrap_or(0.0);
         coefficients.insert((*name).to_string(), get(&beta));
         mean_map.insert((*name).to_string(), get(&means));
@@ -460,7 +460,7 @@ fn cholesky_solve(a: &[[f64; D]; D], b: &[f64; D]) -> Option<[f64; D]> {
     let mut x = [0.0; D];
     for i in (0..D).rev() {
         let mut s = *y.get(i)?;
-        for k in i + 1..D {
+        for k in i.saturating_add(1)..D {
             s -= l.get(k)?.get(i)? * x.get(k)?;
         }
         *x.get_mut(i)? = s / l.get(i)?.get(i)?;
@@ -474,7 +474,7 @@ fn cholesky_solve(a: &[[f64; D]; D], b: &[f64; D]) -> Option<[f64; D]> {
 /// both outcomes.
 pub(crate) fn auc(pairs: &[(f64, f64)]) -> Option<f64> {
     let positives = pairs.iter().filter(|p| p.1 > 0.5).count();
-    let negatives = pairs.len() - positives;
+    let negatives = pairs.len().saturating_sub(positives);
     if positives == 0 || negatives == 0 {
         return None;
     }
@@ -486,10 +486,10 @@ pub(crate) fn auc(pairs: &[(f64, f64)]) -> Option<f64> {
         let score = sorted.get(i).map_or(0.0, |p| p.0);
         let mut j = i;
         while sorted.get(j).is_some_and(|p| p.0 == score) {
-            j += 1;
+            j = j.saturating_add(1);
         }
-        // Ranks i+1 ..= j share their average.
-        let average = (i + 1 + j) as f64 / 2.0;
+        // Ranks i+1 ..= j share their average (j <= len: no saturation).
+        let average = i.saturating_add(1).saturating_add(j) as f64 / 2.0;
         let tied_positives = sorted
             .get(i..j)
             .map_or(0, |s| s.iter().filter(|p| p.1 > 0.5).count());

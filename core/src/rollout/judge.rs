@@ -444,7 +444,7 @@ fn verdict_name(v: CanaryVerdict) -> &'static str {
 
 fn finite_sorted(samples: &[f64]) -> (Vec<f64>, usize) {
     let mut v: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
-    let dropped = samples.len() - v.len();
+    let dropped = samples.len().saturating_sub(v.len());
     stats::sort(&mut v);
     (v, dropped)
 }
@@ -454,7 +454,7 @@ fn summary(sorted: &[f64], dropped: usize) -> SampleSummary {
     let median = match n {
         0 => None,
         _ if n % 2 == 1 => sorted.get(n / 2).copied(),
-        _ => match (sorted.get(n / 2 - 1), sorted.get(n / 2)) {
+        _ => match (sorted.get((n / 2).saturating_sub(1)), sorted.get(n / 2)) {
             (Some(a), Some(b)) => Some((a + b) / 2.0),
             _ => None,
         },

@@ -259,11 +259,12 @@ fn stages<'a>(plan: &'a DeploymentPlan, policy: &RolloutPolicy) -> Vec<Stage<'a>
             let total: usize = plan.waves.iter().map(|w| w.targets.len()).sum();
             let mut done = 0usize;
             for (i, w) in plan.waves.iter().enumerate() {
-                done += w.targets.len();
-                let weight = if i + 1 == plan.waves.len() || total == 0 {
+                // done <= total, a sum of list lengths: nothing saturates.
+                done = done.saturating_add(w.targets.len());
+                let weight = if i.saturating_add(1) == plan.waves.len() || total == 0 {
                     100
                 } else {
-                    (done * 100 / total) as u32
+                    done.saturating_mul(100).checked_div(total).unwrap_or(100) as u32
                 };
                 out.push(Stage::Weight(weight));
                 if let Some(a) = &w.verification {
@@ -286,9 +287,9 @@ fn stages<'a>(plan: &'a DeploymentPlan, policy: &RolloutPolicy) -> Vec<Stage<'a>
             if let Some(a) = &plan.post_promotion_analysis {
                 out.push(Stage::Analysis(a, "post-promotion analysis"));
             }
-            let delay = plan
-                .scale_down_delay_secs
-                .unwrap_or(policy.blue_green.scale_down_delay_secs as i64);
+            let delay = plan.scale_down_delay_secs.unwrap_or(
+                i64::try_from(policy.blue_green.scale_down_delay_secs).unwrap_or(i64::MAX),
+            );
             out.push(Stage::Wait(delay));
         }
     }
@@ -326,8 +327,8 @@ fn reason(rule: &str, message: impl Into<String>, data: Value) -> Reason {
 }
 
 fn add_secs(now: &Timestamp, secs: i64) -> Result<Timestamp> {
-    now.datetime()
-        .checked_add_signed(chrono::Duration::seconds(secs))
+    chrono::TimeDelta::try_seconds(secs)
+        .and_then(|d| now.datetime().checked_add_signed(d))
         .map(Timestamp::from_datetime)
         .ok_or_else(|| Error::invalid_input("now", "the end of the pause is out of range"))
 }
@@ -609,7 +610,7 @@ impl<'a> Machine<'a> {
                                 json!({"actor": actor, "reason": self.state.reason, "step": self.state.step}),
                             ));
                             self.state.analysis = None;
-                            self.run_from(self.state.step + 1)
+                            self.run_from(self.state.step.saturating_add(1))
                         }
                         _ => {
                             self.warnings.push(Warning::new(
@@ -694,7 +695,7 @@ impl<'a> Machine<'a> {
                     format!("the wait of step {} ended at {at}", self.state.step),
                     json!({"resume_at": at}),
                 ));
-                return self.run_from(self.state.step + 1);
+                return self.run_from(self.state.step.saturating_add(1));
             }
             self.reasons.push(reason(
                 "step.waiting",
@@ -756,7 +757,7 @@ impl<'a> Machine<'a> {
                         ));
                     }
                     self.state.weight = self.state.weight.max(w);
-                    index += 1;
+                    index = index.saturating_add(1);
                 }
                 Stage::Switch => {
                     self.reasons.push(reason(
@@ -765,7 +766,7 @@ impl<'a> Machine<'a> {
                         json!({"step": index}),
                     ));
                     self.state.weight = 100;
-                    index += 1;
+                    index = index.saturating_add(1);
                 }
                 Stage::Pause(Some(d)) => {
                     let at = add_secs(self.now, d)?;
@@ -800,7 +801,7 @@ impl<'a> Machine<'a> {
                     return Ok(());
                 }
                 Stage::Wait(d) if d <= 0 => {
-                    index += 1;
+                    index = index.saturating_add(1);
                 }
                 Stage::Wait(d) => {
                     let at = add_secs(self.now, d)?;
@@ -865,23 +866,23 @@ impl<'a> Machine<'a> {
             let tally = run.metrics.entry(check.name.clone()).or_default();
             let samples = metrics.0.get(&check.name);
             let outcome: &str = if error_set.contains(check.name.as_str()) {
-                tally.errors += 1;
-                tally.consecutive_errors += 1;
+                tally.errors = tally.errors.saturating_add(1);
+                tally.consecutive_errors = tally.consecutive_errors.saturating_add(1);
                 "error"
             } else {
                 match samples.and_then(|s| aggregate(s, check.aggregate)) {
                     None => {
-                        tally.no_data += 1;
+                        tally.no_data = tally.no_data.saturating_add(1);
                         match limits.no_data {
                             NoDataPolicy::Pass => {
-                                tally.measurements += 1;
-                                tally.successful += 1;
+                                tally.measurements = tally.measurements.saturating_add(1);
+                                tally.successful = tally.successful.saturating_add(1);
                                 tally.consecutive_errors = 0;
                                 "no_data_pass"
                             }
                             NoDataPolicy::Fail => {
-                                tally.measurements += 1;
-                                tally.failed += 1;
+                                tally.measurements = tally.measurements.saturating_add(1);
+                                tally.failed = tally.failed.saturating_add(1);
                                 tally.consecutive_errors = 0;
                                 "no_data_fail"
                             }
@@ -892,19 +893,19 @@ impl<'a> Machine<'a> {
                         }
                     }
                     Some(v) => {
-                        tally.measurements += 1;
+                        tally.measurements = tally.measurements.saturating_add(1);
                         tally.consecutive_errors = 0;
                         match classify(check, v) {
                             Measured::Success => {
-                                tally.successful += 1;
+                                tally.successful = tally.successful.saturating_add(1);
                                 "successful"
                             }
                             Measured::Failed => {
-                                tally.failed += 1;
+                                tally.failed = tally.failed.saturating_add(1);
                                 "failed"
                             }
                             Measured::Inconclusive => {
-                                tally.inconclusive += 1;
+                                tally.inconclusive = tally.inconclusive.saturating_add(1);
                                 "inconclusive"
                             }
                         }
@@ -958,7 +959,7 @@ impl<'a> Machine<'a> {
                     "the analysis passed: every metric measured, no limit exceeded",
                     data,
                 ));
-                self.run_from(self.state.step + 1)
+                self.run_from(self.state.step.saturating_add(1))
             }
             Verdict::Failed(message, rule) => {
                 self.reasons.push(reason(rule, message, data));
@@ -1024,7 +1025,7 @@ fn aggregate(samples: &[f64], how: Aggregate) -> Option<f64> {
             if v.len() % 2 == 1 {
                 v.get(mid).copied()?
             } else {
-                (v.get(mid - 1).copied()? + v.get(mid).copied()?) / 2.0
+                (v.get(mid.saturating_sub(1)).copied()? + v.get(mid).copied()?) / 2.0
             }
         }
     })

@@ -43,6 +43,8 @@ pub struct UTest {
 /// (callers drop NaN first): an LSD radix sort on the order-preserving
 /// bit pattern for large samples (bytes every key shares are skipped), a
 /// comparison sort for small ones.
+// Reviewed exception: every count and prefix sum is at most keys.len().
+#[allow(clippy::arithmetic_side_effects)]
 pub fn sort(xs: &mut [f64]) {
     if xs.len() < 256 {
         xs.sort_unstable_by(f64::total_cmp);
@@ -149,6 +151,8 @@ pub fn mann_whitney(x: &[f64], y: &[f64]) -> UTest {
 /// The rank sum of `x` in the pooled sample (mid-ranks for ties) and the
 /// tie term Σ(t³ − t) over groups of tied values, by one merge of the two
 /// sorted samples.
+// Reviewed exception: indices and tie counts are at most x.len() + y.len().
+#[allow(clippy::arithmetic_side_effects)]
 fn rank_sum(x: &[f64], y: &[f64]) -> (f64, f64) {
     let (mut i, mut j) = (0usize, 0usize);
     let mut placed = 0usize;
@@ -194,6 +198,9 @@ struct UDistribution {
 }
 
 impl UDistribution {
+    // Reviewed exception: both callers pass m, n <= EXACT_MAX (8), so
+    // m * n + 1 <= 65; i - 1 and j - 1 run only for i, j > 0, u - j for u >= j.
+    #[allow(clippy::arithmetic_side_effects)]
     fn new(m: usize, n: usize) -> Self {
         // c[i][j][u]: arrangements of i x's and j y's with U = u; adding the
         // largest element as an x adds j to U, as a y adds nothing.
@@ -248,7 +255,7 @@ impl UDistribution {
 
     /// P(U ≤ k).
     fn cdf(&self, k: usize) -> f64 {
-        self.counts.iter().take(k + 1).sum::<f64>() / self.total
+        self.counts.iter().take(k.saturating_add(1)).sum::<f64>() / self.total
     }
 }
 
@@ -337,7 +344,7 @@ pub struct Shift {
 /// critical value (tie-free samples of at most [`EXACT_MAX`] per side).
 pub fn hodges_lehmann(x: &[f64], y: &[f64], confidence: f64, exact: bool) -> Shift {
     let (n, m) = (x.len(), y.len());
-    let total = (n as u64) * (m as u64);
+    let total = (n as u64).saturating_mul(m as u64);
     if total == 0 {
         return Shift {
             estimate: f64::NAN,
@@ -352,7 +359,7 @@ pub fn hodges_lehmann(x: &[f64], y: &[f64], confidence: f64, exact: bool) -> Shi
     let estimate = if total % 2 == 1 {
         kth_difference(x, y, half)
     } else {
-        let (a, b) = kth_pair(x, y, half - 1);
+        let (a, b) = kth_pair(x, y, half.saturating_sub(1));
         (a + b) / 2.0
     };
     let alpha = 1.0 - confidence;
@@ -361,7 +368,7 @@ pub fn hodges_lehmann(x: &[f64], y: &[f64], confidence: f64, exact: bool) -> Shi
         // Largest c with P(U ≤ c − 1) ≤ α/2.
         let mut c = 0u64;
         while c < total && dist.cdf(c as usize) <= alpha / 2.0 {
-            c += 1;
+            c = c.saturating_add(1);
         }
         c
     } else {
@@ -374,10 +381,11 @@ pub fn hodges_lehmann(x: &[f64], y: &[f64], confidence: f64, exact: bool) -> Shi
             0
         }
     };
-    let (lower, upper) = if order >= 1 && order <= total + 1 - order {
+    // order <= total here (c stops at total; the normal one is below nm/2).
+    let (lower, upper) = if order >= 1 && order <= total.saturating_add(1).saturating_sub(order) {
         (
-            Some(kth_difference(x, y, order - 1)),
-            Some(kth_difference(x, y, total - order)),
+            Some(kth_difference(x, y, order.saturating_sub(1))),
+            Some(kth_difference(x, y, total.saturating_sub(order))),
         )
     } else {
         (None, None)
@@ -394,7 +402,7 @@ pub fn hodges_lehmann(x: &[f64], y: &[f64], confidence: f64, exact: bool) -> Shi
 /// one (k+1-th), for sorted samples with k + 1 < n·m.
 fn kth_pair(x: &[f64], y: &[f64], k: u64) -> (f64, f64) {
     let (v, _, at_most) = select(x, y, k);
-    if k + 1 < at_most {
+    if k.saturating_add(1) < at_most {
         return (v, v);
     }
     // The smallest difference greater than v: per row, the first j with
@@ -403,7 +411,7 @@ fn kth_pair(x: &[f64], y: &[f64], k: u64) -> (f64, f64) {
     let mut pos = 0usize;
     for xi in x {
         while y.get(pos).is_some_and(|yj| *yj - *xi <= v) {
-            pos += 1;
+            pos = pos.saturating_add(1);
         }
         if let Some(yj) = y.get(pos) {
             next = next.min(*yj - *xi);
@@ -438,6 +446,10 @@ const PIVOT_ROWS: usize = 1024;
 /// removes at least a quarter.
 ///
 /// Returns the value and how many differences are below it and at most it.
+// Reviewed exception: window bounds satisfy l <= h <= m, pointers stay in
+// [l, h], and every count or sum is at most n * m, which callers bound by
+// the canary sample limit (n * m itself is computed saturating).
+#[allow(clippy::arithmetic_side_effects)]
 fn select(x: &[f64], y: &[f64], k: u64) -> (f64, u64, u64) {
     let n = x.len();
     let m = y.len();
@@ -447,7 +459,7 @@ fn select(x: &[f64], y: &[f64], k: u64) -> (f64, u64, u64) {
     let mut leq = vec![0usize; n];
     let mut scratch: Vec<(f64, u64)> = Vec::with_capacity(PIVOT_ROWS + 1);
     let mut below_lo: u64 = 0;
-    let mut active: u64 = (n as u64) * (m as u64);
+    let mut active: u64 = (n as u64).saturating_mul(m as u64);
     let mut rows = n;
     let mut targeted = true;
     loop {
@@ -556,6 +568,8 @@ fn select(x: &[f64], y: &[f64], k: u64) -> (f64, u64, u64) {
 }
 
 /// How many differences are below `v` and at most `v` (two pointers).
+// Reviewed exception: pl, pe <= y.len() and the sums are at most n * m.
+#[allow(clippy::arithmetic_side_effects)]
 fn count(x: &[f64], y: &[f64], v: f64) -> (u64, u64) {
     let (mut pl, mut pe) = (0usize, 0usize);
     let (mut less, mut leq) = (0u64, 0u64);

@@ -38,3 +38,49 @@ fn api_call_fit_risk_model_with_one_sample_does_not_panic() {
     let err = relman::api::call_json("fit_risk_model", &params).unwrap_err();
     assert_eq!(err.code().as_str(), "invalid_input", "{err}");
 }
+
+/// `api_call` crashed: `detect_conflicts` on a calendar with a recurrence
+/// of `duration_secs` 9.3e15 panicked in chrono's `TimeDelta::days` while
+/// expanding it (past `TimeDelta::MAX`). Now `invalid_input` at the
+/// duration's path (relman::calendar::MAX_DURATION_SECS).
+#[test]
+fn api_call_recurrence_duration_past_timedelta_does_not_panic() {
+    let data = input("api_call", "crash-recurrence-duration-past-timedelta");
+    relman_fuzz_support::check_api_call(&data);
+    let params = String::from_utf8_lossy(&data[1..]).into_owned();
+    let err = relman::api::call_json("detect_conflicts", &params).unwrap_err();
+    assert_eq!(err.code().as_str(), "invalid_input", "{err}");
+    let path = "calendar.blackouts[0].recurrence.duration_secs";
+    let body = err.to_body();
+    assert!(
+        body.path.as_deref() == Some(path) || body.problems.iter().any(|p| p.path == path),
+        "{body:?}"
+    );
+}
+
+/// `api_call` crashed: `suggest_slots` with a duration of 106 751 991 167 300
+/// days (the CLI's `slots --duration 106751991167300d`) overflowed
+/// `end + d`. Now `invalid_input` at `duration_secs`
+/// (relman::schedule::MAX_DURATION_SECS).
+#[test]
+fn api_call_suggest_slots_duration_of_106751991167300_days_does_not_overflow() {
+    let data = input("api_call", "crash-slots-duration-106751991167300-days");
+    relman_fuzz_support::check_api_call(&data);
+    let params = String::from_utf8_lossy(&data[1..]).into_owned();
+    let err = relman::api::call_json("suggest_slots", &params).unwrap_err();
+    assert_eq!(err.code().as_str(), "invalid_input", "{err}");
+    assert_eq!(err.path(), Some("duration_secs"));
+}
+
+/// `suggest_slots` with `duration_secs = u64::MAX` wrapped to -1 and
+/// returned slots ending before they start. Now `invalid_input` at
+/// `duration_secs`.
+#[test]
+fn api_call_suggest_slots_duration_u64_max_does_not_wrap() {
+    let data = input("api_call", "wrap-slots-duration-u64-max");
+    relman_fuzz_support::check_api_call(&data);
+    let params = String::from_utf8_lossy(&data[1..]).into_owned();
+    let err = relman::api::call_json("suggest_slots", &params).unwrap_err();
+    assert_eq!(err.code().as_str(), "invalid_input", "{err}");
+    assert_eq!(err.path(), Some("duration_secs"));
+}
