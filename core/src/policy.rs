@@ -1647,13 +1647,13 @@ fn strict_objects(schema: &mut Value) {
         match k.as_str() {
             "properties" => {
                 if let Some(props) = v.as_object_mut() {
-                    props.values_mut().for_each(|p| strict_objects(p));
+                    props.values_mut().for_each(strict_objects);
                 }
             }
             "items" | "additionalProperties" => strict_objects(v),
             "anyOf" | "oneOf" | "allOf" | "prefixItems" => {
                 if let Some(branches) = v.as_array_mut() {
-                    branches.iter_mut().for_each(|b| strict_objects(b));
+                    branches.iter_mut().for_each(strict_objects);
                 }
             }
             _ => {}

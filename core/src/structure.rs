@@ -306,7 +306,8 @@ fn walk(
                 .get("patternProperties")
                 .is_some_and(|p| p.get(crate::policy::HOST_FIELD_PATTERN).is_some());
             for k in map.keys() {
-                if !known.contains_key(k) && !(host && crate::policy::is_host_field(k)) {
+                let allowed = known.contains_key(k) || host && crate::policy::is_host_field(k);
+                if !allowed {
                     let names = known.keys().map(String::as_str);
                     out.push(crate::policy::unknown_field(join(path, k), k, names));
                 }

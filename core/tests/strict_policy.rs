@@ -235,20 +235,18 @@ fn host_fields_are_allowed_at_every_level_and_round_trip() {
     let again = parse::<Policy>(&text).unwrap().document;
     assert_eq!(again, policy);
     assert_eq!(serde_json::to_string_pretty(&again).unwrap(), text);
+    // Every host field, at its path, written byte for byte as given.
     let (mut before, mut after) = (Vec::new(), Vec::new());
     host_fields(&serde_json::from_str(HOST_FIELDS).unwrap(), "", &mut before);
     host_fields(&serde_json::to_value(&again).unwrap(), "", &mut after);
     assert_eq!(before.len(), 9);
-    assert_eq!(after, before);
-    for (path, value) in &before {
-        let text = serde_json::to_string(value).unwrap();
-        let original: Value = serde_json::from_str(HOST_FIELDS).unwrap();
-        let pointer = path.replace('.', "/").replace('[', "/").replace(']', "");
-        assert_eq!(
-            serde_json::to_string(original.pointer(&pointer).unwrap()).unwrap(),
-            text
-        );
-    }
+    let text = |fields: &[(String, Value)]| -> Vec<(String, String)> {
+        fields
+            .iter()
+            .map(|(p, v)| (p.clone(), serde_json::to_string(v).unwrap()))
+            .collect()
+    };
+    assert_eq!(text(&after), text(&before));
     // Inside a context, too.
     let context = json!({"policy": serde_json::from_str::<Value>(HOST_FIELDS).unwrap()});
     let parsed = from_value::<Context>(context).unwrap().document;
