@@ -174,7 +174,7 @@ export interface AnalysisDefaults {
   inconclusive_limit?: number
   /** What a metric without data counts as (default `pause`). */
   no_data?: NoDataPolicy
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** A running analysis: the tally of each metric. */
@@ -318,7 +318,7 @@ export interface BlueGreenDefaults {
   auto_promote?: boolean
   /** Seconds the blue stack is kept after the switch (default 30). */
   scale_down_delay_secs?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -404,7 +404,7 @@ export interface CapacityLimit {
   max_concurrent: number
   /** The business service counted (absent: any). */
   service?: string | null
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -599,7 +599,7 @@ export interface CommandRoles {
   send_back?: Role[]
   /** `start_deployment` (default release_manager). */
   start_deployment?: Role[]
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** A change shipped by a deployment, for lead time. */
@@ -713,7 +713,7 @@ export interface ConflictPolicy {
    * multiples of it since the Unix epoch).
    */
   slot_granularity_secs?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -754,7 +754,7 @@ export interface ConflictSeverities {
   outside_maintenance_window?: Severity
   /** Related CIs, overlapping windows (default warn). */
   related_ci_overlap?: Severity
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -991,6 +991,13 @@ export interface ErrorBody {
   code: ErrorCode
   /** 1-based column in the source text, when parsing text. */
   column?: number | null
+  /**
+   * For `conflict`: the log head the caller expected (`""`: an empty
+   * log).
+   */
+  expected?: string | null
+  /** For `conflict`: the log head found. */
+  found?: string | null
   /** 1-based line in the source text, when parsing text. */
   line?: number | null
   /** A human message. */
@@ -1011,7 +1018,7 @@ export interface ErrorBody {
  * The stable machine code of an [`Error`]. Serialised in snake_case
  * (`invalid_input`, `transition_denied`, …); these strings never change.
  */
-export type ErrorCode = "invalid_input" | "invalid_policy" | "unsupported_version" | "transition_denied" | "forbidden" | "log_tampered" | "limit_exceeded" | "internal"
+export type ErrorCode = "invalid_input" | "invalid_policy" | "unsupported_version" | "transition_denied" | "forbidden" | "log_tampered" | "limit_exceeded" | "conflict" | "storage_full" | "permission_denied" | "internal"
 
 /**
  * One event of the audit trail (SPEC §2), linked to the previous one by a
@@ -1319,7 +1326,7 @@ export interface JudgeDefaults {
   pass_score?: number
   /** Allowed shift relative to the baseline median, ≥ 0 (default 0.05). */
   tolerance?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** How one metric is judged. */
@@ -1389,7 +1396,7 @@ export interface KindRules {
   rollback_tested_required?: boolean | null
   /** UAT must be signed off (default: when UAT is required). */
   uat_signoff_required?: boolean | null
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** One group (service, team or environment). */
@@ -1457,7 +1464,7 @@ export interface KpiPolicy {
   time_zone?: string
   /** First day of a week bucket (default `mon`). */
   week_start?: Weekday
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -1549,7 +1556,7 @@ export interface LifecyclePolicy {
    * Who is told about what, for releases without their own
    * `communication.notify` rules.
    */
-  notifications?: NotifyRule[]
+  notifications?: PolicyNotifyRule[]
   /** Gates of patch releases. */
   patch?: KindRules
   /**
@@ -1563,7 +1570,7 @@ export interface LifecyclePolicy {
   roles?: CommandRoles
   /** Separation of duties. */
   separation_of_duties?: SeparationOfDuties
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -1582,7 +1589,7 @@ export interface LimitsPolicy {
    * and `risk.blast_radius_depth` (default 16, at most 1024).
    */
   max_cmdb_depth?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** Links from a record to other ITSM records, by id. */
@@ -1800,7 +1807,7 @@ export interface PeakHours {
    * release's `planned_start` is written in.
    */
   time_zone?: string | null
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** The period actually covered. */
@@ -1839,7 +1846,60 @@ export interface Policy {
   rollout?: RolloutPolicy
   /** Document schema version (current: 1). */
   schema_version?: number | null
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
+}
+
+/** Who is told about which lifecycle events. */
+export interface PolicyNotifyRule {
+  /** The approvers the release kind's quorum asks for (their roles). */
+  approvers?: boolean
+  /** Named recipients (actor ids, groups or addresses). */
+  named?: string[]
+  /** The events this rule fires on. */
+  on: Trigger[]
+  /** The release owner. */
+  owner?: boolean
+  /** Every actor of the directory holding one of these roles. */
+  roles?: Role[]
+  /** The release's stakeholder list (`communication.stakeholders`). */
+  stakeholders?: boolean
+  /** The release team. */
+  team?: boolean
+  [key: `u_${string}` | `x_${string}`]: unknown
+}
+
+/**
+ * A fitted failure model (from `fit_risk_model`), kept apart from the
+ * explainable weights: `failure_probability = σ(intercept + Σ coefficient ·
+ * (value − mean) / std)` over the factor values (a factor with `std` 0
+ * adds nothing). Coefficients may be negative.
+ */
+export interface PolicyRiskModel {
+  /** Coefficient per factor name, on standardised values. */
+  coefficients: {
+    [key: string]: number
+  }
+  /** Held-out AUC at fitting time, when it could be computed. */
+  holdout_auc?: number | null
+  /** Held-out Brier score at fitting time. */
+  holdout_brier?: number | null
+  /** The intercept (log-odds at the mean of every factor). */
+  intercept: number
+  /** The L2 penalty it was fitted with. */
+  l2?: number
+  /** Training mean per factor name. */
+  means: {
+    [key: string]: number
+  }
+  /** Training standard deviation per factor name (≥ 0). */
+  stds: {
+    [key: string]: number
+  }
+  /** When the most recent training release was deployed. */
+  trained_at?: Timestamp | null
+  /** How many releases it was trained on. */
+  training_samples?: number
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** One problem found in an input document: where it is and what is wrong. */
@@ -1874,7 +1934,7 @@ export interface QuorumRule {
   percentage?: number | null
   /** The role whose members vote. */
   role: Role
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -2177,7 +2237,7 @@ export interface RiskBands {
   high?: number
   /** Lowest score that is `medium` (default 25). */
   medium?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -2256,7 +2316,7 @@ export interface RiskNeutral {
    * hours) whose input is missing (default 0.5).
    */
   timing?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** Risk section. */
@@ -2272,7 +2332,7 @@ export interface RiskPolicy {
    * A fitted failure model; with it, an assessment also reports
    * `failure_probability`.
    */
-  model?: RiskModel | null
+  model?: PolicyRiskModel | null
   /** Values of factors whose input is missing. */
   neutral?: RiskNeutral
   /** Peak business hours of the timing factor. */
@@ -2283,7 +2343,7 @@ export interface RiskPolicy {
   track_record_prior?: TrackRecordPrior
   /** Factor weights. */
   weights?: RiskWeights
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -2305,7 +2365,7 @@ export interface RiskScales {
    * schedule (default 10).
    */
   dependencies?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** Explainable risk weights, one per factor (≥ 0, not all zero). */
@@ -2330,7 +2390,7 @@ export interface RiskWeights {
   timing?: number
   /** Past failure rate of the same services. */
   track_record?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** A role an actor can hold. */
@@ -2397,7 +2457,7 @@ export interface RolloutPolicy {
   blue_green?: BlueGreenDefaults
   /** Canary judge thresholds. */
   judge?: JudgeDefaults
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -2557,7 +2617,7 @@ export interface SeparationOfDuties {
   forbid_owner_approval?: boolean
   /** Members of the release team may not approve it (default false). */
   forbid_team_approval?: boolean
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** One bucket of the series. */
@@ -2779,7 +2839,7 @@ export interface TrackRecordPrior {
    * Beta(failure_rate·strength, (1 − failure_rate)·strength).
    */
   strength?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** An event of the lifecycle that the communication plan can notify on. */
