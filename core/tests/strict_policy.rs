@@ -149,6 +149,32 @@ fn a_policy_parameter_through_call_json() {
 }
 
 #[test]
+fn optional_sections_lists_and_notification_rules_are_strict_too() {
+    let err = from_value::<Policy>(json!({
+        "risk": {"model": {"intercept": 0.1, "coefficients": {}, "means": {}, "stds": {},
+                           "trainde_at": "2026-01-01T00:00:00Z"}},
+        "conflicts": {"capacity": [{"max_concurent": 2, "max_concurrent": 1}]},
+        "lifecycle": {"notifications": [{"on": ["closed"], "owner": true, "stakeholder": true}]},
+        "kpi": {"Time-Zone": "UTC"}
+    }))
+    .unwrap_err();
+    let problems = policy_problems(&err);
+    assert_suggests(&problems, "risk.model.trainde_at", "trained_at");
+    assert_suggests(
+        &problems,
+        "conflicts.capacity[0].max_concurent",
+        "max_concurrent",
+    );
+    assert_suggests(
+        &problems,
+        "lifecycle.notifications[0].stakeholder",
+        "stakeholders",
+    );
+    assert_suggests(&problems, "kpi.Time-Zone", "time_zone");
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+}
+
+#[test]
 fn a_structural_error_lists_the_unknown_keys_too() {
     // serde stops at the wrong type; the schema walk adds the typo.
     let err = from_value::<Policy>(json!({

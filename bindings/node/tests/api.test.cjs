@@ -118,7 +118,7 @@ test('a policy is strict: a typo is invalid_policy at its path with a suggestion
   const err = thrown(() => relman.assessRisk(sample('release-minor.json'), context));
   assert.ok(relman.isRelmanError(err));
   assert.equal(err.code, 'invalid_policy');
-  // Every unknown key, in document order of the sections, with the path from the context.
+  // Every unknown key (not just the first), each at its path from the context.
   assert.deepEqual(err.problems.map((p) => p.path), [
     'policy.lifecycle.major.quorom',
     'policy.lifecycle.separation_of_duties.forbid_team_aproval',
