@@ -177,7 +177,7 @@ export interface AnalysisDefaults {
   inconclusive_limit?: number
   /** What a metric without data counts as (default `pause`). */
   no_data?: NoDataPolicy
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** A running analysis: the tally of each metric. */
@@ -321,7 +321,7 @@ export interface BlueGreenDefaults {
   auto_promote?: boolean
   /** Seconds the blue stack is kept after the switch (default 30). */
   scale_down_delay_secs?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -407,7 +407,7 @@ export interface CapacityLimit {
   max_concurrent: number
   /** The business service counted (absent: any). */
   service?: string | null
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -602,7 +602,7 @@ export interface CommandRoles {
   send_back?: Role[]
   /** `start_deployment` (default release_manager). */
   start_deployment?: Role[]
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** A change shipped by a deployment, for lead time. */
@@ -716,7 +716,7 @@ export interface ConflictPolicy {
    * multiples of it since the Unix epoch).
    */
   slot_granularity_secs?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -757,7 +757,7 @@ export interface ConflictSeverities {
   outside_maintenance_window?: Severity
   /** Related CIs, overlapping windows (default warn). */
   related_ci_overlap?: Severity
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -1350,7 +1350,7 @@ export interface JudgeDefaults {
   pass_score?: number
   /** Allowed shift relative to the baseline median, ≥ 0 (default 0.05). */
   tolerance?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** How one metric is judged. */
@@ -1458,7 +1458,7 @@ export interface KindRules {
   rollback_tested_required?: boolean | null
   /** UAT must be signed off (default: when UAT is required). */
   uat_signoff_required?: boolean | null
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** One group (service, team or environment). */
@@ -1526,7 +1526,7 @@ export interface KpiPolicy {
   time_zone?: string
   /** First day of a week bucket (default `mon`). */
   week_start?: Weekday
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -1618,7 +1618,7 @@ export interface LifecyclePolicy {
    * Who is told about what, for releases without their own
    * `communication.notify` rules.
    */
-  notifications?: NotifyRule[]
+  notifications?: PolicyNotifyRule[]
   /** Gates of patch releases. */
   patch?: KindRules
   /**
@@ -1632,7 +1632,7 @@ export interface LifecyclePolicy {
   roles?: CommandRoles
   /** Separation of duties. */
   separation_of_duties?: SeparationOfDuties
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -1651,7 +1651,7 @@ export interface LimitsPolicy {
    * and `risk.blast_radius_depth` (default 16, at most 1024).
    */
   max_cmdb_depth?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** Links from a record to other ITSM records, by id. */
@@ -1869,7 +1869,7 @@ export interface PeakHours {
    * release's `planned_start` is written in.
    */
   time_zone?: string | null
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** The period actually covered. */
@@ -1908,7 +1908,60 @@ export interface Policy {
   rollout?: RolloutPolicy
   /** Document schema version (current: 1). */
   schema_version?: number | null
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
+}
+
+/** Who is told about which lifecycle events. */
+export interface PolicyNotifyRule {
+  /** The approvers the release kind's quorum asks for (their roles). */
+  approvers?: boolean
+  /** Named recipients (actor ids, groups or addresses). */
+  named?: string[]
+  /** The events this rule fires on. */
+  on: Trigger[]
+  /** The release owner. */
+  owner?: boolean
+  /** Every actor of the directory holding one of these roles. */
+  roles?: Role[]
+  /** The release's stakeholder list (`communication.stakeholders`). */
+  stakeholders?: boolean
+  /** The release team. */
+  team?: boolean
+  [key: `u_${string}` | `x_${string}`]: unknown
+}
+
+/**
+ * A fitted failure model (from `fit_risk_model`), kept apart from the
+ * explainable weights: `failure_probability = σ(intercept + Σ coefficient ·
+ * (value − mean) / std)` over the factor values (a factor with `std` 0
+ * adds nothing). Coefficients may be negative.
+ */
+export interface PolicyRiskModel {
+  /** Coefficient per factor name, on standardised values. */
+  coefficients: {
+    [key: string]: number
+  }
+  /** Held-out AUC at fitting time, when it could be computed. */
+  holdout_auc?: number | null
+  /** Held-out Brier score at fitting time. */
+  holdout_brier?: number | null
+  /** The intercept (log-odds at the mean of every factor). */
+  intercept: number
+  /** The L2 penalty it was fitted with. */
+  l2?: number
+  /** Training mean per factor name. */
+  means: {
+    [key: string]: number
+  }
+  /** Training standard deviation per factor name (≥ 0). */
+  stds: {
+    [key: string]: number
+  }
+  /** When the most recent training release was deployed. */
+  trained_at?: Timestamp | null
+  /** How many releases it was trained on. */
+  training_samples?: number
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** One problem found in an input document: where it is and what is wrong. */
@@ -1943,7 +1996,7 @@ export interface QuorumRule {
   percentage?: number | null
   /** The role whose members vote. */
   role: Role
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -2246,7 +2299,7 @@ export interface RiskBands {
   high?: number
   /** Lowest score that is `medium` (default 25). */
   medium?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -2325,7 +2378,7 @@ export interface RiskNeutral {
    * hours) whose input is missing (default 0.5).
    */
   timing?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** Risk section. */
@@ -2341,7 +2394,7 @@ export interface RiskPolicy {
    * A fitted failure model; with it, an assessment also reports
    * `failure_probability`.
    */
-  model?: RiskModel | null
+  model?: PolicyRiskModel | null
   /** Values of factors whose input is missing. */
   neutral?: RiskNeutral
   /** Peak business hours of the timing factor. */
@@ -2352,7 +2405,7 @@ export interface RiskPolicy {
   track_record_prior?: TrackRecordPrior
   /** Factor weights. */
   weights?: RiskWeights
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -2374,7 +2427,7 @@ export interface RiskScales {
    * schedule (default 10).
    */
   dependencies?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** Explainable risk weights, one per factor (≥ 0, not all zero). */
@@ -2399,7 +2452,7 @@ export interface RiskWeights {
   timing?: number
   /** Past failure rate of the same services. */
   track_record?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** A role an actor can hold. */
@@ -2466,7 +2519,7 @@ export interface RolloutPolicy {
   blue_green?: BlueGreenDefaults
   /** Canary judge thresholds. */
   judge?: JudgeDefaults
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**
@@ -2626,7 +2679,7 @@ export interface SeparationOfDuties {
   forbid_owner_approval?: boolean
   /** Members of the release team may not approve it (default false). */
   forbid_team_approval?: boolean
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** One bucket of the series. */
@@ -2848,7 +2901,7 @@ export interface TrackRecordPrior {
    * Beta(failure_rate·strength, (1 − failure_rate)·strength).
    */
   strength?: number
-  [key: string]: unknown
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** An event of the lifecycle that the communication plan can notify on. */

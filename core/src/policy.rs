@@ -4,14 +4,29 @@
 //! `notes`, `limits`); every field is optional and [`Policy::default`] is a sound
 //! ITIL-style policy. [`Policy::check`] rejects inconsistent values with the
 //! path of each problem.
+//!
+//! A policy is **strict**: a key no section knows, at any depth, is
+//! `invalid_policy` at its path with a "did you mean" suggestion, so a typo
+//! (`quorom`, `forbid_team_aproval`) cannot leave a default silently in
+//! force. Keys of the host organisation start with `u_` or `x_`
+//! ([`is_host_field`]); they are allowed at every level and kept and written
+//! back unchanged in the `extra` maps. The known keys come from the policy's
+//! own JSON Schema ([`strict_schema`]), which says the same with
+//! `additionalProperties: false` and `patternProperties` for `^[ux]_`.
+//! Vacuous rules (an empty quorum, a notification rule with no recipient, a
+//! promotion order of one environment) are refused too (`docs/policy.md`).
+//! Other documents keep unknown fields of any name.
 
 use crate::document::{
     Extra, NotifyRule, ReleaseKind, RiskLevel, Role, TestKind, Trigger, Weekday,
 };
 use crate::error::{Problem, Result};
 use crate::limits::LimitsPolicy;
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// The policy document.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -348,6 +363,7 @@ pub struct LifecyclePolicy {
     pub promotion_order: Vec<String>,
     /// Who is told about what, for releases without their own
     /// `communication.notify` rules.
+    #[schemars(with = "Vec<PolicyNotifyRule>")]
     pub notifications: Vec<NotifyRule>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
@@ -437,6 +453,13 @@ impl LifecyclePolicy {
                     }
                 }
             }
+            if rules.quorum.as_ref().is_some_and(Vec::is_empty) {
+                problems.push(Problem::new(
+                    at(&format!("{base}.quorum")),
+                    "an empty quorum would approve every release without a vote: \
+                     give at least one rule {role, count} or {role, percentage}",
+                ));
+            }
             for (i, q) in rules.quorum.iter().flatten().enumerate() {
                 let path = at(&format!("{base}.quorum[{i}]"));
                 match (q.count, q.percentage) {
@@ -457,10 +480,58 @@ impl LifecyclePolicy {
             }
         }
         for (i, rule) in self.notifications.iter().enumerate() {
+            let path = format!("lifecycle.notifications[{i}]");
             if rule.on.is_empty() {
                 problems.push(Problem::new(
-                    at(&format!("lifecycle.notifications[{i}].on")),
+                    at(&format!("{path}.on")),
                     "a notification rule needs at least one trigger",
+                ));
+            }
+            let nobody = rule.roles.is_empty()
+                && !rule.approvers
+                && !rule.owner
+                && !rule.team
+                && !rule.stakeholders
+                && rule.named.is_empty();
+            if nobody {
+                problems.push(Problem::new(
+                    at(&path),
+                    "a notification rule needs at least one recipient: roles, approvers, \
+                     owner, team, stakeholders or named",
+                ));
+            }
+            for (j, name) in rule.named.iter().enumerate() {
+                if name.trim().is_empty() {
+                    problems.push(Problem::new(
+                        at(&format!("{path}.named[{j}]")),
+                        "must not be empty",
+                    ));
+                }
+            }
+        }
+        self.check_promotion_order(at, problems);
+    }
+
+    /// A promotion order needs two environments or more (with one there is
+    /// no earlier environment, so the rule could never require anything),
+    /// each named once and not blank.
+    fn check_promotion_order(&self, at: &dyn Fn(&str) -> String, problems: &mut Vec<Problem>) {
+        let order = &self.promotion_order;
+        if order.len() == 1 {
+            problems.push(Problem::new(
+                at("lifecycle.promotion_order"),
+                "a promotion order of one environment never requires anything: \
+                 list two or more environments, earliest first, or none",
+            ));
+        }
+        for (i, env) in order.iter().enumerate() {
+            let path = at(&format!("lifecycle.promotion_order[{i}]"));
+            if env.trim().is_empty() {
+                problems.push(Problem::new(path, "must not be empty"));
+            } else if let Some(first) = order.iter().position(|e| e == env).filter(|&f| f < i) {
+                problems.push(Problem::new(
+                    path,
+                    format!("`{env}` is listed twice (first at promotion_order[{first}])"),
                 ));
             }
         }
@@ -753,6 +824,7 @@ pub struct RiskPolicy {
     /// A fitted failure model; with it, an assessment also reports
     /// `failure_probability`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<PolicyRiskModel>")]
     pub model: Option<RiskModel>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
@@ -1379,9 +1451,11 @@ pub const MAX_GRAPH_DEPTH: u32 = crate::limits::DEFAULT_MAX_CMDB_DEPTH;
 
 impl Policy {
     /// Every inconsistency of the policy, with paths relative to `base`
-    /// (empty for a policy document on its own, `policy` inside a context).
+    /// (empty for a policy document on its own, `policy` inside a context):
+    /// first every unknown key ([`Policy::unknown_fields`]), then every
+    /// value out of range or vacuous rule.
     pub fn check(&self, base: &str) -> Vec<Problem> {
-        let mut problems = Vec::new();
+        let mut problems = self.unknown_fields(base);
         let at = |field: &str| crate::validate::join(base, field);
 
         self.lifecycle.check(&at, &mut problems);
@@ -1405,5 +1479,402 @@ impl Policy {
         )?;
         self.limits
             .check_cmdb_depth(&at("risk.blast_radius_depth"), self.risk.blast_radius_depth)
+    }
+}
+
+impl Policy {
+    /// Every key of the policy that no section knows, at any depth, with
+    /// its path under `base` and a "did you mean" suggestion. Keys starting
+    /// `u_` or `x_` ([`is_host_field`]) are allowed everywhere. The known
+    /// keys are the properties of [`strict_schema`] at that level; the keys
+    /// found are those serde kept in the `extra` maps.
+    pub fn unknown_fields(&self, base: &str) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        // Serialising a policy cannot fail (string keys only); were it to,
+        // the typed checks still run.
+        if let Ok(value) = serde_json::to_value(self) {
+            let schema = strict_policy_schema();
+            let empty = Map::new();
+            let defs = schema
+                .get("$defs")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
+            unknown_in(schema, defs, &value, base, &mut problems, 0);
+        }
+        problems
+    }
+}
+
+/// The `patternProperties` pattern of the keys a policy object may carry
+/// beyond its known fields: host fields starting `u_` or `x_`.
+pub const HOST_FIELD_PATTERN: &str = "^[ux]_";
+
+/// True for a host field name (`u_reviewed_at`, `x_ticket`): allowed at
+/// every level of a policy and kept unchanged.
+pub fn is_host_field(key: &str) -> bool {
+    key.starts_with("u_") || key.starts_with("x_")
+}
+
+/// A schema-only name for a type a policy shares with other documents:
+/// the same schema under a def name of its own, so the policy's copy can
+/// be strict while the other documents keep unknown fields.
+macro_rules! policy_copy {
+    ($(#[$doc:meta])* $alias:ident of $ty:ty) => {
+        $(#[$doc])*
+        struct $alias;
+
+        impl JsonSchema for $alias {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($alias).into()
+            }
+
+            fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+                <$ty>::json_schema(generator)
+            }
+        }
+    };
+}
+
+policy_copy! {
+    /// `lifecycle.notifications[]`: a release's `communication.notify`
+    /// keeps unknown fields.
+    PolicyNotifyRule of NotifyRule
+}
+
+policy_copy! {
+    /// `risk.model`: the model `fit_risk_model` returns keeps them.
+    PolicyRiskModel of RiskModel
+}
+
+/// The JSON Schema of the policy document, strict: every object of the
+/// policy has `additionalProperties: false` and `patternProperties` for
+/// [`HOST_FIELD_PATTERN`] (what `relman schema policy` prints).
+pub fn strict_schema() -> Value {
+    strict_policy_schema().clone()
+}
+
+fn strict_policy_schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let mut schema = SchemaGenerator::default()
+            .into_root_schema_for::<Policy>()
+            .to_value();
+        make_strict(&mut schema);
+        schema
+    })
+}
+
+/// Makes the policy inside a generated root schema strict, wherever it is:
+/// the root itself when it is the policy's schema, else the `Policy` def
+/// (a context's or a schedule's policy); with every def the policy
+/// reaches. Each object schema with `properties` gets
+/// `additionalProperties: false` and `patternProperties: {"^[ux]_": {}}`.
+/// A schema without a policy is left as it is.
+pub fn make_strict(root: &mut Value) {
+    let is_policy = root.get("title").and_then(Value::as_str) == Some("Policy");
+    let mut names = Vec::new();
+    if is_policy {
+        collect_refs(root, &mut names);
+    } else if let Some(policy) = root.pointer("/$defs/Policy") {
+        names.push("Policy".to_string());
+        collect_refs(policy, &mut names);
+    } else {
+        return;
+    }
+    // Every def the policy reaches, transitively.
+    let mut i = 0;
+    while let Some(name) = names.get(i).cloned() {
+        if let Some(def) = root.get("$defs").and_then(|d| d.get(&name)) {
+            let mut more = Vec::new();
+            collect_refs(def, &mut more);
+            for m in more {
+                if !names.contains(&m) {
+                    names.push(m);
+                }
+            }
+        }
+        i += 1;
+    }
+    if is_policy {
+        strict_objects(root);
+    }
+    if let Some(defs) = root.get_mut("$defs").and_then(Value::as_object_mut) {
+        for name in &names {
+            if let Some(def) = defs.get_mut(name) {
+                strict_objects(def);
+            }
+        }
+    }
+}
+
+/// The def names a schema refers to (`#/$defs/Name`), outside `$defs`.
+fn collect_refs(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == "$defs" {
+                    continue;
+                }
+                if k == "$ref" {
+                    if let Some(name) = v.as_str().and_then(|r| r.strip_prefix("#/$defs/")) {
+                        if !out.iter().any(|n| n == name) {
+                            out.push(name.to_string());
+                        }
+                    }
+                } else {
+                    collect_refs(v, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// Makes every object schema with `properties` in `schema` strict, walking
+/// only schema positions (properties, items, branches), not `$defs`.
+fn strict_objects(schema: &mut Value) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if obj.contains_key("properties") {
+        obj.insert("additionalProperties".into(), Value::Bool(false));
+        let mut patterns = Map::new();
+        patterns.insert(HOST_FIELD_PATTERN.into(), Value::Object(Map::new()));
+        obj.insert("patternProperties".into(), Value::Object(patterns));
+    }
+    for (k, v) in obj.iter_mut() {
+        match k.as_str() {
+            "properties" => {
+                if let Some(props) = v.as_object_mut() {
+                    props.values_mut().for_each(strict_objects);
+                }
+            }
+            "items" | "additionalProperties" => strict_objects(v),
+            "anyOf" | "oneOf" | "allOf" | "prefixItems" => {
+                if let Some(branches) = v.as_array_mut() {
+                    branches.iter_mut().for_each(strict_objects);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn resolve<'a>(schema: &'a Value, defs: &'a Map<String, Value>) -> &'a Value {
+    let mut s = schema;
+    for _ in 0..8 {
+        match s
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/$defs/"))
+            .and_then(|name| defs.get(name))
+        {
+            Some(target) => s = target,
+            None => break,
+        }
+    }
+    s
+}
+
+/// Walks a policy value against the strict schema, appending a problem per
+/// key an object schema with `additionalProperties: false` does not know.
+fn unknown_in(
+    schema: &Value,
+    defs: &Map<String, Value>,
+    value: &Value,
+    path: &str,
+    out: &mut Vec<Problem>,
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    let schema = resolve(schema, defs);
+    // An optional value (`anyOf: [T, null]`): the first branch that fits.
+    if let Some(branches) = schema
+        .get("anyOf")
+        .or_else(|| schema.get("oneOf"))
+        .and_then(Value::as_array)
+    {
+        let fits = |b: &&Value| {
+            let b = resolve(b, defs);
+            (value.is_object() && b.get("properties").is_some())
+                || (value.is_array() && b.get("items").is_some())
+        };
+        if let Some(branch) = branches.iter().find(fits) {
+            unknown_in(branch, defs, value, path, out, depth + 1);
+        }
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            let extra = schema.get("additionalProperties");
+            for (key, v) in map {
+                let here = crate::validate::join(path, key);
+                if let Some(p) = props.and_then(|p| p.get(key)) {
+                    unknown_in(p, defs, v, &here, out, depth + 1);
+                } else if extra == Some(&Value::Bool(false)) {
+                    if !is_host_field(key) {
+                        let known = props.into_iter().flat_map(|p| p.keys().map(String::as_str));
+                        out.push(unknown_field(here, key, known));
+                    }
+                } else if let Some(s) = extra.filter(|s| s.is_object()) {
+                    unknown_in(s, defs, v, &here, out, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(s) = schema.get("items") {
+                for (i, v) in items.iter().enumerate() {
+                    unknown_in(s, defs, v, &format!("{path}[{i}]"), out, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The problem of an unknown key at `path`: the closest known key of its
+/// level as a suggestion when one is near enough (Damerau–Levenshtein
+/// distance ≤ 2, ≤ 1 for keys of three characters or fewer, ignoring case
+/// and `-` for `_`), else the known keys.
+pub(crate) fn unknown_field<'a>(
+    path: String,
+    key: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Problem {
+    let mut known: Vec<&str> = known.into_iter().collect();
+    known.sort_unstable();
+    let norm = |s: &str| s.to_lowercase().replace('-', "_");
+    let wanted = norm(key);
+    let limit = if wanted.chars().count() <= 3 { 1 } else { 2 };
+    let closest = known
+        .iter()
+        .map(|k| (edit_distance(&wanted, &norm(k)), *k))
+        .filter(|(d, _)| *d <= limit)
+        .min();
+    const HOST: &str = "a field of your own must start with `u_` or `x_`";
+    let message = match closest {
+        Some((_, k)) => format!("unknown field `{key}`, did you mean `{k}`? ({HOST})"),
+        None if known.is_empty() => format!("unknown field `{key}` ({HOST})"),
+        None => format!(
+            "unknown field `{key}`, expected one of {} ({HOST})",
+            known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Problem::new(path, message)
+}
+
+/// The optimal-string-alignment (restricted Damerau–Levenshtein) distance:
+/// insertions, deletions, substitutions and swaps of adjacent characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let width = b.len() + 1;
+    let mut d: Vec<usize> = vec![0; (a.len() + 1) * width];
+    let get = |d: &[usize], i: usize, j: usize| d.get(i * width + j).copied().unwrap_or(usize::MAX);
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            let v = if i == 0 || j == 0 {
+                i + j
+            } else {
+                let (ca, cb) = (a.get(i - 1), b.get(j - 1));
+                let cost = usize::from(ca != cb);
+                let mut v = (get(&d, i - 1, j).saturating_add(1))
+                    .min(get(&d, i, j - 1).saturating_add(1))
+                    .min(get(&d, i - 1, j - 1).saturating_add(cost));
+                if i > 1 && j > 1 && ca == b.get(j - 2) && a.get(i - 2) == cb {
+                    v = v.min(get(&d, i - 2, j - 2).saturating_add(1));
+                }
+                v
+            };
+            if let Some(cell) = d.get_mut(i * width + j) {
+                *cell = v;
+            }
+        }
+    }
+    get(&d, a.len(), b.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_swaps_as_one() {
+        assert_eq!(edit_distance("quorom", "quorum"), 1);
+        assert_eq!(
+            edit_distance("forbid_team_aproval", "forbid_team_approval"),
+            1
+        );
+        assert_eq!(edit_distance("qourum", "quorum"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("abc", "abc"), 0);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn the_suggestion_is_the_closest_known_key() {
+        let p = unknown_field("a.quorom".into(), "quorom", ["quorum", "max_risk"]);
+        assert!(
+            p.message.contains("did you mean `quorum`?"),
+            "{}",
+            p.message
+        );
+        let p = unknown_field("a.Max-Risk".into(), "Max-Risk", ["quorum", "max_risk"]);
+        assert!(
+            p.message.contains("did you mean `max_risk`?"),
+            "{}",
+            p.message
+        );
+        let p = unknown_field("a.zzz".into(), "zzz", ["quorum", "max_risk"]);
+        assert!(
+            p.message.contains("expected one of `max_risk`, `quorum`"),
+            "{}",
+            p.message
+        );
+    }
+
+    /// Every object the policy holds is a struct that keeps unknown keys
+    /// (a flattened `extra` map), so the strict check sees every one; and
+    /// every policy def is the same in every published schema that has it
+    /// (the binding type generators need one shape per name).
+    #[test]
+    fn every_policy_object_is_strict_and_alike_everywhere() {
+        let policy = strict_schema();
+        let defs = policy["$defs"].as_object().unwrap();
+        assert_eq!(policy["additionalProperties"], false);
+        for (name, def) in defs {
+            if def.get("properties").is_some() {
+                assert_eq!(def["additionalProperties"], false, "{name}");
+                assert_eq!(
+                    def["patternProperties"][HOST_FIELD_PATTERN],
+                    serde_json::json!({}),
+                    "{name}"
+                );
+            }
+        }
+        assert!(defs.contains_key("PolicyNotifyRule"));
+        assert!(!defs.contains_key("NotifyRule"));
+        assert!(defs.contains_key("PolicyRiskModel"));
+        let mut differ = Vec::new();
+        for entry in crate::schema::SCHEMAS {
+            let schema = entry.schema();
+            let Some(others) = schema.get("$defs").and_then(Value::as_object) else {
+                continue;
+            };
+            for (name, def) in defs {
+                if others.get(name).is_some_and(|other| other != def) {
+                    differ.push(format!("{name} in {}", entry.name));
+                }
+            }
+        }
+        assert!(differ.is_empty(), "policy defs that differ: {differ:?}");
     }
 }

@@ -38,7 +38,10 @@ impl SchemaEntry {
 
 fn generate<T: JsonSchema>() -> Value {
     let schema = SchemaGenerator::default().into_root_schema_for::<T>();
-    schema.to_value()
+    let mut value = schema.to_value();
+    // A policy, wherever it appears, takes only known and `u_`/`x_` keys.
+    crate::policy::make_strict(&mut value);
+    value
 }
 
 macro_rules! entries {

@@ -6,7 +6,8 @@
 //! value of a document together. It understands exactly the keywords the
 //! schemas of [`crate::schema`] use (`$ref`, `type`, `properties`,
 //! `required`, `items`, `anyOf`, `oneOf`, `const`, `minimum`, `maximum`,
-//! `format`) and is stricter than JSON Schema where serde is: an integer
+//! `format`, and `additionalProperties: false` with the host-field
+//! `patternProperties` of a policy) and is stricter than JSON Schema where serde is: an integer
 //! field takes no fraction (`600.0`), a `date-time` must parse as a relman
 //! timestamp.
 
@@ -293,6 +294,22 @@ fn walk(
             for (k, v) in map {
                 if let Some(s) = props.get(k) {
                     walk(s, defs, v, &join(path, k), out, depth.saturating_add(1));
+                }
+            }
+        }
+        // A strict object (a policy's): unknown keys other than host
+        // fields (`patternProperties` `^[ux]_`) are problems.
+        if obj.get("additionalProperties") == Some(&Value::Bool(false)) {
+            let empty = Map::new();
+            let known = props.unwrap_or(&empty);
+            let host = obj
+                .get("patternProperties")
+                .is_some_and(|p| p.get(crate::policy::HOST_FIELD_PATTERN).is_some());
+            for k in map.keys() {
+                let allowed = known.contains_key(k) || host && crate::policy::is_host_field(k);
+                if !allowed {
+                    let names = known.keys().map(String::as_str);
+                    out.push(crate::policy::unknown_field(join(path, k), k, names));
                 }
             }
         }

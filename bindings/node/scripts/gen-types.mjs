@@ -124,7 +124,11 @@ function objectType(schema, indent) {
     out += `${inner}${key(name)}${required.has(name) ? '' : '?'}: ${ts(prop, inner)}\n`;
   }
   const extra = schema.additionalProperties;
-  if (extra === true || (extra === undefined && !schema.properties)) {
+  if (extra === false && schema.patternProperties?.['^[ux]_']) {
+    // A policy object is strict: its known fields and the host's own
+    // `u_`/`x_` fields, kept and written back unchanged.
+    out += inner + '[key: `u_${string}` | `x_${string}`]: unknown\n';
+  } else if (extra === true || (extra === undefined && !schema.properties)) {
     // Fields relman does not know are kept and written back unchanged.
     out += `${inner}[key: string]: ${schema.properties ? 'unknown' : 'JsonValue'}\n`;
   } else if (extra && typeof extra === 'object') {

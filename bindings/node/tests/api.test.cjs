@@ -109,6 +109,36 @@ test('real bad input: code, path, problems, message', () => {
   assert.equal(badSlots.path, 'item');
 });
 
+test('a policy is strict: a typo is invalid_policy at its path with a suggestion; u_/x_ keys are kept', () => {
+  const context = sample('context.json');
+  context.policy = {
+    lifecycle: { separation_of_duties: { forbid_team_aproval: true }, major: { quorom: 5 } },
+    u_policy_owner: 'Change Management Office',
+  };
+  const err = thrown(() => relman.assessRisk(sample('release-minor.json'), context));
+  assert.ok(relman.isRelmanError(err));
+  assert.equal(err.code, 'invalid_policy');
+  // Every unknown key (not just the first), each at its path from the context.
+  assert.deepEqual(err.problems.map((p) => p.path), [
+    'policy.lifecycle.major.quorom',
+    'policy.lifecycle.separation_of_duties.forbid_team_aproval',
+  ]);
+  assert.equal(err.path, 'policy.lifecycle.major.quorom');
+  assert.match(err.problems[0].message, /did you mean `quorum`\?/);
+  assert.match(err.problems[1].message, /did you mean `forbid_team_approval`\?/);
+
+  // As the `policy` parameter: paths inside the policy document.
+  const history = { deployments: [] };
+  const param = thrown(() => relman.computeKpis(history, null, { kpi: { time_zon: 'UTC' } }));
+  assert.equal(param.code, 'invalid_policy');
+  assert.equal(param.path, 'kpi.time_zon');
+  assert.match(param.message, /did you mean `time_zone`\?/);
+
+  // Host fields pass at any level.
+  context.policy = { lifecycle: { major: { x_source: 'charter' } }, u_policy_owner: 'CMO' };
+  assert.equal(typeof relman.assessRisk(sample('release-minor.json'), context).score, 'number');
+});
+
 test('a denied command throws transition_denied with every violation and the report', () => {
   const input = vector('apply/denied_lists_every_violation.json');
   const err = thrown(() => relman.apply(input.release, input.command, input.context));

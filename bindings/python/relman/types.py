@@ -670,6 +670,25 @@ deployment, and always for emergencies)."""
     uat_signoff_required: Union[bool, None]
     """UAT must be signed off (default: when UAT is required)."""
 
+class _PolicyNotifyRuleRequired(TypedDict):
+    on: List[Trigger]
+    """The events this rule fires on."""
+
+class PolicyNotifyRule(_PolicyNotifyRuleRequired, total=False):
+    """Who is told about which lifecycle events."""
+    approvers: bool
+    """The approvers the release kind's quorum asks for (their roles)."""
+    named: List[str]
+    """Named recipients (actor ids, groups or addresses)."""
+    owner: bool
+    """The release owner."""
+    roles: List[Role]
+    """Every actor of the directory holding one of these roles."""
+    stakeholders: bool
+    """The release's stakeholder list (`communication.stakeholders`)."""
+    team: bool
+    """The release team."""
+
 CommandRoles = TypedDict("CommandRoles", {"advance": List["Role"], "amend": List["Role"], "cancel": List["Role"], "close": List["Role"], "complete_deployment": List["Role"], "complete_review": List["Role"], "import": List["Role"], "record_tests": List["Role"], "roll_back": List["Role"], "send_back": List["Role"], "start_deployment": List["Role"]}, total=False)
 
 class SeparationOfDuties(TypedDict, total=False):
@@ -698,7 +717,7 @@ duties, promotion order and default notifications."""
     """Gates of major releases."""
     minor: KindRules
     """Gates of minor releases."""
-    notifications: List[NotifyRule]
+    notifications: List[PolicyNotifyRule]
     """Who is told about what, for releases without their own
 `communication.notify` rules."""
     patch: KindRules
@@ -738,7 +757,7 @@ class RiskBands(TypedDict, total=False):
     medium: float
     """Lowest score that is `medium` (default 25)."""
 
-class _RiskModelRequired(TypedDict):
+class _PolicyRiskModelRequired(TypedDict):
     coefficients: Dict[str, float]
     """Coefficient per factor name, on standardised values."""
     intercept: float
@@ -748,7 +767,7 @@ class _RiskModelRequired(TypedDict):
     stds: Dict[str, float]
     """Training standard deviation per factor name (≥ 0)."""
 
-class RiskModel(_RiskModelRequired, total=False):
+class PolicyRiskModel(_PolicyRiskModelRequired, total=False):
     """A fitted failure model (from `fit_risk_model`), kept apart from the
 explainable weights: `failure_probability = σ(intercept + Σ coefficient ·
 (value − mean) / std)` over the factor values (a factor with `std` 0
@@ -847,7 +866,7 @@ class RiskPolicy(TypedDict, total=False):
     blast_radius_depth: int
     """How many CMDB hops the blast radius walks (default 3; at least 1, at
 most `limits.max_cmdb_depth`)."""
-    model: Union[RiskModel, None]
+    model: Union[PolicyRiskModel, None]
     """A fitted failure model; with it, an assessment also reports
 `failure_probability`."""
     neutral: RiskNeutral
@@ -1828,6 +1847,32 @@ class RiskBatch(_RiskBatchRequired, total=False):
     """The result of `assess_risk_many`: one slot per release, in input order."""
     warnings: List[Warning]
     """Odd but not fatal (the assessments carry their own warnings)."""
+
+class _RiskModelRequired(TypedDict):
+    coefficients: Dict[str, float]
+    """Coefficient per factor name, on standardised values."""
+    intercept: float
+    """The intercept (log-odds at the mean of every factor)."""
+    means: Dict[str, float]
+    """Training mean per factor name."""
+    stds: Dict[str, float]
+    """Training standard deviation per factor name (≥ 0)."""
+
+class RiskModel(_RiskModelRequired, total=False):
+    """A fitted failure model (from `fit_risk_model`), kept apart from the
+explainable weights: `failure_probability = σ(intercept + Σ coefficient ·
+(value − mean) / std)` over the factor values (a factor with `std` 0
+adds nothing). Coefficients may be negative."""
+    holdout_auc: Union[float, None]
+    """Held-out AUC at fitting time, when it could be computed."""
+    holdout_brier: Union[float, None]
+    """Held-out Brier score at fitting time."""
+    l2: float
+    """The L2 penalty it was fitted with."""
+    trained_at: Union[Timestamp, None]
+    """When the most recent training release was deployed."""
+    training_samples: int
+    """How many releases it was trained on."""
 
 class _FitQualityRequired(TypedDict):
     converged: bool

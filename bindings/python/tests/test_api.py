@@ -233,6 +233,28 @@ def test_invalid_policy() -> None:
     assert e.value.problems
 
 
+def test_strict_policy_names_the_typo_and_suggests_the_key() -> None:
+    context = load(EXAMPLES / "data" / "context.json")
+    context["policy"] = {
+        "lifecycle": {"separation_of_duties": {"forbid_team_aproval": True}, "major": {"quorom": 5}},
+        "u_policy_owner": "Change Management Office",
+    }
+    release = load(MINOR)
+    with pytest.raises(relman.InvalidPolicy) as e:
+        relman.assess_risk(release, context)
+    assert (e.value.code, e.value.path) == ("invalid_policy", "policy.lifecycle.major.quorom")
+    # Every unknown key, each with the closest known key of its level.
+    assert [p["path"] for p in e.value.problems] == [
+        "policy.lifecycle.major.quorom",
+        "policy.lifecycle.separation_of_duties.forbid_team_aproval",
+    ]
+    assert "did you mean `quorum`?" in e.value.problems[0]["message"]
+    assert "did you mean `forbid_team_approval`?" in e.value.problems[1]["message"]
+    # Host fields (`u_`, `x_`) pass at any level.
+    context["policy"] = {"lifecycle": {"major": {"x_source": "charter"}}, "u_policy_owner": "CMO"}
+    assert isinstance(relman.assess_risk(release, context)["score"], (int, float))
+
+
 def test_transition_denied_carries_violations_and_report() -> None:
     with pytest.raises(relman.TransitionDenied) as e:
         relman.apply(**vector_input("apply/denied_lists_every_violation.json"))
