@@ -293,6 +293,10 @@ fn write_number(n: &Number, out: &mut String) {
 }
 
 /// An unsigned integer as JCS writes it (through its double above 2^53).
+// Reviewed exception to the arithmetic lint: the digits and decimal exponent
+// of a finite f64 (at most 17 digits, exponent within ±324) or a u64's
+// decimal digits; no sum or product here comes near an integer bound.
+#[allow(clippy::arithmetic_side_effects)]
 fn write_u64(u: u64, out: &mut String) {
     if u > MAX_SAFE_INTEGER {
         out.push_str(&es_number(u as f64));
@@ -316,6 +320,10 @@ fn write_u64(u: u64, out: &mut String) {
 
 /// ECMAScript `Number.prototype.toString(f)` (ECMA-262 §6.1.6.1.20) for a
 /// finite double; `null` for NaN and infinities, as `JSON.stringify` does.
+// Reviewed exception to the arithmetic lint: the digits and decimal exponent
+// of a finite f64 (at most 17 digits, exponent within ±324) or a u64's
+// decimal digits; no sum or product here comes near an integer bound.
+#[allow(clippy::arithmetic_side_effects)]
 fn es_number(f: f64) -> String {
     if f == 0.0 {
         return "0".to_string(); // also -0
@@ -368,6 +376,10 @@ fn es_number(f: f64) -> String {
 
 /// The significant digits (no point, no sign) and the decimal exponent of a
 /// number written by Rust's `{:e}` (`1.2345e2` → `("12345", 2)`).
+// Reviewed exception to the arithmetic lint: the digits and decimal exponent
+// of a finite f64 (at most 17 digits, exponent within ±324) or a u64's
+// decimal digits; no sum or product here comes near an integer bound.
+#[allow(clippy::arithmetic_side_effects)]
 fn split_scientific(text: &str) -> (String, i64) {
     let mut digits = String::new();
     let mut exponent: i64 = 0;
@@ -389,6 +401,10 @@ fn split_scientific(text: &str) -> (String, i64) {
 /// one closest to the exact value and, on an exact tie, the even one
 /// (`1424953923781206.25` → `…206.2`); Rust's shortest form may pick the odd
 /// one. `digits`/`exponent` are Rust's shortest form of `abs` (> 0).
+// Reviewed exception to the arithmetic lint: the digits and decimal exponent
+// of a finite f64 (at most 17 digits, exponent within ±324) or a u64's
+// decimal digits; no sum or product here comes near an integer bound.
+#[allow(clippy::arithmetic_side_effects)]
 fn break_tie_to_even(digits: String, exponent: i64, abs: f64) -> String {
     let odd = digits
         .chars()
@@ -429,6 +445,10 @@ fn break_tie_to_even(digits: String, exponent: i64, abs: f64) -> String {
 }
 
 /// A decimal digit string plus one (`"129"` → `"130"`, `"99"` → `"100"`).
+// Reviewed exception to the arithmetic lint: the digits and decimal exponent
+// of a finite f64 (at most 17 digits, exponent within ±324) or a u64's
+// decimal digits; no sum or product here comes near an integer bound.
+#[allow(clippy::arithmetic_side_effects)]
 fn increment_decimal(digits: &str) -> String {
     let mut out: Vec<char> = Vec::with_capacity(digits.len() + 1);
     let mut carry = true;
@@ -554,7 +574,7 @@ fn write_event_body(event: &Event, out: &mut String) {
         extra,
     } = event;
     // The known members, already in canonical (UTF-16) order.
-    let mut members: Vec<(&str, Member<'_>)> = Vec::with_capacity(8 + extra.len());
+    let mut members: Vec<(&str, Member<'_>)> = Vec::with_capacity(extra.len().saturating_add(8));
     members.push(("actor", Member::Text(actor)));
     members.push(("at", Member::Text(at.as_str())));
     members.push(("command", Member::Text(command)));
@@ -832,7 +852,7 @@ pub(crate) fn verify_with_record(
                 message: format!(
                     "{} (and {} more difference{})",
                     first.message,
-                    differences.len() - 1,
+                    differences.len().saturating_sub(1),
                     if differences.len() == 2 { "" } else { "s" }
                 )
                 .replace(" (and 0 more differences)", ""),
@@ -884,7 +904,7 @@ pub(crate) fn verify_with_record(
 /// the head before the first event), or `None` when it is no hash of it.
 fn position_in_chain(log: &[Event], seed: &str, expected: &str) -> Option<usize> {
     if let Some(k) = log.iter().rposition(|e| e.hash == expected) {
-        return Some(log.len() - 1 - k);
+        return Some(log.len().saturating_sub(k).saturating_sub(1));
     }
     (seed == expected).then_some(log.len())
 }
@@ -938,7 +958,7 @@ fn check_seqs(log: &[Event]) -> Option<Tamper> {
         let (j, smaller) = log
             .iter()
             .enumerate()
-            .skip(i + 1)
+            .skip(i.saturating_add(1))
             .find(|(_, e)| e.seq < event.seq)?;
         return Some(event_tamper(
             TamperKind::Reordered,
@@ -988,12 +1008,12 @@ fn describe_missing(log: &[Event]) -> String {
     let mut next: u64 = 1;
     for event in log {
         if event.seq > next {
-            let gap = event.seq - next;
+            let gap = event.seq.saturating_sub(next);
             total = total.saturating_add(gap);
             let mut s = next;
             while s < event.seq && listed.len() < MAX_LISTED_MISSING {
                 listed.push(s);
-                s += 1;
+                s = s.saturating_add(1);
             }
         }
         next = event.seq.saturating_add(1);
@@ -1112,7 +1132,7 @@ fn check_chain(log: &[Event], seed: &str, release_id: &str) -> Option<Tamper> {
                     format!(
                         "log[{i}] starts from `{}` but log[{}] ended in `{}`: an event was edited or the log was rewritten",
                         event.from.as_str(),
-                        i - 1,
+                        i.saturating_sub(1),
                         prev.to.as_str()
                     ),
                 ));
@@ -1142,6 +1162,7 @@ fn check_state(release: &Release) -> Option<Tamper> {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // test fixtures count small logs
 mod tests {
     use super::*;
     use crate::document::Extra;

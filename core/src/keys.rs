@@ -547,7 +547,7 @@ fn fixed<const N: usize>(text: &str) -> std::result::Result<[u8; N], String> {
     <[u8; N]>::try_from(bytes.as_slice()).map_err(|_| {
         format!(
             "must be {N} bytes ({} hex digits), got {}",
-            N * 2,
+            N.saturating_mul(2),
             bytes.len()
         )
     })

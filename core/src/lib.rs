@@ -55,8 +55,6 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 pub mod api;
-// Reviewed separately (keyed audit chains): left out of the arithmetic lint.
-#[allow(clippy::arithmetic_side_effects)]
 pub mod audit;
 pub mod calendar;
 pub mod conflict;
@@ -71,8 +69,6 @@ pub mod lifecycle;
 pub mod limits;
 pub mod notes;
 pub mod policy;
-// Reviewed separately (keyed audit chains): left out of the arithmetic lint.
-#[allow(clippy::arithmetic_side_effects)]
 pub mod record;
 pub mod risk;
 pub mod rollout;

@@ -1593,7 +1593,7 @@ pub fn make_strict(root: &mut Value) {
                 }
             }
         }
-        i += 1;
+        i = i.saturating_add(1);
     }
     if is_policy {
         strict_objects(root);
@@ -1703,7 +1703,7 @@ fn unknown_in(
                 || (value.is_array() && b.get("items").is_some())
         };
         if let Some(branch) = branches.iter().find(fits) {
-            unknown_in(branch, defs, value, path, out, depth + 1);
+            unknown_in(branch, defs, value, path, out, depth.saturating_add(1));
         }
         return;
     }
@@ -1714,21 +1714,28 @@ fn unknown_in(
             for (key, v) in map {
                 let here = crate::validate::join(path, key);
                 if let Some(p) = props.and_then(|p| p.get(key)) {
-                    unknown_in(p, defs, v, &here, out, depth + 1);
+                    unknown_in(p, defs, v, &here, out, depth.saturating_add(1));
                 } else if extra == Some(&Value::Bool(false)) {
                     if !is_host_field(key) {
                         let known = props.into_iter().flat_map(|p| p.keys().map(String::as_str));
                         out.push(unknown_field(here, key, known));
                     }
                 } else if let Some(s) = extra.filter(|s| s.is_object()) {
-                    unknown_in(s, defs, v, &here, out, depth + 1);
+                    unknown_in(s, defs, v, &here, out, depth.saturating_add(1));
                 }
             }
         }
         Value::Array(items) => {
             if let Some(s) = schema.get("items") {
                 for (i, v) in items.iter().enumerate() {
-                    unknown_in(s, defs, v, &format!("{path}[{i}]"), out, depth + 1);
+                    unknown_in(
+                        s,
+                        defs,
+                        v,
+                        &format!("{path}[{i}]"),
+                        out,
+                        depth.saturating_add(1),
+                    );
                 }
             }
         }
@@ -1749,9 +1756,14 @@ pub(crate) fn unknown_field<'a>(
     known.sort_unstable();
     let norm = |s: &str| s.to_lowercase().replace('-', "_");
     let wanted = norm(key);
-    let limit = if wanted.chars().count() <= 3 { 1 } else { 2 };
+    let wanted_len = wanted.chars().count();
+    let limit = if wanted_len <= 3 { 1 } else { 2 };
+    // A distance within `limit` needs lengths within `limit` of each other:
+    // only those are compared, so a key of any length costs no more than
+    // the known keys themselves.
     let closest = known
         .iter()
+        .filter(|k| norm(k).chars().count().abs_diff(wanted_len) <= limit)
         .map(|k| (edit_distance(&wanted, &norm(k)), *k))
         .filter(|(d, _)| *d <= limit)
         .min();
@@ -1773,6 +1785,10 @@ pub(crate) fn unknown_field<'a>(
 
 /// The optimal-string-alignment (restricted Damerau–Levenshtein) distance:
 /// insertions, deletions, substitutions and swaps of adjacent characters.
+// Reviewed exception to the arithmetic lint: every index is at most the
+// length of one of the two strings (known policy keys, and a key within two
+// characters of one), so no sum or product can overflow.
+#[allow(clippy::arithmetic_side_effects)]
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();

@@ -858,6 +858,9 @@ fn sealed_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>
 /// identity (`same`), so that one inserted or deleted item is reported as
 /// such and not as an edit of every item after it. `(doc, record)` index
 /// pairs; `None` on one side is an unlogged or a missing item.
+// Reviewed exception to the arithmetic lint: `i` and `j` only grow while
+// they are below `doc.len()` and `rec.len()`, so they cannot overflow.
+#[allow(clippy::arithmetic_side_effects)]
 fn align<A, B>(
     doc: &[A],
     rec: &[B],
