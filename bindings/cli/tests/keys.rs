@@ -12,10 +12,9 @@
 
 mod common;
 
-use common::{relman, Run, TempFile};
+use common::{relman, relman_with, Run, TempFile};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 fn vector(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -26,17 +25,9 @@ fn vector(name: &str) -> Value {
 
 /// `relman ARGS` with RELMAN_KEYS set to `keys`.
 fn relman_with_env(args: &[&str], keys: &str) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_relman"))
-        .args(args)
-        .env("RELMAN_KEYS", keys)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    relman_with(args, |c| {
+        c.env("RELMAN_KEYS", keys);
+    })
 }
 
 #[test]

@@ -20,7 +20,7 @@ use std::sync::{Arc, Barrier};
 use serde_json::{json, Value};
 
 mod common;
-use common::{relman, Run};
+use common::{relman, relman_with, Run};
 
 /// `relman::limits::DEFAULT_MAX_DOCUMENT_BYTES`.
 const LIMIT: u64 = 256 * 1024 * 1024;
@@ -576,16 +576,9 @@ fn assert_too_large(run: &Run, name: &str) {
 }
 
 fn run_with_stdin(args: &[&str], stdin: Stdio) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_relman"))
-        .args(args)
-        .stdin(stdin)
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    relman_with(args, |c| {
+        c.stdin(stdin);
+    })
 }
 
 #[test]

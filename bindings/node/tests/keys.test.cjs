@@ -7,16 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const relman = require('../index.js');
 
-const context = {
-  now: '2026-03-01T09:00:00Z',
-  actors: [
-    { id: 'rita', roles: ['release_manager', 'cab'] },
-    { id: 'mia', roles: ['release_manager', 'cab'] },
-    { id: 'carol', roles: ['cab'] },
-    { id: 'quinn', roles: ['qa'] },
-    { id: 'dev', roles: ['release_team'] },
-  ],
-};
+const { context, planning, command, thrown } = require('./minor-release.cjs');
 
 const hmacKeys = {
   signing_key: 'host-1',
@@ -24,33 +15,6 @@ const hmacKeys = {
 };
 const edSeed = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
 const edPublic = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
-
-const planning = () => ({
-  schema_version: 1,
-  id: 'REL-JS-KEYS',
-  title: 'Search 2.1',
-  kind: 'minor',
-  state: 'planning',
-  owner: 'rita',
-  team: ['dev'],
-  planned_start: '2026-03-10T22:00:00Z',
-  planned_end: '2026-03-10T23:00:00Z',
-  scope: 'Faster search suggestions',
-  changes: [{
-    id: 'CHG-1', kind: 'normal', summary: 'Suggestion cache', affected_cis: ['app-search'], implementer: 'dev', approved: true,
-  }],
-  rollback_plan: { documented: true },
-  tests: [
-    { kind: 'unit', passed: 100 },
-    { kind: 'integration', passed: 20 },
-    { kind: 'uat', passed: 5, signed_off_by: 'quinn' },
-  ],
-});
-
-function command(release, actor, name, params = {}) {
-  const minute = String((release.log ?? []).length + 1).padStart(2, '0');
-  return { command: name, actor, at: `2026-03-01T10:${minute}:00Z`, ...params };
-}
 
 /** Planning to approval, then one CAB vote per approver, keyed by `keys`. */
 function walk(keys, approvers) {
@@ -60,15 +24,6 @@ function walk(keys, approvers) {
     r = relman.apply(r, command(r, who, 'approve', { role: 'cab' }), context, null, keys).release;
   }
   return r;
-}
-
-function thrown(fn) {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected an error');
 }
 
 test('every event is keyed and a rewrite with recomputed hashes is unauthenticated', () => {

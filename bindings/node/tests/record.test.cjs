@@ -7,45 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const relman = require('../index.js');
 
-const context = {
-  now: '2026-03-01T09:00:00Z',
-  actors: [
-    { id: 'rita', roles: ['release_manager', 'cab'] },
-    { id: 'mia', roles: ['release_manager', 'cab'] },
-    { id: 'carol', roles: ['cab'] },
-    { id: 'quinn', roles: ['qa'] },
-    { id: 'dev', roles: ['release_team'] },
-  ],
-};
-
-/** A minor release in planning whose gates are met up to approval. */
-const planning = () => ({
-  schema_version: 1,
-  id: 'REL-JS-1',
-  title: 'Search 2.1',
-  kind: 'minor',
-  state: 'planning',
-  owner: 'rita',
-  team: ['dev'],
-  planned_start: '2026-03-10T22:00:00Z',
-  planned_end: '2026-03-10T23:00:00Z',
-  scope: 'Faster search suggestions',
-  changes: [{
-    id: 'CHG-1', kind: 'normal', summary: 'Suggestion cache', affected_cis: ['app-search'], implementer: 'dev', approved: true,
-  }],
-  rollback_plan: { documented: true },
-  tests: [
-    { kind: 'unit', passed: 100 },
-    { kind: 'integration', passed: 20 },
-    { kind: 'uat', passed: 5, signed_off_by: 'quinn' },
-  ],
-});
-
-/** A command issued one minute after the release's last event. */
-function command(release, actor, name, params = {}) {
-  const minute = String((release.log ?? []).length + 1).padStart(2, '0');
-  return { command: name, actor, at: `2026-03-01T10:${minute}:00Z`, ...params };
-}
+const { context, planning, command, thrown } = require('./minor-release.cjs');
 
 const run = (release, actor, name, params, ctx = context) => relman.apply(release, command(release, actor, name, params), ctx).release;
 
@@ -57,16 +19,6 @@ function inApproval() {
 }
 
 const approvedByMia = () => run(inApproval(), 'mia', 'approve', { role: 'cab' });
-
-/** Runs `fn` and returns what it threw (fails when it did not throw). */
-function thrown(fn) {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected an error');
-}
 
 test('amend changes a sealed field and logs it', () => {
   const r = run(planning(), 'rita', 'advance');

@@ -43,11 +43,16 @@ impl Run {
 }
 
 pub fn relman(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_relman"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
+    relman_with(args, |_| {})
+}
+
+/// `relman ARGS` with the process adjusted by `configure` first (its
+/// standard input, its environment); stdin is empty unless set.
+pub fn relman_with(args: &[&str], configure: impl FnOnce(&mut Command)) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_relman"));
+    command.args(args).stdin(Stdio::null());
+    configure(&mut command);
+    let out = command.output().expect("the binary runs");
     Run {
         code: out.status.code().expect("an exit code, not a signal"),
         stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
