@@ -362,6 +362,31 @@ fn undetectable_kind_asks_for_kind() {
     );
 }
 
+/// An argument that is not UTF-8 is a usage error like any other (the
+/// `--format table` probe used to read the arguments as `String`s, which
+/// panics on such an argument).
+#[cfg(unix)]
+#[test]
+fn an_argument_that_is_not_utf8_is_a_usage_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"\xffrelease.json");
+    for table in [false, true] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_relman"));
+        cmd.arg("validate").arg(bad);
+        if table {
+            cmd.args(["--format", "table"]);
+        }
+        let out = cmd.stdin(Stdio::null()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("invalid UTF-8"), "{stderr}");
+        if !table {
+            let err: Value = serde_json::from_str(&stderr).unwrap();
+            assert_eq!(err["code"], "invalid_input");
+        }
+    }
+}
+
 #[test]
 fn unknown_kind_is_a_usage_error() {
     let file = TempFile::new("release.json", VALID_RELEASE);

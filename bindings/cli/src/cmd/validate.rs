@@ -44,7 +44,9 @@ fn kind_names() -> String {
         .join(", ")
 }
 
-fn parse_kind(name: &str) -> Result<DocumentKind, String> {
+/// Parses `--kind`: a document kind by name (`-` and `_` are
+/// interchangeable).
+pub fn parse_kind(name: &str) -> Result<DocumentKind, String> {
     DocumentKind::from_name(name)
         .ok_or_else(|| format!("unknown document kind `{name}`; one of: {}", kind_names()))
 }

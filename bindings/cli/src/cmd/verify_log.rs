@@ -41,8 +41,9 @@ pub struct Args {
     pub expected_head: Option<String>,
 }
 
-/// A SHA-256 hash as 64 hex digits (written lowercase, as relman does).
-fn parse_hash(text: &str) -> Result<String, String> {
+/// Parses a head hash: a SHA-256 hash as 64 hex digits (written lowercase,
+/// as relman does), surrounding whitespace ignored.
+pub fn parse_hash(text: &str) -> Result<String, String> {
     let hash = text.trim();
     if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(hash.to_ascii_lowercase())
