@@ -5,7 +5,7 @@
 
 pub use crate::cmd::apply::parse_command_name;
 pub use crate::cmd::kpi::parse_time;
-pub use crate::cmd::slots::parse_duration;
+pub use crate::cmd::slots::{parse_duration, MAX_DURATION_SECS};
 pub use crate::cmd::validate::parse_kind;
 pub use crate::cmd::verify_log::parse_hash;
 pub use crate::io::{parse_snake, parse_state};
