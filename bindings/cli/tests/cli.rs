@@ -362,6 +362,51 @@ fn undetectable_kind_asks_for_kind() {
     );
 }
 
+/// Found on main: without --kind a broken release carrying `risk` was
+/// taken for a policy (the first rule that matched) and passed, exit 0.
+/// Its keys fit both kinds: relman names them and asks for --kind.
+#[test]
+fn keys_that_fit_two_kinds_are_refused_not_guessed() {
+    let broken = r#"{"id": "R", "title": "T", "kind": "huge", "state": "planning", "risk": {}}"#;
+    let file = TempFile::new("release.json", broken);
+    let run = relman(&["validate", file.path()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    let err = run.error();
+    assert_eq!(err["code"], "invalid_input");
+    let message = err["message"].as_str().unwrap();
+    assert!(
+        message.contains("release") && message.contains("policy") && message.contains("--kind"),
+        "{message}"
+    );
+    // With --kind it is checked as what it is.
+    let err = relman(&["validate", "--kind", "release", file.path()]).error();
+    assert_eq!(err["path"], "kind");
+    // Table format: the same message on stderr.
+    let run = relman(&["validate", "--format", "table", file.path()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("release, policy") || run.stderr.contains("policy, release"),
+        "{}",
+        run.stderr
+    );
+
+    // Documents whose keys fit one kind are detected as before.
+    let release = TempFile::new("release.json", VALID_RELEASE);
+    let run = relman(&["validate", release.path()]);
+    assert_eq!(run.ok().stdout_json()["document"], "release");
+    let policy = TempFile::new("policy.json", r#"{"risk": {}, "lifecycle": {}}"#);
+    let run = relman(&["validate", policy.path()]);
+    assert_eq!(run.ok().stdout_json()["document"], "policy");
+    for sample in ["policy", "history", "schedule", "release-minor", "context"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../examples/data/{sample}.json"));
+        let run = relman(&["validate", path.to_str().unwrap()]);
+        let kind = sample.split('-').next().unwrap();
+        assert_eq!(run.ok().stdout_json()["document"], kind, "{sample}");
+    }
+}
+
 /// An argument that is not UTF-8 is a usage error like any other (the
 /// `--format table` probe used to read the arguments as `String`s, which
 /// panics on such an argument).
