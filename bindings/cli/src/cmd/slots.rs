@@ -76,7 +76,9 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
             MAX_DURATION_SECS / (365 * 86_400)
         )
     };
-    let mut total: u64 = 0;
+    // None once the sum is over the bound; malformed text is reported as
+    // such wherever it is, before a sum that grew too long.
+    let mut total: Option<u64> = Some(0);
     let mut number = String::new();
     let mut any = false;
     for ch in text.trim().chars() {
@@ -96,19 +98,18 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
             return Err(bad());
         }
         // Only digits: a number too large for u64 is too long a duration.
-        let n: u64 = number.parse().map_err(|_| too_long())?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|x| total.checked_add(x))
-            .filter(|t| *t <= MAX_DURATION_SECS)
-            .ok_or_else(too_long)?;
+        let part = number.parse::<u64>().ok().and_then(|n| n.checked_mul(unit));
+        total = total
+            .zip(part)
+            .and_then(|(t, p)| t.checked_add(p))
+            .filter(|t| *t <= MAX_DURATION_SECS);
         number.clear();
         any = true;
     }
     if !number.is_empty() || !any {
         return Err(bad());
     }
-    Ok(total)
+    total.ok_or_else(too_long)
 }
 
 /// Runs `relman slots`.
@@ -203,5 +204,8 @@ mod tests {
         assert!(parse_duration("99999999999999999999w")
             .unwrap_err()
             .contains("longest"));
+        // Malformed wins over too long, wherever it is (found by cli_args).
+        let err = parse_duration("1067519300d730-0d").unwrap_err();
+        assert!(err.contains("is not a duration"), "{err}");
     }
 }
