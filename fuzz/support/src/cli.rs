@@ -505,7 +505,11 @@ mod tests {
             seen += 1;
             let parsed = check_argv(&split_argv(&data[1..]));
             let error = ["argv-help", "argv-version", "argv-not-utf8", "argv-unknown"];
-            assert_eq!(parsed.is_err(), error.contains(&name.as_str()), "{name}: {parsed:?}");
+            assert_eq!(
+                parsed.is_err(),
+                error.contains(&name.as_str()),
+                "{name}: {parsed:?}"
+            );
         }
         assert!(seen >= 20, "{seen} seed command lines");
     }
