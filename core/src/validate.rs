@@ -153,6 +153,73 @@ impl DocumentKind {
         };
         Some(kind)
     }
+
+    /// Every kind whose distinctive keys the document carries, in the order
+    /// of [`DocumentKind::detect`]'s rules (empty for a document that is not
+    /// an object). A front end that guesses should guess only when exactly
+    /// one kind fits — that one is what `detect` returns — and ask for the
+    /// kind otherwise: a release carrying `risk` (an attached assessment)
+    /// fits release and policy, and validated as a policy it would pass.
+    ///
+    /// The keys are `detect`'s, each rule on its own; a key a kind contains
+    /// by design does not make another kind fit: `releases` beside
+    /// `deployments` or `incidents` is a history's, `changes` beside `title`
+    /// or `summary` a release's or change's, `maintenance_windows` beside
+    /// `class` a configuration item's.
+    pub fn fitting(document: &Value) -> Vec<DocumentKind> {
+        let Some(obj) = document.as_object() else {
+            return Vec::new();
+        };
+        let has = |k: &str| obj.contains_key(k);
+        let history = has("deployments") || has("incidents");
+        [
+            (DocumentKind::Command, has("command") && has("actor")),
+            (DocumentKind::RolloutReplay, has("plan") && has("inputs")),
+            (
+                DocumentKind::CanaryComparison,
+                has("baseline") && has("canary"),
+            ),
+            (DocumentKind::Cmdb, has("cis") || has("relationships")),
+            (DocumentKind::History, history),
+            (
+                DocumentKind::Calendar,
+                has("blackouts")
+                    || obj.get("maintenance_windows").is_some_and(Value::is_array) && !has("class"),
+            ),
+            (DocumentKind::Context, has("actors") || has("now")),
+            (
+                DocumentKind::Schedule,
+                has("releases") && !history || has("changes") && !has("title") && !has("summary"),
+            ),
+            (
+                DocumentKind::Policy,
+                ["lifecycle", "risk", "conflicts", "rollout", "kpi", "notes"]
+                    .iter()
+                    .any(|k| has(k))
+                    && policy_admits(obj),
+            ),
+            (DocumentKind::Release, has("title")),
+            (DocumentKind::Change, has("summary") && has("kind")),
+            (DocumentKind::ConfigurationItem, has("class")),
+            (DocumentKind::Actor, has("roles")),
+        ]
+        .into_iter()
+        .filter_map(|(kind, fits)| fits.then_some(kind))
+        .collect()
+    }
+}
+
+/// Whether a policy could hold every top-level key of `obj`: policies are
+/// strict (docs/policy.md), so a document with a key no policy has — a
+/// release's `id` or `title` beside its attached `risk` — is no policy.
+fn policy_admits(obj: &serde_json::Map<String, Value>) -> bool {
+    let known = serde_json::to_value(crate::Policy::default()).unwrap_or_default();
+    obj.keys().all(|k| {
+        k == "schema_version"
+            || k.starts_with("u_")
+            || k.starts_with("x_")
+            || known.get(k).is_some()
+    })
 }
 
 impl fmt::Display for DocumentKind {

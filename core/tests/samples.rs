@@ -112,8 +112,53 @@ fn file_name_and_detected_kind_agree() {
                 s.name, s.kind
             ));
         }
+        // No sample is ambiguous: `validate` without --kind takes each.
+        let fitting = DocumentKind::fitting(&s.value);
+        if fitting != [s.kind] {
+            failures.push(format!(
+                "{}: the name says {} but the kinds that fit are {fitting:?}",
+                s.name, s.kind
+            ));
+        }
     }
     report(&failures);
+}
+
+/// A document whose keys fit two kinds is ambiguous; keys a kind holds by
+/// design (a history's `releases`) are not.
+#[test]
+fn fitting_kinds_name_every_kind_whose_keys_are_there() {
+    use serde_json::json;
+    // A policy holds only policy keys (policies are strict): a release
+    // carrying an attached risk fits the release alone …
+    let release_with_risk = json!({"id": "R", "title": "T", "kind": "minor", "state": "planning", "risk": {"level": "low"}});
+    assert_eq!(
+        DocumentKind::fitting(&release_with_risk),
+        [DocumentKind::Release]
+    );
+    // … where detect() alone would take the first rule's kind.
+    assert_eq!(
+        DocumentKind::detect(&release_with_risk),
+        Some(DocumentKind::Policy)
+    );
+    let policy = json!({"risk": {}, "lifecycle": {}, "x_owner": "cab", "schema_version": 1});
+    assert_eq!(DocumentKind::fitting(&policy), [DocumentKind::Policy]);
+    let cmdb_and_calendar = json!({"cis": [], "blackouts": []});
+    assert_eq!(
+        DocumentKind::fitting(&cmdb_and_calendar),
+        [DocumentKind::Cmdb, DocumentKind::Calendar]
+    );
+    let history = json!({"releases": [], "deployments": []});
+    assert_eq!(DocumentKind::fitting(&history), [DocumentKind::History]);
+    let ci = json!({"id": "c", "name": "n", "class": "server", "maintenance_windows": ["w"]});
+    assert_eq!(
+        DocumentKind::fitting(&ci),
+        [DocumentKind::ConfigurationItem]
+    );
+    let change = json!({"id": "c", "kind": "normal", "summary": "s"});
+    assert_eq!(DocumentKind::fitting(&change), [DocumentKind::Change]);
+    assert!(DocumentKind::fitting(&json!({"hello": 1})).is_empty());
+    assert!(DocumentKind::fitting(&json!([1, 2])).is_empty());
 }
 
 #[test]

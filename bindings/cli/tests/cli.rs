@@ -362,6 +362,91 @@ fn undetectable_kind_asks_for_kind() {
     );
 }
 
+/// Found on main: without --kind a broken release carrying `risk` was
+/// taken for a policy (the first rule that matched) and passed, exit 0.
+/// A policy cannot hold a release's `id` and `title` (policies are
+/// strict), so it is read as the release it is and its error reported;
+/// keys that fit two kinds are refused, naming both.
+#[test]
+fn keys_that_fit_two_kinds_are_refused_not_guessed() {
+    let broken = r#"{"id": "R", "title": "T", "kind": "huge", "state": "planning", "risk": {}}"#;
+    let file = TempFile::new("release.json", broken);
+    let run = relman(&["validate", file.path()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    let err = run.error();
+    assert_eq!(err["code"], "invalid_input");
+    assert_eq!(err["path"], "kind");
+    // A valid release carrying an attached risk assessment is a release.
+    let mut with_risk: serde_json::Value = serde_json::from_str(VALID_RELEASE).unwrap();
+    with_risk["risk"] = serde_json::json!({"level": "low"});
+    let release = TempFile::new("release-risk.json", &with_risk.to_string());
+    let run = relman(&["validate", release.path()]);
+    assert_eq!(run.ok().stdout_json()["document"], "release");
+
+    // Keys of a CMDB and of a calendar: relman names both and asks for --kind.
+    let both = TempFile::new("both.json", r#"{"cis": [], "blackouts": []}"#);
+    let run = relman(&["validate", both.path()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let err = run.error();
+    assert_eq!(err["code"], "invalid_input");
+    let message = err["message"].as_str().unwrap();
+    assert!(
+        message.contains("cmdb") && message.contains("calendar") && message.contains("--kind"),
+        "{message}"
+    );
+    // With --kind it is checked as what it is.
+    relman(&["validate", "--kind", "cmdb", both.path()]).ok();
+    // Table format: the same message on stderr.
+    let run = relman(&["validate", "--format", "table", both.path()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cmdb, calendar") || run.stderr.contains("calendar, cmdb"),
+        "{}",
+        run.stderr
+    );
+
+    // Documents whose keys fit one kind are detected as before.
+    let release = TempFile::new("release.json", VALID_RELEASE);
+    let run = relman(&["validate", release.path()]);
+    assert_eq!(run.ok().stdout_json()["document"], "release");
+    let policy = TempFile::new("policy.json", r#"{"risk": {}, "lifecycle": {}}"#);
+    let run = relman(&["validate", policy.path()]);
+    assert_eq!(run.ok().stdout_json()["document"], "policy");
+    for sample in ["policy", "history", "schedule", "release-minor", "context"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../examples/data/{sample}.json"));
+        let run = relman(&["validate", path.to_str().unwrap()]);
+        let kind = sample.split('-').next().unwrap();
+        assert_eq!(run.ok().stdout_json()["document"], kind, "{sample}");
+    }
+}
+
+/// An argument that is not UTF-8 is a usage error like any other (the
+/// `--format table` probe used to read the arguments as `String`s, which
+/// panics on such an argument).
+#[cfg(unix)]
+#[test]
+fn an_argument_that_is_not_utf8_is_a_usage_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"\xffrelease.json");
+    for table in [false, true] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_relman"));
+        cmd.arg("validate").arg(bad);
+        if table {
+            cmd.args(["--format", "table"]);
+        }
+        let out = cmd.stdin(Stdio::null()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("invalid UTF-8"), "{stderr}");
+        if !table {
+            let err: Value = serde_json::from_str(&stderr).unwrap();
+            assert_eq!(err["code"], "invalid_input");
+        }
+    }
+}
+
 #[test]
 fn unknown_kind_is_a_usage_error() {
     let file = TempFile::new("release.json", VALID_RELEASE);

@@ -232,6 +232,57 @@ fn slots_needs_now_and_valid_durations() {
     assert_eq!(run.stderr_json()["path"], "item");
 }
 
+/// Found on main: a duration of 106751991167300 days overflowed the slot
+/// arithmetic. The flag's parser now refuses anything longer than the span
+/// chrono's instants hold, as a usage error naming the flag.
+#[test]
+fn slots_refuses_a_duration_no_time_can_hold() {
+    let f = slot_schedule();
+    for flag in ["--duration", "--horizon"] {
+        let mut args = vec![
+            "slots",
+            f.path(),
+            "--item",
+            "NEW",
+            "--now",
+            "2026-12-01T12:00:00Z",
+        ];
+        if flag == "--horizon" {
+            args.extend(["--duration", "1h"]);
+        }
+        args.extend([flag, "106751991167300d"]);
+        let run = relman(&args);
+        run.exits(2);
+        let err = run.stderr_json();
+        assert_eq!(err["code"], "invalid_input", "{}", run.context());
+        let message = err["message"].as_str().unwrap();
+        assert!(message.contains(flag), "{message}");
+        assert!(message.contains("longest duration"), "{message}");
+    }
+    // The longest duration parses; the search then finds no slot in 30 days
+    // (an item with no CI: no calendar to expand over the duration).
+    let mut new = rel("NEW", "x", "y", &[], "x");
+    new.as_object_mut().unwrap().remove("planned_start");
+    new.as_object_mut().unwrap().remove("planned_end");
+    let bare = TempFile::json("bare.json", &json!({ "releases": [new] }));
+    let longest = format!("{}s", relman_cli::parsers::MAX_DURATION_SECS);
+    let run = relman(&[
+        "slots",
+        bare.path(),
+        "--item",
+        "NEW",
+        "--duration",
+        &longest,
+        "--now",
+        "2026-12-01T12:00:00Z",
+    ]);
+    run.exits(1);
+    assert_eq!(
+        run.stdout_json()["warnings"][0]["code"],
+        "duration_exceeds_horizon"
+    );
+}
+
 #[test]
 fn order_prints_waves_and_critical_path() {
     let mut b = rel(

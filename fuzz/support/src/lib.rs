@@ -26,6 +26,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod cli;
 pub mod conflicts;
 pub mod gen;
 pub mod kpi;
@@ -33,6 +34,7 @@ pub mod lifecycle;
 pub mod parse;
 pub mod rollout;
 
+pub use cli::check_cli_args;
 pub use conflicts::check_conflicts_diff;
 pub use kpi::check_kpi_diff;
 pub use lifecycle::check_lifecycle_commands;
@@ -78,6 +80,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "rollout_inputs",
         check: check_rollout_inputs,
+    },
+    Target {
+        name: "cli_args",
+        check: check_cli_args,
     },
 ];
 

@@ -84,3 +84,16 @@ fn api_call_suggest_slots_duration_u64_max_does_not_wrap() {
     assert_eq!(err.code().as_str(), "invalid_input", "{err}");
     assert_eq!(err.path(), Some("duration_secs"));
 }
+
+/// `cli_args`: `--duration 1067519300d730-0d` was reported as too long (the
+/// parser stopped at the first part over the bound) although it is not a
+/// duration at all (`-`); the oracle expects the malformed message. The
+/// parser now reports malformed text wherever it is, before the length.
+#[test]
+fn cli_args_malformed_duration_is_malformed_even_after_a_part_too_long() {
+    let data = input("cli_args", "crash-duration-malformed-after-too-long");
+    relman_fuzz_support::check_cli_args(&data);
+    let text = String::from_utf8_lossy(&data[1..]).into_owned();
+    let err = relman_cli::parsers::parse_duration(&text).unwrap_err();
+    assert!(err.contains("is not a duration"), "{err}");
+}

@@ -198,7 +198,9 @@ pub struct Args {
     pub expected_head: Option<String>,
 }
 
-fn parse_command_name(text: &str) -> Result<&'static str, String> {
+/// Parses `--command`: a lifecycle command name (`-` and `_` are
+/// interchangeable), as the command document spells it.
+pub fn parse_command_name(text: &str) -> Result<&'static str, String> {
     let name = text.trim().replace('-', "_");
     COMMANDS
         .iter()

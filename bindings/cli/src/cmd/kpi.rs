@@ -52,7 +52,9 @@ pub struct Args {
     pub group_by: Option<KpiGroupBy>,
 }
 
-fn parse_time(text: &str) -> Result<Timestamp, String> {
+/// Parses `--from` and `--to`: an RFC 3339 timestamp with an offset,
+/// surrounding whitespace ignored.
+pub fn parse_time(text: &str) -> Result<Timestamp, String> {
     Timestamp::parse(text.trim())
 }
 

@@ -12,7 +12,10 @@ use crate::output::{self, Failure};
 const AFTER_HELP: &str = "\
 Without --kind the kind is told from the document's keys (e.g. `title`
 makes a release, `risk` or `lifecycle` a policy, `command` and `actor` a
-lifecycle command).
+lifecycle command; a policy holds only policy keys, so a release carrying
+an attached `risk` is a release). When the keys fit no kind, or several
+(`cis` beside `blackouts` fits a CMDB and a calendar), relman does not
+guess: the error (exit 2) names the kinds that fit; pass --kind.
 
 Output, one file: the validation report {document, schema_version, warnings}
 on stdout, or the error on stderr (exit 2). Several files: a JSON array of
@@ -31,7 +34,8 @@ pub struct Args {
     /// The document kind, one of: release, change, configuration_item, cmdb,
     /// actor, calendar, schedule, history, context, policy, command,
     /// rollout_replay, canary_comparison (`-` and `_` are interchangeable).
-    /// Default: detected from the document's keys.
+    /// Default: detected from the document's keys (an error when they fit
+    /// no kind or several).
     #[arg(long, value_name = "KIND", value_parser = parse_kind)]
     pub kind: Option<DocumentKind>,
 }
@@ -44,7 +48,9 @@ fn kind_names() -> String {
         .join(", ")
 }
 
-fn parse_kind(name: &str) -> Result<DocumentKind, String> {
+/// Parses `--kind`: a document kind by name (`-` and `_` are
+/// interchangeable).
+pub fn parse_kind(name: &str) -> Result<DocumentKind, String> {
     DocumentKind::from_name(name)
         .ok_or_else(|| format!("unknown document kind `{name}`; one of: {}", kind_names()))
 }
@@ -105,21 +111,42 @@ fn validate_text(
     let kind = match kind {
         Some(kind) => kind,
         None => match serde_json::from_str::<Value>(text) {
-            Ok(value) => DocumentKind::detect(&value).ok_or_else(|| {
-                relman::Error::invalid_input(
-                    "",
-                    format!(
-                        "cannot tell the document kind; pass --kind (one of: {})",
-                        kind_names()
-                    ),
-                )
-            })?,
+            Ok(value) => detect(&value)?,
             // Syntax (and nesting) errors come before any kind-specific
             // check, so any kind reports them the same way.
             Err(_) => DocumentKind::Release,
         },
     };
     relman::validate(kind, text)
+}
+
+/// The one kind the document's keys fit. None fitting, or several (`cis`
+/// beside `blackouts`: a CMDB and a calendar), is an `invalid_input`
+/// error asking for --kind: validated as the wrong kind, a broken document
+/// could pass.
+fn detect(value: &Value) -> Result<DocumentKind, relman::Error> {
+    match DocumentKind::fitting(value).as_slice() {
+        [kind] => Ok(*kind),
+        [] => Err(relman::Error::invalid_input(
+            "",
+            format!(
+                "cannot tell the document kind; pass --kind (one of: {})",
+                kind_names()
+            ),
+        )),
+        several => {
+            let names: Vec<&str> = several.iter().map(|k| k.name()).collect();
+            Err(relman::Error::invalid_input(
+                "",
+                format!(
+                    "the document's keys fit {} kinds: {}; relman does not guess, pass --kind {}",
+                    names.len(),
+                    names.join(", "),
+                    names.join(" or --kind ")
+                ),
+            ))
+        }
+    }
 }
 
 fn print_json(checked: &[Checked]) -> Result<Outcome, Failure> {
@@ -240,6 +267,25 @@ mod tests {
     fn undetectable_json_asks_for_kind() {
         let err = validate_text(None, r#"{"hello": 1}"#).unwrap_err();
         assert!(err.to_string().contains("--kind"), "{err}");
+    }
+
+    #[test]
+    fn two_fitting_kinds_are_named_not_guessed() {
+        let err = validate_text(None, r#"{"cis": [], "blackouts": []}"#).unwrap_err();
+        assert_eq!(err.code().as_str(), "invalid_input");
+        let message = err.to_string();
+        assert!(
+            message.contains("cmdb, calendar") && message.contains("--kind calendar"),
+            "{message}"
+        );
+        // A release carrying an attached risk is no policy: policies are
+        // strict, and a policy has no `id` or `title`.
+        let report = validate_text(
+            None,
+            r#"{"id": "R", "title": "T", "kind": "minor", "state": "planning", "risk": {"level": "low"}}"#,
+        )
+        .unwrap();
+        assert_eq!(report.document, DocumentKind::Release);
     }
 
     #[test]
