@@ -18,6 +18,15 @@
 //! Export ([`export_servicenow`]) writes only the fields in
 //! [`EXPORT_FIELDS`]: `risk`, `work_notes`, `conflict_status`,
 //! `conflict_last_run` and `approval`.
+//!
+//! Both directions read under the read-time [`Limits`] of documents
+//! (docs/limits.md): a table as JSON text ([`read_table`]) or the export
+//! input as JSON text ([`read_export`]) is checked for size, depth, items
+//! per list and string length before it is parsed, and the tables as
+//! values ([`import_servicenow`], [`ServiceNowTables::check_limits`]) for
+//! all but the size. One past a limit is `limit_exceeded` at the JSON path
+//! of the offence under the table's name
+//! (`change_requests.result[3].short_description`).
 
 use crate::conflict::ConflictReport;
 use crate::document::{
@@ -26,6 +35,7 @@ use crate::document::{
 };
 use crate::error::{Error, Problem, Result, Warning};
 use crate::lifecycle::GateReport;
+use crate::limits::{self, Limits};
 use crate::risk::RiskAssessment;
 use crate::Timestamp;
 use schemars::JsonSchema;
@@ -59,6 +69,125 @@ pub struct ServiceNowTables {
     /// `sysapproval_approver` records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approvals: Option<Value>,
+}
+
+/// The names of the tables of [`ServiceNowTables`], in order: the
+/// parameter names of the `import_servicenow` operation and the first
+/// member of every path inside a table.
+pub const TABLES: [&str; 5] = ["change_requests", "releases", "cis", "rels", "approvals"];
+
+impl ServiceNowTables {
+    /// Every table given, with its name (from [`TABLES`]).
+    pub fn tables(&self) -> impl Iterator<Item = (&'static str, &Value)> + '_ {
+        [
+            ("change_requests", Some(&self.change_requests)),
+            ("releases", self.releases.as_ref()),
+            ("cis", self.cis.as_ref()),
+            ("rels", self.rels.as_ref()),
+            ("approvals", self.approvals.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(name, table)| table.map(|t| (name, t)))
+    }
+
+    /// Checks every table against the read-time `limits` (depth, items per
+    /// list, string length; a value has no size in bytes): the first
+    /// offence is `limit_exceeded` at its path under the table's name
+    /// (`cis.result[7].name`, `change_requests.result` for too many
+    /// records).
+    pub fn check_limits(&self, limits: &Limits) -> Result<()> {
+        for (name, table) in self.tables() {
+            limits
+                .check_value(table)
+                .map_err(|e| limits::under(e, name))?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads one table (a Table API response `{"result": [...]}`) from JSON
+/// text under the default read-time limits; `name` is the table's name in
+/// [`TABLES`] and starts every path reported. See
+/// [`read_table_with_limits`].
+pub fn read_table(name: &str, text: &str) -> Result<Value> {
+    read_table_with_limits(name, text, &Limits::default())
+}
+
+/// Reads one table from JSON text under `limits`: the text is checked for
+/// size, depth, items per list and string length before it is parsed
+/// (`limit_exceeded` at `name` for the size, else at the path of the
+/// offence under `name`); text that is not JSON is `invalid_input` at
+/// `name` with line and column. The shape of the records is checked by
+/// the import.
+pub fn read_table_with_limits(name: &str, text: &str, limits: &Limits) -> Result<Value> {
+    limits
+        .check_text(text)
+        .map_err(|e| limits::under(e, name))?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    // `check_text` has bounded the depth, so serde_json's own recursion
+    // limit (one level less) is not needed.
+    de.disable_recursion_limit();
+    let value = Value::deserialize(&mut de).map_err(|e| not_json(name, &e))?;
+    de.end().map_err(|e| not_json(name, &e))?;
+    Ok(value)
+}
+
+/// Reads the input of [`export_servicenow`] from JSON text under the
+/// default read-time limits (see [`read_export_with_limits`]).
+pub fn read_export(text: &str) -> Result<ServiceNowExport> {
+    read_export_with_limits(text, &Limits::default())
+}
+
+/// Reads the input of [`export_servicenow`] from JSON text under `limits`:
+/// size, depth, items per list and string length are checked before it is
+/// parsed (`limit_exceeded` at the path of the offence:
+/// `schedule.releases[0].title`); a wrong shape is `invalid_input` at its
+/// path.
+pub fn read_export_with_limits(text: &str, limits: &Limits) -> Result<ServiceNowExport> {
+    limits.check_text(text)?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.disable_recursion_limit();
+    let export = serde_path_to_error::deserialize::<_, ServiceNowExport>(&mut de).map_err(|e| {
+        let mut path = e.path().to_string();
+        if path == "." {
+            path.clear();
+        }
+        let message = e.inner().to_string();
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|s| s.split('`').next())
+        {
+            path = limits::path_under(&path, field);
+        }
+        not_json_at(path, e.inner(), "")
+    })?;
+    de.end().map_err(|e| not_json_at(String::new(), &e, ""))?;
+    Ok(export)
+}
+
+/// `invalid_input` for text of table `name` that is not JSON.
+fn not_json(name: &str, e: &serde_json::Error) -> Error {
+    not_json_at(name.to_string(), e, "not JSON: ")
+}
+
+/// `invalid_input` at `path` for a serde_json error, its position in
+/// `line` and `column` rather than in the message.
+fn not_json_at(path: String, e: &serde_json::Error, lead: &str) -> Error {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = text.strip_suffix(&suffix).unwrap_or(&text);
+    let (line, column) = match e.line() {
+        0 => (None, None),
+        l => (Some(l), Some(e.column().max(1))),
+    };
+    Error::InvalidInput {
+        problems: vec![Problem {
+            path,
+            message: format!("{lead}{message}"),
+            line,
+            column,
+        }],
+    }
 }
 
 /// The result of [`import_servicenow`]: a schedule holding the releases
@@ -319,7 +448,25 @@ const RELEASE_MAPPED: [&str; 8] = [
 /// state/risk/impact/priority/type code, a malformed date, a reference to a
 /// CI missing from `cis` (when `cis` is given), to a missing parent or
 /// approval task, a record without `sys_id`.
+///
+/// The tables are first checked against the default read-time limits
+/// ([`ServiceNowTables::check_limits`]): `limit_exceeded` at the path of
+/// the offence (`change_requests.result[3].short_description`).
 pub fn import_servicenow(tables: &ServiceNowTables) -> Result<ServiceNowImport> {
+    import_servicenow_with_limits(tables, &Limits::default())
+}
+
+/// [`import_servicenow`] under custom read-time limits.
+pub fn import_servicenow_with_limits(
+    tables: &ServiceNowTables,
+    limits: &Limits,
+) -> Result<ServiceNowImport> {
+    tables.check_limits(limits)?;
+    import_checked(tables)
+}
+
+/// The import of tables already checked against the read-time limits.
+pub(crate) fn import_checked(tables: &ServiceNowTables) -> Result<ServiceNowImport> {
     let mut warnings = Vec::new();
     // CMDB.
     let mut cmdb = Cmdb::default();
