@@ -68,6 +68,7 @@ target_tests!(
     kpi_diff,
     lifecycle_commands,
     rollout_inputs,
+    servicenow_readers,
 );
 
 #[test]
