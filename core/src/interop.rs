@@ -379,6 +379,13 @@ fn field_text(value: &Value) -> Option<String> {
     (!v.trim().is_empty()).then_some(v)
 }
 
+/// The deepest nesting of one record (the record itself is level 1): a
+/// record lands at most 6 levels down in the imported schedule (an
+/// approval of a change of a release) and its fields named like members
+/// one level further down in `extra.servicenow`, so that the schedule
+/// stays within [`MAX_JSON_DEPTH`](crate::validate::MAX_JSON_DEPTH).
+pub const MAX_RECORD_DEPTH: u64 = crate::validate::MAX_JSON_DEPTH - 7;
+
 /// The member of a document's `extra` holding the record's fields named
 /// like one of the document's own (see the module doc).
 pub const SHADOWED: &str = "servicenow";
@@ -467,6 +474,17 @@ fn records<'a>(table: &'a Value, param: &str) -> Result<Vec<Record<'a>>> {
         let fields = r
             .as_object()
             .ok_or_else(|| Error::invalid_input(&path, "a record must be an object"))?;
+        // A record lands deeper in the schedule than in its table; it must
+        // still be readable there.
+        let depth = limits::depth(r, MAX_RECORD_DEPTH);
+        if depth > MAX_RECORD_DEPTH {
+            return Err(limits::exceeded(
+                path,
+                "JSON nesting depth of a record (it is nested deeper in the schedule)",
+                MAX_RECORD_DEPTH,
+                depth,
+            ));
+        }
         let mut rec = Record {
             fields,
             path,

@@ -333,3 +333,55 @@ fn every_parameter_of_every_operation_is_read_under_the_limits() {
         }
     }
 }
+
+/// `levels` nested lists around a number.
+fn nested(levels: usize) -> Value {
+    let mut v = json!(1);
+    for _ in 0..levels {
+        v = json!([v]);
+    }
+    v
+}
+
+#[test]
+fn a_record_nested_too_deep_for_the_schedule_is_refused_at_the_record() {
+    let max = interop::MAX_RECORD_DEPTH as usize;
+    let fixture = |name: &str| -> Value {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/servicenow")
+            .join(format!("{name}.json"));
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    // An approval of a change of a release lands deepest; as deep as
+    // allowed (and named like a member, one level further down), the
+    // schedule still reads back.
+    let mut approvals = fixture("sysapproval_approver");
+    approvals["result"][0]["role"] = nested(max - 1);
+    let tables = ServiceNowTables {
+        change_requests: fixture("change_request"),
+        releases: Some(fixture("rm_release")),
+        cis: Some(fixture("cmdb_ci")),
+        rels: Some(fixture("cmdb_rel_ci")),
+        approvals: Some(approvals.clone()),
+    };
+    let imported = relman::import_servicenow(&tables).unwrap();
+    let text = serde_json::to_string(&imported.schedule).unwrap();
+    relman::parse::<relman::Schedule>(&text).unwrap();
+    let value = serde_json::to_value(&imported.schedule).unwrap();
+    assert_eq!(relman::limits::depth(&value, 200), 128);
+    // One level more is refused at the record.
+    approvals["result"][0]["role"] = nested(max);
+    let tables = ServiceNowTables {
+        approvals: Some(approvals),
+        ..tables
+    };
+    let err = relman::import_servicenow(&tables).unwrap_err();
+    assert_eq!(
+        limit(&err),
+        (
+            "approvals.result[0]".to_string(),
+            max as u64,
+            max as u64 + 1
+        )
+    );
+}
