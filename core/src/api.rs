@@ -581,6 +581,25 @@ fn check_param(operation: &str, name: &str, value: &Value, limits: &Limits) -> R
     }
 }
 
+/// Checks the JSON text a binding was given for parameter `name` before
+/// it parses the text into the value it passes to [`call`]: text past
+/// [`DEFAULT_MAX_DOCUMENT_BYTES`](crate::limits::DEFAULT_MAX_DOCUMENT_BYTES)
+/// is `limit_exceeded` at `name` (`call` applies every other limit to the
+/// value, so this is the one only text has).
+pub fn check_param_text(name: &str, text: &str) -> Result<()> {
+    let size = text.len() as u64;
+    let limit = crate::limits::DEFAULT_MAX_DOCUMENT_BYTES;
+    if size > limit {
+        return Err(limits::exceeded(
+            name,
+            "parameter size in bytes",
+            limit,
+            size,
+        ));
+    }
+    Ok(())
+}
+
 /// Like [`call`], with the parameters and the result as JSON text (for
 /// front ends that pass strings, such as the Swift binding's raw entry).
 pub fn call_json(operation_name: &str, params: &str) -> Result<String> {

@@ -69,6 +69,17 @@ fn a_table_text_past_256_mib_is_refused_by_its_size_before_parsing() {
         limit(&err),
         ("".to_string(), DEFAULT_MAX_DOCUMENT_BYTES, size as u64)
     );
+    // A binding given the table as JSON text checks it before parsing.
+    let err = api::check_param_text("change_requests", &text).unwrap_err();
+    assert_eq!(
+        limit(&err),
+        (
+            "change_requests".to_string(),
+            DEFAULT_MAX_DOCUMENT_BYTES,
+            size as u64
+        )
+    );
+    assert!(api::check_param_text("change_requests", "{}").is_ok());
     // The same through the JSON-text entry of the operations.
     let err = api::call_json("import_servicenow", &text).unwrap_err();
     assert_eq!(err.code().as_str(), "limit_exceeded");
