@@ -11,6 +11,15 @@
 //! as [`parse`](crate::parse) does; any other parameter reports paths that
 //! start with its name (`options.time_zone`, `plan.steps[0].set_weight`).
 //!
+//! Every parameter is read under the read-time [`Limits`] of documents
+//! (docs/limits.md): a document parameter as [`from_value`](crate::from_value)
+//! reads it (paths inside the document), a list of documents (`releases`)
+//! for its length and then each document, the JSON text of `validate` as
+//! [`parse`](crate::parse) reads it, and every other parameter — strings,
+//! numbers, options, plans, sample sets, ServiceNow tables and export
+//! inputs — before it is looked at, with paths that start with its name
+//! (a 3 MiB `item` is `limit_exceeded` at `item`).
+//!
 //! ```
 //! use serde_json::json;
 //!
@@ -27,6 +36,7 @@
 //! ```
 
 use crate::error::{Error, ErrorBody, Result, Warning};
+use crate::limits::{self, Limits};
 use crate::policy::RolloutPolicy;
 use crate::rollout::{self, JudgeConfig, RolloutInput, RolloutState, SampleSet};
 use crate::validate::{join, Document, DocumentKind, MAX_JSON_DEPTH};
@@ -273,7 +283,11 @@ pub fn nesting_too_deep(path: impl Into<String>) -> Error {
 /// Runs `operation` with `params`, an object keyed by parameter name.
 ///
 /// Unknown operations, unknown or missing parameters and parameters of the
-/// wrong shape are `invalid_input` errors naming the parameter. Parameters
+/// wrong shape are `invalid_input` errors naming the parameter. Every
+/// parameter is read under the default read-time [`Limits`] (see
+/// [`ParamForm`]): a string, list or nesting past a limit is
+/// `limit_exceeded`, at a path starting with the parameter's name unless
+/// the parameter is a document. Parameters
 /// nested deeper than [`MAX_NESTING_DEPTH`] (below the parameters object)
 /// are `limit_exceeded`, whatever their depth: they are checked and
 /// released without recursion.
@@ -340,6 +354,10 @@ pub fn call(operation_name: &str, params: Value) -> Result<Value> {
             missing.name,
             format!("`{}` needs the parameter `{}`", op.name, missing.name),
         ));
+    }
+    let limits = Limits::default();
+    for (name, value) in &params {
+        check_param(op.name, name, value, &limits)?;
     }
     let mut p = Params(params);
     match op.name {
@@ -492,7 +510,8 @@ pub fn call(operation_name: &str, params: Value) -> Result<Value> {
         }
         "import_servicenow" => {
             let tables: ServiceNowTables = typed_value("", Value::Object(p.0))?;
-            out(crate::import_servicenow(&tables)?)
+            // Every table was checked as a parameter above.
+            out(crate::interop::import_checked(&tables)?)
         }
         "export_servicenow" => {
             let export: ServiceNowExport = typed_value("", Value::Object(p.0))?;
@@ -518,6 +537,83 @@ pub fn call(operation_name: &str, params: Value) -> Result<Value> {
             "operation `{other}` is listed but not dispatched"
         ))),
     }
+}
+
+/// How [`call`] reads a parameter, and so where the read-time limits
+/// apply to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamForm {
+    /// A document, read as [`from_value`](crate::from_value) reads one:
+    /// the limits apply with paths inside the document.
+    Document,
+    /// A list of documents (`releases`): its length is limited at the
+    /// parameter's name, then each document is read as a document
+    /// (anything but a list is checked as a [`ParamForm::Value`]).
+    DocumentList,
+    /// The JSON text of a document (`validate`'s `text`), read as
+    /// [`parse`](crate::parse) reads one (size in bytes included).
+    DocumentText,
+    /// Anything else (a string, a number, options, a plan, ServiceNow
+    /// tables): the limits apply to the value before it is read, with
+    /// paths that start with the parameter's name.
+    Value,
+}
+
+/// How [`call`] reads parameter `param` of operation `operation` (see
+/// [`ParamForm`]).
+pub fn param_form(operation: &str, param: &str) -> ParamForm {
+    match (operation, param) {
+        ("validate", "document") => ParamForm::Document,
+        ("validate", "text") => ParamForm::DocumentText,
+        ("assess_risk_many" | "deployment_order", "releases") => ParamForm::DocumentList,
+        ("import_servicenow" | "export_servicenow", _) => ParamForm::Value,
+        ("rollout_step" | "judge_canary" | "compute_kpis", "policy") => ParamForm::Document,
+        (_, "release" | "command" | "context" | "history" | "schedule") => ParamForm::Document,
+        _ => ParamForm::Value,
+    }
+}
+
+/// Applies the read-time `limits` to one parameter as [`param_form`]
+/// says; documents are left to the reading of the document.
+fn check_param(operation: &str, name: &str, value: &Value, limits: &Limits) -> Result<()> {
+    match param_form(operation, name) {
+        ParamForm::Document | ParamForm::DocumentText => Ok(()),
+        ParamForm::DocumentList => match value {
+            Value::Array(items) if items.len() as u64 > limits.max_items => Err(limits::exceeded(
+                name,
+                "items in a list",
+                limits.max_items,
+                items.len() as u64,
+            )),
+            Value::Array(_) => Ok(()),
+            // Not a list, so refused as one, but not before the limits.
+            other => limits
+                .check_value(other)
+                .map_err(|e| limits::under(e, name)),
+        },
+        ParamForm::Value => limits
+            .check_value(value)
+            .map_err(|e| limits::under(e, name)),
+    }
+}
+
+/// Checks the JSON text a binding was given for parameter `name` before
+/// it parses the text into the value it passes to [`call`]: text past
+/// [`DEFAULT_MAX_DOCUMENT_BYTES`](crate::limits::DEFAULT_MAX_DOCUMENT_BYTES)
+/// is `limit_exceeded` at `name` (`call` applies every other limit to the
+/// value, so this is the one only text has).
+pub fn check_param_text(name: &str, text: &str) -> Result<()> {
+    let size = text.len() as u64;
+    let limit = crate::limits::DEFAULT_MAX_DOCUMENT_BYTES;
+    if size > limit {
+        return Err(limits::exceeded(
+            name,
+            "parameter size in bytes",
+            limit,
+            size,
+        ));
+    }
+    Ok(())
 }
 
 /// Like [`call`], with the parameters and the result as JSON text (for

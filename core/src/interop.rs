@@ -8,16 +8,32 @@
 //!
 //! Values are strings; a field may also come as an object with `value` (and
 //! `link` or `display_value`, as `sysparm_display_value=all` returns) — the
-//! `value` is used. Empty strings mean unset. Dates are `YYYY-MM-DD
-//! HH:MM:SS` in UTC. Every field relman does not map (custom `u_*` fields
-//! included) is kept verbatim in the document's `extra`, together with
-//! `sys_id` and the mapped names of the numeric codes (`state`, `risk`,
-//! `impact`, `priority`). The code tables are in docs/integrations.md with
-//! their sources.
+//! `value` is used. Empty or blank strings mean unset. Dates are
+//! `YYYY-MM-DD HH:MM:SS` in UTC. Every field relman does not map (custom
+//! `u_*` fields included) is kept verbatim in the document's `extra`,
+//! together with `sys_id` and the mapped names of the numeric codes
+//! (`state`, `risk`, `impact`, `priority`); a field named like one of the
+//! document's own members (`id`, `kind`, `schema_version`, …) is kept in
+//! the object `extra.servicenow` ([`SHADOWED`]) instead. The code tables
+//! are in docs/integrations.md with their sources.
+//!
+//! The imported schedule is a valid relman document: ids (release and
+//! change numbers, CI names) are unique, windows end after they start, and
+//! relationships come with the CIs they relate; an input that cannot give
+//! one is `invalid_input` naming the record and field.
 //!
 //! Export ([`export_servicenow`]) writes only the fields in
 //! [`EXPORT_FIELDS`]: `risk`, `work_notes`, `conflict_status`,
 //! `conflict_last_run` and `approval`.
+//!
+//! Both directions read under the read-time [`Limits`] of documents
+//! (docs/limits.md): a table as JSON text ([`read_table`]) or the export
+//! input as JSON text ([`read_export`]) is checked for size, depth, items
+//! per list and string length before it is parsed, and the tables as
+//! values ([`import_servicenow`], [`ServiceNowTables::check_limits`]) for
+//! all but the size. One past a limit is `limit_exceeded` at the JSON path
+//! of the offence under the table's name
+//! (`change_requests.result[3].short_description`).
 
 use crate::conflict::ConflictReport;
 use crate::document::{
@@ -26,12 +42,13 @@ use crate::document::{
 };
 use crate::error::{Error, Problem, Result, Warning};
 use crate::lifecycle::GateReport;
+use crate::limits::{self, Limits};
 use crate::risk::RiskAssessment;
 use crate::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The ServiceNow fields an export patch may write, and nothing else.
 pub const EXPORT_FIELDS: [&str; 5] = [
@@ -59,6 +76,125 @@ pub struct ServiceNowTables {
     /// `sysapproval_approver` records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approvals: Option<Value>,
+}
+
+/// The names of the tables of [`ServiceNowTables`], in order: the
+/// parameter names of the `import_servicenow` operation and the first
+/// member of every path inside a table.
+pub const TABLES: [&str; 5] = ["change_requests", "releases", "cis", "rels", "approvals"];
+
+impl ServiceNowTables {
+    /// Every table given, with its name (from [`TABLES`]).
+    pub fn tables(&self) -> impl Iterator<Item = (&'static str, &Value)> + '_ {
+        [
+            ("change_requests", Some(&self.change_requests)),
+            ("releases", self.releases.as_ref()),
+            ("cis", self.cis.as_ref()),
+            ("rels", self.rels.as_ref()),
+            ("approvals", self.approvals.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(name, table)| table.map(|t| (name, t)))
+    }
+
+    /// Checks every table against the read-time `limits` (depth, items per
+    /// list, string length; a value has no size in bytes): the first
+    /// offence is `limit_exceeded` at its path under the table's name
+    /// (`cis.result[7].name`, `change_requests.result` for too many
+    /// records).
+    pub fn check_limits(&self, limits: &Limits) -> Result<()> {
+        for (name, table) in self.tables() {
+            limits
+                .check_value(table)
+                .map_err(|e| limits::under(e, name))?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads one table (a Table API response `{"result": [...]}`) from JSON
+/// text under the default read-time limits; `name` is the table's name in
+/// [`TABLES`] and starts every path reported. See
+/// [`read_table_with_limits`].
+pub fn read_table(name: &str, text: &str) -> Result<Value> {
+    read_table_with_limits(name, text, &Limits::default())
+}
+
+/// Reads one table from JSON text under `limits`: the text is checked for
+/// size, depth, items per list and string length before it is parsed
+/// (`limit_exceeded` at `name` for the size, else at the path of the
+/// offence under `name`); text that is not JSON is `invalid_input` at
+/// `name` with line and column. The shape of the records is checked by
+/// the import.
+pub fn read_table_with_limits(name: &str, text: &str, limits: &Limits) -> Result<Value> {
+    limits
+        .check_text(text)
+        .map_err(|e| limits::under(e, name))?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    // `check_text` has bounded the depth, so serde_json's own recursion
+    // limit (one level less) is not needed.
+    de.disable_recursion_limit();
+    let value = Value::deserialize(&mut de).map_err(|e| not_json(name, &e))?;
+    de.end().map_err(|e| not_json(name, &e))?;
+    Ok(value)
+}
+
+/// Reads the input of [`export_servicenow`] from JSON text under the
+/// default read-time limits (see [`read_export_with_limits`]).
+pub fn read_export(text: &str) -> Result<ServiceNowExport> {
+    read_export_with_limits(text, &Limits::default())
+}
+
+/// Reads the input of [`export_servicenow`] from JSON text under `limits`:
+/// size, depth, items per list and string length are checked before it is
+/// parsed (`limit_exceeded` at the path of the offence:
+/// `schedule.releases[0].title`); a wrong shape is `invalid_input` at its
+/// path.
+pub fn read_export_with_limits(text: &str, limits: &Limits) -> Result<ServiceNowExport> {
+    limits.check_text(text)?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.disable_recursion_limit();
+    let export = serde_path_to_error::deserialize::<_, ServiceNowExport>(&mut de).map_err(|e| {
+        let mut path = e.path().to_string();
+        if path == "." {
+            path.clear();
+        }
+        let message = e.inner().to_string();
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|s| s.split('`').next())
+        {
+            path = limits::path_under(&path, field);
+        }
+        not_json_at(path, e.inner(), "")
+    })?;
+    de.end().map_err(|e| not_json_at(String::new(), &e, ""))?;
+    Ok(export)
+}
+
+/// `invalid_input` for text of table `name` that is not JSON.
+fn not_json(name: &str, e: &serde_json::Error) -> Error {
+    not_json_at(name.to_string(), e, "not JSON: ")
+}
+
+/// `invalid_input` at `path` for a serde_json error, its position in
+/// `line` and `column` rather than in the message.
+fn not_json_at(path: String, e: &serde_json::Error, lead: &str) -> Error {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = text.strip_suffix(&suffix).unwrap_or(&text);
+    let (line, column) = match e.line() {
+        0 => (None, None),
+        l => (Some(l), Some(e.column().max(1))),
+    };
+    Error::InvalidInput {
+        problems: vec![Problem {
+            path,
+            message: format!("{lead}{message}"),
+            line,
+            column,
+        }],
+    }
 }
 
 /// The result of [`import_servicenow`]: a schedule holding the releases
@@ -155,26 +291,14 @@ impl Record<'_> {
     /// The value of a field: a string, or the `value` of an object; empty
     /// strings and nulls are unset.
     fn get(&self, field: &str) -> Option<String> {
-        let v = match self.fields.get(field)? {
-            Value::String(s) => s.clone(),
-            Value::Object(o) => match o.get("value") {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Number(n)) => n.to_string(),
-                Some(Value::Bool(b)) => b.to_string(),
-                _ => return None,
-            },
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            _ => return None,
-        };
-        (!v.is_empty()).then_some(v)
+        field_text(self.fields.get(field)?)
     }
 
     /// The display value of a reference, else its value.
     fn display(&self, field: &str) -> Option<String> {
         if let Some(Value::Object(o)) = self.fields.get(field) {
             if let Some(Value::String(s)) = o.get("display_value") {
-                if !s.is_empty() {
+                if !s.trim().is_empty() {
                     return Some(s.clone());
                 }
             }
@@ -195,20 +319,145 @@ impl Record<'_> {
         let Some(s) = self.get(field) else {
             return Ok(None);
         };
+        // Exactly the digits and separators of the format: chrono alone
+        // would also take a signed or short year.
+        let well_formed = s.len() == 19
+            && s.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                10 => b == b' ',
+                13 | 16 => b == b':',
+                _ => b.is_ascii_digit(),
+            });
         chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M:%S")
             .ok()
-            .filter(|_| s.len() == 19)
+            .filter(|_| well_formed)
             .map(|d| Some(Timestamp::from_utc(d.and_utc())))
             .ok_or_else(|| self.error(field, format!("`{s}` is not a date YYYY-MM-DD HH:MM:SS")))
     }
 
-    /// Every field not in `mapped`, verbatim, plus `sys_id`.
-    fn extra(&self, mapped: &[&str]) -> Extra {
-        self.fields
-            .iter()
-            .filter(|(k, _)| k.as_str() == "sys_id" || !mapped.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+    /// Every field not in `mapped`, verbatim, plus `sys_id`. A field named
+    /// like one of the document's own (`reserved`: `id`, `kind`,
+    /// `schema_version`, …) or [`SHADOWED`] goes into the object
+    /// [`SHADOWED`] instead, so that it can neither repeat a member nor be
+    /// read back as the document's own field.
+    fn extra(&self, mapped: &[&str], reserved: &BTreeSet<String>) -> Extra {
+        let mut extra = Extra::new();
+        let mut shadowed = Extra::new();
+        for (k, v) in self.fields {
+            if k != "sys_id" && mapped.contains(&k.as_str()) {
+                continue;
+            }
+            if k == SHADOWED || reserved.contains(k) {
+                shadowed.insert(k.clone(), v.clone());
+            } else {
+                extra.insert(k.clone(), v.clone());
+            }
+        }
+        if !shadowed.is_empty() {
+            extra.insert(SHADOWED.into(), Value::Object(shadowed));
+        }
+        extra
+    }
+}
+
+/// The value of a field as text: a string, or the `value` of an object
+/// (`{value, link}`, `{value, display_value}`), or a number or boolean
+/// spelled out; empty or blank strings and nulls are unset.
+fn field_text(value: &Value) -> Option<String> {
+    let v = match value {
+        Value::String(s) => s.clone(),
+        Value::Object(o) => match o.get("value") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::Bool(b)) => b.to_string(),
+            _ => return None,
+        },
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => return None,
+    };
+    (!v.trim().is_empty()).then_some(v)
+}
+
+/// The deepest nesting of one record (the record itself is level 1): a
+/// record lands at most 6 levels down in the imported schedule (an
+/// approval of a change of a release) and its fields named like members
+/// one level further down in `extra.servicenow`, so that the schedule
+/// stays within [`MAX_JSON_DEPTH`](crate::validate::MAX_JSON_DEPTH).
+pub const MAX_RECORD_DEPTH: u64 = crate::validate::MAX_JSON_DEPTH - 7;
+
+/// The member of a document's `extra` holding the record's fields named
+/// like one of the document's own (see the module doc).
+pub const SHADOWED: &str = "servicenow";
+
+/// The names of the members of each imported document, which a record's
+/// unmapped field may not take (it goes into [`SHADOWED`]).
+struct Reserved {
+    release: BTreeSet<String>,
+    change: BTreeSet<String>,
+    ci: BTreeSet<String>,
+    relationship: BTreeSet<String>,
+    approval: BTreeSet<String>,
+}
+
+/// The member names of `T` as its schema lists them, and `more`.
+fn members<T: JsonSchema>(more: &[&str]) -> BTreeSet<String> {
+    let schema = schemars::SchemaGenerator::default()
+        .into_root_schema_for::<T>()
+        .to_value();
+    let mut names: BTreeSet<String> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    names.extend(more.iter().map(|m| (*m).to_string()));
+    names
+}
+
+fn reserved() -> &'static Reserved {
+    static RESERVED: std::sync::OnceLock<Reserved> = std::sync::OnceLock::new();
+    RESERVED.get_or_init(|| Reserved {
+        release: members::<Release>(&[]),
+        // The import adds a change's approvals to its extra.
+        change: members::<Change>(&["approvals"]),
+        ci: members::<ConfigurationItem>(&[]),
+        relationship: members::<Relationship>(&[]),
+        approval: members::<Approval>(&[]),
+    })
+}
+
+/// Ids already taken, with the record that took each (for the error).
+#[derive(Default)]
+struct Taken(HashMap<String, String>);
+
+impl Taken {
+    /// Takes `id` for `rec`, or names the record that has it already
+    /// (`invalid_input` at `rec`'s `field`).
+    fn take(&mut self, id: &str, rec: &Record<'_>, field: &str, what: &str) -> Result<()> {
+        if let Some(earlier) = self.0.get(id) {
+            return Err(rec.error(
+                field,
+                format!("{what} `{id}` is also the {what} of {earlier}; they must be unique"),
+            ));
+        }
+        self.0.insert(id.to_string(), rec.name.clone());
+        Ok(())
+    }
+}
+
+/// `invalid_input` when an end is not after its start (relman documents
+/// need windows in order).
+fn in_order(
+    rec: &Record<'_>,
+    (start_field, start): (&str, Option<&Timestamp>),
+    (end_field, end): (&str, Option<&Timestamp>),
+) -> Result<()> {
+    match (start, end) {
+        (Some(s), Some(e)) if e <= s => Err(rec.error(
+            end_field,
+            format!("must be after {start_field} ({e} is not after {s})"),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -225,6 +474,17 @@ fn records<'a>(table: &'a Value, param: &str) -> Result<Vec<Record<'a>>> {
         let fields = r
             .as_object()
             .ok_or_else(|| Error::invalid_input(&path, "a record must be an object"))?;
+        // A record lands deeper in the schedule than in its table; it must
+        // still be readable there.
+        let depth = limits::depth(r, MAX_RECORD_DEPTH);
+        if depth > MAX_RECORD_DEPTH {
+            return Err(limits::exceeded(
+                path,
+                "JSON nesting depth of a record (it is nested deeper in the schedule)",
+                MAX_RECORD_DEPTH,
+                depth,
+            ));
+        }
         let mut rec = Record {
             fields,
             path,
@@ -316,13 +576,35 @@ const RELEASE_MAPPED: [&str; 8] = [
 ///
 /// Errors: `invalid_input` naming the record's `number`/`sys_id` and field,
 /// with the JSON path (`change_requests.result[2].state`): an unknown
-/// state/risk/impact/priority/type code, a malformed date, a reference to a
-/// CI missing from `cis` (when `cis` is given), to a missing parent or
-/// approval task, a record without `sys_id`.
+/// state/risk/impact/priority/type code, a malformed date, a window ending
+/// before it starts, an id (number, or sys_id without one) or CI name
+/// taken by an earlier record, a reference to a CI missing from `cis`
+/// (when `cis` is given), to a missing parent or approval task, a record
+/// without `sys_id`; relationships without `cis` (at `rels`).
+///
+/// The tables are first checked against the default read-time limits
+/// ([`ServiceNowTables::check_limits`]): `limit_exceeded` at the path of
+/// the offence (`change_requests.result[3].short_description`).
 pub fn import_servicenow(tables: &ServiceNowTables) -> Result<ServiceNowImport> {
+    import_servicenow_with_limits(tables, &Limits::default())
+}
+
+/// [`import_servicenow`] under custom read-time limits.
+pub fn import_servicenow_with_limits(
+    tables: &ServiceNowTables,
+    limits: &Limits,
+) -> Result<ServiceNowImport> {
+    tables.check_limits(limits)?;
+    import_checked(tables)
+}
+
+/// The import of tables already checked against the read-time limits.
+pub(crate) fn import_checked(tables: &ServiceNowTables) -> Result<ServiceNowImport> {
     let mut warnings = Vec::new();
+    let reserved = reserved();
     // CMDB.
     let mut cmdb = Cmdb::default();
+    let mut ci_taken = Taken::default();
     let mut ci_ids: HashMap<String, String> = HashMap::new();
     if let Some(t) = &tables.cis {
         for rec in records(t, "cis")? {
@@ -330,6 +612,12 @@ pub fn import_servicenow(tables: &ServiceNowTables) -> Result<ServiceNowImport> 
                 .get("sys_id")
                 .ok_or_else(|| rec.error("sys_id", "missing"))?;
             let name = rec.get("name").unwrap_or_else(|| sys_id.clone());
+            let name_field = if rec.get("name").is_some() {
+                "name"
+            } else {
+                "sys_id"
+            };
+            ci_taken.take(&name, &rec, name_field, "CI name")?;
             let criticality = match rec.get("business_criticality") {
                 None => None,
                 Some(c) => Some(criticality(&c).ok_or_else(|| {
@@ -349,7 +637,7 @@ pub fn import_servicenow(tables: &ServiceNowTables) -> Result<ServiceNowImport> 
                 owner_group: rec.display("support_group"),
                 environment: rec.get("environment"),
                 maintenance_windows: Vec::new(),
-                extra: rec.extra(&CI_MAPPED),
+                extra: rec.extra(&CI_MAPPED, &reserved.ci),
             });
         }
     }
@@ -368,7 +656,16 @@ pub fn import_servicenow(tables: &ServiceNowTables) -> Result<ServiceNowImport> 
         }
     };
     if let Some(t) = &tables.rels {
-        for rec in records(t, "rels")? {
+        let rels = records(t, "rels")?;
+        if !have_cis && !rels.is_empty() {
+            // Relationships between CIs the CMDB does not hold would make
+            // it invalid.
+            return Err(Error::invalid_input(
+                "rels",
+                "cmdb_rel_ci records need the cmdb_ci records they relate (`cis`)",
+            ));
+        }
+        for rec in rels {
             let from = ci_ref(&rec, "parent")?.ok_or_else(|| rec.error("parent", "missing"))?;
             let to = ci_ref(&rec, "child")?.ok_or_else(|| rec.error("child", "missing"))?;
             let kind = match rec.display("type") {
@@ -387,10 +684,19 @@ pub fn import_servicenow(tables: &ServiceNowTables) -> Result<ServiceNowImport> 
                 from,
                 to,
                 kind,
-                extra: rec.extra(&["parent", "child", "type"]),
+                extra: rec.extra(&["parent", "child", "type"], &reserved.relationship),
             });
         }
     }
+    // Releases and changes: one id each, among both.
+    let mut item_taken = Taken::default();
+    let id_field = |rec: &Record<'_>| {
+        if rec.get("number").is_some() {
+            "number"
+        } else {
+            "sys_id"
+        }
+    };
     // Releases.
     let mut releases: Vec<Release> = Vec::new();
     let mut release_by_sys: HashMap<String, usize> = HashMap::new();
@@ -400,11 +706,19 @@ pub fn import_servicenow(tables: &ServiceNowTables) -> Result<ServiceNowImport> 
                 .get("sys_id")
                 .ok_or_else(|| rec.error("sys_id", "missing"))?;
             let state = code(&rec, "state", release_state)?.unwrap_or(State::Planning);
-            let mut extra = rec.extra(&RELEASE_MAPPED);
+            let mut extra = rec.extra(&RELEASE_MAPPED, &reserved.release);
             if let Some(p) = code(&rec, "priority", priority_name)? {
                 extra.insert("priority".into(), Value::String(p.into()));
             }
             let id = rec.get("number").unwrap_or_else(|| sys_id.clone());
+            item_taken.take(&id, &rec, id_field(&rec), "id")?;
+            let planned_start = rec.date("planned_start_date")?;
+            let planned_end = rec.date("planned_end_date")?;
+            in_order(
+                &rec,
+                ("planned_start_date", planned_start.as_ref()),
+                ("planned_end_date", planned_end.as_ref()),
+            )?;
             release_by_sys.insert(sys_id, releases.len());
             releases.push(Release {
                 schema_version: None,
@@ -416,8 +730,8 @@ pub fn import_servicenow(tables: &ServiceNowTables) -> Result<ServiceNowImport> 
                 owner: rec.display("assigned_to"),
                 team: Vec::new(),
                 created_at: rec.date("sys_created_on")?,
-                planned_start: rec.date("planned_start_date")?,
-                planned_end: rec.date("planned_end_date")?,
+                planned_start,
+                planned_end,
                 scope: rec.get("description"),
                 objectives: Vec::new(),
                 changes: Vec::new(),
@@ -462,7 +776,7 @@ pub fn import_servicenow(tables: &ServiceNowTables) -> Result<ServiceNowImport> 
                 ))
             }
         };
-        let mut extra = rec.extra(&CHANGE_MAPPED);
+        let mut extra = rec.extra(&CHANGE_MAPPED, &reserved.change);
         for (field, name) in [
             ("state", code(&rec, "state", change_state)?),
             ("risk", code(&rec, "risk", risk_name)?),
@@ -475,8 +789,15 @@ pub fn import_servicenow(tables: &ServiceNowTables) -> Result<ServiceNowImport> 
         }
         let planned_start = rec.date("start_date")?;
         let planned_end = rec.date("end_date")?;
+        in_order(
+            &rec,
+            ("start_date", planned_start.as_ref()),
+            ("end_date", planned_end.as_ref()),
+        )?;
+        let id = rec.get("number").unwrap_or_else(|| sys_id.clone());
+        item_taken.take(&id, &rec, id_field(&rec), "id")?;
         let change = Change {
-            id: rec.get("number").unwrap_or_else(|| sys_id.clone()),
+            id,
             kind,
             summary: rec.get("short_description").unwrap_or_default(),
             category: rec.get("category"),
@@ -553,7 +874,7 @@ pub fn import_servicenow(tables: &ServiceNowTables) -> Result<ServiceNowImport> 
                 fingerprint: None,
                 override_blackout: false,
                 source: None,
-                extra: rec.extra(&["approver", "state", "comments"]),
+                extra: rec.extra(&["approver", "state", "comments"], &reserved.approval),
             };
             if let Some(&ri) = release_by_sys.get(&task) {
                 if let Some(r) = releases.get_mut(ri) {
@@ -659,12 +980,9 @@ pub struct ServiceNowPatches {
     pub warnings: Vec<Warning>,
 }
 
+/// The `sys_id` an imported document carries, read as the import read it.
 fn sys_id(extra: &Extra) -> Option<String> {
-    match extra.get("sys_id")? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Object(o) => o.get("value")?.as_str().map(String::from),
-        _ => None,
-    }
+    field_text(extra.get("sys_id")?)
 }
 
 /// Turns relman verdicts into ServiceNow field patches (see the module

@@ -193,6 +193,41 @@ pub fn exceeded(path: impl Into<String>, what: &str, limit: u64, found: u64) -> 
     }
 }
 
+/// The path `path` (relative to a value) as seen from the parameter or
+/// table `base` holding that value: `base` for the value itself,
+/// `base[2]` for an item, `base.result[3].short_description` for a member.
+pub fn path_under(base: &str, path: &str) -> String {
+    if base.is_empty() {
+        path.to_string()
+    } else if path.is_empty() {
+        base.to_string()
+    } else if path.starts_with('[') {
+        format!("{base}{path}")
+    } else {
+        format!("{base}.{path}")
+    }
+}
+
+/// A `limit_exceeded` error found in a value held by `base` (a parameter
+/// or a table), with its path put under `base` ([`path_under`]); any other
+/// error unchanged.
+pub fn under(err: Error, base: &str) -> Error {
+    match err {
+        Error::LimitExceeded {
+            path,
+            what,
+            limit,
+            found,
+        } => Error::LimitExceeded {
+            path: path_under(base, &path),
+            what,
+            limit,
+            found,
+        },
+        other => other,
+    }
+}
+
 /// What limits a list: its key in the enclosing object.
 #[derive(Clone, Copy)]
 enum ListKind {

@@ -122,6 +122,8 @@ fn parameters(params: &Bound<'_, PyDict>) -> PyResult<Result<Map<String, Value>,
 
 /// JSON text given for parameter `name`; errors carry line and column.
 fn parse_text(name: &str, text: &str) -> Result<Value, relman::Error> {
+    // Only text has a size; `api::call` applies the other limits.
+    api::check_param_text(name, text)?;
     serde_json::from_str(text).map_err(|e| {
         if e.to_string().starts_with("recursion limit exceeded") {
             return api::nesting_too_deep(name);

@@ -63,6 +63,8 @@ fn join(base: &str, path: &str) -> String {
 /// Parses JSON text given for `path`: malformed text is `invalid_input` at
 /// `path` with line and column; text nested too deep is `limit_exceeded`.
 fn parse_text(path: &str, text: &str) -> Result<Value, RelmanError> {
+    // Only text has a size; `api::call` applies the other limits.
+    relman::api::check_param_text(path, text)?;
     serde_json::from_str(text).map_err(|e| {
         if e.to_string().starts_with("recursion limit exceeded") {
             relman::api::nesting_too_deep(path).into()

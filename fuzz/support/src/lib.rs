@@ -33,6 +33,7 @@ pub mod kpi;
 pub mod lifecycle;
 pub mod parse;
 pub mod rollout;
+pub mod servicenow;
 
 pub use cli::check_cli_args;
 pub use conflicts::check_conflicts_diff;
@@ -40,6 +41,7 @@ pub use kpi::check_kpi_diff;
 pub use lifecycle::check_lifecycle_commands;
 pub use parse::{check_api_call, check_document_parse, check_document_roundtrip};
 pub use rollout::check_rollout_inputs;
+pub use servicenow::check_servicenow_readers;
 
 /// A fuzz target: its name (the file name under `fuzz/fuzz_targets/` and
 /// the directory under `fuzz/corpus/` and `fuzz/regressions/`) and check.
@@ -84,6 +86,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "cli_args",
         check: check_cli_args,
+    },
+    Target {
+        name: "servicenow_readers",
+        check: check_servicenow_readers,
     },
 ];
 

@@ -69,6 +69,7 @@ target_tests!(
     lifecycle_commands,
     rollout_inputs,
     cli_args,
+    servicenow_readers,
 );
 
 #[test]

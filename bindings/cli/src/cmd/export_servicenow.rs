@@ -15,6 +15,9 @@ check outputs). Prints {patches[], warnings[]}: per record its table,
 sys_id, number and the fields to write; only risk, work_notes,
 conflict_status, conflict_last_run and approval are ever written.
 
+FILE is read under the read-time limits of documents (docs/limits.md):
+past one is `limit_exceeded` at the path (schedule.releases[0].title).
+
 With --format table: one line per record and field.
 
 Exit status: 0 ok, 2 bad input.";
@@ -31,8 +34,8 @@ pub struct Args {
 /// Runs `relman export-servicenow`.
 pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
     let input = globals.read(&args.file)?;
-    let export: ServiceNowExport = serde_json::from_str(&input.text)
-        .map_err(|e| Failure::invalid_input(format!("{}: {e}", input.name)))?;
+    let export: ServiceNowExport = relman::interop::read_export(&input.text)
+        .map_err(|e| Failure::from(e).prefixed(&format!("{}: ", input.name)))?;
     let patches = relman::export_servicenow(&export)?;
     match globals.format() {
         Format::Json => output::print_json(&patches)?,

@@ -20,6 +20,11 @@ docs/integrations.md lists every mapping and code table.
 
 With --format table: one line per release, change and CI.
 
+Each file is read under the read-time limits of documents (docs/limits.md):
+past one (256 MiB, a string over 1 MiB, a list over 1 000 000 items, nesting
+over 128) is `limit_exceeded` at the path, e.g.
+change_requests.result[3].short_description.
+
 Exit status: 0 ok, 2 bad input (the error names the record's number or
 sys_id and the field).";
 
@@ -44,21 +49,24 @@ pub struct Args {
     pub approvals: Option<String>,
 }
 
-fn json(globals: &Globals, path: &str) -> Result<Value, Failure> {
+/// Reads table `name` from `path` under the read-time limits (size, depth,
+/// items per list, string length; errors at `name.result[3]…`).
+fn table(globals: &Globals, name: &str, path: &str) -> Result<Value, Failure> {
     let input = globals.read(path)?;
-    serde_json::from_str(&input.text)
-        .map_err(|e| Failure::invalid_input(format!("{}: not JSON: {e}", input.name)))
+    relman::interop::read_table(name, &input.text)
+        .map_err(|e| Failure::from(e).prefixed(&format!("{}: ", input.name)))
 }
 
 /// Runs `relman import-servicenow`.
 pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
-    let opt = |p: &Option<String>| p.as_deref().map(|p| json(globals, p)).transpose();
+    let opt =
+        |name: &str, p: &Option<String>| p.as_deref().map(|p| table(globals, name, p)).transpose();
     let tables = ServiceNowTables {
-        change_requests: json(globals, &args.change_requests)?,
-        releases: opt(&args.releases)?,
-        cis: opt(&args.cis)?,
-        rels: opt(&args.rels)?,
-        approvals: opt(&args.approvals)?,
+        change_requests: table(globals, "change_requests", &args.change_requests)?,
+        releases: opt("releases", &args.releases)?,
+        cis: opt("cis", &args.cis)?,
+        rels: opt("rels", &args.rels)?,
+        approvals: opt("approvals", &args.approvals)?,
     };
     let imported = relman::import_servicenow(&tables)?;
     match globals.format() {
