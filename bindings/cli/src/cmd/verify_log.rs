@@ -13,13 +13,21 @@ Prints the log verdict {valid, events, head, tamper?, events_after_expected_head
 differences[]?, warnings[]}. `tamper` names the first problem: its kind
 (edited, removed, inserted, reordered, truncated, state_mismatch of the
 chain; empty_log for a release past planning without a log; diverged when
-the document is not what its log yields), the event (index, seq), the JSON
+the document is not what its log yields; unauthenticated when a keyring is
+given and a MAC or signature does not verify, or the log is not keyed), the
+event (index, seq), the JSON
 path and a message. `differences` lists every field where the document
 differs from the log's replay: kind (edited, unlogged, missing, unreadable),
 path (`approvals[1]`, `kind`, `tests[0].failed`), the seq of the event that
 sealed or set it, and a message. The chain alone cannot see events cut off
 the end of the log: store the `head` of each verdict outside the release and
 pass it back with --expected-head to detect that too.
+
+Keyed chains: with the global --keys FILE (or the environment variable
+RELMAN_KEYS holding the keyring's JSON text; see `relman schema keyring`)
+every event's MAC or signature is checked, so a log rewritten with
+recomputed hashes is caught without --expected-head. Keys are never taken
+from the command line itself.
 
 With --format table: one line, `log verified` or `log TAMPERED`, then one
 `difference [KIND] PATH (seq N): MESSAGE` line per difference and the
@@ -58,7 +66,8 @@ pub fn parse_hash(text: &str) -> Result<String, String> {
 pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
     let parsed = globals.read_document::<Release>(&args.release)?;
     let release = &parsed.document;
-    let mut verdict = relman::verify_log(release, args.expected_head.as_deref());
+    let mut verdict =
+        relman::verify_log_with(release, args.expected_head.as_deref(), globals.keys()?);
     verdict.warnings.extend(parsed.warnings);
     match globals.format() {
         Format::Json => output::print_json(&verdict)?,
