@@ -51,11 +51,11 @@ pub const DEFAULT_MAX_CIS: u64 = 1_000_000;
 pub const DEFAULT_MAX_RELATIONSHIPS: u64 = 5_000_000;
 /// Default of [`Limits::max_string_bytes`]: 1 MiB.
 pub const DEFAULT_MAX_STRING_BYTES: u64 = 1024 * 1024;
-/// Default of [`Limits::max_cmdb_depth`].
+/// Default of [`LimitsPolicy::max_cmdb_depth`].
 pub const DEFAULT_MAX_CMDB_DEPTH: u32 = 16;
-/// The most [`Limits::max_cmdb_depth`] may be raised to.
+/// The most [`LimitsPolicy::max_cmdb_depth`] may be raised to.
 pub const MAX_CMDB_DEPTH: u32 = 1024;
-/// Default of [`Limits::max_canary_samples`].
+/// Default of [`LimitsPolicy::max_canary_samples`].
 pub const DEFAULT_MAX_CANARY_SAMPLES: u64 = 1_000_000;
 
 /// The read-time limits, applied while a document is read from JSON text
