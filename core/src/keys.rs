@@ -66,6 +66,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use crate::audit::to_hex;
 use crate::error::{Error, Problem, Result};
 
 /// The prefix of every authenticated message.
@@ -506,19 +507,6 @@ fn redacted(e: &serde_json::Error) -> String {
         Some(at) => format!("{}…", text.get(..at).unwrap_or_default().trim_end()),
         None => text,
     }
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len().saturating_mul(2));
-    for b in bytes {
-        for nibble in [b >> 4, b & 15] {
-            if let Some(&d) = DIGITS.get(usize::from(nibble)) {
-                out.push(char::from(d));
-            }
-        }
-    }
-    out
 }
 
 /// Hex text (either case, no separators) as bytes.

@@ -22,6 +22,7 @@ use crate::document::{
 };
 use crate::error::{Problem, Result};
 use crate::limits::LimitsPolicy;
+use crate::structure::resolve;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -1553,6 +1554,17 @@ pub fn strict_schema() -> Value {
     strict_policy_schema().clone()
 }
 
+/// Whether `key` may stand at the top level of a policy document: a
+/// property of [`strict_schema`], `schema_version` or a host field.
+pub(crate) fn is_top_level_key(key: &str) -> bool {
+    key == "schema_version"
+        || is_host_field(key)
+        || strict_policy_schema()
+            .get("properties")
+            .and_then(|p| p.get(key))
+            .is_some()
+}
+
 fn strict_policy_schema() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
     SCHEMA.get_or_init(|| {
@@ -1659,22 +1671,6 @@ fn strict_objects(schema: &mut Value) {
             _ => {}
         }
     }
-}
-
-fn resolve<'a>(schema: &'a Value, defs: &'a Map<String, Value>) -> &'a Value {
-    let mut s = schema;
-    for _ in 0..8 {
-        match s
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/$defs/"))
-            .and_then(|name| defs.get(name))
-        {
-            Some(target) => s = target,
-            None => break,
-        }
-    }
-    s
 }
 
 /// Walks a policy value against the strict schema, appending a problem per

@@ -78,7 +78,7 @@ fn type_word(name: &str) -> &str {
     }
 }
 
-fn resolve<'a>(schema: &'a Value, defs: &'a Map<String, Value>) -> &'a Value {
+pub(crate) fn resolve<'a>(schema: &'a Value, defs: &'a Map<String, Value>) -> &'a Value {
     let mut s = schema;
     for _ in 0..8 {
         match s

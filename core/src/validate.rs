@@ -213,13 +213,7 @@ impl DocumentKind {
 /// strict (docs/policy.md), so a document with a key no policy has — a
 /// release's `id` or `title` beside its attached `risk` — is no policy.
 fn policy_admits(obj: &serde_json::Map<String, Value>) -> bool {
-    let known = serde_json::to_value(crate::Policy::default()).unwrap_or_default();
-    obj.keys().all(|k| {
-        k == "schema_version"
-            || k.starts_with("u_")
-            || k.starts_with("x_")
-            || known.get(k).is_some()
-    })
+    obj.keys().all(|k| crate::policy::is_top_level_key(k))
 }
 
 impl fmt::Display for DocumentKind {
