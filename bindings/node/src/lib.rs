@@ -245,22 +245,9 @@ pub fn is_relman_error(value: Unknown<'_>) -> bool {
         let object = napi::bindgen_prelude::Object::from_unknown(value)?;
         object.get_named_property::<Option<String>>("code")
     })();
-    matches!(
-        code.ok().flatten().as_deref(),
-        Some(
-            "invalid_input"
-                | "invalid_policy"
-                | "unsupported_version"
-                | "transition_denied"
-                | "forbidden"
-                | "log_tampered"
-                | "limit_exceeded"
-                | "conflict"
-                | "storage_full"
-                | "permission_denied"
-                | "internal"
-        )
-    )
+    code.ok()
+        .flatten()
+        .is_some_and(|code| relman::ErrorCode::ALL.iter().any(|c| c.as_str() == code))
 }
 
 use napi::bindgen_prelude::FromNapiValue;
