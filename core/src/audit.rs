@@ -100,6 +100,7 @@
 //! An event's `auth` (its MAC or signature, [`crate::keys`]) is, like
 //! `hash`, not part of the hashed body.
 
+use crate::foundation::hex::to_hex;
 use crate::keys::Keyring;
 use crate::record::{self, replay, Difference, Record};
 use crate::{Error, Event, Policy, Release, State, Warning};
@@ -478,19 +479,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     to_hex(&Sha256::digest(bytes))
 }
 
-/// Lowercase hex of `bytes`.
-pub(crate) fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len().saturating_mul(2));
-    for b in bytes {
-        for nibble in [b >> 4, b & 15] {
-            out.push(char::from(
-                DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0'),
-            ));
-        }
-    }
-    out
-}
 
 /// The value the first event of release `release_id` chains from:
 /// `sha256_hex("relman-audit-v1:" + release_id)`.

@@ -165,7 +165,7 @@ impl Rule {
     /// Parses a recurrence; `path` is the JSON path of the recurrence, used
     /// in errors (`calendar.blackouts[2].recurrence.time_zone`).
     pub fn new(r: &Recurrence, path: &str) -> Result<Rule> {
-        let at = |f: &str| crate::validate::join(path, f);
+        let at = |f: &str| crate::foundation::path::join(path, f);
         if r.interval == 0 {
             return Err(Error::invalid_input(at("interval"), "must be at least 1"));
         }
@@ -428,7 +428,7 @@ pub fn period_occurrences(
             };
             if iv.end <= iv.start {
                 return Err(Error::invalid_input(
-                    crate::validate::join(path, "end"),
+                    crate::foundation::path::join(path, "end"),
                     format!("must be after start ({e} is not after {s})"),
                 ));
             }
@@ -439,7 +439,7 @@ pub fn period_occurrences(
             })
         }
         (None, None, Some(r)) => {
-            let rpath = crate::validate::join(path, "recurrence");
+            let rpath = crate::foundation::path::join(path, "recurrence");
             Rule::new(r, &rpath)?.occurrences(from, to, limit, &rpath)
         }
         _ => Err(Error::invalid_input(

@@ -72,59 +72,7 @@ impl Hasher for Fnv {
 /// A hash map with the [`Fnv`] hasher.
 pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fnv>>;
 
-/// Whether a conflict blocks a deployment or only warns.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// The items may not go ahead as scheduled.
-    Block,
-    /// Allowed, but worth a look.
-    Warn,
-}
-
-/// The eight kinds of conflict, in report order.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum ConflictKind {
-    /// Two items touch the same CI in overlapping windows.
-    CiOverlap,
-    /// Two items touch CIs related in the CMDB (within the policy's depth)
-    /// in overlapping windows.
-    RelatedCiOverlap,
-    /// An item's window intersects a blackout whose scope matches it.
-    Blackout,
-    /// An item touches a CI with maintenance windows outside them.
-    OutsideMaintenanceWindow,
-    /// One implementer on two overlapping items.
-    AssigneeOverlap,
-    /// A release starts before a release it depends on ends, or depends on
-    /// a cancelled release or one not in the schedule.
-    DependencyOrder,
-    /// Releases whose `depends_on` form a cycle.
-    DependencyCycle,
-    /// More concurrent items on a service or environment than allowed.
-    Capacity,
-}
-
-impl ConflictKind {
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConflictKind::CiOverlap => "ci_overlap",
-            ConflictKind::RelatedCiOverlap => "related_ci_overlap",
-            ConflictKind::Blackout => "blackout",
-            ConflictKind::OutsideMaintenanceWindow => "outside_maintenance_window",
-            ConflictKind::AssigneeOverlap => "assignee_overlap",
-            ConflictKind::DependencyOrder => "dependency_order",
-            ConflictKind::DependencyCycle => "dependency_cycle",
-            ConflictKind::Capacity => "capacity",
-        }
-    }
-}
+pub use crate::document::{ConflictKind, Severity};
 
 /// A window of time, start inclusive, end exclusive (UTC).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -241,7 +189,7 @@ pub(crate) fn validate(schedule: &Schedule) -> Result<Vec<Warning>> {
             if let (Some(s), Some(e)) = (s, e) {
                 if e <= s {
                     problems.push(Problem::new(
-                        crate::validate::join(base, "planned_end"),
+                        crate::foundation::path::join(base, "planned_end"),
                         format!("must be after planned_start ({e} is not after {s})"),
                     ));
                 }
@@ -331,7 +279,7 @@ pub(crate) fn validate(schedule: &Schedule) -> Result<Vec<Warning>> {
             }
             if scope.as_ref().is_some_and(Scope::is_empty) {
                 problems.push(Problem::new(
-                    crate::validate::join(&path, "scope"),
+                    crate::foundation::path::join(&path, "scope"),
                     "scope names nothing; use {\"all\": true} or list CIs, classes, services or environments",
                 ));
             }

@@ -54,19 +54,20 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
+pub mod foundation;
+pub use foundation::{error, identity, limits};
+use foundation::timestamp;
+
 pub mod api;
 pub mod audit;
 pub mod calendar;
 pub mod conflict;
 pub mod document;
-pub mod error;
 pub mod ics;
-pub mod identity;
 pub mod interop;
 pub mod keys;
 pub mod kpi;
 pub mod lifecycle;
-pub mod limits;
 pub mod notes;
 pub mod policy;
 pub mod record;
@@ -75,7 +76,6 @@ pub mod rollout;
 pub mod schedule;
 pub mod schema;
 mod structure;
-mod timestamp;
 pub mod validate;
 
 pub use audit::{verify_log, verify_log_with, LogVerdict, Tamper, TamperKind};

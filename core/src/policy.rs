@@ -1457,7 +1457,7 @@ impl Policy {
     /// value out of range or vacuous rule.
     pub fn check(&self, base: &str) -> Vec<Problem> {
         let mut problems = self.unknown_fields(base);
-        let at = |field: &str| crate::validate::join(base, field);
+        let at = |field: &str| crate::foundation::path::join(base, field);
 
         self.lifecycle.check(&at, &mut problems);
         self.risk.check(&at, &mut problems);
@@ -1473,7 +1473,7 @@ impl Policy {
     /// `risk.blast_radius_depth`) within `limits.max_cmdb_depth`, else
     /// `limit_exceeded` (paths relative to `base`).
     pub fn check_limits(&self, base: &str) -> Result<()> {
-        let at = |field: &str| crate::validate::join(base, field);
+        let at = |field: &str| crate::foundation::path::join(base, field);
         self.limits.check_cmdb_depth(
             &at("conflicts.related_ci_depth"),
             self.conflicts.related_ci_depth,
@@ -1708,7 +1708,7 @@ fn unknown_in(
             let props = schema.get("properties").and_then(Value::as_object);
             let extra = schema.get("additionalProperties");
             for (key, v) in map {
-                let here = crate::validate::join(path, key);
+                let here = crate::foundation::path::join(path, key);
                 if let Some(p) = props.and_then(|p| p.get(key)) {
                     unknown_in(p, defs, v, &here, out, depth.saturating_add(1));
                 } else if extra == Some(&Value::Bool(false)) {

@@ -25,7 +25,7 @@
 //!
 //! Needs: the release (its log and fields) only.
 
-use crate::audit::to_hex;
+use crate::foundation::hex::to_hex;
 use crate::document::Extra;
 use crate::{Approval, Change, Decision, Outcome, Release, Role, TestRun, Timestamp};
 use schemars::JsonSchema;

@@ -31,7 +31,7 @@ pub(crate) fn problems(schema: &Value, value: &Value) -> Vec<Problem> {
 const MAX_DEPTH: usize = 64;
 
 fn join(base: &str, field: &str) -> String {
-    crate::validate::join(base, field)
+    crate::foundation::path::join(base, field)
 }
 
 fn describe(value: &Value) -> String {

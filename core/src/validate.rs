@@ -314,15 +314,8 @@ impl Findings {
     }
 }
 
-/// Joins a base path and a field name: `join("releases[3]", "id")` is
-/// `releases[3].id`; an empty base gives the field alone.
-pub fn join(base: &str, field: &str) -> String {
-    if base.is_empty() {
-        field.to_string()
-    } else {
-        format!("{base}.{field}")
-    }
-}
+pub use crate::foundation::path::join;
+
 
 /// The paths and ids of the items of a list field, for `unique_ids`.
 fn ids<'a, T>(

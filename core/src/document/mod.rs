@@ -9,6 +9,9 @@
 //! is written is the policy in force.
 
 mod actor;
+mod auth;
+mod conflict;
+pub mod plan;
 mod calendar;
 mod cmdb;
 mod context;
@@ -17,6 +20,8 @@ mod release;
 mod schedule;
 
 pub use actor::Actor;
+pub use auth::{EventAuth, KeyAlgorithm};
+pub use conflict::{ConflictKind, Severity};
 pub use calendar::{
     Blackout, BlackoutSeverity, Calendar, Frequency, MaintenanceWindow, Recurrence, Scope, Weekday,
 };

@@ -180,10 +180,10 @@ pub struct DeploymentPlan {
     pub strategy: Strategy,
     /// Canary: the steps (`set_weight`, `pause`, `analysis`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub steps: Vec<crate::rollout::CanaryStep>,
+    pub steps: Vec<crate::document::plan::CanaryStep>,
     /// Phased: the waves of targets, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub waves: Vec<crate::rollout::Wave>,
+    pub waves: Vec<crate::document::plan::Wave>,
     /// Blue-green: switch traffic without waiting for a `promote` command
     /// (policy default false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -191,17 +191,17 @@ pub struct DeploymentPlan {
     /// Blue-green: the analysis of the green (preview) stack before the
     /// switch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pre_promotion_analysis: Option<crate::rollout::Analysis>,
+    pub pre_promotion_analysis: Option<crate::document::plan::Analysis>,
     /// Blue-green: the analysis after the switch; a failure switches back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_promotion_analysis: Option<crate::rollout::Analysis>,
+    pub post_promotion_analysis: Option<crate::document::plan::Analysis>,
     /// Blue-green: how long the blue stack is kept after the switch
     /// (policy default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_down_delay_secs: Option<i64>,
     /// Big bang: the verification after the deployment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub analysis: Option<crate::rollout::Analysis>,
+    pub analysis: Option<crate::document::plan::Analysis>,
     /// Strategy parameters relman does not interpret, kept unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -544,7 +544,7 @@ pub struct Event {
     /// In a keyed log: the host key's MAC or signature over `hash` (see
     /// [`crate::keys`]). Not part of the hashed body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth: Option<crate::keys::EventAuth>,
+    pub auth: Option<crate::document::EventAuth>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,

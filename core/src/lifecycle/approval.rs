@@ -64,7 +64,7 @@ pub fn scope_fingerprint(release: &Release) -> String {
     }
     instant(&mut h, release.planned_start.as_ref());
     instant(&mut h, release.planned_end.as_ref());
-    format!("sha256:{}", crate::audit::to_hex(&h.finalize()))
+    format!("sha256:{}", crate::foundation::hex::to_hex(&h.finalize()))
 }
 
 /// Why a vote does not count.

@@ -14,7 +14,7 @@
 
 use crate::document::{Cmdb, ConfigurationItem};
 use crate::error::{Error, Problem, Result};
-use crate::validate::join;
+use crate::foundation::path::join;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
 use std::collections::HashMap;

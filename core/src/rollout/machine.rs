@@ -1,6 +1,6 @@
 //! The rollout state machine: [`rollout_step`].
 
-use super::plan::{
+use crate::document::plan::{
     check_plan, plan_metrics, strategy_name, Aggregate, Analysis, CanaryStep, MetricCheck,
     NoDataPolicy,
 };
@@ -8,7 +8,7 @@ use super::SampleSet;
 use crate::document::{DeploymentPlan, Extra, Strategy};
 use crate::error::{Error, Problem, Result, Warning};
 use crate::policy::RolloutPolicy;
-use crate::validate::join;
+use crate::foundation::path::join;
 use crate::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -36,7 +36,6 @@
 
 mod judge;
 mod machine;
-mod plan;
 pub mod stats;
 
 pub use judge::{
@@ -48,7 +47,7 @@ pub use machine::{
     rollout_step, rollout_step_with_policy, AnalysisRun, MetricTally, PauseReason, Reason,
     RolloutCommand, RolloutDecision, RolloutInput, RolloutPhase, RolloutState, RolloutStep,
 };
-pub use plan::{
+pub use crate::document::plan::{
     check_plan, plan_metrics, Aggregate, Analysis, CanaryStep, MetricCheck, NoDataPolicy,
     PauseStep, Wave, MAX_DURATION_SECS,
 };

@@ -2,7 +2,7 @@
 
 use crate::document::{DeploymentPlan, Extra, Strategy};
 use crate::error::{Problem, Warning};
-use crate::validate::join;
+use crate::foundation::path::join;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
