@@ -19,7 +19,8 @@
 //! document order; the same input gives the same bytes.
 
 use crate::calendar::{self, utc};
-use crate::document::{Change, Release, Schedule, State};
+use crate::context::Schedule;
+use crate::document::{Change, Release, State};
 use crate::error::{Error, Result, Warning};
 use crate::Timestamp;
 use chrono::{Offset, TimeZone};

@@ -36,9 +36,10 @@
 //! (`change_requests.result[3].short_description`).
 
 use crate::conflict::ConflictReport;
+use crate::context::Schedule;
 use crate::document::{
     Approval, Change, ChangeKind, Cmdb, ConfigurationItem, Criticality, Decision, Extra,
-    Relationship, Release, ReleaseKind, RiskLevel, Role, Schedule, State,
+    Relationship, Release, ReleaseKind, RiskLevel, Role, State,
 };
 use crate::error::{Error, Problem, Result, Warning};
 use crate::lifecycle::GateReport;
@@ -383,8 +384,8 @@ fn field_text(value: &Value) -> Option<String> {
 /// record lands at most 6 levels down in the imported schedule (an
 /// approval of a change of a release) and its fields named like members
 /// one level further down in `extra.servicenow`, so that the schedule
-/// stays within [`MAX_JSON_DEPTH`](crate::validate::MAX_JSON_DEPTH).
-pub const MAX_RECORD_DEPTH: u64 = crate::validate::MAX_JSON_DEPTH - 7;
+/// stays within [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH).
+pub const MAX_RECORD_DEPTH: u64 = crate::limits::MAX_JSON_DEPTH - 7;
 
 /// The member of a document's `extra` holding the record's fields named
 /// like one of the document's own (see the module doc).

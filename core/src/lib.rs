@@ -55,13 +55,14 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 pub mod foundation;
-pub use foundation::{error, identity, limits};
 use foundation::timestamp;
+pub use foundation::{error, identity, limits};
 
 pub mod api;
 pub mod audit;
 pub mod calendar;
 pub mod conflict;
+pub mod context;
 pub mod document;
 pub mod ics;
 pub mod interop;
@@ -80,6 +81,7 @@ pub mod validate;
 
 pub use audit::{verify_log, verify_log_with, LogVerdict, Tamper, TamperKind};
 pub use conflict::{detect_conflicts, Conflict, ConflictKind, ConflictReport, Severity};
+pub use context::{Context, Schedule};
 pub use document::*;
 pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning};
 pub use ics::{calendar_ics, IcsExport, IcsOptions};

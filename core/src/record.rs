@@ -25,8 +25,8 @@
 //!
 //! Needs: the release (its log and fields) only.
 
-use crate::foundation::hex::to_hex;
 use crate::document::Extra;
+use crate::foundation::hex::to_hex;
 use crate::{Approval, Change, Decision, Outcome, Release, Role, TestRun, Timestamp};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -111,7 +111,7 @@ impl Enc<'_> {
         match value.and_then(|v| serde_json::to_value(v).ok()) {
             Some(v) => {
                 self.0.push(1);
-                self.str(&crate::audit::canonical_json(&v));
+                self.str(&crate::foundation::canonical::canonical_json(&v));
             }
             None => self.0.push(0),
         }

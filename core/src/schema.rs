@@ -1,11 +1,12 @@
 //! JSON Schemas (draft 2020-12) for every input and output document, the
 //! published form of the data contract.
 
+use crate::context::{Context, Schedule};
 use crate::document::*;
 use crate::error::ErrorBody;
 use crate::validate::ValidationReport;
 use crate::Policy;
-use schemars::{JsonSchema, SchemaGenerator};
+use schemars::JsonSchema;
 use serde_json::Value;
 
 /// Whether a schema describes something relman reads or something it writes.
@@ -37,11 +38,7 @@ impl SchemaEntry {
 }
 
 fn generate<T: JsonSchema>() -> Value {
-    let schema = SchemaGenerator::default().into_root_schema_for::<T>();
-    let mut value = schema.to_value();
-    // A policy, wherever it appears, takes only known and `u_`/`x_` keys.
-    crate::policy::make_strict(&mut value);
-    value
+    crate::structure::schema_for::<T>()
 }
 
 macro_rules! entries {

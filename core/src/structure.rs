@@ -14,6 +14,16 @@
 use crate::error::Problem;
 use serde_json::{Map, Value};
 
+/// The published JSON Schema of `T` (draft 2020-12, as schemars writes
+/// it), with every policy in it made strict: only known and `u_`/`x_`
+/// keys.
+pub(crate) fn schema_for<T: schemars::JsonSchema>() -> Value {
+    let schema = schemars::SchemaGenerator::default().into_root_schema_for::<T>();
+    let mut value = schema.to_value();
+    crate::policy::make_strict(&mut value);
+    value
+}
+
 /// Walks `value` against `schema` (a root schema with `$defs`), appending a
 /// problem per violation. Paths are written like serde paths
 /// (`changes[1].summary`).

@@ -4,6 +4,7 @@
 //! references that resolve inside the document), collecting every semantic
 //! problem at once.
 
+use crate::context::{Context, Schedule};
 use crate::document::*;
 use crate::error::{Error, Problem, Result, Warning};
 use crate::limits::Limits;
@@ -15,13 +16,8 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-/// The document schema version this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
-
-/// The deepest nesting of arrays and objects relman reads (the default and
-/// the most of [`crate::limits::Limits::max_json_depth`]): deeper input is
-/// `limit_exceeded`.
-pub const MAX_JSON_DEPTH: u64 = 128;
+pub use crate::document::SCHEMA_VERSION;
+pub use crate::foundation::limits::MAX_JSON_DEPTH;
 
 /// The kinds of input document of the data contract.
 #[derive(
@@ -315,7 +311,6 @@ impl Findings {
 }
 
 pub use crate::foundation::path::join;
-
 
 /// The paths and ids of the items of a list field, for `unique_ids`.
 fn ids<'a, T>(
@@ -896,7 +891,7 @@ fn version_error(document: &Value) -> Option<Error> {
 }
 
 fn structural_error(kind: DocumentKind, mut path: String, inner: &serde_json::Error) -> Error {
-    structural_errors(kind, &mut path, inner, None)
+    structural_errors(kind, &mut path, inner, None, None)
 }
 
 /// The first structural problem serde found (with line and column when
@@ -907,6 +902,7 @@ fn structural_errors(
     path: &mut String,
     inner: &serde_json::Error,
     document: Option<&Value>,
+    schema: Option<fn() -> Value>,
 ) -> Error {
     if path == "." {
         path.clear();
@@ -966,7 +962,7 @@ fn structural_errors(
         line,
         column,
     }];
-    if let (Some(doc), Some(schema)) = (document, crate::schema::schema(kind.name())) {
+    if let (Some(doc), Some(schema)) = (document, schema.map(|generate| generate())) {
         for p in crate::structure::problems(&schema, doc) {
             if !problems.iter().any(|q| q.path == p.path) {
                 problems.push(p);
@@ -1065,6 +1061,7 @@ pub fn parse_with_limits<T: Document>(text: &str, limits: &Limits) -> Result<Par
                 &mut path,
                 err.inner(),
                 document.as_ref(),
+                Some(crate::structure::schema_for::<T>),
             ))
         }
     }
@@ -1097,6 +1094,7 @@ pub fn from_value_with_limits<T: Document>(value: Value, limits: &Limits) -> Res
                 &mut path,
                 err.inner(),
                 Some(&value),
+                Some(crate::structure::schema_for::<T>),
             ))
         }
     }

@@ -10,34 +10,31 @@
 
 mod actor;
 mod auth;
-mod conflict;
-pub mod plan;
 mod calendar;
 mod cmdb;
-mod context;
+mod conflict;
 mod history;
+pub mod plan;
 mod release;
-mod schedule;
 
 pub use actor::Actor;
 pub use auth::{EventAuth, KeyAlgorithm};
-pub use conflict::{ConflictKind, Severity};
 pub use calendar::{
     Blackout, BlackoutSeverity, Calendar, Frequency, MaintenanceWindow, Recurrence, Scope, Weekday,
 };
 pub use cmdb::{Cmdb, ConfigurationItem, Criticality, Relationship};
-pub use context::Context;
+pub use conflict::{ConflictKind, Severity};
 pub use history::{CommitRef, DeploymentKind, DeploymentRecord, History, Incident};
 pub use release::{
     Approval, AttachedRisk, Change, ChangeKind, Communication, Decision, DeploymentPlan, Event,
     Feedback, Links, NotifyRule, Outcome, Release, ReleaseKind, Review, RiskLevel, Role,
     RollbackPlan, State, Strategy, TestKind, TestRun, Trigger,
 };
-pub use schedule::Schedule;
 
-/// Fields a document does not know, kept in order of their names and written
-/// back unchanged.
-pub type Extra = serde_json::Map<String, serde_json::Value>;
+/// The document schema version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub use crate::foundation::Extra;
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
 pub(crate) fn is_false(b: &bool) -> bool {

@@ -32,7 +32,7 @@
 //! assert_eq!(err.path(), Some("title"));
 //! ```
 
-use crate::document::Extra;
+use super::Extra;
 use crate::error::{Error, Problem, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -41,8 +41,13 @@ use serde_json::Value;
 /// Default of [`Limits::max_document_bytes`]: 256 MiB of JSON text.
 pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 256 * 1024 * 1024;
 /// Default (and most) of [`Limits::max_json_depth`]: serde_json's own
-/// recursion limit, [`crate::validate::MAX_JSON_DEPTH`].
-pub const DEFAULT_MAX_JSON_DEPTH: u64 = crate::validate::MAX_JSON_DEPTH;
+/// recursion limit, [`MAX_JSON_DEPTH`].
+pub const DEFAULT_MAX_JSON_DEPTH: u64 = MAX_JSON_DEPTH;
+
+/// The deepest nesting of arrays and objects relman reads (the default and
+/// the most of [`Limits::max_json_depth`]): deeper input is
+/// `limit_exceeded`.
+pub const MAX_JSON_DEPTH: u64 = 128;
 /// Default of [`Limits::max_items`]: items in any one list.
 pub const DEFAULT_MAX_ITEMS: u64 = 1_000_000;
 /// Default of [`Limits::max_cis`].
@@ -248,7 +253,7 @@ impl ListKind {
 
 impl Limits {
     fn max_depth(&self) -> u64 {
-        self.max_json_depth.min(crate::validate::MAX_JSON_DEPTH)
+        self.max_json_depth.min(MAX_JSON_DEPTH)
     }
 
     fn list_limit(&self, kind: ListKind) -> (u64, &'static str) {

@@ -4,9 +4,10 @@
 
 use super::RiskAssessor;
 use crate::calendar::Touches;
+use crate::context::Schedule;
 use crate::document::{
     BlackoutSeverity, Calendar, ChangeKind, Criticality, History, Outcome, Release, ReleaseKind,
-    Schedule, Scope, State, Strategy, TestKind, TestRun,
+    Scope, State, Strategy, TestKind, TestRun,
 };
 use crate::error::Warning;
 use crate::policy::{parse_hhmm, PeakHours};

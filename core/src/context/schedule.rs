@@ -1,7 +1,7 @@
 //! The schedule: releases (and bare changes) with their windows, plus the
 //! CMDB, calendar and policy that conflict detection needs.
 
-use super::Extra;
+use crate::document::Extra;
 use crate::{Calendar, Change, Cmdb, Policy, Release};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

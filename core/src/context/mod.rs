@@ -1,7 +1,11 @@
 //! The context: what an operation may consult besides its main input.
 
-use super::Extra;
-use crate::{Actor, Calendar, Cmdb, History, Policy, RiskLevel, Schedule, Timestamp};
+use crate::document::Extra;
+mod schedule;
+
+pub use schedule::Schedule;
+
+use crate::{Actor, Calendar, Cmdb, History, Policy, RiskLevel, Timestamp};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
