@@ -17,6 +17,7 @@ mod cmdb;
 mod context;
 mod history;
 mod release;
+mod risk_factor;
 mod schedule;
 
 pub use actor::Actor;
@@ -33,6 +34,7 @@ pub use release::{
     Feedback, Links, NotifyRule, Outcome, Release, ReleaseKind, Review, RiskLevel, Role,
     RollbackPlan, State, Strategy, TestKind, TestRun, Trigger,
 };
+pub use risk_factor::FactorName;
 pub use schedule::Schedule;
 
 /// Fields a document does not know, kept in order of their names and written
