@@ -16,6 +16,7 @@ mod conflict;
 mod history;
 pub mod plan;
 mod release;
+mod risk_factor;
 
 pub use actor::Actor;
 pub use auth::{EventAuth, KeyAlgorithm};
@@ -30,6 +31,7 @@ pub use release::{
     Feedback, Links, NotifyRule, Outcome, Release, ReleaseKind, Review, RiskLevel, Role,
     RollbackPlan, State, Strategy, TestKind, TestRun, Trigger,
 };
+pub use risk_factor::FactorName;
 
 /// The document schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;

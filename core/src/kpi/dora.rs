@@ -1,6 +1,7 @@
 //! The DORA benchmark table, kept as data: performance clusters of the
 //! *Accelerate State of DevOps Report 2023* (DORA / Google Cloud), and the
-//! rule that places a measured value in a tier.
+//! rule that places a measured value in a tier (`docs/kpi.md`, "Tiers:
+//! the DORA benchmark table").
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

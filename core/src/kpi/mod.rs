@@ -1,5 +1,5 @@
 //! KPIs: the DORA five keys and the ITIL release KPIs over a [`History`]
-//! (SPEC §6).
+//! (`docs/kpi.md`).
 //!
 //! What it decides: for a period, every KPI of the report (each defined
 //! below as a formula: records counted, numerator, denominator, timestamps,
@@ -92,7 +92,17 @@
 //!   knowledge article over all releases.
 
 mod accumulate;
+mod arena;
+mod attribute;
+mod days;
 pub mod dora;
+mod dora_keys;
+mod finish;
+mod groups;
+mod intern;
+mod itil;
+mod merge;
+mod series;
 pub mod stats;
 
 pub use accumulate::KpiAccumulator;

@@ -1,7 +1,7 @@
 //! The statistics behind every KPI: rates with their numerator and
 //! denominator, and duration summaries (true median, p90 by linear
 //! interpolation, mean). An empty set gives `null` with a reason, never 0
-//! or NaN.
+//! or NaN (`docs/kpi.md`, "Statistics").
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,5 @@
-//! The CMDB as a graph of harm: which CIs a fault in a CI can reach.
+//! The CMDB as a graph of harm: which CIs a fault in a CI can reach
+//! (`docs/risk.md`, "The factors", `blast_radius`).
 //!
 //! Every relationship becomes one or two directed edges pointing from the
 //! CI whose fault propagates to the CI that suffers it:

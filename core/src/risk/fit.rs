@@ -1,5 +1,6 @@
 //! Calibration: a failure model learnt from past releases and their
-//! outcomes (SPEC §3), kept apart from the explainable weights.
+//! outcomes (`docs/risk.md`, "The fitted model"), kept apart from the
+//! explainable weights.
 //!
 //! Each past release with an outcome becomes one sample: its ten factor
 //! values (computed as [`super::assess_risk`] would, counting only
@@ -13,16 +14,22 @@
 
 use super::factors::TrackIndex;
 use super::{predict, sigmoid, RiskAssessor};
-use crate::document::{Extra, History, Outcome};
+use crate::document::{Extra, FactorName, History, Outcome};
 use crate::error::{Error, Result, Warning};
-use crate::policy::{RiskModel, RISK_FACTORS};
+use crate::policy::RiskModel;
 use crate::{Context, Timestamp};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Factors plus the intercept.
-const D: usize = RISK_FACTORS.len() + 1;
+const D: usize = FactorName::ALL.len() + 1;
+
+/// The column of a factor in a sample, a mean or a coefficient vector
+/// (column 0 is the intercept).
+fn column(name: FactorName) -> usize {
+    name.index().saturating_add(1)
+}
 
 /// How to fit a risk model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -177,8 +184,10 @@ pub fn fit_risk_model(
             ));
         }
         let mut x = [0.0; D];
-        for (slot, f) in x.iter_mut().skip(1).zip(&assessment.factors) {
-            *slot = f.value;
+        for f in &assessment.factors {
+            if let Some(slot) = FactorName::from_name(&f.name).and_then(|n| x.get_mut(column(n))) {
+                *slot = f.value;
+            }
         }
         let y = f64::from(u8::from(matches!(
             outcome,
@@ -268,12 +277,12 @@ pub fn fit_risk_model(
     let mut coefficients = BTreeMap::new();
     let mut mean_map = BTreeMap::new();
     let mut std_map = BTreeMap::new();
-    for (j, name) in RISK_FACTORS.iter().enumerate() {
-        let k = j.saturating_add(1);
+    for name in FactorName::ALL {
+        let k = column(name);
         let get = |a: &[f64; D]| a.get(k).copied().unwrap_or(0.0);
-        coefficients.insert((*name).to_string(), get(&beta));
-        mean_map.insert((*name).to_string(), get(&means));
-        std_map.insert((*name).to_string(), get(&stds));
+        coefficients.insert(name.as_str().to_string(), get(&beta));
+        mean_map.insert(name.as_str().to_string(), get(&means));
+        std_map.insert(name.as_str().to_string(), get(&stds));
         if get(&stds) == 0.0 {
             warnings.push(Warning::new(
                 "constant_factor",
@@ -297,10 +306,9 @@ pub fn fit_risk_model(
     let probability = |x: &[f64; D]| {
         predict(
             &model,
-            RISK_FACTORS
-                .iter()
-                .zip(x.iter().skip(1))
-                .map(|(n, v)| (*n, *v)),
+            FactorName::ALL
+                .into_iter()
+                .map(|n| (n.as_str(), x.get(column(n)).copied().unwrap_or(0.0))),
         )
     };
     let train_p: Vec<(f64, f64)> = train.iter().map(|s| (probability(&s.2), s.3)).collect();

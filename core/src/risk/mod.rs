@@ -1,4 +1,4 @@
-//! Risk scoring (SPEC §3): how risky a release is, and why.
+//! Risk scoring (`docs/risk.md`): how risky a release is, and why.
 //!
 //! Decides: a score from 0 to 100, a level by the policy's bands, and for
 //! each of ten factors its value (0–1), weight, contribution in points, the
@@ -12,7 +12,8 @@
 //! criticality, blast radius), the calendar (maintenance windows,
 //! blackouts), the schedule (dependencies) and the history (track record).
 //! A factor whose input is missing says so and uses a documented neutral
-//! value. Formulas: `docs/risk.md`.
+//! value. Formulas: `docs/risk.md`. One file per factor under
+//! `factors/`, each named by a [`FactorName`] and weighted by name.
 
 mod blast;
 mod factors;
@@ -21,6 +22,7 @@ mod fit;
 pub use blast::{blast_radius, BlastRadius};
 pub use fit::{fit_risk_model, FitOptions, FitQuality, FitSamples, FittedRiskModel};
 
+use crate::document::FactorName;
 use crate::error::{Error, Result, Warning};
 use crate::policy::RiskModel;
 use crate::{Calendar, Context, Policy, Release, RiskLevel};
@@ -157,8 +159,11 @@ impl<'a> RiskAssessor<'a> {
         let mut warnings = Vec::new();
         let computed = factors::compute(self, release, as_of, &mut warnings);
         let policy: &Policy = &self.policy;
-        let weights = policy.risk.weights.named();
-        let total: f64 = weights.iter().map(|(_, w)| w).sum();
+        let weights = &policy.risk.weights;
+        let total: f64 = FactorName::ALL
+            .into_iter()
+            .map(|name| factors::weight(weights, name))
+            .sum();
         if !(total > 0.0 && total.is_finite()) {
             return Err(Error::invalid_policy(
                 "policy.risk.weights",
@@ -167,12 +172,13 @@ impl<'a> RiskAssessor<'a> {
         }
         let mut out = Vec::with_capacity(computed.len());
         let mut score = 0.0;
-        for ((name, weight), c) in weights.into_iter().zip(computed) {
+        for (name, c) in computed {
+            let weight = factors::weight(weights, name);
             let value = c.value.clamp(0.0, 1.0);
             let contribution = value * weight * 100.0 / total;
             score += contribution;
             out.push(Factor {
-                name: name.to_string(),
+                name: name.as_str().to_string(),
                 value,
                 weight,
                 contribution,

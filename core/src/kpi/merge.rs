@@ -1,0 +1,100 @@
+//! Merging accumulators: accumulators over any partition of the records
+//! merge into exactly the accumulator over all of them (`docs/kpi.md`,
+//! "Scale-out").
+
+use super::accumulate::{Dep, FirstShip, Inc, Rel, Shipment};
+use super::arena::Span8;
+use super::intern::NONE;
+use super::KpiAccumulator;
+use crate::error::{Error, Result};
+use std::collections::BTreeSet;
+
+impl KpiAccumulator {
+    /// Adds every record of `other` (built with the same settings) to this
+    /// accumulator. The result is the same whatever the partition and the
+    /// order of merges.
+    pub fn merge(&mut self, other: KpiAccumulator) -> Result<()> {
+        if other.settings != self.settings {
+            return Err(Error::invalid_input(
+                "options",
+                "accumulators built with different settings cannot be merged",
+            ));
+        }
+        let map: Vec<u32> = other
+            .names
+            .list
+            .iter()
+            .map(|n| self.names.intern(n))
+            .collect();
+        let remap = |i: u32| -> u32 {
+            if i == NONE {
+                NONE
+            } else {
+                map.get(i as usize).copied().unwrap_or(NONE)
+            }
+        };
+        let shift = self.ids.append(&other.ids);
+        self.deps.extend(other.deps.iter().map(|d| Dep {
+            id: Span8 {
+                start: d.id.start.saturating_add(shift),
+                len: d.id.len,
+            },
+            service: remap(d.service),
+            env: remap(d.env),
+            team: remap(d.team),
+            release: remap(d.release),
+            ..*d
+        }));
+        let shift = self.change_ids.append(&other.change_ids);
+        self.shipments
+            .extend(other.shipments.iter().map(|s| Shipment {
+                hash: s.hash,
+                id: Span8 {
+                    start: s.id.start.saturating_add(shift),
+                    len: s.id.len,
+                },
+                ship: FirstShip {
+                    service: remap(s.ship.service),
+                    env: remap(s.ship.env),
+                    team: remap(s.ship.team),
+                    ..s.ship
+                },
+            }));
+        self.incidents
+            .extend(other.incidents.into_iter().map(|i| Inc {
+                service: remap(i.service),
+                ..i
+            }));
+        let remap_all = |v: Vec<u32>| -> Vec<u32> {
+            let set: BTreeSet<u32> = v.into_iter().map(remap).collect();
+            set.into_iter().collect()
+        };
+        self.releases
+            .extend(other.releases.into_iter().map(|r| Rel {
+                services: remap_all(r.services),
+                teams: remap_all(r.teams),
+                envs: remap_all(r.envs),
+                ..r
+            }));
+        let c = &mut self.counts;
+        let o = other.counts;
+        c.deployments_read = c.deployments_read.saturating_add(o.deployments_read);
+        c.deployments_outside_period = c
+            .deployments_outside_period
+            .saturating_add(o.deployments_outside_period);
+        c.deployments_not_production = c
+            .deployments_not_production
+            .saturating_add(o.deployments_not_production);
+        c.incidents_read = c.incidents_read.saturating_add(o.incidents_read);
+        c.incidents_outside_period = c
+            .incidents_outside_period
+            .saturating_add(o.incidents_outside_period);
+        c.releases_read = c.releases_read.saturating_add(o.releases_read);
+        c.releases_outside_period = c
+            .releases_outside_period
+            .saturating_add(o.releases_outside_period);
+        c.releases_undated = c.releases_undated.saturating_add(o.releases_undated);
+        self.negative_stays = self.negative_stays.saturating_add(other.negative_stays);
+        Ok(())
+    }
+}

@@ -1,0 +1,156 @@
+//! `approval.blackout`: the planned window overlaps no blocking blackout
+//! in scope, or an ECAB member overrode it for an emergency
+//! (`docs/lifecycle.md`, "Gates (rule ids)").
+
+use super::super::Eval;
+use crate::calendar::Touches;
+use crate::error::Warning;
+use crate::{BlackoutSeverity, Cmdb, Decision, Release, ReleaseKind, Role};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+pub(super) fn check(e: &mut Eval<'_>) {
+    let r = e.release;
+    let (Some(start), Some(end)) = (&r.planned_start, &r.planned_end) else {
+        let msg = "no planned window to check against blackouts".to_string();
+        return e.req("approval.blackout", false, msg, Value::Null);
+    };
+    let Some(calendar) = e.calendar() else {
+        let msg = "no calendar in the context: no blackout to check".to_string();
+        return e.req("approval.blackout", true, msg, json!({"calendar": false}));
+    };
+    let t = touches(r, e.cmdb());
+    let mut hits = Vec::new();
+    let range = (start.unix_seconds(), end.unix_seconds());
+    for (i, b) in calendar.blackouts.iter().enumerate() {
+        if !scope_matches(b.scope.as_ref(), &t) {
+            continue;
+        }
+        // One-off and recurring blackouts alike: the first occurrence
+        // that intersects the window.
+        let path = format!("calendar.blackouts[{i}]");
+        let limit = e.policy.conflicts.max_occurrences;
+        let (bs, be) = match crate::calendar::period_occurrences(
+            b.start.as_ref(),
+            b.end.as_ref(),
+            b.recurrence.as_ref(),
+            range,
+            limit,
+            &path,
+        ) {
+            Ok(occ) => match (occ.first(), &b.start, &b.end) {
+                (None, _, _) => continue,
+                (Some(_), Some(s), Some(t)) => (s.clone(), t.clone()),
+                (Some(o), _, _) => (
+                    crate::Timestamp::from_utc(o.start_utc()),
+                    crate::Timestamp::from_utc(o.end_utc()),
+                ),
+            },
+            Err(err) => {
+                e.warnings.push(Warning::new(
+                    "blackout_not_checked",
+                    path,
+                    format!("blackout `{}` could not be expanded: {err}", b.id),
+                ));
+                continue;
+            }
+        };
+        match b.severity {
+            BlackoutSeverity::Warn => e.warnings.push(Warning::new(
+                "warning_blackout",
+                "planned_start",
+                format!(
+                    "the window overlaps warning blackout `{}` ({})",
+                    b.id, b.name
+                ),
+            )),
+            BlackoutSeverity::Block => hits.push((b, bs, be)),
+        }
+    }
+    let data_hits: Vec<Value> = hits
+        .iter()
+        .map(|(b, s, t)| json!({"id": b.id, "name": b.name, "start": s, "end": t}))
+        .collect();
+    if hits.is_empty() {
+        let msg = "the window is outside every blocking blackout".to_string();
+        return e.req(
+            "approval.blackout",
+            true,
+            msg,
+            json!({"blackouts": data_hits}),
+        );
+    }
+    let names: Vec<String> = hits
+        .iter()
+        .map(|(b, _, _)| format!("{} ({})", b.id, b.name))
+        .collect();
+    let emergency = r.kind == ReleaseKind::Emergency;
+    let override_by: Option<String> = if emergency {
+        e.votes()
+            .valid
+            .values()
+            .find(|a| {
+                a.role == Role::Ecab && a.decision == Decision::Approved && a.override_blackout
+            })
+            .map(|a| a.approver.clone())
+    } else {
+        None
+    };
+    let data = json!({"blackouts": data_hits, "override_by": override_by, "emergency": emergency});
+    match override_by {
+        Some(who) => e.req(
+            "approval.blackout",
+            true,
+            format!(
+                "inside blocking blackout {}, overridden by ECAB member {who}",
+                names.join(", ")
+            ),
+            data,
+        ),
+        None => {
+            let how = if emergency {
+                "; an ECAB approval with override_blackout can let this emergency through"
+            } else {
+                ""
+            };
+            e.req(
+                "approval.blackout",
+                false,
+                format!(
+                    "the window falls inside blocking blackout {}{how}",
+                    names.join(", ")
+                ),
+                data,
+            )
+        }
+    }
+}
+
+fn touches<'a>(release: &'a Release, cmdb: Option<&'a Cmdb>) -> Touches<'a> {
+    let cis: BTreeSet<&str> = release.all_affected_cis().into_iter().collect();
+    let mut classes = BTreeSet::new();
+    let mut services: BTreeSet<&str> = release.services.iter().map(String::as_str).collect();
+    let mut environments: BTreeSet<&str> =
+        release.environments.iter().map(String::as_str).collect();
+    if let Some(cmdb) = cmdb {
+        for ci in cmdb.cis.iter().filter(|c| cis.contains(c.id.as_str())) {
+            classes.insert(ci.class.as_str());
+            if let Some(s) = &ci.service {
+                services.insert(s.as_str());
+            }
+            if let Some(env) = &ci.environment {
+                environments.insert(env.as_str());
+            }
+        }
+    }
+    Touches {
+        cis,
+        classes,
+        services,
+        environments,
+    }
+}
+
+fn scope_matches(scope: Option<&crate::Scope>, t: &Touches<'_>) -> bool {
+    scope.is_none_or(|s| t.matches(s))
+}

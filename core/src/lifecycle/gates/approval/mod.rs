@@ -1,0 +1,40 @@
+//! The gate of leaving approval, one file per rule: the quorum, no
+//! outstanding rejection, the rollback plan, approved change records, no
+//! blocking blackout, the risk limit, the promotion order and no blocking
+//! conflict in the schedule
+//! (`docs/lifecycle.md`, "Gates (rule ids)" and "Approvals").
+
+mod blackout;
+mod changes_approved;
+mod conflicts;
+mod no_rejection;
+mod promotion_order;
+mod quorum;
+mod risk;
+mod rollback_plan;
+
+use super::Eval;
+use crate::Role;
+
+pub(super) fn leave(e: &mut Eval<'_>) {
+    quorum::check(e);
+    no_rejection::check(e);
+    rollback_plan::check(e);
+    changes_approved::check(e);
+    blackout::check(e);
+    risk::check(e);
+    promotion_order::check(e);
+    conflicts::check(e);
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::ReleaseManager => "release_manager",
+        Role::ReleaseTeam => "release_team",
+        Role::Cab => "cab",
+        Role::Ecab => "ecab",
+        Role::ProductOwner => "product_owner",
+        Role::BusinessStakeholder => "business_stakeholder",
+        Role::Qa => "qa",
+    }
+}

@@ -1,0 +1,140 @@
+//! The gates of each state, evaluated into requirements
+//! (`docs/lifecycle.md`, "Gates (rule ids)").
+//!
+//! One file per gate: [`record`] (`record.log`, first in every report),
+//! [`transition`] (`lifecycle.transition`, `lifecycle.path`), then the gate
+//! of each state left on the way: [`planning`], [`development`],
+//! [`testing`], [`approval`] (one file per approval rule), [`deployment`]
+//! and [`review`] (the close gate). This module holds what they share: the
+//! main line of states and the evaluation state [`Eval`].
+
+mod approval;
+mod deployment;
+mod development;
+mod planning;
+mod record;
+mod review;
+mod testing;
+mod transition;
+
+use super::approval::{votes, Votes};
+use super::{GateReport, LogCheck, Requirement};
+use crate::error::Warning;
+use crate::policy::Gates;
+use crate::{Calendar, Cmdb, Context, Policy, Release, State};
+use serde_json::Value;
+
+/// The main line of states, in order: every state but `cancelled`, which
+/// `State::ALL` lists last.
+fn line() -> &'static [State] {
+    State::ALL.split_last().map_or(&[], |(_, line)| line)
+}
+
+fn position(state: State) -> Option<usize> {
+    line().iter().position(|s| *s == state)
+}
+
+/// The state after `state` on the main line.
+pub(crate) fn next(state: State) -> Option<State> {
+    position(state)
+        .and_then(|i| line().get(i.saturating_add(1)))
+        .copied()
+}
+
+/// True for `closed` and `cancelled`.
+pub(crate) fn is_terminal(state: State) -> bool {
+    matches!(state, State::Closed | State::Cancelled)
+}
+
+struct Eval<'a> {
+    release: &'a Release,
+    context: &'a Context,
+    policy: &'a Policy,
+    gates: Gates,
+    out: Vec<Requirement>,
+    warnings: Vec<Warning>,
+    votes: Option<Votes<'a>>,
+    /// The log's replay: the gates count only what it yields.
+    log: &'a LogCheck,
+}
+
+impl<'a> Eval<'a> {
+    fn req(&mut self, rule: &str, met: bool, message: String, data: Value) {
+        self.out.push(Requirement {
+            rule: rule.to_string(),
+            met,
+            message,
+            data,
+        });
+    }
+
+    fn votes(&mut self) -> &Votes<'a> {
+        let (release, record, actors, sod) = (
+            self.release,
+            &self.log.record,
+            &self.context.actors,
+            &self.policy.lifecycle.separation_of_duties,
+        );
+        self.votes
+            .get_or_insert_with(|| votes(release, record, actors, sod))
+    }
+
+    fn calendar(&self) -> Option<&'a Calendar> {
+        let ctx = self.context;
+        ctx.calendar
+            .as_ref()
+            .or_else(|| ctx.schedule.as_ref().and_then(|s| s.calendar.as_ref()))
+    }
+
+    fn cmdb(&self) -> Option<&'a Cmdb> {
+        let ctx = self.context;
+        ctx.cmdb
+            .as_ref()
+            .or_else(|| ctx.schedule.as_ref().and_then(|s| s.cmdb.as_ref()))
+    }
+}
+
+/// Evaluates every requirement of moving `release` to `target`.
+pub(crate) fn evaluate(
+    release: &Release,
+    target: State,
+    context: &Context,
+    policy: &Policy,
+    log: &LogCheck,
+) -> GateReport {
+    let mut e = Eval {
+        release,
+        context,
+        policy,
+        gates: policy.lifecycle.gates(release.kind),
+        out: Vec::new(),
+        warnings: Vec::new(),
+        votes: None,
+        log,
+    };
+    let from = release.state;
+    record::check(&mut e);
+    if let Some((i, j)) = transition::check(&mut e, from, target) {
+        // The gate of every state left on the way, in order.
+        for state in line().iter().take(j).skip(i) {
+            match state {
+                State::Planning => planning::leave(&mut e),
+                State::Development => development::leave(&mut e),
+                State::Testing => testing::leave(&mut e),
+                State::Approval => approval::leave(&mut e),
+                State::Deployment => deployment::leave(&mut e),
+                State::Review => review::leave(&mut e),
+                State::Closed | State::Cancelled => {}
+            }
+        }
+    }
+    let allowed = e.out.iter().all(|r| r.met);
+    GateReport {
+        release_id: release.id.clone(),
+        from,
+        target,
+        allowed,
+        requirements: e.out,
+        warnings: e.warnings,
+    }
+}

@@ -1,0 +1,177 @@
+//! The ten factors of the risk score, one file per factor, each a value
+//! from 0 to 1 with the inputs it used and a one-sentence explanation.
+//! Formulas and neutral values: `docs/risk.md`, "The factors".
+//!
+//! Every factor is named by a [`FactorName`]; [`compute`] gives each its
+//! value in report order ([`FactorName::ALL`]) and [`weight`] looks its
+//! weight up by name.
+
+mod blast_radius;
+mod change_size;
+mod ci_criticality;
+mod dependencies;
+mod deployment_strategy;
+mod emergency;
+mod rollback_readiness;
+mod test_evidence;
+mod timing;
+mod track_record;
+
+pub(crate) use dependencies::ScheduleIndex;
+pub(crate) use track_record::TrackIndex;
+
+use super::RiskAssessor;
+use crate::document::{FactorName, Release};
+use crate::error::Warning;
+use crate::policy::RiskWeights;
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+
+/// One computed factor, before weighting.
+pub(crate) struct Computed {
+    pub(crate) value: f64,
+    pub(crate) inputs: Map<String, Value>,
+    pub(crate) explanation: String,
+}
+
+fn computed(value: f64, inputs: Value, explanation: String) -> Computed {
+    let inputs = match inputs {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    Computed {
+        value,
+        inputs,
+        explanation,
+    }
+}
+
+/// `min(1, ln(1 + n) / ln(1 + scale))`.
+pub(crate) fn log_scaled(n: f64, scale: f64) -> f64 {
+    if n <= 0.0 {
+        return 0.0;
+    }
+    ((1.0 + n).ln() / (1.0 + scale).ln()).min(1.0)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The weight of a factor in the policy's `risk.weights`.
+pub(crate) fn weight(weights: &RiskWeights, name: FactorName) -> f64 {
+    match name {
+        FactorName::ChangeSize => weights.change_size,
+        FactorName::CiCriticality => weights.ci_criticality,
+        FactorName::BlastRadius => weights.blast_radius,
+        FactorName::TestEvidence => weights.test_evidence,
+        FactorName::RollbackReadiness => weights.rollback_readiness,
+        FactorName::DeploymentStrategy => weights.deployment_strategy,
+        FactorName::Timing => weights.timing,
+        FactorName::TrackRecord => weights.track_record,
+        FactorName::Emergency => weights.emergency,
+        FactorName::Dependencies => weights.dependencies,
+    }
+}
+
+/// Computes every factor, each with its name, in report order
+/// ([`FactorName::ALL`]).
+pub(crate) fn compute(
+    a: &RiskAssessor<'_>,
+    r: &Release,
+    as_of: Option<i64>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<(FactorName, Computed)> {
+    let known = known_cis(a, r, warnings);
+    FactorName::ALL
+        .into_iter()
+        .map(|name| (name, factor(name, a, r, &known, as_of)))
+        .collect()
+}
+
+/// One factor; `known` are the affected CIs found in the CMDB.
+fn factor(
+    name: FactorName,
+    a: &RiskAssessor<'_>,
+    r: &Release,
+    known: &[u32],
+    as_of: Option<i64>,
+) -> Computed {
+    let policy = a.policy();
+    let risk = &policy.risk;
+    match name {
+        FactorName::ChangeSize => change_size::compute(risk, r),
+        FactorName::CiCriticality => ci_criticality::compute(a, known),
+        FactorName::BlastRadius => blast_radius::compute(a, known),
+        FactorName::TestEvidence => test_evidence::compute(r, policy),
+        FactorName::RollbackReadiness => rollback_readiness::compute(r),
+        FactorName::DeploymentStrategy => deployment_strategy::compute(risk, r),
+        FactorName::Timing => timing::compute(a, r, known),
+        FactorName::TrackRecord => track_record::compute(a, r, known, as_of),
+        FactorName::Emergency => emergency::compute(r),
+        FactorName::Dependencies => dependencies::compute(a, r),
+    }
+}
+
+/// The affected CIs known to the CMDB (indexes, sorted), warning
+/// (`unknown_ci`) about the rest.
+fn known_cis(a: &RiskAssessor<'_>, r: &Release, warnings: &mut Vec<Warning>) -> Vec<u32> {
+    let mut known = Vec::new();
+    if let Some(cmdb) = &a.cmdb {
+        let mut warned = BTreeSet::new();
+        let own = r
+            .affected_cis
+            .iter()
+            .enumerate()
+            .map(|(i, ci)| (ci, None, i));
+        let of_changes = r.changes.iter().enumerate().flat_map(|(j, c)| {
+            c.affected_cis
+                .iter()
+                .enumerate()
+                .map(move |(k, ci)| (ci, Some(j), k))
+        });
+        for (ci, change, k) in own.chain(of_changes) {
+            match cmdb.index(ci) {
+                Some(i) => known.push(i),
+                None if warned.insert(ci.as_str()) => {
+                    let path = match change {
+                        None => format!("affected_cis[{k}]"),
+                        Some(j) => format!("changes[{j}].affected_cis[{k}]"),
+                    };
+                    warnings.push(Warning::new(
+                        "unknown_ci",
+                        path,
+                        format!(
+                            "CI `{ci}` is not in the CMDB: ignored by criticality and blast radius"
+                        ),
+                    ));
+                }
+                None => {}
+            }
+        }
+        known.sort_unstable();
+        known.dedup();
+    }
+
+    known
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn factor_names_and_weights_match_the_policy() {
+        let names: Vec<&str> = FactorName::ALL.iter().map(|f| f.as_str()).collect();
+        assert_eq!(names, crate::policy::RISK_FACTORS);
+        let weights = RiskWeights::default();
+        for ((name, w), factor) in weights.named().into_iter().zip(FactorName::ALL) {
+            assert_eq!(name, factor.as_str());
+            assert_eq!(w.to_bits(), weight(&weights, factor).to_bits());
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! `timing`: the planned window outside the applicable maintenance
+//! windows, overlapping a blackout in scope, or in peak hours
+//! (`docs/risk.md`, "The factors").
+
+use super::{computed, Computed};
+use crate::calendar::Touches;
+use crate::policy::{parse_hhmm, PeakHours};
+use crate::risk::RiskAssessor;
+use crate::{BlackoutSeverity, Calendar, Release, Scope, Timestamp};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+/// The factor's value, inputs and explanation; `known` are the affected
+/// CIs found in the CMDB.
+pub(super) fn compute(a: &RiskAssessor<'_>, r: &Release, known: &[u32]) -> Computed {
+    let risk = &a.policy().risk;
+    let neutral = risk.neutral.timing;
+    let window = match (&r.planned_start, &r.planned_end) {
+        (Some(s), Some(e)) if s < e => Some((s, e)),
+        _ => None,
+    };
+    let Some((start, end)) = window else {
+        return computed(
+            neutral,
+            json!({"window": false, "neutral": neutral}),
+            "no planned window: the neutral value is used".to_string(),
+        );
+    };
+    let peak = overlaps_peak(&risk.peak_hours, start, end);
+    let peak_value = match peak {
+        Some(true) => 1.0,
+        Some(false) => 0.0,
+        None => neutral,
+    };
+    let Some(calendar) = a.calendar else {
+        let value = 0.4 * neutral + 0.4 * neutral + 0.2 * peak_value;
+        return computed(
+            value,
+            json!({"calendar": false, "peak_hours": peak, "neutral": neutral}),
+            format!(
+                "no calendar in the context (neutral for windows and blackouts); the window is {}peak hours",
+                if peak == Some(true) { "in " } else { "outside " }
+            ),
+        );
+    };
+    let touches = touches(a, r, known);
+    let (mw_value, mw_note) = maintenance(a, calendar, &touches, known, start, end, neutral);
+    let (blackout_value, blackouts) = blackouts(calendar, &touches, start, end, neutral);
+    let value = 0.4 * mw_value + 0.4 * blackout_value + 0.2 * peak_value;
+    let explanation = format!(
+        "{mw_note}; {}; the window is {}peak hours",
+        if blackouts.is_empty() {
+            if blackout_value > 0.0 {
+                "a blackout could not be expanded (neutral)".to_string()
+            } else {
+                "no blackout overlaps the window".to_string()
+            }
+        } else {
+            format!("the window overlaps blackout {}", blackouts.join(", "))
+        },
+        if peak == Some(true) {
+            "in "
+        } else {
+            "outside "
+        }
+    );
+    computed(
+        value,
+        json!({
+            "maintenance_window": mw_value, "blackout": blackout_value,
+            "blackouts": blackouts, "peak_hours": peak, "neutral": neutral,
+        }),
+        explanation,
+    )
+}
+
+fn touches<'a>(a: &RiskAssessor<'a>, r: &'a Release, known: &[u32]) -> Touches<'a> {
+    let mut t = Touches {
+        cis: r.all_affected_cis().into_iter().collect(),
+        classes: BTreeSet::new(),
+        services: r.services.iter().map(String::as_str).collect(),
+        environments: r.environments.iter().map(String::as_str).collect(),
+    };
+    if let Some(cmdb) = &a.cmdb {
+        for &i in known {
+            if let Some(ci) = cmdb.ci(i) {
+                t.classes.insert(ci.class.as_str());
+                if let Some(s) = &ci.service {
+                    t.services.insert(s.as_str());
+                }
+                if let Some(e) = &ci.environment {
+                    t.environments.insert(e.as_str());
+                }
+            }
+        }
+    }
+    t
+}
+
+fn maintenance(
+    a: &RiskAssessor<'_>,
+    calendar: &Calendar,
+    t: &Touches<'_>,
+    known: &[u32],
+    start: &Timestamp,
+    end: &Timestamp,
+    neutral: f64,
+) -> (f64, String) {
+    let named: BTreeSet<&str> = match &a.cmdb {
+        Some(cmdb) => known
+            .iter()
+            .filter_map(|&i| cmdb.ci(i))
+            .flat_map(|ci| ci.maintenance_windows.iter().map(String::as_str))
+            .collect(),
+        None => BTreeSet::new(),
+    };
+    let applicable: Vec<_> = calendar
+        .maintenance_windows
+        .iter()
+        .filter(|w| {
+            named.contains(w.id.as_str()) || w.scope.as_ref().is_some_and(|s| scope_matches(s, t))
+        })
+        .collect();
+    if applicable.is_empty() {
+        return (
+            0.0,
+            "no maintenance window applies to the release".to_string(),
+        );
+    }
+    let range = (start.unix_seconds(), end.unix_seconds());
+    for (i, w) in applicable.iter().enumerate() {
+        let occurrences = crate::calendar::period_occurrences(
+            w.start.as_ref(),
+            w.end.as_ref(),
+            w.recurrence.as_ref(),
+            range,
+            crate::calendar::DEFAULT_MAX_OCCURRENCES,
+            &format!("calendar.maintenance_windows[{i}]"),
+        );
+        match occurrences {
+            // Back-to-back occurrences count as one window.
+            Ok(list) => {
+                let merged = crate::calendar::merge(list);
+                if merged
+                    .iter()
+                    .any(|iv| iv.start <= range.0 && range.1 <= iv.end)
+                {
+                    return (
+                        0.0,
+                        format!("the window is inside maintenance window `{}`", w.id),
+                    );
+                }
+            }
+            Err(e) => {
+                return (
+                    neutral,
+                    format!(
+                        "maintenance window `{}` could not be expanded ({e}): neutral",
+                        w.id
+                    ),
+                )
+            }
+        }
+    }
+    (
+        1.0,
+        "the window is outside every applicable maintenance window".to_string(),
+    )
+}
+
+fn blackouts(
+    calendar: &Calendar,
+    t: &Touches<'_>,
+    start: &Timestamp,
+    end: &Timestamp,
+    neutral: f64,
+) -> (f64, Vec<String>) {
+    let mut hits = Vec::new();
+    let mut unexpanded = false;
+    let range = (start.unix_seconds(), end.unix_seconds());
+    for (i, b) in calendar.blackouts.iter().enumerate() {
+        if !b.scope.as_ref().is_none_or(|s| scope_matches(s, t)) {
+            continue;
+        }
+        let occurrences = crate::calendar::period_occurrences(
+            b.start.as_ref(),
+            b.end.as_ref(),
+            b.recurrence.as_ref(),
+            range,
+            crate::calendar::DEFAULT_MAX_OCCURRENCES,
+            &format!("calendar.blackouts[{i}]"),
+        );
+        match occurrences {
+            Ok(list) if list.iter().any(|iv| iv.start < range.1 && range.0 < iv.end) => {
+                let severity = match b.severity {
+                    BlackoutSeverity::Warn => "warn",
+                    BlackoutSeverity::Block => "block",
+                };
+                hits.push(format!("`{}` ({severity})", b.id));
+            }
+            Ok(_) => {}
+            Err(_) => unexpanded = true,
+        }
+    }
+    let value = if !hits.is_empty() {
+        1.0
+    } else if unexpanded {
+        neutral
+    } else {
+        0.0
+    };
+    (value, hits)
+}
+
+/// Whether `[start, end)` overlaps peak hours, or `None` when the policy's
+/// time zone cannot place them.
+fn overlaps_peak(h: &PeakHours, start: &Timestamp, end: &Timestamp) -> Option<bool> {
+    if h.days.is_empty() {
+        return Some(false);
+    }
+    let (from, to) = (parse_hhmm(&h.start)?, parse_hhmm(&h.end)?);
+    let (s, e) = (start.datetime(), end.datetime());
+    // Longer than a week: every weekday is inside.
+    if e.signed_duration_since(s).num_days() >= 7 {
+        return Some(true);
+    }
+    let tz: Option<chrono_tz::Tz> = match &h.time_zone {
+        Some(name) => Some(name.parse().ok()?),
+        None => None,
+    };
+    let offset = *s.offset();
+    let local_date = |t: DateTime<FixedOffset>| match tz {
+        Some(z) => t.with_timezone(&z).date_naive(),
+        None => t.date_naive(),
+    };
+    let instant = |d: NaiveDate, minutes: u32| -> Option<DateTime<FixedOffset>> {
+        let naive = d.and_hms_opt(minutes / 60, minutes % 60, 0)?;
+        match tz {
+            Some(z) => {
+                let local = z.from_local_datetime(&naive);
+                local
+                    .earliest()
+                    .or_else(|| local.latest())
+                    .map(|t| t.fixed_offset())
+            }
+            None => offset.from_local_datetime(&naive).single(),
+        }
+    };
+    let mut day = local_date(s).pred_opt()?;
+    let last = local_date(e);
+    while day <= last {
+        let weekday = match day.weekday() {
+            chrono::Weekday::Mon => crate::Weekday::Mon,
+            chrono::Weekday::Tue => crate::Weekday::Tue,
+            chrono::Weekday::Wed => crate::Weekday::Wed,
+            chrono::Weekday::Thu => crate::Weekday::Thu,
+            chrono::Weekday::Fri => crate::Weekday::Fri,
+            chrono::Weekday::Sat => crate::Weekday::Sat,
+            chrono::Weekday::Sun => crate::Weekday::Sun,
+        };
+        if h.days.contains(&weekday) {
+            if let (Some(ps), Some(pe)) = (instant(day, from), instant(day, to)) {
+                if s < pe && ps < e {
+                    return Some(true);
+                }
+            }
+        }
+        day = day.succ_opt()?;
+    }
+    Some(false)
+}
+
+fn scope_matches(scope: &Scope, t: &Touches<'_>) -> bool {
+    t.matches(scope)
+}
