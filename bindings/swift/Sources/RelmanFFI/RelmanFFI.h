@@ -243,11 +243,6 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMEND_COMMAND
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMEND_COMMAND
-RustBuffer uniffi_relman_uniffi_fn_func_amend_command(RustBuffer actor, RustBuffer at, RustBuffer reason, RustBuffer set, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_amendment_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -419,11 +414,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_gate_report_from_json(RustBuffer json, R
 RustBuffer uniffi_relman_uniffi_fn_func_gate_report_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_COMMAND
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_COMMAND
-RustBuffer uniffi_relman_uniffi_fn_func_import_command(RustBuffer actor, RustBuffer at, RustBuffer source, RustBuffer records, RustBuffer approvals, RustBuffer tests, int8_t adopt, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_SERVICENOW
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_SERVICENOW
 RustBuffer uniffi_relman_uniffi_fn_func_import_servicenow(RustBuffer change_requests, RustBuffer releases, RustBuffer cis, RustBuffer rels, RustBuffer approvals, RustCallStatus *_Nonnull out_status
@@ -432,11 +422,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_import_servicenow(RustBuffer change_requ
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_JUDGE_CANARY
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_JUDGE_CANARY
 RustBuffer uniffi_relman_uniffi_fn_func_judge_canary(RustBuffer baseline, RustBuffer canary, RustBuffer config, RustBuffer policy, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_KEYRING_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_KEYRING_FROM_JSON
-RustBuffer uniffi_relman_uniffi_fn_func_keyring_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_KPI_REPORT_FROM_JSON
@@ -860,12 +845,6 @@ void ffi_relman_uniffi_rust_future_free_void(uint64_t handle
 void ffi_relman_uniffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMEND_COMMAND
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMEND_COMMAND
-uint16_t uniffi_relman_uniffi_checksum_func_amend_command(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMENDMENT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMENDMENT_FROM_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_amendment_from_json(void
@@ -1070,12 +1049,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_gate_report_to_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_COMMAND
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_COMMAND
-uint16_t uniffi_relman_uniffi_checksum_func_import_command(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_SERVICENOW
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_SERVICENOW
 uint16_t uniffi_relman_uniffi_checksum_func_import_servicenow(void
@@ -1085,12 +1058,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_import_servicenow(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_JUDGE_CANARY
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_JUDGE_CANARY
 uint16_t uniffi_relman_uniffi_checksum_func_judge_canary(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_KEYRING_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_KEYRING_FROM_JSON
-uint16_t uniffi_relman_uniffi_checksum_func_keyring_from_json(void
     
 );
 #endif
