@@ -61,9 +61,20 @@ pub(crate) fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, RelmanErro
     serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
+        let message = inner.to_string();
+        let position = format!(" at line {} column {}", inner.line(), inner.column());
+        let message = message.strip_suffix(&position).unwrap_or(&message);
+        let base = if path == "." { "" } else { &path };
+        // A missing field's path names the field (`changes[0].summary`).
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|f| f.strip_suffix('`'));
         let problem = relman::Problem {
-            path: if path == "." { String::new() } else { path },
-            message: inner.to_string(),
+            path: missing.map_or_else(
+                || base.to_string(),
+                |f| relman::foundation::path::join(base, f),
+            ),
+            message: message.to_string(),
             line: Some(inner.line()),
             column: Some(inner.column().max(1)),
         };

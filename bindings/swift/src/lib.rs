@@ -315,7 +315,7 @@ pub fn deployment_order(releases: Vec<Release>) -> Result<DeploymentOrder, Relma
 /// The next decision of a blue-green or canary rollout. `plan`, `state`,
 /// `input` and `policy` are JSON text (`state`: the previous step's
 /// `state`, absent at the start).
-#[uniffi::export(default(state = None, policy = None))]
+#[uniffi::export(default(policy = None))]
 pub fn rollout_step(
     plan: String,
     state: Option<String>,
@@ -474,10 +474,11 @@ macro_rules! json_pair {
             guard(|| json::from_text(&json))
         }
 
-        /// Writes the value as relman's JSON text.
+        /// Writes the value as relman's JSON text; `InvalidInput` when a
+        /// JSON-text field of the value is not JSON of its type.
         #[uniffi::export]
-        pub fn $to(value: $ty) -> String {
-            json::to_text(&value)
+        pub fn $to(value: $ty) -> Result<String, RelmanError> {
+            Ok(json::to_text(&value))
         }
     )*};
 }

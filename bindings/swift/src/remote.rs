@@ -211,6 +211,7 @@ pub struct Release {
     #[uniffi(default = [])]
     pub knowledge_articles: Vec<String>,
     /// Linked requests, problems, incidents and change records.
+    #[uniffi(default)]
     pub links: Links,
     /// The audit trail.
     #[uniffi(default = [])]
@@ -242,6 +243,7 @@ pub struct Change {
     #[uniffi(default = false)]
     pub approved: bool,
     /// Linked problems, requests and incidents.
+    #[uniffi(default)]
     pub links: Links,
     /// When the code of this change was committed (for lead time).
     #[uniffi(default = None)]
@@ -303,10 +305,13 @@ pub struct TestRun {
     /// What kind of test this is.
     pub kind: TestKind,
     /// Number of passed cases.
+    #[uniffi(default = 0)]
     pub passed: u64,
     /// Number of failed cases.
+    #[uniffi(default = 0)]
     pub failed: u64,
     /// Number of skipped cases.
+    #[uniffi(default = 0)]
     pub skipped: u64,
     /// Actor id who signed the run off (required for UAT by default).
     #[uniffi(default = None)]
@@ -475,6 +480,7 @@ pub struct Event {
     #[uniffi(default = "{}")]
     pub details: JsonObject,
     /// Fingerprint of the policy that decided the command.
+    #[uniffi(default = "")]
     pub policy_fingerprint: String,
     /// SHA-256 (hex) over the previous hash and this event's canonical JSON.
     pub hash: String,
@@ -633,6 +639,7 @@ pub struct Warning {
     /// A stable snake_case code for the kind of warning.
     pub code: String,
     /// The JSON path the warning is about; empty for the whole input.
+    #[uniffi(default = "")]
     pub path: String,
     /// What was odd, in one sentence.
     pub message: String,

@@ -1617,7 +1617,7 @@ public struct Change: Equatable, Hashable {
          */approved: Bool = false, 
         /**
          * Linked problems, requests and incidents.
-         */links: Links, 
+         */links: Links = Links(), 
         /**
          * When the code of this change was committed (for lead time).
          */committedAt: Timestamp? = nil, 
@@ -2633,7 +2633,7 @@ public struct Event: Equatable, Hashable {
          */details: JsonObject = "{}", 
         /**
          * Fingerprint of the policy that decided the command.
-         */policyFingerprint: String, 
+         */policyFingerprint: String = "", 
         /**
          * SHA-256 (hex) over the previous hash and this event's canonical JSON.
          */hash: String, 
@@ -4097,7 +4097,7 @@ public struct Release: Equatable, Hashable {
          */knowledgeArticles: [String] = [], 
         /**
          * Linked requests, problems, incidents and change records.
-         */links: Links, 
+         */links: Links = Links(), 
         /**
          * The audit trail.
          */log: [Event] = [], 
@@ -5382,13 +5382,13 @@ public struct TestRun: Equatable, Hashable {
          */kind: TestKind, 
         /**
          * Number of passed cases.
-         */passed: UInt64, 
+         */passed: UInt64 = UInt64(0), 
         /**
          * Number of failed cases.
-         */failed: UInt64, 
+         */failed: UInt64 = UInt64(0), 
         /**
          * Number of skipped cases.
-         */skipped: UInt64, 
+         */skipped: UInt64 = UInt64(0), 
         /**
          * Actor id who signed the run off (required for UAT by default).
          */signedOffBy: String? = nil, 
@@ -5719,7 +5719,7 @@ public struct Warning: Equatable, Hashable {
          */code: String, 
         /**
          * The JSON path the warning is about; empty for the whole input.
-         */path: String, 
+         */path: String = "", 
         /**
          * What was odd, in one sentence.
          */message: String) {
@@ -10770,10 +10770,11 @@ public func amendmentFromJson(json: String)throws  -> Amendment  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func amendmentToJson(value: Amendment) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func amendmentToJson(value: Amendment)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_amendment_to_json(
         FfiConverterTypeAmendment_lower(value),uniffiCallStatus
@@ -10794,10 +10795,11 @@ public func appliedFromJson(json: String)throws  -> Applied  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func appliedToJson(value: Applied) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func appliedToJson(value: Applied)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_applied_to_json(
         FfiConverterTypeApplied_lower(value),uniffiCallStatus
@@ -10838,10 +10840,11 @@ public func approvalFromJson(json: String)throws  -> Approval  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func approvalToJson(value: Approval) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func approvalToJson(value: Approval)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_approval_to_json(
         FfiConverterTypeApproval_lower(value),uniffiCallStatus
@@ -10889,10 +10892,11 @@ public func calendarExportFromJson(json: String)throws  -> CalendarExport  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func calendarExportToJson(value: CalendarExport) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func calendarExportToJson(value: CalendarExport)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_calendar_export_to_json(
         FfiConverterTypeCalendarExport_lower(value),uniffiCallStatus
@@ -10939,10 +10943,11 @@ public func canaryJudgementFromJson(json: String)throws  -> CanaryJudgement  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func canaryJudgementToJson(value: CanaryJudgement) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func canaryJudgementToJson(value: CanaryJudgement)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_canary_judgement_to_json(
         FfiConverterTypeCanaryJudgement_lower(value),uniffiCallStatus
@@ -10981,10 +10986,11 @@ public func commandFromJson(json: String)throws  -> Command  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func commandToJson(value: Command) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func commandToJson(value: Command)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_command_to_json(
         FfiConverterTypeCommand_lower(value),uniffiCallStatus
@@ -11018,10 +11024,11 @@ public func conflictReportFromJson(json: String)throws  -> ConflictReport  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func conflictReportToJson(value: ConflictReport) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func conflictReportToJson(value: ConflictReport)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_conflict_report_to_json(
         FfiConverterTypeConflictReport_lower(value),uniffiCallStatus
@@ -11042,10 +11049,11 @@ public func contextFromJson(json: String)throws  -> Context  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func contextToJson(value: Context) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func contextToJson(value: Context)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_context_to_json(
         FfiConverterTypeContext_lower(value),uniffiCallStatus
@@ -11078,10 +11086,11 @@ public func deploymentOrderFromJson(json: String)throws  -> DeploymentOrder  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func deploymentOrderToJson(value: DeploymentOrder) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func deploymentOrderToJson(value: DeploymentOrder)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_deployment_order_to_json(
         FfiConverterTypeDeploymentOrder_lower(value),uniffiCallStatus
@@ -11144,10 +11153,11 @@ public func fittedRiskModelFromJson(json: String)throws  -> FittedRiskModel  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func fittedRiskModelToJson(value: FittedRiskModel) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func fittedRiskModelToJson(value: FittedRiskModel)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_fitted_risk_model_to_json(
         FfiConverterTypeFittedRiskModel_lower(value),uniffiCallStatus
@@ -11178,10 +11188,11 @@ public func gateReportFromJson(json: String)throws  -> GateReport  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func gateReportToJson(value: GateReport) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func gateReportToJson(value: GateReport)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_gate_report_to_json(
         FfiConverterTypeGateReport_lower(value),uniffiCallStatus
@@ -11231,10 +11242,11 @@ public func kpiReportFromJson(json: String)throws  -> KpiReport  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func kpiReportToJson(value: KpiReport) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func kpiReportToJson(value: KpiReport)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_kpi_report_to_json(
         FfiConverterTypeKpiReport_lower(value),uniffiCallStatus
@@ -11255,10 +11267,11 @@ public func logVerdictFromJson(json: String)throws  -> LogVerdict  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func logVerdictToJson(value: LogVerdict) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func logVerdictToJson(value: LogVerdict)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_log_verdict_to_json(
         FfiConverterTypeLogVerdict_lower(value),uniffiCallStatus
@@ -11315,10 +11328,11 @@ public func releaseNotesFromJson(json: String)throws  -> ReleaseNotes  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func releaseNotesToJson(value: ReleaseNotes) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func releaseNotesToJson(value: ReleaseNotes)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_release_notes_to_json(
         FfiConverterTypeReleaseNotes_lower(value),uniffiCallStatus
@@ -11326,10 +11340,11 @@ public func releaseNotesToJson(value: ReleaseNotes) -> String  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func releaseToJson(value: Release) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func releaseToJson(value: Release)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_release_to_json(
         FfiConverterTypeRelease_lower(value),uniffiCallStatus
@@ -11350,10 +11365,11 @@ public func riskAssessmentFromJson(json: String)throws  -> RiskAssessment  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func riskAssessmentToJson(value: RiskAssessment) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func riskAssessmentToJson(value: RiskAssessment)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_risk_assessment_to_json(
         FfiConverterTypeRiskAssessment_lower(value),uniffiCallStatus
@@ -11374,10 +11390,11 @@ public func riskBatchFromJson(json: String)throws  -> RiskBatch  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func riskBatchToJson(value: RiskBatch) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func riskBatchToJson(value: RiskBatch)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_risk_batch_to_json(
         FfiConverterTypeRiskBatch_lower(value),uniffiCallStatus
@@ -11389,7 +11406,7 @@ public func riskBatchToJson(value: RiskBatch) -> String  {
  * `input` and `policy` are JSON text (`state`: the previous step's
  * `state`, absent at the start).
  */
-public func rolloutStep(plan: String, state: String? = nil, input: String, now: Timestamp, policy: String? = nil)throws  -> RolloutStep  {
+public func rolloutStep(plan: String, state: String?, input: String, now: Timestamp, policy: String? = nil)throws  -> RolloutStep  {
     return try  FfiConverterTypeRolloutStep_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_rollout_step(
@@ -11415,10 +11432,11 @@ public func rolloutStepFromJson(json: String)throws  -> RolloutStep  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func rolloutStepToJson(value: RolloutStep) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func rolloutStepToJson(value: RolloutStep)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_rollout_step_to_json(
         FfiConverterTypeRolloutStep_lower(value),uniffiCallStatus
@@ -11450,10 +11468,11 @@ public func serviceNowImportFromJson(json: String)throws  -> ServiceNowImport  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func serviceNowImportToJson(value: ServiceNowImport) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func serviceNowImportToJson(value: ServiceNowImport)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_service_now_import_to_json(
         FfiConverterTypeServiceNowImport_lower(value),uniffiCallStatus
@@ -11474,10 +11493,11 @@ public func serviceNowPatchesFromJson(json: String)throws  -> ServiceNowPatches 
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func serviceNowPatchesToJson(value: ServiceNowPatches) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func serviceNowPatchesToJson(value: ServiceNowPatches)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_service_now_patches_to_json(
         FfiConverterTypeServiceNowPatches_lower(value),uniffiCallStatus
@@ -11498,10 +11518,11 @@ public func slotSuggestionFromJson(json: String)throws  -> SlotSuggestion  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func slotSuggestionToJson(value: SlotSuggestion) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func slotSuggestionToJson(value: SlotSuggestion)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_slot_suggestion_to_json(
         FfiConverterTypeSlotSuggestion_lower(value),uniffiCallStatus
@@ -11539,10 +11560,11 @@ public func testRunFromJson(json: String)throws  -> TestRun  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func testRunToJson(value: TestRun) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func testRunToJson(value: TestRun)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_test_run_to_json(
         FfiConverterTypeTestRun_lower(value),uniffiCallStatus
@@ -11591,10 +11613,11 @@ public func validationReportFromJson(json: String)throws  -> ValidationReport  {
 })
 }
 /**
- * Writes the value as relman's JSON text.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
-public func validationReportToJson(value: ValidationReport) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func validationReportToJson(value: ValidationReport)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_validation_report_to_json(
         FfiConverterTypeValidationReport_lower(value),uniffiCallStatus
@@ -11639,13 +11662,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_amendment_from_json() != 24053) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_amendment_to_json() != 26089) {
+    if (uniffi_relman_uniffi_checksum_func_amendment_to_json() != 33700) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_applied_from_json() != 41029) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_applied_to_json() != 32846) {
+    if (uniffi_relman_uniffi_checksum_func_applied_to_json() != 37582) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_apply() != 15400) {
@@ -11654,7 +11677,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_approval_from_json() != 4315) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_approval_to_json() != 6892) {
+    if (uniffi_relman_uniffi_checksum_func_approval_to_json() != 57944) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_assess_risk() != 60201) {
@@ -11666,7 +11689,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_calendar_export_from_json() != 28130) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_calendar_export_to_json() != 27699) {
+    if (uniffi_relman_uniffi_checksum_func_calendar_export_to_json() != 24810) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_calendar_ics() != 58817) {
@@ -11678,7 +11701,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_canary_judgement_from_json() != 61960) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_canary_judgement_to_json() != 36242) {
+    if (uniffi_relman_uniffi_checksum_func_canary_judgement_to_json() != 1724) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_check() != 38312) {
@@ -11687,7 +11710,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_command_from_json() != 58112) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_command_to_json() != 25046) {
+    if (uniffi_relman_uniffi_checksum_func_command_to_json() != 35322) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_compute_kpis() != 21581) {
@@ -11696,13 +11719,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_conflict_report_from_json() != 11982) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_conflict_report_to_json() != 5199) {
+    if (uniffi_relman_uniffi_checksum_func_conflict_report_to_json() != 64692) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_context_from_json() != 62319) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_context_to_json() != 21398) {
+    if (uniffi_relman_uniffi_checksum_func_context_to_json() != 31078) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_deployment_order() != 52791) {
@@ -11711,7 +11734,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_deployment_order_from_json() != 11112) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_deployment_order_to_json() != 34814) {
+    if (uniffi_relman_uniffi_checksum_func_deployment_order_to_json() != 52500) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_detect_conflicts() != 55353) {
@@ -11726,7 +11749,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_fitted_risk_model_from_json() != 55345) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_fitted_risk_model_to_json() != 25525) {
+    if (uniffi_relman_uniffi_checksum_func_fitted_risk_model_to_json() != 5832) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_force_panic() != 59587) {
@@ -11735,7 +11758,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_gate_report_from_json() != 10890) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_gate_report_to_json() != 21086) {
+    if (uniffi_relman_uniffi_checksum_func_gate_report_to_json() != 40251) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_import_servicenow() != 28191) {
@@ -11747,13 +11770,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_kpi_report_from_json() != 38022) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_kpi_report_to_json() != 34306) {
+    if (uniffi_relman_uniffi_checksum_func_kpi_report_to_json() != 47585) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_log_verdict_from_json() != 56366) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_log_verdict_to_json() != 23031) {
+    if (uniffi_relman_uniffi_checksum_func_log_verdict_to_json() != 44607) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_operations() != 41223) {
@@ -11768,31 +11791,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_release_notes_from_json() != 53327) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_release_notes_to_json() != 51891) {
+    if (uniffi_relman_uniffi_checksum_func_release_notes_to_json() != 39992) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_release_to_json() != 61168) {
+    if (uniffi_relman_uniffi_checksum_func_release_to_json() != 1685) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_risk_assessment_from_json() != 61133) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_risk_assessment_to_json() != 15257) {
+    if (uniffi_relman_uniffi_checksum_func_risk_assessment_to_json() != 36654) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_risk_batch_from_json() != 29436) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_risk_batch_to_json() != 61673) {
+    if (uniffi_relman_uniffi_checksum_func_risk_batch_to_json() != 37720) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_rollout_step() != 42649) {
+    if (uniffi_relman_uniffi_checksum_func_rollout_step() != 32310) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_rollout_step_from_json() != 55177) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_rollout_step_to_json() != 46447) {
+    if (uniffi_relman_uniffi_checksum_func_rollout_step_to_json() != 13758) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_schema() != 38532) {
@@ -11801,19 +11824,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_service_now_import_from_json() != 64212) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_service_now_import_to_json() != 58802) {
+    if (uniffi_relman_uniffi_checksum_func_service_now_import_to_json() != 48499) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_service_now_patches_from_json() != 1258) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_service_now_patches_to_json() != 23893) {
+    if (uniffi_relman_uniffi_checksum_func_service_now_patches_to_json() != 25783) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_slot_suggestion_from_json() != 1989) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_slot_suggestion_to_json() != 15384) {
+    if (uniffi_relman_uniffi_checksum_func_slot_suggestion_to_json() != 32028) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_suggest_slots() != 53991) {
@@ -11822,7 +11845,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_test_run_from_json() != 49680) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_test_run_to_json() != 645) {
+    if (uniffi_relman_uniffi_checksum_func_test_run_to_json() != 11542) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_validate() != 36750) {
@@ -11834,7 +11857,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_validation_report_from_json() != 40953) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_validation_report_to_json() != 30554) {
+    if (uniffi_relman_uniffi_checksum_func_validation_report_to_json() != 32240) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_verify_log() != 8007) {
