@@ -4,10 +4,11 @@
 //! The records and enums are relman's own core types, declared to UniFFI
 //! as remote types in the generated [`remote`] module (docs/swift.md says
 //! which types are typed and which travel as JSON text). Every operation
-//! of the data contract (`relman::api::OPERATIONS`) is a throwing function:
-//! it builds the `{param: value}` object of `relman::api::call`, calls it
-//! and reads the result back into its core type, so parsing, defaults,
-//! limits and error paths are the core's. Documents without a UniFFI type
+//! of the data contract is a throwing function generated from
+//! `relman::api::catalog()` into [`ops`]: it builds the `{param: value}`
+//! object of `relman::api::call`, calls it and reads the result back into
+//! its core type, so parsing, defaults, limits and error paths are the
+//! core's. Documents without a UniFFI type
 //! (schedules, histories, policies, rollout plans, keyrings, …) are JSON
 //! text (`String` in Swift), read with the parameter's name as the error
 //! path. [`call_json`] runs any operation on JSON text.
@@ -22,10 +23,13 @@
 pub mod error;
 pub mod json;
 #[rustfmt::skip] // generated: scripts/gen-swift writes it
+mod ops;
+#[rustfmt::skip] // generated: scripts/gen-swift writes it
 pub mod remote;
 
 pub use error::RelmanError;
 pub use json::{Count, JsonObject, JsonValue, Timestamp};
+pub use ops::*;
 pub use remote::*;
 
 use serde::de::DeserializeOwned;
@@ -78,7 +82,8 @@ fn parse_text(name: &str, text: &str) -> Result<Value, RelmanError> {
     })
 }
 
-/// The `{param: value}` object of one call.
+/// The `{param: value}` object of one call (the generated exports of
+/// [`ops`] build it).
 #[derive(Default)]
 struct Params(Map<String, Value>);
 
@@ -103,6 +108,20 @@ impl Params {
         Ok(self)
     }
 
+    /// A parameter given as a list of JSON texts (absent when `None`), each
+    /// parsed with its index in the path (`releases[1]`).
+    fn texts(mut self, name: &str, texts: Option<&[String]>) -> Result<Self, RelmanError> {
+        if let Some(texts) = texts {
+            let items = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| parse_text(&format!("{name}[{i}]"), t))
+                .collect::<Result<Vec<Value>, RelmanError>>()?;
+            self.0.insert(name.to_string(), Value::Array(items));
+        }
+        Ok(self)
+    }
+
     /// Runs `operation` and reads its result as the core type `T`.
     fn run<T: DeserializeOwned>(self, operation: &str) -> Result<T, RelmanError> {
         let result = relman::api::call(operation, Value::Object(self.0))?;
@@ -114,328 +133,6 @@ impl Params {
             ))
         })
     }
-}
-
-/// Validates JSON text as a document of `kind`: every structural and
-/// semantic problem (with line and column) in the error, warnings in the
-/// report.
-#[uniffi::export]
-pub fn validate(kind: DocumentKind, text: String) -> Result<ValidationReport, RelmanError> {
-    guard(|| {
-        Params::default()
-            .typed("kind", Some(&kind))?
-            .typed("text", Some(&text))?
-            .run("validate")
-    })
-}
-
-/// Validates a document of `kind` given as JSON text, reporting paths
-/// without line and column (the document as a value, like the other
-/// front ends' `validate(kind, document)`).
-#[uniffi::export]
-pub fn validate_document(
-    kind: DocumentKind,
-    document: String,
-) -> Result<ValidationReport, RelmanError> {
-    guard(|| {
-        Params::default()
-            .typed("kind", Some(&kind))?
-            .text("document", Some(&document))?
-            .run("validate")
-    })
-}
-
-/// The gate report of moving `release` to `target`: every requirement, met
-/// or not (a dry run; a denial is data, not an error).
-///
-/// With `keys` (JSON text of the host's keyring) the log is verified as a
-/// keyed chain.
-#[uniffi::export(default(context = None, keys = None))]
-pub fn check(
-    release: Release,
-    target: ReleaseState,
-    context: Option<Context>,
-    keys: Option<String>,
-) -> Result<GateReport, RelmanError> {
-    guard(|| {
-        Params::default()
-            .typed("release", Some(&release))?
-            .typed("target", Some(&target))?
-            .typed("context", context.as_ref())?
-            .text("keys", keys.as_deref())?
-            .run("check")
-    })
-}
-
-/// Applies a lifecycle command: the new release, its audit events and
-/// notifications; `TransitionDenied` (every unmet rule) or `Forbidden`
-/// when refused, `Conflict` when the log no longer ends at
-/// `expected_head`. With `keys` (JSON text of the host's keyring, never
-/// stored) the log is verified with it and the new event keyed with its
-/// signing key.
-#[uniffi::export(default(context = None, expected_head = None, keys = None))]
-pub fn apply(
-    release: Release,
-    command: Command,
-    context: Option<Context>,
-    expected_head: Option<String>,
-    keys: Option<String>,
-) -> Result<Applied, RelmanError> {
-    guard(|| {
-        Params::default()
-            .typed("release", Some(&release))?
-            .typed("command", Some(&command))?
-            .typed("context", context.as_ref())?
-            .typed("expected_head", expected_head.as_ref())?
-            .text("keys", keys.as_deref())?
-            .run("apply")
-    })
-}
-
-/// Verifies a release's audit log: the hash chain, and whether the
-/// document is what its log yields (`differences`); a broken log is a
-/// verdict, not an error.
-///
-/// With `keys` (JSON text of the host's keyring) every event's MAC or
-/// signature is checked: a log rewritten with recomputed hashes is
-/// `unauthenticated`.
-#[uniffi::export(default(expected_head = None, keys = None))]
-pub fn verify_log(
-    release: Release,
-    expected_head: Option<String>,
-    keys: Option<String>,
-) -> Result<LogVerdict, RelmanError> {
-    guard(|| {
-        Params::default()
-            .typed("release", Some(&release))?
-            .typed("expected_head", expected_head.as_ref())?
-            .text("keys", keys.as_deref())?
-            .run("verify_log")
-    })
-}
-
-/// Scores a release's risk with every factor explained.
-#[uniffi::export(default(context = None))]
-pub fn assess_risk(
-    release: Release,
-    context: Option<Context>,
-) -> Result<RiskAssessment, RelmanError> {
-    guard(|| {
-        Params::default()
-            .typed("release", Some(&release))?
-            .typed("context", context.as_ref())?
-            .run("assess_risk")
-    })
-}
-
-/// Scores many releases, given as JSON text each (a host's raw records),
-/// against one context: a release that cannot be read or assessed fills
-/// its slot with `nil` and an entry of `errors`, so one bad record does not
-/// sink the batch.
-#[uniffi::export(default(context = None))]
-pub fn assess_risk_many(
-    releases: Vec<String>,
-    context: Option<Context>,
-) -> Result<RiskBatch, RelmanError> {
-    guard(|| {
-        let items = releases
-            .iter()
-            .enumerate()
-            .map(|(i, r)| parse_text(&format!("releases[{i}]"), r))
-            .collect::<Result<Vec<Value>, RelmanError>>()?;
-        Params::default()
-            .typed("releases", Some(&items))?
-            .typed("context", context.as_ref())?
-            .run("assess_risk_many")
-    })
-}
-
-/// Fits the risk weights to a release history (JSON text of a `History`);
-/// `options` is JSON text of the fit options.
-#[uniffi::export(default(options = None, context = None))]
-pub fn fit_risk_model(
-    history: String,
-    options: Option<String>,
-    context: Option<Context>,
-) -> Result<FittedRiskModel, RelmanError> {
-    guard(|| {
-        Params::default()
-            .text("history", Some(&history))?
-            .text("options", options.as_deref())?
-            .typed("context", context.as_ref())?
-            .run("fit_risk_model")
-    })
-}
-
-/// Every dependency, CI, calendar and resource conflict of a schedule
-/// (JSON text of a `Schedule`).
-#[uniffi::export]
-pub fn detect_conflicts(schedule: String) -> Result<ConflictReport, RelmanError> {
-    guard(|| {
-        Params::default()
-            .text("schedule", Some(&schedule))?
-            .run("detect_conflicts")
-    })
-}
-
-/// Free deployment slots for `item` (a release or change id of the
-/// schedule) from `now` within `horizon_secs`.
-#[uniffi::export]
-pub fn suggest_slots(
-    schedule: String,
-    item: String,
-    duration_secs: u64,
-    now: Timestamp,
-    horizon_secs: u64,
-    count: u64,
-) -> Result<SlotSuggestion, RelmanError> {
-    guard(|| {
-        Params::default()
-            .text("schedule", Some(&schedule))?
-            .typed("item", Some(&item))?
-            .typed("duration_secs", Some(&duration_secs))?
-            .typed("now", Some(&now))?
-            .typed("horizon_secs", Some(&horizon_secs))?
-            .typed("count", Some(&count))?
-            .run("suggest_slots")
-    })
-}
-
-/// Deployment waves and the critical path of releases by their
-/// dependencies; a cycle is `InvalidInput`.
-#[uniffi::export]
-pub fn deployment_order(releases: Vec<Release>) -> Result<DeploymentOrder, RelmanError> {
-    guard(|| {
-        Params::default()
-            .typed("releases", Some(&releases))?
-            .run("deployment_order")
-    })
-}
-
-/// The next decision of a blue-green or canary rollout. `plan`, `state`,
-/// `input` and `policy` are JSON text (`state`: the previous step's
-/// `state`, absent at the start).
-#[uniffi::export(default(policy = None))]
-pub fn rollout_step(
-    plan: String,
-    state: Option<String>,
-    input: String,
-    now: Timestamp,
-    policy: Option<String>,
-) -> Result<RolloutStep, RelmanError> {
-    guard(|| {
-        Params::default()
-            .text("plan", Some(&plan))?
-            .text("state", state.as_deref())?
-            .text("input", Some(&input))?
-            .typed("now", Some(&now))?
-            .text("policy", policy.as_deref())?
-            .run("rollout_step")
-    })
-}
-
-/// Compares canary metrics with the baseline (JSON text of sample sets).
-#[uniffi::export(default(config = None, policy = None))]
-pub fn judge_canary(
-    baseline: String,
-    canary: String,
-    config: Option<String>,
-    policy: Option<String>,
-) -> Result<CanaryJudgement, RelmanError> {
-    guard(|| {
-        Params::default()
-            .text("baseline", Some(&baseline))?
-            .text("canary", Some(&canary))?
-            .text("config", config.as_deref())?
-            .text("policy", policy.as_deref())?
-            .run("judge_canary")
-    })
-}
-
-/// DORA and ITIL KPIs of a history (JSON text).
-#[uniffi::export(default(options = None, policy = None))]
-pub fn compute_kpis(
-    history: String,
-    options: Option<String>,
-    policy: Option<String>,
-) -> Result<KpiReport, RelmanError> {
-    guard(|| {
-        Params::default()
-            .text("history", Some(&history))?
-            .text("options", options.as_deref())?
-            .text("policy", policy.as_deref())?
-            .run("compute_kpis")
-    })
-}
-
-/// Release notes in Markdown or HTML.
-#[uniffi::export]
-pub fn release_notes(release: Release, format: NotesFormat) -> Result<ReleaseNotes, RelmanError> {
-    guard(|| {
-        Params::default()
-            .typed("release", Some(&release))?
-            .typed("format", Some(&format))?
-            .run("release_notes")
-    })
-}
-
-/// An iCalendar (.ics) of a schedule's releases, windows and blackouts;
-/// `options` is JSON text (`now` required, `time_zone`, `per_change`).
-#[uniffi::export]
-pub fn calendar_ics(schedule: String, options: String) -> Result<CalendarExport, RelmanError> {
-    guard(|| {
-        Params::default()
-            .text("schedule", Some(&schedule))?
-            .text("options", Some(&options))?
-            .run("calendar_ics")
-    })
-}
-
-/// A schedule from ServiceNow Table API records (each a JSON list text).
-#[uniffi::export(default(releases = None, cis = None, rels = None, approvals = None))]
-pub fn import_servicenow(
-    change_requests: String,
-    releases: Option<String>,
-    cis: Option<String>,
-    rels: Option<String>,
-    approvals: Option<String>,
-) -> Result<ServiceNowImport, RelmanError> {
-    guard(|| {
-        Params::default()
-            .text("change_requests", Some(&change_requests))?
-            .text("releases", releases.as_deref())?
-            .text("cis", cis.as_deref())?
-            .text("rels", rels.as_deref())?
-            .text("approvals", approvals.as_deref())?
-            .run("import_servicenow")
-    })
-}
-
-/// Per-record ServiceNow field patches from relman's verdicts (each verdict
-/// as the JSON text of the operation's result).
-#[uniffi::export(default(risk = None, conflicts = None, gates = None, now = None))]
-pub fn export_servicenow(
-    schedule: String,
-    risk: Option<String>,
-    conflicts: Option<String>,
-    gates: Option<String>,
-    now: Option<Timestamp>,
-) -> Result<ServiceNowPatches, RelmanError> {
-    guard(|| {
-        Params::default()
-            .text("schedule", Some(&schedule))?
-            .text("risk", risk.as_deref())?
-            .text("conflicts", conflicts.as_deref())?
-            .text("gates", gates.as_deref())?
-            .typed("now", now.as_ref())?
-            .run("export_servicenow")
-    })
-}
-
-/// The JSON Schema (JSON text) of an input or output document by name.
-#[uniffi::export]
-pub fn schema(name: String) -> Result<JsonValue, RelmanError> {
-    guard(|| Params::default().typed("name", Some(&name))?.run("schema"))
 }
 
 /// Runs any operation by name on JSON text: `params` is the object keyed by

@@ -8491,6 +8491,30 @@ fileprivate struct FfiConverterOptionTypeCommunication: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeConflictReport: FfiConverterRustBuffer {
+    typealias SwiftType = ConflictReport?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeConflictReport.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeConflictReport.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeContext: FfiConverterRustBuffer {
     typealias SwiftType = Context?
 
@@ -8771,6 +8795,54 @@ fileprivate struct FfiConverterOptionSequenceTypeChange: FfiConverterRustBuffer 
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterSequenceTypeChange.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceTypeGateReport: FfiConverterRustBuffer {
+    typealias SwiftType = [GateReport]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceTypeGateReport.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceTypeGateReport.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceTypeRiskAssessment: FfiConverterRustBuffer {
+    typealias SwiftType = [RiskAssessment]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceTypeRiskAssessment.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceTypeRiskAssessment.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -9270,6 +9342,31 @@ fileprivate struct FfiConverterSequenceTypeFeedback: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeGateReport: FfiConverterRustBuffer {
+    typealias SwiftType = [GateReport]
+
+    public static func write(_ value: [GateReport], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeGateReport.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [GateReport] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [GateReport]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeGateReport.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeNotifyRule: FfiConverterRustBuffer {
     typealias SwiftType = [NotifyRule]
 
@@ -9412,6 +9509,31 @@ fileprivate struct FfiConverterSequenceTypeRequirement: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeRequirement.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRiskAssessment: FfiConverterRustBuffer {
+    typealias SwiftType = [RiskAssessment]
+
+    public static func write(_ value: [RiskAssessment], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRiskAssessment.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RiskAssessment] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RiskAssessment]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRiskAssessment.read(from: &buf))
         }
         return seq
     }
@@ -10807,26 +10929,6 @@ public func appliedToJson(value: Applied)throws  -> String  {
 })
 }
 /**
- * Applies a lifecycle command: the new release, its audit events and
- * notifications; `TransitionDenied` (every unmet rule) or `Forbidden`
- * when refused, `Conflict` when the log no longer ends at
- * `expected_head`. With `keys` (JSON text of the host's keyring, never
- * stored) the log is verified with it and the new event keyed with its
- * signing key.
- */
-public func apply(release: Release, command: Command, context: Context? = nil, expectedHead: String? = nil, keys: String? = nil)throws  -> Applied  {
-    return try  FfiConverterTypeApplied_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_apply(
-        FfiConverterTypeRelease_lower(release),
-        FfiConverterTypeCommand_lower(command),
-        FfiConverterOptionTypeContext.lower(context),
-        FfiConverterOptionString.lower(expectedHead),
-        FfiConverterOptionString.lower(keys),uniffiCallStatus
-    )
-})
-}
-/**
  * Reads the value from relman's JSON text (as serde reads it; the
  * operations check documents in full); `InvalidInput` with the path
  * of the first mismatch.
@@ -10852,33 +10954,6 @@ public func approvalToJson(value: Approval)throws  -> String  {
 })
 }
 /**
- * Scores a release's risk with every factor explained.
- */
-public func assessRisk(release: Release, context: Context? = nil)throws  -> RiskAssessment  {
-    return try  FfiConverterTypeRiskAssessment_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_assess_risk(
-        FfiConverterTypeRelease_lower(release),
-        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
-    )
-})
-}
-/**
- * Scores many releases, given as JSON text each (a host's raw records),
- * against one context: a release that cannot be read or assessed fills
- * its slot with `nil` and an entry of `errors`, so one bad record does not
- * sink the batch.
- */
-public func assessRiskMany(releases: [String], context: Context? = nil)throws  -> RiskBatch  {
-    return try  FfiConverterTypeRiskBatch_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_assess_risk_many(
-        FfiConverterSequenceString.lower(releases),
-        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
-    )
-})
-}
-/**
  * Reads the value from relman's JSON text (as serde reads it; the
  * operations check documents in full); `InvalidInput` with the path
  * of the first mismatch.
@@ -10900,19 +10975,6 @@ public func calendarExportToJson(value: CalendarExport)throws  -> String  {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_calendar_export_to_json(
         FfiConverterTypeCalendarExport_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * An iCalendar (.ics) of a schedule's releases, windows and blackouts;
- * `options` is JSON text (`now` required, `time_zone`, `per_change`).
- */
-public func calendarIcs(schedule: String, options: String)throws  -> CalendarExport  {
-    return try  FfiConverterTypeCalendarExport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_calendar_ics(
-        FfiConverterString.lower(schedule),
-        FfiConverterString.lower(options),uniffiCallStatus
     )
 })
 }
@@ -10955,24 +11017,6 @@ public func canaryJudgementToJson(value: CanaryJudgement)throws  -> String  {
 })
 }
 /**
- * The gate report of moving `release` to `target`: every requirement, met
- * or not (a dry run; a denial is data, not an error).
- *
- * With `keys` (JSON text of the host's keyring) the log is verified as a
- * keyed chain.
- */
-public func check(release: Release, target: ReleaseState, context: Context? = nil, keys: String? = nil)throws  -> GateReport  {
-    return try  FfiConverterTypeGateReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_check(
-        FfiConverterTypeRelease_lower(release),
-        FfiConverterTypeReleaseState_lower(target),
-        FfiConverterOptionTypeContext.lower(context),
-        FfiConverterOptionString.lower(keys),uniffiCallStatus
-    )
-})
-}
-/**
  * Reads the value from relman's JSON text (as serde reads it; the
  * operations check documents in full); `InvalidInput` with the path
  * of the first mismatch.
@@ -10994,19 +11038,6 @@ public func commandToJson(value: Command)throws  -> String  {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_command_to_json(
         FfiConverterTypeCommand_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * DORA and ITIL KPIs of a history (JSON text).
- */
-public func computeKpis(history: String, options: String? = nil, policy: String? = nil)throws  -> KpiReport  {
-    return try  FfiConverterTypeKpiReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_compute_kpis(
-        FfiConverterString.lower(history),
-        FfiConverterOptionString.lower(options),
-        FfiConverterOptionString.lower(policy),uniffiCallStatus
     )
 })
 }
@@ -11061,18 +11092,6 @@ public func contextToJson(value: Context)throws  -> String  {
 })
 }
 /**
- * Deployment waves and the critical path of releases by their
- * dependencies; a cycle is `InvalidInput`.
- */
-public func deploymentOrder(releases: [Release])throws  -> DeploymentOrder  {
-    return try  FfiConverterTypeDeploymentOrder_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_deployment_order(
-        FfiConverterSequenceTypeRelease.lower(releases),uniffiCallStatus
-    )
-})
-}
-/**
  * Reads the value from relman's JSON text (as serde reads it; the
  * operations check documents in full); `InvalidInput` with the path
  * of the first mismatch.
@@ -11094,48 +11113,6 @@ public func deploymentOrderToJson(value: DeploymentOrder)throws  -> String  {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_deployment_order_to_json(
         FfiConverterTypeDeploymentOrder_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * Every dependency, CI, calendar and resource conflict of a schedule
- * (JSON text of a `Schedule`).
- */
-public func detectConflicts(schedule: String)throws  -> ConflictReport  {
-    return try  FfiConverterTypeConflictReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_detect_conflicts(
-        FfiConverterString.lower(schedule),uniffiCallStatus
-    )
-})
-}
-/**
- * Per-record ServiceNow field patches from relman's verdicts (each verdict
- * as the JSON text of the operation's result).
- */
-public func exportServicenow(schedule: String, risk: String? = nil, conflicts: String? = nil, gates: String? = nil, now: Timestamp? = nil)throws  -> ServiceNowPatches  {
-    return try  FfiConverterTypeServiceNowPatches_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_export_servicenow(
-        FfiConverterString.lower(schedule),
-        FfiConverterOptionString.lower(risk),
-        FfiConverterOptionString.lower(conflicts),
-        FfiConverterOptionString.lower(gates),
-        FfiConverterOptionTypeTimestamp.lower(now),uniffiCallStatus
-    )
-})
-}
-/**
- * Fits the risk weights to a release history (JSON text of a `History`);
- * `options` is JSON text of the fit options.
- */
-public func fitRiskModel(history: String, options: String? = nil, context: Context? = nil)throws  -> FittedRiskModel  {
-    return try  FfiConverterTypeFittedRiskModel_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_fit_risk_model(
-        FfiConverterString.lower(history),
-        FfiConverterOptionString.lower(options),
-        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
     )
 })
 }
@@ -11196,35 +11173,6 @@ public func gateReportToJson(value: GateReport)throws  -> String  {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_gate_report_to_json(
         FfiConverterTypeGateReport_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * A schedule from ServiceNow Table API records (each a JSON list text).
- */
-public func importServicenow(changeRequests: String, releases: String? = nil, cis: String? = nil, rels: String? = nil, approvals: String? = nil)throws  -> ServiceNowImport  {
-    return try  FfiConverterTypeServiceNowImport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_import_servicenow(
-        FfiConverterString.lower(changeRequests),
-        FfiConverterOptionString.lower(releases),
-        FfiConverterOptionString.lower(cis),
-        FfiConverterOptionString.lower(rels),
-        FfiConverterOptionString.lower(approvals),uniffiCallStatus
-    )
-})
-}
-/**
- * Compares canary metrics with the baseline (JSON text of sample sets).
- */
-public func judgeCanary(baseline: String, canary: String, config: String? = nil, policy: String? = nil)throws  -> CanaryJudgement  {
-    return try  FfiConverterTypeCanaryJudgement_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_judge_canary(
-        FfiConverterString.lower(baseline),
-        FfiConverterString.lower(canary),
-        FfiConverterOptionString.lower(config),
-        FfiConverterOptionString.lower(policy),uniffiCallStatus
     )
 })
 }
@@ -11299,18 +11247,6 @@ public func releaseFromJson(json: String)throws  -> Release  {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_release_from_json(
         FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * Release notes in Markdown or HTML.
- */
-public func releaseNotes(release: Release, format: NotesFormat)throws  -> ReleaseNotes  {
-    return try  FfiConverterTypeReleaseNotes_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_release_notes(
-        FfiConverterTypeRelease_lower(release),
-        FfiConverterTypeNotesFormat_lower(format),uniffiCallStatus
     )
 })
 }
@@ -11402,23 +11338,6 @@ public func riskBatchToJson(value: RiskBatch)throws  -> String  {
 })
 }
 /**
- * The next decision of a blue-green or canary rollout. `plan`, `state`,
- * `input` and `policy` are JSON text (`state`: the previous step's
- * `state`, absent at the start).
- */
-public func rolloutStep(plan: String, state: String?, input: String, now: Timestamp, policy: String? = nil)throws  -> RolloutStep  {
-    return try  FfiConverterTypeRolloutStep_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_rollout_step(
-        FfiConverterString.lower(plan),
-        FfiConverterOptionString.lower(state),
-        FfiConverterString.lower(input),
-        FfiConverterTypeTimestamp_lower(now),
-        FfiConverterOptionString.lower(policy),uniffiCallStatus
-    )
-})
-}
-/**
  * Reads the value from relman's JSON text (as serde reads it; the
  * operations check documents in full); `InvalidInput` with the path
  * of the first mismatch.
@@ -11440,17 +11359,6 @@ public func rolloutStepToJson(value: RolloutStep)throws  -> String  {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_rollout_step_to_json(
         FfiConverterTypeRolloutStep_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * The JSON Schema (JSON text) of an input or output document by name.
- */
-public func schema(name: String)throws  -> JsonValue  {
-    return try  FfiConverterTypeJsonValue_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_schema(
-        FfiConverterString.lower(name),uniffiCallStatus
     )
 })
 }
@@ -11530,23 +11438,6 @@ public func slotSuggestionToJson(value: SlotSuggestion)throws  -> String  {
 })
 }
 /**
- * Free deployment slots for `item` (a release or change id of the
- * schedule) from `now` within `horizon_secs`.
- */
-public func suggestSlots(schedule: String, item: String, durationSecs: UInt64, now: Timestamp, horizonSecs: UInt64, count: UInt64)throws  -> SlotSuggestion  {
-    return try  FfiConverterTypeSlotSuggestion_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_suggest_slots(
-        FfiConverterString.lower(schedule),
-        FfiConverterString.lower(item),
-        FfiConverterUInt64.lower(durationSecs),
-        FfiConverterTypeTimestamp_lower(now),
-        FfiConverterUInt64.lower(horizonSecs),
-        FfiConverterUInt64.lower(count),uniffiCallStatus
-    )
-})
-}
-/**
  * Reads the value from relman's JSON text (as serde reads it; the
  * operations check documents in full); `InvalidInput` with the path
  * of the first mismatch.
@@ -11568,34 +11459,6 @@ public func testRunToJson(value: TestRun)throws  -> String  {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_test_run_to_json(
         FfiConverterTypeTestRun_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * Validates JSON text as a document of `kind`: every structural and
- * semantic problem (with line and column) in the error, warnings in the
- * report.
- */
-public func validate(kind: DocumentKind, text: String)throws  -> ValidationReport  {
-    return try  FfiConverterTypeValidationReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_validate(
-        FfiConverterTypeDocumentKind_lower(kind),
-        FfiConverterString.lower(text),uniffiCallStatus
-    )
-})
-}
-/**
- * Validates a document of `kind` given as JSON text, reporting paths
- * without line and column (the document as a value, like the other
- * front ends' `validate(kind, document)`).
- */
-public func validateDocument(kind: DocumentKind, document: String)throws  -> ValidationReport  {
-    return try  FfiConverterTypeValidationReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_validate_document(
-        FfiConverterTypeDocumentKind_lower(kind),
-        FfiConverterString.lower(document),uniffiCallStatus
     )
 })
 }
@@ -11625,13 +11488,333 @@ public func validationReportToJson(value: ValidationReport)throws  -> String  {
 })
 }
 /**
- * Verifies a release's audit log: the hash chain, and whether the
- * document is what its log yields (`differences`); a broken log is a
- * verdict, not an error.
+ * Applies a lifecycle `command` to `release` (any command, `amend` and
+ * `import` included): the new release with its audit event,
+ * notifications and gate report. Fails with `transition_denied` (with
+ * `violations`) when gates are unmet, `forbidden` (with `rule`) for a
+ * missing role, separation of duties or a look-alike actor id,
+ * `log_tampered` (`path`: the first difference, e.g. `approvals[2]`)
+ * when the release is not what its log yields, `conflict` (`expected`,
+ * `found`) when the log no longer ends at `expected_head`.
  *
- * With `keys` (JSON text of the host's keyring) every event's MAC or
- * signature is checked: a log rewritten with recomputed hashes is
+ * JSON text parameters:
+ * - `keys`: the JSON text of a `KeyringSpec`.
+ */
+public func apply(release: Release, command: Command, context: Context? = nil, expectedHead: String? = nil, keys: String? = nil)throws  -> Applied  {
+    return try  FfiConverterTypeApplied_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_apply(
+        FfiConverterTypeRelease_lower(release),
+        FfiConverterTypeCommand_lower(command),
+        FfiConverterOptionTypeContext.lower(context),
+        FfiConverterOptionString.lower(expectedHead),
+        FfiConverterOptionString.lower(keys),uniffiCallStatus
+    )
+})
+}
+/**
+ * Scores `release`'s risk (0-100, a level) with every factor
+ * explained.
+ */
+public func assessRisk(release: Release, context: Context? = nil)throws  -> RiskAssessment  {
+    return try  FfiConverterTypeRiskAssessment_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_assess_risk(
+        FfiConverterTypeRelease_lower(release),
+        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
+    )
+})
+}
+/**
+ * Scores many releases against one `context` (prepared once). One bad
+ * release does not sink the batch: its slot in `assessments` is null
+ * and `errors` has `{index, error}` for it.
+ *
+ * JSON text parameters:
+ * - `releases`: a list of JSON texts, each of a `Release`.
+ */
+public func assessRiskMany(releases: [String], context: Context? = nil)throws  -> RiskBatch  {
+    return try  FfiConverterTypeRiskBatch_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_assess_risk_many(
+        FfiConverterSequenceString.lower(releases),
+        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
+    )
+})
+}
+/**
+ * An iCalendar (.ics) of the releases, windows and blackouts of
+ * `schedule`.
+ *
+ * JSON text parameters:
+ * - `schedule`: the JSON text of a `Schedule`.
+ * - `options`: the JSON text of a `IcsOptions`.
+ */
+public func calendarIcs(schedule: String, options: String)throws  -> CalendarExport  {
+    return try  FfiConverterTypeCalendarExport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_calendar_ics(
+        FfiConverterString.lower(schedule),
+        FfiConverterString.lower(options),uniffiCallStatus
+    )
+})
+}
+/**
+ * The gate report of moving `release` to the `target` state: every
+ * requirement, met or not (a dry run; nothing changes). With `keys`
+ * (the host's keyring: see `schema("keyring")`) the log is verified as
+ * a keyed chain.
+ *
+ * JSON text parameters:
+ * - `keys`: the JSON text of a `KeyringSpec`.
+ */
+public func check(release: Release, target: ReleaseState, context: Context? = nil, keys: String? = nil)throws  -> GateReport  {
+    return try  FfiConverterTypeGateReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_check(
+        FfiConverterTypeRelease_lower(release),
+        FfiConverterTypeReleaseState_lower(target),
+        FfiConverterOptionTypeContext.lower(context),
+        FfiConverterOptionString.lower(keys),uniffiCallStatus
+    )
+})
+}
+/**
+ * DORA and ITIL release KPIs of `history`, with series and groups.
+ *
+ * JSON text parameters:
+ * - `history`: the JSON text of a `History`.
+ * - `options`: the JSON text of a `KpiOptions`.
+ * - `policy`: the JSON text of a `Policy`.
+ */
+public func computeKpis(history: String, options: String? = nil, policy: String? = nil)throws  -> KpiReport  {
+    return try  FfiConverterTypeKpiReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_compute_kpis(
+        FfiConverterString.lower(history),
+        FfiConverterOptionString.lower(options),
+        FfiConverterOptionString.lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
+ * Deployment waves and the critical path of `releases` by their
+ * dependencies.
+ */
+public func deploymentOrder(releases: [Release])throws  -> DeploymentOrder  {
+    return try  FfiConverterTypeDeploymentOrder_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_deployment_order(
+        FfiConverterSequenceTypeRelease.lower(releases),uniffiCallStatus
+    )
+})
+}
+/**
+ * Every dependency, CI, calendar and resource conflict of `schedule`.
+ *
+ * JSON text parameters:
+ * - `schedule`: the JSON text of a `Schedule`.
+ */
+public func detectConflicts(schedule: String)throws  -> ConflictReport  {
+    return try  FfiConverterTypeConflictReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_detect_conflicts(
+        FfiConverterString.lower(schedule),uniffiCallStatus
+    )
+})
+}
+/**
+ * Per-record ServiceNow field patches from relman's verdicts (risk
+ * assessments, a conflict report, gate reports) on an imported
+ * `schedule`.
+ *
+ * JSON text parameters:
+ * - `schedule`: the JSON text of a `Schedule`.
+ */
+public func exportServicenow(schedule: String, risk: [RiskAssessment]? = nil, conflicts: ConflictReport? = nil, gates: [GateReport]? = nil, now: Timestamp? = nil)throws  -> ServiceNowPatches  {
+    return try  FfiConverterTypeServiceNowPatches_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_export_servicenow(
+        FfiConverterString.lower(schedule),
+        FfiConverterOptionSequenceTypeRiskAssessment.lower(risk),
+        FfiConverterOptionTypeConflictReport.lower(conflicts),
+        FfiConverterOptionSequenceTypeGateReport.lower(gates),
+        FfiConverterOptionTypeTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+/**
+ * Fits the risk weights to a release `history` (logistic regression):
+ * the model, its quality (AUC, Brier) and sample counts.
+ *
+ * JSON text parameters:
+ * - `history`: the JSON text of a `History`.
+ * - `options`: the JSON text of a `FitOptions`.
+ */
+public func fitRiskModel(history: String, options: String? = nil, context: Context? = nil)throws  -> FittedRiskModel  {
+    return try  FfiConverterTypeFittedRiskModel_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_fit_risk_model(
+        FfiConverterString.lower(history),
+        FfiConverterOptionString.lower(options),
+        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
+    )
+})
+}
+/**
+ * A schedule from ServiceNow Table API responses (`{"result": [...]}`
+ * of change_request, rm_release, cmdb_ci, cmdb_rel_ci,
+ * sysapproval_approver).
+ *
+ * JSON text parameters:
+ * - `change_requests`: any JSON value, as text.
+ * - `releases`: any JSON value, as text.
+ * - `cis`: any JSON value, as text.
+ * - `rels`: any JSON value, as text.
+ * - `approvals`: any JSON value, as text.
+ */
+public func importServicenow(changeRequests: String, releases: String? = nil, cis: String? = nil, rels: String? = nil, approvals: String? = nil)throws  -> ServiceNowImport  {
+    return try  FfiConverterTypeServiceNowImport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_import_servicenow(
+        FfiConverterString.lower(changeRequests),
+        FfiConverterOptionString.lower(releases),
+        FfiConverterOptionString.lower(cis),
+        FfiConverterOptionString.lower(rels),
+        FfiConverterOptionString.lower(approvals),uniffiCallStatus
+    )
+})
+}
+/**
+ * Compares `canary` metric samples with the `baseline` (Mann-Whitney
+ * U and a Hodges-Lehmann shift per metric): a score and a verdict.
+ *
+ * JSON text parameters:
+ * - `baseline`: the JSON text of a `SampleSet`.
+ * - `canary`: the JSON text of a `SampleSet`.
+ * - `config`: the JSON text of a `JudgeConfig`.
+ * - `policy`: the JSON text of a `Policy`.
+ */
+public func judgeCanary(baseline: String, canary: String, config: String? = nil, policy: String? = nil)throws  -> CanaryJudgement  {
+    return try  FfiConverterTypeCanaryJudgement_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_judge_canary(
+        FfiConverterString.lower(baseline),
+        FfiConverterString.lower(canary),
+        FfiConverterOptionString.lower(config),
+        FfiConverterOptionString.lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
+ * Release notes of `release` in `format` (`markdown` or `html`).
+ */
+public func releaseNotes(release: Release, format: NotesFormat)throws  -> ReleaseNotes  {
+    return try  FfiConverterTypeReleaseNotes_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_release_notes(
+        FfiConverterTypeRelease_lower(release),
+        FfiConverterTypeNotesFormat_lower(format),uniffiCallStatus
+    )
+})
+}
+/**
+ * The next decision of a blue-green or canary rollout: feed the
+ * returned `state` back with the next `input` (an observation, a tick
+ * or a command).
+ *
+ * JSON text parameters:
+ * - `plan`: the JSON text of a `DeploymentPlan`.
+ * - `state`: the JSON text of a `RolloutState`.
+ * - `input`: the JSON text of a `RolloutInput`.
+ * - `policy`: the JSON text of a `Policy`.
+ */
+public func rolloutStep(plan: String, state: String?, input: String, now: Timestamp, policy: String? = nil)throws  -> RolloutStep  {
+    return try  FfiConverterTypeRolloutStep_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_rollout_step(
+        FfiConverterString.lower(plan),
+        FfiConverterOptionString.lower(state),
+        FfiConverterString.lower(input),
+        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterOptionString.lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
+ * The JSON Schema (draft 2020-12) of an input or output document by
+ * `name` (`release`, `kpi_report`, …).
+ */
+public func schema(name: String)throws  -> JsonValue  {
+    return try  FfiConverterTypeJsonValue_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_schema(
+        FfiConverterString.lower(name),uniffiCallStatus
+    )
+})
+}
+/**
+ * Up to `count` free deployment slots of `duration_secs` for `item` (a
+ * release or change id of `schedule`), from `now` to
+ * `now + horizon_secs`.
+ *
+ * JSON text parameters:
+ * - `schedule`: the JSON text of a `Schedule`.
+ */
+public func suggestSlots(schedule: String, item: String, durationSecs: UInt64, now: Timestamp, horizonSecs: UInt64, count: UInt64)throws  -> SlotSuggestion  {
+    return try  FfiConverterTypeSlotSuggestion_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_suggest_slots(
+        FfiConverterString.lower(schedule),
+        FfiConverterString.lower(item),
+        FfiConverterUInt64.lower(durationSecs),
+        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterUInt64.lower(horizonSecs),
+        FfiConverterUInt64.lower(count),uniffiCallStatus
+    )
+})
+}
+/**
+ * Validates JSON text as a document of `kind`: every structural and
+ * semantic problem (with line and column) in the error, warnings in
+ * the report.
+ */
+public func validate(kind: DocumentKind, text: String)throws  -> ValidationReport  {
+    return try  FfiConverterTypeValidationReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_validate(
+        FfiConverterTypeDocumentKind_lower(kind),
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+/**
+ * Validates a document of `kind` given as JSON text, reporting paths
+ * without line and column (the document as a value, like the other
+ * front ends' `validate(kind, document)`).
+ *
+ * JSON text parameters:
+ * - `document`: the JSON text of an object.
+ */
+public func validateDocument(kind: DocumentKind, document: String)throws  -> ValidationReport  {
+    return try  FfiConverterTypeValidationReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_validate_document(
+        FfiConverterTypeDocumentKind_lower(kind),
+        FfiConverterString.lower(document),uniffiCallStatus
+    )
+})
+}
+/**
+ * Verifies the hash chain of `release`'s audit log (and, if given,
+ * that it ends at `expected_head`) and that the document is what the
+ * log yields; `differences` lists every field where it is not. With
+ * `keys` (the host's keyring) every event's MAC or signature is
+ * checked, so a log rewritten with recomputed hashes is
  * `unauthenticated`.
+ *
+ * JSON text parameters:
+ * - `keys`: the JSON text of a `KeyringSpec`.
  */
 public func verifyLog(release: Release, expectedHead: String? = nil, keys: String? = nil)throws  -> LogVerdict  {
     return try  FfiConverterTypeLogVerdict_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -11671,28 +11854,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_applied_to_json() != 37582) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_apply() != 15400) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_relman_uniffi_checksum_func_approval_from_json() != 4315) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_approval_to_json() != 57944) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_assess_risk() != 60201) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_assess_risk_many() != 27383) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_relman_uniffi_checksum_func_calendar_export_from_json() != 28130) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_calendar_export_to_json() != 24810) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_calendar_ics() != 58817) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_call_json() != 64458) {
@@ -11704,16 +11875,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_canary_judgement_to_json() != 1724) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_check() != 38312) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_relman_uniffi_checksum_func_command_from_json() != 58112) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_command_to_json() != 35322) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_compute_kpis() != 21581) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_conflict_report_from_json() != 11982) {
@@ -11728,22 +11893,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_context_to_json() != 31078) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_deployment_order() != 52791) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_relman_uniffi_checksum_func_deployment_order_from_json() != 11112) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_deployment_order_to_json() != 52500) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_detect_conflicts() != 55353) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_export_servicenow() != 29376) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_fit_risk_model() != 11884) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_fitted_risk_model_from_json() != 55345) {
@@ -11759,12 +11912,6 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_gate_report_to_json() != 40251) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_import_servicenow() != 28191) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_judge_canary() != 33539) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_kpi_report_from_json() != 38022) {
@@ -11783,9 +11930,6 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_release_from_json() != 50325) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_release_notes() != 18878) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_release_notes_from_json() != 53327) {
@@ -11809,16 +11953,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_risk_batch_to_json() != 37720) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_rollout_step() != 32310) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_relman_uniffi_checksum_func_rollout_step_from_json() != 55177) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_rollout_step_to_json() != 13758) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_schema() != 38532) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_service_now_import_from_json() != 64212) {
@@ -11839,19 +11977,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_slot_suggestion_to_json() != 32028) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_suggest_slots() != 53991) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_relman_uniffi_checksum_func_test_run_from_json() != 49680) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_test_run_to_json() != 11542) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_validate() != 36750) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_validate_document() != 24761) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_validation_report_from_json() != 40953) {
@@ -11860,7 +11989,61 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_validation_report_to_json() != 32240) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_verify_log() != 8007) {
+    if (uniffi_relman_uniffi_checksum_func_apply() != 39312) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_assess_risk() != 17550) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_assess_risk_many() != 15880) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_calendar_ics() != 38166) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_check() != 24295) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_compute_kpis() != 29014) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_deployment_order() != 56656) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_detect_conflicts() != 57875) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_export_servicenow() != 57632) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_fit_risk_model() != 60764) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_import_servicenow() != 38863) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_judge_canary() != 55300) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_release_notes() != 1767) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_rollout_step() != 62567) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_schema() != 8952) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_suggest_slots() != 2455) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_validate() != 50908) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_validate_document() != 58221) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_verify_log() != 46925) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -79,7 +79,7 @@ OPERATIONS = {
     "release_notes": (r.release_notes, {"release": REL, "format": lambda v: enum(r.NotesFormat, v)}, r.release_notes_to_json),
     "calendar_ics": (r.calendar_ics, {"schedule": TXT, "options": TXT}, r.calendar_export_to_json),
     "import_servicenow": (r.import_servicenow, {"change_requests": TXT, "releases": TXT, "cis": TXT, "rels": TXT, "approvals": TXT}, r.service_now_import_to_json),
-    "export_servicenow": (r.export_servicenow, {"schedule": TXT, "risk": TXT, "conflicts": TXT, "gates": TXT, "now": SAME}, r.service_now_patches_to_json),
+    "export_servicenow": (r.export_servicenow, {"schedule": TXT, "risk": lambda v: [r.risk_assessment_from_json(text(x)) for x in v], "conflicts": lambda v: r.conflict_report_from_json(text(v)), "gates": lambda v: [r.gate_report_from_json(text(x)) for x in v], "now": SAME}, r.service_now_patches_to_json),
     "schema": (r.schema, {"name": SAME}, SAME),
 }
 
@@ -400,7 +400,8 @@ def test_servicenow_import_and_export():
     imported = r.import_servicenow(text(inp["change_requests"]), *(text(inp[k]) if k in inp else None for k in ("releases", "cis", "rels", "approvals")))
     assert "unscheduled_changes" in json.loads(imported.schedule)
     inp = vector_input("export_servicenow/verdicts.json")
-    patches = r.export_servicenow(text(inp["schedule"]), *(text(inp[k]) if k in inp else None for k in ("risk", "conflicts", "gates")), inp.get("now"))
+    _, converters, _ = OPERATIONS["export_servicenow"]
+    patches = r.export_servicenow(text(inp["schedule"]), *(converters[k](inp[k]) if k in inp else None for k in ("risk", "conflicts", "gates")), inp.get("now"))
     assert patches.patches and isinstance(json.loads(patches.patches[0])["fields"], dict)
 
 
