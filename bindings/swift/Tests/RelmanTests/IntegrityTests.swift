@@ -5,20 +5,11 @@ import Relman
 
 /// The record (docs/lifecycle.md, "The record"): amend and import built
 /// from relman's typed `Command` and `Action`, the votes and runs of the
-/// release with their `source`,
-/// the differences of `verifyLog`, and the refusals of a forged vote, a
+/// release with their `source`, the differences of `verifyLog`, and the
+/// refusals of a forged vote, a
 /// look-alike actor id and an approver who deploys. Mirrors the
 /// "the record" section of tests/python/test_uniffi.py.
 final class IntegrityTests: XCTestCase {
-    let contextJson = #"""
-        {"actors": [
-          {"id": "rita", "roles": ["release_manager", "cab"]},
-          {"id": "mia", "roles": ["release_manager", "cab"]},
-          {"id": "carol", "roles": ["cab"]},
-          {"id": "quinn", "roles": ["qa"]}
-        ]}
-        """#
-
     /// A patch release in planning whose gates are met up to approval.
     func planningRelease() throws -> Release {
         try releaseFromJson(json: #"""
@@ -43,18 +34,6 @@ final class IntegrityTests: XCTestCase {
         }
         XCTAssertEqual(release.state, .approval)
         return release
-    }
-
-    func expectError(_ body: () throws -> Void, _ check: (RelmanError) -> Void,
-                     file: StaticString = #filePath, line: UInt = #line) {
-        do {
-            try body()
-            XCTFail("no error", file: file, line: line)
-        } catch let e as RelmanError {
-            check(e)
-        } catch {
-            XCTFail("not a RelmanError: \(error)", file: file, line: line)
-        }
     }
 
     func testAnAmendCommandIsBuiltFromTypedRecords() throws {

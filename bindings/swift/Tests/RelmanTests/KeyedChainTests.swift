@@ -9,14 +9,6 @@ import Relman
 /// Mirrors `test_keyed_chains_and_the_conflict_error` of
 /// tests/python/test_uniffi.py.
 final class KeyedChainTests: XCTestCase {
-    let contextJson = #"""
-        {"actors": [
-          {"id": "rita", "roles": ["release_manager", "cab"]},
-          {"id": "mia", "roles": ["release_manager", "cab"]},
-          {"id": "carol", "roles": ["cab"]},
-          {"id": "quinn", "roles": ["qa"]}
-        ]}
-        """#
     let hmacJson = #"""
         {"signing_key": "host-1", "adopt_unkeyed": true,
          "keys": [{"id": "host-1", "alg": "hmac-sha256", "secret": "00112233445566778899aabbccddeeff"}]}

@@ -94,18 +94,6 @@ final class RecordTests: XCTestCase {
 }
 
 final class ErrorTests: XCTestCase {
-    func expectError(_ body: () throws -> Void, _ check: (RelmanError) -> Void,
-                     file: StaticString = #filePath, line: UInt = #line) {
-        do {
-            try body()
-            XCTFail("no error", file: file, line: line)
-        } catch let e as RelmanError {
-            check(e)
-        } catch {
-            XCTFail("not a RelmanError: \(error)", file: file, line: line)
-        }
-    }
-
     func testMalformedJsonWhereAStringIsTaken() {
         let bad = #"{"a": [1, 2,, 3]}"#
         let calls: [(String, () throws -> Void)] = [
