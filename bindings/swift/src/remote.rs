@@ -77,7 +77,7 @@ pub use relman::rollout::RolloutDecision;
 pub use relman::rollout::CanaryVerdict;
 pub use relman::Policy;
 pub use relman::Cmdb;
-pub use relman::Calendar;
+pub use relman::Calendar as ChangeCalendar;
 pub use relman::Schedule;
 pub use relman::History;
 pub use relman::DeploymentPlan;
@@ -100,7 +100,7 @@ pub use relman::interop::RecordPatch;
 
 crate::json::json_text!(Policy);
 crate::json::json_text!(Cmdb);
-crate::json::json_text!(Calendar);
+crate::json::json_text!(ChangeCalendar);
 crate::json::json_text!(Schedule);
 crate::json::json_text!(History);
 crate::json::json_text!(DeploymentPlan);
@@ -592,7 +592,7 @@ pub struct Context {
     pub cmdb: Option<Cmdb>,
     /// The change calendar.
     #[uniffi(default = None)]
-    pub calendar: Option<Calendar>,
+    pub calendar: Option<ChangeCalendar>,
     /// The forward schedule.
     #[uniffi(default = None)]
     pub schedule: Option<Schedule>,

@@ -98,7 +98,7 @@ const ENUMS: &[(&str, &str)] = &[
 const JSON: &[(&str, &str)] = &[
     ("relman::Policy", "Policy"),
     ("relman::Cmdb", "Cmdb"),
-    ("relman::Calendar", "Calendar"),
+    ("relman::Calendar", "ChangeCalendar"),
     ("relman::Schedule", "Schedule"),
     ("relman::History", "History"),
     ("relman::DeploymentPlan", "DeploymentPlan"),

@@ -2118,7 +2118,7 @@ public struct Context: Equatable, Hashable {
     /**
      * The change calendar.
      */
-    public var calendar: Calendar?
+    public var calendar: ChangeCalendar?
     /**
      * The forward schedule.
      */
@@ -2158,7 +2158,7 @@ public struct Context: Equatable, Hashable {
          */cmdb: Cmdb? = nil, 
         /**
          * The change calendar.
-         */calendar: Calendar? = nil, 
+         */calendar: ChangeCalendar? = nil, 
         /**
          * The forward schedule.
          */schedule: Schedule? = nil, 
@@ -2207,7 +2207,7 @@ public struct FfiConverterTypeContext: FfiConverterRustBuffer {
                 actors: FfiConverterSequenceTypeActorRecord.read(from: &buf), 
                 policy: FfiConverterOptionTypePolicy.read(from: &buf), 
                 cmdb: FfiConverterOptionTypeCmdb.read(from: &buf), 
-                calendar: FfiConverterOptionTypeCalendar.read(from: &buf), 
+                calendar: FfiConverterOptionTypeChangeCalendar.read(from: &buf), 
                 schedule: FfiConverterOptionTypeSchedule.read(from: &buf), 
                 history: FfiConverterOptionTypeHistory.read(from: &buf), 
                 riskLevel: FfiConverterOptionTypeRiskLevel.read(from: &buf), 
@@ -2221,7 +2221,7 @@ public struct FfiConverterTypeContext: FfiConverterRustBuffer {
         FfiConverterSequenceTypeActorRecord.write(value.actors, into: &buf)
         FfiConverterOptionTypePolicy.write(value.policy, into: &buf)
         FfiConverterOptionTypeCmdb.write(value.cmdb, into: &buf)
-        FfiConverterOptionTypeCalendar.write(value.calendar, into: &buf)
+        FfiConverterOptionTypeChangeCalendar.write(value.calendar, into: &buf)
         FfiConverterOptionTypeSchedule.write(value.schedule, into: &buf)
         FfiConverterOptionTypeHistory.write(value.history, into: &buf)
         FfiConverterOptionTypeRiskLevel.write(value.riskLevel, into: &buf)
@@ -8851,8 +8851,8 @@ fileprivate struct FfiConverterOptionSequenceTypeRiskAssessment: FfiConverterRus
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeCalendar: FfiConverterRustBuffer {
-    typealias SwiftType = Calendar?
+fileprivate struct FfiConverterOptionTypeChangeCalendar: FfiConverterRustBuffer {
+    typealias SwiftType = ChangeCalendar?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -8860,13 +8860,13 @@ fileprivate struct FfiConverterOptionTypeCalendar: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeCalendar.write(value, into: &buf)
+        FfiConverterTypeChangeCalendar.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeCalendar.read(from: &buf)
+        case 1: return try FfiConverterTypeChangeCalendar.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -9920,25 +9920,25 @@ public func FfiConverterTypeBenchmarkRef_lower(_ value: BenchmarkRef) -> RustBuf
 
 
 
-public typealias Calendar = String
+public typealias ChangeCalendar = String
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeCalendar: FfiConverter {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Calendar {
+public struct FfiConverterTypeChangeCalendar: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChangeCalendar {
         return try FfiConverterString.read(from: &buf)
     }
 
-    public static func write(_ value: Calendar, into buf: inout [UInt8]) {
+    public static func write(_ value: ChangeCalendar, into buf: inout [UInt8]) {
         return FfiConverterString.write(value, into: &buf)
     }
 
-    public static func lift(_ value: RustBuffer) throws -> Calendar {
+    public static func lift(_ value: RustBuffer) throws -> ChangeCalendar {
         return try FfiConverterString.lift(value)
     }
 
-    public static func lower(_ value: Calendar) -> RustBuffer {
+    public static func lower(_ value: ChangeCalendar) -> RustBuffer {
         return FfiConverterString.lower(value)
     }
 }
@@ -9947,15 +9947,15 @@ public struct FfiConverterTypeCalendar: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCalendar_lift(_ value: RustBuffer) throws -> Calendar {
-    return try FfiConverterTypeCalendar.lift(value)
+public func FfiConverterTypeChangeCalendar_lift(_ value: RustBuffer) throws -> ChangeCalendar {
+    return try FfiConverterTypeChangeCalendar.lift(value)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCalendar_lower(_ value: Calendar) -> RustBuffer {
-    return FfiConverterTypeCalendar.lower(value)
+public func FfiConverterTypeChangeCalendar_lower(_ value: ChangeCalendar) -> RustBuffer {
+    return FfiConverterTypeChangeCalendar.lower(value)
 }
 
 
