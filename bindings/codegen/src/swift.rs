@@ -27,29 +27,39 @@ pub fn generate(catalog: &Catalog) -> Vec<(PathBuf, String)> {
     ]
 }
 
-/// Operations exported as several Swift functions, each taking some of the
-/// operation's parameters (all of them required): `validate` takes JSON
+/// One of the Swift functions of an operation exported as several.
+struct Split {
+    /// The operation.
+    operation: &'static str,
+    /// The function's name.
+    function: &'static str,
+    /// The operation's parameters it takes, all of them required.
+    params: &'static [&'static str],
+    /// Its documentation.
+    doc: &'static str,
+}
+
+/// Operations exported as several Swift functions: `validate` takes JSON
 /// text (`validate`, with line and column) or a document
-/// (`validate_document`). (operation, [(function, parameters, doc)]).
-const SPLIT: &[(&str, &[(&str, &[&str], &str)])] = &[(
-    "validate",
-    &[
-        (
-            "validate",
-            &["kind", "text"],
-            "Validates JSON text as a document of `kind`: every structural and\n\
-             semantic problem (with line and column) in the error, warnings in\n\
-             the report.",
-        ),
-        (
-            "validate_document",
-            &["kind", "document"],
-            "Validates a document of `kind` given as JSON text, reporting paths\n\
-             without line and column (the document as a value, like the other\n\
-             front ends' `validate(kind, document)`).",
-        ),
-    ],
-)];
+/// (`validate_document`).
+const SPLIT: &[Split] = &[
+    Split {
+        operation: "validate",
+        function: "validate",
+        params: &["kind", "text"],
+        doc: "Validates JSON text as a document of `kind`: every structural and\n\
+              semantic problem (with line and column) in the error, warnings in\n\
+              the report.",
+    },
+    Split {
+        operation: "validate",
+        function: "validate_document",
+        params: &["kind", "document"],
+        doc: "Validates a document of `kind` given as JSON text, reporting paths\n\
+              without line and column (the document as a value, like the other\n\
+              front ends' `validate(kind, document)`).",
+    },
+];
 
 /// Parameters whose Swift type is not the one their core type gives:
 /// (operation, parameter, type). `validate`'s `kind` is read as a string by
@@ -160,24 +170,20 @@ fn ops(catalog: &Catalog) -> String {
          use crate::{guard, Params, RelmanError};\n",
     );
     for op in &catalog.operations {
-        let split = SPLIT.iter().find(|(name, _)| *name == op.name);
-        match split {
-            Some((_, functions)) => {
-                for (function, names, doc) in *functions {
-                    let params: Vec<(&ParamInfo, bool)> = op
-                        .params
-                        .iter()
-                        .filter(|p| names.contains(&p.name.as_str()))
-                        .map(|p| (p, true))
-                        .collect();
-                    function_text(&mut out, op, function, doc, &params);
-                }
-            }
-            None => {
-                let params: Vec<(&ParamInfo, bool)> =
-                    op.params.iter().map(|p| (p, p.required)).collect();
-                function_text(&mut out, op, &op.name, &op.doc, &params);
-            }
+        let splits: Vec<&Split> = SPLIT.iter().filter(|s| s.operation == op.name).collect();
+        if splits.is_empty() {
+            let params: Vec<(&ParamInfo, bool)> =
+                op.params.iter().map(|p| (p, p.required)).collect();
+            function_text(&mut out, op, &op.name, &op.doc, &params);
+        }
+        for split in splits {
+            let params: Vec<(&ParamInfo, bool)> = op
+                .params
+                .iter()
+                .filter(|p| split.params.contains(&p.name.as_str()))
+                .map(|p| (p, true))
+                .collect();
+            function_text(&mut out, op, split.function, split.doc, &params);
         }
     }
     out
@@ -247,4 +253,47 @@ fn function_text(
         );
     }
     let _ = writeln!(out, "            .run(\"{}\")\n    }})\n}}", op.name);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_an_export_and_every_core_type_a_declaration() {
+        let files = generate(&relman::api::catalog());
+        let text = |name: &str| {
+            files
+                .iter()
+                .find(|(path, _)| path.ends_with(name))
+                .map(|(_, text)| text.clone())
+                .unwrap_or_default()
+        };
+        let remote = text("remote.rs");
+        assert!(!remote.contains("compile_error!"), "{remote}");
+        assert!(remote.contains("#[uniffi::remote(Record)]\npub struct Release {"));
+        let ops = text("ops.rs");
+        for op in relman::api::catalog().operations {
+            assert!(
+                ops.contains(&format!(".run(\"{}\")", op.name)),
+                "{}",
+                op.name
+            );
+        }
+        assert!(ops.contains("pub fn validate_document("));
+        assert!(ops.contains("    releases: Vec<String>,\n    context: Option<Context>,"));
+    }
+
+    #[test]
+    fn parameter_types_follow_the_remote_declarations() {
+        assert_eq!(swift_type("Release"), Swift::Typed("Release"));
+        assert_eq!(swift_type("State"), Swift::Typed("ReleaseState"));
+        assert_eq!(
+            swift_type("Vec<GateReport>"),
+            Swift::Typed("Vec<GateReport>")
+        );
+        assert_eq!(swift_type("usize"), Swift::Typed("u64"));
+        assert_eq!(swift_type("Schedule"), Swift::Text);
+        assert_eq!(swift_type("KeyringSpec"), Swift::Text);
+    }
 }
