@@ -2,7 +2,6 @@
 //! operation catalog; `relman-codegen --check` only says which differ;
 //! `relman-codegen --catalog` prints the catalog as JSON.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -21,7 +20,7 @@ fn main() -> ExitCode {
         };
     }
     let check = args.iter().any(|a| a == "--check");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = relman_codegen::root();
     let files = relman_codegen::generate(&relman::api::catalog());
     let mut differ = 0_usize;
     for (path, text) in &files {

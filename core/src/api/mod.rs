@@ -57,7 +57,7 @@ pub mod read;
 pub use batch::{assess_risk_batch, BatchError, RiskBatch};
 pub use catalog::{catalog, Catalog, OperationInfo, ParamInfo, TypeInfo};
 pub use glue::{
-    check_param_text, nesting_too_deep, panic_error, panic_message, parse_param_text,
+    check_param_text, nesting_too_deep, panic_error, panic_message, parse_json, parse_param_text,
     MAX_NESTING_DEPTH,
 };
 pub use read::ParamForm;
