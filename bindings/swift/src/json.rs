@@ -6,7 +6,8 @@
 //! * [`JsonValue`] / [`JsonObject`]: any JSON value, and the objects of
 //!   unknown fields (`extra`), as JSON text;
 //! * [`Count`]: a `usize` count, as `u64`;
-//! * every document of `remote::JSON` ([`json_text!`]): as its JSON text.
+//! * every core document the generator lists as JSON text
+//!   (`bindings/codegen/src/swift/remote.rs`, `json_text!`): as its text.
 //!
 //! A value that cannot be lifted (text that is not a timestamp or not JSON
 //! of the document) is `RelmanError.InvalidInput`, never a UniFFI internal

@@ -8,10 +8,10 @@
 //! `relman::api::catalog()` into [`ops`]: it builds the `{param: value}`
 //! object of `relman::api::call`, calls it and reads the result back into
 //! its core type, so parsing, defaults, limits and error paths are the
-//! core's. Documents without a UniFFI type
-//! (schedules, histories, policies, rollout plans, keyrings, …) are JSON
-//! text (`String` in Swift), read with the parameter's name as the error
-//! path. [`call_json`] runs any operation on JSON text.
+//! core's. Documents without a UniFFI type (schedules, histories, policies,
+//! rollout plans, keyrings, …) are JSON text (`String` in Swift), read with
+//! the parameter's name as the error path. [`call_json`] runs any
+//! operation on JSON text.
 //!
 //! Errors are [`RelmanError`], one variant per relman error code; a panic
 //! inside relman is caught here and becomes `RelmanError::Internal`.
@@ -23,7 +23,7 @@
 pub mod error;
 pub mod json;
 #[rustfmt::skip] // generated: scripts/gen-swift writes it
-mod ops;
+pub mod ops;
 #[rustfmt::skip] // generated: scripts/gen-swift writes it
 pub mod remote;
 
