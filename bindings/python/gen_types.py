@@ -315,7 +315,7 @@ ALLOWLIST_HEADER = """\
 #    keeps required parameters required so mypy reports them first. Their
 #    names, order and keyword-only markers are checked against the run time
 #    and relman's OPERATIONS table by tests/test_api.py::test_stub_signatures.
-relman\\.(validate|check|apply|verify_log|assess_risk|assess_risk_many|fit_risk_model|detect_conflicts|suggest_slots|deployment_order|rollout_step|judge_canary|compute_kpis|release_notes|calendar_ics|import_servicenow|export_servicenow|schema)
+relman\\.({operations})
 #
 # 2. A Literal alias of several values is a Union to mypy but a
 #    typing._LiteralGenericAlias at run time: stubtest reports "is not a
@@ -326,7 +326,8 @@ relman\\.(validate|check|apply|verify_log|assess_risk|assess_risk_many|fit_risk_
 def main(argv: List[str]) -> int:
     gen = Generator()
     text = gen.run()
-    allow = ALLOWLIST_HEADER + "".join(f"relman.types.{n}\n" for n in gen.literal_aliases)
+    operations = "|".join(name for name, _, _ in _relman.OPERATIONS)
+    allow = ALLOWLIST_HEADER.format(operations=operations) + "".join(f"relman.types.{n}\n" for n in gen.literal_aliases)
     if "--check" in argv:
         if TARGET.read_text() != text or ALLOWLIST.read_text() != allow:
             print(f"{TARGET} is stale: run python bindings/python/gen_types.py", file=sys.stderr)

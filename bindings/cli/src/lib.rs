@@ -36,7 +36,13 @@ Errors are written to stderr as one JSON object {code, message, path, line,
 column, problems, ...}; with --format table as readable lines instead.
 Global files are read only by commands that use them: a bad --policy,
 --context or --now is an error (exit 2) for those commands and ignored by
-the others. Any FILE may be `-` for stdin (stdin can be read once).";
+the others. Any FILE may be `-` for stdin (stdin can be read once).
+
+Every operation without a command of its own runs by its kebab-case name
+with its parameters as options: `relman assess-risk-many --releases FILE`
+(a document or object is a FILE, a string or number its VALUE; --policy
+and --context fill `policy` and `context`). `relman call --list` lists
+the operations and their parameters.";
 
 /// The parsed command line: the global options and one subcommand (what
 /// [`parse_args`] returns; run it with [`run`]).

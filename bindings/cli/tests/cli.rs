@@ -694,3 +694,39 @@ fn temp_files_are_unique() {
     assert_ne!(a.path(), b.path());
     assert!(Path::new(a.path()).exists());
 }
+
+/// An operation without a command of its own runs by its kebab-case name,
+/// its parameters from the operation catalog: documents as files, strings
+/// and numbers as values; a bad parameter is the operation's own error.
+#[test]
+fn an_operation_without_a_command_runs_by_name() {
+    let releases = TempFile::new(
+        "releases.json",
+        r#"[{"id": "R1", "title": "T", "kind": "minor", "state": "planning"},
+            {"id": "R2", "title": "T", "kind": "huge", "state": "planning"}]"#,
+    );
+    let run = relman(&["assess-risk-many", "--releases", releases.path()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let batch = run.stdout_json();
+    assert_eq!(batch["assessments"][0]["release_id"], "R1");
+    assert_eq!(batch["errors"][0]["index"], 1);
+
+    let err = relman(&["assess-risk-many"]).error();
+    assert_eq!(err["path"], "releases", "{err}");
+    let err = relman(&["assess-risk-many", "--bogus", "1"]).error();
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("no option --bogus"),
+        "{err}"
+    );
+    let err = relman(&["no-such-operation"]).error();
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("unrecognized subcommand"),
+        "{err}"
+    );
+}

@@ -21,45 +21,35 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyString, PyTuple};
 use relman::api;
 use serde_json::{Map, Value};
+use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
 
-/// Parameters whose value is a plain string or number. Any other parameter
-/// given as a `str` is JSON text (a document or an object), parsed in Rust
-/// so that errors carry line and column.
-const SCALAR_PARAMETERS: &[&str] = &[
-    "kind",
-    "text",
-    "target",
-    "expected_head",
-    "item",
-    "duration_secs",
-    "now",
-    "horizon_secs",
-    "count",
-    "format",
-    "name",
-];
+/// Parameters whose value is a plain string or number, from the operation
+/// catalog (`relman::api::catalog`). Any other parameter given as a `str`
+/// is JSON text (a document or an object), parsed in Rust so that errors
+/// carry line and column.
+fn scalar_parameters() -> &'static BTreeSet<String> {
+    static SCALAR: OnceLock<BTreeSet<String>> = OnceLock::new();
+    SCALAR.get_or_init(|| {
+        api::catalog()
+            .operations
+            .into_iter()
+            .flat_map(|op| op.params)
+            .filter(|p| p.scalar)
+            .map(|p| p.name)
+            .collect()
+    })
+}
 
 /// Runs `f`, turning a Rust panic into `relman::Error::Internal`.
 fn guarded<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(result) => result,
-        Err(payload) => {
-            let detail = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown payload".to_string());
-            Python::attach(|py| {
-                Err(raise(
-                    py,
-                    &relman::Error::internal(format!("panic in relman: {detail}")),
-                ))
-            })
-        }
+        Err(payload) => Python::attach(|py| Err(raise(py, &api::panic_error(payload.as_ref())))),
     }
 }
 
@@ -85,9 +75,9 @@ fn raise(py: Python<'_>, err: &relman::Error) -> PyErr {
 /// The value of one parameter: JSON text parsed (for non-scalar
 /// parameters), anything else walked.
 fn parameter(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Result<Value, relman::Error>> {
-    if !SCALAR_PARAMETERS.contains(&name) {
+    if !scalar_parameters().contains(name) {
         if let Ok(text) = value.cast::<PyString>() {
-            return Ok(parse_text(name, &text.to_cow()?));
+            return Ok(api::parse_param_text(name, &text.to_cow()?));
         }
     }
     match convert::parameter(name, value) {
@@ -118,29 +108,6 @@ fn parameters(params: &Bound<'_, PyDict>) -> PyResult<Result<Map<String, Value>,
         }
     }
     Ok(Ok(map))
-}
-
-/// JSON text given for parameter `name`; errors carry line and column.
-fn parse_text(name: &str, text: &str) -> Result<Value, relman::Error> {
-    // Only text has a size; `api::call` applies the other limits.
-    api::check_param_text(name, text)?;
-    serde_json::from_str(text).map_err(|e| {
-        if e.to_string().starts_with("recursion limit exceeded") {
-            return api::nesting_too_deep(name);
-        }
-        let full = e.to_string();
-        // The line and column go into the problem, not twice into the text.
-        let suffix = format!(" at line {} column {}", e.line(), e.column());
-        let message = full.strip_suffix(&suffix).unwrap_or(&full);
-        let mut err = relman::Error::invalid_input(name, format!("not valid JSON text: {message}"));
-        if let relman::Error::InvalidInput { problems } = &mut err {
-            for p in problems {
-                p.line = Some(e.line());
-                p.column = Some(e.column().max(1));
-            }
-        }
-        err
-    })
 }
 
 /// Runs one operation of `relman.api` by name with a dict of parameters
@@ -297,9 +264,6 @@ fn relman_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add("MAX_NESTING_DEPTH", api::MAX_NESTING_DEPTH)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add(
-        "SCALAR_PARAMETERS",
-        PyList::new(py, SCALAR_PARAMETERS)?.to_tuple(),
-    )?;
+    m.add("SCALAR_PARAMETERS", PyTuple::new(py, scalar_parameters())?)?;
     Ok(())
 }

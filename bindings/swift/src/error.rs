@@ -6,7 +6,7 @@
 //! `rule`.
 
 use crate::json::JsonValue;
-use crate::records::{Problem, Violation};
+use crate::remote::{Problem, Violation};
 use relman::Error;
 
 /// The error of every relman function.
@@ -154,7 +154,7 @@ impl From<Error> for RelmanError {
         let code = body.code.as_str().to_string();
         let message = body.message;
         let path = body.path.unwrap_or_default();
-        let problems = || body.problems.iter().map(Problem::from).collect();
+        let problems = || body.problems.clone();
         match err {
             Error::InvalidInput { .. } => RelmanError::InvalidInput {
                 code,
@@ -178,8 +178,8 @@ impl From<Error> for RelmanError {
             Error::TransitionDenied { .. } => RelmanError::TransitionDenied {
                 code,
                 message,
-                violations: body.violations.iter().map(Violation::from).collect(),
-                report: JsonValue::of(&body.report.unwrap_or_default()),
+                violations: body.violations.clone(),
+                report: body.report.unwrap_or_default(),
             },
             Error::Forbidden { .. } => RelmanError::Forbidden {
                 code,

@@ -14,6 +14,7 @@ pub mod import_servicenow;
 pub mod judge;
 pub mod kpi;
 pub mod notes;
+pub mod operation;
 pub mod order;
 pub mod risk;
 pub mod rollout;
@@ -23,6 +24,7 @@ pub mod validate;
 pub mod verify_log;
 
 use clap::Subcommand;
+use std::ffi::OsString;
 
 use crate::io::Globals;
 use crate::output::Failure;
@@ -85,6 +87,10 @@ pub enum Command {
     /// Any operation by name with its parameters as one JSON object (the
     /// dispatch table the bindings share; runs the conformance vectors).
     Call(call::Args),
+    /// Any other operation by its kebab-case name, parameters as
+    /// `--<param> FILE|VALUE` (see `relman call --list`).
+    #[command(external_subcommand)]
+    Operation(Vec<OsString>),
 }
 
 impl Command {
@@ -111,6 +117,7 @@ impl Command {
             Command::ImportServicenow(args) => import_servicenow::run(args, globals),
             Command::ExportServicenow(args) => export_servicenow::run(args, globals),
             Command::Call(args) => call::run(args, globals),
+            Command::Operation(args) => operation::run(args, globals),
         }
     }
 }

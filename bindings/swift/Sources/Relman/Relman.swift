@@ -465,6 +465,22 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
+    typealias FfiType = UInt8
+    typealias SwiftType = UInt8
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt8 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: UInt8, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -582,11 +598,15 @@ fileprivate struct FfiConverterString: FfiConverter {
 
 
 /**
- * A person or service account of the directory.
+ * A person (or service account) who issues commands or approves.
  */
 public struct ActorRecord: Equatable, Hashable {
     /**
-     * Unique id.
+     * Document schema version (current: 1), when sent on its own.
+     */
+    public var schemaVersion: UInt32?
+    /**
+     * Unique id (user name or sys_id).
      */
     public var id: String
     /**
@@ -594,33 +614,45 @@ public struct ActorRecord: Equatable, Hashable {
      */
     public var name: String?
     /**
-     * Roles held (absent: none).
+     * Roles held.
      */
-    public var roles: [Role]?
+    public var roles: [Role]
     /**
-     * Every other field (email, host fields) as a JSON object.
+     * Contact address used in notifications.
      */
-    public var extraJson: JsonObject
+    public var email: String?
+    /**
+     * Fields relman does not know, kept and written back unchanged.
+     */
+    public var extra: JsonObject
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * Unique id.
+         * Document schema version (current: 1), when sent on its own.
+         */schemaVersion: UInt32? = nil, 
+        /**
+         * Unique id (user name or sys_id).
          */id: String, 
         /**
          * Display name.
          */name: String? = nil, 
         /**
-         * Roles held (absent: none).
-         */roles: [Role]? = nil, 
+         * Roles held.
+         */roles: [Role] = [], 
         /**
-         * Every other field (email, host fields) as a JSON object.
-         */extraJson: JsonObject) {
+         * Contact address used in notifications.
+         */email: String? = nil, 
+        /**
+         * Fields relman does not know, kept and written back unchanged.
+         */extra: JsonObject = "{}") {
+        self.schemaVersion = schemaVersion
         self.id = id
         self.name = name
         self.roles = roles
-        self.extraJson = extraJson
+        self.email = email
+        self.extra = extra
     }
 
     
@@ -639,18 +671,22 @@ public struct FfiConverterTypeActorRecord: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActorRecord {
         return
             try ActorRecord(
+                schemaVersion: FfiConverterOptionUInt32.read(from: &buf), 
                 id: FfiConverterString.read(from: &buf), 
                 name: FfiConverterOptionString.read(from: &buf), 
-                roles: FfiConverterOptionSequenceTypeRole.read(from: &buf), 
-                extraJson: FfiConverterTypeJsonObject.read(from: &buf)
+                roles: FfiConverterSequenceTypeRole.read(from: &buf), 
+                email: FfiConverterOptionString.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
         )
     }
 
     public static func write(_ value: ActorRecord, into buf: inout [UInt8]) {
+        FfiConverterOptionUInt32.write(value.schemaVersion, into: &buf)
         FfiConverterString.write(value.id, into: &buf)
         FfiConverterOptionString.write(value.name, into: &buf)
-        FfiConverterOptionSequenceTypeRole.write(value.roles, into: &buf)
-        FfiConverterTypeJsonObject.write(value.extraJson, into: &buf)
+        FfiConverterSequenceTypeRole.write(value.roles, into: &buf)
+        FfiConverterOptionString.write(value.email, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
     }
 }
 
@@ -671,11 +707,8 @@ public func FfiConverterTypeActorRecord_lower(_ value: ActorRecord) -> RustBuffe
 
 
 /**
- * The new values of an `amend` command: the sealed fields of a release;
- * a field left `None` keeps its value. Nested documents (the changes, the
- * deployment plan, the rollback plan, the communication, an attached risk)
- * are JSON text. relman refuses any other field, so there is no
- * `extra_json`.
+ * The new values of an `amend` command: every sealed field of the release
+ * (see [`crate::record::SEALED_FIELDS`]); a field left out keeps its value.
  */
 public struct Amendment: Equatable, Hashable {
     /**
@@ -683,7 +716,7 @@ public struct Amendment: Equatable, Hashable {
      */
     public var kind: ReleaseKind?
     /**
-     * Owner (the release manager's actor id).
+     * Owner (release manager).
      */
     public var owner: String?
     /**
@@ -699,9 +732,9 @@ public struct Amendment: Equatable, Hashable {
      */
     public var objectives: [String]?
     /**
-     * The whole list of changes (JSON list text).
+     * The whole list of changes.
      */
-    public var changes: JsonValue?
+    public var changes: [Change]?
     /**
      * The release's own affected CIs.
      */
@@ -727,21 +760,21 @@ public struct Amendment: Equatable, Hashable {
      */
     public var dependsOn: [String]?
     /**
-     * Deployment strategy and its parameters (JSON object text).
+     * Deployment strategy and its parameters.
      */
-    public var deployment: JsonObject?
+    public var deployment: DeploymentPlan?
     /**
-     * Rollback plan (JSON object text).
+     * Rollback plan.
      */
-    public var rollbackPlan: JsonObject?
+    public var rollbackPlan: RollbackPlan?
     /**
-     * Communication (JSON object text; its `plan` is sealed).
+     * Communication (its `plan` is sealed).
      */
-    public var communication: JsonObject?
+    public var communication: Communication?
     /**
-     * An attached risk assessment (JSON object text).
+     * An attached risk assessment.
      */
-    public var risk: JsonObject?
+    public var risk: AttachedRisk?
     /**
      * Knowledge articles.
      */
@@ -754,7 +787,7 @@ public struct Amendment: Equatable, Hashable {
          * Release kind.
          */kind: ReleaseKind? = nil, 
         /**
-         * Owner (the release manager's actor id).
+         * Owner (release manager).
          */owner: String? = nil, 
         /**
          * Release team.
@@ -766,8 +799,8 @@ public struct Amendment: Equatable, Hashable {
          * Objectives.
          */objectives: [String]? = nil, 
         /**
-         * The whole list of changes (JSON list text).
-         */changes: JsonValue? = nil, 
+         * The whole list of changes.
+         */changes: [Change]? = nil, 
         /**
          * The release's own affected CIs.
          */affectedCis: [String]? = nil, 
@@ -787,17 +820,17 @@ public struct Amendment: Equatable, Hashable {
          * Releases this one depends on.
          */dependsOn: [String]? = nil, 
         /**
-         * Deployment strategy and its parameters (JSON object text).
-         */deployment: JsonObject? = nil, 
+         * Deployment strategy and its parameters.
+         */deployment: DeploymentPlan? = nil, 
         /**
-         * Rollback plan (JSON object text).
-         */rollbackPlan: JsonObject? = nil, 
+         * Rollback plan.
+         */rollbackPlan: RollbackPlan? = nil, 
         /**
-         * Communication (JSON object text; its `plan` is sealed).
-         */communication: JsonObject? = nil, 
+         * Communication (its `plan` is sealed).
+         */communication: Communication? = nil, 
         /**
-         * An attached risk assessment (JSON object text).
-         */risk: JsonObject? = nil, 
+         * An attached risk assessment.
+         */risk: AttachedRisk? = nil, 
         /**
          * Knowledge articles.
          */knowledgeArticles: [String]? = nil) {
@@ -841,17 +874,17 @@ public struct FfiConverterTypeAmendment: FfiConverterRustBuffer {
                 team: FfiConverterOptionSequenceString.read(from: &buf), 
                 scope: FfiConverterOptionString.read(from: &buf), 
                 objectives: FfiConverterOptionSequenceString.read(from: &buf), 
-                changes: FfiConverterOptionTypeJsonValue.read(from: &buf), 
+                changes: FfiConverterOptionSequenceTypeChange.read(from: &buf), 
                 affectedCis: FfiConverterOptionSequenceString.read(from: &buf), 
                 plannedStart: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 plannedEnd: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 services: FfiConverterOptionSequenceString.read(from: &buf), 
                 environments: FfiConverterOptionSequenceString.read(from: &buf), 
                 dependsOn: FfiConverterOptionSequenceString.read(from: &buf), 
-                deployment: FfiConverterOptionTypeJsonObject.read(from: &buf), 
-                rollbackPlan: FfiConverterOptionTypeJsonObject.read(from: &buf), 
-                communication: FfiConverterOptionTypeJsonObject.read(from: &buf), 
-                risk: FfiConverterOptionTypeJsonObject.read(from: &buf), 
+                deployment: FfiConverterOptionTypeDeploymentPlan.read(from: &buf), 
+                rollbackPlan: FfiConverterOptionTypeRollbackPlan.read(from: &buf), 
+                communication: FfiConverterOptionTypeCommunication.read(from: &buf), 
+                risk: FfiConverterOptionTypeAttachedRisk.read(from: &buf), 
                 knowledgeArticles: FfiConverterOptionSequenceString.read(from: &buf)
         )
     }
@@ -862,17 +895,17 @@ public struct FfiConverterTypeAmendment: FfiConverterRustBuffer {
         FfiConverterOptionSequenceString.write(value.team, into: &buf)
         FfiConverterOptionString.write(value.scope, into: &buf)
         FfiConverterOptionSequenceString.write(value.objectives, into: &buf)
-        FfiConverterOptionTypeJsonValue.write(value.changes, into: &buf)
+        FfiConverterOptionSequenceTypeChange.write(value.changes, into: &buf)
         FfiConverterOptionSequenceString.write(value.affectedCis, into: &buf)
         FfiConverterOptionTypeTimestamp.write(value.plannedStart, into: &buf)
         FfiConverterOptionTypeTimestamp.write(value.plannedEnd, into: &buf)
         FfiConverterOptionSequenceString.write(value.services, into: &buf)
         FfiConverterOptionSequenceString.write(value.environments, into: &buf)
         FfiConverterOptionSequenceString.write(value.dependsOn, into: &buf)
-        FfiConverterOptionTypeJsonObject.write(value.deployment, into: &buf)
-        FfiConverterOptionTypeJsonObject.write(value.rollbackPlan, into: &buf)
-        FfiConverterOptionTypeJsonObject.write(value.communication, into: &buf)
-        FfiConverterOptionTypeJsonObject.write(value.risk, into: &buf)
+        FfiConverterOptionTypeDeploymentPlan.write(value.deployment, into: &buf)
+        FfiConverterOptionTypeRollbackPlan.write(value.rollbackPlan, into: &buf)
+        FfiConverterOptionTypeCommunication.write(value.communication, into: &buf)
+        FfiConverterOptionTypeAttachedRisk.write(value.risk, into: &buf)
         FfiConverterOptionSequenceString.write(value.knowledgeArticles, into: &buf)
     }
 }
@@ -894,19 +927,19 @@ public func FfiConverterTypeAmendment_lower(_ value: Amendment) -> RustBuffer {
 
 
 /**
- * The result of `apply`.
+ * The result of [`apply`].
  */
 public struct Applied: Equatable, Hashable {
     /**
-     * The new release.
+     * The release after the command (with the new audit event).
      */
     public var release: Release
     /**
-     * The events appended to its log.
+     * The audit events appended (one per command).
      */
     public var events: [Event]
     /**
-     * Notifications to send.
+     * What the communication plan says to tell whom; relman sends nothing.
      */
     public var notifications: [ReleaseNotification]
     /**
@@ -914,7 +947,7 @@ public struct Applied: Equatable, Hashable {
      */
     public var report: GateReport
     /**
-     * Warnings.
+     * What was odd but acceptable.
      */
     public var warnings: [Warning]
 
@@ -922,19 +955,19 @@ public struct Applied: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The new release.
+         * The release after the command (with the new audit event).
          */release: Release, 
         /**
-         * The events appended to its log.
+         * The audit events appended (one per command).
          */events: [Event], 
         /**
-         * Notifications to send.
+         * What the communication plan says to tell whom; relman sends nothing.
          */notifications: [ReleaseNotification], 
         /**
          * The gate report that allowed the command.
          */report: GateReport, 
         /**
-         * Warnings.
+         * What was odd but acceptable.
          */warnings: [Warning]) {
         self.release = release
         self.events = events
@@ -993,8 +1026,7 @@ public func FfiConverterTypeApplied_lower(_ value: Applied) -> RustBuffer {
 
 
 /**
- * One approval vote (an item of a release's `approvals`, or a vote an
- * `import` brings from another system).
+ * One approval vote.
  */
 public struct Approval: Equatable, Hashable {
     /**
@@ -1018,11 +1050,13 @@ public struct Approval: Equatable, Hashable {
      */
     public var comment: String?
     /**
-     * The approval round the vote belongs to (set by relman).
+     * The approval round the vote belongs to (absent: round 1). A send-back
+     * starts a new round and voids the votes of earlier ones.
      */
     public var round: UInt32?
     /**
-     * The scope fingerprint the vote approved (set by relman).
+     * Fingerprint of the scope, changes, CIs and window the approver saw;
+     * when they change afterwards, the vote is void.
      */
     public var fingerprint: String?
     /**
@@ -1031,13 +1065,14 @@ public struct Approval: Equatable, Hashable {
      */
     public var overrideBlackout: Bool
     /**
-     * The system an imported vote came from (set by `import`).
+     * The system an imported vote came from (set by `import`; absent for
+     * votes cast through `approve` or `reject`).
      */
     public var source: String?
     /**
-     * Every other field (host fields) as a JSON object.
+     * Fields relman does not know, kept and written back unchanged.
      */
-    public var extraJson: JsonObject
+    public var extra: JsonObject
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1058,21 +1093,24 @@ public struct Approval: Equatable, Hashable {
          * Free-text comment.
          */comment: String? = nil, 
         /**
-         * The approval round the vote belongs to (set by relman).
+         * The approval round the vote belongs to (absent: round 1). A send-back
+         * starts a new round and voids the votes of earlier ones.
          */round: UInt32? = nil, 
         /**
-         * The scope fingerprint the vote approved (set by relman).
+         * Fingerprint of the scope, changes, CIs and window the approver saw;
+         * when they change afterwards, the vote is void.
          */fingerprint: String? = nil, 
         /**
          * An ECAB approval that lets an emergency release enter a blocking
          * blackout.
          */overrideBlackout: Bool = false, 
         /**
-         * The system an imported vote came from (set by `import`).
+         * The system an imported vote came from (set by `import`; absent for
+         * votes cast through `approve` or `reject`).
          */source: String? = nil, 
         /**
-         * Every other field (host fields) as a JSON object.
-         */extraJson: JsonObject) {
+         * Fields relman does not know, kept and written back unchanged.
+         */extra: JsonObject = "{}") {
         self.approver = approver
         self.role = role
         self.decision = decision
@@ -1082,7 +1120,7 @@ public struct Approval: Equatable, Hashable {
         self.fingerprint = fingerprint
         self.overrideBlackout = overrideBlackout
         self.source = source
-        self.extraJson = extraJson
+        self.extra = extra
     }
 
     
@@ -1110,7 +1148,7 @@ public struct FfiConverterTypeApproval: FfiConverterRustBuffer {
                 fingerprint: FfiConverterOptionString.read(from: &buf), 
                 overrideBlackout: FfiConverterBool.read(from: &buf), 
                 source: FfiConverterOptionString.read(from: &buf), 
-                extraJson: FfiConverterTypeJsonObject.read(from: &buf)
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
         )
     }
 
@@ -1124,7 +1162,7 @@ public struct FfiConverterTypeApproval: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.fingerprint, into: &buf)
         FfiConverterBool.write(value.overrideBlackout, into: &buf)
         FfiConverterOptionString.write(value.source, into: &buf)
-        FfiConverterTypeJsonObject.write(value.extraJson, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
     }
 }
 
@@ -1145,15 +1183,94 @@ public func FfiConverterTypeApproval_lower(_ value: Approval) -> RustBuffer {
 
 
 /**
- * One failed release of a batch.
+ * A risk assessment attached to a release (at least its level).
+ */
+public struct AttachedRisk: Equatable, Hashable {
+    /**
+     * The assessed level.
+     */
+    public var level: RiskLevel
+    /**
+     * The score 0–100, when known.
+     */
+    public var score: Double?
+    /**
+     * The rest of the assessment (factors, …), kept unchanged.
+     */
+    public var extra: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The assessed level.
+         */level: RiskLevel, 
+        /**
+         * The score 0–100, when known.
+         */score: Double? = nil, 
+        /**
+         * The rest of the assessment (factors, …), kept unchanged.
+         */extra: JsonObject = "{}") {
+        self.level = level
+        self.score = score
+        self.extra = extra
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AttachedRisk: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAttachedRisk: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AttachedRisk {
+        return
+            try AttachedRisk(
+                level: FfiConverterTypeRiskLevel.read(from: &buf), 
+                score: FfiConverterOptionDouble.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AttachedRisk, into buf: inout [UInt8]) {
+        FfiConverterTypeRiskLevel.write(value.level, into: &buf)
+        FfiConverterOptionDouble.write(value.score, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttachedRisk_lift(_ buf: RustBuffer) throws -> AttachedRisk {
+    return try FfiConverterTypeAttachedRisk.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttachedRisk_lower(_ value: AttachedRisk) -> RustBuffer {
+    return FfiConverterTypeAttachedRisk.lower(value)
+}
+
+
+/**
+ * One failed item of a batch.
  */
 public struct BatchError: Equatable, Hashable {
     /**
-     * Its index in the input.
+     * The index of the item in the input list.
      */
-    public var index: UInt64
+    public var index: Count
     /**
-     * Its error.
+     * The error, in the form every front end shares.
      */
     public var error: ErrorBody
 
@@ -1161,10 +1278,10 @@ public struct BatchError: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Its index in the input.
-         */index: UInt64, 
+         * The index of the item in the input list.
+         */index: Count, 
         /**
-         * Its error.
+         * The error, in the form every front end shares.
          */error: ErrorBody) {
         self.index = index
         self.error = error
@@ -1186,13 +1303,13 @@ public struct FfiConverterTypeBatchError: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BatchError {
         return
             try BatchError(
-                index: FfiConverterUInt64.read(from: &buf), 
+                index: FfiConverterTypeCount.read(from: &buf), 
                 error: FfiConverterTypeErrorBody.read(from: &buf)
         )
     }
 
     public static func write(_ value: BatchError, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.index, into: &buf)
+        FfiConverterTypeCount.write(value.index, into: &buf)
         FfiConverterTypeErrorBody.write(value.error, into: &buf)
     }
 }
@@ -1214,19 +1331,19 @@ public func FfiConverterTypeBatchError_lower(_ value: BatchError) -> RustBuffer 
 
 
 /**
- * The result of `calendar_ics`.
+ * The result of [`calendar_ics`].
  */
 public struct CalendarExport: Equatable, Hashable {
     /**
-     * The iCalendar text.
+     * The iCalendar text (CRLF line ends, folded).
      */
     public var ics: String
     /**
-     * The number of events.
+     * How many VEVENTs it holds.
      */
-    public var events: UInt64
+    public var events: Count
     /**
-     * Warnings.
+     * Odd but not fatal: e.g. a release without a planned window.
      */
     public var warnings: [Warning]
 
@@ -1234,14 +1351,14 @@ public struct CalendarExport: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The iCalendar text.
+         * The iCalendar text (CRLF line ends, folded).
          */ics: String, 
         /**
-         * The number of events.
-         */events: UInt64, 
+         * How many VEVENTs it holds.
+         */events: Count, 
         /**
-         * Warnings.
-         */warnings: [Warning]) {
+         * Odd but not fatal: e.g. a release without a planned window.
+         */warnings: [Warning] = []) {
         self.ics = ics
         self.events = events
         self.warnings = warnings
@@ -1264,14 +1381,14 @@ public struct FfiConverterTypeCalendarExport: FfiConverterRustBuffer {
         return
             try CalendarExport(
                 ics: FfiConverterString.read(from: &buf), 
-                events: FfiConverterUInt64.read(from: &buf), 
+                events: FfiConverterTypeCount.read(from: &buf), 
                 warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
         )
     }
 
     public static func write(_ value: CalendarExport, into buf: inout [UInt8]) {
         FfiConverterString.write(value.ics, into: &buf)
-        FfiConverterUInt64.write(value.events, into: &buf)
+        FfiConverterTypeCount.write(value.events, into: &buf)
         FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
     }
 }
@@ -1293,39 +1410,39 @@ public func FfiConverterTypeCalendarExport_lower(_ value: CalendarExport) -> Rus
 
 
 /**
- * The result of `judge_canary`.
+ * The verdict of [`judge_canary`].
  */
 public struct CanaryJudgement: Equatable, Hashable {
     /**
-     * The verdict.
+     * pass, marginal or fail.
      */
     public var verdict: CanaryVerdict
     /**
-     * The score, 0–100.
+     * Weighted share of passing metrics among those with data, 0–100.
      */
     public var score: Double
     /**
-     * The pass threshold.
+     * The pass threshold used.
      */
     public var passScore: Double
     /**
-     * The marginal threshold.
+     * The marginal threshold used.
      */
     public var marginalScore: Double
     /**
-     * The significance level.
+     * The significance level used.
      */
     public var alpha: Double
     /**
-     * Per-metric judgements (JSON list text).
+     * Every metric, in config order (or name order without a config).
      */
-    public var metrics: JsonValue
+    public var metrics: [MetricJudgement]
     /**
-     * Why, in words.
+     * Why the verdict, in order.
      */
     public var reasons: [String]
     /**
-     * Warnings.
+     * What was odd but did not decide.
      */
     public var warnings: [Warning]
 
@@ -1333,28 +1450,28 @@ public struct CanaryJudgement: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The verdict.
+         * pass, marginal or fail.
          */verdict: CanaryVerdict, 
         /**
-         * The score, 0–100.
+         * Weighted share of passing metrics among those with data, 0–100.
          */score: Double, 
         /**
-         * The pass threshold.
+         * The pass threshold used.
          */passScore: Double, 
         /**
-         * The marginal threshold.
+         * The marginal threshold used.
          */marginalScore: Double, 
         /**
-         * The significance level.
+         * The significance level used.
          */alpha: Double, 
         /**
-         * Per-metric judgements (JSON list text).
-         */metrics: JsonValue, 
+         * Every metric, in config order (or name order without a config).
+         */metrics: [MetricJudgement], 
         /**
-         * Why, in words.
+         * Why the verdict, in order.
          */reasons: [String], 
         /**
-         * Warnings.
+         * What was odd but did not decide.
          */warnings: [Warning]) {
         self.verdict = verdict
         self.score = score
@@ -1387,7 +1504,7 @@ public struct FfiConverterTypeCanaryJudgement: FfiConverterRustBuffer {
                 passScore: FfiConverterDouble.read(from: &buf), 
                 marginalScore: FfiConverterDouble.read(from: &buf), 
                 alpha: FfiConverterDouble.read(from: &buf), 
-                metrics: FfiConverterTypeJsonValue.read(from: &buf), 
+                metrics: FfiConverterSequenceTypeMetricJudgement.read(from: &buf), 
                 reasons: FfiConverterSequenceString.read(from: &buf), 
                 warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
         )
@@ -1399,7 +1516,7 @@ public struct FfiConverterTypeCanaryJudgement: FfiConverterRustBuffer {
         FfiConverterDouble.write(value.passScore, into: &buf)
         FfiConverterDouble.write(value.marginalScore, into: &buf)
         FfiConverterDouble.write(value.alpha, into: &buf)
-        FfiConverterTypeJsonValue.write(value.metrics, into: &buf)
+        FfiConverterSequenceTypeMetricJudgement.write(value.metrics, into: &buf)
         FfiConverterSequenceString.write(value.reasons, into: &buf)
         FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
     }
@@ -1422,49 +1539,206 @@ public func FfiConverterTypeCanaryJudgement_lower(_ value: CanaryJudgement) -> R
 
 
 /**
- * A lifecycle command (`advance`, `approve`, `send_back`, `amend`,
- * `import`, …). `amend_command` and `import_command` build the two whose
- * parameters are documents from typed records.
+ * A change record inside a release.
  */
-public struct Command: Equatable, Hashable {
+public struct Change: Equatable, Hashable {
     /**
-     * The command name.
+     * Unique id within the release (e.g. `CHG0040001`).
      */
-    public var command: String
+    public var id: String
     /**
-     * The issuing actor's id.
+     * Standard, normal or emergency.
      */
-    public var actor: String
+    public var kind: ChangeKind
     /**
-     * When it is issued (the caller's clock).
+     * One-line summary, used in release notes.
      */
-    public var at: Timestamp
+    public var summary: String
     /**
-     * The command's parameters (`role`, `comment`, `reason`, `to`,
-     * `tests`, `set`, `source`, …) as a JSON object.
+     * Category used to group release notes (e.g. `feature`, `fix`).
      */
-    public var extraJson: JsonObject
+    public var category: String?
+    /**
+     * Ids of the configuration items this change touches.
+     */
+    public var affectedCis: [String]
+    /**
+     * Actor id of the implementer.
+     */
+    public var implementer: String?
+    /**
+     * Whether the change record itself is approved.
+     */
+    public var approved: Bool
+    /**
+     * Linked problems, requests and incidents.
+     */
+    public var links: Links
+    /**
+     * When the code of this change was committed (for lead time).
+     */
+    public var committedAt: Timestamp?
+    /**
+     * Own window start; defaults to the release's window.
+     */
+    public var plannedStart: Timestamp?
+    /**
+     * Own window end; defaults to the release's window.
+     */
+    public var plannedEnd: Timestamp?
+    /**
+     * Fields relman does not know, kept and written back unchanged.
+     */
+    public var extra: JsonObject
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * The command name.
-         */command: String, 
+         * Unique id within the release (e.g. `CHG0040001`).
+         */id: String, 
         /**
-         * The issuing actor's id.
+         * Standard, normal or emergency.
+         */kind: ChangeKind, 
+        /**
+         * One-line summary, used in release notes.
+         */summary: String, 
+        /**
+         * Category used to group release notes (e.g. `feature`, `fix`).
+         */category: String? = nil, 
+        /**
+         * Ids of the configuration items this change touches.
+         */affectedCis: [String] = [], 
+        /**
+         * Actor id of the implementer.
+         */implementer: String? = nil, 
+        /**
+         * Whether the change record itself is approved.
+         */approved: Bool = false, 
+        /**
+         * Linked problems, requests and incidents.
+         */links: Links = Links(), 
+        /**
+         * When the code of this change was committed (for lead time).
+         */committedAt: Timestamp? = nil, 
+        /**
+         * Own window start; defaults to the release's window.
+         */plannedStart: Timestamp? = nil, 
+        /**
+         * Own window end; defaults to the release's window.
+         */plannedEnd: Timestamp? = nil, 
+        /**
+         * Fields relman does not know, kept and written back unchanged.
+         */extra: JsonObject = "{}") {
+        self.id = id
+        self.kind = kind
+        self.summary = summary
+        self.category = category
+        self.affectedCis = affectedCis
+        self.implementer = implementer
+        self.approved = approved
+        self.links = links
+        self.committedAt = committedAt
+        self.plannedStart = plannedStart
+        self.plannedEnd = plannedEnd
+        self.extra = extra
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Change: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Change {
+        return
+            try Change(
+                id: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeChangeKind.read(from: &buf), 
+                summary: FfiConverterString.read(from: &buf), 
+                category: FfiConverterOptionString.read(from: &buf), 
+                affectedCis: FfiConverterSequenceString.read(from: &buf), 
+                implementer: FfiConverterOptionString.read(from: &buf), 
+                approved: FfiConverterBool.read(from: &buf), 
+                links: FfiConverterTypeLinks.read(from: &buf), 
+                committedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                plannedStart: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                plannedEnd: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Change, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeChangeKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.summary, into: &buf)
+        FfiConverterOptionString.write(value.category, into: &buf)
+        FfiConverterSequenceString.write(value.affectedCis, into: &buf)
+        FfiConverterOptionString.write(value.implementer, into: &buf)
+        FfiConverterBool.write(value.approved, into: &buf)
+        FfiConverterTypeLinks.write(value.links, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.committedAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.plannedStart, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.plannedEnd, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChange_lift(_ buf: RustBuffer) throws -> Change {
+    return try FfiConverterTypeChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChange_lower(_ value: Change) -> RustBuffer {
+    return FfiConverterTypeChange.lower(value)
+}
+
+
+/**
+ * A lifecycle command: who, when, and what.
+ */
+public struct Command: Equatable, Hashable {
+    /**
+     * Actor id of the issuer (must be in `context.actors`).
+     */
+    public var actor: String
+    /**
+     * When the command is issued (the caller's clock).
+     */
+    public var at: Timestamp
+    /**
+     * The command and its parameters, tagged by `command`.
+     */
+    public var action: Action
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Actor id of the issuer (must be in `context.actors`).
          */actor: String, 
         /**
-         * When it is issued (the caller's clock).
+         * When the command is issued (the caller's clock).
          */at: Timestamp, 
         /**
-         * The command's parameters (`role`, `comment`, `reason`, `to`,
-         * `tests`, `set`, `source`, …) as a JSON object.
-         */extraJson: JsonObject) {
-        self.command = command
+         * The command and its parameters, tagged by `command`.
+         */action: Action) {
         self.actor = actor
         self.at = at
-        self.extraJson = extraJson
+        self.action = action
     }
 
     
@@ -1483,18 +1757,16 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Command {
         return
             try Command(
-                command: FfiConverterString.read(from: &buf), 
                 actor: FfiConverterString.read(from: &buf), 
                 at: FfiConverterTypeTimestamp.read(from: &buf), 
-                extraJson: FfiConverterTypeJsonObject.read(from: &buf)
+                action: FfiConverterTypeAction.read(from: &buf)
         )
     }
 
     public static func write(_ value: Command, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.command, into: &buf)
         FfiConverterString.write(value.actor, into: &buf)
         FfiConverterTypeTimestamp.write(value.at, into: &buf)
-        FfiConverterTypeJsonObject.write(value.extraJson, into: &buf)
+        FfiConverterTypeAction.write(value.action, into: &buf)
     }
 }
 
@@ -1515,62 +1787,172 @@ public func FfiConverterTypeCommand_lower(_ value: Command) -> RustBuffer {
 
 
 /**
- * One schedule conflict.
+ * The communication plan of a release.
  */
-public struct Conflict: Equatable, Hashable {
+public struct Communication: Equatable, Hashable {
     /**
-     * The kind.
+     * The plan, as text (audiences, channels, timing).
      */
-    public var kind: ConflictKind
+    public var plan: String?
     /**
-     * How serious.
+     * Who has been notified so far (actor ids, groups or addresses).
      */
-    public var severity: ConflictSeverity
+    public var notified: [String]
     /**
-     * The items involved.
+     * The release's stakeholders (actor ids, groups or addresses).
      */
-    public var items: [String]
+    public var stakeholders: [String]
     /**
-     * The CIs involved.
+     * Who is told about what; absent: the policy's `lifecycle.notifications`.
      */
-    public var cis: [String]
+    public var notify: [NotifyRule]
     /**
-     * The overlapping window.
+     * Fields relman does not know, kept and written back unchanged.
      */
-    public var window: TimeWindow?
-    /**
-     * A human explanation.
-     */
-    public var explanation: String
-    /**
-     * Kind-specific details (JSON object text).
-     */
-    public var details: JsonObject?
+    public var extra: JsonObject
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * The kind.
+         * The plan, as text (audiences, channels, timing).
+         */plan: String? = nil, 
+        /**
+         * Who has been notified so far (actor ids, groups or addresses).
+         */notified: [String] = [], 
+        /**
+         * The release's stakeholders (actor ids, groups or addresses).
+         */stakeholders: [String] = [], 
+        /**
+         * Who is told about what; absent: the policy's `lifecycle.notifications`.
+         */notify: [NotifyRule] = [], 
+        /**
+         * Fields relman does not know, kept and written back unchanged.
+         */extra: JsonObject = "{}") {
+        self.plan = plan
+        self.notified = notified
+        self.stakeholders = stakeholders
+        self.notify = notify
+        self.extra = extra
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Communication: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCommunication: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Communication {
+        return
+            try Communication(
+                plan: FfiConverterOptionString.read(from: &buf), 
+                notified: FfiConverterSequenceString.read(from: &buf), 
+                stakeholders: FfiConverterSequenceString.read(from: &buf), 
+                notify: FfiConverterSequenceTypeNotifyRule.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Communication, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.plan, into: &buf)
+        FfiConverterSequenceString.write(value.notified, into: &buf)
+        FfiConverterSequenceString.write(value.stakeholders, into: &buf)
+        FfiConverterSequenceTypeNotifyRule.write(value.notify, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCommunication_lift(_ buf: RustBuffer) throws -> Communication {
+    return try FfiConverterTypeCommunication.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCommunication_lower(_ value: Communication) -> RustBuffer {
+    return FfiConverterTypeCommunication.lower(value)
+}
+
+
+/**
+ * One conflict: its kind, severity, the items and CIs involved, the
+ * overlapping window and why.
+ */
+public struct Conflict: Equatable, Hashable {
+    /**
+     * The rule that fired.
+     */
+    public var kind: ConflictKind
+    /**
+     * Block or warn (from the policy; a warning blackout and a missing
+     * dependency always warn).
+     */
+    public var severity: ConflictSeverity
+    /**
+     * The release / change ids involved, sorted (for `dependency_order`
+     * the dependent release and the release it depends on).
+     */
+    public var items: [String]
+    /**
+     * Every CI involved, sorted.
+     */
+    public var cis: [String]
+    /**
+     * The overlapping window (for pairs, from the first overlap to the end
+     * of the last); absent for kinds without one (cycles, missing or
+     * cancelled dependencies).
+     */
+    public var window: TimeWindow?
+    /**
+     * Why, in one sentence.
+     */
+    public var explanation: String
+    /**
+     * The data the rule looked at (blackout id, maintenance windows,
+     * related CI pairs, capacity limit, cycle path…).
+     */
+    public var details: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The rule that fired.
          */kind: ConflictKind, 
         /**
-         * How serious.
+         * Block or warn (from the policy; a warning blackout and a missing
+         * dependency always warn).
          */severity: ConflictSeverity, 
         /**
-         * The items involved.
+         * The release / change ids involved, sorted (for `dependency_order`
+         * the dependent release and the release it depends on).
          */items: [String], 
         /**
-         * The CIs involved.
-         */cis: [String], 
+         * Every CI involved, sorted.
+         */cis: [String] = [], 
         /**
-         * The overlapping window.
-         */window: TimeWindow?, 
+         * The overlapping window (for pairs, from the first overlap to the end
+         * of the last); absent for kinds without one (cycles, missing or
+         * cancelled dependencies).
+         */window: TimeWindow? = nil, 
         /**
-         * A human explanation.
+         * Why, in one sentence.
          */explanation: String, 
         /**
-         * Kind-specific details (JSON object text).
-         */details: JsonObject?) {
+         * The data the rule looked at (blackout id, maintenance windows,
+         * related CI pairs, capacity limit, cycle path…).
+         */details: JsonObject = "{}") {
         self.kind = kind
         self.severity = severity
         self.items = items
@@ -1602,7 +1984,7 @@ public struct FfiConverterTypeConflict: FfiConverterRustBuffer {
                 cis: FfiConverterSequenceString.read(from: &buf), 
                 window: FfiConverterOptionTypeTimeWindow.read(from: &buf), 
                 explanation: FfiConverterString.read(from: &buf), 
-                details: FfiConverterOptionTypeJsonObject.read(from: &buf)
+                details: FfiConverterTypeJsonObject.read(from: &buf)
         )
     }
 
@@ -1613,7 +1995,7 @@ public struct FfiConverterTypeConflict: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.cis, into: &buf)
         FfiConverterOptionTypeTimeWindow.write(value.window, into: &buf)
         FfiConverterString.write(value.explanation, into: &buf)
-        FfiConverterOptionTypeJsonObject.write(value.details, into: &buf)
+        FfiConverterTypeJsonObject.write(value.details, into: &buf)
     }
 }
 
@@ -1634,19 +2016,19 @@ public func FfiConverterTypeConflict_lower(_ value: Conflict) -> RustBuffer {
 
 
 /**
- * The result of `detect_conflicts`.
+ * The verdict of [`detect_conflicts`].
  */
 public struct ConflictReport: Equatable, Hashable {
     /**
-     * Every conflict.
+     * Every conflict, sorted by kind, items and window start.
      */
     public var conflicts: [Conflict]
     /**
-     * How many block.
+     * How many conflicts block.
      */
-    public var blocking: UInt64
+    public var blocking: Count
     /**
-     * Warnings.
+     * What was odd but did not decide the verdict.
      */
     public var warnings: [Warning]
 
@@ -1654,13 +2036,13 @@ public struct ConflictReport: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Every conflict.
+         * Every conflict, sorted by kind, items and window start.
          */conflicts: [Conflict], 
         /**
-         * How many block.
-         */blocking: UInt64, 
+         * How many conflicts block.
+         */blocking: Count, 
         /**
-         * Warnings.
+         * What was odd but did not decide the verdict.
          */warnings: [Warning]) {
         self.conflicts = conflicts
         self.blocking = blocking
@@ -1684,14 +2066,14 @@ public struct FfiConverterTypeConflictReport: FfiConverterRustBuffer {
         return
             try ConflictReport(
                 conflicts: FfiConverterSequenceTypeConflict.read(from: &buf), 
-                blocking: FfiConverterUInt64.read(from: &buf), 
+                blocking: FfiConverterTypeCount.read(from: &buf), 
                 warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
         )
     }
 
     public static func write(_ value: ConflictReport, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeConflict.write(value.conflicts, into: &buf)
-        FfiConverterUInt64.write(value.blocking, into: &buf)
+        FfiConverterTypeCount.write(value.blocking, into: &buf)
         FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
     }
 }
@@ -1713,47 +2095,96 @@ public func FfiConverterTypeConflictReport_lower(_ value: ConflictReport) -> Rus
 
 
 /**
- * What an operation may consult besides its main input.
+ * Everything an operation may consult besides its main input; every part
+ * is optional.
  */
 public struct Context: Equatable, Hashable {
     /**
-     * The current time (relman never reads a clock).
+     * Document schema version (current: 1).
      */
-    public var now: Timestamp?
+    public var schemaVersion: UInt32?
     /**
-     * The actor directory.
+     * The directory roles and approvals are checked against (ids unique).
      */
-    public var actors: [ActorRecord]?
+    public var actors: [ActorRecord]
     /**
-     * A risk level decided by the host.
+     * The policy (absent: `Policy::default()`).
+     */
+    public var policy: Policy?
+    /**
+     * The CMDB.
+     */
+    public var cmdb: Cmdb?
+    /**
+     * The change calendar.
+     */
+    public var calendar: ChangeCalendar?
+    /**
+     * The forward schedule.
+     */
+    public var schedule: Schedule?
+    /**
+     * Past deployments, incidents and releases.
+     */
+    public var history: History?
+    /**
+     * A risk level decided by the host, used by the lifecycle risk gate
+     * when given (else the release's attached assessment).
      */
     public var riskLevel: RiskLevel?
     /**
-     * Every other part (policy, cmdb, calendar, schedule, history,
-     * schema_version) as a JSON object.
+     * The current time, given by the caller (relman never reads a clock).
      */
-    public var extraJson: JsonObject
+    public var now: Timestamp?
+    /**
+     * Fields relman does not know, kept and written back unchanged.
+     */
+    public var extra: JsonObject
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * The current time (relman never reads a clock).
-         */now: Timestamp? = nil, 
+         * Document schema version (current: 1).
+         */schemaVersion: UInt32? = nil, 
         /**
-         * The actor directory.
-         */actors: [ActorRecord]? = nil, 
+         * The directory roles and approvals are checked against (ids unique).
+         */actors: [ActorRecord] = [], 
         /**
-         * A risk level decided by the host.
+         * The policy (absent: `Policy::default()`).
+         */policy: Policy? = nil, 
+        /**
+         * The CMDB.
+         */cmdb: Cmdb? = nil, 
+        /**
+         * The change calendar.
+         */calendar: ChangeCalendar? = nil, 
+        /**
+         * The forward schedule.
+         */schedule: Schedule? = nil, 
+        /**
+         * Past deployments, incidents and releases.
+         */history: History? = nil, 
+        /**
+         * A risk level decided by the host, used by the lifecycle risk gate
+         * when given (else the release's attached assessment).
          */riskLevel: RiskLevel? = nil, 
         /**
-         * Every other part (policy, cmdb, calendar, schedule, history,
-         * schema_version) as a JSON object.
-         */extraJson: JsonObject) {
-        self.now = now
+         * The current time, given by the caller (relman never reads a clock).
+         */now: Timestamp? = nil, 
+        /**
+         * Fields relman does not know, kept and written back unchanged.
+         */extra: JsonObject = "{}") {
+        self.schemaVersion = schemaVersion
         self.actors = actors
+        self.policy = policy
+        self.cmdb = cmdb
+        self.calendar = calendar
+        self.schedule = schedule
+        self.history = history
         self.riskLevel = riskLevel
-        self.extraJson = extraJson
+        self.now = now
+        self.extra = extra
     }
 
     
@@ -1772,18 +2203,30 @@ public struct FfiConverterTypeContext: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Context {
         return
             try Context(
-                now: FfiConverterOptionTypeTimestamp.read(from: &buf), 
-                actors: FfiConverterOptionSequenceTypeActorRecord.read(from: &buf), 
+                schemaVersion: FfiConverterOptionUInt32.read(from: &buf), 
+                actors: FfiConverterSequenceTypeActorRecord.read(from: &buf), 
+                policy: FfiConverterOptionTypePolicy.read(from: &buf), 
+                cmdb: FfiConverterOptionTypeCmdb.read(from: &buf), 
+                calendar: FfiConverterOptionTypeChangeCalendar.read(from: &buf), 
+                schedule: FfiConverterOptionTypeSchedule.read(from: &buf), 
+                history: FfiConverterOptionTypeHistory.read(from: &buf), 
                 riskLevel: FfiConverterOptionTypeRiskLevel.read(from: &buf), 
-                extraJson: FfiConverterTypeJsonObject.read(from: &buf)
+                now: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
         )
     }
 
     public static func write(_ value: Context, into buf: inout [UInt8]) {
-        FfiConverterOptionTypeTimestamp.write(value.now, into: &buf)
-        FfiConverterOptionSequenceTypeActorRecord.write(value.actors, into: &buf)
+        FfiConverterOptionUInt32.write(value.schemaVersion, into: &buf)
+        FfiConverterSequenceTypeActorRecord.write(value.actors, into: &buf)
+        FfiConverterOptionTypePolicy.write(value.policy, into: &buf)
+        FfiConverterOptionTypeCmdb.write(value.cmdb, into: &buf)
+        FfiConverterOptionTypeChangeCalendar.write(value.calendar, into: &buf)
+        FfiConverterOptionTypeSchedule.write(value.schedule, into: &buf)
+        FfiConverterOptionTypeHistory.write(value.history, into: &buf)
         FfiConverterOptionTypeRiskLevel.write(value.riskLevel, into: &buf)
-        FfiConverterTypeJsonObject.write(value.extraJson, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.now, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
     }
 }
 
@@ -1804,15 +2247,16 @@ public func FfiConverterTypeContext_lower(_ value: Context) -> RustBuffer {
 
 
 /**
- * The critical path of a deployment order.
+ * The critical path: the chain of dependencies with the longest total
+ * planned duration.
  */
 public struct CriticalPath: Equatable, Hashable {
     /**
-     * The releases on it.
+     * Release ids in deployment order.
      */
     public var releases: [String]
     /**
-     * Its duration.
+     * Sum of their planned durations, in seconds.
      */
     public var durationSecs: UInt64
 
@@ -1820,10 +2264,10 @@ public struct CriticalPath: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The releases on it.
+         * Release ids in deployment order.
          */releases: [String], 
         /**
-         * Its duration.
+         * Sum of their planned durations, in seconds.
          */durationSecs: UInt64) {
         self.releases = releases
         self.durationSecs = durationSecs
@@ -1873,19 +2317,19 @@ public func FfiConverterTypeCriticalPath_lower(_ value: CriticalPath) -> RustBuf
 
 
 /**
- * The result of `deployment_order`.
+ * The verdict of [`deployment_order`].
  */
 public struct DeploymentOrder: Equatable, Hashable {
     /**
-     * The waves.
+     * The waves, first to last.
      */
     public var waves: [DeploymentWave]
     /**
-     * The critical path.
+     * The critical path by planned duration.
      */
     public var criticalPath: CriticalPath
     /**
-     * Warnings.
+     * What was odd (unknown dependencies, missing windows).
      */
     public var warnings: [Warning]
 
@@ -1893,13 +2337,13 @@ public struct DeploymentOrder: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The waves.
+         * The waves, first to last.
          */waves: [DeploymentWave], 
         /**
-         * The critical path.
+         * The critical path by planned duration.
          */criticalPath: CriticalPath, 
         /**
-         * Warnings.
+         * What was odd (unknown dependencies, missing windows).
          */warnings: [Warning]) {
         self.waves = waves
         self.criticalPath = criticalPath
@@ -1952,15 +2396,16 @@ public func FfiConverterTypeDeploymentOrder_lower(_ value: DeploymentOrder) -> R
 
 
 /**
- * One wave of a deployment order.
+ * One wave of [`DeploymentOrder`]: releases that can ship together once
+ * every earlier wave has shipped.
  */
 public struct DeploymentWave: Equatable, Hashable {
     /**
-     * The wave number.
+     * 1 for the first wave.
      */
-    public var wave: UInt64
+    public var wave: Count
     /**
-     * The releases in it.
+     * The release ids, sorted.
      */
     public var releases: [String]
 
@@ -1968,10 +2413,10 @@ public struct DeploymentWave: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The wave number.
-         */wave: UInt64, 
+         * 1 for the first wave.
+         */wave: Count, 
         /**
-         * The releases in it.
+         * The release ids, sorted.
          */releases: [String]) {
         self.wave = wave
         self.releases = releases
@@ -1993,13 +2438,13 @@ public struct FfiConverterTypeDeploymentWave: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeploymentWave {
         return
             try DeploymentWave(
-                wave: FfiConverterUInt64.read(from: &buf), 
+                wave: FfiConverterTypeCount.read(from: &buf), 
                 releases: FfiConverterSequenceString.read(from: &buf)
         )
     }
 
     public static func write(_ value: DeploymentWave, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.wave, into: &buf)
+        FfiConverterTypeCount.write(value.wave, into: &buf)
         FfiConverterSequenceString.write(value.releases, into: &buf)
     }
 }
@@ -2021,8 +2466,7 @@ public func FfiConverterTypeDeploymentWave_lower(_ value: DeploymentWave) -> Rus
 
 
 /**
- * One field where the release document differs from what its audit log
- * yields.
+ * One field where the document differs from its log's replay.
  */
 public struct Difference: Equatable, Hashable {
     /**
@@ -2030,12 +2474,12 @@ public struct Difference: Equatable, Hashable {
      */
     public var kind: DifferenceKind
     /**
-     * The JSON path of the field (`approvals[2]`, `kind`, `changes[1]`,
-     * `tests[0].failed`), or of the event details.
+     * JSON path of the field in the release (`approvals[2]`, `kind`,
+     * `changes[1]`, `tests[0].failed`), or of the event details.
      */
     public var path: String
     /**
-     * The `seq` of the event that sealed or set the field, when one did.
+     * `seq` of the event that sealed or set the field, when one did.
      */
     public var seq: UInt64?
     /**
@@ -2050,12 +2494,12 @@ public struct Difference: Equatable, Hashable {
          * How it differs.
          */kind: DifferenceKind, 
         /**
-         * The JSON path of the field (`approvals[2]`, `kind`, `changes[1]`,
-         * `tests[0].failed`), or of the event details.
+         * JSON path of the field in the release (`approvals[2]`, `kind`,
+         * `changes[1]`, `tests[0].failed`), or of the event details.
          */path: String, 
         /**
-         * The `seq` of the event that sealed or set the field, when one did.
-         */seq: UInt64?, 
+         * `seq` of the event that sealed or set the field, when one did.
+         */seq: UInt64? = nil, 
         /**
          * What differs, in one sentence.
          */message: String) {
@@ -2113,146 +2557,8 @@ public func FfiConverterTypeDifference_lower(_ value: Difference) -> RustBuffer 
 
 
 /**
- * An error as data (in a batch result).
- */
-public struct ErrorBody: Equatable, Hashable {
-    /**
-     * The stable code.
-     */
-    public var code: String
-    /**
-     * A human message.
-     */
-    public var message: String
-    /**
-     * The JSON path.
-     */
-    public var path: String?
-    /**
-     * Line in JSON text.
-     */
-    public var line: UInt64?
-    /**
-     * Column in JSON text.
-     */
-    public var column: UInt64?
-    /**
-     * Every problem.
-     */
-    public var problems: [Problem]
-    /**
-     * The forbidding rule.
-     */
-    public var rule: String?
-    /**
-     * Every unmet rule.
-     */
-    public var violations: [Violation]
-    /**
-     * The gate report (JSON text).
-     */
-    public var report: JsonValue?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The stable code.
-         */code: String, 
-        /**
-         * A human message.
-         */message: String, 
-        /**
-         * The JSON path.
-         */path: String?, 
-        /**
-         * Line in JSON text.
-         */line: UInt64?, 
-        /**
-         * Column in JSON text.
-         */column: UInt64?, 
-        /**
-         * Every problem.
-         */problems: [Problem], 
-        /**
-         * The forbidding rule.
-         */rule: String?, 
-        /**
-         * Every unmet rule.
-         */violations: [Violation], 
-        /**
-         * The gate report (JSON text).
-         */report: JsonValue?) {
-        self.code = code
-        self.message = message
-        self.path = path
-        self.line = line
-        self.column = column
-        self.problems = problems
-        self.rule = rule
-        self.violations = violations
-        self.report = report
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension ErrorBody: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeErrorBody: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorBody {
-        return
-            try ErrorBody(
-                code: FfiConverterString.read(from: &buf), 
-                message: FfiConverterString.read(from: &buf), 
-                path: FfiConverterOptionString.read(from: &buf), 
-                line: FfiConverterOptionUInt64.read(from: &buf), 
-                column: FfiConverterOptionUInt64.read(from: &buf), 
-                problems: FfiConverterSequenceTypeProblem.read(from: &buf), 
-                rule: FfiConverterOptionString.read(from: &buf), 
-                violations: FfiConverterSequenceTypeViolation.read(from: &buf), 
-                report: FfiConverterOptionTypeJsonValue.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: ErrorBody, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.code, into: &buf)
-        FfiConverterString.write(value.message, into: &buf)
-        FfiConverterOptionString.write(value.path, into: &buf)
-        FfiConverterOptionUInt64.write(value.line, into: &buf)
-        FfiConverterOptionUInt64.write(value.column, into: &buf)
-        FfiConverterSequenceTypeProblem.write(value.problems, into: &buf)
-        FfiConverterOptionString.write(value.rule, into: &buf)
-        FfiConverterSequenceTypeViolation.write(value.violations, into: &buf)
-        FfiConverterOptionTypeJsonValue.write(value.report, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeErrorBody_lift(_ buf: RustBuffer) throws -> ErrorBody {
-    return try FfiConverterTypeErrorBody.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeErrorBody_lower(_ value: ErrorBody) -> RustBuffer {
-    return FfiConverterTypeErrorBody.lower(value)
-}
-
-
-/**
- * One event of the audit trail.
+ * One event of the audit trail, linked to the previous one by a
+ * SHA-256 hash chain.
  */
 public struct Event: Equatable, Hashable {
     /**
@@ -2260,33 +2566,46 @@ public struct Event: Equatable, Hashable {
      */
     public var seq: UInt64
     /**
-     * When the command was applied.
+     * When the command was applied (given by the caller).
      */
     public var at: Timestamp
     /**
-     * Who issued it.
+     * Actor id who issued the command.
      */
     public var actor: String
     /**
-     * The command name.
+     * The command name (e.g. `advance`, `approve`).
      */
     public var command: String
     /**
-     * ReleaseState before.
+     * State before the command.
      */
     public var from: ReleaseState
     /**
-     * ReleaseState after.
+     * State after the command.
      */
     public var to: ReleaseState
     /**
-     * The chain hash (SHA-256, hex).
+     * Command details (reason, outcome, override, …).
+     */
+    public var details: JsonObject
+    /**
+     * Fingerprint of the policy that decided the command.
+     */
+    public var policyFingerprint: String
+    /**
+     * SHA-256 (hex) over the previous hash and this event's canonical JSON.
      */
     public var hash: String
     /**
-     * Every other field (details, policy_fingerprint, host fields).
+     * In a keyed log: the host key's MAC or signature over `hash` (see
+     * [`crate::keys`]). Not part of the hashed body.
      */
-    public var extraJson: JsonObject
+    public var auth: EventAuth?
+    /**
+     * Fields relman does not know, kept and written back unchanged.
+     */
+    public var extra: JsonObject
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2295,34 +2614,47 @@ public struct Event: Equatable, Hashable {
          * Position in the log, from 1.
          */seq: UInt64, 
         /**
-         * When the command was applied.
+         * When the command was applied (given by the caller).
          */at: Timestamp, 
         /**
-         * Who issued it.
+         * Actor id who issued the command.
          */actor: String, 
         /**
-         * The command name.
+         * The command name (e.g. `advance`, `approve`).
          */command: String, 
         /**
-         * ReleaseState before.
+         * State before the command.
          */from: ReleaseState, 
         /**
-         * ReleaseState after.
+         * State after the command.
          */to: ReleaseState, 
         /**
-         * The chain hash (SHA-256, hex).
+         * Command details (reason, outcome, override, …).
+         */details: JsonObject = "{}", 
+        /**
+         * Fingerprint of the policy that decided the command.
+         */policyFingerprint: String = "", 
+        /**
+         * SHA-256 (hex) over the previous hash and this event's canonical JSON.
          */hash: String, 
         /**
-         * Every other field (details, policy_fingerprint, host fields).
-         */extraJson: JsonObject) {
+         * In a keyed log: the host key's MAC or signature over `hash` (see
+         * [`crate::keys`]). Not part of the hashed body.
+         */auth: EventAuth? = nil, 
+        /**
+         * Fields relman does not know, kept and written back unchanged.
+         */extra: JsonObject = "{}") {
         self.seq = seq
         self.at = at
         self.actor = actor
         self.command = command
         self.from = from
         self.to = to
+        self.details = details
+        self.policyFingerprint = policyFingerprint
         self.hash = hash
-        self.extraJson = extraJson
+        self.auth = auth
+        self.extra = extra
     }
 
     
@@ -2347,8 +2679,11 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
                 command: FfiConverterString.read(from: &buf), 
                 from: FfiConverterTypeReleaseState.read(from: &buf), 
                 to: FfiConverterTypeReleaseState.read(from: &buf), 
+                details: FfiConverterTypeJsonObject.read(from: &buf), 
+                policyFingerprint: FfiConverterString.read(from: &buf), 
                 hash: FfiConverterString.read(from: &buf), 
-                extraJson: FfiConverterTypeJsonObject.read(from: &buf)
+                auth: FfiConverterOptionTypeEventAuth.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
         )
     }
 
@@ -2359,8 +2694,11 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
         FfiConverterString.write(value.command, into: &buf)
         FfiConverterTypeReleaseState.write(value.from, into: &buf)
         FfiConverterTypeReleaseState.write(value.to, into: &buf)
+        FfiConverterTypeJsonObject.write(value.details, into: &buf)
+        FfiConverterString.write(value.policyFingerprint, into: &buf)
         FfiConverterString.write(value.hash, into: &buf)
-        FfiConverterTypeJsonObject.write(value.extraJson, into: &buf)
+        FfiConverterOptionTypeEventAuth.write(value.auth, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
     }
 }
 
@@ -2381,31 +2719,113 @@ public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
 
 
 /**
- * One explained risk factor.
+ * The authentication of one event of a keyed log (the `auth` member of an
+ * event; not part of the hashed body).
+ */
+public struct EventAuth: Equatable, Hashable {
+    /**
+     * The id of the key in the host's keyring.
+     */
+    public var keyId: String
+    /**
+     * The algorithm.
+     */
+    public var alg: KeyAlgorithm
+    /**
+     * The MAC (32 bytes) or signature (64 bytes) over the event's hash,
+     * as lowercase hex.
+     */
+    public var mac: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The id of the key in the host's keyring.
+         */keyId: String, 
+        /**
+         * The algorithm.
+         */alg: KeyAlgorithm, 
+        /**
+         * The MAC (32 bytes) or signature (64 bytes) over the event's hash,
+         * as lowercase hex.
+         */mac: String) {
+        self.keyId = keyId
+        self.alg = alg
+        self.mac = mac
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EventAuth: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventAuth: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventAuth {
+        return
+            try EventAuth(
+                keyId: FfiConverterString.read(from: &buf), 
+                alg: FfiConverterTypeKeyAlgorithm.read(from: &buf), 
+                mac: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EventAuth, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterTypeKeyAlgorithm.write(value.alg, into: &buf)
+        FfiConverterString.write(value.mac, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventAuth_lift(_ buf: RustBuffer) throws -> EventAuth {
+    return try FfiConverterTypeEventAuth.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventAuth_lower(_ value: EventAuth) -> RustBuffer {
+    return FfiConverterTypeEventAuth.lower(value)
+}
+
+
+/**
+ * One factor of a risk score.
  */
 public struct Factor: Equatable, Hashable {
     /**
-     * The factor's name.
+     * The factor name (`change_size`, `ci_criticality`, …).
      */
     public var name: String
     /**
-     * Its value, 0–1.
+     * How risky the release is on this factor, from 0 to 1.
      */
     public var value: Double
     /**
-     * Its weight.
+     * The factor's weight in the policy.
      */
     public var weight: Double
     /**
-     * Its contribution to the score.
+     * Points this factor adds to the score: `value · weight · 100 / Σ weight`.
      */
     public var contribution: Double
     /**
-     * The inputs it looked at (JSON object text).
+     * The numbers (and names) the factor used.
      */
     public var inputs: JsonObject
     /**
-     * Why it has this value.
+     * Why the factor has this value, in one sentence.
      */
     public var explanation: String
 
@@ -2413,22 +2833,22 @@ public struct Factor: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The factor's name.
+         * The factor name (`change_size`, `ci_criticality`, …).
          */name: String, 
         /**
-         * Its value, 0–1.
+         * How risky the release is on this factor, from 0 to 1.
          */value: Double, 
         /**
-         * Its weight.
+         * The factor's weight in the policy.
          */weight: Double, 
         /**
-         * Its contribution to the score.
+         * Points this factor adds to the score: `value · weight · 100 / Σ weight`.
          */contribution: Double, 
         /**
-         * The inputs it looked at (JSON object text).
-         */inputs: JsonObject, 
+         * The numbers (and names) the factor used.
+         */inputs: JsonObject = "{}", 
         /**
-         * Why it has this value.
+         * Why the factor has this value, in one sentence.
          */explanation: String) {
         self.name = name
         self.value = value
@@ -2490,23 +2910,113 @@ public func FfiConverterTypeFactor_lower(_ value: Factor) -> RustBuffer {
 
 
 /**
- * The result of `fit_risk_model`.
+ * One piece of user feedback collected in the review.
+ */
+public struct Feedback: Equatable, Hashable {
+    /**
+     * Who gave it.
+     */
+    public var from: String?
+    /**
+     * Satisfaction from 1 (bad) to 5 (good).
+     */
+    public var rating: UInt8?
+    /**
+     * What they said.
+     */
+    public var comment: String?
+    /**
+     * Fields relman does not know, kept and written back unchanged.
+     */
+    public var extra: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Who gave it.
+         */from: String? = nil, 
+        /**
+         * Satisfaction from 1 (bad) to 5 (good).
+         */rating: UInt8? = nil, 
+        /**
+         * What they said.
+         */comment: String? = nil, 
+        /**
+         * Fields relman does not know, kept and written back unchanged.
+         */extra: JsonObject = "{}") {
+        self.from = from
+        self.rating = rating
+        self.comment = comment
+        self.extra = extra
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Feedback: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFeedback: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Feedback {
+        return
+            try Feedback(
+                from: FfiConverterOptionString.read(from: &buf), 
+                rating: FfiConverterOptionUInt8.read(from: &buf), 
+                comment: FfiConverterOptionString.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Feedback, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.from, into: &buf)
+        FfiConverterOptionUInt8.write(value.rating, into: &buf)
+        FfiConverterOptionString.write(value.comment, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedback_lift(_ buf: RustBuffer) throws -> Feedback {
+    return try FfiConverterTypeFeedback.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFeedback_lower(_ value: Feedback) -> RustBuffer {
+    return FfiConverterTypeFeedback.lower(value)
+}
+
+
+/**
+ * The result of [`fit_risk_model`]: the model to store as the policy's
+ * `risk.model`, its quality and the sample counts.
  */
 public struct FittedRiskModel: Equatable, Hashable {
     /**
-     * The model (JSON object text; put it in `policy.risk.model`).
+     * The model, ready for `policy.risk.model`.
      */
-    public var model: JsonObject
+    public var model: RiskModel
     /**
-     * Fit quality: AUC, Brier, convergence (JSON object text).
+     * Quality on held-out and training samples.
      */
-    public var quality: JsonObject
+    public var quality: FitQuality
     /**
-     * Sample counts (JSON object text).
+     * Sample counts.
      */
-    public var samples: JsonObject
+    public var samples: FitSamples
     /**
-     * Warnings.
+     * What was odd but not fatal.
      */
     public var warnings: [Warning]
 
@@ -2514,17 +3024,17 @@ public struct FittedRiskModel: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The model (JSON object text; put it in `policy.risk.model`).
-         */model: JsonObject, 
+         * The model, ready for `policy.risk.model`.
+         */model: RiskModel, 
         /**
-         * Fit quality: AUC, Brier, convergence (JSON object text).
-         */quality: JsonObject, 
+         * Quality on held-out and training samples.
+         */quality: FitQuality, 
         /**
-         * Sample counts (JSON object text).
-         */samples: JsonObject, 
+         * Sample counts.
+         */samples: FitSamples, 
         /**
-         * Warnings.
-         */warnings: [Warning]) {
+         * What was odd but not fatal.
+         */warnings: [Warning] = []) {
         self.model = model
         self.quality = quality
         self.samples = samples
@@ -2547,17 +3057,17 @@ public struct FfiConverterTypeFittedRiskModel: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FittedRiskModel {
         return
             try FittedRiskModel(
-                model: FfiConverterTypeJsonObject.read(from: &buf), 
-                quality: FfiConverterTypeJsonObject.read(from: &buf), 
-                samples: FfiConverterTypeJsonObject.read(from: &buf), 
+                model: FfiConverterTypeRiskModel.read(from: &buf), 
+                quality: FfiConverterTypeFitQuality.read(from: &buf), 
+                samples: FfiConverterTypeFitSamples.read(from: &buf), 
                 warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
         )
     }
 
     public static func write(_ value: FittedRiskModel, into buf: inout [UInt8]) {
-        FfiConverterTypeJsonObject.write(value.model, into: &buf)
-        FfiConverterTypeJsonObject.write(value.quality, into: &buf)
-        FfiConverterTypeJsonObject.write(value.samples, into: &buf)
+        FfiConverterTypeRiskModel.write(value.model, into: &buf)
+        FfiConverterTypeFitQuality.write(value.quality, into: &buf)
+        FfiConverterTypeFitSamples.write(value.samples, into: &buf)
         FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
     }
 }
@@ -2579,7 +3089,8 @@ public func FfiConverterTypeFittedRiskModel_lower(_ value: FittedRiskModel) -> R
 
 
 /**
- * The gate report of moving a release to a target state.
+ * The verdict of [`check`]: every requirement of moving a release from its
+ * state to a target state.
  */
 public struct GateReport: Equatable, Hashable {
     /**
@@ -2587,23 +3098,23 @@ public struct GateReport: Equatable, Hashable {
      */
     public var releaseId: String
     /**
-     * Its state.
+     * Its current state.
      */
     public var from: ReleaseState
     /**
-     * The target state.
+     * The state asked for.
      */
     public var target: ReleaseState
     /**
-     * Whether every requirement is met.
+     * True when every requirement is met.
      */
     public var allowed: Bool
     /**
-     * Every requirement, met or not.
+     * Every requirement, in gate order.
      */
     public var requirements: [Requirement]
     /**
-     * Warnings.
+     * What was odd but did not decide the verdict.
      */
     public var warnings: [Warning]
 
@@ -2614,19 +3125,19 @@ public struct GateReport: Equatable, Hashable {
          * The release checked.
          */releaseId: String, 
         /**
-         * Its state.
+         * Its current state.
          */from: ReleaseState, 
         /**
-         * The target state.
+         * The state asked for.
          */target: ReleaseState, 
         /**
-         * Whether every requirement is met.
+         * True when every requirement is met.
          */allowed: Bool, 
         /**
-         * Every requirement, met or not.
+         * Every requirement, in gate order.
          */requirements: [Requirement], 
         /**
-         * Warnings.
+         * What was odd but did not decide the verdict.
          */warnings: [Warning]) {
         self.releaseId = releaseId
         self.from = from
@@ -2688,213 +3199,85 @@ public func FfiConverterTypeGateReport_lower(_ value: GateReport) -> RustBuffer 
 
 
 /**
- * The host's keys for keyed audit chains (passed in, never stored by
- * relman): keys by id, the id new events are keyed with, and whether a
- * log none of whose events is keyed is accepted.
- */
-public struct Keyring: Equatable, Hashable {
-    /**
-     * The keys.
-     */
-    public var keys: [KeyringKey]
-    /**
-     * The id of the key new events are keyed with (needed by `apply`).
-     */
-    public var signingKey: String?
-    /**
-     * Accept a log none of whose events is keyed (default false).
-     */
-    public var adoptUnkeyed: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The keys.
-         */keys: [KeyringKey], 
-        /**
-         * The id of the key new events are keyed with (needed by `apply`).
-         */signingKey: String? = nil, 
-        /**
-         * Accept a log none of whose events is keyed (default false).
-         */adoptUnkeyed: Bool = false) {
-        self.keys = keys
-        self.signingKey = signingKey
-        self.adoptUnkeyed = adoptUnkeyed
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Keyring: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeKeyring: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Keyring {
-        return
-            try Keyring(
-                keys: FfiConverterSequenceTypeKeyringKey.read(from: &buf), 
-                signingKey: FfiConverterOptionString.read(from: &buf), 
-                adoptUnkeyed: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Keyring, into buf: inout [UInt8]) {
-        FfiConverterSequenceTypeKeyringKey.write(value.keys, into: &buf)
-        FfiConverterOptionString.write(value.signingKey, into: &buf)
-        FfiConverterBool.write(value.adoptUnkeyed, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeKeyring_lift(_ buf: RustBuffer) throws -> Keyring {
-    return try FfiConverterTypeKeyring.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeKeyring_lower(_ value: Keyring) -> RustBuffer {
-    return FfiConverterTypeKeyring.lower(value)
-}
-
-
-/**
- * One key of a [`Keyring`].
- */
-public struct KeyringKey: Equatable, Hashable {
-    /**
-     * The key id recorded in each event it keys.
-     */
-    public var id: String
-    /**
-     * `hmac-sha256` or `ed25519`.
-     */
-    public var alg: String
-    /**
-     * The secret as hex: the HMAC key (16–1024 bytes) or the 32-byte
-     * Ed25519 seed.
-     */
-    public var secret: String?
-    /**
-     * Ed25519: the 32-byte public key as hex (verify without signing);
-     * `public` in JSON (a keyword in Swift).
-     */
-    public var publicKey: String?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The key id recorded in each event it keys.
-         */id: String, 
-        /**
-         * `hmac-sha256` or `ed25519`.
-         */alg: String, 
-        /**
-         * The secret as hex: the HMAC key (16–1024 bytes) or the 32-byte
-         * Ed25519 seed.
-         */secret: String? = nil, 
-        /**
-         * Ed25519: the 32-byte public key as hex (verify without signing);
-         * `public` in JSON (a keyword in Swift).
-         */publicKey: String? = nil) {
-        self.id = id
-        self.alg = alg
-        self.secret = secret
-        self.publicKey = publicKey
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension KeyringKey: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeKeyringKey: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyringKey {
-        return
-            try KeyringKey(
-                id: FfiConverterString.read(from: &buf), 
-                alg: FfiConverterString.read(from: &buf), 
-                secret: FfiConverterOptionString.read(from: &buf), 
-                publicKey: FfiConverterOptionString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: KeyringKey, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.alg, into: &buf)
-        FfiConverterOptionString.write(value.secret, into: &buf)
-        FfiConverterOptionString.write(value.publicKey, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeKeyringKey_lift(_ buf: RustBuffer) throws -> KeyringKey {
-    return try FfiConverterTypeKeyringKey.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeKeyringKey_lower(_ value: KeyringKey) -> RustBuffer {
-    return FfiConverterTypeKeyringKey.lower(value)
-}
-
-
-/**
- * The result of `compute_kpis`.
+ * The result of [`compute_kpis`].
  */
 public struct KpiReport: Equatable, Hashable {
     /**
-     * The DORA and ITIL KPIs (JSON object text).
+     * The options in force.
      */
-    public var kpis: JsonObject
+    public var settings: KpiSettings
     /**
-     * Warnings.
+     * The local days covered.
+     */
+    public var period: PeriodSpan
+    /**
+     * The benchmark table of the tiers.
+     */
+    public var benchmark: BenchmarkRef
+    /**
+     * Every KPI over the whole period.
+     */
+    public var kpis: KpiSet
+    /**
+     * The KPIs per week or month, every bucket touching the period.
+     */
+    public var series: [SeriesBucket]
+    /**
+     * The KPIs per group, when `group_by` is set (sorted by key).
+     */
+    public var groups: [KpiGroup]
+    /**
+     * How incidents were attributed.
+     */
+    public var attribution: AttributionSummary
+    /**
+     * What was read and left out.
+     */
+    public var records: RecordCounts
+    /**
+     * What was odd but not fatal.
      */
     public var warnings: [Warning]
-    /**
-     * Every other part (settings, period, benchmark, series, groups,
-     * attribution, records) as a JSON object.
-     */
-    public var extraJson: JsonObject
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * The DORA and ITIL KPIs (JSON object text).
-         */kpis: JsonObject, 
+         * The options in force.
+         */settings: KpiSettings, 
         /**
-         * Warnings.
-         */warnings: [Warning], 
+         * The local days covered.
+         */period: PeriodSpan, 
         /**
-         * Every other part (settings, period, benchmark, series, groups,
-         * attribution, records) as a JSON object.
-         */extraJson: JsonObject) {
+         * The benchmark table of the tiers.
+         */benchmark: BenchmarkRef, 
+        /**
+         * Every KPI over the whole period.
+         */kpis: KpiSet, 
+        /**
+         * The KPIs per week or month, every bucket touching the period.
+         */series: [SeriesBucket], 
+        /**
+         * The KPIs per group, when `group_by` is set (sorted by key).
+         */groups: [KpiGroup] = [], 
+        /**
+         * How incidents were attributed.
+         */attribution: AttributionSummary, 
+        /**
+         * What was read and left out.
+         */records: RecordCounts, 
+        /**
+         * What was odd but not fatal.
+         */warnings: [Warning]) {
+        self.settings = settings
+        self.period = period
+        self.benchmark = benchmark
         self.kpis = kpis
+        self.series = series
+        self.groups = groups
+        self.attribution = attribution
+        self.records = records
         self.warnings = warnings
-        self.extraJson = extraJson
     }
 
     
@@ -2913,16 +3296,28 @@ public struct FfiConverterTypeKpiReport: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KpiReport {
         return
             try KpiReport(
-                kpis: FfiConverterTypeJsonObject.read(from: &buf), 
-                warnings: FfiConverterSequenceTypeWarning.read(from: &buf), 
-                extraJson: FfiConverterTypeJsonObject.read(from: &buf)
+                settings: FfiConverterTypeKpiSettings.read(from: &buf), 
+                period: FfiConverterTypePeriodSpan.read(from: &buf), 
+                benchmark: FfiConverterTypeBenchmarkRef.read(from: &buf), 
+                kpis: FfiConverterTypeKpiSet.read(from: &buf), 
+                series: FfiConverterSequenceTypeSeriesBucket.read(from: &buf), 
+                groups: FfiConverterSequenceTypeKpiGroup.read(from: &buf), 
+                attribution: FfiConverterTypeAttributionSummary.read(from: &buf), 
+                records: FfiConverterTypeRecordCounts.read(from: &buf), 
+                warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
         )
     }
 
     public static func write(_ value: KpiReport, into buf: inout [UInt8]) {
-        FfiConverterTypeJsonObject.write(value.kpis, into: &buf)
+        FfiConverterTypeKpiSettings.write(value.settings, into: &buf)
+        FfiConverterTypePeriodSpan.write(value.period, into: &buf)
+        FfiConverterTypeBenchmarkRef.write(value.benchmark, into: &buf)
+        FfiConverterTypeKpiSet.write(value.kpis, into: &buf)
+        FfiConverterSequenceTypeSeriesBucket.write(value.series, into: &buf)
+        FfiConverterSequenceTypeKpiGroup.write(value.groups, into: &buf)
+        FfiConverterTypeAttributionSummary.write(value.attribution, into: &buf)
+        FfiConverterTypeRecordCounts.write(value.records, into: &buf)
         FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
-        FfiConverterTypeJsonObject.write(value.extraJson, into: &buf)
     }
 }
 
@@ -2943,36 +3338,138 @@ public func FfiConverterTypeKpiReport_lower(_ value: KpiReport) -> RustBuffer {
 
 
 /**
- * The result of `verify_log`.
+ * Links from a record to other ITSM records, by id.
+ */
+public struct Links: Equatable, Hashable {
+    /**
+     * Problem records this fixes.
+     */
+    public var problems: [String]
+    /**
+     * Requests this fulfils.
+     */
+    public var requests: [String]
+    /**
+     * Incidents this relates to.
+     */
+    public var incidents: [String]
+    /**
+     * Change records this relates to.
+     */
+    public var changes: [String]
+    /**
+     * Fields relman does not know, kept and written back unchanged.
+     */
+    public var extra: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Problem records this fixes.
+         */problems: [String] = [], 
+        /**
+         * Requests this fulfils.
+         */requests: [String] = [], 
+        /**
+         * Incidents this relates to.
+         */incidents: [String] = [], 
+        /**
+         * Change records this relates to.
+         */changes: [String] = [], 
+        /**
+         * Fields relman does not know, kept and written back unchanged.
+         */extra: JsonObject = "{}") {
+        self.problems = problems
+        self.requests = requests
+        self.incidents = incidents
+        self.changes = changes
+        self.extra = extra
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Links: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLinks: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Links {
+        return
+            try Links(
+                problems: FfiConverterSequenceString.read(from: &buf), 
+                requests: FfiConverterSequenceString.read(from: &buf), 
+                incidents: FfiConverterSequenceString.read(from: &buf), 
+                changes: FfiConverterSequenceString.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Links, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.problems, into: &buf)
+        FfiConverterSequenceString.write(value.requests, into: &buf)
+        FfiConverterSequenceString.write(value.incidents, into: &buf)
+        FfiConverterSequenceString.write(value.changes, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLinks_lift(_ buf: RustBuffer) throws -> Links {
+    return try FfiConverterTypeLinks.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLinks_lower(_ value: Links) -> RustBuffer {
+    return FfiConverterTypeLinks.lower(value)
+}
+
+
+/**
+ * The verdict of [`verify_log`].
  */
 public struct LogVerdict: Equatable, Hashable {
     /**
-     * Whether the chain verifies.
+     * True when no tampering was found.
      */
     public var valid: Bool
     /**
-     * The number of events.
+     * Number of events in the log.
      */
-    public var events: UInt64
+    public var events: Count
     /**
-     * The head hash.
+     * The head of the log as stored: the last event's hash, or the chain
+     * seed for an empty log.
      */
     public var head: String
     /**
-     * The first bad event, when the log does not verify.
+     * The first problem found, when the log is not valid.
      */
     public var tamper: Tamper?
     /**
-     * Events after the expected head, when one was given.
+     * When an expected head was given and the log is valid: how many events
+     * were appended after it (0 when it is the current head).
      */
-    public var eventsAfterExpectedHead: UInt64?
+    public var eventsAfterExpectedHead: Count?
     /**
-     * Every field where the document differs from what its log yields
-     * (empty when the chain itself is broken: nothing is replayed then).
+     * Every gate-read field where the document differs from what its log
+     * yields (empty when the chain itself is broken: then nothing is
+     * replayed). See [`crate::record`].
      */
     public var differences: [Difference]
     /**
-     * Warnings.
+     * What was odd but not tampering.
      */
     public var warnings: [Warning]
 
@@ -2980,27 +3477,30 @@ public struct LogVerdict: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * Whether the chain verifies.
+         * True when no tampering was found.
          */valid: Bool, 
         /**
-         * The number of events.
-         */events: UInt64, 
+         * Number of events in the log.
+         */events: Count, 
         /**
-         * The head hash.
+         * The head of the log as stored: the last event's hash, or the chain
+         * seed for an empty log.
          */head: String, 
         /**
-         * The first bad event, when the log does not verify.
-         */tamper: Tamper?, 
+         * The first problem found, when the log is not valid.
+         */tamper: Tamper? = nil, 
         /**
-         * Events after the expected head, when one was given.
-         */eventsAfterExpectedHead: UInt64?, 
+         * When an expected head was given and the log is valid: how many events
+         * were appended after it (0 when it is the current head).
+         */eventsAfterExpectedHead: Count? = nil, 
         /**
-         * Every field where the document differs from what its log yields
-         * (empty when the chain itself is broken: nothing is replayed then).
-         */differences: [Difference], 
+         * Every gate-read field where the document differs from what its log
+         * yields (empty when the chain itself is broken: then nothing is
+         * replayed). See [`crate::record`].
+         */differences: [Difference] = [], 
         /**
-         * Warnings.
-         */warnings: [Warning]) {
+         * What was odd but not tampering.
+         */warnings: [Warning] = []) {
         self.valid = valid
         self.events = events
         self.head = head
@@ -3027,10 +3527,10 @@ public struct FfiConverterTypeLogVerdict: FfiConverterRustBuffer {
         return
             try LogVerdict(
                 valid: FfiConverterBool.read(from: &buf), 
-                events: FfiConverterUInt64.read(from: &buf), 
+                events: FfiConverterTypeCount.read(from: &buf), 
                 head: FfiConverterString.read(from: &buf), 
                 tamper: FfiConverterOptionTypeTamper.read(from: &buf), 
-                eventsAfterExpectedHead: FfiConverterOptionUInt64.read(from: &buf), 
+                eventsAfterExpectedHead: FfiConverterOptionTypeCount.read(from: &buf), 
                 differences: FfiConverterSequenceTypeDifference.read(from: &buf), 
                 warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
         )
@@ -3038,10 +3538,10 @@ public struct FfiConverterTypeLogVerdict: FfiConverterRustBuffer {
 
     public static func write(_ value: LogVerdict, into buf: inout [UInt8]) {
         FfiConverterBool.write(value.valid, into: &buf)
-        FfiConverterUInt64.write(value.events, into: &buf)
+        FfiConverterTypeCount.write(value.events, into: &buf)
         FfiConverterString.write(value.head, into: &buf)
         FfiConverterOptionTypeTamper.write(value.tamper, into: &buf)
-        FfiConverterOptionUInt64.write(value.eventsAfterExpectedHead, into: &buf)
+        FfiConverterOptionTypeCount.write(value.eventsAfterExpectedHead, into: &buf)
         FfiConverterSequenceTypeDifference.write(value.differences, into: &buf)
         FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
     }
@@ -3064,41 +3564,174 @@ public func FfiConverterTypeLogVerdict_lower(_ value: LogVerdict) -> RustBuffer 
 
 
 /**
- * One problem of an input.
+ * Who is told about which lifecycle events.
  */
-public struct Problem: Equatable, Hashable {
+public struct NotifyRule: Equatable, Hashable {
     /**
-     * The JSON path of the offending value.
+     * The events this rule fires on.
      */
-    public var path: String
+    public var on: [Trigger]
     /**
-     * What is wrong.
+     * Every actor of the directory holding one of these roles.
      */
-    public var message: String
+    public var roles: [Role]
     /**
-     * 1-based line in JSON text, when known.
+     * The approvers the release kind's quorum asks for (their roles).
      */
-    public var line: UInt64?
+    public var approvers: Bool
     /**
-     * 1-based column in JSON text, when known.
+     * The release owner.
      */
-    public var column: UInt64?
+    public var owner: Bool
+    /**
+     * The release team.
+     */
+    public var team: Bool
+    /**
+     * The release's stakeholder list (`communication.stakeholders`).
+     */
+    public var stakeholders: Bool
+    /**
+     * Named recipients (actor ids, groups or addresses).
+     */
+    public var named: [String]
+    /**
+     * Fields relman does not know, kept and written back unchanged.
+     */
+    public var extra: JsonObject
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * The JSON path of the offending value.
+         * The events this rule fires on.
+         */on: [Trigger], 
+        /**
+         * Every actor of the directory holding one of these roles.
+         */roles: [Role] = [], 
+        /**
+         * The approvers the release kind's quorum asks for (their roles).
+         */approvers: Bool = false, 
+        /**
+         * The release owner.
+         */owner: Bool = false, 
+        /**
+         * The release team.
+         */team: Bool = false, 
+        /**
+         * The release's stakeholder list (`communication.stakeholders`).
+         */stakeholders: Bool = false, 
+        /**
+         * Named recipients (actor ids, groups or addresses).
+         */named: [String] = [], 
+        /**
+         * Fields relman does not know, kept and written back unchanged.
+         */extra: JsonObject = "{}") {
+        self.on = on
+        self.roles = roles
+        self.approvers = approvers
+        self.owner = owner
+        self.team = team
+        self.stakeholders = stakeholders
+        self.named = named
+        self.extra = extra
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NotifyRule: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNotifyRule: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NotifyRule {
+        return
+            try NotifyRule(
+                on: FfiConverterSequenceTypeTrigger.read(from: &buf), 
+                roles: FfiConverterSequenceTypeRole.read(from: &buf), 
+                approvers: FfiConverterBool.read(from: &buf), 
+                owner: FfiConverterBool.read(from: &buf), 
+                team: FfiConverterBool.read(from: &buf), 
+                stakeholders: FfiConverterBool.read(from: &buf), 
+                named: FfiConverterSequenceString.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NotifyRule, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeTrigger.write(value.on, into: &buf)
+        FfiConverterSequenceTypeRole.write(value.roles, into: &buf)
+        FfiConverterBool.write(value.approvers, into: &buf)
+        FfiConverterBool.write(value.owner, into: &buf)
+        FfiConverterBool.write(value.team, into: &buf)
+        FfiConverterBool.write(value.stakeholders, into: &buf)
+        FfiConverterSequenceString.write(value.named, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotifyRule_lift(_ buf: RustBuffer) throws -> NotifyRule {
+    return try FfiConverterTypeNotifyRule.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNotifyRule_lower(_ value: NotifyRule) -> RustBuffer {
+    return FfiConverterTypeNotifyRule.lower(value)
+}
+
+
+/**
+ * One problem found in an input document: where it is and what is wrong.
+ */
+public struct Problem: Equatable, Hashable {
+    /**
+     * The JSON path of the offending value, e.g. `releases[3].planned_end`;
+     * empty for the document as a whole.
+     */
+    public var path: String
+    /**
+     * What is wrong, in one sentence.
+     */
+    public var message: String
+    /**
+     * 1-based line in the source text, when the problem was found while
+     * parsing text.
+     */
+    public var line: Count?
+    /**
+     * 1-based column in the source text, when known.
+     */
+    public var column: Count?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The JSON path of the offending value, e.g. `releases[3].planned_end`;
+         * empty for the document as a whole.
          */path: String, 
         /**
-         * What is wrong.
+         * What is wrong, in one sentence.
          */message: String, 
         /**
-         * 1-based line in JSON text, when known.
-         */line: UInt64?, 
+         * 1-based line in the source text, when the problem was found while
+         * parsing text.
+         */line: Count? = nil, 
         /**
-         * 1-based column in JSON text, when known.
-         */column: UInt64?) {
+         * 1-based column in the source text, when known.
+         */column: Count? = nil) {
         self.path = path
         self.message = message
         self.line = line
@@ -3123,16 +3756,16 @@ public struct FfiConverterTypeProblem: FfiConverterRustBuffer {
             try Problem(
                 path: FfiConverterString.read(from: &buf), 
                 message: FfiConverterString.read(from: &buf), 
-                line: FfiConverterOptionUInt64.read(from: &buf), 
-                column: FfiConverterOptionUInt64.read(from: &buf)
+                line: FfiConverterOptionTypeCount.read(from: &buf), 
+                column: FfiConverterOptionTypeCount.read(from: &buf)
         )
     }
 
     public static func write(_ value: Problem, into buf: inout [UInt8]) {
         FfiConverterString.write(value.path, into: &buf)
         FfiConverterString.write(value.message, into: &buf)
-        FfiConverterOptionUInt64.write(value.line, into: &buf)
-        FfiConverterOptionUInt64.write(value.column, into: &buf)
+        FfiConverterOptionTypeCount.write(value.line, into: &buf)
+        FfiConverterOptionTypeCount.write(value.column, into: &buf)
     }
 }
 
@@ -3153,34 +3786,35 @@ public func FfiConverterTypeProblem_lower(_ value: Problem) -> RustBuffer {
 
 
 /**
- * One reason behind a rollout decision.
+ * One reason behind a decision: a stable rule id, a message and the data
+ * looked at.
  */
 public struct Reason: Equatable, Hashable {
     /**
-     * The rule id.
+     * Stable rule id, e.g. `analysis.failure_limit`.
      */
     public var rule: String
     /**
-     * A human message.
+     * What happened, in one sentence.
      */
     public var message: String
     /**
-     * The values looked at (JSON text), when any.
+     * The values looked at.
      */
-    public var data: JsonValue?
+    public var data: JsonValue
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * The rule id.
+         * Stable rule id, e.g. `analysis.failure_limit`.
          */rule: String, 
         /**
-         * A human message.
+         * What happened, in one sentence.
          */message: String, 
         /**
-         * The values looked at (JSON text), when any.
-         */data: JsonValue?) {
+         * The values looked at.
+         */data: JsonValue) {
         self.rule = rule
         self.message = message
         self.data = data
@@ -3204,14 +3838,14 @@ public struct FfiConverterTypeReason: FfiConverterRustBuffer {
             try Reason(
                 rule: FfiConverterString.read(from: &buf), 
                 message: FfiConverterString.read(from: &buf), 
-                data: FfiConverterOptionTypeJsonValue.read(from: &buf)
+                data: FfiConverterTypeJsonValue.read(from: &buf)
         )
     }
 
     public static func write(_ value: Reason, into buf: inout [UInt8]) {
         FfiConverterString.write(value.rule, into: &buf)
         FfiConverterString.write(value.message, into: &buf)
-        FfiConverterOptionTypeJsonValue.write(value.data, into: &buf)
+        FfiConverterTypeJsonValue.write(value.data, into: &buf)
     }
 }
 
@@ -3232,95 +3866,6 @@ public func FfiConverterTypeReason_lower(_ value: Reason) -> RustBuffer {
 
 
 /**
- * One ServiceNow record's field patch.
- */
-public struct RecordPatch: Equatable, Hashable {
-    /**
-     * The table.
-     */
-    public var table: String
-    /**
-     * The record's sys_id.
-     */
-    public var sysId: String
-    /**
-     * The record's number.
-     */
-    public var number: String
-    /**
-     * The fields to write.
-     */
-    public var fields: [String: String]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The table.
-         */table: String, 
-        /**
-         * The record's sys_id.
-         */sysId: String, 
-        /**
-         * The record's number.
-         */number: String, 
-        /**
-         * The fields to write.
-         */fields: [String: String]) {
-        self.table = table
-        self.sysId = sysId
-        self.number = number
-        self.fields = fields
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension RecordPatch: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeRecordPatch: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordPatch {
-        return
-            try RecordPatch(
-                table: FfiConverterString.read(from: &buf), 
-                sysId: FfiConverterString.read(from: &buf), 
-                number: FfiConverterString.read(from: &buf), 
-                fields: FfiConverterDictionaryStringString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: RecordPatch, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.table, into: &buf)
-        FfiConverterString.write(value.sysId, into: &buf)
-        FfiConverterString.write(value.number, into: &buf)
-        FfiConverterDictionaryStringString.write(value.fields, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRecordPatch_lift(_ buf: RustBuffer) throws -> RecordPatch {
-    return try FfiConverterTypeRecordPatch.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeRecordPatch_lower(_ value: RecordPatch) -> RustBuffer {
-    return FfiConverterTypeRecordPatch.lower(value)
-}
-
-
-/**
  * A release: the unit that moves through the lifecycle.
  */
 public struct Release: Equatable, Hashable {
@@ -3329,7 +3874,7 @@ public struct Release: Equatable, Hashable {
      */
     public var schemaVersion: UInt32?
     /**
-     * Unique id.
+     * Unique id (e.g. `RLSE0010001`).
      */
     public var id: String
     /**
@@ -3337,7 +3882,7 @@ public struct Release: Equatable, Hashable {
      */
     public var title: String
     /**
-     * Version string.
+     * Version string (e.g. `4.2.0`).
      */
     public var version: String?
     /**
@@ -3349,26 +3894,113 @@ public struct Release: Equatable, Hashable {
      */
     public var state: ReleaseState
     /**
-     * The release manager's actor id.
+     * Actor id of the release manager who owns the release.
      */
     public var owner: String?
     /**
-     * When the record was created.
+     * Actor ids of the release team.
+     */
+    public var team: [String]
+    /**
+     * When the release record was created.
      */
     public var createdAt: Timestamp?
     /**
-     * Start of the planned window.
+     * Start of the planned deployment window.
      */
     public var plannedStart: Timestamp?
     /**
-     * End of the planned window.
+     * End of the planned deployment window (after `planned_start`).
      */
     public var plannedEnd: Timestamp?
     /**
-     * Every other field (changes, tests, approvals, log, host fields, …)
-     * as a JSON object.
+     * What is in and out of scope.
      */
-    public var extraJson: JsonObject
+    public var scope: String?
+    /**
+     * Business objectives.
+     */
+    public var objectives: [String]
+    /**
+     * The change records of the release (ids unique).
+     */
+    public var changes: [Change]
+    /**
+     * CIs touched by the release itself, in addition to its changes'.
+     */
+    public var affectedCis: [String]
+    /**
+     * Business services affected.
+     */
+    public var services: [String]
+    /**
+     * Target environments, in promotion order (e.g. `staging`, `production`).
+     */
+    public var environments: [String]
+    /**
+     * Ids of releases that must be deployed before this one.
+     */
+    public var dependsOn: [String]
+    /**
+     * Deployment strategy and parameters.
+     */
+    public var deployment: DeploymentPlan?
+    /**
+     * Rollback plan.
+     */
+    public var rollbackPlan: RollbackPlan?
+    /**
+     * Recorded test runs.
+     */
+    public var tests: [TestRun]
+    /**
+     * Approval votes of the current round.
+     */
+    public var approvals: [Approval]
+    /**
+     * Communication plan.
+     */
+    public var communication: Communication?
+    /**
+     * How the deployment ended.
+     */
+    public var outcome: Outcome?
+    /**
+     * When the deployment finished.
+     */
+    public var deployedAt: Timestamp?
+    /**
+     * When the deployment was rolled back (`roll_back` command).
+     */
+    public var rolledBackAt: Timestamp?
+    /**
+     * The current approval round (absent: 1); a send-back increments it.
+     */
+    public var approvalRound: UInt32?
+    /**
+     * The latest risk assessment attached by the host (at least a level).
+     */
+    public var risk: AttachedRisk?
+    /**
+     * Post-implementation review.
+     */
+    public var review: Review?
+    /**
+     * Linked knowledge articles (ids or URLs).
+     */
+    public var knowledgeArticles: [String]
+    /**
+     * Linked requests, problems, incidents and change records.
+     */
+    public var links: Links
+    /**
+     * The audit trail.
+     */
+    public var log: [Event]
+    /**
+     * Fields relman does not know, kept and written back unchanged.
+     */
+    public var extra: JsonObject
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3377,13 +4009,13 @@ public struct Release: Equatable, Hashable {
          * Document schema version (current: 1).
          */schemaVersion: UInt32? = nil, 
         /**
-         * Unique id.
+         * Unique id (e.g. `RLSE0010001`).
          */id: String, 
         /**
          * Human title.
          */title: String, 
         /**
-         * Version string.
+         * Version string (e.g. `4.2.0`).
          */version: String? = nil, 
         /**
          * Major, minor, patch or emergency.
@@ -3392,21 +4024,86 @@ public struct Release: Equatable, Hashable {
          * Current lifecycle state.
          */state: ReleaseState, 
         /**
-         * The release manager's actor id.
+         * Actor id of the release manager who owns the release.
          */owner: String? = nil, 
         /**
-         * When the record was created.
+         * Actor ids of the release team.
+         */team: [String] = [], 
+        /**
+         * When the release record was created.
          */createdAt: Timestamp? = nil, 
         /**
-         * Start of the planned window.
+         * Start of the planned deployment window.
          */plannedStart: Timestamp? = nil, 
         /**
-         * End of the planned window.
+         * End of the planned deployment window (after `planned_start`).
          */plannedEnd: Timestamp? = nil, 
         /**
-         * Every other field (changes, tests, approvals, log, host fields, …)
-         * as a JSON object.
-         */extraJson: JsonObject) {
+         * What is in and out of scope.
+         */scope: String? = nil, 
+        /**
+         * Business objectives.
+         */objectives: [String] = [], 
+        /**
+         * The change records of the release (ids unique).
+         */changes: [Change] = [], 
+        /**
+         * CIs touched by the release itself, in addition to its changes'.
+         */affectedCis: [String] = [], 
+        /**
+         * Business services affected.
+         */services: [String] = [], 
+        /**
+         * Target environments, in promotion order (e.g. `staging`, `production`).
+         */environments: [String] = [], 
+        /**
+         * Ids of releases that must be deployed before this one.
+         */dependsOn: [String] = [], 
+        /**
+         * Deployment strategy and parameters.
+         */deployment: DeploymentPlan? = nil, 
+        /**
+         * Rollback plan.
+         */rollbackPlan: RollbackPlan? = nil, 
+        /**
+         * Recorded test runs.
+         */tests: [TestRun] = [], 
+        /**
+         * Approval votes of the current round.
+         */approvals: [Approval] = [], 
+        /**
+         * Communication plan.
+         */communication: Communication? = nil, 
+        /**
+         * How the deployment ended.
+         */outcome: Outcome? = nil, 
+        /**
+         * When the deployment finished.
+         */deployedAt: Timestamp? = nil, 
+        /**
+         * When the deployment was rolled back (`roll_back` command).
+         */rolledBackAt: Timestamp? = nil, 
+        /**
+         * The current approval round (absent: 1); a send-back increments it.
+         */approvalRound: UInt32? = nil, 
+        /**
+         * The latest risk assessment attached by the host (at least a level).
+         */risk: AttachedRisk? = nil, 
+        /**
+         * Post-implementation review.
+         */review: Review? = nil, 
+        /**
+         * Linked knowledge articles (ids or URLs).
+         */knowledgeArticles: [String] = [], 
+        /**
+         * Linked requests, problems, incidents and change records.
+         */links: Links = Links(), 
+        /**
+         * The audit trail.
+         */log: [Event] = [], 
+        /**
+         * Fields relman does not know, kept and written back unchanged.
+         */extra: JsonObject = "{}") {
         self.schemaVersion = schemaVersion
         self.id = id
         self.title = title
@@ -3414,10 +4111,32 @@ public struct Release: Equatable, Hashable {
         self.kind = kind
         self.state = state
         self.owner = owner
+        self.team = team
         self.createdAt = createdAt
         self.plannedStart = plannedStart
         self.plannedEnd = plannedEnd
-        self.extraJson = extraJson
+        self.scope = scope
+        self.objectives = objectives
+        self.changes = changes
+        self.affectedCis = affectedCis
+        self.services = services
+        self.environments = environments
+        self.dependsOn = dependsOn
+        self.deployment = deployment
+        self.rollbackPlan = rollbackPlan
+        self.tests = tests
+        self.approvals = approvals
+        self.communication = communication
+        self.outcome = outcome
+        self.deployedAt = deployedAt
+        self.rolledBackAt = rolledBackAt
+        self.approvalRound = approvalRound
+        self.risk = risk
+        self.review = review
+        self.knowledgeArticles = knowledgeArticles
+        self.links = links
+        self.log = log
+        self.extra = extra
     }
 
     
@@ -3443,10 +4162,32 @@ public struct FfiConverterTypeRelease: FfiConverterRustBuffer {
                 kind: FfiConverterTypeReleaseKind.read(from: &buf), 
                 state: FfiConverterTypeReleaseState.read(from: &buf), 
                 owner: FfiConverterOptionString.read(from: &buf), 
+                team: FfiConverterSequenceString.read(from: &buf), 
                 createdAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 plannedStart: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 plannedEnd: FfiConverterOptionTypeTimestamp.read(from: &buf), 
-                extraJson: FfiConverterTypeJsonObject.read(from: &buf)
+                scope: FfiConverterOptionString.read(from: &buf), 
+                objectives: FfiConverterSequenceString.read(from: &buf), 
+                changes: FfiConverterSequenceTypeChange.read(from: &buf), 
+                affectedCis: FfiConverterSequenceString.read(from: &buf), 
+                services: FfiConverterSequenceString.read(from: &buf), 
+                environments: FfiConverterSequenceString.read(from: &buf), 
+                dependsOn: FfiConverterSequenceString.read(from: &buf), 
+                deployment: FfiConverterOptionTypeDeploymentPlan.read(from: &buf), 
+                rollbackPlan: FfiConverterOptionTypeRollbackPlan.read(from: &buf), 
+                tests: FfiConverterSequenceTypeTestRun.read(from: &buf), 
+                approvals: FfiConverterSequenceTypeApproval.read(from: &buf), 
+                communication: FfiConverterOptionTypeCommunication.read(from: &buf), 
+                outcome: FfiConverterOptionTypeOutcome.read(from: &buf), 
+                deployedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                rolledBackAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                approvalRound: FfiConverterOptionUInt32.read(from: &buf), 
+                risk: FfiConverterOptionTypeAttachedRisk.read(from: &buf), 
+                review: FfiConverterOptionTypeReview.read(from: &buf), 
+                knowledgeArticles: FfiConverterSequenceString.read(from: &buf), 
+                links: FfiConverterTypeLinks.read(from: &buf), 
+                log: FfiConverterSequenceTypeEvent.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
         )
     }
 
@@ -3458,10 +4199,32 @@ public struct FfiConverterTypeRelease: FfiConverterRustBuffer {
         FfiConverterTypeReleaseKind.write(value.kind, into: &buf)
         FfiConverterTypeReleaseState.write(value.state, into: &buf)
         FfiConverterOptionString.write(value.owner, into: &buf)
+        FfiConverterSequenceString.write(value.team, into: &buf)
         FfiConverterOptionTypeTimestamp.write(value.createdAt, into: &buf)
         FfiConverterOptionTypeTimestamp.write(value.plannedStart, into: &buf)
         FfiConverterOptionTypeTimestamp.write(value.plannedEnd, into: &buf)
-        FfiConverterTypeJsonObject.write(value.extraJson, into: &buf)
+        FfiConverterOptionString.write(value.scope, into: &buf)
+        FfiConverterSequenceString.write(value.objectives, into: &buf)
+        FfiConverterSequenceTypeChange.write(value.changes, into: &buf)
+        FfiConverterSequenceString.write(value.affectedCis, into: &buf)
+        FfiConverterSequenceString.write(value.services, into: &buf)
+        FfiConverterSequenceString.write(value.environments, into: &buf)
+        FfiConverterSequenceString.write(value.dependsOn, into: &buf)
+        FfiConverterOptionTypeDeploymentPlan.write(value.deployment, into: &buf)
+        FfiConverterOptionTypeRollbackPlan.write(value.rollbackPlan, into: &buf)
+        FfiConverterSequenceTypeTestRun.write(value.tests, into: &buf)
+        FfiConverterSequenceTypeApproval.write(value.approvals, into: &buf)
+        FfiConverterOptionTypeCommunication.write(value.communication, into: &buf)
+        FfiConverterOptionTypeOutcome.write(value.outcome, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.deployedAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.rolledBackAt, into: &buf)
+        FfiConverterOptionUInt32.write(value.approvalRound, into: &buf)
+        FfiConverterOptionTypeAttachedRisk.write(value.risk, into: &buf)
+        FfiConverterOptionTypeReview.write(value.review, into: &buf)
+        FfiConverterSequenceString.write(value.knowledgeArticles, into: &buf)
+        FfiConverterTypeLinks.write(value.links, into: &buf)
+        FfiConverterSequenceTypeEvent.write(value.log, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
     }
 }
 
@@ -3482,11 +4245,11 @@ public func FfiConverterTypeRelease_lower(_ value: Release) -> RustBuffer {
 
 
 /**
- * The result of `release_notes`.
+ * Rendered release notes.
  */
 public struct ReleaseNotes: Equatable, Hashable {
     /**
-     * The format.
+     * The format of `text`.
      */
     public var format: NotesFormat
     /**
@@ -3494,7 +4257,7 @@ public struct ReleaseNotes: Equatable, Hashable {
      */
     public var text: String
     /**
-     * Warnings.
+     * Odd but not fatal: e.g. a non-string entry in `extra.known_issues`.
      */
     public var warnings: [Warning]
 
@@ -3502,14 +4265,14 @@ public struct ReleaseNotes: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The format.
+         * The format of `text`.
          */format: NotesFormat, 
         /**
          * The notes.
          */text: String, 
         /**
-         * Warnings.
-         */warnings: [Warning]) {
+         * Odd but not fatal: e.g. a non-string entry in `extra.known_issues`.
+         */warnings: [Warning] = []) {
         self.format = format
         self.text = text
         self.warnings = warnings
@@ -3561,37 +4324,45 @@ public func FfiConverterTypeReleaseNotes_lower(_ value: ReleaseNotes) -> RustBuf
 
 
 /**
- * A notification to send after a command.
+ * A message the host should send.
  */
 public struct ReleaseNotification: Equatable, Hashable {
     /**
-     * The subject line.
+     * The lifecycle event that calls for it.
+     */
+    public var trigger: Trigger
+    /**
+     * Who to tell (deduplicated, first reason kept).
+     */
+    public var recipients: [Recipient]
+    /**
+     * Subject line.
      */
     public var subject: String
     /**
-     * The message body.
+     * A short message.
      */
     public var message: String
-    /**
-     * Every other field (trigger, recipients) as a JSON object.
-     */
-    public var extraJson: JsonObject
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * The subject line.
+         * The lifecycle event that calls for it.
+         */trigger: Trigger, 
+        /**
+         * Who to tell (deduplicated, first reason kept).
+         */recipients: [Recipient], 
+        /**
+         * Subject line.
          */subject: String, 
         /**
-         * The message body.
-         */message: String, 
-        /**
-         * Every other field (trigger, recipients) as a JSON object.
-         */extraJson: JsonObject) {
+         * A short message.
+         */message: String) {
+        self.trigger = trigger
+        self.recipients = recipients
         self.subject = subject
         self.message = message
-        self.extraJson = extraJson
     }
 
     
@@ -3610,16 +4381,18 @@ public struct FfiConverterTypeReleaseNotification: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReleaseNotification {
         return
             try ReleaseNotification(
+                trigger: FfiConverterTypeTrigger.read(from: &buf), 
+                recipients: FfiConverterSequenceTypeRecipient.read(from: &buf), 
                 subject: FfiConverterString.read(from: &buf), 
-                message: FfiConverterString.read(from: &buf), 
-                extraJson: FfiConverterTypeJsonObject.read(from: &buf)
+                message: FfiConverterString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ReleaseNotification, into buf: inout [UInt8]) {
+        FfiConverterTypeTrigger.write(value.trigger, into: &buf)
+        FfiConverterSequenceTypeRecipient.write(value.recipients, into: &buf)
         FfiConverterString.write(value.subject, into: &buf)
         FfiConverterString.write(value.message, into: &buf)
-        FfiConverterTypeJsonObject.write(value.extraJson, into: &buf)
     }
 }
 
@@ -3640,41 +4413,41 @@ public func FfiConverterTypeReleaseNotification_lower(_ value: ReleaseNotificati
 
 
 /**
- * One requirement of a gate report.
+ * One requirement of a gate: met or not, why, and the data looked at.
  */
 public struct Requirement: Equatable, Hashable {
     /**
-     * The stable rule id.
+     * Stable rule id, e.g. `approval.quorum`.
      */
     public var rule: String
     /**
-     * Whether it is met.
+     * Whether the requirement is met.
      */
     public var met: Bool
     /**
-     * What it asks for, or why it is not met.
+     * Why it is met or not, in one sentence.
      */
     public var message: String
     /**
-     * The values the rule looked at (JSON text), when any.
+     * The values the rule looked at.
      */
-    public var data: JsonValue?
+    public var data: JsonValue
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * The stable rule id.
+         * Stable rule id, e.g. `approval.quorum`.
          */rule: String, 
         /**
-         * Whether it is met.
+         * Whether the requirement is met.
          */met: Bool, 
         /**
-         * What it asks for, or why it is not met.
+         * Why it is met or not, in one sentence.
          */message: String, 
         /**
-         * The values the rule looked at (JSON text), when any.
-         */data: JsonValue?) {
+         * The values the rule looked at.
+         */data: JsonValue) {
         self.rule = rule
         self.met = met
         self.message = message
@@ -3700,7 +4473,7 @@ public struct FfiConverterTypeRequirement: FfiConverterRustBuffer {
                 rule: FfiConverterString.read(from: &buf), 
                 met: FfiConverterBool.read(from: &buf), 
                 message: FfiConverterString.read(from: &buf), 
-                data: FfiConverterOptionTypeJsonValue.read(from: &buf)
+                data: FfiConverterTypeJsonValue.read(from: &buf)
         )
     }
 
@@ -3708,7 +4481,7 @@ public struct FfiConverterTypeRequirement: FfiConverterRustBuffer {
         FfiConverterString.write(value.rule, into: &buf)
         FfiConverterBool.write(value.met, into: &buf)
         FfiConverterString.write(value.message, into: &buf)
-        FfiConverterOptionTypeJsonValue.write(value.data, into: &buf)
+        FfiConverterTypeJsonValue.write(value.data, into: &buf)
     }
 }
 
@@ -3729,7 +4502,106 @@ public func FfiConverterTypeRequirement_lower(_ value: Requirement) -> RustBuffe
 
 
 /**
- * The result of `assess_risk`.
+ * The post-implementation review.
+ */
+public struct Review: Equatable, Hashable {
+    /**
+     * When the review was completed; absent while it is open.
+     */
+    public var completedAt: Timestamp?
+    /**
+     * Summary of the review.
+     */
+    public var summary: String?
+    /**
+     * Lessons learned.
+     */
+    public var lessons: [String]
+    /**
+     * Feedback from users.
+     */
+    public var feedback: [Feedback]
+    /**
+     * Fields relman does not know, kept and written back unchanged.
+     */
+    public var extra: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * When the review was completed; absent while it is open.
+         */completedAt: Timestamp? = nil, 
+        /**
+         * Summary of the review.
+         */summary: String? = nil, 
+        /**
+         * Lessons learned.
+         */lessons: [String] = [], 
+        /**
+         * Feedback from users.
+         */feedback: [Feedback] = [], 
+        /**
+         * Fields relman does not know, kept and written back unchanged.
+         */extra: JsonObject = "{}") {
+        self.completedAt = completedAt
+        self.summary = summary
+        self.lessons = lessons
+        self.feedback = feedback
+        self.extra = extra
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Review: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReview: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Review {
+        return
+            try Review(
+                completedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                summary: FfiConverterOptionString.read(from: &buf), 
+                lessons: FfiConverterSequenceString.read(from: &buf), 
+                feedback: FfiConverterSequenceTypeFeedback.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Review, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeTimestamp.write(value.completedAt, into: &buf)
+        FfiConverterOptionString.write(value.summary, into: &buf)
+        FfiConverterSequenceString.write(value.lessons, into: &buf)
+        FfiConverterSequenceTypeFeedback.write(value.feedback, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReview_lift(_ buf: RustBuffer) throws -> Review {
+    return try FfiConverterTypeReview.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReview_lower(_ value: Review) -> RustBuffer {
+    return FfiConverterTypeReview.lower(value)
+}
+
+
+/**
+ * The verdict of [`assess_risk`].
  */
 public struct RiskAssessment: Equatable, Hashable {
     /**
@@ -3737,23 +4609,24 @@ public struct RiskAssessment: Equatable, Hashable {
      */
     public var releaseId: String
     /**
-     * The score, 0–100.
+     * The score from 0 to 100: the sum of the contributions.
      */
     public var score: Double
     /**
-     * The level.
+     * The level of the score by the policy's bands.
      */
     public var level: RiskLevel
     /**
-     * The failure probability, with a fitted model.
+     * The predicted failure probability, when the policy has a fitted
+     * model.
      */
     public var failureProbability: Double?
     /**
-     * Every factor.
+     * Every factor, in a fixed order.
      */
     public var factors: [Factor]
     /**
-     * Warnings.
+     * What was odd but not fatal (e.g. CIs unknown to the CMDB).
      */
     public var warnings: [Warning]
 
@@ -3764,20 +4637,21 @@ public struct RiskAssessment: Equatable, Hashable {
          * The release assessed.
          */releaseId: String, 
         /**
-         * The score, 0–100.
+         * The score from 0 to 100: the sum of the contributions.
          */score: Double, 
         /**
-         * The level.
+         * The level of the score by the policy's bands.
          */level: RiskLevel, 
         /**
-         * The failure probability, with a fitted model.
-         */failureProbability: Double?, 
+         * The predicted failure probability, when the policy has a fitted
+         * model.
+         */failureProbability: Double? = nil, 
         /**
-         * Every factor.
+         * Every factor, in a fixed order.
          */factors: [Factor], 
         /**
-         * Warnings.
-         */warnings: [Warning]) {
+         * What was odd but not fatal (e.g. CIs unknown to the CMDB).
+         */warnings: [Warning] = []) {
         self.releaseId = releaseId
         self.score = score
         self.level = level
@@ -3838,19 +4712,19 @@ public func FfiConverterTypeRiskAssessment_lower(_ value: RiskAssessment) -> Rus
 
 
 /**
- * The result of `assess_risk_many`.
+ * The result of `assess_risk_many`: one slot per release, in input order.
  */
 public struct RiskBatch: Equatable, Hashable {
     /**
-     * One slot per release; `None` where it failed.
+     * The assessment of each release, `null` where that release failed.
      */
     public var assessments: [RiskAssessment?]
     /**
-     * The failures, by index.
+     * The error of each release that failed, by its index in the input.
      */
     public var errors: [BatchError]
     /**
-     * Warnings.
+     * Odd but not fatal (the assessments carry their own warnings).
      */
     public var warnings: [Warning]
 
@@ -3858,14 +4732,14 @@ public struct RiskBatch: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * One slot per release; `None` where it failed.
+         * The assessment of each release, `null` where that release failed.
          */assessments: [RiskAssessment?], 
         /**
-         * The failures, by index.
+         * The error of each release that failed, by its index in the input.
          */errors: [BatchError], 
         /**
-         * Warnings.
-         */warnings: [Warning]) {
+         * Odd but not fatal (the assessments carry their own warnings).
+         */warnings: [Warning] = []) {
         self.assessments = assessments
         self.errors = errors
         self.warnings = warnings
@@ -3917,23 +4791,122 @@ public func FfiConverterTypeRiskBatch_lower(_ value: RiskBatch) -> RustBuffer {
 
 
 /**
- * The result of `rollout_step`.
+ * The rollback plan of a release.
+ */
+public struct RollbackPlan: Equatable, Hashable {
+    /**
+     * The rollback procedure is written down.
+     */
+    public var documented: Bool
+    /**
+     * The rollback procedure has been rehearsed.
+     */
+    public var tested: Bool
+    /**
+     * Expected duration of a rollback, in seconds.
+     */
+    public var estimatedSecs: UInt64?
+    /**
+     * Free-text instructions, used in release notes.
+     */
+    public var instructions: String?
+    /**
+     * Fields relman does not know, kept and written back unchanged.
+     */
+    public var extra: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The rollback procedure is written down.
+         */documented: Bool = false, 
+        /**
+         * The rollback procedure has been rehearsed.
+         */tested: Bool = false, 
+        /**
+         * Expected duration of a rollback, in seconds.
+         */estimatedSecs: UInt64? = nil, 
+        /**
+         * Free-text instructions, used in release notes.
+         */instructions: String? = nil, 
+        /**
+         * Fields relman does not know, kept and written back unchanged.
+         */extra: JsonObject = "{}") {
+        self.documented = documented
+        self.tested = tested
+        self.estimatedSecs = estimatedSecs
+        self.instructions = instructions
+        self.extra = extra
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RollbackPlan: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRollbackPlan: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RollbackPlan {
+        return
+            try RollbackPlan(
+                documented: FfiConverterBool.read(from: &buf), 
+                tested: FfiConverterBool.read(from: &buf), 
+                estimatedSecs: FfiConverterOptionUInt64.read(from: &buf), 
+                instructions: FfiConverterOptionString.read(from: &buf), 
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RollbackPlan, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.documented, into: &buf)
+        FfiConverterBool.write(value.tested, into: &buf)
+        FfiConverterOptionUInt64.write(value.estimatedSecs, into: &buf)
+        FfiConverterOptionString.write(value.instructions, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRollbackPlan_lift(_ buf: RustBuffer) throws -> RollbackPlan {
+    return try FfiConverterTypeRollbackPlan.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRollbackPlan_lower(_ value: RollbackPlan) -> RustBuffer {
+    return FfiConverterTypeRollbackPlan.lower(value)
+}
+
+
+/**
+ * The result of [`rollout_step`].
  */
 public struct RolloutStep: Equatable, Hashable {
     /**
-     * The new rollout state (JSON object text; pass it to the next step).
+     * The next state.
      */
-    public var state: JsonObject
+    public var state: RolloutState
     /**
-     * The decision.
+     * What to do.
      */
     public var decision: RolloutDecision
     /**
-     * Why.
+     * Why, in order.
      */
     public var reasons: [Reason]
     /**
-     * Warnings.
+     * What was odd but did not decide.
      */
     public var warnings: [Warning]
 
@@ -3941,16 +4914,16 @@ public struct RolloutStep: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The new rollout state (JSON object text; pass it to the next step).
-         */state: JsonObject, 
+         * The next state.
+         */state: RolloutState, 
         /**
-         * The decision.
+         * What to do.
          */decision: RolloutDecision, 
         /**
-         * Why.
+         * Why, in order.
          */reasons: [Reason], 
         /**
-         * Warnings.
+         * What was odd but did not decide.
          */warnings: [Warning]) {
         self.state = state
         self.decision = decision
@@ -3974,7 +4947,7 @@ public struct FfiConverterTypeRolloutStep: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RolloutStep {
         return
             try RolloutStep(
-                state: FfiConverterTypeJsonObject.read(from: &buf), 
+                state: FfiConverterTypeRolloutState.read(from: &buf), 
                 decision: FfiConverterTypeRolloutDecision.read(from: &buf), 
                 reasons: FfiConverterSequenceTypeReason.read(from: &buf), 
                 warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
@@ -3982,7 +4955,7 @@ public struct FfiConverterTypeRolloutStep: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: RolloutStep, into buf: inout [UInt8]) {
-        FfiConverterTypeJsonObject.write(value.state, into: &buf)
+        FfiConverterTypeRolloutState.write(value.state, into: &buf)
         FfiConverterTypeRolloutDecision.write(value.decision, into: &buf)
         FfiConverterSequenceTypeReason.write(value.reasons, into: &buf)
         FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
@@ -4006,15 +4979,16 @@ public func FfiConverterTypeRolloutStep_lower(_ value: RolloutStep) -> RustBuffe
 
 
 /**
- * The result of `import_servicenow`.
+ * The result of [`import_servicenow`]: a schedule holding the releases
+ * (with their changes), the changes of no release, and the CMDB.
  */
 public struct ServiceNowImport: Equatable, Hashable {
     /**
-     * The schedule (JSON object text).
+     * The imported documents.
      */
-    public var schedule: JsonObject
+    public var schedule: Schedule
     /**
-     * Warnings.
+     * Odd but not fatal, e.g. a pending approval left out.
      */
     public var warnings: [Warning]
 
@@ -4022,11 +4996,11 @@ public struct ServiceNowImport: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The schedule (JSON object text).
-         */schedule: JsonObject, 
+         * The imported documents.
+         */schedule: Schedule, 
         /**
-         * Warnings.
-         */warnings: [Warning]) {
+         * Odd but not fatal, e.g. a pending approval left out.
+         */warnings: [Warning] = []) {
         self.schedule = schedule
         self.warnings = warnings
     }
@@ -4047,13 +5021,13 @@ public struct FfiConverterTypeServiceNowImport: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ServiceNowImport {
         return
             try ServiceNowImport(
-                schedule: FfiConverterTypeJsonObject.read(from: &buf), 
+                schedule: FfiConverterTypeSchedule.read(from: &buf), 
                 warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
         )
     }
 
     public static func write(_ value: ServiceNowImport, into buf: inout [UInt8]) {
-        FfiConverterTypeJsonObject.write(value.schedule, into: &buf)
+        FfiConverterTypeSchedule.write(value.schedule, into: &buf)
         FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
     }
 }
@@ -4075,15 +5049,15 @@ public func FfiConverterTypeServiceNowImport_lower(_ value: ServiceNowImport) ->
 
 
 /**
- * The result of `export_servicenow`.
+ * The result of [`export_servicenow`].
  */
 public struct ServiceNowPatches: Equatable, Hashable {
     /**
-     * One patch per record.
+     * One patch per record with something to write, in schedule order.
      */
     public var patches: [RecordPatch]
     /**
-     * Warnings.
+     * Verdicts about ids not in the schedule, and the like.
      */
     public var warnings: [Warning]
 
@@ -4091,11 +5065,11 @@ public struct ServiceNowPatches: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * One patch per record.
+         * One patch per record with something to write, in schedule order.
          */patches: [RecordPatch], 
         /**
-         * Warnings.
-         */warnings: [Warning]) {
+         * Verdicts about ids not in the schedule, and the like.
+         */warnings: [Warning] = []) {
         self.patches = patches
         self.warnings = warnings
     }
@@ -4144,35 +5118,36 @@ public func FfiConverterTypeServiceNowPatches_lower(_ value: ServiceNowPatches) 
 
 
 /**
- * The result of `suggest_slots`.
+ * The verdict of [`suggest_slots`].
  */
 public struct SlotSuggestion: Equatable, Hashable {
     /**
-     * The item.
+     * The release or change the slots are for.
      */
     public var item: String
     /**
-     * Its duration.
+     * The length of each slot, in seconds.
      */
     public var durationSecs: UInt64
     /**
-     * Start of the search.
+     * Start of the search (the caller's `now`).
      */
     public var from: Timestamp
     /**
-     * End of the search.
+     * End of the search: every slot ends by then.
      */
     public var until: Timestamp
     /**
-     * The step of the search.
+     * The search step: slots start on multiples of it since the epoch.
      */
     public var granularitySecs: UInt64
     /**
-     * The free slots found.
+     * The earliest free windows, in order, none overlapping the one
+     * before (fewer than asked when the horizon runs out).
      */
     public var slots: [TimeWindow]
     /**
-     * Warnings.
+     * What was odd but did not decide the result.
      */
     public var warnings: [Warning]
 
@@ -4180,25 +5155,26 @@ public struct SlotSuggestion: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The item.
+         * The release or change the slots are for.
          */item: String, 
         /**
-         * Its duration.
+         * The length of each slot, in seconds.
          */durationSecs: UInt64, 
         /**
-         * Start of the search.
+         * Start of the search (the caller's `now`).
          */from: Timestamp, 
         /**
-         * End of the search.
+         * End of the search: every slot ends by then.
          */until: Timestamp, 
         /**
-         * The step of the search.
+         * The search step: slots start on multiples of it since the epoch.
          */granularitySecs: UInt64, 
         /**
-         * The free slots found.
+         * The earliest free windows, in order, none overlapping the one
+         * before (fewer than asked when the horizon runs out).
          */slots: [TimeWindow], 
         /**
-         * Warnings.
+         * What was odd but did not decide the result.
          */warnings: [Warning]) {
         self.item = item
         self.durationSecs = durationSecs
@@ -4263,27 +5239,27 @@ public func FfiConverterTypeSlotSuggestion_lower(_ value: SlotSuggestion) -> Rus
 
 
 /**
- * The first bad event of a tampered log.
+ * The first problem [`verify_log`] found.
  */
 public struct Tamper: Equatable, Hashable {
     /**
-     * What is wrong.
+     * What kind of tampering it looks like.
      */
     public var kind: TamperKind
     /**
-     * The index of the event in the log, when known.
+     * Index in `log[]` of the offending event, when it is an event.
      */
-    public var index: UInt64?
+    public var index: Count?
     /**
-     * Its `seq`, when known.
+     * `seq` of the offending event, when it is an event.
      */
     public var seq: UInt64?
     /**
-     * Its path (`log[3]`).
+     * JSON path of the problem: `log[3]`, `log` or `state`.
      */
     public var path: String
     /**
-     * A human message.
+     * What is wrong, in one sentence.
      */
     public var message: String
 
@@ -4291,19 +5267,19 @@ public struct Tamper: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * What is wrong.
+         * What kind of tampering it looks like.
          */kind: TamperKind, 
         /**
-         * The index of the event in the log, when known.
-         */index: UInt64?, 
+         * Index in `log[]` of the offending event, when it is an event.
+         */index: Count? = nil, 
         /**
-         * Its `seq`, when known.
-         */seq: UInt64?, 
+         * `seq` of the offending event, when it is an event.
+         */seq: UInt64? = nil, 
         /**
-         * Its path (`log[3]`).
+         * JSON path of the problem: `log[3]`, `log` or `state`.
          */path: String, 
         /**
-         * A human message.
+         * What is wrong, in one sentence.
          */message: String) {
         self.kind = kind
         self.index = index
@@ -4329,7 +5305,7 @@ public struct FfiConverterTypeTamper: FfiConverterRustBuffer {
         return
             try Tamper(
                 kind: FfiConverterTypeTamperKind.read(from: &buf), 
-                index: FfiConverterOptionUInt64.read(from: &buf), 
+                index: FfiConverterOptionTypeCount.read(from: &buf), 
                 seq: FfiConverterOptionUInt64.read(from: &buf), 
                 path: FfiConverterString.read(from: &buf), 
                 message: FfiConverterString.read(from: &buf)
@@ -4338,7 +5314,7 @@ public struct FfiConverterTypeTamper: FfiConverterRustBuffer {
 
     public static func write(_ value: Tamper, into buf: inout [UInt8]) {
         FfiConverterTypeTamperKind.write(value.kind, into: &buf)
-        FfiConverterOptionUInt64.write(value.index, into: &buf)
+        FfiConverterOptionTypeCount.write(value.index, into: &buf)
         FfiConverterOptionUInt64.write(value.seq, into: &buf)
         FfiConverterString.write(value.path, into: &buf)
         FfiConverterString.write(value.message, into: &buf)
@@ -4362,9 +5338,7 @@ public func FfiConverterTypeTamper_lower(_ value: Tamper) -> RustBuffer {
 
 
 /**
- * One recorded test run (an item of a release's `tests`, or a run a
- * `record_tests` or `import` records). The counts keep "absent" apart
- * from 0, so a run written back is the run read.
+ * One recorded test run.
  */
 public struct TestRun: Equatable, Hashable {
     /**
@@ -4372,19 +5346,19 @@ public struct TestRun: Equatable, Hashable {
      */
     public var kind: TestKind
     /**
-     * Number of passed cases (absent: 0).
+     * Number of passed cases.
      */
-    public var passed: UInt64?
+    public var passed: UInt64
     /**
-     * Number of failed cases (absent: 0).
+     * Number of failed cases.
      */
-    public var failed: UInt64?
+    public var failed: UInt64
     /**
-     * Number of skipped cases (absent: 0).
+     * Number of skipped cases.
      */
-    public var skipped: UInt64?
+    public var skipped: UInt64
     /**
-     * Actor id who signed the run off.
+     * Actor id who signed the run off (required for UAT by default).
      */
     public var signedOffBy: String?
     /**
@@ -4396,9 +5370,9 @@ public struct TestRun: Equatable, Hashable {
      */
     public var source: String?
     /**
-     * Every other field (host fields) as a JSON object.
+     * Fields relman does not know, kept and written back unchanged.
      */
-    public var extraJson: JsonObject
+    public var extra: JsonObject
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4407,16 +5381,16 @@ public struct TestRun: Equatable, Hashable {
          * What kind of test this is.
          */kind: TestKind, 
         /**
-         * Number of passed cases (absent: 0).
-         */passed: UInt64? = nil, 
+         * Number of passed cases.
+         */passed: UInt64 = UInt64(0), 
         /**
-         * Number of failed cases (absent: 0).
-         */failed: UInt64? = nil, 
+         * Number of failed cases.
+         */failed: UInt64 = UInt64(0), 
         /**
-         * Number of skipped cases (absent: 0).
-         */skipped: UInt64? = nil, 
+         * Number of skipped cases.
+         */skipped: UInt64 = UInt64(0), 
         /**
-         * Actor id who signed the run off.
+         * Actor id who signed the run off (required for UAT by default).
          */signedOffBy: String? = nil, 
         /**
          * When the run was recorded.
@@ -4425,8 +5399,8 @@ public struct TestRun: Equatable, Hashable {
          * The system an imported run came from (set by `import`).
          */source: String? = nil, 
         /**
-         * Every other field (host fields) as a JSON object.
-         */extraJson: JsonObject) {
+         * Fields relman does not know, kept and written back unchanged.
+         */extra: JsonObject = "{}") {
         self.kind = kind
         self.passed = passed
         self.failed = failed
@@ -4434,7 +5408,7 @@ public struct TestRun: Equatable, Hashable {
         self.signedOffBy = signedOffBy
         self.at = at
         self.source = source
-        self.extraJson = extraJson
+        self.extra = extra
     }
 
     
@@ -4454,25 +5428,25 @@ public struct FfiConverterTypeTestRun: FfiConverterRustBuffer {
         return
             try TestRun(
                 kind: FfiConverterTypeTestKind.read(from: &buf), 
-                passed: FfiConverterOptionUInt64.read(from: &buf), 
-                failed: FfiConverterOptionUInt64.read(from: &buf), 
-                skipped: FfiConverterOptionUInt64.read(from: &buf), 
+                passed: FfiConverterUInt64.read(from: &buf), 
+                failed: FfiConverterUInt64.read(from: &buf), 
+                skipped: FfiConverterUInt64.read(from: &buf), 
                 signedOffBy: FfiConverterOptionString.read(from: &buf), 
                 at: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 source: FfiConverterOptionString.read(from: &buf), 
-                extraJson: FfiConverterTypeJsonObject.read(from: &buf)
+                extra: FfiConverterTypeJsonObject.read(from: &buf)
         )
     }
 
     public static func write(_ value: TestRun, into buf: inout [UInt8]) {
         FfiConverterTypeTestKind.write(value.kind, into: &buf)
-        FfiConverterOptionUInt64.write(value.passed, into: &buf)
-        FfiConverterOptionUInt64.write(value.failed, into: &buf)
-        FfiConverterOptionUInt64.write(value.skipped, into: &buf)
+        FfiConverterUInt64.write(value.passed, into: &buf)
+        FfiConverterUInt64.write(value.failed, into: &buf)
+        FfiConverterUInt64.write(value.skipped, into: &buf)
         FfiConverterOptionString.write(value.signedOffBy, into: &buf)
         FfiConverterOptionTypeTimestamp.write(value.at, into: &buf)
         FfiConverterOptionString.write(value.source, into: &buf)
-        FfiConverterTypeJsonObject.write(value.extraJson, into: &buf)
+        FfiConverterTypeJsonObject.write(value.extra, into: &buf)
     }
 }
 
@@ -4493,7 +5467,7 @@ public func FfiConverterTypeTestRun_lower(_ value: TestRun) -> RustBuffer {
 
 
 /**
- * A time window.
+ * A window of time, start inclusive, end exclusive (UTC).
  */
 public struct TimeWindow: Equatable, Hashable {
     /**
@@ -4562,19 +5536,19 @@ public func FfiConverterTypeTimeWindow_lower(_ value: TimeWindow) -> RustBuffer 
 
 
 /**
- * The result of `validate`.
+ * The verdict of [`validate`] for a valid document.
  */
 public struct ValidationReport: Equatable, Hashable {
     /**
-     * The kind validated.
+     * The kind of document validated.
      */
     public var document: DocumentKind
     /**
-     * The schema version read.
+     * The document's schema version.
      */
     public var schemaVersion: UInt32
     /**
-     * Warnings.
+     * What was odd but acceptable.
      */
     public var warnings: [Warning]
 
@@ -4582,13 +5556,13 @@ public struct ValidationReport: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The kind validated.
+         * The kind of document validated.
          */document: DocumentKind, 
         /**
-         * The schema version read.
+         * The document's schema version.
          */schemaVersion: UInt32, 
         /**
-         * Warnings.
+         * What was odd but acceptable.
          */warnings: [Warning]) {
         self.document = document
         self.schemaVersion = schemaVersion
@@ -4641,34 +5615,35 @@ public func FfiConverterTypeValidationReport_lower(_ value: ValidationReport) ->
 
 
 /**
- * One unmet rule behind a denial.
+ * One unmet rule behind a denial: the rule id, a human message and the data
+ * the rule looked at.
  */
 public struct Violation: Equatable, Hashable {
     /**
-     * The stable rule id.
+     * The stable id of the rule, e.g. `approval.quorum`.
      */
     public var rule: String
     /**
-     * Why it is not met.
+     * Why the rule is not met.
      */
     public var message: String
     /**
-     * The values the rule looked at (JSON text), when any.
+     * The values the rule looked at.
      */
-    public var data: JsonValue?
+    public var data: JsonValue
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * The stable rule id.
+         * The stable id of the rule, e.g. `approval.quorum`.
          */rule: String, 
         /**
-         * Why it is not met.
+         * Why the rule is not met.
          */message: String, 
         /**
-         * The values the rule looked at (JSON text), when any.
-         */data: JsonValue?) {
+         * The values the rule looked at.
+         */data: JsonValue) {
         self.rule = rule
         self.message = message
         self.data = data
@@ -4692,14 +5667,14 @@ public struct FfiConverterTypeViolation: FfiConverterRustBuffer {
             try Violation(
                 rule: FfiConverterString.read(from: &buf), 
                 message: FfiConverterString.read(from: &buf), 
-                data: FfiConverterOptionTypeJsonValue.read(from: &buf)
+                data: FfiConverterTypeJsonValue.read(from: &buf)
         )
     }
 
     public static func write(_ value: Violation, into buf: inout [UInt8]) {
         FfiConverterString.write(value.rule, into: &buf)
         FfiConverterString.write(value.message, into: &buf)
-        FfiConverterOptionTypeJsonValue.write(value.data, into: &buf)
+        FfiConverterTypeJsonValue.write(value.data, into: &buf)
     }
 }
 
@@ -4720,19 +5695,19 @@ public func FfiConverterTypeViolation_lower(_ value: Violation) -> RustBuffer {
 
 
 /**
- * Something odd but not fatal.
+ * Something odd but not fatal, reported beside a result.
  */
 public struct Warning: Equatable, Hashable {
     /**
-     * A stable snake_case code.
+     * A stable snake_case code for the kind of warning.
      */
     public var code: String
     /**
-     * The JSON path it is about (empty: the whole input).
+     * The JSON path the warning is about; empty for the whole input.
      */
     public var path: String
     /**
-     * What was odd.
+     * What was odd, in one sentence.
      */
     public var message: String
 
@@ -4740,13 +5715,13 @@ public struct Warning: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * A stable snake_case code.
+         * A stable snake_case code for the kind of warning.
          */code: String, 
         /**
-         * The JSON path it is about (empty: the whole input).
-         */path: String, 
+         * The JSON path the warning is about; empty for the whole input.
+         */path: String = "", 
         /**
-         * What was odd.
+         * What was odd, in one sentence.
          */message: String) {
         self.code = code
         self.path = path
@@ -4799,21 +5774,327 @@ public func FfiConverterTypeWarning_lower(_ value: Warning) -> RustBuffer {
 
 
 /**
- * The verdict of a canary judgement.
+ * The commands of the data contract, as `{"command": "<name>", …parameters}`.
+ */
+
+public enum Action: Equatable, Hashable {
+    
+    /**
+     * Move to the next state (from approval this starts the deployment,
+     * from review it closes the release).
+     */
+    case advance
+    /**
+     * Step back to development from testing or approval; voids the
+     * approvals of the current round.
+     */
+    case sendBack(
+        /**
+         * The state to go back to (`development`).
+         */to: ReleaseState, 
+        /**
+         * Why (required).
+         */reason: String
+    )
+    /**
+     * Record test runs (in development or testing).
+     */
+    case recordTests(
+        /**
+         * The runs; a later run of a kind replaces the earlier one for the
+         * gates.
+         */tests: [TestRun]
+    )
+    /**
+     * Approve in a role (in approval).
+     */
+    case approve(
+        /**
+         * The role the vote is cast in (the actor must hold it).
+         */role: Role, 
+        /**
+         * Comment.
+         */comment: String? = nil, 
+        /**
+         * ECAB only, emergency releases only: let the release enter a
+         * blocking blackout.
+         */overrideBlackout: Bool = false
+    )
+    /**
+     * Reject in a role (in approval).
+     */
+    case reject(
+        /**
+         * The role the vote is cast in.
+         */role: Role, 
+        /**
+         * Why.
+         */comment: String? = nil
+    )
+    /**
+     * Start the deployment (approval → deployment).
+     */
+    case startDeployment
+    /**
+     * Record the outcome. A success moves to review; a failure stays in
+     * deployment until `roll_back`. Give `outcome`, or the final state of
+     * a rollout (`succeeded` → success, `rolled_back` → rolled_back,
+     * `aborted` → failed), or both when they agree.
+     */
+    case completeDeployment(
+        /**
+         * How it went.
+         */outcome: Outcome? = nil, 
+        /**
+         * The final state of the rollout (from `rollout_step`), whose
+         * phase gives the outcome.
+         */rollout: RolloutState? = nil
+    )
+    /**
+     * Record a rollback and move to review.
+     */
+    case rollBack(
+        /**
+         * Why.
+         */reason: String? = nil
+    )
+    /**
+     * Complete the post-implementation review (in review).
+     */
+    case completeReview(
+        /**
+         * Summary.
+         */summary: String? = nil, 
+        /**
+         * Lessons learned.
+         */lessons: [String] = []
+    )
+    /**
+     * Close the release (review → closed).
+     */
+    case close
+    /**
+     * Cancel the release (before deployment).
+     */
+    case cancel(
+        /**
+         * Why (required).
+         */reason: String
+    )
+    /**
+     * Edit sealed fields once the log has started (the log is the
+     * record). Before deployment any sealed field; in deployment and review
+     * only `knowledge_articles` and `communication`. In approval, an
+     * amendment of anything approvers approve voids the round's votes and
+     * starts a new round. The event records the new values.
+     */
+    case amend(
+        /**
+         * Why (required).
+         */reason: String, 
+        /**
+         * The new values; fields left out keep theirs.
+         */set: Amendment
+    )
+    /**
+     * Vouch for history that arrives from another system: votes (in
+     * approval), test runs (in development or testing) and/or `adopt`, which
+     * seals the release as it stands — the way a release past planning, or
+     * one whose log predates sealing, enters the record. Names its source.
+     */
+    case `import`(
+        /**
+         * The system the facts come from (e.g. `servicenow:acme`).
+         */source: String, 
+        /**
+         * The source's record ids (e.g. `sysapproval_approver` sys_ids).
+         */records: [String] = [], 
+        /**
+         * Votes cast in the source; each counts in the current round.
+         */approvals: [Approval] = [], 
+        /**
+         * Test runs recorded in the source.
+         */tests: [TestRun] = [], 
+        /**
+         * Seal the release as it stands and vouch for its votes, runs,
+         * outcome and review as the source's record.
+         */adopt: Bool = false
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Action: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAction: FfiConverterRustBuffer {
+    typealias SwiftType = Action
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Action {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .advance
+        
+        case 2: return .sendBack(to: try FfiConverterTypeReleaseState.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .recordTests(tests: try FfiConverterSequenceTypeTestRun.read(from: &buf)
+        )
+        
+        case 4: return .approve(role: try FfiConverterTypeRole.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf), overrideBlackout: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 5: return .reject(role: try FfiConverterTypeRole.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 6: return .startDeployment
+        
+        case 7: return .completeDeployment(outcome: try FfiConverterOptionTypeOutcome.read(from: &buf), rollout: try FfiConverterOptionTypeRolloutState.read(from: &buf)
+        )
+        
+        case 8: return .rollBack(reason: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 9: return .completeReview(summary: try FfiConverterOptionString.read(from: &buf), lessons: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 10: return .close
+        
+        case 11: return .cancel(reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 12: return .amend(reason: try FfiConverterString.read(from: &buf), set: try FfiConverterTypeAmendment.read(from: &buf)
+        )
+        
+        case 13: return .`import`(source: try FfiConverterString.read(from: &buf), records: try FfiConverterSequenceString.read(from: &buf), approvals: try FfiConverterSequenceTypeApproval.read(from: &buf), tests: try FfiConverterSequenceTypeTestRun.read(from: &buf), adopt: try FfiConverterBool.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Action, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .advance:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .sendBack(to,reason):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeReleaseState.write(to, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .recordTests(tests):
+            writeInt(&buf, Int32(3))
+            FfiConverterSequenceTypeTestRun.write(tests, into: &buf)
+            
+        
+        case let .approve(role,comment,overrideBlackout):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeRole.write(role, into: &buf)
+            FfiConverterOptionString.write(comment, into: &buf)
+            FfiConverterBool.write(overrideBlackout, into: &buf)
+            
+        
+        case let .reject(role,comment):
+            writeInt(&buf, Int32(5))
+            FfiConverterTypeRole.write(role, into: &buf)
+            FfiConverterOptionString.write(comment, into: &buf)
+            
+        
+        case .startDeployment:
+            writeInt(&buf, Int32(6))
+        
+        
+        case let .completeDeployment(outcome,rollout):
+            writeInt(&buf, Int32(7))
+            FfiConverterOptionTypeOutcome.write(outcome, into: &buf)
+            FfiConverterOptionTypeRolloutState.write(rollout, into: &buf)
+            
+        
+        case let .rollBack(reason):
+            writeInt(&buf, Int32(8))
+            FfiConverterOptionString.write(reason, into: &buf)
+            
+        
+        case let .completeReview(summary,lessons):
+            writeInt(&buf, Int32(9))
+            FfiConverterOptionString.write(summary, into: &buf)
+            FfiConverterSequenceString.write(lessons, into: &buf)
+            
+        
+        case .close:
+            writeInt(&buf, Int32(10))
+        
+        
+        case let .cancel(reason):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .amend(reason,set):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(reason, into: &buf)
+            FfiConverterTypeAmendment.write(set, into: &buf)
+            
+        
+        case let .`import`(source,records,approvals,tests,adopt):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(source, into: &buf)
+            FfiConverterSequenceString.write(records, into: &buf)
+            FfiConverterSequenceTypeApproval.write(approvals, into: &buf)
+            FfiConverterSequenceTypeTestRun.write(tests, into: &buf)
+            FfiConverterBool.write(adopt, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAction_lift(_ buf: RustBuffer) throws -> Action {
+    return try FfiConverterTypeAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAction_lower(_ value: Action) -> RustBuffer {
+    return FfiConverterTypeAction.lower(value)
+}
+
+
+
+/**
+ * The overall verdict.
  */
 
 public enum CanaryVerdict: Equatable, Hashable {
     
     /**
-     * The canary is as good as the baseline.
+     * Score at or above the pass threshold, no critical failure.
      */
     case pass
     /**
-     * Neither clearly good nor clearly bad.
+     * Score between the thresholds (or a critical metric without data).
      */
     case marginal
     /**
-     * The canary is worse.
+     * Score below the marginal threshold, a critical metric failed, or no
+     * metric had data.
      */
     case fail
 
@@ -4884,41 +6165,128 @@ public func FfiConverterTypeCanaryVerdict_lower(_ value: CanaryVerdict) -> RustB
 
 
 /**
- * The kind of a schedule conflict.
+ * The ITIL kind of a change record.
+ */
+
+public enum ChangeKind: Equatable, Hashable {
+    
+    /**
+     * A pre-approved, low-risk, repeatable change (no CAB vote needed).
+     */
+    case standard
+    /**
+     * A normal change, assessed and approved by the CAB.
+     */
+    case normal
+    /**
+     * An emergency change, approved by the ECAB.
+     */
+    case emergency
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ChangeKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChangeKind: FfiConverterRustBuffer {
+    typealias SwiftType = ChangeKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChangeKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .standard
+        
+        case 2: return .normal
+        
+        case 3: return .emergency
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ChangeKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .standard:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .normal:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .emergency:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChangeKind_lift(_ buf: RustBuffer) throws -> ChangeKind {
+    return try FfiConverterTypeChangeKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChangeKind_lower(_ value: ChangeKind) -> RustBuffer {
+    return FfiConverterTypeChangeKind.lower(value)
+}
+
+
+
+/**
+ * The eight kinds of conflict, in report order.
  */
 
 public enum ConflictKind: Equatable, Hashable {
     
     /**
-     * Two items touch the same CI at the same time.
+     * Two items touch the same CI in overlapping windows.
      */
     case ciOverlap
     /**
-     * Two items touch related CIs at the same time.
+     * Two items touch CIs related in the CMDB (within the policy's depth)
+     * in overlapping windows.
      */
     case relatedCiOverlap
     /**
-     * An item falls in a blackout.
+     * An item's window intersects a blackout whose scope matches it.
      */
     case blackout
     /**
-     * An item falls outside its maintenance windows.
+     * An item touches a CI with maintenance windows outside them.
      */
     case outsideMaintenanceWindow
     /**
-     * One assignee on two items at once.
+     * One implementer on two overlapping items.
      */
     case assigneeOverlap
     /**
-     * A dependency is scheduled after its dependant.
+     * A release starts before a release it depends on ends, or depends on
+     * a cancelled release or one not in the schedule.
      */
     case dependencyOrder
     /**
-     * Dependencies form a cycle.
+     * Releases whose `depends_on` form a cycle.
      */
     case dependencyCycle
     /**
-     * Too many items at once.
+     * More concurrent items on a service or environment than allowed.
      */
     case capacity
 
@@ -5019,17 +6387,17 @@ public func FfiConverterTypeConflictKind_lower(_ value: ConflictKind) -> RustBuf
 
 
 /**
- * How serious a conflict is.
+ * Whether a conflict blocks a deployment or only warns.
  */
 
 public enum ConflictSeverity: Equatable, Hashable {
     
     /**
-     * It blocks the schedule.
+     * The items may not go ahead as scheduled.
      */
     case block
     /**
-     * A warning.
+     * Allowed, but worth a look.
      */
     case warn
 
@@ -5169,21 +6537,22 @@ public func FfiConverterTypeDecision_lower(_ value: Decision) -> RustBuffer {
 
 
 /**
- * How a document field differs from what its audit log yields.
+ * How a document field differs from what its log yields.
  */
 
 public enum DifferenceKind: Equatable, Hashable {
     
     /**
-     * The value is not the one the log sealed or set.
+     * The document's value is not the one the log sealed or set.
      */
     case edited
     /**
-     * A fact (a vote, a test run, an outcome) no event set.
+     * The document holds a fact no event set (a vote, a test run, an
+     * outcome written straight into the document).
      */
     case unlogged
     /**
-     * An event's fact the document lacks.
+     * An event set a fact the document no longer holds.
      */
     case missing
     /**
@@ -5264,61 +6633,61 @@ public func FfiConverterTypeDifferenceKind_lower(_ value: DifferenceKind) -> Rus
 
 
 /**
- * The kind of an input document (for `validate`).
+ * The kinds of input document of the data contract.
  */
 
 public enum DocumentKind: Equatable, Hashable {
     
     /**
-     * A release.
+     * [`Release`].
      */
     case release
     /**
-     * A change record.
+     * [`Change`].
      */
     case change
     /**
-     * A configuration item.
+     * [`ConfigurationItem`].
      */
     case configurationItem
     /**
-     * A CMDB.
+     * [`Cmdb`].
      */
     case cmdb
     /**
-     * An actor.
+     * [`Actor`].
      */
-    case actorRecord
+    case actor
     /**
-     * A change calendar.
+     * [`Calendar`].
      */
     case calendar
     /**
-     * A schedule.
+     * [`Schedule`].
      */
     case schedule
     /**
-     * A history.
+     * [`History`].
      */
     case history
     /**
-     * A context.
+     * [`Context`].
      */
     case context
     /**
-     * A policy.
+     * [`Policy`].
      */
     case policy
     /**
-     * A lifecycle command.
+     * [`crate::Command`], a lifecycle command.
      */
     case command
     /**
-     * A rollout plan and inputs to replay.
+     * [`crate::rollout::RolloutReplay`], a plan and inputs to replay.
      */
     case rolloutReplay
     /**
-     * Canary and baseline samples to judge.
+     * [`crate::rollout::CanaryComparison`], samples to judge.
      */
     case canaryComparison
 
@@ -5350,7 +6719,7 @@ public struct FfiConverterTypeDocumentKind: FfiConverterRustBuffer {
         
         case 4: return .cmdb
         
-        case 5: return .actorRecord
+        case 5: return .actor
         
         case 6: return .calendar
         
@@ -5392,7 +6761,7 @@ public struct FfiConverterTypeDocumentKind: FfiConverterRustBuffer {
             writeInt(&buf, Int32(4))
         
         
-        case .actorRecord:
+        case .actor:
             writeInt(&buf, Int32(5))
         
         
@@ -5449,17 +6818,92 @@ public func FfiConverterTypeDocumentKind_lower(_ value: DocumentKind) -> RustBuf
 
 
 /**
- * The format of release notes.
+ * A MAC or signature algorithm of a keyed chain.
+ */
+
+public enum KeyAlgorithm: Equatable, Hashable {
+    
+    /**
+     * HMAC-SHA-256 with a shared secret.
+     */
+    case hmacSha256
+    /**
+     * Ed25519 signatures (RFC 8032).
+     */
+    case ed25519
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension KeyAlgorithm: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyAlgorithm: FfiConverterRustBuffer {
+    typealias SwiftType = KeyAlgorithm
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyAlgorithm {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .hmacSha256
+        
+        case 2: return .ed25519
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: KeyAlgorithm, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .hmacSha256:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .ed25519:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyAlgorithm_lift(_ buf: RustBuffer) throws -> KeyAlgorithm {
+    return try FfiConverterTypeKeyAlgorithm.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyAlgorithm_lower(_ value: KeyAlgorithm) -> RustBuffer {
+    return FfiConverterTypeKeyAlgorithm.lower(value)
+}
+
+
+
+/**
+ * The output format of [`release_notes`].
  */
 
 public enum NotesFormat: Equatable, Hashable {
     
     /**
-     * Markdown (`md` is read as well).
+     * CommonMark / GitHub-flavoured Markdown.
      */
     case markdown
     /**
-     * HTML.
+     * An HTML fragment (an `<article>`), every value escaped.
      */
     case html
 
@@ -5524,13 +6968,108 @@ public func FfiConverterTypeNotesFormat_lower(_ value: NotesFormat) -> RustBuffe
 
 
 /**
- * The kind of a release.
+ * How a deployment ended.
+ */
+
+public enum Outcome: Equatable, Hashable {
+    
+    /**
+     * Deployed as planned.
+     */
+    case success
+    /**
+     * Deployed, with issues that did not need a rollback (a success for KPIs).
+     */
+    case successWithIssues
+    /**
+     * Failed.
+     */
+    case failed
+    /**
+     * Rolled back.
+     */
+    case rolledBack
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Outcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = Outcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Outcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .success
+        
+        case 2: return .successWithIssues
+        
+        case 3: return .failed
+        
+        case 4: return .rolledBack
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Outcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .success:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .successWithIssues:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .rolledBack:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutcome_lift(_ buf: RustBuffer) throws -> Outcome {
+    return try FfiConverterTypeOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutcome_lower(_ value: Outcome) -> RustBuffer {
+    return FfiConverterTypeOutcome.lower(value)
+}
+
+
+
+/**
+ * The kind of a release, which selects the lifecycle gates that apply.
  */
 
 public enum ReleaseKind: Equatable, Hashable {
     
     /**
-     * A major release.
+     * A major release: full test suite, CAB quorum, communication plan.
      */
     case major
     /**
@@ -5542,7 +7081,7 @@ public enum ReleaseKind: Equatable, Hashable {
      */
     case patch
     /**
-     * An emergency release.
+     * An emergency release: ECAB approval, reduced tests, mandatory review.
      */
     case emergency
 
@@ -5637,7 +7176,7 @@ public enum ReleaseState: Equatable, Hashable {
      */
     case testing
     /**
-     * Waiting for the approval quorum.
+     * Waiting for the approval quorum (CAB / ECAB).
      */
     case approval
     /**
@@ -6088,25 +7627,25 @@ public func FfiConverterTypeRelmanError_lower(_ value: RelmanError) -> RustBuffe
 
 
 /**
- * A risk level.
+ * A risk level, by the policy's score bands.
  */
 
 public enum RiskLevel: Equatable, Hashable {
     
     /**
-     * Below the medium band.
+     * Score below the `medium` band.
      */
     case low
     /**
-     * The medium band.
+     * Score in the `medium` band.
      */
     case medium
     /**
-     * The high band.
+     * Score in the `high` band.
      */
     case high
     /**
-     * At or above the critical band.
+     * Score at or above the `critical` band.
      */
     case critical
 
@@ -6183,25 +7722,25 @@ public func FfiConverterTypeRiskLevel_lower(_ value: RiskLevel) -> RustBuffer {
 
 
 /**
- * A role an actor holds.
+ * A role an actor can hold.
  */
 
 public enum Role: Equatable, Hashable {
     
     /**
-     * Release manager.
+     * Owns releases and drives them through the lifecycle.
      */
     case releaseManager
     /**
-     * Member of the release team.
+     * Builds and deploys.
      */
     case releaseTeam
     /**
-     * Change advisory board.
+     * Change Advisory Board member.
      */
     case cab
     /**
-     * Emergency CAB.
+     * Emergency CAB member.
      */
     case ecab
     /**
@@ -6308,29 +7847,29 @@ public func FfiConverterTypeRole_lower(_ value: Role) -> RustBuffer {
 
 
 /**
- * The decision of a rollout step.
+ * The decision of one step.
  */
 
 public enum RolloutDecision: Equatable, Hashable {
     
     /**
-     * Keep the current step.
+     * Nothing to change: keep going, keep waiting.
      */
     case `continue`
     /**
-     * Move to the next step.
+     * Move on: more weight, or the next step.
      */
     case advance
     /**
-     * Wait.
+     * Stop and wait (for time or a human).
      */
     case pause
     /**
-     * Promote the new version to everyone.
+     * All traffic to the new version (the blue-green switch, or success).
      */
     case promote
     /**
-     * Roll back.
+     * All traffic back to the old version.
      */
     case rollBack
 
@@ -6413,48 +7952,50 @@ public func FfiConverterTypeRolloutDecision_lower(_ value: RolloutDecision) -> R
 
 
 /**
- * What is wrong with a tampered audit log.
+ * The kinds of tampering [`verify_log`] tells apart.
  */
 
 public enum TamperKind: Equatable, Hashable {
     
     /**
-     * An event was edited.
+     * An event's content or hash does not match the chain.
      */
     case edited
     /**
-     * An event was removed.
+     * Sequence numbers are missing.
      */
     case removed
     /**
-     * An event was inserted.
+     * A sequence number appears twice (or is 0).
      */
     case inserted
     /**
-     * Events were reordered.
+     * Sequence numbers are out of order.
      */
     case reordered
     /**
-     * The log was cut short.
+     * The expected head is not in the log: events were cut off the end or
+     * the log was rewritten.
      */
     case truncated
     /**
-     * The release state does not match the log.
+     * The release's state is not the state the last event left it in.
      */
     case stateMismatch
     /**
-     * A release past planning has no log: its history is not recorded.
+     * A release past `planning` has no log: its history is not recorded.
      */
     case emptyLog
     /**
-     * The document differs from what its log yields (`differences`
-     * lists each field).
+     * The document differs from what its log yields: a sealed field edited
+     * without `amend`, a vote, test run or outcome written straight into
+     * the document, or one removed from it. `differences` lists each.
      */
     case diverged
     /**
-     * Verified with a keyring: an event's MAC or signature does not
-     * verify, an unkeyed event follows a keyed one, or the log is not
-     * keyed.
+     * Verified with a keyring: an event's MAC or signature does not verify
+     * or names an unknown key, an unkeyed event follows a keyed one, or
+     * the log is not keyed at all (see [`crate::keys`]).
      */
     case unauthenticated
 
@@ -6664,6 +8205,145 @@ public func FfiConverterTypeTestKind_lower(_ value: TestKind) -> RustBuffer {
 }
 
 
+
+/**
+ * An event of the lifecycle that the communication plan can notify on.
+ */
+
+public enum Trigger: Equatable, Hashable {
+    
+    /**
+     * The release entered `approval`.
+     */
+    case enteredApproval
+    /**
+     * Deployment started.
+     */
+    case deploymentStarted
+    /**
+     * Deployment completed (any outcome).
+     */
+    case deploymentCompleted
+    /**
+     * The deployment was rolled back.
+     */
+    case rolledBack
+    /**
+     * The release was cancelled.
+     */
+    case cancelled
+    /**
+     * The release was closed.
+     */
+    case closed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Trigger: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTrigger: FfiConverterRustBuffer {
+    typealias SwiftType = Trigger
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Trigger {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .enteredApproval
+        
+        case 2: return .deploymentStarted
+        
+        case 3: return .deploymentCompleted
+        
+        case 4: return .rolledBack
+        
+        case 5: return .cancelled
+        
+        case 6: return .closed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Trigger, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .enteredApproval:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .deploymentStarted:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .deploymentCompleted:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .rolledBack:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .cancelled:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .closed:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrigger_lift(_ buf: RustBuffer) throws -> Trigger {
+    return try FfiConverterTypeTrigger.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrigger_lower(_ value: Trigger) -> RustBuffer {
+    return FfiConverterTypeTrigger.lower(value)
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt8: FfiConverterRustBuffer {
+    typealias SwiftType = UInt8?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt8.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt8.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -6763,6 +8443,78 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAttachedRisk: FfiConverterRustBuffer {
+    typealias SwiftType = AttachedRisk?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAttachedRisk.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAttachedRisk.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCommunication: FfiConverterRustBuffer {
+    typealias SwiftType = Communication?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCommunication.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCommunication.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeConflictReport: FfiConverterRustBuffer {
+    typealias SwiftType = ConflictReport?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeConflictReport.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeConflictReport.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeContext: FfiConverterRustBuffer {
     typealias SwiftType = Context?
 
@@ -6787,8 +8539,8 @@ fileprivate struct FfiConverterOptionTypeContext: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeKeyring: FfiConverterRustBuffer {
-    typealias SwiftType = Keyring?
+fileprivate struct FfiConverterOptionTypeEventAuth: FfiConverterRustBuffer {
+    typealias SwiftType = EventAuth?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -6796,13 +8548,37 @@ fileprivate struct FfiConverterOptionTypeKeyring: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeKeyring.write(value, into: &buf)
+        FfiConverterTypeEventAuth.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeKeyring.read(from: &buf)
+        case 1: return try FfiConverterTypeEventAuth.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeReview: FfiConverterRustBuffer {
+    typealias SwiftType = Review?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeReview.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeReview.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6827,6 +8603,30 @@ fileprivate struct FfiConverterOptionTypeRiskAssessment: FfiConverterRustBuffer 
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeRiskAssessment.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRollbackPlan: FfiConverterRustBuffer {
+    typealias SwiftType = RollbackPlan?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRollbackPlan.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRollbackPlan.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6875,6 +8675,30 @@ fileprivate struct FfiConverterOptionTypeTimeWindow: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeTimeWindow.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = Outcome?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeOutcome.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeOutcome.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6955,8 +8779,8 @@ fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionSequenceTypeActorRecord: FfiConverterRustBuffer {
-    typealias SwiftType = [ActorRecord]?
+fileprivate struct FfiConverterOptionSequenceTypeChange: FfiConverterRustBuffer {
+    typealias SwiftType = [Change]?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -6964,13 +8788,13 @@ fileprivate struct FfiConverterOptionSequenceTypeActorRecord: FfiConverterRustBu
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterSequenceTypeActorRecord.write(value, into: &buf)
+        FfiConverterSequenceTypeChange.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterSequenceTypeActorRecord.read(from: &buf)
+        case 1: return try FfiConverterSequenceTypeChange.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6979,8 +8803,8 @@ fileprivate struct FfiConverterOptionSequenceTypeActorRecord: FfiConverterRustBu
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionSequenceTypeRole: FfiConverterRustBuffer {
-    typealias SwiftType = [Role]?
+fileprivate struct FfiConverterOptionSequenceTypeGateReport: FfiConverterRustBuffer {
+    typealias SwiftType = [GateReport]?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -6988,13 +8812,13 @@ fileprivate struct FfiConverterOptionSequenceTypeRole: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterSequenceTypeRole.write(value, into: &buf)
+        FfiConverterSequenceTypeGateReport.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterSequenceTypeRole.read(from: &buf)
+        case 1: return try FfiConverterSequenceTypeGateReport.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7003,8 +8827,8 @@ fileprivate struct FfiConverterOptionSequenceTypeRole: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeJsonObject: FfiConverterRustBuffer {
-    typealias SwiftType = JsonObject?
+fileprivate struct FfiConverterOptionSequenceTypeRiskAssessment: FfiConverterRustBuffer {
+    typealias SwiftType = [RiskAssessment]?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -7012,13 +8836,13 @@ fileprivate struct FfiConverterOptionTypeJsonObject: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeJsonObject.write(value, into: &buf)
+        FfiConverterSequenceTypeRiskAssessment.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeJsonObject.read(from: &buf)
+        case 1: return try FfiConverterSequenceTypeRiskAssessment.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7027,8 +8851,8 @@ fileprivate struct FfiConverterOptionTypeJsonObject: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeJsonValue: FfiConverterRustBuffer {
-    typealias SwiftType = JsonValue?
+fileprivate struct FfiConverterOptionTypeChangeCalendar: FfiConverterRustBuffer {
+    typealias SwiftType = ChangeCalendar?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -7036,13 +8860,181 @@ fileprivate struct FfiConverterOptionTypeJsonValue: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeJsonValue.write(value, into: &buf)
+        FfiConverterTypeChangeCalendar.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeJsonValue.read(from: &buf)
+        case 1: return try FfiConverterTypeChangeCalendar.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCmdb: FfiConverterRustBuffer {
+    typealias SwiftType = Cmdb?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCmdb.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCmdb.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCount: FfiConverterRustBuffer {
+    typealias SwiftType = Count?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCount.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCount.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDeploymentPlan: FfiConverterRustBuffer {
+    typealias SwiftType = DeploymentPlan?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDeploymentPlan.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDeploymentPlan.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeHistory: FfiConverterRustBuffer {
+    typealias SwiftType = History?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeHistory.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeHistory.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePolicy: FfiConverterRustBuffer {
+    typealias SwiftType = Policy?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePolicy.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePolicy.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRolloutState: FfiConverterRustBuffer {
+    typealias SwiftType = RolloutState?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRolloutState.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRolloutState.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSchedule: FfiConverterRustBuffer {
+    typealias SwiftType = Schedule?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSchedule.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSchedule.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7167,6 +9159,31 @@ fileprivate struct FfiConverterSequenceTypeBatchError: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeBatchError.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeChange: FfiConverterRustBuffer {
+    typealias SwiftType = [Change]
+
+    public static func write(_ value: [Change], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChange.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Change] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Change]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChange.read(from: &buf))
         }
         return seq
     }
@@ -7300,23 +9317,73 @@ fileprivate struct FfiConverterSequenceTypeFactor: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeKeyringKey: FfiConverterRustBuffer {
-    typealias SwiftType = [KeyringKey]
+fileprivate struct FfiConverterSequenceTypeFeedback: FfiConverterRustBuffer {
+    typealias SwiftType = [Feedback]
 
-    public static func write(_ value: [KeyringKey], into buf: inout [UInt8]) {
+    public static func write(_ value: [Feedback], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeKeyringKey.write(item, into: &buf)
+            FfiConverterTypeFeedback.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [KeyringKey] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Feedback] {
         let len: Int32 = try readInt(&buf)
-        var seq = [KeyringKey]()
+        var seq = [Feedback]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeKeyringKey.read(from: &buf))
+            seq.append(try FfiConverterTypeFeedback.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeGateReport: FfiConverterRustBuffer {
+    typealias SwiftType = [GateReport]
+
+    public static func write(_ value: [GateReport], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeGateReport.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [GateReport] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [GateReport]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeGateReport.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeNotifyRule: FfiConverterRustBuffer {
+    typealias SwiftType = [NotifyRule]
+
+    public static func write(_ value: [NotifyRule], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeNotifyRule.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [NotifyRule] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [NotifyRule]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeNotifyRule.read(from: &buf))
         }
         return seq
     }
@@ -7367,31 +9434,6 @@ fileprivate struct FfiConverterSequenceTypeReason: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeReason.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeRecordPatch: FfiConverterRustBuffer {
-    typealias SwiftType = [RecordPatch]
-
-    public static func write(_ value: [RecordPatch], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeRecordPatch.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RecordPatch] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [RecordPatch]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeRecordPatch.read(from: &buf))
         }
         return seq
     }
@@ -7467,6 +9509,31 @@ fileprivate struct FfiConverterSequenceTypeRequirement: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeRequirement.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRiskAssessment: FfiConverterRustBuffer {
+    typealias SwiftType = [RiskAssessment]
+
+    public static func write(_ value: [RiskAssessment], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRiskAssessment.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RiskAssessment] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RiskAssessment]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRiskAssessment.read(from: &buf))
         }
         return seq
     }
@@ -7600,6 +9667,31 @@ fileprivate struct FfiConverterSequenceTypeRole: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeTrigger: FfiConverterRustBuffer {
+    typealias SwiftType = [Trigger]
+
+    public static func write(_ value: [Trigger], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTrigger.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Trigger] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Trigger]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTrigger.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceOptionTypeRiskAssessment: FfiConverterRustBuffer {
     typealias SwiftType = [RiskAssessment?]
 
@@ -7625,23 +9717,23 @@ fileprivate struct FfiConverterSequenceOptionTypeRiskAssessment: FfiConverterRus
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeJsonValue: FfiConverterRustBuffer {
-    typealias SwiftType = [JsonValue]
+fileprivate struct FfiConverterSequenceTypeKpiGroup: FfiConverterRustBuffer {
+    typealias SwiftType = [KpiGroup]
 
-    public static func write(_ value: [JsonValue], into buf: inout [UInt8]) {
+    public static func write(_ value: [KpiGroup], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeJsonValue.write(item, into: &buf)
+            FfiConverterTypeKpiGroup.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [JsonValue] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [KpiGroup] {
         let len: Int32 = try readInt(&buf)
-        var seq = [JsonValue]()
+        var seq = [KpiGroup]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeJsonValue.read(from: &buf))
+            seq.append(try FfiConverterTypeKpiGroup.read(from: &buf))
         }
         return seq
     }
@@ -7650,28 +9742,502 @@ fileprivate struct FfiConverterSequenceTypeJsonValue: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
-    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+fileprivate struct FfiConverterSequenceTypeMetricJudgement: FfiConverterRustBuffer {
+    typealias SwiftType = [MetricJudgement]
+
+    public static func write(_ value: [MetricJudgement], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
-        for (key, value) in value {
-            FfiConverterString.write(key, into: &buf)
-            FfiConverterString.write(value, into: &buf)
+        for item in value {
+            FfiConverterTypeMetricJudgement.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MetricJudgement] {
         let len: Int32 = try readInt(&buf)
-        var dict = [String: String]()
-        dict.reserveCapacity(Int(len))
-        for _ in 0..<len {
-            let key = try FfiConverterString.read(from: &buf)
-            let value = try FfiConverterString.read(from: &buf)
-            dict[key] = value
+        var seq = [MetricJudgement]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMetricJudgement.read(from: &buf))
         }
-        return dict
+        return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRecipient: FfiConverterRustBuffer {
+    typealias SwiftType = [Recipient]
+
+    public static func write(_ value: [Recipient], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRecipient.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Recipient] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Recipient]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRecipient.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRecordPatch: FfiConverterRustBuffer {
+    typealias SwiftType = [RecordPatch]
+
+    public static func write(_ value: [RecordPatch], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRecordPatch.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RecordPatch] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RecordPatch]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRecordPatch.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSeriesBucket: FfiConverterRustBuffer {
+    typealias SwiftType = [SeriesBucket]
+
+    public static func write(_ value: [SeriesBucket], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSeriesBucket.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SeriesBucket] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SeriesBucket]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSeriesBucket.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+
+public typealias AttributionSummary = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAttributionSummary: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AttributionSummary {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: AttributionSummary, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> AttributionSummary {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: AttributionSummary) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttributionSummary_lift(_ value: RustBuffer) throws -> AttributionSummary {
+    return try FfiConverterTypeAttributionSummary.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAttributionSummary_lower(_ value: AttributionSummary) -> RustBuffer {
+    return FfiConverterTypeAttributionSummary.lower(value)
+}
+
+
+
+public typealias BenchmarkRef = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBenchmarkRef: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BenchmarkRef {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: BenchmarkRef, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> BenchmarkRef {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: BenchmarkRef) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBenchmarkRef_lift(_ value: RustBuffer) throws -> BenchmarkRef {
+    return try FfiConverterTypeBenchmarkRef.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBenchmarkRef_lower(_ value: BenchmarkRef) -> RustBuffer {
+    return FfiConverterTypeBenchmarkRef.lower(value)
+}
+
+
+
+public typealias ChangeCalendar = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChangeCalendar: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChangeCalendar {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: ChangeCalendar, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> ChangeCalendar {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: ChangeCalendar) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChangeCalendar_lift(_ value: RustBuffer) throws -> ChangeCalendar {
+    return try FfiConverterTypeChangeCalendar.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChangeCalendar_lower(_ value: ChangeCalendar) -> RustBuffer {
+    return FfiConverterTypeChangeCalendar.lower(value)
+}
+
+
+
+public typealias Cmdb = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCmdb: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Cmdb {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: Cmdb, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Cmdb {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: Cmdb) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCmdb_lift(_ value: RustBuffer) throws -> Cmdb {
+    return try FfiConverterTypeCmdb.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCmdb_lower(_ value: Cmdb) -> RustBuffer {
+    return FfiConverterTypeCmdb.lower(value)
+}
+
+
+
+public typealias Count = UInt64
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCount: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Count {
+        return try FfiConverterUInt64.read(from: &buf)
+    }
+
+    public static func write(_ value: Count, into buf: inout [UInt8]) {
+        return FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: UInt64) throws -> Count {
+        return try FfiConverterUInt64.lift(value)
+    }
+
+    public static func lower(_ value: Count) -> UInt64 {
+        return FfiConverterUInt64.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCount_lift(_ value: UInt64) throws -> Count {
+    return try FfiConverterTypeCount.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCount_lower(_ value: Count) -> UInt64 {
+    return FfiConverterTypeCount.lower(value)
+}
+
+
+
+public typealias DeploymentPlan = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeploymentPlan: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeploymentPlan {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: DeploymentPlan, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> DeploymentPlan {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: DeploymentPlan) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeploymentPlan_lift(_ value: RustBuffer) throws -> DeploymentPlan {
+    return try FfiConverterTypeDeploymentPlan.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeploymentPlan_lower(_ value: DeploymentPlan) -> RustBuffer {
+    return FfiConverterTypeDeploymentPlan.lower(value)
+}
+
+
+
+public typealias ErrorBody = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorBody: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorBody {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: ErrorBody, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> ErrorBody {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: ErrorBody) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorBody_lift(_ value: RustBuffer) throws -> ErrorBody {
+    return try FfiConverterTypeErrorBody.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorBody_lower(_ value: ErrorBody) -> RustBuffer {
+    return FfiConverterTypeErrorBody.lower(value)
+}
+
+
+
+public typealias FitQuality = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFitQuality: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FitQuality {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: FitQuality, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> FitQuality {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: FitQuality) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFitQuality_lift(_ value: RustBuffer) throws -> FitQuality {
+    return try FfiConverterTypeFitQuality.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFitQuality_lower(_ value: FitQuality) -> RustBuffer {
+    return FfiConverterTypeFitQuality.lower(value)
+}
+
+
+
+public typealias FitSamples = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFitSamples: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FitSamples {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: FitSamples, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> FitSamples {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: FitSamples) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFitSamples_lift(_ value: RustBuffer) throws -> FitSamples {
+    return try FfiConverterTypeFitSamples.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFitSamples_lower(_ value: FitSamples) -> RustBuffer {
+    return FfiConverterTypeFitSamples.lower(value)
+}
+
+
+
+public typealias History = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHistory: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> History {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: History, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> History {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: History) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistory_lift(_ value: RustBuffer) throws -> History {
+    return try FfiConverterTypeHistory.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistory_lower(_ value: History) -> RustBuffer {
+    return FfiConverterTypeHistory.lower(value)
+}
+
 
 
 public typealias JsonObject = String
@@ -7754,6 +10320,526 @@ public func FfiConverterTypeJsonValue_lower(_ value: JsonValue) -> RustBuffer {
 
 
 
+public typealias KpiGroup = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKpiGroup: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KpiGroup {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: KpiGroup, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> KpiGroup {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: KpiGroup) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKpiGroup_lift(_ value: RustBuffer) throws -> KpiGroup {
+    return try FfiConverterTypeKpiGroup.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKpiGroup_lower(_ value: KpiGroup) -> RustBuffer {
+    return FfiConverterTypeKpiGroup.lower(value)
+}
+
+
+
+public typealias KpiSet = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKpiSet: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KpiSet {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: KpiSet, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> KpiSet {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: KpiSet) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKpiSet_lift(_ value: RustBuffer) throws -> KpiSet {
+    return try FfiConverterTypeKpiSet.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKpiSet_lower(_ value: KpiSet) -> RustBuffer {
+    return FfiConverterTypeKpiSet.lower(value)
+}
+
+
+
+public typealias KpiSettings = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKpiSettings: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KpiSettings {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: KpiSettings, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> KpiSettings {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: KpiSettings) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKpiSettings_lift(_ value: RustBuffer) throws -> KpiSettings {
+    return try FfiConverterTypeKpiSettings.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKpiSettings_lower(_ value: KpiSettings) -> RustBuffer {
+    return FfiConverterTypeKpiSettings.lower(value)
+}
+
+
+
+public typealias MetricJudgement = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMetricJudgement: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MetricJudgement {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: MetricJudgement, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> MetricJudgement {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: MetricJudgement) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMetricJudgement_lift(_ value: RustBuffer) throws -> MetricJudgement {
+    return try FfiConverterTypeMetricJudgement.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMetricJudgement_lower(_ value: MetricJudgement) -> RustBuffer {
+    return FfiConverterTypeMetricJudgement.lower(value)
+}
+
+
+
+public typealias PeriodSpan = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePeriodSpan: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PeriodSpan {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: PeriodSpan, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> PeriodSpan {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: PeriodSpan) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeriodSpan_lift(_ value: RustBuffer) throws -> PeriodSpan {
+    return try FfiConverterTypePeriodSpan.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeriodSpan_lower(_ value: PeriodSpan) -> RustBuffer {
+    return FfiConverterTypePeriodSpan.lower(value)
+}
+
+
+
+public typealias Policy = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePolicy: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Policy {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: Policy, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Policy {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: Policy) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePolicy_lift(_ value: RustBuffer) throws -> Policy {
+    return try FfiConverterTypePolicy.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePolicy_lower(_ value: Policy) -> RustBuffer {
+    return FfiConverterTypePolicy.lower(value)
+}
+
+
+
+public typealias Recipient = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecipient: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Recipient {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: Recipient, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Recipient {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: Recipient) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecipient_lift(_ value: RustBuffer) throws -> Recipient {
+    return try FfiConverterTypeRecipient.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecipient_lower(_ value: Recipient) -> RustBuffer {
+    return FfiConverterTypeRecipient.lower(value)
+}
+
+
+
+public typealias RecordCounts = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecordCounts: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordCounts {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: RecordCounts, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> RecordCounts {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: RecordCounts) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordCounts_lift(_ value: RustBuffer) throws -> RecordCounts {
+    return try FfiConverterTypeRecordCounts.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordCounts_lower(_ value: RecordCounts) -> RustBuffer {
+    return FfiConverterTypeRecordCounts.lower(value)
+}
+
+
+
+public typealias RecordPatch = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecordPatch: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordPatch {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: RecordPatch, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> RecordPatch {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: RecordPatch) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordPatch_lift(_ value: RustBuffer) throws -> RecordPatch {
+    return try FfiConverterTypeRecordPatch.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordPatch_lower(_ value: RecordPatch) -> RustBuffer {
+    return FfiConverterTypeRecordPatch.lower(value)
+}
+
+
+
+public typealias RiskModel = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRiskModel: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RiskModel {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: RiskModel, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> RiskModel {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: RiskModel) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskModel_lift(_ value: RustBuffer) throws -> RiskModel {
+    return try FfiConverterTypeRiskModel.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskModel_lower(_ value: RiskModel) -> RustBuffer {
+    return FfiConverterTypeRiskModel.lower(value)
+}
+
+
+
+public typealias RolloutState = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRolloutState: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RolloutState {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: RolloutState, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> RolloutState {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: RolloutState) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRolloutState_lift(_ value: RustBuffer) throws -> RolloutState {
+    return try FfiConverterTypeRolloutState.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRolloutState_lower(_ value: RolloutState) -> RustBuffer {
+    return FfiConverterTypeRolloutState.lower(value)
+}
+
+
+
+public typealias Schedule = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSchedule: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Schedule {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: Schedule, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Schedule {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: Schedule) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSchedule_lift(_ value: RustBuffer) throws -> Schedule {
+    return try FfiConverterTypeSchedule.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSchedule_lower(_ value: Schedule) -> RustBuffer {
+    return FfiConverterTypeSchedule.lower(value)
+}
+
+
+
+public typealias SeriesBucket = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSeriesBucket: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SeriesBucket {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: SeriesBucket, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> SeriesBucket {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: SeriesBucket) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeriesBucket_lift(_ value: RustBuffer) throws -> SeriesBucket {
+    return try FfiConverterTypeSeriesBucket.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeriesBucket_lower(_ value: SeriesBucket) -> RustBuffer {
+    return FfiConverterTypeSeriesBucket.lower(value)
+}
+
+
+
 public typealias Timestamp = String
 
 #if swift(>=5.8)
@@ -7793,24 +10879,9 @@ public func FfiConverterTypeTimestamp_lower(_ value: Timestamp) -> RustBuffer {
 }
 
 /**
- * Builds an `amend` command: `set` holds the new values of the sealed
- * fields (those left `None` keep theirs), `reason` says why. Pass it to
- * `apply`; after the first event a sealed field changes only this way.
- */
-public func amendCommand(actor: String, at: Timestamp, reason: String, set: Amendment)throws  -> Command  {
-    return try  FfiConverterTypeCommand_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_amend_command(
-        FfiConverterString.lower(actor),
-        FfiConverterTypeTimestamp_lower(at),
-        FfiConverterString.lower(reason),
-        FfiConverterTypeAmendment_lower(set),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func amendmentFromJson(json: String)throws  -> Amendment  {
     return try  FfiConverterTypeAmendment_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -7821,8 +10892,8 @@ public func amendmentFromJson(json: String)throws  -> Amendment  {
 })
 }
 /**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
 public func amendmentToJson(value: Amendment)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -7833,8 +10904,9 @@ public func amendmentToJson(value: Amendment)throws  -> String  {
 })
 }
 /**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func appliedFromJson(json: String)throws  -> Applied  {
     return try  FfiConverterTypeApplied_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -7845,8 +10917,8 @@ public func appliedFromJson(json: String)throws  -> Applied  {
 })
 }
 /**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
 public func appliedToJson(value: Applied)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -7857,27 +10929,9 @@ public func appliedToJson(value: Applied)throws  -> String  {
 })
 }
 /**
- * Applies a lifecycle command: the new release, its audit events and
- * notifications; `TransitionDenied` (every unmet rule) or `Forbidden`
- * when refused, `Conflict` when the log no longer ends at
- * `expected_head`. With `keys` (the host's keyring, never stored) the log
- * is verified with it and the new event keyed with its signing key.
- */
-public func apply(release: Release, command: Command, context: Context? = nil, expectedHead: String? = nil, keys: Keyring? = nil)throws  -> Applied  {
-    return try  FfiConverterTypeApplied_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_apply(
-        FfiConverterTypeRelease_lower(release),
-        FfiConverterTypeCommand_lower(command),
-        FfiConverterOptionTypeContext.lower(context),
-        FfiConverterOptionString.lower(expectedHead),
-        FfiConverterOptionTypeKeyring.lower(keys),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func approvalFromJson(json: String)throws  -> Approval  {
     return try  FfiConverterTypeApproval_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -7888,8 +10942,8 @@ public func approvalFromJson(json: String)throws  -> Approval  {
 })
 }
 /**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
 public func approvalToJson(value: Approval)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -7900,35 +10954,9 @@ public func approvalToJson(value: Approval)throws  -> String  {
 })
 }
 /**
- * Scores a release's risk with every factor explained.
- */
-public func assessRisk(release: Release, context: Context? = nil)throws  -> RiskAssessment  {
-    return try  FfiConverterTypeRiskAssessment_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_assess_risk(
-        FfiConverterTypeRelease_lower(release),
-        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
-    )
-})
-}
-/**
- * Scores many releases, given as JSON text each (a host's raw records),
- * against one context: a release that cannot be read or assessed fills
- * its slot with `nil` and an entry of `errors`, so one bad record does not
- * sink the batch.
- */
-public func assessRiskMany(releases: [JsonValue], context: Context? = nil)throws  -> RiskBatch  {
-    return try  FfiConverterTypeRiskBatch_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_assess_risk_many(
-        FfiConverterSequenceTypeJsonValue.lower(releases),
-        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func calendarExportFromJson(json: String)throws  -> CalendarExport  {
     return try  FfiConverterTypeCalendarExport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -7939,27 +10967,14 @@ public func calendarExportFromJson(json: String)throws  -> CalendarExport  {
 })
 }
 /**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
 public func calendarExportToJson(value: CalendarExport)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_calendar_export_to_json(
         FfiConverterTypeCalendarExport_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * An iCalendar (.ics) of a schedule's releases, windows and blackouts;
- * `options` is JSON text (`now` required, `time_zone`, `per_change`).
- */
-public func calendarIcs(schedule: JsonValue, options: JsonValue)throws  -> CalendarExport  {
-    return try  FfiConverterTypeCalendarExport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_calendar_ics(
-        FfiConverterTypeJsonValue_lower(schedule),
-        FfiConverterTypeJsonValue_lower(options),uniffiCallStatus
     )
 })
 }
@@ -7977,8 +10992,9 @@ public func callJson(operation: String, params: String)throws  -> String  {
 })
 }
 /**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func canaryJudgementFromJson(json: String)throws  -> CanaryJudgement  {
     return try  FfiConverterTypeCanaryJudgement_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -7989,8 +11005,8 @@ public func canaryJudgementFromJson(json: String)throws  -> CanaryJudgement  {
 })
 }
 /**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
 public func canaryJudgementToJson(value: CanaryJudgement)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8001,25 +11017,9 @@ public func canaryJudgementToJson(value: CanaryJudgement)throws  -> String  {
 })
 }
 /**
- * The gate report of moving `release` to `target`: every requirement, met
- * or not (a dry run; a denial is data, not an error).
- *
- * With `keys` (the host's keyring) the log is verified as a keyed chain.
- */
-public func check(release: Release, target: ReleaseState, context: Context? = nil, keys: Keyring? = nil)throws  -> GateReport  {
-    return try  FfiConverterTypeGateReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_check(
-        FfiConverterTypeRelease_lower(release),
-        FfiConverterTypeReleaseState_lower(target),
-        FfiConverterOptionTypeContext.lower(context),
-        FfiConverterOptionTypeKeyring.lower(keys),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func commandFromJson(json: String)throws  -> Command  {
     return try  FfiConverterTypeCommand_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8030,8 +11030,8 @@ public func commandFromJson(json: String)throws  -> Command  {
 })
 }
 /**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
 public func commandToJson(value: Command)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8042,21 +11042,9 @@ public func commandToJson(value: Command)throws  -> String  {
 })
 }
 /**
- * DORA and ITIL KPIs of a history (JSON text).
- */
-public func computeKpis(history: JsonValue, options: JsonValue? = nil, policy: JsonValue? = nil)throws  -> KpiReport  {
-    return try  FfiConverterTypeKpiReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_compute_kpis(
-        FfiConverterTypeJsonValue_lower(history),
-        FfiConverterOptionTypeJsonValue.lower(options),
-        FfiConverterOptionTypeJsonValue.lower(policy),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func conflictReportFromJson(json: String)throws  -> ConflictReport  {
     return try  FfiConverterTypeConflictReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8067,8 +11055,8 @@ public func conflictReportFromJson(json: String)throws  -> ConflictReport  {
 })
 }
 /**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
 public func conflictReportToJson(value: ConflictReport)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8079,8 +11067,9 @@ public func conflictReportToJson(value: ConflictReport)throws  -> String  {
 })
 }
 /**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func contextFromJson(json: String)throws  -> Context  {
     return try  FfiConverterTypeContext_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8091,8 +11080,8 @@ public func contextFromJson(json: String)throws  -> Context  {
 })
 }
 /**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
 public func contextToJson(value: Context)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8103,20 +11092,9 @@ public func contextToJson(value: Context)throws  -> String  {
 })
 }
 /**
- * Deployment waves and the critical path of releases by their
- * dependencies; a cycle is `InvalidInput`.
- */
-public func deploymentOrder(releases: [Release])throws  -> DeploymentOrder  {
-    return try  FfiConverterTypeDeploymentOrder_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_deployment_order(
-        FfiConverterSequenceTypeRelease.lower(releases),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func deploymentOrderFromJson(json: String)throws  -> DeploymentOrder  {
     return try  FfiConverterTypeDeploymentOrder_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8127,8 +11105,8 @@ public func deploymentOrderFromJson(json: String)throws  -> DeploymentOrder  {
 })
 }
 /**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
 public func deploymentOrderToJson(value: DeploymentOrder)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8139,50 +11117,9 @@ public func deploymentOrderToJson(value: DeploymentOrder)throws  -> String  {
 })
 }
 /**
- * Every dependency, CI, calendar and resource conflict of a schedule
- * (JSON text of a `Schedule`).
- */
-public func detectConflicts(schedule: JsonValue)throws  -> ConflictReport  {
-    return try  FfiConverterTypeConflictReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_detect_conflicts(
-        FfiConverterTypeJsonValue_lower(schedule),uniffiCallStatus
-    )
-})
-}
-/**
- * Per-record ServiceNow field patches from relman's verdicts (each verdict
- * as the JSON text of the operation's result).
- */
-public func exportServicenow(schedule: JsonValue, risk: JsonValue? = nil, conflicts: JsonValue? = nil, gates: JsonValue? = nil, now: Timestamp? = nil)throws  -> ServiceNowPatches  {
-    return try  FfiConverterTypeServiceNowPatches_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_export_servicenow(
-        FfiConverterTypeJsonValue_lower(schedule),
-        FfiConverterOptionTypeJsonValue.lower(risk),
-        FfiConverterOptionTypeJsonValue.lower(conflicts),
-        FfiConverterOptionTypeJsonValue.lower(gates),
-        FfiConverterOptionTypeTimestamp.lower(now),uniffiCallStatus
-    )
-})
-}
-/**
- * Fits the risk weights to a release history (JSON text of a `History`);
- * `options` is JSON text of the fit options.
- */
-public func fitRiskModel(history: JsonValue, options: JsonValue? = nil, context: Context? = nil)throws  -> FittedRiskModel  {
-    return try  FfiConverterTypeFittedRiskModel_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_fit_risk_model(
-        FfiConverterTypeJsonValue_lower(history),
-        FfiConverterOptionTypeJsonValue.lower(options),
-        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func fittedRiskModelFromJson(json: String)throws  -> FittedRiskModel  {
     return try  FfiConverterTypeFittedRiskModel_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8193,8 +11130,8 @@ public func fittedRiskModelFromJson(json: String)throws  -> FittedRiskModel  {
 })
 }
 /**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
 public func fittedRiskModelToJson(value: FittedRiskModel)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8215,8 +11152,9 @@ public func forcePanic()throws   {try rustCallWithError(FfiConverterTypeRelmanEr
 }
 }
 /**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func gateReportFromJson(json: String)throws  -> GateReport  {
     return try  FfiConverterTypeGateReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8227,8 +11165,8 @@ public func gateReportFromJson(json: String)throws  -> GateReport  {
 })
 }
 /**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
 public func gateReportToJson(value: GateReport)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8239,71 +11177,9 @@ public func gateReportToJson(value: GateReport)throws  -> String  {
 })
 }
 /**
- * Builds an `import` command: facts from another system (`source`, with
- * its record ids) that relman vouches for — votes (in approval), test
- * runs (in development or testing) and/or `adopt`, which seals the
- * release as it stands. Pass it to `apply`.
- */
-public func importCommand(actor: String, at: Timestamp, source: String, records: [String] = [], approvals: [Approval] = [], tests: [TestRun] = [], adopt: Bool = false)throws  -> Command  {
-    return try  FfiConverterTypeCommand_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_import_command(
-        FfiConverterString.lower(actor),
-        FfiConverterTypeTimestamp_lower(at),
-        FfiConverterString.lower(source),
-        FfiConverterSequenceString.lower(records),
-        FfiConverterSequenceTypeApproval.lower(approvals),
-        FfiConverterSequenceTypeTestRun.lower(tests),
-        FfiConverterBool.lower(adopt),uniffiCallStatus
-    )
-})
-}
-/**
- * A schedule from ServiceNow Table API records (each a JSON list text).
- */
-public func importServicenow(changeRequests: JsonValue, releases: JsonValue? = nil, cis: JsonValue? = nil, rels: JsonValue? = nil, approvals: JsonValue? = nil)throws  -> ServiceNowImport  {
-    return try  FfiConverterTypeServiceNowImport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_import_servicenow(
-        FfiConverterTypeJsonValue_lower(changeRequests),
-        FfiConverterOptionTypeJsonValue.lower(releases),
-        FfiConverterOptionTypeJsonValue.lower(cis),
-        FfiConverterOptionTypeJsonValue.lower(rels),
-        FfiConverterOptionTypeJsonValue.lower(approvals),uniffiCallStatus
-    )
-})
-}
-/**
- * Compares canary metrics with the baseline (JSON text of sample sets).
- */
-public func judgeCanary(baseline: JsonValue, canary: JsonValue, config: JsonValue? = nil, policy: JsonValue? = nil)throws  -> CanaryJudgement  {
-    return try  FfiConverterTypeCanaryJudgement_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_judge_canary(
-        FfiConverterTypeJsonValue_lower(baseline),
-        FfiConverterTypeJsonValue_lower(canary),
-        FfiConverterOptionTypeJsonValue.lower(config),
-        FfiConverterOptionTypeJsonValue.lower(policy),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads the host's keyring for keyed audit chains from its JSON text
- * (`keys`, `signing_key`, `adopt_unkeyed`); `InvalidInput` with the path
- * of the first problem, never quoting a secret. There is no `to_json`:
- * relman never writes keys.
- */
-public func keyringFromJson(json: String)throws  -> Keyring  {
-    return try  FfiConverterTypeKeyring_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_keyring_from_json(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func kpiReportFromJson(json: String)throws  -> KpiReport  {
     return try  FfiConverterTypeKpiReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8314,8 +11190,8 @@ public func kpiReportFromJson(json: String)throws  -> KpiReport  {
 })
 }
 /**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
 public func kpiReportToJson(value: KpiReport)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8326,8 +11202,9 @@ public func kpiReportToJson(value: KpiReport)throws  -> String  {
 })
 }
 /**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func logVerdictFromJson(json: String)throws  -> LogVerdict  {
     return try  FfiConverterTypeLogVerdict_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8338,8 +11215,8 @@ public func logVerdictFromJson(json: String)throws  -> LogVerdict  {
 })
 }
 /**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
  */
 public func logVerdictToJson(value: LogVerdict)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8350,7 +11227,8 @@ public func logVerdictToJson(value: LogVerdict)throws  -> String  {
 })
 }
 /**
- * The names of every operation of the data contract, in the SPEC's order.
+ * The names of every operation of the data contract, in the contract's
+ * order.
  */
 public func operations() -> [String]  {
     return try!  FfiConverterSequenceString.lift(try! rustCall() {
@@ -8360,8 +11238,9 @@ public func operations() -> [String]  {
 })
 }
 /**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
  */
 public func releaseFromJson(json: String)throws  -> Release  {
     return try  FfiConverterTypeRelease_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8372,7 +11251,463 @@ public func releaseFromJson(json: String)throws  -> Release  {
 })
 }
 /**
- * Release notes in Markdown or HTML.
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
+ */
+public func releaseNotesFromJson(json: String)throws  -> ReleaseNotes  {
+    return try  FfiConverterTypeReleaseNotes_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_release_notes_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func releaseNotesToJson(value: ReleaseNotes)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_release_notes_to_json(
+        FfiConverterTypeReleaseNotes_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func releaseToJson(value: Release)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_release_to_json(
+        FfiConverterTypeRelease_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
+ */
+public func riskAssessmentFromJson(json: String)throws  -> RiskAssessment  {
+    return try  FfiConverterTypeRiskAssessment_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_risk_assessment_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func riskAssessmentToJson(value: RiskAssessment)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_risk_assessment_to_json(
+        FfiConverterTypeRiskAssessment_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
+ */
+public func riskBatchFromJson(json: String)throws  -> RiskBatch  {
+    return try  FfiConverterTypeRiskBatch_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_risk_batch_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func riskBatchToJson(value: RiskBatch)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_risk_batch_to_json(
+        FfiConverterTypeRiskBatch_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
+ */
+public func rolloutStepFromJson(json: String)throws  -> RolloutStep  {
+    return try  FfiConverterTypeRolloutStep_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_rollout_step_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func rolloutStepToJson(value: RolloutStep)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_rollout_step_to_json(
+        FfiConverterTypeRolloutStep_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
+ */
+public func serviceNowImportFromJson(json: String)throws  -> ServiceNowImport  {
+    return try  FfiConverterTypeServiceNowImport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_service_now_import_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func serviceNowImportToJson(value: ServiceNowImport)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_service_now_import_to_json(
+        FfiConverterTypeServiceNowImport_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
+ */
+public func serviceNowPatchesFromJson(json: String)throws  -> ServiceNowPatches  {
+    return try  FfiConverterTypeServiceNowPatches_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_service_now_patches_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func serviceNowPatchesToJson(value: ServiceNowPatches)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_service_now_patches_to_json(
+        FfiConverterTypeServiceNowPatches_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
+ */
+public func slotSuggestionFromJson(json: String)throws  -> SlotSuggestion  {
+    return try  FfiConverterTypeSlotSuggestion_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_slot_suggestion_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func slotSuggestionToJson(value: SlotSuggestion)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_slot_suggestion_to_json(
+        FfiConverterTypeSlotSuggestion_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
+ */
+public func testRunFromJson(json: String)throws  -> TestRun  {
+    return try  FfiConverterTypeTestRun_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_test_run_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func testRunToJson(value: TestRun)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_test_run_to_json(
+        FfiConverterTypeTestRun_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
+ */
+public func validationReportFromJson(json: String)throws  -> ValidationReport  {
+    return try  FfiConverterTypeValidationReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_validation_report_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func validationReportToJson(value: ValidationReport)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_validation_report_to_json(
+        FfiConverterTypeValidationReport_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Applies a lifecycle `command` to `release` (any command, `amend` and
+ * `import` included): the new release with its audit event,
+ * notifications and gate report. Fails with `transition_denied` (with
+ * `violations`) when gates are unmet, `forbidden` (with `rule`) for a
+ * missing role, separation of duties or a look-alike actor id,
+ * `log_tampered` (`path`: the first difference, e.g. `approvals[2]`)
+ * when the release is not what its log yields, `conflict` (`expected`,
+ * `found`) when the log no longer ends at `expected_head`.
+ *
+ * JSON text parameters:
+ * - `keys`: the JSON text of a `KeyringSpec`.
+ */
+public func apply(release: Release, command: Command, context: Context? = nil, expectedHead: String? = nil, keys: String? = nil)throws  -> Applied  {
+    return try  FfiConverterTypeApplied_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_apply(
+        FfiConverterTypeRelease_lower(release),
+        FfiConverterTypeCommand_lower(command),
+        FfiConverterOptionTypeContext.lower(context),
+        FfiConverterOptionString.lower(expectedHead),
+        FfiConverterOptionString.lower(keys),uniffiCallStatus
+    )
+})
+}
+/**
+ * Scores `release`'s risk (0-100, a level) with every factor
+ * explained.
+ */
+public func assessRisk(release: Release, context: Context? = nil)throws  -> RiskAssessment  {
+    return try  FfiConverterTypeRiskAssessment_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_assess_risk(
+        FfiConverterTypeRelease_lower(release),
+        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
+    )
+})
+}
+/**
+ * Scores many releases against one `context` (prepared once). One bad
+ * release does not sink the batch: its slot in `assessments` is null
+ * and `errors` has `{index, error}` for it.
+ *
+ * JSON text parameters:
+ * - `releases`: a list of JSON texts, each of a `Release`.
+ */
+public func assessRiskMany(releases: [String], context: Context? = nil)throws  -> RiskBatch  {
+    return try  FfiConverterTypeRiskBatch_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_assess_risk_many(
+        FfiConverterSequenceString.lower(releases),
+        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
+    )
+})
+}
+/**
+ * An iCalendar (.ics) of the releases, windows and blackouts of
+ * `schedule`.
+ *
+ * JSON text parameters:
+ * - `schedule`: the JSON text of a `Schedule`.
+ * - `options`: the JSON text of a `IcsOptions`.
+ */
+public func calendarIcs(schedule: String, options: String)throws  -> CalendarExport  {
+    return try  FfiConverterTypeCalendarExport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_calendar_ics(
+        FfiConverterString.lower(schedule),
+        FfiConverterString.lower(options),uniffiCallStatus
+    )
+})
+}
+/**
+ * The gate report of moving `release` to the `target` state: every
+ * requirement, met or not (a dry run; nothing changes). With `keys`
+ * (the host's keyring: see `schema("keyring")`) the log is verified as
+ * a keyed chain.
+ *
+ * JSON text parameters:
+ * - `keys`: the JSON text of a `KeyringSpec`.
+ */
+public func check(release: Release, target: ReleaseState, context: Context? = nil, keys: String? = nil)throws  -> GateReport  {
+    return try  FfiConverterTypeGateReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_check(
+        FfiConverterTypeRelease_lower(release),
+        FfiConverterTypeReleaseState_lower(target),
+        FfiConverterOptionTypeContext.lower(context),
+        FfiConverterOptionString.lower(keys),uniffiCallStatus
+    )
+})
+}
+/**
+ * DORA and ITIL release KPIs of `history`, with series and groups.
+ *
+ * JSON text parameters:
+ * - `history`: the JSON text of a `History`.
+ * - `options`: the JSON text of a `KpiOptions`.
+ * - `policy`: the JSON text of a `Policy`.
+ */
+public func computeKpis(history: String, options: String? = nil, policy: String? = nil)throws  -> KpiReport  {
+    return try  FfiConverterTypeKpiReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_compute_kpis(
+        FfiConverterString.lower(history),
+        FfiConverterOptionString.lower(options),
+        FfiConverterOptionString.lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
+ * Deployment waves and the critical path of `releases` by their
+ * dependencies.
+ */
+public func deploymentOrder(releases: [Release])throws  -> DeploymentOrder  {
+    return try  FfiConverterTypeDeploymentOrder_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_deployment_order(
+        FfiConverterSequenceTypeRelease.lower(releases),uniffiCallStatus
+    )
+})
+}
+/**
+ * Every dependency, CI, calendar and resource conflict of `schedule`.
+ *
+ * JSON text parameters:
+ * - `schedule`: the JSON text of a `Schedule`.
+ */
+public func detectConflicts(schedule: String)throws  -> ConflictReport  {
+    return try  FfiConverterTypeConflictReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_detect_conflicts(
+        FfiConverterString.lower(schedule),uniffiCallStatus
+    )
+})
+}
+/**
+ * Per-record ServiceNow field patches from relman's verdicts (risk
+ * assessments, a conflict report, gate reports) on an imported
+ * `schedule`.
+ *
+ * JSON text parameters:
+ * - `schedule`: the JSON text of a `Schedule`.
+ */
+public func exportServicenow(schedule: String, risk: [RiskAssessment]? = nil, conflicts: ConflictReport? = nil, gates: [GateReport]? = nil, now: Timestamp? = nil)throws  -> ServiceNowPatches  {
+    return try  FfiConverterTypeServiceNowPatches_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_export_servicenow(
+        FfiConverterString.lower(schedule),
+        FfiConverterOptionSequenceTypeRiskAssessment.lower(risk),
+        FfiConverterOptionTypeConflictReport.lower(conflicts),
+        FfiConverterOptionSequenceTypeGateReport.lower(gates),
+        FfiConverterOptionTypeTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+/**
+ * Fits the risk weights to a release `history` (logistic regression):
+ * the model, its quality (AUC, Brier) and sample counts.
+ *
+ * JSON text parameters:
+ * - `history`: the JSON text of a `History`.
+ * - `options`: the JSON text of a `FitOptions`.
+ */
+public func fitRiskModel(history: String, options: String? = nil, context: Context? = nil)throws  -> FittedRiskModel  {
+    return try  FfiConverterTypeFittedRiskModel_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_fit_risk_model(
+        FfiConverterString.lower(history),
+        FfiConverterOptionString.lower(options),
+        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
+    )
+})
+}
+/**
+ * A schedule from ServiceNow Table API responses (`{"result": [...]}`
+ * of change_request, rm_release, cmdb_ci, cmdb_rel_ci,
+ * sysapproval_approver).
+ *
+ * JSON text parameters:
+ * - `change_requests`: any JSON value, as text.
+ * - `releases`: any JSON value, as text.
+ * - `cis`: any JSON value, as text.
+ * - `rels`: any JSON value, as text.
+ * - `approvals`: any JSON value, as text.
+ */
+public func importServicenow(changeRequests: String, releases: String? = nil, cis: String? = nil, rels: String? = nil, approvals: String? = nil)throws  -> ServiceNowImport  {
+    return try  FfiConverterTypeServiceNowImport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_import_servicenow(
+        FfiConverterString.lower(changeRequests),
+        FfiConverterOptionString.lower(releases),
+        FfiConverterOptionString.lower(cis),
+        FfiConverterOptionString.lower(rels),
+        FfiConverterOptionString.lower(approvals),uniffiCallStatus
+    )
+})
+}
+/**
+ * Compares `canary` metric samples with the `baseline` (Mann-Whitney
+ * U and a Hodges-Lehmann shift per metric): a score and a verdict.
+ *
+ * JSON text parameters:
+ * - `baseline`: the JSON text of a `SampleSet`.
+ * - `canary`: the JSON text of a `SampleSet`.
+ * - `config`: the JSON text of a `JudgeConfig`.
+ * - `policy`: the JSON text of a `Policy`.
+ */
+public func judgeCanary(baseline: String, canary: String, config: String? = nil, policy: String? = nil)throws  -> CanaryJudgement  {
+    return try  FfiConverterTypeCanaryJudgement_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_judge_canary(
+        FfiConverterString.lower(baseline),
+        FfiConverterString.lower(canary),
+        FfiConverterOptionString.lower(config),
+        FfiConverterOptionString.lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
+ * Release notes of `release` in `format` (`markdown` or `html`).
  */
 public func releaseNotes(release: Release, format: NotesFormat)throws  -> ReleaseNotes  {
     return try  FfiConverterTypeReleaseNotes_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8384,132 +11719,31 @@ public func releaseNotes(release: Release, format: NotesFormat)throws  -> Releas
 })
 }
 /**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * The next decision of a blue-green or canary rollout: feed the
+ * returned `state` back with the next `input` (an observation, a tick
+ * or a command).
+ *
+ * JSON text parameters:
+ * - `plan`: the JSON text of a `DeploymentPlan`.
+ * - `state`: the JSON text of a `RolloutState`.
+ * - `input`: the JSON text of a `RolloutInput`.
+ * - `policy`: the JSON text of a `Policy`.
  */
-public func releaseNotesFromJson(json: String)throws  -> ReleaseNotes  {
-    return try  FfiConverterTypeReleaseNotes_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_release_notes_from_json(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
- */
-public func releaseNotesToJson(value: ReleaseNotes)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_release_notes_to_json(
-        FfiConverterTypeReleaseNotes_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
- */
-public func releaseToJson(value: Release)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_release_to_json(
-        FfiConverterTypeRelease_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
- */
-public func riskAssessmentFromJson(json: String)throws  -> RiskAssessment  {
-    return try  FfiConverterTypeRiskAssessment_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_risk_assessment_from_json(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
- */
-public func riskAssessmentToJson(value: RiskAssessment)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_risk_assessment_to_json(
-        FfiConverterTypeRiskAssessment_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
- */
-public func riskBatchFromJson(json: String)throws  -> RiskBatch  {
-    return try  FfiConverterTypeRiskBatch_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_risk_batch_from_json(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
- */
-public func riskBatchToJson(value: RiskBatch)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_risk_batch_to_json(
-        FfiConverterTypeRiskBatch_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * The next decision of a blue-green or canary rollout. `plan`, `state`,
- * `input` and `policy` are JSON text (`state`: the previous step's
- * `state`, absent at the start).
- */
-public func rolloutStep(plan: JsonValue, state: JsonValue?, input: JsonValue, now: Timestamp, policy: JsonValue? = nil)throws  -> RolloutStep  {
+public func rolloutStep(plan: String, state: String?, input: String, now: Timestamp, policy: String? = nil)throws  -> RolloutStep  {
     return try  FfiConverterTypeRolloutStep_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_rollout_step(
-        FfiConverterTypeJsonValue_lower(plan),
-        FfiConverterOptionTypeJsonValue.lower(state),
-        FfiConverterTypeJsonValue_lower(input),
+        FfiConverterString.lower(plan),
+        FfiConverterOptionString.lower(state),
+        FfiConverterString.lower(input),
         FfiConverterTypeTimestamp_lower(now),
-        FfiConverterOptionTypeJsonValue.lower(policy),uniffiCallStatus
+        FfiConverterOptionString.lower(policy),uniffiCallStatus
     )
 })
 }
 /**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
- */
-public func rolloutStepFromJson(json: String)throws  -> RolloutStep  {
-    return try  FfiConverterTypeRolloutStep_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_rollout_step_from_json(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
- */
-public func rolloutStepToJson(value: RolloutStep)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_rollout_step_to_json(
-        FfiConverterTypeRolloutStep_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * The JSON Schema (JSON text) of an input or output document by name.
+ * The JSON Schema (draft 2020-12) of an input or output document by
+ * `name` (`release`, `kpi_report`, …).
  */
 public func schema(name: String)throws  -> JsonValue  {
     return try  FfiConverterTypeJsonValue_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8520,86 +11754,18 @@ public func schema(name: String)throws  -> JsonValue  {
 })
 }
 /**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
+ * Up to `count` free deployment slots of `duration_secs` for `item` (a
+ * release or change id of `schedule`), from `now` to
+ * `now + horizon_secs`.
+ *
+ * JSON text parameters:
+ * - `schedule`: the JSON text of a `Schedule`.
  */
-public func serviceNowImportFromJson(json: String)throws  -> ServiceNowImport  {
-    return try  FfiConverterTypeServiceNowImport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_service_now_import_from_json(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
- */
-public func serviceNowImportToJson(value: ServiceNowImport)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_service_now_import_to_json(
-        FfiConverterTypeServiceNowImport_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
- */
-public func serviceNowPatchesFromJson(json: String)throws  -> ServiceNowPatches  {
-    return try  FfiConverterTypeServiceNowPatches_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_service_now_patches_from_json(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
- */
-public func serviceNowPatchesToJson(value: ServiceNowPatches)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_service_now_patches_to_json(
-        FfiConverterTypeServiceNowPatches_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
- */
-public func slotSuggestionFromJson(json: String)throws  -> SlotSuggestion  {
-    return try  FfiConverterTypeSlotSuggestion_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_slot_suggestion_from_json(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
- */
-public func slotSuggestionToJson(value: SlotSuggestion)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_slot_suggestion_to_json(
-        FfiConverterTypeSlotSuggestion_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * Free deployment slots for `item` (a release or change id of the
- * schedule) from `now` within `horizon_secs`.
- */
-public func suggestSlots(schedule: JsonValue, item: String, durationSecs: UInt64, now: Timestamp, horizonSecs: UInt64, count: UInt64)throws  -> SlotSuggestion  {
+public func suggestSlots(schedule: String, item: String, durationSecs: UInt64, now: Timestamp, horizonSecs: UInt64, count: UInt64)throws  -> SlotSuggestion  {
     return try  FfiConverterTypeSlotSuggestion_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_suggest_slots(
-        FfiConverterTypeJsonValue_lower(schedule),
+        FfiConverterString.lower(schedule),
         FfiConverterString.lower(item),
         FfiConverterUInt64.lower(durationSecs),
         FfiConverterTypeTimestamp_lower(now),
@@ -8609,33 +11775,9 @@ public func suggestSlots(schedule: JsonValue, item: String, durationSecs: UInt64
 })
 }
 /**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
- */
-public func testRunFromJson(json: String)throws  -> TestRun  {
-    return try  FfiConverterTypeTestRun_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_test_run_from_json(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
- */
-public func testRunToJson(value: TestRun)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_test_run_to_json(
-        FfiConverterTypeTestRun_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
  * Validates JSON text as a document of `kind`: every structural and
- * semantic problem (with line and column) in the error, warnings in the
- * report.
+ * semantic problem (with line and column) in the error, warnings in
+ * the report.
  */
 public func validate(kind: DocumentKind, text: String)throws  -> ValidationReport  {
     return try  FfiConverterTypeValidationReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
@@ -8650,55 +11792,37 @@ public func validate(kind: DocumentKind, text: String)throws  -> ValidationRepor
  * Validates a document of `kind` given as JSON text, reporting paths
  * without line and column (the document as a value, like the other
  * front ends' `validate(kind, document)`).
+ *
+ * JSON text parameters:
+ * - `document`: the JSON text of an object.
  */
-public func validateDocument(kind: DocumentKind, document: JsonValue)throws  -> ValidationReport  {
+public func validateDocument(kind: DocumentKind, document: String)throws  -> ValidationReport  {
     return try  FfiConverterTypeValidationReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_validate_document(
         FfiConverterTypeDocumentKind_lower(kind),
-        FfiConverterTypeJsonValue_lower(document),uniffiCallStatus
+        FfiConverterString.lower(document),uniffiCallStatus
     )
 })
 }
 /**
- * Reads the record from relman's JSON text; `InvalidInput` with the
- * path of the first mismatch.
- */
-public func validationReportFromJson(json: String)throws  -> ValidationReport  {
-    return try  FfiConverterTypeValidationReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_validation_report_from_json(
-        FfiConverterString.lower(json),uniffiCallStatus
-    )
-})
-}
-/**
- * Writes the record as relman's JSON text (`extra_json` merged back);
- * `InvalidInput` when a JSON-text field is not JSON.
- */
-public func validationReportToJson(value: ValidationReport)throws  -> String  {
-    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
-        uniffiCallStatus in
-    uniffi_relman_uniffi_fn_func_validation_report_to_json(
-        FfiConverterTypeValidationReport_lower(value),uniffiCallStatus
-    )
-})
-}
-/**
- * Verifies a release's audit log: the hash chain, and whether the
- * document is what its log yields (`differences`); a broken log is a
- * verdict, not an error.
+ * Verifies the hash chain of `release`'s audit log (and, if given,
+ * that it ends at `expected_head`) and that the document is what the
+ * log yields; `differences` lists every field where it is not. With
+ * `keys` (the host's keyring) every event's MAC or signature is
+ * checked, so a log rewritten with recomputed hashes is
+ * `unauthenticated`.
  *
- * With `keys` (the host's keyring) every event's MAC or signature is
- * checked: a log rewritten with recomputed hashes is `unauthenticated`.
+ * JSON text parameters:
+ * - `keys`: the JSON text of a `KeyringSpec`.
  */
-public func verifyLog(release: Release, expectedHead: String? = nil, keys: Keyring? = nil)throws  -> LogVerdict  {
+public func verifyLog(release: Release, expectedHead: String? = nil, keys: String? = nil)throws  -> LogVerdict  {
     return try  FfiConverterTypeLogVerdict_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_verify_log(
         FfiConverterTypeRelease_lower(release),
         FfiConverterOptionString.lower(expectedHead),
-        FfiConverterOptionTypeKeyring.lower(keys),uniffiCallStatus
+        FfiConverterOptionString.lower(keys),uniffiCallStatus
     )
 })
 }
@@ -8718,217 +11842,208 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_amend_command() != 36410) {
+    if (uniffi_relman_uniffi_checksum_func_amendment_from_json() != 24053) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_amendment_from_json() != 39457) {
+    if (uniffi_relman_uniffi_checksum_func_amendment_to_json() != 33700) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_amendment_to_json() != 52582) {
+    if (uniffi_relman_uniffi_checksum_func_applied_from_json() != 41029) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_applied_from_json() != 535) {
+    if (uniffi_relman_uniffi_checksum_func_applied_to_json() != 37582) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_applied_to_json() != 35556) {
+    if (uniffi_relman_uniffi_checksum_func_approval_from_json() != 4315) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_apply() != 65005) {
+    if (uniffi_relman_uniffi_checksum_func_approval_to_json() != 57944) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_approval_from_json() != 28401) {
+    if (uniffi_relman_uniffi_checksum_func_calendar_export_from_json() != 28130) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_approval_to_json() != 30919) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_assess_risk() != 35070) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_assess_risk_many() != 55426) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_calendar_export_from_json() != 3401) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_calendar_export_to_json() != 32002) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_calendar_ics() != 344) {
+    if (uniffi_relman_uniffi_checksum_func_calendar_export_to_json() != 24810) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_call_json() != 64458) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_canary_judgement_from_json() != 22560) {
+    if (uniffi_relman_uniffi_checksum_func_canary_judgement_from_json() != 61960) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_canary_judgement_to_json() != 45770) {
+    if (uniffi_relman_uniffi_checksum_func_canary_judgement_to_json() != 1724) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_check() != 44197) {
+    if (uniffi_relman_uniffi_checksum_func_command_from_json() != 58112) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_command_from_json() != 6100) {
+    if (uniffi_relman_uniffi_checksum_func_command_to_json() != 35322) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_command_to_json() != 40961) {
+    if (uniffi_relman_uniffi_checksum_func_conflict_report_from_json() != 11982) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_compute_kpis() != 37146) {
+    if (uniffi_relman_uniffi_checksum_func_conflict_report_to_json() != 64692) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_conflict_report_from_json() != 20978) {
+    if (uniffi_relman_uniffi_checksum_func_context_from_json() != 62319) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_conflict_report_to_json() != 16934) {
+    if (uniffi_relman_uniffi_checksum_func_context_to_json() != 31078) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_context_from_json() != 27003) {
+    if (uniffi_relman_uniffi_checksum_func_deployment_order_from_json() != 11112) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_context_to_json() != 28357) {
+    if (uniffi_relman_uniffi_checksum_func_deployment_order_to_json() != 52500) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_deployment_order() != 56723) {
+    if (uniffi_relman_uniffi_checksum_func_fitted_risk_model_from_json() != 55345) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_deployment_order_from_json() != 6977) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_deployment_order_to_json() != 36498) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_detect_conflicts() != 24201) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_export_servicenow() != 42064) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_fit_risk_model() != 9457) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_fitted_risk_model_from_json() != 54851) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_relman_uniffi_checksum_func_fitted_risk_model_to_json() != 20872) {
+    if (uniffi_relman_uniffi_checksum_func_fitted_risk_model_to_json() != 5832) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_force_panic() != 59587) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_gate_report_from_json() != 43046) {
+    if (uniffi_relman_uniffi_checksum_func_gate_report_from_json() != 10890) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_gate_report_to_json() != 21132) {
+    if (uniffi_relman_uniffi_checksum_func_gate_report_to_json() != 40251) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_import_command() != 43253) {
+    if (uniffi_relman_uniffi_checksum_func_kpi_report_from_json() != 38022) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_import_servicenow() != 37296) {
+    if (uniffi_relman_uniffi_checksum_func_kpi_report_to_json() != 47585) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_judge_canary() != 35098) {
+    if (uniffi_relman_uniffi_checksum_func_log_verdict_from_json() != 56366) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_keyring_from_json() != 23339) {
+    if (uniffi_relman_uniffi_checksum_func_log_verdict_to_json() != 44607) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_kpi_report_from_json() != 11493) {
+    if (uniffi_relman_uniffi_checksum_func_operations() != 41223) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_kpi_report_to_json() != 63369) {
+    if (uniffi_relman_uniffi_checksum_func_release_from_json() != 50325) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_log_verdict_from_json() != 28120) {
+    if (uniffi_relman_uniffi_checksum_func_release_notes_from_json() != 53327) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_log_verdict_to_json() != 11010) {
+    if (uniffi_relman_uniffi_checksum_func_release_notes_to_json() != 39992) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_operations() != 10629) {
+    if (uniffi_relman_uniffi_checksum_func_release_to_json() != 1685) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_release_from_json() != 55278) {
+    if (uniffi_relman_uniffi_checksum_func_risk_assessment_from_json() != 61133) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_release_notes() != 47681) {
+    if (uniffi_relman_uniffi_checksum_func_risk_assessment_to_json() != 36654) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_release_notes_from_json() != 16383) {
+    if (uniffi_relman_uniffi_checksum_func_risk_batch_from_json() != 29436) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_release_notes_to_json() != 31847) {
+    if (uniffi_relman_uniffi_checksum_func_risk_batch_to_json() != 37720) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_release_to_json() != 18556) {
+    if (uniffi_relman_uniffi_checksum_func_rollout_step_from_json() != 55177) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_risk_assessment_from_json() != 25015) {
+    if (uniffi_relman_uniffi_checksum_func_rollout_step_to_json() != 13758) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_risk_assessment_to_json() != 31319) {
+    if (uniffi_relman_uniffi_checksum_func_service_now_import_from_json() != 64212) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_risk_batch_from_json() != 1436) {
+    if (uniffi_relman_uniffi_checksum_func_service_now_import_to_json() != 48499) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_risk_batch_to_json() != 25928) {
+    if (uniffi_relman_uniffi_checksum_func_service_now_patches_from_json() != 1258) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_rollout_step() != 33978) {
+    if (uniffi_relman_uniffi_checksum_func_service_now_patches_to_json() != 25783) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_rollout_step_from_json() != 18707) {
+    if (uniffi_relman_uniffi_checksum_func_slot_suggestion_from_json() != 1989) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_rollout_step_to_json() != 33138) {
+    if (uniffi_relman_uniffi_checksum_func_slot_suggestion_to_json() != 32028) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_schema() != 38532) {
+    if (uniffi_relman_uniffi_checksum_func_test_run_from_json() != 49680) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_service_now_import_from_json() != 16026) {
+    if (uniffi_relman_uniffi_checksum_func_test_run_to_json() != 11542) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_service_now_import_to_json() != 29709) {
+    if (uniffi_relman_uniffi_checksum_func_validation_report_from_json() != 40953) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_service_now_patches_from_json() != 16997) {
+    if (uniffi_relman_uniffi_checksum_func_validation_report_to_json() != 32240) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_service_now_patches_to_json() != 39742) {
+    if (uniffi_relman_uniffi_checksum_func_apply() != 39312) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_slot_suggestion_from_json() != 18983) {
+    if (uniffi_relman_uniffi_checksum_func_assess_risk() != 17550) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_slot_suggestion_to_json() != 9719) {
+    if (uniffi_relman_uniffi_checksum_func_assess_risk_many() != 15880) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_suggest_slots() != 9542) {
+    if (uniffi_relman_uniffi_checksum_func_calendar_ics() != 38166) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_test_run_from_json() != 30702) {
+    if (uniffi_relman_uniffi_checksum_func_check() != 24295) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_test_run_to_json() != 41531) {
+    if (uniffi_relman_uniffi_checksum_func_compute_kpis() != 29014) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_validate() != 58818) {
+    if (uniffi_relman_uniffi_checksum_func_deployment_order() != 56656) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_validate_document() != 47393) {
+    if (uniffi_relman_uniffi_checksum_func_detect_conflicts() != 57875) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_validation_report_from_json() != 22398) {
+    if (uniffi_relman_uniffi_checksum_func_export_servicenow() != 57632) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_validation_report_to_json() != 37617) {
+    if (uniffi_relman_uniffi_checksum_func_fit_risk_model() != 60764) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_verify_log() != 38243) {
+    if (uniffi_relman_uniffi_checksum_func_import_servicenow() != 38863) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_judge_canary() != 55300) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_release_notes() != 1767) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_rollout_step() != 62567) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_schema() != 8952) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_suggest_slots() != 2455) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_validate() != 50908) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_validate_document() != 58221) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_verify_log() != 46925) {
         return InitializationResult.apiChecksumMismatch
     }
 

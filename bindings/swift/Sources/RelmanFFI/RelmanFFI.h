@@ -243,11 +243,6 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMEND_COMMAND
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMEND_COMMAND
-RustBuffer uniffi_relman_uniffi_fn_func_amend_command(RustBuffer actor, RustBuffer at, RustBuffer reason, RustBuffer set, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_amendment_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -268,11 +263,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_applied_from_json(RustBuffer json, RustC
 RustBuffer uniffi_relman_uniffi_fn_func_applied_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPLY
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPLY
-RustBuffer uniffi_relman_uniffi_fn_func_apply(RustBuffer release, RustBuffer command, RustBuffer context, RustBuffer expected_head, RustBuffer keys, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPROVAL_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPROVAL_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_approval_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -283,16 +273,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_approval_from_json(RustBuffer json, Rust
 RustBuffer uniffi_relman_uniffi_fn_func_approval_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ASSESS_RISK
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ASSESS_RISK
-RustBuffer uniffi_relman_uniffi_fn_func_assess_risk(RustBuffer release, RustBuffer context, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ASSESS_RISK_MANY
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ASSESS_RISK_MANY
-RustBuffer uniffi_relman_uniffi_fn_func_assess_risk_many(RustBuffer releases, RustBuffer context, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CALENDAR_EXPORT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CALENDAR_EXPORT_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_calendar_export_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -301,11 +281,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_calendar_export_from_json(RustBuffer jso
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CALENDAR_EXPORT_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CALENDAR_EXPORT_TO_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_calendar_export_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CALENDAR_ICS
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CALENDAR_ICS
-RustBuffer uniffi_relman_uniffi_fn_func_calendar_ics(RustBuffer schedule, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CALL_JSON
@@ -323,11 +298,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_canary_judgement_from_json(RustBuffer js
 RustBuffer uniffi_relman_uniffi_fn_func_canary_judgement_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CHECK
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CHECK
-RustBuffer uniffi_relman_uniffi_fn_func_check(RustBuffer release, RustBuffer target, RustBuffer context, RustBuffer keys, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_COMMAND_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_COMMAND_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_command_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -336,11 +306,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_command_from_json(RustBuffer json, RustC
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_COMMAND_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_COMMAND_TO_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_command_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_COMPUTE_KPIS
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_COMPUTE_KPIS
-RustBuffer uniffi_relman_uniffi_fn_func_compute_kpis(RustBuffer history, RustBuffer options, RustBuffer policy, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CONFLICT_REPORT_FROM_JSON
@@ -363,11 +328,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_context_from_json(RustBuffer json, RustC
 RustBuffer uniffi_relman_uniffi_fn_func_context_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DEPLOYMENT_ORDER
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DEPLOYMENT_ORDER
-RustBuffer uniffi_relman_uniffi_fn_func_deployment_order(RustBuffer releases, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DEPLOYMENT_ORDER_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DEPLOYMENT_ORDER_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_deployment_order_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -376,21 +336,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_deployment_order_from_json(RustBuffer js
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DEPLOYMENT_ORDER_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DEPLOYMENT_ORDER_TO_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_deployment_order_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DETECT_CONFLICTS
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DETECT_CONFLICTS
-RustBuffer uniffi_relman_uniffi_fn_func_detect_conflicts(RustBuffer schedule, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_EXPORT_SERVICENOW
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_EXPORT_SERVICENOW
-RustBuffer uniffi_relman_uniffi_fn_func_export_servicenow(RustBuffer schedule, RustBuffer risk, RustBuffer conflicts, RustBuffer gates, RustBuffer now, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_FIT_RISK_MODEL
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_FIT_RISK_MODEL
-RustBuffer uniffi_relman_uniffi_fn_func_fit_risk_model(RustBuffer history, RustBuffer options, RustBuffer context, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_FITTED_RISK_MODEL_FROM_JSON
@@ -417,26 +362,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_gate_report_from_json(RustBuffer json, R
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_GATE_REPORT_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_GATE_REPORT_TO_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_gate_report_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_COMMAND
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_COMMAND
-RustBuffer uniffi_relman_uniffi_fn_func_import_command(RustBuffer actor, RustBuffer at, RustBuffer source, RustBuffer records, RustBuffer approvals, RustBuffer tests, int8_t adopt, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_SERVICENOW
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_SERVICENOW
-RustBuffer uniffi_relman_uniffi_fn_func_import_servicenow(RustBuffer change_requests, RustBuffer releases, RustBuffer cis, RustBuffer rels, RustBuffer approvals, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_JUDGE_CANARY
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_JUDGE_CANARY
-RustBuffer uniffi_relman_uniffi_fn_func_judge_canary(RustBuffer baseline, RustBuffer canary, RustBuffer config, RustBuffer policy, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_KEYRING_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_KEYRING_FROM_JSON
-RustBuffer uniffi_relman_uniffi_fn_func_keyring_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_KPI_REPORT_FROM_JSON
@@ -468,11 +393,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_operations(RustCallStatus *_Nonnull out_
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RELEASE_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RELEASE_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_release_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RELEASE_NOTES
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RELEASE_NOTES
-RustBuffer uniffi_relman_uniffi_fn_func_release_notes(RustBuffer release, RustBuffer format, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RELEASE_NOTES_FROM_JSON
@@ -510,11 +430,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_risk_batch_from_json(RustBuffer json, Ru
 RustBuffer uniffi_relman_uniffi_fn_func_risk_batch_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ROLLOUT_STEP
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ROLLOUT_STEP
-RustBuffer uniffi_relman_uniffi_fn_func_rollout_step(RustBuffer plan, RustBuffer state, RustBuffer input, RustBuffer now, RustBuffer policy, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ROLLOUT_STEP_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ROLLOUT_STEP_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_rollout_step_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -523,11 +438,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_rollout_step_from_json(RustBuffer json, 
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ROLLOUT_STEP_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ROLLOUT_STEP_TO_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_rollout_step_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_SCHEMA
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_SCHEMA
-RustBuffer uniffi_relman_uniffi_fn_func_schema(RustBuffer name, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_SERVICE_NOW_IMPORT_FROM_JSON
@@ -560,11 +470,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_slot_suggestion_from_json(RustBuffer jso
 RustBuffer uniffi_relman_uniffi_fn_func_slot_suggestion_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_SUGGEST_SLOTS
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_SUGGEST_SLOTS
-RustBuffer uniffi_relman_uniffi_fn_func_suggest_slots(RustBuffer schedule, RustBuffer item, uint64_t duration_secs, RustBuffer now, uint64_t horizon_secs, uint64_t count, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_TEST_RUN_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_TEST_RUN_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_test_run_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -575,16 +480,6 @@ RustBuffer uniffi_relman_uniffi_fn_func_test_run_from_json(RustBuffer json, Rust
 RustBuffer uniffi_relman_uniffi_fn_func_test_run_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATE
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATE
-RustBuffer uniffi_relman_uniffi_fn_func_validate(RustBuffer kind, RustBuffer text, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATE_DOCUMENT
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATE_DOCUMENT
-RustBuffer uniffi_relman_uniffi_fn_func_validate_document(RustBuffer kind, RustBuffer document, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATION_REPORT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATION_REPORT_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_validation_report_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -593,6 +488,96 @@ RustBuffer uniffi_relman_uniffi_fn_func_validation_report_from_json(RustBuffer j
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATION_REPORT_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATION_REPORT_TO_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_validation_report_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPLY
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_APPLY
+RustBuffer uniffi_relman_uniffi_fn_func_apply(RustBuffer release, RustBuffer command, RustBuffer context, RustBuffer expected_head, RustBuffer keys, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ASSESS_RISK
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ASSESS_RISK
+RustBuffer uniffi_relman_uniffi_fn_func_assess_risk(RustBuffer release, RustBuffer context, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ASSESS_RISK_MANY
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ASSESS_RISK_MANY
+RustBuffer uniffi_relman_uniffi_fn_func_assess_risk_many(RustBuffer releases, RustBuffer context, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CALENDAR_ICS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CALENDAR_ICS
+RustBuffer uniffi_relman_uniffi_fn_func_calendar_ics(RustBuffer schedule, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CHECK
+RustBuffer uniffi_relman_uniffi_fn_func_check(RustBuffer release, RustBuffer target, RustBuffer context, RustBuffer keys, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_COMPUTE_KPIS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_COMPUTE_KPIS
+RustBuffer uniffi_relman_uniffi_fn_func_compute_kpis(RustBuffer history, RustBuffer options, RustBuffer policy, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DEPLOYMENT_ORDER
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DEPLOYMENT_ORDER
+RustBuffer uniffi_relman_uniffi_fn_func_deployment_order(RustBuffer releases, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DETECT_CONFLICTS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DETECT_CONFLICTS
+RustBuffer uniffi_relman_uniffi_fn_func_detect_conflicts(RustBuffer schedule, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_EXPORT_SERVICENOW
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_EXPORT_SERVICENOW
+RustBuffer uniffi_relman_uniffi_fn_func_export_servicenow(RustBuffer schedule, RustBuffer risk, RustBuffer conflicts, RustBuffer gates, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_FIT_RISK_MODEL
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_FIT_RISK_MODEL
+RustBuffer uniffi_relman_uniffi_fn_func_fit_risk_model(RustBuffer history, RustBuffer options, RustBuffer context, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_SERVICENOW
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_SERVICENOW
+RustBuffer uniffi_relman_uniffi_fn_func_import_servicenow(RustBuffer change_requests, RustBuffer releases, RustBuffer cis, RustBuffer rels, RustBuffer approvals, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_JUDGE_CANARY
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_JUDGE_CANARY
+RustBuffer uniffi_relman_uniffi_fn_func_judge_canary(RustBuffer baseline, RustBuffer canary, RustBuffer config, RustBuffer policy, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RELEASE_NOTES
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RELEASE_NOTES
+RustBuffer uniffi_relman_uniffi_fn_func_release_notes(RustBuffer release, RustBuffer format, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ROLLOUT_STEP
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ROLLOUT_STEP
+RustBuffer uniffi_relman_uniffi_fn_func_rollout_step(RustBuffer plan, RustBuffer state, RustBuffer input, RustBuffer now, RustBuffer policy, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_SCHEMA
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_SCHEMA
+RustBuffer uniffi_relman_uniffi_fn_func_schema(RustBuffer name, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_SUGGEST_SLOTS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_SUGGEST_SLOTS
+RustBuffer uniffi_relman_uniffi_fn_func_suggest_slots(RustBuffer schedule, RustBuffer item, uint64_t duration_secs, RustBuffer now, uint64_t horizon_secs, uint64_t count, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATE
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATE
+RustBuffer uniffi_relman_uniffi_fn_func_validate(RustBuffer kind, RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATE_DOCUMENT
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATE_DOCUMENT
+RustBuffer uniffi_relman_uniffi_fn_func_validate_document(RustBuffer kind, RustBuffer document, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VERIFY_LOG
@@ -860,12 +845,6 @@ void ffi_relman_uniffi_rust_future_free_void(uint64_t handle
 void ffi_relman_uniffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMEND_COMMAND
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMEND_COMMAND
-uint16_t uniffi_relman_uniffi_checksum_func_amend_command(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMENDMENT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_AMENDMENT_FROM_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_amendment_from_json(void
@@ -890,12 +869,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_applied_to_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPLY
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPLY
-uint16_t uniffi_relman_uniffi_checksum_func_apply(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPROVAL_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPROVAL_FROM_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_approval_from_json(void
@@ -908,18 +881,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_approval_to_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ASSESS_RISK
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ASSESS_RISK
-uint16_t uniffi_relman_uniffi_checksum_func_assess_risk(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ASSESS_RISK_MANY
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ASSESS_RISK_MANY
-uint16_t uniffi_relman_uniffi_checksum_func_assess_risk_many(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CALENDAR_EXPORT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CALENDAR_EXPORT_FROM_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_calendar_export_from_json(void
@@ -929,12 +890,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_calendar_export_from_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CALENDAR_EXPORT_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CALENDAR_EXPORT_TO_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_calendar_export_to_json(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CALENDAR_ICS
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CALENDAR_ICS
-uint16_t uniffi_relman_uniffi_checksum_func_calendar_ics(void
     
 );
 #endif
@@ -956,12 +911,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_canary_judgement_to_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CHECK
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CHECK
-uint16_t uniffi_relman_uniffi_checksum_func_check(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_COMMAND_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_COMMAND_FROM_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_command_from_json(void
@@ -971,12 +920,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_command_from_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_COMMAND_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_COMMAND_TO_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_command_to_json(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_COMPUTE_KPIS
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_COMPUTE_KPIS
-uint16_t uniffi_relman_uniffi_checksum_func_compute_kpis(void
     
 );
 #endif
@@ -1004,12 +947,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_context_to_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DEPLOYMENT_ORDER
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DEPLOYMENT_ORDER
-uint16_t uniffi_relman_uniffi_checksum_func_deployment_order(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DEPLOYMENT_ORDER_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DEPLOYMENT_ORDER_FROM_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_deployment_order_from_json(void
@@ -1019,24 +956,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_deployment_order_from_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DEPLOYMENT_ORDER_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DEPLOYMENT_ORDER_TO_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_deployment_order_to_json(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DETECT_CONFLICTS
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DETECT_CONFLICTS
-uint16_t uniffi_relman_uniffi_checksum_func_detect_conflicts(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_EXPORT_SERVICENOW
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_EXPORT_SERVICENOW
-uint16_t uniffi_relman_uniffi_checksum_func_export_servicenow(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_FIT_RISK_MODEL
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_FIT_RISK_MODEL
-uint16_t uniffi_relman_uniffi_checksum_func_fit_risk_model(void
     
 );
 #endif
@@ -1067,30 +986,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_gate_report_from_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_GATE_REPORT_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_GATE_REPORT_TO_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_gate_report_to_json(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_COMMAND
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_COMMAND
-uint16_t uniffi_relman_uniffi_checksum_func_import_command(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_SERVICENOW
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_SERVICENOW
-uint16_t uniffi_relman_uniffi_checksum_func_import_servicenow(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_JUDGE_CANARY
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_JUDGE_CANARY
-uint16_t uniffi_relman_uniffi_checksum_func_judge_canary(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_KEYRING_FROM_JSON
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_KEYRING_FROM_JSON
-uint16_t uniffi_relman_uniffi_checksum_func_keyring_from_json(void
     
 );
 #endif
@@ -1127,12 +1022,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_operations(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_RELEASE_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_RELEASE_FROM_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_release_from_json(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_RELEASE_NOTES
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_RELEASE_NOTES
-uint16_t uniffi_relman_uniffi_checksum_func_release_notes(void
     
 );
 #endif
@@ -1178,12 +1067,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_risk_batch_to_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ROLLOUT_STEP
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ROLLOUT_STEP
-uint16_t uniffi_relman_uniffi_checksum_func_rollout_step(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ROLLOUT_STEP_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ROLLOUT_STEP_FROM_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_rollout_step_from_json(void
@@ -1193,12 +1076,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_rollout_step_from_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ROLLOUT_STEP_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ROLLOUT_STEP_TO_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_rollout_step_to_json(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_SCHEMA
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_SCHEMA
-uint16_t uniffi_relman_uniffi_checksum_func_schema(void
     
 );
 #endif
@@ -1238,12 +1115,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_slot_suggestion_to_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_SUGGEST_SLOTS
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_SUGGEST_SLOTS
-uint16_t uniffi_relman_uniffi_checksum_func_suggest_slots(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_TEST_RUN_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_TEST_RUN_FROM_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_test_run_from_json(void
@@ -1256,18 +1127,6 @@ uint16_t uniffi_relman_uniffi_checksum_func_test_run_to_json(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATE
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATE
-uint16_t uniffi_relman_uniffi_checksum_func_validate(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATE_DOCUMENT
-#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATE_DOCUMENT
-uint16_t uniffi_relman_uniffi_checksum_func_validate_document(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATION_REPORT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATION_REPORT_FROM_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_validation_report_from_json(void
@@ -1277,6 +1136,114 @@ uint16_t uniffi_relman_uniffi_checksum_func_validation_report_from_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATION_REPORT_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATION_REPORT_TO_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_validation_report_to_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPLY
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_APPLY
+uint16_t uniffi_relman_uniffi_checksum_func_apply(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ASSESS_RISK
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ASSESS_RISK
+uint16_t uniffi_relman_uniffi_checksum_func_assess_risk(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ASSESS_RISK_MANY
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ASSESS_RISK_MANY
+uint16_t uniffi_relman_uniffi_checksum_func_assess_risk_many(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CALENDAR_ICS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CALENDAR_ICS
+uint16_t uniffi_relman_uniffi_checksum_func_calendar_ics(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CHECK
+uint16_t uniffi_relman_uniffi_checksum_func_check(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_COMPUTE_KPIS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_COMPUTE_KPIS
+uint16_t uniffi_relman_uniffi_checksum_func_compute_kpis(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DEPLOYMENT_ORDER
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DEPLOYMENT_ORDER
+uint16_t uniffi_relman_uniffi_checksum_func_deployment_order(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DETECT_CONFLICTS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DETECT_CONFLICTS
+uint16_t uniffi_relman_uniffi_checksum_func_detect_conflicts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_EXPORT_SERVICENOW
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_EXPORT_SERVICENOW
+uint16_t uniffi_relman_uniffi_checksum_func_export_servicenow(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_FIT_RISK_MODEL
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_FIT_RISK_MODEL
+uint16_t uniffi_relman_uniffi_checksum_func_fit_risk_model(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_SERVICENOW
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_SERVICENOW
+uint16_t uniffi_relman_uniffi_checksum_func_import_servicenow(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_JUDGE_CANARY
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_JUDGE_CANARY
+uint16_t uniffi_relman_uniffi_checksum_func_judge_canary(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_RELEASE_NOTES
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_RELEASE_NOTES
+uint16_t uniffi_relman_uniffi_checksum_func_release_notes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ROLLOUT_STEP
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_ROLLOUT_STEP
+uint16_t uniffi_relman_uniffi_checksum_func_rollout_step(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_SCHEMA
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_SCHEMA
+uint16_t uniffi_relman_uniffi_checksum_func_schema(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_SUGGEST_SLOTS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_SUGGEST_SLOTS
+uint16_t uniffi_relman_uniffi_checksum_func_suggest_slots(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATE
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATE
+uint16_t uniffi_relman_uniffi_checksum_func_validate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATE_DOCUMENT
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATE_DOCUMENT
+uint16_t uniffi_relman_uniffi_checksum_func_validate_document(void
     
 );
 #endif

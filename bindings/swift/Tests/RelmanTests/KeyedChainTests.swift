@@ -3,20 +3,12 @@ import XCTest
 
 import Relman
 
-/// Keyed audit chains (docs/lifecycle.md, "Keyed chains"): a keyring read
-/// with `keyringFromJson`, `keys` on `apply` and `verifyLog`, a stripped
+/// Keyed audit chains (docs/lifecycle.md, "Keyed chains"): the keyring as
+/// JSON text, `keys` on `apply` and `verifyLog`, a stripped
 /// MAC caught without an expected head, and `Conflict` on a stale head.
 /// Mirrors `test_keyed_chains_and_the_conflict_error` of
 /// tests/python/test_uniffi.py.
 final class KeyedChainTests: XCTestCase {
-    let contextJson = #"""
-        {"actors": [
-          {"id": "rita", "roles": ["release_manager", "cab"]},
-          {"id": "mia", "roles": ["release_manager", "cab"]},
-          {"id": "carol", "roles": ["cab"]},
-          {"id": "quinn", "roles": ["qa"]}
-        ]}
-        """#
     let hmacJson = #"""
         {"signing_key": "host-1", "adopt_unkeyed": true,
          "keys": [{"id": "host-1", "alg": "hmac-sha256", "secret": "00112233445566778899aabbccddeeff"}]}
@@ -32,23 +24,21 @@ final class KeyedChainTests: XCTestCase {
             """#)
         for minute in 1...3 {
             let at = String(format: "2026-03-01T10:%02d:00Z", minute)
-            let command = Command(command: "advance", actor: "rita", at: at, extraJson: "{}")
+            let command = Command(actor: "rita", at: at, action: .advance)
             release = try Relman.apply(release: release, command: command, context: contextFromJson(json: contextJson)).release
         }
         return release
     }
 
-    func testKeyringFromJsonNamesThePathOfABadKey() throws {
-        let keys = try keyringFromJson(json: hmacJson)
-        XCTAssertEqual(keys.signingKey, "host-1")
-        XCTAssertEqual(keys.keys.first?.alg, "hmac-sha256")
-        XCTAssertNil(keys.keys.first?.publicKey)
+    func testABadKeyIsNamedByItsPath() throws {
+        let release = try inApproval()
         do {
-            _ = try keyringFromJson(json: #"{"keys": [{"id": "k", "alg": "hmac-sha256", "secret": "0011"}]}"#)
+            _ = try verifyLog(release: release, keys: #"{"keys": [{"id": "k", "alg": "hmac-sha256", "secret": "0011"}]}"#)
             XCTFail("a 2-byte secret was accepted")
-        } catch let RelmanError.InvalidInput(code, _, path, _, _, _) {
+        } catch let RelmanError.InvalidInput(code, message, path, _, _, _) {
             XCTAssertEqual(code, "invalid_input")
-            XCTAssertEqual(path, "keys[0].secret")
+            XCTAssertEqual(path, "keys.keys[0].secret")
+            XCTAssertFalse(message.contains("0011"))
         }
     }
 
@@ -56,10 +46,12 @@ final class KeyedChainTests: XCTestCase {
         let release = try inApproval()
         let head = try verifyLog(release: release).head
         let context = try contextFromJson(json: contextJson)
-        let vote = Command(command: "approve", actor: "mia", at: "2026-03-01T10:04:00Z", extraJson: #"{"role": "cab"}"#)
-        let keys = try keyringFromJson(json: hmacJson)
+        let vote = Command(actor: "mia", at: "2026-03-01T10:04:00Z", action: .approve(role: .cab))
+        let keys = hmacJson
         let keyed = try Relman.apply(release: release, command: vote, context: context, expectedHead: head, keys: keys)
         XCTAssertTrue(try verifyLog(release: keyed.release, keys: keys).valid)
+        XCTAssertEqual(keyed.events.first?.auth?.keyId, "host-1")
+        XCTAssertEqual(keyed.events.first?.auth?.alg, .hmacSha256)
         XCTAssertTrue(try appliedToJson(value: keyed).contains("\"key_id\":\"host-1\""))
 
         do {

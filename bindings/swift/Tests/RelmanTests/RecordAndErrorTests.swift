@@ -7,7 +7,8 @@ import Relman
 /// timestamps keep their offset; every RelmanError variant; a forced panic.
 final class RecordTests: XCTestCase {
     /// <type>ToJson(<type>FromJson(x)) == x for every expected result of
-    /// the vectors, and for every release, context and command input.
+    /// the vectors (written by relman, so in relman's own form) and every
+    /// release a result holds.
     func testEveryRecordRoundTrips() throws {
         typealias Pair = (String) throws -> String
         let results: [String: Pair] = [
@@ -29,11 +30,6 @@ final class RecordTests: XCTestCase {
             "import_servicenow": { try serviceNowImportToJson(value: serviceNowImportFromJson(json: $0)) },
             "export_servicenow": { try serviceNowPatchesToJson(value: serviceNowPatchesFromJson(json: $0)) },
         ]
-        let documents: [String: Pair] = [
-            "release": { try releaseToJson(value: releaseFromJson(json: $0)) },
-            "context": { try contextToJson(value: contextFromJson(json: $0)) },
-            "command": { try commandToJson(value: commandFromJson(json: $0)) },
-        ]
         var checked = 0
         for file in try vectorFiles() {
             let vector = try JSON.parse(try String(contentsOf: file, encoding: .utf8))
@@ -41,10 +37,9 @@ final class RecordTests: XCTestCase {
             guard let expected = vector["expected"], operation != "schema" else { continue }
             guard let pair = results[operation] else { return XCTFail("no record for \(operation)") }
             XCTAssertNil(diff(expected, try JSON.parse(try pair(expected.text))), file.lastPathComponent)
-            for (name, docPair) in documents {
-                if let doc = vector["input"]?[name], doc.object != nil {
-                    XCTAssertNil(diff(doc, try JSON.parse(try docPair(doc.text))), "\(file.lastPathComponent) \(name)")
-                }
+            if let release = expected["release"], release.object != nil {
+                let back = try releaseToJson(value: releaseFromJson(json: release.text))
+                XCTAssertNil(diff(release, try JSON.parse(back)), "\(file.lastPathComponent) release")
             }
             checked += 1
         }
@@ -56,7 +51,7 @@ final class RecordTests: XCTestCase {
         let release = try releaseFromJson(json: input["release"]!.text)
         XCTAssertEqual(release.plannedStart, "2026-12-13T01:00:00+01:00")
         let context = try contextFromJson(json: input["context"]!.text)
-        let command = Command(command: "advance", actor: "alice", at: "2026-12-01T11:00:00+01:00", extraJson: "{}")
+        let command = Command(actor: "alice", at: "2026-12-01T11:00:00+01:00", action: .advance)
         let applied = try Relman.apply(release: release, command: command, context: context)
         XCTAssertEqual(applied.release.state, .development)
         XCTAssertEqual(applied.events.first?.at, "2026-12-01T11:00:00+01:00")
@@ -68,9 +63,14 @@ final class RecordTests: XCTestCase {
     }
 
     func testARecordBuiltInCode() throws {
-        let release = Release(id: "R1", title: "T", kind: .minor, state: .planning, extraJson: "{}")
+        var release = Release(id: "R1", title: "T", kind: .minor, state: .planning)
         XCTAssertEqual(try JSON.parse(try releaseToJson(value: release)),
                        try JSON.parse(#"{"id": "R1", "title": "T", "kind": "minor", "state": "planning"}"#))
+        release.changes = [Change(id: "C1", kind: .normal, summary: "Faster search", extra: #"{"u_ticket": "T-9"}"#)]
+        release.extra = #"{"ticket_color": "blue"}"#
+        let written = try JSON.parse(try releaseToJson(value: release))
+        XCTAssertEqual(written["ticket_color"]?.string, "blue")
+        XCTAssertEqual(written["changes"]?.array?.first?["u_ticket"]?.string, "T-9")
         let report = try Relman.check(release: release, target: .development)
         XCTAssertFalse(report.allowed)
         XCTAssertEqual(report.from, .planning)
@@ -84,7 +84,7 @@ final class RecordTests: XCTestCase {
         let batch = try assessRiskMany(releases: [good, bad])
         XCTAssertEqual(batch.assessments.first??.releaseId, "R1")
         XCTAssertNil(batch.assessments[1])
-        XCTAssertEqual(batch.errors.first?.error.path, "kind")
+        XCTAssertEqual(try JSON.parse(batch.errors.first!.error)["path"]?.string, "kind")
     }
 
     func testSchema() throws {
@@ -94,18 +94,6 @@ final class RecordTests: XCTestCase {
 }
 
 final class ErrorTests: XCTestCase {
-    func expectError(_ body: () throws -> Void, _ check: (RelmanError) -> Void,
-                     file: StaticString = #filePath, line: UInt = #line) {
-        do {
-            try body()
-            XCTFail("no error", file: file, line: line)
-        } catch let e as RelmanError {
-            check(e)
-        } catch {
-            XCTFail("not a RelmanError: \(error)", file: file, line: line)
-        }
-    }
-
     func testMalformedJsonWhereAStringIsTaken() {
         let bad = #"{"a": [1, 2,, 3]}"#
         let calls: [(String, () throws -> Void)] = [
@@ -133,12 +121,12 @@ final class ErrorTests: XCTestCase {
             guard case let .InvalidInput(_, _, path, _, _, _) = e else { return XCTFail("\(e)") }
             XCTAssertEqual(path, "kind")
         }
-        var release = Release(id: "R1", title: "T", kind: .minor, state: .planning, extraJson: "[1, 2]")
+        var release = Release(id: "R1", title: "T", kind: .minor, state: .planning, extra: "[1, 2]")
         expectError({ _ = try assessRisk(release: release) }) { e in
-            guard case let .InvalidInput(_, _, path, _, _, _) = e else { return XCTFail("\(e)") }
-            XCTAssertEqual(path, "release")
+            guard case let .InvalidInput(_, _, _, line, _, _) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(line, 1)
         }
-        release.extraJson = "{}"
+        release.extra = "{}"
         release.plannedStart = "2026-12-13T01:00:00+01:00"
         release.plannedEnd = "2026-12-12T01:00:00+01:00"
         expectError({ _ = try assessRisk(release: release) }) { e in
@@ -146,8 +134,8 @@ final class ErrorTests: XCTestCase {
             XCTAssertEqual(path, "planned_end")
         }
         expectError({ _ = try suggestSlots(schedule: "{}", item: "X", durationSecs: 60, now: "not a time", horizonSecs: 3600, count: 1) }) { e in
-            guard case let .InvalidInput(_, _, path, _, _, _) = e else { return XCTFail("\(e)") }
-            XCTAssertEqual(path, "now")
+            guard case let .InvalidInput(_, message, _, _, _, _) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(message.contains("not a time"))
         }
     }
 
@@ -176,7 +164,7 @@ final class ErrorTests: XCTestCase {
             XCTAssertEqual(code, "forbidden")
             XCTAssertEqual(rule, "sod.owner_approval")
         }
-        var release = Release(id: "R1", title: "T", kind: .minor, state: .planning, extraJson: "{}")
+        var release = Release(id: "R1", title: "T", kind: .minor, state: .planning)
         let context = try contextFromJson(json: #"{"policy": {"risk": {"weights": {"emergency": -1}}}}"#)
         expectError({ _ = try assessRisk(release: release, context: context) }) { e in
             guard case let .InvalidPolicy(code, _, path, _) = e else { return XCTFail("\(e)") }
@@ -205,7 +193,7 @@ final class ErrorTests: XCTestCase {
         let text = try releaseToJson(value: applied.release)
         let tampered = try releaseFromJson(json: text.replacingOccurrences(of: #""actor":"alice""#, with: #""actor":"mallory""#))
         XCTAssertFalse(try verifyLog(release: tampered).valid)
-        let cancel = Command(command: "cancel", actor: "alice", at: "2026-12-02T10:00:00Z", extraJson: #"{"reason": "x"}"#)
+        let cancel = Command(actor: "alice", at: "2026-12-02T10:00:00Z", action: .cancel(reason: "x"))
         expectError({ _ = try Relman.apply(release: tampered, command: cancel, context: context) }) { e in
             guard case let .LogTampered(code, _, path) = e else { return XCTFail("\(e)") }
             XCTAssertEqual(code, "log_tampered")

@@ -1,0 +1,57 @@
+//! The result of `assess_risk_many`: one assessment or error per release.
+
+use crate::error::{ErrorBody, Result, Warning};
+use crate::{Context, Release, RiskAssessment};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The result of `assess_risk_many`: one slot per release, in input order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RiskBatch {
+    /// The assessment of each release, `null` where that release failed.
+    pub assessments: Vec<Option<RiskAssessment>>,
+    /// The error of each release that failed, by its index in the input.
+    pub errors: Vec<BatchError>,
+    /// Odd but not fatal (the assessments carry their own warnings).
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+}
+
+/// One failed item of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BatchError {
+    /// The index of the item in the input list.
+    pub index: usize,
+    /// The error, in the form every front end shares.
+    pub error: ErrorBody,
+}
+
+/// Scores many releases against one context: the context is prepared once;
+/// a release that cannot be parsed or assessed fills its slot with `None`
+/// and adds a [`BatchError`], so one bad record does not sink the batch.
+/// An invalid context fails the whole call.
+pub fn assess_risk_batch(releases: &[Result<Release>], context: &Context) -> Result<RiskBatch> {
+    let assessor = crate::RiskAssessor::new(context)?;
+    let mut batch = RiskBatch {
+        assessments: Vec::with_capacity(releases.len()),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for (index, release) in releases.iter().enumerate() {
+        match release
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|r| assessor.assess(r))
+        {
+            Ok(a) => batch.assessments.push(Some(a)),
+            Err(e) => {
+                batch.assessments.push(None);
+                batch.errors.push(BatchError {
+                    index,
+                    error: e.to_body(),
+                });
+            }
+        }
+    }
+    Ok(batch)
+}
