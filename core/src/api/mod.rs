@@ -58,7 +58,7 @@ pub use batch::{assess_risk_batch, BatchError, RiskBatch};
 pub use catalog::{catalog, Catalog, OperationInfo, ParamInfo, TypeInfo};
 pub use glue::{
     check_param_text, nesting_too_deep, panic_error, panic_message, parse_json, parse_param_text,
-    MAX_NESTING_DEPTH,
+    ConversionError, HostError, PathStep, MAX_NESTING_DEPTH,
 };
 pub use read::ParamForm;
 
