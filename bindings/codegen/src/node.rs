@@ -42,7 +42,59 @@ pub fn generate(catalog: &Catalog) -> Vec<(PathBuf, String)> {
             PathBuf::from("bindings/node/dts-header.d.ts"),
             dts_header(&known),
         ),
+        (
+            PathBuf::from("bindings/node/tests/types/operations.generated.ts"),
+            typed_calls(&ops, &known),
+        ),
     ]
+}
+
+/// A TypeScript file calling every operation's function (and its `…Async`
+/// variant) with arguments of its declared parameter types, the result
+/// kept at its declared type: `tsc --noEmit --strict` checks it
+/// (tests/types.test.mjs), so every generated signature is exercised.
+fn typed_calls(ops: &[Op<'_>], known: &BTreeSet<String>) -> String {
+    let mut out = header("//", "cargo run -p relman-codegen");
+    out.push_str("import * as relman from 'relman';\nimport type {\n");
+    for name in known {
+        let _ = writeln!(out, "  {name},");
+    }
+    out.push_str(
+        "} from 'relman';\n\n/** A value of type `T` (never called: tsc only checks the types). */\n\
+         declare function given<T>(): T;\n",
+    );
+    for op in ops {
+        let name = &op.info.name;
+        let function = camel_case(name);
+        let result = ts_result(&op.info.result.rust_type, known);
+        let args = match OBJECT_OPERATIONS.iter().find(|(n, _, _)| n == name) {
+            Some((_, _, ty)) => format!("given<{ty}>()"),
+            None => op
+                .params
+                .iter()
+                .map(|p| {
+                    let ty = ts_type(name, p, known);
+                    if p.info.required {
+                        format!("given<{ty}>()")
+                    } else {
+                        format!("given<{ty} | null>()")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let _ = writeln!(
+            out,
+            "\nexport const {function}Result: {result} = relman.{function}({args});"
+        );
+        if ASYNC_OPERATIONS.contains(&name.as_str()) {
+            let _ = writeln!(
+                out,
+                "export const {function}AsyncResult: Promise<{result}> = relman.{function}Async({args});"
+            );
+        }
+    }
+    out
 }
 
 /// The names `types.d.ts` exports.

@@ -22,61 +22,38 @@ use napi::bindgen_prelude::{
     Array, FromNapiValue, Function, JsObjectValue, JsValue, Null, Object, ToNapiValue, Unknown,
 };
 use napi::{Env, JsDate, KeyCollectionMode, KeyConversion, KeyFilter, ValueType};
-use relman::api::{nesting_too_deep, MAX_NESTING_DEPTH};
+use relman::api::{ConversionError, PathStep, MAX_NESTING_DEPTH};
 use serde_json::{Map, Number, Value};
 
-/// A conversion failure, with the path collected on the way back up.
-pub struct ConvertError {
-    /// Path segments, innermost first (`[3]`, `.name`, …).
-    segments: Vec<String>,
-    kind: Failure,
-}
-
-enum Failure {
-    TooDeep,
-    Invalid(String),
-    Napi(napi::Error),
-}
+/// A conversion failure, with the path collected on the way back up: the
+/// form every binding shares ([`relman::api::ConversionError`]), a napi
+/// error met on the way as its host error.
+pub struct ConvertError(ConversionError<napi::Error>);
 
 impl ConvertError {
     fn invalid(message: impl Into<String>) -> Self {
-        ConvertError {
-            segments: Vec::new(),
-            kind: Failure::Invalid(message.into()),
-        }
+        ConvertError(ConversionError::invalid(message))
     }
 
-    fn at(mut self, segment: String) -> Self {
-        self.segments.push(segment);
-        self
+    fn at(self, step: PathStep) -> Self {
+        ConvertError(self.0.at(step))
     }
 
     /// The relman error, with the path starting at `root` (a parameter
     /// name, or empty for a whole document).
     pub fn into_error(self, root: &str) -> relman::Error {
-        let mut path = root.to_string();
-        for segment in self.segments.iter().rev() {
-            match segment.strip_prefix('.') {
-                Some(key) if path.is_empty() => path.push_str(key),
-                _ => path.push_str(segment),
-            }
-        }
-        match self.kind {
-            Failure::TooDeep => nesting_too_deep(path),
-            Failure::Invalid(message) => relman::Error::invalid_input(path, message),
-            Failure::Napi(e) => relman::Error::internal(format!(
-                "cannot read the JavaScript value at `{path}`: {e}"
-            )),
-        }
+        self.0.into_error(root).unwrap_or_else(|host| {
+            relman::Error::internal(format!(
+                "cannot read the JavaScript value at `{}`: {}",
+                host.path, host.error
+            ))
+        })
     }
 }
 
 impl From<napi::Error> for ConvertError {
     fn from(e: napi::Error) -> Self {
-        ConvertError {
-            segments: Vec::new(),
-            kind: Failure::Napi(e),
-        }
+        ConvertError(ConversionError::host(e))
     }
 }
 
@@ -93,10 +70,7 @@ pub fn from_js(env: &Env, value: Unknown<'_>, depth: u64) -> Result<Value, Conve
                 return date(JsDate::from_unknown(value)?.value_of()?);
             }
             if depth >= MAX_NESTING_DEPTH {
-                return Err(ConvertError {
-                    segments: Vec::new(),
-                    kind: Failure::TooDeep,
-                });
+                return Err(ConvertError(ConversionError::too_deep()));
             }
             if is_array {
                 let array = Array::from_unknown(value)?;
@@ -106,7 +80,8 @@ pub fn from_js(env: &Env, value: Unknown<'_>, depth: u64) -> Result<Value, Conve
                     // list do not pile up in the call's scope.
                     let item = env.run_in_scope(|| {
                         let item: Unknown<'_> = array.get_element(i)?;
-                        Ok(from_js(env, item, depth + 1).map_err(|e| e.at(format!("[{i}]"))))
+                        Ok(from_js(env, item, depth + 1)
+                            .map_err(|e| e.at(PathStep::Index(i as usize))))
                     })??;
                     items.push(item);
                 }
@@ -130,8 +105,8 @@ pub fn from_js(env: &Env, value: Unknown<'_>, depth: u64) -> Result<Value, Conve
                     if item.get_type()? == ValueType::Undefined {
                         continue;
                     }
-                    let item =
-                        from_js(env, item, depth + 1).map_err(|e| e.at(format!(".{key}")))?;
+                    let item = from_js(env, item, depth + 1)
+                        .map_err(|e| e.at(PathStep::Key(key.clone())))?;
                     map.insert(key, item);
                 }
                 Ok(Value::Object(map))

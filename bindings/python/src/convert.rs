@@ -9,80 +9,17 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use relman::api::{nesting_too_deep, MAX_NESTING_DEPTH};
+use relman::api::{PathStep as Step, MAX_NESTING_DEPTH};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
 
-/// One step of a path: a key of a mapping or an index of a list.
-enum Step {
-    Key(String),
-    Index(usize),
-}
+/// Why a value could not be converted, and where (the shared form of every
+/// binding); a Python error met on the way is its host error.
+pub(crate) type ConversionError = relman::api::ConversionError<PyErr>;
 
-/// Why a value could not be converted, and where (innermost step first).
-pub(crate) struct ConversionError {
-    steps: Vec<Step>,
-    kind: Failure,
-}
-
-enum Failure {
-    TooDeep,
-    Invalid(String),
-    Python(PyErr),
-}
-
-impl ConversionError {
-    fn invalid(message: impl Into<String>) -> Self {
-        ConversionError {
-            steps: Vec::new(),
-            kind: Failure::Invalid(message.into()),
-        }
-    }
-
-    fn at(mut self, step: Step) -> Self {
-        self.steps.push(step);
-        self
-    }
-
-    /// The JSON path, `a.b[3].c`.
-    fn path(&self) -> String {
-        let mut path = String::new();
-        for step in self.steps.iter().rev() {
-            match step {
-                Step::Key(k) => {
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(k);
-                }
-                Step::Index(i) => {
-                    path.push('[');
-                    path.push_str(&i.to_string());
-                    path.push(']');
-                }
-            }
-        }
-        path
-    }
-
-    /// The relman error (or the Python error met while converting).
-    pub(crate) fn into_error(self) -> Result<relman::Error, PyErr> {
-        let path = self.path();
-        match self.kind {
-            Failure::TooDeep => Ok(nesting_too_deep(path)),
-            Failure::Invalid(message) => Ok(relman::Error::invalid_input(path, message)),
-            Failure::Python(err) => Err(err),
-        }
-    }
-}
-
-impl From<PyErr> for ConversionError {
-    fn from(err: PyErr) -> Self {
-        ConversionError {
-            steps: Vec::new(),
-            kind: Failure::Python(err),
-        }
-    }
+/// A Python error met while converting.
+fn host(err: PyErr) -> ConversionError {
+    ConversionError::host(err)
 }
 
 /// Converts the value of parameter `name` (depth 1: the parameter object is
@@ -93,16 +30,16 @@ pub(crate) fn parameter(name: &str, value: &Bound<'_, PyAny>) -> Result<Value, C
 
 fn to_value(obj: &Bound<'_, PyAny>, depth: u64) -> Result<Value, ConversionError> {
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_cow()?.into_owned()));
+        return Ok(Value::String(s.to_cow().map_err(host)?.into_owned()));
     }
     if let Ok(dict) = obj.cast::<PyDict>() {
         if depth > MAX_NESTING_DEPTH {
-            return Err(too_deep());
+            return Err(ConversionError::too_deep());
         }
         let mut map = Map::new();
         for (key, item) in dict.iter() {
             let key = match key.cast::<PyString>() {
-                Ok(k) => k.to_cow()?.into_owned(),
+                Ok(k) => k.to_cow().map_err(host)?.into_owned(),
                 Err(_) => {
                     return Err(ConversionError::invalid(format!(
                         "mapping keys must be strings, not {}",
@@ -121,7 +58,7 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: u64) -> Result<Value, ConversionError
     }
     if let Ok(list) = obj.cast::<PyList>() {
         if depth > MAX_NESTING_DEPTH {
-            return Err(too_deep());
+            return Err(ConversionError::too_deep());
         }
         let mut items = Vec::with_capacity(list.len());
         for (i, item) in list.iter().enumerate() {
@@ -154,7 +91,7 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: u64) -> Result<Value, ConversionError
     }
     if let Ok(tuple) = obj.cast::<PyTuple>() {
         if depth > MAX_NESTING_DEPTH {
-            return Err(too_deep());
+            return Err(ConversionError::too_deep());
         }
         let mut items = Vec::with_capacity(tuple.len());
         for (i, item) in tuple.iter().enumerate() {
@@ -174,21 +111,17 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: u64) -> Result<Value, ConversionError
 
 /// An aware datetime as RFC 3339 text with its own offset.
 fn timestamp(dt: &Bound<'_, PyDateTime>) -> Result<Value, ConversionError> {
-    if dt.call_method0("utcoffset")?.is_none() {
+    if dt.call_method0("utcoffset").map_err(host)?.is_none() {
         return Err(ConversionError::invalid(
             "a naive datetime (no tzinfo) is not a timestamp; attach a time zone, \
              e.g. datetime(..., tzinfo=timezone.utc)",
         ));
     }
-    let text: String = dt.call_method0("isoformat")?.extract()?;
+    let text: String = dt
+        .call_method0("isoformat")
+        .and_then(|t| t.extract())
+        .map_err(host)?;
     Ok(Value::String(text))
-}
-
-fn too_deep() -> ConversionError {
-    ConversionError {
-        steps: Vec::new(),
-        kind: Failure::TooDeep,
-    }
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {

@@ -82,7 +82,7 @@ fn parameter(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Result<Value, rel
     }
     match convert::parameter(name, value) {
         Ok(v) => Ok(Ok(v)),
-        Err(e) => e.into_error().map(Err),
+        Err(e) => e.into_error("").map(Err).map_err(|h| h.error),
     }
 }
 

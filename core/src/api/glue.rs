@@ -95,6 +95,100 @@ pub fn panic_error(payload: &(dyn Any + Send)) -> Error {
     ))
 }
 
+/// One step of the path to a value: a key of an object or an index of a
+/// list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathStep {
+    /// A key of an object (a mapping, a dict).
+    Key(String),
+    /// An index of a list.
+    Index(usize),
+}
+
+/// Why a binding could not convert a native value (a Python, JavaScript or
+/// Swift value) to JSON, and where: the steps are collected innermost
+/// first, as a recursive converter unwinds. `H` is the host's own error
+/// (met while reading the native value).
+#[derive(Debug)]
+pub struct ConversionError<H> {
+    steps: Vec<PathStep>,
+    kind: ConversionFailure<H>,
+}
+
+#[derive(Debug)]
+enum ConversionFailure<H> {
+    TooDeep,
+    Invalid(String),
+    Host(H),
+}
+
+/// A host error met while converting a value, with the path to it.
+#[derive(Debug)]
+pub struct HostError<H> {
+    /// The JSON path of the value being read.
+    pub path: String,
+    /// The host's error.
+    pub error: H,
+}
+
+impl<H> ConversionError<H> {
+    /// A value JSON has no form for (`invalid_input`).
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ConversionFailure::Invalid(message.into()))
+    }
+
+    /// A value nested deeper than [`MAX_NESTING_DEPTH`] (`limit_exceeded`).
+    pub fn too_deep() -> Self {
+        Self::new(ConversionFailure::TooDeep)
+    }
+
+    /// The host's own error.
+    pub fn host(error: H) -> Self {
+        Self::new(ConversionFailure::Host(error))
+    }
+
+    fn new(kind: ConversionFailure<H>) -> Self {
+        ConversionError {
+            steps: Vec::new(),
+            kind,
+        }
+    }
+
+    /// The same failure one step further out.
+    pub fn at(mut self, step: PathStep) -> Self {
+        self.steps.push(step);
+        self
+    }
+
+    /// The JSON path under `root` (a parameter name, or empty): `a.b[3].c`.
+    pub fn path(&self, root: &str) -> String {
+        let mut path = root.to_string();
+        for step in self.steps.iter().rev() {
+            match step {
+                PathStep::Key(k) => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                }
+                PathStep::Index(i) => path.push_str(&format!("[{i}]")),
+            }
+        }
+        path
+    }
+
+    /// The relman error, at its path under `root`; a host error is handed
+    /// back with that path.
+    pub fn into_error(self, root: &str) -> Result<Error, HostError<H>> {
+        let path = self.path(root);
+        match self.kind {
+            ConversionFailure::TooDeep => Ok(nesting_too_deep(path)),
+            ConversionFailure::Invalid(message) => Ok(Error::invalid_input(path, message)),
+            ConversionFailure::Host(error) => Err(HostError { path, error }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +206,24 @@ mod tests {
         let err = parse_param_text("plan", &deep).unwrap_err();
         assert_eq!(err.code().as_str(), "limit_exceeded");
         assert_eq!(err.path(), Some("plan"));
+    }
+
+    #[test]
+    fn a_conversion_error_names_its_path() {
+        let err = ConversionError::<()>::invalid("not JSON")
+            .at(PathStep::Key("at".to_string()))
+            .at(PathStep::Index(2))
+            .at(PathStep::Key("changes".to_string()));
+        assert_eq!(err.path("release"), "release.changes[2].at");
+        let err = err.into_error("").unwrap();
+        assert_eq!(err.path(), Some("changes[2].at"));
+        let err = ConversionError::<()>::too_deep().at(PathStep::Index(0));
+        assert_eq!(
+            err.into_error("").unwrap().code().as_str(),
+            "limit_exceeded"
+        );
+        let host = ConversionError::host(7).at(PathStep::Key("k".to_string()));
+        assert_eq!(host.into_error("p").unwrap_err().path, "p.k");
     }
 
     #[test]
