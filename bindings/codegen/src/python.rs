@@ -9,20 +9,23 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-/// The error classes `relman/__init__.py` exports, in its `__all__` order.
-const ERRORS: &[&str] = &[
-    "RelmanError",
-    "InvalidInput",
-    "InvalidPolicy",
-    "UnsupportedVersion",
-    "TransitionDenied",
-    "Forbidden",
-    "LogTampered",
-    "LimitExceeded",
-    "Conflict",
-    "StorageFull",
-    "PermissionDenied",
-];
+/// The exception classes of `relman._errors`: `RelmanError` and one per
+/// error code but `internal` (`invalid_input` → `InvalidInput`).
+fn error_classes() -> Vec<String> {
+    let mut classes = vec!["RelmanError".to_string()];
+    for code in relman::ErrorCode::ALL {
+        if code != relman::ErrorCode::Internal {
+            let name = crate::camel_case(code.as_str());
+            let mut chars = name.chars();
+            let first: String = chars
+                .next()
+                .map(|c| c.to_uppercase().collect())
+                .unwrap_or_default();
+            classes.push(format!("{first}{}", chars.as_str()));
+        }
+    }
+    classes
+}
 
 /// Every generated file of the Python binding.
 pub fn generate(catalog: &Catalog) -> Vec<(PathBuf, String)> {
@@ -247,7 +250,8 @@ fn stub(ops: &[Op<'_>]) -> String {
          from typing import Dict, Mapping, Sequence, Tuple, Union\n\n\
          from ._errors import (\n",
     );
-    let mut errors: Vec<&str> = ERRORS.to_vec();
+    let classes = error_classes();
+    let mut errors: Vec<&String> = classes.iter().collect();
     errors.sort_unstable();
     for e in errors {
         let _ = writeln!(out, "    {e} as {e},");
@@ -261,7 +265,7 @@ fn stub(ops: &[Op<'_>]) -> String {
          OPERATIONS: Tuple[Tuple[str, Tuple[Tuple[str, bool], ...], str], ...]\n\
          MAX_NESTING_DEPTH: int\n\n__all__ = [\n",
     );
-    for e in ERRORS {
+    for e in &classes {
         let _ = writeln!(out, "    \"{e}\",");
     }
     out.push_str("    \"OPERATIONS\",\n    \"MAX_NESTING_DEPTH\",\n");
