@@ -10,7 +10,8 @@ test('named and default imports of the package', () => {
   assert.equal(typeof computeKpisAsync, 'function');
   assert.equal(relmanDefault.assessRisk, assessRisk);
   assert.equal(byPath.assessRisk, assessRisk);
-  assert.equal(operations().length, 18);
+  assert.equal(operations().length, relmanDefault.operations().length);
+  assert.ok(operations().length >= 18);
   const verdict = relmanDefault.verifyLog({ id: 'R', title: 'T', kind: 'minor', state: 'planning' });
   assert.equal(verdict.valid, true);
 });
