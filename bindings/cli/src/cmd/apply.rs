@@ -265,8 +265,9 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
     }
 }
 
-/// The errors of `apply` that are a negative verdict (exit 1, SPEC §8:
-/// "denied … broken log") rather than input that cannot be processed.
+/// The errors of `apply` that are a negative verdict (exit 1, README
+/// "Exit status": denied … broken log) rather than input that cannot be
+/// processed.
 fn is_negative_verdict(code: ErrorCode) -> bool {
     matches!(
         code,

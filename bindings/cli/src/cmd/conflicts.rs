@@ -1,4 +1,4 @@
-//! `relman conflicts SCHEDULE`: every conflict of a schedule (SPEC §4).
+//! `relman conflicts SCHEDULE`: every conflict of a schedule (docs/conflicts.md).
 
 use relman::{Conflict, ConflictReport, Schedule, Severity};
 
