@@ -57,6 +57,20 @@ fn keyword_only_from(params: &[Param<'_>]) -> usize {
     params.len()
 }
 
+/// The parameters of a `def`, each written by `write`, with `*` before
+/// the keyword-only ones.
+fn arguments(params: &[Param<'_>], mut write: impl FnMut(&Param<'_>) -> String) -> Vec<String> {
+    let split = keyword_only_from(params);
+    let mut args = Vec::new();
+    for (i, p) in params.iter().enumerate() {
+        if i == split {
+            args.push("*".to_string());
+        }
+        args.push(write(p));
+    }
+    args
+}
+
 fn docstring(text: &str, indent: &str) -> String {
     let text = text.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"");
     let mut lines = text.lines();
@@ -90,14 +104,7 @@ fn runtime(ops: &[Op<'_>]) -> String {
     }
     out.push_str("]\n");
     for op in ops {
-        let split = keyword_only_from(&op.params);
-        let mut args: Vec<String> = Vec::new();
-        for (i, p) in op.params.iter().enumerate() {
-            if i == split {
-                args.push("*".to_string());
-            }
-            args.push(format!("{}=None", p.info.name));
-        }
+        let mut args = arguments(&op.params, |p| format!("{}=None", p.info.name));
         args.push("**unknown".to_string());
         let given: Vec<String> = op
             .params
@@ -215,16 +222,11 @@ fn stub(ops: &[Op<'_>]) -> String {
     };
     let mut defs = String::new();
     for op in ops {
-        let split = keyword_only_from(&op.params);
-        let mut args: Vec<String> = Vec::new();
-        for (i, p) in op.params.iter().enumerate() {
-            if i == split {
-                args.push("*".to_string());
-            }
+        let args = arguments(&op.params, |p| {
             let ty = union(param_type(&op.info.name, p, &mut used), !p.info.required);
             let default = if p.info.required { "" } else { " = None" };
-            args.push(format!("{}: {ty}{default}", p.info.name));
-        }
+            format!("{}: {ty}{default}", p.info.name)
+        });
         let result = rust_to_python(&op.info.result.rust_type, &mut used, false, true);
         let one_line = format!("def {}({}) -> {result}:", op.info.name, args.join(", "));
         if one_line.len() <= 99 {
