@@ -175,7 +175,7 @@ def write(results, text):
         new = before + text + after
     elif BINDING_MARKER in old:
         i = old.index(BINDING_MARKER) + len(BINDING_MARKER)
-        new = old[:i] + "\n\n" + text + "\n" + old[i:]
+        new = old[:i] + "\n\n" + text + old[i:]
     else:
         new = old.rstrip("\n") + ("\n\n" if old else "") + text + "\n"
     results.write_text(new)
