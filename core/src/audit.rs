@@ -479,7 +479,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     to_hex(&Sha256::digest(bytes))
 }
 
-
 /// The value the first event of release `release_id` chains from:
 /// `sha256_hex("relman-audit-v1:" + release_id)`.
 pub fn chain_seed(release_id: &str) -> String {

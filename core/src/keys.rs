@@ -66,8 +66,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use sha2::Sha256;
 
-use crate::foundation::hex::to_hex;
 use crate::error::{Error, Problem, Result};
+use crate::foundation::hex::to_hex;
 
 /// The prefix of every authenticated message.
 const DOMAIN: &str = "relman-log-auth-v1";

@@ -55,8 +55,8 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 pub mod foundation;
-pub use foundation::{error, identity, limits};
 use foundation::timestamp;
+pub use foundation::{error, identity, limits};
 
 pub mod api;
 pub mod audit;

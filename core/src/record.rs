@@ -25,8 +25,8 @@
 //!
 //! Needs: the release (its log and fields) only.
 
-use crate::foundation::hex::to_hex;
 use crate::document::Extra;
+use crate::foundation::hex::to_hex;
 use crate::{Approval, Change, Decision, Outcome, Release, Role, TestRun, Timestamp};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -316,7 +316,6 @@ impl Findings {
 
 pub use crate::foundation::path::join;
 
-
 /// The paths and ids of the items of a list field, for `unique_ids`.
 fn ids<'a, T>(
     base: &'a str,

@@ -34,7 +34,6 @@ fn kinds(r: &ConflictReport, kind: ConflictKind) -> Vec<&relman::Conflict> {
     r.conflicts.iter().filter(|c| c.kind == kind).collect()
 }
 
-
 fn cmdb() -> Value {
     json!({
         "cis": [

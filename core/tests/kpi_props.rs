@@ -74,8 +74,10 @@ fn history() -> impl Strategy<Value = History> {
                     kpi::release(i, t, kind, outcome, &steps, tests, reviewed)
                 })
                 .collect();
-            serde_json::from_value(json!({"deployments": deployments, "incidents": incidents, "releases": releases}))
-                .unwrap()
+            serde_json::from_value(
+                json!({"deployments": deployments, "incidents": incidents, "releases": releases}),
+            )
+            .unwrap()
         })
 }
 

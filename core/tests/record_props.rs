@@ -39,8 +39,8 @@ use relman::{
     Decision, ErrorCode, Event, Outcome, Release, ReleaseKind, RiskLevel, Role, State, TamperKind,
     TestKind, TestRun, Timestamp,
 };
-use serde::de::DeserializeOwned;
 use relman_oracles::lifecycle::DIRECTORY;
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 

@@ -35,7 +35,11 @@ use conformance::{check_all, diff, vector_files};
 
 #[test]
 fn every_conformance_vector_passes() {
-    let passed = check_all(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors"), 1, run);
+    let passed = check_all(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors"),
+        1,
+        run,
+    );
     println!("{passed} conformance vectors passed");
 }
 

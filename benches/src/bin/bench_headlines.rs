@@ -131,7 +131,10 @@ fn prepare(name: &str) -> Res<(Call, String)> {
             let m = n / 10;
             let history = History {
                 deployments: (0..n).map(|i| dep(i, n)).map(|d: Dep| d.record()).collect(),
-                incidents: (0..m).map(|j| inc(j, m, n)).map(|i: Inc| i.record()).collect(),
+                incidents: (0..m)
+                    .map(|j| inc(j, m, n))
+                    .map(|i: Inc| i.record())
+                    .collect(),
                 ..History::default()
             };
             let options = KpiOptions::default();
@@ -210,7 +213,12 @@ fn serve() -> Res<()> {
 
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["--list"] => {
             for (name, size) in HEADLINES {
                 println!("{name}\t{size}");
@@ -232,7 +240,10 @@ mod tests {
     fn digests_are_fnv1a_of_the_json_text() {
         // FNV-1a 64 of "1" (the JSON text of the number 1).
         assert_eq!(digest(&1).unwrap(), "af63ac4c86019afc");
-        assert_ne!(digest(&json!({"a": 1})).unwrap(), digest(&json!({"a": 2})).unwrap());
+        assert_ne!(
+            digest(&json!({"a": 1})).unwrap(),
+            digest(&json!({"a": 2})).unwrap()
+        );
     }
 
     #[test]

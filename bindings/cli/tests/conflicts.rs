@@ -20,7 +20,6 @@ use common::{relman, TempFile};
 mod fixtures;
 use fixtures::rel;
 
-
 fn clashing() -> TempFile {
     TempFile::json(
         "schedule.json",

@@ -11,22 +11,22 @@
 
 mod actor;
 mod auth;
-mod conflict;
-pub mod plan;
 mod calendar;
 mod cmdb;
+mod conflict;
 mod context;
 mod history;
+pub mod plan;
 mod release;
 mod schedule;
 
 pub use actor::Actor;
 pub use auth::{EventAuth, KeyAlgorithm};
-pub use conflict::{ConflictKind, Severity};
 pub use calendar::{
     Blackout, BlackoutSeverity, Calendar, Frequency, MaintenanceWindow, Recurrence, Scope, Weekday,
 };
 pub use cmdb::{Cmdb, ConfigurationItem, Criticality, Relationship};
+pub use conflict::{ConflictKind, Severity};
 pub use context::Context;
 pub use history::{CommitRef, DeploymentKind, DeploymentRecord, History, Incident};
 pub use release::{

@@ -1,14 +1,14 @@
 //! The rollout state machine: [`rollout_step`].
 
+use super::SampleSet;
 use crate::document::plan::{
     check_plan, plan_metrics, strategy_name, Aggregate, Analysis, CanaryStep, MetricCheck,
     NoDataPolicy,
 };
-use super::SampleSet;
 use crate::document::{DeploymentPlan, Extra, Strategy};
 use crate::error::{Error, Problem, Result, Warning};
-use crate::policy::RolloutPolicy;
 use crate::foundation::path::join;
+use crate::policy::RolloutPolicy;
 use crate::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

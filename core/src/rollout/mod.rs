@@ -38,6 +38,10 @@ mod judge;
 mod machine;
 pub mod stats;
 
+pub use crate::document::plan::{
+    check_plan, plan_metrics, Aggregate, Analysis, CanaryStep, MetricCheck, NoDataPolicy,
+    PauseStep, Wave, MAX_DURATION_SECS,
+};
 pub use judge::{
     judge_canary, judge_canary_with_limits, judge_canary_with_policy, BadDirection,
     CanaryJudgement, CanaryVerdict, Classification, JudgeConfig, JudgedMetric, MetricJudgement,
@@ -46,10 +50,6 @@ pub use judge::{
 pub use machine::{
     rollout_step, rollout_step_with_policy, AnalysisRun, MetricTally, PauseReason, Reason,
     RolloutCommand, RolloutDecision, RolloutInput, RolloutPhase, RolloutState, RolloutStep,
-};
-pub use crate::document::plan::{
-    check_plan, plan_metrics, Aggregate, Analysis, CanaryStep, MetricCheck, NoDataPolicy,
-    PauseStep, Wave, MAX_DURATION_SECS,
 };
 
 use crate::document::{DeploymentPlan, Extra};
