@@ -56,8 +56,8 @@ const HEADLINES: [(&str, &str); 10] = [
 ];
 
 /// FNV-1a of `value`'s JSON text: equal digests, equal outputs.
-fn digest(value: impl serde::Serialize) -> Res<String> {
-    let text = serde_json::to_string(&value)?;
+fn digest<T: serde::Serialize + ?Sized>(value: &T) -> Res<String> {
+    let text = serde_json::to_string(value)?;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);

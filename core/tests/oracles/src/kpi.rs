@@ -125,7 +125,7 @@ pub fn release(
         "tests": [{"kind": "uat", "passed": passed, "failed": failed}],
         "log": log, "planned_start": at(t - 3600),
         "planned_end": at(t + 3600 * (i as i64 % 3 - 1))});
-    if outcome < 4 && i % 5 != 0 {
+    if outcome < 4 && !i.is_multiple_of(5) {
         v["outcome"] = json!(OUTCOMES[outcome]);
         v["deployed_at"] = json!(at(t));
     }
@@ -145,7 +145,7 @@ pub fn median_p90_mean(values: &[i64]) -> Option<(f64, f64, f64)> {
     if n == 0 {
         return None;
     }
-    let median = if n % 2 == 1 {
+    let median = if !n.is_multiple_of(2) {
         values[n / 2] as f64
     } else {
         (values[n / 2 - 1] as f64 + values[n / 2] as f64) / 2.0
