@@ -1,5 +1,6 @@
-//! The audit trail: the SHA-256 hash chain over a
-//! release's `log[]`, policy fingerprints and [`verify_log`] (SPEC §2).
+//! The audit trail: the SHA-256 hash chain over a release's `log[]`,
+//! policy fingerprints and [`verify_log`] (docs/lifecycle.md, "Audit
+//! trail" and "The record").
 //!
 //! Everything here is defined byte for byte so that any language can
 //! re-implement it and get the same hashes.

@@ -7,7 +7,7 @@
 //! IANA time zone and the range asked for, plus a limit on the number of
 //! occurrences.
 //!
-//! Rules (RFC 5545 and SPEC §4): an occurrence starts at `start_time` local
+//! Rules (RFC 5545 and docs/conflicts.md, "Calendars and time zones"): an occurrence starts at `start_time` local
 //! time on each matching local date and lasts `duration_secs` of elapsed
 //! time. A local start that does not exist (the spring-forward gap) moves
 //! forward by the length of the gap (02:30 in a 02:00→03:00 gap starts at
@@ -383,7 +383,8 @@ fn month_number(d: NaiveDate) -> i64 {
         .saturating_add(i64::from(d.month0()))
 }
 
-/// Resolves a local date-time in `tz` to Unix seconds (SPEC §4's DST rule).
+/// Resolves a local date-time in `tz` to Unix seconds (the DST rule of
+/// docs/conflicts.md, "Calendars and time zones").
 pub fn resolve_local(tz: &Tz, local: NaiveDateTime) -> i64 {
     match tz.from_local_datetime(&local) {
         chrono::LocalResult::Single(t) => t.timestamp(),

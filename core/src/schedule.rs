@@ -1,5 +1,5 @@
 //! Scheduling: free slots for an item, and the deployment order of
-//! releases (SPEC §4).
+//! releases (docs/conflicts.md).
 //!
 //! Decides: the earliest windows in which a release or bare change could
 //! run without a blocking conflict ([`suggest_slots`]), and the waves in

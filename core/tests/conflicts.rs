@@ -18,6 +18,10 @@ use relman::{
 };
 use serde_json::{json, Value};
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+use fixtures::rel;
+
 fn schedule(v: Value) -> Schedule {
     relman::from_value::<Schedule>(v).unwrap().document
 }
@@ -28,16 +32,6 @@ fn detect(v: Value) -> ConflictReport {
 
 fn kinds(r: &ConflictReport, kind: ConflictKind) -> Vec<&relman::Conflict> {
     r.conflicts.iter().filter(|c| c.kind == kind).collect()
-}
-
-/// A release with one change touching `cis`, implemented by `who`.
-fn rel(id: &str, start: &str, end: &str, cis: &[&str], who: &str) -> Value {
-    json!({
-        "id": id, "title": id, "kind": "minor", "state": "approval",
-        "planned_start": start, "planned_end": end,
-        "changes": [{"id": format!("{id}-c"), "kind": "normal", "summary": "s",
-                     "affected_cis": cis, "implementer": who}]
-    })
 }
 
 fn cmdb() -> Value {

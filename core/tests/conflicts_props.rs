@@ -1,8 +1,9 @@
 //! Property tests of conflict detection and slot suggestion (issue #5,
 //! acceptance 3): on random schedules of up to a few hundred items the
-//! overlap-type conflicts equal a plain all-pairs oracle written here, and
-//! every suggested slot, added to the schedule, creates no blocking
-//! conflict while no earlier start on the search grid would be free.
+//! overlap-type conflicts equal a plain all-pairs oracle
+//! (`relman_oracles::conflicts`, shared with the fuzz checks), and every
+//! suggested slot, added to the schedule, creates no blocking conflict
+//! while no earlier start on the search grid would be free.
 
 // Test code: a failing case should stop loudly (clippy.toml allows this
 // inside #[test] functions only).
@@ -14,33 +15,13 @@
 )]
 
 use proptest::prelude::*;
-use relman::{detect_conflicts, suggest_slots, ConflictKind, Schedule, Severity, Timestamp};
+use relman::{detect_conflicts, suggest_slots, Schedule, Severity, Timestamp};
+use relman_oracles::conflicts::{self, cmdb, detected, oracle, Item, BASE, CIS, STEP};
+use relman_oracles::iso;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-const BASE: i64 = 1_796_083_200; // 2026-12-01T00:00:00Z
-const STEP: i64 = 900;
-const CIS: usize = 12;
-
-fn iso(s: i64) -> String {
-    Timestamp::from_utc(relman::calendar::utc(s)).to_string()
-}
-
-/// One generated item: a release with one change (which may have its own
-/// window), touching some CIs, implemented by someone.
-#[derive(Debug, Clone)]
-struct Gen {
-    start: i64,
-    len: i64,
-    cis: Vec<usize>,
-    who: usize,
-    own: Option<(i64, i64)>,
-    own_cis: Vec<usize>,
-    service: usize,
-    deps: Vec<usize>,
-}
-
-fn gen_item() -> impl Strategy<Value = Gen> {
+/// A generated item, built by proptest.
+fn gen_item() -> impl Strategy<Value = Item> {
     (
         0i64..300,
         1i64..12,
@@ -51,7 +32,7 @@ fn gen_item() -> impl Strategy<Value = Gen> {
         0usize..3,
         proptest::collection::vec(0usize..1000, 0..3),
     )
-        .prop_map(|(s, l, cis, who, own, own_cis, service, deps)| Gen {
+        .prop_map(|(s, l, cis, who, own, own_cis, service, deps)| Item {
             start: BASE + s * STEP,
             len: l * STEP,
             cis,
@@ -63,212 +44,14 @@ fn gen_item() -> impl Strategy<Value = Gen> {
         })
 }
 
-fn ci(i: usize) -> String {
-    format!("ci-{i}")
-}
-
-fn release(i: usize, g: &Gen, acyclic_deps: bool) -> Value {
-    let mut change = json!({
-        "id": format!("R{i:03}-c2"), "kind": "normal", "summary": "own window",
-        "affected_cis": g.own_cis.iter().map(|c| ci(*c)).collect::<Vec<_>>(),
-        "implementer": format!("p{}", (g.who + 1) % 5)
-    });
-    if let Some((s, e)) = g.own {
-        change["planned_start"] = json!(iso(s));
-        change["planned_end"] = json!(iso(e));
-    }
-    let deps: BTreeSet<String> = g
-        .deps
-        .iter()
-        .filter_map(|d| {
-            let d = if acyclic_deps {
-                if i == 0 {
-                    return None;
-                }
-                d % i
-            } else {
-                d % 300
-            };
-            (d != i).then(|| format!("R{d:03}"))
-        })
-        .collect();
-    json!({
-        "id": format!("R{i:03}"), "title": "t", "kind": "minor", "state": "approval",
-        "planned_start": iso(g.start), "planned_end": iso(g.start + g.len),
-        "services": [format!("s{}", g.service)],
-        "depends_on": deps,
-        "changes": [
-            {"id": format!("R{i:03}-c1"), "kind": "normal", "summary": "main",
-             "affected_cis": g.cis.iter().map(|c| ci(*c)).collect::<Vec<_>>(),
-             "implementer": format!("p{}", g.who)},
-            change
-        ]
-    })
-}
-
-fn cmdb(edges: &[(usize, usize)]) -> Value {
-    let cis: Vec<Value> = (0..CIS)
-        .map(|i| json!({"id": ci(i), "name": ci(i), "class": "server", "service": format!("s{}", i % 3)}))
-        .collect();
-    let rels: BTreeSet<(usize, usize)> = edges.iter().filter(|(a, b)| a != b).copied().collect();
-    let rels: Vec<Value> = rels
-        .iter()
-        .map(|(a, b)| json!({"from": ci(*a), "to": ci(*b), "kind": "depends_on"}))
-        .collect();
-    json!({"cis": cis, "relationships": rels})
-}
-
-/// A touch as the oracle sees it: item, CI or implementer, window.
-type Touch = (usize, String, i64, i64);
-
-/// An implementer's work: item, implementer, window, the change's CIs.
-type Work = (usize, String, i64, i64, Vec<usize>);
-
-/// Item pair → (CIs, window hull).
-type Pairs = BTreeMap<(usize, usize), (BTreeSet<String>, (i64, i64))>;
-
-fn touches(items: &[Gen]) -> (Vec<Touch>, Vec<Work>) {
-    let mut cis = Vec::new();
-    let mut work = Vec::new();
-    for (i, g) in items.iter().enumerate() {
-        let main = (g.start, g.start + g.len);
-        for c in &g.cis {
-            cis.push((i, ci(*c), main.0, main.1));
-        }
-        work.push((i, format!("p{}", g.who), main.0, main.1, g.cis.clone()));
-        let own = g.own.unwrap_or(main);
-        for c in &g.own_cis {
-            cis.push((i, ci(*c), own.0, own.1));
-        }
-        work.push((
-            i,
-            format!("p{}", (g.who + 1) % 5),
-            own.0,
-            own.1,
-            g.own_cis.clone(),
-        ));
-    }
-    (cis, work)
-}
-
-fn overlap(a: (i64, i64), b: (i64, i64), strict: bool) -> bool {
-    if strict {
-        a.0 < b.1 && b.0 < a.1
+/// Item `i`'s release; with `acyclic_deps` it depends only on earlier
+/// items.
+fn release(i: usize, g: &Item, acyclic_deps: bool) -> Value {
+    if acyclic_deps {
+        conflicts::release(i, g, |d| (i != 0).then(|| d % i.max(1)))
     } else {
-        a.0 <= b.1 && b.0 <= a.1
+        conflicts::release(i, g, |d| Some(d % 300))
     }
-}
-
-/// (kind, items, cis, window) of a conflict, comparable.
-type Key = (String, Vec<String>, Vec<String>, Option<(String, String)>);
-
-fn add(map: &mut Pairs, a: usize, b: usize, cis: &[String], w: (i64, i64)) {
-    let k = (a.min(b), a.max(b));
-    let e = map.entry(k).or_insert_with(|| (BTreeSet::new(), w));
-    e.0.extend(cis.iter().cloned());
-    e.1 = (e.1 .0.min(w.0), e.1 .1.max(w.1));
-}
-
-fn keys(kind: &str, map: &Pairs) -> Vec<Key> {
-    map.iter()
-        .map(|((a, b), (cis, w))| {
-            (
-                kind.to_string(),
-                vec![format!("R{a:03}"), format!("R{b:03}")],
-                cis.iter().cloned().collect(),
-                Some((iso(w.0), iso(w.1))),
-            )
-        })
-        .collect()
-}
-
-/// Every pair of items compared directly: ci_overlap, related_ci_overlap
-/// (CMDB distance by breadth-first search) and assignee_overlap.
-fn oracle(items: &[Gen], edges: &[(usize, usize)], depth: usize, strict: bool) -> Vec<Key> {
-    let (cis, work) = touches(items);
-    let mut same = BTreeMap::new();
-    let mut related = BTreeMap::new();
-    let mut people = BTreeMap::new();
-    // CMDB distances, undirected.
-    let mut adj = vec![BTreeSet::new(); CIS];
-    for (a, b) in edges {
-        if a != b {
-            adj[*a].insert(*b);
-            adj[*b].insert(*a);
-        }
-    }
-    let dist = |a: usize, b: usize| -> Option<usize> {
-        let mut seen = [usize::MAX; CIS];
-        seen[a] = 0;
-        let mut q = VecDeque::from([a]);
-        while let Some(n) = q.pop_front() {
-            for m in &adj[n] {
-                if seen[*m] == usize::MAX {
-                    seen[*m] = seen[n] + 1;
-                    q.push_back(*m);
-                }
-            }
-        }
-        (seen[b] != usize::MAX).then_some(seen[b])
-    };
-    let idx = |c: &str| c.trim_start_matches("ci-").parse::<usize>().unwrap();
-    for x in &cis {
-        for y in &cis {
-            if x.0 >= y.0 || !overlap((x.2, x.3), (y.2, y.3), strict) {
-                continue;
-            }
-            let w = (x.2.max(y.2), x.3.min(y.3));
-            if x.1 == y.1 {
-                add(&mut same, x.0, y.0, std::slice::from_ref(&x.1), w);
-            } else if depth > 0 && dist(idx(&x.1), idx(&y.1)).is_some_and(|d| d <= depth) {
-                add(&mut related, x.0, y.0, &[x.1.clone(), y.1.clone()], w);
-            }
-        }
-    }
-    related.retain(|k, _| !same.contains_key(k));
-    for x in &work {
-        for y in &work {
-            if x.0 >= y.0 || x.1 != y.1 || !overlap((x.2, x.3), (y.2, y.3), strict) {
-                continue;
-            }
-            let w = (x.2.max(y.2), x.3.min(y.3));
-            let c: Vec<String> = x.4.iter().chain(&y.4).map(|c| ci(*c)).collect();
-            add(&mut people, x.0, y.0, &c, w);
-        }
-    }
-    let mut out = keys("ci_overlap", &same);
-    out.extend(keys("related_ci_overlap", &related));
-    out.extend(keys("assignee_overlap", &people));
-    out.sort();
-    out
-}
-
-fn detected(s: &Schedule) -> Vec<Key> {
-    let report = detect_conflicts(s).unwrap();
-    let mut out: Vec<Key> = report
-        .conflicts
-        .iter()
-        .filter(|c| {
-            matches!(
-                c.kind,
-                ConflictKind::CiOverlap
-                    | ConflictKind::RelatedCiOverlap
-                    | ConflictKind::AssigneeOverlap
-            )
-        })
-        .map(|c| {
-            (
-                c.kind.as_str().to_string(),
-                c.items.clone(),
-                c.cis.clone(),
-                c.window
-                    .as_ref()
-                    .map(|w| (w.start.to_string(), w.end.to_string())),
-            )
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 proptest! {

@@ -17,6 +17,10 @@ use relman::{
 };
 use serde_json::{json, Value};
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+use fixtures::group_keys;
+
 const HISTORY: &str = include_str!("data/kpi-history.json");
 
 fn ts(s: &str) -> Timestamp {
@@ -306,12 +310,7 @@ fn grouped_by_service_and_environment() {
         group_by: Some(KpiGroupBy::Team),
         ..three_weeks()
     });
-    let keys: Vec<&str> = r["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["key"].as_str().unwrap())
-        .collect();
+    let keys = group_keys(&r);
     assert_eq!(
         keys,
         ["discovery", "discovery-team", "payments", "payments-team"]

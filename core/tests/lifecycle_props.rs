@@ -1,13 +1,13 @@
-//! Property tests of the lifecycle engine (SPEC §2): random command
+//! Property tests of the lifecycle engine (docs/lifecycle.md): random command
 //! sequences by random actors never panic, never reach `deployment` without
 //! a satisfied quorum and the other leave-approval gates, terminal states
 //! keep their state, and every produced log verifies with the document as
 //! its projection. A second property checks that `check` is total, that its
 //! verdict is the conjunction of its requirements, and that it counts only
-//! what the log yields (SPEC §2, "the log is the record").
+//! what the log yields (docs/lifecycle.md, "The record").
 //!
-//! The model here is written from SPEC §2, docs/lifecycle.md and the
-//! default policy, independently of the engine:
+//! The model here is written from docs/lifecycle.md and the default
+//! policy, independently of the engine:
 //!
 //! - a model of the **record** ([`Rec`]): the votes, test runs, outcome,
 //!   rollback, review and approval round that the commands applied so far
@@ -47,28 +47,15 @@ use relman::{
     Decision, Error, ErrorCode, Outcome, Policy, Release, ReleaseKind, RiskLevel, Role, State,
     TestKind, TestRun, Timestamp,
 };
+use relman_oracles::lifecycle::{is_terminal, legal_edge, successor, DIRECTORY};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 // ---------------------------------------------------------------------------
-// The fixed world: an actor directory covering every role, plus one unknown.
+// The fixed world: an actor directory covering every role
+// (`relman_oracles::lifecycle::DIRECTORY`, shared with the fuzz checks),
+// plus one unknown.
 // ---------------------------------------------------------------------------
-
-/// The actor directory: every role, some people with two.
-const DIRECTORY: [(&str, &[&str]); 12] = [
-    ("rita", &["release_manager"]),
-    ("alice", &["release_manager", "cab"]),
-    ("dan", &["release_team"]),
-    ("bob", &["release_team", "cab"]),
-    ("carol", &["cab"]),
-    ("erin", &["cab"]),
-    ("frank", &["cab", "product_owner"]),
-    ("paula", &["product_owner"]),
-    ("ed", &["ecab"]),
-    ("eve", &["ecab", "cab"]),
-    ("bea", &["business_stakeholder"]),
-    ("quinn", &["qa"]),
-];
 
 /// Second directory entries for people already in [`DIRECTORY`] under
 /// another spelling (contexts with `twins`): `Alice` is alice, and the
@@ -1408,8 +1395,8 @@ fn amended_as_asked(
 }
 
 // ---------------------------------------------------------------------------
-// Oracles: the gates of SPEC §2 under the default policy (plus the tunings
-// the context spec makes), written independently of the engine. Sealed
+// Oracles: the gates of docs/lifecycle.md under the default policy (plus the
+// tunings the context spec makes), written independently of the engine. Sealed
 // fields come from the document, command fields from the record.
 // ---------------------------------------------------------------------------
 
@@ -1669,31 +1656,6 @@ fn gates_of(
 
 fn gates_met(r: &Release, m: &Rec, state: State, ctx: &Context) -> bool {
     gates_of(r, m, state, ctx).is_some_and(|g| g.values().all(|v| *v))
-}
-
-/// The main-line successor of a state.
-fn successor(s: State) -> Option<State> {
-    match s {
-        State::Planning => Some(State::Development),
-        State::Development => Some(State::Testing),
-        State::Testing => Some(State::Approval),
-        State::Approval => Some(State::Deployment),
-        State::Deployment => Some(State::Review),
-        State::Review => Some(State::Closed),
-        State::Closed | State::Cancelled => None,
-    }
-}
-
-fn is_terminal(s: State) -> bool {
-    matches!(s, State::Closed | State::Cancelled)
-}
-
-/// Every transition SPEC §2 allows (state changes only).
-fn legal_edge(from: State, to: State) -> bool {
-    use State::*;
-    successor(from) == Some(to)
-        || (to == Development && matches!(from, Testing | Approval))
-        || (to == Cancelled && matches!(from, Planning | Development | Testing | Approval))
 }
 
 /// The requirements `check(r, target)` reports for leaving `state`, by
@@ -2226,7 +2188,8 @@ fn run_sequence(
                     "step {i}: {} by {actor:?} succeeded in {from:?}",
                     action.name(),
                 );
-                // (5) only the transitions SPEC §2 allows.
+                // (5) only the transitions the lifecycle allows
+                // (docs/lifecycle.md, "States and commands").
                 prop_assert!(
                     from == to || legal_edge(from, to),
                     "step {i}: illegal transition {from:?} -> {to:?}"
@@ -2250,7 +2213,7 @@ fn run_sequence(
                     );
                     prop_assert!(gates_met(&before, &m, State::Approval, &ctx));
                 }
-                // The spec's rules around failures (SPEC §2: a failed
+                // The rules around failures (docs/lifecycle.md: a failed
                 // deployment needs roll_back before review; the review is
                 // mandatory after any failed release).
                 if from == State::Deployment && to == State::Review && failure_pending {

@@ -18,7 +18,9 @@ use relman::limits::{Limits, DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_ITEMS};
 use relman::Error;
 use serde_json::{json, Value};
 
-const THREE_MIB: usize = 3 * 1024 * 1024;
+#[path = "support/fixtures.rs"]
+mod fixtures;
+use fixtures::THREE_MIB;
 
 /// Code, path, limit and found of a `limit_exceeded` error (panics on any
 /// other error).

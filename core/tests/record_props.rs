@@ -1,4 +1,4 @@
-//! Property test of the record (SPEC §2, "the log is the record";
+//! Property test of the record ("the log is the record";
 //! docs/lifecycle.md, "The record"): for random command sequences, replaying
 //! the log reproduces every gate-read field of the document, and any single
 //! edit of one of those fields is reported by `verify_log`.
@@ -39,30 +39,17 @@ use relman::{
     Decision, ErrorCode, Event, Outcome, Release, ReleaseKind, RiskLevel, Role, State, TamperKind,
     TestKind, TestRun, Timestamp,
 };
+use relman_oracles::lifecycle::DIRECTORY;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------------------
-// The world: a directory, the default policy with a low risk given, and who
+// The world: a directory (`relman_oracles::lifecycle::DIRECTORY`, shared
+// with the fuzz checks), the default policy with a low risk given, and who
 // does what (owner rita; implementers bob and dan; deployer dan; tester
 // quinn; voters nobody else is in conflict with).
 // ---------------------------------------------------------------------------
-
-const DIRECTORY: [(&str, &[&str]); 12] = [
-    ("rita", &["release_manager"]),
-    ("alice", &["release_manager", "cab"]),
-    ("dan", &["release_team"]),
-    ("bob", &["release_team", "cab"]),
-    ("carol", &["cab"]),
-    ("erin", &["cab"]),
-    ("frank", &["cab", "product_owner"]),
-    ("paula", &["product_owner"]),
-    ("ed", &["ecab"]),
-    ("eve", &["ecab", "cab"]),
-    ("bea", &["business_stakeholder"]),
-    ("quinn", &["qa"]),
-];
 
 /// Who may vote in which role: nobody here owns the release or implements
 /// one of its changes.

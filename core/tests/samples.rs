@@ -473,7 +473,7 @@ fn samples_agree_with_each_other() {
 /// Every release of the samples (the release files, the schedule's and the
 /// history's) is in planning with an empty log, or carries a sealed log that
 /// verifies and whose replay is the document; its events were issued by
-/// people of `context.json` (SPEC §2: the log is the record).
+/// people of `context.json` (docs/lifecycle.md, "The record").
 #[test]
 fn sample_releases_carry_their_record() {
     let actors = actor_roles();

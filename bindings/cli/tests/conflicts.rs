@@ -10,20 +10,15 @@
     clippy::indexing_slicing
 )]
 
-use serde_json::{json, Value};
+use serde_json::json;
 use std::path::PathBuf;
 
 mod common;
 use common::{relman, TempFile};
 
-fn rel(id: &str, start: &str, end: &str, cis: &[&str], who: &str) -> Value {
-    json!({
-        "id": id, "title": id, "kind": "minor", "state": "approval",
-        "planned_start": start, "planned_end": end,
-        "changes": [{"id": format!("{id}-c"), "kind": "normal", "summary": "s",
-                     "affected_cis": cis, "implementer": who}]
-    })
-}
+#[path = "../../../core/tests/support/fixtures.rs"]
+mod fixtures;
+use fixtures::rel;
 
 fn clashing() -> TempFile {
     TempFile::json(

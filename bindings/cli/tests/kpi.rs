@@ -14,6 +14,10 @@ use std::path::PathBuf;
 mod common;
 use common::{relman, TempFile};
 
+#[path = "../../../core/tests/support/fixtures.rs"]
+mod fixtures;
+use fixtures::group_keys;
+
 fn history() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../core/tests/data/kpi-history.json")
@@ -66,12 +70,7 @@ fn options_tz_week_start_series_and_group_by() {
     assert_eq!(r["settings"]["time_zone"], "Asia/Tokyo");
     assert_eq!(r["settings"]["week_start"], "sun");
     assert_eq!(r["series"][0]["bucket"], "2026-11");
-    let keys: Vec<&str> = r["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["key"].as_str().unwrap())
-        .collect();
+    let keys = group_keys(&r);
     assert_eq!(keys, ["checkout", "search"]);
 }
 

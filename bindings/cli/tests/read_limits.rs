@@ -17,7 +17,9 @@ use serde_json::{json, Value};
 mod common;
 use common::{relman, TempFile};
 
-const THREE_MIB: usize = 3 * 1024 * 1024;
+#[path = "../../../core/tests/support/fixtures.rs"]
+mod fixtures;
+use fixtures::THREE_MIB;
 
 fn records(n: usize) -> Vec<Value> {
     (0..n)

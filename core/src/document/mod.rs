@@ -1,4 +1,5 @@
-//! The documents of the data contract (SPEC §1) as serde types.
+//! The documents of the data contract (README.md, "The data contract") as
+//! serde types.
 //!
 //! Every struct keeps the fields it does not know in `extra` and writes them
 //! back unchanged, at every level, so a host can pass its records through

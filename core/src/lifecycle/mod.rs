@@ -1,4 +1,4 @@
-//! The release lifecycle (SPEC §2): what may happen to a release next, and
+//! The release lifecycle (docs/lifecycle.md): what may happen to a release next, and
 //! why not.
 //!
 //! Decides: whether a release may move to a target state ([`check`], a dry

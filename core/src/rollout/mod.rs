@@ -1,4 +1,4 @@
-//! Deployment strategies (SPEC §5): what a rollout does next, and whether a
+//! Deployment strategies (docs/rollout.md): what a rollout does next, and whether a
 //! canary is healthy.
 //!
 //! Decides: the next state of a `big_bang`, `phased`, `blue_green` or

@@ -68,6 +68,34 @@ pub fn vector_files(root: &Path) -> Vec<PathBuf> {
 /// operation's result or its error in the shared JSON form.
 pub type Outcome = Result<Result<Value, Value>, String>;
 
+/// Checks every vector under `root` with a front end's `run(operation,
+/// input)`, failing with the list of every vector that fails; returns how
+/// many passed (at least `at_least` must exist).
+pub fn check_all(root: &Path, at_least: usize, run: impl Fn(&str, &Value) -> Outcome) -> usize {
+    let files = vector_files(root);
+    assert!(
+        files.len() >= at_least.max(1),
+        "only {} vectors found",
+        files.len()
+    );
+    let failures: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            check_vector(f, &run)
+                .err()
+                .map(|e| format!("{}: {e}", f.display()))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+    files.len()
+}
+
 /// Checks one vector file with a front end's `run(operation, input)`.
 pub fn check_vector(file: &Path, run: impl Fn(&str, &Value) -> Outcome) -> Result<(), String> {
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;

@@ -1,32 +1,16 @@
-//! Conflict detection against a plain all-pairs oracle (the oracle of
-//! `core/tests/conflicts_props.rs`, driven by fuzzer bytes instead of
-//! proptest).
+//! Conflict detection against the plain all-pairs oracle of
+//! `relman_oracles::conflicts` (which `core/tests/conflicts_props.rs` also
+//! uses), driven by fuzzer bytes instead of proptest.
 
-use crate::gen::{iso, Gen};
-use relman::{detect_conflicts, ConflictKind, Schedule};
+use crate::gen::Gen;
+use relman::Schedule;
+use relman_oracles::conflicts::{cmdb, release, BASE, STEP};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-const BASE: i64 = 1_796_083_200; // 2026-12-01T00:00:00Z
-const STEP: i64 = 900;
-/// CIs in the generated CMDB.
-pub const CIS: usize = 12;
+pub use relman_oracles::conflicts::{detected, Item, Key, CIS};
+
 /// Most items in one case (the oracle is quadratic).
 pub const MAX_ITEMS: usize = 48;
-
-/// One generated item: a release with one change (which may have its own
-/// window), touching some CIs, implemented by someone.
-#[derive(Debug, Clone)]
-pub struct Item {
-    start: i64,
-    len: i64,
-    cis: Vec<usize>,
-    who: usize,
-    own: Option<(i64, i64)>,
-    own_cis: Vec<usize>,
-    service: usize,
-    deps: Vec<usize>,
-}
 
 fn item(g: &mut Gen<'_>) -> Item {
     let start = BASE + g.range(0, 299) * STEP;
@@ -80,54 +64,6 @@ pub fn case(data: &[u8]) -> Case {
     }
 }
 
-fn ci(i: usize) -> String {
-    format!("ci-{i}")
-}
-
-fn release(i: usize, g: &Item, n: usize) -> Value {
-    let mut change = json!({
-        "id": format!("R{i:03}-c2"), "kind": "normal", "summary": "own window",
-        "affected_cis": g.own_cis.iter().map(|c| ci(*c)).collect::<Vec<_>>(),
-        "implementer": format!("p{}", (g.who + 1) % 5)
-    });
-    if let Some((s, e)) = g.own {
-        change["planned_start"] = json!(iso(s));
-        change["planned_end"] = json!(iso(e));
-    }
-    let deps: BTreeSet<String> = g
-        .deps
-        .iter()
-        .filter_map(|d| {
-            let d = d % n.max(1);
-            (d != i).then(|| format!("R{d:03}"))
-        })
-        .collect();
-    json!({
-        "id": format!("R{i:03}"), "title": "t", "kind": "minor", "state": "approval",
-        "planned_start": iso(g.start), "planned_end": iso(g.start + g.len),
-        "services": [format!("s{}", g.service)],
-        "depends_on": deps,
-        "changes": [
-            {"id": format!("R{i:03}-c1"), "kind": "normal", "summary": "main",
-             "affected_cis": g.cis.iter().map(|c| ci(*c)).collect::<Vec<_>>(),
-             "implementer": format!("p{}", g.who)},
-            change
-        ]
-    })
-}
-
-fn cmdb(edges: &[(usize, usize)]) -> Value {
-    let cis: Vec<Value> = (0..CIS)
-        .map(|i| json!({"id": ci(i), "name": ci(i), "class": "server", "service": format!("s{}", i % 3)}))
-        .collect();
-    let rels: BTreeSet<(usize, usize)> = edges.iter().filter(|(a, b)| a != b).copied().collect();
-    let rels: Vec<Value> = rels
-        .iter()
-        .map(|(a, b)| json!({"from": ci(*a), "to": ci(*b), "kind": "depends_on"}))
-        .collect();
-    json!({"cis": cis, "relationships": rels})
-}
-
 /// The schedule document of a case.
 pub fn schedule(case: &Case) -> Value {
     let n = case.items.len();
@@ -135,7 +71,7 @@ pub fn schedule(case: &Case) -> Value {
         .items
         .iter()
         .enumerate()
-        .map(|(i, g)| release(i, g, n))
+        .map(|(i, g)| release(i, g, |d| Some(d % n.max(1))))
         .collect();
     json!({
         "cmdb": cmdb(&case.edges),
@@ -144,155 +80,9 @@ pub fn schedule(case: &Case) -> Value {
     })
 }
 
-/// A touch as the oracle sees it: item, CI or implementer, window.
-type Touch = (usize, String, i64, i64);
-/// An implementer's work: item, implementer, window, the change's CIs.
-type Work = (usize, String, i64, i64, Vec<usize>);
-/// Item pair → (CIs, window hull).
-type Pairs = BTreeMap<(usize, usize), (BTreeSet<String>, (i64, i64))>;
-/// (kind, items, cis, window) of a conflict, comparable.
-pub type Key = (String, Vec<String>, Vec<String>, Option<(String, String)>);
-
-fn touches(items: &[Item]) -> (Vec<Touch>, Vec<Work>) {
-    let mut cis = Vec::new();
-    let mut work = Vec::new();
-    for (i, g) in items.iter().enumerate() {
-        let main = (g.start, g.start + g.len);
-        for c in &g.cis {
-            cis.push((i, ci(*c), main.0, main.1));
-        }
-        work.push((i, format!("p{}", g.who), main.0, main.1, g.cis.clone()));
-        let own = g.own.unwrap_or(main);
-        for c in &g.own_cis {
-            cis.push((i, ci(*c), own.0, own.1));
-        }
-        work.push((
-            i,
-            format!("p{}", (g.who + 1) % 5),
-            own.0,
-            own.1,
-            g.own_cis.clone(),
-        ));
-    }
-    (cis, work)
-}
-
-fn overlap(a: (i64, i64), b: (i64, i64), strict: bool) -> bool {
-    if strict {
-        a.0 < b.1 && b.0 < a.1
-    } else {
-        a.0 <= b.1 && b.0 <= a.1
-    }
-}
-
-fn add(map: &mut Pairs, a: usize, b: usize, cis: &[String], w: (i64, i64)) {
-    let k = (a.min(b), a.max(b));
-    let e = map.entry(k).or_insert_with(|| (BTreeSet::new(), w));
-    e.0.extend(cis.iter().cloned());
-    e.1 = (e.1 .0.min(w.0), e.1 .1.max(w.1));
-}
-
-fn keys(kind: &str, map: &Pairs) -> Vec<Key> {
-    map.iter()
-        .map(|((a, b), (cis, w))| {
-            (
-                kind.to_string(),
-                vec![format!("R{a:03}"), format!("R{b:03}")],
-                cis.iter().cloned().collect(),
-                Some((iso(w.0), iso(w.1))),
-            )
-        })
-        .collect()
-}
-
-/// Every pair of items compared directly: ci_overlap, related_ci_overlap
-/// (CMDB distance by breadth-first search) and assignee_overlap.
+/// The all-pairs oracle's conflicts of a case.
 pub fn oracle(case: &Case) -> Vec<Key> {
-    let (items, depth, strict) = (&case.items, case.depth, case.strict);
-    let (cis, work) = touches(items);
-    let mut same = BTreeMap::new();
-    let mut related = BTreeMap::new();
-    let mut people = BTreeMap::new();
-    let mut adj = vec![BTreeSet::new(); CIS];
-    for (a, b) in &case.edges {
-        if a != b {
-            adj[*a].insert(*b);
-            adj[*b].insert(*a);
-        }
-    }
-    let dist = |a: usize, b: usize| -> Option<usize> {
-        let mut seen = [usize::MAX; CIS];
-        seen[a] = 0;
-        let mut q = VecDeque::from([a]);
-        while let Some(n) = q.pop_front() {
-            for m in &adj[n] {
-                if seen[*m] == usize::MAX {
-                    seen[*m] = seen[n] + 1;
-                    q.push_back(*m);
-                }
-            }
-        }
-        (seen[b] != usize::MAX).then_some(seen[b])
-    };
-    let idx = |c: &str| c.trim_start_matches("ci-").parse::<usize>().unwrap();
-    for x in &cis {
-        for y in &cis {
-            if x.0 >= y.0 || !overlap((x.2, x.3), (y.2, y.3), strict) {
-                continue;
-            }
-            let w = (x.2.max(y.2), x.3.min(y.3));
-            if x.1 == y.1 {
-                add(&mut same, x.0, y.0, std::slice::from_ref(&x.1), w);
-            } else if depth > 0 && dist(idx(&x.1), idx(&y.1)).is_some_and(|d| d <= depth) {
-                add(&mut related, x.0, y.0, &[x.1.clone(), y.1.clone()], w);
-            }
-        }
-    }
-    related.retain(|k, _| !same.contains_key(k));
-    for x in &work {
-        for y in &work {
-            if x.0 >= y.0 || x.1 != y.1 || !overlap((x.2, x.3), (y.2, y.3), strict) {
-                continue;
-            }
-            let w = (x.2.max(y.2), x.3.min(y.3));
-            let c: Vec<String> = x.4.iter().chain(&y.4).map(|c| ci(*c)).collect();
-            add(&mut people, x.0, y.0, &c, w);
-        }
-    }
-    let mut out = keys("ci_overlap", &same);
-    out.extend(keys("related_ci_overlap", &related));
-    out.extend(keys("assignee_overlap", &people));
-    out.sort();
-    out
-}
-
-/// The overlap-type conflicts relman detects in `s`, comparable.
-pub fn detected(s: &Schedule) -> Vec<Key> {
-    let report = detect_conflicts(s).unwrap_or_else(|e| panic!("detect_conflicts failed: {e}"));
-    let mut out: Vec<Key> = report
-        .conflicts
-        .iter()
-        .filter(|c| {
-            matches!(
-                c.kind,
-                ConflictKind::CiOverlap
-                    | ConflictKind::RelatedCiOverlap
-                    | ConflictKind::AssigneeOverlap
-            )
-        })
-        .map(|c| {
-            (
-                c.kind.as_str().to_string(),
-                c.items.clone(),
-                c.cis.clone(),
-                c.window
-                    .as_ref()
-                    .map(|w| (w.start.to_string(), w.end.to_string())),
-            )
-        })
-        .collect();
-    out.sort();
-    out
+    relman_oracles::conflicts::oracle(&case.items, &case.edges, case.depth, case.strict)
 }
 
 /// `conflicts_diff`: a schedule of up to 48 releases (with dependencies,

@@ -1,41 +1,25 @@
 //! KPIs: accumulators over any split of a history, merged in any order,
 //! give byte-identical JSON to one computation over the whole (the
-//! property of `core/tests/kpi_props.rs`, driven by fuzzer bytes).
+//! property of `core/tests/kpi_props.rs`, driven by fuzzer bytes; the
+//! records are built by `relman_oracles::kpi`, as there).
 
-use crate::gen::{iso, Gen};
+use crate::gen::Gen;
 use relman::policy::{IncidentAttribution, KpiGroupBy, KpiPolicy, SeriesInterval};
 use relman::{compute_kpis, History, KpiAccumulator, KpiOptions, KpiSettings, Timestamp};
+use relman_oracles::kpi::{at, deployment, incident, release, DAY};
 use serde_json::{json, Value};
-
-const BASE: i64 = 1_793_577_600; // 2026-11-02T00:00:00Z
-const DAY: i64 = 86_400;
-
-fn at(secs: i64) -> String {
-    iso(BASE + secs)
-}
 
 /// A history from the bytes: deployments over ~5 weeks in 3 services and 2
 /// environments, changes from a small id pool (so changes repeat),
 /// incidents with and without links, releases with short logs.
 pub fn history(g: &mut Gen<'_>) -> Value {
-    let services = ["a", "b", "c"];
-    let envs = ["production", "production", "staging"];
-    let outcomes = ["success", "success_with_issues", "failed", "rolled_back"];
-    let kinds = ["planned", "emergency", "hotfix", "rework"];
     let deployments: Vec<Value> = (0..g.below(61))
         .map(|i| {
             let t = g.range(0, 35 * DAY - 1);
-            let changes: Vec<Value> = g.vec(2, |g| {
-                let c = g.below(40);
-                match g.option(|g| g.range(0, 5 * DAY - 1)) {
-                    Some(lag) => json!({"id": format!("c{c}"), "committed_at": at(t - lag)}),
-                    None => json!({"id": format!("c{c}")}),
-                }
-            });
-            json!({"id": format!("d{i}"), "service": g.pick(&services), "environment": g.pick(&envs),
-                   "finished_at": at(t), "started_at": at(t - 600), "outcome": g.pick(&outcomes),
-                   "kind": g.pick(&kinds), "changes": changes, "team": format!("t{}", g.below(3)),
-                   "release_id": format!("r{}", i % 8)})
+            let changes = g.vec(2, |g| (g.below(40), g.option(|g| g.range(0, 5 * DAY - 1))));
+            let (service, env, outcome) = (g.below(3), g.below(3), g.below(4));
+            let (kind, team) = (g.below(4), g.below(3));
+            deployment(i, service, env, t, outcome, kind, &changes, team)
         })
         .collect();
     let n = deployments.len();
@@ -43,62 +27,20 @@ pub fn history(g: &mut Gen<'_>) -> Value {
         .map(|i| {
             let s = g.below(4);
             let t = g.range(0, 35 * DAY - 1);
-            let mut v = json!({"id": format!("i{i}"), "created_at": at(t)});
-            if s < 3 {
-                v["service"] = json!(services[s]);
-            }
-            if let Some(d) = g.option(|g| g.range(0, 3 * DAY - 1)) {
-                v["resolved_at"] = json!(at(t + d));
-            }
-            if let Some(c) = g.option(|g| g.below(60)).filter(|c| *c < n) {
-                v["caused_by"] = json!(format!("d{c}"));
-            }
-            v
+            let resolved = g.option(|g| g.range(0, 3 * DAY - 1));
+            let cause = g.option(|g| g.below(60));
+            incident(i, s, t, resolved, cause, n)
         })
         .collect();
-    let states = [
-        "planning",
-        "development",
-        "testing",
-        "approval",
-        "deployment",
-        "review",
-        "closed",
-    ];
     let releases: Vec<Value> = (0..g.below(9))
         .map(|i| {
             let t = g.range(0, 35 * DAY - 1);
-            let kind = g.pick(&["major", "minor", "patch", "emergency", "minor"]);
+            let kind = g.below(5);
             let outcome = g.below(5);
             let steps = g.vec(6, |g| g.range(0, 3 * DAY - 1));
-            let (passed, failed) = (g.below(20), g.below(5));
+            let tests = (g.below(20), g.below(5));
             let reviewed = g.bool();
-            let mut when = t - 20 * DAY;
-            let log: Vec<Value> = steps
-                .iter()
-                .enumerate()
-                .map(|(k, d)| {
-                    when += d;
-                    json!({"seq": k + 1, "at": at(when), "actor": "x", "command": "advance",
-                           "from": states[k], "to": states[k + 1], "hash": "h"})
-                })
-                .collect();
-            let mut v = json!({"id": format!("r{i}"), "title": "t", "kind": kind,
-                "state": states[steps.len()], "created_at": at(t - 20 * DAY),
-                "services": [services[i % 3]], "team": [format!("t{}", i % 2)],
-                "environments": ["production"],
-                "tests": [{"kind": "uat", "passed": passed, "failed": failed}],
-                "log": log, "planned_start": at(t - 3600),
-                "planned_end": at(t + 3600 * (i as i64 % 3 - 1))});
-            if outcome < 4 && i % 5 != 0 {
-                v["outcome"] = json!(outcomes[outcome]);
-                v["deployed_at"] = json!(at(t));
-            }
-            if reviewed {
-                v["review"] = json!({"completed_at": at(t + DAY)});
-                v["knowledge_articles"] = json!(["kb"]);
-            }
-            v
+            release(i, t, kind, outcome, &steps, tests, reviewed)
         })
         .collect();
     json!({"deployments": deployments, "incidents": incidents, "releases": releases})

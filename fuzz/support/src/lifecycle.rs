@@ -8,23 +8,10 @@ use relman::{
     apply_with, check_with, verify_log_with, ApplyOptions, Command, Context, ErrorCode, Release,
     State, TamperKind,
 };
+use relman_oracles::lifecycle::DIRECTORY;
 use serde_json::{json, Value};
 
-/// The actor directory: every role, some people with two.
-const DIRECTORY: [(&str, &[&str]); 12] = [
-    ("rita", &["release_manager"]),
-    ("alice", &["release_manager", "cab"]),
-    ("dan", &["release_team"]),
-    ("bob", &["release_team", "cab"]),
-    ("carol", &["cab"]),
-    ("erin", &["cab"]),
-    ("frank", &["cab", "product_owner"]),
-    ("paula", &["product_owner"]),
-    ("ed", &["ecab"]),
-    ("eve", &["ecab", "cab"]),
-    ("bea", &["business_stakeholder"]),
-    ("quinn", &["qa"]),
-];
+pub use relman_oracles::lifecycle::legal_edge;
 
 const ROLES: [&str; 7] = [
     "release_manager",
@@ -216,30 +203,10 @@ pub fn command(g: &mut Gen<'_>, minute: usize) -> Value {
     c
 }
 
-fn successor(s: State) -> Option<State> {
-    match s {
-        State::Planning => Some(State::Development),
-        State::Development => Some(State::Testing),
-        State::Testing => Some(State::Approval),
-        State::Approval => Some(State::Deployment),
-        State::Deployment => Some(State::Review),
-        State::Review => Some(State::Closed),
-        State::Closed | State::Cancelled => None,
-    }
-}
-
-/// Every state change SPEC §2 allows.
-pub fn legal_edge(from: State, to: State) -> bool {
-    use State::*;
-    successor(from) == Some(to)
-        || (to == Development && matches!(from, Testing | Approval))
-        || (to == Cancelled && matches!(from, Planning | Development | Testing | Approval))
-}
-
 /// `lifecycle_commands`: a release, a context and up to 32 commands by
 /// directory members and a stranger, all from the bytes. Applying them in
-/// turn never panics; a release only changes state along the edges SPEC §2
-/// allows (terminal states are absorbing); every applied command appends
+/// turn never panics; a release only changes state along the edges the
+/// lifecycle allows (docs/lifecycle.md; terminal states are absorbing); every applied command appends
 /// exactly one audit event and the log verifies after it (and, the document
 /// being its projection, shows no difference); a denied command is
 /// `transition_denied`, `forbidden` or `invalid_input` (or `log_tampered` for
