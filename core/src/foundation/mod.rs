@@ -8,6 +8,7 @@ pub(crate) mod hash;
 pub(crate) mod hex;
 pub mod identity;
 pub(crate) mod intern;
+pub(crate) mod json_schema;
 pub mod limits;
 pub mod path;
 pub(crate) mod timestamp;
