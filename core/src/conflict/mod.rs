@@ -18,7 +18,7 @@
 //! order, so the work grows with the number of touches plus the number of
 //! overlaps found, never with the number of item pairs.
 //!
-//! Layout: [`model`](self) prepares the schedule (items, touches indexed by
+//! Layout: `model` prepares the schedule (items, touches indexed by
 //! CI and implementer, the CMDB graph, the expanded calendar); one file per
 //! rule reads the model and writes its conflicts; `pairs`, `interval` and
 //! `report` hold what the rules share (item pairs of a sweep, window

@@ -256,9 +256,9 @@ impl<'a> Model<'a> {
         let cmdb: Option<&Cmdb> = schedule.cmdb.as_ref();
         if let Some(cmdb) = cmdb {
             for ci in &cmdb.cis {
-                let id = names.intern(ci.id.as_str());
+                let id = names.intern(&ci.id);
                 ci_docs.insert(id, ci);
-                let class = names.intern(ci.class.as_str());
+                let class = names.intern(&ci.class);
                 let service = ci.service.as_deref().map(|s| names.intern(s));
                 let env = ci.environment.as_deref().map(|e| names.intern(e));
                 ci_attrs.insert(id, (class, service, env));
@@ -292,7 +292,7 @@ impl<'a> Model<'a> {
             for (w, part_cis, implementer) in parts {
                 let mut these = Vec::new();
                 for ci in part_cis {
-                    let c = names.intern(ci.as_str());
+                    let c = names.intern(ci);
                     cis.insert(c);
                     these.push(c);
                 }
@@ -346,11 +346,8 @@ impl<'a> Model<'a> {
                 range = Some(hull(range, s));
             }
             let mut classes = Vec::new();
-            let mut svc: Vec<u32> = services.iter().map(|s| names.intern(s.as_str())).collect();
-            let mut env: Vec<u32> = environments
-                .iter()
-                .map(|s| names.intern(s.as_str()))
-                .collect();
+            let mut svc: Vec<u32> = services.iter().map(|s| names.intern(s)).collect();
+            let mut env: Vec<u32> = environments.iter().map(|s| names.intern(s)).collect();
             for c in &cis {
                 if let Some((class, service, environment)) = ci_attrs.get(c) {
                     classes.push(*class);

@@ -32,14 +32,18 @@ impl<S> Default for Interner<S> {
 }
 
 impl<S: Borrow<str> + Hash + Eq + Clone> Interner<S> {
-    /// The id of `name`, interning it on first sight (`&str` for an
-    /// `Interner<Box<str>>`, `&'a str` for an `Interner<&'a str>`).
-    pub fn intern<N: Borrow<str> + Into<S>>(&mut self, name: N) -> u32 {
-        if let Some(id) = self.ids.get(name.borrow()) {
+    /// The id of `name`, interning it on first sight. An
+    /// `Interner<&'a str>` takes names that live for `'a`; an
+    /// `Interner<Box<str>>` copies a name the first time it sees it.
+    pub fn intern<'n>(&mut self, name: &'n str) -> u32
+    where
+        S: From<&'n str>,
+    {
+        if let Some(id) = self.ids.get(name) {
             return *id;
         }
         let id = u32::try_from(self.names.len()).map_or(MAX_ID, |n| n.min(MAX_ID));
-        let name: S = name.into();
+        let name = S::from(name);
         self.names.push(name.clone());
         self.ids.insert(name, id);
         id
@@ -53,6 +57,12 @@ impl<S: Borrow<str> + Hash + Eq + Clone> Interner<S> {
     /// The name of `id`, if it is one this interner handed out.
     pub fn name(&self, id: u32) -> Option<&S> {
         self.names.get(usize::try_from(id).ok()?)
+    }
+
+    /// Every name, in id order (to re-intern another interner's names).
+    #[allow(dead_code)] // for merging KPI accumulators (issue #19)
+    pub fn names(&self) -> impl Iterator<Item = &S> {
+        self.names.iter()
     }
 }
 
@@ -73,9 +83,12 @@ mod tests {
 
         let mut owned: Interner<Box<str>> = Interner::default();
         let text = String::from("svc");
-        assert_eq!(owned.intern(text.as_str()), 0);
+        assert_eq!(owned.intern(&text), 0);
         drop(text);
         assert_eq!(owned.name(0).map(|s| &**s), Some("svc"));
         assert_eq!(owned.get("svc"), Some(0));
+        assert_eq!(owned.intern("team"), 1);
+        let order: Vec<&str> = owned.names().map(|s| &**s).collect();
+        assert_eq!(order, ["svc", "team"]);
     }
 }
