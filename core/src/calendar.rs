@@ -24,8 +24,9 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-/// The default limit on the occurrences one expansion may produce.
-pub const DEFAULT_MAX_OCCURRENCES: u64 = 1_000_000;
+/// The default limit on the occurrences one expansion may produce (the
+/// policy's default `conflicts.max_occurrences`).
+pub use crate::policy::DEFAULT_MAX_OCCURRENCES;
 
 /// The longest range one expansion may walk: about 50 years of days.
 pub const MAX_RANGE_DAYS: i64 = 50 * 366;

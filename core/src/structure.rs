@@ -12,6 +12,7 @@
 //! timestamp.
 
 use crate::error::Problem;
+use crate::foundation::json_schema::resolve;
 use serde_json::{Map, Value};
 
 /// The published JSON Schema of `T` (draft 2020-12, as schemars writes
@@ -86,24 +87,6 @@ fn type_word(name: &str) -> &str {
         "null" => "null",
         other => other,
     }
-}
-
-pub(crate) fn resolve<'a>(schema: &'a Value, defs: &'a Map<String, Value>) -> &'a Value {
-    let mut s = schema;
-    for _ in 0..8 {
-        match s
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/$defs/"))
-        {
-            Some(name) => match defs.get(name) {
-                Some(target) => s = target,
-                None => return s,
-            },
-            None => return s,
-        }
-    }
-    s
 }
 
 /// The `const` a branch requires of a string or of the property `tag`.

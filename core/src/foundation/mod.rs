@@ -1,11 +1,15 @@
 //! The foundation layer: errors, timestamps, JSON paths, read limits,
-//! hex and actor-id canonicalisation. Nothing here imports from another
+//! hex, actor-id canonicalisation, and the one hasher and interner of the
+//! engines' indexes. Nothing here imports from another
 //! layer (docs/architecture.md).
 
 pub(crate) mod canonical;
 pub mod error;
+pub(crate) mod hash;
 pub(crate) mod hex;
 pub mod identity;
+pub(crate) mod intern;
+pub(crate) mod json_schema;
 pub mod limits;
 pub mod path;
 pub(crate) mod timestamp;
