@@ -109,5 +109,4 @@ pub use schedule::{deployment_order, suggest_slots, DeploymentOrder, SlotSuggest
 pub use timestamp::Timestamp;
 pub use validate::{
     from_value, parse, validate, validate_value, Document, DocumentKind, Parsed, ValidationReport,
-    SCHEMA_VERSION,
 };

@@ -84,7 +84,7 @@ entries! {
     "applied", Output, crate::Applied, "The result of apply: new release, events, notifications, report";
     "log_verdict", Output, crate::LogVerdict, "The verdict of verify_log";
     "risk_assessment", Output, crate::RiskAssessment, "The verdict of assess_risk: score, level, every factor explained";
-    "risk_batch", Output, crate::api::RiskBatch, "The result of assess_risk_many: one assessment or error per release";
+    "risk_batch", Output, crate::risk::RiskBatch, "The result of assess_risk_many: one assessment or error per release";
     "fitted_risk_model", Output, crate::FittedRiskModel, "The result of fit_risk_model: the model, its quality, sample counts";
     "rollout_step", Output, crate::rollout::RolloutStep, "The result of rollout_step: next state, decision, reasons";
     "rollout_replay_result", Output, crate::rollout::RolloutReplayResult, "The result of relman rollout: every step of a replay";

@@ -29,11 +29,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "foundation",
         &[
+            "foundation::canonical",
             "foundation::error",
             "foundation::hash",
             "foundation::hex",
             "foundation::identity",
             "foundation::intern",
+            "foundation::json_schema",
             "foundation::limits",
             "foundation::path",
             "foundation::timestamp",

@@ -49,12 +49,11 @@ use crate::limits::Limits;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-mod batch;
 mod catalog;
 mod glue;
 pub mod read;
 
-pub use batch::{assess_risk_batch, BatchError, RiskBatch};
+pub use crate::risk::{assess_risk_batch, BatchError, RiskBatch};
 pub use catalog::{catalog, Catalog, OperationInfo, ParamInfo, TypeInfo};
 pub use glue::{
     check_param_text, nesting_too_deep, panic_error, panic_message, parse_json, parse_param_text,

@@ -20,10 +20,10 @@ pub(crate) fn validate(schedule: &Schedule) -> Result<Vec<Warning>> {
     let mut problems: Vec<Problem> = Vec::new();
     let version = |path: &str, v: Option<u32>| -> Result<()> {
         match v {
-            Some(v) if v != crate::SCHEMA_VERSION => Err(Error::UnsupportedVersion {
+            Some(v) if v != crate::document::SCHEMA_VERSION => Err(Error::UnsupportedVersion {
                 path: path.to_string(),
                 found: Value::from(v),
-                supported: crate::SCHEMA_VERSION,
+                supported: crate::document::SCHEMA_VERSION,
             }),
             _ => Ok(()),
         }

@@ -15,10 +15,12 @@
 //! value. Formulas: `docs/risk.md`. One file per factor under
 //! `factors/`, each named by a [`FactorName`] and weighted by name.
 
+mod batch;
 mod blast;
 mod factors;
 mod fit;
 
+pub use batch::{assess_risk_batch, BatchError, RiskBatch};
 pub use blast::{blast_radius, BlastRadius};
 pub use fit::{fit_risk_model, FitOptions, FitQuality, FitSamples, FittedRiskModel};
 
