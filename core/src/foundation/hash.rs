@@ -90,13 +90,9 @@ pub type FxBuildHasher = BuildHasherDefault<FxHasher>;
 /// A hash map with the [`FxHasher`]; make one with `HashMap::default()`.
 pub type HashMap<K, V> = std::collections::HashMap<K, V, FxBuildHasher>;
 
-/// A hash set with the [`FxHasher`]; make one with `HashSet::default()`.
-#[allow(dead_code)] // for the KPI accumulator's indexes (issue #19)
-pub type HashSet<T> = std::collections::HashSet<T, FxBuildHasher>;
 
 /// The [`FxHasher`] hash of a string's bytes (without the terminator
 /// `str`'s `Hash` adds), stable across runs and platforms.
-#[allow(dead_code)] // for the KPI accumulator, which orders records by it (issue #19)
 pub fn hash_str(s: &str) -> u64 {
     let mut h = FxHasher::default();
     h.write(s.as_bytes());
@@ -129,7 +125,7 @@ mod tests {
 
     #[test]
     fn small_integers_spread_over_the_low_bits() {
-        let buckets: HashSet<u64> = (0u32..1024)
+        let buckets: std::collections::HashSet<u64> = (0u32..1024)
             .map(|i| {
                 let mut h = FxHasher::default();
                 h.write_u32(i);

@@ -60,7 +60,6 @@ impl<S: Borrow<str> + Hash + Eq + Clone> Interner<S> {
     }
 
     /// Every name, in id order (to re-intern another interner's names).
-    #[allow(dead_code)] // for merging KPI accumulators (issue #19)
     pub fn names(&self) -> impl Iterator<Item = &S> {
         self.names.iter()
     }

@@ -22,7 +22,6 @@ impl KpiAccumulator {
         }
         let map: Vec<u32> = other
             .names
-            .list
             .iter()
             .map(|n| self.names.intern(n))
             .collect();
