@@ -58,26 +58,18 @@ pub mod foundation;
 use foundation::timestamp;
 pub use foundation::{error, identity, limits};
 
-pub mod api;
-pub mod audit;
-pub mod calendar;
-pub mod conflict;
 pub mod context;
 pub mod document;
-pub mod ics;
-pub mod interop;
-pub mod keys;
-pub mod kpi;
-pub mod lifecycle;
-pub mod notes;
+pub mod engine;
 pub mod policy;
-pub mod record;
-pub mod risk;
-pub mod rollout;
-pub mod schedule;
-pub mod schema;
-mod structure;
-pub mod validate;
+pub use engine::{
+    audit, calendar, conflict, keys, kpi, lifecycle, record, risk, rollout, schedule,
+};
+pub mod output;
+pub use output::{ics, interop, notes};
+pub mod operation;
+use operation::structure;
+pub use operation::{api, schema, validate};
 
 pub use audit::{verify_log, verify_log_with, LogVerdict, Tamper, TamperKind};
 pub use conflict::{detect_conflicts, Conflict, ConflictKind, ConflictReport, Severity};

@@ -90,7 +90,6 @@ pub type FxBuildHasher = BuildHasherDefault<FxHasher>;
 /// A hash map with the [`FxHasher`]; make one with `HashMap::default()`.
 pub type HashMap<K, V> = std::collections::HashMap<K, V, FxBuildHasher>;
 
-
 /// The [`FxHasher`] hash of a string's bytes (without the terminator
 /// `str`'s `Hash` adds), stable across runs and platforms.
 pub fn hash_str(s: &str) -> u64 {

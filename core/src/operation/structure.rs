@@ -335,39 +335,39 @@ mod tests {
         let samples = [
             (
                 DocumentKind::Release,
-                include_str!("../../examples/data/release-major.json"),
+                include_str!("../../../examples/data/release-major.json"),
             ),
             (
                 DocumentKind::Release,
-                include_str!("../../examples/data/release-minor.json"),
+                include_str!("../../../examples/data/release-minor.json"),
             ),
             (
                 DocumentKind::Release,
-                include_str!("../../examples/data/release-emergency.json"),
+                include_str!("../../../examples/data/release-emergency.json"),
             ),
             (
                 DocumentKind::Cmdb,
-                include_str!("../../examples/data/cmdb.json"),
+                include_str!("../../../examples/data/cmdb.json"),
             ),
             (
                 DocumentKind::Calendar,
-                include_str!("../../examples/data/calendar.json"),
+                include_str!("../../../examples/data/calendar.json"),
             ),
             (
                 DocumentKind::History,
-                include_str!("../../examples/data/history.json"),
+                include_str!("../../../examples/data/history.json"),
             ),
             (
                 DocumentKind::Context,
-                include_str!("../../examples/data/context.json"),
+                include_str!("../../../examples/data/context.json"),
             ),
             (
                 DocumentKind::Schedule,
-                include_str!("../../examples/data/schedule.json"),
+                include_str!("../../../examples/data/schedule.json"),
             ),
             (
                 DocumentKind::Policy,
-                include_str!("../../examples/data/policy.json"),
+                include_str!("../../../examples/data/policy.json"),
             ),
         ];
         for (kind, text) in samples {

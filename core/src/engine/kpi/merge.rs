@@ -20,11 +20,7 @@ impl KpiAccumulator {
                 "accumulators built with different settings cannot be merged",
             ));
         }
-        let map: Vec<u32> = other
-            .names
-            .iter()
-            .map(|n| self.names.intern(n))
-            .collect();
+        let map: Vec<u32> = other.names.iter().map(|n| self.names.intern(n)).collect();
         let remap = |i: u32| -> u32 {
             if i == NONE {
                 NONE

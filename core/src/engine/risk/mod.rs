@@ -248,7 +248,7 @@ pub(crate) fn predict<'n>(model: &RiskModel, values: impl Iterator<Item = (&'n s
 /// ```
 /// use relman::{assess_risk, Context, Release, RiskLevel};
 ///
-/// let release: Release = relman::parse(include_str!("../../../examples/data/release-minor.json"))?.document;
+/// let release: Release = relman::parse(include_str!("../../../../examples/data/release-minor.json"))?.document;
 /// let assessment = assess_risk(&release, &Context::default())?;
 /// let sum: f64 = assessment.factors.iter().map(|f| f.contribution).sum();
 /// assert!((sum - assessment.score).abs() < 1e-9);

@@ -1,0 +1,8 @@
+//! The operations: the registry every front end calls through
+//! ([`api`]), document validation and the published JSON Schemas
+//! (docs/architecture.md).
+
+pub mod api;
+pub mod schema;
+pub(crate) mod structure;
+pub mod validate;
