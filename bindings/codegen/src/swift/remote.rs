@@ -148,6 +148,11 @@ pub fn swift_name(core: &str) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
+/// Whether `name` (a Swift name) is an enum.
+pub fn is_enum(name: &str) -> bool {
+    ENUMS.iter().any(|(_, n)| *n == name)
+}
+
 /// Whether `name` (a Swift name) is a record or an enum (not JSON text).
 pub fn is_typed(name: &str) -> bool {
     RECORDS.iter().chain(ENUMS).any(|(_, n)| *n == name)

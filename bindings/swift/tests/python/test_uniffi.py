@@ -17,6 +17,7 @@ import sys
 import pytest
 
 import relman_uniffi as r
+import typed_operations
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
 VECTORS = ROOT / "core" / "tests" / "vectors"
@@ -52,35 +53,54 @@ def body(err):
     return out
 
 
-# Operation name -> (function, {parameter: converter}, result to_json).
-# Every parameter of a vector's input is converted by name; a document goes
-# through its <type>_from_json function, JSON-text parameters through
-# json.dumps, enums by their snake_case value.
-REL = lambda v: r.release_from_json(text(v))  # noqa: E731
-CTX = lambda v: r.context_from_json(text(v))  # noqa: E731
-TXT = text
 SAME = lambda v: v  # noqa: E731
-KEYS = text
 
+
+def snake(name):
+    """A Swift type name as the prefix of its UniFFI-Python functions
+    (`ServiceNowImport` → `service_now_import`)."""
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+def converter(form, swift_type):
+    """The function turning a vector's JSON value into the argument the
+    typed export takes (typed_operations.py says which form it has)."""
+    if form == "text":
+        return text
+    if form == "text_list":
+        return lambda v: [text(x) for x in v]
+    if form == "scalar":
+        return SAME
+    if form == "enum":
+        return lambda v: enum(getattr(r, swift_type), v)
+    from_json = getattr(r, snake(swift_type) + "_from_json")
+    if form == "record":
+        return lambda v: from_json(text(v))
+    if form == "record_list":
+        return lambda v: [from_json(text(x)) for x in v]
+    raise ValueError(f"unknown parameter form {form}")
+
+
+def result_pair(swift_type):
+    """(from_json, to_json) of a result type; JSON text results are text."""
+    if swift_type is None:
+        return SAME, SAME
+    return getattr(r, snake(swift_type) + "_from_json"), getattr(r, snake(swift_type) + "_to_json")
+
+
+# Every operation as the generated exports take it (bindings/swift/src/ops.rs
+# and typed_operations.py are written by relman-codegen from the core's
+# registry): function, converter per parameter, result to JSON. `validate`
+# is two functions, called by hand in run_typed.
 OPERATIONS = {
-    "validate": None,  # two functions: validate (text) / validate_document
-    "check": (r.check, {"release": REL, "target": lambda v: enum(r.ReleaseState, v), "context": CTX, "keys": KEYS}, r.gate_report_to_json),
-    "apply": (r.apply, {"release": REL, "command": lambda v: r.command_from_json(text(v)), "context": CTX, "expected_head": SAME, "keys": KEYS}, r.applied_to_json),
-    "verify_log": (r.verify_log, {"release": REL, "expected_head": SAME, "keys": KEYS}, r.log_verdict_to_json),
-    "assess_risk": (r.assess_risk, {"release": REL, "context": CTX}, r.risk_assessment_to_json),
-    "assess_risk_many": (r.assess_risk_many, {"releases": lambda v: [text(x) for x in v], "context": CTX}, r.risk_batch_to_json),
-    "fit_risk_model": (r.fit_risk_model, {"history": TXT, "options": TXT, "context": CTX}, r.fitted_risk_model_to_json),
-    "detect_conflicts": (r.detect_conflicts, {"schedule": TXT}, r.conflict_report_to_json),
-    "suggest_slots": (r.suggest_slots, {"schedule": TXT, "item": SAME, "duration_secs": SAME, "now": SAME, "horizon_secs": SAME, "count": SAME}, r.slot_suggestion_to_json),
-    "deployment_order": (r.deployment_order, {"releases": lambda v: [REL(x) for x in v]}, r.deployment_order_to_json),
-    "rollout_step": (r.rollout_step, {"plan": TXT, "state": TXT, "input": TXT, "now": SAME, "policy": TXT}, r.rollout_step_to_json),
-    "judge_canary": (r.judge_canary, {"baseline": TXT, "canary": TXT, "config": TXT, "policy": TXT}, r.canary_judgement_to_json),
-    "compute_kpis": (r.compute_kpis, {"history": TXT, "options": TXT, "policy": TXT}, r.kpi_report_to_json),
-    "release_notes": (r.release_notes, {"release": REL, "format": lambda v: enum(r.NotesFormat, v)}, r.release_notes_to_json),
-    "calendar_ics": (r.calendar_ics, {"schedule": TXT, "options": TXT}, r.calendar_export_to_json),
-    "import_servicenow": (r.import_servicenow, {"change_requests": TXT, "releases": TXT, "cis": TXT, "rels": TXT, "approvals": TXT}, r.service_now_import_to_json),
-    "export_servicenow": (r.export_servicenow, {"schedule": TXT, "risk": lambda v: [r.risk_assessment_from_json(text(x)) for x in v], "conflicts": lambda v: r.conflict_report_from_json(text(v)), "gates": lambda v: [r.gate_report_from_json(text(x)) for x in v], "now": SAME}, r.service_now_patches_to_json),
-    "schema": (r.schema, {"name": SAME}, SAME),
+    name: None
+    if spec is None
+    else (
+        getattr(r, spec[0]),
+        {param: converter(form, swift_type) for param, form, swift_type in spec[1]},
+        result_pair(spec[2])[1],
+    )
+    for name, spec in typed_operations.OPERATIONS.items()
 }
 
 
@@ -242,22 +262,7 @@ def test_only_bad_input_vectors_are_refused_by_the_typed_api():
 
 RESULT_TYPES = {
     "validate": (r.validation_report_from_json, r.validation_report_to_json),
-    "check": (r.gate_report_from_json, r.gate_report_to_json),
-    "apply": (r.applied_from_json, r.applied_to_json),
-    "verify_log": (r.log_verdict_from_json, r.log_verdict_to_json),
-    "assess_risk": (r.risk_assessment_from_json, r.risk_assessment_to_json),
-    "assess_risk_many": (r.risk_batch_from_json, r.risk_batch_to_json),
-    "fit_risk_model": (r.fitted_risk_model_from_json, r.fitted_risk_model_to_json),
-    "detect_conflicts": (r.conflict_report_from_json, r.conflict_report_to_json),
-    "suggest_slots": (r.slot_suggestion_from_json, r.slot_suggestion_to_json),
-    "deployment_order": (r.deployment_order_from_json, r.deployment_order_to_json),
-    "rollout_step": (r.rollout_step_from_json, r.rollout_step_to_json),
-    "judge_canary": (r.canary_judgement_from_json, r.canary_judgement_to_json),
-    "compute_kpis": (r.kpi_report_from_json, r.kpi_report_to_json),
-    "release_notes": (r.release_notes_from_json, r.release_notes_to_json),
-    "calendar_ics": (r.calendar_export_from_json, r.calendar_export_to_json),
-    "import_servicenow": (r.service_now_import_from_json, r.service_now_import_to_json),
-    "export_servicenow": (r.service_now_patches_from_json, r.service_now_patches_to_json),
+    **{name: result_pair(spec[2]) for name, spec in typed_operations.OPERATIONS.items() if spec is not None},
 }
 
 
