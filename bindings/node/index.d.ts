@@ -293,6 +293,15 @@ export declare function detectConflicts(schedule: In<Schedule>): ConflictReport
 export declare function detectConflictsAsync(schedule: In<Schedule>): Promise<ConflictReport>
 
 /**
+ * The policy in force: `policy` (default: the default policy) with
+ * every default filled in, and every leaf value of it — a string,
+ * number, boolean, null or list — with its JSON path and its source:
+ * `given` when the input policy sets it, `default` when relman fills
+ * it in. A policy relman refuses is `invalid_policy`, as everywhere.
+ */
+export declare function explainPolicy(policy?: In<Policy> | null): JsonObject
+
+/**
  * Per-record ServiceNow field patches from relman's verdicts (risk
  * assessments, a conflict report, gate reports) on an imported
  * `schedule`.

@@ -850,6 +850,7 @@ module.exports.computeKpisAsync = nativeBinding.computeKpisAsync
 module.exports.deploymentOrder = nativeBinding.deploymentOrder
 module.exports.detectConflicts = nativeBinding.detectConflicts
 module.exports.detectConflictsAsync = nativeBinding.detectConflictsAsync
+module.exports.explainPolicy = nativeBinding.explainPolicy
 module.exports.exportServicenow = nativeBinding.exportServicenow
 module.exports.fitRiskModel = nativeBinding.fitRiskModel
 module.exports.fitRiskModelAsync = nativeBinding.fitRiskModelAsync

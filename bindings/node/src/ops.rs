@@ -33,6 +33,7 @@ pub(crate) const FUNCTIONS: &[(&str, &str)] = &[
     ("import_servicenow", "importServicenow"),
     ("export_servicenow", "exportServicenow"),
     ("schema", "schema"),
+    ("explain_policy", "explainPolicy"),
 ];
 
 /// Validates a document of `kind` (`release`, `schedule`, `policy`, …)
@@ -205,4 +206,14 @@ pub fn export_servicenow<'e>(env: &'e Env, exported: Unknown<'e>) -> napi::Resul
 #[napi(ts_args_type = "name: SchemaName", ts_return_type = "JsonObject")]
 pub fn schema<'e>(env: &'e Env, name: Unknown<'e>) -> napi::Result<Unknown<'e>> {
     run(env, "schema", vec![("name", Some(name))])
+}
+
+/// The policy in force: `policy` (default: the default policy) with
+/// every default filled in, and every leaf value of it — a string,
+/// number, boolean, null or list — with its JSON path and its source:
+/// `given` when the input policy sets it, `default` when relman fills
+/// it in. A policy relman refuses is `invalid_policy`, as everywhere.
+#[napi(ts_args_type = "policy?: In<Policy> | null", ts_return_type = "JsonObject")]
+pub fn explain_policy<'e>(env: &'e Env, policy: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
+    run(env, "explain_policy", vec![("policy", policy)])
 }

@@ -101,6 +101,7 @@ __all__ = [
     "import_servicenow",
     "export_servicenow",
     "schema",
+    "explain_policy",
 ]
 
 def validate(
@@ -220,3 +221,6 @@ def export_servicenow(
 
 def schema(name: str) -> Dict[str, JSONValue]:
     """The JSON Schema of an input or output document."""
+
+def explain_policy(policy: Union[Policy, str, None] = None) -> Dict[str, JSONValue]:
+    """The effective policy with every default filled in, and where each value comes from."""

@@ -33,6 +33,7 @@ __all__ = [
     "import_servicenow",
     "export_servicenow",
     "schema",
+    "explain_policy",
 ]
 
 
@@ -158,3 +159,12 @@ def schema(name=None, **unknown):
     """The JSON Schema (draft 2020-12) of an input or output document by
     `name` (`release`, `kpi_report`, …)."""
     return _call("schema", dict(unknown, name=name))
+
+
+def explain_policy(policy=None, **unknown):
+    """The policy in force: `policy` (default: the default policy) with
+    every default filled in, and every leaf value of it — a string,
+    number, boolean, null or list — with its JSON path and its source:
+    `given` when the input policy sets it, `default` when relman fills
+    it in. A policy relman refuses is `invalid_policy`, as everywhere."""
+    return _call("explain_policy", dict(unknown, policy=policy))

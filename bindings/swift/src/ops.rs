@@ -404,3 +404,22 @@ pub fn schema(
             .run("schema")
     })
 }
+
+/// The policy in force: `policy` (default: the default policy) with
+/// every default filled in, and every leaf value of it — a string,
+/// number, boolean, null or list — with its JSON path and its source:
+/// `given` when the input policy sets it, `default` when relman fills
+/// it in. A policy relman refuses is `invalid_policy`, as everywhere.
+///
+/// JSON text parameters:
+/// - `policy`: the JSON text of a `Policy`.
+#[uniffi::export(default(policy = None))]
+pub fn explain_policy(
+    policy: Option<String>,
+) -> Result<JsonValue, RelmanError> {
+    guard(|| {
+        Params::default()
+            .text("policy", policy.as_deref())?
+            .run("explain_policy")
+    })
+}

@@ -232,3 +232,5 @@ export const importServicenowResult: ServiceNowImport = relman.importServicenow(
 export const exportServicenowResult: ServiceNowPatches = relman.exportServicenow(given<In<ServiceNowExport>>());
 
 export const schemaResult: JsonObject = relman.schema(given<SchemaName>());
+
+export const explainPolicyResult: JsonObject = relman.explainPolicy(given<In<Policy> | null>());

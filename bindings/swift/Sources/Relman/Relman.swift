@@ -11624,6 +11624,24 @@ public func detectConflicts(schedule: String)throws  -> ConflictReport  {
 })
 }
 /**
+ * The policy in force: `policy` (default: the default policy) with
+ * every default filled in, and every leaf value of it — a string,
+ * number, boolean, null or list — with its JSON path and its source:
+ * `given` when the input policy sets it, `default` when relman fills
+ * it in. A policy relman refuses is `invalid_policy`, as everywhere.
+ *
+ * JSON text parameters:
+ * - `policy`: the JSON text of a `Policy`.
+ */
+public func explainPolicy(policy: String? = nil)throws  -> JsonValue  {
+    return try  FfiConverterTypeJsonValue_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_explain_policy(
+        FfiConverterOptionString.lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
  * Per-record ServiceNow field patches from relman's verdicts (risk
  * assessments, a conflict report, gate reports) on an imported
  * `schedule`.
@@ -12011,6 +12029,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_detect_conflicts() != 57875) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_explain_policy() != 46782) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_export_servicenow() != 57632) {

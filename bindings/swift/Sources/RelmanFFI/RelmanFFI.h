@@ -530,6 +530,11 @@ RustBuffer uniffi_relman_uniffi_fn_func_deployment_order(RustBuffer releases, Ru
 RustBuffer uniffi_relman_uniffi_fn_func_detect_conflicts(RustBuffer schedule, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_EXPLAIN_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_EXPLAIN_POLICY
+RustBuffer uniffi_relman_uniffi_fn_func_explain_policy(RustBuffer policy, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_EXPORT_SERVICENOW
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_EXPORT_SERVICENOW
 RustBuffer uniffi_relman_uniffi_fn_func_export_servicenow(RustBuffer schedule, RustBuffer risk, RustBuffer conflicts, RustBuffer gates, RustBuffer now, RustCallStatus *_Nonnull out_status
@@ -1184,6 +1189,12 @@ uint16_t uniffi_relman_uniffi_checksum_func_deployment_order(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DETECT_CONFLICTS
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_DETECT_CONFLICTS
 uint16_t uniffi_relman_uniffi_checksum_func_detect_conflicts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_EXPLAIN_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_EXPLAIN_POLICY
+uint16_t uniffi_relman_uniffi_checksum_func_explain_policy(void
     
 );
 #endif

@@ -33,7 +33,8 @@ final class GeneratedSignatureTests: XCTestCase {
             Relman.importServicenow(changeRequests:releases:cis:rels:approvals:),
             Relman.exportServicenow(schedule:risk:conflicts:gates:now:),
             Relman.schema(name:),
+            Relman.explainPolicy(policy:),
         ]
-        XCTAssertEqual(functions.count, 19)
+        XCTAssertEqual(functions.count, 20)
     }
 }

@@ -164,4 +164,11 @@ OPERATIONS = {
         ),
         None,
     ),
+    "explain_policy": (
+        "explain_policy",
+        (
+            ("policy", "text", None),
+        ),
+        None,
+    ),
 }
