@@ -860,8 +860,8 @@ export interface DeploymentOrderWave {
 }
 
 /**
- * How a release is deployed: the strategy and its parameters (SPEC §5;
- * see [`crate::rollout`]). Parameters of another strategy are ignored with
+ * How a release is deployed: the strategy and its parameters
+ * (docs/rollout.md; see [`crate::rollout`]). Parameters of another strategy are ignored with
  * a warning.
  *
  *  JSON Schema: `schema('deployment_plan')`.
@@ -1024,7 +1024,7 @@ export interface ErrorBody {
 export type ErrorCode = "invalid_input" | "invalid_policy" | "unsupported_version" | "transition_denied" | "forbidden" | "log_tampered" | "limit_exceeded" | "conflict" | "storage_full" | "permission_denied" | "internal"
 
 /**
- * One event of the audit trail (SPEC §2), linked to the previous one by a
+ * One event of the audit trail (docs/lifecycle.md), linked to the previous one by a
  * SHA-256 hash chain.
  */
 export interface Event {
@@ -2658,8 +2658,8 @@ export interface Scope {
 }
 
 /**
- * Separation-of-duties rules. The first two are the floor of SPEC §2;
- * the others tighten it.
+ * Separation-of-duties rules. The first two are the floor relman always
+ * keeps (docs/lifecycle.md); the others tighten it.
  */
 export interface SeparationOfDuties {
   /**
@@ -2804,10 +2804,10 @@ export interface SlotSuggestion {
   warnings: Warning[]
 }
 
-/** A lifecycle state (SPEC §2). */
+/** A lifecycle state (docs/lifecycle.md). */
 export type State = "planning" | "development" | "testing" | "approval" | "deployment" | "review" | "closed" | "cancelled"
 
-/** Deployment strategy of a release (SPEC §5). */
+/** Deployment strategy of a release (docs/rollout.md). */
 export type Strategy = "big_bang" | "phased" | "blue_green" | "canary"
 
 /** The first problem [`verify_log`] found. */

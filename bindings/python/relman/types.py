@@ -217,7 +217,7 @@ CanaryStep = Union["CanaryStepSetWeight", "CanaryStepPause", "CanaryStepAnalysis
 `{"pause": {"duration_secs": 600}}` or `{"analysis": {…}}`."""
 
 Strategy = Literal["big_bang", "phased", "blue_green", "canary"]
-"""Deployment strategy of a release (SPEC §5)."""
+"""Deployment strategy of a release (docs/rollout.md)."""
 
 class _WaveRequired(TypedDict):
     targets: List[str]
@@ -239,8 +239,8 @@ class _DeploymentPlanRequired(TypedDict):
     """The strategy."""
 
 class DeploymentPlan(_DeploymentPlanRequired, total=False):
-    """How a release is deployed: the strategy and its parameters (SPEC §5;
-see [`crate::rollout`]). Parameters of another strategy are ignored with
+    """How a release is deployed: the strategy and its parameters
+(docs/rollout.md; see [`crate::rollout`]). Parameters of another strategy are ignored with
 a warning."""
     analysis: Union[Analysis, None]
     """Big bang: the verification after the deployment."""
@@ -280,13 +280,13 @@ class EventAuth(_EventAuthRequired, total=False):
 event; not part of the hashed body)."""
 
 State = Literal["planning", "development", "testing", "approval", "deployment", "review", "closed", "cancelled"]
-"""A lifecycle state (SPEC §2)."""
+"""A lifecycle state (docs/lifecycle.md)."""
 
 _EventRequired = TypedDict("_EventRequired", {"actor": str, "at": "Timestamp", "command": str, "from": "State", "hash": str, "seq": int, "to": "State"})
 
 _EventOptional = TypedDict("_EventOptional", {"auth": Union["EventAuth", None], "details": Dict[str, JSONValue], "policy_fingerprint": str}, total=False)
 class Event(_EventRequired, _EventOptional):
-    """One event of the audit trail (SPEC §2), linked to the previous one by a
+    """One event of the audit trail (docs/lifecycle.md), linked to the previous one by a
 SHA-256 hash chain."""
 
 Outcome = Literal["success", "success_with_issues", "failed", "rolled_back"]
@@ -692,8 +692,8 @@ class PolicyNotifyRule(_PolicyNotifyRuleRequired, total=False):
 CommandRoles = TypedDict("CommandRoles", {"advance": List["Role"], "amend": List["Role"], "cancel": List["Role"], "close": List["Role"], "complete_deployment": List["Role"], "complete_review": List["Role"], "import": List["Role"], "record_tests": List["Role"], "roll_back": List["Role"], "send_back": List["Role"], "start_deployment": List["Role"]}, total=False)
 
 class SeparationOfDuties(TypedDict, total=False):
-    """Separation-of-duties rules. The first two are the floor of SPEC §2;
-the others tighten it."""
+    """Separation-of-duties rules. The first two are the floor relman always
+keeps (docs/lifecycle.md); the others tighten it."""
     forbid_approver_deployment: bool
     """Whoever approved the release may not start, complete or roll back
 its deployment (default true). Relaxing it is recorded: the event
@@ -1298,8 +1298,8 @@ class _CommandAmendRequired(TypedDict):
     """The new values; fields left out keep theirs."""
 
 class CommandAmend(_CommandAmendRequired, total=False):
-    """Edit sealed fields once the log has started (SPEC §2: the log is the
-record). Before deployment any sealed field; in deployment and review
+    """Edit sealed fields once the log has started (docs/lifecycle.md: the log
+is the record). Before deployment any sealed field; in deployment and review
 only `knowledge_articles` and `communication`. In approval, an
 amendment of anything approvers approve voids the round's votes and
 starts a new round. The event records the new values."""

@@ -460,7 +460,7 @@ pub struct Feedback {
     pub extra: JsonObject,
 }
 
-/// One event of the audit trail, linked to the previous one by a
+/// One event of the audit trail (docs/lifecycle.md), linked to the previous one by a
 /// SHA-256 hash chain.
 #[uniffi::remote(Record)]
 pub struct Event {
@@ -1091,7 +1091,7 @@ pub struct ServiceNowPatches {
     pub warnings: Vec<Warning>,
 }
 
-/// A lifecycle state.
+/// A lifecycle state (docs/lifecycle.md).
 #[uniffi::remote(Enum)]
 pub enum ReleaseState {
     /// Scope, owner and window are being planned.
@@ -1231,7 +1231,7 @@ pub enum KeyAlgorithm {
     Ed25519,
 }
 
-/// The commands of the data contract, as `{"command": "<name>", …parameters}`.
+/// The lifecycle commands (docs/lifecycle.md), as `{"command": "<name>", …parameters}`.
 #[uniffi::remote(Enum)]
 pub enum Action {
     /// Move to the next state (from approval this starts the deployment,
@@ -1308,8 +1308,8 @@ pub enum Action {
         /// Why (required).
         reason: String,
     },
-    /// Edit sealed fields once the log has started (the log is the
-    /// record). Before deployment any sealed field; in deployment and review
+    /// Edit sealed fields once the log has started (docs/lifecycle.md: the log
+    /// is the record). Before deployment any sealed field; in deployment and review
     /// only `knowledge_articles` and `communication`. In approval, an
     /// amendment of anything approvers approve voids the round's votes and
     /// starts a new round. The event records the new values.

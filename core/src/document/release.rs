@@ -22,7 +22,7 @@ pub enum ReleaseKind {
     Emergency,
 }
 
-/// A lifecycle state (SPEC §2).
+/// A lifecycle state (docs/lifecycle.md).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
@@ -157,7 +157,7 @@ pub struct Change {
     pub extra: Extra,
 }
 
-/// Deployment strategy of a release (SPEC §5).
+/// Deployment strategy of a release (docs/rollout.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
@@ -171,8 +171,8 @@ pub enum Strategy {
     Canary,
 }
 
-/// How a release is deployed: the strategy and its parameters (SPEC §5;
-/// see [`crate::rollout`]). Parameters of another strategy are ignored with
+/// How a release is deployed: the strategy and its parameters
+/// (docs/rollout.md; see [`crate::rollout`]). Parameters of another strategy are ignored with
 /// a warning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DeploymentPlan {
@@ -517,7 +517,7 @@ pub struct Review {
     pub extra: Extra,
 }
 
-/// One event of the audit trail (SPEC §2), linked to the previous one by a
+/// One event of the audit trail (docs/lifecycle.md), linked to the previous one by a
 /// SHA-256 hash chain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Event {

@@ -5,8 +5,8 @@ use crate::document::Extra;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Separation-of-duties rules. The first two are the floor of SPEC §2;
-/// the others tighten it.
+/// Separation-of-duties rules. The first two are the floor relman always
+/// keeps (docs/lifecycle.md); the others tighten it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct SeparationOfDuties {

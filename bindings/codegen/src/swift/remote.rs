@@ -317,37 +317,9 @@ fn docs(attrs: &[Attribute], indent: &str) -> String {
             }) = &nv.value
             {
                 let line = s.value();
-                let line = strip_spec(&line);
                 let _ = writeln!(out, "{indent}///{}", line.trim_end());
             }
         }
-    }
-    out
-}
-
-/// A doc line without its `SPEC §n` citations (the repository has no SPEC
-/// file; docs/swift.md links the docs/*.md pages instead).
-fn strip_spec(line: &str) -> String {
-    let mut out = line.to_string();
-    while let Some(start) = out.find("SPEC §") {
-        let tail = out.get(start + "SPEC §".len()..).unwrap_or("");
-        let number = tail
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(tail.len());
-        let end = start + "SPEC §".len() + number;
-        let before = out.get(..start).unwrap_or("");
-        let after = out.get(end..).unwrap_or("");
-        out = if before.ends_with('(') && after.starts_with(')') {
-            format!(
-                "{}{}",
-                before.trim_end_matches('(').trim_end(),
-                after.get(1..).unwrap_or("")
-            )
-        } else if before.ends_with('(') && (after.starts_with("; ") || after.starts_with(": ")) {
-            format!("{before}{}", after.get(2..).unwrap_or(""))
-        } else {
-            format!("{before}the data contract{after}")
-        };
     }
     out
 }

@@ -2557,7 +2557,7 @@ public func FfiConverterTypeDifference_lower(_ value: Difference) -> RustBuffer 
 
 
 /**
- * One event of the audit trail, linked to the previous one by a
+ * One event of the audit trail (docs/lifecycle.md), linked to the previous one by a
  * SHA-256 hash chain.
  */
 public struct Event: Equatable, Hashable {
@@ -5774,7 +5774,7 @@ public func FfiConverterTypeWarning_lower(_ value: Warning) -> RustBuffer {
 
 
 /**
- * The commands of the data contract, as `{"command": "<name>", …parameters}`.
+ * The lifecycle commands (docs/lifecycle.md), as `{"command": "<name>", …parameters}`.
  */
 
 public enum Action: Equatable, Hashable {
@@ -5882,8 +5882,8 @@ public enum Action: Equatable, Hashable {
          */reason: String
     )
     /**
-     * Edit sealed fields once the log has started (the log is the
-     * record). Before deployment any sealed field; in deployment and review
+     * Edit sealed fields once the log has started (docs/lifecycle.md: the log
+     * is the record). Before deployment any sealed field; in deployment and review
      * only `knowledge_articles` and `communication`. In approval, an
      * amendment of anything approvers approve voids the round's votes and
      * starts a new round. The event records the new values.
@@ -7158,7 +7158,7 @@ public func FfiConverterTypeReleaseKind_lower(_ value: ReleaseKind) -> RustBuffe
 
 
 /**
- * A lifecycle state.
+ * A lifecycle state (docs/lifecycle.md).
  */
 
 public enum ReleaseState: Equatable, Hashable {

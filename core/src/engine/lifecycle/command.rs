@@ -30,7 +30,7 @@ pub struct Command {
     pub action: Action,
 }
 
-/// The commands of SPEC §2, as `{"command": "<name>", …parameters}`.
+/// The lifecycle commands (docs/lifecycle.md), as `{"command": "<name>", …parameters}`.
 // `Amend` carries every sealed field; a command is built once per call and
 // never stored in bulk, so boxing it would only cost every caller a `Box`.
 #[allow(clippy::large_enum_variant)]
@@ -111,8 +111,8 @@ pub enum Action {
         /// Why (required).
         reason: String,
     },
-    /// Edit sealed fields once the log has started (SPEC §2: the log is the
-    /// record). Before deployment any sealed field; in deployment and review
+    /// Edit sealed fields once the log has started (docs/lifecycle.md: the log
+    /// is the record). Before deployment any sealed field; in deployment and review
     /// only `knowledge_articles` and `communication`. In approval, an
     /// amendment of anything approvers approve voids the round's votes and
     /// starts a new round. The event records the new values.
