@@ -1597,3 +1597,29 @@ fn separation_of_duties_is_reported_before_missing_roles() {
     );
     assert_eq!(err.to_body().rule.as_deref(), Some("sod.owner_approval"));
 }
+
+/// `Action::NAMES` is every command the `command` schema admits, in its
+/// order (the CLI's `--command` takes its names from it).
+#[test]
+fn action_names_are_the_commands_of_the_schema() {
+    fn consts(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(c) = map
+                    .get("properties")
+                    .and_then(|p| p.get("command"))
+                    .and_then(|c| c.get("const"))
+                    .and_then(serde_json::Value::as_str)
+                {
+                    out.push(c.to_string());
+                }
+                map.values().for_each(|v| consts(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| consts(v, out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    consts(&relman::schema::schema("command").unwrap(), &mut found);
+    assert_eq!(found, relman::Action::NAMES);
+}

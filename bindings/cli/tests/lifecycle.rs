@@ -14,7 +14,7 @@
 use serde_json::{json, Value};
 
 mod common;
-use common::{relman, sample, Run, TempFile};
+use common::{minor_in_planning, relman, sample, Run, TempFile};
 
 /// The directory of the fixtures: the owner `rita` also sits on the CAB.
 fn context() -> TempFile {
@@ -35,29 +35,9 @@ fn context() -> TempFile {
 /// A minor release in planning with everything its gates need up to and
 /// including approval, except the CAB vote.
 fn minor_release() -> Value {
-    json!({
-        "schema_version": 1,
-        "id": "REL-T1",
-        "title": "Search 2.1",
-        "version": "2.1.0",
-        "kind": "minor",
-        "state": "planning",
-        "owner": "rita",
-        "team": ["dev"],
-        "planned_start": "2026-03-10T22:00:00Z",
-        "planned_end": "2026-03-10T23:00:00Z",
-        "scope": "Faster search suggestions",
-        "changes": [{
-            "id": "CHG-1", "kind": "normal", "summary": "Suggestion cache",
-            "affected_cis": ["app-search"], "implementer": "dev", "approved": true
-        }],
-        "rollback_plan": {"documented": true},
-        "tests": [
-            {"kind": "unit", "passed": 100},
-            {"kind": "integration", "passed": 20},
-            {"kind": "uat", "passed": 5, "signed_off_by": "quinn"}
-        ]
-    })
+    let mut release = minor_in_planning("REL-T1");
+    release["version"] = json!("2.1.0");
+    release
 }
 
 /// Applies `--command NAME` with `flags` to `release`, writing the new

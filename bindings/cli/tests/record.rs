@@ -14,54 +14,18 @@
 use serde_json::{json, Value};
 
 mod common;
-use common::{relman, Run, TempFile};
+use common::{minor_in_planning, record_fixture, relman, Run, TempFile};
 
 /// `rita` owns the release and sits on the CAB; `mia` is another release
 /// manager on the CAB, so she can approve and (but for the separation of
 /// duties) deploy.
 fn context() -> TempFile {
-    TempFile::json(
-        "context.json",
-        &json!({
-            "now": "2026-03-01T09:00:00Z",
-            "actors": [
-                {"id": "rita", "roles": ["release_manager", "cab"]},
-                {"id": "mia", "roles": ["release_manager", "cab"]},
-                {"id": "carol", "roles": ["cab"]},
-                {"id": "quinn", "roles": ["qa"]},
-                {"id": "dev", "roles": ["release_team"]}
-            ]
-        }),
-    )
+    TempFile::json("context.json", &record_fixture("context.json"))
 }
 
 /// A minor release in planning whose gates are met up to approval.
 fn planning() -> TempFile {
-    TempFile::json(
-        "release.json",
-        &json!({
-            "schema_version": 1,
-            "id": "REL-R1",
-            "title": "Search 2.1",
-            "kind": "minor",
-            "state": "planning",
-            "owner": "rita",
-            "team": ["dev"],
-            "planned_start": "2026-03-10T22:00:00Z",
-            "planned_end": "2026-03-10T23:00:00Z",
-            "scope": "Faster search suggestions",
-            "changes": [{
-                "id": "CHG-1", "kind": "normal", "summary": "Suggestion cache",
-                "affected_cis": ["app-search"], "implementer": "dev", "approved": true
-            }],
-            "rollback_plan": {"documented": true},
-            "tests": [
-                {"kind": "unit", "passed": 100},
-                {"kind": "integration", "passed": 20},
-                {"kind": "uat", "passed": 5, "signed_off_by": "quinn"}
-            ]
-        }),
-    )
+    TempFile::json("release.json", &minor_in_planning("REL-R1"))
 }
 
 /// `relman apply RELEASE --context CTX --out RELEASE FLAGS…`.

@@ -72,18 +72,7 @@ fn risk_table_shows_the_factor_breakdown() {
     run.exits(0);
     let out = &run.stdout;
     assert!(out.starts_with("REL-2026-050: risk "), "{out}");
-    for name in [
-        "change_size",
-        "ci_criticality",
-        "blast_radius",
-        "test_evidence",
-        "rollback_readiness",
-        "deployment_strategy",
-        "timing",
-        "track_record",
-        "emergency",
-        "dependencies",
-    ] {
+    for name in relman::FactorName::ALL.map(relman::FactorName::as_str) {
         assert!(out.contains(name), "{name} missing:\n{out}");
     }
     assert!(out.contains("no CMDB in the context"), "{out}");

@@ -20,7 +20,7 @@ use std::sync::{Arc, Barrier};
 use serde_json::{json, Value};
 
 mod common;
-use common::{relman, relman_with, Run};
+use common::{minor_in_planning, relman, relman_with, Run};
 
 /// `relman::limits::DEFAULT_MAX_DOCUMENT_BYTES`.
 const LIMIT: u64 = 256 * 1024 * 1024;
@@ -108,31 +108,7 @@ fn voter(i: usize) -> String {
 /// at `dir/r.json`.
 fn in_approval(dir: &Dir, ctx: &Path) -> PathBuf {
     let path = dir.join("r.json");
-    write_json(
-        &path,
-        &json!({
-            "schema_version": 1,
-            "id": "REL-W1",
-            "title": "Search 2.1",
-            "kind": "minor",
-            "state": "planning",
-            "owner": "rita",
-            "team": ["dev"],
-            "planned_start": "2026-03-10T22:00:00Z",
-            "planned_end": "2026-03-10T23:00:00Z",
-            "scope": "Faster search suggestions",
-            "changes": [{
-                "id": "CHG-1", "kind": "normal", "summary": "Suggestion cache",
-                "affected_cis": ["app-search"], "implementer": "dev", "approved": true
-            }],
-            "rollback_plan": {"documented": true},
-            "tests": [
-                {"kind": "unit", "passed": 100},
-                {"kind": "integration", "passed": 20},
-                {"kind": "uat", "passed": 5, "signed_off_by": "quinn"}
-            ]
-        }),
-    );
+    write_json(&path, &minor_in_planning("REL-W1"));
     for _ in 0..3 {
         relman(&[
             "apply",

@@ -8,54 +8,28 @@ the conformance vectors (which test_conformance.py runs)."""
 from __future__ import annotations
 
 import copy
+import json
+import pathlib
 from typing import Any, Dict, List
 
 import pytest
 
 import relman
 
-CONTEXT: Dict[str, Any] = {
-    "now": "2026-03-01T09:00:00Z",
-    "actors": [
-        {"id": "rita", "roles": ["release_manager", "cab"]},
-        {"id": "mia", "roles": ["release_manager", "cab"]},
-        {"id": "carol", "roles": ["cab"]},
-        {"id": "quinn", "roles": ["qa"]},
-        {"id": "dev", "roles": ["release_team"]},
-    ],
-}
+MINOR_IN_PLANNING = (
+    pathlib.Path(__file__).resolve().parents[3] / "core" / "tests" / "fixtures" / "records" / "minor-in-planning.json"
+)
+
+# The directory of the record tests (shared with the CLI's record tests).
+CONTEXT: Dict[str, Any] = json.loads((MINOR_IN_PLANNING.parent / "context.json").read_text())
 
 
 def planning() -> Dict[str, Any]:
-    """A minor release in planning whose gates are met up to approval."""
-    return {
-        "schema_version": 1,
-        "id": "REL-PY-1",
-        "title": "Search 2.1",
-        "kind": "minor",
-        "state": "planning",
-        "owner": "rita",
-        "team": ["dev"],
-        "planned_start": "2026-03-10T22:00:00Z",
-        "planned_end": "2026-03-10T23:00:00Z",
-        "scope": "Faster search suggestions",
-        "changes": [
-            {
-                "id": "CHG-1",
-                "kind": "normal",
-                "summary": "Suggestion cache",
-                "affected_cis": ["app-search"],
-                "implementer": "dev",
-                "approved": True,
-            }
-        ],
-        "rollback_plan": {"documented": True},
-        "tests": [
-            {"kind": "unit", "passed": 100},
-            {"kind": "integration", "passed": 20},
-            {"kind": "uat", "passed": 5, "signed_off_by": "quinn"},
-        ],
-    }
+    """A minor release in planning whose gates are met up to approval (the
+    fixture the CLI's record tests share)."""
+    release: Dict[str, Any] = json.loads(MINOR_IN_PLANNING.read_text())
+    release["id"] = "REL-PY-1"
+    return release
 
 
 def command(release: Dict[str, Any], actor: str, name: str, **params: Any) -> Dict[str, Any]:

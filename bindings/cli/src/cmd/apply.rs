@@ -87,21 +87,7 @@ Exit status:
      256 MiB is limit_exceeded.";
 
 /// The command names, as in `{"command": …}`.
-const COMMANDS: [&str; 13] = [
-    "advance",
-    "send_back",
-    "record_tests",
-    "approve",
-    "reject",
-    "start_deployment",
-    "complete_deployment",
-    "roll_back",
-    "complete_review",
-    "close",
-    "cancel",
-    "amend",
-    "import",
-];
+const COMMANDS: [&str; 13] = relman::Action::NAMES;
 
 /// Arguments of `relman apply`.
 #[derive(Debug, clap::Args)]

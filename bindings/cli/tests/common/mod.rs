@@ -93,6 +93,26 @@ impl Drop for TempFile {
     }
 }
 
+/// A minor release in planning whose gates are met up to approval (the
+/// fixture the CLI's and the Python package's record tests share), with
+/// id `id`.
+pub fn minor_in_planning(id: &str) -> Value {
+    let mut release = record_fixture("minor-in-planning.json");
+    release["id"] = Value::String(id.to_string());
+    release
+}
+
+/// A fixture of `core/tests/fixtures/records/` (shared with the Python
+/// package's record tests): `context.json` is the directory of the record
+/// tests, `minor-in-planning.json` their release.
+pub fn record_fixture(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../core/tests/fixtures/records")
+        .join(name);
+    let text = std::fs::read_to_string(&path).expect("the shared fixture");
+    serde_json::from_str(&text).expect("JSON")
+}
+
 /// The path of a sample document of `examples/data/`.
 pub fn sample(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -316,6 +316,23 @@ impl Amendment {
 }
 
 impl Action {
+    /// Every command name, as in `{"command": …}`, in lifecycle order.
+    pub const NAMES: [&'static str; 13] = [
+        "advance",
+        "send_back",
+        "record_tests",
+        "approve",
+        "reject",
+        "start_deployment",
+        "complete_deployment",
+        "roll_back",
+        "complete_review",
+        "close",
+        "cancel",
+        "amend",
+        "import",
+    ];
+
     /// The command name, as in `{"command": …}`.
     pub fn name(&self) -> &'static str {
         match self {
