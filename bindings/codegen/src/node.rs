@@ -1,7 +1,9 @@
 //! The Node binding's generated files: `src/ops.rs` (one `#[napi]` wrapper
 //! per operation, and `…Async` variants, with their TypeScript signatures
-//! from the catalog) and `dts-header.d.ts` (the head napi puts on
-//! `index.d.ts`: it re-exports `types.d.ts` instead of repeating it).
+//! from the catalog, naming the types of `types.d.ts` as `T.…`: the
+//! hand-written `dts-header.d.ts` that napi puts at the head of
+//! `index.d.ts` imports them as `T` and re-exports them, so `index.d.ts`
+//! repeats none of them).
 
 use crate::{camel_case, header, Op, Param};
 use relman::api::{Catalog, ParamForm};
@@ -12,9 +14,9 @@ use std::path::PathBuf;
 /// Operations whose function takes one object keyed by parameter name
 /// (the binding's published contract): its argument name and type.
 const OBJECT_OPERATIONS: &[(&str, &str, &str)] = &[
-    ("suggest_slots", "request", "In<SlotRequest>"),
-    ("import_servicenow", "tables", "ServiceNowTables"),
-    ("export_servicenow", "exported", "In<ServiceNowExport>"),
+    ("suggest_slots", "request", "T.In<T.SlotRequest>"),
+    ("import_servicenow", "tables", "T.ServiceNowTables"),
+    ("export_servicenow", "exported", "T.In<T.ServiceNowExport>"),
 ];
 
 /// Operations that also have an `…Async` function (run on the libuv
@@ -39,10 +41,6 @@ pub fn generate(catalog: &Catalog) -> Vec<(PathBuf, String)> {
             wrappers(&ops, &known),
         ),
         (
-            PathBuf::from("bindings/node/dts-header.d.ts"),
-            dts_header(&known),
-        ),
-        (
             PathBuf::from("bindings/node/tests/types/operations.generated.ts"),
             typed_calls(&ops, &known),
         ),
@@ -55,12 +53,8 @@ pub fn generate(catalog: &Catalog) -> Vec<(PathBuf, String)> {
 /// (tests/types.test.mjs), so every generated signature is exercised.
 fn typed_calls(ops: &[Op<'_>], known: &BTreeSet<String>) -> String {
     let mut out = header("//", "cargo run -p relman-codegen");
-    out.push_str("import * as relman from 'relman';\nimport type {\n");
-    for name in known {
-        let _ = writeln!(out, "  {name},");
-    }
     out.push_str(
-        "} from 'relman';\n\n/** A value of type `T` (never called: tsc only checks the types). */\n\
+        "import * as relman from 'relman';\nimport type * as T from 'relman';\n\n/** A value of type `T` (never called: tsc only checks the types). */\n\
          declare function given<T>(): T;\n",
     );
     for op in ops {
@@ -117,29 +111,12 @@ fn exported_names(types: &str) -> BTreeSet<String> {
     names
 }
 
-/// The head of `index.d.ts`: everything of `types.d.ts`, re-exported, and
-/// imported for the declarations napi writes below it.
-fn dts_header(names: &BTreeSet<String>) -> String {
-    let mut out = header("//", "cargo run -p relman-codegen");
-    out.push_str(
-        "// napi puts this file at the head of index.d.ts: the types of the\n\
-         // documents are in types.d.ts (written by scripts/gen-types.mjs),\n\
-         // re-exported here rather than repeated.\n\n",
-    );
-    out.push_str("import type {\n");
-    for name in names {
-        let _ = writeln!(out, "  {name},");
-    }
-    out.push_str("} from './types'\n\nexport * from './types'\n");
-    out
-}
-
 /// The TypeScript type of a parameter's value (without null/undefined).
 fn ts_type(op: &str, p: &Param<'_>, known: &BTreeSet<String>) -> String {
     match (op, p.info.name.as_str()) {
-        ("validate", "kind") => return "DocumentKind".to_string(),
+        ("validate", "kind") => return "T.DocumentKind".to_string(),
         ("validate", "document") => return "unknown".to_string(),
-        ("schema", "name") => return "SchemaName".to_string(),
+        ("schema", "name") => return "T.SchemaName".to_string(),
         _ => {}
     }
     if p.info.form == ParamForm::DocumentText {
@@ -152,19 +129,19 @@ fn ts_type(op: &str, p: &Param<'_>, known: &BTreeSet<String>) -> String {
             "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64" | "f64" => "number".to_string(),
             "bool" => "boolean".to_string(),
             "Timestamp" => "string | Date".to_string(),
-            other if known.contains(other) => other.to_string(),
+            other if known.contains(other) => format!("T.{other}"),
             _ => "string".to_string(),
         };
     }
     let input = |name: &str| {
         if known.contains(name) {
-            format!("In<{name}>")
+            format!("T.In<T.{name}>")
         } else {
-            "JsonInput".to_string()
+            "T.JsonInput".to_string()
         }
     };
     match rust {
-        "Value" => "JsonInput".to_string(),
+        "Value" => "T.JsonInput".to_string(),
         "Map<String, Value>" => "unknown".to_string(),
         _ => match rust.strip_prefix("Vec<").and_then(|s| s.strip_suffix('>')) {
             Some(inner) => format!("{}[]", input(inner)),
@@ -177,9 +154,9 @@ fn ts_type(op: &str, p: &Param<'_>, known: &BTreeSet<String>) -> String {
 /// `types.d.ts` has none.
 fn ts_result(rust: &str, known: &BTreeSet<String>) -> String {
     if known.contains(rust) {
-        rust.to_string()
+        format!("T.{rust}")
     } else {
-        "JsonObject".to_string()
+        "T.JsonObject".to_string()
     }
 }
 

@@ -212,7 +212,7 @@ pub fn operations() -> Vec<OperationInfo> {
 /// error `code`).
 #[napi(
     ts_args_type = "value: unknown",
-    ts_return_type = "value is RelmanError"
+    ts_return_type = "value is T.RelmanError"
 )]
 pub fn is_relman_error(value: Unknown<'_>) -> bool {
     let code = (|| -> napi::Result<Option<String>> {
@@ -260,8 +260,8 @@ pub fn schema_names() -> Vec<String> {
 /// does; for hosts that dispatch by name. The typed functions above are the
 /// usual way in.
 #[napi(
-    ts_args_type = "operation: OperationName, params?: { [name: string]: unknown } | null",
-    ts_return_type = "JsonValue"
+    ts_args_type = "operation: T.OperationName, params?: { [name: string]: unknown } | null",
+    ts_return_type = "T.JsonValue"
 )]
 pub fn call<'e>(
     env: &'e Env,

@@ -40,7 +40,7 @@ pub(crate) const FUNCTIONS: &[(&str, &str)] = &[
 /// given as a value (`document`) or as JSON text (`text`); returns the
 /// validation report, or fails with `invalid_input` listing every
 /// problem (with line and column for text).
-#[napi(ts_args_type = "kind: DocumentKind, document?: unknown | null, text?: string | null", ts_return_type = "ValidationReport")]
+#[napi(ts_args_type = "kind: T.DocumentKind, document?: unknown | null, text?: string | null", ts_return_type = "T.ValidationReport")]
 pub fn validate<'e>(env: &'e Env, kind: Unknown<'e>, document: Option<Unknown<'e>>, text: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "validate", vec![("kind", Some(kind)), ("document", document), ("text", text)])
 }
@@ -49,7 +49,7 @@ pub fn validate<'e>(env: &'e Env, kind: Unknown<'e>, document: Option<Unknown<'e
 /// requirement, met or not (a dry run; nothing changes). With `keys`
 /// (the host's keyring: see `schema("keyring")`) the log is verified as
 /// a keyed chain.
-#[napi(ts_args_type = "release: In<Release>, target: State, context?: In<Context> | null, keys?: In<KeyringSpec> | null", ts_return_type = "GateReport")]
+#[napi(ts_args_type = "release: T.In<T.Release>, target: T.State, context?: T.In<T.Context> | null, keys?: T.In<T.KeyringSpec> | null", ts_return_type = "T.GateReport")]
 pub fn check<'e>(env: &'e Env, release: Unknown<'e>, target: Unknown<'e>, context: Option<Unknown<'e>>, keys: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "check", vec![("release", Some(release)), ("target", Some(target)), ("context", context), ("keys", keys)])
 }
@@ -62,7 +62,7 @@ pub fn check<'e>(env: &'e Env, release: Unknown<'e>, target: Unknown<'e>, contex
 /// `log_tampered` (`path`: the first difference, e.g. `approvals[2]`)
 /// when the release is not what its log yields, `conflict` (`expected`,
 /// `found`) when the log no longer ends at `expected_head`.
-#[napi(ts_args_type = "release: In<Release>, command: In<Command>, context?: In<Context> | null, expectedHead?: string | null, keys?: In<KeyringSpec> | null", ts_return_type = "Applied")]
+#[napi(ts_args_type = "release: T.In<T.Release>, command: T.In<T.Command>, context?: T.In<T.Context> | null, expectedHead?: string | null, keys?: T.In<T.KeyringSpec> | null", ts_return_type = "T.Applied")]
 pub fn apply<'e>(env: &'e Env, release: Unknown<'e>, command: Unknown<'e>, context: Option<Unknown<'e>>, expected_head: Option<Unknown<'e>>, keys: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "apply", vec![("release", Some(release)), ("command", Some(command)), ("context", context), ("expected_head", expected_head), ("keys", keys)])
 }
@@ -73,14 +73,14 @@ pub fn apply<'e>(env: &'e Env, release: Unknown<'e>, command: Unknown<'e>, conte
 /// `keys` (the host's keyring) every event's MAC or signature is
 /// checked, so a log rewritten with recomputed hashes is
 /// `unauthenticated`.
-#[napi(ts_args_type = "release: In<Release>, expectedHead?: string | null, keys?: In<KeyringSpec> | null", ts_return_type = "LogVerdict")]
+#[napi(ts_args_type = "release: T.In<T.Release>, expectedHead?: string | null, keys?: T.In<T.KeyringSpec> | null", ts_return_type = "T.LogVerdict")]
 pub fn verify_log<'e>(env: &'e Env, release: Unknown<'e>, expected_head: Option<Unknown<'e>>, keys: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "verify_log", vec![("release", Some(release)), ("expected_head", expected_head), ("keys", keys)])
 }
 
 /// Scores `release`'s risk (0-100, a level) with every factor
 /// explained.
-#[napi(ts_args_type = "release: In<Release>, context?: In<Context> | null", ts_return_type = "RiskAssessment")]
+#[napi(ts_args_type = "release: T.In<T.Release>, context?: T.In<T.Context> | null", ts_return_type = "T.RiskAssessment")]
 pub fn assess_risk<'e>(env: &'e Env, release: Unknown<'e>, context: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "assess_risk", vec![("release", Some(release)), ("context", context)])
 }
@@ -88,38 +88,38 @@ pub fn assess_risk<'e>(env: &'e Env, release: Unknown<'e>, context: Option<Unkno
 /// Scores many releases against one `context` (prepared once). One bad
 /// release does not sink the batch: its slot in `assessments` is null
 /// and `errors` has `{index, error}` for it.
-#[napi(ts_args_type = "releases: In<Release>[], context?: In<Context> | null", ts_return_type = "RiskBatch")]
+#[napi(ts_args_type = "releases: T.In<T.Release>[], context?: T.In<T.Context> | null", ts_return_type = "T.RiskBatch")]
 pub fn assess_risk_many<'e>(env: &'e Env, releases: Unknown<'e>, context: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "assess_risk_many", vec![("releases", Some(releases)), ("context", context)])
 }
 
 /// `assessRiskMany` on the thread pool.
-#[napi(ts_args_type = "releases: In<Release>[], context?: In<Context> | null", ts_return_type = "Promise<RiskBatch>")]
+#[napi(ts_args_type = "releases: T.In<T.Release>[], context?: T.In<T.Context> | null", ts_return_type = "Promise<T.RiskBatch>")]
 pub fn assess_risk_many_async<'e>(env: &'e Env, releases: Unknown<'e>, context: Option<Unknown<'e>>) -> AsyncTask<OperationTask> {
     AsyncTask::new(OperationTask::new(env, "assess_risk_many", vec![("releases", Some(releases)), ("context", context)]))
 }
 
 /// Fits the risk weights to a release `history` (logistic regression):
 /// the model, its quality (AUC, Brier) and sample counts.
-#[napi(ts_args_type = "history: In<History>, options?: In<FitOptions> | null, context?: In<Context> | null", ts_return_type = "FittedRiskModel")]
+#[napi(ts_args_type = "history: T.In<T.History>, options?: T.In<T.FitOptions> | null, context?: T.In<T.Context> | null", ts_return_type = "T.FittedRiskModel")]
 pub fn fit_risk_model<'e>(env: &'e Env, history: Unknown<'e>, options: Option<Unknown<'e>>, context: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "fit_risk_model", vec![("history", Some(history)), ("options", options), ("context", context)])
 }
 
 /// `fitRiskModel` on the thread pool.
-#[napi(ts_args_type = "history: In<History>, options?: In<FitOptions> | null, context?: In<Context> | null", ts_return_type = "Promise<FittedRiskModel>")]
+#[napi(ts_args_type = "history: T.In<T.History>, options?: T.In<T.FitOptions> | null, context?: T.In<T.Context> | null", ts_return_type = "Promise<T.FittedRiskModel>")]
 pub fn fit_risk_model_async<'e>(env: &'e Env, history: Unknown<'e>, options: Option<Unknown<'e>>, context: Option<Unknown<'e>>) -> AsyncTask<OperationTask> {
     AsyncTask::new(OperationTask::new(env, "fit_risk_model", vec![("history", Some(history)), ("options", options), ("context", context)]))
 }
 
 /// Every dependency, CI, calendar and resource conflict of `schedule`.
-#[napi(ts_args_type = "schedule: In<Schedule>", ts_return_type = "ConflictReport")]
+#[napi(ts_args_type = "schedule: T.In<T.Schedule>", ts_return_type = "T.ConflictReport")]
 pub fn detect_conflicts<'e>(env: &'e Env, schedule: Unknown<'e>) -> napi::Result<Unknown<'e>> {
     run(env, "detect_conflicts", vec![("schedule", Some(schedule))])
 }
 
 /// `detectConflicts` on the thread pool.
-#[napi(ts_args_type = "schedule: In<Schedule>", ts_return_type = "Promise<ConflictReport>")]
+#[napi(ts_args_type = "schedule: T.In<T.Schedule>", ts_return_type = "Promise<T.ConflictReport>")]
 pub fn detect_conflicts_async<'e>(env: &'e Env, schedule: Unknown<'e>) -> AsyncTask<OperationTask> {
     AsyncTask::new(OperationTask::new(env, "detect_conflicts", vec![("schedule", Some(schedule))]))
 }
@@ -129,14 +129,14 @@ pub fn detect_conflicts_async<'e>(env: &'e Env, schedule: Unknown<'e>) -> AsyncT
 /// `now + horizon_secs`.
 ///
 /// One object: `schedule`, `item`, `duration_secs`, `now`, `horizon_secs`, `count`.
-#[napi(ts_args_type = "request: In<SlotRequest>", ts_return_type = "SlotSuggestion")]
+#[napi(ts_args_type = "request: T.In<T.SlotRequest>", ts_return_type = "T.SlotSuggestion")]
 pub fn suggest_slots<'e>(env: &'e Env, request: Unknown<'e>) -> napi::Result<Unknown<'e>> {
     run_object(env, "suggest_slots", request)
 }
 
 /// Deployment waves and the critical path of `releases` by their
 /// dependencies.
-#[napi(ts_args_type = "releases: In<Release>[]", ts_return_type = "DeploymentOrder")]
+#[napi(ts_args_type = "releases: T.In<T.Release>[]", ts_return_type = "T.DeploymentOrder")]
 pub fn deployment_order<'e>(env: &'e Env, releases: Unknown<'e>) -> napi::Result<Unknown<'e>> {
     run(env, "deployment_order", vec![("releases", Some(releases))])
 }
@@ -144,39 +144,39 @@ pub fn deployment_order<'e>(env: &'e Env, releases: Unknown<'e>) -> napi::Result
 /// The next decision of a blue-green or canary rollout: feed the
 /// returned `state` back with the next `input` (an observation, a tick
 /// or a command).
-#[napi(ts_args_type = "plan: In<DeploymentPlan>, state: In<RolloutState> | null | undefined, input: In<RolloutInput>, now: string | Date, policy?: In<Policy> | null", ts_return_type = "RolloutStep")]
+#[napi(ts_args_type = "plan: T.In<T.DeploymentPlan>, state: T.In<T.RolloutState> | null | undefined, input: T.In<T.RolloutInput>, now: string | Date, policy?: T.In<T.Policy> | null", ts_return_type = "T.RolloutStep")]
 pub fn rollout_step<'e>(env: &'e Env, plan: Unknown<'e>, state: Option<Unknown<'e>>, input: Unknown<'e>, now: Unknown<'e>, policy: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "rollout_step", vec![("plan", Some(plan)), ("state", state), ("input", Some(input)), ("now", Some(now)), ("policy", policy)])
 }
 
 /// Compares `canary` metric samples with the `baseline` (Mann-Whitney
 /// U and a Hodges-Lehmann shift per metric): a score and a verdict.
-#[napi(ts_args_type = "baseline: In<SampleSet>, canary: In<SampleSet>, config?: In<JudgeConfig> | null, policy?: In<Policy> | null", ts_return_type = "CanaryJudgement")]
+#[napi(ts_args_type = "baseline: T.In<T.SampleSet>, canary: T.In<T.SampleSet>, config?: T.In<T.JudgeConfig> | null, policy?: T.In<T.Policy> | null", ts_return_type = "T.CanaryJudgement")]
 pub fn judge_canary<'e>(env: &'e Env, baseline: Unknown<'e>, canary: Unknown<'e>, config: Option<Unknown<'e>>, policy: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "judge_canary", vec![("baseline", Some(baseline)), ("canary", Some(canary)), ("config", config), ("policy", policy)])
 }
 
 /// DORA and ITIL release KPIs of `history`, with series and groups.
-#[napi(ts_args_type = "history: In<History>, options?: In<KpiOptions> | null, policy?: In<Policy> | null", ts_return_type = "KpiReport")]
+#[napi(ts_args_type = "history: T.In<T.History>, options?: T.In<T.KpiOptions> | null, policy?: T.In<T.Policy> | null", ts_return_type = "T.KpiReport")]
 pub fn compute_kpis<'e>(env: &'e Env, history: Unknown<'e>, options: Option<Unknown<'e>>, policy: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "compute_kpis", vec![("history", Some(history)), ("options", options), ("policy", policy)])
 }
 
 /// `computeKpis` on the thread pool.
-#[napi(ts_args_type = "history: In<History>, options?: In<KpiOptions> | null, policy?: In<Policy> | null", ts_return_type = "Promise<KpiReport>")]
+#[napi(ts_args_type = "history: T.In<T.History>, options?: T.In<T.KpiOptions> | null, policy?: T.In<T.Policy> | null", ts_return_type = "Promise<T.KpiReport>")]
 pub fn compute_kpis_async<'e>(env: &'e Env, history: Unknown<'e>, options: Option<Unknown<'e>>, policy: Option<Unknown<'e>>) -> AsyncTask<OperationTask> {
     AsyncTask::new(OperationTask::new(env, "compute_kpis", vec![("history", Some(history)), ("options", options), ("policy", policy)]))
 }
 
 /// Release notes of `release` in `format` (`markdown` or `html`).
-#[napi(ts_args_type = "release: In<Release>, format: NotesFormat", ts_return_type = "ReleaseNotes")]
+#[napi(ts_args_type = "release: T.In<T.Release>, format: T.NotesFormat", ts_return_type = "T.ReleaseNotes")]
 pub fn release_notes<'e>(env: &'e Env, release: Unknown<'e>, format: Unknown<'e>) -> napi::Result<Unknown<'e>> {
     run(env, "release_notes", vec![("release", Some(release)), ("format", Some(format))])
 }
 
 /// An iCalendar (.ics) of the releases, windows and blackouts of
 /// `schedule`.
-#[napi(ts_args_type = "schedule: In<Schedule>, options: In<IcsOptions>", ts_return_type = "IcsExport")]
+#[napi(ts_args_type = "schedule: T.In<T.Schedule>, options: T.In<T.IcsOptions>", ts_return_type = "T.IcsExport")]
 pub fn calendar_ics<'e>(env: &'e Env, schedule: Unknown<'e>, options: Unknown<'e>) -> napi::Result<Unknown<'e>> {
     run(env, "calendar_ics", vec![("schedule", Some(schedule)), ("options", Some(options))])
 }
@@ -186,7 +186,7 @@ pub fn calendar_ics<'e>(env: &'e Env, schedule: Unknown<'e>, options: Unknown<'e
 /// sysapproval_approver).
 ///
 /// One object: `change_requests`, `releases`, `cis`, `rels`, `approvals`.
-#[napi(ts_args_type = "tables: ServiceNowTables", ts_return_type = "ServiceNowImport")]
+#[napi(ts_args_type = "tables: T.ServiceNowTables", ts_return_type = "T.ServiceNowImport")]
 pub fn import_servicenow<'e>(env: &'e Env, tables: Unknown<'e>) -> napi::Result<Unknown<'e>> {
     run_object(env, "import_servicenow", tables)
 }
@@ -196,14 +196,14 @@ pub fn import_servicenow<'e>(env: &'e Env, tables: Unknown<'e>) -> napi::Result<
 /// `schedule`.
 ///
 /// One object: `schedule`, `risk`, `conflicts`, `gates`, `now`.
-#[napi(ts_args_type = "exported: In<ServiceNowExport>", ts_return_type = "ServiceNowPatches")]
+#[napi(ts_args_type = "exported: T.In<T.ServiceNowExport>", ts_return_type = "T.ServiceNowPatches")]
 pub fn export_servicenow<'e>(env: &'e Env, exported: Unknown<'e>) -> napi::Result<Unknown<'e>> {
     run_object(env, "export_servicenow", exported)
 }
 
 /// The JSON Schema (draft 2020-12) of an input or output document by
 /// `name` (`release`, `kpi_report`, …).
-#[napi(ts_args_type = "name: SchemaName", ts_return_type = "JsonObject")]
+#[napi(ts_args_type = "name: T.SchemaName", ts_return_type = "T.JsonObject")]
 pub fn schema<'e>(env: &'e Env, name: Unknown<'e>) -> napi::Result<Unknown<'e>> {
     run(env, "schema", vec![("name", Some(name))])
 }
@@ -213,7 +213,7 @@ pub fn schema<'e>(env: &'e Env, name: Unknown<'e>) -> napi::Result<Unknown<'e>> 
 /// number, boolean, null or list — with its JSON path and its source:
 /// `given` when the input policy sets it, `default` when relman fills
 /// it in. A policy relman refuses is `invalid_policy`, as everywhere.
-#[napi(ts_args_type = "policy?: In<Policy> | null", ts_return_type = "JsonObject")]
+#[napi(ts_args_type = "policy?: T.In<T.Policy> | null", ts_return_type = "T.JsonObject")]
 pub fn explain_policy<'e>(env: &'e Env, policy: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "explain_policy", vec![("policy", policy)])
 }

@@ -2,235 +2,49 @@
 // Regenerate with `cargo run -p relman-codegen` (`--check` says what is stale).
 
 import * as relman from 'relman';
-import type {
-  Actor,
-  Aggregate,
-  Amendment,
-  Analysis,
-  AnalysisDefaults,
-  AnalysisRun,
-  Applied,
-  Approval,
-  AttachedRisk,
-  AttributionSummary,
-  BadDirection,
-  BatchError,
-  BenchmarkRef,
-  Blackout,
-  BlackoutSeverity,
-  BlueGreenDefaults,
-  Calendar,
-  CanaryComparison,
-  CanaryJudgement,
-  CanaryStep,
-  CanaryVerdict,
-  CapacityLimit,
-  Change,
-  ChangeFailureRate,
-  ChangeKind,
-  Classification,
-  Cmdb,
-  Command,
-  CommandRoles,
-  CommitRef,
-  Communication,
-  ConfigurationItem,
-  Conflict,
-  ConflictKind,
-  ConflictPolicy,
-  ConflictReport,
-  ConflictSeverities,
-  Context,
-  CriticalPath,
-  Criticality,
-  Decision,
-  DeploymentFrequency,
-  DeploymentKind,
-  DeploymentOrder,
-  DeploymentOrderWave,
-  DeploymentPlan,
-  DeploymentRecord,
-  Difference,
-  DifferenceKind,
-  DocumentKind,
-  DoraKpis,
-  DurationStats,
-  ErrorBody,
-  ErrorCode,
-  Event,
-  EventAuth,
-  Factor,
-  Feedback,
-  FitOptions,
-  FitQuality,
-  FitSamples,
-  FittedRiskModel,
-  Frequency,
-  GateReport,
-  History,
-  IcsExport,
-  IcsOptions,
-  In,
-  Incident,
-  IncidentAttribution,
-  ItilKpis,
-  JsonInput,
-  JsonObject,
-  JsonValue,
-  JudgeConfig,
-  JudgeDefaults,
-  JudgedMetric,
-  KeyAlgorithm,
-  KeySpec,
-  KeyringSpec,
-  KindRules,
-  KpiGroup,
-  KpiGroupBy,
-  KpiOptions,
-  KpiPolicy,
-  KpiReport,
-  KpiSet,
-  KpiSettings,
-  LeadTime,
-  LifecyclePolicy,
-  LimitsPolicy,
-  Links,
-  LogVerdict,
-  MaintenanceWindow,
-  MetricCheck,
-  MetricJudgement,
-  MetricTally,
-  NoDataPolicy,
-  NotesFormat,
-  NotesPolicy,
-  Notification,
-  NotifyRule,
-  OperationName,
-  Outcome,
-  PauseReason,
-  PauseStep,
-  PeakHours,
-  PeriodSpan,
-  Policy,
-  PolicyNotifyRule,
-  PolicyRiskModel,
-  Problem,
-  QuorumRule,
-  Rate,
-  Reason,
-  Recipient,
-  RecordCounts,
-  RecordPatch,
-  RecoveryTime,
-  Recurrence,
-  Relationship,
-  Release,
-  ReleaseKind,
-  ReleaseNotes,
-  RelmanError,
-  ReplayedStep,
-  Requirement,
-  Review,
-  ReworkRate,
-  RiskAssessment,
-  RiskBands,
-  RiskBatch,
-  RiskLevel,
-  RiskModel,
-  RiskNeutral,
-  RiskPolicy,
-  RiskScales,
-  RiskWeights,
-  Role,
-  RollbackPlan,
-  RolloutCommand,
-  RolloutDecision,
-  RolloutInput,
-  RolloutPhase,
-  RolloutPolicy,
-  RolloutReplay,
-  RolloutReplayResult,
-  RolloutState,
-  RolloutStep,
-  SampleSet,
-  SampleSummary,
-  Schedule,
-  SchemaName,
-  Scope,
-  SeparationOfDuties,
-  SeriesBucket,
-  SeriesInterval,
-  ServiceNowExport,
-  ServiceNowImport,
-  ServiceNowPatches,
-  ServiceNowTables,
-  Severity,
-  ShiftReport,
-  SlotRequest,
-  SlotSuggestion,
-  State,
-  Strategy,
-  Tamper,
-  TamperKind,
-  TestKind,
-  TestMethod,
-  TestRun,
-  Tier,
-  TierVerdict,
-  TimedInput,
-  Timestamp,
-  TrackRecordPrior,
-  Trigger,
-  UTestReport,
-  ValidationReport,
-  Violation,
-  Warning,
-  Wave,
-  Weekday,
-  Window,
-} from 'relman';
+import type * as T from 'relman';
 
 /** A value of type `T` (never called: tsc only checks the types). */
 declare function given<T>(): T;
 
-export const validateResult: ValidationReport = relman.validate(given<DocumentKind>(), given<unknown | null>(), given<string | null>());
+export const validateResult: T.ValidationReport = relman.validate(given<T.DocumentKind>(), given<unknown | null>(), given<string | null>());
 
-export const checkResult: GateReport = relman.check(given<In<Release>>(), given<State>(), given<In<Context> | null>(), given<In<KeyringSpec> | null>());
+export const checkResult: T.GateReport = relman.check(given<T.In<T.Release>>(), given<T.State>(), given<T.In<T.Context> | null>(), given<T.In<T.KeyringSpec> | null>());
 
-export const applyResult: Applied = relman.apply(given<In<Release>>(), given<In<Command>>(), given<In<Context> | null>(), given<string | null>(), given<In<KeyringSpec> | null>());
+export const applyResult: T.Applied = relman.apply(given<T.In<T.Release>>(), given<T.In<T.Command>>(), given<T.In<T.Context> | null>(), given<string | null>(), given<T.In<T.KeyringSpec> | null>());
 
-export const verifyLogResult: LogVerdict = relman.verifyLog(given<In<Release>>(), given<string | null>(), given<In<KeyringSpec> | null>());
+export const verifyLogResult: T.LogVerdict = relman.verifyLog(given<T.In<T.Release>>(), given<string | null>(), given<T.In<T.KeyringSpec> | null>());
 
-export const assessRiskResult: RiskAssessment = relman.assessRisk(given<In<Release>>(), given<In<Context> | null>());
+export const assessRiskResult: T.RiskAssessment = relman.assessRisk(given<T.In<T.Release>>(), given<T.In<T.Context> | null>());
 
-export const assessRiskManyResult: RiskBatch = relman.assessRiskMany(given<In<Release>[]>(), given<In<Context> | null>());
-export const assessRiskManyAsyncResult: Promise<RiskBatch> = relman.assessRiskManyAsync(given<In<Release>[]>(), given<In<Context> | null>());
+export const assessRiskManyResult: T.RiskBatch = relman.assessRiskMany(given<T.In<T.Release>[]>(), given<T.In<T.Context> | null>());
+export const assessRiskManyAsyncResult: Promise<T.RiskBatch> = relman.assessRiskManyAsync(given<T.In<T.Release>[]>(), given<T.In<T.Context> | null>());
 
-export const fitRiskModelResult: FittedRiskModel = relman.fitRiskModel(given<In<History>>(), given<In<FitOptions> | null>(), given<In<Context> | null>());
-export const fitRiskModelAsyncResult: Promise<FittedRiskModel> = relman.fitRiskModelAsync(given<In<History>>(), given<In<FitOptions> | null>(), given<In<Context> | null>());
+export const fitRiskModelResult: T.FittedRiskModel = relman.fitRiskModel(given<T.In<T.History>>(), given<T.In<T.FitOptions> | null>(), given<T.In<T.Context> | null>());
+export const fitRiskModelAsyncResult: Promise<T.FittedRiskModel> = relman.fitRiskModelAsync(given<T.In<T.History>>(), given<T.In<T.FitOptions> | null>(), given<T.In<T.Context> | null>());
 
-export const detectConflictsResult: ConflictReport = relman.detectConflicts(given<In<Schedule>>());
-export const detectConflictsAsyncResult: Promise<ConflictReport> = relman.detectConflictsAsync(given<In<Schedule>>());
+export const detectConflictsResult: T.ConflictReport = relman.detectConflicts(given<T.In<T.Schedule>>());
+export const detectConflictsAsyncResult: Promise<T.ConflictReport> = relman.detectConflictsAsync(given<T.In<T.Schedule>>());
 
-export const suggestSlotsResult: SlotSuggestion = relman.suggestSlots(given<In<SlotRequest>>());
+export const suggestSlotsResult: T.SlotSuggestion = relman.suggestSlots(given<T.In<T.SlotRequest>>());
 
-export const deploymentOrderResult: DeploymentOrder = relman.deploymentOrder(given<In<Release>[]>());
+export const deploymentOrderResult: T.DeploymentOrder = relman.deploymentOrder(given<T.In<T.Release>[]>());
 
-export const rolloutStepResult: RolloutStep = relman.rolloutStep(given<In<DeploymentPlan>>(), given<In<RolloutState> | null>(), given<In<RolloutInput>>(), given<string | Date>(), given<In<Policy> | null>());
+export const rolloutStepResult: T.RolloutStep = relman.rolloutStep(given<T.In<T.DeploymentPlan>>(), given<T.In<T.RolloutState> | null>(), given<T.In<T.RolloutInput>>(), given<string | Date>(), given<T.In<T.Policy> | null>());
 
-export const judgeCanaryResult: CanaryJudgement = relman.judgeCanary(given<In<SampleSet>>(), given<In<SampleSet>>(), given<In<JudgeConfig> | null>(), given<In<Policy> | null>());
+export const judgeCanaryResult: T.CanaryJudgement = relman.judgeCanary(given<T.In<T.SampleSet>>(), given<T.In<T.SampleSet>>(), given<T.In<T.JudgeConfig> | null>(), given<T.In<T.Policy> | null>());
 
-export const computeKpisResult: KpiReport = relman.computeKpis(given<In<History>>(), given<In<KpiOptions> | null>(), given<In<Policy> | null>());
-export const computeKpisAsyncResult: Promise<KpiReport> = relman.computeKpisAsync(given<In<History>>(), given<In<KpiOptions> | null>(), given<In<Policy> | null>());
+export const computeKpisResult: T.KpiReport = relman.computeKpis(given<T.In<T.History>>(), given<T.In<T.KpiOptions> | null>(), given<T.In<T.Policy> | null>());
+export const computeKpisAsyncResult: Promise<T.KpiReport> = relman.computeKpisAsync(given<T.In<T.History>>(), given<T.In<T.KpiOptions> | null>(), given<T.In<T.Policy> | null>());
 
-export const releaseNotesResult: ReleaseNotes = relman.releaseNotes(given<In<Release>>(), given<NotesFormat>());
+export const releaseNotesResult: T.ReleaseNotes = relman.releaseNotes(given<T.In<T.Release>>(), given<T.NotesFormat>());
 
-export const calendarIcsResult: IcsExport = relman.calendarIcs(given<In<Schedule>>(), given<In<IcsOptions>>());
+export const calendarIcsResult: T.IcsExport = relman.calendarIcs(given<T.In<T.Schedule>>(), given<T.In<T.IcsOptions>>());
 
-export const importServicenowResult: ServiceNowImport = relman.importServicenow(given<ServiceNowTables>());
+export const importServicenowResult: T.ServiceNowImport = relman.importServicenow(given<T.ServiceNowTables>());
 
-export const exportServicenowResult: ServiceNowPatches = relman.exportServicenow(given<In<ServiceNowExport>>());
+export const exportServicenowResult: T.ServiceNowPatches = relman.exportServicenow(given<T.In<T.ServiceNowExport>>());
 
-export const schemaResult: JsonObject = relman.schema(given<SchemaName>());
+export const schemaResult: T.JsonObject = relman.schema(given<T.SchemaName>());
 
-export const explainPolicyResult: JsonObject = relman.explainPolicy(given<In<Policy> | null>());
+export const explainPolicyResult: T.JsonObject = relman.explainPolicy(given<T.In<T.Policy> | null>());
