@@ -37,6 +37,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "foundation::intern",
             "foundation::json_schema",
             "foundation::limits",
+            "foundation::parallel",
             "foundation::path",
             "foundation::timestamp",
         ],

@@ -1,5 +1,5 @@
 //! The foundation layer: errors, timestamps, JSON paths, read limits,
-//! hex, actor-id canonicalisation, and the one hasher and interner of the
+//! hex, actor-id canonicalisation, batch work on every core, and the one hasher and interner of the
 //! engines' indexes. Nothing here imports from another
 //! layer (docs/architecture.md).
 
@@ -11,6 +11,7 @@ pub mod identity;
 pub(crate) mod intern;
 pub(crate) mod json_schema;
 pub mod limits;
+pub mod parallel;
 pub mod path;
 pub(crate) mod timestamp;
 
