@@ -13,6 +13,12 @@ With `--serve` instead of REPEATS it reads the files, prints one line
 "ready", then runs `compute` once per line read from stdin and answers each
 with one JSON line {"time_secs", "metrics"} — so a caller can take pandas'
 samples in turns with its own (scripts/bench-report does).
+
+DATA_DIR may instead be a history JSON file (a path ending in ".json", the
+very file `relman kpi` reads): then every run — each `--serve` request, each
+of the REPEATS — includes the load, `json.load` of the text and the
+DataFrames built from it (timestamps parsed from RFC 3339), before
+`compute`; that is pandas' end-to-end figure of the KPI benchmark (issue #24).
 """
 
 import json
@@ -101,28 +107,73 @@ def compute(dep, chg, inc):
     }
 
 
-def serve(dep, chg, inc):
+EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
+
+
+def seconds(column):
+    """RFC 3339 text (or None) to Unix seconds (NaN where missing)."""
+    ts = pd.to_datetime(column, utc=True, format="ISO8601")
+    return (ts - EPOCH) // pd.Timedelta(seconds=1)
+
+
+def load_json(path):
+    """The three frames `compute` reads, from a history JSON file."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    deps = doc.get("deployments", [])
+    dep = pd.DataFrame({
+        "id": [d["id"] for d in deps],
+        "service": [d["service"] for d in deps],
+        "env": [d["environment"] for d in deps],
+        "finished": seconds([d["finished_at"] for d in deps]),
+        "outcome": [d["outcome"] for d in deps],
+        "kind": [d.get("kind", "planned") for d in deps],
+    })
+    rows = [(c["id"], d["id"], c.get("committed_at")) for d in deps for c in d.get("changes", [])]
+    chg = pd.DataFrame(rows, columns=["change_id", "deployment_id", "committed"])
+    chg["committed"] = seconds(chg.committed)
+    incs = doc.get("incidents", [])
+    inc = pd.DataFrame({
+        "id": [i["id"] for i in incs],
+        "service": [i.get("service") for i in incs],
+        "created": seconds([i["created_at"] for i in incs]),
+        "resolved": seconds([i.get("resolved_at") for i in incs]),
+        "caused_by": [i.get("caused_by") for i in incs],
+    })
+    return dep, chg, inc
+
+
+def serve(load):
     print(json.dumps({"ready": True, "pandas": pd.__version__, "numpy": np.__version__}), flush=True)
     for _ in sys.stdin:
         start = time.perf_counter()
-        metrics = compute(dep, chg, inc)
+        metrics = compute(*load())
         elapsed = time.perf_counter() - start
         print(json.dumps({"time_secs": elapsed, "metrics": metrics}), flush=True)
 
 
 def main():
     data = sys.argv[1]
-    dep = pd.read_csv(f"{data}/deployments.csv")
-    chg = pd.read_csv(f"{data}/changes.csv")
-    inc = pd.read_csv(f"{data}/incidents.csv")
+    if data.endswith(".json"):
+        def load():
+            return load_json(data)
+    else:
+        frames = (
+            pd.read_csv(f"{data}/deployments.csv"),
+            pd.read_csv(f"{data}/changes.csv"),
+            pd.read_csv(f"{data}/incidents.csv"),
+        )
+
+        def load():
+            return frames
     if sys.argv[2] == "--serve":
-        serve(dep, chg, inc)
+        serve(load)
         return
     repeats = int(sys.argv[2])
     times, metrics = [], None
     for _ in range(repeats):
         start = time.perf_counter()
-        metrics = compute(dep, chg, inc)
+        metrics = compute(*load())
         times.append(time.perf_counter() - start)
     print(json.dumps({"times_secs": times, "metrics": metrics,
                       "pandas": pd.__version__, "numpy": np.__version__}))

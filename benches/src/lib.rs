@@ -2,6 +2,8 @@
 //! generated deterministically so every run measures the same input.
 
 pub mod conflicts;
+pub mod e2e;
+pub mod prepared;
 
 use serde_json::{json, Value};
 
@@ -294,4 +296,29 @@ pub fn naive_judge_one(x: &[f64], y: &[f64]) -> (f64, f64, f64, f64) {
         (1.96 * ((x.len() * y.len() * (x.len() + y.len() + 1)) as f64 / 12.0).sqrt()) as usize;
     let c = (n / 2).saturating_sub(half).max(1);
     (u, hl, at(c - 1), at(n.saturating_sub(c)))
+}
+
+/// FNV-1a, 64 bits, as an `io::Write` sink: hashes a value's JSON text as
+/// it is written, so a digest of a large output needs no buffer.
+struct Fnv(u64);
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for b in buf {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The FNV-1a hash of `value`'s JSON text (`serde_json::to_writer`), in
+/// hex: equal digests, equal outputs (the one-core / two-core check).
+pub fn digest<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    serde_json::to_writer(&mut h, value)?;
+    Ok(format!("{:016x}", h.0))
 }

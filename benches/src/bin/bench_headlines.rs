@@ -5,6 +5,7 @@
 //!
 //!     bench-headlines --list
 //!     bench-headlines --serve
+//!     bench-headlines --loop NAME SECONDS
 //!
 //! `--list` prints the headline names, one a line. `--serve` answers
 //! commands read from stdin, one JSON line on stdout for each:
@@ -17,6 +18,13 @@
 //!   dropped first.
 //! - `sample CALLS`: runs the prepared headline CALLS times and answers
 //!   `{"per_call_s"}`.
+//!
+//! `--loop NAME SECONDS` prepares headline NAME, prints the same answer as
+//! `prepare` (the sign that the input is ready), then calls it over and
+//! over for SECONDS and exits: `scripts/bench-report --profile` attaches
+//! `perf record -p` after that line, so the profile holds the measured
+//! function, not the input generation. Batch work follows
+//! `RAYON_NUM_THREADS` (the script sets 1).
 //!
 //! The sizes are the middle sizes of `benches/RESULTS.md`'s Growth table
 //! (one run of the largest would take tens of seconds); inputs and results
@@ -211,6 +219,29 @@ fn serve() -> Res<()> {
     Ok(())
 }
 
+/// `--loop`: the headline `name`, called for `secs` seconds.
+fn run_loop(name: &str, secs: f64) -> Res<()> {
+    let (mut call, d) = prepare(name)?;
+    let t = Instant::now();
+    call();
+    let once = t.elapsed().as_secs_f64();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{}",
+        json!({"name": name, "once_s": once, "digest": d})
+    )?;
+    out.flush()?;
+    let t = Instant::now();
+    let mut calls = 0u64;
+    while t.elapsed().as_secs_f64() < secs {
+        call();
+        calls += 1;
+    }
+    writeln!(out, "{}", json!({"calls": calls}))?;
+    Ok(())
+}
+
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args
@@ -226,7 +257,8 @@ fn main() -> Res<()> {
             Ok(())
         }
         ["--serve"] => serve(),
-        _ => Err("usage: bench-headlines --list | --serve".into()),
+        ["--loop", name, secs] => run_loop(name, secs.parse()?),
+        _ => Err("usage: bench-headlines --list | --serve | --loop NAME SECONDS".into()),
     }
 }
 

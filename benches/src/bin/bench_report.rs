@@ -1,6 +1,14 @@
-//! The one benchmark run behind `benches/RESULTS.md` (issue #12): the
-//! headline benchmark of every area at three sizes, each against its
-//! baseline in the same process, samples of relman and baseline taken in
+//! The one benchmark run behind `benches/RESULTS.md` (issues #12, #24): the
+//! headline benchmark of every area at three sizes (1×, 10×, 100×: the
+//! growth table), each against its baseline in the same process, on one
+//! core (`relman::foundation::parallel::with_threads(1, …)`) except the
+//! rows that compare one thread with two (outputs checked identical by the
+//! digest of their JSON; the run fails if they differ); prepared objects
+//! built once outside the timing beside the cold call
+//! (`relman_benches::prepared` says which "prepared" figures are genuinely
+//! prepared); the `relman` CLI end to end (`relman_benches::e2e`: JSON in
+//! a file, wall time and peak RSS of the process, `RELMAN_CLI` or
+//! `target/release/relman`) for conflicts and KPIs; samples of relman and baseline taken in
 //! turns (so a burst of load on the shared machine hits both), every input
 //! and result through `black_box`. Writes one JSON document of every
 //! measurement; `benches/report.py` renders the tables from it.
@@ -20,19 +28,19 @@
 //! parsing happen outside the timing unless a row says parsing is
 //! included.
 
+use relman::foundation::parallel::with_threads;
 use relman::rollout::{judge_canary, JudgeConfig, RolloutInput, RolloutState, SampleSet};
-use relman::{
-    compute_kpis, Context, History, KpiOptions, Release, RiskAssessor, ServiceNowTables, State,
-};
+use relman::{compute_kpis, Context, History, KpiOptions, Release, ServiceNowTables, State};
 use relman_benches::conflicts::{
     oracle_all_pairs, overlap_only, related_set, schedule, sqlite_ci_overlap, sqlite_touches, Size,
 };
 use relman_benches::kpi::{dep, inc, Dep, Inc};
 use relman_benches::kpi_baselines::{load_sqlite, relman_metrics, sql_metrics, write_csv, Pandas};
+use relman_benches::prepared::{CheckPrepared, ConflictsPrepared, RiskPrepared};
 use relman_benches::risk::{naive_blast, releases, risk_cmdb, services, Seq};
 use relman_benches::servicenow::{change_requests, cis};
 use relman_benches::{
-    canary_samples, history, lifecycle_fixture, lifecycle_planning, lifecycle_steps,
+    canary_samples, digest, e2e, history, lifecycle_fixture, lifecycle_planning, lifecycle_steps,
     naive_judge_one, release,
 };
 use serde_json::{json, Value};
@@ -70,6 +78,7 @@ fn job<'a>(name: &'static str, run: impl FnMut() + 'a) -> Job<'a> {
     }
 }
 
+#[cfg(test)]
 fn job_max<'a>(name: &'static str, max: usize, run: impl FnMut() + 'a) -> Job<'a> {
     Job {
         name,
@@ -198,6 +207,21 @@ impl Ctx {
         }
     }
 
+    /// A plan for comparisons whose calls take seconds (the CLI end to
+    /// end, pandas with its load): at least 3 samples, at most 10.
+    fn plan_few(&self, budget_secs: f64) -> Plan {
+        let p = self.plan(budget_secs);
+        if self.quick {
+            p
+        } else {
+            Plan {
+                min: 3,
+                max: 10,
+                ..p
+            }
+        }
+    }
+
     fn sizes<const N: usize>(&self, full: [usize; N], quick: [usize; N]) -> [usize; N] {
         if self.quick {
             quick
@@ -207,56 +231,112 @@ impl Ctx {
     }
 }
 
+/// Measures `relman::parse::<T>` against the untyped `Value` parse of the
+/// same texts (item 1).
+fn parse_rows<T: relman::Document>(c: &Ctx, inputs: Vec<(Value, String)>) -> Res<Vec<Value>> {
+    let mut rows = Vec::new();
+    for (size, text) in inputs {
+        relman::parse::<T>(&text)?;
+        let times = compare(
+            c.plan(3.0),
+            vec![
+                job("baseline_value", || {
+                    black_box(serde_json::from_str::<Value>(black_box(&text)).ok());
+                }),
+                job("relman_parse", || {
+                    black_box(relman::parse::<T>(black_box(&text)).ok());
+                }),
+            ],
+        );
+        let mut size = size;
+        if let Some(o) = size.as_object_mut() {
+            o.insert("bytes".into(), json!(text.len()));
+        }
+        rows.push(row(size, times, json!({})));
+    }
+    Ok(rows)
+}
+
+/// A schedule of `n` releases for the parse benchmark: the conflicts
+/// fixture with one maintenance window per 20 releases.
+fn schedule_size(n: usize) -> Size {
+    Size {
+        maintenance_windows: (n / 20).max(1),
+        ..Size::issue(n)
+    }
+}
+
 fn parse(c: &Ctx) -> Res<Value> {
-    let mut release_rows = Vec::new();
-    for changes in c.sizes([10, 50, 500], [2, 5, 10]) {
-        let text = release(changes, 20).to_string();
-        relman::parse::<Release>(&text)?;
-        let times = compare(
-            c.plan(3.0),
-            vec![
-                job("baseline_value", || {
-                    black_box(serde_json::from_str::<Value>(black_box(&text)).ok());
-                }),
-                job("relman_parse", || {
-                    black_box(relman::parse::<Release>(black_box(&text)).ok());
-                }),
-            ],
-        );
-        release_rows.push(row(
-            json!({"changes": changes, "approvals": 20, "bytes": text.len()}),
-            times,
-            json!({}),
-        ));
+    let release_rows = parse_rows::<Release>(
+        c,
+        c.sizes([5, 50, 500], [2, 20, 200])
+            .into_iter()
+            .map(|n| {
+                (
+                    json!({"changes": n, "approvals": 20}),
+                    release(n, 20).to_string(),
+                )
+            })
+            .collect(),
+    )?;
+    let schedule_rows = parse_rows::<relman::Schedule>(
+        c,
+        c.sizes([1_000, 10_000, 100_000], [20, 200, 2_000])
+            .into_iter()
+            .map(|n| {
+                let (v, _, _) = schedule(schedule_size(n), 5);
+                (
+                    json!({"releases": n, "cis": 2 * n, "maintenance_windows": schedule_size(n).maintenance_windows}),
+                    v.to_string(),
+                )
+            })
+            .collect(),
+    )?;
+    let history_rows = parse_rows::<History>(
+        c,
+        c.sizes([1_000, 10_000, 100_000], [10, 100, 1_000])
+            .into_iter()
+            .map(|n| (json!({"deployments": n}), history(n).to_string()))
+            .collect(),
+    )?;
+    Ok(json!({"release": release_rows, "schedule": schedule_rows, "history": history_rows}))
+}
+
+/// Item 6: `run` on one thread and on two (`parallel::with_threads`), the
+/// outputs compared by the digest of their JSON (an error if they differ),
+/// then both timed in turns.
+fn threads_compare<T: serde::Serialize>(plan: Plan, run: impl Fn() -> T + Sync) -> Res<Value> {
+    let one = with_threads(1, || digest(&run()))?;
+    let two = with_threads(2, || digest(&run()))?;
+    if one != two {
+        return Err(format!("outputs differ on 1 and 2 threads: {one} vs {two}").into());
     }
-    let mut history_rows = Vec::new();
-    for deployments in c.sizes([100, 1_000, 10_000], [10, 20, 40]) {
-        let text = history(deployments).to_string();
-        relman::parse::<History>(&text)?;
-        let times = compare(
-            c.plan(3.0),
-            vec![
-                job("baseline_value", || {
-                    black_box(serde_json::from_str::<Value>(black_box(&text)).ok());
-                }),
-                job("relman_parse", || {
-                    black_box(relman::parse::<History>(black_box(&text)).ok());
-                }),
-            ],
-        );
-        history_rows.push(row(
-            json!({"deployments": deployments, "bytes": text.len()}),
-            times,
-            json!({}),
-        ));
-    }
-    Ok(json!({"release": release_rows, "history": history_rows}))
+    let times = compare(
+        plan,
+        vec![
+            job("threads_1", || {
+                with_threads(1, || {
+                    black_box(run());
+                })
+            }),
+            job("threads_2", || {
+                with_threads(2, || {
+                    black_box(run());
+                })
+            }),
+        ],
+    );
+    Ok(json!({"times": times, "digest": one, "identical": true,
+              "parallel_feature": relman::foundation::parallel::ENABLED,
+              "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+              "load": loadavg()}))
 }
 
 fn lifecycle(c: &Ctx) -> Res<Value> {
     let mut rows = Vec::new();
     let steps = lifecycle_steps()?;
-    for (changes, approvals) in [(5usize, 3usize), (20, 10), (50, 20)] {
+    for (changes, approvals) in [(5usize, 20usize), (50, 20), (500, 20)] {
+        progress(&format!("lifecycle: {changes} changes"));
         let (r, ctx) = lifecycle_fixture(changes, approvals)?;
         let leveled = Context {
             risk_level: Some(relman::RiskLevel::Low),
@@ -274,6 +354,15 @@ fn lifecycle(c: &Ctx) -> Res<Value> {
             relman::verify_log(&r, None).valid && r.log.len() == approvals + 3,
             "bench release has a genuine log",
         )?;
+        let prep_assessed = CheckPrepared::new(&ctx)?;
+        let prep_leveled = CheckPrepared::new(&leveled)?;
+        ensure(
+            digest(&prep_leveled.check(&r, State::Deployment))?
+                == digest(&relman::check(&r, State::Deployment, &leveled))?
+                && digest(&prep_assessed.check(&r, State::Deployment))?
+                    == digest(&relman::check(&r, State::Deployment, &ctx))?,
+            "prepared and cold check agree",
+        )?;
         let (start, _) = lifecycle_planning(changes, approvals)?;
         let run = |r: &Release| -> Option<Release> {
             let mut r = r.clone();
@@ -286,27 +375,36 @@ fn lifecycle(c: &Ctx) -> Res<Value> {
             run(&start).map(|r| r.state) == Some(State::Closed),
             "the eleven commands close the release",
         )?;
-        let times = compare(
-            c.plan(4.0),
-            vec![
-                job("baseline_to_value", || {
-                    black_box(serde_json::to_value(black_box(&r)).ok());
-                }),
-                job("check_risk_assessed", || {
-                    black_box(relman::check(black_box(&r), State::Deployment, &ctx));
-                }),
-                job("check_level_given", || {
-                    black_box(relman::check(black_box(&r), State::Deployment, &leveled));
-                }),
-                job("apply_11_commands", || {
-                    black_box(run(black_box(&start)));
-                }),
-            ],
-        );
+        let mut jobs = vec![
+            job("baseline_to_value", || {
+                black_box(serde_json::to_value(black_box(&r)).ok());
+            }),
+            job("check_risk_assessed", || {
+                black_box(relman::check(black_box(&r), State::Deployment, &ctx));
+            }),
+            job("check_level_given", || {
+                black_box(relman::check(black_box(&r), State::Deployment, &leveled));
+            }),
+        ];
+        if CheckPrepared::KIND.is_prepared() {
+            jobs.push(job("check_risk_assessed_prepared", || {
+                black_box(prep_assessed.check(black_box(&r), State::Deployment));
+            }));
+            jobs.push(job("check_level_given_prepared", || {
+                black_box(prep_leveled.check(black_box(&r), State::Deployment));
+            }));
+        }
+        if changes == 50 {
+            jobs.push(job("apply_11_commands", || {
+                black_box(run(black_box(&start)));
+            }));
+        }
+        let times = compare(c.plan(4.0), jobs);
         rows.push(row(
             json!({"changes": changes, "approvals": approvals}),
             times,
-            json!({"commands": steps.len()}),
+            json!({"commands": steps.len(), "prepared": CheckPrepared::KIND.label(),
+                   "is_prepared": CheckPrepared::KIND.is_prepared()}),
         ));
     }
     Ok(json!({"check": rows}))
@@ -314,12 +412,15 @@ fn lifecycle(c: &Ctx) -> Res<Value> {
 
 fn risk(c: &Ctx) -> Res<Value> {
     let mut plain_rows = Vec::new();
-    for n in c.sizes([1_000, 10_000, 100_000], [50, 100, 200]) {
+    let mut parallel = Value::Null;
+    for n in c.sizes([1_000, 10_000, 100_000], [50, 500, 5_000]) {
+        progress(&format!("risk: {n} releases, no CMDB"));
         let rs = releases(n, 1_000, None, 1)?;
         let ctx = Context::default();
-        let assessor = RiskAssessor::new(&ctx)?;
+        let prepared = RiskPrepared::new(&ctx)?;
+        let cold_n = n.min(1_000);
         let times = compare(
-            c.plan(6.0),
+            c.plan(5.0),
             vec![
                 job("baseline_to_value", || {
                     for r in &rs {
@@ -328,15 +429,40 @@ fn risk(c: &Ctx) -> Res<Value> {
                 }),
                 job("assess", || {
                     for r in &rs {
-                        black_box(assessor.assess(black_box(r)).ok());
+                        black_box(prepared.assess(black_box(r)).ok());
+                    }
+                }),
+                job("assess_cold", || {
+                    for r in rs.iter().take(cold_n) {
+                        black_box(relman::assess_risk(black_box(r), &ctx).ok());
                     }
                 }),
             ],
         );
-        plain_rows.push(row(json!({"releases": n}), times, json!({})));
+        plain_rows.push(row(
+            json!({"releases": n, "releases_cold": cold_n}),
+            times,
+            json!({"prepared": RiskPrepared::KIND.label()}),
+        ));
+        if n == c.sizes([1_000, 10_000, 100_000], [50, 500, 5_000])[2] {
+            progress(&format!("risk: batch of {n} on 1 and 2 threads"));
+            parallel = threads_compare(c.plan(10.0), || {
+                relman::assess_risk_many(&rs, &ctx)
+                    .into_iter()
+                    .map(Result::ok)
+                    .collect::<Vec<_>>()
+            })?;
+            if let Some(o) = parallel.as_object_mut() {
+                o.insert(
+                    "what".into(),
+                    json!(format!("`assess_risk_many`, {n} releases, no CMDB")),
+                );
+            }
+        }
     }
     let mut cmdb_rows = Vec::new();
-    for cis_n in c.sizes([1_000, 10_000, 100_000], [200, 400, 800]) {
+    for cis_n in c.sizes([1_000, 10_000, 100_000], [200, 2_000, 20_000]) {
+        progress(&format!("risk: CMDB of {cis_n} CIs"));
         let mut seq = Seq::new(7);
         let cmdb: relman::Cmdb =
             relman::from_value(risk_cmdb(cis_n, 3 * cis_n, &mut seq))?.document;
@@ -349,21 +475,21 @@ fn risk(c: &Ctx) -> Res<Value> {
         let few = 5;
         let rs = releases(n, cis_n as u64, Some(20), 3)?;
         let t = Instant::now();
-        let assessor = RiskAssessor::new(&ctx)?;
+        let prepared = RiskPrepared::new(&ctx)?;
         let prepare = t.elapsed().as_secs_f64();
         let first = rs.first().ok_or("no release")?;
-        let sample = assessor.assess(first)?;
+        let sample = prepared.assess(first)?;
         let blast = sample.factor("blast_radius").ok_or("no blast radius")?;
         let svc = services(cmdb);
         let starts: Vec<Vec<String>> = rs.iter().map(|r| r.affected_cis.clone()).collect();
         let (reached, touched) = naive_blast(cmdb, &svc, &first.affected_cis, 3);
         ensure(
-            blast.inputs.get("dependent_cis") == Some(&json!(reached))
-                && blast.inputs.get("services") == Some(&json!(touched)),
+            serde_json::to_value(&blast.inputs)?.get("dependent_cis") == Some(&json!(reached))
+                && serde_json::to_value(&blast.inputs)?.get("services") == Some(&json!(touched)),
             "naive blast radius agrees with relman's",
         )?;
         let times = compare(
-            c.plan(6.0),
+            c.plan(5.0),
             vec![
                 job("baseline_naive_blast", || {
                     for s in starts.iter().take(few) {
@@ -372,31 +498,51 @@ fn risk(c: &Ctx) -> Res<Value> {
                 }),
                 job("assess", || {
                     for r in &rs {
-                        black_box(assessor.assess(black_box(r)).ok());
+                        black_box(prepared.assess(black_box(r)).ok());
+                    }
+                }),
+                job("assess_cold", || {
+                    for r in rs.iter().take(few) {
+                        black_box(relman::assess_risk(black_box(r), &ctx).ok());
                     }
                 }),
             ],
         );
         cmdb_rows.push(row(
             json!({"cis": cis_n, "relationships": 3 * cis_n, "cis_per_release": 20, "depth": 3,
-                   "releases_assess": n, "releases_baseline": few}),
+                   "releases_assess": n, "releases_baseline": few, "releases_cold": few}),
             times,
-            json!({"dependent_cis": reached, "services": touched, "prepare_context_s": prepare}),
+            json!({"dependent_cis": reached, "services": touched, "prepare_context_s": prepare,
+                   "prepared": RiskPrepared::KIND.label()}),
         ));
     }
-    Ok(json!({"no_cmdb": plain_rows, "cmdb": cmdb_rows}))
+    Ok(json!({"no_cmdb": plain_rows, "cmdb": cmdb_rows, "parallel": parallel}))
 }
 
 fn conflicts(c: &Ctx) -> Res<Value> {
     let mut rows = Vec::new();
-    for n in c.sizes([1_000, 10_000, 100_000], [100, 200, 400]) {
+    let mut parallel = Value::Null;
+    let mut cli = Value::Null;
+    let sizes = c.sizes([1_000, 10_000, 100_000], [100, 1_000, 10_000]);
+    let top = sizes[2];
+    for n in sizes {
         progress(&format!("conflicts: generating {n}"));
         let (value, plain, rels) = schedule(Size::issue(n), 5);
+        let text = if n == top {
+            Some(value.to_string())
+        } else {
+            None
+        };
         let s: relman::Schedule = relman::from_value(value)?.document;
         let related = related_set(&rels);
         let bare = overlap_only(&s);
         let report = relman::detect_conflicts(&s)?;
         let overlap = relman::detect_conflicts(&bare)?;
+        let prepared = ConflictsPrepared::new(&s)?;
+        ensure(
+            digest(&prepared.detect()?)? == digest(&report)?,
+            "prepared and cold detection agree",
+        )?;
         let ci_overlaps = report
             .conflicts
             .iter()
@@ -409,59 +555,146 @@ fn conflicts(c: &Ctx) -> Res<Value> {
         for x in &report.conflicts {
             *by_kind.entry(x.kind.as_str()).or_insert(0usize) += 1;
         }
-        // The oracle's count is taken from its timed run (once at 100k).
         let oracle_pairs = std::cell::Cell::new(0usize);
         progress(&format!("conflicts: timing {n}"));
-        // The all-pairs oracle is quadratic: once at 100k (tens of seconds).
-        let oracle_max = if n >= 100_000 { 1 } else { 50 };
-        let times = compare(
-            c.plan(if n >= 100_000 { 20.0 } else { 8.0 }),
-            vec![
-                job("detect_conflicts", || {
-                    black_box(relman::detect_conflicts(black_box(&s)).ok());
-                }),
-                job("detect_conflicts_overlap_kinds", || {
-                    black_box(relman::detect_conflicts(black_box(&bare)).ok());
-                }),
-                job_max("oracle_all_pairs", oracle_max, || {
-                    oracle_pairs.set(black_box(oracle_all_pairs(black_box(&plain), &related)));
-                }),
-                job("sqlite_self_join_ci_overlap", || {
-                    black_box(sqlite_ci_overlap(black_box(&db)).ok());
-                }),
-            ],
-        );
+        let mut jobs = vec![
+            job("detect_conflicts", || {
+                black_box(relman::detect_conflicts(black_box(&s)).ok());
+            }),
+            job("detect_conflicts_overlap_kinds", || {
+                black_box(relman::detect_conflicts(black_box(&bare)).ok());
+            }),
+            job("sqlite_self_join_ci_overlap", || {
+                black_box(sqlite_ci_overlap(black_box(&db)).ok());
+            }),
+        ];
+        if ConflictsPrepared::KIND.is_prepared() {
+            jobs.push(job("detect_prepared", || {
+                black_box(prepared.detect().ok());
+            }));
+        }
+        // The all-pairs oracle is quadratic (tens of seconds at 100k): not
+        // at the top size.
+        if n < top {
+            jobs.push(job("oracle_all_pairs", || {
+                oracle_pairs.set(black_box(oracle_all_pairs(black_box(&plain), &related)));
+            }));
+        }
+        let times = compare(c.plan(if n == top { 15.0 } else { 6.0 }), jobs);
+        if let Some(text) = text {
+            progress(&format!("conflicts: CLI end to end at {n}"));
+            let file = c.dir.join(format!("schedule-{n}.json"));
+            std::fs::write(&file, &text)?;
+            drop(text);
+            let cli_path = e2e::cli_path();
+            let out = c.dir.join("conflicts-out.json");
+            let rss = c.dir.join("conflicts-rss.txt");
+            let args = ["conflicts", file.to_str().ok_or("path")?];
+            let first = e2e::run(&cli_path, &args, &out, &rss)?;
+            let printed: Value = serde_json::from_slice(&std::fs::read(&out)?)?;
+            ensure(
+                printed
+                    .get("conflicts")
+                    .and_then(Value::as_array)
+                    .map(Vec::len)
+                    == Some(report.conflicts.len()),
+                "the CLI reports as many conflicts as the engine",
+            )?;
+            drop(printed);
+            let peak = std::cell::Cell::new(first.max_rss_kb);
+            let failed = std::cell::RefCell::new(None::<String>);
+            let cli_times = compare(
+                c.plan_few(20.0),
+                vec![
+                    job("cli_end_to_end", || {
+                        match e2e::run(&cli_path, &args, &out, &rss) {
+                            Ok(r) => peak.set(peak.get().max(r.max_rss_kb)),
+                            Err(e) => *failed.borrow_mut() = Some(e),
+                        }
+                    }),
+                    job("sqlite_self_join_ci_overlap", || {
+                        black_box(sqlite_ci_overlap(black_box(&db)).ok());
+                    }),
+                ],
+            );
+            if let Some(e) = failed.into_inner() {
+                return Err(e.into());
+            }
+            cli = json!({"releases": n, "bytes": std::fs::metadata(&file)?.len(),
+                         "times": cli_times, "max_rss_kb": peak.get(), "exit_code": first.code,
+                         "load": loadavg()});
+            progress(&format!("conflicts: {n} on 1 and 2 threads"));
+            parallel = threads_compare(c.plan(15.0), || relman::detect_conflicts(&s).ok())?;
+            if let Some(o) = parallel.as_object_mut() {
+                o.insert(
+                    "what".into(),
+                    json!(format!("`detect_conflicts`, {n} releases, all kinds")),
+                );
+            }
+        }
         rows.push(row(
             json!({"releases": n, "cis": Size::issue(n).cis, "cis_per_release": 5,
                    "maintenance_windows": 5000, "blackouts": 20}),
             times,
             json!({"conflicts": report.conflicts.len(), "by_kind": by_kind,
                    "overlap_kinds_conflicts": overlap.conflicts.len(),
-                   "oracle_pair_kinds": oracle_pairs.get(), "sqlite_ci_overlap_pairs": sql}),
+                   "oracle_pair_kinds": oracle_pairs.get(), "sqlite_ci_overlap_pairs": sql,
+                   "prepared": ConflictsPrepared::KIND.label()}),
         ));
     }
-    Ok(json!({"detect": rows}))
+    Ok(json!({"detect": rows, "cli": cli, "parallel": parallel}))
+}
+
+/// The KPI history of `n` deployments (and `n / 10` incidents) with the
+/// baselines' inputs: CSV files in `dir` for pandas, SQLite tables.
+fn kpi_input(n: u64, dir: &std::path::Path) -> Res<(History, rusqlite::Connection, usize)> {
+    let m = n / 10;
+    let deps: Vec<Dep> = (0..n).map(|i| dep(i, n)).collect();
+    let incs: Vec<Inc> = (0..m).map(|j| inc(j, m, n)).collect();
+    let history = History {
+        deployments: deps.iter().map(Dep::record).collect(),
+        incidents: incs.iter().map(Inc::record).collect(),
+        ..History::default()
+    };
+    let changes: usize = deps.iter().map(|d| d.changes.len()).sum();
+    write_csv(dir, &deps, &incs)?;
+    let conn = load_sqlite(&deps, &incs)?;
+    Ok((history, conn, changes))
+}
+
+/// relman's metrics against SQLite's and pandas' answer `py`.
+fn kpi_agree(ours: &[(&str, f64)], sql: Option<&[(&str, f64)]>, py: &Value) -> (bool, Value) {
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0);
+    let mut metrics = serde_json::Map::new();
+    let mut agree = true;
+    for (i, (name, a)) in ours.iter().enumerate() {
+        let p = py
+            .get("metrics")
+            .and_then(|m| m.get(*name))
+            .and_then(Value::as_f64)
+            .unwrap_or(f64::NAN);
+        agree &= close(*a, p);
+        let b = sql.and_then(|s| s.get(i)).map(|(_, b)| *b);
+        if let Some(b) = b {
+            agree &= close(*a, b);
+        }
+        metrics.insert(
+            name.to_string(),
+            json!({"relman": a, "sqlite": b, "pandas": p}),
+        );
+    }
+    (agree, Value::Object(metrics))
 }
 
 fn kpi(c: &Ctx) -> Res<Value> {
     let mut rows = Vec::new();
-    for n in c.sizes([10_000, 100_000, 1_000_000], [1_000, 2_000, 4_000]) {
+    let mut parallel = Value::Null;
+    let sizes = c.sizes([10_000, 100_000, 1_000_000], [1_000, 10_000, 100_000]);
+    for n in sizes {
         let n = n as u64;
-        let m = n / 10;
         progress(&format!("kpi: generating {n}"));
-        let deps: Vec<Dep> = (0..n).map(|i| dep(i, n)).collect();
-        let incs: Vec<Inc> = (0..m).map(|j| inc(j, m, n)).collect();
-        let history = History {
-            deployments: deps.iter().map(Dep::record).collect(),
-            incidents: incs.iter().map(Inc::record).collect(),
-            ..History::default()
-        };
-        let changes: usize = deps.iter().map(|d| d.changes.len()).sum();
         let dir = c.dir.join(format!("kpi-{n}"));
-        write_csv(&dir, &deps, &incs)?;
-        let conn = load_sqlite(&deps, &incs)?;
-        drop(deps);
-        drop(incs);
+        let (history, conn, changes) = kpi_input(n, &dir)?;
         let options = KpiOptions::default();
         let report = compute_kpis(&history, &options)?;
         let ours = relman_metrics(&report);
@@ -470,25 +703,11 @@ fn kpi(c: &Ctx) -> Res<Value> {
         let pandas = std::cell::RefCell::new(Pandas::start(&c.python, &dir)?);
         let py = pandas.borrow_mut().run()?;
         let versions = pandas.borrow().versions.clone();
-        let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0);
-        let mut metrics = serde_json::Map::new();
-        let mut agree = true;
-        for ((name, a), (_, b)) in ours.iter().zip(&sql) {
-            let p = py
-                .get("metrics")
-                .and_then(|m| m.get(*name))
-                .and_then(Value::as_f64)
-                .unwrap_or(f64::NAN);
-            agree &= close(*a, *b) && close(*a, p);
-            metrics.insert(
-                name.to_string(),
-                json!({"relman": a, "sqlite": b, "pandas": p}),
-            );
-        }
+        let (agree, metrics) = kpi_agree(&ours, Some(&sql), &py);
         ensure(agree, "relman, SQLite and pandas agree on every metric")?;
         progress(&format!("kpi: timing {n}"));
         let times = compare(
-            c.plan(if n >= 1_000_000 { 40.0 } else { 8.0 }),
+            c.plan(if n >= 1_000_000 { 30.0 } else { 6.0 }),
             vec![
                 job("relman_compute_kpis", || {
                     black_box(compute_kpis(black_box(&history), &options).ok());
@@ -502,14 +721,81 @@ fn kpi(c: &Ctx) -> Res<Value> {
             ],
         );
         drop(pandas);
+        if n == sizes[2] as u64 {
+            progress(&format!("kpi: {n} on 1 and 2 threads"));
+            parallel = threads_compare(c.plan(15.0), || compute_kpis(&history, &options).ok())?;
+            if let Some(o) = parallel.as_object_mut() {
+                o.insert(
+                    "what".into(),
+                    json!(format!("`compute_kpis`, {n} deployments")),
+                );
+            }
+        }
         rows.push(row(
-            json!({"deployments": n, "incidents": m, "change_rows": changes}),
+            json!({"deployments": n, "incidents": n / 10, "change_rows": changes}),
             times,
             json!({"metrics": metrics, "agree": agree,
                    "pandas_version": versions.get("pandas"), "numpy_version": versions.get("numpy")}),
         ));
     }
-    Ok(json!({"compute": rows}))
+    // Item 5's end-to-end row: JSON text in a file, the CLI against pandas
+    // with its load (`json.load` + DataFrames + compute) from the same file.
+    let n = if c.quick { 60_000 } else { 600_000 };
+    progress(&format!("kpi: CLI end to end at {n}"));
+    let dir = c.dir.join(format!("kpi-{n}"));
+    let (history, conn, _) = kpi_input(n, &dir)?;
+    drop(conn);
+    let file = c.dir.join(format!("history-{n}.json"));
+    std::fs::write(&file, serde_json::to_vec(&history)?)?;
+    let bytes = std::fs::metadata(&file)?.len();
+    let report = compute_kpis(&history, &KpiOptions::default())?;
+    let ours = relman_metrics(&report);
+    drop(history);
+    let cli_path = e2e::cli_path();
+    let out = c.dir.join("kpi-out.json");
+    let rss = c.dir.join("kpi-rss.txt");
+    let args = ["kpi", file.to_str().ok_or("path")?];
+    let first = e2e::run(&cli_path, &args, &out, &rss)?;
+    ensure(first.code == 0, "relman kpi succeeds")?;
+    let printed: relman::KpiReport = serde_json::from_slice(&std::fs::read(&out)?)?;
+    let same = |a: f64, b: f64| {
+        a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()) || (a.is_nan() && b.is_nan())
+    };
+    ensure(
+        relman_metrics(&printed)
+            .iter()
+            .zip(&ours)
+            .all(|(a, b)| a.0 == b.0 && same(a.1, b.1)),
+        "the CLI computes the engine's figures",
+    )?;
+    let pandas = std::cell::RefCell::new(Pandas::start(&c.python, &file)?);
+    let py = pandas.borrow_mut().run()?;
+    let (agree, metrics) = kpi_agree(&ours, None, &py);
+    ensure(agree, "pandas from the JSON file agrees with relman")?;
+    let peak = std::cell::Cell::new(first.max_rss_kb);
+    let failed = std::cell::RefCell::new(None::<String>);
+    let times = compare(
+        c.plan_few(40.0),
+        vec![
+            job("cli_end_to_end", || {
+                match e2e::run(&cli_path, &args, &out, &rss) {
+                    Ok(r) => peak.set(peak.get().max(r.max_rss_kb)),
+                    Err(e) => *failed.borrow_mut() = Some(e),
+                }
+            }),
+            job("pandas_with_load", || {
+                black_box(pandas.borrow_mut().run().ok());
+            }),
+        ],
+    );
+    drop(pandas);
+    if let Some(e) = failed.into_inner() {
+        return Err(e.into());
+    }
+    let cli = json!({"deployments": n, "bytes": bytes, "times": times, "max_rss_kb": peak.get(),
+                     "metrics": metrics, "agree": agree, "load": loadavg(),
+                     "within_default_limit": bytes <= relman::limits::DEFAULT_MAX_DOCUMENT_BYTES});
+    Ok(json!({"compute": rows, "cli": cli, "parallel": parallel}))
 }
 
 fn sets(metrics: usize, n: usize) -> Res<(SampleSet, SampleSet)> {
@@ -694,7 +980,8 @@ fn main() -> Res<()> {
         }
         progress(&format!("{name}: start"));
         let t = Instant::now();
-        let mut v = f(&ctx)?;
+        // One core unless a row says otherwise (item 6 asks for two itself).
+        let mut v = with_threads(1, || f(&ctx).map_err(|e| e.to_string()))?;
         if let Some(o) = v.as_object_mut() {
             o.insert("wall_s".into(), json!(t.elapsed().as_secs_f64()));
         }
@@ -709,6 +996,7 @@ fn main() -> Res<()> {
         "load_start": load_start,
         "load_end": loadavg(),
         "wall_s": started.elapsed().as_secs_f64(),
+        "parallel_feature": relman::foundation::parallel::ENABLED,
         "areas": results,
     });
     std::fs::write(&out, serde_json::to_string_pretty(&doc)?)?;
