@@ -322,3 +322,33 @@ pub fn digest<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_j
     serde_json::to_writer(&mut h, value)?;
     Ok(format!("{:016x}", h.0))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn digest_is_fnv1a_of_the_json_text() {
+        // FNV-1a 64 of "1", as bench-headlines computes it.
+        assert_eq!(digest(&1).unwrap(), "af63ac4c86019afc");
+        assert_ne!(
+            digest(&json!({"a": 1})).unwrap(),
+            digest(&json!({"a": 2})).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_cold_stand_in_says_so() {
+        use prepared::{CheckPrepared, ConflictsPrepared, Kind, RiskPrepared};
+        for k in [
+            CheckPrepared::KIND,
+            RiskPrepared::KIND,
+            ConflictsPrepared::KIND,
+        ] {
+            assert_eq!(k.is_prepared(), !k.label().starts_with("cold"));
+        }
+        assert!(!Kind::Cold("cold (no prepared API yet)").is_prepared());
+    }
+}
