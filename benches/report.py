@@ -789,7 +789,7 @@ def goals_section(a, sc, verdicts, profs, out):
     rows.append(["8. `perf` profiles of the top three hot paths in the sections",
                  ("perf not found on the machine" if missing else
                   (", ".join(f"`{h}`" for h in sorted(profs)) or "not recorded (run `scripts/bench-report --profile`)")),
-                 verdict(len(profs) >= 3)])
+                 verdict(sum(1 for _, syms in profs.values() if syms) >= 3)])
     return f"""## Goals at a glance
 
 The acceptance items of issue #24 ("The fast data path"), each judged on
