@@ -707,7 +707,12 @@ fn kpi(c: &Ctx) -> Res<Value> {
         ensure(agree, "relman, SQLite and pandas agree on every metric")?;
         progress(&format!("kpi: timing {n}"));
         let times = compare(
-            c.plan(if n >= 1_000_000 { 30.0 } else { 6.0 }),
+            if n >= 1_000_000 {
+                // Seconds per call for SQLite and pandas: 3 samples.
+                c.plan_few(30.0)
+            } else {
+                c.plan(6.0)
+            },
             vec![
                 job("relman_compute_kpis", || {
                     black_box(compute_kpis(black_box(&history), &options).ok());
