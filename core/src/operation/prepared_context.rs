@@ -143,7 +143,7 @@ mod tests {
         );
         let err = p.check(json!({"release": {}})).map_err(|e| e.to_body());
         assert!(err.is_err());
-        let release = json!({"id": "REL-1", "name": "x", "kind": "minor", "state": "planning"});
+        let release = json!({"id": "REL-1", "title": "x", "kind": "minor", "state": "planning"});
         let ok = p.check(json!({"release": release, "target": "development"}));
         assert!(ok.is_ok(), "{ok:?}");
         let bad = PreparedCheck::new(json!({"context": {"actors": 3}}));

@@ -181,7 +181,7 @@ mod tests {
         let p = PreparedContext::new(Context::default()).with_capacity(2);
         for i in 0..5 {
             let r: Release = serde_json::from_value(serde_json::json!({
-                "id": format!("REL-{i}"), "name": "x", "kind": "minor", "state": "planning"
+                "id": format!("REL-{i}"), "title": "x", "kind": "minor", "state": "planning"
             }))
             .unwrap_or_else(|e| panic!("{e}"));
             let _ = p.check(&r, State::Development);
