@@ -68,6 +68,35 @@ fn gate_report(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("check_to_deployment", &id), &r, |b, r| {
             b.iter(|| relman::check(black_box(r), State::Deployment, &ctx))
         });
+        // A prepared context (`relman::PreparedContext`): warm (the
+        // release's verified log cached), and cold (cache off: the log is
+        // verified on every call, only the policy is resolved once).
+        let prepared_level = relman::PreparedContext::new(leveled.clone());
+        let prepared_assess = relman::PreparedContext::new(ctx.clone());
+        let cold_level = relman::PreparedContext::new(leveled.clone()).with_capacity(0);
+        assert_eq!(
+            prepared_level.check(&r, State::Deployment),
+            relman::check(&r, State::Deployment, &leveled)
+        );
+        assert_eq!(
+            prepared_assess.check(&r, State::Deployment),
+            relman::check(&r, State::Deployment, &ctx)
+        );
+        group.bench_with_input(
+            BenchmarkId::new("prepared_warm_level_given", &id),
+            &r,
+            |b, r| b.iter(|| prepared_level.check(black_box(r), State::Deployment)),
+        );
+        group.bench_with_input(
+            BenchmarkId::new("prepared_warm_risk_assessed", &id),
+            &r,
+            |b, r| b.iter(|| prepared_assess.check(black_box(r), State::Deployment)),
+        );
+        group.bench_with_input(
+            BenchmarkId::new("prepared_cold_level_given", &id),
+            &r,
+            |b, r| b.iter(|| cold_level.check(black_box(r), State::Deployment)),
+        );
     }
     group.finish();
 }

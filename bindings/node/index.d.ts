@@ -16,6 +16,25 @@ export * from './types'
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * `check` with its context prepared once: `new PreparedContext(context,
+ * keys)`, then `check(release, target)` as often as needed. Returns what
+ * `check(release, target, context, keys)` returns and throws what it
+ * throws; the log verification of a release already checked is cached
+ * by content (docs/lifecycle.md, "A prepared context").
+ */
+export declare class PreparedContext {
+  /** Prepares the context document (and the host's keyring). */
+  constructor(context?: T.In<T.Context> | null, keys?: T.In<T.KeyringSpec> | null)
+  /**
+   * The gate report of moving `release` to `target` (what `check`
+   * returns with this context and keys).
+   */
+  check(release: T.In<T.Release>, target: T.State): T.GateReport
+  /** How many verified releases are cached. */
+  cached(): number
+}
+
+/**
  * Test hook: panics inside a guarded entry point; must throw an `Error`
  * with code `internal`.
  */

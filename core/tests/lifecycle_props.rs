@@ -2732,6 +2732,37 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// A prepared context (`relman::PreparedContext`) reports exactly what
+    /// `check` reports, cold and warm (cached), and a release whose log or
+    /// document was edited after a cached check of the genuine one is
+    /// judged afresh: denied exactly as `check` denies it.
+    #[test]
+    fn a_prepared_context_reports_what_check_reports(
+        (doc, adopt, edit) in random_release(),
+        target in prop::option::of(any_state()),
+        cspec in context_spec(0.5, prop::bool::weighted(0.9)),
+    ) {
+        let ctx = build_context(&cspec);
+        let prepared = relman::PreparedContext::new(ctx.clone()).with_capacity(4);
+        let (genuine, _, _) = prepare(&doc, adopt, None)?;
+        let (edited, _, _) = prepare(&doc, adopt, edit)?;
+        let target = target.or(successor(genuine.state)).unwrap_or(State::Closed);
+        // Cold, warm, the edited one after the genuine one was cached, and
+        // the genuine one again.
+        for r in [&genuine, &genuine, &edited, &genuine, &edited] {
+            let want = check(r, target, &ctx);
+            let got = prepared.check(r, target);
+            prop_assert_eq!(
+                serde_json::to_string(&got).unwrap(),
+                serde_json::to_string(&want).unwrap()
+            );
+        }
+    }
+}
+
 /// The sequence generator is not vacuous: with a fixed seed, a fair share
 /// of runs gets deployed, reviewed, closed and cancelled, some deployments
 /// are denied, and the rules of the record are exercised.

@@ -67,6 +67,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "operations",
         &[
             "operation::api",
+            "operation::prepared_context",
             "operation::schema",
             "operation::structure",
             "operation::validate",

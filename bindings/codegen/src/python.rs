@@ -262,15 +262,16 @@ fn stub(ops: &[Op<'_>]) -> String {
     for name in &used.used {
         let _ = writeln!(out, "    {name},");
     }
+    out.push_str(")\nfrom ._prepared_context import PreparedContext as PreparedContext\n");
     out.push_str(
-        ")\n\n__version__: str\n\
+        "\n__version__: str\n\
          OPERATIONS: Tuple[Tuple[str, Tuple[Tuple[str, bool], ...], str], ...]\n\
          MAX_NESTING_DEPTH: int\n\n__all__ = [\n",
     );
     for e in &classes {
         let _ = writeln!(out, "    \"{e}\",");
     }
-    out.push_str("    \"OPERATIONS\",\n    \"MAX_NESTING_DEPTH\",\n");
+    out.push_str("    \"OPERATIONS\",\n    \"MAX_NESTING_DEPTH\",\n    \"PreparedContext\",\n");
     for op in ops {
         let _ = writeln!(out, "    \"{}\",", op.info.name);
     }

@@ -64,6 +64,7 @@ from .types import (
     TimestampIn,
     ValidationReport,
 )
+from ._prepared_context import PreparedContext as PreparedContext
 
 __version__: str
 OPERATIONS: Tuple[Tuple[str, Tuple[Tuple[str, bool], ...], str], ...]
@@ -83,6 +84,7 @@ __all__ = [
     "PermissionDenied",
     "OPERATIONS",
     "MAX_NESTING_DEPTH",
+    "PreparedContext",
     "validate",
     "check",
     "apply",

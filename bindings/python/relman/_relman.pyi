@@ -1,6 +1,6 @@
 """Type stub of the native module relman._relman (Rust, pyo3)."""
 
-from typing import Dict, Tuple
+from typing import Dict, Tuple, final
 
 from .types import JSONValue
 
@@ -15,6 +15,7 @@ __all__ = [
     "MAX_NESTING_DEPTH",
     "__version__",
     "SCALAR_PARAMETERS",
+    "PreparedContext",
 ]
 
 __version__: str
@@ -28,3 +29,9 @@ def _noop(params: Dict[str, object]) -> int: ...
 def _call_json(operation: str, params: str) -> str: ...
 def _echo(params: Dict[str, object]) -> JSONValue: ...
 def _force_panic() -> None: ...
+
+@final
+class PreparedContext:
+    def __new__(cls, context: object = None, keys: object = None) -> "PreparedContext": ...
+    def check(self, release: object = None, target: object = None) -> JSONValue: ...
+    def cached(self) -> int: ...

@@ -22,6 +22,7 @@
 
 pub mod error;
 pub mod json;
+pub mod prepared_context;
 #[rustfmt::skip] // generated: scripts/gen-swift writes it
 pub mod ops;
 #[rustfmt::skip] // generated: scripts/gen-swift writes it
@@ -124,15 +125,22 @@ impl Params {
 
     /// Runs `operation` and reads its result as the core type `T`.
     fn run<T: DeserializeOwned>(self, operation: &str) -> Result<T, RelmanError> {
-        let result = relman::api::call(operation, Value::Object(self.0))?;
-        serde_path_to_error::deserialize::<_, T>(result).map_err(|e| {
-            RelmanError::internal(format!(
-                "the result of `{operation}` does not fit its type at `{}`: {}",
-                e.path(),
-                e.inner()
-            ))
-        })
+        typed_result(
+            operation,
+            relman::api::call(operation, Value::Object(self.0))?,
+        )
     }
+}
+
+/// The result of `operation` as its typed record.
+fn typed_result<T: DeserializeOwned>(operation: &str, result: Value) -> Result<T, RelmanError> {
+    serde_path_to_error::deserialize::<_, T>(result).map_err(|e| {
+        RelmanError::internal(format!(
+            "the result of `{operation}` does not fit its type at `{}`: {}",
+            e.path(),
+            e.inner()
+        ))
+    })
 }
 
 /// Runs any operation by name on JSON text: `params` is the object keyed by

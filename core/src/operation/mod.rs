@@ -3,6 +3,7 @@
 //! (docs/architecture.md).
 
 pub mod api;
+pub mod prepared_context;
 pub mod schema;
 pub(crate) mod structure;
 pub mod validate;

@@ -597,6 +597,198 @@ fileprivate struct FfiConverterString: FfiConverter {
 }
 
 
+
+
+/**
+ * `check` with its context prepared once: build it from the JSON text of
+ * the context document (and of the host's keyring), then `check(release,
+ * target)` as often as needed, from any thread. Returns what `check`
+ * returns with that context and keys; the log verification of a release
+ * already checked is cached by content (docs/lifecycle.md, "A prepared
+ * context").
+ */
+public protocol PreparedContextProtocol: AnyObject, Sendable {
+    
+    /**
+     * How many verified releases are cached.
+     */
+    func cached()  -> UInt64
+    
+    /**
+     * The gate report of moving `release` to `target`.
+     */
+    func check(release: Release, target: ReleaseState) throws  -> GateReport
+    
+    /**
+     * `check` on JSON text (`{"release": …, "target": …}`), returning the
+     * gate report's JSON text.
+     */
+    func checkJson(params: String) throws  -> String
+    
+}
+/**
+ * `check` with its context prepared once: build it from the JSON text of
+ * the context document (and of the host's keyring), then `check(release,
+ * target)` as often as needed, from any thread. Returns what `check`
+ * returns with that context and keys; the log verification of a release
+ * already checked is cached by content (docs/lifecycle.md, "A prepared
+ * context").
+ */
+open class PreparedContext: PreparedContextProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_relman_uniffi_fn_clone_preparedcontext(self.handle, $0) }
+    }
+    /**
+     * Prepares the context (JSON text of a `Context`) and the keyring
+     * (JSON text of a `KeyringSpec`); either may be absent.
+     */
+public convenience init(context: String? = nil, keys: String? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_constructor_preparedcontext_new(
+        FfiConverterOptionString.lower(context),
+        FfiConverterOptionString.lower(keys),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_relman_uniffi_fn_free_preparedcontext(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * How many verified releases are cached.
+     */
+open func cached() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_preparedcontext_cached(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The gate report of moving `release` to `target`.
+     */
+open func check(release: Release, target: ReleaseState)throws  -> GateReport  {
+    return try  FfiConverterTypeGateReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_preparedcontext_check(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRelease_lower(release),
+        FfiConverterTypeReleaseState_lower(target),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `check` on JSON text (`{"release": …, "target": …}`), returning the
+     * gate report's JSON text.
+     */
+open func checkJson(params: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_preparedcontext_check_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(params),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePreparedContext: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = PreparedContext
+
+    public static func lift(_ handle: UInt64) throws -> PreparedContext {
+        return PreparedContext(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: PreparedContext) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PreparedContext {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: PreparedContext, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreparedContext_lift(_ handle: UInt64) throws -> PreparedContext {
+    return try FfiConverterTypePreparedContext.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreparedContext_lower(_ value: PreparedContext) -> UInt64 {
+    return FfiConverterTypePreparedContext.lower(value)
+}
+
+
+
+
 /**
  * A person (or service account) who issues commands or approves.
  */
@@ -12065,6 +12257,18 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_verify_log() != 46925) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_method_preparedcontext_cached() != 16968) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_method_preparedcontext_check() != 9089) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_method_preparedcontext_check_json() != 59617) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_constructor_preparedcontext_new() != 42676) {
         return InitializationResult.apiChecksumMismatch
     }
 

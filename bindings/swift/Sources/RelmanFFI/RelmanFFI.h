@@ -243,6 +243,36 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_CLONE_PREPAREDCONTEXT
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_CLONE_PREPAREDCONTEXT
+uint64_t uniffi_relman_uniffi_fn_clone_preparedcontext(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FREE_PREPAREDCONTEXT
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FREE_PREPAREDCONTEXT
+void uniffi_relman_uniffi_fn_free_preparedcontext(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_CONSTRUCTOR_PREPAREDCONTEXT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_CONSTRUCTOR_PREPAREDCONTEXT_NEW
+uint64_t uniffi_relman_uniffi_fn_constructor_preparedcontext_new(RustBuffer context, RustBuffer keys, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_METHOD_PREPAREDCONTEXT_CACHED
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_METHOD_PREPAREDCONTEXT_CACHED
+uint64_t uniffi_relman_uniffi_fn_method_preparedcontext_cached(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_METHOD_PREPAREDCONTEXT_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_METHOD_PREPAREDCONTEXT_CHECK
+RustBuffer uniffi_relman_uniffi_fn_method_preparedcontext_check(uint64_t ptr, RustBuffer release, RustBuffer target, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_METHOD_PREPAREDCONTEXT_CHECK_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_METHOD_PREPAREDCONTEXT_CHECK_JSON
+RustBuffer uniffi_relman_uniffi_fn_method_preparedcontext_check_json(uint64_t ptr, RustBuffer params, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_amendment_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -1261,6 +1291,30 @@ uint16_t uniffi_relman_uniffi_checksum_func_validate_document(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VERIFY_LOG
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VERIFY_LOG
 uint16_t uniffi_relman_uniffi_checksum_func_verify_log(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_METHOD_PREPAREDCONTEXT_CACHED
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_METHOD_PREPAREDCONTEXT_CACHED
+uint16_t uniffi_relman_uniffi_checksum_method_preparedcontext_cached(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_METHOD_PREPAREDCONTEXT_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_METHOD_PREPAREDCONTEXT_CHECK
+uint16_t uniffi_relman_uniffi_checksum_method_preparedcontext_check(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_METHOD_PREPAREDCONTEXT_CHECK_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_METHOD_PREPAREDCONTEXT_CHECK_JSON
+uint16_t uniffi_relman_uniffi_checksum_method_preparedcontext_check_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_CONSTRUCTOR_PREPAREDCONTEXT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_CONSTRUCTOR_PREPAREDCONTEXT_NEW
+uint16_t uniffi_relman_uniffi_checksum_constructor_preparedcontext_new(void
     
 );
 #endif

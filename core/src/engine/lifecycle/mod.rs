@@ -21,10 +21,12 @@ mod approval;
 mod command;
 mod gates;
 mod notify;
+mod prepared;
 
 pub use approval::scope_fingerprint;
 pub use command::{Action, Amendment, Command};
 pub use notify::{Notification, Recipient};
+pub use prepared::{PreparedContext, DEFAULT_CACHE_CAPACITY};
 
 use crate::audit::{self, LogVerdict, Tamper, TamperKind};
 use crate::error::{Error, Result, Violation, Warning};

@@ -18,6 +18,7 @@ mod testing;
 mod transition;
 
 use super::approval::{votes, Votes};
+use super::prepared::RiskCell;
 use super::{GateReport, LogCheck, Requirement};
 use crate::error::Warning;
 use crate::policy::Gates;
@@ -56,6 +57,8 @@ struct Eval<'a> {
     votes: Option<Votes<'a>>,
     /// The log's replay: the gates count only what it yields.
     log: &'a LogCheck,
+    /// Where a prepared context keeps the release's assessed risk.
+    risk: Option<&'a RiskCell>,
 }
 
 impl<'a> Eval<'a> {
@@ -102,6 +105,19 @@ pub(crate) fn evaluate(
     policy: &Policy,
     log: &LogCheck,
 ) -> GateReport {
+    evaluate_with(release, target, context, policy, log, None)
+}
+
+/// [`evaluate`], with the cell a prepared context keeps the release's
+/// assessed risk in (assessed at most once per cached release).
+pub(crate) fn evaluate_with(
+    release: &Release,
+    target: State,
+    context: &Context,
+    policy: &Policy,
+    log: &LogCheck,
+    risk: Option<&RiskCell>,
+) -> GateReport {
     let mut e = Eval {
         release,
         context,
@@ -111,6 +127,7 @@ pub(crate) fn evaluate(
         warnings: Vec::new(),
         votes: None,
         log,
+        risk,
     };
     let from = release.state;
     record::check(&mut e);

@@ -3,7 +3,21 @@
 
 use super::super::Eval;
 use super::role_name;
+use crate::risk::RiskAssessment;
 use serde_json::{json, Value};
+
+/// The release's assessed risk: kept in the prepared context's cell when
+/// there is one, assessed afresh otherwise.
+fn assessed_risk<'a>(e: &Eval<'a>) -> crate::error::Result<std::borrow::Cow<'a, RiskAssessment>> {
+    match e.risk {
+        Some(cell) => cell
+            .get_or_init(|| crate::risk::assess_risk(e.release, e.context))
+            .as_ref()
+            .map(std::borrow::Cow::Borrowed)
+            .map_err(Clone::clone),
+        None => crate::risk::assess_risk(e.release, e.context).map(std::borrow::Cow::Owned),
+    }
+}
 
 pub(super) fn check(e: &mut Eval<'_>) {
     let r = e.release;
@@ -12,7 +26,7 @@ pub(super) fn check(e: &mut Eval<'_>) {
     let (level, source, assessed) = match (e.context.risk_level, r.risk.as_ref().map(|a| a.level)) {
         (Some(l), _) => (l, "context.risk_level", None),
         (None, Some(l)) => (l, "release.risk", None),
-        (None, None) => match crate::risk::assess_risk(r, e.context) {
+        (None, None) => match assessed_risk(e) {
             Ok(a) => (a.level, "assessed", Some(a)),
             Err(err) => {
                 let msg = format!("no risk level given and the risk could not be assessed: {err}");
