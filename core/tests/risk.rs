@@ -910,7 +910,7 @@ fn negative_or_all_zero_weights_are_invalid_policy() {
 }
 
 mod with_conflicts_and_recurring_calendars {
-    use relman::{assess_risk, Context, Release};
+    use relman::{Context, Release};
     use serde_json::json;
 
     fn release(id: &str, start: &str, end: &str) -> serde_json::Value {
@@ -921,6 +921,14 @@ mod with_conflicts_and_recurring_calendars {
 
     fn factor<'a>(a: &'a relman::RiskAssessment, name: &str) -> &'a relman::Factor {
         a.factors.iter().find(|f| f.name == name).unwrap()
+    }
+
+    /// `assess_risk`, checked against an assessor that owns the context.
+    fn assess_risk(r: &Release, ctx: &Context) -> relman::Result<relman::RiskAssessment> {
+        let borrowed = super::assess_risk(r, ctx);
+        let owned = relman::RiskAssessor::from_context(ctx.clone()).and_then(|a| a.assess(r));
+        assert_eq!(borrowed, owned);
+        borrowed
     }
 
     #[test]
@@ -1059,6 +1067,8 @@ proptest! {
         let r = release(json!({"id": "R", "title": "T", "kind": "patch", "state": "approval",
                                "affected_cis": ids}));
         let a = assess_risk(&r, &ctx).unwrap();
+        let owned = relman::RiskAssessor::from_context(ctx.clone()).unwrap();
+        prop_assert_eq!(&owned.assess(&r).unwrap(), &a);
         let f = a.factor("blast_radius").unwrap();
         prop_assert_eq!(&f.inputs["dependent_cis"], &json!(reached.len()));
         prop_assert_eq!(&f.inputs["services"], &json!(services.len()));
@@ -1168,6 +1178,8 @@ fn the_verdict_renders_into_the_assessment() {
     assert_eq!(verdict.release_id(), r.id);
     let rendered = verdict.clone().render();
     assert_eq!(rendered, assess_risk(&r, &ctx).unwrap());
+    let owned = relman::RiskAssessor::from_context(ctx.clone()).unwrap();
+    assert_eq!(owned.assess(&r).unwrap(), rendered);
     assert_eq!(verdict.score().to_bits(), rendered.score.to_bits());
     for ((name, value), f) in verdict.values().zip(&rendered.factors) {
         assert_eq!(name.as_str(), f.name);

@@ -19,6 +19,7 @@ use crate::foundation::parallel;
 use crate::foundation::path::join;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// How a relationship kind propagates a fault (see the module table).
@@ -44,8 +45,9 @@ pub(crate) fn propagation(kind: &str) -> Propagation {
 /// A CMDB prepared for repeated blast-radius walks.
 #[derive(Debug)]
 pub(crate) struct CmdbIndex<'a> {
-    pub(crate) cis: &'a [ConfigurationItem],
-    ids: HashMap<&'a str, u32>,
+    /// The CIs, borrowed from the context or owned by the index.
+    pub(crate) cis: Cow<'a, [ConfigurationItem]>,
+    ids: HashMap<Cow<'a, str>, u32>,
     /// The harm edges, frozen from the petgraph graph into compressed
     /// adjacency: the CIs a fault in CI `i` reaches in one hop are
     /// `targets[offsets[i]..offsets[i + 1]]` (contiguous, so a walk touches
@@ -139,7 +141,7 @@ impl<'a> CmdbIndex<'a> {
         let mut service_of = Vec::with_capacity(n);
         for (i, ci) in cmdb.cis.iter().enumerate() {
             let idx = i as u32;
-            if ids.insert(ci.id.as_str(), idx).is_some() {
+            if ids.insert(Cow::Borrowed(ci.id.as_str()), idx).is_some() {
                 problems.push(Problem::new(
                     join(&format!("{}[{i}]", join(base, "cis")), "id"),
                     format!("duplicate CI id `{}`", ci.id),
@@ -203,13 +205,40 @@ impl<'a> CmdbIndex<'a> {
             offsets.push(targets.len() as u32);
         }
         Ok(CmdbIndex {
-            cis: &cmdb.cis,
+            cis: Cow::Borrowed(&cmdb.cis),
             ids,
             offsets,
             targets,
             service_of,
             services: service_ids.len(),
             criticality: cmdb.cis.iter().map(|c| c.criticality).collect(),
+            balls: None,
+        })
+    }
+
+    /// Indexes a CMDB it then owns (for a prepared object a host keeps).
+    pub(crate) fn owned(cmdb: Cmdb, base: &str) -> Result<CmdbIndex<'static>> {
+        let index = CmdbIndex::new(&cmdb, base)?;
+        let ids = index
+            .ids
+            .into_iter()
+            .map(|(k, v)| (Cow::Owned(k.into_owned()), v))
+            .collect();
+        let (offsets, targets, service_of, services, criticality) = (
+            index.offsets,
+            index.targets,
+            index.service_of,
+            index.services,
+            index.criticality,
+        );
+        Ok(CmdbIndex {
+            cis: Cow::Owned(cmdb.cis),
+            ids,
+            offsets,
+            targets,
+            service_of,
+            services,
+            criticality,
             balls: None,
         })
     }
@@ -405,7 +434,7 @@ impl<'a> CmdbIndex<'a> {
     }
 
     /// The CI at an index.
-    pub(crate) fn ci(&self, index: u32) -> Option<&'a ConfigurationItem> {
+    pub(crate) fn ci(&self, index: u32) -> Option<&ConfigurationItem> {
         self.cis.get(index as usize)
     }
 

@@ -106,9 +106,9 @@ pub fn level_of(score: f64, policy: &Policy) -> RiskLevel {
 pub struct RiskAssessor<'a> {
     policy: Cow<'a, Policy>,
     cmdb: Option<CmdbIndex<'a>>,
-    calendar: Option<&'a Calendar>,
-    track: Option<TrackIndex<'a>>,
-    schedule: Option<ScheduleIndex<'a>>,
+    calendar: Option<Cow<'a, Calendar>>,
+    track: Option<TrackIndex>,
+    schedule: Option<ScheduleIndex>,
     /// The gates of each release kind (major, minor, patch, emergency).
     gates: [Gates; 4],
     /// Σ weight over the factors.
@@ -134,18 +134,37 @@ impl<'a> RiskAssessor<'a> {
         }
         policy.check_limits("policy")?;
         let schedule = context.schedule.as_ref();
-        let mut cmdb = match (&context.cmdb, schedule.and_then(|s| s.cmdb.as_ref())) {
+        let cmdb = match (&context.cmdb, schedule.and_then(|s| s.cmdb.as_ref())) {
             (Some(c), _) => Some(CmdbIndex::new(c, "cmdb")?),
             (None, Some(c)) => Some(CmdbIndex::new(c, "schedule.cmdb")?),
             (None, None) => None,
         };
-        if let Some(index) = &mut cmdb {
-            index.prepare_reach(policy.risk.blast_radius_depth);
-        }
         let calendar = context
             .calendar
             .as_ref()
-            .or_else(|| schedule.and_then(|s| s.calendar.as_ref()));
+            .or_else(|| schedule.and_then(|s| s.calendar.as_ref()))
+            .map(Cow::Borrowed);
+        Ok(RiskAssessor::compile(
+            policy,
+            cmdb,
+            calendar,
+            context.history.as_ref().map(TrackIndex::new),
+            schedule.map(ScheduleIndex::new),
+        ))
+    }
+
+    /// The rest of [`RiskAssessor::new`] once the policy is checked and the
+    /// CMDB indexed: the per-CI reach, the gates, the weights, the model.
+    fn compile(
+        policy: Cow<'a, Policy>,
+        mut cmdb: Option<CmdbIndex<'a>>,
+        calendar: Option<Cow<'a, Calendar>>,
+        track: Option<TrackIndex>,
+        schedule: Option<ScheduleIndex>,
+    ) -> Self {
+        if let Some(index) = &mut cmdb {
+            index.prepare_reach(policy.risk.blast_radius_depth);
+        }
         let lifecycle = &policy.lifecycle;
         let gates = [
             ReleaseKind::Major,
@@ -169,16 +188,16 @@ impl<'a> RiskAssessor<'a> {
             });
             (m.intercept, terms)
         });
-        Ok(RiskAssessor {
+        RiskAssessor {
             policy,
             cmdb,
             calendar,
-            track: context.history.as_ref().map(TrackIndex::new),
-            schedule: schedule.map(ScheduleIndex::new),
+            track,
+            schedule,
             gates,
             total_weight,
             model,
-        })
+        }
     }
 
     /// The policy in force.
@@ -264,6 +283,50 @@ impl<'a> RiskAssessor<'a> {
             factors,
             warnings,
         })
+    }
+}
+
+impl RiskAssessor<'static> {
+    /// Prepares a context it takes over, for a host (or a binding) that
+    /// keeps the assessor without keeping the context: the same checks,
+    /// errors and verdicts as [`RiskAssessor::new`].
+    pub fn from_context(context: Context) -> Result<Self> {
+        let Context {
+            policy,
+            cmdb,
+            calendar,
+            mut schedule,
+            history,
+            ..
+        } = context;
+        let policy = policy.unwrap_or_default();
+        let problems = policy.check("policy");
+        if !problems.is_empty() {
+            return Err(Error::InvalidPolicy { problems });
+        }
+        policy.check_limits("policy")?;
+        let schedule_cmdb = schedule.as_mut().and_then(|s| s.cmdb.take());
+        let schedule_calendar = schedule.as_mut().and_then(|s| s.calendar.take());
+        let cmdb = match (cmdb, &schedule_cmdb) {
+            (Some(c), _) => Some(CmdbIndex::owned(c, "cmdb")?),
+            (None, Some(c)) => Some(CmdbIndex::owned(c.clone(), "schedule.cmdb")?),
+            (None, None) => None,
+        };
+        // Conflict detection reads the schedule with its own CMDB and
+        // calendar: give them back before indexing it.
+        let index = schedule.map(|mut s| {
+            s.cmdb = schedule_cmdb;
+            s.calendar = schedule_calendar.clone();
+            ScheduleIndex::new(&s)
+        });
+        let calendar = calendar.or(schedule_calendar).map(Cow::Owned);
+        Ok(RiskAssessor::compile(
+            Cow::Owned(policy),
+            cmdb,
+            calendar,
+            history.as_ref().map(TrackIndex::new),
+            index,
+        ))
     }
 }
 

@@ -12,24 +12,25 @@ use std::fmt;
 /// The schedule's releases by id, who depends on whom, and the conflicts
 /// detected in it (blocking and warning counts per item id).
 #[derive(Debug)]
-pub(crate) struct ScheduleIndex<'a> {
-    releases: HashMap<&'a str, &'a Release>,
-    dependents: HashMap<&'a str, usize>,
+pub(crate) struct ScheduleIndex {
+    /// The state of each release of the schedule, by id.
+    releases: HashMap<String, State>,
+    dependents: HashMap<String, usize>,
     /// Per item id: (blocking, warning) conflicts; `Err` with the reason
     /// when detection could not run on this schedule.
     conflicts: std::result::Result<HashMap<String, (usize, usize)>, String>,
 }
 
-impl<'a> ScheduleIndex<'a> {
-    pub(crate) fn new(schedule: &'a Schedule) -> Self {
+impl ScheduleIndex {
+    pub(crate) fn new(schedule: &Schedule) -> Self {
         let mut releases = HashMap::new();
-        let mut dependents: HashMap<&'a str, usize> = HashMap::new();
+        let mut dependents: HashMap<String, usize> = HashMap::new();
         for r in &schedule.releases {
-            releases.insert(r.id.as_str(), r);
+            releases.insert(r.id.clone(), r.state);
             let unique: BTreeSet<&str> = r.depends_on.iter().map(String::as_str).collect();
             for dep in unique {
                 if dep != r.id {
-                    let count = dependents.entry(dep).or_default();
+                    let count = dependents.entry(dep.to_string()).or_default();
                     *count = count.saturating_add(1);
                 }
             }
@@ -109,8 +110,8 @@ pub(super) fn compute<'a>(a: &'a RiskAssessor<'_>, r: &'a Release) -> Computed<'
         .filter(|id| {
             schedule
                 .releases
-                .get(id)
-                .is_some_and(|d| !matches!(d.state, State::Review | State::Closed))
+                .get(*id)
+                .is_some_and(|state| !matches!(state, State::Review | State::Closed))
         })
         .collect();
     let dependents = schedule.dependents.get(r.id.as_str()).copied().unwrap_or(0);

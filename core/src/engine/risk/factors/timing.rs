@@ -65,7 +65,7 @@ pub(super) fn compute<'a>(a: &'a RiskAssessor<'_>, r: &'a Release, known: &[u32]
         Some(false) => 0.0,
         None => neutral,
     };
-    let Some(calendar) = a.calendar else {
+    let Some(calendar) = a.calendar.as_deref() else {
         let value = 0.4 * neutral + 0.4 * neutral + 0.2 * peak_value;
         return Computed {
             value,
@@ -181,7 +181,7 @@ impl fmt::Display for Timing<'_> {
     }
 }
 
-fn touches<'a>(a: &RiskAssessor<'a>, r: &'a Release, known: &[u32]) -> Touches<'a> {
+fn touches<'a>(a: &'a RiskAssessor<'_>, r: &'a Release, known: &[u32]) -> Touches<'a> {
     let mut t = Touches {
         cis: r.all_affected_cis().into_iter().collect(),
         classes: BTreeSet::new(),

@@ -12,19 +12,19 @@ use std::fmt;
 /// The history's deployments by service, in time order, for the
 /// track record.
 #[derive(Debug)]
-pub(crate) struct TrackIndex<'a> {
+pub(crate) struct TrackIndex {
     /// Per service: (finished_at in Unix seconds, failures so far including
     /// this one), sorted by time.
-    by_service: HashMap<&'a str, Vec<(i64, u32)>>,
+    by_service: HashMap<String, Vec<(i64, u32)>>,
 }
 
 fn failed(outcome: Outcome) -> bool {
     matches!(outcome, Outcome::Failed | Outcome::RolledBack)
 }
 
-impl<'a> TrackIndex<'a> {
-    pub(crate) fn new(history: &'a History) -> Self {
-        let mut raw: HashMap<&'a str, Vec<(i64, bool)>> = HashMap::new();
+impl TrackIndex {
+    pub(crate) fn new(history: &History) -> Self {
+        let mut raw: HashMap<&str, Vec<(i64, bool)>> = HashMap::new();
         for d in &history.deployments {
             raw.entry(d.service.as_str())
                 .or_default()
@@ -42,7 +42,7 @@ impl<'a> TrackIndex<'a> {
                         (t, failures)
                     })
                     .collect();
-                (service, cumulative)
+                (service.to_string(), cumulative)
             })
             .collect();
         TrackIndex { by_service }
