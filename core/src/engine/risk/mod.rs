@@ -115,8 +115,11 @@ pub struct RiskAssessor<'a> {
     total_weight: f64,
     /// The fitted model's intercept and, per factor in report order, its
     /// (coefficient, mean, std) when the model has all three.
-    model: Option<(f64, [Option<(f64, f64, f64)>; 10])>,
+    model: Option<(f64, [Option<ModelTerm>; 10])>,
 }
+
+/// One factor's (coefficient, training mean, training std) in a model.
+type ModelTerm = (f64, f64, f64);
 
 impl<'a> RiskAssessor<'a> {
     /// Prepares `context`. Errors: an inconsistent policy
