@@ -11,6 +11,10 @@
 //!     hop, hash sets for the frontier) — what a host without a graph index
 //!     would do; it does strictly less than `assess` (no other factor).
 //!
+//! Issue #24: the same, with the typed verdict (`RiskAssessor::verdict`,
+//! nothing rendered), the cold path (`assess_risk`, context prepared per
+//! release) and the batch (`assess_risk_many`) at 1 and 2 threads.
+//!
 //! Parsing is not included: documents are parsed once, outside the timed
 //! loop. The CMDB graph is built once per context (`RiskAssessor::new`,
 //! measured separately as `prepare_context`).
@@ -45,9 +49,33 @@ fn without_cmdb(c: &mut Criterion) {
             }
         })
     });
-    group.bench_function("assess_risk_many_100k", |b| {
-        b.iter(|| black_box(relman::assess_risk_many(black_box(&rs), &ctx)))
+    // The typed verdict: every factor's value and typed inputs, the
+    // explanation and inputs map not rendered (what a host that reads the
+    // score, level and values pays; fitting takes this path).
+    group.bench_function("verdict_100k", |b| {
+        b.iter(|| {
+            for r in &rs {
+                black_box(assessor.verdict(black_box(r)).map(|v| v.score()).ok());
+            }
+        })
     });
+    // Cold: the context prepared again for every release (`assess_risk`).
+    group.bench_function("assess_cold_100k", |b| {
+        b.iter(|| {
+            for r in &rs {
+                black_box(relman::assess_risk(black_box(r), &ctx).ok());
+            }
+        })
+    });
+    for threads in [1usize, 2] {
+        group.bench_function(format!("assess_risk_many_100k_{threads}_threads"), |b| {
+            b.iter(|| {
+                relman::foundation::parallel::with_threads(threads, || {
+                    black_box(relman::assess_risk_many(black_box(&rs), &ctx))
+                })
+            })
+        });
+    }
     group.finish();
 }
 
@@ -66,6 +94,17 @@ fn with_cmdb(c: &mut Criterion) {
     let assessor = RiskAssessor::new(&ctx).unwrap();
     let sample = assessor.assess(&rs[0]).unwrap();
     let blast = sample.factor("blast_radius").unwrap();
+    // Every release's reach (from the precomputed per-CI balls) agrees
+    // with the naive walk on the first 20 releases.
+    let cmdb_ref = ctx.cmdb.as_ref().unwrap();
+    let svc = services(cmdb_ref);
+    for r in rs.iter().take(20) {
+        let a = assessor.assess(r).unwrap();
+        let f = a.factor("blast_radius").unwrap();
+        let (reached, touched) = naive_blast(cmdb_ref, &svc, &r.affected_cis, 3);
+        assert_eq!(f.inputs["dependent_cis"], reached);
+        assert_eq!(f.inputs["services"], touched);
+    }
     println!(
         "sample blast radius inputs: {}",
         serde_json::Value::Object(blast.inputs.clone())
@@ -86,6 +125,22 @@ fn with_cmdb(c: &mut Criterion) {
             }
         })
     });
+    group.bench_function("verdict_2000_releases_20_cis_depth3", |b| {
+        b.iter(|| {
+            for r in &rs {
+                black_box(assessor.verdict(black_box(r)).map(|v| v.score()).ok());
+            }
+        })
+    });
+    for threads in [1usize, 2] {
+        group.bench_function(format!("assess_risk_many_2000_{threads}_threads"), |b| {
+            b.iter(|| {
+                relman::foundation::parallel::with_threads(threads, || {
+                    black_box(relman::assess_risk_many(black_box(&rs), &ctx))
+                })
+            })
+        });
+    }
     let few = 20;
     group.throughput(Throughput::Elements(few as u64));
     group.bench_function("baseline_naive_blast_20_releases_depth3", |b| {

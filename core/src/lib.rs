@@ -94,7 +94,7 @@ pub use policy::Policy;
 pub use record::{Difference, DifferenceKind};
 pub use risk::{
     assess_risk, assess_risk_many, fit_risk_model, Factor, FitOptions, FittedRiskModel,
-    RiskAssessment, RiskAssessor,
+    RiskAssessment, RiskAssessor, RiskVerdict,
 };
 pub use rollout::{judge_canary, rollout_step};
 pub use schedule::{deployment_order, suggest_slots, DeploymentOrder, SlotSuggestion};

@@ -910,7 +910,7 @@ fn negative_or_all_zero_weights_are_invalid_policy() {
 }
 
 mod with_conflicts_and_recurring_calendars {
-    use relman::{assess_risk, Context, Release};
+    use relman::{Context, Release};
     use serde_json::json;
 
     fn release(id: &str, start: &str, end: &str) -> serde_json::Value {
@@ -921,6 +921,14 @@ mod with_conflicts_and_recurring_calendars {
 
     fn factor<'a>(a: &'a relman::RiskAssessment, name: &str) -> &'a relman::Factor {
         a.factors.iter().find(|f| f.name == name).unwrap()
+    }
+
+    /// `assess_risk`, checked against an assessor that owns the context.
+    fn assess_risk(r: &Release, ctx: &Context) -> relman::Result<relman::RiskAssessment> {
+        let borrowed = super::assess_risk(r, ctx);
+        let owned = relman::RiskAssessor::from_context(ctx.clone()).and_then(|a| a.assess(r));
+        assert_eq!(borrowed, owned);
+        borrowed
     }
 
     #[test]
@@ -1021,4 +1029,160 @@ fn fit_with_a_single_release_is_an_error_not_a_panic() {
     let err =
         relman::api::call("fit_risk_model", serde_json::json!({"history": history})).unwrap_err();
     assert_eq!(err.code().as_str(), "invalid_input", "{err}");
+}
+
+// ------------------------------------------- compiled reach, every core
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// The factor's counts come from the precomputed per-CI reach (or, for
+    /// a hub over the cap, from the walk): they must agree with the naive
+    /// oracle at every depth, CIs without a service included.
+    #[test]
+    fn the_blast_radius_factor_agrees_with_a_naive_walk(
+        n in 1usize..40,
+        edges in prop::collection::vec((0usize..40, 0usize..40, 0usize..4), 0..90),
+        starts in prop::collection::vec(0usize..40, 1..5),
+        depth in 1u32..5,
+    ) {
+        let kinds = ["depends_on", "contains", "connects_to", "runs_on"];
+        let cis: Vec<Value> = (0..n)
+            .map(|i| if i % 5 == 4 {
+                json!({"id": format!("c{i}"), "name": "x", "class": "x"})
+            } else {
+                json!({"id": format!("c{i}"), "name": "x", "class": "x", "service": format!("s{}", i % 3)})
+            })
+            .collect();
+        let rels: Vec<Value> = edges
+            .iter()
+            .map(|(a, b, k)| json!({"from": format!("c{}", a % n), "to": format!("c{}", b % n), "kind": kinds[*k]}))
+            .collect();
+        let cmdb = json!({"cis": cis, "relationships": rels});
+        let parsed: Cmdb = serde_json::from_value(cmdb.clone()).unwrap();
+        let ids: Vec<String> = starts.iter().map(|s| format!("c{}", s % n)).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let (reached, services) = naive_blast(&parsed, &refs, depth);
+        let ctx = context(json!({"cmdb": cmdb, "policy": {"risk": {"blast_radius_depth": depth}}}));
+        let r = release(json!({"id": "R", "title": "T", "kind": "patch", "state": "approval",
+                               "affected_cis": ids}));
+        let a = assess_risk(&r, &ctx).unwrap();
+        let owned = relman::RiskAssessor::from_context(ctx.clone()).unwrap();
+        prop_assert_eq!(&owned.assess(&r).unwrap(), &a);
+        let f = a.factor("blast_radius").unwrap();
+        prop_assert_eq!(&f.inputs["dependent_cis"], &json!(reached.len()));
+        prop_assert_eq!(&f.inputs["services"], &json!(services.len()));
+    }
+}
+
+/// A hub whose reach is over the precomputation cap falls back to the walk
+/// and still counts right, alone and together with CIs that have a ball.
+#[test]
+fn a_hub_over_the_reach_cap_counts_like_the_naive_walk() {
+    let n = 600;
+    let cis: Vec<Value> = (0..n)
+        .map(|i| json!({"id": format!("c{i}"), "name": "x", "class": "x", "service": format!("s{}", i % 7)}))
+        .collect();
+    let mut rels: Vec<Value> = (1..400)
+        .map(|i| json!({"from": "c0", "to": format!("c{i}"), "kind": "contains"}))
+        .collect();
+    rels.extend((400..n - 1).map(
+        |i| json!({"from": format!("c{}", i + 1), "to": format!("c{i}"), "kind": "depends_on"}),
+    ));
+    let cmdb = json!({"cis": cis, "relationships": rels});
+    let parsed: Cmdb = serde_json::from_value(cmdb.clone()).unwrap();
+    let ctx = context(json!({"cmdb": cmdb}));
+    for starts in [vec!["c0"], vec!["c450"], vec!["c0", "c450", "c3"]] {
+        let (reached, services) = naive_blast(&parsed, &starts, 3);
+        let r = release(
+            json!({"id": "R", "title": "T", "kind": "patch", "state": "approval",
+                               "affected_cis": starts}),
+        );
+        let a = assess_risk(&r, &ctx).unwrap();
+        let f = a.factor("blast_radius").unwrap();
+        assert_eq!(
+            f.inputs["dependent_cis"],
+            json!(reached.len()),
+            "{starts:?}"
+        );
+        assert_eq!(f.inputs["services"], json!(services.len()), "{starts:?}");
+    }
+}
+
+/// Item 6 of issue #24: batch risk on every core gives exactly what one
+/// thread gives, in the same order (assessments, errors and all).
+#[test]
+fn batch_risk_on_every_core_equals_one_thread() {
+    use relman::foundation::parallel::{threads, with_threads};
+    let ctx = context(base_context());
+    let releases: Vec<Release> = (0..300)
+        .map(|i| {
+            let mut r = base_release();
+            r["id"] = json!(format!("REL-B{i}"));
+            r["kind"] = json!(["major", "minor", "patch", "emergency"][i % 4]);
+            r["affected_cis"] = json!([vec!["db1", "web1"], vec!["nope"], vec![]][i % 3]);
+            release(r)
+        })
+        .collect();
+    let results: Vec<relman::Result<Release>> = releases
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if i % 17 == 5 {
+                Err(relman::Error::invalid_policy("x", "a bad record"))
+            } else {
+                Ok(r.clone())
+            }
+        })
+        .collect();
+    let one = with_threads(1, || {
+        (
+            threads(),
+            assess_risk_many(&releases, &ctx),
+            relman::risk::assess_risk_batch(&results, &ctx).unwrap(),
+        )
+    });
+    let all = with_threads(2, || {
+        (
+            threads(),
+            assess_risk_many(&releases, &ctx),
+            relman::risk::assess_risk_batch(&results, &ctx).unwrap(),
+        )
+    });
+    assert_eq!(one.0, 1);
+    assert_eq!(all.0, 2);
+    assert_eq!(one.1, all.1);
+    assert_eq!(one.2, all.2);
+    assert_eq!(
+        serde_json::to_string(&one.2).unwrap(),
+        serde_json::to_string(&all.2).unwrap()
+    );
+    let default = assess_risk_many(&releases, &ctx);
+    assert_eq!(one.1, default);
+}
+
+#[test]
+fn a_prepared_assessor_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<relman::RiskAssessor<'static>>();
+    check::<relman::RiskVerdict<'static>>();
+}
+
+/// The typed verdict renders into exactly what `assess` returns.
+#[test]
+fn the_verdict_renders_into_the_assessment() {
+    let ctx = context(base_context());
+    let r = release(base_release());
+    let assessor = relman::RiskAssessor::new(&ctx).unwrap();
+    let verdict = assessor.verdict(&r).unwrap();
+    assert_eq!(verdict.release_id(), r.id);
+    let rendered = verdict.clone().render();
+    assert_eq!(rendered, assess_risk(&r, &ctx).unwrap());
+    let owned = relman::RiskAssessor::from_context(ctx.clone()).unwrap();
+    assert_eq!(owned.assess(&r).unwrap(), rendered);
+    assert_eq!(verdict.score().to_bits(), rendered.score.to_bits());
+    for ((name, value), f) in verdict.values().zip(&rendered.factors) {
+        assert_eq!(name.as_str(), f.name);
+        assert_eq!(value.to_bits(), f.value.to_bits());
+    }
 }

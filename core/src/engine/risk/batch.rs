@@ -32,17 +32,20 @@ pub struct BatchError {
 /// An invalid context fails the whole call.
 pub fn assess_risk_batch(releases: &[Result<Release>], context: &Context) -> Result<RiskBatch> {
     let assessor = crate::RiskAssessor::new(context)?;
+    // Every core (feature `parallel`), results back in input order.
+    let results = crate::foundation::parallel::map(releases, |release| {
+        release
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|r| assessor.assess(r))
+    });
     let mut batch = RiskBatch {
         assessments: Vec::with_capacity(releases.len()),
         errors: Vec::new(),
         warnings: Vec::new(),
     };
-    for (index, release) in releases.iter().enumerate() {
-        match release
-            .as_ref()
-            .map_err(Clone::clone)
-            .and_then(|r| assessor.assess(r))
-        {
+    for (index, result) in results.into_iter().enumerate() {
+        match result {
             Ok(a) => batch.assessments.push(Some(a)),
             Err(e) => {
                 batch.assessments.push(None);

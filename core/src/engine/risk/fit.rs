@@ -175,8 +175,9 @@ pub fn fit_risk_model(
             skipped = skipped.saturating_add(1);
             continue;
         };
-        let assessment = assessor.assess_as_of(r, Some(time.unix_seconds()))?;
-        for w in assessment.warnings {
+        // The verdict stays typed: fitting never renders an explanation.
+        let mut verdict = assessor.verdict_as_of(r, Some(time.unix_seconds()))?;
+        for w in verdict.take_warnings() {
             warnings.push(Warning::new(
                 w.code,
                 format!("releases[{i}].{}", w.path),
@@ -184,16 +185,16 @@ pub fn fit_risk_model(
             ));
         }
         let mut x = [0.0; D];
-        for f in &assessment.factors {
-            if let Some(slot) = FactorName::from_name(&f.name).and_then(|n| x.get_mut(column(n))) {
-                *slot = f.value;
+        for (name, value) in verdict.values() {
+            if let Some(slot) = x.get_mut(column(name)) {
+                *slot = value;
             }
         }
         let y = f64::from(u8::from(matches!(
             outcome,
             Outcome::Failed | Outcome::RolledBack
         )));
-        samples.push((time, i, x, y, assessment.score));
+        samples.push((time, i, x, y, verdict.score()));
     }
     if skipped > 0 {
         warnings.push(Warning::new(

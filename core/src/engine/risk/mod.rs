@@ -24,9 +24,10 @@ pub use batch::{assess_risk_batch, BatchError, RiskBatch};
 pub use blast::{blast_radius, BlastRadius};
 pub use fit::{fit_risk_model, FitOptions, FitQuality, FitSamples, FittedRiskModel};
 
-use crate::document::FactorName;
+use crate::document::{FactorName, ReleaseKind};
 use crate::error::{Error, Result, Warning};
-use crate::policy::RiskModel;
+use crate::foundation::parallel;
+use crate::policy::{Gates, RiskModel};
 use crate::{Calendar, Context, Policy, Release, RiskLevel};
 use blast::CmdbIndex;
 use factors::{ScheduleIndex, TrackIndex};
@@ -95,17 +96,30 @@ pub fn level_of(score: f64, policy: &Policy) -> RiskLevel {
 }
 
 /// A context prepared for assessing many releases: the policy checked, the
-/// CMDB indexed as a graph, the history indexed by service. Building it
-/// costs about as much as reading the context once; each assessment then
-/// costs only what the release needs.
+/// CMDB compiled into a graph over dense CI numbers (with the depth-bounded
+/// reach of each CI precomputed), the history indexed by service, the gates
+/// of each release kind and the model's terms resolved. Building it costs
+/// about as much as reading the context once; each assessment then costs
+/// only what the release needs. `Send + Sync`: one assessor serves every
+/// thread.
 #[derive(Debug)]
 pub struct RiskAssessor<'a> {
     policy: Cow<'a, Policy>,
     cmdb: Option<CmdbIndex<'a>>,
-    calendar: Option<&'a Calendar>,
-    track: Option<TrackIndex<'a>>,
-    schedule: Option<ScheduleIndex<'a>>,
+    calendar: Option<Cow<'a, Calendar>>,
+    track: Option<TrackIndex>,
+    schedule: Option<ScheduleIndex>,
+    /// The gates of each release kind (major, minor, patch, emergency).
+    gates: [Gates; 4],
+    /// Σ weight over the factors.
+    total_weight: f64,
+    /// The fitted model's intercept and, per factor in report order, its
+    /// (coefficient, mean, std) when the model has all three.
+    model: Option<(f64, [Option<ModelTerm>; 10])>,
 }
+
+/// One factor's (coefficient, training mean, training std) in a model.
+type ModelTerm = (f64, f64, f64);
 
 impl<'a> RiskAssessor<'a> {
     /// Prepares `context`. Errors: an inconsistent policy
@@ -131,14 +145,62 @@ impl<'a> RiskAssessor<'a> {
         let calendar = context
             .calendar
             .as_ref()
-            .or_else(|| schedule.and_then(|s| s.calendar.as_ref()));
-        Ok(RiskAssessor {
+            .or_else(|| schedule.and_then(|s| s.calendar.as_ref()))
+            .map(Cow::Borrowed);
+        Ok(RiskAssessor::compile(
             policy,
             cmdb,
             calendar,
-            track: context.history.as_ref().map(TrackIndex::new),
-            schedule: schedule.map(ScheduleIndex::new),
-        })
+            context.history.as_ref().map(TrackIndex::new),
+            schedule.map(ScheduleIndex::new),
+        ))
+    }
+
+    /// The rest of [`RiskAssessor::new`] once the policy is checked and the
+    /// CMDB indexed: the per-CI reach, the gates, the weights, the model.
+    fn compile(
+        policy: Cow<'a, Policy>,
+        mut cmdb: Option<CmdbIndex<'a>>,
+        calendar: Option<Cow<'a, Calendar>>,
+        track: Option<TrackIndex>,
+        schedule: Option<ScheduleIndex>,
+    ) -> Self {
+        if let Some(index) = &mut cmdb {
+            index.prepare_reach(policy.risk.blast_radius_depth);
+        }
+        let lifecycle = &policy.lifecycle;
+        let gates = [
+            ReleaseKind::Major,
+            ReleaseKind::Minor,
+            ReleaseKind::Patch,
+            ReleaseKind::Emergency,
+        ]
+        .map(|kind| lifecycle.gates(kind));
+        let weights = &policy.risk.weights;
+        let total_weight: f64 = FactorName::ALL
+            .into_iter()
+            .map(|name| factors::weight(weights, name))
+            .sum();
+        let model = policy.risk.model.as_ref().map(|m| {
+            let terms = FactorName::ALL.map(|name| {
+                let key = name.as_str();
+                match (m.coefficients.get(key), m.means.get(key), m.stds.get(key)) {
+                    (Some(c), Some(mean), Some(s)) => Some((*c, *mean, *s)),
+                    _ => None,
+                }
+            });
+            (m.intercept, terms)
+        });
+        RiskAssessor {
+            policy,
+            cmdb,
+            calendar,
+            track,
+            schedule,
+            gates,
+            total_weight,
+            model,
+        }
     }
 
     /// The policy in force.
@@ -146,65 +208,213 @@ impl<'a> RiskAssessor<'a> {
         &self.policy
     }
 
+    /// The gates of a release kind, resolved once.
+    pub(crate) fn gates(&self, kind: ReleaseKind) -> &Gates {
+        let [major, minor, patch, emergency] = &self.gates;
+        match kind {
+            ReleaseKind::Major => major,
+            ReleaseKind::Minor => minor,
+            ReleaseKind::Patch => patch,
+            ReleaseKind::Emergency => emergency,
+        }
+    }
+
     /// Assesses one release.
     pub fn assess(&self, release: &Release) -> Result<RiskAssessment> {
-        self.assess_as_of(release, None)
+        self.verdict(release).map(|v| v.render())
+    }
+
+    /// Assesses one release into the typed [`RiskVerdict`]: score, level,
+    /// probability and factor values, with the inputs and explanations
+    /// kept as data and rendered only by [`RiskVerdict::render`].
+    pub fn verdict<'s>(&'s self, release: &'s Release) -> Result<RiskVerdict<'s>> {
+        self.verdict_as_of(release, None)
     }
 
     /// Assesses one release counting only history finished before `as_of`
     /// (Unix seconds), as model fitting must.
-    pub(crate) fn assess_as_of(
-        &self,
-        release: &Release,
+    pub(crate) fn verdict_as_of<'s>(
+        &'s self,
+        release: &'s Release,
         as_of: Option<i64>,
-    ) -> Result<RiskAssessment> {
+    ) -> Result<RiskVerdict<'s>> {
         let mut warnings = Vec::new();
         let computed = factors::compute(self, release, as_of, &mut warnings);
         let policy: &Policy = &self.policy;
         let weights = &policy.risk.weights;
-        let total: f64 = FactorName::ALL
-            .into_iter()
-            .map(|name| factors::weight(weights, name))
-            .sum();
+        let total = self.total_weight;
         if !(total > 0.0 && total.is_finite()) {
             return Err(Error::invalid_policy(
                 "policy.risk.weights",
                 "weights must not all be zero",
             ));
         }
-        let mut out = Vec::with_capacity(computed.len());
         let mut score = 0.0;
-        for (name, c) in computed {
+        let factors = computed.map(|(name, c)| {
             let weight = factors::weight(weights, name);
             let value = c.value.clamp(0.0, 1.0);
             let contribution = value * weight * 100.0 / total;
             score += contribution;
-            out.push(Factor {
-                name: name.as_str().to_string(),
+            VerdictFactor {
+                name,
                 value,
                 weight,
                 contribution,
-                inputs: c.inputs,
-                explanation: c.explanation,
-            });
-        }
-        let failure_probability = policy
-            .risk
-            .model
-            .as_ref()
-            .map(|m| predict(m, out.iter().map(|f| (f.name.as_str(), f.value))));
+                detail: c.detail,
+            }
+        });
+        let failure_probability = self.model.as_ref().map(|(intercept, terms)| {
+            let mut z = *intercept;
+            for (f, term) in factors.iter().zip(terms) {
+                if let Some((c, m, s)) = term {
+                    if *s > 0.0 {
+                        z += c * (f.value - m) / s;
+                    }
+                }
+            }
+            sigmoid(z)
+        });
         // Rounding can carry the sum a few ulps past 100 when every weighted
         // value is 1; the score stays in 0–100 (contributions still sum to it
         // within 1e-12).
         let score = score.clamp(0.0, 100.0);
-        Ok(RiskAssessment {
-            release_id: release.id.clone(),
+        Ok(RiskVerdict {
+            release_id: &release.id,
             score,
             level: level_of(score, policy),
             failure_probability,
-            factors: out,
+            factors,
             warnings,
         })
+    }
+}
+
+impl RiskAssessor<'static> {
+    /// Prepares a context it takes over, for a host (or a binding) that
+    /// keeps the assessor without keeping the context: the same checks,
+    /// errors and verdicts as [`RiskAssessor::new`].
+    pub fn from_context(context: Context) -> Result<Self> {
+        let Context {
+            policy,
+            cmdb,
+            calendar,
+            mut schedule,
+            history,
+            ..
+        } = context;
+        let policy = policy.unwrap_or_default();
+        let problems = policy.check("policy");
+        if !problems.is_empty() {
+            return Err(Error::InvalidPolicy { problems });
+        }
+        policy.check_limits("policy")?;
+        let schedule_cmdb = schedule.as_mut().and_then(|s| s.cmdb.take());
+        let schedule_calendar = schedule.as_mut().and_then(|s| s.calendar.take());
+        let cmdb = match (cmdb, &schedule_cmdb) {
+            (Some(c), _) => Some(CmdbIndex::owned(c, "cmdb")?),
+            (None, Some(c)) => Some(CmdbIndex::owned(c.clone(), "schedule.cmdb")?),
+            (None, None) => None,
+        };
+        // Conflict detection reads the schedule with its own CMDB and
+        // calendar: give them back before indexing it.
+        let index = schedule.map(|mut s| {
+            s.cmdb = schedule_cmdb;
+            s.calendar = schedule_calendar.clone();
+            ScheduleIndex::new(&s)
+        });
+        let calendar = calendar.or(schedule_calendar).map(Cow::Owned);
+        Ok(RiskAssessor::compile(
+            Cow::Owned(policy),
+            cmdb,
+            calendar,
+            history.as_ref().map(TrackIndex::new),
+            index,
+        ))
+    }
+}
+
+/// One factor of a [`RiskVerdict`], its inputs still typed.
+#[derive(Debug, Clone, PartialEq)]
+struct VerdictFactor<'a> {
+    name: FactorName,
+    value: f64,
+    weight: f64,
+    contribution: f64,
+    detail: factors::Detail<'a>,
+}
+
+/// The typed verdict of [`RiskAssessor::verdict`]: the numbers of a
+/// [`RiskAssessment`] with each factor's inputs and explanation kept as
+/// data (borrowing the release and the assessor), rendered into the
+/// public form by [`RiskVerdict::render`] only when a caller shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskVerdict<'a> {
+    release_id: &'a str,
+    score: f64,
+    level: RiskLevel,
+    failure_probability: Option<f64>,
+    factors: [VerdictFactor<'a>; 10],
+    warnings: Vec<Warning>,
+}
+
+impl<'a> RiskVerdict<'a> {
+    /// The release assessed.
+    pub fn release_id(&self) -> &'a str {
+        self.release_id
+    }
+
+    /// The score from 0 to 100.
+    pub fn score(&self) -> f64 {
+        self.score
+    }
+
+    /// The level of the score by the policy's bands.
+    pub fn level(&self) -> RiskLevel {
+        self.level
+    }
+
+    /// The predicted failure probability, with a fitted model.
+    pub fn failure_probability(&self) -> Option<f64> {
+        self.failure_probability
+    }
+
+    /// Each factor's name and value (0–1), in report order.
+    pub fn values(&self) -> impl Iterator<Item = (FactorName, f64)> + '_ {
+        self.factors.iter().map(|f| (f.name, f.value))
+    }
+
+    /// What was odd but not fatal.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// Takes the warnings out.
+    pub(crate) fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// The public, rendered form: each factor's inputs map and explanation
+    /// built now.
+    pub fn render(self) -> RiskAssessment {
+        RiskAssessment {
+            release_id: self.release_id.to_string(),
+            score: self.score,
+            level: self.level,
+            failure_probability: self.failure_probability,
+            factors: self
+                .factors
+                .iter()
+                .map(|f| Factor {
+                    name: f.name.as_str().to_string(),
+                    value: f.value,
+                    weight: f.weight,
+                    contribution: f.contribution,
+                    inputs: f.detail.inputs(),
+                    explanation: f.detail.to_string(),
+                })
+                .collect(),
+            warnings: self.warnings,
+        }
     }
 }
 
@@ -260,11 +470,13 @@ pub fn assess_risk(release: &Release, context: &Context) -> Result<RiskAssessmen
 }
 
 /// Assesses many releases against one context, preparing the context (the
-/// policy check, the CMDB graph, the history index) once. One result per
-/// release, in order; an error of the context is repeated for each.
+/// policy check, the CMDB graph, the history index) once and spreading the
+/// releases over every core (feature `parallel`; the results are the same
+/// at any thread count). One result per release, in order; an error of the
+/// context is repeated for each.
 pub fn assess_risk_many(releases: &[Release], context: &Context) -> Vec<Result<RiskAssessment>> {
     match RiskAssessor::new(context) {
-        Ok(assessor) => releases.iter().map(|r| assessor.assess(r)).collect(),
+        Ok(assessor) => parallel::map(releases, |r| assessor.assess(r)),
         Err(e) => releases.iter().map(|_| Err(e.clone())).collect(),
     }
 }

@@ -2,46 +2,110 @@
 //! affected CIs within `risk.blast_radius_depth` hops of the CMDB
 //! (`docs/risk.md`, "The factors").
 
-use super::{computed, log_scaled, plural, Computed};
+use super::{log_scaled, Computed, Detail, Plural};
 use crate::risk::RiskAssessor;
-use serde_json::json;
+use serde_json::{json, Value};
+use std::fmt;
 
-/// The factor's value, inputs and explanation; `known` are the affected
-/// CIs found in the CMDB.
-pub(super) fn compute(a: &RiskAssessor<'_>, known: &[u32]) -> Computed {
+/// What the factor used: rendered only when the assessment is.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum BlastRadius {
+    /// No CMDB.
+    NoCmdb { neutral: f64 },
+    /// No affected CI is in the CMDB.
+    NoneKnown { neutral: f64 },
+    /// What the walk reached.
+    Reach {
+        affected: usize,
+        dependents: usize,
+        services: usize,
+        depth: u32,
+        scale_cis: f64,
+        scale_services: f64,
+    },
+}
+
+/// The factor's value and typed inputs; `known` are the affected CIs found
+/// in the CMDB.
+pub(super) fn compute(a: &RiskAssessor<'_>, known: &[u32]) -> Computed<'static> {
     let risk = &a.policy().risk;
     let depth = risk.blast_radius_depth;
+    let neutral = risk.neutral.blast_radius;
     match &a.cmdb {
-        None => computed(
-            risk.neutral.blast_radius,
-            json!({"cmdb": false, "neutral": risk.neutral.blast_radius}),
-            "no CMDB in the context: the neutral value is used".to_string(),
-        ),
-        Some(_) if known.is_empty() => computed(
-            risk.neutral.blast_radius,
-            json!({"cmdb": true, "known_cis": 0, "neutral": risk.neutral.blast_radius}),
-            "no affected CI is in the CMDB: the neutral value is used".to_string(),
-        ),
+        None => Computed {
+            value: neutral,
+            detail: Detail::BlastRadius(BlastRadius::NoCmdb { neutral }),
+        },
+        Some(_) if known.is_empty() => Computed {
+            value: neutral,
+            detail: Detail::BlastRadius(BlastRadius::NoneKnown { neutral }),
+        },
         Some(cmdb) => {
-            let reach = cmdb.walk(known, depth, false);
+            let reach = cmdb.reach(known, depth);
             let s = &risk.scales;
             let value = 0.5 * log_scaled(reach.dependents as f64, s.blast_radius_cis)
                 + 0.5 * log_scaled(reach.services as f64, s.blast_radius_services);
-            computed(
+            Computed {
                 value,
-                json!({
-                    "affected_cis": reach.affected, "dependent_cis": reach.dependents,
-                    "services": reach.services, "depth": depth,
-                    "scale_cis": s.blast_radius_cis, "scale_services": s.blast_radius_services,
+                detail: Detail::BlastRadius(BlastRadius::Reach {
+                    affected: reach.affected,
+                    dependents: reach.dependents,
+                    services: reach.services,
+                    depth,
+                    scale_cis: s.blast_radius_cis,
+                    scale_services: s.blast_radius_services,
                 }),
-                format!(
-                    "within {}, {} on the {} affected, touching {}",
-                    plural(depth as usize, "hop", "hops"),
-                    plural(reach.dependents, "CI depends", "CIs depend"),
-                    plural(reach.affected, "CI", "CIs"),
-                    plural(reach.services, "business service", "business services")
-                ),
-            )
+            }
+        }
+    }
+}
+
+impl BlastRadius {
+    pub(super) fn inputs(&self) -> Value {
+        match *self {
+            BlastRadius::NoCmdb { neutral } => json!({"cmdb": false, "neutral": neutral}),
+            BlastRadius::NoneKnown { neutral } => {
+                json!({"cmdb": true, "known_cis": 0, "neutral": neutral})
+            }
+            BlastRadius::Reach {
+                affected,
+                dependents,
+                services,
+                depth,
+                scale_cis,
+                scale_services,
+            } => json!({
+                "affected_cis": affected, "dependent_cis": dependents,
+                "services": services, "depth": depth,
+                "scale_cis": scale_cis, "scale_services": scale_services,
+            }),
+        }
+    }
+}
+
+impl fmt::Display for BlastRadius {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            BlastRadius::NoCmdb { .. } => {
+                f.write_str("no CMDB in the context: the neutral value is used")
+            }
+            BlastRadius::NoneKnown { .. } => {
+                f.write_str("no affected CI is in the CMDB: the neutral value is used")
+            }
+            BlastRadius::Reach {
+                affected,
+                dependents,
+                services,
+                depth,
+                ..
+            } => write!(
+                f,
+                "within {}, {} on the {} affected, touching {}",
+                Plural(depth as usize, "hop", "hops"),
+                Plural(dependents, "CI depends", "CIs depend"),
+                Plural(affected, "CI", "CIs"),
+                Plural(services, "business service", "business services")
+            ),
         }
     }
 }

@@ -1,23 +1,69 @@
 //! `change_size`: the number of changes and distinct affected CIs,
 //! log-scaled against `risk.scales.change_size` (`docs/risk.md`, "The factors").
 
-use super::{computed, log_scaled, plural, Computed};
+use super::{log_scaled, Computed, Detail, Plural};
 use crate::policy::RiskPolicy;
 use crate::Release;
-use serde_json::json;
+use serde_json::{json, Value};
+use std::fmt;
 
-/// The factor's value, inputs and explanation.
-pub(super) fn compute(risk: &RiskPolicy, r: &Release) -> Computed {
-    let cis = r.all_affected_cis();
-    let n = r.changes.len().saturating_add(cis.len());
-    computed(
-        log_scaled(n as f64, risk.scales.change_size),
-        json!({"changes": r.changes.len(), "cis": cis.len(), "scale": risk.scales.change_size}),
-        format!(
+/// What the factor used: rendered into inputs and an explanation only when
+/// the assessment is.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ChangeSize {
+    changes: usize,
+    cis: usize,
+    scale: f64,
+}
+
+/// The factor's value and typed inputs.
+pub(super) fn compute<'a>(risk: &RiskPolicy, r: &'a Release) -> Computed<'a> {
+    let cis = distinct_cis(r);
+    let n = r.changes.len().saturating_add(cis);
+    Computed {
+        value: log_scaled(n as f64, risk.scales.change_size),
+        detail: Detail::ChangeSize(ChangeSize {
+            changes: r.changes.len(),
+            cis,
+            scale: risk.scales.change_size,
+        }),
+    }
+}
+
+/// How many distinct CIs the release and its changes name (as
+/// `Release::all_affected_cis().len()`), without building a set for the
+/// usual handful.
+fn distinct_cis(r: &Release) -> usize {
+    let own = r.affected_cis.iter();
+    let all = || {
+        own.clone()
+            .chain(r.changes.iter().flat_map(|c| c.affected_cis.iter()))
+    };
+    let total = all().count();
+    if total > 32 {
+        return r.all_affected_cis().len();
+    }
+    // Quadratic over at most 32 names: count each name at its first place.
+    all()
+        .enumerate()
+        .filter(|(i, ci)| !all().take(*i).any(|earlier| earlier == *ci))
+        .count()
+}
+
+impl ChangeSize {
+    pub(super) fn inputs(&self) -> Value {
+        json!({"changes": self.changes, "cis": self.cis, "scale": self.scale})
+    }
+}
+
+impl fmt::Display for ChangeSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
             "{} and {} affected, log-scaled against {}",
-            plural(r.changes.len(), "change", "changes"),
-            plural(cis.len(), "distinct CI", "distinct CIs"),
-            risk.scales.change_size
-        ),
-    )
+            Plural(self.changes, "change", "changes"),
+            Plural(self.cis, "distinct CI", "distinct CIs"),
+            self.scale
+        )
+    }
 }

@@ -1,19 +1,30 @@
 //! `deployment_strategy`: big bang > phased > blue-green > canary
 //! (`docs/risk.md`, "The factors").
 
-use super::{computed, Computed};
+use super::{Computed, Detail};
 use crate::policy::RiskPolicy;
 use crate::{Release, Strategy};
-use serde_json::json;
+use serde_json::{json, Value};
+use std::fmt;
 
-/// The factor's value, inputs and explanation.
-pub(super) fn compute(risk: &RiskPolicy, r: &Release) -> Computed {
+/// What the factor used: rendered only when the assessment is.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum DeploymentStrategy {
+    /// No strategy given.
+    Missing { neutral: f64 },
+    /// The strategy's name.
+    Given(&'static str),
+}
+
+/// The factor's value and typed inputs.
+pub(super) fn compute(risk: &RiskPolicy, r: &Release) -> Computed<'static> {
     match &r.deployment {
-        None => computed(
-            risk.neutral.deployment_strategy,
-            json!({"strategy": null, "neutral": risk.neutral.deployment_strategy}),
-            "no deployment strategy given: the neutral value (as big bang) is used".to_string(),
-        ),
+        None => Computed {
+            value: risk.neutral.deployment_strategy,
+            detail: Detail::DeploymentStrategy(DeploymentStrategy::Missing {
+                neutral: risk.neutral.deployment_strategy,
+            }),
+        },
         Some(d) => {
             let (value, name) = match d.strategy {
                 Strategy::BigBang => (1.0, "big_bang"),
@@ -21,11 +32,34 @@ pub(super) fn compute(risk: &RiskPolicy, r: &Release) -> Computed {
                 Strategy::BlueGreen => (0.3, "blue_green"),
                 Strategy::Canary => (0.15, "canary"),
             };
-            computed(
+            Computed {
                 value,
-                json!({"strategy": name}),
-                format!("the deployment strategy is {}", name.replace('_', " ")),
-            )
+                detail: Detail::DeploymentStrategy(DeploymentStrategy::Given(name)),
+            }
+        }
+    }
+}
+
+impl DeploymentStrategy {
+    pub(super) fn inputs(&self) -> Value {
+        match self {
+            DeploymentStrategy::Missing { neutral } => {
+                json!({"strategy": null, "neutral": neutral})
+            }
+            DeploymentStrategy::Given(name) => json!({"strategy": name}),
+        }
+    }
+}
+
+impl fmt::Display for DeploymentStrategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DeploymentStrategy::Missing { .. } => {
+                f.write_str("no deployment strategy given: the neutral value (as big bang) is used")
+            }
+            DeploymentStrategy::Given(name) => {
+                write!(f, "the deployment strategy is {}", name.replace('_', " "))
+            }
         }
     }
 }

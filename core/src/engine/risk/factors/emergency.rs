@@ -1,12 +1,21 @@
 //! `emergency`: an emergency release, or the share of emergency changes
 //! (`docs/risk.md`, "The factors").
 
-use super::{computed, Computed};
+use super::{Computed, Detail};
 use crate::{ChangeKind, Release, ReleaseKind};
-use serde_json::json;
+use serde_json::{json, Value};
+use std::fmt;
 
-/// The factor's value, inputs and explanation.
-pub(super) fn compute(r: &Release) -> Computed {
+/// What the factor used: rendered only when the assessment is.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Emergency {
+    is_emergency: bool,
+    emergency_changes: usize,
+    changes: usize,
+}
+
+/// The factor's value and typed inputs.
+pub(super) fn compute(r: &Release) -> Computed<'static> {
     let emergency_changes = r
         .changes
         .iter()
@@ -20,20 +29,34 @@ pub(super) fn compute(r: &Release) -> Computed {
     } else {
         0.0
     };
-    let explanation = if is_emergency {
-        "this is an emergency release".to_string()
-    } else if emergency_changes > 0 {
-        format!(
-            "{} of {} changes are emergency changes",
-            emergency_changes,
-            r.changes.len()
-        )
-    } else {
-        "neither the release nor any change is an emergency".to_string()
-    };
-    computed(
+    Computed {
         value,
-        json!({"emergency_release": is_emergency, "emergency_changes": emergency_changes, "changes": r.changes.len()}),
-        explanation,
-    )
+        detail: Detail::Emergency(Emergency {
+            is_emergency,
+            emergency_changes,
+            changes: r.changes.len(),
+        }),
+    }
+}
+
+impl Emergency {
+    pub(super) fn inputs(&self) -> Value {
+        json!({"emergency_release": self.is_emergency, "emergency_changes": self.emergency_changes, "changes": self.changes})
+    }
+}
+
+impl fmt::Display for Emergency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_emergency {
+            f.write_str("this is an emergency release")
+        } else if self.emergency_changes > 0 {
+            write!(
+                f,
+                "{} of {} changes are emergency changes",
+                self.emergency_changes, self.changes
+            )
+        } else {
+            f.write_str("neither the release nor any change is an emergency")
+        }
+    }
 }

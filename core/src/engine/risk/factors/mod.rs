@@ -26,23 +26,80 @@ use crate::error::Warning;
 use crate::policy::RiskWeights;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
+use std::fmt;
 
-/// One computed factor, before weighting.
-pub(crate) struct Computed {
+pub(crate) use blast_radius::BlastRadius;
+pub(crate) use change_size::ChangeSize;
+pub(crate) use ci_criticality::CiCriticality;
+pub(crate) use dependencies::Dependencies;
+pub(crate) use deployment_strategy::DeploymentStrategy;
+pub(crate) use emergency::Emergency;
+pub(crate) use rollback_readiness::RollbackReadiness;
+pub(crate) use test_evidence::TestEvidence;
+pub(crate) use timing::Timing;
+pub(crate) use track_record::TrackRecord;
+
+/// One computed factor, before weighting: its value and the typed inputs
+/// it used (rendered into the `inputs` map and the explanation only when
+/// the assessment is).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Computed<'a> {
     pub(crate) value: f64,
-    pub(crate) inputs: Map<String, Value>,
-    pub(crate) explanation: String,
+    pub(crate) detail: Detail<'a>,
 }
 
-fn computed(value: f64, inputs: Value, explanation: String) -> Computed {
-    let inputs = match inputs {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    };
-    Computed {
-        value,
-        inputs,
-        explanation,
+/// The typed inputs of one factor, one variant per factor.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Detail<'a> {
+    ChangeSize(ChangeSize),
+    CiCriticality(CiCriticality<'a>),
+    BlastRadius(BlastRadius),
+    TestEvidence(TestEvidence<'a>),
+    RollbackReadiness(RollbackReadiness),
+    DeploymentStrategy(DeploymentStrategy),
+    Timing(Timing<'a>),
+    TrackRecord(TrackRecord<'a>),
+    Emergency(Emergency),
+    Dependencies(Dependencies<'a>),
+}
+
+impl Detail<'_> {
+    /// The `inputs` map of the rendered factor.
+    pub(crate) fn inputs(&self) -> Map<String, Value> {
+        let value = match self {
+            Detail::ChangeSize(d) => d.inputs(),
+            Detail::CiCriticality(d) => d.inputs(),
+            Detail::BlastRadius(d) => d.inputs(),
+            Detail::TestEvidence(d) => d.inputs(),
+            Detail::RollbackReadiness(d) => d.inputs(),
+            Detail::DeploymentStrategy(d) => d.inputs(),
+            Detail::Timing(d) => d.inputs(),
+            Detail::TrackRecord(d) => d.inputs(),
+            Detail::Emergency(d) => d.inputs(),
+            Detail::Dependencies(d) => d.inputs(),
+        };
+        match value {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+}
+
+/// The explanation of the rendered factor, one sentence.
+impl fmt::Display for Detail<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Detail::ChangeSize(d) => d.fmt(f),
+            Detail::CiCriticality(d) => d.fmt(f),
+            Detail::BlastRadius(d) => d.fmt(f),
+            Detail::TestEvidence(d) => d.fmt(f),
+            Detail::RollbackReadiness(d) => d.fmt(f),
+            Detail::DeploymentStrategy(d) => d.fmt(f),
+            Detail::Timing(d) => d.fmt(f),
+            Detail::TrackRecord(d) => d.fmt(f),
+            Detail::Emergency(d) => d.fmt(f),
+            Detail::Dependencies(d) => d.fmt(f),
+        }
     }
 }
 
@@ -54,11 +111,17 @@ pub(crate) fn log_scaled(n: f64, scale: f64) -> f64 {
     ((1.0 + n).ln() / (1.0 + scale).ln()).min(1.0)
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
+/// `n` and the singular or plural noun: "1 change", "3 changes".
+pub(crate) struct Plural<'s>(pub(crate) usize, pub(crate) &'s str, pub(crate) &'s str);
+
+impl fmt::Display for Plural<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Plural(n, one, many) = *self;
+        if n == 1 {
+            write!(f, "1 {one}")
+        } else {
+            write!(f, "{n} {many}")
+        }
     }
 }
 
@@ -80,34 +143,30 @@ pub(crate) fn weight(weights: &RiskWeights, name: FactorName) -> f64 {
 
 /// Computes every factor, each with its name, in report order
 /// ([`FactorName::ALL`]).
-pub(crate) fn compute(
-    a: &RiskAssessor<'_>,
-    r: &Release,
+pub(crate) fn compute<'a>(
+    a: &'a RiskAssessor<'_>,
+    r: &'a Release,
     as_of: Option<i64>,
     warnings: &mut Vec<Warning>,
-) -> Vec<(FactorName, Computed)> {
+) -> [(FactorName, Computed<'a>); 10] {
     let known = known_cis(a, r, warnings);
-    FactorName::ALL
-        .into_iter()
-        .map(|name| (name, factor(name, a, r, &known, as_of)))
-        .collect()
+    FactorName::ALL.map(|name| (name, factor(name, a, r, &known, as_of)))
 }
 
 /// One factor; `known` are the affected CIs found in the CMDB.
-fn factor(
+fn factor<'a>(
     name: FactorName,
-    a: &RiskAssessor<'_>,
-    r: &Release,
+    a: &'a RiskAssessor<'_>,
+    r: &'a Release,
     known: &[u32],
     as_of: Option<i64>,
-) -> Computed {
-    let policy = a.policy();
-    let risk = &policy.risk;
+) -> Computed<'a> {
+    let risk = &a.policy().risk;
     match name {
         FactorName::ChangeSize => change_size::compute(risk, r),
         FactorName::CiCriticality => ci_criticality::compute(a, known),
         FactorName::BlastRadius => blast_radius::compute(a, known),
-        FactorName::TestEvidence => test_evidence::compute(r, policy),
+        FactorName::TestEvidence => test_evidence::compute(r, a.gates(r.kind)),
         FactorName::RollbackReadiness => rollback_readiness::compute(r),
         FactorName::DeploymentStrategy => deployment_strategy::compute(risk, r),
         FactorName::Timing => timing::compute(a, r, known),

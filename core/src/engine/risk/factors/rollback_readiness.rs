@@ -1,32 +1,65 @@
 //! `rollback_readiness`: whether the release has a rollback plan, and
 //! whether it is documented and tested (`docs/risk.md`, "The factors").
 
-use super::{computed, Computed};
+use super::{Computed, Detail};
 use crate::Release;
-use serde_json::json;
+use serde_json::{json, Value};
+use std::fmt;
 
-/// The factor's value, inputs and explanation.
-pub(super) fn compute(r: &Release) -> Computed {
+/// What the factor used: rendered only when the assessment is.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum RollbackReadiness {
+    /// No plan.
+    NoPlan,
+    /// A plan, documented and/or tested.
+    Plan { documented: bool, tested: bool },
+}
+
+/// The factor's value and typed inputs.
+pub(super) fn compute(r: &Release) -> Computed<'static> {
     match &r.rollback_plan {
-        None => computed(
-            1.0,
-            json!({"plan": false, "documented": false, "tested": false}),
-            "there is no rollback plan".to_string(),
-        ),
-        Some(p) => {
-            let value =
-                1.0 - 0.5 * f64::from(u8::from(p.documented)) - 0.5 * f64::from(u8::from(p.tested));
-            let how = match (p.documented, p.tested) {
-                (true, true) => "documented and tested",
-                (true, false) => "documented but not tested",
-                (false, true) => "tested but not documented",
-                (false, false) => "neither documented nor tested",
-            };
-            computed(
-                value,
-                json!({"plan": true, "documented": p.documented, "tested": p.tested}),
-                format!("the rollback plan is {how}"),
-            )
+        None => Computed {
+            value: 1.0,
+            detail: Detail::RollbackReadiness(RollbackReadiness::NoPlan),
+        },
+        Some(p) => Computed {
+            value: 1.0
+                - 0.5 * f64::from(u8::from(p.documented))
+                - 0.5 * f64::from(u8::from(p.tested)),
+            detail: Detail::RollbackReadiness(RollbackReadiness::Plan {
+                documented: p.documented,
+                tested: p.tested,
+            }),
+        },
+    }
+}
+
+impl RollbackReadiness {
+    pub(super) fn inputs(&self) -> Value {
+        match *self {
+            RollbackReadiness::NoPlan => {
+                json!({"plan": false, "documented": false, "tested": false})
+            }
+            RollbackReadiness::Plan { documented, tested } => {
+                json!({"plan": true, "documented": documented, "tested": tested})
+            }
+        }
+    }
+}
+
+impl fmt::Display for RollbackReadiness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            RollbackReadiness::NoPlan => f.write_str("there is no rollback plan"),
+            RollbackReadiness::Plan { documented, tested } => {
+                let how = match (documented, tested) {
+                    (true, true) => "documented and tested",
+                    (true, false) => "documented but not tested",
+                    (false, true) => "tested but not documented",
+                    (false, false) => "neither documented nor tested",
+                };
+                write!(f, "the rollback plan is {how}")
+            }
         }
     }
 }

@@ -2,13 +2,27 @@
 //! optional kinds and a missing UAT sign-off, over the gates of the
 //! release's kind (`docs/risk.md`, "The factors").
 
-use super::{computed, Computed};
+use super::{Computed, Detail};
+use crate::policy::Gates;
 use crate::{Release, TestKind, TestRun};
-use serde_json::json;
+use serde_json::{json, Value};
+use std::fmt;
 
-/// The factor's value, inputs and explanation.
-pub(super) fn compute(r: &Release, policy: &crate::Policy) -> Computed {
-    let gates = policy.lifecycle.gates(r.kind);
+/// What the factor used: rendered only when the assessment is.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TestEvidence<'a> {
+    required: &'a [TestKind],
+    missing: Vec<TestKind>,
+    failing: Vec<TestKind>,
+    extra_failing: Vec<TestKind>,
+    failed_cases: u64,
+    uat_required: bool,
+    uat_gap: bool,
+}
+
+/// The factor's value and typed inputs; `gates` are the gates of the
+/// release's kind.
+pub(super) fn compute<'a>(r: &Release, gates: &'a Gates) -> Computed<'a> {
     let mut latest: [Option<&TestRun>; 5] = [None; 5];
     for t in &r.tests {
         if let Some(slot) = latest.get_mut(t.kind as usize) {
@@ -53,49 +67,72 @@ pub(super) fn compute(r: &Release, policy: &crate::Policy) -> Computed {
         .iter()
         .flatten()
         .fold(0u64, |sum, t| sum.saturating_add(t.failed));
-    // Lengths of lists of test kinds: never near usize::MAX.
-    let gaps = missing
-        .len()
-        .saturating_add(failing.len())
-        .saturating_add(extra_failing.len())
-        .saturating_add(usize::from(uat_gap));
+    let detail = TestEvidence {
+        required: &gates.required_tests,
+        missing,
+        failing,
+        extra_failing,
+        failed_cases,
+        uat_required,
+        uat_gap,
+    };
     let denominator = gates
         .required_tests
         .len()
         .saturating_add(usize::from(uat_required))
         .max(1);
-    let value = (gaps as f64 / denominator as f64).min(1.0);
-    let names =
-        |ks: &[TestKind]| -> Vec<&'static str> { ks.iter().map(|k| kind_name(*k)).collect() };
-    let explanation = if gaps == 0 {
-        "every required test kind ran without failures".to_string()
-    } else {
-        let mut parts = Vec::new();
-        if !missing.is_empty() {
-            parts.push(format!("missing {}", names(&missing).join(", ")));
+    let value = (detail.gaps() as f64 / denominator as f64).min(1.0);
+    Computed {
+        value,
+        detail: Detail::TestEvidence(detail),
+    }
+}
+
+fn names(ks: &[TestKind]) -> Vec<&'static str> {
+    ks.iter().map(|k| kind_name(*k)).collect()
+}
+
+impl TestEvidence<'_> {
+    /// Lengths of lists of test kinds: never near usize::MAX.
+    fn gaps(&self) -> usize {
+        self.missing
+            .len()
+            .saturating_add(self.failing.len())
+            .saturating_add(self.extra_failing.len())
+            .saturating_add(usize::from(self.uat_gap))
+    }
+
+    pub(super) fn inputs(&self) -> Value {
+        json!({
+            "required": names(self.required), "missing": names(&self.missing),
+            "failing": names(&self.failing), "failing_not_required": names(&self.extra_failing),
+            "failed_cases": self.failed_cases, "uat_signoff_required": self.uat_required,
+            "uat_signoff_missing": self.uat_gap,
+        })
+    }
+}
+
+impl fmt::Display for TestEvidence<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.gaps() == 0 {
+            return f.write_str("every required test kind ran without failures");
         }
-        if !failing.is_empty() || !extra_failing.is_empty() {
-            let all: Vec<&str> = names(&failing)
+        let mut parts = Vec::new();
+        if !self.missing.is_empty() {
+            parts.push(format!("missing {}", names(&self.missing).join(", ")));
+        }
+        if !self.failing.is_empty() || !self.extra_failing.is_empty() {
+            let all: Vec<&str> = names(&self.failing)
                 .into_iter()
-                .chain(names(&extra_failing))
+                .chain(names(&self.extra_failing))
                 .collect();
             parts.push(format!("failing or empty {}", all.join(", ")));
         }
-        if uat_gap {
+        if self.uat_gap {
             parts.push("UAT not signed off".to_string());
         }
-        format!("test evidence has gaps: {}", parts.join("; "))
-    };
-    computed(
-        value,
-        json!({
-            "required": names(&gates.required_tests), "missing": names(&missing),
-            "failing": names(&failing), "failing_not_required": names(&extra_failing),
-            "failed_cases": failed_cases, "uat_signoff_required": uat_required,
-            "uat_signoff_missing": uat_gap,
-        }),
-        explanation,
-    )
+        write!(f, "test evidence has gaps: {}", parts.join("; "))
+    }
 }
 
 fn kind_name(k: TestKind) -> &'static str {

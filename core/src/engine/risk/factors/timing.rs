@@ -2,18 +2,51 @@
 //! windows, overlapping a blackout in scope, or in peak hours
 //! (`docs/risk.md`, "The factors").
 
-use super::{computed, Computed};
+use super::{Computed, Detail};
 use crate::calendar::Touches;
 use crate::policy::{parse_hhmm, PeakHours};
 use crate::risk::RiskAssessor;
 use crate::{BlackoutSeverity, Calendar, Release, Scope, Timestamp};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use std::fmt;
 
-/// The factor's value, inputs and explanation; `known` are the affected
-/// CIs found in the CMDB.
-pub(super) fn compute(a: &RiskAssessor<'_>, r: &Release, known: &[u32]) -> Computed {
+/// What the factor used: rendered only when the assessment is.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Timing<'a> {
+    /// No planned window.
+    NoWindow { neutral: f64 },
+    /// No calendar: peak hours only.
+    NoCalendar { peak: Option<bool>, neutral: f64 },
+    /// Maintenance windows, blackouts and peak hours.
+    Calendar {
+        mw_value: f64,
+        mw: Maintenance<'a>,
+        blackout_value: f64,
+        /// Blackouts overlapping the window: id and severity.
+        blackouts: Vec<(&'a str, &'static str)>,
+        peak: Option<bool>,
+        neutral: f64,
+    },
+}
+
+/// What the maintenance windows say about the planned window.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Maintenance<'a> {
+    /// No window applies.
+    NoneApplies,
+    /// Inside this window.
+    Inside(&'a str),
+    /// This window could not be expanded (why).
+    Unexpanded(&'a str, String),
+    /// Outside every applicable window.
+    Outside,
+}
+
+/// The factor's value and typed inputs; `known` are the affected CIs found
+/// in the CMDB.
+pub(super) fn compute<'a>(a: &'a RiskAssessor<'_>, r: &'a Release, known: &[u32]) -> Computed<'a> {
     let risk = &a.policy().risk;
     let neutral = risk.neutral.timing;
     let window = match (&r.planned_start, &r.planned_end) {
@@ -21,11 +54,10 @@ pub(super) fn compute(a: &RiskAssessor<'_>, r: &Release, known: &[u32]) -> Compu
         _ => None,
     };
     let Some((start, end)) = window else {
-        return computed(
-            neutral,
-            json!({"window": false, "neutral": neutral}),
-            "no planned window: the neutral value is used".to_string(),
-        );
+        return Computed {
+            value: neutral,
+            detail: Detail::Timing(Timing::NoWindow { neutral }),
+        };
     };
     let peak = overlaps_peak(&risk.peak_hours, start, end);
     let peak_value = match peak {
@@ -33,49 +65,123 @@ pub(super) fn compute(a: &RiskAssessor<'_>, r: &Release, known: &[u32]) -> Compu
         Some(false) => 0.0,
         None => neutral,
     };
-    let Some(calendar) = a.calendar else {
+    let Some(calendar) = a.calendar.as_deref() else {
         let value = 0.4 * neutral + 0.4 * neutral + 0.2 * peak_value;
-        return computed(
+        return Computed {
             value,
-            json!({"calendar": false, "peak_hours": peak, "neutral": neutral}),
-            format!(
-                "no calendar in the context (neutral for windows and blackouts); the window is {}peak hours",
-                if peak == Some(true) { "in " } else { "outside " }
-            ),
-        );
+            detail: Detail::Timing(Timing::NoCalendar { peak, neutral }),
+        };
     };
     let touches = touches(a, r, known);
-    let (mw_value, mw_note) = maintenance(a, calendar, &touches, known, start, end, neutral);
+    let (mw_value, mw) = maintenance(a, calendar, &touches, known, start, end, neutral);
     let (blackout_value, blackouts) = blackouts(calendar, &touches, start, end, neutral);
     let value = 0.4 * mw_value + 0.4 * blackout_value + 0.2 * peak_value;
-    let explanation = format!(
-        "{mw_note}; {}; the window is {}peak hours",
-        if blackouts.is_empty() {
-            if blackout_value > 0.0 {
-                "a blackout could not be expanded (neutral)".to_string()
-            } else {
-                "no blackout overlaps the window".to_string()
-            }
-        } else {
-            format!("the window overlaps blackout {}", blackouts.join(", "))
-        },
-        if peak == Some(true) {
-            "in "
-        } else {
-            "outside "
-        }
-    );
-    computed(
+    Computed {
         value,
-        json!({
-            "maintenance_window": mw_value, "blackout": blackout_value,
-            "blackouts": blackouts, "peak_hours": peak, "neutral": neutral,
+        detail: Detail::Timing(Timing::Calendar {
+            mw_value,
+            mw,
+            blackout_value,
+            blackouts,
+            peak,
+            neutral,
         }),
-        explanation,
-    )
+    }
 }
 
-fn touches<'a>(a: &RiskAssessor<'a>, r: &'a Release, known: &[u32]) -> Touches<'a> {
+fn rendered_blackouts(list: &[(&str, &str)]) -> Vec<String> {
+    list.iter()
+        .map(|(id, severity)| format!("`{id}` ({severity})"))
+        .collect()
+}
+
+impl Timing<'_> {
+    pub(super) fn inputs(&self) -> Value {
+        match self {
+            Timing::NoWindow { neutral } => json!({"window": false, "neutral": neutral}),
+            Timing::NoCalendar { peak, neutral } => {
+                json!({"calendar": false, "peak_hours": peak, "neutral": neutral})
+            }
+            Timing::Calendar {
+                mw_value,
+                blackout_value,
+                blackouts,
+                peak,
+                neutral,
+                ..
+            } => json!({
+                "maintenance_window": mw_value, "blackout": blackout_value,
+                "blackouts": rendered_blackouts(blackouts), "peak_hours": peak, "neutral": neutral,
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Maintenance<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Maintenance::NoneApplies => f.write_str("no maintenance window applies to the release"),
+            Maintenance::Inside(id) => {
+                write!(f, "the window is inside maintenance window `{id}`")
+            }
+            Maintenance::Unexpanded(id, e) => write!(
+                f,
+                "maintenance window `{id}` could not be expanded ({e}): neutral"
+            ),
+            Maintenance::Outside => {
+                f.write_str("the window is outside every applicable maintenance window")
+            }
+        }
+    }
+}
+
+fn in_or_outside(peak: Option<bool>) -> &'static str {
+    if peak == Some(true) {
+        "in "
+    } else {
+        "outside "
+    }
+}
+
+impl fmt::Display for Timing<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Timing::NoWindow { .. } => {
+                f.write_str("no planned window: the neutral value is used")
+            }
+            Timing::NoCalendar { peak, .. } => write!(
+                f,
+                "no calendar in the context (neutral for windows and blackouts); the window is {}peak hours",
+                in_or_outside(*peak)
+            ),
+            Timing::Calendar {
+                mw,
+                blackout_value,
+                blackouts,
+                peak,
+                ..
+            } => {
+                write!(f, "{mw}; ")?;
+                if blackouts.is_empty() {
+                    if *blackout_value > 0.0 {
+                        f.write_str("a blackout could not be expanded (neutral)")?;
+                    } else {
+                        f.write_str("no blackout overlaps the window")?;
+                    }
+                } else {
+                    write!(
+                        f,
+                        "the window overlaps blackout {}",
+                        rendered_blackouts(blackouts).join(", ")
+                    )?;
+                }
+                write!(f, "; the window is {}peak hours", in_or_outside(*peak))
+            }
+        }
+    }
+}
+
+fn touches<'a>(a: &'a RiskAssessor<'_>, r: &'a Release, known: &[u32]) -> Touches<'a> {
     let mut t = Touches {
         cis: r.all_affected_cis().into_iter().collect(),
         classes: BTreeSet::new(),
@@ -98,15 +204,15 @@ fn touches<'a>(a: &RiskAssessor<'a>, r: &'a Release, known: &[u32]) -> Touches<'
     t
 }
 
-fn maintenance(
+fn maintenance<'a>(
     a: &RiskAssessor<'_>,
-    calendar: &Calendar,
+    calendar: &'a Calendar,
     t: &Touches<'_>,
     known: &[u32],
     start: &Timestamp,
     end: &Timestamp,
     neutral: f64,
-) -> (f64, String) {
+) -> (f64, Maintenance<'a>) {
     let named: BTreeSet<&str> = match &a.cmdb {
         Some(cmdb) => known
             .iter()
@@ -123,10 +229,7 @@ fn maintenance(
         })
         .collect();
     if applicable.is_empty() {
-        return (
-            0.0,
-            "no maintenance window applies to the release".to_string(),
-        );
+        return (0.0, Maintenance::NoneApplies);
     }
     let range = (start.unix_seconds(), end.unix_seconds());
     for (i, w) in applicable.iter().enumerate() {
@@ -146,36 +249,27 @@ fn maintenance(
                     .iter()
                     .any(|iv| iv.start <= range.0 && range.1 <= iv.end)
                 {
-                    return (
-                        0.0,
-                        format!("the window is inside maintenance window `{}`", w.id),
-                    );
+                    return (0.0, Maintenance::Inside(w.id.as_str()));
                 }
             }
             Err(e) => {
                 return (
                     neutral,
-                    format!(
-                        "maintenance window `{}` could not be expanded ({e}): neutral",
-                        w.id
-                    ),
+                    Maintenance::Unexpanded(w.id.as_str(), e.to_string()),
                 )
             }
         }
     }
-    (
-        1.0,
-        "the window is outside every applicable maintenance window".to_string(),
-    )
+    (1.0, Maintenance::Outside)
 }
 
-fn blackouts(
-    calendar: &Calendar,
+fn blackouts<'a>(
+    calendar: &'a Calendar,
     t: &Touches<'_>,
     start: &Timestamp,
     end: &Timestamp,
     neutral: f64,
-) -> (f64, Vec<String>) {
+) -> (f64, Vec<(&'a str, &'static str)>) {
     let mut hits = Vec::new();
     let mut unexpanded = false;
     let range = (start.unix_seconds(), end.unix_seconds());
@@ -197,7 +291,7 @@ fn blackouts(
                     BlackoutSeverity::Warn => "warn",
                     BlackoutSeverity::Block => "block",
                 };
-                hits.push(format!("`{}` ({severity})", b.id));
+                hits.push((b.id.as_str(), severity));
             }
             Ok(_) => {}
             Err(_) => unexpanded = true,

@@ -2,28 +2,29 @@
 //! services, smoothed with the policy's prior, and the history index it
 //! reads (`docs/risk.md`, "The factors").
 
-use super::{computed, Computed};
+use super::{Computed, Detail};
 use crate::risk::RiskAssessor;
 use crate::{History, Outcome, Release};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
+use std::fmt;
 
 /// The history's deployments by service, in time order, for the
 /// track record.
 #[derive(Debug)]
-pub(crate) struct TrackIndex<'a> {
+pub(crate) struct TrackIndex {
     /// Per service: (finished_at in Unix seconds, failures so far including
     /// this one), sorted by time.
-    by_service: HashMap<&'a str, Vec<(i64, u32)>>,
+    by_service: HashMap<String, Vec<(i64, u32)>>,
 }
 
 fn failed(outcome: Outcome) -> bool {
     matches!(outcome, Outcome::Failed | Outcome::RolledBack)
 }
 
-impl<'a> TrackIndex<'a> {
-    pub(crate) fn new(history: &'a History) -> Self {
-        let mut raw: HashMap<&'a str, Vec<(i64, bool)>> = HashMap::new();
+impl TrackIndex {
+    pub(crate) fn new(history: &History) -> Self {
+        let mut raw: HashMap<&str, Vec<(i64, bool)>> = HashMap::new();
         for d in &history.deployments {
             raw.entry(d.service.as_str())
                 .or_default()
@@ -41,7 +42,7 @@ impl<'a> TrackIndex<'a> {
                         (t, failures)
                     })
                     .collect();
-                (service, cumulative)
+                (service.to_string(), cumulative)
             })
             .collect();
         TrackIndex { by_service }
@@ -64,16 +65,41 @@ impl<'a> TrackIndex<'a> {
     }
 }
 
-/// The factor's value, inputs and explanation; `known` are the affected
-/// CIs found in the CMDB, `as_of` the time before which history counts.
-pub(super) fn compute(
-    a: &RiskAssessor<'_>,
-    r: &Release,
+/// What the factor used: rendered only when the assessment is.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum TrackRecord<'a> {
+    /// No history: the prior.
+    NoHistory { rate: f64, strength: f64 },
+    /// The counts over the release's services.
+    Counted {
+        services: Vec<&'a str>,
+        deployments: usize,
+        failures: u64,
+        rate: f64,
+        strength: f64,
+        value: f64,
+    },
+}
+
+/// The factor's value and typed inputs; `known` are the affected CIs found
+/// in the CMDB, `as_of` the time before which history counts.
+pub(super) fn compute<'a>(
+    a: &'a RiskAssessor<'_>,
+    r: &'a Release,
     known: &[u32],
     as_of: Option<i64>,
-) -> Computed {
+) -> Computed<'a> {
     let prior = &a.policy().risk.track_record_prior;
     let alpha = prior.failure_rate * prior.strength;
+    let Some(track) = &a.track else {
+        return Computed {
+            value: prior.failure_rate,
+            detail: Detail::TrackRecord(TrackRecord::NoHistory {
+                rate: prior.failure_rate,
+                strength: prior.strength,
+            }),
+        };
+    };
     let mut services: BTreeSet<&str> = r.services.iter().map(String::as_str).collect();
     if let Some(cmdb) = &a.cmdb {
         for &i in known {
@@ -82,16 +108,6 @@ pub(super) fn compute(
             }
         }
     }
-    let Some(track) = &a.track else {
-        return computed(
-            prior.failure_rate,
-            json!({"history": false, "prior_failure_rate": prior.failure_rate, "prior_strength": prior.strength}),
-            format!(
-                "no history in the context: the prior failure rate {} is used",
-                prior.failure_rate
-            ),
-        );
-    };
     let (mut n, mut f) = (0usize, 0u64);
     for s in &services {
         let (dn, df) = track.count(s, as_of);
@@ -99,27 +115,65 @@ pub(super) fn compute(
         f = f.saturating_add(u64::from(df));
     }
     let value = (f as f64 + alpha) / (n as f64 + prior.strength);
-    let names: Vec<&str> = services.iter().copied().collect();
-    let explanation = if services.is_empty() {
-        format!(
-            "the release names no service: the prior failure rate {} is used",
-            prior.failure_rate
-        )
-    } else {
-        format!(
-            "{} of {} past deployments of {} failed; smoothed with the prior, the failure rate is {:.3}",
-            f,
-            n,
-            names.join(", "),
-            value
-        )
-    };
-    computed(
+    Computed {
         value,
-        json!({
-            "services": names, "deployments": n, "failures": f,
-            "prior_failure_rate": prior.failure_rate, "prior_strength": prior.strength,
+        detail: Detail::TrackRecord(TrackRecord::Counted {
+            services: services.into_iter().collect(),
+            deployments: n,
+            failures: f,
+            rate: prior.failure_rate,
+            strength: prior.strength,
+            value,
         }),
-        explanation,
-    )
+    }
+}
+
+impl TrackRecord<'_> {
+    pub(super) fn inputs(&self) -> Value {
+        match self {
+            TrackRecord::NoHistory { rate, strength } => {
+                json!({"history": false, "prior_failure_rate": rate, "prior_strength": strength})
+            }
+            TrackRecord::Counted {
+                services,
+                deployments,
+                failures,
+                rate,
+                strength,
+                ..
+            } => json!({
+                "services": services, "deployments": deployments, "failures": failures,
+                "prior_failure_rate": rate, "prior_strength": strength,
+            }),
+        }
+    }
+}
+
+impl fmt::Display for TrackRecord<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrackRecord::NoHistory { rate, .. } => write!(
+                f,
+                "no history in the context: the prior failure rate {rate} is used"
+            ),
+            TrackRecord::Counted { services, rate, .. } if services.is_empty() => write!(
+                f,
+                "the release names no service: the prior failure rate {rate} is used"
+            ),
+            TrackRecord::Counted {
+                services,
+                deployments,
+                failures,
+                value,
+                ..
+            } => write!(
+                f,
+                "{} of {} past deployments of {} failed; smoothed with the prior, the failure rate is {:.3}",
+                failures,
+                deployments,
+                services.join(", "),
+                value
+            ),
+        }
+    }
 }
