@@ -7,16 +7,33 @@
 //! KPIs.
 //!
 //!     kpi-scale [N] [M]
+//!
+//! Two more modes (issue #24, acceptance 5 and 6):
+//!
+//!     kpi-scale --threads N M [REPEATS]   # compute_kpis on an in-memory
+//!                                         # history, 1 thread vs all, same output
+//!     kpi-scale --json N M PATH           # writes the history as JSON (for
+//!                                         # `relman kpi PATH` against pandas)
 
+// A benchmark driver: a broken run should stop loudly.
+#![allow(clippy::indexing_slicing)]
+
+use relman::foundation::parallel;
 use relman::policy::KpiPolicy;
-use relman::{KpiAccumulator, KpiOptions, KpiSettings};
+use relman::{compute_kpis, KpiAccumulator, KpiOptions, KpiSettings};
 use relman_benches::kpi::history_slice;
 use std::time::{Duration, Instant};
 
 const SLICE: u64 = 100_000;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("--threads") => return threads(&args[1..]),
+        Some("--json") => return json(&args[1..]),
+        _ => {}
+    }
+    let mut args = args.into_iter();
     let n: u64 = args.next().map_or(Ok(10_000_000), |s| s.parse())?;
     let m: u64 = args.next().map_or(Ok(1_000_000), |s| s.parse())?;
     let settings = KpiSettings::resolve(&KpiPolicy::default(), &KpiOptions::default())?;
@@ -54,5 +71,64 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         dora.failed_deployment_recovery_time.stats.median_secs,
         report.series.len(),
     );
+    Ok(())
+}
+
+fn sizes(args: &[String]) -> Result<(u64, u64), Box<dyn std::error::Error>> {
+    let n = args.first().map_or(Ok(1_000_000), |s| s.parse())?;
+    let m = args.get(1).map_or(Ok(n / 10), |s| s.parse())?;
+    Ok((n, m))
+}
+
+/// `compute_kpis` at 1 thread and at every thread, in turns; the outputs
+/// must be byte-identical.
+fn threads(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let (n, m) = sizes(args)?;
+    let repeats: usize = args.get(2).map_or(Ok(5), |s| s.parse())?;
+    let history = history_slice(0..n, n, 0..m, m);
+    let options = KpiOptions::default();
+    let all = parallel::threads();
+    let mut one_times = Vec::new();
+    let mut all_times = Vec::new();
+    let mut texts = Vec::new();
+    for _ in 0..repeats {
+        for t in [1, all] {
+            let start = Instant::now();
+            let report = parallel::with_threads(t, || compute_kpis(&history, &options))?;
+            let elapsed = start.elapsed().as_secs_f64();
+            if t == 1 {
+                one_times.push(elapsed);
+            } else {
+                all_times.push(elapsed);
+            }
+            texts.push(serde_json::to_string(&report)?);
+        }
+    }
+    let identical = texts.windows(2).all(|w| w[0] == w[1]);
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (one, many) = (median(&mut one_times), median(&mut all_times));
+    println!(
+        "kpi-scale --threads: {n} deployments, {m} incidents, {repeats} runs each\n\
+         1 thread: median {one:.3} s {one_times:.3?}\n{all} threads: median {many:.3} s {all_times:.3?}\n\
+         speed-up {:.2}x, outputs identical: {identical}",
+        one / many
+    );
+    if !identical {
+        return Err("outputs differ between thread counts".into());
+    }
+    Ok(())
+}
+
+/// The history as one JSON document.
+fn json(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let (n, m) = sizes(args)?;
+    let path = args.get(2).ok_or("kpi-scale --json N M PATH")?;
+    let history = history_slice(0..n, n, 0..m, m);
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    serde_json::to_writer(file, &history)?;
+    println!("kpi-scale --json: {n} deployments, {m} incidents -> {path}");
     Ok(())
 }

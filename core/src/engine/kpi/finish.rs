@@ -8,13 +8,17 @@ use super::attribute::{attribute, Attributed};
 use super::days::{day_text, days_of, Span};
 use super::dora::DORA_2023;
 use super::dora_keys::dora_keys;
-use super::groups::groups;
+use super::groups::{group, group_keys};
 use super::intern::{fx_hash, HashMap, Names};
 use super::itil::itil;
-use super::series::series;
-use super::{AttributionSummary, BenchmarkRef, KpiAccumulator, KpiReport, KpiSet, PeriodSpan};
+use super::series::{bucket, bucket_jobs, BucketJob};
+use super::{
+    AttributionSummary, BenchmarkRef, KpiAccumulator, KpiGroup, KpiReport, KpiSet, PeriodSpan,
+    SeriesBucket,
+};
 use crate::document::{DeploymentKind, Outcome, Weekday};
 use crate::error::{Error, Result, Warning};
+use crate::foundation::parallel;
 use std::collections::BTreeSet;
 
 /// Computes the report of `acc`.
@@ -73,6 +77,24 @@ pub(super) struct RelFact<'a> {
     pub(super) bucket: Option<i32>,
     pub(super) rel: &'a Rel,
     pub(super) incidents: u64,
+}
+
+/// One KPI set of the report to compute.
+enum Job<'a> {
+    /// The whole period.
+    Whole,
+    /// A bucket of the series.
+    Bucket(&'a BucketJob),
+    /// A group (its interned key).
+    Group(u32),
+}
+
+/// A computed KPI set, in its place in the report.
+enum Done {
+    Whole(KpiSet),
+    Bucket(SeriesBucket),
+    Group(KpiGroup),
+    Nothing,
 }
 
 /// What the report is computed from: the accumulator and the facts derived
@@ -348,30 +370,52 @@ impl Finisher {
             })
             .collect();
 
-        // The whole period.
-        let lead_values: Vec<i64> = self.leads.iter().filter_map(|l| l.lead).collect();
-        let all_deps: Vec<&DepFact> = self.deps.iter().collect();
-        let all_rels: Vec<&RelFact<'_>> = rels.iter().collect();
-        let without_commit = self.leads.iter().filter(|l| l.lead.is_none()).count() as u64;
-        let kpis = kpi_set(
-            acc.settings.week_start,
-            &all_deps,
-            &lead_values,
-            without_commit,
-            self.loose.len() as u64,
-            &all_rels,
-            self.span,
-        );
-
-        let series = series(
-            acc,
-            self.span,
-            &mut self.deps,
-            &mut self.leads,
-            &self.loose,
-            &rels,
-        )?;
-        let groups = groups(acc, &self.deps, &self.leads, &self.loose, &rels, self.span);
+        // Every KPI set — the whole period, each series bucket, each
+        // group — is computed on its own: on every core, put back in order.
+        let jobs = bucket_jobs(acc, self.span, &mut self.deps, &mut self.leads)?;
+        let keys = group_keys(acc, &self.deps);
+        let mut all: Vec<Job<'_>> =
+            Vec::with_capacity(jobs.len().saturating_add(keys.len()).saturating_add(1));
+        all.push(Job::Whole);
+        all.extend(jobs.iter().map(Job::Bucket));
+        all.extend(keys.iter().map(|k| Job::Group(*k)));
+        let (deps, leads, loose, span) = (&self.deps, &self.leads, &self.loose, self.span);
+        let done = parallel::map(&all, |job| match job {
+            Job::Whole => {
+                let lead_values: Vec<i64> = leads.iter().filter_map(|l| l.lead).collect();
+                let all_deps: Vec<&DepFact> = deps.iter().collect();
+                let all_rels: Vec<&RelFact<'_>> = rels.iter().collect();
+                let without_commit = leads.iter().filter(|l| l.lead.is_none()).count() as u64;
+                Done::Whole(kpi_set(
+                    acc.settings.week_start,
+                    &all_deps,
+                    &lead_values,
+                    without_commit,
+                    loose.len() as u64,
+                    &all_rels,
+                    span,
+                ))
+            }
+            Job::Bucket(b) => Done::Bucket(bucket(acc, b, deps, leads, loose, &rels)),
+            Job::Group(k) => match group(acc, *k, deps, leads, loose, &rels, span) {
+                Some(g) => Done::Group(g),
+                None => Done::Nothing,
+            },
+        });
+        let mut kpis = None;
+        let mut series = Vec::with_capacity(jobs.len());
+        let mut groups = Vec::with_capacity(keys.len());
+        for d in done {
+            match d {
+                Done::Whole(k) => kpis = Some(k),
+                Done::Bucket(b) => series.push(b),
+                Done::Group(g) => groups.push(g),
+                Done::Nothing => {}
+            }
+        }
+        let Some(kpis) = kpis else {
+            return Err(Error::invalid_input("", "no KPI set was computed"));
+        };
 
         let span = self.span;
         Ok(KpiReport {

@@ -507,7 +507,5 @@ pub fn compute_kpis_with(
     options: &KpiOptions,
 ) -> Result<KpiReport> {
     let settings = KpiSettings::resolve(policy, options)?;
-    let mut acc = KpiAccumulator::new(settings)?;
-    acc.add_history(history)?;
-    acc.finish()
+    KpiAccumulator::of_history(settings, history)?.finish()
 }
