@@ -191,7 +191,7 @@ fn large_history(n: usize) -> History {
 
 #[test]
 fn compute_kpis_on_two_threads_equals_one_thread() {
-    let h = large_history(30_000);
+    let h = large_history(40_000);
     for options in [
         KpiOptions::default(),
         KpiOptions {

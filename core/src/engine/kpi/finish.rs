@@ -12,6 +12,7 @@ use super::groups::{group, group_keys};
 use super::intern::{fx_hash, HashMap, Names};
 use super::itil::itil;
 use super::series::{bucket, bucket_jobs, BucketJob};
+use super::sort;
 use super::{
     AttributionSummary, BenchmarkRef, KpiAccumulator, KpiGroup, KpiReport, KpiSet, PeriodSpan,
     SeriesBucket,
@@ -113,20 +114,23 @@ struct Finisher {
 impl Finisher {
     fn new(mut acc: KpiAccumulator) -> Result<Finisher> {
         // Canonical order: by finish time, then id (ids are unique).
-        let mut deps = std::mem::take(&mut acc.deps);
-        deps.sort_unstable_by(|a, b| {
+        // (Large lists are sorted on every core: `sort::sort_by`.)
+        let ids = &acc.ids;
+        let deps = sort::sort_by(std::mem::take(&mut acc.deps), |a, b| {
             a.finish
                 .cmp(&b.finish)
-                .then_with(|| acc.ids.get(a.id).cmp(acc.ids.get(b.id)))
+                .then_with(|| ids.get(a.id).cmp(ids.get(b.id)))
         });
         // Ids by hash, for `caused_by` look-ups and the duplicate check.
-        let mut by_id: Vec<(u64, usize)> = deps
-            .iter()
-            .enumerate()
-            .map(|(pos, d)| (fx_hash(acc.ids.get(d.id)), pos))
-            .collect();
+        let by_id: Vec<(u64, usize)> = parallel::map_range(deps.len(), |pos| {
+            (deps.get(pos).map_or(0, |d| fx_hash(acc.ids.get(d.id))), pos)
+        });
         let dep_id = |pos: usize| deps.get(pos).map_or("", |d| acc.ids.get(d.id));
-        by_id.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| dep_id(a.1).cmp(dep_id(b.1))));
+        let by_id = sort::sort_by(by_id, |a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| dep_id(a.1).cmp(dep_id(b.1)))
+                .then(a.1.cmp(&b.1))
+        });
         for pair in by_id.windows(2) {
             if let [a, b] = pair {
                 if a.0 == b.0 && dep_id(a.1) == dep_id(b.1) {
@@ -211,18 +215,23 @@ impl Finisher {
         // canonical order of shipments) and keep the first of each id.
         let change_id = |s: &Shipment| acc.change_ids.get(s.id);
         let at = |i: u32| shipments.get(i as usize);
-        let mut order: Vec<(u64, u32)> = shipments
+        let order: Vec<(u64, u32)> = shipments
             .iter()
             .enumerate()
             .map(|(i, s)| (s.hash, u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
-        order.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0).then_with(|| match (at(a.1), at(b.1)) {
-                (Some(x), Some(y)) => change_id(x).cmp(change_id(y)).then_with(|| {
-                    ship_key(&acc.names, &x.ship).cmp(&ship_key(&acc.names, &y.ship))
-                }),
-                _ => std::cmp::Ordering::Equal,
-            })
+        // Ties (the same change shipped twice at the same instant by the
+        // same service, environment and team) give equal lead facts; the
+        // position breaks them so every thread count sorts alike.
+        let order = sort::sort_by(order, |a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| match (at(a.1), at(b.1)) {
+                    (Some(x), Some(y)) => change_id(x).cmp(change_id(y)).then_with(|| {
+                        ship_key(&acc.names, &x.ship).cmp(&ship_key(&acc.names, &y.ship))
+                    }),
+                    _ => std::cmp::Ordering::Equal,
+                })
+                .then(a.1.cmp(&b.1))
         });
         // Runs of equal hashes (duplicate ids, rare collisions) are sorted
         // by id and canonical order: every entry after the first of an id

@@ -103,6 +103,7 @@ mod intern;
 mod itil;
 mod merge;
 mod series;
+mod sort;
 pub mod stats;
 
 pub use accumulate::KpiAccumulator;
