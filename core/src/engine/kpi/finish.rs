@@ -162,9 +162,17 @@ impl Finisher {
         let mut end = deps.len();
         while end > 0 {
             let finish = deps.get(end.saturating_sub(1)).map_or(0, |d| d.finish);
-            let start = deps
-                .get(..end)
-                .map_or(0, |s| s.partition_point(|d| d.finish < finish));
+            // The group of equal finish times ending at `end`: a short walk
+            // back (a binary search over the whole prefix per group missed
+            // the cache at every probe).
+            let mut start = end.saturating_sub(1);
+            while start > 0
+                && deps
+                    .get(start.saturating_sub(1))
+                    .is_some_and(|d| d.finish == finish)
+            {
+                start = start.saturating_sub(1);
+            }
             for pos in start..end {
                 if let (Some(d), Some(slot)) = (deps.get(pos), next_ok.get_mut(pos)) {
                     *slot = latest_ok.get(&(d.service, d.env)).copied();
