@@ -8,6 +8,7 @@ wrote (outside the timing), times `compute` over REPEATS runs and prints one
 JSON object {"times_secs": [...], "metrics": {...}} on stdout.
 
     python kpi_pandas.py DATA_DIR REPEATS
+    python kpi_pandas.py --json HISTORY   # end to end: json.load + DataFrame + compute
 
 With `--serve` instead of REPEATS it reads the files, prints one line
 "ready", then runs `compute` once per line read from stdin and answers each
@@ -152,7 +153,51 @@ def serve(load):
         print(json.dumps({"time_secs": elapsed, "metrics": metrics}), flush=True)
 
 
+EPOCH = pd.Timestamp(0, tz="UTC")
+
+
+def seconds(times):
+    """Unix seconds of a datetime column, NaN where absent."""
+    secs = pd.Series(np.nan, index=times.index)
+    ok = times.notna()
+    secs[ok] = (times[ok] - EPOCH) // pd.Timedelta(seconds=1)
+    return secs
+
+
+def load_json(path):
+    """The history JSON as the three frames `compute` takes: `json.load`,
+    `pd.DataFrame`, timestamps to Unix seconds (what a pandas user pays to
+    read the file `relman kpi` reads)."""
+    with open(path) as f:
+        history = json.load(f)
+    deps = history.get("deployments", [])
+    dep = pd.DataFrame(deps, columns=["id", "service", "environment", "finished_at", "outcome", "kind"])
+    dep = dep.rename(columns={"environment": "env"})
+    dep["finished"] = (pd.to_datetime(dep.pop("finished_at"), utc=True, format="ISO8601") - EPOCH) // pd.Timedelta(seconds=1)
+    chg = pd.DataFrame(
+        [(c["id"], d["id"], c.get("committed_at")) for d in deps for c in d.get("changes", [])],
+        columns=["change_id", "deployment_id", "committed"],
+    )
+    committed = pd.to_datetime(chg.committed, utc=True, format="ISO8601")
+    chg["committed"] = seconds(committed)
+    inc = pd.DataFrame(history.get("incidents", []), columns=["id", "service", "created_at", "resolved_at", "caused_by"])
+    inc["created"] = (pd.to_datetime(inc.pop("created_at"), utc=True, format="ISO8601") - EPOCH) // pd.Timedelta(seconds=1)
+    inc["resolved"] = seconds(pd.to_datetime(inc.pop("resolved_at"), utc=True, format="ISO8601"))
+    return dep, chg, inc
+
+
 def main():
+    if sys.argv[1] == "--json":
+        # End to end from the history JSON: python kpi_pandas.py --json HISTORY
+        start = time.perf_counter()
+        dep, chg, inc = load_json(sys.argv[2])
+        loaded = time.perf_counter()
+        metrics = compute(dep, chg, inc)
+        done = time.perf_counter()
+        print(json.dumps({"load_secs": loaded - start, "compute_secs": done - loaded,
+                          "total_secs": done - start, "metrics": metrics,
+                          "pandas": pd.__version__, "numpy": np.__version__}))
+        return
     data = sys.argv[1]
     if data.endswith(".json"):
         def load():

@@ -467,3 +467,39 @@ fn policy_defaults_apply_and_config_overrides_them() {
         extra: Default::default(),
     };
 }
+
+#[test]
+fn metrics_judged_on_two_threads_equal_one_thread() {
+    // Twenty metrics of every kind (healthy, shifted up and down, NaN
+    // dropped, no data, critical new errors), judged on 1 and 2+ threads.
+    let mut base = SampleSet::new();
+    let mut canary = SampleSet::new();
+    let mut metrics = Vec::new();
+    for k in 0..20u32 {
+        let name = format!("m{k:02}");
+        let b: Vec<f64> = (0..400)
+            .map(|i| 50.0 + f64::from((i * (k + 3)) % 29))
+            .collect();
+        let c: Vec<f64> = match k % 5 {
+            0 => b.iter().map(|v| v * 1.2).collect(),
+            1 => b.iter().map(|v| v * 0.8).collect(),
+            2 => b.iter().map(|v| v + 0.01).chain([f64::NAN]).collect(),
+            3 => Vec::new(),
+            _ => (0..400).map(|i| f64::from((i * 11) % 31)).collect(),
+        };
+        base = base.with(&name, b);
+        canary = canary.with(&name, c);
+        let direction = ["increase", "decrease", "either"][k as usize % 3];
+        metrics.push(json!({"name": name, "critical": k % 4 == 0, "direction": direction}));
+    }
+    let cfg = config(json!({ "metrics": metrics }));
+    let run = |threads: usize| {
+        relman::foundation::parallel::with_threads(threads, || {
+            serde_json::to_string(&judge_canary(&base, &canary, &cfg).unwrap()).unwrap()
+        })
+    };
+    let one = run(1);
+    for threads in [2, 4] {
+        assert_eq!(run(threads), one, "{threads} threads");
+    }
+}

@@ -14,9 +14,12 @@
 )]
 
 use proptest::prelude::*;
+use relman::foundation::parallel;
 use relman::kpi::DurationStats;
 use relman::policy::{IncidentAttribution, KpiGroupBy, KpiPolicy, SeriesInterval};
-use relman::{compute_kpis, History, KpiAccumulator, KpiOptions, KpiSettings, Timestamp};
+use relman::{
+    compute_kpis, Error, History, KpiAccumulator, KpiOptions, KpiReport, KpiSettings, Timestamp,
+};
 use serde_json::{json, Value};
 
 use relman_oracles::kpi::{self, at};
@@ -122,8 +125,134 @@ fn options() -> impl Strategy<Value = KpiOptions> {
         })
 }
 
+/// A report as its JSON text, an error as itself: what two runs must share.
+fn outcome(r: Result<KpiReport, Error>) -> Result<String, Error> {
+    r.map(|report| serde_json::to_string(&report).unwrap())
+}
+
+/// One accumulator fed every record on this thread: the serial run.
+fn serial(settings: &KpiSettings, h: &History) -> Result<String, Error> {
+    parallel::with_threads(1, || {
+        let mut acc = KpiAccumulator::new(settings.clone())?;
+        acc.add_history(h)?;
+        outcome(acc.finish())
+    })
+}
+
+/// A history of `n` deployments (a tenth of them with incidents), large
+/// enough for `compute_kpis` to split it into shards.
+fn large_history(n: usize) -> History {
+    let deployments: Vec<Value> = (0..n)
+        .map(|i| {
+            let changes = [(i % 997, Some((i % 5) as i64 * 3_600)), (i / 3, None)];
+            kpi::deployment(
+                i,
+                i % 3,
+                i % 2,
+                (i as i64) * 97,
+                (i * 7) % 4,
+                (i * 13) % 4,
+                &changes,
+                i % 3,
+            )
+        })
+        .collect();
+    let incidents: Vec<Value> = (0..n / 10)
+        .map(|j| {
+            let cause = (j % 3 != 0).then_some(j * 10 + 3);
+            kpi::incident(
+                j,
+                j % 4,
+                (j as i64) * 970 + 200,
+                (j % 7 != 0).then_some(1_800),
+                cause,
+                n,
+            )
+        })
+        .collect();
+    let releases: Vec<Value> = (0..40)
+        .map(|i| {
+            kpi::release(
+                i,
+                (i as i64) * 86_400,
+                i % 5,
+                i % 4,
+                &[3_600, 7_200],
+                (i, 1),
+                i % 2 == 0,
+            )
+        })
+        .collect();
+    serde_json::from_value(
+        json!({"deployments": deployments, "incidents": incidents, "releases": releases}),
+    )
+    .unwrap()
+}
+
+#[test]
+fn compute_kpis_on_two_threads_equals_one_thread() {
+    let h = large_history(40_000);
+    for options in [
+        KpiOptions::default(),
+        KpiOptions {
+            group_by: Some(KpiGroupBy::Service),
+            series: Some(SeriesInterval::Month),
+            time_zone: Some("Asia/Tokyo".into()),
+            ..KpiOptions::default()
+        },
+    ] {
+        let one = parallel::with_threads(1, || outcome(compute_kpis(&h, &options))).unwrap();
+        for threads in [2, 3, 4] {
+            let many =
+                parallel::with_threads(threads, || outcome(compute_kpis(&h, &options))).unwrap();
+            assert!(one == many, "{threads} threads differ from one");
+        }
+    }
+}
+
+#[test]
+fn errors_on_two_threads_are_the_serial_run_errors() {
+    let mut h = large_history(20_000);
+    // A bad incident early (first shard) and a bad deployment late (last
+    // shard): the serial run reports the deployment.
+    let inc = &mut h.incidents[5];
+    inc.resolved_at = Some(Timestamp::parse(&at(0)).unwrap());
+    inc.created_at = Timestamp::parse(&at(10)).unwrap();
+    let late = h.deployments.len() - 10;
+    h.deployments[late].started_at = Some(Timestamp::parse(&at(10_000_000)).unwrap());
+    let one = parallel::with_threads(1, || compute_kpis(&h, &KpiOptions::default())).unwrap_err();
+    let two = parallel::with_threads(2, || compute_kpis(&h, &KpiOptions::default())).unwrap_err();
+    assert_eq!(one, two);
+    assert!(
+        format!("{one:?}").contains(&format!("deployments[{late}]")),
+        "{one:?}"
+    );
+    // Without it, the incident.
+    h.deployments[late].started_at = None;
+    let one = parallel::with_threads(1, || compute_kpis(&h, &KpiOptions::default())).unwrap_err();
+    let two = parallel::with_threads(2, || compute_kpis(&h, &KpiOptions::default())).unwrap_err();
+    assert_eq!(one, two);
+    assert!(format!("{one:?}").contains("incidents[5]"), "{one:?}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn shards_on_every_core_equal_the_serial_run(
+        h in history(),
+        options in options(),
+        parts in 1..6usize,
+    ) {
+        let settings = KpiSettings::resolve(&KpiPolicy::default(), &options).unwrap();
+        let sharded = parallel::with_threads(2, || {
+            outcome(
+                KpiAccumulator::of_history_in_shards(settings.clone(), &h, parts)
+                    .and_then(KpiAccumulator::finish),
+            )
+        });
+        prop_assert_eq!(sharded, serial(&settings, &h));
+    }
 
     #[test]
     fn merged_shards_equal_the_whole(

@@ -11,8 +11,13 @@ use crate::document::{
     TestKind,
 };
 use crate::error::{Error, Problem, Result};
+use crate::foundation::parallel;
 use crate::policy::KpiGroupBy;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// Below this many records a history is accumulated on one thread: a
+/// shard's setup and the merge would cost more than they save.
+const MIN_SHARDED_RECORDS: usize = 8_192;
 
 /// One successful production shipment of a change (the first per id is
 /// found in `finish`).
@@ -46,14 +51,15 @@ pub(super) struct FirstShip {
     pub(super) team: u32,
 }
 
-/// An incident in the period.
-#[derive(Debug, Clone)]
+/// An incident in the period: its id and `caused_by` are kept in the
+/// accumulator's incident arena (no allocation per incident).
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Inc {
-    pub(super) id: Box<str>,
+    pub(super) id: Span8,
     pub(super) created: i64,
     pub(super) resolved: Option<i64>,
     pub(super) service: u32,
-    pub(super) caused_by: Option<Box<str>>,
+    pub(super) caused_by: Option<Span8>,
 }
 
 /// A release in the period, reduced to what the ITIL KPIs need.
@@ -82,8 +88,8 @@ pub(super) struct Rel {
 /// Memory: per production deployment in the period, 48 bytes plus the
 /// bytes of its id (kept back to back in one string); per change shipped
 /// by a successful production deployment, 64 bytes plus the bytes of its
-/// id; per incident in the period, about 72 bytes plus its id, service and
-/// `caused_by` (boxed strings); per release, a few hundred bytes. Records
+/// id; per incident in the period, 64 bytes plus the bytes of its id and
+/// `caused_by` (kept back to back in one string); per release, a few hundred bytes. Records
 /// outside the period or not in production cost a counter only. `finish`
 /// needs about as much again while it works (sorted copies, facts).
 #[derive(Debug, Clone)]
@@ -98,6 +104,7 @@ pub struct KpiAccumulator {
     pub(super) prod_names: Vec<u32>,
     pub(super) ids: Arena,
     pub(super) change_ids: Arena,
+    pub(super) incident_text: Arena,
     pub(super) shipments: Vec<Shipment>,
     pub(super) incidents: Vec<Inc>,
     pub(super) releases: Vec<Rel>,
@@ -127,6 +134,7 @@ impl KpiAccumulator {
             prod_names: Vec::new(),
             ids: Arena::default(),
             change_ids: Arena::default(),
+            incident_text: Arena::default(),
             shipments: Vec::new(),
             incidents: Vec::new(),
             releases: Vec::new(),
@@ -150,6 +158,97 @@ impl KpiAccumulator {
 
     pub(super) fn in_period(&self, t: i64) -> bool {
         self.from.is_none_or(|f| t >= f) && self.to.is_none_or(|e| t < e)
+    }
+
+    /// An accumulator over every record of `history`, built on every core:
+    /// the history is split into contiguous shards (as many as batch
+    /// threads), each accumulated on its own thread, then merged in shard
+    /// order — exactly the accumulator of [`add_history`] on one thread
+    /// (merging is exact, see [`merge`]). Errors are the serial run's: the
+    /// first bad deployment, else the first bad incident.
+    ///
+    /// [`add_history`]: KpiAccumulator::add_history
+    /// [`merge`]: KpiAccumulator::merge
+    pub fn of_history(settings: KpiSettings, history: &History) -> Result<KpiAccumulator> {
+        let records = history
+            .deployments
+            .len()
+            .saturating_add(history.incidents.len())
+            .saturating_add(history.releases.len());
+        let threads = parallel::threads();
+        if threads < 2 || records < MIN_SHARDED_RECORDS {
+            let mut acc = KpiAccumulator::new(settings)?;
+            acc.add_history(history)?;
+            return Ok(acc);
+        }
+        let parts = threads.min(records / (MIN_SHARDED_RECORDS / 2)).max(1);
+        KpiAccumulator::of_history_in_shards(settings, history, parts)
+    }
+
+    /// [`of_history`](KpiAccumulator::of_history) with exactly `parts`
+    /// contiguous shards (at most one per record; on as many threads as
+    /// batch work has): the same accumulator whatever `parts`.
+    pub fn of_history_in_shards(
+        settings: KpiSettings,
+        history: &History,
+        parts: usize,
+    ) -> Result<KpiAccumulator> {
+        let records = history
+            .deployments
+            .len()
+            .max(history.incidents.len())
+            .max(history.releases.len());
+        let parts = parts.clamp(1, records.max(1));
+        let deps = parallel::ranges(history.deployments.len(), parts);
+        let incs = parallel::ranges(history.incidents.len(), parts);
+        let rels = parallel::ranges(history.releases.len(), parts);
+        let shard = |k: usize| -> std::result::Result<KpiAccumulator, (u8, Error)> {
+            let mut acc = KpiAccumulator::new(settings.clone()).map_err(|e| (0, e))?;
+            for i in deps.get(k).cloned().unwrap_or(0..0) {
+                if let Some(d) = history.deployments.get(i) {
+                    acc.add_deployment(d)
+                        .map_err(|p| (1, prefixed("deployments", i, p)))?;
+                }
+            }
+            for i in incs.get(k).cloned().unwrap_or(0..0) {
+                if let Some(inc) = history.incidents.get(i) {
+                    acc.add_incident(inc)
+                        .map_err(|p| (2, prefixed("incidents", i, p)))?;
+                }
+            }
+            for r in rels
+                .get(k)
+                .and_then(|r| history.releases.get(r.clone()))
+                .unwrap_or(&[])
+            {
+                acc.add_release(r);
+            }
+            Ok(acc)
+        };
+        let shards = parallel::map_range(parts, shard);
+        // The serial run stops at the first bad deployment, else at the
+        // first bad incident: the earliest shard failing in the earliest
+        // phase holds it.
+        let mut first_error: Option<(u8, Error)> = None;
+        for (phase, e) in shards.iter().filter_map(|s| s.as_ref().err()) {
+            if first_error.as_ref().is_none_or(|(p, _)| phase < p) {
+                first_error = Some((*phase, e.clone()));
+            }
+        }
+        if let Some((_, e)) = first_error {
+            return Err(e);
+        }
+        let mut merged: Option<KpiAccumulator> = None;
+        for acc in shards.into_iter().flatten() {
+            match &mut merged {
+                None => merged = Some(acc),
+                Some(m) => m.merge(acc)?,
+            }
+        }
+        match merged {
+            Some(m) => Ok(m),
+            None => KpiAccumulator::new(settings),
+        }
     }
 
     /// Feeds every record of a history (a whole one or a slice of one).
@@ -279,12 +378,14 @@ impl KpiAccumulator {
             .service
             .as_deref()
             .map_or(NONE, |s| self.names.intern(s));
+        let id = self.incident_text.push(&inc.id);
+        let caused_by = inc.caused_by.as_deref().map(|c| self.incident_text.push(c));
         self.incidents.push(Inc {
-            id: inc.id.as_str().into(),
+            id,
             created,
             resolved: inc.resolved_at.as_ref().map(|t| t.unix_seconds()),
             service,
-            caused_by: inc.caused_by.as_deref().map(Into::into),
+            caused_by,
         });
         Ok(())
     }

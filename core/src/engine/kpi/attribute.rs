@@ -41,7 +41,7 @@ pub(super) fn attribute<'a>(
         .incidents
         .iter()
         .enumerate()
-        .filter_map(|(k, i)| i.caused_by.as_deref().map(|c| (fx_hash(c), k)))
+        .filter_map(|(k, i)| i.caused_by.map(|c| (fx_hash(acc.incident_text.get(c)), k)))
         .collect();
     wanted.sort_unstable();
     let mut j = 0usize;
@@ -52,8 +52,8 @@ pub(super) fn attribute<'a>(
         let cause = acc
             .incidents
             .get(k)
-            .and_then(|i| i.caused_by.as_deref())
-            .unwrap_or("");
+            .and_then(|i| i.caused_by)
+            .map_or("", |c| acc.incident_text.get(c));
         let found = by_id.get(j..).and_then(|rest| {
             rest.iter()
                 .take_while(|e| e.0 == h)
@@ -148,7 +148,7 @@ pub(super) fn attribute<'a>(
                         incident_release
                             .entry(d.release)
                             .or_default()
-                            .insert(&inc.id);
+                            .insert(acc.incident_text.get(inc.id));
                     }
                 }
             }

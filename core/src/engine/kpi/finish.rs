@@ -8,13 +8,18 @@ use super::attribute::{attribute, Attributed};
 use super::days::{day_text, days_of, Span};
 use super::dora::DORA_2023;
 use super::dora_keys::dora_keys;
-use super::groups::groups;
+use super::groups::{group, group_keys};
 use super::intern::{fx_hash, HashMap, Names};
 use super::itil::itil;
-use super::series::series;
-use super::{AttributionSummary, BenchmarkRef, KpiAccumulator, KpiReport, KpiSet, PeriodSpan};
+use super::series::{bucket, bucket_jobs, BucketJob};
+use super::sort;
+use super::{
+    AttributionSummary, BenchmarkRef, KpiAccumulator, KpiGroup, KpiReport, KpiSet, PeriodSpan,
+    SeriesBucket,
+};
 use crate::document::{DeploymentKind, Outcome, Weekday};
 use crate::error::{Error, Result, Warning};
+use crate::foundation::parallel;
 use std::collections::BTreeSet;
 
 /// Computes the report of `acc`.
@@ -75,6 +80,24 @@ pub(super) struct RelFact<'a> {
     pub(super) incidents: u64,
 }
 
+/// One KPI set of the report to compute.
+enum Job<'a> {
+    /// The whole period.
+    Whole,
+    /// A bucket of the series.
+    Bucket(&'a BucketJob),
+    /// A group (its interned key).
+    Group(u32),
+}
+
+/// A computed KPI set, in its place in the report.
+enum Done {
+    Whole(KpiSet),
+    Bucket(SeriesBucket),
+    Group(KpiGroup),
+    Nothing,
+}
+
 /// What the report is computed from: the accumulator and the facts derived
 /// from its records.
 struct Finisher {
@@ -91,20 +114,23 @@ struct Finisher {
 impl Finisher {
     fn new(mut acc: KpiAccumulator) -> Result<Finisher> {
         // Canonical order: by finish time, then id (ids are unique).
-        let mut deps = std::mem::take(&mut acc.deps);
-        deps.sort_unstable_by(|a, b| {
+        // (Large lists are sorted on every core: `sort::sort_by`.)
+        let ids = &acc.ids;
+        let deps = sort::sort_by(std::mem::take(&mut acc.deps), |a, b| {
             a.finish
                 .cmp(&b.finish)
-                .then_with(|| acc.ids.get(a.id).cmp(acc.ids.get(b.id)))
+                .then_with(|| ids.get(a.id).cmp(ids.get(b.id)))
         });
         // Ids by hash, for `caused_by` look-ups and the duplicate check.
-        let mut by_id: Vec<(u64, usize)> = deps
-            .iter()
-            .enumerate()
-            .map(|(pos, d)| (fx_hash(acc.ids.get(d.id)), pos))
-            .collect();
+        let by_id: Vec<(u64, usize)> = parallel::map_range(deps.len(), |pos| {
+            (deps.get(pos).map_or(0, |d| fx_hash(acc.ids.get(d.id))), pos)
+        });
         let dep_id = |pos: usize| deps.get(pos).map_or("", |d| acc.ids.get(d.id));
-        by_id.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| dep_id(a.1).cmp(dep_id(b.1))));
+        let by_id = sort::sort_by(by_id, |a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| dep_id(a.1).cmp(dep_id(b.1)))
+                .then(a.1.cmp(&b.1))
+        });
         for pair in by_id.windows(2) {
             if let [a, b] = pair {
                 if a.0 == b.0 && dep_id(a.1) == dep_id(b.1) {
@@ -136,9 +162,17 @@ impl Finisher {
         let mut end = deps.len();
         while end > 0 {
             let finish = deps.get(end.saturating_sub(1)).map_or(0, |d| d.finish);
-            let start = deps
-                .get(..end)
-                .map_or(0, |s| s.partition_point(|d| d.finish < finish));
+            // The group of equal finish times ending at `end`: a short walk
+            // back (a binary search over the whole prefix per group missed
+            // the cache at every probe).
+            let mut start = end.saturating_sub(1);
+            while start > 0
+                && deps
+                    .get(start.saturating_sub(1))
+                    .is_some_and(|d| d.finish == finish)
+            {
+                start = start.saturating_sub(1);
+            }
             for pos in start..end {
                 if let (Some(d), Some(slot)) = (deps.get(pos), next_ok.get_mut(pos)) {
                     *slot = latest_ok.get(&(d.service, d.env)).copied();
@@ -189,18 +223,23 @@ impl Finisher {
         // canonical order of shipments) and keep the first of each id.
         let change_id = |s: &Shipment| acc.change_ids.get(s.id);
         let at = |i: u32| shipments.get(i as usize);
-        let mut order: Vec<(u64, u32)> = shipments
+        let order: Vec<(u64, u32)> = shipments
             .iter()
             .enumerate()
             .map(|(i, s)| (s.hash, u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
-        order.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0).then_with(|| match (at(a.1), at(b.1)) {
-                (Some(x), Some(y)) => change_id(x).cmp(change_id(y)).then_with(|| {
-                    ship_key(&acc.names, &x.ship).cmp(&ship_key(&acc.names, &y.ship))
-                }),
-                _ => std::cmp::Ordering::Equal,
-            })
+        // Ties (the same change shipped twice at the same instant by the
+        // same service, environment and team) give equal lead facts; the
+        // position breaks them so every thread count sorts alike.
+        let order = sort::sort_by(order, |a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| match (at(a.1), at(b.1)) {
+                    (Some(x), Some(y)) => change_id(x).cmp(change_id(y)).then_with(|| {
+                        ship_key(&acc.names, &x.ship).cmp(&ship_key(&acc.names, &y.ship))
+                    }),
+                    _ => std::cmp::Ordering::Equal,
+                })
+                .then(a.1.cmp(&b.1))
         });
         // Runs of equal hashes (duplicate ids, rare collisions) are sorted
         // by id and canonical order: every entry after the first of an id
@@ -348,30 +387,52 @@ impl Finisher {
             })
             .collect();
 
-        // The whole period.
-        let lead_values: Vec<i64> = self.leads.iter().filter_map(|l| l.lead).collect();
-        let all_deps: Vec<&DepFact> = self.deps.iter().collect();
-        let all_rels: Vec<&RelFact<'_>> = rels.iter().collect();
-        let without_commit = self.leads.iter().filter(|l| l.lead.is_none()).count() as u64;
-        let kpis = kpi_set(
-            acc.settings.week_start,
-            &all_deps,
-            &lead_values,
-            without_commit,
-            self.loose.len() as u64,
-            &all_rels,
-            self.span,
-        );
-
-        let series = series(
-            acc,
-            self.span,
-            &mut self.deps,
-            &mut self.leads,
-            &self.loose,
-            &rels,
-        )?;
-        let groups = groups(acc, &self.deps, &self.leads, &self.loose, &rels, self.span);
+        // Every KPI set — the whole period, each series bucket, each
+        // group — is computed on its own: on every core, put back in order.
+        let jobs = bucket_jobs(acc, self.span, &mut self.deps, &mut self.leads)?;
+        let keys = group_keys(acc, &self.deps);
+        let mut all: Vec<Job<'_>> =
+            Vec::with_capacity(jobs.len().saturating_add(keys.len()).saturating_add(1));
+        all.push(Job::Whole);
+        all.extend(jobs.iter().map(Job::Bucket));
+        all.extend(keys.iter().map(|k| Job::Group(*k)));
+        let (deps, leads, loose, span) = (&self.deps, &self.leads, &self.loose, self.span);
+        let done = parallel::map(&all, |job| match job {
+            Job::Whole => {
+                let lead_values: Vec<i64> = leads.iter().filter_map(|l| l.lead).collect();
+                let all_deps: Vec<&DepFact> = deps.iter().collect();
+                let all_rels: Vec<&RelFact<'_>> = rels.iter().collect();
+                let without_commit = leads.iter().filter(|l| l.lead.is_none()).count() as u64;
+                Done::Whole(kpi_set(
+                    acc.settings.week_start,
+                    &all_deps,
+                    &lead_values,
+                    without_commit,
+                    loose.len() as u64,
+                    &all_rels,
+                    span,
+                ))
+            }
+            Job::Bucket(b) => Done::Bucket(bucket(acc, b, deps, leads, loose, &rels)),
+            Job::Group(k) => match group(acc, *k, deps, leads, loose, &rels, span) {
+                Some(g) => Done::Group(g),
+                None => Done::Nothing,
+            },
+        });
+        let mut kpis = None;
+        let mut series = Vec::with_capacity(jobs.len());
+        let mut groups = Vec::with_capacity(keys.len());
+        for d in done {
+            match d {
+                Done::Whole(k) => kpis = Some(k),
+                Done::Bucket(b) => series.push(b),
+                Done::Group(g) => groups.push(g),
+                Done::Nothing => {}
+            }
+        }
+        let Some(kpis) = kpis else {
+            return Err(Error::invalid_input("", "no KPI set was computed"));
+        };
 
         let span = self.span;
         Ok(KpiReport {

@@ -8,71 +8,83 @@ use super::{KpiAccumulator, KpiGroup};
 use crate::policy::KpiGroupBy;
 use std::collections::BTreeMap;
 
-/// The groups of `settings.group_by`, if set.
-pub(super) fn groups(
+fn dep_key(by: KpiGroupBy, d: &DepFact) -> u32 {
+    match by {
+        KpiGroupBy::Service => d.service,
+        KpiGroupBy::Team => d.team,
+        KpiGroupBy::Environment => d.env,
+    }
+}
+
+fn lead_key(by: KpiGroupBy, l: &LeadFact) -> u32 {
+    match by {
+        KpiGroupBy::Service => l.service,
+        KpiGroupBy::Team => l.team,
+        KpiGroupBy::Environment => l.env,
+    }
+}
+
+fn keys_of(by: KpiGroupBy, r: &Rel) -> &[u32] {
+    match by {
+        KpiGroupBy::Service => &r.services,
+        KpiGroupBy::Team => &r.teams,
+        KpiGroupBy::Environment => &r.envs,
+    }
+}
+
+/// The groups of `settings.group_by` (none when unset), sorted by name:
+/// each group's interned key.
+pub(super) fn group_keys(acc: &KpiAccumulator, facts: &[DepFact]) -> Vec<u32> {
+    let Some(by) = acc.settings.group_by else {
+        return Vec::new();
+    };
+    let mut keys: BTreeMap<&str, u32> = BTreeMap::new();
+    for k in facts.iter().map(|d| dep_key(by, d)) {
+        keys.insert(acc.names.get(k), k);
+    }
+    for r in &acc.releases {
+        for k in keys_of(by, r) {
+            keys.insert(acc.names.get(*k), *k);
+        }
+    }
+    keys.into_values().collect()
+}
+
+/// The KPIs of the group `k` (one of [`group_keys`]).
+pub(super) fn group(
     acc: &KpiAccumulator,
+    k: u32,
     facts: &[DepFact],
     lead_facts: &[LeadFact],
     loose_incidents: &[LooseIncident],
     rels: &[RelFact<'_>],
     span: Option<Span>,
-) -> Vec<KpiGroup> {
-    let mut groups = Vec::new();
-    if let Some(by) = acc.settings.group_by {
-        let dep_key = |d: &DepFact| match by {
-            KpiGroupBy::Service => d.service,
-            KpiGroupBy::Team => d.team,
-            KpiGroupBy::Environment => d.env,
-        };
-        let lead_key = |l: &LeadFact| match by {
-            KpiGroupBy::Service => l.service,
-            KpiGroupBy::Team => l.team,
-            KpiGroupBy::Environment => l.env,
-        };
-        fn keys_of(by: KpiGroupBy, r: &Rel) -> &[u32] {
-            match by {
-                KpiGroupBy::Service => &r.services,
-                KpiGroupBy::Team => &r.teams,
-                KpiGroupBy::Environment => &r.envs,
-            }
-        }
-        let mut keys: BTreeMap<&str, u32> = BTreeMap::new();
-        for k in facts.iter().map(dep_key) {
-            keys.insert(acc.names.get(k), k);
-        }
-        for r in &acc.releases {
-            for k in keys_of(by, r) {
-                keys.insert(acc.names.get(*k), *k);
-            }
-        }
-        for (name, k) in keys {
-            let deps: Vec<&DepFact> = facts.iter().filter(|d| dep_key(d) == k).collect();
-            let in_group: Vec<&LeadFact> = lead_facts.iter().filter(|l| lead_key(l) == k).collect();
-            let no_commit = in_group.iter().filter(|l| l.lead.is_none()).count() as u64;
-            let values: Vec<i64> = in_group.iter().filter_map(|l| l.lead).collect();
-            let loose = if by == KpiGroupBy::Service {
-                loose_incidents.iter().filter(|l| l.service == k).count() as u64
-            } else {
-                0
-            };
-            let grels: Vec<&RelFact<'_>> = rels
-                .iter()
-                .filter(|r| keys_of(by, r.rel).contains(&k))
-                .collect();
-            let kpis = kpi_set(
-                acc.settings.week_start,
-                &deps,
-                &values,
-                no_commit,
-                loose,
-                &grels,
-                span,
-            );
-            groups.push(KpiGroup {
-                key: name.to_string(),
-                kpis,
-            });
-        }
-    }
-    groups
+) -> Option<KpiGroup> {
+    let by = acc.settings.group_by?;
+    let deps: Vec<&DepFact> = facts.iter().filter(|d| dep_key(by, d) == k).collect();
+    let in_group: Vec<&LeadFact> = lead_facts.iter().filter(|l| lead_key(by, l) == k).collect();
+    let no_commit = in_group.iter().filter(|l| l.lead.is_none()).count() as u64;
+    let values: Vec<i64> = in_group.iter().filter_map(|l| l.lead).collect();
+    let loose = if by == KpiGroupBy::Service {
+        loose_incidents.iter().filter(|l| l.service == k).count() as u64
+    } else {
+        0
+    };
+    let grels: Vec<&RelFact<'_>> = rels
+        .iter()
+        .filter(|r| keys_of(by, r.rel).contains(&k))
+        .collect();
+    let kpis = kpi_set(
+        acc.settings.week_start,
+        &deps,
+        &values,
+        no_commit,
+        loose,
+        &grels,
+        span,
+    );
+    Some(KpiGroup {
+        key: acc.names.get(k).to_string(),
+        kpis,
+    })
 }

@@ -55,11 +55,17 @@ impl KpiAccumulator {
                     ..s.ship
                 },
             }));
-        self.incidents
-            .extend(other.incidents.into_iter().map(|i| Inc {
-                service: remap(i.service),
-                ..i
-            }));
+        let shift = self.incident_text.append(&other.incident_text);
+        let moved = |s: Span8| Span8 {
+            start: s.start.saturating_add(shift),
+            len: s.len,
+        };
+        self.incidents.extend(other.incidents.iter().map(|i| Inc {
+            id: moved(i.id),
+            caused_by: i.caused_by.map(moved),
+            service: remap(i.service),
+            ..*i
+        }));
         let remap_all = |v: Vec<u32>| -> Vec<u32> {
             let set: BTreeSet<u32> = v.into_iter().map(remap).collect();
             set.into_iter().collect()

@@ -103,6 +103,7 @@ mod intern;
 mod itil;
 mod merge;
 mod series;
+mod sort;
 pub mod stats;
 
 pub use accumulate::KpiAccumulator;
@@ -507,7 +508,5 @@ pub fn compute_kpis_with(
     options: &KpiOptions,
 ) -> Result<KpiReport> {
     let settings = KpiSettings::resolve(policy, options)?;
-    let mut acc = KpiAccumulator::new(settings)?;
-    acc.add_history(history)?;
-    acc.finish()
+    KpiAccumulator::of_history(settings, history)?.finish()
 }

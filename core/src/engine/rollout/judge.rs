@@ -4,6 +4,7 @@ use super::stats::{self, TestMethod};
 use super::SampleSet;
 use crate::document::Extra;
 use crate::error::{Error, Problem, Result, Warning};
+use crate::foundation::parallel;
 use crate::limits::LimitsPolicy;
 use crate::policy::RolloutPolicy;
 use schemars::JsonSchema;
@@ -333,11 +334,14 @@ pub fn judge_canary_with_limits(
         return Err(Error::InvalidInput { problems });
     }
     let confidence = 1.0 - alpha;
-    let mut judged = Vec::with_capacity(metrics.len());
-    for m in &metrics {
+    // Every metric is judged on its own: on every core, results in config
+    // order (the same as a serial run), warnings added in that order after.
+    let judged = parallel::map(&metrics, |m| {
         let b = baseline.0.get(&m.name).map(Vec::as_slice).unwrap_or(&[]);
         let c = canary.0.get(&m.name).map(Vec::as_slice).unwrap_or(&[]);
-        let j = judge_metric(m, b, c, alpha, confidence, d.tolerance);
+        judge_metric(m, b, c, alpha, confidence, d.tolerance)
+    });
+    for (m, j) in metrics.iter().zip(&judged) {
         for (side, s) in [("baseline", &j.baseline), ("canary", &j.canary)] {
             if s.dropped > 0 {
                 warnings.push(Warning::new(
@@ -351,7 +355,6 @@ pub fn judge_canary_with_limits(
                 ));
             }
         }
-        judged.push(j);
     }
 
     // The score: weighted share of passing metrics among those with data.
