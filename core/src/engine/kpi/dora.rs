@@ -139,20 +139,106 @@ pub struct TierVerdict {
     pub explanation: String,
 }
 
+/// Why a value has its tier, typed: [`TierReason`]'s `Display` is the
+/// explanation a [`TierVerdict`] shows, written only when a report is
+/// rendered ([`Tiering::render`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TierReason<'a> {
+    /// The table has no bands for the metric.
+    NoMetric {
+        /// The table's year.
+        year: u16,
+        /// The metric asked for.
+        metric: &'a str,
+    },
+    /// No value was measured; the caller's reason.
+    Missing(&'a str),
+    /// The value fell in, between or beyond the bands.
+    Band {
+        /// The measured value.
+        value: f64,
+        /// Its unit.
+        unit: &'static str,
+        /// `in the band`, `between bands; next worse band` or `beyond the worst band`.
+        how: &'static str,
+        /// The band's wording.
+        label: &'static str,
+        /// The table's source.
+        source: &'static str,
+        /// The table's year.
+        year: u16,
+    },
+    /// The metric has no bands at all.
+    EmptyTable,
+}
+
+impl std::fmt::Display for TierReason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TierReason::NoMetric { year, metric } => {
+                write!(f, "the {year} benchmark table has no {metric}")
+            }
+            TierReason::Missing(why) => f.write_str(why),
+            TierReason::Band {
+                value,
+                unit,
+                how,
+                label,
+                source,
+                year,
+            } => write!(f, "{value} {unit} is {how} `{label}` ({source} {year})"),
+            TierReason::EmptyTable => f.write_str("empty benchmark table"),
+        }
+    }
+}
+
+/// A tier and its typed reason, before rendering.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tiering<'a> {
+    /// The tier; `None` when the value or the benchmark is missing.
+    pub tier: Option<Tier>,
+    /// Why.
+    pub reason: TierReason<'a>,
+}
+
+impl Tiering<'_> {
+    /// The verdict as reports show it (the reason written out).
+    pub fn render(&self) -> TierVerdict {
+        TierVerdict {
+            tier: self.tier,
+            explanation: self.reason.to_string(),
+        }
+    }
+}
+
 impl BenchmarkTable {
-    /// The tier of `value` for `metric` (see [`DORA_2023`]'s notes for the
-    /// rule); `None` as value gives no tier with `missing` as the reason.
+    /// The tier of `value` for `metric`, rendered (see [`BenchmarkTable::classify`]).
     pub fn tier(&self, metric: &str, value: Option<f64>, missing: &str) -> TierVerdict {
+        self.classify(metric, value, missing).render()
+    }
+
+    /// The tier of `value` for `metric` with its typed reason (see
+    /// [`DORA_2023`]'s notes for the rule); `None` as value gives no tier
+    /// with `missing` as the reason.
+    pub fn classify<'a>(
+        &self,
+        metric: &'a str,
+        value: Option<f64>,
+        missing: &'a str,
+    ) -> Tiering<'a> {
         let Some(bands) = self.metrics.iter().find(|m| m.metric == metric) else {
-            return TierVerdict {
+            return Tiering {
                 tier: None,
-                explanation: format!("the {} benchmark table has no {metric}", self.year),
+                reason: TierReason::NoMetric {
+                    year: self.year,
+                    metric,
+                },
             };
         };
         let Some(v) = value else {
-            return TierVerdict {
+            return Tiering {
                 tier: None,
-                explanation: missing.to_string(),
+                reason: TierReason::Missing(missing),
             };
         };
         let contains = |b: &Band| b.min.is_none_or(|m| v >= m) && b.max.is_none_or(|m| v <= m);
@@ -172,16 +258,20 @@ impl BenchmarkTable {
             },
         };
         match found {
-            Some(b) => TierVerdict {
+            Some(b) => Tiering {
                 tier: Some(b.tier),
-                explanation: format!(
-                    "{v} {} is {how} `{}` ({} {})",
-                    bands.unit, b.label, self.source, self.year
-                ),
+                reason: TierReason::Band {
+                    value: v,
+                    unit: bands.unit,
+                    how,
+                    label: b.label,
+                    source: self.source,
+                    year: self.year,
+                },
             },
-            None => TierVerdict {
+            None => Tiering {
                 tier: None,
-                explanation: "empty benchmark table".to_string(),
+                reason: TierReason::EmptyTable,
             },
         }
     }
@@ -214,5 +304,19 @@ mod tests {
         assert_eq!(t.tier, None);
         let t = DORA_2023.tier("lead_time", None, "no lead times");
         assert_eq!(t.explanation, "no lead times");
+        let t = DORA_2023.classify("lead_time", Some(10.0 * DAY), "");
+        assert!(matches!(
+            t.reason,
+            TierReason::Band {
+                how: "in the band",
+                ..
+            }
+        ));
+        let shown = t.render().explanation;
+        assert!(
+            shown.starts_with(&format!("{} seconds is in the band `", 10.0 * DAY)),
+            "{shown}"
+        );
+        assert!(shown.ends_with(" 2023)"), "{shown}");
     }
 }

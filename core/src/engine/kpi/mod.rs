@@ -107,7 +107,7 @@ mod sort;
 pub mod stats;
 
 pub use accumulate::KpiAccumulator;
-pub use dora::{BenchmarkTable, Tier, TierVerdict, DORA_2023};
+pub use dora::{BenchmarkTable, Tier, TierReason, TierVerdict, Tiering, DORA_2023};
 pub use stats::{DurationStats, Rate};
 
 use crate::document::{History, Weekday};
