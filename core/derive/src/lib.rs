@@ -56,11 +56,9 @@ struct FieldSpec {
 
 fn is_option(ty: &syn::Type) -> bool {
     match ty {
-        syn::Type::Path(p) if p.qself.is_none() => p
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "Option"),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            p.path.segments.last().is_some_and(|s| s.ident == "Option")
+        }
         _ => false,
     }
 }
@@ -140,7 +138,10 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
         ));
     }
     let Data::Struct(data) = &input.data else {
-        return Err(syn::Error::new_spanned(input, "relman-derive: structs only"));
+        return Err(syn::Error::new_spanned(
+            input,
+            "relman-derive: structs only",
+        ));
     };
     let Fields::Named(named) = &data.fields else {
         return Err(syn::Error::new_spanned(
@@ -165,7 +166,9 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
 
     let ty = &input.ident;
     let expecting = format!("struct {ty}");
-    let slots: Vec<syn::Ident> = (0..known.len()).map(|i| format_ident!("__f{}", i)).collect();
+    let slots: Vec<syn::Ident> = (0..known.len())
+        .map(|i| format_ident!("__f{}", i))
+        .collect();
     let extra_ident = &extra.ident;
     let extra_ty = &extra.ty;
 

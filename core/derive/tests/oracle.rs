@@ -67,12 +67,20 @@ pair!(DefFast, DefSlow, {
 
 impl Default for DefFast {
     fn default() -> Self {
-        DefFast { a: 7, b: Some("x".into()), extra: Extra::new() }
+        DefFast {
+            a: 7,
+            b: Some("x".into()),
+            extra: Extra::new(),
+        }
     }
 }
 impl Default for DefSlow {
     fn default() -> Self {
-        DefSlow { a: 7, b: Some("x".into()), extra: Extra::new() }
+        DefSlow {
+            a: 7,
+            b: Some("x".into()),
+            extra: Extra::new(),
+        }
     }
 }
 
@@ -93,7 +101,9 @@ fn plain<T: serde::de::DeserializeOwned + Serialize>(text: &str) -> Result<Value
         .map_err(|e| e.to_string())
 }
 
-fn from_value<T: serde::de::DeserializeOwned + Serialize>(text: &str) -> Option<Result<Value, String>> {
+fn from_value<T: serde::de::DeserializeOwned + Serialize>(
+    text: &str,
+) -> Option<Result<Value, String>> {
     let value: Value = serde_json::from_str(text).ok()?;
     Some(
         serde_path_to_error::deserialize::<_, T>(&value)
@@ -113,9 +123,21 @@ fn same(text: &str) {
         F: serde::de::DeserializeOwned + Serialize,
         S: serde::de::DeserializeOwned + Serialize,
     {
-        assert_eq!(renamed(Some(outcome::<F>(text))), Some(outcome::<S>(text)), "{what}, tracked: {text}");
-        assert_eq!(renamed(Some(plain::<F>(text))), Some(plain::<S>(text)), "{what}, plain: {text}");
-        assert_eq!(renamed(from_value::<F>(text)), from_value::<S>(text), "{what}, value: {text}");
+        assert_eq!(
+            renamed(Some(outcome::<F>(text))),
+            Some(outcome::<S>(text)),
+            "{what}, tracked: {text}"
+        );
+        assert_eq!(
+            renamed(Some(plain::<F>(text))),
+            Some(plain::<S>(text)),
+            "{what}, plain: {text}"
+        );
+        assert_eq!(
+            renamed(from_value::<F>(text)),
+            from_value::<S>(text),
+            "{what}, value: {text}"
+        );
     }
     check::<InnerFast, InnerSlow>(text, "inner");
     check::<DefFast, DefSlow>(text, "container default");

@@ -11,7 +11,9 @@ use serde::Serialize;
 
 /// Everything an operation may consult besides its main input; every part
 /// is optional.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Context {
     /// Document schema version (current: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

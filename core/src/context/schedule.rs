@@ -7,7 +7,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 /// A forward schedule of releases and bare changes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Schedule {
     /// Document schema version (current: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 /// What a blackout or maintenance window applies to. Absent, or `all: true`,
 /// means everything; otherwise it matches an item that touches any listed CI,
 /// CI class, service or environment.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Scope {
     /// Applies to everything.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -183,7 +185,9 @@ pub struct MaintenanceWindow {
 }
 
 /// The change calendar.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Calendar {
     /// Document schema version (current: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

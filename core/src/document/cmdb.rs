@@ -69,7 +69,9 @@ pub struct Relationship {
 }
 
 /// The CMDB: configuration items and their relationships.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Cmdb {
     /// Document schema version (current: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -92,7 +92,9 @@ pub struct Incident {
 }
 
 /// Past deployments, incidents and releases.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct History {
     /// Document schema version (current: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -27,7 +27,9 @@ pub enum CanaryStep {
 }
 
 /// A pause, timed or open-ended.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct PauseStep {
     /// How long to wait (> 0); absent: until a `resume` or `promote`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

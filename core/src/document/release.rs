@@ -89,7 +89,9 @@ pub enum ChangeKind {
 }
 
 /// Links from a record to other ITSM records, by id.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Links {
     /// Problem records this fixes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -225,7 +227,9 @@ impl DeploymentPlan {
 }
 
 /// The rollback plan of a release.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct RollbackPlan {
     /// The rollback procedure is written down.
     #[serde(default)]
@@ -378,7 +382,9 @@ pub enum Trigger {
 }
 
 /// Who is told about which lifecycle events.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct NotifyRule {
     /// The events this rule fires on.
     pub on: Vec<Trigger>,
@@ -406,7 +412,9 @@ pub struct NotifyRule {
 }
 
 /// The communication plan of a release.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Communication {
     /// The plan, as text (audiences, channels, timing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -498,7 +506,9 @@ pub struct Feedback {
 }
 
 /// The post-implementation review.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Review {
     /// When the review was completed; absent while it is open.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -11,7 +11,9 @@ use serde::Serialize;
 
 /// The gates of one release kind. Every field is optional; an absent field
 /// takes the kind's default (see [`Gates::defaults`]).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 #[serde(default)]
 pub struct KindRules {
     /// Leaving planning needs a communication plan (default: major only).

@@ -83,7 +83,9 @@ pub use separation::SeparationOfDuties;
 pub(crate) use unknown::unknown_field;
 
 /// The policy document.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 #[serde(default)]
 pub struct Policy {
     /// Document schema version (current: 1).

@@ -9,7 +9,9 @@ use serde::Serialize;
 
 /// Rollout section: the defaults of analyses, of the canary judge and of
 /// blue-green plans (a plan or judge config overrides them per field).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 #[serde(default)]
 pub struct RolloutPolicy {
     /// Analysis limits.
