@@ -257,28 +257,28 @@ impl Findings {
     }
 
     /// Reports every id that appears more than once, at the later place.
+    /// Paths are written only for a duplicate.
     fn unique_ids<'a>(
         &mut self,
         base: &str,
         what: &str,
-        ids: impl IntoIterator<Item = (String, &'a str)>,
+        ids: impl IntoIterator<Item = (At<'a>, &'a str)>,
     ) {
-        let mut first: BTreeMap<&str, String> = BTreeMap::new();
-        for (path, id) in ids {
+        let mut first: BTreeMap<&str, At<'a>> = BTreeMap::new();
+        for (at, id) in ids {
             if let Some(earlier) = first.get(id) {
+                let earlier = earlier.path();
+                let earlier = if earlier.is_empty() {
+                    base.to_string()
+                } else {
+                    earlier
+                };
                 self.problem(
-                    join(&path, "id"),
+                    join(&at.path(), "id"),
                     format!("duplicate {what} id `{id}` (first at {earlier})"),
                 );
             } else {
-                first.insert(
-                    id,
-                    if path.is_empty() {
-                        base.to_string()
-                    } else {
-                        path
-                    },
-                );
+                first.insert(id, at);
             }
         }
     }
@@ -318,11 +318,25 @@ fn ids<'a, T>(
     field: &'a str,
     items: &'a [T],
     id: fn(&T) -> &String,
-) -> impl Iterator<Item = (String, &'a str)> + 'a {
+) -> impl Iterator<Item = (At<'a>, &'a str)> + 'a {
     items
         .iter()
         .enumerate()
-        .map(move |(i, x)| (index(base, field, i), id(x).as_str()))
+        .map(move |(i, x)| (At { base, field, i }, id(x).as_str()))
+}
+
+/// The path of item `i` of the list `field` under `base`, written only when
+/// a message needs it (most documents have no duplicate to report).
+struct At<'a> {
+    base: &'a str,
+    field: &'a str,
+    i: usize,
+}
+
+impl At<'_> {
+    fn path(&self) -> String {
+        index(self.base, self.field, self.i)
+    }
 }
 
 fn index(base: &str, field: &str, i: usize) -> String {
