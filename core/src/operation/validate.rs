@@ -733,12 +733,15 @@ impl Document for History {
             ids(base, "releases", &self.releases, |x| &x.id),
         );
         for (i, d) in self.deployments.iter().enumerate() {
-            let path = index(base, "deployments", i);
-            f.non_empty(join(&path, "id"), &d.id);
+            // Paths are written only for a problem.
+            let path = || index(base, "deployments", i);
+            if d.id.trim().is_empty() {
+                f.non_empty(join(&path(), "id"), &d.id);
+            }
             if let Some(start) = &d.started_at {
                 if d.finished_at < *start {
                     f.problem(
-                        join(&path, "finished_at"),
+                        join(&path(), "finished_at"),
                         format!(
                             "must not be before started_at ({} < {start})",
                             d.finished_at
@@ -749,12 +752,14 @@ impl Document for History {
         }
         let deployments: BTreeSet<&str> = self.deployments.iter().map(|d| d.id.as_str()).collect();
         for (i, inc) in self.incidents.iter().enumerate() {
-            let path = index(base, "incidents", i);
-            f.non_empty(join(&path, "id"), &inc.id);
+            let path = || index(base, "incidents", i);
+            if inc.id.trim().is_empty() {
+                f.non_empty(join(&path(), "id"), &inc.id);
+            }
             if let Some(resolved) = &inc.resolved_at {
                 if *resolved < inc.created_at {
                     f.problem(
-                        join(&path, "resolved_at"),
+                        join(&path(), "resolved_at"),
                         format!(
                             "must not be before created_at ({resolved} < {})",
                             inc.created_at
@@ -765,7 +770,7 @@ impl Document for History {
             if let Some(cause) = &inc.caused_by {
                 if !deployments.contains(cause.as_str()) {
                     f.problem(
-                        join(&path, "caused_by"),
+                        join(&path(), "caused_by"),
                         format!("deployment `{cause}` is not in this history"),
                     );
                 }
