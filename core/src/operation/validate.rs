@@ -1286,11 +1286,10 @@ mod fast_path_tests {
     fn mutations(base: &str) -> Vec<String> {
         let tokens = ["\"", ",", "}", "1", "null", "\"id\": \"Z\","];
         let mut out = Vec::new();
-        for (n, (at, _)) in base.char_indices().enumerate().step_by(5) {
+        for ((at, _), token) in base.char_indices().step_by(5).zip(tokens.iter().cycle()) {
             let (head, tail) = base.split_at(at);
             let rest = tail.chars().skip(1).collect::<String>();
             out.push(format!("{head}{rest}"));
-            let token = tokens.get(n / 5 % tokens.len()).copied().unwrap_or("1");
             out.push(format!("{head}{token}{tail}"));
         }
         out
