@@ -285,7 +285,20 @@ fn too_large(name: &str, limit: u64, found: u64) -> Failure {
 /// Reads `reader` to its end, or to one byte past `limit` and then stops
 /// with `limit_exceeded` (found: `limit + 1`). I/O errors name `name`.
 pub fn read_capped(reader: impl Read, name: &str, limit: u64) -> Result<Vec<u8>, Failure> {
-    let mut bytes = Vec::new();
+    read_capped_sized(reader, name, limit, 0)
+}
+
+/// [`read_capped`] into a buffer made for `expected` bytes (a regular
+/// file's length; at most `limit` + 1), so a large document is read into
+/// one allocation instead of a doubling one that briefly holds two copies.
+fn read_capped_sized(
+    reader: impl Read,
+    name: &str,
+    limit: u64,
+    expected: u64,
+) -> Result<Vec<u8>, Failure> {
+    let capacity = usize::try_from(expected.min(limit.saturating_add(1))).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
     reader
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -311,12 +324,17 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Input, Failure> {
     let name = path.display().to_string();
     let file = File::open(path)
         .map_err(|e| crate::write::io_failure(&e, format!("cannot read `{name}`: {e}")))?;
+    let mut expected = 0;
     if let Ok(meta) = file.metadata() {
         if meta.is_file() && meta.len() > limit {
             return Err(too_large(&name, limit, meta.len()));
         }
+        if meta.is_file() {
+            // One byte more, so reading to the end does not grow the buffer.
+            expected = meta.len().saturating_add(1);
+        }
     }
-    let bytes = read_capped(file, &name, limit)?;
+    let bytes = read_capped_sized(file, &name, limit, expected)?;
     Ok(Input {
         text: utf8(&name, bytes)?,
         name,

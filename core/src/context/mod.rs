@@ -7,11 +7,13 @@ pub use schedule::Schedule;
 
 use crate::{Actor, Calendar, Cmdb, History, Policy, RiskLevel, Timestamp};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Everything an operation may consult besides its main input; every part
 /// is optional.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Context {
     /// Document schema version (current: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

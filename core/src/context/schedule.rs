@@ -4,10 +4,12 @@
 use crate::document::Extra;
 use crate::{Calendar, Change, Cmdb, Policy, Release};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A forward schedule of releases and bare changes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Schedule {
     /// Document schema version (current: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

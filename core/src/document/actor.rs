@@ -3,10 +3,10 @@
 use super::Extra;
 use crate::Role;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A person (or service account) who issues commands or approves.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct Actor {
     /// Document schema version (current: 1), when sent on its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 /// What a blackout or maintenance window applies to. Absent, or `all: true`,
 /// means everything; otherwise it matches an item that touches any listed CI,
 /// CI class, service or environment.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Scope {
     /// Applies to everything.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -89,7 +91,7 @@ pub enum Weekday {
 
 /// A recurrence rule: occurrences start at `start_time` local time in
 /// `time_zone` and last `duration_secs` of elapsed time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct Recurrence {
     /// Daily, weekly or monthly.
     pub freq: Frequency,
@@ -132,7 +134,7 @@ fn is_one(n: &u32) -> bool {
 }
 
 /// A blackout: a period in which changes are not allowed (or only warned).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct Blackout {
     /// Unique id within the calendar.
     pub id: String,
@@ -159,7 +161,7 @@ pub struct Blackout {
 }
 
 /// A maintenance window: when the CIs that reference it may be changed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct MaintenanceWindow {
     /// Unique id within the calendar (CIs name it in `maintenance_windows`).
     pub id: String,
@@ -183,7 +185,9 @@ pub struct MaintenanceWindow {
 }
 
 /// The change calendar.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Calendar {
     /// Document schema version (current: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -21,7 +21,7 @@ pub enum Criticality {
 }
 
 /// A configuration item (server, database, application, …).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct ConfigurationItem {
     /// Document schema version (current: 1), when sent on its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,7 +54,7 @@ pub struct ConfigurationItem {
 
 /// A directed relationship between two CIs. `A depends_on B` means a fault
 /// in B can hurt A.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct Relationship {
     /// The dependent CI id.
     pub from: String,
@@ -69,7 +69,9 @@ pub struct Relationship {
 }
 
 /// The CMDB: configuration items and their relationships.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Cmdb {
     /// Document schema version (current: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

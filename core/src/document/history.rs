@@ -22,7 +22,7 @@ pub enum DeploymentKind {
 }
 
 /// A change shipped by a deployment, for lead time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct CommitRef {
     /// Change or commit id.
     pub id: String,
@@ -35,7 +35,7 @@ pub struct CommitRef {
 }
 
 /// One deployment to one environment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct DeploymentRecord {
     /// Unique id within the history.
     pub id: String,
@@ -68,7 +68,7 @@ pub struct DeploymentRecord {
 }
 
 /// One incident.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct Incident {
     /// Unique id within the history.
     pub id: String,
@@ -92,7 +92,9 @@ pub struct Incident {
 }
 
 /// Past deployments, incidents and releases.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct History {
     /// Document schema version (current: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

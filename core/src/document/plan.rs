@@ -27,7 +27,9 @@ pub enum CanaryStep {
 }
 
 /// A pause, timed or open-ended.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct PauseStep {
     /// How long to wait (> 0); absent: until a `resume` or `promote`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,7 +41,7 @@ pub struct PauseStep {
 
 /// One wave of a phased rollout: a set of targets deployed together, then
 /// an optional verification and an optional pause before the next wave.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct Wave {
     /// A name for reports (e.g. `eu-west canaries`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,7 +96,7 @@ pub enum Aggregate {
 ///
 /// [`min`]: MetricCheck::min
 /// [`max`]: MetricCheck::max
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct MetricCheck {
     /// The metric name, as observations report it.
     pub name: String,
@@ -123,7 +125,7 @@ pub struct MetricCheck {
 /// An analysis: metric thresholds measured over `count` observations, with
 /// the limits that decide failure, inconclusiveness and errors. Absent
 /// limits take the policy's `rollout.analysis` defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct Analysis {
     /// A name for reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -89,7 +89,9 @@ pub enum ChangeKind {
 }
 
 /// Links from a record to other ITSM records, by id.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Links {
     /// Problem records this fixes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -120,7 +122,7 @@ impl Links {
 }
 
 /// A change record inside a release.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct Change {
     /// Unique id within the release (e.g. `CHG0040001`).
     pub id: String,
@@ -174,7 +176,7 @@ pub enum Strategy {
 /// How a release is deployed: the strategy and its parameters
 /// (docs/rollout.md; see [`crate::rollout`]). Parameters of another strategy are ignored with
 /// a warning.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct DeploymentPlan {
     /// The strategy.
     pub strategy: Strategy,
@@ -225,7 +227,9 @@ impl DeploymentPlan {
 }
 
 /// The rollback plan of a release.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct RollbackPlan {
     /// The rollback procedure is written down.
     #[serde(default)]
@@ -263,7 +267,7 @@ pub enum TestKind {
 }
 
 /// One recorded test run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct TestRun {
     /// What kind of test this is.
     pub kind: TestKind,
@@ -323,7 +327,7 @@ pub enum Decision {
 }
 
 /// One approval vote.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct Approval {
     /// Actor id of the approver.
     pub approver: String,
@@ -378,7 +382,9 @@ pub enum Trigger {
 }
 
 /// Who is told about which lifecycle events.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct NotifyRule {
     /// The events this rule fires on.
     pub on: Vec<Trigger>,
@@ -406,7 +412,9 @@ pub struct NotifyRule {
 }
 
 /// The communication plan of a release.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Communication {
     /// The plan, as text (audiences, channels, timing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -468,7 +476,7 @@ impl RiskLevel {
 }
 
 /// A risk assessment attached to a release (at least its level).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct AttachedRisk {
     /// The assessed level.
     pub level: RiskLevel,
@@ -481,7 +489,7 @@ pub struct AttachedRisk {
 }
 
 /// One piece of user feedback collected in the review.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct Feedback {
     /// Who gave it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -498,7 +506,9 @@ pub struct Feedback {
 }
 
 /// The post-implementation review.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 pub struct Review {
     /// When the review was completed; absent while it is open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -519,7 +529,7 @@ pub struct Review {
 
 /// One event of the audit trail (docs/lifecycle.md), linked to the previous one by a
 /// SHA-256 hash chain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct Event {
     /// Position in the log, from 1.
     pub seq: u64,
@@ -551,7 +561,7 @@ pub struct Event {
 }
 
 /// A release: the unit that moves through the lifecycle.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct Release {
     /// Document schema version (current: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -107,7 +107,7 @@ impl Default for Limits {
 /// The `limits` section of a policy: the limits an operation applies with
 /// the policy in force (a context's, a schedule's or the `policy`
 /// parameter). Every field is optional in JSON.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct LimitsPolicy {
     /// Deepest CMDB walk the policy may ask for: `conflicts.related_ci_depth`

@@ -257,28 +257,28 @@ impl Findings {
     }
 
     /// Reports every id that appears more than once, at the later place.
+    /// Paths are written only for a duplicate.
     fn unique_ids<'a>(
         &mut self,
         base: &str,
         what: &str,
-        ids: impl IntoIterator<Item = (String, &'a str)>,
+        ids: impl IntoIterator<Item = (At<'a>, &'a str)>,
     ) {
-        let mut first: BTreeMap<&str, String> = BTreeMap::new();
-        for (path, id) in ids {
+        let mut first: BTreeMap<&str, At<'a>> = BTreeMap::new();
+        for (at, id) in ids {
             if let Some(earlier) = first.get(id) {
+                let earlier = earlier.path();
+                let earlier = if earlier.is_empty() {
+                    base.to_string()
+                } else {
+                    earlier
+                };
                 self.problem(
-                    join(&path, "id"),
+                    join(&at.path(), "id"),
                     format!("duplicate {what} id `{id}` (first at {earlier})"),
                 );
             } else {
-                first.insert(
-                    id,
-                    if path.is_empty() {
-                        base.to_string()
-                    } else {
-                        path
-                    },
-                );
+                first.insert(id, at);
             }
         }
     }
@@ -318,11 +318,25 @@ fn ids<'a, T>(
     field: &'a str,
     items: &'a [T],
     id: fn(&T) -> &String,
-) -> impl Iterator<Item = (String, &'a str)> + 'a {
+) -> impl Iterator<Item = (At<'a>, &'a str)> + 'a {
     items
         .iter()
         .enumerate()
-        .map(move |(i, x)| (index(base, field, i), id(x).as_str()))
+        .map(move |(i, x)| (At { base, field, i }, id(x).as_str()))
+}
+
+/// The path of item `i` of the list `field` under `base`, written only when
+/// a message needs it (most documents have no duplicate to report).
+struct At<'a> {
+    base: &'a str,
+    field: &'a str,
+    i: usize,
+}
+
+impl At<'_> {
+    fn path(&self) -> String {
+        index(self.base, self.field, self.i)
+    }
 }
 
 fn index(base: &str, field: &str, i: usize) -> String {
@@ -719,12 +733,15 @@ impl Document for History {
             ids(base, "releases", &self.releases, |x| &x.id),
         );
         for (i, d) in self.deployments.iter().enumerate() {
-            let path = index(base, "deployments", i);
-            f.non_empty(join(&path, "id"), &d.id);
+            // Paths are written only for a problem.
+            let path = || index(base, "deployments", i);
+            if d.id.trim().is_empty() {
+                f.non_empty(join(&path(), "id"), &d.id);
+            }
             if let Some(start) = &d.started_at {
                 if d.finished_at < *start {
                     f.problem(
-                        join(&path, "finished_at"),
+                        join(&path(), "finished_at"),
                         format!(
                             "must not be before started_at ({} < {start})",
                             d.finished_at
@@ -735,12 +752,14 @@ impl Document for History {
         }
         let deployments: BTreeSet<&str> = self.deployments.iter().map(|d| d.id.as_str()).collect();
         for (i, inc) in self.incidents.iter().enumerate() {
-            let path = index(base, "incidents", i);
-            f.non_empty(join(&path, "id"), &inc.id);
+            let path = || index(base, "incidents", i);
+            if inc.id.trim().is_empty() {
+                f.non_empty(join(&path(), "id"), &inc.id);
+            }
             if let Some(resolved) = &inc.resolved_at {
                 if *resolved < inc.created_at {
                     f.problem(
-                        join(&path, "resolved_at"),
+                        join(&path(), "resolved_at"),
                         format!(
                             "must not be before created_at ({resolved} < {})",
                             inc.created_at
@@ -751,7 +770,7 @@ impl Document for History {
             if let Some(cause) = &inc.caused_by {
                 if !deployments.contains(cause.as_str()) {
                     f.problem(
-                        join(&path, "caused_by"),
+                        join(&path(), "caused_by"),
                         format!("deployment `{cause}` is not in this history"),
                     );
                 }
@@ -1040,6 +1059,23 @@ pub fn parse<T: Document>(text: &str) -> Result<Parsed<T>> {
 /// CIs, relationships, string length; see [`crate::limits`]).
 pub fn parse_with_limits<T: Document>(text: &str, limits: &Limits) -> Result<Parsed<T>> {
     limits.check_text(text)?;
+    // The fast path: no path tracking. Only a document that fails to
+    // deserialise is read again with it, to build the error.
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.disable_recursion_limit();
+    match T::deserialize(&mut de) {
+        Ok(document) => match de.end() {
+            Ok(()) => finish(document),
+            Err(trailing) => Err(structural_error(T::KIND, String::new(), &trailing)),
+        },
+        Err(_) => parse_tracked(text),
+    }
+}
+
+/// The slow path of [`parse_with_limits`] (the limits already checked):
+/// deserialisation with path tracking, for the error of a document the fast
+/// path refused.
+fn parse_tracked<T: Document>(text: &str) -> Result<Parsed<T>> {
     let mut de = serde_json::Deserializer::from_str(text);
     // `check_text` has bounded the depth (to at most MAX_JSON_DEPTH), so
     // serde_json's own recursion limit (one level less) is not needed.
@@ -1084,6 +1120,11 @@ pub fn from_value_with_limits<T: Document>(value: Value, limits: &Limits) -> Res
     }
     if let Some(version) = version_error(&value) {
         return Err(version);
+    }
+    // The fast path: no path tracking; only a refused document is read
+    // again with it, to build the error.
+    if let Ok(document) = T::deserialize(&value) {
+        return finish(document);
     }
     match serde_path_to_error::deserialize::<_, T>(&value) {
         Ok(document) => finish(document),
@@ -1156,6 +1197,119 @@ pub fn validate_value(kind: DocumentKind, value: Value) -> Result<ValidationRepo
         DocumentKind::RolloutReplay => report(from_value::<crate::rollout::RolloutReplay>(value)),
         DocumentKind::CanaryComparison => {
             report(from_value::<crate::rollout::CanaryComparison>(value))
+        }
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    //! The fast path of [`parse_with_limits`] against the path-tracking one
+    //! it falls back to: for valid and malformed text alike, the same
+    //! document or the same error (code, path, line, column, message).
+
+    use super::*;
+
+    fn same<T: Document>(text: &str) {
+        let fast = parse::<T>(text);
+        let slow = Limits::default()
+            .check_text(text)
+            .and_then(|()| parse_tracked::<T>(text));
+        match (fast, slow) {
+            (Ok(f), Ok(s)) => {
+                assert_eq!(
+                    serde_json::to_value(&f.document).ok(),
+                    serde_json::to_value(&s.document).ok(),
+                    "{text}"
+                );
+                assert_eq!(f.warnings, s.warnings, "{text}");
+            }
+            (Err(f), Err(s)) => {
+                assert_eq!(f, s, "{text}");
+                assert_eq!(f.to_string(), s.to_string(), "{text}");
+            }
+            (f, s) => panic!("fast {:?} / slow {:?}: {text}", f.err(), s.err()),
+        }
+    }
+
+    const RELEASE: &str = r#"{
+  "schema_version": 1,
+  "id": "R1",
+  "title": "Spring",
+  "kind": "minor",
+  "state": "planning",
+  "planned_start": "2026-03-01T10:00:00Z",
+  "planned_end": "2026-03-01T12:00:00Z",
+  "changes": [
+    {"id": "C1", "kind": "normal", "summary": "a", "affected_cis": ["ci-1"], "x-note": {"k": [1, 2]}},
+    {"id": "C2", "kind": "standard", "summary": "b", "links": {"problems": ["P1"], "other": true}}
+  ],
+  "approvals": [
+    {"approver": "ann", "role": "cab", "decision": "approved", "at": "2026-02-01T10:00:00Z"}
+  ],
+  "custom": "kept"
+}"#;
+
+    const HISTORY: &str = r#"{
+  "deployments": [
+    {"id": "D1", "service": "s", "environment": "production", "finished_at": "2026-01-01T00:00:00Z", "outcome": "success", "changes": [{"id": "c", "committed_at": "2025-12-31T00:00:00Z", "extra": 1}]},
+    {"id": "D2", "service": "s", "environment": "production", "started_at": "2026-01-02T00:00:00Z", "finished_at": "2026-01-02T01:00:00Z", "outcome": "failed", "kind": "hotfix"}
+  ],
+  "incidents": [{"id": "I1", "created_at": "2026-01-02T02:00:00Z", "caused_by": "D2"}]
+}"#;
+
+    const SCHEDULE: &str = r#"{
+  "releases": [
+    {"id": "R1", "title": "a", "kind": "minor", "state": "planning", "planned_start": "2026-03-01T10:00:00Z", "planned_end": "2026-03-01T12:00:00Z", "affected_cis": ["x"]}
+  ],
+  "calendar": {"blackouts": []}
+}"#;
+
+    const TABLE: &[&str] = &[
+        r#"{"id": "R", "id": "S", "title": "t", "kind": "minor", "state": "planning"}"#,
+        r#"{"title": "t", "kind": "minor", "state": "planning"}"#,
+        r#"{"id": "R", "title": "t", "kind": "tiny", "state": "planning"}"#,
+        r#"{"id": "R", "title": 3, "kind": "minor", "state": "planning"}"#,
+        r#"{"schema_version": 9, "id": "R", "title": 3}"#,
+        r#"["R", "t", "minor", "planning"]"#,
+        r#"{"id": "R", "title": "t", "kind": "minor", "state": "planning"} []"#,
+        r#"{"id": "R", "title": "t", "kind": "minor", "state": "planning", "changes": [{"id": "C", "kind": "normal"}]}"#,
+        r#"{"id": "R", "title": "t", "kind": "minor", "state": "planning", "planned_start": "yesterday"}"#,
+        r#"{"id": "R", "title": "t", "kind": "minor", "state": "planning", "x": 1, "x": 2}"#,
+        "{\n  \"id\": \"R\",\n  \"title\": \"t\",\n  \"kind\": \"minor\",\n  \"state\": \"planning\",\n  \"approvals\": [{\"approver\": \"a\"}]\n}",
+        "",
+        "nul",
+    ];
+
+    /// At every fifth position of `base`: the deletion of one character
+    /// and the insertion of a token (the tokens taking turns). Errors build
+    /// a schema each, so not every position.
+    fn mutations(base: &str) -> Vec<String> {
+        let tokens = ["\"", ",", "}", "1", "null", "\"id\": \"Z\","];
+        let mut out = Vec::new();
+        for ((at, _), token) in base.char_indices().step_by(5).zip(tokens.iter().cycle()) {
+            let (head, tail) = base.split_at(at);
+            let rest = tail.chars().skip(1).collect::<String>();
+            out.push(format!("{head}{rest}"));
+            out.push(format!("{head}{token}{tail}"));
+        }
+        out
+    }
+
+    #[test]
+    fn the_fast_path_gives_what_the_tracked_path_gives() {
+        for text in TABLE {
+            same::<Release>(text);
+            same::<History>(text);
+            same::<Schedule>(text);
+        }
+        for text in mutations(RELEASE) {
+            same::<Release>(&text);
+        }
+        for text in mutations(HISTORY) {
+            same::<History>(&text);
+        }
+        for text in mutations(SCHEDULE) {
+            same::<Schedule>(&text);
         }
     }
 }

@@ -6,11 +6,11 @@
 use crate::document::{Extra, Role};
 use crate::error::Problem;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// One quorum requirement: approvals from a role, by count or percentage
 /// of the role's members in the actor directory.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct QuorumRule {
     /// The role whose members vote.
     pub role: Role,

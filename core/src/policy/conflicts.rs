@@ -5,14 +5,14 @@
 use crate::document::{ConflictKind, Extra, Severity};
 use crate::error::Problem;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The default limit on the occurrences one calendar entry may expand to
 /// in one run (`conflicts.max_occurrences`).
 pub const DEFAULT_MAX_OCCURRENCES: u64 = 1_000_000;
 
 /// Conflicts section.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct ConflictPolicy {
     /// Back-to-back windows (one ends when the next starts) do not conflict.
@@ -52,7 +52,7 @@ impl Default for ConflictPolicy {
 
 /// At most `max_concurrent` releases (and bare changes) at once on a
 /// service and/or environment. With neither, the limit counts every item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct CapacityLimit {
     /// The business service counted (absent: any).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,7 +69,7 @@ pub struct CapacityLimit {
 
 /// The severity of each conflict kind. A warning blackout is always `warn`;
 /// a missing dependency is always `warn`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct ConflictSeverities {
     /// Same CI, overlapping windows (default block).

@@ -7,11 +7,13 @@ use super::approval::QuorumRule;
 use crate::document::{Extra, ReleaseKind, RiskLevel, Role, TestKind};
 use crate::error::Problem;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The gates of one release kind. Every field is optional; an absent field
 /// takes the kind's default (see [`Gates::defaults`]).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 #[serde(default)]
 pub struct KindRules {
     /// Leaving planning needs a communication plan (default: major only).

@@ -50,7 +50,7 @@ pub enum KpiGroupBy {
 }
 
 /// KPI section.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct KpiPolicy {
     /// IANA time zone for day and week buckets (default `UTC`).

@@ -10,11 +10,11 @@ use super::separation::SeparationOfDuties;
 use crate::document::{Extra, NotifyRule, ReleaseKind};
 use crate::error::Problem;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Lifecycle section: gates per release kind, command roles, separation of
 /// duties, promotion order and default notifications.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct LifecyclePolicy {
     /// Gates of major releases.

@@ -29,7 +29,7 @@ use crate::document::Extra;
 use crate::error::{Problem, Result};
 use crate::limits::LimitsPolicy;
 use schemars::{JsonSchema, SchemaGenerator};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
 
@@ -83,7 +83,9 @@ pub use separation::SeparationOfDuties;
 pub(crate) use unknown::unknown_field;
 
 /// The policy document.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 #[serde(default)]
 pub struct Policy {
     /// Document schema version (current: 1).

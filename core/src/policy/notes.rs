@@ -2,12 +2,14 @@
 
 use crate::document::Extra;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Release notes section. `release_notes` has no tunable setting yet (its
 /// sections are fixed, see `docs/integrations.md`); settings given here are
 /// kept unchanged.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 #[serde(default)]
 pub struct NotesPolicy {
     /// Fields relman does not know, kept and written back unchanged.

@@ -6,7 +6,7 @@
 use crate::document::{Extra, Weekday};
 use crate::error::Problem;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 policy_copy! {
     /// `risk.model`: the model `fit_risk_model` returns keeps them.
@@ -14,7 +14,7 @@ policy_copy! {
 }
 
 /// Explainable risk weights, one per factor (≥ 0, not all zero).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct RiskWeights {
     /// Number of changes and CIs.
@@ -79,7 +79,7 @@ impl RiskWeights {
 }
 
 /// Score thresholds of the risk levels: `low` < `medium` ≤ … < `critical`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct RiskBands {
     /// Lowest score that is `medium` (default 25).
@@ -106,7 +106,7 @@ impl Default for RiskBands {
 
 /// Values a risk factor uses when the input it needs is missing from the
 /// release or the context (see `docs/risk.md`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct RiskNeutral {
     /// CI criticality without a CMDB, or when no affected CI is in it or
@@ -140,7 +140,7 @@ impl Default for RiskNeutral {
 
 /// The counts at which a log-scaled factor reaches 1:
 /// `value = min(1, ln(1 + n) / ln(1 + scale))`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct RiskScales {
     /// Changes plus distinct affected CIs (default 50).
@@ -173,7 +173,7 @@ impl Default for RiskScales {
 /// The Beta prior of the track-record factor: a service with no history
 /// scores `failure_rate`; each past deployment moves it towards the
 /// observed rate with weight `1 / (strength + n)`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct TrackRecordPrior {
     /// Prior mean failure rate, in (0, 1) (default 0.2).
@@ -198,7 +198,7 @@ impl Default for TrackRecordPrior {
 
 /// Peak business hours: a deployment window overlapping them raises the
 /// timing factor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct PeakHours {
     /// Days with peak hours (default Monday to Friday; empty: none).
@@ -233,7 +233,7 @@ impl Default for PeakHours {
 /// explainable weights: `failure_probability = σ(intercept + Σ coefficient ·
 /// (value − mean) / std)` over the factor values (a factor with `std` 0
 /// adds nothing). Coefficients may be negative.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct RiskModel {
     /// The intercept (log-odds at the mean of every factor).
     pub intercept: f64,
@@ -278,7 +278,7 @@ pub const RISK_FACTORS: [&str; 10] = [
 ];
 
 /// Risk section.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct RiskPolicy {
     /// Factor weights.

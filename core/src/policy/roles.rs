@@ -3,11 +3,11 @@
 
 use crate::document::{Extra, Role};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The roles that may issue each lifecycle command (any one suffices).
 /// `approve` and `reject` need the role the vote is cast in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct CommandRoles {
     /// `advance` (default release_manager).

@@ -5,11 +5,13 @@ use crate::document::plan::{NoDataPolicy, MAX_DURATION_SECS};
 use crate::document::Extra;
 use crate::error::Problem;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Rollout section: the defaults of analyses, of the canary judge and of
 /// blue-green plans (a plan or judge config overrides them per field).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
 #[serde(default)]
 pub struct RolloutPolicy {
     /// Analysis limits.
@@ -24,7 +26,7 @@ pub struct RolloutPolicy {
 }
 
 /// Defaults of every analysis of a rollout plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct AnalysisDefaults {
     /// Measurements per metric needed to pass (≥ 1, default 1).
@@ -56,7 +58,7 @@ impl Default for AnalysisDefaults {
 }
 
 /// Defaults of the canary judge.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct JudgeDefaults {
     /// Significance level of the Mann-Whitney test, in (0, 0.5] (default
@@ -86,7 +88,7 @@ impl Default for JudgeDefaults {
 }
 
 /// Defaults of blue-green plans.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct BlueGreenDefaults {
     /// Switch without a `promote` command (default false: a human

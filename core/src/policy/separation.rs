@@ -3,11 +3,11 @@
 
 use crate::document::Extra;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Separation-of-duties rules. The first two are the floor relman always
 /// keeps (docs/lifecycle.md); the others tighten it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
 pub struct SeparationOfDuties {
     /// The release owner may not approve it (default true).
