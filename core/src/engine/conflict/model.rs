@@ -15,7 +15,7 @@ use crate::foundation::intern::Interner;
 use crate::policy::ConflictPolicy;
 use crate::{Schedule, Timestamp};
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// One scheduled release or bare change.
 pub(crate) struct Item<'a> {
@@ -287,6 +287,8 @@ pub(crate) struct Model<'a> {
     window_ids: HashMap<&'a str, usize>,
     scoped_windows: Vec<(usize, ScopeSets)>,
     occurrences: &'a Occurrences,
+    /// The maintenance of each set of window indices met so far.
+    window_sets: Mutex<HashMap<Vec<usize>, Maintenance<'a>>>,
     pub(crate) warnings: Vec<Warning>,
 }
 
@@ -583,6 +585,7 @@ impl<'a> Model<'a> {
             window_ids,
             scoped_windows,
             occurrences,
+            window_sets: Mutex::new(HashMap::default()),
             warnings,
         })
     }
@@ -669,7 +672,15 @@ impl<'a> Model<'a> {
         }
         idx.sort_unstable();
         idx.dedup();
-        let ids: Vec<&'a str> = idx
+        let sets = || {
+            self.window_sets
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        if let Some(m) = sets().get(&idx) {
+            return Ok(Some(m.clone()));
+        }
+        let ids: Arc<[&'a str]> = idx
             .iter()
             .filter_map(|i| cal.maintenance_windows.get(*i).map(|w| w.id.as_str()))
             .collect();
@@ -678,17 +689,18 @@ impl<'a> Model<'a> {
             let Some(w) = cal.maintenance_windows.get(*i) else {
                 continue;
             };
-            let (p, _) = self.occurrences.expand(
+            patterns.push(self.occurrences.window(
+                *i,
                 w.start.as_ref(),
                 w.end.as_ref(),
                 w.recurrence.as_ref(),
                 self.range,
                 self.policy.max_occurrences,
-                &format!("calendar.maintenance_windows[{i}]"),
-            )?;
-            patterns.push(p);
+            )?);
         }
-        Ok(Some((self.occurrences.merged(patterns), ids)))
+        let m = (self.occurrences.merged(patterns), ids);
+        sets().insert(idx, m.clone());
+        Ok(Some(m))
     }
 
     /// The id of item `i`.
@@ -708,4 +720,4 @@ impl<'a> Model<'a> {
 }
 
 /// The merged occurrences of a CI's maintenance windows, and their ids.
-pub(crate) type Maintenance<'a> = (Arc<Vec<Interval>>, Vec<&'a str>);
+pub(crate) type Maintenance<'a> = (Arc<Vec<Interval>>, Arc<[&'a str]>);

@@ -26,6 +26,8 @@ type Key = (Period, (i64, i64), u64);
 #[derive(Default)]
 struct Cache {
     ids: HashMap<Key, u32>,
+    /// The pattern of maintenance window `i` for a range and limit.
+    windows: HashMap<(usize, (i64, i64), u64), u32>,
     expanded: Vec<Arc<Vec<Interval>>>,
     merged: HashMap<Vec<u32>, Arc<Vec<Interval>>>,
 }
@@ -97,6 +99,28 @@ impl Occurrences {
         cache.expanded.push(v.clone());
         cache.ids.insert(key, id);
         Ok((id, v))
+    }
+
+    /// The pattern of maintenance window `index` of the calendar (as
+    /// [`Occurrences::expand`] at `calendar.maintenance_windows[index]`),
+    /// remembered by index: each window is read once.
+    pub(crate) fn window(
+        &self,
+        index: usize,
+        start: Option<&Timestamp>,
+        end: Option<&Timestamp>,
+        recurrence: Option<&Recurrence>,
+        range: (i64, i64),
+        limit: u64,
+    ) -> Result<u32> {
+        let key = (index, range, limit);
+        if let Some(id) = self.lock().windows.get(&key) {
+            return Ok(*id);
+        }
+        let path = format!("calendar.maintenance_windows[{index}]");
+        let (id, _) = self.expand(start, end, recurrence, range, limit, &path)?;
+        self.lock().windows.insert(key, id);
+        Ok(id)
     }
 
     /// The merged occurrences of the patterns `ids` (ids from
