@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.PreparedSchedule = nativeBinding.PreparedSchedule
 module.exports._forcePanic = nativeBinding._forcePanic
 module.exports._forcePanicAsync = nativeBinding._forcePanicAsync
 module.exports._timeCore = nativeBinding._timeCore
