@@ -4,6 +4,10 @@
 //! `relman.types`, which `gen_types.py` writes from the JSON Schemas).
 
 use crate::{header, Op, Param};
+
+/// The prepared objects of the native module (`relman._relman`), re-exported
+/// by `relman` (their stubs are in `relman/_relman.pyi`).
+const NATIVE_CLASSES: &[&str] = &["PreparedSchedule"];
 use relman::api::{Catalog, ParamForm};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -262,13 +266,20 @@ fn stub(ops: &[Op<'_>]) -> String {
     for name in &used.used {
         let _ = writeln!(out, "    {name},");
     }
+    out.push_str(")\n");
+    for class in NATIVE_CLASSES {
+        let _ = writeln!(out, "from ._relman import {class} as {class}");
+    }
     out.push_str(
-        ")\n\n__version__: str\n\
+        "\n__version__: str\n\
          OPERATIONS: Tuple[Tuple[str, Tuple[Tuple[str, bool], ...], str], ...]\n\
          MAX_NESTING_DEPTH: int\n\n__all__ = [\n",
     );
     for e in &classes {
         let _ = writeln!(out, "    \"{e}\",");
+    }
+    for class in NATIVE_CLASSES {
+        let _ = writeln!(out, "    \"{class}\",");
     }
     out.push_str("    \"OPERATIONS\",\n    \"MAX_NESTING_DEPTH\",\n");
     for op in ops {

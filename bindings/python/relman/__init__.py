@@ -21,6 +21,7 @@ from __future__ import annotations
 from . import _relman
 from . import _operations
 from ._operations import *  # noqa: F401,F403 (one function per operation)
+from ._relman import PreparedSchedule
 from ._errors import (
     Forbidden,
     InvalidInput,
@@ -57,5 +58,6 @@ __all__ = [
     "LimitExceeded",
     "OPERATIONS",
     "MAX_NESTING_DEPTH",
+    "PreparedSchedule",
     *_operations.__all__,
 ]

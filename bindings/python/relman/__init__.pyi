@@ -64,6 +64,7 @@ from .types import (
     TimestampIn,
     ValidationReport,
 )
+from ._relman import PreparedSchedule as PreparedSchedule
 
 __version__: str
 OPERATIONS: Tuple[Tuple[str, Tuple[Tuple[str, bool], ...], str], ...]
@@ -81,6 +82,7 @@ __all__ = [
     "Conflict",
     "StorageFull",
     "PermissionDenied",
+    "PreparedSchedule",
     "OPERATIONS",
     "MAX_NESTING_DEPTH",
     "validate",

@@ -1,8 +1,8 @@
 """Type stub of the native module relman._relman (Rust, pyo3)."""
 
-from typing import Dict, Tuple
+from typing import Dict, Mapping, Tuple, Union, final
 
-from .types import JSONValue
+from .types import ConflictReport, JSONValue
 
 __all__ = [
     "_call",
@@ -15,6 +15,7 @@ __all__ = [
     "MAX_NESTING_DEPTH",
     "__version__",
     "SCALAR_PARAMETERS",
+    "PreparedSchedule",
 ]
 
 __version__: str
@@ -28,3 +29,17 @@ def _noop(params: Dict[str, object]) -> int: ...
 def _call_json(operation: str, params: str) -> str: ...
 def _echo(params: Dict[str, object]) -> JSONValue: ...
 def _force_panic() -> None: ...
+
+@final
+class PreparedSchedule:
+    """A schedule prepared once for conflict detection: validated, its
+    calendar expanded (docs/conflicts.md, "Prepared schedules").
+
+    Built from the schedule ``detect_conflicts`` takes (a dict or JSON
+    text); raises what ``detect_conflicts`` raises for it.
+    """
+
+    def __new__(cls, schedule: Union[Mapping[str, object], str]) -> "PreparedSchedule": ...
+    def conflicts(self) -> ConflictReport:
+        """Every conflict: the report ``detect_conflicts`` returns."""
+        ...

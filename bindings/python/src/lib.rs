@@ -11,6 +11,7 @@
 //! `catch_unwind` and reports a panic as `RelmanError(code="internal")`.
 
 mod convert;
+mod prepared_schedule;
 
 /// The extension's Rust allocations (the core's JSON values, its results)
 /// go through mimalloc: the profile of a large `assess_risk_many` spent a
@@ -257,6 +258,7 @@ fn relman_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(call_json, m)?)?;
     m.add_function(wrap_pyfunction!(echo, m)?)?;
     m.add_function(wrap_pyfunction!(force_panic, m)?)?;
+    m.add_class::<prepared_schedule::PreparedSchedule>()?;
     m.add("OPERATIONS", operations(py)?)?;
     m.add(
         "SCHEMAS",
