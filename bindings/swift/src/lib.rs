@@ -22,6 +22,7 @@
 
 pub mod error;
 pub mod json;
+pub mod prepared_schedule;
 #[rustfmt::skip] // generated: scripts/gen-swift writes it
 pub mod ops;
 #[rustfmt::skip] // generated: scripts/gen-swift writes it
@@ -30,6 +31,7 @@ pub mod remote;
 pub use error::RelmanError;
 pub use json::{Count, JsonObject, JsonValue, Timestamp};
 pub use ops::*;
+pub use prepared_schedule::PreparedSchedule;
 pub use remote::*;
 
 use serde::de::DeserializeOwned;

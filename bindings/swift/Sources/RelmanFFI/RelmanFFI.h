@@ -243,6 +243,26 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_CLONE_PREPAREDSCHEDULE
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_CLONE_PREPAREDSCHEDULE
+uint64_t uniffi_relman_uniffi_fn_clone_preparedschedule(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FREE_PREPAREDSCHEDULE
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FREE_PREPAREDSCHEDULE
+void uniffi_relman_uniffi_fn_free_preparedschedule(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_CONSTRUCTOR_PREPAREDSCHEDULE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_CONSTRUCTOR_PREPAREDSCHEDULE_NEW
+uint64_t uniffi_relman_uniffi_fn_constructor_preparedschedule_new(RustBuffer schedule, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_METHOD_PREPAREDSCHEDULE_CONFLICTS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_METHOD_PREPAREDSCHEDULE_CONFLICTS
+RustBuffer uniffi_relman_uniffi_fn_method_preparedschedule_conflicts(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_amendment_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -1261,6 +1281,18 @@ uint16_t uniffi_relman_uniffi_checksum_func_validate_document(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VERIFY_LOG
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VERIFY_LOG
 uint16_t uniffi_relman_uniffi_checksum_func_verify_log(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_METHOD_PREPAREDSCHEDULE_CONFLICTS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_METHOD_PREPAREDSCHEDULE_CONFLICTS
+uint16_t uniffi_relman_uniffi_checksum_method_preparedschedule_conflicts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_CONSTRUCTOR_PREPAREDSCHEDULE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_CONSTRUCTOR_PREPAREDSCHEDULE_NEW
+uint16_t uniffi_relman_uniffi_checksum_constructor_preparedschedule_new(void
     
 );
 #endif
