@@ -21,6 +21,9 @@
 //!     conflicts-scale mem FILE     (the CLI's steps, with the peak RSS
 //!                                   after each, from /proc/self/status)
 
+// A benchmark driver: a broken fixture or missing sample should stop the run loudly.
+#![allow(clippy::expect_used, clippy::indexing_slicing)]
+
 use relman::foundation::parallel::{threads, with_threads};
 use relman::{ConflictKind, ConflictReport, PreparedSchedule, Schedule};
 use relman_benches::conflicts::{overlap_only, schedule, sqlite_ci_overlap, sqlite_touches, Size};
