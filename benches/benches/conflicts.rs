@@ -2,6 +2,11 @@
 //! each from 200k CIs over one year, 20 blackouts, 5k maintenance windows,
 //! related-CI depth 1 (data generated and parsed outside the timing).
 //!
+//! Also at 10k: a `PreparedSchedule` (built once) against the cold call,
+//! and one thread against every thread. The 100k figures of issue #24 —
+//! prepared, threads, SQLite and the CLI end to end with its peak RSS — come
+//! from `conflicts-scale run` (benches/src/bin/conflicts_scale.rs).
+//!
 //! Baselines, in the same run:
 //! - the plain all-pairs oracle of the property tests (every pair of items,
 //!   every pair of their CI touches: same CI, related CI, same implementer)
@@ -14,6 +19,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use relman::foundation::parallel::with_threads;
 use relman::Schedule;
 use relman_benches::conflicts::{
     oracle_all_pairs, oracle_window_first, overlap_only, related_set, schedule, sqlite_ci_overlap,
@@ -53,6 +59,17 @@ fn at_10k(c: &mut Criterion) {
     });
     group.bench_function("detect_conflicts_overlap_kinds_only", |b| {
         b.iter(|| relman::detect_conflicts(black_box(&bare)).unwrap())
+    });
+    let prepared = relman::PreparedSchedule::new(s.clone()).unwrap();
+    assert_eq!(prepared.conflicts().unwrap(), report);
+    group.bench_function("prepared_conflicts", |b| {
+        b.iter(|| black_box(&prepared).conflicts().unwrap())
+    });
+    group.bench_function("detect_conflicts_1_thread", |b| {
+        b.iter(|| with_threads(1, || relman::detect_conflicts(black_box(&s)).unwrap()))
+    });
+    group.bench_function("prepared_conflicts_1_thread", |b| {
+        b.iter(|| with_threads(1, || black_box(&prepared).conflicts().unwrap()))
     });
     group.bench_function("oracle_all_pairs", |b| {
         b.iter(|| oracle_all_pairs(black_box(&plain), &related))

@@ -35,6 +35,23 @@ export declare class PreparedContext {
 }
 
 /**
+ * A schedule prepared for conflict detection: validated, its calendar
+ * expanded once.
+ */
+export declare class PreparedSchedule {
+  /**
+   * Prepares `schedule` (an object or JSON text); throws what
+   * `detectConflicts(schedule)` throws.
+   */
+  constructor(schedule: T.In<T.Schedule>)
+  /**
+   * Every conflict of the prepared schedule: the report
+   * `detectConflicts` returns for it.
+   */
+  conflicts(): T.ConflictReport
+}
+
+/**
  * Test hook: panics inside a guarded entry point; must throw an `Error`
  * with code `internal`.
  */

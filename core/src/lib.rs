@@ -72,7 +72,9 @@ use operation::structure;
 pub use operation::{api, schema, validate};
 
 pub use audit::{verify_log, verify_log_with, LogVerdict, Tamper, TamperKind};
-pub use conflict::{detect_conflicts, Conflict, ConflictKind, ConflictReport, Severity};
+pub use conflict::{
+    detect_conflicts, Conflict, ConflictKind, ConflictReport, PreparedSchedule, Severity,
+};
 pub use context::{Context, Schedule};
 pub use document::*;
 pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning};

@@ -80,9 +80,27 @@ pub fn print(text: &str) -> Result<(), Failure> {
     }
 }
 
-/// Writes `value` as pretty JSON to stdout.
+/// Writes `value` as pretty JSON and a newline to stdout — the bytes of
+/// [`to_json`] and [`print`], streamed through a buffer instead of built
+/// as one string first (a large report would otherwise sit in memory
+/// twice). A closed pipe is not an error.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
-    print(&to_json(value)?)
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    if let Err(e) = serde_json::to_writer_pretty(&mut out, value) {
+        return match e.io_error_kind() {
+            Some(ErrorKind::BrokenPipe) => Ok(()),
+            Some(_) => Err(Failure::internal(format!("cannot write to stdout: {e}"))),
+            None => Err(Failure::internal(format!(
+                "cannot serialise the output: {e}"
+            ))),
+        };
+    }
+    match writeln!(out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => {
+            Err(Failure::internal(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Writes `text` and a newline to stderr; there is nowhere to report a

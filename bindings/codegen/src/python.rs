@@ -4,6 +4,10 @@
 //! `relman.types`, which `gen_types.py` writes from the JSON Schemas).
 
 use crate::{header, Op, Param};
+
+/// The prepared objects of the native module (`relman._relman`), re-exported
+/// by `relman` (their stubs are in `relman/_relman.pyi`).
+const NATIVE_CLASSES: &[&str] = &["PreparedSchedule"];
 use relman::api::{Catalog, ParamForm};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -263,6 +267,9 @@ fn stub(ops: &[Op<'_>]) -> String {
         let _ = writeln!(out, "    {name},");
     }
     out.push_str(")\nfrom ._prepared_context import PreparedContext as PreparedContext\n");
+    for class in NATIVE_CLASSES {
+        let _ = writeln!(out, "from ._relman import {class} as {class}");
+    }
     out.push_str(
         "\n__version__: str\n\
          OPERATIONS: Tuple[Tuple[str, Tuple[Tuple[str, bool], ...], str], ...]\n\
@@ -271,7 +278,11 @@ fn stub(ops: &[Op<'_>]) -> String {
     for e in &classes {
         let _ = writeln!(out, "    \"{e}\",");
     }
-    out.push_str("    \"OPERATIONS\",\n    \"MAX_NESTING_DEPTH\",\n    \"PreparedContext\",\n");
+    out.push_str("    \"PreparedContext\",\n");
+    for class in NATIVE_CLASSES {
+        let _ = writeln!(out, "    \"{class}\",");
+    }
+    out.push_str("    \"OPERATIONS\",\n    \"MAX_NESTING_DEPTH\",\n");
     for op in ops {
         let _ = writeln!(out, "    \"{}\",", op.info.name);
     }

@@ -65,6 +65,7 @@ from .types import (
     ValidationReport,
 )
 from ._prepared_context import PreparedContext as PreparedContext
+from ._relman import PreparedSchedule as PreparedSchedule
 
 __version__: str
 OPERATIONS: Tuple[Tuple[str, Tuple[Tuple[str, bool], ...], str], ...]
@@ -82,9 +83,10 @@ __all__ = [
     "Conflict",
     "StorageFull",
     "PermissionDenied",
+    "PreparedContext",
+    "PreparedSchedule",
     "OPERATIONS",
     "MAX_NESTING_DEPTH",
-    "PreparedContext",
     "validate",
     "check",
     "apply",

@@ -1,8 +1,8 @@
 """Type stub of the native module relman._relman (Rust, pyo3)."""
 
-from typing import Dict, Tuple, final
+from typing import Dict, Mapping, Tuple, Union, final
 
-from .types import JSONValue
+from .types import ConflictReport, JSONValue
 
 __all__ = [
     "_call",
@@ -16,6 +16,7 @@ __all__ = [
     "__version__",
     "SCALAR_PARAMETERS",
     "PreparedContext",
+    "PreparedSchedule",
 ]
 
 __version__: str
@@ -35,3 +36,17 @@ class PreparedContext:
     def __new__(cls, context: object = None, keys: object = None) -> "PreparedContext": ...
     def check(self, release: object = None, target: object = None) -> JSONValue: ...
     def cached(self) -> int: ...
+
+
+class PreparedSchedule:
+    """A schedule prepared once for conflict detection: validated, its
+    calendar expanded (docs/conflicts.md, "Prepared schedules").
+
+    Built from the schedule ``detect_conflicts`` takes (a dict or JSON
+    text); raises what ``detect_conflicts`` raises for it.
+    """
+
+    def __new__(cls, schedule: Union[Mapping[str, object], str]) -> "PreparedSchedule": ...
+    def conflicts(self) -> ConflictReport:
+        """Every conflict: the report ``detect_conflicts`` returns."""
+        ...

@@ -23,6 +23,7 @@
 pub mod error;
 pub mod json;
 pub mod prepared_context;
+pub mod prepared_schedule;
 #[rustfmt::skip] // generated: scripts/gen-swift writes it
 pub mod ops;
 #[rustfmt::skip] // generated: scripts/gen-swift writes it
@@ -31,6 +32,7 @@ pub mod remote;
 pub use error::RelmanError;
 pub use json::{Count, JsonObject, JsonValue, Timestamp};
 pub use ops::*;
+pub use prepared_schedule::PreparedSchedule;
 pub use remote::*;
 
 use serde::de::DeserializeOwned;

@@ -135,8 +135,9 @@ pub fn utc(secs: i64) -> DateTime<Utc> {
     })
 }
 
-/// A recurrence with its text fields parsed.
-#[derive(Debug, Clone)]
+/// A recurrence with its text fields parsed. Two rules that compare equal
+/// have the same occurrences (a cache of expansions is keyed by them).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Rule {
     freq: Frequency,
     interval: i64,

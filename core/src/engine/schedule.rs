@@ -147,11 +147,13 @@ pub fn suggest_slots_with_policy(
     let mut cp: ConflictPolicy = policy.conflicts.clone();
     cp.severity.outside_maintenance_window = Severity::Block;
     cp.severity.blackout = Severity::Block;
+    let occurrences = conflict::Occurrences::default();
     let model = Model::build(
         schedule,
         &cp,
         Some(item),
         Some((start.saturating_sub(d), end.saturating_add(d))),
+        &occurrences,
     )?;
     let Some(me) = model.item_ids.get(item).copied() else {
         return Err(Error::invalid_input(
@@ -229,7 +231,7 @@ fn constraints(
     me: u32,
     d: i64,
     warnings: &mut Vec<Warning>,
-) -> Result<(Forbidden, Vec<std::rc::Rc<Vec<Interval>>>)> {
+) -> Result<(Forbidden, Vec<std::sync::Arc<Vec<Interval>>>)> {
     let strict = model.strict();
     let sev = &model.policy.severity;
     let Some(item) = model.item(me) else {
@@ -301,7 +303,7 @@ fn constraints(
             if a.state == Some(State::Cancelled) {
                 warnings.push(Warning::new(
                     "cancelled_dependency",
-                    item.path.clone(),
+                    item.path(),
                     format!(
                         "`{}` depends on cancelled `{dep}`: every slot has that conflict",
                         item.id

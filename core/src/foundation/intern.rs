@@ -32,6 +32,21 @@ impl<S> Default for Interner<S> {
 }
 
 impl<S: Borrow<str> + Hash + Eq + Clone> Interner<S> {
+    /// An empty interner with room for `n` names before its map grows
+    /// (size it from the documents: growing a large map rehashes every
+    /// name it holds).
+    pub fn with_capacity(n: usize) -> Self {
+        Interner {
+            ids: HashMap::with_capacity_and_hasher(n, Default::default()),
+            names: Vec::with_capacity(n),
+        }
+    }
+
+    /// How many names were interned.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
     /// The id of `name`, interning it on first sight. An
     /// `Interner<&'a str>` takes names that live for `'a`; an
     /// `Interner<Box<str>>` copies a name the first time it sees it.

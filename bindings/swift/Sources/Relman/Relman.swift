@@ -789,6 +789,152 @@ public func FfiConverterTypePreparedContext_lower(_ value: PreparedContext) -> U
 
 
 
+
+
+/**
+ * A schedule prepared for conflict detection: validated, its calendar
+ * expanded once; safe to share between threads.
+ */
+public protocol PreparedScheduleProtocol: AnyObject, Sendable {
+    
+    /**
+     * Every conflict of the prepared schedule: the report
+     * `detectConflicts(schedule:)` returns for it.
+     */
+    func conflicts() throws  -> ConflictReport
+    
+}
+/**
+ * A schedule prepared for conflict detection: validated, its calendar
+ * expanded once; safe to share between threads.
+ */
+open class PreparedSchedule: PreparedScheduleProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_relman_uniffi_fn_clone_preparedschedule(self.handle, $0) }
+    }
+    /**
+     * Prepares the schedule given as JSON text; throws what
+     * `detectConflicts(schedule:)` throws for it.
+     */
+public convenience init(schedule: String)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_constructor_preparedschedule_new(
+        FfiConverterString.lower(schedule),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_relman_uniffi_fn_free_preparedschedule(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Every conflict of the prepared schedule: the report
+     * `detectConflicts(schedule:)` returns for it.
+     */
+open func conflicts()throws  -> ConflictReport  {
+    return try  FfiConverterTypeConflictReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_preparedschedule_conflicts(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePreparedSchedule: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = PreparedSchedule
+
+    public static func lift(_ handle: UInt64) throws -> PreparedSchedule {
+        return PreparedSchedule(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: PreparedSchedule) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PreparedSchedule {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: PreparedSchedule, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreparedSchedule_lift(_ handle: UInt64) throws -> PreparedSchedule {
+    return try FfiConverterTypePreparedSchedule.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePreparedSchedule_lower(_ value: PreparedSchedule) -> UInt64 {
+    return FfiConverterTypePreparedSchedule.lower(value)
+}
+
+
+
+
 /**
  * A person (or service account) who issues commands or approves.
  */
@@ -12268,7 +12414,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_method_preparedcontext_check_json() != 59617) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_relman_uniffi_checksum_method_preparedschedule_conflicts() != 47779) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_relman_uniffi_checksum_constructor_preparedcontext_new() != 42676) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_constructor_preparedschedule_new() != 17221) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -273,6 +273,26 @@ RustBuffer uniffi_relman_uniffi_fn_method_preparedcontext_check(uint64_t ptr, Ru
 RustBuffer uniffi_relman_uniffi_fn_method_preparedcontext_check_json(uint64_t ptr, RustBuffer params, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_CLONE_PREPAREDSCHEDULE
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_CLONE_PREPAREDSCHEDULE
+uint64_t uniffi_relman_uniffi_fn_clone_preparedschedule(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FREE_PREPAREDSCHEDULE
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FREE_PREPAREDSCHEDULE
+void uniffi_relman_uniffi_fn_free_preparedschedule(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_CONSTRUCTOR_PREPAREDSCHEDULE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_CONSTRUCTOR_PREPAREDSCHEDULE_NEW
+uint64_t uniffi_relman_uniffi_fn_constructor_preparedschedule_new(RustBuffer schedule, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_METHOD_PREPAREDSCHEDULE_CONFLICTS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_METHOD_PREPAREDSCHEDULE_CONFLICTS
+RustBuffer uniffi_relman_uniffi_fn_method_preparedschedule_conflicts(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_AMENDMENT_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_amendment_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -1312,9 +1332,21 @@ uint16_t uniffi_relman_uniffi_checksum_method_preparedcontext_check_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_METHOD_PREPAREDSCHEDULE_CONFLICTS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_METHOD_PREPAREDSCHEDULE_CONFLICTS
+uint16_t uniffi_relman_uniffi_checksum_method_preparedschedule_conflicts(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_CONSTRUCTOR_PREPAREDCONTEXT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_CONSTRUCTOR_PREPAREDCONTEXT_NEW
 uint16_t uniffi_relman_uniffi_checksum_constructor_preparedcontext_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_CONSTRUCTOR_PREPAREDSCHEDULE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_CONSTRUCTOR_PREPAREDSCHEDULE_NEW
+uint16_t uniffi_relman_uniffi_checksum_constructor_preparedschedule_new(void
     
 );
 #endif

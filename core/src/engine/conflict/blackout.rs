@@ -5,60 +5,65 @@
 //! an unscoped blackout); its window runs over every intersection
 //! (docs/conflicts.md).
 
+use super::found::{Found, Why};
 use super::interval::{hull, intersection};
 use super::model::Model;
-use super::report::fmt;
-use super::{Conflict, ConflictKind, Severity};
+use super::{ConflictKind, Severity};
 use crate::calendar::Interval;
-use crate::document::{BlackoutSeverity, Extra};
-use serde_json::json;
-use std::collections::BTreeSet;
+use crate::document::BlackoutSeverity;
+use crate::foundation::parallel;
 
-/// Appends a conflict per active item and blackout it falls inside.
-pub(super) fn detect(model: &Model<'_>, out: &mut Vec<Conflict>) {
-    for (i, item) in model.items.iter().enumerate() {
-        if !item.active {
+/// Appends a conflict per active item and blackout it falls inside (the
+/// items split across cores, results in item order).
+pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
+    if model.blackouts.is_empty() {
+        return;
+    }
+    let parts = parallel::ranges(
+        model.items.len(),
+        super::pairs::shard_count(model.items.len()),
+    );
+    for mut part in parallel::map(&parts, |r| {
+        let mut found = Vec::new();
+        for i in r.clone() {
+            item(model, i, &mut found);
+        }
+        found
+    }) {
+        out.append(&mut part);
+    }
+}
+
+fn item<'a>(model: &Model<'a>, i: usize, out: &mut Vec<Found<'a>>) {
+    let Some(item) = model.items.get(i) else {
+        return;
+    };
+    if !item.active {
+        return;
+    }
+    for (bi, b) in model.blackouts.iter().enumerate() {
+        let mut window: Option<Interval> = None;
+        for w in &item.windows {
+            for o in b.overlapping(*w) {
+                window = Some(hull(window, intersection(*o, *w)));
+            }
+        }
+        let Some(window) = window else { continue };
+        let Some(mut cis) = b.scope.matches(item, model) else {
             continue;
+        };
+        cis.sort_unstable();
+        cis.dedup();
+        let mut c = model.found(
+            ConflictKind::Blackout,
+            &[i as u32],
+            cis,
+            Some(window),
+            Why::Blackout { blackout: bi },
+        );
+        if b.severity == BlackoutSeverity::Warn {
+            c.severity = Severity::Warn;
         }
-        for b in &model.blackouts {
-            let mut window: Option<Interval> = None;
-            for w in &item.windows {
-                for o in b.overlapping(*w) {
-                    window = Some(hull(window, intersection(*o, *w)));
-                }
-            }
-            let Some(window) = window else { continue };
-            let Some(cis) = b.scope.matches(item, model) else {
-                continue;
-            };
-            let cis: BTreeSet<u32> = cis.into_iter().collect();
-            let explanation = format!(
-                "{} falls inside {} blackout {} ({}) between {} and {}",
-                item.id,
-                match b.severity {
-                    BlackoutSeverity::Block => "blocking",
-                    BlackoutSeverity::Warn => "warning",
-                },
-                b.id,
-                b.name,
-                fmt(window.start),
-                fmt(window.end)
-            );
-            let mut d = Extra::new();
-            d.insert("blackout".into(), json!(b.id));
-            d.insert("blackout_severity".into(), json!(b.severity));
-            let mut c = model.conflict(
-                ConflictKind::Blackout,
-                &[i as u32],
-                model.ci_names(&cis),
-                Some(window),
-                explanation,
-                d,
-            );
-            if b.severity == BlackoutSeverity::Warn {
-                c.severity = Severity::Warn;
-            }
-            out.push(c);
-        }
+        out.push(c);
     }
 }

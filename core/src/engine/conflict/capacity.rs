@@ -3,17 +3,14 @@
 //! conflict per limit and over-capacity episode, listing every item active
 //! during it, with the peak count (docs/conflicts.md).
 
+use super::found::{Found, Why};
 use super::model::{Item, Model};
-use super::report::fmt;
-use super::{Conflict, ConflictKind};
+use super::ConflictKind;
 use crate::calendar::Interval;
-use crate::document::Extra;
-use crate::policy::CapacityLimit;
-use serde_json::json;
 use std::collections::BTreeSet;
 
 /// Appends a conflict per capacity limit and episode over it.
-pub(super) fn detect(model: &Model<'_>, out: &mut Vec<Conflict>) {
+pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
     for (li, limit) in model.policy.capacity.iter().enumerate() {
         let service = limit.service.as_deref().map(|s| model.names.get(s));
         let env = limit.environment.as_deref().map(|s| model.names.get(s));
@@ -27,31 +24,13 @@ pub(super) fn detect(model: &Model<'_>, out: &mut Vec<Conflict>) {
         for (window, members, peak) in
             over_capacity(&spans, limit.max_concurrent as usize, model.strict())
         {
-            let what = describe_limit(limit);
-            let explanation = format!(
-                "{peak} items at once on {what} (at most {} allowed) between {} and {}",
-                limit.max_concurrent,
-                fmt(window.start),
-                fmt(window.end)
-            );
-            let mut d = Extra::new();
-            d.insert("limit".into(), json!(li));
-            if let Some(s) = &limit.service {
-                d.insert("service".into(), json!(s));
-            }
-            if let Some(e) = &limit.environment {
-                d.insert("environment".into(), json!(e));
-            }
-            d.insert("max_concurrent".into(), json!(limit.max_concurrent));
-            d.insert("peak".into(), json!(peak));
             let ids: Vec<u32> = members.into_iter().collect();
-            out.push(model.conflict(
+            out.push(model.found(
                 ConflictKind::Capacity,
                 &ids,
-                Vec::new(),
+                [],
                 Some(window),
-                explanation,
-                d,
+                Why::Capacity { limit: li, peak },
             ));
         }
     }
@@ -70,16 +49,6 @@ pub(crate) fn limit_matches(
         Some(Some(k)) => have.contains(&k),
     };
     ok(service, &item.services) && ok(env, &item.environments)
-}
-
-/// What a limit counts, in words.
-fn describe_limit(limit: &CapacityLimit) -> String {
-    match (&limit.service, &limit.environment) {
-        (Some(s), Some(e)) => format!("service {s} in {e}"),
-        (Some(s), None) => format!("service {s}"),
-        (None, Some(e)) => format!("environment {e}"),
-        (None, None) => "the schedule".to_string(),
-    }
 }
 
 /// Episodes where more than `max` spans are active at once: the window,

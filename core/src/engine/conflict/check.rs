@@ -40,15 +40,39 @@ pub(crate) fn validate(schedule: &Schedule) -> Result<Vec<Warning>> {
                 }
             }
         };
-    let mut ids: HashMap<&str, String> = HashMap::default();
+    // Paths are made only for a problem: a large valid schedule formats
+    // none.
+    let mut ids: HashMap<&str, (bool, usize)> = HashMap::with_capacity_and_hasher(
+        schedule
+            .releases
+            .len()
+            .saturating_add(schedule.changes.len()),
+        Default::default(),
+    );
+    let base_of = |(change, i): (bool, usize)| {
+        if change {
+            format!("changes[{i}]")
+        } else {
+            format!("releases[{i}]")
+        }
+    };
     for (i, r) in schedule.releases.iter().enumerate() {
-        let base = format!("releases[{i}]");
-        version(&format!("{base}.schema_version"), r.schema_version)?;
-        window(&base, &r.planned_start, &r.planned_end, &mut problems);
+        if r.schema_version.is_some() {
+            version(&format!("releases[{i}].schema_version"), r.schema_version)?;
+        }
+        let unordered = |s: &Option<Timestamp>, e: &Option<Timestamp>| matches!((s, e), (Some(s), Some(e)) if e <= s);
+        if unordered(&r.planned_start, &r.planned_end) {
+            window(
+                &base_of((false, i)),
+                &r.planned_start,
+                &r.planned_end,
+                &mut problems,
+            );
+        }
         for (j, c) in r.changes.iter().enumerate() {
-            if c.planned_start.is_some() && c.planned_end.is_some() {
+            if unordered(&c.planned_start, &c.planned_end) {
                 window(
-                    &format!("{base}.changes[{j}]"),
+                    &format!("releases[{i}].changes[{j}]"),
                     &c.planned_start,
                     &c.planned_end,
                     &mut problems,
@@ -58,15 +82,15 @@ pub(crate) fn validate(schedule: &Schedule) -> Result<Vec<Warning>> {
         for (k, d) in r.depends_on.iter().enumerate() {
             if *d == r.id {
                 problems.push(Problem::new(
-                    format!("{base}.depends_on[{k}]"),
+                    format!("releases[{i}].depends_on[{k}]"),
                     format!("release `{d}` cannot depend on itself"),
                 ));
             }
         }
-        if let Some(first) = ids.insert(&r.id, base.clone()) {
+        if let Some(first) = ids.insert(&r.id, (false, i)) {
             problems.push(Problem::new(
-                format!("{base}.id"),
-                format!("duplicate item id `{}` (first at {first})", r.id),
+                format!("releases[{i}].id"),
+                format!("duplicate item id `{}` (first at {})", r.id, base_of(first)),
             ));
         }
     }
@@ -79,10 +103,10 @@ pub(crate) fn validate(schedule: &Schedule) -> Result<Vec<Warning>> {
             ));
         }
         window(&base, &c.planned_start, &c.planned_end, &mut problems);
-        if let Some(first) = ids.insert(&c.id, base.clone()) {
+        if let Some(first) = ids.insert(&c.id, (true, i)) {
             problems.push(Problem::new(
                 format!("{base}.id"),
-                format!("duplicate item id `{}` (first at {first})", c.id),
+                format!("duplicate item id `{}` (first at {})", c.id, base_of(first)),
             ));
         }
     }

@@ -4,33 +4,21 @@
 //! the window runs from the first overlap to the end of the last
 //! (docs/conflicts.md).
 
+use super::found::{Found, Why};
 use super::model::Model;
 use super::pairs::Pairs;
-use super::report::fmt;
-use super::{Conflict, ConflictKind};
-use crate::document::Extra;
+use super::ConflictKind;
 
 /// Appends a conflict per pair of items that share a CI (`ci_pairs`, from
 /// the sweep of the CI index).
-pub(super) fn detect(model: &Model<'_>, ci_pairs: &Pairs, out: &mut Vec<Conflict>) {
+pub(super) fn detect<'a>(model: &Model<'a>, ci_pairs: &Pairs, out: &mut Vec<Found<'a>>) {
     for ((a, b), p) in ci_pairs {
-        let (a, b) = model.by_id(*a, *b);
-        let cis = model.ci_names(&p.cis);
-        let explanation = format!(
-            "{} and {} both touch {} between {} and {}",
-            model.id(a),
-            model.id(b),
-            cis.join(", "),
-            fmt(p.window.start),
-            fmt(p.window.end)
-        );
-        out.push(model.conflict(
+        out.push(model.found(
             ConflictKind::CiOverlap,
-            &[a, b],
-            cis,
+            &[*a, *b],
+            p.cis.iter().copied(),
             Some(p.window),
-            explanation,
-            Extra::new(),
+            Why::CiOverlap,
         ));
     }
 }

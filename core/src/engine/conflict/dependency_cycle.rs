@@ -3,16 +3,15 @@
 //! per cycle with every member; details: a path through the smallest
 //! member, e.g. `A → C → B → A` (docs/conflicts.md).
 
+use super::found::{Found, Why};
 use super::model::Model;
-use super::{Conflict, ConflictKind};
-use crate::document::Extra;
+use super::ConflictKind;
 use crate::foundation::hash::HashMap;
 use petgraph::graph::{DiGraph, NodeIndex};
-use serde_json::json;
 use std::collections::BTreeSet;
 
 /// Appends a conflict per dependency cycle.
-pub(super) fn detect(model: &Model<'_>, out: &mut Vec<Conflict>) {
+pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
     let mut graph = DiGraph::<u32, ()>::new();
     let nodes: Vec<NodeIndex> = (0..model.items.len() as u32)
         .map(|i| graph.add_node(i))
@@ -38,23 +37,19 @@ pub(super) fn detect(model: &Model<'_>, out: &mut Vec<Conflict>) {
             .collect();
         let path = cycle_path(model, &members);
         let ids: Vec<u32> = members.iter().copied().collect();
-        let explanation = format!("depends_on forms a cycle: {}", path.join(" → "));
-        let mut d = Extra::new();
-        d.insert("cycle".into(), json!(path));
-        out.push(model.conflict(
+        out.push(model.found(
             ConflictKind::DependencyCycle,
             &ids,
-            Vec::new(),
+            [],
             None,
-            explanation,
-            d,
+            Why::Cycle { path },
         ));
     }
 }
 
 /// A cycle through the smallest member, by breadth-first search inside the
 /// strongly connected component: `A → B → C → A`.
-fn cycle_path(model: &Model<'_>, members: &BTreeSet<u32>) -> Vec<String> {
+fn cycle_path<'a>(model: &Model<'a>, members: &BTreeSet<u32>) -> Vec<&'a str> {
     let Some(&start) = members.iter().next() else {
         return Vec::new();
     };
@@ -101,5 +96,5 @@ fn cycle_path(model: &Model<'_>, members: &BTreeSet<u32>) -> Vec<String> {
         path.extend(back);
     }
     path.push(start);
-    path.into_iter().map(|i| model.id(i).to_string()).collect()
+    path.into_iter().map(|i| model.id(i)).collect()
 }

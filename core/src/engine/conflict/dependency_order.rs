@@ -3,21 +3,33 @@
 //! in review or closed has shipped and is fine. Only active dependents are
 //! checked (docs/conflicts.md).
 
+use super::found::{Found, Why};
 use super::model::Model;
-use super::report::fmt;
-use super::{Conflict, ConflictKind, Severity};
+use super::{ConflictKind, Severity};
 use crate::calendar::Interval;
-use crate::document::{Extra, State};
-use serde_json::json;
+use crate::document::State;
 
 /// Appends a conflict per dependency of an active item that is missing,
 /// cancelled or not over when the item starts.
-pub(super) fn detect(model: &Model<'_>, out: &mut Vec<Conflict>) {
+pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
     for (bi, b) in model.items.iter().enumerate() {
         for dep in b.depends_on {
             let Some(ai) = model.item_ids.get(dep.as_str()).copied() else {
                 if b.active {
-                    out.push(missing(b.id, dep));
+                    let mut items = vec![b.id, dep.as_str()];
+                    items.sort_unstable();
+                    // Whatever the policy's severity for the kind.
+                    out.push(Found {
+                        kind: ConflictKind::DependencyOrder,
+                        severity: Severity::Warn,
+                        items,
+                        cis: Vec::new(),
+                        window: None,
+                        why: Why::DependencyMissing {
+                            dependent: b.id,
+                            dependency: dep,
+                        },
+                    });
                 }
                 continue;
             };
@@ -27,18 +39,15 @@ pub(super) fn detect(model: &Model<'_>, out: &mut Vec<Conflict>) {
             }
             let items = [bi as u32, ai];
             if a.state == Some(State::Cancelled) {
-                let explanation = format!("{} depends on {dep}, which is cancelled", b.id);
-                let mut d = Extra::new();
-                d.insert("dependent".into(), json!(b.id));
-                d.insert("dependency".into(), json!(dep));
-                d.insert("cancelled".into(), json!(true));
-                out.push(model.conflict(
+                out.push(model.found(
                     ConflictKind::DependencyOrder,
                     &items,
-                    Vec::new(),
+                    [],
                     None,
-                    explanation,
-                    d,
+                    Why::DependencyCancelled {
+                        dependent: b.id,
+                        dependency: dep,
+                    },
                 ));
                 continue;
             }
@@ -53,42 +62,19 @@ pub(super) fn detect(model: &Model<'_>, out: &mut Vec<Conflict>) {
                     start: bs.start,
                     end: as_.end,
                 };
-                let explanation = format!(
-                    "{} starts at {}, before {dep} (which it depends on) ends at {}",
-                    b.id,
-                    fmt(bs.start),
-                    fmt(as_.end)
-                );
-                let mut d = Extra::new();
-                d.insert("dependent".into(), json!(b.id));
-                d.insert("dependency".into(), json!(dep));
-                out.push(model.conflict(
+                out.push(model.found(
                     ConflictKind::DependencyOrder,
                     &items,
-                    Vec::new(),
+                    [],
                     Some(window),
-                    explanation,
-                    d,
+                    Why::DependencyLate {
+                        dependent: b.id,
+                        dependency: dep,
+                        starts: bs.start,
+                        ends: as_.end,
+                    },
                 ));
             }
         }
-    }
-}
-
-/// The warning for a dependency that is not in the schedule (whatever the
-/// policy's severity for the kind).
-fn missing(dependent: &str, dep: &str) -> Conflict {
-    let mut items = vec![dependent.to_string(), dep.to_string()];
-    items.sort();
-    let mut details = Extra::new();
-    details.insert("missing".into(), json!(dep));
-    Conflict {
-        kind: ConflictKind::DependencyOrder,
-        severity: Severity::Warn,
-        items,
-        cis: Vec::new(),
-        window: None,
-        explanation: format!("{dependent} depends on {dep}, which is not in the schedule"),
-        details,
     }
 }

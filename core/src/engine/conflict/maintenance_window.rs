@@ -4,14 +4,15 @@
 //! touching occurrences are merged first. One conflict per item, listing
 //! the CIs so touched and the windows' ids (docs/conflicts.md).
 
+use super::found::{Found, Why};
 use super::interval::{fits, hull};
-use super::model::{Maintenance, Model};
-use super::{Conflict, ConflictKind};
+use super::model::{Model, Touch};
+use super::pairs::shard_count;
+use super::ConflictKind;
 use crate::calendar::Interval;
-use crate::document::Extra;
 use crate::error::Result;
 use crate::foundation::hash::HashMap;
-use serde_json::json;
+use crate::foundation::parallel;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Per item: the CIs touched outside their windows, the hull of those
@@ -20,24 +21,49 @@ type OutsideHits<'a> = (BTreeSet<u32>, Option<Interval>, BTreeSet<&'a str>);
 
 /// Appends a conflict per item that touches a CI outside its maintenance
 /// windows. Errors: `limit_exceeded` when a window expands to more
-/// occurrences than the policy allows.
-pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Conflict>) -> Result<()> {
+/// occurrences than the policy allows (the first such CI in CI order,
+/// as a serial run would find it). The CI groups are split across cores.
+pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) -> Result<()> {
     if !model.has_calendar() {
         return Ok(());
     }
-    let mut cache: HashMap<u32, Option<Maintenance<'a>>> = HashMap::default();
+    let shards = model.by_ci.shards(shard_count(model.by_ci.touches.len()));
     let mut hits: BTreeMap<u32, OutsideHits<'a>> = BTreeMap::new();
-    for t in &model.by_ci.touches {
-        let m = match cache.get(&t.key) {
-            Some(m) => m.clone(),
-            None => {
-                let m = model.maintenance(t.key)?;
-                cache.insert(t.key, m.clone());
-                m
+    for part in parallel::map(&shards, |touches| shard(model, touches)) {
+        for (item, (cis, window, ids)) in part? {
+            let e = hits.entry(item).or_default();
+            e.0.extend(cis);
+            if let Some(w) = window {
+                e.1 = Some(hull(e.1, w));
             }
-        };
-        let Some((merged, ids)) = m else { continue };
-        if fits(&merged, t.iv) {
+            e.2.extend(ids);
+        }
+    }
+    for (item, (cis, window, ids)) in hits {
+        out.push(model.found(
+            ConflictKind::OutsideMaintenanceWindow,
+            &[item],
+            cis,
+            window,
+            Why::Outside {
+                windows: ids.into_iter().collect(),
+            },
+        ));
+    }
+    Ok(())
+}
+
+fn shard<'a>(model: &Model<'a>, touches: &[Touch]) -> Result<HashMap<u32, OutsideHits<'a>>> {
+    let mut hits: HashMap<u32, OutsideHits<'a>> = HashMap::default();
+    let mut key = None;
+    let mut m = None;
+    for t in touches {
+        if key != Some(t.key) {
+            m = model.maintenance(t.key)?;
+            key = Some(t.key);
+        }
+        let Some((merged, ids)) = &m else { continue };
+        if fits(merged, t.iv) {
             continue;
         }
         let e = hits.entry(t.item).or_default();
@@ -45,25 +71,5 @@ pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Conflict>) -> Result<(
         e.1 = Some(hull(e.1, t.iv));
         e.2.extend(ids.iter().copied());
     }
-    for (item, (cis, window, ids)) in hits {
-        let names = model.ci_names(&cis);
-        let explanation = format!(
-            "{} touches {} outside {} maintenance windows ({})",
-            model.id(item),
-            names.join(", "),
-            if names.len() == 1 { "its" } else { "their" },
-            ids.iter().copied().collect::<Vec<_>>().join(", ")
-        );
-        let mut d = Extra::new();
-        d.insert("maintenance_windows".into(), json!(ids));
-        out.push(model.conflict(
-            ConflictKind::OutsideMaintenanceWindow,
-            &[item],
-            names,
-            window,
-            explanation,
-            d,
-        ));
-    }
-    Ok(())
+    Ok(hits)
 }

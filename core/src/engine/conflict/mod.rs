@@ -19,10 +19,14 @@
 //! overlaps found, never with the number of item pairs.
 //!
 //! Layout: `model` prepares the schedule (items, touches indexed by
-//! CI and implementer, the CMDB graph, the expanded calendar); one file per
-//! rule reads the model and writes its conflicts; `pairs`, `interval` and
-//! `report` hold what the rules share (item pairs of a sweep, window
-//! arithmetic, building and ordering conflicts).
+//! CI and implementer in flat arrays, the CMDB graph, the expanded
+//! calendar); `occurrences` caches calendar expansions per distinct
+//! period; one file per rule reads the model and writes its conflicts as
+//! typed data; `found` sorts and renders them; `pairs` and `interval` hold
+//! what the rules share (item pairs of a sweep, window arithmetic). The
+//! sweeps, blackouts, maintenance windows and rendering are split across
+//! cores (`foundation::parallel`); every merge is order-independent or
+//! kept in input order, so the report is the serial one.
 
 mod assignee_overlap;
 mod blackout;
@@ -31,12 +35,13 @@ mod check;
 mod ci_overlap;
 mod dependency_cycle;
 mod dependency_order;
+mod found;
 mod interval;
 mod maintenance_window;
 mod model;
+mod occurrences;
 mod pairs;
 mod related_ci_overlap;
-mod report;
 
 use crate::calendar::Interval;
 use crate::document::Extra;
@@ -52,6 +57,7 @@ pub(crate) use capacity::{limit_matches, over_capacity};
 pub(crate) use check::validate;
 pub(crate) use interval::fits;
 pub(crate) use model::Model;
+pub(crate) use occurrences::Occurrences;
 
 /// A window of time, start inclusive, end exclusive (UTC).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -129,37 +135,141 @@ pub fn detect_conflicts(schedule: &Schedule) -> Result<ConflictReport> {
 
 /// [`detect_conflicts`] under `policy` instead of the schedule's own.
 pub fn detect_with_policy(schedule: &Schedule, policy: &Policy) -> Result<ConflictReport> {
-    let mut warnings = validate(schedule)?;
+    let warnings = check(schedule, policy)?;
+    let occurrences = Occurrences::default();
+    let model = Model::build(schedule, &policy.conflicts, None, None, &occurrences)?;
+    detect(model, warnings)
+}
+
+/// The checks detection starts with: the schedule validates, the policy
+/// checks; the validation's warnings.
+fn check(schedule: &Schedule, policy: &Policy) -> Result<Vec<Warning>> {
+    let warnings = validate(schedule)?;
     let problems = policy.check("policy");
     if !problems.is_empty() {
         return Err(Error::InvalidPolicy { problems });
     }
     policy.check_limits("policy")?;
-    let model = Model::build(schedule, &policy.conflicts, None, None)?;
-    let mut found = detect(model)?;
-    warnings.append(&mut found.warnings);
-    found.warnings = warnings;
-    Ok(found)
+    Ok(warnings)
 }
 
-/// Runs every rule over the model, in the order of the kinds, and sorts
-/// the conflicts into the output order (docs/conflicts.md).
-fn detect(model: Model<'_>) -> Result<ConflictReport> {
-    let mut out = Vec::new();
+/// A schedule prepared for conflict detection, for a host that asks for
+/// the conflicts of the same schedule more than once (docs/conflicts.md,
+/// "Prepared schedules"): the schedule is validated once, and every
+/// calendar occurrence (blackouts, maintenance windows) is expanded once
+/// per distinct period and merged once per set of windows, then kept.
+/// [`PreparedSchedule::conflicts`] gives exactly what [`detect_conflicts`]
+/// gives for the same schedule. Owned, `Send + Sync`: share it between
+/// threads behind an `Arc`.
+pub struct PreparedSchedule {
+    schedule: Schedule,
+    policy: Policy,
+    warnings: Vec<Warning>,
+    occurrences: Occurrences,
+}
+
+impl std::fmt::Debug for PreparedSchedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedSchedule")
+            .field("releases", &self.schedule.releases.len())
+            .field("changes", &self.schedule.changes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PreparedSchedule {
+    /// Prepares `schedule` under its own policy (or the default). Errors:
+    /// those of [`detect_conflicts`] on the same schedule (a calendar that
+    /// expands too far is found here, while preparing).
+    pub fn new(schedule: Schedule) -> Result<PreparedSchedule> {
+        let policy = schedule.policy.clone().unwrap_or_default();
+        PreparedSchedule::with_policy(schedule, policy)
+    }
+
+    /// Prepares `schedule` under `policy` instead of its own (as
+    /// [`detect_with_policy`]).
+    pub fn with_policy(schedule: Schedule, policy: Policy) -> Result<PreparedSchedule> {
+        let warnings = check(&schedule, &policy)?;
+        let prepared = PreparedSchedule {
+            schedule,
+            policy,
+            warnings,
+            occurrences: Occurrences::default(),
+        };
+        prepared.warm()?;
+        Ok(prepared)
+    }
+
+    /// Expands the calendar the way detection will (blackouts while the
+    /// model is built, maintenance windows of every touched CI in CI
+    /// order), so the first call to `conflicts` costs no more than later
+    /// ones and a calendar error surfaces now.
+    fn warm(&self) -> Result<()> {
+        let model = self.model()?;
+        if model.has_calendar() {
+            let mut key = None;
+            for t in &model.by_ci.touches {
+                if key != Some(t.key) {
+                    model.maintenance(t.key)?;
+                    key = Some(t.key);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn model(&self) -> Result<Model<'_>> {
+        Model::build(
+            &self.schedule,
+            &self.policy.conflicts,
+            None,
+            None,
+            &self.occurrences,
+        )
+    }
+
+    /// Every conflict of the prepared schedule: the report
+    /// [`detect_conflicts`] gives.
+    pub fn conflicts(&self) -> Result<ConflictReport> {
+        detect(self.model()?, self.warnings.clone())
+    }
+
+    /// The schedule as prepared.
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    /// The policy the conflicts are detected under.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}
+
+/// Runs every rule over the model, in the order of the kinds, sorts the
+/// conflicts into the output order (docs/conflicts.md) and renders them
+/// (on every core); `warnings` go before the model's.
+fn detect(mut model: Model<'_>, mut warnings: Vec<Warning>) -> Result<ConflictReport> {
+    warnings.append(&mut model.warnings);
+    let mut found = Vec::new();
     let ci_pairs = pairs::sweep(&model, &model.by_ci, false);
-    ci_overlap::detect(&model, &ci_pairs, &mut out);
-    related_ci_overlap::detect(&model, &ci_pairs, &mut out);
-    blackout::detect(&model, &mut out);
-    maintenance_window::detect(&model, &mut out)?;
-    assignee_overlap::detect(&model, &mut out);
-    dependency_order::detect(&model, &mut out);
-    dependency_cycle::detect(&model, &mut out);
-    capacity::detect(&model, &mut out);
-    report::sort(&mut out);
-    let blocking = out.iter().filter(|c| c.severity == Severity::Block).count();
+    ci_overlap::detect(&model, &ci_pairs, &mut found);
+    related_ci_overlap::detect(&model, &ci_pairs, &mut found);
+    drop(ci_pairs);
+    blackout::detect(&model, &mut found);
+    maintenance_window::detect(&model, &mut found)?;
+    assignee_overlap::detect(&model, &mut found);
+    dependency_order::detect(&model, &mut found);
+    dependency_cycle::detect(&model, &mut found);
+    capacity::detect(&model, &mut found);
+    model.sort(&mut found);
+    let blocking = found
+        .iter()
+        .filter(|c| c.severity == Severity::Block)
+        .count();
+    let conflicts = crate::foundation::parallel::map(&found, |f| model.render(f));
     Ok(ConflictReport {
-        conflicts: out,
+        conflicts,
         blocking,
-        warnings: model.warnings,
+        warnings,
     })
 }

@@ -6,20 +6,23 @@
 //! maintenance windows expanded on demand, per CI.
 
 use super::interval::{hull, overlaps};
-use crate::calendar::{self, Interval};
+use super::occurrences::Occurrences;
+use crate::calendar::Interval;
 use crate::document::{BlackoutSeverity, Calendar, Cmdb, ConfigurationItem, Scope, State};
 use crate::error::{Result, Warning};
 use crate::foundation::hash::HashMap;
 use crate::foundation::intern::Interner;
 use crate::policy::ConflictPolicy;
 use crate::{Schedule, Timestamp};
-use petgraph::graph::{NodeIndex, UnGraph};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// One scheduled release or bare change.
 pub(crate) struct Item<'a> {
     pub(crate) id: &'a str,
-    pub(crate) path: String,
+    /// Where the item is: a release (`releases[i]`) or a bare change
+    /// (`changes[i]`); its path is made only when a warning names it.
+    origin: (bool, usize),
     pub(crate) state: Option<State>,
     pub(crate) span: Option<Interval>,
     pub(crate) windows: Vec<Interval>,
@@ -34,6 +37,21 @@ pub(crate) struct Item<'a> {
     pub(crate) active: bool,
 }
 
+impl Item<'_> {
+    /// The item's JSON path (`releases[3]`, `changes[0]`).
+    pub(crate) fn path(&self) -> String {
+        path_of(self.origin)
+    }
+}
+
+fn path_of((change, i): (bool, usize)) -> String {
+    if change {
+        format!("changes[{i}]")
+    } else {
+        format!("releases[{i}]")
+    }
+}
+
 /// One CI touched by one item over one window.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Touch {
@@ -46,15 +64,22 @@ pub(crate) struct Touch {
 }
 
 /// Touches grouped by key (CI or implementer), each group sorted by start.
+/// Flat, CSR-style: one array of touches sorted by (key, start, end,
+/// item), and per key (a dense interned id) the range of its group and
+/// its longest touch.
 pub(crate) struct Index {
     pub(crate) touches: Vec<Touch>,
-    groups: HashMap<u32, (usize, usize, i64)>,
+    /// Per key id: (first touch, one past the last, longest touch).
+    groups: Vec<(usize, usize, i64)>,
+    /// The start of every non-empty group, in order, then the end.
+    starts: Vec<usize>,
 }
 
 impl Index {
-    fn new(mut touches: Vec<Touch>) -> Index {
+    fn new(mut touches: Vec<Touch>, keys: usize) -> Index {
         touches.sort_unstable_by_key(|t| (t.key, t.iv.start, t.iv.end, t.item));
-        let mut groups = HashMap::default();
+        let mut groups = vec![(0, 0, 0); keys];
+        let mut starts = Vec::new();
         let mut i = 0;
         while i < touches.len() {
             let key = touches.get(i).map_or(0, |t| t.key);
@@ -64,17 +89,40 @@ impl Index {
                 longest = longest.max(t.iv.len());
                 j = j.saturating_add(1);
             }
-            groups.insert(key, (i, j, longest));
+            if let Some(g) = groups.get_mut(key as usize) {
+                *g = (i, j, longest);
+            }
+            starts.push(i);
             i = j;
         }
-        Index { touches, groups }
+        starts.push(touches.len());
+        Index {
+            touches,
+            groups,
+            starts,
+        }
     }
 
     pub(crate) fn group(&self, key: u32) -> &[Touch] {
         self.groups
-            .get(&key)
+            .get(key as usize)
             .and_then(|(a, b, _)| self.touches.get(*a..*b))
             .unwrap_or(&[])
+    }
+
+    /// The touches split into about `parts` runs of whole groups (one
+    /// key never spans two runs), in order: the shards of a parallel
+    /// sweep.
+    pub(crate) fn shards(&self, parts: usize) -> Vec<&[Touch]> {
+        let groups = self.starts.len().saturating_sub(1);
+        crate::foundation::parallel::ranges(groups, parts)
+            .into_iter()
+            .filter_map(|r| {
+                let a = *self.starts.get(r.start)?;
+                let b = *self.starts.get(r.end)?;
+                self.touches.get(a..b)
+            })
+            .collect()
     }
 
     /// Touches of `key` that overlap `iv` (touching counts unless
@@ -86,7 +134,7 @@ impl Index {
         strict: bool,
     ) -> impl Iterator<Item = &Touch> {
         let group = self.group(key);
-        let longest = self.groups.get(&key).map_or(0, |g| g.2);
+        let longest = self.groups.get(key as usize).map_or(0, |g| g.2);
         let hi = group.partition_point(|t| {
             if strict {
                 t.iv.start < iv.end
@@ -145,6 +193,14 @@ impl ScopeSets {
         }
     }
 
+    /// Whether the scope names a CI's class, service or environment.
+    fn attrs_match(&self, a: &CiDoc<'_>) -> bool {
+        self.classes.contains(&a.class)
+            || a.service.is_some_and(|k| self.services.contains(&k))
+            || a.environment
+                .is_some_and(|k| self.environments.contains(&k))
+    }
+
     /// Whether the scope matches an item; the CIs that make it match.
     pub(super) fn matches(&self, item: &Item<'_>, model: &Model<'_>) -> Option<Vec<u32>> {
         if self.all {
@@ -156,23 +212,7 @@ impl ScopeSets {
             .iter()
             .copied()
             .filter(|c| {
-                self.cis.contains(c)
-                    || model.ci(*c).is_some_and(|ci| {
-                        model
-                            .names
-                            .get(&ci.class)
-                            .is_some_and(|k| self.classes.contains(&k))
-                            || ci
-                                .service
-                                .as_deref()
-                                .and_then(|s| model.names.get(s))
-                                .is_some_and(|k| self.services.contains(&k))
-                            || ci
-                                .environment
-                                .as_deref()
-                                .and_then(|s| model.names.get(s))
-                                .is_some_and(|k| self.environments.contains(&k))
-                    })
+                self.cis.contains(c) || model.ci_attrs(*c).is_some_and(|a| self.attrs_match(a))
             })
             .collect();
         if !cis.is_empty()
@@ -216,8 +256,17 @@ impl BlackoutOcc<'_> {
     }
 }
 
+/// A CMDB CI with its class, service and environment interned.
+pub(crate) struct CiDoc<'a> {
+    pub(crate) doc: &'a ConfigurationItem,
+    pub(crate) class: u32,
+    pub(crate) service: Option<u32>,
+    pub(crate) environment: Option<u32>,
+}
+
 /// The schedule prepared for detection: items, touches indexed by CI and
-/// by implementer, the CMDB graph, the expanded calendar.
+/// by implementer, the CMDB graph, the expanded calendar. Shared by the
+/// rules across threads (`Sync`: the calendar cache locks).
 pub(crate) struct Model<'a> {
     pub(crate) policy: &'a ConflictPolicy,
     pub(crate) names: Interner<&'a str>,
@@ -226,45 +275,65 @@ pub(crate) struct Model<'a> {
     pub(crate) by_ci: Index,
     pub(crate) by_implementer: Index,
     pub(crate) work_cis: Vec<Vec<u32>>,
-    ci_docs: HashMap<u32, &'a ConfigurationItem>,
-    graph: UnGraph<u32, ()>,
-    nodes: HashMap<u32, NodeIndex>,
+    /// Per name id: the CMDB CI of that id, if any.
+    ci_docs: Vec<Option<CiDoc<'a>>>,
+    /// The CMDB as an undirected graph over name ids, CSR-style: the
+    /// neighbours of `c` are `adjacent[offsets[c]..offsets[c + 1]]`.
+    offsets: Vec<u32>,
+    adjacent: Vec<u32>,
     calendar: Option<&'a Calendar>,
     pub(crate) range: (i64, i64),
     pub(crate) blackouts: Vec<BlackoutOcc<'a>>,
     window_ids: HashMap<&'a str, usize>,
     scoped_windows: Vec<(usize, ScopeSets)>,
-    window_occ: std::cell::RefCell<HashMap<usize, std::rc::Rc<Vec<Interval>>>>,
-    merged_occ: std::cell::RefCell<BTreeMap<Vec<usize>, std::rc::Rc<Vec<Interval>>>>,
+    occurrences: &'a Occurrences,
+    /// The maintenance of each set of window indices met so far.
+    window_sets: Mutex<HashMap<Vec<usize>, Maintenance<'a>>>,
     pub(crate) warnings: Vec<Warning>,
 }
 
 impl<'a> Model<'a> {
     /// Prepares `schedule`. `exclude` names an item left out of every
     /// time-based kind (the item a slot is searched for); `extra_range`
-    /// widens the calendar expansion.
+    /// widens the calendar expansion; `occurrences` caches calendar
+    /// expansions (across calls, for a prepared schedule).
     pub(crate) fn build(
         schedule: &'a Schedule,
         policy: &'a ConflictPolicy,
         exclude: Option<&str>,
         extra_range: Option<(i64, i64)>,
+        occurrences: &'a Occurrences,
     ) -> Result<Model<'a>> {
-        let mut names: Interner<&'a str> = Interner::default();
-        let mut ci_docs = HashMap::default();
-        // Interned class, service and environment of each CMDB CI.
-        let mut ci_attrs: HashMap<u32, (u32, Option<u32>, Option<u32>)> = HashMap::default();
         let cmdb: Option<&Cmdb> = schedule.cmdb.as_ref();
+        let cmdb_cis = cmdb.map_or(0, |c| c.cis.len());
+        let item_count = schedule
+            .releases
+            .len()
+            .saturating_add(schedule.changes.len());
+        let mut names: Interner<&'a str> =
+            Interner::with_capacity(cmdb_cis.saturating_add(item_count).saturating_add(64));
+        let mut ci_docs: Vec<Option<CiDoc<'a>>> = Vec::new();
         if let Some(cmdb) = cmdb {
             for ci in &cmdb.cis {
                 let id = names.intern(&ci.id);
-                ci_docs.insert(id, ci);
                 let class = names.intern(&ci.class);
                 let service = ci.service.as_deref().map(|s| names.intern(s));
-                let env = ci.environment.as_deref().map(|e| names.intern(e));
-                ci_attrs.insert(id, (class, service, env));
+                let environment = ci.environment.as_deref().map(|e| names.intern(e));
+                let at = id as usize;
+                if ci_docs.len() <= at {
+                    ci_docs.resize_with(at.saturating_add(1), || None);
+                }
+                if let Some(slot) = ci_docs.get_mut(at) {
+                    *slot = Some(CiDoc {
+                        doc: ci,
+                        class,
+                        service,
+                        environment,
+                    });
+                }
             }
         }
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(item_count);
         let mut ci_touches = Vec::new();
         let mut work = Vec::new();
         let mut work_cis: Vec<Vec<u32>> = Vec::new();
@@ -274,31 +343,29 @@ impl<'a> Model<'a> {
         let mut add_item = |items: &mut Vec<Item<'a>>,
                             names: &mut Interner<&'a str>,
                             id: &'a str,
-                            path: String,
+                            origin: (bool, usize),
                             state: Option<State>,
                             main: Option<Interval>,
-                            parts: Vec<(Option<Interval>, &'a [String], Option<&'a str>)>,
+                            parts: &[(Option<Interval>, &'a [String], Option<&'a str>)],
                             services: &'a [String],
                             environments: &'a [String],
                             depends_on: &'a [String]| {
             let index = items.len() as u32;
             let active =
                 !matches!(state, Some(State::Cancelled | State::Closed)) && exclude != Some(id);
-            let mut cis = BTreeSet::new();
-            let mut windows = BTreeSet::new();
-            let mut implementers = BTreeSet::new();
+            let mut cis = Vec::new();
+            let mut windows = Vec::new();
+            let mut implementers = Vec::new();
             let mut span = main;
             let mut unscheduled = false;
-            for (w, part_cis, implementer) in parts {
-                let mut these = Vec::new();
+            for (w, part_cis, implementer) in parts.iter().copied() {
+                let first = cis.len();
                 for ci in part_cis {
-                    let c = names.intern(ci);
-                    cis.insert(c);
-                    these.push(c);
+                    cis.push(names.intern(ci));
                 }
                 let who = implementer.map(|w| names.intern(w));
                 if let Some(who) = who {
-                    implementers.insert(who);
+                    implementers.push(who);
                 }
                 let Some(w) = w.or(main) else {
                     unscheduled |= !part_cis.is_empty();
@@ -307,9 +374,10 @@ impl<'a> Model<'a> {
                 if main.is_none() {
                     span = Some(hull(span, w));
                 }
-                windows.insert(w);
+                windows.push(w);
                 if active {
-                    for c in &these {
+                    let these = cis.get(first..).unwrap_or(&[]);
+                    for c in these {
                         ci_touches.push(Touch {
                             item: index,
                             key: *c,
@@ -317,9 +385,8 @@ impl<'a> Model<'a> {
                             cis: 0,
                         });
                     }
-                }
-                if let Some(who) = who {
-                    if active {
+                    if let Some(who) = who {
+                        let mut these = these.to_vec();
                         these.sort_unstable();
                         these.dedup();
                         work.push(Touch {
@@ -333,26 +400,32 @@ impl<'a> Model<'a> {
                 }
             }
             if let Some(s) = main {
-                windows.insert(s);
+                windows.push(s);
             }
             if (unscheduled || span.is_none()) && exclude != Some(id) {
                 warnings.push(Warning::new(
                     "unscheduled_item",
-                    path.clone(),
+                    path_of(origin),
                     format!("`{id}` has no planned window: only its dependencies are checked"),
                 ));
             }
             if let (Some(s), true) = (span, active) {
                 range = Some(hull(range, s));
             }
+            for v in [&mut cis, &mut implementers] {
+                v.sort_unstable();
+                v.dedup();
+            }
+            windows.sort_unstable();
+            windows.dedup();
             let mut classes = Vec::new();
             let mut svc: Vec<u32> = services.iter().map(|s| names.intern(s)).collect();
             let mut env: Vec<u32> = environments.iter().map(|s| names.intern(s)).collect();
             for c in &cis {
-                if let Some((class, service, environment)) = ci_attrs.get(c) {
-                    classes.push(*class);
-                    svc.extend(*service);
-                    env.extend(*environment);
+                if let Some(Some(a)) = ci_docs.get(*c as usize) {
+                    classes.push(a.class);
+                    svc.extend(a.service);
+                    env.extend(a.environment);
                 }
             }
             for v in [&mut classes, &mut svc, &mut env] {
@@ -361,23 +434,25 @@ impl<'a> Model<'a> {
             }
             items.push(Item {
                 id,
-                path,
+                origin,
                 state,
                 span,
-                windows: windows.into_iter().collect(),
-                cis: cis.into_iter().collect(),
+                windows,
+                cis,
                 classes,
                 services: svc,
                 environments: env,
-                implementers: implementers.into_iter().collect(),
+                implementers,
                 depends_on,
                 active,
             });
         };
 
+        let mut parts = Vec::new();
         for (i, r) in schedule.releases.iter().enumerate() {
             let main = window_of(&r.planned_start, &r.planned_end);
-            let mut parts = vec![(main, r.affected_cis.as_slice(), None)];
+            parts.clear();
+            parts.push((main, r.affected_cis.as_slice(), None));
             for c in &r.changes {
                 let own = window_of(&c.planned_start, &c.planned_end);
                 parts.push((
@@ -390,10 +465,10 @@ impl<'a> Model<'a> {
                 &mut items,
                 &mut names,
                 &r.id,
-                format!("releases[{i}]"),
+                (false, i),
                 Some(r.state),
                 main,
-                parts,
+                &parts,
                 &r.services,
                 &r.environments,
                 &r.depends_on,
@@ -405,26 +480,26 @@ impl<'a> Model<'a> {
                 &mut items,
                 &mut names,
                 &c.id,
-                format!("changes[{i}]"),
+                (true, i),
                 None,
                 own,
-                vec![(own, c.affected_cis.as_slice(), c.implementer.as_deref())],
+                &[(own, c.affected_cis.as_slice(), c.implementer.as_deref())],
                 &[],
                 &[],
                 &[],
             );
         }
-        let item_ids = items
-            .iter()
-            .enumerate()
-            .map(|(i, it)| (it.id, i as u32))
-            .collect();
+        let mut item_ids = HashMap::with_capacity_and_hasher(items.len(), Default::default());
+        for (i, it) in items.iter().enumerate() {
+            item_ids.insert(it.id, i as u32);
+        }
 
-        // The CMDB as an undirected graph (only needed for related CIs).
-        let mut graph = UnGraph::new_undirected();
-        let mut nodes = HashMap::default();
+        // The CMDB as an undirected graph (only needed for related CIs),
+        // each edge once per direction, neighbours sorted.
+        let mut edges: Vec<(u32, u32)> = Vec::new();
         if policy.related_ci_depth > 0 {
             if let Some(cmdb) = cmdb {
+                edges.reserve(cmdb.relationships.len().saturating_mul(2));
                 for rel in &cmdb.relationships {
                     let (Some(a), Some(b)) = (names.get(&rel.from), names.get(&rel.to)) else {
                         continue;
@@ -432,12 +507,26 @@ impl<'a> Model<'a> {
                     if a == b {
                         continue;
                     }
-                    let na = *nodes.entry(a).or_insert_with(|| graph.add_node(a));
-                    let nb = *nodes.entry(b).or_insert_with(|| graph.add_node(b));
-                    graph.update_edge(na, nb, ());
+                    edges.push((a, b));
+                    edges.push((b, a));
                 }
             }
         }
+        edges.sort_unstable();
+        edges.dedup();
+        let mut offsets = vec![0u32; names.len().saturating_add(1)];
+        for (a, _) in &edges {
+            if let Some(o) = offsets.get_mut((*a as usize).saturating_add(1)) {
+                *o = o.saturating_add(1);
+            }
+        }
+        for i in 1..offsets.len() {
+            let before = offsets.get(i.wrapping_sub(1)).copied().unwrap_or(0);
+            if let Some(o) = offsets.get_mut(i) {
+                *o = o.saturating_add(before);
+            }
+        }
+        let adjacent: Vec<u32> = edges.into_iter().map(|(_, b)| b).collect();
 
         let range = match (range, extra_range) {
             (Some(r), Some((a, b))) => (r.start.min(a), r.end.max(b)),
@@ -452,7 +541,7 @@ impl<'a> Model<'a> {
         if let Some(cal) = calendar {
             for (i, b) in cal.blackouts.iter().enumerate() {
                 let path = format!("calendar.blackouts[{i}]");
-                let occurrences = calendar::period_occurrences(
+                let (_, occ) = occurrences.expand(
                     b.start.as_ref(),
                     b.end.as_ref(),
                     b.recurrence.as_ref(),
@@ -460,6 +549,7 @@ impl<'a> Model<'a> {
                     policy.max_occurrences,
                     &path,
                 )?;
+                let occurrences = occ.to_vec();
                 let longest = occurrences.iter().map(Interval::len).max().unwrap_or(0);
                 blackouts.push(BlackoutOcc {
                     id: &b.id,
@@ -477,30 +567,32 @@ impl<'a> Model<'a> {
                 }
             }
         }
+        let keys = names.len();
         Ok(Model {
             policy,
             names,
             items,
             item_ids,
-            by_ci: Index::new(ci_touches),
-            by_implementer: Index::new(work),
+            by_ci: Index::new(ci_touches, keys),
+            by_implementer: Index::new(work, keys),
             work_cis,
             ci_docs,
-            graph,
-            nodes,
+            offsets,
+            adjacent,
             calendar,
             range,
             blackouts,
             window_ids,
             scoped_windows,
-            window_occ: std::cell::RefCell::new(HashMap::default()),
-            merged_occ: std::cell::RefCell::new(BTreeMap::new()),
+            occurrences,
+            window_sets: Mutex::new(HashMap::default()),
             warnings,
         })
     }
 
-    pub(crate) fn ci(&self, c: u32) -> Option<&'a ConfigurationItem> {
-        self.ci_docs.get(&c).copied()
+    /// The CMDB CI of name id `c` with its interned attributes.
+    pub(crate) fn ci_attrs(&self, c: u32) -> Option<&CiDoc<'a>> {
+        self.ci_docs.get(c as usize).and_then(Option::as_ref)
     }
 
     pub(crate) fn item(&self, i: u32) -> Option<&Item<'a>> {
@@ -511,26 +603,36 @@ impl<'a> Model<'a> {
         self.policy.allow_contiguous
     }
 
-    /// CIs within `1..=depth` CMDB hops of `c` (either direction).
+    /// The CMDB neighbours of name id `c`, sorted.
+    fn neighbours(&self, c: u32) -> &[u32] {
+        let a = self.offsets.get(c as usize).copied().unwrap_or(0) as usize;
+        let b = self
+            .offsets
+            .get((c as usize).saturating_add(1))
+            .copied()
+            .unwrap_or(0) as usize;
+        self.adjacent.get(a..b).unwrap_or(&[])
+    }
+
+    /// CIs within `1..=depth` CMDB hops of `c` (either direction), sorted.
     pub(crate) fn related(&self, c: u32) -> Vec<u32> {
         let depth = self.policy.related_ci_depth;
-        let Some(start) = self.nodes.get(&c) else {
+        if self.neighbours(c).is_empty() {
             return Vec::new();
-        };
-        let mut seen: HashMap<NodeIndex, u32> = HashMap::default();
-        seen.insert(*start, 0);
-        let mut frontier = vec![*start];
+        }
+        if depth == 1 {
+            return self.neighbours(c).to_vec();
+        }
+        let mut seen: BTreeSet<u32> = BTreeSet::from([c]);
+        let mut frontier = vec![c];
         let mut out = Vec::new();
-        for d in 1..=depth {
+        for _ in 1..=depth {
             let mut next = Vec::new();
             for n in frontier {
-                for m in self.graph.neighbors(n) {
-                    if let std::collections::hash_map::Entry::Vacant(e) = seen.entry(m) {
-                        e.insert(d);
-                        next.push(m);
-                        if let Some(w) = self.graph.node_weight(m) {
-                            out.push(*w);
-                        }
+                for m in self.neighbours(n) {
+                    if seen.insert(*m) {
+                        next.push(*m);
+                        out.push(*m);
                     }
                 }
             }
@@ -549,74 +651,56 @@ impl<'a> Model<'a> {
         let Some(cal) = self.calendar else {
             return Ok(None);
         };
-        let ci = self.ci(c);
-        let mut idx: BTreeSet<usize> = BTreeSet::new();
+        let ci = self.ci_attrs(c);
+        let mut idx: Vec<usize> = Vec::new();
         if let Some(ci) = ci {
-            for w in &ci.maintenance_windows {
+            for w in &ci.doc.maintenance_windows {
                 if let Some(i) = self.window_ids.get(w.as_str()) {
-                    idx.insert(*i);
+                    idx.push(*i);
                 }
             }
         }
         for (i, scope) in &self.scoped_windows {
-            let hit = scope.all
-                || scope.cis.contains(&c)
-                || ci.is_some_and(|ci| {
-                    self.names
-                        .get(&ci.class)
-                        .is_some_and(|k| scope.classes.contains(&k))
-                        || ci
-                            .service
-                            .as_deref()
-                            .and_then(|s| self.names.get(s))
-                            .is_some_and(|k| scope.services.contains(&k))
-                        || ci
-                            .environment
-                            .as_deref()
-                            .and_then(|s| self.names.get(s))
-                            .is_some_and(|k| scope.environments.contains(&k))
-                });
+            let hit =
+                scope.all || scope.cis.contains(&c) || ci.is_some_and(|a| scope.attrs_match(a));
             if hit {
-                idx.insert(*i);
+                idx.push(*i);
             }
         }
         if idx.is_empty() {
             return Ok(None);
         }
-        let ids: Vec<&'a str> = idx
+        idx.sort_unstable();
+        idx.dedup();
+        let sets = || {
+            self.window_sets
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        if let Some(m) = sets().get(&idx) {
+            return Ok(Some(m.clone()));
+        }
+        let ids: Arc<[&'a str]> = idx
             .iter()
             .filter_map(|i| cal.maintenance_windows.get(*i).map(|w| w.id.as_str()))
             .collect();
-        let key: Vec<usize> = idx.into_iter().collect();
-        if let Some(m) = self.merged_occ.borrow().get(&key) {
-            return Ok(Some((m.clone(), ids)));
-        }
-        let mut all = Vec::new();
-        for i in &key {
+        let mut patterns = Vec::with_capacity(idx.len());
+        for i in &idx {
             let Some(w) = cal.maintenance_windows.get(*i) else {
                 continue;
             };
-            let cached = self.window_occ.borrow().get(i).cloned();
-            let occ = match cached {
-                Some(o) => o,
-                None => {
-                    let o = std::rc::Rc::new(calendar::period_occurrences(
-                        w.start.as_ref(),
-                        w.end.as_ref(),
-                        w.recurrence.as_ref(),
-                        self.range,
-                        self.policy.max_occurrences,
-                        &format!("calendar.maintenance_windows[{i}]"),
-                    )?);
-                    self.window_occ.borrow_mut().insert(*i, o.clone());
-                    o
-                }
-            };
-            all.extend(occ.iter().copied());
+            patterns.push(self.occurrences.window(
+                *i,
+                w.start.as_ref(),
+                w.end.as_ref(),
+                w.recurrence.as_ref(),
+                self.range,
+                self.policy.max_occurrences,
+            )?);
         }
-        let merged = std::rc::Rc::new(calendar::merge(all));
-        self.merged_occ.borrow_mut().insert(key, merged.clone());
-        Ok(Some((merged, ids)))
+        let m = (self.occurrences.merged(patterns), ids);
+        sets().insert(idx, m.clone());
+        Ok(Some(m))
     }
 
     /// The id of item `i`.
@@ -636,4 +720,4 @@ impl<'a> Model<'a> {
 }
 
 /// The merged occurrences of a CI's maintenance windows, and their ids.
-pub(crate) type Maintenance<'a> = (std::rc::Rc<Vec<Interval>>, Vec<&'a str>);
+pub(crate) type Maintenance<'a> = (Arc<Vec<Interval>>, Arc<[&'a str]>);

@@ -1,11 +1,14 @@
 //! Item pairs that share a key (a CI, an implementer) in overlapping
 //! windows, found by one time-ordered sweep per key; what `ci_overlap`,
-//! `related_ci_overlap` and `assignee_overlap` are built from.
+//! `related_ci_overlap` and `assignee_overlap` are built from. The keys
+//! are split across cores in runs of whole groups; the partial pair maps
+//! merge by union and hull, so the result is the serial one.
 
 use super::interval::{hull, intersection};
 use super::model::{Index, Model, Touch};
 use crate::calendar::Interval;
 use crate::foundation::hash::HashMap;
+use crate::foundation::parallel;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Accumulates one item pair.
@@ -32,20 +35,66 @@ impl Pair {
         };
         self.seen = true;
     }
+
+    /// Folds in what another shard found for the same pair.
+    fn merge(&mut self, other: Pair) {
+        if other.seen {
+            self.add(other.window);
+        }
+        self.cis.extend(other.cis);
+        self.keys.extend(other.keys);
+        self.links.extend(other.links);
+    }
 }
 
 /// The item pairs of a model, keyed by (smaller index, larger index).
 pub(super) type Pairs = BTreeMap<(u32, u32), Pair>;
 
+/// Merges the pair maps of shards (in any order: union and hull commute).
+pub(super) fn merge(parts: Vec<HashMap<(u32, u32), Pair>>) -> Pairs {
+    let mut out = Pairs::new();
+    for part in parts {
+        for (k, p) in part {
+            match out.entry(k) {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(p);
+                }
+                std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().merge(p),
+            }
+        }
+    }
+    out
+}
+
+/// How many shards batch work over `n` things splits into.
+pub(super) fn shard_count(n: usize) -> usize {
+    if parallel::threads() > 1 && n > 4096 {
+        parallel::threads().saturating_mul(4)
+    } else {
+        1
+    }
+}
+
 /// Pairs of items whose touches of one key overlap (a sweep per key). With
 /// `implementers`, the keys are implementers and a pair's CIs are those of
 /// both changes; otherwise the keys are the CIs.
 pub(super) fn sweep(model: &Model<'_>, index: &Index, implementers: bool) -> Pairs {
+    let shards = index.shards(shard_count(index.touches.len()));
+    merge(parallel::map(&shards, |touches| {
+        sweep_shard(model, touches, implementers)
+    }))
+}
+
+fn sweep_shard(
+    model: &Model<'_>,
+    touches: &[Touch],
+    implementers: bool,
+) -> HashMap<(u32, u32), Pair> {
     let strict = model.strict();
     let mut pairs: HashMap<(u32, u32), Pair> = HashMap::default();
     let mut active: Vec<Touch> = Vec::new();
     let mut key = None;
-    for t in &index.touches {
+    for t in touches {
         if key != Some(t.key) {
             active.clear();
             key = Some(t.key);
@@ -77,5 +126,5 @@ pub(super) fn sweep(model: &Model<'_>, index: &Index, implementers: bool) -> Pai
         }
         active.push(*t);
     }
-    pairs.into_iter().collect()
+    pairs
 }

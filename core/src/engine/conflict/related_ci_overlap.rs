@@ -4,29 +4,25 @@
 //! that already has `ci_overlap`. Details: the related CI pairs, first
 //! item's CI first, and the depth (docs/conflicts.md).
 
+use super::found::{Found, Why};
 use super::interval::intersection;
-use super::model::Model;
-use super::pairs::{Pair, Pairs};
-use super::report::fmt;
-use super::{Conflict, ConflictKind};
-use crate::document::Extra;
+use super::model::{Model, Touch};
+use super::pairs::{self, Pair, Pairs};
+use super::ConflictKind;
 use crate::foundation::hash::HashMap;
-use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use crate::foundation::parallel;
 
 /// Appends a conflict per pair of items that touch related CIs at once,
 /// leaving out the pairs of `ci_pairs` (they already share a CI).
-pub(super) fn detect(model: &Model<'_>, ci_pairs: &Pairs, out: &mut Vec<Conflict>) {
+pub(super) fn detect<'a>(model: &Model<'a>, ci_pairs: &Pairs, out: &mut Vec<Found<'a>>) {
     if model.policy.related_ci_depth == 0 {
         return;
     }
     let depth = model.policy.related_ci_depth;
     for ((a0, b0), p) in &related_pairs(model, ci_pairs) {
-        let (a, b) = model.by_id(*a0, *b0);
-        let swapped = a != *a0;
-        let cis = model.ci_names(&p.cis);
+        let swapped = model.id(*b0) < model.id(*a0);
         // Each link as [CI of the first item, CI of the second], by name.
-        let mut links: Vec<(&str, &str)> = p
+        let mut links: Vec<(&'a str, &'a str)> = p
             .links
             .iter()
             .map(|(x, y)| {
@@ -35,41 +31,44 @@ pub(super) fn detect(model: &Model<'_>, ci_pairs: &Pairs, out: &mut Vec<Conflict
             })
             .collect();
         links.sort_unstable();
-        let pairs: Vec<Value> = links.iter().map(|(x, y)| json!([x, y])).collect();
-        let shown: Vec<String> = links.iter().map(|(x, y)| format!("{x} ~ {y}")).collect();
-        let explanation = format!(
-            "{} and {} touch related CIs ({}; within {} CMDB hop{}) between {} and {}",
-            model.id(a),
-            model.id(b),
-            shown.join(", "),
-            depth,
-            if depth == 1 { "" } else { "s" },
-            fmt(p.window.start),
-            fmt(p.window.end)
-        );
-        let mut d = Extra::new();
-        d.insert("related".into(), Value::Array(pairs));
-        d.insert("depth".into(), json!(depth));
-        out.push(model.conflict(
+        out.push(model.found(
             ConflictKind::RelatedCiOverlap,
-            &[a, b],
-            cis,
+            &[*a0, *b0],
+            p.cis.iter().copied(),
             Some(p.window),
-            explanation,
-            d,
+            Why::Related { links, depth },
         ));
     }
 }
 
 /// For each CI touch, the touches of its related CIs that overlap it:
-/// the pairs of items so linked, with the links.
+/// the pairs of items so linked, with the links. The touches are split
+/// across cores (whole CI groups per shard, so each shard looks up a
+/// CI's relatives once).
 fn related_pairs(model: &Model<'_>, ci_pairs: &Pairs) -> Pairs {
+    let shards = model
+        .by_ci
+        .shards(pairs::shard_count(model.by_ci.touches.len()));
+    pairs::merge(parallel::map(&shards, |touches| {
+        related_shard(model, ci_pairs, touches)
+    }))
+}
+
+fn related_shard(
+    model: &Model<'_>,
+    ci_pairs: &Pairs,
+    touches: &[Touch],
+) -> HashMap<(u32, u32), Pair> {
     let strict = model.strict();
-    let mut out: Pairs = BTreeMap::new();
-    let mut cache: HashMap<u32, Vec<u32>> = HashMap::default();
-    for t in &model.by_ci.touches {
-        let rel = cache.entry(t.key).or_insert_with(|| model.related(t.key));
-        for r in rel.iter() {
+    let mut out: HashMap<(u32, u32), Pair> = HashMap::default();
+    let mut key = None;
+    let mut rel: Vec<u32> = Vec::new();
+    for t in touches {
+        if key != Some(t.key) {
+            rel = model.related(t.key);
+            key = Some(t.key);
+        }
+        for r in &rel {
             if *r == t.key {
                 continue;
             }

@@ -4,7 +4,7 @@
 //! the generated items make.
 
 use crate::iso;
-use relman::{detect_conflicts, ConflictKind, Schedule};
+use relman::{detect_conflicts, ConflictKind, ConflictReport, Schedule};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -220,6 +220,12 @@ pub fn oracle(items: &[Item], edges: &[(usize, usize)], depth: usize, strict: bo
 /// [`oracle`]'s. Panics when detection fails.
 pub fn detected(s: &Schedule) -> Vec<Key> {
     let report = detect_conflicts(s).unwrap_or_else(|e| panic!("detect_conflicts failed: {e}"));
+    report_keys(&report)
+}
+
+/// The overlap-kind conflicts of a report (from [`detect_conflicts`] or a
+/// prepared schedule), comparable with [`oracle`]'s.
+pub fn report_keys(report: &ConflictReport) -> Vec<Key> {
     let mut out: Vec<Key> = report
         .conflicts
         .iter()

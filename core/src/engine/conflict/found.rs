@@ -1,0 +1,278 @@
+//! Conflicts as the rules find them: typed data (ids borrowed from the
+//! schedule, windows in Unix seconds, one variant per rule with what its
+//! explanation and details need), sorted into the output order and
+//! rendered — explanation sentence, RFC 3339 timestamps, details map —
+//! only when the report is made. A caller that only counts conflicts
+//! never renders one.
+
+use super::model::Model;
+use super::{Conflict, ConflictKind, Severity, Window};
+use crate::calendar::{self, Interval};
+use crate::document::{BlackoutSeverity, Extra};
+use crate::Timestamp;
+use serde_json::{json, Value};
+use std::cmp::Ordering;
+
+/// Why a conflict fired, with the data its explanation and details need.
+pub(super) enum Why<'a> {
+    /// Two items touch the same CIs.
+    CiOverlap,
+    /// Two items touch related CIs: the links (CI of the first item, CI
+    /// of the second; sorted) within `depth` hops.
+    Related {
+        links: Vec<(&'a str, &'a str)>,
+        depth: u32,
+    },
+    /// An item inside blackout `blackout` (an index into the model's
+    /// blackouts).
+    Blackout { blackout: usize },
+    /// An item touches CIs outside their maintenance windows (ids sorted).
+    Outside { windows: Vec<&'a str> },
+    /// Implementers (in interned order) on two items at once.
+    Assignee { implementers: Vec<&'a str> },
+    /// A dependency that is cancelled.
+    DependencyCancelled {
+        dependent: &'a str,
+        dependency: &'a str,
+    },
+    /// A dependency that ends after its dependent starts.
+    DependencyLate {
+        dependent: &'a str,
+        dependency: &'a str,
+        starts: i64,
+        ends: i64,
+    },
+    /// A dependency that is not in the schedule.
+    DependencyMissing {
+        dependent: &'a str,
+        dependency: &'a str,
+    },
+    /// A `depends_on` cycle, as a path through its smallest member.
+    Cycle { path: Vec<&'a str> },
+    /// Too many items at once under capacity limit `limit` (an index into
+    /// the policy's limits).
+    Capacity { limit: usize, peak: usize },
+}
+
+/// One conflict before rendering.
+pub(super) struct Found<'a> {
+    pub(super) kind: ConflictKind,
+    pub(super) severity: Severity,
+    /// Item ids, sorted, each once.
+    pub(super) items: Vec<&'a str>,
+    /// CI ids, sorted.
+    pub(super) cis: Vec<&'a str>,
+    pub(super) window: Option<Interval>,
+    pub(super) why: Why<'a>,
+}
+
+impl<'a> Model<'a> {
+    /// A conflict of `kind` between `items` (ids sorted, each once) with
+    /// the severity the policy gives the kind; `cis` are name ids.
+    pub(super) fn found(
+        &self,
+        kind: ConflictKind,
+        items: &[u32],
+        cis: impl IntoIterator<Item = u32>,
+        window: Option<Interval>,
+        why: Why<'a>,
+    ) -> Found<'a> {
+        let mut ids: Vec<&'a str> = items.iter().map(|i| self.id(*i)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut cis: Vec<&'a str> = cis.into_iter().map(|c| self.name(c)).collect();
+        cis.sort_unstable();
+        Found {
+            kind,
+            severity: self.policy.severity.of(kind),
+            items: ids,
+            cis,
+            window,
+            why,
+        }
+    }
+
+    /// The sentence that explains `f`.
+    pub(super) fn explain(&self, f: &Found<'a>) -> String {
+        let (a, b) = (
+            f.items.first().copied().unwrap_or(""),
+            f.items.get(1).copied().unwrap_or(""),
+        );
+        let w = f.window.unwrap_or_default();
+        match &f.why {
+            Why::CiOverlap => format!(
+                "{a} and {b} both touch {} between {} and {}",
+                f.cis.join(", "),
+                fmt(w.start),
+                fmt(w.end)
+            ),
+            Why::Related { links, depth } => {
+                let shown: Vec<String> = links.iter().map(|(x, y)| format!("{x} ~ {y}")).collect();
+                format!(
+                    "{a} and {b} touch related CIs ({}; within {} CMDB hop{}) between {} and {}",
+                    shown.join(", "),
+                    depth,
+                    if *depth == 1 { "" } else { "s" },
+                    fmt(w.start),
+                    fmt(w.end)
+                )
+            }
+            Why::Blackout { blackout } => {
+                let bo = self.blackouts.get(*blackout);
+                format!(
+                    "{a} falls inside {} blackout {} ({}) between {} and {}",
+                    match bo.map(|b| b.severity) {
+                        Some(BlackoutSeverity::Warn) => "warning",
+                        _ => "blocking",
+                    },
+                    bo.map_or("", |b| b.id),
+                    bo.map_or("", |b| b.name),
+                    fmt(w.start),
+                    fmt(w.end)
+                )
+            }
+            Why::Outside { windows } => format!(
+                "{a} touches {} outside {} maintenance windows ({})",
+                f.cis.join(", "),
+                if f.cis.len() == 1 { "its" } else { "their" },
+                windows.join(", ")
+            ),
+            Why::Assignee { implementers } => format!(
+                "{} implements both {a} and {b}, which overlap between {} and {}",
+                implementers.join(", "),
+                fmt(w.start),
+                fmt(w.end)
+            ),
+            Why::DependencyCancelled {
+                dependent,
+                dependency,
+            } => format!("{dependent} depends on {dependency}, which is cancelled"),
+            Why::DependencyLate {
+                dependent,
+                dependency,
+                starts,
+                ends,
+            } => format!(
+                "{dependent} starts at {}, before {dependency} (which it depends on) ends at {}",
+                fmt(*starts),
+                fmt(*ends)
+            ),
+            Why::DependencyMissing {
+                dependent,
+                dependency,
+            } => format!("{dependent} depends on {dependency}, which is not in the schedule"),
+            Why::Cycle { path } => format!("depends_on forms a cycle: {}", path.join(" → ")),
+            Why::Capacity { limit, peak } => {
+                let l = self.policy.capacity.get(*limit);
+                let what = match l.map(|l| (&l.service, &l.environment)) {
+                    Some((Some(s), Some(e))) => format!("service {s} in {e}"),
+                    Some((Some(s), None)) => format!("service {s}"),
+                    Some((None, Some(e))) => format!("environment {e}"),
+                    _ => "the schedule".to_string(),
+                };
+                format!(
+                    "{peak} items at once on {what} (at most {} allowed) between {} and {}",
+                    l.map_or(0, |l| l.max_concurrent),
+                    fmt(w.start),
+                    fmt(w.end)
+                )
+            }
+        }
+    }
+
+    /// The data the rule looked at, as the report's `details`.
+    fn details(&self, f: &Found<'a>) -> Extra {
+        let mut d = Extra::new();
+        match &f.why {
+            Why::CiOverlap => {}
+            Why::Related { links, depth } => {
+                let pairs: Vec<Value> = links.iter().map(|(x, y)| json!([x, y])).collect();
+                d.insert("related".into(), Value::Array(pairs));
+                d.insert("depth".into(), json!(depth));
+            }
+            Why::Blackout { blackout } => {
+                if let Some(b) = self.blackouts.get(*blackout) {
+                    d.insert("blackout".into(), json!(b.id));
+                    d.insert("blackout_severity".into(), json!(b.severity));
+                }
+            }
+            Why::Outside { windows } => {
+                d.insert("maintenance_windows".into(), json!(windows));
+            }
+            Why::Assignee { implementers } => {
+                d.insert("implementers".into(), json!(implementers));
+            }
+            Why::DependencyCancelled {
+                dependent,
+                dependency,
+            } => {
+                d.insert("dependent".into(), json!(dependent));
+                d.insert("dependency".into(), json!(dependency));
+                d.insert("cancelled".into(), json!(true));
+            }
+            Why::DependencyLate {
+                dependent,
+                dependency,
+                ..
+            } => {
+                d.insert("dependent".into(), json!(dependent));
+                d.insert("dependency".into(), json!(dependency));
+            }
+            Why::DependencyMissing { dependency, .. } => {
+                d.insert("missing".into(), json!(dependency));
+            }
+            Why::Cycle { path } => {
+                d.insert("cycle".into(), json!(path));
+            }
+            Why::Capacity { limit, peak } => {
+                d.insert("limit".into(), json!(limit));
+                if let Some(l) = self.policy.capacity.get(*limit) {
+                    if let Some(s) = &l.service {
+                        d.insert("service".into(), json!(s));
+                    }
+                    if let Some(e) = &l.environment {
+                        d.insert("environment".into(), json!(e));
+                    }
+                    d.insert("max_concurrent".into(), json!(l.max_concurrent));
+                }
+                d.insert("peak".into(), json!(peak));
+            }
+        }
+        d
+    }
+
+    /// `f` as it appears in the report.
+    pub(super) fn render(&self, f: &Found<'a>) -> Conflict {
+        Conflict {
+            kind: f.kind,
+            severity: f.severity,
+            items: f.items.iter().map(|s| (*s).to_string()).collect(),
+            cis: f.cis.iter().map(|s| (*s).to_string()).collect(),
+            window: f.window.map(Window::of),
+            explanation: self.explain(f),
+            details: self.details(f),
+        }
+    }
+
+    /// Sorts conflicts into the output order: by kind, then items, then
+    /// window start (none first), then explanation — rendered only for
+    /// the few that tie on the rest. Stable: equal keys keep the order the
+    /// rules found them in.
+    pub(super) fn sort(&self, found: &mut [Found<'a>]) {
+        found.sort_by(|x, y| {
+            (x.kind, &x.items, x.window.map(|w| w.start))
+                .cmp(&(y.kind, &y.items, y.window.map(|w| w.start)))
+                .then_with(|| match (&x.why, &y.why) {
+                    (Why::CiOverlap, Why::CiOverlap) if x.cis == y.cis && x.window == y.window => {
+                        Ordering::Equal
+                    }
+                    _ => self.explain(x).cmp(&self.explain(y)),
+                })
+        });
+    }
+}
+
+/// RFC 3339 UTC text of Unix seconds.
+pub(crate) fn fmt(secs: i64) -> String {
+    Timestamp::from_utc(calendar::utc(secs)).to_string()
+}
