@@ -10,8 +10,8 @@
 //! nothing else changes.
 
 use relman::{
-    ConflictReport, Context, GateReport, Release, Result, RiskAssessment, RiskAssessor, Schedule,
-    State,
+    ConflictReport, Context, GateReport, PreparedContext, PreparedSchedule, Release, Result,
+    RiskAssessment, RiskAssessor, Schedule, State,
 };
 
 /// What a "prepared" figure of an area measures.
@@ -37,23 +37,29 @@ impl Kind {
     }
 }
 
-/// Lifecycle `check` with the context prepared once.
+/// Lifecycle `check` with the context prepared once ([`PreparedContext`]:
+/// the policy resolved once, the verified log of a release checked before
+/// kept and reused for an equal release).
 pub struct CheckPrepared<'a> {
-    context: &'a Context,
+    prepared: PreparedContext,
+    _context: std::marker::PhantomData<&'a Context>,
 }
 
 impl<'a> CheckPrepared<'a> {
     /// What [`CheckPrepared::check`] measures.
-    pub const KIND: Kind = Kind::Cold("cold (no prepared API yet)");
+    pub const KIND: Kind = Kind::Prepared("prepared `PreparedContext`, built once, warm");
 
-    /// Prepares `context` (today: keeps a reference).
+    /// Prepares `context`.
     pub fn new(context: &'a Context) -> Result<Self> {
-        Ok(CheckPrepared { context })
+        Ok(CheckPrepared {
+            prepared: PreparedContext::new(context.clone()),
+            _context: std::marker::PhantomData,
+        })
     }
 
     /// `check(release, target, context)` through the prepared context.
     pub fn check(&self, release: &Release, target: State) -> GateReport {
-        relman::check(release, target, self.context)
+        self.prepared.check(release, target)
     }
 }
 
@@ -79,22 +85,27 @@ impl<'a> RiskPrepared<'a> {
     }
 }
 
-/// Conflict detection with the schedule prepared once.
+/// Conflict detection with the schedule prepared once ([`PreparedSchedule`]:
+/// validated once, calendar occurrences expanded once).
 pub struct ConflictsPrepared<'a> {
-    schedule: &'a Schedule,
+    prepared: PreparedSchedule,
+    _schedule: std::marker::PhantomData<&'a Schedule>,
 }
 
 impl<'a> ConflictsPrepared<'a> {
     /// What [`ConflictsPrepared::detect`] measures.
-    pub const KIND: Kind = Kind::Cold("cold (no prepared API yet)");
+    pub const KIND: Kind = Kind::Prepared("prepared `PreparedSchedule`, built once");
 
-    /// Prepares `schedule` (today: keeps a reference).
+    /// Prepares `schedule`.
     pub fn new(schedule: &'a Schedule) -> Result<Self> {
-        Ok(ConflictsPrepared { schedule })
+        Ok(ConflictsPrepared {
+            prepared: PreparedSchedule::new(schedule.clone())?,
+            _schedule: std::marker::PhantomData,
+        })
     }
 
     /// Every conflict of the prepared schedule.
     pub fn detect(&self) -> Result<ConflictReport> {
-        relman::detect_conflicts(self.schedule)
+        self.prepared.conflicts()
     }
 }

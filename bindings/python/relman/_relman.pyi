@@ -37,7 +37,7 @@ class PreparedContext:
     def check(self, release: object = None, target: object = None) -> JSONValue: ...
     def cached(self) -> int: ...
 
-
+@final
 class PreparedSchedule:
     """A schedule prepared once for conflict detection: validated, its
     calendar expanded (docs/conflicts.md, "Prepared schedules").
