@@ -10,7 +10,7 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
     let g = &e.gates;
     let (documented_required, tested_required) =
         (g.rollback_documented_required, g.rollback_tested_required);
-    let met = !(documented_required && !documented || tested_required && !tested);
+    let met = (documented || !documented_required) && (tested || !tested_required);
     let finding = Finding::RollbackPlan {
         documented,
         tested,
