@@ -92,6 +92,34 @@ fn gate_report(c: &mut Criterion) {
             &r,
             |b, r| b.iter(|| prepared_assess.check(black_box(r), State::Deployment)),
         );
+        // The typed verdict alone (`PreparedContext::verdict`): allowed or
+        // not and the unmet rules, no message formatted, no data built.
+        assert_eq!(
+            prepared_level.verdict(&r, State::Deployment).report(),
+            relman::check(&r, State::Deployment, &leveled)
+        );
+        group.bench_with_input(
+            BenchmarkId::new("prepared_warm_verdict_level_given", &id),
+            &r,
+            |b, r| {
+                b.iter(|| {
+                    prepared_level
+                        .verdict(black_box(r), State::Deployment)
+                        .allowed()
+                })
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("prepared_warm_verdict_risk_assessed", &id),
+            &r,
+            |b, r| {
+                b.iter(|| {
+                    prepared_assess
+                        .verdict(black_box(r), State::Deployment)
+                        .allowed()
+                })
+            },
+        );
         group.bench_with_input(
             BenchmarkId::new("prepared_cold_level_given", &id),
             &r,

@@ -89,7 +89,7 @@ pub use kpi::{
 };
 pub use lifecycle::{
     apply, apply_with, check, check_with, Action, Amendment, Applied, ApplyOptions, Command,
-    GateReport, Notification, PreparedContext, Recipient, Requirement,
+    GateReport, GateVerdict, Notification, PreparedContext, Recipient, Requirement,
 };
 pub use notes::{release_notes, NotesFormat, ReleaseNotes};
 pub use policy::Policy;

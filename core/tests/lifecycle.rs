@@ -1623,3 +1623,122 @@ fn action_names_are_the_commands_of_the_schema() {
     consts(&relman::schema::schema("command").unwrap(), &mut found);
     assert_eq!(found, relman::Action::NAMES);
 }
+
+/// The typed verdict of a prepared context agrees with the rendered report
+/// (allowed, every rule and whether it is met, the unmet rules), renders
+/// exactly `check`'s report, and the rarely reached branches of the
+/// converted gates render their sentences.
+#[test]
+fn the_typed_verdict_renders_the_report() {
+    let calendar: relman::Calendar = serde_json::from_value(json!({"blackouts": [{
+        "id": "off", "name": "Elsewhere", "severity": "block",
+        "start": "2027-02-01T00:00:00Z", "end": "2027-02-02T00:00:00Z"}]}))
+    .unwrap();
+    let contexts: Vec<Context> = vec![
+        context(),
+        Context {
+            risk_level: Some(relman::RiskLevel::Critical),
+            ..context()
+        },
+        Context {
+            calendar: Some(calendar),
+            ..context()
+        },
+    ];
+    let releases = vec![
+        planning(),
+        release("development"),
+        approved(),
+        release("deployment"),
+    ];
+    for ctx in &contexts {
+        let prepared = relman::PreparedContext::new(ctx.clone());
+        for r in &releases {
+            for target in State::ALL {
+                let verdict = prepared.verdict(r, target);
+                let report = check(r, target, ctx);
+                assert_eq!(verdict.report(), report, "{} to {target:?}", r.id);
+                assert_eq!(verdict.allowed(), report.allowed);
+                let rules: Vec<(&str, bool)> = verdict.requirements().collect();
+                let expected: Vec<(&str, bool)> = report
+                    .requirements
+                    .iter()
+                    .map(|q| (q.rule.as_str(), q.met))
+                    .collect();
+                assert_eq!(rules, expected);
+                let unmet: Vec<&str> = verdict.unmet_rules().collect();
+                let expected: Vec<&str> = report.unmet().map(|q| q.rule.as_str()).collect();
+                assert_eq!(unmet, expected);
+                assert_eq!(verdict.into_report(), report);
+            }
+        }
+    }
+    let message = |r: &Release, target: State, ctx: &Context, rule: &str| {
+        requirement(&check(r, target, ctx), rule).message.clone()
+    };
+    let ctx = context();
+    assert_eq!(
+        message(&planning(), State::Cancelled, &ctx, "lifecycle.transition"),
+        "a release in planning may be cancelled"
+    );
+    assert_eq!(
+        message(
+            &release("development"),
+            State::Planning,
+            &ctx,
+            "lifecycle.transition"
+        ),
+        "no transition from development back to planning (back-steps: testing or approval to development)"
+    );
+    assert_eq!(
+        message(
+            &release("deployment"),
+            State::Cancelled,
+            &ctx,
+            "lifecycle.transition"
+        ),
+        "a release in deployment can only leave through an outcome"
+    );
+    assert_eq!(
+        message(
+            &approved(),
+            State::Deployment,
+            &contexts[2],
+            "approval.blackout"
+        ),
+        "the window is outside every blocking blackout"
+    );
+    let report = check(&approved(), State::Deployment, &contexts[2]);
+    assert_eq!(
+        requirement(&report, "approval.blackout").data,
+        json!({"blackouts": []})
+    );
+    let risk = requirement(
+        &check(&approved(), State::Deployment, &contexts[1]),
+        "approval.risk",
+    )
+    .clone();
+    assert!(
+        risk.message.starts_with("risk critical is above ")
+            && (risk.message.contains("but approved by")
+                || risk.message.contains("): needs an approval from a ")),
+        "{}",
+        risk.message
+    );
+    assert_eq!(
+        risk.data
+            .as_object()
+            .map(|m| m.keys().cloned().collect::<Vec<_>>()),
+        Some(
+            [
+                "extra_approver_role",
+                "extra_approvers",
+                "level",
+                "max",
+                "source"
+            ]
+            .map(String::from)
+            .to_vec()
+        )
+    );
+}

@@ -103,6 +103,99 @@ impl GateReport {
     }
 }
 
+/// A typed verdict of moving a release to a target state: every
+/// requirement's rule and whether it is met, with what each gate found kept
+/// as typed data. Nothing is formatted until [`report`](Self::report)
+/// renders the [`GateReport`] (messages and data, byte-identical to
+/// [`check`]'s), so a host that only needs the decision — allowed or not,
+/// which rules are unmet — pays no rendering. Returned by
+/// [`PreparedContext::verdict`].
+pub struct GateVerdict<'a> {
+    release: &'a Release,
+    target: State,
+    requirements: Vec<gates::Req<'a>>,
+    warnings: Vec<Warning>,
+}
+
+impl std::fmt::Debug for GateVerdict<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GateVerdict")
+            .field("release_id", &self.release.id)
+            .field("target", &self.target)
+            .field("allowed", &self.allowed())
+            .field("requirements", &self.requirements().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> GateVerdict<'a> {
+    /// True when every requirement is met.
+    pub fn allowed(&self) -> bool {
+        self.requirements.iter().all(|r| r.met)
+    }
+
+    /// Every requirement in gate order: its rule id and whether it is met.
+    pub fn requirements(&self) -> impl Iterator<Item = (&'static str, bool)> + '_ {
+        self.requirements.iter().map(|r| (r.rule, r.met))
+    }
+
+    /// The rule ids of the unmet requirements, in gate order.
+    pub fn unmet_rules(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.requirements.iter().filter(|r| !r.met).map(|r| r.rule)
+    }
+
+    /// What was odd but did not decide the verdict.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// The release checked.
+    pub fn release(&self) -> &'a Release {
+        self.release
+    }
+
+    /// The state asked for.
+    pub fn target(&self) -> State {
+        self.target
+    }
+
+    /// Renders the gate report: every message and data value.
+    pub fn report(&self) -> GateReport {
+        self.render(self.warnings.clone())
+    }
+
+    /// [`report`](Self::report), reusing the verdict's warnings.
+    pub fn into_report(mut self) -> GateReport {
+        let warnings = std::mem::take(&mut self.warnings);
+        self.render(warnings)
+    }
+
+    fn render(&self, warnings: Vec<Warning>) -> GateReport {
+        let id = self.release.id.as_str();
+        let requirements = self
+            .requirements
+            .iter()
+            .map(|r| {
+                let (message, data) = r.finding.render(id);
+                Requirement {
+                    rule: r.rule.to_string(),
+                    met: r.met,
+                    message,
+                    data,
+                }
+            })
+            .collect();
+        GateReport {
+            release_id: self.release.id.clone(),
+            from: self.release.state,
+            target: self.target,
+            allowed: self.allowed(),
+            requirements,
+            warnings,
+        }
+    }
+}
+
 /// The result of [`apply`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Applied {

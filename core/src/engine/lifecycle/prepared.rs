@@ -19,7 +19,7 @@
 //! `release.risk`), the assessment of a cached release is kept with its
 //! verdict, so a warm `check` does not assess it again.
 
-use super::{gates, policy_of, GateReport, LogCheck};
+use super::{gates, policy_of, GateReport, GateVerdict, LogCheck};
 use crate::audit;
 use crate::error::Result;
 use crate::keys::Keyring;
@@ -125,6 +125,15 @@ impl PreparedContext {
     /// The gate report of moving `release` to `target`: exactly what
     /// [`crate::check_with`] returns for this context and keyring.
     pub fn check(&self, release: &Release, target: State) -> GateReport {
+        self.verdict(release, target).into_report()
+    }
+
+    /// The typed verdict of moving `release` to `target`, not rendered:
+    /// whether it is allowed and which rules are unmet, without formatting
+    /// a message or building a data value.
+    /// [`GateVerdict::report`] renders exactly [`check`](Self::check)'s
+    /// report.
+    pub fn verdict<'a>(&'a self, release: &'a Release, target: State) -> GateVerdict<'a> {
         let verified = self.verified(release);
         gates::evaluate_with(
             release,

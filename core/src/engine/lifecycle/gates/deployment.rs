@@ -5,7 +5,7 @@ use super::Eval;
 use crate::Outcome;
 use serde_json::json;
 
-pub(super) fn leave(e: &mut Eval<'_>) {
+pub(super) fn leave(e: &mut Eval<'_, '_>) {
     let rec = &e.log.record;
     let outcome = rec.outcome.map(|(o, _)| o);
     let rolled_back_at = rec.rolled_back_at.as_ref().map(|(t, _)| t.clone());

@@ -4,7 +4,7 @@
 use super::Eval;
 use serde_json::json;
 
-pub(super) fn leave(e: &mut Eval<'_>) {
+pub(super) fn leave(e: &mut Eval<'_, '_>) {
     let r = e.release;
     let n = r.changes.len();
     let msg = if n == 0 {

@@ -11,6 +11,7 @@
 mod approval;
 mod deployment;
 mod development;
+mod finding;
 mod planning;
 mod record;
 mod review;
@@ -19,10 +20,12 @@ mod transition;
 
 use super::approval::{votes, Votes};
 use super::prepared::RiskCell;
-use super::{GateReport, LogCheck, Requirement};
+use super::{GateReport, GateVerdict, LogCheck};
 use crate::error::Warning;
 use crate::policy::Gates;
 use crate::{Calendar, Cmdb, Context, Policy, Release, State};
+pub(crate) use approval::role_name as approval_role_name;
+pub(crate) use finding::Finding;
 use serde_json::Value;
 
 /// The main line of states, in order: every state but `cancelled`, which
@@ -47,31 +50,45 @@ pub(crate) fn is_terminal(state: State) -> bool {
     matches!(state, State::Closed | State::Cancelled)
 }
 
-struct Eval<'a> {
+/// One requirement as evaluated: its rule, whether it is met and what the
+/// gate found (rendered into a message and data only for a report).
+pub(crate) struct Req<'a> {
+    pub(crate) rule: &'static str,
+    pub(crate) met: bool,
+    pub(crate) finding: Finding<'a>,
+}
+
+/// The evaluation state: `'a` is what findings may borrow (the release,
+/// context and policy), `'l` the log's replay and the risk cell, which
+/// findings never borrow (a prepared context's cached log may not outlive
+/// the evaluation).
+struct Eval<'a: 'l, 'l> {
     release: &'a Release,
     context: &'a Context,
     policy: &'a Policy,
     gates: Gates,
-    out: Vec<Requirement>,
+    out: Vec<Req<'a>>,
     warnings: Vec<Warning>,
-    votes: Option<Votes<'a>>,
+    votes: Option<Votes<'l>>,
     /// The log's replay: the gates count only what it yields.
-    log: &'a LogCheck,
+    log: &'l LogCheck,
     /// Where a prepared context keeps the release's assessed risk.
-    risk: Option<&'a RiskCell>,
+    risk: Option<&'l RiskCell>,
 }
 
-impl<'a> Eval<'a> {
-    fn req(&mut self, rule: &str, met: bool, message: String, data: Value) {
-        self.out.push(Requirement {
-            rule: rule.to_string(),
-            met,
-            message,
-            data,
-        });
+impl<'a: 'l, 'l> Eval<'a, 'l> {
+    /// A requirement rendered eagerly (gates not converted to a typed
+    /// [`Finding`], and rare branches).
+    fn req(&mut self, rule: &'static str, met: bool, message: String, data: Value) {
+        self.find(rule, met, Finding::Rendered { message, data });
     }
 
-    fn votes(&mut self) -> &Votes<'a> {
+    /// A requirement with its typed finding, rendered late.
+    fn find(&mut self, rule: &'static str, met: bool, finding: Finding<'a>) {
+        self.out.push(Req { rule, met, finding });
+    }
+
+    fn votes(&mut self) -> &Votes<'l> {
         let (release, record, actors, sod) = (
             self.release,
             &self.log.record,
@@ -105,19 +122,19 @@ pub(crate) fn evaluate(
     policy: &Policy,
     log: &LogCheck,
 ) -> GateReport {
-    evaluate_with(release, target, context, policy, log, None)
+    evaluate_with(release, target, context, policy, log, None).into_report()
 }
 
 /// [`evaluate`], with the cell a prepared context keeps the release's
 /// assessed risk in (assessed at most once per cached release).
-pub(crate) fn evaluate_with(
-    release: &Release,
+pub(crate) fn evaluate_with<'a>(
+    release: &'a Release,
     target: State,
-    context: &Context,
-    policy: &Policy,
+    context: &'a Context,
+    policy: &'a Policy,
     log: &LogCheck,
     risk: Option<&RiskCell>,
-) -> GateReport {
+) -> GateVerdict<'a> {
     let mut e = Eval {
         release,
         context,
@@ -145,12 +162,9 @@ pub(crate) fn evaluate_with(
             }
         }
     }
-    let allowed = e.out.iter().all(|r| r.met);
-    GateReport {
-        release_id: release.id.clone(),
-        from,
+    GateVerdict {
+        release,
         target,
-        allowed,
         requirements: e.out,
         warnings: e.warnings,
     }

@@ -5,7 +5,7 @@
 use super::Eval;
 use serde_json::json;
 
-pub(super) fn leave(e: &mut Eval<'_>) {
+pub(super) fn leave(e: &mut Eval<'_, '_>) {
     let r = e.release;
     let owner = r.owner.as_deref().filter(|o| !o.trim().is_empty());
     let msg = match owner {

@@ -6,7 +6,7 @@ use super::Eval;
 use crate::{Outcome, ReleaseKind};
 use serde_json::json;
 
-pub(super) fn leave(e: &mut Eval<'_>) {
+pub(super) fn leave(e: &mut Eval<'_, '_>) {
     let r = e.release;
     let rec = &e.log.record;
     let failed = matches!(

@@ -22,7 +22,7 @@ fn kind_name(kind: TestKind) -> &'static str {
     }
 }
 
-pub(super) fn leave(e: &mut Eval<'_>) {
+pub(super) fn leave(e: &mut Eval<'_, '_>) {
     let latest = latest_runs(&e.log.record.tests);
     let required = e.gates.required_tests.clone();
     let missing: Vec<&str> = required

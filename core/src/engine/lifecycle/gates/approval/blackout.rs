@@ -2,22 +2,20 @@
 //! in scope, or an ECAB member overrode it for an emergency
 //! (`docs/lifecycle.md`, "Gates (rule ids)").
 
-use super::super::Eval;
+use super::super::{Eval, Finding};
 use crate::calendar::Touches;
 use crate::error::Warning;
 use crate::{BlackoutSeverity, Cmdb, Decision, Release, ReleaseKind, Role};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-pub(super) fn check(e: &mut Eval<'_>) {
+pub(super) fn check(e: &mut Eval<'_, '_>) {
     let r = e.release;
     let (Some(start), Some(end)) = (&r.planned_start, &r.planned_end) else {
-        let msg = "no planned window to check against blackouts".to_string();
-        return e.req("approval.blackout", false, msg, Value::Null);
+        return e.find("approval.blackout", false, Finding::BlackoutNoWindow);
     };
     let Some(calendar) = e.calendar() else {
-        let msg = "no calendar in the context: no blackout to check".to_string();
-        return e.req("approval.blackout", true, msg, json!({"calendar": false}));
+        return e.find("approval.blackout", true, Finding::BlackoutNoCalendar);
     };
     let t = touches(r, e.cmdb());
     let mut hits = Vec::new();
@@ -67,19 +65,13 @@ pub(super) fn check(e: &mut Eval<'_>) {
             BlackoutSeverity::Block => hits.push((b, bs, be)),
         }
     }
+    if hits.is_empty() {
+        return e.find("approval.blackout", true, Finding::BlackoutClear);
+    }
     let data_hits: Vec<Value> = hits
         .iter()
         .map(|(b, s, t)| json!({"id": b.id, "name": b.name, "start": s, "end": t}))
         .collect();
-    if hits.is_empty() {
-        let msg = "the window is outside every blocking blackout".to_string();
-        return e.req(
-            "approval.blackout",
-            true,
-            msg,
-            json!({"blackouts": data_hits}),
-        );
-    }
     let names: Vec<String> = hits
         .iter()
         .map(|(b, _, _)| format!("{} ({})", b.id, b.name))

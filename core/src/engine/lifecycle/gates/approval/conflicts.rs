@@ -8,7 +8,7 @@ use serde_json::json;
 /// With a schedule in the context: the blocking conflicts that involve the
 /// release (the release as given replaces its copy in the schedule), other
 /// than blackouts, which `approval.blackout` decides.
-pub(super) fn check(e: &mut Eval<'_>) {
+pub(super) fn check(e: &mut Eval<'_, '_>) {
     let Some(schedule) = e.context.schedule.as_ref() else {
         return;
     };

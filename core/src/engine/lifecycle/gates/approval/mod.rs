@@ -16,7 +16,7 @@ mod rollback_plan;
 use super::Eval;
 use crate::Role;
 
-pub(super) fn leave(e: &mut Eval<'_>) {
+pub(super) fn leave(e: &mut Eval<'_, '_>) {
     quorum::check(e);
     no_rejection::check(e);
     rollback_plan::check(e);
@@ -27,7 +27,7 @@ pub(super) fn leave(e: &mut Eval<'_>) {
     conflicts::check(e);
 }
 
-fn role_name(role: Role) -> &'static str {
+pub(crate) fn role_name(role: Role) -> &'static str {
     match role {
         Role::ReleaseManager => "release_manager",
         Role::ReleaseTeam => "release_team",

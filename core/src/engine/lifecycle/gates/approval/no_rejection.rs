@@ -1,10 +1,13 @@
 //! `approval.no_rejection`: no approver's latest vote is a rejection
 //! (`docs/lifecycle.md`, "Gates (rule ids)").
 
-use super::super::Eval;
+use super::super::{Eval, Finding};
 use serde_json::{json, Value};
 
-pub(super) fn check(e: &mut Eval<'_>) {
+pub(super) fn check(e: &mut Eval<'_, '_>) {
+    if e.votes().rejections().is_empty() {
+        return e.find("approval.no_rejection", true, Finding::NoRejection);
+    }
     let rejected: Vec<Value> = e
         .votes()
         .rejections()

@@ -6,7 +6,7 @@ use super::super::Eval;
 use crate::Outcome;
 use serde_json::json;
 
-pub(super) fn check(e: &mut Eval<'_>) {
+pub(super) fn check(e: &mut Eval<'_, '_>) {
     let order = &e.policy.lifecycle.promotion_order;
     if order.is_empty() {
         return;

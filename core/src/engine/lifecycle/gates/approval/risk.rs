@@ -1,14 +1,16 @@
 //! `approval.risk`: the risk level is within the kind's limit, or a
 //! high-risk approver approved (`docs/risk.md`, "The lifecycle risk gate").
 
-use super::super::Eval;
-use super::role_name;
+use super::super::finding::AssessedRisk;
+use super::super::{Eval, Finding};
 use crate::risk::RiskAssessment;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// The release's assessed risk: kept in the prepared context's cell when
 /// there is one, assessed afresh otherwise.
-fn assessed_risk<'a>(e: &Eval<'a>) -> crate::error::Result<std::borrow::Cow<'a, RiskAssessment>> {
+fn assessed_risk<'l>(
+    e: &Eval<'_, 'l>,
+) -> crate::error::Result<std::borrow::Cow<'l, RiskAssessment>> {
     match e.risk {
         Some(cell) => cell
             .get_or_init(|| crate::risk::assess_risk(e.release, e.context))
@@ -19,7 +21,7 @@ fn assessed_risk<'a>(e: &Eval<'a>) -> crate::error::Result<std::borrow::Cow<'a, 
     }
 }
 
-pub(super) fn check(e: &mut Eval<'_>) {
+pub(super) fn check(e: &mut Eval<'_, '_>) {
     let r = e.release;
     let max = e.gates.max_risk;
     let approver_role = e.gates.high_risk_approver;
@@ -35,55 +37,41 @@ pub(super) fn check(e: &mut Eval<'_>) {
             }
         },
     };
-    let assessed_data = |data: &mut Value| {
-        if let (Some(a), Some(map)) = (&assessed, data.as_object_mut()) {
-            map.insert("score".to_string(), json!(a.score));
-            let contributions: serde_json::Map<String, Value> = a
-                .factors
-                .iter()
-                .map(|f| (f.name.clone(), json!(f.contribution)))
-                .collect();
-            map.insert("contributions".to_string(), Value::Object(contributions));
-            if let Some(p) = a.failure_probability {
-                map.insert("failure_probability".to_string(), json!(p));
-            }
-        }
-    };
     if let Some(a) = &assessed {
         e.warnings.extend(a.warnings.iter().cloned());
     }
-    let label = match &assessed {
-        Some(a) => format!("{} (assessed, score {:.1})", level.as_str(), a.score),
-        None => level.as_str().to_string(),
-    };
-    if level <= max {
-        let msg = format!("risk {label} is within the limit ({})", max.as_str());
-        let mut data = json!({"level": level, "source": source, "max": max});
-        assessed_data(&mut data);
-        return e.req("approval.risk", true, msg, data);
-    }
-    let extra = e.votes().approvers_in(approver_role);
-    let mut data = json!({
-        "level": level, "source": source, "max": max,
-        "extra_approver_role": approver_role, "extra_approvers": extra,
+    let assessed = assessed.map(|a| AssessedRisk {
+        score: a.score,
+        contributions: a
+            .factors
+            .iter()
+            .map(|f| (f.name.clone(), f.contribution))
+            .collect(),
+        failure_probability: a.failure_probability,
     });
-    assessed_data(&mut data);
-    let role = role_name(approver_role);
-    let (met, msg) = match extra.first() {
-        Some(who) => (
-            true,
-            format!(
-                "risk {label} is above {} but approved by {role} {who}",
-                max.as_str()
-            ),
-        ),
-        None => (
-            false,
-            format!(
-                "risk {label} is above the limit ({}): needs an approval from a {role}",
-                max.as_str()
-            ),
-        ),
+    if level <= max {
+        let finding = Finding::Risk {
+            level,
+            source,
+            max,
+            assessed,
+            extra: None,
+        };
+        return e.find("approval.risk", true, finding);
+    }
+    let extra: Vec<String> = e
+        .votes()
+        .approvers_in(approver_role)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let met = !extra.is_empty();
+    let finding = Finding::Risk {
+        level,
+        source,
+        max,
+        assessed,
+        extra: Some((approver_role, extra)),
     };
-    e.req("approval.risk", met, msg, data);
+    e.find("approval.risk", met, finding);
 }
