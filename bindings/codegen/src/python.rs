@@ -262,7 +262,8 @@ fn stub(ops: &[Op<'_>]) -> String {
     for name in &used.used {
         let _ = writeln!(out, "    {name},");
     }
-    out.push_str(")\nfrom ._prepared_context import PreparedContext as PreparedContext\n");
+    out.push_str(")\nfrom ._prepared_context import PreparedContext as PreparedContext\n\
+         from ._risk_assessor import RiskAssessor as RiskAssessor\n");
     out.push_str(
         "\n__version__: str\n\
          OPERATIONS: Tuple[Tuple[str, Tuple[Tuple[str, bool], ...], str], ...]\n\
@@ -271,7 +272,7 @@ fn stub(ops: &[Op<'_>]) -> String {
     for e in &classes {
         let _ = writeln!(out, "    \"{e}\",");
     }
-    out.push_str("    \"OPERATIONS\",\n    \"MAX_NESTING_DEPTH\",\n    \"PreparedContext\",\n");
+    out.push_str("    \"OPERATIONS\",\n    \"MAX_NESTING_DEPTH\",\n    \"PreparedContext\",\n    \"RiskAssessor\",\n");
     for op in ops {
         let _ = writeln!(out, "    \"{}\",", op.info.name);
     }

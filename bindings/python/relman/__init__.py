@@ -22,6 +22,7 @@ from . import _relman
 from . import _operations
 from ._operations import *  # noqa: F401,F403 (one function per operation)
 from ._prepared_context import PreparedContext
+from ._risk_assessor import RiskAssessor
 from ._errors import (
     Forbidden,
     InvalidInput,
@@ -59,5 +60,6 @@ __all__ = [
     "OPERATIONS",
     "MAX_NESTING_DEPTH",
     "PreparedContext",
+    "RiskAssessor",
     *_operations.__all__,
 ]

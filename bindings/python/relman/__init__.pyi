@@ -65,6 +65,7 @@ from .types import (
     ValidationReport,
 )
 from ._prepared_context import PreparedContext as PreparedContext
+from ._risk_assessor import RiskAssessor as RiskAssessor
 
 __version__: str
 OPERATIONS: Tuple[Tuple[str, Tuple[Tuple[str, bool], ...], str], ...]
@@ -85,6 +86,7 @@ __all__ = [
     "OPERATIONS",
     "MAX_NESTING_DEPTH",
     "PreparedContext",
+    "RiskAssessor",
     "validate",
     "check",
     "apply",

@@ -12,6 +12,7 @@
 
 mod convert;
 mod prepared_context;
+mod risk_assessor;
 
 /// The extension's Rust allocations (the core's JSON values, its results)
 /// go through mimalloc: the profile of a large `assess_risk_many` spent a
@@ -259,6 +260,7 @@ fn relman_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(echo, m)?)?;
     m.add_function(wrap_pyfunction!(force_panic, m)?)?;
     m.add_class::<prepared_context::PyPreparedContext>()?;
+    m.add_class::<risk_assessor::PyRiskAssessor>()?;
     m.add("OPERATIONS", operations(py)?)?;
     m.add(
         "SCHEMAS",
