@@ -262,8 +262,10 @@ fn stub(ops: &[Op<'_>]) -> String {
     for name in &used.used {
         let _ = writeln!(out, "    {name},");
     }
-    out.push_str(")\nfrom ._prepared_context import PreparedContext as PreparedContext\n\
-         from ._risk_assessor import RiskAssessor as RiskAssessor\n");
+    out.push_str(
+        ")\nfrom ._prepared_context import PreparedContext as PreparedContext\n\
+         from ._risk_assessor import RiskAssessor as RiskAssessor\n",
+    );
     out.push_str(
         "\n__version__: str\n\
          OPERATIONS: Tuple[Tuple[str, Tuple[Tuple[str, bool], ...], str], ...]\n\
