@@ -52,6 +52,28 @@ export declare class PreparedSchedule {
 }
 
 /**
+ * Risk with its context prepared once: `new RiskAssessor(context)`, then
+ * `assess(release)` or `assessMany(releases)` as often as needed. Returns
+ * what `assessRisk(release, context)` / `assessRiskMany(releases,
+ * context)` return and throws what they throw; the policy check, the CMDB
+ * graph and the history index are built once (docs/risk.md).
+ */
+export declare class RiskAssessor {
+  /** Prepares the context document. */
+  constructor(context?: T.In<T.Context> | null)
+  /**
+   * The risk assessment of `release` (what `assessRisk` returns with
+   * this context).
+   */
+  assess(release: T.In<T.Release>): T.RiskAssessment
+  /**
+   * The batch of `releases` (what `assessRiskMany` returns with this
+   * context): one assessment or error per release.
+   */
+  assessMany(releases: T.In<T.Release>[]): T.RiskBatch
+}
+
+/**
  * Test hook: panics inside a guarded entry point; must throw an `Error`
  * with code `internal`.
  */

@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.PreparedContext = nativeBinding.PreparedContext
 module.exports.PreparedSchedule = nativeBinding.PreparedSchedule
+module.exports.RiskAssessor = nativeBinding.RiskAssessor
 module.exports._forcePanic = nativeBinding._forcePanic
 module.exports._forcePanicAsync = nativeBinding._forcePanicAsync
 module.exports._timeCore = nativeBinding._timeCore

@@ -68,6 +68,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "operation::api",
             "operation::prepared_context",
+            "operation::risk_assessor",
             "operation::schema",
             "operation::structure",
             "operation::validate",

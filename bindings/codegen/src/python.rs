@@ -266,7 +266,7 @@ fn stub(ops: &[Op<'_>]) -> String {
     for name in &used.used {
         let _ = writeln!(out, "    {name},");
     }
-    out.push_str(")\nfrom ._prepared_context import PreparedContext as PreparedContext\n");
+    out.push_str(")\nfrom ._prepared_context import PreparedContext as PreparedContext\nfrom ._risk_assessor import RiskAssessor as RiskAssessor\n");
     for class in NATIVE_CLASSES {
         let _ = writeln!(out, "from ._relman import {class} as {class}");
     }
@@ -278,7 +278,7 @@ fn stub(ops: &[Op<'_>]) -> String {
     for e in &classes {
         let _ = writeln!(out, "    \"{e}\",");
     }
-    out.push_str("    \"PreparedContext\",\n");
+    out.push_str("    \"PreparedContext\",\n    \"RiskAssessor\",\n");
     for class in NATIVE_CLASSES {
         let _ = writeln!(out, "    \"{class}\",");
     }

@@ -23,6 +23,7 @@ from . import _operations
 from ._operations import *  # noqa: F401,F403 (one function per operation)
 from ._prepared_context import PreparedContext
 from ._relman import PreparedSchedule
+from ._risk_assessor import RiskAssessor
 from ._errors import (
     Forbidden,
     InvalidInput,
@@ -61,5 +62,6 @@ __all__ = [
     "MAX_NESTING_DEPTH",
     "PreparedContext",
     "PreparedSchedule",
+    "RiskAssessor",
     *_operations.__all__,
 ]

@@ -65,6 +65,7 @@ from .types import (
     ValidationReport,
 )
 from ._prepared_context import PreparedContext as PreparedContext
+from ._risk_assessor import RiskAssessor as RiskAssessor
 from ._relman import PreparedSchedule as PreparedSchedule
 
 __version__: str
@@ -84,6 +85,7 @@ __all__ = [
     "StorageFull",
     "PermissionDenied",
     "PreparedContext",
+    "RiskAssessor",
     "PreparedSchedule",
     "OPERATIONS",
     "MAX_NESTING_DEPTH",

@@ -17,6 +17,7 @@ __all__ = [
     "SCALAR_PARAMETERS",
     "PreparedContext",
     "PreparedSchedule",
+    "RiskAssessor",
 ]
 
 __version__: str
@@ -50,3 +51,9 @@ class PreparedSchedule:
     def conflicts(self) -> ConflictReport:
         """Every conflict: the report ``detect_conflicts`` returns."""
         ...
+
+@final
+class RiskAssessor:
+    def __new__(cls, context: object = None) -> "RiskAssessor": ...
+    def assess(self, release: object = None) -> JSONValue: ...
+    def assess_many(self, releases: object = None) -> JSONValue: ...

@@ -13,6 +13,7 @@
 mod convert;
 mod prepared_context;
 mod prepared_schedule;
+mod risk_assessor;
 
 /// The extension's Rust allocations (the core's JSON values, its results)
 /// go through mimalloc: the profile of a large `assess_risk_many` spent a
@@ -261,6 +262,7 @@ fn relman_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(force_panic, m)?)?;
     m.add_class::<prepared_context::PyPreparedContext>()?;
     m.add_class::<prepared_schedule::PreparedSchedule>()?;
+    m.add_class::<risk_assessor::PyRiskAssessor>()?;
     m.add("OPERATIONS", operations(py)?)?;
     m.add(
         "SCHEMAS",

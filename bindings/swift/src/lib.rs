@@ -24,6 +24,7 @@ pub mod error;
 pub mod json;
 pub mod prepared_context;
 pub mod prepared_schedule;
+pub mod risk_assessor;
 #[rustfmt::skip] // generated: scripts/gen-swift writes it
 pub mod ops;
 #[rustfmt::skip] // generated: scripts/gen-swift writes it

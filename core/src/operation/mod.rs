@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod prepared_context;
+pub mod risk_assessor;
 pub mod schema;
 pub(crate) mod structure;
 pub mod validate;

@@ -935,6 +935,219 @@ public func FfiConverterTypePreparedSchedule_lower(_ value: PreparedSchedule) ->
 
 
 
+
+
+/**
+ * Risk with its context prepared once: build it from the JSON text of the
+ * context document, then `assess(release)` or `assess_many(releases)` as
+ * often as needed, from any thread. Returns what `assess_risk` /
+ * `assess_risk_many` return with that context; the policy check, the CMDB
+ * graph and the history index are built once (docs/risk.md).
+ */
+public protocol RiskAssessorProtocol: AnyObject, Sendable {
+    
+    /**
+     * The risk assessment of `release` (what `assess_risk` returns with
+     * this context).
+     */
+    func assess(release: Release) throws  -> RiskAssessment
+    
+    /**
+     * `assess` on JSON text (`{"release": …}`), returning the
+     * assessment's JSON text.
+     */
+    func assessJson(params: String) throws  -> String
+    
+    /**
+     * The batch of `releases` (a list of JSON texts, each of a `Release`):
+     * what `assess_risk_many` returns with this context.
+     */
+    func assessMany(releases: [String]) throws  -> RiskBatch
+    
+    /**
+     * `assess_many` on JSON text (`{"releases": […]}`), returning the
+     * batch's JSON text.
+     */
+    func assessManyJson(params: String) throws  -> String
+    
+}
+/**
+ * Risk with its context prepared once: build it from the JSON text of the
+ * context document, then `assess(release)` or `assess_many(releases)` as
+ * often as needed, from any thread. Returns what `assess_risk` /
+ * `assess_risk_many` return with that context; the policy check, the CMDB
+ * graph and the history index are built once (docs/risk.md).
+ */
+open class RiskAssessor: RiskAssessorProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_relman_uniffi_fn_clone_riskassessor(self.handle, $0) }
+    }
+    /**
+     * Prepares the context (JSON text of a `Context`; absent: the
+     * defaults).
+     */
+public convenience init(context: String? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_constructor_riskassessor_new(
+        FfiConverterOptionString.lower(context),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_relman_uniffi_fn_free_riskassessor(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The risk assessment of `release` (what `assess_risk` returns with
+     * this context).
+     */
+open func assess(release: Release)throws  -> RiskAssessment  {
+    return try  FfiConverterTypeRiskAssessment_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_riskassessor_assess(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRelease_lower(release),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `assess` on JSON text (`{"release": …}`), returning the
+     * assessment's JSON text.
+     */
+open func assessJson(params: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_riskassessor_assess_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(params),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The batch of `releases` (a list of JSON texts, each of a `Release`):
+     * what `assess_risk_many` returns with this context.
+     */
+open func assessMany(releases: [String])throws  -> RiskBatch  {
+    return try  FfiConverterTypeRiskBatch_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_riskassessor_assess_many(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceString.lower(releases),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `assess_many` on JSON text (`{"releases": […]}`), returning the
+     * batch's JSON text.
+     */
+open func assessManyJson(params: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_riskassessor_assess_many_json(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(params),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRiskAssessor: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RiskAssessor
+
+    public static func lift(_ handle: UInt64) throws -> RiskAssessor {
+        return RiskAssessor(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RiskAssessor) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RiskAssessor {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RiskAssessor, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskAssessor_lift(_ handle: UInt64) throws -> RiskAssessor {
+    return try FfiConverterTypeRiskAssessor.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskAssessor_lower(_ value: RiskAssessor) -> UInt64 {
+    return FfiConverterTypeRiskAssessor.lower(value)
+}
+
+
+
+
 /**
  * A person (or service account) who issues commands or approves.
  */
@@ -12417,10 +12630,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_method_preparedschedule_conflicts() != 47779) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_relman_uniffi_checksum_method_riskassessor_assess() != 15859) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_method_riskassessor_assess_json() != 11458) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_method_riskassessor_assess_many() != 56985) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_method_riskassessor_assess_many_json() != 63117) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_relman_uniffi_checksum_constructor_preparedcontext_new() != 42676) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_constructor_preparedschedule_new() != 17221) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_constructor_riskassessor_new() != 35824) {
         return InitializationResult.apiChecksumMismatch
     }
 

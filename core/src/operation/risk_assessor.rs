@@ -1,0 +1,252 @@
+//! The `assess_risk` and `assess_risk_many` operations with their context
+//! prepared once, for the bindings' `RiskAssessor` objects (`docs/risk.md`,
+//! "A prepared assessor in every binding").
+//!
+//! [`PreparedRisk::new`] reads the `context` parameter exactly as
+//! [`crate::api::call`] reads it for `assess_risk` (same limits, errors and
+//! paths) and prepares a [`RiskAssessor`]; [`PreparedRisk::assess`] reads
+//! `release` as `call("assess_risk", …)` does and returns what it returns;
+//! [`PreparedRisk::assess_many`] reads `releases` as
+//! `call("assess_risk_many", …)` does and returns the same [`RiskBatch`]
+//! (one bad release fills its slot with null and an error). A binding only
+//! converts its values to and from [`Value`].
+
+use crate::api::read::{self, Doc, DocList};
+use crate::api::{self, BatchError, ParamForm, RiskBatch};
+use crate::error::{Error, Result};
+use crate::limits::Limits;
+use crate::{Context, Release, RiskAssessor};
+use serde_json::{Map, Value};
+
+/// A context prepared once for `assess_risk` and `assess_risk_many`.
+#[derive(Debug)]
+pub struct PreparedRisk {
+    assessor: RiskAssessor<'static>,
+}
+
+/// The parameters object `params` of operation `op` restricted to `allowed`
+/// (nulls dropped), every one of `required` present, with `call`'s depth
+/// and read-time limits applied.
+fn parameters(
+    params: Value,
+    op: &str,
+    allowed: &[&str],
+    required: &[&str],
+    what: &str,
+) -> Result<Map<String, Value>> {
+    let depth = crate::limits::depth(&params, api::MAX_NESTING_DEPTH + 1);
+    if depth > api::MAX_NESTING_DEPTH + 1 {
+        crate::limits::dismantle(params);
+        return Err(api::nesting_too_deep(""));
+    }
+    let mut map = match params {
+        Value::Object(map) => map,
+        Value::Null => Map::new(),
+        other => {
+            return Err(Error::invalid_input(
+                "",
+                format!(
+                    "the parameters of {what} must be an object keyed by parameter name, not {}",
+                    read::type_name(&other)
+                ),
+            ))
+        }
+    };
+    map.retain(|_, v| !v.is_null());
+    if let Some(unknown) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(Error::invalid_input(
+            unknown.clone(),
+            format!(
+                "{what} takes no parameter `{unknown}`; its parameters: {}",
+                allowed.join(", ")
+            ),
+        ));
+    }
+    if let Some(missing) = required.iter().find(|p| !map.contains_key(**p)) {
+        return Err(Error::invalid_input(
+            *missing,
+            format!("`{op}` needs the parameter `{missing}`"),
+        ));
+    }
+    let limits = Limits::default();
+    for (name, value) in &map {
+        let form: ParamForm = api::param_form(op, name);
+        read::check_param(form, name, value, &limits)?;
+    }
+    Ok(map)
+}
+
+/// A result as JSON.
+fn out<T: serde::Serialize>(result: &T) -> Result<Value> {
+    serde_json::to_value(result)
+        .map_err(|e| Error::internal(format!("cannot write the result: {e}")))
+}
+
+/// `params` as JSON text, under `call_json`'s size limit.
+fn parse(params: &str) -> Result<Value> {
+    let size = params.len() as u64;
+    if size > crate::limits::DEFAULT_MAX_DOCUMENT_BYTES {
+        return Err(crate::limits::exceeded(
+            "",
+            "parameters size in bytes",
+            crate::limits::DEFAULT_MAX_DOCUMENT_BYTES,
+            size,
+        ));
+    }
+    api::parse_json(params, "", "parameters are not JSON")
+}
+
+/// JSON text of a result.
+fn text(result: &Value) -> Result<String> {
+    serde_json::to_string(result)
+        .map_err(|e| Error::internal(format!("cannot write the result: {e}")))
+}
+
+impl PreparedRisk {
+    /// Prepares `assess_risk`'s `context` (an object with it or without
+    /// it; null is "not given"), read as `call("assess_risk", …)` reads it.
+    /// Errors: the context's, with the operation's codes and paths.
+    pub fn new(params: Value) -> Result<Self> {
+        let mut map = parameters(params, "assess_risk", &["context"], &[], "a risk assessor")?;
+        let context: Option<Context> = read::optional::<Doc, Context>(&mut map, "context")?;
+        Ok(PreparedRisk {
+            assessor: RiskAssessor::from_context(context.unwrap_or_default())?,
+        })
+    }
+
+    /// The prepared assessor.
+    pub fn assessor(&self) -> &RiskAssessor<'static> {
+        &self.assessor
+    }
+
+    /// `assess_risk` of `release` (an object `{"release": …}`), read as
+    /// `call("assess_risk", …)` reads it: the same result, or the same
+    /// error.
+    pub fn assess(&self, params: Value) -> Result<Value> {
+        let mut map = parameters(
+            params,
+            "assess_risk",
+            &["release"],
+            &["release"],
+            "a risk assessor's `assess`",
+        )?;
+        let release: Release = read::required::<Doc, Release>(&mut map, "release")?;
+        out(&self.assessor.assess(&release)?)
+    }
+
+    /// `assess_risk_many` of `releases` (an object `{"releases": […]}`),
+    /// read as `call("assess_risk_many", …)` reads it: the same
+    /// [`RiskBatch`], releases spread over every core (feature `parallel`).
+    pub fn assess_many(&self, params: Value) -> Result<Value> {
+        let mut map = parameters(
+            params,
+            "assess_risk_many",
+            &["releases"],
+            &["releases"],
+            "a risk assessor's `assess_many`",
+        )?;
+        let releases: Vec<Result<Release>> =
+            read::required::<DocList, Vec<Result<Release>>>(&mut map, "releases")?;
+        out(&self.batch(&releases))
+    }
+
+    /// The batch of `releases` as `assess_risk_batch` builds it, with the
+    /// prepared assessor.
+    fn batch(&self, releases: &[Result<Release>]) -> RiskBatch {
+        let assessor = &self.assessor;
+        let results = crate::foundation::parallel::map(releases, |release| {
+            release
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|r| assessor.assess(r))
+        });
+        let mut batch = RiskBatch {
+            assessments: Vec::with_capacity(releases.len()),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        };
+        for (index, result) in results.into_iter().enumerate() {
+            match result {
+                Ok(a) => batch.assessments.push(Some(a)),
+                Err(e) => {
+                    batch.assessments.push(None);
+                    batch.errors.push(BatchError {
+                        index,
+                        error: e.to_body(),
+                    });
+                }
+            }
+        }
+        batch
+    }
+
+    /// [`assess`](Self::assess) on JSON text, returning JSON text (for the
+    /// Swift binding's raw entry).
+    pub fn assess_json(&self, params: &str) -> Result<String> {
+        text(&self.assess(parse(params)?)?)
+    }
+
+    /// [`assess_many`](Self::assess_many) on JSON text, returning JSON
+    /// text (for the Swift binding's raw entry).
+    pub fn assess_many_json(&self, params: &str) -> Result<String> {
+        text(&self.assess_many(parse(params)?)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body<T>(r: Result<T>) -> Option<Value> {
+        r.err().and_then(|e| serde_json::to_value(e.to_body()).ok())
+    }
+
+    #[test]
+    fn results_and_errors_are_the_operations() {
+        let release = json!({"id": "REL-1", "title": "x", "kind": "minor", "state": "planning"});
+        let context = json!({"policy": {"risk": {"weights": {"emergency": 2}}}});
+        let p = PreparedRisk::new(json!({"context": context})).unwrap_or_else(|e| panic!("{e}"));
+        let want = api::call(
+            "assess_risk",
+            json!({"release": release, "context": context}),
+        );
+        let got = p.assess(json!({"release": release}));
+        assert_eq!(got.ok(), want.ok());
+        let releases = json!([release, {"id": 3}, release]);
+        let want = api::call(
+            "assess_risk_many",
+            json!({"releases": releases, "context": context}),
+        );
+        let got = crate::foundation::parallel::with_threads(1, || {
+            p.assess_many(json!({"releases": releases}))
+        });
+        assert!(got.is_ok());
+        assert_eq!(got.ok(), want.ok());
+        for bad in [json!({}), json!({"release": {"id": 3}}), json!(4)] {
+            let mut params = bad.as_object().cloned().unwrap_or_default();
+            params.insert("context".into(), context.clone());
+            let call = api::call("assess_risk", Value::Object(params));
+            if bad.is_object() {
+                assert_eq!(body(p.assess(bad)), body(call));
+            } else {
+                assert!(p.assess(bad).is_err());
+            }
+        }
+        let weights = json!({"policy": {"risk": {"weights": {"emergency": -1}}}});
+        assert_eq!(
+            body(PreparedRisk::new(json!({"context": weights}))),
+            body(api::call(
+                "assess_risk",
+                json!({"release": release, "context": weights})
+            ))
+        );
+        assert_eq!(
+            body(PreparedRisk::new(json!({"context": {"actors": 3}}))),
+            body(api::call(
+                "assess_risk",
+                json!({"release": release, "context": {"actors": 3}})
+            ))
+        );
+    }
+}
