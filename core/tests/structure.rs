@@ -67,6 +67,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "operations",
         &[
             "operation::api",
+            "operation::prepared",
             "operation::prepared_context",
             "operation::risk_assessor",
             "operation::schema",

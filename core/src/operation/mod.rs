@@ -3,6 +3,7 @@
 //! (docs/architecture.md).
 
 pub mod api;
+mod prepared;
 pub mod prepared_context;
 pub mod risk_assessor;
 pub mod schema;

@@ -8,14 +8,13 @@
 //! `call("check", …)` returns for the four together. A binding only
 //! converts its values to and from [`Value`].
 
+use super::prepared::{out, parameters, parse, text};
 use crate::api::read::{self, Doc, Keys, Val};
-use crate::api::{self, ParamForm};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::keys::Keyring;
 use crate::lifecycle::PreparedContext;
-use crate::limits::Limits;
 use crate::{Context, Release, State};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The parameters of `check` a prepared context takes at construction.
 const PREPARED: [&str; 2] = ["context", "keys"];
@@ -28,51 +27,12 @@ pub struct PreparedCheck {
     prepared: PreparedContext,
 }
 
-/// The parameters object `params` restricted to `allowed` (nulls dropped),
-/// with `call`'s depth and read-time limits applied.
-fn parameters(params: Value, allowed: &[&str], what: &str) -> Result<Map<String, Value>> {
-    let depth = crate::limits::depth(&params, api::MAX_NESTING_DEPTH + 1);
-    if depth > api::MAX_NESTING_DEPTH + 1 {
-        crate::limits::dismantle(params);
-        return Err(api::nesting_too_deep(""));
-    }
-    let mut map = match params {
-        Value::Object(map) => map,
-        Value::Null => Map::new(),
-        other => {
-            return Err(Error::invalid_input(
-                "",
-                format!(
-                    "the parameters of {what} must be an object keyed by parameter name, not {}",
-                    read::type_name(&other)
-                ),
-            ))
-        }
-    };
-    map.retain(|_, v| !v.is_null());
-    if let Some(unknown) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(Error::invalid_input(
-            unknown.clone(),
-            format!(
-                "{what} takes no parameter `{unknown}`; its parameters: {}",
-                allowed.join(", ")
-            ),
-        ));
-    }
-    let limits = Limits::default();
-    for (name, value) in &map {
-        let form: ParamForm = api::param_form("check", name);
-        read::check_param(form, name, value, &limits)?;
-    }
-    Ok(map)
-}
-
 impl PreparedCheck {
     /// Prepares `check`'s `context` and `keys` (an object with either,
     /// both or neither; null is "not given"), read as `call("check", …)`
     /// reads them.
     pub fn new(params: Value) -> Result<Self> {
-        let mut map = parameters(params, &PREPARED, "a prepared context")?;
+        let mut map = parameters(params, "check", &PREPARED, &[], "a prepared context")?;
         let context: Option<Context> = read::optional::<Doc, Context>(&mut map, "context")?;
         let keys: Option<Keyring> = read::optional::<Keys, Keyring>(&mut map, "keys")?;
         Ok(Self::of(PreparedContext::with_keys(
@@ -94,41 +54,29 @@ impl PreparedCheck {
     /// `check` of `release` to `target` (an object with both), read as
     /// `call("check", …)` reads them: the same result, or the same error.
     pub fn check(&self, params: Value) -> Result<Value> {
-        let mut map = parameters(params, &PER_CALL, "a prepared context's `check`")?;
-        if let Some(missing) = PER_CALL.iter().find(|p| !map.contains_key(**p)) {
-            return Err(Error::invalid_input(
-                *missing,
-                format!("`check` needs the parameter `{missing}`"),
-            ));
-        }
+        let mut map = parameters(
+            params,
+            "check",
+            &PER_CALL,
+            &PER_CALL,
+            "a prepared context's `check`",
+        )?;
         let release: Release = read::required::<Doc, Release>(&mut map, "release")?;
         let target: State = read::required::<Val, State>(&mut map, "target")?;
-        serde_json::to_value(self.prepared.check(&release, target))
-            .map_err(|e| Error::internal(format!("cannot write the result: {e}")))
+        out(&self.prepared.check(&release, target))
     }
 
     /// [`check`](Self::check) on JSON text, returning JSON text (for the
     /// Swift binding's raw entry).
     pub fn check_json(&self, params: &str) -> Result<String> {
-        let size = params.len() as u64;
-        if size > crate::limits::DEFAULT_MAX_DOCUMENT_BYTES {
-            return Err(crate::limits::exceeded(
-                "",
-                "parameters size in bytes",
-                crate::limits::DEFAULT_MAX_DOCUMENT_BYTES,
-                size,
-            ));
-        }
-        let params = api::parse_json(params, "", "parameters are not JSON")?;
-        let result = self.check(params)?;
-        serde_json::to_string(&result)
-            .map_err(|e| Error::internal(format!("cannot write the result: {e}")))
+        text(&self.check(parse(params)?)?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api;
     use serde_json::json;
 
     #[test]

@@ -11,95 +11,17 @@
 //! (one bad release fills its slot with null and an error). A binding only
 //! converts its values to and from [`Value`].
 
+use super::prepared::{out, parameters, parse, text};
 use crate::api::read::{self, Doc, DocList};
-use crate::api::{self, BatchError, ParamForm, RiskBatch};
-use crate::error::{Error, Result};
-use crate::limits::Limits;
+use crate::api::RiskBatch;
+use crate::error::Result;
 use crate::{Context, Release, RiskAssessor};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A context prepared once for `assess_risk` and `assess_risk_many`.
 #[derive(Debug)]
 pub struct PreparedRisk {
     assessor: RiskAssessor<'static>,
-}
-
-/// The parameters object `params` of operation `op` restricted to `allowed`
-/// (nulls dropped), every one of `required` present, with `call`'s depth
-/// and read-time limits applied.
-fn parameters(
-    params: Value,
-    op: &str,
-    allowed: &[&str],
-    required: &[&str],
-    what: &str,
-) -> Result<Map<String, Value>> {
-    let depth = crate::limits::depth(&params, api::MAX_NESTING_DEPTH + 1);
-    if depth > api::MAX_NESTING_DEPTH + 1 {
-        crate::limits::dismantle(params);
-        return Err(api::nesting_too_deep(""));
-    }
-    let mut map = match params {
-        Value::Object(map) => map,
-        Value::Null => Map::new(),
-        other => {
-            return Err(Error::invalid_input(
-                "",
-                format!(
-                    "the parameters of {what} must be an object keyed by parameter name, not {}",
-                    read::type_name(&other)
-                ),
-            ))
-        }
-    };
-    map.retain(|_, v| !v.is_null());
-    if let Some(unknown) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(Error::invalid_input(
-            unknown.clone(),
-            format!(
-                "{what} takes no parameter `{unknown}`; its parameters: {}",
-                allowed.join(", ")
-            ),
-        ));
-    }
-    if let Some(missing) = required.iter().find(|p| !map.contains_key(**p)) {
-        return Err(Error::invalid_input(
-            *missing,
-            format!("`{op}` needs the parameter `{missing}`"),
-        ));
-    }
-    let limits = Limits::default();
-    for (name, value) in &map {
-        let form: ParamForm = api::param_form(op, name);
-        read::check_param(form, name, value, &limits)?;
-    }
-    Ok(map)
-}
-
-/// A result as JSON.
-fn out<T: serde::Serialize>(result: &T) -> Result<Value> {
-    serde_json::to_value(result)
-        .map_err(|e| Error::internal(format!("cannot write the result: {e}")))
-}
-
-/// `params` as JSON text, under `call_json`'s size limit.
-fn parse(params: &str) -> Result<Value> {
-    let size = params.len() as u64;
-    if size > crate::limits::DEFAULT_MAX_DOCUMENT_BYTES {
-        return Err(crate::limits::exceeded(
-            "",
-            "parameters size in bytes",
-            crate::limits::DEFAULT_MAX_DOCUMENT_BYTES,
-            size,
-        ));
-    }
-    api::parse_json(params, "", "parameters are not JSON")
-}
-
-/// JSON text of a result.
-fn text(result: &Value) -> Result<String> {
-    serde_json::to_string(result)
-        .map_err(|e| Error::internal(format!("cannot write the result: {e}")))
 }
 
 impl PreparedRisk {
@@ -153,31 +75,7 @@ impl PreparedRisk {
     /// The batch of `releases` as `assess_risk_batch` builds it, with the
     /// prepared assessor.
     fn batch(&self, releases: &[Result<Release>]) -> RiskBatch {
-        let assessor = &self.assessor;
-        let results = crate::foundation::parallel::map(releases, |release| {
-            release
-                .as_ref()
-                .map_err(Clone::clone)
-                .and_then(|r| assessor.assess(r))
-        });
-        let mut batch = RiskBatch {
-            assessments: Vec::with_capacity(releases.len()),
-            errors: Vec::new(),
-            warnings: Vec::new(),
-        };
-        for (index, result) in results.into_iter().enumerate() {
-            match result {
-                Ok(a) => batch.assessments.push(Some(a)),
-                Err(e) => {
-                    batch.assessments.push(None);
-                    batch.errors.push(BatchError {
-                        index,
-                        error: e.to_body(),
-                    });
-                }
-            }
-        }
-        batch
+        crate::risk::assess_batch_with(&self.assessor, releases)
     }
 
     /// [`assess`](Self::assess) on JSON text, returning JSON text (for the
@@ -196,6 +94,7 @@ impl PreparedRisk {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api;
     use serde_json::json;
 
     fn body<T>(r: Result<T>) -> Option<Value> {

@@ -32,7 +32,16 @@ pub struct BatchError {
 /// An invalid context fails the whole call.
 pub fn assess_risk_batch(releases: &[Result<Release>], context: &Context) -> Result<RiskBatch> {
     let assessor = crate::RiskAssessor::new(context)?;
-    // Every core (feature `parallel`), results back in input order.
+    Ok(assess_batch_with(&assessor, releases))
+}
+
+/// [`assess_risk_batch`] with an assessor already prepared (the bindings'
+/// `RiskAssessor` objects): every core (feature `parallel`), results in
+/// input order.
+pub fn assess_batch_with(
+    assessor: &crate::RiskAssessor<'_>,
+    releases: &[Result<Release>],
+) -> RiskBatch {
     let results = crate::foundation::parallel::map(releases, |release| {
         release
             .as_ref()
@@ -56,5 +65,5 @@ pub fn assess_risk_batch(releases: &[Result<Release>], context: &Context) -> Res
             }
         }
     }
-    Ok(batch)
+    batch
 }

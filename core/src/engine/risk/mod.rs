@@ -20,7 +20,7 @@ mod blast;
 mod factors;
 mod fit;
 
-pub use batch::{assess_risk_batch, BatchError, RiskBatch};
+pub use batch::{assess_batch_with, assess_risk_batch, BatchError, RiskBatch};
 pub use blast::{blast_radius, BlastRadius};
 pub use fit::{fit_risk_model, FitOptions, FitQuality, FitSamples, FittedRiskModel};
 
