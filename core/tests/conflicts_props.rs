@@ -20,29 +20,9 @@ use relman_oracles::conflicts::{self, cmdb, detected, oracle, Item, BASE, CIS, S
 use relman_oracles::iso;
 use serde_json::{json, Value};
 
-/// A generated item, built by proptest.
-fn gen_item() -> impl Strategy<Value = Item> {
-    (
-        0i64..300,
-        1i64..12,
-        proptest::collection::vec(0..CIS, 1..4),
-        0usize..5,
-        proptest::option::of((0i64..300, 1i64..8)),
-        proptest::collection::vec(0..CIS, 0..3),
-        0usize..3,
-        proptest::collection::vec(0usize..1000, 0..3),
-    )
-        .prop_map(|(s, l, cis, who, own, own_cis, service, deps)| Item {
-            start: BASE + s * STEP,
-            len: l * STEP,
-            cis,
-            who,
-            own: own.map(|(s, l)| (BASE + s * STEP, BASE + (s + l) * STEP)),
-            own_cis,
-            service,
-            deps,
-        })
-}
+#[path = "support/conflict_items.rs"]
+mod conflict_items;
+use conflict_items::gen_item;
 
 /// Item `i`'s release; with `acyclic_deps` it depends only on earlier
 /// items.
