@@ -13,7 +13,7 @@
 
 use super::approval_role_name as role_name;
 use super::line;
-use crate::{RiskLevel, Role, State};
+use crate::{ReleaseKind, RiskLevel, Role, State, Timestamp};
 use serde_json::{json, Value};
 
 /// One quorum rule as counted.
@@ -100,6 +100,24 @@ pub(crate) enum Finding<'a> {
         assessed: Option<AssessedRisk>,
         /// Above the limit: the extra approver role and its approvers.
         extra: Option<(Role, Vec<String>)>,
+    },
+    // Leaving planning, development, testing, deployment and review
+    // (`planning.rs`, `development.rs`, `testing.rs`, `deployment.rs`,
+    // `review.rs`).
+    /// `planning.owner`: the release's owner as written.
+    PlanningOwner { owner: Option<&'a str> },
+    /// `planning.scope`: the release's scope as written.
+    PlanningScope { scope: Option<&'a str> },
+    /// `planning.window`: the planned window as written.
+    PlanningWindow {
+        start: Option<&'a Timestamp>,
+        end: Option<&'a Timestamp>,
+    },
+    /// `planning.communication_plan`: the kind and the plan (blank plans
+    /// left out).
+    PlanningCommunication {
+        kind: ReleaseKind,
+        plan: Option<&'a str>,
     },
 }
 
@@ -345,6 +363,83 @@ impl Finding<'_> {
                 };
                 (msg, data)
             }
+            Finding::PlanningOwner { owner } => {
+                let msg = match owner.filter(|o| !o.trim().is_empty()) {
+                    Some(o) => format!("owned by {o}"),
+                    None => "the release has no owner (release manager)".to_string(),
+                };
+                (msg, json!({"owner": owner}))
+            }
+            Finding::PlanningScope { scope } => {
+                let msg = match scope.filter(|s| !s.trim().is_empty()) {
+                    Some(_) => "the scope is described".to_string(),
+                    None => "the scope is not described".to_string(),
+                };
+                (msg, json!({"scope": scope}))
+            }
+            Finding::PlanningWindow { start, end } => {
+                let data = json!({"planned_start": start, "planned_end": end});
+                let msg = match (start, end) {
+                    (Some(s), Some(t)) if s < t => format!("planned window {s} to {t}"),
+                    (Some(_), Some(_)) => "the planned window ends before it starts".to_string(),
+                    _ => "the planned window needs planned_start and planned_end".to_string(),
+                };
+                (msg, data)
+            }
+            Finding::PlanningCommunication { kind, plan } => {
+                let msg = match plan {
+                    Some(_) => "a communication plan is in place".to_string(),
+                    None => format!("{kind:?} releases need a communication plan").to_lowercase(),
+                };
+                (msg, json!({"kind": kind, "plan": plan}))
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Branches of the converted gates no lifecycle test reaches: the
+    //! message and data the gates built eagerly before (`git show` of the
+    //! gate files before their conversion).
+
+    use super::*;
+
+    fn rendered(f: Finding<'_>) -> (String, String) {
+        let (msg, data) = f.render("r1");
+        (msg, data.to_string())
+    }
+
+    #[test]
+    fn planning_window_ending_before_it_starts() {
+        let start = Timestamp::parse("2026-02-01T00:00:00Z").unwrap();
+        let end = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let f = Finding::PlanningWindow {
+            start: Some(&start),
+            end: Some(&end),
+        };
+        assert_eq!(
+            rendered(f),
+            (
+                "the planned window ends before it starts".to_string(),
+                r#"{"planned_end":"2026-01-01T00:00:00Z","planned_start":"2026-02-01T00:00:00Z"}"#
+                    .to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn planning_communication_plan_missing() {
+        let f = Finding::PlanningCommunication {
+            kind: ReleaseKind::Major,
+            plan: None,
+        };
+        assert_eq!(
+            rendered(f),
+            (
+                "major releases need a communication plan".to_string(),
+                r#"{"kind":"major","plan":null}"#.to_string()
+            )
+        );
     }
 }
