@@ -119,6 +119,10 @@ pub(crate) enum Finding<'a> {
         kind: ReleaseKind,
         plan: Option<&'a str>,
     },
+    /// `development.changes`: how many change records.
+    DevelopmentChanges { changes: usize },
+    /// `development.affected_cis`: the changes naming no affected CI.
+    DevelopmentAffectedCis { without: Vec<&'a str> },
 }
 
 fn with_imports(mut data: Value, imports: &[Value]) -> Value {
@@ -393,6 +397,23 @@ impl Finding<'_> {
                 };
                 (msg, json!({"kind": kind, "plan": plan}))
             }
+            Finding::DevelopmentChanges { changes } => {
+                let n = *changes;
+                let msg = if n == 0 {
+                    "the release has no change records".to_string()
+                } else {
+                    format!("{n} change record{}", if n == 1 { "" } else { "s" })
+                };
+                (msg, json!({"changes": n}))
+            }
+            Finding::DevelopmentAffectedCis { without } => {
+                let msg = if without.is_empty() {
+                    "every change names its affected CIs".to_string()
+                } else {
+                    format!("changes without affected CIs: {}", without.join(", "))
+                };
+                (msg, json!({"changes_without_cis": without}))
+            }
         }
     }
 }
@@ -441,5 +462,41 @@ mod tests {
                 r#"{"kind":"major","plan":null}"#.to_string()
             )
         );
+    }
+
+    #[test]
+    fn development_changes_and_affected_cis() {
+        let cases = [
+            (
+                Finding::DevelopmentChanges { changes: 0 },
+                "the release has no change records",
+                r#"{"changes":0}"#,
+            ),
+            (
+                Finding::DevelopmentChanges { changes: 1 },
+                "1 change record",
+                r#"{"changes":1}"#,
+            ),
+            (
+                Finding::DevelopmentChanges { changes: 3 },
+                "3 change records",
+                r#"{"changes":3}"#,
+            ),
+            (
+                Finding::DevelopmentAffectedCis { without: vec![] },
+                "every change names its affected CIs",
+                r#"{"changes_without_cis":[]}"#,
+            ),
+            (
+                Finding::DevelopmentAffectedCis {
+                    without: vec!["CHG1", "CHG2"],
+                },
+                "changes without affected CIs: CHG1, CHG2",
+                r#"{"changes_without_cis":["CHG1","CHG2"]}"#,
+            ),
+        ];
+        for (f, msg, data) in cases {
+            assert_eq!(rendered(f), (msg.to_string(), data.to_string()));
+        }
     }
 }
