@@ -13,7 +13,7 @@
 
 use super::approval_role_name as role_name;
 use super::line;
-use crate::{ReleaseKind, RiskLevel, Role, State, Timestamp};
+use crate::{Outcome, ReleaseKind, RiskLevel, Role, State, Timestamp};
 use serde_json::{json, Value};
 
 /// One quorum rule as counted.
@@ -123,6 +123,10 @@ pub(crate) enum Finding<'a> {
     DevelopmentChanges { changes: usize },
     /// `development.affected_cis`: the changes naming no affected CI.
     DevelopmentAffectedCis { without: Vec<&'a str> },
+    /// `deployment.outcome`: the outcome the log records.
+    DeploymentOutcome { outcome: Option<Outcome> },
+    /// `deployment.rollback`: when the log records the rollback (copied).
+    DeploymentRollback { rolled_back_at: Option<Timestamp> },
 }
 
 fn with_imports(mut data: Value, imports: &[Value]) -> Value {
@@ -414,6 +418,21 @@ impl Finding<'_> {
                 };
                 (msg, json!({"changes_without_cis": without}))
             }
+            Finding::DeploymentOutcome { outcome } => {
+                let msg = match outcome {
+                    Some(o) => format!("outcome recorded: {}", crate::record::outcome_name(*o)),
+                    None => "no deployment outcome recorded".to_string(),
+                };
+                (msg, json!({"outcome": outcome}))
+            }
+            Finding::DeploymentRollback { rolled_back_at } => {
+                let msg = if rolled_back_at.is_some() {
+                    "the rollback is recorded".to_string()
+                } else {
+                    "a failed deployment needs roll_back recorded before review".to_string()
+                };
+                (msg, json!({"rolled_back_at": rolled_back_at}))
+            }
         }
     }
 }
@@ -497,6 +516,45 @@ mod tests {
         ];
         for (f, msg, data) in cases {
             assert_eq!(rendered(f), (msg.to_string(), data.to_string()));
+        }
+    }
+
+    #[test]
+    fn deployment_outcome_and_rollback() {
+        let at = Timestamp::parse("2026-03-01T10:00:00Z").unwrap();
+        let cases = [
+            (
+                Finding::DeploymentOutcome { outcome: None },
+                "no deployment outcome recorded".to_string(),
+                r#"{"outcome":null}"#.to_string(),
+            ),
+            (
+                Finding::DeploymentOutcome {
+                    outcome: Some(Outcome::Failed),
+                },
+                format!(
+                    "outcome recorded: {}",
+                    crate::record::outcome_name(Outcome::Failed)
+                ),
+                json!({"outcome": Outcome::Failed}).to_string(),
+            ),
+            (
+                Finding::DeploymentRollback {
+                    rolled_back_at: Some(at),
+                },
+                "the rollback is recorded".to_string(),
+                r#"{"rolled_back_at":"2026-03-01T10:00:00Z"}"#.to_string(),
+            ),
+            (
+                Finding::DeploymentRollback {
+                    rolled_back_at: None,
+                },
+                "a failed deployment needs roll_back recorded before review".to_string(),
+                r#"{"rolled_back_at":null}"#.to_string(),
+            ),
+        ];
+        for (f, msg, data) in cases {
+            assert_eq!(rendered(f), (msg, data));
         }
     }
 }
