@@ -127,6 +127,17 @@ pub(crate) enum Finding<'a> {
     DeploymentOutcome { outcome: Option<Outcome> },
     /// `deployment.rollback`: when the log records the rollback (copied).
     DeploymentRollback { rolled_back_at: Option<Timestamp> },
+    /// `review.completed`: when the log records the review (copied) and
+    /// why one is required.
+    ReviewCompleted {
+        completed_at: Option<Timestamp>,
+        required: bool,
+        failed: bool,
+        emergency: bool,
+        kind: ReleaseKind,
+    },
+    /// `review.knowledge_articles`: the release's linked articles.
+    ReviewKnowledgeArticles { articles: &'a [String] },
 }
 
 fn with_imports(mut data: Value, imports: &[Value]) -> Value {
@@ -433,6 +444,47 @@ impl Finding<'_> {
                 };
                 (msg, json!({"rolled_back_at": rolled_back_at}))
             }
+            Finding::ReviewCompleted {
+                completed_at,
+                required,
+                failed,
+                emergency,
+                kind,
+            } => {
+                let why = if *emergency {
+                    "emergency releases"
+                } else if *failed {
+                    "failed or rolled-back releases"
+                } else {
+                    "this release kind"
+                };
+                let msg = match (completed_at, required) {
+                    (Some(at), _) => format!("post-implementation review completed at {at}"),
+                    (None, true) => {
+                        format!("a post-implementation review is mandatory for {why}")
+                    }
+                    (None, false) => format!(
+                        "no post-implementation review is required for a successful {} release",
+                        format!("{kind:?}").to_lowercase()
+                    ),
+                };
+                (
+                    msg,
+                    json!({"completed_at": completed_at, "required": required, "failed": failed, "emergency": emergency}),
+                )
+            }
+            Finding::ReviewKnowledgeArticles { articles } => {
+                let n = articles.len();
+                let msg = if n > 0 {
+                    format!(
+                        "{n} knowledge article{} linked",
+                        if n == 1 { "" } else { "s" }
+                    )
+                } else {
+                    "no knowledge article linked".to_string()
+                };
+                (msg, json!({"knowledge_articles": articles}))
+            }
         }
     }
 }
@@ -555,6 +607,68 @@ mod tests {
         ];
         for (f, msg, data) in cases {
             assert_eq!(rendered(f), (msg, data));
+        }
+    }
+
+    #[test]
+    fn review_completed_and_knowledge_articles() {
+        let at = Timestamp::parse("2026-03-02T09:00:00Z").unwrap();
+        let review = |completed_at: Option<Timestamp>, required, failed, emergency| {
+            Finding::ReviewCompleted {
+                completed_at,
+                required,
+                failed,
+                emergency,
+                kind: ReleaseKind::Minor,
+            }
+        };
+        let two = ["KB1".to_string(), "KB2".to_string()];
+        let cases = [
+            (
+                review(Some(at), true, false, false),
+                "post-implementation review completed at 2026-03-02T09:00:00Z",
+                r#"{"completed_at":"2026-03-02T09:00:00Z","emergency":false,"failed":false,"required":true}"#,
+            ),
+            (
+                review(None, true, false, true),
+                "a post-implementation review is mandatory for emergency releases",
+                r#"{"completed_at":null,"emergency":true,"failed":false,"required":true}"#,
+            ),
+            (
+                review(None, true, true, false),
+                "a post-implementation review is mandatory for failed or rolled-back releases",
+                r#"{"completed_at":null,"emergency":false,"failed":true,"required":true}"#,
+            ),
+            (
+                review(None, true, false, false),
+                "a post-implementation review is mandatory for this release kind",
+                r#"{"completed_at":null,"emergency":false,"failed":false,"required":true}"#,
+            ),
+            (
+                review(None, false, false, false),
+                "no post-implementation review is required for a successful minor release",
+                r#"{"completed_at":null,"emergency":false,"failed":false,"required":false}"#,
+            ),
+            (
+                Finding::ReviewKnowledgeArticles { articles: &[] },
+                "no knowledge article linked",
+                r#"{"knowledge_articles":[]}"#,
+            ),
+            (
+                Finding::ReviewKnowledgeArticles {
+                    articles: &two[..1],
+                },
+                "1 knowledge article linked",
+                r#"{"knowledge_articles":["KB1"]}"#,
+            ),
+            (
+                Finding::ReviewKnowledgeArticles { articles: &two },
+                "2 knowledge articles linked",
+                r#"{"knowledge_articles":["KB1","KB2"]}"#,
+            ),
+        ];
+        for (f, msg, data) in cases {
+            assert_eq!(rendered(f), (msg.to_string(), data.to_string()));
         }
     }
 }
