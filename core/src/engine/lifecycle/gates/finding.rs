@@ -13,7 +13,8 @@
 
 use super::approval_role_name as role_name;
 use super::line;
-use crate::{Outcome, ReleaseKind, RiskLevel, Role, State, Timestamp};
+use super::testing::kind_name;
+use crate::{Outcome, ReleaseKind, RiskLevel, Role, State, TestKind, Timestamp};
 use serde_json::{json, Value};
 
 /// One quorum rule as counted.
@@ -30,6 +31,40 @@ pub(crate) struct AssessedRisk {
     pub score: f64,
     pub contributions: Vec<(String, f64)>,
     pub failure_probability: Option<f64>,
+}
+
+/// The latest run of one test kind, as the pass-rate gate counts it
+/// (copied from the log's replay).
+pub(crate) struct PassRun {
+    pub kind: TestKind,
+    pub passed: u64,
+    pub failed: u64,
+    /// The minimum pass rate for this kind.
+    pub min: f64,
+    /// The system an imported run came from.
+    pub source: Option<String>,
+}
+
+impl PassRun {
+    /// Passed over executed cases; `None` when no case was executed.
+    fn rate(&self) -> Option<f64> {
+        let executed = self.passed.saturating_add(self.failed);
+        if executed == 0 {
+            None
+        } else {
+            Some(self.passed as f64 / executed as f64)
+        }
+    }
+
+    /// True when the run executed cases and its rate is not below the
+    /// minimum.
+    pub(crate) fn meets(&self) -> bool {
+        match self.rate() {
+            None => false,
+            Some(rate) if rate < self.min => false,
+            Some(_) => true,
+        }
+    }
 }
 
 /// What a gate found, per rule.
@@ -138,6 +173,19 @@ pub(crate) enum Finding<'a> {
     },
     /// `review.knowledge_articles`: the release's linked articles.
     ReviewKnowledgeArticles { articles: &'a [String] },
+    /// `testing.required_kinds`: the kinds the gate requires and the kinds
+    /// the log records (in kind order).
+    TestingRequiredKinds {
+        required: Vec<TestKind>,
+        present: Vec<TestKind>,
+    },
+    /// `testing.pass_rate`: the latest run of each recorded kind.
+    TestingPassRate { runs: Vec<PassRun> },
+    /// `testing.uat_signoff`: whether a UAT run is recorded and who signed
+    /// it off (blank names left out; copied from the log).
+    TestingUatSignoff { uat: bool, signer: Option<String> },
+    /// `testing.security_failures`: failed cases of the latest security run.
+    TestingSecurityFailures { failed: u64 },
 }
 
 fn with_imports(mut data: Value, imports: &[Value]) -> Value {
@@ -485,6 +533,75 @@ impl Finding<'_> {
                 };
                 (msg, json!({"knowledge_articles": articles}))
             }
+            Finding::TestingRequiredKinds { required, present } => {
+                let missing: Vec<&str> = required
+                    .iter()
+                    .filter(|k| !present.contains(k))
+                    .map(|k| kind_name(*k))
+                    .collect();
+                let names: Vec<&str> = required.iter().map(|k| kind_name(*k)).collect();
+                let present: Vec<&str> = present.iter().map(|k| kind_name(*k)).collect();
+                let msg = if missing.is_empty() {
+                    format!(
+                        "every required test kind is recorded ({})",
+                        names.join(", ")
+                    )
+                } else {
+                    format!("missing required test kinds: {}", missing.join(", "))
+                };
+                (
+                    msg,
+                    json!({"required": names, "present": present, "missing": missing}),
+                )
+            }
+            Finding::TestingPassRate { runs } => {
+                let mut failing = Vec::new();
+                let mut rates = Vec::new();
+                for run in runs {
+                    let (kind, min, rate) = (run.kind, run.min, run.rate());
+                    let mut entry = json!({"kind": kind, "passed": run.passed, "failed": run.failed, "rate": rate, "min": min});
+                    if let (Some(source), Some(map)) = (&run.source, entry.as_object_mut()) {
+                        // A run vouched for by an import rather than recorded by a command.
+                        map.insert("vouched_by_import".into(), json!(source));
+                    }
+                    rates.push(entry);
+                    match rate {
+                        None => failing.push(format!("{} executed no test", kind_name(kind))),
+                        Some(rate) if rate < min => failing.push(format!(
+                            "{} passed {:.1}% (minimum {:.1}%)",
+                            kind_name(kind),
+                            rate * 100.0,
+                            min * 100.0
+                        )),
+                        Some(_) => {}
+                    }
+                }
+                let msg = if failing.is_empty() {
+                    "every recorded test kind meets its minimum pass rate".to_string()
+                } else {
+                    format!("pass rate too low: {}", failing.join("; "))
+                };
+                (msg, Value::Array(rates))
+            }
+            Finding::TestingUatSignoff { uat, signer } => {
+                let msg = match (uat, signer) {
+                    (_, Some(s)) => format!("UAT signed off by {s}"),
+                    (true, None) => "UAT is not signed off".to_string(),
+                    (false, None) => "no UAT run to sign off".to_string(),
+                };
+                (msg, json!({"signed_off_by": signer}))
+            }
+            Finding::TestingSecurityFailures { failed } => {
+                let msg = if *failed == 0 {
+                    "no failed security test".to_string()
+                } else {
+                    format!(
+                        "{failed} security test{} failed",
+                        if *failed == 1 { "" } else { "s" }
+                    )
+                };
+                (msg, json!({"failed": failed}))
+            }
         }
     }
 }
@@ -670,5 +787,97 @@ mod tests {
         for (f, msg, data) in cases {
             assert_eq!(rendered(f), (msg.to_string(), data.to_string()));
         }
+    }
+
+    #[test]
+    fn testing_kinds_pass_rates_signoff_and_security() {
+        let run = |kind, passed, failed, min, source: Option<&str>| PassRun {
+            kind,
+            passed,
+            failed,
+            min,
+            source: source.map(str::to_string),
+        };
+        let cases = [
+            (
+                Finding::TestingRequiredKinds {
+                    required: vec![TestKind::Unit, TestKind::Security],
+                    present: vec![TestKind::Unit, TestKind::Integration, TestKind::Security],
+                },
+                "every required test kind is recorded (unit, security)",
+                r#"{"missing":[],"present":["unit","integration","security"],"required":["unit","security"]}"#,
+            ),
+            (
+                Finding::TestingRequiredKinds {
+                    required: vec![TestKind::Unit, TestKind::Security, TestKind::Uat],
+                    present: vec![TestKind::Unit],
+                },
+                "missing required test kinds: security, uat",
+                r#"{"missing":["security","uat"],"present":["unit"],"required":["unit","security","uat"]}"#,
+            ),
+            (
+                Finding::TestingPassRate {
+                    runs: vec![run(TestKind::Unit, 10, 0, 0.95, None)],
+                },
+                "every recorded test kind meets its minimum pass rate",
+                r#"[{"failed":0,"kind":"unit","min":0.95,"passed":10,"rate":1.0}]"#,
+            ),
+            (
+                Finding::TestingPassRate {
+                    runs: vec![
+                        run(TestKind::Unit, 3, 1, 0.95, None),
+                        run(TestKind::Integration, 0, 0, 0.95, Some("jenkins")),
+                        run(TestKind::Security, 1, 0, 1.0, None),
+                    ],
+                },
+                "pass rate too low: unit passed 75.0% (minimum 95.0%); integration executed no test",
+                r#"[{"failed":1,"kind":"unit","min":0.95,"passed":3,"rate":0.75},{"failed":0,"kind":"integration","min":0.95,"passed":0,"rate":null,"vouched_by_import":"jenkins"},{"failed":0,"kind":"security","min":1.0,"passed":1,"rate":1.0}]"#,
+            ),
+            (
+                Finding::TestingUatSignoff {
+                    uat: true,
+                    signer: Some("ann".to_string()),
+                },
+                "UAT signed off by ann",
+                r#"{"signed_off_by":"ann"}"#,
+            ),
+            (
+                Finding::TestingUatSignoff {
+                    uat: true,
+                    signer: None,
+                },
+                "UAT is not signed off",
+                r#"{"signed_off_by":null}"#,
+            ),
+            (
+                Finding::TestingUatSignoff {
+                    uat: false,
+                    signer: None,
+                },
+                "no UAT run to sign off",
+                r#"{"signed_off_by":null}"#,
+            ),
+            (
+                Finding::TestingSecurityFailures { failed: 0 },
+                "no failed security test",
+                r#"{"failed":0}"#,
+            ),
+            (
+                Finding::TestingSecurityFailures { failed: 1 },
+                "1 security test failed",
+                r#"{"failed":1}"#,
+            ),
+            (
+                Finding::TestingSecurityFailures { failed: 2 },
+                "2 security tests failed",
+                r#"{"failed":2}"#,
+            ),
+        ];
+        for (f, msg, data) in cases {
+            assert_eq!(rendered(f), (msg.to_string(), data.to_string()));
+        }
+        assert!(run(TestKind::Unit, 19, 1, 0.95, None).meets());
+        assert!(!run(TestKind::Unit, 18, 1, 0.95, None).meets());
+        assert!(!run(TestKind::Unit, 0, 0, 0.0, None).meets());
     }
 }
