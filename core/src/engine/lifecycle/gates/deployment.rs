@@ -1,36 +1,24 @@
 //! The gate of leaving deployment: an outcome recorded and, after a failure,
 //! the rollback (`docs/lifecycle.md`, "Gates (rule ids)").
 
-use super::Eval;
+use super::{Eval, Finding};
 use crate::Outcome;
-use serde_json::json;
 
 pub(super) fn leave(e: &mut Eval<'_, '_>) {
     let rec = &e.log.record;
     let outcome = rec.outcome.map(|(o, _)| o);
+    // Copied: findings never borrow the log's replay.
     let rolled_back_at = rec.rolled_back_at.as_ref().map(|(t, _)| t.clone());
-    let msg = match outcome {
-        Some(o) => format!("outcome recorded: {}", crate::record::outcome_name(o)),
-        None => "no deployment outcome recorded".to_string(),
-    };
-    e.req(
+    e.find(
         "deployment.outcome",
         outcome.is_some(),
-        msg,
-        json!({"outcome": outcome}),
+        Finding::DeploymentOutcome { outcome },
     );
     if matches!(outcome, Some(Outcome::Failed | Outcome::RolledBack)) {
-        let met = rolled_back_at.is_some();
-        let msg = if met {
-            "the rollback is recorded".to_string()
-        } else {
-            "a failed deployment needs roll_back recorded before review".to_string()
-        };
-        e.req(
+        e.find(
             "deployment.rollback",
-            met,
-            msg,
-            json!({"rolled_back_at": rolled_back_at}),
+            rolled_back_at.is_some(),
+            Finding::DeploymentRollback { rolled_back_at },
         );
     }
 }

@@ -13,7 +13,8 @@
 
 use super::approval_role_name as role_name;
 use super::line;
-use crate::{RiskLevel, Role, State};
+use super::testing::kind_name;
+use crate::{Outcome, ReleaseKind, RiskLevel, Role, State, TestKind, Timestamp};
 use serde_json::{json, Value};
 
 /// One quorum rule as counted.
@@ -30,6 +31,40 @@ pub(crate) struct AssessedRisk {
     pub score: f64,
     pub contributions: Vec<(String, f64)>,
     pub failure_probability: Option<f64>,
+}
+
+/// The latest run of one test kind, as the pass-rate gate counts it
+/// (copied from the log's replay).
+pub(crate) struct PassRun {
+    pub kind: TestKind,
+    pub passed: u64,
+    pub failed: u64,
+    /// The minimum pass rate for this kind.
+    pub min: f64,
+    /// The system an imported run came from.
+    pub source: Option<String>,
+}
+
+impl PassRun {
+    /// Passed over executed cases; `None` when no case was executed.
+    fn rate(&self) -> Option<f64> {
+        let executed = self.passed.saturating_add(self.failed);
+        if executed == 0 {
+            None
+        } else {
+            Some(self.passed as f64 / executed as f64)
+        }
+    }
+
+    /// True when the run executed cases and its rate is not below the
+    /// minimum.
+    pub(crate) fn meets(&self) -> bool {
+        match self.rate() {
+            None => false,
+            Some(rate) if rate < self.min => false,
+            Some(_) => true,
+        }
+    }
 }
 
 /// What a gate found, per rule.
@@ -101,6 +136,56 @@ pub(crate) enum Finding<'a> {
         /// Above the limit: the extra approver role and its approvers.
         extra: Option<(Role, Vec<String>)>,
     },
+    // Leaving planning, development, testing, deployment and review
+    // (`planning.rs`, `development.rs`, `testing.rs`, `deployment.rs`,
+    // `review.rs`).
+    /// `planning.owner`: the release's owner as written.
+    PlanningOwner { owner: Option<&'a str> },
+    /// `planning.scope`: the release's scope as written.
+    PlanningScope { scope: Option<&'a str> },
+    /// `planning.window`: the planned window as written.
+    PlanningWindow {
+        start: Option<&'a Timestamp>,
+        end: Option<&'a Timestamp>,
+    },
+    /// `planning.communication_plan`: the kind and the plan (blank plans
+    /// left out).
+    PlanningCommunication {
+        kind: ReleaseKind,
+        plan: Option<&'a str>,
+    },
+    /// `development.changes`: how many change records.
+    DevelopmentChanges { changes: usize },
+    /// `development.affected_cis`: the changes naming no affected CI.
+    DevelopmentAffectedCis { without: Vec<&'a str> },
+    /// `deployment.outcome`: the outcome the log records.
+    DeploymentOutcome { outcome: Option<Outcome> },
+    /// `deployment.rollback`: when the log records the rollback (copied).
+    DeploymentRollback { rolled_back_at: Option<Timestamp> },
+    /// `review.completed`: when the log records the review (copied) and
+    /// why one is required.
+    ReviewCompleted {
+        completed_at: Option<Timestamp>,
+        required: bool,
+        failed: bool,
+        emergency: bool,
+        kind: ReleaseKind,
+    },
+    /// `review.knowledge_articles`: the release's linked articles.
+    ReviewKnowledgeArticles { articles: &'a [String] },
+    /// `testing.required_kinds`: the kinds the gate requires and the kinds
+    /// the log records (in kind order).
+    TestingRequiredKinds {
+        required: Vec<TestKind>,
+        present: Vec<TestKind>,
+    },
+    /// `testing.pass_rate`: the latest run of each recorded kind.
+    TestingPassRate { runs: Vec<PassRun> },
+    /// `testing.uat_signoff`: whether a UAT run is recorded and who signed
+    /// it off (blank names left out; copied from the log).
+    TestingUatSignoff { uat: bool, signer: Option<String> },
+    /// `testing.security_failures`: failed cases of the latest security run.
+    TestingSecurityFailures { failed: u64 },
 }
 
 fn with_imports(mut data: Value, imports: &[Value]) -> Value {
@@ -345,6 +430,454 @@ impl Finding<'_> {
                 };
                 (msg, data)
             }
+            Finding::PlanningOwner { owner } => {
+                let msg = match owner.filter(|o| !o.trim().is_empty()) {
+                    Some(o) => format!("owned by {o}"),
+                    None => "the release has no owner (release manager)".to_string(),
+                };
+                (msg, json!({"owner": owner}))
+            }
+            Finding::PlanningScope { scope } => {
+                let msg = match scope.filter(|s| !s.trim().is_empty()) {
+                    Some(_) => "the scope is described".to_string(),
+                    None => "the scope is not described".to_string(),
+                };
+                (msg, json!({"scope": scope}))
+            }
+            Finding::PlanningWindow { start, end } => {
+                let data = json!({"planned_start": start, "planned_end": end});
+                let msg = match (start, end) {
+                    (Some(s), Some(t)) if s < t => format!("planned window {s} to {t}"),
+                    (Some(_), Some(_)) => "the planned window ends before it starts".to_string(),
+                    _ => "the planned window needs planned_start and planned_end".to_string(),
+                };
+                (msg, data)
+            }
+            Finding::PlanningCommunication { kind, plan } => {
+                let msg = match plan {
+                    Some(_) => "a communication plan is in place".to_string(),
+                    None => format!("{kind:?} releases need a communication plan").to_lowercase(),
+                };
+                (msg, json!({"kind": kind, "plan": plan}))
+            }
+            Finding::DevelopmentChanges { changes } => {
+                let n = *changes;
+                let msg = if n == 0 {
+                    "the release has no change records".to_string()
+                } else {
+                    format!("{n} change record{}", if n == 1 { "" } else { "s" })
+                };
+                (msg, json!({"changes": n}))
+            }
+            Finding::DevelopmentAffectedCis { without } => {
+                let msg = if without.is_empty() {
+                    "every change names its affected CIs".to_string()
+                } else {
+                    format!("changes without affected CIs: {}", without.join(", "))
+                };
+                (msg, json!({"changes_without_cis": without}))
+            }
+            Finding::DeploymentOutcome { outcome } => {
+                let msg = match outcome {
+                    Some(o) => format!("outcome recorded: {}", crate::record::outcome_name(*o)),
+                    None => "no deployment outcome recorded".to_string(),
+                };
+                (msg, json!({"outcome": outcome}))
+            }
+            Finding::DeploymentRollback { rolled_back_at } => {
+                let msg = if rolled_back_at.is_some() {
+                    "the rollback is recorded".to_string()
+                } else {
+                    "a failed deployment needs roll_back recorded before review".to_string()
+                };
+                (msg, json!({"rolled_back_at": rolled_back_at}))
+            }
+            Finding::ReviewCompleted {
+                completed_at,
+                required,
+                failed,
+                emergency,
+                kind,
+            } => {
+                let why = if *emergency {
+                    "emergency releases"
+                } else if *failed {
+                    "failed or rolled-back releases"
+                } else {
+                    "this release kind"
+                };
+                let msg = match (completed_at, required) {
+                    (Some(at), _) => format!("post-implementation review completed at {at}"),
+                    (None, true) => {
+                        format!("a post-implementation review is mandatory for {why}")
+                    }
+                    (None, false) => format!(
+                        "no post-implementation review is required for a successful {} release",
+                        format!("{kind:?}").to_lowercase()
+                    ),
+                };
+                (
+                    msg,
+                    json!({"completed_at": completed_at, "required": required, "failed": failed, "emergency": emergency}),
+                )
+            }
+            Finding::ReviewKnowledgeArticles { articles } => {
+                let n = articles.len();
+                let msg = if n > 0 {
+                    format!(
+                        "{n} knowledge article{} linked",
+                        if n == 1 { "" } else { "s" }
+                    )
+                } else {
+                    "no knowledge article linked".to_string()
+                };
+                (msg, json!({"knowledge_articles": articles}))
+            }
+            Finding::TestingRequiredKinds { required, present } => {
+                let missing: Vec<&str> = required
+                    .iter()
+                    .filter(|k| !present.contains(k))
+                    .map(|k| kind_name(*k))
+                    .collect();
+                let names: Vec<&str> = required.iter().map(|k| kind_name(*k)).collect();
+                let present: Vec<&str> = present.iter().map(|k| kind_name(*k)).collect();
+                let msg = if missing.is_empty() {
+                    format!(
+                        "every required test kind is recorded ({})",
+                        names.join(", ")
+                    )
+                } else {
+                    format!("missing required test kinds: {}", missing.join(", "))
+                };
+                (
+                    msg,
+                    json!({"required": names, "present": present, "missing": missing}),
+                )
+            }
+            Finding::TestingPassRate { runs } => {
+                let mut failing = Vec::new();
+                let mut rates = Vec::new();
+                for run in runs {
+                    let (kind, min, rate) = (run.kind, run.min, run.rate());
+                    let mut entry = json!({"kind": kind, "passed": run.passed, "failed": run.failed, "rate": rate, "min": min});
+                    if let (Some(source), Some(map)) = (&run.source, entry.as_object_mut()) {
+                        // A run vouched for by an import rather than recorded by a command.
+                        map.insert("vouched_by_import".into(), json!(source));
+                    }
+                    rates.push(entry);
+                    match rate {
+                        None => failing.push(format!("{} executed no test", kind_name(kind))),
+                        Some(rate) if rate < min => failing.push(format!(
+                            "{} passed {:.1}% (minimum {:.1}%)",
+                            kind_name(kind),
+                            rate * 100.0,
+                            min * 100.0
+                        )),
+                        Some(_) => {}
+                    }
+                }
+                let msg = if failing.is_empty() {
+                    "every recorded test kind meets its minimum pass rate".to_string()
+                } else {
+                    format!("pass rate too low: {}", failing.join("; "))
+                };
+                (msg, Value::Array(rates))
+            }
+            Finding::TestingUatSignoff { uat, signer } => {
+                let msg = match (uat, signer) {
+                    (_, Some(s)) => format!("UAT signed off by {s}"),
+                    (true, None) => "UAT is not signed off".to_string(),
+                    (false, None) => "no UAT run to sign off".to_string(),
+                };
+                (msg, json!({"signed_off_by": signer}))
+            }
+            Finding::TestingSecurityFailures { failed } => {
+                let msg = if *failed == 0 {
+                    "no failed security test".to_string()
+                } else {
+                    format!(
+                        "{failed} security test{} failed",
+                        if *failed == 1 { "" } else { "s" }
+                    )
+                };
+                (msg, json!({"failed": failed}))
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Branches of the converted gates no lifecycle test reaches: the
+    //! message and data the gates built eagerly before (`git show` of the
+    //! gate files before their conversion).
+
+    use super::*;
+
+    fn rendered(f: Finding<'_>) -> (String, String) {
+        let (msg, data) = f.render("r1");
+        (msg, data.to_string())
+    }
+
+    #[test]
+    fn planning_window_ending_before_it_starts() {
+        let start = Timestamp::parse("2026-02-01T00:00:00Z").unwrap();
+        let end = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let f = Finding::PlanningWindow {
+            start: Some(&start),
+            end: Some(&end),
+        };
+        assert_eq!(
+            rendered(f),
+            (
+                "the planned window ends before it starts".to_string(),
+                r#"{"planned_end":"2026-01-01T00:00:00Z","planned_start":"2026-02-01T00:00:00Z"}"#
+                    .to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn planning_communication_plan_missing() {
+        let f = Finding::PlanningCommunication {
+            kind: ReleaseKind::Major,
+            plan: None,
+        };
+        assert_eq!(
+            rendered(f),
+            (
+                "major releases need a communication plan".to_string(),
+                r#"{"kind":"major","plan":null}"#.to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn development_changes_and_affected_cis() {
+        let cases = [
+            (
+                Finding::DevelopmentChanges { changes: 0 },
+                "the release has no change records",
+                r#"{"changes":0}"#,
+            ),
+            (
+                Finding::DevelopmentChanges { changes: 1 },
+                "1 change record",
+                r#"{"changes":1}"#,
+            ),
+            (
+                Finding::DevelopmentChanges { changes: 3 },
+                "3 change records",
+                r#"{"changes":3}"#,
+            ),
+            (
+                Finding::DevelopmentAffectedCis { without: vec![] },
+                "every change names its affected CIs",
+                r#"{"changes_without_cis":[]}"#,
+            ),
+            (
+                Finding::DevelopmentAffectedCis {
+                    without: vec!["CHG1", "CHG2"],
+                },
+                "changes without affected CIs: CHG1, CHG2",
+                r#"{"changes_without_cis":["CHG1","CHG2"]}"#,
+            ),
+        ];
+        for (f, msg, data) in cases {
+            assert_eq!(rendered(f), (msg.to_string(), data.to_string()));
+        }
+    }
+
+    #[test]
+    fn deployment_outcome_and_rollback() {
+        let at = Timestamp::parse("2026-03-01T10:00:00Z").unwrap();
+        let cases = [
+            (
+                Finding::DeploymentOutcome { outcome: None },
+                "no deployment outcome recorded".to_string(),
+                r#"{"outcome":null}"#.to_string(),
+            ),
+            (
+                Finding::DeploymentOutcome {
+                    outcome: Some(Outcome::Failed),
+                },
+                format!(
+                    "outcome recorded: {}",
+                    crate::record::outcome_name(Outcome::Failed)
+                ),
+                json!({"outcome": Outcome::Failed}).to_string(),
+            ),
+            (
+                Finding::DeploymentRollback {
+                    rolled_back_at: Some(at),
+                },
+                "the rollback is recorded".to_string(),
+                r#"{"rolled_back_at":"2026-03-01T10:00:00Z"}"#.to_string(),
+            ),
+            (
+                Finding::DeploymentRollback {
+                    rolled_back_at: None,
+                },
+                "a failed deployment needs roll_back recorded before review".to_string(),
+                r#"{"rolled_back_at":null}"#.to_string(),
+            ),
+        ];
+        for (f, msg, data) in cases {
+            assert_eq!(rendered(f), (msg, data));
+        }
+    }
+
+    #[test]
+    fn review_completed_and_knowledge_articles() {
+        let at = Timestamp::parse("2026-03-02T09:00:00Z").unwrap();
+        let review = |completed_at: Option<Timestamp>, required, failed, emergency| {
+            Finding::ReviewCompleted {
+                completed_at,
+                required,
+                failed,
+                emergency,
+                kind: ReleaseKind::Minor,
+            }
+        };
+        let two = ["KB1".to_string(), "KB2".to_string()];
+        let cases = [
+            (
+                review(Some(at), true, false, false),
+                "post-implementation review completed at 2026-03-02T09:00:00Z",
+                r#"{"completed_at":"2026-03-02T09:00:00Z","emergency":false,"failed":false,"required":true}"#,
+            ),
+            (
+                review(None, true, false, true),
+                "a post-implementation review is mandatory for emergency releases",
+                r#"{"completed_at":null,"emergency":true,"failed":false,"required":true}"#,
+            ),
+            (
+                review(None, true, true, false),
+                "a post-implementation review is mandatory for failed or rolled-back releases",
+                r#"{"completed_at":null,"emergency":false,"failed":true,"required":true}"#,
+            ),
+            (
+                review(None, true, false, false),
+                "a post-implementation review is mandatory for this release kind",
+                r#"{"completed_at":null,"emergency":false,"failed":false,"required":true}"#,
+            ),
+            (
+                review(None, false, false, false),
+                "no post-implementation review is required for a successful minor release",
+                r#"{"completed_at":null,"emergency":false,"failed":false,"required":false}"#,
+            ),
+            (
+                Finding::ReviewKnowledgeArticles { articles: &[] },
+                "no knowledge article linked",
+                r#"{"knowledge_articles":[]}"#,
+            ),
+            (
+                Finding::ReviewKnowledgeArticles {
+                    articles: &two[..1],
+                },
+                "1 knowledge article linked",
+                r#"{"knowledge_articles":["KB1"]}"#,
+            ),
+            (
+                Finding::ReviewKnowledgeArticles { articles: &two },
+                "2 knowledge articles linked",
+                r#"{"knowledge_articles":["KB1","KB2"]}"#,
+            ),
+        ];
+        for (f, msg, data) in cases {
+            assert_eq!(rendered(f), (msg.to_string(), data.to_string()));
+        }
+    }
+
+    #[test]
+    fn testing_kinds_pass_rates_signoff_and_security() {
+        let run = |kind, passed, failed, min, source: Option<&str>| PassRun {
+            kind,
+            passed,
+            failed,
+            min,
+            source: source.map(str::to_string),
+        };
+        let cases = [
+            (
+                Finding::TestingRequiredKinds {
+                    required: vec![TestKind::Unit, TestKind::Security],
+                    present: vec![TestKind::Unit, TestKind::Integration, TestKind::Security],
+                },
+                "every required test kind is recorded (unit, security)",
+                r#"{"missing":[],"present":["unit","integration","security"],"required":["unit","security"]}"#,
+            ),
+            (
+                Finding::TestingRequiredKinds {
+                    required: vec![TestKind::Unit, TestKind::Security, TestKind::Uat],
+                    present: vec![TestKind::Unit],
+                },
+                "missing required test kinds: security, uat",
+                r#"{"missing":["security","uat"],"present":["unit"],"required":["unit","security","uat"]}"#,
+            ),
+            (
+                Finding::TestingPassRate {
+                    runs: vec![run(TestKind::Unit, 10, 0, 0.95, None)],
+                },
+                "every recorded test kind meets its minimum pass rate",
+                r#"[{"failed":0,"kind":"unit","min":0.95,"passed":10,"rate":1.0}]"#,
+            ),
+            (
+                Finding::TestingPassRate {
+                    runs: vec![
+                        run(TestKind::Unit, 3, 1, 0.95, None),
+                        run(TestKind::Integration, 0, 0, 0.95, Some("jenkins")),
+                        run(TestKind::Security, 1, 0, 1.0, None),
+                    ],
+                },
+                "pass rate too low: unit passed 75.0% (minimum 95.0%); integration executed no test",
+                r#"[{"failed":1,"kind":"unit","min":0.95,"passed":3,"rate":0.75},{"failed":0,"kind":"integration","min":0.95,"passed":0,"rate":null,"vouched_by_import":"jenkins"},{"failed":0,"kind":"security","min":1.0,"passed":1,"rate":1.0}]"#,
+            ),
+            (
+                Finding::TestingUatSignoff {
+                    uat: true,
+                    signer: Some("ann".to_string()),
+                },
+                "UAT signed off by ann",
+                r#"{"signed_off_by":"ann"}"#,
+            ),
+            (
+                Finding::TestingUatSignoff {
+                    uat: true,
+                    signer: None,
+                },
+                "UAT is not signed off",
+                r#"{"signed_off_by":null}"#,
+            ),
+            (
+                Finding::TestingUatSignoff {
+                    uat: false,
+                    signer: None,
+                },
+                "no UAT run to sign off",
+                r#"{"signed_off_by":null}"#,
+            ),
+            (
+                Finding::TestingSecurityFailures { failed: 0 },
+                "no failed security test",
+                r#"{"failed":0}"#,
+            ),
+            (
+                Finding::TestingSecurityFailures { failed: 1 },
+                "1 security test failed",
+                r#"{"failed":1}"#,
+            ),
+            (
+                Finding::TestingSecurityFailures { failed: 2 },
+                "2 security tests failed",
+                r#"{"failed":2}"#,
+            ),
+        ];
+        for (f, msg, data) in cases {
+            assert_eq!(rendered(f), (msg.to_string(), data.to_string()));
+        }
+        assert!(run(TestKind::Unit, 19, 1, 0.95, None).meets());
+        assert!(!run(TestKind::Unit, 18, 1, 0.95, None).meets());
+        assert!(!run(TestKind::Unit, 0, 0, 0.0, None).meets());
     }
 }

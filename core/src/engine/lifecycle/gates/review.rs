@@ -2,9 +2,8 @@
 //! where required, and knowledge articles where the kind needs them
 //! (`docs/lifecycle.md`, "Gates (rule ids)").
 
-use super::Eval;
+use super::{Eval, Finding};
 use crate::{Outcome, ReleaseKind};
-use serde_json::json;
 
 pub(super) fn leave(e: &mut Eval<'_, '_>) {
     let r = e.release;
@@ -15,43 +14,25 @@ pub(super) fn leave(e: &mut Eval<'_, '_>) {
     );
     let emergency = r.kind == ReleaseKind::Emergency;
     let required = e.gates.review_required || failed || emergency;
-    let done = rec.review_completed_at.as_ref().map(|(t, _)| t);
-    let why = if emergency {
-        "emergency releases"
-    } else if failed {
-        "failed or rolled-back releases"
-    } else {
-        "this release kind"
-    };
-    let msg = match (done, required) {
-        (Some(at), _) => format!("post-implementation review completed at {at}"),
-        (None, true) => format!("a post-implementation review is mandatory for {why}"),
-        (None, false) => format!(
-            "no post-implementation review is required for a successful {} release",
-            format!("{:?}", r.kind).to_lowercase()
-        ),
-    };
-    e.req(
+    // Copied: findings never borrow the log's replay.
+    let completed_at = rec.review_completed_at.as_ref().map(|(t, _)| t.clone());
+    e.find(
         "review.completed",
-        done.is_some() || !required,
-        msg,
-        json!({"completed_at": done, "required": required, "failed": failed, "emergency": emergency}),
+        completed_at.is_some() || !required,
+        Finding::ReviewCompleted {
+            completed_at,
+            required,
+            failed,
+            emergency,
+            kind: r.kind,
+        },
     );
     if e.gates.knowledge_articles_required {
-        let n = r.knowledge_articles.len();
-        let msg = if n > 0 {
-            format!(
-                "{n} knowledge article{} linked",
-                if n == 1 { "" } else { "s" }
-            )
-        } else {
-            "no knowledge article linked".to_string()
-        };
-        e.req(
+        let articles = r.knowledge_articles.as_slice();
+        e.find(
             "review.knowledge_articles",
-            n > 0,
-            msg,
-            json!({"knowledge_articles": r.knowledge_articles}),
+            !articles.is_empty(),
+            Finding::ReviewKnowledgeArticles { articles },
         );
     }
 }
