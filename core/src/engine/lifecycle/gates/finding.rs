@@ -101,6 +101,21 @@ pub(crate) enum Finding<'a> {
         /// Above the limit: the extra approver role and its approvers.
         extra: Option<(Role, Vec<String>)>,
     },
+    // Variants of the h-g2 conversion: approval/promotion_order.rs,
+    // approval/conflicts.rs, approval/blackout.rs (blocking hits),
+    // approval/no_rejection.rs (outstanding rejections), approval/risk.rs
+    // (cannot assess), record.rs (tampered log).
+    /// `approval.promotion_order` when the release targets no environment
+    /// of the order.
+    PromotionNoTarget { order: &'a [String] },
+    /// `approval.promotion_order`: the last targeted environment, the
+    /// earlier ones deployed (environment, deployment id) and missing.
+    PromotionOrder {
+        order: &'a [String],
+        target: &'a str,
+        found: Vec<(&'a str, &'a str)>,
+        missing: Vec<&'a str>,
+    },
 }
 
 fn with_imports(mut data: Value, imports: &[Value]) -> Value {
@@ -342,6 +357,34 @@ impl Finding<'_> {
                         "risk {label} is above the limit ({}): needs an approval from a {role}",
                         max.as_str()
                     ),
+                };
+                (msg, data)
+            }
+            Finding::PromotionNoTarget { order } => (
+                "the release targets no environment of the promotion order".to_string(),
+                json!({"order": order}),
+            ),
+            Finding::PromotionOrder {
+                order,
+                target,
+                found,
+                missing,
+            } => {
+                let last = target;
+                let found: Vec<Value> = found
+                    .iter()
+                    .map(|(env, d)| json!({"environment": env, "deployment": d}))
+                    .collect();
+                let data =
+                    json!({"order": order, "target": last, "found": found, "missing": missing});
+                let msg = if missing.is_empty() {
+                    format!("promoted in order before {last}")
+                } else {
+                    format!(
+                        "{last} needs a successful deployment of {} to {} first",
+                        id,
+                        missing.join(", ")
+                    )
                 };
                 (msg, data)
             }
