@@ -116,6 +116,14 @@ pub(crate) enum Finding<'a> {
         found: Vec<(&'a str, &'a str)>,
         missing: Vec<&'a str>,
     },
+    /// `approval.conflicts` when the schedule could not be checked.
+    ConflictsError { err: crate::error::Error },
+    /// `approval.conflicts`: the blocking conflicts (other than blackouts)
+    /// involving the release, and how many warning ones.
+    Conflicts {
+        blocking: Vec<crate::Conflict>,
+        warnings: usize,
+    },
 }
 
 fn with_imports(mut data: Value, imports: &[Value]) -> Value {
@@ -385,6 +393,24 @@ impl Finding<'_> {
                         id,
                         missing.join(", ")
                     )
+                };
+                (msg, data)
+            }
+            Finding::ConflictsError { err } => (
+                format!("the schedule could not be checked for conflicts: {err}"),
+                json!({"error": err.to_body()}),
+            ),
+            Finding::Conflicts { blocking, warnings } => {
+                let warn = warnings;
+                let data = json!({"blocking": blocking, "warnings": warn});
+                let msg = if blocking.is_empty() {
+                    format!("no blocking conflict in the schedule ({warn} warning conflict(s))")
+                } else {
+                    let what: Vec<String> = blocking
+                        .iter()
+                        .map(|c| format!("{} ({})", c.kind.as_str(), c.items.join(", ")))
+                        .collect();
+                    format!("blocking conflicts: {}", what.join("; "))
                 };
                 (msg, data)
             }
