@@ -124,6 +124,14 @@ pub(crate) enum Finding<'a> {
         blocking: Vec<crate::Conflict>,
         warnings: usize,
     },
+    /// `approval.blackout` inside blocking blackouts (each with the
+    /// occurrence hit), overridden or not by an ECAB approver (copied from
+    /// the log's replay).
+    BlackoutHit {
+        hits: Vec<(&'a crate::Blackout, crate::Timestamp, crate::Timestamp)>,
+        override_by: Option<String>,
+        emergency: bool,
+    },
 }
 
 fn with_imports(mut data: Value, imports: &[Value]) -> Value {
@@ -411,6 +419,39 @@ impl Finding<'_> {
                         .map(|c| format!("{} ({})", c.kind.as_str(), c.items.join(", ")))
                         .collect();
                     format!("blocking conflicts: {}", what.join("; "))
+                };
+                (msg, data)
+            }
+            Finding::BlackoutHit {
+                hits,
+                override_by,
+                emergency,
+            } => {
+                let data_hits: Vec<Value> = hits
+                    .iter()
+                    .map(|(b, s, t)| json!({"id": b.id, "name": b.name, "start": s, "end": t}))
+                    .collect();
+                let names: Vec<String> = hits
+                    .iter()
+                    .map(|(b, _, _)| format!("{} ({})", b.id, b.name))
+                    .collect();
+                let data = json!({"blackouts": data_hits, "override_by": override_by, "emergency": emergency});
+                let msg = match override_by {
+                    Some(who) => format!(
+                        "inside blocking blackout {}, overridden by ECAB member {who}",
+                        names.join(", ")
+                    ),
+                    None => {
+                        let how = if *emergency {
+                            "; an ECAB approval with override_blackout can let this emergency through"
+                        } else {
+                            ""
+                        };
+                        format!(
+                            "the window falls inside blocking blackout {}{how}",
+                            names.join(", ")
+                        )
+                    }
                 };
                 (msg, data)
             }
