@@ -132,6 +132,11 @@ pub(crate) enum Finding<'a> {
         override_by: Option<String>,
         emergency: bool,
     },
+    /// `approval.no_rejection` with rejections outstanding (approver,
+    /// role, comment; copied from the log's replay).
+    Rejected {
+        rejections: Vec<(String, Role, Option<String>)>,
+    },
 }
 
 fn with_imports(mut data: Value, imports: &[Value]) -> Value {
@@ -454,6 +459,24 @@ impl Finding<'_> {
                     }
                 };
                 (msg, data)
+            }
+            Finding::Rejected { rejections } => {
+                let rejected: Vec<Value> = rejections
+                    .iter()
+                    .map(|(approver, role, comment)| {
+                        json!({"approver": approver, "role": role, "comment": comment})
+                    })
+                    .collect();
+                let who: Vec<String> = rejected
+                    .iter()
+                    .filter_map(|v| v["approver"].as_str().map(str::to_string))
+                    .collect();
+                let msg = if who.is_empty() {
+                    "no rejection outstanding".to_string()
+                } else {
+                    format!("rejected by {}", who.join(", "))
+                };
+                (msg, Value::Array(rejected))
             }
         }
     }
