@@ -137,6 +137,11 @@ pub(crate) enum Finding<'a> {
     Rejected {
         rejections: Vec<(String, Role, Option<String>)>,
     },
+    /// `approval.risk` when no level is given and the assessment failed.
+    RiskUnassessed {
+        max: RiskLevel,
+        err: crate::error::Error,
+    },
 }
 
 fn with_imports(mut data: Value, imports: &[Value]) -> Value {
@@ -478,6 +483,10 @@ impl Finding<'_> {
                 };
                 (msg, Value::Array(rejected))
             }
+            Finding::RiskUnassessed { max, err } => (
+                format!("no risk level given and the risk could not be assessed: {err}"),
+                json!({"level": null, "source": "assessed", "max": max, "error": err.to_body()}),
+            ),
         }
     }
 }
