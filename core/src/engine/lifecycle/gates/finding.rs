@@ -142,6 +142,12 @@ pub(crate) enum Finding<'a> {
         max: RiskLevel,
         err: crate::error::Error,
     },
+    /// `record.log` on a tampered log (copied from the log's replay).
+    RecordTampered {
+        tamper: crate::Tamper,
+        differences: Vec<crate::record::Difference>,
+        imports: Vec<Value>,
+    },
 }
 
 fn with_imports(mut data: Value, imports: &[Value]) -> Value {
@@ -487,6 +493,19 @@ impl Finding<'_> {
                 format!("no risk level given and the risk could not be assessed: {err}"),
                 json!({"level": null, "source": "assessed", "max": max, "error": err.to_body()}),
             ),
+            Finding::RecordTampered {
+                tamper,
+                differences,
+                imports,
+            } => {
+                let t = tamper;
+                let differences = serde_json::to_value(differences).unwrap_or(Value::Null);
+                let data = with_imports(
+                    json!({"tamper": t.kind, "path": t.path, "differences": differences}),
+                    imports,
+                );
+                (format!("the record does not hold: {}", t.message), data)
+            }
         }
     }
 }
