@@ -1799,3 +1799,32 @@ fn promotion_conflicts_and_rejection_render_their_old_sentences() {
     let golden: Value = serde_json::from_str(golden).unwrap();
     assert_eq!(all.to_string(), golden.to_string());
 }
+
+/// When no risk level is given and the release's risk cannot be assessed
+/// (here a CMDB with a duplicate CI id), `approval.risk` is unmet with the
+/// old sentence and data built from the assessment's error.
+#[test]
+fn an_unassessable_risk_renders_its_old_sentence() {
+    let mut ctx = context();
+    ctx.risk_level = None;
+    ctx.cmdb = Some(
+        serde_json::from_value(json!({"cis": [
+            {"id": "db-1", "name": "db", "class": "database"}, {"id": "db-1", "name": "db", "class": "database"}]}))
+        .unwrap(),
+    );
+    let mut r = approved();
+    r.risk = None;
+    let err = relman::assess_risk(&r, &ctx).unwrap_err();
+    let report = check(&r, State::Deployment, &ctx);
+    let q = requirement(&report, "approval.risk");
+    assert!(!q.met);
+    assert_eq!(
+        q.message,
+        format!("no risk level given and the risk could not be assessed: {err}")
+    );
+    let max = relman::Policy::default().lifecycle.gates(r.kind).max_risk;
+    assert_eq!(
+        q.data,
+        json!({"level": null, "source": "assessed", "max": max, "error": err.to_body()})
+    );
+}
