@@ -1828,3 +1828,30 @@ fn an_unassessable_risk_renders_its_old_sentence() {
         json!({"level": null, "source": "assessed", "max": max, "error": err.to_body()})
     );
 }
+
+/// `approval.promotion_order` with an earlier environment deployed: the
+/// old message and data (each deployment found by environment and id).
+#[test]
+fn a_promotion_found_in_the_history_renders_its_old_data() {
+    let mut ctx = context();
+    let mut p = relman::Policy::default();
+    p.lifecycle.promotion_order = vec!["staging".into(), "production".into()];
+    ctx.policy = Some(p);
+    let r = approved();
+    ctx.history = Some(
+        serde_json::from_value(json!({"deployments": [{
+            "id": "D-7", "release_id": r.id, "service": "web", "environment": "staging",
+            "finished_at": "2026-11-28T10:00:00Z", "outcome": "success"}]}))
+        .unwrap(),
+    );
+    let report = check(&r, State::Deployment, &ctx);
+    let q = requirement(&report, "approval.promotion_order");
+    assert!(q.met);
+    assert_eq!(q.message, "promoted in order before production");
+    assert_eq!(
+        q.data.to_string(),
+        json!({"order": ["staging", "production"], "target": "production",
+               "found": [{"environment": "staging", "deployment": "D-7"}], "missing": []})
+        .to_string()
+    );
+}
