@@ -1742,3 +1742,116 @@ fn the_typed_verdict_renders_the_report() {
         )
     );
 }
+
+/// The exact message and data of the promotion order, conflicts and
+/// outstanding rejection branches (as rendered before their findings were
+/// typed).
+#[test]
+fn promotion_conflicts_and_rejection_render_their_old_sentences() {
+    let got = |r: &Release, ctx: &Context, rule: &str| {
+        let report = check(r, State::Deployment, ctx);
+        let q = requirement(&report, rule);
+        json!({"met": q.met, "message": q.message, "data": q.data})
+    };
+    let order = |envs: &[&str]| {
+        let mut ctx = context();
+        let mut p = relman::Policy::default();
+        p.lifecycle.promotion_order = envs.iter().map(|s| s.to_string()).collect();
+        ctx.policy = Some(p);
+        ctx
+    };
+    let schedule = |others: Vec<Release>| {
+        let mut ctx = context();
+        let s: relman::Schedule = serde_json::from_value(json!({"releases": []})).unwrap();
+        ctx.schedule = Some(relman::Schedule {
+            releases: others,
+            ..s
+        });
+        ctx
+    };
+    let mut other = approved();
+    other.id = "REL-OTHER".into();
+    let rejected = run(
+        &approved(),
+        &context(),
+        "erin",
+        json!({"command": "reject", "role": "cab", "comment": "not yet"}),
+    )
+    .release;
+    let all = json!([
+        got(
+            &approved(),
+            &order(&["staging", "production"]),
+            "approval.promotion_order"
+        ),
+        got(&approved(), &order(&["qa"]), "approval.promotion_order"),
+        got(
+            &approved(),
+            &order(&["production"]),
+            "approval.promotion_order"
+        ),
+        got(&approved(), &schedule(Vec::new()), "approval.conflicts"),
+        got(&approved(), &schedule(vec![other]), "approval.conflicts"),
+        got(&rejected, &context(), "approval.no_rejection"),
+    ]);
+    // Computed by the eager gates before the conversion.
+    let golden = r#"[{"data":{"found":[],"missing":["staging"],"order":["staging","production"],"target":"production"},"message":"production needs a successful deployment of REL-1 to staging first","met":false},{"data":{"order":["qa"]},"message":"the release targets no environment of the promotion order","met":true},{"data":{"found":[],"missing":[],"order":["production"],"target":"production"},"message":"promoted in order before production","met":true},{"data":{"blocking":[],"warnings":0},"message":"no blocking conflict in the schedule (0 warning conflict(s))","met":true},{"data":{"blocking":[{"cis":["db-1","web-1"],"explanation":"REL-1 and REL-OTHER both touch db-1, web-1 between 2026-12-13T00:00:00Z and 2026-12-13T03:00:00Z","items":["REL-1","REL-OTHER"],"kind":"ci_overlap","severity":"block","window":{"end":"2026-12-13T03:00:00Z","start":"2026-12-13T00:00:00Z"}}],"warnings":1},"message":"blocking conflicts: ci_overlap (REL-1, REL-OTHER)","met":false},{"data":[{"approver":"erin","comment":"not yet","role":"cab"}],"message":"rejected by erin","met":false}]"#;
+    let golden: Value = serde_json::from_str(golden).unwrap();
+    assert_eq!(all.to_string(), golden.to_string());
+}
+
+/// When no risk level is given and the release's risk cannot be assessed
+/// (here a CMDB with a duplicate CI id), `approval.risk` is unmet with the
+/// old sentence and data built from the assessment's error.
+#[test]
+fn an_unassessable_risk_renders_its_old_sentence() {
+    let mut ctx = context();
+    ctx.risk_level = None;
+    ctx.cmdb = Some(
+        serde_json::from_value(json!({"cis": [
+            {"id": "db-1", "name": "db", "class": "database"}, {"id": "db-1", "name": "db", "class": "database"}]}))
+        .unwrap(),
+    );
+    let mut r = approved();
+    r.risk = None;
+    let err = relman::assess_risk(&r, &ctx).unwrap_err();
+    let report = check(&r, State::Deployment, &ctx);
+    let q = requirement(&report, "approval.risk");
+    assert!(!q.met);
+    assert_eq!(
+        q.message,
+        format!("no risk level given and the risk could not be assessed: {err}")
+    );
+    let max = relman::Policy::default().lifecycle.gates(r.kind).max_risk;
+    assert_eq!(
+        q.data,
+        json!({"level": null, "source": "assessed", "max": max, "error": err.to_body()})
+    );
+}
+
+/// `approval.promotion_order` with an earlier environment deployed: the
+/// old message and data (each deployment found by environment and id).
+#[test]
+fn a_promotion_found_in_the_history_renders_its_old_data() {
+    let mut ctx = context();
+    let mut p = relman::Policy::default();
+    p.lifecycle.promotion_order = vec!["staging".into(), "production".into()];
+    ctx.policy = Some(p);
+    let r = approved();
+    ctx.history = Some(
+        serde_json::from_value(json!({"deployments": [{
+            "id": "D-7", "release_id": r.id, "service": "web", "environment": "staging",
+            "finished_at": "2026-11-28T10:00:00Z", "outcome": "success"}]}))
+        .unwrap(),
+    );
+    let report = check(&r, State::Deployment, &ctx);
+    let q = requirement(&report, "approval.promotion_order");
+    assert!(q.met);
+    assert_eq!(q.message, "promoted in order before production");
+    assert_eq!(
+        q.data.to_string(),
+        json!({"order": ["staging", "production"], "target": "production",
+               "found": [{"environment": "staging", "deployment": "D-7"}], "missing": []})
+        .to_string()
+    );
+}

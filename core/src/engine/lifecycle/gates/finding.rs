@@ -5,6 +5,8 @@
 //! built. A [`GateVerdict`](super::super::GateVerdict) that is never
 //! rendered never formats a message nor builds a JSON value.
 //!
+//! Every gate records a typed finding; none renders eagerly.
+//!
 //! The rendering reuses the exact `json!` shapes and `format!` sentences
 //! the gates used to build eagerly, so the serialised report is
 //! byte-identical (keys sorted: serde_json here has no `preserve_order`).
@@ -69,9 +71,6 @@ impl PassRun {
 
 /// What a gate found, per rule.
 pub(crate) enum Finding<'a> {
-    /// Transitional: a gate not converted (or a rare branch) renders
-    /// eagerly.
-    Rendered { message: String, data: Value },
     /// `record.log` on a legacy log.
     RecordLegacy { events: usize, imports: Vec<Value> },
     /// `record.log` on a sealed, verified log.
@@ -186,6 +185,53 @@ pub(crate) enum Finding<'a> {
     TestingUatSignoff { uat: bool, signer: Option<String> },
     /// `testing.security_failures`: failed cases of the latest security run.
     TestingSecurityFailures { failed: u64 },
+    // approval/promotion_order.rs, approval/conflicts.rs,
+    // approval/blackout.rs (blocking hits), approval/no_rejection.rs
+    // (outstanding rejections), approval/risk.rs (cannot assess),
+    // record.rs (tampered log).
+    /// `approval.promotion_order` when the release targets no environment
+    /// of the order.
+    PromotionNoTarget { order: &'a [String] },
+    /// `approval.promotion_order`: the last targeted environment, the
+    /// earlier ones deployed (environment, deployment id) and missing.
+    PromotionOrder {
+        order: &'a [String],
+        target: &'a str,
+        found: Vec<(&'a str, &'a str)>,
+        missing: Vec<&'a str>,
+    },
+    /// `approval.conflicts` when the schedule could not be checked.
+    ConflictsError { err: crate::error::Error },
+    /// `approval.conflicts`: the blocking conflicts (other than blackouts)
+    /// involving the release, and how many warning ones.
+    Conflicts {
+        blocking: Vec<crate::Conflict>,
+        warnings: usize,
+    },
+    /// `approval.blackout` inside blocking blackouts (each with the
+    /// occurrence hit), overridden or not by an ECAB approver (copied from
+    /// the log's replay).
+    BlackoutHit {
+        hits: Vec<(&'a crate::Blackout, crate::Timestamp, crate::Timestamp)>,
+        override_by: Option<String>,
+        emergency: bool,
+    },
+    /// `approval.no_rejection` with rejections outstanding (approver,
+    /// role, comment; copied from the log's replay).
+    Rejected {
+        rejections: Vec<(String, Role, Option<String>)>,
+    },
+    /// `approval.risk` when no level is given and the assessment failed.
+    RiskUnassessed {
+        max: RiskLevel,
+        err: crate::error::Error,
+    },
+    /// `record.log` on a tampered log (copied from the log's replay).
+    RecordTampered {
+        tamper: crate::Tamper,
+        differences: Vec<crate::record::Difference>,
+        imports: Vec<Value>,
+    },
 }
 
 fn with_imports(mut data: Value, imports: &[Value]) -> Value {
@@ -218,7 +264,6 @@ impl Finding<'_> {
     /// build them (`id` is the release's id).
     pub(crate) fn render(&self, id: &str) -> (String, Value) {
         match self {
-            Finding::Rendered { message, data } => (message.clone(), data.clone()),
             Finding::RecordLegacy { events, imports } => (
                 format!(
                     "the log of {id} predates sealing: no event seals the fields the gates read; adopt the release through an import"
@@ -601,6 +646,120 @@ impl Finding<'_> {
                     )
                 };
                 (msg, json!({"failed": failed}))
+            }
+            Finding::PromotionNoTarget { order } => (
+                "the release targets no environment of the promotion order".to_string(),
+                json!({"order": order}),
+            ),
+            Finding::PromotionOrder {
+                order,
+                target,
+                found,
+                missing,
+            } => {
+                let last = target;
+                let found: Vec<Value> = found
+                    .iter()
+                    .map(|(env, d)| json!({"environment": env, "deployment": d}))
+                    .collect();
+                let data =
+                    json!({"order": order, "target": last, "found": found, "missing": missing});
+                let msg = if missing.is_empty() {
+                    format!("promoted in order before {last}")
+                } else {
+                    format!(
+                        "{last} needs a successful deployment of {} to {} first",
+                        id,
+                        missing.join(", ")
+                    )
+                };
+                (msg, data)
+            }
+            Finding::ConflictsError { err } => (
+                format!("the schedule could not be checked for conflicts: {err}"),
+                json!({"error": err.to_body()}),
+            ),
+            Finding::Conflicts { blocking, warnings } => {
+                let warn = warnings;
+                let data = json!({"blocking": blocking, "warnings": warn});
+                let msg = if blocking.is_empty() {
+                    format!("no blocking conflict in the schedule ({warn} warning conflict(s))")
+                } else {
+                    let what: Vec<String> = blocking
+                        .iter()
+                        .map(|c| format!("{} ({})", c.kind.as_str(), c.items.join(", ")))
+                        .collect();
+                    format!("blocking conflicts: {}", what.join("; "))
+                };
+                (msg, data)
+            }
+            Finding::BlackoutHit {
+                hits,
+                override_by,
+                emergency,
+            } => {
+                let data_hits: Vec<Value> = hits
+                    .iter()
+                    .map(|(b, s, t)| json!({"id": b.id, "name": b.name, "start": s, "end": t}))
+                    .collect();
+                let names: Vec<String> = hits
+                    .iter()
+                    .map(|(b, _, _)| format!("{} ({})", b.id, b.name))
+                    .collect();
+                let data = json!({"blackouts": data_hits, "override_by": override_by, "emergency": emergency});
+                let msg = match override_by {
+                    Some(who) => format!(
+                        "inside blocking blackout {}, overridden by ECAB member {who}",
+                        names.join(", ")
+                    ),
+                    None => {
+                        let how = if *emergency {
+                            "; an ECAB approval with override_blackout can let this emergency through"
+                        } else {
+                            ""
+                        };
+                        format!(
+                            "the window falls inside blocking blackout {}{how}",
+                            names.join(", ")
+                        )
+                    }
+                };
+                (msg, data)
+            }
+            Finding::Rejected { rejections } => {
+                let rejected: Vec<Value> = rejections
+                    .iter()
+                    .map(|(approver, role, comment)| {
+                        json!({"approver": approver, "role": role, "comment": comment})
+                    })
+                    .collect();
+                let who: Vec<String> = rejected
+                    .iter()
+                    .filter_map(|v| v["approver"].as_str().map(str::to_string))
+                    .collect();
+                let msg = if who.is_empty() {
+                    "no rejection outstanding".to_string()
+                } else {
+                    format!("rejected by {}", who.join(", "))
+                };
+                (msg, Value::Array(rejected))
+            }
+            Finding::RiskUnassessed { max, err } => (
+                format!("no risk level given and the risk could not be assessed: {err}"),
+                json!({"level": null, "source": "assessed", "max": max, "error": err.to_body()}),
+            ),
+            Finding::RecordTampered {
+                tamper,
+                differences,
+                imports,
+            } => {
+                let t = tamper;
+                let differences = serde_json::to_value(differences).unwrap_or(Value::Null);
+                let data = with_imports(
+                    json!({"tamper": t.kind, "path": t.path, "differences": differences}),
+                    imports,
+                );
+                (format!("the record does not hold: {}", t.message), data)
             }
         }
     }

@@ -26,7 +26,6 @@ use crate::policy::Gates;
 use crate::{Calendar, Cmdb, Context, Policy, Release, State};
 pub(crate) use approval::role_name as approval_role_name;
 pub(crate) use finding::Finding;
-use serde_json::Value;
 
 /// The main line of states, in order: every state but `cancelled`, which
 /// `State::ALL` lists last.
@@ -77,12 +76,6 @@ struct Eval<'a: 'l, 'l> {
 }
 
 impl<'a: 'l, 'l> Eval<'a, 'l> {
-    /// A requirement rendered eagerly (gates not converted to a typed
-    /// [`Finding`], and rare branches).
-    fn req(&mut self, rule: &'static str, met: bool, message: String, data: Value) {
-        self.find(rule, met, Finding::Rendered { message, data });
-    }
-
     /// A requirement with its typed finding, rendered late.
     fn find(&mut self, rule: &'static str, met: bool, finding: Finding<'a>) {
         self.out.push(Req { rule, met, finding });

@@ -18,15 +18,12 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
         .map(|i| json!({"seq": i.seq, "source": i.source, "records": i.records, "adopt": i.adopt}))
         .collect();
     if let Some(t) = &log.tamper {
-        let differences = serde_json::to_value(&log.differences).unwrap_or(Value::Null);
-        let mut data = json!({"tamper": t.kind, "path": t.path, "differences": differences});
-        if !imports.is_empty() {
-            if let Some(map) = data.as_object_mut() {
-                map.insert("imports".into(), Value::Array(imports));
-            }
-        }
-        let message = format!("the record does not hold: {}", t.message);
-        return e.req("record.log", false, message, data);
+        let finding = Finding::RecordTampered {
+            tamper: t.clone(),
+            differences: log.differences.clone(),
+            imports,
+        };
+        return e.find("record.log", false, finding);
     }
     let (met, finding) = if rec.legacy() {
         let events = rec.events;

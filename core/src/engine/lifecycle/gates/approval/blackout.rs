@@ -6,7 +6,6 @@ use super::super::{Eval, Finding};
 use crate::calendar::Touches;
 use crate::error::Warning;
 use crate::{BlackoutSeverity, Cmdb, Decision, Release, ReleaseKind, Role};
-use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 pub(super) fn check(e: &mut Eval<'_, '_>) {
@@ -68,14 +67,6 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
     if hits.is_empty() {
         return e.find("approval.blackout", true, Finding::BlackoutClear);
     }
-    let data_hits: Vec<Value> = hits
-        .iter()
-        .map(|(b, s, t)| json!({"id": b.id, "name": b.name, "start": s, "end": t}))
-        .collect();
-    let names: Vec<String> = hits
-        .iter()
-        .map(|(b, _, _)| format!("{} ({})", b.id, b.name))
-        .collect();
     let emergency = r.kind == ReleaseKind::Emergency;
     let override_by: Option<String> = if emergency {
         e.votes()
@@ -88,34 +79,13 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
     } else {
         None
     };
-    let data = json!({"blackouts": data_hits, "override_by": override_by, "emergency": emergency});
-    match override_by {
-        Some(who) => e.req(
-            "approval.blackout",
-            true,
-            format!(
-                "inside blocking blackout {}, overridden by ECAB member {who}",
-                names.join(", ")
-            ),
-            data,
-        ),
-        None => {
-            let how = if emergency {
-                "; an ECAB approval with override_blackout can let this emergency through"
-            } else {
-                ""
-            };
-            e.req(
-                "approval.blackout",
-                false,
-                format!(
-                    "the window falls inside blocking blackout {}{how}",
-                    names.join(", ")
-                ),
-                data,
-            )
-        }
-    }
+    let met = override_by.is_some();
+    let finding = Finding::BlackoutHit {
+        hits,
+        override_by,
+        emergency,
+    };
+    e.find("approval.blackout", met, finding);
 }
 
 fn touches<'a>(release: &'a Release, cmdb: Option<&'a Cmdb>) -> Touches<'a> {

@@ -2,8 +2,7 @@
 //! schedule involves the release (`docs/lifecycle.md`, "Gates (rule ids)")
 //! and `docs/conflicts.md`.
 
-use super::super::Eval;
-use serde_json::json;
+use super::super::{Eval, Finding};
 
 /// With a schedule in the context: the blocking conflicts that involve the
 /// release (the release as given replaces its copy in the schedule), other
@@ -27,31 +26,23 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
     let report = match crate::conflict::detect_with_policy(&s, e.policy) {
         Ok(report) => report,
         Err(err) => {
-            let msg = format!("the schedule could not be checked for conflicts: {err}");
-            let data = json!({"error": err.to_body()});
-            return e.req("approval.conflicts", false, msg, data);
+            let finding = Finding::ConflictsError { err };
+            return e.find("approval.conflicts", false, finding);
         }
     };
-    let mine: Vec<&crate::Conflict> = report
+    let mine: Vec<crate::Conflict> = report
         .conflicts
-        .iter()
+        .into_iter()
         // Blackouts are the blackout gate's (with its ECAB override).
         .filter(|c| c.kind != crate::ConflictKind::Blackout && c.items.contains(&r.id))
         .collect();
-    let blocking: Vec<&&crate::Conflict> = mine
-        .iter()
+    let total = mine.len();
+    let blocking: Vec<crate::Conflict> = mine
+        .into_iter()
         .filter(|c| c.severity == crate::Severity::Block)
         .collect();
-    let warn = mine.len().saturating_sub(blocking.len());
-    let data = json!({"blocking": blocking, "warnings": warn});
-    let msg = if blocking.is_empty() {
-        format!("no blocking conflict in the schedule ({warn} warning conflict(s))")
-    } else {
-        let what: Vec<String> = blocking
-            .iter()
-            .map(|c| format!("{} ({})", c.kind.as_str(), c.items.join(", ")))
-            .collect();
-        format!("blocking conflicts: {}", what.join("; "))
-    };
-    e.req("approval.conflicts", blocking.is_empty(), msg, data);
+    let warnings = total.saturating_sub(blocking.len());
+    let met = blocking.is_empty();
+    let finding = Finding::Conflicts { blocking, warnings };
+    e.find("approval.conflicts", met, finding);
 }

@@ -2,31 +2,20 @@
 //! (`docs/lifecycle.md`, "Gates (rule ids)").
 
 use super::super::{Eval, Finding};
-use serde_json::{json, Value};
 
 pub(super) fn check(e: &mut Eval<'_, '_>) {
-    if e.votes().rejections().is_empty() {
-        return e.find("approval.no_rejection", true, Finding::NoRejection);
-    }
-    let rejected: Vec<Value> = e
+    let rejections: Vec<(String, crate::Role, Option<String>)> = e
         .votes()
         .rejections()
         .iter()
-        .map(|a| json!({"approver": a.approver, "role": a.role, "comment": a.comment}))
+        .map(|a| (a.approver.clone(), a.role, a.comment.clone()))
         .collect();
-    let who: Vec<String> = rejected
-        .iter()
-        .filter_map(|v| v["approver"].as_str().map(str::to_string))
-        .collect();
-    let msg = if who.is_empty() {
-        "no rejection outstanding".to_string()
-    } else {
-        format!("rejected by {}", who.join(", "))
-    };
-    e.req(
+    if rejections.is_empty() {
+        return e.find("approval.no_rejection", true, Finding::NoRejection);
+    }
+    e.find(
         "approval.no_rejection",
-        who.is_empty(),
-        msg,
-        Value::Array(rejected),
+        false,
+        Finding::Rejected { rejections },
     );
 }

@@ -2,12 +2,11 @@
 //! every earlier environment of the promotion order it targets
 //! (`docs/lifecycle.md`, "Gates (rule ids)").
 
-use super::super::Eval;
+use super::super::{Eval, Finding};
 use crate::Outcome;
-use serde_json::json;
 
 pub(super) fn check(e: &mut Eval<'_, '_>) {
-    let order = &e.policy.lifecycle.promotion_order;
+    let order = e.policy.lifecycle.promotion_order.as_slice();
     if order.is_empty() {
         return;
     }
@@ -17,13 +16,8 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
         .filter(|env| r.environments.contains(env))
         .collect();
     let Some((last, earlier)) = targets.split_last() else {
-        let msg = "the release targets no environment of the promotion order".to_string();
-        return e.req(
-            "approval.promotion_order",
-            true,
-            msg,
-            json!({"order": order}),
-        );
+        let finding = Finding::PromotionNoTarget { order };
+        return e.find("approval.promotion_order", true, finding);
     };
     let history = e.context.history.as_ref();
     let mut missing = Vec::new();
@@ -37,19 +31,16 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
             })
         });
         match ok {
-            Some(d) => found.push(json!({"environment": env, "deployment": d.id})),
+            Some(d) => found.push((env.as_str(), d.id.as_str())),
             None => missing.push(env.as_str()),
         }
     }
-    let data = json!({"order": order, "target": last, "found": found, "missing": missing});
-    let msg = if missing.is_empty() {
-        format!("promoted in order before {last}")
-    } else {
-        format!(
-            "{last} needs a successful deployment of {} to {} first",
-            r.id,
-            missing.join(", ")
-        )
+    let met = missing.is_empty();
+    let finding = Finding::PromotionOrder {
+        order,
+        target: last.as_str(),
+        found,
+        missing,
     };
-    e.req("approval.promotion_order", missing.is_empty(), msg, data);
+    e.find("approval.promotion_order", met, finding);
 }

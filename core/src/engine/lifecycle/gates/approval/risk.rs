@@ -4,7 +4,6 @@
 use super::super::finding::AssessedRisk;
 use super::super::{Eval, Finding};
 use crate::risk::RiskAssessment;
-use serde_json::json;
 
 /// The release's assessed risk: kept in the prepared context's cell when
 /// there is one, assessed afresh otherwise.
@@ -31,9 +30,8 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
         (None, None) => match assessed_risk(e) {
             Ok(a) => (a.level, "assessed", Some(a)),
             Err(err) => {
-                let msg = format!("no risk level given and the risk could not be assessed: {err}");
-                let data = json!({"level": null, "source": "assessed", "max": max, "error": err.to_body()});
-                return e.req("approval.risk", false, msg, data);
+                let finding = Finding::RiskUnassessed { max, err };
+                return e.find("approval.risk", false, finding);
             }
         },
     };
