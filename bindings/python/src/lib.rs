@@ -273,3 +273,23 @@ fn relman_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SCALAR_PARAMETERS", PyTuple::new(py, scalar_parameters())?)?;
     Ok(())
 }
+
+/// The parameters object of the given (not `None`) values, or the relman
+/// error of the first bad one (the prepared objects' methods).
+pub(crate) fn params(
+    given: &[(&str, Option<&Bound<'_, PyAny>>)],
+) -> PyResult<Result<serde_json::Value, relman::Error>> {
+    let mut map = serde_json::Map::new();
+    for (name, value) in given {
+        let Some(value) = value.filter(|v| !v.is_none()) else {
+            continue;
+        };
+        match parameter(name, value)? {
+            Ok(v) => {
+                map.insert((*name).to_string(), v);
+            }
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(Ok(serde_json::Value::Object(map)))
+}

@@ -3,29 +3,10 @@
 //! parameters are read as `relman.check` reads them, errors are the same
 //! exceptions, and the core runs with the GIL released.
 
-use crate::{guarded, parameter, raise};
+use crate::{guarded, params, raise};
 use pyo3::prelude::*;
 use relman::operation::prepared_context::PreparedCheck;
-use serde_json::{Map, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-
-/// The parameters object of the given (not `None`) values, or the relman
-/// error of the first bad one.
-fn params(given: &[(&str, Option<&Bound<'_, PyAny>>)]) -> PyResult<Result<Value, relman::Error>> {
-    let mut map = Map::new();
-    for (name, value) in given {
-        let Some(value) = value.filter(|v| !v.is_none()) else {
-            continue;
-        };
-        match parameter(name, value)? {
-            Ok(v) => {
-                map.insert((*name).to_string(), v);
-            }
-            Err(e) => return Ok(Err(e)),
-        }
-    }
-    Ok(Ok(Value::Object(map)))
-}
 
 /// `check` with its context prepared once: `PreparedContext(context,
 /// keys)`, then `check(release, target)` as often as needed, from any

@@ -4,29 +4,11 @@
 //! `relman.assess_risk_many` read them, errors are the same exceptions,
 //! and the core runs with the GIL released.
 
-use crate::{guarded, parameter, raise};
+use crate::{guarded, params, raise};
 use pyo3::prelude::*;
 use relman::operation::risk_assessor::PreparedRisk;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-
-/// The parameters object of the given (not `None`) values, or the relman
-/// error of the first bad one.
-fn params(given: &[(&str, Option<&Bound<'_, PyAny>>)]) -> PyResult<Result<Value, relman::Error>> {
-    let mut map = Map::new();
-    for (name, value) in given {
-        let Some(value) = value.filter(|v| !v.is_none()) else {
-            continue;
-        };
-        match parameter(name, value)? {
-            Ok(v) => {
-                map.insert((*name).to_string(), v);
-            }
-            Err(e) => return Ok(Err(e)),
-        }
-    }
-    Ok(Ok(Value::Object(map)))
-}
 
 /// Risk with its context prepared once: `RiskAssessor(context)`, then
 /// `assess(release)` or `assess_many(releases)` as often as needed, from
