@@ -7,32 +7,14 @@ denied exactly as `check` denies it."""
 
 import copy
 import json
-import pathlib
 
 import pytest
 
 import relman_uniffi as r
+from vector_support import VECTORS, body, diff, text
 
-ROOT = pathlib.Path(__file__).resolve().parents[4]
-VECTORS = ROOT / "core" / "tests" / "vectors" / "check"
+VECTORS = VECTORS / "check"
 FILES = sorted(VECTORS.glob("*.json"))
-
-import sys  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "core" / "tests" / "support"))
-from conformance import diff  # noqa: E402
-
-
-def text(value):
-    return None if value is None else json.dumps(value)
-
-
-def body(err):
-    out = {"code": err.code, "message": err.message}
-    for field in ("path", "rule"):
-        if hasattr(err, field):
-            out[field] = getattr(err, field)
-    return out
 
 
 def check_outcome(vector, kind, value):

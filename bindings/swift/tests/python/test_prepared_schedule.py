@@ -4,26 +4,13 @@ prepared schedule (built once, asked twice), held to the vector's expected
 output or error and to what `detect_conflicts` gives."""
 
 import json
-import pathlib
-import sys
 
 import pytest
 
 import relman_uniffi as r
+from vector_support import VECTORS, body, diff
 
-ROOT = pathlib.Path(__file__).resolve().parents[4]
-VECTORS = ROOT / "core" / "tests" / "vectors"
 FILES = sorted((VECTORS / "detect_conflicts").glob("*.json"))
-
-sys.path.insert(0, str(ROOT / "core" / "tests" / "support"))
-from conformance import diff  # noqa: E402
-
-
-def body(err):
-    out = {"code": err.code, "message": err.message}
-    if hasattr(err, "path"):
-        out["path"] = err.path
-    return out
 
 
 def test_there_are_vectors():

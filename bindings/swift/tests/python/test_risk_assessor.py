@@ -6,33 +6,14 @@ vector's expected output and with the operation called directly; errors
 map as the operations' do."""
 
 import json
-import pathlib
 
 import pytest
 
 import relman_uniffi as r
+from vector_support import VECTORS, body, diff, text
 
-ROOT = pathlib.Path(__file__).resolve().parents[4]
-VECTORS = ROOT / "core" / "tests" / "vectors"
 SINGLE = sorted((VECTORS / "assess_risk").glob("*.json"))
 MANY = sorted((VECTORS / "assess_risk_many").glob("*.json"))
-
-import sys  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "core" / "tests" / "support"))
-from conformance import diff  # noqa: E402
-
-
-def text(value):
-    return None if value is None else json.dumps(value)
-
-
-def body(err):
-    out = {"code": err.code, "message": err.message}
-    for field in ("path", "rule"):
-        if hasattr(err, field):
-            out[field] = getattr(err, field)
-    return out
 
 
 def outcome(fn):
