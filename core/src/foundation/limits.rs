@@ -35,6 +35,7 @@
 use super::Extra;
 use crate::error::{Error, Problem, Result};
 use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -572,5 +573,591 @@ pub fn dismantle(value: Value) {
             Value::Object(map) => stack.extend(map.into_iter().map(|(_, v)| v)),
             _ => {}
         }
+    }
+}
+
+/// What [`Limits::deserialize_counted`] found.
+pub(crate) enum Counted<T> {
+    /// Deserialised, and every limit held: [`Limits::check_text`] would
+    /// pass on the text.
+    Within(T),
+    /// Deserialised, but a string or key with escapes may be longer as
+    /// written than its decoded form shows: only [`Limits::check_text`] can
+    /// tell.
+    Unsure(T),
+    /// The text did not deserialise, had trailing characters, or a limit
+    /// may be exceeded: the caller takes the path that reports errors
+    /// ([`Limits::check_text`] first).
+    Refused,
+}
+
+impl Limits {
+    /// Deserialises `text` with serde_json, counting the read-time limits
+    /// in the same pass (no pre-pass over the bytes). Sound in one
+    /// direction only: [`Counted::Within`] means [`Limits::check_text`]
+    /// passes on `text`; anything that might exceed a limit is
+    /// [`Counted::Refused`] (or, for escaped strings, [`Counted::Unsure`]),
+    /// and the caller rebuilds the exact error the slow way.
+    ///
+    /// Depth is counted on every array, object and enum (an enum written as
+    /// a string counts one level too many: that can only refuse, never
+    /// admit); items per list by the key of the list as written; string and
+    /// key lengths exactly for strings without escapes (serde_json hands
+    /// those over borrowed from the text) and, for escaped ones, bounded by
+    /// six times their decoded length (the longest escape, `\u0000`, writes
+    /// one byte in six).
+    pub(crate) fn deserialize_counted<T: DeserializeOwned>(&self, text: &str) -> Counted<T> {
+        if text.len() as u64 > self.max_document_bytes {
+            return Counted::Refused;
+        }
+        let budget = counting::Budget::new(self);
+        let mut de = serde_json::Deserializer::from_str(text);
+        // The budget bounds the depth (to at most MAX_JSON_DEPTH) before
+        // serde_json recurses deeper.
+        de.disable_recursion_limit();
+        let value = T::deserialize(counting::Counting {
+            inner: &mut de,
+            budget: &budget,
+            kind: counting::Kind::Items,
+        });
+        match (value, de.end()) {
+            (Ok(v), Ok(())) if budget.unsure() => Counted::Unsure(v),
+            (Ok(v), Ok(())) => Counted::Within(v),
+            _ => Counted::Refused,
+        }
+    }
+}
+
+/// The counting layer of [`Limits::deserialize_counted`]: a `Deserializer`
+/// wrapping serde_json's, whose visitors, sequences, maps and enums are
+/// wrapped in turn so every value read passes the [`counting::Budget`].
+mod counting {
+    use super::{Limits, ListKind};
+    use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
+    use std::cell::Cell;
+    use std::fmt;
+
+    pub(super) use super::ListKind as Kind;
+
+    /// The limits and what has been counted so far.
+    pub(super) struct Budget {
+        max_depth: u64,
+        max_string: u64,
+        items: u64,
+        cis: u64,
+        relationships: u64,
+        depth: Cell<u64>,
+        unsure: Cell<bool>,
+    }
+
+    const OVER: &str = "a read-time limit may be exceeded";
+
+    impl Budget {
+        pub(super) fn new(limits: &Limits) -> Budget {
+            Budget {
+                max_depth: limits.max_depth(),
+                max_string: limits.max_string_bytes,
+                items: limits.max_items,
+                cis: limits.max_cis,
+                relationships: limits.max_relationships,
+                depth: Cell::new(0),
+                unsure: Cell::new(false),
+            }
+        }
+
+        pub(super) fn unsure(&self) -> bool {
+            self.unsure.get()
+        }
+
+        fn list_limit(&self, kind: Kind) -> u64 {
+            match kind {
+                Kind::Items => self.items,
+                Kind::Cis => self.cis,
+                Kind::Relationships => self.relationships,
+            }
+        }
+
+        /// A string (or key) as written in the text, no escapes.
+        #[inline]
+        fn raw<E: de::Error>(&self, len: usize) -> Result<(), E> {
+            if len as u64 > self.max_string {
+                return Err(E::custom(OVER));
+            }
+            Ok(())
+        }
+
+        /// A string decoded from escapes: as written it is at least as
+        /// long and at most six times as long.
+        #[inline]
+        fn decoded<E: de::Error>(&self, len: usize) -> Result<(), E> {
+            let len = len as u64;
+            if len > self.max_string {
+                return Err(E::custom(OVER));
+            }
+            if len.saturating_mul(6) > self.max_string {
+                self.unsure.set(true);
+            }
+            Ok(())
+        }
+
+        #[inline]
+        fn enter<E: de::Error>(&self) -> Result<(), E> {
+            let depth = self.depth.get().saturating_add(1);
+            if depth > self.max_depth {
+                return Err(E::custom(OVER));
+            }
+            self.depth.set(depth);
+            Ok(())
+        }
+
+        #[inline]
+        fn leave(&self) {
+            self.depth.set(self.depth.get().saturating_sub(1));
+        }
+    }
+
+    /// A deserializer whose every value passes the budget. `kind` limits
+    /// the list this value is, should it be one (from its key); `key`, when
+    /// the value is an object key, receives the kind its value's list has.
+    pub(super) struct Counting<'b, D> {
+        pub(super) inner: D,
+        pub(super) budget: &'b Budget,
+        pub(super) kind: Kind,
+    }
+
+    struct Key<'b, D> {
+        inner: D,
+        budget: &'b Budget,
+        slot: &'b Cell<Kind>,
+    }
+
+    /// The wrapped visitor.
+    struct Vis<'b, V> {
+        inner: V,
+        budget: &'b Budget,
+        kind: Kind,
+        /// For a key: where the kind of its value's list goes.
+        slot: Option<&'b Cell<Kind>>,
+    }
+
+    struct Seed<'b, S> {
+        inner: S,
+        budget: &'b Budget,
+        kind: Kind,
+    }
+
+    struct KeySeed<'b, S> {
+        inner: S,
+        budget: &'b Budget,
+        slot: &'b Cell<Kind>,
+    }
+
+    struct Seq<'b, A> {
+        inner: A,
+        budget: &'b Budget,
+        kind: Kind,
+        count: u64,
+    }
+
+    struct Map<'b, A> {
+        inner: A,
+        budget: &'b Budget,
+        next: Cell<Kind>,
+    }
+
+    struct Enum<'b, A> {
+        inner: A,
+        budget: &'b Budget,
+    }
+
+    struct Variant<'b, A> {
+        inner: A,
+        budget: &'b Budget,
+    }
+
+    impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, S> {
+        type Value = S::Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
+            self.inner.deserialize(Counting {
+                inner: d,
+                budget: self.budget,
+                kind: self.kind,
+            })
+        }
+    }
+
+    impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<'_, S> {
+        type Value = S::Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
+            self.inner.deserialize(Key {
+                inner: d,
+                budget: self.budget,
+                slot: self.slot,
+            })
+        }
+    }
+
+    impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for Seq<'_, A> {
+        type Error = A::Error;
+        fn next_element_seed<S: DeserializeSeed<'de>>(
+            &mut self,
+            seed: S,
+        ) -> Result<Option<S::Value>, A::Error> {
+            let item = self.inner.next_element_seed(Seed {
+                inner: seed,
+                budget: self.budget,
+                kind: Kind::Items,
+            })?;
+            if item.is_some() {
+                self.count = self.count.saturating_add(1);
+                if self.count > self.budget.list_limit(self.kind) {
+                    return Err(de::Error::custom(OVER));
+                }
+            }
+            Ok(item)
+        }
+        fn size_hint(&self) -> Option<usize> {
+            self.inner.size_hint()
+        }
+    }
+
+    impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Map<'_, A> {
+        type Error = A::Error;
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, A::Error> {
+            self.next.set(Kind::Items);
+            self.inner.next_key_seed(KeySeed {
+                inner: seed,
+                budget: self.budget,
+                slot: &self.next,
+            })
+        }
+        fn next_value_seed<S: DeserializeSeed<'de>>(
+            &mut self,
+            seed: S,
+        ) -> Result<S::Value, A::Error> {
+            self.inner.next_value_seed(Seed {
+                inner: seed,
+                budget: self.budget,
+                kind: self.next.get(),
+            })
+        }
+        fn size_hint(&self) -> Option<usize> {
+            self.inner.size_hint()
+        }
+    }
+
+    impl<'de, 'b, A: de::EnumAccess<'de>> de::EnumAccess<'de> for Enum<'b, A> {
+        type Error = A::Error;
+        type Variant = Variant<'b, A::Variant>;
+        fn variant_seed<S: DeserializeSeed<'de>>(
+            self,
+            seed: S,
+        ) -> Result<(S::Value, Self::Variant), A::Error> {
+            let (value, variant) = self.inner.variant_seed(Seed {
+                inner: seed,
+                budget: self.budget,
+                kind: Kind::Items,
+            })?;
+            Ok((
+                value,
+                Variant {
+                    inner: variant,
+                    budget: self.budget,
+                },
+            ))
+        }
+    }
+
+    impl<'de, A: de::VariantAccess<'de>> de::VariantAccess<'de> for Variant<'_, A> {
+        type Error = A::Error;
+        fn unit_variant(self) -> Result<(), A::Error> {
+            self.inner.unit_variant()
+        }
+        fn newtype_variant_seed<S: DeserializeSeed<'de>>(
+            self,
+            seed: S,
+        ) -> Result<S::Value, A::Error> {
+            self.inner.newtype_variant_seed(Seed {
+                inner: seed,
+                budget: self.budget,
+                kind: Kind::Items,
+            })
+        }
+        fn tuple_variant<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, A::Error> {
+            self.inner
+                .tuple_variant(len, Vis::new(v, self.budget, Kind::Items))
+        }
+        fn struct_variant<V: Visitor<'de>>(
+            self,
+            fields: &'static [&'static str],
+            v: V,
+        ) -> Result<V::Value, A::Error> {
+            self.inner
+                .struct_variant(fields, Vis::new(v, self.budget, Kind::Items))
+        }
+    }
+
+    impl<'b, V> Vis<'b, V> {
+        fn new(inner: V, budget: &'b Budget, kind: Kind) -> Self {
+            Vis {
+                inner,
+                budget,
+                kind,
+                slot: None,
+            }
+        }
+
+        /// For a key: the kind of list its value may be, by the key as
+        /// written (`raw`) or decoded from escapes (then only
+        /// [`Limits::check_text`] knows which limit applies, unless the key
+        /// names no special list either way… it is decided there).
+        #[inline]
+        fn key(&self, key: &str, raw: bool) {
+            if let Some(slot) = self.slot {
+                let kind = ListKind::of(Some(key));
+                if !raw && !matches!(kind, Kind::Items) {
+                    self.budget.unsure.set(true);
+                }
+                slot.set(kind);
+            }
+        }
+    }
+
+    macro_rules! forward_visit {
+        ($($method:ident($ty:ty);)*) => {$(
+            #[inline]
+            fn $method<E: de::Error>(self, v: $ty) -> Result<Self::Value, E> {
+                self.inner.$method(v)
+            }
+        )*};
+    }
+
+    impl<'de, V: Visitor<'de>> Visitor<'de> for Vis<'_, V> {
+        type Value = V::Value;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.inner.expecting(f)
+        }
+
+        forward_visit! {
+            visit_bool(bool);
+            visit_i8(i8);
+            visit_i16(i16);
+            visit_i32(i32);
+            visit_i64(i64);
+            visit_i128(i128);
+            visit_u8(u8);
+            visit_u16(u16);
+            visit_u32(u32);
+            visit_u64(u64);
+            visit_u128(u128);
+            visit_f32(f32);
+            visit_f64(f64);
+            visit_char(char);
+        }
+
+        #[inline]
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
+            self.budget.raw(v.len())?;
+            self.key(v, true);
+            self.inner.visit_borrowed_str(v)
+        }
+
+        #[inline]
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
+            self.budget.decoded(v.len())?;
+            self.key(v, false);
+            self.inner.visit_str(v)
+        }
+
+        #[inline]
+        fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
+            self.budget.decoded(v.len())?;
+            self.key(&v, false);
+            self.inner.visit_string(v)
+        }
+
+        fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<V::Value, E> {
+            self.budget.raw(v.len())?;
+            if self.slot.is_some() {
+                self.budget.unsure.set(true);
+            }
+            self.inner.visit_borrowed_bytes(v)
+        }
+
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<V::Value, E> {
+            self.budget.decoded(v.len())?;
+            if self.slot.is_some() {
+                self.budget.unsure.set(true);
+            }
+            self.inner.visit_bytes(v)
+        }
+
+        fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<V::Value, E> {
+            self.budget.decoded(v.len())?;
+            if self.slot.is_some() {
+                self.budget.unsure.set(true);
+            }
+            self.inner.visit_byte_buf(v)
+        }
+
+        #[inline]
+        fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+            self.inner.visit_none()
+        }
+
+        #[inline]
+        fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+            self.inner.visit_unit()
+        }
+
+        #[inline]
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+            self.inner.visit_some(Counting {
+                inner: d,
+                budget: self.budget,
+                kind: self.kind,
+            })
+        }
+
+        #[inline]
+        fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+            self.inner.visit_newtype_struct(Counting {
+                inner: d,
+                budget: self.budget,
+                kind: self.kind,
+            })
+        }
+
+        #[inline]
+        fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+            self.budget.enter()?;
+            let value = self.inner.visit_seq(Seq {
+                inner: seq,
+                budget: self.budget,
+                kind: self.kind,
+                count: 0,
+            });
+            self.budget.leave();
+            value
+        }
+
+        #[inline]
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+            self.budget.enter()?;
+            let value = self.inner.visit_map(Map {
+                inner: map,
+                budget: self.budget,
+                next: Cell::new(Kind::Items),
+            });
+            self.budget.leave();
+            value
+        }
+
+        #[inline]
+        fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
+            // `{"variant": …}` is an object to the limits; a bare
+            // `"variant"` is not, but counting it too can only refuse.
+            self.budget.enter()?;
+            let value = self.inner.visit_enum(Enum {
+                inner: data,
+                budget: self.budget,
+            });
+            self.budget.leave();
+            value
+        }
+    }
+
+    macro_rules! forward_deserialize {
+        ($wrap:ident; $($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
+            #[inline]
+            fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
+                let v = self.$wrap(visitor);
+                self.inner.$method($($arg,)* v)
+            }
+        )*};
+    }
+
+    macro_rules! deserializer_body {
+        ($wrap:ident) => {
+            type Error = D::Error;
+
+            forward_deserialize! { $wrap;
+                deserialize_any();
+                deserialize_bool();
+                deserialize_i8();
+                deserialize_i16();
+                deserialize_i32();
+                deserialize_i64();
+                deserialize_i128();
+                deserialize_u8();
+                deserialize_u16();
+                deserialize_u32();
+                deserialize_u64();
+                deserialize_u128();
+                deserialize_f32();
+                deserialize_f64();
+                deserialize_char();
+                deserialize_str();
+                deserialize_string();
+                deserialize_bytes();
+                deserialize_byte_buf();
+                deserialize_option();
+                deserialize_unit();
+                deserialize_unit_struct(name: &'static str);
+                deserialize_newtype_struct(name: &'static str);
+                deserialize_seq();
+                deserialize_tuple(len: usize);
+                deserialize_tuple_struct(name: &'static str, len: usize);
+                deserialize_map();
+                deserialize_struct(name: &'static str, fields: &'static [&'static str]);
+                deserialize_enum(name: &'static str, variants: &'static [&'static str]);
+                deserialize_identifier();
+            }
+
+            /// Skipped values are read in full, so they are counted too.
+            #[inline]
+            fn deserialize_ignored_any<V: Visitor<'de>>(
+                self,
+                visitor: V,
+            ) -> Result<V::Value, D::Error> {
+                let v = self.$wrap(visitor);
+                self.inner.deserialize_any(v)
+            }
+
+            fn is_human_readable(&self) -> bool {
+                self.inner.is_human_readable()
+            }
+        };
+    }
+
+    impl<'b, D> Counting<'b, D> {
+        #[inline]
+        fn wrap<V>(&self, visitor: V) -> Vis<'b, V> {
+            Vis::new(visitor, self.budget, self.kind)
+        }
+    }
+
+    impl<'b, D> Key<'b, D> {
+        #[inline]
+        fn wrap<V>(&self, visitor: V) -> Vis<'b, V> {
+            Vis {
+                inner: visitor,
+                budget: self.budget,
+                kind: Kind::Items,
+                slot: Some(self.slot),
+            }
+        }
+    }
+
+    impl<'de, D: Deserializer<'de>> Deserializer<'de> for Counting<'_, D> {
+        deserializer_body!(wrap);
+    }
+
+    impl<'de, D: Deserializer<'de>> Deserializer<'de> for Key<'_, D> {
+        deserializer_body!(wrap);
     }
 }

@@ -7,13 +7,28 @@
 use crate::context::{Context, Schedule};
 use crate::document::*;
 use crate::error::{Error, Problem, Result, Warning};
+use crate::foundation::hash::FxBuildHasher;
+use crate::foundation::limits::Counted;
 use crate::limits::Limits;
 use crate::policy::Policy;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::Entry;
+
+/// The id sets of the uniqueness and reference checks: hashed (lookups
+/// only, never iterated, so the order of what is reported is the
+/// document's).
+type Set<T> = std::collections::HashSet<T, FxBuildHasher>;
+type Map<K, V> = std::collections::HashMap<K, V, FxBuildHasher>;
+
+/// A [`Set`] of the ids `items` yield.
+fn id_set<'a>(items: impl ExactSizeIterator<Item = &'a str>) -> Set<&'a str> {
+    let mut set = Set::with_capacity_and_hasher(items.len(), FxBuildHasher::default());
+    set.extend(items);
+    set
+}
 use std::fmt;
 
 pub use crate::document::SCHEMA_VERSION;
@@ -250,9 +265,10 @@ impl Findings {
         }
     }
 
-    fn non_empty(&mut self, path: String, value: &str) {
+    /// The path is written only for a problem.
+    fn non_empty(&mut self, path: impl FnOnce() -> String, value: &str) {
         if value.trim().is_empty() {
-            self.problem(path, "must not be empty");
+            self.problem(path(), "must not be empty");
         }
     }
 
@@ -264,21 +280,26 @@ impl Findings {
         what: &str,
         ids: impl IntoIterator<Item = (At<'a>, &'a str)>,
     ) {
-        let mut first: BTreeMap<&str, At<'a>> = BTreeMap::new();
+        let ids = ids.into_iter();
+        let mut first: Map<&str, At<'a>> =
+            Map::with_capacity_and_hasher(ids.size_hint().0, FxBuildHasher::default());
         for (at, id) in ids {
-            if let Some(earlier) = first.get(id) {
-                let earlier = earlier.path();
-                let earlier = if earlier.is_empty() {
-                    base.to_string()
-                } else {
-                    earlier
-                };
-                self.problem(
-                    join(&at.path(), "id"),
-                    format!("duplicate {what} id `{id}` (first at {earlier})"),
-                );
-            } else {
-                first.insert(id, at);
+            match first.entry(id) {
+                Entry::Vacant(slot) => {
+                    slot.insert(at);
+                }
+                Entry::Occupied(earlier) => {
+                    let earlier = earlier.get().path();
+                    let earlier = if earlier.is_empty() {
+                        base.to_string()
+                    } else {
+                        earlier
+                    };
+                    self.problem(
+                        join(&at.path(), "id"),
+                        format!("duplicate {what} id `{id}` (first at {earlier})"),
+                    );
+                }
             }
         }
     }
@@ -353,22 +374,35 @@ pub trait Document: DeserializeOwned + Serialize + JsonSchema {
     fn check(&self, base: &str, findings: &mut Findings) -> Option<Error>;
 }
 
-fn check_change(c: &Change, base: &str, f: &mut Findings) {
-    f.non_empty(join(base, "id"), &c.id);
-    for (i, ci) in c.affected_cis.iter().enumerate() {
-        f.non_empty(index(base, "affected_cis", i), ci);
+/// Whether [`Findings::window`] has nothing to say about a window: none,
+/// or complete and in order.
+fn window_fine(start: Option<&crate::Timestamp>, end: Option<&crate::Timestamp>) -> bool {
+    match (start, end) {
+        (None, None) => true,
+        (Some(s), Some(e)) => e > s,
+        _ => false,
     }
-    f.window(
-        base,
-        ("planned_start", c.planned_start.as_ref()),
-        ("planned_end", c.planned_end.as_ref()),
-    );
+}
+
+/// Checks a change at the path `base()` (written only for a problem).
+fn check_change(c: &Change, base: impl Fn() -> String, f: &mut Findings) {
+    f.non_empty(|| join(&base(), "id"), &c.id);
+    for (i, ci) in c.affected_cis.iter().enumerate() {
+        f.non_empty(|| index(&base(), "affected_cis", i), ci);
+    }
+    if !window_fine(c.planned_start.as_ref(), c.planned_end.as_ref()) {
+        f.window(
+            &base(),
+            ("planned_start", c.planned_start.as_ref()),
+            ("planned_end", c.planned_end.as_ref()),
+        );
+    }
 }
 
 impl Document for Change {
     const KIND: DocumentKind = DocumentKind::Change;
     fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
-        check_change(self, base, f);
+        check_change(self, || base.to_string(), f);
         None
     }
 }
@@ -377,8 +411,8 @@ impl Document for Release {
     const KIND: DocumentKind = DocumentKind::Release;
     fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
         let version = f.version(base, self.schema_version);
-        f.non_empty(join(base, "id"), &self.id);
-        f.non_empty(join(base, "title"), &self.title);
+        f.non_empty(|| join(base, "id"), &self.id);
+        f.non_empty(|| join(base, "title"), &self.title);
         f.window(
             base,
             ("planned_start", self.planned_start.as_ref()),
@@ -390,17 +424,17 @@ impl Document for Release {
             ids(base, "changes", &self.changes, |x| &x.id),
         );
         for (i, c) in self.changes.iter().enumerate() {
-            check_change(c, &index(base, "changes", i), f);
+            check_change(c, || index(base, "changes", i), f);
         }
-        let mut seen = BTreeSet::new();
+        let mut seen = Set::default();
         for (i, dep) in self.depends_on.iter().enumerate() {
-            let path = index(base, "depends_on", i);
+            let path = || index(base, "depends_on", i);
             if *dep == self.id {
-                f.problem(path, format!("release `{dep}` cannot depend on itself"));
+                f.problem(path(), format!("release `{dep}` cannot depend on itself"));
             } else if !seen.insert(dep) {
                 f.warn(
                     "duplicate_reference",
-                    path,
+                    path(),
                     format!("`{dep}` is listed twice"),
                 );
             }
@@ -427,7 +461,7 @@ impl Document for ConfigurationItem {
     const KIND: DocumentKind = DocumentKind::ConfigurationItem;
     fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
         let version = f.version(base, self.schema_version);
-        f.non_empty(join(base, "id"), &self.id);
+        f.non_empty(|| join(base, "id"), &self.id);
         version
     }
 }
@@ -440,8 +474,8 @@ impl Document for Cmdb {
         for (i, ci) in self.cis.iter().enumerate() {
             version = version.or(ci.check(&index(base, "cis", i), f));
         }
-        let ids: BTreeSet<&str> = self.cis.iter().map(|c| c.id.as_str()).collect();
-        let mut pairs = BTreeSet::new();
+        let ids = id_set(self.cis.iter().map(|c| c.id.as_str()));
+        let mut pairs = Set::default();
         for (i, r) in self.relationships.iter().enumerate() {
             let path = index(base, "relationships", i);
             for (end, id) in [("from", &r.from), ("to", &r.to)] {
@@ -472,7 +506,7 @@ impl Document for Actor {
     const KIND: DocumentKind = DocumentKind::Actor;
     fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
         let version = f.version(base, self.schema_version);
-        f.non_empty(join(base, "id"), &self.id);
+        f.non_empty(|| join(base, "id"), &self.id);
         version
     }
 }
@@ -615,7 +649,7 @@ impl Document for Calendar {
         );
         for (i, b) in self.blackouts.iter().enumerate() {
             let path = index(base, "blackouts", i);
-            f.non_empty(join(&path, "id"), &b.id);
+            f.non_empty(|| join(&path, "id"), &b.id);
             check_period(
                 &path,
                 b.start.as_ref(),
@@ -627,7 +661,7 @@ impl Document for Calendar {
         }
         for (i, w) in self.maintenance_windows.iter().enumerate() {
             let path = index(base, "maintenance_windows", i);
-            f.non_empty(join(&path, "id"), &w.id);
+            f.non_empty(|| join(&path, "id"), &w.id);
             check_period(
                 &path,
                 w.start.as_ref(),
@@ -643,11 +677,7 @@ impl Document for Calendar {
 
 /// Checks that every maintenance window a CI names exists in the calendar.
 fn check_window_refs(cmdb: &Cmdb, cmdb_base: &str, calendar: &Calendar, f: &mut Findings) {
-    let windows: BTreeSet<&str> = calendar
-        .maintenance_windows
-        .iter()
-        .map(|w| w.id.as_str())
-        .collect();
+    let windows = id_set(calendar.maintenance_windows.iter().map(|w| w.id.as_str()));
     for (i, ci) in cmdb.cis.iter().enumerate() {
         for (j, w) in ci.maintenance_windows.iter().enumerate() {
             if !windows.contains(w.as_str()) {
@@ -679,7 +709,7 @@ impl Document for Schedule {
         }
         for (i, c) in self.changes.iter().enumerate() {
             let path = index(base, "changes", i);
-            check_change(c, &path, f);
+            check_change(c, || path.clone(), f);
             if c.planned_start.is_none() || c.planned_end.is_none() {
                 f.problem(
                     path,
@@ -689,7 +719,7 @@ impl Document for Schedule {
         }
         if let Some(cmdb) = &self.cmdb {
             version = version.or(cmdb.check(&join(base, "cmdb"), f));
-            let known: BTreeSet<&str> = cmdb.cis.iter().map(|c| c.id.as_str()).collect();
+            let known = id_set(cmdb.cis.iter().map(|c| c.id.as_str()));
             for (i, r) in self.releases.iter().enumerate() {
                 let path = index(base, "releases", i);
                 for ci in r.all_affected_cis() {
@@ -736,7 +766,7 @@ impl Document for History {
             // Paths are written only for a problem.
             let path = || index(base, "deployments", i);
             if d.id.trim().is_empty() {
-                f.non_empty(join(&path(), "id"), &d.id);
+                f.non_empty(|| join(&path(), "id"), &d.id);
             }
             if let Some(start) = &d.started_at {
                 if d.finished_at < *start {
@@ -750,11 +780,11 @@ impl Document for History {
                 }
             }
         }
-        let deployments: BTreeSet<&str> = self.deployments.iter().map(|d| d.id.as_str()).collect();
+        let deployments = id_set(self.deployments.iter().map(|d| d.id.as_str()));
         for (i, inc) in self.incidents.iter().enumerate() {
             let path = || index(base, "incidents", i);
             if inc.id.trim().is_empty() {
-                f.non_empty(join(&path(), "id"), &inc.id);
+                f.non_empty(|| join(&path(), "id"), &inc.id);
             }
             if let Some(resolved) = &inc.resolved_at {
                 if *resolved < inc.created_at {
@@ -821,10 +851,10 @@ impl Document for Policy {
 impl Document for crate::Command {
     const KIND: DocumentKind = DocumentKind::Command;
     fn check(&self, base: &str, f: &mut Findings) -> Option<Error> {
-        f.non_empty(join(base, "actor"), &self.actor);
+        f.non_empty(|| join(base, "actor"), &self.actor);
         match &self.action {
             crate::Action::SendBack { reason, .. } | crate::Action::Cancel { reason } => {
-                f.non_empty(join(base, "reason"), reason)
+                f.non_empty(|| join(base, "reason"), reason)
             }
             crate::Action::RecordTests { tests } if tests.is_empty() => {
                 f.problem(join(base, "tests"), "record at least one test run")
@@ -1058,18 +1088,26 @@ pub fn parse<T: Document>(text: &str) -> Result<Parsed<T>> {
 /// [`parse`] under custom read-time limits (size, depth, items per list,
 /// CIs, relationships, string length; see [`crate::limits`]).
 pub fn parse_with_limits<T: Document>(text: &str, limits: &Limits) -> Result<Parsed<T>> {
-    limits.check_text(text)?;
-    // The fast path: no path tracking. Only a document that fails to
-    // deserialise is read again with it, to build the error.
-    let mut de = serde_json::Deserializer::from_str(text);
-    de.disable_recursion_limit();
-    match T::deserialize(&mut de) {
-        Ok(document) => match de.end() {
-            Ok(()) => finish(document),
-            Err(trailing) => Err(structural_error(T::KIND, String::new(), &trailing)),
-        },
-        Err(_) => parse_tracked(text),
+    // The fast path: the limits counted while deserialising, no path
+    // tracking. Only a document that fails to deserialise or may exceed a
+    // limit is read again the old way — the byte pre-pass, then with path
+    // tracking — to build the error.
+    match limits.deserialize_counted::<T>(text) {
+        Counted::Within(document) => finish(document),
+        Counted::Unsure(document) => {
+            limits.check_text(text)?;
+            finish(document)
+        }
+        Counted::Refused => parse_slow(text, limits),
     }
+}
+
+/// The old way of [`parse_with_limits`], which the fast path falls back
+/// to: the limits in a pre-pass over the bytes, then deserialisation with
+/// path tracking.
+fn parse_slow<T: Document>(text: &str, limits: &Limits) -> Result<Parsed<T>> {
+    limits.check_text(text)?;
+    parse_tracked(text)
 }
 
 /// The slow path of [`parse_with_limits`] (the limits already checked):
@@ -1293,6 +1331,158 @@ mod fast_path_tests {
             out.push(format!("{head}{token}{tail}"));
         }
         out
+    }
+
+    /// The fast path (limits counted while deserialising) against the old
+    /// one (the byte pre-pass, then the tracked parse) under `limits`.
+    fn same_under<T: Document>(limits: &Limits, text: &str) {
+        let fast = parse_with_limits::<T>(text, limits);
+        let old = parse_slow::<T>(text, limits);
+        match (fast, old) {
+            (Ok(f), Ok(s)) => {
+                assert_eq!(
+                    serde_json::to_value(&f.document).ok(),
+                    serde_json::to_value(&s.document).ok(),
+                    "{text}"
+                );
+                assert_eq!(f.warnings, s.warnings, "{text}");
+            }
+            (Err(f), Err(s)) => {
+                assert_eq!(f, s, "{text}");
+                assert_eq!(f.to_string(), s.to_string(), "{text}");
+            }
+            (f, s) => panic!("fast {:?} / old {:?}: {text}", f.err(), s.err()),
+        }
+    }
+
+    /// Inputs at and past every read-time limit: the fast path refuses or
+    /// admits exactly what the pre-pass does, with the same error.
+    #[test]
+    fn the_counted_limits_give_what_the_pre_pass_gives() {
+        let tight = Limits {
+            max_document_bytes: 400,
+            max_json_depth: 4,
+            max_items: 3,
+            max_cis: 2,
+            max_relationships: 1,
+            max_string_bytes: 12,
+        };
+        let head = r#""id": "R", "title": "t", "kind": "minor", "state": "planning""#;
+        let release = |rest: &str| format!("{{{head}{rest}}}");
+        let mut texts = vec![
+            release(""),
+            // Size.
+            release(&format!(r#", "x": "{}""#, "a".repeat(10)).repeat(40)),
+            // Depth: at the limit, one past it, past it in a malformed tail.
+            release(r#", "x": {"a": [[1]]}"#),
+            release(r#", "x": {"a": [[[1]]]}"#),
+            release(r#", "x": {"a": [[[1]]]"#),
+            release(r#", "x": [{"a": [1]}]"#),
+            release(r#", "x": [{"a": [{}]}]"#),
+            // Items: at, past, past in an unknown field, in nested lists.
+            release(r#", "depends_on": ["a", "b", "c"]"#),
+            release(r#", "depends_on": ["a", "b", "c", "d"]"#),
+            release(r#", "x": [1, 2, 3, 4]"#),
+            release(r#", "x": [[1, 2, 3], [1, 2, 3], [1, 2, 3]]"#),
+            release(r#", "x": [[1, 2, 3], [1, 2, 3, 4]]"#),
+            release(r#", "x": [[], [], [], []]"#),
+            // CIs and relationships are limited by their key, anywhere.
+            release(r#", "x": {"cis": [1, 2]}"#),
+            release(r#", "x": {"cis": [1, 2, 3]}"#),
+            release(r#", "x": {"relationships": [1, 2]}"#),
+            release(r#", "x": {"c\u0069s": [1, 2, 3]}"#),
+            release(r#", "x": {"c\u0069s": [1, 2, 3, 4]}"#),
+            release(r#", "x": {"cis": [[1, 2, 3]]}"#),
+            release(r#", "x": {"cis": [[1, 2, 3, 4]]}"#),
+            // Strings and keys: at, past, escaped (longer as written).
+            release(r#", "x": "123456789012""#),
+            release(r#", "x": "1234567890123""#),
+            release(r#", "123456789012": 1"#),
+            release(r#", "1234567890123": 1"#),
+            release(r#", "x": "\u0041\u0041""#),
+            release(r#", "x": "\u0041\u0041\u0041""#),
+            release(r#", "\u0041\u0041\u0041": 1"#),
+            release(r#", "x": "\n\n\n\n\n\n""#),
+            release(r#", "x": "\n\n\n\n\n\n\n""#),
+            release(r#", "x": ["a", "1234567890123"]"#),
+            release(r#", "planned_start": "2026-03-01T10:00:00Z""#),
+            // A structural error before, and after, a limit.
+            release(r#", "title": 3, "x": "1234567890123""#),
+            release(r#", "x": "1234567890123", "title": 3"#),
+            release(r#", "x": [1, 2, 3, 4], "kind": "tiny""#),
+            release(r#", "x": [1, 2, 3, 4]} ["#),
+            release(r#"} {"x": [1, 2, 3, 4]}"#),
+            release(r#"} "1234567890123""#),
+        ];
+        texts.push(format!("{}1{}", "[".repeat(200), "]".repeat(200)));
+        for text in &texts {
+            same_under::<Release>(&tight, text);
+            same_under::<Release>(&Limits::default(), text);
+        }
+        let schedule = [
+            r#"{"releases": [], "cmdb": {"cis": [{"id": "a"}, {"id": "b"}], "relationships": [{"from": "a", "to": "b", "kind": "depends_on"}]}}"#,
+            r#"{"releases": [], "cmdb": {"cis": [{"id": "a"}, {"id": "b"}, {"id": "c"}]}}"#,
+            r#"{"releases": [], "cmdb": {"cis": [{"id": "a"}, {"id": "b"}], "relationships": [{"from": "a", "to": "b", "kind": "depends_on"}, {"from": "b", "to": "a", "kind": "depends_on"}]}}"#,
+        ];
+        let roomy = Limits {
+            max_document_bytes: 10_000,
+            max_string_bytes: 64,
+            max_json_depth: 8,
+            ..tight.clone()
+        };
+        for text in schedule {
+            same_under::<Schedule>(&roomy, text);
+            same_under::<Cmdb>(&roomy, text);
+        }
+        let deep = |n: usize| {
+            format!(
+                r#"{{"releases": [], "x": {}1{}}}"#,
+                "[".repeat(n),
+                "]".repeat(n)
+            )
+        };
+        for n in [126, 127, 128, 129, 1000] {
+            same_under::<Schedule>(&Limits::default(), &deep(n));
+        }
+        for text in mutations(HISTORY) {
+            same_under::<History>(&roomy, &text);
+        }
+    }
+
+    /// Valid documents take the fast path: the limits counted, no pre-pass.
+    #[test]
+    fn valid_documents_are_counted_within_the_limits() {
+        fn within<T>(c: Counted<T>) -> bool {
+            matches!(c, Counted::Within(_))
+        }
+        let limits = Limits::default();
+        assert!(within(limits.deserialize_counted::<Release>(RELEASE)));
+        assert!(within(limits.deserialize_counted::<History>(HISTORY)));
+        assert!(within(limits.deserialize_counted::<Schedule>(SCHEDULE)));
+        let tight = Limits {
+            max_string_bytes: 12,
+            ..Limits::default()
+        };
+        let escaped = r#"{"id": "R", "title": "\n\n\n", "kind": "minor", "state": "planning"}"#;
+        assert!(matches!(
+            tight.deserialize_counted::<Release>(escaped),
+            Counted::Unsure(_)
+        ));
+        let deep = format!(
+            r#"{{"releases": [], "x": {}1{}}}"#,
+            "[".repeat(127),
+            "]".repeat(127)
+        );
+        assert!(within(limits.deserialize_counted::<Schedule>(&deep)));
+        let deeper = format!(
+            r#"{{"releases": [], "x": {}1{}}}"#,
+            "[".repeat(128),
+            "]".repeat(128)
+        );
+        assert!(matches!(
+            limits.deserialize_counted::<Schedule>(&deeper),
+            Counted::Refused
+        ));
     }
 
     #[test]
