@@ -117,13 +117,16 @@ impl KindGates {
 /// could not be expanded.
 pub(crate) type FirstIn = Result<Option<Interval>>;
 
+/// The expansions of every blackout for one planned window.
+pub(crate) type Window = Arc<[OnceLock<FirstIn>]>;
+
 /// The context's blackout calendar compiled once: each blackout's path,
 /// and its occurrences expanded (by [`crate::calendar::period_occurrences`])
 /// at most once per planned window and occurrence limit — lazily, so a
 /// blackout out of a release's scope is never expanded.
 pub(crate) struct Blackouts {
     paths: Vec<String>,
-    windows: Mutex<HashMap<((i64, i64), u64), Arc<[OnceLock<FirstIn>]>>>,
+    windows: Mutex<HashMap<((i64, i64), u64), Window>>,
 }
 
 impl Blackouts {
@@ -143,7 +146,7 @@ impl Blackouts {
 
     /// The expansions of every blackout for the window `range` (filled in
     /// as the gate asks for them).
-    pub(crate) fn window(&self, range: (i64, i64), limit: u64) -> Arc<[OnceLock<FirstIn>]> {
+    pub(crate) fn window(&self, range: (i64, i64), limit: u64) -> Window {
         let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(w) = windows.get(&(range, limit)) {
             return Arc::clone(w);
@@ -151,7 +154,7 @@ impl Blackouts {
         if windows.len() >= WINDOWS {
             windows.clear();
         }
-        let w: Arc<[OnceLock<FirstIn>]> = self.paths.iter().map(|_| OnceLock::new()).collect();
+        let w: Window = self.paths.iter().map(|_| OnceLock::new()).collect();
         windows.insert((range, limit), Arc::clone(&w));
         w
     }

@@ -17,23 +17,24 @@
 use serde::ser::{self, Serialize};
 
 /// One value of the stream; strings live in the tape's text.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 enum Tok {
     /// A string: its range in the tape's text.
     Str(u32, u32),
     Bool(bool),
     I64(i64),
     U64(u64),
-    I128(i128),
-    U128(u128),
+    /// A 128-bit integer, high and low halves, with its sign.
+    Wide(bool, u64, u64),
     /// A float, by its bits (so `-0.0` is not `0.0`).
     F64(u64),
     None,
     Some,
     Unit,
     /// A unit struct, unit variant, newtype struct or variant, or the
-    /// start of a compound value, with its (static) name and variant.
-    Named(&'static str, &'static str, u32),
+    /// start of a compound value: its type's (static) name and the
+    /// variant's index (a kind of compound for a struct).
+    Named(&'static str, u32),
     /// The start of a sequence, tuple or map, with its length if known.
     Open(u8, Option<usize>),
     /// A struct field's name.
@@ -42,6 +43,32 @@ enum Tok {
     Skip(&'static str),
     /// The end of a compound value.
     End,
+}
+
+/// Static names compare by address first (the same literal of the same
+/// `Serialize` impl), then by content.
+#[inline(always)]
+fn same_name(a: &'static str, b: &'static str) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
+}
+
+impl PartialEq for Tok {
+    #[inline(always)]
+    fn eq(&self, other: &Tok) -> bool {
+        use Tok::*;
+        match (self, other) {
+            (Str(a, b), Str(c, d)) => a == c && b == d,
+            (Bool(a), Bool(b)) => a == b,
+            (I64(a), I64(b)) => a == b,
+            (U64(a), U64(b)) | (F64(a), F64(b)) => a == b,
+            (Wide(a, b, c), Wide(d, e, f)) => a == d && b == e && c == f,
+            (None, None) | (Some, Some) | (Unit, Unit) | (End, End) => true,
+            (Named(a, i), Named(b, j)) => i == j && same_name(a, b),
+            (Open(a, m), Open(b, n)) => a == b && m == n,
+            (Field(a), Field(b)) | (Skip(a), Skip(b)) => same_name(a, b),
+            _ => false,
+        }
+    }
 }
 
 /// The recorded serialisation of a document (see the [module
@@ -56,32 +83,76 @@ impl Tape {
     /// The tape of `value`, or `None` if it does not serialise (a map
     /// with a non-string key…), which a document never does.
     pub(crate) fn of<T: Serialize + ?Sized>(value: &T) -> Option<Tape> {
-        let mut w = Walker {
-            sink: Sink::Record(Tape::default()),
-        };
+        let mut w = Walker(Tape::default());
         value.serialize(&mut w).ok()?;
-        match w.sink {
-            Sink::Record(t) => Some(t),
-            Sink::Compare { .. } => None,
-        }
+        Some(w.0)
     }
 
     /// Whether `value` serialises exactly to this tape.
     pub(crate) fn matches<T: Serialize + ?Sized>(&self, value: &T) -> bool {
-        let mut w = Walker {
-            sink: Sink::Compare { tape: self, at: 0 },
-        };
-        if value.serialize(&mut w).is_err() {
-            return false;
-        }
-        matches!(w.sink, Sink::Compare { at, .. } if at == self.toks.len())
+        let mut w = Walker(Against {
+            toks: &self.toks,
+            text: self.text.as_bytes(),
+            at: 0,
+        });
+        value.serialize(&mut w).is_ok() && w.0.at == self.toks.len()
     }
 }
 
-/// Where the walked values go: onto a tape, or against one.
-enum Sink<'t> {
-    Record(Tape),
-    Compare { tape: &'t Tape, at: usize },
+/// Where the walked values go: onto a tape ([`Tape`]), or against one
+/// ([`Against`]).
+trait Sink {
+    fn tok(&mut self, tok: Tok) -> R;
+    fn str(&mut self, s: &str) -> R;
+}
+
+impl Sink for Tape {
+    fn tok(&mut self, tok: Tok) -> R {
+        self.toks.push(tok);
+        Ok(())
+    }
+
+    fn str(&mut self, s: &str) -> R {
+        let start = u32::try_from(self.text.len()).map_err(|_| Differs)?;
+        let len = u32::try_from(s.len()).map_err(|_| Differs)?;
+        self.text.push_str(s);
+        self.toks.push(Tok::Str(start, len));
+        Ok(())
+    }
+}
+
+/// A tape being compared with, and how far.
+struct Against<'t> {
+    toks: &'t [Tok],
+    text: &'t [u8],
+    at: usize,
+}
+
+impl Sink for Against<'_> {
+    #[inline(always)]
+    fn tok(&mut self, tok: Tok) -> R {
+        match self.toks.get(self.at) {
+            Some(t) if *t == tok => {
+                self.at = self.at.saturating_add(1);
+                Ok(())
+            }
+            _ => Err(Differs),
+        }
+    }
+
+    #[inline(always)]
+    fn str(&mut self, s: &str) -> R {
+        let Some(Tok::Str(start, len)) = self.toks.get(self.at) else {
+            return Err(Differs);
+        };
+        let start = usize::try_from(*start).map_err(|_| Differs)?;
+        let len = usize::try_from(*len).map_err(|_| Differs)?;
+        if len != s.len() || self.text.get(start..start.saturating_add(len)) != Some(s.as_bytes()) {
+            return Err(Differs);
+        }
+        self.at = self.at.saturating_add(1);
+        Ok(())
+    }
 }
 
 /// The first difference (or a value that does not serialise).
@@ -102,60 +173,24 @@ impl ser::Error for Differs {
     }
 }
 
-struct Walker<'t> {
-    sink: Sink<'t>,
-}
+/// A serde serialiser feeding a [`Sink`].
+struct Walker<S>(S);
 
-impl Walker<'_> {
-    fn tok(&mut self, tok: Tok) -> Result<(), Differs> {
-        match &mut self.sink {
-            Sink::Record(t) => {
-                t.toks.push(tok);
-                Ok(())
-            }
-            Sink::Compare { tape, at } => {
-                let same = tape.toks.get(*at).is_some_and(|t| *t == tok);
-                *at = at.saturating_add(1);
-                if same {
-                    Ok(())
-                } else {
-                    Err(Differs)
-                }
-            }
-        }
+impl<S: Sink> Walker<S> {
+    #[inline(always)]
+    fn tok(&mut self, tok: Tok) -> R {
+        self.0.tok(tok)
     }
 
-    fn str(&mut self, s: &str) -> Result<(), Differs> {
-        match &mut self.sink {
-            Sink::Record(t) => {
-                let start = u32::try_from(t.text.len()).map_err(|_| Differs)?;
-                let len = u32::try_from(s.len()).map_err(|_| Differs)?;
-                t.text.push_str(s);
-                t.toks.push(Tok::Str(start, len));
-                Ok(())
-            }
-            Sink::Compare { tape, at } => {
-                let same = match tape.toks.get(*at) {
-                    Some(Tok::Str(start, len)) => {
-                        let (start, len) = (*start as usize, *len as usize);
-                        len == s.len() && tape.text.get(start..start.saturating_add(len)) == Some(s)
-                    }
-                    _ => false,
-                };
-                *at = at.saturating_add(1);
-                if same {
-                    Ok(())
-                } else {
-                    Err(Differs)
-                }
-            }
-        }
+    #[inline(always)]
+    fn str(&mut self, s: &str) -> R {
+        self.0.str(s)
     }
 }
 
 type R = Result<(), Differs>;
 
-impl<'w, 't> ser::Serializer for &'w mut Walker<'t> {
+impl<S: Sink> ser::Serializer for &mut Walker<S> {
     type Ok = ();
     type Error = Differs;
     type SerializeSeq = Self;
@@ -182,7 +217,8 @@ impl<'w, 't> ser::Serializer for &'w mut Walker<'t> {
         self.tok(Tok::I64(v))
     }
     fn serialize_i128(self, v: i128) -> R {
-        self.tok(Tok::I128(v))
+        let u = v.unsigned_abs();
+        self.tok(Tok::Wide(v < 0, (u >> 64) as u64, u as u64))
     }
     fn serialize_u8(self, v: u8) -> R {
         self.tok(Tok::U64(v.into()))
@@ -197,7 +233,7 @@ impl<'w, 't> ser::Serializer for &'w mut Walker<'t> {
         self.tok(Tok::U64(v))
     }
     fn serialize_u128(self, v: u128) -> R {
-        self.tok(Tok::U128(v))
+        self.tok(Tok::Wide(false, (v >> 64) as u64, v as u64))
     }
     fn serialize_f32(self, v: f32) -> R {
         self.tok(Tok::F64(f64::from(v).to_bits()))
@@ -230,23 +266,23 @@ impl<'w, 't> ser::Serializer for &'w mut Walker<'t> {
         self.tok(Tok::Unit)
     }
     fn serialize_unit_struct(self, name: &'static str) -> R {
-        self.tok(Tok::Named(name, "", 0))
+        self.tok(Tok::Named(name, u32::MAX))
     }
-    fn serialize_unit_variant(self, name: &'static str, index: u32, variant: &'static str) -> R {
-        self.tok(Tok::Named(name, variant, index))
+    fn serialize_unit_variant(self, name: &'static str, index: u32, _variant: &'static str) -> R {
+        self.tok(Tok::Named(name, index))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> R {
-        self.tok(Tok::Named(name, "", 1))?;
+        self.tok(Tok::Named(name, u32::MAX - 1))?;
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         name: &'static str,
         index: u32,
-        variant: &'static str,
+        _variant: &'static str,
         value: &T,
     ) -> R {
-        self.tok(Tok::Named(name, variant, index))?;
+        self.tok(Tok::Named(name, index))?;
         value.serialize(self)
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<Self, Differs> {
@@ -258,7 +294,7 @@ impl<'w, 't> ser::Serializer for &'w mut Walker<'t> {
         Ok(self)
     }
     fn serialize_tuple_struct(self, name: &'static str, len: usize) -> Result<Self, Differs> {
-        self.tok(Tok::Named(name, "", 2))?;
+        self.tok(Tok::Named(name, u32::MAX - 2))?;
         self.tok(Tok::Open(2, Some(len)))?;
         Ok(self)
     }
@@ -266,10 +302,10 @@ impl<'w, 't> ser::Serializer for &'w mut Walker<'t> {
         self,
         name: &'static str,
         index: u32,
-        variant: &'static str,
+        _variant: &'static str,
         len: usize,
     ) -> Result<Self, Differs> {
-        self.tok(Tok::Named(name, variant, index))?;
+        self.tok(Tok::Named(name, index))?;
         self.tok(Tok::Open(2, Some(len)))?;
         Ok(self)
     }
@@ -281,7 +317,7 @@ impl<'w, 't> ser::Serializer for &'w mut Walker<'t> {
         Ok(self)
     }
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<Self, Differs> {
-        self.tok(Tok::Named(name, "", 3))?;
+        self.tok(Tok::Named(name, u32::MAX - 3))?;
         self.tok(Tok::Open(4, Some(len)))?;
         Ok(self)
     }
@@ -289,16 +325,16 @@ impl<'w, 't> ser::Serializer for &'w mut Walker<'t> {
         self,
         name: &'static str,
         index: u32,
-        variant: &'static str,
+        _variant: &'static str,
         len: usize,
     ) -> Result<Self, Differs> {
-        self.tok(Tok::Named(name, variant, index))?;
+        self.tok(Tok::Named(name, index))?;
         self.tok(Tok::Open(4, Some(len)))?;
         Ok(self)
     }
 }
 
-impl ser::SerializeSeq for &mut Walker<'_> {
+impl<S: Sink> ser::SerializeSeq for &mut Walker<S> {
     type Ok = ();
     type Error = Differs;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
@@ -309,7 +345,7 @@ impl ser::SerializeSeq for &mut Walker<'_> {
     }
 }
 
-impl ser::SerializeTuple for &mut Walker<'_> {
+impl<S: Sink> ser::SerializeTuple for &mut Walker<S> {
     type Ok = ();
     type Error = Differs;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
@@ -320,7 +356,7 @@ impl ser::SerializeTuple for &mut Walker<'_> {
     }
 }
 
-impl ser::SerializeTupleStruct for &mut Walker<'_> {
+impl<S: Sink> ser::SerializeTupleStruct for &mut Walker<S> {
     type Ok = ();
     type Error = Differs;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
@@ -331,7 +367,7 @@ impl ser::SerializeTupleStruct for &mut Walker<'_> {
     }
 }
 
-impl ser::SerializeTupleVariant for &mut Walker<'_> {
+impl<S: Sink> ser::SerializeTupleVariant for &mut Walker<S> {
     type Ok = ();
     type Error = Differs;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
@@ -342,7 +378,7 @@ impl ser::SerializeTupleVariant for &mut Walker<'_> {
     }
 }
 
-impl ser::SerializeMap for &mut Walker<'_> {
+impl<S: Sink> ser::SerializeMap for &mut Walker<S> {
     type Ok = ();
     type Error = Differs;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> R {
@@ -356,7 +392,7 @@ impl ser::SerializeMap for &mut Walker<'_> {
     }
 }
 
-impl ser::SerializeStruct for &mut Walker<'_> {
+impl<S: Sink> ser::SerializeStruct for &mut Walker<S> {
     type Ok = ();
     type Error = Differs;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> R {
@@ -371,7 +407,7 @@ impl ser::SerializeStruct for &mut Walker<'_> {
     }
 }
 
-impl ser::SerializeStructVariant for &mut Walker<'_> {
+impl<S: Sink> ser::SerializeStructVariant for &mut Walker<S> {
     type Ok = ();
     type Error = Differs;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> R {
