@@ -120,13 +120,17 @@ pub(crate) type FirstIn = Result<Option<Interval>>;
 /// The expansions of every blackout for one planned window.
 pub(crate) type Window = Arc<[OnceLock<FirstIn>]>;
 
+/// The expansions kept, by planned window (Unix seconds) and occurrence
+/// limit.
+type Windows = HashMap<((i64, i64), u64), Window>;
+
 /// The context's blackout calendar compiled once: each blackout's path,
 /// and its occurrences expanded (by [`crate::calendar::period_occurrences`])
 /// at most once per planned window and occurrence limit — lazily, so a
 /// blackout out of a release's scope is never expanded.
 pub(crate) struct Blackouts {
     paths: Vec<String>,
-    windows: Mutex<HashMap<((i64, i64), u64), Window>>,
+    windows: Mutex<Windows>,
 }
 
 impl Blackouts {
