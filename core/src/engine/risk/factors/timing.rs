@@ -2,12 +2,13 @@
 //! windows, overlapping a blackout in scope, or in peak hours
 //! (`docs/risk.md`, "The factors").
 
-use super::{Computed, Detail};
+use super::{Computed, Detail, Num};
 use crate::calendar::Touches;
 use crate::policy::{parse_hhmm, PeakHours};
 use crate::risk::RiskAssessor;
 use crate::{BlackoutSeverity, Calendar, Release, Scope, Timestamp};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone};
+use serde::ser::SerializeMap;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -114,6 +115,52 @@ impl Timing<'_> {
                 "blackouts": rendered_blackouts(blackouts), "peak_hours": peak, "neutral": neutral,
             }),
         }
+    }
+}
+
+impl Timing<'_> {
+    /// [`Timing::inputs`] written straight to a map, keys sorted.
+    pub(super) fn write_inputs<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        match self {
+            Timing::NoWindow { neutral } => {
+                m.serialize_entry("neutral", &Num(*neutral))?;
+                m.serialize_entry("window", &false)
+            }
+            Timing::NoCalendar { peak, neutral } => {
+                m.serialize_entry("calendar", &false)?;
+                m.serialize_entry("neutral", &Num(*neutral))?;
+                m.serialize_entry("peak_hours", peak)
+            }
+            Timing::Calendar {
+                mw_value,
+                blackout_value,
+                blackouts,
+                peak,
+                neutral,
+                ..
+            } => {
+                m.serialize_entry("blackout", &Num(*blackout_value))?;
+                m.serialize_entry("blackouts", &Blackouts(blackouts))?;
+                m.serialize_entry("maintenance_window", &Num(*mw_value))?;
+                m.serialize_entry("neutral", &Num(*neutral))?;
+                m.serialize_entry("peak_hours", peak)
+            }
+        }
+    }
+}
+
+/// Blackouts serialised as [`rendered_blackouts`] renders them, without
+/// the strings built.
+struct Blackouts<'l, 'a>(&'l [(&'a str, &'static str)]);
+
+impl serde::Serialize for Blackouts<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for (id, severity) in self.0 {
+            seq.serialize_element(&super::Shown(format_args!("`{id}` ({severity})")))?;
+        }
+        seq.end()
     }
 }
 
