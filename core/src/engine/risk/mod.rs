@@ -108,6 +108,8 @@ pub struct RiskAssessor<'a> {
     policy: Cow<'a, Policy>,
     cmdb: Option<CmdbIndex<'a>>,
     calendar: Option<Cow<'a, Calendar>>,
+    /// The calendar's recurrences, parsed once.
+    calendar_rules: factors::CalendarRules,
     track: Option<TrackIndex>,
     schedule: Option<ScheduleIndex>,
     /// The gates of each release kind (major, minor, patch, emergency).
@@ -192,10 +194,15 @@ impl<'a> RiskAssessor<'a> {
             });
             (m.intercept, terms)
         });
+        let calendar_rules = calendar
+            .as_deref()
+            .map(factors::CalendarRules::new)
+            .unwrap_or_default();
         RiskAssessor {
             policy,
             cmdb,
             calendar,
+            calendar_rules,
             track,
             schedule,
             gates,

@@ -38,7 +38,7 @@ pub(crate) use deployment_strategy::DeploymentStrategy;
 pub(crate) use emergency::Emergency;
 pub(crate) use rollback_readiness::RollbackReadiness;
 pub(crate) use test_evidence::TestEvidence;
-pub(crate) use timing::Timing;
+pub(crate) use timing::{CalendarRules, Timing};
 pub(crate) use track_record::TrackRecord;
 
 /// One computed factor, before weighting: its value and the typed inputs
