@@ -428,7 +428,7 @@ impl<'a> RiskVerdict<'a> {
                     weight: f.weight,
                     contribution: f.contribution,
                     inputs: f.detail.inputs(),
-                    explanation: f.detail.to_string(),
+                    explanation: explanation(&f.detail),
                 })
                 .collect(),
             warnings: self.warnings,
@@ -478,6 +478,19 @@ impl Serialize for VerdictFactor<'_> {
         st.serialize_field("explanation", &factors::Shown(&self.detail))?;
         st.end()
     }
+}
+
+/// A factor's explanation as an owned string, written into one buffer
+/// sized for the usual sentence (`to_string` would grow it from empty, a
+/// reallocation per doubling) and trimmed to fit, so a retained assessment
+/// holds one allocation per explanation.
+fn explanation(detail: &factors::Detail<'_>) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(160);
+    // Writing to a String cannot fail.
+    let _ = write!(s, "{detail}");
+    s.shrink_to_fit();
+    s
 }
 
 /// The logistic function, stable for large |x|.
