@@ -66,11 +66,11 @@ pub(super) struct Found<'a> {
     pub(super) why: Why<'a>,
 }
 
-impl<'a> Model<'a> {
+impl Model {
     /// A conflict of `kind` between `items` (ids sorted, each once) with
     /// the severity the policy gives the kind; `cis` are name ids.
-    pub(super) fn found(
-        &self,
+    pub(super) fn found<'a>(
+        &'a self,
         kind: ConflictKind,
         items: &[u32],
         cis: impl IntoIterator<Item = u32>,
@@ -93,7 +93,7 @@ impl<'a> Model<'a> {
     }
 
     /// The sentence that explains `f`.
-    pub(super) fn explain(&self, f: &Found<'a>) -> String {
+    pub(super) fn explain(&self, f: &Found<'_>) -> String {
         let (a, b) = (
             f.items.first().copied().unwrap_or(""),
             f.items.get(1).copied().unwrap_or(""),
@@ -125,8 +125,8 @@ impl<'a> Model<'a> {
                         Some(BlackoutSeverity::Warn) => "warning",
                         _ => "blocking",
                     },
-                    bo.map_or("", |b| b.id),
-                    bo.map_or("", |b| b.name),
+                    bo.map_or("", |b| b.id.as_str()),
+                    bo.map_or("", |b| b.name.as_str()),
                     fmt(w.start),
                     fmt(w.end)
                 )
@@ -181,7 +181,7 @@ impl<'a> Model<'a> {
     }
 
     /// The data the rule looked at, as the report's `details`.
-    fn details(&self, f: &Found<'a>) -> Extra {
+    fn details(&self, f: &Found<'_>) -> Extra {
         let mut d = Extra::new();
         match &f.why {
             Why::CiOverlap => {}
@@ -242,7 +242,7 @@ impl<'a> Model<'a> {
     }
 
     /// `f` as it appears in the report.
-    pub(super) fn render(&self, f: &Found<'a>) -> Conflict {
+    pub(super) fn render(&self, f: &Found<'_>) -> Conflict {
         Conflict {
             kind: f.kind,
             severity: f.severity,
@@ -258,7 +258,7 @@ impl<'a> Model<'a> {
     /// window start (none first), then explanation — rendered only for
     /// the few that tie on the rest. Stable: equal keys keep the order the
     /// rules found them in.
-    pub(super) fn sort(&self, found: &mut [Found<'a>]) {
+    pub(super) fn sort(&self, found: &mut [Found<'_>]) {
         found.sort_by(|x, y| {
             (x.kind, &x.items, x.window.map(|w| w.start))
                 .cmp(&(y.kind, &y.items, y.window.map(|w| w.start)))
