@@ -16,7 +16,7 @@ use crate::foundation::parallel;
 use crate::policy::ConflictPolicy;
 use crate::{Schedule, Timestamp};
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// One scheduled release or bare change.
 pub(crate) struct Item {
@@ -303,6 +303,9 @@ pub(crate) struct Model {
     occurrences: Occurrences,
     /// The maintenance of each set of window indices met so far.
     window_sets: Mutex<HashMap<Vec<usize>, Maintenance>>,
+    /// Per name id: the maintenance of that CI once worked out (a
+    /// prepared schedule works each out once; later detections only read).
+    per_ci: Vec<OnceLock<Option<Maintenance>>>,
     pub(crate) warnings: Vec<Warning>,
 }
 
@@ -653,6 +656,7 @@ impl Model {
             scoped_windows,
             occurrences,
             window_sets: Mutex::new(HashMap::default()),
+            per_ci: std::iter::repeat_with(OnceLock::new).take(keys).collect(),
             warnings,
         })
     }
@@ -718,6 +722,20 @@ impl Model {
         let Some(cal) = &self.calendar else {
             return Ok(None);
         };
+        let slot = self.per_ci.get(c as usize);
+        if let Some(m) = slot.and_then(OnceLock::get) {
+            return Ok(m.clone());
+        }
+        let m = self.work_out_maintenance(cal, c)?;
+        if let Some(slot) = slot {
+            // Another thread may have set it meanwhile: the same value.
+            let _ = slot.set(m.clone());
+        }
+        Ok(m)
+    }
+
+    /// [`Model::maintenance`] without the per-CI cache.
+    fn work_out_maintenance(&self, cal: &Calendar, c: u32) -> Result<Option<Maintenance>> {
         let ci = self.ci_attrs(c);
         let mut idx: Vec<usize> = Vec::new();
         if let Some(ci) = ci {
