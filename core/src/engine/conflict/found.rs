@@ -11,6 +11,7 @@ use crate::calendar::{self, Interval};
 use crate::document::{BlackoutSeverity, Extra};
 use crate::Timestamp;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// Why a conflict fired, with the data its explanation and details need.
@@ -94,17 +95,35 @@ impl Model {
 
     /// The sentence that explains `f`.
     pub(super) fn explain(&self, f: &Found<'_>) -> String {
+        self.explain_in(f, None)
+    }
+
+    /// The sentence that explains `f`; `window` is the text of its window
+    /// when already rendered (the report renders it once for both).
+    fn explain_in(&self, f: &Found<'_>, window: Option<&Window>) -> String {
         let (a, b) = (
             f.items.first().copied().unwrap_or(""),
             f.items.get(1).copied().unwrap_or(""),
         );
         let w = f.window.unwrap_or_default();
+        let start = || -> Cow<'_, str> {
+            match window {
+                Some(t) => Cow::Borrowed(t.start.as_str()),
+                None => Cow::Owned(fmt(w.start)),
+            }
+        };
+        let end = || -> Cow<'_, str> {
+            match window {
+                Some(t) => Cow::Borrowed(t.end.as_str()),
+                None => Cow::Owned(fmt(w.end)),
+            }
+        };
         match &f.why {
             Why::CiOverlap => format!(
                 "{a} and {b} both touch {} between {} and {}",
                 f.cis.join(", "),
-                fmt(w.start),
-                fmt(w.end)
+                start(),
+                end()
             ),
             Why::Related { links, depth } => {
                 let shown: Vec<String> = links.iter().map(|(x, y)| format!("{x} ~ {y}")).collect();
@@ -113,8 +132,8 @@ impl Model {
                     shown.join(", "),
                     depth,
                     if *depth == 1 { "" } else { "s" },
-                    fmt(w.start),
-                    fmt(w.end)
+                    start(),
+                    end()
                 )
             }
             Why::Blackout { blackout } => {
@@ -127,8 +146,8 @@ impl Model {
                     },
                     bo.map_or("", |b| b.id.as_str()),
                     bo.map_or("", |b| b.name.as_str()),
-                    fmt(w.start),
-                    fmt(w.end)
+                    start(),
+                    end()
                 )
             }
             Why::Outside { windows } => format!(
@@ -140,8 +159,8 @@ impl Model {
             Why::Assignee { implementers } => format!(
                 "{} implements both {a} and {b}, which overlap between {} and {}",
                 implementers.join(", "),
-                fmt(w.start),
-                fmt(w.end)
+                start(),
+                end()
             ),
             Why::DependencyCancelled {
                 dependent,
@@ -173,8 +192,8 @@ impl Model {
                 format!(
                     "{peak} items at once on {what} (at most {} allowed) between {} and {}",
                     l.map_or(0, |l| l.max_concurrent),
-                    fmt(w.start),
-                    fmt(w.end)
+                    start(),
+                    end()
                 )
             }
         }
@@ -243,13 +262,14 @@ impl Model {
 
     /// `f` as it appears in the report.
     pub(super) fn render(&self, f: &Found<'_>) -> Conflict {
+        let window = f.window.map(Window::of);
         Conflict {
             kind: f.kind,
             severity: f.severity,
             items: f.items.iter().map(|s| (*s).to_string()).collect(),
             cis: f.cis.iter().map(|s| (*s).to_string()).collect(),
-            window: f.window.map(Window::of),
-            explanation: self.explain(f),
+            explanation: self.explain_in(f, window.as_ref()),
+            window,
             details: self.details(f),
         }
     }

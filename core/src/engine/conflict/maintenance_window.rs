@@ -40,20 +40,22 @@ pub(super) fn detect<'a>(model: &'a Model, out: &mut Vec<Found<'a>>) -> Result<(
         }
     }
     for (item, (cis, window, ids)) in hits {
-        out.push(model.found(
-            ConflictKind::OutsideMaintenanceWindow,
-            &[item],
-            cis,
-            window,
-            Why::Outside {
-                windows: ids
-                    .into_iter()
-                    .map(|i| model.window_id(i))
-                    .collect::<BTreeSet<&str>>()
-                    .into_iter()
-                    .collect(),
-            },
-        ));
+        out.push(
+            model.found(
+                ConflictKind::OutsideMaintenanceWindow,
+                &[item],
+                cis,
+                window,
+                Why::Outside {
+                    windows: ids
+                        .into_iter()
+                        .map(|i| model.window_id(i))
+                        .collect::<BTreeSet<&str>>()
+                        .into_iter()
+                        .collect(),
+                },
+            ),
+        );
     }
     Ok(())
 }

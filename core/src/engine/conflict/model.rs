@@ -174,6 +174,19 @@ fn runs_of(n: usize) -> usize {
     }
 }
 
+/// What one run of items builds: the items, their CI touches and
+/// implementer work (with the work's CI lists), warnings and the hull of
+/// their spans.
+#[derive(Default)]
+struct Built {
+    items: Vec<Item>,
+    ci_touches: Vec<Touch>,
+    work: Vec<Touch>,
+    work_cis: Vec<Vec<u32>>,
+    warnings: Vec<Warning>,
+    range: Option<Interval>,
+}
+
 /// A calendar period's scope as interned sets.
 pub(crate) struct ScopeSets {
     all: bool,
@@ -340,16 +353,19 @@ impl Model {
         if let Some(cmdb) = cmdb {
             // The CIs' names in CMDB order (id, class, service,
             // environment), interned on every core.
-            let runs = parallel::map(&parallel::ranges(cmdb.cis.len(), runs_of(cmdb.cis.len())), |r| {
-                let mut run: Vec<&str> = Vec::new();
-                for ci in cmdb.cis.get(r.clone()).unwrap_or(&[]) {
-                    run.push(&ci.id);
-                    run.push(&ci.class);
-                    run.extend(ci.service.as_deref());
-                    run.extend(ci.environment.as_deref());
-                }
-                run
-            });
+            let runs = parallel::map(
+                &parallel::ranges(cmdb.cis.len(), runs_of(cmdb.cis.len())),
+                |r| {
+                    let mut run: Vec<&str> = Vec::new();
+                    for ci in cmdb.cis.get(r.clone()).unwrap_or(&[]) {
+                        run.push(&ci.id);
+                        run.push(&ci.class);
+                        run.extend(ci.service.as_deref());
+                        run.extend(ci.environment.as_deref());
+                    }
+                    run
+                },
+            );
             let ids = names.intern_runs(&runs);
             let mut ids = ids.iter().flatten().copied();
             let mut next = || ids.next().unwrap_or(MAX_ID);
@@ -376,13 +392,6 @@ impl Model {
                 }
             }
         }
-        let mut items = Vec::with_capacity(item_count);
-        let mut ci_touches = Vec::new();
-        let mut work = Vec::new();
-        let mut work_cis: Vec<Vec<u32>> = Vec::new();
-        let mut warnings = Vec::new();
-        let mut range: Option<Interval> = None;
-
         // Every item's names in schedule order (per part its CIs and
         // implementer, then the services and environments), interned on
         // every core; `add_item` takes them in the same order.
@@ -410,158 +419,197 @@ impl Model {
         });
         let item_names = names.intern_runs(&runs);
         drop(runs);
-        let mut item_names = item_names.iter().flatten().copied();
-        let mut add_item = |items: &mut Vec<Item>,
-                            id: &str,
-                            origin: (bool, usize),
-                            state: Option<State>,
-                            main: Option<Interval>,
-                            parts: &[(Option<Interval>, &[String], Option<&str>)],
-                            services: &[String],
-                            environments: &[String],
-                            depends_on: &[String]| {
-            let index = items.len() as u32;
-            let active =
-                !matches!(state, Some(State::Cancelled | State::Closed)) && exclude != Some(id);
-            let mut cis = Vec::new();
-            let mut windows = Vec::new();
-            let mut implementers = Vec::new();
-            let mut span = main;
-            let mut unscheduled = false;
-            for (w, part_cis, implementer) in parts.iter().copied() {
-                let first = cis.len();
-                for _ in part_cis {
-                    cis.push(item_names.next().unwrap_or(MAX_ID));
-                }
-                let who = implementer.map(|_| item_names.next().unwrap_or(MAX_ID));
-                if let Some(who) = who {
-                    implementers.push(who);
-                }
-                let Some(w) = w.or(main) else {
-                    unscheduled |= !part_cis.is_empty();
-                    continue;
-                };
-                if main.is_none() {
-                    span = Some(hull(span, w));
-                }
-                windows.push(w);
-                if active {
-                    let these = cis.get(first..).unwrap_or(&[]);
-                    for c in these {
-                        ci_touches.push(Touch {
-                            item: index,
-                            key: *c,
-                            iv: w,
-                            cis: 0,
-                        });
+        // The items, built in the same runs on every core and joined in
+        // order (an implementer touch's CI list index shifted by the runs
+        // before it): what one pass over the schedule would build.
+        let jobs: Vec<(std::ops::Range<usize>, &[u32])> = ranges
+            .iter()
+            .cloned()
+            .zip(item_names.iter().map(Vec::as_slice))
+            .collect();
+        let built = parallel::map(&jobs, |(r, ids)| {
+            let mut b = Built::default();
+            let mut item_names = ids.iter().copied();
+            let mut add_item = |b: &mut Built,
+                                index: u32,
+                                id: &str,
+                                origin: (bool, usize),
+                                state: Option<State>,
+                                main: Option<Interval>,
+                                parts: &[(Option<Interval>, &[String], Option<&str>)],
+                                services: &[String],
+                                environments: &[String],
+                                depends_on: &[String]| {
+                let active =
+                    !matches!(state, Some(State::Cancelled | State::Closed)) && exclude != Some(id);
+                let mut cis = Vec::new();
+                let mut windows = Vec::new();
+                let mut implementers = Vec::new();
+                let mut span = main;
+                let mut unscheduled = false;
+                for (w, part_cis, implementer) in parts.iter().copied() {
+                    let first = cis.len();
+                    for _ in part_cis {
+                        cis.push(item_names.next().unwrap_or(MAX_ID));
                     }
+                    let who = implementer.map(|_| item_names.next().unwrap_or(MAX_ID));
                     if let Some(who) = who {
-                        let mut these = these.to_vec();
-                        these.sort_unstable();
-                        these.dedup();
-                        work.push(Touch {
-                            item: index,
-                            key: who,
-                            iv: w,
-                            cis: work_cis.len() as u32,
-                        });
-                        work_cis.push(these);
+                        implementers.push(who);
+                    }
+                    let Some(w) = w.or(main) else {
+                        unscheduled |= !part_cis.is_empty();
+                        continue;
+                    };
+                    if main.is_none() {
+                        span = Some(hull(span, w));
+                    }
+                    windows.push(w);
+                    if active {
+                        let these = cis.get(first..).unwrap_or(&[]);
+                        for c in these {
+                            b.ci_touches.push(Touch {
+                                item: index,
+                                key: *c,
+                                iv: w,
+                                cis: 0,
+                            });
+                        }
+                        if let Some(who) = who {
+                            let mut these = these.to_vec();
+                            these.sort_unstable();
+                            these.dedup();
+                            b.work.push(Touch {
+                                item: index,
+                                key: who,
+                                iv: w,
+                                cis: b.work_cis.len() as u32,
+                            });
+                            b.work_cis.push(these);
+                        }
                     }
                 }
-            }
-            if let Some(s) = main {
-                windows.push(s);
-            }
-            if (unscheduled || span.is_none()) && exclude != Some(id) {
-                warnings.push(Warning::new(
-                    "unscheduled_item",
-                    path_of(origin),
-                    format!("`{id}` has no planned window: only its dependencies are checked"),
-                ));
-            }
-            if let (Some(s), true) = (span, active) {
-                range = Some(hull(range, s));
-            }
-            for v in [&mut cis, &mut implementers] {
-                v.sort_unstable();
-                v.dedup();
-            }
-            windows.sort_unstable();
-            windows.dedup();
-            let mut classes = Vec::new();
-            let mut svc: Vec<u32> = services
-                .iter()
-                .map(|_| item_names.next().unwrap_or(MAX_ID))
-                .collect();
-            let mut env: Vec<u32> = environments
-                .iter()
-                .map(|_| item_names.next().unwrap_or(MAX_ID))
-                .collect();
-            for c in &cis {
-                if let Some(Some(a)) = ci_docs.get(*c as usize) {
-                    classes.push(a.class);
-                    svc.extend(a.service);
-                    env.extend(a.environment);
+                if let Some(s) = main {
+                    windows.push(s);
+                }
+                if (unscheduled || span.is_none()) && exclude != Some(id) {
+                    b.warnings.push(Warning::new(
+                        "unscheduled_item",
+                        path_of(origin),
+                        format!("`{id}` has no planned window: only its dependencies are checked"),
+                    ));
+                }
+                if let (Some(s), true) = (span, active) {
+                    b.range = Some(hull(b.range, s));
+                }
+                for v in [&mut cis, &mut implementers] {
+                    v.sort_unstable();
+                    v.dedup();
+                }
+                windows.sort_unstable();
+                windows.dedup();
+                let mut classes = Vec::new();
+                let mut svc: Vec<u32> = services
+                    .iter()
+                    .map(|_| item_names.next().unwrap_or(MAX_ID))
+                    .collect();
+                let mut env: Vec<u32> = environments
+                    .iter()
+                    .map(|_| item_names.next().unwrap_or(MAX_ID))
+                    .collect();
+                for c in &cis {
+                    if let Some(Some(a)) = ci_docs.get(*c as usize) {
+                        classes.push(a.class);
+                        svc.extend(a.service);
+                        env.extend(a.environment);
+                    }
+                }
+                for v in [&mut classes, &mut svc, &mut env] {
+                    v.sort_unstable();
+                    v.dedup();
+                }
+                b.items.push(Item {
+                    id: Arc::from(id),
+                    origin,
+                    state,
+                    span,
+                    windows,
+                    cis,
+                    classes,
+                    services: svc,
+                    environments: env,
+                    implementers,
+                    depends_on: depends_on.into(),
+                    active,
+                });
+            };
+
+            let mut parts = Vec::new();
+            for i in r.clone() {
+                let index = u32::try_from(i).unwrap_or(u32::MAX);
+                if let Some(rel) = schedule.releases.get(i) {
+                    let main = window_of(&rel.planned_start, &rel.planned_end);
+                    parts.clear();
+                    parts.push((main, rel.affected_cis.as_slice(), None));
+                    for c in &rel.changes {
+                        let own = window_of(&c.planned_start, &c.planned_end);
+                        parts.push((
+                            own.or(main),
+                            c.affected_cis.as_slice(),
+                            c.implementer.as_deref(),
+                        ));
+                    }
+                    add_item(
+                        &mut b,
+                        index,
+                        &rel.id,
+                        (false, i),
+                        Some(rel.state),
+                        main,
+                        &parts,
+                        &rel.services,
+                        &rel.environments,
+                        &rel.depends_on,
+                    );
+                } else if let Some((ci, c)) = i
+                    .checked_sub(schedule.releases.len())
+                    .and_then(|ci| schedule.changes.get(ci).map(|c| (ci, c)))
+                {
+                    let own = window_of(&c.planned_start, &c.planned_end);
+                    add_item(
+                        &mut b,
+                        index,
+                        &c.id,
+                        (true, ci),
+                        None,
+                        own,
+                        &[(own, c.affected_cis.as_slice(), c.implementer.as_deref())],
+                        &[],
+                        &[],
+                        &[],
+                    );
                 }
             }
-            for v in [&mut classes, &mut svc, &mut env] {
-                v.sort_unstable();
-                v.dedup();
+            b
+        });
+        let mut items = Vec::with_capacity(item_count);
+        let mut ci_touches = Vec::new();
+        let mut work = Vec::new();
+        let mut work_cis: Vec<Vec<u32>> = Vec::new();
+        let mut warnings = Vec::new();
+        let mut range: Option<Interval> = None;
+        for mut b in built {
+            let shift = u32::try_from(work_cis.len()).unwrap_or(u32::MAX);
+            items.append(&mut b.items);
+            ci_touches.append(&mut b.ci_touches);
+            work.extend(b.work.into_iter().map(|t| Touch {
+                cis: t.cis.saturating_add(shift),
+                ..t
+            }));
+            work_cis.append(&mut b.work_cis);
+            warnings.append(&mut b.warnings);
+            if let Some(r) = b.range {
+                range = Some(hull(range, r));
             }
-            items.push(Item {
-                id: Arc::from(id),
-                origin,
-                state,
-                span,
-                windows,
-                cis,
-                classes,
-                services: svc,
-                environments: env,
-                implementers,
-                depends_on: depends_on.into(),
-                active,
-            });
-        };
-
-        let mut parts = Vec::new();
-        for (i, r) in schedule.releases.iter().enumerate() {
-            let main = window_of(&r.planned_start, &r.planned_end);
-            parts.clear();
-            parts.push((main, r.affected_cis.as_slice(), None));
-            for c in &r.changes {
-                let own = window_of(&c.planned_start, &c.planned_end);
-                parts.push((
-                    own.or(main),
-                    c.affected_cis.as_slice(),
-                    c.implementer.as_deref(),
-                ));
-            }
-            add_item(
-                &mut items,
-                &r.id,
-                (false, i),
-                Some(r.state),
-                main,
-                &parts,
-                &r.services,
-                &r.environments,
-                &r.depends_on,
-            );
-        }
-        for (i, c) in schedule.changes.iter().enumerate() {
-            let own = window_of(&c.planned_start, &c.planned_end);
-            add_item(
-                &mut items,
-                &c.id,
-                (true, i),
-                None,
-                own,
-                &[(own, c.affected_cis.as_slice(), c.implementer.as_deref())],
-                &[],
-                &[],
-                &[],
-            );
         }
         let mut item_ids = HashMap::with_capacity_and_hasher(items.len(), Default::default());
         for (i, it) in items.iter().enumerate() {

@@ -85,11 +85,7 @@ pub(super) fn sweep(model: &Model, index: &Index, implementers: bool) -> Pairs {
     }))
 }
 
-fn sweep_shard(
-    model: &Model,
-    touches: &[Touch],
-    implementers: bool,
-) -> HashMap<(u32, u32), Pair> {
+fn sweep_shard(model: &Model, touches: &[Touch], implementers: bool) -> HashMap<(u32, u32), Pair> {
     let strict = model.strict();
     let mut pairs: HashMap<(u32, u32), Pair> = HashMap::default();
     let mut active: Vec<Touch> = Vec::new();

@@ -54,11 +54,7 @@ fn related_pairs(model: &Model, ci_pairs: &Pairs) -> Pairs {
     }))
 }
 
-fn related_shard(
-    model: &Model,
-    ci_pairs: &Pairs,
-    touches: &[Touch],
-) -> HashMap<(u32, u32), Pair> {
+fn related_shard(model: &Model, ci_pairs: &Pairs, touches: &[Touch]) -> HashMap<(u32, u32), Pair> {
     let strict = model.strict();
     let mut out: HashMap<(u32, u32), Pair> = HashMap::default();
     let mut key = None;
