@@ -80,6 +80,10 @@ impl<S: Borrow<str> + Hash + Eq + Clone> Interner<S> {
     }
 }
 
+/// A run's names as looked up: (new to the interner, id — or index among
+/// the run's new names).
+type Looked = Vec<(bool, u32)>;
+
 impl<S: Borrow<str> + Hash + Eq + Clone + Send + Sync> Interner<S> {
     /// Interns a stream of names cut into runs (in order) and gives each
     /// run's ids: exactly the ids calling [`Interner::intern`] on every
@@ -111,7 +115,7 @@ impl<S: Borrow<str> + Hash + Eq + Clone + Send + Sync> Interner<S> {
             .iter()
             .map(|(_, fresh)| fresh.iter().map(|name| self.intern(name)).collect())
             .collect();
-        let pairs: Vec<(&Vec<(bool, u32)>, &Vec<u32>)> = looked
+        let pairs: Vec<(&Looked, &Vec<u32>)> = looked
             .iter()
             .map(|(ids, _)| ids)
             .zip(remaps.iter())
