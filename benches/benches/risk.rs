@@ -49,6 +49,15 @@ fn without_cmdb(c: &mut Criterion) {
             }
         })
     });
+    // As a host gets it: the assessment's JSON text, written straight from
+    // the typed verdict (no inputs map, `Value` or owned strings).
+    group.bench_function("assess_json_100k", |b| {
+        b.iter(|| {
+            for r in &rs {
+                black_box(assessor.assess_json(black_box(r)).ok());
+            }
+        })
+    });
     // The typed verdict: every factor's value and typed inputs, the
     // explanation and inputs map not rendered (what a host that reads the
     // score, level and values pays; fitting takes this path).
@@ -122,6 +131,13 @@ fn with_cmdb(c: &mut Criterion) {
         b.iter(|| {
             for r in &rs {
                 black_box(assessor.assess(black_box(r)).ok());
+            }
+        })
+    });
+    group.bench_function("assess_json_2000_releases_20_cis_depth3", |b| {
+        b.iter(|| {
+            for r in &rs {
+                black_box(assessor.assess_json(black_box(r)).ok());
             }
         })
     });

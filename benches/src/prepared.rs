@@ -70,7 +70,9 @@ pub struct RiskPrepared<'a> {
 
 impl<'a> RiskPrepared<'a> {
     /// What [`RiskPrepared::assess`] measures.
-    pub const KIND: Kind = Kind::Prepared("prepared `RiskAssessor`, built once");
+    pub const KIND: Kind = Kind::Prepared(
+        "prepared `RiskAssessor`, built once; each assessment as its JSON text (`assess_json`)",
+    );
 
     /// Prepares `context` (policy check, CMDB index and graph).
     pub fn new(context: &'a Context) -> Result<Self> {
@@ -82,6 +84,13 @@ impl<'a> RiskPrepared<'a> {
     /// One release.
     pub fn assess(&self, release: &Release) -> Result<RiskAssessment> {
         self.assessor.assess(release)
+    }
+
+    /// One release as a host gets it: the assessment's JSON text, written
+    /// straight from the typed verdict (`RiskAssessor::assess_json`; the
+    /// same bytes as `serde_json::to_string(&assess(release)?)`).
+    pub fn assess_json(&self, release: &Release) -> Result<String> {
+        self.assessor.assess_json(release)
     }
 }
 

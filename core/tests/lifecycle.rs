@@ -1855,3 +1855,55 @@ fn a_promotion_found_in_the_history_renders_its_old_data() {
         .to_string()
     );
 }
+
+/// A prepared context reuses a cached verification only for a release that
+/// serialises exactly as the one verified: after a warm check of the
+/// genuine release, an earlier event edited behind the unchanged head, an
+/// event's time rewritten in another offset (the same instant, so equal as
+/// a document, but another hash), and a document time rewritten likewise
+/// are each judged afresh — reported exactly as `check` reports them, the
+/// edited log denied.
+#[test]
+fn a_prepared_context_never_reuses_a_check_for_another_document() {
+    let ctx = context();
+    let genuine = approved();
+    let head = genuine.log.last().map(|e| e.hash.clone());
+    let edit = |f: &dyn Fn(&mut Value)| -> Release {
+        let mut v = serde_json::to_value(&genuine).unwrap();
+        f(&mut v);
+        serde_json::from_value(v).unwrap()
+    };
+    let at = genuine.log[1].at.to_string();
+    assert_eq!(at, "2026-12-01T10:00:00Z");
+    let edits = [
+        edit(&|v| v["log"][0]["actor"] = json!("mallory")),
+        edit(&|v| v["log"][1]["at"] = json!("2026-12-01T11:00:00+01:00")),
+        edit(&|v| v["log"][1]["details"]["note"] = json!("added")),
+        edit(&|v| {
+            v["planned_start"] = json!(v["planned_start"]
+                .as_str()
+                .map(|s| s.replace('Z', "+00:00")))
+        }),
+    ];
+    // The time rewritten in another offset is the same document to `==`.
+    assert_eq!(edits[1], genuine);
+    for edited in &edits {
+        assert_eq!(edited.log.last().map(|e| e.hash.clone()), head);
+    }
+    for target in [State::Deployment, State::Approval] {
+        let prepared = relman::PreparedContext::new(ctx.clone());
+        let warm = prepared.check(&genuine, target);
+        assert_eq!(warm, check(&genuine, target, &ctx));
+        assert_eq!(prepared.check(&genuine, target), warm);
+        for (i, edited) in edits.iter().enumerate() {
+            let want = check(edited, target, &ctx);
+            if i < 3 {
+                assert!(!requirement(&want, "record.log").met, "edit {i}: {want:#?}");
+            }
+            assert_eq!(prepared.check(edited, target), want, "edit {i}");
+            assert_eq!(prepared.verdict(edited, target).report(), want, "edit {i}");
+            // And the genuine one is still served from its own entry.
+            assert_eq!(prepared.check(&genuine, target), warm, "edit {i}");
+        }
+    }
+}

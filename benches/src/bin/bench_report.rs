@@ -429,6 +429,11 @@ fn risk(c: &Ctx) -> Res<Value> {
                 }),
                 job("assess", || {
                     for r in &rs {
+                        black_box(prepared.assess_json(black_box(r)).ok());
+                    }
+                }),
+                job("assess_rendered", || {
+                    for r in &rs {
                         black_box(prepared.assess(black_box(r)).ok());
                     }
                 }),
@@ -497,6 +502,11 @@ fn risk(c: &Ctx) -> Res<Value> {
                     }
                 }),
                 job("assess", || {
+                    for r in &rs {
+                        black_box(prepared.assess_json(black_box(r)).ok());
+                    }
+                }),
+                job("assess_rendered", || {
                     for r in &rs {
                         black_box(prepared.assess(black_box(r)).ok());
                     }

@@ -147,13 +147,11 @@ pub fn suggest_slots_with_policy(
     let mut cp: ConflictPolicy = policy.conflicts.clone();
     cp.severity.outside_maintenance_window = Severity::Block;
     cp.severity.blackout = Severity::Block;
-    let occurrences = conflict::Occurrences::default();
     let model = Model::build(
         schedule,
         &cp,
         Some(item),
         Some((start.saturating_sub(d), end.saturating_add(d))),
-        &occurrences,
     )?;
     let Some(me) = model.item_ids.get(item).copied() else {
         return Err(Error::invalid_input(
@@ -227,7 +225,7 @@ fn next_fit(merged: &[Interval], t: i64, d: i64) -> Option<i64> {
 /// The start times that would conflict (merged, sorted) and the
 /// maintenance windows each CI must fit in.
 fn constraints(
-    model: &Model<'_>,
+    model: &Model,
     me: u32,
     d: i64,
     warnings: &mut Vec<Warning>,
@@ -292,7 +290,7 @@ fn constraints(
         }
     }
     if sev.dependency_order == Severity::Block {
-        for dep in item.depends_on {
+        for dep in item.depends_on.iter() {
             let Some(a) = model
                 .item_ids
                 .get(dep.as_str())
@@ -319,7 +317,7 @@ fn constraints(
             }
         }
         for other in &model.items {
-            if !other.active || !other.depends_on.iter().any(|x| x == item.id) {
+            if !other.active || !other.depends_on.iter().any(|x| **x == *item.id) {
                 continue;
             }
             if let Some(s) = other.span {

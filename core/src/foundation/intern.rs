@@ -80,6 +80,60 @@ impl<S: Borrow<str> + Hash + Eq + Clone> Interner<S> {
     }
 }
 
+/// A run's names as looked up: (new to the interner, id — or index among
+/// the run's new names).
+type Looked = Vec<(bool, u32)>;
+
+impl<S: Borrow<str> + Hash + Eq + Clone + Send + Sync> Interner<S> {
+    /// Interns a stream of names cut into runs (in order) and gives each
+    /// run's ids: exactly the ids calling [`Interner::intern`] on every
+    /// name of every run in turn would give (new names get ids in order
+    /// of first sight). Names the interner already knows are looked up on
+    /// every core (`foundation::parallel`); each run collects the names
+    /// new to it in its own first-sight order, and only those are added,
+    /// run after run, on one thread.
+    pub fn intern_runs<'n, R>(&mut self, runs: &[R]) -> Vec<Vec<u32>>
+    where
+        S: From<&'n str>,
+        R: AsRef<[&'n str]> + Sync,
+    {
+        // Per run: every name as (known id, or index among the run's new
+        // names), and the run's new names in first-sight order.
+        let looked = super::parallel::map(runs, |run| {
+            let mut fresh: Interner<&'n str> = Interner::default();
+            let ids: Vec<(bool, u32)> = run
+                .as_ref()
+                .iter()
+                .map(|name| match self.get(name) {
+                    Some(id) => (false, id),
+                    None => (true, fresh.intern(name)),
+                })
+                .collect();
+            (ids, fresh.names)
+        });
+        let remaps: Vec<Vec<u32>> = looked
+            .iter()
+            .map(|(_, fresh)| fresh.iter().map(|name| self.intern(name)).collect())
+            .collect();
+        let pairs: Vec<(&Looked, &Vec<u32>)> = looked
+            .iter()
+            .map(|(ids, _)| ids)
+            .zip(remaps.iter())
+            .collect();
+        super::parallel::map(&pairs, |(ids, remap)| {
+            ids.iter()
+                .map(|(new, id)| {
+                    if *new {
+                        remap.get(*id as usize).copied().unwrap_or(MAX_ID)
+                    } else {
+                        *id
+                    }
+                })
+                .collect()
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +158,32 @@ mod tests {
         assert_eq!(owned.intern("team"), 1);
         let order: Vec<&str> = owned.names().map(|s| &**s).collect();
         assert_eq!(order, ["svc", "team"]);
+    }
+
+    #[test]
+    fn runs_intern_as_one_stream_would() {
+        let stream = ["b", "a", "b", "c", "a", "d", "c", "e", "b", "f"];
+        let mut serial: Interner<Box<str>> = Interner::default();
+        serial.intern("z");
+        let want: Vec<u32> = stream.iter().map(|n| serial.intern(n)).collect();
+        for cut in [vec![10], vec![3, 7], vec![1, 1, 4, 4], vec![0, 5, 0, 5]] {
+            for threads in [1, 2] {
+                let mut runs: Vec<Vec<&str>> = Vec::new();
+                let mut at = 0;
+                for n in &cut {
+                    runs.push(stream[at..at + n].to_vec());
+                    at += n;
+                }
+                let mut parallel: Interner<Box<str>> = Interner::default();
+                parallel.intern("z");
+                let got = crate::foundation::parallel::with_threads(threads, || {
+                    parallel.intern_runs(&runs)
+                });
+                assert_eq!(got.concat(), want);
+                let a: Vec<&str> = parallel.names().map(|s| &**s).collect();
+                let b: Vec<&str> = serial.names().map(|s| &**s).collect();
+                assert_eq!(a, b);
+            }
+        }
     }
 }

@@ -7,13 +7,12 @@
 //! paths) and prepares a [`RiskAssessor`]; [`PreparedRisk::assess`] reads
 //! `release` as `call("assess_risk", …)` does and returns what it returns;
 //! [`PreparedRisk::assess_many`] reads `releases` as
-//! `call("assess_risk_many", …)` does and returns the same [`RiskBatch`]
+//! `call("assess_risk_many", …)` does and returns the same [`RiskBatch`](crate::api::RiskBatch)
 //! (one bad release fills its slot with null and an error). A binding only
 //! converts its values to and from [`Value`].
 
-use super::prepared::{out, parameters, parse, text};
+use super::prepared::{out, parameters, parse};
 use crate::api::read::{self, Doc, DocList};
-use crate::api::RiskBatch;
 use crate::error::Result;
 use crate::{Context, Release, RiskAssessor};
 use serde_json::Value;
@@ -43,8 +42,23 @@ impl PreparedRisk {
 
     /// `assess_risk` of `release` (an object `{"release": …}`), read as
     /// `call("assess_risk", …)` reads it: the same result, or the same
-    /// error.
+    /// error (the verdict written straight into the value, no rendered
+    /// assessment in between).
     pub fn assess(&self, params: Value) -> Result<Value> {
+        let release = self.release(params)?;
+        out(&self.assessor.verdict(&release)?)
+    }
+
+    /// `assess_risk_many` of `releases` (an object `{"releases": […]}`),
+    /// read as `call("assess_risk_many", …)` reads it: the same
+    /// [`RiskBatch`](crate::api::RiskBatch), releases spread over every core (feature `parallel`).
+    pub fn assess_many(&self, params: Value) -> Result<Value> {
+        let releases = self.releases(params)?;
+        out(&self.batch(&releases))
+    }
+
+    /// The `release` parameter of `assess`.
+    fn release(&self, params: Value) -> Result<Release> {
         let mut map = parameters(
             params,
             "assess_risk",
@@ -52,14 +66,11 @@ impl PreparedRisk {
             &["release"],
             "a risk assessor's `assess`",
         )?;
-        let release: Release = read::required::<Doc, Release>(&mut map, "release")?;
-        out(&self.assessor.assess(&release)?)
+        read::required::<Doc, Release>(&mut map, "release")
     }
 
-    /// `assess_risk_many` of `releases` (an object `{"releases": […]}`),
-    /// read as `call("assess_risk_many", …)` reads it: the same
-    /// [`RiskBatch`], releases spread over every core (feature `parallel`).
-    pub fn assess_many(&self, params: Value) -> Result<Value> {
+    /// The `releases` parameter of `assess_many`.
+    fn releases(&self, params: Value) -> Result<Vec<Result<Release>>> {
         let mut map = parameters(
             params,
             "assess_risk_many",
@@ -67,28 +78,35 @@ impl PreparedRisk {
             &["releases"],
             "a risk assessor's `assess_many`",
         )?;
-        let releases: Vec<Result<Release>> =
-            read::required::<DocList, Vec<Result<Release>>>(&mut map, "releases")?;
-        out(&self.batch(&releases))
+        read::required::<DocList, Vec<Result<Release>>>(&mut map, "releases")
     }
 
     /// The batch of `releases` as `assess_risk_batch` builds it, with the
-    /// prepared assessor.
-    fn batch(&self, releases: &[Result<Release>]) -> RiskBatch {
-        crate::risk::assess_batch_with(&self.assessor, releases)
+    /// prepared assessor, as typed verdicts that serialise to the same
+    /// JSON ([`RiskBatch`](crate::api::RiskBatch)'s).
+    fn batch<'s>(&'s self, releases: &'s [Result<Release>]) -> crate::risk::VerdictBatch<'s> {
+        crate::risk::verdicts_with(&self.assessor, releases)
     }
 
     /// [`assess`](Self::assess) on JSON text, returning JSON text (for the
-    /// Swift binding's raw entry).
+    /// Swift binding's raw entry): the verdict written straight to text.
     pub fn assess_json(&self, params: &str) -> Result<String> {
-        text(&self.assess(parse(params)?)?)
+        let release = self.release(parse(params)?)?;
+        write(&self.assessor.verdict(&release)?)
     }
 
     /// [`assess_many`](Self::assess_many) on JSON text, returning JSON
     /// text (for the Swift binding's raw entry).
     pub fn assess_many_json(&self, params: &str) -> Result<String> {
-        text(&self.assess_many(parse(params)?)?)
+        let releases = self.releases(parse(params)?)?;
+        write(&self.batch(&releases))
     }
+}
+
+/// A result as JSON text, written straight from its `Serialize`.
+fn write<T: serde::Serialize>(result: &T) -> Result<String> {
+    serde_json::to_string(result)
+        .map_err(|e| crate::error::Error::internal(format!("cannot write the result: {e}")))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use super::pairs;
 use super::ConflictKind;
 
 /// Appends a conflict per pair of items that share an implementer at once.
-pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
+pub(super) fn detect<'a>(model: &'a Model, out: &mut Vec<Found<'a>>) {
     for ((a, b), p) in &pairs::sweep(model, &model.by_implementer, true) {
         let implementers = p.keys.iter().map(|k| model.name(*k)).collect();
         out.push(model.found(

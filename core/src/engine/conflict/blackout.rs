@@ -15,7 +15,7 @@ use crate::foundation::parallel;
 
 /// Appends a conflict per active item and blackout it falls inside (the
 /// items split across cores, results in item order).
-pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
+pub(super) fn detect<'a>(model: &'a Model, out: &mut Vec<Found<'a>>) {
     if model.blackouts.is_empty() {
         return;
     }
@@ -34,7 +34,7 @@ pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
     }
 }
 
-fn item<'a>(model: &Model<'a>, i: usize, out: &mut Vec<Found<'a>>) {
+fn item<'a>(model: &'a Model, i: usize, out: &mut Vec<Found<'a>>) {
     let Some(item) = model.items.get(i) else {
         return;
     };

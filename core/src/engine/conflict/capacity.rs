@@ -10,7 +10,7 @@ use crate::calendar::Interval;
 use std::collections::BTreeSet;
 
 /// Appends a conflict per capacity limit and episode over it.
-pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
+pub(super) fn detect<'a>(model: &'a Model, out: &mut Vec<Found<'a>>) {
     for (li, limit) in model.policy.capacity.iter().enumerate() {
         let service = limit.service.as_deref().map(|s| model.names.get(s));
         let env = limit.environment.as_deref().map(|s| model.names.get(s));
@@ -39,7 +39,7 @@ pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
 /// Whether a limit counts an item: `None` counts any, `Some(None)` a name
 /// no item has (counts none), `Some(Some(k))` items with interned name `k`.
 pub(crate) fn limit_matches(
-    item: &Item<'_>,
+    item: &Item,
     service: Option<Option<u32>>,
     env: Option<Option<u32>>,
 ) -> bool {

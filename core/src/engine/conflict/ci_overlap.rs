@@ -11,7 +11,7 @@ use super::ConflictKind;
 
 /// Appends a conflict per pair of items that share a CI (`ci_pairs`, from
 /// the sweep of the CI index).
-pub(super) fn detect<'a>(model: &Model<'a>, ci_pairs: &Pairs, out: &mut Vec<Found<'a>>) {
+pub(super) fn detect<'a>(model: &'a Model, ci_pairs: &Pairs, out: &mut Vec<Found<'a>>) {
     for ((a, b), p) in ci_pairs {
         out.push(model.found(
             ConflictKind::CiOverlap,

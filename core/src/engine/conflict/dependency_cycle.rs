@@ -11,14 +11,14 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::BTreeSet;
 
 /// Appends a conflict per dependency cycle.
-pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
+pub(super) fn detect<'a>(model: &'a Model, out: &mut Vec<Found<'a>>) {
     let mut graph = DiGraph::<u32, ()>::new();
     let nodes: Vec<NodeIndex> = (0..model.items.len() as u32)
         .map(|i| graph.add_node(i))
         .collect();
     for (bi, b) in model.items.iter().enumerate() {
         let bn = nodes.get(bi).copied();
-        for dep in b.depends_on {
+        for dep in b.depends_on.iter() {
             let Some(ai) = model.item_ids.get(dep.as_str()).copied() else {
                 continue;
             };
@@ -49,7 +49,7 @@ pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
 
 /// A cycle through the smallest member, by breadth-first search inside the
 /// strongly connected component: `A → B → C → A`.
-fn cycle_path<'a>(model: &Model<'a>, members: &BTreeSet<u32>) -> Vec<&'a str> {
+fn cycle_path<'a>(model: &'a Model, members: &BTreeSet<u32>) -> Vec<&'a str> {
     let Some(&start) = members.iter().next() else {
         return Vec::new();
     };

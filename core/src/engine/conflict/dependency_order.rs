@@ -11,12 +11,12 @@ use crate::document::State;
 
 /// Appends a conflict per dependency of an active item that is missing,
 /// cancelled or not over when the item starts.
-pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
+pub(super) fn detect<'a>(model: &'a Model, out: &mut Vec<Found<'a>>) {
     for (bi, b) in model.items.iter().enumerate() {
-        for dep in b.depends_on {
+        for dep in b.depends_on.iter() {
             let Some(ai) = model.item_ids.get(dep.as_str()).copied() else {
                 if b.active {
-                    let mut items = vec![b.id, dep.as_str()];
+                    let mut items = vec![&*b.id, dep.as_str()];
                     items.sort_unstable();
                     // Whatever the policy's severity for the kind.
                     out.push(Found {
@@ -26,7 +26,7 @@ pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
                         cis: Vec::new(),
                         window: None,
                         why: Why::DependencyMissing {
-                            dependent: b.id,
+                            dependent: &b.id,
                             dependency: dep,
                         },
                     });
@@ -45,7 +45,7 @@ pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
                     [],
                     None,
                     Why::DependencyCancelled {
-                        dependent: b.id,
+                        dependent: &b.id,
                         dependency: dep,
                     },
                 ));
@@ -68,7 +68,7 @@ pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) {
                     [],
                     Some(window),
                     Why::DependencyLate {
-                        dependent: b.id,
+                        dependent: &b.id,
                         dependency: dep,
                         starts: bs.start,
                         ends: as_.end,

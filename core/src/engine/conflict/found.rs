@@ -11,6 +11,7 @@ use crate::calendar::{self, Interval};
 use crate::document::{BlackoutSeverity, Extra};
 use crate::Timestamp;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// Why a conflict fired, with the data its explanation and details need.
@@ -66,11 +67,11 @@ pub(super) struct Found<'a> {
     pub(super) why: Why<'a>,
 }
 
-impl<'a> Model<'a> {
+impl Model {
     /// A conflict of `kind` between `items` (ids sorted, each once) with
     /// the severity the policy gives the kind; `cis` are name ids.
-    pub(super) fn found(
-        &self,
+    pub(super) fn found<'a>(
+        &'a self,
         kind: ConflictKind,
         items: &[u32],
         cis: impl IntoIterator<Item = u32>,
@@ -93,18 +94,36 @@ impl<'a> Model<'a> {
     }
 
     /// The sentence that explains `f`.
-    pub(super) fn explain(&self, f: &Found<'a>) -> String {
+    pub(super) fn explain(&self, f: &Found<'_>) -> String {
+        self.explain_in(f, None)
+    }
+
+    /// The sentence that explains `f`; `window` is the text of its window
+    /// when already rendered (the report renders it once for both).
+    fn explain_in(&self, f: &Found<'_>, window: Option<&Window>) -> String {
         let (a, b) = (
             f.items.first().copied().unwrap_or(""),
             f.items.get(1).copied().unwrap_or(""),
         );
         let w = f.window.unwrap_or_default();
+        let start = || -> Cow<'_, str> {
+            match window {
+                Some(t) => Cow::Borrowed(t.start.as_str()),
+                None => Cow::Owned(fmt(w.start)),
+            }
+        };
+        let end = || -> Cow<'_, str> {
+            match window {
+                Some(t) => Cow::Borrowed(t.end.as_str()),
+                None => Cow::Owned(fmt(w.end)),
+            }
+        };
         match &f.why {
             Why::CiOverlap => format!(
                 "{a} and {b} both touch {} between {} and {}",
                 f.cis.join(", "),
-                fmt(w.start),
-                fmt(w.end)
+                start(),
+                end()
             ),
             Why::Related { links, depth } => {
                 let shown: Vec<String> = links.iter().map(|(x, y)| format!("{x} ~ {y}")).collect();
@@ -113,8 +132,8 @@ impl<'a> Model<'a> {
                     shown.join(", "),
                     depth,
                     if *depth == 1 { "" } else { "s" },
-                    fmt(w.start),
-                    fmt(w.end)
+                    start(),
+                    end()
                 )
             }
             Why::Blackout { blackout } => {
@@ -125,10 +144,10 @@ impl<'a> Model<'a> {
                         Some(BlackoutSeverity::Warn) => "warning",
                         _ => "blocking",
                     },
-                    bo.map_or("", |b| b.id),
-                    bo.map_or("", |b| b.name),
-                    fmt(w.start),
-                    fmt(w.end)
+                    bo.map_or("", |b| b.id.as_str()),
+                    bo.map_or("", |b| b.name.as_str()),
+                    start(),
+                    end()
                 )
             }
             Why::Outside { windows } => format!(
@@ -140,8 +159,8 @@ impl<'a> Model<'a> {
             Why::Assignee { implementers } => format!(
                 "{} implements both {a} and {b}, which overlap between {} and {}",
                 implementers.join(", "),
-                fmt(w.start),
-                fmt(w.end)
+                start(),
+                end()
             ),
             Why::DependencyCancelled {
                 dependent,
@@ -173,15 +192,15 @@ impl<'a> Model<'a> {
                 format!(
                     "{peak} items at once on {what} (at most {} allowed) between {} and {}",
                     l.map_or(0, |l| l.max_concurrent),
-                    fmt(w.start),
-                    fmt(w.end)
+                    start(),
+                    end()
                 )
             }
         }
     }
 
     /// The data the rule looked at, as the report's `details`.
-    fn details(&self, f: &Found<'a>) -> Extra {
+    fn details(&self, f: &Found<'_>) -> Extra {
         let mut d = Extra::new();
         match &f.why {
             Why::CiOverlap => {}
@@ -242,14 +261,15 @@ impl<'a> Model<'a> {
     }
 
     /// `f` as it appears in the report.
-    pub(super) fn render(&self, f: &Found<'a>) -> Conflict {
+    pub(super) fn render(&self, f: &Found<'_>) -> Conflict {
+        let window = f.window.map(Window::of);
         Conflict {
             kind: f.kind,
             severity: f.severity,
             items: f.items.iter().map(|s| (*s).to_string()).collect(),
             cis: f.cis.iter().map(|s| (*s).to_string()).collect(),
-            window: f.window.map(Window::of),
-            explanation: self.explain(f),
+            explanation: self.explain_in(f, window.as_ref()),
+            window,
             details: self.details(f),
         }
     }
@@ -258,7 +278,7 @@ impl<'a> Model<'a> {
     /// window start (none first), then explanation — rendered only for
     /// the few that tie on the rest. Stable: equal keys keep the order the
     /// rules found them in.
-    pub(super) fn sort(&self, found: &mut [Found<'a>]) {
+    pub(super) fn sort(&self, found: &mut [Found<'_>]) {
         found.sort_by(|x, y| {
             (x.kind, &x.items, x.window.map(|w| w.start))
                 .cmp(&(y.kind, &y.items, y.window.map(|w| w.start)))

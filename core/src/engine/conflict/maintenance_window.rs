@@ -16,19 +16,19 @@ use crate::foundation::parallel;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Per item: the CIs touched outside their windows, the hull of those
-/// touches, the window ids.
-type OutsideHits<'a> = (BTreeSet<u32>, Option<Interval>, BTreeSet<&'a str>);
+/// touches, the windows (indices into the calendar's).
+type OutsideHits = (BTreeSet<u32>, Option<Interval>, BTreeSet<usize>);
 
 /// Appends a conflict per item that touches a CI outside its maintenance
 /// windows. Errors: `limit_exceeded` when a window expands to more
 /// occurrences than the policy allows (the first such CI in CI order,
 /// as a serial run would find it). The CI groups are split across cores.
-pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) -> Result<()> {
+pub(super) fn detect<'a>(model: &'a Model, out: &mut Vec<Found<'a>>) -> Result<()> {
     if !model.has_calendar() {
         return Ok(());
     }
     let shards = model.by_ci.shards(shard_count(model.by_ci.touches.len()));
-    let mut hits: BTreeMap<u32, OutsideHits<'a>> = BTreeMap::new();
+    let mut hits: BTreeMap<u32, OutsideHits> = BTreeMap::new();
     for part in parallel::map(&shards, |touches| shard(model, touches)) {
         for (item, (cis, window, ids)) in part? {
             let e = hits.entry(item).or_default();
@@ -40,21 +40,28 @@ pub(super) fn detect<'a>(model: &Model<'a>, out: &mut Vec<Found<'a>>) -> Result<
         }
     }
     for (item, (cis, window, ids)) in hits {
-        out.push(model.found(
-            ConflictKind::OutsideMaintenanceWindow,
-            &[item],
-            cis,
-            window,
-            Why::Outside {
-                windows: ids.into_iter().collect(),
-            },
-        ));
+        out.push(
+            model.found(
+                ConflictKind::OutsideMaintenanceWindow,
+                &[item],
+                cis,
+                window,
+                Why::Outside {
+                    windows: ids
+                        .into_iter()
+                        .map(|i| model.window_id(i))
+                        .collect::<BTreeSet<&str>>()
+                        .into_iter()
+                        .collect(),
+                },
+            ),
+        );
     }
     Ok(())
 }
 
-fn shard<'a>(model: &Model<'a>, touches: &[Touch]) -> Result<HashMap<u32, OutsideHits<'a>>> {
-    let mut hits: HashMap<u32, OutsideHits<'a>> = HashMap::default();
+fn shard(model: &Model, touches: &[Touch]) -> Result<HashMap<u32, OutsideHits>> {
+    let mut hits: HashMap<u32, OutsideHits> = HashMap::default();
     let mut key = None;
     let mut m = None;
     for t in touches {

@@ -57,7 +57,6 @@ pub(crate) use capacity::{limit_matches, over_capacity};
 pub(crate) use check::validate;
 pub(crate) use interval::fits;
 pub(crate) use model::Model;
-pub(crate) use occurrences::Occurrences;
 
 /// A window of time, start inclusive, end exclusive (UTC).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -136,9 +135,8 @@ pub fn detect_conflicts(schedule: &Schedule) -> Result<ConflictReport> {
 /// [`detect_conflicts`] under `policy` instead of the schedule's own.
 pub fn detect_with_policy(schedule: &Schedule, policy: &Policy) -> Result<ConflictReport> {
     let warnings = check(schedule, policy)?;
-    let occurrences = Occurrences::default();
-    let model = Model::build(schedule, &policy.conflicts, None, None, &occurrences)?;
-    detect(model, warnings)
+    let model = Model::build(schedule, &policy.conflicts, None, None)?;
+    detect(&model, warnings)
 }
 
 /// The checks detection starts with: the schedule validates, the policy
@@ -155,9 +153,12 @@ fn check(schedule: &Schedule, policy: &Policy) -> Result<Vec<Warning>> {
 
 /// A schedule prepared for conflict detection, for a host that asks for
 /// the conflicts of the same schedule more than once (docs/conflicts.md,
-/// "Prepared schedules"): the schedule is validated once, and every
-/// calendar occurrence (blackouts, maintenance windows) is expanded once
-/// per distinct period and merged once per set of windows, then kept.
+/// "Prepared schedules"): the schedule is validated once and compiled
+/// once (names interned, touches indexed by CI and implementer, the CMDB
+/// graph), every calendar occurrence (blackouts, maintenance windows) is
+/// expanded once per distinct period and merged once per set of windows,
+/// and all of it is kept: [`PreparedSchedule::conflicts`] only sweeps and
+/// renders.
 /// [`PreparedSchedule::conflicts`] gives exactly what [`detect_conflicts`]
 /// gives for the same schedule. Owned, `Send + Sync`: share it between
 /// threads behind an `Arc`.
@@ -165,7 +166,7 @@ pub struct PreparedSchedule {
     schedule: Schedule,
     policy: Policy,
     warnings: Vec<Warning>,
-    occurrences: Occurrences,
+    model: Model,
 }
 
 impl std::fmt::Debug for PreparedSchedule {
@@ -190,11 +191,12 @@ impl PreparedSchedule {
     /// [`detect_with_policy`]).
     pub fn with_policy(schedule: Schedule, policy: Policy) -> Result<PreparedSchedule> {
         let warnings = check(&schedule, &policy)?;
+        let model = Model::build(&schedule, &policy.conflicts, None, None)?;
         let prepared = PreparedSchedule {
             schedule,
             policy,
             warnings,
-            occurrences: Occurrences::default(),
+            model,
         };
         prepared.warm()?;
         Ok(prepared)
@@ -205,7 +207,7 @@ impl PreparedSchedule {
     /// order), so the first call to `conflicts` costs no more than later
     /// ones and a calendar error surfaces now.
     fn warm(&self) -> Result<()> {
-        let model = self.model()?;
+        let model = &self.model;
         if model.has_calendar() {
             let mut key = None;
             for t in &model.by_ci.touches {
@@ -218,20 +220,10 @@ impl PreparedSchedule {
         Ok(())
     }
 
-    fn model(&self) -> Result<Model<'_>> {
-        Model::build(
-            &self.schedule,
-            &self.policy.conflicts,
-            None,
-            None,
-            &self.occurrences,
-        )
-    }
-
     /// Every conflict of the prepared schedule: the report
     /// [`detect_conflicts`] gives.
     pub fn conflicts(&self) -> Result<ConflictReport> {
-        detect(self.model()?, self.warnings.clone())
+        detect(&self.model, self.warnings.clone())
     }
 
     /// The schedule as prepared.
@@ -248,19 +240,19 @@ impl PreparedSchedule {
 /// Runs every rule over the model, in the order of the kinds, sorts the
 /// conflicts into the output order (docs/conflicts.md) and renders them
 /// (on every core); `warnings` go before the model's.
-fn detect(mut model: Model<'_>, mut warnings: Vec<Warning>) -> Result<ConflictReport> {
-    warnings.append(&mut model.warnings);
+fn detect(model: &Model, mut warnings: Vec<Warning>) -> Result<ConflictReport> {
+    warnings.extend(model.warnings.iter().cloned());
     let mut found = Vec::new();
-    let ci_pairs = pairs::sweep(&model, &model.by_ci, false);
-    ci_overlap::detect(&model, &ci_pairs, &mut found);
-    related_ci_overlap::detect(&model, &ci_pairs, &mut found);
+    let ci_pairs = pairs::sweep(model, &model.by_ci, false);
+    ci_overlap::detect(model, &ci_pairs, &mut found);
+    related_ci_overlap::detect(model, &ci_pairs, &mut found);
     drop(ci_pairs);
-    blackout::detect(&model, &mut found);
-    maintenance_window::detect(&model, &mut found)?;
-    assignee_overlap::detect(&model, &mut found);
-    dependency_order::detect(&model, &mut found);
-    dependency_cycle::detect(&model, &mut found);
-    capacity::detect(&model, &mut found);
+    blackout::detect(model, &mut found);
+    maintenance_window::detect(model, &mut found)?;
+    assignee_overlap::detect(model, &mut found);
+    dependency_order::detect(model, &mut found);
+    dependency_cycle::detect(model, &mut found);
+    capacity::detect(model, &mut found);
     model.sort(&mut found);
     let blocking = found
         .iter()

@@ -78,18 +78,14 @@ pub(super) fn shard_count(n: usize) -> usize {
 /// Pairs of items whose touches of one key overlap (a sweep per key). With
 /// `implementers`, the keys are implementers and a pair's CIs are those of
 /// both changes; otherwise the keys are the CIs.
-pub(super) fn sweep(model: &Model<'_>, index: &Index, implementers: bool) -> Pairs {
+pub(super) fn sweep(model: &Model, index: &Index, implementers: bool) -> Pairs {
     let shards = index.shards(shard_count(index.touches.len()));
     merge(parallel::map(&shards, |touches| {
         sweep_shard(model, touches, implementers)
     }))
 }
 
-fn sweep_shard(
-    model: &Model<'_>,
-    touches: &[Touch],
-    implementers: bool,
-) -> HashMap<(u32, u32), Pair> {
+fn sweep_shard(model: &Model, touches: &[Touch], implementers: bool) -> HashMap<(u32, u32), Pair> {
     let strict = model.strict();
     let mut pairs: HashMap<(u32, u32), Pair> = HashMap::default();
     let mut active: Vec<Touch> = Vec::new();

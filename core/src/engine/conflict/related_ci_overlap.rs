@@ -14,7 +14,7 @@ use crate::foundation::parallel;
 
 /// Appends a conflict per pair of items that touch related CIs at once,
 /// leaving out the pairs of `ci_pairs` (they already share a CI).
-pub(super) fn detect<'a>(model: &Model<'a>, ci_pairs: &Pairs, out: &mut Vec<Found<'a>>) {
+pub(super) fn detect<'a>(model: &'a Model, ci_pairs: &Pairs, out: &mut Vec<Found<'a>>) {
     if model.policy.related_ci_depth == 0 {
         return;
     }
@@ -45,7 +45,7 @@ pub(super) fn detect<'a>(model: &Model<'a>, ci_pairs: &Pairs, out: &mut Vec<Foun
 /// the pairs of items so linked, with the links. The touches are split
 /// across cores (whole CI groups per shard, so each shard looks up a
 /// CI's relatives once).
-fn related_pairs(model: &Model<'_>, ci_pairs: &Pairs) -> Pairs {
+fn related_pairs(model: &Model, ci_pairs: &Pairs) -> Pairs {
     let shards = model
         .by_ci
         .shards(pairs::shard_count(model.by_ci.touches.len()));
@@ -54,11 +54,7 @@ fn related_pairs(model: &Model<'_>, ci_pairs: &Pairs) -> Pairs {
     }))
 }
 
-fn related_shard(
-    model: &Model<'_>,
-    ci_pairs: &Pairs,
-    touches: &[Touch],
-) -> HashMap<(u32, u32), Pair> {
+fn related_shard(model: &Model, ci_pairs: &Pairs, touches: &[Touch]) -> HashMap<(u32, u32), Pair> {
     let strict = model.strict();
     let mut out: HashMap<(u32, u32), Pair> = HashMap::default();
     let mut key = None;

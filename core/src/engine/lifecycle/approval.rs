@@ -67,46 +67,67 @@ pub fn scope_fingerprint(release: &Release) -> String {
     format!("sha256:{}", crate::foundation::hex::to_hex(&h.finalize()))
 }
 
-/// Why a vote does not count.
-pub(crate) struct Excluded<'a> {
-    pub approver: &'a str,
+/// Why a vote does not count: the vote (an index into the record's
+/// `approvals`) and the reason.
+pub(crate) struct Excluded {
+    pub vote: usize,
     pub reason: String,
 }
 
 /// The votes of the current round: the latest vote of each approver, and
-/// those left out with the reason.
-pub(crate) struct Votes<'a> {
+/// those left out with the reason. Owned (indices into the record's
+/// `approvals`), so a prepared context keeps them with the cached log
+/// ([`crate::lifecycle::PreparedContext`]); read through [`VotesOf`].
+pub(crate) struct Votes {
     pub round: u32,
-    /// Latest valid vote per person, by canonical approver id.
-    pub valid: BTreeMap<String, &'a Approval>,
+    /// Latest valid vote per person, in the order of the canonical
+    /// approver ids.
+    pub valid: Vec<usize>,
     /// Votes that do not count (voided, conflicted, unknown approver).
-    pub excluded: Vec<Excluded<'a>>,
+    pub excluded: Vec<Excluded>,
 }
 
-impl<'a> Votes<'a> {
+/// [`Votes`] with the record they index.
+#[derive(Clone, Copy)]
+pub(crate) struct VotesOf<'a> {
+    pub votes: &'a Votes,
+    pub record: &'a Record,
+}
+
+impl<'a> VotesOf<'a> {
+    /// The round counted.
+    pub fn round(&self) -> u32 {
+        self.votes.round
+    }
+
+    /// The latest valid vote of each person, by canonical approver id.
+    pub fn valid(&self) -> impl Iterator<Item = &'a Approval> + 'a {
+        let approvals = &self.record.approvals;
+        self.votes.valid.iter().filter_map(|i| approvals.get(*i))
+    }
+
     /// Distinct approvers whose latest vote approves in `role`.
-    pub fn approvers_in(&self, role: Role) -> Vec<&'a str> {
-        self.valid
-            .values()
-            .filter(|a| a.role == role && a.decision == Decision::Approved)
+    pub fn approvers_in(&self, role: Role) -> impl Iterator<Item = &'a str> + 'a {
+        self.valid()
+            .filter(move |a| a.role == role && a.decision == Decision::Approved)
             .map(|a| a.approver.as_str())
-            .collect()
     }
 
     /// Approvers whose latest vote rejects.
-    pub fn rejections(&self) -> Vec<&'a Approval> {
-        self.valid
-            .values()
-            .copied()
-            .filter(|a| a.decision == Decision::Rejected)
-            .collect()
+    pub fn rejections(&self) -> impl Iterator<Item = &'a Approval> + 'a {
+        self.valid().filter(|a| a.decision == Decision::Rejected)
     }
 
     pub fn excluded_json(&self) -> Value {
+        let approvals = &self.record.approvals;
         Value::Array(
-            self.excluded
+            self.votes
+                .excluded
                 .iter()
-                .map(|e| json!({"approver": e.approver, "reason": e.reason}))
+                .map(|e| {
+                    let approver = approvals.get(e.vote).map(|a| a.approver.as_str());
+                    json!({"approver": approver, "reason": e.reason})
+                })
                 .collect(),
         )
     }
@@ -205,14 +226,14 @@ fn conflict_with(
 /// document's `approvals[]`): votes ordered by `at`, then by the `seq` of
 /// the event that cast them; the latest vote of each person (ids compared
 /// in canonical form) is the one that counts.
-pub(crate) fn votes<'a>(
-    release: &'a Release,
-    record: &'a Record,
-    actors: &'a [Actor],
+pub(crate) fn votes(
+    release: &Release,
+    record: &Record,
+    actors: &[Actor],
     sod: &SeparationOfDuties,
-) -> Votes<'a> {
+) -> Votes {
     let round = record.approval_round;
-    let mut valid: BTreeMap<String, &Approval> = BTreeMap::new();
+    let mut valid: BTreeMap<String, usize> = BTreeMap::new();
     let mut excluded = Vec::new();
     let parties = Parties::of(release);
     // Votes cast through approve and reject belong to the scope of their
@@ -220,18 +241,20 @@ pub(crate) fn votes<'a>(
     // through an import carries the fingerprint of the scope its source
     // saw, and is void when the scope is not that one any more.
     let mut scope: Option<String> = None;
-    let mut order: Vec<(&Approval, u64)> = record
+    let mut order: Vec<(usize, &Approval, u64)> = record
         .approvals
         .iter()
         .zip(record.approval_seqs.iter().copied())
+        .enumerate()
+        .map(|(i, (a, s))| (i, a, s))
         .collect();
-    order.sort_by(|(a, sa), (b, sb)| a.at.cmp(&b.at).then(sa.cmp(sb)));
-    for (a, _) in order {
+    order.sort_by(|(_, a, sa), (_, b, sb)| a.at.cmp(&b.at).then(sa.cmp(sb)));
+    for (vote, a, _) in order {
         let who = a.approver.as_str();
         let key = canonical(who);
         if a.round.unwrap_or(1) != round {
             excluded.push(Excluded {
-                approver: who,
+                vote,
                 reason: format!(
                     "cast in round {} and voided by a send-back or an amendment (current round {round})",
                     a.round.unwrap_or(1)
@@ -242,7 +265,7 @@ pub(crate) fn votes<'a>(
         if let (Some(_), Some(fp)) = (&a.source, &a.fingerprint) {
             if *fp != *scope.get_or_insert_with(|| scope_fingerprint(release)) {
                 excluded.push(Excluded {
-                    approver: who,
+                    vote,
                     reason: "voided: the scope, changes, CIs or window changed after this vote"
                         .to_string(),
                 });
@@ -251,7 +274,7 @@ pub(crate) fn votes<'a>(
         }
         if let Some((_, message)) = conflict_with(release, who, &key, sod, &parties) {
             excluded.push(Excluded {
-                approver: who,
+                vote,
                 reason: message,
             });
             continue;
@@ -260,14 +283,14 @@ pub(crate) fn votes<'a>(
             match identity::lookup(actors, who, |x| x.id.as_str()) {
                 Lookup::Unknown => {
                     excluded.push(Excluded {
-                        approver: who,
+                        vote,
                         reason: "not in the actor directory".to_string(),
                     });
                     continue;
                 }
                 Lookup::Confusable(actor) => {
                     excluded.push(Excluded {
-                        approver: who,
+                        vote,
                         reason: format!(
                             "not in the actor directory as written; confusable with {}",
                             actor.id
@@ -277,7 +300,7 @@ pub(crate) fn votes<'a>(
                 }
                 Lookup::Exact(actor) if !actor.roles.contains(&a.role) => {
                     excluded.push(Excluded {
-                        approver: who,
+                        vote,
                         reason: format!("does not hold the role {:?} voted in", a.role),
                     });
                     continue;
@@ -287,11 +310,11 @@ pub(crate) fn votes<'a>(
         }
         // A later vote by the same person replaces the earlier one: one
         // person counts once.
-        valid.insert(key, a);
+        valid.insert(key, vote);
     }
     Votes {
         round,
-        valid,
+        valid: valid.into_values().collect(),
         excluded,
     }
 }

@@ -22,6 +22,7 @@ mod command;
 mod gates;
 mod notify;
 mod prepared;
+mod tape;
 
 pub use approval::scope_fingerprint;
 pub use command::{Action, Amendment, Command};

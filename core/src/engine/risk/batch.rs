@@ -1,7 +1,7 @@
 //! The result of `assess_risk_many`: one assessment or error per release.
 
 use crate::error::{ErrorBody, Result, Warning};
-use crate::{Context, Release, RiskAssessment};
+use crate::{Context, Release, RiskAssessment, RiskVerdict};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +56,49 @@ pub fn assess_batch_with(
     for (index, result) in results.into_iter().enumerate() {
         match result {
             Ok(a) => batch.assessments.push(Some(a)),
+            Err(e) => {
+                batch.assessments.push(None);
+                batch.errors.push(BatchError {
+                    index,
+                    error: e.to_body(),
+                });
+            }
+        }
+    }
+    batch
+}
+
+/// A [`RiskBatch`] with typed verdicts instead of rendered assessments:
+/// it serialises to the same JSON as the `RiskBatch` of the same releases
+/// (each verdict written straight to the output, see [`RiskVerdict`]'s
+/// `Serialize`), for a host that hands the batch on as JSON.
+#[derive(Debug, Serialize)]
+pub(crate) struct VerdictBatch<'a> {
+    assessments: Vec<Option<RiskVerdict<'a>>>,
+    errors: Vec<BatchError>,
+    warnings: Vec<Warning>,
+}
+
+/// [`assess_batch_with`] into typed verdicts (every core, input order).
+pub(crate) fn verdicts_with<'a>(
+    assessor: &'a crate::RiskAssessor<'_>,
+    releases: &'a [Result<Release>],
+) -> VerdictBatch<'a> {
+    // By index: each verdict borrows its release for `'a`.
+    let results =
+        crate::foundation::parallel::map_range(releases.len(), |i| match releases.get(i) {
+            Some(Ok(r)) => assessor.verdict(r),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(crate::Error::internal("a batch index out of range")),
+        });
+    let mut batch = VerdictBatch {
+        assessments: Vec::with_capacity(releases.len()),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for (index, result) in results.into_iter().enumerate() {
+        match result {
+            Ok(v) => batch.assessments.push(Some(v)),
             Err(e) => {
                 batch.assessments.push(None);
                 batch.errors.push(BatchError {

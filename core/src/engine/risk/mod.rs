@@ -21,6 +21,7 @@ mod factors;
 mod fit;
 
 pub use batch::{assess_batch_with, assess_risk_batch, BatchError, RiskBatch};
+pub(crate) use batch::{verdicts_with, VerdictBatch};
 pub use blast::{blast_radius, BlastRadius};
 pub use fit::{fit_risk_model, FitOptions, FitQuality, FitSamples, FittedRiskModel};
 
@@ -107,6 +108,8 @@ pub struct RiskAssessor<'a> {
     policy: Cow<'a, Policy>,
     cmdb: Option<CmdbIndex<'a>>,
     calendar: Option<Cow<'a, Calendar>>,
+    /// The calendar's recurrences, parsed once.
+    calendar_rules: factors::CalendarRules,
     track: Option<TrackIndex>,
     schedule: Option<ScheduleIndex>,
     /// The gates of each release kind (major, minor, patch, emergency).
@@ -191,10 +194,15 @@ impl<'a> RiskAssessor<'a> {
             });
             (m.intercept, terms)
         });
+        let calendar_rules = calendar
+            .as_deref()
+            .map(factors::CalendarRules::new)
+            .unwrap_or_default();
         RiskAssessor {
             policy,
             cmdb,
             calendar,
+            calendar_rules,
             track,
             schedule,
             gates,
@@ -222,6 +230,16 @@ impl<'a> RiskAssessor<'a> {
     /// Assesses one release.
     pub fn assess(&self, release: &Release) -> Result<RiskAssessment> {
         self.verdict(release).map(|v| v.render())
+    }
+
+    /// Assesses one release straight to the JSON text of its
+    /// [`RiskAssessment`] (what a host that hands the result on as JSON
+    /// gets): the bytes of `serde_json::to_string(&self.assess(release)?)`
+    /// written from the typed verdict, no map or `Value` built.
+    pub fn assess_json(&self, release: &Release) -> Result<String> {
+        let verdict = self.verdict(release)?;
+        serde_json::to_string(&verdict)
+            .map_err(|e| Error::internal(format!("cannot write the result: {e}")))
     }
 
     /// Assesses one release into the typed [`RiskVerdict`]: score, level,
@@ -410,12 +428,69 @@ impl<'a> RiskVerdict<'a> {
                     weight: f.weight,
                     contribution: f.contribution,
                     inputs: f.detail.inputs(),
-                    explanation: f.detail.to_string(),
+                    explanation: explanation(&f.detail),
                 })
                 .collect(),
             warnings: self.warnings,
         }
     }
+}
+
+/// Writes the JSON of [`RiskVerdict::render`]'s [`RiskAssessment`] straight
+/// to the serializer: the same fields in the same order, each factor's
+/// `inputs` map with the same (sorted) keys and its explanation written
+/// from the typed data, so no map, `Value` or owned string is built. The
+/// bytes equal `serde_json::to_string(&verdict.render())` (a test holds
+/// them to it); a host that wants JSON text pays only for the text.
+impl Serialize for RiskVerdict<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let fields = if self.failure_probability.is_some() {
+            6
+        } else {
+            5
+        };
+        let mut st = s.serialize_struct("RiskAssessment", fields)?;
+        st.serialize_field("release_id", self.release_id)?;
+        st.serialize_field("score", &self.score)?;
+        st.serialize_field("level", &self.level)?;
+        if self.failure_probability.is_some() {
+            st.serialize_field("failure_probability", &self.failure_probability)?;
+        } else {
+            st.skip_field("failure_probability")?;
+        }
+        st.serialize_field("factors", self.factors.as_slice())?;
+        st.serialize_field("warnings", &self.warnings)?;
+        st.end()
+    }
+}
+
+/// One factor as [`Factor`] serialises.
+impl Serialize for VerdictFactor<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Factor", 6)?;
+        st.serialize_field("name", self.name.as_str())?;
+        st.serialize_field("value", &self.value)?;
+        st.serialize_field("weight", &self.weight)?;
+        st.serialize_field("contribution", &self.contribution)?;
+        st.serialize_field("inputs", &factors::Inputs(&self.detail))?;
+        st.serialize_field("explanation", &factors::Shown(&self.detail))?;
+        st.end()
+    }
+}
+
+/// A factor's explanation as an owned string, written into one buffer
+/// sized for the usual sentence (`to_string` would grow it from empty, a
+/// reallocation per doubling) and trimmed to fit, so a retained assessment
+/// holds one allocation per explanation.
+fn explanation(detail: &factors::Detail<'_>) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(160);
+    // Writing to a String cannot fail.
+    let _ = write!(s, "{detail}");
+    s.shrink_to_fit();
+    s
 }
 
 /// The logistic function, stable for large |x|.

@@ -18,8 +18,8 @@ mod review;
 mod testing;
 mod transition;
 
-use super::approval::{votes, Votes};
-use super::prepared::RiskCell;
+use super::approval::{votes, VotesOf};
+use super::prepared::{Blackouts, Derived};
 use super::{GateReport, GateVerdict, LogCheck};
 use crate::error::Warning;
 use crate::policy::Gates;
@@ -57,22 +57,38 @@ pub(crate) struct Req<'a> {
     pub(crate) finding: Finding<'a>,
 }
 
+/// What the gates read besides the release, context and policy: the
+/// resolved gates of the release's kind, the log's replay, what is derived
+/// from it once (votes, assessed risk) and, in a prepared context, the
+/// blackout calendar compiled once. A prepared context keeps all of them;
+/// a plain `check` makes them for one evaluation.
+pub(crate) struct Inputs<'l> {
+    /// The gates of the release's kind, defaults filled in.
+    pub(crate) gates: &'l Gates,
+    /// The log's replay: the gates count only what it yields.
+    pub(crate) log: &'l LogCheck,
+    /// What is derived from the log (and the release it verified) once.
+    pub(crate) derived: &'l Derived,
+    /// The context's blackouts, expanded once per planned window.
+    pub(crate) blackouts: Option<&'l Blackouts>,
+}
+
 /// The evaluation state: `'a` is what findings may borrow (the release,
-/// context and policy), `'l` the log's replay and the risk cell, which
-/// findings never borrow (a prepared context's cached log may not outlive
-/// the evaluation).
+/// context and policy), `'l` the log's replay and what is derived from
+/// it, which findings never borrow (a prepared context's cached log may
+/// not outlive the evaluation).
 struct Eval<'a: 'l, 'l> {
     release: &'a Release,
     context: &'a Context,
     policy: &'a Policy,
-    gates: Gates,
+    gates: &'l Gates,
     out: Vec<Req<'a>>,
     warnings: Vec<Warning>,
-    votes: Option<Votes<'l>>,
     /// The log's replay: the gates count only what it yields.
     log: &'l LogCheck,
-    /// Where a prepared context keeps the release's assessed risk.
-    risk: Option<&'l RiskCell>,
+    /// The votes and the assessed risk, each computed at most once.
+    derived: &'l Derived,
+    blackouts: Option<&'l Blackouts>,
 }
 
 impl<'a: 'l, 'l> Eval<'a, 'l> {
@@ -81,15 +97,19 @@ impl<'a: 'l, 'l> Eval<'a, 'l> {
         self.out.push(Req { rule, met, finding });
     }
 
-    fn votes(&mut self) -> &Votes<'l> {
-        let (release, record, actors, sod) = (
-            self.release,
-            &self.log.record,
-            &self.context.actors,
-            &self.policy.lifecycle.separation_of_duties,
-        );
-        self.votes
-            .get_or_insert_with(|| votes(release, record, actors, sod))
+    /// The current round's votes, counted once per log (and, in a
+    /// prepared context, kept with the cached log).
+    fn votes(&self) -> VotesOf<'l> {
+        let record = &self.log.record;
+        let votes = self.derived.votes.get_or_init(|| {
+            votes(
+                self.release,
+                record,
+                &self.context.actors,
+                &self.policy.lifecycle.separation_of_duties,
+            )
+        });
+        VotesOf { votes, record }
     }
 
     fn calendar(&self) -> Option<&'a Calendar> {
@@ -115,29 +135,35 @@ pub(crate) fn evaluate(
     policy: &Policy,
     log: &LogCheck,
 ) -> GateReport {
-    evaluate_with(release, target, context, policy, log, None).into_report()
+    let gates = policy.lifecycle.gates(release.kind);
+    let derived = Derived::default();
+    let inputs = Inputs {
+        gates: &gates,
+        log,
+        derived: &derived,
+        blackouts: None,
+    };
+    evaluate_with(release, target, context, policy, &inputs).into_report()
 }
 
-/// [`evaluate`], with the cell a prepared context keeps the release's
-/// assessed risk in (assessed at most once per cached release).
+/// [`evaluate`] with what a prepared context keeps ([`Inputs`]).
 pub(crate) fn evaluate_with<'a>(
     release: &'a Release,
     target: State,
     context: &'a Context,
     policy: &'a Policy,
-    log: &LogCheck,
-    risk: Option<&RiskCell>,
+    inputs: &Inputs<'_>,
 ) -> GateVerdict<'a> {
     let mut e = Eval {
         release,
         context,
         policy,
-        gates: policy.lifecycle.gates(release.kind),
+        gates: inputs.gates,
         out: Vec::new(),
         warnings: Vec::new(),
-        votes: None,
-        log,
-        risk,
+        log: inputs.log,
+        derived: inputs.derived,
+        blackouts: inputs.blackouts,
     };
     let from = release.state;
     record::check(&mut e);

@@ -2,8 +2,9 @@
 //! affected CIs within `risk.blast_radius_depth` hops of the CMDB
 //! (`docs/risk.md`, "The factors").
 
-use super::{log_scaled, Computed, Detail, Plural};
+use super::{log_scaled, Computed, Detail, Num, Plural};
 use crate::risk::RiskAssessor;
+use serde::ser::SerializeMap;
 use serde_json::{json, Value};
 use std::fmt;
 
@@ -79,6 +80,38 @@ impl BlastRadius {
                 "services": services, "depth": depth,
                 "scale_cis": scale_cis, "scale_services": scale_services,
             }),
+        }
+    }
+}
+
+impl BlastRadius {
+    /// [`BlastRadius::inputs`] written straight to a map, keys sorted.
+    pub(super) fn write_inputs<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        match *self {
+            BlastRadius::NoCmdb { neutral } => {
+                m.serialize_entry("cmdb", &false)?;
+                m.serialize_entry("neutral", &Num(neutral))
+            }
+            BlastRadius::NoneKnown { neutral } => {
+                m.serialize_entry("cmdb", &true)?;
+                m.serialize_entry("known_cis", &0)?;
+                m.serialize_entry("neutral", &Num(neutral))
+            }
+            BlastRadius::Reach {
+                affected,
+                dependents,
+                services,
+                depth,
+                scale_cis,
+                scale_services,
+            } => {
+                m.serialize_entry("affected_cis", &affected)?;
+                m.serialize_entry("dependent_cis", &dependents)?;
+                m.serialize_entry("depth", &depth)?;
+                m.serialize_entry("scale_cis", &Num(scale_cis))?;
+                m.serialize_entry("scale_services", &Num(scale_services))?;
+                m.serialize_entry("services", &services)
+            }
         }
     }
 }

@@ -1,9 +1,10 @@
 //! `change_size`: the number of changes and distinct affected CIs,
 //! log-scaled against `risk.scales.change_size` (`docs/risk.md`, "The factors").
 
-use super::{log_scaled, Computed, Detail, Plural};
+use super::{log_scaled, Computed, Detail, Num, Plural};
 use crate::policy::RiskPolicy;
 use crate::Release;
+use serde::ser::SerializeMap;
 use serde_json::{json, Value};
 use std::fmt;
 
@@ -16,9 +17,14 @@ pub(crate) struct ChangeSize {
     scale: f64,
 }
 
-/// The factor's value and typed inputs.
-pub(super) fn compute<'a>(risk: &RiskPolicy, r: &'a Release) -> Computed<'a> {
-    let cis = distinct_cis(r);
+/// The factor's value and typed inputs; `distinct` is the number of
+/// distinct CIs when the caller has counted them already.
+pub(super) fn compute<'a>(
+    risk: &RiskPolicy,
+    r: &'a Release,
+    distinct: Option<usize>,
+) -> Computed<'a> {
+    let cis = distinct.unwrap_or_else(|| distinct_cis(r));
     let n = r.changes.len().saturating_add(cis);
     Computed {
         value: log_scaled(n as f64, risk.scales.change_size),
@@ -53,6 +59,15 @@ fn distinct_cis(r: &Release) -> usize {
 impl ChangeSize {
     pub(super) fn inputs(&self) -> Value {
         json!({"changes": self.changes, "cis": self.cis, "scale": self.scale})
+    }
+}
+
+impl ChangeSize {
+    /// [`ChangeSize::inputs`] written straight to a map, keys sorted.
+    pub(super) fn write_inputs<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        m.serialize_entry("changes", &self.changes)?;
+        m.serialize_entry("cis", &self.cis)?;
+        m.serialize_entry("scale", &Num(self.scale))
     }
 }
 

@@ -1,9 +1,10 @@
 //! `ci_criticality`: the criticality of the most critical affected CI known
 //! to the CMDB (`docs/risk.md`, "The factors").
 
-use super::{Computed, Detail};
+use super::{Computed, Detail, Num};
 use crate::risk::RiskAssessor;
 use crate::Criticality;
+use serde::ser::SerializeMap;
 use serde_json::{json, Value};
 use std::fmt;
 
@@ -86,6 +87,28 @@ impl CiCriticality<'_> {
             }
             CiCriticality::Most { name, ci, known } => {
                 json!({"most_critical": name, "ci": ci, "known_cis": known})
+            }
+        }
+    }
+}
+
+impl CiCriticality<'_> {
+    /// [`CiCriticality::inputs`] written straight to a map, keys sorted.
+    pub(super) fn write_inputs<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        match self {
+            CiCriticality::NoCmdb { neutral } => {
+                m.serialize_entry("cmdb", &false)?;
+                m.serialize_entry("neutral", &Num(*neutral))
+            }
+            CiCriticality::Unrated { known, neutral } => {
+                m.serialize_entry("cmdb", &true)?;
+                m.serialize_entry("known_cis", known)?;
+                m.serialize_entry("neutral", &Num(*neutral))
+            }
+            CiCriticality::Most { name, ci, known } => {
+                m.serialize_entry("ci", ci)?;
+                m.serialize_entry("known_cis", known)?;
+                m.serialize_entry("most_critical", name)
             }
         }
     }

@@ -2,9 +2,10 @@
 //! deployed), the releases depending on it and the conflicts detected in
 //! the schedule, log-scaled (`docs/risk.md`, "The factors").
 
-use super::{log_scaled, Computed, Detail, Plural};
+use super::{log_scaled, Computed, Detail, Num, Plural};
 use crate::risk::RiskAssessor;
 use crate::{Release, Schedule, State};
+use serde::ser::SerializeMap;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -160,6 +161,36 @@ impl Dependencies<'_> {
                 "blocking_conflicts": blocking, "warning_conflicts": warning,
                 "schedule": true, "scale": scale,
             }),
+        }
+    }
+}
+
+impl Dependencies<'_> {
+    /// [`Dependencies::inputs`] written straight to a map, keys sorted.
+    pub(super) fn write_inputs<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        match self {
+            Dependencies::NoSchedule { declared, scale } => {
+                m.serialize_entry("depends_on", declared)?;
+                m.serialize_entry("scale", &Num(*scale))?;
+                m.serialize_entry("schedule", &false)
+            }
+            Dependencies::Scheduled {
+                declared,
+                pending,
+                dependents,
+                blocking,
+                warning,
+                scale,
+                ..
+            } => {
+                m.serialize_entry("blocking_conflicts", blocking)?;
+                m.serialize_entry("dependents", dependents)?;
+                m.serialize_entry("depends_on", declared)?;
+                m.serialize_entry("pending", pending)?;
+                m.serialize_entry("scale", &Num(*scale))?;
+                m.serialize_entry("schedule", &true)?;
+                m.serialize_entry("warning_conflicts", warning)
+            }
         }
     }
 }

@@ -1,9 +1,10 @@
 //! `deployment_strategy`: big bang > phased > blue-green > canary
 //! (`docs/risk.md`, "The factors").
 
-use super::{Computed, Detail};
+use super::{Computed, Detail, Num};
 use crate::policy::RiskPolicy;
 use crate::{Release, Strategy};
+use serde::ser::SerializeMap;
 use serde_json::{json, Value};
 use std::fmt;
 
@@ -47,6 +48,19 @@ impl DeploymentStrategy {
                 json!({"strategy": null, "neutral": neutral})
             }
             DeploymentStrategy::Given(name) => json!({"strategy": name}),
+        }
+    }
+}
+
+impl DeploymentStrategy {
+    /// [`DeploymentStrategy::inputs`] written straight to a map, keys sorted.
+    pub(super) fn write_inputs<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        match self {
+            DeploymentStrategy::Missing { neutral } => {
+                m.serialize_entry("neutral", &Num(*neutral))?;
+                m.serialize_entry("strategy", &())
+            }
+            DeploymentStrategy::Given(name) => m.serialize_entry("strategy", name),
         }
     }
 }

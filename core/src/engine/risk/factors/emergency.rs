@@ -3,6 +3,7 @@
 
 use super::{Computed, Detail};
 use crate::{ChangeKind, Release, ReleaseKind};
+use serde::ser::SerializeMap;
 use serde_json::{json, Value};
 use std::fmt;
 
@@ -42,6 +43,15 @@ pub(super) fn compute(r: &Release) -> Computed<'static> {
 impl Emergency {
     pub(super) fn inputs(&self) -> Value {
         json!({"emergency_release": self.is_emergency, "emergency_changes": self.emergency_changes, "changes": self.changes})
+    }
+}
+
+impl Emergency {
+    /// [`Emergency::inputs`] written straight to a map, keys sorted.
+    pub(super) fn write_inputs<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        m.serialize_entry("changes", &self.changes)?;
+        m.serialize_entry("emergency_changes", &self.emergency_changes)?;
+        m.serialize_entry("emergency_release", &self.is_emergency)
     }
 }
 

@@ -24,6 +24,8 @@ use super::RiskAssessor;
 use crate::document::{FactorName, Release};
 use crate::error::Warning;
 use crate::policy::RiskWeights;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -36,7 +38,7 @@ pub(crate) use deployment_strategy::DeploymentStrategy;
 pub(crate) use emergency::Emergency;
 pub(crate) use rollback_readiness::RollbackReadiness;
 pub(crate) use test_evidence::TestEvidence;
-pub(crate) use timing::Timing;
+pub(crate) use timing::{CalendarRules, Timing};
 pub(crate) use track_record::TrackRecord;
 
 /// One computed factor, before weighting: its value and the typed inputs
@@ -82,6 +84,61 @@ impl Detail<'_> {
             Value::Object(map) => map,
             _ => Map::new(),
         }
+    }
+}
+
+impl Detail<'_> {
+    /// The `inputs` map of the rendered factor written straight to a
+    /// serializer: the same entries as [`Detail::inputs`], keys in the
+    /// same (sorted) order, no map or strings built.
+    fn write_inputs<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        match self {
+            Detail::ChangeSize(d) => d.write_inputs(m),
+            Detail::CiCriticality(d) => d.write_inputs(m),
+            Detail::BlastRadius(d) => d.write_inputs(m),
+            Detail::TestEvidence(d) => d.write_inputs(m),
+            Detail::RollbackReadiness(d) => d.write_inputs(m),
+            Detail::DeploymentStrategy(d) => d.write_inputs(m),
+            Detail::Timing(d) => d.write_inputs(m),
+            Detail::TrackRecord(d) => d.write_inputs(m),
+            Detail::Emergency(d) => d.write_inputs(m),
+            Detail::Dependencies(d) => d.write_inputs(m),
+        }
+    }
+}
+
+/// A factor's `inputs` as a serializable map (see [`Detail::write_inputs`]).
+pub(crate) struct Inputs<'d, 'a>(pub(crate) &'d Detail<'a>);
+
+impl Serialize for Inputs<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        self.0.write_inputs(&mut m)?;
+        m.end()
+    }
+}
+
+/// A number of an `inputs` map as `json!` writes it: `null` when not
+/// finite (as `serde_json::Value` holds it).
+pub(crate) struct Num(pub(crate) f64);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.is_finite() {
+            s.serialize_f64(self.0)
+        } else {
+            s.serialize_unit()
+        }
+    }
+}
+
+/// Anything displayable, serialised as the string it displays (written
+/// straight to the output by serializers that can).
+pub(crate) struct Shown<T>(pub(crate) T);
+
+impl<T: fmt::Display> Serialize for Shown<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
     }
 }
 
@@ -149,8 +206,12 @@ pub(crate) fn compute<'a>(
     as_of: Option<i64>,
     warnings: &mut Vec<Warning>,
 ) -> [(FactorName, Computed<'a>); 10] {
-    let known = known_cis(a, r, warnings);
-    FactorName::ALL.map(|name| (name, factor(name, a, r, &known, as_of)))
+    let (known, unknown) = known_cis(a, r, warnings);
+    // With a CMDB, the distinct CIs the release names are the distinct
+    // known ones (CMDB ids are unique) and the distinct unknown ones:
+    // counted from the one hash look-up per CI already made.
+    let distinct = a.cmdb.as_ref().map(|_| known.len().saturating_add(unknown));
+    FactorName::ALL.map(|name| (name, factor(name, a, r, &known, distinct, as_of)))
 }
 
 /// One factor; `known` are the affected CIs found in the CMDB.
@@ -159,11 +220,12 @@ fn factor<'a>(
     a: &'a RiskAssessor<'_>,
     r: &'a Release,
     known: &[u32],
+    distinct: Option<usize>,
     as_of: Option<i64>,
 ) -> Computed<'a> {
     let risk = &a.policy().risk;
     match name {
-        FactorName::ChangeSize => change_size::compute(risk, r),
+        FactorName::ChangeSize => change_size::compute(risk, r, distinct),
         FactorName::CiCriticality => ci_criticality::compute(a, known),
         FactorName::BlastRadius => blast_radius::compute(a, known),
         FactorName::TestEvidence => test_evidence::compute(r, a.gates(r.kind)),
@@ -176,10 +238,11 @@ fn factor<'a>(
     }
 }
 
-/// The affected CIs known to the CMDB (indexes, sorted), warning
-/// (`unknown_ci`) about the rest.
-fn known_cis(a: &RiskAssessor<'_>, r: &Release, warnings: &mut Vec<Warning>) -> Vec<u32> {
+/// The affected CIs known to the CMDB (indexes, sorted) and how many
+/// distinct ones are not, warning (`unknown_ci`) about those.
+fn known_cis(a: &RiskAssessor<'_>, r: &Release, warnings: &mut Vec<Warning>) -> (Vec<u32>, usize) {
     let mut known = Vec::new();
+    let mut unknown = 0;
     if let Some(cmdb) = &a.cmdb {
         let mut warned = BTreeSet::new();
         let own = r
@@ -214,9 +277,9 @@ fn known_cis(a: &RiskAssessor<'_>, r: &Release, warnings: &mut Vec<Warning>) -> 
         }
         known.sort_unstable();
         known.dedup();
+        unknown = warned.len();
     }
-
-    known
+    (known, unknown)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::{Computed, Detail};
 use crate::Release;
+use serde::ser::SerializeMap;
 use serde_json::{json, Value};
 use std::fmt;
 
@@ -44,6 +45,19 @@ impl RollbackReadiness {
                 json!({"plan": true, "documented": documented, "tested": tested})
             }
         }
+    }
+}
+
+impl RollbackReadiness {
+    /// [`RollbackReadiness::inputs`] written straight to a map, keys sorted.
+    pub(super) fn write_inputs<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        let (plan, documented, tested) = match *self {
+            RollbackReadiness::NoPlan => (false, false, false),
+            RollbackReadiness::Plan { documented, tested } => (true, documented, tested),
+        };
+        m.serialize_entry("documented", &documented)?;
+        m.serialize_entry("plan", &plan)?;
+        m.serialize_entry("tested", &tested)
     }
 }
 

@@ -5,6 +5,7 @@
 use super::{Computed, Detail};
 use crate::policy::Gates;
 use crate::{Release, TestKind, TestRun};
+use serde::ser::SerializeMap;
 use serde_json::{json, Value};
 use std::fmt;
 
@@ -109,6 +110,28 @@ impl TestEvidence<'_> {
             "failed_cases": self.failed_cases, "uat_signoff_required": self.uat_required,
             "uat_signoff_missing": self.uat_gap,
         })
+    }
+}
+
+impl TestEvidence<'_> {
+    /// [`TestEvidence::inputs`] written straight to a map, keys sorted.
+    pub(super) fn write_inputs<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        m.serialize_entry("failed_cases", &self.failed_cases)?;
+        m.serialize_entry("failing", &Kinds(&self.failing))?;
+        m.serialize_entry("failing_not_required", &Kinds(&self.extra_failing))?;
+        m.serialize_entry("missing", &Kinds(&self.missing))?;
+        m.serialize_entry("required", &Kinds(self.required))?;
+        m.serialize_entry("uat_signoff_missing", &self.uat_gap)?;
+        m.serialize_entry("uat_signoff_required", &self.uat_required)
+    }
+}
+
+/// Test kinds serialised as their names, without a list of names built.
+struct Kinds<'k>(&'k [TestKind]);
+
+impl serde::Serialize for Kinds<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|k| kind_name(*k)))
     }
 }
 

@@ -2,12 +2,14 @@
 //! windows, overlapping a blackout in scope, or in peak hours
 //! (`docs/risk.md`, "The factors").
 
-use super::{Computed, Detail};
-use crate::calendar::Touches;
+use super::{Computed, Detail, Num};
+use crate::calendar::{period_occurrences, Interval, Rule, Touches};
+use crate::document::Recurrence;
 use crate::policy::{parse_hhmm, PeakHours};
 use crate::risk::RiskAssessor;
 use crate::{BlackoutSeverity, Calendar, Release, Scope, Timestamp};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone};
+use serde::ser::SerializeMap;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -73,8 +75,9 @@ pub(super) fn compute<'a>(a: &'a RiskAssessor<'_>, r: &'a Release, known: &[u32]
         };
     };
     let touches = touches(a, r, known);
-    let (mw_value, mw) = maintenance(a, calendar, &touches, known, start, end, neutral);
-    let (blackout_value, blackouts) = blackouts(calendar, &touches, start, end, neutral);
+    let rules = &a.calendar_rules;
+    let (mw_value, mw) = maintenance(a, calendar, rules, &touches, known, start, end, neutral);
+    let (blackout_value, blackouts) = blackouts(calendar, rules, &touches, start, end, neutral);
     let value = 0.4 * mw_value + 0.4 * blackout_value + 0.2 * peak_value;
     Computed {
         value,
@@ -114,6 +117,52 @@ impl Timing<'_> {
                 "blackouts": rendered_blackouts(blackouts), "peak_hours": peak, "neutral": neutral,
             }),
         }
+    }
+}
+
+impl Timing<'_> {
+    /// [`Timing::inputs`] written straight to a map, keys sorted.
+    pub(super) fn write_inputs<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        match self {
+            Timing::NoWindow { neutral } => {
+                m.serialize_entry("neutral", &Num(*neutral))?;
+                m.serialize_entry("window", &false)
+            }
+            Timing::NoCalendar { peak, neutral } => {
+                m.serialize_entry("calendar", &false)?;
+                m.serialize_entry("neutral", &Num(*neutral))?;
+                m.serialize_entry("peak_hours", peak)
+            }
+            Timing::Calendar {
+                mw_value,
+                blackout_value,
+                blackouts,
+                peak,
+                neutral,
+                ..
+            } => {
+                m.serialize_entry("blackout", &Num(*blackout_value))?;
+                m.serialize_entry("blackouts", &Blackouts(blackouts))?;
+                m.serialize_entry("maintenance_window", &Num(*mw_value))?;
+                m.serialize_entry("neutral", &Num(*neutral))?;
+                m.serialize_entry("peak_hours", peak)
+            }
+        }
+    }
+}
+
+/// Blackouts serialised as [`rendered_blackouts`] renders them, without
+/// the strings built.
+struct Blackouts<'l, 'a>(&'l [(&'a str, &'static str)]);
+
+impl serde::Serialize for Blackouts<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for (id, severity) in self.0 {
+            seq.serialize_element(&super::Shown(format_args!("`{id}` ({severity})")))?;
+        }
+        seq.end()
     }
 }
 
@@ -204,9 +253,77 @@ fn touches<'a>(a: &'a RiskAssessor<'_>, r: &'a Release, known: &[u32]) -> Touche
     t
 }
 
+/// The calendar's recurrences parsed once per assessor (frequency, days,
+/// start time, time zone), by index of the calendar's maintenance windows
+/// and blackouts: a release then only expands each rule over its own
+/// window instead of parsing the rule (and its time zone) again.
+#[derive(Debug, Default)]
+pub(crate) struct CalendarRules {
+    maintenance: Vec<Option<Rule>>,
+    blackouts: Vec<Option<Rule>>,
+}
+
+impl CalendarRules {
+    /// The rules of `calendar`; an entry that is not a recurrence, or one
+    /// that does not parse, has none (it takes the uncached path, which
+    /// gives the error).
+    pub(crate) fn new(calendar: &Calendar) -> Self {
+        let rule = |r: Option<&Recurrence>| r.and_then(|r| Rule::new(r, "").ok());
+        CalendarRules {
+            maintenance: calendar
+                .maintenance_windows
+                .iter()
+                .map(|w| rule(w.recurrence.as_ref()))
+                .collect(),
+            blackouts: calendar
+                .blackouts
+                .iter()
+                .map(|b| rule(b.recurrence.as_ref()))
+                .collect(),
+        }
+    }
+}
+
+/// The occurrences of one calendar entry over `range`, exactly as
+/// [`crate::calendar::period_occurrences`] gives them: a one-off period
+/// checked in place, a recurrence expanded from its `rule` parsed once;
+/// anything else, and every error, by `period_occurrences` itself at
+/// `path()` (so errors and their paths are unchanged).
+fn occurrences(
+    rule: Option<&Rule>,
+    start: Option<&Timestamp>,
+    end: Option<&Timestamp>,
+    recurrence: Option<&Recurrence>,
+    range: (i64, i64),
+    path: impl FnOnce() -> String,
+) -> crate::Result<Vec<Interval>> {
+    let limit = crate::calendar::DEFAULT_MAX_OCCURRENCES;
+    match (start, end, recurrence, rule) {
+        (Some(s), Some(e), None, _) if s.unix_seconds() < e.unix_seconds() => {
+            let iv = Interval {
+                start: s.unix_seconds(),
+                end: e.unix_seconds(),
+            };
+            Ok(if iv.start < range.1 && iv.end > range.0 {
+                vec![iv]
+            } else {
+                Vec::new()
+            })
+        }
+        (None, None, Some(_), Some(rule)) => match rule.occurrences(range.0, range.1, limit, "") {
+            Ok(list) => Ok(list),
+            Err(_) => period_occurrences(start, end, recurrence, range, limit, &path()),
+        },
+        _ => period_occurrences(start, end, recurrence, range, limit, &path()),
+    }
+}
+
+// One argument per input the rule reads.
+#[allow(clippy::too_many_arguments)]
 fn maintenance<'a>(
     a: &RiskAssessor<'_>,
     calendar: &'a Calendar,
+    rules: &CalendarRules,
     t: &Touches<'_>,
     known: &[u32],
     start: &Timestamp,
@@ -224,7 +341,8 @@ fn maintenance<'a>(
     let applicable: Vec<_> = calendar
         .maintenance_windows
         .iter()
-        .filter(|w| {
+        .zip(rules.maintenance.iter().chain(std::iter::repeat(&None)))
+        .filter(|(w, _)| {
             named.contains(w.id.as_str()) || w.scope.as_ref().is_some_and(|s| scope_matches(s, t))
         })
         .collect();
@@ -232,14 +350,15 @@ fn maintenance<'a>(
         return (0.0, Maintenance::NoneApplies);
     }
     let range = (start.unix_seconds(), end.unix_seconds());
-    for (i, w) in applicable.iter().enumerate() {
-        let occurrences = crate::calendar::period_occurrences(
+    // The path of an error counts the applicable windows, as it always has.
+    for (i, (w, rule)) in applicable.iter().enumerate() {
+        let occurrences = occurrences(
+            rule.as_ref(),
             w.start.as_ref(),
             w.end.as_ref(),
             w.recurrence.as_ref(),
             range,
-            crate::calendar::DEFAULT_MAX_OCCURRENCES,
-            &format!("calendar.maintenance_windows[{i}]"),
+            || format!("calendar.maintenance_windows[{i}]"),
         );
         match occurrences {
             // Back-to-back occurrences count as one window.
@@ -265,6 +384,7 @@ fn maintenance<'a>(
 
 fn blackouts<'a>(
     calendar: &'a Calendar,
+    rules: &CalendarRules,
     t: &Touches<'_>,
     start: &Timestamp,
     end: &Timestamp,
@@ -277,13 +397,13 @@ fn blackouts<'a>(
         if !b.scope.as_ref().is_none_or(|s| scope_matches(s, t)) {
             continue;
         }
-        let occurrences = crate::calendar::period_occurrences(
+        let occurrences = occurrences(
+            rules.blackouts.get(i).and_then(Option::as_ref),
             b.start.as_ref(),
             b.end.as_ref(),
             b.recurrence.as_ref(),
             range,
-            crate::calendar::DEFAULT_MAX_OCCURRENCES,
-            &format!("calendar.blackouts[{i}]"),
+            || format!("calendar.blackouts[{i}]"),
         );
         match occurrences {
             Ok(list) if list.iter().any(|iv| iv.start < range.1 && range.0 < iv.end) => {

@@ -2,9 +2,10 @@
 //! services, smoothed with the policy's prior, and the history index it
 //! reads (`docs/risk.md`, "The factors").
 
-use super::{Computed, Detail};
+use super::{Computed, Detail, Num};
 use crate::risk::RiskAssessor;
 use crate::{History, Outcome, Release};
+use serde::ser::SerializeMap;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -145,6 +146,33 @@ impl TrackRecord<'_> {
                 "services": services, "deployments": deployments, "failures": failures,
                 "prior_failure_rate": rate, "prior_strength": strength,
             }),
+        }
+    }
+}
+
+impl TrackRecord<'_> {
+    /// [`TrackRecord::inputs`] written straight to a map, keys sorted.
+    pub(super) fn write_inputs<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        match self {
+            TrackRecord::NoHistory { rate, strength } => {
+                m.serialize_entry("history", &false)?;
+                m.serialize_entry("prior_failure_rate", &Num(*rate))?;
+                m.serialize_entry("prior_strength", &Num(*strength))
+            }
+            TrackRecord::Counted {
+                services,
+                deployments,
+                failures,
+                rate,
+                strength,
+                ..
+            } => {
+                m.serialize_entry("deployments", deployments)?;
+                m.serialize_entry("failures", failures)?;
+                m.serialize_entry("prior_failure_rate", &Num(*rate))?;
+                m.serialize_entry("prior_strength", &Num(*strength))?;
+                m.serialize_entry("services", services)
+            }
         }
     }
 }

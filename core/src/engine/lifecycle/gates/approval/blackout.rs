@@ -19,23 +19,42 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
     let t = touches(r, e.cmdb());
     let mut hits = Vec::new();
     let range = (start.unix_seconds(), end.unix_seconds());
+    let limit = e.policy.conflicts.max_occurrences;
+    // A prepared context's compiled calendar: each blackout expanded once
+    // per window, its path written once.
+    let window = e.blackouts.map(|c| (c, c.window(range, limit)));
     for (i, b) in calendar.blackouts.iter().enumerate() {
         if !scope_matches(b.scope.as_ref(), &t) {
             continue;
         }
         // One-off and recurring blackouts alike: the first occurrence
         // that intersects the window.
-        let path = format!("calendar.blackouts[{i}]");
-        let limit = e.policy.conflicts.max_occurrences;
-        let (bs, be) = match crate::calendar::period_occurrences(
-            b.start.as_ref(),
-            b.end.as_ref(),
-            b.recurrence.as_ref(),
-            range,
-            limit,
-            &path,
-        ) {
-            Ok(occ) => match (occ.first(), &b.start, &b.end) {
+        let expand = |path: &str| {
+            crate::calendar::period_occurrences(
+                b.start.as_ref(),
+                b.end.as_ref(),
+                b.recurrence.as_ref(),
+                range,
+                limit,
+                path,
+            )
+            .map(|occ| occ.first().copied())
+        };
+        let compiled = window.as_ref().and_then(|(c, w)| {
+            let path = c.path(i)?;
+            Some((path, w.get(i)?.get_or_init(|| expand(path))))
+        });
+        let fresh;
+        let (path, first) = match compiled {
+            Some((path, first)) => (std::borrow::Cow::Borrowed(path), first.as_ref()),
+            None => {
+                let path = format!("calendar.blackouts[{i}]");
+                fresh = expand(&path);
+                (std::borrow::Cow::Owned(path), fresh.as_ref())
+            }
+        };
+        let (bs, be) = match first {
+            Ok(first) => match (first, &b.start, &b.end) {
                 (None, _, _) => continue,
                 (Some(_), Some(s), Some(t)) => (s.clone(), t.clone()),
                 (Some(o), _, _) => (
@@ -46,7 +65,7 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
             Err(err) => {
                 e.warnings.push(Warning::new(
                     "blackout_not_checked",
-                    path,
+                    path.into_owned(),
                     format!("blackout `{}` could not be expanded: {err}", b.id),
                 ));
                 continue;
@@ -70,8 +89,7 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
     let emergency = r.kind == ReleaseKind::Emergency;
     let override_by: Option<String> = if emergency {
         e.votes()
-            .valid
-            .values()
+            .valid()
             .find(|a| {
                 a.role == Role::Ecab && a.decision == Decision::Approved && a.override_blackout
             })

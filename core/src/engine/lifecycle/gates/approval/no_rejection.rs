@@ -7,7 +7,6 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
     let rejections: Vec<(String, crate::Role, Option<String>)> = e
         .votes()
         .rejections()
-        .iter()
         .map(|a| (a.approver.clone(), a.role, a.comment.clone()))
         .collect();
     if rejections.is_empty() {

@@ -12,19 +12,15 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
     let r = e.release;
     let all_standard =
         !r.changes.is_empty() && r.changes.iter().all(|c| c.kind == ChangeKind::Standard);
-    let rules = e.gates.quorum.clone();
+    let rules = &e.gates.quorum;
     let actors = &e.context.actors;
     let votes = e.votes();
-    let round = votes.round;
+    let round = votes.round();
     let excluded = votes.excluded_json();
     let mut met = true;
     let mut counts = Vec::with_capacity(rules.len());
-    for rule in &rules {
-        let approvers: Vec<String> = votes
-            .approvers_in(rule.role)
-            .into_iter()
-            .map(str::to_string)
-            .collect();
+    for rule in rules {
+        let approvers: Vec<String> = votes.approvers_in(rule.role).map(str::to_string).collect();
         let need = needed(rule, actors);
         let have = approvers.len() as u32;
         if !matches!(need, Some(n) if have >= n) {
@@ -39,8 +35,7 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
         });
     }
     let imported: Vec<Value> = votes
-        .valid
-        .values()
+        .valid()
         .filter_map(|a| {
             a.source
                 .as_ref()

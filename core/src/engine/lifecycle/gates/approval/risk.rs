@@ -5,19 +5,14 @@ use super::super::finding::AssessedRisk;
 use super::super::{Eval, Finding};
 use crate::risk::RiskAssessment;
 
-/// The release's assessed risk: kept in the prepared context's cell when
-/// there is one, assessed afresh otherwise.
-fn assessed_risk<'l>(
-    e: &Eval<'_, 'l>,
-) -> crate::error::Result<std::borrow::Cow<'l, RiskAssessment>> {
-    match e.risk {
-        Some(cell) => cell
-            .get_or_init(|| crate::risk::assess_risk(e.release, e.context))
-            .as_ref()
-            .map(std::borrow::Cow::Borrowed)
-            .map_err(Clone::clone),
-        None => crate::risk::assess_risk(e.release, e.context).map(std::borrow::Cow::Owned),
-    }
+/// The release's assessed risk, assessed at most once per log (a
+/// prepared context keeps it with the cached release).
+fn assessed_risk<'l>(e: &Eval<'_, 'l>) -> crate::error::Result<&'l RiskAssessment> {
+    e.derived
+        .risk
+        .get_or_init(|| crate::risk::assess_risk(e.release, e.context))
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 pub(super) fn check(e: &mut Eval<'_, '_>) {
@@ -60,7 +55,6 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
     let extra: Vec<String> = e
         .votes()
         .approvers_in(approver_role)
-        .into_iter()
         .map(str::to_string)
         .collect();
     let met = !extra.is_empty();
