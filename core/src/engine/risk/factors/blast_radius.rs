@@ -5,7 +5,6 @@
 use super::{log_scaled, Computed, Detail, Num, Plural};
 use crate::risk::RiskAssessor;
 use serde::ser::SerializeMap;
-use serde_json::{json, Value};
 use std::fmt;
 
 /// What the factor used: rendered only when the assessment is.
@@ -57,29 +56,6 @@ pub(super) fn compute(a: &RiskAssessor<'_>, known: &[u32]) -> Computed<'static> 
                     scale_services: s.blast_radius_services,
                 }),
             }
-        }
-    }
-}
-
-impl BlastRadius {
-    pub(super) fn inputs(&self) -> Value {
-        match *self {
-            BlastRadius::NoCmdb { neutral } => json!({"cmdb": false, "neutral": neutral}),
-            BlastRadius::NoneKnown { neutral } => {
-                json!({"cmdb": true, "known_cis": 0, "neutral": neutral})
-            }
-            BlastRadius::Reach {
-                affected,
-                dependents,
-                services,
-                depth,
-                scale_cis,
-                scale_services,
-            } => json!({
-                "affected_cis": affected, "dependent_cis": dependents,
-                "services": services, "depth": depth,
-                "scale_cis": scale_cis, "scale_services": scale_services,
-            }),
         }
     }
 }

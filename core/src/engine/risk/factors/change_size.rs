@@ -5,7 +5,6 @@ use super::{log_scaled, Computed, Detail, Num, Plural};
 use crate::policy::RiskPolicy;
 use crate::Release;
 use serde::ser::SerializeMap;
-use serde_json::{json, Value};
 use std::fmt;
 
 /// What the factor used: rendered into inputs and an explanation only when
@@ -54,12 +53,6 @@ fn distinct_cis(r: &Release) -> usize {
         .enumerate()
         .filter(|(i, ci)| !all().take(*i).any(|earlier| earlier == *ci))
         .count()
-}
-
-impl ChangeSize {
-    pub(super) fn inputs(&self) -> Value {
-        json!({"changes": self.changes, "cis": self.cis, "scale": self.scale})
-    }
 }
 
 impl ChangeSize {

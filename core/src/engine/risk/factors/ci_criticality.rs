@@ -5,7 +5,6 @@ use super::{Computed, Detail, Num};
 use crate::risk::RiskAssessor;
 use crate::Criticality;
 use serde::ser::SerializeMap;
-use serde_json::{json, Value};
 use std::fmt;
 
 /// What the factor used: rendered only when the assessment is.
@@ -75,20 +74,6 @@ fn neutral_of(detail: CiCriticality<'_>, neutral: f64) -> Computed<'_> {
     Computed {
         value: neutral,
         detail: Detail::CiCriticality(detail),
-    }
-}
-
-impl CiCriticality<'_> {
-    pub(super) fn inputs(&self) -> Value {
-        match self {
-            CiCriticality::NoCmdb { neutral } => json!({"cmdb": false, "neutral": neutral}),
-            CiCriticality::Unrated { known, neutral } => {
-                json!({"cmdb": true, "known_cis": known, "neutral": neutral})
-            }
-            CiCriticality::Most { name, ci, known } => {
-                json!({"most_critical": name, "ci": ci, "known_cis": known})
-            }
-        }
     }
 }
 

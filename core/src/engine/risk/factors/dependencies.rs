@@ -6,7 +6,6 @@ use super::{log_scaled, Computed, Detail, Num, Plural};
 use crate::risk::RiskAssessor;
 use crate::{Release, Schedule, State};
 use serde::ser::SerializeMap;
-use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
@@ -139,29 +138,6 @@ pub(super) fn compute<'a>(a: &'a RiskAssessor<'_>, r: &'a Release) -> Computed<'
             unchecked,
             scale,
         }),
-    }
-}
-
-impl Dependencies<'_> {
-    pub(super) fn inputs(&self) -> Value {
-        match self {
-            Dependencies::NoSchedule { declared, scale } => {
-                json!({"depends_on": declared, "schedule": false, "scale": scale})
-            }
-            Dependencies::Scheduled {
-                declared,
-                pending,
-                dependents,
-                blocking,
-                warning,
-                scale,
-                ..
-            } => json!({
-                "depends_on": declared, "pending": pending, "dependents": dependents,
-                "blocking_conflicts": blocking, "warning_conflicts": warning,
-                "schedule": true, "scale": scale,
-            }),
-        }
     }
 }
 

@@ -5,7 +5,6 @@ use super::{Computed, Detail, Num};
 use crate::policy::RiskPolicy;
 use crate::{Release, Strategy};
 use serde::ser::SerializeMap;
-use serde_json::{json, Value};
 use std::fmt;
 
 /// What the factor used: rendered only when the assessment is.
@@ -37,17 +36,6 @@ pub(super) fn compute(risk: &RiskPolicy, r: &Release) -> Computed<'static> {
                 value,
                 detail: Detail::DeploymentStrategy(DeploymentStrategy::Given(name)),
             }
-        }
-    }
-}
-
-impl DeploymentStrategy {
-    pub(super) fn inputs(&self) -> Value {
-        match self {
-            DeploymentStrategy::Missing { neutral } => {
-                json!({"strategy": null, "neutral": neutral})
-            }
-            DeploymentStrategy::Given(name) => json!({"strategy": name}),
         }
     }
 }

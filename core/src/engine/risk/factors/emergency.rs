@@ -4,7 +4,6 @@
 use super::{Computed, Detail};
 use crate::{ChangeKind, Release, ReleaseKind};
 use serde::ser::SerializeMap;
-use serde_json::{json, Value};
 use std::fmt;
 
 /// What the factor used: rendered only when the assessment is.
@@ -37,12 +36,6 @@ pub(super) fn compute(r: &Release) -> Computed<'static> {
             emergency_changes,
             changes: r.changes.len(),
         }),
-    }
-}
-
-impl Emergency {
-    pub(super) fn inputs(&self) -> Value {
-        json!({"emergency_release": self.is_emergency, "emergency_changes": self.emergency_changes, "changes": self.changes})
     }
 }
 

@@ -66,22 +66,13 @@ pub(crate) enum Detail<'a> {
 }
 
 impl Detail<'_> {
-    /// The `inputs` map of the rendered factor.
+    /// The `inputs` map of the rendered factor: what
+    /// [`Detail::write_inputs`] writes, collected into a map (one source for
+    /// both the rendered and the directly serialised assessment).
     pub(crate) fn inputs(&self) -> Map<String, Value> {
-        let value = match self {
-            Detail::ChangeSize(d) => d.inputs(),
-            Detail::CiCriticality(d) => d.inputs(),
-            Detail::BlastRadius(d) => d.inputs(),
-            Detail::TestEvidence(d) => d.inputs(),
-            Detail::RollbackReadiness(d) => d.inputs(),
-            Detail::DeploymentStrategy(d) => d.inputs(),
-            Detail::Timing(d) => d.inputs(),
-            Detail::TrackRecord(d) => d.inputs(),
-            Detail::Emergency(d) => d.inputs(),
-            Detail::Dependencies(d) => d.inputs(),
-        };
-        match value {
-            Value::Object(map) => map,
+        match serde_json::to_value(Inputs(self)) {
+            Ok(Value::Object(map)) => map,
+            // Unreachable: `write_inputs` writes string keys and plain values.
             _ => Map::new(),
         }
     }

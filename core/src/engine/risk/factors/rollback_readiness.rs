@@ -4,7 +4,6 @@
 use super::{Computed, Detail};
 use crate::Release;
 use serde::ser::SerializeMap;
-use serde_json::{json, Value};
 use std::fmt;
 
 /// What the factor used: rendered only when the assessment is.
@@ -32,19 +31,6 @@ pub(super) fn compute(r: &Release) -> Computed<'static> {
                 tested: p.tested,
             }),
         },
-    }
-}
-
-impl RollbackReadiness {
-    pub(super) fn inputs(&self) -> Value {
-        match *self {
-            RollbackReadiness::NoPlan => {
-                json!({"plan": false, "documented": false, "tested": false})
-            }
-            RollbackReadiness::Plan { documented, tested } => {
-                json!({"plan": true, "documented": documented, "tested": tested})
-            }
-        }
     }
 }
 

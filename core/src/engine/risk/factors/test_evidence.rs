@@ -6,7 +6,6 @@ use super::{Computed, Detail};
 use crate::policy::Gates;
 use crate::{Release, TestKind, TestRun};
 use serde::ser::SerializeMap;
-use serde_json::{json, Value};
 use std::fmt;
 
 /// What the factor used: rendered only when the assessment is.
@@ -101,15 +100,6 @@ impl TestEvidence<'_> {
             .saturating_add(self.failing.len())
             .saturating_add(self.extra_failing.len())
             .saturating_add(usize::from(self.uat_gap))
-    }
-
-    pub(super) fn inputs(&self) -> Value {
-        json!({
-            "required": names(self.required), "missing": names(&self.missing),
-            "failing": names(&self.failing), "failing_not_required": names(&self.extra_failing),
-            "failed_cases": self.failed_cases, "uat_signoff_required": self.uat_required,
-            "uat_signoff_missing": self.uat_gap,
-        })
     }
 }
 

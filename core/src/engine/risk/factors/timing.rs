@@ -10,7 +10,6 @@ use crate::risk::RiskAssessor;
 use crate::{BlackoutSeverity, Calendar, Release, Scope, Timestamp};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone};
 use serde::ser::SerializeMap;
-use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -96,28 +95,6 @@ fn rendered_blackouts(list: &[(&str, &str)]) -> Vec<String> {
     list.iter()
         .map(|(id, severity)| format!("`{id}` ({severity})"))
         .collect()
-}
-
-impl Timing<'_> {
-    pub(super) fn inputs(&self) -> Value {
-        match self {
-            Timing::NoWindow { neutral } => json!({"window": false, "neutral": neutral}),
-            Timing::NoCalendar { peak, neutral } => {
-                json!({"calendar": false, "peak_hours": peak, "neutral": neutral})
-            }
-            Timing::Calendar {
-                mw_value,
-                blackout_value,
-                blackouts,
-                peak,
-                neutral,
-                ..
-            } => json!({
-                "maintenance_window": mw_value, "blackout": blackout_value,
-                "blackouts": rendered_blackouts(blackouts), "peak_hours": peak, "neutral": neutral,
-            }),
-        }
-    }
 }
 
 impl Timing<'_> {

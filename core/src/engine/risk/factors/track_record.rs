@@ -6,7 +6,6 @@ use super::{Computed, Detail, Num};
 use crate::risk::RiskAssessor;
 use crate::{History, Outcome, Release};
 use serde::ser::SerializeMap;
-use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
@@ -126,27 +125,6 @@ pub(super) fn compute<'a>(
             strength: prior.strength,
             value,
         }),
-    }
-}
-
-impl TrackRecord<'_> {
-    pub(super) fn inputs(&self) -> Value {
-        match self {
-            TrackRecord::NoHistory { rate, strength } => {
-                json!({"history": false, "prior_failure_rate": rate, "prior_strength": strength})
-            }
-            TrackRecord::Counted {
-                services,
-                deployments,
-                failures,
-                rate,
-                strength,
-                ..
-            } => json!({
-                "services": services, "deployments": deployments, "failures": failures,
-                "prior_failure_rate": rate, "prior_strength": strength,
-            }),
-        }
     }
 }
 
