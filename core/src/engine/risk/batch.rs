@@ -48,24 +48,32 @@ pub fn assess_batch_with(
             .map_err(Clone::clone)
             .and_then(|r| assessor.assess(r))
     });
-    let mut batch = RiskBatch {
-        assessments: Vec::with_capacity(releases.len()),
-        errors: Vec::new(),
+    let (assessments, errors) = slots(results);
+    RiskBatch {
+        assessments,
+        errors,
         warnings: Vec::new(),
-    };
+    }
+}
+
+/// One slot per result, in order: the value, or `None` and a
+/// [`BatchError`] naming its index.
+fn slots<T>(results: Vec<Result<T>>) -> (Vec<Option<T>>, Vec<BatchError>) {
+    let mut values = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
     for (index, result) in results.into_iter().enumerate() {
         match result {
-            Ok(a) => batch.assessments.push(Some(a)),
+            Ok(v) => values.push(Some(v)),
             Err(e) => {
-                batch.assessments.push(None);
-                batch.errors.push(BatchError {
+                values.push(None);
+                errors.push(BatchError {
                     index,
                     error: e.to_body(),
                 });
             }
         }
     }
-    batch
+    (values, errors)
 }
 
 /// A [`RiskBatch`] with typed verdicts instead of rendered assessments:
@@ -91,22 +99,10 @@ pub(crate) fn verdicts_with<'a>(
             Some(Err(e)) => Err(e.clone()),
             None => Err(crate::Error::internal("a batch index out of range")),
         });
-    let mut batch = VerdictBatch {
-        assessments: Vec::with_capacity(releases.len()),
-        errors: Vec::new(),
+    let (assessments, errors) = slots(results);
+    VerdictBatch {
+        assessments,
+        errors,
         warnings: Vec::new(),
-    };
-    for (index, result) in results.into_iter().enumerate() {
-        match result {
-            Ok(v) => batch.assessments.push(Some(v)),
-            Err(e) => {
-                batch.assessments.push(None);
-                batch.errors.push(BatchError {
-                    index,
-                    error: e.to_body(),
-                });
-            }
-        }
     }
-    batch
 }
