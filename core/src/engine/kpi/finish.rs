@@ -588,6 +588,7 @@ pub(super) fn kpi_set(
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use crate::engine::kpi::arena::Span8;

@@ -175,6 +175,7 @@ fn merge<T: Copy, F: Fn(&T, &T) -> Ordering>(a: &[T], b: &[T], cmp: &F) -> Vec<T
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
