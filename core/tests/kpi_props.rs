@@ -235,6 +235,68 @@ fn errors_on_two_threads_are_the_serial_run_errors() {
     assert!(format!("{one:?}").contains("incidents[5]"), "{one:?}");
 }
 
+/// A history of `n` deployments from `seed`: times from a small range
+/// (many equal finish times), change ids from a small pool (changes
+/// shipped many times), every service, environment and outcome — large
+/// enough for the distribution sorts and the grouped sweeps of `finish`.
+fn tied_history(n: usize, seed: u64) -> History {
+    let mix = |i: usize, salt: u64| {
+        let mut z = (i as u64 ^ seed ^ salt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z ^ (z >> 29)
+    };
+    let deployments: Vec<Value> = (0..n)
+        .map(|i| {
+            let r = mix(i, 1);
+            let changes = [
+                ((r % 900) as usize, Some(((r >> 10) % 5) as i64 * 3_600)),
+                (((r >> 20) % 3_000) as usize, None),
+            ];
+            kpi::deployment(
+                i,
+                (r % 3) as usize,
+                ((r >> 3) % 2) as usize,
+                ((r >> 30) % 20_000) as i64 * 60,
+                ((r >> 40) % 4) as usize,
+                ((r >> 44) % 4) as usize,
+                &changes[..1 + (r >> 50) as usize % 2],
+                ((r >> 52) % 3) as usize,
+            )
+        })
+        .collect();
+    let incidents: Vec<Value> = (0..n / 10)
+        .map(|j| {
+            let r = mix(j, 2);
+            let cause = (r % 3 != 0).then_some((r >> 8) as usize % (n + 50));
+            kpi::incident(
+                j,
+                (r >> 16) as usize % 4,
+                ((r >> 20) % 20_000) as i64 * 60 + 30,
+                (r % 7 != 0).then_some(1_800),
+                cause,
+                n,
+            )
+        })
+        .collect();
+    serde_json::from_value(json!({"deployments": deployments, "incidents": incidents})).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    #[test]
+    fn large_tied_histories_on_every_core_equal_the_serial_run(
+        seed in any::<u64>(),
+        n in 5_000..9_000usize,
+        options in options(),
+    ) {
+        let h = tied_history(n, seed);
+        let settings = KpiSettings::resolve(&KpiPolicy::default(), &options).unwrap();
+        let two = parallel::with_threads(2, || outcome(compute_kpis(&h, &options)));
+        prop_assert_eq!(two, serial(&settings, &h));
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
 

@@ -204,7 +204,9 @@ impl KpiAccumulator {
         let rels = parallel::ranges(history.releases.len(), parts);
         let shard = |k: usize| -> std::result::Result<KpiAccumulator, (u8, Error)> {
             let mut acc = KpiAccumulator::new(settings.clone()).map_err(|e| (0, e))?;
-            for i in deps.get(k).cloned().unwrap_or(0..0) {
+            let mine = deps.get(k).cloned().unwrap_or(0..0);
+            acc.deps.reserve(mine.len());
+            for i in mine {
                 if let Some(d) = history.deployments.get(i) {
                     acc.add_deployment(d)
                         .map_err(|p| (1, prefixed("deployments", i, p)))?;
@@ -265,6 +267,7 @@ impl KpiAccumulator {
     /// Feeds a slice of deployments; error paths are `deployments[i]` with
     /// `i` the position in the slice.
     pub fn add_deployments(&mut self, deployments: &[DeploymentRecord]) -> Result<()> {
+        self.deps.reserve(deployments.len());
         for (i, d) in deployments.iter().enumerate() {
             self.add_deployment(d)
                 .map_err(|p| prefixed("deployments", i, p))?;

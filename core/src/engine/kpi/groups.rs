@@ -8,20 +8,9 @@ use super::{KpiAccumulator, KpiGroup};
 use crate::policy::KpiGroupBy;
 use std::collections::BTreeMap;
 
-fn dep_key(by: KpiGroupBy, d: &DepFact) -> u32 {
-    match by {
-        KpiGroupBy::Service => d.service,
-        KpiGroupBy::Team => d.team,
-        KpiGroupBy::Environment => d.env,
-    }
-}
-
-fn lead_key(by: KpiGroupBy, l: &LeadFact) -> u32 {
-    match by {
-        KpiGroupBy::Service => l.service,
-        KpiGroupBy::Team => l.team,
-        KpiGroupBy::Environment => l.env,
-    }
+/// Deployment facts carry the key of the grouping in force.
+fn dep_key(_by: KpiGroupBy, d: &DepFact) -> u32 {
+    d.key
 }
 
 fn keys_of(by: KpiGroupBy, r: &Rel) -> &[u32] {
@@ -62,9 +51,10 @@ pub(super) fn group(
 ) -> Option<KpiGroup> {
     let by = acc.settings.group_by?;
     let deps: Vec<&DepFact> = facts.iter().filter(|d| dep_key(by, d) == k).collect();
-    let in_group: Vec<&LeadFact> = lead_facts.iter().filter(|l| lead_key(by, l) == k).collect();
-    let no_commit = in_group.iter().filter(|l| l.lead.is_none()).count() as u64;
-    let values: Vec<i64> = in_group.iter().filter_map(|l| l.lead).collect();
+    // Lead facts carry the key of the grouping in force.
+    let in_group: Vec<&LeadFact> = lead_facts.iter().filter(|l| l.key == k).collect();
+    let no_commit = in_group.iter().filter(|l| l.lead().is_none()).count() as u64;
+    let values: Vec<i64> = in_group.iter().filter_map(|l| l.lead()).collect();
     let loose = if by == KpiGroupBy::Service {
         loose_incidents.iter().filter(|l| l.service == k).count() as u64
     } else {

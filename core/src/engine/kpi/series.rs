@@ -28,15 +28,25 @@ pub(super) fn bucket_jobs(
     acc: &KpiAccumulator,
     span_of_period: Option<Span>,
     facts: &mut [DepFact],
-    lead_facts: &mut [LeadFact],
+    lead_facts: &mut Vec<LeadFact>,
 ) -> Result<Vec<BucketJob>> {
     let mut jobs = Vec::new();
     let Some(span) = span_of_period else {
         return Ok(jobs);
     };
-    // Deployments are in time order, so (nearly always) already by bucket.
-    facts.sort_unstable_by_key(|d| d.bucket);
-    lead_facts.sort_unstable_by_key(|l| l.bucket);
+    // Deployments are in time order, so (nearly always) already by
+    // bucket; lead times are in feeding order: a distribution sort by
+    // bucket key (one bucket per key on a series of weeks or months).
+    if !facts.is_sorted_by_key(|d| d.bucket) {
+        facts.sort_unstable_by_key(|d| d.bucket);
+    }
+    if !lead_facts.is_sorted_by_key(|l| l.bucket) {
+        *lead_facts = super::sort::sort_by_key_then(
+            std::mem::take(lead_facts),
+            |l| (i64::from(l.bucket) as u64) ^ (1 << 63),
+            |a, b| a.bucket.cmp(&b.bucket),
+        );
+    }
     let mut b = acc.bucket(span.first);
     let last = acc.bucket(span.last);
     // A period of millennia (from hostile dates) would mean millions
@@ -104,8 +114,8 @@ pub(super) fn bucket(
         .get(job.deps.clone())
         .map_or(Vec::new(), |s| s.iter().collect());
     let slice = lead_facts.get(job.leads.clone()).unwrap_or(&[]);
-    let no_commit = slice.iter().filter(|l| l.lead.is_none()).count() as u64;
-    let values: Vec<i64> = slice.iter().filter_map(|l| l.lead).collect();
+    let no_commit = slice.iter().filter(|l| l.lead().is_none()).count() as u64;
+    let values: Vec<i64> = slice.iter().filter_map(LeadFact::lead).collect();
     let loose = loose_incidents.iter().filter(|l| l.bucket == b).count() as u64;
     let brels: Vec<&RelFact<'_>> = rels.iter().filter(|r| r.bucket == Some(b)).collect();
     let kpis = kpi_set(

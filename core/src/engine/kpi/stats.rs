@@ -86,7 +86,14 @@ impl DurationStats {
         } else {
             a as f64
         };
-        let (left, hi, _) = values.select_nth_unstable(n / 2);
+        // The first selection left every value below position `lo` in
+        // `values[..lo]`: the median (at n/2 < lo) is selected there.
+        let below = if n / 2 < lo {
+            values.get_mut(..lo).unwrap_or_default()
+        } else {
+            values
+        };
+        let (left, hi, _) = below.select_nth_unstable(n / 2);
         let hi = *hi;
         let median = if n % 2 == 1 {
             hi as f64
