@@ -129,24 +129,7 @@ fn call<'py>(
             Err(e) => return Err(raise(py, &e)),
         };
         let operation = operation.to_string();
-        let result = py.detach(move || {
-            catch_unwind(AssertUnwindSafe(|| {
-                api::call(&operation, Value::Object(map))
-            }))
-        });
-        match result {
-            Ok(Ok(value)) => {
-                let converted = {
-                    let _paused = GcPause::new(py)?;
-                    convert::to_python(py, &value)
-                };
-                // A large result tree is freed without holding the GIL too.
-                py.detach(move || drop(value));
-                converted
-            }
-            Ok(Err(e)) => Err(raise(py, &e)),
-            Err(payload) => std::panic::resume_unwind(payload),
-        }
+        detached(py, move || api::call(&operation, Value::Object(map)))
     })
 }
 
@@ -272,6 +255,28 @@ fn relman_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("SCALAR_PARAMETERS", PyTuple::new(py, scalar_parameters())?)?;
     Ok(())
+}
+
+/// Runs core `work` with the GIL released (a panic is caught there and
+/// resumed here, for `guarded` to turn into an exception) and returns its
+/// result as Python objects: converted with the collector paused, the
+/// result tree freed without the GIL; a relman error is raised.
+pub(crate) fn detached<'py>(
+    py: Python<'py>,
+    work: impl FnOnce() -> relman::Result<Value> + Send,
+) -> PyResult<Bound<'py, PyAny>> {
+    match py.detach(move || catch_unwind(AssertUnwindSafe(work))) {
+        Ok(Ok(value)) => {
+            let converted = {
+                let _paused = GcPause::new(py)?;
+                convert::to_python(py, &value)
+            };
+            py.detach(move || drop(value));
+            converted
+        }
+        Ok(Err(e)) => Err(raise(py, &e)),
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
 }
 
 /// The parameters object of the given (not `None`) values, or the relman

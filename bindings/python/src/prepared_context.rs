@@ -55,12 +55,7 @@ impl PyPreparedContext {
                 Err(e) => return Err(raise(py, &e)),
             };
             let inner = &self.inner;
-            let result = py.detach(move || catch_unwind(AssertUnwindSafe(|| inner.check(value))));
-            match result {
-                Ok(Ok(value)) => crate::convert::to_python(py, &value),
-                Ok(Err(e)) => Err(raise(py, &e)),
-                Err(payload) => std::panic::resume_unwind(payload),
-            }
+            crate::detached(py, move || inner.check(value))
         })
     }
 

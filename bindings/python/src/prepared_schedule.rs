@@ -5,10 +5,10 @@
 //! errors; `conflicts()` returns what `relman.detect_conflicts` returns.
 //! The core runs with the GIL released; no panic crosses into Python.
 
-use crate::{convert, guarded, parameter, raise, GcPause};
+use crate::{detached, guarded, parameter, raise};
 use pyo3::prelude::*;
 use relman::api::ops::detect_conflicts::{prepare, prepared_conflicts};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 /// A schedule prepared for conflict detection.
@@ -42,20 +42,7 @@ impl PreparedSchedule {
     fn conflicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guarded(|| {
             let inner = &self.inner;
-            let result: std::thread::Result<relman::Result<Value>> =
-                py.detach(|| catch_unwind(AssertUnwindSafe(|| prepared_conflicts(inner))));
-            match result {
-                Ok(Ok(value)) => {
-                    let converted = {
-                        let _paused = GcPause::new(py)?;
-                        convert::to_python(py, &value)
-                    };
-                    py.detach(move || drop(value));
-                    converted
-                }
-                Ok(Err(e)) => Err(raise(py, &e)),
-                Err(payload) => resume_unwind(payload),
-            }
+            detached(py, || prepared_conflicts(inner))
         })
     }
 

@@ -77,12 +77,7 @@ impl PyRiskAssessor {
                 Err(e) => return Err(raise(py, &e)),
             };
             let inner = &self.inner;
-            let result = py.detach(move || catch_unwind(AssertUnwindSafe(|| method(inner, value))));
-            match result {
-                Ok(Ok(value)) => crate::convert::to_python(py, &value),
-                Ok(Err(e)) => Err(raise(py, &e)),
-                Err(payload) => std::panic::resume_unwind(payload),
-            }
+            crate::detached(py, move || method(inner, value))
         })
     }
 }
