@@ -11,23 +11,10 @@ import json
 import pytest
 
 import relman_uniffi as r
-from vector_support import VECTORS, body, diff, text
+from vector_support import VECTORS, body, check_outcome, text
 
 VECTORS = VECTORS / "check"
 FILES = sorted(VECTORS.glob("*.json"))
-
-
-def check_outcome(vector, kind, value):
-    if "expected" in vector:
-        assert kind == "ok", f"unexpected error: {value}"
-        d = diff(vector["expected"], value)
-        assert d is None, f"output differs at {d}"
-        return
-    expected = vector["expected_error"]
-    assert kind == "error", f"expected an error, got {value}"
-    assert value["code"] == expected["code"], value
-    if "path" in expected:
-        assert value.get("path") == expected["path"], value
 
 
 def test_there_are_check_vectors():

@@ -18,6 +18,7 @@ import pytest
 
 import relman_uniffi as r
 import typed_operations
+import vector_support
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
 VECTORS = ROOT / "core" / "tests" / "vectors"
@@ -165,21 +166,7 @@ def run_typed(operation, params):
 
 
 def check_outcome(vector, outcome):
-    kind, value = outcome
-    if "expected" in vector:
-        assert kind == "ok", f"unexpected error: {value}"
-        d = diff(vector["expected"], value)
-        assert d is None, f"output differs at {d}"
-        return
-    expected = vector["expected_error"]
-    assert kind == "error", f"expected an error, got {value}"
-    assert value["code"] == expected["code"], value
-    if "path" in expected:
-        assert value.get("path") == expected["path"], value
-    if "rule" in expected:
-        assert value.get("rule") == expected["rule"], value
-    if "violations" in expected:
-        assert [v["rule"] for v in value.get("violations", [])] == expected["violations"], value
+    vector_support.check_outcome(vector, *outcome)
 
 
 def load(path):

@@ -25,3 +25,19 @@ def body(err):
         if hasattr(err, field):
             out[field] = getattr(err, field)
     return out
+
+
+def check_outcome(vector, kind, value):
+    """One outcome ("ok", output) or ("error", body) against the vector's
+    expected output or error (code, and path and rule where given)."""
+    if "expected" in vector:
+        assert kind == "ok", f"unexpected error: {value}"
+        d = diff(vector["expected"], value)
+        assert d is None, f"output differs at {d}"
+        return
+    expected = vector["expected_error"]
+    assert kind == "error", f"expected an error, got {value}"
+    assert value["code"] == expected["code"], value
+    for field in ("path", "rule"):
+        if field in expected:
+            assert value.get(field) == expected[field], value
