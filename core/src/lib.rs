@@ -63,7 +63,7 @@ pub mod document;
 pub mod engine;
 pub mod policy;
 pub use engine::{
-    audit, calendar, conflict, keys, kpi, lifecycle, record, risk, rollout, schedule,
+    audit, calendar, conflict, keys, kpi, lifecycle, record, risk, rollout, schedule, versions,
 };
 pub mod output;
 pub use output::{ics, interop, notes};

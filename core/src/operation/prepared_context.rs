@@ -63,7 +63,10 @@ impl PreparedCheck {
         )?;
         let release: Release = read::required::<Doc, Release>(&mut map, "release")?;
         let target: State = read::required::<Val, State>(&mut map, "target")?;
-        out(&self.prepared.check(&release, target))
+        let warnings = crate::versions::check_release(&release, self.prepared.context())?;
+        let mut report = self.prepared.check(&release, target);
+        report.warnings.extend(warnings);
+        out(&report)
     }
 
     /// [`check`](Self::check) on JSON text, returning JSON text (for the

@@ -122,7 +122,7 @@ impl DocumentKind {
     /// `maintenance_windows` (an array) → calendar; `actors` or `now` →
     /// context; `releases`, or `changes` without `title` or `summary` →
     /// schedule; `lifecycle`, `risk`, `conflicts`,
-    /// `rollout`, `kpi` or `notes` → policy; `title` → release;
+    /// `rollout`, `kpi`, `notes` or `versions` → policy; `title` → release;
     /// `summary` and `kind` → change; `class` → configuration item;
     /// `roles` → actor.
     pub fn detect(document: &Value) -> Option<DocumentKind> {
@@ -146,9 +146,17 @@ impl DocumentKind {
             DocumentKind::Context
         } else if has("releases") || (has("changes") && !has("title") && !has("summary")) {
             DocumentKind::Schedule
-        } else if ["lifecycle", "risk", "conflicts", "rollout", "kpi", "notes"]
-            .iter()
-            .any(|k| has(k))
+        } else if [
+            "lifecycle",
+            "risk",
+            "conflicts",
+            "rollout",
+            "kpi",
+            "notes",
+            "versions",
+        ]
+        .iter()
+        .any(|k| has(k))
         {
             DocumentKind::Policy
         } else if has("title") {
@@ -204,9 +212,17 @@ impl DocumentKind {
             ),
             (
                 DocumentKind::Policy,
-                ["lifecycle", "risk", "conflicts", "rollout", "kpi", "notes"]
-                    .iter()
-                    .any(|k| has(k))
+                [
+                    "lifecycle",
+                    "risk",
+                    "conflicts",
+                    "rollout",
+                    "kpi",
+                    "notes",
+                    "versions",
+                ]
+                .iter()
+                .any(|k| has(k))
                     && policy_admits(obj),
             ),
             (DocumentKind::Release, has("title")),
@@ -372,6 +388,37 @@ pub trait Document: DeserializeOwned + Serialize + JsonSchema {
     /// Appends every semantic problem and warning, with paths under `base`.
     /// Returns an `unsupported_version` error found in nested documents.
     fn check(&self, base: &str, findings: &mut Findings) -> Option<Error>;
+
+    /// Appends the problems and warnings only validation reports, after
+    /// [`Document::check`]: the release versions of a release, schedule,
+    /// history or context under the document's versions policy (its own,
+    /// else the default; `docs/lifecycle.md`, "Versions"). Reading a
+    /// document for an operation does not make these checks. None by
+    /// default.
+    fn check_validating(&self, findings: &mut Findings) {
+        let _ = findings;
+    }
+}
+
+/// Checks the versions of `releases` (at `field[i]`) against `pool` under
+/// `policy` (the default when absent).
+fn check_versions(
+    releases: &[Release],
+    field: &str,
+    pool: &[&Release],
+    policy: Option<&Policy>,
+    f: &mut Findings,
+) {
+    let default = crate::policy::VersionsPolicy::default();
+    let versions = policy.map_or(&default, |p| &p.versions);
+    crate::versions::check_versions(
+        releases,
+        field,
+        pool,
+        versions,
+        &mut f.problems,
+        &mut f.warnings,
+    );
 }
 
 /// Whether [`Findings::window`] has nothing to say about a window: none,
@@ -454,6 +501,11 @@ impl Document for Release {
             }
         }
         version
+    }
+
+    fn check_validating(&self, f: &mut Findings) {
+        let default = crate::policy::VersionsPolicy::default();
+        crate::versions::check_version(self, "", &[], &default, &mut f.problems, &mut f.warnings);
     }
 }
 
@@ -741,6 +793,11 @@ impl Document for Schedule {
         }
         version.or(check_policy(self.policy.as_ref(), base, f))
     }
+
+    fn check_validating(&self, f: &mut Findings) {
+        let pool: Vec<&Release> = self.releases.iter().collect();
+        check_versions(&self.releases, "releases", &pool, self.policy.as_ref(), f);
+    }
 }
 
 impl Document for History {
@@ -811,6 +868,11 @@ impl Document for History {
         }
         version
     }
+
+    fn check_validating(&self, f: &mut Findings) {
+        let pool: Vec<&Release> = self.releases.iter().collect();
+        check_versions(&self.releases, "releases", &pool, None, f);
+    }
 }
 
 impl Document for Context {
@@ -837,6 +899,17 @@ impl Document for Context {
             version = version.or(history.check(&join(base, "history"), f));
         }
         version.or(check_policy(self.policy.as_ref(), base, f))
+    }
+
+    fn check_validating(&self, f: &mut Findings) {
+        let pool = crate::versions::pool_of(self);
+        let policy = self.policy.as_ref();
+        if let Some(schedule) = &self.schedule {
+            check_versions(&schedule.releases, "schedule.releases", &pool, policy, f);
+        }
+        if let Some(history) = &self.history {
+            check_versions(&history.releases, "history.releases", &pool, policy, f);
+        }
     }
 }
 
@@ -1054,10 +1127,24 @@ fn locate(
     }
 }
 
-fn finish<T: Document>(document: T) -> Result<Parsed<T>> {
+/// Which checks reading a document makes: every read makes the document's
+/// own ([`Document::check`]); [`validate`] and [`validate_value`] add the
+/// ones only validation makes ([`Document::check_validating`]: versions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checks {
+    /// The checks of every read.
+    Read,
+    /// Those and the checks of validation.
+    Validate,
+}
+
+fn finish<T: Document>(document: T, checks: Checks) -> Result<Parsed<T>> {
     let mut findings = Findings::default();
     if let Some(version) = document.check("", &mut findings) {
         return Err(version);
+    }
+    if checks == Checks::Validate {
+        document.check_validating(&mut findings);
     }
     let Findings {
         problems,
@@ -1088,39 +1175,44 @@ pub fn parse<T: Document>(text: &str) -> Result<Parsed<T>> {
 /// [`parse`] under custom read-time limits (size, depth, items per list,
 /// CIs, relationships, string length; see [`crate::limits`]).
 pub fn parse_with_limits<T: Document>(text: &str, limits: &Limits) -> Result<Parsed<T>> {
+    parse_checked(text, limits, Checks::Read)
+}
+
+/// [`parse_with_limits`] making `checks`.
+fn parse_checked<T: Document>(text: &str, limits: &Limits, checks: Checks) -> Result<Parsed<T>> {
     // The fast path: the limits counted while deserialising, no path
     // tracking. Only a document that fails to deserialise or may exceed a
     // limit is read again the old way — the byte pre-pass, then with path
     // tracking — to build the error.
     match limits.deserialize_counted::<T>(text) {
-        Counted::Within(document) => finish(document),
+        Counted::Within(document) => finish(document, checks),
         Counted::Unsure(document) => {
             limits.check_text(text)?;
-            finish(document)
+            finish(document, checks)
         }
-        Counted::Refused => parse_slow(text, limits),
+        Counted::Refused => parse_slow(text, limits, checks),
     }
 }
 
 /// The old way of [`parse_with_limits`], which the fast path falls back
 /// to: the limits in a pre-pass over the bytes, then deserialisation with
 /// path tracking.
-fn parse_slow<T: Document>(text: &str, limits: &Limits) -> Result<Parsed<T>> {
+fn parse_slow<T: Document>(text: &str, limits: &Limits, checks: Checks) -> Result<Parsed<T>> {
     limits.check_text(text)?;
-    parse_tracked(text)
+    parse_tracked(text, checks)
 }
 
 /// The slow path of [`parse_with_limits`] (the limits already checked):
 /// deserialisation with path tracking, for the error of a document the fast
 /// path refused.
-fn parse_tracked<T: Document>(text: &str) -> Result<Parsed<T>> {
+fn parse_tracked<T: Document>(text: &str, checks: Checks) -> Result<Parsed<T>> {
     let mut de = serde_json::Deserializer::from_str(text);
     // `check_text` has bounded the depth (to at most MAX_JSON_DEPTH), so
     // serde_json's own recursion limit (one level less) is not needed.
     de.disable_recursion_limit();
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(document) => match de.end() {
-            Ok(()) => finish(document),
+            Ok(()) => finish(document, checks),
             Err(trailing) => Err(structural_error(T::KIND, String::new(), &trailing)),
         },
         Err(err) => {
@@ -1152,6 +1244,15 @@ pub fn from_value<T: Document>(value: Value) -> Result<Parsed<T>> {
 
 /// [`from_value`] under custom read-time limits.
 pub fn from_value_with_limits<T: Document>(value: Value, limits: &Limits) -> Result<Parsed<T>> {
+    from_value_checked(value, limits, Checks::Read)
+}
+
+/// [`from_value_with_limits`] making `checks`.
+fn from_value_checked<T: Document>(
+    value: Value,
+    limits: &Limits,
+    checks: Checks,
+) -> Result<Parsed<T>> {
     if let Err(e) = limits.check_value(&value) {
         crate::limits::dismantle(value);
         return Err(e);
@@ -1162,10 +1263,10 @@ pub fn from_value_with_limits<T: Document>(value: Value, limits: &Limits) -> Res
     // The fast path: no path tracking; only a refused document is read
     // again with it, to build the error.
     if let Ok(document) = T::deserialize(&value) {
-        return finish(document);
+        return finish(document, checks);
     }
     match serde_path_to_error::deserialize::<_, T>(&value) {
-        Ok(document) => finish(document),
+        Ok(document) => finish(document, checks),
         Err(err) => {
             let mut path = err.path().to_string();
             Err(structural_errors(
@@ -1198,43 +1299,57 @@ fn report<T: Document>(parsed: Result<Parsed<T>>) -> Result<ValidationReport> {
     })
 }
 
+/// [`parse`] with the checks of validation.
+fn validating<T: Document>(text: &str) -> Result<Parsed<T>> {
+    parse_checked(text, &Limits::default(), Checks::Validate)
+}
+
+/// [`from_value`] with the checks of validation.
+fn validating_value<T: Document>(value: Value) -> Result<Parsed<T>> {
+    from_value_checked(value, &Limits::default(), Checks::Validate)
+}
+
 /// Validates JSON text as a document of `kind`: `Ok` with warnings when it is
 /// valid, else the error listing every problem found.
 pub fn validate(kind: DocumentKind, text: &str) -> Result<ValidationReport> {
     match kind {
-        DocumentKind::Release => report(parse::<Release>(text)),
-        DocumentKind::Change => report(parse::<Change>(text)),
-        DocumentKind::ConfigurationItem => report(parse::<ConfigurationItem>(text)),
-        DocumentKind::Cmdb => report(parse::<Cmdb>(text)),
-        DocumentKind::Actor => report(parse::<Actor>(text)),
-        DocumentKind::Calendar => report(parse::<Calendar>(text)),
-        DocumentKind::Schedule => report(parse::<Schedule>(text)),
-        DocumentKind::History => report(parse::<History>(text)),
-        DocumentKind::Context => report(parse::<Context>(text)),
-        DocumentKind::Policy => report(parse::<Policy>(text)),
-        DocumentKind::Command => report(parse::<crate::Command>(text)),
-        DocumentKind::RolloutReplay => report(parse::<crate::rollout::RolloutReplay>(text)),
-        DocumentKind::CanaryComparison => report(parse::<crate::rollout::CanaryComparison>(text)),
+        DocumentKind::Release => report(validating::<Release>(text)),
+        DocumentKind::Change => report(validating::<Change>(text)),
+        DocumentKind::ConfigurationItem => report(validating::<ConfigurationItem>(text)),
+        DocumentKind::Cmdb => report(validating::<Cmdb>(text)),
+        DocumentKind::Actor => report(validating::<Actor>(text)),
+        DocumentKind::Calendar => report(validating::<Calendar>(text)),
+        DocumentKind::Schedule => report(validating::<Schedule>(text)),
+        DocumentKind::History => report(validating::<History>(text)),
+        DocumentKind::Context => report(validating::<Context>(text)),
+        DocumentKind::Policy => report(validating::<Policy>(text)),
+        DocumentKind::Command => report(validating::<crate::Command>(text)),
+        DocumentKind::RolloutReplay => report(validating::<crate::rollout::RolloutReplay>(text)),
+        DocumentKind::CanaryComparison => {
+            report(validating::<crate::rollout::CanaryComparison>(text))
+        }
     }
 }
 
 /// Validates a JSON value as a document of `kind` (see [`validate`]).
 pub fn validate_value(kind: DocumentKind, value: Value) -> Result<ValidationReport> {
     match kind {
-        DocumentKind::Release => report(from_value::<Release>(value)),
-        DocumentKind::Change => report(from_value::<Change>(value)),
-        DocumentKind::ConfigurationItem => report(from_value::<ConfigurationItem>(value)),
-        DocumentKind::Cmdb => report(from_value::<Cmdb>(value)),
-        DocumentKind::Actor => report(from_value::<Actor>(value)),
-        DocumentKind::Calendar => report(from_value::<Calendar>(value)),
-        DocumentKind::Schedule => report(from_value::<Schedule>(value)),
-        DocumentKind::History => report(from_value::<History>(value)),
-        DocumentKind::Context => report(from_value::<Context>(value)),
-        DocumentKind::Policy => report(from_value::<Policy>(value)),
-        DocumentKind::Command => report(from_value::<crate::Command>(value)),
-        DocumentKind::RolloutReplay => report(from_value::<crate::rollout::RolloutReplay>(value)),
+        DocumentKind::Release => report(validating_value::<Release>(value)),
+        DocumentKind::Change => report(validating_value::<Change>(value)),
+        DocumentKind::ConfigurationItem => report(validating_value::<ConfigurationItem>(value)),
+        DocumentKind::Cmdb => report(validating_value::<Cmdb>(value)),
+        DocumentKind::Actor => report(validating_value::<Actor>(value)),
+        DocumentKind::Calendar => report(validating_value::<Calendar>(value)),
+        DocumentKind::Schedule => report(validating_value::<Schedule>(value)),
+        DocumentKind::History => report(validating_value::<History>(value)),
+        DocumentKind::Context => report(validating_value::<Context>(value)),
+        DocumentKind::Policy => report(validating_value::<Policy>(value)),
+        DocumentKind::Command => report(validating_value::<crate::Command>(value)),
+        DocumentKind::RolloutReplay => {
+            report(validating_value::<crate::rollout::RolloutReplay>(value))
+        }
         DocumentKind::CanaryComparison => {
-            report(from_value::<crate::rollout::CanaryComparison>(value))
+            report(validating_value::<crate::rollout::CanaryComparison>(value))
         }
     }
 }
@@ -1250,7 +1365,7 @@ mod fast_path_tests {
     fn same<T: Document>(text: &str) {
         let slow = Limits::default()
             .check_text(text)
-            .and_then(|()| parse_tracked::<T>(text));
+            .and_then(|()| parse_tracked::<T>(text, Checks::Read));
         agree(parse::<T>(text), slow, text);
     }
 
@@ -1343,7 +1458,7 @@ mod fast_path_tests {
     fn same_under<T: Document>(limits: &Limits, text: &str) {
         agree(
             parse_with_limits::<T>(text, limits),
-            parse_slow::<T>(text, limits),
+            parse_slow::<T>(text, limits, Checks::Read),
             text,
         );
     }

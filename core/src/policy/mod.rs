@@ -1,7 +1,7 @@
 //! The policy: every rule an organisation would tune, as data.
 //!
 //! One section per area (`lifecycle`, `risk`, `conflicts`, `rollout`, `kpi`,
-//! `notes`, `limits`); every field is optional and [`Policy::default`] is a sound
+//! `notes`, `limits`, `versions`); every field is optional and [`Policy::default`] is a sound
 //! ITIL-style policy. [`Policy::check`] rejects inconsistent values with the
 //! path of each problem.
 //!
@@ -21,7 +21,7 @@
 //! strictness (the strict schema, host fields); one file per section holds
 //! that section's types, their defaults and their checks: `lifecycle`
 //! (with `gates`, `approval`, `roles`, `separation`, `notifications`),
-//! `risk`, `conflicts`, `rollout`, `kpi`, `notes`; `limits` is
+//! `risk`, `conflicts`, `rollout`, `kpi`, `notes`, `versions`; `limits` is
 //! [`crate::limits::LimitsPolicy`]. The policy layer imports only from the
 //! foundation and the documents.
 
@@ -65,6 +65,7 @@ mod roles;
 mod rollout;
 mod separation;
 mod unknown;
+mod versions;
 
 pub use approval::QuorumRule;
 pub use conflicts::{CapacityLimit, ConflictPolicy, ConflictSeverities, DEFAULT_MAX_OCCURRENCES};
@@ -81,6 +82,7 @@ pub use roles::CommandRoles;
 pub use rollout::{AnalysisDefaults, BlueGreenDefaults, JudgeDefaults, RolloutPolicy};
 pub use separation::SeparationOfDuties;
 pub(crate) use unknown::unknown_field;
+pub use versions::{BumpRule, BumpRules, VersionScheme, VersionsPolicy};
 
 /// The policy document.
 #[derive(
@@ -108,6 +110,11 @@ pub struct Policy {
     /// default, so the policy fingerprints of earlier audit events hold.
     #[serde(skip_serializing_if = "LimitsPolicy::is_default")]
     pub limits: LimitsPolicy,
+    /// Release versions: their scheme and the bump each kind must make
+    /// (`docs/policy.md`, "Versions"). Not written when it is the default,
+    /// so the policy fingerprints of earlier audit events hold.
+    #[serde(skip_serializing_if = "VersionsPolicy::is_default")]
+    pub versions: VersionsPolicy,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,

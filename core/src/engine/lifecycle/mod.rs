@@ -261,7 +261,10 @@ pub fn check_with(
 /// `log_tampered` when the release's audit log does not verify or the
 /// document is not its projection (the path names the first difference;
 /// an empty log past planning accepts only an adopting `import`);
-/// `invalid_input` for a malformed command (e.g. an empty reason).
+/// `invalid_input` for a malformed command (e.g. an empty reason) and at
+/// `version` for a version not of the policy's scheme or not the bump its
+/// kind asks for over the previous release of the same service in the
+/// context's schedule or history ([`crate::versions::check_release`]).
 pub fn apply(release: &Release, command: &Command, context: &Context) -> Result<Applied> {
     apply_with(release, command, context, &ApplyOptions::default())
 }
@@ -328,7 +331,10 @@ pub fn apply_with(
             ));
         }
     }
+    // The release's version (docs/lifecycle.md, "Versions").
+    let version_warnings = crate::versions::check_release(release, context)?;
     let mut applied = apply_verified(release, command, context, keys)?;
+    applied.warnings.extend(version_warnings);
     if let Some(keys) = keys {
         let new = applied.events.len();
         let start = applied.release.log.len().saturating_sub(new);

@@ -7,7 +7,10 @@ operation! {
     /// The gate report of moving `release` to the `target` state: every
     /// requirement, met or not (a dry run; nothing changes). With `keys`
     /// (the host's keyring: see `schema("keyring")`) the log is verified as
-    /// a keyed chain.
+    /// a keyed chain. A release whose `version` is not of the policy's
+    /// scheme, or not the bump its kind asks for over the previous release
+    /// of the same service in the context's schedule or history, is
+    /// `invalid_input` at `version` (docs/lifecycle.md, "Versions").
     name: check,
     position: 2,
     summary: "The gate report of moving a release to a target state (a dry run)",
@@ -24,11 +27,10 @@ operation! {
     }
     result: GateReport,
     run(p) {
-        Ok(crate::check_with(
-            &p.release,
-            p.target,
-            &p.context.unwrap_or_default(),
-            p.keys.as_ref(),
-        ))
+        let context = p.context.unwrap_or_default();
+        let warnings = crate::versions::check_release(&p.release, &context)?;
+        let mut report = crate::check_with(&p.release, p.target, &context, p.keys.as_ref());
+        report.warnings.extend(warnings);
+        Ok(report)
     }
 }

@@ -27,7 +27,14 @@ operation! {
             Some(given) => (given.policy, given.input, given.warnings),
             None => (Policy::default(), Value::Object(Default::default()), Vec::new()),
         };
-        let effective = crate::api::out(&policy)?;
+        let mut effective = crate::api::out(&policy)?;
+        // The versions section is not written when it is the default (so
+        // policy fingerprints hold); its defaults are listed all the same.
+        if let Value::Object(map) = &mut effective {
+            if !map.contains_key("versions") {
+                map.insert("versions".into(), crate::api::out(&policy.versions)?);
+            }
+        }
         let mut values = Vec::new();
         explain(&effective, Some(&input), "", &mut values);
         Ok(PolicyExplanation {
