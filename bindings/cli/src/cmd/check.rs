@@ -25,7 +25,7 @@ With the global --keys FILE (or RELMAN_KEYS) the log is verified as a keyed
 chain: a rewritten log leaves `record.log` unmet.
 
 Exit status: 0 allowed, 1 denied (the report is still printed on stdout),
-2 bad input (release, --to, --policy, --context, --now, --keys).";
+2 bad input (release — its version too —, --to, --policy, --context, --now, --keys).";
 
 /// Arguments of `relman check`.
 #[derive(Debug, clap::Args)]
@@ -44,8 +44,13 @@ pub struct Args {
 pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
     let parsed = globals.read_document::<Release>(&args.release)?;
     let context = globals.context()?;
+    // The release's version, as the `check` operation checks it first
+    // (docs/lifecycle.md, "Versions"): bad input, exit 2.
+    let version_warnings =
+        relman::versions::check_release(&parsed.document, &context).map_err(Failure::from)?;
     let mut report = relman::check_with(&parsed.document, args.to, &context, globals.keys()?);
     report.warnings.extend(parsed.warnings);
+    report.warnings.extend(version_warnings);
     match globals.format() {
         Format::Json => output::print_json(&report)?,
         Format::Table => output::print(&render::gate_report_lines(&report).join("\n"))?,
