@@ -56,7 +56,10 @@ fn check_refuses_a_minor_release_that_bumps_the_major_over_the_context() {
         "planned_start": "2020-01-01T00:00:00Z", "planned_end": "2020-01-01T01:00:00Z"
     });
     let file = TempFile::json("release.json", &release);
-    let ctx = TempFile::json("context.json", &json!({"schedule": {"releases": [previous]}}));
+    let ctx = TempFile::json(
+        "context.json",
+        &json!({"schedule": {"releases": [previous]}}),
+    );
     let run = relman(&[
         "check",
         file.path(),
