@@ -3,7 +3,12 @@
 //! bad input (exit 2, `invalid_input` at `version`) for `check`, `apply`
 //! and `validate`; the bundled release checks as before.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use serde_json::{json, Value};
 
