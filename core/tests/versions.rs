@@ -625,7 +625,7 @@ proptest! {
     #[test]
     fn semver_with_a_leading_zero_is_refused(a in 0u64..100, zeros in 1usize..3, at in 0usize..3) {
         let padded = format!("{}{a}", "0".repeat(zeros));
-        let mut parts = vec!["1".to_string(), "2".to_string(), "3".to_string()];
+        let mut parts = ["1".to_string(), "2".to_string(), "3".to_string()];
         parts[at] = padded;
         prop_assert!(SemVer::parse(&parts.join(".")).is_err());
         let pre = format!("1.2.3-{}{a}", "0".repeat(zeros));
