@@ -324,6 +324,25 @@ export interface BlueGreenDefaults {
   [key: `u_${string}` | `x_${string}`]: unknown
 }
 
+/** What a release kind's version must do over the previous release's. */
+export type BumpRule = "major" | "minor" | "patch" | "any" | "none"
+
+/** The bump rule of each release kind. */
+export interface BumpRules {
+  /**
+   * Emergency releases (default `any`: an emergency fix may have to
+   * ship whatever the version line expects next; it must still go up).
+   */
+  emergency?: BumpRule
+  /** Major releases (default `major`). */
+  major?: BumpRule
+  /** Minor releases (default `minor`). */
+  minor?: BumpRule
+  /** Patch releases (default `patch`). */
+  patch?: BumpRule
+  [key: `u_${string}` | `x_${string}`]: unknown
+}
+
 /**
  * The change calendar.
  *
@@ -1908,6 +1927,12 @@ export interface Policy {
   rollout?: RolloutPolicy
   /** Document schema version (current: 1). */
   schema_version?: number | null
+  /**
+   * Release versions: their scheme and the bump each kind must make
+   * (`docs/policy.md`, "Versions"). Not written when it is the default,
+   * so the policy fingerprints of earlier audit events hold.
+   */
+  versions?: VersionsPolicy
   [key: `u_${string}` | `x_${string}`]: unknown
 }
 
@@ -2931,6 +2956,31 @@ export interface ValidationReport {
   schema_version: number
   /** What was odd but acceptable. */
   warnings: Warning[]
+}
+
+/** The syntax a release's `version` must follow. */
+export type VersionScheme = "semver" | "calver" | "none"
+
+/**
+ * Versions section: which versions a release may carry.
+ *
+ * Checked by `validate` (releases, schedules, histories, contexts) and by
+ * the lifecycle entry points `check` and `apply`; a release without a
+ * `version` is not checked. Written only when it is not the default, so
+ * that policies (and their fingerprints) written before this section
+ * existed stay the same.
+ */
+export interface VersionsPolicy {
+  /** What each release kind's version must do over the previous one. */
+  bump?: BumpRules
+  /**
+   * Whether a release's version is checked against the previous
+   * release of the same service (default true).
+   */
+  check_bump?: boolean
+  /** The syntax of versions: `semver` (default), `calver` or `none`. */
+  scheme?: VersionScheme
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**

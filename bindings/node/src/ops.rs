@@ -48,7 +48,10 @@ pub fn validate<'e>(env: &'e Env, kind: Unknown<'e>, document: Option<Unknown<'e
 /// The gate report of moving `release` to the `target` state: every
 /// requirement, met or not (a dry run; nothing changes). With `keys`
 /// (the host's keyring: see `schema("keyring")`) the log is verified as
-/// a keyed chain.
+/// a keyed chain. A release whose `version` is not of the policy's
+/// scheme, or not the bump its kind asks for over the previous release
+/// of the same service in the context's schedule or history, is
+/// `invalid_input` at `version` (docs/lifecycle.md, "Versions").
 #[napi(ts_args_type = "release: T.In<T.Release>, target: T.State, context?: T.In<T.Context> | null, keys?: T.In<T.KeyringSpec> | null", ts_return_type = "T.GateReport")]
 pub fn check<'e>(env: &'e Env, release: Unknown<'e>, target: Unknown<'e>, context: Option<Unknown<'e>>, keys: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "check", vec![("release", Some(release)), ("target", Some(target)), ("context", context), ("keys", keys)])

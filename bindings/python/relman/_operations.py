@@ -49,7 +49,10 @@ def check(release=None, target=None, context=None, keys=None, **unknown):
     """The gate report of moving `release` to the `target` state: every
     requirement, met or not (a dry run; nothing changes). With `keys`
     (the host's keyring: see `schema("keyring")`) the log is verified as
-    a keyed chain."""
+    a keyed chain. A release whose `version` is not of the policy's
+    scheme, or not the bump its kind asks for over the previous release
+    of the same service in the context's schedule or history, is
+    `invalid_input` at `version` (docs/lifecycle.md, "Versions")."""
     return _call("check", dict(unknown, release=release, target=target, context=context, keys=keys))
 
 

@@ -923,6 +923,40 @@ blue-green plans (a plan or judge config overrides them per field)."""
     judge: JudgeDefaults
     """Canary judge thresholds."""
 
+BumpRule = Literal["major", "minor", "patch", "any", "none"]
+"""What a release kind's version must do over the previous release's."""
+
+class BumpRules(TypedDict, total=False):
+    """The bump rule of each release kind."""
+    emergency: BumpRule
+    """Emergency releases (default `any`: an emergency fix may have to
+ship whatever the version line expects next; it must still go up)."""
+    major: BumpRule
+    """Major releases (default `major`)."""
+    minor: BumpRule
+    """Minor releases (default `minor`)."""
+    patch: BumpRule
+    """Patch releases (default `patch`)."""
+
+VersionScheme = Literal["semver", "calver", "none"]
+"""The syntax a release's `version` must follow."""
+
+class VersionsPolicy(TypedDict, total=False):
+    """Versions section: which versions a release may carry.
+
+Checked by `validate` (releases, schedules, histories, contexts) and by
+the lifecycle entry points `check` and `apply`; a release without a
+`version` is not checked. Written only when it is not the default, so
+that policies (and their fingerprints) written before this section
+existed stay the same."""
+    bump: BumpRules
+    """What each release kind's version must do over the previous one."""
+    check_bump: bool
+    """Whether a release's version is checked against the previous
+release of the same service (default true)."""
+    scheme: VersionScheme
+    """The syntax of versions: `semver` (default), `calver` or `none`."""
+
 class Policy(TypedDict, total=False):
     """The policy document."""
     conflicts: ConflictPolicy
@@ -943,6 +977,10 @@ default, so the policy fingerprints of earlier audit events hold."""
     """Rollout (blue-green, canary) defaults."""
     schema_version: Union[int, None]
     """Document schema version (current: 1)."""
+    versions: VersionsPolicy
+    """Release versions: their scheme and the bump each kind must make
+(`docs/policy.md`, "Versions"). Not written when it is the default,
+so the policy fingerprints of earlier audit events hold."""
 
 class Schedule(TypedDict, total=False):
     """A forward schedule of releases and bare changes."""

@@ -46,7 +46,10 @@ pub fn validate_document(
 /// The gate report of moving `release` to the `target` state: every
 /// requirement, met or not (a dry run; nothing changes). With `keys`
 /// (the host's keyring: see `schema("keyring")`) the log is verified as
-/// a keyed chain.
+/// a keyed chain. A release whose `version` is not of the policy's
+/// scheme, or not the bump its kind asks for over the previous release
+/// of the same service in the context's schedule or history, is
+/// `invalid_input` at `version` (docs/lifecycle.md, "Versions").
 ///
 /// JSON text parameters:
 /// - `keys`: the JSON text of a `KeyringSpec`.

@@ -12114,7 +12114,10 @@ public func calendarIcs(schedule: String, options: String)throws  -> CalendarExp
  * The gate report of moving `release` to the `target` state: every
  * requirement, met or not (a dry run; nothing changes). With `keys`
  * (the host's keyring: see `schema("keyring")`) the log is verified as
- * a keyed chain.
+ * a keyed chain. A release whose `version` is not of the policy's
+ * scheme, or not the bump its kind asks for over the previous release
+ * of the same service in the context's schedule or history, is
+ * `invalid_input` at `version` (docs/lifecycle.md, "Versions").
  *
  * JSON text parameters:
  * - `keys`: the JSON text of a `KeyringSpec`.
@@ -12570,7 +12573,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_calendar_ics() != 38166) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_check() != 24295) {
+    if (uniffi_relman_uniffi_checksum_func_check() != 55070) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_compute_kpis() != 29014) {
