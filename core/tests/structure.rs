@@ -57,6 +57,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "engine::risk",
             "engine::rollout",
             "engine::schedule",
+            "engine::unauthorized",
         ],
     ),
     (

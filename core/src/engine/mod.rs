@@ -13,3 +13,4 @@ pub mod record;
 pub mod risk;
 pub mod rollout;
 pub mod schedule;
+pub mod unauthorized;
