@@ -59,8 +59,14 @@ const RECORDS: &[(&str, &str)] = &[
     ("relman::schedule::CriticalPath", "CriticalPath"),
     ("relman::schedule::SkippedRelease", "SkippedRelease"),
     ("relman::UnauthorizedReport", "UnauthorizedReport"),
-    ("relman::unauthorized::UnauthorizedDeployment", "UnauthorizedDeployment"),
-    ("relman::unauthorized::UnauthorizedReason", "UnauthorizedReason"),
+    (
+        "relman::unauthorized::UnauthorizedDeployment",
+        "UnauthorizedDeployment",
+    ),
+    (
+        "relman::unauthorized::UnauthorizedReason",
+        "UnauthorizedReason",
+    ),
     ("relman::conflict::Window", "TimeWindow"),
     ("relman::ReleaseNotes", "ReleaseNotes"),
     ("relman::api::RiskBatch", "RiskBatch"),
