@@ -176,6 +176,7 @@ impl Dep {
                     extra: Extra::new(),
                 })
                 .collect(),
+            cis: Vec::new(),
             extra: Extra::new(),
         }
     }

@@ -273,6 +273,17 @@ export declare function schemaNames(): Array<string>
 export declare function suggestSlots(request: T.In<T.SlotRequest>): T.SlotSuggestion
 
 /**
+ * The production deployments of `history` that no approved release
+ * covers: no release, an unknown release, a release never approved,
+ * outside the release's planned window, or on CIs the release did not
+ * declare — every reason of each (docs/reports.md, "Unauthorized
+ * changes"). Production environments are the policy's
+ * `kpi.production_environments`: of `policy` when given, else of the
+ * schedule's own policy, else the default (`["production"]`).
+ */
+export declare function unauthorizedChanges(history: T.In<T.History>, schedule: T.In<T.Schedule>, policy?: T.In<T.Policy> | null): T.UnauthorizedReport
+
+/**
  * Validates a document of `kind` (`release`, `schedule`, `policy`, …)
  * given as a value (`document`) or as JSON text (`text`); returns the
  * validation report, or fails with `invalid_input` listing every

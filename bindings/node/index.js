@@ -866,5 +866,6 @@ module.exports.rolloutStep = nativeBinding.rolloutStep
 module.exports.schema = nativeBinding.schema
 module.exports.schemaNames = nativeBinding.schemaNames
 module.exports.suggestSlots = nativeBinding.suggestSlots
+module.exports.unauthorizedChanges = nativeBinding.unauthorizedChanges
 module.exports.validate = nativeBinding.validate
 module.exports.verifyLog = nativeBinding.verifyLog

@@ -49,10 +49,10 @@ export interface RelmanError extends Error {
 }
 
 /** The snake_case names of the operations (`call`, `operations()`). */
-export type OperationName = "validate" | "check" | "apply" | "verify_log" | "assess_risk" | "assess_risk_many" | "fit_risk_model" | "detect_conflicts" | "suggest_slots" | "deployment_order" | "rollout_step" | "judge_canary" | "compute_kpis" | "release_notes" | "calendar_ics" | "import_servicenow" | "export_servicenow" | "schema" | "explain_policy"
+export type OperationName = "validate" | "check" | "apply" | "verify_log" | "assess_risk" | "assess_risk_many" | "fit_risk_model" | "detect_conflicts" | "suggest_slots" | "deployment_order" | "rollout_step" | "judge_canary" | "compute_kpis" | "release_notes" | "calendar_ics" | "import_servicenow" | "export_servicenow" | "schema" | "explain_policy" | "unauthorized_changes"
 
 /** The names `schema` knows. */
-export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "servicenow_tables" | "servicenow_export" | "judge_config" | "keyring" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "release_notes" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
+export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "servicenow_tables" | "servicenow_export" | "judge_config" | "keyring" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "unauthorized_report" | "release_notes" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
 
 /** The parameters of `suggestSlots`, keyed as in the data contract. */
 export interface SlotRequest {
@@ -861,7 +861,15 @@ export type DeploymentKind = "planned" | "emergency" | "hotfix" | "rework"
 export interface DeploymentOrder {
   /** The critical path by planned duration. */
   critical_path: CriticalPath
-  /** What was odd (unknown dependencies, missing windows). */
+  /**
+   * The closed and cancelled releases left out of the waves, by id
+   * (absent when none).
+   */
+  skipped?: SkippedRelease[]
+  /**
+   * What was odd (unknown dependencies, dependencies on a cancelled
+   * release, missing windows).
+   */
   warnings: Warning[]
   /** The waves, first to last. */
   waves: DeploymentOrderWave[]
@@ -918,6 +926,11 @@ export interface DeploymentPlan {
 export interface DeploymentRecord {
   /** The changes it shipped. */
   changes?: CommitRef[]
+  /**
+   * The CIs it touched (CMDB ids), for the unauthorized-change check:
+   * a CI the release did not declare is reported (docs/reports.md).
+   */
+  cis?: string[]
   /** The environment (e.g. `staging`, `production`). */
   environment: string
   /** When it finished (not before `started_at`). */
@@ -2804,6 +2817,19 @@ export interface ShiftReport {
   upper?: number | null
 }
 
+/** A release [`deployment_order`] left out of the waves. */
+export interface SkippedRelease {
+  /** Why it was left out, in one sentence. */
+  reason: string
+  /** The release id. */
+  release: string
+  /**
+   * Its state: `closed` (shipped and done) or `cancelled` (will not
+   * ship).
+   */
+  state: State
+}
+
 /**
  * The verdict of [`suggest_slots`].
  *
@@ -2943,6 +2969,53 @@ export interface UTestReport {
   /** z of the normal approximation (asymptotic method only). */
   z?: number | null
 }
+
+/** A production deployment no approved release covers. */
+export interface UnauthorizedDeployment {
+  /** The deployment's id in the history. */
+  deployment_id: string
+  /** The (production) environment. */
+  environment: string
+  /** When it finished. */
+  finished_at: Timestamp
+  /** Every reason, in rule order. */
+  reasons: UnauthorizedReason[]
+  /** The release it names, when it names one. */
+  release_id?: string | null
+  /** The business service deployed. */
+  service: string
+  /** When it started, when known. */
+  started_at?: Timestamp | null
+}
+
+/** One reason a deployment is unauthorized. */
+export interface UnauthorizedReason {
+  /** The data the rule looked at. */
+  details?: {
+    [key: string]: JsonValue
+  }
+  /** Why, in one sentence. */
+  message: string
+  /** The rule that fired. */
+  rule: UnauthorizedRule
+}
+
+/**
+ * The verdict of [`unauthorized_changes`].
+ *
+ *  JSON Schema: `schema('unauthorized_report')`.
+ */
+export interface UnauthorizedReport {
+  /** How many production deployments were checked. */
+  checked: number
+  /** The unauthorized production deployments, by `finished_at`, then id. */
+  unauthorized: UnauthorizedDeployment[]
+  /** What was odd but did not decide the verdict. */
+  warnings: Warning[]
+}
+
+/** The rules of the unauthorized-change check, in report order. */
+export type UnauthorizedRule = "no_release" | "unknown_release" | "not_approved" | "outside_window" | "undeclared_cis"
 
 /**
  * The verdict of [`validate`] for a valid document.

@@ -63,7 +63,8 @@ pub mod document;
 pub mod engine;
 pub mod policy;
 pub use engine::{
-    audit, calendar, conflict, keys, kpi, lifecycle, record, risk, rollout, schedule, versions,
+    audit, calendar, conflict, keys, kpi, lifecycle, record, risk, rollout, schedule, unauthorized,
+    versions,
 };
 pub mod output;
 pub use output::{ics, interop, notes};
@@ -101,6 +102,7 @@ pub use risk::{
 pub use rollout::{judge_canary, rollout_step};
 pub use schedule::{deployment_order, suggest_slots, DeploymentOrder, SlotSuggestion};
 pub use timestamp::Timestamp;
+pub use unauthorized::{unauthorized_changes, UnauthorizedReport};
 pub use validate::{
     from_value, parse, validate, validate_value, Document, DocumentKind, Parsed, ValidationReport,
 };

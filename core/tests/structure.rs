@@ -58,6 +58,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "engine::rollout",
             "engine::schedule",
             "engine::versions",
+            "engine::unauthorized",
         ],
     ),
     (

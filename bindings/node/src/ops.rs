@@ -34,6 +34,7 @@ pub(crate) const FUNCTIONS: &[(&str, &str)] = &[
     ("export_servicenow", "exportServicenow"),
     ("schema", "schema"),
     ("explain_policy", "explainPolicy"),
+    ("unauthorized_changes", "unauthorizedChanges"),
 ];
 
 /// Validates a document of `kind` (`release`, `schedule`, `policy`, …)
@@ -219,4 +220,16 @@ pub fn schema<'e>(env: &'e Env, name: Unknown<'e>) -> napi::Result<Unknown<'e>> 
 #[napi(ts_args_type = "policy?: T.In<T.Policy> | null", ts_return_type = "T.JsonObject")]
 pub fn explain_policy<'e>(env: &'e Env, policy: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "explain_policy", vec![("policy", policy)])
+}
+
+/// The production deployments of `history` that no approved release
+/// covers: no release, an unknown release, a release never approved,
+/// outside the release's planned window, or on CIs the release did not
+/// declare — every reason of each (docs/reports.md, "Unauthorized
+/// changes"). Production environments are the policy's
+/// `kpi.production_environments`: of `policy` when given, else of the
+/// schedule's own policy, else the default (`["production"]`).
+#[napi(ts_args_type = "history: T.In<T.History>, schedule: T.In<T.Schedule>, policy?: T.In<T.Policy> | null", ts_return_type = "T.UnauthorizedReport")]
+pub fn unauthorized_changes<'e>(env: &'e Env, history: Unknown<'e>, schedule: Unknown<'e>, policy: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
+    run(env, "unauthorized_changes", vec![("history", Some(history)), ("schedule", Some(schedule)), ("policy", policy)])
 }

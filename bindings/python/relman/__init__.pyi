@@ -62,6 +62,7 @@ from .types import (
     State,
     TableResponse,
     TimestampIn,
+    UnauthorizedReport,
     ValidationReport,
 )
 from ._prepared_context import PreparedContext as PreparedContext
@@ -108,6 +109,7 @@ __all__ = [
     "export_servicenow",
     "schema",
     "explain_policy",
+    "unauthorized_changes",
 ]
 
 def validate(
@@ -230,3 +232,10 @@ def schema(name: str) -> Dict[str, JSONValue]:
 
 def explain_policy(policy: Union[Policy, str, None] = None) -> Dict[str, JSONValue]:
     """The effective policy with every default filled in, and where each value comes from."""
+
+def unauthorized_changes(
+    history: Union[History, str],
+    schedule: Union[Schedule, str],
+    policy: Union[Policy, str, None] = None,
+) -> UnauthorizedReport:
+    """Production deployments with no approved release, outside its window or on undeclared CIs."""

@@ -34,6 +34,7 @@ __all__ = [
     "export_servicenow",
     "schema",
     "explain_policy",
+    "unauthorized_changes",
 ]
 
 
@@ -171,3 +172,14 @@ def explain_policy(policy=None, **unknown):
     `given` when the input policy sets it, `default` when relman fills
     it in. A policy relman refuses is `invalid_policy`, as everywhere."""
     return _call("explain_policy", dict(unknown, policy=policy))
+
+
+def unauthorized_changes(history=None, schedule=None, policy=None, **unknown):
+    """The production deployments of `history` that no approved release
+    covers: no release, an unknown release, a release never approved,
+    outside the release's planned window, or on CIs the release did not
+    declare — every reason of each (docs/reports.md, "Unauthorized
+    changes"). Production environments are the policy's
+    `kpi.production_environments`: of `policy` when given, else of the
+    schedule's own policy, else the default (`["production"]`)."""
+    return _call("unauthorized_changes", dict(unknown, history=history, schedule=schedule, policy=policy))

@@ -1025,6 +1025,9 @@ class DeploymentRecord(_DeploymentRecordRequired, total=False):
     """One deployment to one environment."""
     changes: List[CommitRef]
     """The changes it shipped."""
+    cis: List[str]
+    """The CIs it touched (CMDB ids), for the unauthorized-change check:
+a CI the release did not declare is reported (docs/reports.md)."""
     kind: DeploymentKind
     """Planned, emergency, hotfix or rework."""
     release_id: Union[str, None]
@@ -2146,6 +2149,18 @@ class CriticalPath(_CriticalPathRequired, total=False):
     """The critical path: the chain of dependencies with the longest total
 planned duration."""
 
+class _SkippedReleaseRequired(TypedDict):
+    reason: str
+    """Why it was left out, in one sentence."""
+    release: str
+    """The release id."""
+    state: State
+    """Its state: `closed` (shipped and done) or `cancelled` (will not
+ship)."""
+
+class SkippedRelease(_SkippedReleaseRequired, total=False):
+    """A release [`deployment_order`] left out of the waves."""
+
 class _DeploymentOrderWaveRequired(TypedDict):
     releases: List[str]
     """The release ids, sorted."""
@@ -2160,12 +2175,16 @@ class _DeploymentOrderRequired(TypedDict):
     critical_path: CriticalPath
     """The critical path by planned duration."""
     warnings: List[Warning]
-    """What was odd (unknown dependencies, missing windows)."""
+    """What was odd (unknown dependencies, dependencies on a cancelled
+release, missing windows)."""
     waves: List[DeploymentOrderWave]
     """The waves, first to last."""
 
 class DeploymentOrder(_DeploymentOrderRequired, total=False):
     """The verdict of [`deployment_order`]."""
+    skipped: List[SkippedRelease]
+    """The closed and cancelled releases left out of the waves, by id
+(absent when none)."""
 
 class _AttributionSummaryRequired(TypedDict):
     explicit: int
@@ -2448,6 +2467,50 @@ class KpiReport(_KpiReportRequired, total=False):
     groups: List[KpiGroup]
     """The KPIs per group, when `group_by` is set (sorted by key)."""
 
+UnauthorizedRule = Literal["no_release", "unknown_release", "not_approved", "outside_window", "undeclared_cis"]
+"""The rules of the unauthorized-change check, in report order."""
+
+class _UnauthorizedReasonRequired(TypedDict):
+    message: str
+    """Why, in one sentence."""
+    rule: UnauthorizedRule
+    """The rule that fired."""
+
+class UnauthorizedReason(_UnauthorizedReasonRequired, total=False):
+    """One reason a deployment is unauthorized."""
+    details: Dict[str, JSONValue]
+    """The data the rule looked at."""
+
+class _UnauthorizedDeploymentRequired(TypedDict):
+    deployment_id: str
+    """The deployment's id in the history."""
+    environment: str
+    """The (production) environment."""
+    finished_at: Timestamp
+    """When it finished."""
+    reasons: List[UnauthorizedReason]
+    """Every reason, in rule order."""
+    service: str
+    """The business service deployed."""
+
+class UnauthorizedDeployment(_UnauthorizedDeploymentRequired, total=False):
+    """A production deployment no approved release covers."""
+    release_id: Union[str, None]
+    """The release it names, when it names one."""
+    started_at: Union[Timestamp, None]
+    """When it started, when known."""
+
+class _UnauthorizedReportRequired(TypedDict):
+    checked: int
+    """How many production deployments were checked."""
+    unauthorized: List[UnauthorizedDeployment]
+    """The unauthorized production deployments, by `finished_at`, then id."""
+    warnings: List[Warning]
+    """What was odd but did not decide the verdict."""
+
+class UnauthorizedReport(_UnauthorizedReportRequired, total=False):
+    """The verdict of [`unauthorized_changes`]."""
+
 NotesFormat = Literal["markdown", "html"]
 """The output format of [`release_notes`]."""
 
@@ -2543,6 +2606,7 @@ SCHEMA_TYPES: Dict[str, str] = {
     "slot_suggestion": "SlotSuggestion",
     "deployment_order": "DeploymentOrder",
     "kpi_report": "KpiReport",
+    "unauthorized_report": "UnauthorizedReport",
     "release_notes": "ReleaseNotes",
     "ics_export": "IcsExport",
     "servicenow_import": "ServiceNowImport",

@@ -426,3 +426,30 @@ pub fn explain_policy(
             .run("explain_policy")
     })
 }
+
+/// The production deployments of `history` that no approved release
+/// covers: no release, an unknown release, a release never approved,
+/// outside the release's planned window, or on CIs the release did not
+/// declare — every reason of each (docs/reports.md, "Unauthorized
+/// changes"). Production environments are the policy's
+/// `kpi.production_environments`: of `policy` when given, else of the
+/// schedule's own policy, else the default (`["production"]`).
+///
+/// JSON text parameters:
+/// - `history`: the JSON text of a `History`.
+/// - `schedule`: the JSON text of a `Schedule`.
+/// - `policy`: the JSON text of a `Policy`.
+#[uniffi::export(default(policy = None))]
+pub fn unauthorized_changes(
+    history: String,
+    schedule: String,
+    policy: Option<String>,
+) -> Result<UnauthorizedReport, RelmanError> {
+    guard(|| {
+        Params::default()
+            .text("history", Some(&history))?
+            .text("schedule", Some(&schedule))?
+            .text("policy", policy.as_deref())?
+            .run("unauthorized_changes")
+    })
+}

@@ -44,6 +44,10 @@ pub use relman::SlotSuggestion;
 pub use relman::DeploymentOrder;
 pub use relman::schedule::Wave as DeploymentWave;
 pub use relman::schedule::CriticalPath;
+pub use relman::schedule::SkippedRelease;
+pub use relman::UnauthorizedReport;
+pub use relman::unauthorized::UnauthorizedDeployment;
+pub use relman::unauthorized::UnauthorizedReason;
 pub use relman::conflict::Window as TimeWindow;
 pub use relman::ReleaseNotes;
 pub use relman::api::RiskBatch;
@@ -70,6 +74,7 @@ pub use relman::Action;
 pub use relman::TamperKind;
 pub use relman::DifferenceKind;
 pub use relman::ConflictKind;
+pub use relman::unauthorized::UnauthorizedRule;
 pub use relman::Severity as ConflictSeverity;
 pub use relman::NotesFormat;
 pub use relman::DocumentKind;
@@ -907,7 +912,12 @@ pub struct DeploymentOrder {
     pub waves: Vec<DeploymentWave>,
     /// The critical path by planned duration.
     pub critical_path: CriticalPath,
-    /// What was odd (unknown dependencies, missing windows).
+    /// The closed and cancelled releases left out of the waves, by id
+    /// (absent when none).
+    #[uniffi(default = [])]
+    pub skipped: Vec<SkippedRelease>,
+    /// What was odd (unknown dependencies, dependencies on a cancelled
+    /// release, missing windows).
     pub warnings: Vec<Warning>,
 }
 
@@ -929,6 +939,62 @@ pub struct CriticalPath {
     pub releases: Vec<String>,
     /// Sum of their planned durations, in seconds.
     pub duration_secs: u64,
+}
+
+/// A release [`deployment_order`] left out of the waves.
+#[uniffi::remote(Record)]
+pub struct SkippedRelease {
+    /// The release id.
+    pub release: String,
+    /// Its state: `closed` (shipped and done) or `cancelled` (will not
+    /// ship).
+    pub state: ReleaseState,
+    /// Why it was left out, in one sentence.
+    pub reason: String,
+}
+
+/// The verdict of [`unauthorized_changes`].
+#[uniffi::remote(Record)]
+pub struct UnauthorizedReport {
+    /// The unauthorized production deployments, by `finished_at`, then id.
+    pub unauthorized: Vec<UnauthorizedDeployment>,
+    /// How many production deployments were checked.
+    pub checked: Count,
+    /// What was odd but did not decide the verdict.
+    pub warnings: Vec<Warning>,
+}
+
+/// A production deployment no approved release covers.
+#[uniffi::remote(Record)]
+pub struct UnauthorizedDeployment {
+    /// The deployment's id in the history.
+    pub deployment_id: String,
+    /// The release it names, when it names one.
+    #[uniffi(default = None)]
+    pub release_id: Option<String>,
+    /// The business service deployed.
+    pub service: String,
+    /// The (production) environment.
+    pub environment: String,
+    /// When it started, when known.
+    #[uniffi(default = None)]
+    pub started_at: Option<Timestamp>,
+    /// When it finished.
+    pub finished_at: Timestamp,
+    /// Every reason, in rule order.
+    pub reasons: Vec<UnauthorizedReason>,
+}
+
+/// One reason a deployment is unauthorized.
+#[uniffi::remote(Record)]
+pub struct UnauthorizedReason {
+    /// The rule that fired.
+    pub rule: UnauthorizedRule,
+    /// Why, in one sentence.
+    pub message: String,
+    /// The data the rule looked at.
+    #[uniffi(default = "{}")]
+    pub details: JsonObject,
 }
 
 /// A window of time, start inclusive, end exclusive (UTC).
@@ -1405,6 +1471,24 @@ pub enum ConflictKind {
     DependencyCycle,
     /// More concurrent items on a service or environment than allowed.
     Capacity,
+}
+
+/// The rules of the unauthorized-change check, in report order.
+#[uniffi::remote(Enum)]
+pub enum UnauthorizedRule {
+    /// The deployment names no release.
+    NoRelease,
+    /// The deployment names a release that is neither in the schedule nor
+    /// in the history.
+    UnknownRelease,
+    /// The release was never approved (cancelled, not past approval, a log
+    /// that does not verify or that never left approval).
+    NotApproved,
+    /// The deployment started or finished outside the release's planned
+    /// window.
+    OutsideWindow,
+    /// The deployment touched CIs the release did not declare.
+    UndeclaredCis,
 }
 
 /// Whether a conflict blocks a deployment or only warns.

@@ -62,6 +62,10 @@ pub struct DeploymentRecord {
     /// The changes it shipped.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<CommitRef>,
+    /// The CIs it touched (CMDB ids), for the unauthorized-change check:
+    /// a CI the release did not declare is reported (docs/reports.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cis: Vec<String>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,

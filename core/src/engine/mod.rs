@@ -14,3 +14,4 @@ pub mod risk;
 pub mod rollout;
 pub mod schedule;
 pub mod versions;
+pub mod unauthorized;

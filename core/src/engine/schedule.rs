@@ -388,6 +388,18 @@ pub struct CriticalPath {
     pub duration_secs: u64,
 }
 
+/// A release [`deployment_order`] left out of the waves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SkippedRelease {
+    /// The release id.
+    pub release: String,
+    /// Its state: `closed` (shipped and done) or `cancelled` (will not
+    /// ship).
+    pub state: State,
+    /// Why it was left out, in one sentence.
+    pub reason: String,
+}
+
 /// The verdict of [`deployment_order`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DeploymentOrder {
@@ -395,7 +407,12 @@ pub struct DeploymentOrder {
     pub waves: Vec<Wave>,
     /// The critical path by planned duration.
     pub critical_path: CriticalPath,
-    /// What was odd (unknown dependencies, missing windows).
+    /// The closed and cancelled releases left out of the waves, by id
+    /// (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedRelease>,
+    /// What was odd (unknown dependencies, dependencies on a cancelled
+    /// release, missing windows).
     pub warnings: Vec<Warning>,
 }
 
@@ -408,27 +425,61 @@ pub struct DeploymentOrder {
 /// to the chain of smaller ids. A `depends_on` naming a release not in the
 /// list is ignored with a warning.
 ///
+/// Closed and cancelled releases are left out of the waves and the
+/// critical path and listed in `skipped`: a closed one has shipped, so a
+/// dependency on it is met; a cancelled one will not ship, so a dependency
+/// on it is dropped with the warning `cancelled_dependency` at the
+/// dependent's `depends_on[j]` (the dependent cannot ship as planned).
+///
 /// Errors: `invalid_input` when the dependencies form a cycle, naming its
 /// members, at the `depends_on` path of the first member in the list;
 /// `invalid_input` for duplicate release ids.
-pub fn deployment_order(releases: &[Release]) -> Result<DeploymentOrder> {
+pub fn deployment_order(all: &[Release]) -> Result<DeploymentOrder> {
     let mut warnings = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (i, r) in releases.iter().enumerate() {
-        if index.insert(r.id.as_str(), i).is_some() {
+    let mut states: HashMap<&str, State> = HashMap::new();
+    for (i, r) in all.iter().enumerate() {
+        if states.insert(r.id.as_str(), r.state).is_some() {
             return Err(Error::invalid_input(
                 format!("releases[{i}].id"),
                 format!("duplicate release id `{}`", r.id),
             ));
         }
     }
+    let done = |s: State| matches!(s, State::Closed | State::Cancelled);
+    let mut skipped: Vec<SkippedRelease> = all
+        .iter()
+        .filter(|r| done(r.state))
+        .map(|r| SkippedRelease {
+            release: r.id.clone(),
+            state: r.state,
+            reason: if r.state == State::Closed {
+                format!("`{}` is closed: it has shipped", r.id)
+            } else {
+                format!("`{}` is cancelled: it will not ship", r.id)
+            },
+        })
+        .collect();
+    skipped.sort_by(|a, b| a.release.cmp(&b.release));
+    // The releases in the waves, with their paths in the input.
+    let kept: Vec<(usize, &Release)> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !done(r.state))
+        .collect();
+    let releases: Vec<&Release> = kept.iter().map(|(_, r)| *r).collect();
+    let at = |k: usize| kept.get(k).map_or(k, |(i, _)| *i);
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (k, r) in releases.iter().enumerate() {
+        index.insert(r.id.as_str(), k);
+    }
     let mut graph = petgraph::graph::DiGraph::<usize, ()>::new();
     let nodes: Vec<_> = (0..releases.len()).map(|i| graph.add_node(i)).collect();
     let mut deps: Vec<Vec<usize>> = vec![Vec::new(); releases.len()];
     for (i, r) in releases.iter().enumerate() {
+        let p = at(i);
         for (j, dep) in r.depends_on.iter().enumerate() {
-            match index.get(dep.as_str()) {
-                Some(&a) => {
+            match (index.get(dep.as_str()), states.get(dep.as_str())) {
+                (Some(&a), _) => {
                     if let (Some(x), Some(y), Some(list)) =
                         (nodes.get(a), nodes.get(i), deps.get_mut(i))
                     {
@@ -436,9 +487,18 @@ pub fn deployment_order(releases: &[Release]) -> Result<DeploymentOrder> {
                         list.push(a);
                     }
                 }
-                None => warnings.push(Warning::new(
+                (None, Some(State::Closed)) => {}
+                (None, Some(State::Cancelled)) => warnings.push(Warning::new(
+                    "cancelled_dependency",
+                    format!("releases[{p}].depends_on[{j}]"),
+                    format!(
+                        "`{}` depends on `{dep}`, which is cancelled: it cannot ship as planned",
+                        r.id
+                    ),
+                )),
+                _ => warnings.push(Warning::new(
                     "unknown_dependency",
-                    format!("releases[{i}].depends_on[{j}]"),
+                    format!("releases[{p}].depends_on[{j}]"),
                     format!("`{dep}` is not among the releases: ignored"),
                 )),
             }
@@ -446,7 +506,7 @@ pub fn deployment_order(releases: &[Release]) -> Result<DeploymentOrder> {
         if r.planned_start.is_none() || r.planned_end.is_none() {
             warnings.push(Warning::new(
                 "no_planned_window",
-                format!("releases[{i}]"),
+                format!("releases[{p}]"),
                 format!("`{}` has no planned window: its duration counts as 0", r.id),
             ));
         }
@@ -468,7 +528,7 @@ pub fn deployment_order(releases: &[Release]) -> Result<DeploymentOrder> {
                 })
                 .collect();
             cycles.sort();
-            let first = cycles.first().and_then(|c| c.first()).copied().unwrap_or(0);
+            let first = at(cycles.first().and_then(|c| c.first()).copied().unwrap_or(0));
             let names: Vec<String> = cycles
                 .iter()
                 .map(|c| {
@@ -577,6 +637,7 @@ pub fn deployment_order(releases: &[Release]) -> Result<DeploymentOrder> {
             releases: path,
             duration_secs: total,
         },
+        skipped,
         warnings,
     })
 }

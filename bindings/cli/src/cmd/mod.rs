@@ -20,6 +20,7 @@ pub mod risk;
 pub mod rollout;
 pub mod schema;
 pub mod slots;
+pub mod unauthorized_changes;
 pub mod validate;
 pub mod verify_log;
 
@@ -84,6 +85,9 @@ pub enum Command {
     ImportServicenow(import_servicenow::Args),
     /// relman verdicts as ServiceNow field patches, one per record.
     ExportServicenow(export_servicenow::Args),
+    /// Production deployments no approved release covers (exit 1 when one
+    /// is found).
+    UnauthorizedChanges(unauthorized_changes::Args),
     /// Any operation by name with its parameters as one JSON object (the
     /// dispatch table the bindings share; runs the conformance vectors).
     Call(call::Args),
@@ -116,6 +120,7 @@ impl Command {
             Command::Calendar(args) => calendar::run(args, globals),
             Command::ImportServicenow(args) => import_servicenow::run(args, globals),
             Command::ExportServicenow(args) => export_servicenow::run(args, globals),
+            Command::UnauthorizedChanges(args) => unauthorized_changes::run(args, globals),
             Command::Call(args) => call::run(args, globals),
             Command::Operation(args) => operation::run(args, globals),
         }

@@ -9,13 +9,16 @@ use crate::output::{self, Failure};
 use crate::render;
 
 const AFTER_HELP: &str = "\
-Prints {waves[], critical_path, warnings[]}: wave 1 holds the releases
-without dependencies, each later wave the releases whose dependencies all
-ship in earlier waves; the critical path is the dependency chain with the
-largest total planned duration. A `depends_on` naming a release not in the
-schedule is ignored with a warning.
+Prints {waves[], critical_path, skipped[], warnings[]}: wave 1 holds the
+releases without dependencies, each later wave the releases whose
+dependencies all ship in earlier waves; the critical path is the dependency
+chain with the largest total planned duration. A `depends_on` naming a
+release not in the schedule is ignored with a warning. Closed and cancelled
+releases are left out of the waves and listed in `skipped`; a dependency on
+a cancelled release is dropped with the warning `cancelled_dependency`.
 
-With --format table: one line per wave, then the critical path.
+With --format table: one line per wave, then the critical path and the
+skipped releases.
 
 Exit status: 0 ok, 2 bad input, including a dependency cycle (the error
 names its members).";
@@ -53,6 +56,11 @@ fn lines(o: &DeploymentOrder) -> Vec<String> {
         "critical path: {} ({h}h{m:02}m planned)",
         o.critical_path.releases.join(" → ")
     ));
+    lines.extend(
+        o.skipped
+            .iter()
+            .map(|s| format!("skipped: {} ({})", s.release, s.reason)),
+    );
     lines.extend(o.warnings.iter().map(render::warning_line));
     lines
 }

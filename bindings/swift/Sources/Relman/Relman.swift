@@ -2880,7 +2880,13 @@ public struct DeploymentOrder: Equatable, Hashable {
      */
     public var criticalPath: CriticalPath
     /**
-     * What was odd (unknown dependencies, missing windows).
+     * The closed and cancelled releases left out of the waves, by id
+     * (absent when none).
+     */
+    public var skipped: [SkippedRelease]
+    /**
+     * What was odd (unknown dependencies, dependencies on a cancelled
+     * release, missing windows).
      */
     public var warnings: [Warning]
 
@@ -2894,10 +2900,16 @@ public struct DeploymentOrder: Equatable, Hashable {
          * The critical path by planned duration.
          */criticalPath: CriticalPath, 
         /**
-         * What was odd (unknown dependencies, missing windows).
+         * The closed and cancelled releases left out of the waves, by id
+         * (absent when none).
+         */skipped: [SkippedRelease] = [], 
+        /**
+         * What was odd (unknown dependencies, dependencies on a cancelled
+         * release, missing windows).
          */warnings: [Warning]) {
         self.waves = waves
         self.criticalPath = criticalPath
+        self.skipped = skipped
         self.warnings = warnings
     }
 
@@ -2919,6 +2931,7 @@ public struct FfiConverterTypeDeploymentOrder: FfiConverterRustBuffer {
             try DeploymentOrder(
                 waves: FfiConverterSequenceTypeDeploymentWave.read(from: &buf), 
                 criticalPath: FfiConverterTypeCriticalPath.read(from: &buf), 
+                skipped: FfiConverterSequenceTypeSkippedRelease.read(from: &buf), 
                 warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
         )
     }
@@ -2926,6 +2939,7 @@ public struct FfiConverterTypeDeploymentOrder: FfiConverterRustBuffer {
     public static func write(_ value: DeploymentOrder, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeDeploymentWave.write(value.waves, into: &buf)
         FfiConverterTypeCriticalPath.write(value.criticalPath, into: &buf)
+        FfiConverterSequenceTypeSkippedRelease.write(value.skipped, into: &buf)
         FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
     }
 }
@@ -5669,6 +5683,87 @@ public func FfiConverterTypeServiceNowPatches_lower(_ value: ServiceNowPatches) 
 
 
 /**
+ * A release [`deployment_order`] left out of the waves.
+ */
+public struct SkippedRelease: Equatable, Hashable {
+    /**
+     * The release id.
+     */
+    public var release: String
+    /**
+     * Its state: `closed` (shipped and done) or `cancelled` (will not
+     * ship).
+     */
+    public var state: ReleaseState
+    /**
+     * Why it was left out, in one sentence.
+     */
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The release id.
+         */release: String, 
+        /**
+         * Its state: `closed` (shipped and done) or `cancelled` (will not
+         * ship).
+         */state: ReleaseState, 
+        /**
+         * Why it was left out, in one sentence.
+         */reason: String) {
+        self.release = release
+        self.state = state
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SkippedRelease: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSkippedRelease: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SkippedRelease {
+        return
+            try SkippedRelease(
+                release: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeReleaseState.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SkippedRelease, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.release, into: &buf)
+        FfiConverterTypeReleaseState.write(value.state, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSkippedRelease_lift(_ buf: RustBuffer) throws -> SkippedRelease {
+    return try FfiConverterTypeSkippedRelease.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSkippedRelease_lower(_ value: SkippedRelease) -> RustBuffer {
+    return FfiConverterTypeSkippedRelease.lower(value)
+}
+
+
+/**
  * The verdict of [`suggest_slots`].
  */
 public struct SlotSuggestion: Equatable, Hashable {
@@ -6083,6 +6178,283 @@ public func FfiConverterTypeTimeWindow_lift(_ buf: RustBuffer) throws -> TimeWin
 #endif
 public func FfiConverterTypeTimeWindow_lower(_ value: TimeWindow) -> RustBuffer {
     return FfiConverterTypeTimeWindow.lower(value)
+}
+
+
+/**
+ * A production deployment no approved release covers.
+ */
+public struct UnauthorizedDeployment: Equatable, Hashable {
+    /**
+     * The deployment's id in the history.
+     */
+    public var deploymentId: String
+    /**
+     * The release it names, when it names one.
+     */
+    public var releaseId: String?
+    /**
+     * The business service deployed.
+     */
+    public var service: String
+    /**
+     * The (production) environment.
+     */
+    public var environment: String
+    /**
+     * When it started, when known.
+     */
+    public var startedAt: Timestamp?
+    /**
+     * When it finished.
+     */
+    public var finishedAt: Timestamp
+    /**
+     * Every reason, in rule order.
+     */
+    public var reasons: [UnauthorizedReason]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The deployment's id in the history.
+         */deploymentId: String, 
+        /**
+         * The release it names, when it names one.
+         */releaseId: String? = nil, 
+        /**
+         * The business service deployed.
+         */service: String, 
+        /**
+         * The (production) environment.
+         */environment: String, 
+        /**
+         * When it started, when known.
+         */startedAt: Timestamp? = nil, 
+        /**
+         * When it finished.
+         */finishedAt: Timestamp, 
+        /**
+         * Every reason, in rule order.
+         */reasons: [UnauthorizedReason]) {
+        self.deploymentId = deploymentId
+        self.releaseId = releaseId
+        self.service = service
+        self.environment = environment
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.reasons = reasons
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UnauthorizedDeployment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnauthorizedDeployment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnauthorizedDeployment {
+        return
+            try UnauthorizedDeployment(
+                deploymentId: FfiConverterString.read(from: &buf), 
+                releaseId: FfiConverterOptionString.read(from: &buf), 
+                service: FfiConverterString.read(from: &buf), 
+                environment: FfiConverterString.read(from: &buf), 
+                startedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                finishedAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                reasons: FfiConverterSequenceTypeUnauthorizedReason.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UnauthorizedDeployment, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.deploymentId, into: &buf)
+        FfiConverterOptionString.write(value.releaseId, into: &buf)
+        FfiConverterString.write(value.service, into: &buf)
+        FfiConverterString.write(value.environment, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.startedAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.finishedAt, into: &buf)
+        FfiConverterSequenceTypeUnauthorizedReason.write(value.reasons, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnauthorizedDeployment_lift(_ buf: RustBuffer) throws -> UnauthorizedDeployment {
+    return try FfiConverterTypeUnauthorizedDeployment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnauthorizedDeployment_lower(_ value: UnauthorizedDeployment) -> RustBuffer {
+    return FfiConverterTypeUnauthorizedDeployment.lower(value)
+}
+
+
+/**
+ * One reason a deployment is unauthorized.
+ */
+public struct UnauthorizedReason: Equatable, Hashable {
+    /**
+     * The rule that fired.
+     */
+    public var rule: UnauthorizedRule
+    /**
+     * Why, in one sentence.
+     */
+    public var message: String
+    /**
+     * The data the rule looked at.
+     */
+    public var details: JsonObject
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The rule that fired.
+         */rule: UnauthorizedRule, 
+        /**
+         * Why, in one sentence.
+         */message: String, 
+        /**
+         * The data the rule looked at.
+         */details: JsonObject = "{}") {
+        self.rule = rule
+        self.message = message
+        self.details = details
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UnauthorizedReason: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnauthorizedReason: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnauthorizedReason {
+        return
+            try UnauthorizedReason(
+                rule: FfiConverterTypeUnauthorizedRule.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                details: FfiConverterTypeJsonObject.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UnauthorizedReason, into buf: inout [UInt8]) {
+        FfiConverterTypeUnauthorizedRule.write(value.rule, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterTypeJsonObject.write(value.details, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnauthorizedReason_lift(_ buf: RustBuffer) throws -> UnauthorizedReason {
+    return try FfiConverterTypeUnauthorizedReason.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnauthorizedReason_lower(_ value: UnauthorizedReason) -> RustBuffer {
+    return FfiConverterTypeUnauthorizedReason.lower(value)
+}
+
+
+/**
+ * The verdict of [`unauthorized_changes`].
+ */
+public struct UnauthorizedReport: Equatable, Hashable {
+    /**
+     * The unauthorized production deployments, by `finished_at`, then id.
+     */
+    public var unauthorized: [UnauthorizedDeployment]
+    /**
+     * How many production deployments were checked.
+     */
+    public var checked: Count
+    /**
+     * What was odd but did not decide the verdict.
+     */
+    public var warnings: [Warning]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The unauthorized production deployments, by `finished_at`, then id.
+         */unauthorized: [UnauthorizedDeployment], 
+        /**
+         * How many production deployments were checked.
+         */checked: Count, 
+        /**
+         * What was odd but did not decide the verdict.
+         */warnings: [Warning]) {
+        self.unauthorized = unauthorized
+        self.checked = checked
+        self.warnings = warnings
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UnauthorizedReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnauthorizedReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnauthorizedReport {
+        return
+            try UnauthorizedReport(
+                unauthorized: FfiConverterSequenceTypeUnauthorizedDeployment.read(from: &buf), 
+                checked: FfiConverterTypeCount.read(from: &buf), 
+                warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UnauthorizedReport, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeUnauthorizedDeployment.write(value.unauthorized, into: &buf)
+        FfiConverterTypeCount.write(value.checked, into: &buf)
+        FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnauthorizedReport_lift(_ buf: RustBuffer) throws -> UnauthorizedReport {
+    return try FfiConverterTypeUnauthorizedReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnauthorizedReport_lower(_ value: UnauthorizedReport) -> RustBuffer {
+    return FfiConverterTypeUnauthorizedReport.lower(value)
 }
 
 
@@ -8871,6 +9243,114 @@ public func FfiConverterTypeTrigger_lower(_ value: Trigger) -> RustBuffer {
 }
 
 
+
+/**
+ * The rules of the unauthorized-change check, in report order.
+ */
+
+public enum UnauthorizedRule: Equatable, Hashable {
+    
+    /**
+     * The deployment names no release.
+     */
+    case noRelease
+    /**
+     * The deployment names a release that is neither in the schedule nor
+     * in the history.
+     */
+    case unknownRelease
+    /**
+     * The release was never approved (cancelled, not past approval, a log
+     * that does not verify or that never left approval).
+     */
+    case notApproved
+    /**
+     * The deployment started or finished outside the release's planned
+     * window.
+     */
+    case outsideWindow
+    /**
+     * The deployment touched CIs the release did not declare.
+     */
+    case undeclaredCis
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension UnauthorizedRule: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUnauthorizedRule: FfiConverterRustBuffer {
+    typealias SwiftType = UnauthorizedRule
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UnauthorizedRule {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .noRelease
+        
+        case 2: return .unknownRelease
+        
+        case 3: return .notApproved
+        
+        case 4: return .outsideWindow
+        
+        case 5: return .undeclaredCis
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: UnauthorizedRule, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .noRelease:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .unknownRelease:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .notApproved:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .outsideWindow:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .undeclaredCis:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnauthorizedRule_lift(_ buf: RustBuffer) throws -> UnauthorizedRule {
+    return try FfiConverterTypeUnauthorizedRule.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUnauthorizedRule_lower(_ value: UnauthorizedRule) -> RustBuffer {
+    return FfiConverterTypeUnauthorizedRule.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -10093,6 +10573,31 @@ fileprivate struct FfiConverterSequenceTypeRiskAssessment: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeSkippedRelease: FfiConverterRustBuffer {
+    typealias SwiftType = [SkippedRelease]
+
+    public static func write(_ value: [SkippedRelease], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSkippedRelease.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SkippedRelease] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SkippedRelease]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSkippedRelease.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeTestRun: FfiConverterRustBuffer {
     typealias SwiftType = [TestRun]
 
@@ -10135,6 +10640,56 @@ fileprivate struct FfiConverterSequenceTypeTimeWindow: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeTimeWindow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUnauthorizedDeployment: FfiConverterRustBuffer {
+    typealias SwiftType = [UnauthorizedDeployment]
+
+    public static func write(_ value: [UnauthorizedDeployment], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUnauthorizedDeployment.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UnauthorizedDeployment] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UnauthorizedDeployment]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUnauthorizedDeployment.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUnauthorizedReason: FfiConverterRustBuffer {
+    typealias SwiftType = [UnauthorizedReason]
+
+    public static func write(_ value: [UnauthorizedReason], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUnauthorizedReason.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UnauthorizedReason] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UnauthorizedReason]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUnauthorizedReason.read(from: &buf))
         }
         return seq
     }
@@ -12018,6 +12573,31 @@ public func testRunToJson(value: TestRun)throws  -> String  {
  * operations check documents in full); `InvalidInput` with the path
  * of the first mismatch.
  */
+public func unauthorizedReportFromJson(json: String)throws  -> UnauthorizedReport  {
+    return try  FfiConverterTypeUnauthorizedReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_unauthorized_report_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func unauthorizedReportToJson(value: UnauthorizedReport)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_unauthorized_report_to_json(
+        FfiConverterTypeUnauthorizedReport_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
+ */
 public func validationReportFromJson(json: String)throws  -> ValidationReport  {
     return try  FfiConverterTypeValidationReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
@@ -12347,6 +12927,30 @@ public func suggestSlots(schedule: String, item: String, durationSecs: UInt64, n
 })
 }
 /**
+ * The production deployments of `history` that no approved release
+ * covers: no release, an unknown release, a release never approved,
+ * outside the release's planned window, or on CIs the release did not
+ * declare — every reason of each (docs/reports.md, "Unauthorized
+ * changes"). Production environments are the policy's
+ * `kpi.production_environments`: of `policy` when given, else of the
+ * schedule's own policy, else the default (`["production"]`).
+ *
+ * JSON text parameters:
+ * - `history`: the JSON text of a `History`.
+ * - `schedule`: the JSON text of a `Schedule`.
+ * - `policy`: the JSON text of a `Policy`.
+ */
+public func unauthorizedChanges(history: String, schedule: String, policy: String? = nil)throws  -> UnauthorizedReport  {
+    return try  FfiConverterTypeUnauthorizedReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_unauthorized_changes(
+        FfiConverterString.lower(history),
+        FfiConverterString.lower(schedule),
+        FfiConverterOptionString.lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
  * Validates JSON text as a document of `kind`: every structural and
  * semantic problem (with line and column) in the error, warnings in
  * the report.
@@ -12555,6 +13159,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_test_run_to_json() != 11542) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_relman_uniffi_checksum_func_unauthorized_report_from_json() != 3578) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_unauthorized_report_to_json() != 60600) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_relman_uniffi_checksum_func_validation_report_from_json() != 40953) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -12610,6 +13220,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_suggest_slots() != 2455) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_unauthorized_changes() != 65113) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_validate() != 50908) {

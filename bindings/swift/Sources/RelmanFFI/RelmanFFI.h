@@ -565,6 +565,16 @@ RustBuffer uniffi_relman_uniffi_fn_func_test_run_from_json(RustBuffer json, Rust
 RustBuffer uniffi_relman_uniffi_fn_func_test_run_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_UNAUTHORIZED_REPORT_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_UNAUTHORIZED_REPORT_FROM_JSON
+RustBuffer uniffi_relman_uniffi_fn_func_unauthorized_report_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_UNAUTHORIZED_REPORT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_UNAUTHORIZED_REPORT_TO_JSON
+RustBuffer uniffi_relman_uniffi_fn_func_unauthorized_report_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATION_REPORT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATION_REPORT_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_validation_report_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -658,6 +668,11 @@ RustBuffer uniffi_relman_uniffi_fn_func_schema(RustBuffer name, RustCallStatus *
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_SUGGEST_SLOTS
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_SUGGEST_SLOTS
 RustBuffer uniffi_relman_uniffi_fn_func_suggest_slots(RustBuffer schedule, RustBuffer item, uint64_t duration_secs, RustBuffer now, uint64_t horizon_secs, uint64_t count, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_UNAUTHORIZED_CHANGES
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_UNAUTHORIZED_CHANGES
+RustBuffer uniffi_relman_uniffi_fn_func_unauthorized_changes(RustBuffer history, RustBuffer schedule, RustBuffer policy, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_VALIDATE
@@ -1217,6 +1232,18 @@ uint16_t uniffi_relman_uniffi_checksum_func_test_run_to_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_UNAUTHORIZED_REPORT_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_UNAUTHORIZED_REPORT_FROM_JSON
+uint16_t uniffi_relman_uniffi_checksum_func_unauthorized_report_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_UNAUTHORIZED_REPORT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_UNAUTHORIZED_REPORT_TO_JSON
+uint16_t uniffi_relman_uniffi_checksum_func_unauthorized_report_to_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATION_REPORT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_VALIDATION_REPORT_FROM_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_validation_report_from_json(void
@@ -1328,6 +1355,12 @@ uint16_t uniffi_relman_uniffi_checksum_func_schema(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_SUGGEST_SLOTS
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_SUGGEST_SLOTS
 uint16_t uniffi_relman_uniffi_checksum_func_suggest_slots(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_UNAUTHORIZED_CHANGES
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_UNAUTHORIZED_CHANGES
+uint16_t uniffi_relman_uniffi_checksum_func_unauthorized_changes(void
     
 );
 #endif

@@ -29,6 +29,7 @@ final class RecordTests: XCTestCase {
             "calendar_ics": { try calendarExportToJson(value: calendarExportFromJson(json: $0)) },
             "import_servicenow": { try serviceNowImportToJson(value: serviceNowImportFromJson(json: $0)) },
             "export_servicenow": { try serviceNowPatchesToJson(value: serviceNowPatchesFromJson(json: $0)) },
+            "unauthorized_changes": { try unauthorizedReportToJson(value: unauthorizedReportFromJson(json: $0)) },
         ]
         var checked = 0
         for file in try vectorFiles() {

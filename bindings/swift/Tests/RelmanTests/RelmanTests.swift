@@ -197,6 +197,9 @@ func runTyped(_ operation: String, _ input: [String: JSON]) throws -> Outcome {
             out = try serviceNowPatchesToJson(value: exportServicenow(
                 schedule: need("schedule").text, risk: risk, conflicts: conflicts,
                 gates: gates, now: given["now"]?.string))
+        case "unauthorized_changes":
+            out = try unauthorizedReportToJson(value: unauthorizedChanges(
+                history: need("history").text, schedule: need("schedule").text, policy: text("policy")))
         case "schema":
             out = try schema(name: need("name").string ?? "")
         default:

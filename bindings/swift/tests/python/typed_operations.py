@@ -171,4 +171,13 @@ OPERATIONS = {
         ),
         None,
     ),
+    "unauthorized_changes": (
+        "unauthorized_changes",
+        (
+            ("history", "text", None),
+            ("schedule", "text", None),
+            ("policy", "text", None),
+        ),
+        "UnauthorizedReport",
+    ),
 }

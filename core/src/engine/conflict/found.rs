@@ -36,12 +36,15 @@ pub(super) enum Why<'a> {
         dependent: &'a str,
         dependency: &'a str,
     },
-    /// A dependency that ends after its dependent starts.
+    /// A dependency that ends after its dependent starts; `reverse`: the
+    /// dependency also depends on the dependent and starts (first) before
+    /// it ends (second) — one conflict for the pair.
     DependencyLate {
         dependent: &'a str,
         dependency: &'a str,
         starts: i64,
         ends: i64,
+        reverse: Option<(i64, i64)>,
     },
     /// A dependency that is not in the schedule.
     DependencyMissing {
@@ -171,10 +174,24 @@ impl Model {
                 dependency,
                 starts,
                 ends,
+                reverse: None,
             } => format!(
                 "{dependent} starts at {}, before {dependency} (which it depends on) ends at {}",
                 fmt(*starts),
                 fmt(*ends)
+            ),
+            Why::DependencyLate {
+                dependent,
+                dependency,
+                starts,
+                ends,
+                reverse: Some((rs, re)),
+            } => format!(
+                "{dependent} and {dependency} depend on each other: {dependent} starts at {}, before {dependency} ends at {}, and {dependency} starts at {}, before {dependent} ends at {}",
+                fmt(*starts),
+                fmt(*ends),
+                fmt(*rs),
+                fmt(*re)
             ),
             Why::DependencyMissing {
                 dependent,
@@ -232,10 +249,21 @@ impl Model {
             Why::DependencyLate {
                 dependent,
                 dependency,
+                reverse,
                 ..
             } => {
                 d.insert("dependent".into(), json!(dependent));
                 d.insert("dependency".into(), json!(dependency));
+                if reverse.is_some() {
+                    d.insert("mutual".into(), json!(true));
+                    d.insert(
+                        "directions".into(),
+                        json!([
+                            {"dependent": dependent, "dependency": dependency},
+                            {"dependent": dependency, "dependency": dependent},
+                        ]),
+                    );
+                }
             }
             Why::DependencyMissing { dependency, .. } => {
                 d.insert("missing".into(), json!(dependency));

@@ -251,3 +251,73 @@ pub fn report_keys(report: &ConflictReport) -> Vec<Key> {
     out.sort();
     out
 }
+
+/// One `dependency_order` conflict as the oracle sees it: the two ids
+/// sorted, the window in Unix seconds (none for a missing or cancelled
+/// dependency).
+pub type DependencyKey = (Vec<String>, Option<(i64, i64)>);
+
+/// A release as [`dependency_order_oracle`] reads it: id, state, window
+/// (Unix seconds), `depends_on` as written.
+pub type DependencyRelease = (String, String, (i64, i64), Vec<String>);
+
+/// `dependency_order` by its rule (docs/conflicts.md), over schedule
+/// releases given as `(id, state, window, depends_on)`: for every active
+/// release B (not cancelled or closed) and every *distinct* name A in its
+/// `depends_on`: A missing or cancelled is one key without a window; A in
+/// review or closed is fine; otherwise B starting before A ends is late,
+/// window `[B.start, A.end)`. Late pairs are then merged per unordered
+/// pair (A and B depending on each other): one key, the hull of both
+/// windows. Sorted.
+pub fn dependency_order_oracle(releases: &[DependencyRelease]) -> Vec<DependencyKey> {
+    let by_id: BTreeMap<&str, &DependencyRelease> =
+        releases.iter().map(|r| (r.0.as_str(), r)).collect();
+    let mut out: Vec<DependencyKey> = Vec::new();
+    let mut late: BTreeMap<Vec<String>, (i64, i64)> = BTreeMap::new();
+    for (b, state, bw, deps) in releases {
+        if state == "cancelled" || state == "closed" {
+            continue;
+        }
+        let distinct: BTreeSet<&String> = deps.iter().collect();
+        for a in distinct {
+            let mut pair = vec![b.clone(), a.clone()];
+            pair.sort();
+            match by_id.get(a.as_str()) {
+                None => out.push((pair, None)),
+                Some((_, s, _, _)) if s == "cancelled" => out.push((pair, None)),
+                Some((_, s, _, _)) if s == "review" || s == "closed" => {}
+                Some((_, _, aw, _)) => {
+                    if bw.0 < aw.1 {
+                        let w = (bw.0, aw.1);
+                        late.entry(pair)
+                            .and_modify(|h| *h = (h.0.min(w.0), h.1.max(w.1)))
+                            .or_insert(w);
+                    }
+                }
+            }
+        }
+    }
+    out.extend(late.into_iter().map(|(p, w)| (p, Some(w))));
+    out.sort();
+    out
+}
+
+/// The `dependency_order` conflicts of a report, comparable with
+/// [`dependency_order_oracle`]'s.
+pub fn dependency_order_keys(report: &ConflictReport) -> Vec<DependencyKey> {
+    let mut out: Vec<DependencyKey> = report
+        .conflicts
+        .iter()
+        .filter(|c| c.kind == ConflictKind::DependencyOrder)
+        .map(|c| {
+            (
+                c.items.clone(),
+                c.window
+                    .as_ref()
+                    .map(|w| (w.start.unix_seconds(), w.end.unix_seconds())),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
