@@ -269,13 +269,15 @@ mod tests {
                 "duration_secs",
                 "expected_head",
                 "format",
+                "from",
                 "horizon_secs",
                 "item",
                 "kind",
                 "name",
                 "now",
                 "target",
-                "text"
+                "text",
+                "to"
             ]
         );
     }
