@@ -364,17 +364,21 @@ fn bad_input_has_a_code_and_a_path() {
     for (from, to) in [(TO, FROM), (FROM, FROM)] {
         let err = cab_agenda(&s, &t(from), &t(to), &c).unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidInput);
-        assert_eq!(err.path(), Some("to"));
+        assert_eq!(err.path(), Some("period_end"));
     }
-    // Through the registry: a `from` that is not RFC 3339, a missing `to`,
+    // Through the registry: a start that is not RFC 3339, a missing end,
     // an agenda that is not one, an unknown format.
     let cases = [
         (
             "cab_agenda",
-            json!({"schedule": {}, "from": "yesterday", "to": TO}),
-            "from",
+            json!({"schedule": {}, "period_start": "yesterday", "period_end": TO}),
+            "period_start",
         ),
-        ("cab_agenda", json!({"schedule": {}, "from": FROM}), "to"),
+        (
+            "cab_agenda",
+            json!({"schedule": {}, "period_start": FROM}),
+            "period_end",
+        ),
         (
             "render_cab_agenda",
             json!({"agenda": {"from": FROM}, "format": "markdown"}),

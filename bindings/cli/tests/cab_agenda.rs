@@ -80,7 +80,7 @@ fn a_period_that_does_not_end_after_it_starts_is_bad_input() {
     run.exits(2);
     let err = run.stderr_json();
     assert_eq!(err["code"], "invalid_input");
-    assert_eq!(err["path"], "to");
+    assert_eq!(err["path"], "period_end");
     let run = relman(&["cab-agenda", &schedule, "--from", "soon", "--to", TO]);
     run.exits(2);
 }

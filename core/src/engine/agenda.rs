@@ -277,7 +277,8 @@ fn policy_of(schedule: &Schedule, context: &Context) -> Policy {
 
 /// The CAB agenda of `schedule` for the period `[from, to)`.
 ///
-/// Errors: `invalid_input` at `to` when `to` is not after `from`; the
+/// Errors: `invalid_input` at `period_end` (the operation's name of `to`)
+/// when `to` is not after `from`; the
 /// errors of conflict detection on the schedule (`invalid_input`,
 /// `invalid_policy`, `limit_exceeded`) and of preparing the risk context.
 pub fn cab_agenda(
@@ -288,8 +289,8 @@ pub fn cab_agenda(
 ) -> Result<CabAgenda> {
     if to <= from {
         return Err(Error::invalid_input(
-            "to",
-            format!("must be after `from` ({from}); got {to}"),
+            "period_end",
+            format!("must be after the period's start ({from}); got {to}"),
         ));
     }
     let policy = policy_of(schedule, context);

@@ -24,7 +24,7 @@ Without --format: the agenda as Markdown (default) or HTML
 (--agenda-format md|html). --format json prints the agenda document
 {from, to, items[], warnings[]}; --format table one line per item.
 
-Exit status: 0 ok, 2 bad input (--to not after --from: path `to`).";
+Exit status: 0 ok, 2 bad input (--to not after --from: path `period_end`).";
 
 /// The agenda formats the CLI accepts.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

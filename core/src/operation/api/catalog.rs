@@ -269,15 +269,15 @@ mod tests {
                 "duration_secs",
                 "expected_head",
                 "format",
-                "from",
                 "horizon_secs",
                 "item",
                 "kind",
                 "name",
                 "now",
+                "period_end",
+                "period_start",
                 "target",
-                "text",
-                "to"
+                "text"
             ]
         );
     }
