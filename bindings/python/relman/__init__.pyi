@@ -26,6 +26,7 @@ from ._errors import (
 )
 from .types import (
     Applied,
+    CabAgenda,
     CanaryJudgement,
     Command,
     ConflictReport,
@@ -49,6 +50,7 @@ from .types import (
     Policy,
     Release,
     ReleaseNotes,
+    RenderedAgenda,
     RiskAssessment,
     RiskBatch,
     RolloutInput,
@@ -108,6 +110,8 @@ __all__ = [
     "export_servicenow",
     "schema",
     "explain_policy",
+    "cab_agenda",
+    "render_cab_agenda",
 ]
 
 def validate(
@@ -230,3 +234,14 @@ def schema(name: str) -> Dict[str, JSONValue]:
 
 def explain_policy(policy: Union[Policy, str, None] = None) -> Dict[str, JSONValue]:
     """The effective policy with every default filled in, and where each value comes from."""
+
+def cab_agenda(
+    schedule: Union[Schedule, str],
+    period_start: TimestampIn,
+    period_end: TimestampIn,
+    context: Union[Context, str, None] = None,
+) -> CabAgenda:
+    """The CAB agenda: releases awaiting approval in a period, with votes, conflicts, risk and rollback."""
+
+def render_cab_agenda(agenda: Union[CabAgenda, str], format: NotesFormat) -> RenderedAgenda:
+    """A CAB agenda rendered as Markdown or HTML."""

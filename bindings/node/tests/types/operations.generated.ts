@@ -48,3 +48,7 @@ export const exportServicenowResult: T.ServiceNowPatches = relman.exportServicen
 export const schemaResult: T.JsonObject = relman.schema(given<T.SchemaName>());
 
 export const explainPolicyResult: T.JsonObject = relman.explainPolicy(given<T.In<T.Policy> | null>());
+
+export const cabAgendaResult: T.CabAgenda = relman.cabAgenda(given<T.In<T.Schedule>>(), given<string | Date>(), given<string | Date>(), given<T.In<T.Context> | null>());
+
+export const renderCabAgendaResult: T.RenderedAgenda = relman.renderCabAgenda(given<T.In<T.CabAgenda>>(), given<T.NotesFormat>());

@@ -34,7 +34,9 @@ final class GeneratedSignatureTests: XCTestCase {
             Relman.exportServicenow(schedule:risk:conflicts:gates:now:),
             Relman.schema(name:),
             Relman.explainPolicy(policy:),
+            Relman.cabAgenda(schedule:periodStart:periodEnd:context:),
+            Relman.renderCabAgenda(agenda:format:),
         ]
-        XCTAssertEqual(functions.count, 20)
+        XCTAssertEqual(functions.count, 22)
     }
 }
