@@ -123,6 +123,19 @@ export declare function assessRiskMany(releases: T.In<T.Release>[], context?: T.
 export declare function assessRiskManyAsync(releases: T.In<T.Release>[], context?: T.In<T.Context> | null): Promise<T.RiskBatch>
 
 /**
+ * The CAB agenda of `schedule` for the period [`period_start`,
+ * `period_end`): every release in state `approval` whose planned
+ * window intersects the period, by window start, then risk (higher first), then id; each
+ * with its approval groups and missing votes (from the lifecycle's
+ * approval gate), its conflicts, risk score and largest factors, and
+ * rollback-plan status. `period_end` not after `period_start` is
+ * `invalid_input` at `period_end`. (The period's ends are not named
+ * `from` and `to` because `from` is a Python keyword; the agenda
+ * writes them as `from` and `to`.)
+ */
+export declare function cabAgenda(schedule: T.In<T.Schedule>, periodStart: string | Date, periodEnd: string | Date, context?: T.In<T.Context> | null): T.CabAgenda
+
+/**
  * An iCalendar (.ics) of the releases, windows and blackouts of
  * `schedule`.
  */
@@ -246,6 +259,12 @@ export interface ParamInfo {
 
 /** Release notes of `release` in `format` (`markdown` or `html`). */
 export declare function releaseNotes(release: T.In<T.Release>, format: T.NotesFormat): T.ReleaseNotes
+
+/**
+ * `agenda` (as `cab_agenda` returns it) rendered in `format`
+ * (`markdown` or `html`), every value escaped.
+ */
+export declare function renderCabAgenda(agenda: T.In<T.CabAgenda>, format: T.NotesFormat): T.RenderedAgenda
 
 /**
  * The next decision of a blue-green or canary rollout: feed the

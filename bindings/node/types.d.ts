@@ -53,6 +53,10 @@ export type OperationName = "validate" | "check" | "apply" | "verify_log" | "ass
 
 /** The names `schema` knows. */
 export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "servicenow_tables" | "servicenow_export" | "judge_config" | "keyring" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "unauthorized_report" | "release_notes" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
+export type OperationName = "validate" | "check" | "apply" | "verify_log" | "assess_risk" | "assess_risk_many" | "fit_risk_model" | "detect_conflicts" | "suggest_slots" | "deployment_order" | "rollout_step" | "judge_canary" | "compute_kpis" | "release_notes" | "calendar_ics" | "import_servicenow" | "export_servicenow" | "schema" | "explain_policy" | "cab_agenda" | "render_cab_agenda"
+
+/** The names `schema` knows. */
+export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "servicenow_tables" | "servicenow_export" | "judge_config" | "keyring" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "release_notes" | "cab_agenda" | "rendered_agenda" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
 
 /** The parameters of `suggestSlots`, keyed as in the data contract. */
 export interface SlotRequest {
@@ -87,6 +91,97 @@ export interface Actor {
   /** Document schema version (current: 1), when sent on its own. */
   schema_version?: number | null
   [key: string]: unknown
+}
+
+/** The votes of an item's current approval round. */
+export interface AgendaApprovals {
+  /**
+   * The groups whose votes are required: every quorum rule of the
+   * release's kind, then the extra approver a risk above the limit
+   * needs.
+   */
+  groups: ApprovalGroup[]
+  /** True when the `approval.quorum` requirement is met. */
+  quorum_met: boolean
+  /** Outstanding rejections (each person's latest vote). */
+  rejections?: Rejection[]
+  /** The approval round votes count in. */
+  round: number
+  /**
+   * True when every change is a standard change: pre-approved, no vote
+   * needed.
+   */
+  standard_only: boolean
+}
+
+/** A conflict involving an item. */
+export interface AgendaConflict {
+  /** The CIs involved, sorted. */
+  cis?: string[]
+  /** The conflict engine's explanation. */
+  explanation: string
+  /** The rule that fired. */
+  kind: ConflictKind
+  /** Block or warn. */
+  severity: Severity
+  /** The overlapping window, when the kind has one. */
+  window?: Window | null
+  /**
+   * The other releases and changes involved, sorted (empty for a
+   * conflict of the release alone, e.g. a blackout).
+   */
+  with?: string[]
+}
+
+/** One release on the agenda. */
+export interface AgendaItem {
+  /** The votes: quorum groups, extra approvers, rejections. */
+  approvals: AgendaApprovals
+  /** The conflicts of the schedule involving the release. */
+  conflicts?: AgendaConflict[]
+  /** The environments it targets. */
+  environments?: string[]
+  /** Its kind. */
+  kind: ReleaseKind
+  /** Its owner (release manager), if any. */
+  owner?: string | null
+  /**
+   * True when every requirement of leaving approval is met now (the
+   * lifecycle's `check` to `deployment` allows it).
+   */
+  ready: boolean
+  /** The release id. */
+  release_id: string
+  /** The risk score, level and largest contributions. */
+  risk: AgendaRisk
+  /** The rollback plan's status. */
+  rollback: RollbackStatus
+  /** The business services it affects. */
+  services?: string[]
+  /** Its title. */
+  title: string
+  /**
+   * Every requirement of leaving approval that is not met, in gate
+   * order, as the lifecycle reports it.
+   */
+  unmet?: UnmetRequirement[]
+  /** Its version, if any. */
+  version?: string | null
+  /** Its planned window. */
+  window: Window
+}
+
+/** An item's risk. */
+export interface AgendaRisk {
+  /** The assessed level. */
+  level: RiskLevel
+  /** The score from 0 to 100. */
+  score: number
+  /**
+   * The largest contributions (at most three, positive only), largest
+   * first.
+   */
+  top_factors: TopFactor[]
 }
 
 /** How the samples of one metric in one observation become one value. */
@@ -243,6 +338,28 @@ export interface Approval {
   [key: string]: unknown
 }
 
+/** One group (role) whose approvals are required. */
+export interface ApprovalGroup {
+  /** Who approved in the current round (valid votes only). */
+  approved_by?: string[]
+  /**
+   * The directory members of the role who have not voted in this round
+   * and whom separation of duties does not keep from approving, sorted.
+   */
+  eligible?: string[]
+  /** How many approvals are still missing (0 when the group is met). */
+  missing: number
+  /**
+   * How many approvals are needed; absent when a percentage rule has no
+   * member of the role in the directory to count from.
+   */
+  needed?: number | null
+  /** Why its vote is required. */
+  reason: GroupReason
+  /** The role that votes. */
+  role: Role
+}
+
 /** A risk assessment attached to a release (at least its level). */
 export interface AttachedRisk {
   /** The assessed level. */
@@ -341,6 +458,28 @@ export interface BumpRules {
   /** Patch releases (default `patch`). */
   patch?: BumpRule
   [key: `u_${string}` | `x_${string}`]: unknown
+}
+
+/**
+ * The CAB agenda of a period: the result of [`cab_agenda`].
+ *
+ *  JSON Schema: `schema('cab_agenda')`.
+ */
+export interface CabAgenda {
+  /** Start of the period (inclusive). */
+  from: Timestamp
+  /**
+   * The releases awaiting approval whose window intersects the period,
+   * by window start, then risk score (higher first), then id.
+   */
+  items: AgendaItem[]
+  /** End of the period (exclusive). */
+  to: Timestamp
+  /**
+   * What was odd but not fatal (e.g. a release in approval without a
+   * planned window, which cannot be placed in the period).
+   */
+  warnings?: Warning[]
 }
 
 /**
@@ -1246,6 +1385,9 @@ export interface GateReport {
   warnings: Warning[]
 }
 
+/** Why a group's vote is required. */
+export type GroupReason = "quorum" | "risk_above_limit"
+
 /**
  * Past deployments, incidents and releases.
  *
@@ -2148,6 +2290,16 @@ export interface Recurrence {
   [key: string]: unknown
 }
 
+/** An outstanding rejection. */
+export interface Rejection {
+  /** Who rejected. */
+  approver: string
+  /** Their comment, if any. */
+  comment?: string | null
+  /** The role they voted in. */
+  role: Role
+}
+
 /**
  * A directed relationship between two CIs. `A depends_on B` means a fault
  * in B can hurt A.
@@ -2252,6 +2404,20 @@ export interface ReleaseNotes {
   /** The notes. */
   text: string
   /** Odd but not fatal: e.g. a non-string entry in `extra.known_issues`. */
+  warnings?: Warning[]
+}
+
+/**
+ * A rendered CAB agenda: the result of [`render_cab_agenda`].
+ *
+ *  JSON Schema: `schema('rendered_agenda')`.
+ */
+export interface RenderedAgenda {
+  /** The format of `text`. */
+  format: NotesFormat
+  /** The agenda. */
+  text: string
+  /** The agenda's warnings, carried over. */
   warnings?: Warning[]
 }
 
@@ -2507,6 +2673,17 @@ export interface RollbackPlan {
   /** The rollback procedure has been rehearsed. */
   tested?: boolean
   [key: string]: unknown
+}
+
+/** How far the rollback plan is. */
+export type RollbackState = "none" | "documented" | "tested"
+
+/** An item's rollback plan. */
+export interface RollbackStatus {
+  /** The expected duration of a rollback, in seconds. */
+  estimated_secs?: number | null
+  /** None, documented or tested. */
+  status: RollbackState
 }
 
 /** A command of a human or a pipeline. */
@@ -2939,6 +3116,16 @@ export type TimedInput = {
   reason?: string | null
 })
 
+/** One of an item's largest risk contributions. */
+export interface TopFactor {
+  /** Points it adds to the score. */
+  contribution: number
+  /** The risk engine's explanation. */
+  explanation: string
+  /** The factor name. */
+  name: string
+}
+
 /**
  * The Beta prior of the track-record factor: a service with no history
  * scores `failure_rate`; each past deployment moves it towards the
@@ -3016,6 +3203,14 @@ export interface UnauthorizedReport {
 
 /** The rules of the unauthorized-change check, in report order. */
 export type UnauthorizedRule = "no_release" | "unknown_release" | "not_approved" | "outside_window" | "undeclared_cis"
+
+/** A requirement of leaving approval that is not met. */
+export interface UnmetRequirement {
+  /** The lifecycle's sentence. */
+  message: string
+  /** The rule id (`approval.quorum`, `approval.rollback_plan`, …). */
+  rule: string
+}
 
 /**
  * The verdict of [`validate`] for a valid document.

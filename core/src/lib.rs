@@ -63,15 +63,17 @@ pub mod document;
 pub mod engine;
 pub mod policy;
 pub use engine::{
-    audit, calendar, conflict, keys, kpi, lifecycle, record, risk, rollout, schedule, unauthorized,
-    versions,
+    agenda, audit, calendar, conflict, keys, kpi, lifecycle, record, risk, rollout, schedule,
+    unauthorized, versions,
 };
 pub mod output;
+pub use output::agenda::{render_cab_agenda, RenderedAgenda};
 pub use output::{ics, interop, notes};
 pub mod operation;
 use operation::structure;
 pub use operation::{api, schema, validate};
 
+pub use agenda::{cab_agenda, CabAgenda};
 pub use audit::{verify_log, verify_log_with, LogVerdict, Tamper, TamperKind};
 pub use conflict::{
     detect_conflicts, Conflict, ConflictKind, ConflictReport, PreparedSchedule, Severity,

@@ -47,6 +47,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "engines",
         &[
+            "engine::agenda",
             "engine::audit",
             "engine::calendar",
             "engine::conflict",
@@ -63,7 +64,12 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "outputs",
-        &["output::ics", "output::interop", "output::notes"],
+        &[
+            "output::agenda",
+            "output::ics",
+            "output::interop",
+            "output::notes",
+        ],
     ),
     (
         "operations",

@@ -35,6 +35,8 @@ pub(crate) const FUNCTIONS: &[(&str, &str)] = &[
     ("schema", "schema"),
     ("explain_policy", "explainPolicy"),
     ("unauthorized_changes", "unauthorizedChanges"),
+    ("cab_agenda", "cabAgenda"),
+    ("render_cab_agenda", "renderCabAgenda"),
 ];
 
 /// Validates a document of `kind` (`release`, `schedule`, `policy`, …)
@@ -232,4 +234,23 @@ pub fn explain_policy<'e>(env: &'e Env, policy: Option<Unknown<'e>>) -> napi::Re
 #[napi(ts_args_type = "history: T.In<T.History>, schedule: T.In<T.Schedule>, policy?: T.In<T.Policy> | null", ts_return_type = "T.UnauthorizedReport")]
 pub fn unauthorized_changes<'e>(env: &'e Env, history: Unknown<'e>, schedule: Unknown<'e>, policy: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "unauthorized_changes", vec![("history", Some(history)), ("schedule", Some(schedule)), ("policy", policy)])
+/// The CAB agenda of `schedule` for the period [`period_start`,
+/// `period_end`): every release in state `approval` whose planned
+/// window intersects the period, by window start, then risk (higher first), then id; each
+/// with its approval groups and missing votes (from the lifecycle's
+/// approval gate), its conflicts, risk score and largest factors, and
+/// rollback-plan status. `period_end` not after `period_start` is
+/// `invalid_input` at `period_end`. (The period's ends are not named
+/// `from` and `to` because `from` is a Python keyword; the agenda
+/// writes them as `from` and `to`.)
+#[napi(ts_args_type = "schedule: T.In<T.Schedule>, periodStart: string | Date, periodEnd: string | Date, context?: T.In<T.Context> | null", ts_return_type = "T.CabAgenda")]
+pub fn cab_agenda<'e>(env: &'e Env, schedule: Unknown<'e>, period_start: Unknown<'e>, period_end: Unknown<'e>, context: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
+    run(env, "cab_agenda", vec![("schedule", Some(schedule)), ("period_start", Some(period_start)), ("period_end", Some(period_end)), ("context", context)])
+}
+
+/// `agenda` (as `cab_agenda` returns it) rendered in `format`
+/// (`markdown` or `html`), every value escaped.
+#[napi(ts_args_type = "agenda: T.In<T.CabAgenda>, format: T.NotesFormat", ts_return_type = "T.RenderedAgenda")]
+pub fn render_cab_agenda<'e>(env: &'e Env, agenda: Unknown<'e>, format: Unknown<'e>) -> napi::Result<Unknown<'e>> {
+    run(env, "render_cab_agenda", vec![("agenda", Some(agenda)), ("format", Some(format))])
 }

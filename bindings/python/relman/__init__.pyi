@@ -26,6 +26,7 @@ from ._errors import (
 )
 from .types import (
     Applied,
+    CabAgenda,
     CanaryJudgement,
     Command,
     ConflictReport,
@@ -49,6 +50,7 @@ from .types import (
     Policy,
     Release,
     ReleaseNotes,
+    RenderedAgenda,
     RiskAssessment,
     RiskBatch,
     RolloutInput,
@@ -110,6 +112,8 @@ __all__ = [
     "schema",
     "explain_policy",
     "unauthorized_changes",
+    "cab_agenda",
+    "render_cab_agenda",
 ]
 
 def validate(
@@ -239,3 +243,13 @@ def unauthorized_changes(
     policy: Union[Policy, str, None] = None,
 ) -> UnauthorizedReport:
     """Production deployments with no approved release, outside its window or on undeclared CIs."""
+def cab_agenda(
+    schedule: Union[Schedule, str],
+    period_start: TimestampIn,
+    period_end: TimestampIn,
+    context: Union[Context, str, None] = None,
+) -> CabAgenda:
+    """The CAB agenda: releases awaiting approval in a period, with votes, conflicts, risk and rollback."""
+
+def render_cab_agenda(agenda: Union[CabAgenda, str], format: NotesFormat) -> RenderedAgenda:
+    """A CAB agenda rendered as Markdown or HTML."""

@@ -35,6 +35,8 @@ __all__ = [
     "schema",
     "explain_policy",
     "unauthorized_changes",
+    "cab_agenda",
+    "render_cab_agenda",
 ]
 
 
@@ -183,3 +185,20 @@ def unauthorized_changes(history=None, schedule=None, policy=None, **unknown):
     `kpi.production_environments`: of `policy` when given, else of the
     schedule's own policy, else the default (`["production"]`)."""
     return _call("unauthorized_changes", dict(unknown, history=history, schedule=schedule, policy=policy))
+def cab_agenda(schedule=None, period_start=None, period_end=None, context=None, **unknown):
+    """The CAB agenda of `schedule` for the period [`period_start`,
+    `period_end`): every release in state `approval` whose planned
+    window intersects the period, by window start, then risk (higher first), then id; each
+    with its approval groups and missing votes (from the lifecycle's
+    approval gate), its conflicts, risk score and largest factors, and
+    rollback-plan status. `period_end` not after `period_start` is
+    `invalid_input` at `period_end`. (The period's ends are not named
+    `from` and `to` because `from` is a Python keyword; the agenda
+    writes them as `from` and `to`.)"""
+    return _call("cab_agenda", dict(unknown, schedule=schedule, period_start=period_start, period_end=period_end, context=context))
+
+
+def render_cab_agenda(agenda=None, format=None, **unknown):
+    """`agenda` (as `cab_agenda` returns it) rendered in `format`
+    (`markdown` or `html`), every value escaped."""
+    return _call("render_cab_agenda", dict(unknown, agenda=agenda, format=format))

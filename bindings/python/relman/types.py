@@ -2525,6 +2525,159 @@ class ReleaseNotes(_ReleaseNotesRequired, total=False):
     warnings: List[Warning]
     """Odd but not fatal: e.g. a non-string entry in `extra.known_issues`."""
 
+GroupReason = Literal["quorum", "risk_above_limit"]
+"""Why a group's vote is required."""
+
+class _ApprovalGroupRequired(TypedDict):
+    missing: int
+    """How many approvals are still missing (0 when the group is met)."""
+    reason: GroupReason
+    """Why its vote is required."""
+    role: Role
+    """The role that votes."""
+
+class ApprovalGroup(_ApprovalGroupRequired, total=False):
+    """One group (role) whose approvals are required."""
+    approved_by: List[str]
+    """Who approved in the current round (valid votes only)."""
+    eligible: List[str]
+    """The directory members of the role who have not voted in this round
+and whom separation of duties does not keep from approving, sorted."""
+    needed: Union[int, None]
+    """How many approvals are needed; absent when a percentage rule has no
+member of the role in the directory to count from."""
+
+class _RejectionRequired(TypedDict):
+    approver: str
+    """Who rejected."""
+    role: Role
+    """The role they voted in."""
+
+class Rejection(_RejectionRequired, total=False):
+    """An outstanding rejection."""
+    comment: Union[str, None]
+    """Their comment, if any."""
+
+class _AgendaApprovalsRequired(TypedDict):
+    groups: List[ApprovalGroup]
+    """The groups whose votes are required: every quorum rule of the
+release's kind, then the extra approver a risk above the limit
+needs."""
+    quorum_met: bool
+    """True when the `approval.quorum` requirement is met."""
+    round: int
+    """The approval round votes count in."""
+    standard_only: bool
+    """True when every change is a standard change: pre-approved, no vote
+needed."""
+
+class AgendaApprovals(_AgendaApprovalsRequired, total=False):
+    """The votes of an item's current approval round."""
+    rejections: List[Rejection]
+    """Outstanding rejections (each person's latest vote)."""
+
+_AgendaConflictRequired = TypedDict("_AgendaConflictRequired", {"explanation": str, "kind": "ConflictKind", "severity": "Severity"})
+
+_AgendaConflictOptional = TypedDict("_AgendaConflictOptional", {"cis": List[str], "window": Union["Window", None], "with": List[str]}, total=False)
+class AgendaConflict(_AgendaConflictRequired, _AgendaConflictOptional):
+    """A conflict involving an item."""
+
+class _TopFactorRequired(TypedDict):
+    contribution: float
+    """Points it adds to the score."""
+    explanation: str
+    """The risk engine's explanation."""
+    name: str
+    """The factor name."""
+
+class TopFactor(_TopFactorRequired, total=False):
+    """One of an item's largest risk contributions."""
+
+class _AgendaRiskRequired(TypedDict):
+    level: RiskLevel
+    """The assessed level."""
+    score: float
+    """The score from 0 to 100."""
+    top_factors: List[TopFactor]
+    """The largest contributions (at most three, positive only), largest
+first."""
+
+class AgendaRisk(_AgendaRiskRequired, total=False):
+    """An item's risk."""
+
+RollbackState = Literal["none", "documented", "tested"]
+"""How far the rollback plan is."""
+
+class _RollbackStatusRequired(TypedDict):
+    status: RollbackState
+    """None, documented or tested."""
+
+class RollbackStatus(_RollbackStatusRequired, total=False):
+    """An item's rollback plan."""
+    estimated_secs: Union[int, None]
+    """The expected duration of a rollback, in seconds."""
+
+class _UnmetRequirementRequired(TypedDict):
+    message: str
+    """The lifecycle's sentence."""
+    rule: str
+    """The rule id (`approval.quorum`, `approval.rollback_plan`, …)."""
+
+class UnmetRequirement(_UnmetRequirementRequired, total=False):
+    """A requirement of leaving approval that is not met."""
+
+class _AgendaItemRequired(TypedDict):
+    approvals: AgendaApprovals
+    """The votes: quorum groups, extra approvers, rejections."""
+    kind: ReleaseKind
+    """Its kind."""
+    ready: bool
+    """True when every requirement of leaving approval is met now (the
+lifecycle's `check` to `deployment` allows it)."""
+    release_id: str
+    """The release id."""
+    risk: AgendaRisk
+    """The risk score, level and largest contributions."""
+    rollback: RollbackStatus
+    """The rollback plan's status."""
+    title: str
+    """Its title."""
+    window: Window
+    """Its planned window."""
+
+class AgendaItem(_AgendaItemRequired, total=False):
+    """One release on the agenda."""
+    conflicts: List[AgendaConflict]
+    """The conflicts of the schedule involving the release."""
+    environments: List[str]
+    """The environments it targets."""
+    owner: Union[str, None]
+    """Its owner (release manager), if any."""
+    services: List[str]
+    """The business services it affects."""
+    unmet: List[UnmetRequirement]
+    """Every requirement of leaving approval that is not met, in gate
+order, as the lifecycle reports it."""
+    version: Union[str, None]
+    """Its version, if any."""
+
+_CabAgendaRequired = TypedDict("_CabAgendaRequired", {"from": "Timestamp", "items": List["AgendaItem"], "to": "Timestamp"})
+
+_CabAgendaOptional = TypedDict("_CabAgendaOptional", {"warnings": List["Warning"]}, total=False)
+class CabAgenda(_CabAgendaRequired, _CabAgendaOptional):
+    """The CAB agenda of a period: the result of [`cab_agenda`]."""
+
+class _RenderedAgendaRequired(TypedDict):
+    format: NotesFormat
+    """The format of `text`."""
+    text: str
+    """The agenda."""
+
+class RenderedAgenda(_RenderedAgendaRequired, total=False):
+    """A rendered CAB agenda: the result of [`render_cab_agenda`]."""
+    warnings: List[Warning]
+    """The agenda's warnings, carried over."""
+
 class _IcsExportRequired(TypedDict):
     events: int
     """How many VEVENTs it holds."""
@@ -2608,6 +2761,8 @@ SCHEMA_TYPES: Dict[str, str] = {
     "kpi_report": "KpiReport",
     "unauthorized_report": "UnauthorizedReport",
     "release_notes": "ReleaseNotes",
+    "cab_agenda": "CabAgenda",
+    "rendered_agenda": "RenderedAgenda",
     "ics_export": "IcsExport",
     "servicenow_import": "ServiceNowImport",
     "servicenow_patches": "ServiceNowPatches",

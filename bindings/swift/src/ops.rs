@@ -451,5 +451,49 @@ pub fn unauthorized_changes(
             .text("schedule", Some(&schedule))?
             .text("policy", policy.as_deref())?
             .run("unauthorized_changes")
+/// The CAB agenda of `schedule` for the period [`period_start`,
+/// `period_end`): every release in state `approval` whose planned
+/// window intersects the period, by window start, then risk (higher first), then id; each
+/// with its approval groups and missing votes (from the lifecycle's
+/// approval gate), its conflicts, risk score and largest factors, and
+/// rollback-plan status. `period_end` not after `period_start` is
+/// `invalid_input` at `period_end`. (The period's ends are not named
+/// `from` and `to` because `from` is a Python keyword; the agenda
+/// writes them as `from` and `to`.)
+///
+/// JSON text parameters:
+/// - `schedule`: the JSON text of a `Schedule`.
+#[uniffi::export(default(context = None))]
+pub fn cab_agenda(
+    schedule: String,
+    period_start: Timestamp,
+    period_end: Timestamp,
+    context: Option<Context>,
+) -> Result<JsonValue, RelmanError> {
+    guard(|| {
+        Params::default()
+            .text("schedule", Some(&schedule))?
+            .typed("period_start", Some(&period_start))?
+            .typed("period_end", Some(&period_end))?
+            .typed("context", context.as_ref())?
+            .run("cab_agenda")
+    })
+}
+
+/// `agenda` (as `cab_agenda` returns it) rendered in `format`
+/// (`markdown` or `html`), every value escaped.
+///
+/// JSON text parameters:
+/// - `agenda`: the JSON text of a `CabAgenda`.
+#[uniffi::export]
+pub fn render_cab_agenda(
+    agenda: String,
+    format: NotesFormat,
+) -> Result<JsonValue, RelmanError> {
+    guard(|| {
+        Params::default()
+            .text("agenda", Some(&agenda))?
+            .typed("format", Some(&format))?
+            .run("render_cab_agenda")
     })
 }

@@ -3,6 +3,7 @@
 //! the policy and import nothing from outputs or operations
 //! (docs/architecture.md).
 
+pub mod agenda;
 pub mod audit;
 pub mod calendar;
 pub mod conflict;

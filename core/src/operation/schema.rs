@@ -95,6 +95,8 @@ entries! {
     "kpi_report", Output, crate::KpiReport, "The result of compute_kpis: DORA and ITIL KPIs, series, groups";
     "unauthorized_report", Output, crate::UnauthorizedReport, "The result of unauthorized_changes: production deployments no approved release covers, with every reason";
     "release_notes", Output, crate::ReleaseNotes, "The result of release_notes: the notes as Markdown or HTML";
+    "cab_agenda", Output, crate::CabAgenda, "The result of cab_agenda: releases awaiting approval in a period, with votes, conflicts, risk and rollback";
+    "rendered_agenda", Output, crate::RenderedAgenda, "The result of render_cab_agenda: the CAB agenda as Markdown or HTML";
     "ics_export", Output, crate::IcsExport, "The result of calendar_ics: the iCalendar text and its event count";
     "servicenow_import", Output, crate::ServiceNowImport, "The result of import_servicenow: a schedule of releases, changes and the CMDB";
     "servicenow_patches", Output, crate::ServiceNowPatches, "The result of export_servicenow: the field patch of each record";

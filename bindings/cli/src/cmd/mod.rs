@@ -2,6 +2,7 @@
 //! of [`Command`] and one arm in [`Command::run`].
 
 pub mod apply;
+pub mod cab_agenda;
 pub mod calendar;
 pub mod call;
 pub mod check;
@@ -78,6 +79,9 @@ pub enum Command {
     Order(order::Args),
     /// Release notes of a release as Markdown or HTML.
     Notes(notes::Args),
+    /// The CAB agenda: releases awaiting approval in a period, with their
+    /// votes, conflicts, risk and rollback plan.
+    CabAgenda(cab_agenda::Args),
     /// The schedule and its blackouts as an iCalendar (.ics) file on stdout.
     Calendar(calendar::Args),
     /// ServiceNow Table API records (change_request, rm_release, cmdb_ci, …)
@@ -117,6 +121,7 @@ impl Command {
             Command::Slots(args) => slots::run(args, globals),
             Command::Order(args) => order::run(args, globals),
             Command::Notes(args) => notes::run(args, globals),
+            Command::CabAgenda(args) => cab_agenda::run(args, globals),
             Command::Calendar(args) => calendar::run(args, globals),
             Command::ImportServicenow(args) => import_servicenow::run(args, globals),
             Command::ExportServicenow(args) => export_servicenow::run(args, globals),

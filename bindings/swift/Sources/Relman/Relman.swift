@@ -12674,6 +12674,31 @@ public func assessRiskMany(releases: [String], context: Context? = nil)throws  -
 })
 }
 /**
+ * The CAB agenda of `schedule` for the period [`period_start`,
+ * `period_end`): every release in state `approval` whose planned
+ * window intersects the period, by window start, then risk (higher first), then id; each
+ * with its approval groups and missing votes (from the lifecycle's
+ * approval gate), its conflicts, risk score and largest factors, and
+ * rollback-plan status. `period_end` not after `period_start` is
+ * `invalid_input` at `period_end`. (The period's ends are not named
+ * `from` and `to` because `from` is a Python keyword; the agenda
+ * writes them as `from` and `to`.)
+ *
+ * JSON text parameters:
+ * - `schedule`: the JSON text of a `Schedule`.
+ */
+public func cabAgenda(schedule: String, periodStart: Timestamp, periodEnd: Timestamp, context: Context? = nil)throws  -> JsonValue  {
+    return try  FfiConverterTypeJsonValue_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_cab_agenda(
+        FfiConverterString.lower(schedule),
+        FfiConverterTypeTimestamp_lower(periodStart),
+        FfiConverterTypeTimestamp_lower(periodEnd),
+        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
+    )
+})
+}
+/**
  * An iCalendar (.ics) of the releases, windows and blackouts of
  * `schedule`.
  *
@@ -12866,6 +12891,22 @@ public func releaseNotes(release: Release, format: NotesFormat)throws  -> Releas
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_release_notes(
         FfiConverterTypeRelease_lower(release),
+        FfiConverterTypeNotesFormat_lower(format),uniffiCallStatus
+    )
+})
+}
+/**
+ * `agenda` (as `cab_agenda` returns it) rendered in `format`
+ * (`markdown` or `html`), every value escaped.
+ *
+ * JSON text parameters:
+ * - `agenda`: the JSON text of a `CabAgenda`.
+ */
+public func renderCabAgenda(agenda: String, format: NotesFormat)throws  -> JsonValue  {
+    return try  FfiConverterTypeJsonValue_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_render_cab_agenda(
+        FfiConverterString.lower(agenda),
         FfiConverterTypeNotesFormat_lower(format),uniffiCallStatus
     )
 })
@@ -13180,6 +13221,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_assess_risk_many() != 15880) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_relman_uniffi_checksum_func_cab_agenda() != 2239) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_relman_uniffi_checksum_func_calendar_ics() != 38166) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -13211,6 +13255,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_release_notes() != 1767) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_render_cab_agenda() != 708) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_rollout_step() != 62567) {

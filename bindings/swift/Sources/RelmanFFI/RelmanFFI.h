@@ -600,6 +600,11 @@ RustBuffer uniffi_relman_uniffi_fn_func_assess_risk(RustBuffer release, RustBuff
 RustBuffer uniffi_relman_uniffi_fn_func_assess_risk_many(RustBuffer releases, RustBuffer context, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CAB_AGENDA
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CAB_AGENDA
+RustBuffer uniffi_relman_uniffi_fn_func_cab_agenda(RustBuffer schedule, RustBuffer period_start, RustBuffer period_end, RustBuffer context, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CALENDAR_ICS
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CALENDAR_ICS
 RustBuffer uniffi_relman_uniffi_fn_func_calendar_ics(RustBuffer schedule, RustBuffer options, RustCallStatus *_Nonnull out_status
@@ -653,6 +658,11 @@ RustBuffer uniffi_relman_uniffi_fn_func_judge_canary(RustBuffer baseline, RustBu
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RELEASE_NOTES
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RELEASE_NOTES
 RustBuffer uniffi_relman_uniffi_fn_func_release_notes(RustBuffer release, RustBuffer format, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RENDER_CAB_AGENDA
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RENDER_CAB_AGENDA
+RustBuffer uniffi_relman_uniffi_fn_func_render_cab_agenda(RustBuffer agenda, RustBuffer format, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ROLLOUT_STEP
@@ -1274,6 +1284,12 @@ uint16_t uniffi_relman_uniffi_checksum_func_assess_risk_many(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CAB_AGENDA
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CAB_AGENDA
+uint16_t uniffi_relman_uniffi_checksum_func_cab_agenda(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CALENDAR_ICS
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CALENDAR_ICS
 uint16_t uniffi_relman_uniffi_checksum_func_calendar_ics(void
@@ -1337,6 +1353,12 @@ uint16_t uniffi_relman_uniffi_checksum_func_judge_canary(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_RELEASE_NOTES
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_RELEASE_NOTES
 uint16_t uniffi_relman_uniffi_checksum_func_release_notes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_RENDER_CAB_AGENDA
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_RENDER_CAB_AGENDA
+uint16_t uniffi_relman_uniffi_checksum_func_render_cab_agenda(void
     
 );
 #endif

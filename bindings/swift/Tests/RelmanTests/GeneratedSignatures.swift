@@ -37,5 +37,9 @@ final class GeneratedSignatureTests: XCTestCase {
             Relman.unauthorizedChanges(history:schedule:policy:),
         ]
         XCTAssertEqual(functions.count, 21)
+            Relman.cabAgenda(schedule:periodStart:periodEnd:context:),
+            Relman.renderCabAgenda(agenda:format:),
+        ]
+        XCTAssertEqual(functions.count, 22)
     }
 }

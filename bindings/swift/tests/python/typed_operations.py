@@ -179,5 +179,22 @@ OPERATIONS = {
             ("policy", "text", None),
         ),
         "UnauthorizedReport",
+    "cab_agenda": (
+        "cab_agenda",
+        (
+            ("schedule", "text", None),
+            ("period_start", "scalar", "Timestamp"),
+            ("period_end", "scalar", "Timestamp"),
+            ("context", "record", "Context"),
+        ),
+        None,
+    ),
+    "render_cab_agenda": (
+        "render_cab_agenda",
+        (
+            ("agenda", "text", None),
+            ("format", "enum", "NotesFormat"),
+        ),
+        None,
     ),
 }

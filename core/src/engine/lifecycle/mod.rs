@@ -24,6 +24,7 @@ mod notify;
 mod prepared;
 mod tape;
 
+pub(crate) use approval::conflict_of_interest;
 pub use approval::scope_fingerprint;
 pub use command::{Action, Amendment, Command};
 pub use notify::{Notification, Recipient};

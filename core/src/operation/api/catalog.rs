@@ -274,6 +274,8 @@ mod tests {
                 "kind",
                 "name",
                 "now",
+                "period_end",
+                "period_start",
                 "target",
                 "text"
             ]
