@@ -63,7 +63,7 @@ pub mod document;
 pub mod engine;
 pub mod policy;
 pub use engine::{
-    audit, calendar, conflict, keys, kpi, lifecycle, record, risk, rollout, schedule,
+    audit, calendar, closure, conflict, keys, kpi, lifecycle, record, risk, rollout, schedule,
 };
 pub mod output;
 pub use output::{ics, interop, notes};
@@ -72,6 +72,7 @@ use operation::structure;
 pub use operation::{api, schema, validate};
 
 pub use audit::{verify_log, verify_log_with, LogVerdict, Tamper, TamperKind};
+pub use closure::{closure, Closure};
 pub use conflict::{
     detect_conflicts, Conflict, ConflictKind, ConflictReport, PreparedSchedule, Severity,
 };

@@ -49,6 +49,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "engine::audit",
             "engine::calendar",
+            "engine::closure",
             "engine::conflict",
             "engine::keys",
             "engine::kpi",

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod closure;
 pub mod conflict;
 pub mod keys;
 pub mod kpi;

@@ -93,6 +93,7 @@ entries! {
     "slot_suggestion", Output, crate::SlotSuggestion, "The result of suggest_slots: the earliest free windows for an item";
     "deployment_order", Output, crate::DeploymentOrder, "The result of deployment_order: dependency waves and the critical path";
     "kpi_report", Output, crate::KpiReport, "The result of compute_kpis: DORA and ITIL KPIs, series, groups";
+    "closure", Output, crate::Closure, "The result of closure: the records to resolve, the articles to publish, what stays open and why";
     "release_notes", Output, crate::ReleaseNotes, "The result of release_notes: the notes as Markdown or HTML";
     "ics_export", Output, crate::IcsExport, "The result of calendar_ics: the iCalendar text and its event count";
     "servicenow_import", Output, crate::ServiceNowImport, "The result of import_servicenow: a schedule of releases, changes and the CMDB";
