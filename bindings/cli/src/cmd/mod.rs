@@ -5,6 +5,7 @@ pub mod apply;
 pub mod calendar;
 pub mod call;
 pub mod check;
+pub mod closure;
 pub mod conflicts;
 pub mod context;
 pub mod demo;
@@ -77,6 +78,8 @@ pub enum Command {
     Order(order::Args),
     /// Release notes of a release as Markdown or HTML.
     Notes(notes::Args),
+    /// What the host may resolve, publish or must keep open for a release.
+    Closure(closure::Args),
     /// The schedule and its blackouts as an iCalendar (.ics) file on stdout.
     Calendar(calendar::Args),
     /// ServiceNow Table API records (change_request, rm_release, cmdb_ci, …)
@@ -113,6 +116,7 @@ impl Command {
             Command::Slots(args) => slots::run(args, globals),
             Command::Order(args) => order::run(args, globals),
             Command::Notes(args) => notes::run(args, globals),
+            Command::Closure(args) => closure::run(args, globals),
             Command::Calendar(args) => calendar::run(args, globals),
             Command::ImportServicenow(args) => import_servicenow::run(args, globals),
             Command::ExportServicenow(args) => export_servicenow::run(args, globals),
