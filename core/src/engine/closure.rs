@@ -80,7 +80,7 @@ pub enum Disposition {
 /// The closure decision of a release: its recorded state and outcome and
 /// what follows from them.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Decision {
+pub struct ClosureDecision {
     /// The release's state (the last event's `to` when the log verifies).
     pub state: State,
     /// The outcome the log records (none when it does not verify).
@@ -97,7 +97,7 @@ pub struct Decision {
     pub warnings: Vec<Warning>,
 }
 
-impl Decision {
+impl ClosureDecision {
     /// True when the linked records may be resolved.
     pub fn resolves(&self) -> bool {
         self.disposition != Disposition::KeepOpen
@@ -117,7 +117,7 @@ impl Decision {
     }
 }
 
-impl fmt::Display for Decision {
+impl fmt::Display for ClosureDecision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self.state.as_str();
         let seq = |f: &mut fmt::Formatter<'_>| match self.outcome_seq {
@@ -166,10 +166,10 @@ impl fmt::Display for Decision {
 }
 
 /// The one closure decision of `release`, from the replay of its log.
-pub fn decide(release: &Release) -> Decision {
+pub fn decide(release: &Release) -> ClosureDecision {
     let (verdict, record) = verify_with_record(release, None, None);
     let mut warnings = Vec::new();
-    let mut decision = Decision {
+    let mut decision = ClosureDecision {
         state: release.state,
         outcome: None,
         outcome_seq: None,

@@ -20,7 +20,7 @@
 //! would change the layout (`\ ` `` ` `` `* _ [ ] < > # | ~`, and a leading
 //! `-`, `+` or `1.`) and folds newlines inside a value into spaces.
 
-use crate::closure::{decide, Decision, Disposition, Linked, OpenReason};
+use crate::closure::{decide, ClosureDecision, Disposition, Linked, OpenReason};
 use crate::document::{Release, Strategy};
 use crate::error::Warning;
 use schemars::JsonSchema;
@@ -156,7 +156,7 @@ fn strings(release: &Release, key: &str, warnings: &mut Vec<Warning>) -> Vec<Str
 /// what the closure decision says of them: fixed only after a successful
 /// deployment; planned before one; still open after a failure, a rollback
 /// or a cancellation, or when the log vouches for no outcome.
-fn fixes(release: &Release, decision: &Decision) -> Option<Section> {
+fn fixes(release: &Release, decision: &ClosureDecision) -> Option<Section> {
     let linked = Linked::of(release);
     if linked.is_empty() {
         return None;
@@ -215,7 +215,11 @@ const FIXED: [&str; 4] = [
     "Requests fulfilled",
 ];
 
-fn sections(release: &Release, decision: &Decision, warnings: &mut Vec<Warning>) -> Vec<Section> {
+fn sections(
+    release: &Release,
+    decision: &ClosureDecision,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Section> {
     let mut out = Vec::new();
     let mut summary = Vec::new();
     if let Some(scope) = &release.scope {
@@ -363,7 +367,7 @@ fn kind_name(k: crate::document::ChangeKind) -> &'static str {
 }
 
 /// `, outcome rolled back` when the log records an outcome.
-fn outcome_words(decision: &Decision) -> String {
+fn outcome_words(decision: &ClosureDecision) -> String {
     match decision.outcome {
         Some(o) => format!(
             ", outcome {}",
@@ -385,7 +389,7 @@ fn heading(release: &Release) -> String {
     }
 }
 
-fn markdown(release: &Release, decision: &Decision, sections: &[Section]) -> String {
+fn markdown(release: &Release, decision: &ClosureDecision, sections: &[Section]) -> String {
     let mut o = String::new();
     o.push_str(&format!("# {}\n\n", escape_markdown(&heading(release))));
     o.push_str(&format!(
@@ -418,7 +422,7 @@ fn markdown(release: &Release, decision: &Decision, sections: &[Section]) -> Str
     o
 }
 
-fn html(release: &Release, decision: &Decision, sections: &[Section]) -> String {
+fn html(release: &Release, decision: &ClosureDecision, sections: &[Section]) -> String {
     let e = escape_html;
     let mut o = String::new();
     o.push_str(&format!(
