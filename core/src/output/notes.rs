@@ -161,37 +161,21 @@ fn fixes(release: &Release, decision: &ClosureDecision) -> Option<Section> {
     if linked.is_empty() {
         return None;
     }
-    let (title, names, note): (&'static str, [&str; 4], Option<String>) =
-        match (decision.disposition, decision.reason) {
-            (Disposition::Resolve, _) => (
-                "Fixed problems and fulfilled requests",
-                FIXED,
-                None,
-            ),
-            (Disposition::ResolveWithIssues, _) => (
-                "Fixed problems and fulfilled requests",
-                FIXED,
-                Some("Deployed with issues: each fix is to be confirmed before its record is resolved.".into()),
-            ),
-            (Disposition::KeepOpen, Some(OpenReason::NotDeployed) | None) => (
-                "Planned fixes and requests",
-                ["Problems to fix", "Known errors to fix", "Incidents to resolve", "Requests to fulfil"],
-                Some(format!(
-                    "Not deployed yet (state {}): these fixes are planned, not delivered.",
-                    decision.state.as_str()
-                )),
-            ),
-            (Disposition::KeepOpen, Some(reason)) => (
-                "Still open",
-                ["Open problems", "Open known errors", "Open incidents", "Open requests"],
-                Some(match reason {
-                    OpenReason::Failed => "The deployment failed: nothing below is fixed; every record stays open.",
-                    OpenReason::RolledBack => "The deployment was rolled back: nothing below is fixed; every record stays open.",
-                    OpenReason::Cancelled => "The release was cancelled: nothing below is fixed; every record stays open.",
-                    _ => "The audit log vouches for no deployment: nothing below is fixed; every record stays open.",
-                }.into()),
-            ),
-        };
+    let (title, names, note) = match (decision.disposition, decision.reason) {
+        (Disposition::Resolve, _) => (FIXED_TITLE, FIXED, None),
+        (Disposition::ResolveWithIssues, _) => (FIXED_TITLE, FIXED, Some(WITH_ISSUES.to_string())),
+        (Disposition::KeepOpen, Some(OpenReason::NotDeployed) | None) => (
+            "Planned fixes and requests",
+            PLANNED,
+            Some(format!(
+                "Not deployed yet (state {}): these fixes are planned, not delivered.",
+                decision.state.as_str()
+            )),
+        ),
+        (Disposition::KeepOpen, Some(reason)) => {
+            ("Still open", OPEN, Some(still_open(reason).to_string()))
+        }
+    };
     let [p, k, i, r] = names;
     let mut blocks: Vec<Block> = note.into_iter().map(Block::Paragraph).collect();
     for (name, ids) in [
@@ -206,6 +190,47 @@ fn fixes(release: &Release, decision: &ClosureDecision) -> Option<Section> {
     }
     Some(Section { title, blocks })
 }
+
+/// Why nothing below is fixed, for the notes' "Still open" section.
+fn still_open(reason: OpenReason) -> &'static str {
+    match reason {
+        OpenReason::Failed => {
+            "The deployment failed: nothing below is fixed; every record stays open."
+        }
+        OpenReason::RolledBack => {
+            "The deployment was rolled back: nothing below is fixed; every record stays open."
+        }
+        OpenReason::Cancelled => {
+            "The release was cancelled: nothing below is fixed; every record stays open."
+        }
+        OpenReason::NotDeployed | OpenReason::LogNotVerified => {
+            "The audit log vouches for no deployment: nothing below is fixed; every record stays open."
+        }
+    }
+}
+
+/// The title of the fixes a successful deployment delivered.
+const FIXED_TITLE: &str = "Fixed problems and fulfilled requests";
+
+/// The note of a deployment with issues.
+const WITH_ISSUES: &str =
+    "Deployed with issues: each fix is to be confirmed before its record is resolved.";
+
+/// The group names of fixes planned, not yet deployed.
+const PLANNED: [&str; 4] = [
+    "Problems to fix",
+    "Known errors to fix",
+    "Incidents to resolve",
+    "Requests to fulfil",
+];
+
+/// The group names of records that stay open.
+const OPEN: [&str; 4] = [
+    "Open problems",
+    "Open known errors",
+    "Open incidents",
+    "Open requests",
+];
 
 /// The group names of fixes delivered by a successful deployment.
 const FIXED: [&str; 4] = [
