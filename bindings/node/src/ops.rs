@@ -34,6 +34,7 @@ pub(crate) const FUNCTIONS: &[(&str, &str)] = &[
     ("export_servicenow", "exportServicenow"),
     ("schema", "schema"),
     ("explain_policy", "explainPolicy"),
+    ("closure", "closure"),
 ];
 
 /// Validates a document of `kind` (`release`, `schedule`, `policy`, …)
@@ -216,4 +217,16 @@ pub fn schema<'e>(env: &'e Env, name: Unknown<'e>) -> napi::Result<Unknown<'e>> 
 #[napi(ts_args_type = "policy?: T.In<T.Policy> | null", ts_return_type = "T.JsonObject")]
 pub fn explain_policy<'e>(env: &'e Env, policy: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "explain_policy", vec![("policy", policy)])
+}
+
+/// What the host may do in its ITSM tool now that `release` is where
+/// its log says it is: the problems, known errors, requests and
+/// incidents it may resolve and the knowledge articles it may publish
+/// (after a successful deployment), or every one of them kept open with
+/// the reason (`not_deployed`, `cancelled`, `failed`, `rolled_back`,
+/// `log_not_verified`). The outcome is the one the replay of the
+/// release's verified log yields (docs/reports.md, "Closure").
+#[napi(ts_args_type = "release: T.In<T.Release>", ts_return_type = "T.Closure")]
+pub fn closure<'e>(env: &'e Env, release: Unknown<'e>) -> napi::Result<Unknown<'e>> {
+    run(env, "closure", vec![("release", Some(release))])
 }

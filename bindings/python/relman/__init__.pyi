@@ -27,6 +27,7 @@ from ._errors import (
 from .types import (
     Applied,
     CanaryJudgement,
+    Closure,
     Command,
     ConflictReport,
     Context,
@@ -108,6 +109,7 @@ __all__ = [
     "export_servicenow",
     "schema",
     "explain_policy",
+    "closure",
 ]
 
 def validate(
@@ -230,3 +232,6 @@ def schema(name: str) -> Dict[str, JSONValue]:
 
 def explain_policy(policy: Union[Policy, str, None] = None) -> Dict[str, JSONValue]:
     """The effective policy with every default filled in, and where each value comes from."""
+
+def closure(release: Union[Release, str]) -> Closure:
+    """What the host may resolve, publish or must keep open for a release."""

@@ -34,6 +34,7 @@ __all__ = [
     "export_servicenow",
     "schema",
     "explain_policy",
+    "closure",
 ]
 
 
@@ -168,3 +169,14 @@ def explain_policy(policy=None, **unknown):
     `given` when the input policy sets it, `default` when relman fills
     it in. A policy relman refuses is `invalid_policy`, as everywhere."""
     return _call("explain_policy", dict(unknown, policy=policy))
+
+
+def closure(release=None, **unknown):
+    """What the host may do in its ITSM tool now that `release` is where
+    its log says it is: the problems, known errors, requests and
+    incidents it may resolve and the knowledge articles it may publish
+    (after a successful deployment), or every one of them kept open with
+    the reason (`not_deployed`, `cancelled`, `failed`, `rolled_back`,
+    `log_not_verified`). The outcome is the one the replay of the
+    release's verified log yields (docs/reports.md, "Closure")."""
+    return _call("closure", dict(unknown, release=release))

@@ -423,3 +423,21 @@ pub fn explain_policy(
             .run("explain_policy")
     })
 }
+
+/// What the host may do in its ITSM tool now that `release` is where
+/// its log says it is: the problems, known errors, requests and
+/// incidents it may resolve and the knowledge articles it may publish
+/// (after a successful deployment), or every one of them kept open with
+/// the reason (`not_deployed`, `cancelled`, `failed`, `rolled_back`,
+/// `log_not_verified`). The outcome is the one the replay of the
+/// release's verified log yields (docs/reports.md, "Closure").
+#[uniffi::export]
+pub fn closure(
+    release: Release,
+) -> Result<JsonValue, RelmanError> {
+    guard(|| {
+        Params::default()
+            .typed("release", Some(&release))?
+            .run("closure")
+    })
+}

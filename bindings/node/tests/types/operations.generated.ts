@@ -48,3 +48,5 @@ export const exportServicenowResult: T.ServiceNowPatches = relman.exportServicen
 export const schemaResult: T.JsonObject = relman.schema(given<T.SchemaName>());
 
 export const explainPolicyResult: T.JsonObject = relman.explainPolicy(given<T.In<T.Policy> | null>());
+
+export const closureResult: T.Closure = relman.closure(given<T.In<T.Release>>());

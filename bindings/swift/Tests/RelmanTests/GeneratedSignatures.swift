@@ -34,7 +34,8 @@ final class GeneratedSignatureTests: XCTestCase {
             Relman.exportServicenow(schedule:risk:conflicts:gates:now:),
             Relman.schema(name:),
             Relman.explainPolicy(policy:),
+            Relman.closure(release:),
         ]
-        XCTAssertEqual(functions.count, 20)
+        XCTAssertEqual(functions.count, 21)
     }
 }

@@ -171,4 +171,11 @@ OPERATIONS = {
         ),
         None,
     ),
+    "closure": (
+        "closure",
+        (
+            ("release", "record", "Release"),
+        ),
+        None,
+    ),
 }
