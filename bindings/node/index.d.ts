@@ -160,6 +160,17 @@ export declare function call(operation: T.OperationName, params?: { [name: strin
  */
 export declare function check(release: T.In<T.Release>, target: T.State, context?: T.In<T.Context> | null, keys?: T.In<T.KeyringSpec> | null): T.GateReport
 
+/**
+ * What the host may do in its ITSM tool now that `release` is where
+ * its log says it is: the problems, known errors, requests and
+ * incidents it may resolve and the knowledge articles it may publish
+ * (after a successful deployment), or every one of them kept open with
+ * the reason (`not_deployed`, `cancelled`, `failed`, `rolled_back`,
+ * `log_not_verified`). The outcome is the one the replay of the
+ * release's verified log yields (docs/reports.md, "Closure").
+ */
+export declare function closure(release: T.In<T.Release>): T.Closure
+
 /** DORA and ITIL release KPIs of `history`, with series and groups. */
 export declare function computeKpis(history: T.In<T.History>, options?: T.In<T.KpiOptions> | null, policy?: T.In<T.Policy> | null): T.KpiReport
 

@@ -849,6 +849,7 @@ module.exports.cabAgenda = nativeBinding.cabAgenda
 module.exports.calendarIcs = nativeBinding.calendarIcs
 module.exports.call = nativeBinding.call
 module.exports.check = nativeBinding.check
+module.exports.closure = nativeBinding.closure
 module.exports.computeKpis = nativeBinding.computeKpis
 module.exports.computeKpisAsync = nativeBinding.computeKpisAsync
 module.exports.deploymentOrder = nativeBinding.deploymentOrder

@@ -57,6 +57,10 @@ export type OperationName = "validate" | "check" | "apply" | "verify_log" | "ass
 
 /** The names `schema` knows. */
 export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "servicenow_tables" | "servicenow_export" | "judge_config" | "keyring" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "release_notes" | "cab_agenda" | "rendered_agenda" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
+export type OperationName = "validate" | "check" | "apply" | "verify_log" | "assess_risk" | "assess_risk_many" | "fit_risk_model" | "detect_conflicts" | "suggest_slots" | "deployment_order" | "rollout_step" | "judge_canary" | "compute_kpis" | "release_notes" | "calendar_ics" | "import_servicenow" | "export_servicenow" | "schema" | "explain_policy" | "closure"
+
+/** The names `schema` knows. */
+export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "servicenow_tables" | "servicenow_export" | "judge_config" | "keyring" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "closure" | "release_notes" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
 
 /** The parameters of `suggestSlots`, keyed as in the data contract. */
 export interface SlotRequest {
@@ -621,6 +625,50 @@ export type ChangeKind = "standard" | "normal" | "emergency"
 export type Classification = "pass" | "high" | "low" | "nodata"
 
 /**
+ * The result of [`closure`]: what the host may resolve and publish in its
+ * ITSM tool, and what stays open and why.
+ *
+ *  JSON Schema: `schema('closure')`.
+ */
+export interface Closure {
+  /** `resolve`, `resolve_with_issues` or `keep_open`. */
+  disposition: Disposition
+  /**
+   * Every record that stays open, and every article held back, with the
+   * reason: problems, known errors, requests, incidents, then knowledge
+   * articles, each sorted by id.
+   */
+  keep_open: KeptOpen[]
+  /** The decision in one sentence. */
+  message: string
+  /** The outcome its log records, if any. */
+  outcome?: Outcome | null
+  /** The `seq` of the event that recorded the outcome. */
+  outcome_seq?: number | null
+  /** The knowledge articles the host may publish. */
+  publish: Publish
+  /** Why everything stays open (with `keep_open`). */
+  reason?: OpenReason | null
+  /** The release. */
+  release_id: string
+  /** The records the host may resolve. */
+  resolve: Linked
+  /**
+   * The rule that decided: `closure.success`, `closure.success_with_issues`,
+   * `closure.failed`, `closure.rolled_back`, `closure.cancelled`,
+   * `closure.not_deployed` or `closure.log_not_verified`.
+   */
+  rule: string
+  /** Its state. */
+  state: State
+  /**
+   * Odd but not fatal: `deployed_with_issues`, `log_not_verified`,
+   * `legacy_log`.
+   */
+  warnings?: Warning[]
+}
+
+/**
  * The CMDB: configuration items and their relationships.
  *
  *  JSON Schema: `schema('cmdb')`.
@@ -1109,6 +1157,9 @@ export interface Difference {
 /** How a document field differs from what its log yields. */
 export type DifferenceKind = "edited" | "unlogged" | "missing" | "unreadable"
 
+/** What the host may do with the records a release links. */
+export type Disposition = "resolve" | "resolve_with_issues" | "keep_open"
+
 /** The kinds of input document of the data contract. */
 export type DocumentKind = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "command" | "rollout_replay" | "canary_comparison"
 
@@ -1545,6 +1596,16 @@ export interface JudgedMetric {
   [key: string]: unknown
 }
 
+/** A record that stays open (or an article that stays unpublished). */
+export interface KeptOpen {
+  /** Its id. */
+  id: string
+  /** What it is. */
+  kind: RecordKind
+  /** Why it stays open. */
+  reason: OpenReason
+}
+
 /** A MAC or signature algorithm of a keyed chain. */
 export type KeyAlgorithm = ("hmac-sha256") | "ed25519"
 
@@ -1828,12 +1889,33 @@ export interface LimitsPolicy {
   [key: `u_${string}` | `x_${string}`]: unknown
 }
 
+/**
+ * The records a release links, each once and sorted: from the release's
+ * `links` and every change's `links`.
+ */
+export interface Linked {
+  /** Incidents. */
+  incidents: string[]
+  /** Known errors. */
+  known_errors: string[]
+  /** Problem records. */
+  problems: string[]
+  /** Requests (requested items). */
+  requests: string[]
+}
+
 /** Links from a record to other ITSM records, by id. */
 export interface Links {
   /** Change records this relates to. */
   changes?: string[]
   /** Incidents this relates to. */
   incidents?: string[]
+  /**
+   * Known errors (problems with a documented workaround) this fixes:
+   * resolvable by [`crate::closure`] once the release deployed
+   * successfully.
+   */
+  known_errors?: string[]
   /** Problem records this fixes. */
   problems?: string[]
   /** Requests this fulfils. */
@@ -2014,6 +2096,9 @@ export interface NotifyRule {
   [key: string]: unknown
 }
 
+/** Why the records a release links stay open. */
+export type OpenReason = "not_deployed" | "cancelled" | "failed" | "rolled_back" | "log_not_verified"
+
 /** How a deployment ended. */
 export type Outcome = "success" | "success_with_issues" | "failed" | "rolled_back"
 
@@ -2162,6 +2247,12 @@ export interface Problem {
   path: string
 }
 
+/** The knowledge articles to publish. */
+export interface Publish {
+  /** The release's knowledge articles, each once, sorted. */
+  knowledge_articles: string[]
+}
+
 /**
  * One quorum requirement: approvals from a role, by count or percentage
  * of the role's members in the actor directory.
@@ -2234,6 +2325,9 @@ export interface RecordCounts {
   /** Releases with no date at all. */
   releases_undated: number
 }
+
+/** The kind of a record the closure names. */
+export type RecordKind = "problem" | "known_error" | "request" | "incident" | "knowledge_article"
 
 /** The fields to write on one record. */
 export interface RecordPatch {

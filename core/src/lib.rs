@@ -63,8 +63,8 @@ pub mod document;
 pub mod engine;
 pub mod policy;
 pub use engine::{
-    agenda, audit, calendar, conflict, keys, kpi, lifecycle, record, risk, rollout, schedule,
-    unauthorized, versions,
+    agenda, audit, calendar, closure, conflict, keys, kpi, lifecycle, record, risk, rollout,
+    schedule, unauthorized, versions,
 };
 pub mod output;
 pub use output::agenda::{render_cab_agenda, RenderedAgenda};
@@ -75,6 +75,7 @@ pub use operation::{api, schema, validate};
 
 pub use agenda::{cab_agenda, CabAgenda};
 pub use audit::{verify_log, verify_log_with, LogVerdict, Tamper, TamperKind};
+pub use closure::{closure, Closure};
 pub use conflict::{
     detect_conflicts, Conflict, ConflictKind, ConflictReport, PreparedSchedule, Severity,
 };

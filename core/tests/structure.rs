@@ -50,6 +50,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "engine::agenda",
             "engine::audit",
             "engine::calendar",
+            "engine::closure",
             "engine::conflict",
             "engine::keys",
             "engine::kpi",

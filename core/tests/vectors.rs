@@ -64,6 +64,7 @@ const WITHOUT_RECORD: &[&str] = &[
     "apply/legacy_log_refused",
     "check/forged_vote_not_counted",
     "check/legacy_log",
+    "closure/unlogged_outcome_not_believed",
 ];
 
 /// The releases of a vector's input: at `release` and `releases[]`

@@ -37,6 +37,7 @@ pub(crate) const FUNCTIONS: &[(&str, &str)] = &[
     ("unauthorized_changes", "unauthorizedChanges"),
     ("cab_agenda", "cabAgenda"),
     ("render_cab_agenda", "renderCabAgenda"),
+    ("closure", "closure"),
 ];
 
 /// Validates a document of `kind` (`release`, `schedule`, `policy`, …)
@@ -253,4 +254,14 @@ pub fn cab_agenda<'e>(env: &'e Env, schedule: Unknown<'e>, period_start: Unknown
 #[napi(ts_args_type = "agenda: T.In<T.CabAgenda>, format: T.NotesFormat", ts_return_type = "T.RenderedAgenda")]
 pub fn render_cab_agenda<'e>(env: &'e Env, agenda: Unknown<'e>, format: Unknown<'e>) -> napi::Result<Unknown<'e>> {
     run(env, "render_cab_agenda", vec![("agenda", Some(agenda)), ("format", Some(format))])
+/// What the host may do in its ITSM tool now that `release` is where
+/// its log says it is: the problems, known errors, requests and
+/// incidents it may resolve and the knowledge articles it may publish
+/// (after a successful deployment), or every one of them kept open with
+/// the reason (`not_deployed`, `cancelled`, `failed`, `rolled_back`,
+/// `log_not_verified`). The outcome is the one the replay of the
+/// release's verified log yields (docs/reports.md, "Closure").
+#[napi(ts_args_type = "release: T.In<T.Release>", ts_return_type = "T.Closure")]
+pub fn closure<'e>(env: &'e Env, release: Unknown<'e>) -> napi::Result<Unknown<'e>> {
+    run(env, "closure", vec![("release", Some(release))])
 }

@@ -28,6 +28,7 @@ from .types import (
     Applied,
     CabAgenda,
     CanaryJudgement,
+    Closure,
     Command,
     ConflictReport,
     Context,
@@ -114,6 +115,7 @@ __all__ = [
     "unauthorized_changes",
     "cab_agenda",
     "render_cab_agenda",
+    "closure",
 ]
 
 def validate(
@@ -253,3 +255,5 @@ def cab_agenda(
 
 def render_cab_agenda(agenda: Union[CabAgenda, str], format: NotesFormat) -> RenderedAgenda:
     """A CAB agenda rendered as Markdown or HTML."""
+def closure(release: Union[Release, str]) -> Closure:
+    """What the host may resolve, publish or must keep open for a release."""

@@ -37,6 +37,7 @@ __all__ = [
     "unauthorized_changes",
     "cab_agenda",
     "render_cab_agenda",
+    "closure",
 ]
 
 
@@ -202,3 +203,12 @@ def render_cab_agenda(agenda=None, format=None, **unknown):
     """`agenda` (as `cab_agenda` returns it) rendered in `format`
     (`markdown` or `html`), every value escaped."""
     return _call("render_cab_agenda", dict(unknown, agenda=agenda, format=format))
+def closure(release=None, **unknown):
+    """What the host may do in its ITSM tool now that `release` is where
+    its log says it is: the problems, known errors, requests and
+    incidents it may resolve and the knowledge articles it may publish
+    (after a successful deployment), or every one of them kept open with
+    the reason (`not_deployed`, `cancelled`, `failed`, `rolled_back`,
+    `log_not_verified`). The outcome is the one the replay of the
+    release's verified log yields (docs/reports.md, "Closure")."""
+    return _call("closure", dict(unknown, release=release))

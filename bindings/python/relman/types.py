@@ -66,6 +66,10 @@ class Links(TypedDict, total=False):
     """Change records this relates to."""
     incidents: List[str]
     """Incidents this relates to."""
+    known_errors: List[str]
+    """Known errors (problems with a documented workaround) this fixes:
+resolvable by [`crate::closure`] once the release deployed
+successfully."""
     problems: List[str]
     """Problem records this fixes."""
     requests: List[str]
@@ -2510,6 +2514,81 @@ class _UnauthorizedReportRequired(TypedDict):
 
 class UnauthorizedReport(_UnauthorizedReportRequired, total=False):
     """The verdict of [`unauthorized_changes`]."""
+Disposition = Literal["resolve", "resolve_with_issues", "keep_open"]
+"""What the host may do with the records a release links."""
+
+RecordKind = Literal["problem", "known_error", "request", "incident", "knowledge_article"]
+"""The kind of a record the closure names."""
+
+OpenReason = Literal["not_deployed", "cancelled", "failed", "rolled_back", "log_not_verified"]
+"""Why the records a release links stay open."""
+
+class _KeptOpenRequired(TypedDict):
+    id: str
+    """Its id."""
+    kind: RecordKind
+    """What it is."""
+    reason: OpenReason
+    """Why it stays open."""
+
+class KeptOpen(_KeptOpenRequired, total=False):
+    """A record that stays open (or an article that stays unpublished)."""
+
+class _PublishRequired(TypedDict):
+    knowledge_articles: List[str]
+    """The release's knowledge articles, each once, sorted."""
+
+class Publish(_PublishRequired, total=False):
+    """The knowledge articles to publish."""
+
+class _LinkedRequired(TypedDict):
+    incidents: List[str]
+    """Incidents."""
+    known_errors: List[str]
+    """Known errors."""
+    problems: List[str]
+    """Problem records."""
+    requests: List[str]
+    """Requests (requested items)."""
+
+class Linked(_LinkedRequired, total=False):
+    """The records a release links, each once and sorted: from the release's
+`links` and every change's `links`."""
+
+class _ClosureRequired(TypedDict):
+    disposition: Disposition
+    """`resolve`, `resolve_with_issues` or `keep_open`."""
+    keep_open: List[KeptOpen]
+    """Every record that stays open, and every article held back, with the
+reason: problems, known errors, requests, incidents, then knowledge
+articles, each sorted by id."""
+    message: str
+    """The decision in one sentence."""
+    publish: Publish
+    """The knowledge articles the host may publish."""
+    release_id: str
+    """The release."""
+    resolve: Linked
+    """The records the host may resolve."""
+    rule: str
+    """The rule that decided: `closure.success`, `closure.success_with_issues`,
+`closure.failed`, `closure.rolled_back`, `closure.cancelled`,
+`closure.not_deployed` or `closure.log_not_verified`."""
+    state: State
+    """Its state."""
+
+class Closure(_ClosureRequired, total=False):
+    """The result of [`closure`]: what the host may resolve and publish in its
+ITSM tool, and what stays open and why."""
+    outcome: Union[Outcome, None]
+    """The outcome its log records, if any."""
+    outcome_seq: Union[int, None]
+    """The `seq` of the event that recorded the outcome."""
+    reason: Union[OpenReason, None]
+    """Why everything stays open (with `keep_open`)."""
+    warnings: List[Warning]
+    """Odd but not fatal: `deployed_with_issues`, `log_not_verified`,
+`legacy_log`."""
 
 NotesFormat = Literal["markdown", "html"]
 """The output format of [`release_notes`]."""
@@ -2760,6 +2839,7 @@ SCHEMA_TYPES: Dict[str, str] = {
     "deployment_order": "DeploymentOrder",
     "kpi_report": "KpiReport",
     "unauthorized_report": "UnauthorizedReport",
+    "closure": "Closure",
     "release_notes": "ReleaseNotes",
     "cab_agenda": "CabAgenda",
     "rendered_agenda": "RenderedAgenda",

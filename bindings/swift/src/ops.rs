@@ -495,5 +495,20 @@ pub fn render_cab_agenda(
             .text("agenda", Some(&agenda))?
             .typed("format", Some(&format))?
             .run("render_cab_agenda")
+/// What the host may do in its ITSM tool now that `release` is where
+/// its log says it is: the problems, known errors, requests and
+/// incidents it may resolve and the knowledge articles it may publish
+/// (after a successful deployment), or every one of them kept open with
+/// the reason (`not_deployed`, `cancelled`, `failed`, `rolled_back`,
+/// `log_not_verified`). The outcome is the one the replay of the
+/// release's verified log yields (docs/reports.md, "Closure").
+#[uniffi::export]
+pub fn closure(
+    release: Release,
+) -> Result<JsonValue, RelmanError> {
+    guard(|| {
+        Params::default()
+            .typed("release", Some(&release))?
+            .run("closure")
     })
 }

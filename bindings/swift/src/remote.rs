@@ -276,6 +276,11 @@ pub struct Links {
     /// Incidents this relates to.
     #[uniffi(default = [])]
     pub incidents: Vec<String>,
+    /// Known errors (problems with a documented workaround) this fixes:
+    /// resolvable by [`crate::closure`] once the release deployed
+    /// successfully.
+    #[uniffi(default = [])]
+    pub known_errors: Vec<String>,
     /// Change records this relates to.
     #[uniffi(default = [])]
     pub changes: Vec<String>,

@@ -102,6 +102,11 @@ pub struct Links {
     /// Incidents this relates to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub incidents: Vec<String>,
+    /// Known errors (problems with a documented workaround) this fixes:
+    /// resolvable by [`crate::closure`] once the release deployed
+    /// successfully.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_errors: Vec<String>,
     /// Change records this relates to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<String>,
@@ -116,6 +121,7 @@ impl Links {
         self.problems.is_empty()
             && self.requests.is_empty()
             && self.incidents.is_empty()
+            && self.known_errors.is_empty()
             && self.changes.is_empty()
             && self.extra.is_empty()
     }

@@ -6,6 +6,7 @@
 pub mod agenda;
 pub mod audit;
 pub mod calendar;
+pub mod closure;
 pub mod conflict;
 pub mod keys;
 pub mod kpi;

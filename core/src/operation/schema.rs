@@ -94,6 +94,7 @@ entries! {
     "deployment_order", Output, crate::DeploymentOrder, "The result of deployment_order: dependency waves and the critical path";
     "kpi_report", Output, crate::KpiReport, "The result of compute_kpis: DORA and ITIL KPIs, series, groups";
     "unauthorized_report", Output, crate::UnauthorizedReport, "The result of unauthorized_changes: production deployments no approved release covers, with every reason";
+    "closure", Output, crate::Closure, "The result of closure: the records to resolve, the articles to publish, what stays open and why";
     "release_notes", Output, crate::ReleaseNotes, "The result of release_notes: the notes as Markdown or HTML";
     "cab_agenda", Output, crate::CabAgenda, "The result of cab_agenda: releases awaiting approval in a period, with votes, conflicts, risk and rollback";
     "rendered_agenda", Output, crate::RenderedAgenda, "The result of render_cab_agenda: the CAB agenda as Markdown or HTML";

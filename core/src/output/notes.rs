@@ -1,11 +1,16 @@
 //! Release notes: a release rendered as Markdown or HTML.
 //!
-//! Decides: nothing — it presents. Needs: one [`Release`]. The notes hold,
+//! Decides: nothing — it presents ([`crate::closure::decide`] decides
+//! whether the fixes are delivered). Needs: one [`Release`]. The notes hold,
 //! in this order and each only when it has content: title and version,
 //! summary (`scope`) and objectives, highlights (`extra.highlights`, strings),
 //! changes grouped by `category` (categories sorted, `uncategorised` last;
-//! changes in document order), fixed problems and fulfilled requests (from
-//! the release's and its changes' `links`, deduplicated, sorted), known
+//! changes in document order), the linked problems, known errors, incidents
+//! and requests (from the release's and its changes' `links`, deduplicated,
+//! sorted) — listed as fixed only when the release's log records a
+//! successful deployment, as planned before a deployment and as still open
+//! after a failure, a rollback or a cancellation, by the same decision as
+//! [`crate::closure`] —, known
 //! issues (`extra.known_issues`, strings), deployment (strategy, window,
 //! environments, `extra.deployment_instructions`) and rollback instructions,
 //! affected services and CIs, knowledge-article links.
@@ -15,11 +20,12 @@
 //! would change the layout (`\ ` `` ` `` `* _ [ ] < > # | ~`, and a leading
 //! `-`, `+` or `1.`) and folds newlines inside a value into spaces.
 
+use crate::closure::{decide, ClosureDecision, Disposition, Linked, OpenReason};
 use crate::document::{Release, Strategy};
 use crate::error::Warning;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The output format of [`release_notes`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -146,7 +152,99 @@ fn strings(release: &Release, key: &str, warnings: &mut Vec<Warning>) -> Vec<Str
     out
 }
 
-fn sections(release: &Release, warnings: &mut Vec<Warning>) -> Vec<Section> {
+/// The linked problems, known errors, incidents and requests, headed by
+/// what the closure decision says of them: fixed only after a successful
+/// deployment; planned before one; still open after a failure, a rollback
+/// or a cancellation, or when the log vouches for no outcome.
+fn fixes(release: &Release, decision: &ClosureDecision) -> Option<Section> {
+    let linked = Linked::of(release);
+    if linked.is_empty() {
+        return None;
+    }
+    let (title, names, note) = match (decision.disposition, decision.reason) {
+        (Disposition::Resolve, _) => (FIXED_TITLE, FIXED, None),
+        (Disposition::ResolveWithIssues, _) => (FIXED_TITLE, FIXED, Some(WITH_ISSUES.to_string())),
+        (Disposition::KeepOpen, Some(OpenReason::NotDeployed) | None) => (
+            "Planned fixes and requests",
+            PLANNED,
+            Some(format!(
+                "Not deployed yet (state {}): these fixes are planned, not delivered.",
+                decision.state.as_str()
+            )),
+        ),
+        (Disposition::KeepOpen, Some(reason)) => {
+            ("Still open", OPEN, Some(still_open(reason).to_string()))
+        }
+    };
+    let [p, k, i, r] = names;
+    let mut blocks: Vec<Block> = note.into_iter().map(Block::Paragraph).collect();
+    for (name, ids) in [
+        (p, linked.problems),
+        (k, linked.known_errors),
+        (i, linked.incidents),
+        (r, linked.requests),
+    ] {
+        if !ids.is_empty() {
+            blocks.push(Block::Group(name.into(), ids));
+        }
+    }
+    Some(Section { title, blocks })
+}
+
+/// Why nothing below is fixed, for the notes' "Still open" section.
+fn still_open(reason: OpenReason) -> &'static str {
+    match reason {
+        OpenReason::Failed => {
+            "The deployment failed: nothing below is fixed; every record stays open."
+        }
+        OpenReason::RolledBack => {
+            "The deployment was rolled back: nothing below is fixed; every record stays open."
+        }
+        OpenReason::Cancelled => {
+            "The release was cancelled: nothing below is fixed; every record stays open."
+        }
+        OpenReason::NotDeployed | OpenReason::LogNotVerified => {
+            "The audit log vouches for no deployment: nothing below is fixed; every record stays open."
+        }
+    }
+}
+
+/// The title of the fixes a successful deployment delivered.
+const FIXED_TITLE: &str = "Fixed problems and fulfilled requests";
+
+/// The note of a deployment with issues.
+const WITH_ISSUES: &str =
+    "Deployed with issues: each fix is to be confirmed before its record is resolved.";
+
+/// The group names of fixes planned, not yet deployed.
+const PLANNED: [&str; 4] = [
+    "Problems to fix",
+    "Known errors to fix",
+    "Incidents to resolve",
+    "Requests to fulfil",
+];
+
+/// The group names of records that stay open.
+const OPEN: [&str; 4] = [
+    "Open problems",
+    "Open known errors",
+    "Open incidents",
+    "Open requests",
+];
+
+/// The group names of fixes delivered by a successful deployment.
+const FIXED: [&str; 4] = [
+    "Problems fixed",
+    "Known errors fixed",
+    "Incidents resolved",
+    "Requests fulfilled",
+];
+
+fn sections(
+    release: &Release,
+    decision: &ClosureDecision,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Section> {
     let mut out = Vec::new();
     let mut summary = Vec::new();
     if let Some(scope) = &release.scope {
@@ -189,38 +287,8 @@ fn sections(release: &Release, warnings: &mut Vec<Warning>) -> Vec<Section> {
                 .collect(),
         });
     }
-    let mut problems = BTreeSet::new();
-    let mut requests = BTreeSet::new();
-    let mut incidents = BTreeSet::new();
-    for l in std::iter::once(&release.links).chain(release.changes.iter().map(|c| &c.links)) {
-        problems.extend(l.problems.iter().cloned());
-        requests.extend(l.requests.iter().cloned());
-        incidents.extend(l.incidents.iter().cloned());
-    }
-    let mut fixed = Vec::new();
-    if !problems.is_empty() {
-        fixed.push(Block::Group(
-            "Problems fixed".into(),
-            problems.into_iter().collect(),
-        ));
-    }
-    if !incidents.is_empty() {
-        fixed.push(Block::Group(
-            "Incidents resolved".into(),
-            incidents.into_iter().collect(),
-        ));
-    }
-    if !requests.is_empty() {
-        fixed.push(Block::Group(
-            "Requests fulfilled".into(),
-            requests.into_iter().collect(),
-        ));
-    }
-    if !fixed.is_empty() {
-        out.push(Section {
-            title: "Fixed problems and fulfilled requests",
-            blocks: fixed,
-        });
+    if let Some(section) = fixes(release, decision) {
+        out.push(section);
     }
     let known = strings(release, "known_issues", warnings);
     if !known.is_empty() {
@@ -323,6 +391,22 @@ fn kind_name(k: crate::document::ChangeKind) -> &'static str {
     }
 }
 
+/// `, outcome rolled back` when the log records an outcome.
+fn outcome_words(decision: &ClosureDecision) -> String {
+    match decision.outcome {
+        Some(o) => format!(
+            ", outcome {}",
+            match o {
+                crate::document::Outcome::Success => "success",
+                crate::document::Outcome::SuccessWithIssues => "success with issues",
+                crate::document::Outcome::Failed => "failed",
+                crate::document::Outcome::RolledBack => "rolled back",
+            }
+        ),
+        None => String::new(),
+    }
+}
+
 fn heading(release: &Release) -> String {
     match &release.version {
         Some(v) if !v.is_empty() => format!("{} — {v}", release.title),
@@ -330,14 +414,15 @@ fn heading(release: &Release) -> String {
     }
 }
 
-fn markdown(release: &Release, sections: &[Section]) -> String {
+fn markdown(release: &Release, decision: &ClosureDecision, sections: &[Section]) -> String {
     let mut o = String::new();
     o.push_str(&format!("# {}\n\n", escape_markdown(&heading(release))));
     o.push_str(&format!(
-        "Release {} ({}), state {}.\n",
+        "Release {} ({}), state {}{}.\n",
         escape_markdown(&release.id),
         release_kind(release.kind),
-        release.state.as_str()
+        release.state.as_str(),
+        outcome_words(decision)
     ));
     for s in sections {
         o.push_str(&format!("\n## {}\n", s.title));
@@ -362,7 +447,7 @@ fn markdown(release: &Release, sections: &[Section]) -> String {
     o
 }
 
-fn html(release: &Release, sections: &[Section]) -> String {
+fn html(release: &Release, decision: &ClosureDecision, sections: &[Section]) -> String {
     let e = escape_html;
     let mut o = String::new();
     o.push_str(&format!(
@@ -371,10 +456,11 @@ fn html(release: &Release, sections: &[Section]) -> String {
     ));
     o.push_str(&format!("<h1>{}</h1>\n", e(&heading(release))));
     o.push_str(&format!(
-        "<p>Release {} ({}), state {}.</p>\n",
+        "<p>Release {} ({}), state {}{}.</p>\n",
         e(&release.id),
         release_kind(release.kind),
-        release.state.as_str()
+        release.state.as_str(),
+        outcome_words(decision)
     ));
     let list = |o: &mut String, items: &[String]| {
         o.push_str("<ul>\n");
@@ -404,11 +490,12 @@ fn html(release: &Release, sections: &[Section]) -> String {
 /// Renders `release` as notes in `format`. Infallible on any valid release;
 /// odd `extra` entries are left out with a warning.
 pub fn release_notes(release: &Release, format: NotesFormat) -> ReleaseNotes {
-    let mut warnings = Vec::new();
-    let s = sections(release, &mut warnings);
+    let decision = decide(release);
+    let mut warnings = decision.warnings.clone();
+    let s = sections(release, &decision, &mut warnings);
     let text = match format {
-        NotesFormat::Markdown => markdown(release, &s),
-        NotesFormat::Html => html(release, &s),
+        NotesFormat::Markdown => markdown(release, &decision, &s),
+        NotesFormat::Html => html(release, &decision, &s),
     };
     ReleaseNotes {
         format,

@@ -6,6 +6,7 @@ pub mod cab_agenda;
 pub mod calendar;
 pub mod call;
 pub mod check;
+pub mod closure;
 pub mod conflicts;
 pub mod context;
 pub mod demo;
@@ -82,6 +83,8 @@ pub enum Command {
     /// The CAB agenda: releases awaiting approval in a period, with their
     /// votes, conflicts, risk and rollback plan.
     CabAgenda(cab_agenda::Args),
+    /// What the host may resolve, publish or must keep open for a release.
+    Closure(closure::Args),
     /// The schedule and its blackouts as an iCalendar (.ics) file on stdout.
     Calendar(calendar::Args),
     /// ServiceNow Table API records (change_request, rm_release, cmdb_ci, …)
@@ -122,6 +125,7 @@ impl Command {
             Command::Order(args) => order::run(args, globals),
             Command::Notes(args) => notes::run(args, globals),
             Command::CabAgenda(args) => cab_agenda::run(args, globals),
+            Command::Closure(args) => closure::run(args, globals),
             Command::Calendar(args) => calendar::run(args, globals),
             Command::ImportServicenow(args) => import_servicenow::run(args, globals),
             Command::ExportServicenow(args) => export_servicenow::run(args, globals),

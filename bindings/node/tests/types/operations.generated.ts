@@ -53,3 +53,4 @@ export const unauthorizedChangesResult: T.UnauthorizedReport = relman.unauthoriz
 export const cabAgendaResult: T.CabAgenda = relman.cabAgenda(given<T.In<T.Schedule>>(), given<string | Date>(), given<string | Date>(), given<T.In<T.Context> | null>());
 
 export const renderCabAgendaResult: T.RenderedAgenda = relman.renderCabAgenda(given<T.In<T.CabAgenda>>(), given<T.NotesFormat>());
+export const closureResult: T.Closure = relman.closure(given<T.In<T.Release>>());

@@ -3919,6 +3919,12 @@ public struct Links: Equatable, Hashable {
      */
     public var incidents: [String]
     /**
+     * Known errors (problems with a documented workaround) this fixes:
+     * resolvable by [`crate::closure`] once the release deployed
+     * successfully.
+     */
+    public var knownErrors: [String]
+    /**
      * Change records this relates to.
      */
     public var changes: [String]
@@ -3940,6 +3946,11 @@ public struct Links: Equatable, Hashable {
          * Incidents this relates to.
          */incidents: [String] = [], 
         /**
+         * Known errors (problems with a documented workaround) this fixes:
+         * resolvable by [`crate::closure`] once the release deployed
+         * successfully.
+         */knownErrors: [String] = [], 
+        /**
          * Change records this relates to.
          */changes: [String] = [], 
         /**
@@ -3948,6 +3959,7 @@ public struct Links: Equatable, Hashable {
         self.problems = problems
         self.requests = requests
         self.incidents = incidents
+        self.knownErrors = knownErrors
         self.changes = changes
         self.extra = extra
     }
@@ -3971,6 +3983,7 @@ public struct FfiConverterTypeLinks: FfiConverterRustBuffer {
                 problems: FfiConverterSequenceString.read(from: &buf), 
                 requests: FfiConverterSequenceString.read(from: &buf), 
                 incidents: FfiConverterSequenceString.read(from: &buf), 
+                knownErrors: FfiConverterSequenceString.read(from: &buf), 
                 changes: FfiConverterSequenceString.read(from: &buf), 
                 extra: FfiConverterTypeJsonObject.read(from: &buf)
         )
@@ -3980,6 +3993,7 @@ public struct FfiConverterTypeLinks: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.problems, into: &buf)
         FfiConverterSequenceString.write(value.requests, into: &buf)
         FfiConverterSequenceString.write(value.incidents, into: &buf)
+        FfiConverterSequenceString.write(value.knownErrors, into: &buf)
         FfiConverterSequenceString.write(value.changes, into: &buf)
         FfiConverterTypeJsonObject.write(value.extra, into: &buf)
     }
@@ -12739,6 +12753,23 @@ public func check(release: Release, target: ReleaseState, context: Context? = ni
 })
 }
 /**
+ * What the host may do in its ITSM tool now that `release` is where
+ * its log says it is: the problems, known errors, requests and
+ * incidents it may resolve and the knowledge articles it may publish
+ * (after a successful deployment), or every one of them kept open with
+ * the reason (`not_deployed`, `cancelled`, `failed`, `rolled_back`,
+ * `log_not_verified`). The outcome is the one the replay of the
+ * release's verified log yields (docs/reports.md, "Closure").
+ */
+public func closure(release: Release)throws  -> JsonValue  {
+    return try  FfiConverterTypeJsonValue_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_closure(
+        FfiConverterTypeRelease_lower(release),uniffiCallStatus
+    )
+})
+}
+/**
  * DORA and ITIL release KPIs of `history`, with series and groups.
  *
  * JSON text parameters:
@@ -13228,6 +13259,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_check() != 55070) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_closure() != 11175) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_compute_kpis() != 29014) {

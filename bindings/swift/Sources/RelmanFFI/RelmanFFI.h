@@ -615,6 +615,11 @@ RustBuffer uniffi_relman_uniffi_fn_func_calendar_ics(RustBuffer schedule, RustBu
 RustBuffer uniffi_relman_uniffi_fn_func_check(RustBuffer release, RustBuffer target, RustBuffer context, RustBuffer keys, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CLOSURE
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_CLOSURE
+RustBuffer uniffi_relman_uniffi_fn_func_closure(RustBuffer release, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_COMPUTE_KPIS
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_COMPUTE_KPIS
 RustBuffer uniffi_relman_uniffi_fn_func_compute_kpis(RustBuffer history, RustBuffer options, RustBuffer policy, RustCallStatus *_Nonnull out_status
@@ -1299,6 +1304,12 @@ uint16_t uniffi_relman_uniffi_checksum_func_calendar_ics(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CHECK
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CHECK
 uint16_t uniffi_relman_uniffi_checksum_func_check(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CLOSURE
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_CLOSURE
+uint16_t uniffi_relman_uniffi_checksum_func_closure(void
     
 );
 #endif

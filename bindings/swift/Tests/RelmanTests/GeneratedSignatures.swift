@@ -41,5 +41,8 @@ final class GeneratedSignatureTests: XCTestCase {
             Relman.renderCabAgenda(agenda:format:),
         ]
         XCTAssertEqual(functions.count, 22)
+            Relman.closure(release:),
+        ]
+        XCTAssertEqual(functions.count, 21)
     }
 }

@@ -194,6 +194,10 @@ OPERATIONS = {
         (
             ("agenda", "text", None),
             ("format", "enum", "NotesFormat"),
+    "closure": (
+        "closure",
+        (
+            ("release", "record", "Release"),
         ),
         None,
     ),
