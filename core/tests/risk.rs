@@ -1513,3 +1513,39 @@ fn max_and_noisy_or_follow_their_formulas() {
         Some(relman::policy::RiskAggregation::NoisyOr)
     );
 }
+
+/// The lifecycle risk gate compares the assessed level, conditions
+/// included, and names the conditions that raised it.
+#[test]
+fn the_lifecycle_risk_gate_names_the_matching_conditions() {
+    let mut r = base_release();
+    r["kind"] = json!("major");
+    let r = release(r);
+    let policy = json!({"risk": {"conditions": [
+        {"id": "critical-ci-in-major", "when": {"kinds": ["major"], "criticality": ["critical"]},
+         "then": {"at_least": "critical"}}
+    ]}});
+    let ctx = with_policy(context(base_context()), policy);
+    let report = relman::check(&r, State::Deployment, &ctx);
+    let req = report
+        .requirements
+        .iter()
+        .find(|q| q.rule == "approval.risk")
+        .unwrap();
+    assert_eq!(req.data["level"], "critical");
+    assert_eq!(req.data["conditions"], json!(["critical-ci-in-major"]));
+    assert!(!req.met);
+    assert!(
+        req.message.contains("risk conditions `critical-ci-in-major`"),
+        "{}",
+        req.message
+    );
+    // Without a matching condition the data has no `conditions`.
+    let report = relman::check(&r, State::Deployment, &context(base_context()));
+    let req = report
+        .requirements
+        .iter()
+        .find(|q| q.rule == "approval.risk")
+        .unwrap();
+    assert_eq!(req.data.get("conditions"), None);
+}
