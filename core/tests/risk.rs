@@ -1536,7 +1536,8 @@ fn the_lifecycle_risk_gate_names_the_matching_conditions() {
     assert_eq!(req.data["conditions"], json!(["critical-ci-in-major"]));
     assert!(!req.met);
     assert!(
-        req.message.contains("risk conditions `critical-ci-in-major`"),
+        req.message
+            .contains("risk conditions `critical-ci-in-major`"),
         "{}",
         req.message
     );

@@ -251,14 +251,24 @@ impl fmt::Display for Hit<'_> {
                 .collect();
             parts.push(format!("it has the changes {}", list.join(", ")));
         }
+        let plural = |n: u64, one: &str, many: &str| {
+            if n == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
         if let Some(n) = m.change_count {
-            parts.push(format!("{} changes", n));
+            parts.push(format!("it has {}", plural(n, "change", "changes")));
         }
         if let Some(n) = m.ci_count {
-            parts.push(format!("{} distinct CIs", n));
+            parts.push(format!(
+                "it touches {}",
+                plural(n, "distinct CI", "distinct CIs")
+            ));
         }
         if let Some(n) = m.service_count {
-            parts.push(format!("{} services", n));
+            parts.push(format!("it names {}", plural(n, "service", "services")));
         }
         let id = &self.condition.id;
         let level = self.level.as_str();
