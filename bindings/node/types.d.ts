@@ -833,6 +833,43 @@ export interface Communication {
   [key: string]: unknown
 }
 
+/** A risk condition that matched the release, in the assessment. */
+export interface ConditionMatch {
+  /** The condition's description, when the policy gives one. */
+  description?: string | null
+  /** Why it matched, in one sentence. */
+  explanation: string
+  /** The condition's id (`risk.conditions[].id`). */
+  id: string
+  /** The level the condition imposes (`then.at_least`). */
+  level: RiskLevel
+  /** What it matched. */
+  matched: ConditionMatched
+}
+
+/**
+ * What a matching condition looked at, one entry per test it has (a test
+ * the condition does not have is absent).
+ */
+export interface ConditionMatched {
+  /** The number of changes (the condition has `min_changes`). */
+  change_count?: number | null
+  /** The changes of a listed kind, in release order. */
+  changes?: MatchedChange[]
+  /** The number of distinct affected CIs (the condition has `min_cis`). */
+  ci_count?: number | null
+  /** The affected CIs with a listed class and criticality, by id. */
+  cis?: MatchedCi[]
+  /** The release's environments the condition lists, sorted. */
+  environments?: string[]
+  /** The release's kind (the condition tests `kinds`). */
+  kind?: ReleaseKind | null
+  /** The number of distinct services (the condition has `min_services`). */
+  service_count?: number | null
+  /** The release's services the condition lists, sorted. */
+  services?: string[]
+}
+
 /**
  * A configuration item (server, database, application, …).
  *
@@ -1296,7 +1333,11 @@ export interface EventAuth {
 
 /** One factor of a risk score. */
 export interface Factor {
-  /** Points this factor adds to the score: `value · weight · 100 / Σ weight`. */
+  /**
+   * Points this factor adds to the score: `value · weight · 100 / Σ weight`
+   * under the default `weighted_mean` aggregation (docs/risk.md,
+   * "Aggregation"); the contributions always sum to the score.
+   */
   contribution: number
   /** Why the factor has this value, in one sentence. */
   explanation: string
@@ -1972,6 +2013,24 @@ export interface MaintenanceWindow {
   [key: string]: unknown
 }
 
+/** A change a condition matched on its kind. */
+export interface MatchedChange {
+  /** The change id. */
+  id: string
+  /** Its kind. */
+  kind: ChangeKind
+}
+
+/** A CI a condition matched on its class or criticality. */
+export interface MatchedCi {
+  /** Its class in the CMDB. */
+  class: string
+  /** Its criticality in the CMDB. */
+  criticality?: Criticality | null
+  /** The CI id. */
+  id: string
+}
+
 /**
  * The thresholds of one metric in an analysis. A value within
  * [`min`, `max`] succeeds; a value below `fail_below` or above
@@ -2567,11 +2626,28 @@ export interface ReworkRate {
 }
 
 /**
+ * How the weighted factor values become the score (`risk.aggregation`,
+ * docs/risk.md, "Aggregation"). Whatever the aggregation, the
+ * contributions sum to the score and the score is in 0–100.
+ */
+export type RiskAggregation = "weighted_mean" | "max" | "noisy_or"
+
+/**
  * The verdict of [`assess_risk`].
  *
  *  JSON Schema: `schema('risk_assessment')`.
  */
 export interface RiskAssessment {
+  /**
+   * The aggregation of the score, when it is not the default
+   * `weighted_mean`.
+   */
+  aggregation?: RiskAggregation | null
+  /**
+   * The risk conditions of the policy that matched, in policy order
+   * (absent when none did).
+   */
+  conditions?: ConditionMatch[]
   /** Every factor, in a fixed order. */
   factors: Factor[]
   /**
@@ -2579,12 +2655,20 @@ export interface RiskAssessment {
    * model.
    */
   failure_probability?: number | null
-  /** The level of the score by the policy's bands. */
+  /**
+   * The assessed level: the level of the score by the policy's bands,
+   * raised to the level of every matching risk condition.
+   */
   level: RiskLevel
   /** The release assessed. */
   release_id: string
   /** The score from 0 to 100: the sum of the contributions. */
   score: number
+  /**
+   * The level of the score alone, when a risk condition matched (absent
+   * otherwise: then `level` is the score's level).
+   */
+  score_level?: RiskLevel | null
   /** What was odd but not fatal (e.g. CIs unknown to the CMDB). */
   warnings?: Warning[]
 }
@@ -2612,6 +2696,69 @@ export interface RiskBatch {
   errors: BatchError[]
   /** Odd but not fatal (the assessments carry their own warnings). */
   warnings?: Warning[]
+}
+
+/**
+ * A risk condition (ServiceNow's risk conditions): when every test of
+ * `when` holds for the release, its assessed level is at least
+ * `then.at_least`, whatever the score.
+ */
+export interface RiskCondition {
+  /** What the rule is for, in words. */
+  description?: string | null
+  /** Unique, non-empty id, named in the assessment. */
+  id: string
+  /** The level a match imposes. */
+  then: RiskConditionThen
+  /** The tests, all of which must hold. */
+  when?: RiskConditionWhen
+  [key: `u_${string}` | `x_${string}`]: unknown
+}
+
+/** What a matching risk condition does (`risk.conditions[].then`). */
+export interface RiskConditionThen {
+  /** The assessed level is at least this one. */
+  at_least: RiskLevel
+  [key: `u_${string}` | `x_${string}`]: unknown
+}
+
+/**
+ * What a risk condition looks at (`risk.conditions[].when`): every given
+ * test must hold (an absent or empty one holds). Docs: docs/risk.md,
+ * "Risk conditions".
+ */
+export interface RiskConditionWhen {
+  /**
+   * A change of the release is of one of these kinds (`standard`,
+   * `normal`, `emergency`).
+   */
+  change_kinds?: ChangeKind[]
+  /**
+   * An affected CI known to the CMDB has one of these classes (and,
+   * with `criticality`, the same CI one of those criticalities).
+   */
+  classes?: string[]
+  /**
+   * An affected CI known to the CMDB has one of these criticalities
+   * (and, with `classes`, the same CI one of those classes).
+   */
+  criticality?: Criticality[]
+  /** The release targets one of these environments. */
+  environments?: string[]
+  /** The release's kind is one of these. */
+  kinds?: ReleaseKind[]
+  /** The release has at least this many changes. */
+  min_changes?: number | null
+  /**
+   * The release touches at least this many distinct CIs (its own
+   * `affected_cis` and its changes').
+   */
+  min_cis?: number | null
+  /** The release names at least this many distinct business services. */
+  min_services?: number | null
+  /** The release names one of these business services. */
+  services?: string[]
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /** A risk level, by the policy's score bands. */
@@ -2681,6 +2828,11 @@ export interface RiskNeutral {
 
 /** Risk section. */
 export interface RiskPolicy {
+  /**
+   * How the weighted factor values become the score (default
+   * `weighted_mean`).
+   */
+  aggregation?: RiskAggregation
   /** Level thresholds. */
   bands?: RiskBands
   /**
@@ -2688,6 +2840,12 @@ export interface RiskPolicy {
    * most `limits.max_cmdb_depth`).
    */
   blast_radius_depth?: number
+  /**
+   * Risk conditions, in order: the assessed level is the highest of the
+   * score's level and the level of every condition that matches
+   * (default none).
+   */
+  conditions?: RiskCondition[]
   /**
    * A fitted failure model; with it, an assessment also reports
    * `failure_probability`.

@@ -1186,3 +1186,367 @@ fn the_verdict_renders_into_the_assessment() {
         assert_eq!(value.to_bits(), f.value.to_bits());
     }
 }
+
+// ------------------------------------------------- risk conditions (issue #21)
+
+/// A document of `examples/data`, parsed.
+fn bundled<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    let path = format!("{}/../examples/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The bundled policy with the bundled CMDB, calendar, schedule and
+/// history.
+fn bundled_context() -> Context {
+    context(json!({
+        "policy": bundled::<Value>("policy.json"),
+        "cmdb": bundled::<Value>("cmdb.json"),
+        "calendar": bundled::<Value>("calendar.json"),
+        "schedule": bundled::<Value>("schedule.json"),
+        "history": bundled::<Value>("history.json"),
+    }))
+}
+
+/// Issue #21, acceptance 1: under the bundled policy and data, the bundled
+/// major release (6 changes, 11 CIs with the critical `lb-edge-prd`) scores
+/// low by the weighted mean, and the declared condition raises it to high,
+/// saying what it matched.
+#[test]
+fn the_bundled_major_release_is_at_least_high_through_the_declared_condition() {
+    let ctx = bundled_context();
+    let r = release(bundled::<Value>("release-major.json"));
+    let a = assess_risk(&r, &ctx).unwrap();
+    assert_eq!(a.score_level, Some(RiskLevel::Low), "{}", a.score);
+    assert!((a.score - 26.69).abs() < 0.01, "{}", a.score);
+    assert!(a.level >= RiskLevel::High);
+    assert_eq!(a.level, RiskLevel::High);
+    assert_eq!(a.aggregation, None);
+    let [c] = a.conditions.as_slice() else {
+        panic!("one condition expected: {:?}", a.conditions)
+    };
+    assert_eq!(c.id, "critical-ci-in-major");
+    assert_eq!(c.level, RiskLevel::High);
+    assert_eq!(c.matched.kind, Some(relman::ReleaseKind::Major));
+    let lb = c
+        .matched
+        .cis
+        .iter()
+        .find(|ci| ci.id == "lb-edge-prd")
+        .unwrap();
+    assert_eq!(lb.class, "cmdb_ci_lb");
+    assert_eq!(lb.criticality, Some(relman::Criticality::Critical));
+    assert!(c
+        .explanation
+        .contains("`lb-edge-prd` (cmdb_ci_lb, critical)"));
+    assert!(c
+        .explanation
+        .ends_with("at least high (condition `critical-ci-in-major`)"));
+    // The factors are untouched by the condition: still the weighted mean.
+    let sum: f64 = a.factors.iter().map(|f| f.contribution).sum();
+    assert!((sum - a.score).abs() < 1e-9);
+    // The typed verdict says the same.
+    let assessor = relman::RiskAssessor::new(&ctx).unwrap();
+    let v = assessor.verdict(&r).unwrap();
+    assert_eq!(v.level(), RiskLevel::High);
+    assert_eq!(v.score_level(), RiskLevel::Low);
+    assert_eq!(
+        v.matched_conditions().collect::<Vec<_>>(),
+        ["critical-ci-in-major"]
+    );
+    // A minor release of the bundle touches no critical CI in a major
+    // release: no condition, no score_level.
+    let minor = release(bundled::<Value>("release-minor.json"));
+    let m = assess_risk(&minor, &ctx).unwrap();
+    assert!(m.conditions.is_empty());
+    assert_eq!(m.score_level, None);
+}
+
+fn with_policy(mut ctx: Context, policy: Value) -> Context {
+    ctx.policy = Some(relman::from_value(policy).unwrap().document);
+    ctx
+}
+
+/// A condition on CI criticality without a CMDB does not match and warns,
+/// naming the condition; one whose other tests fail does not warn.
+#[test]
+fn a_condition_that_needs_the_cmdb_warns_without_one() {
+    let r = release(base_release());
+    let policy = json!({"risk": {"conditions": [
+        {"id": "critical-ci", "when": {"criticality": ["critical"]}, "then": {"at_least": "critical"}},
+        {"id": "major-critical-ci", "when": {"kinds": ["major"], "classes": ["db"]}, "then": {"at_least": "critical"}}
+    ]}});
+    let a = assess_risk(&r, &with_policy(Context::default(), policy.clone())).unwrap();
+    assert!(a.conditions.is_empty());
+    assert_eq!(a.score_level, None);
+    let w: Vec<_> = a
+        .warnings
+        .iter()
+        .filter(|w| w.code == "risk_condition_needs_cmdb")
+        .collect();
+    assert_eq!(w.len(), 1, "{:?}", a.warnings);
+    assert_eq!(w[0].path, "policy.risk.conditions[0].when");
+    assert!(w[0].message.contains("`critical-ci`"));
+    // With the CMDB, the first matches (db1 is critical) and raises the
+    // level; the second does not (the release is minor).
+    let a = assess_risk(&r, &with_policy(context(base_context()), policy)).unwrap();
+    assert_eq!(a.level, RiskLevel::Critical);
+    assert_eq!(a.score_level, Some(RiskLevel::Medium));
+    assert_eq!(a.conditions.len(), 1);
+    assert_eq!(a.conditions[0].matched.cis[0].id, "db1");
+    assert!(a
+        .warnings
+        .iter()
+        .all(|w| w.code != "risk_condition_needs_cmdb"));
+}
+
+/// Every bad condition or aggregation is `invalid_policy` at its path.
+#[test]
+fn bad_conditions_and_aggregations_are_invalid_policy_with_their_paths() {
+    let cases = [
+        (
+            json!({"conditions": [{"id": "a", "then": {"at_least": "extreme"}}]}),
+            "policy.risk.conditions[0].then.at_least",
+        ),
+        (
+            json!({"conditions": [{"id": "", "then": {"at_least": "high"}}]}),
+            "policy.risk.conditions[0].id",
+        ),
+        (
+            json!({"conditions": [{"id": "a", "then": {"at_least": "high"}},
+                                   {"id": "b", "then": {"at_least": "high"}},
+                                   {"id": "a", "then": {"at_least": "low"}}]}),
+            "policy.risk.conditions[2].id",
+        ),
+        (
+            json!({"conditions": [{"id": "a", "when": {"kind": ["major"]}, "then": {"at_least": "high"}}]}),
+            "policy.risk.conditions[0].when.kind",
+        ),
+        (
+            json!({"conditions": [{"id": "a", "then": {"at_least": "high", "level": "low"}}]}),
+            "policy.risk.conditions[0].then.level",
+        ),
+        (
+            json!({"conditions": [{"id": "a"}]}),
+            "policy.risk.conditions[0].then",
+        ),
+        (
+            json!({"conditions": [{"id": "a", "when": {"services": [""]}, "then": {"at_least": "high"}}]}),
+            "policy.risk.conditions[0].when.services",
+        ),
+        (
+            json!({"conditions": [{"id": "a", "when": {"min_cis": -1}, "then": {"at_least": "high"}}]}),
+            "policy.risk.conditions[0].when.min_cis",
+        ),
+        (json!({"aggregation": "median"}), "policy.risk.aggregation"),
+    ];
+    for (risk, path) in cases {
+        // Through the operation, as every front end calls it.
+        let err = relman::api::call(
+            "assess_risk",
+            json!({"release": base_release(), "context": {"policy": {"risk": risk}}}),
+        )
+        .unwrap_err();
+        assert_eq!(err.code().as_str(), "invalid_policy", "{risk}: {err:?}");
+        assert_eq!(err.path(), Some(path), "{risk}: {err:?}");
+    }
+}
+
+fn arb_aggregation() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec!["weighted_mean", "max", "noisy_or"])
+}
+
+/// Conditions drawn from every kind of test.
+fn arb_condition() -> impl Strategy<Value = Value> {
+    let level = prop::sample::select(vec!["low", "medium", "high", "critical"]);
+    (
+        prop::option::of(prop::sample::subsequence(
+            vec!["major", "minor", "patch", "emergency"],
+            1..3,
+        )),
+        prop::option::of(prop::sample::subsequence(
+            vec!["critical", "high", "medium", "low"],
+            1..3,
+        )),
+        prop::option::of(prop::sample::subsequence(
+            vec!["standard", "normal", "emergency"],
+            1..3,
+        )),
+        prop::option::of(0u64..5),
+        prop::option::of(0u64..5),
+        level,
+    )
+        .prop_map(|(kinds, crit, change_kinds, min_changes, min_cis, level)| {
+            let mut when = json!({});
+            if let Some(k) = kinds {
+                when["kinds"] = json!(k);
+            }
+            if let Some(c) = crit {
+                when["criticality"] = json!(c);
+            }
+            if let Some(c) = change_kinds {
+                when["change_kinds"] = json!(c);
+            }
+            if let Some(n) = min_changes {
+                when["min_changes"] = json!(n);
+            }
+            if let Some(n) = min_cis {
+                when["min_cis"] = json!(n);
+            }
+            json!({"when": when, "then": {"at_least": level}})
+        })
+}
+
+fn with_conditions(w: &[f64], aggregation: &str, conditions: &[Value]) -> Context {
+    let names = relman::policy::RISK_FACTORS;
+    let weights: BTreeMap<&str, f64> = names.iter().copied().zip(w.iter().copied()).collect();
+    let conditions: Vec<Value> = conditions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut c = c.clone();
+            c["id"] = json!(format!("c{i}"));
+            c
+        })
+        .collect();
+    with_policy(
+        prop_context(),
+        json!({"risk": {"weights": weights, "aggregation": aggregation, "conditions": conditions}}),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Issue #21: under every aggregation the contributions sum to the
+    /// score (1e-9) and the score is in 0–100; the level is never below
+    /// the score's level; adding a condition never lowers the level.
+    #[test]
+    fn aggregations_and_conditions_keep_the_score_explained(
+        r in arb_release(),
+        w in arb_weights(),
+        aggregation in arb_aggregation(),
+        conditions in prop::collection::vec(arb_condition(), 0..4),
+        extra in arb_condition(),
+    ) {
+        let r = release(r);
+        let a = assess_risk(&r, &with_conditions(&w, aggregation, &conditions)).unwrap();
+        let sum: f64 = a.factors.iter().map(|f| f.contribution).sum();
+        prop_assert!((sum - a.score).abs() <= 1e-9, "{} != {}", sum, a.score);
+        prop_assert!((0.0..=100.0).contains(&a.score), "{}", a.score);
+        for f in &a.factors {
+            prop_assert!(f.contribution >= 0.0, "{} = {}", f.name, f.contribution);
+        }
+        let bands = relman::policy::RiskBands::default();
+        let by_score = if a.score >= bands.critical {
+            RiskLevel::Critical
+        } else if a.score >= bands.high {
+            RiskLevel::High
+        } else if a.score >= bands.medium {
+            RiskLevel::Medium
+        } else {
+            RiskLevel::Low
+        };
+        prop_assert_eq!(a.score_level.unwrap_or(a.level), by_score);
+        prop_assert!(a.level >= by_score);
+        for c in &a.conditions {
+            prop_assert!(a.level >= c.level);
+        }
+        prop_assert_eq!(a.score_level.is_some(), !a.conditions.is_empty());
+        prop_assert_eq!(
+            a.aggregation.map(|g| g.as_str()),
+            (aggregation != "weighted_mean").then_some(aggregation)
+        );
+        let mut more = conditions.clone();
+        more.push(extra);
+        let b = assess_risk(&r, &with_conditions(&w, aggregation, &more)).unwrap();
+        prop_assert!(b.level >= a.level);
+        prop_assert_eq!(b.score.to_bits(), a.score.to_bits());
+        // The weighted mean is the default: the same score as before.
+        if aggregation == "weighted_mean" {
+            let plain = assess_risk(&r, &with_weights(prop_context(), &w)).unwrap();
+            prop_assert_eq!(plain.score.to_bits(), a.score.to_bits());
+        }
+    }
+}
+
+/// `max` and `noisy_or` by hand on the hand-computed release.
+#[test]
+fn max_and_noisy_or_follow_their_formulas() {
+    let r = release(base_release());
+    let mean = assess_risk(&r, &context(base_context())).unwrap();
+    let w_max = mean.factors.iter().map(|f| f.weight).fold(0.0, f64::max);
+    let p: Vec<f64> = mean
+        .factors
+        .iter()
+        .map(|f| f.value * f.weight / w_max)
+        .collect();
+    let ctx = |aggregation: &str| {
+        with_policy(
+            context(base_context()),
+            json!({"risk": {"aggregation": aggregation}}),
+        )
+    };
+    let max = assess_risk(&r, &ctx("max")).unwrap();
+    let top = p.iter().copied().fold(0.0, f64::max);
+    assert!((max.score - 100.0 * top).abs() < 1e-9);
+    let winners: Vec<&str> = max
+        .factors
+        .iter()
+        .filter(|f| f.contribution > 0.0)
+        .map(|f| f.name.as_str())
+        .collect();
+    assert!(!winners.is_empty());
+    let noisy = assess_risk(&r, &ctx("noisy_or")).unwrap();
+    let none: f64 = p.iter().map(|p| 1.0 - p).product();
+    assert!((noisy.score - 100.0 * (1.0 - none)).abs() < 1e-9);
+    let sum_p: f64 = p.iter().sum();
+    for (f, p) in noisy.factors.iter().zip(&p) {
+        assert!((f.contribution - noisy.score * p / sum_p).abs() < 1e-9);
+    }
+    // The values are the same whatever the aggregation.
+    for (a, b) in mean.factors.iter().zip(&noisy.factors) {
+        assert_eq!(a.value.to_bits(), b.value.to_bits());
+    }
+    assert_eq!(
+        noisy.aggregation,
+        Some(relman::policy::RiskAggregation::NoisyOr)
+    );
+}
+
+/// The lifecycle risk gate compares the assessed level, conditions
+/// included, and names the conditions that raised it.
+#[test]
+fn the_lifecycle_risk_gate_names_the_matching_conditions() {
+    let mut r = base_release();
+    r["kind"] = json!("major");
+    let r = release(r);
+    let policy = json!({"risk": {"conditions": [
+        {"id": "critical-ci-in-major", "when": {"kinds": ["major"], "criticality": ["critical"]},
+         "then": {"at_least": "critical"}}
+    ]}});
+    let ctx = with_policy(context(base_context()), policy);
+    let report = relman::check(&r, State::Deployment, &ctx);
+    let req = report
+        .requirements
+        .iter()
+        .find(|q| q.rule == "approval.risk")
+        .unwrap();
+    assert_eq!(req.data["level"], "critical");
+    assert_eq!(req.data["conditions"], json!(["critical-ci-in-major"]));
+    assert!(!req.met);
+    assert!(
+        req.message
+            .contains("risk conditions `critical-ci-in-major`"),
+        "{}",
+        req.message
+    );
+    // Without a matching condition the data has no `conditions`.
+    let report = relman::check(&r, State::Deployment, &context(base_context()));
+    let req = report
+        .requirements
+        .iter()
+        .find(|q| q.rule == "approval.risk")
+        .unwrap();
+    assert_eq!(req.data.get("conditions"), None);
+}

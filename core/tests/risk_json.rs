@@ -167,12 +167,33 @@ fn model_context() -> Value {
     }}})
 }
 
+/// Risk conditions of every kind of test (some matching often, one with a
+/// description, one needing the CMDB) under each aggregation.
+fn conditions_policy(aggregation: &str) -> Value {
+    json!({"risk": {
+        "aggregation": aggregation,
+        "conditions": [
+            {"id": "big", "description": "major or emergency",
+             "when": {"kinds": ["major", "emergency"]}, "then": {"at_least": "high"}},
+            {"id": "critical-ci", "when": {"criticality": ["critical"], "classes": ["app"]},
+             "then": {"at_least": "medium"}},
+            {"id": "busy", "when": {"change_kinds": ["normal"], "min_changes": 2, "min_cis": 2,
+             "services": ["s0", "s1"], "min_services": 1}, "then": {"at_least": "critical"}},
+            {"id": "never", "when": {"environments": ["production"]}, "then": {"at_least": "low"}}
+        ]
+    }})
+}
+
 fn contexts() -> Vec<Context> {
+    let mut with_conditions = full_context();
+    with_conditions["policy"] = conditions_policy("noisy_or");
     [
         json!({}),
         full_context(),
         schedule_context(),
         model_context(),
+        with_conditions,
+        json!({"policy": conditions_policy("max")}),
     ]
     .into_iter()
     .map(context)

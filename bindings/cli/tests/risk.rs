@@ -212,3 +212,128 @@ fn fit_risk_with_one_outcome_or_bad_options_exits_2() {
     let err = relman(&["fit-risk", empty.path()]).exits(2).stderr_json();
     assert_eq!(err["path"], "releases");
 }
+
+/// A context of the bundled CMDB, calendar, schedule and history (the
+/// policy comes from `--policy examples/data/policy.json`).
+fn bundled_context() -> TempFile {
+    let read = |name: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(sample(name)).unwrap()).unwrap()
+    };
+    TempFile::json(
+        "bundled-context.json",
+        &json!({
+            "cmdb": read("cmdb.json"),
+            "calendar": read("calendar.json"),
+            "schedule": read("schedule.json"),
+            "history": read("history.json"),
+        }),
+    )
+}
+
+/// Compares with (or, with `RELMAN_BLESS=1`, writes) a snapshot under
+/// `core/tests/snapshots/`.
+fn snapshot(name: &str, actual: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../core/tests/snapshots")
+        .join(name);
+    if std::env::var_os("RELMAN_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with RELMAN_BLESS=1)", path.display()));
+    assert_eq!(expected, actual, "snapshot {name} differs");
+}
+
+/// Issue #21, acceptance 1: with the bundled policy and data, the bundled
+/// major release is high through `critical-ci-in-major` (its score alone
+/// is low), and the table shows the condition beside the factors.
+#[test]
+fn risk_table_shows_the_condition_that_raised_the_bundled_major_release() {
+    let ctx = bundled_context();
+    let policy = sample("policy.json");
+    let major = sample("release-major.json");
+    let args = ["risk", &major, "--context", ctx.path(), "--policy", &policy];
+    let a = relman(&args).exits(0).stdout_json();
+    assert_eq!(a["level"], "high");
+    assert_eq!(a["score_level"], "low");
+    assert_eq!(a["conditions"][0]["id"], "critical-ci-in-major");
+    assert!(a["conditions"][0]["matched"]["cis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|ci| ci["id"] == "lb-edge-prd" && ci["criticality"] == "critical"));
+    // --fail-at high fails the pipeline through the condition.
+    let mut failing = args.to_vec();
+    failing.extend(["--fail-at", "high"]);
+    relman(&failing).exits(1);
+    let mut table = args.to_vec();
+    table.extend(["--format", "table"]);
+    let run = relman(&table);
+    run.exits(0);
+    let out = &run.stdout;
+    assert!(
+        out.starts_with("REL-2026-050: risk high (score 26.7 of 100; the score alone is low"),
+        "{out}"
+    );
+    for name in relman::FactorName::ALL.map(relman::FactorName::as_str) {
+        assert!(out.contains(name), "{name} missing:\n{out}");
+    }
+    assert!(
+        out.contains("  condition             at least  matched\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  critical-ci-in-major  high      the release is major; it touches"),
+        "{out}"
+    );
+    assert!(
+        out.contains("`lb-edge-prd` (cmdb_ci_lb, critical)"),
+        "{out}"
+    );
+    snapshot("risk-release-major.txt", out);
+}
+
+/// Without a CMDB the bundled condition cannot be decided: it does not
+/// match and the warning names it.
+#[test]
+fn risk_without_a_cmdb_warns_about_the_bundled_condition() {
+    let policy = sample("policy.json");
+    let major = sample("release-major.json");
+    let a = relman(&["risk", &major, "--policy", &policy])
+        .exits(0)
+        .stdout_json();
+    assert_eq!(a.get("conditions"), None);
+    let w = a["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "risk_condition_needs_cmdb")
+        .unwrap();
+    assert_eq!(w["path"], "policy.risk.conditions[0].when");
+    assert!(w["message"]
+        .as_str()
+        .unwrap()
+        .contains("`critical-ci-in-major`"));
+}
+
+/// `risk.aggregation` is named in the table header.
+#[test]
+fn risk_table_names_a_non_default_aggregation() {
+    let r = TempFile::json("release.json", &release());
+    let policy = TempFile::json("policy.json", &json!({"risk": {"aggregation": "noisy_or"}}));
+    let run = relman(&[
+        "risk",
+        r.path(),
+        "--policy",
+        policy.path(),
+        "--format",
+        "table",
+    ]);
+    run.exits(0);
+    assert!(
+        run.stdout.contains(", aggregated by noisy_or"),
+        "{}",
+        run.stdout
+    );
+}

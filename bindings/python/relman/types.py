@@ -752,6 +752,11 @@ NotesPolicy = Dict[str, JSONValue]
 sections are fixed, see `docs/integrations.md`); settings given here are
 kept unchanged."""
 
+RiskAggregation = Literal["weighted_mean", "max", "noisy_or"]
+"""How the weighted factor values become the score (`risk.aggregation`,
+docs/risk.md, "Aggregation"). Whatever the aggregation, the
+contributions sum to the score and the score is in 0–100."""
+
 class RiskBands(TypedDict, total=False):
     """Score thresholds of the risk levels: `low` < `medium` ≤ … < `critical`."""
     critical: float
@@ -760,6 +765,55 @@ class RiskBands(TypedDict, total=False):
     """Lowest score that is `high` (default 50)."""
     medium: float
     """Lowest score that is `medium` (default 25)."""
+
+class _RiskConditionThenRequired(TypedDict):
+    at_least: RiskLevel
+    """The assessed level is at least this one."""
+
+class RiskConditionThen(_RiskConditionThenRequired, total=False):
+    """What a matching risk condition does (`risk.conditions[].then`)."""
+
+class RiskConditionWhen(TypedDict, total=False):
+    """What a risk condition looks at (`risk.conditions[].when`): every given
+test must hold (an absent or empty one holds). Docs: docs/risk.md,
+"Risk conditions"."""
+    change_kinds: List[ChangeKind]
+    """A change of the release is of one of these kinds (`standard`,
+`normal`, `emergency`)."""
+    classes: List[str]
+    """An affected CI known to the CMDB has one of these classes (and,
+with `criticality`, the same CI one of those criticalities)."""
+    criticality: List[Criticality]
+    """An affected CI known to the CMDB has one of these criticalities
+(and, with `classes`, the same CI one of those classes)."""
+    environments: List[str]
+    """The release targets one of these environments."""
+    kinds: List[ReleaseKind]
+    """The release's kind is one of these."""
+    min_changes: Union[int, None]
+    """The release has at least this many changes."""
+    min_cis: Union[int, None]
+    """The release touches at least this many distinct CIs (its own
+`affected_cis` and its changes')."""
+    min_services: Union[int, None]
+    """The release names at least this many distinct business services."""
+    services: List[str]
+    """The release names one of these business services."""
+
+class _RiskConditionRequired(TypedDict):
+    id: str
+    """Unique, non-empty id, named in the assessment."""
+    then: RiskConditionThen
+    """The level a match imposes."""
+
+class RiskCondition(_RiskConditionRequired, total=False):
+    """A risk condition (ServiceNow's risk conditions): when every test of
+`when` holds for the release, its assessed level is at least
+`then.at_least`, whatever the score."""
+    description: Union[str, None]
+    """What the rule is for, in words."""
+    when: RiskConditionWhen
+    """The tests, all of which must hold."""
 
 class _PolicyRiskModelRequired(TypedDict):
     coefficients: Dict[str, float]
@@ -865,11 +919,18 @@ class RiskWeights(TypedDict, total=False):
 
 class RiskPolicy(TypedDict, total=False):
     """Risk section."""
+    aggregation: RiskAggregation
+    """How the weighted factor values become the score (default
+`weighted_mean`)."""
     bands: RiskBands
     """Level thresholds."""
     blast_radius_depth: int
     """How many CMDB hops the blast radius walks (default 3; at least 1, at
 most `limits.max_cmdb_depth`)."""
+    conditions: List[RiskCondition]
+    """Risk conditions, in order: the assessed level is the highest of the
+score's level and the level of every condition that matches
+(default none)."""
     model: Union[PolicyRiskModel, None]
     """A fitted failure model; with it, an assessment also reports
 `failure_probability`."""
@@ -1627,9 +1688,61 @@ class GateReport(_GateReportRequired, _GateReportOptional):
     """The verdict of [`check`]: every requirement of moving a release from its
 state to a target state."""
 
+class _MatchedChangeRequired(TypedDict):
+    id: str
+    """The change id."""
+    kind: ChangeKind
+    """Its kind."""
+
+class MatchedChange(_MatchedChangeRequired, total=False):
+    """A change a condition matched on its kind."""
+
+_MatchedCiRequired = TypedDict("_MatchedCiRequired", {"class": str, "id": str})
+
+_MatchedCiOptional = TypedDict("_MatchedCiOptional", {"criticality": Union["Criticality", None]}, total=False)
+class MatchedCi(_MatchedCiRequired, _MatchedCiOptional):
+    """A CI a condition matched on its class or criticality."""
+
+class ConditionMatched(TypedDict, total=False):
+    """What a matching condition looked at, one entry per test it has (a test
+the condition does not have is absent)."""
+    change_count: Union[int, None]
+    """The number of changes (the condition has `min_changes`)."""
+    changes: List[MatchedChange]
+    """The changes of a listed kind, in release order."""
+    ci_count: Union[int, None]
+    """The number of distinct affected CIs (the condition has `min_cis`)."""
+    cis: List[MatchedCi]
+    """The affected CIs with a listed class and criticality, by id."""
+    environments: List[str]
+    """The release's environments the condition lists, sorted."""
+    kind: Union[ReleaseKind, None]
+    """The release's kind (the condition tests `kinds`)."""
+    service_count: Union[int, None]
+    """The number of distinct services (the condition has `min_services`)."""
+    services: List[str]
+    """The release's services the condition lists, sorted."""
+
+class _ConditionMatchRequired(TypedDict):
+    explanation: str
+    """Why it matched, in one sentence."""
+    id: str
+    """The condition's id (`risk.conditions[].id`)."""
+    level: RiskLevel
+    """The level the condition imposes (`then.at_least`)."""
+    matched: ConditionMatched
+    """What it matched."""
+
+class ConditionMatch(_ConditionMatchRequired, total=False):
+    """A risk condition that matched the release, in the assessment."""
+    description: Union[str, None]
+    """The condition's description, when the policy gives one."""
+
 class _FactorRequired(TypedDict):
     contribution: float
-    """Points this factor adds to the score: `value · weight · 100 / Σ weight`."""
+    """Points this factor adds to the score: `value · weight · 100 / Σ weight`
+under the default `weighted_mean` aggregation (docs/risk.md,
+"Aggregation"); the contributions always sum to the score."""
     explanation: str
     """Why the factor has this value, in one sentence."""
     inputs: Dict[str, JSONValue]
@@ -1648,7 +1761,8 @@ class _RiskAssessmentRequired(TypedDict):
     factors: List[Factor]
     """Every factor, in a fixed order."""
     level: RiskLevel
-    """The level of the score by the policy's bands."""
+    """The assessed level: the level of the score by the policy's bands,
+raised to the level of every matching risk condition."""
     release_id: str
     """The release assessed."""
     score: float
@@ -1656,9 +1770,18 @@ class _RiskAssessmentRequired(TypedDict):
 
 class RiskAssessment(_RiskAssessmentRequired, total=False):
     """The verdict of [`assess_risk`]."""
+    aggregation: Union[RiskAggregation, None]
+    """The aggregation of the score, when it is not the default
+`weighted_mean`."""
+    conditions: List[ConditionMatch]
+    """The risk conditions of the policy that matched, in policy order
+(absent when none did)."""
     failure_probability: Union[float, None]
     """The predicted failure probability, when the policy has a fitted
 model."""
+    score_level: Union[RiskLevel, None]
+    """The level of the score alone, when a risk condition matched (absent
+otherwise: then `level` is the score's level)."""
     warnings: List[Warning]
     """What was odd but not fatal (e.g. CIs unknown to the CMDB)."""
 

@@ -38,6 +38,10 @@ pub use relman::Tamper;
 pub use relman::Difference;
 pub use relman::RiskAssessment;
 pub use relman::Factor;
+pub use relman::risk::ConditionMatch as RiskConditionMatch;
+pub use relman::risk::ConditionMatched as RiskConditionMatched;
+pub use relman::risk::MatchedCi as RiskMatchedCi;
+pub use relman::risk::MatchedChange as RiskMatchedChange;
 pub use relman::ConflictReport;
 pub use relman::Conflict;
 pub use relman::SlotSuggestion;
@@ -69,6 +73,8 @@ pub use relman::Decision;
 pub use relman::Trigger;
 pub use relman::Outcome;
 pub use relman::RiskLevel;
+pub use relman::policy::RiskAggregation;
+pub use relman::Criticality;
 pub use relman::KeyAlgorithm;
 pub use relman::Action;
 pub use relman::TamperKind;
@@ -820,14 +826,27 @@ pub struct RiskAssessment {
     pub release_id: String,
     /// The score from 0 to 100: the sum of the contributions.
     pub score: f64,
-    /// The level of the score by the policy's bands.
+    /// The assessed level: the level of the score by the policy's bands,
+    /// raised to the level of every matching risk condition.
     pub level: RiskLevel,
+    /// The level of the score alone, when a risk condition matched (absent
+    /// otherwise: then `level` is the score's level).
+    #[uniffi(default = None)]
+    pub score_level: Option<RiskLevel>,
+    /// The aggregation of the score, when it is not the default
+    /// `weighted_mean`.
+    #[uniffi(default = None)]
+    pub aggregation: Option<RiskAggregation>,
     /// The predicted failure probability, when the policy has a fitted
     /// model.
     #[uniffi(default = None)]
     pub failure_probability: Option<f64>,
     /// Every factor, in a fixed order.
     pub factors: Vec<Factor>,
+    /// The risk conditions of the policy that matched, in policy order
+    /// (absent when none did).
+    #[uniffi(default = [])]
+    pub conditions: Vec<RiskConditionMatch>,
     /// What was odd but not fatal (e.g. CIs unknown to the CMDB).
     #[uniffi(default = [])]
     pub warnings: Vec<Warning>,
@@ -842,13 +861,82 @@ pub struct Factor {
     pub value: f64,
     /// The factor's weight in the policy.
     pub weight: f64,
-    /// Points this factor adds to the score: `value · weight · 100 / Σ weight`.
+    /// Points this factor adds to the score: `value · weight · 100 / Σ weight`
+    /// under the default `weighted_mean` aggregation (docs/risk.md,
+    /// "Aggregation"); the contributions always sum to the score.
     pub contribution: f64,
     /// The numbers (and names) the factor used.
     #[uniffi(default = "{}")]
     pub inputs: JsonObject,
     /// Why the factor has this value, in one sentence.
     pub explanation: String,
+}
+
+/// A risk condition that matched the release, in the assessment.
+#[uniffi::remote(Record)]
+pub struct RiskConditionMatch {
+    /// The condition's id (`risk.conditions[].id`).
+    pub id: String,
+    /// The condition's description, when the policy gives one.
+    #[uniffi(default = None)]
+    pub description: Option<String>,
+    /// The level the condition imposes (`then.at_least`).
+    pub level: RiskLevel,
+    /// What it matched.
+    pub matched: RiskConditionMatched,
+    /// Why it matched, in one sentence.
+    pub explanation: String,
+}
+
+/// What a matching condition looked at, one entry per test it has (a test
+/// the condition does not have is absent).
+#[uniffi::remote(Record)]
+pub struct RiskConditionMatched {
+    /// The release's kind (the condition tests `kinds`).
+    #[uniffi(default = None)]
+    pub kind: Option<ReleaseKind>,
+    /// The affected CIs with a listed class and criticality, by id.
+    #[uniffi(default = [])]
+    pub cis: Vec<RiskMatchedCi>,
+    /// The release's services the condition lists, sorted.
+    #[uniffi(default = [])]
+    pub services: Vec<String>,
+    /// The release's environments the condition lists, sorted.
+    #[uniffi(default = [])]
+    pub environments: Vec<String>,
+    /// The changes of a listed kind, in release order.
+    #[uniffi(default = [])]
+    pub changes: Vec<RiskMatchedChange>,
+    /// The number of changes (the condition has `min_changes`).
+    #[uniffi(default = None)]
+    pub change_count: Option<u64>,
+    /// The number of distinct affected CIs (the condition has `min_cis`).
+    #[uniffi(default = None)]
+    pub ci_count: Option<u64>,
+    /// The number of distinct services (the condition has `min_services`).
+    #[uniffi(default = None)]
+    pub service_count: Option<u64>,
+}
+
+/// A CI a condition matched on its class or criticality.
+#[uniffi::remote(Record)]
+pub struct RiskMatchedCi {
+    /// The CI id.
+    pub id: String,
+    /// Its class in the CMDB.
+    pub class: String,
+    /// Its criticality in the CMDB.
+    #[uniffi(default = None)]
+    pub criticality: Option<Criticality>,
+}
+
+/// A change a condition matched on its kind.
+#[uniffi::remote(Record)]
+pub struct RiskMatchedChange {
+    /// The change id.
+    pub id: String,
+    /// Its kind.
+    pub kind: ChangeKind,
 }
 
 /// The verdict of [`detect_conflicts`].
@@ -1291,6 +1379,34 @@ pub enum RiskLevel {
     High,
     /// Score at or above the `critical` band.
     Critical,
+}
+
+/// How the weighted factor values become the score (`risk.aggregation`,
+/// docs/risk.md, "Aggregation"). Whatever the aggregation, the
+/// contributions sum to the score and the score is in 0–100.
+#[uniffi::remote(Enum)]
+pub enum RiskAggregation {
+    /// `score = 100 · Σ wᵢ·vᵢ / Σ wᵢ` (the default).
+    WeightedMean,
+    /// `score = 100 · maxᵢ vᵢ·wᵢ / w_max`: the worst factor, scaled by its
+    /// weight relative to the heaviest one.
+    Max,
+    /// `score = 100 · (1 − Πᵢ (1 − vᵢ·wᵢ / w_max))`: each factor an
+    /// independent chance of trouble.
+    NoisyOr,
+}
+
+/// How critical a configuration item is to the business.
+#[uniffi::remote(Enum)]
+pub enum Criticality {
+    /// Outage stops the business.
+    Critical,
+    /// Outage hurts many users.
+    High,
+    /// Outage hurts some users.
+    Medium,
+    /// Outage is an inconvenience.
+    Low,
 }
 
 /// A MAC or signature algorithm of a keyed chain.

@@ -75,8 +75,8 @@ pub use lifecycle::LifecyclePolicy;
 pub use notes::NotesPolicy;
 pub(crate) use risk::parse_hhmm;
 pub use risk::{
-    PeakHours, RiskBands, RiskModel, RiskNeutral, RiskPolicy, RiskScales, RiskWeights,
-    TrackRecordPrior, RISK_FACTORS,
+    PeakHours, RiskAggregation, RiskBands, RiskCondition, RiskConditionThen, RiskConditionWhen,
+    RiskModel, RiskNeutral, RiskPolicy, RiskScales, RiskWeights, TrackRecordPrior, RISK_FACTORS,
 };
 pub use roles::CommandRoles;
 pub use rollout::{AnalysisDefaults, BlueGreenDefaults, JudgeDefaults, RolloutPolicy};

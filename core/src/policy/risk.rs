@@ -1,9 +1,10 @@
 //! Risk section: factor weights, level bands, the blast radius depth,
 //! neutral values of factors whose input is missing, saturation counts,
-//! the track-record prior, peak hours and a fitted failure model
+//! the track-record prior, peak hours, a fitted failure model, the
+//! aggregation of the factors into the score and the risk conditions
 //! (docs/risk.md, "Policy: `risk`").
 
-use crate::document::{Extra, Weekday};
+use crate::document::{ChangeKind, Criticality, Extra, ReleaseKind, RiskLevel, Weekday};
 use crate::error::Problem;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -277,6 +278,127 @@ pub const RISK_FACTORS: [&str; 10] = [
     "dependencies",
 ];
 
+/// How the weighted factor values become the score (`risk.aggregation`,
+/// docs/risk.md, "Aggregation"). Whatever the aggregation, the
+/// contributions sum to the score and the score is in 0–100.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskAggregation {
+    /// `score = 100 · Σ wᵢ·vᵢ / Σ wᵢ` (the default).
+    #[default]
+    WeightedMean,
+    /// `score = 100 · maxᵢ vᵢ·wᵢ / w_max`: the worst factor, scaled by its
+    /// weight relative to the heaviest one.
+    Max,
+    /// `score = 100 · (1 − Πᵢ (1 − vᵢ·wᵢ / w_max))`: each factor an
+    /// independent chance of trouble.
+    NoisyOr,
+}
+
+impl RiskAggregation {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskAggregation::WeightedMean => "weighted_mean",
+            RiskAggregation::Max => "max",
+            RiskAggregation::NoisyOr => "noisy_or",
+        }
+    }
+}
+
+/// What a risk condition looks at (`risk.conditions[].when`): every given
+/// test must hold (an absent or empty one holds). Docs: docs/risk.md,
+/// "Risk conditions".
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,
+)]
+#[serde(default)]
+pub struct RiskConditionWhen {
+    /// The release's kind is one of these.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<ReleaseKind>,
+    /// An affected CI known to the CMDB has one of these classes (and,
+    /// with `criticality`, the same CI one of those criticalities).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<String>,
+    /// An affected CI known to the CMDB has one of these criticalities
+    /// (and, with `classes`, the same CI one of those classes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub criticality: Vec<Criticality>,
+    /// The release names one of these business services.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
+    /// The release targets one of these environments.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<String>,
+    /// A change of the release is of one of these kinds (`standard`,
+    /// `normal`, `emergency`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub change_kinds: Vec<ChangeKind>,
+    /// The release has at least this many changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_changes: Option<u64>,
+    /// The release touches at least this many distinct CIs (its own
+    /// `affected_cis` and its changes').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_cis: Option<u64>,
+    /// The release names at least this many distinct business services.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_services: Option<u64>,
+    /// Fields relman does not know, kept and written back unchanged.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// What a matching risk condition does (`risk.conditions[].then`).
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+pub struct RiskConditionThen {
+    /// The assessed level is at least this one.
+    pub at_least: RiskLevel,
+    /// Fields relman does not know, kept and written back unchanged.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A risk condition (ServiceNow's risk conditions): when every test of
+/// `when` holds for the release, its assessed level is at least
+/// `then.at_least`, whatever the score.
+#[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
+pub struct RiskCondition {
+    /// Unique, non-empty id, named in the assessment.
+    pub id: String,
+    /// What the rule is for, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The tests, all of which must hold.
+    #[serde(default)]
+    pub when: RiskConditionWhen,
+    /// The level a match imposes.
+    pub then: RiskConditionThen,
+    /// Fields relman does not know, kept and written back unchanged.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl RiskCondition {
+    /// Whether the condition needs the CMDB (it tests CI classes or
+    /// criticality).
+    pub fn needs_cmdb(&self) -> bool {
+        !self.when.classes.is_empty() || !self.when.criticality.is_empty()
+    }
+}
+
 /// Risk section.
 #[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 #[serde(default)]
@@ -301,6 +423,15 @@ pub struct RiskPolicy {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<PolicyRiskModel>")]
     pub model: Option<RiskModel>,
+    /// How the weighted factor values become the score (default
+    /// `weighted_mean`).
+    #[serde(skip_serializing_if = "is_weighted_mean")]
+    pub aggregation: RiskAggregation,
+    /// Risk conditions, in order: the assessed level is the highest of the
+    /// score's level and the level of every condition that matches
+    /// (default none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<RiskCondition>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -317,9 +448,15 @@ impl Default for RiskPolicy {
             track_record_prior: TrackRecordPrior::default(),
             peak_hours: PeakHours::default(),
             model: None,
+            aggregation: RiskAggregation::WeightedMean,
+            conditions: Vec::new(),
             extra: Extra::new(),
         }
     }
+}
+
+fn is_weighted_mean(a: &RiskAggregation) -> bool {
+    *a == RiskAggregation::WeightedMean
 }
 
 /// Parses a local `HH:MM` time into minutes after midnight.
@@ -478,6 +615,41 @@ impl RiskPolicy {
                             format!("has no entry for `{name}`, which has a coefficient"),
                         );
                     }
+                }
+            }
+        }
+        let mut seen = std::collections::BTreeMap::new();
+        for (i, c) in self.conditions.iter().enumerate() {
+            let at_c = format!("risk.conditions[{i}]");
+            if c.id.trim().is_empty() {
+                push(
+                    &format!("{at_c}.id"),
+                    "a condition needs a non-empty id".into(),
+                );
+            } else if let Some(first) = seen.insert(c.id.as_str(), i) {
+                seen.insert(c.id.as_str(), first);
+                push(
+                    &format!("{at_c}.id"),
+                    format!(
+                        "duplicate condition id `{}` (also risk.conditions[{first}])",
+                        c.id
+                    ),
+                );
+            }
+            let w = &c.when;
+            for (name, empty) in [
+                ("classes", w.classes.iter().any(|s| s.trim().is_empty())),
+                ("services", w.services.iter().any(|s| s.trim().is_empty())),
+                (
+                    "environments",
+                    w.environments.iter().any(|s| s.trim().is_empty()),
+                ),
+            ] {
+                if empty {
+                    push(
+                        &format!("{at_c}.when.{name}"),
+                        "names must not be empty".into(),
+                    );
                 }
             }
         }

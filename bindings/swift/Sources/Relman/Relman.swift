@@ -3382,7 +3382,9 @@ public struct Factor: Equatable, Hashable {
      */
     public var weight: Double
     /**
-     * Points this factor adds to the score: `value · weight · 100 / Σ weight`.
+     * Points this factor adds to the score: `value · weight · 100 / Σ weight`
+     * under the default `weighted_mean` aggregation (docs/risk.md,
+     * "Aggregation"); the contributions always sum to the score.
      */
     public var contribution: Double
     /**
@@ -3407,7 +3409,9 @@ public struct Factor: Equatable, Hashable {
          * The factor's weight in the policy.
          */weight: Double, 
         /**
-         * Points this factor adds to the score: `value · weight · 100 / Σ weight`.
+         * Points this factor adds to the score: `value · weight · 100 / Σ weight`
+         * under the default `weighted_mean` aggregation (docs/risk.md,
+         * "Aggregation"); the contributions always sum to the score.
          */contribution: Double, 
         /**
          * The numbers (and names) the factor used.
@@ -5192,9 +5196,20 @@ public struct RiskAssessment: Equatable, Hashable {
      */
     public var score: Double
     /**
-     * The level of the score by the policy's bands.
+     * The assessed level: the level of the score by the policy's bands,
+     * raised to the level of every matching risk condition.
      */
     public var level: RiskLevel
+    /**
+     * The level of the score alone, when a risk condition matched (absent
+     * otherwise: then `level` is the score's level).
+     */
+    public var scoreLevel: RiskLevel?
+    /**
+     * The aggregation of the score, when it is not the default
+     * `weighted_mean`.
+     */
+    public var aggregation: RiskAggregation?
     /**
      * The predicted failure probability, when the policy has a fitted
      * model.
@@ -5204,6 +5219,11 @@ public struct RiskAssessment: Equatable, Hashable {
      * Every factor, in a fixed order.
      */
     public var factors: [Factor]
+    /**
+     * The risk conditions of the policy that matched, in policy order
+     * (absent when none did).
+     */
+    public var conditions: [RiskConditionMatch]
     /**
      * What was odd but not fatal (e.g. CIs unknown to the CMDB).
      */
@@ -5219,8 +5239,17 @@ public struct RiskAssessment: Equatable, Hashable {
          * The score from 0 to 100: the sum of the contributions.
          */score: Double, 
         /**
-         * The level of the score by the policy's bands.
+         * The assessed level: the level of the score by the policy's bands,
+         * raised to the level of every matching risk condition.
          */level: RiskLevel, 
+        /**
+         * The level of the score alone, when a risk condition matched (absent
+         * otherwise: then `level` is the score's level).
+         */scoreLevel: RiskLevel? = nil, 
+        /**
+         * The aggregation of the score, when it is not the default
+         * `weighted_mean`.
+         */aggregation: RiskAggregation? = nil, 
         /**
          * The predicted failure probability, when the policy has a fitted
          * model.
@@ -5229,13 +5258,20 @@ public struct RiskAssessment: Equatable, Hashable {
          * Every factor, in a fixed order.
          */factors: [Factor], 
         /**
+         * The risk conditions of the policy that matched, in policy order
+         * (absent when none did).
+         */conditions: [RiskConditionMatch] = [], 
+        /**
          * What was odd but not fatal (e.g. CIs unknown to the CMDB).
          */warnings: [Warning] = []) {
         self.releaseId = releaseId
         self.score = score
         self.level = level
+        self.scoreLevel = scoreLevel
+        self.aggregation = aggregation
         self.failureProbability = failureProbability
         self.factors = factors
+        self.conditions = conditions
         self.warnings = warnings
     }
 
@@ -5258,8 +5294,11 @@ public struct FfiConverterTypeRiskAssessment: FfiConverterRustBuffer {
                 releaseId: FfiConverterString.read(from: &buf), 
                 score: FfiConverterDouble.read(from: &buf), 
                 level: FfiConverterTypeRiskLevel.read(from: &buf), 
+                scoreLevel: FfiConverterOptionTypeRiskLevel.read(from: &buf), 
+                aggregation: FfiConverterOptionTypeRiskAggregation.read(from: &buf), 
                 failureProbability: FfiConverterOptionDouble.read(from: &buf), 
                 factors: FfiConverterSequenceTypeFactor.read(from: &buf), 
+                conditions: FfiConverterSequenceTypeRiskConditionMatch.read(from: &buf), 
                 warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
         )
     }
@@ -5268,8 +5307,11 @@ public struct FfiConverterTypeRiskAssessment: FfiConverterRustBuffer {
         FfiConverterString.write(value.releaseId, into: &buf)
         FfiConverterDouble.write(value.score, into: &buf)
         FfiConverterTypeRiskLevel.write(value.level, into: &buf)
+        FfiConverterOptionTypeRiskLevel.write(value.scoreLevel, into: &buf)
+        FfiConverterOptionTypeRiskAggregation.write(value.aggregation, into: &buf)
         FfiConverterOptionDouble.write(value.failureProbability, into: &buf)
         FfiConverterSequenceTypeFactor.write(value.factors, into: &buf)
+        FfiConverterSequenceTypeRiskConditionMatch.write(value.conditions, into: &buf)
         FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
     }
 }
@@ -5366,6 +5408,383 @@ public func FfiConverterTypeRiskBatch_lift(_ buf: RustBuffer) throws -> RiskBatc
 #endif
 public func FfiConverterTypeRiskBatch_lower(_ value: RiskBatch) -> RustBuffer {
     return FfiConverterTypeRiskBatch.lower(value)
+}
+
+
+/**
+ * A risk condition that matched the release, in the assessment.
+ */
+public struct RiskConditionMatch: Equatable, Hashable {
+    /**
+     * The condition's id (`risk.conditions[].id`).
+     */
+    public var id: String
+    /**
+     * The condition's description, when the policy gives one.
+     */
+    public var description: String?
+    /**
+     * The level the condition imposes (`then.at_least`).
+     */
+    public var level: RiskLevel
+    /**
+     * What it matched.
+     */
+    public var matched: RiskConditionMatched
+    /**
+     * Why it matched, in one sentence.
+     */
+    public var explanation: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The condition's id (`risk.conditions[].id`).
+         */id: String, 
+        /**
+         * The condition's description, when the policy gives one.
+         */description: String? = nil, 
+        /**
+         * The level the condition imposes (`then.at_least`).
+         */level: RiskLevel, 
+        /**
+         * What it matched.
+         */matched: RiskConditionMatched, 
+        /**
+         * Why it matched, in one sentence.
+         */explanation: String) {
+        self.id = id
+        self.description = description
+        self.level = level
+        self.matched = matched
+        self.explanation = explanation
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RiskConditionMatch: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRiskConditionMatch: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RiskConditionMatch {
+        return
+            try RiskConditionMatch(
+                id: FfiConverterString.read(from: &buf), 
+                description: FfiConverterOptionString.read(from: &buf), 
+                level: FfiConverterTypeRiskLevel.read(from: &buf), 
+                matched: FfiConverterTypeRiskConditionMatched.read(from: &buf), 
+                explanation: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RiskConditionMatch, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterTypeRiskLevel.write(value.level, into: &buf)
+        FfiConverterTypeRiskConditionMatched.write(value.matched, into: &buf)
+        FfiConverterString.write(value.explanation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskConditionMatch_lift(_ buf: RustBuffer) throws -> RiskConditionMatch {
+    return try FfiConverterTypeRiskConditionMatch.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskConditionMatch_lower(_ value: RiskConditionMatch) -> RustBuffer {
+    return FfiConverterTypeRiskConditionMatch.lower(value)
+}
+
+
+/**
+ * What a matching condition looked at, one entry per test it has (a test
+ * the condition does not have is absent).
+ */
+public struct RiskConditionMatched: Equatable, Hashable {
+    /**
+     * The release's kind (the condition tests `kinds`).
+     */
+    public var kind: ReleaseKind?
+    /**
+     * The affected CIs with a listed class and criticality, by id.
+     */
+    public var cis: [RiskMatchedCi]
+    /**
+     * The release's services the condition lists, sorted.
+     */
+    public var services: [String]
+    /**
+     * The release's environments the condition lists, sorted.
+     */
+    public var environments: [String]
+    /**
+     * The changes of a listed kind, in release order.
+     */
+    public var changes: [RiskMatchedChange]
+    /**
+     * The number of changes (the condition has `min_changes`).
+     */
+    public var changeCount: UInt64?
+    /**
+     * The number of distinct affected CIs (the condition has `min_cis`).
+     */
+    public var ciCount: UInt64?
+    /**
+     * The number of distinct services (the condition has `min_services`).
+     */
+    public var serviceCount: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The release's kind (the condition tests `kinds`).
+         */kind: ReleaseKind? = nil, 
+        /**
+         * The affected CIs with a listed class and criticality, by id.
+         */cis: [RiskMatchedCi] = [], 
+        /**
+         * The release's services the condition lists, sorted.
+         */services: [String] = [], 
+        /**
+         * The release's environments the condition lists, sorted.
+         */environments: [String] = [], 
+        /**
+         * The changes of a listed kind, in release order.
+         */changes: [RiskMatchedChange] = [], 
+        /**
+         * The number of changes (the condition has `min_changes`).
+         */changeCount: UInt64? = nil, 
+        /**
+         * The number of distinct affected CIs (the condition has `min_cis`).
+         */ciCount: UInt64? = nil, 
+        /**
+         * The number of distinct services (the condition has `min_services`).
+         */serviceCount: UInt64? = nil) {
+        self.kind = kind
+        self.cis = cis
+        self.services = services
+        self.environments = environments
+        self.changes = changes
+        self.changeCount = changeCount
+        self.ciCount = ciCount
+        self.serviceCount = serviceCount
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RiskConditionMatched: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRiskConditionMatched: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RiskConditionMatched {
+        return
+            try RiskConditionMatched(
+                kind: FfiConverterOptionTypeReleaseKind.read(from: &buf), 
+                cis: FfiConverterSequenceTypeRiskMatchedCi.read(from: &buf), 
+                services: FfiConverterSequenceString.read(from: &buf), 
+                environments: FfiConverterSequenceString.read(from: &buf), 
+                changes: FfiConverterSequenceTypeRiskMatchedChange.read(from: &buf), 
+                changeCount: FfiConverterOptionUInt64.read(from: &buf), 
+                ciCount: FfiConverterOptionUInt64.read(from: &buf), 
+                serviceCount: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RiskConditionMatched, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeReleaseKind.write(value.kind, into: &buf)
+        FfiConverterSequenceTypeRiskMatchedCi.write(value.cis, into: &buf)
+        FfiConverterSequenceString.write(value.services, into: &buf)
+        FfiConverterSequenceString.write(value.environments, into: &buf)
+        FfiConverterSequenceTypeRiskMatchedChange.write(value.changes, into: &buf)
+        FfiConverterOptionUInt64.write(value.changeCount, into: &buf)
+        FfiConverterOptionUInt64.write(value.ciCount, into: &buf)
+        FfiConverterOptionUInt64.write(value.serviceCount, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskConditionMatched_lift(_ buf: RustBuffer) throws -> RiskConditionMatched {
+    return try FfiConverterTypeRiskConditionMatched.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskConditionMatched_lower(_ value: RiskConditionMatched) -> RustBuffer {
+    return FfiConverterTypeRiskConditionMatched.lower(value)
+}
+
+
+/**
+ * A change a condition matched on its kind.
+ */
+public struct RiskMatchedChange: Equatable, Hashable {
+    /**
+     * The change id.
+     */
+    public var id: String
+    /**
+     * Its kind.
+     */
+    public var kind: ChangeKind
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The change id.
+         */id: String, 
+        /**
+         * Its kind.
+         */kind: ChangeKind) {
+        self.id = id
+        self.kind = kind
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RiskMatchedChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRiskMatchedChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RiskMatchedChange {
+        return
+            try RiskMatchedChange(
+                id: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeChangeKind.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RiskMatchedChange, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeChangeKind.write(value.kind, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskMatchedChange_lift(_ buf: RustBuffer) throws -> RiskMatchedChange {
+    return try FfiConverterTypeRiskMatchedChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskMatchedChange_lower(_ value: RiskMatchedChange) -> RustBuffer {
+    return FfiConverterTypeRiskMatchedChange.lower(value)
+}
+
+
+/**
+ * A CI a condition matched on its class or criticality.
+ */
+public struct RiskMatchedCi: Equatable, Hashable {
+    /**
+     * The CI id.
+     */
+    public var id: String
+    /**
+     * Its class in the CMDB.
+     */
+    public var `class`: String
+    /**
+     * Its criticality in the CMDB.
+     */
+    public var criticality: Criticality?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The CI id.
+         */id: String, 
+        /**
+         * Its class in the CMDB.
+         */`class`: String, 
+        /**
+         * Its criticality in the CMDB.
+         */criticality: Criticality? = nil) {
+        self.id = id
+        self.`class` = `class`
+        self.criticality = criticality
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RiskMatchedCi: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRiskMatchedCi: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RiskMatchedCi {
+        return
+            try RiskMatchedCi(
+                id: FfiConverterString.read(from: &buf), 
+                class: FfiConverterString.read(from: &buf), 
+                criticality: FfiConverterOptionTypeCriticality.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RiskMatchedCi, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.`class`, into: &buf)
+        FfiConverterOptionTypeCriticality.write(value.criticality, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskMatchedCi_lift(_ buf: RustBuffer) throws -> RiskMatchedCi {
+    return try FfiConverterTypeRiskMatchedCi.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskMatchedCi_lower(_ value: RiskMatchedCi) -> RustBuffer {
+    return FfiConverterTypeRiskMatchedCi.lower(value)
 }
 
 
@@ -7399,6 +7818,101 @@ public func FfiConverterTypeConflictSeverity_lower(_ value: ConflictSeverity) ->
 
 
 /**
+ * How critical a configuration item is to the business.
+ */
+
+public enum Criticality: Equatable, Hashable {
+    
+    /**
+     * Outage stops the business.
+     */
+    case critical
+    /**
+     * Outage hurts many users.
+     */
+    case high
+    /**
+     * Outage hurts some users.
+     */
+    case medium
+    /**
+     * Outage is an inconvenience.
+     */
+    case low
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Criticality: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCriticality: FfiConverterRustBuffer {
+    typealias SwiftType = Criticality
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Criticality {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .critical
+        
+        case 2: return .high
+        
+        case 3: return .medium
+        
+        case 4: return .low
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Criticality, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .critical:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .high:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .medium:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .low:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCriticality_lift(_ buf: RustBuffer) throws -> Criticality {
+    return try FfiConverterTypeCriticality.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCriticality_lower(_ value: Criticality) -> RustBuffer {
+    return FfiConverterTypeCriticality.lower(value)
+}
+
+
+
+/**
  * An approval decision.
  */
 
@@ -8561,6 +9075,95 @@ public func FfiConverterTypeRelmanError_lift(_ buf: RustBuffer) throws -> Relman
 public func FfiConverterTypeRelmanError_lower(_ value: RelmanError) -> RustBuffer {
     return FfiConverterTypeRelmanError.lower(value)
 }
+
+
+/**
+ * How the weighted factor values become the score (`risk.aggregation`,
+ * docs/risk.md, "Aggregation"). Whatever the aggregation, the
+ * contributions sum to the score and the score is in 0–100.
+ */
+
+public enum RiskAggregation: Equatable, Hashable {
+    
+    /**
+     * `score = 100 · Σ wᵢ·vᵢ / Σ wᵢ` (the default).
+     */
+    case weightedMean
+    /**
+     * `score = 100 · maxᵢ vᵢ·wᵢ / w_max`: the worst factor, scaled by its
+     * weight relative to the heaviest one.
+     */
+    case max
+    /**
+     * `score = 100 · (1 − Πᵢ (1 − vᵢ·wᵢ / w_max))`: each factor an
+     * independent chance of trouble.
+     */
+    case noisyOr
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RiskAggregation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRiskAggregation: FfiConverterRustBuffer {
+    typealias SwiftType = RiskAggregation
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RiskAggregation {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .weightedMean
+        
+        case 2: return .max
+        
+        case 3: return .noisyOr
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RiskAggregation, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .weightedMean:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .max:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .noisyOr:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskAggregation_lift(_ buf: RustBuffer) throws -> RiskAggregation {
+    return try FfiConverterTypeRiskAggregation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRiskAggregation_lower(_ value: RiskAggregation) -> RustBuffer {
+    return FfiConverterTypeRiskAggregation.lower(value)
+}
+
 
 
 /**
@@ -9728,6 +10331,30 @@ fileprivate struct FfiConverterOptionTypeTimeWindow: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCriticality: FfiConverterRustBuffer {
+    typealias SwiftType = Criticality?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCriticality.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCriticality.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeOutcome: FfiConverterRustBuffer {
     typealias SwiftType = Outcome?
 
@@ -9768,6 +10395,30 @@ fileprivate struct FfiConverterOptionTypeReleaseKind: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeReleaseKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRiskAggregation: FfiConverterRustBuffer {
+    typealias SwiftType = RiskAggregation?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRiskAggregation.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRiskAggregation.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -10604,6 +11255,73 @@ fileprivate struct FfiConverterSequenceTypeSkippedRelease: FfiConverterRustBuffe
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeSkippedRelease.read(from: &buf))
+fileprivate struct FfiConverterSequenceTypeRiskConditionMatch: FfiConverterRustBuffer {
+    typealias SwiftType = [RiskConditionMatch]
+
+    public static func write(_ value: [RiskConditionMatch], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRiskConditionMatch.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RiskConditionMatch] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RiskConditionMatch]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRiskConditionMatch.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRiskMatchedChange: FfiConverterRustBuffer {
+    typealias SwiftType = [RiskMatchedChange]
+
+    public static func write(_ value: [RiskMatchedChange], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRiskMatchedChange.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RiskMatchedChange] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RiskMatchedChange]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRiskMatchedChange.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRiskMatchedCi: FfiConverterRustBuffer {
+    typealias SwiftType = [RiskMatchedCi]
+
+    public static func write(_ value: [RiskMatchedCi], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRiskMatchedCi.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RiskMatchedCi] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RiskMatchedCi]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRiskMatchedCi.read(from: &buf))
         }
         return seq
     }

@@ -17,18 +17,20 @@
 
 mod batch;
 mod blast;
+mod conditions;
 mod factors;
 mod fit;
 
 pub use batch::{assess_batch_with, assess_risk_batch, BatchError, RiskBatch};
 pub(crate) use batch::{verdicts_with, VerdictBatch};
 pub use blast::{blast_radius, BlastRadius};
+pub use conditions::{ConditionMatch, ConditionMatched, MatchedChange, MatchedCi};
 pub use fit::{fit_risk_model, FitOptions, FitQuality, FitSamples, FittedRiskModel};
 
 use crate::document::{FactorName, ReleaseKind};
 use crate::error::{Error, Result, Warning};
 use crate::foundation::parallel;
-use crate::policy::{Gates, RiskModel};
+use crate::policy::{Gates, RiskAggregation, RiskModel};
 use crate::{Calendar, Context, Policy, Release, RiskLevel};
 use blast::CmdbIndex;
 use factors::{ScheduleIndex, TrackIndex};
@@ -46,7 +48,9 @@ pub struct Factor {
     pub value: f64,
     /// The factor's weight in the policy.
     pub weight: f64,
-    /// Points this factor adds to the score: `value · weight · 100 / Σ weight`.
+    /// Points this factor adds to the score: `value · weight · 100 / Σ weight`
+    /// under the default `weighted_mean` aggregation (docs/risk.md,
+    /// "Aggregation"); the contributions always sum to the score.
     pub contribution: f64,
     /// The numbers (and names) the factor used.
     pub inputs: Map<String, Value>,
@@ -61,14 +65,27 @@ pub struct RiskAssessment {
     pub release_id: String,
     /// The score from 0 to 100: the sum of the contributions.
     pub score: f64,
-    /// The level of the score by the policy's bands.
+    /// The assessed level: the level of the score by the policy's bands,
+    /// raised to the level of every matching risk condition.
     pub level: RiskLevel,
+    /// The level of the score alone, when a risk condition matched (absent
+    /// otherwise: then `level` is the score's level).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_level: Option<RiskLevel>,
+    /// The aggregation of the score, when it is not the default
+    /// `weighted_mean`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregation: Option<RiskAggregation>,
     /// The predicted failure probability, when the policy has a fitted
     /// model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_probability: Option<f64>,
     /// Every factor, in a fixed order.
     pub factors: Vec<Factor>,
+    /// The risk conditions of the policy that matched, in policy order
+    /// (absent when none did).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<ConditionMatch>,
     /// What was odd but not fatal (e.g. CIs unknown to the CMDB).
     #[serde(default)]
     pub warnings: Vec<Warning>,
@@ -116,6 +133,10 @@ pub struct RiskAssessor<'a> {
     gates: [Gates; 4],
     /// Σ weight over the factors.
     total_weight: f64,
+    /// The largest weight.
+    max_weight: f64,
+    /// The policy's risk conditions, compiled.
+    conditions: Vec<conditions::Compiled>,
     /// The fitted model's intercept and, per factor in report order, its
     /// (coefficient, mean, std) when the model has all three.
     model: Option<(f64, [Option<ModelTerm>; 10])>,
@@ -184,6 +205,11 @@ impl<'a> RiskAssessor<'a> {
             .into_iter()
             .map(|name| factors::weight(weights, name))
             .sum();
+        let max_weight = FactorName::ALL
+            .into_iter()
+            .map(|name| factors::weight(weights, name))
+            .fold(0.0_f64, f64::max);
+        let conditions = conditions::compile(&policy.risk);
         let model = policy.risk.model.as_ref().map(|m| {
             let terms = FactorName::ALL.map(|name| {
                 let key = name.as_str();
@@ -207,6 +233,8 @@ impl<'a> RiskAssessor<'a> {
             schedule,
             gates,
             total_weight,
+            max_weight,
+            conditions,
             model,
         }
     }
@@ -257,7 +285,7 @@ impl<'a> RiskAssessor<'a> {
         as_of: Option<i64>,
     ) -> Result<RiskVerdict<'s>> {
         let mut warnings = Vec::new();
-        let computed = factors::compute(self, release, as_of, &mut warnings);
+        let (computed, known) = factors::compute(self, release, as_of, &mut warnings);
         let policy: &Policy = &self.policy;
         let weights = &policy.risk.weights;
         let total = self.total_weight;
@@ -267,8 +295,9 @@ impl<'a> RiskAssessor<'a> {
                 "weights must not all be zero",
             ));
         }
+        let aggregation = policy.risk.aggregation;
         let mut score = 0.0;
-        let factors = computed.map(|(name, c)| {
+        let mut factors = computed.map(|(name, c)| {
             let weight = factors::weight(weights, name);
             let value = c.value.clamp(0.0, 1.0);
             let contribution = value * weight * 100.0 / total;
@@ -281,6 +310,9 @@ impl<'a> RiskAssessor<'a> {
                 detail: c.detail,
             }
         });
+        if aggregation != RiskAggregation::WeightedMean {
+            score = aggregate(aggregation, self.max_weight, &mut factors);
+        }
         let failure_probability = self.model.as_ref().map(|(intercept, terms)| {
             let mut z = *intercept;
             for (f, term) in factors.iter().zip(terms) {
@@ -296,12 +328,28 @@ impl<'a> RiskAssessor<'a> {
         // value is 1; the score stays in 0–100 (contributions still sum to it
         // within 1e-12).
         let score = score.clamp(0.0, 100.0);
+        let score_level = level_of(score, policy);
+        let hits = conditions::evaluate(
+            &self.conditions,
+            &policy.risk,
+            self.cmdb.as_ref(),
+            release,
+            &known,
+            &mut warnings,
+        );
+        let level = hits
+            .iter()
+            .map(|h| h.level)
+            .fold(score_level, RiskLevel::max);
         Ok(RiskVerdict {
             release_id: &release.id,
             score,
-            level: level_of(score, policy),
+            level,
+            score_level,
+            aggregation,
             failure_probability,
             factors,
+            hits,
             warnings,
         })
     }
@@ -351,6 +399,48 @@ impl RiskAssessor<'static> {
     }
 }
 
+/// The score of a non-default aggregation (docs/risk.md, "Aggregation"),
+/// rewriting each factor's contribution so that they sum to it. With
+/// `pᵢ = vᵢ · wᵢ / w_max` (the weighted value relative to the heaviest
+/// factor, in 0–1): `max` scores `100 · max pᵢ`, shared equally by the
+/// factors that reach it; `noisy_or` scores `100 · (1 − Π(1 − pᵢ))`,
+/// shared in proportion to `pᵢ`.
+fn aggregate(
+    aggregation: RiskAggregation,
+    max_weight: f64,
+    factors: &mut [VerdictFactor<'_>],
+) -> f64 {
+    let p = |f: &VerdictFactor<'_>| {
+        if max_weight > 0.0 {
+            (f.value * f.weight / max_weight).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    };
+    match aggregation {
+        RiskAggregation::WeightedMean => factors.iter().map(|f| f.contribution).sum(),
+        RiskAggregation::Max => {
+            let top = factors.iter().map(p).fold(0.0_f64, f64::max);
+            let ties = factors.iter().filter(|f| top > 0.0 && p(f) == top).count();
+            let score = 100.0 * top;
+            let share = if ties > 0 { score / ties as f64 } else { 0.0 };
+            for f in factors.iter_mut() {
+                f.contribution = if top > 0.0 && p(f) == top { share } else { 0.0 };
+            }
+            score
+        }
+        RiskAggregation::NoisyOr => {
+            let none: f64 = factors.iter().map(|f| 1.0 - p(f)).product();
+            let score = (100.0 * (1.0 - none)).clamp(0.0, 100.0);
+            let sum: f64 = factors.iter().map(p).sum();
+            for f in factors.iter_mut() {
+                f.contribution = if sum > 0.0 { score * p(f) / sum } else { 0.0 };
+            }
+            score
+        }
+    }
+}
+
 /// One factor of a [`RiskVerdict`], its inputs still typed.
 #[derive(Debug, Clone, PartialEq)]
 struct VerdictFactor<'a> {
@@ -370,8 +460,11 @@ pub struct RiskVerdict<'a> {
     release_id: &'a str,
     score: f64,
     level: RiskLevel,
+    score_level: RiskLevel,
+    aggregation: RiskAggregation,
     failure_probability: Option<f64>,
     factors: [VerdictFactor<'a>; 10],
+    hits: Vec<conditions::Hit<'a>>,
     warnings: Vec<Warning>,
 }
 
@@ -386,9 +479,20 @@ impl<'a> RiskVerdict<'a> {
         self.score
     }
 
-    /// The level of the score by the policy's bands.
+    /// The assessed level: the score's level raised by every matching
+    /// risk condition.
     pub fn level(&self) -> RiskLevel {
         self.level
+    }
+
+    /// The level of the score alone, by the policy's bands.
+    pub fn score_level(&self) -> RiskLevel {
+        self.score_level
+    }
+
+    /// The ids of the risk conditions that matched, in policy order.
+    pub fn matched_conditions(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.hits.iter().map(|h| h.condition.id.as_str())
     }
 
     /// The predicted failure probability, with a fitted model.
@@ -418,6 +522,9 @@ impl<'a> RiskVerdict<'a> {
             release_id: self.release_id.to_string(),
             score: self.score,
             level: self.level,
+            score_level: (!self.hits.is_empty()).then_some(self.score_level),
+            aggregation: (self.aggregation != RiskAggregation::WeightedMean)
+                .then_some(self.aggregation),
             failure_probability: self.failure_probability,
             factors: self
                 .factors
@@ -431,6 +538,7 @@ impl<'a> RiskVerdict<'a> {
                     explanation: explanation(&f.detail),
                 })
                 .collect(),
+            conditions: self.hits.iter().map(conditions::Hit::render).collect(),
             warnings: self.warnings,
         }
     }
@@ -445,21 +553,41 @@ impl<'a> RiskVerdict<'a> {
 impl Serialize for RiskVerdict<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let fields = if self.failure_probability.is_some() {
-            6
-        } else {
-            5
-        };
+        let matched = !self.hits.is_empty();
+        let aggregated = self.aggregation != RiskAggregation::WeightedMean;
+        let fields = [
+            self.failure_probability.is_some(),
+            matched,
+            matched,
+            aggregated,
+        ]
+        .into_iter()
+        .fold(5_usize, |n, b| n.saturating_add(usize::from(b)));
         let mut st = s.serialize_struct("RiskAssessment", fields)?;
         st.serialize_field("release_id", self.release_id)?;
         st.serialize_field("score", &self.score)?;
         st.serialize_field("level", &self.level)?;
+        if matched {
+            st.serialize_field("score_level", &Some(self.score_level))?;
+        } else {
+            st.skip_field("score_level")?;
+        }
+        if aggregated {
+            st.serialize_field("aggregation", &Some(self.aggregation))?;
+        } else {
+            st.skip_field("aggregation")?;
+        }
         if self.failure_probability.is_some() {
             st.serialize_field("failure_probability", &self.failure_probability)?;
         } else {
             st.skip_field("failure_probability")?;
         }
         st.serialize_field("factors", self.factors.as_slice())?;
+        if matched {
+            st.serialize_field("conditions", &self.hits)?;
+        } else {
+            st.skip_field("conditions")?;
+        }
         st.serialize_field("warnings", &self.warnings)?;
         st.end()
     }

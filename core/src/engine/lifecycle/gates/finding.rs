@@ -33,6 +33,9 @@ pub(crate) struct AssessedRisk {
     pub score: f64,
     pub contributions: Vec<(String, f64)>,
     pub failure_probability: Option<f64>,
+    /// The ids of the risk conditions that matched (empty: the level is
+    /// the score's).
+    pub conditions: Vec<String>,
 }
 
 /// The latest run of one test kind, as the pass-rate gate counts it
@@ -445,9 +448,22 @@ impl Finding<'_> {
                         if let Some(p) = a.failure_probability {
                             map.insert("failure_probability".to_string(), json!(p));
                         }
+                        if !a.conditions.is_empty() {
+                            map.insert("conditions".to_string(), json!(a.conditions));
+                        }
                     }
                 };
                 let label = match assessed {
+                    Some(a) if !a.conditions.is_empty() => format!(
+                        "{} (assessed, score {:.1}; risk conditions {})",
+                        level.as_str(),
+                        a.score,
+                        a.conditions
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                     Some(a) => format!("{} (assessed, score {:.1})", level.as_str(), a.score),
                     None => level.as_str().to_string(),
                 };

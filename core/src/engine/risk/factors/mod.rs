@@ -190,19 +190,21 @@ pub(crate) fn weight(weights: &RiskWeights, name: FactorName) -> f64 {
 }
 
 /// Computes every factor, each with its name, in report order
-/// ([`FactorName::ALL`]).
+/// ([`FactorName::ALL`]), and the affected CIs known to the CMDB (sorted
+/// indexes).
 pub(crate) fn compute<'a>(
     a: &'a RiskAssessor<'_>,
     r: &'a Release,
     as_of: Option<i64>,
     warnings: &mut Vec<Warning>,
-) -> [(FactorName, Computed<'a>); 10] {
+) -> ([(FactorName, Computed<'a>); 10], Vec<u32>) {
     let (known, unknown) = known_cis(a, r, warnings);
     // With a CMDB, the distinct CIs the release names are the distinct
     // known ones (CMDB ids are unique) and the distinct unknown ones:
     // counted from the one hash look-up per CI already made.
     let distinct = a.cmdb.as_ref().map(|_| known.len().saturating_add(unknown));
-    FactorName::ALL.map(|name| (name, factor(name, a, r, &known, distinct, as_of)))
+    let computed = FactorName::ALL.map(|name| (name, factor(name, a, r, &known, distinct, as_of)));
+    (computed, known)
 }
 
 /// One factor; `known` are the affected CIs found in the CMDB.

@@ -41,6 +41,7 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
             .map(|f| (f.name.clone(), f.contribution))
             .collect(),
         failure_probability: a.failure_probability,
+        conditions: a.conditions.iter().map(|c| c.id.clone()).collect(),
     });
     if level <= max {
         let finding = Finding::Risk {
