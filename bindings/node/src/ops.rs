@@ -235,6 +235,8 @@ pub fn explain_policy<'e>(env: &'e Env, policy: Option<Unknown<'e>>) -> napi::Re
 #[napi(ts_args_type = "history: T.In<T.History>, schedule: T.In<T.Schedule>, policy?: T.In<T.Policy> | null", ts_return_type = "T.UnauthorizedReport")]
 pub fn unauthorized_changes<'e>(env: &'e Env, history: Unknown<'e>, schedule: Unknown<'e>, policy: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "unauthorized_changes", vec![("history", Some(history)), ("schedule", Some(schedule)), ("policy", policy)])
+}
+
 /// The CAB agenda of `schedule` for the period [`period_start`,
 /// `period_end`): every release in state `approval` whose planned
 /// window intersects the period, by window start, then risk (higher first), then id; each
@@ -254,6 +256,8 @@ pub fn cab_agenda<'e>(env: &'e Env, schedule: Unknown<'e>, period_start: Unknown
 #[napi(ts_args_type = "agenda: T.In<T.CabAgenda>, format: T.NotesFormat", ts_return_type = "T.RenderedAgenda")]
 pub fn render_cab_agenda<'e>(env: &'e Env, agenda: Unknown<'e>, format: Unknown<'e>) -> napi::Result<Unknown<'e>> {
     run(env, "render_cab_agenda", vec![("agenda", Some(agenda)), ("format", Some(format))])
+}
+
 /// What the host may do in its ITSM tool now that `release` is where
 /// its log says it is: the problems, known errors, requests and
 /// incidents it may resolve and the knowledge articles it may publish

@@ -245,6 +245,7 @@ def unauthorized_changes(
     policy: Union[Policy, str, None] = None,
 ) -> UnauthorizedReport:
     """Production deployments with no approved release, outside its window or on undeclared CIs."""
+
 def cab_agenda(
     schedule: Union[Schedule, str],
     period_start: TimestampIn,
@@ -255,5 +256,6 @@ def cab_agenda(
 
 def render_cab_agenda(agenda: Union[CabAgenda, str], format: NotesFormat) -> RenderedAgenda:
     """A CAB agenda rendered as Markdown or HTML."""
+
 def closure(release: Union[Release, str]) -> Closure:
     """What the host may resolve, publish or must keep open for a release."""

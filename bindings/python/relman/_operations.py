@@ -186,6 +186,8 @@ def unauthorized_changes(history=None, schedule=None, policy=None, **unknown):
     `kpi.production_environments`: of `policy` when given, else of the
     schedule's own policy, else the default (`["production"]`)."""
     return _call("unauthorized_changes", dict(unknown, history=history, schedule=schedule, policy=policy))
+
+
 def cab_agenda(schedule=None, period_start=None, period_end=None, context=None, **unknown):
     """The CAB agenda of `schedule` for the period [`period_start`,
     `period_end`): every release in state `approval` whose planned
@@ -203,6 +205,8 @@ def render_cab_agenda(agenda=None, format=None, **unknown):
     """`agenda` (as `cab_agenda` returns it) rendered in `format`
     (`markdown` or `html`), every value escaped."""
     return _call("render_cab_agenda", dict(unknown, agenda=agenda, format=format))
+
+
 def closure(release=None, **unknown):
     """What the host may do in its ITSM tool now that `release` is where
     its log says it is: the problems, known errors, requests and

@@ -2637,6 +2637,7 @@ class _UnauthorizedReportRequired(TypedDict):
 
 class UnauthorizedReport(_UnauthorizedReportRequired, total=False):
     """The verdict of [`unauthorized_changes`]."""
+
 Disposition = Literal["resolve", "resolve_with_issues", "keep_open"]
 """What the host may do with the records a release links."""
 

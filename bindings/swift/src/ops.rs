@@ -451,6 +451,9 @@ pub fn unauthorized_changes(
             .text("schedule", Some(&schedule))?
             .text("policy", policy.as_deref())?
             .run("unauthorized_changes")
+    })
+}
+
 /// The CAB agenda of `schedule` for the period [`period_start`,
 /// `period_end`): every release in state `approval` whose planned
 /// window intersects the period, by window start, then risk (higher first), then id; each
@@ -495,6 +498,9 @@ pub fn render_cab_agenda(
             .text("agenda", Some(&agenda))?
             .typed("format", Some(&format))?
             .run("render_cab_agenda")
+    })
+}
+
 /// What the host may do in its ITSM tool now that `release` is where
 /// its log says it is: the problems, known errors, requests and
 /// incidents it may resolve and the knowledge articles it may publish

@@ -50,7 +50,9 @@ export const schemaResult: T.JsonObject = relman.schema(given<T.SchemaName>());
 export const explainPolicyResult: T.JsonObject = relman.explainPolicy(given<T.In<T.Policy> | null>());
 
 export const unauthorizedChangesResult: T.UnauthorizedReport = relman.unauthorizedChanges(given<T.In<T.History>>(), given<T.In<T.Schedule>>(), given<T.In<T.Policy> | null>());
+
 export const cabAgendaResult: T.CabAgenda = relman.cabAgenda(given<T.In<T.Schedule>>(), given<string | Date>(), given<string | Date>(), given<T.In<T.Context> | null>());
 
 export const renderCabAgendaResult: T.RenderedAgenda = relman.renderCabAgenda(given<T.In<T.CabAgenda>>(), given<T.NotesFormat>());
+
 export const closureResult: T.Closure = relman.closure(given<T.In<T.Release>>());

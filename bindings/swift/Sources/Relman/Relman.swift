@@ -11238,23 +11238,6 @@ fileprivate struct FfiConverterSequenceTypeRiskAssessment: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeSkippedRelease: FfiConverterRustBuffer {
-    typealias SwiftType = [SkippedRelease]
-
-    public static func write(_ value: [SkippedRelease], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeSkippedRelease.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SkippedRelease] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [SkippedRelease]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeSkippedRelease.read(from: &buf))
 fileprivate struct FfiConverterSequenceTypeRiskConditionMatch: FfiConverterRustBuffer {
     typealias SwiftType = [RiskConditionMatch]
 
@@ -11322,6 +11305,31 @@ fileprivate struct FfiConverterSequenceTypeRiskMatchedCi: FfiConverterRustBuffer
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeRiskMatchedCi.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSkippedRelease: FfiConverterRustBuffer {
+    typealias SwiftType = [SkippedRelease]
+
+    public static func write(_ value: [SkippedRelease], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSkippedRelease.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SkippedRelease] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SkippedRelease]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSkippedRelease.read(from: &buf))
         }
         return seq
     }

@@ -179,6 +179,7 @@ OPERATIONS = {
             ("policy", "text", None),
         ),
         "UnauthorizedReport",
+    ),
     "cab_agenda": (
         "cab_agenda",
         (
@@ -194,6 +195,9 @@ OPERATIONS = {
         (
             ("agenda", "text", None),
             ("format", "enum", "NotesFormat"),
+        ),
+        None,
+    ),
     "closure": (
         "closure",
         (
