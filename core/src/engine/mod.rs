@@ -15,5 +15,5 @@ pub mod record;
 pub mod risk;
 pub mod rollout;
 pub mod schedule;
-pub mod versions;
 pub mod unauthorized;
+pub mod versions;

@@ -28,11 +28,23 @@ operation! {
             None => (Policy::default(), Value::Object(Default::default()), Vec::new()),
         };
         let mut effective = crate::api::out(&policy)?;
-        // The versions section is not written when it is the default (so
-        // policy fingerprints hold); its defaults are listed all the same.
+        // The versions section, the risk aggregation and the risk
+        // conditions are not written when they are the default (so policy
+        // fingerprints hold); their defaults are listed all the same.
         if let Value::Object(map) = &mut effective {
             if !map.contains_key("versions") {
                 map.insert("versions".into(), crate::api::out(&policy.versions)?);
+            }
+            if let Some(Value::Object(risk)) = map.get_mut("risk") {
+                if !risk.contains_key("aggregation") {
+                    risk.insert(
+                        "aggregation".into(),
+                        crate::api::out(&policy.risk.aggregation)?,
+                    );
+                }
+                if !risk.contains_key("conditions") {
+                    risk.insert("conditions".into(), Value::Array(Vec::new()));
+                }
             }
         }
         let mut values = Vec::new();
