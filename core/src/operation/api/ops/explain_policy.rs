@@ -39,7 +39,7 @@ operation! {
                 if !risk.contains_key("aggregation") {
                     risk.insert(
                         "aggregation".into(),
-                        crate::api::out(&policy.risk.aggregation)?,
+                        crate::api::out(policy.risk.aggregation)?,
                     );
                 }
                 if !risk.contains_key("conditions") {
