@@ -22,18 +22,9 @@ fn sample(name: &str) -> Release {
         .document
 }
 
-fn snapshot(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    if std::env::var_os("RELMAN_BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with RELMAN_BLESS=1)", path.display()));
-    assert_eq!(expected, actual, "snapshot {name} differs");
-}
+#[path = "support/snapshot.rs"]
+mod snapshots;
+use snapshots::snapshot;
 
 #[test]
 fn notes_snapshots_on_every_sample_release() {

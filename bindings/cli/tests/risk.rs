@@ -230,20 +230,9 @@ fn bundled_context() -> TempFile {
     )
 }
 
-/// Compares with (or, with `RELMAN_BLESS=1`, writes) a snapshot under
-/// `core/tests/snapshots/`.
-fn snapshot(name: &str, actual: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../core/tests/snapshots")
-        .join(name);
-    if std::env::var_os("RELMAN_BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with RELMAN_BLESS=1)", path.display()));
-    assert_eq!(expected, actual, "snapshot {name} differs");
-}
+#[path = "../../../core/tests/support/snapshot.rs"]
+mod snapshots;
+use snapshots::snapshot;
 
 /// Issue #21, acceptance 1: with the bundled policy and data, the bundled
 /// major release is high through `critical-ci-in-major` (its score alone
