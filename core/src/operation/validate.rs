@@ -68,6 +68,18 @@ pub enum DocumentKind {
     CanaryComparison,
 }
 
+/// The top-level keys of a policy document: any of them makes a document
+/// fit the policy kind (`DocumentKind::detect` and `fitting`).
+const POLICY_SECTIONS: [&str; 7] = [
+    "lifecycle",
+    "risk",
+    "conflicts",
+    "rollout",
+    "kpi",
+    "notes",
+    "versions",
+];
+
 impl DocumentKind {
     /// Every input document kind.
     pub const ALL: [DocumentKind; 13] = [
@@ -146,18 +158,7 @@ impl DocumentKind {
             DocumentKind::Context
         } else if has("releases") || (has("changes") && !has("title") && !has("summary")) {
             DocumentKind::Schedule
-        } else if [
-            "lifecycle",
-            "risk",
-            "conflicts",
-            "rollout",
-            "kpi",
-            "notes",
-            "versions",
-        ]
-        .iter()
-        .any(|k| has(k))
-        {
+        } else if POLICY_SECTIONS.iter().any(|k| has(k)) {
             DocumentKind::Policy
         } else if has("title") {
             DocumentKind::Release
@@ -212,18 +213,7 @@ impl DocumentKind {
             ),
             (
                 DocumentKind::Policy,
-                [
-                    "lifecycle",
-                    "risk",
-                    "conflicts",
-                    "rollout",
-                    "kpi",
-                    "notes",
-                    "versions",
-                ]
-                .iter()
-                .any(|k| has(k))
-                    && policy_admits(obj),
+                POLICY_SECTIONS.iter().any(|k| has(k)) && policy_admits(obj),
             ),
             (DocumentKind::Release, has("title")),
             (DocumentKind::Change, has("summary") && has("kind")),
