@@ -22,6 +22,18 @@ pub enum ReleaseKind {
     Emergency,
 }
 
+impl ReleaseKind {
+    /// The snake_case name used in documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleaseKind::Major => "major",
+            ReleaseKind::Minor => "minor",
+            ReleaseKind::Patch => "patch",
+            ReleaseKind::Emergency => "emergency",
+        }
+    }
+}
+
 /// A lifecycle state (docs/lifecycle.md).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
@@ -86,6 +98,17 @@ pub enum ChangeKind {
     Normal,
     /// An emergency change, approved by the ECAB.
     Emergency,
+}
+
+impl ChangeKind {
+    /// The snake_case name used in documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Standard => "standard",
+            ChangeKind::Normal => "normal",
+            ChangeKind::Emergency => "emergency",
+        }
+    }
 }
 
 /// Links from a record to other ITSM records, by id.
@@ -272,6 +295,19 @@ pub enum TestKind {
     Uat,
 }
 
+impl TestKind {
+    /// The snake_case name used in documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestKind::Unit => "unit",
+            TestKind::Integration => "integration",
+            TestKind::Performance => "performance",
+            TestKind::Security => "security",
+            TestKind::Uat => "uat",
+        }
+    }
+}
+
 /// One recorded test run.
 #[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]
 pub struct TestRun {
@@ -320,6 +356,21 @@ pub enum Role {
     BusinessStakeholder,
     /// Quality assurance.
     Qa,
+}
+
+impl Role {
+    /// The snake_case name used in documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::ReleaseManager => "release_manager",
+            Role::ReleaseTeam => "release_team",
+            Role::Cab => "cab",
+            Role::Ecab => "ecab",
+            Role::ProductOwner => "product_owner",
+            Role::BusinessStakeholder => "business_stakeholder",
+            Role::Qa => "qa",
+        }
+    }
 }
 
 /// An approval decision.
@@ -677,5 +728,43 @@ impl Release {
             .map(String::as_str)
             .filter(|ci| seen.insert(*ci))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each `as_str` is the name serde writes, for every variant.
+    #[test]
+    fn as_str_is_the_serialized_name() {
+        fn same<T: Serialize + Copy>(values: &[T], name: fn(T) -> &'static str) {
+            for &v in values {
+                assert_eq!(serde_json::to_value(v).unwrap(), name(v));
+            }
+        }
+        use ReleaseKind as K;
+        same(&[K::Major, K::Minor, K::Patch, K::Emergency], K::as_str);
+        use ChangeKind as C;
+        same(&[C::Standard, C::Normal, C::Emergency], C::as_str);
+        use TestKind as T;
+        same(
+            &[T::Unit, T::Integration, T::Performance, T::Security, T::Uat],
+            T::as_str,
+        );
+        use Role as R;
+        same(
+            &[
+                R::ReleaseManager,
+                R::ReleaseTeam,
+                R::Cab,
+                R::Ecab,
+                R::ProductOwner,
+                R::BusinessStakeholder,
+                R::Qa,
+            ],
+            R::as_str,
+        );
+        same(&State::ALL, State::as_str);
     }
 }

@@ -351,7 +351,8 @@ enum Finding<'a> {
     },
 }
 
-fn kind_name(kind: ReleaseKind) -> &'static str {
+/// The kind with its article, as a message reads it (`a minor`).
+fn kind_with_article(kind: ReleaseKind) -> &'static str {
     match kind {
         ReleaseKind::Major => "a major",
         ReleaseKind::Minor => "a minor",
@@ -384,7 +385,7 @@ impl fmt::Display for Finding<'_> {
                 previous_id,
                 step,
             } => {
-                let kind = kind_name(*kind);
+                let kind = kind_with_article(*kind);
                 let semver_level = *scheme == VersionScheme::Semver;
                 match rule {
                     BumpRule::Major | BumpRule::Minor | BumpRule::Patch if semver_level => write!(

@@ -15,7 +15,6 @@
 //! [`escape_markdown`]).
 
 use crate::agenda::{AgendaItem, ApprovalGroup, CabAgenda, GroupReason, RollbackState};
-use crate::document::{ReleaseKind, Role};
 use crate::error::Warning;
 use crate::notes::{escape_html, escape_markdown, NotesFormat};
 use crate::{ConflictKind, Severity};
@@ -40,27 +39,6 @@ enum Block {
     List(&'static str, Vec<String>),
 }
 
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::ReleaseManager => "release_manager",
-        Role::ReleaseTeam => "release_team",
-        Role::Cab => "cab",
-        Role::Ecab => "ecab",
-        Role::ProductOwner => "product_owner",
-        Role::BusinessStakeholder => "business_stakeholder",
-        Role::Qa => "qa",
-    }
-}
-
-fn kind_name(kind: ReleaseKind) -> &'static str {
-    match kind {
-        ReleaseKind::Major => "major",
-        ReleaseKind::Minor => "minor",
-        ReleaseKind::Patch => "patch",
-        ReleaseKind::Emergency => "emergency",
-    }
-}
-
 fn severity_name(s: Severity) -> &'static str {
     match s {
         Severity::Block => "blocking",
@@ -73,7 +51,7 @@ fn conflict_name(k: ConflictKind) -> &'static str {
 }
 
 fn group_line(g: &ApprovalGroup) -> String {
-    let role = role_name(g.role);
+    let role = g.role.as_str();
     let why = match g.reason {
         GroupReason::Quorum => String::new(),
         GroupReason::RiskAboveLimit => " (risk above the limit)".to_string(),
@@ -107,7 +85,7 @@ fn group_line(g: &ApprovalGroup) -> String {
 }
 
 fn facts(item: &AgendaItem) -> Vec<String> {
-    let mut out = vec![format!("Kind: {}", kind_name(item.kind))];
+    let mut out = vec![format!("Kind: {}", item.kind.as_str())];
     if let Some(v) = item.version.as_deref().filter(|v| !v.is_empty()) {
         out.push(format!("Version: {v}"));
     }
@@ -150,7 +128,7 @@ fn blocks(item: &AgendaItem) -> Vec<Block> {
         a.groups.iter().map(group_line).collect()
     };
     for r in &a.rejections {
-        let mut line = format!("rejected by {} ({})", r.approver, role_name(r.role));
+        let mut line = format!("rejected by {} ({})", r.approver, r.role.as_str());
         if let Some(c) = r.comment.as_deref().filter(|c| !c.is_empty()) {
             line.push_str(&format!(": {c}"));
         }

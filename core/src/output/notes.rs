@@ -274,7 +274,7 @@ fn sections(
         groups.entry(key).or_default().push(format!(
             "{} ({}): {}",
             c.id,
-            kind_name(c.kind),
+            c.kind.as_str(),
             c.summary
         ));
     }
@@ -380,14 +380,6 @@ fn yes(b: bool) -> &'static str {
         "yes"
     } else {
         "no"
-    }
-}
-
-fn kind_name(k: crate::document::ChangeKind) -> &'static str {
-    match k {
-        crate::document::ChangeKind::Standard => "standard",
-        crate::document::ChangeKind::Normal => "normal",
-        crate::document::ChangeKind::Emergency => "emergency",
     }
 }
 

@@ -571,10 +571,7 @@ fn check_vote(
         return Err(forbidden(rule, message));
     }
     let gates = policy.lifecycle.gates(release.kind);
-    let role_name = serde_json::to_value(role)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let role_name = role.as_str();
     if !actor.roles.contains(&role) {
         return Err(forbidden(
             "roles.vote_role",
@@ -591,7 +588,7 @@ fn check_vote(
             "roles.vote_role",
             format!(
                 "{role_name} does not vote on {} releases under this policy",
-                kind_name(release.kind)
+                release.kind.as_str()
             ),
         ));
     }
@@ -602,15 +599,6 @@ fn check_vote(
         ));
     }
     Ok(())
-}
-
-fn kind_name(kind: ReleaseKind) -> &'static str {
-    match kind {
-        ReleaseKind::Major => "major",
-        ReleaseKind::Minor => "minor",
-        ReleaseKind::Patch => "patch",
-        ReleaseKind::Emergency => "emergency",
-    }
 }
 
 /// Finds the issuer of a command in the directory: as written, or refused

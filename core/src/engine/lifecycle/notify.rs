@@ -39,13 +39,6 @@ fn trigger_text(trigger: Trigger) -> &'static str {
     }
 }
 
-fn role_name(role: Role) -> String {
-    serde_json::to_value(role)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 fn recipients(
     rule: &NotifyRule,
     release: &Release,
@@ -78,7 +71,7 @@ fn recipients(
     }
     for role in roles {
         for a in context.actors.iter().filter(|a| a.roles.contains(&role)) {
-            add(&a.id, format!("role:{}", role_name(role)));
+            add(&a.id, format!("role:{}", role.as_str()));
         }
     }
     if rule.stakeholders {

@@ -224,7 +224,7 @@ impl fmt::Display for Hit<'_> {
         let m = &self.matched;
         let mut parts: Vec<String> = Vec::new();
         if let Some(k) = m.kind {
-            parts.push(format!("the release is {}", kind_name(k)));
+            parts.push(format!("the release is {}", k.as_str()));
         }
         if !m.cis.is_empty() {
             let list: Vec<String> = m
@@ -247,7 +247,7 @@ impl fmt::Display for Hit<'_> {
             let list: Vec<String> = m
                 .changes
                 .iter()
-                .map(|c| format!("{} ({})", c.id, change_kind_name(c.kind)))
+                .map(|c| format!("{} ({})", c.id, c.kind.as_str()))
                 .collect();
             parts.push(format!("it has the changes {}", list.join(", ")));
         }
@@ -287,29 +287,12 @@ impl fmt::Display for Hit<'_> {
     }
 }
 
-fn kind_name(k: ReleaseKind) -> &'static str {
-    match k {
-        ReleaseKind::Major => "major",
-        ReleaseKind::Minor => "minor",
-        ReleaseKind::Patch => "patch",
-        ReleaseKind::Emergency => "emergency",
-    }
-}
-
 fn criticality_name(c: Criticality) -> &'static str {
     match c {
         Criticality::Critical => "critical",
         Criticality::High => "high",
         Criticality::Medium => "medium",
         Criticality::Low => "low",
-    }
-}
-
-fn change_kind_name(c: ChangeKind) -> &'static str {
-    match c {
-        ChangeKind::Standard => "standard",
-        ChangeKind::Normal => "normal",
-        ChangeKind::Emergency => "emergency",
     }
 }
 

@@ -13,9 +13,7 @@
 //!
 //! [`GateReport`]: super::super::GateReport
 
-use super::approval_role_name as role_name;
 use super::line;
-use super::testing::kind_name;
 use crate::{Outcome, ReleaseKind, RiskLevel, Role, State, TestKind, Timestamp};
 use serde_json::{json, Value};
 
@@ -250,7 +248,7 @@ fn short(rules: &[QuorumCount]) -> Vec<String> {
     let mut short = Vec::new();
     for rule in rules {
         let have = rule.approvers.len() as u32;
-        let role = role_name(rule.role);
+        let role = rule.role.as_str();
         match rule.needed {
             Some(n) if have >= n => {}
             Some(n) => short.push(format!("{role} {have} of {n}")),
@@ -478,7 +476,7 @@ impl Finding<'_> {
                     "extra_approver_role": approver_role, "extra_approvers": extra,
                 });
                 assessed_data(&mut data);
-                let role = role_name(*approver_role);
+                let role = approver_role.as_str();
                 let msg = match extra.first() {
                     Some(who) => format!(
                         "risk {label} is above {} but approved by {role} {who}",
@@ -598,10 +596,10 @@ impl Finding<'_> {
                 let missing: Vec<&str> = required
                     .iter()
                     .filter(|k| !present.contains(k))
-                    .map(|k| kind_name(*k))
+                    .map(|k| k.as_str())
                     .collect();
-                let names: Vec<&str> = required.iter().map(|k| kind_name(*k)).collect();
-                let present: Vec<&str> = present.iter().map(|k| kind_name(*k)).collect();
+                let names: Vec<&str> = required.iter().map(|k| k.as_str()).collect();
+                let present: Vec<&str> = present.iter().map(|k| k.as_str()).collect();
                 let msg = if missing.is_empty() {
                     format!(
                         "every required test kind is recorded ({})",
@@ -627,10 +625,10 @@ impl Finding<'_> {
                     }
                     rates.push(entry);
                     match rate {
-                        None => failing.push(format!("{} executed no test", kind_name(kind))),
+                        None => failing.push(format!("{} executed no test", kind.as_str())),
                         Some(rate) if rate < min => failing.push(format!(
                             "{} passed {:.1}% (minimum {:.1}%)",
-                            kind_name(kind),
+                            kind.as_str(),
                             rate * 100.0,
                             min * 100.0
                         )),

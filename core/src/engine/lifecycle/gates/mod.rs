@@ -24,7 +24,6 @@ use super::{GateReport, GateVerdict, LogCheck};
 use crate::error::Warning;
 use crate::policy::Gates;
 use crate::{Calendar, Cmdb, Context, Policy, Release, State};
-pub(crate) use approval::role_name as approval_role_name;
 pub(crate) use finding::Finding;
 
 /// The main line of states, in order: every state but `cancelled`, which

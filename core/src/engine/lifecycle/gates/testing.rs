@@ -12,17 +12,6 @@ fn latest_runs(tests: &[TestRun]) -> BTreeMap<TestKind, &TestRun> {
     tests.iter().map(|t| (t.kind, t)).collect()
 }
 
-/// The name of a test kind in messages.
-pub(super) fn kind_name(kind: TestKind) -> &'static str {
-    match kind {
-        TestKind::Unit => "unit",
-        TestKind::Integration => "integration",
-        TestKind::Performance => "performance",
-        TestKind::Security => "security",
-        TestKind::Uat => "uat",
-    }
-}
-
 pub(super) fn leave(e: &mut Eval<'_, '_>) {
     let latest = latest_runs(&e.log.record.tests);
     let required = e.gates.required_tests.clone();

@@ -89,7 +89,7 @@ pub(super) fn compute<'a>(r: &Release, gates: &'a Gates) -> Computed<'a> {
 }
 
 fn names(ks: &[TestKind]) -> Vec<&'static str> {
-    ks.iter().map(|k| kind_name(*k)).collect()
+    ks.iter().map(|k| k.as_str()).collect()
 }
 
 impl TestEvidence<'_> {
@@ -121,7 +121,7 @@ struct Kinds<'k>(&'k [TestKind]);
 
 impl serde::Serialize for Kinds<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|k| kind_name(*k)))
+        s.collect_seq(self.0.iter().map(|k| k.as_str()))
     }
 }
 
@@ -145,15 +145,5 @@ impl fmt::Display for TestEvidence<'_> {
             parts.push("UAT not signed off".to_string());
         }
         write!(f, "test evidence has gaps: {}", parts.join("; "))
-    }
-}
-
-fn kind_name(k: TestKind) -> &'static str {
-    match k {
-        TestKind::Unit => "unit",
-        TestKind::Integration => "integration",
-        TestKind::Performance => "performance",
-        TestKind::Security => "security",
-        TestKind::Uat => "uat",
     }
 }

@@ -14,7 +14,6 @@ mod risk;
 mod rollback_plan;
 
 use super::Eval;
-use crate::Role;
 
 pub(super) fn leave(e: &mut Eval<'_, '_>) {
     quorum::check(e);
@@ -25,16 +24,4 @@ pub(super) fn leave(e: &mut Eval<'_, '_>) {
     risk::check(e);
     promotion_order::check(e);
     conflicts::check(e);
-}
-
-pub(crate) fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::ReleaseManager => "release_manager",
-        Role::ReleaseTeam => "release_team",
-        Role::Cab => "cab",
-        Role::Ecab => "ecab",
-        Role::ProductOwner => "product_owner",
-        Role::BusinessStakeholder => "business_stakeholder",
-        Role::Qa => "qa",
-    }
 }
