@@ -2536,6 +2536,21 @@ fn adopt_command(at: Timestamp) -> Command {
     }
 }
 
+/// True when the document carries a fact only a logged command sets: votes,
+/// an outcome, a deployment or rollback time, a completed review or a
+/// later approval round.
+fn carries_facts(doc: &Release) -> bool {
+    !doc.approvals.is_empty()
+        || doc.outcome.is_some()
+        || doc.deployed_at.is_some()
+        || doc.rolled_back_at.is_some()
+        || doc
+            .review
+            .as_ref()
+            .is_some_and(|v| v.completed_at.is_some())
+        || doc.approval_round.unwrap_or(1) != 1
+}
+
 /// The release `check` is asked about, the model of its record, and
 /// whether the record holds (`record.log` met).
 ///
@@ -2549,15 +2564,7 @@ fn prepare(
     adopt: bool,
     edit: Option<Edit>,
 ) -> Result<(Release, Rec, bool), TestCaseError> {
-    let facts = !doc.approvals.is_empty()
-        || doc.outcome.is_some()
-        || doc.deployed_at.is_some()
-        || doc.rolled_back_at.is_some()
-        || doc
-            .review
-            .as_ref()
-            .is_some_and(|v| v.completed_at.is_some())
-        || doc.approval_round.unwrap_or(1) != 1;
+    let facts = carries_facts(doc);
     let planning_without_facts = doc.state == State::Planning && !facts;
     let mut r = doc.clone();
     let mut m = Rec::empty();
@@ -2591,7 +2598,13 @@ fn prepare(
         }
     }
     if let Some(edit) = edit {
-        if apply_edit(&mut r, edit) {
+        if r.log.is_empty() {
+            // Without a record the document holds exactly when it is a
+            // planning release without facts — an edit may add the first
+            // fact or remove the last one.
+            apply_edit(&mut r, edit);
+            ok = r.state == State::Planning && !carries_facts(&r);
+        } else if apply_edit(&mut r, edit) {
             ok = false;
         }
     }
