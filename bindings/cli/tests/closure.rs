@@ -12,18 +12,9 @@
 )]
 
 use serde_json::{json, Value};
-use std::path::PathBuf;
 
 mod common;
-use common::{relman, TempFile};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn path(rel: &str) -> String {
-    root().join(rel).to_str().unwrap().to_string()
-}
+use common::{path, relman, root, TempFile};
 
 #[test]
 fn closure_json_matches_the_snapshot_and_table_names_each_record() {

@@ -12,18 +12,9 @@
 )]
 
 use serde_json::Value;
-use std::path::PathBuf;
 
 mod common;
-use common::relman;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn path(rel: &str) -> String {
-    root().join(rel).to_str().unwrap().to_string()
-}
+use common::{path, relman, root};
 
 #[test]
 fn notes_markdown_html_and_json() {

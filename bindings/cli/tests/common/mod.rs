@@ -120,3 +120,13 @@ pub fn sample(name: &str) -> String {
         .join(name);
     path.to_str().expect("UTF-8 path").to_string()
 }
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A path under the workspace root, as the text a command line takes.
+pub fn path(rel: &str) -> String {
+    root().join(rel).to_str().expect("UTF-8 path").to_string()
+}
