@@ -44,13 +44,12 @@ pub struct Args {
 pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
     let parsed = globals.read_document::<Release>(&args.release)?;
     let context = globals.context()?;
-    // The release's version, as the `check` operation checks it first
+    // The release's version is checked first, as by the `check` operation
     // (docs/lifecycle.md, "Versions"): bad input, exit 2.
-    let version_warnings =
-        relman::versions::check_release(&parsed.document, &context).map_err(Failure::from)?;
-    let mut report = relman::check_with(&parsed.document, args.to, &context, globals.keys()?);
+    let mut report =
+        relman::lifecycle::check_versioned(&parsed.document, args.to, &context, globals.keys()?)
+            .map_err(Failure::from)?;
     report.warnings.extend(parsed.warnings);
-    report.warnings.extend(version_warnings);
     match globals.format() {
         Format::Json => output::print_json(&report)?,
         Format::Table => output::print(&render::gate_report_lines(&report).join("\n"))?,

@@ -237,6 +237,22 @@ pub fn check(release: &Release, target: State, context: &Context) -> GateReport 
     check_with(release, target, context, None)
 }
 
+/// [`check_with`] as the `check` operation and the CLI run it: the
+/// release's version is checked first ([`crate::versions::check_release`]:
+/// `invalid_input` at `version` when it is not of the policy's scheme or
+/// not the bump its kind asks for), its warnings added to the report.
+pub fn check_versioned(
+    release: &Release,
+    target: State,
+    context: &Context,
+    keys: Option<&Keyring>,
+) -> Result<GateReport> {
+    let warnings = crate::versions::check_release(release, context)?;
+    let mut report = check_with(release, target, context, keys);
+    report.warnings.extend(warnings);
+    Ok(report)
+}
+
 /// [`check`] of a keyed log: the `record.log` requirement verifies the log
 /// with the host's `keys` ([`crate::keys`]), so a rewritten log is unmet
 /// without an expected head.

@@ -28,9 +28,6 @@ operation! {
     result: GateReport,
     run(p) {
         let context = p.context.unwrap_or_default();
-        let warnings = crate::versions::check_release(&p.release, &context)?;
-        let mut report = crate::check_with(&p.release, p.target, &context, p.keys.as_ref());
-        report.warnings.extend(warnings);
-        Ok(report)
+        crate::lifecycle::check_versioned(&p.release, p.target, &context, p.keys.as_ref())
     }
 }
