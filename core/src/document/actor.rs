@@ -19,6 +19,12 @@ pub struct Actor {
     /// Roles held.
     #[serde(default)]
     pub roles: Vec<Role>,
+    /// Approver groups the actor belongs to (e.g. `dba`, `cab`), which
+    /// the policy's approval routing requires votes from
+    /// (`docs/lifecycle.md`, "Approval routing"). Group names are compared
+    /// after the same canonicalisation as actor ids. Not written when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
     /// Contact address used in notifications.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,

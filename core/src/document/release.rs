@@ -409,6 +409,12 @@ pub struct Approval {
     /// blackout.
     #[serde(default, skip_serializing_if = "is_false")]
     pub override_blackout: bool,
+    /// The approver group the vote is cast for (approval routing,
+    /// `docs/lifecycle.md`, "Approval routing"): it then counts for that
+    /// group only. Absent: it counts for every required group the voter
+    /// belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// The system an imported vote came from (set by `import`; absent for
     /// votes cast through `approve` or `reject`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

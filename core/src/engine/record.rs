@@ -455,6 +455,7 @@ pub(crate) fn replay(release: &Release) -> Record {
                     fingerprint: read(d, "fingerprint", i, &mut problems),
                     override_blackout: read(d, "override_blackout", i, &mut problems)
                         .unwrap_or(false),
+                    group: read(d, "group", i, &mut problems),
                     source: None,
                     extra: Extra::new(),
                 });
@@ -1006,6 +1007,7 @@ fn vote_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>) 
                     "override_blackout",
                     d.override_blackout != r.override_blackout,
                 ),
+                ("group", d.group != r.group),
                 ("source", d.source != r.source),
             ])
         },

@@ -6,6 +6,7 @@
 use super::gates::{Gates, KindRules};
 use super::notifications;
 use super::roles::CommandRoles;
+use super::routing::RoutingPolicy;
 use super::separation::SeparationOfDuties;
 use crate::document::{Extra, NotifyRule, ReleaseKind};
 use crate::error::Problem;
@@ -43,6 +44,11 @@ pub struct LifecyclePolicy {
     /// `communication.notify` rules.
     #[schemars(with = "Vec<notifications::PolicyNotifyRule>")]
     pub notifications: Vec<NotifyRule>,
+    /// Approval routing: the decision table of the approver groups a
+    /// release needs (`docs/lifecycle.md`, "Approval routing"). Default: no
+    /// rule; not written when it is the default.
+    #[serde(skip_serializing_if = "RoutingPolicy::is_default")]
+    pub routing: RoutingPolicy,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -59,6 +65,7 @@ impl Default for LifecyclePolicy {
             separation_of_duties: SeparationOfDuties::default(),
             promotion_order: Vec::new(),
             notifications: notifications::defaults(),
+            routing: RoutingPolicy::default(),
             extra: Extra::new(),
         }
     }
@@ -91,6 +98,7 @@ impl LifecyclePolicy {
         }
         notifications::check(&self.notifications, at, problems);
         self.check_promotion_order(at, problems);
+        self.routing.check(at, problems);
     }
 
     /// A promotion order needs two environments or more (with one there is

@@ -63,6 +63,7 @@ mod notifications;
 mod risk;
 mod roles;
 mod rollout;
+mod routing;
 mod separation;
 mod unknown;
 mod versions;
@@ -80,6 +81,10 @@ pub use risk::{
 };
 pub use roles::CommandRoles;
 pub use rollout::{AnalysisDefaults, BlueGreenDefaults, JudgeDefaults, RolloutPolicy};
+pub use routing::{
+    GroupQuorum, GroupQuorumRule, GroupRequirement, QuorumMode, RoutingMatch, RoutingPolicy,
+    RoutingRule, RoutingWhen,
+};
 pub use separation::SeparationOfDuties;
 pub(crate) use unknown::unknown_field;
 pub use versions::{BumpRule, BumpRules, VersionScheme, VersionsPolicy};

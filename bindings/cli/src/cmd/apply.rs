@@ -23,8 +23,8 @@ or, instead of a file, built from flags:
 reads the clock, so one of them is needed. Flags by command:
   advance, start_deployment, close   (none)
   send_back            --reason TEXT [--to development]
-  approve              --role ROLE [--comment TEXT] [--override-blackout]
-  reject               --role ROLE [--comment TEXT]
+  approve              --role ROLE [--comment TEXT] [--override-blackout] [--group GROUP]
+  reject               --role ROLE [--comment TEXT] [--group GROUP]
   complete_deployment  --outcome success|success_with_issues|failed|rolled_back
   roll_back            [--reason TEXT]
   complete_review      [--summary TEXT] [--lesson TEXT]...
@@ -125,6 +125,10 @@ pub struct Args {
     /// blackout.
     #[arg(long, requires = "command")]
     pub override_blackout: bool,
+    /// approve/reject: the approver group the vote is cast for (approval
+    /// routing; the actor must be a member).
+    #[arg(long, value_name = "GROUP", requires = "command")]
+    pub group: Option<String>,
     /// send_back, cancel, amend (required), roll_back: why.
     #[arg(long, value_name = "TEXT", requires = "command")]
     pub reason: Option<String>,
@@ -263,10 +267,11 @@ fn is_negative_verdict(code: ErrorCode) -> bool {
 
 /// The command of `--command NAME` and its flags.
 fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Failure> {
-    let flags: [(&str, bool, &[&str]); 14] = [
+    let flags: [(&str, bool, &[&str]); 15] = [
         ("--role", args.role.is_some(), &["approve", "reject"]),
         ("--comment", args.comment.is_some(), &["approve", "reject"]),
         ("--override-blackout", args.override_blackout, &["approve"]),
+        ("--group", args.group.is_some(), &["approve", "reject"]),
         (
             "--reason",
             args.reason.is_some(),
@@ -314,10 +319,12 @@ fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Fai
             role: args.role.ok_or_else(|| needs("--role"))?,
             comment: args.comment.clone(),
             override_blackout: args.override_blackout,
+            group: args.group.clone(),
         }),
         "reject" => Some(Action::Reject {
             role: args.role.ok_or_else(|| needs("--role"))?,
             comment: args.comment.clone(),
+            group: args.group.clone(),
         }),
         "start_deployment" => Some(Action::StartDeployment),
         "complete_deployment" => Some(Action::CompleteDeployment {

@@ -449,6 +449,7 @@ impl Demo {
                     role,
                     comment: Some(comment.to_string()),
                     override_blackout: false,
+                    group: None,
                 },
             )?;
             let title = format!("{} approval: {who}", role_title(role));
@@ -593,6 +594,7 @@ impl Demo {
                 role,
                 comment: Some("Looks good to me.".to_string()),
                 override_blackout: false,
+                group: None,
             },
         )?;
         let release = self.release.clone();
@@ -615,6 +617,7 @@ impl Demo {
                 round: Some(1),
                 fingerprint: None,
                 override_blackout: false,
+                group: None,
                 source: None,
                 extra: Default::default(),
             });

@@ -106,6 +106,17 @@ impl<'a> VotesOf<'a> {
         self.votes.valid.iter().filter_map(|i| approvals.get(*i))
     }
 
+    /// The latest valid vote of each person with the `seq` of the event
+    /// that cast it (log order), for the routing gate's order.
+    pub fn valid_with_seq(&self) -> impl Iterator<Item = (u64, &'a Approval)> + 'a {
+        let record = self.record;
+        self.votes.valid.iter().filter_map(move |i| {
+            let vote = record.approvals.get(*i)?;
+            let seq = record.approval_seqs.get(*i).copied().unwrap_or_default();
+            Some((seq, vote))
+        })
+    }
+
     /// Distinct approvers whose latest vote approves in `role`.
     pub fn approvers_in(&self, role: Role) -> impl Iterator<Item = &'a str> + 'a {
         self.valid()
@@ -131,6 +142,13 @@ impl<'a> VotesOf<'a> {
                 .collect(),
         )
     }
+}
+
+/// The vote's principal: the person whose voting rights the vote uses
+/// (today its approver; a delegated vote's principal is the actor it is
+/// cast on behalf of). Groups and quorums count principals.
+pub(crate) fn principal(vote: &Approval) -> &str {
+    vote.approver.as_str()
 }
 
 /// Why `actor` may not approve `release` under `sod`, if anything: the rule

@@ -65,6 +65,12 @@ pub enum Action {
         /// blocking blackout.
         #[serde(default, skip_serializing_if = "crate::document::is_false")]
         override_blackout: bool,
+        /// The approver group the vote is cast for (approval routing): the
+        /// voter must be a member; the vote then counts for that group
+        /// only. Absent: it counts for every required group the voter
+        /// belongs to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
     },
     /// Reject in a role (in approval).
     Reject {
@@ -73,6 +79,9 @@ pub enum Action {
         /// Why.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         comment: Option<String>,
+        /// The approver group the vote is cast for (see `approve`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
     },
     /// Start the deployment (approval → deployment).
     StartDeployment,
@@ -561,6 +570,7 @@ fn check_vote(
     actor: &Actor,
     role: Role,
     override_blackout: bool,
+    group: Option<&str>,
     policy: &Policy,
 ) -> Result<()> {
     // Separation of duties first: an owner or implementer hears why they may
@@ -581,8 +591,10 @@ fn check_vote(
             ),
         ));
     }
+    // A vote for a routed group is cast in any role the voter holds.
+    let routed = super::routing_vote::check_group(actor, group, policy)?;
     let votes_here =
-        gates.quorum.iter().any(|q| q.role == role) || gates.high_risk_approver == role;
+        routed || gates.quorum.iter().any(|q| q.role == role) || gates.high_risk_approver == role;
     if !votes_here {
         return Err(forbidden(
             "roles.vote_role",
@@ -674,9 +686,19 @@ pub(super) fn apply(
         Action::Approve {
             role,
             override_blackout,
+            group,
             ..
-        } => check_vote(release, actor, *role, *override_blackout, policy)?,
-        Action::Reject { role, .. } => check_vote(release, actor, *role, false, policy)?,
+        } => check_vote(
+            release,
+            actor,
+            *role,
+            *override_blackout,
+            group.as_deref(),
+            policy,
+        )?,
+        Action::Reject { role, group, .. } => {
+            check_vote(release, actor, *role, false, group.as_deref(), policy)?
+        }
         _ => {
             if !roles.iter().any(|r| actor.roles.contains(r)) {
                 let names: Vec<String> = roles
@@ -787,8 +809,15 @@ pub(super) fn apply(
                 let path = format!("approvals[{i}].approver");
                 let voter = directory_entry(context, &vote.approver, &path)
                     .map_err(|e| at_path(e, &path))?;
-                check_vote(release, voter, vote.role, vote.override_blackout, policy)
-                    .map_err(|e| at_path(e, &path))?;
+                check_vote(
+                    release,
+                    voter,
+                    vote.role,
+                    vote.override_blackout,
+                    vote.group.as_deref(),
+                    policy,
+                )
+                .map_err(|e| at_path(e, &path))?;
             }
             for (i, run) in tests.iter().enumerate() {
                 if run.at.as_ref().is_some_and(|t| *t > command.at) {
@@ -967,6 +996,7 @@ pub(super) fn apply(
         role,
         comment,
         override_blackout,
+        group,
     } = action
     {
         record_vote(
@@ -978,8 +1008,14 @@ pub(super) fn apply(
             *override_blackout,
             &mut details,
         );
+        super::routing_vote::record_group(&mut next, group, &mut details);
     }
-    if let Action::Reject { role, comment } = action {
+    if let Action::Reject {
+        role,
+        comment,
+        group,
+    } = action
+    {
         record_vote(
             &mut next,
             command,
@@ -989,6 +1025,7 @@ pub(super) fn apply(
             false,
             &mut details,
         );
+        super::routing_vote::record_group(&mut next, group, &mut details);
     }
     // The first event seals every sealed field as it stands (genesis); an
     // amendment and an adopting import seal the fields anew.
@@ -1236,6 +1273,7 @@ fn record_vote(
         round: Some(round),
         fingerprint: Some(fingerprint),
         override_blackout,
+        group: None,
         source: None,
         extra: Extra::new(),
     });

@@ -22,6 +22,7 @@ mod command;
 mod gates;
 mod notify;
 mod prepared;
+mod routing_vote;
 mod tape;
 
 pub(crate) use approval::conflict_of_interest;

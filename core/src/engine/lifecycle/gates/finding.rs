@@ -121,6 +121,8 @@ pub(crate) enum Finding<'a> {
         standard_only: bool,
         imported: Vec<Value>,
     },
+    /// `approval.routing` (the approver groups of the routing table).
+    Routing(super::approval::RoutingFinding),
     /// `approval.blackout` without a planned window.
     BlackoutNoWindow,
     /// `approval.blackout` without a calendar.
@@ -415,6 +417,7 @@ impl Finding<'_> {
                 };
                 (msg, data)
             }
+            Finding::Routing(routing) => routing.render(),
             Finding::BlackoutNoWindow => (
                 "no planned window to check against blackouts".to_string(),
                 Value::Null,

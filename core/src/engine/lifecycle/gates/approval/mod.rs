@@ -12,11 +12,15 @@ mod promotion_order;
 mod quorum;
 mod risk;
 mod rollback_plan;
+mod routing;
+
+pub(super) use routing::RoutingFinding;
 
 use super::Eval;
 
 pub(super) fn leave(e: &mut Eval<'_, '_>) {
     quorum::check(e);
+    routing::check(e);
     no_rejection::check(e);
     rollback_plan::check(e);
     changes_approved::check(e);

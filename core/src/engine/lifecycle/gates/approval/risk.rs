@@ -7,7 +7,7 @@ use crate::risk::RiskAssessment;
 
 /// The release's assessed risk, assessed at most once per log (a
 /// prepared context keeps it with the cached release).
-fn assessed_risk<'l>(e: &Eval<'_, 'l>) -> crate::error::Result<&'l RiskAssessment> {
+pub(super) fn assessed_risk<'l>(e: &Eval<'_, 'l>) -> crate::error::Result<&'l RiskAssessment> {
     e.derived
         .risk
         .get_or_init(|| crate::risk::assess_risk(e.release, e.context))
