@@ -604,13 +604,20 @@ fn the_default_routing_is_not_written() {
     let p = Policy::default();
     let v = serde_json::to_value(&p).unwrap();
     assert!(v["lifecycle"].get("routing").is_none());
-    // Nor is a table's default match mode or default quorum.
-    let p = from_value::<Policy>(policy_with(json!({"rules": [dba_rule(json!("any"))]})))
-        .unwrap()
-        .document;
+    // Nor is a table's default match mode; a quorum is written as given
+    // (absent stays absent, an explicit "any" round-trips).
+    let rules = json!({"rules": [
+        dba_rule(json!("any")),
+        {"id": "plain", "require": [{"group": "cab"}]}
+    ]});
+    let p = from_value::<Policy>(policy_with(rules)).unwrap().document;
     let v = serde_json::to_value(&p).unwrap();
     assert!(v["lifecycle"]["routing"].get("match").is_none());
-    assert!(v["lifecycle"]["routing"]["rules"][0]["require"][0]
+    assert_eq!(
+        v["lifecycle"]["routing"]["rules"][0]["require"][0]["quorum"],
+        "any"
+    );
+    assert!(v["lifecycle"]["routing"]["rules"][1]["require"][0]
         .get("quorum")
         .is_none());
 }

@@ -728,9 +728,10 @@ fn action() -> BoxedStrategy<Action> {
                 role,
                 comment,
                 override_blackout,
+                group: None,
             }
         ),
-        2 => (vote_role(), comment()).prop_map(|(role, comment)| Action::Reject { role, comment }),
+        2 => (vote_role(), comment()).prop_map(|(role, comment)| Action::Reject { role, comment, group: None }),
         8 => outcome().prop_map(|outcome| Action::CompleteDeployment { outcome: Some(outcome), rollout: None }),
         4 => prop::option::of("[a-z ]{1,10}").prop_map(|reason| Action::RollBack { reason }),
         4 => (
@@ -873,11 +874,13 @@ fn fitting(state: State, n: usize) -> Option<Action> {
                 role: Role::Cab,
                 comment: None,
                 override_blackout: n.is_multiple_of(7),
+                group: None,
             },
             Action::Approve {
                 role: Role::Cab,
                 comment: None,
                 override_blackout: false,
+                group: None,
             },
             Action::StartDeployment,
             Action::Import {
@@ -1240,11 +1243,12 @@ impl Rec {
                 role,
                 comment,
                 override_blackout,
+                ..
             } => {
                 let v = vote(*role, Decision::Approved, comment, *override_blackout);
                 self.votes.push((v, seq));
             }
-            Action::Reject { role, comment } => {
+            Action::Reject { role, comment, .. } => {
                 let v = vote(*role, Decision::Rejected, comment, false);
                 self.votes.push((v, seq));
             }

@@ -490,6 +490,7 @@ fn pick(r: &Release, i: usize, intent: &Intent) -> Option<Command> {
                     role,
                     comment: intent.comment.clone(),
                     override_blackout: role == Role::Ecab && r.kind == ReleaseKind::Emergency,
+                    group: None,
                 },
             );
             add(
@@ -498,6 +499,7 @@ fn pick(r: &Release, i: usize, intent: &Intent) -> Option<Command> {
                 Action::Reject {
                     role,
                     comment: intent.comment.clone(),
+                    group: None,
                 },
             );
             // Votes cast in the source before the import: before the
@@ -665,6 +667,7 @@ fn replay(genesis: &Release, log: &[Event]) -> Projection {
                 round: field("round").map(from),
                 fingerprint: field("fingerprint").map(from),
                 override_blackout: field("override_blackout").is_some_and(|v| v == json!(true)),
+                group: field("group").map(from),
                 source: None,
                 extra: Default::default(),
             }),

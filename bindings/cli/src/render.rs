@@ -37,14 +37,84 @@ pub fn requirement_lines(report: &GateReport) -> Vec<String> {
         .map(|r| r.rule.chars().count())
         .max()
         .unwrap_or(0);
-    report
-        .requirements
-        .iter()
-        .map(|r| {
-            let mark = if r.met { "[ok]" } else { "[--]" };
-            format!("{mark} {:width$}  {}", r.rule, r.message)
-        })
-        .collect()
+    let mut lines = Vec::new();
+    for r in &report.requirements {
+        let mark = if r.met { "[ok]" } else { "[--]" };
+        lines.push(format!("{mark} {:width$}  {}", r.rule, r.message));
+        if r.rule == "approval.routing" {
+            lines.extend(routing_lines(&r.data));
+        }
+    }
+    lines
+}
+
+/// Under `approval.routing`: one line per required group (status, votes
+/// counted of needed, quorum, approvers, the rules that matched and why),
+/// one per rule left undecided for want of data.
+fn routing_lines(data: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".to_string(),
+        other => other.to_string(),
+    };
+    let list = |v: &Value| {
+        let items: Vec<String> = v.as_array().into_iter().flatten().map(text).collect();
+        if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
+    let mut lines = Vec::new();
+    for g in data["groups"].as_array().into_iter().flatten() {
+        let quorum = match &g["quorum"] {
+            Value::Null => "any".to_string(),
+            Value::Object(m) => m
+                .iter()
+                .map(|(k, v)| format!("{k} {}", text(v)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            other => text(other),
+        };
+        let mut line = format!(
+            "       group {:<10} {:<8} {} of {} ({quorum}; {} member{}), approvers: {}",
+            text(&g["group"]),
+            text(&g["status"]),
+            g["approvers"].as_array().map_or(0, Vec::len),
+            text(&g["needed"]),
+            text(&g["members"]),
+            if g["members"] == 1 { "" } else { "s" },
+            list(&g["approvers"])
+        );
+        if g["waiting_for"].as_array().is_some_and(|w| !w.is_empty()) {
+            line.push_str(&format!("; waits for {}", list(&g["waiting_for"])));
+        }
+        lines.push(line);
+        for rule in g["rules"].as_array().into_iter().flatten() {
+            lines.push(format!(
+                "         rule {}: {}",
+                text(&rule["id"]),
+                text(&rule["condition"])
+            ));
+        }
+        for n in g["not_counted"].as_array().into_iter().flatten() {
+            lines.push(format!(
+                "         not counted: {}: {}",
+                text(&n["approver"]),
+                text(&n["reason"])
+            ));
+        }
+    }
+    for u in data["undecided"].as_array().into_iter().flatten() {
+        lines.push(format!(
+            "       undecided rule {} (missing {}): {}",
+            text(&u["rule"]),
+            text(&u["missing"]),
+            text(&u["message"])
+        ));
+    }
+    lines
 }
 
 /// `warning [CODE] PATH: MESSAGE`.

@@ -113,9 +113,9 @@ pub struct RoutingWhen {
 pub struct GroupRequirement {
     /// The group (actors' `groups`, compared canonically).
     pub group: String,
-    /// How many of its members must approve (default `any`: one).
-    #[serde(default, skip_serializing_if = "GroupQuorum::is_any")]
-    pub quorum: GroupQuorum,
+    /// How many of its members must approve (absent: `any`, one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<GroupQuorum>,
     /// Groups whose quorum must be met first: only votes cast (in log
     /// order) after the last of them was met count for this group.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -143,9 +143,10 @@ impl Default for GroupQuorum {
     }
 }
 
-impl GroupQuorum {
-    fn is_any(&self) -> bool {
-        *self == GroupQuorum::Mode(QuorumMode::Any)
+impl GroupRequirement {
+    /// The group's quorum, `any` when absent.
+    pub fn quorum(&self) -> GroupQuorum {
+        self.quorum.clone().unwrap_or_default()
     }
 }
 
@@ -261,7 +262,9 @@ impl RoutingPolicy {
                 } else {
                     seen.insert(key.clone(), j);
                 }
-                req.quorum.check(&format!("{path}.quorum"), at, problems);
+                if let Some(q) = &req.quorum {
+                    q.check(&format!("{path}.quorum"), at, problems);
+                }
                 for (k, a) in req.after.iter().enumerate() {
                     let here = at(&format!("{path}.after[{k}]"));
                     let ak = canonical(a);

@@ -28,12 +28,27 @@ operation! {
             None => (Policy::default(), Value::Object(Default::default()), Vec::new()),
         };
         let mut effective = crate::api::out(&policy)?;
-        // The versions section, the risk aggregation and the risk
-        // conditions are not written when they are the default (so policy
+        // The versions section, the risk aggregation, the risk
+        // conditions and the routing table are not written when they are the default (so policy
         // fingerprints hold); their defaults are listed all the same.
         if let Value::Object(map) = &mut effective {
             if !map.contains_key("versions") {
                 map.insert("versions".into(), crate::api::out(&policy.versions)?);
+            }
+            // The approval routing table likewise (docs/lifecycle.md,
+            // "Approval routing"): no rule, every matching rule applies.
+            if let Some(Value::Object(lifecycle)) = map.get_mut("lifecycle") {
+                let routing = lifecycle
+                    .entry("routing")
+                    .or_insert_with(|| Value::Object(Default::default()));
+                if let Value::Object(routing) = routing {
+                    if !routing.contains_key("match") {
+                        routing.insert("match".into(), crate::api::out(policy.lifecycle.routing.mode)?);
+                    }
+                    if !routing.contains_key("rules") {
+                        routing.insert("rules".into(), Value::Array(Vec::new()));
+                    }
+                }
             }
             if let Some(Value::Object(risk)) = map.get_mut("risk") {
                 if !risk.contains_key("aggregation") {

@@ -345,9 +345,9 @@ fn count(
                     groups.push(GroupCount {
                         group: req.group.clone(),
                         rules: Vec::new(),
-                        quorum: req.quorum.clone(),
+                        quorum: req.quorum(),
                         members: ms,
-                        needed: needed(&req.quorum, ms),
+                        needed: needed(&req.quorum(), ms),
                         approvers: Vec::new(),
                         after: Vec::new(),
                         waiting_for: Vec::new(),
@@ -408,14 +408,14 @@ fn count(
 }
 
 fn merge(g: &mut GroupCount, req: &GroupRequirement) {
-    let n = needed(&req.quorum, g.members);
+    let n = needed(&req.quorum(), g.members);
     let stricter = match (n, g.needed) {
         (None, _) => true,
         (Some(_), None) => false,
         (Some(a), Some(b)) => a > b,
     };
     if stricter && !g.rules.is_empty() {
-        g.quorum = req.quorum.clone();
+        g.quorum = req.quorum();
         g.needed = n;
     }
     for a in &req.after {
