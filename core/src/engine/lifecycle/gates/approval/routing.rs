@@ -151,7 +151,7 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
 /// The CIs a routing rule looks at: the release's own and those of its
 /// changes that need approval (standard changes are pre-approved), once
 /// each, sorted.
-fn routed_cis<'r>(release: &'r crate::Release) -> BTreeSet<&'r str> {
+fn routed_cis(release: &crate::Release) -> BTreeSet<&str> {
     release
         .affected_cis
         .iter()
