@@ -728,9 +728,10 @@ fn action() -> BoxedStrategy<Action> {
                 role,
                 comment,
                 override_blackout,
+                on_behalf_of: None,
             }
         ),
-        2 => (vote_role(), comment()).prop_map(|(role, comment)| Action::Reject { role, comment }),
+        2 => (vote_role(), comment()).prop_map(|(role, comment)| Action::Reject { role, comment, on_behalf_of: None }),
         8 => outcome().prop_map(|outcome| Action::CompleteDeployment { outcome: Some(outcome), rollout: None }),
         4 => prop::option::of("[a-z ]{1,10}").prop_map(|reason| Action::RollBack { reason }),
         4 => (
@@ -755,6 +756,8 @@ fn usual_roles(action: &Action) -> Vec<Role> {
         | Action::CompleteReview { .. }
         | Action::Amend { .. }
         | Action::Import { .. } => vec![ReleaseManager],
+        // Not generated (tests/governance_delegation.rs covers them).
+        Action::Delegate { .. } | Action::RevokeDelegation { .. } => vec![Cab],
         Action::SendBack { .. } => vec![ReleaseManager, Cab, Ecab, Qa],
         Action::RecordTests { .. } => vec![Qa, ReleaseTeam, ReleaseManager],
         Action::Approve { role, .. } | Action::Reject { role, .. } => vec![*role],
@@ -861,6 +864,9 @@ fn fits(state: State, action: &Action) -> bool {
             (approvals.is_empty() || state == Approval)
                 && (tests.is_empty() || matches!(state, Development | Testing))
         }
+        Action::Delegate { .. } | Action::RevokeDelegation { .. } => {
+            matches!(state, Planning | Development | Testing | Approval)
+        }
     }
 }
 
@@ -873,11 +879,13 @@ fn fitting(state: State, n: usize) -> Option<Action> {
                 role: Role::Cab,
                 comment: None,
                 override_blackout: n.is_multiple_of(7),
+                on_behalf_of: None,
             },
             Action::Approve {
                 role: Role::Cab,
                 comment: None,
                 override_blackout: false,
+                on_behalf_of: None,
             },
             Action::StartDeployment,
             Action::Import {
@@ -1240,11 +1248,12 @@ impl Rec {
                 role,
                 comment,
                 override_blackout,
+                ..
             } => {
                 let v = vote(*role, Decision::Approved, comment, *override_blackout);
                 self.votes.push((v, seq));
             }
-            Action::Reject { role, comment } => {
+            Action::Reject { role, comment, .. } => {
                 let v = vote(*role, Decision::Rejected, comment, false);
                 self.votes.push((v, seq));
             }
@@ -1292,7 +1301,12 @@ impl Rec {
                 let runs: Vec<TestRun> = tests.iter().map(|t| run(t, Some(source))).collect();
                 self.tests.extend(runs);
             }
-            Action::Advance | Action::StartDeployment | Action::Close | Action::Cancel { .. } => {}
+            Action::Advance
+            | Action::StartDeployment
+            | Action::Close
+            | Action::Cancel { .. }
+            | Action::Delegate { .. }
+            | Action::RevokeDelegation { .. } => {}
         }
     }
 }
@@ -2053,6 +2067,8 @@ fn expected(r: &Release, m: &Rec, command: &Command, ctx: &Context) -> Result<St
             }
             Ok(s)
         }
+        // Not generated (tests/governance_delegation.rs covers them).
+        Action::Delegate { .. } | Action::RevokeDelegation { .. } => Err(InvalidInput),
     }
 }
 

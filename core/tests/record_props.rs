@@ -490,6 +490,7 @@ fn pick(r: &Release, i: usize, intent: &Intent) -> Option<Command> {
                     role,
                     comment: intent.comment.clone(),
                     override_blackout: role == Role::Ecab && r.kind == ReleaseKind::Emergency,
+                    on_behalf_of: None,
                 },
             );
             add(
@@ -498,6 +499,7 @@ fn pick(r: &Release, i: usize, intent: &Intent) -> Option<Command> {
                 Action::Reject {
                     role,
                     comment: intent.comment.clone(),
+                    on_behalf_of: None,
                 },
             );
             // Votes cast in the source before the import: before the
@@ -666,6 +668,7 @@ fn replay(genesis: &Release, log: &[Event]) -> Projection {
                 fingerprint: field("fingerprint").map(from),
                 override_blackout: field("override_blackout").is_some_and(|v| v == json!(true)),
                 source: None,
+                on_behalf_of: field("on_behalf_of").map(from),
                 extra: Default::default(),
             }),
             "send_back" => p.round += 1,

@@ -449,6 +449,7 @@ impl Demo {
                     role,
                     comment: Some(comment.to_string()),
                     override_blackout: false,
+                    on_behalf_of: None,
                 },
             )?;
             let title = format!("{} approval: {who}", role_title(role));
@@ -593,6 +594,7 @@ impl Demo {
                 role,
                 comment: Some("Looks good to me.".to_string()),
                 override_blackout: false,
+                on_behalf_of: None,
             },
         )?;
         let release = self.release.clone();
@@ -616,6 +618,7 @@ impl Demo {
                 fingerprint: None,
                 override_blackout: false,
                 source: None,
+                on_behalf_of: None,
                 extra: Default::default(),
             });
         }
