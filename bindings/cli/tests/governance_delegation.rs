@@ -57,11 +57,20 @@ fn delegated(ctx: &TempFile) -> TempFile {
         serde_json::from_str(&std::fs::read_to_string(sample("release-major.json")).unwrap())
             .unwrap();
     let file = TempFile::json("delegation-release.json", &release);
-    for (i, at) in ["2026-11-20T10:00:00Z", "2026-11-20T10:01:00Z", "2026-11-20T10:02:00Z"]
-        .iter()
-        .enumerate()
+    for (i, at) in [
+        "2026-11-20T10:00:00Z",
+        "2026-11-20T10:01:00Z",
+        "2026-11-20T10:02:00Z",
+    ]
+    .iter()
+    .enumerate()
     {
-        let run = step(&file, ctx, at, &["--command", "advance", "--actor", "anna.jansen"]);
+        let run = step(
+            &file,
+            ctx,
+            at,
+            &["--command", "advance", "--actor", "anna.jansen"],
+        );
         run.exits(0);
         assert_eq!(i + 1, file.read_json()["log"].as_array().unwrap().len());
     }
@@ -141,7 +150,10 @@ fn check_after_a_delegated_vote_names_both_json_and_table() {
         .find(|r| r["rule"] == "approval.quorum")
         .unwrap();
     assert_eq!(quorum["data"]["delegated"][0]["approver"], "bob.k");
-    assert_eq!(quorum["data"]["delegated"][0]["on_behalf_of"], "petra.mueller");
+    assert_eq!(
+        quorum["data"]["delegated"][0]["on_behalf_of"],
+        "petra.mueller"
+    );
     snapshot("governance-delegation.json", &json_run.stdout);
     let table = check(&["--format", "table"]);
     table.exits(0);
