@@ -373,6 +373,11 @@ pub struct Approval {
     /// votes cast through `approve` or `reject`).
     #[uniffi(default = None)]
     pub source: Option<String>,
+    /// A delegated vote: the actor whose approval rights the approver
+    /// used (the vote's principal), under a logged `delegate` covering the
+    /// vote's time. Absent: the approver votes in their own right.
+    #[uniffi(default = None)]
+    pub on_behalf_of: Option<String>,
     /// Fields relman does not know, kept and written back unchanged.
     #[uniffi(default = "{}")]
     pub extra: JsonObject,
@@ -1449,6 +1454,11 @@ pub enum Action {
         /// blocking blackout.
         #[uniffi(default = false)]
         override_blackout: bool,
+        /// Vote with the approval rights of this actor, who delegated them
+        /// to the issuer (`delegate`) for a period covering `at`; the role
+        /// is the principal's (docs/lifecycle.md, "Delegation").
+        #[uniffi(default = None)]
+        on_behalf_of: Option<String>,
     },
     /// Reject in a role (in approval).
     Reject {
@@ -1457,6 +1467,9 @@ pub enum Action {
         /// Why.
         #[uniffi(default = None)]
         comment: Option<String>,
+        /// Vote with the approval rights of this actor, as for `approve`.
+        #[uniffi(default = None)]
+        on_behalf_of: Option<String>,
     },
     /// Start the deployment (approval → deployment).
     StartDeployment,
@@ -1526,6 +1539,32 @@ pub enum Action {
         /// outcome and review as the source's record.
         #[uniffi(default = false)]
         adopt: bool,
+    },
+    /// Delegate the issuer's approval rights on this release to another
+    /// actor for [`from`, `until`) (in planning to approval): votes that
+    /// actor casts with `on_behalf_of` in that period count for the issuer
+    /// (docs/lifecycle.md, "Delegation").
+    Delegate {
+        /// The delegate's actor id (in the directory; not the issuer).
+        to: String,
+        /// When the delegation starts (default: the command's `at`; not
+        /// before it).
+        #[uniffi(default = None)]
+        from: Option<Timestamp>,
+        /// When it ends (exclusive; after `from`).
+        until: Timestamp,
+        /// Why, e.g. "on leave".
+        #[uniffi(default = None)]
+        comment: Option<String>,
+    },
+    /// End the issuer's delegations to `to` that still run (or are still
+    /// to start) at the command's `at`. Votes already cast keep counting.
+    RevokeDelegation {
+        /// The delegate's actor id.
+        to: String,
+        /// Why.
+        #[uniffi(default = None)]
+        comment: Option<String>,
     },
 }
 
