@@ -315,6 +315,12 @@ export interface Approval {
    */
   fingerprint?: string | null
   /**
+   * A delegated vote: the actor whose approval rights the approver
+   * used (the vote's principal), under a logged `delegate` covering the
+   * vote's time. Absent: the approver votes in their own right.
+   */
+  on_behalf_of?: string | null
+  /**
    * An ECAB approval that lets an emergency release enter a blocking
    * blackout.
    */
@@ -705,6 +711,12 @@ export type Command = {
   /** Comment. */
   comment?: string | null
   /**
+   * Vote with the approval rights of this actor, who delegated them
+   * to the issuer (`delegate`) for a period covering `at`; the role
+   * is the principal's (docs/lifecycle.md, "Delegation").
+   */
+  on_behalf_of?: string | null
+  /**
    * ECAB only, emergency releases only: let the release enter a
    * blocking blackout.
    */
@@ -715,6 +727,8 @@ export type Command = {
   command: "reject"
   /** Why. */
   comment?: string | null
+  /** Vote with the approval rights of this actor, as for `approve`. */
+  on_behalf_of?: string | null
   /** The role the vote is cast in. */
   role: Role
 } | {
@@ -765,6 +779,25 @@ export type Command = {
   source: string
   /** Test runs recorded in the source. */
   tests?: TestRun[]
+} | {
+  command: "delegate"
+  /** Why, e.g. "on leave". */
+  comment?: string | null
+  /**
+   * When the delegation starts (default: the command's `at`; not
+   * before it).
+   */
+  from?: Timestamp | null
+  /** The delegate's actor id (in the directory; not the issuer). */
+  to: string
+  /** When it ends (exclusive; after `from`). */
+  until: Timestamp
+} | {
+  command: "revoke_delegation"
+  /** Why. */
+  comment?: string | null
+  /** The delegate's actor id. */
+  to: string
 })
 
 /**

@@ -729,9 +729,10 @@ fn action() -> BoxedStrategy<Action> {
                 comment,
                 override_blackout,
                 group: None,
+                on_behalf_of: None,
             }
         ),
-        2 => (vote_role(), comment()).prop_map(|(role, comment)| Action::Reject { role, comment, group: None }),
+        2 => (vote_role(), comment()).prop_map(|(role, comment)| Action::Reject { role, comment, group: None, on_behalf_of: None }),
         8 => outcome().prop_map(|outcome| Action::CompleteDeployment { outcome: Some(outcome), rollout: None }),
         4 => prop::option::of("[a-z ]{1,10}").prop_map(|reason| Action::RollBack { reason }),
         4 => (
@@ -756,6 +757,8 @@ fn usual_roles(action: &Action) -> Vec<Role> {
         | Action::CompleteReview { .. }
         | Action::Amend { .. }
         | Action::Import { .. } => vec![ReleaseManager],
+        // Not generated (tests/governance_delegation.rs covers them).
+        Action::Delegate { .. } | Action::RevokeDelegation { .. } => vec![Cab],
         Action::SendBack { .. } => vec![ReleaseManager, Cab, Ecab, Qa],
         Action::RecordTests { .. } => vec![Qa, ReleaseTeam, ReleaseManager],
         Action::Approve { role, .. } | Action::Reject { role, .. } => vec![*role],
@@ -862,6 +865,9 @@ fn fits(state: State, action: &Action) -> bool {
             (approvals.is_empty() || state == Approval)
                 && (tests.is_empty() || matches!(state, Development | Testing))
         }
+        Action::Delegate { .. } | Action::RevokeDelegation { .. } => {
+            matches!(state, Planning | Development | Testing | Approval)
+        }
     }
 }
 
@@ -875,12 +881,14 @@ fn fitting(state: State, n: usize) -> Option<Action> {
                 comment: None,
                 override_blackout: n.is_multiple_of(7),
                 group: None,
+                on_behalf_of: None,
             },
             Action::Approve {
                 role: Role::Cab,
                 comment: None,
                 override_blackout: false,
                 group: None,
+                on_behalf_of: None,
             },
             Action::StartDeployment,
             Action::Import {
@@ -1296,7 +1304,12 @@ impl Rec {
                 let runs: Vec<TestRun> = tests.iter().map(|t| run(t, Some(source))).collect();
                 self.tests.extend(runs);
             }
-            Action::Advance | Action::StartDeployment | Action::Close | Action::Cancel { .. } => {}
+            Action::Advance
+            | Action::StartDeployment
+            | Action::Close
+            | Action::Cancel { .. }
+            | Action::Delegate { .. }
+            | Action::RevokeDelegation { .. } => {}
         }
     }
 }
@@ -2057,6 +2070,8 @@ fn expected(r: &Release, m: &Rec, command: &Command, ctx: &Context) -> Result<St
             }
             Ok(s)
         }
+        // Not generated (tests/governance_delegation.rs covers them).
+        Action::Delegate { .. } | Action::RevokeDelegation { .. } => Err(InvalidInput),
     }
 }
 

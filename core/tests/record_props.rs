@@ -491,6 +491,7 @@ fn pick(r: &Release, i: usize, intent: &Intent) -> Option<Command> {
                     comment: intent.comment.clone(),
                     override_blackout: role == Role::Ecab && r.kind == ReleaseKind::Emergency,
                     group: None,
+                    on_behalf_of: None,
                 },
             );
             add(
@@ -500,6 +501,7 @@ fn pick(r: &Release, i: usize, intent: &Intent) -> Option<Command> {
                     role,
                     comment: intent.comment.clone(),
                     group: None,
+                    on_behalf_of: None,
                 },
             );
             // Votes cast in the source before the import: before the
@@ -669,6 +671,7 @@ fn replay(genesis: &Release, log: &[Event]) -> Projection {
                 override_blackout: field("override_blackout").is_some_and(|v| v == json!(true)),
                 group: field("group").map(from),
                 source: None,
+                on_behalf_of: field("on_behalf_of").map(from),
                 extra: Default::default(),
             }),
             "send_back" => p.round += 1,

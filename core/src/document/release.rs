@@ -419,6 +419,11 @@ pub struct Approval {
     /// votes cast through `approve` or `reject`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// A delegated vote: the actor whose approval rights the approver
+    /// used (the vote's principal), under a logged `delegate` covering the
+    /// vote's time. Absent: the approver votes in their own right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,

@@ -8,7 +8,9 @@
 //!   `approval_round` (`send_back`, `amend` in approval), `tests[]`
 //!   (`record_tests`, `import`), `outcome` and `deployed_at`
 //!   (`complete_deployment`, `roll_back`), `rolled_back_at` (`roll_back`)
-//!   and `review.completed_at` (`complete_review`) — test runs a release
+//!   and `review.completed_at` (`complete_review`), the delegations a
+//!   vote's `on_behalf_of` relies on (`delegate`, `revoke_delegation`;
+//!   they live in the log only) — test runs a release
 //!   already carries in planning are sealed by the genesis as they stand
 //!   (`details.sealed_tests`); votes, outcomes and reviews cannot be
 //!   written into a planning release; or
@@ -33,6 +35,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+
+mod delegation;
+pub(crate) use delegation::Delegation;
 
 /// The sealed fields, in the order the seal digest covers them. `changes`
 /// also carries one digest per change (by id).
@@ -319,6 +324,8 @@ pub(crate) struct Record {
     pub approval_round: u32,
     /// Every import event.
     pub imports: Vec<ImportNote>,
+    /// Every delegation (`delegate`), with its revocation, in log order.
+    pub delegations: Vec<Delegation>,
     /// Details the replay could not read: (index, path, message).
     pub unreadable: Vec<(usize, String, String)>,
 }
@@ -330,12 +337,14 @@ impl Record {
     }
 
     /// True when the approver ever cast an approving vote on the release
-    /// (any round), compared as one person.
+    /// (any round), compared as one person — their own, one on someone's
+    /// behalf, or one a delegate cast on theirs.
     pub fn approved_by(&self, actor: &str) -> bool {
         let key = crate::identity::canonical(actor);
+        let is = |id: &str| id == actor || crate::identity::canonical(id) == key;
         self.approvals.iter().any(|a| {
             a.decision == Decision::Approved
-                && (a.approver == actor || crate::identity::canonical(&a.approver) == key)
+                && (is(&a.approver) || a.on_behalf_of.as_deref().is_some_and(is))
         })
     }
 }
@@ -457,6 +466,7 @@ pub(crate) fn replay(release: &Release) -> Record {
                         .unwrap_or(false),
                     group: read(d, "group", i, &mut problems),
                     source: None,
+                    on_behalf_of: read(d, "on_behalf_of", i, &mut problems),
                     extra: Extra::new(),
                 });
                 rec.approval_seqs.push(e.seq);
@@ -489,6 +499,8 @@ pub(crate) fn replay(release: &Release) -> Record {
             }
             "complete_review" => rec.review_completed_at = Some((e.at.clone(), e.seq)),
             "import" => replay_import(&mut rec, i, e, &mut problems),
+            "delegate" => delegation::replay_delegate(&mut rec, i, e, &mut problems),
+            "revoke_delegation" => delegation::replay_revoke(&mut rec, i, e, &mut problems),
             _ => {}
         }
         if d.contains_key("seal") {
@@ -1009,6 +1021,7 @@ fn vote_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>) 
                 ),
                 ("group", d.group != r.group),
                 ("source", d.source != r.source),
+                ("on_behalf_of", d.on_behalf_of != r.on_behalf_of),
             ])
         },
         unlogged: |d| {

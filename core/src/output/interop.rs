@@ -876,6 +876,7 @@ pub(crate) fn import_checked(tables: &ServiceNowTables) -> Result<ServiceNowImpo
                 override_blackout: false,
                 group: None,
                 source: None,
+                on_behalf_of: None,
                 extra: rec.extra(&["approver", "state", "comments"], &reserved.approval),
             };
             if let Some(&ri) = release_by_sys.get(&task) {

@@ -87,7 +87,7 @@ Exit status:
      256 MiB is limit_exceeded.";
 
 /// The command names, as in `{"command": …}`.
-const COMMANDS: [&str; 13] = relman::Action::NAMES;
+const COMMANDS: [&str; 15] = relman::Action::NAMES;
 
 /// Arguments of `relman apply`.
 #[derive(Debug, clap::Args)]
@@ -105,7 +105,8 @@ pub struct Args {
     pub command_file: Option<String>,
     /// Build the command from flags: advance, send_back, record_tests,
     /// approve, reject, start_deployment, complete_deployment, roll_back,
-    /// complete_review, close, cancel, amend or import.
+    /// complete_review, close, cancel, amend, import, delegate or
+    /// revoke_delegation.
     #[arg(long, value_name = "NAME", value_parser = parse_command_name, requires = "actor")]
     pub command: Option<&'static str>,
     /// Who issues the command (an actor id of the --context directory).
@@ -129,6 +130,19 @@ pub struct Args {
     /// routing; the actor must be a member).
     #[arg(long, value_name = "GROUP", requires = "command")]
     pub group: Option<String>,
+    /// approve/reject: vote with the approval rights this actor delegated
+    /// to --actor (see `delegate`).
+    #[arg(long, value_name = "ID", requires = "command")]
+    pub on_behalf_of: Option<String>,
+    /// delegate, revoke_delegation: the delegate's actor id.
+    #[arg(long, value_name = "ID", requires = "command")]
+    pub delegate: Option<String>,
+    /// delegate: when the delegation starts (default: --at).
+    #[arg(long, value_name = "TIME", requires = "command", value_parser = Timestamp::parse)]
+    pub from: Option<Timestamp>,
+    /// delegate: when it ends (exclusive).
+    #[arg(long, value_name = "TIME", requires = "command", value_parser = Timestamp::parse)]
+    pub until: Option<Timestamp>,
     /// send_back, cancel, amend (required), roll_back: why.
     #[arg(long, value_name = "TEXT", requires = "command")]
     pub reason: Option<String>,
@@ -267,9 +281,25 @@ fn is_negative_verdict(code: ErrorCode) -> bool {
 
 /// The command of `--command NAME` and its flags.
 fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Failure> {
-    let flags: [(&str, bool, &[&str]); 15] = [
+    let flags: [(&str, bool, &[&str]); 19] = [
         ("--role", args.role.is_some(), &["approve", "reject"]),
-        ("--comment", args.comment.is_some(), &["approve", "reject"]),
+        (
+            "--comment",
+            args.comment.is_some(),
+            &["approve", "reject", "delegate", "revoke_delegation"],
+        ),
+        (
+            "--on-behalf-of",
+            args.on_behalf_of.is_some(),
+            &["approve", "reject"],
+        ),
+        (
+            "--delegate",
+            args.delegate.is_some(),
+            &["delegate", "revoke_delegation"],
+        ),
+        ("--from", args.from.is_some(), &["delegate"]),
+        ("--until", args.until.is_some(), &["delegate"]),
         ("--override-blackout", args.override_blackout, &["approve"]),
         ("--group", args.group.is_some(), &["approve", "reject"]),
         (
@@ -320,11 +350,23 @@ fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Fai
             comment: args.comment.clone(),
             override_blackout: args.override_blackout,
             group: args.group.clone(),
+            on_behalf_of: args.on_behalf_of.clone(),
         }),
         "reject" => Some(Action::Reject {
             role: args.role.ok_or_else(|| needs("--role"))?,
             comment: args.comment.clone(),
             group: args.group.clone(),
+            on_behalf_of: args.on_behalf_of.clone(),
+        }),
+        "delegate" => Some(Action::Delegate {
+            to: args.delegate.clone().ok_or_else(|| needs("--delegate"))?,
+            from: args.from.clone(),
+            until: args.until.clone().ok_or_else(|| needs("--until"))?,
+            comment: args.comment.clone(),
+        }),
+        "revoke_delegation" => Some(Action::RevokeDelegation {
+            to: args.delegate.clone().ok_or_else(|| needs("--delegate"))?,
+            comment: args.comment.clone(),
         }),
         "start_deployment" => Some(Action::StartDeployment),
         "complete_deployment" => Some(Action::CompleteDeployment {

@@ -450,6 +450,7 @@ impl Demo {
                     comment: Some(comment.to_string()),
                     override_blackout: false,
                     group: None,
+                    on_behalf_of: None,
                 },
             )?;
             let title = format!("{} approval: {who}", role_title(role));
@@ -595,6 +596,7 @@ impl Demo {
                 comment: Some("Looks good to me.".to_string()),
                 override_blackout: false,
                 group: None,
+                on_behalf_of: None,
             },
         )?;
         let release = self.release.clone();
@@ -619,6 +621,7 @@ impl Demo {
                 override_blackout: false,
                 group: None,
                 source: None,
+                on_behalf_of: None,
                 extra: Default::default(),
             });
         }

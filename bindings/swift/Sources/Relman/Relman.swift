@@ -1621,6 +1621,12 @@ public struct Approval: Equatable, Hashable {
      */
     public var source: String?
     /**
+     * A delegated vote: the actor whose approval rights the approver
+     * used (the vote's principal), under a logged `delegate` covering the
+     * vote's time. Absent: the approver votes in their own right.
+     */
+    public var onBehalfOf: String?
+    /**
      * Fields relman does not know, kept and written back unchanged.
      */
     public var extra: JsonObject
@@ -1660,6 +1666,11 @@ public struct Approval: Equatable, Hashable {
          * votes cast through `approve` or `reject`).
          */source: String? = nil, 
         /**
+         * A delegated vote: the actor whose approval rights the approver
+         * used (the vote's principal), under a logged `delegate` covering the
+         * vote's time. Absent: the approver votes in their own right.
+         */onBehalfOf: String? = nil, 
+        /**
          * Fields relman does not know, kept and written back unchanged.
          */extra: JsonObject = "{}") {
         self.approver = approver
@@ -1671,6 +1682,7 @@ public struct Approval: Equatable, Hashable {
         self.fingerprint = fingerprint
         self.overrideBlackout = overrideBlackout
         self.source = source
+        self.onBehalfOf = onBehalfOf
         self.extra = extra
     }
 
@@ -1699,6 +1711,7 @@ public struct FfiConverterTypeApproval: FfiConverterRustBuffer {
                 fingerprint: FfiConverterOptionString.read(from: &buf), 
                 overrideBlackout: FfiConverterBool.read(from: &buf), 
                 source: FfiConverterOptionString.read(from: &buf), 
+                onBehalfOf: FfiConverterOptionString.read(from: &buf), 
                 extra: FfiConverterTypeJsonObject.read(from: &buf)
         )
     }
@@ -1713,6 +1726,7 @@ public struct FfiConverterTypeApproval: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.fingerprint, into: &buf)
         FfiConverterBool.write(value.overrideBlackout, into: &buf)
         FfiConverterOptionString.write(value.source, into: &buf)
+        FfiConverterOptionString.write(value.onBehalfOf, into: &buf)
         FfiConverterTypeJsonObject.write(value.extra, into: &buf)
     }
 }
@@ -7174,7 +7188,12 @@ public enum Action: Equatable, Hashable {
         /**
          * ECAB only, emergency releases only: let the release enter a
          * blocking blackout.
-         */overrideBlackout: Bool = false
+         */overrideBlackout: Bool = false, 
+        /**
+         * Vote with the approval rights of this actor, who delegated them
+         * to the issuer (`delegate`) for a period covering `at`; the role
+         * is the principal's (docs/lifecycle.md, "Delegation").
+         */onBehalfOf: String? = nil
     )
     /**
      * Reject in a role (in approval).
@@ -7185,7 +7204,10 @@ public enum Action: Equatable, Hashable {
          */role: Role, 
         /**
          * Why.
-         */comment: String? = nil
+         */comment: String? = nil, 
+        /**
+         * Vote with the approval rights of this actor, as for `approve`.
+         */onBehalfOf: String? = nil
     )
     /**
      * Start the deployment (approval → deployment).
@@ -7276,6 +7298,39 @@ public enum Action: Equatable, Hashable {
          * outcome and review as the source's record.
          */adopt: Bool = false
     )
+    /**
+     * Delegate the issuer's approval rights on this release to another
+     * actor for [`from`, `until`) (in planning to approval): votes that
+     * actor casts with `on_behalf_of` in that period count for the issuer
+     * (docs/lifecycle.md, "Delegation").
+     */
+    case delegate(
+        /**
+         * The delegate's actor id (in the directory; not the issuer).
+         */to: String, 
+        /**
+         * When the delegation starts (default: the command's `at`; not
+         * before it).
+         */from: Timestamp? = nil, 
+        /**
+         * When it ends (exclusive; after `from`).
+         */until: Timestamp, 
+        /**
+         * Why, e.g. "on leave".
+         */comment: String? = nil
+    )
+    /**
+     * End the issuer's delegations to `to` that still run (or are still
+     * to start) at the command's `at`. Votes already cast keep counting.
+     */
+    case revokeDelegation(
+        /**
+         * The delegate's actor id.
+         */to: String, 
+        /**
+         * Why.
+         */comment: String? = nil
+    )
 
 
 
@@ -7305,10 +7360,10 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
         case 3: return .recordTests(tests: try FfiConverterSequenceTypeTestRun.read(from: &buf)
         )
         
-        case 4: return .approve(role: try FfiConverterTypeRole.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf), overrideBlackout: try FfiConverterBool.read(from: &buf)
+        case 4: return .approve(role: try FfiConverterTypeRole.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf), overrideBlackout: try FfiConverterBool.read(from: &buf), onBehalfOf: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 5: return .reject(role: try FfiConverterTypeRole.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf)
+        case 5: return .reject(role: try FfiConverterTypeRole.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf), onBehalfOf: try FfiConverterOptionString.read(from: &buf)
         )
         
         case 6: return .startDeployment
@@ -7331,6 +7386,12 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
         )
         
         case 13: return .`import`(source: try FfiConverterString.read(from: &buf), records: try FfiConverterSequenceString.read(from: &buf), approvals: try FfiConverterSequenceTypeApproval.read(from: &buf), tests: try FfiConverterSequenceTypeTestRun.read(from: &buf), adopt: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 14: return .delegate(to: try FfiConverterString.read(from: &buf), from: try FfiConverterOptionTypeTimestamp.read(from: &buf), until: try FfiConverterTypeTimestamp.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 15: return .revokeDelegation(to: try FfiConverterString.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -7356,17 +7417,19 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
             FfiConverterSequenceTypeTestRun.write(tests, into: &buf)
             
         
-        case let .approve(role,comment,overrideBlackout):
+        case let .approve(role,comment,overrideBlackout,onBehalfOf):
             writeInt(&buf, Int32(4))
             FfiConverterTypeRole.write(role, into: &buf)
             FfiConverterOptionString.write(comment, into: &buf)
             FfiConverterBool.write(overrideBlackout, into: &buf)
+            FfiConverterOptionString.write(onBehalfOf, into: &buf)
             
         
-        case let .reject(role,comment):
+        case let .reject(role,comment,onBehalfOf):
             writeInt(&buf, Int32(5))
             FfiConverterTypeRole.write(role, into: &buf)
             FfiConverterOptionString.write(comment, into: &buf)
+            FfiConverterOptionString.write(onBehalfOf, into: &buf)
             
         
         case .startDeployment:
@@ -7412,6 +7475,20 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
             FfiConverterSequenceTypeApproval.write(approvals, into: &buf)
             FfiConverterSequenceTypeTestRun.write(tests, into: &buf)
             FfiConverterBool.write(adopt, into: &buf)
+            
+        
+        case let .delegate(to,from,until,comment):
+            writeInt(&buf, Int32(14))
+            FfiConverterString.write(to, into: &buf)
+            FfiConverterOptionTypeTimestamp.write(from, into: &buf)
+            FfiConverterTypeTimestamp.write(until, into: &buf)
+            FfiConverterOptionString.write(comment, into: &buf)
+            
+        
+        case let .revokeDelegation(to,comment):
+            writeInt(&buf, Int32(15))
+            FfiConverterString.write(to, into: &buf)
+            FfiConverterOptionString.write(comment, into: &buf)
             
         }
     }

@@ -67,6 +67,12 @@ pub fn scope_fingerprint(release: &Release) -> String {
     format!("sha256:{}", crate::foundation::hex::to_hex(&h.finalize()))
 }
 
+/// The vote's principal: the person whose voting rights it uses — the
+/// actor named in `on_behalf_of` for a delegated vote, else the approver.
+pub(crate) fn principal(a: &Approval) -> &str {
+    a.on_behalf_of.as_deref().unwrap_or(&a.approver)
+}
+
 /// Why a vote does not count: the vote (an index into the record's
 /// `approvals`) and the reason.
 pub(crate) struct Excluded {
@@ -117,11 +123,12 @@ impl<'a> VotesOf<'a> {
         })
     }
 
-    /// Distinct approvers whose latest vote approves in `role`.
+    /// Distinct principals ([`principal`]) whose latest vote approves in
+    /// `role`.
     pub fn approvers_in(&self, role: Role) -> impl Iterator<Item = &'a str> + 'a {
         self.valid()
             .filter(move |a| a.role == role && a.decision == Decision::Approved)
-            .map(|a| a.approver.as_str())
+            .map(principal)
     }
 
     /// Approvers whose latest vote rejects.
@@ -136,8 +143,17 @@ impl<'a> VotesOf<'a> {
                 .excluded
                 .iter()
                 .map(|e| {
-                    let approver = approvals.get(e.vote).map(|a| a.approver.as_str());
-                    json!({"approver": approver, "reason": e.reason})
+                    let vote = approvals.get(e.vote);
+                    let approver = vote.map(|a| a.approver.as_str());
+                    let mut item = json!({"approver": approver, "reason": e.reason});
+                    // A delegated vote names both people (absent otherwise).
+                    if let (Some(p), Some(map)) = (
+                        vote.and_then(|a| a.on_behalf_of.as_deref()),
+                        item.as_object_mut(),
+                    ) {
+                        map.insert("on_behalf_of".into(), json!(p));
+                    }
+                    item
                 })
                 .collect(),
         )
@@ -267,9 +283,17 @@ pub(crate) fn votes(
         .map(|(i, (a, s))| (i, a, s))
         .collect();
     order.sort_by(|(_, a, sa), (_, b, sb)| a.at.cmp(&b.at).then(sa.cmp(sb)));
+    let position: BTreeMap<usize, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(n, (vote, _, _))| (*vote, n))
+        .collect();
     for (vote, a, _) in order {
         let who = a.approver.as_str();
-        let key = canonical(who);
+        // The latest vote per principal counts: a delegate's vote on
+        // someone's behalf and that person's own vote replace each other.
+        let whose = principal(a);
+        let key = canonical(whose);
         if a.round.unwrap_or(1) != round {
             excluded.push(Excluded {
                 vote,
@@ -290,14 +314,45 @@ pub(crate) fn votes(
                 continue;
             }
         }
-        if let Some((_, message)) = conflict_with(release, who, &key, sod, &parties) {
+        if let Some(reason) = delegated_exclusion(release, record, a, sod, &parties) {
+            excluded.push(Excluded { vote, reason });
+            continue;
+        }
+        if let Some((_, message)) = conflict_with(release, whose, &key, sod, &parties) {
             excluded.push(Excluded {
                 vote,
                 reason: message,
             });
             continue;
         }
-        if !actors.is_empty() {
+        if a.on_behalf_of.is_some() && !actors.is_empty() {
+            // The delegate votes with the principal's rights: the
+            // principal holds the role, the delegate need not.
+            if let Some(reason) = unknown_voter(actors, who) {
+                excluded.push(Excluded { vote, reason });
+                continue;
+            }
+            match identity::lookup(actors, whose, |x| x.id.as_str()) {
+                Lookup::Exact(p) if p.roles.contains(&a.role) => {}
+                Lookup::Exact(_) => {
+                    excluded.push(Excluded {
+                        vote,
+                        reason: format!(
+                            "{whose}, on whose behalf the vote is cast, does not hold the role {:?} voted in",
+                            a.role
+                        ),
+                    });
+                    continue;
+                }
+                _ => {
+                    excluded.push(Excluded {
+                        vote,
+                        reason: format!("{whose}, on whose behalf the vote is cast, is not in the actor directory"),
+                    });
+                    continue;
+                }
+            }
+        } else if !actors.is_empty() {
             match identity::lookup(actors, who, |x| x.id.as_str()) {
                 Lookup::Unknown => {
                     excluded.push(Excluded {
@@ -330,10 +385,42 @@ pub(crate) fn votes(
         // person counts once.
         valid.insert(key, vote);
     }
+    super::delegation::once_per_person(&record.approvals, &mut valid, &position, &mut excluded);
     Votes {
         round,
         valid: valid.into_values().collect(),
         excluded,
+    }
+}
+
+/// Why a delegated vote does not count before its principal's roles are
+/// looked at: the delegate is conflicted, or no delegation covers the
+/// vote. `None` for a vote in one's own right.
+fn delegated_exclusion(
+    release: &Release,
+    record: &Record,
+    a: &Approval,
+    sod: &SeparationOfDuties,
+    parties: &Parties,
+) -> Option<String> {
+    let p = a.on_behalf_of.as_deref()?;
+    let who = a.approver.as_str();
+    if let Some((_, message)) = conflict_with(release, who, &canonical(who), sod, parties) {
+        return Some(format!("{message}, not even on behalf of {p}"));
+    }
+    super::delegation::covering(record, &release.id, p, who, &a.at).err()
+}
+
+/// Why `who` is not a voter the directory knows, if so (the reasons of a
+/// vote in one's own right).
+fn unknown_voter(actors: &[Actor], who: &str) -> Option<String> {
+    match identity::lookup(actors, who, |x| x.id.as_str()) {
+        Lookup::Unknown => Some("not in the actor directory".to_string()),
+        Lookup::Confusable(actor) => Some(format!(
+            "not in the actor directory as written; confusable with {}",
+            actor.id
+        )),
+        Lookup::Exact(_) => None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Lifecycle commands and their effect.
 
 use super::approval::{conflict_of_interest, scope_fingerprint};
+use super::delegation;
 use super::gates::{self, is_terminal, next};
 use super::notify::notifications;
 use super::{Applied, GateReport, Requirement};
@@ -71,6 +72,11 @@ pub enum Action {
         /// belongs to.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         group: Option<String>,
+        /// Vote with the approval rights of this actor, who delegated them
+        /// to the issuer (`delegate`) for a period covering `at`; the role
+        /// is the principal's (docs/lifecycle.md, "Delegation").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_behalf_of: Option<String>,
     },
     /// Reject in a role (in approval).
     Reject {
@@ -82,6 +88,9 @@ pub enum Action {
         /// The approver group the vote is cast for (see `approve`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         group: Option<String>,
+        /// Vote with the approval rights of this actor, as for `approve`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_behalf_of: Option<String>,
     },
     /// Start the deployment (approval → deployment).
     StartDeployment,
@@ -151,6 +160,32 @@ pub enum Action {
         /// outcome and review as the source's record.
         #[serde(default, skip_serializing_if = "crate::document::is_false")]
         adopt: bool,
+    },
+    /// Delegate the issuer's approval rights on this release to another
+    /// actor for [`from`, `until`) (in planning to approval): votes that
+    /// actor casts with `on_behalf_of` in that period count for the issuer
+    /// (docs/lifecycle.md, "Delegation").
+    Delegate {
+        /// The delegate's actor id (in the directory; not the issuer).
+        to: String,
+        /// When the delegation starts (default: the command's `at`; not
+        /// before it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<Timestamp>,
+        /// When it ends (exclusive; after `from`).
+        until: Timestamp,
+        /// Why, e.g. "on leave".
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+    /// End the issuer's delegations to `to` that still run (or are still
+    /// to start) at the command's `at`. Votes already cast keep counting.
+    RevokeDelegation {
+        /// The delegate's actor id.
+        to: String,
+        /// Why.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
     },
 }
 
@@ -326,7 +361,7 @@ impl Amendment {
 
 impl Action {
     /// Every command name, as in `{"command": …}`, in lifecycle order.
-    pub const NAMES: [&'static str; 13] = [
+    pub const NAMES: [&'static str; 15] = [
         "advance",
         "send_back",
         "record_tests",
@@ -340,6 +375,8 @@ impl Action {
         "cancel",
         "amend",
         "import",
+        "delegate",
+        "revoke_delegation",
     ];
 
     /// The command name, as in `{"command": …}`.
@@ -358,6 +395,8 @@ impl Action {
             Action::Cancel { .. } => "cancel",
             Action::Amend { .. } => "amend",
             Action::Import { .. } => "import",
+            Action::Delegate { .. } => "delegate",
+            Action::RevokeDelegation { .. } => "revoke_delegation",
         }
     }
 }
@@ -500,6 +539,13 @@ fn plan<'p>(release: &Release, action: &Action, policy: &'p Policy) -> Result<(S
             }
             return Ok((s, &roles.import));
         }
+        Action::Delegate { .. } | Action::RevokeDelegation { .. } => {
+            if !matches!(s, State::Planning | State::Development | State::Testing | State::Approval) {
+                return Err(not_now(release, s, format!("approval rights are delegated from planning to approval, not in {}", s.as_str())));
+            }
+            // The delegator's voting roles are checked with the command.
+            return Ok((s, &[]));
+        }
     };
     let needed = match action {
         Action::StartDeployment => &roles.start_deployment,
@@ -613,6 +659,32 @@ fn check_vote(
     Ok(())
 }
 
+/// Checks a vote `voter` casts at `at` in `role` (with the blackout
+/// override flag), in their own right or, with `on_behalf_of` (its JSON
+/// path `path`), with the rights a delegation lends them: the principal is
+/// in the directory, holds the role and is not conflicted; the voter is not
+/// conflicted either; a delegation covers `at`.
+#[allow(clippy::too_many_arguments)]
+fn check_cast(
+    release: &Release,
+    voter: &Actor,
+    on_behalf_of: Option<&str>,
+    path: &str,
+    (role, override_blackout, group): (Role, bool, Option<&str>),
+    at: &Timestamp,
+    context: &Context,
+    policy: &Policy,
+    record: &Record,
+) -> Result<()> {
+    let Some(p) = on_behalf_of else {
+        return check_vote(release, voter, role, override_blackout, group, policy);
+    };
+    require_text(path, p)?;
+    let principal = directory_entry(context, p, path)?;
+    delegation::check_delegated_vote(release, voter, principal, at, path, policy, record)?;
+    check_vote(release, principal, role, override_blackout, group, policy)
+}
+
 /// Finds the issuer of a command in the directory: as written, or refused
 /// when the id only collides with an entry (another casing, a look-alike,
 /// stray white space).
@@ -687,18 +759,44 @@ pub(super) fn apply(
             role,
             override_blackout,
             group,
+            on_behalf_of,
             ..
-        } => check_vote(
+        } => check_cast(
             release,
             actor,
-            *role,
-            *override_blackout,
-            group.as_deref(),
+            on_behalf_of.as_deref(),
+            "on_behalf_of",
+            (*role, *override_blackout, group.as_deref()),
+            &command.at,
+            context,
             policy,
+            record,
         )?,
-        Action::Reject { role, group, .. } => {
-            check_vote(release, actor, *role, false, group.as_deref(), policy)?
+        Action::Reject {
+            role,
+            group,
+            on_behalf_of,
+            ..
+        } => check_cast(
+            release,
+            actor,
+            on_behalf_of.as_deref(),
+            "on_behalf_of",
+            (*role, false, group.as_deref()),
+            &command.at,
+            context,
+            policy,
+            record,
+        )?,
+        Action::Delegate {
+            to, from, until, ..
+        } => {
+            require_text("to", to)?;
+            let delegate = directory_entry(context, to, "to")?;
+            let from = from.as_ref().unwrap_or(&command.at);
+            delegation::check_delegate(release, actor, delegate, from, until, &command.at, policy)?;
         }
+        Action::RevokeDelegation { to, .. } => require_text("to", to)?,
         _ => {
             if !roles.iter().any(|r| actor.roles.contains(r)) {
                 let names: Vec<String> = roles
@@ -809,13 +907,17 @@ pub(super) fn apply(
                 let path = format!("approvals[{i}].approver");
                 let voter = directory_entry(context, &vote.approver, &path)
                     .map_err(|e| at_path(e, &path))?;
-                check_vote(
+                let behalf = format!("approvals[{i}].on_behalf_of");
+                check_cast(
                     release,
                     voter,
-                    vote.role,
-                    vote.override_blackout,
-                    vote.group.as_deref(),
+                    vote.on_behalf_of.as_deref(),
+                    &behalf,
+                    (vote.role, vote.override_blackout, vote.group.as_deref()),
+                    &vote.at,
+                    context,
                     policy,
+                    record,
                 )
                 .map_err(|e| at_path(e, &path))?;
             }
@@ -869,6 +971,27 @@ pub(super) fn apply(
                 }));
         }
         Action::Approve { .. } | Action::Reject { .. } => {}
+        Action::Delegate {
+            to,
+            from,
+            until,
+            comment,
+        } => {
+            details.insert("to".into(), json!(to));
+            details.insert("from".into(), json!(from.as_ref().unwrap_or(at)));
+            details.insert("until".into(), json!(until));
+            if let Some(c) = comment {
+                details.insert("comment".into(), json!(c));
+            }
+        }
+        Action::RevokeDelegation { to, comment } => {
+            let revoked = delegation::check_revoke(record, &command.actor, to, at)?;
+            details.insert("to".into(), json!(to));
+            details.insert("revoked".into(), json!(revoked));
+            if let Some(c) = comment {
+                details.insert("comment".into(), json!(c));
+            }
+        }
         Action::CompleteDeployment { outcome, rollout } => {
             let outcome = deployment_outcome(*outcome, rollout.as_ref())?;
             next.outcome = Some(outcome);
@@ -997,15 +1120,16 @@ pub(super) fn apply(
         comment,
         override_blackout,
         group,
+        on_behalf_of,
     } = action
     {
         record_vote(
             &mut next,
             command,
-            *role,
-            Decision::Approved,
+            (*role, Decision::Approved),
             comment,
             *override_blackout,
+            on_behalf_of,
             &mut details,
         );
         super::routing_vote::record_group(&mut next, group, &mut details);
@@ -1014,15 +1138,16 @@ pub(super) fn apply(
         role,
         comment,
         group,
+        on_behalf_of,
     } = action
     {
         record_vote(
             &mut next,
             command,
-            *role,
-            Decision::Rejected,
+            (*role, Decision::Rejected),
             comment,
             false,
+            on_behalf_of,
             &mut details,
         );
         super::routing_vote::record_group(&mut next, group, &mut details);
@@ -1082,7 +1207,9 @@ pub(super) fn apply(
         | Action::Reject { .. }
         | Action::CompleteReview { .. }
         | Action::Amend { .. }
-        | Action::Import { .. } => true,
+        | Action::Import { .. }
+        | Action::Delegate { .. }
+        | Action::RevokeDelegation { .. } => true,
         Action::CompleteDeployment { outcome, rollout } => matches!(
             deployment_outcome(*outcome, rollout.as_ref()),
             Ok(Outcome::Failed | Outcome::RolledBack)
@@ -1246,10 +1373,10 @@ fn check_amendment(set: &Amendment) -> Result<()> {
 fn record_vote(
     next: &mut Release,
     command: &Command,
-    role: Role,
-    decision: Decision,
+    (role, decision): (Role, Decision),
     comment: &Option<String>,
     override_blackout: bool,
+    on_behalf_of: &Option<String>,
     details: &mut Extra,
 ) {
     let round = next.approval_round.unwrap_or(1);
@@ -1264,6 +1391,9 @@ fn record_vote(
     if override_blackout {
         details.insert("override_blackout".into(), Value::Bool(true));
     }
+    if let Some(p) = on_behalf_of {
+        details.insert("on_behalf_of".into(), json!(p));
+    }
     next.approvals.push(Approval {
         approver: command.actor.clone(),
         role,
@@ -1275,6 +1405,7 @@ fn record_vote(
         override_blackout,
         group: None,
         source: None,
+        on_behalf_of: on_behalf_of.clone(),
         extra: Extra::new(),
     });
 }

@@ -19,6 +19,7 @@
 
 mod approval;
 mod command;
+mod delegation;
 mod gates;
 mod notify;
 mod prepared;

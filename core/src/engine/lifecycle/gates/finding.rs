@@ -120,6 +120,8 @@ pub(crate) enum Finding<'a> {
         excluded: Value,
         standard_only: bool,
         imported: Vec<Value>,
+        /// The delegated votes counted (`delegation::delegated_json`).
+        delegated: Vec<Value>,
     },
     /// `approval.routing` (the approver groups of the routing table).
     Routing(super::approval::RoutingFinding),
@@ -262,6 +264,28 @@ fn short(rules: &[QuorumCount]) -> Vec<String> {
     short
 }
 
+/// `; delegated: bob.k for petra.mueller (cab)` for the delegated votes of
+/// a quorum finding; empty without one.
+fn delegated_names(delegated: &[Value]) -> String {
+    let names: Vec<String> = delegated
+        .iter()
+        .map(|d| {
+            let text = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or_default();
+            format!(
+                "{} for {} ({})",
+                text("approver"),
+                text("on_behalf_of"),
+                text("role")
+            )
+        })
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("; delegated: {}", names.join(", "))
+    }
+}
+
 impl Finding<'_> {
     /// The requirement's message and data, exactly as the gate used to
     /// build them (`id` is the release's id).
@@ -385,6 +409,7 @@ impl Finding<'_> {
                 excluded,
                 standard_only,
                 imported,
+                delegated,
             } => {
                 let data_rules: Vec<Value> = rules
                     .iter()
@@ -401,6 +426,12 @@ impl Finding<'_> {
                         map.insert("vouched_by_import".into(), Value::Array(imported.clone()));
                     }
                 }
+                if !delegated.is_empty() {
+                    if let Some(map) = data.as_object_mut() {
+                        map.insert("delegated".into(), Value::Array(delegated.clone()));
+                    }
+                }
+                let by_delegates = delegated_names(delegated);
                 if *standard_only {
                     let msg = "every change is a standard change: pre-approved, no CAB vote needed"
                         .to_string();
@@ -408,10 +439,10 @@ impl Finding<'_> {
                 }
                 let short = short(rules);
                 let msg = if short.is_empty() {
-                    format!("approval quorum met in round {round}")
+                    format!("approval quorum met in round {round}{by_delegates}")
                 } else {
                     format!(
-                        "approval quorum not met in round {round}: {}",
+                        "approval quorum not met in round {round}: {}{by_delegates}",
                         short.join(", ")
                     )
                 };

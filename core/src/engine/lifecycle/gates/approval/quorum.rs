@@ -42,12 +42,15 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
                 .map(|s| json!({"approver": a.approver, "role": a.role, "source": s}))
         })
         .collect();
+    // Delegated votes name both people (absent from the data without one).
+    let delegated = crate::lifecycle::delegation::delegated_json(&votes, &r.id);
     let finding = Finding::Quorum {
         round,
         rules: counts,
         excluded,
         standard_only: all_standard,
         imported,
+        delegated,
     };
     e.find("approval.quorum", all_standard || met, finding);
 }
