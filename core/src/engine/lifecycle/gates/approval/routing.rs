@@ -93,7 +93,7 @@ pub(crate) struct RoutingFinding {
 }
 
 /// How one rule's conditions fared.
-enum Outcome {
+enum RuleOutcome {
     Match(Matched),
     NoMatch,
     Undecided(&'static str, String),
@@ -111,14 +111,14 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
     let mut undecided = Vec::new();
     for rule in &routing.rules {
         match evaluate(e, rule) {
-            Outcome::NoMatch => {}
-            Outcome::Match(m) => {
+            RuleOutcome::NoMatch => {}
+            RuleOutcome::Match(m) => {
                 matched.push((rule, m));
                 if routing.mode == RoutingMatch::First {
                     break;
                 }
             }
-            Outcome::Undecided(missing, detail) => {
+            RuleOutcome::Undecided(missing, detail) => {
                 undecided.push(Undecided {
                     rule: rule.id.clone(),
                     missing,
@@ -166,13 +166,13 @@ fn routed_cis(release: &crate::Release) -> BTreeSet<&str> {
         .collect()
 }
 
-fn evaluate(e: &Eval<'_, '_>, rule: &RoutingRule) -> Outcome {
+fn evaluate(e: &Eval<'_, '_>, rule: &RoutingRule) -> RuleOutcome {
     let r = e.release;
     let w = &rule.when;
     let mut m = Matched::default();
     if !w.kinds.is_empty() {
         if !w.kinds.contains(&r.kind) {
-            return Outcome::NoMatch;
+            return RuleOutcome::NoMatch;
         }
         m.kind = Some(r.kind);
     }
@@ -186,7 +186,7 @@ fn evaluate(e: &Eval<'_, '_>, rule: &RoutingRule) -> Outcome {
             .into_iter()
             .collect();
         if m.environments.is_empty() {
-            return Outcome::NoMatch;
+            return RuleOutcome::NoMatch;
         }
     }
     if !w.services.is_empty() {
@@ -199,13 +199,13 @@ fn evaluate(e: &Eval<'_, '_>, rule: &RoutingRule) -> Outcome {
             .into_iter()
             .collect();
         if m.services.is_empty() {
-            return Outcome::NoMatch;
+            return RuleOutcome::NoMatch;
         }
     }
     if let Some(min) = w.min_services {
         let n = r.services.iter().collect::<BTreeSet<&String>>().len() as u64;
         if n < min {
-            return Outcome::NoMatch;
+            return RuleOutcome::NoMatch;
         }
         m.service_count = Some(n);
     }
@@ -217,12 +217,12 @@ fn evaluate(e: &Eval<'_, '_>, rule: &RoutingRule) -> Outcome {
             .map(|c| (c.id.clone(), c.kind))
             .collect();
         if m.changes.is_empty() {
-            return Outcome::NoMatch;
+            return RuleOutcome::NoMatch;
         }
     }
     if w.needs_cmdb() {
         let Some(cmdb) = e.cmdb() else {
-            return Outcome::Undecided(
+            return RuleOutcome::Undecided(
                 "cmdb",
                 format!(
                     "rule `{}` tests CI classes or criticality and the context has no CMDB",
@@ -248,9 +248,9 @@ fn evaluate(e: &Eval<'_, '_>, rule: &RoutingRule) -> Outcome {
         }
         if m.cis.is_empty() {
             if unknown.is_empty() {
-                return Outcome::NoMatch;
+                return RuleOutcome::NoMatch;
             }
-            return Outcome::Undecided(
+            return RuleOutcome::Undecided(
                 "cis",
                 format!(
                     "rule `{}` tests CI classes or criticality and the CMDB does not know {}",
@@ -267,7 +267,7 @@ fn evaluate(e: &Eval<'_, '_>, rule: &RoutingRule) -> Outcome {
             (None, None) => match assessed_risk(e) {
                 Ok(a) => (a.level, "assessed"),
                 Err(err) => {
-                    return Outcome::Undecided(
+                    return RuleOutcome::Undecided(
                         "risk_level",
                         format!(
                             "rule `{}` tests the risk level and it cannot be assessed: {err}",
@@ -283,11 +283,11 @@ fn evaluate(e: &Eval<'_, '_>, rule: &RoutingRule) -> Outcome {
             w.risk_levels.contains(&level)
         };
         if !ok {
-            return Outcome::NoMatch;
+            return RuleOutcome::NoMatch;
         }
         m.risk = Some((level, source));
     }
-    Outcome::Match(m)
+    RuleOutcome::Match(m)
 }
 
 /// The distinct people of the directory in `group` (canonical ids).
