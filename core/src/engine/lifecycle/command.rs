@@ -143,6 +143,17 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "crate::document::is_false")]
         adopt: bool,
     },
+    /// ECAB override of one rule for the current approval round (in
+    /// approval; docs/lifecycle.md, "ECAB overrides"): the gate report of
+    /// the rule is met and names the override. A send-back or an amendment
+    /// that voids the round voids it.
+    Override {
+        /// The rule overridden: `approval.maintenance_window`,
+        /// `approval.blackout` (emergency releases) or `deployment.window`.
+        rule: String,
+        /// Why (required; recorded in the log).
+        justification: String,
+    },
 }
 
 /// The new values of an `amend` command: every sealed field of the release
@@ -317,7 +328,7 @@ impl Amendment {
 
 impl Action {
     /// Every command name, as in `{"command": …}`, in lifecycle order.
-    pub const NAMES: [&'static str; 13] = [
+    pub const NAMES: [&'static str; 14] = [
         "advance",
         "send_back",
         "record_tests",
@@ -331,6 +342,7 @@ impl Action {
         "cancel",
         "amend",
         "import",
+        "override",
     ];
 
     /// The command name, as in `{"command": …}`.
@@ -349,6 +361,7 @@ impl Action {
             Action::Cancel { .. } => "cancel",
             Action::Amend { .. } => "amend",
             Action::Import { .. } => "import",
+            Action::Override { .. } => "override",
         }
     }
 }
@@ -490,6 +503,12 @@ fn plan<'p>(release: &Release, action: &Action, policy: &'p Policy) -> Result<(S
                 return Err(not_now(release, s, format!("imported test runs are recorded in development or testing, not {}", s.as_str())));
             }
             return Ok((s, &roles.import));
+        }
+        Action::Override { .. } => {
+            if s != State::Approval {
+                return Err(not_now(release, s, format!("overrides are issued in approval, not {}", s.as_str())));
+            }
+            return Ok((s, &roles.override_));
         }
     };
     let needed = match action {
@@ -800,6 +819,10 @@ pub(super) fn apply(
             }
             check_uat_signoff(release, tests, policy)?;
         }
+        Action::Override {
+            rule,
+            justification,
+        } => super::overrides::check(release, actor, rule, justification, policy)?,
         Action::RecordTests { tests } => {
             if tests.is_empty() {
                 return Err(Error::invalid_input(
@@ -883,6 +906,13 @@ pub(super) fn apply(
         }
         Action::Cancel { reason } => {
             details.insert("reason".into(), json!(reason));
+        }
+        Action::Override {
+            rule,
+            justification,
+        } => {
+            let round = release.approval_round.unwrap_or(1);
+            super::overrides::details(&mut details, rule, justification, round);
         }
         Action::Amend { reason, set } => {
             details.insert("reason".into(), json!(reason));
@@ -1045,7 +1075,8 @@ pub(super) fn apply(
         | Action::Reject { .. }
         | Action::CompleteReview { .. }
         | Action::Amend { .. }
-        | Action::Import { .. } => true,
+        | Action::Import { .. }
+        | Action::Override { .. } => true,
         Action::CompleteDeployment { outcome, rollout } => matches!(
             deployment_outcome(*outcome, rollout.as_ref()),
             Ok(Outcome::Failed | Outcome::RolledBack)

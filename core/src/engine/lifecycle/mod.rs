@@ -21,6 +21,7 @@ mod approval;
 mod command;
 mod gates;
 mod notify;
+pub(crate) mod overrides;
 mod prepared;
 mod tape;
 
