@@ -814,7 +814,9 @@ fn a_deleted_fingerprint_is_reported_and_an_amendment_voids_the_round() {
         "chidi.okafor",
         json!({"command": "start_deployment"}),
     );
-    assert_denied(&err, &["approval.quorum"]);
+    // The voided round approved the window; the new round approved nothing
+    // yet (deployment.window: "voided").
+    assert_denied(&err, &["approval.quorum", "deployment.window"]);
 
     // Deleting the voided votes' fingerprints revives nothing: a difference.
     let mut forged = a.clone();

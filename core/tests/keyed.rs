@@ -358,7 +358,7 @@ fn the_api_takes_keys_and_expected_head_with_paths_inside_the_keyring() {
         "apply",
         json!({
             "release": good,
-            "command": {"command": "advance", "actor": "anna.jansen", "at": "2026-11-21T10:00:00Z"},
+            "command": {"command": "advance", "actor": "anna.jansen", "at": "2026-12-13T01:00:00Z"},
             "context": ctx(),
             "expected_head": "0".repeat(64),
             "keys": keyring,
@@ -370,7 +370,7 @@ fn the_api_takes_keys_and_expected_head_with_paths_inside_the_keyring() {
         "apply",
         json!({
             "release": good,
-            "command": {"command": "approve", "role": "product_owner", "actor": "ewa.kowalski", "at": "2026-11-21T10:00:00Z"},
+            "command": {"command": "approve", "role": "product_owner", "actor": "ewa.kowalski", "at": "2026-12-13T01:00:00Z"},
             "context": ctx(),
             "expected_head": head(&r),
             "keys": keyring,
