@@ -104,8 +104,8 @@ fn span(secs: u64) -> String {
     let mut rest = secs;
     let mut out = Vec::new();
     for (size, unit) in units {
-        let n = rest / size;
-        rest %= size;
+        let n = rest.checked_div(size).unwrap_or(0);
+        rest = rest.checked_rem(size).unwrap_or(0);
         if n > 0 {
             out.push(format!("{n}{unit}"));
         }
