@@ -1527,6 +1527,17 @@ pub enum Action {
         #[uniffi(default = false)]
         adopt: bool,
     },
+    /// ECAB override of one rule for the current approval round (in
+    /// approval; docs/lifecycle.md, "ECAB overrides"): the gate report of
+    /// the rule is met and names the override. A send-back or an amendment
+    /// that voids the round voids it.
+    Override {
+        /// The rule overridden: `approval.maintenance_window`,
+        /// `approval.blackout` (emergency releases) or `deployment.window`.
+        rule: String,
+        /// Why (required; recorded in the log).
+        justification: String,
+    },
 }
 
 /// The kinds of tampering [`verify_log`] tells apart.
