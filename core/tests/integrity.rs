@@ -75,7 +75,7 @@ fn planning() -> Release {
 /// A command's time: one minute per event of the log, so that every
 /// command is after the last event.
 fn next_at(r: &Release) -> String {
-    format!("2026-11-20T10:{:02}:00Z", r.log.len())
+    window_at(r)
 }
 
 fn cmd(r: &Release, actor: &str, command: &Value) -> Command {
@@ -814,7 +814,9 @@ fn a_deleted_fingerprint_is_reported_and_an_amendment_voids_the_round() {
         "chidi.okafor",
         json!({"command": "start_deployment"}),
     );
-    assert_denied(&err, &["approval.quorum"]);
+    // The voided round approved the window; the new round approved nothing
+    // yet (deployment.window: "voided").
+    assert_denied(&err, &["approval.quorum", "deployment.window"]);
 
     // Deleting the voided votes' fingerprints revives nothing: a difference.
     let mut forged = a.clone();
@@ -1784,4 +1786,23 @@ fn an_imported_vote_from_a_voided_round_is_refused() {
     .release;
     let report = check(&r, State::Deployment, &c);
     assert_eq!(approvers(&report, "cab"), vec!["jonas.schmidt".to_string()]);
+}
+
+/// A command's time inside the release's window (deployment.window): one
+/// minute per event of the log after `planned_start`, and never before the
+/// last event.
+fn window_at(r: &Release) -> String {
+    let start = r
+        .planned_start
+        .as_ref()
+        .map_or(1_795_000_000, |t| t.unix_seconds());
+    let n = i64::try_from(r.log.len()).unwrap();
+    let mut secs = start + 60 * n;
+    if let Some(last) = r.log.last() {
+        secs = secs.max(last.at.unix_seconds() + 60);
+    }
+    chrono::DateTime::from_timestamp(secs, 0)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }

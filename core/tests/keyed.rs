@@ -62,7 +62,7 @@ fn ed_auditor() -> Keyring {
 fn cmd(r: &Release, actor: &str, command: Value) -> Command {
     let mut v = command;
     v["actor"] = json!(actor);
-    v["at"] = json!(format!("2026-11-20T10:{:02}:00Z", r.log.len()));
+    v["at"] = json!(window_at(r));
     serde_json::from_value(v).unwrap()
 }
 
@@ -358,7 +358,7 @@ fn the_api_takes_keys_and_expected_head_with_paths_inside_the_keyring() {
         "apply",
         json!({
             "release": good,
-            "command": {"command": "advance", "actor": "anna.jansen", "at": "2026-11-21T10:00:00Z"},
+            "command": {"command": "advance", "actor": "anna.jansen", "at": "2026-12-13T01:00:00Z"},
             "context": ctx(),
             "expected_head": "0".repeat(64),
             "keys": keyring,
@@ -370,7 +370,7 @@ fn the_api_takes_keys_and_expected_head_with_paths_inside_the_keyring() {
         "apply",
         json!({
             "release": good,
-            "command": {"command": "approve", "role": "product_owner", "actor": "ewa.kowalski", "at": "2026-11-21T10:00:00Z"},
+            "command": {"command": "approve", "role": "product_owner", "actor": "ewa.kowalski", "at": "2026-12-13T01:00:00Z"},
             "context": ctx(),
             "expected_head": head(&r),
             "keys": keyring,
@@ -379,4 +379,23 @@ fn the_api_takes_keys_and_expected_head_with_paths_inside_the_keyring() {
     .unwrap();
     assert_eq!(applied["events"][0]["auth"]["key_id"], "host-2026");
     assert_eq!(applied["events"][0]["auth"]["alg"], "hmac-sha256");
+}
+
+/// A command's time inside the release's window (deployment.window): one
+/// minute per event of the log after `planned_start`, and never before the
+/// last event.
+fn window_at(r: &Release) -> String {
+    let start = r
+        .planned_start
+        .as_ref()
+        .map_or(1_795_000_000, |t| t.unix_seconds());
+    let n = i64::try_from(r.log.len()).unwrap();
+    let mut secs = start + 60 * n;
+    if let Some(last) = r.log.last() {
+        secs = secs.max(last.at.unix_seconds() + 60);
+    }
+    chrono::DateTime::from_timestamp(secs, 0)
+        .unwrap()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }

@@ -33,7 +33,7 @@ fn context() -> Context {
             {"id": "ed", "roles": ["ecab"]},
             {"id": "bea", "roles": ["business_stakeholder"]}
         ],
-        "now": "2026-11-29T09:00:00Z"
+        "now": AT
     }))
     .unwrap()
 }
@@ -158,10 +158,15 @@ fn release(to: &str) -> Release {
     reach(planning(), to)
 }
 
+/// When every command of these tests is issued: inside the release's
+/// window (2026-12-13 01:00-04:00+01:00), so that a start passes
+/// deployment.window.
+const AT: &str = "2026-12-13T00:30:00Z";
+
 fn cmd(actor: &str, command: Value) -> Command {
     let mut c = command;
     c["actor"] = json!(actor);
-    c["at"] = json!("2026-12-01T10:00:00Z");
+    c["at"] = json!(AT);
     serde_json::from_value(c).unwrap()
 }
 
@@ -1874,10 +1879,10 @@ fn a_prepared_context_never_reuses_a_check_for_another_document() {
         serde_json::from_value(v).unwrap()
     };
     let at = genuine.log[1].at.to_string();
-    assert_eq!(at, "2026-12-01T10:00:00Z");
+    assert_eq!(at, AT);
     let edits = [
         edit(&|v| v["log"][0]["actor"] = json!("mallory")),
-        edit(&|v| v["log"][1]["at"] = json!("2026-12-01T11:00:00+01:00")),
+        edit(&|v| v["log"][1]["at"] = json!("2026-12-13T01:30:00+01:00")),
         edit(&|v| v["log"][1]["details"]["note"] = json!("added")),
         edit(&|v| {
             v["planned_start"] = json!(v["planned_start"]

@@ -151,8 +151,23 @@ fn ts(text: &str) -> Timestamp {
 
 /// The time of the `i`-th command: one minute apart, strictly increasing.
 fn at(i: usize) -> Timestamp {
+    // Inside the usual window (2026-12-13 00:00-03:00Z), so that a start
+    // passes deployment.window unless the window was amended.
     let m = i + 1;
-    ts(&format!("2026-12-01T{:02}:{:02}:00Z", 8 + m / 60, m % 60))
+    ts(&format!("2026-12-13T{:02}:{:02}:00Z", m / 60, m % 60))
+}
+
+/// The instant `check` takes as the deployment start: the start of the
+/// usual window.
+const NOW: &str = "2026-12-13T00:00:00Z";
+
+/// `deployment.window`: a start at `t` lies in `r`'s planned window (both
+/// ends included). A voided round that approved nothing leaves the quorum
+/// unmet too, so the oracle needs no more.
+fn in_window(r: &Release, t: &Timestamp) -> bool {
+    window(r).is_some_and(|(s, e)| {
+        s.unix_seconds() <= t.unix_seconds() && t.unix_seconds() <= e.unix_seconds()
+    })
 }
 
 const WINDOW_START: &str = "2026-12-13T01:00:00+01:00";
@@ -286,7 +301,7 @@ fn build_context(spec: &ContextSpec) -> Context {
     } else {
         Vec::new()
     };
-    let mut ctx = json!({"actors": actors, "now": "2026-12-01T08:00:00Z"});
+    let mut ctx = json!({"actors": actors, "now": NOW});
     if spec.blackout {
         ctx["calendar"] = json!({"blackouts": [{
             "id": "freeze", "name": "Year-end freeze", "severity": "block",
@@ -760,6 +775,7 @@ fn usual_roles(action: &Action) -> Vec<Role> {
         // Not generated (tests/governance_delegation.rs covers them).
         Action::Delegate { .. } | Action::RevokeDelegation { .. } => vec![Cab],
         Action::SendBack { .. } => vec![ReleaseManager, Cab, Ecab, Qa],
+        Action::Override { .. } => vec![Ecab],
         Action::RecordTests { .. } => vec![Qa, ReleaseTeam, ReleaseManager],
         Action::Approve { role, .. } | Action::Reject { role, .. } => vec![*role],
         Action::CompleteDeployment { .. } | Action::RollBack { .. } => {
@@ -847,9 +863,10 @@ fn fits(state: State, action: &Action) -> bool {
     use State::*;
     match action {
         Action::Advance => !matches!(state, Deployment | Closed | Cancelled),
-        Action::StartDeployment | Action::Approve { .. } | Action::Reject { .. } => {
-            state == Approval
-        }
+        Action::StartDeployment
+        | Action::Approve { .. }
+        | Action::Reject { .. }
+        | Action::Override { .. } => state == Approval,
         Action::Close | Action::CompleteReview { .. } => state == Review,
         Action::Cancel { .. } => matches!(state, Planning | Development | Testing | Approval),
         Action::SendBack { .. } => matches!(state, Testing | Approval),
@@ -1277,6 +1294,9 @@ impl Rec {
                 self.deployed_at.get_or_insert_with(|| at.clone());
             }
             Action::CompleteReview { .. } => self.reviewed_at = Some(at.clone()),
+            // An override sets no document field (the gates read it from
+            // the log).
+            Action::Override { .. } => {}
             Action::Amend { set, .. } => {
                 // In approval, amending what approvers approve voids the
                 // round.
@@ -1682,7 +1702,9 @@ fn reported(report: &relman::GateReport, state: State) -> BTreeMap<String, bool>
     report
         .requirements
         .iter()
-        .filter(|q| q.rule.starts_with(&prefix))
+        // deployment.window is about the start's time, not a gate of
+        // leaving deployment: compared on its own.
+        .filter(|q| q.rule.starts_with(&prefix) && q.rule != "deployment.window")
         .map(|q| (q.rule.clone(), q.met))
         .collect()
 }
@@ -1821,7 +1843,8 @@ fn expected(r: &Release, m: &Rec, command: &Command, ctx: &Context) -> Result<St
         && m.approved_by(actor);
     let s = r.state;
     let gate = |target: State| {
-        if gates_met(r, m, s, ctx) {
+        let window_ok = s != Approval || in_window(r, &command.at);
+        if gates_met(r, m, s, ctx) && window_ok {
             Ok(target)
         } else {
             Err(TransitionDenied)
@@ -1971,6 +1994,29 @@ fn expected(r: &Release, m: &Rec, command: &Command, ctx: &Context) -> Result<St
                 return Err(Forbidden);
             }
             Ok(Review)
+        }
+        // Not generated (the sequences carry no override); modelled for
+        // completeness: in approval, by an override role, with a known rule
+        // and a justification (separation of duties aside).
+        Action::Override {
+            rule,
+            justification,
+        } => {
+            if s != Approval {
+                return Err(TransitionDenied);
+            }
+            if !any_of(&roles.override_) {
+                return Err(Forbidden);
+            }
+            let known = [
+                "approval.maintenance_window",
+                "approval.blackout",
+                "deployment.window",
+            ];
+            if !known.contains(&rule.as_str()) || justification.trim().is_empty() {
+                return Err(InvalidInput);
+            }
+            Ok(Approval)
         }
         Action::Amend { reason, set } => {
             // Before deployment any sealed field; in deployment and review
@@ -2696,7 +2742,17 @@ fn check_case(
     // For the next state on the main line the verdict is exactly "the
     // record holds and every gate of the current state is met".
     if successor(r.state) == Some(target) {
-        prop_assert_eq!(report.allowed, record_ok && gates_met(r, m, r.state, ctx));
+        // check lists deployment.window once the window has opened at
+        // `now` (a release without a window: always).
+        let window_ok = r.state != State::Approval
+            || ctx.now.as_ref().is_none_or(|t| {
+                in_window(r, t)
+                    || window(r).is_some_and(|(s, _)| t.unix_seconds() < s.unix_seconds())
+            });
+        prop_assert_eq!(
+            report.allowed,
+            record_ok && gates_met(r, m, r.state, ctx) && window_ok
+        );
     }
     // Every rule id belongs to the record, the transition or a state's
     // gates.

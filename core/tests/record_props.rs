@@ -73,7 +73,7 @@ fn context() -> Context {
         .map(|(id, roles)| json!({"id": id, "roles": roles}))
         .collect();
     serde_json::from_value(json!({
-        "actors": actors, "now": "2026-12-01T08:00:00Z", "risk_level": "low",
+        "actors": actors, "now": "2026-12-13T00:00:00Z", "risk_level": "low",
     }))
     .unwrap()
 }
@@ -85,15 +85,17 @@ fn ts(text: &str) -> Timestamp {
 /// The time of the `i`-th step: a minute apart, sometimes written in
 /// another offset.
 fn at(i: usize) -> Timestamp {
+    // Inside the usual window (2026-12-13 00:00-03:00Z), so that a start
+    // passes deployment.window.
     let m = i + 1;
     if i % 3 == 2 {
         ts(&format!(
-            "2026-12-01T{:02}:{:02}:00+01:00",
-            9 + m / 60,
+            "2026-12-13T{:02}:{:02}:00+01:00",
+            1 + m / 60,
             m % 60
         ))
     } else {
-        ts(&format!("2026-12-01T{:02}:{:02}:00Z", 8 + m / 60, m % 60))
+        ts(&format!("2026-12-13T{:02}:{:02}:00Z", m / 60, m % 60))
     }
 }
 

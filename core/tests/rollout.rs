@@ -690,7 +690,8 @@ fn deploying_release() -> (relman::Release, relman::Context) {
     ] {
         let mut c = command.clone();
         c["actor"] = json!(actor);
-        c["at"] = json!("2026-12-01T10:00:00Z");
+        // Inside the window (deployment.window).
+        c["at"] = json!("2026-12-06T01:30:00Z");
         let c: relman::Command = relman::from_value(c).unwrap().document;
         release = relman::apply(&release, &c, &context)
             .unwrap_or_else(|e| panic!("{command} by {actor}: {e}"))
@@ -702,7 +703,7 @@ fn deploying_release() -> (relman::Release, relman::Context) {
 
 fn complete(extra: Value) -> relman::Command {
     let mut c =
-        json!({"command": "complete_deployment", "actor": "rita", "at": "2026-12-01T12:00:00Z"});
+        json!({"command": "complete_deployment", "actor": "rita", "at": "2026-12-06T02:30:00Z"});
     for (k, v) in extra.as_object().unwrap() {
         c[k] = v.clone();
     }

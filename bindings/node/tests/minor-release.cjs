@@ -23,8 +23,8 @@ const planning = () => ({
   state: 'planning',
   owner: 'rita',
   team: ['dev'],
-  planned_start: '2026-03-10T22:00:00Z',
-  planned_end: '2026-03-10T23:00:00Z',
+  planned_start: '2026-03-01T10:00:00Z',
+  planned_end: '2026-03-01T12:00:00Z',
   scope: 'Faster search suggestions',
   changes: [{
     id: 'CHG-1', kind: 'normal', summary: 'Suggestion cache', affected_cis: ['app-search'], implementer: 'dev', approved: true,

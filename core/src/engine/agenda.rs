@@ -381,8 +381,14 @@ fn item(
     };
     let gate = check(release, State::Deployment, ctx);
     let approvals = approvals(release, ctx, &gate);
+    // The agenda asks whether approval is complete: whether the deployment
+    // may start at this moment (deployment.window, listed once the window
+    // has opened at `context.now`) is not the CAB's question.
+    let counted = |r: &&crate::Requirement| r.rule != "deployment.window";
+    let ready = gate.requirements.iter().filter(counted).all(|r| r.met);
     let unmet = gate
         .unmet()
+        .filter(counted)
         .map(|r| UnmetRequirement {
             rule: r.rule.clone(),
             message: r.message.clone(),
@@ -430,7 +436,7 @@ fn item(
         window,
         services: release.services.clone(),
         environments: release.environments.clone(),
-        ready: gate.allowed,
+        ready,
         approvals,
         unmet,
         conflicts,

@@ -283,6 +283,36 @@ pub(crate) struct SealedAt {
     pub index: usize,
 }
 
+/// One `override` event as the replay reads it (docs/lifecycle.md, "ECAB
+/// overrides"; checked and counted in `lifecycle::overrides`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct OverrideNote {
+    /// The rule overridden.
+    pub rule: String,
+    /// Why (as recorded).
+    pub justification: String,
+    /// Who issued it (the event's actor).
+    pub by: String,
+    /// When (the event's `at`).
+    pub at: Timestamp,
+    /// The event's `seq`.
+    pub seq: u64,
+    /// The approval round it was issued in.
+    pub round: u32,
+}
+
+impl OverrideNote {
+    /// The override as gate reports name it: `{by, at, seq, justification}`.
+    pub(crate) fn to_json(&self) -> Value {
+        json!({
+            "by": self.by,
+            "at": self.at,
+            "seq": self.seq,
+            "justification": self.justification,
+        })
+    }
+}
+
 /// An `import` event: where facts came from that no relman command set.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct ImportNote {
@@ -326,6 +356,8 @@ pub(crate) struct Record {
     pub imports: Vec<ImportNote>,
     /// Every delegation (`delegate`), with its revocation, in log order.
     pub delegations: Vec<Delegation>,
+    /// Every `override` event (ECAB overrides), in log order.
+    pub overrides: Vec<OverrideNote>,
     /// Details the replay could not read: (index, path, message).
     pub unreadable: Vec<(usize, String, String)>,
 }
@@ -501,6 +533,7 @@ pub(crate) fn replay(release: &Release) -> Record {
             "import" => replay_import(&mut rec, i, e, &mut problems),
             "delegate" => delegation::replay_delegate(&mut rec, i, e, &mut problems),
             "revoke_delegation" => delegation::replay_revoke(&mut rec, i, e, &mut problems),
+            "override" => replay_override(&mut rec, i, e, &mut problems),
             _ => {}
         }
         if d.contains_key("seal") {
@@ -552,6 +585,36 @@ fn replay_import(
         source,
         records,
         adopt: adopted.is_some(),
+    });
+}
+
+/// An `override` event: the rule, the justification and the round it was
+/// issued in (`docs/lifecycle.md`, "ECAB overrides").
+fn replay_override(
+    rec: &mut Record,
+    i: usize,
+    e: &crate::Event,
+    problems: &mut Vec<(usize, String, String)>,
+) {
+    let d = &e.details;
+    let rule: Option<String> = read(d, "rule", i, problems);
+    let justification: Option<String> = read(d, "justification", i, problems);
+    let round: Option<u32> = read(d, "round", i, problems);
+    let (Some(rule), Some(justification)) = (rule, justification) else {
+        problems.push((
+            i,
+            format!("log[{i}].details.rule"),
+            "an override without its rule or justification".to_string(),
+        ));
+        return;
+    };
+    rec.overrides.push(OverrideNote {
+        rule,
+        justification,
+        by: e.actor.clone(),
+        at: e.at.clone(),
+        seq: e.seq,
+        round: round.unwrap_or(rec.approval_round),
     });
 }
 

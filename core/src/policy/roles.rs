@@ -34,6 +34,14 @@ pub struct CommandRoles {
     /// `import`: vouch for facts from another system (default
     /// release_manager).
     pub import: Vec<Role>,
+    /// `override`: an ECAB override of a rule with a recorded
+    /// justification (default ecab). Not serialized when it is the
+    /// default, so existing policy fingerprints stay as they were.
+    #[serde(
+        rename = "override",
+        skip_serializing_if = "CommandRoles::is_default_override"
+    )]
+    pub override_: Vec<Role>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -54,7 +62,15 @@ impl Default for CommandRoles {
             cancel: vec![ReleaseManager],
             amend: vec![ReleaseManager],
             import: vec![ReleaseManager],
+            override_: vec![Ecab],
             extra: Extra::new(),
         }
+    }
+}
+
+impl CommandRoles {
+    /// True when `roles` is the default of `override` (`[ecab]`).
+    fn is_default_override(roles: &[Role]) -> bool {
+        roles == [Role::Ecab]
     }
 }

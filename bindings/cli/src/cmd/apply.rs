@@ -33,6 +33,7 @@ reads the clock, so one of them is needed. Flags by command:
   amend                --reason TEXT --set AMENDMENT
   import               --source TEXT [--records ID,...] [--adopt]
                        [--approvals LIST] [--tests LIST]
+  override             --rule RULE --justification TEXT   (ECAB)
 AMENDMENT is the `set` object of an amend (the new values of sealed fields:
 kind, owner, team, scope, objectives, changes, affected_cis, planned_start,
 planned_end, services, environments, depends_on, deployment, rollback_plan,
@@ -87,7 +88,7 @@ Exit status:
      256 MiB is limit_exceeded.";
 
 /// The command names, as in `{"command": …}`.
-const COMMANDS: [&str; 15] = relman::Action::NAMES;
+const COMMANDS: &[&str] = &relman::Action::NAMES;
 
 /// Arguments of `relman apply`.
 #[derive(Debug, clap::Args)]
@@ -105,8 +106,8 @@ pub struct Args {
     pub command_file: Option<String>,
     /// Build the command from flags: advance, send_back, record_tests,
     /// approve, reject, start_deployment, complete_deployment, roll_back,
-    /// complete_review, close, cancel, amend, import, delegate or
-    /// revoke_delegation.
+    /// complete_review, close, cancel, amend, import, delegate,
+    /// revoke_delegation or override.
     #[arg(long, value_name = "NAME", value_parser = parse_command_name, requires = "actor")]
     pub command: Option<&'static str>,
     /// Who issues the command (an actor id of the --context directory).
@@ -192,6 +193,13 @@ pub struct Args {
     /// stdin, or the JSON text itself).
     #[arg(long, value_name = "FILE_OR_JSON", requires = "command")]
     pub tests: Option<String>,
+    /// override (ECAB): the rule overridden (approval.maintenance_window,
+    /// approval.blackout, deployment.window).
+    #[arg(long, value_name = "RULE", requires = "command")]
+    pub rule: Option<String>,
+    /// override: why (required; recorded in the log).
+    #[arg(long, value_name = "TEXT", requires = "command")]
+    pub justification: Option<String>,
     /// Also write the new release (alone) to FILE, safely and under a lock;
     /// refused with `conflict` if FILE's log moved on since RELEASE was read.
     #[arg(long, value_name = "FILE")]
@@ -281,7 +289,7 @@ fn is_negative_verdict(code: ErrorCode) -> bool {
 
 /// The command of `--command NAME` and its flags.
 fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Failure> {
-    let flags: [(&str, bool, &[&str]); 19] = [
+    let flags: [(&str, bool, &[&str]); 21] = [
         ("--role", args.role.is_some(), &["approve", "reject"]),
         (
             "--comment",
@@ -321,6 +329,12 @@ fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Fai
         ("--adopt", args.adopt, &["import"]),
         ("--approvals", args.approvals.is_some(), &["import"]),
         ("--tests", args.tests.is_some(), &["record_tests", "import"]),
+        ("--rule", args.rule.is_some(), &["override"]),
+        (
+            "--justification",
+            args.justification.is_some(),
+            &["override"],
+        ),
     ];
     for (flag, given, applies_to) in flags {
         if given && !applies_to.contains(&name) {
@@ -411,6 +425,13 @@ fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Fai
             }
             None
         }
+        "override" => Some(Action::Override {
+            rule: args.rule.clone().ok_or_else(|| needs("--rule"))?,
+            justification: args
+                .justification
+                .clone()
+                .ok_or_else(|| needs("--justification"))?,
+        }),
         other => {
             return Err(Failure::internal(format!(
                 "--command {other} is accepted but not handled"

@@ -422,7 +422,7 @@ def planning_release():
     """A patch release in planning whose gates are met up to approval."""
     return r.release_from_json(text({
         "id": "REL-U1", "title": "Search 2.1.1", "kind": "patch", "state": "planning", "owner": "rita",
-        "planned_start": "2026-03-10T22:00:00Z", "planned_end": "2026-03-10T23:00:00Z", "scope": "Cache fix",
+        "planned_start": "2026-03-01T10:00:00Z", "planned_end": "2026-03-01T12:00:00Z", "scope": "Cache fix",
         "changes": [{"id": "CHG-1", "kind": "normal", "summary": "s", "affected_cis": ["app-search"], "approved": True}],
         "rollback_plan": {"documented": True},
         "tests": [{"kind": "unit", "passed": 10}, {"kind": "integration", "passed": 5}],

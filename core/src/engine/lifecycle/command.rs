@@ -187,6 +187,17 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         comment: Option<String>,
     },
+    /// ECAB override of one rule for the current approval round (in
+    /// approval; docs/lifecycle.md, "ECAB overrides"): the gate report of
+    /// the rule is met and names the override. A send-back or an amendment
+    /// that voids the round voids it.
+    Override {
+        /// The rule overridden: `approval.maintenance_window`,
+        /// `approval.blackout` (emergency releases) or `deployment.window`.
+        rule: String,
+        /// Why (required; recorded in the log).
+        justification: String,
+    },
 }
 
 /// The new values of an `amend` command: every sealed field of the release
@@ -361,7 +372,7 @@ impl Amendment {
 
 impl Action {
     /// Every command name, as in `{"command": …}`, in lifecycle order.
-    pub const NAMES: [&'static str; 15] = [
+    pub const NAMES: [&'static str; 16] = [
         "advance",
         "send_back",
         "record_tests",
@@ -377,6 +388,7 @@ impl Action {
         "import",
         "delegate",
         "revoke_delegation",
+        "override",
     ];
 
     /// The command name, as in `{"command": …}`.
@@ -397,6 +409,7 @@ impl Action {
             Action::Import { .. } => "import",
             Action::Delegate { .. } => "delegate",
             Action::RevokeDelegation { .. } => "revoke_delegation",
+            Action::Override { .. } => "override",
         }
     }
 }
@@ -545,6 +558,12 @@ fn plan<'p>(release: &Release, action: &Action, policy: &'p Policy) -> Result<(S
             }
             // The delegator's voting roles are checked with the command.
             return Ok((s, &[]));
+        }
+        Action::Override { .. } => {
+            if s != State::Approval {
+                return Err(not_now(release, s, format!("overrides are issued in approval, not {}", s.as_str())));
+            }
+            return Ok((s, &roles.override_));
         }
     };
     let needed = match action {
@@ -931,6 +950,10 @@ pub(super) fn apply(
             }
             check_uat_signoff(release, tests, policy)?;
         }
+        Action::Override {
+            rule,
+            justification,
+        } => super::overrides::check(release, actor, rule, justification, policy)?,
         Action::RecordTests { tests } => {
             if tests.is_empty() {
                 return Err(Error::invalid_input(
@@ -1035,6 +1058,13 @@ pub(super) fn apply(
         }
         Action::Cancel { reason } => {
             details.insert("reason".into(), json!(reason));
+        }
+        Action::Override {
+            rule,
+            justification,
+        } => {
+            let round = release.approval_round.unwrap_or(1);
+            super::overrides::details(&mut details, rule, justification, round);
         }
         Action::Amend { reason, set } => {
             details.insert("reason".into(), json!(reason));
@@ -1209,7 +1239,8 @@ pub(super) fn apply(
         | Action::Amend { .. }
         | Action::Import { .. }
         | Action::Delegate { .. }
-        | Action::RevokeDelegation { .. } => true,
+        | Action::RevokeDelegation { .. }
+        | Action::Override { .. } => true,
         Action::CompleteDeployment { outcome, rollout } => matches!(
             deployment_outcome(*outcome, rollout.as_ref()),
             Ok(Outcome::Failed | Outcome::RolledBack)

@@ -22,6 +22,7 @@ mod command;
 mod delegation;
 mod gates;
 mod notify;
+pub(crate) mod overrides;
 mod prepared;
 mod routing_vote;
 mod tape;

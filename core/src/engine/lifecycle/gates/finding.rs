@@ -14,6 +14,7 @@
 //! [`GateReport`]: super::super::GateReport
 
 use super::line;
+use crate::lifecycle::overrides::OverrideNote;
 use crate::{Outcome, ReleaseKind, RiskLevel, Role, State, TestKind, Timestamp};
 use serde_json::{json, Value};
 
@@ -68,6 +69,60 @@ impl PassRun {
             Some(_) => true,
         }
     }
+}
+
+/// Where a deployment start lies against the approved window.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WindowPosition {
+    /// The release has no planned window.
+    NoWindow,
+    /// The approval round was voided and the current one approved nothing.
+    Voided { voided_round: u32 },
+    /// This many seconds before the window opens.
+    Before(u64),
+    /// Inside the window (both ends included).
+    Inside,
+    /// This many seconds after the window closed.
+    After(u64),
+}
+
+impl WindowPosition {
+    fn name(self) -> &'static str {
+        match self {
+            WindowPosition::NoWindow => "no_window",
+            WindowPosition::Voided { .. } => "voided",
+            WindowPosition::Before(_) => "before",
+            WindowPosition::Inside => "inside",
+            WindowPosition::After(_) => "after",
+        }
+    }
+}
+
+/// `secs` as `1d 2h 3m 4s`, the units that are not zero.
+fn span(secs: u64) -> String {
+    let units = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
+    let mut rest = secs;
+    let mut out = Vec::new();
+    for (size, unit) in units {
+        let n = rest.checked_div(size).unwrap_or(0);
+        rest = rest.checked_rem(size).unwrap_or(0);
+        if n > 0 {
+            out.push(format!("{n}{unit}"));
+        }
+    }
+    if out.is_empty() {
+        "0s".to_string()
+    } else {
+        out.join(" ")
+    }
+}
+
+/// The sentence that names an override in a message.
+fn overridden(o: &OverrideNote) -> String {
+    format!(
+        "overridden by ECAB member {} (seq {}): {}",
+        o.by, o.seq, o.justification
+    )
 }
 
 /// What a gate found, per rule.
@@ -220,6 +275,27 @@ pub(crate) enum Finding<'a> {
         hits: Vec<(&'a crate::Blackout, crate::Timestamp, crate::Timestamp)>,
         override_by: Option<String>,
         emergency: bool,
+        /// An `override` of `approval.blackout` that lets it through.
+        override_: Option<OverrideNote>,
+    },
+    /// `approval.maintenance_window`: the outside-maintenance-window
+    /// conflicts of the release (blocking ones, and how many warning ones),
+    /// and the ECAB override that lets them through.
+    MaintenanceWindow {
+        blocking: Vec<crate::Conflict>,
+        warnings: usize,
+        override_: Option<OverrideNote>,
+    },
+    /// `deployment.window`: where the deployment start lies against the
+    /// approved window of the current round, and the override.
+    DeploymentWindow {
+        window: Option<(&'a Timestamp, &'a Timestamp)>,
+        start: Timestamp,
+        /// `command` (the start's `at`) or `now` (`context.now`).
+        source: &'static str,
+        round: u32,
+        position: WindowPosition,
+        override_: Option<OverrideNote>,
     },
     /// `approval.no_rejection` with rejections outstanding (approver,
     /// role, comment; copied from the log's replay).
@@ -741,10 +817,99 @@ impl Finding<'_> {
                 };
                 (msg, data)
             }
+            Finding::MaintenanceWindow {
+                blocking,
+                warnings,
+                override_,
+            } => {
+                let warn = warnings;
+                let mut data = json!({"blocking": blocking, "warnings": warn});
+                if let (Some(o), Some(map)) = (override_, data.as_object_mut()) {
+                    map.insert("override".into(), o.to_json());
+                }
+                let what: Vec<String> = blocking
+                    .iter()
+                    .map(|c| c.explanation.clone())
+                    .collect();
+                let msg = match (blocking.is_empty(), override_) {
+                    (true, _) => format!(
+                        "inside the maintenance windows of its CIs ({warn} warning conflict(s))"
+                    ),
+                    (false, Some(o)) => format!(
+                        "outside maintenance windows: {}; {}",
+                        what.join("; "),
+                        overridden(o)
+                    ),
+                    (false, None) => format!(
+                        "outside maintenance windows: {}; an ECAB override of approval.maintenance_window can let it through",
+                        what.join("; ")
+                    ),
+                };
+                (msg, data)
+            }
+            Finding::DeploymentWindow {
+                window,
+                start,
+                source,
+                round,
+                position,
+                override_,
+            } => {
+                let mut data = json!({
+                    "window": window.map(|(s, e)| json!({"start": s, "end": e})),
+                    "start": start,
+                    "source": source,
+                    "round": round,
+                    "position": position.name(),
+                });
+                if let Some(map) = data.as_object_mut() {
+                    match position {
+                        WindowPosition::Before(n) => {
+                            map.insert("early_secs".into(), json!(n));
+                        }
+                        WindowPosition::After(n) => {
+                            map.insert("late_secs".into(), json!(n));
+                        }
+                        WindowPosition::Voided { voided_round } => {
+                            map.insert("voided_round".into(), json!(voided_round));
+                        }
+                        WindowPosition::NoWindow | WindowPosition::Inside => {}
+                    }
+                    if let Some(o) = override_ {
+                        map.insert("override".into(), o.to_json());
+                    }
+                }
+                let what = match (position, window) {
+                    (WindowPosition::Inside, Some((s, e))) => {
+                        format!("the deployment starts at {start}, inside the approved window {s} – {e}")
+                    }
+                    (WindowPosition::Before(n), Some((s, e))) => format!(
+                        "the deployment starts at {start}, {} before the approved window {s} – {e}",
+                        span(*n)
+                    ),
+                    (WindowPosition::After(n), Some((s, e))) => format!(
+                        "the deployment starts at {start}, {} after the approved window {s} – {e} closed",
+                        span(*n)
+                    ),
+                    (WindowPosition::Voided { voided_round }, _) => format!(
+                        "the deployment starts at {start}, after approval round {voided_round} was voided; round {round} has approved no window"
+                    ),
+                    _ => format!("the deployment starts at {start}, but {id} has no planned window"),
+                };
+                let msg = match (position, override_) {
+                    (WindowPosition::Inside, _) => what,
+                    (_, Some(o)) => format!("{what}; {}", overridden(o)),
+                    (_, None) => format!(
+                        "{what}; an ECAB override of deployment.window can let it start"
+                    ),
+                };
+                (msg, data)
+            }
             Finding::BlackoutHit {
                 hits,
                 override_by,
                 emergency,
+                override_,
             } => {
                 let data_hits: Vec<Value> = hits
                     .iter()
@@ -754,8 +919,16 @@ impl Finding<'_> {
                     .iter()
                     .map(|(b, _, _)| format!("{} ({})", b.id, b.name))
                     .collect();
-                let data = json!({"blackouts": data_hits, "override_by": override_by, "emergency": emergency});
+                let mut data = json!({"blackouts": data_hits, "override_by": override_by, "emergency": emergency});
+                if let (Some(o), Some(map)) = (override_, data.as_object_mut()) {
+                    map.insert("override".into(), o.to_json());
+                }
                 let msg = match override_by {
+                    Some(_) if override_.is_some() => format!(
+                        "inside blocking blackout {}, {}",
+                        names.join(", "),
+                        override_.as_ref().map(overridden).unwrap_or_default()
+                    ),
                     Some(who) => format!(
                         "inside blocking blackout {}, overridden by ECAB member {who}",
                         names.join(", ")

@@ -19,6 +19,7 @@ mod testing;
 mod transition;
 
 use super::approval::{votes, VotesOf};
+use super::overrides::{self, OverrideNote};
 use super::prepared::{Blackouts, Derived};
 use super::{GateReport, GateVerdict, LogCheck};
 use crate::error::Warning;
@@ -109,6 +110,19 @@ impl<'a: 'l, 'l> Eval<'a, 'l> {
             )
         });
         VotesOf { votes, record }
+    }
+
+    /// The ECAB override of `rule` in force for the current round, copied
+    /// from the log's replay (`docs/lifecycle.md`, "ECAB overrides").
+    fn override_of(&self, rule: &str) -> Option<OverrideNote> {
+        overrides::in_force(
+            &self.log.record,
+            self.release,
+            &self.context.actors,
+            self.policy,
+            rule,
+        )
+        .cloned()
     }
 
     fn calendar(&self) -> Option<&'a Calendar> {

@@ -87,7 +87,7 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
         return e.find("approval.blackout", true, Finding::BlackoutClear);
     }
     let emergency = r.kind == ReleaseKind::Emergency;
-    let override_by: Option<String> = if emergency {
+    let mut override_by: Option<String> = if emergency {
         e.votes()
             .valid()
             .find(|a| {
@@ -97,11 +97,21 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
     } else {
         None
     };
+    // Besides the ECAB vote's flag: an `override` of approval.blackout
+    // (emergency releases only; docs/lifecycle.md, "ECAB overrides").
+    let override_ = match (&override_by, emergency) {
+        (None, true) => e.override_of("approval.blackout"),
+        _ => None,
+    };
+    if let Some(o) = &override_ {
+        override_by = Some(o.by.clone());
+    }
     let met = override_by.is_some();
     let finding = Finding::BlackoutHit {
         hits,
         override_by,
         emergency,
+        override_,
     };
     e.find("approval.blackout", met, finding);
 }

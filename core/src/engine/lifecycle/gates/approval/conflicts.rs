@@ -1,12 +1,13 @@
-//! `approval.conflicts`: no blocking conflict other than a blackout in the
-//! schedule involves the release (`docs/lifecycle.md`, "Gates (rule ids)")
+//! `approval.conflicts`: no blocking conflict other than a blackout or an
+//! outside-maintenance-window conflict in the schedule involves the release (`docs/lifecycle.md`, "Gates (rule ids)")
 //! and `docs/conflicts.md`.
 
 use super::super::{Eval, Finding};
 
 /// With a schedule in the context: the blocking conflicts that involve the
 /// release (the release as given replaces its copy in the schedule), other
-/// than blackouts, which `approval.blackout` decides.
+/// than blackouts, which `approval.blackout` decides, and conflicts with
+/// maintenance windows, which `approval.maintenance_window` decides.
 pub(super) fn check(e: &mut Eval<'_, '_>) {
     let Some(schedule) = e.context.schedule.as_ref() else {
         return;
@@ -30,12 +31,14 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
             return e.find("approval.conflicts", false, finding);
         }
     };
-    let mine: Vec<crate::Conflict> = report
+    let (outside, mine): (Vec<crate::Conflict>, Vec<crate::Conflict>) = report
         .conflicts
         .into_iter()
         // Blackouts are the blackout gate's (with its ECAB override).
         .filter(|c| c.kind != crate::ConflictKind::Blackout && c.items.contains(&r.id))
-        .collect();
+        // Outside-maintenance-window conflicts are approval.maintenance_window's
+        // (with its ECAB override).
+        .partition(|c| c.kind == crate::ConflictKind::OutsideMaintenanceWindow);
     let total = mine.len();
     let blocking: Vec<crate::Conflict> = mine
         .into_iter()
@@ -45,4 +48,5 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
     let met = blocking.is_empty();
     let finding = Finding::Conflicts { blocking, warnings };
     e.find("approval.conflicts", met, finding);
+    super::maintenance_window::check(e, outside);
 }

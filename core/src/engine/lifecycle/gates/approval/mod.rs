@@ -1,12 +1,14 @@
 //! The gate of leaving approval, one file per rule: the quorum, no
 //! outstanding rejection, the rollback plan, approved change records, no
 //! blocking blackout, the risk limit, the promotion order and no blocking
-//! conflict in the schedule
+//! conflict in the schedule, inside the maintenance windows (with an ECAB
+//! override) and the deployment start inside the approved window
 //! (`docs/lifecycle.md`, "Gates (rule ids)" and "Approvals").
 
 mod blackout;
 mod changes_approved;
 mod conflicts;
+mod maintenance_window;
 mod no_rejection;
 mod promotion_order;
 mod quorum;
@@ -15,6 +17,7 @@ mod rollback_plan;
 mod routing;
 
 pub(super) use routing::RoutingFinding;
+mod window;
 
 use super::Eval;
 
@@ -28,4 +31,5 @@ pub(super) fn leave(e: &mut Eval<'_, '_>) {
     risk::check(e);
     promotion_order::check(e);
     conflicts::check(e);
+    window::check(e);
 }
