@@ -160,13 +160,6 @@ impl<'a> VotesOf<'a> {
     }
 }
 
-/// The vote's principal: the person whose voting rights the vote uses
-/// (today its approver; a delegated vote's principal is the actor it is
-/// cast on behalf of). Groups and quorums count principals.
-pub(crate) fn principal(vote: &Approval) -> &str {
-    vote.approver.as_str()
-}
-
 /// Why `actor` may not approve `release` under `sod`, if anything: the rule
 /// id and the message.
 pub(crate) fn conflict_of_interest(
