@@ -409,6 +409,11 @@ pub struct Approval {
     /// blackout.
     #[serde(default, skip_serializing_if = "is_false")]
     pub override_blackout: bool,
+    /// A retrospective vote: cast after the deployment started, on an
+    /// emergency release deployed before its approval quorum was met
+    /// (docs/lifecycle.md, "The emergency path").
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub retrospective: bool,
     /// The system an imported vote came from (set by `import`; absent for
     /// votes cast through `approve` or `reject`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -576,6 +581,10 @@ pub struct Review {
     /// Lessons learned.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lessons: Vec<String>,
+    /// The incidents the review links (set by `complete_review`;
+    /// docs/lifecycle.md, "The emergency path").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<String>,
     /// Feedback from users.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feedback: Vec<Feedback>,

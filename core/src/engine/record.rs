@@ -315,10 +315,16 @@ pub(crate) struct Record {
     pub rolled_back_at: Option<(Timestamp, u64)>,
     /// When the review was completed.
     pub review_completed_at: Option<(Timestamp, u64)>,
+    /// The incidents the review links (`complete_review`'s `incidents`).
+    pub review_incidents: Vec<String>,
     /// The approval round the log has reached (1 at the start).
     pub approval_round: u32,
     /// Every import event.
     pub imports: Vec<ImportNote>,
+    /// The emergency path: the deployment started before the approval
+    /// quorum was met, and the retrospective approval is due
+    /// (docs/lifecycle.md, "The emergency path").
+    pub deferred: Option<Deferred>,
     /// Details the replay could not read: (index, path, message).
     pub unreadable: Vec<(usize, String, String)>,
 }
@@ -338,6 +344,29 @@ impl Record {
                 && (a.approver == actor || crate::identity::canonical(&a.approver) == key)
         })
     }
+}
+
+/// A deployment started before its approval quorum was met (the emergency
+/// path), as the starting event's `details.approval_deferred` records it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Deferred {
+    /// The `seq` of the event that started the deployment.
+    pub seq: u64,
+    /// When the deployment started.
+    pub started_at: Timestamp,
+    /// Who started it (the event's actor).
+    pub deployer: String,
+    /// When the retrospective approval is due.
+    pub due_at: Timestamp,
+    /// The policy's window, in seconds, when the deployment started.
+    pub window_secs: u64,
+}
+
+/// The part of `details.approval_deferred` the replay reads.
+#[derive(Debug, Clone, Deserialize)]
+struct DeferredDetails {
+    due_at: Timestamp,
+    window_secs: u64,
 }
 
 /// Whole doubles up to this magnitude are read as integers.
@@ -455,6 +484,7 @@ pub(crate) fn replay(release: &Release) -> Record {
                     fingerprint: read(d, "fingerprint", i, &mut problems),
                     override_blackout: read(d, "override_blackout", i, &mut problems)
                         .unwrap_or(false),
+                    retrospective: read(d, "retrospective", i, &mut problems).unwrap_or(false),
                     source: None,
                     extra: Extra::new(),
                 });
@@ -486,9 +516,24 @@ pub(crate) fn replay(release: &Release) -> Record {
                     rec.deployed_at = Some((e.at.clone(), e.seq));
                 }
             }
-            "complete_review" => rec.review_completed_at = Some((e.at.clone(), e.seq)),
+            "complete_review" => {
+                rec.review_completed_at = Some((e.at.clone(), e.seq));
+                let incidents: Vec<String> =
+                    read(d, "incidents", i, &mut problems).unwrap_or_default();
+                rec.review_incidents.extend(incidents);
+            }
             "import" => replay_import(&mut rec, i, e, &mut problems),
             _ => {}
+        }
+        let deferred: Option<DeferredDetails> = read(d, "approval_deferred", i, &mut problems);
+        if let Some(dd) = deferred {
+            rec.deferred = Some(Deferred {
+                seq: e.seq,
+                started_at: e.at.clone(),
+                deployer: e.actor.clone(),
+                due_at: dd.due_at,
+                window_secs: dd.window_secs,
+            });
         }
         if d.contains_key("seal") {
             rec.sealed_at = Some(SealedAt {
@@ -692,6 +737,18 @@ pub(crate) fn differences(release: &Release, rec: &Record) -> Vec<Difference> {
         release.rolled_back_at.as_ref(),
         rec.rolled_back_at.as_ref(),
     );
+    let incidents = release
+        .review
+        .as_ref()
+        .map_or(&[][..], |r| r.incidents.as_slice());
+    if incidents != rec.review_incidents.as_slice() {
+        out.push(diff(
+            DifferenceKind::Edited,
+            "review.incidents".into(),
+            rec.review_completed_at.as_ref().map(|(_, s)| *s),
+            "review.incidents differs from the incidents complete_review recorded".to_string(),
+        ));
+    }
     instant(
         &mut out,
         "review.completed_at",
@@ -1006,6 +1063,7 @@ fn vote_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>) 
                     "override_blackout",
                     d.override_blackout != r.override_blackout,
                 ),
+                ("retrospective", d.retrospective != r.retrospective),
                 ("source", d.source != r.source),
             ])
         },

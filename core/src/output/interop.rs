@@ -874,6 +874,7 @@ pub(crate) fn import_checked(tables: &ServiceNowTables) -> Result<ServiceNowImpo
                 round: None,
                 fingerprint: None,
                 override_blackout: false,
+                retrospective: false,
                 source: None,
                 extra: rec.extra(&["approver", "state", "comments"], &reserved.approval),
             };

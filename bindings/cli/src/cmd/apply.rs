@@ -147,6 +147,9 @@ pub struct Args {
     /// complete_review: a lesson learned (repeatable).
     #[arg(long = "lesson", value_name = "TEXT", requires = "command")]
     pub lessons: Vec<String>,
+    /// complete_review: an incident the review links (repeatable).
+    #[arg(long = "incident", value_name = "ID", requires = "command")]
+    pub incidents: Vec<String>,
     /// amend: the new values of the sealed fields, a JSON object (a file,
     /// `-` for stdin, or the JSON text itself).
     #[arg(long, value_name = "FILE_OR_JSON", requires = "command")]
@@ -280,6 +283,11 @@ fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Fai
         ),
         ("--summary", args.summary.is_some(), &["complete_review"]),
         ("--lesson", !args.lessons.is_empty(), &["complete_review"]),
+        (
+            "--incident",
+            !args.incidents.is_empty(),
+            &["complete_review"],
+        ),
         ("--set", args.set.is_some(), &["amend"]),
         ("--source", args.source.is_some(), &["import"]),
         ("--records", !args.records.is_empty(), &["import"]),
@@ -330,6 +338,7 @@ fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Fai
         "complete_review" => Some(Action::CompleteReview {
             summary: args.summary.clone(),
             lessons: args.lessons.clone(),
+            incidents: args.incidents.clone(),
         }),
         "close" => Some(Action::Close),
         "cancel" => Some(Action::Cancel {

@@ -103,6 +103,10 @@ pub enum Action {
         /// Lessons learned.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         lessons: Vec<String>,
+        /// The incidents the review links (ids, e.g. `INC0091234`); closing
+        /// an emergency release needs one linked (`close.incident_linked`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        incidents: Vec<String>,
     },
     /// Close the release (review → closed).
     Close,
@@ -669,7 +673,15 @@ pub(super) fn apply(
             ));
         }
     }
-    let (target, roles) = plan(release, action, policy)?;
+    // A vote on an emergency release deployed before its approval quorum
+    // was met is retrospective (in deployment or review); the deployer may
+    // not give it (docs/lifecycle.md, "The emergency path").
+    let retrospective = super::emergency::retrospective_vote(release, action, record, actor)?;
+    let (target, roles) = if retrospective {
+        (release.state, &[][..])
+    } else {
+        plan(release, action, policy)?
+    };
     match action {
         Action::Approve {
             role,
@@ -800,6 +812,11 @@ pub(super) fn apply(
             }
             check_uat_signoff(release, tests, policy)?;
         }
+        Action::CompleteReview { incidents, .. } => {
+            for (i, id) in incidents.iter().enumerate() {
+                require_text(&format!("incidents[{i}]"), id)?;
+            }
+        }
         Action::RecordTests { tests } => {
             if tests.is_empty() {
                 return Err(Error::invalid_input(
@@ -867,7 +884,11 @@ pub(super) fn apply(
             details.insert("outcome".into(), json!(next.outcome));
             triggers.push(Trigger::RolledBack);
         }
-        Action::CompleteReview { summary, lessons } => {
+        Action::CompleteReview {
+            summary,
+            lessons,
+            incidents,
+        } => {
             let review = next.review.get_or_insert_with(Review::default);
             review.completed_at = Some(at.clone());
             if summary.is_some() {
@@ -879,6 +900,10 @@ pub(super) fn apply(
             }
             if !lessons.is_empty() {
                 details.insert("lessons".into(), json!(lessons));
+            }
+            if !incidents.is_empty() {
+                review.incidents.extend(incidents.iter().cloned());
+                details.insert("incidents".into(), json!(incidents));
             }
         }
         Action::Cancel { reason } => {
@@ -935,6 +960,7 @@ pub(super) fn apply(
                         round: Some(round),
                         fingerprint: Some(fingerprint.clone()),
                         source: Some(source.clone()),
+                        retrospective: false,
                         ..record::without_extra_vote(v)
                     })
                     .collect();
@@ -975,7 +1001,7 @@ pub(super) fn apply(
             *role,
             Decision::Approved,
             comment,
-            *override_blackout,
+            (*override_blackout, retrospective),
             &mut details,
         );
     }
@@ -986,7 +1012,7 @@ pub(super) fn apply(
             *role,
             Decision::Rejected,
             comment,
-            false,
+            (false, retrospective),
             &mut details,
         );
     }
@@ -1114,6 +1140,13 @@ pub(super) fn apply(
             next.log.pop();
             next.log.push(audit::seal(&prev, event.clone()));
         }
+        // The emergency path: the quorum was deferred; the event records
+        // when the retrospective approval is due (the replay reads it).
+        if let Some(deferred) = super::emergency::deferral(&report) {
+            event.details.insert("approval_deferred".into(), deferred);
+            next.log.pop();
+            next.log.push(audit::seal(&prev, event.clone()));
+        }
     }
     let event = next
         .log
@@ -1212,7 +1245,7 @@ fn record_vote(
     role: Role,
     decision: Decision,
     comment: &Option<String>,
-    override_blackout: bool,
+    (override_blackout, retrospective): (bool, bool),
     details: &mut Extra,
 ) {
     let round = next.approval_round.unwrap_or(1);
@@ -1227,6 +1260,9 @@ fn record_vote(
     if override_blackout {
         details.insert("override_blackout".into(), Value::Bool(true));
     }
+    if retrospective {
+        details.insert("retrospective".into(), Value::Bool(true));
+    }
     next.approvals.push(Approval {
         approver: command.actor.clone(),
         role,
@@ -1236,6 +1272,7 @@ fn record_vote(
         round: Some(round),
         fingerprint: Some(fingerprint),
         override_blackout,
+        retrospective,
         source: None,
         extra: Extra::new(),
     });

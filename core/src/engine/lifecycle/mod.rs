@@ -19,6 +19,7 @@
 
 mod approval;
 mod command;
+mod emergency;
 mod gates;
 mod notify;
 mod prepared;
@@ -27,6 +28,7 @@ mod tape;
 pub(crate) use approval::conflict_of_interest;
 pub use approval::scope_fingerprint;
 pub use command::{Action, Amendment, Command};
+pub(crate) use emergency::{human_secs, retrospective_status};
 pub use notify::{Notification, Recipient};
 pub use prepared::{PreparedContext, DEFAULT_CACHE_CAPACITY};
 
