@@ -559,6 +559,7 @@ fn pick(r: &Release, i: usize, intent: &Intent) -> Option<Command> {
                 Action::CompleteReview {
                     summary: intent.comment.clone(),
                     lessons: vec!["smaller batches".to_string()],
+                    incidents: Vec::new(),
                 },
             );
             add(3, "rita", Action::Close);
@@ -665,6 +666,7 @@ fn replay(genesis: &Release, log: &[Event]) -> Projection {
                 round: field("round").map(from),
                 fingerprint: field("fingerprint").map(from),
                 override_blackout: field("override_blackout").is_some_and(|v| v == json!(true)),
+                retrospective: field("retrospective").is_some_and(|v| v == json!(true)),
                 source: None,
                 extra: Default::default(),
             }),

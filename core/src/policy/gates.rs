@@ -72,7 +72,7 @@ pub struct KindRules {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retrospective_approval_secs: Option<u64>,
     /// Closing needs the post-implementation review to link at least one
-    /// incident (`close.incident_linked`; default: emergency only).
+    /// incident (`review.incident_linked`; default: emergency only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_incident_required: Option<bool>,
     /// Fields relman does not know, kept and written back unchanged.

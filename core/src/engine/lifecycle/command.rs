@@ -104,7 +104,7 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         lessons: Vec<String>,
         /// The incidents the review links (ids, e.g. `INC0091234`); closing
-        /// an emergency release needs one linked (`close.incident_linked`).
+        /// an emergency release needs one linked (`review.incident_linked`).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         incidents: Vec<String>,
     },

@@ -89,11 +89,16 @@ pub(crate) fn plus_secs(at: &Timestamp, secs: u64) -> Option<Timestamp> {
 
 /// A duration in words: `1d 2h 3m 4s`, zero parts left out (`0s` for 0).
 pub(crate) fn human_secs(secs: u64) -> String {
+    let part = |unit: u64, of: u64| {
+        secs.checked_rem(of)
+            .and_then(|r| r.checked_div(unit))
+            .unwrap_or(0)
+    };
     let parts = [
-        (secs / 86_400, "d"),
-        (secs % 86_400 / 3_600, "h"),
-        (secs % 3_600 / 60, "m"),
-        (secs % 60, "s"),
+        (secs.checked_div(86_400).unwrap_or(0), "d"),
+        (part(3_600, 86_400), "h"),
+        (part(60, 3_600), "m"),
+        (part(1, 60), "s"),
     ];
     let words: Vec<String> = parts
         .iter()

@@ -3,7 +3,7 @@
 //! (`approval.quorum`, met with `deferred` data), the retrospective
 //! approval of a release deployed before approval
 //! (`emergency.retrospective_approval`) and the incident the
-//! post-implementation review links (`close.incident_linked`).
+//! post-implementation review links (`review.incident_linked`).
 
 use super::super::emergency::{human_secs, plus_secs, RetroStatus};
 use super::{Eval, Finding};
@@ -30,7 +30,7 @@ pub(crate) enum EmergencyFinding<'a> {
         now_source: &'static str,
         closing: bool,
     },
-    /// `close.incident_linked`: the incidents linked, by where they are
+    /// `review.incident_linked`: the incidents linked, by where they are
     /// linked (release, change id, review).
     IncidentLinked {
         release: &'a [String],
@@ -40,15 +40,16 @@ pub(crate) enum EmergencyFinding<'a> {
     },
 }
 
-/// Defers an unmet `approval.quorum` of an emergency release under
-/// `deploy_before_approval`: the requirement is met, its data the quorum's
-/// with `deferred: {due_at, window_secs}`. `None` when the quorum is not
-/// deferred (the finding given back).
-pub(super) fn defer<'a>(e: &Eval<'a, '_>, quorum: Finding<'a>) -> Result<Finding<'a>, Finding<'a>> {
+/// True when an unmet `approval.quorum` of the release is deferred: an
+/// emergency release under `deploy_before_approval`.
+pub(super) fn deferrable(e: &Eval<'_, '_>) -> bool {
+    e.release.kind == ReleaseKind::Emergency && e.gates.deploy_before_approval
+}
+
+/// The deferred `approval.quorum` (met): its data the quorum's with
+/// `deferred: {due_at, window_secs}`.
+pub(super) fn defer<'a>(e: &Eval<'a, '_>, quorum: Finding<'a>) -> Finding<'a> {
     let r = e.release;
-    if r.kind != ReleaseKind::Emergency || !e.gates.deploy_before_approval {
-        return Err(quorum);
-    }
     let window_secs = e.gates.retrospective_approval_secs;
     // In `apply`, the log ends with the event starting the deployment: the
     // window runs from it. In a dry run, from `context.now`.
@@ -63,11 +64,11 @@ pub(super) fn defer<'a>(e: &Eval<'a, '_>, quorum: Finding<'a>) -> Result<Finding
         _ => e.context.now.as_ref(),
     };
     let due_at = start.and_then(|s| plus_secs(s, window_secs));
-    Ok(Finding::Emergency(EmergencyFinding::Deferred {
+    Finding::Emergency(EmergencyFinding::Deferred {
         quorum: Box::new(quorum),
         due_at,
         window_secs,
-    }))
+    })
 }
 
 /// The time the retrospective approval is judged at: `context.now`, or the
@@ -124,7 +125,7 @@ pub(super) fn retrospective(e: &mut Eval<'_, '_>, closing: bool) {
     );
 }
 
-/// `close.incident_linked`: with `review_incident_required`, closing needs
+/// `review.incident_linked`: with `review_incident_required`, closing needs
 /// at least one incident linked — by the release (`links.incidents`), one
 /// of its changes, or the review (`complete_review` with `incidents`).
 pub(super) fn incident_linked(e: &mut Eval<'_, '_>) {
@@ -147,7 +148,7 @@ pub(super) fn incident_linked(e: &mut Eval<'_, '_>) {
         review,
         kind: r.kind,
     };
-    e.find("close.incident_linked", met, Finding::Emergency(finding));
+    e.find("review.incident_linked", met, Finding::Emergency(finding));
 }
 
 impl EmergencyFinding<'_> {

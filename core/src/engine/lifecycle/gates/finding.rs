@@ -235,7 +235,7 @@ pub(crate) enum Finding<'a> {
     },
     /// The emergency path's rules (`emergency.rs`): a deferred
     /// `approval.quorum`, `emergency.retrospective_approval`,
-    /// `close.incident_linked`.
+    /// `review.incident_linked`.
     Emergency(super::emergency::EmergencyFinding<'a>),
 }
 
