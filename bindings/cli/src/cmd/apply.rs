@@ -266,7 +266,7 @@ fn is_negative_verdict(code: ErrorCode) -> bool {
 
 /// The command of `--command NAME` and its flags.
 fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Failure> {
-    let flags: [(&str, bool, &[&str]); 14] = [
+    let flags: [(&str, bool, &[&str]); 15] = [
         ("--role", args.role.is_some(), &["approve", "reject"]),
         ("--comment", args.comment.is_some(), &["approve", "reject"]),
         ("--override-blackout", args.override_blackout, &["approve"]),

@@ -616,6 +616,7 @@ impl Demo {
                 round: Some(1),
                 fingerprint: None,
                 override_blackout: false,
+                retrospective: false,
                 source: None,
                 extra: Default::default(),
             });

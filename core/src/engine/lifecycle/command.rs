@@ -1091,7 +1091,8 @@ pub(super) fn apply(
         )));
     }
     let report = if !stays {
-        let log = super::LogCheck::of_applied(replayed);
+        let mut log = super::LogCheck::of_applied(replayed);
+        log.applying_at = Some(at.clone());
         let report = gates::evaluate(&next, target, context, policy, &log);
         if !report.allowed {
             return Err(report.into_denial());

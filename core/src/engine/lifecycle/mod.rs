@@ -426,6 +426,9 @@ pub(crate) struct LogCheck {
     pub tamper: Option<Tamper>,
     /// Every difference between document and replay.
     pub differences: Vec<crate::record::Difference>,
+    /// In `apply`: the command's `at`, the time time-bound rules judge at
+    /// (the emergency path's retrospective approval).
+    pub applying_at: Option<crate::Timestamp>,
 }
 
 impl LogCheck {
@@ -444,6 +447,7 @@ impl LogCheck {
             record,
             tamper: verdict.tamper,
             differences: verdict.differences,
+            applying_at: None,
         }
     }
 
@@ -465,6 +469,7 @@ impl LogCheck {
             record,
             tamper: None,
             differences: Vec::new(),
+            applying_at: None,
         }
     }
 }

@@ -71,10 +71,13 @@ pub(super) fn defer<'a>(e: &Eval<'a, '_>, quorum: Finding<'a>) -> Finding<'a> {
     })
 }
 
-/// The time the retrospective approval is judged at: `context.now`, or the
-/// log's last event when that is later (a dry run without `now`; an
-/// `apply`, whose log ends with its own event).
+/// The time the retrospective approval is judged at: in `apply`, the
+/// command's `at`; in `check`, `context.now`, or the log's last event when
+/// that is later or no `now` is given.
 fn now_of(e: &Eval<'_, '_>) -> Option<(Timestamp, &'static str)> {
+    if let Some(at) = &e.log.applying_at {
+        return Some((at.clone(), "command"));
+    }
     let last = e.release.log.last().map(|ev| ev.at.clone());
     match (e.context.now.clone(), last) {
         (Some(now), Some(last)) if last > now => Some((last, "log")),
