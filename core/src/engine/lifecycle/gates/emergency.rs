@@ -268,7 +268,7 @@ impl EmergencyFinding<'_> {
                     .collect();
                 let message = if all.is_empty() {
                     format!(
-                        "the post-implementation review of a {} release must link the incident it answers: link one in the release's links.incidents, a change's links or complete_review's incidents",
+                        "the post-implementation review of {id} ({} release) must link the incident it answers: link one in the release's links.incidents, a change's links or complete_review's incidents",
                         kind.as_str()
                     )
                 } else {
