@@ -63,8 +63,8 @@ pub mod document;
 pub mod engine;
 pub mod policy;
 pub use engine::{
-    agenda, audit, calendar, closure, conflict, keys, kpi, lifecycle, record, risk, rollout,
-    schedule, unauthorized, versions,
+    agenda, audit, calendar, closure, conflict, keys, kpi, lifecycle, overdue, record, risk,
+    rollout, schedule, unauthorized, versions,
 };
 pub mod output;
 pub use output::agenda::{render_cab_agenda, RenderedAgenda};
@@ -96,6 +96,7 @@ pub use lifecycle::{
     GateReport, GateVerdict, Notification, PreparedContext, Recipient, Requirement,
 };
 pub use notes::{release_notes, NotesFormat, ReleaseNotes};
+pub use overdue::{overdue, OverdueReport};
 pub use policy::Policy;
 pub use record::{Difference, DifferenceKind};
 pub use risk::{

@@ -1364,6 +1364,16 @@ mod emergency {
         assert_eq!(r.outcome, Some(relman::Outcome::Success));
         assert!(!met(&r, State::Closed, &ctx, "review.completed"));
         let r = run(&r, &ctx, "alice", json!({"command": "complete_review"})).release;
+        // The PIR of an emergency also links the incident (issue #20).
+        assert!(met(&r, State::Closed, &ctx, "review.completed"));
+        assert!(!met(&r, State::Closed, &ctx, "review.incident_linked"));
+        let r = run(
+            &r,
+            &ctx,
+            "alice",
+            json!({"command": "complete_review", "incidents": ["INC0001"]}),
+        )
+        .release;
         assert!(check(&r, State::Closed, &ctx).allowed);
     }
 }

@@ -754,7 +754,11 @@ fn action() -> BoxedStrategy<Action> {
             prop::option::of("[a-z ]{1,10}"),
             prop::collection::vec("[a-z ]{1,10}", 0..2)
         )
-            .prop_map(|(summary, lessons)| Action::CompleteReview { summary, lessons }),
+            .prop_map(|(summary, lessons)| Action::CompleteReview {
+                summary,
+                lessons,
+                incidents: Vec::new(),
+            }),
         4 => amend(),
         5 => import(),
     ];
@@ -935,6 +939,7 @@ fn fitting(state: State, n: usize) -> Option<Action> {
             Action::CompleteReview {
                 summary: Some("went well".to_string()),
                 lessons: Vec::new(),
+                incidents: Vec::new(),
             },
             Action::Close,
         ],
@@ -1683,6 +1688,15 @@ fn gates_of(
                 g.insert(
                     "review.knowledge_articles",
                     !r.knowledge_articles.is_empty(),
+                );
+            }
+            // The PIR of an emergency links an incident (the generated
+            // reviews link none: the release's or a change's links count).
+            if emergency {
+                g.insert(
+                    "review.incident_linked",
+                    !r.links.incidents.is_empty()
+                        || r.changes.iter().any(|c| !c.links.incidents.is_empty()),
                 );
             }
         }

@@ -565,6 +565,7 @@ fn pick(r: &Release, i: usize, intent: &Intent) -> Option<Command> {
                 Action::CompleteReview {
                     summary: intent.comment.clone(),
                     lessons: vec!["smaller batches".to_string()],
+                    incidents: Vec::new(),
                 },
             );
             add(3, "rita", Action::Close);
@@ -672,6 +673,7 @@ fn replay(genesis: &Release, log: &[Event]) -> Projection {
                 fingerprint: field("fingerprint").map(from),
                 override_blackout: field("override_blackout").is_some_and(|v| v == json!(true)),
                 group: field("group").map(from),
+                retrospective: field("retrospective").is_some_and(|v| v == json!(true)),
                 source: None,
                 on_behalf_of: field("on_behalf_of").map(from),
                 extra: Default::default(),

@@ -55,6 +55,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "engine::keys",
             "engine::kpi",
             "engine::lifecycle",
+            "engine::overdue",
             "engine::record",
             "engine::risk",
             "engine::rollout",

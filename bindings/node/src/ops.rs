@@ -38,6 +38,7 @@ pub(crate) const FUNCTIONS: &[(&str, &str)] = &[
     ("cab_agenda", "cabAgenda"),
     ("render_cab_agenda", "renderCabAgenda"),
     ("closure", "closure"),
+    ("overdue", "overdue"),
 ];
 
 /// Validates a document of `kind` (`release`, `schedule`, `policy`, …)
@@ -268,4 +269,19 @@ pub fn render_cab_agenda<'e>(env: &'e Env, agenda: Unknown<'e>, format: Unknown<
 #[napi(ts_args_type = "release: T.In<T.Release>", ts_return_type = "T.Closure")]
 pub fn closure<'e>(env: &'e Env, release: Unknown<'e>) -> napi::Result<Unknown<'e>> {
     run(env, "closure", vec![("release", Some(release))])
+}
+
+/// The releases of `schedule` deployed before approval on the
+/// emergency path (`lifecycle.emergency.deploy_before_approval`) whose
+/// retrospective approval is past its due time at `now` — due
+/// `retrospective_approval_secs` (default 72 h) after
+/// `start_deployment`; exactly at the due time is not yet overdue
+/// (docs/reports.md, "Overdue retrospective approvals"). Each with its
+/// deployer, start, due time, seconds overdue and votes counted and
+/// missing; by due time, then id. The quorum is the policy's: `policy`
+/// when given, else the context's, else the schedule's own, else the
+/// default; the context's actor directory decides who may vote.
+#[napi(ts_args_type = "schedule: T.In<T.Schedule>, now: string | Date, policy?: T.In<T.Policy> | null, context?: T.In<T.Context> | null", ts_return_type = "T.JsonObject")]
+pub fn overdue<'e>(env: &'e Env, schedule: Unknown<'e>, now: Unknown<'e>, policy: Option<Unknown<'e>>, context: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
+    run(env, "overdue", vec![("schedule", Some(schedule)), ("now", Some(now)), ("policy", policy), ("context", context)])
 }

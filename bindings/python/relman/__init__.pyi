@@ -116,6 +116,7 @@ __all__ = [
     "cab_agenda",
     "render_cab_agenda",
     "closure",
+    "overdue",
 ]
 
 def validate(
@@ -259,3 +260,11 @@ def render_cab_agenda(agenda: Union[CabAgenda, str], format: NotesFormat) -> Ren
 
 def closure(release: Union[Release, str]) -> Closure:
     """What the host may resolve, publish or must keep open for a release."""
+
+def overdue(
+    schedule: Union[Schedule, str],
+    now: TimestampIn,
+    policy: Union[Policy, str, None] = None,
+    context: Union[Context, str, None] = None,
+) -> Dict[str, JSONValue]:
+    """Releases deployed before approval whose retrospective approval is overdue."""

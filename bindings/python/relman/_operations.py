@@ -38,6 +38,7 @@ __all__ = [
     "cab_agenda",
     "render_cab_agenda",
     "closure",
+    "overdue",
 ]
 
 
@@ -216,3 +217,17 @@ def closure(release=None, **unknown):
     `log_not_verified`). The outcome is the one the replay of the
     release's verified log yields (docs/reports.md, "Closure")."""
     return _call("closure", dict(unknown, release=release))
+
+
+def overdue(schedule=None, now=None, policy=None, context=None, **unknown):
+    """The releases of `schedule` deployed before approval on the
+    emergency path (`lifecycle.emergency.deploy_before_approval`) whose
+    retrospective approval is past its due time at `now` — due
+    `retrospective_approval_secs` (default 72 h) after
+    `start_deployment`; exactly at the due time is not yet overdue
+    (docs/reports.md, "Overdue retrospective approvals"). Each with its
+    deployer, start, due time, seconds overdue and votes counted and
+    missing; by due time, then id. The quorum is the policy's: `policy`
+    when given, else the context's, else the schedule's own, else the
+    default; the context's actor directory decides who may vote."""
+    return _call("overdue", dict(unknown, schedule=schedule, now=now, policy=policy, context=context))

@@ -518,3 +518,34 @@ pub fn closure(
             .run("closure")
     })
 }
+
+/// The releases of `schedule` deployed before approval on the
+/// emergency path (`lifecycle.emergency.deploy_before_approval`) whose
+/// retrospective approval is past its due time at `now` — due
+/// `retrospective_approval_secs` (default 72 h) after
+/// `start_deployment`; exactly at the due time is not yet overdue
+/// (docs/reports.md, "Overdue retrospective approvals"). Each with its
+/// deployer, start, due time, seconds overdue and votes counted and
+/// missing; by due time, then id. The quorum is the policy's: `policy`
+/// when given, else the context's, else the schedule's own, else the
+/// default; the context's actor directory decides who may vote.
+///
+/// JSON text parameters:
+/// - `schedule`: the JSON text of a `Schedule`.
+/// - `policy`: the JSON text of a `Policy`.
+#[uniffi::export(default(policy = None, context = None))]
+pub fn overdue(
+    schedule: String,
+    now: Timestamp,
+    policy: Option<String>,
+    context: Option<Context>,
+) -> Result<OverdueReport, RelmanError> {
+    guard(|| {
+        Params::default()
+            .text("schedule", Some(&schedule))?
+            .typed("now", Some(&now))?
+            .text("policy", policy.as_deref())?
+            .typed("context", context.as_ref())?
+            .run("overdue")
+    })
+}

@@ -52,6 +52,9 @@ pub use relman::schedule::SkippedRelease;
 pub use relman::UnauthorizedReport;
 pub use relman::unauthorized::UnauthorizedDeployment;
 pub use relman::unauthorized::UnauthorizedReason;
+pub use relman::OverdueReport;
+pub use relman::overdue::OverdueRelease;
+pub use relman::overdue::OverdueQuorum;
 pub use relman::conflict::Window as TimeWindow;
 pub use relman::ReleaseNotes;
 pub use relman::api::RiskBatch;
@@ -369,6 +372,11 @@ pub struct Approval {
     /// blackout.
     #[uniffi(default = false)]
     pub override_blackout: bool,
+    /// A retrospective vote: cast after the deployment started, on an
+    /// emergency release deployed before its approval quorum was met
+    /// (docs/lifecycle.md, "The emergency path").
+    #[uniffi(default = false)]
+    pub retrospective: bool,
     /// The system an imported vote came from (set by `import`; absent for
     /// votes cast through `approve` or `reject`).
     #[uniffi(default = None)]
@@ -456,6 +464,10 @@ pub struct Review {
     /// Lessons learned.
     #[uniffi(default = [])]
     pub lessons: Vec<String>,
+    /// The incidents the review links (set by `complete_review`;
+    /// docs/lifecycle.md, "The emergency path").
+    #[uniffi(default = [])]
+    pub incidents: Vec<String>,
     /// Feedback from users.
     #[uniffi(default = [])]
     pub feedback: Vec<Feedback>,
@@ -1095,6 +1107,65 @@ pub struct UnauthorizedReason {
     pub details: JsonObject,
 }
 
+/// The result of [`overdue`].
+#[uniffi::remote(Record)]
+pub struct OverdueReport {
+    /// The time judged at.
+    pub now: Timestamp,
+    /// The overdue releases, most overdue first (by due time, then id).
+    pub releases: Vec<OverdueRelease>,
+    /// Releases deployed before approval whose approval is still within
+    /// its window (not overdue, not approved).
+    pub pending: Count,
+    /// What was odd: releases whose log does not verify (left out).
+    pub warnings: Vec<Warning>,
+}
+
+/// A release past its retrospective-approval window.
+#[uniffi::remote(Record)]
+pub struct OverdueRelease {
+    /// The release's id.
+    pub release_id: String,
+    /// Its title.
+    pub title: String,
+    /// Its state.
+    pub state: ReleaseState,
+    /// Who started the deployment (who may not give the approval).
+    pub deployed_by: String,
+    /// When the deployment started.
+    pub started_at: Timestamp,
+    /// When the retrospective approval was due.
+    pub due_at: Timestamp,
+    /// Seconds past `due_at` at `now`.
+    pub overdue_secs: u64,
+    /// The same, in words (`1d 2h`).
+    pub overdue: String,
+    /// Approvals counted towards the quorum (distinct approvers).
+    pub votes_counted: u64,
+    /// Approvals still missing.
+    pub votes_missing: u64,
+    /// Each quorum rule, counted.
+    pub quorum: Vec<OverdueQuorum>,
+    /// Approvers whose latest vote rejects the release.
+    #[uniffi(default = [])]
+    pub rejected_by: Vec<String>,
+}
+
+/// One quorum rule of an overdue release, counted.
+#[uniffi::remote(Record)]
+pub struct OverdueQuorum {
+    /// The role whose members vote.
+    pub role: Role,
+    /// Approvals needed (absent: a percentage rule with no members of the
+    /// role in the directory).
+    #[uniffi(default = None)]
+    pub needed: Option<u32>,
+    /// The distinct approvers counted.
+    pub approvers: Vec<String>,
+    /// Approvals still missing.
+    pub missing: u64,
+}
+
 /// A window of time, start inclusive, end exclusive (UTC).
 #[uniffi::remote(Record)]
 pub struct TimeWindow {
@@ -1500,6 +1571,10 @@ pub enum Action {
         /// Lessons learned.
         #[uniffi(default = [])]
         lessons: Vec<String>,
+        /// The incidents the review links (ids, e.g. `INC0091234`); closing
+        /// an emergency release needs one linked (`review.incident_linked`).
+        #[uniffi(default = [])]
+        incidents: Vec<String>,
     },
     /// Close the release (review → closed).
     Close,

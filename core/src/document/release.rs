@@ -415,6 +415,11 @@ pub struct Approval {
     /// belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// A retrospective vote: cast after the deployment started, on an
+    /// emergency release deployed before its approval quorum was met
+    /// (docs/lifecycle.md, "The emergency path").
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub retrospective: bool,
     /// The system an imported vote came from (set by `import`; absent for
     /// votes cast through `approve` or `reject`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -587,6 +592,10 @@ pub struct Review {
     /// Lessons learned.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lessons: Vec<String>,
+    /// The incidents the review links (set by `complete_review`;
+    /// docs/lifecycle.md, "The emergency path").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<String>,
     /// Feedback from users.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feedback: Vec<Feedback>,

@@ -11,6 +11,7 @@ pub mod conflict;
 pub mod keys;
 pub mod kpi;
 pub mod lifecycle;
+pub mod overdue;
 pub mod record;
 pub mod risk;
 pub mod rollout;

@@ -350,6 +350,8 @@ pub(crate) struct Record {
     pub rolled_back_at: Option<(Timestamp, u64)>,
     /// When the review was completed.
     pub review_completed_at: Option<(Timestamp, u64)>,
+    /// The incidents the review links (`complete_review`'s `incidents`).
+    pub review_incidents: Vec<String>,
     /// The approval round the log has reached (1 at the start).
     pub approval_round: u32,
     /// Every import event.
@@ -358,6 +360,10 @@ pub(crate) struct Record {
     pub delegations: Vec<Delegation>,
     /// Every `override` event (ECAB overrides), in log order.
     pub overrides: Vec<OverrideNote>,
+    /// The emergency path: the deployment started before the approval
+    /// quorum was met, and the retrospective approval is due
+    /// (docs/lifecycle.md, "The emergency path").
+    pub deferred: Option<Deferred>,
     /// Details the replay could not read: (index, path, message).
     pub unreadable: Vec<(usize, String, String)>,
 }
@@ -379,6 +385,29 @@ impl Record {
                 && (is(&a.approver) || a.on_behalf_of.as_deref().is_some_and(is))
         })
     }
+}
+
+/// A deployment started before its approval quorum was met (the emergency
+/// path), as the starting event's `details.approval_deferred` records it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Deferred {
+    /// The `seq` of the event that started the deployment.
+    pub seq: u64,
+    /// When the deployment started.
+    pub started_at: Timestamp,
+    /// Who started it (the event's actor).
+    pub deployer: String,
+    /// When the retrospective approval is due.
+    pub due_at: Timestamp,
+    /// The policy's window, in seconds, when the deployment started.
+    pub window_secs: u64,
+}
+
+/// The part of `details.approval_deferred` the replay reads.
+#[derive(Debug, Clone, Deserialize)]
+struct DeferredDetails {
+    due_at: Timestamp,
+    window_secs: u64,
 }
 
 /// Whole doubles up to this magnitude are read as integers.
@@ -497,6 +526,7 @@ pub(crate) fn replay(release: &Release) -> Record {
                     override_blackout: read(d, "override_blackout", i, &mut problems)
                         .unwrap_or(false),
                     group: read(d, "group", i, &mut problems),
+                    retrospective: read(d, "retrospective", i, &mut problems).unwrap_or(false),
                     source: None,
                     on_behalf_of: read(d, "on_behalf_of", i, &mut problems),
                     extra: Extra::new(),
@@ -529,12 +559,27 @@ pub(crate) fn replay(release: &Release) -> Record {
                     rec.deployed_at = Some((e.at.clone(), e.seq));
                 }
             }
-            "complete_review" => rec.review_completed_at = Some((e.at.clone(), e.seq)),
+            "complete_review" => {
+                rec.review_completed_at = Some((e.at.clone(), e.seq));
+                let incidents: Vec<String> =
+                    read(d, "incidents", i, &mut problems).unwrap_or_default();
+                rec.review_incidents.extend(incidents);
+            }
             "import" => replay_import(&mut rec, i, e, &mut problems),
             "delegate" => delegation::replay_delegate(&mut rec, i, e, &mut problems),
             "revoke_delegation" => delegation::replay_revoke(&mut rec, i, e, &mut problems),
             "override" => replay_override(&mut rec, i, e, &mut problems),
             _ => {}
+        }
+        let deferred: Option<DeferredDetails> = read(d, "approval_deferred", i, &mut problems);
+        if let Some(dd) = deferred {
+            rec.deferred = Some(Deferred {
+                seq: e.seq,
+                started_at: e.at.clone(),
+                deployer: e.actor.clone(),
+                due_at: dd.due_at,
+                window_secs: dd.window_secs,
+            });
         }
         if d.contains_key("seal") {
             rec.sealed_at = Some(SealedAt {
@@ -768,6 +813,18 @@ pub(crate) fn differences(release: &Release, rec: &Record) -> Vec<Difference> {
         release.rolled_back_at.as_ref(),
         rec.rolled_back_at.as_ref(),
     );
+    let incidents = release
+        .review
+        .as_ref()
+        .map_or(&[][..], |r| r.incidents.as_slice());
+    if incidents != rec.review_incidents.as_slice() {
+        out.push(diff(
+            DifferenceKind::Edited,
+            "review.incidents".into(),
+            rec.review_completed_at.as_ref().map(|(_, s)| *s),
+            "review.incidents differs from the incidents complete_review recorded".to_string(),
+        ));
+    }
     instant(
         &mut out,
         "review.completed_at",
@@ -1083,6 +1140,7 @@ fn vote_differences(release: &Release, rec: &Record, out: &mut Vec<Difference>) 
                     d.override_blackout != r.override_blackout,
                 ),
                 ("group", d.group != r.group),
+                ("retrospective", d.retrospective != r.retrospective),
                 ("source", d.source != r.source),
                 ("on_behalf_of", d.on_behalf_of != r.on_behalf_of),
             ])

@@ -96,6 +96,7 @@ entries! {
     "unauthorized_report", Output, crate::UnauthorizedReport, "The result of unauthorized_changes: production deployments no approved release covers, with every reason";
     "closure", Output, crate::Closure, "The result of closure: the records to resolve, the articles to publish, what stays open and why";
     "release_notes", Output, crate::ReleaseNotes, "The result of release_notes: the notes as Markdown or HTML";
+    "overdue_report", Output, crate::OverdueReport, "The result of overdue: releases past their retrospective-approval window, with votes counted and missing";
     "cab_agenda", Output, crate::CabAgenda, "The result of cab_agenda: releases awaiting approval in a period, with votes, conflicts, risk and rollback";
     "rendered_agenda", Output, crate::RenderedAgenda, "The result of render_cab_agenda: the CAB agenda as Markdown or HTML";
     "ics_export", Output, crate::IcsExport, "The result of calendar_ics: the iCalendar text and its event count";

@@ -875,6 +875,7 @@ pub(crate) fn import_checked(tables: &ServiceNowTables) -> Result<ServiceNowImpo
                 fingerprint: None,
                 override_blackout: false,
                 group: None,
+                retrospective: false,
                 source: None,
                 on_behalf_of: None,
                 extra: rec.extra(&["approver", "state", "comments"], &reserved.approval),

@@ -60,6 +60,21 @@ pub struct KindRules {
     /// Knowledge articles must be linked to close (default: major only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub knowledge_articles_required: Option<bool>,
+    /// Emergency releases only: `start_deployment` may go ahead before the
+    /// approval quorum is met; the quorum is then due retrospectively
+    /// within `retrospective_approval_secs` (default false; see
+    /// docs/lifecycle.md, "The emergency path").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deploy_before_approval: Option<bool>,
+    /// Emergency releases only: the retrospective approval of a release
+    /// deployed before approval is due this many seconds after
+    /// `start_deployment` (default 259200, 72 hours; 1 second to 31 days).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retrospective_approval_secs: Option<u64>,
+    /// Closing needs the post-implementation review to link at least one
+    /// incident (`review.incident_linked`; default: emergency only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_incident_required: Option<bool>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -103,6 +118,7 @@ impl KindRules {
         for (i, q) in self.quorum.iter().flatten().enumerate() {
             q.check(at(&format!("{base}.quorum[{i}]")), problems);
         }
+        super::emergency::check(name, self, at, problems);
     }
 }
 
@@ -133,6 +149,12 @@ pub struct Gates {
     pub review_required: bool,
     /// See [`KindRules::knowledge_articles_required`].
     pub knowledge_articles_required: bool,
+    /// See [`KindRules::deploy_before_approval`].
+    pub deploy_before_approval: bool,
+    /// See [`KindRules::retrospective_approval_secs`].
+    pub retrospective_approval_secs: u64,
+    /// See [`KindRules::review_incident_required`].
+    pub review_incident_required: bool,
 }
 
 impl Gates {
@@ -175,6 +197,9 @@ impl Gates {
             high_risk_approver: Role::BusinessStakeholder,
             review_required: major || kind == ReleaseKind::Emergency,
             knowledge_articles_required: major,
+            deploy_before_approval: false,
+            retrospective_approval_secs: super::emergency::DEFAULT_RETROSPECTIVE_APPROVAL_SECS,
+            review_incident_required: kind == ReleaseKind::Emergency,
         }
     }
 
@@ -207,6 +232,15 @@ impl Gates {
             knowledge_articles_required: rules
                 .knowledge_articles_required
                 .unwrap_or(d.knowledge_articles_required),
+            deploy_before_approval: rules
+                .deploy_before_approval
+                .unwrap_or(d.deploy_before_approval),
+            retrospective_approval_secs: rules
+                .retrospective_approval_secs
+                .unwrap_or(d.retrospective_approval_secs),
+            review_incident_required: rules
+                .review_incident_required
+                .unwrap_or(d.review_incident_required),
         }
     }
 }

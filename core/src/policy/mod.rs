@@ -55,6 +55,7 @@ macro_rules! policy_copy {
 
 mod approval;
 mod conflicts;
+mod emergency;
 mod gates;
 mod kpi;
 mod lifecycle;
@@ -70,6 +71,7 @@ mod versions;
 
 pub use approval::QuorumRule;
 pub use conflicts::{CapacityLimit, ConflictPolicy, ConflictSeverities, DEFAULT_MAX_OCCURRENCES};
+pub use emergency::{DEFAULT_RETROSPECTIVE_APPROVAL_SECS, MAX_RETROSPECTIVE_APPROVAL_SECS};
 pub use gates::{Gates, KindRules};
 pub use kpi::{IncidentAttribution, KpiGroupBy, KpiPolicy, SeriesInterval};
 pub use lifecycle::LifecyclePolicy;

@@ -166,6 +166,9 @@ pub struct Args {
     /// complete_review: a lesson learned (repeatable).
     #[arg(long = "lesson", value_name = "TEXT", requires = "command")]
     pub lessons: Vec<String>,
+    /// complete_review: an incident the review links (repeatable).
+    #[arg(long = "incident", value_name = "ID", requires = "command")]
+    pub incidents: Vec<String>,
     /// amend: the new values of the sealed fields, a JSON object (a file,
     /// `-` for stdin, or the JSON text itself).
     #[arg(long, value_name = "FILE_OR_JSON", requires = "command")]
@@ -289,7 +292,7 @@ fn is_negative_verdict(code: ErrorCode) -> bool {
 
 /// The command of `--command NAME` and its flags.
 fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Failure> {
-    let flags: [(&str, bool, &[&str]); 21] = [
+    let flags: [(&str, bool, &[&str]); 22] = [
         ("--role", args.role.is_some(), &["approve", "reject"]),
         (
             "--comment",
@@ -323,6 +326,11 @@ fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Fai
         ),
         ("--summary", args.summary.is_some(), &["complete_review"]),
         ("--lesson", !args.lessons.is_empty(), &["complete_review"]),
+        (
+            "--incident",
+            !args.incidents.is_empty(),
+            &["complete_review"],
+        ),
         ("--set", args.set.is_some(), &["amend"]),
         ("--source", args.source.is_some(), &["import"]),
         ("--records", !args.records.is_empty(), &["import"]),
@@ -393,6 +401,7 @@ fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Fai
         "complete_review" => Some(Action::CompleteReview {
             summary: args.summary.clone(),
             lessons: args.lessons.clone(),
+            incidents: args.incidents.clone(),
         }),
         "close" => Some(Action::Close),
         "cancel" => Some(Action::Cancel {

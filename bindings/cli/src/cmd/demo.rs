@@ -496,6 +496,7 @@ impl Demo {
                 lessons: vec![
                     "Rehearsing the rollback on staging made the CAB decision quick.".to_string(),
                 ],
+                incidents: Vec::new(),
             },
         )?;
         let note = review_note(&command);
@@ -620,6 +621,7 @@ impl Demo {
                 fingerprint: None,
                 override_blackout: false,
                 group: None,
+                retrospective: false,
                 source: None,
                 on_behalf_of: None,
                 extra: Default::default(),
@@ -734,7 +736,10 @@ impl Demo {
 
 /// The summary and lessons of a `complete_review` command, for the report.
 fn review_note(command: &Command) -> Vec<String> {
-    let Action::CompleteReview { summary, lessons } = &command.action else {
+    let Action::CompleteReview {
+        summary, lessons, ..
+    } = &command.action
+    else {
         return Vec::new();
     };
     let mut lines: Vec<String> = summary.iter().map(|s| format!("summary: {s}")).collect();

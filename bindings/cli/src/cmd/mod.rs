@@ -18,6 +18,7 @@ pub mod kpi;
 pub mod notes;
 pub mod operation;
 pub mod order;
+pub mod overdue;
 pub mod risk;
 pub mod rollout;
 pub mod schema;
@@ -95,6 +96,9 @@ pub enum Command {
     /// Production deployments no approved release covers (exit 1 when one
     /// is found).
     UnauthorizedChanges(unauthorized_changes::Args),
+    /// Releases deployed before approval whose retrospective approval is
+    /// overdue (exit 1 when one is).
+    Overdue(overdue::Args),
     /// Any operation by name with its parameters as one JSON object (the
     /// dispatch table the bindings share; runs the conformance vectors).
     Call(call::Args),
@@ -130,6 +134,7 @@ impl Command {
             Command::ImportServicenow(args) => import_servicenow::run(args, globals),
             Command::ExportServicenow(args) => export_servicenow::run(args, globals),
             Command::UnauthorizedChanges(args) => unauthorized_changes::run(args, globals),
+            Command::Overdue(args) => overdue::run(args, globals),
             Command::Call(args) => call::run(args, globals),
             Command::Operation(args) => operation::run(args, globals),
         }

@@ -38,7 +38,8 @@ final class GeneratedSignatureTests: XCTestCase {
             Relman.cabAgenda(schedule:periodStart:periodEnd:context:),
             Relman.renderCabAgenda(agenda:format:),
             Relman.closure(release:),
+            Relman.overdue(schedule:now:policy:context:),
         ]
-        XCTAssertEqual(functions.count, 24)
+        XCTAssertEqual(functions.count, 25)
     }
 }

@@ -205,4 +205,14 @@ OPERATIONS = {
         ),
         None,
     ),
+    "overdue": (
+        "overdue",
+        (
+            ("schedule", "text", None),
+            ("now", "scalar", "Timestamp"),
+            ("policy", "text", None),
+            ("context", "record", "Context"),
+        ),
+        "OverdueReport",
+    ),
 }

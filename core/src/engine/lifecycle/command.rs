@@ -121,6 +121,10 @@ pub enum Action {
         /// Lessons learned.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         lessons: Vec<String>,
+        /// The incidents the review links (ids, e.g. `INC0091234`); closing
+        /// an emergency release needs one linked (`review.incident_linked`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        incidents: Vec<String>,
     },
     /// Close the release (review → closed).
     Close,
@@ -772,7 +776,15 @@ pub(super) fn apply(
             ));
         }
     }
-    let (target, roles) = plan(release, action, policy)?;
+    // A vote on an emergency release deployed before its approval quorum
+    // was met is retrospective (in deployment or review); the deployer may
+    // not give it (docs/lifecycle.md, "The emergency path").
+    let retrospective = super::emergency::retrospective_vote(release, action, record, actor)?;
+    let (target, roles) = if retrospective {
+        (release.state, &[][..])
+    } else {
+        plan(release, action, policy)?
+    };
     match action {
         Action::Approve {
             role,
@@ -954,6 +966,11 @@ pub(super) fn apply(
             rule,
             justification,
         } => super::overrides::check(release, actor, rule, justification, policy)?,
+        Action::CompleteReview { incidents, .. } => {
+            for (i, id) in incidents.iter().enumerate() {
+                require_text(&format!("incidents[{i}]"), id)?;
+            }
+        }
         Action::RecordTests { tests } => {
             if tests.is_empty() {
                 return Err(Error::invalid_input(
@@ -1042,7 +1059,11 @@ pub(super) fn apply(
             details.insert("outcome".into(), json!(next.outcome));
             triggers.push(Trigger::RolledBack);
         }
-        Action::CompleteReview { summary, lessons } => {
+        Action::CompleteReview {
+            summary,
+            lessons,
+            incidents,
+        } => {
             let review = next.review.get_or_insert_with(Review::default);
             review.completed_at = Some(at.clone());
             if summary.is_some() {
@@ -1054,6 +1075,10 @@ pub(super) fn apply(
             }
             if !lessons.is_empty() {
                 details.insert("lessons".into(), json!(lessons));
+            }
+            if !incidents.is_empty() {
+                review.incidents.extend(incidents.iter().cloned());
+                details.insert("incidents".into(), json!(incidents));
             }
         }
         Action::Cancel { reason } => {
@@ -1117,6 +1142,7 @@ pub(super) fn apply(
                         round: Some(round),
                         fingerprint: Some(fingerprint.clone()),
                         source: Some(source.clone()),
+                        retrospective: false,
                         ..record::without_extra_vote(v)
                     })
                     .collect();
@@ -1158,7 +1184,7 @@ pub(super) fn apply(
             command,
             (*role, Decision::Approved),
             comment,
-            *override_blackout,
+            (*override_blackout, retrospective),
             on_behalf_of,
             &mut details,
         );
@@ -1176,7 +1202,7 @@ pub(super) fn apply(
             command,
             (*role, Decision::Rejected),
             comment,
-            false,
+            (false, retrospective),
             on_behalf_of,
             &mut details,
         );
@@ -1260,7 +1286,8 @@ pub(super) fn apply(
         )));
     }
     let report = if !stays {
-        let log = super::LogCheck::of_applied(replayed);
+        let mut log = super::LogCheck::of_applied(replayed);
+        log.applying_at = Some(at.clone());
         let report = gates::evaluate(&next, target, context, policy, &log);
         if !report.allowed {
             return Err(report.into_denial());
@@ -1306,6 +1333,13 @@ pub(super) fn apply(
             event
                 .details
                 .insert("blackout_override".into(), o.data.clone());
+            next.log.pop();
+            next.log.push(audit::seal(&prev, event.clone()));
+        }
+        // The emergency path: the quorum was deferred; the event records
+        // when the retrospective approval is due (the replay reads it).
+        if let Some(deferred) = super::emergency::deferral(&report) {
+            event.details.insert("approval_deferred".into(), deferred);
             next.log.pop();
             next.log.push(audit::seal(&prev, event.clone()));
         }
@@ -1406,7 +1440,7 @@ fn record_vote(
     command: &Command,
     (role, decision): (Role, Decision),
     comment: &Option<String>,
-    override_blackout: bool,
+    (override_blackout, retrospective): (bool, bool),
     on_behalf_of: &Option<String>,
     details: &mut Extra,
 ) {
@@ -1425,6 +1459,9 @@ fn record_vote(
     if let Some(p) = on_behalf_of {
         details.insert("on_behalf_of".into(), json!(p));
     }
+    if retrospective {
+        details.insert("retrospective".into(), Value::Bool(true));
+    }
     next.approvals.push(Approval {
         approver: command.actor.clone(),
         role,
@@ -1435,6 +1472,7 @@ fn record_vote(
         fingerprint: Some(fingerprint),
         override_blackout,
         group: None,
+        retrospective,
         source: None,
         on_behalf_of: on_behalf_of.clone(),
         extra: Extra::new(),

@@ -20,6 +20,7 @@
 mod approval;
 mod command;
 mod delegation;
+mod emergency;
 mod gates;
 mod notify;
 pub(crate) mod overrides;
@@ -30,6 +31,7 @@ mod tape;
 pub(crate) use approval::conflict_of_interest;
 pub use approval::scope_fingerprint;
 pub use command::{Action, Amendment, Command};
+pub(crate) use emergency::{human_secs, retrospective_status};
 pub use notify::{Notification, Recipient};
 pub use prepared::{PreparedContext, DEFAULT_CACHE_CAPACITY};
 
@@ -427,6 +429,9 @@ pub(crate) struct LogCheck {
     pub tamper: Option<Tamper>,
     /// Every difference between document and replay.
     pub differences: Vec<crate::record::Difference>,
+    /// In `apply`: the command's `at`, the time time-bound rules judge at
+    /// (the emergency path's retrospective approval).
+    pub applying_at: Option<crate::Timestamp>,
 }
 
 impl LogCheck {
@@ -445,6 +450,7 @@ impl LogCheck {
             record,
             tamper: verdict.tamper,
             differences: verdict.differences,
+            applying_at: None,
         }
     }
 
@@ -466,6 +472,7 @@ impl LogCheck {
             record,
             tamper: None,
             differences: Vec::new(),
+            applying_at: None,
         }
     }
 }

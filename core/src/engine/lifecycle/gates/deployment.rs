@@ -21,4 +21,5 @@ pub(super) fn leave(e: &mut Eval<'_, '_>) {
             Finding::DeploymentRollback { rolled_back_at },
         );
     }
+    super::emergency::retrospective(e, false);
 }

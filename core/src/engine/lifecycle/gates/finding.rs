@@ -313,6 +313,10 @@ pub(crate) enum Finding<'a> {
         differences: Vec<crate::record::Difference>,
         imports: Vec<Value>,
     },
+    /// The emergency path's rules (`emergency.rs`): a deferred
+    /// `approval.quorum`, `emergency.retrospective_approval`,
+    /// `review.incident_linked`.
+    Emergency(super::emergency::EmergencyFinding<'a>),
 }
 
 fn with_imports(mut data: Value, imports: &[Value]) -> Value {
@@ -367,6 +371,7 @@ impl Finding<'_> {
     /// build them (`id` is the release's id).
     pub(crate) fn render(&self, id: &str) -> (String, Value) {
         match self {
+            Finding::Emergency(f) => f.render(id),
             Finding::RecordLegacy { events, imports } => (
                 format!(
                     "the log of {id} predates sealing: no event seals the fields the gates read; adopt the release through an import"

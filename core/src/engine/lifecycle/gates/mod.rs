@@ -11,6 +11,7 @@
 mod approval;
 mod deployment;
 mod development;
+mod emergency;
 mod finding;
 mod planning;
 mod record;

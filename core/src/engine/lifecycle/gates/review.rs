@@ -27,6 +27,8 @@ pub(super) fn leave(e: &mut Eval<'_, '_>) {
             kind: r.kind,
         },
     );
+    super::emergency::retrospective(e, true);
+    super::emergency::incident_linked(e);
     if e.gates.knowledge_articles_required {
         let articles = r.knowledge_articles.as_slice();
         e.find(
