@@ -5,6 +5,7 @@
 
 use super::gates::{Gates, KindRules};
 use super::notifications;
+use super::readiness::ReadinessPolicy;
 use super::roles::CommandRoles;
 use super::separation::SeparationOfDuties;
 use crate::document::{Extra, NotifyRule, ReleaseKind};
@@ -43,6 +44,11 @@ pub struct LifecyclePolicy {
     /// `communication.notify` rules.
     #[schemars(with = "Vec<notifications::PolicyNotifyRule>")]
     pub notifications: Vec<NotifyRule>,
+    /// The context parts readiness needs per release kind
+    /// (`readiness.context`; docs/policy.md, "Readiness"). Not written
+    /// when it is the default.
+    #[serde(skip_serializing_if = "ReadinessPolicy::is_default")]
+    pub readiness: ReadinessPolicy,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -59,6 +65,7 @@ impl Default for LifecyclePolicy {
             separation_of_duties: SeparationOfDuties::default(),
             promotion_order: Vec::new(),
             notifications: notifications::defaults(),
+            readiness: ReadinessPolicy::default(),
             extra: Extra::new(),
         }
     }
@@ -91,6 +98,7 @@ impl LifecyclePolicy {
         }
         notifications::check(&self.notifications, at, problems);
         self.check_promotion_order(at, problems);
+        self.readiness.check(at, problems);
     }
 
     /// A promotion order needs two environments or more (with one there is

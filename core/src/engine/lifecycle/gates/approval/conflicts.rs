@@ -6,10 +6,11 @@ use super::super::{Eval, Finding};
 
 /// With a schedule in the context: the blocking conflicts that involve the
 /// release (the release as given replaces its copy in the schedule), other
-/// than blackouts, which `approval.blackout` decides.
+/// than blackouts, which `approval.blackout` decides. Without a schedule:
+/// not checked (`readiness.context` says whether one is needed).
 pub(super) fn check(e: &mut Eval<'_, '_>) {
     let Some(schedule) = e.context.schedule.as_ref() else {
-        return;
+        return e.find("approval.conflicts", true, Finding::ConflictsNoSchedule);
     };
     let r = e.release;
     let mut s = schedule.clone();

@@ -1,7 +1,7 @@
 //! The gate of leaving approval, one file per rule: the quorum, no
 //! outstanding rejection, the rollback plan, approved change records, no
-//! blocking blackout, the risk limit, the promotion order and no blocking
-//! conflict in the schedule
+//! blocking blackout, the risk limit, the promotion order, no blocking
+//! conflict in the schedule and a context with every part readiness needs
 //! (`docs/lifecycle.md`, "Gates (rule ids)" and "Approvals").
 
 mod blackout;
@@ -10,6 +10,7 @@ mod conflicts;
 mod no_rejection;
 mod promotion_order;
 mod quorum;
+mod readiness;
 mod risk;
 mod rollback_plan;
 
@@ -24,4 +25,5 @@ pub(super) fn leave(e: &mut Eval<'_, '_>) {
     risk::check(e);
     promotion_order::check(e);
     conflicts::check(e);
+    readiness::check(e);
 }
