@@ -33,7 +33,10 @@ fn context() -> Context {
             {"id": "ed", "roles": ["ecab"]},
             {"id": "bea", "roles": ["business_stakeholder"]}
         ],
-        "now": "2026-11-29T09:00:00Z"
+        "now": "2026-11-29T09:00:00Z",
+        // What readiness needs (docs/lifecycle.md, "Readiness"), empty:
+        // these tests are about the other gates.
+        "calendar": {}, "schedule": {}, "cmdb": {}
     }))
     .unwrap()
 }
