@@ -1121,11 +1121,10 @@ fn blackout_gate_expands_recurring_blackouts() {
         .all(|w| w.code != "recurring_blackout_not_checked"));
     // 05:00 CET = 04:00Z, after the window. The assessed risk needs a
     // CMDB (readiness), empty here.
-    let ctx: relman::Context = relman::from_value(
-        json!({"actors": actors(), "calendar": calendar("05:00"), "cmdb": {}}),
-    )
-    .unwrap()
-    .document;
+    let ctx: relman::Context =
+        relman::from_value(json!({"actors": actors(), "calendar": calendar("05:00"), "cmdb": {}}))
+            .unwrap()
+            .document;
     let report = relman::check(&release, State::Deployment, &ctx);
     assert!(gate(&report, "approval.blackout").unwrap().met);
     assert!(report.allowed, "{:#?}", report.unmet().collect::<Vec<_>>());

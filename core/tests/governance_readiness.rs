@@ -114,7 +114,11 @@ fn approved(kind: &str) -> Release {
     let ctx = full();
     let mut r = planning(kind);
     let votes: &[(&str, &str)] = match kind {
-        "major" => &[("carol", "cab"), ("erin", "cab"), ("paula", "product_owner")],
+        "major" => &[
+            ("carol", "cab"),
+            ("erin", "cab"),
+            ("paula", "product_owner"),
+        ],
         "emergency" => &[("ed", "ecab")],
         _ => &[("carol", "cab")],
     };
@@ -151,7 +155,11 @@ fn unmet(report: &relman::GateReport) -> Vec<&str> {
 fn start(r: &Release, ctx: &Context) -> Result<relman::Applied, Error> {
     apply(
         r,
-        &cmd("rita", json!({"command": "start_deployment"}), "2026-12-13T00:30:00Z"),
+        &cmd(
+            "rita",
+            json!({"command": "start_deployment"}),
+            "2026-12-13T00:30:00Z",
+        ),
         ctx,
     )
 }
@@ -347,10 +355,7 @@ fn default_readiness_is_not_written() {
     let set: relman::Policy =
         serde_json::from_value(json!({"lifecycle": {"readiness": {"minor": ["cmdb"]}}})).unwrap();
     let written = serde_json::to_value(&set).unwrap();
-    assert_eq!(
-        written["lifecycle"]["readiness"]["minor"],
-        json!(["cmdb"])
-    );
+    assert_eq!(written["lifecycle"]["readiness"]["minor"], json!(["cmdb"]));
     assert_eq!(
         written["lifecycle"]["readiness"]["major"],
         json!(["calendar", "schedule"])
@@ -367,7 +372,10 @@ fn unknown_part_is_invalid_policy_at_its_path() {
     assert_eq!(err.code(), ErrorCode::InvalidPolicy, "{err:?}");
     let body = err.to_body();
     assert_eq!(body.path.as_deref(), Some("lifecycle.readiness.major[0]"));
-    assert!(err.to_string().contains("unknown variant `calender`"), "{err}");
+    assert!(
+        err.to_string().contains("unknown variant `calender`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -392,8 +400,5 @@ fn part_listed_twice_is_invalid_policy() {
 fn unknown_readiness_key_is_invalid_policy() {
     let err = policy_error(json!({"lifecycle": {"readiness": {"majr": []}}}));
     assert_eq!(err.code(), ErrorCode::InvalidPolicy, "{err:?}");
-    assert_eq!(
-        err.problems()[0].path,
-        "lifecycle.readiness.majr"
-    );
+    assert_eq!(err.problems()[0].path, "lifecycle.readiness.majr");
 }

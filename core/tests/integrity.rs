@@ -37,7 +37,11 @@ const CMDB: &str = include_str!("../../examples/data/cmdb.json");
 /// calendar, schedule and CMDB; `examples/data/context.json` carries only
 /// the directory and `now`).
 fn ready(v: &mut Value) {
-    for (part, text) in [("calendar", CALENDAR), ("schedule", SCHEDULE), ("cmdb", CMDB)] {
+    for (part, text) in [
+        ("calendar", CALENDAR),
+        ("schedule", SCHEDULE),
+        ("cmdb", CMDB),
+    ] {
         v[part] = serde_json::from_str(text).unwrap();
     }
 }

@@ -35,7 +35,11 @@ const ED_PUBLIC: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a6
 /// calendar, schedule and CMDB).
 fn ctx() -> Context {
     let mut v: serde_json::Value = serde_json::from_str(CONTEXT).unwrap();
-    for (part, text) in [("calendar", CALENDAR), ("schedule", SCHEDULE), ("cmdb", CMDB)] {
+    for (part, text) in [
+        ("calendar", CALENDAR),
+        ("schedule", SCHEDULE),
+        ("cmdb", CMDB),
+    ] {
         v[part] = serde_json::from_str(text).unwrap();
     }
     serde_json::from_value(v).unwrap()

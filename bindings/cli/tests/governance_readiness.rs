@@ -85,7 +85,10 @@ fn approved_major() -> Value {
         ("rita", json!({"command": "advance"})),
         ("carol", json!({"command": "approve", "role": "cab"})),
         ("erin", json!({"command": "approve", "role": "cab"})),
-        ("paula", json!({"command": "approve", "role": "product_owner"})),
+        (
+            "paula",
+            json!({"command": "approve", "role": "product_owner"}),
+        ),
     ];
     for (i, (actor, mut c)) in steps.into_iter().enumerate() {
         c["actor"] = json!(actor);

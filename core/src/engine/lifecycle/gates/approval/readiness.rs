@@ -5,7 +5,7 @@
 //! A missing part is unmet here; the gates that could not look at it say
 //! "not checked" (`docs/lifecycle.md`, "Readiness").
 
-use super::super::finding::{NeededPart, Need};
+use super::super::finding::{Need, NeededPart};
 use super::super::{Eval, Finding};
 use crate::policy::ContextPart;
 
