@@ -1059,6 +1059,9 @@ export interface Context {
   [key: string]: unknown
 }
 
+/** A part of the context readiness may need. */
+export type ContextPart = "actors" | "calendar" | "schedule" | "cmdb" | "history" | "now"
+
 /**
  * The critical path: the chain of dependencies with the longest total
  * planned duration.
@@ -1929,6 +1932,12 @@ export interface LifecyclePolicy {
    * (default): no promotion rule.
    */
   promotion_order?: string[]
+  /**
+   * The context parts readiness needs per release kind
+   * (`readiness.context`; docs/policy.md, "Readiness"). Not written
+   * when it is the default.
+   */
+  readiness?: ReadinessPolicy
   /** Roles needed per command. */
   roles?: CommandRoles
   /** Separation of duties. */
@@ -2367,6 +2376,28 @@ export interface Rate {
   reason?: string | null
   /** `numerator / denominator` (0–1), `null` when the denominator is 0. */
   value?: number | null
+}
+
+/**
+ * The context parts readiness needs per release kind. Not written when it
+ * is the default, so the policy fingerprints of earlier audit events hold.
+ */
+export interface ReadinessPolicy {
+  /**
+   * A release of any kind needs a CMDB when its risk is assessed (no
+   * level given in the context or on the release) and the risk weights
+   * give `blast_radius` a weight above 0 (default true).
+   */
+  cmdb_when_blast_radius?: boolean
+  /** Parts an emergency release needs (default calendar, schedule). */
+  emergency?: ContextPart[]
+  /** Parts a major release needs (default calendar, schedule). */
+  major?: ContextPart[]
+  /** Parts a minor release needs (default none). */
+  minor?: ContextPart[]
+  /** Parts a patch release needs (default none). */
+  patch?: ContextPart[]
+  [key: `u_${string}` | `x_${string}`]: unknown
 }
 
 /**

@@ -36,10 +36,14 @@ fn json_text(v: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(v).unwrap() + "\n"
 }
 
-/// The bundled context with the bundled policy.
+/// The bundled context with the bundled policy, calendar, schedule and
+/// CMDB (what readiness needs).
 fn context() -> Context {
     let mut ctx: Value = serde_json::from_str(&example("context.json")).unwrap();
     ctx["policy"] = serde_json::from_str(&example("policy.json")).unwrap();
+    for part in ["calendar", "schedule", "cmdb"] {
+        ctx[part] = serde_json::from_str(&example(&format!("{part}.json"))).unwrap();
+    }
     serde_json::from_value(ctx).unwrap()
 }
 

@@ -1119,9 +1119,10 @@ fn blackout_gate_expands_recurring_blackouts() {
         .warnings
         .iter()
         .all(|w| w.code != "recurring_blackout_not_checked"));
-    // 05:00 CET = 04:00Z, after the window.
+    // 05:00 CET = 04:00Z, after the window. The assessed risk needs a
+    // CMDB (readiness), empty here.
     let ctx: relman::Context =
-        relman::from_value(json!({"actors": actors(), "calendar": calendar("05:00")}))
+        relman::from_value(json!({"actors": actors(), "calendar": calendar("05:00"), "cmdb": {}}))
             .unwrap()
             .document;
     let report = relman::check(&release, State::Deployment, &ctx);
@@ -1180,11 +1181,15 @@ fn check_reports_blocking_conflicts_from_the_schedule() {
 }
 
 #[test]
-fn no_schedule_no_conflict_requirement() {
+fn no_schedule_conflicts_not_checked() {
     let release = ready_release();
     let ctx: relman::Context = relman::from_value(json!({"actors": actors()}))
         .unwrap()
         .document;
     let report = relman::check(&release, State::Deployment, &ctx);
-    assert!(gate(&report, "approval.conflicts").is_none());
+    // Readiness fails closed: not "ok", not checked.
+    let conflicts = gate(&report, "approval.conflicts").unwrap();
+    assert!(conflicts.met);
+    assert_eq!(conflicts.message, "not checked: no schedule in the context");
+    assert_eq!(conflicts.data["checked"], json!(false));
 }

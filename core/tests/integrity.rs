@@ -30,6 +30,21 @@ use serde_json::{json, Value};
 const MAJOR: &str = include_str!("../../examples/data/release-major.json");
 const CONTEXT: &str = include_str!("../../examples/data/context.json");
 const CALENDAR: &str = include_str!("../../examples/data/calendar.json");
+const SCHEDULE: &str = include_str!("../../examples/data/schedule.json");
+const CMDB: &str = include_str!("../../examples/data/cmdb.json");
+
+/// The bundled context completed with what readiness needs (the bundled
+/// calendar, schedule and CMDB; `examples/data/context.json` carries only
+/// the directory and `now`).
+fn ready(v: &mut Value) {
+    for (part, text) in [
+        ("calendar", CALENDAR),
+        ("schedule", SCHEDULE),
+        ("cmdb", CMDB),
+    ] {
+        v[part] = serde_json::from_str(text).unwrap();
+    }
+}
 
 const SOURCE: &str = "servicenow:northwind";
 
@@ -42,7 +57,7 @@ const SOURCE: &str = "servicenow:northwind";
 /// on the CAB (linh and marco on the ECAB too); ewa.kowalski is the product
 /// owner; lena.fischer is QA.
 fn ctx() -> Context {
-    serde_json::from_str(CONTEXT).unwrap()
+    ctx_with(|_| {})
 }
 
 /// The same context without an actor directory.
@@ -55,6 +70,7 @@ fn no_directory() -> Context {
 /// The sample context with `f` applied to its JSON.
 fn ctx_with(f: impl FnOnce(&mut Value)) -> Context {
     let mut v: Value = serde_json::from_str(CONTEXT).unwrap();
+    ready(&mut v);
     f(&mut v);
     serde_json::from_value(v).unwrap()
 }
@@ -551,7 +567,14 @@ fn emergency_in_blackout() -> (Release, Context) {
     p.kind = ReleaseKind::Emergency;
     p.planned_start = Some(serde_json::from_value(json!("2026-11-28T01:00:00+01:00")).unwrap());
     p.planned_end = Some(serde_json::from_value(json!("2026-11-28T04:00:00+01:00")).unwrap());
-    let c = ctx_with(|v| v["calendar"] = serde_json::from_str(CALENDAR).unwrap());
+    // An empty schedule and the calendar's blackouts only: moved into the
+    // Black Friday blackout, the release would also conflict with the
+    // bundled schedule and maintenance windows (dependency order, outside
+    // every window); this scenario is about the blackout.
+    let c = ctx_with(|v| {
+        v["schedule"] = json!({});
+        v["calendar"]["maintenance_windows"] = json!([]);
+    });
     let r = advance(&advance(&advance(&p, &c), &c), &c);
     assert_eq!(r.state, State::Approval);
     (r, c)

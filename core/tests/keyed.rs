@@ -23,13 +23,26 @@ use serde_json::{json, Value};
 
 const MAJOR: &str = include_str!("../../examples/data/release-major.json");
 const CONTEXT: &str = include_str!("../../examples/data/context.json");
+const CALENDAR: &str = include_str!("../../examples/data/calendar.json");
+const SCHEDULE: &str = include_str!("../../examples/data/schedule.json");
+const CMDB: &str = include_str!("../../examples/data/cmdb.json");
 
 const HMAC_SECRET: &str = "6b65792d6f662d7468652d686f73742d31323334353637383930";
 const ED_SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 const ED_PUBLIC: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
 
+/// The bundled context completed with what readiness needs (the bundled
+/// calendar, schedule and CMDB).
 fn ctx() -> Context {
-    serde_json::from_str(CONTEXT).unwrap()
+    let mut v: serde_json::Value = serde_json::from_str(CONTEXT).unwrap();
+    for (part, text) in [
+        ("calendar", CALENDAR),
+        ("schedule", SCHEDULE),
+        ("cmdb", CMDB),
+    ] {
+        v[part] = serde_json::from_str(text).unwrap();
+    }
+    serde_json::from_value(v).unwrap()
 }
 
 fn planning() -> Release {

@@ -33,7 +33,10 @@ fn context() -> Context {
             {"id": "ed", "roles": ["ecab"]},
             {"id": "bea", "roles": ["business_stakeholder"]}
         ],
-        "now": AT
+        "now": AT,
+        // What readiness needs (docs/lifecycle.md, "Readiness"), empty:
+        // these tests are about the other gates.
+        "calendar": {}, "schedule": {}, "cmdb": {}
     }))
     .unwrap()
 }

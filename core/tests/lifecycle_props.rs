@@ -315,6 +315,12 @@ fn build_context(spec: &ContextSpec) -> Context {
         "forbid_implementer_uat_signoff": spec.forbid_implementer_uat_signoff,
         "forbid_approver_deployment": !spec.approver_deploys,
     }}});
+    // Readiness needs no context part here (docs/lifecycle.md,
+    // "Readiness"): `readiness.context` is met and, without a schedule,
+    // `approval.conflicts` is "not checked"; the oracle models the other
+    // gates.
+    policy["lifecycle"]["readiness"] =
+        json!({"major": [], "emergency": [], "cmdb_when_blast_radius": false});
     if let Some((role, p)) = spec.percentage {
         let rules = json!({"quorum": [{"role": role, "percentage": p}]});
         for kind in ["major", "minor", "patch", "emergency"] {
@@ -1673,6 +1679,8 @@ fn gates_of(
                 "approval.risk",
                 level.is_none_or(|l| l <= max) || extra_approval,
             );
+            // No schedule: not checked (met).
+            g.insert("approval.conflicts", true);
         }
         State::Deployment => {
             g.insert("deployment.outcome", m.outcome.is_some());
@@ -2770,9 +2778,12 @@ fn check_case(
     }
     // Every rule id belongs to the record, the transition or a state's
     // gates.
+    // (`readiness.context` is a rule of leaving approval, always met here:
+    // the policy's readiness needs no context part).
     for q in &report.requirements {
         let known = q.rule.starts_with("lifecycle.")
             || q.rule == "record.log"
+            || (q.rule == "readiness.context" && q.met)
             || [
                 "planning.",
                 "development.",

@@ -677,7 +677,9 @@ fn deploying_release() -> (relman::Release, relman::Context) {
             {"id": "alice", "roles": ["release_manager"]},
             {"id": "carol", "roles": ["cab"]},
             {"id": "rita", "roles": ["release_team"]}
-        ]
+        ],
+        // What readiness needs, empty: this test is about the rollout.
+        "calendar": {}, "schedule": {}, "cmdb": {}
     }))
     .unwrap()
     .document;

@@ -5,7 +5,10 @@
 // It has no rules of its own. The verdict is core's readiness check
 // (SPEC §2): `check(release, 'deployment', context)` — every gate (approval
 // quorum, rejections, rollback plan, change approvals, blackouts, risk
-// limit, blocking conflicts with the context's schedule). The reasons are
+// limit, blocking conflicts with the context's schedule, and
+// `readiness.context`: a context part the policy needs — the calendar and
+// schedule of a major release, the CMDB of an assessed risk — is a reason
+// to deny, never a check skipped). The reasons are
 // the unmet requirements of that report, the conflicts the blocking ones
 // its `approval.conflicts` gate found, and the risk is `assessRisk` for the
 // full, explained score. Bad input throws the relman Error (code, path).

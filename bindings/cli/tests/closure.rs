@@ -40,11 +40,25 @@ fn closure_json_matches_the_snapshot_and_table_names_each_record() {
     assert!(lines.contains(&"open knowledge_article KB0012044 (not_deployed)"));
 }
 
+/// The bundled context with the bundled calendar, schedule and CMDB (what
+/// readiness needs: the assessed risk reads the CMDB).
+fn ready_context() -> TempFile {
+    let read = |rel: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path(rel)).unwrap()).unwrap()
+    };
+    let mut ctx = read("examples/data/context.json");
+    for part in ["calendar", "schedule", "cmdb"] {
+        ctx[part] = read(&format!("examples/data/{part}.json"));
+    }
+    TempFile::json("ready-context.json", &ctx)
+}
+
 #[test]
 fn a_release_rolled_back_through_apply_keeps_its_problems_open() {
+    let ready = ready_context();
     let ctx = [
         "--context",
-        &path("examples/data/context.json"),
+        ready.path(),
         "--policy",
         &path("examples/data/policy.json"),
     ]

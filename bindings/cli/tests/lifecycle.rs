@@ -27,7 +27,10 @@ fn context() -> TempFile {
                 {"id": "carol", "roles": ["cab"]},
                 {"id": "quinn", "roles": ["qa"]},
                 {"id": "dev", "roles": ["release_team"]}
-            ]
+            ],
+            // The assessed risk reads the CMDB: readiness needs one.
+            "cmdb": {"cis": [{"id": "app-search", "name": "Search app", "class": "application",
+                              "criticality": "low", "service": "search"}]}
         }),
     )
 }

@@ -12,6 +12,8 @@ const context = {
     { id: 'quinn', roles: ['qa'] },
     { id: 'dev', roles: ['release_team'] },
   ],
+  // The assessed risk reads the CMDB, so readiness needs one.
+  cmdb: { cis: [{ id: 'app-search', name: 'Search app', class: 'application', criticality: 'low', service: 'search' }] },
 };
 
 /** A minor release in planning whose gates are met up to approval. */

@@ -4,7 +4,8 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -14,14 +15,28 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const plugin = join(repo, 'examples', 'node', 'change-gate-plugin.mjs');
 const { beforeDeploy } = await import(plugin);
 const load = (...parts) => JSON.parse(readFileSync(join(repo, ...parts), 'utf8'));
+// The bundled directory with the bundled calendar, schedule and CMDB: what
+// readiness needs (the risk is assessed, so a CMDB at least).
+const ready = () => ({
+  ...load('examples', 'data', 'context.json'),
+  calendar: load('examples', 'data', 'calendar.json'),
+  schedule: load('examples', 'data', 'schedule.json'),
+  cmdb: load('examples', 'data', 'cmdb.json'),
+});
 
 test('a ready release is allowed, with its risk and no conflict', () => {
-  const gate = beforeDeploy(load('examples', 'data', 'release-minor.json'), load('examples', 'data', 'context.json'));
-  assert.equal(gate.allow, true);
+  const gate = beforeDeploy(load('examples', 'data', 'release-minor.json'), ready());
+  assert.equal(gate.allow, true, gate.reasons.join('\n'));
   assert.deepEqual(gate.reasons, []);
   assert.deepEqual(gate.conflicts, []);
   assert.equal(gate.risk.level, 'medium');
   assert.ok(gate.risk.factors.length > 0);
+});
+
+test('readiness fails closed: without a CMDB the assessed risk is not ready', () => {
+  const gate = beforeDeploy(load('examples', 'data', 'release-minor.json'), load('examples', 'data', 'context.json'));
+  assert.equal(gate.allow, false);
+  assert.deepEqual(gate.reasons, ['readiness.context: not ready: the context lacks cmdb: risk uses blast_radius (weight 1.5)']);
 });
 
 test('a blocking conflict in the schedule denies, naming it', () => {
@@ -30,7 +45,7 @@ test('a blocking conflict in the schedule denies, naming it', () => {
     id: 'REL-OTHER', title: 'Web farm patch', kind: 'patch', state: 'approval',
     planned_start: release.planned_start, planned_end: release.planned_end, affected_cis: ['web-prd-01'],
   };
-  const context = { ...load('examples', 'data', 'context.json'), schedule: { releases: [other] } };
+  const context = { ...load('examples', 'data', 'context.json'), schedule: { releases: [other] }, cmdb: load('examples', 'data', 'cmdb.json') };
   const gate = beforeDeploy(release, context);
   assert.equal(gate.allow, false);
   assert.ok(gate.reasons.some((r) => r.startsWith('approval.conflicts:')), gate.reasons.join('\n'));
@@ -68,8 +83,10 @@ test('bad input throws the relman error', () => {
 });
 
 test('run as a script it prints the decision and exits 0 on allow', () => {
+  const contextFile = join(mkdtempSync(join(tmpdir(), 'relman-plugin-')), 'context.json');
+  writeFileSync(contextFile, JSON.stringify(ready()));
   const r = spawnSync(process.execPath, [plugin, join(repo, 'examples', 'data', 'release-minor.json'),
-    join(repo, 'examples', 'data', 'context.json')], { encoding: 'utf8' });
+    contextFile], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).allow, true);
 });

@@ -693,6 +693,25 @@ class PolicyNotifyRule(_PolicyNotifyRuleRequired, total=False):
     team: bool
     """The release team."""
 
+ContextPart = Literal["actors", "calendar", "schedule", "cmdb", "history", "now"]
+"""A part of the context readiness may need."""
+
+class ReadinessPolicy(TypedDict, total=False):
+    """The context parts readiness needs per release kind. Not written when it
+is the default, so the policy fingerprints of earlier audit events hold."""
+    cmdb_when_blast_radius: bool
+    """A release of any kind needs a CMDB when its risk is assessed (no
+level given in the context or on the release) and the risk weights
+give `blast_radius` a weight above 0 (default true)."""
+    emergency: List[ContextPart]
+    """Parts an emergency release needs (default calendar, schedule)."""
+    major: List[ContextPart]
+    """Parts a major release needs (default calendar, schedule)."""
+    minor: List[ContextPart]
+    """Parts a minor release needs (default none)."""
+    patch: List[ContextPart]
+    """Parts a patch release needs (default none)."""
+
 CommandRoles = TypedDict("CommandRoles", {"advance": List["Role"], "amend": List["Role"], "cancel": List["Role"], "close": List["Role"], "complete_deployment": List["Role"], "complete_review": List["Role"], "import": List["Role"], "record_tests": List["Role"], "roll_back": List["Role"], "send_back": List["Role"], "start_deployment": List["Role"]}, total=False)
 
 class SeparationOfDuties(TypedDict, total=False):
@@ -731,6 +750,10 @@ duties, promotion order and default notifications."""
 starting a deployment needs a successful deployment of the release to
 every earlier environment it targets, from `context.history`. Empty
 (default): no promotion rule."""
+    readiness: ReadinessPolicy
+    """The context parts readiness needs per release kind
+(`readiness.context`; docs/policy.md, "Readiness"). Not written
+when it is the default."""
     roles: CommandRoles
     """Roles needed per command."""
     separation_of_duties: SeparationOfDuties

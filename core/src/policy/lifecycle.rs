@@ -5,6 +5,7 @@
 
 use super::gates::{Gates, KindRules};
 use super::notifications;
+use super::readiness::ReadinessPolicy;
 use super::roles::CommandRoles;
 use super::routing::RoutingPolicy;
 use super::separation::SeparationOfDuties;
@@ -49,6 +50,11 @@ pub struct LifecyclePolicy {
     /// rule; not written when it is the default.
     #[serde(skip_serializing_if = "RoutingPolicy::is_default")]
     pub routing: RoutingPolicy,
+    /// The context parts readiness needs per release kind
+    /// (`readiness.context`; docs/policy.md, "Readiness"). Not written
+    /// when it is the default.
+    #[serde(skip_serializing_if = "ReadinessPolicy::is_default")]
+    pub readiness: ReadinessPolicy,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -66,6 +72,7 @@ impl Default for LifecyclePolicy {
             promotion_order: Vec::new(),
             notifications: notifications::defaults(),
             routing: RoutingPolicy::default(),
+            readiness: ReadinessPolicy::default(),
             extra: Extra::new(),
         }
     }
@@ -99,6 +106,7 @@ impl LifecyclePolicy {
         notifications::check(&self.notifications, at, problems);
         self.check_promotion_order(at, problems);
         self.routing.check(at, problems);
+        self.readiness.check(at, problems);
     }
 
     /// A promotion order needs two environments or more (with one there is

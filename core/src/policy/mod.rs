@@ -61,6 +61,7 @@ mod kpi;
 mod lifecycle;
 mod notes;
 mod notifications;
+mod readiness;
 mod risk;
 mod roles;
 mod rollout;
@@ -76,6 +77,7 @@ pub use gates::{Gates, KindRules};
 pub use kpi::{IncidentAttribution, KpiGroupBy, KpiPolicy, SeriesInterval};
 pub use lifecycle::LifecyclePolicy;
 pub use notes::NotesPolicy;
+pub use readiness::{ContextPart, ReadinessPolicy};
 pub(crate) use risk::parse_hhmm;
 pub use risk::{
     PeakHours, RiskAggregation, RiskBands, RiskCondition, RiskConditionThen, RiskConditionWhen,

@@ -19,11 +19,19 @@ use crate::render::{self, plural, snake};
 const RELEASE_JSON: &str = include_str!("../../../../examples/data/release-major.json");
 /// The bundled sample context (the actor directory and `now`).
 const CONTEXT_JSON: &str = include_str!("../../../../examples/data/context.json");
+/// The bundled change calendar (blackouts, maintenance windows).
+const CALENDAR_JSON: &str = include_str!("../../../../examples/data/calendar.json");
+/// The bundled forward schedule (the conflicts are checked in it).
+const SCHEDULE_JSON: &str = include_str!("../../../../examples/data/schedule.json");
+/// The bundled CMDB (the risk's blast radius and CI criticality).
+const CMDB_JSON: &str = include_str!("../../../../examples/data/cmdb.json");
 
 const AFTER_HELP: &str = "\
 Takes the bundled sample major release (examples/data/release-major.json)
 through the whole lifecycle with the bundled directory
-(examples/data/context.json) and the default policy: a denied gate and its
+(examples/data/context.json), calendar, schedule and CMDB (what readiness
+needs: examples/data/calendar.json, schedule.json, cmdb.json) and the
+default policy: a denied gate and its
 fix, tests, the approval round with a refused self-approval and the quorum,
 deployment, review, closure, and the verified audit log. Reads no file and
 no clock (times start at the sample context's `now`); ignores --policy,
@@ -165,9 +173,27 @@ impl Demo {
         let release = relman::parse::<Release>(RELEASE_JSON)
             .map_err(|e| Failure::from(e).prefixed("demo: the bundled release: "))?
             .document;
-        let context = relman::parse::<Context>(CONTEXT_JSON)
+        let mut context = relman::parse::<Context>(CONTEXT_JSON)
             .map_err(|e| Failure::from(e).prefixed("demo: the bundled context: "))?
             .document;
+        // Readiness fails closed: a major release needs the calendar and
+        // the schedule, an assessed risk the CMDB (docs/lifecycle.md,
+        // "Readiness"). The bundled parts complete the bundled context.
+        context.calendar = Some(
+            relman::parse(CALENDAR_JSON)
+                .map_err(|e| Failure::from(e).prefixed("demo: the bundled calendar: "))?
+                .document,
+        );
+        context.schedule = Some(
+            relman::parse(SCHEDULE_JSON)
+                .map_err(|e| Failure::from(e).prefixed("demo: the bundled schedule: "))?
+                .document,
+        );
+        context.cmdb = Some(
+            relman::parse(CMDB_JSON)
+                .map_err(|e| Failure::from(e).prefixed("demo: the bundled CMDB: "))?
+                .document,
+        );
         let clock = context
             .now
             .clone()
@@ -711,7 +737,8 @@ impl Demo {
     fn text(&self) -> String {
         let mut out = vec![
             "relman demo: a major release through the whole lifecycle".to_string(),
-            "(sample data: examples/data/release-major.json, examples/data/context.json)"
+            "(sample data: examples/data/release-major.json, examples/data/context.json, \
+             calendar.json, schedule.json, cmdb.json)"
                 .to_string(),
         ];
         for step in &self.steps {

@@ -414,7 +414,10 @@ RECORD_CONTEXT = {
         {"id": "mia", "roles": ["release_manager", "cab"]},
         {"id": "carol", "roles": ["cab"]},
         {"id": "quinn", "roles": ["qa"]},
-    ]
+    ],
+    # The assessed risk reads the CMDB, so readiness needs one.
+    "cmdb": {"cis": [{"id": "app-search", "name": "Search app", "class": "application", "criticality": "low",
+                      "service": "search"}]},
 }
 
 

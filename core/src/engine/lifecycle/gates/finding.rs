@@ -35,6 +35,42 @@ pub(crate) struct AssessedRisk {
     /// The ids of the risk conditions that matched (empty: the level is
     /// the score's).
     pub conditions: Vec<String>,
+    /// The factors (with a weight above 0) that read the CMDB, when there
+    /// is none in the context: they took their neutral value, not checked.
+    pub not_checked: Vec<&'static str>,
+}
+
+/// Why readiness needs a context part.
+#[derive(Clone, Copy)]
+pub(crate) enum Need {
+    /// The policy lists it for the release's kind
+    /// (`lifecycle.readiness.<kind>`).
+    Kind(ReleaseKind),
+    /// The risk is assessed and `blast_radius` weighs this much
+    /// (`lifecycle.readiness.cmdb_when_blast_radius`).
+    BlastRadius(f64),
+}
+
+/// One context part readiness needs, why, and whether the context gives it.
+pub(crate) struct NeededPart {
+    pub part: crate::policy::ContextPart,
+    pub need: Need,
+    pub present: bool,
+}
+
+impl NeededPart {
+    /// Why the part is needed, as a sentence.
+    fn why(&self) -> String {
+        match self.need {
+            Need::Kind(kind) => format!(
+                "required for {k} releases (policy lifecycle.readiness.{k})",
+                k = kind.as_str()
+            ),
+            Need::BlastRadius(weight) => {
+                format!("risk uses blast_radius (weight {weight})")
+            }
+        }
+    }
 }
 
 /// The latest run of one test kind, as the pass-rate gate counts it
@@ -186,6 +222,14 @@ pub(crate) enum Finding<'a> {
     BlackoutNoCalendar,
     /// `approval.blackout` outside every blocking blackout.
     BlackoutClear,
+    /// `approval.conflicts` without a schedule: not checked.
+    ConflictsNoSchedule,
+    /// `readiness.context`: the parts readiness needs for a release of
+    /// `kind`, why, and which the context gives.
+    ReadinessContext {
+        kind: ReleaseKind,
+        needs: Vec<NeededPart>,
+    },
     /// `approval.risk` (level given or assessed).
     Risk {
         level: RiskLevel,
@@ -535,9 +579,48 @@ impl Finding<'_> {
                 Value::Null,
             ),
             Finding::BlackoutNoCalendar => (
-                "no calendar in the context: no blackout to check".to_string(),
-                json!({"calendar": false}),
+                "not checked: no calendar in the context".to_string(),
+                json!({"calendar": false, "checked": false}),
             ),
+            Finding::ConflictsNoSchedule => (
+                "not checked: no schedule in the context".to_string(),
+                json!({"schedule": false, "checked": false}),
+            ),
+            Finding::ReadinessContext { kind, needs } => {
+                let required: Vec<Value> = needs
+                    .iter()
+                    .map(|n| json!({"part": n.part, "why": n.why(), "present": n.present}))
+                    .collect();
+                let missing: Vec<&str> = needs
+                    .iter()
+                    .filter(|n| !n.present)
+                    .map(|n| n.part.as_str())
+                    .collect();
+                let data = json!({"kind": kind, "required": required, "missing": missing});
+                let msg = if needs.is_empty() {
+                    format!(
+                        "readiness needs no context part for {} releases",
+                        kind.as_str()
+                    )
+                } else if missing.is_empty() {
+                    let parts: Vec<&str> = needs.iter().map(|n| n.part.as_str()).collect();
+                    format!(
+                        "the context has every part readiness needs: {}",
+                        parts.join(", ")
+                    )
+                } else {
+                    let why: Vec<String> = needs
+                        .iter()
+                        .filter(|n| !n.present)
+                        .map(|n| format!("{}: {}", n.part.as_str(), n.why()))
+                        .collect();
+                    format!(
+                        "not ready: the context lacks {}",
+                        why.join("; ")
+                    )
+                };
+                (msg, data)
+            }
             Finding::BlackoutClear => (
                 "the window is outside every blocking blackout".to_string(),
                 json!({"blackouts": Vec::<Value>::new()}),
@@ -564,20 +647,30 @@ impl Finding<'_> {
                         if !a.conditions.is_empty() {
                             map.insert("conditions".to_string(), json!(a.conditions));
                         }
+                        if !a.not_checked.is_empty() {
+                            map.insert("cmdb".to_string(), json!(false));
+                            map.insert("not_checked".to_string(), json!(a.not_checked));
+                        }
                     }
                 };
                 let label = match assessed {
                     Some(a) if !a.conditions.is_empty() => format!(
-                        "{} (assessed, score {:.1}; risk conditions {})",
+                        "{} (assessed, score {:.1}; risk conditions {}{})",
                         level.as_str(),
                         a.score,
                         a.conditions
                             .iter()
                             .map(|c| format!("`{c}`"))
                             .collect::<Vec<_>>()
-                            .join(", ")
+                            .join(", "),
+                        not_checked(&a.not_checked)
                     ),
-                    Some(a) => format!("{} (assessed, score {:.1})", level.as_str(), a.score),
+                    Some(a) => format!(
+                        "{} (assessed, score {:.1}{})",
+                        level.as_str(),
+                        a.score,
+                        not_checked(&a.not_checked)
+                    ),
                     None => level.as_str().to_string(),
                 };
                 let Some((approver_role, extra)) = extra else {
@@ -988,6 +1081,19 @@ impl Finding<'_> {
                 (format!("the record does not hold: {}", t.message), data)
             }
         }
+    }
+}
+
+/// The note a risk label carries for factors that could not read a CMDB
+/// (empty when every factor could).
+fn not_checked(factors: &[&str]) -> String {
+    if factors.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; not checked: no cmdb in the context ({})",
+            factors.join(", ")
+        )
     }
 }
 

@@ -8,9 +8,11 @@ use super::super::{Eval, Finding};
 /// release (the release as given replaces its copy in the schedule), other
 /// than blackouts, which `approval.blackout` decides, and conflicts with
 /// maintenance windows, which `approval.maintenance_window` decides.
+/// Without a schedule: not checked (`readiness.context` says whether one is
+/// needed).
 pub(super) fn check(e: &mut Eval<'_, '_>) {
     let Some(schedule) = e.context.schedule.as_ref() else {
-        return;
+        return e.find("approval.conflicts", true, Finding::ConflictsNoSchedule);
     };
     let r = e.release;
     let mut s = schedule.clone();

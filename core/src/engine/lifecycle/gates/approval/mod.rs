@@ -1,8 +1,9 @@
 //! The gate of leaving approval, one file per rule: the quorum, no
 //! outstanding rejection, the rollback plan, approved change records, no
-//! blocking blackout, the risk limit, the promotion order and no blocking
+//! blocking blackout, the risk limit, the promotion order, no blocking
 //! conflict in the schedule, inside the maintenance windows (with an ECAB
-//! override) and the deployment start inside the approved window
+//! override), the deployment start inside the approved window and a context
+//! with every part readiness needs
 //! (`docs/lifecycle.md`, "Gates (rule ids)" and "Approvals").
 
 mod blackout;
@@ -12,6 +13,7 @@ mod maintenance_window;
 mod no_rejection;
 mod promotion_order;
 mod quorum;
+mod readiness;
 mod risk;
 mod rollback_plan;
 mod routing;
@@ -32,4 +34,5 @@ pub(super) fn leave(e: &mut Eval<'_, '_>) {
     promotion_order::check(e);
     conflicts::check(e);
     window::check(e);
+    readiness::check(e);
 }

@@ -42,6 +42,19 @@ pub(super) fn check(e: &mut Eval<'_, '_>) {
             .collect(),
         failure_probability: a.failure_probability,
         conditions: a.conditions.iter().map(|c| c.id.clone()).collect(),
+        not_checked: if e.cmdb().is_none() {
+            let w = &e.policy.risk.weights;
+            [
+                ("ci_criticality", w.ci_criticality),
+                ("blast_radius", w.blast_radius),
+            ]
+            .into_iter()
+            .filter(|(_, weight)| *weight > 0.0)
+            .map(|(name, _)| name)
+            .collect()
+        } else {
+            Vec::new()
+        },
     });
     if level <= max {
         let finding = Finding::Risk {
