@@ -294,10 +294,16 @@ fn dropped_breach(on_failure: Option<&str>) -> Value {
 fn a_breach_during_a_no_data_pause_rolls_back_and_denies_the_promote() {
     let run = relman(&["rollout", "-"], Some(&dropped_breach(None)));
     run.exits(1);
-    assert_eq!(decisions(&run), ["advance", "pause", "roll_back", "continue"]);
+    assert_eq!(
+        decisions(&run),
+        ["advance", "pause", "roll_back", "continue"]
+    );
     let out = run.stdout_json();
     assert_eq!(out["steps"][1]["state"]["reason"], "no_data");
-    assert_eq!(out["steps"][2]["reasons"][1]["rule"], "background.failure_limit");
+    assert_eq!(
+        out["steps"][2]["reasons"][1]["rule"],
+        "background.failure_limit"
+    );
     assert_eq!(out["state"]["phase"], "rolled_back");
     assert_eq!(out["state"]["weight"], 0);
     assert_eq!(out["state"]["background"]["breach"]["value"], 0.031);
@@ -310,11 +316,24 @@ fn a_breach_during_a_no_data_pause_rolls_back_and_denies_the_promote() {
     assert_eq!(out["warnings"][0]["code"], "denied_command");
     assert_eq!(out["warnings"][0]["path"], "inputs[3].command");
 
-    let table = relman(&["rollout", "-", "--format", "table"], Some(&dropped_breach(None)));
+    let table = relman(
+        &["rollout", "-", "--format", "table"],
+        Some(&dropped_breach(None)),
+    );
     table.exits(1);
-    assert!(table.stdout.contains("background.failure_limit"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("background.failure_limit"),
+        "{}",
+        table.stdout
+    );
     assert!(table.stdout.contains("command.denied"), "{}", table.stdout);
-    assert!(table.stdout.ends_with("final: rolled_back at weight 0% (4 inputs)\n"), "{}", table.stdout);
+    assert!(
+        table
+            .stdout
+            .ends_with("final: rolled_back at weight 0% (4 inputs)\n"),
+        "{}",
+        table.stdout
+    );
 }
 
 #[test]

@@ -692,8 +692,7 @@ fn check_state(state: &RolloutState, stages: &[Stage<'_>], now: &Timestamp) -> R
             "a rollout paused with reason analysis_failed needs the breach of its background analysis",
         ));
     }
-    if state.phase != RolloutPhase::Paused && background.is_some_and(|b| b.paused_from.is_some())
-    {
+    if state.phase != RolloutPhase::Paused && background.is_some_and(|b| b.paused_from.is_some()) {
         return Err(Error::invalid_input(
             "state.background.paused_from",
             "only a paused rollout is held by its background analysis",
@@ -1252,16 +1251,20 @@ impl<'a> Machine<'a> {
         metrics: &SampleSet,
         errors: &[String],
     ) -> Result<bool> {
-        let mut run = self.state.background.clone().unwrap_or_else(|| BackgroundRun {
-            name: bg.name.clone(),
-            metrics: bg
-                .metrics
-                .iter()
-                .map(|m| (m.name.clone(), MetricTally::default()))
-                .collect(),
-            paused_from: None,
-            breach: None,
-        });
+        let mut run = self
+            .state
+            .background
+            .clone()
+            .unwrap_or_else(|| BackgroundRun {
+                name: bg.name.clone(),
+                metrics: bg
+                    .metrics
+                    .iter()
+                    .map(|m| (m.name.clone(), MetricTally::default()))
+                    .collect(),
+                paused_from: None,
+                breach: None,
+            });
         if let Some(breach) = &run.breach {
             self.reasons.push(reason(
                 "background.breached",
@@ -1271,14 +1274,8 @@ impl<'a> Machine<'a> {
             return Ok(true);
         }
         let limits = limits(bg, self.policy);
-        let (measured, no_data_pause, values) = measure(
-            bg,
-            limits.no_data,
-            &mut run.metrics,
-            metrics,
-            errors,
-            true,
-        );
+        let (measured, no_data_pause, values) =
+            measure(bg, limits.no_data, &mut run.metrics, metrics, errors, true);
         if measured.is_empty() {
             self.reasons.push(reason(
                 "background.not_measured",
@@ -1397,7 +1394,12 @@ impl<'a> Machine<'a> {
     /// Why a command that would raise the weight is denied: the breach of
     /// the background analysis, if there is one.
     fn deny(&mut self, command: RolloutCommand) -> bool {
-        let Some(breach) = self.state.background.as_ref().and_then(|b| b.breach.clone()) else {
+        let Some(breach) = self
+            .state
+            .background
+            .as_ref()
+            .and_then(|b| b.breach.clone())
+        else {
             return false;
         };
         let name = command_name(command);

@@ -49,7 +49,8 @@ pub use judge::{
 };
 pub use machine::{
     rollout_step, rollout_step_with_policy, AnalysisRun, BackgroundRun, Breach, BreachRule,
-    MetricTally, PauseReason, PausedFrom, Reason, RolloutCommand, RolloutDecision, RolloutInput, RolloutPhase, RolloutState, RolloutStep,
+    MetricTally, PauseReason, PausedFrom, Reason, RolloutCommand, RolloutDecision, RolloutInput,
+    RolloutPhase, RolloutState, RolloutStep,
 };
 
 use crate::document::{DeploymentPlan, Extra};
