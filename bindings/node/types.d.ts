@@ -253,6 +253,18 @@ export interface Analysis {
   name?: string | null
   /** What a metric without data counts as (policy default `pause`). */
   no_data?: NoDataPolicy | null
+  /**
+   * Background analysis only: what a breach (a metric over its
+   * failure or consecutive-error limit) does (policy default
+   * `roll_back`).
+   */
+  on_failure?: OnFailure | null
+  /**
+   * Background analysis only (the plan's `analysis` of a canary,
+   * blue-green or phased rollout): the index of the step from which on
+   * observations are measured, whatever the rollout's state (default 0).
+   */
+  starting_step?: number | null
   [key: string]: unknown
 }
 
@@ -268,6 +280,11 @@ export interface AnalysisDefaults {
   inconclusive_limit?: number
   /** What a metric without data counts as (default `pause`). */
   no_data?: NoDataPolicy
+  /**
+   * What a breach of a background analysis does: `roll_back` (the
+   * default when absent) or `pause` (reason `analysis_failed`).
+   */
+  on_failure?: OnFailure | null
   [key: `u_${string}` | `x_${string}`]: unknown
 }
 
@@ -388,6 +405,27 @@ export interface AttributionSummary {
   window: number
 }
 
+/**
+ * The background analysis (the plan's `analysis` of a canary, blue-green
+ * or phased rollout): its tallies from `starting_step` on, whether it
+ * paused the rollout, and its breach.
+ */
+export interface BackgroundRun {
+  /** The breach, once the analysis failed. */
+  breach?: Breach | null
+  /** Tallies by metric name. */
+  metrics: {
+    [key: string]: MetricTally
+  }
+  /** The analysis name, when the plan gives one. */
+  name?: string | null
+  /**
+   * Set while the background analysis holds the rollout paused
+   * (inconclusive, no data): where `resume` returns to.
+   */
+  paused_from?: PausedFrom | null
+}
+
 /** Which change of a metric is bad. */
 export type BadDirection = "increase" | "decrease" | "either"
 
@@ -442,6 +480,30 @@ export interface BlueGreenDefaults {
   scale_down_delay_secs?: number
   [key: `u_${string}` | `x_${string}`]: unknown
 }
+
+/**
+ * A breach of the background analysis: the metric, the limit it went
+ * over, and when. Once set it stays: no command raises the weight again.
+ */
+export interface Breach {
+  /** When the breach was observed. */
+  at: Timestamp
+  /** Its failed measurements (or consecutive errors). */
+  count: number
+  /** The limit (per metric, else of the analysis, else of the policy). */
+  limit: number
+  /** The metric that went over it. */
+  metric: string
+  /** Which limit. */
+  rule: BreachRule
+  /** The step the rollout was at. */
+  step: number
+  /** The value of the metric in the breaching observation, if measured. */
+  value?: number | null
+}
+
+/** The limit a background analysis breached. */
+export type BreachRule = "failure_limit" | "consecutive_error_limit"
 
 /** What a release kind's version must do over the previous release's. */
 export type BumpRule = "major" | "minor" | "patch" | "any" | "none"
@@ -1146,7 +1208,11 @@ export interface DeploymentOrderWave {
  *  JSON Schema: `schema('deployment_plan')`.
  */
 export interface DeploymentPlan {
-  /** Big bang: the verification after the deployment. */
+  /**
+   * Big bang: the verification after the deployment. Canary,
+   * blue-green, phased: the background analysis (from `starting_step`
+   * on, whatever the rollout's state; docs/rollout.md).
+   */
   analysis?: Analysis | null
   /**
    * Blue-green: switch traffic without waiting for a `promote` command
@@ -2079,6 +2145,11 @@ export interface MetricCheck {
   /** How samples become one value (default `mean`). */
   aggregate?: Aggregate
   /**
+   * Consecutive measurement errors of this metric tolerated; overrides
+   * the analysis's `consecutive_error_limit` for this metric.
+   */
+  consecutive_error_limit?: number | null
+  /**
    * Values above this fail (≥ `max`); between `max` and it:
    * inconclusive.
    */
@@ -2088,6 +2159,16 @@ export interface MetricCheck {
    * inconclusive.
    */
   fail_below?: number | null
+  /**
+   * Failed measurements of this metric tolerated; overrides the
+   * analysis's `failure_limit` for this metric.
+   */
+  failure_limit?: number | null
+  /**
+   * Inconclusive measurements of this metric tolerated; overrides the
+   * analysis's `inconclusive_limit` for this metric.
+   */
+  inconclusive_limit?: number | null
   /** Highest successful value. */
   max?: number | null
   /** Lowest successful value. */
@@ -2189,6 +2270,9 @@ export interface NotifyRule {
   [key: string]: unknown
 }
 
+/** What a breach of a background analysis does. */
+export type OnFailure = "roll_back" | "pause"
+
 /** Why the records a release links stay open. */
 export type OpenReason = "not_deployed" | "cancelled" | "failed" | "rolled_back" | "log_not_verified"
 
@@ -2196,13 +2280,24 @@ export type OpenReason = "not_deployed" | "cancelled" | "failed" | "rolled_back"
 export type Outcome = "success" | "success_with_issues" | "failed" | "rolled_back"
 
 /** Why a rollout is paused. */
-export type PauseReason = "timed" | "step" | "awaiting_promotion" | "inconclusive" | "no_data"
+export type PauseReason = "timed" | "step" | "awaiting_promotion" | "inconclusive" | "no_data" | "analysis_failed"
 
 /** A pause, timed or open-ended. */
 export interface PauseStep {
   /** How long to wait (> 0); absent: until a `resume` or `promote`. */
   duration_secs?: number | null
   [key: string]: unknown
+}
+
+/**
+ * Where a rollout was when the background analysis paused it
+ * (inconclusive or no data); `resume` goes back there.
+ */
+export interface PausedFrom {
+  /** The phase before the pause. */
+  phase: RolloutPhase
+  /** The pause reason before, if it was paused already. */
+  reason?: PauseReason | null
 }
 
 /**
@@ -3089,6 +3184,11 @@ export interface RolloutReplayResult {
 export interface RolloutState {
   /** The running analysis, if the current step is one. */
   analysis?: AnalysisRun | null
+  /**
+   * The background analysis, once it has measured (kept in terminal
+   * states: a breach denies later commands).
+   */
+  background?: BackgroundRun | null
   /** The phase. */
   phase?: RolloutPhase
   /** Why it is paused (only when `paused`). */

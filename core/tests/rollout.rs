@@ -816,3 +816,389 @@ fn bad_rollout_policy_values_are_invalid_policy_with_paths() {
     assert_eq!(back["rollout"]["judge"]["pass_score"], 95.0);
     assert_eq!(back["rollout"]["analysis"]["consecutive_error_limit"], 4);
 }
+
+// ---------------------------------------------------------------------------
+// Background analysis (the plan's `analysis` of a canary, blue-green or
+// phased rollout).
+
+/// [set_weight 20, pause 10m, set_weight 50, pause, set_weight 100] with a
+/// background analysis from step 1 (extra fields merged in).
+fn background_canary(extra: Value) -> DeploymentPlan {
+    let mut bg = json!({"metrics": [
+        {"name": "error_rate", "max": 0.01},
+        {"name": "latency_p99", "max": 300, "fail_above": 500}
+    ], "starting_step": 1});
+    for (k, v) in extra.as_object().unwrap() {
+        bg[k] = v.clone();
+    }
+    plan(json!({"strategy": "canary", "steps": [
+        {"set_weight": 20},
+        {"pause": {"duration_secs": 600}},
+        {"set_weight": 50},
+        {"pause": {}},
+        {"set_weight": 100}
+    ], "analysis": bg}))
+}
+
+fn rules(s: &relman::rollout::RolloutStep) -> Vec<&str> {
+    s.reasons.iter().map(|r| r.rule.as_str()).collect()
+}
+
+#[test]
+fn background_analysis_counts_observations_in_a_timed_pause_and_rolls_back() {
+    let p = background_canary(json!({}));
+    let started = rollout_step(&p, &RolloutState::default(), &tick(), &t(0)).unwrap();
+    assert_eq!(started.state.reason, Some(PauseReason::Timed));
+    let s = rollout_step(
+        &p,
+        &started.state,
+        &observe(json!({"error_rate": 0.002})),
+        &t(1),
+    )
+    .unwrap();
+    assert_eq!(rules(&s), ["background.measurement", "background.running"]);
+    assert_eq!(s.decision, Continue);
+    let s = rollout_step(&p, &s.state, &observe(json!({"error_rate": 0.031})), &t(2)).unwrap();
+    assert_eq!(s.decision, RollBack);
+    assert_eq!(
+        (s.state.phase, s.state.weight),
+        (RolloutPhase::RolledBack, 0)
+    );
+    assert!(
+        s.reasons[1].message.contains("`error_rate` failed 1 time"),
+        "{:?}",
+        s.reasons
+    );
+    // Every command that would raise the weight is denied, naming the breach.
+    for c in ["promote", "resume"] {
+        let d = rollout_step(&p, &s.state, &command(c), &t(3)).unwrap();
+        assert_eq!(d.decision, Continue);
+        assert_eq!(d.state, s.state);
+        assert_eq!(rules(&d), ["rollout.terminal", "command.denied"]);
+        assert!(d.reasons[1].message.contains("error_rate"));
+        assert_eq!(d.warnings[0].code, "denied_command");
+    }
+}
+
+#[test]
+fn before_the_starting_step_the_observation_is_not_counted() {
+    let p = plan(json!({"strategy": "canary", "steps": [
+        {"set_weight": 20}, {"pause": {}}, {"set_weight": 50}, {"pause": {}}, {"set_weight": 100}
+    ], "analysis": {"metrics": [{"name": "error_rate", "max": 0.01}], "starting_step": 3}}));
+    let started = rollout_step(&p, &RolloutState::default(), &tick(), &t(0)).unwrap();
+    assert_eq!(started.state.step, 1);
+    let s = rollout_step(
+        &p,
+        &started.state,
+        &observe(json!({"error_rate": 0.5})),
+        &t(1),
+    )
+    .unwrap();
+    assert_eq!(rules(&s), ["analysis.not_running"]);
+    assert_eq!(s.state, started.state);
+    let s = rollout_step(&p, &s.state, &command("resume"), &t(2)).unwrap();
+    assert_eq!((s.state.step, s.state.weight), (3, 50));
+    let s = rollout_step(&p, &s.state, &observe(json!({"error_rate": 0.5})), &t(3)).unwrap();
+    assert_eq!(s.decision, RollBack);
+}
+
+#[test]
+fn on_failure_pause_waits_for_abort_and_denies_the_rest() {
+    let p = background_canary(json!({"on_failure": "pause"}));
+    let started = rollout_step(&p, &RolloutState::default(), &tick(), &t(0)).unwrap();
+    let s = rollout_step(
+        &p,
+        &started.state,
+        &observe(json!({"latency_p99": 900})),
+        &t(1),
+    )
+    .unwrap();
+    assert_eq!(s.decision, Pause);
+    assert_eq!(s.state.reason, Some(PauseReason::AnalysisFailed));
+    assert_eq!(s.state.weight, 20);
+    assert_eq!(rules(&s)[1], "background.failure_limit");
+    // Time passing does not end the pause; promote and resume are denied;
+    // observations are no longer counted.
+    let after = rollout_step(&p, &s.state, &tick(), &t(30)).unwrap();
+    assert_eq!(after.state, s.state);
+    for c in ["promote", "resume"] {
+        let d = rollout_step(&p, &s.state, &command(c), &t(31)).unwrap();
+        assert_eq!((d.decision, &d.state), (Continue, &s.state));
+        assert_eq!(rules(&d), ["command.denied"]);
+    }
+    let o = rollout_step(&p, &s.state, &observe(json!({"error_rate": 0.0})), &t(32)).unwrap();
+    assert_eq!(rules(&o), ["background.breached"]);
+    assert_eq!(o.state, s.state);
+    let a = rollout_step(&p, &s.state, &command("abort"), &t(33)).unwrap();
+    assert_eq!(
+        (a.decision, a.state.phase),
+        (RollBack, RolloutPhase::Aborted)
+    );
+    // The policy sets the default; the plan wins.
+    let mut policy = RolloutPolicy::default();
+    policy.analysis.on_failure = Some(relman::rollout::OnFailure::Pause);
+    let p = background_canary(json!({}));
+    let s = rollout_step_with_policy(
+        &p,
+        &started.state,
+        &observe(json!({"error_rate": 1})),
+        &t(1),
+        &policy,
+    )
+    .unwrap();
+    assert_eq!(s.state.reason, Some(PauseReason::AnalysisFailed));
+    let p = background_canary(json!({"on_failure": "roll_back"}));
+    let s = rollout_step_with_policy(
+        &p,
+        &started.state,
+        &observe(json!({"error_rate": 1})),
+        &t(1),
+        &policy,
+    )
+    .unwrap();
+    assert_eq!(s.state.phase, RolloutPhase::RolledBack);
+}
+
+#[test]
+fn a_breach_at_full_weight_rolls_back_even_under_on_failure_pause() {
+    let p = plan(
+        json!({"strategy": "blue_green", "auto_promote": true, "scale_down_delay_secs": 600,
+        "analysis": {"metrics": [{"name": "error_rate", "max": 0.01}], "on_failure": "pause"}}),
+    );
+    let s = rollout_step(&p, &RolloutState::default(), &tick(), &t(0)).unwrap();
+    assert_eq!(
+        (s.state.phase, s.state.weight),
+        (RolloutPhase::Promoting, 100)
+    );
+    let s = rollout_step(&p, &s.state, &observe(json!({"error_rate": 0.2})), &t(1)).unwrap();
+    assert_eq!(
+        (s.decision, s.state.phase, s.state.weight),
+        (RollBack, RolloutPhase::RolledBack, 0)
+    );
+    assert!(
+        s.reasons[1].message.contains("at weight 100"),
+        "{:?}",
+        s.reasons
+    );
+}
+
+#[test]
+fn an_inconclusive_background_holds_the_rollout_until_resume() {
+    let p = background_canary(json!({}));
+    let started = rollout_step(&p, &RolloutState::default(), &tick(), &t(0)).unwrap();
+    // latency 400: between max 300 and fail_above 500 → inconclusive.
+    let s = rollout_step(
+        &p,
+        &started.state,
+        &observe(json!({"latency_p99": 400})),
+        &t(1),
+    )
+    .unwrap();
+    assert_eq!(
+        (s.decision, s.state.reason),
+        (Pause, Some(PauseReason::Inconclusive))
+    );
+    assert_eq!(rules(&s)[1], "background.inconclusive_limit");
+    // The timed pause's end does not release a hold.
+    let held = rollout_step(&p, &s.state, &tick(), &t(20)).unwrap();
+    assert_eq!(held.state, s.state);
+    // resume goes back to the timed pause, which then ends with a tick.
+    let r = rollout_step(&p, &s.state, &command("resume"), &t(21)).unwrap();
+    assert_eq!(rules(&r), ["command.resume_accepts_background"]);
+    assert_eq!(
+        (r.state.phase, r.state.reason, r.state.step),
+        (RolloutPhase::Paused, Some(PauseReason::Timed), 1)
+    );
+    assert_eq!(
+        r.state.background.as_ref().unwrap().metrics["latency_p99"].inconclusive,
+        0
+    );
+    let n = rollout_step(&p, &r.state, &tick(), &t(22)).unwrap();
+    assert_eq!((n.state.step, n.state.weight), (3, 50));
+}
+
+#[test]
+fn per_metric_limits_override_the_analysis() {
+    // A step analysis: error_rate tolerates one failure, latency none.
+    let p = plan(json!({"strategy": "canary", "steps": [
+        {"set_weight": 10},
+        {"analysis": {"count": 3, "failure_limit": 0, "metrics": [
+            {"name": "error_rate", "max": 0.01, "failure_limit": 1},
+            {"name": "latency_p99", "max": 300}
+        ]}},
+        {"set_weight": 100}
+    ]}));
+    let started = rollout_step(&p, &RolloutState::default(), &tick(), &t(0)).unwrap();
+    let s = rollout_step(
+        &p,
+        &started.state,
+        &observe(json!({"error_rate": 0.5, "latency_p99": 100})),
+        &t(1),
+    )
+    .unwrap();
+    assert_eq!(s.decision, Continue);
+    assert_eq!(
+        s.reasons[1].data["metric_limits"]["error_rate"]["failure_limit"],
+        1
+    );
+    assert_eq!(
+        s.reasons[1].data["metric_limits"]["latency_p99"]["failure_limit"],
+        0
+    );
+    let s2 = rollout_step(
+        &p,
+        &s.state,
+        &observe(json!({"error_rate": 0.5, "latency_p99": 100})),
+        &t(2),
+    )
+    .unwrap();
+    assert_eq!(s2.decision, RollBack);
+    assert!(s2.reasons[1].message.contains("failure limit 1"));
+    let s3 = rollout_step(
+        &p,
+        &s.state,
+        &observe(json!({"error_rate": 0.0, "latency_p99": 900})),
+        &t(2),
+    )
+    .unwrap();
+    assert_eq!(s3.decision, RollBack);
+    assert!(s3.reasons[1]
+        .message
+        .contains("`latency_p99` failed 1 time (failure limit 0)"));
+    // Without a per-metric limit the reasons are as before (no metric_limits).
+    let s = rollout_step(&issue_canary(), &RolloutState::default(), &tick(), &t(0)).unwrap();
+    let s = rollout_step(&issue_canary(), &s.state, &tick(), &t(10)).unwrap();
+    let s = rollout_step(
+        &issue_canary(),
+        &s.state,
+        &observe(json!({"error_rate": 0.0, "latency_p99": 100})),
+        &t(11),
+    )
+    .unwrap();
+    assert!(s
+        .reasons
+        .iter()
+        .all(|r| r.data.get("metric_limits").is_none()));
+}
+
+#[test]
+fn background_fields_elsewhere_are_unused_parameters() {
+    let p = plan(json!({"strategy": "canary", "steps": [
+        {"set_weight": 10},
+        {"analysis": {"metrics": [{"name": "e", "max": 1}], "starting_step": 0, "on_failure": "pause"}},
+        {"set_weight": 100}
+    ], "analysis": {"metrics": [{"name": "e2", "max": 1}], "count": 3}}));
+    let s = rollout_step(&p, &RolloutState::default(), &tick(), &t(0)).unwrap();
+    let paths: Vec<(&str, &str)> = s
+        .warnings
+        .iter()
+        .map(|w| (w.code.as_str(), w.path.as_str()))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ("unused_parameter", "plan.analysis.count"),
+            ("unused_parameter", "plan.steps[1].analysis.starting_step"),
+            ("unused_parameter", "plan.steps[1].analysis.on_failure"),
+        ]
+    );
+    let p = plan(
+        json!({"strategy": "big_bang", "analysis": {"metrics": [{"name": "e", "max": 1}], "starting_step": 0}}),
+    );
+    let s = rollout_step(&p, &RolloutState::default(), &tick(), &t(0)).unwrap();
+    assert_eq!(s.warnings[0].path, "plan.analysis.starting_step");
+}
+
+#[test]
+fn bad_background_plans_have_codes_and_paths() {
+    let ii = "invalid_input".to_string();
+    let cases: Vec<(Value, &str)> = vec![
+        // starting_step out of range: a canary's steps, a blue-green step list.
+        (
+            json!({"strategy": "canary", "steps": [{"set_weight": 100}], "analysis": {"metrics": [{"name": "e", "max": 1}], "starting_step": 1}}),
+            "plan.analysis.starting_step",
+        ),
+        (
+            json!({"strategy": "blue_green", "auto_promote": true, "analysis": {"metrics": [{"name": "e", "max": 1}], "starting_step": 3}}),
+            "plan.analysis.starting_step",
+        ),
+        // empty metrics
+        (
+            json!({"strategy": "canary", "steps": [{"set_weight": 100}], "analysis": {"metrics": []}}),
+            "plan.analysis.metrics",
+        ),
+        // a metric without a threshold
+        (
+            json!({"strategy": "phased", "waves": [{"targets": ["a"]}], "analysis": {"metrics": [{"name": "e"}]}}),
+            "plan.analysis.metrics[0]",
+        ),
+    ];
+    for (p, path) in cases {
+        assert_eq!(
+            error_of(p.clone(), RolloutState::default(), tick()),
+            (ii.clone(), path.to_string()),
+            "{p}"
+        );
+    }
+    // Limits that are not counts, an unknown on_failure: the JSON contract.
+    let call = |bg: Value| {
+        let e = relman::api::call(
+            "rollout_step",
+            json!({
+                "plan": {"strategy": "canary", "steps": [{"set_weight": 100}], "analysis": bg},
+                "input": {"kind": "tick"}, "now": "2026-12-01T10:00:00Z"
+            }),
+        )
+        .unwrap_err();
+        (
+            e.code().as_str().to_string(),
+            e.path().unwrap_or("").to_string(),
+        )
+    };
+    for (bg, path) in [
+        (
+            json!({"metrics": [{"name": "e", "max": 1, "failure_limit": -1}]}),
+            "plan.analysis.metrics[0].failure_limit",
+        ),
+        (
+            json!({"metrics": [{"name": "e", "max": 1, "consecutive_error_limit": 1.5}]}),
+            "plan.analysis.metrics[0].consecutive_error_limit",
+        ),
+        (
+            json!({"metrics": [{"name": "e", "max": 1}], "inconclusive_limit": "two"}),
+            "plan.analysis.inconclusive_limit",
+        ),
+        (
+            json!({"metrics": [{"name": "e", "max": 1}], "starting_step": -1}),
+            "plan.analysis.starting_step",
+        ),
+        (
+            json!({"metrics": [{"name": "e", "max": 1}], "on_failure": "explode"}),
+            "plan.analysis.on_failure",
+        ),
+    ] {
+        assert_eq!(call(bg.clone()), (ii.clone(), path.to_string()), "{bg}");
+    }
+    // The policy's default.
+    let e = relman::from_value::<relman::Policy>(
+        json!({"rollout": {"analysis": {"on_failure": "explode"}}}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.code().as_str(), e.path()),
+        ("invalid_policy", Some("rollout.analysis.on_failure"))
+    );
+    // A state paused for a failed analysis needs its breach.
+    let state: RolloutState = serde_json::from_value(
+        json!({"phase": "paused", "reason": "analysis_failed", "step": 1, "weight": 20}),
+    )
+    .unwrap();
+    assert_eq!(
+        error_of(
+            serde_json::to_value(background_canary(json!({}))).unwrap(),
+            state,
+            tick()
+        ),
+        (ii, "state.background.breach".to_string())
+    );
+}

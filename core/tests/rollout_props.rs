@@ -186,3 +186,252 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Background analysis (the plan's `analysis` of a canary or blue-green
+// rollout): whatever the order of observations (passing, failing, no data,
+// errors), ticks and commands, once a breach the policy counts as failing
+// has been observed the weight never reaches 100 and the rollout never
+// succeeds. A small oracle recounts the breach independently.
+
+/// Per-metric limits of the oracle: (failure, consecutive errors).
+#[derive(Debug, Clone, Copy)]
+struct OracleLimits {
+    failure: u32,
+    errors: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Background {
+    value: Value,
+    starting_step: usize,
+    /// error_rate, latency
+    limits: [OracleLimits; 2],
+    no_data: &'static str,
+}
+
+fn background(steps: usize) -> impl Strategy<Value = Background> {
+    (
+        0..steps,
+        0u32..2,
+        0u32..3,
+        prop::option::of(0u32..3),
+        prop::option::of(0u32..3),
+        prop::sample::select(vec!["pause", "fail", "pass"]),
+        prop::sample::select(vec!["roll_back", "pause"]),
+    )
+        .prop_map(
+            move |(start, failure, errors, metric_failure, metric_errors, no_data, on_failure)| {
+                let mut error_rate = json!({"name": "errors", "max": 1.0});
+                if let Some(f) = metric_failure {
+                    error_rate["failure_limit"] = json!(f);
+                }
+                if let Some(e) = metric_errors {
+                    error_rate["consecutive_error_limit"] = json!(e);
+                }
+                Background {
+                    value: json!({
+                        "metrics": [error_rate, {"name": "latency", "max": 300.0, "fail_above": 500.0}],
+                        "starting_step": start,
+                        "failure_limit": failure,
+                        "consecutive_error_limit": errors,
+                        "no_data": no_data,
+                        "on_failure": on_failure
+                    }),
+                    starting_step: start,
+                    limits: [
+                        OracleLimits {
+                            failure: metric_failure.unwrap_or(failure),
+                            errors: metric_errors.unwrap_or(errors),
+                        },
+                        OracleLimits { failure, errors },
+                    ],
+                    no_data,
+                }
+            },
+        )
+}
+
+fn plan_with_background() -> impl Strategy<Value = (Value, Background)> {
+    prop_oneof![
+        canary().prop_flat_map(|plan| {
+            let n = plan["steps"].as_array().unwrap().len();
+            (Just(plan), background(n)).prop_map(|(mut plan, bg)| {
+                plan["analysis"] = bg.value.clone();
+                (plan, bg)
+            })
+        }),
+        (any::<bool>(), prop::option::of(analysis()), prop::option::of(analysis()), 0i64..600)
+            .prop_flat_map(|(auto, pre, post, delay)| {
+                let mut p = json!({"strategy": "blue_green", "auto_promote": auto, "scale_down_delay_secs": delay});
+                // weight 0, pre?, await?, switch, post?, wait
+                let mut n = 3;
+                if let Some(a) = pre {
+                    p["pre_promotion_analysis"] = a;
+                    n += 1;
+                }
+                if let Some(a) = post {
+                    p["post_promotion_analysis"] = a;
+                    n += 1;
+                }
+                if !auto {
+                    n += 1;
+                }
+                (Just(p), background(n)).prop_map(|(mut plan, bg)| {
+                    plan["analysis"] = bg.value.clone();
+                    (plan, bg)
+                })
+            }),
+    ]
+}
+
+/// One value of a metric in an observation: absent, a number, no data
+/// (an empty list) or an error.
+#[derive(Debug, Clone, Copy)]
+enum Sample {
+    Absent,
+    Value(f64),
+    NoData,
+    Error,
+}
+
+fn sample(values: Vec<f64>) -> impl Strategy<Value = Sample> {
+    prop_oneof![
+        1 => Just(Sample::Absent),
+        4 => prop::sample::select(values).prop_map(Sample::Value),
+        1 => Just(Sample::NoData),
+        1 => Just(Sample::Error),
+    ]
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Observe(Sample, Sample),
+    Tick,
+    Command(&'static str),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        5 => (sample(vec![0.0, 0.5, 3.0]), sample(vec![100.0, 400.0, 900.0]))
+            .prop_map(|(e, l)| Step::Observe(e, l)),
+        2 => Just(Step::Tick),
+        // "advance" is `resume` (leave the pause, next step); "time
+        // passing" is the gap before each input plus ticks.
+        1 => prop::sample::select(vec!["promote", "resume", "abort"]).prop_map(Step::Command),
+    ]
+}
+
+fn to_input(s: &Step) -> Value {
+    match s {
+        Step::Tick => json!({"kind": "tick"}),
+        Step::Command(c) => json!({"kind": "command", "command": c}),
+        Step::Observe(e, l) => {
+            let mut metrics = serde_json::Map::new();
+            let mut errors = Vec::new();
+            for (name, s) in [("errors", e), ("latency", l)] {
+                match s {
+                    Sample::Absent => {}
+                    Sample::Value(v) => {
+                        metrics.insert(name.into(), json!(v));
+                    }
+                    Sample::NoData => {
+                        metrics.insert(name.into(), json!([]));
+                    }
+                    Sample::Error => errors.push(name),
+                }
+            }
+            json!({"kind": "observation", "metrics": metrics, "errors": errors})
+        }
+    }
+}
+
+/// The oracle's count of one metric: failed measurements and consecutive
+/// errors, as the background analysis defines them.
+#[derive(Debug, Default, Clone, Copy)]
+struct Count {
+    failed: u32,
+    consecutive_errors: u32,
+}
+
+impl Count {
+    fn add(&mut self, s: Sample, fails_above: f64, no_data: &str) {
+        match s {
+            Sample::Absent => {}
+            Sample::Error => self.consecutive_errors += 1,
+            Sample::NoData => match no_data {
+                "fail" => {
+                    self.failed += 1;
+                    self.consecutive_errors = 0;
+                }
+                "pass" => self.consecutive_errors = 0,
+                _ => {}
+            },
+            Sample::Value(v) => {
+                self.consecutive_errors = 0;
+                if v > fails_above {
+                    self.failed += 1;
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn a_background_breach_never_reaches_full_weight(
+        (plan_value, bg) in plan_with_background(),
+        inputs in prop::collection::vec((step(), 0i64..900), 1..40),
+    ) {
+        let plan: DeploymentPlan = serde_json::from_value(plan_value.clone()).unwrap();
+        let mut now: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
+        let mut state = RolloutState::default();
+        let mut counts = [Count::default(); 2];
+        let mut breached = false;
+        for (s, gap) in inputs {
+            now = Timestamp::from_datetime(now.datetime() + chrono::Duration::seconds(gap));
+            let raw = to_input(&s);
+            let i: RolloutInput = serde_json::from_value(raw.clone()).unwrap();
+            let step = rollout_step(&plan, &state, &i, &now)
+                .unwrap_or_else(|e| panic!("{plan_value} {raw}: {e}"));
+            let next = &step.state;
+            // The oracle: the background analysis counts an observation
+            // whenever the rollout is running at or after its starting
+            // step, whatever the phase, until its first breach.
+            let active = !breached
+                && state.phase != RolloutPhase::Pending
+                && !state.phase.is_terminal()
+                && state.step >= bg.starting_step;
+            if let (Step::Observe(e, l), true) = (&s, active) {
+                counts[0].add(*e, 1.0, bg.no_data);
+                counts[1].add(*l, 500.0, bg.no_data);
+                breached = counts
+                    .iter()
+                    .zip(bg.limits.iter())
+                    .any(|(c, lim)| c.failed > lim.failure || c.consecutive_errors > lim.errors);
+            }
+            let machine_breach = next.background.as_ref().is_some_and(|b| b.breach.is_some());
+            prop_assert_eq!(machine_breach, breached, "{} {} {:?}", plan_value, raw, next);
+            if breached {
+                prop_assert!(next.weight < 100, "{} {:?}", plan_value, next);
+                prop_assert_ne!(next.phase, RolloutPhase::Succeeded);
+                prop_assert_ne!(step.decision, RolloutDecision::Promote);
+                prop_assert!(
+                    matches!(next.phase, RolloutPhase::RolledBack | RolloutPhase::Aborted)
+                        || (next.phase == RolloutPhase::Paused
+                            && next.reason == Some(relman::rollout::PauseReason::AnalysisFailed)),
+                    "{:?}", next
+                );
+            }
+            prop_assert_eq!(next.phase == RolloutPhase::Paused, next.reason.is_some());
+            if next.weight < state.weight {
+                prop_assert_eq!(next.weight, 0);
+            }
+            let back: RolloutState = serde_json::from_value(serde_json::to_value(next).unwrap()).unwrap();
+            prop_assert_eq!(&back, next);
+            state = step.state;
+        }
+    }
+}

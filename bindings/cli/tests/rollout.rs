@@ -266,3 +266,95 @@ fn validate_knows_the_new_documents() {
         assert_eq!(run.stdout_json()["document"], kind);
     }
 }
+
+/// The dropped-breach scenario of issue #22: the step analysis pauses for
+/// lack of latency data, a 0.031 error rate (max 0.01) arrives during the
+/// pause, then someone promotes.
+fn dropped_breach(on_failure: Option<&str>) -> Value {
+    let mut analysis = json!({"name": "error-rate", "metrics": [{"name": "error_rate", "max": 0.01}], "starting_step": 1});
+    if let Some(o) = on_failure {
+        analysis["on_failure"] = json!(o);
+    }
+    json!({
+        "plan": {"strategy": "canary", "steps": [
+            {"set_weight": 20},
+            {"analysis": {"metrics": [{"name": "latency_p99", "max": 300}]}},
+            {"set_weight": 50}, {"pause": {}}, {"set_weight": 100}
+        ], "analysis": analysis},
+        "inputs": [
+            {"at": "2026-12-01T10:00:00Z", "kind": "tick"},
+            {"at": "2026-12-01T10:05:00Z", "kind": "observation", "metrics": {"latency_p99": [], "error_rate": 0.004}},
+            {"at": "2026-12-01T10:07:00Z", "kind": "observation", "metrics": {"error_rate": 0.031}},
+            {"at": "2026-12-01T10:08:00Z", "kind": "command", "command": "promote", "actor": "rita"}
+        ]
+    })
+}
+
+#[test]
+fn a_breach_during_a_no_data_pause_rolls_back_and_denies_the_promote() {
+    let run = relman(&["rollout", "-"], Some(&dropped_breach(None)));
+    run.exits(1);
+    assert_eq!(
+        decisions(&run),
+        ["advance", "pause", "roll_back", "continue"]
+    );
+    let out = run.stdout_json();
+    assert_eq!(out["steps"][1]["state"]["reason"], "no_data");
+    assert_eq!(
+        out["steps"][2]["reasons"][1]["rule"],
+        "background.failure_limit"
+    );
+    assert_eq!(out["state"]["phase"], "rolled_back");
+    assert_eq!(out["state"]["weight"], 0);
+    assert_eq!(out["state"]["background"]["breach"]["value"], 0.031);
+    let denied = &out["steps"][3]["reasons"][1];
+    assert_eq!(denied["rule"], "command.denied");
+    assert!(denied["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("promote is denied: the background analysis failed: `error_rate` failed 1 time (failure limit 0, value 0.031)"));
+    assert_eq!(out["warnings"][0]["code"], "denied_command");
+    assert_eq!(out["warnings"][0]["path"], "inputs[3].command");
+
+    let table = relman(
+        &["rollout", "-", "--format", "table"],
+        Some(&dropped_breach(None)),
+    );
+    table.exits(1);
+    assert!(
+        table.stdout.contains("background.failure_limit"),
+        "{}",
+        table.stdout
+    );
+    assert!(table.stdout.contains("command.denied"), "{}", table.stdout);
+    assert!(
+        table
+            .stdout
+            .ends_with("final: rolled_back at weight 0% (4 inputs)\n"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn a_breach_under_on_failure_pause_stays_paused_and_exits_1() {
+    let run = relman(&["rollout", "-"], Some(&dropped_breach(Some("pause"))));
+    run.exits(1);
+    assert_eq!(decisions(&run), ["advance", "pause", "pause", "continue"]);
+    let out = run.stdout_json();
+    assert_eq!(out["state"]["phase"], "paused");
+    assert_eq!(out["state"]["reason"], "analysis_failed");
+    assert_eq!(out["state"]["weight"], 20);
+    assert_eq!(out["steps"][3]["reasons"][0]["rule"], "command.denied");
+}
+
+#[test]
+fn a_bad_starting_step_exits_2_with_its_path() {
+    let mut doc = dropped_breach(None);
+    doc["plan"]["analysis"]["starting_step"] = json!(9);
+    let run = relman(&["rollout", "-"], Some(&doc));
+    run.exits(2);
+    let body = run.stderr_json();
+    assert_eq!(body["code"], "invalid_input");
+    assert_eq!(body["problems"][0]["path"], "plan.analysis.starting_step");
+}

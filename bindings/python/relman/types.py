@@ -153,12 +153,21 @@ bounds is inconclusive. Without a fail bound on a side, leaving
 [`max`]: MetricCheck::max"""
     aggregate: Aggregate
     """How samples become one value (default `mean`)."""
+    consecutive_error_limit: Union[int, None]
+    """Consecutive measurement errors of this metric tolerated; overrides
+the analysis's `consecutive_error_limit` for this metric."""
     fail_above: Union[float, None]
     """Values above this fail (≥ `max`); between `max` and it:
 inconclusive."""
     fail_below: Union[float, None]
     """Values below this fail (≤ `min`); between it and `min`:
 inconclusive."""
+    failure_limit: Union[int, None]
+    """Failed measurements of this metric tolerated; overrides the
+analysis's `failure_limit` for this metric."""
+    inconclusive_limit: Union[int, None]
+    """Inconclusive measurements of this metric tolerated; overrides the
+analysis's `inconclusive_limit` for this metric."""
     max: Union[float, None]
     """Highest successful value."""
     min: Union[float, None]
@@ -166,6 +175,9 @@ inconclusive."""
 
 NoDataPolicy = Literal["pause", "fail", "pass"]
 """What a metric with no data in an observation counts as."""
+
+OnFailure = Literal["roll_back", "pause"]
+"""What a breach of a background analysis does."""
 
 class _AnalysisRequired(TypedDict):
     metrics: List[MetricCheck]
@@ -190,6 +202,14 @@ for a human (policy default 0)."""
     """A name for reports."""
     no_data: Union[NoDataPolicy, None]
     """What a metric without data counts as (policy default `pause`)."""
+    on_failure: Union[OnFailure, None]
+    """Background analysis only: what a breach (a metric over its
+failure or consecutive-error limit) does (policy default
+`roll_back`)."""
+    starting_step: Union[int, None]
+    """Background analysis only (the plan's `analysis` of a canary,
+blue-green or phased rollout): the index of the step from which on
+observations are measured, whatever the rollout's state (default 0)."""
 
 class _CanaryStepSetWeightRequired(TypedDict):
     set_weight: int
@@ -980,6 +1000,9 @@ class AnalysisDefaults(TypedDict, total=False):
     """Inconclusive measurements of a metric tolerated (default 0)."""
     no_data: NoDataPolicy
     """What a metric without data counts as (default `pause`)."""
+    on_failure: Union[OnFailure, None]
+    """What a breach of a background analysis does: `roll_back` (the
+default when absent) or `pause` (reason `analysis_failed`)."""
 
 class BlueGreenDefaults(TypedDict, total=False):
     """Defaults of blue-green plans."""
@@ -1286,17 +1309,69 @@ class AnalysisRun(_AnalysisRunRequired, total=False):
     name: Union[str, None]
     """The analysis name, when the plan gives one."""
 
+BreachRule = Literal["failure_limit", "consecutive_error_limit"]
+"""The limit a background analysis breached."""
+
+class _BreachRequired(TypedDict):
+    at: Timestamp
+    """When the breach was observed."""
+    count: int
+    """Its failed measurements (or consecutive errors)."""
+    limit: int
+    """The limit (per metric, else of the analysis, else of the policy)."""
+    metric: str
+    """The metric that went over it."""
+    rule: BreachRule
+    """Which limit."""
+    step: int
+    """The step the rollout was at."""
+
+class Breach(_BreachRequired, total=False):
+    """A breach of the background analysis: the metric, the limit it went
+over, and when. Once set it stays: no command raises the weight again."""
+    value: Union[float, None]
+    """The value of the metric in the breaching observation, if measured."""
+
 RolloutPhase = Literal["pending", "progressing", "paused", "promoting", "succeeded", "aborted", "rolled_back"]
 """Where a rollout is."""
 
-PauseReason = Literal["timed", "step", "awaiting_promotion", "inconclusive", "no_data"]
+PauseReason = Literal["timed", "step", "awaiting_promotion", "inconclusive", "no_data", "analysis_failed"]
 """Why a rollout is paused."""
+
+class _PausedFromRequired(TypedDict):
+    phase: RolloutPhase
+    """The phase before the pause."""
+
+class PausedFrom(_PausedFromRequired, total=False):
+    """Where a rollout was when the background analysis paused it
+(inconclusive or no data); `resume` goes back there."""
+    reason: Union[PauseReason, None]
+    """The pause reason before, if it was paused already."""
+
+class _BackgroundRunRequired(TypedDict):
+    metrics: Dict[str, MetricTally]
+    """Tallies by metric name."""
+
+class BackgroundRun(_BackgroundRunRequired, total=False):
+    """The background analysis (the plan's `analysis` of a canary, blue-green
+or phased rollout): its tallies from `starting_step` on, whether it
+paused the rollout, and its breach."""
+    breach: Union[Breach, None]
+    """The breach, once the analysis failed."""
+    name: Union[str, None]
+    """The analysis name, when the plan gives one."""
+    paused_from: Union[PausedFrom, None]
+    """Set while the background analysis holds the rollout paused
+(inconclusive, no data): where `resume` returns to."""
 
 class RolloutState(TypedDict, total=False):
     """The state of a rollout, as [`rollout_step`] returns it and takes it
 back. The default is `pending`."""
     analysis: Union[AnalysisRun, None]
     """The running analysis, if the current step is one."""
+    background: Union[BackgroundRun, None]
+    """The background analysis, once it has measured (kept in terminal
+states: a breach denies later commands)."""
     phase: RolloutPhase
     """The phase."""
     reason: Union[PauseReason, None]

@@ -117,6 +117,18 @@ pub struct MetricCheck {
     /// How samples become one value (default `mean`).
     #[serde(default)]
     pub aggregate: Aggregate,
+    /// Failed measurements of this metric tolerated; overrides the
+    /// analysis's `failure_limit` for this metric.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_limit: Option<u32>,
+    /// Inconclusive measurements of this metric tolerated; overrides the
+    /// analysis's `inconclusive_limit` for this metric.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inconclusive_limit: Option<u32>,
+    /// Consecutive measurement errors of this metric tolerated; overrides
+    /// the analysis's `consecutive_error_limit` for this metric.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consecutive_error_limit: Option<u32>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -150,9 +162,32 @@ pub struct Analysis {
     /// What a metric without data counts as (policy default `pause`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_data: Option<NoDataPolicy>,
+    /// Background analysis only (the plan's `analysis` of a canary,
+    /// blue-green or phased rollout): the index of the step from which on
+    /// observations are measured, whatever the rollout's state (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starting_step: Option<usize>,
+    /// Background analysis only: what a breach (a metric over its
+    /// failure or consecutive-error limit) does (policy default
+    /// `roll_back`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<OnFailure>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// What a breach of a background analysis does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnFailure {
+    /// Roll back: all traffic to the old version (default).
+    #[default]
+    RollBack,
+    /// Stay paused (reason `analysis_failed`) for a human; every command
+    /// that would raise the weight is denied, `abort` ends the rollout. At
+    /// weight 100 a breach rolls back whatever this says.
+    Pause,
 }
 
 /// Checks a deployment plan. With `runnable`, a plan without steps
@@ -199,8 +234,14 @@ pub fn check_plan(
             plan.scale_down_delay_secs.is_some(),
         );
     }
-    if s != Strategy::BigBang {
-        unused("analysis", plan.analysis.is_some());
+    if let Some(a) = &plan.analysis {
+        let path = join(base, "analysis");
+        check_analysis(a, &path, problems);
+        if s == Strategy::BigBang {
+            step_analysis_fields(a, &path, warnings);
+        } else {
+            check_background(plan, a, &path, problems, warnings);
+        }
     }
     // A release may name its strategy before its parameters: only a plan
     // to run needs steps or waves. A partial canary (not ending at 100 or
@@ -213,11 +254,7 @@ pub fn check_plan(
         }
     };
     match s {
-        Strategy::BigBang => {
-            if let Some(a) = &plan.analysis {
-                check_analysis(a, &join(base, "analysis"), problems);
-            }
-        }
+        Strategy::BigBang => {}
         Strategy::Canary => {
             if plan.steps.is_empty() {
                 incomplete(
@@ -225,8 +262,13 @@ pub fn check_plan(
                     "a canary needs at least one step (the plan is empty)",
                     problems,
                 );
-            } else if let Some(end) = check_canary(&plan.steps, base, problems) {
-                incomplete("steps", &end, problems);
+            } else {
+                let mut step_warnings = Vec::new();
+                let end = check_canary(&plan.steps, base, problems, &mut step_warnings);
+                if let Some(end) = end {
+                    incomplete("steps", &end, problems);
+                }
+                warnings.append(&mut step_warnings);
             }
         }
         Strategy::Phased => {
@@ -259,6 +301,7 @@ pub fn check_plan(
                 }
                 if let Some(a) = &w.verification {
                     check_analysis(a, &join(&path, "verification"), problems);
+                    step_analysis_fields(a, &join(&path, "verification"), warnings);
                 }
                 if let Some(p) = &w.pause {
                     check_pause(p, &join(&path, "pause"), problems);
@@ -272,6 +315,7 @@ pub fn check_plan(
             ] {
                 if let Some(a) = a {
                     check_analysis(a, &join(base, field), problems);
+                    step_analysis_fields(a, &join(base, field), warnings);
                 }
             }
             if let Some(d) = plan.scale_down_delay_secs {
@@ -288,7 +332,12 @@ pub fn check_plan(
 
 /// Checks the steps; returns the problem of a canary that does not end at
 /// weight 100 or with an open pause, if it does not.
-fn check_canary(steps: &[CanaryStep], base: &str, problems: &mut Vec<Problem>) -> Option<String> {
+fn check_canary(
+    steps: &[CanaryStep],
+    base: &str,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<Warning>,
+) -> Option<String> {
     let mut last: Option<(i64, usize)> = None;
     for (i, step) in steps.iter().enumerate() {
         let path = format!("{}[{i}]", join(base, "steps"));
@@ -308,7 +357,10 @@ fn check_canary(steps: &[CanaryStep], base: &str, problems: &mut Vec<Problem>) -
                 }
             }
             CanaryStep::Pause(p) => check_pause(p, &join(&path, "pause"), problems),
-            CanaryStep::Analysis(a) => check_analysis(a, &join(&path, "analysis"), problems),
+            CanaryStep::Analysis(a) => {
+                check_analysis(a, &join(&path, "analysis"), problems);
+                step_analysis_fields(a, &join(&path, "analysis"), warnings);
+            }
         }
     }
     let ends_at_full = last.is_some_and(|(w, _)| w == 100);
@@ -335,6 +387,55 @@ fn check_pause(p: &PauseStep, base: &str, problems: &mut Vec<Problem>) {
                 format!("a duration must be positive (1 to {MAX_DURATION_SECS} seconds), got {d}"),
             ));
         }
+    }
+}
+
+/// `starting_step` and `on_failure` belong to a background analysis: on an
+/// analysis that is a step they are ignored with a warning.
+fn step_analysis_fields(a: &Analysis, base: &str, warnings: &mut Vec<Warning>) {
+    for (field, present) in [
+        ("starting_step", a.starting_step.is_some()),
+        ("on_failure", a.on_failure.is_some()),
+    ] {
+        if present {
+            warnings.push(Warning::new(
+                "unused_parameter",
+                join(base, field),
+                format!("`{field}` applies only to a background analysis (the plan's `analysis` of a canary, blue-green or phased rollout) and is ignored"),
+            ));
+        }
+    }
+}
+
+/// Checks what only a background analysis has: a canary's `starting_step`
+/// names one of its steps (other strategies: checked against their step
+/// list by the rollout machine); `count` does not apply (a background
+/// analysis runs until the rollout ends).
+fn check_background(
+    plan: &DeploymentPlan,
+    a: &Analysis,
+    base: &str,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<Warning>,
+) {
+    if let Some(n) = a.starting_step {
+        if plan.strategy == Strategy::Canary && !plan.steps.is_empty() && n >= plan.steps.len() {
+            problems.push(Problem::new(
+                join(base, "starting_step"),
+                format!(
+                    "step {n} does not exist: the canary has {} steps (0 to {})",
+                    plan.steps.len(),
+                    plan.steps.len().saturating_sub(1)
+                ),
+            ));
+        }
+    }
+    if a.count.is_some() {
+        warnings.push(Warning::new(
+            "unused_parameter",
+            join(base, "count"),
+            "`count` does not apply to a background analysis (it runs until the rollout ends) and is ignored",
+        ));
     }
 }
 

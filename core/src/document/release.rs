@@ -230,7 +230,9 @@ pub struct DeploymentPlan {
     /// (policy default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_down_delay_secs: Option<i64>,
-    /// Big bang: the verification after the deployment.
+    /// Big bang: the verification after the deployment. Canary,
+    /// blue-green, phased: the background analysis (from `starting_step`
+    /// on, whatever the rollout's state; docs/rollout.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis: Option<crate::document::plan::Analysis>,
     /// Strategy parameters relman does not interpret, kept unchanged.

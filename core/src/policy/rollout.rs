@@ -1,7 +1,7 @@
 //! Rollout section: the defaults of analyses, of the canary judge and of
 //! blue-green plans (docs/rollout.md).
 
-use crate::document::plan::{NoDataPolicy, MAX_DURATION_SECS};
+use crate::document::plan::{NoDataPolicy, OnFailure, MAX_DURATION_SECS};
 use crate::document::Extra;
 use crate::error::Problem;
 use schemars::JsonSchema;
@@ -39,6 +39,10 @@ pub struct AnalysisDefaults {
     pub consecutive_error_limit: u32,
     /// What a metric without data counts as (default `pause`).
     pub no_data: NoDataPolicy,
+    /// What a breach of a background analysis does: `roll_back` (the
+    /// default when absent) or `pause` (reason `analysis_failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<OnFailure>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -52,6 +56,7 @@ impl Default for AnalysisDefaults {
             inconclusive_limit: 0,
             consecutive_error_limit: 4,
             no_data: NoDataPolicy::Pause,
+            on_failure: None,
             extra: Extra::new(),
         }
     }

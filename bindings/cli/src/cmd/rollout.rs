@@ -23,8 +23,15 @@ Prints {steps[], state, decisions[], warnings[]}: per input its decision
 reasons (rule, message, data). With --format table: one line per input
 (time, input, decision, phase, weight) with its reasons indented below.
 
+A plan's `analysis` (canary, blue-green, phased) is a background analysis:
+from its `starting_step` on it measures every observation whatever the
+rollout's state; a breach rolls back (or, with `on_failure: pause`, stays
+paused with reason analysis_failed) and later promote / resume commands are
+denied with the breach as their reason.
+
 Exit status: 0 the rollout did not roll back, 1 a roll_back decision (a
-failed analysis or an abort), 2 bad input (paths like inputs[3].metrics.x).";
+failed analysis or an abort) or a breach of the background analysis, 2 bad
+input (paths like inputs[3].metrics.x).";
 
 /// Arguments of `relman rollout`.
 #[derive(Debug, clap::Args)]
@@ -47,7 +54,15 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
         Format::Json => output::print_json(&result)?,
         Format::Table => output::print(&render::replay_lines(&result).join("\n"))?,
     }
+    // A breach of the background analysis is a negative verdict even when
+    // the plan pauses on it (on_failure pause) instead of rolling back.
+    let breached = result
+        .state
+        .background
+        .as_ref()
+        .is_some_and(|b| b.breach.is_some());
     let rolled_back = result.decisions.contains(&RolloutDecision::RollBack)
+        || breached
         || matches!(
             result.state.phase,
             RolloutPhase::RolledBack | RolloutPhase::Aborted

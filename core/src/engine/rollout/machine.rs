@@ -3,7 +3,7 @@
 use super::SampleSet;
 use crate::document::plan::{
     check_plan, plan_metrics, strategy_name, Aggregate, Analysis, CanaryStep, MetricCheck,
-    NoDataPolicy,
+    NoDataPolicy, OnFailure,
 };
 use crate::document::{DeploymentPlan, Extra, Strategy};
 use crate::error::{Error, Problem, Result, Warning};
@@ -77,6 +77,24 @@ pub enum PauseReason {
     Inconclusive,
     /// A metric had no data under the `pause` no-data policy.
     NoData,
+    /// The background analysis failed under `on_failure: pause`: waits for
+    /// `abort`; `promote` and `resume` are denied (the breach is in
+    /// `background.breach`).
+    AnalysisFailed,
+}
+
+impl PauseReason {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PauseReason::Timed => "timed",
+            PauseReason::Step => "step",
+            PauseReason::AwaitingPromotion => "awaiting_promotion",
+            PauseReason::Inconclusive => "inconclusive",
+            PauseReason::NoData => "no_data",
+            PauseReason::AnalysisFailed => "analysis_failed",
+        }
+    }
 }
 
 /// The tally of one metric in a running analysis.
@@ -108,6 +126,93 @@ pub struct AnalysisRun {
     pub metrics: BTreeMap<String, MetricTally>,
 }
 
+/// The limit a background analysis breached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BreachRule {
+    /// More failed measurements than the metric's failure limit.
+    FailureLimit,
+    /// More consecutive measurement errors than the metric's limit.
+    ConsecutiveErrorLimit,
+}
+
+/// A breach of the background analysis: the metric, the limit it went
+/// over, and when. Once set it stays: no command raises the weight again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Breach {
+    /// Which limit.
+    pub rule: BreachRule,
+    /// The metric that went over it.
+    pub metric: String,
+    /// Its failed measurements (or consecutive errors).
+    pub count: u32,
+    /// The limit (per metric, else of the analysis, else of the policy).
+    pub limit: u32,
+    /// The value of the metric in the breaching observation, if measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The step the rollout was at.
+    pub step: usize,
+    /// When the breach was observed.
+    pub at: Timestamp,
+}
+
+impl std::fmt::Display for Breach {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value = self
+            .value
+            .map(|v| format!(", value {v}"))
+            .unwrap_or_default();
+        match self.rule {
+            BreachRule::FailureLimit => write!(
+                f,
+                "the background analysis failed: `{}` failed {} time{} (failure limit {}{value}) at step {} ({})",
+                self.metric,
+                self.count,
+                if self.count == 1 { "" } else { "s" },
+                self.limit,
+                self.step,
+                self.at
+            ),
+            BreachRule::ConsecutiveErrorLimit => write!(
+                f,
+                "the background analysis errored: `{}` could not be measured {} times in a row (consecutive error limit {}) at step {} ({})",
+                self.metric, self.count, self.limit, self.step, self.at
+            ),
+        }
+    }
+}
+
+/// Where a rollout was when the background analysis paused it
+/// (inconclusive or no data); `resume` goes back there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PausedFrom {
+    /// The phase before the pause.
+    pub phase: RolloutPhase,
+    /// The pause reason before, if it was paused already.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<PauseReason>,
+}
+
+/// The background analysis (the plan's `analysis` of a canary, blue-green
+/// or phased rollout): its tallies from `starting_step` on, whether it
+/// paused the rollout, and its breach.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BackgroundRun {
+    /// The analysis name, when the plan gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Tallies by metric name.
+    pub metrics: BTreeMap<String, MetricTally>,
+    /// Set while the background analysis holds the rollout paused
+    /// (inconclusive, no data): where `resume` returns to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_from: Option<PausedFrom>,
+    /// The breach, once the analysis failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breach: Option<Breach>,
+}
+
 /// The state of a rollout, as [`rollout_step`] returns it and takes it
 /// back. The default is `pending`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -134,6 +239,10 @@ pub struct RolloutState {
     /// The running analysis, if the current step is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis: Option<AnalysisRun>,
+    /// The background analysis, once it has measured (kept in terminal
+    /// states: a breach denies later commands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<BackgroundRun>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -303,6 +412,54 @@ struct Limits {
     inconclusive: u32,
     consecutive_errors: u32,
     no_data: NoDataPolicy,
+    /// Per metric: (failure, inconclusive, consecutive errors), the
+    /// metric's own limit or the analysis's.
+    per_metric: BTreeMap<String, (u32, u32, u32)>,
+    /// Whether any metric sets a limit of its own (then the reasons list
+    /// them as `metric_limits`).
+    overridden: bool,
+}
+
+impl Limits {
+    /// (failure, inconclusive, consecutive errors) of a metric.
+    fn of(&self, metric: &str) -> (u32, u32, u32) {
+        self.per_metric.get(metric).copied().unwrap_or((
+            self.failure,
+            self.inconclusive,
+            self.consecutive_errors,
+        ))
+    }
+
+    /// The limits as reason data, with `metric_limits` only when a metric
+    /// overrides the analysis.
+    fn data(&self, tallies: &BTreeMap<String, MetricTally>, count: bool) -> Value {
+        let mut data = json!({
+            "tallies": tallies,
+            "failure_limit": self.failure,
+            "inconclusive_limit": self.inconclusive,
+            "consecutive_error_limit": self.consecutive_errors,
+            "no_data": self.no_data,
+        });
+        if let Some(obj) = data.as_object_mut() {
+            if count {
+                obj.insert("count".into(), json!(self.count));
+            }
+            if self.overridden {
+                let per: serde_json::Map<String, Value> = self
+                    .per_metric
+                    .iter()
+                    .map(|(name, (f, i, c))| {
+                        (
+                            name.clone(),
+                            json!({"failure_limit": f, "inconclusive_limit": i, "consecutive_error_limit": c}),
+                        )
+                    })
+                    .collect();
+                obj.insert("metric_limits".into(), Value::Object(per));
+            }
+        }
+        data
+    }
 }
 
 fn limits(a: &Analysis, policy: &RolloutPolicy) -> Limits {
@@ -315,6 +472,31 @@ fn limits(a: &Analysis, policy: &RolloutPolicy) -> Limits {
             .consecutive_error_limit
             .unwrap_or(d.consecutive_error_limit),
         no_data: a.no_data.unwrap_or(d.no_data),
+        per_metric: a
+            .metrics
+            .iter()
+            .map(|m| {
+                (
+                    m.name.clone(),
+                    (
+                        m.failure_limit
+                            .or(a.failure_limit)
+                            .unwrap_or(d.failure_limit),
+                        m.inconclusive_limit
+                            .or(a.inconclusive_limit)
+                            .unwrap_or(d.inconclusive_limit),
+                        m.consecutive_error_limit
+                            .or(a.consecutive_error_limit)
+                            .unwrap_or(d.consecutive_error_limit),
+                    ),
+                )
+            })
+            .collect(),
+        overridden: a.metrics.iter().any(|m| {
+            m.failure_limit.is_some()
+                || m.inconclusive_limit.is_some()
+                || m.consecutive_error_limit.is_some()
+        }),
     }
 }
 
@@ -366,6 +548,21 @@ pub fn rollout_step_with_policy(
         return Err(Error::InvalidInput { problems });
     }
     let stages = stages(plan, policy);
+    if let Some(n) = plan
+        .analysis
+        .as_ref()
+        .and_then(|a| a.starting_step)
+        .filter(|n| plan.strategy != Strategy::BigBang && *n >= stages.len())
+    {
+        return Err(Error::invalid_input(
+            "plan.analysis.starting_step",
+            format!(
+                "step {n} does not exist: the {} rollout has {} steps (docs/rollout.md, the step list)",
+                strategy_name(plan.strategy),
+                stages.len()
+            ),
+        ));
+    }
     check_input(plan, input, "input")?;
     check_state(state, &stages, now)?;
 
@@ -388,6 +585,9 @@ pub fn rollout_step_with_policy(
             json!({"phase": state.phase}),
         ));
         if let RolloutInput::Command { command, .. } = input {
+            if *command != RolloutCommand::Abort && m.deny(*command) {
+                return Ok(m.finish(state, RolloutDecision::Continue));
+            }
             m.warnings.push(Warning::new(
                 "ignored_command",
                 "input.command",
@@ -483,6 +683,21 @@ fn check_state(state: &RolloutState, stages: &[Stage<'_>], now: &Timestamp) -> R
             "a paused rollout needs a reason",
         ));
     }
+    let background = state.background.as_ref();
+    if state.reason == Some(PauseReason::AnalysisFailed)
+        && background.and_then(|b| b.breach.as_ref()).is_none()
+    {
+        return Err(Error::invalid_input(
+            "state.background.breach",
+            "a rollout paused with reason analysis_failed needs the breach of its background analysis",
+        ));
+    }
+    if state.phase != RolloutPhase::Paused && background.is_some_and(|b| b.paused_from.is_some()) {
+        return Err(Error::invalid_input(
+            "state.background.paused_from",
+            "only a paused rollout is held by its background analysis",
+        ));
+    }
     if let Some(since) = &state.since {
         if now < since {
             return Err(Error::invalid_input(
@@ -529,7 +744,12 @@ struct Machine<'a> {
 enum Verdict {
     Running,
     Passed,
-    Failed(String, &'static str),
+    Failed {
+        rule: BreachRule,
+        metric: String,
+        count: u32,
+        limit: u32,
+    },
     Inconclusive(String),
     NoData(String),
 }
@@ -592,6 +812,11 @@ impl<'a> Machine<'a> {
                     }
                     RolloutCommand::Resume => match phase {
                         RolloutPhase::Pending => self.start(&format!("resume{by}")),
+                        RolloutPhase::Paused if self.deny(RolloutCommand::Resume) => Ok(()),
+                        RolloutPhase::Paused if self.held() => {
+                            self.accept_background(&by, &why, actor.as_deref());
+                            Ok(())
+                        }
                         RolloutPhase::Paused => {
                             let rule = match self.state.reason {
                                 Some(PauseReason::Inconclusive) | Some(PauseReason::NoData) => {
@@ -629,7 +854,12 @@ impl<'a> Machine<'a> {
                             Ok(())
                         }
                     },
-                    RolloutCommand::Promote => self.promote(&by, &why),
+                    RolloutCommand::Promote => {
+                        if self.deny(RolloutCommand::Promote) {
+                            return Ok(());
+                        }
+                        self.promote(&by, &why)
+                    }
                 }
             }
         }
@@ -658,6 +888,46 @@ impl<'a> Machine<'a> {
         self.state.resume_at = None;
         self.state.analysis = None;
         self.state.since = Some(self.now.clone());
+        if let Some(b) = &mut self.state.background {
+            b.paused_from = None;
+        }
+    }
+
+    /// True while the background analysis holds the rollout paused.
+    fn held(&self) -> bool {
+        self.state
+            .background
+            .as_ref()
+            .is_some_and(|b| b.paused_from.is_some())
+    }
+
+    /// `resume` of a pause of the background analysis: back to where the
+    /// rollout was; the inconclusive measurements so far are accepted (the
+    /// counts start again from 0).
+    fn accept_background(&mut self, by: &str, why: &str, actor: Option<&str>) {
+        let Some(bg) = self.state.background.as_mut() else {
+            return;
+        };
+        let Some(from) = bg.paused_from.take() else {
+            return;
+        };
+        for t in bg.metrics.values_mut() {
+            t.inconclusive = 0;
+        }
+        self.reasons.push(reason(
+            "command.resume_accepts_background",
+            format!(
+                "resumed{by}{why}: the background analysis's {} is accepted; back to {}{}",
+                self.state.reason.map(PauseReason::as_str).unwrap_or_default(),
+                from.phase.as_str(),
+                from.reason
+                    .map(|r| format!(" ({})", r.as_str()))
+                    .unwrap_or_default()
+            ),
+            json!({"actor": actor, "reason": self.state.reason, "step": self.state.step, "back_to": from}),
+        ));
+        self.state.phase = from.phase;
+        self.state.reason = from.reason;
     }
 
     fn promote(&mut self, by: &str, why: &str) -> Result<()> {
@@ -688,7 +958,11 @@ impl<'a> Machine<'a> {
     }
 
     fn tick(&mut self) -> Result<()> {
-        if let Some(at) = self.state.resume_at.clone() {
+        // Only a timed pause (or a wait while progressing / promoting) ends
+        // with time: a pause for a human waits for a command.
+        let timed = self.state.phase != RolloutPhase::Paused
+            || self.state.reason == Some(PauseReason::Timed);
+        if let Some(at) = self.state.resume_at.clone().filter(|_| timed) {
             if *self.now >= at {
                 self.reasons.push(reason(
                     "step.wait_over",
@@ -726,6 +1000,9 @@ impl<'a> Machine<'a> {
     /// Enters stages from `index` on, running through those that complete
     /// at once (weights, the switch, zero waits).
     fn run_from(&mut self, mut index: usize) -> Result<()> {
+        if let Some(b) = &mut self.state.background {
+            b.paused_from = None;
+        }
         self.state.reason = None;
         self.state.resume_at = None;
         self.state.analysis = None;
@@ -841,86 +1118,66 @@ impl<'a> Machine<'a> {
         }
     }
 
+    /// The background analysis, when it covers the current step (a
+    /// non-big-bang plan with an `analysis`, from its `starting_step` on).
+    fn background(&self) -> Option<&'a Analysis> {
+        let a = self.plan.analysis.as_ref()?;
+        (self.plan.strategy != Strategy::BigBang
+            && !self.state.phase.is_terminal()
+            && self.state.phase != RolloutPhase::Pending
+            && self.state.step >= a.starting_step.unwrap_or(0))
+        .then_some(a)
+    }
+
     fn observe(&mut self, metrics: &SampleSet, errors: &[String]) -> Result<()> {
+        let background = self.background();
+        if let Some(bg) = background {
+            if self.observe_background(bg, metrics, errors)? {
+                return Ok(());
+            }
+        }
+        let held = self
+            .state
+            .background
+            .as_ref()
+            .is_some_and(|b| b.paused_from.is_some());
         let analysis = match (self.stages.get(self.state.step), self.state.phase) {
             (Some(Stage::Analysis(a, _)), RolloutPhase::Progressing | RolloutPhase::Promoting)
                 if self.state.analysis.is_some() =>
             {
                 *a
             }
-            _ => {
+            (Some(Stage::Analysis(..)), RolloutPhase::Paused)
+                if held && self.state.analysis.is_some() =>
+            {
                 self.reasons.push(reason(
-                    "analysis.not_running",
-                    "no analysis is running at this step; the observation is not counted",
-                    json!({"step": self.state.step, "phase": self.state.phase}),
+                    "analysis.held",
+                    "the background analysis holds the rollout paused; the step's analysis does not count this observation",
+                    json!({"step": self.state.step}),
                 ));
+                return Ok(());
+            }
+            _ => {
+                if background.is_none() {
+                    self.reasons.push(reason(
+                        "analysis.not_running",
+                        "no analysis is running at this step; the observation is not counted",
+                        json!({"step": self.state.step, "phase": self.state.phase}),
+                    ));
+                }
                 return Ok(());
             }
         };
         let limits = limits(analysis, self.policy);
         let mut run = self.state.analysis.clone().unwrap_or_default();
-        let error_set: BTreeSet<&str> = errors.iter().map(String::as_str).collect();
-        let mut measured = Vec::new();
-        let mut no_data_pause = Vec::new();
-        for check in &analysis.metrics {
-            let tally = run.metrics.entry(check.name.clone()).or_default();
-            let samples = metrics.0.get(&check.name);
-            let outcome: &str = if error_set.contains(check.name.as_str()) {
-                tally.errors = tally.errors.saturating_add(1);
-                tally.consecutive_errors = tally.consecutive_errors.saturating_add(1);
-                "error"
-            } else {
-                match samples.and_then(|s| aggregate(s, check.aggregate)) {
-                    None => {
-                        tally.no_data = tally.no_data.saturating_add(1);
-                        match limits.no_data {
-                            NoDataPolicy::Pass => {
-                                tally.measurements = tally.measurements.saturating_add(1);
-                                tally.successful = tally.successful.saturating_add(1);
-                                tally.consecutive_errors = 0;
-                                "no_data_pass"
-                            }
-                            NoDataPolicy::Fail => {
-                                tally.measurements = tally.measurements.saturating_add(1);
-                                tally.failed = tally.failed.saturating_add(1);
-                                tally.consecutive_errors = 0;
-                                "no_data_fail"
-                            }
-                            NoDataPolicy::Pause => {
-                                no_data_pause.push(check.name.clone());
-                                "no_data"
-                            }
-                        }
-                    }
-                    Some(v) => {
-                        tally.measurements = tally.measurements.saturating_add(1);
-                        tally.consecutive_errors = 0;
-                        match classify(check, v) {
-                            Measured::Success => {
-                                tally.successful = tally.successful.saturating_add(1);
-                                "successful"
-                            }
-                            Measured::Failed => {
-                                tally.failed = tally.failed.saturating_add(1);
-                                "failed"
-                            }
-                            Measured::Inconclusive => {
-                                tally.inconclusive = tally.inconclusive.saturating_add(1);
-                                "inconclusive"
-                            }
-                        }
-                    }
-                }
-            };
-            let value = samples.and_then(|s| aggregate(s, check.aggregate));
-            measured.push(json!({
-                "metric": check.name,
-                "value": value,
-                "result": outcome,
-                "min": check.min, "max": check.max,
-                "fail_below": check.fail_below, "fail_above": check.fail_above,
-            }));
-        }
+        let (measured, no_data_pause, _) = measure(
+            analysis,
+            limits.no_data,
+            &mut run.metrics,
+            metrics,
+            errors,
+            false,
+        );
         self.reasons.push(reason(
             "analysis.measurement",
             format!(
@@ -930,16 +1187,9 @@ impl<'a> Machine<'a> {
             ),
             Value::Array(measured),
         ));
-        let verdict = evaluate(&run, &limits, &no_data_pause);
-        self.state.analysis = Some(run.clone());
-        let data = json!({
-            "tallies": run.metrics,
-            "count": limits.count,
-            "failure_limit": limits.failure,
-            "inconclusive_limit": limits.inconclusive,
-            "consecutive_error_limit": limits.consecutive_errors,
-            "no_data": limits.no_data,
-        });
+        let verdict = evaluate(&run.metrics, &limits, &no_data_pause);
+        let data = limits.data(&run.metrics, true);
+        self.state.analysis = Some(run);
         match verdict {
             Verdict::Running => {
                 self.reasons.push(reason(
@@ -961,8 +1211,17 @@ impl<'a> Machine<'a> {
                 ));
                 self.run_from(self.state.step.saturating_add(1))
             }
-            Verdict::Failed(message, rule) => {
-                self.reasons.push(reason(rule, message, data));
+            Verdict::Failed {
+                rule,
+                metric,
+                count,
+                limit,
+            } => {
+                self.reasons.push(reason(
+                    &rule_id("analysis", rule),
+                    failed_message(rule, &metric, count, limit),
+                    data,
+                ));
                 self.terminate(RolloutPhase::RolledBack);
                 Ok(())
             }
@@ -980,6 +1239,181 @@ impl<'a> Machine<'a> {
                 Ok(())
             }
         }
+    }
+
+    /// Measures an observation for the background analysis. Returns true
+    /// when the observation is used up: a breach (rolled back, or paused
+    /// under `on_failure: pause`), an earlier breach, or a new hold (the
+    /// rollout paused, inconclusive or no data).
+    fn observe_background(
+        &mut self,
+        bg: &Analysis,
+        metrics: &SampleSet,
+        errors: &[String],
+    ) -> Result<bool> {
+        let mut run = self
+            .state
+            .background
+            .clone()
+            .unwrap_or_else(|| BackgroundRun {
+                name: bg.name.clone(),
+                metrics: bg
+                    .metrics
+                    .iter()
+                    .map(|m| (m.name.clone(), MetricTally::default()))
+                    .collect(),
+                paused_from: None,
+                breach: None,
+            });
+        if let Some(breach) = &run.breach {
+            self.reasons.push(reason(
+                "background.breached",
+                format!("{breach}; the observation is not counted"),
+                json!({"breach": breach}),
+            ));
+            return Ok(true);
+        }
+        let limits = limits(bg, self.policy);
+        let (measured, no_data_pause, values) =
+            measure(bg, limits.no_data, &mut run.metrics, metrics, errors, true);
+        if measured.is_empty() {
+            self.reasons.push(reason(
+                "background.not_measured",
+                format!(
+                    "the observation has none of the background analysis's metrics ({}); nothing counted for it",
+                    bg.metrics
+                        .iter()
+                        .map(|m| format!("`{}`", m.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                json!({"step": self.state.step, "phase": self.state.phase}),
+            ));
+            return Ok(false);
+        }
+        self.reasons.push(reason(
+            "background.measurement",
+            format!(
+                "background analysis: measured {} metric{} at step {} ({})",
+                measured.len(),
+                if measured.len() == 1 { "" } else { "s" },
+                self.state.step,
+                self.state.phase.as_str()
+            ),
+            Value::Array(measured),
+        ));
+        let on_failure = bg
+            .on_failure
+            .or(self.policy.analysis.on_failure)
+            .unwrap_or_default();
+        let mut data = limits.data(&run.metrics, false);
+        if let Some(obj) = data.as_object_mut() {
+            obj.insert("on_failure".into(), json!(on_failure));
+            obj.insert("starting_step".into(), json!(bg.starting_step.unwrap_or(0)));
+        }
+        let verdict = evaluate(&run.metrics, &limits, &no_data_pause);
+        let no_data_verdict = matches!(verdict, Verdict::NoData(_));
+        match verdict {
+            Verdict::Failed {
+                rule,
+                metric,
+                count,
+                limit,
+            } => {
+                let breach = Breach {
+                    rule,
+                    value: values.get(&metric).copied(),
+                    metric,
+                    count,
+                    limit,
+                    step: self.state.step,
+                    at: self.now.clone(),
+                };
+                let pause = on_failure == OnFailure::Pause && self.state.weight < 100;
+                let what = if pause {
+                    "the rollout stays paused (on_failure pause): promote and resume are denied, abort ends it"
+                } else if on_failure == OnFailure::Pause {
+                    "roll back (at weight 100 a pause would leave all traffic on the new version)"
+                } else {
+                    "roll back"
+                };
+                self.reasons.push(reason(
+                    &rule_id("background", rule),
+                    format!("{breach}: {what}"),
+                    data,
+                ));
+                run.breach = Some(breach);
+                run.paused_from = None;
+                self.state.background = Some(run);
+                if pause {
+                    self.state.phase = RolloutPhase::Paused;
+                    self.state.reason = Some(PauseReason::AnalysisFailed);
+                    self.state.resume_at = None;
+                    self.state.analysis = None;
+                } else {
+                    self.terminate(RolloutPhase::RolledBack);
+                }
+                Ok(true)
+            }
+            Verdict::Inconclusive(message) | Verdict::NoData(message) => {
+                let (rule, why) = if no_data_verdict {
+                    ("background.no_data", PauseReason::NoData)
+                } else {
+                    ("background.inconclusive_limit", PauseReason::Inconclusive)
+                };
+                let held = run.paused_from.is_some();
+                let message = if held {
+                    format!("background analysis: {message} (already paused by it)")
+                } else {
+                    format!("background analysis: {message}")
+                };
+                self.reasons.push(reason(rule, message, data));
+                if !held {
+                    run.paused_from = Some(PausedFrom {
+                        phase: self.state.phase,
+                        reason: self.state.reason,
+                    });
+                    self.state.phase = RolloutPhase::Paused;
+                    self.state.reason = Some(why);
+                }
+                self.state.background = Some(run);
+                Ok(!held)
+            }
+            Verdict::Running | Verdict::Passed => {
+                self.reasons.push(reason(
+                    "background.running",
+                    "background analysis: no limit exceeded",
+                    data,
+                ));
+                self.state.background = Some(run);
+                Ok(false)
+            }
+        }
+    }
+
+    /// Why a command that would raise the weight is denied: the breach of
+    /// the background analysis, if there is one.
+    fn deny(&mut self, command: RolloutCommand) -> bool {
+        let Some(breach) = self
+            .state
+            .background
+            .as_ref()
+            .and_then(|b| b.breach.clone())
+        else {
+            return false;
+        };
+        let name = command_name(command);
+        self.reasons.push(reason(
+            "command.denied",
+            format!("{name} is denied: {breach}"),
+            json!({"command": command, "breach": breach}),
+        ));
+        self.warnings.push(Warning::new(
+            "denied_command",
+            "input.command",
+            format!("{name} is denied: {breach}"),
+        ));
+        true
     }
 }
 
@@ -1031,38 +1465,40 @@ fn aggregate(samples: &[f64], how: Aggregate) -> Option<f64> {
     })
 }
 
-fn evaluate(run: &AnalysisRun, limits: &Limits, no_data_pause: &[String]) -> Verdict {
-    for (name, t) in &run.metrics {
-        if t.failed > limits.failure {
-            return Verdict::Failed(
-                format!(
-                    "`{name}` failed {} time{} (failure limit {}): the analysis failed, roll back",
-                    t.failed,
-                    if t.failed == 1 { "" } else { "s" },
-                    limits.failure
-                ),
-                "analysis.failure_limit",
-            );
+fn evaluate(
+    tallies: &BTreeMap<String, MetricTally>,
+    limits: &Limits,
+    no_data_pause: &[String],
+) -> Verdict {
+    for (name, t) in tallies {
+        let limit = limits.of(name).0;
+        if t.failed > limit {
+            return Verdict::Failed {
+                rule: BreachRule::FailureLimit,
+                metric: name.clone(),
+                count: t.failed,
+                limit,
+            };
         }
     }
-    for (name, t) in &run.metrics {
-        if t.consecutive_errors > limits.consecutive_errors {
-            return Verdict::Failed(
-                format!(
-                    "`{name}` could not be measured {} times in a row (consecutive error limit {}): the analysis errored, roll back",
-                    t.consecutive_errors, limits.consecutive_errors
-                ),
-                "analysis.consecutive_error_limit",
-            );
+    for (name, t) in tallies {
+        let limit = limits.of(name).2;
+        if t.consecutive_errors > limit {
+            return Verdict::Failed {
+                rule: BreachRule::ConsecutiveErrorLimit,
+                metric: name.clone(),
+                count: t.consecutive_errors,
+                limit,
+            };
         }
     }
-    for (name, t) in &run.metrics {
-        if t.inconclusive > limits.inconclusive {
+    for (name, t) in tallies {
+        let limit = limits.of(name).1;
+        if t.inconclusive > limit {
             return Verdict::Inconclusive(format!(
-                "`{name}` was inconclusive {} time{} (inconclusive limit {}): pause for a human",
+                "`{name}` was inconclusive {} time{} (inconclusive limit {limit}): pause for a human",
                 t.inconclusive,
                 if t.inconclusive == 1 { "" } else { "s" },
-                limits.inconclusive
             ));
         }
     }
@@ -1076,9 +1512,115 @@ fn evaluate(run: &AnalysisRun, limits: &Limits, no_data_pause: &[String]) -> Ver
                 .join(", ")
         ));
     }
-    if run.metrics.values().all(|t| t.measurements >= limits.count) {
+    if tallies.values().all(|t| t.measurements >= limits.count) {
         Verdict::Passed
     } else {
         Verdict::Running
     }
+}
+
+/// The message of a failed analysis step (the words of the rule).
+fn failed_message(rule: BreachRule, metric: &str, count: u32, limit: u32) -> String {
+    match rule {
+        BreachRule::FailureLimit => format!(
+            "`{metric}` failed {count} time{} (failure limit {limit}): the analysis failed, roll back",
+            if count == 1 { "" } else { "s" },
+        ),
+        BreachRule::ConsecutiveErrorLimit => format!(
+            "`{metric}` could not be measured {count} times in a row (consecutive error limit {limit}): the analysis errored, roll back"
+        ),
+    }
+}
+
+fn rule_id(prefix: &str, rule: BreachRule) -> String {
+    match rule {
+        BreachRule::FailureLimit => format!("{prefix}.failure_limit"),
+        BreachRule::ConsecutiveErrorLimit => format!("{prefix}.consecutive_error_limit"),
+    }
+}
+
+/// Measures one observation into `tallies`: one entry per metric of the
+/// analysis for the reasons, the metrics without data under the `pause`
+/// policy, and each measured value. With `skip_absent` (the background
+/// analysis), a metric neither in `metrics` nor in `errors` is not
+/// measured.
+fn measure(
+    analysis: &Analysis,
+    no_data: NoDataPolicy,
+    tallies: &mut BTreeMap<String, MetricTally>,
+    metrics: &SampleSet,
+    errors: &[String],
+    skip_absent: bool,
+) -> (Vec<Value>, Vec<String>, BTreeMap<String, f64>) {
+    let error_set: BTreeSet<&str> = errors.iter().map(String::as_str).collect();
+    let mut measured = Vec::new();
+    let mut no_data_pause = Vec::new();
+    let mut values = BTreeMap::new();
+    for check in &analysis.metrics {
+        let samples = metrics.0.get(&check.name);
+        let errored = error_set.contains(check.name.as_str());
+        if skip_absent && samples.is_none() && !errored {
+            continue;
+        }
+        let tally = tallies.entry(check.name.clone()).or_default();
+        let outcome: &str = if errored {
+            tally.errors = tally.errors.saturating_add(1);
+            tally.consecutive_errors = tally.consecutive_errors.saturating_add(1);
+            "error"
+        } else {
+            match samples.and_then(|s| aggregate(s, check.aggregate)) {
+                None => {
+                    tally.no_data = tally.no_data.saturating_add(1);
+                    match no_data {
+                        NoDataPolicy::Pass => {
+                            tally.measurements = tally.measurements.saturating_add(1);
+                            tally.successful = tally.successful.saturating_add(1);
+                            tally.consecutive_errors = 0;
+                            "no_data_pass"
+                        }
+                        NoDataPolicy::Fail => {
+                            tally.measurements = tally.measurements.saturating_add(1);
+                            tally.failed = tally.failed.saturating_add(1);
+                            tally.consecutive_errors = 0;
+                            "no_data_fail"
+                        }
+                        NoDataPolicy::Pause => {
+                            no_data_pause.push(check.name.clone());
+                            "no_data"
+                        }
+                    }
+                }
+                Some(v) => {
+                    tally.measurements = tally.measurements.saturating_add(1);
+                    tally.consecutive_errors = 0;
+                    match classify(check, v) {
+                        Measured::Success => {
+                            tally.successful = tally.successful.saturating_add(1);
+                            "successful"
+                        }
+                        Measured::Failed => {
+                            tally.failed = tally.failed.saturating_add(1);
+                            "failed"
+                        }
+                        Measured::Inconclusive => {
+                            tally.inconclusive = tally.inconclusive.saturating_add(1);
+                            "inconclusive"
+                        }
+                    }
+                }
+            }
+        };
+        let value = samples.and_then(|s| aggregate(s, check.aggregate));
+        if let Some(v) = value {
+            values.insert(check.name.clone(), v);
+        }
+        measured.push(json!({
+            "metric": check.name,
+            "value": value,
+            "result": outcome,
+            "min": check.min, "max": check.max,
+            "fail_below": check.fail_below, "fail_above": check.fail_above,
+        }));
+    }
+    (measured, no_data_pause, values)
 }

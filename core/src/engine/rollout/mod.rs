@@ -40,7 +40,7 @@ pub mod stats;
 
 pub use crate::document::plan::{
     check_plan, plan_metrics, Aggregate, Analysis, CanaryStep, MetricCheck, NoDataPolicy,
-    PauseStep, Wave, MAX_DURATION_SECS,
+    OnFailure, PauseStep, Wave, MAX_DURATION_SECS,
 };
 pub use judge::{
     judge_canary, judge_canary_with_limits, judge_canary_with_policy, BadDirection,
@@ -48,8 +48,9 @@ pub use judge::{
     SampleSummary, ShiftReport, UTestReport,
 };
 pub use machine::{
-    rollout_step, rollout_step_with_policy, AnalysisRun, MetricTally, PauseReason, Reason,
-    RolloutCommand, RolloutDecision, RolloutInput, RolloutPhase, RolloutState, RolloutStep,
+    rollout_step, rollout_step_with_policy, AnalysisRun, BackgroundRun, Breach, BreachRule,
+    MetricTally, PauseReason, PausedFrom, Reason, RolloutCommand, RolloutDecision, RolloutInput,
+    RolloutPhase, RolloutState, RolloutStep,
 };
 
 use crate::document::{DeploymentPlan, Extra};
