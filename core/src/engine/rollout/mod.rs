@@ -36,6 +36,7 @@
 
 mod judge;
 mod machine;
+pub mod sources;
 pub mod stats;
 
 pub use crate::document::plan::{
@@ -50,6 +51,10 @@ pub use judge::{
 pub use machine::{
     rollout_step, rollout_step_with_policy, AnalysisRun, MetricTally, PauseReason, Reason,
     RolloutCommand, RolloutDecision, RolloutInput, RolloutPhase, RolloutState, RolloutStep,
+};
+pub use sources::{
+    import_metrics, ImportOptions, ImportedMetric, MetricFormat, MetricImport, MetricStatus,
+    Selector, SideReport, SideStatus,
 };
 
 use crate::document::{DeploymentPlan, Extra};
