@@ -116,6 +116,7 @@ __all__ = [
     "cab_agenda",
     "render_cab_agenda",
     "closure",
+    "import_metrics",
 ]
 
 def validate(
@@ -259,3 +260,13 @@ def render_cab_agenda(agenda: Union[CabAgenda, str], format: NotesFormat) -> Ren
 
 def closure(release: Union[Release, str]) -> Closure:
     """What the host may resolve, publish or must keep open for a release."""
+
+def import_metrics(
+    format: str,
+    responses: Union[Mapping[str, object], str],
+    baseline: Union[Mapping[str, object], str],
+    canary: Union[Mapping[str, object], str],
+    now: TimestampIn,
+    max_age_secs: Union[int, None] = None,
+) -> Dict[str, JSONValue]:
+    """Prometheus or Datadog query responses as baseline and canary samples."""

@@ -38,6 +38,7 @@ __all__ = [
     "cab_agenda",
     "render_cab_agenda",
     "closure",
+    "import_metrics",
 ]
 
 
@@ -216,3 +217,12 @@ def closure(release=None, **unknown):
     `log_not_verified`). The outcome is the one the replay of the
     release's verified log yields (docs/reports.md, "Closure")."""
     return _call("closure", dict(unknown, release=release))
+
+
+def import_metrics(format=None, responses=None, baseline=None, canary=None, now=None, max_age_secs=None, **unknown):
+    """Turns one Prometheus `query_range` or Datadog v1 `query` response
+    per metric into baseline and canary samples (`judge_canary`'s
+    `baseline` and `canary`, an observation's `metrics` and `errors`):
+    series picked by label or tag selectors, NaN dropped, stale or
+    missing series `no_data` with the metric named."""
+    return _call("import_metrics", dict(unknown, format=format, responses=responses, baseline=baseline, canary=canary, now=now, max_age_secs=max_age_secs))

@@ -56,3 +56,5 @@ export const cabAgendaResult: T.CabAgenda = relman.cabAgenda(given<T.In<T.Schedu
 export const renderCabAgendaResult: T.RenderedAgenda = relman.renderCabAgenda(given<T.In<T.CabAgenda>>(), given<T.NotesFormat>());
 
 export const closureResult: T.Closure = relman.closure(given<T.In<T.Release>>());
+
+export const importMetricsResult: T.JsonObject = relman.importMetrics(given<string>(), given<T.JsonInput>(), given<T.JsonInput>(), given<T.JsonInput>(), given<string | Date>(), given<number | null>());

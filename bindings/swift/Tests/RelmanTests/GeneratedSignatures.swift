@@ -38,7 +38,8 @@ final class GeneratedSignatureTests: XCTestCase {
             Relman.cabAgenda(schedule:periodStart:periodEnd:context:),
             Relman.renderCabAgenda(agenda:format:),
             Relman.closure(release:),
+            Relman.importMetrics(format:responses:baseline:canary:now:maxAgeSecs:),
         ]
-        XCTAssertEqual(functions.count, 24)
+        XCTAssertEqual(functions.count, 25)
     }
 }

@@ -205,4 +205,16 @@ OPERATIONS = {
         ),
         None,
     ),
+    "import_metrics": (
+        "import_metrics",
+        (
+            ("format", "enum", "MetricFormat"),
+            ("responses", "text", None),
+            ("baseline", "text", None),
+            ("canary", "text", None),
+            ("now", "scalar", "Timestamp"),
+            ("max_age_secs", "scalar", "u64"),
+        ),
+        None,
+    ),
 }
