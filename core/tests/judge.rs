@@ -503,3 +503,123 @@ fn metrics_judged_on_two_threads_equal_one_thread() {
         assert_eq!(run(threads), one, "{threads} threads");
     }
 }
+
+/// Every number in a JSON value, with its path.
+fn numbers(v: &Value, path: &str, out: &mut Vec<(String, f64)>) {
+    match v {
+        Value::Number(n) => out.push((path.to_string(), n.as_f64().unwrap())),
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                numbers(x, &format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, x) in map {
+                numbers(x, &format!("{path}.{k}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// No number of a judgement is negative zero, as a value or in its JSON
+/// text (`-0.0`), and no explanation or reason prints `-0`.
+fn assert_no_negative_zero(j: &relman::rollout::CanaryJudgement) {
+    let v = serde_json::to_value(j).unwrap();
+    let mut found = Vec::new();
+    numbers(&v, "", &mut found);
+    for (path, x) in &found {
+        assert!(
+            !(*x == 0.0 && x.is_sign_negative()),
+            "negative zero at {path}"
+        );
+    }
+    let text = serde_json::to_string(j).unwrap();
+    assert!(
+        !text.contains("-0.0,") && !text.contains("-0.0}") && !text.contains("-0.0]"),
+        "{text}"
+    );
+    for r in &j.reasons {
+        assert!(!r.contains(" -0 ") && !r.contains(" -0.0"), "{r}");
+    }
+    for m in &j.metrics {
+        assert!(
+            !m.explanation.contains(" -0 ") && !m.explanation.contains("-0)"),
+            "{}",
+            m.explanation
+        );
+    }
+}
+
+#[test]
+fn a_canary_failing_every_metric_scores_zero_not_negative_zero() {
+    // Before the fix: the passing weight was an empty f64 sum (-0.0 since
+    // Rust 1.81), so a canary with no passing metric scored -0.0.
+    let base =
+        set(json!({"latency": [10.0, 11.0, 10.5, 10.2, 10.8, 10.1, 10.9, 10.4, 10.6, 10.3]}));
+    let canary =
+        set(json!({"latency": [20.0, 21.0, 20.5, 20.2, 20.8, 20.1, 20.9, 20.4, 20.6, 20.3]}));
+    let j = judge_canary(&base, &canary, &JudgeConfig::default()).unwrap();
+    assert_eq!(j.verdict, CanaryVerdict::Fail);
+    assert_eq!(j.score, 0.0);
+    assert!(j.score.is_sign_positive(), "score is -0.0");
+    assert!(serde_json::to_string(&j).unwrap().contains("\"score\":0.0"));
+    assert_no_negative_zero(&j);
+}
+
+#[test]
+fn negative_zero_samples_and_config_values_print_as_zero() {
+    // -0.0 in the samples (medians, shift bounds) and in the config
+    // (tolerance, weight) came back as -0.0 before the fix.
+    let base = set(json!({"errors": [-0.0, -0.0, 0.0, -0.0, 0.0], "lat": [-0.0, 1.0, 2.0]}));
+    let canary = set(json!({"errors": [0.0, -0.0, -0.0, 0.0, -0.0], "lat": [-0.0, 1.0, 2.0]}));
+    let cfg = config(json!({"metrics": [
+        {"name": "errors", "tolerance": -0.0, "weight": -0.0},
+        {"name": "lat", "tolerance": -0.0}
+    ]}));
+    let j = judge_canary(&base, &canary, &cfg).unwrap();
+    assert_no_negative_zero(&j);
+}
+
+fn sample_value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(0.0),
+        Just(-0.0),
+        (-20i32..20).prop_map(|v| f64::from(v) * 0.5),
+        (-3i32..3).prop_map(|v| f64::from(v) * 1e-310),
+        Just(f64::NAN),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Whatever the samples (negative zeros, ties, subnormal shifts, NaN)
+    /// and the metric settings, no number the judge outputs is -0.0.
+    #[test]
+    fn no_output_number_is_negative_zero(
+        b in prop::collection::vec(sample_value(), 0..25),
+        c in prop::collection::vec(sample_value(), 0..25),
+        critical in any::<bool>(),
+        direction in prop::sample::select(vec!["increase", "decrease", "either"]),
+        tolerance in prop::sample::select(vec![0.0f64, -0.0, 0.05]),
+    ) {
+        // An all-NaN side is refused; keep one finite value then.
+        let fix = |mut v: Vec<f64>| {
+            if !v.is_empty() && v.iter().all(|x| x.is_nan()) {
+                v.push(-0.0);
+            }
+            v
+        };
+        let base = SampleSet::new().with("m", fix(b));
+        let canary = SampleSet::new().with("m", fix(c));
+        let cfg = JudgeConfig {
+            metrics: vec![serde_json::from_value(json!({
+                "name": "m", "critical": critical, "direction": direction, "tolerance": tolerance
+            })).unwrap()],
+            ..JudgeConfig::default()
+        };
+        let j = judge_canary(&base, &canary, &cfg).unwrap();
+        assert_no_negative_zero(&j);
+    }
+}

@@ -303,6 +303,16 @@ pub fn replay_lines(result: &RolloutReplayResult) -> Vec<String> {
     lines
 }
 
+/// `v` with four decimals, never `-0.0000`: a tiny negative shift that
+/// rounds to zero prints as `0.0000`.
+fn fixed4(v: f64) -> String {
+    let text = format!("{v:.4}");
+    match text.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => text,
+    }
+}
+
 /// `relman judge --format table`: one line per metric, then the verdict.
 pub fn judgement_lines(j: &CanaryJudgement) -> Vec<String> {
     let width = j
@@ -325,9 +335,9 @@ pub fn judgement_lines(j: &CanaryJudgement) -> Vec<String> {
             .shift
             .as_ref()
             .map_or(("-".to_string(), "-".to_string()), |s| {
-                let bound = |b: Option<f64>| b.map_or("∞".to_string(), |v| format!("{v:.4}"));
+                let bound = |b: Option<f64>| b.map_or("∞".to_string(), fixed4);
                 (
-                    format!("{:.4}", s.estimate),
+                    fixed4(s.estimate),
                     format!("[{}, {}]", bound(s.lower), bound(s.upper)),
                 )
             });

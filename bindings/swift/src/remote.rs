@@ -89,6 +89,7 @@ pub use relman::NotesFormat;
 pub use relman::DocumentKind;
 pub use relman::rollout::RolloutDecision;
 pub use relman::rollout::CanaryVerdict;
+pub use relman::rollout::MetricFormat;
 pub use relman::Policy;
 pub use relman::Cmdb;
 pub use relman::Calendar as ChangeCalendar;
@@ -99,6 +100,7 @@ pub use relman::rollout::RolloutState;
 pub use relman::Recipient;
 pub use relman::ErrorBody;
 pub use relman::rollout::MetricJudgement;
+pub use relman::rollout::MetricImport;
 pub use relman::policy::RiskModel;
 pub use relman::risk::FitQuality;
 pub use relman::risk::FitSamples;
@@ -122,6 +124,7 @@ crate::json::json_text!(RolloutState);
 crate::json::json_text!(Recipient);
 crate::json::json_text!(ErrorBody);
 crate::json::json_text!(MetricJudgement);
+crate::json::json_text!(MetricImport);
 crate::json::json_text!(RiskModel);
 crate::json::json_text!(FitQuality);
 crate::json::json_text!(FitSamples);
@@ -1800,4 +1803,15 @@ pub enum CanaryVerdict {
     /// Score below the marginal threshold, a critical metric failed, or no
     /// metric had data.
     Fail,
+}
+
+/// The format of the responses.
+#[uniffi::remote(Enum)]
+pub enum MetricFormat {
+    /// A Prometheus HTTP API `query_range` (or instant `query`) response:
+    /// `{"status": "success", "data": {"resultType": "matrix", "result": […]}}`.
+    Prometheus,
+    /// A Datadog metrics API v1 `query` response:
+    /// `{"status": "ok", "series": [{"tag_set": […], "pointlist": […]}]}`.
+    Datadog,
 }

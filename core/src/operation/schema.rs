@@ -89,6 +89,7 @@ entries! {
     "rollout_step", Output, crate::rollout::RolloutStep, "The result of rollout_step: next state, decision, reasons";
     "rollout_replay_result", Output, crate::rollout::RolloutReplayResult, "The result of relman rollout: every step of a replay";
     "canary_judgement", Output, crate::rollout::CanaryJudgement, "The verdict of judge_canary: per-metric tests, score, verdict";
+    "metric_import", Output, crate::rollout::MetricImport, "The result of import_metrics: baseline and canary samples per metric from Prometheus or Datadog responses, each metric's status";
     "conflict_report", Output, crate::ConflictReport, "The verdict of detect_conflicts: every conflict with kind, severity, items, CIs, window";
     "slot_suggestion", Output, crate::SlotSuggestion, "The result of suggest_slots: the earliest free windows for an item";
     "deployment_order", Output, crate::DeploymentOrder, "The result of deployment_order: dependency waves and the critical path";

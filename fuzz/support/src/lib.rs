@@ -31,6 +31,7 @@ pub mod conflicts;
 pub mod gen;
 pub mod kpi;
 pub mod lifecycle;
+pub mod metrics;
 pub mod parse;
 pub mod rollout;
 pub mod servicenow;
@@ -39,6 +40,7 @@ pub use cli::check_cli_args;
 pub use conflicts::check_conflicts_diff;
 pub use kpi::check_kpi_diff;
 pub use lifecycle::check_lifecycle_commands;
+pub use metrics::{check_metrics_datadog, check_metrics_prometheus};
 pub use parse::{check_api_call, check_document_parse, check_document_roundtrip};
 pub use rollout::check_rollout_inputs;
 pub use servicenow::check_servicenow_readers;
@@ -90,6 +92,14 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "servicenow_readers",
         check: check_servicenow_readers,
+    },
+    Target {
+        name: "metrics_prometheus",
+        check: check_metrics_prometheus,
+    },
+    Target {
+        name: "metrics_datadog",
+        check: check_metrics_datadog,
     },
 ];
 

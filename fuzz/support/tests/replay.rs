@@ -70,6 +70,8 @@ target_tests!(
     rollout_inputs,
     cli_args,
     servicenow_readers,
+    metrics_prometheus,
+    metrics_datadog,
 );
 
 #[test]

@@ -15,6 +15,7 @@ pub mod fit_risk;
 pub mod import_servicenow;
 pub mod judge;
 pub mod kpi;
+pub mod metrics;
 pub mod notes;
 pub mod operation;
 pub mod order;
@@ -73,6 +74,9 @@ pub enum Command {
     /// Judge a canary against its baseline (Mann-Whitney U, Hodges-Lehmann
     /// shift, weighted score).
     Judge(judge::Args),
+    /// Prometheus or Datadog query responses as baseline and canary
+    /// samples (for judge, or a rollout observation).
+    Metrics(metrics::Args),
     /// Detect every conflict of a schedule (exit 1 when one blocks).
     Conflicts(conflicts::Args),
     /// Suggest the earliest conflict-free slots for an item.
@@ -124,6 +128,7 @@ impl Command {
             Command::FitRisk(args) => fit_risk::run(args, globals),
             Command::Rollout(args) => rollout::run(args, globals),
             Command::Judge(args) => judge::run(args, globals),
+            Command::Metrics(args) => metrics::run(args, globals),
             Command::Conflicts(args) => conflicts::run(args, globals),
             Command::Slots(args) => slots::run(args, globals),
             Command::Order(args) => order::run(args, globals),

@@ -112,6 +112,7 @@ const ENUMS: &[(&str, &str)] = &[
     ("relman::DocumentKind", "DocumentKind"),
     ("relman::rollout::RolloutDecision", "RolloutDecision"),
     ("relman::rollout::CanaryVerdict", "CanaryVerdict"),
+    ("relman::rollout::MetricFormat", "MetricFormat"),
 ];
 
 /// Core types that travel as JSON text: (public path, name in Swift).
@@ -126,6 +127,7 @@ const JSON: &[(&str, &str)] = &[
     ("relman::Recipient", "Recipient"),
     ("relman::ErrorBody", "ErrorBody"),
     ("relman::rollout::MetricJudgement", "MetricJudgement"),
+    ("relman::rollout::MetricImport", "MetricImport"),
     ("relman::policy::RiskModel", "RiskModel"),
     ("relman::risk::FitQuality", "FitQuality"),
     ("relman::risk::FitSamples", "FitSamples"),

@@ -1,6 +1,6 @@
 //! The canary judge: [`judge_canary`].
 
-use super::stats::{self, TestMethod};
+use super::stats::{self, positive_zero, TestMethod};
 use super::SampleSet;
 use crate::document::Extra;
 use crate::error::{Error, Problem, Result, Warning};
@@ -241,9 +241,11 @@ pub fn judge_canary_with_limits(
         }
     }
     let d = &policy.judge;
-    let alpha = config.alpha.unwrap_or(d.alpha);
-    let pass_score = config.pass_score.unwrap_or(d.pass_score);
-    let marginal_score = config.marginal_score.unwrap_or(d.marginal_score);
+    // Every number the judgement outputs is normalised where it is made:
+    // none is ever -0.0 (`positive_zero`).
+    let alpha = positive_zero(config.alpha.unwrap_or(d.alpha));
+    let pass_score = positive_zero(config.pass_score.unwrap_or(d.pass_score));
+    let marginal_score = positive_zero(config.marginal_score.unwrap_or(d.marginal_score));
     let mut problems = Vec::new();
     if !(alpha > 0.0 && alpha <= 0.5) {
         problems.push(Problem::new(
@@ -362,12 +364,14 @@ pub fn judge_canary_with_limits(
         .iter()
         .filter(|j| j.classification != Classification::Nodata)
         .collect();
-    let total_w: f64 = with_data.iter().map(|j| j.weight).sum();
+    // Folds from +0.0: an empty `f64` sum is -0.0, which made a canary
+    // without a passing metric score -0.0.
+    let total_w: f64 = with_data.iter().map(|j| j.weight).fold(0.0, |a, w| a + w);
     let pass_w: f64 = with_data
         .iter()
         .filter(|j| j.classification == Classification::Pass)
         .map(|j| j.weight)
-        .sum();
+        .fold(0.0, |a, w| a + w);
     let score = if with_data.is_empty() {
         0.0
     } else if total_w > 0.0 {
@@ -379,6 +383,7 @@ pub fn judge_canary_with_limits(
             .count();
         100.0 * passed as f64 / with_data.len() as f64
     };
+    let score = positive_zero(score);
     let mut reasons = Vec::new();
     let failed_critical: Vec<&str> = judged
         .iter()
@@ -446,7 +451,12 @@ fn verdict_name(v: CanaryVerdict) -> &'static str {
 }
 
 fn finite_sorted(samples: &[f64]) -> (Vec<f64>, usize) {
-    let mut v: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
+    let mut v: Vec<f64> = samples
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .map(positive_zero)
+        .collect();
     let dropped = samples.len().saturating_sub(v.len());
     stats::sort(&mut v);
     (v, dropped)
@@ -465,8 +475,8 @@ fn summary(sorted: &[f64], dropped: usize) -> SampleSummary {
     SampleSummary {
         count: n,
         dropped,
-        median,
-        mean: (n > 0).then(|| sorted.iter().sum::<f64>() / n as f64),
+        median: median.map(positive_zero),
+        mean: (n > 0).then(|| positive_zero(sorted.iter().fold(0.0, |a, x| a + x) / n as f64)),
     }
 }
 
@@ -480,12 +490,12 @@ fn judge_metric(
 ) -> MetricJudgement {
     let (b, b_dropped) = finite_sorted(baseline);
     let (c, c_dropped) = finite_sorted(canary);
-    let tolerance = m.tolerance.unwrap_or(default_tolerance);
+    let tolerance = positive_zero(m.tolerance.unwrap_or(default_tolerance));
     let mut j = MetricJudgement {
         name: m.name.clone(),
         classification: Classification::Nodata,
         critical: m.critical,
-        weight: m.weight.unwrap_or(1.0),
+        weight: positive_zero(m.weight.unwrap_or(1.0)),
         direction: m.direction,
         tolerance,
         baseline: summary(&b, b_dropped),
@@ -581,15 +591,15 @@ fn fill_test(j: &mut MetricJudgement, b: &[f64], c: &[f64], confidence: f64) {
     let base = j.baseline.median.unwrap_or(0.0);
     j.test = Some(UTestReport {
         method: t.method,
-        u: t.u,
-        z: t.z,
-        p_value: t.p_value,
+        u: positive_zero(t.u),
+        z: t.z.map(positive_zero),
+        p_value: positive_zero(t.p_value),
     });
     j.shift = Some(ShiftReport {
         estimate: s.estimate,
         lower: s.lower,
         upper: s.upper,
         confidence,
-        relative: (base != 0.0).then(|| s.estimate / base.abs()),
+        relative: (base != 0.0).then(|| positive_zero(s.estimate / base.abs())),
     });
 }

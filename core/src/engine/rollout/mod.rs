@@ -36,6 +36,7 @@
 
 mod judge;
 mod machine;
+pub mod sources;
 pub mod stats;
 
 pub use crate::document::plan::{
@@ -51,6 +52,10 @@ pub use machine::{
     rollout_step, rollout_step_with_policy, AnalysisRun, BackgroundRun, Breach, BreachRule,
     MetricTally, PauseReason, PausedFrom, Reason, RolloutCommand, RolloutDecision, RolloutInput,
     RolloutPhase, RolloutState, RolloutStep,
+};
+pub use sources::{
+    import_metrics, ImportOptions, ImportedMetric, MetricFormat, MetricImport, MetricStatus,
+    Selector, SideReport, SideStatus,
 };
 
 use crate::document::{DeploymentPlan, Extra};

@@ -39,6 +39,17 @@ pub struct UTest {
     pub ties: bool,
 }
 
+/// `x` with negative zero turned into positive zero (every other value,
+/// NaN included, unchanged): the judge normalises its numbers with it so
+/// that none prints as `-0.0`.
+pub fn positive_zero(x: f64) -> f64 {
+    if x == 0.0 {
+        0.0
+    } else {
+        x
+    }
+}
+
 /// Sorts a sample in place, ascending in the order of `f64::total_cmp`
 /// (callers drop NaN first): an LSD radix sort on the order-preserving
 /// bit pattern for large samples (bytes every key shares are skipped), a
@@ -133,7 +144,7 @@ pub fn mann_whitney(x: &[f64], y: &[f64]) -> UTest {
     let var = f1 * f2 / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)));
     let s = var.sqrt();
     let (z, p) = if s > 0.0 && s.is_finite() {
-        let z = (u - mu - 0.5) / s;
+        let z = positive_zero((u - mu - 0.5) / s);
         (Some(z), (2.0 * normal_sf(z)).clamp(0.0, 1.0))
     } else {
         // Every value tied: no evidence of a shift.
@@ -391,9 +402,9 @@ pub fn hodges_lehmann(x: &[f64], y: &[f64], confidence: f64, exact: bool) -> Shi
         (None, None)
     };
     Shift {
-        estimate,
-        lower,
-        upper,
+        estimate: positive_zero(estimate),
+        lower: lower.map(positive_zero),
+        upper: upper.map(positive_zero),
         order,
     }
 }

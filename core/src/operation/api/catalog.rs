@@ -272,6 +272,7 @@ mod tests {
                 "horizon_secs",
                 "item",
                 "kind",
+                "max_age_secs",
                 "name",
                 "now",
                 "period_end",

@@ -1,0 +1,4 @@
+//! See `relman_fuzz_support::check_metrics_datadog`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| relman_fuzz_support::check_metrics_datadog(data));
