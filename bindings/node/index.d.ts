@@ -217,6 +217,15 @@ export declare function fitRiskModel(history: T.In<T.History>, options?: T.In<T.
 export declare function fitRiskModelAsync(history: T.In<T.History>, options?: T.In<T.FitOptions> | null, context?: T.In<T.Context> | null): Promise<T.FittedRiskModel>
 
 /**
+ * Turns one Prometheus `query_range` or Datadog v1 `query` response
+ * per metric into baseline and canary samples (`judge_canary`'s
+ * `baseline` and `canary`, an observation's `metrics` and `errors`):
+ * series picked by label or tag selectors, NaN dropped, stale or
+ * missing series `no_data` with the metric named.
+ */
+export declare function importMetrics(format: string, responses: T.JsonInput, baseline: T.JsonInput, canary: T.JsonInput, now: string | Date, maxAgeSecs?: number | null): T.JsonObject
+
+/**
  * A schedule from ServiceNow Table API responses (`{"result": [...]}`
  * of change_request, rm_release, cmdb_ci, cmdb_rel_ci,
  * sysapproval_approver).
@@ -259,6 +268,20 @@ export interface OperationInfo {
  * the name of its function here.
  */
 export declare function operations(): Array<OperationInfo>
+
+/**
+ * The releases of `schedule` deployed before approval on the
+ * emergency path (`lifecycle.emergency.deploy_before_approval`) whose
+ * retrospective approval is past its due time at `now` — due
+ * `retrospective_approval_secs` (default 72 h) after
+ * `start_deployment`; exactly at the due time is not yet overdue
+ * (docs/reports.md, "Overdue retrospective approvals"). Each with its
+ * deployer, start, due time, seconds overdue and votes counted and
+ * missing; by due time, then id. The quorum is the policy's: `policy`
+ * when given, else the context's, else the schedule's own, else the
+ * default; the context's actor directory decides who may vote.
+ */
+export declare function overdue(schedule: T.In<T.Schedule>, now: string | Date, policy?: T.In<T.Policy> | null, context?: T.In<T.Context> | null): T.JsonObject
 
 /** One parameter of an operation, as `operations()` lists it. */
 export interface ParamInfo {

@@ -49,10 +49,10 @@ export interface RelmanError extends Error {
 }
 
 /** The snake_case names of the operations (`call`, `operations()`). */
-export type OperationName = "validate" | "check" | "apply" | "verify_log" | "assess_risk" | "assess_risk_many" | "fit_risk_model" | "detect_conflicts" | "suggest_slots" | "deployment_order" | "rollout_step" | "judge_canary" | "compute_kpis" | "release_notes" | "calendar_ics" | "import_servicenow" | "export_servicenow" | "schema" | "explain_policy" | "unauthorized_changes" | "cab_agenda" | "render_cab_agenda" | "closure"
+export type OperationName = "validate" | "check" | "apply" | "verify_log" | "assess_risk" | "assess_risk_many" | "fit_risk_model" | "detect_conflicts" | "suggest_slots" | "deployment_order" | "rollout_step" | "judge_canary" | "compute_kpis" | "release_notes" | "calendar_ics" | "import_servicenow" | "export_servicenow" | "schema" | "explain_policy" | "unauthorized_changes" | "cab_agenda" | "render_cab_agenda" | "closure" | "overdue" | "import_metrics"
 
 /** The names `schema` knows. */
-export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "servicenow_tables" | "servicenow_export" | "judge_config" | "keyring" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "unauthorized_report" | "closure" | "release_notes" | "cab_agenda" | "rendered_agenda" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
+export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "servicenow_tables" | "servicenow_export" | "judge_config" | "keyring" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "metric_import" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "unauthorized_report" | "closure" | "release_notes" | "overdue_report" | "cab_agenda" | "rendered_agenda" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
 
 /** The parameters of `suggestSlots`, keyed as in the data contract. */
 export interface SlotRequest {
@@ -78,6 +78,13 @@ export interface SlotRequest {
 export interface Actor {
   /** Contact address used in notifications. */
   email?: string | null
+  /**
+   * Approver groups the actor belongs to (e.g. `dba`, `cab`), which
+   * the policy's approval routing requires votes from
+   * (`docs/lifecycle.md`, "Approval routing"). Group names are compared
+   * after the same canonicalisation as actor ids. Not written when empty.
+   */
+  groups?: string[]
   /** Unique id (user name or sys_id). */
   id: string
   /** Display name. */
@@ -332,6 +339,13 @@ export interface Approval {
    */
   fingerprint?: string | null
   /**
+   * The approver group the vote is cast for (approval routing,
+   * `docs/lifecycle.md`, "Approval routing"): it then counts for that
+   * group only. Absent: it counts for every required group the voter
+   * belongs to.
+   */
+  group?: string | null
+  /**
    * A delegated vote: the actor whose approval rights the approver
    * used (the vote's principal), under a logged `delegate` covering the
    * vote's time. Absent: the approver votes in their own right.
@@ -342,6 +356,12 @@ export interface Approval {
    * blackout.
    */
   override_blackout?: boolean
+  /**
+   * A retrospective vote: cast after the deployment started, on an
+   * emergency release deployed before its approval quorum was met
+   * (docs/lifecycle.md, "The emergency path").
+   */
+  retrospective?: boolean
   /** The role the approver votes in. */
   role: Role
   /**
@@ -773,6 +793,13 @@ export type Command = {
   /** Comment. */
   comment?: string | null
   /**
+   * The approver group the vote is cast for (approval routing): the
+   * voter must be a member; the vote then counts for that group
+   * only. Absent: it counts for every required group the voter
+   * belongs to.
+   */
+  group?: string | null
+  /**
    * Vote with the approval rights of this actor, who delegated them
    * to the issuer (`delegate`) for a period covering `at`; the role
    * is the principal's (docs/lifecycle.md, "Delegation").
@@ -789,6 +816,8 @@ export type Command = {
   command: "reject"
   /** Why. */
   comment?: string | null
+  /** The approver group the vote is cast for (see `approve`). */
+  group?: string | null
   /** Vote with the approval rights of this actor, as for `approve`. */
   on_behalf_of?: string | null
   /** The role the vote is cast in. */
@@ -810,6 +839,11 @@ export type Command = {
   reason?: string | null
 } | {
   command: "complete_review"
+  /**
+   * The incidents the review links (ids, e.g. `INC0091234`); closing
+   * an emergency release needs one linked (`review.incident_linked`).
+   */
+  incidents?: string[]
   /** Lessons learned. */
   lessons?: string[]
   /** Summary. */
@@ -860,6 +894,15 @@ export type Command = {
   comment?: string | null
   /** The delegate's actor id. */
   to: string
+} | {
+  command: "override"
+  /** Why (required; recorded in the log). */
+  justification: string
+  /**
+   * The rule overridden: `approval.maintenance_window`,
+   * `approval.blackout` (emergency releases) or `deployment.window`.
+   */
+  rule: string
 })
 
 /**
@@ -887,6 +930,12 @@ export interface CommandRoles {
    * release_manager).
    */
   import?: Role[]
+  /**
+   * `override`: an ECAB override of a rule with a recorded
+   * justification (default ecab). Not serialized when it is the
+   * default, so existing policy fingerprints stay as they were.
+   */
+  override?: Role[]
   /** `record_tests` (default qa, release_team, release_manager). */
   record_tests?: Role[]
   /** `roll_back` (default release_manager, release_team). */
@@ -1571,8 +1620,38 @@ export interface GateReport {
   warnings: Warning[]
 }
 
+/**
+ * A group's quorum: `"any"` (one member), `"all"` (every member),
+ * `{"count": n}` or `{"percentage": p}` of the group's members in the
+ * actor directory.
+ */
+export type GroupQuorum = QuorumMode | GroupQuorumRule
+
+/** A group quorum by count or by percentage of its members. */
+export interface GroupQuorumRule {
+  /** At least this many distinct members (≥ 1). */
+  count?: number | null
+  /** At least this percentage (0–100] of the group's members. */
+  percentage?: number | null
+  [key: `u_${string}` | `x_${string}`]: unknown
+}
+
 /** Why a group's vote is required. */
 export type GroupReason = "quorum" | "risk_above_limit"
+
+/** One approver group a routing rule requires. */
+export interface GroupRequirement {
+  /**
+   * Groups whose quorum must be met first: only votes cast (in log
+   * order) after the last of them was met count for this group.
+   */
+  after?: string[]
+  /** The group (actors' `groups`, compared canonically). */
+  group: string
+  /** How many of its members must approve (absent: `any`, one). */
+  quorum?: GroupQuorum | null
+  [key: `u_${string}` | `x_${string}`]: unknown
+}
 
 /**
  * Past deployments, incidents and releases.
@@ -1625,6 +1704,23 @@ export interface IcsOptions {
   time_zone?: string | null
   /** The domain part of every UID (default `relman.invalid`). */
   uid_domain?: string | null
+}
+
+/** One imported metric. */
+export interface ImportedMetric {
+  /** The baseline side. */
+  baseline: SideReport
+  /** The canary side. */
+  canary: SideReport
+  /**
+   * The provider's error (`errorType: error` or Datadog's `error`), for
+   * status `error`.
+   */
+  error?: string | null
+  /** The metric name (the key of its response). */
+  name: string
+  /** ok, no_data or error. */
+  status: MetricStatus
 }
 
 /** One incident. */
@@ -1787,6 +1883,13 @@ export interface KindRules {
   /** Leaving planning needs a communication plan (default: major only). */
   communication_plan_required?: boolean | null
   /**
+   * Emergency releases only: `start_deployment` may go ahead before the
+   * approval quorum is met; the quorum is then due retrospectively
+   * within `retrospective_approval_secs` (default false; see
+   * docs/lifecycle.md, "The emergency path").
+   */
+  deploy_before_approval?: boolean | null
+  /**
    * The role whose approval lets a riskier release through (default
    * business_stakeholder).
    */
@@ -1816,6 +1919,17 @@ export interface KindRules {
    * emergency unit).
    */
   required_tests?: TestKind[] | null
+  /**
+   * Emergency releases only: the retrospective approval of a release
+   * deployed before approval is due this many seconds after
+   * `start_deployment` (default 259200, 72 hours; 1 second to 31 days).
+   */
+  retrospective_approval_secs?: number | null
+  /**
+   * Closing needs the post-implementation review to link at least one
+   * incident (`review.incident_linked`; default: emergency only).
+   */
+  review_incident_required?: boolean | null
   /**
    * A completed post-implementation review is needed to close (default:
    * major and emergency; always after a failed or rolled-back
@@ -2006,6 +2120,12 @@ export interface LifecyclePolicy {
   readiness?: ReadinessPolicy
   /** Roles needed per command. */
   roles?: CommandRoles
+  /**
+   * Approval routing: the decision table of the approver groups a
+   * release needs (`docs/lifecycle.md`, "Approval routing"). Default: no
+   * rule; not written when it is the default.
+   */
+  routing?: RoutingPolicy
   /** Separation of duties. */
   separation_of_duties?: SeparationOfDuties
   [key: `u_${string}` | `x_${string}`]: unknown
@@ -2178,6 +2298,33 @@ export interface MetricCheck {
   [key: string]: unknown
 }
 
+/**
+ * The result of [`import_metrics`].
+ *
+ *  JSON Schema: `schema('metric_import')`.
+ */
+export interface MetricImport {
+  /**
+   * Baseline samples by metric (`judge_canary`'s `baseline`); a metric
+   * without baseline data has an empty list.
+   */
+  baseline: SampleSet
+  /**
+   * Canary samples by metric (`judge_canary`'s `canary`, an
+   * observation's `metrics`); empty list: no data.
+   */
+  canary: SampleSet
+  /**
+   * Metrics whose query failed at the provider (an observation's
+   * `errors`).
+   */
+  errors: string[]
+  /** Every metric, in name order. */
+  metrics: ImportedMetric[]
+  /** No data, stale series, provider errors and warnings. */
+  warnings: Warning[]
+}
+
 /** The judgement of one metric. */
 export interface MetricJudgement {
   /** The baseline's samples. */
@@ -2205,6 +2352,9 @@ export interface MetricJudgement {
   /** Its weight in the score. */
   weight: number
 }
+
+/** How a metric came out. */
+export type MetricStatus = "ok" | "no_data" | "error"
 
 /** The tally of one metric in a running analysis. */
 export interface MetricTally {
@@ -2278,6 +2428,68 @@ export type OpenReason = "not_deployed" | "cancelled" | "failed" | "rolled_back"
 
 /** How a deployment ended. */
 export type Outcome = "success" | "success_with_issues" | "failed" | "rolled_back"
+
+/** One quorum rule of an overdue release, counted. */
+export interface OverdueQuorum {
+  /** The distinct approvers counted. */
+  approvers: string[]
+  /** Approvals still missing. */
+  missing: number
+  /**
+   * Approvals needed (absent: a percentage rule with no members of the
+   * role in the directory).
+   */
+  needed?: number | null
+  /** The role whose members vote. */
+  role: Role
+}
+
+/** A release past its retrospective-approval window. */
+export interface OverdueRelease {
+  /** Who started the deployment (who may not give the approval). */
+  deployed_by: string
+  /** When the retrospective approval was due. */
+  due_at: Timestamp
+  /** The same, in words (`1d 2h`). */
+  overdue: string
+  /** Seconds past `due_at` at `now`. */
+  overdue_secs: number
+  /** Each quorum rule, counted. */
+  quorum: OverdueQuorum[]
+  /** Approvers whose latest vote rejects the release. */
+  rejected_by?: string[]
+  /** The release's id. */
+  release_id: string
+  /** When the deployment started. */
+  started_at: Timestamp
+  /** Its state. */
+  state: State
+  /** Its title. */
+  title: string
+  /** Approvals counted towards the quorum (distinct approvers). */
+  votes_counted: number
+  /** Approvals still missing. */
+  votes_missing: number
+}
+
+/**
+ * The result of [`overdue`].
+ *
+ *  JSON Schema: `schema('overdue_report')`.
+ */
+export interface OverdueReport {
+  /** The time judged at. */
+  now: Timestamp
+  /**
+   * Releases deployed before approval whose approval is still within
+   * its window (not overdue, not approved).
+   */
+  pending: number
+  /** The overdue releases, most overdue first (by due time, then id). */
+  releases: OverdueRelease[]
+  /** What was odd: releases whose log does not verify (left out). */
+  warnings: Warning[]
+}
 
 /** Why a rollout is paused. */
 export type PauseReason = "timed" | "step" | "awaiting_promotion" | "inconclusive" | "no_data" | "analysis_failed"
@@ -2440,6 +2652,9 @@ export interface Publish {
   /** The release's knowledge articles, each once, sorted. */
   knowledge_articles: string[]
 }
+
+/** `"any"` or `"all"` members of a group. */
+export type QuorumMode = "any" | "all"
 
 /**
  * One quorum requirement: approvals from a role, by count or percentage
@@ -2761,6 +2976,11 @@ export interface Review {
   completed_at?: Timestamp | null
   /** Feedback from users. */
   feedback?: Feedback[]
+  /**
+   * The incidents the review links (set by `complete_review`;
+   * docs/lifecycle.md, "The emergency path").
+   */
+  incidents?: string[]
   /** Lessons learned. */
   lessons?: string[]
   /** Summary of the review. */
@@ -3223,6 +3443,68 @@ export interface RolloutStep {
   warnings: Warning[]
 }
 
+/** Which matching rules of the routing table apply. */
+export type RoutingMatch = "all" | "first"
+
+/** The approval routing table (`lifecycle.routing`). */
+export interface RoutingPolicy {
+  /**
+   * `all` (default): every matching rule adds its groups; `first`: only
+   * the first matching rule, in table order, does.
+   */
+  match?: RoutingMatch
+  /** The rules, in order. */
+  rules?: RoutingRule[]
+  [key: `u_${string}` | `x_${string}`]: unknown
+}
+
+/**
+ * One row of the routing table: when every given condition holds, the
+ * release needs the groups of `require`.
+ */
+export interface RoutingRule {
+  /** What the rule is for. */
+  description?: string | null
+  /** Unique id of the rule (named in gate reports). */
+  id: string
+  /** The approver groups required when the rule matches (at least one). */
+  require: GroupRequirement[]
+  /** The conditions; all given ones must hold (none: always matches). */
+  when?: RoutingWhen
+  [key: `u_${string}` | `x_${string}`]: unknown
+}
+
+/**
+ * The conditions of a routing rule. An empty field tests nothing; every
+ * given field must hold. Conditions on CIs need a CMDB and conditions on
+ * the risk level a risk level: without them the rule fails closed (the
+ * routing requirement is unmet and names what is missing).
+ */
+export interface RoutingWhen {
+  /** A change of the release is of one of these kinds. */
+  change_kinds?: ChangeKind[]
+  /**
+   * A CI the release touches has one of these CMDB classes (and, with
+   * `criticality`, the same CI one of those criticalities).
+   */
+  ci_classes?: string[]
+  /** A CI the release touches has one of these CMDB criticalities. */
+  criticality?: Criticality[]
+  /** The release targets one of these environments. */
+  environments?: string[]
+  /** The release's kind is one of these. */
+  kinds?: ReleaseKind[]
+  /** The release's risk level is at least this one. */
+  min_risk?: RiskLevel | null
+  /** The release names at least this many distinct business services. */
+  min_services?: number | null
+  /** The release's risk level is one of these. */
+  risk_levels?: RiskLevel[]
+  /** The release names one of these business services. */
+  services?: string[]
+  [key: `u_${string}` | `x_${string}`]: unknown
+}
+
 /** Samples by metric name: a number or a list of numbers (null for NaN). */
 export interface SampleSet {
   [key: string]: (number | null) | (((number | null)[]))
@@ -3401,6 +3683,28 @@ export interface ShiftReport {
   /** Upper bound (absent: unbounded). */
   upper?: number | null
 }
+
+/** One side of one metric: what was selected and kept. */
+export interface SideReport {
+  /** NaN or infinite values dropped (gaps are not counted). */
+  dropped: number
+  /**
+   * The latest point of the kept series (of every matching series when
+   * all are stale).
+   */
+  latest?: Timestamp | null
+  /** Finite samples kept. */
+  samples: number
+  /** Series the selector matched. */
+  series: number
+  /** Of those, the stale ones left out. */
+  stale_series: number
+  /** ok, missing, stale, not_finite or error. */
+  status: SideStatus
+}
+
+/** How one side (baseline or canary) of a metric came out. */
+export type SideStatus = "ok" | "missing" | "stale" | "not_finite" | "error"
 
 /** A release [`deployment_order`] left out of the waves. */
 export interface SkippedRelease {

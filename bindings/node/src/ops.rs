@@ -39,6 +39,7 @@ pub(crate) const FUNCTIONS: &[(&str, &str)] = &[
     ("render_cab_agenda", "renderCabAgenda"),
     ("closure", "closure"),
     ("overdue", "overdue"),
+    ("import_metrics", "importMetrics"),
 ];
 
 /// Validates a document of `kind` (`release`, `schedule`, `policy`, …)
@@ -284,4 +285,14 @@ pub fn closure<'e>(env: &'e Env, release: Unknown<'e>) -> napi::Result<Unknown<'
 #[napi(ts_args_type = "schedule: T.In<T.Schedule>, now: string | Date, policy?: T.In<T.Policy> | null, context?: T.In<T.Context> | null", ts_return_type = "T.JsonObject")]
 pub fn overdue<'e>(env: &'e Env, schedule: Unknown<'e>, now: Unknown<'e>, policy: Option<Unknown<'e>>, context: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "overdue", vec![("schedule", Some(schedule)), ("now", Some(now)), ("policy", policy), ("context", context)])
+}
+
+/// Turns one Prometheus `query_range` or Datadog v1 `query` response
+/// per metric into baseline and canary samples (`judge_canary`'s
+/// `baseline` and `canary`, an observation's `metrics` and `errors`):
+/// series picked by label or tag selectors, NaN dropped, stale or
+/// missing series `no_data` with the metric named.
+#[napi(ts_args_type = "format: string, responses: T.JsonInput, baseline: T.JsonInput, canary: T.JsonInput, now: string | Date, maxAgeSecs?: number | null", ts_return_type = "T.JsonObject")]
+pub fn import_metrics<'e>(env: &'e Env, format: Unknown<'e>, responses: Unknown<'e>, baseline: Unknown<'e>, canary: Unknown<'e>, now: Unknown<'e>, max_age_secs: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
+    run(env, "import_metrics", vec![("format", Some(format)), ("responses", Some(responses)), ("baseline", Some(baseline)), ("canary", Some(canary)), ("now", Some(now)), ("max_age_secs", max_age_secs)])
 }

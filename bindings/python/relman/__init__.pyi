@@ -117,6 +117,7 @@ __all__ = [
     "render_cab_agenda",
     "closure",
     "overdue",
+    "import_metrics",
 ]
 
 def validate(
@@ -268,3 +269,13 @@ def overdue(
     context: Union[Context, str, None] = None,
 ) -> Dict[str, JSONValue]:
     """Releases deployed before approval whose retrospective approval is overdue."""
+
+def import_metrics(
+    format: str,
+    responses: Union[Mapping[str, object], str],
+    baseline: Union[Mapping[str, object], str],
+    canary: Union[Mapping[str, object], str],
+    now: TimestampIn,
+    max_age_secs: Union[int, None] = None,
+) -> Dict[str, JSONValue]:
+    """Prometheus or Datadog query responses as baseline and canary samples."""

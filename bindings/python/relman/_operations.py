@@ -39,6 +39,7 @@ __all__ = [
     "render_cab_agenda",
     "closure",
     "overdue",
+    "import_metrics",
 ]
 
 
@@ -231,3 +232,12 @@ def overdue(schedule=None, now=None, policy=None, context=None, **unknown):
     when given, else the context's, else the schedule's own, else the
     default; the context's actor directory decides who may vote."""
     return _call("overdue", dict(unknown, schedule=schedule, now=now, policy=policy, context=context))
+
+
+def import_metrics(format=None, responses=None, baseline=None, canary=None, now=None, max_age_secs=None, **unknown):
+    """Turns one Prometheus `query_range` or Datadog v1 `query` response
+    per metric into baseline and canary samples (`judge_canary`'s
+    `baseline` and `canary`, an observation's `metrics` and `errors`):
+    series picked by label or tag selectors, NaN dropped, stale or
+    missing series `no_data` with the metric named."""
+    return _call("import_metrics", dict(unknown, format=format, responses=responses, baseline=baseline, canary=canary, now=now, max_age_secs=max_age_secs))

@@ -47,9 +47,22 @@ class Approval(_ApprovalRequired, total=False):
     fingerprint: Union[str, None]
     """Fingerprint of the scope, changes, CIs and window the approver saw;
 when they change afterwards, the vote is void."""
+    group: Union[str, None]
+    """The approver group the vote is cast for (approval routing,
+`docs/lifecycle.md`, "Approval routing"): it then counts for that
+group only. Absent: it counts for every required group the voter
+belongs to."""
+    on_behalf_of: Union[str, None]
+    """A delegated vote: the actor whose approval rights the approver
+used (the vote's principal), under a logged `delegate` covering the
+vote's time. Absent: the approver votes in their own right."""
     override_blackout: bool
     """An ECAB approval that lets an emergency release enter a blocking
 blackout."""
+    retrospective: bool
+    """A retrospective vote: cast after the deployment started, on an
+emergency release deployed before its approval quorum was met
+(docs/lifecycle.md, "The emergency path")."""
     round: Union[int, None]
     """The approval round the vote belongs to (absent: round 1). A send-back
 starts a new round and voids the votes of earlier ones."""
@@ -267,7 +280,9 @@ class DeploymentPlan(_DeploymentPlanRequired, total=False):
 (docs/rollout.md; see [`crate::rollout`]). Parameters of another strategy are ignored with
 a warning."""
     analysis: Union[Analysis, None]
-    """Big bang: the verification after the deployment."""
+    """Big bang: the verification after the deployment. Canary,
+blue-green, phased: the background analysis (from `starting_step`
+on, whatever the rollout's state; docs/rollout.md)."""
     auto_promote: Union[bool, None]
     """Blue-green: switch traffic without waiting for a `promote` command
 (policy default false)."""
@@ -324,6 +339,9 @@ class Review(TypedDict, total=False):
     """When the review was completed; absent while it is open."""
     feedback: List[Feedback]
     """Feedback from users."""
+    incidents: List[str]
+    """The incidents the review links (set by `complete_review`;
+docs/lifecycle.md, "The emergency path")."""
     lessons: List[str]
     """Lessons learned."""
     summary: Union[str, None]
@@ -476,6 +494,11 @@ class Actor(_ActorRequired, total=False):
     """A person (or service account) who issues commands or approves."""
     email: Union[str, None]
     """Contact address used in notifications."""
+    groups: List[str]
+    """Approver groups the actor belongs to (e.g. `dba`, `cab`), which
+the policy's approval routing requires votes from
+(`docs/lifecycle.md`, "Approval routing"). Group names are compared
+after the same canonicalisation as actor ids. Not written when empty."""
     name: Union[str, None]
     """Display name."""
     roles: List[Role]
@@ -663,6 +686,11 @@ class KindRules(TypedDict, total=False):
 takes the kind's default (see [`Gates::defaults`])."""
     communication_plan_required: Union[bool, None]
     """Leaving planning needs a communication plan (default: major only)."""
+    deploy_before_approval: Union[bool, None]
+    """Emergency releases only: `start_deployment` may go ahead before the
+approval quorum is met; the quorum is then due retrospectively
+within `retrospective_approval_secs` (default false; see
+docs/lifecycle.md, "The emergency path")."""
     high_risk_approver: Union[Role, None]
     """The role whose approval lets a riskier release through (default
 business_stakeholder)."""
@@ -683,6 +711,13 @@ and patch CAB 1; emergency ECAB 1)."""
     """Test kinds that must be present to leave testing (default: major all
 five; minor unit, integration, uat; patch unit, integration;
 emergency unit)."""
+    retrospective_approval_secs: Union[int, None]
+    """Emergency releases only: the retrospective approval of a release
+deployed before approval is due this many seconds after
+`start_deployment` (default 259200, 72 hours; 1 second to 31 days)."""
+    review_incident_required: Union[bool, None]
+    """Closing needs the post-implementation review to link at least one
+incident (`review.incident_linked`; default: emergency only)."""
     review_required: Union[bool, None]
     """A completed post-implementation review is needed to close (default:
 major and emergency; always after a failed or rolled-back
@@ -732,7 +767,84 @@ give `blast_radius` a weight above 0 (default true)."""
     patch: List[ContextPart]
     """Parts a patch release needs (default none)."""
 
-CommandRoles = TypedDict("CommandRoles", {"advance": List["Role"], "amend": List["Role"], "cancel": List["Role"], "close": List["Role"], "complete_deployment": List["Role"], "complete_review": List["Role"], "import": List["Role"], "record_tests": List["Role"], "roll_back": List["Role"], "send_back": List["Role"], "start_deployment": List["Role"]}, total=False)
+CommandRoles = TypedDict("CommandRoles", {"advance": List["Role"], "amend": List["Role"], "cancel": List["Role"], "close": List["Role"], "complete_deployment": List["Role"], "complete_review": List["Role"], "import": List["Role"], "override": List["Role"], "record_tests": List["Role"], "roll_back": List["Role"], "send_back": List["Role"], "start_deployment": List["Role"]}, total=False)
+
+RoutingMatch = Literal["all", "first"]
+"""Which matching rules of the routing table apply."""
+
+QuorumMode = Literal["any", "all"]
+"""`"any"` or `"all"` members of a group."""
+
+class GroupQuorumRule(TypedDict, total=False):
+    """A group quorum by count or by percentage of its members."""
+    count: Union[int, None]
+    """At least this many distinct members (≥ 1)."""
+    percentage: Union[float, None]
+    """At least this percentage (0–100] of the group's members."""
+
+GroupQuorum = Union["QuorumMode", "GroupQuorumRule"]
+"""A group's quorum: `"any"` (one member), `"all"` (every member),
+`{"count": n}` or `{"percentage": p}` of the group's members in the
+actor directory."""
+
+class _GroupRequirementRequired(TypedDict):
+    group: str
+    """The group (actors' `groups`, compared canonically)."""
+
+class GroupRequirement(_GroupRequirementRequired, total=False):
+    """One approver group a routing rule requires."""
+    after: List[str]
+    """Groups whose quorum must be met first: only votes cast (in log
+order) after the last of them was met count for this group."""
+    quorum: Union[GroupQuorum, None]
+    """How many of its members must approve (absent: `any`, one)."""
+
+class RoutingWhen(TypedDict, total=False):
+    """The conditions of a routing rule. An empty field tests nothing; every
+given field must hold. Conditions on CIs need a CMDB and conditions on
+the risk level a risk level: without them the rule fails closed (the
+routing requirement is unmet and names what is missing)."""
+    change_kinds: List[ChangeKind]
+    """A change of the release is of one of these kinds."""
+    ci_classes: List[str]
+    """A CI the release touches has one of these CMDB classes (and, with
+`criticality`, the same CI one of those criticalities)."""
+    criticality: List[Criticality]
+    """A CI the release touches has one of these CMDB criticalities."""
+    environments: List[str]
+    """The release targets one of these environments."""
+    kinds: List[ReleaseKind]
+    """The release's kind is one of these."""
+    min_risk: Union[RiskLevel, None]
+    """The release's risk level is at least this one."""
+    min_services: Union[int, None]
+    """The release names at least this many distinct business services."""
+    risk_levels: List[RiskLevel]
+    """The release's risk level is one of these."""
+    services: List[str]
+    """The release names one of these business services."""
+
+class _RoutingRuleRequired(TypedDict):
+    id: str
+    """Unique id of the rule (named in gate reports)."""
+    require: List[GroupRequirement]
+    """The approver groups required when the rule matches (at least one)."""
+
+class RoutingRule(_RoutingRuleRequired, total=False):
+    """One row of the routing table: when every given condition holds, the
+release needs the groups of `require`."""
+    description: Union[str, None]
+    """What the rule is for."""
+    when: RoutingWhen
+    """The conditions; all given ones must hold (none: always matches)."""
+
+class RoutingPolicy(TypedDict, total=False):
+    """The approval routing table (`lifecycle.routing`)."""
+    match: RoutingMatch
+    """`all` (default): every matching rule adds its groups; `first`: only
+the first matching rule, in table order, does."""
+    rules: List[RoutingRule]
+    """The rules, in order."""
 
 class SeparationOfDuties(TypedDict, total=False):
     """Separation-of-duties rules. The first two are the floor relman always
@@ -776,6 +888,10 @@ every earlier environment it targets, from `context.history`. Empty
 when it is the default."""
     roles: CommandRoles
     """Roles needed per command."""
+    routing: RoutingPolicy
+    """Approval routing: the decision table of the approver groups a
+release needs (`docs/lifecycle.md`, "Approval routing"). Default: no
+rule; not written when it is the default."""
     separation_of_duties: SeparationOfDuties
     """Separation of duties."""
 
@@ -1253,6 +1369,15 @@ class CommandApprove(_CommandApproveRequired, total=False):
     """Approve in a role (in approval)."""
     comment: Union[str, None]
     """Comment."""
+    group: Union[str, None]
+    """The approver group the vote is cast for (approval routing): the
+voter must be a member; the vote then counts for that group
+only. Absent: it counts for every required group the voter
+belongs to."""
+    on_behalf_of: Union[str, None]
+    """Vote with the approval rights of this actor, who delegated them
+to the issuer (`delegate`) for a period covering `at`; the role
+is the principal's (docs/lifecycle.md, "Delegation")."""
     override_blackout: bool
     """ECAB only, emergency releases only: let the release enter a
 blocking blackout."""
@@ -1270,6 +1395,10 @@ class CommandReject(_CommandRejectRequired, total=False):
     """Reject in a role (in approval)."""
     comment: Union[str, None]
     """Why."""
+    group: Union[str, None]
+    """The approver group the vote is cast for (see `approve`)."""
+    on_behalf_of: Union[str, None]
+    """Vote with the approval rights of this actor, as for `approve`."""
 
 class _CommandStartDeploymentRequired(TypedDict):
     actor: str
@@ -1425,6 +1554,9 @@ class _CommandCompleteReviewRequired(TypedDict):
 
 class CommandCompleteReview(_CommandCompleteReviewRequired, total=False):
     """Complete the post-implementation review (in review)."""
+    incidents: List[str]
+    """The incidents the review links (ids, e.g. `INC0091234`); closing
+an emergency release needs one linked (`review.incident_linked`)."""
     lessons: List[str]
     """Lessons learned."""
     summary: Union[str, None]
@@ -1532,7 +1664,49 @@ outcome and review as the source's record."""
     tests: List[TestRun]
     """Test runs recorded in the source."""
 
-Command = Union["CommandAdvance", "CommandSendBack", "CommandRecordTests", "CommandApprove", "CommandReject", "CommandStartDeployment", "CommandCompleteDeployment", "CommandRollBack", "CommandCompleteReview", "CommandClose", "CommandCancel", "CommandAmend", "CommandImport"]
+_CommandDelegateRequired = TypedDict("_CommandDelegateRequired", {"actor": str, "at": "Timestamp", "command": Literal["delegate"], "to": str, "until": "Timestamp"})
+
+_CommandDelegateOptional = TypedDict("_CommandDelegateOptional", {"comment": Union[str, None], "from": Union["Timestamp", None]}, total=False)
+class CommandDelegate(_CommandDelegateRequired, _CommandDelegateOptional):
+    """Delegate the issuer's approval rights on this release to another
+actor for [`from`, `until`) (in planning to approval): votes that
+actor casts with `on_behalf_of` in that period count for the issuer
+(docs/lifecycle.md, "Delegation")."""
+
+class _CommandRevokeDelegationRequired(TypedDict):
+    actor: str
+    """Actor id of the issuer (must be in `context.actors`)."""
+    at: Timestamp
+    """When the command is issued (the caller's clock)."""
+    command: Literal["revoke_delegation"]
+    to: str
+    """The delegate's actor id."""
+
+class CommandRevokeDelegation(_CommandRevokeDelegationRequired, total=False):
+    """End the issuer's delegations to `to` that still run (or are still
+to start) at the command's `at`. Votes already cast keep counting."""
+    comment: Union[str, None]
+    """Why."""
+
+class _CommandOverrideRequired(TypedDict):
+    actor: str
+    """Actor id of the issuer (must be in `context.actors`)."""
+    at: Timestamp
+    """When the command is issued (the caller's clock)."""
+    command: Literal["override"]
+    justification: str
+    """Why (required; recorded in the log)."""
+    rule: str
+    """The rule overridden: `approval.maintenance_window`,
+`approval.blackout` (emergency releases) or `deployment.window`."""
+
+class CommandOverride(_CommandOverrideRequired, total=False):
+    """ECAB override of one rule for the current approval round (in
+approval; docs/lifecycle.md, "ECAB overrides"): the gate report of
+the rule is met and names the override. A send-back or an amendment
+that voids the round voids it."""
+
+Command = Union["CommandAdvance", "CommandSendBack", "CommandRecordTests", "CommandApprove", "CommandReject", "CommandStartDeployment", "CommandCompleteDeployment", "CommandRollBack", "CommandCompleteReview", "CommandClose", "CommandCancel", "CommandAmend", "CommandImport", "CommandDelegate", "CommandRevokeDelegation", "CommandOverride"]
 """A lifecycle command: who, when, and what."""
 
 class FitOptions(TypedDict, total=False):
@@ -2358,6 +2532,64 @@ class _CanaryJudgementRequired(TypedDict):
 class CanaryJudgement(_CanaryJudgementRequired, total=False):
     """The verdict of [`judge_canary`]."""
 
+SideStatus = Literal["ok", "missing", "stale", "not_finite", "error"]
+"""How one side (baseline or canary) of a metric came out."""
+
+class _SideReportRequired(TypedDict):
+    dropped: int
+    """NaN or infinite values dropped (gaps are not counted)."""
+    samples: int
+    """Finite samples kept."""
+    series: int
+    """Series the selector matched."""
+    stale_series: int
+    """Of those, the stale ones left out."""
+    status: SideStatus
+    """ok, missing, stale, not_finite or error."""
+
+class SideReport(_SideReportRequired, total=False):
+    """One side of one metric: what was selected and kept."""
+    latest: Union[Timestamp, None]
+    """The latest point of the kept series (of every matching series when
+all are stale)."""
+
+MetricStatus = Literal["ok", "no_data", "error"]
+"""How a metric came out."""
+
+class _ImportedMetricRequired(TypedDict):
+    baseline: SideReport
+    """The baseline side."""
+    canary: SideReport
+    """The canary side."""
+    name: str
+    """The metric name (the key of its response)."""
+    status: MetricStatus
+    """ok, no_data or error."""
+
+class ImportedMetric(_ImportedMetricRequired, total=False):
+    """One imported metric."""
+    error: Union[str, None]
+    """The provider's error (`errorType: error` or Datadog's `error`), for
+status `error`."""
+
+class _MetricImportRequired(TypedDict):
+    baseline: SampleSet
+    """Baseline samples by metric (`judge_canary`'s `baseline`); a metric
+without baseline data has an empty list."""
+    canary: SampleSet
+    """Canary samples by metric (`judge_canary`'s `canary`, an
+observation's `metrics`); empty list: no data."""
+    errors: List[str]
+    """Metrics whose query failed at the provider (an observation's
+`errors`)."""
+    metrics: List[ImportedMetric]
+    """Every metric, in name order."""
+    warnings: List[Warning]
+    """No data, stale series, provider errors and warnings."""
+
+class MetricImport(_MetricImportRequired, total=False):
+    """The result of [`import_metrics`]."""
+
 _SlotSuggestionRequired = TypedDict("_SlotSuggestionRequired", {"duration_secs": int, "from": "Timestamp", "granularity_secs": int, "item": str, "slots": List["Window"], "until": "Timestamp", "warnings": List["Warning"]})
 
 _SlotSuggestionOptional = TypedDict("_SlotSuggestionOptional", {}, total=False)
@@ -2826,6 +3058,63 @@ class ReleaseNotes(_ReleaseNotesRequired, total=False):
     warnings: List[Warning]
     """Odd but not fatal: e.g. a non-string entry in `extra.known_issues`."""
 
+class _OverdueQuorumRequired(TypedDict):
+    approvers: List[str]
+    """The distinct approvers counted."""
+    missing: int
+    """Approvals still missing."""
+    role: Role
+    """The role whose members vote."""
+
+class OverdueQuorum(_OverdueQuorumRequired, total=False):
+    """One quorum rule of an overdue release, counted."""
+    needed: Union[int, None]
+    """Approvals needed (absent: a percentage rule with no members of the
+role in the directory)."""
+
+class _OverdueReleaseRequired(TypedDict):
+    deployed_by: str
+    """Who started the deployment (who may not give the approval)."""
+    due_at: Timestamp
+    """When the retrospective approval was due."""
+    overdue: str
+    """The same, in words (`1d 2h`)."""
+    overdue_secs: int
+    """Seconds past `due_at` at `now`."""
+    quorum: List[OverdueQuorum]
+    """Each quorum rule, counted."""
+    release_id: str
+    """The release's id."""
+    started_at: Timestamp
+    """When the deployment started."""
+    state: State
+    """Its state."""
+    title: str
+    """Its title."""
+    votes_counted: int
+    """Approvals counted towards the quorum (distinct approvers)."""
+    votes_missing: int
+    """Approvals still missing."""
+
+class OverdueRelease(_OverdueReleaseRequired, total=False):
+    """A release past its retrospective-approval window."""
+    rejected_by: List[str]
+    """Approvers whose latest vote rejects the release."""
+
+class _OverdueReportRequired(TypedDict):
+    now: Timestamp
+    """The time judged at."""
+    pending: int
+    """Releases deployed before approval whose approval is still within
+its window (not overdue, not approved)."""
+    releases: List[OverdueRelease]
+    """The overdue releases, most overdue first (by due time, then id)."""
+    warnings: List[Warning]
+    """What was odd: releases whose log does not verify (left out)."""
+
+class OverdueReport(_OverdueReportRequired, total=False):
+    """The result of [`overdue`]."""
+
 GroupReason = Literal["quorum", "risk_above_limit"]
 """Why a group's vote is required."""
 
@@ -3056,6 +3345,7 @@ SCHEMA_TYPES: Dict[str, str] = {
     "rollout_step": "RolloutStep",
     "rollout_replay_result": "RolloutReplayResult",
     "canary_judgement": "CanaryJudgement",
+    "metric_import": "MetricImport",
     "conflict_report": "ConflictReport",
     "slot_suggestion": "SlotSuggestion",
     "deployment_order": "DeploymentOrder",
@@ -3063,6 +3353,7 @@ SCHEMA_TYPES: Dict[str, str] = {
     "unauthorized_report": "UnauthorizedReport",
     "closure": "Closure",
     "release_notes": "ReleaseNotes",
+    "overdue_report": "OverdueReport",
     "cab_agenda": "CabAgenda",
     "rendered_agenda": "RenderedAgenda",
     "ics_export": "IcsExport",

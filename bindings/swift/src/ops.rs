@@ -549,3 +549,34 @@ pub fn overdue(
             .run("overdue")
     })
 }
+
+/// Turns one Prometheus `query_range` or Datadog v1 `query` response
+/// per metric into baseline and canary samples (`judge_canary`'s
+/// `baseline` and `canary`, an observation's `metrics` and `errors`):
+/// series picked by label or tag selectors, NaN dropped, stale or
+/// missing series `no_data` with the metric named.
+///
+/// JSON text parameters:
+/// - `responses`: the JSON text of a `BTreeMap<String, Value>`.
+/// - `baseline`: the JSON text of a `BTreeMap<String, String>`.
+/// - `canary`: the JSON text of a `BTreeMap<String, String>`.
+#[uniffi::export(default(max_age_secs = None))]
+pub fn import_metrics(
+    format: MetricFormat,
+    responses: String,
+    baseline: String,
+    canary: String,
+    now: Timestamp,
+    max_age_secs: Option<u64>,
+) -> Result<MetricImport, RelmanError> {
+    guard(|| {
+        Params::default()
+            .typed("format", Some(&format))?
+            .text("responses", Some(&responses))?
+            .text("baseline", Some(&baseline))?
+            .text("canary", Some(&canary))?
+            .typed("now", Some(&now))?
+            .typed("max_age_secs", max_age_secs.as_ref())?
+            .run("import_metrics")
+    })
+}

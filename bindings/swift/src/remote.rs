@@ -375,6 +375,12 @@ pub struct Approval {
     /// blackout.
     #[uniffi(default = false)]
     pub override_blackout: bool,
+    /// The approver group the vote is cast for (approval routing,
+    /// `docs/lifecycle.md`, "Approval routing"): it then counts for that
+    /// group only. Absent: it counts for every required group the voter
+    /// belongs to.
+    #[uniffi(default = None)]
+    pub group: Option<String>,
     /// A retrospective vote: cast after the deployment started, on an
     /// emergency release deployed before its approval quorum was met
     /// (docs/lifecycle.md, "The emergency path").
@@ -661,6 +667,12 @@ pub struct ActorRecord {
     /// Roles held.
     #[uniffi(default = [])]
     pub roles: Vec<Role>,
+    /// Approver groups the actor belongs to (e.g. `dba`, `cab`), which
+    /// the policy's approval routing requires votes from
+    /// (`docs/lifecycle.md`, "Approval routing"). Group names are compared
+    /// after the same canonicalisation as actor ids. Not written when empty.
+    #[uniffi(default = [])]
+    pub groups: Vec<String>,
     /// Contact address used in notifications.
     #[uniffi(default = None)]
     pub email: Option<String>,
@@ -1528,6 +1540,12 @@ pub enum Action {
         /// blocking blackout.
         #[uniffi(default = false)]
         override_blackout: bool,
+        /// The approver group the vote is cast for (approval routing): the
+        /// voter must be a member; the vote then counts for that group
+        /// only. Absent: it counts for every required group the voter
+        /// belongs to.
+        #[uniffi(default = None)]
+        group: Option<String>,
         /// Vote with the approval rights of this actor, who delegated them
         /// to the issuer (`delegate`) for a period covering `at`; the role
         /// is the principal's (docs/lifecycle.md, "Delegation").
@@ -1541,6 +1559,9 @@ pub enum Action {
         /// Why.
         #[uniffi(default = None)]
         comment: Option<String>,
+        /// The approver group the vote is cast for (see `approve`).
+        #[uniffi(default = None)]
+        group: Option<String>,
         /// Vote with the approval rights of this actor, as for `approve`.
         #[uniffi(default = None)]
         on_behalf_of: Option<String>,
@@ -1643,6 +1664,17 @@ pub enum Action {
         /// Why.
         #[uniffi(default = None)]
         comment: Option<String>,
+    },
+    /// ECAB override of one rule for the current approval round (in
+    /// approval; docs/lifecycle.md, "ECAB overrides"): the gate report of
+    /// the rule is met and names the override. A send-back or an amendment
+    /// that voids the round voids it.
+    Override {
+        /// The rule overridden: `approval.maintenance_window`,
+        /// `approval.blackout` (emergency releases) or `deployment.window`.
+        rule: String,
+        /// Why (required; recorded in the log).
+        justification: String,
     },
 }
 

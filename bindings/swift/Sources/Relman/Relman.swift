@@ -1169,6 +1169,13 @@ public struct ActorRecord: Equatable, Hashable {
      */
     public var roles: [Role]
     /**
+     * Approver groups the actor belongs to (e.g. `dba`, `cab`), which
+     * the policy's approval routing requires votes from
+     * (`docs/lifecycle.md`, "Approval routing"). Group names are compared
+     * after the same canonicalisation as actor ids. Not written when empty.
+     */
+    public var groups: [String]
+    /**
      * Contact address used in notifications.
      */
     public var email: String?
@@ -1193,6 +1200,12 @@ public struct ActorRecord: Equatable, Hashable {
          * Roles held.
          */roles: [Role] = [], 
         /**
+         * Approver groups the actor belongs to (e.g. `dba`, `cab`), which
+         * the policy's approval routing requires votes from
+         * (`docs/lifecycle.md`, "Approval routing"). Group names are compared
+         * after the same canonicalisation as actor ids. Not written when empty.
+         */groups: [String] = [], 
+        /**
          * Contact address used in notifications.
          */email: String? = nil, 
         /**
@@ -1202,6 +1215,7 @@ public struct ActorRecord: Equatable, Hashable {
         self.id = id
         self.name = name
         self.roles = roles
+        self.groups = groups
         self.email = email
         self.extra = extra
     }
@@ -1226,6 +1240,7 @@ public struct FfiConverterTypeActorRecord: FfiConverterRustBuffer {
                 id: FfiConverterString.read(from: &buf), 
                 name: FfiConverterOptionString.read(from: &buf), 
                 roles: FfiConverterSequenceTypeRole.read(from: &buf), 
+                groups: FfiConverterSequenceString.read(from: &buf), 
                 email: FfiConverterOptionString.read(from: &buf), 
                 extra: FfiConverterTypeJsonObject.read(from: &buf)
         )
@@ -1236,6 +1251,7 @@ public struct FfiConverterTypeActorRecord: FfiConverterRustBuffer {
         FfiConverterString.write(value.id, into: &buf)
         FfiConverterOptionString.write(value.name, into: &buf)
         FfiConverterSequenceTypeRole.write(value.roles, into: &buf)
+        FfiConverterSequenceString.write(value.groups, into: &buf)
         FfiConverterOptionString.write(value.email, into: &buf)
         FfiConverterTypeJsonObject.write(value.extra, into: &buf)
     }
@@ -1616,6 +1632,19 @@ public struct Approval: Equatable, Hashable {
      */
     public var overrideBlackout: Bool
     /**
+     * The approver group the vote is cast for (approval routing,
+     * `docs/lifecycle.md`, "Approval routing"): it then counts for that
+     * group only. Absent: it counts for every required group the voter
+     * belongs to.
+     */
+    public var group: String?
+    /**
+     * A retrospective vote: cast after the deployment started, on an
+     * emergency release deployed before its approval quorum was met
+     * (docs/lifecycle.md, "The emergency path").
+     */
+    public var retrospective: Bool
+    /**
      * The system an imported vote came from (set by `import`; absent for
      * votes cast through `approve` or `reject`).
      */
@@ -1662,6 +1691,17 @@ public struct Approval: Equatable, Hashable {
          * blackout.
          */overrideBlackout: Bool = false, 
         /**
+         * The approver group the vote is cast for (approval routing,
+         * `docs/lifecycle.md`, "Approval routing"): it then counts for that
+         * group only. Absent: it counts for every required group the voter
+         * belongs to.
+         */group: String? = nil, 
+        /**
+         * A retrospective vote: cast after the deployment started, on an
+         * emergency release deployed before its approval quorum was met
+         * (docs/lifecycle.md, "The emergency path").
+         */retrospective: Bool = false, 
+        /**
          * The system an imported vote came from (set by `import`; absent for
          * votes cast through `approve` or `reject`).
          */source: String? = nil, 
@@ -1681,6 +1721,8 @@ public struct Approval: Equatable, Hashable {
         self.round = round
         self.fingerprint = fingerprint
         self.overrideBlackout = overrideBlackout
+        self.group = group
+        self.retrospective = retrospective
         self.source = source
         self.onBehalfOf = onBehalfOf
         self.extra = extra
@@ -1710,6 +1752,8 @@ public struct FfiConverterTypeApproval: FfiConverterRustBuffer {
                 round: FfiConverterOptionUInt32.read(from: &buf), 
                 fingerprint: FfiConverterOptionString.read(from: &buf), 
                 overrideBlackout: FfiConverterBool.read(from: &buf), 
+                group: FfiConverterOptionString.read(from: &buf), 
+                retrospective: FfiConverterBool.read(from: &buf), 
                 source: FfiConverterOptionString.read(from: &buf), 
                 onBehalfOf: FfiConverterOptionString.read(from: &buf), 
                 extra: FfiConverterTypeJsonObject.read(from: &buf)
@@ -1725,6 +1769,8 @@ public struct FfiConverterTypeApproval: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.round, into: &buf)
         FfiConverterOptionString.write(value.fingerprint, into: &buf)
         FfiConverterBool.write(value.overrideBlackout, into: &buf)
+        FfiConverterOptionString.write(value.group, into: &buf)
+        FfiConverterBool.write(value.retrospective, into: &buf)
         FfiConverterOptionString.write(value.source, into: &buf)
         FfiConverterOptionString.write(value.onBehalfOf, into: &buf)
         FfiConverterTypeJsonObject.write(value.extra, into: &buf)
@@ -4290,6 +4336,357 @@ public func FfiConverterTypeNotifyRule_lower(_ value: NotifyRule) -> RustBuffer 
 
 
 /**
+ * One quorum rule of an overdue release, counted.
+ */
+public struct OverdueQuorum: Equatable, Hashable {
+    /**
+     * The role whose members vote.
+     */
+    public var role: Role
+    /**
+     * Approvals needed (absent: a percentage rule with no members of the
+     * role in the directory).
+     */
+    public var needed: UInt32?
+    /**
+     * The distinct approvers counted.
+     */
+    public var approvers: [String]
+    /**
+     * Approvals still missing.
+     */
+    public var missing: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The role whose members vote.
+         */role: Role, 
+        /**
+         * Approvals needed (absent: a percentage rule with no members of the
+         * role in the directory).
+         */needed: UInt32? = nil, 
+        /**
+         * The distinct approvers counted.
+         */approvers: [String], 
+        /**
+         * Approvals still missing.
+         */missing: UInt64) {
+        self.role = role
+        self.needed = needed
+        self.approvers = approvers
+        self.missing = missing
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OverdueQuorum: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOverdueQuorum: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OverdueQuorum {
+        return
+            try OverdueQuorum(
+                role: FfiConverterTypeRole.read(from: &buf), 
+                needed: FfiConverterOptionUInt32.read(from: &buf), 
+                approvers: FfiConverterSequenceString.read(from: &buf), 
+                missing: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OverdueQuorum, into buf: inout [UInt8]) {
+        FfiConverterTypeRole.write(value.role, into: &buf)
+        FfiConverterOptionUInt32.write(value.needed, into: &buf)
+        FfiConverterSequenceString.write(value.approvers, into: &buf)
+        FfiConverterUInt64.write(value.missing, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOverdueQuorum_lift(_ buf: RustBuffer) throws -> OverdueQuorum {
+    return try FfiConverterTypeOverdueQuorum.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOverdueQuorum_lower(_ value: OverdueQuorum) -> RustBuffer {
+    return FfiConverterTypeOverdueQuorum.lower(value)
+}
+
+
+/**
+ * A release past its retrospective-approval window.
+ */
+public struct OverdueRelease: Equatable, Hashable {
+    /**
+     * The release's id.
+     */
+    public var releaseId: String
+    /**
+     * Its title.
+     */
+    public var title: String
+    /**
+     * Its state.
+     */
+    public var state: ReleaseState
+    /**
+     * Who started the deployment (who may not give the approval).
+     */
+    public var deployedBy: String
+    /**
+     * When the deployment started.
+     */
+    public var startedAt: Timestamp
+    /**
+     * When the retrospective approval was due.
+     */
+    public var dueAt: Timestamp
+    /**
+     * Seconds past `due_at` at `now`.
+     */
+    public var overdueSecs: UInt64
+    /**
+     * The same, in words (`1d 2h`).
+     */
+    public var overdue: String
+    /**
+     * Approvals counted towards the quorum (distinct approvers).
+     */
+    public var votesCounted: UInt64
+    /**
+     * Approvals still missing.
+     */
+    public var votesMissing: UInt64
+    /**
+     * Each quorum rule, counted.
+     */
+    public var quorum: [OverdueQuorum]
+    /**
+     * Approvers whose latest vote rejects the release.
+     */
+    public var rejectedBy: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The release's id.
+         */releaseId: String, 
+        /**
+         * Its title.
+         */title: String, 
+        /**
+         * Its state.
+         */state: ReleaseState, 
+        /**
+         * Who started the deployment (who may not give the approval).
+         */deployedBy: String, 
+        /**
+         * When the deployment started.
+         */startedAt: Timestamp, 
+        /**
+         * When the retrospective approval was due.
+         */dueAt: Timestamp, 
+        /**
+         * Seconds past `due_at` at `now`.
+         */overdueSecs: UInt64, 
+        /**
+         * The same, in words (`1d 2h`).
+         */overdue: String, 
+        /**
+         * Approvals counted towards the quorum (distinct approvers).
+         */votesCounted: UInt64, 
+        /**
+         * Approvals still missing.
+         */votesMissing: UInt64, 
+        /**
+         * Each quorum rule, counted.
+         */quorum: [OverdueQuorum], 
+        /**
+         * Approvers whose latest vote rejects the release.
+         */rejectedBy: [String] = []) {
+        self.releaseId = releaseId
+        self.title = title
+        self.state = state
+        self.deployedBy = deployedBy
+        self.startedAt = startedAt
+        self.dueAt = dueAt
+        self.overdueSecs = overdueSecs
+        self.overdue = overdue
+        self.votesCounted = votesCounted
+        self.votesMissing = votesMissing
+        self.quorum = quorum
+        self.rejectedBy = rejectedBy
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OverdueRelease: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOverdueRelease: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OverdueRelease {
+        return
+            try OverdueRelease(
+                releaseId: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeReleaseState.read(from: &buf), 
+                deployedBy: FfiConverterString.read(from: &buf), 
+                startedAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                dueAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                overdueSecs: FfiConverterUInt64.read(from: &buf), 
+                overdue: FfiConverterString.read(from: &buf), 
+                votesCounted: FfiConverterUInt64.read(from: &buf), 
+                votesMissing: FfiConverterUInt64.read(from: &buf), 
+                quorum: FfiConverterSequenceTypeOverdueQuorum.read(from: &buf), 
+                rejectedBy: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OverdueRelease, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.releaseId, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterTypeReleaseState.write(value.state, into: &buf)
+        FfiConverterString.write(value.deployedBy, into: &buf)
+        FfiConverterTypeTimestamp.write(value.startedAt, into: &buf)
+        FfiConverterTypeTimestamp.write(value.dueAt, into: &buf)
+        FfiConverterUInt64.write(value.overdueSecs, into: &buf)
+        FfiConverterString.write(value.overdue, into: &buf)
+        FfiConverterUInt64.write(value.votesCounted, into: &buf)
+        FfiConverterUInt64.write(value.votesMissing, into: &buf)
+        FfiConverterSequenceTypeOverdueQuorum.write(value.quorum, into: &buf)
+        FfiConverterSequenceString.write(value.rejectedBy, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOverdueRelease_lift(_ buf: RustBuffer) throws -> OverdueRelease {
+    return try FfiConverterTypeOverdueRelease.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOverdueRelease_lower(_ value: OverdueRelease) -> RustBuffer {
+    return FfiConverterTypeOverdueRelease.lower(value)
+}
+
+
+/**
+ * The result of [`overdue`].
+ */
+public struct OverdueReport: Equatable, Hashable {
+    /**
+     * The time judged at.
+     */
+    public var now: Timestamp
+    /**
+     * The overdue releases, most overdue first (by due time, then id).
+     */
+    public var releases: [OverdueRelease]
+    /**
+     * Releases deployed before approval whose approval is still within
+     * its window (not overdue, not approved).
+     */
+    public var pending: Count
+    /**
+     * What was odd: releases whose log does not verify (left out).
+     */
+    public var warnings: [Warning]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The time judged at.
+         */now: Timestamp, 
+        /**
+         * The overdue releases, most overdue first (by due time, then id).
+         */releases: [OverdueRelease], 
+        /**
+         * Releases deployed before approval whose approval is still within
+         * its window (not overdue, not approved).
+         */pending: Count, 
+        /**
+         * What was odd: releases whose log does not verify (left out).
+         */warnings: [Warning]) {
+        self.now = now
+        self.releases = releases
+        self.pending = pending
+        self.warnings = warnings
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OverdueReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOverdueReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OverdueReport {
+        return
+            try OverdueReport(
+                now: FfiConverterTypeTimestamp.read(from: &buf), 
+                releases: FfiConverterSequenceTypeOverdueRelease.read(from: &buf), 
+                pending: FfiConverterTypeCount.read(from: &buf), 
+                warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OverdueReport, into buf: inout [UInt8]) {
+        FfiConverterTypeTimestamp.write(value.now, into: &buf)
+        FfiConverterSequenceTypeOverdueRelease.write(value.releases, into: &buf)
+        FfiConverterTypeCount.write(value.pending, into: &buf)
+        FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOverdueReport_lift(_ buf: RustBuffer) throws -> OverdueReport {
+    return try FfiConverterTypeOverdueReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOverdueReport_lower(_ value: OverdueReport) -> RustBuffer {
+    return FfiConverterTypeOverdueReport.lower(value)
+}
+
+
+/**
  * One problem found in an input document: where it is and what is wrong.
  */
 public struct Problem: Equatable, Hashable {
@@ -5115,6 +5512,11 @@ public struct Review: Equatable, Hashable {
      */
     public var lessons: [String]
     /**
+     * The incidents the review links (set by `complete_review`;
+     * docs/lifecycle.md, "The emergency path").
+     */
+    public var incidents: [String]
+    /**
      * Feedback from users.
      */
     public var feedback: [Feedback]
@@ -5136,6 +5538,10 @@ public struct Review: Equatable, Hashable {
          * Lessons learned.
          */lessons: [String] = [], 
         /**
+         * The incidents the review links (set by `complete_review`;
+         * docs/lifecycle.md, "The emergency path").
+         */incidents: [String] = [], 
+        /**
          * Feedback from users.
          */feedback: [Feedback] = [], 
         /**
@@ -5144,6 +5550,7 @@ public struct Review: Equatable, Hashable {
         self.completedAt = completedAt
         self.summary = summary
         self.lessons = lessons
+        self.incidents = incidents
         self.feedback = feedback
         self.extra = extra
     }
@@ -5167,6 +5574,7 @@ public struct FfiConverterTypeReview: FfiConverterRustBuffer {
                 completedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
                 summary: FfiConverterOptionString.read(from: &buf), 
                 lessons: FfiConverterSequenceString.read(from: &buf), 
+                incidents: FfiConverterSequenceString.read(from: &buf), 
                 feedback: FfiConverterSequenceTypeFeedback.read(from: &buf), 
                 extra: FfiConverterTypeJsonObject.read(from: &buf)
         )
@@ -5176,6 +5584,7 @@ public struct FfiConverterTypeReview: FfiConverterRustBuffer {
         FfiConverterOptionTypeTimestamp.write(value.completedAt, into: &buf)
         FfiConverterOptionString.write(value.summary, into: &buf)
         FfiConverterSequenceString.write(value.lessons, into: &buf)
+        FfiConverterSequenceString.write(value.incidents, into: &buf)
         FfiConverterSequenceTypeFeedback.write(value.feedback, into: &buf)
         FfiConverterTypeJsonObject.write(value.extra, into: &buf)
     }
@@ -7190,6 +7599,12 @@ public enum Action: Equatable, Hashable {
          * blocking blackout.
          */overrideBlackout: Bool = false, 
         /**
+         * The approver group the vote is cast for (approval routing): the
+         * voter must be a member; the vote then counts for that group
+         * only. Absent: it counts for every required group the voter
+         * belongs to.
+         */group: String? = nil, 
+        /**
          * Vote with the approval rights of this actor, who delegated them
          * to the issuer (`delegate`) for a period covering `at`; the role
          * is the principal's (docs/lifecycle.md, "Delegation").
@@ -7205,6 +7620,9 @@ public enum Action: Equatable, Hashable {
         /**
          * Why.
          */comment: String? = nil, 
+        /**
+         * The approver group the vote is cast for (see `approve`).
+         */group: String? = nil, 
         /**
          * Vote with the approval rights of this actor, as for `approve`.
          */onBehalfOf: String? = nil
@@ -7245,7 +7663,11 @@ public enum Action: Equatable, Hashable {
          */summary: String? = nil, 
         /**
          * Lessons learned.
-         */lessons: [String] = []
+         */lessons: [String] = [], 
+        /**
+         * The incidents the review links (ids, e.g. `INC0091234`); closing
+         * an emergency release needs one linked (`review.incident_linked`).
+         */incidents: [String] = []
     )
     /**
      * Close the release (review → closed).
@@ -7331,6 +7753,21 @@ public enum Action: Equatable, Hashable {
          * Why.
          */comment: String? = nil
     )
+    /**
+     * ECAB override of one rule for the current approval round (in
+     * approval; docs/lifecycle.md, "ECAB overrides"): the gate report of
+     * the rule is met and names the override. A send-back or an amendment
+     * that voids the round voids it.
+     */
+    case override(
+        /**
+         * The rule overridden: `approval.maintenance_window`,
+         * `approval.blackout` (emergency releases) or `deployment.window`.
+         */rule: String, 
+        /**
+         * Why (required; recorded in the log).
+         */justification: String
+    )
 
 
 
@@ -7360,10 +7797,10 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
         case 3: return .recordTests(tests: try FfiConverterSequenceTypeTestRun.read(from: &buf)
         )
         
-        case 4: return .approve(role: try FfiConverterTypeRole.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf), overrideBlackout: try FfiConverterBool.read(from: &buf), onBehalfOf: try FfiConverterOptionString.read(from: &buf)
+        case 4: return .approve(role: try FfiConverterTypeRole.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf), overrideBlackout: try FfiConverterBool.read(from: &buf), group: try FfiConverterOptionString.read(from: &buf), onBehalfOf: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 5: return .reject(role: try FfiConverterTypeRole.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf), onBehalfOf: try FfiConverterOptionString.read(from: &buf)
+        case 5: return .reject(role: try FfiConverterTypeRole.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf), group: try FfiConverterOptionString.read(from: &buf), onBehalfOf: try FfiConverterOptionString.read(from: &buf)
         )
         
         case 6: return .startDeployment
@@ -7374,7 +7811,7 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
         case 8: return .rollBack(reason: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 9: return .completeReview(summary: try FfiConverterOptionString.read(from: &buf), lessons: try FfiConverterSequenceString.read(from: &buf)
+        case 9: return .completeReview(summary: try FfiConverterOptionString.read(from: &buf), lessons: try FfiConverterSequenceString.read(from: &buf), incidents: try FfiConverterSequenceString.read(from: &buf)
         )
         
         case 10: return .close
@@ -7392,6 +7829,9 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
         )
         
         case 15: return .revokeDelegation(to: try FfiConverterString.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 16: return .override(rule: try FfiConverterString.read(from: &buf), justification: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -7417,18 +7857,20 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
             FfiConverterSequenceTypeTestRun.write(tests, into: &buf)
             
         
-        case let .approve(role,comment,overrideBlackout,onBehalfOf):
+        case let .approve(role,comment,overrideBlackout,group,onBehalfOf):
             writeInt(&buf, Int32(4))
             FfiConverterTypeRole.write(role, into: &buf)
             FfiConverterOptionString.write(comment, into: &buf)
             FfiConverterBool.write(overrideBlackout, into: &buf)
+            FfiConverterOptionString.write(group, into: &buf)
             FfiConverterOptionString.write(onBehalfOf, into: &buf)
             
         
-        case let .reject(role,comment,onBehalfOf):
+        case let .reject(role,comment,group,onBehalfOf):
             writeInt(&buf, Int32(5))
             FfiConverterTypeRole.write(role, into: &buf)
             FfiConverterOptionString.write(comment, into: &buf)
+            FfiConverterOptionString.write(group, into: &buf)
             FfiConverterOptionString.write(onBehalfOf, into: &buf)
             
         
@@ -7447,10 +7889,11 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
             FfiConverterOptionString.write(reason, into: &buf)
             
         
-        case let .completeReview(summary,lessons):
+        case let .completeReview(summary,lessons,incidents):
             writeInt(&buf, Int32(9))
             FfiConverterOptionString.write(summary, into: &buf)
             FfiConverterSequenceString.write(lessons, into: &buf)
+            FfiConverterSequenceString.write(incidents, into: &buf)
             
         
         case .close:
@@ -7489,6 +7932,12 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
             writeInt(&buf, Int32(15))
             FfiConverterString.write(to, into: &buf)
             FfiConverterOptionString.write(comment, into: &buf)
+            
+        
+        case let .override(rule,justification):
+            writeInt(&buf, Int32(16))
+            FfiConverterString.write(rule, into: &buf)
+            FfiConverterString.write(justification, into: &buf)
             
         }
     }
@@ -8416,6 +8865,83 @@ public func FfiConverterTypeKeyAlgorithm_lift(_ buf: RustBuffer) throws -> KeyAl
 #endif
 public func FfiConverterTypeKeyAlgorithm_lower(_ value: KeyAlgorithm) -> RustBuffer {
     return FfiConverterTypeKeyAlgorithm.lower(value)
+}
+
+
+
+/**
+ * The format of the responses.
+ */
+
+public enum MetricFormat: Equatable, Hashable {
+    
+    /**
+     * A Prometheus HTTP API `query_range` (or instant `query`) response:
+     * `{"status": "success", "data": {"resultType": "matrix", "result": […]}}`.
+     */
+    case prometheus
+    /**
+     * A Datadog metrics API v1 `query` response:
+     * `{"status": "ok", "series": [{"tag_set": […], "pointlist": […]}]}`.
+     */
+    case datadog
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension MetricFormat: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMetricFormat: FfiConverterRustBuffer {
+    typealias SwiftType = MetricFormat
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MetricFormat {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .prometheus
+        
+        case 2: return .datadog
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MetricFormat, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .prometheus:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .datadog:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMetricFormat_lift(_ buf: RustBuffer) throws -> MetricFormat {
+    return try FfiConverterTypeMetricFormat.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMetricFormat_lower(_ value: MetricFormat) -> RustBuffer {
+    return FfiConverterTypeMetricFormat.lower(value)
 }
 
 
@@ -11165,6 +11691,56 @@ fileprivate struct FfiConverterSequenceTypeNotifyRule: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeOverdueQuorum: FfiConverterRustBuffer {
+    typealias SwiftType = [OverdueQuorum]
+
+    public static func write(_ value: [OverdueQuorum], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOverdueQuorum.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OverdueQuorum] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OverdueQuorum]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOverdueQuorum.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOverdueRelease: FfiConverterRustBuffer {
+    typealias SwiftType = [OverdueRelease]
+
+    public static func write(_ value: [OverdueRelease], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOverdueRelease.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OverdueRelease] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OverdueRelease]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOverdueRelease.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeProblem: FfiConverterRustBuffer {
     typealias SwiftType = [Problem]
 
@@ -12359,6 +12935,46 @@ public func FfiConverterTypeKpiSettings_lift(_ value: RustBuffer) throws -> KpiS
 #endif
 public func FfiConverterTypeKpiSettings_lower(_ value: KpiSettings) -> RustBuffer {
     return FfiConverterTypeKpiSettings.lower(value)
+}
+
+
+
+public typealias MetricImport = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMetricImport: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MetricImport {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: MetricImport, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> MetricImport {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: MetricImport) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMetricImport_lift(_ value: RustBuffer) throws -> MetricImport {
+    return try FfiConverterTypeMetricImport.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMetricImport_lower(_ value: MetricImport) -> RustBuffer {
+    return FfiConverterTypeMetricImport.lower(value)
 }
 
 
@@ -13673,6 +14289,31 @@ public func fitRiskModel(history: String, options: String? = nil, context: Conte
 })
 }
 /**
+ * Turns one Prometheus `query_range` or Datadog v1 `query` response
+ * per metric into baseline and canary samples (`judge_canary`'s
+ * `baseline` and `canary`, an observation's `metrics` and `errors`):
+ * series picked by label or tag selectors, NaN dropped, stale or
+ * missing series `no_data` with the metric named.
+ *
+ * JSON text parameters:
+ * - `responses`: the JSON text of a `BTreeMap<String, Value>`.
+ * - `baseline`: the JSON text of a `BTreeMap<String, String>`.
+ * - `canary`: the JSON text of a `BTreeMap<String, String>`.
+ */
+public func importMetrics(format: MetricFormat, responses: String, baseline: String, canary: String, now: Timestamp, maxAgeSecs: UInt64? = nil)throws  -> MetricImport  {
+    return try  FfiConverterTypeMetricImport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_import_metrics(
+        FfiConverterTypeMetricFormat_lower(format),
+        FfiConverterString.lower(responses),
+        FfiConverterString.lower(baseline),
+        FfiConverterString.lower(canary),
+        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterOptionUInt64.lower(maxAgeSecs),uniffiCallStatus
+    )
+})
+}
+/**
  * A schedule from ServiceNow Table API responses (`{"result": [...]}`
  * of change_request, rm_release, cmdb_ci, cmdb_rel_ci,
  * sysapproval_approver).
@@ -13714,6 +14355,33 @@ public func judgeCanary(baseline: String, canary: String, config: String? = nil,
         FfiConverterString.lower(canary),
         FfiConverterOptionString.lower(config),
         FfiConverterOptionString.lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
+ * The releases of `schedule` deployed before approval on the
+ * emergency path (`lifecycle.emergency.deploy_before_approval`) whose
+ * retrospective approval is past its due time at `now` — due
+ * `retrospective_approval_secs` (default 72 h) after
+ * `start_deployment`; exactly at the due time is not yet overdue
+ * (docs/reports.md, "Overdue retrospective approvals"). Each with its
+ * deployer, start, due time, seconds overdue and votes counted and
+ * missing; by due time, then id. The quorum is the policy's: `policy`
+ * when given, else the context's, else the schedule's own, else the
+ * default; the context's actor directory decides who may vote.
+ *
+ * JSON text parameters:
+ * - `schedule`: the JSON text of a `Schedule`.
+ * - `policy`: the JSON text of a `Policy`.
+ */
+public func overdue(schedule: String, now: Timestamp, policy: String? = nil, context: Context? = nil)throws  -> OverdueReport  {
+    return try  FfiConverterTypeOverdueReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_overdue(
+        FfiConverterString.lower(schedule),
+        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterOptionString.lower(policy),
+        FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
     )
 })
 }
@@ -14085,10 +14753,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_fit_risk_model() != 60764) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_relman_uniffi_checksum_func_import_metrics() != 921) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_relman_uniffi_checksum_func_import_servicenow() != 38863) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_judge_canary() != 55300) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_overdue() != 60818) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_release_notes() != 1767) {

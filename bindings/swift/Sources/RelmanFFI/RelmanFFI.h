@@ -650,6 +650,11 @@ RustBuffer uniffi_relman_uniffi_fn_func_export_servicenow(RustBuffer schedule, R
 RustBuffer uniffi_relman_uniffi_fn_func_fit_risk_model(RustBuffer history, RustBuffer options, RustBuffer context, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_METRICS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_METRICS
+RustBuffer uniffi_relman_uniffi_fn_func_import_metrics(RustBuffer format, RustBuffer responses, RustBuffer baseline, RustBuffer canary, RustBuffer now, RustBuffer max_age_secs, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_SERVICENOW
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_SERVICENOW
 RustBuffer uniffi_relman_uniffi_fn_func_import_servicenow(RustBuffer change_requests, RustBuffer releases, RustBuffer cis, RustBuffer rels, RustBuffer approvals, RustCallStatus *_Nonnull out_status
@@ -658,6 +663,11 @@ RustBuffer uniffi_relman_uniffi_fn_func_import_servicenow(RustBuffer change_requ
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_JUDGE_CANARY
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_JUDGE_CANARY
 RustBuffer uniffi_relman_uniffi_fn_func_judge_canary(RustBuffer baseline, RustBuffer canary, RustBuffer config, RustBuffer policy, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_OVERDUE
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_OVERDUE
+RustBuffer uniffi_relman_uniffi_fn_func_overdue(RustBuffer schedule, RustBuffer now, RustBuffer policy, RustBuffer context, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RELEASE_NOTES
@@ -1349,6 +1359,12 @@ uint16_t uniffi_relman_uniffi_checksum_func_fit_risk_model(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_METRICS
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_METRICS
+uint16_t uniffi_relman_uniffi_checksum_func_import_metrics(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_SERVICENOW
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_IMPORT_SERVICENOW
 uint16_t uniffi_relman_uniffi_checksum_func_import_servicenow(void
@@ -1358,6 +1374,12 @@ uint16_t uniffi_relman_uniffi_checksum_func_import_servicenow(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_JUDGE_CANARY
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_JUDGE_CANARY
 uint16_t uniffi_relman_uniffi_checksum_func_judge_canary(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_OVERDUE
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_OVERDUE
+uint16_t uniffi_relman_uniffi_checksum_func_overdue(void
     
 );
 #endif

@@ -39,7 +39,8 @@ final class GeneratedSignatureTests: XCTestCase {
             Relman.renderCabAgenda(agenda:format:),
             Relman.closure(release:),
             Relman.overdue(schedule:now:policy:context:),
+            Relman.importMetrics(format:responses:baseline:canary:now:maxAgeSecs:),
         ]
-        XCTAssertEqual(functions.count, 25)
+        XCTAssertEqual(functions.count, 26)
     }
 }

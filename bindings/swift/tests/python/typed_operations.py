@@ -215,4 +215,16 @@ OPERATIONS = {
         ),
         "OverdueReport",
     ),
+    "import_metrics": (
+        "import_metrics",
+        (
+            ("format", "enum", "MetricFormat"),
+            ("responses", "text", None),
+            ("baseline", "text", None),
+            ("canary", "text", None),
+            ("now", "scalar", "Timestamp"),
+            ("max_age_secs", "scalar", "u64"),
+        ),
+        None,
+    ),
 }
