@@ -223,7 +223,7 @@ export declare function fitRiskModelAsync(history: T.In<T.History>, options?: T.
  * series picked by label or tag selectors, NaN dropped, stale or
  * missing series `no_data` with the metric named.
  */
-export declare function importMetrics(format: string, responses: T.JsonInput, baseline: T.JsonInput, canary: T.JsonInput, now: string | Date, maxAgeSecs?: number | null): T.JsonObject
+export declare function importMetrics(format: string, responses: T.JsonInput, baseline: T.JsonInput, canary: T.JsonInput, now: string | Date, maxAgeSecs?: number | null): T.MetricImport
 
 /**
  * A schedule from ServiceNow Table API responses (`{"result": [...]}`
@@ -281,7 +281,7 @@ export declare function operations(): Array<OperationInfo>
  * when given, else the context's, else the schedule's own, else the
  * default; the context's actor directory decides who may vote.
  */
-export declare function overdue(schedule: T.In<T.Schedule>, now: string | Date, policy?: T.In<T.Policy> | null, context?: T.In<T.Context> | null): T.JsonObject
+export declare function overdue(schedule: T.In<T.Schedule>, now: string | Date, policy?: T.In<T.Policy> | null, context?: T.In<T.Context> | null): T.OverdueReport
 
 /** One parameter of an operation, as `operations()` lists it. */
 export interface ParamInfo {

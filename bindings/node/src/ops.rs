@@ -282,7 +282,7 @@ pub fn closure<'e>(env: &'e Env, release: Unknown<'e>) -> napi::Result<Unknown<'
 /// missing; by due time, then id. The quorum is the policy's: `policy`
 /// when given, else the context's, else the schedule's own, else the
 /// default; the context's actor directory decides who may vote.
-#[napi(ts_args_type = "schedule: T.In<T.Schedule>, now: string | Date, policy?: T.In<T.Policy> | null, context?: T.In<T.Context> | null", ts_return_type = "T.JsonObject")]
+#[napi(ts_args_type = "schedule: T.In<T.Schedule>, now: string | Date, policy?: T.In<T.Policy> | null, context?: T.In<T.Context> | null", ts_return_type = "T.OverdueReport")]
 pub fn overdue<'e>(env: &'e Env, schedule: Unknown<'e>, now: Unknown<'e>, policy: Option<Unknown<'e>>, context: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "overdue", vec![("schedule", Some(schedule)), ("now", Some(now)), ("policy", policy), ("context", context)])
 }
@@ -292,7 +292,7 @@ pub fn overdue<'e>(env: &'e Env, schedule: Unknown<'e>, now: Unknown<'e>, policy
 /// `baseline` and `canary`, an observation's `metrics` and `errors`):
 /// series picked by label or tag selectors, NaN dropped, stale or
 /// missing series `no_data` with the metric named.
-#[napi(ts_args_type = "format: string, responses: T.JsonInput, baseline: T.JsonInput, canary: T.JsonInput, now: string | Date, maxAgeSecs?: number | null", ts_return_type = "T.JsonObject")]
+#[napi(ts_args_type = "format: string, responses: T.JsonInput, baseline: T.JsonInput, canary: T.JsonInput, now: string | Date, maxAgeSecs?: number | null", ts_return_type = "T.MetricImport")]
 pub fn import_metrics<'e>(env: &'e Env, format: Unknown<'e>, responses: Unknown<'e>, baseline: Unknown<'e>, canary: Unknown<'e>, now: Unknown<'e>, max_age_secs: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "import_metrics", vec![("format", Some(format)), ("responses", Some(responses)), ("baseline", Some(baseline)), ("canary", Some(canary)), ("now", Some(now)), ("max_age_secs", max_age_secs)])
 }

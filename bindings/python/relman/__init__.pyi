@@ -47,7 +47,9 @@ from .types import (
     KpiOptions,
     KpiReport,
     LogVerdict,
+    MetricImport,
     NotesFormat,
+    OverdueReport,
     Policy,
     Release,
     ReleaseNotes,
@@ -267,7 +269,7 @@ def overdue(
     now: TimestampIn,
     policy: Union[Policy, str, None] = None,
     context: Union[Context, str, None] = None,
-) -> Dict[str, JSONValue]:
+) -> OverdueReport:
     """Releases deployed before approval whose retrospective approval is overdue."""
 
 def import_metrics(
@@ -277,5 +279,5 @@ def import_metrics(
     canary: Union[Mapping[str, object], str],
     now: TimestampIn,
     max_age_secs: Union[int, None] = None,
-) -> Dict[str, JSONValue]:
+) -> MetricImport:
     """Prometheus or Datadog query responses as baseline and canary samples."""
