@@ -32,6 +32,9 @@ const CONTEXT: &str = include_str!("../../examples/data/context.json");
 
 const UNTIL: &str = "2026-11-27T00:00:00Z";
 
+/// Inside the bundled major release's window (`deployment.window`).
+const START: &str = "2026-12-13T01:30:00+01:00";
+
 /// The sample directory with petra's deputy bob.k.
 fn ctx() -> Context {
     ctx_with(|_| {})
@@ -39,6 +42,11 @@ fn ctx() -> Context {
 
 fn ctx_with(f: impl FnOnce(&mut Value)) -> Context {
     let mut v: Value = serde_json::from_str(CONTEXT).unwrap();
+    // What readiness needs (docs/lifecycle.md, "Readiness"), empty: these
+    // tests are about other rules.
+    v["calendar"] = json!({});
+    v["schedule"] = json!({"releases": []});
+    v["cmdb"] = json!({});
     v["actors"].as_array_mut().unwrap().push(json!({
         "id": "bob.k", "name": "Bob König", "roles": ["business_stakeholder"]
     }));
@@ -227,7 +235,11 @@ fn a_delegate_votes_while_the_approver_is_away_and_the_report_names_both() {
     );
     assert!(report.allowed, "{:#?}", report.unmet().collect::<Vec<_>>());
     assert!(verify_log(&r, None).valid);
-    let r = run(&r, "chidi.okafor", json!({"command": "start_deployment"}));
+    let r = run(
+        &r,
+        "chidi.okafor",
+        json!({"command": "start_deployment", "at": START}),
+    );
     assert_eq!(r.state, State::Deployment);
 }
 
@@ -474,7 +486,7 @@ fn a_delegate_who_approved_cannot_deploy_and_neither_can_the_principal() {
         &r,
         &c,
         "chidi.okafor",
-        json!({"command": "start_deployment"}),
+        json!({"command": "start_deployment", "at": START}),
     );
     forbidden(&b, "sod.approver_deployment");
 }
@@ -596,11 +608,16 @@ fn delegation_runs_from_planning_to_approval() {
     assert!(verify_log(&r, None).valid);
     // Not once the deployment started.
     let r = delegated_quorum();
-    let r = run(&r, "chidi.okafor", json!({"command": "start_deployment"}));
+    let r = run(
+        &r,
+        "chidi.okafor",
+        json!({"command": "start_deployment", "at": START}),
+    );
     let b = fails(
         &r,
         "jonas.schmidt",
-        json!({"command": "delegate", "to": "bob.k", "until": UNTIL}),
+        json!({"command": "delegate", "to": "bob.k", "at": "2026-12-13T02:00:00+01:00",
+               "until": "2026-12-20T00:00:00Z"}),
     );
     assert_eq!(b["code"], "transition_denied", "{b:#}");
 }

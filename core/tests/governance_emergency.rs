@@ -53,7 +53,13 @@ fn policy(deploy_before_approval: bool) -> Value {
 }
 
 fn context(deploy_before_approval: bool, now: Option<&str>) -> Context {
-    let mut c = json!({"actors": actors(), "policy": policy(deploy_before_approval)});
+    let mut c = json!({
+        "actors": actors(),
+        "policy": policy(deploy_before_approval),
+        // What readiness needs (docs/lifecycle.md, "Readiness"), empty:
+        // these tests are about the emergency path.
+        "calendar": {}, "schedule": {"releases": []}, "cmdb": {}
+    });
     if let Some(now) = now {
         c["now"] = json!(now);
     }
@@ -495,7 +501,13 @@ fn call(op: &str, input: &Value) -> Result<Value, Value> {
 }
 
 fn ctx_json(deploy_before_approval: bool, now: Option<&str>) -> Value {
-    let mut c = json!({"actors": actors(), "policy": policy(deploy_before_approval)});
+    let mut c = json!({
+        "actors": actors(),
+        "policy": policy(deploy_before_approval),
+        // What readiness needs (docs/lifecycle.md, "Readiness"), empty:
+        // these tests are about the emergency path.
+        "calendar": {}, "schedule": {"releases": []}, "cmdb": {}
+    });
     if let Some(now) = now {
         c["now"] = json!(now);
     }

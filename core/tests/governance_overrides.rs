@@ -31,6 +31,11 @@ fn actors() -> Value {
 
 fn context_with(extra: Value) -> Context {
     let mut c = json!({"actors": actors()});
+    // What readiness needs (docs/lifecycle.md, "Readiness"), empty: these
+    // tests are about other rules.
+    c["calendar"] = json!({});
+    c["schedule"] = json!({"releases": []});
+    c["cmdb"] = json!({});
     for (k, v) in extra.as_object().unwrap() {
         c[k] = v.clone();
     }

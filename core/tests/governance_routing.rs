@@ -57,7 +57,11 @@ fn context_with(policy: Value, with_cmdb: bool) -> Context {
             {"id": "dmitri", "roles": ["release_team"], "groups": ["dba"]}
         ],
         "policy": policy,
-        "now": "2026-12-01T09:00:00Z"
+        "now": "2026-12-01T09:00:00Z",
+        // What readiness needs besides the CMDB (docs/lifecycle.md,
+        // "Readiness"), empty: these tests are about routing.
+        "calendar": {},
+        "schedule": {"releases": []}
     });
     if with_cmdb {
         ctx["cmdb"] = cmdb();

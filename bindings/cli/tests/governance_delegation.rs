@@ -32,6 +32,14 @@ fn context() -> TempFile {
         .as_array_mut()
         .unwrap()
         .push(json!({"id": "bob.k", "name": "Bob König", "roles": ["business_stakeholder"]}));
+    // What readiness needs (docs/lifecycle.md, "Readiness"): the bundled
+    // calendar and CMDB, and no other release in the schedule (the
+    // snapshots are about the delegated vote).
+    for part in ["calendar", "cmdb"] {
+        let file = sample(&format!("{part}.json"));
+        ctx[part] = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    }
+    ctx["schedule"] = json!({"releases": []});
     TempFile::json("delegation-context.json", &ctx)
 }
 

@@ -33,6 +33,11 @@ fn context(now: Option<&str>) -> Value {
         {"id": "quinn", "roles": ["qa"]},
         {"id": "ed", "roles": ["ecab"]}
     ]});
+    // What readiness needs (docs/lifecycle.md, "Readiness"), empty: the
+    // snapshots are about the window.
+    c["calendar"] = json!({});
+    c["schedule"] = json!({"releases": []});
+    c["cmdb"] = json!({});
     if let Some(now) = now {
         c["now"] = json!(now);
     }

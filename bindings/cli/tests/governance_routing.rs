@@ -42,7 +42,11 @@ fn context(with_cmdb: bool) -> Value {
             "description": "Database CIs need a DBA",
             "when": {"ci_classes": ["cmdb_ci_db_instance"]},
             "require": [{"group": "dba", "quorum": "any"}]
-        }]}}}
+        }]}}},
+        // What readiness needs besides the CMDB (docs/lifecycle.md,
+        // "Readiness"), empty: the snapshots are about routing.
+        "calendar": {},
+        "schedule": {"releases": []}
     });
     if with_cmdb {
         ctx["cmdb"] = json!({"cis": [
