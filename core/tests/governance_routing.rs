@@ -100,6 +100,9 @@ fn planning(cis: &[&str]) -> Release {
     .unwrap()
 }
 
+/// Inside the release's approved window (`deployment.window`).
+const START: &str = "2026-12-13T01:30:00Z";
+
 struct Clock(u32);
 
 impl Clock {
@@ -107,7 +110,9 @@ impl Clock {
         self.0 += 1;
         let mut c = command;
         c["actor"] = json!(actor);
-        c["at"] = json!(format!("2026-12-01T10:{:02}:00Z", self.0));
+        if c.get("at").is_none() {
+            c["at"] = json!(format!("2026-12-01T10:{:02}:00Z", self.0));
+        }
         serde_json::from_value(c).unwrap()
     }
 }
@@ -185,7 +190,7 @@ fn missing_dba_vote_is_denied_then_the_dba_vote_meets_it() {
     assert_eq!(unmet, ["approval.routing"]);
     let err = apply(
         &r,
-        &clock.cmd("rita", json!({"command": "start_deployment"})),
+        &clock.cmd("rita", json!({"command": "start_deployment", "at": START})),
         &ctx,
     )
     .unwrap_err();
@@ -211,7 +216,7 @@ fn missing_dba_vote_is_denied_then_the_dba_vote_meets_it() {
         &ctx,
         &mut clock,
         "rita",
-        json!({"command": "start_deployment"}),
+        json!({"command": "start_deployment", "at": START}),
     );
     assert_eq!(r.state, State::Deployment);
 }
