@@ -53,17 +53,7 @@ fn policy(deploy_before_approval: bool) -> Value {
 }
 
 fn context(deploy_before_approval: bool, now: Option<&str>) -> Context {
-    let mut c = json!({
-        "actors": actors(),
-        "policy": policy(deploy_before_approval),
-        // What readiness needs (docs/lifecycle.md, "Readiness"), empty:
-        // these tests are about the emergency path.
-        "calendar": {}, "schedule": {"releases": []}, "cmdb": {}
-    });
-    if let Some(now) = now {
-        c["now"] = json!(now);
-    }
-    serde_json::from_value(c).unwrap()
+    serde_json::from_value(ctx_json(deploy_before_approval, now)).unwrap()
 }
 
 /// An emergency release in planning; without an incident link anywhere

@@ -375,6 +375,32 @@ impl Amendment {
 }
 
 impl Action {
+    /// A vote's parameters (approve, reject): the role, the blackout
+    /// override, the group and the principal it is cast on behalf of.
+    fn vote(&self) -> Option<(Role, bool, Option<&str>, Option<&str>)> {
+        match self {
+            Action::Approve {
+                role,
+                override_blackout,
+                group,
+                on_behalf_of,
+                ..
+            } => Some((
+                *role,
+                *override_blackout,
+                group.as_deref(),
+                on_behalf_of.as_deref(),
+            )),
+            Action::Reject {
+                role,
+                group,
+                on_behalf_of,
+                ..
+            } => Some((*role, false, group.as_deref(), on_behalf_of.as_deref())),
+            _ => None,
+        }
+    }
+
     /// Every command name, as in `{"command": …}`, in lifecycle order.
     pub const NAMES: [&'static str; 16] = [
         "advance",
@@ -786,39 +812,21 @@ pub(super) fn apply(
         plan(release, action, policy)?
     };
     match action {
-        Action::Approve {
-            role,
-            override_blackout,
-            group,
-            on_behalf_of,
-            ..
-        } => check_cast(
-            release,
-            actor,
-            on_behalf_of.as_deref(),
-            "on_behalf_of",
-            (*role, *override_blackout, group.as_deref()),
-            &command.at,
-            context,
-            policy,
-            record,
-        )?,
-        Action::Reject {
-            role,
-            group,
-            on_behalf_of,
-            ..
-        } => check_cast(
-            release,
-            actor,
-            on_behalf_of.as_deref(),
-            "on_behalf_of",
-            (*role, false, group.as_deref()),
-            &command.at,
-            context,
-            policy,
-            record,
-        )?,
+        Action::Approve { .. } | Action::Reject { .. } => {
+            if let Some((role, override_blackout, group, on_behalf_of)) = action.vote() {
+                check_cast(
+                    release,
+                    actor,
+                    on_behalf_of,
+                    "on_behalf_of",
+                    (role, override_blackout, group),
+                    &command.at,
+                    context,
+                    policy,
+                    record,
+                )?;
+            }
+        }
         Action::Delegate {
             to, from, until, ..
         } => {
