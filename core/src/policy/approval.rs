@@ -40,20 +40,34 @@ impl QuorumRule {
     /// Appends the problem of this rule, at `path` (exactly one of count,
     /// at least 1, or percentage, in (0, 100]).
     pub(super) fn check(&self, path: String, problems: &mut Vec<Problem>) {
-        match (self.count, self.percentage) {
-            (Some(0), None) => {
-                problems.push(Problem::new(format!("{path}.count"), "must be at least 1"))
-            }
-            (Some(_), None) => {}
-            (None, Some(p)) if p > 0.0 && p <= 100.0 => {}
-            (None, Some(p)) => problems.push(Problem::new(
-                format!("{path}.percentage"),
-                format!("must be in (0, 100], got {p}"),
-            )),
-            _ => problems.push(Problem::new(
-                path,
-                "give exactly one of count or percentage",
-            )),
+        check_count_or_percentage(self.count, self.percentage, path, "", problems);
+    }
+}
+
+/// Appends the problem of a quorum given by count or percentage, at `path`:
+/// exactly one of them, a count of at least 1, a percentage in (0, 100];
+/// `or` names the other forms the quorum may take, if any (routing's
+/// `"any"` and `"all"`).
+pub(super) fn check_count_or_percentage(
+    count: Option<u32>,
+    percentage: Option<f64>,
+    path: String,
+    or: &str,
+    problems: &mut Vec<Problem>,
+) {
+    match (count, percentage) {
+        (Some(0), None) => {
+            problems.push(Problem::new(format!("{path}.count"), "must be at least 1"))
         }
+        (Some(_), None) => {}
+        (None, Some(p)) if p > 0.0 && p <= 100.0 => {}
+        (None, Some(p)) => problems.push(Problem::new(
+            format!("{path}.percentage"),
+            format!("must be in (0, 100], got {p}"),
+        )),
+        _ => problems.push(Problem::new(
+            path,
+            format!("give exactly one of count or percentage{or}"),
+        )),
     }
 }

@@ -383,21 +383,12 @@ impl GroupQuorum {
         let GroupQuorum::Rule(rule) = self else {
             return;
         };
-        match (rule.count, rule.percentage) {
-            (Some(0), None) => problems.push(Problem::new(
-                at(&format!("{path}.count")),
-                "must be at least 1",
-            )),
-            (Some(_), None) => {}
-            (None, Some(p)) if p > 0.0 && p <= 100.0 => {}
-            (None, Some(p)) => problems.push(Problem::new(
-                at(&format!("{path}.percentage")),
-                format!("must be in (0, 100], got {p}"),
-            )),
-            _ => problems.push(Problem::new(
-                at(path),
-                "give exactly one of count or percentage (or \"any\" / \"all\")",
-            )),
-        }
+        super::approval::check_count_or_percentage(
+            rule.count,
+            rule.percentage,
+            at(path),
+            " (or \"any\" / \"all\")",
+            problems,
+        );
     }
 }
