@@ -610,3 +610,34 @@ fn an_ecab_override_lets_an_emergency_through_a_blackout() {
         "ed"
     );
 }
+
+#[test]
+fn a_policy_may_leave_the_window_unenforced_for_a_kind() {
+    // lifecycle.<kind>.deployment_window_enforced (default true): false
+    // drops the rule for that kind, nothing else.
+    let ctx = context_with(json!({
+        "policy": {"lifecycle": {"major": {"deployment_window_enforced": false}}}
+    }));
+    let r = approved_in(&ctx);
+    let applied = run(
+        &r,
+        &ctx,
+        "rita",
+        DAY_AFTER,
+        json!({"command": "start_deployment"}),
+    );
+    assert_eq!(applied.release.state, State::Deployment);
+    let report = check(
+        &r,
+        State::Deployment,
+        &context_with(json!({
+            "policy": {"lifecycle": {"major": {"deployment_window_enforced": false}}},
+            "now": DAY_AFTER
+        })),
+    );
+    assert!(report
+        .requirements
+        .iter()
+        .all(|q| q.rule != "deployment.window"));
+    assert!(report.allowed, "{:#?}", report.unmet().collect::<Vec<_>>());
+}

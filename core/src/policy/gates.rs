@@ -75,6 +75,11 @@ pub struct KindRules {
     /// incident (`review.incident_linked`; default: emergency only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_incident_required: Option<bool>,
+    /// `start_deployment` must lie inside the approved window unless an
+    /// ECAB override of `deployment.window` says otherwise (default: every
+    /// kind; see docs/lifecycle.md, "Enforced deployment windows").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment_window_enforced: Option<bool>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -155,6 +160,8 @@ pub struct Gates {
     pub retrospective_approval_secs: u64,
     /// See [`KindRules::review_incident_required`].
     pub review_incident_required: bool,
+    /// See [`KindRules::deployment_window_enforced`].
+    pub deployment_window_enforced: bool,
 }
 
 impl Gates {
@@ -200,6 +207,7 @@ impl Gates {
             deploy_before_approval: false,
             retrospective_approval_secs: super::emergency::DEFAULT_RETROSPECTIVE_APPROVAL_SECS,
             review_incident_required: kind == ReleaseKind::Emergency,
+            deployment_window_enforced: true,
         }
     }
 
@@ -241,6 +249,9 @@ impl Gates {
             review_incident_required: rules
                 .review_incident_required
                 .unwrap_or(d.review_incident_required),
+            deployment_window_enforced: rules
+                .deployment_window_enforced
+                .unwrap_or(d.deployment_window_enforced),
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::{ChangeKind, Decision, State};
 /// either: the verdict is readiness for the window.
 pub(super) fn check(e: &mut Eval<'_, '_>) {
     let r = e.release;
-    if r.state != State::Approval {
+    if r.state != State::Approval || !e.gates.deployment_window_enforced {
         return;
     }
     let applied = r
