@@ -1890,6 +1890,12 @@ export interface KindRules {
    */
   deploy_before_approval?: boolean | null
   /**
+   * `start_deployment` must lie inside the approved window unless an
+   * ECAB override of `deployment.window` says otherwise (default: every
+   * kind; see docs/lifecycle.md, "Enforced deployment windows").
+   */
+  deployment_window_enforced?: boolean | null
+  /**
    * The role whose approval lets a riskier release through (default
    * business_stakeholder).
    */

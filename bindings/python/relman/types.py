@@ -691,6 +691,10 @@ takes the kind's default (see [`Gates::defaults`])."""
 approval quorum is met; the quorum is then due retrospectively
 within `retrospective_approval_secs` (default false; see
 docs/lifecycle.md, "The emergency path")."""
+    deployment_window_enforced: Union[bool, None]
+    """`start_deployment` must lie inside the approved window unless an
+ECAB override of `deployment.window` says otherwise (default: every
+kind; see docs/lifecycle.md, "Enforced deployment windows")."""
     high_risk_approver: Union[Role, None]
     """The role whose approval lets a riskier release through (default
 business_stakeholder)."""
