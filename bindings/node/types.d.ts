@@ -886,7 +886,11 @@ export type Command = {
   from?: Timestamp | null
   /** The delegate's actor id (in the directory; not the issuer). */
   to: string
-  /** When it ends (exclusive; after `from`). */
+  /**
+   * When it ends (exclusive; after `from`). Listed before the
+   * optional `from` so that generated bindings (UniFFI's Python
+   * backend) put required parameters first.
+   */
   until: Timestamp
 } | {
   command: "revoke_delegation"

@@ -7731,12 +7731,14 @@ public enum Action: Equatable, Hashable {
          * The delegate's actor id (in the directory; not the issuer).
          */to: String, 
         /**
+         * When it ends (exclusive; after `from`). Listed before the
+         * optional `from` so that generated bindings (UniFFI's Python
+         * backend) put required parameters first.
+         */until: Timestamp, 
+        /**
          * When the delegation starts (default: the command's `at`; not
          * before it).
          */from: Timestamp? = nil, 
-        /**
-         * When it ends (exclusive; after `from`).
-         */until: Timestamp, 
         /**
          * Why, e.g. "on leave".
          */comment: String? = nil
@@ -7825,7 +7827,7 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
         case 13: return .`import`(source: try FfiConverterString.read(from: &buf), records: try FfiConverterSequenceString.read(from: &buf), approvals: try FfiConverterSequenceTypeApproval.read(from: &buf), tests: try FfiConverterSequenceTypeTestRun.read(from: &buf), adopt: try FfiConverterBool.read(from: &buf)
         )
         
-        case 14: return .delegate(to: try FfiConverterString.read(from: &buf), from: try FfiConverterOptionTypeTimestamp.read(from: &buf), until: try FfiConverterTypeTimestamp.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf)
+        case 14: return .delegate(to: try FfiConverterString.read(from: &buf), until: try FfiConverterTypeTimestamp.read(from: &buf), from: try FfiConverterOptionTypeTimestamp.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf)
         )
         
         case 15: return .revokeDelegation(to: try FfiConverterString.read(from: &buf), comment: try FfiConverterOptionString.read(from: &buf)
@@ -7920,11 +7922,11 @@ public struct FfiConverterTypeAction: FfiConverterRustBuffer {
             FfiConverterBool.write(adopt, into: &buf)
             
         
-        case let .delegate(to,from,until,comment):
+        case let .delegate(to,until,from,comment):
             writeInt(&buf, Int32(14))
             FfiConverterString.write(to, into: &buf)
-            FfiConverterOptionTypeTimestamp.write(from, into: &buf)
             FfiConverterTypeTimestamp.write(until, into: &buf)
+            FfiConverterOptionTypeTimestamp.write(from, into: &buf)
             FfiConverterOptionString.write(comment, into: &buf)
             
         

@@ -172,12 +172,14 @@ pub enum Action {
     Delegate {
         /// The delegate's actor id (in the directory; not the issuer).
         to: String,
+        /// When it ends (exclusive; after `from`). Listed before the
+        /// optional `from` so that generated bindings (UniFFI's Python
+        /// backend) put required parameters first.
+        until: Timestamp,
         /// When the delegation starts (default: the command's `at`; not
         /// before it).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         from: Option<Timestamp>,
-        /// When it ends (exclusive; after `from`).
-        until: Timestamp,
         /// Why, e.g. "on leave".
         #[serde(default, skip_serializing_if = "Option::is_none")]
         comment: Option<String>,
