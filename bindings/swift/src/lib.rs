@@ -212,6 +212,7 @@ json_pair! {
     CanaryJudgement: canary_judgement_from_json, canary_judgement_to_json;
     KpiReport: kpi_report_from_json, kpi_report_to_json;
     UnauthorizedReport: unauthorized_report_from_json, unauthorized_report_to_json;
+    OverdueReport: overdue_report_from_json, overdue_report_to_json;
     ReleaseNotes: release_notes_from_json, release_notes_to_json;
     CalendarExport: calendar_export_from_json, calendar_export_to_json;
     ServiceNowImport: service_now_import_from_json, service_now_import_to_json;

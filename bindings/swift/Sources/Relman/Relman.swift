@@ -13783,6 +13783,31 @@ public func operations() -> [String]  {
  * operations check documents in full); `InvalidInput` with the path
  * of the first mismatch.
  */
+public func overdueReportFromJson(json: String)throws  -> OverdueReport  {
+    return try  FfiConverterTypeOverdueReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_overdue_report_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func overdueReportToJson(value: OverdueReport)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_overdue_report_to_json(
+        FfiConverterTypeOverdueReport_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
+ */
 public func releaseFromJson(json: String)throws  -> Release  {
     return try  FfiConverterTypeRelease_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
@@ -14648,6 +14673,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_operations() != 41223) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_overdue_report_from_json() != 4099) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_overdue_report_to_json() != 4464) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_release_from_json() != 50325) {

@@ -475,6 +475,16 @@ RustBuffer uniffi_relman_uniffi_fn_func_operations(RustCallStatus *_Nonnull out_
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_OVERDUE_REPORT_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_OVERDUE_REPORT_FROM_JSON
+RustBuffer uniffi_relman_uniffi_fn_func_overdue_report_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_OVERDUE_REPORT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_OVERDUE_REPORT_TO_JSON
+RustBuffer uniffi_relman_uniffi_fn_func_overdue_report_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RELEASE_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RELEASE_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_release_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -1146,6 +1156,18 @@ uint16_t uniffi_relman_uniffi_checksum_func_log_verdict_to_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_OPERATIONS
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_OPERATIONS
 uint16_t uniffi_relman_uniffi_checksum_func_operations(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_OVERDUE_REPORT_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_OVERDUE_REPORT_FROM_JSON
+uint16_t uniffi_relman_uniffi_checksum_func_overdue_report_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_OVERDUE_REPORT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_OVERDUE_REPORT_TO_JSON
+uint16_t uniffi_relman_uniffi_checksum_func_overdue_report_to_json(void
     
 );
 #endif
