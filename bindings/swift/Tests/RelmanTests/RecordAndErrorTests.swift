@@ -30,6 +30,7 @@ final class RecordTests: XCTestCase {
             "import_servicenow": { try serviceNowImportToJson(value: serviceNowImportFromJson(json: $0)) },
             "export_servicenow": { try serviceNowPatchesToJson(value: serviceNowPatchesFromJson(json: $0)) },
             "unauthorized_changes": { try unauthorizedReportToJson(value: unauthorizedReportFromJson(json: $0)) },
+            "overdue": { try overdueReportToJson(value: overdueReportFromJson(json: $0)) },
         ]
         var checked = 0
         for file in try vectorFiles() {

@@ -151,6 +151,9 @@ def run_typed(operation, params):
             kwargs[k] = converters[k](v)
         except r.RelmanError as e:
             raise NotRepresentable(k, e) from e
+        except KeyError as e:
+            # Not a member of the Swift enum: a Swift caller cannot write it.
+            raise NotExpressible(f"{k}: `{v}` is not a member of {converters[k]}") from e
     try:
         # Optional parameters without a default (they precede required ones):
         # a Swift caller writes `nil`.
@@ -243,7 +246,11 @@ def test_only_bad_input_vectors_are_refused_by_the_typed_api():
         except NotRepresentable:
             assert "expected_error" in vector, vector_id(path)
             unrepresentable.append(vector_id(path))
-    assert refused == ["check/missing_release", "judge_canary/unknown_parameter"]
+    assert refused == [
+        "check/missing_release",
+        "import_metrics/unknown_format_refused",
+        "judge_canary/unknown_parameter",
+    ]
     assert len(unrepresentable) < len(VECTOR_FILES) // 4, unrepresentable
 
 
