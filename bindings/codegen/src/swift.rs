@@ -92,6 +92,13 @@ enum Swift {
     Text,
     /// A list of JSON texts, each parsed with its index in the path.
     TextList,
+    /// A timestamp parameter, taken as RFC 3339 text (`String`) and read by
+    /// the core with the parameter's name as the error path. Typed as
+    /// `Timestamp`, UniFFI would lift it before the call and report a bad
+    /// one without saying which argument it was (its lift error drops the
+    /// argument name when the error is relman's). Timestamps inside
+    /// records stay `Timestamp`.
+    Stamp,
 }
 
 /// The Swift form of a core parameter type.
@@ -101,7 +108,7 @@ fn swift_type(rust_type: &str) -> Swift {
         "bool" => Swift::Typed("bool"),
         "u32" => Swift::Typed("u32"),
         "u64" | "usize" => Swift::Typed("u64"),
-        "Timestamp" => Swift::Typed("Timestamp"),
+        "Timestamp" => Swift::Stamp,
         other => match other.strip_prefix("Vec<").and_then(|t| t.strip_suffix('>')) {
             Some(item) => match remote::swift_name(item).filter(|n| remote::is_typed(n)) {
                 Some(name) => Swift::Typed(leak(format!("Vec<{name}>"))),
@@ -134,6 +141,7 @@ fn signature_type(form: Swift, required: bool) -> String {
         Swift::Typed(t) => t.to_string(),
         Swift::Text => "String".to_string(),
         Swift::TextList => "Vec<String>".to_string(),
+        Swift::Stamp => "String".to_string(),
     };
     if required {
         base
@@ -145,8 +153,8 @@ fn signature_type(form: Swift, required: bool) -> String {
 /// The `Params` builder call that adds a parameter.
 fn builder_call(name: &str, form: Swift, required: bool) -> String {
     match (form, required) {
-        (Swift::Typed(_), true) => format!(".typed(\"{name}\", Some(&{name}))?"),
-        (Swift::Typed(_), false) => format!(".typed(\"{name}\", {name}.as_ref())?"),
+        (Swift::Typed(_) | Swift::Stamp, true) => format!(".typed(\"{name}\", Some(&{name}))?"),
+        (Swift::Typed(_) | Swift::Stamp, false) => format!(".typed(\"{name}\", {name}.as_ref())?"),
         (Swift::Text, true) => format!(".text(\"{name}\", Some(&{name}))?"),
         (Swift::Text, false) => format!(".text(\"{name}\", {name}.as_deref())?"),
         (Swift::TextList, true) => format!(".texts(\"{name}\", Some(&{name}))?"),
@@ -173,7 +181,7 @@ fn ops(catalog: &Catalog) -> String {
          //! One exported function per operation of the data contract: it builds\n\
          //! the `{param: value}` object of `relman::api::call`, calls it and\n\
          //! reads the result back into its core type.\n\n\
-         use crate::json::{JsonValue, Timestamp};\n\
+         use crate::json::JsonValue;\n\
          use crate::remote::*;\n\
          use crate::{guard, Params, RelmanError};\n",
     );
@@ -228,6 +236,19 @@ fn function_text(
             _ => format!("the JSON text of a `{}`", p.rust_type),
         };
         let _ = writeln!(out, "/// - `{}`: {what}.", p.name);
+    }
+    let stamps: Vec<String> = params
+        .iter()
+        .filter(|(p, _)| param_form(&op.name, p) == Swift::Stamp)
+        .map(|(p, _)| format!("`{}`", p.name))
+        .collect();
+    if !stamps.is_empty() {
+        let _ = writeln!(
+            out,
+            "///\n/// Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`\n\
+             /// whose path is its name): {}.",
+            stamps.join(", ")
+        );
     }
     // Optional parameters after the last required one default to `None`
     // (a parameter with a default cannot precede one without).
@@ -335,6 +356,7 @@ fn typed_operations(catalog: &Catalog) -> String {
             let (form, ty) = match param_form(&op.name, p) {
                 Swift::Text => ("text", None),
                 Swift::TextList => ("text_list", None),
+                Swift::Stamp => ("scalar", Some("String")),
                 Swift::Typed(t) => match t.strip_prefix("Vec<").and_then(|t| t.strip_suffix('>')) {
                     Some(item) => ("record_list", Some(item)),
                     None if remote::is_enum(t) => ("enum", Some(t)),
@@ -430,6 +452,7 @@ mod tests {
             Swift::Typed("Vec<GateReport>")
         );
         assert_eq!(swift_type("usize"), Swift::Typed("u64"));
+        assert_eq!(swift_type("Timestamp"), Swift::Stamp);
         assert_eq!(swift_type("Schedule"), Swift::Text);
         assert_eq!(swift_type("KeyringSpec"), Swift::Text);
     }

@@ -4,7 +4,7 @@
 //! the `{param: value}` object of `relman::api::call`, calls it and
 //! reads the result back into its core type.
 
-use crate::json::{JsonValue, Timestamp};
+use crate::json::JsonValue;
 use crate::remote::*;
 use crate::{guard, Params, RelmanError};
 
@@ -200,12 +200,15 @@ pub fn detect_conflicts(
 ///
 /// JSON text parameters:
 /// - `schedule`: the JSON text of a `Schedule`.
+///
+/// Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
+/// whose path is its name): `now`.
 #[uniffi::export]
 pub fn suggest_slots(
     schedule: String,
     item: String,
     duration_secs: u64,
-    now: Timestamp,
+    now: String,
     horizon_secs: u64,
     count: u64,
 ) -> Result<SlotSuggestion, RelmanError> {
@@ -243,12 +246,15 @@ pub fn deployment_order(
 /// - `state`: the JSON text of a `RolloutState`.
 /// - `input`: the JSON text of a `RolloutInput`.
 /// - `policy`: the JSON text of a `Policy`.
+///
+/// Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
+/// whose path is its name): `now`.
 #[uniffi::export(default(policy = None))]
 pub fn rollout_step(
     plan: String,
     state: Option<String>,
     input: String,
-    now: Timestamp,
+    now: String,
     policy: Option<String>,
 ) -> Result<RolloutStep, RelmanError> {
     guard(|| {
@@ -376,13 +382,16 @@ pub fn import_servicenow(
 ///
 /// JSON text parameters:
 /// - `schedule`: the JSON text of a `Schedule`.
+///
+/// Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
+/// whose path is its name): `now`.
 #[uniffi::export(default(risk = None, conflicts = None, gates = None, now = None))]
 pub fn export_servicenow(
     schedule: String,
     risk: Option<Vec<RiskAssessment>>,
     conflicts: Option<ConflictReport>,
     gates: Option<Vec<GateReport>>,
-    now: Option<Timestamp>,
+    now: Option<String>,
 ) -> Result<ServiceNowPatches, RelmanError> {
     guard(|| {
         Params::default()
@@ -466,11 +475,14 @@ pub fn unauthorized_changes(
 ///
 /// JSON text parameters:
 /// - `schedule`: the JSON text of a `Schedule`.
+///
+/// Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
+/// whose path is its name): `period_start`, `period_end`.
 #[uniffi::export(default(context = None))]
 pub fn cab_agenda(
     schedule: String,
-    period_start: Timestamp,
-    period_end: Timestamp,
+    period_start: String,
+    period_end: String,
     context: Option<Context>,
 ) -> Result<JsonValue, RelmanError> {
     guard(|| {
@@ -533,10 +545,13 @@ pub fn closure(
 /// JSON text parameters:
 /// - `schedule`: the JSON text of a `Schedule`.
 /// - `policy`: the JSON text of a `Policy`.
+///
+/// Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
+/// whose path is its name): `now`.
 #[uniffi::export(default(policy = None, context = None))]
 pub fn overdue(
     schedule: String,
-    now: Timestamp,
+    now: String,
     policy: Option<String>,
     context: Option<Context>,
 ) -> Result<OverdueReport, RelmanError> {
@@ -560,13 +575,16 @@ pub fn overdue(
 /// - `responses`: the JSON text of a `BTreeMap<String, Value>`.
 /// - `baseline`: the JSON text of a `BTreeMap<String, String>`.
 /// - `canary`: the JSON text of a `BTreeMap<String, String>`.
+///
+/// Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
+/// whose path is its name): `now`.
 #[uniffi::export(default(max_age_secs = None))]
 pub fn import_metrics(
     format: MetricFormat,
     responses: String,
     baseline: String,
     canary: String,
-    now: Timestamp,
+    now: String,
     max_age_secs: Option<u64>,
 ) -> Result<MetricImport, RelmanError> {
     guard(|| {

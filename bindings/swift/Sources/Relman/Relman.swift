@@ -14146,14 +14146,17 @@ public func assessRiskMany(releases: [String], context: Context? = nil)throws  -
  *
  * JSON text parameters:
  * - `schedule`: the JSON text of a `Schedule`.
+ *
+ * Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
+ * whose path is its name): `period_start`, `period_end`.
  */
-public func cabAgenda(schedule: String, periodStart: Timestamp, periodEnd: Timestamp, context: Context? = nil)throws  -> JsonValue  {
+public func cabAgenda(schedule: String, periodStart: String, periodEnd: String, context: Context? = nil)throws  -> JsonValue  {
     return try  FfiConverterTypeJsonValue_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_cab_agenda(
         FfiConverterString.lower(schedule),
-        FfiConverterTypeTimestamp_lower(periodStart),
-        FfiConverterTypeTimestamp_lower(periodEnd),
+        FfiConverterString.lower(periodStart),
+        FfiConverterString.lower(periodEnd),
         FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
     )
 })
@@ -14284,8 +14287,11 @@ public func explainPolicy(policy: String? = nil)throws  -> JsonValue  {
  *
  * JSON text parameters:
  * - `schedule`: the JSON text of a `Schedule`.
+ *
+ * Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
+ * whose path is its name): `now`.
  */
-public func exportServicenow(schedule: String, risk: [RiskAssessment]? = nil, conflicts: ConflictReport? = nil, gates: [GateReport]? = nil, now: Timestamp? = nil)throws  -> ServiceNowPatches  {
+public func exportServicenow(schedule: String, risk: [RiskAssessment]? = nil, conflicts: ConflictReport? = nil, gates: [GateReport]? = nil, now: String? = nil)throws  -> ServiceNowPatches  {
     return try  FfiConverterTypeServiceNowPatches_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_export_servicenow(
@@ -14293,7 +14299,7 @@ public func exportServicenow(schedule: String, risk: [RiskAssessment]? = nil, co
         FfiConverterOptionSequenceTypeRiskAssessment.lower(risk),
         FfiConverterOptionTypeConflictReport.lower(conflicts),
         FfiConverterOptionSequenceTypeGateReport.lower(gates),
-        FfiConverterOptionTypeTimestamp.lower(now),uniffiCallStatus
+        FfiConverterOptionString.lower(now),uniffiCallStatus
     )
 })
 }
@@ -14326,8 +14332,11 @@ public func fitRiskModel(history: String, options: String? = nil, context: Conte
  * - `responses`: the JSON text of a `BTreeMap<String, Value>`.
  * - `baseline`: the JSON text of a `BTreeMap<String, String>`.
  * - `canary`: the JSON text of a `BTreeMap<String, String>`.
+ *
+ * Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
+ * whose path is its name): `now`.
  */
-public func importMetrics(format: MetricFormat, responses: String, baseline: String, canary: String, now: Timestamp, maxAgeSecs: UInt64? = nil)throws  -> MetricImport  {
+public func importMetrics(format: MetricFormat, responses: String, baseline: String, canary: String, now: String, maxAgeSecs: UInt64? = nil)throws  -> MetricImport  {
     return try  FfiConverterTypeMetricImport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_import_metrics(
@@ -14335,7 +14344,7 @@ public func importMetrics(format: MetricFormat, responses: String, baseline: Str
         FfiConverterString.lower(responses),
         FfiConverterString.lower(baseline),
         FfiConverterString.lower(canary),
-        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterString.lower(now),
         FfiConverterOptionUInt64.lower(maxAgeSecs),uniffiCallStatus
     )
 })
@@ -14400,13 +14409,16 @@ public func judgeCanary(baseline: String, canary: String, config: String? = nil,
  * JSON text parameters:
  * - `schedule`: the JSON text of a `Schedule`.
  * - `policy`: the JSON text of a `Policy`.
+ *
+ * Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
+ * whose path is its name): `now`.
  */
-public func overdue(schedule: String, now: Timestamp, policy: String? = nil, context: Context? = nil)throws  -> OverdueReport  {
+public func overdue(schedule: String, now: String, policy: String? = nil, context: Context? = nil)throws  -> OverdueReport  {
     return try  FfiConverterTypeOverdueReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_overdue(
         FfiConverterString.lower(schedule),
-        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterString.lower(now),
         FfiConverterOptionString.lower(policy),
         FfiConverterOptionTypeContext.lower(context),uniffiCallStatus
     )
@@ -14450,15 +14462,18 @@ public func renderCabAgenda(agenda: String, format: NotesFormat)throws  -> JsonV
  * - `state`: the JSON text of a `RolloutState`.
  * - `input`: the JSON text of a `RolloutInput`.
  * - `policy`: the JSON text of a `Policy`.
+ *
+ * Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
+ * whose path is its name): `now`.
  */
-public func rolloutStep(plan: String, state: String?, input: String, now: Timestamp, policy: String? = nil)throws  -> RolloutStep  {
+public func rolloutStep(plan: String, state: String?, input: String, now: String, policy: String? = nil)throws  -> RolloutStep  {
     return try  FfiConverterTypeRolloutStep_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_rollout_step(
         FfiConverterString.lower(plan),
         FfiConverterOptionString.lower(state),
         FfiConverterString.lower(input),
-        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterString.lower(now),
         FfiConverterOptionString.lower(policy),uniffiCallStatus
     )
 })
@@ -14482,15 +14497,18 @@ public func schema(name: String)throws  -> JsonValue  {
  *
  * JSON text parameters:
  * - `schedule`: the JSON text of a `Schedule`.
+ *
+ * Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
+ * whose path is its name): `now`.
  */
-public func suggestSlots(schedule: String, item: String, durationSecs: UInt64, now: Timestamp, horizonSecs: UInt64, count: UInt64)throws  -> SlotSuggestion  {
+public func suggestSlots(schedule: String, item: String, durationSecs: UInt64, now: String, horizonSecs: UInt64, count: UInt64)throws  -> SlotSuggestion  {
     return try  FfiConverterTypeSlotSuggestion_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_suggest_slots(
         FfiConverterString.lower(schedule),
         FfiConverterString.lower(item),
         FfiConverterUInt64.lower(durationSecs),
-        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterString.lower(now),
         FfiConverterUInt64.lower(horizonSecs),
         FfiConverterUInt64.lower(count),uniffiCallStatus
     )
@@ -14756,7 +14774,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_assess_risk_many() != 15880) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_cab_agenda() != 2239) {
+    if (uniffi_relman_uniffi_checksum_func_cab_agenda() != 31930) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_calendar_ics() != 38166) {
@@ -14780,13 +14798,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_explain_policy() != 46782) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_export_servicenow() != 57632) {
+    if (uniffi_relman_uniffi_checksum_func_export_servicenow() != 54042) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_fit_risk_model() != 60764) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_import_metrics() != 921) {
+    if (uniffi_relman_uniffi_checksum_func_import_metrics() != 60696) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_import_servicenow() != 38863) {
@@ -14795,7 +14813,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_judge_canary() != 55300) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_overdue() != 60818) {
+    if (uniffi_relman_uniffi_checksum_func_overdue() != 57127) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_release_notes() != 1767) {
@@ -14804,13 +14822,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_render_cab_agenda() != 708) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_rollout_step() != 62567) {
+    if (uniffi_relman_uniffi_checksum_func_rollout_step() != 10733) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_schema() != 8952) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_suggest_slots() != 2455) {
+    if (uniffi_relman_uniffi_checksum_func_suggest_slots() != 6016) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_unauthorized_changes() != 65113) {

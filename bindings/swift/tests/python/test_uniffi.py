@@ -660,6 +660,8 @@ def test_invalid_records_raise_invalid_input_with_path(advance):
     with pytest.raises(r.RelmanError.InvalidInput) as e:
         r.suggest_slots("{}", "X", 60, "not a time", 3600, 1)
     assert "not a time" in e.value.message
+    # A timestamp parameter is named by the error (not lifted nameless).
+    assert e.value.path == "now"
 
 
 def test_transition_denied_carries_every_violation():
