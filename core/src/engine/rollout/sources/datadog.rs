@@ -14,7 +14,7 @@
 //! "error"` (with `error`) and an error body `{"errors": ["…"]}` are the
 //! provider's error, not a malformed response.
 
-use super::{kind, point_time, Parsed, Series};
+use super::{kind, point_time, read_series, response_object, Parsed, Series};
 use crate::error::Problem;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -22,16 +22,7 @@ use std::collections::BTreeSet;
 /// Reads a response at `base` (`responses.latency`): its series, or the
 /// problems found (every one, each at its path).
 pub(crate) fn parse(v: &Value, base: &str) -> Result<Parsed, Vec<Problem>> {
-    let mut problems = Vec::new();
-    let Some(obj) = v.as_object() else {
-        return Err(vec![Problem::new(
-            base,
-            format!(
-                "a Datadog response must be an object with `status` and `series`, not {}",
-                kind(v)
-            ),
-        )]);
-    };
+    let obj = response_object(v, base, "Datadog", "`status` and `series`")?;
     let status_path = format!("{base}.status");
     match obj.get("status") {
         Some(Value::String(s)) if s == "ok" => {}
@@ -72,26 +63,13 @@ pub(crate) fn parse(v: &Value, base: &str) -> Result<Parsed, Vec<Problem>> {
             )])
         }
     }
-    let series_path = format!("{base}.series");
-    let Some(list) = obj.get("series").and_then(Value::as_array) else {
-        let got = obj.get("series").map(kind).unwrap_or("missing");
-        return Err(vec![Problem::new(
-            series_path,
-            format!("must be a list of series, got {got}"),
-        )]);
-    };
-    let mut series = Vec::with_capacity(list.len());
-    for (i, item) in list.iter().enumerate() {
-        let path = format!("{series_path}[{i}]");
-        if let Some(s) = one_series(item, &path, &mut problems) {
-            series.push(s);
-        }
-    }
-    if problems.is_empty() {
-        Ok(Parsed::Series(series, Vec::new()))
-    } else {
-        Err(problems)
-    }
+    read_series(
+        obj.get("series"),
+        &format!("{base}.series"),
+        Vec::new(),
+        Vec::new(),
+        one_series,
+    )
 }
 
 fn tag(text: &str) -> (String, String) {

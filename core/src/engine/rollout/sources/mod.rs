@@ -459,6 +459,55 @@ fn collect(
     (samples, report)
 }
 
+/// The object a response must be, or the problem at `base` saying what
+/// the `provider`'s response holds (`fields`, e.g. "`status` and `data`").
+pub(crate) fn response_object<'a>(
+    v: &'a Value,
+    base: &str,
+    provider: &str,
+    fields: &str,
+) -> Result<&'a serde_json::Map<String, Value>, Vec<Problem>> {
+    v.as_object().ok_or_else(|| {
+        vec![Problem::new(
+            base,
+            format!(
+                "a {provider} response must be an object with {fields}, not {}",
+                kind(v)
+            ),
+        )]
+    })
+}
+
+/// The series of a response: `list[i]` read by `one` at `path[i]`; the
+/// series with `warnings` when neither `problems` (found before) nor the
+/// series have any. A `list` that is not one is the only problem.
+pub(crate) fn read_series(
+    list: Option<&Value>,
+    path: &str,
+    warnings: Vec<String>,
+    mut problems: Vec<Problem>,
+    mut one: impl FnMut(&Value, &str, &mut Vec<Problem>) -> Option<Series>,
+) -> Result<Parsed, Vec<Problem>> {
+    let Some(list) = list.and_then(Value::as_array) else {
+        let got = list.map(kind).unwrap_or("missing");
+        return Err(vec![Problem::new(
+            path,
+            format!("must be a list of series, got {got}"),
+        )]);
+    };
+    let mut series = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        if let Some(s) = one(item, &format!("{path}[{i}]"), &mut problems) {
+            series.push(s);
+        }
+    }
+    if problems.is_empty() {
+        Ok(Parsed::Series(series, warnings))
+    } else {
+        Err(problems)
+    }
+}
+
 /// A JSON value's type, for messages.
 pub(crate) fn kind(v: &Value) -> &'static str {
     match v {

@@ -15,7 +15,7 @@
 //! `error`) is the provider's error, not a malformed response. A series
 //! with only native `histograms` and no `values` has no float samples.
 
-use super::{kind, point_time, Parsed, Series};
+use super::{kind, point_time, read_series, response_object, Parsed, Series};
 use crate::error::Problem;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -24,15 +24,7 @@ use std::collections::BTreeSet;
 /// problems found (every one, each at its path).
 pub(crate) fn parse(v: &Value, base: &str) -> Result<Parsed, Vec<Problem>> {
     let mut problems = Vec::new();
-    let Some(obj) = v.as_object() else {
-        return Err(vec![Problem::new(
-            base,
-            format!(
-                "a Prometheus response must be an object with `status` and `data`, not {}",
-                kind(v)
-            ),
-        )]);
-    };
+    let obj = response_object(v, base, "Prometheus", "`status` and `data`")?;
     let status_path = format!("{base}.status");
     match obj.get("status") {
         Some(Value::String(s)) if s == "success" => {}
@@ -87,26 +79,13 @@ pub(crate) fn parse(v: &Value, base: &str) -> Result<Parsed, Vec<Problem>> {
         }
         None => return Err(vec![Problem::new(rt_path, "missing")]),
     };
-    let result_path = format!("{data_path}.result");
-    let Some(result) = data.get("result").and_then(Value::as_array) else {
-        let got = data.get("result").map(kind).unwrap_or("missing");
-        return Err(vec![Problem::new(
-            result_path,
-            format!("must be a list of series, got {got}"),
-        )]);
-    };
-    let mut series = Vec::with_capacity(result.len());
-    for (i, item) in result.iter().enumerate() {
-        let path = format!("{result_path}[{i}]");
-        if let Some(s) = one_series(item, &path, vector, &mut problems) {
-            series.push(s);
-        }
-    }
-    if problems.is_empty() {
-        Ok(Parsed::Series(series, warnings))
-    } else {
-        Err(problems)
-    }
+    read_series(
+        data.get("result"),
+        &format!("{data_path}.result"),
+        warnings,
+        problems,
+        |item, path, problems| one_series(item, path, vector, problems),
+    )
 }
 
 /// A list of strings at `obj[key]` (absent: none).
