@@ -313,15 +313,20 @@ fn fixed4(v: f64) -> String {
     }
 }
 
+/// The width of a table column: its widest cell or its `header`, in
+/// characters.
+pub fn column_width<'a>(cells: impl IntoIterator<Item = &'a str>, header: &str) -> usize {
+    cells
+        .into_iter()
+        .map(|c| c.chars().count())
+        .chain([header.chars().count()])
+        .max()
+        .unwrap_or(0)
+}
+
 /// `relman judge --format table`: one line per metric, then the verdict.
 pub fn judgement_lines(j: &CanaryJudgement) -> Vec<String> {
-    let width = j
-        .metrics
-        .iter()
-        .map(|m| m.name.chars().count())
-        .max()
-        .unwrap_or(6)
-        .max(6);
+    let width = column_width(j.metrics.iter().map(|m| m.name.as_str()), "metric");
     let mut lines = vec![format!(
         "{:width$}  {:<7} {:>4} {:>10} {:>11} {:>12}  {}",
         "metric", "class", "crit", "p-value", "shift", "interval", "why"

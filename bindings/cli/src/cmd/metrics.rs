@@ -10,6 +10,7 @@ use crate::cmd::slots::parse_duration;
 use crate::cmd::Outcome;
 use crate::io::{Format, Globals};
 use crate::output::{self, Failure};
+use crate::render;
 
 const AFTER_HELP: &str = "\
 Each RESPONSE is NAME=FILE (or FILE, named after its stem): the JSON body of
@@ -192,13 +193,7 @@ fn warn(imported: &MetricImport) {
 }
 
 fn table(imported: &MetricImport) -> Vec<String> {
-    let width = imported
-        .metrics
-        .iter()
-        .map(|m| m.name.chars().count())
-        .max()
-        .unwrap_or(6)
-        .max(6);
+    let width = render::column_width(imported.metrics.iter().map(|m| m.name.as_str()), "metric");
     let mut lines = vec![format!(
         "{:width$}  {:<7}  {:>22}  {:>22}  latest canary point",
         "metric", "status", "baseline (series/n/NaN)", "canary (series/n/NaN)"
