@@ -633,6 +633,10 @@ export type CanaryStep = {
   pause: PauseStep
 } | {
   analysis: Analysis
+} | {
+  judge: JudgeStep
+} | {
+  experiment: ExperimentStep
 }
 
 /** The overall verdict. */
@@ -1478,6 +1482,51 @@ export interface EventAuth {
   mac: string
 }
 
+/**
+ * An experiment step: while it runs, the latest verdict of each variant;
+ * once decided, the winner (kept for the following steps: they roll out
+ * the winning variant).
+ */
+export interface ExperimentRun {
+  /** When the variants' duration ends. */
+  ends_at: Timestamp
+  /** The experiment's name, when the plan gives one. */
+  name?: string | null
+  /** The index of the experiment step. */
+  step: number
+  /** The latest verdict of each variant judged so far, by name. */
+  verdicts?: {
+    [key: string]: VariantVerdict
+  }
+  /** The variant that continues, once decided. */
+  winner?: string | null
+}
+
+/**
+ * An experiment step (Argo Rollouts' `experiment`), written
+ * `{"experiment": {"duration_secs": 600, "variants": [{"name": "a"},
+ * {"name": "b"}], "judge": {…}}}`: the variants run against the live
+ * baseline for the duration; each observation's variant samples are
+ * judged against its `baseline`; when the duration has passed the best
+ * passing variant wins (state `experiment.winner`) and the rollout
+ * continues with it; without a passing variant the best verdict decides
+ * as for a judge step.
+ */
+export interface ExperimentStep {
+  /** How long the variants run (> 0 seconds). */
+  duration_secs: number
+  /**
+   * How each variant is judged against the baseline, and what the best
+   * verdict does.
+   */
+  judge: JudgeStep
+  /** A name for reports. */
+  name?: string | null
+  /** The variants (at least two, names unique). */
+  variants: Variant[]
+  [key: string]: unknown
+}
+
 /** One factor of a risk score. */
 export interface Factor {
   /**
@@ -1773,6 +1822,9 @@ export interface ItilKpis {
   uat_pass_rate: Rate
 }
 
+/** What a judge verdict does to the rollout. */
+export type JudgeAction = "continue" | "pause" | "roll_back"
+
 /**
  * The configuration of a canary judgement. Absent values take the
  * policy's `rollout.judge` defaults.
@@ -1806,11 +1858,62 @@ export interface JudgeDefaults {
   alpha?: number
   /** Lowest score that is marginal, 0–100, ≤ pass_score (default 75). */
   marginal_score?: number
+  /**
+   * What a `fail` verdict of a judge or experiment step does:
+   * `roll_back` (the default when absent) or `pause`.
+   */
+  on_fail?: JudgeAction | null
+  /**
+   * What a `marginal` verdict of a judge or experiment step does:
+   * `continue`, `pause` (the default when absent) or `roll_back`.
+   */
+  on_marginal?: JudgeAction | null
   /** Lowest score that passes, 0–100 (default 95). */
   pass_score?: number
   /** Allowed shift relative to the baseline median, ≥ 0 (default 0.05). */
   tolerance?: number
   [key: `u_${string}` | `x_${string}`]: unknown
+}
+
+/**
+ * A canary step that requires a judge verdict, written
+ * `{"judge": {"metrics": [{"name": "latency_p99", "direction": "increase"}]}}`:
+ * the next observation with `baseline` and canary samples is judged
+ * (Mann-Whitney U, Hodges–Lehmann shift, weighted score) and the verdict
+ * decides: `pass` continues, `marginal` pauses (`on_marginal`), `fail`
+ * rolls back (`on_fail`). Absent thresholds take the policy's
+ * `rollout.judge` defaults.
+ */
+export interface JudgeStep {
+  /** Significance level of the test, in (0, 0.5] (policy default 0.05). */
+  alpha?: number | null
+  /**
+   * Lowest score that is marginal, 0–100, ≤ `pass_score` (policy
+   * default 75).
+   */
+  marginal_score?: number | null
+  /**
+   * The metrics to judge (at least one), with their direction,
+   * criticality, weight and tolerance.
+   */
+  metrics: JudgedMetric[]
+  /**
+   * Finite samples needed per metric on each side before the judge
+   * decides (≥ 1; default 1): an observation with fewer is not judged.
+   */
+  min_samples?: number | null
+  /** A name for reports. */
+  name?: string | null
+  /**
+   * What a `fail` verdict does: `roll_back` or `pause` (policy default
+   * `roll_back`).
+   */
+  on_fail?: JudgeAction | null
+  /** What a `marginal` verdict does (policy default `pause`). */
+  on_marginal?: JudgeAction | null
+  /** Lowest score that passes, 0–100 (policy default 95). */
+  pass_score?: number | null
+  [key: string]: unknown
 }
 
 /** How one metric is judged. */
@@ -2502,7 +2605,7 @@ export interface OverdueReport {
 }
 
 /** Why a rollout is paused. */
-export type PauseReason = "timed" | "step" | "awaiting_promotion" | "inconclusive" | "no_data" | "analysis_failed"
+export type PauseReason = "timed" | "step" | "awaiting_promotion" | "inconclusive" | "no_data" | "analysis_failed" | "judge_marginal" | "judge_failed"
 
 /** A pause, timed or open-ended. */
 export interface PauseStep {
@@ -3333,6 +3436,11 @@ export type RolloutDecision = "continue" | "advance" | "pause" | "promote" | "ro
  *  JSON Schema: `schema('rollout_input')`.
  */
 export type RolloutInput = {
+  /**
+   * Samples of the live baseline (the old version), for a judge or
+   * experiment step.
+   */
+  baseline?: SampleSet | null
   /** Metrics whose measurement failed (a provider error). */
   errors?: string[]
   kind: "observation"
@@ -3341,6 +3449,10 @@ export type RolloutInput = {
    * for NaN).
    */
   metrics?: SampleSet
+  /** Samples of each experiment variant, by variant name. */
+  variants?: {
+    [key: string]: SampleSet
+  }
 } | {
   kind: "tick"
 } | {
@@ -3419,6 +3531,11 @@ export interface RolloutState {
    * states: a breach denies later commands).
    */
   background?: BackgroundRun | null
+  /**
+   * The experiment step: running (its verdicts so far) or decided (its
+   * winner, kept for the following steps).
+   */
+  experiment?: ExperimentRun | null
   /** The phase. */
   phase?: RolloutPhase
   /** Why it is paused (only when `paused`). */
@@ -3818,6 +3935,11 @@ export type TimedInput = {
   /** When the input happened (the `now` of its step). */
   at: Timestamp
 } & ({
+  /**
+   * Samples of the live baseline (the old version), for a judge or
+   * experiment step.
+   */
+  baseline?: SampleSet | null
   /** Metrics whose measurement failed (a provider error). */
   errors?: string[]
   kind: "observation"
@@ -3826,6 +3948,10 @@ export type TimedInput = {
    * for NaN).
    */
   metrics?: SampleSet
+  /** Samples of each experiment variant, by variant name. */
+  variants?: {
+    [key: string]: SampleSet
+  }
 } | {
   kind: "tick"
 } | {
@@ -3946,6 +4072,23 @@ export interface ValidationReport {
   schema_version: number
   /** What was odd but acceptable. */
   warnings: Warning[]
+}
+
+/** One variant of an experiment. */
+export interface Variant {
+  /** The variant's name, as observations report it under `variants`. */
+  name: string
+  [key: string]: unknown
+}
+
+/** The latest verdict of one variant of an experiment. */
+export interface VariantVerdict {
+  /** When the variant was judged. */
+  at: Timestamp
+  /** The judge's score, 0–100. */
+  score: number
+  /** pass, marginal or fail. */
+  verdict: CanaryVerdict
 }
 
 /** The syntax a release's `version` must follow. */

@@ -435,3 +435,103 @@ proptest! {
         }
     }
 }
+
+// A judge `fail` (judge step or experiment, default policy) never lets the
+// weight reach 100 afterwards, whatever the inputs that follow (promote and
+// resume included): the fail rolls back, and a rolled-back rollout is
+// terminal.
+
+fn judge_canary_plan() -> impl Strategy<Value = Value> {
+    (0i64..=90, 0i64..=90, any::<bool>()).prop_map(|(a, b, experiment)| {
+        let (lo, hi) = (a.min(b), a.max(b));
+        let judge = json!({"metrics": [{"name": "latency", "direction": "increase"}]});
+        let step = if experiment {
+            json!({"experiment": {"duration_secs": 300,
+                "variants": [{"name": "a"}, {"name": "b"}], "judge": judge}})
+        } else {
+            json!({"judge": judge})
+        };
+        json!({"strategy": "canary", "steps": [
+            {"set_weight": lo}, {"pause": {"duration_secs": 60}}, step,
+            {"set_weight": hi}, {"pause": {}}, {"set_weight": 100}
+        ]})
+    })
+}
+
+#[derive(Debug, Clone)]
+enum JudgeInput {
+    Tick,
+    Good,
+    Bad,
+    NoBaseline,
+    Command(&'static str),
+}
+
+fn judge_input() -> impl Strategy<Value = JudgeInput> {
+    prop_oneof![
+        3 => Just(JudgeInput::Tick),
+        2 => Just(JudgeInput::Good),
+        3 => Just(JudgeInput::Bad),
+        1 => Just(JudgeInput::NoBaseline),
+        1 => Just(JudgeInput::Command("promote")),
+        2 => Just(JudgeInput::Command("resume")),
+        1 => Just(JudgeInput::Command("abort")),
+    ]
+}
+
+fn judge_raw(i: &JudgeInput, experiment: bool) -> Value {
+    let base = [200., 210., 205., 198., 202., 207., 199., 203.];
+    let good = [201., 209., 204., 199., 203., 206., 200., 202.];
+    let bad = [290., 310., 305., 298., 302., 307., 299., 303.];
+    let mut raw = match i {
+        JudgeInput::Tick => json!({"kind": "tick"}),
+        JudgeInput::Good => json!({"kind": "observation", "metrics": {"latency": good},
+            "baseline": {"latency": base},
+            "variants": {"a": {"latency": good}, "b": {"latency": good}}}),
+        JudgeInput::Bad => json!({"kind": "observation", "metrics": {"latency": bad},
+            "baseline": {"latency": base},
+            "variants": {"a": {"latency": bad}, "b": {"latency": bad}}}),
+        JudgeInput::NoBaseline => json!({"kind": "observation", "metrics": {"latency": good}}),
+        JudgeInput::Command(c) => json!({"kind": "command", "command": c}),
+    };
+    if !experiment {
+        if let Some(o) = raw.as_object_mut() {
+            o.remove("variants");
+        }
+    }
+    raw
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn a_judge_fail_never_reaches_full_weight(
+        plan_value in judge_canary_plan(),
+        inputs in prop::collection::vec((judge_input(), 0i64..400), 1..30),
+    ) {
+        let plan: DeploymentPlan = serde_json::from_value(plan_value.clone()).unwrap();
+        let mut now: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
+        let mut state = RolloutState::default();
+        let mut failed = false;
+        let experiment = plan_value["steps"][2].get("experiment").is_some();
+        for (i, gap) in inputs {
+            now = Timestamp::from_datetime(now.datetime() + chrono::Duration::seconds(gap));
+            let input: RolloutInput = serde_json::from_value(judge_raw(&i, experiment)).unwrap();
+            let step = rollout_step(&plan, &state, &input, &now).unwrap();
+            let judged_fail = step.reasons.iter().any(|r| {
+                r.rule == "judge.failed"
+                    || (r.rule == "experiment.no_winner" && r.data["verdict"] == "fail")
+            });
+            if judged_fail {
+                prop_assert_eq!(step.decision, RolloutDecision::RollBack, "{:?}", step);
+                failed = true;
+            }
+            if failed {
+                prop_assert!(step.state.weight < 100, "{} {:?}", plan_value, step);
+                prop_assert_eq!(step.state.phase, RolloutPhase::RolledBack);
+            }
+            state = step.state;
+        }
+    }
+}

@@ -261,10 +261,28 @@ pub fn replay_lines(result: &RolloutReplayResult) -> Vec<String> {
     for step in &result.steps {
         let input = match &step.input {
             RolloutInput::Tick => "tick".to_string(),
-            RolloutInput::Observation { metrics, errors } => {
+            RolloutInput::Observation {
+                metrics,
+                errors,
+                baseline,
+                variants,
+            } => {
                 let mut names: Vec<String> = metrics.0.keys().cloned().collect();
                 names.extend(errors.iter().map(|e| format!("{e}!")));
-                format!("observe {}", names.join(","))
+                let mut text = "observe".to_string();
+                if !names.is_empty() {
+                    text.push_str(&format!(" {}", names.join(",")));
+                }
+                // A judge or experiment step's samples: `+baseline`,
+                // `variants a,b`.
+                if baseline.is_some() {
+                    text.push_str(" +baseline");
+                }
+                if !variants.is_empty() {
+                    let names: Vec<&str> = variants.keys().map(String::as_str).collect();
+                    text.push_str(&format!(" variants {}", names.join(",")));
+                }
+                text
             }
             RolloutInput::Command { command, .. } => snake(command),
         };
@@ -273,8 +291,16 @@ pub fn replay_lines(result: &RolloutReplayResult) -> Vec<String> {
             .reason
             .map(|r| format!(" ({})", snake(&r)))
             .unwrap_or_default();
+        // An experiment's winner, once decided.
+        let winner = step
+            .state
+            .experiment
+            .as_ref()
+            .and_then(|e| e.winner.as_ref())
+            .map(|w| format!(" winner {w}"))
+            .unwrap_or_default();
         lines.push(format!(
-            "[{:>2}] {}  {:<24} -> {:<9} {}{} weight {}% step {}",
+            "[{:>2}] {}  {:<24} -> {:<9} {}{} weight {}% step {}{winner}",
             step.index,
             step.at,
             input,

@@ -249,7 +249,102 @@ class CanaryStepAnalysis(_CanaryStepAnalysisRequired, total=False):
     """Measure the metrics and decide: pass → next step, failure → roll
 back, inconclusive → pause for a human."""
 
-CanaryStep = Union["CanaryStepSetWeight", "CanaryStepPause", "CanaryStepAnalysis"]
+BadDirection = Literal["increase", "decrease", "either"]
+"""Which change of a metric is bad."""
+
+class _JudgedMetricRequired(TypedDict):
+    name: str
+    """The metric name, as in the samples."""
+
+class JudgedMetric(_JudgedMetricRequired, total=False):
+    """How one metric is judged."""
+    critical: bool
+    """A critical metric that fails fails the canary whatever the score."""
+    direction: BadDirection
+    """Which change is bad (default `either`)."""
+    tolerance: Union[float, None]
+    """Allowed shift, relative to the baseline median (≥ 0; policy default
+0.05): a significant shift no larger than this passes."""
+    weight: Union[float, None]
+    """Weight in the score (≥ 0, default 1)."""
+
+JudgeAction = Literal["continue", "pause", "roll_back"]
+"""What a judge verdict does to the rollout."""
+
+class _JudgeStepRequired(TypedDict):
+    metrics: List[JudgedMetric]
+    """The metrics to judge (at least one), with their direction,
+criticality, weight and tolerance."""
+
+class JudgeStep(_JudgeStepRequired, total=False):
+    """A canary step that requires a judge verdict, written
+`{"judge": {"metrics": [{"name": "latency_p99", "direction": "increase"}]}}`:
+the next observation with `baseline` and canary samples is judged
+(Mann-Whitney U, Hodges–Lehmann shift, weighted score) and the verdict
+decides: `pass` continues, `marginal` pauses (`on_marginal`), `fail`
+rolls back (`on_fail`). Absent thresholds take the policy's
+`rollout.judge` defaults."""
+    alpha: Union[float, None]
+    """Significance level of the test, in (0, 0.5] (policy default 0.05)."""
+    marginal_score: Union[float, None]
+    """Lowest score that is marginal, 0–100, ≤ `pass_score` (policy
+default 75)."""
+    min_samples: Union[int, None]
+    """Finite samples needed per metric on each side before the judge
+decides (≥ 1; default 1): an observation with fewer is not judged."""
+    name: Union[str, None]
+    """A name for reports."""
+    on_fail: Union[JudgeAction, None]
+    """What a `fail` verdict does: `roll_back` or `pause` (policy default
+`roll_back`)."""
+    on_marginal: Union[JudgeAction, None]
+    """What a `marginal` verdict does (policy default `pause`)."""
+    pass_score: Union[float, None]
+    """Lowest score that passes, 0–100 (policy default 95)."""
+
+class _CanaryStepJudgeRequired(TypedDict):
+    judge: JudgeStep
+
+class CanaryStepJudge(_CanaryStepJudgeRequired, total=False):
+    """Judge the canary against the baseline: pass → next step, marginal
+→ pause, fail → roll back (docs/rollout.md, "The judge as a step")."""
+
+class _VariantRequired(TypedDict):
+    name: str
+    """The variant's name, as observations report it under `variants`."""
+
+class Variant(_VariantRequired, total=False):
+    """One variant of an experiment."""
+
+class _ExperimentStepRequired(TypedDict):
+    duration_secs: int
+    """How long the variants run (> 0 seconds)."""
+    judge: JudgeStep
+    """How each variant is judged against the baseline, and what the best
+verdict does."""
+    variants: List[Variant]
+    """The variants (at least two, names unique)."""
+
+class ExperimentStep(_ExperimentStepRequired, total=False):
+    """An experiment step (Argo Rollouts' `experiment`), written
+`{"experiment": {"duration_secs": 600, "variants": [{"name": "a"},
+{"name": "b"}], "judge": {…}}}`: the variants run against the live
+baseline for the duration; each observation's variant samples are
+judged against its `baseline`; when the duration has passed the best
+passing variant wins (state `experiment.winner`) and the rollout
+continues with it; without a passing variant the best verdict decides
+as for a judge step."""
+    name: Union[str, None]
+    """A name for reports."""
+
+class _CanaryStepExperimentRequired(TypedDict):
+    experiment: ExperimentStep
+
+class CanaryStepExperiment(_CanaryStepExperimentRequired, total=False):
+    """Run variants against the baseline for a duration; the best passing
+one continues (docs/rollout.md, "Experiments")."""
+
+CanaryStep = Union["CanaryStepSetWeight", "CanaryStepPause", "CanaryStepAnalysis", "CanaryStepJudge", "CanaryStepExperiment"]
 """One step of a canary, written `{"set_weight": 10}`, `{"pause": {}}`,
 `{"pause": {"duration_secs": 600}}` or `{"analysis": {…}}`."""
 
@@ -1139,6 +1234,12 @@ class JudgeDefaults(TypedDict, total=False):
 0.05)."""
     marginal_score: float
     """Lowest score that is marginal, 0–100, ≤ pass_score (default 75)."""
+    on_fail: Union[JudgeAction, None]
+    """What a `fail` verdict of a judge or experiment step does:
+`roll_back` (the default when absent) or `pause`."""
+    on_marginal: Union[JudgeAction, None]
+    """What a `marginal` verdict of a judge or experiment step does:
+`continue`, `pause` (the default when absent) or `roll_back`."""
     pass_score: float
     """Lowest score that passes, 0–100 (default 95)."""
     tolerance: float
@@ -1468,7 +1569,7 @@ over, and when. Once set it stays: no command raises the weight again."""
 RolloutPhase = Literal["pending", "progressing", "paused", "promoting", "succeeded", "aborted", "rolled_back"]
 """Where a rollout is."""
 
-PauseReason = Literal["timed", "step", "awaiting_promotion", "inconclusive", "no_data", "analysis_failed"]
+PauseReason = Literal["timed", "step", "awaiting_promotion", "inconclusive", "no_data", "analysis_failed", "judge_marginal", "judge_failed"]
 """Why a rollout is paused."""
 
 class _PausedFromRequired(TypedDict):
@@ -1497,6 +1598,37 @@ paused the rollout, and its breach."""
     """Set while the background analysis holds the rollout paused
 (inconclusive, no data): where `resume` returns to."""
 
+CanaryVerdict = Literal["pass", "marginal", "fail"]
+"""The overall verdict."""
+
+class _VariantVerdictRequired(TypedDict):
+    at: Timestamp
+    """When the variant was judged."""
+    score: float
+    """The judge's score, 0–100."""
+    verdict: CanaryVerdict
+    """pass, marginal or fail."""
+
+class VariantVerdict(_VariantVerdictRequired, total=False):
+    """The latest verdict of one variant of an experiment."""
+
+class _ExperimentRunRequired(TypedDict):
+    ends_at: Timestamp
+    """When the variants' duration ends."""
+    step: int
+    """The index of the experiment step."""
+
+class ExperimentRun(_ExperimentRunRequired, total=False):
+    """An experiment step: while it runs, the latest verdict of each variant;
+once decided, the winner (kept for the following steps: they roll out
+the winning variant)."""
+    name: Union[str, None]
+    """The experiment's name, when the plan gives one."""
+    verdicts: Dict[str, VariantVerdict]
+    """The latest verdict of each variant judged so far, by name."""
+    winner: Union[str, None]
+    """The variant that continues, once decided."""
+
 class RolloutState(TypedDict, total=False):
     """The state of a rollout, as [`rollout_step`] returns it and takes it
 back. The default is `pending`."""
@@ -1505,6 +1637,9 @@ back. The default is `pending`."""
     background: Union[BackgroundRun, None]
     """The background analysis, once it has measured (kept in terminal
 states: a breach denies later commands)."""
+    experiment: Union[ExperimentRun, None]
+    """The experiment step: running (its verdicts so far) or decided (its
+winner, kept for the following steps)."""
     phase: RolloutPhase
     """The phase."""
     reason: Union[PauseReason, None]
@@ -1734,11 +1869,16 @@ class _TimedInputObservationRequired(TypedDict):
 
 class TimedInputObservation(_TimedInputObservationRequired, total=False):
     """Metric values of the new version."""
+    baseline: Union[SampleSet, None]
+    """Samples of the live baseline (the old version), for a judge or
+experiment step."""
     errors: List[str]
     """Metrics whose measurement failed (a provider error)."""
     metrics: SampleSet
     """Samples by metric name: a number or a list of numbers (`null`
 for NaN)."""
+    variants: Dict[str, SampleSet]
+    """Samples of each experiment variant, by variant name."""
 
 class _TimedInputTickRequired(TypedDict):
     at: Timestamp
@@ -1783,25 +1923,6 @@ class RolloutReplay(_RolloutReplayRequired, total=False):
     state: RolloutState
     """The state to start from (default `pending`)."""
 
-BadDirection = Literal["increase", "decrease", "either"]
-"""Which change of a metric is bad."""
-
-class _JudgedMetricRequired(TypedDict):
-    name: str
-    """The metric name, as in the samples."""
-
-class JudgedMetric(_JudgedMetricRequired, total=False):
-    """How one metric is judged."""
-    critical: bool
-    """A critical metric that fails fails the canary whatever the score."""
-    direction: BadDirection
-    """Which change is bad (default `either`)."""
-    tolerance: Union[float, None]
-    """Allowed shift, relative to the baseline median (≥ 0; policy default
-0.05): a significant shift no larger than this passes."""
-    weight: Union[float, None]
-    """Weight in the score (≥ 0, default 1)."""
-
 class JudgeConfig(TypedDict, total=False):
     """The configuration of a canary judgement. Absent values take the
 policy's `rollout.judge` defaults."""
@@ -1835,11 +1956,16 @@ class _RolloutInputObservationRequired(TypedDict):
 
 class RolloutInputObservation(_RolloutInputObservationRequired, total=False):
     """Metric values of the new version."""
+    baseline: Union[SampleSet, None]
+    """Samples of the live baseline (the old version), for a judge or
+experiment step."""
     errors: List[str]
     """Metrics whose measurement failed (a provider error)."""
     metrics: SampleSet
     """Samples by metric name: a number or a list of numbers (`null`
 for NaN)."""
+    variants: Dict[str, SampleSet]
+    """Samples of each experiment variant, by variant name."""
 
 class _RolloutInputTickRequired(TypedDict):
     kind: Literal["tick"]
@@ -2511,9 +2637,6 @@ class MetricJudgement(_MetricJudgementRequired, total=False):
     """The shift, when both sides have data."""
     test: Union[UTestReport, None]
     """The test, when both sides have data."""
-
-CanaryVerdict = Literal["pass", "marginal", "fail"]
-"""The overall verdict."""
 
 class _CanaryJudgementRequired(TypedDict):
     alpha: float

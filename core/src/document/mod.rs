@@ -15,6 +15,7 @@ mod calendar;
 mod cmdb;
 mod conflict;
 mod history;
+pub mod judge_step;
 pub mod plan;
 mod release;
 mod risk_factor;

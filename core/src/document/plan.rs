@@ -1,5 +1,8 @@
 //! The parameters of each deployment strategy and their validation.
 
+use crate::document::judge_step::{
+    check_experiment_step, check_judge_step, ExperimentStep, JudgeStep,
+};
 use crate::document::{DeploymentPlan, Extra, Strategy};
 use crate::error::{Problem, Warning};
 use crate::foundation::path::join;
@@ -24,6 +27,12 @@ pub enum CanaryStep {
     /// Measure the metrics and decide: pass → next step, failure → roll
     /// back, inconclusive → pause for a human.
     Analysis(Analysis),
+    /// Judge the canary against the baseline: pass → next step, marginal
+    /// → pause, fail → roll back (docs/rollout.md, "The judge as a step").
+    Judge(JudgeStep),
+    /// Run variants against the baseline for a duration; the best passing
+    /// one continues (docs/rollout.md, "Experiments").
+    Experiment(ExperimentStep),
 }
 
 /// A pause, timed or open-ended.
@@ -361,6 +370,10 @@ fn check_canary(
                 check_analysis(a, &join(&path, "analysis"), problems);
                 step_analysis_fields(a, &join(&path, "analysis"), warnings);
             }
+            CanaryStep::Judge(j) => check_judge_step(j, &join(&path, "judge"), problems),
+            CanaryStep::Experiment(e) => {
+                check_experiment_step(e, &join(&path, "experiment"), problems)
+            }
         }
     }
     let ends_at_full = last.is_some_and(|(w, _)| w == 100);
@@ -516,8 +529,17 @@ pub fn plan_metrics(plan: &DeploymentPlan) -> BTreeSet<&str> {
     analyses.extend(plan.pre_promotion_analysis.iter());
     analyses.extend(plan.post_promotion_analysis.iter());
     analyses.extend(plan.analysis.iter());
-    analyses
+    let mut names: BTreeSet<&str> = analyses
         .into_iter()
         .flat_map(|a| a.metrics.iter().map(|m| m.name.as_str()))
-        .collect()
+        .collect();
+    for s in &plan.steps {
+        let judge = match s {
+            CanaryStep::Judge(j) => j,
+            CanaryStep::Experiment(e) => &e.judge,
+            _ => continue,
+        };
+        names.extend(judge.metrics.iter().map(|m| m.name.as_str()));
+    }
+    names
 }

@@ -1,6 +1,7 @@
 //! Rollout section: the defaults of analyses, of the canary judge and of
 //! blue-green plans (docs/rollout.md).
 
+use crate::document::judge_step::JudgeAction;
 use crate::document::plan::{NoDataPolicy, OnFailure, MAX_DURATION_SECS};
 use crate::document::Extra;
 use crate::error::Problem;
@@ -75,6 +76,14 @@ pub struct JudgeDefaults {
     pub pass_score: f64,
     /// Lowest score that is marginal, 0–100, ≤ pass_score (default 75).
     pub marginal_score: f64,
+    /// What a `marginal` verdict of a judge or experiment step does:
+    /// `continue`, `pause` (the default when absent) or `roll_back`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_marginal: Option<JudgeAction>,
+    /// What a `fail` verdict of a judge or experiment step does:
+    /// `roll_back` (the default when absent) or `pause`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_fail: Option<JudgeAction>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -87,6 +96,8 @@ impl Default for JudgeDefaults {
             tolerance: 0.05,
             pass_score: 95.0,
             marginal_score: 75.0,
+            on_marginal: None,
+            on_fail: None,
             extra: Extra::new(),
         }
     }
@@ -157,6 +168,12 @@ impl RolloutPolicy {
                     "must not be above pass_score ({} > {})",
                     j.marginal_score, j.pass_score
                 ),
+            ));
+        }
+        if j.on_fail == Some(JudgeAction::Continue) {
+            problems.push(Problem::new(
+                at("rollout.judge.on_fail"),
+                "a failing verdict must not continue: use pause or roll_back",
             ));
         }
         let max = MAX_DURATION_SECS as u64;

@@ -15,6 +15,9 @@ its parameters), `state` the state to start from (default pending), and each
 input has `at` (RFC 3339) and `kind`: `tick`, `observation` with `metrics`
 {name: number | [numbers, null for NaN]} and `errors` [names], or `command`
 with `command` promote | resume | abort (and optional `actor`, `reason`).
+For a judge or experiment step an observation also carries `baseline`
+(the live baseline's samples, same form as `metrics`) and, for an
+experiment, `variants` {variant: samples}.
 The defaults of analyses and blue-green plans come from the policy's
 `rollout` section (--policy or --context).
 
@@ -28,6 +31,13 @@ from its `starting_step` on it measures every observation whatever the
 rollout's state; a breach rolls back (or, with `on_failure: pause`, stays
 paused with reason analysis_failed) and later promote / resume commands are
 denied with the breach as their reason.
+
+A canary step {judge: {metrics, alpha?, pass_score?, marginal_score?,
+min_samples?, on_marginal?, on_fail?}} judges the canary against the
+baseline: pass continues, marginal pauses (judge_marginal), fail rolls back.
+A step {experiment: {duration_secs, variants: [{name}], judge: {…}}}
+judges each variant until the duration has passed; the best passing variant
+wins (state experiment.winner, `winner` in the table).
 
 Exit status: 0 the rollout did not roll back, 1 a roll_back decision (a
 failed analysis or an abort) or a breach of the background analysis, 2 bad

@@ -11,41 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// Which change of a metric is bad.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BadDirection {
-    /// Higher is worse (latency, errors).
-    Increase,
-    /// Lower is worse (throughput, conversions).
-    Decrease,
-    /// Any significant change is bad (default).
-    #[default]
-    Either,
-}
-
-/// How one metric is judged.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct JudgedMetric {
-    /// The metric name, as in the samples.
-    pub name: String,
-    /// Which change is bad (default `either`).
-    #[serde(default)]
-    pub direction: BadDirection,
-    /// A critical metric that fails fails the canary whatever the score.
-    #[serde(default, skip_serializing_if = "crate::document::is_false")]
-    pub critical: bool,
-    /// Weight in the score (≥ 0, default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<f64>,
-    /// Allowed shift, relative to the baseline median (≥ 0; policy default
-    /// 0.05): a significant shift no larger than this passes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tolerance: Option<f64>,
-    /// Fields relman does not know, kept and written back unchanged.
-    #[serde(flatten)]
-    pub extra: Extra,
-}
+pub use crate::document::judge_step::{BadDirection, JudgedMetric};
 
 /// The configuration of a canary judgement. Absent values take the
 /// policy's `rollout.judge` defaults.

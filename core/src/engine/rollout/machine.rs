@@ -1,6 +1,16 @@
 //! The rollout state machine: [`rollout_step`].
 
+// The judge and experiment steps (their own files, children of the
+// machine: they extend it).
+#[path = "experiment.rs"]
+mod experiment;
+#[path = "judge_step.rs"]
+mod judge_step;
+
+pub use experiment::{ExperimentRun, VariantVerdict};
+
 use super::SampleSet;
+use crate::document::judge_step::{ExperimentStep, JudgeStep};
 use crate::document::plan::{
     check_plan, plan_metrics, strategy_name, Aggregate, Analysis, CanaryStep, MetricCheck,
     NoDataPolicy, OnFailure,
@@ -81,6 +91,13 @@ pub enum PauseReason {
     /// `abort`; `promote` and `resume` are denied (the breach is in
     /// `background.breach`).
     AnalysisFailed,
+    /// A judge or experiment step's verdict was `marginal` (under
+    /// `on_marginal: pause`): `resume` or `promote` accept it, `abort`
+    /// stops.
+    JudgeMarginal,
+    /// A judge or experiment step's verdict was `fail` under `on_fail:
+    /// pause`: `resume` or `promote` accept it, `abort` stops.
+    JudgeFailed,
 }
 
 impl PauseReason {
@@ -93,6 +110,8 @@ impl PauseReason {
             PauseReason::Inconclusive => "inconclusive",
             PauseReason::NoData => "no_data",
             PauseReason::AnalysisFailed => "analysis_failed",
+            PauseReason::JudgeMarginal => "judge_marginal",
+            PauseReason::JudgeFailed => "judge_failed",
         }
     }
 }
@@ -243,6 +262,10 @@ pub struct RolloutState {
     /// states: a breach denies later commands).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background: Option<BackgroundRun>,
+    /// The experiment step: running (its verdicts so far) or decided (its
+    /// winner, kept for the following steps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<ExperimentRun>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -277,6 +300,13 @@ pub enum RolloutInput {
         /// Metrics whose measurement failed (a provider error).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         errors: Vec<String>,
+        /// Samples of the live baseline (the old version), for a judge or
+        /// experiment step.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        baseline: Option<SampleSet>,
+        /// Samples of each experiment variant, by variant name.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        variants: BTreeMap<String, SampleSet>,
     },
     /// Time passed (ends timed pauses and waits).
     Tick,
@@ -342,6 +372,8 @@ enum Stage<'a> {
     Pause(Option<i64>),
     Wait(i64),
     Analysis(&'a Analysis, &'static str),
+    Judge(&'a JudgeStep),
+    Experiment(&'a ExperimentStep),
     AwaitPromotion,
     Switch,
 }
@@ -361,6 +393,8 @@ fn stages<'a>(plan: &'a DeploymentPlan, policy: &RolloutPolicy) -> Vec<Stage<'a>
                     CanaryStep::SetWeight(w) => Stage::Weight((*w).clamp(0, 100) as u32),
                     CanaryStep::Pause(p) => Stage::Pause(p.duration_secs),
                     CanaryStep::Analysis(a) => Stage::Analysis(a, "analysis"),
+                    CanaryStep::Judge(j) => Stage::Judge(j),
+                    CanaryStep::Experiment(e) => Stage::Experiment(e),
                 });
             }
         }
@@ -616,7 +650,13 @@ fn command_name(c: RolloutCommand) -> &'static str {
 /// Checks that an input names only metrics the plan checks and that no
 /// metric has only NaN samples; paths under `base`.
 pub(crate) fn check_input(plan: &DeploymentPlan, input: &RolloutInput, base: &str) -> Result<()> {
-    let RolloutInput::Observation { metrics, errors } = input else {
+    let RolloutInput::Observation {
+        metrics,
+        errors,
+        baseline,
+        variants,
+    } = input
+    else {
         return Ok(());
     };
     let known = plan_metrics(plan);
@@ -650,6 +690,14 @@ pub(crate) fn check_input(plan: &DeploymentPlan, input: &RolloutInput, base: &st
             ));
         }
     }
+    judge_step::check_samples(
+        plan,
+        &known,
+        baseline.as_ref(),
+        variants,
+        base,
+        &mut problems,
+    );
     if problems.is_empty() {
         Ok(())
     } else {
@@ -779,7 +827,12 @@ impl<'a> Machine<'a> {
                 RolloutPhase::Pending => self.start("a tick"),
                 _ => self.tick(),
             },
-            RolloutInput::Observation { metrics, errors } => {
+            RolloutInput::Observation {
+                metrics,
+                errors,
+                baseline,
+                variants,
+            } => {
                 if phase == RolloutPhase::Pending {
                     self.reasons.push(reason(
                         "rollout.not_started",
@@ -788,7 +841,7 @@ impl<'a> Machine<'a> {
                     ));
                     return Ok(());
                 }
-                self.observe(metrics, errors)
+                self.observe(metrics, errors, baseline.as_ref(), variants)
             }
             RolloutInput::Command {
                 command,
@@ -822,10 +875,16 @@ impl<'a> Machine<'a> {
                                 Some(PauseReason::Inconclusive) | Some(PauseReason::NoData) => {
                                     "command.resume_accepts_analysis"
                                 }
+                                Some(PauseReason::JudgeMarginal | PauseReason::JudgeFailed) => {
+                                    self.accept_judgement();
+                                    "command.resume_accepts_judgement"
+                                }
                                 _ => "command.resume",
                             };
                             let what = if rule == "command.resume" {
                                 "resumed".to_string()
+                            } else if rule == "command.resume_accepts_judgement" {
+                                "resumed: the judge's verdict is accepted".to_string()
                             } else {
                                 "resumed: the paused analysis is accepted as passed".to_string()
                             };
@@ -958,6 +1017,11 @@ impl<'a> Machine<'a> {
     }
 
     fn tick(&mut self) -> Result<()> {
+        if let (Some(Stage::Experiment(e)), RolloutPhase::Progressing) =
+            (self.stages.get(self.state.step).copied(), self.state.phase)
+        {
+            return self.tick_experiment(e);
+        }
         // Only a timed pause (or a wait while progressing / promoting) ends
         // with time: a pause for a human waits for a command.
         let timed = self.state.phase != RolloutPhase::Paused
@@ -1114,6 +1178,8 @@ impl<'a> Machine<'a> {
                     });
                     return Ok(());
                 }
+                Stage::Judge(j) => return self.enter_judge(index, j),
+                Stage::Experiment(e) => return self.enter_experiment(index, e),
             }
         }
     }
@@ -1129,7 +1195,13 @@ impl<'a> Machine<'a> {
         .then_some(a)
     }
 
-    fn observe(&mut self, metrics: &SampleSet, errors: &[String]) -> Result<()> {
+    fn observe(
+        &mut self,
+        metrics: &SampleSet,
+        errors: &[String],
+        baseline: Option<&SampleSet>,
+        variants: &BTreeMap<String, SampleSet>,
+    ) -> Result<()> {
         let background = self.background();
         if let Some(bg) = background {
             if self.observe_background(bg, metrics, errors)? {
@@ -1146,6 +1218,12 @@ impl<'a> Machine<'a> {
                 if self.state.analysis.is_some() =>
             {
                 *a
+            }
+            (Some(Stage::Judge(j)), RolloutPhase::Progressing) => {
+                return self.observe_judge(j, metrics, baseline);
+            }
+            (Some(Stage::Experiment(e)), RolloutPhase::Progressing) => {
+                return self.observe_experiment(e, baseline, variants);
             }
             (Some(Stage::Analysis(..)), RolloutPhase::Paused)
                 if held && self.state.analysis.is_some() =>

@@ -39,6 +39,9 @@ mod machine;
 pub mod sources;
 pub mod stats;
 
+pub use crate::document::judge_step::{
+    check_experiment_step, check_judge_step, ExperimentStep, JudgeAction, JudgeStep, Variant,
+};
 pub use crate::document::plan::{
     check_plan, plan_metrics, Aggregate, Analysis, CanaryStep, MetricCheck, NoDataPolicy,
     OnFailure, PauseStep, Wave, MAX_DURATION_SECS,
@@ -50,8 +53,8 @@ pub use judge::{
 };
 pub use machine::{
     rollout_step, rollout_step_with_policy, AnalysisRun, BackgroundRun, Breach, BreachRule,
-    MetricTally, PauseReason, PausedFrom, Reason, RolloutCommand, RolloutDecision, RolloutInput,
-    RolloutPhase, RolloutState, RolloutStep,
+    ExperimentRun, MetricTally, PauseReason, PausedFrom, Reason, RolloutCommand, RolloutDecision,
+    RolloutInput, RolloutPhase, RolloutState, RolloutStep, VariantVerdict,
 };
 pub use sources::{
     import_metrics, ImportOptions, ImportedMetric, MetricFormat, MetricImport, MetricStatus,
