@@ -234,6 +234,11 @@ pub fn check_plan(
             plan.scale_down_delay_secs.is_some(),
         );
     }
+    if s != Strategy::FeatureFlag {
+        for (field, present) in super::flag::unused_flag_fields(plan) {
+            unused(field, present);
+        }
+    }
     if let Some(a) = &plan.analysis {
         let path = join(base, "analysis");
         check_analysis(a, &path, problems);
@@ -255,6 +260,11 @@ pub fn check_plan(
     };
     match s {
         Strategy::BigBang => {}
+        Strategy::FeatureFlag => {
+            for (field, message) in super::flag::check_flag(plan, base, problems) {
+                incomplete(field, &message, problems);
+            }
+        }
         Strategy::Canary => {
             if plan.steps.is_empty() {
                 incomplete(
@@ -379,7 +389,7 @@ fn check_canary(
     })
 }
 
-fn check_pause(p: &PauseStep, base: &str, problems: &mut Vec<Problem>) {
+pub(crate) fn check_pause(p: &PauseStep, base: &str, problems: &mut Vec<Problem>) {
     if let Some(d) = p.duration_secs {
         if !(1..=MAX_DURATION_SECS).contains(&d) {
             problems.push(Problem::new(
@@ -502,6 +512,7 @@ pub fn strategy_name(s: Strategy) -> &'static str {
         Strategy::Phased => "phased",
         Strategy::BlueGreen => "blue_green",
         Strategy::Canary => "canary",
+        Strategy::FeatureFlag => "feature_flag",
     }
 }
 

@@ -1,5 +1,6 @@
 //! The rollout state machine: [`rollout_step`].
 
+use super::flag::{check_flag_state, enter, flag_stages, terminated, FlagStage};
 use super::SampleSet;
 use crate::document::plan::{
     check_plan, plan_metrics, strategy_name, Aggregate, Analysis, CanaryStep, MetricCheck,
@@ -243,6 +244,13 @@ pub struct RolloutState {
     /// states: a breach denies later commands).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub background: Option<BackgroundRun>,
+    /// Feature flag: the cohort the flag is being rolled out to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cohort: Option<String>,
+    /// Feature flag: the percentage of `cohort` that sees the flag on (0
+    /// once it is turned off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<u32>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -339,6 +347,7 @@ pub struct RolloutStep {
 #[derive(Debug, Clone, Copy)]
 enum Stage<'a> {
     Weight(u32),
+    Flag(&'a str, u32),
     Pause(Option<i64>),
     Wait(i64),
     Analysis(&'a Analysis, &'static str),
@@ -354,6 +363,12 @@ fn stages<'a>(plan: &'a DeploymentPlan, policy: &RolloutPolicy) -> Vec<Stage<'a>
             if let Some(a) = &plan.analysis {
                 out.push(Stage::Analysis(a, "verification"));
             }
+        }
+        Strategy::FeatureFlag => {
+            out.extend(flag_stages(plan).into_iter().map(|f| match f {
+                FlagStage::Set { cohort, percentage } => Stage::Flag(cohort, percentage),
+                FlagStage::Pause(d) => Stage::Pause(d),
+            }));
         }
         Strategy::Canary => {
             for s in &plan.steps {
@@ -671,6 +686,7 @@ fn check_state(state: &RolloutState, stages: &[Stage<'_>], now: &Timestamp) -> R
             ),
         ));
     }
+    check_flag_state(state)?;
     if state.weight > 100 {
         return Err(Error::invalid_input(
             "state.weight",
@@ -891,6 +907,11 @@ impl<'a> Machine<'a> {
         if let Some(b) = &mut self.state.background {
             b.paused_from = None;
         }
+        if self.plan.strategy == Strategy::FeatureFlag {
+            if let Some(r) = terminated(self.plan, &mut self.state, phase) {
+                self.reasons.push(r);
+            }
+        }
     }
 
     /// True while the background analysis holds the rollout paused.
@@ -1034,6 +1055,11 @@ impl<'a> Machine<'a> {
                         ));
                     }
                     self.state.weight = self.state.weight.max(w);
+                    index = index.saturating_add(1);
+                }
+                Stage::Flag(cohort, percentage) => {
+                    let r = enter(self.plan, &mut self.state, index, cohort, percentage);
+                    self.reasons.push(r);
                     index = index.saturating_add(1);
                 }
                 Stage::Switch => {

@@ -34,11 +34,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod flag;
 mod judge;
 mod machine;
 pub mod sources;
 pub mod stats;
 
+pub use crate::document::flag::{FlagCohort, COHORTS};
 pub use crate::document::plan::{
     check_plan, plan_metrics, Aggregate, Analysis, CanaryStep, MetricCheck, NoDataPolicy,
     OnFailure, PauseStep, Wave, MAX_DURATION_SECS,
