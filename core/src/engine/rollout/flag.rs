@@ -138,3 +138,11 @@ pub(super) fn check_flag_state(state: &RolloutState) -> Result<()> {
         _ => Ok(()),
     }
 }
+
+/// True when a step turned the flag on for more: a new cohort, or a higher
+/// percentage of the same one (the decision is `advance` even while the
+/// overall exposure, the weight, stays 0).
+pub(super) fn flag_advanced(before: &RolloutState, after: &RolloutState) -> bool {
+    after.cohort.is_some()
+        && (after.cohort != before.cohort || after.percentage > before.percentage)
+}

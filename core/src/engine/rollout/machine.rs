@@ -1,6 +1,6 @@
 //! The rollout state machine: [`rollout_step`].
 
-use super::flag::{check_flag_state, enter, flag_stages, terminated, FlagStage};
+use super::flag::{check_flag_state, enter, flag_advanced, flag_stages, terminated, FlagStage};
 use super::SampleSet;
 use crate::document::plan::{
     check_plan, plan_metrics, strategy_name, Aggregate, Analysis, CanaryStep, MetricCheck,
@@ -734,7 +734,7 @@ fn decide(before: &RolloutState, after: &RolloutState) -> RolloutDecision {
         Promoting if before.phase != Promoting => return RolloutDecision::Promote,
         _ => {}
     }
-    if after.weight > before.weight {
+    if after.weight > before.weight || flag_advanced(before, after) {
         return RolloutDecision::Advance;
     }
     if after.phase == Paused && (before.phase != Paused || before.reason != after.reason) {
