@@ -108,7 +108,6 @@ fn the_flag_walks_the_cohorts_to_everyone() {
     let waiting = rollout_step(&p, &s.state, &RolloutInput::Tick, &t(600)).unwrap();
     assert_eq!(waiting.state, s.state);
 
-    let mut s = s;
     for (i, pct) in [5, 25, 50].into_iter().enumerate() {
         s = rollout_step(&p, &s.state, &command("resume"), &t(120 + i as i64)).unwrap();
         assert_eq!(s.decision, Advance);
