@@ -163,7 +163,7 @@ pub struct Analysis {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_data: Option<NoDataPolicy>,
     /// Background analysis only (the plan's `analysis` of a canary,
-    /// blue-green or phased rollout): the index of the step from which on
+    /// blue-green, phased or feature-flag rollout): the index of the step from which on
     /// observations are measured, whatever the rollout's state (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starting_step: Option<usize>,

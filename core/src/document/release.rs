@@ -234,8 +234,8 @@ pub struct DeploymentPlan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_down_delay_secs: Option<i64>,
     /// Big bang: the verification after the deployment. Canary,
-    /// blue-green, phased: the background analysis (from `starting_step`
-    /// on, whatever the rollout's state; docs/rollout.md).
+    /// blue-green, phased, feature flag: the background analysis (from
+    /// `starting_step` on, whatever the rollout's state; docs/rollout.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis: Option<crate::document::plan::Analysis>,
     /// Feature flag: the flag's key (e.g. `new-checkout`).

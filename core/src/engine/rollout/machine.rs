@@ -222,10 +222,12 @@ pub struct RolloutState {
     #[serde(default)]
     pub phase: RolloutPhase,
     /// The index of the current step in the strategy's step list (see
-    /// docs/rollout.md; for a canary, the index in `steps`).
+    /// docs/rollout.md; for a canary, the index in `steps`; for a feature
+    /// flag, each cohort's percentages and pauses in order).
     #[serde(default)]
     pub step: usize,
-    /// Percentage of traffic (or of targets) on the new version.
+    /// Percentage of traffic (or of targets) on the new version; for a
+    /// feature flag, the percentage of `everyone` (the overall exposure).
     #[serde(default)]
     pub weight: u32,
     /// Why it is paused (only when `paused`).
