@@ -268,7 +268,7 @@ export interface Analysis {
   on_failure?: OnFailure | null
   /**
    * Background analysis only (the plan's `analysis` of a canary,
-   * blue-green or phased rollout): the index of the step from which on
+   * blue-green, phased or feature-flag rollout): the index of the step from which on
    * observations are measured, whatever the rollout's state (default 0).
    */
   starting_step?: number | null
@@ -1267,8 +1267,8 @@ export interface DeploymentOrderWave {
 export interface DeploymentPlan {
   /**
    * Big bang: the verification after the deployment. Canary,
-   * blue-green, phased: the background analysis (from `starting_step`
-   * on, whatever the rollout's state; docs/rollout.md).
+   * blue-green, phased, feature flag: the background analysis (from
+   * `starting_step` on, whatever the rollout's state; docs/rollout.md).
    */
   analysis?: Analysis | null
   /**
@@ -1276,6 +1276,10 @@ export interface DeploymentPlan {
    * (policy default false).
    */
   auto_promote?: boolean | null
+  /** Feature flag: the cohorts in order, each with its percentage steps. */
+  cohorts?: FlagCohort[]
+  /** Feature flag: the flag's key (e.g. `new-checkout`). */
+  flag?: string | null
   /** Blue-green: the analysis after the switch; a failure switches back. */
   post_promotion_analysis?: Analysis | null
   /**
@@ -1647,6 +1651,27 @@ export interface FittedRiskModel {
   samples: FitSamples
   /** What was odd but not fatal. */
   warnings?: Warning[]
+}
+
+/**
+ * One cohort of a feature-flag rollout: the flag is turned on for a
+ * growing percentage of the cohort, step by step, up to 100.
+ */
+export interface FlagCohort {
+  /** `internal`, `beta` or `everyone` (each once, in this order). */
+  name: string
+  /**
+   * A pause after each step of the cohort (timed with `duration_secs`,
+   * or open: until `resume` or `promote`); none after the final 100 of
+   * `everyone`.
+   */
+  pause?: PauseStep | null
+  /**
+   * The percentages of the cohort that see the flag on, step by step
+   * (1 to 100, not decreasing, the last one 100).
+   */
+  steps: number[]
+  [key: string]: unknown
 }
 
 /** How often a recurring window repeats. */
@@ -3531,11 +3556,18 @@ export interface RolloutState {
    * states: a breach denies later commands).
    */
   background?: BackgroundRun | null
+  /** Feature flag: the cohort the flag is being rolled out to. */
+  cohort?: string | null
   /**
    * The experiment step: running (its verdicts so far) or decided (its
    * winner, kept for the following steps).
    */
   experiment?: ExperimentRun | null
+  /**
+   * Feature flag: the percentage of `cohort` that sees the flag on (0
+   * once it is turned off).
+   */
+  percentage?: number | null
   /** The phase. */
   phase?: RolloutPhase
   /** Why it is paused (only when `paused`). */
@@ -3546,10 +3578,14 @@ export interface RolloutState {
   since?: Timestamp | null
   /**
    * The index of the current step in the strategy's step list (see
-   * docs/rollout.md; for a canary, the index in `steps`).
+   * docs/rollout.md; for a canary, the index in `steps`; for a feature
+   * flag, each cohort's percentages and pauses in order).
    */
   step?: number
-  /** Percentage of traffic (or of targets) on the new version. */
+  /**
+   * Percentage of traffic (or of targets) on the new version; for a
+   * feature flag, the percentage of `everyone` (the overall exposure).
+   */
   weight?: number
   [key: string]: unknown
 }
@@ -3875,7 +3911,7 @@ export interface SlotSuggestion {
 export type State = "planning" | "development" | "testing" | "approval" | "deployment" | "review" | "closed" | "cancelled"
 
 /** Deployment strategy of a release (docs/rollout.md). */
-export type Strategy = "big_bang" | "phased" | "blue_green" | "canary"
+export type Strategy = "big_bang" | "phased" | "blue_green" | "canary" | "feature_flag"
 
 /** The first problem [`verify_log`] found. */
 export interface Tamper {

@@ -61,9 +61,71 @@ fn canary() -> impl Strategy<Value = Value> {
     })
 }
 
+/// A feature-flag plan: some of internal and beta, then everyone; each
+/// cohort's percentages non-decreasing and ending at 100, with an optional
+/// timed or open pause.
+fn feature_flag() -> impl Strategy<Value = Value> {
+    let cohort = (
+        prop::collection::vec(1i64..=100, 0..3),
+        prop::option::of(prop::option::of(1i64..1200)),
+    );
+    (
+        any::<bool>(),
+        any::<bool>(),
+        prop::collection::vec(cohort, 3),
+    )
+        .prop_map(|(internal, beta, cohorts)| {
+            let names = [("internal", internal), ("beta", beta), ("everyone", true)];
+            let cohorts: Vec<Value> = names
+                .iter()
+                .zip(cohorts)
+                .filter(|((_, keep), _)| *keep)
+                .map(|((name, _), (mut steps, pause))| {
+                    steps.sort_unstable();
+                    steps.push(100);
+                    let mut c = json!({"name": name, "steps": steps});
+                    match pause {
+                        Some(Some(d)) => c["pause"] = json!({"duration_secs": d}),
+                        Some(None) => c["pause"] = json!({}),
+                        None => {}
+                    }
+                    c
+                })
+                .collect();
+            json!({"strategy": "feature_flag", "flag": "new-checkout", "cohorts": cohorts})
+        })
+}
+
+/// The length of a feature-flag plan's step list: each percentage, each
+/// followed by the cohort's pause, none after the final 100.
+fn flag_steps(plan: &Value) -> usize {
+    let cohorts = plan["cohorts"].as_array().unwrap();
+    let mut n = 0;
+    for (i, c) in cohorts.iter().enumerate() {
+        let steps = c["steps"].as_array().unwrap().len();
+        n += steps;
+        if c.get("pause").is_some() {
+            n += if i + 1 == cohorts.len() {
+                steps - 1
+            } else {
+                steps
+            };
+        }
+    }
+    n
+}
+
 fn plan() -> impl Strategy<Value = Value> {
     prop_oneof![
         canary(),
+        (feature_flag(), prop::option::of(analysis())).prop_map(|(mut p, a)| {
+            if let Some(mut a) = a {
+                // A background analysis: `count` does not apply.
+                a.as_object_mut().unwrap().remove("count");
+                p["analysis"] = a;
+            }
+            p
+        }),
         (any::<bool>(), prop::option::of(analysis()), prop::option::of(analysis()), 0i64..600)
             .prop_map(|(auto, pre, post, delay)| {
                 let mut p = json!({"strategy": "blue_green", "auto_promote": auto, "scale_down_delay_secs": delay});
@@ -179,6 +241,28 @@ proptest! {
             if next.phase == RolloutPhase::Succeeded {
                 prop_assert_eq!(next.weight, 100);
             }
+            // A feature flag: on for everyone at 100 % on success, off
+            // (percentage 0) on abort or roll back; weight is everyone's
+            // percentage.
+            if plan_value["strategy"] == "feature_flag" && next.phase != RolloutPhase::Pending {
+                match next.phase {
+                    RolloutPhase::Succeeded => {
+                        prop_assert_eq!(next.cohort.as_deref(), Some("everyone"));
+                        prop_assert_eq!(next.percentage, Some(100));
+                    }
+                    RolloutPhase::Aborted | RolloutPhase::RolledBack => {
+                        prop_assert_eq!(next.percentage, Some(0));
+                    }
+                    _ => {
+                        prop_assert!(next.cohort.is_some() && next.percentage.is_some());
+                        let everyone = next.cohort.as_deref() == Some("everyone");
+                        prop_assert_eq!(
+                            next.weight,
+                            if everyone { next.percentage.unwrap() } else { 0 }
+                        );
+                    }
+                }
+            }
             // The state survives JSON.
             let back: RolloutState = serde_json::from_value(serde_json::to_value(next).unwrap()).unwrap();
             prop_assert_eq!(&back, next);
@@ -254,6 +338,13 @@ fn background(steps: usize) -> impl Strategy<Value = Background> {
 
 fn plan_with_background() -> impl Strategy<Value = (Value, Background)> {
     prop_oneof![
+        feature_flag().prop_flat_map(|plan| {
+            let n = flag_steps(&plan);
+            (Just(plan), background(n)).prop_map(|(mut plan, bg)| {
+                plan["analysis"] = bg.value.clone();
+                (plan, bg)
+            })
+        }),
         canary().prop_flat_map(|plan| {
             let n = plan["steps"].as_array().unwrap().len();
             (Just(plan), background(n)).prop_map(|(mut plan, bg)| {
@@ -416,6 +507,11 @@ proptest! {
             prop_assert_eq!(machine_breach, breached, "{} {} {:?}", plan_value, raw, next);
             if breached {
                 prop_assert!(next.weight < 100, "{} {:?}", plan_value, next);
+                // A feature flag reaches no further cohort or percentage.
+                if plan_value["strategy"] == "feature_flag" {
+                    prop_assert_eq!(&next.cohort, &state.cohort);
+                    prop_assert!(next.percentage <= state.percentage, "{:?}", next);
+                }
                 prop_assert_ne!(next.phase, RolloutPhase::Succeeded);
                 prop_assert_ne!(step.decision, RolloutDecision::Promote);
                 prop_assert!(

@@ -300,7 +300,7 @@ pub fn replay_lines(result: &RolloutReplayResult) -> Vec<String> {
             .map(|w| format!(" winner {w}"))
             .unwrap_or_default();
         lines.push(format!(
-            "[{:>2}] {}  {:<24} -> {:<9} {}{} weight {}% step {}{winner}",
+            "[{:>2}] {}  {:<24} -> {:<9} {}{} weight {}% step {}{}{winner}",
             step.index,
             step.at,
             input,
@@ -308,7 +308,8 @@ pub fn replay_lines(result: &RolloutReplayResult) -> Vec<String> {
             snake(&step.state.phase),
             reason,
             step.state.weight,
-            step.state.step
+            step.state.step,
+            flag_state(&step.state)
         ));
         for r in &step.reasons {
             lines.push(format!("       {}  {}", r.rule, r.message));
@@ -320,13 +321,24 @@ pub fn replay_lines(result: &RolloutReplayResult) -> Vec<String> {
         );
     }
     lines.push(format!(
-        "final: {} at weight {}% ({} input{})",
+        "final: {} at weight {}%{} ({} input{})",
         snake(&result.state.phase),
         result.state.weight,
+        flag_state(&result.state),
         result.steps.len(),
         plural(result.steps.len())
     ));
     lines
+}
+
+/// A feature flag's cohort and percentage (`, flag: beta at 25%`; `off`
+/// once turned off); empty for other strategies.
+fn flag_state(state: &relman::rollout::RolloutState) -> String {
+    match (&state.cohort, state.percentage) {
+        (Some(_), Some(0)) => ", flag: off".to_string(),
+        (Some(c), Some(p)) => format!(", flag: {c} at {p}%"),
+        _ => String::new(),
+    }
 }
 
 /// `v` with four decimals, never `-0.0000`: a tiny negative shift that

@@ -221,19 +221,34 @@ failure or consecutive-error limit) does (policy default
 `roll_back`)."""
     starting_step: Union[int, None]
     """Background analysis only (the plan's `analysis` of a canary,
-blue-green or phased rollout): the index of the step from which on
+blue-green, phased or feature-flag rollout): the index of the step from which on
 observations are measured, whatever the rollout's state (default 0)."""
+
+class PauseStep(TypedDict, total=False):
+    """A pause, timed or open-ended."""
+    duration_secs: Union[int, None]
+    """How long to wait (> 0); absent: until a `resume` or `promote`."""
+
+class _FlagCohortRequired(TypedDict):
+    name: str
+    """`internal`, `beta` or `everyone` (each once, in this order)."""
+    steps: List[int]
+    """The percentages of the cohort that see the flag on, step by step
+(1 to 100, not decreasing, the last one 100)."""
+
+class FlagCohort(_FlagCohortRequired, total=False):
+    """One cohort of a feature-flag rollout: the flag is turned on for a
+growing percentage of the cohort, step by step, up to 100."""
+    pause: Union[PauseStep, None]
+    """A pause after each step of the cohort (timed with `duration_secs`,
+or open: until `resume` or `promote`); none after the final 100 of
+`everyone`."""
 
 class _CanaryStepSetWeightRequired(TypedDict):
     set_weight: int
 
 class CanaryStepSetWeight(_CanaryStepSetWeightRequired, total=False):
     """Send this percentage (0–100) of the traffic to the new version."""
-
-class PauseStep(TypedDict, total=False):
-    """A pause, timed or open-ended."""
-    duration_secs: Union[int, None]
-    """How long to wait (> 0); absent: until a `resume` or `promote`."""
 
 class _CanaryStepPauseRequired(TypedDict):
     pause: PauseStep
@@ -348,7 +363,7 @@ CanaryStep = Union["CanaryStepSetWeight", "CanaryStepPause", "CanaryStepAnalysis
 """One step of a canary, written `{"set_weight": 10}`, `{"pause": {}}`,
 `{"pause": {"duration_secs": 600}}` or `{"analysis": {…}}`."""
 
-Strategy = Literal["big_bang", "phased", "blue_green", "canary"]
+Strategy = Literal["big_bang", "phased", "blue_green", "canary", "feature_flag"]
 """Deployment strategy of a release (docs/rollout.md)."""
 
 class _WaveRequired(TypedDict):
@@ -376,11 +391,15 @@ class DeploymentPlan(_DeploymentPlanRequired, total=False):
 a warning."""
     analysis: Union[Analysis, None]
     """Big bang: the verification after the deployment. Canary,
-blue-green, phased: the background analysis (from `starting_step`
-on, whatever the rollout's state; docs/rollout.md)."""
+blue-green, phased, feature flag: the background analysis (from
+`starting_step` on, whatever the rollout's state; docs/rollout.md)."""
     auto_promote: Union[bool, None]
     """Blue-green: switch traffic without waiting for a `promote` command
 (policy default false)."""
+    cohorts: List[FlagCohort]
+    """Feature flag: the cohorts in order, each with its percentage steps."""
+    flag: Union[str, None]
+    """Feature flag: the flag's key (e.g. `new-checkout`)."""
     post_promotion_analysis: Union[Analysis, None]
     """Blue-green: the analysis after the switch; a failure switches back."""
     pre_promotion_analysis: Union[Analysis, None]
@@ -1637,9 +1656,14 @@ back. The default is `pending`."""
     background: Union[BackgroundRun, None]
     """The background analysis, once it has measured (kept in terminal
 states: a breach denies later commands)."""
+    cohort: Union[str, None]
+    """Feature flag: the cohort the flag is being rolled out to."""
     experiment: Union[ExperimentRun, None]
     """The experiment step: running (its verdicts so far) or decided (its
 winner, kept for the following steps)."""
+    percentage: Union[int, None]
+    """Feature flag: the percentage of `cohort` that sees the flag on (0
+once it is turned off)."""
     phase: RolloutPhase
     """The phase."""
     reason: Union[PauseReason, None]
@@ -1650,9 +1674,11 @@ winner, kept for the following steps)."""
     """When the current step began."""
     step: int
     """The index of the current step in the strategy's step list (see
-docs/rollout.md; for a canary, the index in `steps`)."""
+docs/rollout.md; for a canary, the index in `steps`; for a feature
+flag, each cohort's percentages and pauses in order)."""
     weight: int
-    """Percentage of traffic (or of targets) on the new version."""
+    """Percentage of traffic (or of targets) on the new version; for a
+feature flag, the percentage of `everyone` (the overall exposure)."""
 
 class _CommandCompleteDeploymentRequired(TypedDict):
     actor: str

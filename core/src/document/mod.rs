@@ -14,6 +14,7 @@ mod auth;
 mod calendar;
 mod cmdb;
 mod conflict;
+pub mod flag;
 mod history;
 pub mod judge_step;
 pub mod plan;

@@ -172,7 +172,7 @@ pub struct Analysis {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_data: Option<NoDataPolicy>,
     /// Background analysis only (the plan's `analysis` of a canary,
-    /// blue-green or phased rollout): the index of the step from which on
+    /// blue-green, phased or feature-flag rollout): the index of the step from which on
     /// observations are measured, whatever the rollout's state (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starting_step: Option<usize>,
@@ -243,6 +243,11 @@ pub fn check_plan(
             plan.scale_down_delay_secs.is_some(),
         );
     }
+    if s != Strategy::FeatureFlag {
+        for (field, present) in super::flag::unused_flag_fields(plan) {
+            unused(field, present);
+        }
+    }
     if let Some(a) = &plan.analysis {
         let path = join(base, "analysis");
         check_analysis(a, &path, problems);
@@ -264,6 +269,11 @@ pub fn check_plan(
     };
     match s {
         Strategy::BigBang => {}
+        Strategy::FeatureFlag => {
+            for (field, message) in super::flag::check_flag(plan, base, problems) {
+                incomplete(field, &message, problems);
+            }
+        }
         Strategy::Canary => {
             if plan.steps.is_empty() {
                 incomplete(
@@ -392,7 +402,7 @@ fn check_canary(
     })
 }
 
-fn check_pause(p: &PauseStep, base: &str, problems: &mut Vec<Problem>) {
+pub(crate) fn check_pause(p: &PauseStep, base: &str, problems: &mut Vec<Problem>) {
     if let Some(d) = p.duration_secs {
         if !(1..=MAX_DURATION_SECS).contains(&d) {
             problems.push(Problem::new(
@@ -515,6 +525,7 @@ pub fn strategy_name(s: Strategy) -> &'static str {
         Strategy::Phased => "phased",
         Strategy::BlueGreen => "blue_green",
         Strategy::Canary => "canary",
+        Strategy::FeatureFlag => "feature_flag",
     }
 }
 

@@ -200,6 +200,9 @@ pub enum Strategy {
     BlueGreen,
     /// Progressive traffic shifting with analysis.
     Canary,
+    /// A feature flag turned on for growing percentages of each cohort
+    /// (internal, beta, everyone); rolling back turns it off.
+    FeatureFlag,
 }
 
 /// How a release is deployed: the strategy and its parameters
@@ -231,10 +234,16 @@ pub struct DeploymentPlan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_down_delay_secs: Option<i64>,
     /// Big bang: the verification after the deployment. Canary,
-    /// blue-green, phased: the background analysis (from `starting_step`
-    /// on, whatever the rollout's state; docs/rollout.md).
+    /// blue-green, phased, feature flag: the background analysis (from
+    /// `starting_step` on, whatever the rollout's state; docs/rollout.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis: Option<crate::document::plan::Analysis>,
+    /// Feature flag: the flag's key (e.g. `new-checkout`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
+    /// Feature flag: the cohorts in order, each with its percentage steps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cohorts: Vec<crate::document::flag::FlagCohort>,
     /// Strategy parameters relman does not interpret, kept unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -252,6 +261,8 @@ impl DeploymentPlan {
             post_promotion_analysis: None,
             scale_down_delay_secs: None,
             analysis: None,
+            flag: None,
+            cohorts: Vec::new(),
             extra: Extra::new(),
         }
     }

@@ -123,6 +123,7 @@ fn strategy_name(s: Strategy) -> &'static str {
         Strategy::Phased => "phased",
         Strategy::BlueGreen => "blue-green",
         Strategy::Canary => "canary",
+        Strategy::FeatureFlag => "feature flag",
     }
 }
 

@@ -10,27 +10,28 @@ use crate::render;
 
 const AFTER_HELP: &str = "\
 FILE is {plan, state?, inputs[]}: `plan` is a deployment plan (as a
-release's `deployment`: strategy big_bang, phased, blue_green or canary and
-its parameters), `state` the state to start from (default pending), and each
-input has `at` (RFC 3339) and `kind`: `tick`, `observation` with `metrics`
-{name: number | [numbers, null for NaN]} and `errors` [names], or `command`
-with `command` promote | resume | abort (and optional `actor`, `reason`).
-For a judge or experiment step an observation also carries `baseline`
-(the live baseline's samples, same form as `metrics`) and, for an
-experiment, `variants` {variant: samples}.
-The defaults of analyses and blue-green plans come from the policy's
-`rollout` section (--policy or --context).
+release's `deployment`: strategy big_bang, phased, blue_green, canary or
+feature_flag and its parameters), `state` the state to start from (default
+pending), and each input has `at` (RFC 3339) and `kind`: `tick`,
+`observation` with `metrics` {name: number | [numbers, null for NaN]} and
+`errors` [names], or `command` with `command` promote | resume | abort (and
+optional `actor`, `reason`). For a judge or experiment step an observation
+also carries `baseline` (the live baseline's samples, same form as
+`metrics`) and, for an experiment, `variants` {variant: samples}. The
+defaults of analyses and blue-green plans come from the policy's `rollout`
+section (--policy or --context).
 
 Prints {steps[], state, decisions[], warnings[]}: per input its decision
 (continue, advance, pause, promote, roll_back), the state after it and the
 reasons (rule, message, data). With --format table: one line per input
-(time, input, decision, phase, weight) with its reasons indented below.
+(time, input, decision, phase, weight; for a feature flag also its cohort
+and percentage, or `off`) with its reasons indented below.
 
-A plan's `analysis` (canary, blue-green, phased) is a background analysis:
-from its `starting_step` on it measures every observation whatever the
-rollout's state; a breach rolls back (or, with `on_failure: pause`, stays
-paused with reason analysis_failed) and later promote / resume commands are
-denied with the breach as their reason.
+A plan's `analysis` (canary, blue-green, phased, feature flag) is a
+background analysis: from its `starting_step` on it measures every
+observation whatever the rollout's state; a breach rolls back (or, with
+`on_failure: pause`, stays paused with reason analysis_failed) and later
+promote / resume commands are denied with the breach as their reason.
 
 A canary step {judge: {metrics, alpha?, pass_score?, marginal_score?,
 min_samples?, on_marginal?, on_fail?}} judges the canary against the

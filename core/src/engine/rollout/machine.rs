@@ -9,6 +9,7 @@ mod judge_step;
 
 pub use experiment::{ExperimentRun, VariantVerdict};
 
+use super::flag::{check_flag_state, enter, flag_advanced, flag_stages, terminated, FlagStage};
 use super::SampleSet;
 use crate::document::judge_step::{ExperimentStep, JudgeStep};
 use crate::document::plan::{
@@ -240,10 +241,12 @@ pub struct RolloutState {
     #[serde(default)]
     pub phase: RolloutPhase,
     /// The index of the current step in the strategy's step list (see
-    /// docs/rollout.md; for a canary, the index in `steps`).
+    /// docs/rollout.md; for a canary, the index in `steps`; for a feature
+    /// flag, each cohort's percentages and pauses in order).
     #[serde(default)]
     pub step: usize,
-    /// Percentage of traffic (or of targets) on the new version.
+    /// Percentage of traffic (or of targets) on the new version; for a
+    /// feature flag, the percentage of `everyone` (the overall exposure).
     #[serde(default)]
     pub weight: u32,
     /// Why it is paused (only when `paused`).
@@ -266,6 +269,13 @@ pub struct RolloutState {
     /// winner, kept for the following steps).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experiment: Option<ExperimentRun>,
+    /// Feature flag: the cohort the flag is being rolled out to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cohort: Option<String>,
+    /// Feature flag: the percentage of `cohort` that sees the flag on (0
+    /// once it is turned off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<u32>,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -369,6 +379,7 @@ pub struct RolloutStep {
 #[derive(Debug, Clone, Copy)]
 enum Stage<'a> {
     Weight(u32),
+    Flag(&'a str, u32),
     Pause(Option<i64>),
     Wait(i64),
     Analysis(&'a Analysis, &'static str),
@@ -386,6 +397,12 @@ fn stages<'a>(plan: &'a DeploymentPlan, policy: &RolloutPolicy) -> Vec<Stage<'a>
             if let Some(a) = &plan.analysis {
                 out.push(Stage::Analysis(a, "verification"));
             }
+        }
+        Strategy::FeatureFlag => {
+            out.extend(flag_stages(plan).into_iter().map(|f| match f {
+                FlagStage::Set { cohort, percentage } => Stage::Flag(cohort, percentage),
+                FlagStage::Pause(d) => Stage::Pause(d),
+            }));
         }
         Strategy::Canary => {
             for s in &plan.steps {
@@ -719,6 +736,7 @@ fn check_state(state: &RolloutState, stages: &[Stage<'_>], now: &Timestamp) -> R
             ),
         ));
     }
+    check_flag_state(state)?;
     if state.weight > 100 {
         return Err(Error::invalid_input(
             "state.weight",
@@ -766,7 +784,7 @@ fn decide(before: &RolloutState, after: &RolloutState) -> RolloutDecision {
         Promoting if before.phase != Promoting => return RolloutDecision::Promote,
         _ => {}
     }
-    if after.weight > before.weight {
+    if after.weight > before.weight || flag_advanced(before, after) {
         return RolloutDecision::Advance;
     }
     if after.phase == Paused && (before.phase != Paused || before.reason != after.reason) {
@@ -950,6 +968,11 @@ impl<'a> Machine<'a> {
         if let Some(b) = &mut self.state.background {
             b.paused_from = None;
         }
+        if self.plan.strategy == Strategy::FeatureFlag {
+            if let Some(r) = terminated(self.plan, &mut self.state, phase) {
+                self.reasons.push(r);
+            }
+        }
     }
 
     /// True while the background analysis holds the rollout paused.
@@ -1098,6 +1121,11 @@ impl<'a> Machine<'a> {
                         ));
                     }
                     self.state.weight = self.state.weight.max(w);
+                    index = index.saturating_add(1);
+                }
+                Stage::Flag(cohort, percentage) => {
+                    let r = enter(self.plan, &mut self.state, index, cohort, percentage);
+                    self.reasons.push(r);
                     index = index.saturating_add(1);
                 }
                 Stage::Switch => {

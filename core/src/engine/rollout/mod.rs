@@ -1,8 +1,8 @@
 //! Deployment strategies (docs/rollout.md): what a rollout does next, and whether a
 //! canary is healthy.
 //!
-//! Decides: the next state of a `big_bang`, `phased`, `blue_green` or
-//! `canary` rollout and the decision (`continue`, `advance`, `pause`,
+//! Decides: the next state of a `big_bang`, `phased`, `blue_green`,
+//! `canary` or `feature_flag` rollout and the decision (`continue`, `advance`, `pause`,
 //! `promote`, `roll_back`) with its reasons, from the plan (a release's
 //! [`DeploymentPlan`]), the current [`RolloutState`], one
 //! [`RolloutInput`] (an observation, a tick or a command) and `now`
@@ -34,11 +34,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod flag;
 mod judge;
 mod machine;
 pub mod sources;
 pub mod stats;
 
+pub use crate::document::flag::{FlagCohort, COHORTS};
 pub use crate::document::judge_step::{
     check_experiment_step, check_judge_step, ExperimentStep, JudgeAction, JudgeStep, Variant,
 };

@@ -1,4 +1,5 @@
-//! `deployment_strategy`: big bang > phased > blue-green > canary
+//! `deployment_strategy`: big bang > phased > blue-green > canary =
+//! feature flag
 //! (`docs/risk.md`, "The factors").
 
 use super::{Computed, Detail, Num};
@@ -31,6 +32,9 @@ pub(super) fn compute(risk: &RiskPolicy, r: &Release) -> Computed<'static> {
                 Strategy::Phased => (0.6, "phased"),
                 Strategy::BlueGreen => (0.3, "blue_green"),
                 Strategy::Canary => (0.15, "canary"),
+                // Exposure grows by percentage with analysis and a
+                // roll back (flag off), like a canary's.
+                Strategy::FeatureFlag => (0.15, "feature_flag"),
             };
             Computed {
                 value,
