@@ -392,6 +392,25 @@ fn an_experiment_with_both_failing_rolls_back_or_pauses() {
         resumed.state.experiment.unwrap().winner.as_deref(),
         Some("a")
     );
+    // promote accepts it too: the rollout ends at 100 % with the variant
+    // it promoted named, never without one.
+    let promoted = rollout_step(
+        &p,
+        &s.state,
+        &input(json!({"kind": "command", "command": "promote"})),
+        &t(12),
+    )
+    .unwrap();
+    assert_eq!(promoted.decision, RolloutDecision::Promote);
+    assert_eq!(promoted.state.weight, 100);
+    assert!(promoted
+        .reasons
+        .iter()
+        .any(|r| r.rule == "experiment.winner"));
+    assert_eq!(
+        promoted.state.experiment.unwrap().winner.as_deref(),
+        Some("a")
+    );
 }
 
 #[test]

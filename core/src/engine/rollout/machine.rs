@@ -935,6 +935,17 @@ impl<'a> Machine<'a> {
                         if self.deny(RolloutCommand::Promote) {
                             return Ok(());
                         }
+                        if phase == RolloutPhase::Paused
+                            && matches!(
+                                self.state.reason,
+                                Some(PauseReason::JudgeMarginal | PauseReason::JudgeFailed)
+                            )
+                        {
+                            // Promoting past a judge pause accepts the
+                            // verdict as `resume` does: an experiment
+                            // without a winner names its best variant.
+                            self.accept_judgement();
+                        }
                         self.promote(&by, &why)
                     }
                 }
