@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::Path;
 
 use clap::ValueEnum;
-use relman::{Context, Document, Keyring, Parsed, Policy, State, Timestamp};
+use relman::{Context, Document, Keyring, Parsed, Policy, State, Timestamp, Weekday};
 use serde::de::DeserializeOwned;
 
 use crate::output::Failure;
@@ -37,8 +37,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub context: Option<String>,
     /// The current time, RFC 3339 with an offset (e.g. 2026-03-01T22:00:00Z);
-    /// overrides `now` in --context. relman never reads the clock. Checked
-    /// only by commands that need it: a bad value is then an error (exit 2).
+    /// overrides `now` in --context. Checked only by commands that need it:
+    /// a bad value is then an error (exit 2). Without it (and without `now`
+    /// in --context) the commands that need a time (calendar, overdue,
+    /// slots, metrics, apply) read the system clock and say so on stderr
+    /// (`note: no --now: using the system clock, TIME`).
     #[arg(long, global = true, value_name = "TIME")]
     pub now: Option<String>,
     /// Output format [default: json; `demo`: readable text].
@@ -50,6 +53,26 @@ pub struct GlobalArgs {
     /// Keys are never taken from the command line itself.
     #[arg(long, global = true, value_name = "FILE")]
     pub keys: Option<String>,
+    /// Most bytes of any one input (a document, table or parameter file,
+    /// or stdin); a longer one is `limit_exceeded` (exit 2). A positive
+    /// integer [default: 268435456, 256 MiB]. `validate` and the
+    /// parameters of `call` and of the operation commands keep the default.
+    #[arg(long, global = true, value_name = "N", value_parser = parse_limit)]
+    pub max_document_bytes: Option<u64>,
+    /// Most items in any one list of a document read by a command (CMDB
+    /// CIs and relationships have their own limits); more is
+    /// `limit_exceeded` (exit 2). A positive integer [default: 1000000].
+    #[arg(long, global = true, value_name = "N", value_parser = parse_limit)]
+    pub max_items: Option<u64>,
+}
+
+/// Parses `--max-document-bytes` and `--max-items`: a positive integer.
+pub fn parse_limit(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(0) => Err("must be at least 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{text}` is not a positive integer")),
+    }
 }
 
 /// The environment variable that may hold the keyring's JSON text.
@@ -75,8 +98,12 @@ pub struct Globals {
     policy_file: OnceCell<Result<Option<Policy>, Failure>>,
     context_file: OnceCell<Result<Option<Context>, Failure>>,
     now_arg: OnceCell<Result<Option<Timestamp>, Failure>>,
+    clock: OnceCell<Timestamp>,
     keys: OnceCell<Result<Option<Keyring>, Failure>>,
     default_policy: OnceCell<Policy>,
+    /// The read-time limits: the defaults with `--max-document-bytes` and
+    /// `--max-items` applied.
+    limits: relman::limits::Limits,
     /// The most bytes [`Globals::read`] reads from one file or stdin.
     max_bytes: u64,
 }
@@ -84,16 +111,33 @@ pub struct Globals {
 impl Globals {
     /// Wraps the parsed global options; nothing is read yet.
     pub fn new(args: GlobalArgs) -> Self {
+        let defaults = relman::limits::Limits::default();
+        let limits = relman::limits::Limits {
+            max_document_bytes: args
+                .max_document_bytes
+                .unwrap_or(defaults.max_document_bytes),
+            max_items: args.max_items.unwrap_or(defaults.max_items),
+            ..defaults
+        };
+        let max_bytes = limits.max_document_bytes;
         Globals {
             args,
             stdin_read: Cell::new(false),
             policy_file: OnceCell::new(),
             context_file: OnceCell::new(),
             now_arg: OnceCell::new(),
+            clock: OnceCell::new(),
             keys: OnceCell::new(),
             default_policy: OnceCell::new(),
-            max_bytes: relman::limits::DEFAULT_MAX_DOCUMENT_BYTES,
+            limits,
+            max_bytes,
         }
+    }
+
+    /// The read-time limits in force (`--max-document-bytes`,
+    /// `--max-items`, else the defaults).
+    pub fn limits(&self) -> &relman::limits::Limits {
+        &self.limits
     }
 
     /// The same globals reading at most `max_bytes` per input.
@@ -114,7 +158,8 @@ impl Globals {
     }
 
     /// Reads `path` (or stdin for `-`) as UTF-8 text. Stdin can be read
-    /// once per run. At most [`DEFAULT_MAX_DOCUMENT_BYTES`] are read: a
+    /// once per run. At most `--max-document-bytes` (default
+    /// [`DEFAULT_MAX_DOCUMENT_BYTES`]) are read: a
     /// longer input is `limit_exceeded` (reading stops one byte past the
     /// limit, so `/dev/zero` cannot fill the memory).
     ///
@@ -140,7 +185,7 @@ impl Globals {
     /// `-`); an invalid document is an error whose message names the file.
     pub fn read_document<T: Document>(&self, path: &str) -> Result<Parsed<T>, Failure> {
         let input = self.read(path)?;
-        relman::parse::<T>(&input.text)
+        relman::validate::parse_with_limits::<T>(&input.text, &self.limits)
             .map_err(|e| Failure::from(e).prefixed(&format!("{}: ", input.name)))
     }
 
@@ -151,7 +196,7 @@ impl Globals {
                 return Ok(None);
             };
             let input = self.read(path).map_err(|f| f.prefixed("--policy: "))?;
-            relman::parse::<Policy>(&input.text)
+            relman::validate::parse_with_limits::<Policy>(&input.text, &self.limits)
                 .map(|p| Some(p.document))
                 .map_err(|e| Failure::from(e).prefixed(&format!("--policy {}: ", input.name)))
         });
@@ -166,7 +211,7 @@ impl Globals {
                 return Ok(None);
             };
             let input = self.read(path).map_err(|f| f.prefixed("--context: "))?;
-            relman::parse::<Context>(&input.text)
+            relman::validate::parse_with_limits::<Context>(&input.text, &self.limits)
                 .map(|c| Some(c.document))
                 .map_err(|e| Failure::from(e).prefixed(&format!("--context {}: ", input.name)))
         });
@@ -237,6 +282,21 @@ impl Globals {
         Ok(self.context_file()?.and_then(|c| c.now.as_ref()))
     }
 
+    /// The current time for a command that needs one: [`Globals::now`],
+    /// else the system clock, read once per run (the core never reads it;
+    /// [`Globals::clock_used`] then tells the time used).
+    pub fn now_or_clock(&self) -> Result<&Timestamp, Failure> {
+        if let Some(now) = self.now()? {
+            return Ok(now);
+        }
+        Ok(self.clock.get_or_init(system_clock))
+    }
+
+    /// The system clock's time, if [`Globals::now_or_clock`] read it.
+    pub fn clock_used(&self) -> Option<&Timestamp> {
+        self.clock.get()
+    }
+
     /// The context in force: `--context FILE` (or an empty context) with the
     /// policy in force filled in (defaults included) and `now` from
     /// [`Globals::now`].
@@ -255,6 +315,36 @@ pub fn parse_snake<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     serde_json::from_value(serde_json::Value::String(name)).map_err(|e| e.to_string())
 }
 
+/// The weekdays with their short (`mon`) and long (`monday`) names.
+const WEEKDAYS: [(Weekday, &str, &str); 7] = [
+    (Weekday::Mon, "mon", "monday"),
+    (Weekday::Tue, "tue", "tuesday"),
+    (Weekday::Wed, "wed", "wednesday"),
+    (Weekday::Thu, "thu", "thursday"),
+    (Weekday::Fri, "fri", "friday"),
+    (Weekday::Sat, "sat", "saturday"),
+    (Weekday::Sun, "sun", "sunday"),
+];
+
+/// Parses a weekday, short or long and in any case (`mon`, `Monday`,
+/// `SUN`); surrounding whitespace is ignored.
+pub fn parse_weekday(text: &str) -> Result<Weekday, String> {
+    let name = text.trim().to_ascii_lowercase();
+    WEEKDAYS
+        .iter()
+        .find(|(_, short, long)| name == *short || name == *long)
+        .map(|(day, _, _)| *day)
+        .ok_or_else(|| {
+            let short: Vec<&str> = WEEKDAYS.iter().map(|(_, s, _)| *s).collect();
+            let long: Vec<&str> = WEEKDAYS.iter().map(|(_, _, l)| *l).collect();
+            format!(
+                "unknown weekday `{text}`; one of: {} or {} (any case)",
+                short.join(", "),
+                long.join(", ")
+            )
+        })
+}
+
 /// Parses a lifecycle state (`planning`, `development`, …, `cancelled`).
 pub fn parse_state(text: &str) -> Result<State, String> {
     let name = text.trim().replace('-', "_");
@@ -266,6 +356,25 @@ pub fn parse_state(text: &str) -> Result<State, String> {
             let names: Vec<&str> = State::ALL.iter().map(|s| s.as_str()).collect();
             format!("unknown state `{text}`; one of: {}", names.join(", "))
         })
+}
+
+/// The system clock in UTC, whole seconds (the Unix epoch if the clock is
+/// set before it).
+pub fn system_clock() -> Timestamp {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let at = i64::try_from(secs)
+        .ok()
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .unwrap_or(chrono::DateTime::UNIX_EPOCH);
+    Timestamp::from_utc(at)
+}
+
+/// The line on stderr naming the system clock's time a command used.
+pub fn clock_note(now: &Timestamp) -> String {
+    format!("note: no --now: using the system clock, {}", now.as_str())
 }
 
 /// What the size limit of a read counts (the wording of the core's check of
@@ -384,6 +493,52 @@ mod tests {
         assert_eq!(text, "{}");
         let err = utf8("f.json", vec![b'{', 0xff, b'}']).unwrap_err();
         assert!(err.body().unwrap().message.contains("f.json"));
+    }
+
+    #[test]
+    fn weekdays_short_and_long_in_any_case() {
+        assert_eq!(parse_weekday("mon"), Ok(Weekday::Mon));
+        assert_eq!(parse_weekday("Monday"), Ok(Weekday::Mon));
+        assert_eq!(parse_weekday(" SUNDAY "), Ok(Weekday::Sun));
+        assert_eq!(parse_weekday("Thu"), Ok(Weekday::Thu));
+        let err = parse_weekday("mond").unwrap_err();
+        assert!(err.contains("`mond`") && err.contains("mon, tue"), "{err}");
+        assert!(err.contains("monday, tuesday"), "{err}");
+    }
+
+    #[test]
+    fn limits_are_positive_integers() {
+        assert_eq!(parse_limit("1"), Ok(1));
+        assert_eq!(parse_limit("268435457"), Ok(268_435_457));
+        for bad in ["0", "-1", "1.5", "ten", ""] {
+            assert!(parse_limit(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_flags_set_the_read_limits() {
+        let g = Globals::new(GlobalArgs {
+            max_document_bytes: Some(5),
+            max_items: Some(7),
+            ..GlobalArgs::default()
+        });
+        assert_eq!(g.limits().max_document_bytes, 5);
+        assert_eq!(g.limits().max_items, 7);
+        assert_eq!(g.max_bytes, 5);
+        let defaults = Globals::new(GlobalArgs::default());
+        assert_eq!(defaults.limits(), &relman::limits::Limits::default());
+    }
+
+    #[test]
+    fn the_clock_is_read_only_without_a_now() {
+        let g = globals(Some("2026-03-01T10:00:00Z"));
+        assert_eq!(g.now_or_clock().unwrap().as_str(), "2026-03-01T10:00:00Z");
+        assert!(g.clock_used().is_none());
+        let g = globals(None);
+        let now = g.now_or_clock().unwrap().clone();
+        assert_eq!(g.clock_used(), Some(&now));
+        assert!(now.as_str().ends_with('Z') && !now.as_str().contains('.'));
+        assert!(clock_note(&now).starts_with("note: no --now: using the system clock, 20"));
     }
 
     #[test]

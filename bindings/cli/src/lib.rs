@@ -89,6 +89,13 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> ExitCode {
     let globals = Globals::new(cli.global);
     let result = cli.command.run(&globals);
+    // The time a command took from the system clock is named on stderr; with
+    // a JSON error, stderr stays that one error object.
+    let note = globals.clock_used().map(crate::io::clock_note);
+    let failed_as_json = result.is_err() && globals.format() == Format::Json;
+    if let (Some(note), false) = (&note, failed_as_json) {
+        output::eprint(note);
+    }
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Negative) => ExitCode::from(1),

@@ -8,7 +8,7 @@ pub use crate::cmd::kpi::parse_time;
 pub use crate::cmd::slots::{parse_duration, MAX_DURATION_SECS};
 pub use crate::cmd::validate::parse_kind;
 pub use crate::cmd::verify_log::parse_hash;
-pub use crate::io::{parse_snake, parse_state};
+pub use crate::io::{parse_snake, parse_state, parse_weekday};
 
 /// Parses `apply --at`: an RFC 3339 timestamp with an offset
 /// ([`relman::Timestamp::parse`]).

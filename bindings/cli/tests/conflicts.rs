@@ -193,14 +193,17 @@ fn slots_none_found_is_exit_1() {
 }
 
 #[test]
-fn slots_needs_now_and_valid_durations() {
+fn slots_takes_the_clock_without_now_and_needs_valid_durations() {
     let f = slot_schedule();
+    // Without --now the search starts at the system clock, named on stderr.
     let run = relman(&["slots", f.path(), "--item", "NEW", "--duration", "2h"]);
-    run.exits(2);
-    assert!(run.stderr_json()["message"]
-        .as_str()
-        .unwrap()
-        .contains("--now"));
+    run.exits(0);
+    assert!(
+        run.stderr
+            .starts_with("note: no --now: using the system clock, "),
+        "{}",
+        run.context()
+    );
     let run = relman(&[
         "slots",
         f.path(),

@@ -19,8 +19,8 @@ The command is a JSON document (see `relman schema command`), e.g.
   {\"command\": \"approve\", \"actor\": \"carol\", \"at\": \"2026-03-01T10:00:00Z\", \"role\": \"cab\"}
 or, instead of a file, built from flags:
   relman apply r.json --command approve --actor carol --role cab --now 2026-03-01T10:00:00Z
---at defaults to the global --now (else `now` in --context); relman never
-reads the clock, so one of them is needed. Flags by command:
+--at defaults to the global --now (else `now` in --context, else the
+system clock, named on stderr). Flags by command:
   advance, start_deployment, close   (none)
   send_back            --reason TEXT [--to development]
   approve              --role ROLE [--comment TEXT] [--override-blackout] [--group GROUP]
@@ -113,7 +113,8 @@ pub struct Args {
     /// Who issues the command (an actor id of the --context directory).
     #[arg(long, value_name = "ID", requires = "command")]
     pub actor: Option<String>,
-    /// When (RFC 3339 with an offset); default: the global --now.
+    /// When (RFC 3339 with an offset); default: the global --now, else the
+    /// system clock.
     #[arg(long, value_name = "TIME", requires = "command", value_parser = Timestamp::parse)]
     pub at: Option<Timestamp>,
     /// approve/reject: the role the vote is cast in (cab, ecab,
@@ -262,7 +263,7 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
         Ok(mut applied) => {
             // The lock is released once the file is written.
             if let Some(out) = out {
-                out.write(&release.document, &applied.release)?;
+                out.write(&release.document, &applied.release, globals.limits())?;
             }
             applied.warnings.extend(release.warnings);
             applied.warnings.extend(command_warnings);
@@ -450,12 +451,7 @@ fn from_flags(name: &str, args: &Args, globals: &Globals) -> Result<Command, Fai
     let actor = args.actor.clone().ok_or_else(|| needs("--actor"))?;
     let at = match &args.at {
         Some(at) => at.clone(),
-        None => globals.now()?.cloned().ok_or_else(|| {
-            Failure::invalid_input(format!(
-                "--command {name} needs --at TIME or the global --now TIME (or `now` in \
-                 --context): relman never reads the clock"
-            ))
-        })?,
+        None => globals.now_or_clock()?.clone(),
     };
     let cannot =
         |e: serde_json::Error| Failure::internal(format!("cannot serialise the command: {e}"));
@@ -540,20 +536,26 @@ impl Out {
     /// Writes `release` (the result of applying a command to `input`) as
     /// pretty JSON, unless the file holds a release whose log does not end
     /// where `input`'s does (`conflict`): then nothing is written.
-    fn write(&self, input: &Release, release: &Release) -> Result<(), Failure> {
+    fn write(
+        &self,
+        input: &Release,
+        release: &Release,
+        limits: &relman::limits::Limits,
+    ) -> Result<(), Failure> {
         let shown = self.path.display();
         if write::check_target(&self.path)
             .map_err(|f| f.prefixed("--out: "))?
             .is_some()
         {
-            let current = io::read_file(&self.path, relman::limits::DEFAULT_MAX_DOCUMENT_BYTES)
+            let current = io::read_file(&self.path, limits.max_document_bytes)
                 .map_err(|f| f.prefixed("--out: "))?;
             if !current.text.trim().is_empty() {
-                let on_disk = relman::parse::<Release>(&current.text).map_err(|e| {
-                    Failure::from(e).prefixed(&format!(
-                        "--out {shown} is not a release, so relman does not replace it: "
-                    ))
-                })?;
+                let on_disk = relman::validate::parse_with_limits::<Release>(&current.text, limits)
+                    .map_err(|e| {
+                        Failure::from(e).prefixed(&format!(
+                            "--out {shown} is not a release, so relman does not replace it: "
+                        ))
+                    })?;
                 let expected = relman::audit::head(input);
                 let found = relman::audit::head(&on_disk.document);
                 if expected != found {

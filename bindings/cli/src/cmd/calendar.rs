@@ -11,8 +11,8 @@ use crate::render;
 const AFTER_HELP: &str = "\
 Writes RFC 5545 iCalendar text to stdout: one VEVENT per scheduled release
 (with --per-change also one per change) and one per blackout occurrence in
-the horizon [--from, --from + --horizon-days). DTSTAMP is --now (required:
-relman never reads the clock). Times are UTC unless --time-zone names an
+the horizon [--from, --from + --horizon-days). DTSTAMP is --now (else `now` in
+--context, else the system clock, named on stderr). Times are UTC unless --time-zone names an
 IANA zone (then TZID and a VTIMEZONE). With --format json the output is
 {ics, events, warnings[]}; warnings otherwise go to stderr.
 
@@ -49,10 +49,7 @@ fn stamp(flag: &str, text: &str) -> Result<Timestamp, Failure> {
 /// Runs `relman calendar`.
 pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
     let parsed = globals.read_document::<Schedule>(&args.schedule)?;
-    let now = globals
-        .now()?
-        .cloned()
-        .ok_or_else(|| Failure::invalid_input("--now is required: the DTSTAMP of every event"))?;
+    let now = globals.now_or_clock()?.clone();
     let mut options = IcsOptions::new(now);
     options.from = args
         .from

@@ -53,7 +53,7 @@ pub struct Args {
 /// items per list, string length; errors at `name.result[3]…`).
 fn table(globals: &Globals, name: &str, path: &str) -> Result<Value, Failure> {
     let input = globals.read(path)?;
-    relman::interop::read_table(name, &input.text)
+    relman::interop::read_table_with_limits(name, &input.text, globals.limits())
         .map_err(|e| Failure::from(e).prefixed(&format!("{}: ", input.name)))
 }
 

@@ -41,8 +41,9 @@ pub struct Args {
     /// IANA time zone of days, weeks and months (e.g. Asia/Tokyo).
     #[arg(long = "tz", value_name = "ZONE")]
     pub time_zone: Option<String>,
-    /// First day of a week: mon, tue, …, sun.
-    #[arg(long, value_name = "DAY", value_parser = io::parse_snake::<Weekday>)]
+    /// First day of a week: mon, tue, …, sun or monday, tuesday, …, sunday
+    /// (any case).
+    #[arg(long, value_name = "DAY", value_parser = io::parse_weekday)]
     pub week_start: Option<Weekday>,
     /// Series buckets: week or month.
     #[arg(long, value_name = "INTERVAL", value_parser = io::parse_snake::<SeriesInterval>)]

@@ -21,7 +21,8 @@ scope, pointlist}]}). --baseline and --canary select series by labels
 (Prometheus) or key:value tags (Datadog): KEY=VALUE[,KEY=VALUE…], every
 pair required; several matching series are concatenated.
 
-Needs --now (or `now` in --context): a series whose latest point is older
+Ages series against --now (else `now` in --context, else the system
+clock, named on stderr): a series whose latest point is older
 than --max-age before it is stale and left out. NaN and infinite values are
 dropped and counted; a metric whose side has no series, only stale ones or
 no finite value is no_data (an empty list and a warning naming it); a
@@ -126,11 +127,7 @@ fn name_and_path(arg: &str) -> (String, &str) {
 
 /// Runs `relman metrics`.
 pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
-    let Some(now) = globals.now()?.cloned() else {
-        return Err(Failure::invalid_input(
-            "metrics needs the time the series are aged against: give --now TIME or `now` in --context (relman never reads the clock)",
-        ));
-    };
+    let now = globals.now_or_clock()?.clone();
     let mut responses: BTreeMap<String, Value> = BTreeMap::new();
     for arg in &args.responses {
         let (name, path) = name_and_path(arg);
@@ -140,8 +137,12 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
             )));
         }
         let input = globals.read(path)?;
-        let value = relman::interop::read_table(&format!("responses.{name}"), &input.text)
-            .map_err(|e| Failure::from(e).prefixed(&format!("{}: ", input.name)))?;
+        let value = relman::interop::read_table_with_limits(
+            &format!("responses.{name}"),
+            &input.text,
+            globals.limits(),
+        )
+        .map_err(|e| Failure::from(e).prefixed(&format!("{}: ", input.name)))?;
         responses.insert(name, value);
     }
     let format = match args.source {

@@ -21,7 +21,7 @@ overdue_secs, votes_counted and votes_missing and its quorum, by due time
 then id; `pending` counts those still within their window. The quorum is the
 policy's: --policy if given, else the policy of --context, else the
 schedule's own policy, else the default; --context's actors decide who may
-vote. --now is required (else `now` of --context).
+vote. Without --now: `now` of --context, else the system clock (named on stderr).
 
 With --format table: one line per overdue release, then the warnings and a
 verdict line.
@@ -53,9 +53,7 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
         .or(args.schedule_flag.as_deref())
         .unwrap_or("-");
     let schedule = globals.read_document::<Schedule>(path)?;
-    let now = globals.now()?.cloned().ok_or_else(|| {
-        Failure::invalid_input("overdue needs --now TIME (relman reads no clock)")
-    })?;
+    let now = globals.now_or_clock()?.clone();
     let context = globals.context_file()?.cloned().unwrap_or_default();
     let policy = match globals.policy_file()? {
         Some(p) => p.clone(),

@@ -12,7 +12,7 @@ use crate::render;
 const AFTER_HELP: &str = "\
 Prints {item, duration_secs, from, until, granularity_secs, slots[],
 warnings[]}: the earliest windows of --duration for the item, from --now
-(or `now` in --context; relman never reads the clock) to --now + --horizon,
+(else `now` in --context, else the system clock, named on stderr) to --now + --horizon,
 inside the maintenance windows of the item's CIs, outside blocking
 blackouts and free of every other conflict kind the policy makes blocking.
 The item moves whole (all its changes take the slot's window). Slots start
@@ -26,7 +26,7 @@ years; a longer one is a usage error).
 With --format table: one line per slot.
 
 Exit status: 0 at least one slot found, 1 none within the horizon, 2 bad
-input (schedule, unknown item, bad duration, no --now).";
+input (schedule, unknown item, bad duration).";
 
 /// Arguments of `relman slots`.
 #[derive(Debug, clap::Args)]
@@ -119,11 +119,7 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
     if let Some(policy) = globals.policy_file()? {
         schedule.policy = Some(policy.clone());
     }
-    let Some(now) = globals.now()?.cloned() else {
-        return Err(Failure::invalid_input(
-            "slots needs the start of the search: give --now TIME or `now` in --context (relman never reads the clock)",
-        ));
-    };
+    let now = globals.now_or_clock()?.clone();
     let result = relman::suggest_slots(
         &args.item,
         &schedule,
