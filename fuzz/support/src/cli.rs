@@ -343,7 +343,7 @@ const FLAGS: &[Flag] = &[
     flag(
         &["kpi", "h.json", "--week-start"],
         &[],
-        Some(|t| parsers::parse_snake::<Weekday>(t).is_ok()),
+        Some(|t| parsers::parse_weekday(t).is_ok()),
     ),
     flag(
         &["kpi", "h.json", "--series"],
