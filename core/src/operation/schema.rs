@@ -135,7 +135,7 @@ mod tests {
                     _ => false,
                 };
                 if integer && !(map.contains_key("minimum") && map.contains_key("maximum")) {
-                    *unbounded += 1;
+                    *unbounded = unbounded.saturating_add(1);
                 }
                 map.values().for_each(|v| walk(v, formats, unbounded));
             }
@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn schema_version_is_pinned_to_the_supported_one() {
-        let mut pinned = 0;
+        let mut pinned = 0_usize;
         for entry in SCHEMAS {
             let schema = entry.schema();
             let mut versions: Vec<&Value> = schema["properties"]
@@ -181,7 +181,7 @@ mod tests {
                     "{}",
                     entry.name
                 );
-                pinned += 1;
+                pinned = pinned.saturating_add(1);
             }
         }
         assert!(pinned >= 12, "{pinned}");
