@@ -92,7 +92,7 @@ export interface Actor {
   /** Roles held. */
   roles?: Role[]
   /** Document schema version (current: 1), when sent on its own. */
-  schema_version?: number | null
+  schema_version?: 1 | null
   [key: string]: unknown
 }
 
@@ -577,7 +577,7 @@ export interface Calendar {
   /** Maintenance windows (ids unique). */
   maintenance_windows?: MaintenanceWindow[]
   /** Document schema version (current: 1). */
-  schema_version?: number | null
+  schema_version?: 1 | null
   [key: string]: unknown
 }
 
@@ -595,7 +595,7 @@ export interface CanaryComparison {
   /** How to judge (default: every metric, policy defaults). */
   config?: JudgeConfig
   /** Document schema version (current: 1). */
-  schema_version?: number | null
+  schema_version?: 1 | null
   [key: string]: unknown
 }
 
@@ -763,7 +763,7 @@ export interface Cmdb {
   /** Relationships between the CIs (both ends must be CIs of this CMDB). */
   relationships?: Relationship[]
   /** Document schema version (current: 1). */
-  schema_version?: number | null
+  schema_version?: 1 | null
   [key: string]: unknown
 }
 
@@ -1035,7 +1035,7 @@ export interface ConfigurationItem {
   /** The group that owns the CI. */
   owner_group?: string | null
   /** Document schema version (current: 1), when sent on its own. */
-  schema_version?: number | null
+  schema_version?: 1 | null
   /** The business service the CI belongs to. */
   service?: string | null
   [key: string]: unknown
@@ -1174,7 +1174,7 @@ export interface Context {
   /** The forward schedule. */
   schedule?: Schedule | null
   /** Document schema version (current: 1). */
-  schema_version?: number | null
+  schema_version?: 1 | null
   [key: string]: unknown
 }
 
@@ -1744,7 +1744,7 @@ export interface History {
   /** Releases, whose audit logs give the time of each state change. */
   releases?: Release[]
   /** Document schema version (current: 1). */
-  schema_version?: number | null
+  schema_version?: 1 | null
   [key: string]: unknown
 }
 
@@ -2704,7 +2704,7 @@ export interface Policy {
   /** Rollout (blue-green, canary) defaults. */
   rollout?: RolloutPolicy
   /** Document schema version (current: 1). */
-  schema_version?: number | null
+  schema_version?: 1 | null
   /**
    * Release versions: their scheme and the bump each kind must make
    * (`docs/policy.md`, "Versions"). Not written when it is the default,
@@ -3029,7 +3029,7 @@ export interface Release {
   /** When the deployment was rolled back (`roll_back` command). */
   rolled_back_at?: Timestamp | null
   /** Document schema version (current: 1). */
-  schema_version?: number | null
+  schema_version?: 1 | null
   /** What is in and out of scope. */
   scope?: string | null
   /** Business services affected. */
@@ -3520,7 +3520,7 @@ export interface RolloutReplay {
   /** The deployment plan (as in a release's `deployment`). */
   plan: DeploymentPlan
   /** Document schema version (current: 1). */
-  schema_version?: number | null
+  schema_version?: 1 | null
   /** The state to start from (default `pending`). */
   state?: RolloutState
   [key: string]: unknown
@@ -3702,7 +3702,7 @@ export interface Schedule {
   /** Scheduled releases (ids unique across releases and changes). */
   releases?: Release[]
   /** Document schema version (current: 1). */
-  schema_version?: number | null
+  schema_version?: 1 | null
   [key: string]: unknown
 }
 

@@ -1,10 +1,11 @@
 //! The generator of relman's bindings: every file of per-operation code
 //! (Python functions and stubs, Node wrappers and typings, Swift exports)
 //! written from [`relman::api::catalog`], so an operation is declared once,
-//! in the core.
+//! in the core; and the published JSON Schemas (`schemas/*.json`).
 
 pub mod node;
 pub mod python;
+pub mod schemas;
 pub mod swift;
 
 use relman::api::{Catalog, OperationInfo, ParamInfo};
@@ -16,6 +17,7 @@ pub fn generate(catalog: &Catalog) -> Vec<(PathBuf, String)> {
     files.extend(python::generate(catalog));
     files.extend(node::generate(catalog));
     files.extend(swift::generate(catalog));
+    files.extend(schemas::generate());
     files
 }
 

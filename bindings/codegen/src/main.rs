@@ -1,5 +1,6 @@
 //! `relman-codegen`: writes every generated binding file from the core's
-//! operation catalog; `relman-codegen --check` only says which differ;
+//! operation catalog and the published JSON Schemas (`schemas/*.json`);
+//! `relman-codegen --check` only says which differ (or are stale);
 //! `relman-codegen --catalog` prints the catalog as JSON.
 
 use std::process::ExitCode;
@@ -32,11 +33,42 @@ fn main() -> ExitCode {
         differ = differ.saturating_add(1);
         if check {
             eprintln!("differs: {}", path.display());
-        } else if let Err(e) = std::fs::write(&full, text) {
+        } else if let Err(e) = full
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&full, text))
+        {
             eprintln!("cannot write {}: {e}", full.display());
             return ExitCode::FAILURE;
         } else {
             eprintln!("wrote {}", path.display());
+        }
+    }
+    // A schema file no name produces any more is stale too.
+    let wanted: Vec<&std::path::Path> = files.iter().map(|(p, _)| p.as_path()).collect();
+    let listed = std::fs::read_dir(root.join("schemas"))
+        .map(|dir| {
+            dir.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    for full in listed {
+        let Some(name) = full.file_name() else {
+            continue;
+        };
+        let path = std::path::Path::new("schemas").join(name);
+        if wanted.contains(&path.as_path()) {
+            continue;
+        }
+        differ = differ.saturating_add(1);
+        if check {
+            eprintln!("stale: {}", path.display());
+        } else if let Err(e) = std::fs::remove_file(&full) {
+            eprintln!("cannot remove {}: {e}", full.display());
+            return ExitCode::FAILURE;
+        } else {
+            eprintln!("removed {}", path.display());
         }
     }
     println!("codegen: {} files, {differ} differ", files.len());

@@ -114,3 +114,76 @@ pub fn schema(name: &str) -> Option<Value> {
         .find(|e| e.name == name)
         .map(SchemaEntry::schema)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    /// Every `(format, type)` pair and every integer schema without both
+    /// bounds, anywhere in `value`.
+    fn walk(value: &Value, formats: &mut Vec<String>, unbounded: &mut usize) {
+        match value {
+            Value::Object(map) => {
+                if let Some(f) = map.get("format").and_then(Value::as_str) {
+                    formats.push(f.to_string());
+                }
+                let integer = match map.get("type") {
+                    Some(Value::String(t)) => t == "integer",
+                    Some(Value::Array(a)) => a.iter().any(|t| t == "integer"),
+                    _ => false,
+                };
+                if integer && !(map.contains_key("minimum") && map.contains_key("maximum")) {
+                    *unbounded = unbounded.saturating_add(1);
+                }
+                map.values().for_each(|v| walk(v, formats, unbounded));
+            }
+            Value::Array(list) => list.iter().for_each(|v| walk(v, formats, unbounded)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_schema_is_portable() {
+        for entry in SCHEMAS {
+            let (mut formats, mut unbounded) = (Vec::new(), 0);
+            walk(&entry.schema(), &mut formats, &mut unbounded);
+            formats.retain(|f| f != "date-time");
+            assert_eq!(formats, Vec::<String>::new(), "{}", entry.name);
+            assert_eq!(unbounded, 0, "integers without bounds in {}", entry.name);
+        }
+    }
+
+    #[test]
+    fn schema_version_is_pinned_to_the_supported_one() {
+        let mut pinned = 0_usize;
+        for entry in SCHEMAS {
+            let schema = entry.schema();
+            let mut versions: Vec<&Value> = schema["properties"]
+                .get("schema_version")
+                .into_iter()
+                .collect();
+            if let Some(defs) = schema.get("$defs").and_then(Value::as_object) {
+                versions.extend(
+                    defs.values()
+                        .filter_map(|d| d["properties"].get("schema_version")),
+                );
+            }
+            for version in versions {
+                if entry.name == "validation_report" {
+                    // The report's version is an output, always the supported one.
+                    continue;
+                }
+                assert_eq!(
+                    version["enum"],
+                    serde_json::json!([crate::document::SCHEMA_VERSION, null]),
+                    "{}",
+                    entry.name
+                );
+                pinned = pinned.saturating_add(1);
+            }
+        }
+        assert!(pinned >= 12, "{pinned}");
+    }
+}

@@ -16,10 +16,12 @@ use crate::foundation::json_schema::resolve;
 use serde_json::{Map, Value};
 
 /// The published JSON Schema of `T` (draft 2020-12, as schemars writes
-/// it), with every policy in it made strict: only known and `u_`/`x_`
-/// keys.
+/// it, made portable: integer bounds instead of number formats, the
+/// supported `schema_version` only), with every policy in it made strict:
+/// only known and `u_`/`x_` keys.
 pub(crate) fn schema_for<T: schemars::JsonSchema>() -> Value {
-    let schema = schemars::SchemaGenerator::default().into_root_schema_for::<T>();
+    let schema = crate::foundation::json_schema::generator(crate::document::SCHEMA_VERSION)
+        .into_root_schema_for::<T>();
     let mut value = schema.to_value();
     crate::policy::make_strict(&mut value);
     value
@@ -59,7 +61,7 @@ fn describe(value: &Value) -> String {
     }
 }
 
-fn type_matches(name: &str, value: &Value, format: Option<&str>) -> bool {
+fn type_matches(name: &str, value: &Value, unsigned: bool) -> bool {
     match name {
         "null" => value.is_null(),
         "boolean" => value.is_boolean(),
@@ -67,11 +69,9 @@ fn type_matches(name: &str, value: &Value, format: Option<&str>) -> bool {
         "array" => value.is_array(),
         "object" => value.is_object(),
         "number" => value.is_number(),
-        "integer" => match format {
-            // Unsigned formats need a non-negative integer.
-            Some(f) if f.starts_with("uint") => value.as_u64().is_some(),
-            _ => value.is_i64() || value.is_u64(),
-        },
+        // An unsigned integer (`minimum` 0) needs a non-negative integer.
+        "integer" if unsigned => value.as_u64().is_some(),
+        "integer" => value.is_i64() || value.is_u64(),
         _ => true,
     }
 }
@@ -216,7 +216,11 @@ fn walk(
             Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
             _ => Vec::new(),
         };
-        if !names.is_empty() && !names.iter().any(|n| type_matches(n, value, format)) {
+        let unsigned = obj
+            .get("minimum")
+            .and_then(Value::as_f64)
+            .is_some_and(|m| m >= 0.0);
+        if !names.is_empty() && !names.iter().any(|n| type_matches(n, value, unsigned)) {
             let wanted: Vec<&str> = names
                 .iter()
                 .filter(|n| **n != "null")
@@ -247,19 +251,6 @@ fn walk(
                 out.push(Problem::new(
                     path,
                     format!("must be at most {max}, got {n}"),
-                ));
-            }
-        }
-        let limit = match format {
-            Some("uint8") => Some(u64::from(u8::MAX)),
-            Some("uint32") => Some(u64::from(u32::MAX)),
-            _ => None,
-        };
-        if let (Some(limit), Some(v)) = (limit, value.as_u64()) {
-            if v > limit {
-                out.push(Problem::new(
-                    path,
-                    format!("must be at most {limit}, got {v}"),
                 ));
             }
         }

@@ -28,7 +28,7 @@
 use crate::document::Extra;
 use crate::error::{Problem, Result};
 use crate::limits::LimitsPolicy;
-use schemars::{JsonSchema, SchemaGenerator};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
@@ -221,7 +221,7 @@ pub(crate) fn is_top_level_key(key: &str) -> bool {
 fn strict_policy_schema() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
     SCHEMA.get_or_init(|| {
-        let mut schema = SchemaGenerator::default()
+        let mut schema = crate::foundation::json_schema::generator(crate::document::SCHEMA_VERSION)
             .into_root_schema_for::<Policy>()
             .to_value();
         make_strict(&mut schema);

@@ -3,7 +3,7 @@
 //! per-operation functions of every binding.
 
 use super::read::ParamForm;
-use schemars::{JsonSchema, Schema, SchemaGenerator};
+use schemars::{JsonSchema, Schema};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -90,7 +90,7 @@ pub(crate) fn param_info<S: JsonSchema>(
 
 /// The name and root JSON Schema of `T`.
 pub(crate) fn type_info<T: JsonSchema>() -> TypeInfo {
-    let mut schema = SchemaGenerator::default()
+    let mut schema = crate::foundation::json_schema::generator(crate::document::SCHEMA_VERSION)
         .into_root_schema_for::<T>()
         .to_value();
     // A policy, wherever it appears, takes only known and `u_`/`x_` keys
