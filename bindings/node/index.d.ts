@@ -301,9 +301,9 @@ export declare function releaseNotes(release: T.In<T.Release>, format: T.NotesFo
 export declare function renderCabAgenda(agenda: T.In<T.CabAgenda>, format: T.NotesFormat): T.RenderedAgenda
 
 /**
- * The next decision of a blue-green or canary rollout: feed the
- * returned `state` back with the next `input` (an observation, a tick
- * or a command).
+ * The next decision of a rollout (canary, blue-green, phased or
+ * feature flag): feed the returned `state` back with the next `input`
+ * (an observation, a tick or a command).
  */
 export declare function rolloutStep(plan: T.In<T.DeploymentPlan>, state: T.In<T.RolloutState> | null | undefined, input: T.In<T.RolloutInput>, now: string | Date, policy?: T.In<T.Policy> | null): T.RolloutStep
 

@@ -150,9 +150,9 @@ pub fn deployment_order<'e>(env: &'e Env, releases: Unknown<'e>) -> napi::Result
     run(env, "deployment_order", vec![("releases", Some(releases))])
 }
 
-/// The next decision of a blue-green or canary rollout: feed the
-/// returned `state` back with the next `input` (an observation, a tick
-/// or a command).
+/// The next decision of a rollout (canary, blue-green, phased or
+/// feature flag): feed the returned `state` back with the next `input`
+/// (an observation, a tick or a command).
 #[napi(ts_args_type = "plan: T.In<T.DeploymentPlan>, state: T.In<T.RolloutState> | null | undefined, input: T.In<T.RolloutInput>, now: string | Date, policy?: T.In<T.Policy> | null", ts_return_type = "T.RolloutStep")]
 pub fn rollout_step<'e>(env: &'e Env, plan: Unknown<'e>, state: Option<Unknown<'e>>, input: Unknown<'e>, now: Unknown<'e>, policy: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "rollout_step", vec![("plan", Some(plan)), ("state", state), ("input", Some(input)), ("now", Some(now)), ("policy", policy)])

@@ -196,7 +196,7 @@ def rollout_step(
     now: TimestampIn,
     policy: Union[Policy, str, None] = None,
 ) -> RolloutStep:
-    """The next decision of a blue-green or canary rollout."""
+    """The next decision of a rollout (canary, blue-green, phased or feature flag)."""
 
 def judge_canary(
     baseline: Union[SampleSet, str],

@@ -122,9 +122,9 @@ def deployment_order(releases=None, **unknown):
 
 
 def rollout_step(plan=None, state=None, *, input=None, now=None, policy=None, **unknown):
-    """The next decision of a blue-green or canary rollout: feed the
-    returned `state` back with the next `input` (an observation, a tick
-    or a command)."""
+    """The next decision of a rollout (canary, blue-green, phased or
+    feature flag): feed the returned `state` back with the next `input`
+    (an observation, a tick or a command)."""
     return _call("rollout_step", dict(unknown, plan=plan, state=state, input=input, now=now, policy=policy))
 
 

@@ -237,9 +237,9 @@ pub fn deployment_order(
     })
 }
 
-/// The next decision of a blue-green or canary rollout: feed the
-/// returned `state` back with the next `input` (an observation, a tick
-/// or a command).
+/// The next decision of a rollout (canary, blue-green, phased or
+/// feature flag): feed the returned `state` back with the next `input`
+/// (an observation, a tick or a command).
 ///
 /// JSON text parameters:
 /// - `plan`: the JSON text of a `DeploymentPlan`.

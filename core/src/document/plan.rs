@@ -424,7 +424,7 @@ fn step_analysis_fields(a: &Analysis, base: &str, warnings: &mut Vec<Warning>) {
             warnings.push(Warning::new(
                 "unused_parameter",
                 join(base, field),
-                format!("`{field}` applies only to a background analysis (the plan's `analysis` of a canary, blue-green or phased rollout) and is ignored"),
+                format!("`{field}` applies only to a background analysis (the plan's `analysis` of a canary, blue-green, phased or feature-flag rollout) and is ignored"),
             ));
         }
     }

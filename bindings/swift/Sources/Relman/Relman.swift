@@ -14453,9 +14453,9 @@ public func renderCabAgenda(agenda: String, format: NotesFormat)throws  -> JsonV
 })
 }
 /**
- * The next decision of a blue-green or canary rollout: feed the
- * returned `state` back with the next `input` (an observation, a tick
- * or a command).
+ * The next decision of a rollout (canary, blue-green, phased or
+ * feature flag): feed the returned `state` back with the next `input`
+ * (an observation, a tick or a command).
  *
  * JSON text parameters:
  * - `plan`: the JSON text of a `DeploymentPlan`.
@@ -14822,7 +14822,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_render_cab_agenda() != 708) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_rollout_step() != 10733) {
+    if (uniffi_relman_uniffi_checksum_func_rollout_step() != 22686) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_schema() != 8952) {

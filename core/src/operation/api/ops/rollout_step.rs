@@ -4,12 +4,12 @@ use crate::rollout::{RolloutInput, RolloutState, RolloutStep};
 use crate::{DeploymentPlan, Policy, Timestamp};
 
 operation! {
-    /// The next decision of a blue-green or canary rollout: feed the
-    /// returned `state` back with the next `input` (an observation, a tick
-    /// or a command).
+    /// The next decision of a rollout (canary, blue-green, phased or
+    /// feature flag): feed the returned `state` back with the next `input`
+    /// (an observation, a tick or a command).
     name: rollout_step,
     position: 11,
-    summary: "The next decision of a blue-green or canary rollout",
+    summary: "The next decision of a rollout (canary, blue-green, phased or feature flag)",
     params RolloutStepParams {
         /// The deployment: strategy and its parameters.
         plan: req DeploymentPlan as Val,
