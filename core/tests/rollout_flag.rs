@@ -16,24 +16,14 @@ use relman::rollout::{
     RolloutState, RolloutStep,
 };
 use relman::validate::{validate_value, DocumentKind};
-use relman::{DeploymentPlan, Timestamp};
+use relman::DeploymentPlan;
 use serde_json::{json, Value};
 
 use RolloutDecision::{Advance, Promote, RollBack};
 
-fn plan(v: Value) -> DeploymentPlan {
-    serde_json::from_value(v).unwrap()
-}
-
-fn input(v: Value) -> RolloutInput {
-    serde_json::from_value(v).unwrap()
-}
-
-/// `t(m)`: m minutes after 10:00.
-fn t(minutes: i64) -> Timestamp {
-    let base: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
-    Timestamp::from_datetime(base.datetime() + chrono::Duration::minutes(minutes))
-}
+#[path = "support/rollout.rs"]
+mod rollout_support;
+use rollout_support::{input, plan, t};
 
 fn command(c: &str) -> RolloutInput {
     input(json!({"kind": "command", "command": c}))

@@ -18,27 +18,17 @@ use relman::rollout::{
     replay, rollout_step, rollout_step_with_policy, CanaryVerdict, PauseReason, RolloutDecision,
     RolloutInput, RolloutPhase, RolloutReplay, RolloutState,
 };
-use relman::{DeploymentPlan, Timestamp};
+use relman::DeploymentPlan;
 use serde_json::{json, Value};
 
 use RolloutDecision::{Advance, Continue, Pause, RollBack};
 
-fn plan(v: Value) -> DeploymentPlan {
-    serde_json::from_value(v).unwrap()
-}
-
-fn input(v: Value) -> RolloutInput {
-    serde_json::from_value(v).unwrap()
-}
+#[path = "support/rollout.rs"]
+mod rollout_support;
+use rollout_support::{input, plan, t};
 
 fn policy(v: Value) -> RolloutPolicy {
     serde_json::from_value(v).unwrap()
-}
-
-/// `t(m)`: m minutes after 10:00.
-fn t(minutes: i64) -> Timestamp {
-    let base: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
-    Timestamp::from_datetime(base.datetime() + chrono::Duration::minutes(minutes))
 }
 
 const BASE_LAT: [f64; 8] = [200., 210., 205., 198., 202., 207., 199., 203.];
