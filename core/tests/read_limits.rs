@@ -398,3 +398,67 @@ fn a_record_nested_too_deep_for_the_schedule_is_refused_at_the_record() {
         )
     );
 }
+
+/// A planning release whose host field `x_items` holds `n` items.
+fn release_with_items(n: usize) -> Value {
+    json!({
+        "id": "REL-BIG", "title": "Big", "kind": "minor", "state": "planning",
+        "x_items": vec![0; n],
+    })
+}
+
+#[test]
+fn call_and_validate_with_limits_read_documents_under_the_given_limits() {
+    let lowered = Limits {
+        max_items: 2,
+        ..Limits::default()
+    };
+    let params = json!({ "release": release_with_items(3) });
+    // A document parameter, a document inside a list parameter, a policy.
+    let err = api::call_with_limits("assess_risk", params.clone(), &lowered).unwrap_err();
+    assert_eq!(limit(&err), ("x_items".to_string(), 2, 3));
+    let many = json!({ "releases": [release_with_items(1), release_with_items(3)] });
+    let batch = api::call_with_limits("assess_risk_many", many.clone(), &lowered).unwrap();
+    assert_eq!(batch["errors"][0]["index"], 1, "{batch:#}");
+    assert_eq!(
+        batch["errors"][0]["error"]["code"], "limit_exceeded",
+        "{batch:#}"
+    );
+    assert_eq!(batch["errors"][0]["error"]["path"], "x_items", "{batch:#}");
+    let defaults = api::call("assess_risk_many", many).unwrap();
+    assert_eq!(defaults["errors"], json!([]), "{defaults:#}");
+    let err = api::call_with_limits(
+        "explain_policy",
+        json!({ "policy": { "x_list": [1, 2, 3] } }),
+        &lowered,
+    )
+    .unwrap_err();
+    assert_eq!(limit(&err), ("x_list".to_string(), 2, 3));
+    // The parameters text: its size, then its documents.
+    let text = params.to_string();
+    let tight = Limits {
+        max_document_bytes: text.len() as u64 - 1,
+        ..Limits::default()
+    };
+    let err = api::call_json_with_limits("assess_risk", &text, &tight).unwrap_err();
+    assert_eq!(limit(&err).1, text.len() as u64 - 1);
+    assert!(api::call_json_with_limits("assess_risk", &text, &lowered).is_err());
+    assert!(api::call_json("assess_risk", &text).is_ok());
+    // validate_with_limits.
+    let doc = release_with_items(3).to_string();
+    let err = relman::validate::validate_with_limits(relman::DocumentKind::Release, &doc, &lowered)
+        .unwrap_err();
+    assert_eq!(limit(&err), ("x_items".to_string(), 2, 3));
+    // Raised past the default: read where `call` and `validate` refuse.
+    let raised = Limits {
+        max_items: DEFAULT_MAX_ITEMS + 1,
+        ..Limits::default()
+    };
+    let big = json!({ "release": release_with_items(DEFAULT_MAX_ITEMS as usize + 1) });
+    assert!(api::call("assess_risk", big.clone()).is_err());
+    api::call_with_limits("assess_risk", big, &raised).unwrap();
+    let big_doc = release_with_items(DEFAULT_MAX_ITEMS as usize + 1).to_string();
+    assert!(relman::validate(relman::DocumentKind::Release, &big_doc).is_err());
+    relman::validate::validate_with_limits(relman::DocumentKind::Release, &big_doc, &raised)
+        .unwrap();
+}

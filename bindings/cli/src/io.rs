@@ -55,8 +55,8 @@ pub struct GlobalArgs {
     pub keys: Option<String>,
     /// Most bytes of any one input (a document, table or parameter file,
     /// or stdin); a longer one is `limit_exceeded` (exit 2). A positive
-    /// integer [default: 268435456, 256 MiB]. `validate` and the
-    /// parameters of `call` and of the operation commands keep the default.
+    /// integer [default: 268435456, 256 MiB]. Applies to every file a
+    /// command reads (`validate`'s, `call`'s parameters included).
     #[arg(long, global = true, value_name = "N", value_parser = parse_limit)]
     pub max_document_bytes: Option<u64>,
     /// Most items in any one list of a document read by a command (CMDB

@@ -136,3 +136,77 @@ fn a_3_mib_parameter_of_relman_call_is_limit_exceeded_at_its_name() {
     let err = limit_error(&["call", "suggest_slots", file.path()]);
     assert_eq!(err["path"], "item");
 }
+
+/// A planning release with `n` items in one list (`x_items`, a host field).
+fn release_with_items(n: usize) -> String {
+    let items = vec!["0"; n].join(",");
+    format!(
+        r#"{{"id": "REL-BIG", "title": "Big", "kind": "minor", "state": "planning", "x_items": [{items}]}}"#
+    )
+}
+
+#[test]
+fn validate_call_and_operation_commands_follow_the_read_limit_flags() {
+    let small = TempFile::new("small.json", &release_with_items(3));
+    let small_params = TempFile::new(
+        "params.json",
+        &format!(r#"{{"release": {}}}"#, release_with_items(3)),
+    );
+    // Lowered: refused at the list, in each form.
+    let err = limit_error(&["--max-items", "2", "validate", small.path()]);
+    assert_eq!(err["path"], "x_items", "{err:#}");
+    let err = limit_error(&[
+        "--max-items",
+        "2",
+        "call",
+        "assess_risk",
+        small_params.path(),
+    ]);
+    assert_eq!(err["path"], "x_items", "{err:#}");
+    let err = limit_error(&[
+        "--max-items",
+        "2",
+        "explain-policy",
+        "--policy",
+        small.path(),
+    ]);
+    assert_eq!(err["code"], "limit_exceeded", "{err:#}");
+    // At the limit: read.
+    relman(&["--max-items", "3", "validate", small.path()]).exits(0);
+    relman(&[
+        "--max-items",
+        "3",
+        "call",
+        "assess_risk",
+        small_params.path(),
+    ])
+    .exits(0);
+    // The parameters text of `call` follows --max-document-bytes.
+    let size = std::fs::metadata(&small_params.0).unwrap().len();
+    let below = (size - 1).to_string();
+    let err = limit_error(&[
+        "--max-document-bytes",
+        &below,
+        "call",
+        "assess_risk",
+        small_params.path(),
+    ]);
+    assert!(err["message"].as_str().unwrap().contains(&below), "{err:#}");
+    // Raised past the default (1 000 000): read, where the default refuses.
+    let big = TempFile::new("big.json", &release_with_items(1_000_001));
+    let big_params = TempFile::new(
+        "big-params.json",
+        &format!(r#"{{"release": {}}}"#, release_with_items(1_000_001)),
+    );
+    relman(&["validate", big.path()]).exits(2);
+    relman(&["--max-items", "1000001", "validate", big.path()]).exits(0);
+    limit_error(&["call", "assess_risk", big_params.path()]);
+    relman(&[
+        "--max-items",
+        "1000001",
+        "call",
+        "assess_risk",
+        big_params.path(),
+    ])
+    .exits(0);
+}

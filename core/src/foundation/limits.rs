@@ -92,16 +92,21 @@ pub struct Limits {
     pub max_string_bytes: u64,
 }
 
+impl Limits {
+    /// The default limits (what [`Limits::default`] returns), as a constant.
+    pub const DEFAULT: Limits = Limits {
+        max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+        max_json_depth: DEFAULT_MAX_JSON_DEPTH,
+        max_items: DEFAULT_MAX_ITEMS,
+        max_cis: DEFAULT_MAX_CIS,
+        max_relationships: DEFAULT_MAX_RELATIONSHIPS,
+        max_string_bytes: DEFAULT_MAX_STRING_BYTES,
+    };
+}
+
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
-            max_json_depth: DEFAULT_MAX_JSON_DEPTH,
-            max_items: DEFAULT_MAX_ITEMS,
-            max_cis: DEFAULT_MAX_CIS,
-            max_relationships: DEFAULT_MAX_RELATIONSHIPS,
-            max_string_bytes: DEFAULT_MAX_STRING_BYTES,
-        }
+        Limits::DEFAULT
     }
 }
 

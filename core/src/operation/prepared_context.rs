@@ -13,6 +13,7 @@ use crate::api::read::{self, Doc, Keys, Val};
 use crate::error::Result;
 use crate::keys::Keyring;
 use crate::lifecycle::PreparedContext;
+use crate::limits::Limits;
 use crate::{Context, Release, State};
 use serde_json::Value;
 
@@ -33,8 +34,10 @@ impl PreparedCheck {
     /// reads them.
     pub fn new(params: Value) -> Result<Self> {
         let mut map = parameters(params, "check", &PREPARED, &[], "a prepared context")?;
-        let context: Option<Context> = read::optional::<Doc, Context>(&mut map, "context")?;
-        let keys: Option<Keyring> = read::optional::<Keys, Keyring>(&mut map, "keys")?;
+        let context: Option<Context> =
+            read::optional::<Doc, Context>(&mut map, "context", &Limits::DEFAULT)?;
+        let keys: Option<Keyring> =
+            read::optional::<Keys, Keyring>(&mut map, "keys", &Limits::DEFAULT)?;
         Ok(Self::of(PreparedContext::with_keys(
             context.unwrap_or_default(),
             keys,
@@ -61,8 +64,9 @@ impl PreparedCheck {
             &PER_CALL,
             "a prepared context's `check`",
         )?;
-        let release: Release = read::required::<Doc, Release>(&mut map, "release")?;
-        let target: State = read::required::<Val, State>(&mut map, "target")?;
+        let release: Release =
+            read::required::<Doc, Release>(&mut map, "release", &Limits::DEFAULT)?;
+        let target: State = read::required::<Val, State>(&mut map, "target", &Limits::DEFAULT)?;
         let warnings = crate::versions::check_release(&release, self.prepared.context())?;
         let mut report = self.prepared.check(&release, target);
         report.warnings.extend(warnings);

@@ -14,6 +14,7 @@
 use super::prepared::{out, parameters, parse};
 use crate::api::read::{self, Doc, DocList};
 use crate::error::Result;
+use crate::limits::Limits;
 use crate::{Context, Release, RiskAssessor};
 use serde_json::Value;
 
@@ -29,7 +30,8 @@ impl PreparedRisk {
     /// Errors: the context's, with the operation's codes and paths.
     pub fn new(params: Value) -> Result<Self> {
         let mut map = parameters(params, "assess_risk", &["context"], &[], "a risk assessor")?;
-        let context: Option<Context> = read::optional::<Doc, Context>(&mut map, "context")?;
+        let context: Option<Context> =
+            read::optional::<Doc, Context>(&mut map, "context", &Limits::DEFAULT)?;
         Ok(PreparedRisk {
             assessor: RiskAssessor::from_context(context.unwrap_or_default())?,
         })
@@ -66,7 +68,7 @@ impl PreparedRisk {
             &["release"],
             "a risk assessor's `assess`",
         )?;
-        read::required::<Doc, Release>(&mut map, "release")
+        read::required::<Doc, Release>(&mut map, "release", &Limits::DEFAULT)
     }
 
     /// The `releases` parameter of `assess_many`.
@@ -78,7 +80,7 @@ impl PreparedRisk {
             &["releases"],
             "a risk assessor's `assess_many`",
         )?;
-        read::required::<DocList, Vec<Result<Release>>>(&mut map, "releases")
+        read::required::<DocList, Vec<Result<Release>>>(&mut map, "releases", &Limits::DEFAULT)
     }
 
     /// The batch of `releases` as `assess_risk_batch` builds it, with the

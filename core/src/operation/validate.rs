@@ -1289,9 +1289,9 @@ fn report<T: Document>(parsed: Result<Parsed<T>>) -> Result<ValidationReport> {
     })
 }
 
-/// [`parse`] with the checks of validation.
-fn validating<T: Document>(text: &str) -> Result<Parsed<T>> {
-    parse_checked(text, &Limits::default(), Checks::Validate)
+/// [`parse_with_limits`] with the checks of validation.
+fn validating<T: Document>(text: &str, limits: &Limits) -> Result<Parsed<T>> {
+    parse_checked(text, limits, Checks::Validate)
 }
 
 /// [`from_value`] with the checks of validation.
@@ -1300,23 +1300,36 @@ fn validating_value<T: Document>(value: Value) -> Result<Parsed<T>> {
 }
 
 /// Validates JSON text as a document of `kind`: `Ok` with warnings when it is
-/// valid, else the error listing every problem found.
+/// valid, else the error listing every problem found. The default
+/// [`Limits`] apply.
 pub fn validate(kind: DocumentKind, text: &str) -> Result<ValidationReport> {
+    validate_with_limits(kind, text, &Limits::DEFAULT)
+}
+
+/// [`validate`] under custom read-time `limits` (the CLI's
+/// `--max-document-bytes` and `--max-items`).
+pub fn validate_with_limits(
+    kind: DocumentKind,
+    text: &str,
+    limits: &Limits,
+) -> Result<ValidationReport> {
     match kind {
-        DocumentKind::Release => report(validating::<Release>(text)),
-        DocumentKind::Change => report(validating::<Change>(text)),
-        DocumentKind::ConfigurationItem => report(validating::<ConfigurationItem>(text)),
-        DocumentKind::Cmdb => report(validating::<Cmdb>(text)),
-        DocumentKind::Actor => report(validating::<Actor>(text)),
-        DocumentKind::Calendar => report(validating::<Calendar>(text)),
-        DocumentKind::Schedule => report(validating::<Schedule>(text)),
-        DocumentKind::History => report(validating::<History>(text)),
-        DocumentKind::Context => report(validating::<Context>(text)),
-        DocumentKind::Policy => report(validating::<Policy>(text)),
-        DocumentKind::Command => report(validating::<crate::Command>(text)),
-        DocumentKind::RolloutReplay => report(validating::<crate::rollout::RolloutReplay>(text)),
+        DocumentKind::Release => report(validating::<Release>(text, limits)),
+        DocumentKind::Change => report(validating::<Change>(text, limits)),
+        DocumentKind::ConfigurationItem => report(validating::<ConfigurationItem>(text, limits)),
+        DocumentKind::Cmdb => report(validating::<Cmdb>(text, limits)),
+        DocumentKind::Actor => report(validating::<Actor>(text, limits)),
+        DocumentKind::Calendar => report(validating::<Calendar>(text, limits)),
+        DocumentKind::Schedule => report(validating::<Schedule>(text, limits)),
+        DocumentKind::History => report(validating::<History>(text, limits)),
+        DocumentKind::Context => report(validating::<Context>(text, limits)),
+        DocumentKind::Policy => report(validating::<Policy>(text, limits)),
+        DocumentKind::Command => report(validating::<crate::Command>(text, limits)),
+        DocumentKind::RolloutReplay => {
+            report(validating::<crate::rollout::RolloutReplay>(text, limits))
+        }
         DocumentKind::CanaryComparison => {
-            report(validating::<crate::rollout::CanaryComparison>(text))
+            report(validating::<crate::rollout::CanaryComparison>(text, limits))
         }
     }
 }

@@ -50,14 +50,16 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
     let params = match &args.params {
         Some(path) => {
             let input = globals.read(path)?;
-            relman::api::call_json(operation, &input.text)
+            relman::api::call_json_with_limits(operation, &input.text, globals.limits())
                 .map_err(|e| Failure::from(e).prefixed(&format!("{}: ", input.name)))?
         }
-        None => relman::api::call(operation, Value::Object(Default::default()))
-            .and_then(|v| {
-                serde_json::to_string(&v).map_err(|e| relman::Error::internal(e.to_string()))
-            })
-            .map_err(Failure::from)?,
+        None => relman::api::call_with_limits(
+            operation,
+            Value::Object(Default::default()),
+            globals.limits(),
+        )
+        .and_then(|v| serde_json::to_string(&v).map_err(|e| relman::Error::internal(e.to_string())))
+        .map_err(Failure::from)?,
     };
     let value: Value = serde_json::from_str(&params)
         .map_err(|e| Failure::internal(format!("cannot read the result back: {e}")))?;

@@ -87,7 +87,8 @@ pub fn run(args: &[OsString], globals: &Globals) -> Result<Outcome, Failure> {
             params.insert(param.name.clone(), value);
         }
     }
-    let result = relman::api::call(&op.name, Value::Object(params)).map_err(Failure::from)?;
+    let result = relman::api::call_with_limits(&op.name, Value::Object(params), globals.limits())
+        .map_err(Failure::from)?;
     output::print_json(&result)?;
     Ok(Outcome::Ok)
 }

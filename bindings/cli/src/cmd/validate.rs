@@ -87,7 +87,7 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
 
 fn check_file(globals: &Globals, path: &str, kind: Option<DocumentKind>) -> Checked {
     let result = match globals.read(path) {
-        Ok(input) => validate_text(kind, &input.text).map_err(|e| e.to_body()),
+        Ok(input) => validate_text(kind, &input.text, globals.limits()).map_err(|e| e.to_body()),
         Err(failure) => Err(failure.body().cloned().unwrap_or_else(|| {
             relman::Error::invalid_input("", format!("cannot read `{path}`")).to_body()
         })),
@@ -105,9 +105,10 @@ fn check_file(globals: &Globals, path: &str, kind: Option<DocumentKind>) -> Chec
 fn validate_text(
     kind: Option<DocumentKind>,
     text: &str,
+    limits: &relman::limits::Limits,
 ) -> Result<ValidationReport, relman::Error> {
     // The read-time limits before any parsing, also to detect the kind.
-    relman::limits::Limits::default().check_text(text)?;
+    limits.check_text(text)?;
     let kind = match kind {
         Some(kind) => kind,
         None => match serde_json::from_str::<Value>(text) {
@@ -117,7 +118,7 @@ fn validate_text(
             Err(_) => DocumentKind::Release,
         },
     };
-    relman::validate(kind, text)
+    relman::validate::validate_with_limits(kind, text, limits)
 }
 
 /// The one kind the document's keys fit. None fitting, or several (`cis`
@@ -265,13 +266,19 @@ mod tests {
 
     #[test]
     fn undetectable_json_asks_for_kind() {
-        let err = validate_text(None, r#"{"hello": 1}"#).unwrap_err();
+        let err =
+            validate_text(None, r#"{"hello": 1}"#, &relman::limits::Limits::DEFAULT).unwrap_err();
         assert!(err.to_string().contains("--kind"), "{err}");
     }
 
     #[test]
     fn two_fitting_kinds_are_named_not_guessed() {
-        let err = validate_text(None, r#"{"cis": [], "blackouts": []}"#).unwrap_err();
+        let err = validate_text(
+            None,
+            r#"{"cis": [], "blackouts": []}"#,
+            &relman::limits::Limits::DEFAULT,
+        )
+        .unwrap_err();
         assert_eq!(err.code().as_str(), "invalid_input");
         let message = err.to_string();
         assert!(
@@ -283,6 +290,7 @@ mod tests {
         let report = validate_text(
             None,
             r#"{"id": "R", "title": "T", "kind": "minor", "state": "planning", "risk": {"level": "low"}}"#,
+            &relman::limits::Limits::DEFAULT,
         )
         .unwrap();
         assert_eq!(report.document, DocumentKind::Release);
@@ -293,6 +301,7 @@ mod tests {
         let report = validate_text(
             None,
             r#"{"id": "R", "title": "T", "kind": "minor", "state": "planning"}"#,
+            &relman::limits::Limits::DEFAULT,
         )
         .unwrap();
         assert_eq!(

@@ -88,8 +88,9 @@ pub struct Operation {
 pub(crate) struct Entry {
     /// The name, parameters and summary.
     pub(crate) operation: &'static Operation,
-    /// Reads the checked parameters object and runs the operation.
-    pub(crate) call: fn(Map<String, Value>) -> Result<Value>,
+    /// Reads the checked parameters object under the read-time limits and
+    /// runs the operation.
+    pub(crate) call: fn(Map<String, Value>, &Limits) -> Result<Value>,
     /// The operation's catalog entry.
     pub(crate) describe: fn() -> OperationInfo,
 }
@@ -173,11 +174,13 @@ macro_rules! operation {
 
         impl $Params {
             /// Reads the parameters from a checked parameters object
-            /// (see [`crate::api::call`]), in positional order.
+            /// (see [`crate::api::call`]) under the read-time `limits`, in
+            /// positional order.
             fn read(
                 map: serde_json::Map<String, serde_json::Value>,
+                limits: &$crate::limits::Limits,
             ) -> $crate::Result<Self> {
-                operation!(@read [$($mode)?] $Params map { $($field : $req $fty as $reader),* })
+                operation!(@read [$($mode)?] $Params map limits { $($field : $req $fty as $reader),* })
             }
         }
 
@@ -189,7 +192,7 @@ macro_rules! operation {
             ) -> ::core::result::Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
                 $crate::api::prepare(&OPERATION, value)
-                    .and_then(Self::read)
+                    .and_then(|map| Self::read(map, &$crate::limits::Limits::DEFAULT))
                     .map_err(<D::Error as serde::de::Error>::custom)
             }
         }
@@ -213,8 +216,11 @@ macro_rules! operation {
             }
         }
 
-        fn call_map(map: serde_json::Map<String, serde_json::Value>) -> $crate::Result<serde_json::Value> {
-            $crate::api::out(run($Params::read(map)?)?)
+        fn call_map(
+            map: serde_json::Map<String, serde_json::Value>,
+            limits: &$crate::limits::Limits,
+        ) -> $crate::Result<serde_json::Value> {
+            $crate::api::out(run($Params::read(map, limits)?)?)
         }
 
         fn describe() -> $crate::api::OperationInfo {
@@ -244,21 +250,23 @@ macro_rules! operation {
     (@required opt) => { false };
 
     // One parameter after the other, with its reader.
-    (@read [] $Params:ident $map:ident { $($field:ident : $req:ident $fty:ty as $reader:ident),* }) => {{
+    (@read [] $Params:ident $map:ident $limits:ident { $($field:ident : $req:ident $fty:ty as $reader:ident),* }) => {{
         #[allow(unused_mut)]
         let mut $map = $map;
         Ok($Params {
-            $($field: operation!(@field $req $reader $fty, $map, stringify!($field))?,)*
+            $($field: operation!(@field $req $reader $fty, $map, $limits, stringify!($field))?,)*
         })
     }};
-    (@field req $reader:ident $t:ty, $map:ident, $name:expr) => {
-        $crate::api::read::required::<$reader, $t>(&mut $map, $name)
+    (@field req $reader:ident $t:ty, $map:ident, $limits:ident, $name:expr) => {
+        $crate::api::read::required::<$reader, $t>(&mut $map, $name, $limits)
     };
-    (@field opt $reader:ident $t:ty, $map:ident, $name:expr) => {
-        $crate::api::read::optional::<$reader, $t>(&mut $map, $name)
+    (@field opt $reader:ident $t:ty, $map:ident, $limits:ident, $name:expr) => {
+        $crate::api::read::optional::<$reader, $t>(&mut $map, $name, $limits)
     };
     // The whole object at once, as serde reads a struct of these fields.
-    (@read [whole] $Params:ident $map:ident { $($field:ident : $req:ident $fty:ty as $reader:ident),* }) => {{
+    // (Values only: `check_params` has applied the limits to each.)
+    (@read [whole] $Params:ident $map:ident $limits:ident { $($field:ident : $req:ident $fty:ty as $reader:ident),* }) => {{
+        let _ = $limits;
         #[derive(serde::Deserialize)]
         struct Whole {
             $($field: operation!(@ty $req $fty),)*
@@ -298,6 +306,14 @@ fn entry(name: &str) -> Option<&'static Entry> {
 /// are `limit_exceeded`, whatever their depth: they are checked and
 /// released without recursion.
 pub fn call(operation_name: &str, params: Value) -> Result<Value> {
+    call_with_limits(operation_name, params, &Limits::DEFAULT)
+}
+
+/// [`call`] under custom read-time `limits` (the CLI's
+/// `--max-document-bytes` and `--max-items`): every parameter, and every
+/// document a parameter holds, is read under them. The nesting bound of
+/// the parameters object stays [`MAX_NESTING_DEPTH`].
+pub fn call_with_limits(operation_name: &str, params: Value, limits: &Limits) -> Result<Value> {
     refuse_too_deep(params).and_then(|params| {
         let entry = entry(operation_name).ok_or_else(|| {
             Error::invalid_input(
@@ -312,8 +328,8 @@ pub fn call(operation_name: &str, params: Value) -> Result<Value> {
                 ),
             )
         })?;
-        let map = check_params(entry.operation, params)?;
-        (entry.call)(map)
+        let map = check_params(entry.operation, params, limits)?;
+        (entry.call)(map, limits)
     })
 }
 
@@ -332,10 +348,10 @@ fn refuse_too_deep(params: Value) -> Result<Value> {
 /// depth, an object (or null), no unknown and every required parameter,
 /// the read-time limits. Nulls are dropped (absent and null are the same).
 pub(crate) fn prepare(op: &Operation, params: Value) -> Result<Map<String, Value>> {
-    refuse_too_deep(params).and_then(|params| check_params(op, params))
+    refuse_too_deep(params).and_then(|params| check_params(op, params, &Limits::DEFAULT))
 }
 
-fn check_params(op: &Operation, params: Value) -> Result<Map<String, Value>> {
+fn check_params(op: &Operation, params: Value, limits: &Limits) -> Result<Map<String, Value>> {
     let mut params = match params {
         Value::Object(map) => map,
         Value::Null => Map::new(),
@@ -379,14 +395,13 @@ fn check_params(op: &Operation, params: Value) -> Result<Map<String, Value>> {
             format!("`{}` needs the parameter `{}`", op.name, missing.name),
         ));
     }
-    let limits = Limits::default();
     for (name, value) in &params {
         let form = op
             .params
             .iter()
             .find(|p| p.name == name.as_str())
             .map_or(ParamForm::Value, |p| p.form);
-        read::check_param(form, name, value, &limits)?;
+        read::check_param(form, name, value, limits)?;
     }
     Ok(params)
 }
@@ -402,17 +417,27 @@ pub fn param_form(operation: &str, param: &str) -> ParamForm {
 /// Like [`call`], with the parameters and the result as JSON text (for
 /// front ends that pass strings, such as the Swift binding's raw entry).
 pub fn call_json(operation_name: &str, params: &str) -> Result<String> {
+    call_json_with_limits(operation_name, params, &Limits::DEFAULT)
+}
+
+/// [`call_json`] under custom read-time `limits`: the parameters text may
+/// hold at most `max_document_bytes`, and [`call_with_limits`] reads it.
+pub fn call_json_with_limits(
+    operation_name: &str,
+    params: &str,
+    limits: &Limits,
+) -> Result<String> {
     let size = params.len() as u64;
-    if size > crate::limits::DEFAULT_MAX_DOCUMENT_BYTES {
+    if size > limits.max_document_bytes {
         return Err(crate::limits::exceeded(
             "",
             "parameters size in bytes",
-            crate::limits::DEFAULT_MAX_DOCUMENT_BYTES,
+            limits.max_document_bytes,
             size,
         ));
     }
     let params = glue::parse_json(params, "", "parameters are not JSON")?;
-    let result = call(operation_name, params)?;
+    let result = call_with_limits(operation_name, params, limits)?;
     serde_json::to_string(&result)
         .map_err(|e| Error::internal(format!("cannot write the result: {e}")))
 }

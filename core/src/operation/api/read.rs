@@ -40,8 +40,10 @@ pub trait Read<T> {
     type Schema: JsonSchema;
     /// Where the read-time limits apply.
     const FORM: ParamForm;
-    /// Reads parameter `name`.
-    fn read(name: &str, value: Value) -> Result<T>;
+    /// Reads parameter `name` under the read-time `limits` (which a
+    /// document applies with paths inside it; [`check_param`] has applied
+    /// them to every other form already).
+    fn read(name: &str, value: Value, limits: &Limits) -> Result<T>;
 }
 
 /// A value deserialised as it is; error paths start with the parameter's
@@ -52,7 +54,7 @@ pub enum Val {}
 impl<T: DeserializeOwned + JsonSchema> Read<T> for Val {
     type Schema = T;
     const FORM: ParamForm = ParamForm::Value;
-    fn read(name: &str, value: Value) -> Result<T> {
+    fn read(name: &str, value: Value, _limits: &Limits) -> Result<T> {
         typed_value(name, value)
     }
 }
@@ -65,8 +67,8 @@ pub enum Doc {}
 impl<T: Document> Read<T> for Doc {
     type Schema = T;
     const FORM: ParamForm = ParamForm::Document;
-    fn read(_name: &str, value: Value) -> Result<T> {
-        crate::from_value::<T>(value).map(|p| p.document)
+    fn read(_name: &str, value: Value, limits: &Limits) -> Result<T> {
+        crate::validate::from_value_with_limits::<T>(value, limits).map(|p| p.document)
     }
 }
 
@@ -78,7 +80,7 @@ pub enum AnyDoc {}
 impl Read<Value> for AnyDoc {
     type Schema = Map<String, Value>;
     const FORM: ParamForm = ParamForm::Document;
-    fn read(_name: &str, value: Value) -> Result<Value> {
+    fn read(_name: &str, value: Value, _limits: &Limits) -> Result<Value> {
         Ok(value)
     }
 }
@@ -91,7 +93,7 @@ pub enum Text {}
 impl Read<Value> for Text {
     type Schema = String;
     const FORM: ParamForm = ParamForm::DocumentText;
-    fn read(_name: &str, value: Value) -> Result<Value> {
+    fn read(_name: &str, value: Value, _limits: &Limits) -> Result<Value> {
         Ok(value)
     }
 }
@@ -104,7 +106,7 @@ pub enum Keys {}
 impl Read<Keyring> for Keys {
     type Schema = KeyringSpec;
     const FORM: ParamForm = ParamForm::Value;
-    fn read(name: &str, value: Value) -> Result<Keyring> {
+    fn read(name: &str, value: Value, _limits: &Limits) -> Result<Keyring> {
         Keyring::from_value(&value).map_err(|e| prefix(e, name))
     }
 }
@@ -127,12 +129,12 @@ fn release_list(name: &str, value: Value) -> Result<Vec<Value>> {
 impl Read<Vec<Release>> for DocList {
     type Schema = Vec<Release>;
     const FORM: ParamForm = ParamForm::DocumentList;
-    fn read(name: &str, value: Value) -> Result<Vec<Release>> {
+    fn read(name: &str, value: Value, limits: &Limits) -> Result<Vec<Release>> {
         let items = release_list(name, value)?;
         let mut parsed = Vec::with_capacity(items.len());
         for (i, r) in items.into_iter().enumerate() {
-            let release =
-                crate::from_value::<Release>(r).map_err(|e| prefix(e, &format!("{name}[{i}]")))?;
+            let release = crate::validate::from_value_with_limits::<Release>(r, limits)
+                .map_err(|e| prefix(e, &format!("{name}[{i}]")))?;
             parsed.push(release.document);
         }
         Ok(parsed)
@@ -142,25 +144,38 @@ impl Read<Vec<Release>> for DocList {
 impl Read<Vec<Result<Release>>> for DocList {
     type Schema = Vec<Release>;
     const FORM: ParamForm = ParamForm::DocumentList;
-    fn read(name: &str, value: Value) -> Result<Vec<Result<Release>>> {
+    fn read(name: &str, value: Value, limits: &Limits) -> Result<Vec<Result<Release>>> {
         Ok(release_list(name, value)?
             .into_iter()
-            .map(|r| crate::from_value::<Release>(r).map(|p| p.document))
+            .map(|r| {
+                crate::validate::from_value_with_limits::<Release>(r, limits).map(|p| p.document)
+            })
             .collect())
     }
 }
 
-/// Reads a required parameter (its absence is refused before reading).
-pub fn required<R: Read<T>, T>(map: &mut Map<String, Value>, name: &str) -> Result<T> {
+/// Reads a required parameter (its absence is refused before reading)
+/// under the read-time `limits`.
+pub fn required<R: Read<T>, T>(
+    map: &mut Map<String, Value>,
+    name: &str,
+    limits: &Limits,
+) -> Result<T> {
     match map.remove(name) {
-        Some(v) => R::read(name, v),
+        Some(v) => R::read(name, v, limits),
         None => Err(Error::invalid_input(name, "missing parameter")),
     }
 }
 
-/// Reads an optional parameter.
-pub fn optional<R: Read<T>, T>(map: &mut Map<String, Value>, name: &str) -> Result<Option<T>> {
-    map.remove(name).map(|v| R::read(name, v)).transpose()
+/// Reads an optional parameter under the read-time `limits`.
+pub fn optional<R: Read<T>, T>(
+    map: &mut Map<String, Value>,
+    name: &str,
+    limits: &Limits,
+) -> Result<Option<T>> {
+    map.remove(name)
+        .map(|v| R::read(name, v, limits))
+        .transpose()
 }
 
 /// Applies the read-time `limits` to one parameter as its `form` says;

@@ -1,5 +1,6 @@
 //! `detect_conflicts`: the conflicts of a schedule.
 
+use crate::limits::Limits;
 use crate::{ConflictReport, Schedule};
 
 operation! {
@@ -27,7 +28,7 @@ pub fn prepare(params: serde_json::Value) -> crate::Result<crate::PreparedSchedu
         .ok_or_else(|| crate::Error::internal("the detect_conflicts operation is missing"))?;
     let mut map = crate::api::prepare(op, params)?;
     let schedule: Schedule =
-        crate::api::read::required::<crate::api::read::Doc, Schedule>(&mut map, "schedule")?;
+        crate::api::read::required::<crate::api::read::Doc, Schedule>(&mut map, "schedule", &Limits::DEFAULT)?;
     crate::PreparedSchedule::new(schedule)
 }
 

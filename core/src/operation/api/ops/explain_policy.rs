@@ -3,6 +3,7 @@
 use crate::api::read::ParamForm;
 use crate::error::{Result, Warning};
 use crate::foundation::path::join;
+use crate::limits::Limits;
 use crate::Policy;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -87,9 +88,9 @@ pub enum DocAndInput {}
 impl Read<GivenPolicy> for DocAndInput {
     type Schema = Policy;
     const FORM: ParamForm = ParamForm::Document;
-    fn read(_name: &str, value: Value) -> Result<GivenPolicy> {
+    fn read(_name: &str, value: Value, limits: &Limits) -> Result<GivenPolicy> {
         let input = value.clone();
-        let parsed = crate::from_value::<Policy>(value)?;
+        let parsed = crate::validate::from_value_with_limits::<Policy>(value, limits)?;
         Ok(GivenPolicy {
             policy: parsed.document,
             input,
