@@ -336,3 +336,111 @@ fn every_relman_line_of_the_readme_runs_with_its_documented_exit_code() {
         assert!(text.contains("\"state\": \"development\""), "{written}");
     }
 }
+
+/// The rows of the tables of examples/README.md: (section, file, command,
+/// documented exit code) — the command is the first code span of the
+/// second cell, the exit code its `(exit N` note (0 without one).
+fn examples_rows(text: &str) -> Vec<(String, String, String, i32)> {
+    let mut section = String::new();
+    let mut rows = Vec::new();
+    for line in text.lines() {
+        if let Some(title) = line.strip_prefix("## ") {
+            section = title.trim().to_string();
+            continue;
+        }
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let [first, second, _, ..] = cells.as_slice() else {
+            continue;
+        };
+        if !line.starts_with("| `") {
+            continue;
+        }
+        let span = |cell: &str| cell.split('`').nth(1).map(str::to_string);
+        let (Some(file), Some(command)) = (span(first), span(second)) else {
+            continue;
+        };
+        let exit = second
+            .split_once("(exit ")
+            .map(|(_, rest)| {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse::<i32>().unwrap()
+            })
+            .unwrap_or(0);
+        rows.push((section.clone(), file, command, exit));
+    }
+    rows
+}
+
+#[test]
+fn the_examples_readme_lists_every_file_and_its_relman_commands_run() {
+    let root = workspace();
+    let text = std::fs::read_to_string(root.join("examples/README.md")).unwrap();
+    let rows = examples_rows(&text);
+    // Every file under examples/ (but the README itself) has its row, under
+    // the heading of its folder.
+    for folder in std::fs::read_dir(root.join("examples")).unwrap() {
+        let folder = folder.unwrap().path();
+        if !folder.is_dir() {
+            continue;
+        }
+        let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+        for file in std::fs::read_dir(&folder).unwrap() {
+            let file = file.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(
+                rows.iter()
+                    .any(|(s, f, _, _)| *s == format!("{name}/") && *f == file),
+                "examples/{name}/{file} has no row under `## {name}/` in examples/README.md"
+            );
+        }
+    }
+    // Its relman commands run with their documented exit codes (the Python
+    // and Node ones need the bindings built: their own suites run them).
+    let relman_bin = PathBuf::from(env!("CARGO_BIN_EXE_relman"));
+    let dir = relman_bin.parent().unwrap();
+    let path = std::env::join_paths(std::iter::once(dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let scratch = tempdir_under_target("examples-readme");
+    std::os::unix::fs::symlink(root.join("examples"), scratch.join("examples")).unwrap();
+    let mut ran = 0;
+    let mut failures = Vec::new();
+    for (_, file, command, exit) in &rows {
+        if !command.starts_with("relman ") {
+            continue;
+        }
+        assert!(placeholders(command).is_empty(), "{file}: `{command}`");
+        ran += 1;
+        let run = Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .current_dir(&scratch)
+            .env("PATH", &path)
+            .env_remove("RELMAN_KEYS")
+            .output()
+            .unwrap();
+        if run.status.code() != Some(*exit) {
+            failures.push(format!(
+                "{file}: `{command}`: exit {:?}, examples/README.md documents {exit}\n{}",
+                run.status.code(),
+                String::from_utf8_lossy(&run.stderr)
+            ));
+        }
+    }
+    assert!(ran >= 15, "{rows:?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A fresh, empty folder under the target directory.
+fn tempdir_under_target(name: &str) -> PathBuf {
+    let root = workspace();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let dir = target.join("readme-cli").join(name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
