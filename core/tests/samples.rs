@@ -313,11 +313,19 @@ fn samples_round_trip_without_loss() {
         // A policy is currently written back complete: the defaults of the
         // fields the document leaves out are filled in, everything it says is
         // kept. Writing back exactly the input is accepted too.
-        let expected = if s.kind == DocumentKind::Policy && back != s.value {
+        let mut expected = if s.kind == DocumentKind::Policy && back != s.value {
             overlay(serde_json::to_value(Policy::default()).unwrap(), &s.value)
         } else {
             s.value.clone()
         };
+        // So is a policy inside another document (the schedule's own
+        // `policy`, which `relman conflicts` reads).
+        if let (Some(inner), Some(written)) = (s.value.get("policy"), back.get("policy")) {
+            if s.kind != DocumentKind::Policy && written != inner {
+                expected["policy"] =
+                    overlay(serde_json::to_value(Policy::default()).unwrap(), inner);
+            }
+        }
         let mut diffs = Vec::new();
         differences("", &expected, &back, &mut diffs);
         failures.extend(diffs.into_iter().map(|d| format!("{}: {d}", s.name)));

@@ -174,7 +174,14 @@ fn history_releases_are_looked_up_after_the_schedule() {
     let history: Value = serde_json::from_str(BUNDLED_HISTORY).unwrap();
     // REL-2026-030 is only in the history: closed, adopted, window
     // 2026-10-11 01:00–03:00 +02:00.
-    input["history"]["releases"] = json!([history["releases"][0].clone()]);
+    let rel_030 = history["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "REL-2026-030")
+        .unwrap()
+        .clone();
+    input["history"]["releases"] = json!([rel_030]);
     input["history"]["deployments"] = json!([
         dep(
             "H1",

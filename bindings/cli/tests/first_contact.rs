@@ -1,6 +1,9 @@
 //! The CLI's first-contact defaults (issue #27): the system clock when
 //! --now is not given (named on stderr, never in the JSON), weekday names
 //! long and short, and the global flags that raise the read limits.
+//! Also acceptance 4 of the issue: the bundled schedule reports every
+//! conflict kind, the bundled history fits a risk model and gives time in
+//! every state its audit logs pass through.
 
 // Test code: a failing test should stop loudly (clippy.toml allows this
 // inside `#[test]` functions only).
@@ -308,4 +311,160 @@ fn help_documents_the_new_flags() {
     }
     let run = relman(&["kpi", "--help"]);
     assert!(run.stdout.contains("monday"), "{}", run.stdout);
+}
+
+// ---------------------------------------------------------------------------
+// Acceptance 4 of issue #27: the bundled examples show what relman does.
+// ---------------------------------------------------------------------------
+
+fn example_json(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(example(name)).unwrap()).unwrap()
+}
+
+/// Every conflict kind, from the published schema of the conflict report
+/// (not a hand list: a new kind joins it by itself).
+fn conflict_kinds() -> Vec<String> {
+    let run = relman(&["schema", "conflict_report"]);
+    run.exits(0);
+    let schema = run.stdout_json();
+    let kinds: Vec<String> = schema["$defs"]["ConflictKind"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["const"].as_str().unwrap().to_string())
+        .collect();
+    assert!(kinds.len() >= 8, "{kinds:?}");
+    kinds
+}
+
+#[test]
+fn the_bundled_schedule_shows_every_conflict_kind() {
+    let run = relman(&["conflicts", &example("schedule.json")]);
+    // Blocking conflicts among them: exit 1, the report still on stdout.
+    run.exits(1);
+    let report = run.stdout_json();
+    let found: Vec<&str> = report["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    for kind in conflict_kinds() {
+        assert!(
+            found.contains(&kind.as_str()),
+            "{kind} missing from the bundled schedule's report: {found:?}"
+        );
+    }
+    assert!(report["blocking"].as_u64().unwrap() > 0, "{report:#}");
+    // The table names every kind too.
+    let run = relman(&["conflicts", &example("schedule.json"), "--format", "table"]);
+    run.exits(1);
+    for kind in conflict_kinds() {
+        assert!(
+            run.stdout.contains(&format!(" {kind} ")),
+            "{kind}\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn the_bundled_history_fits_a_risk_model() {
+    let history = example_json("history.json");
+    let run = relman(&["fit-risk", &example("history.json")]);
+    run.exits(0);
+    let fitted = run.stdout_json();
+    let model = &fitted["model"];
+    assert!(
+        model["intercept"].as_f64().unwrap().is_finite(),
+        "{fitted:#}"
+    );
+    let coefficients = model["coefficients"].as_object().unwrap();
+    assert!(
+        coefficients.values().any(|c| c.as_f64().unwrap() != 0.0),
+        "{fitted:#}"
+    );
+    // Every release of the history is a sample, of both outcomes, in
+    // training and in the hold-out alike.
+    let samples = &fitted["samples"];
+    let releases = history["releases"].as_array().unwrap().len() as u64;
+    assert_eq!(samples["releases"], releases);
+    assert_eq!(samples["skipped"], 0);
+    let training = samples["training"].as_u64().unwrap();
+    let training_failures = samples["training_failures"].as_u64().unwrap();
+    assert!(
+        0 < training_failures && training_failures < training,
+        "{samples}"
+    );
+    let holdout = samples["holdout"].as_u64().unwrap();
+    let holdout_failures = samples["holdout_failures"].as_u64().unwrap();
+    assert!(
+        0 < holdout_failures && holdout_failures < holdout,
+        "{samples}"
+    );
+    assert!(model["holdout_auc"].is_number(), "{fitted:#}");
+}
+
+/// The states the bundled history's logs leave (an event with from ≠ to).
+fn states_left(history: &Value) -> std::collections::BTreeSet<String> {
+    let mut states = std::collections::BTreeSet::new();
+    for release in history["releases"].as_array().unwrap() {
+        let log = release["log"].as_array().unwrap();
+        assert!(!log.is_empty(), "{} has no log", release["id"]);
+        for event in log {
+            if event["from"] != event["to"] {
+                states.insert(event["from"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    states
+}
+
+#[test]
+fn the_bundled_history_gives_time_in_every_state_its_logs_pass_through() {
+    let history = example_json("history.json");
+    let states = states_left(&history);
+    // The walks pass through the whole line, planning to review.
+    assert!(states.len() >= 6, "{states:?}");
+    let run = relman(&["kpi", &example("history.json")]);
+    run.exits(0);
+    let report = run.stdout_json();
+    let time_in_state = &report["kpis"]["itil"]["time_in_state"];
+    for state in &states {
+        let figure = &time_in_state[state.as_str()];
+        assert!(
+            figure["count"].as_u64().unwrap_or(0) > 0,
+            "{state}: {time_in_state:#}"
+        );
+        assert!(
+            figure["median_secs"].as_f64().is_some_and(|s| s > 0.0),
+            "{state}: {time_in_state:#}"
+        );
+    }
+    let run = relman(&["kpi", &example("history.json"), "--format", "table"]);
+    run.exits(0);
+    for state in &states {
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("time in {state} ")))
+            .unwrap_or_else(|| panic!("no time in {state}:\n{}", run.stdout));
+        assert!(line.contains("median") && !line.contains("n/a"), "{line}");
+    }
+}
+
+#[test]
+fn the_bundled_history_names_only_releases_it_has() {
+    let history = example_json("history.json");
+    let ids: std::collections::BTreeSet<&str> = history["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for deployment in history["deployments"].as_array().unwrap() {
+        if let Some(id) = deployment["release_id"].as_str() {
+            assert!(ids.contains(id), "{} names {id}", deployment["id"]);
+        }
+    }
 }

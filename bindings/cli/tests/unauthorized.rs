@@ -144,14 +144,14 @@ fn bundled_history_against_bundled_schedule() {
     ]);
     run.exits(1);
     let report = run.stdout_json();
-    assert_eq!(report["checked"], 16);
-    // The history's own (closed, adopted) releases cover their production
-    // deployments: DEP-0018 ships REL-2026-030 inside its window.
-    assert!(!report["unauthorized"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|d| d["release_id"] == "REL-2026-030"));
+    assert_eq!(report["checked"], 17);
+    // Every release the history's deployments name is in the history
+    // (closed, walked by scripts/genuine-fixtures) and covers its production
+    // deployment; the one deployment without a release is the finding.
+    let unauthorized = report["unauthorized"].as_array().unwrap();
+    assert_eq!(unauthorized.len(), 1, "{report:#}");
+    assert_eq!(unauthorized[0]["deployment_id"], "DEP-0031");
+    assert!(unauthorized[0].get("release_id").is_none(), "{report:#}");
 }
 
 #[test]
