@@ -1202,6 +1202,68 @@ fn a_deleted_log_is_tampering_until_an_import_adopts_the_release() {
     }
 }
 
+/// Regression: an adopting import of a closed release whose review lists
+/// incidents failed with `internal` ("the applied import does not replay to
+/// its own document: review.incidents …"): `details.adopt` recorded the
+/// review's time but not its incidents.
+#[test]
+fn an_import_adopts_a_reviewed_release_with_its_incidents() {
+    let c = ctx();
+    let r = run(
+        &deploying(),
+        &c,
+        "chidi.okafor",
+        json!({"command": "complete_deployment", "outcome": "success_with_issues"}),
+    )
+    .release;
+    let r = run(
+        &r,
+        &c,
+        "anna.jansen",
+        json!({"command": "complete_review", "summary": "slow card checks",
+               "incidents": ["INC0088410", "INC0088411"]}),
+    )
+    .release;
+    let mut wiped = run(&r, &c, "anna.jansen", json!({"command": "close"})).release;
+    wiped.log.clear();
+    let adopted = run(
+        &wiped,
+        &c,
+        "anna.jansen",
+        json!({"command": "import", "source": SOURCE, "adopt": true}),
+    );
+    let adopt = &adopted.events[0].details["adopt"];
+    assert_eq!(
+        adopt["review_incidents"],
+        json!(["INC0088410", "INC0088411"]),
+        "{adopt:#}"
+    );
+    let a = adopted.release;
+    assert_valid(&a);
+    let report = check(&a, State::Closed, &c);
+    let rec = requirement(&report, "record.log");
+    assert!(rec.met, "{rec:#?}");
+    // Editing the incidents afterwards is still caught.
+    let mut edited = a.clone();
+    if let Some(review) = edited.review.as_mut() {
+        review.incidents.pop();
+    }
+    let report = check(&edited, State::Closed, &c);
+    let rec = requirement(&report, "record.log");
+    assert!(!rec.met, "{rec:#?}");
+    // Without incidents, `details.adopt` is as before (no empty list).
+    let mut none = closed();
+    none.log.clear();
+    let adopted = run(
+        &none,
+        &c,
+        "anna.jansen",
+        json!({"command": "import", "source": SOURCE, "adopt": true}),
+    );
+    let adopt = &adopted.events[0].details["adopt"];
+    assert!(adopt.get("review_incidents").is_none(), "{adopt:#}");
+}
+
 #[test]
 fn a_planning_release_cannot_carry_votes_an_outcome_or_a_review() {
     let c = ctx();

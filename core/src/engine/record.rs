@@ -613,6 +613,7 @@ fn replay_import(
         rec.deployed_at = a.deployed_at.clone().map(|t| (t, e.seq));
         rec.rolled_back_at = a.rolled_back_at.clone().map(|t| (t, e.seq));
         rec.review_completed_at = a.review_completed_at.clone().map(|t| (t, e.seq));
+        rec.review_incidents.clone_from(&a.review_incidents);
         rec.approval_round = a.approval_round.unwrap_or(1);
     }
     let votes: Vec<Approval> = read(d, "approvals", i, problems).unwrap_or_default();
@@ -679,6 +680,10 @@ pub(crate) struct Adopted {
     pub rolled_back_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_completed_at: Option<Timestamp>,
+    /// The review's incidents (absent when none, as in logs written
+    /// before they were recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub review_incidents: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_round: Option<u32>,
 }
@@ -694,6 +699,11 @@ impl Adopted {
             deployed_at: release.deployed_at.clone(),
             rolled_back_at: release.rolled_back_at.clone(),
             review_completed_at: release.review.as_ref().and_then(|r| r.completed_at.clone()),
+            review_incidents: release
+                .review
+                .as_ref()
+                .map(|r| r.incidents.clone())
+                .unwrap_or_default(),
             approval_round: release.approval_round,
         }
     }
