@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import icalendar
@@ -145,9 +146,12 @@ def show(rows):
 
 
 def differ(a, b):
-    """The first rows on which two sorted lists differ, readable."""
-    sa, sb = set(a), set(b)
-    return {"only in first": show(sorted(sa - sb)), "only in second": show(sorted(sb - sa))}
+    """The first rows on which two sorted lists differ (as multisets), readable."""
+    ca, cb = Counter(a), Counter(b)
+    return {
+        "only in first": show(sorted((ca - cb).elements())),
+        "only in second": show(sorted((cb - ca).elements())),
+    }
 
 
 expected = json.load(open(NIGHTS_EXPECTED, encoding="utf-8"))

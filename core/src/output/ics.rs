@@ -356,13 +356,17 @@ enum Fit {
     Split,
 }
 
-fn fit(rule: &calendar::Rule, iv: calendar::Interval) -> Fit {
+/// How `iv`, an occurrence of `rule`, can be written; `changes` are the
+/// UTC-offset changes of the rule's zone over all its occurrences, sorted.
+fn fit(rule: &calendar::Rule, iv: calendar::Interval, changes: &[i64]) -> Fit {
     let tz = rule.zone();
     if local_at(tz, iv.start).time() != rule.local_start() || !unambiguous(tz, iv.start) {
         return Fit::Split;
     }
+    // The first change after the start, if any, comes at or after the end.
+    let after = changes.partition_point(|t| *t <= iv.start);
     let steady = offset_at(tz, iv.start).0 == offset_at(tz, iv.end).0
-        && transitions(tz, iv.start, iv.end).is_empty();
+        && changes.get(after).is_none_or(|t| *t >= iv.end);
     if unambiguous(tz, iv.end) && steady {
         Fit::Series
     } else {
@@ -415,8 +419,13 @@ impl Period<'_> {
         };
         let mut out = Vec::new();
         let mut stretch: Vec<(calendar::Interval, Fit)> = Vec::new();
+        // One scan of the zone's offset changes for all the occurrences.
+        let changes = match (occ.first(), occ.iter().map(|iv| iv.end).max()) {
+            (Some(first), Some(last)) => transitions(rule.zone(), first.start, last),
+            _ => Vec::new(),
+        };
         for iv in occ {
-            match fit(rule, *iv) {
+            match fit(rule, *iv, &changes) {
                 Fit::Split => {
                     self.stretch(rule, &stretch, domain, &mut out);
                     stretch.clear();
