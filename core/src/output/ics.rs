@@ -438,7 +438,7 @@ impl Period<'_> {
         out
     }
 
-    /// One stretch of occurrences without a gap start: a series from the
+    /// One stretch of occurrences without a gap or ambiguous start: a series from the
     /// first to the last occurrence the rule carries, the rest on its own.
     fn stretch(
         &self,
