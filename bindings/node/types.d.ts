@@ -1772,6 +1772,11 @@ export interface IcsOptions {
   from?: Timestamp | null
   /** Length of the blackout horizon in days (default 90, at most 3660). */
   horizon_days?: number
+  /**
+   * Also the maintenance windows (CATEGORIES `MAINTENANCE`, UID
+   * `maintenance-<id>-…`; default false).
+   */
+  maintenance_windows?: boolean
   /** The calendar's display name (X-WR-CALNAME); default `relman schedule`. */
   name?: string | null
   /** The DTSTAMP of every event, and the default start of the horizon. */

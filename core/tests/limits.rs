@@ -453,14 +453,27 @@ fn recurrence_expansion_one_past_the_limit() {
 
 #[test]
 fn ics_events_one_past_the_limit() {
-    // 28 daily blackouts over 3 660 days: more than 100 000 events.
+    // 28 daily blackouts over 3 660 days are 28 RRULE series, well
+    // inside the limit.
     let max = relman::ics::MAX_EVENTS as u64;
-    let blackouts: Vec<Value> = (0..28)
-        .map(|i| {
-            json!({"id": format!("b{i}"), "name": "daily", "recurrence":
-            {"freq": "daily", "start_time": "00:00", "duration_secs": 60, "time_zone": "UTC"}})
-        })
-        .collect();
+    let daily = |duration: u64, zone: &str| -> Vec<Value> {
+        (0..28)
+            .map(|i| {
+                json!({"id": format!("b{i}"), "name": "daily", "recurrence":
+                {"freq": "daily", "start_time": "00:00", "duration_secs": duration, "time_zone": zone}})
+            })
+            .collect()
+    };
+    let ok = api::call(
+        "calendar_ics",
+        json!({"schedule": {"calendar": {"blackouts": daily(60, "UTC")}},
+               "options": {"now": "2026-01-01T00:00:00Z", "horizon_days": 3660}}),
+    )
+    .unwrap();
+    assert_eq!(ok["events"], 28);
+    // Lasting 250 days in Europe/Berlin, every occurrence spans a DST
+    // change, so none fits a series: more than 100 000 VEVENTs.
+    let blackouts = daily(250 * 86_400, "Europe/Berlin");
     let err = api::call(
         "calendar_ics",
         json!({"schedule": {"calendar": {"blackouts": blackouts}},

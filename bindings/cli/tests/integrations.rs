@@ -52,7 +52,20 @@ fn calendar_writes_ics_to_stdout() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.starts_with("BEGIN:VCALENDAR\r\n"));
     assert!(r.stdout.ends_with("END:VCALENDAR\r\n"));
-    assert_eq!(r.stdout.matches("BEGIN:VEVENT").count(), 4);
+    // Two releases and the weekly blackout as one RRULE series.
+    assert_eq!(r.stdout.matches("BEGIN:VEVENT").count(), 3);
+    assert_eq!(r.stdout.matches("\r\nRRULE:").count(), 1);
+    // Maintenance windows only with --maintenance-windows.
+    let nights = path("core/tests/fixtures/ics/dst-nights.json");
+    let args = ["--now", "2026-03-01T00:00:00Z", "calendar", &nights];
+    let without = relman(&args);
+    assert_eq!(without.code, 0, "{}", without.stderr);
+    assert!(!without.stdout.contains("CATEGORIES:MAINTENANCE"));
+    let with = relman(&[&args[..], &["--maintenance-windows"]].concat());
+    assert_eq!(with.code, 0, "{}", with.stderr);
+    assert!(with
+        .stdout
+        .contains("UID:maintenance-MW-BER-SUNDAY-series-20260301T013000Z@relman.invalid\r\n"));
     let tz = relman(&[
         "--now",
         "2026-10-20T08:00:00Z",

@@ -2018,7 +2018,7 @@ or a command. Written `{"kind": "observation", "metrics": {…}}`,
 
 _IcsOptionsRequired = TypedDict("_IcsOptionsRequired", {"now": "Timestamp"})
 
-_IcsOptionsOptional = TypedDict("_IcsOptionsOptional", {"from": Union["Timestamp", None], "horizon_days": int, "name": Union[str, None], "per_change": bool, "time_zone": Union[str, None], "uid_domain": Union[str, None]}, total=False)
+_IcsOptionsOptional = TypedDict("_IcsOptionsOptional", {"from": Union["Timestamp", None], "horizon_days": int, "maintenance_windows": bool, "name": Union[str, None], "per_change": bool, "time_zone": Union[str, None], "uid_domain": Union[str, None]}, total=False)
 class IcsOptions(_IcsOptionsRequired, _IcsOptionsOptional):
     """Options of [`calendar_ics`]."""
 

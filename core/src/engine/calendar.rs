@@ -249,6 +249,46 @@ impl Rule {
         self.duration
     }
 
+    /// The rule's time zone.
+    pub fn zone(&self) -> &Tz {
+        &self.tz
+    }
+
+    /// The local start time of every occurrence (`start_time`).
+    pub fn local_start(&self) -> NaiveTime {
+        self.start
+    }
+
+    /// The rule as the value of an RFC 5545 `RRULE` without `UNTIL`
+    /// (`FREQ=WEEKLY;WKST=MO;BYDAY=SA,SU`). Its occurrences equal the
+    /// rule's own when `DTSTART` is one of them: intervals count from
+    /// `DTSTART` there and from the anchor here, and `DTSTART` is on the
+    /// anchor's phase. Weeks start on Monday (`WKST=MO`) as here; a
+    /// `BYMONTHDAY` a month lacks is skipped (RFC 5545 §3.3.10) as here;
+    /// `nth` -1 is `BYDAY=-1SU`, the last such weekday.
+    pub fn rrule(&self) -> String {
+        const NAMES: [&str; 7] = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+        let days: Vec<&str> = NAMES
+            .iter()
+            .zip(self.days.iter())
+            .filter(|(_, on)| **on)
+            .map(|(n, _)| *n)
+            .collect();
+        let mut out = match self.freq {
+            Frequency::Daily => "FREQ=DAILY".to_string(),
+            Frequency::Weekly => format!("FREQ=WEEKLY;WKST=MO;BYDAY={}", days.join(",")),
+            Frequency::Monthly => match (self.day_of_month, self.nth) {
+                (Some(d), _) => format!("FREQ=MONTHLY;BYMONTHDAY={d}"),
+                (None, Some(n)) => format!("FREQ=MONTHLY;BYDAY={n}{}", days.join(",")),
+                (None, None) => "FREQ=MONTHLY".to_string(),
+            },
+        };
+        if self.interval > 1 {
+            out.push_str(&format!(";INTERVAL={}", self.interval));
+        }
+        out
+    }
+
     fn anchor(&self) -> NaiveDate {
         self.from
             .unwrap_or(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default())

@@ -1,5 +1,8 @@
-//! iCalendar export: the forward schedule and the blackouts as an RFC 5545
-//! file that Outlook, Google Calendar and Apple Calendar import.
+//! iCalendar export: the forward schedule, the blackouts and (on request)
+//! the maintenance windows as an RFC 5545 file that Outlook, Google
+//! Calendar and Apple Calendar import, and that Python `icalendar` and
+//! `recurring-ical-events` and npm `node-ical` and `ical.js` all read as
+//! the same instants.
 //!
 //! Decides: nothing — it presents. Needs: a [`Schedule`] (its releases, its
 //! bare changes and its `calendar`) and [`IcsOptions`] with the caller's
@@ -8,15 +11,39 @@
 //! Output: one VEVENT per release with `planned_start` and `planned_end`
 //! (UID `release-<id>@<uid_domain>`), optionally one per change (UID
 //! `change-<id>@…`; a change without its own window takes its release's),
-//! and one per blackout occurrence that intersects the horizon `[from,
-//! from + horizon_days)` (UID `blackout-<id>-<start as YYYYMMDDTHHMMSSZ>@…`),
-//! expanded by [`crate::calendar`] with its DST rules. Times are UTC (`Z`)
-//! unless `time_zone` names an IANA zone: then DTSTART/DTEND carry `TZID`
-//! and a VTIMEZONE lists every UTC-offset transition of the zone between a
-//! year before the first and a year after the last event. TEXT values escape
-//! backslash, semicolon, comma and newline; lines end in CRLF and are folded
-//! at 75 octets without splitting a UTF-8 character. Output order is the
-//! document order; the same input gives the same bytes.
+//! then the blackouts and, with `maintenance_windows`, the maintenance
+//! windows whose occurrences intersect the horizon `[from, from +
+//! horizon_days)`, as [`crate::calendar`] expands them with its DST rules.
+//!
+//! - A one-off period, and an occurrence written on its own, is one VEVENT
+//!   with DTSTART/DTEND (UID `blackout-<id>-<start as
+//!   YYYYMMDDTHHMMSSZ>@…`, or `maintenance-…`).
+//! - A recurring period is written as series: one VEVENT with `DTSTART` in
+//!   the rule's zone (`TZID`), `DURATION` (elapsed, never days), an `RRULE`
+//!   bounded by `UNTIL` = the UTC start of its last occurrence in the
+//!   stretch (so never past the horizon or the rule's `until`), UID
+//!   `…-<id>-series-<DTSTART as YYYYMMDDTHHMMSSZ>@…`.
+//! - An occurrence whose span crosses a UTC-offset change or ends at an
+//!   ambiguous local time gets an `EXDATE` (local time, `TZID`) in its
+//!   series and is written on its own, in UTC.
+//! - An occurrence whose local start is ambiguous (fall back) or fell in a
+//!   spring-forward gap (moved forward by the gap) ends the series: it is
+//!   written on its own and a new series starts after it. A stretch with
+//!   fewer than two occurrences the rule carries is written occurrence by
+//!   occurrence.
+//!
+//! docs/integrations.md ("iCalendar") records what each of the four
+//! parsers reads from the other forms, which is why these are chosen.
+//! Times are UTC (`Z`) unless `time_zone` names an IANA zone: then a one-off
+//! event's DTSTART/DTEND carry `TZID` when both local times are
+//! unambiguous (else both are UTC); there is no X-WR-TIMEZONE. Each zone
+//! used (that one and the zones of the series) gets a VTIMEZONE listing
+//! every UTC-offset transition between a year before the first and a year
+//! after the last occurrence. TEXT values escape backslash, semicolon,
+//! comma and newline; lines end in CRLF and are folded at 75 octets without
+//! splitting a UTF-8 character. Output order is the document order
+//! (releases, changes, blackouts, windows; each period's events by start);
+//! the same input gives the same bytes.
 
 use crate::calendar::{self, utc};
 use crate::context::Schedule;
@@ -54,6 +81,10 @@ pub struct IcsOptions {
     /// The domain part of every UID (default `relman.invalid`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid_domain: Option<String>,
+    /// Also the maintenance windows (CATEGORIES `MAINTENANCE`, UID
+    /// `maintenance-<id>-…`; default false).
+    #[serde(default)]
+    pub maintenance_windows: bool,
 }
 
 fn default_horizon() -> u32 {
@@ -71,6 +102,7 @@ impl IcsOptions {
             time_zone: None,
             name: None,
             uid_domain: None,
+            maintenance_windows: false,
         }
     }
 }
@@ -157,31 +189,41 @@ enum Zone {
 }
 
 impl Zone {
-    /// `DTSTART…` property for an instant.
-    fn prop(&self, name: &str, secs: i64) -> String {
+    /// The `DTSTART` and `DTEND` properties of a one-off event: both with
+    /// `TZID` when the zone is named and both local times are
+    /// unambiguous, else both in UTC. An ambiguous local time reads as its
+    /// first instant in RFC 5545 and Python's icalendar, as its second in
+    /// node-ical and ical.js; a TZID start with a UTC end is shifted by
+    /// recurring-ical-events.
+    fn props(&self, start: i64, end: i64) -> [String; 2] {
         match self {
-            Zone::Utc => format!("{name}:{}", utc_stamp(secs)),
-            Zone::Named(tz) => {
-                let local = tz.from_utc_datetime(&utc(secs).naive_utc());
-                let naive = local.naive_local();
-                // An ambiguous local time reads as its first instant
-                // (RFC 5545): write the second one in UTC instead.
-                match tz.from_local_datetime(&naive) {
-                    chrono::LocalResult::Single(_) => format!(
-                        "{name};TZID={}:{}",
-                        tz.name(),
-                        naive.format("%Y%m%dT%H%M%S")
-                    ),
-                    chrono::LocalResult::Ambiguous(a, _) if a.timestamp() == secs => format!(
-                        "{name};TZID={}:{}",
-                        tz.name(),
-                        naive.format("%Y%m%dT%H%M%S")
-                    ),
-                    _ => format!("{name}:{}", utc_stamp(secs)),
-                }
+            Zone::Named(tz) if unambiguous(tz, start) && unambiguous(tz, end) => {
+                let at = |secs| local_at(tz, secs).format("%Y%m%dT%H%M%S");
+                [
+                    format!("DTSTART;TZID={}:{}", tz.name(), at(start)),
+                    format!("DTEND;TZID={}:{}", tz.name(), at(end)),
+                ]
             }
+            _ => [
+                format!("DTSTART:{}", utc_stamp(start)),
+                format!("DTEND:{}", utc_stamp(end)),
+            ],
         }
     }
+}
+
+/// The local date-time of an instant in `tz`.
+fn local_at(tz: &Tz, secs: i64) -> chrono::NaiveDateTime {
+    tz.from_utc_datetime(&utc(secs).naive_utc()).naive_local()
+}
+
+/// True when the instant's local time in `tz` denotes it alone (it is not
+/// in a fall-back hour).
+fn unambiguous(tz: &Tz, secs: i64) -> bool {
+    matches!(
+        tz.from_local_datetime(&local_at(tz, secs)),
+        chrono::LocalResult::Single(_)
+    )
 }
 
 fn offset_at(tz: &Tz, secs: i64) -> (i32, bool, String) {
@@ -270,6 +312,204 @@ struct Event {
     categories: &'static str,
     status: Option<&'static str>,
     location: Option<String>,
+    transp: &'static str,
+    series: Option<Series>,
+}
+
+/// A recurring VEVENT: `DTSTART` (the event's `start`) in `tz`, `DURATION`,
+/// `RRULE` up to `until` and the `EXDATE`s.
+struct Series {
+    tz: Tz,
+    rrule: String,
+    until: i64,
+    duration: i64,
+    exdates: Vec<chrono::NaiveDateTime>,
+}
+
+/// `PT…H…M…S` of elapsed seconds (never days, which are nominal).
+fn fmt_duration(secs: i64) -> String {
+    let a = secs.unsigned_abs();
+    let (h, m, s) = (a / 3600, a % 3600 / 60, a % 60);
+    let mut out = "PT".to_string();
+    if h > 0 {
+        out.push_str(&format!("{h}H"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}M"));
+    }
+    if s > 0 || (h == 0 && m == 0) {
+        out.push_str(&format!("{s}S"));
+    }
+    out
+}
+
+/// How an occurrence of a rule can be written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    /// As an instance of the RRULE.
+    Series,
+    /// On its own, with an EXDATE in the series: its span meets a
+    /// UTC-offset change, or it ends at an ambiguous local time.
+    Except,
+    /// On its own, ending the series: its local start was in a gap, or is
+    /// ambiguous (an EXDATE there is read as different instants).
+    Split,
+}
+
+/// How `iv`, an occurrence of `rule`, can be written; `changes` are the
+/// UTC-offset changes of the rule's zone over all its occurrences, sorted.
+fn fit(rule: &calendar::Rule, iv: calendar::Interval, changes: &[i64]) -> Fit {
+    let tz = rule.zone();
+    if local_at(tz, iv.start).time() != rule.local_start() || !unambiguous(tz, iv.start) {
+        return Fit::Split;
+    }
+    // The first change after the start, if any, comes at or after the end.
+    let after = changes.partition_point(|t| *t <= iv.start);
+    let steady = offset_at(tz, iv.start).0 == offset_at(tz, iv.end).0
+        && changes.get(after).is_none_or(|t| *t >= iv.end);
+    if unambiguous(tz, iv.end) && steady {
+        Fit::Series
+    } else {
+        Fit::Except
+    }
+}
+
+/// What a blackout or maintenance window contributes besides its times.
+struct Period<'a> {
+    /// `blackout` or `maintenance` (the UID prefix).
+    kind: &'static str,
+    id: &'a str,
+    summary: String,
+    description: String,
+    categories: &'static str,
+    transp: &'static str,
+}
+
+impl Period<'_> {
+    fn event(&self, uid: String, iv: calendar::Interval, series: Option<Series>) -> Event {
+        Event {
+            uid,
+            start: iv.start,
+            end: iv.end,
+            summary: self.summary.clone(),
+            description: self.description.clone(),
+            categories: self.categories,
+            status: Some("CONFIRMED"),
+            location: None,
+            transp: self.transp,
+            series,
+        }
+    }
+
+    fn single(&self, iv: calendar::Interval, domain: &str) -> Event {
+        let uid = format!("{}-{}-{}@{domain}", self.kind, self.id, utc_stamp(iv.start));
+        self.event(uid, iv, None)
+    }
+
+    /// The VEVENTs of `occ`, the occurrences of `rule` (or of a one-off
+    /// period when `rule` is `None`), in order.
+    fn events(
+        &self,
+        rule: Option<&calendar::Rule>,
+        occ: &[calendar::Interval],
+        domain: &str,
+    ) -> Vec<Event> {
+        let Some(rule) = rule else {
+            return occ.iter().map(|iv| self.single(*iv, domain)).collect();
+        };
+        let mut out = Vec::new();
+        let mut stretch: Vec<(calendar::Interval, Fit)> = Vec::new();
+        // One scan of the zone's offset changes for all the occurrences.
+        let changes = match (occ.first(), occ.iter().map(|iv| iv.end).max()) {
+            (Some(first), Some(last)) => transitions(rule.zone(), first.start, last),
+            _ => Vec::new(),
+        };
+        for iv in occ {
+            match fit(rule, *iv, &changes) {
+                Fit::Split => {
+                    self.stretch(rule, &stretch, domain, &mut out);
+                    stretch.clear();
+                    out.push(self.single(*iv, domain));
+                }
+                f => stretch.push((*iv, f)),
+            }
+        }
+        self.stretch(rule, &stretch, domain, &mut out);
+        out
+    }
+
+    /// One stretch of occurrences without a gap or ambiguous start: a series from the
+    /// first to the last occurrence the rule carries, the rest on its own.
+    fn stretch(
+        &self,
+        rule: &calendar::Rule,
+        stretch: &[(calendar::Interval, Fit)],
+        domain: &str,
+        out: &mut Vec<Event>,
+    ) {
+        let carried = |(_, f): &&(calendar::Interval, Fit)| *f == Fit::Series;
+        let (first, last) = match (
+            stretch.iter().position(|x| carried(&x)),
+            stretch.iter().rposition(|x| carried(&x)),
+        ) {
+            (Some(a), Some(b)) if a < b => (a, b),
+            _ => {
+                out.extend(stretch.iter().map(|(iv, _)| self.single(*iv, domain)));
+                return;
+            }
+        };
+        let tz = rule.zone();
+        for (j, (iv, f)) in stretch.iter().enumerate() {
+            if j == first {
+                let exdates = stretch
+                    .iter()
+                    .skip(first)
+                    .take(last.saturating_sub(first))
+                    .filter(|(_, f)| *f == Fit::Except)
+                    .map(|(x, _)| local_at(tz, x.start))
+                    .collect();
+                let until = stretch.get(last).map_or(iv.start, |(x, _)| x.start);
+                let uid = format!(
+                    "{}-{}-series-{}@{domain}",
+                    self.kind,
+                    self.id,
+                    utc_stamp(iv.start)
+                );
+                let series = Series {
+                    tz: *tz,
+                    rrule: rule.rrule(),
+                    until,
+                    duration: rule.duration(),
+                    exdates,
+                };
+                out.push(self.event(uid, *iv, Some(series)));
+            } else if *f != Fit::Series || j < first || j > last {
+                out.push(self.single(*iv, domain));
+            }
+        }
+    }
+}
+
+fn scope_text(scope: Option<&crate::Scope>, none: &str) -> String {
+    match scope {
+        None => none.to_string(),
+        Some(s) if s.all => "all".to_string(),
+        Some(s) if s.is_empty() => none.to_string(),
+        Some(s) => {
+            let mut parts = Vec::new();
+            for (label, v) in [
+                ("CIs", &s.cis),
+                ("CI classes", &s.ci_classes),
+                ("services", &s.services),
+                ("environments", &s.environments),
+            ] {
+                if !v.is_empty() {
+                    parts.push(format!("{label} {}", v.join(", ")));
+                }
+            }
+            parts.join("; ")
+        }
+    }
 }
 
 fn release_event(r: &Release, domain: &str) -> Option<Event> {
@@ -312,6 +552,8 @@ fn release_event(r: &Release, domain: &str) -> Option<Event> {
             _ => "CONFIRMED",
         }),
         location: (!r.environments.is_empty()).then(|| r.environments.join(", ")),
+        transp: "OPAQUE",
+        series: None,
     })
 }
 
@@ -347,6 +589,8 @@ fn change_event(
         categories: "CHANGE",
         status: None,
         location: None,
+        transp: "OPAQUE",
+        series: None,
     })
 }
 
@@ -406,54 +650,76 @@ pub fn calendar_ics(schedule: &Schedule, options: &IcsOptions) -> Result<IcsExpo
     }
     let from = options.from.as_ref().unwrap_or(&options.now).unix_seconds();
     let to = from.saturating_add(i64::from(options.horizon_days).saturating_mul(86_400));
+    // The first and last instant of every occurrence (series included),
+    // for the VTIMEZONE range.
+    let mut span: Option<(i64, i64)> = None;
+    for e in &events {
+        span = Some(span.map_or((e.start, e.end), |(a, b)| (a.min(e.start), b.max(e.end))));
+    }
     if let Some(cal) = &schedule.calendar {
-        for (i, b) in cal.blackouts.iter().enumerate() {
-            let path = format!("calendar.blackouts[{i}]");
-            let occ = calendar::period_occurrences(
-                b.start.as_ref(),
-                b.end.as_ref(),
-                b.recurrence.as_ref(),
-                (from, to),
-                MAX_EVENTS as u64,
-                &path,
-            )?;
+        let blackouts = cal.blackouts.iter().enumerate().map(|(i, b)| {
             let severity = match b.severity {
                 crate::document::BlackoutSeverity::Block => "block",
                 crate::document::BlackoutSeverity::Warn => "warn",
             };
-            let scope = match &b.scope {
-                None => "all".to_string(),
-                Some(s) if s.all || s.is_empty() => "all".to_string(),
-                Some(s) => {
-                    let mut parts = Vec::new();
-                    for (label, v) in [
-                        ("CIs", &s.cis),
-                        ("CI classes", &s.ci_classes),
-                        ("services", &s.services),
-                        ("environments", &s.environments),
-                    ] {
-                        if !v.is_empty() {
-                            parts.push(format!("{label} {}", v.join(", ")));
-                        }
-                    }
-                    parts.join("; ")
-                }
+            let period = Period {
+                kind: "blackout",
+                id: &b.id,
+                summary: format!("Blackout: {}", b.name),
+                description: format!(
+                    "Change blackout {} (severity {severity}). Scope: {}.",
+                    b.id,
+                    scope_text(b.scope.as_ref(), "all")
+                ),
+                categories: "BLACKOUT",
+                transp: "OPAQUE",
             };
-            for iv in occ {
-                events.push(Event {
-                    uid: format!("blackout-{}-{}@{domain}", b.id, utc_stamp(iv.start)),
-                    start: iv.start,
-                    end: iv.end,
-                    summary: format!("Blackout: {}", b.name),
+            let times = (b.start.as_ref(), b.end.as_ref(), b.recurrence.as_ref());
+            (format!("calendar.blackouts[{i}]"), period, times)
+        });
+        let windows = cal
+            .maintenance_windows
+            .iter()
+            .enumerate()
+            .filter(|_| options.maintenance_windows)
+            .map(|(i, m)| {
+                let period = Period {
+                    kind: "maintenance",
+                    id: &m.id,
+                    summary: format!("Maintenance window: {}", m.name),
                     description: format!(
-                        "Change blackout {} (severity {severity}). Scope: {scope}.",
-                        b.id
+                        "Maintenance window {}. Scope: {}.",
+                        m.id,
+                        scope_text(m.scope.as_ref(), "the CIs that name it")
                     ),
-                    categories: "BLACKOUT",
-                    status: Some("CONFIRMED"),
-                    location: None,
-                });
+                    categories: "MAINTENANCE",
+                    transp: "TRANSPARENT",
+                };
+                let times = (m.start.as_ref(), m.end.as_ref(), m.recurrence.as_ref());
+                (format!("calendar.maintenance_windows[{i}]"), period, times)
+            });
+        for (path, period, (start, end, recurrence)) in blackouts.chain(windows) {
+            let occ = calendar::period_occurrences(
+                start,
+                end,
+                recurrence,
+                (from, to),
+                MAX_EVENTS as u64,
+                &path,
+            )?;
+            for iv in &occ {
+                span = Some(span.map_or((iv.start, iv.end), |(a, b)| {
+                    (a.min(iv.start), b.max(iv.end))
+                }));
             }
+            let rule = match recurrence {
+                Some(r) => Some(calendar::Rule::new(
+                    r,
+                    &crate::foundation::path::join(&path, "recurrence"),
+                )?),
+                None => None,
+            };
+            events.extend(period.events(rule.as_ref(), &occ, domain));
             if events.len() > MAX_EVENTS {
                 return Err(Error::LimitExceeded {
                     path,
@@ -477,10 +743,23 @@ pub fn calendar_ics(schedule: &Schedule, options: &IcsOptions) -> Result<IcsExpo
         "X-WR-CALNAME:{}",
         escape_text(options.name.as_deref().unwrap_or("relman schedule"))
     ));
+    // The export zone first, then the zone of each series in order.
+    let mut zones: Vec<Tz> = Vec::new();
+    // No X-WR-TIMEZONE: recurring-ical-events (x-wr-timezone) rewrites
+    // every UTC time into that zone and so reads the second of two equal
+    // local times as the first.
     if let Zone::Named(tz) = &zone {
-        w.line(&format!("X-WR-TIMEZONE:{}", tz.name()));
-        let first = events.iter().map(|e| e.start).min().unwrap_or(from);
-        let last = events.iter().map(|e| e.end).max().unwrap_or(to);
+        zones.push(*tz);
+    }
+    for e in &events {
+        if let Some(s) = &e.series {
+            if !zones.contains(&s.tz) {
+                zones.push(s.tz);
+            }
+        }
+    }
+    let (first, last) = span.unwrap_or((from, to));
+    for tz in &zones {
         vtimezone(&mut w, tz, first, last);
     }
     let stamp = utc_stamp(options.now.unix_seconds());
@@ -488,8 +767,23 @@ pub fn calendar_ics(schedule: &Schedule, options: &IcsOptions) -> Result<IcsExpo
         w.line("BEGIN:VEVENT");
         w.line(&format!("UID:{}", escape_text(&e.uid)));
         w.line(&format!("DTSTAMP:{stamp}"));
-        w.line(&zone.prop("DTSTART", e.start));
-        w.line(&zone.prop("DTEND", e.end));
+        match &e.series {
+            None => {
+                for p in zone.props(e.start, e.end) {
+                    w.line(&p);
+                }
+            }
+            Some(s) => {
+                let name = s.tz.name();
+                let local = local_at(&s.tz, e.start).format("%Y%m%dT%H%M%S");
+                w.line(&format!("DTSTART;TZID={name}:{local}"));
+                w.line(&format!("DURATION:{}", fmt_duration(s.duration)));
+                w.line(&format!("RRULE:{};UNTIL={}", s.rrule, utc_stamp(s.until)));
+                for x in &s.exdates {
+                    w.line(&format!("EXDATE;TZID={name}:{}", x.format("%Y%m%dT%H%M%S")));
+                }
+            }
+        }
         w.line(&format!("SUMMARY:{}", escape_text(&e.summary)));
         w.line(&format!("DESCRIPTION:{}", escape_text(&e.description)));
         if let Some(l) = &e.location {
@@ -499,7 +793,7 @@ pub fn calendar_ics(schedule: &Schedule, options: &IcsOptions) -> Result<IcsExpo
         if let Some(s) = e.status {
             w.line(&format!("STATUS:{s}"));
         }
-        w.line("TRANSP:OPAQUE");
+        w.line(&format!("TRANSP:{}", e.transp));
         w.line("END:VEVENT");
     }
     w.line("END:VCALENDAR");

@@ -10,10 +10,13 @@ use crate::render;
 
 const AFTER_HELP: &str = "\
 Writes RFC 5545 iCalendar text to stdout: one VEVENT per scheduled release
-(with --per-change also one per change) and one per blackout occurrence in
-the horizon [--from, --from + --horizon-days). DTSTAMP is --now (else `now` in
---context, else the system clock, named on stderr). Times are UTC unless --time-zone names an
-IANA zone (then TZID and a VTIMEZONE). With --format json the output is
+(with --per-change also one per change) and the blackouts (with
+--maintenance-windows also the maintenance windows) in the horizon [--from,
+--from + --horizon-days): a recurring one as an RRULE series in its own zone,
+bounded by the horizon, with EXDATE and a UTC event for each occurrence at a
+DST change. DTSTAMP is --now (else `now` in --context, else the system clock,
+named on stderr). Times are UTC unless --time-zone names an IANA zone (then
+TZID where unambiguous, and a VTIMEZONE). With --format json the output is
 {ics, events, warnings[]}; warnings otherwise go to stderr.
 
 Exit status: 0 ok, 2 bad input.";
@@ -40,6 +43,9 @@ pub struct Args {
     /// The calendar's display name.
     #[arg(long)]
     pub name: Option<String>,
+    /// Also the maintenance windows (CATEGORIES MAINTENANCE).
+    #[arg(long)]
+    pub maintenance_windows: bool,
 }
 
 fn stamp(flag: &str, text: &str) -> Result<Timestamp, Failure> {
@@ -60,6 +66,7 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
     options.per_change = args.per_change;
     options.time_zone = args.time_zone.clone();
     options.name = args.name.clone();
+    options.maintenance_windows = args.maintenance_windows;
     let mut export = relman::calendar_ics(&parsed.document, &options)?;
     export.warnings.splice(0..0, parsed.warnings);
     match globals.format_arg() {
