@@ -55,7 +55,7 @@ fn one_event_per_release_and_blackout_occurrence_with_stable_uids() {
     assert_eq!(out.events, 3);
     assert_eq!(text.matches("BEGIN:VEVENT").count(), 3);
     assert!(text.contains("UID:release-REL-1@relman.invalid\r\n"));
-    assert!(text.contains("UID:blackout-BO-WEEKEND-series-20261024T003000Z@relman.invalid\r\n"));
+    assert!(text.contains("UID:blackout-BO-WEEKEND-series@relman.invalid\r\n"));
     assert!(text.contains("DTSTART;TZID=Europe/Amsterdam:20261024T023000\r\nDURATION:PT2H\r\n"));
     // 31 Oct is winter time: 02:30 CET = 01:30Z, the last start.
     assert!(text.contains("RRULE:FREQ=WEEKLY;WKST=MO;BYDAY=SA;UNTIL=20261031T013000Z\r\n"));
@@ -281,7 +281,7 @@ fn an_ambiguous_start_ends_the_series_and_a_new_one_follows() {
     );
     assert!(
         text.contains(
-            "UID:blackout-B-series-20261026T013000Z@relman.invalid\r\nDTSTAMP:20261022T000000Z\r\n\
+            "UID:blackout-B-series-20261025T003000Z@relman.invalid\r\nDTSTAMP:20261022T000000Z\r\n\
          DTSTART;TZID=Europe/Berlin:20261026T023000\r\n"
         ),
         "{text}"
@@ -316,6 +316,42 @@ fn exdate_and_a_utc_event_for_an_occurrence_across_the_change() {
     assert_eq!(text.matches("BEGIN:VEVENT").count(), 2);
 }
 
+/// The `UID`s of the series in an export, in order.
+fn series_uids(text: &str) -> Vec<&str> {
+    text.split("\r\n")
+        .filter_map(|l| l.strip_prefix("UID:"))
+        .filter(|uid| uid.contains("-series"))
+        .collect()
+}
+
+#[test]
+fn series_uids_stay_as_the_horizon_moves() {
+    // Nightly 02:30 Berlin: its series are split at the DST nights. A
+    // series is named after the split before it (29 Mar, 02:30 moved to
+    // 03:30 CEST = 01:30Z; 25 Oct, the first 02:30 = 00:30Z), not after
+    // the horizon's first occurrence.
+    let rule = json!({"freq": "daily", "start_time": "02:30", "duration_secs": 3600, "time_zone": "Europe/Berlin"});
+    let spring = "blackout-B-series-20260329T013000Z@relman.invalid";
+    let autumn = "blackout-B-series-20261025T003000Z@relman.invalid";
+    for from in ["2026-10-01T00:00:00Z", "2026-10-08T00:00:00Z"] {
+        let text = export_rule(rule.clone(), from, 30);
+        assert_eq!(series_uids(&text), [spring, autumn], "{from}:\n{text}");
+    }
+    // Past the autumn night, the series after it keeps its name.
+    let text = export_rule(rule.clone(), "2026-11-02T00:00:00Z", 30);
+    assert_eq!(series_uids(&text), [autumn], "{text}");
+    // A rule no offset change splits: one name for ever.
+    let plain = json!({"freq": "daily", "start_time": "22:00", "duration_secs": 3600, "time_zone": "Europe/Berlin"});
+    for from in ["2026-01-01T00:00:00Z", "2026-10-01T00:00:00Z"] {
+        let text = export_rule(plain.clone(), from, 60);
+        assert_eq!(
+            series_uids(&text),
+            ["blackout-B-series@relman.invalid"],
+            "{from}:\n{text}"
+        );
+    }
+}
+
 #[test]
 fn a_gap_start_ends_the_series_and_a_new_one_follows() {
     // Nightly 02:30 Berlin across the spring night of 29 Mar 2026: 02:30
@@ -334,7 +370,7 @@ fn a_gap_start_ends_the_series_and_a_new_one_follows() {
         "{text}"
     );
     assert!(
-        text.contains("UID:blackout-B-series-20260330T003000Z@relman.invalid\r\n"),
+        text.contains("UID:blackout-B-series-20260329T013000Z@relman.invalid\r\n"),
         "{text}"
     );
     assert!(!text.contains("EXDATE"), "{text}");
@@ -378,7 +414,7 @@ fn maintenance_windows_only_on_request() {
     let text = unfold(&on.ics);
     assert_eq!(on.events, 2);
     assert!(
-        text.contains("UID:maintenance-MW1-series-20260104T010000Z@relman.invalid\r\n"),
+        text.contains("UID:maintenance-MW1-series@relman.invalid\r\n"),
         "{text}"
     );
     assert!(text.contains("RRULE:FREQ=WEEKLY;WKST=MO;BYDAY=SU;UNTIL=20260118T010000Z\r\n"));

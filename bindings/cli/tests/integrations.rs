@@ -65,7 +65,7 @@ fn calendar_writes_ics_to_stdout() {
     assert_eq!(with.code, 0, "{}", with.stderr);
     assert!(with
         .stdout
-        .contains("UID:maintenance-MW-BER-SUNDAY-series-20260301T013000Z@relman.invalid\r\n"));
+        .contains("UID:maintenance-MW-BER-SUNDAY-series-20251026T003000Z@relman.invalid\r\n"));
     let tz = relman(&[
         "--now",
         "2026-10-20T08:00:00Z",

@@ -22,7 +22,9 @@
 //!   the rule's zone (`TZID`), `DURATION` (elapsed, never days), an `RRULE`
 //!   bounded by `UNTIL` = the UTC start of its last occurrence in the
 //!   stretch (so never past the horizon or the rule's `until`), UID
-//!   `…-<id>-series-<DTSTART as YYYYMMDDTHHMMSSZ>@…`.
+//!   `…-<id>-series-<start of the split occurrence before it, as
+//!   YYYYMMDDTHHMMSSZ>@…` (`…-<id>-series@…` when the two years before hold
+//!   none), so that the UID does not move with the horizon.
 //! - An occurrence whose span crosses a UTC-offset change or ends at an
 //!   ambiguous local time gets an `EXDATE` (local time, `TZID`) in its
 //!   series and is written on its own, in UTC.
@@ -424,26 +426,33 @@ impl Period<'_> {
             (Some(first), Some(last)) => transitions(rule.zone(), first.start, last),
             _ => Vec::new(),
         };
+        // A series is named after the split occurrence before it, so that
+        // its UID does not move with the horizon.
+        let mut after = occ.first().and_then(|iv| split_before(rule, iv.start));
         for iv in occ {
             match fit(rule, *iv, &changes) {
                 Fit::Split => {
-                    self.stretch(rule, &stretch, domain, &mut out);
+                    self.stretch(rule, &stretch, after, domain, &mut out);
                     stretch.clear();
                     out.push(self.single(*iv, domain));
+                    after = Some(iv.start);
                 }
                 f => stretch.push((*iv, f)),
             }
         }
-        self.stretch(rule, &stretch, domain, &mut out);
+        self.stretch(rule, &stretch, after, domain, &mut out);
         out
     }
 
     /// One stretch of occurrences without a gap or ambiguous start: a series from the
     /// first to the last occurrence the rule carries, the rest on its own.
+    /// `after` is the start of the split occurrence before the stretch (the
+    /// series' name), if the rule has one.
     fn stretch(
         &self,
         rule: &calendar::Rule,
         stretch: &[(calendar::Interval, Fit)],
+        after: Option<i64>,
         domain: &str,
         out: &mut Vec<Event>,
     ) {
@@ -469,12 +478,12 @@ impl Period<'_> {
                     .map(|(x, _)| local_at(tz, x.start))
                     .collect();
                 let until = stretch.get(last).map_or(iv.start, |(x, _)| x.start);
-                let uid = format!(
-                    "{}-{}-series-{}@{domain}",
-                    self.kind,
-                    self.id,
-                    utc_stamp(iv.start)
-                );
+                let uid = match after {
+                    None => format!("{}-{}-series@{domain}", self.kind, self.id),
+                    Some(t) => {
+                        format!("{}-{}-series-{}@{domain}", self.kind, self.id, utc_stamp(t))
+                    }
+                };
                 let series = Series {
                     tz: *tz,
                     rrule: rule.rrule(),
@@ -488,6 +497,42 @@ impl Period<'_> {
             }
         }
     }
+}
+
+/// How far back [`split_before`] looks: two years, so that a rule whose
+/// zone changes its offsets yearly meets its previous split in reach.
+const SPLIT_LOOKBACK_SECS: i64 = 2 * 366 * 86_400;
+
+/// The start of the last occurrence of `rule` before `before` whose local
+/// start is ambiguous or in a gap (a split, which ends a series), looking
+/// back [`SPLIT_LOOKBACK_SECS`]; `None` when there is none (a zone without
+/// offset changes, a start time no change reaches, a rule that begins
+/// later). A split can only come within a day or two of an offset change,
+/// so only the occurrences around each change are expanded, latest first.
+fn split_before(rule: &calendar::Rule, before: i64) -> Option<i64> {
+    const NEAR: i64 = 2 * 86_400;
+    let changes = transitions(
+        rule.zone(),
+        before.saturating_sub(SPLIT_LOOKBACK_SECS),
+        before,
+    );
+    changes.iter().rev().find_map(|&t| {
+        let occ = rule
+            .occurrences(
+                t.saturating_sub(NEAR),
+                t.saturating_add(NEAR).min(before),
+                64,
+                "",
+            )
+            .ok()?;
+        let last = occ.iter().map(|iv| iv.end).max()?;
+        let near = transitions(rule.zone(), t.saturating_sub(NEAR), last);
+        occ.iter()
+            .rev()
+            .filter(|iv| iv.start < before)
+            .find(|iv| fit(rule, **iv, &near) == Fit::Split)
+            .map(|iv| iv.start)
+    })
 }
 
 fn scope_text(scope: Option<&crate::Scope>, none: &str) -> String {
