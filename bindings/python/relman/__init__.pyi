@@ -120,6 +120,7 @@ __all__ = [
     "closure",
     "overdue",
     "import_metrics",
+    "report",
 ]
 
 def validate(
@@ -281,3 +282,10 @@ def import_metrics(
     max_age_secs: Union[int, None] = None,
 ) -> MetricImport:
     """Prometheus or Datadog query responses as baseline and canary samples."""
+
+def report(
+    schedule: Union[Schedule, str],
+    history: Union[History, str, None] = None,
+    options: Union[Mapping[str, object], str, None] = None,
+) -> Dict[str, JSONValue]:
+    """The change calendar and KPI charts as one self-contained HTML page."""

@@ -49,7 +49,8 @@ pub enum ReportGroupBy {
     /// bar in each of their rows).
     #[default]
     Ci,
-    /// One row per service (the CMDB's `service` of the item's CIs).
+    /// One row per service: a release's `services`, else the CMDB's
+    /// `service` of its CIs (a change's: of its CIs).
     Service,
 }
 
@@ -275,9 +276,10 @@ pub fn report(
         .flat_map(|m| m.cis.iter())
         .filter_map(|ci| ci.service.as_deref().map(|s| (ci.id.as_str(), s)))
         .collect();
-    let groups_of = |cis: &[&str]| -> Vec<String> {
+    let groups_of = |cis: &[&str], own: &[String]| -> Vec<String> {
         let set: BTreeSet<String> = match options.group_by {
             ReportGroupBy::Ci => cis.iter().map(|c| (*c).to_string()).collect(),
+            ReportGroupBy::Service if !own.is_empty() => own.iter().cloned().collect(),
             ReportGroupBy::Service => cis
                 .iter()
                 .map(|c| {
@@ -330,7 +332,7 @@ pub fn report(
             change: false,
             start: s.unix_seconds(),
             end: e.unix_seconds(),
-            groups: groups_of(&cis),
+            groups: groups_of(&cis, &r.services),
             hot: hot.contains(r.id.as_str()),
             tip,
         });
@@ -361,7 +363,7 @@ pub fn report(
             change: true,
             start: s.unix_seconds(),
             end: e.unix_seconds(),
-            groups: groups_of(&cis),
+            groups: groups_of(&cis, &[]),
             hot: hot.contains(c.id.as_str()),
             tip,
         });
