@@ -456,6 +456,14 @@ pub fn report(
                     ),
                 });
             }
+            if periods.len() > MAX_PERIODS {
+                return Err(Error::LimitExceeded {
+                    path,
+                    what: "calendar periods".into(),
+                    limit: MAX_PERIODS as u64,
+                    found: periods.len() as u64,
+                });
+            }
         }
         for (i, m) in cal.maintenance_windows.iter().enumerate() {
             let path = format!("calendar.maintenance_windows[{i}]");
@@ -875,7 +883,7 @@ fn week(
     };
     let _ = writeln!(
         h,
-        "<svg viewBox=\"0 0 {WIDTH} {total:.1}\" role=\"img\" aria-labelledby=\"t-{id} d-{id}\"><title id=\"t-{id}\">Change calendar, week of {day}, rows per {by}</title><desc id=\"d-{id}\">{}{}</desc>",
+        "<svg viewBox=\"0 0 {WIDTH} {total:.1}\" role=\"img\" aria-labelledby=\"t-{id}\" aria-describedby=\"d-{id}\"><title id=\"t-{id}\">Change calendar, week of {day}, rows per {by}</title><desc id=\"d-{id}\">{}{}</desc>",
         esc(&summary),
         esc(&desc)
     );
@@ -1246,7 +1254,7 @@ fn chart(h: &mut String, c: &Chart<'_>) {
     }
     let _ = writeln!(
         h,
-        "<figure>\n<svg viewBox=\"0 0 {W} {H}\" role=\"img\" aria-labelledby=\"{0}-t {0}-d\"><title id=\"{0}-t\">{1}</title><desc id=\"{0}-d\">{2}</desc>{3}</svg>\n<figcaption>{1} ({4}). {5}</figcaption>\n</figure>",
+        "<figure>\n<svg viewBox=\"0 0 {W} {H}\" role=\"img\" aria-labelledby=\"{0}-t\" aria-describedby=\"{0}-d\"><title id=\"{0}-t\">{1}</title><desc id=\"{0}-d\">{2}</desc>{3}</svg>\n<figcaption>{1} ({4}). {5}</figcaption>\n</figure>",
         c.id,
         c.name,
         esc(&desc),
