@@ -306,7 +306,7 @@ export declare function renderCabAgenda(agenda: T.In<T.CabAgenda>, format: T.Not
  * shaded) and, with `history`, the DORA KPI series as charts with the
  * tier bands: one self-contained HTML page (docs/reports.md).
  */
-export declare function report(schedule: T.In<T.Schedule>, history?: T.In<T.History> | null, options?: T.JsonInput | null): T.JsonObject
+export declare function report(schedule: T.In<T.Schedule>, history?: T.In<T.History> | null, options?: T.In<T.ReportOptions> | null): T.Report
 
 /**
  * The next decision of a rollout (canary, blue-green, phased or

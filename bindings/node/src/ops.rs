@@ -302,7 +302,7 @@ pub fn import_metrics<'e>(env: &'e Env, format: Unknown<'e>, responses: Unknown<
 /// (conflicts highlighted and listed, blackouts and maintenance windows
 /// shaded) and, with `history`, the DORA KPI series as charts with the
 /// tier bands: one self-contained HTML page (docs/reports.md).
-#[napi(ts_args_type = "schedule: T.In<T.Schedule>, history?: T.In<T.History> | null, options?: T.JsonInput | null", ts_return_type = "T.JsonObject")]
+#[napi(ts_args_type = "schedule: T.In<T.Schedule>, history?: T.In<T.History> | null, options?: T.In<T.ReportOptions> | null", ts_return_type = "T.Report")]
 pub fn report<'e>(env: &'e Env, schedule: Unknown<'e>, history: Option<Unknown<'e>>, options: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "report", vec![("schedule", Some(schedule)), ("history", history), ("options", options)])
 }

@@ -61,4 +61,4 @@ export const overdueResult: T.OverdueReport = relman.overdue(given<T.In<T.Schedu
 
 export const importMetricsResult: T.MetricImport = relman.importMetrics(given<string>(), given<T.JsonInput>(), given<T.JsonInput>(), given<T.JsonInput>(), given<string | Date>(), given<number | null>());
 
-export const reportResult: T.JsonObject = relman.report(given<T.In<T.Schedule>>(), given<T.In<T.History> | null>(), given<T.JsonInput | null>());
+export const reportResult: T.Report = relman.report(given<T.In<T.Schedule>>(), given<T.In<T.History> | null>(), given<T.In<T.ReportOptions> | null>());
