@@ -54,6 +54,8 @@ from .types import (
     Release,
     ReleaseNotes,
     RenderedAgenda,
+    Report,
+    ReportOptions,
     RiskAssessment,
     RiskBatch,
     RolloutInput,
@@ -286,6 +288,6 @@ def import_metrics(
 def report(
     schedule: Union[Schedule, str],
     history: Union[History, str, None] = None,
-    options: Union[Mapping[str, object], str, None] = None,
-) -> Dict[str, JSONValue]:
+    options: Union[ReportOptions, str, None] = None,
+) -> Report:
     """The change calendar and KPI charts as one self-contained HTML page."""

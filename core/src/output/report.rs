@@ -250,7 +250,8 @@ pub fn report(
         Some(h) => {
             let policy = schedule.policy.clone().unwrap_or_default();
             let report =
-                crate::compute_kpis_with(h, &policy.kpi, &options.kpi.clone().unwrap_or_default())?;
+                crate::compute_kpis_with(h, &policy.kpi, &options.kpi.clone().unwrap_or_default())
+                    .map_err(kpi_paths)?;
             warnings.extend(report.warnings.iter().cloned());
             Some(report)
         }
@@ -608,6 +609,37 @@ pub fn report(
         charts,
         warnings,
     })
+}
+
+/// `compute_kpis` names its options `options.…`; here they are
+/// `options.kpi.…`.
+fn kpi_paths(e: Error) -> Error {
+    let fix = |p: &mut String| {
+        if let Some(rest) = p.strip_prefix("options.") {
+            *p = format!("options.kpi.{rest}");
+        }
+    };
+    match e {
+        Error::InvalidInput { mut problems } => {
+            problems.iter_mut().for_each(|p| fix(&mut p.path));
+            Error::InvalidInput { problems }
+        }
+        Error::LimitExceeded {
+            mut path,
+            what,
+            limit,
+            found,
+        } => {
+            fix(&mut path);
+            Error::LimitExceeded {
+                path,
+                what,
+                limit,
+                found,
+            }
+        }
+        other => other,
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -1392,6 +1424,18 @@ mod tests {
         assert_eq!(
             (e.code().as_str(), e.path()),
             ("limit_exceeded", Some("options.to"))
+        );
+        let bad_kpi = ReportOptions {
+            kpi: Some(KpiOptions {
+                time_zone: Some("Mars/Olympus".into()),
+                ..KpiOptions::default()
+            }),
+            ..ReportOptions::default()
+        };
+        let e = report(&schedule(), Some(&history()), &bad_kpi).unwrap_err();
+        assert_eq!(
+            (e.code().as_str(), e.path()),
+            ("invalid_input", Some("options.kpi.time_zone"))
         );
     }
 
