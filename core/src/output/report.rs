@@ -933,8 +933,9 @@ fn conflict_table(h: &mut String, tz: &Tz, conflicts: &[crate::Conflict], marks:
     }
     let _ = writeln!(
         h,
-        "<p>{} on the timeline; the others have no window in it.</p>",
-        marks.len()
+        "<p>{} of {} marked on the timeline (one without a window in it, such as a dependency cycle, is only listed here).</p>",
+        marks.len(),
+        conflicts.len()
     );
     h.push_str("<table class=\"conf\">\n<caption>Conflicts found by detect_conflicts, in report order</caption>\n<thead><tr><th scope=\"col\">#</th><th scope=\"col\">Kind</th><th scope=\"col\">Severity</th><th scope=\"col\">Items</th><th scope=\"col\">Window</th><th scope=\"col\">Explanation</th></tr></thead>\n<tbody>\n");
     for (i, c) in conflicts.iter().enumerate() {
