@@ -1376,6 +1376,80 @@ mod tests {
         assert!(!a.html.contains("http://") && !a.html.contains("https://"));
     }
 
+    /// WCAG 2 relative luminance of `#rrggbb` or `#rgb`.
+    fn luminance(hex: &str) -> f64 {
+        let h = hex.trim_start_matches('#');
+        let h: String = if h.len() == 3 {
+            h.chars().flat_map(|c| [c, c]).collect()
+        } else {
+            h.to_string()
+        };
+        let ch = |i: usize| {
+            let v = f64::from(u8::from_str_radix(&h[i..i + 2], 16).unwrap()) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(0) + 0.7152 * ch(2) + 0.0722 * ch(4)
+    }
+
+    fn contrast(a: &str, b: &str) -> f64 {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    /// Every colour of the page's style is accounted for: text on each
+    /// background it can sit on passes 4.5:1 (WCAG 1.4.3), every bar,
+    /// line and mark 3:1 against white and the shadings (1.4.11); the rest
+    /// are named as decoration (grid lines, table borders).
+    #[test]
+    fn colours_pass_contrast() {
+        let backgrounds = [
+            "#fff", "#f4f4f4", "#f0f0f0", "#fbe3e3", "#fff3d6", "#e3f2e6", "#d9f2dd", "#e3eefa",
+            "#fff1cc",
+        ];
+        let text = ["#1b1b1b", "#b00020"];
+        let marks = [
+            "#1f5fa8", "#6a3d9a", "#b00020", "#b3261e", "#8a6100", "#2e7d32", "#8a3b00", "#5f5f5f",
+        ];
+        let decoration = ["#c9c9c9", "#e0e0e0", "#bdbdbd"];
+        for t in text {
+            for b in backgrounds {
+                assert!(contrast(t, b) >= 4.5, "text {t} on {b}: {}", contrast(t, b));
+            }
+        }
+        assert!(contrast("#0b57a4", "#fff") >= 4.5, "links");
+        assert!(contrast("#fff", "#b00020") >= 4.5, "conflict mark numbers");
+        for m in marks {
+            for b in ["#fff", "#f4f4f4", "#fbe3e3", "#fff3d6", "#e3f2e6"] {
+                assert!(contrast(m, b) >= 3.0, "mark {m} on {b}: {}", contrast(m, b));
+            }
+        }
+        let known: BTreeSet<&str> = backgrounds
+            .iter()
+            .chain(&text)
+            .chain(&marks)
+            .chain(&decoration)
+            .chain(&["#0b57a4"])
+            .copied()
+            .collect();
+        let page = format!("{STYLE}{LEGEND}");
+        for (i, _) in page.match_indices('#') {
+            let hex: String = page[i..]
+                .chars()
+                .take(7)
+                .take_while(|c| *c == '#' || c.is_ascii_hexdigit())
+                .collect();
+            if hex.len() > 1 {
+                assert!(known.contains(hex.as_str()), "{hex} is not checked");
+            }
+        }
+        // The check can fail.
+        assert!(contrast("#c9c9c9", "#fff") < 3.0);
+    }
+
     #[test]
     fn the_balance_check_can_fail() {
         assert!(balanced("<p><b></p></b>").is_err());
