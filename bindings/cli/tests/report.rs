@@ -97,6 +97,23 @@ fn the_json_result_counts_what_relman_conflicts_finds() {
     assert_eq!(report["charts"], 4);
     let html = report["html"].as_str().unwrap();
     assert_eq!(html.matches("<tr id=\"c").count(), found);
+
+    // Monthly KPI buckets: the charts' x labels are months.
+    let monthly = relman(&[
+        "report",
+        schedule.path(),
+        "--history",
+        history.path(),
+        "--series",
+        "month",
+    ]);
+    monthly.exits(0);
+    assert!(
+        monthly.stdout.contains(">2026-11</text>"),
+        "{}",
+        monthly.stdout
+    );
+    assert!(!html.contains(">2026-11</text>"));
 }
 
 #[test]
@@ -123,6 +140,9 @@ fn bad_input_names_its_code_and_path() {
     let err = backwards.stderr_json();
     assert_eq!(err["code"], "invalid_input");
     assert_eq!(err["path"], "options.to");
+    let series = relman(&["report", &schedule, "--series", "year"]);
+    series.exits(2);
+    assert!(series.stderr.contains("year"), "{}", series.context());
     let group = relman(&["report", &schedule, "--group-by", "team"]);
     group.exits(2);
     assert!(group.stderr.contains("team"), "{}", group.context());

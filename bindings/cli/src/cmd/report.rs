@@ -1,7 +1,8 @@
 //! `relman report SCHEDULE [--history H]`: the change calendar and the KPI
 //! charts as one self-contained HTML page on stdout (or `--out FILE`).
 
-use relman::{History, ReportGroupBy, ReportOptions, Schedule, Timestamp, Weekday};
+use relman::policy::SeriesInterval;
+use relman::{History, KpiOptions, ReportGroupBy, ReportOptions, Schedule, Timestamp, Weekday};
 
 use crate::cmd::kpi::parse_time;
 use crate::cmd::Outcome;
@@ -53,6 +54,9 @@ pub struct Args {
     /// End of the calendar window, exclusive (default the latest end).
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub to: Option<Timestamp>,
+    /// KPI series buckets: week or month (default: the policy's, weeks).
+    #[arg(long, value_name = "INTERVAL", value_parser = io::parse_snake::<SeriesInterval>)]
+    pub series: Option<SeriesInterval>,
     /// Write the page to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<String>,
@@ -74,7 +78,10 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
         from: args.from.clone(),
         to: args.to.clone(),
         now: globals.now_arg()?.cloned(),
-        kpi: None,
+        kpi: args.series.map(|series| KpiOptions {
+            series: Some(series),
+            ..KpiOptions::default()
+        }),
     };
     let mut report = relman::report(
         &parsed.document,
