@@ -301,6 +301,14 @@ export declare function releaseNotes(release: T.In<T.Release>, format: T.NotesFo
 export declare function renderCabAgenda(agenda: T.In<T.CabAgenda>, format: T.NotesFormat): T.RenderedAgenda
 
 /**
+ * The change calendar of `schedule` as a week-by-week timeline
+ * (conflicts highlighted and listed, blackouts and maintenance windows
+ * shaded) and, with `history`, the DORA KPI series as charts with the
+ * tier bands: one self-contained HTML page (docs/reports.md).
+ */
+export declare function report(schedule: T.In<T.Schedule>, history?: T.In<T.History> | null, options?: T.In<T.ReportOptions> | null): T.Report
+
+/**
  * The next decision of a rollout (canary, blue-green, phased or
  * feature flag): feed the returned `state` back with the next `input`
  * (an observation, a tick or a command).

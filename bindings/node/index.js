@@ -867,6 +867,7 @@ module.exports.operations = nativeBinding.operations
 module.exports.overdue = nativeBinding.overdue
 module.exports.releaseNotes = nativeBinding.releaseNotes
 module.exports.renderCabAgenda = nativeBinding.renderCabAgenda
+module.exports.report = nativeBinding.report
 module.exports.rolloutStep = nativeBinding.rolloutStep
 module.exports.schema = nativeBinding.schema
 module.exports.schemaNames = nativeBinding.schemaNames

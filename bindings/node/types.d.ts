@@ -49,10 +49,10 @@ export interface RelmanError extends Error {
 }
 
 /** The snake_case names of the operations (`call`, `operations()`). */
-export type OperationName = "validate" | "check" | "apply" | "verify_log" | "assess_risk" | "assess_risk_many" | "fit_risk_model" | "detect_conflicts" | "suggest_slots" | "deployment_order" | "rollout_step" | "judge_canary" | "compute_kpis" | "release_notes" | "calendar_ics" | "import_servicenow" | "export_servicenow" | "schema" | "explain_policy" | "unauthorized_changes" | "cab_agenda" | "render_cab_agenda" | "closure" | "overdue" | "import_metrics"
+export type OperationName = "validate" | "check" | "apply" | "verify_log" | "assess_risk" | "assess_risk_many" | "fit_risk_model" | "detect_conflicts" | "suggest_slots" | "deployment_order" | "rollout_step" | "judge_canary" | "compute_kpis" | "release_notes" | "calendar_ics" | "import_servicenow" | "export_servicenow" | "schema" | "explain_policy" | "unauthorized_changes" | "cab_agenda" | "render_cab_agenda" | "closure" | "overdue" | "import_metrics" | "report"
 
 /** The names `schema` knows. */
-export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "servicenow_tables" | "servicenow_export" | "judge_config" | "keyring" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "metric_import" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "unauthorized_report" | "closure" | "release_notes" | "overdue_report" | "cab_agenda" | "rendered_agenda" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
+export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "report_options" | "servicenow_tables" | "servicenow_export" | "judge_config" | "keyring" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "metric_import" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "unauthorized_report" | "closure" | "release_notes" | "overdue_report" | "cab_agenda" | "rendered_agenda" | "report" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
 
 /** The parameters of `suggestSlots`, keyed as in the data contract. */
 export interface SlotRequest {
@@ -3099,6 +3099,67 @@ export interface ReplayedStep {
   state: RolloutState
   /** What was odd. */
   warnings: Warning[]
+}
+
+/**
+ * The result of [`report`].
+ *
+ *  JSON Schema: `schema('report')`.
+ */
+export interface Report {
+  /** Bare changes drawn on the timeline. */
+  changes: number
+  /** KPI charts drawn (0 without a history). */
+  charts: number
+  /** Conflicts listed in the conflict table. */
+  conflicts: number
+  /** The HTML page. */
+  html: string
+  /** Releases drawn on the timeline. */
+  releases: number
+  /**
+   * Odd but not fatal: a release without a planned window, the
+   * conflict detection's and the KPI computation's warnings.
+   */
+  warnings?: Warning[]
+  /** Weeks shown. */
+  weeks: number
+}
+
+/** What a timeline row stands for. */
+export type ReportGroupBy = "ci" | "service"
+
+/**
+ * Options of [`report`]; every field has a default.
+ *
+ *  JSON Schema: `schema('report_options')`.
+ */
+export interface ReportOptions {
+  /** Start of the calendar window (default: the earliest planned start). */
+  from?: Timestamp | null
+  /** Rows per `ci` (default) or per `service`. */
+  group_by?: ReportGroupBy
+  /**
+   * Options of the KPI computation (period, series, production
+   * environments, …), as `compute_kpis` takes them.
+   */
+  kpi?: KpiOptions | null
+  /**
+   * Shown as "generated at" (default: no such line; relman reads no
+   * clock).
+   */
+  now?: Timestamp | null
+  /** IANA zone the page shows times and cuts weeks in (default `UTC`). */
+  time_zone?: string | null
+  /** The page's title (default `Release report`). */
+  title?: string | null
+  /**
+   * End of the calendar window, exclusive (default: the latest planned
+   * end).
+   */
+  to?: Timestamp | null
+  /** The first day of a week (default `mon`). */
+  week_start?: Weekday | null
 }
 
 /** One requirement of a gate: met or not, why, and the data looked at. */

@@ -68,6 +68,7 @@ pub use engine::{
 };
 pub mod output;
 pub use output::agenda::{render_cab_agenda, RenderedAgenda};
+pub use output::report::{report, Report, ReportGroupBy, ReportOptions};
 pub use output::{ics, interop, notes};
 pub mod operation;
 use operation::structure;

@@ -71,6 +71,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "output::ics",
             "output::interop",
             "output::notes",
+            "output::report",
         ],
     ),
     (

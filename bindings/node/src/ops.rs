@@ -40,6 +40,7 @@ pub(crate) const FUNCTIONS: &[(&str, &str)] = &[
     ("closure", "closure"),
     ("overdue", "overdue"),
     ("import_metrics", "importMetrics"),
+    ("report", "report"),
 ];
 
 /// Validates a document of `kind` (`release`, `schedule`, `policy`, …)
@@ -295,4 +296,13 @@ pub fn overdue<'e>(env: &'e Env, schedule: Unknown<'e>, now: Unknown<'e>, policy
 #[napi(ts_args_type = "format: string, responses: T.JsonInput, baseline: T.JsonInput, canary: T.JsonInput, now: string | Date, maxAgeSecs?: number | null", ts_return_type = "T.MetricImport")]
 pub fn import_metrics<'e>(env: &'e Env, format: Unknown<'e>, responses: Unknown<'e>, baseline: Unknown<'e>, canary: Unknown<'e>, now: Unknown<'e>, max_age_secs: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "import_metrics", vec![("format", Some(format)), ("responses", Some(responses)), ("baseline", Some(baseline)), ("canary", Some(canary)), ("now", Some(now)), ("max_age_secs", max_age_secs)])
+}
+
+/// The change calendar of `schedule` as a week-by-week timeline
+/// (conflicts highlighted and listed, blackouts and maintenance windows
+/// shaded) and, with `history`, the DORA KPI series as charts with the
+/// tier bands: one self-contained HTML page (docs/reports.md).
+#[napi(ts_args_type = "schedule: T.In<T.Schedule>, history?: T.In<T.History> | null, options?: T.In<T.ReportOptions> | null", ts_return_type = "T.Report")]
+pub fn report<'e>(env: &'e Env, schedule: Unknown<'e>, history: Option<Unknown<'e>>, options: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
+    run(env, "report", vec![("schedule", Some(schedule)), ("history", history), ("options", options)])
 }

@@ -54,6 +54,8 @@ from .types import (
     Release,
     ReleaseNotes,
     RenderedAgenda,
+    Report,
+    ReportOptions,
     RiskAssessment,
     RiskBatch,
     RolloutInput,
@@ -120,6 +122,7 @@ __all__ = [
     "closure",
     "overdue",
     "import_metrics",
+    "report",
 ]
 
 def validate(
@@ -281,3 +284,10 @@ def import_metrics(
     max_age_secs: Union[int, None] = None,
 ) -> MetricImport:
     """Prometheus or Datadog query responses as baseline and canary samples."""
+
+def report(
+    schedule: Union[Schedule, str],
+    history: Union[History, str, None] = None,
+    options: Union[ReportOptions, str, None] = None,
+) -> Report:
+    """The change calendar and KPI charts as one self-contained HTML page."""

@@ -40,6 +40,7 @@ __all__ = [
     "closure",
     "overdue",
     "import_metrics",
+    "report",
 ]
 
 
@@ -241,3 +242,11 @@ def import_metrics(format=None, responses=None, baseline=None, canary=None, now=
     series picked by label or tag selectors, NaN dropped, stale or
     missing series `no_data` with the metric named."""
     return _call("import_metrics", dict(unknown, format=format, responses=responses, baseline=baseline, canary=canary, now=now, max_age_secs=max_age_secs))
+
+
+def report(schedule=None, history=None, options=None, **unknown):
+    """The change calendar of `schedule` as a week-by-week timeline
+    (conflicts highlighted and listed, blackouts and maintenance windows
+    shaded) and, with `history`, the DORA KPI series as charts with the
+    tier bands: one self-contained HTML page (docs/reports.md)."""
+    return _call("report", dict(unknown, schedule=schedule, history=history, options=options))

@@ -2022,6 +2022,11 @@ _IcsOptionsOptional = TypedDict("_IcsOptionsOptional", {"from": Union["Timestamp
 class IcsOptions(_IcsOptionsRequired, _IcsOptionsOptional):
     """Options of [`calendar_ics`]."""
 
+ReportGroupBy = Literal["ci", "service"]
+"""What a timeline row stands for."""
+
+ReportOptions = TypedDict("ReportOptions", {"from": Union["Timestamp", None], "group_by": "ReportGroupBy", "kpi": Union["KpiOptions", None], "now": Union["Timestamp", None], "time_zone": Union[str, None], "title": Union[str, None], "to": Union["Timestamp", None], "week_start": Union["Weekday", None]}, total=False)
+
 class _ServiceNowTablesRequired(TypedDict):
     change_requests: JSONValue
     """`change_request` records."""
@@ -3421,6 +3426,26 @@ class RenderedAgenda(_RenderedAgendaRequired, total=False):
     warnings: List[Warning]
     """The agenda's warnings, carried over."""
 
+class _ReportRequired(TypedDict):
+    changes: int
+    """Bare changes drawn on the timeline."""
+    charts: int
+    """KPI charts drawn (0 without a history)."""
+    conflicts: int
+    """Conflicts listed in the conflict table."""
+    html: str
+    """The HTML page."""
+    releases: int
+    """Releases drawn on the timeline."""
+    weeks: int
+    """Weeks shown."""
+
+class Report(_ReportRequired, total=False):
+    """The result of [`report`]."""
+    warnings: List[Warning]
+    """Odd but not fatal: a release without a planned window, the
+conflict detection's and the KPI computation's warnings."""
+
 class _IcsExportRequired(TypedDict):
     events: int
     """How many VEVENTs it holds."""
@@ -3484,6 +3509,7 @@ SCHEMA_TYPES: Dict[str, str] = {
     "rollout_state": "RolloutState",
     "rollout_input": "RolloutInput",
     "ics_options": "IcsOptions",
+    "report_options": "ReportOptions",
     "servicenow_tables": "ServiceNowTables",
     "servicenow_export": "ServiceNowExport",
     "judge_config": "JudgeConfig",
@@ -3509,6 +3535,7 @@ SCHEMA_TYPES: Dict[str, str] = {
     "overdue_report": "OverdueReport",
     "cab_agenda": "CabAgenda",
     "rendered_agenda": "RenderedAgenda",
+    "report": "Report",
     "ics_export": "IcsExport",
     "servicenow_import": "ServiceNowImport",
     "servicenow_patches": "ServiceNowPatches",

@@ -215,6 +215,7 @@ json_pair! {
     OverdueReport: overdue_report_from_json, overdue_report_to_json;
     ReleaseNotes: release_notes_from_json, release_notes_to_json;
     CalendarExport: calendar_export_from_json, calendar_export_to_json;
+    HtmlReport: html_report_from_json, html_report_to_json;
     ServiceNowImport: service_now_import_from_json, service_now_import_to_json;
     ServiceNowPatches: service_now_patches_from_json, service_now_patches_to_json;
 }

@@ -598,3 +598,27 @@ pub fn import_metrics(
             .run("import_metrics")
     })
 }
+
+/// The change calendar of `schedule` as a week-by-week timeline
+/// (conflicts highlighted and listed, blackouts and maintenance windows
+/// shaded) and, with `history`, the DORA KPI series as charts with the
+/// tier bands: one self-contained HTML page (docs/reports.md).
+///
+/// JSON text parameters:
+/// - `schedule`: the JSON text of a `Schedule`.
+/// - `history`: the JSON text of a `History`.
+/// - `options`: the JSON text of a `ReportOptions`.
+#[uniffi::export(default(history = None, options = None))]
+pub fn report(
+    schedule: String,
+    history: Option<String>,
+    options: Option<String>,
+) -> Result<HtmlReport, RelmanError> {
+    guard(|| {
+        Params::default()
+            .text("schedule", Some(&schedule))?
+            .text("history", history.as_deref())?
+            .text("options", options.as_deref())?
+            .run("report")
+    })
+}

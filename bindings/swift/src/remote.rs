@@ -65,6 +65,7 @@ pub use relman::rollout::Reason;
 pub use relman::rollout::CanaryJudgement;
 pub use relman::KpiReport;
 pub use relman::IcsExport as CalendarExport;
+pub use relman::Report as HtmlReport;
 pub use relman::ServiceNowImport;
 pub use relman::ServiceNowPatches;
 pub use relman::State as ReleaseState;
@@ -1316,6 +1317,27 @@ pub struct CalendarExport {
     /// How many VEVENTs it holds.
     pub events: Count,
     /// Odd but not fatal: e.g. a release without a planned window.
+    #[uniffi(default = [])]
+    pub warnings: Vec<Warning>,
+}
+
+/// The result of [`report`].
+#[uniffi::remote(Record)]
+pub struct HtmlReport {
+    /// The HTML page.
+    pub html: String,
+    /// Releases drawn on the timeline.
+    pub releases: Count,
+    /// Bare changes drawn on the timeline.
+    pub changes: Count,
+    /// Conflicts listed in the conflict table.
+    pub conflicts: Count,
+    /// Weeks shown.
+    pub weeks: Count,
+    /// KPI charts drawn (0 without a history).
+    pub charts: Count,
+    /// Odd but not fatal: a release without a planned window, the
+    /// conflict detection's and the KPI computation's warnings.
     #[uniffi(default = [])]
     pub warnings: Vec<Warning>,
 }

@@ -75,6 +75,7 @@ entries! {
     "rollout_state", Input, crate::rollout::RolloutState, "The state of a rollout, as rollout_step returns and takes it";
     "rollout_input", Input, crate::rollout::RolloutInput, "One input of rollout_step: an observation, a tick or a command";
     "ics_options", Input, crate::IcsOptions, "Options of calendar_ics: now (DTSTAMP), horizon, per-change events, time zone";
+    "report_options", Input, crate::ReportOptions, "Options of report: rows per CI or service, time zone, week start, title, window, now, KPI options";
     "servicenow_tables", Input, crate::ServiceNowTables, "ServiceNow Table API responses to import (change_request, rm_release, cmdb_ci, cmdb_rel_ci, sysapproval_approver)";
     "servicenow_export", Input, crate::ServiceNowExport, "An imported schedule and relman verdicts to turn into ServiceNow patches";
     "judge_config", Input, crate::rollout::JudgeConfig, "How judge_canary judges: metrics, alpha, score thresholds";
@@ -100,6 +101,7 @@ entries! {
     "overdue_report", Output, crate::OverdueReport, "The result of overdue: releases past their retrospective-approval window, with votes counted and missing";
     "cab_agenda", Output, crate::CabAgenda, "The result of cab_agenda: releases awaiting approval in a period, with votes, conflicts, risk and rollback";
     "rendered_agenda", Output, crate::RenderedAgenda, "The result of render_cab_agenda: the CAB agenda as Markdown or HTML";
+    "report", Output, crate::Report, "The result of report: the change calendar and KPI charts as one self-contained HTML page";
     "ics_export", Output, crate::IcsExport, "The result of calendar_ics: the iCalendar text and its event count";
     "servicenow_import", Output, crate::ServiceNowImport, "The result of import_servicenow: a schedule of releases, changes and the CMDB";
     "servicenow_patches", Output, crate::ServiceNowPatches, "The result of export_servicenow: the field patch of each record";

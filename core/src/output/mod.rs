@@ -1,7 +1,8 @@
-//! The outputs: release notes, iCalendar and ServiceNow records written
-//! from documents and engine verdicts (docs/architecture.md).
+//! The outputs: release notes, iCalendar, ServiceNow records and the HTML
+//! report written from documents and engine verdicts (docs/architecture.md).
 
 pub mod agenda;
 pub mod ics;
 pub mod interop;
 pub mod notes;
+pub mod report;

@@ -20,6 +20,7 @@ pub mod notes;
 pub mod operation;
 pub mod order;
 pub mod overdue;
+pub mod report;
 pub mod risk;
 pub mod rollout;
 pub mod schema;
@@ -92,6 +93,9 @@ pub enum Command {
     Closure(closure::Args),
     /// The schedule and its blackouts as an iCalendar (.ics) file on stdout.
     Calendar(calendar::Args),
+    /// The change calendar and the KPI charts as one self-contained HTML
+    /// page.
+    Report(report::Args),
     /// ServiceNow Table API records (change_request, rm_release, cmdb_ci, …)
     /// as relman documents.
     ImportServicenow(import_servicenow::Args),
@@ -136,6 +140,7 @@ impl Command {
             Command::CabAgenda(args) => cab_agenda::run(args, globals),
             Command::Closure(args) => closure::run(args, globals),
             Command::Calendar(args) => calendar::run(args, globals),
+            Command::Report(args) => report::run(args, globals),
             Command::ImportServicenow(args) => import_servicenow::run(args, globals),
             Command::ExportServicenow(args) => export_servicenow::run(args, globals),
             Command::UnauthorizedChanges(args) => unauthorized_changes::run(args, globals),

@@ -84,6 +84,7 @@ const RECORDS: &[(&str, &str)] = &[
     ("relman::rollout::CanaryJudgement", "CanaryJudgement"),
     ("relman::KpiReport", "KpiReport"),
     ("relman::IcsExport", "CalendarExport"),
+    ("relman::Report", "HtmlReport"),
     ("relman::ServiceNowImport", "ServiceNowImport"),
     ("relman::ServiceNowPatches", "ServiceNowPatches"),
 ];

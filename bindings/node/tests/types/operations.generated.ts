@@ -60,3 +60,5 @@ export const closureResult: T.Closure = relman.closure(given<T.In<T.Release>>())
 export const overdueResult: T.OverdueReport = relman.overdue(given<T.In<T.Schedule>>(), given<string | Date>(), given<T.In<T.Policy> | null>(), given<T.In<T.Context> | null>());
 
 export const importMetricsResult: T.MetricImport = relman.importMetrics(given<string>(), given<T.JsonInput>(), given<T.JsonInput>(), given<T.JsonInput>(), given<string | Date>(), given<number | null>());
+
+export const reportResult: T.Report = relman.report(given<T.In<T.Schedule>>(), given<T.In<T.History> | null>(), given<T.In<T.ReportOptions> | null>());

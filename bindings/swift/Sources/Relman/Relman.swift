@@ -3828,6 +3828,127 @@ public func FfiConverterTypeGateReport_lower(_ value: GateReport) -> RustBuffer 
 
 
 /**
+ * The result of [`report`].
+ */
+public struct HtmlReport: Equatable, Hashable {
+    /**
+     * The HTML page.
+     */
+    public var html: String
+    /**
+     * Releases drawn on the timeline.
+     */
+    public var releases: Count
+    /**
+     * Bare changes drawn on the timeline.
+     */
+    public var changes: Count
+    /**
+     * Conflicts listed in the conflict table.
+     */
+    public var conflicts: Count
+    /**
+     * Weeks shown.
+     */
+    public var weeks: Count
+    /**
+     * KPI charts drawn (0 without a history).
+     */
+    public var charts: Count
+    /**
+     * Odd but not fatal: a release without a planned window, the
+     * conflict detection's and the KPI computation's warnings.
+     */
+    public var warnings: [Warning]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The HTML page.
+         */html: String, 
+        /**
+         * Releases drawn on the timeline.
+         */releases: Count, 
+        /**
+         * Bare changes drawn on the timeline.
+         */changes: Count, 
+        /**
+         * Conflicts listed in the conflict table.
+         */conflicts: Count, 
+        /**
+         * Weeks shown.
+         */weeks: Count, 
+        /**
+         * KPI charts drawn (0 without a history).
+         */charts: Count, 
+        /**
+         * Odd but not fatal: a release without a planned window, the
+         * conflict detection's and the KPI computation's warnings.
+         */warnings: [Warning] = []) {
+        self.html = html
+        self.releases = releases
+        self.changes = changes
+        self.conflicts = conflicts
+        self.weeks = weeks
+        self.charts = charts
+        self.warnings = warnings
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HtmlReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHtmlReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HtmlReport {
+        return
+            try HtmlReport(
+                html: FfiConverterString.read(from: &buf), 
+                releases: FfiConverterTypeCount.read(from: &buf), 
+                changes: FfiConverterTypeCount.read(from: &buf), 
+                conflicts: FfiConverterTypeCount.read(from: &buf), 
+                weeks: FfiConverterTypeCount.read(from: &buf), 
+                charts: FfiConverterTypeCount.read(from: &buf), 
+                warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HtmlReport, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.html, into: &buf)
+        FfiConverterTypeCount.write(value.releases, into: &buf)
+        FfiConverterTypeCount.write(value.changes, into: &buf)
+        FfiConverterTypeCount.write(value.conflicts, into: &buf)
+        FfiConverterTypeCount.write(value.weeks, into: &buf)
+        FfiConverterTypeCount.write(value.charts, into: &buf)
+        FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHtmlReport_lift(_ buf: RustBuffer) throws -> HtmlReport {
+    return try FfiConverterTypeHtmlReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHtmlReport_lower(_ value: HtmlReport) -> RustBuffer {
+    return FfiConverterTypeHtmlReport.lower(value)
+}
+
+
+/**
  * The result of [`compute_kpis`].
  */
 public struct KpiReport: Equatable, Hashable {
@@ -13722,6 +13843,31 @@ public func gateReportToJson(value: GateReport)throws  -> String  {
  * operations check documents in full); `InvalidInput` with the path
  * of the first mismatch.
  */
+public func htmlReportFromJson(json: String)throws  -> HtmlReport  {
+    return try  FfiConverterTypeHtmlReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_html_report_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func htmlReportToJson(value: HtmlReport)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_html_report_to_json(
+        FfiConverterTypeHtmlReport_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
+ */
 public func kpiReportFromJson(json: String)throws  -> KpiReport  {
     return try  FfiConverterTypeKpiReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
@@ -14453,6 +14599,27 @@ public func renderCabAgenda(agenda: String, format: NotesFormat)throws  -> JsonV
 })
 }
 /**
+ * The change calendar of `schedule` as a week-by-week timeline
+ * (conflicts highlighted and listed, blackouts and maintenance windows
+ * shaded) and, with `history`, the DORA KPI series as charts with the
+ * tier bands: one self-contained HTML page (docs/reports.md).
+ *
+ * JSON text parameters:
+ * - `schedule`: the JSON text of a `Schedule`.
+ * - `history`: the JSON text of a `History`.
+ * - `options`: the JSON text of a `ReportOptions`.
+ */
+public func report(schedule: String, history: String? = nil, options: String? = nil)throws  -> HtmlReport  {
+    return try  FfiConverterTypeHtmlReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_report(
+        FfiConverterString.lower(schedule),
+        FfiConverterOptionString.lower(history),
+        FfiConverterOptionString.lower(options),uniffiCallStatus
+    )
+})
+}
+/**
  * The next decision of a rollout (canary, blue-green, phased or
  * feature flag): feed the returned `state` back with the next `input`
  * (an observation, a tick or a command).
@@ -14678,6 +14845,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_gate_report_to_json() != 40251) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_relman_uniffi_checksum_func_html_report_from_json() != 35227) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_html_report_to_json() != 645) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_relman_uniffi_checksum_func_kpi_report_from_json() != 38022) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14820,6 +14993,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_render_cab_agenda() != 708) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_report() != 3947) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_rollout_step() != 22686) {

@@ -449,6 +449,16 @@ RustBuffer uniffi_relman_uniffi_fn_func_gate_report_from_json(RustBuffer json, R
 RustBuffer uniffi_relman_uniffi_fn_func_gate_report_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_HTML_REPORT_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_HTML_REPORT_FROM_JSON
+RustBuffer uniffi_relman_uniffi_fn_func_html_report_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_HTML_REPORT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_HTML_REPORT_TO_JSON
+RustBuffer uniffi_relman_uniffi_fn_func_html_report_to_json(RustBuffer value, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_KPI_REPORT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_KPI_REPORT_FROM_JSON
 RustBuffer uniffi_relman_uniffi_fn_func_kpi_report_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
@@ -688,6 +698,11 @@ RustBuffer uniffi_relman_uniffi_fn_func_release_notes(RustBuffer release, RustBu
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RENDER_CAB_AGENDA
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_RENDER_CAB_AGENDA
 RustBuffer uniffi_relman_uniffi_fn_func_render_cab_agenda(RustBuffer agenda, RustBuffer format, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_REPORT
+RustBuffer uniffi_relman_uniffi_fn_func_report(RustBuffer schedule, RustBuffer history, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_ROLLOUT_STEP
@@ -1129,6 +1144,18 @@ uint16_t uniffi_relman_uniffi_checksum_func_gate_report_to_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_HTML_REPORT_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_HTML_REPORT_FROM_JSON
+uint16_t uniffi_relman_uniffi_checksum_func_html_report_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_HTML_REPORT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_HTML_REPORT_TO_JSON
+uint16_t uniffi_relman_uniffi_checksum_func_html_report_to_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_KPI_REPORT_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_KPI_REPORT_FROM_JSON
 uint16_t uniffi_relman_uniffi_checksum_func_kpi_report_from_json(void
@@ -1414,6 +1441,12 @@ uint16_t uniffi_relman_uniffi_checksum_func_release_notes(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_RENDER_CAB_AGENDA
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_RENDER_CAB_AGENDA
 uint16_t uniffi_relman_uniffi_checksum_func_render_cab_agenda(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_REPORT
+uint16_t uniffi_relman_uniffi_checksum_func_report(void
     
 );
 #endif

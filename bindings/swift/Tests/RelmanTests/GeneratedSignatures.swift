@@ -40,7 +40,8 @@ final class GeneratedSignatureTests: XCTestCase {
             Relman.closure(release:),
             Relman.overdue(schedule:now:policy:context:),
             Relman.importMetrics(format:responses:baseline:canary:now:maxAgeSecs:),
+            Relman.report(schedule:history:options:),
         ]
-        XCTAssertEqual(functions.count, 26)
+        XCTAssertEqual(functions.count, 27)
     }
 }

@@ -27,6 +27,7 @@ final class RecordTests: XCTestCase {
             "compute_kpis": { try kpiReportToJson(value: kpiReportFromJson(json: $0)) },
             "release_notes": { try releaseNotesToJson(value: releaseNotesFromJson(json: $0)) },
             "calendar_ics": { try calendarExportToJson(value: calendarExportFromJson(json: $0)) },
+            "report": { try htmlReportToJson(value: htmlReportFromJson(json: $0)) },
             "import_servicenow": { try serviceNowImportToJson(value: serviceNowImportFromJson(json: $0)) },
             "export_servicenow": { try serviceNowPatchesToJson(value: serviceNowPatchesFromJson(json: $0)) },
             "unauthorized_changes": { try unauthorizedReportToJson(value: unauthorizedReportFromJson(json: $0)) },

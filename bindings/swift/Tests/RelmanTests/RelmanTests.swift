@@ -99,6 +99,7 @@ func runTyped(_ operation: String, _ input: [String: JSON]) throws -> Outcome {
         "compute_kpis": ["history", "options", "policy"],
         "release_notes": ["release", "format"],
         "calendar_ics": ["schedule", "options"],
+        "report": ["schedule", "history", "options"],
         "import_servicenow": ["change_requests", "releases", "cis", "rels", "approvals"],
         "export_servicenow": ["schedule", "risk", "conflicts", "gates", "now"],
         "schema": ["name"],
@@ -186,6 +187,8 @@ func runTyped(_ operation: String, _ input: [String: JSON]) throws -> Outcome {
             out = try releaseNotesToJson(value: releaseNotes(release: release(), format: format))
         case "calendar_ics":
             out = try calendarExportToJson(value: calendarIcs(schedule: need("schedule").text, options: need("options").text))
+        case "report":
+            out = try htmlReportToJson(value: report(schedule: need("schedule").text, history: text("history"), options: text("options")))
         case "import_servicenow":
             out = try serviceNowImportToJson(value: importServicenow(
                 changeRequests: need("change_requests").text, releases: text("releases"),

@@ -227,4 +227,13 @@ OPERATIONS = {
         ),
         None,
     ),
+    "report": (
+        "report",
+        (
+            ("schedule", "text", None),
+            ("history", "text", None),
+            ("options", "text", None),
+        ),
+        "HtmlReport",
+    ),
 }
