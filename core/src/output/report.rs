@@ -656,8 +656,8 @@ h1{font-size:1.6em;margin:.6em 0 .2em}h2{font-size:1.25em}h3{font-size:1.05em;ma
 a{color:#0b57a4}
 nav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 12px}
 .lay{display:flex;gap:24px;align-items:flex-start}.tl{flex:1 1 0;min-width:0}
-aside{flex:0 0 30%;min-width:300px;position:sticky;top:0;max-height:100vh;overflow:auto}
-@media (max-width:1100px){.lay{display:block}aside{position:static;max-height:none}}
+aside{flex:0 0 40%;min-width:320px}
+@media (max-width:1100px){.lay{display:block}}
 svg{width:100%;height:auto;display:block}
 svg text{font:11px system-ui,sans-serif;fill:#1b1b1b}
 .wn{margin:0;font-size:.9em}
@@ -670,6 +670,7 @@ svg text{font:11px system-ui,sans-serif;fill:#1b1b1b}
 table{border-collapse:collapse;width:100%;font-size:.92em}caption{text-align:left;font-weight:600;padding:4px 0}
 th,td{border:1px solid #bdbdbd;padding:4px 6px;text-align:left;vertical-align:top}th{background:#f0f0f0}
 tr.b td:first-child{border-left:4px solid #b00020}
+.sub{display:block}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
 figure{margin:0}.ax{stroke:#5f5f5f}.gr{stroke:#e0e0e0}
 .te{fill:#d9f2dd}.th{fill:#e3eefa}.tm{fill:#fff1cc}.tw{fill:#fbe3e3}
@@ -937,7 +938,7 @@ fn conflict_table(h: &mut String, tz: &Tz, conflicts: &[crate::Conflict], marks:
         marks.len(),
         conflicts.len()
     );
-    h.push_str("<table class=\"conf\">\n<caption>Conflicts found by detect_conflicts, in report order</caption>\n<thead><tr><th scope=\"col\">#</th><th scope=\"col\">Kind</th><th scope=\"col\">Severity</th><th scope=\"col\">Items</th><th scope=\"col\">Window</th><th scope=\"col\">Explanation</th></tr></thead>\n<tbody>\n");
+    h.push_str("<table class=\"conf\">\n<caption>Conflicts found by detect_conflicts, in report order</caption>\n<thead><tr><th scope=\"col\">#</th><th scope=\"col\">Kind and severity</th><th scope=\"col\">Items and window</th><th scope=\"col\">Explanation</th></tr></thead>\n<tbody>\n");
     for (i, c) in conflicts.iter().enumerate() {
         let n = i.saturating_add(1);
         let kind = serde_json::to_value(c.kind)
@@ -962,7 +963,7 @@ fn conflict_table(h: &mut String, tz: &Tz, conflicts: &[crate::Conflict], marks:
         }
         let _ = writeln!(
             h,
-            "<tr id=\"c{n}\"{}><th scope=\"row\">{n}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr id=\"c{n}\"{}><th scope=\"row\">{n}</th><td>{}<span class=\"sub\">{}</span></td><td>{}<span class=\"sub\">{}</span></td><td>{}</td></tr>",
             if severity == "block" { " class=\"b\"" } else { "" },
             esc(&kind),
             esc(&severity),
