@@ -72,7 +72,19 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, Failure> {
 /// is not an error.
 pub fn print(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+    stdout_result(writeln!(out, "{text}").and_then(|()| out.flush()))
+}
+
+/// Writes `text` to stdout as it is, with no newline added (an .ics file
+/// with its CRLF line ends, an HTML page). A closed pipe is not an error.
+pub fn print_raw(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    stdout_result(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+/// A write to stdout as the CLI reports it: a closed pipe is no error.
+fn stdout_result(written: std::io::Result<()>) -> Result<(), Failure> {
+    match written {
         Err(e) if e.kind() != ErrorKind::BrokenPipe => {
             Err(Failure::internal(format!("cannot write to stdout: {e}")))
         }
@@ -95,12 +107,7 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
             ))),
         };
     }
-    match writeln!(out).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != ErrorKind::BrokenPipe => {
-            Err(Failure::internal(format!("cannot write to stdout: {e}")))
-        }
-        _ => Ok(()),
-    }
+    stdout_result(writeln!(out).and_then(|()| out.flush()))
 }
 
 /// Writes `text` and a newline to stderr; there is nowhere to report a

@@ -89,6 +89,22 @@ pub enum Weekday {
     Sun,
 }
 
+impl Weekday {
+    /// Days after Monday: 0 for Monday … 6 for Sunday (weeks start on
+    /// Monday, as in `WKST=MO`).
+    pub const fn days_from_monday(self) -> u8 {
+        match self {
+            Weekday::Mon => 0,
+            Weekday::Tue => 1,
+            Weekday::Wed => 2,
+            Weekday::Thu => 3,
+            Weekday::Fri => 4,
+            Weekday::Sat => 5,
+            Weekday::Sun => 6,
+        }
+    }
+}
+
 /// A recurrence rule: occurrences start at `start_time` local time in
 /// `time_zone` and last `duration_secs` of elapsed time.
 #[derive(Debug, Clone, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema)]

@@ -17,7 +17,7 @@
 //! `from` date when given, else from 1970-01-01 (days), the week of Monday
 //! 1969-12-29 (weeks) or January 1970 (months).
 
-use crate::document::{Frequency, Recurrence, Weekday};
+use crate::document::{Frequency, Recurrence};
 use crate::error::{Error, Result};
 use chrono::{
     DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc,
@@ -151,18 +151,6 @@ pub struct Rule {
     until: Option<NaiveDate>,
 }
 
-fn weekday_index(d: Weekday) -> usize {
-    match d {
-        Weekday::Mon => 0,
-        Weekday::Tue => 1,
-        Weekday::Wed => 2,
-        Weekday::Thu => 3,
-        Weekday::Fri => 4,
-        Weekday::Sat => 5,
-        Weekday::Sun => 6,
-    }
-}
-
 impl Rule {
     /// Parses a recurrence; `path` is the JSON path of the recurrence, used
     /// in errors (`calendar.blackouts[2].recurrence.time_zone`).
@@ -198,7 +186,7 @@ impl Rule {
         };
         let mut days = [false; 7];
         for d in &r.by_day {
-            if let Some(slot) = days.get_mut(weekday_index(*d)) {
+            if let Some(slot) = days.get_mut(usize::from(d.days_from_monday())) {
                 *slot = true;
             }
         }

@@ -141,18 +141,6 @@ struct Mark {
     tip: String,
 }
 
-fn weekday_index(w: Weekday) -> u32 {
-    match w {
-        Weekday::Mon => 0,
-        Weekday::Tue => 1,
-        Weekday::Wed => 2,
-        Weekday::Thu => 3,
-        Weekday::Fri => 4,
-        Weekday::Sat => 5,
-        Weekday::Sun => 6,
-    }
-}
-
 fn local_date(tz: &Tz, secs: i64) -> NaiveDate {
     tz.from_utc_datetime(&utc(secs).naive_utc()).date_naive()
 }
@@ -394,7 +382,7 @@ pub fn report(
             .weekday()
             .num_days_from_monday()
             .saturating_add(7)
-            .saturating_sub(weekday_index(week_start))
+            .saturating_sub(u32::from(week_start.days_from_monday()))
             .checked_rem(7)
             .unwrap_or(0);
         let mut day = first
@@ -1303,40 +1291,8 @@ fn chart(h: &mut String, c: &Chart<'_>) {
 mod tests {
     use super::*;
 
-    /// Every opened element is closed, in order (void `meta` aside).
-    pub(crate) fn balanced(html: &str) -> std::result::Result<(), String> {
-        let mut stack: Vec<String> = Vec::new();
-        let mut rest = html;
-        while let Some(i) = rest.find('<') {
-            rest = &rest[i + 1..];
-            let end = rest.find('>').ok_or("unterminated tag")?;
-            let tag = &rest[..end];
-            rest = &rest[end + 1..];
-            if tag.starts_with('!') {
-                continue;
-            }
-            if let Some(name) = tag.strip_prefix('/') {
-                let open = stack.pop().ok_or(format!("stray </{name}>"))?;
-                if open != name {
-                    return Err(format!("</{name}> closes <{open}>"));
-                }
-                continue;
-            }
-            let name: String = tag
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect();
-            if tag.ends_with('/') || name == "meta" {
-                continue;
-            }
-            stack.push(name);
-        }
-        if stack.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("unclosed {stack:?}"))
-        }
-    }
+    // `balanced`, shared with core/tests/report.rs.
+    include!("../../tests/support/html.rs");
 
     fn schedule() -> Schedule {
         crate::parse::<Schedule>(include_str!("../../../examples/data/schedule.json"))

@@ -75,21 +75,8 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
             for w in &export.warnings {
                 output::eprint(&render::warning_line(w));
             }
-            write_raw(&export.ics)?;
+            output::print_raw(&export.ics)?;
         }
     }
     Ok(Outcome::Ok)
-}
-
-/// Writes `text` as is (its CRLF line ends included) to stdout; a closed
-/// pipe is not an error.
-fn write_raw(text: &str) -> Result<(), Failure> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Failure::internal(format!("cannot write to stdout: {e}")))
-        }
-        _ => Ok(()),
-    }
 }

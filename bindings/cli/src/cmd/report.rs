@@ -105,21 +105,9 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
                     std::path::Path::new(path),
                     report.html.as_bytes(),
                 )?,
-                None => write_raw(&report.html)?,
+                None => output::print_raw(&report.html)?,
             }
         }
     }
     Ok(Outcome::Ok)
-}
-
-/// Writes `text` as is to stdout; a closed pipe is not an error.
-fn write_raw(text: &str) -> Result<(), Failure> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Failure::internal(format!("cannot write to stdout: {e}")))
-        }
-        _ => Ok(()),
-    }
 }

@@ -40,23 +40,14 @@ impl KpiAccumulator {
     }
 }
 
-pub(super) fn weekday_index(w: Weekday) -> i32 {
-    match w {
-        Weekday::Mon => 0,
-        Weekday::Tue => 1,
-        Weekday::Wed => 2,
-        Weekday::Thu => 3,
-        Weekday::Fri => 4,
-        Weekday::Sat => 5,
-        Weekday::Sun => 6,
-    }
-}
-
 /// The first day of the week holding `day` (1970-01-01 was a Thursday).
 pub(super) fn week_of(day: i32, start: Weekday) -> i32 {
     // Local days are within chrono's dates (about ±10^8): nothing saturates.
     let wd = day.saturating_add(3).rem_euclid(7);
-    day.saturating_sub(wd.saturating_sub(weekday_index(start)).rem_euclid(7))
+    day.saturating_sub(
+        wd.saturating_sub(i32::from(start.days_from_monday()))
+            .rem_euclid(7),
+    )
 }
 
 pub(super) fn date(day: i32) -> NaiveDate {
