@@ -124,7 +124,7 @@ def test_input_documents_keep_defaulted_keys_optional() -> None:
     assert "warnings" in relman.types.RiskAssessment.__optional_keys__  # also an export_servicenow input
 
 
-def test_table_response_takes_plain_rows(tmp_path: Path) -> None:
+def test_mypy_accepts_plain_rows_as_table_response(tmp_path: Path) -> None:
     """list[dict[str, Any]] rows (what json.load gives) type-check; a
     non-string key does not."""
     good = tmp_path / "good.py"
