@@ -7,6 +7,7 @@ import contextlib
 import io
 import re
 import sys
+from typing import List
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -20,7 +21,7 @@ from conftest import PACKAGE
 README = PACKAGE / "README.md"
 
 
-def python_blocks() -> list:
+def python_blocks() -> List[str]:
     return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
 
 
