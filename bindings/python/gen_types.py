@@ -18,7 +18,9 @@ field is always written by serde: a result always has it (``warnings``).
 "Only output": neither a parameter annotation of the package's stubs
 (``relman/*.pyi``) nor an input document kind (``DocumentKind``, the
 documents the CLI reads) reaches the TypedDict through the types' fields,
-so a caller never has to write the key.
+so a caller never has to write the key. A parameter whose type is also a
+function's return type (``export_servicenow(risk=...)`` takes what
+``assess_risk`` returned) is a result handed back, not an input root.
 """
 
 from __future__ import annotations
@@ -278,8 +280,9 @@ TableResponse = Union[Mapping[str, JSONInput], str]
 
 def stub_parameter_names() -> Set[str]:
     """The names used in a parameter annotation of any function or method
-    in the package's stubs (relman/*.pyi)."""
+    in the package's stubs (relman/*.pyi), but those of a return type."""
     names: Set[str] = set()
+    returned: Set[str] = set()
     for stub in sorted((HERE / "relman").glob("*.pyi")):
         for node in ast.walk(ast.parse(stub.read_text())):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -287,7 +290,9 @@ def stub_parameter_names() -> Set[str]:
                 for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
                     if arg is not None and arg.annotation is not None:
                         names.update(WORD.findall(ast.unparse(arg.annotation)))
-    return names
+                if node.returns is not None:
+                    returned.update(WORD.findall(ast.unparse(node.returns)))
+    return names - returned
 
 
 def union(parts: List[str]) -> str:

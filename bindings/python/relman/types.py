@@ -2204,6 +2204,8 @@ raised to the level of every matching risk condition."""
     """The release assessed."""
     score: float
     """The score from 0 to 100: the sum of the contributions."""
+    warnings: List[Warning]
+    """What was odd but not fatal (e.g. CIs unknown to the CMDB)."""
 
 class RiskAssessment(_RiskAssessmentRequired, total=False):
     """The verdict of [`assess_risk`]."""
@@ -2219,8 +2221,6 @@ model."""
     score_level: Union[RiskLevel, None]
     """The level of the score alone, when a risk condition matched (absent
 otherwise: then `level` is the score's level)."""
-    warnings: List[Warning]
-    """What was odd but not fatal (e.g. CIs unknown to the CMDB)."""
 
 class _ServiceNowExportRequired(TypedDict):
     schedule: Schedule
@@ -3281,8 +3281,16 @@ GroupReason = Literal["quorum", "risk_above_limit"]
 """Why a group's vote is required."""
 
 class _ApprovalGroupRequired(TypedDict):
+    approved_by: List[str]
+    """Who approved in the current round (valid votes only)."""
+    eligible: List[str]
+    """The directory members of the role who have not voted in this round
+and whom separation of duties does not keep from approving, sorted."""
     missing: int
     """How many approvals are still missing (0 when the group is met)."""
+    needed: Union[int, None]
+    """How many approvals are needed; absent when a percentage rule has no
+member of the role in the directory to count from."""
     reason: GroupReason
     """Why its vote is required."""
     role: Role
@@ -3290,14 +3298,6 @@ class _ApprovalGroupRequired(TypedDict):
 
 class ApprovalGroup(_ApprovalGroupRequired, total=False):
     """One group (role) whose approvals are required."""
-    approved_by: List[str]
-    """Who approved in the current round (valid votes only)."""
-    eligible: List[str]
-    """The directory members of the role who have not voted in this round
-and whom separation of duties does not keep from approving, sorted."""
-    needed: Union[int, None]
-    """How many approvals are needed; absent when a percentage rule has no
-member of the role in the directory to count from."""
 
 class _RejectionRequired(TypedDict):
     approver: str
@@ -3317,6 +3317,8 @@ release's kind, then the extra approver a risk above the limit
 needs."""
     quorum_met: bool
     """True when the `approval.quorum` requirement is met."""
+    rejections: List[Rejection]
+    """Outstanding rejections (each person's latest vote)."""
     round: int
     """The approval round votes count in."""
     standard_only: bool
@@ -3325,12 +3327,10 @@ needed."""
 
 class AgendaApprovals(_AgendaApprovalsRequired, total=False):
     """The votes of an item's current approval round."""
-    rejections: List[Rejection]
-    """Outstanding rejections (each person's latest vote)."""
 
-_AgendaConflictRequired = TypedDict("_AgendaConflictRequired", {"explanation": str, "kind": "ConflictKind", "severity": "Severity"})
+_AgendaConflictRequired = TypedDict("_AgendaConflictRequired", {"explanation": str, "kind": "ConflictKind", "severity": "Severity", "with": List[str]})
 
-_AgendaConflictOptional = TypedDict("_AgendaConflictOptional", {"cis": List[str], "window": Union["Window", None], "with": List[str]}, total=False)
+_AgendaConflictOptional = TypedDict("_AgendaConflictOptional", {"cis": List[str], "window": Union["Window", None]}, total=False)
 class AgendaConflict(_AgendaConflictRequired, _AgendaConflictOptional):
     """A conflict involving an item."""
 
@@ -3381,6 +3381,10 @@ class UnmetRequirement(_UnmetRequirementRequired, total=False):
 class _AgendaItemRequired(TypedDict):
     approvals: AgendaApprovals
     """The votes: quorum groups, extra approvers, rejections."""
+    conflicts: List[AgendaConflict]
+    """The conflicts of the schedule involving the release."""
+    environments: List[str]
+    """The environments it targets."""
     kind: ReleaseKind
     """Its kind."""
     ready: bool
@@ -3392,30 +3396,26 @@ lifecycle's `check` to `deployment` allows it)."""
     """The risk score, level and largest contributions."""
     rollback: RollbackStatus
     """The rollback plan's status."""
+    services: List[str]
+    """The business services it affects."""
     title: str
     """Its title."""
+    unmet: List[UnmetRequirement]
+    """Every requirement of leaving approval that is not met, in gate
+order, as the lifecycle reports it."""
     window: Window
     """Its planned window."""
 
 class AgendaItem(_AgendaItemRequired, total=False):
     """One release on the agenda."""
-    conflicts: List[AgendaConflict]
-    """The conflicts of the schedule involving the release."""
-    environments: List[str]
-    """The environments it targets."""
     owner: Union[str, None]
     """Its owner (release manager), if any."""
-    services: List[str]
-    """The business services it affects."""
-    unmet: List[UnmetRequirement]
-    """Every requirement of leaving approval that is not met, in gate
-order, as the lifecycle reports it."""
     version: Union[str, None]
     """Its version, if any."""
 
-_CabAgendaRequired = TypedDict("_CabAgendaRequired", {"from": "Timestamp", "items": List["AgendaItem"], "to": "Timestamp"})
+_CabAgendaRequired = TypedDict("_CabAgendaRequired", {"from": "Timestamp", "items": List["AgendaItem"], "to": "Timestamp", "warnings": List["Warning"]})
 
-_CabAgendaOptional = TypedDict("_CabAgendaOptional", {"warnings": List["Warning"]}, total=False)
+_CabAgendaOptional = TypedDict("_CabAgendaOptional", {}, total=False)
 class CabAgenda(_CabAgendaRequired, _CabAgendaOptional):
     """The CAB agenda of a period: the result of [`cab_agenda`]."""
 

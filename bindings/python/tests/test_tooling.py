@@ -105,7 +105,11 @@ def test_kpi_report_prints_a_table() -> None:
     assert any(line.startswith("dora.change_failure_rate.rate.value") for line in lines)
 
 
-@pytest.mark.parametrize("name", ["ServiceNowImport", "RiskBatch", "FittedRiskModel", "LogVerdict", "ReleaseNotes"])
+# RiskAssessment is also a parameter (export_servicenow(risk=...)), but one
+# that takes what assess_risk returned: a result handed back.
+@pytest.mark.parametrize(
+    "name", ["ServiceNowImport", "RiskBatch", "FittedRiskModel", "LogVerdict", "ReleaseNotes", "RiskAssessment"]
+)
 def test_always_present_outputs_are_required_keys(name: str) -> None:
     """A result's `warnings` (serde always writes it) is a required key."""
     import relman.types
@@ -121,7 +125,9 @@ def test_input_documents_keep_defaulted_keys_optional() -> None:
 
     assert "config" in relman.types.CanaryComparison.__optional_keys__
     assert "state" in relman.types.RolloutReplay.__optional_keys__
-    assert "warnings" in relman.types.RiskAssessment.__optional_keys__  # also an export_servicenow input
+    # Both keys have a schema default (the rule that makes result keys required).
+    assert "default" in relman.schema("canary_comparison")["properties"]["config"]
+    assert "default" in relman.schema("rollout_replay")["properties"]["state"]
 
 
 def test_mypy_accepts_plain_rows_as_table_response(tmp_path: Path) -> None:
