@@ -8,16 +8,30 @@ Mapping: an object with properties is a TypedDict (``total=False``; its
 required keys in a ``_<Name>Required`` base); a string enum is a ``Literal``
 alias; ``oneOf``/``anyOf`` is a ``Union``; an open map is ``Dict[str, X]``;
 a schema that admits anything is the recursive ``JSONValue``.
+
+Required keys: those the schema requires, and, in a TypedDict that only
+ever describes output, every key whose schema has a ``default``. The core's
+schemas describe what it reads, so a ``#[serde(default)]`` field is not
+required there; but schemars writes that ``default`` only when the field's
+``skip_serializing_if`` (if any) does not skip the default value, so such a
+field is always written by serde: a result always has it (``warnings``).
+"Only output": neither a parameter annotation of the package's stubs
+(``relman/*.pyi``) nor an input document kind (``DocumentKind``, the
+documents the CLI reads) reaches the TypedDict through the types' fields,
+so a caller never has to write the key. A parameter whose type is also a
+function's return type (``export_servicenow(risk=...)`` takes what
+``assess_risk`` returned) is a result handed back, not an input root.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import keyword
 import re
 import sys
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Set, Tuple, Union
 
 HERE = Path(__file__).resolve().parent
 # The installed package (with its native module), not the source beside us.
@@ -28,6 +42,11 @@ from relman import _relman  # noqa: E402
 TARGET = HERE / "relman" / "types.py"
 
 Schema = Dict[str, object]
+# A TypedDict's field: key, type, required by the schema, doc, has a default.
+Field = Tuple[str, str, bool, str, bool]
+# A TypedDict to render once the input types are known: name, fields, doc.
+Deferred = Tuple[str, List[Field], str]
+WORD = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 
 
 def camel(text: str) -> str:
@@ -36,7 +55,8 @@ def camel(text: str) -> str:
 
 class Generator:
     def __init__(self) -> None:
-        self.blocks: List[str] = []
+        self.blocks: List[Union[str, Deferred]] = []
+        self.refs: Dict[str, Set[str]] = {}  # type name -> names its definition uses
         self.emitted: Dict[str, str] = {}  # class name -> canonical JSON of its schema
         self.defs: Dict[str, Schema] = {}
         self.renames: Dict[str, str] = {}
@@ -132,6 +152,7 @@ class Generator:
         body = self.expr(s, name)
         if body.startswith("Literal[") and ", " in body:
             self.literal_aliases.append(name)
+        self.refs[name] = set(WORD.findall(body))
         self.blocks.append(f"{name} = {quote_names(body)}\n{docstring_comment(s)}")
 
     def typed_dict(self, name: str, s: Schema, top: bool = False) -> str:
@@ -144,13 +165,15 @@ class Generator:
         props = s.get("properties")
         assert isinstance(props, dict)
         required = set(s.get("required") or [])  # type: ignore[arg-type]
-        fields: List[Tuple[str, str, bool, str]] = []
+        fields: List[Field] = []
         for key in sorted(props):
             p = props[key]
             t = self.expr(p, name + camel(key))
             doc = p.get("description", "") if isinstance(p, dict) else ""
-            fields.append((key, t, key in required, str(doc)))
-        self.blocks.append(render_typed_dict(name, fields, str(s.get("description", ""))))
+            default = isinstance(p, dict) and "default" in p
+            fields.append((key, t, key in required, str(doc), default))
+        self.refs[name] = {w for f in fields for w in WORD.findall(f[1])}
+        self.blocks.append((name, fields, str(s.get("description", ""))))
         return name
 
     def run(self) -> str:
@@ -189,9 +212,34 @@ class Generator:
         self.renames = {}
         return self.render()
 
+    def input_types(self) -> Set[str]:
+        """Every type a parameter of the stubs reaches through the fields."""
+        seen: Set[str] = set()
+        roots = dict(self.roots)
+        kinds = self.defs.get("DocumentKind") or {}
+        members = kinds.get("oneOf") or [{"const": e} for e in kinds.get("enum") or []]  # type: ignore[union-attr]
+        documents = {roots[m["const"]] for m in members if isinstance(m, dict) and m.get("const") in roots}
+        assert documents, "no input document kinds (DocumentKind) found"
+        todo = [n for n in stub_parameter_names() | documents if n in self.refs]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            todo.extend(n for n in self.refs.get(name, ()) if n in self.refs and n not in seen)
+        return seen
+
     def render(self) -> str:
+        inputs = self.input_types()
         out = [HEADER]
-        out.extend(self.blocks)
+        for b in self.blocks:
+            if isinstance(b, str):
+                out.append(b)
+                continue
+            name, fields, doc = b
+            output_only = name not in inputs
+            out.append(render_typed_dict(
+                name, [(k, t, req or (default and output_only), d) for k, t, req, d, default in fields], doc))
         table = "SCHEMA_TYPES: Dict[str, str] = {\n"
         for n, cls in self.roots:
             table += f"    {json.dumps(n)}: {json.dumps(cls)},\n"
@@ -213,17 +261,38 @@ GENERATED by bindings/python/gen_types.py from relman's JSON Schemas
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Dict, List, Literal, TypedDict, Union
+from typing import Any, Dict, List, Literal, Mapping, Sequence, TypedDict, Union
 
 JSONValue = Union[None, bool, int, float, str, List["JSONValue"], Dict[str, "JSONValue"]]
 """Any JSON value: the type of open maps such as ``extra`` and ``data``."""
 
+JSONInput = Union[None, bool, int, float, str, Sequence[Any], Mapping[str, Any]]
+"""Any JSON value as a parameter: any sequence or string-keyed mapping (a
+``list[dict[str, Any]]`` included), checked by relman when called."""
+
 TimestampIn = Union[str, datetime]
 """A timestamp parameter: RFC 3339 text or a datetime with tzinfo."""
 
-TableResponse = Union[Dict[str, JSONValue], str]
+TableResponse = Union[Mapping[str, JSONInput], str]
 """A ServiceNow Table API response (``{"result": [...]}``) or its JSON text."""
 '''
+
+
+def stub_parameter_names() -> Set[str]:
+    """The names used in a parameter annotation of any function or method
+    in the package's stubs (relman/*.pyi), but those of a return type."""
+    names: Set[str] = set()
+    returned: Set[str] = set()
+    for stub in sorted((HERE / "relman").glob("*.pyi")):
+        for node in ast.walk(ast.parse(stub.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                a = node.args
+                for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
+                    if arg is not None and arg.annotation is not None:
+                        names.update(WORD.findall(ast.unparse(arg.annotation)))
+                if node.returns is not None:
+                    returned.update(WORD.findall(ast.unparse(node.returns)))
+    return names - returned
 
 
 def union(parts: List[str]) -> str:

@@ -3,11 +3,21 @@
 Every exception carries the error body every relman front end shares (the
 ``error`` schema): ``.code``, ``.message``, ``.path``, ``.problems`` and the
 whole ``.body``; the subclasses add what their code carries.
+
+The exceptions for bad caller input (:class:`InvalidInput`,
+:class:`InvalidPolicy`, :class:`UnsupportedVersion` and
+:class:`LimitExceeded`) are also :class:`ValueError`, so code that catches
+``ValueError`` around argument handling catches them too.
+
+Every exception pickles (``pickle``, ``multiprocessing``,
+``concurrent.futures.ProcessPoolExecutor``, Celery): it is rebuilt from its
+error body, so the copy has the same class, ``code``, ``message``,
+``path`` and the attributes its class adds.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional, Type
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, Type
 
 if TYPE_CHECKING:
     from .types import ErrorBody, JSONValue, Problem, Violation
@@ -38,7 +48,9 @@ class RelmanError(Exception):
     code: str
     """The stable machine code, e.g. ``invalid_input``."""
     message: str
-    """A human message."""
+    """A human message, without the path (that is ``.path``); ``str(err)``
+    is ``"<code>: <path>: <message>"``, the body's message as every relman
+    front end reports it."""
     path: Optional[str]
     """The JSON path of the (first) offending value, when there is one."""
     problems: List[Problem]
@@ -50,15 +62,21 @@ class RelmanError(Exception):
         super().__init__(body["message"])
         self.body = body
         self.code = body["code"]
-        self.message = body["message"]
         self.path = body.get("path")
+        self.message = _without_path(body["message"], self.path)
         self.problems = list(body.get("problems", []))
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
+        return f"{self.code}: {self.body['message']}"
+
+    def __reduce__(self) -> Tuple[Type[RelmanError], Tuple[ErrorBody], Dict[str, object]]:
+        # BaseException pickles as ``type(self)(*self.args)``, and args is
+        # ``(message,)``: rebuild from the body instead, then restore any
+        # attribute set later (``__notes__`` included).
+        return (type(self), (self.body,), dict(self.__dict__))
 
 
-class InvalidInput(RelmanError):
+class InvalidInput(RelmanError, ValueError):
     """The input cannot be processed: bad JSON, a wrong type, a missing field,
     an unknown enum value, a naive datetime or a failed semantic check.
     ``.path`` names the offending value; ``.problems`` lists every problem,
@@ -75,11 +93,11 @@ class InvalidInput(RelmanError):
         self.column = body.get("column")
 
 
-class InvalidPolicy(RelmanError):
+class InvalidPolicy(RelmanError, ValueError):
     """The policy is malformed or inconsistent; ``.problems`` has each issue."""
 
 
-class UnsupportedVersion(RelmanError):
+class UnsupportedVersion(RelmanError, ValueError):
     """A document carries a ``schema_version`` this build does not know."""
 
 
@@ -116,7 +134,7 @@ class LogTampered(RelmanError):
     """An audit log does not verify; ``.path`` names the first bad event."""
 
 
-class LimitExceeded(RelmanError):
+class LimitExceeded(RelmanError, ValueError):
     """The input exceeds a documented limit (size, nesting depth, count)."""
 
 
@@ -144,6 +162,20 @@ class StorageFull(RelmanError):
 class PermissionDenied(RelmanError):
     """A front end that reads or writes files was refused access; raised by
     the CLI, listed for completeness."""
+
+
+def _without_path(message: str, path: Optional[str]) -> str:
+    """The body's message without its ``"<path>: "`` prefix (the core writes
+    the path into the message, after ``"invalid policy: "`` for a policy)."""
+    if not path:
+        return message
+    prefix = f"{path}: "
+    if message.startswith(prefix):
+        return message[len(prefix):]
+    at = message.find(f": {prefix}")
+    if at >= 0 and ": " not in message[:at]:
+        return message[: at + 2] + message[at + 2 + len(prefix):]
+    return message
 
 
 _BY_CODE: Dict[str, Type[RelmanError]] = {

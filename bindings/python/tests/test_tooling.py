@@ -31,8 +31,15 @@ def test_mypy_strict_passes_on_examples_and_typed_usage() -> None:
         str(EXAMPLES / "python" / "servicenow_sync.py"),
         str(EXAMPLES / "python" / "kpi_report.py"),
         str(TESTS / "test_typed_usage.py"),
+        str(TESTS / "typing_consumer.py"),
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_typing_consumer_runs() -> None:
+    """The consumer mypy checks also works: plain rows in, warnings out."""
+    result = run([sys.executable, str(TESTS / "typing_consumer.py")], cwd=ROOT)
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize(
@@ -96,3 +103,46 @@ def test_kpi_report_prints_a_table() -> None:
     assert lines[0].startswith("KPIs of history.json")
     assert any(line.startswith("dora.deployment_frequency.per_week") for line in lines)
     assert any(line.startswith("dora.change_failure_rate.rate.value") for line in lines)
+
+
+# RiskAssessment is also a parameter (export_servicenow(risk=...)), but one
+# that takes what assess_risk returned: a result handed back.
+@pytest.mark.parametrize(
+    "name", ["ServiceNowImport", "RiskBatch", "FittedRiskModel", "LogVerdict", "ReleaseNotes", "RiskAssessment"]
+)
+def test_always_present_outputs_are_required_keys(name: str) -> None:
+    """A result's `warnings` (serde always writes it) is a required key."""
+    import relman.types
+
+    cls = getattr(relman.types, name)
+    assert "warnings" in cls.__required_keys__, sorted(cls.__optional_keys__)
+
+
+def test_input_documents_keep_defaulted_keys_optional() -> None:
+    """A caller writes inputs: a defaulted key stays optional there, even
+    when the same type also appears in a result."""
+    import relman.types
+
+    assert "config" in relman.types.CanaryComparison.__optional_keys__
+    assert "state" in relman.types.RolloutReplay.__optional_keys__
+    # Both keys have a schema default (the rule that makes result keys required).
+    assert "default" in relman.schema("canary_comparison")["properties"]["config"]
+    assert "default" in relman.schema("rollout_replay")["properties"]["state"]
+
+
+def test_mypy_accepts_plain_rows_as_table_response(tmp_path: Path) -> None:
+    """list[dict[str, Any]] rows (what json.load gives) type-check; a
+    non-string key does not."""
+    good = tmp_path / "good.py"
+    good.write_text(
+        "from typing import Any, Dict, List, Mapping, Sequence\nimport relman\n"
+        "rows: List[Dict[str, Any]] = []\n"
+        "relman.import_servicenow({'result': rows})\n"
+        "seq: Sequence[Mapping[str, object]] = rows\n"
+        "relman.import_servicenow({'result': seq}, cis={'result': []})\n"
+    )
+    assert mypy(str(good), cwd=tmp_path).returncode == 0, mypy(str(good), cwd=tmp_path).stdout
+    bad = tmp_path / "bad.py"
+    bad.write_text("import relman\nrelman.import_servicenow({1: []})\n")
+    result = mypy(str(bad), cwd=tmp_path)
+    assert result.returncode == 1 and "Dict entry 0 has incompatible type" in result.stdout, result.stdout
