@@ -233,15 +233,16 @@ pub fn is_relman_error(value: Unknown<'_>) -> bool {
 use napi::bindgen_prelude::FromNapiValue;
 
 /// Test hook: panics inside a guarded entry point; must throw an `Error`
-/// with code `internal`.
-#[napi(js_name = "_forcePanic", ts_return_type = "never")]
+/// with code `internal`. Not in index.d.ts nor a named export of index.js
+/// (`skip_typescript`): the repo's tests reach it through internal.cjs.
+#[napi(js_name = "_forcePanic", skip_typescript)]
 pub fn force_panic(env: &Env) -> napi::Result<Unknown<'_>> {
     guarded(env, || forced_panic())
 }
 
 /// Test hook: panics on the thread pool; the Promise must reject with an
-/// `Error` with code `internal`.
-#[napi(js_name = "_forcePanicAsync", ts_return_type = "Promise<never>")]
+/// `Error` with code `internal`. Internal like `_forcePanic`.
+#[napi(js_name = "_forcePanicAsync", skip_typescript)]
 pub fn force_panic_async() -> AsyncTask<OperationTask> {
     AsyncTask::new(OperationTask {
         operation: FORCED_PANIC,
@@ -294,8 +295,8 @@ pub fn call<'e>(
 /// text, parsed once) `iterations` times inside Rust and returns the mean
 /// nanoseconds per call — the core's own cost, without any JS conversion,
 /// to set the binding's overhead against. Reads the clock (this is the
-/// binding, not the pure core).
-#[napi(js_name = "_timeCore")]
+/// binding, not the pure core). Internal like `_forcePanic`.
+#[napi(js_name = "_timeCore", skip_typescript)]
 pub fn time_core(
     env: &Env,
     operation: String,
