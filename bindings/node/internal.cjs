@@ -2,8 +2,8 @@
 // `_forcePanicAsync`, `_timeCore`). They are native functions of the addon
 // marked `skip_typescript`, so napi leaves them out of index.d.ts and out of
 // the named exports index.js lists (what `import { … } from 'relman'`
-// sees), and this file is not in package.json `files`. (The addon object
-// index.js returns to `require` still carries them, unnamed and untyped.)
+// sees), and made non-enumerable on the addon object `require` returns
+// (`hide_hooks` in src/lib.rs); this file is not in package.json `files`.
 //
 // It loads the package (index.js chooses the addon for this platform) and
 // returns the addon index.js loaded, from require's cache.

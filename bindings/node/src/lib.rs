@@ -250,6 +250,27 @@ pub fn force_panic_async() -> AsyncTask<OperationTask> {
     })
 }
 
+/// The test and bench hooks, native functions `skip_typescript` keeps out of
+/// index.d.ts and the named exports of index.js.
+const HOOKS: [&str; 3] = ["_forcePanic", "_forcePanicAsync", "_timeCore"];
+
+/// Makes the hooks non-enumerable on the addon's exports: `require('relman')`
+/// returns that object itself, where enumerable hooks would show in
+/// `Object.keys` like public API. They stay callable (internal.cjs).
+#[napi(module_exports)]
+pub fn hide_hooks(mut exports: napi::bindgen_prelude::Object<'_>) -> napi::Result<()> {
+    for name in HOOKS {
+        let hook: Unknown<'_> = exports.get_named_property(name)?;
+        exports.define_properties(&[napi::Property::new()
+            .with_utf8_name(name)?
+            .with_value(&hook)
+            .with_property_attributes(
+                napi::PropertyAttributes::Writable | napi::PropertyAttributes::Configurable,
+            )])?;
+    }
+    Ok(())
+}
+
 /// The names of every published schema (`schema(name)`), inputs first.
 #[napi]
 pub fn schema_names() -> Vec<String> {

@@ -218,7 +218,9 @@ test('the test hooks are neither exported nor typed by the package', () => {
   const loader = readFileSync(join(__dirname, '..', 'index.js'), 'utf8');
   for (const hook of ['_forcePanic', '_forcePanicAsync', '_timeCore']) {
     assert.equal(typeof internal[hook], 'function', `internal.cjs lacks ${hook}`);
-    // Not a named export (what `import { … } from 'relman'` sees).
+    // Not enumerable on what `require` returns, not a named export (what
+    // `import { … } from 'relman'` sees).
+    assert.equal(Object.keys(relman).includes(hook), false, `Object.keys(relman) lists ${hook}`);
     assert.doesNotMatch(loader, new RegExp(`module\\.exports\\.${hook}\\b`), `index.js exports ${hook}`);
     assert.doesNotMatch(dts, new RegExp(`\\b${hook}\\b`), `index.d.ts names ${hook}`);
   }
