@@ -23,6 +23,8 @@ import os from 'node:os';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const relman = createRequire(import.meta.url)(join(repo, 'bindings', 'node', 'index.js'));
+// The bench hook `_timeCore` is internal (not exported by index.js).
+const internal = createRequire(import.meta.url)(join(repo, 'bindings', 'node', 'internal.cjs'));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function time(fn, runs) {
@@ -83,7 +85,7 @@ const smallText = JSON.stringify({ release: small });
 const N = 20_000;
 for (let i = 0; i < 2_000; i++) relman.assessRisk(small); // warm up
 const perCall = median([0, 1, 2, 3, 4].map(() => time(() => { for (let i = 0; i < N; i++) relman.assessRisk(small); }, 1) / N)) * 1000;
-const perCore = median([0, 1, 2, 3, 4].map(() => relman._timeCore('assess_risk', smallText, N))) / 1000;
+const perCore = median([0, 1, 2, 3, 4].map(() => internal._timeCore('assess_risk', smallText, N))) / 1000;
 const perParse = median([0, 1, 2, 3, 4].map(() => time(() => { for (let i = 0; i < N; i++) JSON.parse(smallText); }, 1) / N)) * 1000;
 console.log('\n1. assessRisk(release-minor.json), one call');
 console.log(`   JS call (convert in, core, convert out): ${perCall.toFixed(1)} µs`);
@@ -98,7 +100,7 @@ const paramsText = JSON.stringify({ releases: batch });
 const tParse = time(() => JSON.parse(text), 5);
 let result;
 const tMany = time(() => { result = relman.assessRiskMany(batch); }, 3);
-const tCore = median([0, 1, 2].map(() => relman._timeCore('assess_risk_many', paramsText, 1))) / 1e6;
+const tCore = median([0, 1, 2].map(() => internal._timeCore('assess_risk_many', paramsText, 1))) / 1e6;
 const outText = JSON.stringify(result);
 const tParseOut = time(() => JSON.parse(outText), 3);
 console.log(`\n2. assessRiskMany over ${batch.length} releases (${(text.length / 1e6).toFixed(1)} MB of JSON in, ${(outText.length / 1e6).toFixed(1)} MB out; ${result.errors.length} errors)`);

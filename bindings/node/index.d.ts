@@ -74,27 +74,6 @@ export declare class RiskAssessor {
 }
 
 /**
- * Test hook: panics inside a guarded entry point; must throw an `Error`
- * with code `internal`.
- */
-export declare function _forcePanic(): never
-
-/**
- * Test hook: panics on the thread pool; the Promise must reject with an
- * `Error` with code `internal`.
- */
-export declare function _forcePanicAsync(): Promise<never>
-
-/**
- * Bench hook (benches/node_bench.mjs): runs `operation` on `params` (JSON
- * text, parsed once) `iterations` times inside Rust and returns the mean
- * nanoseconds per call — the core's own cost, without any JS conversion,
- * to set the binding's overhead against. Reads the clock (this is the
- * binding, not the pure core).
- */
-export declare function _timeCore(operation: string, params: string, iterations: number): number
-
-/**
  * Applies a lifecycle `command` to `release` (any command, `amend` and
  * `import` included): the new release with its audit event,
  * notifications and gate report. Fails with `transition_denied` (with

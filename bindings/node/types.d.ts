@@ -107,7 +107,7 @@ export interface AgendaApprovals {
   /** True when the `approval.quorum` requirement is met. */
   quorum_met: boolean
   /** Outstanding rejections (each person's latest vote). */
-  rejections?: Rejection[]
+  rejections: Rejection[]
   /** The approval round votes count in. */
   round: number
   /**
@@ -133,7 +133,7 @@ export interface AgendaConflict {
    * The other releases and changes involved, sorted (empty for a
    * conflict of the release alone, e.g. a blackout).
    */
-  with?: string[]
+  with: string[]
 }
 
 /** One release on the agenda. */
@@ -141,9 +141,9 @@ export interface AgendaItem {
   /** The votes: quorum groups, extra approvers, rejections. */
   approvals: AgendaApprovals
   /** The conflicts of the schedule involving the release. */
-  conflicts?: AgendaConflict[]
+  conflicts: AgendaConflict[]
   /** The environments it targets. */
-  environments?: string[]
+  environments: string[]
   /** Its kind. */
   kind: ReleaseKind
   /** Its owner (release manager), if any. */
@@ -160,14 +160,14 @@ export interface AgendaItem {
   /** The rollback plan's status. */
   rollback: RollbackStatus
   /** The business services it affects. */
-  services?: string[]
+  services: string[]
   /** Its title. */
   title: string
   /**
    * Every requirement of leaving approval that is not met, in gate
    * order, as the lifecycle reports it.
    */
-  unmet?: UnmetRequirement[]
+  unmet: UnmetRequirement[]
   /** Its version, if any. */
   version?: string | null
   /** Its planned window. */
@@ -380,19 +380,19 @@ export interface Approval {
 /** One group (role) whose approvals are required. */
 export interface ApprovalGroup {
   /** Who approved in the current round (valid votes only). */
-  approved_by?: string[]
+  approved_by: string[]
   /**
    * The directory members of the role who have not voted in this round
    * and whom separation of duties does not keep from approving, sorted.
    */
-  eligible?: string[]
+  eligible: string[]
   /** How many approvals are still missing (0 when the group is met). */
   missing: number
   /**
    * How many approvals are needed; absent when a percentage rule has no
    * member of the role in the directory to count from.
    */
-  needed?: number | null
+  needed: number | null
   /** Why its vote is required. */
   reason: GroupReason
   /** The role that votes. */
@@ -563,7 +563,7 @@ export interface CabAgenda {
    * What was odd but not fatal (e.g. a release in approval without a
    * planned window, which cannot be placed in the period).
    */
-  warnings?: Warning[]
+  warnings: Warning[]
 }
 
 /**
@@ -749,7 +749,7 @@ export interface Closure {
    * Odd but not fatal: `deployed_with_issues`, `log_not_verified`,
    * `legacy_log`.
    */
-  warnings?: Warning[]
+  warnings: Warning[]
 }
 
 /**
@@ -1650,7 +1650,7 @@ export interface FittedRiskModel {
   /** Sample counts. */
   samples: FitSamples
   /** What was odd but not fatal. */
-  warnings?: Warning[]
+  warnings: Warning[]
 }
 
 /**
@@ -1759,7 +1759,7 @@ export interface IcsExport {
   /** The iCalendar text (CRLF line ends, folded). */
   ics: string
   /** Odd but not fatal: e.g. a release without a planned window. */
-  warnings?: Warning[]
+  warnings: Warning[]
 }
 
 /**
@@ -2356,7 +2356,7 @@ export interface LogVerdict {
   /** True when no tampering was found. */
   valid: boolean
   /** What was odd but not tampering. */
-  warnings?: Warning[]
+  warnings: Warning[]
 }
 
 /** A maintenance window: when the CIs that reference it may be changed. */
@@ -3066,7 +3066,7 @@ export interface ReleaseNotes {
   /** The notes. */
   text: string
   /** Odd but not fatal: e.g. a non-string entry in `extra.known_issues`. */
-  warnings?: Warning[]
+  warnings: Warning[]
 }
 
 /**
@@ -3080,7 +3080,7 @@ export interface RenderedAgenda {
   /** The agenda. */
   text: string
   /** The agenda's warnings, carried over. */
-  warnings?: Warning[]
+  warnings: Warning[]
 }
 
 /** One replayed input and its step. */
@@ -3121,7 +3121,7 @@ export interface Report {
    * Odd but not fatal: a release without a planned window, the
    * conflict detection's and the KPI computation's warnings.
    */
-  warnings?: Warning[]
+  warnings: Warning[]
   /** Weeks shown. */
   weeks: number
 }
@@ -3245,7 +3245,7 @@ export interface RiskAssessment {
    */
   score_level?: RiskLevel | null
   /** What was odd but not fatal (e.g. CIs unknown to the CMDB). */
-  warnings?: Warning[]
+  warnings: Warning[]
 }
 
 /** Score thresholds of the risk levels: `low` < `medium` ≤ … < `critical`. */
@@ -3270,7 +3270,7 @@ export interface RiskBatch {
   /** The error of each release that failed, by its index in the input. */
   errors: BatchError[]
   /** Odd but not fatal (the assessments carry their own warnings). */
-  warnings?: Warning[]
+  warnings: Warning[]
 }
 
 /**
@@ -3357,7 +3357,7 @@ export interface RiskModel {
   /** The intercept (log-odds at the mean of every factor). */
   intercept: number
   /** The L2 penalty it was fitted with. */
-  l2?: number
+  l2: number
   /** Training mean per factor name. */
   means: {
     [key: string]: number
@@ -3369,7 +3369,7 @@ export interface RiskModel {
   /** When the most recent training release was deployed. */
   trained_at?: Timestamp | null
   /** How many releases it was trained on. */
-  training_samples?: number
+  training_samples: number
   [key: string]: unknown
 }
 
@@ -3860,7 +3860,7 @@ export interface ServiceNowImport {
   /** The imported documents. */
   schedule: Schedule
   /** Odd but not fatal, e.g. a pending approval left out. */
-  warnings?: Warning[]
+  warnings: Warning[]
 }
 
 /**
@@ -3872,7 +3872,7 @@ export interface ServiceNowPatches {
   /** One patch per record with something to write, in schedule order. */
   patches: RecordPatch[]
   /** Verdicts about ids not in the schedule, and the like. */
-  warnings?: Warning[]
+  warnings: Warning[]
 }
 
 /**

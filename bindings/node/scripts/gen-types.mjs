@@ -20,6 +20,12 @@ const relman = createRequire(import.meta.url)(join(root, 'index.js'));
 
 const defs = new Map(); // type name -> schema
 const roots = []; // [schema name, type name, direction]
+// The direction of each schema (input or output), from the index
+// relman-codegen writes next to the schema files.
+const directions = new Map(
+  JSON.parse(readFileSync(join(root, '..', '..', 'schemas', 'index.json'), 'utf8'))
+    .map((entry) => [entry.name, entry.direction]),
+);
 for (const name of relman.schemaNames()) {
   const schema = relman.schema(name);
   const title = schema.title ?? pascal(name);
@@ -36,8 +42,46 @@ for (const name of relman.schemaNames()) {
   }
   const { $defs, $schema, title: _t, ...body } = fixed;
   remember(title, body);
-  roots.push([name, title]);
+  const direction = directions.get(name);
+  if (direction !== 'input' && direction !== 'output') {
+    throw new Error(`schemas/index.json gives no direction for ${name}: run cargo run -p relman-codegen`);
+  }
+  roots.push([name, title, direction]);
 }
+
+// Every type an input document reaches. The others are written by relman
+// only (results), and there a property serde always writes is required:
+// schemars gives a property a `default` only when the field has a serde
+// default and no `skip_serializing_if` skips that default, so such a
+// property is in every result even though a reader may omit it. A type
+// shared with an input document keeps the reader's view (the property
+// optional), except a result passed back in (`risk` of
+// `ServiceNowExport` is what `assessRisk` returned): the walk stops at
+// output roots, so a result keeps the view of what relman writes.
+const outputRoots = new Set(roots.filter(([, , d]) => d === 'output').map(([, t]) => t));
+const inputTypes = new Set();
+function reach(schema) {
+  if (schema === null || typeof schema !== 'object') return;
+  if (Array.isArray(schema)) return schema.forEach(reach);
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === '$ref' && typeof v === 'string') {
+      const name = v.replace('#/$defs/', '');
+      if (!inputTypes.has(name) && !outputRoots.has(name)) {
+        inputTypes.add(name);
+        reach(defs.get(name));
+      }
+    } else {
+      reach(v);
+    }
+  }
+}
+for (const [, title, direction] of roots) {
+  if (direction === 'input' && !inputTypes.has(title)) {
+    inputTypes.add(title);
+    reach(defs.get(title));
+  }
+}
+let outputOnly = false; // whether the type being written is output-only
 
 function renameRefs(value, renames) {
   if (renames.size === 0 || value === null || typeof value !== 'object') return value;
@@ -121,6 +165,7 @@ function objectType(schema, indent) {
   const required = new Set(schema.required ?? []);
   let out = '{\n';
   for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+    if (outputOnly && prop && typeof prop === 'object' && 'default' in prop) required.add(name);
     out += doc(prop.description, inner);
     out += `${inner}${key(name)}${required.has(name) ? '' : '?'}: ${ts(prop, inner)}\n`;
   }
@@ -221,6 +266,7 @@ for (const name of [...defs.keys()].sort()) {
     ? `\n *\n * JSON Schema: \`schema('${roots.find(([, t]) => t === name)[0]}')\`.`
     : '';
   out += doc(description ? description + suffix.replace(/\n \*/g, '\n') : '', '');
+  outputOnly = !inputTypes.has(name);
   const body = ts(schema, '');
   const isPlainObject = body.startsWith('{') && body.endsWith('}') && !schema.oneOf && !schema.anyOf;
   out += isPlainObject ? `export interface ${name} ${body}\n` : `export type ${name} = ${body}\n`;

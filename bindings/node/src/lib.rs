@@ -233,20 +233,42 @@ pub fn is_relman_error(value: Unknown<'_>) -> bool {
 use napi::bindgen_prelude::FromNapiValue;
 
 /// Test hook: panics inside a guarded entry point; must throw an `Error`
-/// with code `internal`.
-#[napi(js_name = "_forcePanic", ts_return_type = "never")]
+/// with code `internal`. Not in index.d.ts nor a named export of index.js
+/// (`skip_typescript`): the repo's tests reach it through internal.cjs.
+#[napi(js_name = "_forcePanic", skip_typescript)]
 pub fn force_panic(env: &Env) -> napi::Result<Unknown<'_>> {
     guarded(env, || forced_panic())
 }
 
 /// Test hook: panics on the thread pool; the Promise must reject with an
-/// `Error` with code `internal`.
-#[napi(js_name = "_forcePanicAsync", ts_return_type = "Promise<never>")]
+/// `Error` with code `internal`. Internal like `_forcePanic`.
+#[napi(js_name = "_forcePanicAsync", skip_typescript)]
 pub fn force_panic_async() -> AsyncTask<OperationTask> {
     AsyncTask::new(OperationTask {
         operation: FORCED_PANIC,
         params: Ok(Value::Null),
     })
+}
+
+/// The test and bench hooks, native functions `skip_typescript` keeps out of
+/// index.d.ts and the named exports of index.js.
+const HOOKS: [&str; 3] = ["_forcePanic", "_forcePanicAsync", "_timeCore"];
+
+/// Makes the hooks non-enumerable on the addon's exports: `require('relman')`
+/// returns that object itself, where enumerable hooks would show in
+/// `Object.keys` like public API. They stay callable (internal.cjs).
+#[napi(module_exports)]
+pub fn hide_hooks(mut exports: napi::bindgen_prelude::Object<'_>) -> napi::Result<()> {
+    for name in HOOKS {
+        let hook: Unknown<'_> = exports.get_named_property(name)?;
+        exports.define_properties(&[napi::Property::new()
+            .with_utf8_name(name)?
+            .with_value(&hook)
+            .with_property_attributes(
+                napi::PropertyAttributes::Writable | napi::PropertyAttributes::Configurable,
+            )])?;
+    }
+    Ok(())
 }
 
 /// The names of every published schema (`schema(name)`), inputs first.
@@ -294,8 +316,8 @@ pub fn call<'e>(
 /// text, parsed once) `iterations` times inside Rust and returns the mean
 /// nanoseconds per call — the core's own cost, without any JS conversion,
 /// to set the binding's overhead against. Reads the clock (this is the
-/// binding, not the pure core).
-#[napi(js_name = "_timeCore")]
+/// binding, not the pure core). Internal like `_forcePanic`.
+#[napi(js_name = "_timeCore", skip_typescript)]
 pub fn time_core(
     env: &Env,
     operation: String,

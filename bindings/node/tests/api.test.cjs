@@ -7,6 +7,8 @@ const assert = require('node:assert/strict');
 const { readFileSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
 const relman = require('../index.js');
+// The test hooks: native, neither exported by index.js nor typed.
+const internal = require('../internal.cjs');
 
 const repo = join(__dirname, '..', '..', '..');
 const sample = (name) => JSON.parse(readFileSync(join(repo, 'examples', 'data', name), 'utf8'));
@@ -199,7 +201,7 @@ test('a 100 000-deep nested array gives limit_exceeded, not a crash', () => {
 });
 
 test('a forced panic becomes an Error with code internal', () => {
-  const err = thrown(() => relman._forcePanic());
+  const err = thrown(() => internal._forcePanic());
   assert.ok(err instanceof Error);
   assert.equal(err.code, 'internal');
   assert.match(err.message, /panicked.*forced panic/);
@@ -208,7 +210,22 @@ test('a forced panic becomes an Error with code internal', () => {
 });
 
 test('a panic on the thread pool rejects the Promise with code internal', async () => {
-  await assert.rejects(relman._forcePanicAsync(), (err) => err instanceof Error && err.code === 'internal');
+  await assert.rejects(internal._forcePanicAsync(), (err) => err instanceof Error && err.code === 'internal');
+});
+
+test('the test hooks are neither exported nor typed by the package', () => {
+  const dts = readFileSync(join(__dirname, '..', 'index.d.ts'), 'utf8');
+  const loader = readFileSync(join(__dirname, '..', 'index.js'), 'utf8');
+  for (const hook of ['_forcePanic', '_forcePanicAsync', '_timeCore']) {
+    assert.equal(typeof internal[hook], 'function', `internal.cjs lacks ${hook}`);
+    // Not enumerable on what `require` returns, not a named export (what
+    // `import { … } from 'relman'` sees).
+    assert.equal(Object.keys(relman).includes(hook), false, `Object.keys(relman) lists ${hook}`);
+    assert.doesNotMatch(loader, new RegExp(`module\\.exports\\.${hook}\\b`), `index.js exports ${hook}`);
+    assert.doesNotMatch(dts, new RegExp(`\\b${hook}\\b`), `index.d.ts names ${hook}`);
+  }
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
+  assert.ok(!pkg.files.includes('internal.cjs'));
 });
 
 test('isRelmanError tells relman errors from others', () => {

@@ -5,7 +5,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -57,4 +57,47 @@ test('no `any` in the public signatures', () => {
 
 test('types.d.ts is what gen-types makes from the current schemas', () => {
   execFileSync(process.execPath, [join(pkg, 'scripts', 'gen-types.mjs'), '--check'], { stdio: 'pipe' });
+});
+
+// types.d.ts types a result's property required when its schema gives a
+// `default` (gen-types: serde writes it always). Checked on every
+// conformance vector's expected result: each schema, with such properties
+// added to `required` everywhere, still accepts it.
+test('every property a result schema gives a default is in every vector result', async () => {
+  const { default: Ajv2020 } = await import('ajv/dist/2020.js');
+  const { default: addFormats } = await import('ajv-formats');
+  const repo = join(pkg, '..', '..');
+  const index = JSON.parse(readFileSync(join(repo, 'schemas', 'index.json'), 'utf8'));
+  let added = 0;
+  const written = (value) => {
+    if (Array.isArray(value)) return value.map(written);
+    if (value === null || typeof value !== 'object') return value;
+    const out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'default' ? v : written(v)]));
+    if (value.properties && typeof value.properties === 'object') {
+      const defaulted = Object.entries(value.properties)
+        .filter(([name, prop]) => prop && typeof prop === 'object' && 'default' in prop
+          && !(value.required ?? []).includes(name))
+        .map(([name]) => name);
+      added += defaulted.length;
+      if (defaulted.length) out.required = [...(value.required ?? []), ...defaulted];
+    }
+    return out;
+  };
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  const vectorRoot = join(repo, 'core', 'tests', 'vectors');
+  let checked = 0;
+  for (const { name, direction, description, file } of index) {
+    const op = /^The (?:verdict|result) of (\w+)/.exec(description)?.[1];
+    if (direction !== 'output' || !op || !existsSync(join(vectorRoot, op))) continue;
+    const validate = ajv.compile(written(JSON.parse(readFileSync(join(repo, 'schemas', file), 'utf8'))));
+    for (const vector of readdirSync(join(vectorRoot, op)).filter((f) => f.endsWith('.json'))) {
+      const { expected } = JSON.parse(readFileSync(join(vectorRoot, op, vector), 'utf8'));
+      if (expected === undefined) continue; // an error vector
+      checked += 1;
+      assert.ok(validate(expected), `${op}/${vector} (${name}): ${ajv.errorsText(validate.errors)}`);
+    }
+  }
+  assert.ok(added > 20, `only ${added} defaulted properties`);
+  assert.ok(checked > 100, `only ${checked} vector results checked`);
 });
