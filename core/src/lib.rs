@@ -111,3 +111,9 @@ pub use unauthorized::{unauthorized_changes, UnauthorizedReport};
 pub use validate::{
     from_value, parse, validate, validate_value, Document, DocumentKind, Parsed, ValidationReport,
 };
+
+/// The crate README (core/README.md, the crates.io page), compiled and run
+/// as a doctest so its example stays in sync with the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

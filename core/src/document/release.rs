@@ -126,7 +126,7 @@ pub struct Links {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub incidents: Vec<String>,
     /// Known errors (problems with a documented workaround) this fixes:
-    /// resolvable by [`crate::closure`] once the release deployed
+    /// resolvable by [`crate::closure()`] once the release deployed
     /// successfully.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub known_errors: Vec<String>,

@@ -10,7 +10,7 @@
 //! An item is a release of the schedule in state `approval` whose planned
 //! window intersects the period. For each item:
 //!
-//! - the **approval gate** is the lifecycle's: [`check`](crate::check) of
+//! - the **approval gate** is the lifecycle's: [`check`](crate::check()) of
 //!   the release to `deployment` (so the log's replay, the quorum rules, the
 //!   separation of duties and every other approval requirement are the
 //!   lifecycle's own); the agenda lists each quorum group (required,

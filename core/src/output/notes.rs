@@ -10,7 +10,7 @@
 //! sorted) — listed as fixed only when the release's log records a
 //! successful deployment, as planned before a deployment and as still open
 //! after a failure, a rollback or a cancellation, by the same decision as
-//! [`crate::closure`] —, known
+//! [`crate::closure()`] —, known
 //! issues (`extra.known_issues`, strings), deployment (strategy, window,
 //! environments, `extra.deployment_instructions`) and rollback instructions,
 //! affected services and CIs, knowledge-article links.

@@ -15,16 +15,19 @@ use crate::io::{Format, Globals};
 use crate::output::{self, Failure};
 use crate::render::{self, plural, snake};
 
+// The samples are examples/data's, through the symlinks in
+// bindings/cli/samples/ (inside the package, so the published crate builds).
+
 /// The bundled sample release (a major release in planning).
-const RELEASE_JSON: &str = include_str!("../../../../examples/data/release-major.json");
+const RELEASE_JSON: &str = include_str!("../../samples/release-major.json");
 /// The bundled sample context (the actor directory and `now`).
-const CONTEXT_JSON: &str = include_str!("../../../../examples/data/context.json");
+const CONTEXT_JSON: &str = include_str!("../../samples/context.json");
 /// The bundled change calendar (blackouts, maintenance windows).
-const CALENDAR_JSON: &str = include_str!("../../../../examples/data/calendar.json");
+const CALENDAR_JSON: &str = include_str!("../../samples/calendar.json");
 /// The bundled forward schedule (the conflicts are checked in it).
-const SCHEDULE_JSON: &str = include_str!("../../../../examples/data/schedule.json");
+const SCHEDULE_JSON: &str = include_str!("../../samples/schedule.json");
 /// The bundled CMDB (the risk's blast radius and CI criticality).
-const CMDB_JSON: &str = include_str!("../../../../examples/data/cmdb.json");
+const CMDB_JSON: &str = include_str!("../../samples/cmdb.json");
 
 const AFTER_HELP: &str = "\
 Takes the bundled sample major release (examples/data/release-major.json)

@@ -167,7 +167,8 @@ impl Blackouts {
 /// A [`Context`] (and, for keyed logs, a [`Keyring`]) prepared once for
 /// many [`check`](PreparedContext::check)s: the same reports as
 /// [`crate::check_with`], with the policy resolved once and verified logs
-/// cached by content (see the [module documentation](self)).
+/// cached by content (reused only for a release that serialises exactly
+/// as the one verified).
 pub struct PreparedContext {
     context: Context,
     policy: Policy,

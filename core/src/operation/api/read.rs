@@ -41,7 +41,7 @@ pub trait Read<T> {
     /// Where the read-time limits apply.
     const FORM: ParamForm;
     /// Reads parameter `name` under the read-time `limits` (which a
-    /// document applies with paths inside it; [`check_param`] has applied
+    /// document applies with paths inside it; `check_param` has applied
     /// them to every other form already).
     fn read(name: &str, value: Value, limits: &Limits) -> Result<T>;
 }
