@@ -2316,7 +2316,7 @@ export interface Links {
   incidents?: string[]
   /**
    * Known errors (problems with a documented workaround) this fixes:
-   * resolvable by [`crate::closure`] once the release deployed
+   * resolvable by [`crate::closure()`] once the release deployed
    * successfully.
    */
   known_errors?: string[]

@@ -85,7 +85,7 @@ class Links(TypedDict, total=False):
     """Incidents this relates to."""
     known_errors: List[str]
     """Known errors (problems with a documented workaround) this fixes:
-resolvable by [`crate::closure`] once the release deployed
+resolvable by [`crate::closure()`] once the release deployed
 successfully."""
     problems: List[str]
     """Problem records this fixes."""

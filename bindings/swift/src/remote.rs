@@ -290,7 +290,7 @@ pub struct Links {
     #[uniffi(default = [])]
     pub incidents: Vec<String>,
     /// Known errors (problems with a documented workaround) this fixes:
-    /// resolvable by [`crate::closure`] once the release deployed
+    /// resolvable by [`crate::closure()`] once the release deployed
     /// successfully.
     #[uniffi(default = [])]
     pub known_errors: Vec<String>,

@@ -4105,7 +4105,7 @@ public struct Links: Equatable, Hashable {
     public var incidents: [String]
     /**
      * Known errors (problems with a documented workaround) this fixes:
-     * resolvable by [`crate::closure`] once the release deployed
+     * resolvable by [`crate::closure()`] once the release deployed
      * successfully.
      */
     public var knownErrors: [String]
@@ -4132,7 +4132,7 @@ public struct Links: Equatable, Hashable {
          */incidents: [String] = [], 
         /**
          * Known errors (problems with a documented workaround) this fixes:
-         * resolvable by [`crate::closure`] once the release deployed
+         * resolvable by [`crate::closure()`] once the release deployed
          * successfully.
          */knownErrors: [String] = [], 
         /**
