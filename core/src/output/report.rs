@@ -1428,47 +1428,51 @@ mod tests {
 
     #[test]
     fn bad_options_name_their_path() {
-        let bad_zone = ReportOptions {
-            time_zone: Some("Mars/Olympus".into()),
-            ..ReportOptions::default()
-        };
-        let e = report(&schedule(), None, &bad_zone).unwrap_err();
-        assert_eq!(
-            (e.code().as_str(), e.path()),
-            ("invalid_input", Some("options.time_zone"))
-        );
-        let backwards = ReportOptions {
-            from: Some(Timestamp::parse("2026-12-10T00:00:00Z").unwrap()),
-            to: Some(Timestamp::parse("2026-12-01T00:00:00Z").unwrap()),
-            ..ReportOptions::default()
-        };
-        let e = report(&schedule(), None, &backwards).unwrap_err();
-        assert_eq!(
-            (e.code().as_str(), e.path()),
-            ("invalid_input", Some("options.to"))
-        );
-        let long = ReportOptions {
-            from: Some(Timestamp::parse("2000-01-01T00:00:00Z").unwrap()),
-            to: Some(Timestamp::parse("2030-01-01T00:00:00Z").unwrap()),
-            ..ReportOptions::default()
-        };
-        let e = report(&schedule(), None, &long).unwrap_err();
-        assert_eq!(
-            (e.code().as_str(), e.path()),
-            ("limit_exceeded", Some("options.to"))
-        );
-        let bad_kpi = ReportOptions {
-            kpi: Some(KpiOptions {
-                time_zone: Some("Mars/Olympus".into()),
-                ..KpiOptions::default()
-            }),
-            ..ReportOptions::default()
-        };
-        let e = report(&schedule(), Some(&history()), &bad_kpi).unwrap_err();
-        assert_eq!(
-            (e.code().as_str(), e.path()),
-            ("invalid_input", Some("options.kpi.time_zone"))
-        );
+        let at = |t: &str| Some(Timestamp::parse(t).unwrap());
+        let cases = [
+            (
+                ReportOptions {
+                    time_zone: Some("Mars/Olympus".into()),
+                    ..ReportOptions::default()
+                },
+                false,
+                ("invalid_input", "options.time_zone"),
+            ),
+            (
+                ReportOptions {
+                    from: at("2026-12-10T00:00:00Z"),
+                    to: at("2026-12-01T00:00:00Z"),
+                    ..ReportOptions::default()
+                },
+                false,
+                ("invalid_input", "options.to"),
+            ),
+            (
+                ReportOptions {
+                    from: at("2000-01-01T00:00:00Z"),
+                    to: at("2030-01-01T00:00:00Z"),
+                    ..ReportOptions::default()
+                },
+                false,
+                ("limit_exceeded", "options.to"),
+            ),
+            (
+                ReportOptions {
+                    kpi: Some(KpiOptions {
+                        time_zone: Some("Mars/Olympus".into()),
+                        ..KpiOptions::default()
+                    }),
+                    ..ReportOptions::default()
+                },
+                true,
+                ("invalid_input", "options.kpi.time_zone"),
+            ),
+        ];
+        for (options, with_history, (code, path)) in cases {
+            let history = with_history.then(history);
+            let e = report(&schedule(), history.as_ref(), &options).unwrap_err();
+            assert_eq!((e.code().as_str(), e.path()), (code, Some(path)));
+        }
     }
 
     #[test]
