@@ -1,8 +1,11 @@
 // Node binding bench (run by hand; results in benches/RESULTS.md, "Node binding").
 //
-//   (cd bindings/node && npm ci && npm run build:release)
-//   nice -n 10 node benches/node_bench.mjs
-//   (cd bindings/node && npm run build)   # back to the dev build the tests use
+//   ./scripts/test-node        # or only its release build of the addon
+//   nice -n 10 node benches/node_bench.mjs [BATCH]
+//
+// BATCH (default 100 000) is the size of the batch of part 2;
+// scripts/test-release runs `node benches/node_bench.mjs 2000` as a smoke
+// test on the release addon the test command built.
 //
 // 1. Per-call overhead of assessRisk on one small release: the JS call
 //    (JS → JSON conversion, core, result → JS objects) against the core
@@ -93,8 +96,12 @@ console.log(`   core alone (_timeCore, same input):      ${perCore.toFixed(1)} �
 console.log(`   binding overhead per call:               ${(perCall - perCore).toFixed(1)} µs`);
 console.log(`   JSON.parse of the same payload:          ${perParse.toFixed(1)} µs`);
 
-// 2. 100 000 releases.
-const batch = releases(100_000);
+// 2. A batch of releases (100 000 unless BATCH says otherwise).
+const batchSize = process.argv[2] === undefined ? 100_000 : Number(process.argv[2]);
+if (!Number.isInteger(batchSize) || batchSize < 1) {
+  throw new Error(`node_bench.mjs: BATCH must be a positive integer, got ${process.argv[2]}`);
+}
+const batch = releases(batchSize);
 const text = JSON.stringify(batch);
 const paramsText = JSON.stringify({ releases: batch });
 const tParse = time(() => JSON.parse(text), 5);

@@ -189,7 +189,7 @@ fn command(actor: &str, at: &str, mut c: Value) -> Result<relman::Command, relma
 /// [`release`]`(changes, …)` as a planning document with an empty log —
 /// no votes (a planning release cannot carry any), its five test runs
 /// still there (the genesis seals them as they stand) — and the parsed
-/// [`context`]`(cab)`.
+/// [`context`]`(cab)` with a policy whose readiness needs no CMDB.
 pub fn lifecycle_planning(
     changes: usize,
     cab: usize,
@@ -200,7 +200,17 @@ pub fn lifecycle_planning(
         o.remove("approvals");
     }
     let r: relman::Release = relman::from_value(doc)?.document;
-    let ctx: relman::Context = relman::from_value(context(cab))?.document;
+    let mut ctx = context(cab);
+    // The lifecycle benches measure `check` with the risk assessed and no
+    // CMDB (the risk area measures the CMDB cost): readiness is told not to
+    // require one, or the release would never be ready.
+    if let Some(o) = ctx.as_object_mut() {
+        o.insert(
+            "policy".into(),
+            json!({"lifecycle": {"readiness": {"cmdb_when_blast_radius": false}}}),
+        );
+    }
+    let ctx: relman::Context = relman::from_value(ctx)?.document;
     Ok((r, ctx))
 }
 
@@ -247,7 +257,9 @@ pub fn lifecycle_fixture(
 /// The eleven commands that take a [`lifecycle_planning`] release from
 /// planning to closed: three CAB approvals by `cab0`…`cab2`; the
 /// deployment started by the owner and completed by `bob`, neither of whom
-/// approved (`sod.approver_deployment`).
+/// approved (`sod.approver_deployment`). Every command is dated inside the
+/// approved window of [`release`] (22:00–02:00 UTC), where
+/// `deployment.window` lets the deployment start.
 pub fn lifecycle_steps() -> Result<Vec<relman::Command>, relman::Error> {
     [
         ("alice", json!({"command": "advance"})),
@@ -263,7 +275,7 @@ pub fn lifecycle_steps() -> Result<Vec<relman::Command>, relman::Error> {
         ("alice", json!({"command": "close"})),
     ]
     .into_iter()
-    .map(|(actor, c)| command(actor, "2026-11-21T03:00:00Z", c))
+    .map(|(actor, c)| command(actor, "2026-11-20T23:00:00Z", c))
     .collect()
 }
 

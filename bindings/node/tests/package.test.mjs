@@ -6,11 +6,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { runQuickStarts } from './quick-starts.mjs';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = join(pkg, '..', '..');
@@ -32,6 +34,8 @@ test('npm pack ships the loader, typings, README and licenses, and no tests', ()
     assert.ok(files.includes(wanted), `npm pack lacks ${wanted}: ${files.join(', ')}`);
   }
   for (const file of files) {
+    // The addon travels in the platform packages (npm/<platform>), not here.
+    assert.doesNotMatch(file, /\.node$|^npm\//, `npm pack ships ${file}`);
     assert.doesNotMatch(file, /^(tests|scripts|src|node_modules)\//, `npm pack ships ${file}`);
     assert.doesNotMatch(file, /\.test\.|^internal\.cjs$|^Cargo\.toml$|^build\.rs$/, `npm pack ships ${file}`);
   }
@@ -43,11 +47,35 @@ test('npm pack ships the loader, typings, README and licenses, and no tests', ()
   }
 });
 
-test('the package licenses are the repository licenses', () => {
-  for (const name of ['LICENSE', 'LICENSE-MIT', 'LICENSE-APACHE']) {
-    assert.equal(readFileSync(join(pkg, name), 'utf8'), readFileSync(join(repo, name), 'utf8'), name);
+// The platform packages `napi create-npm-dirs` made for napi.targets
+// (scripts/test-node checks they are what it makes).
+const platforms = readdirSync(join(pkg, 'npm')).map((name) => {
+  const dir = join(pkg, 'npm', name);
+  return { dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) };
+});
+
+test('the package licenses are the repository licenses, in every platform package too', () => {
+  assert.equal(platforms.length, manifest.napi.targets.length);
+  for (const dir of [pkg, ...platforms.map((p) => p.dir)]) {
+    for (const name of ['LICENSE', 'LICENSE-MIT', 'LICENSE-APACHE']) {
+      assert.equal(readFileSync(join(dir, name), 'utf8'), readFileSync(join(repo, name), 'utf8'), `${dir}/${name}`);
+    }
   }
-  assert.equal(manifest.license, 'MIT OR Apache-2.0');
+  for (const m of [manifest, ...platforms.map((p) => p.manifest)]) {
+    assert.equal(m.license, 'MIT OR Apache-2.0', m.name);
+  }
+});
+
+test('every platform package is relman-<platform> at the main version, with README and licenses', () => {
+  for (const { dir, manifest: m } of platforms) {
+    assert.equal(m.name, `relman-${dir.split(/[\\/]/).pop()}`);
+    assert.equal(m.version, manifest.version);
+    for (const f of ['README.md', 'LICENSE', 'LICENSE-MIT', 'LICENSE-APACHE']) assert.ok(m.files.includes(f), `${m.name} files lack ${f}`);
+    assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /optionalDependencies/);
+    // The committed package.json lists none: `napi pre-publish` writes
+    // them into the packed one (scripts/test-node checks the tarball).
+    assert.equal('optionalDependencies' in manifest, false);
+  }
 });
 
 test('no placeholder URLs in the package metadata or README', () => {
@@ -63,31 +91,12 @@ test('no placeholder URLs in the package metadata or README', () => {
 
 // The README's two quick starts, run as written against the package
 // installed under its name (node_modules/relman links to this folder).
-function quickStarts() {
-  const readme = readFileSync(join(pkg, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/\(`(quick-start\.(?:mjs|cjs))`\)[^`]*```js\n([\s\S]*?)```/g)];
-  return new Map(blocks.map((m) => [m[1], m[2]]));
-}
-
 test('the README quick start runs, ESM and CommonJS alike', () => {
-  const starts = quickStarts();
-  assert.deepEqual([...starts.keys()].sort(), ['quick-start.cjs', 'quick-start.mjs']);
-  assert.match(starts.get('quick-start.mjs'), /^import .* from 'relman';/m);
-  assert.match(starts.get('quick-start.cjs'), /= require\('relman'\);/);
   const dir = mkdtempSync(join(tmpdir(), 'relman-readme-'));
   try {
     mkdirSync(join(dir, 'node_modules'));
     symlinkSync(pkg, join(dir, 'node_modules', 'relman'), 'dir');
-    const outputs = [];
-    for (const [file, code] of starts) {
-      writeFileSync(join(dir, file), code);
-      const r = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8' });
-      assert.equal(r.status, 0, `${file}: ${r.stderr}`);
-      outputs.push(r.stdout);
-    }
-    assert.equal(outputs[0], outputs[1], 'ESM and CommonJS print differently');
-    assert.match(outputs[0],
-      /^risk (low|medium|high|critical) \(\d+(\.\d+)?\), \d+ warnings\nto development: (allowed|denied)\nerror invalid_input at \S+\n$/);
+    runQuickStarts(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
