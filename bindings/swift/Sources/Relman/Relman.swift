@@ -9470,10 +9470,13 @@ public func FfiConverterTypeReleaseState_lower(_ value: ReleaseState) -> RustBuf
 
 
 /**
- * The error of every relman function.
+ * The error of every relman function. It displays as its `message`, and
+ * that `Display` is exported: in Swift, `description` and
+ * `localizedDescription` are the message a person reads; the fields stay
+ * for code.
  */
 public 
-enum RelmanError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+enum RelmanError: Swift.Error, Equatable, Hashable {
 
     
     
@@ -9627,11 +9630,18 @@ enum RelmanError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_relmanerror_uniffi_trait_display(
+            FfiConverterTypeRelmanError_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 
-    
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
     
 }
 

@@ -210,6 +210,28 @@ final class ErrorTests: XCTestCase {
         }
     }
 
+    func testAnErrorReadsAsItsMessage() {
+        expectError({ _ = try releaseFromJson(json: #"{"title": "T", "kind": "minor", "state": "planning"}"#) }) { e in
+            let expected = "id: missing field `id` at line 1 column 52"
+            XCTAssertEqual(e.localizedDescription, expected)
+            XCTAssertEqual("\(e)", expected)
+            XCTAssertEqual(e.errorDescription, expected)
+            // The fields are still there for code.
+            guard case let .InvalidInput(code, message, path, _, _, problems) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, "invalid_input")
+            XCTAssertEqual(message, e.localizedDescription)
+            XCTAssertEqual(path, "id")
+            XCTAssertEqual(problems.map { $0.path }, ["id"])
+        }
+        // As any Error, the way an app's catch-all sees it.
+        do {
+            _ = try detectConflicts(schedule: "[")
+            XCTFail("no error")
+        } catch {
+            XCTAssertEqual(error.localizedDescription, "schedule: not JSON text: EOF while parsing a list at line 1 column 1")
+        }
+    }
+
     func testAForcedPanicBecomesInternal() {
         expectError({ try forcePanic() }) { e in
             guard case let .Internal(code, message) = e else { return XCTFail("\(e)") }

@@ -48,7 +48,7 @@ ALLOWED_GLOBALS = {
 #: Members (properties, methods) of standard library, Foundation and XCTest
 #: types that the tests use after an expression (`files.count`).
 ALLOWED_MEMBERS = {
-    "append", "appendingPathComponent", "array", "compactMap", "contains",
+    "append", "appendingPathComponent", "localizedDescription", "array", "compactMap", "contains",
     "contentsOfDirectory", "count", "decode", "decodeNil", "default",
     "deletingLastPathComponent", "deletingPathExtension", "encode", "encodeNil",
     "enumerated", "filter", "first", "hasPrefix", "hasSuffix", "isEmpty", "keys",

@@ -15,8 +15,18 @@ import test_uniffi
 import typed_operations
 
 SWIFT = pathlib.Path(__file__).resolve().parents[2]
-RELMAN_SWIFT = SWIFT / "Sources" / "Relman" / "Relman.swift"
 TESTS = SWIFT / "Tests" / "RelmanTests"
+
+
+class RELMAN_SWIFT:
+    """Module Relman's sources: the generated Relman.swift and the
+    hand-written extensions beside it (RelmanError+Description.swift)."""
+
+    @staticmethod
+    def read_text():
+        sources = sorted((SWIFT / "Sources" / "Relman").glob("*.swift"))
+        assert any(p.name == "Relman.swift" for p in sources), sources
+        return "\n".join(p.read_text() for p in sources)
 
 
 def xctest_sources():
