@@ -3,13 +3,6 @@ import XCTest
 
 import Relman
 
-/// bindings/swift/Tests/RelmanTests/RelmanTests.swift → repository root.
-let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-let vectorsDir = repositoryRoot.appendingPathComponent("core/tests/vectors")
-
 /// Every conformance vector file, sorted.
 func vectorFiles() throws -> [URL] {
     let fm = FileManager.default

@@ -36,7 +36,7 @@ import re
 #: Types and free functions of the Swift standard library, Foundation and
 #: XCTest that the tests use.
 ALLOWED_GLOBALS = {
-    "Any", "Bool", "Codable", "Data", "Decoder", "Double", "Encoder", "Equatable",
+    "Any", "Bool", "Bundle", "Codable", "CommandLine", "JSONSerialization", "Data", "Decoder", "Double", "Encoder", "Equatable",
     "Error", "FileManager", "Int", "Int64", "JSONDecoder", "JSONEncoder", "Set",
     "StaticString", "String", "UInt", "UInt64", "URL", "UTF8", "Void",
     "XCTAssertEqual", "XCTAssertFalse", "XCTAssertGreaterThan",
@@ -48,12 +48,13 @@ ALLOWED_GLOBALS = {
 #: Members (properties, methods) of standard library, Foundation and XCTest
 #: types that the tests use after an expression (`files.count`).
 ALLOWED_MEMBERS = {
-    "append", "appendingPathComponent", "localizedDescription", "array", "compactMap", "contains",
+    "append", "appendingPathComponent", "arguments", "dropFirst", "joined", "jsonObject",
+    "localizedDescription", "array", "compactMap", "contains",
     "contentsOfDirectory", "count", "decode", "decodeNil", "default",
     "deletingLastPathComponent", "deletingPathExtension", "encode", "encodeNil",
     "enumerated", "filter", "first", "hasPrefix", "hasSuffix", "isEmpty", "keys",
-    "last", "lastPathComponent", "leastNormalMagnitude", "map", "outputFormatting",
-    "path", "replacingOccurrences", "rounded", "self", "singleValueContainer",
+    "last", "lastPathComponent", "leastNormalMagnitude", "map", "module", "outputFormatting",
+    "path", "replacingOccurrences", "resourceURL", "rounded", "self", "singleValueContainer",
     "sorted", "union", "utf8", "value",
 }
 
@@ -92,7 +93,7 @@ class Token:
 
 
 _OP_CHARS = set("=-+*/%<>&|^~")
-_PUNCT = set("()[]{},:;@")
+_PUNCT = set("()[]{},:;@\\")  # `\` starts a key path
 
 
 class SwiftSyntaxError(ValueError):
@@ -640,7 +641,7 @@ class Problem:
         return f"{self.file}:{self.line}: `{self.name}` {self.why}"
 
 
-_EXPR_END = {")", "]"}
+_EXPR_END = {")", "]", "}"}
 
 
 def _labels_of_call(tokens: list[Token], open_index: int) -> tuple[list[str | None], bool]:
@@ -703,11 +704,13 @@ def check(relman_swift: str, tests: dict[str, str]) -> list[Problem]:
 
             if after_dot:
                 base = tokens[i - 2] if i >= 2 else None
-                implicit = base is None or not (
+                # `\.rule`: a key path, a member of some type
+                key_path = base is not None and base.kind == "punct" and base.text == "\\"
+                implicit = not key_path and (base is None or not (
                     (base.kind == "ident" and (base.quoted or base.text not in KEYWORDS or base.text in ("self", "Self")))
                     or base.kind in ("string", "number")
                     or (base.kind == "punct" and (base.text in _EXPR_END or (base.text in "?!" and not prev.space_before and not base.space_before)))
-                )
+                ))
                 if implicit:
                     ok = name in lib.implicit or name in local.implicit or name in ALLOWED_IMPLICIT
                     where = "is no enum case or static member in Relman.swift"
