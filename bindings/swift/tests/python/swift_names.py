@@ -36,7 +36,7 @@ import re
 #: Types and free functions of the Swift standard library, Foundation and
 #: XCTest that the tests use.
 ALLOWED_GLOBALS = {
-    "Any", "Bool", "Bundle", "Codable", "CommandLine", "JSONSerialization", "Data", "Decoder", "Double", "Encoder", "Equatable",
+    "Any", "Bool", "Bundle", "Codable", "JSONSerialization", "ProcessInfo", "Data", "Decoder", "Double", "Encoder", "Equatable",
     "Error", "FileManager", "Int", "Int64", "JSONDecoder", "JSONEncoder", "Set",
     "StaticString", "String", "UInt", "UInt64", "URL", "UTF8", "Void",
     "XCTAssertEqual", "XCTAssertFalse", "XCTAssertGreaterThan",
@@ -49,7 +49,7 @@ ALLOWED_GLOBALS = {
 #: types that the tests use after an expression (`files.count`).
 ALLOWED_MEMBERS = {
     "append", "appendingPathComponent", "arguments", "dropFirst", "joined", "jsonObject",
-    "localizedDescription", "array", "compactMap", "contains",
+    "localizedDescription", "processInfo", "array", "compactMap", "contains",
     "contentsOfDirectory", "count", "decode", "decodeNil", "default",
     "deletingLastPathComponent", "deletingPathExtension", "encode", "encodeNil",
     "enumerated", "filter", "first", "hasPrefix", "hasSuffix", "isEmpty", "keys",

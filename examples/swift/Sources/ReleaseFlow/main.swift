@@ -3,7 +3,7 @@ import Relman
 
 /// A file of the Northwind sample data (examples/data), or of the folder given.
 func read(_ name: String) throws -> String {
-    let folder = URL(fileURLWithPath: CommandLine.arguments.dropFirst().first ?? "../data")
+    let folder = URL(fileURLWithPath: ProcessInfo.processInfo.arguments.dropFirst().first ?? "../data")
     return try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
 }
 
