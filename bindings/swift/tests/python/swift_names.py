@@ -36,12 +36,12 @@ import re
 #: Types and free functions of the Swift standard library, Foundation and
 #: XCTest that the tests use.
 ALLOWED_GLOBALS = {
-    "Any", "Bool", "Bundle", "Codable", "JSONSerialization", "ProcessInfo", "Data", "Decoder", "Double", "Encoder", "Equatable",
-    "Error", "FileManager", "Int", "Int64", "JSONDecoder", "JSONEncoder", "Set",
-    "StaticString", "String", "UInt", "UInt64", "URL", "UTF8", "Void",
-    "XCTAssertEqual", "XCTAssertFalse", "XCTAssertGreaterThan",
-    "XCTAssertGreaterThanOrEqual", "XCTAssertNil", "XCTAssertNotNil",
-    "XCTAssertThrowsError", "XCTAssertTrue", "XCTFail", "XCTestCase",
+    "Any", "Bool", "Bundle", "Codable", "Data", "Decoder", "DispatchTime", "Double",
+    "Encoder", "Equatable", "Error", "FileManager", "Int", "Int64", "JSONDecoder",
+    "JSONEncoder", "JSONSerialization", "ProcessInfo", "Set", "StaticString", "String",
+    "UInt", "UInt64", "URL", "UTF8", "Void", "XCTAssertEqual", "XCTAssertFalse",
+    "XCTAssertGreaterThan", "XCTAssertGreaterThanOrEqual", "XCTAssertNil",
+    "XCTAssertNotNil", "XCTAssertThrowsError", "XCTAssertTrue", "XCTFail", "XCTestCase",
     "abs", "max", "min", "print", "zip",
 }
 
@@ -52,10 +52,10 @@ ALLOWED_MEMBERS = {
     "localizedDescription", "processInfo", "array", "compactMap", "contains",
     "contentsOfDirectory", "count", "decode", "decodeNil", "default",
     "deletingLastPathComponent", "deletingPathExtension", "encode", "encodeNil",
-    "enumerated", "filter", "first", "hasPrefix", "hasSuffix", "isEmpty", "keys",
+    "enumerated", "filter", "first", "flatMap", "hasPrefix", "hasSuffix", "isEmpty", "keys",
     "last", "lastPathComponent", "leastNormalMagnitude", "map", "module", "outputFormatting",
     "path", "replacingOccurrences", "resourceURL", "rounded", "self", "singleValueContainer",
-    "sorted", "union", "utf8", "value",
+    "sorted", "union", "uptimeNanoseconds", "utf8", "value",
 }
 
 #: Implicit members (`.utf8`) of standard library and Foundation types.

@@ -29,7 +29,7 @@ def blocks(language):
 def test_the_readme_shows_the_example_and_the_two_commands():
     assert MAIN.read_text() in blocks("swift")
     assert (EXAMPLE / "Package.swift").read_text() in blocks("swift")
-    assert "./scripts/package-swift\n(cd examples/swift && swift run)\n" in blocks("sh")
+    assert "./scripts/package-swift\n(cd examples/swift && swift run ReleaseFlow)\n" in blocks("sh")
 
 
 def test_the_example_depends_on_the_distribution_package_by_path():
@@ -42,7 +42,9 @@ def test_the_example_depends_on_the_distribution_package_by_path():
 def test_the_example_takes_only_declared_names_from_relman():
     sources = sorted((ROOT / "bindings" / "swift" / "Sources" / "Relman").glob("*.swift"))
     relman = "\n".join(p.read_text() for p in sources)
-    found = swift_names.check(relman, {"main.swift": MAIN.read_text()})
+    mains = {f"{p.parent.name}/main.swift": p.read_text() for p in sorted((EXAMPLE / "Sources").glob("*/main.swift"))}
+    assert len(mains) == 2, mains
+    found = swift_names.check(relman, mains)
     assert not found, [str(p) for p in found]
 
 
