@@ -9,8 +9,12 @@ use crate::json::JsonValue;
 use crate::remote::{Problem, Violation};
 use relman::Error;
 
-/// The error of every relman function.
+/// The error of every relman function. It displays as its `message`, and
+/// that `Display` is exported: in Swift, `description` and
+/// `localizedDescription` are the message a person reads; the fields stay
+/// for code.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
+#[uniffi::export(Display)]
 pub enum RelmanError {
     /// The input cannot be processed (bad JSON, wrong type, missing field,
     /// failed semantic check). `problems` lists every problem.

@@ -20,6 +20,7 @@
 // value, so they cannot be boxed to shrink the `Err` side.
 #![allow(clippy::result_large_err)]
 
+pub mod documents;
 pub mod error;
 pub mod json;
 pub mod prepared_context;
@@ -30,6 +31,7 @@ pub mod ops;
 #[rustfmt::skip] // generated: scripts/gen-swift writes it
 pub mod remote;
 
+pub use documents::{assess_risk_document, check_document, ContextDocument, ReleaseDocument};
 pub use error::RelmanError;
 pub use json::{Count, JsonObject, JsonValue, Timestamp};
 pub use ops::*;

@@ -600,6 +600,181 @@ fileprivate struct FfiConverterString: FfiConverter {
 
 
 /**
+ * A context read once (actors, policy, CMDB, calendar, schedule, history,
+ * now): build it from JSON text or from a `Context` record, then hand it
+ * to [`check_document`] and [`assess_risk_document`].
+ */
+public protocol ContextDocumentProtocol: AnyObject, Sendable {
+    
+    /**
+     * The context as a record.
+     */
+    func record()  -> Context
+    
+    /**
+     * The context as relman's JSON text.
+     */
+    func toJson()  -> String
+    
+}
+/**
+ * A context read once (actors, policy, CMDB, calendar, schedule, history,
+ * now): build it from JSON text or from a `Context` record, then hand it
+ * to [`check_document`] and [`assess_risk_document`].
+ */
+open class ContextDocument: ContextDocumentProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_relman_uniffi_fn_clone_contextdocument(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_relman_uniffi_fn_free_contextdocument(handle, $0) }
+    }
+
+    
+    /**
+     * Reads the JSON text of a context as the operations read their
+     * `context` parameter.
+     */
+public static func fromJson(json: String)throws  -> ContextDocument  {
+    return try  FfiConverterTypeContextDocument_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_constructor_contextdocument_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Reads a `Context` record as a typed call reads it.
+     */
+public static func fromRecord(record: Context)throws  -> ContextDocument  {
+    return try  FfiConverterTypeContextDocument_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_constructor_contextdocument_from_record(
+        FfiConverterTypeContext_lower(record),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The context as a record.
+     */
+open func record() -> Context  {
+    return try!  FfiConverterTypeContext_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_contextdocument_record(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The context as relman's JSON text.
+     */
+open func toJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_contextdocument_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContextDocument: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ContextDocument
+
+    public static func lift(_ handle: UInt64) throws -> ContextDocument {
+        return ContextDocument(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ContextDocument) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContextDocument {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ContextDocument, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContextDocument_lift(_ handle: UInt64) throws -> ContextDocument {
+    return try FfiConverterTypeContextDocument.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContextDocument_lower(_ value: ContextDocument) -> UInt64 {
+    return FfiConverterTypeContextDocument.lower(value)
+}
+
+
+
+
+
+
+/**
  * `check` with its context prepared once: build it from the JSON text of
  * the context document (and of the host's keyring), then `check(release,
  * target)` as often as needed, from any thread. Returns what `check`
@@ -930,6 +1105,184 @@ public func FfiConverterTypePreparedSchedule_lift(_ handle: UInt64) throws -> Pr
 #endif
 public func FfiConverterTypePreparedSchedule_lower(_ value: PreparedSchedule) -> UInt64 {
     return FfiConverterTypePreparedSchedule.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A release read once: build it from JSON text or from a `Release`
+ * record, then hand it to [`check_document`] and [`assess_risk_document`]
+ * as often as needed, from any thread. It is immutable: a changed release
+ * is a new document.
+ */
+public protocol ReleaseDocumentProtocol: AnyObject, Sendable {
+    
+    /**
+     * The release as a record.
+     */
+    func record()  -> Release
+    
+    /**
+     * The release as relman's JSON text.
+     */
+    func toJson()  -> String
+    
+}
+/**
+ * A release read once: build it from JSON text or from a `Release`
+ * record, then hand it to [`check_document`] and [`assess_risk_document`]
+ * as often as needed, from any thread. It is immutable: a changed release
+ * is a new document.
+ */
+open class ReleaseDocument: ReleaseDocumentProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_relman_uniffi_fn_clone_releasedocument(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_relman_uniffi_fn_free_releasedocument(handle, $0) }
+    }
+
+    
+    /**
+     * Reads the JSON text of a release as the operations read their
+     * `release` parameter (`InvalidInput` with the path of the first
+     * problem).
+     */
+public static func fromJson(json: String)throws  -> ReleaseDocument  {
+    return try  FfiConverterTypeReleaseDocument_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_constructor_releasedocument_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Reads a `Release` record as a typed call reads it.
+     */
+public static func fromRecord(record: Release)throws  -> ReleaseDocument  {
+    return try  FfiConverterTypeReleaseDocument_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_constructor_releasedocument_from_record(
+        FfiConverterTypeRelease_lower(record),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The release as a record.
+     */
+open func record() -> Release  {
+    return try!  FfiConverterTypeRelease_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_releasedocument_record(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The release as relman's JSON text.
+     */
+open func toJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_releasedocument_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReleaseDocument: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ReleaseDocument
+
+    public static func lift(_ handle: UInt64) throws -> ReleaseDocument {
+        return ReleaseDocument(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ReleaseDocument) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReleaseDocument {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ReleaseDocument, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReleaseDocument_lift(_ handle: UInt64) throws -> ReleaseDocument {
+    return try FfiConverterTypeReleaseDocument.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReleaseDocument_lower(_ value: ReleaseDocument) -> UInt64 {
+    return FfiConverterTypeReleaseDocument.lower(value)
 }
 
 
@@ -9470,10 +9823,13 @@ public func FfiConverterTypeReleaseState_lower(_ value: ReleaseState) -> RustBuf
 
 
 /**
- * The error of every relman function.
+ * The error of every relman function. It displays as its `message`, and
+ * that `Display` is exported: in Swift, `description` and
+ * `localizedDescription` are the message a person reads; the fields stay
+ * for code.
  */
 public 
-enum RelmanError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+enum RelmanError: Swift.Error, Equatable, Hashable {
 
     
     
@@ -9627,11 +9983,18 @@ enum RelmanError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_method_relmanerror_uniffi_trait_display(
+            FfiConverterTypeRelmanError_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 
-    
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
     
 }
 
@@ -10809,6 +11172,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeContextDocument: FfiConverterRustBuffer {
+    typealias SwiftType = ContextDocument?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeContextDocument.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeContextDocument.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -14225,6 +14612,36 @@ public func validationReportToJson(value: ValidationReport)throws  -> String  {
 })
 }
 /**
+ * `assess_risk` on documents read once: `release`'s risk with `context`,
+ * exactly as `assess_risk(release:context:)` returns it.
+ */
+public func assessRiskDocument(release: ReleaseDocument, context: ContextDocument? = nil)throws  -> RiskAssessment  {
+    return try  FfiConverterTypeRiskAssessment_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_assess_risk_document(
+        FfiConverterTypeReleaseDocument_lower(release),
+        FfiConverterOptionTypeContextDocument.lower(context),uniffiCallStatus
+    )
+})
+}
+/**
+ * `check` on documents read once: the gate report of moving `release` to
+ * `target`, with `context` and the host's keyring (JSON text of a
+ * `KeyringSpec`), exactly as `check(release:target:context:keys:)`
+ * returns it.
+ */
+public func checkDocument(release: ReleaseDocument, target: ReleaseState, context: ContextDocument? = nil, keys: String? = nil)throws  -> GateReport  {
+    return try  FfiConverterTypeGateReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_check_document(
+        FfiConverterTypeReleaseDocument_lower(release),
+        FfiConverterTypeReleaseState_lower(target),
+        FfiConverterOptionTypeContextDocument.lower(context),
+        FfiConverterOptionString.lower(keys),uniffiCallStatus
+    )
+})
+}
+/**
  * Applies a lifecycle `command` to `release` (any command, `amend` and
  * `import` included): the new release with its audit event,
  * notifications and gate report. Fails with `transition_denied` (with
@@ -14938,6 +15355,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_validation_report_to_json() != 32240) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_relman_uniffi_checksum_func_assess_risk_document() != 18768) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_check_document() != 1986) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_relman_uniffi_checksum_func_apply() != 39312) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -15019,6 +15442,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_verify_log() != 46925) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_relman_uniffi_checksum_method_contextdocument_record() != 48605) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_method_contextdocument_to_json() != 30538) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_method_releasedocument_record() != 55216) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_method_releasedocument_to_json() != 190) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_relman_uniffi_checksum_method_preparedcontext_cached() != 16968) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -15041,6 +15476,18 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_method_riskassessor_assess_many_json() != 63117) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_constructor_contextdocument_from_json() != 23183) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_constructor_contextdocument_from_record() != 31539) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_constructor_releasedocument_from_json() != 27669) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_constructor_releasedocument_from_record() != 29506) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_constructor_preparedcontext_new() != 42676) {

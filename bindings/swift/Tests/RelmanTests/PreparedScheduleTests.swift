@@ -31,11 +31,11 @@ final class PreparedScheduleTests: XCTestCase {
                     XCTFail("\(file.lastPathComponent): unexpected error \(e)")
                     continue
                 }
-                // Every variant carries `code` first: its description names it.
-                let code = expected["code"]?.string ?? "?"
-                XCTAssertTrue(String(describing: e).contains("code: \"\(code)\""), "\(file.lastPathComponent): \(e)")
+                guard case let .error(code, path, _, _) = errorOutcome(e) else { return XCTFail("\(e)") }
+                XCTAssertEqual(code, expected["code"]?.string, file.lastPathComponent)
+                if let p = expected["path"]?.string { XCTAssertEqual(path, p, file.lastPathComponent) }
                 expectError({ _ = try detectConflicts(schedule: schedule) }) { op in
-                    XCTAssertEqual(String(describing: op), String(describing: e))
+                    XCTAssertEqual(op, e)
                 }
             }
         }

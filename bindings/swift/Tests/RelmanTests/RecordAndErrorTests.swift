@@ -32,6 +32,12 @@ final class RecordTests: XCTestCase {
             "export_servicenow": { try serviceNowPatchesToJson(value: serviceNowPatchesFromJson(json: $0)) },
             "unauthorized_changes": { try unauthorizedReportToJson(value: unauthorizedReportFromJson(json: $0)) },
             "overdue": { try overdueReportToJson(value: overdueReportFromJson(json: $0)) },
+            // JSON text results (JsonValue, MetricImport): nothing to read back.
+            "explain_policy": { $0 },
+            "cab_agenda": { $0 },
+            "render_cab_agenda": { $0 },
+            "closure": { $0 },
+            "import_metrics": { $0 },
         ]
         var checked = 0
         for file in try vectorFiles() {
@@ -201,6 +207,28 @@ final class ErrorTests: XCTestCase {
             guard case let .LogTampered(code, _, path) = e else { return XCTFail("\(e)") }
             XCTAssertEqual(code, "log_tampered")
             XCTAssertTrue(path.hasPrefix("log["))
+        }
+    }
+
+    func testAnErrorReadsAsItsMessage() {
+        expectError({ _ = try releaseFromJson(json: #"{"title": "T", "kind": "minor", "state": "planning"}"#) }) { e in
+            let expected = "id: missing field `id` at line 1 column 52"
+            XCTAssertEqual(e.localizedDescription, expected)
+            XCTAssertEqual("\(e)", expected)
+            XCTAssertEqual(e.errorDescription, expected)
+            // The fields are still there for code.
+            guard case let .InvalidInput(code, message, path, _, _, problems) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, "invalid_input")
+            XCTAssertEqual(message, e.localizedDescription)
+            XCTAssertEqual(path, "id")
+            XCTAssertEqual(problems.map { $0.path }, ["id"])
+        }
+        // As any Error, the way an app's catch-all sees it.
+        do {
+            _ = try detectConflicts(schedule: "[")
+            XCTFail("no error")
+        } catch {
+            XCTAssertEqual(error.localizedDescription, "schedule: not JSON text: EOF while parsing a list at line 1 column 1")
         }
     }
 

@@ -3,13 +3,6 @@ import XCTest
 
 import Relman
 
-/// bindings/swift/Tests/RelmanTests/RelmanTests.swift → repository root.
-let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-let vectorsDir = repositoryRoot.appendingPathComponent("core/tests/vectors")
-
 /// Every conformance vector file, sorted.
 func vectorFiles() throws -> [URL] {
     let fm = FileManager.default
@@ -78,6 +71,10 @@ func notesFormat(_ s: String) -> NotesFormat? {
     ["markdown": .markdown, "md": .markdown, "html": .html][s]
 }
 
+func metricFormat(_ s: String) -> MetricFormat? {
+    ["prometheus": .prometheus, "datadog": .datadog][s]
+}
+
 /// Runs one operation of a vector through the typed API. Parameters come
 /// from the vector's input by name; documents through their FromJson
 /// function; results back through their ToJson function. An operation the
@@ -85,9 +82,9 @@ func notesFormat(_ s: String) -> NotesFormat? {
 func runTyped(_ operation: String, _ input: [String: JSON]) throws -> Outcome {
     let known: [String: Set<String>] = [
         "validate": ["kind", "document", "text"],
-        "check": ["release", "target", "context"],
-        "apply": ["release", "command", "context"],
-        "verify_log": ["release", "expected_head"],
+        "check": ["release", "target", "context", "keys"],
+        "apply": ["release", "command", "context", "expected_head", "keys"],
+        "verify_log": ["release", "expected_head", "keys"],
         "assess_risk": ["release", "context"],
         "assess_risk_many": ["releases", "context"],
         "fit_risk_model": ["history", "options", "context"],
@@ -103,6 +100,13 @@ func runTyped(_ operation: String, _ input: [String: JSON]) throws -> Outcome {
         "import_servicenow": ["change_requests", "releases", "cis", "rels", "approvals"],
         "export_servicenow": ["schedule", "risk", "conflicts", "gates", "now"],
         "schema": ["name"],
+        "explain_policy": ["policy"],
+        "unauthorized_changes": ["history", "schedule", "policy"],
+        "cab_agenda": ["schedule", "period_start", "period_end", "context"],
+        "render_cab_agenda": ["agenda", "format"],
+        "closure": ["release"],
+        "overdue": ["schedule", "now", "policy", "context"],
+        "import_metrics": ["format", "responses", "baseline", "canary", "now", "max_age_secs"],
     ]
     guard let names = known[operation] else {
         XCTFail("operation `\(operation)` is not exposed by the Swift API")
@@ -205,6 +209,27 @@ func runTyped(_ operation: String, _ input: [String: JSON]) throws -> Outcome {
                 history: need("history").text, schedule: need("schedule").text, policy: text("policy")))
         case "schema":
             out = try schema(name: need("name").string ?? "")
+        case "explain_policy":
+            out = try explainPolicy(policy: text("policy"))
+        case "cab_agenda":
+            out = try cabAgenda(
+                schedule: need("schedule").text, periodStart: need("period_start").string ?? "",
+                periodEnd: need("period_end").string ?? "", context: context())
+        case "render_cab_agenda":
+            guard let format = notesFormat(try need("format").string ?? "") else { return .notExpressible("format") }
+            out = try renderCabAgenda(agenda: need("agenda").text, format: format)
+        case "closure":
+            out = try closure(release: release())
+        case "overdue":
+            out = try overdueReportToJson(value: overdue(
+                schedule: need("schedule").text, now: need("now").string ?? "",
+                policy: text("policy"), context: context()))
+        case "import_metrics":
+            guard let format = metricFormat(try need("format").string ?? "") else { return .notExpressible("format") }
+            out = try importMetrics(
+                format: format, responses: need("responses").text, baseline: need("baseline").text,
+                canary: need("canary").text, now: need("now").string ?? "",
+                maxAgeSecs: given["max_age_secs"]?.uint64)
         default:
             return .notExpressible(operation)
         }
@@ -249,7 +274,11 @@ final class ConformanceTests: XCTestCase {
                 verify(vector: vector, outcome: errorOutcome(e), name: name + " (callJson)", refused: &ignored)
             }
         }
-        XCTAssertEqual(refused, ["check/missing_release", "judge_canary/unknown_parameter"])
+        XCTAssertEqual(refused, [
+            "check/missing_release",
+            "import_metrics/unknown_format_refused",
+            "judge_canary/unknown_parameter",
+        ])
     }
 
     func verify(vector: JSON, outcome: Outcome, name: String, refused: inout [String]) {
@@ -291,7 +320,7 @@ final class ConformanceTests: XCTestCase {
     }
 
     func testOperationsListsTheContract() {
-        XCTAssertEqual(operations().count, 18)
+        XCTAssertEqual(operations().count, 26)
         XCTAssertEqual(operations().first, "validate")
     }
 }

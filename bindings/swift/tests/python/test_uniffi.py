@@ -601,6 +601,40 @@ def test_every_error_variant_is_raised_with_its_code(advance):
         assert isinstance(e.value, r.RelmanError)
         assert e.value.code == codes[variant.__name__], (variant, e.value)
         assert e.value.message
+        assert swift_description(e.value) == e.value.message, variant
+
+
+def swift_description(err):
+    """What `RelmanError.description` returns in Swift (and so
+    `localizedDescription`): the error's exported Rust `Display`, called
+    through the same FFI function. UniFFI 0.32's Python backend does not
+    apply an error's exported `Display` to `str(err)`, so the function is
+    called directly."""
+    display = r._UniffiLib.uniffi_relman_uniffi_fn_method_relmanerror_uniffi_trait_display
+    lowered = r._UniffiFfiConverterTypeRelmanError.lower(err)
+    return r._UniffiFfiConverterString.lift(r._uniffi_rust_call(display, lowered))
+
+
+def test_an_error_reads_as_its_message_in_swift():
+    """Swift's `error.localizedDescription` is the message a person reads
+    (issue #30), not the enum dump; code, path and problems stay fields."""
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.release_from_json(text({"title": "T", "kind": "minor", "state": "planning"}))
+    assert swift_description(e.value) == e.value.message == "id: missing field `id` at line 1 column 52"
+    assert (e.value.code, e.value.path, [p.path for p in e.value.problems]) == ("invalid_input", "id", ["id"])
+    with pytest.raises(r.RelmanError.InvalidInput) as e:
+        r.detect_conflicts("[")
+    assert swift_description(e.value) == "schedule: not JSON text: EOF while parsing a list at line 1 column 1"
+    generated = (SWIFT / "Sources" / "Relman" / "Relman.swift").read_text()
+    enum = generated[generated.index("enum RelmanError: Swift.Error"):generated.index("extension RelmanError: Sendable")]
+    assert "public var description: String {" in enum
+    assert "uniffi_relman_uniffi_fn_method_relmanerror_uniffi_trait_display(" in enum
+    # UniFFI's own LocalizedError (errorDescription: the enum dump) is off
+    # (uniffi.toml); the extension declares it with the message.
+    assert "LocalizedError" not in enum and "errorDescription" not in enum
+    extension = (SWIFT / "Sources" / "Relman" / "RelmanError+Description.swift").read_text()
+    assert "extension RelmanError: CustomStringConvertible, LocalizedError {" in extension
+    assert "public var errorDescription: String? { description }" in extension
 
 
 def test_invalid_input_malformed_json_where_a_string_is_taken():
