@@ -36,6 +36,7 @@ import base64
 import json
 import re
 import shutil
+import socket
 import ssl
 import subprocess
 import threading
@@ -124,7 +125,8 @@ def _test(op: str, actual: str, expected: str) -> bool:
             return (1, v)  # dates compare as text in YYYY-MM-DD HH:MM:SS
 
     a, e = key(actual), key(expected)
-    return {">": a > e, ">=": a >= e, "<": a < e, "<=": a <= e}[op]
+    result: bool = {">": a > e, ">=": a >= e, "<": a < e, "<=": a <= e}[op]
+    return result
 
 
 Predicate = Callable[[Record], bool]
@@ -343,6 +345,12 @@ class TableAPIServer:
 def _make_handler(server: TableAPIServer) -> type:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out in two writes: without TCP_NODELAY each
+            # keep-alive response waits on the client's delayed ACK.
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
             pass
