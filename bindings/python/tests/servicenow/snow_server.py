@@ -472,7 +472,9 @@ def _make_handler(server: TableAPIServer) -> type:
                 matches.sort(key=lambda r: r.get(name, ""), reverse=descending)
             page = matches[offset:offset + limit]
             total = len(matches)
-            headers = {"X-Total-Count": str(total)}
+            headers = {}
+            if params.get("sysparm_no_count", "false").lower() != "true":
+                headers["X-Total-Count"] = str(total)
             if params.get("sysparm_suppress_pagination_header", "false").lower() != "true":
                 headers["Link"] = self.links(path, params, total, limit, offset)
             self.send_json(200, {"result": [server.render(table, r, params) for r in page]}, headers)

@@ -39,7 +39,7 @@ def test_no_or_wrong_credentials_are_refused(snow: Snow) -> None:
     assert get(snow, TABLE, sysparm_limit=1).status_code == 200
 
 
-def test_the_certificate_is_for_127_0_0_1_and_untrusted_elsewhere(snow: Snow) -> None:
+def test_the_self_signed_certificate_is_not_trusted_by_default(snow: Snow) -> None:
     with pytest.raises(requests.exceptions.SSLError):
         requests.Session().get(snow.server.url + TABLE, verify=True, auth=(USER, PASSWORD))
 
@@ -68,6 +68,7 @@ def test_paging_headers(snow: Snow) -> None:
     suppressed = get(snow, TABLE, sysparm_limit=100, sysparm_suppress_pagination_header="true")
     assert "Link" not in suppressed.headers
     assert suppressed.headers["X-Total-Count"] == str(CHANGE_COUNT)
+    assert "X-Total-Count" not in get(snow, TABLE, sysparm_limit=1, sysparm_no_count="true").headers
 
 
 ROWS = [
