@@ -32,3 +32,29 @@ operation! {
         )
     }
 }
+
+/// The streaming form of `compute_kpis_ndjson` for the bindings: a reader
+/// ([`crate::ndjson::NdjsonHistory`]) set up from the operation's
+/// `options` and `policy` (`params`, an object without `text`), read as
+/// the operation reads them (same errors and paths), each record to be
+/// read under the default limits. The binding feeds it lines and finishes
+/// it: the report is the one `compute_kpis_ndjson` gives on the same text.
+pub fn reader(params: serde_json::Value) -> crate::Result<crate::ndjson::NdjsonHistory> {
+    let limits = crate::limits::Limits::DEFAULT;
+    let mut map = crate::api::prepare(&OPERATION_WITHOUT_TEXT, params)?;
+    let options = crate::api::read::optional::<Val, KpiOptions>(&mut map, "options", &limits)?;
+    let policy = crate::api::read::optional::<Doc, Policy>(&mut map, "policy", &limits)?;
+    let policy = policy.unwrap_or_default();
+    let settings = crate::KpiSettings::resolve(&policy.kpi, &options.unwrap_or_default())?;
+    crate::ndjson::NdjsonHistory::new(settings, limits)
+}
+
+/// The operation without its `text`, for [`reader`]'s parameters.
+const OPERATION_WITHOUT_TEXT: crate::api::Operation = crate::api::Operation {
+    name: "compute_kpis_ndjson",
+    params: match OPERATION.params {
+        [_, rest @ ..] => rest,
+        [] => &[],
+    },
+    summary: "",
+};
