@@ -83,7 +83,7 @@ struct Line {
 enum Record {
     Deployment(DeploymentRecord),
     Incident(Incident),
-    Release(Release),
+    Release(Box<Release>),
 }
 
 /// A push-style reader of an NDJSON history feeding a [`KpiAccumulator`]
@@ -190,7 +190,7 @@ impl NdjsonHistory {
                 release: Some(r),
             } => {
                 check_release(&r)?;
-                Ok(Record::Release(r))
+                Ok(Record::Release(Box::new(r)))
             }
             _ => Err(Error::invalid_input(
                 "",
@@ -257,7 +257,7 @@ impl NdjsonHistory {
             }
             "incident" => typed_value::<Incident>("incident", value).map(Record::Incident),
             _ => crate::validate::from_value_with_limits::<Release>(value, &self.limits)
-                .map(|p| Record::Release(p.document))
+                .map(|p| Record::Release(Box::new(p.document)))
                 .map_err(|e| prefix(e, "release")),
         }
     }
