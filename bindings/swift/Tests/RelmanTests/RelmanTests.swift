@@ -323,7 +323,7 @@ final class ConformanceTests: XCTestCase {
     }
 
     func testOperationsListsTheContract() {
-        XCTAssertEqual(operations().count, 26)
+        XCTAssertEqual(operations().count, 27)
         XCTAssertEqual(operations().first, "validate")
     }
 }
