@@ -157,6 +157,16 @@ export declare function computeKpis(history: T.In<T.History>, options?: T.In<T.K
 export declare function computeKpisAsync(history: T.In<T.History>, options?: T.In<T.KpiOptions> | null, policy?: T.In<T.Policy> | null): Promise<T.KpiReport>
 
 /**
+ * DORA and ITIL release KPIs of a history given as NDJSON text: one
+ * record per line (`{"deployment": …}`, `{"incident": …}` or
+ * `{"release": …}`), blank lines skipped, CRLF accepted. The report
+ * is that of `compute_kpis` over the same records; errors name the
+ * line (path `line 12: deployment.finished_at`, field `line`). The
+ * read-time limits apply to each record, not to the whole text.
+ */
+export declare function computeKpisNdjson(text: string | Buffer, options?: T.In<T.KpiOptions> | null, policy?: T.In<T.Policy> | null): T.KpiReport
+
+/**
  * Deployment waves and the critical path of `releases` by their
  * dependencies.
  */
@@ -329,7 +339,7 @@ export declare function unauthorizedChanges(history: T.In<T.History>, schedule: 
  * validation report, or fails with `invalid_input` listing every
  * problem (with line and column for text).
  */
-export declare function validate(kind: T.DocumentKind, document?: unknown | null, text?: string | null): T.ValidationReport
+export declare function validate(kind: T.DocumentKind, document?: unknown | null, text?: string | Buffer | null): T.ValidationReport
 
 /**
  * Verifies the hash chain of `release`'s audit log (and, if given,

@@ -849,6 +849,7 @@ module.exports.check = nativeBinding.check
 module.exports.closure = nativeBinding.closure
 module.exports.computeKpis = nativeBinding.computeKpis
 module.exports.computeKpisAsync = nativeBinding.computeKpisAsync
+module.exports.computeKpisNdjson = nativeBinding.computeKpisNdjson
 module.exports.deploymentOrder = nativeBinding.deploymentOrder
 module.exports.detectConflicts = nativeBinding.detectConflicts
 module.exports.detectConflictsAsync = nativeBinding.detectConflictsAsync

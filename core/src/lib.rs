@@ -72,7 +72,7 @@ pub use output::report::{report, Report, ReportGroupBy, ReportOptions};
 pub use output::{ics, interop, notes};
 pub mod operation;
 use operation::structure;
-pub use operation::{api, schema, validate};
+pub use operation::{api, ndjson, schema, validate};
 
 pub use agenda::{cab_agenda, CabAgenda};
 pub use audit::{verify_log, verify_log_with, LogVerdict, Tamper, TamperKind};

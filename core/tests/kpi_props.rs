@@ -389,3 +389,81 @@ proptest! {
         prop_assert_eq!(report.kpis.dora.change_failure_rate.rate.denominator, production);
     }
 }
+
+/// The history as NDJSON lines, one record per line, in the order of
+/// `order` (a permutation of the records), with CRLF endings when `crlf`
+/// and a blank line after every seventh record.
+fn ndjson_lines(h: &History, seed: u64, crlf: bool) -> String {
+    let mut records: Vec<Value> = Vec::new();
+    records.extend(h.deployments.iter().map(|d| json!({"deployment": d})));
+    records.extend(h.incidents.iter().map(|i| json!({"incident": i})));
+    records.extend(h.releases.iter().map(|r| json!({"release": r})));
+    // A seeded Fisher–Yates shuffle (seed 0: the document's order).
+    if seed != 0 {
+        let mut state = seed;
+        for i in (1..records.len()).rev() {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            records.swap(i, (state >> 33) as usize % (i + 1));
+        }
+    }
+    let end = if crlf { "\r\n" } else { "\n" };
+    let mut text = String::new();
+    for (i, r) in records.iter().enumerate() {
+        text.push_str(&serde_json::to_string(r).unwrap());
+        text.push_str(end);
+        if i % 7 == 6 {
+            text.push_str(" \t");
+            text.push_str(end);
+        }
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Acceptance 1 of issue #25 at small sizes: the same history as one
+    /// JSON document and as NDJSON, in the document's order or shuffled,
+    /// gives the same report (incident attribution does not depend on the
+    /// order records are read in: `finish` sorts).
+    #[test]
+    fn ndjson_equals_the_document_in_any_order(
+        h in history(),
+        options in options(),
+        seed in any::<u64>(),
+        crlf in any::<bool>(),
+    ) {
+        // Only what a history document accepts: `caused_by` naming one of
+        // its deployments, planned windows in order.
+        let mut h = h;
+        let ids: Vec<String> = h.deployments.iter().map(|d| d.id.clone()).collect();
+        for inc in &mut h.incidents {
+            if inc.caused_by.as_ref().is_some_and(|c| !ids.contains(c)) {
+                inc.caused_by = None;
+            }
+        }
+        for r in &mut h.releases {
+            if let (Some(s), Some(e)) = (&r.planned_start, &r.planned_end) {
+                if e <= s {
+                    r.planned_end = None;
+                }
+            }
+        }
+        let document = relman::parse::<History>(&serde_json::to_string(&h).unwrap())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?
+            .document;
+        let whole = outcome(compute_kpis(&document, &options));
+        for order in [0, seed] {
+            let text = ndjson_lines(&h, order, crlf);
+            let streamed = outcome(relman::ndjson::compute_kpis_ndjson(
+                &text,
+                &KpiPolicy::default(),
+                &options,
+                &relman::limits::Limits::DEFAULT,
+            ));
+            prop_assert_eq!(&streamed, &whole);
+        }
+    }
+}

@@ -78,6 +78,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "operations",
         &[
             "operation::api",
+            "operation::ndjson",
             "operation::prepared",
             "operation::prepared_context",
             "operation::risk_assessor",

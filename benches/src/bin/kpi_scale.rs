@@ -16,6 +16,12 @@
 //!                                         # `relman kpi PATH` against pandas)
 //!     kpi-scale --csv N M DIR             # the same records as the CSV files
 //!                                         # of benches/kpi_pandas.py
+//!
+//! And one of issue #25 (acceptance 1):
+//!
+//!     kpi-scale --ndjson N M PATH         # the same records as `--json`, as
+//!                                         # NDJSON (one record per line),
+//!                                         # written slice by slice
 
 // A benchmark driver: a broken run should stop loudly.
 #![allow(clippy::indexing_slicing)]
@@ -34,6 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("--threads") => return threads(&args[1..]),
         Some("--json") => return json(&args[1..]),
         Some("--csv") => return csv(&args[1..]),
+        Some("--ndjson") => return ndjson(&args[1..]),
         _ => {}
     }
     let mut args = args.into_iter();
@@ -154,6 +161,36 @@ fn json(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
     serde_json::to_writer(file, &history)?;
     println!("kpi-scale --json: {n} deployments, {m} incidents -> {path}");
+    Ok(())
+}
+
+/// The history of [`json`] as NDJSON: `{"deployment": …}` lines, then
+/// `{"incident": …}` lines, generated and written a slice at a time.
+fn ndjson(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::Write;
+    let (n, m) = sizes(args)?;
+    let path = args.get(2).ok_or("kpi-scale --ndjson N M PATH")?;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut start = 0;
+    while start < n {
+        let end = (start + SLICE).min(n);
+        for d in history_slice(start..end, n, 0..0, m).deployments {
+            serde_json::to_writer(&mut file, &serde_json::json!({ "deployment": d }))?;
+            file.write_all(b"\n")?;
+        }
+        start = end;
+    }
+    let mut start = 0;
+    while start < m {
+        let end = (start + SLICE).min(m);
+        for i in history_slice(0..0, n, start..end, m).incidents {
+            serde_json::to_writer(&mut file, &serde_json::json!({ "incident": i }))?;
+            file.write_all(b"\n")?;
+        }
+        start = end;
+    }
+    file.flush()?;
+    println!("kpi-scale --ndjson: {n} deployments, {m} incidents -> {path}");
     Ok(())
 }
 

@@ -4,11 +4,11 @@
 
 use std::cell::{Cell, OnceCell};
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use clap::ValueEnum;
-use relman::{Context, Document, Keyring, Parsed, Policy, State, Timestamp, Weekday};
+use relman::{Context, Document, Keyring, Parsed, Policy, Problem, State, Timestamp, Weekday};
 use serde::de::DeserializeOwned;
 
 use crate::output::Failure;
@@ -179,6 +179,45 @@ impl Globals {
             });
         }
         read_file(Path::new(path), self.max_bytes)
+    }
+
+    /// Streams the lines of `path` (or stdin for `-`) to `each` with their
+    /// 1-based numbers and line endings, one line in memory at a time (for
+    /// NDJSON). A line longer than `--max-document-bytes` is
+    /// `limit_exceeded` at `line N` (reading stops past the limit); a line
+    /// that is not UTF-8 is `invalid_input` at its line. Errors, `each`'s
+    /// included, name the file.
+    pub fn for_each_line(
+        &self,
+        path: &str,
+        mut each: impl FnMut(usize, &str) -> relman::Result<()>,
+    ) -> Result<(), Failure> {
+        let (name, reader): (String, Box<dyn BufRead>) = if path == "-" {
+            if self.stdin_read.replace(true) {
+                return Err(Failure::invalid_input(
+                    "stdin (`-`) can be read only once per run",
+                ));
+            }
+            (
+                STDIN_NAME.to_string(),
+                Box::new(std::io::BufReader::with_capacity(
+                    1 << 16,
+                    std::io::stdin().lock(),
+                )),
+            )
+        } else {
+            let file = File::open(path)
+                .map_err(|e| crate::write::io_failure(&e, format!("cannot read `{path}`: {e}")))?;
+            (
+                path.to_string(),
+                Box::new(std::io::BufReader::with_capacity(1 << 16, file)),
+            )
+        };
+        let named = |e: relman::Error| Failure::from(e).prefixed(&format!("{name}: "));
+        stream_lines(reader, self.max_bytes, &mut each).map_err(|e| match e {
+            LineError::Relman(e) => named(e),
+            LineError::Io(e) => crate::write::io_failure(&e, format!("cannot read `{name}`: {e}")),
+        })
     }
 
     /// Reads and parses a document of type `T` from `path` (or stdin for
@@ -389,6 +428,62 @@ fn too_large(name: &str, limit: u64, found: u64) -> Failure {
     let mut body = err.to_body();
     body.message = format!("{name}{err}");
     Failure::from(body)
+}
+
+/// Why [`stream_lines`] stopped.
+enum LineError {
+    /// A line was refused (by the limits, as not UTF-8, or by the caller).
+    Relman(relman::Error),
+    /// Reading failed.
+    Io(std::io::Error),
+}
+
+/// Hands each line of `reader` (with its ending) to `each`, numbered from
+/// 1; a line of more than `limit` bytes before its ending is refused
+/// without reading it whole.
+fn stream_lines(
+    mut reader: impl BufRead,
+    limit: u64,
+    each: &mut dyn FnMut(usize, &str) -> relman::Result<()>,
+) -> Result<(), LineError> {
+    let mut buf: Vec<u8> = Vec::new();
+    let mut number = 0usize;
+    // A line, its CR and its LF.
+    let cap = limit.saturating_add(2);
+    loop {
+        buf.clear();
+        number = number.saturating_add(1);
+        let read = (&mut reader)
+            .take(cap)
+            .read_until(b'\n', &mut buf)
+            .map_err(LineError::Io)?;
+        if read == 0 {
+            return Ok(());
+        }
+        let body = buf
+            .strip_suffix(b"\n")
+            .map(|b| b.strip_suffix(b"\r").unwrap_or(b));
+        let size = body.map_or(buf.len(), <[u8]>::len) as u64;
+        if size > limit {
+            return Err(LineError::Relman(relman::limits::exceeded(
+                format!("line {number}"),
+                "document size in bytes",
+                limit,
+                size,
+            )));
+        }
+        let text = std::str::from_utf8(&buf).map_err(|e| {
+            LineError::Relman(relman::Error::InvalidInput {
+                problems: vec![Problem {
+                    path: format!("line {number}"),
+                    message: format!("not UTF-8 text: {e}"),
+                    line: Some(number),
+                    column: None,
+                }],
+            })
+        })?;
+        each(number, text).map_err(LineError::Relman)?;
+    }
 }
 
 /// Reads `reader` to its end, or to one byte past `limit` and then stops

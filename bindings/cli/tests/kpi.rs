@@ -195,3 +195,138 @@ fn bad_input_codes_and_paths() {
         .stderr_json();
     assert_eq!(err["code"], "invalid_input");
 }
+
+/// The hand-built history as NDJSON: records shuffled into an order of
+/// their own (releases first), CRLF endings and blank lines.
+fn history_ndjson() -> String {
+    let h: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(history()).unwrap()).unwrap();
+    let mut lines = Vec::new();
+    for (list, key) in [
+        ("releases", "release"),
+        ("incidents", "incident"),
+        ("deployments", "deployment"),
+    ] {
+        for r in h[list].as_array().into_iter().flatten().rev() {
+            lines.push(serde_json::to_string(&serde_json::json!({ key: r })).unwrap());
+            lines.push(String::new());
+        }
+    }
+    lines.join("\r\n")
+}
+
+#[test]
+fn ndjson_by_extension_flag_or_stdin_gives_the_json_report() {
+    let h = history();
+    let text = history_ndjson();
+    let mut args = vec!["kpi", h.as_str(), "--group-by", "service"];
+    args.extend(PERIOD);
+    let want = relman(&args).exits(0).stdout_json();
+    let files: Vec<TempFile> = ["h.ndjson", "h.JSONL"]
+        .iter()
+        .map(|name| temp(name, &text))
+        .collect();
+    for f in &files {
+        let mut args = args.clone();
+        args[1] = f.path();
+        assert_eq!(relman(&args).exits(0).stdout_json(), want, "{}", f.path());
+    }
+    let f = temp("h.txt", &text);
+    let mut args = args.clone();
+    args[1] = f.path();
+    relman(&args).exits(2);
+    let mut flagged = args.clone();
+    flagged.extend(["--input-format", "ndjson"]);
+    assert_eq!(relman(&flagged).exits(0).stdout_json(), want);
+    flagged[1] = "-";
+    let run = common::relman_with(&flagged, |c| {
+        c.stdin(std::process::Stdio::piped());
+    });
+    // `relman_with` gives no stdin text: the empty history.
+    assert_eq!(run.code, 0, "{}", run.context());
+    let piped = {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_relman"))
+            .args(&flagged)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    assert_eq!(piped, want);
+    // --input-format json reads a .ndjson file as one document (and fails).
+    let f = temp("h.ndjson", &text);
+    let err = relman(&["kpi", f.path(), "--input-format", "json"])
+        .exits(2)
+        .stderr_json();
+    assert_eq!(err["code"], "invalid_input");
+}
+
+#[test]
+fn ndjson_errors_name_the_line() {
+    const DEP: &str = r#"{"deployment": {"id": "d", "service": "s", "environment": "production", "finished_at": "2026-11-07T12:00:00Z", "outcome": "success"}}"#;
+    let cases = [
+        (format!("{DEP}\n{}", &DEP[..30]), "invalid_input", "line 2"),
+        (
+            format!("{DEP}\n\n{{\"change\": {{}}}}\n"),
+            "invalid_input",
+            "line 3: change",
+        ),
+        (
+            format!("\n{}\n", DEP.replace("12:00:00Z", "12:00:00")),
+            "invalid_input",
+            "line 2: deployment.finished_at",
+        ),
+        (
+            format!(
+                "{DEP}\r\n{}\r\n",
+                DEP.replace("\"d\"", "\"d2\"")
+                    .replace("\"success\"", "\"exploded\"")
+            ),
+            "invalid_input",
+            "line 2: deployment.outcome",
+        ),
+    ];
+    for (text, code, path) in cases {
+        let f = temp("bad.ndjson", &text);
+        let err = relman(&["kpi", f.path()]).exits(2).stderr_json();
+        assert_eq!(err["code"], code, "{text}");
+        assert_eq!(err["path"], path, "{text}");
+        let line: usize = path[5..].split(':').next().unwrap().parse().unwrap();
+        assert_eq!(err["line"], line, "{text}");
+        assert!(
+            err["message"].as_str().unwrap().contains("bad.ndjson"),
+            "{err}"
+        );
+    }
+    // Limits apply per line: many lines are fine, one long line is not.
+    let text = (0..50)
+        .map(|i| DEP.replace("\"d\"", &format!("\"d{i}\"")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let f = temp("many.ndjson", &text);
+    let limit = (DEP.len() + 2).to_string();
+    let r = relman(&["kpi", f.path(), "--max-document-bytes", &limit])
+        .exits(0)
+        .stdout_json();
+    assert_eq!(r["records"]["deployments_read"], 50);
+    let long = format!(
+        "{text}\n{}\n",
+        DEP.replace("\"s\"", &format!("\"{}\"", "s".repeat(100)))
+    );
+    let f = temp("long.ndjson", &long);
+    let err = relman(&["kpi", f.path(), "--max-document-bytes", &limit])
+        .exits(2)
+        .stderr_json();
+    assert_eq!(err["code"], "limit_exceeded");
+    assert_eq!(err["path"], "line 51");
+}

@@ -120,7 +120,8 @@ fn ts_type(op: &str, p: &Param<'_>, known: &BTreeSet<String>) -> String {
         _ => {}
     }
     if p.info.form == ParamForm::DocumentText {
-        return "string".to_string();
+        // A Buffer is read as UTF-8 text.
+        return "string | Buffer".to_string();
     }
     let rust = p.info.rust_type.as_str();
     if p.info.scalar {

@@ -159,6 +159,17 @@ fn param_type(op: &str, p: &Param<'_>, used: &mut Types) -> Vec<String> {
     let base = match (op, p.info.name.as_str()) {
         ("validate", "kind") => named("DocumentKind", used, "str"),
         ("import_servicenow", _) => named("TableResponse", used, "Mapping[str, object]"),
+        // relman/_ndjson.py streams a path or an iterable of lines.
+        ("compute_kpis_ndjson", "text") => {
+            return [
+                "str",
+                "bytes",
+                "\"os.PathLike[str]\"",
+                "Iterable[Union[str, bytes]]",
+            ]
+            .map(str::to_string)
+            .to_vec()
+        }
         _ => rust_to_python(&p.info.rust_type, used, p.info.scalar, false),
     };
     // Documents and objects may also be given as JSON text.
@@ -253,7 +264,8 @@ fn stub(ops: &[Op<'_>]) -> String {
          Every document or object parameter also takes JSON text (``str``). A\n\
          required parameter is required here; at run time a missing one raises\n\
          InvalidInput naming it, like every relman front end.\n\"\"\"\n\n\
-         from typing import Dict, Mapping, Sequence, Tuple, Union\n\n\
+         import os\n\n\
+         from typing import Dict, Iterable, Mapping, Sequence, Tuple, Union\n\n\
          from ._errors import (\n",
     );
     let classes = error_classes();

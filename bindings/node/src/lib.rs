@@ -27,7 +27,7 @@ mod risk_assessor;
 pub mod ops;
 
 use convert::{from_js, to_js};
-use napi::bindgen_prelude::{AsyncTask, JsObjectValue, JsValue, Unknown};
+use napi::bindgen_prelude::{AsyncTask, BufferSlice, JsObjectValue, JsValue, Unknown};
 use napi::{Env, ScopedTask, Status};
 use napi_derive::napi;
 use serde_json::{Map, Value};
@@ -38,13 +38,27 @@ fn params(env: &Env, args: Vec<(&'static str, Option<Unknown<'_>>)>) -> relman::
     let mut map = Map::new();
     for (name, arg) in args {
         if let Some(arg) = arg {
-            let value = from_js(env, arg, 0).map_err(|e| e.into_error(name))?;
+            let value = if name == "text" && arg.is_buffer().unwrap_or(false) {
+                buffer_text(arg, name)?
+            } else {
+                from_js(env, arg, 0).map_err(|e| e.into_error(name))?
+            };
             if !value.is_null() {
                 map.insert(name.to_string(), value);
             }
         }
     }
     Ok(Value::Object(map))
+}
+
+/// A `Buffer` given as a text parameter (`validate`'s and
+/// `computeKpisNdjson`'s `text`) as the string it holds in UTF-8.
+fn buffer_text(arg: Unknown<'_>, name: &str) -> relman::Result<Value> {
+    let buffer = BufferSlice::from_unknown(arg)
+        .map_err(|e| relman::Error::invalid_input(name, format!("cannot read the Buffer: {e}")))?;
+    let text = std::str::from_utf8(&buffer)
+        .map_err(|e| relman::Error::invalid_input(name, format!("not UTF-8 text: {e}")))?;
+    Ok(Value::String(text.to_string()))
 }
 
 /// Builds the JS `Error` of a relman error: the message, `code` and every

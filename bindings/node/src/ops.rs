@@ -41,13 +41,14 @@ pub(crate) const FUNCTIONS: &[(&str, &str)] = &[
     ("overdue", "overdue"),
     ("import_metrics", "importMetrics"),
     ("report", "report"),
+    ("compute_kpis_ndjson", "computeKpisNdjson"),
 ];
 
 /// Validates a document of `kind` (`release`, `schedule`, `policy`, …)
 /// given as a value (`document`) or as JSON text (`text`); returns the
 /// validation report, or fails with `invalid_input` listing every
 /// problem (with line and column for text).
-#[napi(ts_args_type = "kind: T.DocumentKind, document?: unknown | null, text?: string | null", ts_return_type = "T.ValidationReport")]
+#[napi(ts_args_type = "kind: T.DocumentKind, document?: unknown | null, text?: string | Buffer | null", ts_return_type = "T.ValidationReport")]
 pub fn validate<'e>(env: &'e Env, kind: Unknown<'e>, document: Option<Unknown<'e>>, text: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "validate", vec![("kind", Some(kind)), ("document", document), ("text", text)])
 }
@@ -305,4 +306,15 @@ pub fn import_metrics<'e>(env: &'e Env, format: Unknown<'e>, responses: Unknown<
 #[napi(ts_args_type = "schedule: T.In<T.Schedule>, history?: T.In<T.History> | null, options?: T.In<T.ReportOptions> | null", ts_return_type = "T.Report")]
 pub fn report<'e>(env: &'e Env, schedule: Unknown<'e>, history: Option<Unknown<'e>>, options: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
     run(env, "report", vec![("schedule", Some(schedule)), ("history", history), ("options", options)])
+}
+
+/// DORA and ITIL release KPIs of a history given as NDJSON text: one
+/// record per line (`{"deployment": …}`, `{"incident": …}` or
+/// `{"release": …}`), blank lines skipped, CRLF accepted. The report
+/// is that of `compute_kpis` over the same records; errors name the
+/// line (path `line 12: deployment.finished_at`, field `line`). The
+/// read-time limits apply to each record, not to the whole text.
+#[napi(ts_args_type = "text: string | Buffer, options?: T.In<T.KpiOptions> | null, policy?: T.In<T.Policy> | null", ts_return_type = "T.KpiReport")]
+pub fn compute_kpis_ndjson<'e>(env: &'e Env, text: Unknown<'e>, options: Option<Unknown<'e>>, policy: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
+    run(env, "compute_kpis_ndjson", vec![("text", Some(text)), ("options", options), ("policy", policy)])
 }

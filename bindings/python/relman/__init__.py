@@ -21,6 +21,7 @@ from __future__ import annotations
 from . import _relman
 from . import _operations
 from ._operations import *  # noqa: F401,F403 (one function per operation)
+from ._ndjson import compute_kpis_ndjson  # noqa: F811 (also streams files and lines)
 from ._prepared_context import PreparedContext
 from ._relman import PreparedSchedule
 from ._risk_assessor import RiskAssessor

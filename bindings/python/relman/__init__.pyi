@@ -9,7 +9,9 @@ required parameter is required here; at run time a missing one raises
 InvalidInput naming it, like every relman front end.
 """
 
-from typing import Dict, Mapping, Sequence, Tuple, Union
+import os
+
+from typing import Dict, Iterable, Mapping, Sequence, Tuple, Union
 
 from ._errors import (
     Conflict as Conflict,
@@ -123,6 +125,7 @@ __all__ = [
     "overdue",
     "import_metrics",
     "report",
+    "compute_kpis_ndjson",
 ]
 
 def validate(
@@ -291,3 +294,10 @@ def report(
     options: Union[ReportOptions, str, None] = None,
 ) -> Report:
     """The change calendar and KPI charts as one self-contained HTML page."""
+
+def compute_kpis_ndjson(
+    text: Union[str, bytes, "os.PathLike[str]", Iterable[Union[str, bytes]]],
+    options: Union[KpiOptions, str, None] = None,
+    policy: Union[Policy, str, None] = None,
+) -> KpiReport:
+    """DORA and ITIL release KPIs of a history given as NDJSON text."""

@@ -41,6 +41,7 @@ __all__ = [
     "overdue",
     "import_metrics",
     "report",
+    "compute_kpis_ndjson",
 ]
 
 
@@ -250,3 +251,13 @@ def report(schedule=None, history=None, options=None, **unknown):
     shaded) and, with `history`, the DORA KPI series as charts with the
     tier bands: one self-contained HTML page (docs/reports.md)."""
     return _call("report", dict(unknown, schedule=schedule, history=history, options=options))
+
+
+def compute_kpis_ndjson(text=None, options=None, policy=None, **unknown):
+    """DORA and ITIL release KPIs of a history given as NDJSON text: one
+    record per line (`{"deployment": …}`, `{"incident": …}` or
+    `{"release": …}`), blank lines skipped, CRLF accepted. The report
+    is that of `compute_kpis` over the same records; errors name the
+    line (path `line 12: deployment.finished_at`, field `line`). The
+    read-time limits apply to each record, not to the whole text."""
+    return _call("compute_kpis_ndjson", dict(unknown, text=text, options=options, policy=policy))

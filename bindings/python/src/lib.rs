@@ -11,6 +11,7 @@
 //! `catch_unwind` and reports a panic as `RelmanError(code="internal")`.
 
 mod convert;
+mod kpi_ndjson;
 mod prepared_context;
 mod prepared_schedule;
 mod risk_assessor;
@@ -246,6 +247,7 @@ fn relman_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<prepared_context::PyPreparedContext>()?;
     m.add_class::<prepared_schedule::PreparedSchedule>()?;
     m.add_class::<risk_assessor::PyRiskAssessor>()?;
+    m.add_class::<kpi_ndjson::KpiNdjson>()?;
     m.add("OPERATIONS", operations(py)?)?;
     m.add(
         "SCHEMAS",

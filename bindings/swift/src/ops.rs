@@ -622,3 +622,28 @@ pub fn report(
             .run("report")
     })
 }
+
+/// DORA and ITIL release KPIs of a history given as NDJSON text: one
+/// record per line (`{"deployment": …}`, `{"incident": …}` or
+/// `{"release": …}`), blank lines skipped, CRLF accepted. The report
+/// is that of `compute_kpis` over the same records; errors name the
+/// line (path `line 12: deployment.finished_at`, field `line`). The
+/// read-time limits apply to each record, not to the whole text.
+///
+/// JSON text parameters:
+/// - `options`: the JSON text of a `KpiOptions`.
+/// - `policy`: the JSON text of a `Policy`.
+#[uniffi::export(default(options = None, policy = None))]
+pub fn compute_kpis_ndjson(
+    text: String,
+    options: Option<String>,
+    policy: Option<String>,
+) -> Result<KpiReport, RelmanError> {
+    guard(|| {
+        Params::default()
+            .typed("text", Some(&text))?
+            .text("options", options.as_deref())?
+            .text("policy", policy.as_deref())?
+            .run("compute_kpis_ndjson")
+    })
+}

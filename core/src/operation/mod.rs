@@ -3,6 +3,7 @@
 //! (docs/architecture.md).
 
 pub mod api;
+pub mod ndjson;
 mod prepared;
 pub mod prepared_context;
 pub mod risk_assessor;

@@ -32,6 +32,7 @@ pub mod gen;
 pub mod kpi;
 pub mod lifecycle;
 pub mod metrics;
+pub mod ndjson;
 pub mod parse;
 pub mod rollout;
 pub mod servicenow;
@@ -41,6 +42,7 @@ pub use conflicts::check_conflicts_diff;
 pub use kpi::check_kpi_diff;
 pub use lifecycle::check_lifecycle_commands;
 pub use metrics::{check_metrics_datadog, check_metrics_prometheus};
+pub use ndjson::check_kpi_ndjson;
 pub use parse::{check_api_call, check_document_parse, check_document_roundtrip};
 pub use rollout::check_rollout_inputs;
 pub use servicenow::check_servicenow_readers;
@@ -76,6 +78,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "kpi_diff",
         check: check_kpi_diff,
+    },
+    Target {
+        name: "kpi_ndjson",
+        check: check_kpi_ndjson,
     },
     Target {
         name: "lifecycle_commands",

@@ -66,6 +66,7 @@ target_tests!(
     api_call,
     conflicts_diff,
     kpi_diff,
+    kpi_ndjson,
     lifecycle_commands,
     rollout_inputs,
     cli_args,

@@ -1,8 +1,10 @@
-//! `relman kpi HISTORY [--from --to --tz --week-start --series --group-by]`:
-//! the DORA five keys and the ITIL release KPIs of a history, with a
+//! `relman kpi HISTORY [--input-format --from --to --tz --week-start
+//! --series --group-by]`: the DORA five keys and the ITIL release KPIs of a
+//! history (one JSON document, or NDJSON streamed line by line), with a
 //! weekly or monthly series and optional groups.
 
 use relman::kpi::{DurationStats, KpiSet, Rate, TierVerdict};
+use relman::ndjson::NdjsonHistory;
 use relman::policy::{KpiGroupBy, SeriesInterval};
 use relman::{History, KpiOptions, KpiReport, Timestamp, Weekday};
 
@@ -20,6 +22,13 @@ production = [\"production\"], attribution explicit then 24 h window).
 The period is [--from, --to): records outside it are ignored. Empty sets
 give null with a reason, never 0. See docs/kpi.md for every formula.
 
+FILE is one history document (JSON), or NDJSON when it ends in .ndjson or
+.jsonl or with --input-format ndjson: one record per line,
+{\"deployment\": …}, {\"incident\": …} or {\"release\": …}, blank lines
+skipped. NDJSON is read line by line (memory grows with what the KPIs
+keep, not with the file); --max-document-bytes and --max-items apply to
+each line, and errors name the line (`line 12: deployment.finished_at`).
+
 With --format table: the DORA keys with their tiers, the ITIL KPIs, then
 one line per series bucket and per group.
 
@@ -29,9 +38,14 @@ Exit status: 0 ok, 2 bad input (history, options, policy).";
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// The history (JSON; `-` reads stdin).
+    /// The history (JSON, or NDJSON for `.ndjson`/`.jsonl`; `-` reads
+    /// stdin).
     #[arg(value_name = "FILE")]
     pub history: String,
+    /// How to read FILE: json (one history document) or ndjson (one record
+    /// per line); default: by extension, else json.
+    #[arg(long, value_name = "FORMAT", value_enum)]
+    pub input_format: Option<InputFormat>,
     /// Start of the period, inclusive (RFC 3339).
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub from: Option<Timestamp>,
@@ -53,6 +67,32 @@ pub struct Args {
     pub group_by: Option<KpiGroupBy>,
 }
 
+/// How `relman kpi` reads its history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// One history document.
+    Json,
+    /// One record per line, streamed.
+    Ndjson,
+}
+
+impl InputFormat {
+    /// The format `--input-format` gives, else the one of the file's
+    /// extension (`.ndjson`, `.jsonl`: NDJSON, in any case), else JSON.
+    pub fn of(path: &str, given: Option<InputFormat>) -> InputFormat {
+        given.unwrap_or_else(|| {
+            let ext = std::path::Path::new(path)
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            match ext.as_deref() {
+                Some("ndjson" | "jsonl") => InputFormat::Ndjson,
+                _ => InputFormat::Json,
+            }
+        })
+    }
+}
+
 /// Parses `--from` and `--to`: an RFC 3339 timestamp with an offset,
 /// surrounding whitespace ignored.
 pub fn parse_time(text: &str) -> Result<Timestamp, String> {
@@ -61,7 +101,6 @@ pub fn parse_time(text: &str) -> Result<Timestamp, String> {
 
 /// Runs `relman kpi`.
 pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
-    let parsed = globals.read_document::<History>(&args.history)?;
     let policy = globals.policy()?;
     let options = KpiOptions {
         from: args.from.clone(),
@@ -72,8 +111,20 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
         group_by: args.group_by,
         ..KpiOptions::default()
     };
-    let mut report = relman::compute_kpis_with(&parsed.document, &policy.kpi, &options)?;
-    report.warnings.extend(parsed.warnings);
+    let report = match InputFormat::of(&args.history, args.input_format) {
+        InputFormat::Json => {
+            let parsed = globals.read_document::<History>(&args.history)?;
+            let mut report = relman::compute_kpis_with(&parsed.document, &policy.kpi, &options)?;
+            report.warnings.extend(parsed.warnings);
+            report
+        }
+        InputFormat::Ndjson => {
+            let settings = relman::KpiSettings::resolve(&policy.kpi, &options)?;
+            let mut reader = NdjsonHistory::new(settings, globals.limits().clone())?;
+            globals.for_each_line(&args.history, |n, line| reader.push_line(n, line))?;
+            reader.finish()?
+        }
+    };
     match globals.format() {
         Format::Json => output::print_json(&report)?,
         Format::Table => output::print(&table(&report).join("\n"))?,

@@ -7,7 +7,7 @@ import type * as T from 'relman';
 /** A value of type `T` (never called: tsc only checks the types). */
 declare function given<T>(): T;
 
-export const validateResult: T.ValidationReport = relman.validate(given<T.DocumentKind>(), given<unknown | null>(), given<string | null>());
+export const validateResult: T.ValidationReport = relman.validate(given<T.DocumentKind>(), given<unknown | null>(), given<string | Buffer | null>());
 
 export const checkResult: T.GateReport = relman.check(given<T.In<T.Release>>(), given<T.State>(), given<T.In<T.Context> | null>(), given<T.In<T.KeyringSpec> | null>());
 
@@ -62,3 +62,5 @@ export const overdueResult: T.OverdueReport = relman.overdue(given<T.In<T.Schedu
 export const importMetricsResult: T.MetricImport = relman.importMetrics(given<string>(), given<T.JsonInput>(), given<T.JsonInput>(), given<T.JsonInput>(), given<string | Date>(), given<number | null>());
 
 export const reportResult: T.Report = relman.report(given<T.In<T.Schedule>>(), given<T.In<T.History> | null>(), given<T.In<T.ReportOptions> | null>());
+
+export const computeKpisNdjsonResult: T.KpiReport = relman.computeKpisNdjson(given<string | Buffer>(), given<T.In<T.KpiOptions> | null>(), given<T.In<T.Policy> | null>());

@@ -14800,6 +14800,28 @@ public func computeKpis(history: String, options: String? = nil, policy: String?
 })
 }
 /**
+ * DORA and ITIL release KPIs of a history given as NDJSON text: one
+ * record per line (`{"deployment": …}`, `{"incident": …}` or
+ * `{"release": …}`), blank lines skipped, CRLF accepted. The report
+ * is that of `compute_kpis` over the same records; errors name the
+ * line (path `line 12: deployment.finished_at`, field `line`). The
+ * read-time limits apply to each record, not to the whole text.
+ *
+ * JSON text parameters:
+ * - `options`: the JSON text of a `KpiOptions`.
+ * - `policy`: the JSON text of a `Policy`.
+ */
+public func computeKpisNdjson(text: String, options: String? = nil, policy: String? = nil)throws  -> KpiReport  {
+    return try  FfiConverterTypeKpiReport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_compute_kpis_ndjson(
+        FfiConverterString.lower(text),
+        FfiConverterOptionString.lower(options),
+        FfiConverterOptionString.lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
  * Deployment waves and the critical path of `releases` by their
  * dependencies.
  */
@@ -15383,6 +15405,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_compute_kpis() != 29014) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_compute_kpis_ndjson() != 22704) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_deployment_order() != 56656) {

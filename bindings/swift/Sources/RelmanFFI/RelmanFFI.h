@@ -720,6 +720,11 @@ RustBuffer uniffi_relman_uniffi_fn_func_closure(RustBuffer release, RustCallStat
 RustBuffer uniffi_relman_uniffi_fn_func_compute_kpis(RustBuffer history, RustBuffer options, RustBuffer policy, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_COMPUTE_KPIS_NDJSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_COMPUTE_KPIS_NDJSON
+RustBuffer uniffi_relman_uniffi_fn_func_compute_kpis_ndjson(RustBuffer text, RustBuffer options, RustBuffer policy, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DEPLOYMENT_ORDER
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_DEPLOYMENT_ORDER
 RustBuffer uniffi_relman_uniffi_fn_func_deployment_order(RustBuffer releases, RustCallStatus *_Nonnull out_status
@@ -1462,6 +1467,12 @@ uint16_t uniffi_relman_uniffi_checksum_func_closure(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_COMPUTE_KPIS
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_COMPUTE_KPIS
 uint16_t uniffi_relman_uniffi_checksum_func_compute_kpis(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_COMPUTE_KPIS_NDJSON
+#define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_CHECKSUM_FUNC_COMPUTE_KPIS_NDJSON
+uint16_t uniffi_relman_uniffi_checksum_func_compute_kpis_ndjson(void
     
 );
 #endif

@@ -41,7 +41,8 @@ final class GeneratedSignatureTests: XCTestCase {
             Relman.overdue(schedule:now:policy:context:),
             Relman.importMetrics(format:responses:baseline:canary:now:maxAgeSecs:),
             Relman.report(schedule:history:options:),
+            Relman.computeKpisNdjson(text:options:policy:),
         ]
-        XCTAssertEqual(functions.count, 27)
+        XCTAssertEqual(functions.count, 28)
     }
 }

@@ -25,6 +25,7 @@ final class RecordTests: XCTestCase {
             "rollout_step": { try rolloutStepToJson(value: rolloutStepFromJson(json: $0)) },
             "judge_canary": { try canaryJudgementToJson(value: canaryJudgementFromJson(json: $0)) },
             "compute_kpis": { try kpiReportToJson(value: kpiReportFromJson(json: $0)) },
+            "compute_kpis_ndjson": { try kpiReportToJson(value: kpiReportFromJson(json: $0)) },
             "release_notes": { try releaseNotesToJson(value: releaseNotesFromJson(json: $0)) },
             "calendar_ics": { try calendarExportToJson(value: calendarExportFromJson(json: $0)) },
             "report": { try htmlReportToJson(value: htmlReportFromJson(json: $0)) },

@@ -107,6 +107,7 @@ func runTyped(_ operation: String, _ input: [String: JSON]) throws -> Outcome {
         "closure": ["release"],
         "overdue": ["schedule", "now", "policy", "context"],
         "import_metrics": ["format", "responses", "baseline", "canary", "now", "max_age_secs"],
+        "compute_kpis_ndjson": ["text", "options", "policy"],
     ]
     guard let names = known[operation] else {
         XCTFail("operation `\(operation)` is not exposed by the Swift API")
@@ -186,6 +187,8 @@ func runTyped(_ operation: String, _ input: [String: JSON]) throws -> Outcome {
                 config: text("config"), policy: text("policy")))
         case "compute_kpis":
             out = try kpiReportToJson(value: computeKpis(history: need("history").text, options: text("options"), policy: text("policy")))
+        case "compute_kpis_ndjson":
+            out = try kpiReportToJson(value: computeKpisNdjson(text: need("text").string ?? "", options: text("options"), policy: text("policy")))
         case "release_notes":
             guard let format = notesFormat(try need("format").string ?? "") else { return .notExpressible("format") }
             out = try releaseNotesToJson(value: releaseNotes(release: release(), format: format))
@@ -320,7 +323,7 @@ final class ConformanceTests: XCTestCase {
     }
 
     func testOperationsListsTheContract() {
-        XCTAssertEqual(operations().count, 26)
+        XCTAssertEqual(operations().count, 27)
         XCTAssertEqual(operations().first, "validate")
     }
 }

@@ -236,4 +236,13 @@ OPERATIONS = {
         ),
         "HtmlReport",
     ),
+    "compute_kpis_ndjson": (
+        "compute_kpis_ndjson",
+        (
+            ("text", "scalar", "String"),
+            ("options", "text", None),
+            ("policy", "text", None),
+        ),
+        "KpiReport",
+    ),
 }

@@ -137,7 +137,7 @@ macro_rules! operation {
         run($p:ident) $body:block
     ) => {
         #[allow(unused_imports)]
-        use $crate::api::read::{AnyDoc, Doc, DocList, Keys, Read, Text, Val};
+        use $crate::api::read::{AnyDoc, Doc, DocList, Keys, Lines, Read, Text, Val};
 
         #[doc = concat!("The parameters of `", stringify!($name), "`, in positional order.")]
         #[doc = ""]

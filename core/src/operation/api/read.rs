@@ -278,3 +278,35 @@ pub fn typed_value<T: DeserializeOwned>(name: &str, value: Value) -> Result<T> {
         Error::invalid_input(path, message)
     })
 }
+
+/// NDJSON text (`compute_kpis_ndjson`'s `text`) with the read-time limits
+/// in force, which apply to each of its records.
+#[derive(Debug, Clone)]
+pub struct NdjsonText {
+    /// The text.
+    pub text: String,
+    /// The limits each record is read under.
+    pub limits: Limits,
+}
+
+/// The text of an NDJSON history: a string, not limited as a whole (its
+/// records are, one by one, when it is read).
+#[derive(Debug)]
+pub enum Lines {}
+
+impl Read<NdjsonText> for Lines {
+    type Schema = String;
+    const FORM: ParamForm = ParamForm::DocumentText;
+    fn read(name: &str, value: Value, limits: &Limits) -> Result<NdjsonText> {
+        match value {
+            Value::String(text) => Ok(NdjsonText {
+                text,
+                limits: limits.clone(),
+            }),
+            other => Err(Error::invalid_input(
+                name,
+                format!("must be a string of NDJSON text, not {}", type_name(&other)),
+            )),
+        }
+    }
+}
