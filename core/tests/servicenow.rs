@@ -10,8 +10,8 @@
     clippy::indexing_slicing
 )]
 
-use relman::interop::{ServiceNowExport, ServiceNowTables, EXPORT_FIELDS};
-use relman::{export_servicenow, import_servicenow, Criticality, State};
+use relman::interop::{DisplayValue, ServiceNowImport, ServiceNowImportOptions, ServiceNowTables};
+use relman::{Criticality, Error, State};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -24,17 +24,29 @@ fn fixture(name: &str) -> Value {
 
 fn tables() -> ServiceNowTables {
     ServiceNowTables {
-        change_requests: fixture("change_request"),
-        releases: Some(fixture("rm_release")),
-        cis: Some(fixture("cmdb_ci")),
-        rels: Some(fixture("cmdb_rel_ci")),
-        approvals: Some(fixture("sysapproval_approver")),
+        change_request: Some(fixture("change_request")),
+        rm_release: Some(fixture("rm_release")),
+        cmdb_ci: Some(fixture("cmdb_ci")),
+        cmdb_rel_ci: Some(fixture("cmdb_rel_ci")),
+        sysapproval_approver: Some(fixture("sysapproval_approver")),
+        ..Default::default()
     }
+}
+
+fn import(t: &ServiceNowTables) -> Result<ServiceNowImport, Error> {
+    relman::import_servicenow(t.clone(), &ServiceNowImportOptions::default())
+}
+
+fn import_with(
+    t: &ServiceNowTables,
+    o: &ServiceNowImportOptions,
+) -> Result<ServiceNowImport, Error> {
+    relman::import_servicenow(t.clone(), o)
 }
 
 #[test]
 fn imports_releases_changes_and_cmdb_field_by_field() {
-    let out = import_servicenow(&tables()).unwrap();
+    let out = import(&tables()).unwrap();
     let s = &out.schedule;
     assert_eq!(s.releases.len(), 2);
     assert!(s.changes.is_empty());
@@ -59,15 +71,38 @@ fn imports_releases_changes_and_cmdb_field_by_field() {
         r.created_at.as_ref().unwrap().as_str(),
         "2026-10-19T08:30:00Z"
     );
-    assert_eq!(r.owner.as_deref(), Some("Chidi Okafor"));
+    // People are their sys_id without the sys_user records, never a
+    // display name (finding: two "John Smith"s became one person).
+    assert_eq!(r.owner.as_deref(), Some("u1"));
     assert_eq!(r.extra["priority"], "moderate");
     assert_eq!(r.extra["u_release_train"], "Q4-B");
     assert_eq!(r.extra["sys_id"], "e5b3f0d81b4e0010b2c4ea42b24bcb51");
     assert_eq!(r.extra["product"]["display_value"], "Storefront");
-    assert_eq!(r.approvals.len(), 1);
-    assert_eq!(r.approvals[0].approver, "Ana Silva");
-    assert_eq!(r.approvals[0].at.as_str(), "2026-11-27T15:30:00Z");
-    assert_eq!(r.approvals[0].extra["u_delegated"], "true");
+    // Votes on a release enter its log through an `import` command, not
+    // its unsealed `approvals`.
+    assert!(r.approvals.is_empty());
+    assert_eq!(out.commands.len(), 1);
+    let cmd = serde_json::to_value(&out.commands[0]).unwrap();
+    assert_eq!(cmd["command"], "import");
+    assert_eq!(cmd["source"], "servicenow");
+    assert_eq!(cmd["records"], json!(["ap3"]));
+    assert_eq!(cmd["approvals"][0]["approver"], "u7");
+    assert_eq!(cmd["at"], "2026-11-27T15:30:00Z");
+    // Every approval record is kept with its state.
+    let states: Vec<(&str, &str, &str)> = out
+        .approvals
+        .iter()
+        .map(|a| (a.sys_id.as_str(), a.task.as_str(), a.state.as_str()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("ap1", "CHG0041102", "approved"),
+            ("ap2", "CHG0041101", "requested"),
+            ("ap3", "RLSE0010041", "approved")
+        ]
+    );
+    assert_eq!(out.approvals[1].decision, None);
     // Empty strings are unset.
     let r2 = &s.releases[1];
     assert_eq!(r2.scope, None);
@@ -80,7 +115,7 @@ fn imports_releases_changes_and_cmdb_field_by_field() {
     assert_eq!(c.summary, "Faceted search on category pages");
     assert_eq!(c.category.as_deref(), Some("Software"));
     assert_eq!(c.affected_cis, vec!["app-catalog-prd-01"]);
-    assert_eq!(c.implementer.as_deref(), Some("Lukas Brandt"));
+    assert_eq!(c.implementer.as_deref(), Some("u2"));
     assert!(!c.approved);
     assert_eq!(
         c.planned_start.as_ref().unwrap().as_str(),
@@ -102,7 +137,11 @@ fn imports_releases_changes_and_cmdb_field_by_field() {
     assert_eq!(c2.kind, relman::ChangeKind::Standard);
     assert_eq!(c2.affected_cis, vec!["web-prd-01"]);
     assert!(c2.approved);
-    assert_eq!(c2.extra["approvals"][0]["approver"], "Maria Rossi");
+    assert_eq!(out.approvals[0].approver.as_deref(), Some("u9"));
+    assert_eq!(
+        out.approvals[0].comment.as_deref(),
+        Some("Standard change, pre-approved")
+    );
     // Emergency change with a bare sys_id CI.
     let c3 = &s.releases[1].changes[0];
     assert_eq!(c3.kind, relman::ChangeKind::Emergency);
@@ -140,23 +179,19 @@ fn imports_releases_changes_and_cmdb_field_by_field() {
     assert_eq!(rel.extra["connection_strength"], "always");
     // The pending approval and the unscheduled change are warnings.
     let codes: Vec<&str> = out.warnings.iter().map(|w| w.code.as_str()).collect();
-    assert_eq!(codes, ["approval_pending", "change_not_scheduled"]);
+    assert_eq!(codes, ["votes_not_in_approval", "change_not_scheduled"]);
     // The imported schedule is a valid relman document.
     let text = serde_json::to_string(&s).unwrap();
     relman::parse::<relman::Schedule>(&text).unwrap();
 }
 
 fn set(t: &mut ServiceNowTables, table: &str, i: usize, field: &str, v: Value) {
-    let target = match table {
-        "change_requests" => &mut t.change_requests,
-        "cis" => t.cis.as_mut().unwrap(),
-        _ => t.releases.as_mut().unwrap(),
-    };
+    let target = t.slot(table).unwrap().as_mut().unwrap();
     target["result"][i][field] = v;
 }
 
 fn error_of(t: &ServiceNowTables) -> (String, String, String) {
-    let e = import_servicenow(t).unwrap_err();
+    let e = import(t).unwrap_err();
     (
         e.code().as_str().to_string(),
         e.path().unwrap_or("").to_string(),
@@ -167,10 +202,10 @@ fn error_of(t: &ServiceNowTables) -> (String, String, String) {
 #[test]
 fn unknown_state_code_names_record_and_field() {
     let mut t = tables();
-    set(&mut t, "change_requests", 1, "state", json!("9"));
+    set(&mut t, "change_request", 1, "state", json!("9"));
     let (code, path, msg) = error_of(&t);
     assert_eq!(code, "invalid_input");
-    assert_eq!(path, "change_requests.result[1].state");
+    assert_eq!(path, "tables.change_request.result[1].state");
     assert!(
         msg.contains("CHG0041102")
             && msg.contains("f0a1b2c31b4e0010b2c4ea42b24bcc02")
@@ -184,14 +219,14 @@ fn malformed_date_names_record_and_field() {
     let mut t = tables();
     set(
         &mut t,
-        "change_requests",
+        "change_request",
         0,
         "start_date",
         json!("2026-12-01T20:00:00Z"),
     );
     let (code, path, msg) = error_of(&t);
     assert_eq!(code, "invalid_input");
-    assert_eq!(path, "change_requests.result[0].start_date");
+    assert_eq!(path, "tables.change_request.result[0].start_date");
     assert!(
         msg.contains("CHG0041101") && msg.contains("start_date"),
         "{msg}"
@@ -199,13 +234,13 @@ fn malformed_date_names_record_and_field() {
     let mut t = tables();
     set(
         &mut t,
-        "releases",
+        "rm_release",
         1,
         "planned_end_date",
         json!("2026-13-03 07:00:00"),
     );
     let (_, path, msg) = error_of(&t);
-    assert_eq!(path, "releases.result[1].planned_end_date");
+    assert_eq!(path, "tables.rm_release.result[1].planned_end_date");
     assert!(msg.contains("RLSE0010042"), "{msg}");
 }
 
@@ -214,14 +249,14 @@ fn reference_to_a_missing_ci_names_record_and_field() {
     let mut t = tables();
     set(
         &mut t,
-        "change_requests",
+        "change_request",
         2,
         "cmdb_ci",
         json!({"link": "x", "value": "0000deadbeef"}),
     );
     let (code, path, msg) = error_of(&t);
     assert_eq!(code, "invalid_input");
-    assert_eq!(path, "change_requests.result[2].cmdb_ci");
+    assert_eq!(path, "tables.change_request.result[2].cmdb_ci");
     assert!(
         msg.contains("CHG0041190") && msg.contains("0000deadbeef"),
         "{msg}"
@@ -237,110 +272,16 @@ fn other_bad_codes_and_shapes() {
         ("type", "comprehensive"),
     ] {
         let mut t = tables();
-        set(&mut t, "change_requests", 0, field, json!(v));
+        set(&mut t, "change_request", 0, field, json!(v));
         let (code, path, _) = error_of(&t);
         assert_eq!(code, "invalid_input");
-        assert_eq!(path, format!("change_requests.result[0].{field}"));
+        assert_eq!(path, format!("tables.change_request.result[0].{field}"));
     }
     let t = ServiceNowTables {
-        change_requests: json!([1, 2]),
+        change_request: Some(json!([1, 2])),
         ..Default::default()
     };
-    assert_eq!(error_of(&t).1, "change_requests");
-}
-
-#[test]
-fn import_verdict_export_touches_only_documented_fields_and_keeps_u_fields() {
-    let imported = import_servicenow(&tables()).unwrap();
-    // Round trip through JSON, as a host would store it.
-    let schedule: relman::Schedule =
-        relman::parse(&serde_json::to_string(&imported.schedule).unwrap())
-            .unwrap()
-            .document;
-    let release = schedule.releases[0].clone();
-    let risk = relman::assess_risk(&release, &relman::Context::default()).unwrap();
-    let conflicts = relman::detect_conflicts(&schedule).unwrap();
-    let gate = relman::check(&release, State::Deployment, &relman::Context::default());
-    let input = ServiceNowExport {
-        schedule: schedule.clone(),
-        risk: vec![risk.clone(), {
-            let mut r = risk.clone();
-            r.release_id = "CHG0041102".into();
-            r
-        }],
-        conflicts: Some(conflicts),
-        gates: vec![gate],
-        now: Some(relman::Timestamp::parse("2026-11-29T10:00:00Z").unwrap()),
-    };
-    let out = export_servicenow(&input).unwrap();
-    assert!(!out.patches.is_empty());
-    for p in &out.patches {
-        for k in p.fields.keys() {
-            assert!(EXPORT_FIELDS.contains(&k.as_str()), "{k} is not documented");
-        }
-    }
-    let rel = out
-        .patches
-        .iter()
-        .find(|p| p.number == "RLSE0010041")
-        .unwrap();
-    assert_eq!(rel.table, "rm_release");
-    assert_eq!(rel.sys_id, "e5b3f0d81b4e0010b2c4ea42b24bcb51");
-    assert!(
-        !rel.fields.contains_key("risk"),
-        "rm_release has no risk field"
-    );
-    assert!(rel.fields["work_notes"].contains(&risk.factors[0].explanation));
-    assert!(rel.fields.contains_key("approval"));
-    let assessed = out
-        .patches
-        .iter()
-        .find(|p| p.number == "CHG0041102")
-        .unwrap();
-    assert_eq!(
-        assessed.fields["risk"],
-        relman::interop::risk_code(risk.level)
-    );
-    let chg = out
-        .patches
-        .iter()
-        .find(|p| p.number == "CHG0041101")
-        .unwrap();
-    assert_eq!(chg.table, "change_request");
-    assert!(["Conflict", "No Conflict"].contains(&chg.fields["conflict_status"].as_str()));
-    assert_eq!(chg.fields["conflict_last_run"], "2026-11-29 10:00:00");
-    // Applying the patches to the original records changes only the
-    // documented fields; every u_* field is unchanged.
-    let originals = fixture("change_request");
-    for rec in originals["result"].as_array().unwrap() {
-        let mut after = rec.as_object().unwrap().clone();
-        if let Some(p) = out.patches.iter().find(|p| p.sys_id == rec["sys_id"]) {
-            for (k, v) in &p.fields {
-                after.insert(k.clone(), json!(v));
-            }
-        }
-        for (k, v) in rec.as_object().unwrap() {
-            if !EXPORT_FIELDS.contains(&k.as_str()) {
-                assert_eq!(&after[k], v, "{k} changed");
-            }
-        }
-    }
-    // And the u_* fields are still in the exported documents.
-    let c = &input.schedule.releases[0].changes[0];
-    assert_eq!(c.extra["u_jira_key"], "CAT-1182");
-}
-
-#[test]
-fn export_of_a_document_without_sys_id_is_invalid_input() {
-    let mut imported = import_servicenow(&tables()).unwrap().schedule;
-    imported.releases[1].changes[0].extra.remove("sys_id");
-    let e = export_servicenow(&ServiceNowExport {
-        schedule: imported,
-        ..Default::default()
-    })
-    .unwrap_err();
-    assert_eq!(e.code().as_str(), "invalid_input");
-    assert_eq!(e.path(), Some("schedule.releases[1].changes[0].sys_id"));
+    assert_eq!(error_of(&t).1, "tables.change_request[0]");
 }
 
 #[test]
@@ -349,56 +290,59 @@ fn inputs_that_would_make_an_invalid_schedule_are_refused_at_the_record() {
     let mut t = tables();
     set(
         &mut t,
-        "change_requests",
+        "change_request",
         0,
         "end_date",
         json!("2026-11-30 20:00:00"),
     );
     let (code, path, msg) = error_of(&t);
     assert_eq!(code, "invalid_input");
-    assert_eq!(path, "change_requests.result[0].end_date");
+    assert_eq!(path, "tables.change_request.result[0].end_date");
     assert!(msg.contains("CHG0041101"), "{msg}");
     // A number taken by an earlier record.
     let mut t = tables();
-    set(&mut t, "change_requests", 1, "number", json!("CHG0041101"));
+    set(&mut t, "change_request", 1, "number", json!("CHG0041101"));
     let (code, path, msg) = error_of(&t);
     assert_eq!(code, "invalid_input");
-    assert_eq!(path, "change_requests.result[1].number");
-    assert!(msg.contains("also the id of CHG0041101"), "{msg}");
+    assert_eq!(path, "tables.change_request.result[1].number");
+    assert!(
+        msg.contains("also the id of change_request CHG0041101"),
+        "{msg}"
+    );
     // Two CIs of one name.
     let mut t = tables();
-    let first = t.cis.as_ref().unwrap()["result"][0]["name"].clone();
-    set(&mut t, "cis", 1, "name", first);
+    let first = t.cmdb_ci.as_ref().unwrap()["result"][0]["name"].clone();
+    set(&mut t, "cmdb_ci", 1, "name", first);
     let (_, path, _) = error_of(&t);
-    assert_eq!(path, "cis.result[1].name");
+    assert_eq!(path, "tables.cmdb_ci.result[1].name");
     // Relationships without the CIs they relate.
     let mut t = tables();
-    t.cis = None;
+    t.cmdb_ci = None;
     let (code, path, _) = error_of(&t);
     assert_eq!(code, "invalid_input");
-    assert_eq!(path, "rels");
+    assert_eq!(path, "tables.cmdb_rel_ci");
     // A signed year is not a ServiceNow date.
     let mut t = tables();
     set(
         &mut t,
-        "change_requests",
+        "change_request",
         0,
         "start_date",
         json!("-001-12-01 20:00:00"),
     );
-    assert_eq!(error_of(&t).1, "change_requests.result[0].start_date");
+    assert_eq!(error_of(&t).1, "tables.change_request.result[0].start_date");
 }
 
 #[test]
 fn fields_named_like_document_members_are_kept_aside() {
     let mut t = tables();
-    set(&mut t, "change_requests", 0, "id", json!("shadow"));
-    set(&mut t, "change_requests", 0, "kind", json!("weird"));
-    set(&mut t, "change_requests", 0, "servicenow", json!(1));
-    set(&mut t, "releases", 0, "schema_version", json!(99));
+    set(&mut t, "change_request", 0, "id", json!("shadow"));
+    set(&mut t, "change_request", 0, "kind", json!("weird"));
+    set(&mut t, "change_request", 0, "servicenow", json!(1));
+    set(&mut t, "rm_release", 0, "schema_version", json!(99));
     // Blank is unset: the change falls back to its sys_id.
-    set(&mut t, "change_requests", 1, "number", json!("  "));
-    let out = import_servicenow(&t).unwrap();
+    set(&mut t, "change_request", 1, "number", json!("  "));
+    let out = import(&t).unwrap();
     let release = &out.schedule.releases[0];
     assert_eq!(release.schema_version, None);
     assert_eq!(release.extra["servicenow"], json!({"schema_version": 99}));
@@ -421,22 +365,482 @@ fn fields_named_like_document_members_are_kept_aside() {
     assert_eq!(serde_json::to_string(&back).unwrap(), text);
 }
 
-#[test]
-fn a_numeric_sys_id_exports_as_it_imported() {
-    let mut t = tables();
-    set(&mut t, "change_requests", 0, "sys_id", json!(1234));
-    // The approvals name the old sys_id; leave them out.
-    t.approvals = None;
-    let imported = import_servicenow(&t).unwrap();
-    let conflicts = relman::detect_conflicts(&imported.schedule).unwrap();
-    let patches = export_servicenow(&ServiceNowExport {
-        schedule: imported.schedule,
-        conflicts: Some(conflicts),
+// ---- Issue #23: each finding of the first-round importer, as a test ----
+
+/// A small instance in out-of-box shapes: users (two named John Smith),
+/// groups and members, a release with two change requests, task_ci lists,
+/// approvals in every state, a change task, an incident and a problem.
+fn instance() -> ServiceNowTables {
+    let user = |sys: &str, login: &str, name: &str| json!({"sys_id": sys, "user_name": login, "name": name, "email": format!("{login}@example.com")});
+    ServiceNowTables {
+        sys_user: Some(json!({"result": [
+            user("u1", "john.smith", "John Smith"),
+            user("u2", "john.smith2", "John Smith"),
+            user("u3", "maria.rossi", "Maria Rossi"),
+        ]})),
+        sys_user_group: Some(json!({"result": [
+            {"sys_id": "g1", "name": "CAB Approval"},
+            {"sys_id": "g2", "name": "Database"},
+            {"sys_id": "g3", "name": "Change Management"},
+        ]})),
+        sys_user_grmember: Some(json!({"result": [
+            {"sys_id": "m1", "user": "u3", "group": "g1"},
+            {"sys_id": "m2", "user": "u1", "group": "g2"},
+            {"sys_id": "m3", "user": "u2", "group": "g3"},
+        ]})),
+        cmdb_ci: Some(json!({"result": [
+            {"sys_id": "c1", "name": "web-01", "sys_class_name": "cmdb_ci_linux_server"},
+            {"sys_id": "c2", "name": "db-01", "sys_class_name": "cmdb_ci_db_mssql_instance"},
+            {"sys_id": "c3", "name": "lb-01", "sys_class_name": "cmdb_ci_lb_bigip", "maintenance_schedule": "s2"},
+        ]})),
+        cmdb_rel_type: Some(json!({"result": [
+            {"sys_id": "t1", "name": "Runs on::Runs"},
+        ]})),
+        cmdb_rel_ci: Some(json!({"result": [
+            {"sys_id": "r1", "parent": "c1", "child": "c2", "type": "t1"},
+        ]})),
+        rm_release: Some(json!({"result": [
+            {"sys_id": "rel1", "number": "RLSE1", "short_description": "Train", "state": "4",
+             "planned_start_date": "2026-12-01 20:00:00", "planned_end_date": "2026-12-01 23:00:00",
+             "assigned_to": "u2", "assignment_group": "g3", "u_train": "Q4"},
+            {"sys_id": "rel2", "number": "RLSE2", "short_description": "Done", "state": "3"},
+        ]})),
+        change_request: Some(json!({"result": [
+            {"sys_id": "chg1", "number": "CHG1", "type": "normal", "short_description": "Patch web",
+             "state": "-2", "risk": "3", "impact": "2", "priority": "3", "approval": "requested",
+             "cmdb_ci": "c1", "assigned_to": "u1", "assignment_group": "g2", "parent": "rel1",
+             "start_date": "2026-12-01 20:00:00", "end_date": "2026-12-01 21:00:00",
+             "backout_plan": "Redeploy", "test_plan": "Smoke", "implementation_plan": "Steps",
+             "justification": "Security fix", "u_jira": "OPS-1"},
+            {"sys_id": "chg2", "number": "CHG2", "type": "emergency", "short_description": "Hotfix db",
+             "state": "-1", "approval": "approved", "cmdb_ci": "c2", "assigned_to": "u2", "parent": "rel1",
+             "start_date": "2026-12-01 21:00:00", "end_date": "2026-12-01 22:00:00"},
+        ]})),
+        task_ci: Some(json!({"result": [
+            {"sys_id": "tc1", "task": "chg1", "ci_item": "c1"},
+            {"sys_id": "tc2", "task": "chg1", "ci_item": "c3"},
+            {"sys_id": "tc3", "task": "chg2", "ci_item": "c2"},
+            {"sys_id": "tc4", "task": "other-task", "ci_item": "c2"},
+        ]})),
+        sysapproval_group: Some(json!({"result": [
+            {"sys_id": "ga1", "parent": "chg1", "assignment_group": "g1", "approval": "requested"},
+        ]})),
+        sysapproval_approver: Some(json!({"result": [
+            {"sys_id": "a1", "approver": "u3", "state": "rejected", "sysapproval": "chg1", "group": "ga1",
+             "sys_updated_on": "2026-11-30 10:00:00", "comments": ""},
+            {"sys_id": "a2", "approver": "u1", "state": "requested", "sysapproval": "chg1"},
+            {"sys_id": "a3", "approver": "u2", "state": "not_required", "sysapproval": "chg2"},
+            {"sys_id": "a4", "approver": "u2", "state": "cancelled", "sysapproval": "chg2"},
+            {"sys_id": "a5", "approver": "u3", "state": "approved", "sysapproval": "chg2",
+             "sys_updated_on": "2026-11-30 11:00:00"},
+        ]})),
+        change_task: Some(json!({"result": [
+            {"sys_id": "ct1", "number": "CTASK1", "change_request": "chg1", "short_description": "Drain",
+             "state": "1", "assigned_to": "u1", "planned_start_date": "2026-12-01 20:00:00"},
+        ]})),
+        incident: Some(json!({"result": [
+            {"sys_id": "i1", "number": "INC1", "caused_by": "chg2"},
+            {"sys_id": "i2", "number": "INC2", "rfc": "chg1"},
+        ]})),
+        problem: Some(json!({"result": [
+            {"sys_id": "p1", "number": "PRB1", "rfc": "chg1"},
+        ]})),
+        cmn_schedule: Some(json!({"result": [
+            {"sys_id": "s1", "name": "Year-end freeze", "type": "blackout", "time_zone": "America/Los_Angeles"},
+            {"sys_id": "s2", "name": "Weekend", "type": "maintenance", "time_zone": "Europe/Amsterdam"},
+        ]})),
+        cmn_schedule_span: Some(json!({"result": [
+            {"sys_id": "sp1", "schedule": "s1", "name": "Freeze", "start_date_time": "20261218T000000",
+             "end_date_time": "20270104T000000", "repeat_type": ""},
+            {"sys_id": "sp2", "schedule": "s2", "name": "Saturday night", "start_date_time": "20261205T220000",
+             "end_date_time": "20261206T020000", "repeat_type": "weekly", "repeat_count": "1", "days_of_week": "6"},
+        ]})),
         ..Default::default()
-    })
-    .unwrap();
-    assert!(
-        patches.patches.iter().any(|p| p.sys_id == "1234"),
-        "{patches:?}"
+    }
+}
+
+fn change<'a>(out: &'a ServiceNowImport, id: &str) -> &'a relman::Change {
+    out.schedule
+        .releases
+        .iter()
+        .flat_map(|r| &r.changes)
+        .chain(&out.schedule.changes)
+        .find(|c| c.id == id)
+        .unwrap()
+}
+
+#[test]
+fn people_are_resolved_by_sys_id_so_two_john_smiths_stay_two() {
+    let out = import(&instance()).unwrap();
+    assert_eq!(
+        change(&out, "CHG1").implementer.as_deref(),
+        Some("john.smith")
     );
+    assert_eq!(
+        change(&out, "CHG2").implementer.as_deref(),
+        Some("john.smith2")
+    );
+    let ids: Vec<&str> = out.actors.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["john.smith", "john.smith2", "maria.rossi"]);
+    let maria = &out.actors[2];
+    assert_eq!(maria.groups, ["CAB Approval"]);
+    assert_eq!(maria.roles, [relman::Role::Cab]);
+    assert_eq!(maria.extra["sys_id"], "u3");
+    assert_eq!(out.actors[1].roles, [relman::Role::ReleaseManager]);
+    // Separation of duties sees two people: the directory is valid.
+    let ctx = relman::Context {
+        actors: out.actors.clone(),
+        ..Default::default()
+    };
+    relman::parse::<relman::Context>(&serde_json::to_string(&ctx).unwrap()).unwrap();
+}
+
+#[test]
+fn display_names_that_name_two_users_are_refused() {
+    // Display-only rows: references are names.
+    let mut t = instance();
+    t.task_ci = None;
+    t.sysapproval_approver = None;
+    t.sysapproval_group = None;
+    t.change_task = None;
+    t.incident = None;
+    t.problem = None;
+    t.cmdb_rel_ci = None;
+    t.sys_user_grmember = None;
+    t.cmn_schedule_span = None;
+    t.cmn_schedule = None;
+    t.cmdb_ci =
+        Some(json!([{"sys_id": "c1", "name": "web-01"}, {"sys_id": "c2", "name": "db-01"}]));
+    t.rm_release = None;
+    t.change_request = Some(json!([
+        {"sys_id": "chg1", "number": "CHG1", "type": "Normal", "state": "Scheduled",
+         "assigned_to": "John Smith", "cmdb_ci": "web-01",
+         "start_date": "12/01/2026 12:00:00", "end_date": "12/01/2026 13:00:00"}
+    ]));
+    let o = ServiceNowImportOptions {
+        display_value: DisplayValue::True,
+        time_zone: Some("America/Los_Angeles".into()),
+        date_format: Some("MM/dd/yyyy".into()),
+        ..Default::default()
+    };
+    let e = import_with(&t, &o).unwrap_err();
+    assert_eq!(e.code().as_str(), "invalid_input");
+    assert_eq!(e.path(), Some("tables.change_request[0].assigned_to"));
+    assert!(e.to_string().contains("names 2 sys_user records"), "{e}");
+    // A unique name resolves to the user's id.
+    t.change_request.as_mut().unwrap()[0]["assigned_to"] = json!("Maria Rossi");
+    let out = import_with(&t, &o).unwrap();
+    let c = change(&out, "CHG1");
+    assert_eq!(c.implementer.as_deref(), Some("maria.rossi"));
+    assert_eq!(c.extra["state"], "scheduled");
+    assert_eq!(c.affected_cis, ["web-01"]);
+}
+
+#[test]
+fn display_only_dates_are_read_in_the_users_zone_or_refused_never_shifted() {
+    let t = ServiceNowTables {
+        change_request: Some(json!([
+            {"sys_id": "chg1", "number": "CHG1", "state": "Scheduled",
+             "start_date": "2026-12-01 12:00:00", "end_date": "2026-12-01 13:00:00"}
+        ])),
+        ..Default::default()
+    };
+    // Declared display-only but no zone or format: refused at the field.
+    let o = ServiceNowImportOptions {
+        display_value: DisplayValue::True,
+        ..Default::default()
+    };
+    let e = import_with(&t, &o).unwrap_err();
+    assert_eq!(e.code().as_str(), "invalid_input");
+    assert_eq!(e.path(), Some("tables.change_request[0].start_date"));
+    assert!(e.to_string().contains("options.time_zone"), "{e}");
+    // Not declared: the choice label gives the rows away.
+    let e = import(&t).unwrap_err();
+    assert_eq!(e.path(), Some("tables.change_request[0].state"));
+    assert!(e.to_string().contains("sysparm_display_value=true"), "{e}");
+    // With the user's zone and format: 12:00 in Los Angeles is 20:00 UTC.
+    let o = ServiceNowImportOptions {
+        display_value: DisplayValue::True,
+        time_zone: Some("America/Los_Angeles".into()),
+        date_format: Some("yyyy-MM-dd".into()),
+        ..Default::default()
+    };
+    let out = import_with(&t, &o).unwrap();
+    let c = change(&out, "CHG1");
+    assert_eq!(
+        c.planned_start.as_ref().unwrap().as_str(),
+        "2026-12-01T20:00:00Z"
+    );
+    // A bad zone names the option.
+    let o = ServiceNowImportOptions {
+        time_zone: Some("Mars/Olympus".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        import_with(&t, &o).unwrap_err().path(),
+        Some("options.time_zone")
+    );
+}
+
+#[test]
+fn task_ci_plans_group_tasks_and_links_are_mapped() {
+    let out = import(&instance()).unwrap();
+    let c = change(&out, "CHG1");
+    // cmdb_ci first, then the task_ci list (finding: only cmdb_ci read).
+    assert_eq!(c.affected_cis, ["web-01", "lb-01"]);
+    assert_eq!(c.extra["backout_plan"], "Redeploy");
+    assert_eq!(c.extra["test_plan"], "Smoke");
+    assert_eq!(c.extra["implementation_plan"], "Steps");
+    assert_eq!(c.extra["justification"], "Security fix");
+    assert_eq!(c.extra["assignment_group"], "Database");
+    assert_eq!(c.extra["u_jira"], "OPS-1");
+    assert_eq!(c.extra["tasks"][0]["number"], "CTASK1");
+    assert_eq!(c.extra["tasks"][0]["assigned_to"], "john.smith");
+    assert_eq!(c.links.incidents, ["INC2"]);
+    assert_eq!(c.links.problems, ["PRB1"]);
+    assert_eq!(change(&out, "CHG2").links.incidents, ["INC1"]);
+    // The codes are members of the change's JSON object (its extra is
+    // flattened): `state`, not `extra.state`.
+    let v = serde_json::to_value(c).unwrap();
+    assert_eq!(v["state"], "scheduled");
+    assert_eq!(v["risk"], "moderate");
+    // A task_ci row of a task not imported is a warning naming it.
+    let w = out
+        .warnings
+        .iter()
+        .find(|w| w.code == "reference_unresolved")
+        .unwrap();
+    assert_eq!(w.path, "tables.task_ci.result[3].task");
+    assert!(w.message.contains("other-task"), "{}", w.message);
+    // The release's CIs are its changes'.
+    assert_eq!(
+        out.schedule.releases[0].affected_cis,
+        ["web-01", "lb-01", "db-01"]
+    );
+    // cmdb_rel_type names the relationship in value mode.
+    assert_eq!(
+        out.schedule.cmdb.as_ref().unwrap().relationships[0].kind,
+        "runs_on"
+    );
+}
+
+#[test]
+fn approvals_keep_every_state_and_their_group_role() {
+    let out = import(&instance()).unwrap();
+    let by: Vec<(&str, &str, Option<relman::Decision>, relman::Role)> = out
+        .approvals
+        .iter()
+        .map(|a| (a.sys_id.as_str(), a.state.as_str(), a.decision, a.role))
+        .collect();
+    use relman::{Decision::*, Role::*};
+    assert_eq!(
+        by,
+        [
+            ("ga1", "requested", None, Cab),
+            ("a1", "rejected", Some(Rejected), Cab),
+            ("a2", "requested", None, Cab),
+            ("a3", "not_required", None, ReleaseManager),
+            ("a4", "cancelled", None, ReleaseManager),
+            ("a5", "approved", Some(Approved), Cab),
+        ]
+    );
+    assert_eq!(out.approvals[1].group.as_deref(), Some("CAB Approval"));
+    assert_eq!(out.approvals[0].table, "sysapproval_group");
+    // Rejected and requested are no longer both `approved: false` only.
+    assert!(!change(&out, "CHG1").approved);
+    assert!(change(&out, "CHG2").approved);
+    // An unknown approval state is an error at its field.
+    let mut t = instance();
+    t.sysapproval_approver.as_mut().unwrap()["result"][1]["state"] = json!("maybe");
+    let e = import(&t).unwrap_err();
+    assert_eq!(
+        e.path(),
+        Some("tables.sysapproval_approver.result[1].state")
+    );
+}
+
+#[test]
+fn release_states_and_kinds_are_kept_apart() {
+    let out = import(&instance()).unwrap();
+    let [r1, r2] = [&out.schedule.releases[0], &out.schedule.releases[1]];
+    assert_eq!((r1.state, r2.state), (State::Closed, State::Closed));
+    assert_eq!(r1.extra["sn_state"], "closed_incomplete");
+    assert_eq!(r2.extra["sn_state"], "closed_complete");
+    // A release holding an emergency change is an emergency release.
+    assert_eq!(r1.kind, relman::ReleaseKind::Emergency);
+    assert_eq!(r2.kind, relman::ReleaseKind::Minor);
+    assert_eq!(r1.owner.as_deref(), Some("john.smith2"));
+    assert_eq!(r1.extra["assignment_group"], "Change Management");
+    // A kind field named by the mapping.
+    let mut t = instance();
+    t.rm_release.as_mut().unwrap()["result"][1]["u_release_type"] = json!("Major");
+    let mapping: relman::policy::ServiceNowPolicy = serde_json::from_value(json!({
+        "release_kind_field": "u_release_type",
+        "release_kinds": {"Major": "major"},
+        "change_types": {"comprehensive": "normal"},
+        "group_roles": {"Database": "qa"}
+    }))
+    .unwrap();
+    t.change_request.as_mut().unwrap()["result"][0]["type"] = json!("comprehensive");
+    let o = ServiceNowImportOptions {
+        mapping: Some(mapping),
+        ..Default::default()
+    };
+    let out = import_with(&t, &o).unwrap();
+    assert_eq!(out.schedule.releases[1].kind, relman::ReleaseKind::Major);
+    assert_eq!(change(&out, "CHG1").kind, relman::ChangeKind::Normal);
+    assert_eq!(out.actors[0].roles, [relman::Role::Qa]);
+    // An unknown kind value is an error at the field.
+    t.rm_release.as_mut().unwrap()["result"][1]["u_release_type"] = json!("Huge");
+    let e = import_with(&t, &o).unwrap_err();
+    assert_eq!(e.path(), Some("tables.rm_release.result[1].u_release_type"));
+}
+
+#[test]
+fn unexpected_shapes_are_errors_not_empty_strings() {
+    for (v, needle) in [
+        (json!(["a", "b"]), "a list"),
+        (json!({"link": "x"}), "without `value`"),
+        (json!({"value": {"deep": 1}}), "`value` must be"),
+    ] {
+        let mut t = instance();
+        t.change_request.as_mut().unwrap()["result"][0]["short_description"] = v;
+        let e = import(&t).unwrap_err();
+        assert_eq!(e.code().as_str(), "invalid_input");
+        assert_eq!(
+            e.path(),
+            Some("tables.change_request.result[0].short_description")
+        );
+        assert!(e.to_string().contains(needle), "{e}");
+    }
+}
+
+#[test]
+fn duplicates_are_errors_naming_both_records() {
+    let cases: [(&str, usize, &str, Value, &str); 5] = [
+        (
+            "change_request",
+            1,
+            "number",
+            json!("CHG1"),
+            "tables.change_request.result[1].number",
+        ),
+        (
+            "rm_release",
+            1,
+            "sys_id",
+            json!("rel1"),
+            "tables.rm_release.result[1].sys_id",
+        ),
+        (
+            "cmdb_ci",
+            1,
+            "name",
+            json!("web-01"),
+            "tables.cmdb_ci.result[1].name",
+        ),
+        (
+            "sys_user",
+            1,
+            "user_name",
+            json!("john.smith"),
+            "tables.sys_user.result[1].user_name",
+        ),
+        (
+            "sys_user_group",
+            1,
+            "name",
+            json!("CAB Approval"),
+            "tables.sys_user_group.result[1].name",
+        ),
+    ];
+    for (table, i, field, v, path) in cases {
+        let mut t = instance();
+        set(&mut t, table, i, field, v);
+        let e = import(&t).unwrap_err();
+        assert_eq!(e.code().as_str(), "invalid_input", "{table}");
+        assert_eq!(e.path(), Some(path), "{table}: {e}");
+        assert!(e.to_string().contains("also the"), "{e}");
+    }
+}
+
+#[test]
+fn unresolved_references_name_table_record_and_field() {
+    let mut t = instance();
+    set(&mut t, "change_request", 0, "assigned_to", json!("nobody"));
+    let e = import(&t).unwrap_err();
+    assert_eq!(
+        e.path(),
+        Some("tables.change_request.result[0].assigned_to")
+    );
+    assert!(
+        e.to_string().contains("change_request CHG1 (sys_id chg1)"),
+        "{e}"
+    );
+    let mut t = instance();
+    set(&mut t, "task_ci", 0, "ci_item", json!("c404"));
+    assert_eq!(
+        import(&t).unwrap_err().path(),
+        Some("tables.task_ci.result[0].ci_item")
+    );
+    let mut t = instance();
+    set(&mut t, "cmn_schedule_span", 0, "schedule", json!("s404"));
+    assert_eq!(
+        import(&t).unwrap_err().path(),
+        Some("tables.cmn_schedule_span.result[0].schedule")
+    );
+}
+
+#[test]
+fn blackout_and_maintenance_schedules_become_the_calendar() {
+    let out = import(&instance()).unwrap();
+    let cal = out.schedule.calendar.as_ref().unwrap();
+    let freeze = &cal.blackouts[0];
+    assert_eq!(freeze.name, "Year-end freeze: Freeze");
+    // Midnight in Los Angeles is 08:00 UTC.
+    assert_eq!(
+        freeze.start.as_ref().unwrap().as_str(),
+        "2026-12-18T08:00:00Z"
+    );
+    assert_eq!(
+        freeze.end.as_ref().unwrap().as_str(),
+        "2027-01-04T08:00:00Z"
+    );
+    let weekend = &cal.maintenance_windows[0];
+    let rec = weekend.recurrence.as_ref().unwrap();
+    assert_eq!(rec.freq, relman::Frequency::Weekly);
+    assert_eq!(rec.by_day, [relman::Weekday::Sat]);
+    assert_eq!(rec.start_time, "22:00");
+    assert_eq!(rec.duration_secs, 4 * 3600);
+    assert_eq!(rec.time_zone, "Europe/Amsterdam");
+    // The CI names its maintenance schedule's windows.
+    let lb = &out.schedule.cmdb.as_ref().unwrap().cis[2];
+    assert_eq!(lb.maintenance_windows, std::slice::from_ref(&weekend.id));
+    // The whole import is a valid schedule document.
+    let text = serde_json::to_string(&out.schedule).unwrap();
+    relman::parse::<relman::Schedule>(&text).unwrap();
+    // A yearly span is refused at its field.
+    let mut t = instance();
+    set(
+        &mut t,
+        "cmn_schedule_span",
+        0,
+        "repeat_type",
+        json!("yearly"),
+    );
+    assert_eq!(
+        import(&t).unwrap_err().path(),
+        Some("tables.cmn_schedule_span.result[0].repeat_type")
+    );
+}
+
+#[test]
+fn a_misspelt_table_name_is_refused_by_the_operation() {
+    let e = relman::api::call_json(
+        "import_servicenow",
+        r#"{"tables": {"change_requests": {"result": []}}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.code().as_str(), "invalid_input");
+    assert!(e.to_string().contains("change_requests"), "{e}");
 }

@@ -1,7 +1,7 @@
 //! The policy: every rule an organisation would tune, as data.
 //!
 //! One section per area (`lifecycle`, `risk`, `conflicts`, `rollout`, `kpi`,
-//! `notes`, `limits`, `versions`); every field is optional and [`Policy::default`] is a sound
+//! `notes`, `limits`, `versions`, `servicenow`); every field is optional and [`Policy::default`] is a sound
 //! ITIL-style policy. [`Policy::check`] rejects inconsistent values with the
 //! path of each problem.
 //!
@@ -67,6 +67,7 @@ mod roles;
 mod rollout;
 mod routing;
 mod separation;
+mod servicenow;
 mod unknown;
 mod versions;
 
@@ -90,6 +91,7 @@ pub use routing::{
     RoutingRule, RoutingWhen,
 };
 pub use separation::SeparationOfDuties;
+pub use servicenow::{ServiceNowPolicy, APPROVAL_STATES};
 pub(crate) use unknown::unknown_field;
 pub use versions::{BumpRule, BumpRules, VersionScheme, VersionsPolicy};
 
@@ -124,6 +126,12 @@ pub struct Policy {
     /// so the policy fingerprints of earlier audit events hold.
     #[serde(skip_serializing_if = "VersionsPolicy::is_default")]
     pub versions: VersionsPolicy,
+    /// How ServiceNow's codes, labels and groups map onto relman, merged
+    /// over the out-of-box values (docs/integrations.md, "Mapping"). Not
+    /// written when it is the default, so the policy fingerprints of
+    /// earlier audit events hold.
+    #[serde(skip_serializing_if = "ServiceNowPolicy::is_default")]
+    pub servicenow: ServiceNowPolicy,
     /// Fields relman does not know, kept and written back unchanged.
     #[serde(flatten)]
     pub extra: Extra,
@@ -149,6 +157,7 @@ impl Policy {
         self.conflicts.check(&at, &mut problems);
         self.kpi.check(&at, &mut problems);
         self.limits.check(&at, &mut problems);
+        self.servicenow.check(&at, &mut problems);
         problems
     }
 

@@ -1,37 +1,29 @@
-//! `import_servicenow`: a schedule from ServiceNow records.
+//! `import_servicenow`: a schedule, a directory and approvals from
+//! ServiceNow records.
 
-use crate::{ServiceNowImport, ServiceNowTables};
-use serde_json::Value;
+use crate::interop::{ServiceNowImportOptions, ServiceNowTables};
+use crate::ServiceNowImport;
 
 operation! {
-    /// A schedule from ServiceNow Table API responses (`{"result": [...]}`
-    /// of change_request, rm_release, cmdb_ci, cmdb_rel_ci,
-    /// sysapproval_approver).
+    /// A schedule, a directory and approvals from ServiceNow Table API
+    /// responses, keyed by table name (`change_request`, `rm_release`,
+    /// `task_ci`, `cmdb_ci`, `cmdb_rel_ci`, `cmdb_rel_type`, `sys_user`,
+    /// `sys_user_group`, `sys_user_grmember`, `sysapproval_approver`,
+    /// `sysapproval_group`, `change_task`, `cmn_schedule`,
+    /// `cmn_schedule_span`, `incident`, `problem`, `rm_release_scrum`).
     name: import_servicenow,
     position: 16,
-    summary: "A schedule from ServiceNow Table API records",
+    summary: "A schedule, directory and approvals from ServiceNow Table API records",
     params ImportServicenowParams whole {
-        /// `change_request` records.
-        change_requests: req Value as Val,
-        /// `rm_release` records.
-        releases: opt Value as Val,
-        /// `cmdb_ci` records (any subclass).
-        cis: opt Value as Val,
-        /// `cmdb_rel_ci` records.
-        rels: opt Value as Val,
-        /// `sysapproval_approver` records.
-        approvals: opt Value as Val,
+        /// The tables: each `{"result": [...]}` or a list of records.
+        tables: req ServiceNowTables as Val,
+        /// How the rows were fetched, the user's zone and formats for
+        /// display-only rows, the mapping over the out-of-box codes.
+        options: opt ServiceNowImportOptions as Val,
     }
     result: ServiceNowImport,
     run(p) {
-        let tables = ServiceNowTables {
-            change_requests: p.change_requests,
-            releases: p.releases,
-            cis: p.cis,
-            rels: p.rels,
-            approvals: p.approvals,
-        };
         // Every table was checked as a parameter (read-time limits).
-        crate::interop::import_checked(&tables)
+        crate::interop::import_checked(p.tables, &p.options.unwrap_or_default())
     }
 }
