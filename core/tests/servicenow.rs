@@ -271,6 +271,7 @@ fn import_verdict_export_touches_only_documented_fields_and_keeps_u_fields() {
         conflicts: Some(conflicts),
         gates: vec![gate],
         now: Some(relman::Timestamp::parse("2026-11-29T10:00:00Z").unwrap()),
+        ..Default::default()
     };
     let out = export_servicenow(&input).unwrap();
     assert!(!out.patches.is_empty());
@@ -285,7 +286,10 @@ fn import_verdict_export_touches_only_documented_fields_and_keeps_u_fields() {
         .find(|p| p.number == "RLSE0010041")
         .unwrap();
     assert_eq!(rel.table, "rm_release");
-    assert_eq!(rel.sys_id, "e5b3f0d81b4e0010b2c4ea42b24bcb51");
+    assert_eq!(
+        rel.sys_id.as_deref(),
+        Some("e5b3f0d81b4e0010b2c4ea42b24bcb51")
+    );
     assert!(
         !rel.fields.contains_key("risk"),
         "rm_release has no risk field"
@@ -314,7 +318,11 @@ fn import_verdict_export_touches_only_documented_fields_and_keeps_u_fields() {
     let originals = fixture("change_request");
     for rec in originals["result"].as_array().unwrap() {
         let mut after = rec.as_object().unwrap().clone();
-        if let Some(p) = out.patches.iter().find(|p| p.sys_id == rec["sys_id"]) {
+        if let Some(p) = out
+            .patches
+            .iter()
+            .find(|p| p.sys_id.as_deref() == rec["sys_id"].as_str())
+        {
             for (k, v) in &p.fields {
                 after.insert(k.clone(), json!(v));
             }
@@ -436,7 +444,10 @@ fn a_numeric_sys_id_exports_as_it_imported() {
     })
     .unwrap();
     assert!(
-        patches.patches.iter().any(|p| p.sys_id == "1234"),
+        patches
+            .patches
+            .iter()
+            .any(|p| p.sys_id.as_deref() == Some("1234")),
         "{patches:?}"
     );
 }

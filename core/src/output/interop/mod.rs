@@ -939,4 +939,7 @@ pub(crate) fn import_checked(tables: &ServiceNowTables) -> Result<ServiceNowImpo
 }
 
 mod export;
-pub use export::{export_servicenow, RecordPatch, ServiceNowExport, ServiceNowPatches};
+pub use export::{
+    change_as_release, export_fields, export_servicenow, FieldDiff, PatchAction, RecordPatch,
+    ServiceNowExport, ServiceNowPatches, EXPORT_TABLE_FIELDS, JOURNAL_FIELDS,
+};
