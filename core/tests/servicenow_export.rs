@@ -543,7 +543,26 @@ fn a_bad_context_is_refused_under_context() {
     input.context = Some(ctx);
     let (code, path) = error(&input);
     assert_eq!(code, "invalid_input");
-    assert!(path.starts_with("context.cmdb"), "{path}");
+    assert_eq!(path, "context.cmdb.cis[1].id");
+    // Policy weights that are all zero: refused under `context.policy`.
+    let mut input = self::input();
+    let mut ctx = context(&input.schedule);
+    let mut policy = serde_json::to_value(relman::Policy::default()).unwrap();
+    for w in policy["risk"]["weights"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+    {
+        *w = json!(0.0);
+    }
+    ctx.policy = Some(serde_json::from_value(policy).unwrap());
+    input.context = Some(ctx);
+    let (code, path) = error(&input);
+    assert_eq!(code, "invalid_policy");
+    assert!(path.starts_with("context.policy.risk.weights"), "{path}");
+    // Turned off, the scoring does not consult the context.
+    input.score_changes = Some(false);
+    assert!(export_servicenow(&input).is_ok());
 }
 
 #[test]

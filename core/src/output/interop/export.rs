@@ -530,7 +530,9 @@ pub fn export_servicenow(input: &ServiceNowExport) -> Result<ServiceNowPatches> 
             .unwrap_or_default();
         if let (true, Some(change), Some(assessor)) = (risks.is_empty(), t.change, &assessor) {
             risks.push(Cow::Owned(
-                assessor.assess(&change_as_release(change, t.parent))?,
+                assessor
+                    .assess(&change_as_release(change, t.parent))
+                    .map_err(under_context)?,
             ));
         }
         for a in &risks {
