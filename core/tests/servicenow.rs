@@ -13,6 +13,7 @@
 use relman::interop::{DisplayValue, ServiceNowImport, ServiceNowImportOptions, ServiceNowTables};
 use relman::{Criticality, Error, State};
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 fn fixture(name: &str) -> Value {
@@ -843,4 +844,68 @@ fn a_misspelt_table_name_is_refused_by_the_operation() {
     .unwrap_err();
     assert_eq!(e.code().as_str(), "invalid_input");
     assert!(e.to_string().contains("change_requests"), "{e}");
+}
+
+#[test]
+fn import_export_apply_import_keeps_every_field_but_the_written_ones() {
+    let tables = instance();
+    let first = import(&tables).unwrap();
+    let conflicts = relman::detect_conflicts(&first.schedule).unwrap();
+    let out = relman::export_servicenow(&relman::ServiceNowExport {
+        schedule: first.schedule.clone(),
+        conflicts: Some(conflicts),
+        actors: first.actors.clone(),
+        now: Some(relman::Timestamp::parse("2026-11-29T10:00:00Z").unwrap()),
+        ..Default::default()
+    })
+    .unwrap();
+    // Every change request gets its own risk and a conflict status.
+    for id in ["CHG1", "CHG2"] {
+        let p = out.patches.iter().find(|p| p.number == id).unwrap();
+        assert!(p.fields.contains_key("risk"), "{id}: {p:?}");
+        assert!(p.fields.contains_key("conflict_status"), "{id}");
+        for k in p.fields.keys() {
+            assert!(relman::interop::export_fields(&p.table).contains(&k.as_str()));
+        }
+    }
+    // Apply the patches to the records, as the Table API would.
+    let mut applied = tables.clone();
+    let mut written: BTreeSet<String> = BTreeSet::new();
+    for p in &out.patches {
+        let Some(sys_id) = &p.sys_id else { continue };
+        let table = applied.slot(&p.table).unwrap().as_mut().unwrap();
+        let rec = table["result"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|r| r["sys_id"] == json!(sys_id))
+            .unwrap();
+        for (k, v) in &p.fields {
+            rec[k] = json!(v);
+            written.insert(k.clone());
+        }
+    }
+    let second = import(&applied).unwrap();
+    // Equal on every field, u_ fields included, but those the export wrote.
+    let strip = |i: &ServiceNowImport| {
+        let mut v = serde_json::to_value(i).unwrap();
+        fn walk(v: &mut Value, written: &BTreeSet<String>) {
+            match v {
+                Value::Object(o) => {
+                    o.retain(|k, _| !written.contains(k));
+                    o.values_mut().for_each(|x| walk(x, written));
+                }
+                Value::Array(a) => a.iter_mut().for_each(|x| walk(x, written)),
+                _ => {}
+            }
+        }
+        walk(&mut v, &written);
+        v
+    };
+    assert_ne!(
+        serde_json::to_value(&first).unwrap(),
+        serde_json::to_value(&second).unwrap()
+    );
+    assert_eq!(strip(&first), strip(&second));
+    assert_eq!(change(&second, "CHG1").extra["u_jira"], "OPS-1");
 }

@@ -42,10 +42,23 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
         Format::Table => {
             let mut lines = Vec::new();
             for p in &patches.patches {
-                lines.push(format!("{} {} ({})", p.table, p.number, p.sys_id));
+                lines.push(match &p.sys_id {
+                    Some(sys_id) => format!("{} {} ({sys_id})", p.table, p.number),
+                    None => format!("{} {} (insert)", p.table, p.number),
+                });
                 for (k, v) in &p.fields {
                     lines.push(format!("  {k} = {}", v.replace('\n', "\n    ")));
                 }
+            }
+            for d in &patches.diff {
+                lines.push(format!(
+                    "diff {} {} {}: {} -> {}",
+                    d.table,
+                    d.number,
+                    d.field,
+                    d.before.as_deref().unwrap_or("(unset)"),
+                    d.after.replace('\n', " / ")
+                ));
             }
             lines.extend(patches.warnings.iter().map(render::warning_line));
             output::print(&lines.join("\n"))?;

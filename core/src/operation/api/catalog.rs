@@ -266,6 +266,7 @@ mod tests {
             scalar,
             [
                 "count",
+                "dry_run",
                 "duration_secs",
                 "expected_head",
                 "format",
@@ -277,8 +278,10 @@ mod tests {
                 "now",
                 "period_end",
                 "period_start",
+                "score_changes",
                 "target",
-                "text"
+                "text",
+                "time_zone"
             ]
         );
     }

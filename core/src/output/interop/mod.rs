@@ -36,7 +36,8 @@
 //! `invalid_input` naming table, record (number or sys_id) and field at
 //! the JSON path (`tables.change_request.result[3].start_date`).
 //!
-//! Export ([`export_servicenow`]) writes only the fields of its allowlist.
+//! Export ([`export_servicenow`]) writes only the fields of its per-table
+//! allowlist ([`EXPORT_TABLE_FIELDS`]).
 //!
 //! Both directions read under the read-time [`Limits`] of documents
 //! (docs/limits.md): a table as JSON text ([`read_table`]) or the export
@@ -62,7 +63,10 @@ mod export;
 mod import;
 mod rows;
 
-pub use export::{export_servicenow, RecordPatch, ServiceNowExport, ServiceNowPatches};
+pub use export::{
+    change_as_release, export_fields, export_servicenow, FieldDiff, PatchAction, RecordPatch,
+    ServiceNowExport, ServiceNowPatches, EXPORT_TABLE_FIELDS, JOURNAL_FIELDS,
+};
 pub(crate) use import::import_checked;
 pub use import::{import_servicenow, import_servicenow_with_limits};
 
