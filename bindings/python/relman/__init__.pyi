@@ -27,6 +27,7 @@ from ._errors import (
     UnsupportedVersion as UnsupportedVersion,
 )
 from .types import (
+    Actor,
     Applied,
     CabAgenda,
     CanaryJudgement,
@@ -226,13 +227,10 @@ def calendar_ics(schedule: Union[Schedule, str], options: Union[IcsOptions, str]
     """An iCalendar (.ics) of releases, windows and blackouts."""
 
 def import_servicenow(
-    change_requests: TableResponse,
-    releases: Union[TableResponse, None] = None,
-    cis: Union[TableResponse, None] = None,
-    rels: Union[TableResponse, None] = None,
-    approvals: Union[TableResponse, None] = None,
+    tables: Union[TableResponse, str],
+    options: Union[TableResponse, str, None] = None,
 ) -> ServiceNowImport:
-    """A schedule from ServiceNow Table API records."""
+    """A schedule, directory and approvals from ServiceNow Table API records."""
 
 def export_servicenow(
     schedule: Union[Schedule, str],
@@ -240,6 +238,12 @@ def export_servicenow(
     conflicts: Union[ConflictReport, str, None] = None,
     gates: Union[Sequence[GateReport], str, None] = None,
     now: Union[TimestampIn, None] = None,
+    context: Union[Context, str, None] = None,
+    score_changes: Union[bool, None] = None,
+    time_zone: Union[str, None] = None,
+    actors: Union[Sequence[Actor], str, None] = None,
+    fetched: Union[Mapping[str, object], str, None] = None,
+    dry_run: Union[bool, None] = None,
 ) -> ServiceNowPatches:
     """Per-record ServiceNow field patches from relman's verdicts."""
 

@@ -152,18 +152,24 @@ def calendar_ics(schedule=None, options=None, **unknown):
     return _call("calendar_ics", dict(unknown, schedule=schedule, options=options))
 
 
-def import_servicenow(change_requests=None, releases=None, cis=None, rels=None, approvals=None, **unknown):
-    """A schedule from ServiceNow Table API responses (`{"result": [...]}`
-    of change_request, rm_release, cmdb_ci, cmdb_rel_ci,
-    sysapproval_approver)."""
-    return _call("import_servicenow", dict(unknown, change_requests=change_requests, releases=releases, cis=cis, rels=rels, approvals=approvals))
+def import_servicenow(tables=None, options=None, **unknown):
+    """A schedule, a directory and approvals from ServiceNow Table API
+    responses, keyed by table name (`change_request`, `rm_release`,
+    `task_ci`, `cmdb_ci`, `cmdb_rel_ci`, `cmdb_rel_type`, `sys_user`,
+    `sys_user_group`, `sys_user_grmember`, `sysapproval_approver`,
+    `sysapproval_group`, `change_task`, `cmn_schedule`,
+    `cmn_schedule_span`, `incident`, `problem`, `rm_release_scrum`)."""
+    return _call("import_servicenow", dict(unknown, tables=tables, options=options))
 
 
-def export_servicenow(schedule=None, risk=None, conflicts=None, gates=None, now=None, **unknown):
-    """Per-record ServiceNow field patches from relman's verdicts (risk
-    assessments, a conflict report, gate reports) on an imported
-    `schedule`."""
-    return _call("export_servicenow", dict(unknown, schedule=schedule, risk=risk, conflicts=conflicts, gates=gates, now=now))
+def export_servicenow(schedule=None, risk=None, conflicts=None, gates=None, now=None, context=None, score_changes=None, time_zone=None, actors=None, fetched=None, dry_run=None, **unknown):
+    """Per-record ServiceNow patches from relman's verdicts on an imported
+    `schedule`: every change request's risk (given or scored by relman),
+    conflict status pushed down from its release, gate approvals, work
+    notes with a dated header, and `sysapproval_approver` inserts for
+    votes cast in relman; against the records as `fetched`, only what
+    changed, with a diff (or the diff alone, as a dry run)."""
+    return _call("export_servicenow", dict(unknown, schedule=schedule, risk=risk, conflicts=conflicts, gates=gates, now=now, context=context, score_changes=score_changes, time_zone=time_zone, actors=actors, fetched=fetched, dry_run=dry_run))
 
 
 def schema(name=None, **unknown):

@@ -347,51 +347,55 @@ pub fn calendar_ics(
     })
 }
 
-/// A schedule from ServiceNow Table API responses (`{"result": [...]}`
-/// of change_request, rm_release, cmdb_ci, cmdb_rel_ci,
-/// sysapproval_approver).
+/// A schedule, a directory and approvals from ServiceNow Table API
+/// responses, keyed by table name (`change_request`, `rm_release`,
+/// `task_ci`, `cmdb_ci`, `cmdb_rel_ci`, `cmdb_rel_type`, `sys_user`,
+/// `sys_user_group`, `sys_user_grmember`, `sysapproval_approver`,
+/// `sysapproval_group`, `change_task`, `cmn_schedule`,
+/// `cmn_schedule_span`, `incident`, `problem`, `rm_release_scrum`).
 ///
 /// JSON text parameters:
-/// - `change_requests`: any JSON value, as text.
-/// - `releases`: any JSON value, as text.
-/// - `cis`: any JSON value, as text.
-/// - `rels`: any JSON value, as text.
-/// - `approvals`: any JSON value, as text.
-#[uniffi::export(default(releases = None, cis = None, rels = None, approvals = None))]
+/// - `tables`: the JSON text of a `ServiceNowTables`.
+/// - `options`: the JSON text of a `ServiceNowImportOptions`.
+#[uniffi::export(default(options = None))]
 pub fn import_servicenow(
-    change_requests: String,
-    releases: Option<String>,
-    cis: Option<String>,
-    rels: Option<String>,
-    approvals: Option<String>,
+    tables: String,
+    options: Option<String>,
 ) -> Result<ServiceNowImport, RelmanError> {
     guard(|| {
         Params::default()
-            .text("change_requests", Some(&change_requests))?
-            .text("releases", releases.as_deref())?
-            .text("cis", cis.as_deref())?
-            .text("rels", rels.as_deref())?
-            .text("approvals", approvals.as_deref())?
+            .text("tables", Some(&tables))?
+            .text("options", options.as_deref())?
             .run("import_servicenow")
     })
 }
 
-/// Per-record ServiceNow field patches from relman's verdicts (risk
-/// assessments, a conflict report, gate reports) on an imported
-/// `schedule`.
+/// Per-record ServiceNow patches from relman's verdicts on an imported
+/// `schedule`: every change request's risk (given or scored by relman),
+/// conflict status pushed down from its release, gate approvals, work
+/// notes with a dated header, and `sysapproval_approver` inserts for
+/// votes cast in relman; against the records as `fetched`, only what
+/// changed, with a diff (or the diff alone, as a dry run).
 ///
 /// JSON text parameters:
 /// - `schedule`: the JSON text of a `Schedule`.
+/// - `fetched`: the JSON text of a `BTreeMap<String, Value>`.
 ///
 /// Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
 /// whose path is its name): `now`.
-#[uniffi::export(default(risk = None, conflicts = None, gates = None, now = None))]
+#[uniffi::export(default(risk = None, conflicts = None, gates = None, now = None, context = None, score_changes = None, time_zone = None, actors = None, fetched = None, dry_run = None))]
 pub fn export_servicenow(
     schedule: String,
     risk: Option<Vec<RiskAssessment>>,
     conflicts: Option<ConflictReport>,
     gates: Option<Vec<GateReport>>,
     now: Option<String>,
+    context: Option<Context>,
+    score_changes: Option<bool>,
+    time_zone: Option<String>,
+    actors: Option<Vec<ActorRecord>>,
+    fetched: Option<String>,
+    dry_run: Option<bool>,
 ) -> Result<ServiceNowPatches, RelmanError> {
     guard(|| {
         Params::default()
@@ -400,6 +404,12 @@ pub fn export_servicenow(
             .typed("conflicts", conflicts.as_ref())?
             .typed("gates", gates.as_ref())?
             .typed("now", now.as_ref())?
+            .typed("context", context.as_ref())?
+            .typed("score_changes", score_changes.as_ref())?
+            .typed("time_zone", time_zone.as_ref())?
+            .typed("actors", actors.as_ref())?
+            .text("fetched", fetched.as_deref())?
+            .typed("dry_run", dry_run.as_ref())?
             .run("export_servicenow")
     })
 }

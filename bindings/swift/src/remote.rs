@@ -114,6 +114,8 @@ pub use relman::kpi::KpiGroup;
 pub use relman::kpi::AttributionSummary;
 pub use relman::kpi::RecordCounts;
 pub use relman::interop::RecordPatch;
+pub use relman::interop::ImportedApproval;
+pub use relman::interop::FieldDiff;
 
 crate::json::json_text!(Policy);
 crate::json::json_text!(Cmdb);
@@ -138,6 +140,8 @@ crate::json::json_text!(KpiGroup);
 crate::json::json_text!(AttributionSummary);
 crate::json::json_text!(RecordCounts);
 crate::json::json_text!(RecordPatch);
+crate::json::json_text!(ImportedApproval);
+crate::json::json_text!(FieldDiff);
 
 /// A release: the unit that moves through the lifecycle.
 #[uniffi::remote(Record)]
@@ -1342,13 +1346,25 @@ pub struct HtmlReport {
     pub warnings: Vec<Warning>,
 }
 
-/// The result of [`import_servicenow`]: a schedule holding the releases
-/// (with their changes), the changes of no release, and the CMDB.
+/// The result of [`import_servicenow`].
 #[uniffi::remote(Record)]
 pub struct ServiceNowImport {
-    /// The imported documents.
+    /// The releases (with their change requests by `parent`), the change
+    /// requests of no release, the CMDB and the change calendar.
     pub schedule: Schedule,
-    /// Odd but not fatal, e.g. a pending approval left out.
+    /// The directory: one actor per `sys_user` (id = `user_name`), with
+    /// the names of their groups and the roles those groups map to.
+    #[uniffi(default = [])]
+    pub actors: Vec<ActorRecord>,
+    /// Every approval record, in every state.
+    #[uniffi(default = [])]
+    pub approvals: Vec<ImportedApproval>,
+    /// `import` commands that enter the decided votes on releases into
+    /// their logs (apply them with the host's keys; docs/lifecycle.md,
+    /// "Import").
+    #[uniffi(default = [])]
+    pub commands: Vec<Command>,
+    /// Odd but not fatal, e.g. a task_ci row of a change not imported.
     #[uniffi(default = [])]
     pub warnings: Vec<Warning>,
 }
@@ -1356,9 +1372,16 @@ pub struct ServiceNowImport {
 /// The result of [`export_servicenow`].
 #[uniffi::remote(Record)]
 pub struct ServiceNowPatches {
-    /// One patch per record with something to write, in schedule order.
+    /// One patch per record with something to write, in schedule order
+    /// (a release's approval inserts right after the release); empty for
+    /// a dry run.
     pub patches: Vec<RecordPatch>,
-    /// Verdicts about ids not in the schedule, and the like.
+    /// Given `fetched`: every field that is (or, in a dry run, would be)
+    /// written, in patch order.
+    #[uniffi(default = [])]
+    pub diff: Vec<FieldDiff>,
+    /// Verdicts about ids not in the schedule, votes whose approver has no
+    /// sys_id, patched records missing from `fetched`, and the like.
     #[uniffi(default = [])]
     pub warnings: Vec<Warning>,
 }

@@ -141,6 +141,8 @@ const JSON: &[(&str, &str)] = &[
     ("relman::kpi::AttributionSummary", "AttributionSummary"),
     ("relman::kpi::RecordCounts", "RecordCounts"),
     ("relman::interop::RecordPatch", "RecordPatch"),
+    ("relman::interop::ImportedApproval", "ImportedApproval"),
+    ("relman::interop::FieldDiff", "FieldDiff"),
     ("serde_json::Value", "JsonValue"),
     ("relman::Extra", "JsonObject"),
 ];

@@ -6874,16 +6874,31 @@ public func FfiConverterTypeRolloutStep_lower(_ value: RolloutStep) -> RustBuffe
 
 
 /**
- * The result of [`import_servicenow`]: a schedule holding the releases
- * (with their changes), the changes of no release, and the CMDB.
+ * The result of [`import_servicenow`].
  */
 public struct ServiceNowImport: Equatable, Hashable {
     /**
-     * The imported documents.
+     * The releases (with their change requests by `parent`), the change
+     * requests of no release, the CMDB and the change calendar.
      */
     public var schedule: Schedule
     /**
-     * Odd but not fatal, e.g. a pending approval left out.
+     * The directory: one actor per `sys_user` (id = `user_name`), with
+     * the names of their groups and the roles those groups map to.
+     */
+    public var actors: [ActorRecord]
+    /**
+     * Every approval record, in every state.
+     */
+    public var approvals: [ImportedApproval]
+    /**
+     * `import` commands that enter the decided votes on releases into
+     * their logs (apply them with the host's keys; docs/lifecycle.md,
+     * "Import").
+     */
+    public var commands: [Command]
+    /**
+     * Odd but not fatal, e.g. a task_ci row of a change not imported.
      */
     public var warnings: [Warning]
 
@@ -6891,12 +6906,28 @@ public struct ServiceNowImport: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The imported documents.
+         * The releases (with their change requests by `parent`), the change
+         * requests of no release, the CMDB and the change calendar.
          */schedule: Schedule, 
         /**
-         * Odd but not fatal, e.g. a pending approval left out.
+         * The directory: one actor per `sys_user` (id = `user_name`), with
+         * the names of their groups and the roles those groups map to.
+         */actors: [ActorRecord] = [], 
+        /**
+         * Every approval record, in every state.
+         */approvals: [ImportedApproval] = [], 
+        /**
+         * `import` commands that enter the decided votes on releases into
+         * their logs (apply them with the host's keys; docs/lifecycle.md,
+         * "Import").
+         */commands: [Command] = [], 
+        /**
+         * Odd but not fatal, e.g. a task_ci row of a change not imported.
          */warnings: [Warning] = []) {
         self.schedule = schedule
+        self.actors = actors
+        self.approvals = approvals
+        self.commands = commands
         self.warnings = warnings
     }
 
@@ -6917,12 +6948,18 @@ public struct FfiConverterTypeServiceNowImport: FfiConverterRustBuffer {
         return
             try ServiceNowImport(
                 schedule: FfiConverterTypeSchedule.read(from: &buf), 
+                actors: FfiConverterSequenceTypeActorRecord.read(from: &buf), 
+                approvals: FfiConverterSequenceTypeImportedApproval.read(from: &buf), 
+                commands: FfiConverterSequenceTypeCommand.read(from: &buf), 
                 warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
         )
     }
 
     public static func write(_ value: ServiceNowImport, into buf: inout [UInt8]) {
         FfiConverterTypeSchedule.write(value.schedule, into: &buf)
+        FfiConverterSequenceTypeActorRecord.write(value.actors, into: &buf)
+        FfiConverterSequenceTypeImportedApproval.write(value.approvals, into: &buf)
+        FfiConverterSequenceTypeCommand.write(value.commands, into: &buf)
         FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
     }
 }
@@ -6948,11 +6985,19 @@ public func FfiConverterTypeServiceNowImport_lower(_ value: ServiceNowImport) ->
  */
 public struct ServiceNowPatches: Equatable, Hashable {
     /**
-     * One patch per record with something to write, in schedule order.
+     * One patch per record with something to write, in schedule order
+     * (a release's approval inserts right after the release); empty for
+     * a dry run.
      */
     public var patches: [RecordPatch]
     /**
-     * Verdicts about ids not in the schedule, and the like.
+     * Given `fetched`: every field that is (or, in a dry run, would be)
+     * written, in patch order.
+     */
+    public var diff: [FieldDiff]
+    /**
+     * Verdicts about ids not in the schedule, votes whose approver has no
+     * sys_id, patched records missing from `fetched`, and the like.
      */
     public var warnings: [Warning]
 
@@ -6960,12 +7005,20 @@ public struct ServiceNowPatches: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * One patch per record with something to write, in schedule order.
+         * One patch per record with something to write, in schedule order
+         * (a release's approval inserts right after the release); empty for
+         * a dry run.
          */patches: [RecordPatch], 
         /**
-         * Verdicts about ids not in the schedule, and the like.
+         * Given `fetched`: every field that is (or, in a dry run, would be)
+         * written, in patch order.
+         */diff: [FieldDiff] = [], 
+        /**
+         * Verdicts about ids not in the schedule, votes whose approver has no
+         * sys_id, patched records missing from `fetched`, and the like.
          */warnings: [Warning] = []) {
         self.patches = patches
+        self.diff = diff
         self.warnings = warnings
     }
 
@@ -6986,12 +7039,14 @@ public struct FfiConverterTypeServiceNowPatches: FfiConverterRustBuffer {
         return
             try ServiceNowPatches(
                 patches: FfiConverterSequenceTypeRecordPatch.read(from: &buf), 
+                diff: FfiConverterSequenceTypeFieldDiff.read(from: &buf), 
                 warnings: FfiConverterSequenceTypeWarning.read(from: &buf)
         )
     }
 
     public static func write(_ value: ServiceNowPatches, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeRecordPatch.write(value.patches, into: &buf)
+        FfiConverterSequenceTypeFieldDiff.write(value.diff, into: &buf)
         FfiConverterSequenceTypeWarning.write(value.warnings, into: &buf)
     }
 }
@@ -11156,6 +11211,30 @@ fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
+    typealias SwiftType = Bool?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterBool.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterBool.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -11588,6 +11667,30 @@ fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionSequenceTypeActorRecord: FfiConverterRustBuffer {
+    typealias SwiftType = [ActorRecord]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceTypeActorRecord.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceTypeActorRecord.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionSequenceTypeChange: FfiConverterRustBuffer {
     typealias SwiftType = [Change]?
 
@@ -11993,6 +12096,31 @@ fileprivate struct FfiConverterSequenceTypeChange: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeChange.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCommand: FfiConverterRustBuffer {
+    typealias SwiftType = [Command]
+
+    public static func write(_ value: [Command], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCommand.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Command] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Command]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCommand.read(from: &buf))
         }
         return seq
     }
@@ -12726,6 +12854,56 @@ fileprivate struct FfiConverterSequenceOptionTypeRiskAssessment: FfiConverterRus
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeFieldDiff: FfiConverterRustBuffer {
+    typealias SwiftType = [FieldDiff]
+
+    public static func write(_ value: [FieldDiff], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFieldDiff.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FieldDiff] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FieldDiff]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFieldDiff.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeImportedApproval: FfiConverterRustBuffer {
+    typealias SwiftType = [ImportedApproval]
+
+    public static func write(_ value: [ImportedApproval], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeImportedApproval.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ImportedApproval] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ImportedApproval]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeImportedApproval.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeKpiGroup: FfiConverterRustBuffer {
     typealias SwiftType = [KpiGroup]
 
@@ -13129,6 +13307,46 @@ public func FfiConverterTypeErrorBody_lower(_ value: ErrorBody) -> RustBuffer {
 
 
 
+public typealias FieldDiff = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFieldDiff: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FieldDiff {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: FieldDiff, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> FieldDiff {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: FieldDiff) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFieldDiff_lift(_ value: RustBuffer) throws -> FieldDiff {
+    return try FfiConverterTypeFieldDiff.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFieldDiff_lower(_ value: FieldDiff) -> RustBuffer {
+    return FfiConverterTypeFieldDiff.lower(value)
+}
+
+
+
 public typealias FitQuality = String
 
 #if swift(>=5.8)
@@ -13245,6 +13463,46 @@ public func FfiConverterTypeHistory_lift(_ value: RustBuffer) throws -> History 
 #endif
 public func FfiConverterTypeHistory_lower(_ value: History) -> RustBuffer {
     return FfiConverterTypeHistory.lower(value)
+}
+
+
+
+public typealias ImportedApproval = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportedApproval: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportedApproval {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: ImportedApproval, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> ImportedApproval {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: ImportedApproval) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportedApproval_lift(_ value: RustBuffer) throws -> ImportedApproval {
+    return try FfiConverterTypeImportedApproval.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportedApproval_lower(_ value: ImportedApproval) -> RustBuffer {
+    return FfiConverterTypeImportedApproval.lower(value)
 }
 
 
@@ -14866,17 +15124,21 @@ public func explainPolicy(policy: String? = nil)throws  -> JsonValue  {
 })
 }
 /**
- * Per-record ServiceNow field patches from relman's verdicts (risk
- * assessments, a conflict report, gate reports) on an imported
- * `schedule`.
+ * Per-record ServiceNow patches from relman's verdicts on an imported
+ * `schedule`: every change request's risk (given or scored by relman),
+ * conflict status pushed down from its release, gate approvals, work
+ * notes with a dated header, and `sysapproval_approver` inserts for
+ * votes cast in relman; against the records as `fetched`, only what
+ * changed, with a diff (or the diff alone, as a dry run).
  *
  * JSON text parameters:
  * - `schedule`: the JSON text of a `Schedule`.
+ * - `fetched`: the JSON text of a `BTreeMap<String, Value>`.
  *
  * Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
  * whose path is its name): `now`.
  */
-public func exportServicenow(schedule: String, risk: [RiskAssessment]? = nil, conflicts: ConflictReport? = nil, gates: [GateReport]? = nil, now: String? = nil)throws  -> ServiceNowPatches  {
+public func exportServicenow(schedule: String, risk: [RiskAssessment]? = nil, conflicts: ConflictReport? = nil, gates: [GateReport]? = nil, now: String? = nil, context: Context? = nil, scoreChanges: Bool? = nil, timeZone: String? = nil, actors: [ActorRecord]? = nil, fetched: String? = nil, dryRun: Bool? = nil)throws  -> ServiceNowPatches  {
     return try  FfiConverterTypeServiceNowPatches_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_export_servicenow(
@@ -14884,7 +15146,13 @@ public func exportServicenow(schedule: String, risk: [RiskAssessment]? = nil, co
         FfiConverterOptionSequenceTypeRiskAssessment.lower(risk),
         FfiConverterOptionTypeConflictReport.lower(conflicts),
         FfiConverterOptionSequenceTypeGateReport.lower(gates),
-        FfiConverterOptionString.lower(now),uniffiCallStatus
+        FfiConverterOptionString.lower(now),
+        FfiConverterOptionTypeContext.lower(context),
+        FfiConverterOptionBool.lower(scoreChanges),
+        FfiConverterOptionString.lower(timeZone),
+        FfiConverterOptionSequenceTypeActorRecord.lower(actors),
+        FfiConverterOptionString.lower(fetched),
+        FfiConverterOptionBool.lower(dryRun),uniffiCallStatus
     )
 })
 }
@@ -14935,26 +15203,23 @@ public func importMetrics(format: MetricFormat, responses: String, baseline: Str
 })
 }
 /**
- * A schedule from ServiceNow Table API responses (`{"result": [...]}`
- * of change_request, rm_release, cmdb_ci, cmdb_rel_ci,
- * sysapproval_approver).
+ * A schedule, a directory and approvals from ServiceNow Table API
+ * responses, keyed by table name (`change_request`, `rm_release`,
+ * `task_ci`, `cmdb_ci`, `cmdb_rel_ci`, `cmdb_rel_type`, `sys_user`,
+ * `sys_user_group`, `sys_user_grmember`, `sysapproval_approver`,
+ * `sysapproval_group`, `change_task`, `cmn_schedule`,
+ * `cmn_schedule_span`, `incident`, `problem`, `rm_release_scrum`).
  *
  * JSON text parameters:
- * - `change_requests`: any JSON value, as text.
- * - `releases`: any JSON value, as text.
- * - `cis`: any JSON value, as text.
- * - `rels`: any JSON value, as text.
- * - `approvals`: any JSON value, as text.
+ * - `tables`: the JSON text of a `ServiceNowTables`.
+ * - `options`: the JSON text of a `ServiceNowImportOptions`.
  */
-public func importServicenow(changeRequests: String, releases: String? = nil, cis: String? = nil, rels: String? = nil, approvals: String? = nil)throws  -> ServiceNowImport  {
+public func importServicenow(tables: String, options: String? = nil)throws  -> ServiceNowImport  {
     return try  FfiConverterTypeServiceNowImport_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
     uniffi_relman_uniffi_fn_func_import_servicenow(
-        FfiConverterString.lower(changeRequests),
-        FfiConverterOptionString.lower(releases),
-        FfiConverterOptionString.lower(cis),
-        FfiConverterOptionString.lower(rels),
-        FfiConverterOptionString.lower(approvals),uniffiCallStatus
+        FfiConverterString.lower(tables),
+        FfiConverterOptionString.lower(options),uniffiCallStatus
     )
 })
 }
@@ -15419,7 +15684,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_explain_policy() != 46782) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_export_servicenow() != 54042) {
+    if (uniffi_relman_uniffi_checksum_func_export_servicenow() != 63403) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_fit_risk_model() != 60764) {
@@ -15428,7 +15693,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_relman_uniffi_checksum_func_import_metrics() != 60696) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_relman_uniffi_checksum_func_import_servicenow() != 38863) {
+    if (uniffi_relman_uniffi_checksum_func_import_servicenow() != 23187) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_judge_canary() != 55300) {

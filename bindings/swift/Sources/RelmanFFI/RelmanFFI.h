@@ -742,7 +742,7 @@ RustBuffer uniffi_relman_uniffi_fn_func_explain_policy(RustBuffer policy, RustCa
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_EXPORT_SERVICENOW
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_EXPORT_SERVICENOW
-RustBuffer uniffi_relman_uniffi_fn_func_export_servicenow(RustBuffer schedule, RustBuffer risk, RustBuffer conflicts, RustBuffer gates, RustBuffer now, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_relman_uniffi_fn_func_export_servicenow(RustBuffer schedule, RustBuffer risk, RustBuffer conflicts, RustBuffer gates, RustBuffer now, RustBuffer context, RustBuffer score_changes, RustBuffer time_zone, RustBuffer actors, RustBuffer fetched, RustBuffer dry_run, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_FIT_RISK_MODEL
@@ -757,7 +757,7 @@ RustBuffer uniffi_relman_uniffi_fn_func_import_metrics(RustBuffer format, RustBu
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_SERVICENOW
 #define UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_IMPORT_SERVICENOW
-RustBuffer uniffi_relman_uniffi_fn_func_import_servicenow(RustBuffer change_requests, RustBuffer releases, RustBuffer cis, RustBuffer rels, RustBuffer approvals, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_relman_uniffi_fn_func_import_servicenow(RustBuffer tables, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_RELMAN_UNIFFI_FN_FUNC_JUDGE_CANARY
