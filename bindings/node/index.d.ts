@@ -188,11 +188,14 @@ export declare function detectConflictsAsync(schedule: T.In<T.Schedule>): Promis
 export declare function explainPolicy(policy?: T.In<T.Policy> | null): T.JsonObject
 
 /**
- * Per-record ServiceNow field patches from relman's verdicts (risk
- * assessments, a conflict report, gate reports) on an imported
- * `schedule`.
+ * Per-record ServiceNow patches from relman's verdicts on an imported
+ * `schedule`: every change request's risk (given or scored by relman),
+ * conflict status pushed down from its release, gate approvals, work
+ * notes with a dated header, and `sysapproval_approver` inserts for
+ * votes cast in relman; against the records as `fetched`, only what
+ * changed, with a diff (or the diff alone, as a dry run).
  *
- * One object: `schedule`, `risk`, `conflicts`, `gates`, `now`.
+ * One object: `schedule`, `risk`, `conflicts`, `gates`, `now`, `context`, `score_changes`, `time_zone`, `actors`, `fetched`, `dry_run`.
  */
 export declare function exportServicenow(exported: T.In<T.ServiceNowExport>): T.ServiceNowPatches
 
@@ -215,11 +218,14 @@ export declare function fitRiskModelAsync(history: T.In<T.History>, options?: T.
 export declare function importMetrics(format: string, responses: T.JsonInput, baseline: T.JsonInput, canary: T.JsonInput, now: string | Date, maxAgeSecs?: number | null): T.MetricImport
 
 /**
- * A schedule from ServiceNow Table API responses (`{"result": [...]}`
- * of change_request, rm_release, cmdb_ci, cmdb_rel_ci,
- * sysapproval_approver).
+ * A schedule, a directory and approvals from ServiceNow Table API
+ * responses, keyed by table name (`change_request`, `rm_release`,
+ * `task_ci`, `cmdb_ci`, `cmdb_rel_ci`, `cmdb_rel_type`, `sys_user`,
+ * `sys_user_group`, `sys_user_grmember`, `sysapproval_approver`,
+ * `sysapproval_group`, `change_task`, `cmn_schedule`,
+ * `cmn_schedule_span`, `incident`, `problem`, `rm_release_scrum`).
  *
- * One object: `change_requests`, `releases`, `cis`, `rels`, `approvals`.
+ * One object: `tables`, `options`.
  */
 export declare function importServicenow(tables: T.ServiceNowTables): T.ServiceNowImport
 

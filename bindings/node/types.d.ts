@@ -1564,6 +1564,25 @@ export interface Feedback {
   [key: string]: unknown
 }
 
+/** One field an export writes, with the value fetched before it. */
+export interface FieldDiff {
+  /** The value written (for a journal field, the entry appended). */
+  after: string
+  /**
+   * Its value as fetched; absent when unset, for an insert, or for a
+   * record missing from `fetched`.
+   */
+  before?: string | null
+  /** The field written. */
+  field: string
+  /** The record's number (the release's for an approval insert). */
+  number: string
+  /** The record's sys_id; absent for an insert. */
+  sys_id?: string | null
+  /** The record's table. */
+  table: string
+}
+
 /**
  * How to fit a risk model.
  *
@@ -1787,6 +1806,49 @@ export interface IcsOptions {
   time_zone?: string | null
   /** The domain part of every UID (default `relman.invalid`). */
   uid_domain?: string | null
+}
+
+/**
+ * One approval record as imported: every state kept, the approver
+ * resolved to an actor id.
+ */
+export interface ImportedApproval {
+  /** The approver's actor id (`sysapproval_approver`). */
+  approver?: string | null
+  /** When it was decided (`sys_updated_on`), for a decision. */
+  at?: Timestamp | null
+  /**
+   * The approver's comments (the journal's text when fetched with
+   * display values).
+   */
+  comment?: string | null
+  /** The decision, for `approved` and `rejected`. */
+  decision?: Decision | null
+  /**
+   * The approving group's name (`sysapproval_group`, or the group an
+   * approver's approval belongs to).
+   */
+  group?: string | null
+  /**
+   * The role voted in: the group's role by the mapping, else the
+   * approver's first group role, else `cab`.
+   */
+  role: Role
+  /**
+   * The ServiceNow state as stored: `requested`, `approved`,
+   * `rejected`, `not_required`, `cancelled`, `duplicate`, `not
+   * requested`.
+   */
+  state: string
+  /** The approval record's sys_id. */
+  sys_id: string
+  /**
+   * `sysapproval_approver` (one person) or `sysapproval_group` (a
+   * group).
+   */
+  table: string
+  /** The id (number) of the change request or release approved. */
+  task: string
 }
 
 /** One imported metric. */
@@ -2634,6 +2696,9 @@ export interface OverdueReport {
   warnings: Warning[]
 }
 
+/** What a patch does to its record. */
+export type PatchAction = "update" | "insert"
+
 /** Why a rollout is paused. */
 export type PauseReason = "timed" | "step" | "awaiting_promotion" | "inconclusive" | "no_data" | "analysis_failed" | "judge_marginal" | "judge_failed"
 
@@ -2710,6 +2775,13 @@ export interface Policy {
   rollout?: RolloutPolicy
   /** Document schema version (current: 1). */
   schema_version?: 1 | null
+  /**
+   * How ServiceNow's codes, labels and groups map onto relman, merged
+   * over the out-of-box values (docs/integrations.md, "Mapping"). Not
+   * written when it is the default, so the policy fingerprints of
+   * earlier audit events hold.
+   */
+  servicenow?: ServiceNowPolicy
   /**
    * Release versions: their scheme and the bump each kind must make
    * (`docs/policy.md`, "Versions"). Not written when it is the default,
@@ -2899,15 +2971,23 @@ export type RecordKind = "problem" | "known_error" | "request" | "incident" | "k
 
 /** The fields to write on one record. */
 export interface RecordPatch {
-  /** Field → string value; only names from [`EXPORT_FIELDS`]. */
+  /** `update` an existing record or `insert` a new one. */
+  action: PatchAction
+  /**
+   * Field → string value; only names [`EXPORT_TABLE_FIELDS`] lists for
+   * the table.
+   */
   fields: {
     [key: string]: string
   }
-  /** The record's number (relman id). */
+  /**
+   * The record's number (relman id); for an approval insert, the number
+   * of the release voted on.
+   */
   number: string
-  /** The record's sys_id. */
-  sys_id: string
-  /** `change_request` or `rm_release`. */
+  /** The record's sys_id; absent for an insert. */
+  sys_id?: string | null
+  /** `change_request`, `rm_release` or `sysapproval_approver`. */
   table: string
 }
 
@@ -3833,33 +3913,96 @@ export type SeriesInterval = "week" | "month"
 
 /**
  * What [`export_servicenow`] turns into patches: the imported schedule
- * (whose documents carry `sys_id` in `extra`) and any verdicts about it.
+ * (whose documents carry `sys_id` in `extra`), relman's verdicts about it
+ * and how to write them.
  *
  *  JSON Schema: `schema('servicenow_export')`.
  */
 export interface ServiceNowExport {
+  /**
+   * The directory as imported: an actor's `extra.sys_id` is the
+   * `sys_user` sys_id written as `approver` of an approval insert.
+   */
+  actors?: Actor[]
   /** A conflict report over the schedule. */
   conflicts?: ConflictReport | null
+  /**
+   * What the per-change risk scoring consults (policy, CMDB, calendar,
+   * schedule, history); absent: `Context::default()`.
+   */
+  context?: Context | null
+  /**
+   * Compute the `diff` only and return no patches; needs `fetched`
+   * (else `invalid_input` at `dry_run`).
+   */
+  dry_run?: boolean
+  /**
+   * The records as fetched, keyed by table name (`change_request`,
+   * `rm_release`, `sysapproval_approver`), each a Table API response
+   * `{"result": [...]}` or a bare list of records. Given, a field whose
+   * value is unchanged is not written (journal fields always are), an
+   * approval already recorded is not inserted, and the result lists
+   * every field written in `diff`.
+   */
+  fetched?: {
+    [key: string]: JsonValue
+  } | null
   /** Gate reports, keyed by `release_id`. */
   gates?: GateReport[]
-  /** The time of the conflict run (`conflict_last_run`), when known. */
+  /**
+   * The time of the export: `conflict_last_run` and the header line of
+   * every work note, when known.
+   */
   now?: Timestamp | null
-  /** Risk assessments, keyed by `release_id` (a release or change id). */
+  /**
+   * Risk assessments, keyed by `release_id` (a release or change id).
+   * One keyed by a change number is that change request's risk as is.
+   */
   risk?: RiskAssessment[]
-  /** The schedule as [`import_servicenow`] produced it. */
+  /**
+   * The schedule as [`import_servicenow`](super::import_servicenow)
+   * produced it.
+   */
   schedule: Schedule
+  /**
+   * Whether a change request without an assessment in `risk` is scored
+   * by relman as a one-change release ([`change_as_release`]) against
+   * `context`; absent: true.
+   */
+  score_changes?: boolean | null
+  /**
+   * The IANA time zone of the header line of work notes (e.g.
+   * `America/Los_Angeles`); absent: UTC. Unknown: `invalid_input` at
+   * `time_zone`.
+   */
+  time_zone?: string | null
 }
 
 /**
- * The result of [`import_servicenow`]: a schedule holding the releases
- * (with their changes), the changes of no release, and the CMDB.
+ * The result of [`import_servicenow`].
  *
  *  JSON Schema: `schema('servicenow_import')`.
  */
 export interface ServiceNowImport {
-  /** The imported documents. */
+  /**
+   * The directory: one actor per `sys_user` (id = `user_name`), with
+   * the names of their groups and the roles those groups map to.
+   */
+  actors?: Actor[]
+  /** Every approval record, in every state. */
+  approvals?: ImportedApproval[]
+  /**
+   * `import` commands that enter the decided votes on releases into
+   * their logs (apply them with the host's keys; docs/lifecycle.md,
+   * "Import").
+   */
+  commands?: Command[]
+  /**
+   * The releases (with their change requests by `parent`), the change
+   * requests of no release, the CMDB and the change calendar.
+   */
   schedule: Schedule
-  /** Odd but not fatal, e.g. a pending approval left out. */
+  /** Odd but not fatal, e.g. a task_ci row of a change not imported. */
   warnings: Warning[]
 }
 
@@ -3869,28 +4012,142 @@ export interface ServiceNowImport {
  *  JSON Schema: `schema('servicenow_patches')`.
  */
 export interface ServiceNowPatches {
-  /** One patch per record with something to write, in schedule order. */
+  /**
+   * Given `fetched`: every field that is (or, in a dry run, would be)
+   * written, in patch order.
+   */
+  diff?: FieldDiff[]
+  /**
+   * One patch per record with something to write, in schedule order
+   * (a release's approval inserts right after the release); empty for
+   * a dry run.
+   */
   patches: RecordPatch[]
-  /** Verdicts about ids not in the schedule, and the like. */
+  /**
+   * Verdicts about ids not in the schedule, votes whose approver has no
+   * sys_id, patched records missing from `fetched`, and the like.
+   */
   warnings: Warning[]
 }
 
+/** ServiceNow section. */
+export interface ServiceNowPolicy {
+  /**
+   * `change_request.state` code → the name kept on the change (out of
+   * box: -5 `new` … 4 `canceled`).
+   */
+  change_states?: {
+    [key: string]: string
+  }
+  /**
+   * `change_request.type` value → change kind (out of box: `standard`,
+   * `normal`, `emergency`).
+   */
+  change_types?: {
+    [key: string]: ChangeKind
+  }
+  /**
+   * Group name (`sys_user_group.name`) → the role its members hold and
+   * vote in (out of box: `CAB Approval` → `cab`, `ECAB Approval` →
+   * `ecab`, `Change Management` → `release_manager`).
+   */
+  group_roles?: {
+    [key: string]: Role
+  }
+  /** `impact` code → name (out of box: 1 `high`, 2 `medium`, 3 `low`). */
+  impacts?: {
+    [key: string]: string
+  }
+  /**
+   * For rows fetched as display values only: `table.field` → choice
+   * label → stored value (out of box: the English labels of the
+   * choices above, e.g. `change_request.state` `Scheduled` → `-2`).
+   */
+  labels?: {
+    [key: string]: {
+      [key: string]: string
+    }
+  }
+  /** `priority` code → name (out of box: 1 `critical` … 5 `planning`). */
+  priorities?: {
+    [key: string]: string
+  }
+  /**
+   * The `rm_release` field that holds the release's kind (e.g.
+   * `u_release_type`); ServiceNow has none out of box. Absent: a release
+   * is `emergency` when one of its change requests is, else `minor`.
+   */
+  release_kind_field?: string | null
+  /**
+   * Values of `release_kind_field` → kind (out of box: `major`,
+   * `minor`, `patch`, `emergency`).
+   */
+  release_kinds?: {
+    [key: string]: ReleaseKind
+  }
+  /**
+   * `rm_release.state` code → lifecycle state (out of box: -5 and 1
+   * `planning`, 2 `development`, 3 and 4 `closed`, 7 `cancelled`).
+   */
+  release_states?: {
+    [key: string]: State
+  }
+  /**
+   * `change_request.risk` code → name (out of box: 1 `very_high`, 2
+   * `high`, 3 `moderate`, 4 `low`).
+   */
+  risks?: {
+    [key: string]: string
+  }
+  [key: `u_${string}` | `x_${string}`]: unknown
+}
+
 /**
- * The Table API responses to import; only `change_requests` is required.
+ * The Table API responses to import, keyed by ServiceNow table
+ * name; each is `{"result": [...]}` or a bare list of records, and
+ * every one is optional. A name that is not a table the import
+ * reads is refused (a misspelt table would otherwise be ignored).
  *
  *  JSON Schema: `schema('servicenow_tables')`.
  */
 export interface ServiceNowTables {
-  /** `sysapproval_approver` records. */
-  approvals?: JsonValue
   /** `change_request` records. */
-  change_requests: JsonValue
-  /** `cmdb_ci` records (any subclass). */
-  cis?: JsonValue
-  /** `rm_release` records. */
-  releases?: JsonValue
+  change_request?: JsonValue
+  /** `change_task` records. */
+  change_task?: JsonValue
+  /** `cmdb_ci` records (any subclass, by `sys_class_name`). */
+  cmdb_ci?: JsonValue
   /** `cmdb_rel_ci` records. */
-  rels?: JsonValue
+  cmdb_rel_ci?: JsonValue
+  /** `cmdb_rel_type` records: relationship type names. */
+  cmdb_rel_type?: JsonValue
+  /** `cmn_schedule` records: blackout and maintenance schedules. */
+  cmn_schedule?: JsonValue
+  /** `cmn_schedule_span` records: the spans of those schedules. */
+  cmn_schedule_span?: JsonValue
+  /** `incident` records (linked to changes by `rfc` / `caused_by`). */
+  incident?: JsonValue
+  /** `problem` records (linked to changes by `rfc`). */
+  problem?: JsonValue
+  /** `rm_release` records. */
+  rm_release?: JsonValue
+  /**
+   * `rm_release_scrum` records (agile releases: `start_date` /
+   * `end_date` instead of the planned dates).
+   */
+  rm_release_scrum?: JsonValue
+  /** `sys_user` records. */
+  sys_user?: JsonValue
+  /** `sys_user_grmember` records: group memberships. */
+  sys_user_grmember?: JsonValue
+  /** `sys_user_group` records. */
+  sys_user_group?: JsonValue
+  /** `sysapproval_approver` records: one approver's approval of a task. */
+  sysapproval_approver?: JsonValue
+  /** `sysapproval_group` records: a group's approval of a task. */
+  sysapproval_group?: JsonValue
+  /** `task_ci` records: the affected CIs of each task. */
+  task_ci?: JsonValue
 }
 
 /** Whether a conflict blocks a deployment or only warns. */
