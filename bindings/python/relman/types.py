@@ -1278,6 +1278,40 @@ blue-green plans (a plan or judge config overrides them per field)."""
     judge: JudgeDefaults
     """Canary judge thresholds."""
 
+class ServiceNowPolicy(TypedDict, total=False):
+    """ServiceNow section."""
+    change_states: Dict[str, str]
+    """`change_request.state` code → the name kept on the change (out of
+box: -5 `new` … 4 `canceled`)."""
+    change_types: Dict[str, ChangeKind]
+    """`change_request.type` value → change kind (out of box: `standard`,
+`normal`, `emergency`)."""
+    group_roles: Dict[str, Role]
+    """Group name (`sys_user_group.name`) → the role its members hold and
+vote in (out of box: `CAB Approval` → `cab`, `ECAB Approval` →
+`ecab`, `Change Management` → `release_manager`)."""
+    impacts: Dict[str, str]
+    """`impact` code → name (out of box: 1 `high`, 2 `medium`, 3 `low`)."""
+    labels: Dict[str, Dict[str, str]]
+    """For rows fetched as display values only: `table.field` → choice
+label → stored value (out of box: the English labels of the
+choices above, e.g. `change_request.state` `Scheduled` → `-2`)."""
+    priorities: Dict[str, str]
+    """`priority` code → name (out of box: 1 `critical` … 5 `planning`)."""
+    release_kind_field: Union[str, None]
+    """The `rm_release` field that holds the release's kind (e.g.
+`u_release_type`); ServiceNow has none out of box. Absent: a release
+is `emergency` when one of its change requests is, else `minor`."""
+    release_kinds: Dict[str, ReleaseKind]
+    """Values of `release_kind_field` → kind (out of box: `major`,
+`minor`, `patch`, `emergency`)."""
+    release_states: Dict[str, State]
+    """`rm_release.state` code → lifecycle state (out of box: -5 and 1
+`planning`, 2 `development`, 3 and 4 `closed`, 7 `cancelled`)."""
+    risks: Dict[str, str]
+    """`change_request.risk` code → name (out of box: 1 `very_high`, 2
+`high`, 3 `moderate`, 4 `low`)."""
+
 BumpRule = Literal["major", "minor", "patch", "any", "none"]
 """What a release kind's version must do over the previous release's."""
 
@@ -1332,6 +1366,11 @@ default, so the policy fingerprints of earlier audit events hold."""
     """Rollout (blue-green, canary) defaults."""
     schema_version: Union[int, None]
     """Document schema version (current: 1)."""
+    servicenow: ServiceNowPolicy
+    """How ServiceNow's codes, labels and groups map onto relman, merged
+over the out-of-box values (docs/integrations.md, "Mapping"). Not
+written when it is the default, so the policy fingerprints of
+earlier audit events hold."""
     versions: VersionsPolicy
     """Release versions: their scheme and the bump each kind must make
 (`docs/policy.md`, "Versions"). Not written when it is the default,
@@ -2031,20 +2070,46 @@ ReportGroupBy = Literal["ci", "service"]
 
 ReportOptions = TypedDict("ReportOptions", {"from": Union["Timestamp", None], "group_by": "ReportGroupBy", "kpi": Union["KpiOptions", None], "now": Union["Timestamp", None], "time_zone": Union[str, None], "title": Union[str, None], "to": Union["Timestamp", None], "week_start": Union["Weekday", None]}, total=False)
 
-class _ServiceNowTablesRequired(TypedDict):
-    change_requests: JSONValue
+class ServiceNowTables(TypedDict, total=False):
+    """The Table API responses to import, keyed by ServiceNow table
+name; each is `{"result": [...]}` or a bare list of records, and
+every one is optional. A name that is not a table the import
+reads is refused (a misspelt table would otherwise be ignored)."""
+    change_request: JSONValue
     """`change_request` records."""
-
-class ServiceNowTables(_ServiceNowTablesRequired, total=False):
-    """The Table API responses to import; only `change_requests` is required."""
-    approvals: JSONValue
-    """`sysapproval_approver` records."""
-    cis: JSONValue
-    """`cmdb_ci` records (any subclass)."""
-    releases: JSONValue
-    """`rm_release` records."""
-    rels: JSONValue
+    change_task: JSONValue
+    """`change_task` records."""
+    cmdb_ci: JSONValue
+    """`cmdb_ci` records (any subclass, by `sys_class_name`)."""
+    cmdb_rel_ci: JSONValue
     """`cmdb_rel_ci` records."""
+    cmdb_rel_type: JSONValue
+    """`cmdb_rel_type` records: relationship type names."""
+    cmn_schedule: JSONValue
+    """`cmn_schedule` records: blackout and maintenance schedules."""
+    cmn_schedule_span: JSONValue
+    """`cmn_schedule_span` records: the spans of those schedules."""
+    incident: JSONValue
+    """`incident` records (linked to changes by `rfc` / `caused_by`)."""
+    problem: JSONValue
+    """`problem` records (linked to changes by `rfc`)."""
+    rm_release: JSONValue
+    """`rm_release` records."""
+    rm_release_scrum: JSONValue
+    """`rm_release_scrum` records (agile releases: `start_date` /
+`end_date` instead of the planned dates)."""
+    sys_user: JSONValue
+    """`sys_user` records."""
+    sys_user_grmember: JSONValue
+    """`sys_user_grmember` records: group memberships."""
+    sys_user_group: JSONValue
+    """`sys_user_group` records."""
+    sysapproval_approver: JSONValue
+    """`sysapproval_approver` records: one approver's approval of a task."""
+    sysapproval_group: JSONValue
+    """`sysapproval_group` records: a group's approval of a task."""
+    task_ci: JSONValue
+    """`task_ci` records: the affected CIs of each task."""
 
 ConflictKind = Literal["ci_overlap", "related_ci_overlap", "blackout", "outside_maintenance_window", "assignee_overlap", "dependency_order", "dependency_cycle", "capacity"]
 """The eight kinds of conflict, in report order."""
@@ -2224,19 +2289,47 @@ otherwise: then `level` is the score's level)."""
 
 class _ServiceNowExportRequired(TypedDict):
     schedule: Schedule
-    """The schedule as [`import_servicenow`] produced it."""
+    """The schedule as [`import_servicenow`](super::import_servicenow)
+produced it."""
 
 class ServiceNowExport(_ServiceNowExportRequired, total=False):
     """What [`export_servicenow`] turns into patches: the imported schedule
-(whose documents carry `sys_id` in `extra`) and any verdicts about it."""
+(whose documents carry `sys_id` in `extra`), relman's verdicts about it
+and how to write them."""
+    actors: List[Actor]
+    """The directory as imported: an actor's `extra.sys_id` is the
+`sys_user` sys_id written as `approver` of an approval insert."""
     conflicts: Union[ConflictReport, None]
     """A conflict report over the schedule."""
+    context: Union[Context, None]
+    """What the per-change risk scoring consults (policy, CMDB, calendar,
+schedule, history); absent: `Context::default()`."""
+    dry_run: bool
+    """Compute the `diff` only and return no patches; needs `fetched`
+(else `invalid_input` at `dry_run`)."""
+    fetched: Union[Dict[str, JSONValue], None]
+    """The records as fetched, keyed by table name (`change_request`,
+`rm_release`, `sysapproval_approver`), each a Table API response
+`{"result": [...]}` or a bare list of records. Given, a field whose
+value is unchanged is not written (journal fields always are), an
+approval already recorded is not inserted, and the result lists
+every field written in `diff`."""
     gates: List[GateReport]
     """Gate reports, keyed by `release_id`."""
     now: Union[Timestamp, None]
-    """The time of the conflict run (`conflict_last_run`), when known."""
+    """The time of the export: `conflict_last_run` and the header line of
+every work note, when known."""
     risk: List[RiskAssessment]
-    """Risk assessments, keyed by `release_id` (a release or change id)."""
+    """Risk assessments, keyed by `release_id` (a release or change id).
+One keyed by a change number is that change request's risk as is."""
+    score_changes: Union[bool, None]
+    """Whether a change request without an assessment in `risk` is scored
+by relman as a one-change release ([`change_as_release`]) against
+`context`; absent: true."""
+    time_zone: Union[str, None]
+    """The IANA time zone of the header line of work notes (e.g.
+`America/Los_Angeles`); absent: UTC. Unknown: `invalid_input` at
+`time_zone`."""
 
 class _KeySpecRequired(TypedDict):
     alg: KeyAlgorithm
@@ -3461,37 +3554,109 @@ class _IcsExportRequired(TypedDict):
 class IcsExport(_IcsExportRequired, total=False):
     """The result of [`calendar_ics`]."""
 
+class _ImportedApprovalRequired(TypedDict):
+    role: Role
+    """The role voted in: the group's role by the mapping, else the
+approver's first group role, else `cab`."""
+    state: str
+    """The ServiceNow state as stored: `requested`, `approved`,
+`rejected`, `not_required`, `cancelled`, `duplicate`, `not
+requested`."""
+    sys_id: str
+    """The approval record's sys_id."""
+    table: str
+    """`sysapproval_approver` (one person) or `sysapproval_group` (a
+group)."""
+    task: str
+    """The id (number) of the change request or release approved."""
+
+class ImportedApproval(_ImportedApprovalRequired, total=False):
+    """One approval record as imported: every state kept, the approver
+resolved to an actor id."""
+    approver: Union[str, None]
+    """The approver's actor id (`sysapproval_approver`)."""
+    at: Union[Timestamp, None]
+    """When it was decided (`sys_updated_on`), for a decision."""
+    comment: Union[str, None]
+    """The approver's comments (the journal's text when fetched with
+display values)."""
+    decision: Union[Decision, None]
+    """The decision, for `approved` and `rejected`."""
+    group: Union[str, None]
+    """The approving group's name (`sysapproval_group`, or the group an
+approver's approval belongs to)."""
+
 class _ServiceNowImportRequired(TypedDict):
     schedule: Schedule
-    """The imported documents."""
+    """The releases (with their change requests by `parent`), the change
+requests of no release, the CMDB and the change calendar."""
     warnings: List[Warning]
-    """Odd but not fatal, e.g. a pending approval left out."""
+    """Odd but not fatal, e.g. a task_ci row of a change not imported."""
 
 class ServiceNowImport(_ServiceNowImportRequired, total=False):
-    """The result of [`import_servicenow`]: a schedule holding the releases
-(with their changes), the changes of no release, and the CMDB."""
+    """The result of [`import_servicenow`]."""
+    actors: List[Actor]
+    """The directory: one actor per `sys_user` (id = `user_name`), with
+the names of their groups and the roles those groups map to."""
+    approvals: List[ImportedApproval]
+    """Every approval record, in every state."""
+    commands: List[Command]
+    """`import` commands that enter the decided votes on releases into
+their logs (apply them with the host's keys; docs/lifecycle.md,
+"Import")."""
+
+class _FieldDiffRequired(TypedDict):
+    after: str
+    """The value written (for a journal field, the entry appended)."""
+    field: str
+    """The field written."""
+    number: str
+    """The record's number (the release's for an approval insert)."""
+    table: str
+    """The record's table."""
+
+class FieldDiff(_FieldDiffRequired, total=False):
+    """One field an export writes, with the value fetched before it."""
+    before: Union[str, None]
+    """Its value as fetched; absent when unset, for an insert, or for a
+record missing from `fetched`."""
+    sys_id: Union[str, None]
+    """The record's sys_id; absent for an insert."""
+
+PatchAction = Literal["update", "insert"]
+"""What a patch does to its record."""
 
 class _RecordPatchRequired(TypedDict):
+    action: PatchAction
+    """`update` an existing record or `insert` a new one."""
     fields: Dict[str, str]
-    """Field → string value; only names from [`EXPORT_FIELDS`]."""
+    """Field → string value; only names [`EXPORT_TABLE_FIELDS`] lists for
+the table."""
     number: str
-    """The record's number (relman id)."""
-    sys_id: str
-    """The record's sys_id."""
+    """The record's number (relman id); for an approval insert, the number
+of the release voted on."""
     table: str
-    """`change_request` or `rm_release`."""
+    """`change_request`, `rm_release` or `sysapproval_approver`."""
 
 class RecordPatch(_RecordPatchRequired, total=False):
     """The fields to write on one record."""
+    sys_id: Union[str, None]
+    """The record's sys_id; absent for an insert."""
 
 class _ServiceNowPatchesRequired(TypedDict):
     patches: List[RecordPatch]
-    """One patch per record with something to write, in schedule order."""
+    """One patch per record with something to write, in schedule order
+(a release's approval inserts right after the release); empty for
+a dry run."""
     warnings: List[Warning]
-    """Verdicts about ids not in the schedule, and the like."""
+    """Verdicts about ids not in the schedule, votes whose approver has no
+sys_id, patched records missing from `fetched`, and the like."""
 
 class ServiceNowPatches(_ServiceNowPatchesRequired, total=False):
     """The result of [`export_servicenow`]."""
+    diff: List[FieldDiff]
+    """Given `fetched`: every field that is (or, in a dry run, would be)
+written, in patch order."""
 
 SCHEMA_TYPES: Dict[str, str] = {
     "release": "Release",
