@@ -224,10 +224,8 @@ export declare function importMetrics(format: string, responses: T.JsonInput, ba
  * `sys_user_group`, `sys_user_grmember`, `sysapproval_approver`,
  * `sysapproval_group`, `change_task`, `cmn_schedule`,
  * `cmn_schedule_span`, `incident`, `problem`, `rm_release_scrum`).
- *
- * One object: `tables`, `options`.
  */
-export declare function importServicenow(tables: T.ServiceNowTables): T.ServiceNowImport
+export declare function importServicenow(tables: T.In<T.ServiceNowTables>, options?: T.JsonInput | null): T.ServiceNowImport
 
 /**
  * Whether `value` is an error thrown by relman (an `Error` with a relman

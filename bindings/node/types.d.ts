@@ -52,7 +52,7 @@ export interface RelmanError extends Error {
 export type OperationName = "validate" | "check" | "apply" | "verify_log" | "assess_risk" | "assess_risk_many" | "fit_risk_model" | "detect_conflicts" | "suggest_slots" | "deployment_order" | "rollout_step" | "judge_canary" | "compute_kpis" | "release_notes" | "calendar_ics" | "import_servicenow" | "export_servicenow" | "schema" | "explain_policy" | "unauthorized_changes" | "cab_agenda" | "render_cab_agenda" | "closure" | "overdue" | "import_metrics" | "report" | "compute_kpis_ndjson"
 
 /** The names `schema` knows. */
-export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "report_options" | "servicenow_tables" | "servicenow_export" | "judge_config" | "keyring" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "metric_import" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "unauthorized_report" | "closure" | "release_notes" | "overdue_report" | "cab_agenda" | "rendered_agenda" | "report" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
+export type SchemaName = "release" | "change" | "configuration_item" | "cmdb" | "actor" | "calendar" | "schedule" | "history" | "context" | "policy" | "kpi_options" | "command" | "fit_options" | "rollout_replay" | "canary_comparison" | "deployment_plan" | "rollout_state" | "rollout_input" | "ics_options" | "report_options" | "servicenow_tables" | "servicenow_import_options" | "servicenow_export" | "judge_config" | "keyring" | "validation_report" | "gate_report" | "applied" | "log_verdict" | "risk_assessment" | "risk_batch" | "fitted_risk_model" | "rollout_step" | "rollout_replay_result" | "canary_judgement" | "metric_import" | "conflict_report" | "slot_suggestion" | "deployment_order" | "kpi_report" | "unauthorized_report" | "closure" | "release_notes" | "overdue_report" | "cab_agenda" | "rendered_agenda" | "report" | "ics_export" | "servicenow_import" | "servicenow_patches" | "error"
 
 /** The parameters of `suggestSlots`, keyed as in the data contract. */
 export interface SlotRequest {
@@ -1348,6 +1348,9 @@ export interface Difference {
 
 /** How a document field differs from what its log yields. */
 export type DifferenceKind = "edited" | "unlogged" | "missing" | "unreadable"
+
+/** How the rows were fetched: the Table API's `sysparm_display_value`. */
+export type DisplayValue = "false" | "all" | "true"
 
 /** What the host may do with the records a release links. */
 export type Disposition = "resolve" | "resolve_with_issues" | "keep_open"
@@ -4004,6 +4007,120 @@ export interface ServiceNowImport {
   schedule: Schedule
   /** Odd but not fatal, e.g. a task_ci row of a change not imported. */
   warnings: Warning[]
+}
+
+/**
+ * Options of [`import_servicenow`].
+ *
+ *  JSON Schema: `schema('servicenow_import_options')`.
+ */
+export interface ServiceNowImportOptions {
+  /**
+   * The actor who issues those commands: the integration's account in
+   * relman's directory (default `servicenow`).
+   */
+  actor?: string | null
+  /**
+   * The instance user's date format, in ServiceNow's notation
+   * (`yyyy-MM-dd`, `MM/dd/yyyy`, `dd.MM.yyyy`, …). Required with
+   * `display_value` `true` when a date is present.
+   */
+  date_format?: string | null
+  /**
+   * How the rows were fetched (`false`, `all` or `true`, as
+   * `sysparm_display_value`; default `false`).
+   */
+  display_value?: DisplayValue
+  /**
+   * Code, label and group mappings over the out-of-box ones (as the
+   * policy's `servicenow` section).
+   */
+  mapping?: ServiceNowImportOptionsServiceNowPolicy | null
+  /**
+   * The source named by the `import` commands of release votes
+   * (default `servicenow`; e.g. `servicenow:acme`).
+   */
+  source?: string | null
+  /** The instance user's time format (default `HH:mm:ss`). */
+  time_format?: string | null
+  /**
+   * The instance user's IANA time zone (e.g. `America/Los_Angeles`):
+   * display-only dates are local to it. Required with `display_value`
+   * `true` when a date is present.
+   */
+  time_zone?: string | null
+}
+
+/** ServiceNow section. */
+export interface ServiceNowImportOptionsServiceNowPolicy {
+  /**
+   * `change_request.state` code → the name kept on the change (out of
+   * box: -5 `new` … 4 `canceled`).
+   */
+  change_states?: {
+    [key: string]: string
+  }
+  /**
+   * `change_request.type` value → change kind (out of box: `standard`,
+   * `normal`, `emergency`).
+   */
+  change_types?: {
+    [key: string]: ChangeKind
+  }
+  /**
+   * Group name (`sys_user_group.name`) → the role its members hold and
+   * vote in (out of box: `CAB Approval` → `cab`, `ECAB Approval` →
+   * `ecab`, `Change Management` → `release_manager`).
+   */
+  group_roles?: {
+    [key: string]: Role
+  }
+  /** `impact` code → name (out of box: 1 `high`, 2 `medium`, 3 `low`). */
+  impacts?: {
+    [key: string]: string
+  }
+  /**
+   * For rows fetched as display values only: `table.field` → choice
+   * label → stored value (out of box: the English labels of the
+   * choices above, e.g. `change_request.state` `Scheduled` → `-2`).
+   */
+  labels?: {
+    [key: string]: {
+      [key: string]: string
+    }
+  }
+  /** `priority` code → name (out of box: 1 `critical` … 5 `planning`). */
+  priorities?: {
+    [key: string]: string
+  }
+  /**
+   * The `rm_release` field that holds the release's kind (e.g.
+   * `u_release_type`); ServiceNow has none out of box. Absent: a release
+   * is `emergency` when one of its change requests is, else `minor`.
+   */
+  release_kind_field?: string | null
+  /**
+   * Values of `release_kind_field` → kind (out of box: `major`,
+   * `minor`, `patch`, `emergency`).
+   */
+  release_kinds?: {
+    [key: string]: ReleaseKind
+  }
+  /**
+   * `rm_release.state` code → lifecycle state (out of box: -5 and 1
+   * `planning`, 2 `development`, 3 and 4 `closed`, 7 `cancelled`).
+   */
+  release_states?: {
+    [key: string]: State
+  }
+  /**
+   * `change_request.risk` code → name (out of box: 1 `very_high`, 2
+   * `high`, 3 `moderate`, 4 `low`).
+   */
+  risks?: {
+    [key: string]: string
+  }
+  [key: string]: unknown
 }
 
 /**

@@ -15,7 +15,6 @@ use std::path::PathBuf;
 /// (the binding's published contract): its argument name and type.
 const OBJECT_OPERATIONS: &[(&str, &str, &str)] = &[
     ("suggest_slots", "request", "T.In<T.SlotRequest>"),
-    ("import_servicenow", "tables", "T.ServiceNowTables"),
     ("export_servicenow", "exported", "T.In<T.ServiceNowExport>"),
 ];
 

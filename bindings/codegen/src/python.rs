@@ -158,7 +158,6 @@ struct Types {
 fn param_type(op: &str, p: &Param<'_>, used: &mut Types) -> Vec<String> {
     let base = match (op, p.info.name.as_str()) {
         ("validate", "kind") => named("DocumentKind", used, "str"),
-        ("import_servicenow", _) => named("TableResponse", used, "Mapping[str, object]"),
         // relman/_ndjson.py streams a path or an iterable of lines.
         ("compute_kpis_ndjson", "text") => {
             return [

@@ -11,7 +11,7 @@ use napi::Env;
 use napi_derive::napi;
 
 /// Operations whose function takes one object keyed by parameter name.
-pub(crate) const OBJECT_OPERATIONS: &[&str] = &["suggest_slots", "import_servicenow", "export_servicenow"];
+pub(crate) const OBJECT_OPERATIONS: &[&str] = &["suggest_slots", "export_servicenow"];
 
 /// The function of each operation (its camelCase name).
 pub(crate) const FUNCTIONS: &[(&str, &str)] = &[
@@ -198,11 +198,9 @@ pub fn calendar_ics<'e>(env: &'e Env, schedule: Unknown<'e>, options: Unknown<'e
 /// `sys_user_group`, `sys_user_grmember`, `sysapproval_approver`,
 /// `sysapproval_group`, `change_task`, `cmn_schedule`,
 /// `cmn_schedule_span`, `incident`, `problem`, `rm_release_scrum`).
-///
-/// One object: `tables`, `options`.
-#[napi(ts_args_type = "tables: T.ServiceNowTables", ts_return_type = "T.ServiceNowImport")]
-pub fn import_servicenow<'e>(env: &'e Env, tables: Unknown<'e>) -> napi::Result<Unknown<'e>> {
-    run_object(env, "import_servicenow", tables)
+#[napi(ts_args_type = "tables: T.In<T.ServiceNowTables>, options?: T.In<T.ServiceNowImportOptions> | null", ts_return_type = "T.ServiceNowImport")]
+pub fn import_servicenow<'e>(env: &'e Env, tables: Unknown<'e>, options: Option<Unknown<'e>>) -> napi::Result<Unknown<'e>> {
+    run(env, "import_servicenow", vec![("tables", Some(tables)), ("options", options)])
 }
 
 /// Per-record ServiceNow patches from relman's verdicts on an imported

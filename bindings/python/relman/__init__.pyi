@@ -67,10 +67,11 @@ from .types import (
     SampleSet,
     Schedule,
     ServiceNowImport,
+    ServiceNowImportOptions,
     ServiceNowPatches,
+    ServiceNowTables,
     SlotSuggestion,
     State,
-    TableResponse,
     TimestampIn,
     UnauthorizedReport,
     ValidationReport,
@@ -227,8 +228,8 @@ def calendar_ics(schedule: Union[Schedule, str], options: Union[IcsOptions, str]
     """An iCalendar (.ics) of releases, windows and blackouts."""
 
 def import_servicenow(
-    tables: Union[TableResponse, str],
-    options: Union[TableResponse, str, None] = None,
+    tables: Union[ServiceNowTables, str],
+    options: Union[ServiceNowImportOptions, str, None] = None,
 ) -> ServiceNowImport:
     """A schedule, directory and approvals from ServiceNow Table API records."""
 

@@ -2111,6 +2111,68 @@ reads is refused (a misspelt table would otherwise be ignored)."""
     task_ci: JSONValue
     """`task_ci` records: the affected CIs of each task."""
 
+DisplayValue = Literal["false", "all", "true"]
+"""How the rows were fetched: the Table API's `sysparm_display_value`."""
+
+class ServicenowImportOptionsServiceNowPolicy(TypedDict, total=False):
+    """ServiceNow section."""
+    change_states: Dict[str, str]
+    """`change_request.state` code → the name kept on the change (out of
+box: -5 `new` … 4 `canceled`)."""
+    change_types: Dict[str, ChangeKind]
+    """`change_request.type` value → change kind (out of box: `standard`,
+`normal`, `emergency`)."""
+    group_roles: Dict[str, Role]
+    """Group name (`sys_user_group.name`) → the role its members hold and
+vote in (out of box: `CAB Approval` → `cab`, `ECAB Approval` →
+`ecab`, `Change Management` → `release_manager`)."""
+    impacts: Dict[str, str]
+    """`impact` code → name (out of box: 1 `high`, 2 `medium`, 3 `low`)."""
+    labels: Dict[str, Dict[str, str]]
+    """For rows fetched as display values only: `table.field` → choice
+label → stored value (out of box: the English labels of the
+choices above, e.g. `change_request.state` `Scheduled` → `-2`)."""
+    priorities: Dict[str, str]
+    """`priority` code → name (out of box: 1 `critical` … 5 `planning`)."""
+    release_kind_field: Union[str, None]
+    """The `rm_release` field that holds the release's kind (e.g.
+`u_release_type`); ServiceNow has none out of box. Absent: a release
+is `emergency` when one of its change requests is, else `minor`."""
+    release_kinds: Dict[str, ReleaseKind]
+    """Values of `release_kind_field` → kind (out of box: `major`,
+`minor`, `patch`, `emergency`)."""
+    release_states: Dict[str, State]
+    """`rm_release.state` code → lifecycle state (out of box: -5 and 1
+`planning`, 2 `development`, 3 and 4 `closed`, 7 `cancelled`)."""
+    risks: Dict[str, str]
+    """`change_request.risk` code → name (out of box: 1 `very_high`, 2
+`high`, 3 `moderate`, 4 `low`)."""
+
+class ServiceNowImportOptions(TypedDict, total=False):
+    """Options of [`import_servicenow`]."""
+    actor: Union[str, None]
+    """The actor who issues those commands: the integration's account in
+relman's directory (default `servicenow`)."""
+    date_format: Union[str, None]
+    """The instance user's date format, in ServiceNow's notation
+(`yyyy-MM-dd`, `MM/dd/yyyy`, `dd.MM.yyyy`, …). Required with
+`display_value` `true` when a date is present."""
+    display_value: DisplayValue
+    """How the rows were fetched (`false`, `all` or `true`, as
+`sysparm_display_value`; default `false`)."""
+    mapping: Union[ServicenowImportOptionsServiceNowPolicy, None]
+    """Code, label and group mappings over the out-of-box ones (as the
+policy's `servicenow` section)."""
+    source: Union[str, None]
+    """The source named by the `import` commands of release votes
+(default `servicenow`; e.g. `servicenow:acme`)."""
+    time_format: Union[str, None]
+    """The instance user's time format (default `HH:mm:ss`)."""
+    time_zone: Union[str, None]
+    """The instance user's IANA time zone (e.g. `America/Los_Angeles`):
+display-only dates are local to it. Required with `display_value`
+`true` when a date is present."""
+
 ConflictKind = Literal["ci_overlap", "related_ci_overlap", "blackout", "outside_maintenance_window", "assignee_overlap", "dependency_order", "dependency_cycle", "capacity"]
 """The eight kinds of conflict, in report order."""
 
@@ -3680,6 +3742,7 @@ SCHEMA_TYPES: Dict[str, str] = {
     "ics_options": "IcsOptions",
     "report_options": "ReportOptions",
     "servicenow_tables": "ServiceNowTables",
+    "servicenow_import_options": "ServiceNowImportOptions",
     "servicenow_export": "ServiceNowExport",
     "judge_config": "JudgeConfig",
     "keyring": "KeyringSpec",

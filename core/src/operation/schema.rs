@@ -76,7 +76,8 @@ entries! {
     "rollout_input", Input, crate::rollout::RolloutInput, "One input of rollout_step: an observation, a tick or a command";
     "ics_options", Input, crate::IcsOptions, "Options of calendar_ics: now (DTSTAMP), horizon, per-change events, time zone";
     "report_options", Input, crate::ReportOptions, "Options of report: rows per CI or service, time zone, week start, title, window, now, KPI options";
-    "servicenow_tables", Input, crate::ServiceNowTables, "ServiceNow Table API responses to import (change_request, rm_release, cmdb_ci, cmdb_rel_ci, sysapproval_approver)";
+    "servicenow_tables", Input, crate::ServiceNowTables, "ServiceNow Table API responses to import, keyed by table name (change_request, rm_release, task_ci, cmdb_ci, sys_user, sysapproval_approver, cmn_schedule, ...)";
+    "servicenow_import_options", Input, crate::ServiceNowImportOptions, "Options of import_servicenow: how the rows were fetched, the user's zone and formats, the mapping";
     "servicenow_export", Input, crate::ServiceNowExport, "An imported schedule and relman verdicts to turn into ServiceNow patches";
     "judge_config", Input, crate::rollout::JudgeConfig, "How judge_canary judges: metrics, alpha, score thresholds";
     "keyring", Input, crate::keys::KeyringSpec, "The host's keys for keyed audit chains: keys by id, signing_key, adopt_unkeyed (passed in, never stored)";
@@ -103,7 +104,7 @@ entries! {
     "rendered_agenda", Output, crate::RenderedAgenda, "The result of render_cab_agenda: the CAB agenda as Markdown or HTML";
     "report", Output, crate::Report, "The result of report: the change calendar and KPI charts as one self-contained HTML page";
     "ics_export", Output, crate::IcsExport, "The result of calendar_ics: the iCalendar text and its event count";
-    "servicenow_import", Output, crate::ServiceNowImport, "The result of import_servicenow: a schedule of releases, changes and the CMDB";
+    "servicenow_import", Output, crate::ServiceNowImport, "The result of import_servicenow: a schedule of releases, changes, the CMDB and the calendar; the directory; approvals; import commands";
     "servicenow_patches", Output, crate::ServiceNowPatches, "The result of export_servicenow: the field patch of each record";
     "error", Output, ErrorBody, "The JSON form of every error";
 }

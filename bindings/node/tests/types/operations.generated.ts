@@ -41,7 +41,7 @@ export const releaseNotesResult: T.ReleaseNotes = relman.releaseNotes(given<T.In
 
 export const calendarIcsResult: T.IcsExport = relman.calendarIcs(given<T.In<T.Schedule>>(), given<T.In<T.IcsOptions>>());
 
-export const importServicenowResult: T.ServiceNowImport = relman.importServicenow(given<T.ServiceNowTables>());
+export const importServicenowResult: T.ServiceNowImport = relman.importServicenow(given<T.In<T.ServiceNowTables>>(), given<T.In<T.ServiceNowImportOptions> | null>());
 
 export const exportServicenowResult: T.ServiceNowPatches = relman.exportServicenow(given<T.In<T.ServiceNowExport>>());
 

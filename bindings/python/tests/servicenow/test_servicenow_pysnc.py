@@ -3,14 +3,19 @@ server of snow_server.py: records fetched through pysnc's paging in each
 value mode, imported, checked, exported, written back with
 ``GlideRecord.update()``; assertions on the server's stored records.
 
-Tests marked ``xfail(strict=True)`` are findings of issue #23 the importer
-or exporter does not handle yet; each turns into a failure (XPASS) once it
-is fixed, so the mark is then removed.
+The last tests are the findings of issue #23 (each failed against the
+first-round importer and exporter) and the worked example of
+docs/integrations.md, run as a user runs it.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Set, Tuple
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 import pytest
 import relman
@@ -22,7 +27,13 @@ from snow_harness import MODES, DisplayMode, Snow, client_for, fetch, snow  # no
 from snow_server import TableAPIServer
 
 NOW = "2026-12-01T10:00:00Z"
-# What export_servicenow may write (docs/integrations.md, Export).
+REPO = Path(__file__).resolve().parents[4]
+EXAMPLE = REPO / "examples" / "python" / "servicenow_pysnc.py"
+# Every table the import reads that the seed holds.
+TABLES = ("change_request", "rm_release", "task_ci", "cmdb_ci", "cmdb_rel_ci", "cmdb_rel_type",
+          "sys_user", "sys_user_group", "sys_user_grmember", "sysapproval_approver",
+          "cmn_schedule", "cmn_schedule_span")
+# What export_servicenow may write on these tables (docs/integrations.md, Export).
 EXPORTED = {"risk", "work_notes", "conflict_status", "conflict_last_run", "approval"}
 # What the server changes on every write.
 AUDIT = {"sys_updated_on", "sys_updated_by", "sys_mod_count"}
@@ -32,24 +43,30 @@ def list_gets(server: TableAPIServer, table: str) -> List[Dict[str, str]]:
     return [r.params for r in server.requests if r.method == "GET" and r.path == f"/api/now/table/{table}"]
 
 
-def import_all(snow: Snow, mode: DisplayMode, rels: bool = True) -> Dict[str, Any]:
-    c = snow.client
-    return dict(relman.import_servicenow(
-        fetch(c, "change_request", mode),
-        releases=fetch(c, "rm_release", mode),
-        cis=fetch(c, "cmdb_ci", mode),
-        rels=fetch(c, "cmdb_rel_ci", mode) if rels else None,
-        approvals=fetch(c, "sysapproval_approver", mode),
-    ))
+def fetch_all(snow: Snow, mode: DisplayMode) -> Dict[str, Any]:
+    return {table: fetch(snow.client, table, mode) for table in TABLES}
+
+
+def options_for(mode: DisplayMode) -> Dict[str, Any]:
+    if mode is True:
+        return {"display_value": "true", "time_zone": "America/Los_Angeles", "date_format": "yyyy-MM-dd"}
+    return {"display_value": "all" if mode == "all" else "false"}
+
+
+def import_all(snow: Snow, mode: DisplayMode, tables: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    return dict(relman.import_servicenow(tables or fetch_all(snow, mode), options_for(mode)))
 
 
 def all_changes(schedule: Any) -> List[Dict[str, Any]]:
     return [c for r in schedule.get("releases", []) for c in r["changes"]] + list(schedule.get("changes", []))
 
 
+def context_of(schedule: Any) -> Context:
+    return {"cmdb": schedule["cmdb"], "calendar": schedule["calendar"]}
+
+
 def verdicts(schedule: Any) -> Tuple[List[RiskAssessment], Any]:
-    context: Context = {"cmdb": schedule["cmdb"]} if "cmdb" in schedule else {}
-    batch = relman.assess_risk_many(schedule["releases"], context)
+    batch = relman.assess_risk_many(schedule["releases"], context_of(schedule))
     assert batch["errors"] == []
     risk = [a for a in batch["assessments"] if a is not None]
     return risk, relman.detect_conflicts(schedule)
@@ -60,6 +77,7 @@ def apply_with_pysnc(snow: Snow, patches: Sequence[RecordPatch]) -> None:
     chunk, set each field, update()."""
     by_table: Dict[str, Dict[str, Dict[str, str]]] = {}
     for p in patches:
+        assert p["action"] == "update" and p["sys_id"] is not None
         by_table.setdefault(p["table"], {})[p["sys_id"]] = p["fields"]
     for table, records in by_table.items():
         ids = sorted(records)
@@ -163,27 +181,38 @@ def test_import_through_pysnc(snow: Snow, mode: DisplayMode) -> None:
     assert len(schedule["changes"]) == snow_seed.BARE_CHANGES
     assert len(schedule["cmdb"]["cis"]) == len(tables["cmdb_ci"])
     cis = {c["sys_id"]: c for c in tables["cmdb_ci"].values()}
+    users = tables["sys_user"]
     for change in changes:
         stored = next(r for r in tables["change_request"].values() if r["number"] == change["id"])
-        # Only the primary CI is read today (task_ci is not imported).
-        assert change["affected_cis"] == [cis[stored["cmdb_ci"]]["name"]]
+        # The primary CI, then the task_ci list.
+        listed = [cis[t["ci_item"]]["name"] for t in tables["task_ci"].values() if t["task"] == stored["sys_id"]]
+        assert change["affected_cis"] == list(dict.fromkeys([cis[stored["cmdb_ci"]]["name"]] + listed))
         assert change["planned_start"] == stored["start_date"].replace(" ", "T") + "Z"
         assert change.get("approved", False) is (stored["approval"] == "approved")
-    codes = {w["code"] for w in imported["warnings"]}
-    if mode is False:
-        # Without display values the cmdb_rel_type name is unknown.
-        assert codes == {"approval_pending", "relationship_type_unresolved"}
-    else:
-        assert codes == {"approval_pending"}
-        assert schedule["cmdb"]["relationships"]
+        # People by sys_id, as their user name.
+        assert change["implementer"] == users[stored["assigned_to"]]["user_name"]
+        assert change["backout_plan"] == stored["backout_plan"]
+    assert imported["warnings"] == []
+    # Relationship kinds from cmdb_rel_type in every mode.
+    assert {r["kind"] for r in schedule["cmdb"]["relationships"]} == {"depends_on", "runs_on", "contains"}
+    # The directory, approvals in every state, the calendar.
+    assert len(imported["actors"]) == len(users)
+    states = {a["state"] for a in imported["approvals"]}
+    assert states == {"approved", "rejected", "requested"}
+    assert len(imported["approvals"]) == len(tables["sysapproval_approver"])
+    calendar = schedule["calendar"]
+    assert [b["name"] for b in calendar["blackouts"]] == ["Year-end freeze: Freeze", "Payments blackout: Month end"]
+    assert [w["name"] for w in calendar["maintenance_windows"]] == ["Weekend maintenance: Saturday night"]
 
 
 def test_round_trip_writes_verdicts_to_the_server(snow: Snow) -> None:
     server = snow.server
-    first = import_all(snow, "all")["schedule"]
+    first_import = import_all(snow, "all")
+    first = first_import["schedule"]
     risk, conflicts = verdicts(first)
     assert conflicts["conflicts"], "the seed has releases overlapping on shared CIs"
-    exported = relman.export_servicenow(first, risk, conflicts, now=NOW)
+    exported = relman.export_servicenow(first, risk, conflicts, now=NOW, context=context_of(first),
+                                        actors=first_import["actors"], time_zone="America/Los_Angeles")
     patches = exported["patches"]
     assert exported["warnings"] == []
     notes_before = {sys_id: list(entries) for sys_id, entries in
@@ -201,14 +230,17 @@ def test_round_trip_writes_verdicts_to_the_server(snow: Snow) -> None:
                 entries = server.journal_of(patch["table"], patch["sys_id"], "work_notes")
                 # Appended after what was there, not overwriting it.
                 assert entries == notes_before.get(patch["sys_id"], []) + [value]
+                assert value.startswith("[relman] 2026-12-01 02:00:00 PST")
             else:
                 assert stored[name] == value, (patch["number"], name)
     changes = [p for p in patches if p["table"] == "change_request"]
     assert len(changes) == snow_seed.CHANGE_COUNT
     assert {server.tables["change_request"][p["sys_id"]]["conflict_last_run"] for p in changes} == {"2026-12-01 10:00:00"}
+    # Every change request has its own risk on the server.
+    assert all(server.tables["change_request"][p["sys_id"]]["risk"] in {"1", "2", "3", "4"} for p in changes)
     releases = [p for p in patches if p["table"] == "rm_release"]
     assert len(releases) == snow_seed.RELEASE_COUNT
-    assert all(server.journal_of("rm_release", p["sys_id"], "work_notes")[-1].startswith("[relman] Risk")
+    assert all("[relman] Risk" in server.journal_of("rm_release", p["sys_id"], "work_notes")[-1]
                for p in releases)
 
     # A second import equals the first but for what the export (and the
@@ -293,37 +325,98 @@ def _stored_by_number(server: TableAPIServer, number: str) -> Dict[str, str]:
     return next(r for r in server.tables["change_request"].values() if r["number"] == number)
 
 
-@pytest.mark.xfail(strict=True, reason="issue #23: conflicts of a release are not pushed to its change requests")
-def test_children_of_a_conflicting_release_get_its_conflict_status(snow: Snow) -> None:
-    schedule = import_all(snow, "all")["schedule"]
+
+
+# ---- Issue #23: the findings, each failing against the first-round code ----
+
+def test_children_of_a_conflicting_release_get_its_conflict_status_and_their_own_risk(snow: Snow) -> None:
+    imported = import_all(snow, "all")
+    schedule = imported["schedule"]
     risk, conflicts = verdicts(schedule)
-    apply_with_pysnc(snow, relman.export_servicenow(schedule, risk, conflicts, now=NOW)["patches"])
+    exported = relman.export_servicenow(schedule, risk, conflicts, now=NOW, context=context_of(schedule))
+    apply_with_pysnc(snow, exported["patches"])
     conflicting: Set[str] = {i for c in conflicts["conflicts"] for i in c["items"]}
     children = [c["id"] for r in schedule["releases"] if r["id"] in conflicting for c in r["changes"]]
     assert children
-    assert {_stored_by_number(snow.server, n)["conflict_status"] for n in children} == {"Conflict"}
+    for number in children:
+        stored = _stored_by_number(snow.server, number)
+        assert stored["conflict_status"] == "Conflict", number
+        assert stored["risk"] in {"1", "2", "3", "4"}, number
+        # The work note names the records it conflicts with.
+        note = snow.server.journal_of("change_request", stored["sys_id"], "work_notes")[-1]
+        assert re.search(r"\[relman\] Conflict \w+ with RLSE\d+ \(CHG\d+", note), note
+    # A bare change request is scored as a one-change release too.
+    bare = schedule["changes"][0]["id"]
+    assert _stored_by_number(snow.server, bare)["risk"] in {"1", "2", "3", "4"}
 
 
-@pytest.mark.xfail(strict=True, reason="issue #23: display-only dates are read as UTC, not refused")
-def test_display_only_dates_are_not_shifted(snow: Snow) -> None:
-    rows = fetch(snow.client, "change_request", True, fields=["number", "short_description", "start_date", "end_date"])
-    try:
-        imported = relman.import_servicenow(rows)
-    except relman.InvalidInput as err:
-        assert err.path is not None and "start_date" in err.path
-        return
-    change = imported["schedule"]["changes"][0]
-    stored = _stored_by_number(snow.server, change["id"])
-    assert change["planned_start"] == stored["start_date"].replace(" ", "T") + "Z"
+def test_display_only_dates_are_read_in_the_users_zone_or_refused(snow: Snow) -> None:
+    rows = fetch(snow.client, "change_request", True, fields=["sys_id", "number", "short_description",
+                                                               "start_date", "end_date"])
+    # Declared display-only without the user's zone and format: refused at
+    # the first date, never shifted.
+    with pytest.raises(relman.InvalidInput) as err:
+        relman.import_servicenow({"change_request": rows}, {"display_value": "true"})
+    assert err.value.path == "tables.change_request.result[0].start_date"
+    # With them: the stored UTC time.
+    imported = relman.import_servicenow({"change_request": rows}, options_for(True))
+    for change in all_changes(imported["schedule"]):
+        stored = _stored_by_number(snow.server, change["id"])
+        assert change["planned_start"] == stored["start_date"].replace(" ", "T") + "Z"
+    # Undeclared display-only rows give themselves away by their labels.
+    labelled = fetch(snow.client, "change_request", True, fields=["sys_id", "number", "state"])
+    with pytest.raises(relman.InvalidInput) as err:
+        relman.import_servicenow({"change_request": labelled})
+    assert err.value.path == "tables.change_request.result[0].state"
+    assert "sysparm_display_value=true" in str(err.value)
 
 
-@pytest.mark.xfail(strict=True, reason="issue #23: people are identified by display name, two John Smiths merge")
 def test_people_with_the_same_name_stay_apart(snow: Snow) -> None:
-    schedule = import_all(snow, "all")["schedule"]
-    users = snow.server.tables["sys_user"]
-    smiths = {u["sys_id"] for u in users.values() if u["name"] == "John Smith"}
-    assert len(smiths) == 2
-    implementers = {c["implementer"] for c in all_changes(schedule)}
-    stored = {r["assigned_to"] for r in snow.server.tables["change_request"].values()}
-    assert smiths <= stored
-    assert len(implementers) == len(stored)
+    for mode in (False, "all"):
+        imported = import_all(snow, mode)
+        users = snow.server.tables["sys_user"]
+        smiths = {u["user_name"] for u in users.values() if u["name"] == "John Smith"}
+        assert len(smiths) == 2
+        implementers = {c["implementer"] for c in all_changes(imported["schedule"])}
+        stored = {users[r["assigned_to"]]["user_name"] for r in snow.server.tables["change_request"].values()}
+        assert smiths <= implementers == stored
+    # Display names cannot tell them apart: refused, naming both sys_ids.
+    with pytest.raises(relman.InvalidInput) as err:
+        import_all(snow, True)
+    assert err.value.path is not None and err.value.path.endswith(".assigned_to")
+    assert "names 2 sys_user records" in str(err.value)
+
+
+def run_example(snow: Snow, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, RELMAN_SN_URL=snow.server.url, RELMAN_SN_USER="admin", RELMAN_SN_PASSWORD="secret")
+    return subprocess.run([sys.executable, str(EXAMPLE), "--now", NOW, "--time-zone", "Europe/Amsterdam",
+                           "--ca-bundle", str(snow.server.cert), *args],
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_the_worked_example_runs_against_the_server(snow: Snow) -> None:
+    server = snow.server
+    # The dry run writes nothing and lists the changes.
+    before = len(server.requests)
+    dry = run_example(snow, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert all(r.method == "GET" for r in server.requests[before:])
+    assert re.search(r"^change_request CHG\d+ conflict_status: 'Not Run' -> 'Conflict'$", dry.stdout, re.M), dry.stdout
+    # The real run writes them.
+    done = run_example(snow)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].endswith("conflict(s)")
+    statuses = {r["conflict_status"] for r in server.tables["change_request"].values()}
+    assert statuses == {"Conflict", "No Conflict"}
+    assert all(r["risk"] in {"1", "2", "3", "4"} for r in server.tables["change_request"].values())
+    # A second dry run finds nothing left to change but the journal.
+    again = run_example(snow, "--dry-run")
+    assert again.returncode == 0, again.stderr
+    fields = {line.split()[2].rstrip(":") for line in again.stdout.splitlines()[:-1]}
+    assert fields <= {"work_notes"}, again.stdout
+
+
+def test_the_docs_show_the_worked_example_verbatim() -> None:
+    docs = (REPO / "docs" / "integrations.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", docs, re.S)
+    assert EXAMPLE.read_text(encoding="utf-8") in blocks
