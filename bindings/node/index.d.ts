@@ -225,7 +225,7 @@ export declare function importMetrics(format: string, responses: T.JsonInput, ba
  * `sysapproval_group`, `change_task`, `cmn_schedule`,
  * `cmn_schedule_span`, `incident`, `problem`, `rm_release_scrum`).
  */
-export declare function importServicenow(tables: T.In<T.ServiceNowTables>, options?: T.JsonInput | null): T.ServiceNowImport
+export declare function importServicenow(tables: T.In<T.ServiceNowTables>, options?: T.In<T.ServiceNowImportOptions> | null): T.ServiceNowImport
 
 /**
  * Whether `value` is an error thrown by relman (an `Error` with a relman
