@@ -184,8 +184,9 @@ def test_import_through_pysnc(snow: Snow, mode: DisplayMode) -> None:
     users = tables["sys_user"]
     for change in changes:
         stored = next(r for r in tables["change_request"].values() if r["number"] == change["id"])
-        # The primary CI, then the task_ci list.
-        listed = [cis[t["ci_item"]]["name"] for t in tables["task_ci"].values() if t["task"] == stored["sys_id"]]
+        # The primary CI, then the task_ci list (as fetched: in sys_id order).
+        listed = [cis[t["ci_item"]]["name"] for _, t in sorted(tables["task_ci"].items())
+                  if t["task"] == stored["sys_id"]]
         assert change["affected_cis"] == list(dict.fromkeys([cis[stored["cmdb_ci"]]["name"]] + listed))
         assert change["planned_start"] == stored["start_date"].replace(" ", "T") + "Z"
         assert change.get("approved", False) is (stored["approval"] == "approved")
@@ -193,8 +194,10 @@ def test_import_through_pysnc(snow: Snow, mode: DisplayMode) -> None:
         assert change["implementer"] == users[stored["assigned_to"]]["user_name"]
         assert change["backout_plan"] == stored["backout_plan"]
     assert imported["warnings"] == []
-    # Relationship kinds from cmdb_rel_type in every mode.
-    assert {r["kind"] for r in schedule["cmdb"]["relationships"]} == {"depends_on", "runs_on", "contains"}
+    # Relationship kinds from the cmdb_rel_type names in every mode.
+    types = tables["cmdb_rel_type"]
+    kinds = [types[r["type"]]["parent_descriptor"].lower().replace(" ", "_") for _, r in sorted(tables["cmdb_rel_ci"].items())]
+    assert [r["kind"] for r in schedule["cmdb"]["relationships"]] == kinds
     # The directory, approvals in every state, the calendar.
     assert len(imported["actors"]) == len(users)
     states = {a["state"] for a in imported["approvals"]}
@@ -383,8 +386,8 @@ def test_people_with_the_same_name_stay_apart(snow: Snow) -> None:
     # Display names cannot tell them apart: refused, naming both sys_ids.
     with pytest.raises(relman.InvalidInput) as err:
         import_all(snow, True)
-    assert err.value.path is not None and err.value.path.endswith(".assigned_to")
-    assert "names 2 sys_user records" in str(err.value)
+    assert err.value.path is not None and err.value.path.startswith("tables.")
+    assert "`John Smith` names 2 sys_user records" in str(err.value)
 
 
 def run_example(snow: Snow, *args: str) -> subprocess.CompletedProcess[str]:
@@ -407,7 +410,7 @@ def test_the_worked_example_runs_against_the_server(snow: Snow) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1].endswith("conflict(s)")
     statuses = {r["conflict_status"] for r in server.tables["change_request"].values()}
-    assert statuses == {"Conflict", "No Conflict"}
+    assert "Conflict" in statuses and statuses <= {"Conflict", "No Conflict"}
     assert all(r["risk"] in {"1", "2", "3", "4"} for r in server.tables["change_request"].values())
     # A second dry run finds nothing left to change but the journal.
     again = run_example(snow, "--dry-run")
