@@ -77,7 +77,7 @@ def apply_with_pysnc(snow: Snow, patches: Sequence[RecordPatch]) -> None:
     chunk, set each field, update()."""
     by_table: Dict[str, Dict[str, Dict[str, str]]] = {}
     for p in patches:
-        assert p["action"] == "update" and p["sys_id"] is not None
+        assert p["action"] == "update" and p.get("sys_id") is not None
         by_table.setdefault(p["table"], {})[p["sys_id"]] = p["fields"]
     for table, records in by_table.items():
         ids = sorted(records)
@@ -262,6 +262,10 @@ def test_round_trip_writes_verdicts_to_the_server(snow: Snow) -> None:
 
     assert by_id(second) == by_id(first)
     assert second["cmdb"] == first["cmdb"]
+    assert second["calendar"] == first["calendar"]
+    again = import_all(snow, "all")
+    assert again["actors"] == first_import["actors"]
+    assert again["approvals"] == first_import["approvals"]
 
 
 def test_set_value_on_a_field_not_fetched_is_silently_dropped(snow: Snow) -> None:
@@ -423,3 +427,31 @@ def test_the_docs_show_the_worked_example_verbatim() -> None:
     docs = (REPO / "docs" / "integrations.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", docs, re.S)
     assert EXAMPLE.read_text(encoding="utf-8") in blocks
+
+
+def test_a_vote_cast_in_relman_is_inserted_as_an_approval_record(snow: Snow) -> None:
+    imported = import_all(snow, "all")
+    schedule = imported["schedule"]
+    release = schedule["releases"][0]
+    maria = next(a for a in imported["actors"] if a["id"] == "maria.rossi")
+    release["approvals"] = [{"approver": "maria.rossi", "role": "cab", "decision": "approved",
+                             "at": "2026-11-30T09:00:00Z", "comment": "CAB 30 Nov"}]
+    exported = relman.export_servicenow(schedule, now=NOW, actors=imported["actors"], score_changes=False)
+    inserts = [p for p in exported["patches"] if p["action"] == "insert"]
+    assert len(inserts) == 1 and inserts[0].get("sys_id") is None
+    before = set(snow.server.tables["sysapproval_approver"])
+    gr = snow.client.GlideRecord("sysapproval_approver")
+    gr.initialize()
+    for name, value in inserts[0]["fields"].items():
+        gr.set_value(name, value)
+    new_id = str(gr.insert())
+    assert set(snow.server.tables["sysapproval_approver"]) - before == {new_id}
+    stored = snow.server.tables["sysapproval_approver"][new_id]
+    assert stored["approver"] == maria["sys_id"]
+    assert stored["sysapproval"] == release["sys_id"]
+    assert stored["state"] == "approved"
+    assert snow.server.journal_of("sysapproval_approver", new_id, "comments") == ["CAB 30 Nov"]
+    # Imported again, the vote is an approval record of the release.
+    again = import_all(snow, "all")
+    assert any(a["sys_id"] == new_id and a["task"] == release["id"] and a["approver"] == "maria.rossi"
+               for a in again["approvals"])

@@ -260,13 +260,19 @@ impl Row {
     }
 
     /// The record's fields left after the mapped ones were taken out,
-    /// with `sys_id`: a field named like one of the document's own
+    /// with `sys_id` (as plain text, also when fetched as `{value,
+    /// display_value}`): a field named like one of the document's own
     /// (`reserved`) or [`SHADOWED`] goes into the object [`SHADOWED`].
     pub fn into_extra(self, mapped: &[&str], reserved: &BTreeSet<String>) -> Extra {
         let mut extra = Extra::new();
         let mut shadowed = Extra::new();
         for (k, v) in self.fields {
-            if k != "sys_id" && mapped.contains(&k.as_str()) {
+            if k == "sys_id" {
+                // The record's identity, as plain text in every value mode.
+                extra.insert(k, Value::String(self.sys_id.clone()));
+                continue;
+            }
+            if mapped.contains(&k.as_str()) {
                 continue;
             }
             if k == SHADOWED || reserved.contains(&k) {
