@@ -909,3 +909,34 @@ fn import_export_apply_import_keeps_every_field_but_the_written_ones() {
     assert_eq!(strip(&first), strip(&second));
     assert_eq!(change(&second, "CHG1").extra["u_jira"], "OPS-1");
 }
+
+#[test]
+fn fields_the_import_does_not_use_stay_in_extra() {
+    let mut t = instance();
+    set(
+        &mut t,
+        "change_request",
+        0,
+        "sys_created_on",
+        json!("2026-10-01 08:00:00"),
+    );
+    set(
+        &mut t,
+        "rm_release",
+        0,
+        "start_date",
+        json!("2026-12-01 20:05:00"),
+    );
+    let out = import(&t).unwrap();
+    assert_eq!(
+        change(&out, "CHG1").extra["sys_created_on"],
+        "2026-10-01 08:00:00"
+    );
+    let r = &out.schedule.releases[0];
+    // The planned window is read; the actual start is kept as it was.
+    assert_eq!(
+        r.planned_start.as_ref().unwrap().as_str(),
+        "2026-12-01T20:00:00Z"
+    );
+    assert_eq!(r.extra["start_date"], "2026-12-01 20:05:00");
+}

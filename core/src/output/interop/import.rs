@@ -280,22 +280,20 @@ const CI_MAPPED: [&str; 6] = [
     "maintenance_schedule",
 ];
 
-const RELEASE_MAPPED: [&str; 12] = [
+/// The release fields mapped besides its window (`planned_start_date` /
+/// `planned_end_date`, or `start_date` / `end_date` of an agile release).
+const RELEASE_MAPPED: [&str; 8] = [
     "number",
     "short_description",
     "description",
     "state",
-    "planned_start_date",
-    "planned_end_date",
-    "start_date",
-    "end_date",
     "assigned_to",
     "priority",
     "assignment_group",
     "sys_created_on",
 ];
 
-const CHANGE_MAPPED: [&str; 20] = [
+const CHANGE_MAPPED: [&str; 19] = [
     "number",
     "type",
     "short_description",
@@ -315,7 +313,6 @@ const CHANGE_MAPPED: [&str; 20] = [
     "implementation_plan",
     "justification",
     "assignment_group",
-    "sys_created_on",
 ];
 
 /// Plain-text fields of a change request kept under their own names.
@@ -588,6 +585,7 @@ pub(crate) fn import_checked(
         let priority = row.code(&r, "priority", |c| mapping.priority(c))?;
         let group = dir.group(&r, &row, "assignment_group")?;
         let mut mapped: Vec<&str> = RELEASE_MAPPED.to_vec();
+        mapped.extend([start_field, end_field]);
         if let Some(f) = &mapping.release_kind_field {
             mapped.push(f);
         }
