@@ -145,7 +145,7 @@ fn import_then_export_servicenow() {
     assert!(
         release
             .get("approvals")
-            .map_or(true, |a| a == &serde_json::json!([])),
+            .is_none_or(|a| a == &serde_json::json!([])),
         "{release:#}"
     );
     let commands = imported["commands"].as_array().unwrap();
