@@ -24,11 +24,11 @@ fn import(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("relman_import", n), &text, |b, t| {
             b.iter(|| {
                 let tables = ServiceNowTables {
-                    change_requests: serde_json::from_str(black_box(t)).unwrap(),
-                    cis: Some(cmdb.clone()),
+                    change_request: Some(serde_json::from_str(black_box(t)).unwrap()),
+                    cmdb_ci: Some(cmdb.clone()),
                     ..Default::default()
                 };
-                relman::import_servicenow(&tables).unwrap()
+                relman::import_servicenow(tables, &Default::default()).unwrap()
             })
         });
     }

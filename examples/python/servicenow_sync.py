@@ -1,13 +1,22 @@
 """ServiceNow sync: Table API JSON → relman risk and conflicts → patches.
 
-Reads the Table API responses (``{"result": [...]}``) of change_request,
-rm_release, cmdb_ci, cmdb_rel_ci and sysapproval_approver from a folder,
-imports them as a relman schedule, scores every release's risk (one batch
-call) and detects conflicts, then prints the field patch of each record as
-one JSON object per line on stdout, ready to PATCH
-``/api/now/table/<table>/<sys_id>``. A summary goes to stderr.
+Reads the Table API responses (``{"result": [...]}`` or a bare list) of a
+folder of ``NAME.json`` files, one per ServiceNow table relman imports
+(``change_request.json``, ``rm_release.json``, ``cmdb_ci.json``,
+``cmdb_rel_ci.json``, ``sysapproval_approver.json``, ``sys_user.json``, …;
+the names are the members of ``relman.schema("servicenow_tables")``; other
+files are left alone), imports them as a relman schedule, a directory and
+every approval record, scores every release's risk (one batch call) and
+detects conflicts, then prints the field patch of each record as one JSON
+object per line on stdout, ready to PATCH
+``/api/now/table/<table>/<sys_id>`` (or POST, for an ``insert``). A summary
+goes to stderr.
 
     python examples/python/servicenow_sync.py [FOLDER] [--now 2026-11-29T10:00:00Z]
+        [--display-value false|all|true] [--time-zone ZONE] [--date-format FORMAT]
+
+Rows fetched with ``sysparm_display_value=true`` need ``--display-value
+true`` and the instance user's ``--time-zone`` and ``--date-format``.
 """
 
 from __future__ import annotations
@@ -16,28 +25,29 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import relman
-from relman.types import Context, RiskAssessment, TableResponse
+from relman.types import Context, JSONValue, RiskAssessment
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "core" / "tests" / "fixtures" / "servicenow"
 
-TABLES = {
-    "change_requests": "change_request.json",
-    "releases": "rm_release.json",
-    "cis": "cmdb_ci.json",
-    "rels": "cmdb_rel_ci.json",
-    "approvals": "sysapproval_approver.json",
-}
+
+def table_names() -> List[str]:
+    """The ServiceNow tables relman imports, from its schema."""
+    properties = relman.schema("servicenow_tables")["properties"]
+    assert isinstance(properties, dict)
+    return sorted(properties)
 
 
-def read_tables(folder: Path) -> Dict[str, Optional[TableResponse]]:
-    """Each table's response, or None when its file is absent."""
-    tables: Dict[str, Optional[TableResponse]] = {}
-    for param, file in TABLES.items():
-        path = folder / file
-        tables[param] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+def read_tables(folder: Path) -> Dict[str, JSONValue]:
+    """Each table's response, keyed by ServiceNow table name; a table whose
+    NAME.json is absent is left out."""
+    tables: Dict[str, JSONValue] = {}
+    for name in table_names():
+        path = folder / f"{name}.json"
+        if path.exists():
+            tables[name] = json.loads(path.read_text(encoding="utf-8"))
     return tables
 
 
@@ -45,21 +55,21 @@ def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--now", default="2026-11-29T10:00:00Z", help="RFC 3339 time of the sync")
+    parser.add_argument("--display-value", choices=["false", "all", "true"], help="sysparm_display_value of the rows")
+    parser.add_argument("--time-zone", help="the instance user's IANA time zone (display-only rows)")
+    parser.add_argument("--date-format", help="the instance user's date format, e.g. yyyy-MM-dd (display-only rows)")
     args = parser.parse_args(argv)
 
     tables = read_tables(args.folder)
-    change_requests = tables["change_requests"]
-    if change_requests is None:
-        print(f"no change_request.json in {args.folder}", file=sys.stderr)
+    if not tables:
+        print(f"no table (NAME.json of {', '.join(table_names())}) in {args.folder}", file=sys.stderr)
         return 2
+    options: Dict[str, JSONValue] = {}
+    for key in ("display_value", "time_zone", "date_format"):
+        if getattr(args, key) is not None:
+            options[key] = getattr(args, key)
     try:
-        imported = relman.import_servicenow(
-            change_requests,
-            releases=tables["releases"],
-            cis=tables["cis"],
-            rels=tables["rels"],
-            approvals=tables["approvals"],
-        )
+        imported = relman.import_servicenow(tables, options)
         schedule = imported["schedule"]
         context: Context = {}
         if "cmdb" in schedule:
@@ -69,7 +79,8 @@ def main(argv: List[str]) -> int:
         conflicts = relman.detect_conflicts(schedule)
         patches = relman.export_servicenow(schedule, risk, conflicts, now=args.now)
     except relman.InvalidInput as err:
-        # Names the record and field, e.g. change_requests.result[3].start_date.
+        # Names the table, record and field, e.g.
+        # tables.change_request.result[3].start_date.
         print(f"bad ServiceNow record at {err.path}: {err.message}", file=sys.stderr)
         return 2
     except relman.RelmanError as err:
@@ -83,6 +94,14 @@ def main(argv: List[str]) -> int:
     for e in batch["errors"]:
         print(f"release #{e['index']} not scored: {e['error']['message']}", file=sys.stderr)
     levels = ", ".join(f"{a['release_id']} {a['level']} ({a['score']:.1f})" for a in risk)
+    approvals = imported.get("approvals", [])
+    decided = sum(1 for a in approvals if "decision" in a)
+    print(
+        f"{len(tables)} tables; {len(imported.get('actors', []))} actors; "
+        f"{len(approvals)} approvals ({decided} decided); "
+        f"{len(imported.get('commands', []))} import commands for release votes",
+        file=sys.stderr,
+    )
     print(
         f"{len(patches['patches'])} patches; risk: {levels or 'none'}; "
         f"{len(conflicts['conflicts'])} conflicts ({'blocking' if conflicts['blocking'] else 'none blocking'})",

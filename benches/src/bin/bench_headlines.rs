@@ -168,11 +168,11 @@ fn prepare(name: &str) -> Res<(Call, String)> {
             let text = change_requests(10_000, 1_000).to_string();
             let import = move || -> Option<relman::ServiceNowImport> {
                 let tables = relman::ServiceNowTables {
-                    change_requests: serde_json::from_str(black_box(&text)).ok()?,
-                    cis: Some(cmdb.clone()),
+                    change_request: Some(serde_json::from_str(black_box(&text)).ok()?),
+                    cmdb_ci: Some(cmdb.clone()),
                     ..Default::default()
                 };
-                relman::import_servicenow(&tables).ok()
+                relman::import_servicenow(tables, &Default::default()).ok()
             };
             let d = digest(&import().ok_or("the change requests do not import")?)?;
             let call = move || {

@@ -921,11 +921,11 @@ fn integrations(c: &Ctx) -> Res<Value> {
         let text = change_requests(n, 1_000).to_string();
         let import = || -> Option<relman::ServiceNowImport> {
             let tables = ServiceNowTables {
-                change_requests: serde_json::from_str(black_box(&text)).ok()?,
-                cis: Some(cmdb.clone()),
+                change_request: Some(serde_json::from_str(black_box(&text)).ok()?),
+                cmdb_ci: Some(cmdb.clone()),
                 ..Default::default()
             };
-            relman::import_servicenow(&tables).ok()
+            relman::import_servicenow(tables, &Default::default()).ok()
         };
         ensure(import().is_some(), "the change requests import")?;
         let times = compare(

@@ -280,8 +280,8 @@ fn max_document_bytes_sets_the_most_bytes_of_an_input() {
         "--max-document-bytes",
         "10",
         "import-servicenow",
-        "--change-requests",
-        table.path(),
+        "--table",
+        &format!("change_request={}", table.path()),
     ]));
     assert!(err["message"].as_str().unwrap().contains("10"), "{err:#}");
 }

@@ -95,21 +95,26 @@ fn calendar_writes_ics_to_stdout() {
     assert_eq!(err["path"], "options.time_zone");
 }
 
+/// The ServiceNow fixture tables the CLI tests import, by table name.
+const FIXTURE_TABLES: [&str; 5] = [
+    "change_request",
+    "rm_release",
+    "cmdb_ci",
+    "cmdb_rel_ci",
+    "sysapproval_approver",
+];
+
+fn fixture_table(name: &str) -> String {
+    path(&format!("core/tests/fixtures/servicenow/{name}.json"))
+}
+
 fn import_args() -> Vec<String> {
-    let f = |n: &str| path(&format!("core/tests/fixtures/servicenow/{n}.json"));
-    vec![
-        "import-servicenow".into(),
-        "--change-requests".into(),
-        f("change_request"),
-        "--releases".into(),
-        f("rm_release"),
-        "--cis".into(),
-        f("cmdb_ci"),
-        "--rels".into(),
-        f("cmdb_rel_ci"),
-        "--approvals".into(),
-        f("sysapproval_approver"),
-    ]
+    let mut args = vec!["import-servicenow".to_string()];
+    for name in FIXTURE_TABLES {
+        args.push("--table".into());
+        args.push(format!("{name}={}", fixture_table(name)));
+    }
+    args
 }
 
 #[test]
@@ -123,6 +128,30 @@ fn import_then_export_servicenow() {
         imported["schedule"]["releases"][0]["changes"][0]["u_jira_key"],
         "CAT-1182"
     );
+    // Every approval record is kept, typed, with its state; the approver is
+    // a sys_id (no sys_user table given), never a display name.
+    let approvals = imported["approvals"].as_array().unwrap();
+    assert_eq!(approvals.len(), 3, "{imported:#}");
+    assert_eq!(approvals[0]["sys_id"], "ap1");
+    assert_eq!(approvals[0]["table"], "sysapproval_approver");
+    assert_eq!(approvals[0]["task"], "CHG0041102");
+    assert_eq!(approvals[0]["approver"], "u9");
+    assert_eq!(approvals[0]["state"], "approved");
+    assert_eq!(approvals[1]["state"], "requested");
+    assert!(approvals[1].get("decision").is_none(), "{imported:#}");
+    // The vote on the release is not in its approvals: it is an `import`
+    // command for its log.
+    let release = &imported["schedule"]["releases"][0];
+    assert!(
+        release
+            .get("approvals")
+            .is_none_or(|a| a == &serde_json::json!([])),
+        "{release:#}"
+    );
+    let commands = imported["commands"].as_array().unwrap();
+    assert_eq!(commands.len(), 1, "{imported:#}");
+    assert_eq!(commands[0]["command"], "import");
+    assert_eq!(commands[0]["approvals"][0]["approver"], "u7");
     let export = serde_json::json!({
         "schedule": imported["schedule"],
         "conflicts": {"conflicts": [], "blocking": 0, "warnings": []},
@@ -143,8 +172,8 @@ fn import_then_export_servicenow() {
         "--format",
         "table",
         "import-servicenow",
-        "--change-requests",
-        &path("core/tests/fixtures/servicenow/change_request.json"),
+        "--table",
+        &format!("change_request={}", fixture_table("change_request")),
     ]);
     assert_eq!(table.code, 0);
     assert!(table.stdout.contains("change CHG0041101"));
@@ -166,16 +195,164 @@ fn import_errors_name_the_record() {
     std::fs::write(&file, crs.to_string()).unwrap();
     let r = relman(&[
         "import-servicenow",
-        "--change-requests",
-        file.to_str().unwrap(),
+        "--table",
+        &format!("change_request={}", file.to_str().unwrap()),
     ]);
     let _ = std::fs::remove_file(&file);
     assert_eq!(r.code, 2);
     let err: Value = serde_json::from_str(&r.stderr).unwrap();
     assert_eq!(err["code"], "invalid_input");
-    assert_eq!(err["path"], "change_requests.result[0].state");
+    assert_eq!(err["path"], "tables.change_request.result[0].state");
     assert!(
         err["message"].as_str().unwrap().contains("CHG0041101"),
         "{err}"
+    );
+}
+
+/// Runs `relman import-servicenow ARGS` and returns the error of an exit 2.
+fn import_refused(args: &[&str]) -> Value {
+    let run = relman(&[&["import-servicenow"], args].concat());
+    run.exits(2);
+    let err = run.stderr_json();
+    assert_eq!(err["code"], "invalid_input", "{err:#}");
+    err
+}
+
+#[test]
+fn import_reads_repeated_tables_or_a_folder_of_them() {
+    // `--table NAME=FILE`, repeated: each file lands in its table.
+    let args = import_args();
+    let by_table = relman(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let by_table = by_table.exits(0).stdout_json();
+    assert_eq!(
+        by_table["schedule"]["releases"].as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(
+        by_table["schedule"]["cmdb"]["cis"]
+            .as_array()
+            .unwrap()
+            .len(),
+        std::fs::read_to_string(fixture_table("cmdb_ci"))
+            .map(|t| serde_json::from_str::<Value>(&t).unwrap()["result"]
+                .as_array()
+                .unwrap()
+                .len())
+            .unwrap()
+    );
+    // A folder of NAME.json files imports the same.
+    let dir = std::env::temp_dir().join(format!("relman-integrations-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in FIXTURE_TABLES {
+        std::fs::copy(fixture_table(name), dir.join(format!("{name}.json"))).unwrap();
+    }
+    let by_dir = relman(&["import-servicenow", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(by_dir.code, 0, "{}", by_dir.context());
+    assert_eq!(by_dir.stdout_json(), by_table);
+    // A file that is not NAME.json of a table is refused, naming it.
+    std::fs::write(dir.join("notes.txt"), "").unwrap();
+    let err = import_refused(&["--dir", dir.to_str().unwrap()]);
+    assert!(
+        err["message"].as_str().unwrap().contains("notes.txt"),
+        "{err:#}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    // A bare list of records is a table too.
+    let list = std::env::temp_dir().join(format!(
+        "relman-integrations-list-{}.json",
+        std::process::id()
+    ));
+    let crs: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture_table("change_request")).unwrap())
+            .unwrap();
+    std::fs::write(&list, crs["result"].to_string()).unwrap();
+    let run = relman(&[
+        "import-servicenow",
+        "--table",
+        &format!("change_request={}", list.to_str().unwrap()),
+    ]);
+    let _ = std::fs::remove_file(&list);
+    assert_eq!(run.code, 0, "{}", run.context());
+}
+
+#[test]
+fn import_refuses_bad_table_arguments() {
+    let crs = fixture_table("change_request");
+    // An unknown table name (the old option's plural) is named.
+    let err = import_refused(&["--table", &format!("change_requests={crs}")]);
+    let message = err["message"].as_str().unwrap();
+    assert!(message.contains("`change_requests`"), "{err:#}");
+    assert!(message.contains("change_request,"), "{err:#}");
+    // A table given twice.
+    let err = import_refused(&[
+        "--table",
+        &format!("change_request={crs}"),
+        "--table",
+        &format!("change_request={crs}"),
+    ]);
+    let message = err["message"].as_str().unwrap();
+    assert!(message.contains("given twice"), "{err:#}");
+    assert!(message.contains("change_request"), "{err:#}");
+    // `--table` without `=`.
+    let err = import_refused(&["--table", &crs]);
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("expected NAME=FILE"),
+        "{err:#}"
+    );
+    // No table at all.
+    let err = import_refused(&[]);
+    assert!(
+        err["message"].as_str().unwrap().contains("no table given"),
+        "{err:#}"
+    );
+    // The old flags are gone (a usage error).
+    let old = relman(&["import-servicenow", "--change-requests", &crs]);
+    assert_eq!(old.code, 2, "{}", old.context());
+}
+
+#[test]
+fn display_only_dates_need_the_users_zone() {
+    let rows = serde_json::json!([{
+        "sys_id": "chg1", "number": "CHG1", "state": "Scheduled",
+        "start_date": "2026-12-01 12:00:00", "end_date": "2026-12-01 13:00:00"
+    }]);
+    let file = std::env::temp_dir().join(format!(
+        "relman-integrations-display-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(&file, rows.to_string()).unwrap();
+    let table = format!("change_request={}", file.to_str().unwrap());
+    // Declared display-only, no zone: the date is refused at its path,
+    // never read as UTC.
+    let err = import_refused(&["--table", &table, "--display-value", "true"]);
+    assert_eq!(
+        err["path"], "tables.change_request[0].start_date",
+        "{err:#}"
+    );
+    assert!(
+        err["message"].as_str().unwrap().contains("time_zone"),
+        "{err:#}"
+    );
+    // With the user's zone and format: 12:00 in Los Angeles is 20:00 UTC.
+    let run = relman(&[
+        "import-servicenow",
+        "--table",
+        &table,
+        "--display-value",
+        "true",
+        "--time-zone",
+        "America/Los_Angeles",
+        "--date-format",
+        "yyyy-MM-dd",
+    ]);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(run.code, 0, "{}", run.context());
+    let out = run.stdout_json();
+    assert_eq!(
+        out["schedule"]["changes"][0]["planned_start"], "2026-12-01T20:00:00Z",
+        "{out:#}"
     );
 }

@@ -54,11 +54,15 @@ fn an_import_file_past_256_mib_is_limit_exceeded() {
         .unwrap()
         .set_len(size)
         .unwrap();
-    let err = limit_error(&["import-servicenow", "--change-requests", file.path()]);
+    let table = format!("change_request={}", file.path());
+    let err = limit_error(&["import-servicenow", "--table", &table]);
     // The size of the table as a whole: core's check names the table; a
     // reader that refuses the file before core sees it names no path.
     let path = err["path"].as_str().unwrap_or("");
-    assert!(path == "change_requests" || path.is_empty(), "{err:#}");
+    assert!(
+        path == "tables.change_request" || path.is_empty(),
+        "{err:#}"
+    );
     let message = err["message"].as_str().unwrap();
     assert!(message.contains("268435456"), "{err:#}");
 }
@@ -69,17 +73,21 @@ fn a_3_mib_field_of_an_import_is_limit_exceeded_at_its_path() {
     table["result"][3]["short_description"] = Value::String("x".repeat(THREE_MIB));
     let file = TempFile::new("long-field.json", &table.to_string());
     let ok = TempFile::json("ok.json", &json!({ "result": records(1) }));
-    let err = limit_error(&["import-servicenow", "--change-requests", file.path()]);
-    assert_eq!(err["path"], "change_requests.result[3].short_description");
-    // An optional table is named by its own option.
+    let table = format!("change_request={}", file.path());
+    let err = limit_error(&["import-servicenow", "--table", &table]);
+    assert_eq!(
+        err["path"],
+        "tables.change_request.result[3].short_description"
+    );
+    // Every table is named by its own ServiceNow name.
     let err = limit_error(&[
         "import-servicenow",
-        "--change-requests",
-        ok.path(),
-        "--cis",
-        file.path(),
+        "--table",
+        &format!("change_request={}", ok.path()),
+        "--table",
+        &format!("cmdb_ci={}", file.path()),
     ]);
-    assert_eq!(err["path"], "cis.result[3].short_description");
+    assert_eq!(err["path"], "tables.cmdb_ci.result[3].short_description");
 }
 
 #[test]
@@ -94,8 +102,9 @@ fn more_than_a_million_records_are_limit_exceeded_at_the_list() {
     }
     text.push_str("]}");
     let file = TempFile::new("many.json", &text);
-    let err = limit_error(&["import-servicenow", "--change-requests", file.path()]);
-    assert_eq!(err["path"], "change_requests.result");
+    let table = format!("change_request={}", file.path());
+    let err = limit_error(&["import-servicenow", "--table", &table]);
+    assert_eq!(err["path"], "tables.change_request.result");
 }
 
 #[test]

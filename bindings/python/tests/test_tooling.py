@@ -82,8 +82,11 @@ def test_servicenow_sync_prints_one_patch_per_record() -> None:
     assert tables == {"rm_release", "change_request"}
     assert all(p["sys_id"] and p["fields"] for p in patches)
     risk_notes = [p for p in patches if "work_notes" in p["fields"] and p["table"] == "rm_release"]
-    assert risk_notes and risk_notes[0]["fields"]["work_notes"].startswith("[relman] Risk")
+    # A dated header line (`now`, in UTC), then the risk.
+    assert risk_notes and risk_notes[0]["fields"]["work_notes"].startswith("[relman] 2026-11-29 10:00:00 UTC\n[relman] Risk")
     assert "patches; risk:" in result.stderr
+    # The directory, approval records and import commands are counted.
+    assert "5 tables; 0 actors; 3 approvals (2 decided); 1 import commands" in result.stderr, result.stderr
 
 
 def test_servicenow_sync_names_a_bad_record(tmp_path: Path) -> None:
@@ -93,7 +96,7 @@ def test_servicenow_sync_names_a_bad_record(tmp_path: Path) -> None:
     (tmp_path / "change_request.json").write_text(json.dumps(records))
     result = run([sys.executable, str(EXAMPLES / "python" / "servicenow_sync.py"), str(tmp_path)], cwd=ROOT)
     assert result.returncode == 2
-    assert "bad ServiceNow record at change_requests" in result.stderr, result.stderr
+    assert "bad ServiceNow record at tables.change_request.result[0].start_date" in result.stderr, result.stderr
 
 
 def test_kpi_report_prints_a_table() -> None:
@@ -137,9 +140,9 @@ def test_mypy_accepts_plain_rows_as_table_response(tmp_path: Path) -> None:
     good.write_text(
         "from typing import Any, Dict, List, Mapping, Sequence\nimport relman\n"
         "rows: List[Dict[str, Any]] = []\n"
-        "relman.import_servicenow({'result': rows})\n"
+        "relman.import_servicenow({'change_request': {'result': rows}})\n"
         "seq: Sequence[Mapping[str, object]] = rows\n"
-        "relman.import_servicenow({'result': seq}, cis={'result': []})\n"
+        "relman.import_servicenow({'change_request': {'result': seq}, 'cmdb_ci': []}, {'display_value': 'all'})\n"
     )
     assert mypy(str(good), cwd=tmp_path).returncode == 0, mypy(str(good), cwd=tmp_path).stdout
     bad = tmp_path / "bad.py"

@@ -127,7 +127,10 @@ def test_every_function_type_checks_and_runs() -> None:
     assert ics["ics"].startswith("BEGIN:VCALENDAR")
 
     sn = EXAMPLES.parent / "core" / "tests" / "fixtures" / "servicenow"
-    imported = relman.import_servicenow((sn / "change_request.json").read_text())
+    tables = {name: json.loads((sn / f"{name}.json").read_text()) for name in ("change_request", "rm_release", "sysapproval_approver")}
+    imported = relman.import_servicenow(tables)
+    # Every approval record, typed; people as sys_ids (no sys_user table given).
+    assert [a["approver"] for a in imported["approvals"]] == ["u9", "u8", "u7"]
     risks: List[RiskAssessment] = []
     patches = relman.export_servicenow(imported["schedule"], risks, None, None, now=dt.datetime(2026, 11, 29, tzinfo=UTC))
     assert isinstance(patches["patches"], list)

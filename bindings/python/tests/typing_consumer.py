@@ -23,7 +23,7 @@ def rows_of(table: str) -> List[Dict[str, Any]]:
 
 def warnings_of_import() -> List[str]:
     rows = rows_of("change_request")
-    imported = relman.import_servicenow({"result": rows}, releases={"result": rows_of("rm_release")})
+    imported = relman.import_servicenow({"change_request": {"result": rows}, "rm_release": {"result": rows_of("rm_release")}})
     # `warnings` and `schedule` are always in the result: no .get(), no fallback.
     messages = [w["message"] for w in imported["warnings"]]
     assert isinstance(imported["schedule"], dict)

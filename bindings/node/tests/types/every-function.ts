@@ -4,7 +4,7 @@ import * as relman from 'relman';
 import type {
   Amendment, Applied, CanaryJudgement, Command, Difference, DifferenceKind, ConflictReport, Context, DeploymentOrder, FittedRiskModel, GateReport,
   History, IcsExport, In, JsonValue, KeyringSpec, KpiReport, LogVerdict, OperationInfo, Release, ReleaseNotes,
-  RiskAssessment, RiskBatch, RolloutStep, Schedule, ServiceNowImport, ServiceNowPatches,
+  RiskAssessment, RiskBatch, RolloutStep, Schedule, ServiceNowImport, ServiceNowPatches, ImportedApproval,
   SlotSuggestion, TamperKind, ValidationReport,
 } from 'relman';
 
@@ -64,8 +64,16 @@ const judged: CanaryJudgement = relman.judgeCanary({ latency: [1, 2, 3] }, { lat
 const kpis: KpiReport = relman.computeKpis(history, { series: 'week', from: new Date(0) });
 const notes: ReleaseNotes = relman.releaseNotes(release, 'markdown');
 const ics: IcsExport = relman.calendarIcs(schedule, { now: new Date() });
-const imported: ServiceNowImport = relman.importServicenow({ change_requests: { result: [] } });
-const patches: ServiceNowPatches = relman.exportServicenow({ schedule: imported.schedule });
+const imported: ServiceNowImport = relman.importServicenow({
+  tables: { change_request: { result: [] }, rm_release: [], sys_user: { result: [] } },
+  options: { display_value: 'all', time_zone: 'Europe/Amsterdam', source: 'servicenow:acme' },
+});
+// Empty lists are left out of the result (`actors?`, `approvals?`, `commands?`).
+const importedApprovals: ImportedApproval[] = imported.approvals ?? [];
+const importedCounts: number[] = [(imported.actors ?? []).length, (imported.commands ?? []).length];
+const patches: ServiceNowPatches = relman.exportServicenow({
+  schedule: imported.schedule, score_changes: false, time_zone: 'Europe/Amsterdam', dry_run: true,
+});
 const releaseSchema: JsonValue = relman.schema('release');
 const names: string[] = relman.schemaNames();
 const table: OperationInfo[] = relman.operations();
@@ -96,4 +104,4 @@ try {
 
 console.log(differenceKinds, differenceSeqs, tamperKind, newKinds);
 console.log(validated, fromText, allowed, verdict, score, batch, fitted, conflicts, slots, order, step,
-  judged, kpis, notes, ics, patches, releaseSchema, names, table, any, heavy);
+  judged, kpis, notes, ics, patches, importedApprovals, importedCounts, releaseSchema, names, table, any, heavy);

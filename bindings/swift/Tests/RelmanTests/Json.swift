@@ -76,6 +76,11 @@ indirect enum JSON: Codable, Equatable {
         if case .array(let a) = self { return a }
         return nil
     }
+
+    var bool: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
 }
 
 /// The path of the first difference between two values, or nil.

@@ -112,7 +112,7 @@ final class ErrorTests: XCTestCase {
             ("plan", { _ = try rolloutStep(plan: bad, state: nil, input: "{}", now: "2026-01-01T00:00:00Z") }),
             ("baseline", { _ = try judgeCanary(baseline: bad, canary: "{}") }),
             ("options", { _ = try calendarIcs(schedule: "{}", options: bad) }),
-            ("change_requests", { _ = try importServicenow(changeRequests: bad) }),
+            ("tables", { _ = try importServicenow(tables: bad) }),
             ("document", { _ = try validateDocument(kind: .release, document: bad) }),
         ]
         for (name, call) in calls {

@@ -97,8 +97,9 @@ func runTyped(_ operation: String, _ input: [String: JSON]) throws -> Outcome {
         "release_notes": ["release", "format"],
         "calendar_ics": ["schedule", "options"],
         "report": ["schedule", "history", "options"],
-        "import_servicenow": ["change_requests", "releases", "cis", "rels", "approvals"],
-        "export_servicenow": ["schedule", "risk", "conflicts", "gates", "now"],
+        "import_servicenow": ["tables", "options"],
+        "export_servicenow": ["schedule", "risk", "conflicts", "gates", "now", "context", "score_changes",
+                              "time_zone", "actors", "fetched", "dry_run"],
         "schema": ["name"],
         "explain_policy": ["policy"],
         "unauthorized_changes": ["history", "schedule", "policy"],
@@ -198,15 +199,20 @@ func runTyped(_ operation: String, _ input: [String: JSON]) throws -> Outcome {
             out = try htmlReportToJson(value: report(schedule: need("schedule").text, history: text("history"), options: text("options")))
         case "import_servicenow":
             out = try serviceNowImportToJson(value: importServicenow(
-                changeRequests: need("change_requests").text, releases: text("releases"),
-                cis: text("cis"), rels: text("rels"), approvals: text("approvals")))
+                tables: need("tables").text, options: text("options")))
         case "export_servicenow":
             let risk = try typed("risk") { try given["risk"]?.array?.map { try riskAssessmentFromJson(json: $0.text) } }
             let conflicts = try typed("conflicts") { try given["conflicts"].map { try conflictReportFromJson(json: $0.text) } }
             let gates = try typed("gates") { try given["gates"]?.array?.map { try gateReportFromJson(json: $0.text) } }
+            // The actors are `ActorRecord`s, read as the actors of a context.
+            let actors = try typed("actors") {
+                try given["actors"].map { try contextFromJson(json: #"{"actors": "# + $0.text + "}").actors }
+            }
             out = try serviceNowPatchesToJson(value: exportServicenow(
                 schedule: need("schedule").text, risk: risk, conflicts: conflicts,
-                gates: gates, now: given["now"]?.string))
+                gates: gates, now: given["now"]?.string, context: context(),
+                scoreChanges: given["score_changes"]?.bool, timeZone: given["time_zone"]?.string,
+                actors: actors, fetched: text("fetched"), dryRun: given["dry_run"]?.bool))
         case "unauthorized_changes":
             out = try unauthorizedReportToJson(value: unauthorizedChanges(
                 history: need("history").text, schedule: need("schedule").text, policy: text("policy")))

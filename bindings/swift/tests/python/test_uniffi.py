@@ -74,6 +74,10 @@ def converter(form, swift_type):
         return SAME
     if form == "enum":
         return lambda v: enum(getattr(r, swift_type), v)
+    if swift_type == "ActorRecord" and form == "record_list":
+        # No `actor_record_from_json`: actors are read as a context's
+        # (export_servicenow's `actors`), as a Swift caller would.
+        return lambda v: r.context_from_json(text({"actors": v})).actors
     from_json = getattr(r, snake(swift_type) + "_from_json")
     if form == "record":
         return lambda v: from_json(text(v))
@@ -396,12 +400,24 @@ def test_compute_kpis_release_notes_calendar_ics():
 def test_servicenow_import_and_export():
     path = next(p for p in sorted(VECTORS.glob("import_servicenow/*.json")) if "expected" in load(p))
     inp = load(path)["input"]
-    imported = r.import_servicenow(text(inp["change_requests"]), *(text(inp[k]) if k in inp else None for k in ("releases", "cis", "rels", "approvals")))
+    imported = r.import_servicenow(text(inp["tables"]), text(inp["options"]) if "options" in inp else None)
     assert "unscheduled_changes" in json.loads(imported.schedule)
-    inp = vector_input("export_servicenow/verdicts.json")
+    # The tables keyed by ServiceNow name, options by keyword; every approval
+    # record typed, people as sys_ids, release votes as import commands.
+    tables = {name: inp["tables"][name] for name in ("change_request", "rm_release", "sysapproval_approver") if name in inp["tables"]}
+    imported = r.import_servicenow(tables=text(tables), options=text({"display_value": "all", "source": "servicenow:acme"}))
+    approvals = [json.loads(a) for a in imported.approvals]
+    assert approvals and all(a["table"] == "sysapproval_approver" for a in approvals)
+    assert [a["approver"] for a in approvals] == ["u9", "u8", "u7"]
+    assert imported.actors == []
+    assert len(imported.commands) == 1
     _, converters, _ = OPERATIONS["export_servicenow"]
-    patches = r.export_servicenow(text(inp["schedule"]), *(converters[k](inp[k]) if k in inp else None for k in ("risk", "conflicts", "gates")), inp.get("now"))
-    assert patches.patches and isinstance(json.loads(patches.patches[0])["fields"], dict)
+    for name in ("verdicts", "approval-insert", "dry-run"):
+        inp = vector_input(f"export_servicenow/{name}.json")
+        patches = r.export_servicenow(**{k: converters[k](v) for k, v in inp.items()})
+        assert patches.patches or patches.diff, name
+        for p in map(json.loads, patches.patches):
+            assert isinstance(p["fields"], dict) and p.get("action", "update") in ("update", "insert"), (name, p)
 
 
 def test_schema_operations_and_call_json():
@@ -644,7 +660,8 @@ def test_invalid_input_malformed_json_where_a_string_is_taken():
         "plan": lambda t: r.rollout_step(t, None, "{}", "2026-01-01T00:00:00Z", None),
         "baseline": lambda t: r.judge_canary(t, "{}", None, None),
         "options": lambda t: r.calendar_ics("{}", t),
-        "change_requests": lambda t: r.import_servicenow(t, None, None, None, None),
+        "tables": lambda t: r.import_servicenow(t, None),
+        "options": lambda t: r.import_servicenow("{}", t),
         "document": lambda t: r.validate_document(r.DocumentKind.RELEASE, t),
     }
     for name, call in calls.items():
