@@ -40,7 +40,7 @@ test('every operation of relman::api::OPERATIONS has its function', () => {
     }
   }
   const objectOps = ops.filter((o) => o.takesObject).map((o) => o.name);
-  assert.deepEqual(objectOps, ['suggest_slots', 'import_servicenow', 'export_servicenow']);
+  assert.deepEqual(objectOps, ['suggest_slots', 'export_servicenow']);
   for (const name of ['computeKpisAsync', 'detectConflictsAsync', 'fitRiskModelAsync', 'assessRiskManyAsync']) {
     assert.equal(typeof relman[name], 'function', `${name} is missing`);
   }

@@ -121,7 +121,7 @@ test('the results the consumer reads carry warnings at run time too', () => {
     relman.closure(release),
     relman.releaseNotes(release, 'markdown'),
     relman.cabAgenda({ releases: [release] }, new Date(0), new Date(), context),
-    relman.importServicenow({ tables: { change_request: { result: rows } } }),
+    relman.importServicenow({ change_request: { result: rows } }),
   ];
   for (const result of results) assert.ok(Array.isArray(result.warnings), JSON.stringify(result));
 });

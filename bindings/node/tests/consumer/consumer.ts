@@ -20,5 +20,5 @@ export const counts: number[] = [
   closure(release).warnings.length,
   releaseNotes(release, 'markdown').warnings.length,
   cabAgenda({ releases: [release] }, new Date(0), new Date(), context).warnings.length,
-  importServicenow({ tables: { change_request: { result: rows } } }).warnings.length,
+  importServicenow({ change_request: { result: rows } }).warnings.length,
 ];

@@ -64,10 +64,10 @@ const judged: CanaryJudgement = relman.judgeCanary({ latency: [1, 2, 3] }, { lat
 const kpis: KpiReport = relman.computeKpis(history, { series: 'week', from: new Date(0) });
 const notes: ReleaseNotes = relman.releaseNotes(release, 'markdown');
 const ics: IcsExport = relman.calendarIcs(schedule, { now: new Date() });
-const imported: ServiceNowImport = relman.importServicenow({
-  tables: { change_request: { result: [] }, rm_release: [], sys_user: { result: [] } },
-  options: { display_value: 'all', time_zone: 'Europe/Amsterdam', source: 'servicenow:acme' },
-});
+const imported: ServiceNowImport = relman.importServicenow(
+  { change_request: { result: [] }, rm_release: [], sys_user: { result: [] } },
+  { display_value: 'all', time_zone: 'Europe/Amsterdam', source: 'servicenow:acme' },
+);
 // Empty lists are left out of the result (`actors?`, `approvals?`, `commands?`).
 const importedApprovals: ImportedApproval[] = imported.approvals ?? [];
 const importedCounts: number[] = [(imported.actors ?? []).length, (imported.commands ?? []).length];
