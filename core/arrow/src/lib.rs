@@ -30,7 +30,9 @@
 //! `ns`; a timestamp without a zone or in another zone is refused) or an
 //! RFC 3339 string with an offset; lists may be `list` or `large_list`.
 //! An optional column may be absent; a null in a required column is an
-//! error; other columns are ignored.
+//! error; other columns are ignored. Each row is read under the read-time
+//! [`Limits`] of a history document's item (string length, items per
+//! list, CIs): `limit_exceeded` at the row's path.
 //!
 //! Errors are `invalid_input`. A missing column or a column of a type not
 //! accepted has the path `<table>.<column>` (`deployments.finished_at`,
@@ -91,7 +93,7 @@ pub use parquet;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::reader::ChunkReader;
 use relman::error::{Error, Problem, Result, Warning};
-use relman::limits::Limits;
+use relman::limits::{exceeded, Limits};
 use relman::policy::KpiPolicy;
 use relman::{
     CommitRef, DeploymentKind, DeploymentRecord, Incident, KpiAccumulator, KpiOptions, KpiReport,
@@ -132,8 +134,8 @@ pub struct ArrowHistory {
 }
 
 impl ArrowHistory {
-    /// A reader feeding an empty accumulator for `settings`; each release
-    /// document is read under `limits`.
+    /// A reader feeding an empty accumulator for `settings`; each row (and
+    /// each release document) is read under `limits`.
     pub fn new(settings: KpiSettings, limits: Limits) -> Result<ArrowHistory> {
         Ok(ArrowHistory {
             acc: KpiAccumulator::new(settings)?,
@@ -158,7 +160,7 @@ impl ArrowHistory {
     /// rows before the bad one have been fed.
     pub fn push_deployments(&mut self, batch: &RecordBatch) -> Result<()> {
         let first = self.rows(Table::Deployments);
-        let done = feed_deployments(&mut self.acc, batch, first);
+        let done = feed_deployments(&mut self.acc, batch, first, &self.limits);
         self.advance(Table::Deployments, batch.num_rows());
         done
     }
@@ -166,7 +168,7 @@ impl ArrowHistory {
     /// Feeds a batch of the incidents table.
     pub fn push_incidents(&mut self, batch: &RecordBatch) -> Result<()> {
         let first = self.rows(Table::Incidents);
-        let done = feed_incidents(&mut self.acc, batch, first);
+        let done = feed_incidents(&mut self.acc, batch, first, &self.limits);
         self.advance(Table::Incidents, batch.num_rows());
         done
     }
@@ -280,8 +282,7 @@ pub struct ParquetFiles {
 
 /// Every KPI of the history in `files`, as [`relman::compute_kpis_with`]
 /// over the same records in one history document: the policy's `kpi`
-/// section overridden by `options`, release documents read under
-/// `limits`. A file that cannot be opened is `invalid_input` at
+/// section overridden by `options`, each row read under `limits`. A file that cannot be opened is `invalid_input` at
 /// `<table>` (the message names the file).
 pub fn compute_kpis_parquet(
     files: &ParquetFiles,
@@ -312,24 +313,28 @@ fn open(table: Table, path: &Path) -> Result<std::fs::File> {
     })
 }
 
-/// Feeds one batch of the deployments table to `acc`; error paths use row
-/// numbers from `first_row` (`deployments[first_row + i]`).
+/// Feeds one batch of the deployments table to `acc`, each row within
+/// `limits`; error paths use row numbers from `first_row`
+/// (`deployments[first_row + i]`).
 pub fn add_deployments(
     acc: &mut KpiAccumulator,
     batch: &RecordBatch,
     first_row: usize,
+    limits: &Limits,
 ) -> Result<()> {
-    feed_deployments(acc, batch, first_row)
+    feed_deployments(acc, batch, first_row, limits)
 }
 
-/// Feeds one batch of the incidents table to `acc`; error paths use row
-/// numbers from `first_row` (`incidents[first_row + i]`).
+/// Feeds one batch of the incidents table to `acc`, each row within
+/// `limits`; error paths use row numbers from `first_row`
+/// (`incidents[first_row + i]`).
 pub fn add_incidents(
     acc: &mut KpiAccumulator,
     batch: &RecordBatch,
     first_row: usize,
+    limits: &Limits,
 ) -> Result<()> {
-    feed_incidents(acc, batch, first_row)
+    feed_incidents(acc, batch, first_row, limits)
 }
 
 fn slot(table: Table) -> usize {
@@ -405,7 +410,12 @@ fn variant<'de, T: Deserialize<'de>>(row: &str, column: &str, text: &'de str) ->
         .map_err(|e| row_error(row, column, e.to_string()))
 }
 
-fn feed_deployments(acc: &mut KpiAccumulator, batch: &RecordBatch, first: usize) -> Result<()> {
+fn feed_deployments(
+    acc: &mut KpiAccumulator,
+    batch: &RecordBatch,
+    first: usize,
+    limits: &Limits,
+) -> Result<()> {
     let t = Table::Deployments.name();
     let id = Strs::required(batch, t, "id")?;
     let release_id = Strs::optional(batch, t, "release_id")?;
@@ -455,12 +465,18 @@ fn feed_deployments(acc: &mut KpiAccumulator, batch: &RecordBatch, first: usize)
             extra: Default::default(),
         };
         non_empty(&row, "id", &d.id)?;
+        deployment_limits(&d, &row, limits)?;
         acc.add_deployment(&d).map_err(|p| under(&row, p))?;
     }
     Ok(())
 }
 
-fn feed_incidents(acc: &mut KpiAccumulator, batch: &RecordBatch, first: usize) -> Result<()> {
+fn feed_incidents(
+    acc: &mut KpiAccumulator,
+    batch: &RecordBatch,
+    first: usize,
+    limits: &Limits,
+) -> Result<()> {
     let t = Table::Incidents.name();
     let id = Strs::required(batch, t, "id")?;
     let service = Strs::optional(batch, t, "service")?;
@@ -487,7 +503,81 @@ fn feed_incidents(acc: &mut KpiAccumulator, batch: &RecordBatch, first: usize) -
             extra: Default::default(),
         };
         non_empty(&row, "id", &inc.id)?;
+        incident_limits(&inc, &row, limits)?;
         acc.add_incident(&inc).map_err(|p| under(&row, p))?;
+    }
+    Ok(())
+}
+
+/// A string within `max_string_bytes`.
+fn string_limit(row: &str, column: &str, value: &str, limits: &Limits) -> Result<()> {
+    let found = u64::try_from(value.len()).unwrap_or(u64::MAX);
+    if found > limits.max_string_bytes {
+        return Err(exceeded(
+            join(row, column),
+            "string length in bytes",
+            limits.max_string_bytes,
+            found,
+        ));
+    }
+    Ok(())
+}
+
+/// A list of `len` items within `limit`.
+fn list_limit(path: String, what: &str, len: usize, limit: u64) -> Result<()> {
+    let found = u64::try_from(len).unwrap_or(u64::MAX);
+    if found > limit {
+        return Err(exceeded(path, what, limit, found));
+    }
+    Ok(())
+}
+
+/// The read-time limits a history document's deployment is read under:
+/// string lengths, items per list, CIs.
+fn deployment_limits(d: &DeploymentRecord, row: &str, limits: &Limits) -> Result<()> {
+    let optional = [("release_id", &d.release_id), ("team", &d.team)];
+    for (column, value) in [
+        ("id", &d.id),
+        ("service", &d.service),
+        ("environment", &d.environment),
+    ]
+    .into_iter()
+    .chain(
+        optional
+            .into_iter()
+            .filter_map(|(c, v)| v.as_ref().map(|v| (c, v))),
+    ) {
+        string_limit(row, column, value, limits)?;
+    }
+    let changes = join(row, "changes");
+    list_limit(
+        changes.clone(),
+        "items in a list",
+        d.changes.len(),
+        limits.max_items,
+    )?;
+    for (k, c) in d.changes.iter().enumerate() {
+        string_limit(&format!("{changes}[{k}]"), "id", &c.id, limits)?;
+    }
+    let cis = join(row, "cis");
+    list_limit(cis.clone(), "CIs", d.cis.len(), limits.max_cis)?;
+    for (k, ci) in d.cis.iter().enumerate() {
+        string_limit(&cis, &format!("[{k}]"), ci, limits)?;
+    }
+    Ok(())
+}
+
+/// The read-time limits of an incident: string lengths.
+fn incident_limits(inc: &Incident, row: &str, limits: &Limits) -> Result<()> {
+    string_limit(row, "id", &inc.id, limits)?;
+    for (column, value) in [
+        ("service", &inc.service),
+        ("severity", &inc.severity),
+        ("caused_by", &inc.caused_by),
+    ] {
+        if let Some(v) = value {
+            string_limit(row, column, v, limits)?;
+        }
     }
     Ok(())
 }

@@ -453,3 +453,38 @@ fn a_file_that_is_not_parquet_is_invalid_input() {
         ("invalid_input", "deployments")
     );
 }
+
+#[test]
+fn rows_are_read_under_the_limits() {
+    let h = history();
+    let batch = columnar::deployments(&h, Times::Text);
+    let two_changes = h["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|d| d["changes"].as_array().is_some_and(|c| c.len() > 1))
+        .unwrap();
+    let settings = KpiSettings::resolve(&KpiPolicy::default(), &KpiOptions::default()).unwrap();
+    let limits = Limits {
+        max_items: 1,
+        ..Limits::DEFAULT
+    };
+    let mut r = ArrowHistory::new(settings.clone(), limits).unwrap();
+    let body = r.push_deployments(&batch).unwrap_err().to_body();
+    assert_eq!(body.code.as_str(), "limit_exceeded");
+    assert_eq!(
+        body.path.unwrap(),
+        format!("deployments[{two_changes}].changes")
+    );
+
+    let limits = Limits {
+        max_string_bytes: 3,
+        ..Limits::DEFAULT
+    };
+    let mut r = ArrowHistory::new(settings, limits).unwrap();
+    let body = r.push_deployments(&batch).unwrap_err().to_body();
+    assert_eq!(body.code.as_str(), "limit_exceeded");
+    // The id (`D0`) is within 3 bytes, the service (`checkout`) is not.
+    assert!(h["deployments"][0]["id"].as_str().unwrap().len() <= 3);
+    assert_eq!(body.path.unwrap(), "deployments[0].service");
+}
