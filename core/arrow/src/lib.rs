@@ -86,9 +86,13 @@ mod columns;
 
 use std::path::{Path, PathBuf};
 
+/// The `arrow` crate this crate reads batches of (major 60): build batches
+/// with it, or check a source's major against it.
 pub use arrow;
 use arrow::record_batch::{RecordBatch, RecordBatchReader};
 use columns::{ChangesCol, StrListCol, Strs, Times};
+/// The `parquet` crate this crate reads files with (the arrow release
+/// train's, major 60).
 pub use parquet;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::reader::ChunkReader;
