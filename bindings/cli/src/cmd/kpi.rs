@@ -1,7 +1,8 @@
-//! `relman kpi HISTORY [--input-format --from --to --tz --week-start
-//! --series --group-by]`: the DORA five keys and the ITIL release KPIs of a
-//! history (one JSON document, or NDJSON streamed line by line), with a
-//! weekly or monthly series and optional groups.
+//! `relman kpi HISTORY [--input-format --incidents --releases --from --to
+//! --tz --week-start --series --group-by]`: the DORA five keys and the ITIL
+//! release KPIs of a history (one JSON document, NDJSON streamed line by
+//! line, or Parquet tables read batch by batch), with a weekly or monthly
+//! series and optional groups.
 
 use relman::kpi::{DurationStats, KpiSet, Rate, TierVerdict};
 use relman::ndjson::NdjsonHistory;
@@ -29,6 +30,15 @@ skipped. NDJSON is read line by line (memory grows with what the KPIs
 keep, not with the file); --max-document-bytes and --max-items apply to
 each line, and errors name the line (`line 12: deployment.finished_at`).
 
+FILE is a Parquet deployments table when it ends in .parquet or .pq or
+with --input-format parquet; --incidents FILE and --releases FILE give the
+incidents and releases tables (Parquet). Columns are named as the records'
+JSON fields, times are timestamp(unit, \"UTC\") or RFC 3339 strings,
+changes a list<struct<id, committed_at>>; a releases table holds one
+Release document (JSON) per row in its column `release`. Errors name the
+column (`deployments.finished_at`) or the row (`deployments[12].outcome`).
+See docs/kpi.md, \"Arrow and Parquet\".
+
 With --format table: the DORA keys with their tiers, the ITIL KPIs, then
 one line per series bucket and per group.
 
@@ -38,14 +48,23 @@ Exit status: 0 ok, 2 bad input (history, options, policy).";
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// The history (JSON, or NDJSON for `.ndjson`/`.jsonl`; `-` reads
-    /// stdin).
+    /// The history (JSON, NDJSON for `.ndjson`/`.jsonl`, a Parquet
+    /// deployments table for `.parquet`/`.pq`; `-` reads stdin, not for
+    /// Parquet).
     #[arg(value_name = "FILE")]
     pub history: String,
-    /// How to read FILE: json (one history document) or ndjson (one record
-    /// per line); default: by extension, else json.
+    /// How to read FILE: json (one history document), ndjson (one record
+    /// per line) or parquet (the deployments table); default: by
+    /// extension, else json.
     #[arg(long, value_name = "FORMAT", value_enum)]
     pub input_format: Option<InputFormat>,
+    /// With Parquet input: the incidents table (Parquet).
+    #[arg(long, value_name = "FILE")]
+    pub incidents: Option<String>,
+    /// With Parquet input: the releases table (Parquet; one Release
+    /// document as JSON per row, column `release`).
+    #[arg(long, value_name = "FILE")]
+    pub releases: Option<String>,
     /// Start of the period, inclusive (RFC 3339).
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub from: Option<Timestamp>,
@@ -74,11 +93,15 @@ pub enum InputFormat {
     Json,
     /// One record per line, streamed.
     Ndjson,
+    /// Parquet tables (deployments in FILE, `--incidents`, `--releases`),
+    /// read batch by batch.
+    Parquet,
 }
 
 impl InputFormat {
     /// The format `--input-format` gives, else the one of the file's
-    /// extension (`.ndjson`, `.jsonl`: NDJSON, in any case), else JSON.
+    /// extension (`.ndjson`, `.jsonl`: NDJSON; `.parquet`, `.pq`: Parquet;
+    /// in any case), else JSON.
     pub fn of(path: &str, given: Option<InputFormat>) -> InputFormat {
         given.unwrap_or_else(|| {
             let ext = std::path::Path::new(path)
@@ -87,6 +110,7 @@ impl InputFormat {
                 .map(str::to_ascii_lowercase);
             match ext.as_deref() {
                 Some("ndjson" | "jsonl") => InputFormat::Ndjson,
+                Some("parquet" | "pq") => InputFormat::Parquet,
                 _ => InputFormat::Json,
             }
         })
@@ -111,7 +135,22 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
         group_by: args.group_by,
         ..KpiOptions::default()
     };
-    let report = match InputFormat::of(&args.history, args.input_format) {
+    let format = InputFormat::of(&args.history, args.input_format);
+    if format != InputFormat::Parquet {
+        if let Some(flag) = [
+            ("--incidents", &args.incidents),
+            ("--releases", &args.releases),
+        ]
+        .iter()
+        .find_map(|(flag, value)| value.is_some().then_some(flag))
+        {
+            return Err(Failure::invalid_input(format!(
+                "{flag} goes with Parquet input (FILE ending in .parquet or .pq, or --input-format parquet); \
+                 a JSON or NDJSON history holds its incidents and releases itself"
+            )));
+        }
+    }
+    let report = match format {
         InputFormat::Json => {
             let parsed = globals.read_document::<History>(&args.history)?;
             let mut report = relman::compute_kpis_with(&parsed.document, &policy.kpi, &options)?;
@@ -124,12 +163,59 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
             globals.for_each_line(&args.history, |n, line| reader.push_line(n, line))?;
             reader.finish()?
         }
+        InputFormat::Parquet => parquet(args, globals, &policy.kpi, &options)?,
     };
     match globals.format() {
         Format::Json => output::print_json(&report)?,
         Format::Table => output::print(&table(&report).join("\n"))?,
     }
     Ok(Outcome::Ok)
+}
+
+/// The KPIs of Parquet tables: deployments in FILE, incidents and releases
+/// in `--incidents` and `--releases`, each read batch by batch. Errors name
+/// the file.
+#[cfg(feature = "parquet")]
+fn parquet(
+    args: &Args,
+    globals: &Globals,
+    policy: &relman::policy::KpiPolicy,
+    options: &KpiOptions,
+) -> Result<KpiReport, Failure> {
+    use relman_arrow::{ArrowHistory, Table};
+    let settings = relman::KpiSettings::resolve(policy, options)?;
+    let mut history = ArrowHistory::new(settings, globals.limits().clone())?;
+    for (table, path) in [
+        (Table::Deployments, Some(&args.history)),
+        (Table::Incidents, args.incidents.as_ref()),
+        (Table::Releases, args.releases.as_ref()),
+    ] {
+        let Some(path) = path else { continue };
+        if path == "-" {
+            return Err(Failure::invalid_input(
+                "Parquet cannot be read from stdin (`-`): give a file",
+            ));
+        }
+        let file = std::fs::File::open(path)
+            .map_err(|e| crate::write::io_failure(&e, format!("cannot read `{path}`: {e}")))?;
+        history
+            .read_parquet(table, file)
+            .map_err(|e| Failure::from(e).prefixed(&format!("{path}: ")))?;
+    }
+    Ok(history.finish()?)
+}
+
+/// Without the `parquet` feature: Parquet input is refused.
+#[cfg(not(feature = "parquet"))]
+fn parquet(
+    _: &Args,
+    _: &Globals,
+    _: &relman::policy::KpiPolicy,
+    _: &KpiOptions,
+) -> Result<KpiReport, Failure> {
+    Err(Failure::invalid_input(
+        "this relman was built without Parquet input (cargo feature `parquet` of relman-cli)",
+    ))
 }
 
 fn pct(r: &Rate) -> String {

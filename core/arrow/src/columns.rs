@@ -1,0 +1,410 @@
+//! Typed views of the columns of a batch: each checked once per batch
+//! against the types the schema accepts, then read row by row.
+
+use std::ops::Range;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, LargeStringArray, PrimitiveArray, StringArray, StringViewArray,
+    StructArray,
+};
+use arrow::buffer::{NullBuffer, OffsetBuffer};
+use arrow::datatypes::{
+    DataType, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType,
+};
+use arrow::record_batch::RecordBatch;
+use chrono::{DateTime, Utc};
+use relman::error::{Error, Result};
+use relman::{CommitRef, Timestamp};
+
+use crate::join;
+
+/// The string types accepted, in messages.
+const STRING: &str =
+    "a string column (utf8, large_utf8, utf8_view, or a dictionary of one of them)";
+/// The time types accepted, in messages.
+const TIME: &str = "timestamp(s, ms, us or ns, \"UTC\"), or RFC 3339 strings with an offset \
+                    (utf8, large_utf8, utf8_view, or a dictionary of one of them)";
+/// The `changes` types accepted, in messages.
+const CHANGES: &str = "list<struct<id: string, committed_at: time>> (list or large_list; \
+                       committed_at optional)";
+/// The `cis` types accepted, in messages.
+const STRING_LIST: &str = "list<string> (list or large_list)";
+
+/// The time zone names taken as UTC.
+const UTC_NAMES: [&str; 4] = ["UTC", "Etc/UTC", "Z", "+00:00"];
+
+fn missing(path: &str, column: &str, accepted: &str) -> Error {
+    Error::invalid_input(
+        path,
+        format!("missing required column `{column}`; accepted: {accepted}"),
+    )
+}
+
+fn wrong_type(path: &str, column: &str, found: &DataType, accepted: &str) -> Error {
+    Error::invalid_input(
+        path,
+        format!("column `{column}` has type {found}; accepted: {accepted}"),
+    )
+}
+
+/// The last segment of a column path, for messages.
+fn column_name(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+/// A dictionary of strings as a plain string array (its values' type),
+/// else the array itself.
+fn plain(array: &ArrayRef, path: &str, accepted: &str) -> Result<ArrayRef> {
+    match array.data_type() {
+        DataType::Dictionary(_, value)
+            if matches!(
+                value.as_ref(),
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            ) =>
+        {
+            arrow::compute::cast(array, value).map_err(|e| {
+                Error::invalid_input(
+                    path,
+                    format!(
+                        "column `{}`: cannot decode its dictionary ({e}); accepted: {accepted}",
+                        column_name(path)
+                    ),
+                )
+            })
+        }
+        _ => Ok(array.clone()),
+    }
+}
+
+/// A string column.
+pub(crate) enum Strs {
+    Utf8(StringArray),
+    Large(LargeStringArray),
+    View(StringViewArray),
+}
+
+impl Strs {
+    /// The string column `path` (`table.column`) holds.
+    fn of(array: &ArrayRef, path: &str, accepted: &str) -> Result<Strs> {
+        let array = plain(array, path, accepted)?;
+        let found = || wrong_type(path, column_name(path), array.data_type(), accepted);
+        match array.data_type() {
+            DataType::Utf8 => array
+                .as_string_opt::<i32>()
+                .map(|a| Strs::Utf8(a.clone()))
+                .ok_or_else(found),
+            DataType::LargeUtf8 => array
+                .as_string_opt::<i64>()
+                .map(|a| Strs::Large(a.clone()))
+                .ok_or_else(found),
+            DataType::Utf8View => array
+                .as_string_view_opt()
+                .map(|a| Strs::View(a.clone()))
+                .ok_or_else(found),
+            _ => Err(found()),
+        }
+    }
+
+    /// The required string column `column` of `batch`.
+    pub(crate) fn required(batch: &RecordBatch, table: &str, column: &str) -> Result<Strs> {
+        let path = join(table, column);
+        match batch.column_by_name(column) {
+            Some(a) => Strs::of(a, &path, STRING),
+            None => Err(missing(&path, column, STRING)),
+        }
+    }
+
+    /// The optional string column `column` of `batch`, if present.
+    pub(crate) fn optional(batch: &RecordBatch, table: &str, column: &str) -> Result<Option<Strs>> {
+        batch
+            .column_by_name(column)
+            .map(|a| Strs::of(a, &join(table, column), STRING))
+            .transpose()
+    }
+
+    /// Row `i`, or `None` for a null (or a row past the end).
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        fn at<A: Array>(a: &A, i: usize) -> bool {
+            i < a.len() && a.is_valid(i)
+        }
+        match self {
+            Strs::Utf8(a) => at(a, i).then(|| a.value(i)),
+            Strs::Large(a) => at(a, i).then(|| a.value(i)),
+            Strs::View(a) => at(a, i).then(|| a.value(i)),
+        }
+    }
+}
+
+/// A time column: UTC timestamps in some unit, or RFC 3339 strings.
+pub(crate) enum Times {
+    Seconds(PrimitiveArray<TimestampSecondType>),
+    Millis(PrimitiveArray<TimestampMillisecondType>),
+    Micros(PrimitiveArray<TimestampMicrosecondType>),
+    Nanos(PrimitiveArray<TimestampNanosecondType>),
+    Text(Strs),
+}
+
+impl Times {
+    fn of(array: &ArrayRef, path: &str) -> Result<Times> {
+        let column = column_name(path);
+        let found = || wrong_type(path, column, array.data_type(), TIME);
+        match array.data_type() {
+            DataType::Timestamp(unit, zone) => {
+                match zone.as_deref() {
+                    Some(z) if UTC_NAMES.iter().any(|u| u.eq_ignore_ascii_case(z)) => {}
+                    Some(z) => {
+                        return Err(Error::invalid_input(
+                            path,
+                            format!(
+                            "column `{column}` has type {} in time zone `{z}`; accepted: {TIME}",
+                            array.data_type()
+                        ),
+                        ))
+                    }
+                    None => {
+                        return Err(Error::invalid_input(
+                            path,
+                            format!(
+                                "column `{column}` has type {}, a timestamp without a time zone \
+                                 (its instant is unknown); accepted: {TIME}",
+                                array.data_type()
+                            ),
+                        ))
+                    }
+                }
+                match unit {
+                    TimeUnit::Second => array
+                        .as_primitive_opt::<TimestampSecondType>()
+                        .map(|a| Times::Seconds(a.clone())),
+                    TimeUnit::Millisecond => array
+                        .as_primitive_opt::<TimestampMillisecondType>()
+                        .map(|a| Times::Millis(a.clone())),
+                    TimeUnit::Microsecond => array
+                        .as_primitive_opt::<TimestampMicrosecondType>()
+                        .map(|a| Times::Micros(a.clone())),
+                    TimeUnit::Nanosecond => array
+                        .as_primitive_opt::<TimestampNanosecondType>()
+                        .map(|a| Times::Nanos(a.clone())),
+                }
+                .ok_or_else(found)
+            }
+            DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View
+            | DataType::Dictionary(..) => Strs::of(array, path, TIME).map(Times::Text),
+            _ => Err(found()),
+        }
+    }
+
+    /// The required time column `column` of `batch`.
+    pub(crate) fn required(batch: &RecordBatch, table: &str, column: &str) -> Result<Times> {
+        let path = join(table, column);
+        match batch.column_by_name(column) {
+            Some(a) => Times::of(a, &path),
+            None => Err(missing(&path, column, TIME)),
+        }
+    }
+
+    /// The optional time column `column` of `batch`, if present.
+    pub(crate) fn optional(
+        batch: &RecordBatch,
+        table: &str,
+        column: &str,
+    ) -> Result<Option<Times>> {
+        batch
+            .column_by_name(column)
+            .map(|a| Times::of(a, &join(table, column)))
+            .transpose()
+    }
+
+    /// Row `i`: `None` for a null, an error message for a bad value.
+    pub(crate) fn get(&self, i: usize) -> std::result::Result<Option<Timestamp>, String> {
+        fn value<T: arrow::datatypes::ArrowPrimitiveType<Native = i64>>(
+            a: &PrimitiveArray<T>,
+            i: usize,
+        ) -> Option<i64> {
+            (i < a.len() && a.is_valid(i)).then(|| a.value(i))
+        }
+        let at = match self {
+            Times::Seconds(a) => value(a, i).map(|v| (v, DateTime::<Utc>::from_timestamp(v, 0))),
+            Times::Millis(a) => value(a, i).map(|v| (v, DateTime::<Utc>::from_timestamp_millis(v))),
+            Times::Micros(a) => value(a, i).map(|v| (v, DateTime::<Utc>::from_timestamp_micros(v))),
+            Times::Nanos(a) => {
+                value(a, i).map(|v| (v, Some(DateTime::<Utc>::from_timestamp_nanos(v))))
+            }
+            Times::Text(s) => return s.get(i).map(Timestamp::parse).transpose(),
+        };
+        match at {
+            None => Ok(None),
+            Some((_, Some(t))) => Ok(Some(Timestamp::from_utc(t))),
+            Some((v, None)) => Err(format!("timestamp {v} is out of range")),
+        }
+    }
+}
+
+/// The offsets of a list or large list column.
+enum Offsets {
+    Small(OffsetBuffer<i32>),
+    Large(OffsetBuffer<i64>),
+}
+
+/// A list column: its nulls, offsets and values.
+struct List {
+    nulls: Option<NullBuffer>,
+    offsets: Offsets,
+    values: ArrayRef,
+}
+
+impl List {
+    fn of(array: &ArrayRef, path: &str, accepted: &str) -> Result<List> {
+        let found = || wrong_type(path, column_name(path), array.data_type(), accepted);
+        if let Some(l) = array.as_list_opt::<i32>() {
+            Ok(List {
+                nulls: l.nulls().cloned(),
+                offsets: Offsets::Small(l.offsets().clone()),
+                values: l.values().clone(),
+            })
+        } else if let Some(l) = array.as_list_opt::<i64>() {
+            Ok(List {
+                nulls: l.nulls().cloned(),
+                offsets: Offsets::Large(l.offsets().clone()),
+                values: l.values().clone(),
+            })
+        } else {
+            Err(found())
+        }
+    }
+
+    /// The positions in `values` of row `i`'s items; `None` for a null.
+    fn range(&self, i: usize) -> Option<Range<usize>> {
+        if self
+            .nulls
+            .as_ref()
+            .is_some_and(|n| i >= n.len() || n.is_null(i))
+        {
+            return None;
+        }
+        let next = i.checked_add(1)?;
+        let (start, end) = match &self.offsets {
+            Offsets::Small(o) => (
+                usize::try_from(*o.get(i)?).ok()?,
+                usize::try_from(*o.get(next)?).ok()?,
+            ),
+            Offsets::Large(o) => (
+                usize::try_from(*o.get(i)?).ok()?,
+                usize::try_from(*o.get(next)?).ok()?,
+            ),
+        };
+        Some(start..end.max(start))
+    }
+}
+
+/// A `changes` column: `list<struct<id, committed_at>>`.
+pub(crate) struct ChangesCol {
+    list: List,
+    items: StructArray,
+    id: Strs,
+    committed_at: Option<Times>,
+}
+
+impl ChangesCol {
+    /// The optional `changes` column of `batch`, if present.
+    pub(crate) fn optional(
+        batch: &RecordBatch,
+        table: &str,
+        column: &str,
+    ) -> Result<Option<ChangesCol>> {
+        let Some(array) = batch.column_by_name(column) else {
+            return Ok(None);
+        };
+        let path = join(table, column);
+        let list = List::of(array, &path, CHANGES)?;
+        let Some(items) = list.values.as_struct_opt().cloned() else {
+            return Err(wrong_type(&path, column, array.data_type(), CHANGES));
+        };
+        let id_path = join(&path, "id");
+        let id = match items.column_by_name("id") {
+            Some(a) => Strs::of(a, &id_path, STRING)?,
+            None => return Err(missing(&id_path, "id", STRING)),
+        };
+        let committed_at = items
+            .column_by_name("committed_at")
+            .map(|a| Times::of(a, &join(&path, "committed_at")))
+            .transpose()?;
+        Ok(Some(ChangesCol {
+            list,
+            items,
+            id,
+            committed_at,
+        }))
+    }
+
+    /// Row `i`'s changes (none for a null list); `path` is the row's
+    /// `…changes`.
+    pub(crate) fn get(&self, i: usize, path: &str) -> Result<Vec<CommitRef>> {
+        let Some(range) = self.list.range(i) else {
+            return Ok(Vec::new());
+        };
+        let mut changes = Vec::with_capacity(range.len());
+        for (k, j) in range.enumerate() {
+            let item = format!("{path}[{k}]");
+            if j >= self.items.len() || self.items.is_null(j) {
+                return Err(Error::invalid_input(item, "must not be null"));
+            }
+            let id = self
+                .id
+                .get(j)
+                .ok_or_else(|| Error::invalid_input(join(&item, "id"), "must not be null"))?;
+            let committed_at = match &self.committed_at {
+                Some(c) => c
+                    .get(j)
+                    .map_err(|m| Error::invalid_input(join(&item, "committed_at"), m))?,
+                None => None,
+            };
+            changes.push(crate::commit(id.to_string(), committed_at));
+        }
+        Ok(changes)
+    }
+}
+
+/// A `cis` column: `list<string>`.
+pub(crate) struct StrListCol {
+    list: List,
+    items: Strs,
+}
+
+impl StrListCol {
+    /// The optional string list column `column` of `batch`, if present.
+    pub(crate) fn optional(
+        batch: &RecordBatch,
+        table: &str,
+        column: &str,
+    ) -> Result<Option<StrListCol>> {
+        let Some(array) = batch.column_by_name(column) else {
+            return Ok(None);
+        };
+        let path = join(table, column);
+        let list = List::of(array, &path, STRING_LIST)?;
+        let items = Strs::of(&list.values, &path, STRING_LIST)
+            .map_err(|_| wrong_type(&path, column, array.data_type(), STRING_LIST))?;
+        Ok(Some(StrListCol { list, items }))
+    }
+
+    /// Row `i`'s strings (none for a null list); `path` is the row's
+    /// `…cis`.
+    pub(crate) fn get(&self, i: usize, path: &str) -> Result<Vec<String>> {
+        let Some(range) = self.list.range(i) else {
+            return Ok(Vec::new());
+        };
+        range
+            .enumerate()
+            .map(|(k, j)| {
+                self.items
+                    .get(j)
+                    .map(str::to_string)
+                    .ok_or_else(|| Error::invalid_input(format!("{path}[{k}]"), "must not be null"))
+            })
+            .collect()
+    }
+}
