@@ -85,7 +85,7 @@ pub use document::*;
 pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning};
 pub use ics::{calendar_ics, IcsExport, IcsOptions};
 pub use interop::{
-    export_servicenow, import_servicenow, ServiceNowExport, ServiceNowImport,
+    export_servicenow, import_servicenow, import_servicenow_text, ServiceNowExport, ServiceNowImport,
     ServiceNowImportOptions, ServiceNowPatches, ServiceNowTables,
 };
 pub use keys::Keyring;

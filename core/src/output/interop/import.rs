@@ -1,9 +1,10 @@
 //! Import: Table API records as relman documents (see the module doc of
 //! [`crate::interop`] and docs/integrations.md, "Mapping").
 
-use super::rows::{chrono_format, rows, Index, Reading, Row};
+use super::rows::{chrono_format, rows, Index, Reading, Row, Source};
 use super::{
-    DisplayValue, ImportedApproval, ServiceNowImport, ServiceNowImportOptions, ServiceNowTables,
+    read_table_rows, DisplayValue, ImportedApproval, ServiceNowImport, ServiceNowImportOptions,
+    ServiceNowTables, TableRows,
 };
 use crate::context::Schedule;
 use crate::document::{
@@ -53,6 +54,54 @@ pub fn import_servicenow_with_limits(
 ) -> Result<ServiceNowImport> {
     tables.check_limits(limits)?;
     import_checked(tables, options)
+}
+
+/// Imports Table API responses given as JSON text, `(table, text)` with
+/// `table` a name in [`super::TABLES`]: [`import_servicenow`]'s result
+/// and errors, each text read under `limits` by [`read_table_rows`]
+/// (the fast path: no `Value` of a table is built). A table given twice
+/// is `invalid_input` at `tables.<table>`.
+pub fn import_servicenow_text(
+    tables: &[(&str, &str)],
+    options: &ServiceNowImportOptions,
+    limits: &Limits,
+) -> Result<ServiceNowImport> {
+    let mut read = Vec::with_capacity(tables.len());
+    for (table, text) in tables {
+        read.push(read_table_rows(table, text, limits)?);
+    }
+    import_servicenow_rows(read, options)
+}
+
+/// Imports tables read by [`read_table_rows`] (already checked against
+/// the read-time limits there): [`import_servicenow`]'s result and
+/// errors. A table given twice is `invalid_input` at `tables.<table>`.
+pub fn import_servicenow_rows(
+    tables: Vec<TableRows>,
+    options: &ServiceNowImportOptions,
+) -> Result<ServiceNowImport> {
+    let mut sources = Sources(Vec::with_capacity(tables.len()));
+    for t in tables {
+        if sources.0.iter().any(|(name, _)| *name == t.table) {
+            return Err(Error::invalid_input(
+                format!("tables.{}", t.table),
+                "given twice",
+            ));
+        }
+        sources.0.push((t.table, Source::Rows(t.rows)));
+    }
+    import_sources(sources, options)
+}
+
+/// The tables given, by name.
+struct Sources(Vec<(&'static str, Source)>);
+
+impl Sources {
+    /// Takes table `name` out, if given.
+    fn take(&mut self, name: &str) -> Option<Source> {
+        let i = self.0.iter().position(|(n, _)| *n == name)?;
+        Some(self.0.swap_remove(i).1)
+    }
 }
 
 /// The names of the members of each imported document, which a record's
@@ -331,6 +380,21 @@ pub(crate) fn import_checked(
     tables: ServiceNowTables,
     options: &ServiceNowImportOptions,
 ) -> Result<ServiceNowImport> {
+    let named = tables.into_named();
+    let sources = Sources(
+        named
+            .into_iter()
+            .map(|(name, v)| (name, Source::Value(v)))
+            .collect(),
+    );
+    import_sources(sources, options)
+}
+
+/// The import of tables given as values or read from text.
+fn import_sources(
+    mut tables: Sources,
+    options: &ServiceNowImportOptions,
+) -> Result<ServiceNowImport> {
     let default_mapping = ServiceNowPolicy::default();
     let mapping = options.mapping.as_ref().unwrap_or(&default_mapping);
     let (mode, local) = reading(options)?;
@@ -341,25 +405,23 @@ pub(crate) fn import_checked(
     };
     let reserved = reserved();
     let mut warnings = Vec::new();
-    let ServiceNowTables {
-        change_request,
-        rm_release,
-        rm_release_scrum,
-        task_ci,
-        cmdb_ci,
-        cmdb_rel_ci,
-        cmdb_rel_type,
-        sys_user,
-        sys_user_group,
-        sys_user_grmember,
-        sysapproval_approver,
-        sysapproval_group,
-        change_task,
-        cmn_schedule,
-        cmn_schedule_span,
-        incident,
-        problem,
-    } = tables;
+    let change_request = tables.take("change_request");
+    let rm_release = tables.take("rm_release");
+    let rm_release_scrum = tables.take("rm_release_scrum");
+    let task_ci = tables.take("task_ci");
+    let cmdb_ci = tables.take("cmdb_ci");
+    let cmdb_rel_ci = tables.take("cmdb_rel_ci");
+    let cmdb_rel_type = tables.take("cmdb_rel_type");
+    let sys_user = tables.take("sys_user");
+    let sys_user_group = tables.take("sys_user_group");
+    let sys_user_grmember = tables.take("sys_user_grmember");
+    let sysapproval_approver = tables.take("sysapproval_approver");
+    let sysapproval_group = tables.take("sysapproval_group");
+    let change_task = tables.take("change_task");
+    let cmn_schedule = tables.take("cmn_schedule");
+    let cmn_schedule_span = tables.take("cmn_schedule_span");
+    let incident = tables.take("incident");
+    let problem = tables.take("problem");
 
     let mut dir = Directory {
         users: Index::new(sys_user.is_some()),
@@ -543,8 +605,8 @@ pub(crate) fn import_checked(
         .into_iter()
         .chain(rows("rm_release_scrum", rm_release_scrum)?)
     {
-        let (start_field, end_field) = if row.fields.contains_key("planned_start_date")
-            || row.fields.contains_key("planned_end_date")
+        let (start_field, end_field) = if row.get("planned_start_date").is_some()
+            || row.get("planned_end_date").is_some()
         {
             ("planned_start_date", "planned_end_date")
         } else {
@@ -770,8 +832,7 @@ pub(crate) fn import_checked(
         let group = dir.group(&r, &row, "assignment_group")?;
         let parent = release_index.resolve_quiet(&r, &row, "parent")?;
         let parent_value = if parent.is_none() {
-            row.fields
-                .get("parent")
+            row.get("parent")
                 .cloned()
                 .filter(|v| !matches!(v, Value::String(s) if s.trim().is_empty()) && !v.is_null())
         } else {
@@ -1137,8 +1198,8 @@ type WindowsOf = HashMap<String, Vec<String>>;
 /// the window ids of each maintenance schedule.
 fn schedules(
     r: &Reading<'_>,
-    schedules: Option<Value>,
-    spans: Option<Value>,
+    schedules: Option<Source>,
+    spans: Option<Source>,
     warnings: &mut Vec<Warning>,
 ) -> Result<(Option<Calendar>, WindowsOf)> {
     #[derive(Clone, Copy, PartialEq)]

@@ -10,6 +10,7 @@ use crate::Timestamp;
 use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 /// How to read the values of every row: the mode, and for display-only
@@ -23,9 +24,18 @@ pub(crate) struct Reading<'a> {
 
 /// One record of a table, owned, with what errors need to name it.
 pub(crate) struct Row {
+    /// The record's fields, but for those in `slots`.
     pub fields: Map<String, Value>,
-    /// `tables.change_request.result[3]`.
-    pub path: String,
+    /// The fields the import reads of this table ([`slot_names`]), in that
+    /// order: read without a map entry (and, from text, without
+    /// allocating their keys).
+    slots: Vec<Option<Value>>,
+    /// The names of `slots`.
+    names: &'static [&'static str],
+    /// Whether the records were under `result` (for the path).
+    under_result: bool,
+    /// The record's index in its list (for the path).
+    index: usize,
     /// The ServiceNow table.
     pub table: &'static str,
     /// `CHG0030001 (sys_id …)`.
@@ -34,82 +44,140 @@ pub(crate) struct Row {
     pub sys_id: String,
 }
 
+/// The fields the import reads of each table: held apart from the other
+/// fields of a record (see [`Row`]). Any field may be listed: one the
+/// import keeps in `extra` goes there all the same.
+pub(crate) fn slot_names(table: &str) -> &'static [&'static str] {
+    match table {
+        "change_request" => &[
+            "number",
+            "sys_id",
+            "type",
+            "short_description",
+            "category",
+            "cmdb_ci",
+            "assigned_to",
+            "approval",
+            "start_date",
+            "end_date",
+            "state",
+            "risk",
+            "impact",
+            "priority",
+            "parent",
+            "backout_plan",
+            "test_plan",
+            "implementation_plan",
+            "justification",
+            "assignment_group",
+            "sys_created_on",
+        ],
+        "rm_release" | "rm_release_scrum" => &[
+            "number",
+            "sys_id",
+            "short_description",
+            "description",
+            "state",
+            "planned_start_date",
+            "planned_end_date",
+            "start_date",
+            "end_date",
+            "assigned_to",
+            "priority",
+            "assignment_group",
+            "sys_created_on",
+        ],
+        "cmdb_ci" => &[
+            "number",
+            "sys_id",
+            "name",
+            "sys_class_name",
+            "business_criticality",
+            "support_group",
+            "environment",
+            "maintenance_schedule",
+        ],
+        "sys_user" => &["number", "sys_id", "user_name", "name", "email"],
+        "task_ci" => &["number", "sys_id", "task", "ci_item"],
+        "cmdb_rel_ci" => &["number", "sys_id", "parent", "child", "type"],
+        "sys_user_grmember" => &["number", "sys_id", "user", "group"],
+        _ => &["number", "sys_id"],
+    }
+}
+
+/// One table's records as read from JSON text ([`read_rows`]): the
+/// records, or the first error of their shape, which the import reports
+/// when it comes to the table (as it would for the table as a value).
+pub(crate) type ReadRows = Result<Vec<Row>>;
+
+/// A table as given: a value, or records read from text.
+pub(crate) enum Source {
+    /// A value (`{"result": [...]}` or a list).
+    Value(Value),
+    /// Records read from text.
+    Rows(ReadRows),
+}
+
+/// The message of a table that is neither `{"result": [...]}` nor a list.
+const NOT_A_TABLE: &str = "expected a Table API response {\"result\": [...]} or a list of records";
+
 /// The records of table `table` (`{"result": [...]}` or a bare list),
 /// each checked to be an object with a `sys_id`, not nested deeper than
 /// the schedule can hold.
-pub(crate) fn rows(table: &'static str, value: Option<Value>) -> Result<Vec<Row>> {
-    let Some(value) = value else {
-        return Ok(Vec::new());
+pub(crate) fn rows(table: &'static str, source: Option<Source>) -> Result<Vec<Row>> {
+    let value = match source {
+        None => return Ok(Vec::new()),
+        Some(Source::Rows(rows)) => return rows,
+        Some(Source::Value(value)) => value,
     };
-    let base = format!("tables.{table}");
-    let (list, at) = match value {
-        Value::Array(list) => (list, base),
+    let (list, under_result) = match value {
+        Value::Array(list) => (list, false),
         Value::Object(mut o) => match o.remove("result") {
-            Some(Value::Array(list)) => (list, format!("{base}.result")),
-            _ => {
-                return Err(Error::invalid_input(
-                    base,
-                    "expected a Table API response {\"result\": [...]} or a list of records",
-                ))
-            }
+            Some(Value::Array(list)) => (list, true),
+            _ => return Err(Error::invalid_input(format!("tables.{table}"), NOT_A_TABLE)),
         },
-        _ => {
-            return Err(Error::invalid_input(
-                base,
-                "expected a Table API response {\"result\": [...]} or a list of records",
-            ))
-        }
+        _ => return Err(Error::invalid_input(format!("tables.{table}"), NOT_A_TABLE)),
     };
+    let names = slot_names(table);
     let mut out = Vec::with_capacity(list.len());
-    for (i, r) in list.into_iter().enumerate() {
-        let path = format!("{at}[{i}]");
-        let Value::Object(fields) = r else {
-            return Err(Error::invalid_input(&path, "a record must be an object"));
-        };
-        // A record lands deeper in the schedule than in its table; it must
-        // still be readable there.
-        let depth = fields
-            .values()
-            .map(|v| limits::depth(v, MAX_RECORD_DEPTH))
-            .max()
-            .unwrap_or(0)
-            .saturating_add(1);
-        if depth > MAX_RECORD_DEPTH {
-            return Err(limits::exceeded(
-                path,
-                "JSON nesting depth of a record (it is nested deeper in the schedule)",
-                MAX_RECORD_DEPTH,
-                depth,
-            ));
-        }
+    for (index, r) in list.into_iter().enumerate() {
         let mut row = Row {
-            fields,
-            path,
+            fields: Map::new(),
+            slots: Vec::new(),
+            names,
+            under_result,
+            index,
             table,
             name: String::new(),
             sys_id: String::new(),
         };
-        let number = row.value_of("number")?;
-        let sys_id = row.value_of("sys_id")?;
-        row.name = match (&number, &sys_id) {
-            (Some(n), Some(s)) => format!("{table} {n} (sys_id {s})"),
-            (Some(n), None) => format!("{table} {n}"),
-            (None, Some(s)) => format!("{table} sys_id {s}"),
-            (None, None) => format!("{table} record {i}"),
+        let Value::Object(mut fields) = r else {
+            return Err(Error::invalid_input(row.path(), "a record must be an object"));
         };
-        row.sys_id = sys_id.ok_or_else(|| row.error("sys_id", "missing"))?;
-        out.push(row);
+        row.slots = names.iter().map(|n| fields.remove(*n)).collect();
+        row.fields = fields;
+        out.push(row.finish()?);
     }
     Ok(out)
 }
 
+/// The nesting depth of a field's value ([`limits::depth`], without its
+/// allocation for a scalar).
+fn field_depth(v: &Value) -> u64 {
+    if v.is_array() || v.is_object() {
+        limits::depth(v, MAX_RECORD_DEPTH)
+    } else {
+        0
+    }
+}
+
 /// The text of a stored value: a string, a number or boolean spelled out;
 /// blank is unset.
-fn scalar(v: &Value) -> Option<Option<String>> {
-    let s = match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
+fn scalar_str(v: &Value) -> Option<Option<Cow<'_, str>>> {
+    let s: Cow<'_, str> = match v {
+        Value::String(s) => Cow::Borrowed(s.as_str()),
+        Value::Number(n) => Cow::Owned(n.to_string()),
+        Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
         Value::Null => return Some(None),
         _ => return None,
     };
@@ -117,11 +185,66 @@ fn scalar(v: &Value) -> Option<Option<String>> {
 }
 
 impl Row {
+    /// The checks of a record read: not nested deeper than the schedule
+    /// can hold, a scalar `number` and a `sys_id`; names the record.
+    fn finish(mut self) -> Result<Row> {
+        // A record lands deeper in the schedule than in its table; it must
+        // still be readable there.
+        let depth = self
+            .fields
+            .values()
+            .chain(self.slots.iter().flatten())
+            .map(field_depth)
+            .max()
+            .unwrap_or(0)
+            .saturating_add(1);
+        if depth > MAX_RECORD_DEPTH {
+            return Err(limits::exceeded(
+                self.path(),
+                "JSON nesting depth of a record (it is nested deeper in the schedule)",
+                MAX_RECORD_DEPTH,
+                depth,
+            ));
+        }
+        let table = self.table;
+        let i = self.index;
+        let name = match (self.str_of("number")?, self.str_of("sys_id")?) {
+            (Some(n), Some(s)) => format!("{table} {n} (sys_id {s})"),
+            (Some(n), None) => format!("{table} {n}"),
+            (None, Some(s)) => format!("{table} sys_id {s}"),
+            (None, None) => format!("{table} record {i}"),
+        };
+        self.name = name;
+        self.sys_id = match self.str_of("sys_id")? {
+            Some(s) => s.into_owned(),
+            None => return Err(self.error("sys_id", "missing")),
+        };
+        Ok(self)
+    }
+
+    /// `tables.change_request.result[3]`.
+    pub fn path(&self) -> String {
+        let (table, i) = (self.table, self.index);
+        if self.under_result {
+            format!("tables.{table}.result[{i}]")
+        } else {
+            format!("tables.{table}[{i}]")
+        }
+    }
+
+    /// The field `field` as given.
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        match self.names.iter().position(|n| *n == field) {
+            Some(i) => self.slots.get(i).and_then(Option::as_ref),
+            None => self.fields.get(field),
+        }
+    }
+
     /// `invalid_input` at this record's `field`, naming the record.
     pub fn error(&self, field: &str, message: impl std::fmt::Display) -> Error {
         Error::InvalidInput {
             problems: vec![Problem::new(
-                format!("{}.{field}", self.path),
+                self.at(field),
                 format!("{} field `{field}`: {message}", self.name),
             )],
         }
@@ -129,7 +252,7 @@ impl Row {
 
     /// The path of `field`.
     pub fn at(&self, field: &str) -> String {
-        format!("{}.{field}", self.path)
+        format!("{}.{field}", self.path())
     }
 
     /// The stored value of a field: a string (or number, boolean), or the
@@ -137,15 +260,20 @@ impl Row {
     /// are unset. An array, or an object without a scalar `value`, is an
     /// error naming the field (it would otherwise become "").
     pub fn value_of(&self, field: &str) -> Result<Option<String>> {
-        let Some(v) = self.fields.get(field) else {
+        Ok(self.str_of(field)?.map(Cow::into_owned))
+    }
+
+    /// [`Row::value_of`], borrowed where it can be.
+    pub fn str_of(&self, field: &str) -> Result<Option<Cow<'_, str>>> {
+        let Some(v) = self.get(field) else {
             return Ok(None);
         };
-        if let Some(s) = scalar(v) {
+        if let Some(s) = scalar_str(v) {
             return Ok(s);
         }
         match v {
             Value::Object(o) => match o.get("value") {
-                Some(inner) => scalar(inner).ok_or_else(|| {
+                Some(inner) => scalar_str(inner).ok_or_else(|| {
                     self.error(field, "its `value` must be a string, number or boolean")
                 }),
                 None if o.contains_key("display_value") => Ok(None),
@@ -165,9 +293,9 @@ impl Row {
     /// else its value. For journal fields (`comments`, `work_notes`),
     /// whose stored value is empty.
     pub fn display_of(&self, field: &str) -> Result<Option<String>> {
-        if let Some(Value::Object(o)) = self.fields.get(field) {
-            if let Some(d) = o.get("display_value").and_then(scalar).flatten() {
-                return Ok(Some(d));
+        if let Some(Value::Object(o)) = self.get(field) {
+            if let Some(d) = o.get("display_value").and_then(scalar_str).flatten() {
+                return Ok(Some(d.into_owned()));
             }
         }
         self.value_of(field)
@@ -177,7 +305,12 @@ impl Row {
     /// is turned back into the code (`Scheduled` → `-2`) by the mapping's
     /// labels; an unknown label is an error.
     pub fn choice(&self, r: &Reading<'_>, field: &str) -> Result<Option<String>> {
-        let Some(v) = self.value_of(field)? else {
+        Ok(self.choice_str(r, field)?.map(Cow::into_owned))
+    }
+
+    /// [`Row::choice`], borrowed where it can be.
+    pub fn choice_str(&self, r: &Reading<'_>, field: &str) -> Result<Option<Cow<'_, str>>> {
+        let Some(v) = self.str_of(field)? else {
             return Ok(None);
         };
         if r.mode != DisplayValue::True {
@@ -185,7 +318,7 @@ impl Row {
         }
         r.mapping
             .label_value(self.table, field, &v)
-            .map(Some)
+            .map(|c| Some(Cow::Owned(c)))
             .ok_or_else(|| {
                 self.error(
                     field,
@@ -205,7 +338,7 @@ impl Row {
         field: &str,
         map: impl Fn(&str) -> Option<T>,
     ) -> Result<Option<T>> {
-        let Some(c) = self.choice(r, field)? else {
+        let Some(c) = self.choice_str(r, field)? else {
             return Ok(None);
         };
         map(&c).map(Some).ok_or_else(|| {
@@ -224,7 +357,7 @@ impl Row {
     /// display-only rows the user's format local to the user's zone (both
     /// required: without them the date is refused, never shifted).
     pub fn date(&self, r: &Reading<'_>, field: &str) -> Result<Option<Timestamp>> {
-        let Some(s) = self.value_of(field)? else {
+        let Some(s) = self.str_of(field)? else {
             return Ok(None);
         };
         if r.mode == DisplayValue::True {
@@ -265,14 +398,20 @@ impl Row {
     pub fn into_extra(self, mapped: &[&str], reserved: &BTreeSet<String>) -> Extra {
         let mut extra = Extra::new();
         let mut shadowed = Extra::new();
-        for (k, v) in self.fields {
-            if k != "sys_id" && mapped.contains(&k.as_str()) {
+        let slots = self
+            .names
+            .iter()
+            .zip(self.slots)
+            .filter_map(|(k, v)| v.map(|v| (Cow::Borrowed(*k), v)));
+        let fields = self.fields.into_iter().map(|(k, v)| (Cow::Owned(k), v));
+        for (k, v) in slots.chain(fields) {
+            if k != "sys_id" && mapped.contains(&k.as_ref()) {
                 continue;
             }
-            if k == SHADOWED || reserved.contains(&k) {
-                shadowed.insert(k, v);
+            if k == SHADOWED || reserved.contains(k.as_ref()) {
+                shadowed.insert(k.into_owned(), v);
             } else {
-                extra.insert(k, v);
+                extra.insert(k.into_owned(), v);
             }
         }
         if !shadowed.is_empty() {
@@ -294,6 +433,17 @@ pub(crate) fn utc_date(s: &str) -> Option<Timestamp> {
         });
     if !well_formed {
         return None;
+    }
+    // The digits are checked: read them directly (chrono's format parser
+    // is the slow part of a record); a leap second goes to chrono.
+    let num = |from: usize, to: usize| -> Option<u32> { s.get(from..to)?.parse().ok() };
+    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    if second < 60 {
+        let year = i32::try_from(year).ok()?;
+        return chrono::NaiveDate::from_ymd_opt(year, month, day)
+            .and_then(|d| d.and_hms_opt(hour, minute, second))
+            .map(|d| Timestamp::from_utc(d.and_utc()));
     }
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
         .ok()
@@ -386,11 +536,11 @@ impl Index {
         field: &str,
         what: &str,
     ) -> Result<Option<usize>> {
-        let Some(v) = row.value_of(field)? else {
+        let Some(v) = row.str_of(field)? else {
             return Ok(None);
         };
         if r.mode == DisplayValue::True {
-            return match self.by_name.get(&v).map(Vec::as_slice) {
+            return match self.by_name.get(v.as_ref()).map(Vec::as_slice) {
                 Some([one]) => Ok(Some(*one)),
                 Some(many) => {
                     let ids: Vec<&str> = many
@@ -416,7 +566,7 @@ impl Index {
                 )),
             };
         }
-        match self.by_sys.get(&v) {
+        match self.by_sys.get(v.as_ref()) {
             Some(&i) => Ok(Some(i)),
             None if self.given => Err(row.error(
                 field,
@@ -430,16 +580,16 @@ impl Index {
     /// value naming no record (or, by display name, several) is `None`:
     /// for references that may point outside the tables imported.
     pub fn resolve_quiet(&self, r: &Reading<'_>, row: &Row, field: &str) -> Result<Option<usize>> {
-        let Some(v) = row.value_of(field)? else {
+        let Some(v) = row.str_of(field)? else {
             return Ok(None);
         };
         if r.mode == DisplayValue::True {
-            return Ok(match self.by_name.get(&v).map(Vec::as_slice) {
+            return Ok(match self.by_name.get(v.as_ref()).map(Vec::as_slice) {
                 Some([one]) => Some(*one),
                 _ => None,
             });
         }
-        Ok(self.by_sys.get(&v).copied())
+        Ok(self.by_sys.get(v.as_ref()).copied())
     }
 
     /// The sys_id of record `i`.
@@ -454,5 +604,286 @@ impl Index {
             return Ok(None);
         }
         row.value_of(field)
+    }
+}
+
+/// Reads table `table` from JSON text straight into its records: no
+/// [`Value`] for the response or a record, none for the fields the import
+/// reads and no allocated key for them ([`slot_names`]). The outer `Err`
+/// is text that is not JSON (as `serde_json` reports it); a wrong shape
+/// (not `{"result": [...]}` or a list, a record that is not an object, a
+/// record without `sys_id`, …) is the inner `Err`, the same error the
+/// import gives for the table as a value, after the whole text was read.
+pub(crate) fn read_rows(
+    table: &'static str,
+    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+) -> std::result::Result<ReadRows, serde_json::Error> {
+    serde::de::DeserializeSeed::deserialize(TableSeed { table }, de)
+}
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// The whole table: `{"result": [...]}` or a list.
+struct TableSeed {
+    table: &'static str,
+}
+
+impl TableSeed {
+    fn not_a_table(&self) -> ReadRows {
+        Err(Error::invalid_input(
+            format!("tables.{}", self.table),
+            NOT_A_TABLE,
+        ))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for TableSeed {
+    type Value = ReadRows;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<ReadRows, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// The scalar visits of a visitor that wants a list or an object: the
+/// value is `$bad`.
+macro_rules! refuse_scalars {
+    ($bad:ident, $out:ty) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+        fn visit_unit<E: de::Error>(self) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+        fn visit_none<E: de::Error>(self) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+    };
+}
+
+impl<'de> Visitor<'de> for TableSeed {
+    type Value = ReadRows;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a Table API response or a list of records")
+    }
+
+    refuse_scalars!(not_a_table, ReadRows);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<ReadRows, A::Error> {
+        records(self.table, false, seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<ReadRows, A::Error> {
+        // The last `result` counts, as it would in a `Value`.
+        let mut result = None;
+        while let Some(key) = map.next_key::<KeyIsResult>()? {
+            if key.0 {
+                result = Some(map.next_value_seed(ResultSeed { table: self.table })?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(result.unwrap_or_else(|| self.not_a_table()))
+    }
+}
+
+/// Whether a key of the response is `result`.
+struct KeyIsResult(bool);
+
+impl<'de> serde::Deserialize<'de> for KeyIsResult {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = KeyIsResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<KeyIsResult, E> {
+                Ok(KeyIsResult(s == "result"))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The value of `result`: the list of records.
+struct ResultSeed {
+    table: &'static str,
+}
+
+impl ResultSeed {
+    fn not_a_table(&self) -> ReadRows {
+        TableSeed { table: self.table }.not_a_table()
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ResultSeed {
+    type Value = ReadRows;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<ReadRows, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ResultSeed {
+    type Value = ReadRows;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of records")
+    }
+
+    refuse_scalars!(not_a_table, ReadRows);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<ReadRows, A::Error> {
+        records(self.table, true, seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<ReadRows, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(self.not_a_table())
+    }
+}
+
+/// The records of a list, each checked as [`rows`] checks it; after the
+/// first bad one the rest is only read.
+fn records<'de, A: SeqAccess<'de>>(
+    table: &'static str,
+    under_result: bool,
+    mut seq: A,
+) -> std::result::Result<ReadRows, A::Error> {
+    let names = slot_names(table);
+    let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+    let mut index = 0usize;
+    let mut failed = None;
+    while failed.is_none() {
+        let row = Row {
+            fields: Map::new(),
+            slots: Vec::new(),
+            names,
+            under_result,
+            index,
+            table,
+            name: String::new(),
+            sys_id: String::new(),
+        };
+        let Some(read) = seq.next_element_seed(RecordSeed(row))? else {
+            break;
+        };
+        match read.and_then(Row::finish) {
+            Ok(row) => out.push(row),
+            Err(e) => failed = Some(e),
+        }
+        index = index.saturating_add(1);
+    }
+    if let Some(e) = failed {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        return Ok(Err(e));
+    }
+    Ok(Ok(out))
+}
+
+/// One record, read into a [`Row`] (not yet [`Row::finish`]ed).
+struct RecordSeed(Row);
+
+impl RecordSeed {
+    fn not_an_object(&self) -> Result<Row> {
+        Err(Error::invalid_input(
+            self.0.path(),
+            "a record must be an object",
+        ))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed {
+    type Value = Result<Row>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Result<Row>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed {
+    type Value = Result<Row>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a record")
+    }
+
+    refuse_scalars!(not_an_object, Result<Row>);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Result<Row>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.not_an_object())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Result<Row>, A::Error> {
+        let mut row = self.0;
+        row.slots = vec![None; row.names.len()];
+        while let Some(key) = map.next_key_seed(FieldKey(row.names))? {
+            let value: Value = map.next_value()?;
+            match key {
+                Field::Slot(i) => {
+                    if let Some(slot) = row.slots.get_mut(i) {
+                        *slot = Some(value);
+                    }
+                }
+                Field::Other(k) => {
+                    row.fields.insert(k, value);
+                }
+            }
+        }
+        Ok(Ok(row))
+    }
+}
+
+/// A key of a record: one of the table's slots (matched without
+/// allocating), or another field's name.
+enum Field {
+    Slot(usize),
+    Other(String),
+}
+
+struct FieldKey(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for FieldKey {
+    type Value = Field;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Field, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for FieldKey {
+    type Value = Field;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Field, E> {
+        Ok(match self.0.iter().position(|n| *n == s) {
+            Some(i) => Field::Slot(i),
+            None => Field::Other(s.to_string()),
+        })
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> std::result::Result<Field, E> {
+        Ok(match self.0.iter().position(|n| *n == s) {
+            Some(i) => Field::Slot(i),
+            None => Field::Other(s),
+        })
     }
 }
