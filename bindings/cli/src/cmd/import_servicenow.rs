@@ -73,18 +73,23 @@ pub struct Args {
     pub actor: Option<String>,
 }
 
-/// Reads table `name` from `path` straight into its records (no
-/// `Value` of the table), under the read-time limits; refuses a name that
-/// is not a table relman imports, and a table given twice.
+/// One table file read: its name and text.
+struct TableFile {
+    name: String,
+    file: String,
+    text: String,
+}
+
+/// Reads table `name`'s file `path`, refusing a name that is not a table
+/// relman imports and a table given twice.
 fn put(
     globals: &Globals,
-    tables: &mut Vec<TableRows>,
+    files: &mut Vec<TableFile>,
     name: &str,
     path: &str,
     what: &str,
 ) -> Result<(), Failure> {
     let input = globals.read(path)?;
-    let prefixed = |e: relman::Error| Failure::from(e).prefixed(&format!("{}: ", input.name));
     if !TABLES.contains(&name) {
         // Text that is not JSON is reported first, as for any table.
         relman::interop::read_table_with_limits(
@@ -92,24 +97,27 @@ fn put(
             &input.text,
             globals.limits(),
         )
-        .map_err(prefixed)?;
+        .map_err(|e| Failure::from(e).prefixed(&format!("{}: ", input.name)))?;
         return Err(Failure::invalid_input(format!(
             "{what}: `{name}` is not a table relman imports ({})",
             TABLES.join(", ")
         )));
     }
-    let rows = relman::interop::read_table_rows(name, &input.text, globals.limits())
-        .map_err(prefixed)?;
-    if tables.iter().any(|t| t.table() == name) {
+    if files.iter().any(|f| f.name == name) {
         return Err(Failure::invalid_input(format!(
             "{what}: table `{name}` is given twice"
         )));
     }
-    tables.push(rows);
+    files.push(TableFile {
+        name: name.to_string(),
+        file: input.name,
+        text: input.text,
+    });
     Ok(())
 }
 
-fn tables(args: &Args, globals: &Globals) -> Result<Vec<TableRows>, Failure> {
+/// The table files named by `--table` and `--dir`.
+fn table_files(args: &Args, globals: &Globals) -> Result<Vec<TableFile>, Failure> {
     let mut tables = Vec::new();
     for spec in &args.tables {
         let Some((name, path)) = spec.split_once('=') else {
@@ -153,9 +161,22 @@ fn tables(args: &Args, globals: &Globals) -> Result<Vec<TableRows>, Failure> {
     Ok(tables)
 }
 
+/// Reads every table file straight into its records (no `Value` of a
+/// table), under the read-time limits.
+fn tables<'a>(files: &'a [TableFile], globals: &Globals) -> Result<Vec<TableRows<'a>>, Failure> {
+    files
+        .iter()
+        .map(|f| {
+            relman::interop::read_table_rows(&f.name, &f.text, globals.limits())
+                .map_err(|e| Failure::from(e).prefixed(&format!("{}: ", f.file)))
+        })
+        .collect()
+}
+
 /// Runs `relman import-servicenow`.
 pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
-    let tables = tables(args, globals)?;
+    let files = table_files(args, globals)?;
+    let tables = tables(&files, globals)?;
     let mapping = globals
         .policy_file()?
         .map(|p| p.servicenow.clone())

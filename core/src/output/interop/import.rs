@@ -1,7 +1,7 @@
 //! Import: Table API records as relman documents (see the module doc of
 //! [`crate::interop`] and docs/integrations.md, "Mapping").
 
-use super::rows::{chrono_format, rows, Index, Reading, Row, Source};
+use super::rows::{chrono_format, rows, FieldRef, Index, Reading, Row, Source};
 use super::{
     read_table_rows, DisplayValue, ImportedApproval, ServiceNowImport, ServiceNowImportOptions,
     ServiceNowTables, TableRows,
@@ -77,7 +77,7 @@ pub fn import_servicenow_text(
 /// the read-time limits there): [`import_servicenow`]'s result and
 /// errors. A table given twice is `invalid_input` at `tables.<table>`.
 pub fn import_servicenow_rows(
-    tables: Vec<TableRows>,
+    tables: Vec<TableRows<'_>>,
     options: &ServiceNowImportOptions,
 ) -> Result<ServiceNowImport> {
     let mut sources = Sources(Vec::with_capacity(tables.len()));
@@ -94,11 +94,11 @@ pub fn import_servicenow_rows(
 }
 
 /// The tables given, by name.
-struct Sources(Vec<(&'static str, Source)>);
+struct Sources<'a>(Vec<(&'static str, Source<'a>)>);
 
-impl Sources {
+impl<'a> Sources<'a> {
     /// Takes table `name` out, if given.
-    fn take(&mut self, name: &str) -> Option<Source> {
+    fn take(&mut self, name: &str) -> Option<Source<'a>> {
         let i = self.0.iter().position(|(n, _)| *n == name)?;
         Some(self.0.swap_remove(i).1)
     }
@@ -161,7 +161,7 @@ struct Taken(HashMap<String, String>);
 impl Taken {
     /// Takes `id` for `row`, or names the record that has it already
     /// (`invalid_input` at `row`'s `field`).
-    fn take(&mut self, id: &str, row: &Row, field: &str, what: &str) -> Result<()> {
+    fn take(&mut self, id: &str, row: &Row<'_>, field: &str, what: &str) -> Result<()> {
         if let Some(earlier) = self.0.get(id) {
             return Err(row.error(
                 field,
@@ -174,7 +174,7 @@ impl Taken {
 }
 
 /// Adds `row` to `index` under `name`, refusing a sys_id seen before.
-fn index(index: &mut Index, row: &Row, name: Option<&str>, names: &[String]) -> Result<usize> {
+fn index(index: &mut Index, row: &Row<'_>, name: Option<&str>, names: &[String]) -> Result<usize> {
     index.add(&row.sys_id, name).map_err(|earlier| {
         let other = names.get(earlier).map(String::as_str).unwrap_or("another");
         row.error(
@@ -187,7 +187,7 @@ fn index(index: &mut Index, row: &Row, name: Option<&str>, names: &[String]) -> 
 /// `invalid_input` when an end is not after its start (relman documents
 /// need windows in order).
 fn in_order(
-    row: &Row,
+    row: &Row<'_>,
     (start_field, start): (&str, Option<&Timestamp>),
     (end_field, end): (&str, Option<&Timestamp>),
 ) -> Result<()> {
@@ -226,7 +226,7 @@ fn rel_kind(descriptor: &str) -> String {
 }
 
 /// A warning about a reference to a task that was not imported.
-fn unresolved(row: &Row, field: &str, value: &str, what: &str) -> Warning {
+fn unresolved(row: &Row<'_>, field: &str, value: &str, what: &str) -> Warning {
     Warning::new(
         "reference_unresolved",
         row.at(field),
@@ -252,7 +252,7 @@ struct Directory {
 impl Directory {
     /// The actor id of the user in reference `field` (a `sys_user`
     /// sys_id, or the sys_id itself when `sys_user` was not given).
-    fn user(&self, r: &Reading<'_>, row: &Row, field: &str) -> Result<Option<String>> {
+    fn user(&self, r: &Reading<'_>, row: &Row<'_>, field: &str) -> Result<Option<String>> {
         if let Some(i) = self.users.resolve(r, row, field, "sys_user")? {
             return Ok(self.actors.get(i).map(|a| a.id.clone()));
         }
@@ -261,7 +261,7 @@ impl Directory {
 
     /// The name of the group in reference `field`; without
     /// `sys_user_group`, its display value (`all`) or sys_id.
-    fn group(&self, r: &Reading<'_>, row: &Row, field: &str) -> Result<Option<String>> {
+    fn group(&self, r: &Reading<'_>, row: &Row<'_>, field: &str) -> Result<Option<String>> {
         if let Some(i) = self.groups.resolve(r, row, field, "sys_user_group")? {
             return Ok(self.group_names.get(i).cloned());
         }
@@ -273,7 +273,7 @@ impl Directory {
 
     /// The CI id in reference `field`; without `cmdb_ci`, the reference's
     /// display value (the CI's name) or sys_id.
-    fn ci(&self, r: &Reading<'_>, row: &Row, field: &str) -> Result<Option<String>> {
+    fn ci(&self, r: &Reading<'_>, row: &Row<'_>, field: &str) -> Result<Option<String>> {
         if self.cis.given {
             return Ok(self
                 .cis
@@ -392,7 +392,7 @@ pub(crate) fn import_checked(
 
 /// The import of tables given as values or read from text.
 fn import_sources(
-    mut tables: Sources,
+    mut tables: Sources<'_>,
     options: &ServiceNowImportOptions,
 ) -> Result<ServiceNowImport> {
     let default_mapping = ServiceNowPolicy::default();
@@ -833,7 +833,8 @@ fn import_sources(
         let parent = release_index.resolve_quiet(&r, &row, "parent")?;
         let parent_value = if parent.is_none() {
             row.get("parent")
-                .cloned()
+                .as_ref()
+                .map(FieldRef::to_value)
                 .filter(|v| !matches!(v, Value::String(s) if s.trim().is_empty()) && !v.is_null())
         } else {
             None
@@ -1118,7 +1119,7 @@ fn import_sources(
 
 /// The decision of an approval state: `approved`, `rejected`, or none for
 /// the undecided states; an unknown state is an error.
-fn decision(row: &Row, field: &str, state: &str) -> Result<Option<Decision>> {
+fn decision(row: &Row<'_>, field: &str, state: &str) -> Result<Option<Decision>> {
     match state {
         "approved" => Ok(Some(Decision::Approved)),
         "rejected" => Ok(Some(Decision::Rejected)),
@@ -1138,7 +1139,7 @@ fn decision(row: &Row, field: &str, state: &str) -> Result<Option<Decision>> {
 /// names none imported.
 fn task_ref(
     r: &Reading<'_>,
-    row: &Row,
+    row: &Row<'_>,
     field: &str,
     changes: &Index,
     warnings: &mut Vec<Warning>,
@@ -1160,7 +1161,7 @@ fn task_ref(
 #[allow(clippy::too_many_arguments)]
 fn approval_task(
     r: &Reading<'_>,
-    row: &Row,
+    row: &Row<'_>,
     field: &str,
     changes: &Index,
     releases_index: &Index,
@@ -1198,8 +1199,8 @@ type WindowsOf = HashMap<String, Vec<String>>;
 /// the window ids of each maintenance schedule.
 fn schedules(
     r: &Reading<'_>,
-    schedules: Option<Source>,
-    spans: Option<Source>,
+    schedules: Option<Source<'_>>,
+    spans: Option<Source<'_>>,
     warnings: &mut Vec<Warning>,
 ) -> Result<(Option<Calendar>, WindowsOf)> {
     #[derive(Clone, Copy, PartialEq)]
@@ -1323,7 +1324,7 @@ fn schedules(
 
 /// A span's `YYYYMMDDTHHMMSS` date-time, local to the schedule's zone
 /// (or UTC with a trailing `Z`).
-fn span_time(row: &Row, field: &str) -> Result<NaiveDateTime> {
+fn span_time(row: &Row<'_>, field: &str) -> Result<NaiveDateTime> {
     let s = row
         .value_of(field)?
         .ok_or_else(|| row.error(field, "missing"))?;
@@ -1341,7 +1342,7 @@ fn span_time(row: &Row, field: &str) -> Result<NaiveDateTime> {
 
 /// The one-off start and end, or the recurrence, of a span.
 fn span_times(
-    row: &Row,
+    row: &Row<'_>,
     zone: Tz,
 ) -> Result<(Option<Timestamp>, Option<Timestamp>, Option<Recurrence>)> {
     let start = span_time(row, "start_date_time")?;

@@ -357,19 +357,19 @@ pub fn read_table_with_limits(name: &str, text: &str, limits: &Limits) -> Result
 /// One table read from JSON text by [`read_table_rows`]: its records,
 /// for [`import_servicenow_rows`], read without building a [`Value`] of
 /// the table.
-pub struct TableRows {
+pub struct TableRows<'a> {
     table: &'static str,
-    rows: rows::ReadRows,
+    rows: rows::ReadRows<'a>,
 }
 
-impl TableRows {
+impl TableRows<'_> {
     /// The table's name (from [`TABLES`]).
     pub fn table(&self) -> &'static str {
         self.table
     }
 }
 
-impl std::fmt::Debug for TableRows {
+impl std::fmt::Debug for TableRows<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TableRows")
             .field("table", &self.table)
@@ -386,7 +386,7 @@ impl std::fmt::Debug for TableRows {
 /// `tables`. A table of the wrong shape (not `{"result": [...]}` or a
 /// list, a record that is not an object or has no `sys_id`) is reported
 /// by the import, with the same error as for the table as a value.
-pub fn read_table_rows(table: &str, text: &str, limits: &Limits) -> Result<TableRows> {
+pub fn read_table_rows<'a>(table: &str, text: &'a str, limits: &Limits) -> Result<TableRows<'a>> {
     let Some(table) = TABLES.iter().copied().find(|t| *t == table) else {
         return Err(Error::invalid_input(
             "tables",

@@ -23,13 +23,13 @@ pub(crate) struct Reading<'a> {
 }
 
 /// One record of a table, owned, with what errors need to name it.
-pub(crate) struct Row {
+pub(crate) struct Row<'a> {
     /// The record's fields, but for those in `slots`.
     pub fields: Map<String, Value>,
     /// The fields the import reads of this table ([`slot_names`]), in that
     /// order: read without a map entry (and, from text, without
     /// allocating their keys).
-    slots: Vec<Option<Value>>,
+    slots: Vec<Option<Slot<'a>>>,
     /// The names of `slots`.
     names: &'static [&'static str],
     /// Whether the records were under `result` (for the path).
@@ -42,6 +42,48 @@ pub(crate) struct Row {
     pub name: String,
     /// The record's sys_id (required of every record).
     pub sys_id: String,
+}
+
+/// A field the import reads: text (borrowed from the table's JSON text
+/// where it has no escapes), or any other value.
+pub(crate) enum Slot<'a> {
+    /// A string.
+    Str(Cow<'a, str>),
+    /// Anything else, or a string of a table given as a value.
+    Value(Value),
+}
+
+impl Slot<'_> {
+    /// As a value.
+    fn into_value(self) -> Value {
+        match self {
+            Slot::Str(s) => Value::String(s.into_owned()),
+            Slot::Value(v) => v,
+        }
+    }
+}
+
+/// A field as given: text, or a value.
+pub(crate) enum FieldRef<'r> {
+    /// A string.
+    Str(&'r str),
+    /// Any value.
+    Value(&'r Value),
+}
+
+impl FieldRef<'_> {
+    /// As an owned value.
+    pub fn to_value(&self) -> Value {
+        match self {
+            FieldRef::Str(s) => Value::String((*s).to_string()),
+            FieldRef::Value(v) => (*v).clone(),
+        }
+    }
+}
+
+/// Blank text (empty or whitespace only): an unset field.
+fn blank(s: &str) -> bool {
+    s.chars().all(char::is_whitespace)
 }
 
 /// The fields the import reads of each table: held apart from the other
@@ -108,14 +150,14 @@ pub(crate) fn slot_names(table: &str) -> &'static [&'static str] {
 /// One table's records as read from JSON text ([`read_rows`]): the
 /// records, or the first error of their shape, which the import reports
 /// when it comes to the table (as it would for the table as a value).
-pub(crate) type ReadRows = Result<Vec<Row>>;
+pub(crate) type ReadRows<'a> = Result<Vec<Row<'a>>>;
 
 /// A table as given: a value, or records read from text.
-pub(crate) enum Source {
+pub(crate) enum Source<'a> {
     /// A value (`{"result": [...]}` or a list).
     Value(Value),
     /// Records read from text.
-    Rows(ReadRows),
+    Rows(ReadRows<'a>),
 }
 
 /// The message of a table that is neither `{"result": [...]}` nor a list.
@@ -124,7 +166,7 @@ const NOT_A_TABLE: &str = "expected a Table API response {\"result\": [...]} or 
 /// The records of table `table` (`{"result": [...]}` or a bare list),
 /// each checked to be an object with a `sys_id`, not nested deeper than
 /// the schedule can hold.
-pub(crate) fn rows(table: &'static str, source: Option<Source>) -> Result<Vec<Row>> {
+pub(crate) fn rows<'a>(table: &'static str, source: Option<Source<'a>>) -> Result<Vec<Row<'a>>> {
     let value = match source {
         None => return Ok(Vec::new()),
         Some(Source::Rows(rows)) => return rows,
@@ -154,7 +196,10 @@ pub(crate) fn rows(table: &'static str, source: Option<Source>) -> Result<Vec<Ro
         let Value::Object(mut fields) = r else {
             return Err(Error::invalid_input(row.path(), "a record must be an object"));
         };
-        row.slots = names.iter().map(|n| fields.remove(*n)).collect();
+        row.slots = names
+            .iter()
+            .map(|n| fields.remove(*n).map(Slot::Value))
+            .collect();
         row.fields = fields;
         out.push(row.finish()?);
     }
@@ -181,19 +226,22 @@ fn scalar_str(v: &Value) -> Option<Option<Cow<'_, str>>> {
         Value::Null => return Some(None),
         _ => return None,
     };
-    Some((!s.trim().is_empty()).then_some(s))
+    Some((!blank(&s)).then_some(s))
 }
 
-impl Row {
+impl<'a> Row<'a> {
     /// The checks of a record read: not nested deeper than the schedule
     /// can hold, a scalar `number` and a `sys_id`; names the record.
-    fn finish(mut self) -> Result<Row> {
+    fn finish(mut self) -> Result<Row<'a>> {
         // A record lands deeper in the schedule than in its table; it must
         // still be readable there.
         let depth = self
             .fields
             .values()
-            .chain(self.slots.iter().flatten())
+            .chain(self.slots.iter().flatten().filter_map(|s| match s {
+                Slot::Value(v) => Some(v),
+                Slot::Str(_) => None,
+            }))
             .map(field_depth)
             .max()
             .unwrap_or(0)
@@ -233,10 +281,13 @@ impl Row {
     }
 
     /// The field `field` as given.
-    pub fn get(&self, field: &str) -> Option<&Value> {
+    pub fn get(&self, field: &str) -> Option<FieldRef<'_>> {
         match self.names.iter().position(|n| *n == field) {
-            Some(i) => self.slots.get(i).and_then(Option::as_ref),
-            None => self.fields.get(field),
+            Some(i) => match self.slots.get(i)?.as_ref()? {
+                Slot::Str(s) => Some(FieldRef::Str(s)),
+                Slot::Value(v) => Some(FieldRef::Value(v)),
+            },
+            None => self.fields.get(field).map(FieldRef::Value),
         }
     }
 
@@ -265,8 +316,10 @@ impl Row {
 
     /// [`Row::value_of`], borrowed where it can be.
     pub fn str_of(&self, field: &str) -> Result<Option<Cow<'_, str>>> {
-        let Some(v) = self.get(field) else {
-            return Ok(None);
+        let v = match self.get(field) {
+            None => return Ok(None),
+            Some(FieldRef::Str(s)) => return Ok((!blank(s)).then_some(Cow::Borrowed(s))),
+            Some(FieldRef::Value(v)) => v,
         };
         if let Some(s) = scalar_str(v) {
             return Ok(s);
@@ -293,7 +346,7 @@ impl Row {
     /// else its value. For journal fields (`comments`, `work_notes`),
     /// whose stored value is empty.
     pub fn display_of(&self, field: &str) -> Result<Option<String>> {
-        if let Some(Value::Object(o)) = self.get(field) {
+        if let Some(FieldRef::Value(Value::Object(o))) = self.get(field) {
             if let Some(d) = o.get("display_value").and_then(scalar_str).flatten() {
                 return Ok(Some(d.into_owned()));
             }
@@ -402,7 +455,7 @@ impl Row {
             .names
             .iter()
             .zip(self.slots)
-            .filter_map(|(k, v)| v.map(|v| (Cow::Borrowed(*k), v)));
+            .filter_map(|(k, v)| v.map(|v| (Cow::Borrowed(*k), v.into_value())));
         let fields = self.fields.into_iter().map(|(k, v)| (Cow::Owned(k), v));
         for (k, v) in slots.chain(fields) {
             if k != "sys_id" && mapped.contains(&k.as_ref()) {
@@ -532,7 +585,7 @@ impl Index {
     pub fn resolve(
         &self,
         r: &Reading<'_>,
-        row: &Row,
+        row: &Row<'_>,
         field: &str,
         what: &str,
     ) -> Result<Option<usize>> {
@@ -579,7 +632,7 @@ impl Index {
     /// Resolves the reference `field` like [`Index::resolve`], but a
     /// value naming no record (or, by display name, several) is `None`:
     /// for references that may point outside the tables imported.
-    pub fn resolve_quiet(&self, r: &Reading<'_>, row: &Row, field: &str) -> Result<Option<usize>> {
+    pub fn resolve_quiet(&self, r: &Reading<'_>, row: &Row<'_>, field: &str) -> Result<Option<usize>> {
         let Some(v) = row.str_of(field)? else {
             return Ok(None);
         };
@@ -599,7 +652,7 @@ impl Index {
 
     /// The sys_id of the reference `field` when it names no record of a
     /// table not given (value modes): the reference kept as is.
-    pub fn unresolved(&self, r: &Reading<'_>, row: &Row, field: &str) -> Result<Option<String>> {
+    pub fn unresolved(&self, r: &Reading<'_>, row: &Row<'_>, field: &str) -> Result<Option<String>> {
         if self.given || r.mode == DisplayValue::True {
             return Ok(None);
         }
@@ -614,10 +667,10 @@ impl Index {
 /// (not `{"result": [...]}` or a list, a record that is not an object, a
 /// record without `sys_id`, …) is the inner `Err`, the same error the
 /// import gives for the table as a value, after the whole text was read.
-pub(crate) fn read_rows(
+pub(crate) fn read_rows<'a>(
     table: &'static str,
-    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
-) -> std::result::Result<ReadRows, serde_json::Error> {
+    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
+) -> std::result::Result<ReadRows<'a>, serde_json::Error> {
     serde::de::DeserializeSeed::deserialize(TableSeed { table }, de)
 }
 
@@ -629,7 +682,7 @@ struct TableSeed {
 }
 
 impl TableSeed {
-    fn not_a_table(&self) -> ReadRows {
+    fn not_a_table<'a>(&self) -> ReadRows<'a> {
         Err(Error::invalid_input(
             format!("tables.{}", self.table),
             NOT_A_TABLE,
@@ -638,9 +691,9 @@ impl TableSeed {
 }
 
 impl<'de> DeserializeSeed<'de> for TableSeed {
-    type Value = ReadRows;
+    type Value = ReadRows<'de>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<ReadRows, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<ReadRows<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
@@ -674,19 +727,19 @@ macro_rules! refuse_scalars {
 }
 
 impl<'de> Visitor<'de> for TableSeed {
-    type Value = ReadRows;
+    type Value = ReadRows<'de>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a Table API response or a list of records")
     }
 
-    refuse_scalars!(not_a_table, ReadRows);
+    refuse_scalars!(not_a_table, ReadRows<'de>);
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<ReadRows, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<ReadRows<'de>, A::Error> {
         records(self.table, false, seq)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<ReadRows, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<ReadRows<'de>, A::Error> {
         // The last `result` counts, as it would in a `Value`.
         let mut result = None;
         while let Some(key) = map.next_key::<KeyIsResult>()? {
@@ -725,33 +778,33 @@ struct ResultSeed {
 }
 
 impl ResultSeed {
-    fn not_a_table(&self) -> ReadRows {
+    fn not_a_table<'a>(&self) -> ReadRows<'a> {
         TableSeed { table: self.table }.not_a_table()
     }
 }
 
 impl<'de> DeserializeSeed<'de> for ResultSeed {
-    type Value = ReadRows;
+    type Value = ReadRows<'de>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<ReadRows, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<ReadRows<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for ResultSeed {
-    type Value = ReadRows;
+    type Value = ReadRows<'de>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a list of records")
     }
 
-    refuse_scalars!(not_a_table, ReadRows);
+    refuse_scalars!(not_a_table, ReadRows<'de>);
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<ReadRows, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<ReadRows<'de>, A::Error> {
         records(self.table, true, seq)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<ReadRows, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<ReadRows<'de>, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(self.not_a_table())
     }
@@ -763,7 +816,7 @@ fn records<'de, A: SeqAccess<'de>>(
     table: &'static str,
     under_result: bool,
     mut seq: A,
-) -> std::result::Result<ReadRows, A::Error> {
+) -> std::result::Result<ReadRows<'de>, A::Error> {
     let names = slot_names(table);
     let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
     let mut index = 0usize;
@@ -796,10 +849,10 @@ fn records<'de, A: SeqAccess<'de>>(
 }
 
 /// One record, read into a [`Row`] (not yet [`Row::finish`]ed).
-struct RecordSeed(Row);
+struct RecordSeed<'de>(Row<'de>);
 
-impl RecordSeed {
-    fn not_an_object(&self) -> Result<Row> {
+impl<'de> RecordSeed<'de> {
+    fn not_an_object(&self) -> Result<Row<'de>> {
         Err(Error::invalid_input(
             self.0.path(),
             "a record must be an object",
@@ -807,45 +860,101 @@ impl RecordSeed {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for RecordSeed {
-    type Value = Result<Row>;
+impl<'de> DeserializeSeed<'de> for RecordSeed<'de> {
+    type Value = Result<Row<'de>>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Result<Row>, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Result<Row<'de>>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for RecordSeed {
-    type Value = Result<Row>;
+impl<'de> Visitor<'de> for RecordSeed<'de> {
+    type Value = Result<Row<'de>>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a record")
     }
 
-    refuse_scalars!(not_an_object, Result<Row>);
+    refuse_scalars!(not_an_object, Result<Row<'de>>);
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Result<Row>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Result<Row<'de>>, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(self.not_an_object())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Result<Row>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Result<Row<'de>>, A::Error> {
         let mut row = self.0;
-        row.slots = vec![None; row.names.len()];
+        row.slots = Vec::with_capacity(row.names.len());
+        row.slots.resize_with(row.names.len(), || None);
         while let Some(key) = map.next_key_seed(FieldKey(row.names))? {
-            let value: Value = map.next_value()?;
             match key {
                 Field::Slot(i) => {
+                    let value = map.next_value_seed(SlotSeed)?;
                     if let Some(slot) = row.slots.get_mut(i) {
                         *slot = Some(value);
                     }
                 }
                 Field::Other(k) => {
+                    let value: Value = map.next_value()?;
                     row.fields.insert(k, value);
                 }
             }
         }
         Ok(Ok(row))
+    }
+}
+
+/// The value of a slot: a string borrowed where it can be, anything else
+/// the [`Value`] `serde_json` makes of it.
+struct SlotSeed;
+
+impl<'de> DeserializeSeed<'de> for SlotSeed {
+    type Value = Slot<'de>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Slot<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SlotSeed {
+    type Value = Slot<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Str(Cow::Borrowed(s)))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Str(Cow::Owned(s.to_string())))
+    }
+    fn visit_string<E: de::Error>(self, s: String) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Str(Cow::Owned(s)))
+    }
+    // As `Value`'s own visitor makes them.
+    fn visit_bool<E: de::Error>(self, b: bool) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Value(Value::Bool(b)))
+    }
+    fn visit_i64<E: de::Error>(self, n: i64) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Value(Value::from(n)))
+    }
+    fn visit_u64<E: de::Error>(self, n: u64) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Value(Value::from(n)))
+    }
+    fn visit_f64<E: de::Error>(self, n: f64) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Value(Value::from(n)))
+    }
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Value(Value::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Value(Value::Null))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Slot<'de>, A::Error> {
+        serde::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Slot::Value)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Slot<'de>, A::Error> {
+        serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map)).map(Slot::Value)
     }
 }
 
