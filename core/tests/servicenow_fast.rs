@@ -262,6 +262,7 @@ fn bad_records_give_identical_errors() {
         ("change_request", "cmdb_ci", json!(["c1"]), "tables.change_request.result[0].cmdb_ci"),
         ("change_request", "assigned_to", json!({"link": "x"}), "tables.change_request.result[0].assigned_to"),
         ("change_request", "type", json!({"value": ["normal"]}), "tables.change_request.result[0].type"),
+        ("change_request", "type", json!({"value": {"v": "normal"}}), "tables.change_request.result[0].type"),
         ("change_request", "sys_id", Value::Null, "tables.change_request.result[0].sys_id"),
         ("cmdb_ci", "business_criticality", json!("9 - odd"), "tables.cmdb_ci.result[0].business_criticality"),
         ("rm_release", "planned_end_date", json!("2020-01-01 00:00:00"), "tables.rm_release.result[0].planned_end_date"),
@@ -349,6 +350,27 @@ fn text_the_value_path_never_sees_reads_as_serde_json_reads_it() {
         .unwrap();
     assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap());
     assert_eq!(b.schedule.changes.len() + b.schedule.extra.len(), 1);
+    // Reference objects: the last `value` counts, a display value alone
+    // is unset, an unresolved parent is kept whole, nested objects stay.
+    let text = r#"[{"sys_id": "b", "number": "CHG3", "start_date": "2026-12-01 10:00:00",
+        "end_date": "2026-12-01 11:00:00",
+        "cmdb_ci": {"value": "x", "link": "https://x/\u0063", "value": "c1", "v\u0061lue": "c2"},
+        "assigned_to": {"display_value": "Bob"},
+        "assignment_group": {"display_value": "CAB", "value": "g9", "extra": {"deep": [1, {"a": "b"}]}},
+        "parent": {"value": "RLSE404", "link": "l", "display_value": {"odd": true}},
+        "short_description": "  ", "category": 12.5, "approval": false}]"#;
+    let value: Value = serde_json::from_str(text).unwrap();
+    let t = ServiceNowTables {
+        change_request: Some(value),
+        ..Default::default()
+    };
+    let a = relman::import_servicenow(t.clone(), &o).unwrap();
+    let b = relman::import_servicenow_text(&[("change_request", text)], &o, &Limits::default())
+        .unwrap();
+    assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap());
+    assert_eq!(b.schedule.changes[0].affected_cis, ["c2"]);
+    assert!(b.schedule.changes[0].extra.contains_key("parent"));
+    same(&t).unwrap();
     // Text that is not JSON: the error of `read_table_with_limits`.
     for bad in ["{\"result\": [", "[{\"sys_id\": \"a\"},]", "[] x", "{\"result\": [{\"sys_id\": 1e999}]}"] {
         let a = relman::interop::read_table_with_limits("tables.change_request", bad, &Limits::default())

@@ -22,6 +22,7 @@ use chrono_tz::Tz;
 use schemars::JsonSchema;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// Imports Table API records into relman documents (see the module doc of
 /// [`crate::interop`]).
@@ -156,7 +157,7 @@ fn reserved() -> &'static Reserved {
 
 /// Ids already taken, with the record that took each (for the error).
 #[derive(Default)]
-struct Taken(HashMap<String, String>);
+struct Taken(HashMap<String, Rc<str>>);
 
 impl Taken {
     /// Takes `id` for `row`, or names the record that has it already
@@ -174,9 +175,14 @@ impl Taken {
 }
 
 /// Adds `row` to `index` under `name`, refusing a sys_id seen before.
-fn index(index: &mut Index, row: &Row<'_>, name: Option<&str>, names: &[String]) -> Result<usize> {
+fn index<N: AsRef<str>>(
+    index: &mut Index,
+    row: &Row<'_>,
+    name: Option<&str>,
+    names: &[N],
+) -> Result<usize> {
     index.add(&row.sys_id, name).map_err(|earlier| {
-        let other = names.get(earlier).map(String::as_str).unwrap_or("another");
+        let other = names.get(earlier).map(AsRef::as_ref).unwrap_or("another");
         row.error(
             "sys_id",
             format!("sys_id `{}` is also the sys_id of {other}", row.sys_id),
@@ -242,7 +248,7 @@ fn unresolved(row: &Row<'_>, field: &str, value: &str, what: &str) -> Warning {
 struct Directory {
     users: Index,
     actors: Vec<Actor>,
-    user_names: Vec<String>,
+    user_names: Vec<Rc<str>>,
     groups: Index,
     group_names: Vec<String>,
     cis: Index,

@@ -11,6 +11,7 @@ use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::rc::Rc;
 use std::collections::{BTreeSet, HashMap};
 
 /// How to read the values of every row: the mode, and for display-only
@@ -38,8 +39,9 @@ pub(crate) struct Row<'a> {
     index: usize,
     /// The ServiceNow table.
     pub table: &'static str,
-    /// `CHG0030001 (sys_id …)`.
-    pub name: String,
+    /// `change_request CHG0030001 (sys_id …)`: shared by the lists that
+    /// name earlier records in errors, without a copy each.
+    pub name: Rc<str>,
     /// The record's sys_id (required of every record).
     pub sys_id: String,
 }
@@ -51,6 +53,10 @@ pub(crate) enum Slot<'a> {
     Str(Cow<'a, str>),
     /// Anything else, or a string of a table given as a value.
     Value(Value),
+    /// An object read from text (`{value, display_value, link}`): its
+    /// members in the order given (the last of equal keys counts), none an
+    /// object of this kind.
+    Obj(Vec<(Cow<'a, str>, Slot<'a>)>),
 }
 
 impl Slot<'_> {
@@ -59,7 +65,41 @@ impl Slot<'_> {
         match self {
             Slot::Str(s) => Value::String(s.into_owned()),
             Slot::Value(v) => v,
+            Slot::Obj(members) => Value::Object(
+                members
+                    .into_iter()
+                    .map(|(k, v)| (k.into_owned(), v.into_value()))
+                    .collect(),
+            ),
         }
+    }
+
+    /// Its nesting depth, as [`field_depth`] counts it.
+    fn depth(&self) -> u64 {
+        match self {
+            Slot::Str(_) => 0,
+            Slot::Value(v) => field_depth(v),
+            Slot::Obj(members) => members
+                .iter()
+                .map(|(_, v)| v.depth())
+                .max()
+                .unwrap_or(0)
+                .saturating_add(1),
+        }
+    }
+}
+
+/// The member `key` of an object read from text (the last one given).
+fn member<'s, 'a>(members: &'s [(Cow<'a, str>, Slot<'a>)], key: &str) -> Option<&'s Slot<'a>> {
+    members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// The text of a scalar member: [`scalar_str`] for a slot.
+fn scalar_slot<'s>(v: &'s Slot<'_>) -> Option<Option<Cow<'s, str>>> {
+    match v {
+        Slot::Str(s) => Some((!blank(s)).then_some(Cow::Borrowed(s.as_ref()))),
+        Slot::Value(v) => scalar_str(v),
+        Slot::Obj(_) => None,
     }
 }
 
@@ -69,6 +109,8 @@ pub(crate) enum FieldRef<'r> {
     Str(&'r str),
     /// Any value.
     Value(&'r Value),
+    /// An object read from text.
+    Obj(&'r [(Cow<'r, str>, Slot<'r>)]),
 }
 
 impl FieldRef<'_> {
@@ -77,6 +119,21 @@ impl FieldRef<'_> {
         match self {
             FieldRef::Str(s) => Value::String((*s).to_string()),
             FieldRef::Value(v) => (*v).clone(),
+            FieldRef::Obj(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), FieldRef::of(v).to_value()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A slot as given.
+    fn of<'r>(slot: &'r Slot<'_>) -> FieldRef<'r> {
+        match slot {
+            Slot::Str(s) => FieldRef::Str(s),
+            Slot::Value(v) => FieldRef::Value(v),
+            Slot::Obj(members) => FieldRef::Obj(members),
         }
     }
 }
@@ -190,7 +247,7 @@ pub(crate) fn rows<'a>(table: &'static str, source: Option<Source<'a>>) -> Resul
             under_result,
             index,
             table,
-            name: String::new(),
+            name: Rc::from(""),
             sys_id: String::new(),
         };
         let Value::Object(mut fields) = r else {
@@ -238,11 +295,8 @@ impl<'a> Row<'a> {
         let depth = self
             .fields
             .values()
-            .chain(self.slots.iter().flatten().filter_map(|s| match s {
-                Slot::Value(v) => Some(v),
-                Slot::Str(_) => None,
-            }))
             .map(field_depth)
+            .chain(self.slots.iter().flatten().map(Slot::depth))
             .max()
             .unwrap_or(0)
             .saturating_add(1);
@@ -262,7 +316,7 @@ impl<'a> Row<'a> {
             (None, Some(s)) => format!("{table} sys_id {s}"),
             (None, None) => format!("{table} record {i}"),
         };
-        self.name = name;
+        self.name = Rc::from(name);
         self.sys_id = match self.str_of("sys_id")? {
             Some(s) => s.into_owned(),
             None => return Err(self.error("sys_id", "missing")),
@@ -283,10 +337,7 @@ impl<'a> Row<'a> {
     /// The field `field` as given.
     pub fn get(&self, field: &str) -> Option<FieldRef<'_>> {
         match self.names.iter().position(|n| *n == field) {
-            Some(i) => match self.slots.get(i)?.as_ref()? {
-                Slot::Str(s) => Some(FieldRef::Str(s)),
-                Slot::Value(v) => Some(FieldRef::Value(v)),
-            },
+            Some(i) => self.slots.get(i)?.as_ref().map(FieldRef::of),
             None => self.fields.get(field).map(FieldRef::Value),
         }
     }
@@ -320,6 +371,18 @@ impl<'a> Row<'a> {
             None => return Ok(None),
             Some(FieldRef::Str(s)) => return Ok((!blank(s)).then_some(Cow::Borrowed(s))),
             Some(FieldRef::Value(v)) => v,
+            Some(FieldRef::Obj(members)) => {
+                return match member(members, "value") {
+                    Some(inner) => scalar_slot(inner).ok_or_else(|| {
+                        self.error(field, "its `value` must be a string, number or boolean")
+                    }),
+                    None if member(members, "display_value").is_some() => Ok(None),
+                    None => Err(self.error(
+                        field,
+                        "an object without `value`; expected a string or {value, display_value, link}",
+                    )),
+                }
+            }
         };
         if let Some(s) = scalar_str(v) {
             return Ok(s);
@@ -346,10 +409,21 @@ impl<'a> Row<'a> {
     /// else its value. For journal fields (`comments`, `work_notes`),
     /// whose stored value is empty.
     pub fn display_of(&self, field: &str) -> Result<Option<String>> {
-        if let Some(FieldRef::Value(Value::Object(o))) = self.get(field) {
-            if let Some(d) = o.get("display_value").and_then(scalar_str).flatten() {
-                return Ok(Some(d.into_owned()));
+        match self.get(field) {
+            Some(FieldRef::Value(Value::Object(o))) => {
+                if let Some(d) = o.get("display_value").and_then(scalar_str).flatten() {
+                    return Ok(Some(d.into_owned()));
+                }
             }
+            Some(FieldRef::Obj(members)) => {
+                if let Some(d) = member(members, "display_value")
+                    .and_then(scalar_slot)
+                    .flatten()
+                {
+                    return Ok(Some(d.into_owned()));
+                }
+            }
+            _ => {}
         }
         self.value_of(field)
     }
@@ -829,7 +903,7 @@ fn records<'de, A: SeqAccess<'de>>(
             under_result,
             index,
             table,
-            name: String::new(),
+            name: Rc::from(""),
             sys_id: String::new(),
         };
         let Some(read) = seq.next_element_seed(RecordSeed(row))? else {
@@ -889,7 +963,7 @@ impl<'de> Visitor<'de> for RecordSeed<'de> {
         while let Some(key) = map.next_key_seed(FieldKey(row.names))? {
             match key {
                 Field::Slot(i) => {
-                    let value = map.next_value_seed(SlotSeed)?;
+                    let value = map.next_value_seed(SlotSeed { top: true })?;
                     if let Some(slot) = row.slots.get_mut(i) {
                         *slot = Some(value);
                     }
@@ -904,9 +978,12 @@ impl<'de> Visitor<'de> for RecordSeed<'de> {
     }
 }
 
-/// The value of a slot: a string borrowed where it can be, anything else
-/// the [`Value`] `serde_json` makes of it.
-struct SlotSeed;
+/// The value of a slot: a string borrowed where it can be, an object (at
+/// the `top` only) as [`Slot::Obj`], anything else the [`Value`]
+/// `serde_json` makes of it.
+struct SlotSeed {
+    top: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for SlotSeed {
     type Value = Slot<'de>;
@@ -953,8 +1030,44 @@ impl<'de> Visitor<'de> for SlotSeed {
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Slot<'de>, A::Error> {
         serde::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Slot::Value)
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Slot<'de>, A::Error> {
-        serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map)).map(Slot::Value)
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Slot<'de>, A::Error> {
+        if !self.top {
+            return serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
+                .map(Slot::Value);
+        }
+        let mut members = Vec::new();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            members.push((key, map.next_value_seed(SlotSeed { top: false })?));
+        }
+        Ok(Slot::Obj(members))
+    }
+}
+
+/// A key of an object, borrowed where it can be.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(s))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, s: String) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s))
     }
 }
 
