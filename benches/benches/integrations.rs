@@ -29,7 +29,10 @@ fn import(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("relman_import", n), &text, |b, t| {
             b.iter(|| {
-                let tables = [("change_request", black_box(t.as_str())), ("cmdb_ci", &cmdb)];
+                let tables = [
+                    ("change_request", black_box(t.as_str())),
+                    ("cmdb_ci", &cmdb),
+                ];
                 relman::import_servicenow_text(&tables, &Default::default(), &limits).unwrap()
             })
         });

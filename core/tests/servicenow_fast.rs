@@ -186,7 +186,6 @@ fn instance() -> ServiceNowTables {
     }
 }
 
-
 #[test]
 fn the_fixtures_import_identically() {
     let out = same(&fixtures()).unwrap();
@@ -239,7 +238,11 @@ fn every_value_mode_imports_identically() {
     };
     let out = same_with(&t, &o).unwrap();
     assert_eq!(
-        out.schedule.changes[0].planned_start.as_ref().unwrap().as_str(),
+        out.schedule.changes[0]
+            .planned_start
+            .as_ref()
+            .unwrap()
+            .as_str(),
         "2026-12-01T20:00:00Z"
     );
     // Display-only without the zone: the same refusal.
@@ -253,20 +256,90 @@ fn every_value_mode_imports_identically() {
 #[test]
 fn bad_records_give_identical_errors() {
     let cases: Vec<(&str, &str, Value, &str)> = vec![
-        ("change_request", "state", json!("99"), "tables.change_request.result[0].state"),
-        ("change_request", "risk", json!("High"), "tables.change_request.result[0].risk"),
-        ("change_request", "start_date", json!("2026-13-01 10:00:00"), "tables.change_request.result[0].start_date"),
-        ("change_request", "start_date", json!("2026-02-30 10:00:00"), "tables.change_request.result[0].start_date"),
-        ("change_request", "end_date", json!("2026-12-01 24:00:00"), "tables.change_request.result[0].end_date"),
-        ("change_request", "number", json!(["CHG1"]), "tables.change_request.result[0].number"),
-        ("change_request", "cmdb_ci", json!(["c1"]), "tables.change_request.result[0].cmdb_ci"),
-        ("change_request", "assigned_to", json!({"link": "x"}), "tables.change_request.result[0].assigned_to"),
-        ("change_request", "type", json!({"value": ["normal"]}), "tables.change_request.result[0].type"),
-        ("change_request", "type", json!({"value": {"v": "normal"}}), "tables.change_request.result[0].type"),
-        ("change_request", "sys_id", Value::Null, "tables.change_request.result[0].sys_id"),
-        ("cmdb_ci", "business_criticality", json!("9 - odd"), "tables.cmdb_ci.result[0].business_criticality"),
-        ("rm_release", "planned_end_date", json!("2020-01-01 00:00:00"), "tables.rm_release.result[0].planned_end_date"),
-        ("sysapproval_approver", "state", json!("maybe"), "tables.sysapproval_approver.result[0].state"),
+        (
+            "change_request",
+            "state",
+            json!("99"),
+            "tables.change_request.result[0].state",
+        ),
+        (
+            "change_request",
+            "risk",
+            json!("High"),
+            "tables.change_request.result[0].risk",
+        ),
+        (
+            "change_request",
+            "start_date",
+            json!("2026-13-01 10:00:00"),
+            "tables.change_request.result[0].start_date",
+        ),
+        (
+            "change_request",
+            "start_date",
+            json!("2026-02-30 10:00:00"),
+            "tables.change_request.result[0].start_date",
+        ),
+        (
+            "change_request",
+            "end_date",
+            json!("2026-12-01 24:00:00"),
+            "tables.change_request.result[0].end_date",
+        ),
+        (
+            "change_request",
+            "number",
+            json!(["CHG1"]),
+            "tables.change_request.result[0].number",
+        ),
+        (
+            "change_request",
+            "cmdb_ci",
+            json!(["c1"]),
+            "tables.change_request.result[0].cmdb_ci",
+        ),
+        (
+            "change_request",
+            "assigned_to",
+            json!({"link": "x"}),
+            "tables.change_request.result[0].assigned_to",
+        ),
+        (
+            "change_request",
+            "type",
+            json!({"value": ["normal"]}),
+            "tables.change_request.result[0].type",
+        ),
+        (
+            "change_request",
+            "type",
+            json!({"value": {"v": "normal"}}),
+            "tables.change_request.result[0].type",
+        ),
+        (
+            "change_request",
+            "sys_id",
+            Value::Null,
+            "tables.change_request.result[0].sys_id",
+        ),
+        (
+            "cmdb_ci",
+            "business_criticality",
+            json!("9 - odd"),
+            "tables.cmdb_ci.result[0].business_criticality",
+        ),
+        (
+            "rm_release",
+            "planned_end_date",
+            json!("2020-01-01 00:00:00"),
+            "tables.rm_release.result[0].planned_end_date",
+        ),
+        (
+            "sysapproval_approver",
+            "state",
+            json!("maybe"),
+            "tables.sysapproval_approver.result[0].state",
+        ),
     ];
     for (table, field, v, path) in cases {
         let mut t = fixtures();
@@ -280,7 +353,10 @@ fn bad_records_give_identical_errors() {
     let first = t.change_request.as_ref().unwrap()["result"][0]["number"].clone();
     set(&mut t, "change_request", 1, "number", first);
     let (code, at) = error_at(&t);
-    assert_eq!((code.as_str(), at.as_str()), ("invalid_input", "tables.change_request.result[1].number"));
+    assert_eq!(
+        (code.as_str(), at.as_str()),
+        ("invalid_input", "tables.change_request.result[1].number")
+    );
     // A duplicate sys_id, and one in the instance.
     let mut t = instance();
     set(&mut t, "sys_user", 1, "sys_id", json!("u1"));
@@ -299,10 +375,19 @@ fn bad_shapes_give_identical_errors() {
         (json!({}), "tables.change_request"),
         (json!({"result": {"sys_id": "x"}}), "tables.change_request"),
         (json!({"result": "x"}), "tables.change_request"),
-        (json!({"result": [{"sys_id": "a"}, 5, {"sys_id": "b"}]}), "tables.change_request.result[1]"),
+        (
+            json!({"result": [{"sys_id": "a"}, 5, {"sys_id": "b"}]}),
+            "tables.change_request.result[1]",
+        ),
         (json!([{"sys_id": "a"}, ["x"]]), "tables.change_request[1]"),
-        (json!([{"sys_id": "a"}, {"number": "CHG9"}]), "tables.change_request[1].sys_id"),
-        (json!({"result": [{"sys_id": "a", "number": {"x": 1}}]}), "tables.change_request.result[0].number"),
+        (
+            json!([{"sys_id": "a"}, {"number": "CHG9"}]),
+            "tables.change_request[1].sys_id",
+        ),
+        (
+            json!({"result": [{"sys_id": "a", "number": {"x": 1}}]}),
+            "tables.change_request.result[0].number",
+        ),
     ];
     for (shape, path) in shapes {
         let t = ServiceNowTables {
@@ -310,7 +395,11 @@ fn bad_shapes_give_identical_errors() {
             ..Default::default()
         };
         let (code, at) = error_at(&t);
-        assert_eq!((code.as_str(), at.as_str()), ("invalid_input", path), "{shape}");
+        assert_eq!(
+            (code.as_str(), at.as_str()),
+            ("invalid_input", path),
+            "{shape}"
+        );
     }
     // A record nested deeper than the schedule can hold.
     let mut deep = json!("x");
@@ -322,7 +411,10 @@ fn bad_shapes_give_identical_errors() {
         ..Default::default()
     };
     let (code, at) = error_at(&t);
-    assert_eq!((code.as_str(), at.as_str()), ("limit_exceeded", "tables.change_request.result[0]"));
+    assert_eq!(
+        (code.as_str(), at.as_str()),
+        ("limit_exceeded", "tables.change_request.result[0]")
+    );
     // Two bad tables: the one the import reads first is reported, by both.
     let t = ServiceNowTables {
         change_request: Some(json!({"result": [5]})),
@@ -348,7 +440,10 @@ fn text_the_value_path_never_sees_reads_as_serde_json_reads_it() {
     let a = relman::import_servicenow(t, &o).unwrap();
     let b = relman::import_servicenow_text(&[("change_request", text)], &o, &Limits::default())
         .unwrap();
-    assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap());
+    assert_eq!(
+        serde_json::to_value(&a).unwrap(),
+        serde_json::to_value(&b).unwrap()
+    );
     assert_eq!(b.schedule.changes.len() + b.schedule.extra.len(), 1);
     // Reference objects: the last `value` counts, a display value alone
     // is unset, an unresolved parent is kept whole, nested objects stay.
@@ -367,14 +462,26 @@ fn text_the_value_path_never_sees_reads_as_serde_json_reads_it() {
     let a = relman::import_servicenow(t.clone(), &o).unwrap();
     let b = relman::import_servicenow_text(&[("change_request", text)], &o, &Limits::default())
         .unwrap();
-    assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap());
+    assert_eq!(
+        serde_json::to_value(&a).unwrap(),
+        serde_json::to_value(&b).unwrap()
+    );
     assert_eq!(b.schedule.changes[0].affected_cis, ["c2"]);
     assert!(b.schedule.changes[0].extra.contains_key("parent"));
     same(&t).unwrap();
     // Text that is not JSON: the error of `read_table_with_limits`.
-    for bad in ["{\"result\": [", "[{\"sys_id\": \"a\"},]", "[] x", "{\"result\": [{\"sys_id\": 1e999}]}"] {
-        let a = relman::interop::read_table_with_limits("tables.change_request", bad, &Limits::default())
-            .unwrap_err();
+    for bad in [
+        "{\"result\": [",
+        "[{\"sys_id\": \"a\"},]",
+        "[] x",
+        "{\"result\": [{\"sys_id\": 1e999}]}",
+    ] {
+        let a = relman::interop::read_table_with_limits(
+            "tables.change_request",
+            bad,
+            &Limits::default(),
+        )
+        .unwrap_err();
         let b = read_table_rows("change_request", bad, &Limits::default()).unwrap_err();
         assert_eq!(format!("{a:?}"), format!("{b:?}"), "{bad}");
     }
@@ -382,7 +489,8 @@ fn text_the_value_path_never_sees_reads_as_serde_json_reads_it() {
 
 #[test]
 fn read_time_limits_hold_on_the_text_path() {
-    let text = json!({"result": [{"sys_id": "a", "short_description": "x".repeat(100)}]}).to_string();
+    let text =
+        json!({"result": [{"sys_id": "a", "short_description": "x".repeat(100)}]}).to_string();
     let limits = Limits {
         max_string_bytes: 50,
         ..Limits::default()

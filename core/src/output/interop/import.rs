@@ -611,13 +611,12 @@ fn import_sources(
         .into_iter()
         .chain(rows("rm_release_scrum", rm_release_scrum)?)
     {
-        let (start_field, end_field) = if row.get("planned_start_date").is_some()
-            || row.get("planned_end_date").is_some()
-        {
-            ("planned_start_date", "planned_end_date")
-        } else {
-            ("start_date", "end_date")
-        };
+        let (start_field, end_field) =
+            if row.get("planned_start_date").is_some() || row.get("planned_end_date").is_some() {
+                ("planned_start_date", "planned_end_date")
+            } else {
+                ("start_date", "end_date")
+            };
         let (state, state_name) = match row.code(&r, "state", |c| mapping.release_state(c))? {
             Some((s, n)) => (s, n),
             None => (State::Planning, None),

@@ -40,7 +40,9 @@
 //! allowlist ([`EXPORT_TABLE_FIELDS`]).
 //!
 //! Both directions read under the read-time [`Limits`] of documents
-//! (docs/limits.md): a table as JSON text ([`read_table`]) or the export
+//! (docs/limits.md): a table as JSON text ([`read_table`], or straight
+//! into its records by [`read_table_rows`], the fast path of
+//! [`import_servicenow_text`]: no `Value` of the table) or the export
 //! input as JSON text ([`read_export`]) is checked for size, depth, items
 //! per list and string length before it is parsed, and the tables as
 //! values ([`import_servicenow`], [`ServiceNowTables::check_limits`]) for
@@ -69,7 +71,8 @@ pub use export::{
 };
 pub(crate) use import::import_checked;
 pub use import::{
-    import_servicenow, import_servicenow_rows, import_servicenow_text, import_servicenow_with_limits,
+    import_servicenow, import_servicenow_rows, import_servicenow_text,
+    import_servicenow_with_limits,
 };
 
 /// The ServiceNow tables the import reads, by their ServiceNow names: the

@@ -11,8 +11,8 @@ use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::rc::Rc;
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// How to read the values of every row: the mode, and for display-only
 /// rows the user's zone and date-time format (chrono notation).
@@ -251,7 +251,10 @@ pub(crate) fn rows<'a>(table: &'static str, source: Option<Source<'a>>) -> Resul
             sys_id: String::new(),
         };
         let Value::Object(mut fields) = r else {
-            return Err(Error::invalid_input(row.path(), "a record must be an object"));
+            return Err(Error::invalid_input(
+                row.path(),
+                "a record must be an object",
+            ));
         };
         row.slots = names
             .iter()
@@ -371,18 +374,16 @@ impl<'a> Row<'a> {
             None => return Ok(None),
             Some(FieldRef::Str(s)) => return Ok((!blank(s)).then_some(Cow::Borrowed(s))),
             Some(FieldRef::Value(v)) => v,
-            Some(FieldRef::Obj(members)) => {
-                return match member(members, "value") {
-                    Some(inner) => scalar_slot(inner).ok_or_else(|| {
-                        self.error(field, "its `value` must be a string, number or boolean")
-                    }),
-                    None if member(members, "display_value").is_some() => Ok(None),
-                    None => Err(self.error(
-                        field,
-                        "an object without `value`; expected a string or {value, display_value, link}",
-                    )),
-                }
-            }
+            Some(FieldRef::Obj(members)) => return match member(members, "value") {
+                Some(inner) => scalar_slot(inner).ok_or_else(|| {
+                    self.error(field, "its `value` must be a string, number or boolean")
+                }),
+                None if member(members, "display_value").is_some() => Ok(None),
+                None => Err(self.error(
+                    field,
+                    "an object without `value`; expected a string or {value, display_value, link}",
+                )),
+            },
         };
         if let Some(s) = scalar_str(v) {
             return Ok(s);
@@ -706,7 +707,12 @@ impl Index {
     /// Resolves the reference `field` like [`Index::resolve`], but a
     /// value naming no record (or, by display name, several) is `None`:
     /// for references that may point outside the tables imported.
-    pub fn resolve_quiet(&self, r: &Reading<'_>, row: &Row<'_>, field: &str) -> Result<Option<usize>> {
+    pub fn resolve_quiet(
+        &self,
+        r: &Reading<'_>,
+        row: &Row<'_>,
+        field: &str,
+    ) -> Result<Option<usize>> {
         let Some(v) = row.str_of(field)? else {
             return Ok(None);
         };
@@ -726,7 +732,12 @@ impl Index {
 
     /// The sys_id of the reference `field` when it names no record of a
     /// table not given (value modes): the reference kept as is.
-    pub fn unresolved(&self, r: &Reading<'_>, row: &Row<'_>, field: &str) -> Result<Option<String>> {
+    pub fn unresolved(
+        &self,
+        r: &Reading<'_>,
+        row: &Row<'_>,
+        field: &str,
+    ) -> Result<Option<String>> {
         if self.given || r.mode == DisplayValue::True {
             return Ok(None);
         }
@@ -767,7 +778,10 @@ impl TableSeed {
 impl<'de> DeserializeSeed<'de> for TableSeed {
     type Value = ReadRows<'de>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<ReadRows<'de>, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<ReadRows<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
@@ -813,7 +827,10 @@ impl<'de> Visitor<'de> for TableSeed {
         records(self.table, false, seq)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<ReadRows<'de>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<ReadRows<'de>, A::Error> {
         // The last `result` counts, as it would in a `Value`.
         let mut result = None;
         while let Some(key) = map.next_key::<KeyIsResult>()? {
@@ -860,7 +877,10 @@ impl ResultSeed {
 impl<'de> DeserializeSeed<'de> for ResultSeed {
     type Value = ReadRows<'de>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<ReadRows<'de>, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<ReadRows<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
@@ -878,7 +898,10 @@ impl<'de> Visitor<'de> for ResultSeed {
         records(self.table, true, seq)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<ReadRows<'de>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<ReadRows<'de>, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(self.not_a_table())
     }
@@ -937,7 +960,10 @@ impl<'de> RecordSeed<'de> {
 impl<'de> DeserializeSeed<'de> for RecordSeed<'de> {
     type Value = Result<Row<'de>>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Result<Row<'de>>, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Result<Row<'de>>, D::Error> {
         d.deserialize_any(self)
     }
 }
@@ -951,12 +977,18 @@ impl<'de> Visitor<'de> for RecordSeed<'de> {
 
     refuse_scalars!(not_an_object, Result<Row<'de>>);
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Result<Row<'de>>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Result<Row<'de>>, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(self.not_an_object())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Result<Row<'de>>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Result<Row<'de>>, A::Error> {
         let mut row = self.0;
         row.slots = Vec::with_capacity(row.names.len());
         row.slots.resize_with(row.names.len(), || None);
@@ -988,7 +1020,10 @@ struct SlotSeed {
 impl<'de> DeserializeSeed<'de> for SlotSeed {
     type Value = Slot<'de>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Slot<'de>, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Slot<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
@@ -1049,7 +1084,10 @@ struct KeySeed;
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Cow<'de, str>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Cow<'de, str>, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Cow<'de, str>, D::Error> {
         d.deserialize_str(self)
     }
 }
@@ -1060,7 +1098,10 @@ impl<'de> Visitor<'de> for KeySeed {
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a key")
     }
-    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> std::result::Result<Cow<'de, str>, E> {
+    fn visit_borrowed_str<E: de::Error>(
+        self,
+        s: &'de str,
+    ) -> std::result::Result<Cow<'de, str>, E> {
         Ok(Cow::Borrowed(s))
     }
     fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Cow<'de, str>, E> {
