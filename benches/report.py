@@ -622,10 +622,10 @@ integrations`.
 
 # Where the time of the integrations row goes (a `perf record` of the
 # headline `integrations_import`, 10k records, 15 s), written by hand.
-INTEGRATIONS_NOTES = """**Goal missed**: 0.59× at 1,000 records, 0.82–0.83× at 10,000 and
+INTEGRATIONS_NOTES = """**Goal missed**: 0.58× at 1,000 records, 0.82–0.83× at 10,000 and
 100,000 (session of issue #23 item 4; the value path went from 0.34–0.38×
 with the same fair timing to ≈ 0.5×; one run on the 2 shared cores at load
-average ≈ 1.2–3.7, relman's and the baseline's samples taken in turns).
+average ≈ 0.9–2.8, relman's and the baseline's samples taken in turns).
 Identical results: the run checks the
 text path's output against the value path's by digest, and
 `core/tests/servicenow_fast.rs` compares imports and errors (code, path,

@@ -138,6 +138,13 @@ impl FieldRef<'_> {
     }
 }
 
+/// Whether two field names are equal, compared inline: names are short
+/// and mostly differ in length or first byte, where a call to `memcmp`
+/// per candidate costs more than the comparison.
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// Blank text (empty or whitespace only): an unset field.
 fn blank(s: &str) -> bool {
     s.chars().all(char::is_whitespace)
@@ -339,7 +346,7 @@ impl<'a> Row<'a> {
 
     /// The field `field` as given.
     pub fn get(&self, field: &str) -> Option<FieldRef<'_>> {
-        match self.names.iter().position(|n| *n == field) {
+        match self.names.iter().position(|n| same_name(n, field)) {
             Some(i) => self.slots.get(i)?.as_ref().map(FieldRef::of),
             None => self.fields.get(field).map(FieldRef::Value),
         }
@@ -533,7 +540,7 @@ impl<'a> Row<'a> {
             .filter_map(|(k, v)| v.map(|v| (Cow::Borrowed(*k), v.into_value())));
         let fields = self.fields.into_iter().map(|(k, v)| (Cow::Owned(k), v));
         for (k, v) in slots.chain(fields) {
-            if k != "sys_id" && mapped.contains(&k.as_ref()) {
+            if k != "sys_id" && mapped.iter().any(|m| same_name(m, &k)) {
                 continue;
             }
             if k == SHADOWED || reserved.contains(k.as_ref()) {
@@ -1137,14 +1144,14 @@ impl Visitor<'_> for FieldKey {
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Field, E> {
-        Ok(match self.0.iter().position(|n| *n == s) {
+        Ok(match self.0.iter().position(|n| same_name(n, s)) {
             Some(i) => Field::Slot(i),
             None => Field::Other(s.to_string()),
         })
     }
 
     fn visit_string<E: de::Error>(self, s: String) -> std::result::Result<Field, E> {
-        Ok(match self.0.iter().position(|n| *n == s) {
+        Ok(match self.0.iter().position(|n| same_name(n, &s)) {
             Some(i) => Field::Slot(i),
             None => Field::Other(s),
         })
