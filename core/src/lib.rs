@@ -85,8 +85,8 @@ pub use document::*;
 pub use error::{Error, ErrorBody, ErrorCode, Problem, Result, Violation, Warning};
 pub use ics::{calendar_ics, IcsExport, IcsOptions};
 pub use interop::{
-    export_servicenow, import_servicenow, ServiceNowExport, ServiceNowImport,
-    ServiceNowImportOptions, ServiceNowPatches, ServiceNowTables,
+    export_servicenow, import_servicenow, import_servicenow_text, ServiceNowExport,
+    ServiceNowImport, ServiceNowImportOptions, ServiceNowPatches, ServiceNowTables,
 };
 pub use keys::Keyring;
 pub use kpi::{

@@ -164,15 +164,15 @@ fn prepare(name: &str) -> Res<(Call, String)> {
             (Box::new(call), d)
         }
         "integrations_import" => {
-            let cmdb = cis(1_000);
+            let cmdb_text = cis(1_000).to_string();
             let text = change_requests(10_000, 1_000).to_string();
+            let limits = relman::limits::Limits::default();
             let import = move || -> Option<relman::ServiceNowImport> {
-                let tables = relman::ServiceNowTables {
-                    change_request: Some(serde_json::from_str(black_box(&text)).ok()?),
-                    cmdb_ci: Some(cmdb.clone()),
-                    ..Default::default()
-                };
-                relman::import_servicenow(tables, &Default::default()).ok()
+                let tables = [
+                    ("change_request", black_box(text.as_str())),
+                    ("cmdb_ci", black_box(cmdb_text.as_str())),
+                ];
+                relman::import_servicenow_text(&tables, &Default::default(), &limits).ok()
             };
             let d = digest(&import().ok_or("the change requests do not import")?)?;
             let call = move || {

@@ -1,7 +1,7 @@
 //! `relman import-servicenow (--table NAME=FILE)… | --dir FOLDER`:
 //! ServiceNow Table API records as relman documents.
 
-use relman::interop::{DisplayValue, ServiceNowImportOptions, ServiceNowTables, TABLES};
+use relman::interop::{DisplayValue, ServiceNowImportOptions, TableRows, TABLES};
 
 use crate::cmd::Outcome;
 use crate::io::{Format, Globals};
@@ -73,45 +73,52 @@ pub struct Args {
     pub actor: Option<String>,
 }
 
-/// Reads table `name` from `path` under the read-time limits.
-fn table(globals: &Globals, name: &str, path: &str) -> Result<serde_json::Value, Failure> {
-    let input = globals.read(path)?;
-    relman::interop::read_table_with_limits(
-        &format!("tables.{name}"),
-        &input.text,
-        globals.limits(),
-    )
-    .map_err(|e| Failure::from(e).prefixed(&format!("{}: ", input.name)))
+/// One table file read: its name and text.
+struct TableFile {
+    name: String,
+    file: String,
+    text: String,
 }
 
-/// Puts table `name` from `path` into `tables`, refusing an unknown or
-/// repeated name.
+/// Reads table `name`'s file `path`, refusing a name that is not a table
+/// relman imports and a table given twice.
 fn put(
     globals: &Globals,
-    tables: &mut ServiceNowTables,
+    files: &mut Vec<TableFile>,
     name: &str,
     path: &str,
     what: &str,
 ) -> Result<(), Failure> {
-    let value = table(globals, name, path)?;
-    let Some(slot) = tables.slot(name) else {
+    let input = globals.read(path)?;
+    if !TABLES.contains(&name) {
+        // Text that is not JSON is reported first, as for any table.
+        relman::interop::read_table_with_limits(
+            &format!("tables.{name}"),
+            &input.text,
+            globals.limits(),
+        )
+        .map_err(|e| Failure::from(e).prefixed(&format!("{}: ", input.name)))?;
         return Err(Failure::invalid_input(format!(
             "{what}: `{name}` is not a table relman imports ({})",
             TABLES.join(", ")
         )));
-    };
-    if slot.is_some() {
+    }
+    if files.iter().any(|f| f.name == name) {
         return Err(Failure::invalid_input(format!(
             "{what}: table `{name}` is given twice"
         )));
     }
-    *slot = Some(value);
+    files.push(TableFile {
+        name: name.to_string(),
+        file: input.name,
+        text: input.text,
+    });
     Ok(())
 }
 
-/// The tables of `--table` and `--dir`.
-fn tables(args: &Args, globals: &Globals) -> Result<ServiceNowTables, Failure> {
-    let mut tables = ServiceNowTables::default();
+/// The table files named by `--table` and `--dir`.
+fn table_files(args: &Args, globals: &Globals) -> Result<Vec<TableFile>, Failure> {
+    let mut tables = Vec::new();
     for spec in &args.tables {
         let Some((name, path)) = spec.split_once('=') else {
             return Err(Failure::invalid_input(format!(
@@ -146,7 +153,7 @@ fn tables(args: &Args, globals: &Globals) -> Result<ServiceNowTables, Failure> {
             put(globals, &mut tables, name, &file, "--dir")?;
         }
     }
-    if tables.tables().next().is_none() {
+    if tables.is_empty() {
         return Err(Failure::invalid_input(
             "no table given: --table NAME=FILE (repeated) or --dir FOLDER",
         ));
@@ -154,9 +161,22 @@ fn tables(args: &Args, globals: &Globals) -> Result<ServiceNowTables, Failure> {
     Ok(tables)
 }
 
+/// Reads every table file straight into its records (no `Value` of a
+/// table), under the read-time limits.
+fn tables<'a>(files: &'a [TableFile], globals: &Globals) -> Result<Vec<TableRows<'a>>, Failure> {
+    files
+        .iter()
+        .map(|f| {
+            relman::interop::read_table_rows(&f.name, &f.text, globals.limits())
+                .map_err(|e| Failure::from(e).prefixed(&format!("{}: ", f.file)))
+        })
+        .collect()
+}
+
 /// Runs `relman import-servicenow`.
 pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
-    let tables = tables(args, globals)?;
+    let files = table_files(args, globals)?;
+    let tables = tables(&files, globals)?;
     let mapping = globals
         .policy_file()?
         .map(|p| p.servicenow.clone())
@@ -174,7 +194,7 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
         actor: args.actor.clone(),
         mapping,
     };
-    let imported = relman::import_servicenow(tables, &options)?;
+    let imported = relman::interop::import_servicenow_rows(tables, &options)?;
     match globals.format() {
         Format::Json => output::print_json(&imported)?,
         Format::Table => {

@@ -1,9 +1,10 @@
 //! Import: Table API records as relman documents (see the module doc of
 //! [`crate::interop`] and docs/integrations.md, "Mapping").
 
-use super::rows::{chrono_format, rows, Index, Reading, Row};
+use super::rows::{chrono_format, rows, FieldRef, Index, Reading, Row, Source};
 use super::{
-    DisplayValue, ImportedApproval, ServiceNowImport, ServiceNowImportOptions, ServiceNowTables,
+    read_table_rows, DisplayValue, ImportedApproval, ServiceNowImport, ServiceNowImportOptions,
+    ServiceNowTables, TableRows,
 };
 use crate::context::Schedule;
 use crate::document::{
@@ -21,6 +22,7 @@ use chrono_tz::Tz;
 use schemars::JsonSchema;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// Imports Table API records into relman documents (see the module doc of
 /// [`crate::interop`]).
@@ -53,6 +55,54 @@ pub fn import_servicenow_with_limits(
 ) -> Result<ServiceNowImport> {
     tables.check_limits(limits)?;
     import_checked(tables, options)
+}
+
+/// Imports Table API responses given as JSON text, `(table, text)` with
+/// `table` a name in [`super::TABLES`]: [`import_servicenow`]'s result
+/// and errors, each text read under `limits` by [`read_table_rows`]
+/// (the fast path: no `Value` of a table is built). A table given twice
+/// is `invalid_input` at `tables.<table>`.
+pub fn import_servicenow_text(
+    tables: &[(&str, &str)],
+    options: &ServiceNowImportOptions,
+    limits: &Limits,
+) -> Result<ServiceNowImport> {
+    let mut read = Vec::with_capacity(tables.len());
+    for (table, text) in tables {
+        read.push(read_table_rows(table, text, limits)?);
+    }
+    import_servicenow_rows(read, options)
+}
+
+/// Imports tables read by [`read_table_rows`] (already checked against
+/// the read-time limits there): [`import_servicenow`]'s result and
+/// errors. A table given twice is `invalid_input` at `tables.<table>`.
+pub fn import_servicenow_rows(
+    tables: Vec<TableRows<'_>>,
+    options: &ServiceNowImportOptions,
+) -> Result<ServiceNowImport> {
+    let mut sources = Sources(Vec::with_capacity(tables.len()));
+    for t in tables {
+        if sources.0.iter().any(|(name, _)| *name == t.table) {
+            return Err(Error::invalid_input(
+                format!("tables.{}", t.table),
+                "given twice",
+            ));
+        }
+        sources.0.push((t.table, Source::Rows(t.rows)));
+    }
+    import_sources(sources, options)
+}
+
+/// The tables given, by name.
+struct Sources<'a>(Vec<(&'static str, Source<'a>)>);
+
+impl<'a> Sources<'a> {
+    /// Takes table `name` out, if given.
+    fn take(&mut self, name: &str) -> Option<Source<'a>> {
+        let i = self.0.iter().position(|(n, _)| *n == name)?;
+        Some(self.0.swap_remove(i).1)
+    }
 }
 
 /// The names of the members of each imported document, which a record's
@@ -107,12 +157,12 @@ fn reserved() -> &'static Reserved {
 
 /// Ids already taken, with the record that took each (for the error).
 #[derive(Default)]
-struct Taken(HashMap<String, String>);
+struct Taken(HashMap<String, Rc<str>>);
 
 impl Taken {
     /// Takes `id` for `row`, or names the record that has it already
     /// (`invalid_input` at `row`'s `field`).
-    fn take(&mut self, id: &str, row: &Row, field: &str, what: &str) -> Result<()> {
+    fn take(&mut self, id: &str, row: &Row<'_>, field: &str, what: &str) -> Result<()> {
         if let Some(earlier) = self.0.get(id) {
             return Err(row.error(
                 field,
@@ -125,9 +175,14 @@ impl Taken {
 }
 
 /// Adds `row` to `index` under `name`, refusing a sys_id seen before.
-fn index(index: &mut Index, row: &Row, name: Option<&str>, names: &[String]) -> Result<usize> {
+fn index<N: AsRef<str>>(
+    index: &mut Index,
+    row: &Row<'_>,
+    name: Option<&str>,
+    names: &[N],
+) -> Result<usize> {
     index.add(&row.sys_id, name).map_err(|earlier| {
-        let other = names.get(earlier).map(String::as_str).unwrap_or("another");
+        let other = names.get(earlier).map(AsRef::as_ref).unwrap_or("another");
         row.error(
             "sys_id",
             format!("sys_id `{}` is also the sys_id of {other}", row.sys_id),
@@ -138,7 +193,7 @@ fn index(index: &mut Index, row: &Row, name: Option<&str>, names: &[String]) -> 
 /// `invalid_input` when an end is not after its start (relman documents
 /// need windows in order).
 fn in_order(
-    row: &Row,
+    row: &Row<'_>,
     (start_field, start): (&str, Option<&Timestamp>),
     (end_field, end): (&str, Option<&Timestamp>),
 ) -> Result<()> {
@@ -177,7 +232,7 @@ fn rel_kind(descriptor: &str) -> String {
 }
 
 /// A warning about a reference to a task that was not imported.
-fn unresolved(row: &Row, field: &str, value: &str, what: &str) -> Warning {
+fn unresolved(row: &Row<'_>, field: &str, value: &str, what: &str) -> Warning {
     Warning::new(
         "reference_unresolved",
         row.at(field),
@@ -193,7 +248,7 @@ fn unresolved(row: &Row, field: &str, value: &str, what: &str) -> Warning {
 struct Directory {
     users: Index,
     actors: Vec<Actor>,
-    user_names: Vec<String>,
+    user_names: Vec<Rc<str>>,
     groups: Index,
     group_names: Vec<String>,
     cis: Index,
@@ -203,7 +258,7 @@ struct Directory {
 impl Directory {
     /// The actor id of the user in reference `field` (a `sys_user`
     /// sys_id, or the sys_id itself when `sys_user` was not given).
-    fn user(&self, r: &Reading<'_>, row: &Row, field: &str) -> Result<Option<String>> {
+    fn user(&self, r: &Reading<'_>, row: &Row<'_>, field: &str) -> Result<Option<String>> {
         if let Some(i) = self.users.resolve(r, row, field, "sys_user")? {
             return Ok(self.actors.get(i).map(|a| a.id.clone()));
         }
@@ -212,7 +267,7 @@ impl Directory {
 
     /// The name of the group in reference `field`; without
     /// `sys_user_group`, its display value (`all`) or sys_id.
-    fn group(&self, r: &Reading<'_>, row: &Row, field: &str) -> Result<Option<String>> {
+    fn group(&self, r: &Reading<'_>, row: &Row<'_>, field: &str) -> Result<Option<String>> {
         if let Some(i) = self.groups.resolve(r, row, field, "sys_user_group")? {
             return Ok(self.group_names.get(i).cloned());
         }
@@ -224,7 +279,7 @@ impl Directory {
 
     /// The CI id in reference `field`; without `cmdb_ci`, the reference's
     /// display value (the CI's name) or sys_id.
-    fn ci(&self, r: &Reading<'_>, row: &Row, field: &str) -> Result<Option<String>> {
+    fn ci(&self, r: &Reading<'_>, row: &Row<'_>, field: &str) -> Result<Option<String>> {
         if self.cis.given {
             return Ok(self
                 .cis
@@ -328,6 +383,21 @@ pub(crate) fn import_checked(
     tables: ServiceNowTables,
     options: &ServiceNowImportOptions,
 ) -> Result<ServiceNowImport> {
+    let named = tables.into_named();
+    let sources = Sources(
+        named
+            .into_iter()
+            .map(|(name, v)| (name, Source::Value(v)))
+            .collect(),
+    );
+    import_sources(sources, options)
+}
+
+/// The import of tables given as values or read from text.
+fn import_sources(
+    mut tables: Sources<'_>,
+    options: &ServiceNowImportOptions,
+) -> Result<ServiceNowImport> {
     let default_mapping = ServiceNowPolicy::default();
     let mapping = options.mapping.as_ref().unwrap_or(&default_mapping);
     let (mode, local) = reading(options)?;
@@ -338,25 +408,23 @@ pub(crate) fn import_checked(
     };
     let reserved = reserved();
     let mut warnings = Vec::new();
-    let ServiceNowTables {
-        change_request,
-        rm_release,
-        rm_release_scrum,
-        task_ci,
-        cmdb_ci,
-        cmdb_rel_ci,
-        cmdb_rel_type,
-        sys_user,
-        sys_user_group,
-        sys_user_grmember,
-        sysapproval_approver,
-        sysapproval_group,
-        change_task,
-        cmn_schedule,
-        cmn_schedule_span,
-        incident,
-        problem,
-    } = tables;
+    let change_request = tables.take("change_request");
+    let rm_release = tables.take("rm_release");
+    let rm_release_scrum = tables.take("rm_release_scrum");
+    let task_ci = tables.take("task_ci");
+    let cmdb_ci = tables.take("cmdb_ci");
+    let cmdb_rel_ci = tables.take("cmdb_rel_ci");
+    let cmdb_rel_type = tables.take("cmdb_rel_type");
+    let sys_user = tables.take("sys_user");
+    let sys_user_group = tables.take("sys_user_group");
+    let sys_user_grmember = tables.take("sys_user_grmember");
+    let sysapproval_approver = tables.take("sysapproval_approver");
+    let sysapproval_group = tables.take("sysapproval_group");
+    let change_task = tables.take("change_task");
+    let cmn_schedule = tables.take("cmn_schedule");
+    let cmn_schedule_span = tables.take("cmn_schedule_span");
+    let incident = tables.take("incident");
+    let problem = tables.take("problem");
 
     let mut dir = Directory {
         users: Index::new(sys_user.is_some()),
@@ -540,13 +608,12 @@ pub(crate) fn import_checked(
         .into_iter()
         .chain(rows("rm_release_scrum", rm_release_scrum)?)
     {
-        let (start_field, end_field) = if row.fields.contains_key("planned_start_date")
-            || row.fields.contains_key("planned_end_date")
-        {
-            ("planned_start_date", "planned_end_date")
-        } else {
-            ("start_date", "end_date")
-        };
+        let (start_field, end_field) =
+            if row.get("planned_start_date").is_some() || row.get("planned_end_date").is_some() {
+                ("planned_start_date", "planned_end_date")
+            } else {
+                ("start_date", "end_date")
+            };
         let (state, state_name) = match row.code(&r, "state", |c| mapping.release_state(c))? {
             Some((s, n)) => (s, n),
             None => (State::Planning, None),
@@ -768,9 +835,9 @@ pub(crate) fn import_checked(
         let group = dir.group(&r, &row, "assignment_group")?;
         let parent = release_index.resolve_quiet(&r, &row, "parent")?;
         let parent_value = if parent.is_none() {
-            row.fields
-                .get("parent")
-                .cloned()
+            row.get("parent")
+                .as_ref()
+                .map(FieldRef::to_value)
                 .filter(|v| !matches!(v, Value::String(s) if s.trim().is_empty()) && !v.is_null())
         } else {
             None
@@ -1055,7 +1122,7 @@ pub(crate) fn import_checked(
 
 /// The decision of an approval state: `approved`, `rejected`, or none for
 /// the undecided states; an unknown state is an error.
-fn decision(row: &Row, field: &str, state: &str) -> Result<Option<Decision>> {
+fn decision(row: &Row<'_>, field: &str, state: &str) -> Result<Option<Decision>> {
     match state {
         "approved" => Ok(Some(Decision::Approved)),
         "rejected" => Ok(Some(Decision::Rejected)),
@@ -1075,7 +1142,7 @@ fn decision(row: &Row, field: &str, state: &str) -> Result<Option<Decision>> {
 /// names none imported.
 fn task_ref(
     r: &Reading<'_>,
-    row: &Row,
+    row: &Row<'_>,
     field: &str,
     changes: &Index,
     warnings: &mut Vec<Warning>,
@@ -1097,7 +1164,7 @@ fn task_ref(
 #[allow(clippy::too_many_arguments)]
 fn approval_task(
     r: &Reading<'_>,
-    row: &Row,
+    row: &Row<'_>,
     field: &str,
     changes: &Index,
     releases_index: &Index,
@@ -1135,8 +1202,8 @@ type WindowsOf = HashMap<String, Vec<String>>;
 /// the window ids of each maintenance schedule.
 fn schedules(
     r: &Reading<'_>,
-    schedules: Option<Value>,
-    spans: Option<Value>,
+    schedules: Option<Source<'_>>,
+    spans: Option<Source<'_>>,
     warnings: &mut Vec<Warning>,
 ) -> Result<(Option<Calendar>, WindowsOf)> {
     #[derive(Clone, Copy, PartialEq)]
@@ -1260,7 +1327,7 @@ fn schedules(
 
 /// A span's `YYYYMMDDTHHMMSS` date-time, local to the schedule's zone
 /// (or UTC with a trailing `Z`).
-fn span_time(row: &Row, field: &str) -> Result<NaiveDateTime> {
+fn span_time(row: &Row<'_>, field: &str) -> Result<NaiveDateTime> {
     let s = row
         .value_of(field)?
         .ok_or_else(|| row.error(field, "missing"))?;
@@ -1278,7 +1345,7 @@ fn span_time(row: &Row, field: &str) -> Result<NaiveDateTime> {
 
 /// The one-off start and end, or the recurrence, of a span.
 fn span_times(
-    row: &Row,
+    row: &Row<'_>,
     zone: Tz,
 ) -> Result<(Option<Timestamp>, Option<Timestamp>, Option<Recurrence>)> {
     let start = span_time(row, "start_date_time")?;

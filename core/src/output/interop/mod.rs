@@ -40,7 +40,9 @@
 //! allowlist ([`EXPORT_TABLE_FIELDS`]).
 //!
 //! Both directions read under the read-time [`Limits`] of documents
-//! (docs/limits.md): a table as JSON text ([`read_table`]) or the export
+//! (docs/limits.md): a table as JSON text ([`read_table`], or straight
+//! into its records by [`read_table_rows`], the fast path of
+//! [`import_servicenow_text`]: no `Value` of the table) or the export
 //! input as JSON text ([`read_export`]) is checked for size, depth, items
 //! per list and string length before it is parsed, and the tables as
 //! values ([`import_servicenow`], [`ServiceNowTables::check_limits`]) for
@@ -68,7 +70,10 @@ pub use export::{
     ServiceNowExport, ServiceNowPatches, EXPORT_TABLE_FIELDS, JOURNAL_FIELDS,
 };
 pub(crate) use import::import_checked;
-pub use import::{import_servicenow, import_servicenow_with_limits};
+pub use import::{
+    import_servicenow, import_servicenow_rows, import_servicenow_text,
+    import_servicenow_with_limits,
+};
 
 /// The ServiceNow tables the import reads, by their ServiceNow names: the
 /// members of [`ServiceNowTables`] and the `NAME` of the CLI's
@@ -115,6 +120,17 @@ macro_rules! tables {
                 [$((stringify!($name), self.$name.as_ref()),)*]
                     .into_iter()
                     .filter_map(|(name, table)| table.map(|t| (name, t)))
+            }
+
+            /// Every table given, with its name, owned.
+            pub(crate) fn into_named(self) -> Vec<(&'static str, Value)> {
+                let mut named = Vec::new();
+                $(
+                    if let Some(t) = self.$name {
+                        named.push((stringify!($name), t));
+                    }
+                )*
+                named
             }
 
             /// The table named `name` (from [`TABLES`]), for a reader that
@@ -339,6 +355,58 @@ pub fn read_table_with_limits(name: &str, text: &str, limits: &Limits) -> Result
     let value = Value::deserialize(&mut de).map_err(|e| not_json(name, &e))?;
     de.end().map_err(|e| not_json(name, &e))?;
     Ok(value)
+}
+
+/// One table read from JSON text by [`read_table_rows`]: its records,
+/// for [`import_servicenow_rows`], read without building a [`Value`] of
+/// the table.
+pub struct TableRows<'a> {
+    table: &'static str,
+    rows: rows::ReadRows<'a>,
+}
+
+impl TableRows<'_> {
+    /// The table's name (from [`TABLES`]).
+    pub fn table(&self) -> &'static str {
+        self.table
+    }
+}
+
+impl std::fmt::Debug for TableRows<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableRows")
+            .field("table", &self.table)
+            .field("records", &self.rows.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+/// Reads table `table` (a name in [`TABLES`]) from JSON text under
+/// `limits`, straight into its records (the fast path of the import: no
+/// [`Value`] of the table is built). Checked as
+/// [`read_table_with_limits`] checks it, before it is parsed, with paths
+/// under `tables.<table>`; an unknown table name is `invalid_input` at
+/// `tables`. A table of the wrong shape (not `{"result": [...]}` or a
+/// list, a record that is not an object or has no `sys_id`) is reported
+/// by the import, with the same error as for the table as a value.
+pub fn read_table_rows<'a>(table: &str, text: &'a str, limits: &Limits) -> Result<TableRows<'a>> {
+    let Some(table) = TABLES.iter().copied().find(|t| *t == table) else {
+        return Err(Error::invalid_input(
+            "tables",
+            format!(
+                "`{table}` is not a table relman imports ({})",
+                TABLES.join(", ")
+            ),
+        ));
+    };
+    let at = format!("tables.{table}");
+    limits.check_text(text).map_err(|e| limits::under(e, &at))?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    // `check_text` has bounded the depth (see `read_table_with_limits`).
+    de.disable_recursion_limit();
+    let rows = rows::read_rows(table, &mut de).map_err(|e| not_json(&at, &e))?;
+    de.end().map_err(|e| not_json(&at, &e))?;
+    Ok(TableRows { table, rows })
 }
 
 /// Reads the input of [`export_servicenow`] from JSON text under the

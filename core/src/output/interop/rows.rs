@@ -10,7 +10,9 @@ use crate::Timestamp;
 use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// How to read the values of every row: the mode, and for display-only
 /// rows the user's zone and date-time format (chrono notation).
@@ -22,106 +24,339 @@ pub(crate) struct Reading<'a> {
 }
 
 /// One record of a table, owned, with what errors need to name it.
-pub(crate) struct Row {
+pub(crate) struct Row<'a> {
+    /// The record's fields, but for those in `slots`.
     pub fields: Map<String, Value>,
-    /// `tables.change_request.result[3]`.
-    pub path: String,
+    /// The fields the import reads of this table ([`slot_names`]), in that
+    /// order: read without a map entry (and, from text, without
+    /// allocating their keys).
+    slots: Vec<Option<Slot<'a>>>,
+    /// The names of `slots`.
+    names: &'static [&'static str],
+    /// Whether the records were under `result` (for the path).
+    under_result: bool,
+    /// The record's index in its list (for the path).
+    index: usize,
     /// The ServiceNow table.
     pub table: &'static str,
-    /// `CHG0030001 (sys_id …)`.
-    pub name: String,
+    /// `change_request CHG0030001 (sys_id …)`: shared by the lists that
+    /// name earlier records in errors, without a copy each.
+    pub name: Rc<str>,
     /// The record's sys_id (required of every record).
     pub sys_id: String,
 }
 
+/// A field the import reads: text (borrowed from the table's JSON text
+/// where it has no escapes), or any other value.
+pub(crate) enum Slot<'a> {
+    /// A string.
+    Str(Cow<'a, str>),
+    /// Anything else, or a string of a table given as a value.
+    Value(Value),
+    /// An object read from text (`{value, display_value, link}`): its
+    /// members in the order given (the last of equal keys counts), none an
+    /// object of this kind.
+    Obj(Vec<(Cow<'a, str>, Slot<'a>)>),
+}
+
+impl Slot<'_> {
+    /// As a value.
+    fn into_value(self) -> Value {
+        match self {
+            Slot::Str(s) => Value::String(s.into_owned()),
+            Slot::Value(v) => v,
+            Slot::Obj(members) => Value::Object(
+                members
+                    .into_iter()
+                    .map(|(k, v)| (k.into_owned(), v.into_value()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Its nesting depth, as [`field_depth`] counts it.
+    fn depth(&self) -> u64 {
+        match self {
+            Slot::Str(_) => 0,
+            Slot::Value(v) => field_depth(v),
+            Slot::Obj(members) => members
+                .iter()
+                .map(|(_, v)| v.depth())
+                .max()
+                .unwrap_or(0)
+                .saturating_add(1),
+        }
+    }
+}
+
+/// The member `key` of an object read from text (the last one given).
+fn member<'s, 'a>(members: &'s [(Cow<'a, str>, Slot<'a>)], key: &str) -> Option<&'s Slot<'a>> {
+    members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// The text of a scalar member: [`scalar_str`] for a slot.
+fn scalar_slot<'s>(v: &'s Slot<'_>) -> Option<Option<Cow<'s, str>>> {
+    match v {
+        Slot::Str(s) => Some((!blank(s)).then_some(Cow::Borrowed(s.as_ref()))),
+        Slot::Value(v) => scalar_str(v),
+        Slot::Obj(_) => None,
+    }
+}
+
+/// A field as given: text, or a value.
+pub(crate) enum FieldRef<'r> {
+    /// A string.
+    Str(&'r str),
+    /// Any value.
+    Value(&'r Value),
+    /// An object read from text.
+    Obj(&'r [(Cow<'r, str>, Slot<'r>)]),
+}
+
+impl FieldRef<'_> {
+    /// As an owned value.
+    pub fn to_value(&self) -> Value {
+        match self {
+            FieldRef::Str(s) => Value::String((*s).to_string()),
+            FieldRef::Value(v) => (*v).clone(),
+            FieldRef::Obj(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), FieldRef::of(v).to_value()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A slot as given.
+    fn of<'r>(slot: &'r Slot<'_>) -> FieldRef<'r> {
+        match slot {
+            Slot::Str(s) => FieldRef::Str(s),
+            Slot::Value(v) => FieldRef::Value(v),
+            Slot::Obj(members) => FieldRef::Obj(members),
+        }
+    }
+}
+
+/// Whether two field names are equal, compared inline: names are short
+/// and mostly differ in length or first byte, where a call to `memcmp`
+/// per candidate costs more than the comparison.
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
+/// Blank text (empty or whitespace only): an unset field.
+fn blank(s: &str) -> bool {
+    s.chars().all(char::is_whitespace)
+}
+
+/// The fields the import reads of each table: held apart from the other
+/// fields of a record (see [`Row`]). Any field may be listed: one the
+/// import keeps in `extra` goes there all the same.
+pub(crate) fn slot_names(table: &str) -> &'static [&'static str] {
+    match table {
+        "change_request" => &[
+            "number",
+            "sys_id",
+            "type",
+            "short_description",
+            "category",
+            "cmdb_ci",
+            "assigned_to",
+            "approval",
+            "start_date",
+            "end_date",
+            "state",
+            "risk",
+            "impact",
+            "priority",
+            "parent",
+            "backout_plan",
+            "test_plan",
+            "implementation_plan",
+            "justification",
+            "assignment_group",
+            "sys_created_on",
+        ],
+        "rm_release" | "rm_release_scrum" => &[
+            "number",
+            "sys_id",
+            "short_description",
+            "description",
+            "state",
+            "planned_start_date",
+            "planned_end_date",
+            "start_date",
+            "end_date",
+            "assigned_to",
+            "priority",
+            "assignment_group",
+            "sys_created_on",
+        ],
+        "cmdb_ci" => &[
+            "number",
+            "sys_id",
+            "name",
+            "sys_class_name",
+            "business_criticality",
+            "support_group",
+            "environment",
+            "maintenance_schedule",
+        ],
+        "sys_user" => &["number", "sys_id", "user_name", "name", "email"],
+        "task_ci" => &["number", "sys_id", "task", "ci_item"],
+        "cmdb_rel_ci" => &["number", "sys_id", "parent", "child", "type"],
+        "sys_user_grmember" => &["number", "sys_id", "user", "group"],
+        _ => &["number", "sys_id"],
+    }
+}
+
+/// One table's records as read from JSON text ([`read_rows`]): the
+/// records, or the first error of their shape, which the import reports
+/// when it comes to the table (as it would for the table as a value).
+pub(crate) type ReadRows<'a> = Result<Vec<Row<'a>>>;
+
+/// A table as given: a value, or records read from text.
+pub(crate) enum Source<'a> {
+    /// A value (`{"result": [...]}` or a list).
+    Value(Value),
+    /// Records read from text.
+    Rows(ReadRows<'a>),
+}
+
+/// The message of a table that is neither `{"result": [...]}` nor a list.
+const NOT_A_TABLE: &str = "expected a Table API response {\"result\": [...]} or a list of records";
+
 /// The records of table `table` (`{"result": [...]}` or a bare list),
 /// each checked to be an object with a `sys_id`, not nested deeper than
 /// the schedule can hold.
-pub(crate) fn rows(table: &'static str, value: Option<Value>) -> Result<Vec<Row>> {
-    let Some(value) = value else {
-        return Ok(Vec::new());
+pub(crate) fn rows<'a>(table: &'static str, source: Option<Source<'a>>) -> Result<Vec<Row<'a>>> {
+    let value = match source {
+        None => return Ok(Vec::new()),
+        Some(Source::Rows(rows)) => return rows,
+        Some(Source::Value(value)) => value,
     };
-    let base = format!("tables.{table}");
-    let (list, at) = match value {
-        Value::Array(list) => (list, base),
+    let (list, under_result) = match value {
+        Value::Array(list) => (list, false),
         Value::Object(mut o) => match o.remove("result") {
-            Some(Value::Array(list)) => (list, format!("{base}.result")),
-            _ => {
-                return Err(Error::invalid_input(
-                    base,
-                    "expected a Table API response {\"result\": [...]} or a list of records",
-                ))
-            }
+            Some(Value::Array(list)) => (list, true),
+            _ => return Err(Error::invalid_input(format!("tables.{table}"), NOT_A_TABLE)),
         },
-        _ => {
-            return Err(Error::invalid_input(
-                base,
-                "expected a Table API response {\"result\": [...]} or a list of records",
-            ))
-        }
+        _ => return Err(Error::invalid_input(format!("tables.{table}"), NOT_A_TABLE)),
     };
+    let names = slot_names(table);
     let mut out = Vec::with_capacity(list.len());
-    for (i, r) in list.into_iter().enumerate() {
-        let path = format!("{at}[{i}]");
-        let Value::Object(fields) = r else {
-            return Err(Error::invalid_input(&path, "a record must be an object"));
+    for (index, r) in list.into_iter().enumerate() {
+        let mut row = Row {
+            fields: Map::new(),
+            slots: Vec::new(),
+            names,
+            under_result,
+            index,
+            table,
+            name: Rc::from(""),
+            sys_id: String::new(),
         };
+        let Value::Object(mut fields) = r else {
+            return Err(Error::invalid_input(
+                row.path(),
+                "a record must be an object",
+            ));
+        };
+        row.slots = names
+            .iter()
+            .map(|n| fields.remove(*n).map(Slot::Value))
+            .collect();
+        row.fields = fields;
+        out.push(row.finish()?);
+    }
+    Ok(out)
+}
+
+/// The nesting depth of a field's value ([`limits::depth`], without its
+/// allocation for a scalar).
+fn field_depth(v: &Value) -> u64 {
+    if v.is_array() || v.is_object() {
+        limits::depth(v, MAX_RECORD_DEPTH)
+    } else {
+        0
+    }
+}
+
+/// The text of a stored value: a string, a number or boolean spelled out;
+/// blank is unset.
+fn scalar_str(v: &Value) -> Option<Option<Cow<'_, str>>> {
+    let s: Cow<'_, str> = match v {
+        Value::String(s) => Cow::Borrowed(s.as_str()),
+        Value::Number(n) => Cow::Owned(n.to_string()),
+        Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        Value::Null => return Some(None),
+        _ => return None,
+    };
+    Some((!blank(&s)).then_some(s))
+}
+
+impl<'a> Row<'a> {
+    /// The checks of a record read: not nested deeper than the schedule
+    /// can hold, a scalar `number` and a `sys_id`; names the record.
+    fn finish(mut self) -> Result<Row<'a>> {
         // A record lands deeper in the schedule than in its table; it must
         // still be readable there.
-        let depth = fields
+        let depth = self
+            .fields
             .values()
-            .map(|v| limits::depth(v, MAX_RECORD_DEPTH))
+            .map(field_depth)
+            .chain(self.slots.iter().flatten().map(Slot::depth))
             .max()
             .unwrap_or(0)
             .saturating_add(1);
         if depth > MAX_RECORD_DEPTH {
             return Err(limits::exceeded(
-                path,
+                self.path(),
                 "JSON nesting depth of a record (it is nested deeper in the schedule)",
                 MAX_RECORD_DEPTH,
                 depth,
             ));
         }
-        let mut row = Row {
-            fields,
-            path,
-            table,
-            name: String::new(),
-            sys_id: String::new(),
-        };
-        let number = row.value_of("number")?;
-        let sys_id = row.value_of("sys_id")?;
-        row.name = match (&number, &sys_id) {
+        let table = self.table;
+        let i = self.index;
+        let name = match (self.str_of("number")?, self.str_of("sys_id")?) {
             (Some(n), Some(s)) => format!("{table} {n} (sys_id {s})"),
             (Some(n), None) => format!("{table} {n}"),
             (None, Some(s)) => format!("{table} sys_id {s}"),
             (None, None) => format!("{table} record {i}"),
         };
-        row.sys_id = sys_id.ok_or_else(|| row.error("sys_id", "missing"))?;
-        out.push(row);
+        self.name = Rc::from(name);
+        self.sys_id = match self.str_of("sys_id")? {
+            Some(s) => s.into_owned(),
+            None => return Err(self.error("sys_id", "missing")),
+        };
+        Ok(self)
     }
-    Ok(out)
-}
 
-/// The text of a stored value: a string, a number or boolean spelled out;
-/// blank is unset.
-fn scalar(v: &Value) -> Option<Option<String>> {
-    let s = match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Null => return Some(None),
-        _ => return None,
-    };
-    Some((!s.trim().is_empty()).then_some(s))
-}
+    /// `tables.change_request.result[3]`.
+    pub fn path(&self) -> String {
+        let (table, i) = (self.table, self.index);
+        if self.under_result {
+            format!("tables.{table}.result[{i}]")
+        } else {
+            format!("tables.{table}[{i}]")
+        }
+    }
 
-impl Row {
+    /// The field `field` as given.
+    pub fn get(&self, field: &str) -> Option<FieldRef<'_>> {
+        match self.names.iter().position(|n| same_name(n, field)) {
+            Some(i) => self.slots.get(i)?.as_ref().map(FieldRef::of),
+            None => self.fields.get(field).map(FieldRef::Value),
+        }
+    }
+
     /// `invalid_input` at this record's `field`, naming the record.
     pub fn error(&self, field: &str, message: impl std::fmt::Display) -> Error {
         Error::InvalidInput {
             problems: vec![Problem::new(
-                format!("{}.{field}", self.path),
+                self.at(field),
                 format!("{} field `{field}`: {message}", self.name),
             )],
         }
@@ -129,7 +364,7 @@ impl Row {
 
     /// The path of `field`.
     pub fn at(&self, field: &str) -> String {
-        format!("{}.{field}", self.path)
+        format!("{}.{field}", self.path())
     }
 
     /// The stored value of a field: a string (or number, boolean), or the
@@ -137,15 +372,32 @@ impl Row {
     /// are unset. An array, or an object without a scalar `value`, is an
     /// error naming the field (it would otherwise become "").
     pub fn value_of(&self, field: &str) -> Result<Option<String>> {
-        let Some(v) = self.fields.get(field) else {
-            return Ok(None);
+        Ok(self.str_of(field)?.map(Cow::into_owned))
+    }
+
+    /// [`Row::value_of`], borrowed where it can be.
+    pub fn str_of(&self, field: &str) -> Result<Option<Cow<'_, str>>> {
+        let v = match self.get(field) {
+            None => return Ok(None),
+            Some(FieldRef::Str(s)) => return Ok((!blank(s)).then_some(Cow::Borrowed(s))),
+            Some(FieldRef::Value(v)) => v,
+            Some(FieldRef::Obj(members)) => return match member(members, "value") {
+                Some(inner) => scalar_slot(inner).ok_or_else(|| {
+                    self.error(field, "its `value` must be a string, number or boolean")
+                }),
+                None if member(members, "display_value").is_some() => Ok(None),
+                None => Err(self.error(
+                    field,
+                    "an object without `value`; expected a string or {value, display_value, link}",
+                )),
+            },
         };
-        if let Some(s) = scalar(v) {
+        if let Some(s) = scalar_str(v) {
             return Ok(s);
         }
         match v {
             Value::Object(o) => match o.get("value") {
-                Some(inner) => scalar(inner).ok_or_else(|| {
+                Some(inner) => scalar_str(inner).ok_or_else(|| {
                     self.error(field, "its `value` must be a string, number or boolean")
                 }),
                 None if o.contains_key("display_value") => Ok(None),
@@ -165,10 +417,21 @@ impl Row {
     /// else its value. For journal fields (`comments`, `work_notes`),
     /// whose stored value is empty.
     pub fn display_of(&self, field: &str) -> Result<Option<String>> {
-        if let Some(Value::Object(o)) = self.fields.get(field) {
-            if let Some(d) = o.get("display_value").and_then(scalar).flatten() {
-                return Ok(Some(d));
+        match self.get(field) {
+            Some(FieldRef::Value(Value::Object(o))) => {
+                if let Some(d) = o.get("display_value").and_then(scalar_str).flatten() {
+                    return Ok(Some(d.into_owned()));
+                }
             }
+            Some(FieldRef::Obj(members)) => {
+                if let Some(d) = member(members, "display_value")
+                    .and_then(scalar_slot)
+                    .flatten()
+                {
+                    return Ok(Some(d.into_owned()));
+                }
+            }
+            _ => {}
         }
         self.value_of(field)
     }
@@ -177,7 +440,12 @@ impl Row {
     /// is turned back into the code (`Scheduled` → `-2`) by the mapping's
     /// labels; an unknown label is an error.
     pub fn choice(&self, r: &Reading<'_>, field: &str) -> Result<Option<String>> {
-        let Some(v) = self.value_of(field)? else {
+        Ok(self.choice_str(r, field)?.map(Cow::into_owned))
+    }
+
+    /// [`Row::choice`], borrowed where it can be.
+    pub fn choice_str(&self, r: &Reading<'_>, field: &str) -> Result<Option<Cow<'_, str>>> {
+        let Some(v) = self.str_of(field)? else {
             return Ok(None);
         };
         if r.mode != DisplayValue::True {
@@ -185,7 +453,7 @@ impl Row {
         }
         r.mapping
             .label_value(self.table, field, &v)
-            .map(Some)
+            .map(|c| Some(Cow::Owned(c)))
             .ok_or_else(|| {
                 self.error(
                     field,
@@ -205,7 +473,7 @@ impl Row {
         field: &str,
         map: impl Fn(&str) -> Option<T>,
     ) -> Result<Option<T>> {
-        let Some(c) = self.choice(r, field)? else {
+        let Some(c) = self.choice_str(r, field)? else {
             return Ok(None);
         };
         map(&c).map(Some).ok_or_else(|| {
@@ -224,7 +492,7 @@ impl Row {
     /// display-only rows the user's format local to the user's zone (both
     /// required: without them the date is refused, never shifted).
     pub fn date(&self, r: &Reading<'_>, field: &str) -> Result<Option<Timestamp>> {
-        let Some(s) = self.value_of(field)? else {
+        let Some(s) = self.str_of(field)? else {
             return Ok(None);
         };
         if r.mode == DisplayValue::True {
@@ -266,19 +534,25 @@ impl Row {
     pub fn into_extra(self, mapped: &[&str], reserved: &BTreeSet<String>) -> Extra {
         let mut extra = Extra::new();
         let mut shadowed = Extra::new();
-        for (k, v) in self.fields {
+        let slots = self
+            .names
+            .iter()
+            .zip(self.slots)
+            .filter_map(|(k, v)| v.map(|v| (Cow::Borrowed(*k), v.into_value())));
+        let fields = self.fields.into_iter().map(|(k, v)| (Cow::Owned(k), v));
+        for (k, v) in slots.chain(fields) {
             if k == "sys_id" {
                 // The record's identity, as plain text in every value mode.
-                extra.insert(k, Value::String(self.sys_id.clone()));
+                extra.insert("sys_id".into(), Value::String(self.sys_id.clone()));
                 continue;
             }
-            if mapped.contains(&k.as_str()) {
+            if mapped.iter().any(|m| same_name(m, &k)) {
                 continue;
             }
-            if k == SHADOWED || reserved.contains(&k) {
-                shadowed.insert(k, v);
+            if k == SHADOWED || reserved.contains(k.as_ref()) {
+                shadowed.insert(k.into_owned(), v);
             } else {
-                extra.insert(k, v);
+                extra.insert(k.into_owned(), v);
             }
         }
         if !shadowed.is_empty() {
@@ -300,6 +574,17 @@ pub(crate) fn utc_date(s: &str) -> Option<Timestamp> {
         });
     if !well_formed {
         return None;
+    }
+    // The digits are checked: read them directly (chrono's format parser
+    // is the slow part of a record); a leap second goes to chrono.
+    let num = |from: usize, to: usize| -> Option<u32> { s.get(from..to)?.parse().ok() };
+    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    if second < 60 {
+        let year = i32::try_from(year).ok()?;
+        return chrono::NaiveDate::from_ymd_opt(year, month, day)
+            .and_then(|d| d.and_hms_opt(hour, minute, second))
+            .map(|d| Timestamp::from_utc(d.and_utc()));
     }
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
         .ok()
@@ -388,15 +673,15 @@ impl Index {
     pub fn resolve(
         &self,
         r: &Reading<'_>,
-        row: &Row,
+        row: &Row<'_>,
         field: &str,
         what: &str,
     ) -> Result<Option<usize>> {
-        let Some(v) = row.value_of(field)? else {
+        let Some(v) = row.str_of(field)? else {
             return Ok(None);
         };
         if r.mode == DisplayValue::True {
-            return match self.by_name.get(&v).map(Vec::as_slice) {
+            return match self.by_name.get(v.as_ref()).map(Vec::as_slice) {
                 Some([one]) => Ok(Some(*one)),
                 Some(many) => {
                     let ids: Vec<&str> = many
@@ -422,7 +707,7 @@ impl Index {
                 )),
             };
         }
-        match self.by_sys.get(&v) {
+        match self.by_sys.get(v.as_ref()) {
             Some(&i) => Ok(Some(i)),
             None if self.given => Err(row.error(
                 field,
@@ -435,17 +720,22 @@ impl Index {
     /// Resolves the reference `field` like [`Index::resolve`], but a
     /// value naming no record (or, by display name, several) is `None`:
     /// for references that may point outside the tables imported.
-    pub fn resolve_quiet(&self, r: &Reading<'_>, row: &Row, field: &str) -> Result<Option<usize>> {
-        let Some(v) = row.value_of(field)? else {
+    pub fn resolve_quiet(
+        &self,
+        r: &Reading<'_>,
+        row: &Row<'_>,
+        field: &str,
+    ) -> Result<Option<usize>> {
+        let Some(v) = row.str_of(field)? else {
             return Ok(None);
         };
         if r.mode == DisplayValue::True {
-            return Ok(match self.by_name.get(&v).map(Vec::as_slice) {
+            return Ok(match self.by_name.get(v.as_ref()).map(Vec::as_slice) {
                 Some([one]) => Some(*one),
                 _ => None,
             });
         }
-        Ok(self.by_sys.get(&v).copied())
+        Ok(self.by_sys.get(v.as_ref()).copied())
     }
 
     /// The sys_id of record `i`.
@@ -455,10 +745,421 @@ impl Index {
 
     /// The sys_id of the reference `field` when it names no record of a
     /// table not given (value modes): the reference kept as is.
-    pub fn unresolved(&self, r: &Reading<'_>, row: &Row, field: &str) -> Result<Option<String>> {
+    pub fn unresolved(
+        &self,
+        r: &Reading<'_>,
+        row: &Row<'_>,
+        field: &str,
+    ) -> Result<Option<String>> {
         if self.given || r.mode == DisplayValue::True {
             return Ok(None);
         }
         row.value_of(field)
+    }
+}
+
+/// Reads table `table` from JSON text straight into its records: no
+/// [`Value`] for the response or a record, none for the fields the import
+/// reads and no allocated key for them ([`slot_names`]). The outer `Err`
+/// is text that is not JSON (as `serde_json` reports it); a wrong shape
+/// (not `{"result": [...]}` or a list, a record that is not an object, a
+/// record without `sys_id`, …) is the inner `Err`, the same error the
+/// import gives for the table as a value, after the whole text was read.
+pub(crate) fn read_rows<'a>(
+    table: &'static str,
+    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
+) -> std::result::Result<ReadRows<'a>, serde_json::Error> {
+    serde::de::DeserializeSeed::deserialize(TableSeed { table }, de)
+}
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// The whole table: `{"result": [...]}` or a list.
+struct TableSeed {
+    table: &'static str,
+}
+
+impl TableSeed {
+    fn not_a_table<'a>(&self) -> ReadRows<'a> {
+        Err(Error::invalid_input(
+            format!("tables.{}", self.table),
+            NOT_A_TABLE,
+        ))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for TableSeed {
+    type Value = ReadRows<'de>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<ReadRows<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// The scalar visits of a visitor that wants a list or an object: the
+/// value is `$bad`.
+macro_rules! refuse_scalars {
+    ($bad:ident, $out:ty) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+        fn visit_unit<E: de::Error>(self) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+        fn visit_none<E: de::Error>(self) -> std::result::Result<$out, E> {
+            Ok(self.$bad())
+        }
+    };
+}
+
+impl<'de> Visitor<'de> for TableSeed {
+    type Value = ReadRows<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a Table API response or a list of records")
+    }
+
+    refuse_scalars!(not_a_table, ReadRows<'de>);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<ReadRows<'de>, A::Error> {
+        records(self.table, false, seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<ReadRows<'de>, A::Error> {
+        // The last `result` counts, as it would in a `Value`.
+        let mut result = None;
+        while let Some(key) = map.next_key::<KeyIsResult>()? {
+            if key.0 {
+                result = Some(map.next_value_seed(ResultSeed { table: self.table })?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(result.unwrap_or_else(|| self.not_a_table()))
+    }
+}
+
+/// Whether a key of the response is `result`.
+struct KeyIsResult(bool);
+
+impl<'de> serde::Deserialize<'de> for KeyIsResult {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = KeyIsResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<KeyIsResult, E> {
+                Ok(KeyIsResult(s == "result"))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The value of `result`: the list of records.
+struct ResultSeed {
+    table: &'static str,
+}
+
+impl ResultSeed {
+    fn not_a_table<'a>(&self) -> ReadRows<'a> {
+        TableSeed { table: self.table }.not_a_table()
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ResultSeed {
+    type Value = ReadRows<'de>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<ReadRows<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ResultSeed {
+    type Value = ReadRows<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of records")
+    }
+
+    refuse_scalars!(not_a_table, ReadRows<'de>);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<ReadRows<'de>, A::Error> {
+        records(self.table, true, seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<ReadRows<'de>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(self.not_a_table())
+    }
+}
+
+/// The records of a list, each checked as [`rows`] checks it; after the
+/// first bad one the rest is only read.
+fn records<'de, A: SeqAccess<'de>>(
+    table: &'static str,
+    under_result: bool,
+    mut seq: A,
+) -> std::result::Result<ReadRows<'de>, A::Error> {
+    let names = slot_names(table);
+    let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+    let mut index = 0usize;
+    let mut failed = None;
+    while failed.is_none() {
+        let row = Row {
+            fields: Map::new(),
+            slots: Vec::new(),
+            names,
+            under_result,
+            index,
+            table,
+            name: Rc::from(""),
+            sys_id: String::new(),
+        };
+        let Some(read) = seq.next_element_seed(RecordSeed(row))? else {
+            break;
+        };
+        match read.and_then(Row::finish) {
+            Ok(row) => out.push(row),
+            Err(e) => failed = Some(e),
+        }
+        index = index.saturating_add(1);
+    }
+    if let Some(e) = failed {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        return Ok(Err(e));
+    }
+    Ok(Ok(out))
+}
+
+/// One record, read into a [`Row`] (not yet [`Row::finish`]ed).
+struct RecordSeed<'de>(Row<'de>);
+
+impl<'de> RecordSeed<'de> {
+    fn not_an_object(&self) -> Result<Row<'de>> {
+        Err(Error::invalid_input(
+            self.0.path(),
+            "a record must be an object",
+        ))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed<'de> {
+    type Value = Result<Row<'de>>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Result<Row<'de>>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'de> {
+    type Value = Result<Row<'de>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a record")
+    }
+
+    refuse_scalars!(not_an_object, Result<Row<'de>>);
+
+    fn visit_seq<A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Result<Row<'de>>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.not_an_object())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Result<Row<'de>>, A::Error> {
+        let mut row = self.0;
+        row.slots = Vec::with_capacity(row.names.len());
+        row.slots.resize_with(row.names.len(), || None);
+        while let Some(key) = map.next_key_seed(FieldKey(row.names))? {
+            match key {
+                Field::Slot(i) => {
+                    let value = map.next_value_seed(SlotSeed { top: true })?;
+                    if let Some(slot) = row.slots.get_mut(i) {
+                        *slot = Some(value);
+                    }
+                }
+                Field::Other(k) => {
+                    let value: Value = map.next_value()?;
+                    row.fields.insert(k, value);
+                }
+            }
+        }
+        Ok(Ok(row))
+    }
+}
+
+/// The value of a slot: a string borrowed where it can be, an object (at
+/// the `top` only) as [`Slot::Obj`], anything else the [`Value`]
+/// `serde_json` makes of it.
+struct SlotSeed {
+    top: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for SlotSeed {
+    type Value = Slot<'de>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Slot<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SlotSeed {
+    type Value = Slot<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Str(Cow::Borrowed(s)))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Str(Cow::Owned(s.to_string())))
+    }
+    fn visit_string<E: de::Error>(self, s: String) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Str(Cow::Owned(s)))
+    }
+    // As `Value`'s own visitor makes them.
+    fn visit_bool<E: de::Error>(self, b: bool) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Value(Value::Bool(b)))
+    }
+    fn visit_i64<E: de::Error>(self, n: i64) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Value(Value::from(n)))
+    }
+    fn visit_u64<E: de::Error>(self, n: u64) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Value(Value::from(n)))
+    }
+    fn visit_f64<E: de::Error>(self, n: f64) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Value(Value::from(n)))
+    }
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Value(Value::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> std::result::Result<Slot<'de>, E> {
+        Ok(Slot::Value(Value::Null))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Slot<'de>, A::Error> {
+        serde::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Slot::Value)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Slot<'de>, A::Error> {
+        if !self.top {
+            return serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
+                .map(Slot::Value);
+        }
+        let mut members = Vec::new();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            members.push((key, map.next_value_seed(SlotSeed { top: false })?));
+        }
+        Ok(Slot::Obj(members))
+    }
+}
+
+/// A key of an object, borrowed where it can be.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E: de::Error>(
+        self,
+        s: &'de str,
+    ) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(s))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, s: String) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s))
+    }
+}
+
+/// A key of a record: one of the table's slots (matched without
+/// allocating), or another field's name.
+enum Field {
+    Slot(usize),
+    Other(String),
+}
+
+struct FieldKey(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for FieldKey {
+    type Value = Field;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Field, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for FieldKey {
+    type Value = Field;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Field, E> {
+        Ok(match self.0.iter().position(|n| same_name(n, s)) {
+            Some(i) => Field::Slot(i),
+            None => Field::Other(s.to_string()),
+        })
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> std::result::Result<Field, E> {
+        Ok(match self.0.iter().position(|n| same_name(n, &s)) {
+            Some(i) => Field::Slot(i),
+            None => Field::Other(s),
+        })
     }
 }
