@@ -266,6 +266,10 @@ fn function_text(
     }
     let result = remote::swift_name(&op.result.rust_type)
         .map_or_else(|| "JsonValue".to_string(), str::to_string);
+    if params.len() > 7 {
+        // One Swift parameter per operation parameter, as the catalog has them.
+        out.push_str("#[allow(clippy::too_many_arguments)]\n");
+    }
     let _ = writeln!(out, "pub fn {function}(");
     for (p, required) in params {
         let form = param_form(&op.name, p);

@@ -384,6 +384,7 @@ pub fn import_servicenow(
 /// Timestamp parameters, RFC 3339 text (a bad one is an `invalid_input`
 /// whose path is its name): `now`.
 #[uniffi::export(default(risk = None, conflicts = None, gates = None, now = None, context = None, score_changes = None, time_zone = None, actors = None, fetched = None, dry_run = None))]
+#[allow(clippy::too_many_arguments)]
 pub fn export_servicenow(
     schedule: String,
     risk: Option<Vec<RiskAssessment>>,
