@@ -4035,7 +4035,7 @@ export interface ServiceNowImportOptions {
    * Code, label and group mappings over the out-of-box ones (as the
    * policy's `servicenow` section).
    */
-  mapping?: ServiceNowImportOptionsServiceNowPolicy | null
+  mapping?: ServiceNowMapping | null
   /**
    * The source named by the `import` commands of release votes
    * (default `servicenow`; e.g. `servicenow:acme`).
@@ -4052,7 +4052,7 @@ export interface ServiceNowImportOptions {
 }
 
 /** ServiceNow section. */
-export interface ServiceNowImportOptionsServiceNowPolicy {
+export interface ServiceNowMapping {
   /**
    * `change_request.state` code → the name kept on the change (out of
    * box: -5 `new` … 4 `canceled`).

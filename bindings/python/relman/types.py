@@ -2114,7 +2114,7 @@ reads is refused (a misspelt table would otherwise be ignored)."""
 DisplayValue = Literal["false", "all", "true"]
 """How the rows were fetched: the Table API's `sysparm_display_value`."""
 
-class ServicenowImportOptionsServiceNowPolicy(TypedDict, total=False):
+class ServiceNowMapping(TypedDict, total=False):
     """ServiceNow section."""
     change_states: Dict[str, str]
     """`change_request.state` code → the name kept on the change (out of
@@ -2160,7 +2160,7 @@ relman's directory (default `servicenow`)."""
     display_value: DisplayValue
     """How the rows were fetched (`false`, `all` or `true`, as
 `sysparm_display_value`; default `false`)."""
-    mapping: Union[ServicenowImportOptionsServiceNowPolicy, None]
+    mapping: Union[ServiceNowMapping, None]
     """Code, label and group mappings over the out-of-box ones (as the
 policy's `servicenow` section)."""
     source: Union[str, None]

@@ -91,7 +91,7 @@ pub use routing::{
     RoutingRule, RoutingWhen,
 };
 pub use separation::SeparationOfDuties;
-pub use servicenow::{ServiceNowPolicy, APPROVAL_STATES};
+pub use servicenow::{ServiceNowMapping, ServiceNowPolicy, APPROVAL_STATES};
 pub(crate) use unknown::unknown_field;
 pub use versions::{BumpRule, BumpRules, VersionScheme, VersionsPolicy};
 

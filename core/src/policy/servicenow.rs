@@ -13,6 +13,13 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+policy_copy! {
+    /// The schema of [`ServiceNowPolicy`] under a name of its own, for the
+    /// documents that carry it outside a policy (the import's
+    /// `options.mapping`): the policy's copy is strict, theirs is not.
+    pub ServiceNowMapping of ServiceNowPolicy
+}
+
 /// ServiceNow section.
 #[derive(
     Debug, Clone, Default, PartialEq, Serialize, relman_derive::DeserializeExtra, JsonSchema,

@@ -257,6 +257,7 @@ pub struct ServiceNowImportOptions {
     /// Code, label and group mappings over the out-of-box ones (as the
     /// policy's `servicenow` section).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<crate::policy::ServiceNowMapping>")]
     pub mapping: Option<ServiceNowPolicy>,
 }
 
