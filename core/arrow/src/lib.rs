@@ -361,35 +361,7 @@ fn join(base: &str, path: &str) -> String {
 }
 
 fn prefix_error(err: Error, base: &str) -> Error {
-    match err {
-        Error::InvalidInput { mut problems } => {
-            for p in &mut problems {
-                p.path = join(base, &p.path);
-            }
-            Error::InvalidInput { problems }
-        }
-        Error::UnsupportedVersion {
-            path,
-            found,
-            supported,
-        } => Error::UnsupportedVersion {
-            path: join(base, &path),
-            found,
-            supported,
-        },
-        Error::LimitExceeded {
-            path,
-            what,
-            limit,
-            found,
-        } => Error::LimitExceeded {
-            path: join(base, &path),
-            what,
-            limit,
-            found,
-        },
-        other => other,
-    }
+    err.map_paths(|p| join(base, p))
 }
 
 /// A row's value error at `<row path>.<column>`.

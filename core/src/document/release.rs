@@ -751,6 +751,53 @@ pub struct Release {
 }
 
 impl Release {
+    /// A release of this id, title, kind and state with nothing else set:
+    /// no window, owner, changes, plans, approvals or log (for a release a
+    /// host builds from another system's record; fill in the rest with
+    /// struct update syntax).
+    pub fn new(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        kind: ReleaseKind,
+        state: State,
+    ) -> Release {
+        Release {
+            schema_version: None,
+            id: id.into(),
+            title: title.into(),
+            version: None,
+            kind,
+            state,
+            owner: None,
+            team: Vec::new(),
+            created_at: None,
+            planned_start: None,
+            planned_end: None,
+            scope: None,
+            objectives: Vec::new(),
+            changes: Vec::new(),
+            affected_cis: Vec::new(),
+            services: Vec::new(),
+            environments: Vec::new(),
+            depends_on: Vec::new(),
+            deployment: None,
+            rollback_plan: None,
+            tests: Vec::new(),
+            approvals: Vec::new(),
+            communication: None,
+            outcome: None,
+            deployed_at: None,
+            rolled_back_at: None,
+            approval_round: None,
+            risk: None,
+            review: None,
+            knowledge_articles: Vec::new(),
+            links: Links::default(),
+            log: Vec::new(),
+            extra: Extra::new(),
+        }
+    }
+
     /// Every CI the release touches: its own and its changes', deduplicated,
     /// in first-seen order.
     pub fn all_affected_cis(&self) -> Vec<&str> {

@@ -259,6 +259,49 @@ fn headline(problems: &[Problem]) -> String {
 }
 
 impl Error {
+    /// The same error with every input path it carries rewritten by `f`:
+    /// the problems of `invalid_input` and `invalid_policy`, the path of
+    /// `unsupported_version` and `limit_exceeded` (e.g. put under the
+    /// parameter, table, line or row that held the input). Other errors
+    /// are returned unchanged.
+    pub fn map_paths(self, f: impl Fn(&str) -> String) -> Error {
+        match self {
+            Error::InvalidInput { mut problems } => {
+                for p in &mut problems {
+                    p.path = f(&p.path);
+                }
+                Error::InvalidInput { problems }
+            }
+            Error::InvalidPolicy { mut problems } => {
+                for p in &mut problems {
+                    p.path = f(&p.path);
+                }
+                Error::InvalidPolicy { problems }
+            }
+            Error::UnsupportedVersion {
+                path,
+                found,
+                supported,
+            } => Error::UnsupportedVersion {
+                path: f(&path),
+                found,
+                supported,
+            },
+            Error::LimitExceeded {
+                path,
+                what,
+                limit,
+                found,
+            } => Error::LimitExceeded {
+                path: f(&path),
+                what,
+                limit,
+                found,
+            },
+            other => other,
+        }
+    }
+
     /// An `invalid_input` error with a single problem.
     pub fn invalid_input(path: impl Into<String>, message: impl Into<String>) -> Self {
         Error::InvalidInput {

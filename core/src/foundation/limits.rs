@@ -224,17 +224,7 @@ pub fn path_under(base: &str, path: &str) -> String {
 /// error unchanged.
 pub fn under(err: Error, base: &str) -> Error {
     match err {
-        Error::LimitExceeded {
-            path,
-            what,
-            limit,
-            found,
-        } => Error::LimitExceeded {
-            path: path_under(base, &path),
-            what,
-            limit,
-            found,
-        },
+        Error::LimitExceeded { .. } => err.map_paths(|p| path_under(base, p)),
         other => other,
     }
 }

@@ -337,35 +337,7 @@ fn typed_value<T: serde::de::DeserializeOwned>(name: &str, value: Value) -> Resu
 
 /// Prefixes the paths of a release's error with `release`.
 fn prefix(err: Error, base: &str) -> Error {
-    match err {
-        Error::InvalidInput { mut problems } => {
-            for p in &mut problems {
-                p.path = join(base, &p.path);
-            }
-            Error::InvalidInput { problems }
-        }
-        Error::UnsupportedVersion {
-            path,
-            found,
-            supported,
-        } => Error::UnsupportedVersion {
-            path: join(base, &path),
-            found,
-            supported,
-        },
-        Error::LimitExceeded {
-            path,
-            what,
-            limit,
-            found,
-        } => Error::LimitExceeded {
-            path: join(base, &path),
-            what,
-            limit,
-            found,
-        },
-        other => other,
-    }
+    err.map_paths(|p| join(base, p))
 }
 
 /// The JSON type of a value, for messages.

@@ -222,41 +222,7 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
 /// Prefixes every path of an input error with `base` (for documents inside
 /// a list parameter).
 pub(crate) fn prefix(err: Error, base: &str) -> Error {
-    match err {
-        Error::InvalidInput { mut problems } => {
-            for p in &mut problems {
-                p.path = join(base, &p.path);
-            }
-            Error::InvalidInput { problems }
-        }
-        Error::InvalidPolicy { mut problems } => {
-            for p in &mut problems {
-                p.path = join(base, &p.path);
-            }
-            Error::InvalidPolicy { problems }
-        }
-        Error::UnsupportedVersion {
-            path,
-            found,
-            supported,
-        } => Error::UnsupportedVersion {
-            path: join(base, &path),
-            found,
-            supported,
-        },
-        Error::LimitExceeded {
-            path,
-            what,
-            limit,
-            found,
-        } => Error::LimitExceeded {
-            path: join(base, &path),
-            what,
-            limit,
-            found,
-        },
-        other => other,
-    }
+    err.map_paths(|p| join(base, p))
 }
 
 /// Deserialises a non-document parameter; paths start with `name`.

@@ -14,7 +14,7 @@ use super::{field_text, risk_code};
 use crate::conflict::{Conflict, ConflictReport};
 use crate::context::{Context, Schedule};
 use crate::document::{
-    Actor, Change, ChangeKind, Decision, Extra, Links, Release, ReleaseKind, RollbackPlan, State,
+    Actor, Change, ChangeKind, Decision, Extra, Release, ReleaseKind, RollbackPlan, State,
 };
 use crate::error::{Error, Result, Warning};
 use crate::lifecycle::GateReport;
@@ -215,20 +215,14 @@ pub fn change_as_release(change: &Change, parent: Option<&Release>) -> Release {
             instructions: Some(plan),
             ..RollbackPlan::default()
         });
+    let kind = if change.kind == ChangeKind::Emergency {
+        ReleaseKind::Emergency
+    } else {
+        ReleaseKind::Minor
+    };
+    let state = parent.map_or(State::Planning, |p| p.state);
     Release {
-        schema_version: None,
-        id: change.id.clone(),
-        title: change.summary.clone(),
-        version: None,
-        kind: if change.kind == ChangeKind::Emergency {
-            ReleaseKind::Emergency
-        } else {
-            ReleaseKind::Minor
-        },
-        state: parent.map_or(State::Planning, |p| p.state),
         owner: change.implementer.clone(),
-        team: Vec::new(),
-        created_at: None,
         planned_start: change
             .planned_start
             .clone()
@@ -237,28 +231,12 @@ pub fn change_as_release(change: &Change, parent: Option<&Release>) -> Release {
             .planned_end
             .clone()
             .or_else(|| parent.and_then(|p| p.planned_end.clone())),
-        scope: None,
-        objectives: Vec::new(),
         changes: vec![change.clone()],
         affected_cis: change.affected_cis.clone(),
         services: parent.map(|p| p.services.clone()).unwrap_or_default(),
         environments: parent.map(|p| p.environments.clone()).unwrap_or_default(),
-        depends_on: Vec::new(),
-        deployment: None,
         rollback_plan,
-        tests: Vec::new(),
-        approvals: Vec::new(),
-        communication: None,
-        outcome: None,
-        deployed_at: None,
-        rolled_back_at: None,
-        approval_round: None,
-        risk: None,
-        review: None,
-        knowledge_articles: Vec::new(),
-        links: Links::default(),
-        log: Vec::new(),
-        extra: Extra::new(),
+        ..Release::new(change.id.clone(), change.summary.clone(), kind, state)
     }
 }
 
@@ -363,32 +341,7 @@ impl<'a> Fetched<'a> {
 
 /// An error of the risk context, its path under `context`.
 fn under_context(e: Error) -> Error {
-    match e {
-        Error::InvalidInput { mut problems } => {
-            for p in &mut problems {
-                p.path = path_under("context", &p.path);
-            }
-            Error::InvalidInput { problems }
-        }
-        Error::InvalidPolicy { mut problems } => {
-            for p in &mut problems {
-                p.path = path_under("context", &p.path);
-            }
-            Error::InvalidPolicy { problems }
-        }
-        Error::LimitExceeded {
-            path,
-            what,
-            limit,
-            found,
-        } => Error::LimitExceeded {
-            path: path_under("context", &path),
-            what,
-            limit,
-            found,
-        },
-        other => other,
-    }
+    e.map_paths(|p| path_under("context", p))
 }
 
 /// The work note of a risk assessment: level, score and every factor.

@@ -673,39 +673,13 @@ fn import_sources(
             }
         }
         releases.push(Release {
-            schema_version: None,
-            id,
-            title,
-            version: None,
-            kind: kind.unwrap_or(ReleaseKind::Minor),
-            state,
             owner,
-            team: Vec::new(),
             created_at,
             planned_start,
             planned_end,
             scope,
-            objectives: Vec::new(),
-            changes: Vec::new(),
-            affected_cis: Vec::new(),
-            services: Vec::new(),
-            environments: Vec::new(),
-            depends_on: Vec::new(),
-            deployment: None,
-            rollback_plan: None,
-            tests: Vec::new(),
-            approvals: Vec::new(),
-            communication: None,
-            outcome: None,
-            deployed_at: None,
-            rolled_back_at: None,
-            approval_round: None,
-            risk: None,
-            review: None,
-            knowledge_articles: Vec::new(),
-            links: Default::default(),
-            log: Vec::new(),
             extra,
+            ..Release::new(id, title, kind.unwrap_or(ReleaseKind::Minor), state)
         });
     }
 
@@ -917,23 +891,19 @@ fn import_sources(
 
     // Approvals.
     let mut approvals: Vec<ImportedApproval> = Vec::new();
+    let tasks = Tasks {
+        changes: &change_index,
+        releases_index: &release_index,
+        placed: &placed,
+        releases: &releases,
+        loose: &loose,
+    };
     let mut group_approvals: HashMap<String, (Option<String>, Option<Role>)> = HashMap::new();
     for row in rows("sysapproval_group", sysapproval_group)? {
         let group = dir.group(&r, &row, "assignment_group")?;
         let role = group.as_deref().and_then(|g| mapping.group_role(g));
         group_approvals.insert(row.sys_id.clone(), (group.clone(), role));
-        let Some(task) = approval_task(
-            &r,
-            &row,
-            "parent",
-            &change_index,
-            &release_index,
-            &placed,
-            &releases,
-            &loose,
-            &mut warnings,
-        )?
-        else {
+        let Some(task) = tasks.approval_task(&r, &row, "parent", &mut warnings)? else {
             continue;
         };
         let state = row
@@ -964,18 +934,7 @@ fn import_sources(
         } else {
             "document_id"
         };
-        let Some((task, release)) = approval_task(
-            &r,
-            &row,
-            field,
-            &change_index,
-            &release_index,
-            &placed,
-            &releases,
-            &loose,
-            &mut warnings,
-        )?
-        else {
+        let Some((task, release)) = tasks.approval_task(&r, &row, field, &mut warnings)? else {
             continue;
         };
         let state = row
@@ -1159,40 +1118,48 @@ fn task_ref(
     }
 }
 
-/// The id of the change request or release an approval approves (and the
-/// release's index for a release), or a warning when it is neither.
-#[allow(clippy::too_many_arguments)]
-fn approval_task(
-    r: &Reading<'_>,
-    row: &Row<'_>,
-    field: &str,
-    changes: &Index,
-    releases_index: &Index,
-    placed: &[(Option<usize>, usize)],
-    releases: &[Release],
-    loose: &[Change],
-    warnings: &mut Vec<Warning>,
-) -> Result<Option<(String, Option<usize>)>> {
-    let Some(v) = row.value_of(field)? else {
-        return Err(row.error(field, "missing"));
-    };
-    if let Some(ri) = releases_index.resolve_quiet(r, row, field)? {
-        if let Some(rel) = releases.get(ri) {
-            return Ok(Some((rel.id.clone(), Some(ri))));
-        }
-    }
-    if let Some(ci) = changes.resolve_quiet(r, row, field)? {
-        let change = match placed.get(ci) {
-            Some((Some(ri), i)) => releases.get(*ri).and_then(|r| r.changes.get(*i)),
-            Some((None, i)) => loose.get(*i),
-            None => None,
+/// Where the imported tasks are, for approvals to find theirs.
+struct Tasks<'t> {
+    changes: &'t Index,
+    releases_index: &'t Index,
+    /// Each change's (release index, or none; index in that list).
+    placed: &'t [(Option<usize>, usize)],
+    releases: &'t [Release],
+    loose: &'t [Change],
+}
+
+impl Tasks<'_> {
+    /// The id of the change request or release an approval approves (and
+    /// the release's index for a release), or a warning when it is
+    /// neither.
+    fn approval_task(
+        &self,
+        r: &Reading<'_>,
+        row: &Row<'_>,
+        field: &str,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Option<(String, Option<usize>)>> {
+        let Some(v) = row.value_of(field)? else {
+            return Err(row.error(field, "missing"));
         };
-        if let Some(c) = change {
-            return Ok(Some((c.id.clone(), None)));
+        if let Some(ri) = self.releases_index.resolve_quiet(r, row, field)? {
+            if let Some(rel) = self.releases.get(ri) {
+                return Ok(Some((rel.id.clone(), Some(ri))));
+            }
         }
+        if let Some(ci) = self.changes.resolve_quiet(r, row, field)? {
+            let change = match self.placed.get(ci) {
+                Some((Some(ri), i)) => self.releases.get(*ri).and_then(|r| r.changes.get(*i)),
+                Some((None, i)) => self.loose.get(*i),
+                None => None,
+            };
+            if let Some(c) = change {
+                return Ok(Some((c.id.clone(), None)));
+            }
+        }
+        warnings.push(unresolved(row, field, &v, "change requests or releases"));
+        Ok(None)
     }
-    warnings.push(unresolved(row, field, &v, "change requests or releases"));
-    Ok(None)
 }
 
 /// The window ids of each maintenance schedule, by its sys_id.
