@@ -18,8 +18,6 @@ use std::collections::BTreeSet;
 mod servicenow_support;
 use servicenow_support::{instance, tables};
 
-
-
 fn import(t: &ServiceNowTables) -> Result<ServiceNowImport, Error> {
     relman::import_servicenow(t.clone(), &ServiceNowImportOptions::default())
 }
@@ -353,7 +351,6 @@ fn fields_named_like_document_members_are_kept_aside() {
 }
 
 // ---- Issue #23: each finding of the first-round importer, as a test ----
-
 
 fn change<'a>(out: &'a ServiceNowImport, id: &str) -> &'a relman::Change {
     out.schedule

@@ -27,8 +27,6 @@ use servicenow_support::{instance, tables};
 #[allow(dead_code, missing_docs)]
 mod bench_fixtures;
 
-
-
 /// Every table's text, as a client would have it.
 fn texts(t: &ServiceNowTables) -> Vec<(&'static str, String)> {
     t.tables()
@@ -82,7 +80,6 @@ fn error_at(t: &ServiceNowTables) -> (String, String) {
         e.path().unwrap_or("").to_string(),
     )
 }
-
 
 #[test]
 fn the_fixtures_import_identically() {

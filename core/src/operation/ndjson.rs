@@ -364,40 +364,16 @@ fn line_path(number: usize, path: &str) -> String {
 /// The error of line `number`: its paths start with `line N`, its problems
 /// carry the line.
 fn at_line(err: Error, number: usize) -> Error {
-    let mark = |mut problems: Vec<Problem>| {
-        for p in &mut problems {
-            p.path = line_path(number, &p.path);
-            p.line = Some(number);
-        }
-        problems
-    };
+    let err = err.map_paths(|p| line_path(number, p));
     match err {
-        Error::InvalidInput { problems } => Error::InvalidInput {
-            problems: mark(problems),
-        },
-        Error::InvalidPolicy { problems } => Error::InvalidPolicy {
-            problems: mark(problems),
-        },
-        Error::UnsupportedVersion {
-            path,
-            found,
-            supported,
-        } => Error::UnsupportedVersion {
-            path: line_path(number, &path),
-            found,
-            supported,
-        },
-        Error::LimitExceeded {
-            path,
-            what,
-            limit,
-            found,
-        } => Error::LimitExceeded {
-            path: line_path(number, &path),
-            what,
-            limit,
-            found,
-        },
+        Error::InvalidInput { mut problems } => {
+            problems.iter_mut().for_each(|p| p.line = Some(number));
+            Error::InvalidInput { problems }
+        }
+        Error::InvalidPolicy { mut problems } => {
+            problems.iter_mut().for_each(|p| p.line = Some(number));
+            Error::InvalidPolicy { problems }
+        }
         other => other,
     }
 }
