@@ -22,7 +22,7 @@
 //!
 //! Codes (state, risk, impact, priority, type), release states and kinds,
 //! choice labels and group → role come from
-//! [`ServiceNowPolicy`](crate::policy::ServiceNowPolicy), merged over
+//! [`ServiceNowPolicy`], merged over
 //! ServiceNow's out-of-box values. Every field relman does not map
 //! (custom `u_*` fields included) is kept verbatim in the document's
 //! `extra`, with `sys_id`; a field named like one of the document's own
