@@ -158,6 +158,14 @@ struct Types {
 fn param_type(op: &str, p: &Param<'_>, used: &mut Types) -> Vec<String> {
     let base = match (op, p.info.name.as_str()) {
         ("validate", "kind") => named("DocumentKind", used, "str"),
+        // Tables as an HTTP client returns them (`List[Dict[str, Any]]`
+        // rows) type-check against the covariant `Mapping`; a dict literal
+        // also against the TypedDict's table names.
+        ("import_servicenow", "tables") => {
+            let typed = named("ServiceNowTables", used, "Mapping[str, object]");
+            let rows = named("JSONInput", used, "object");
+            format!("Union[{typed}, Mapping[str, {rows}]]")
+        }
         // relman/_ndjson.py streams a path or an iterable of lines.
         ("compute_kpis_ndjson", "text") => {
             return [

@@ -44,6 +44,7 @@ from .types import (
     History,
     IcsExport,
     IcsOptions,
+    JSONInput,
     JSONValue,
     JudgeConfig,
     KeyringSpec,
@@ -228,7 +229,7 @@ def calendar_ics(schedule: Union[Schedule, str], options: Union[IcsOptions, str]
     """An iCalendar (.ics) of releases, windows and blackouts."""
 
 def import_servicenow(
-    tables: Union[ServiceNowTables, str],
+    tables: Union[Union[ServiceNowTables, Mapping[str, JSONInput]], str],
     options: Union[ServiceNowImportOptions, str, None] = None,
 ) -> ServiceNowImport:
     """A schedule, directory and approvals from ServiceNow Table API records."""

@@ -52,7 +52,7 @@ def large_history(n: int) -> Dict[str, Any]:
 
 
 def test_compute_kpis_releases_the_gil() -> None:
-    history = large_history(30_000)
+    history = large_history(60_000)
     ticks = 0
     stop = threading.Event()
 
@@ -73,9 +73,12 @@ def test_compute_kpis_releases_the_gil() -> None:
     finally:
         stop.set()
         ticker.join()
-    assert report["records"]["deployments_read"] == 30_000
+    assert report["records"]["deployments_read"] == 60_000
     # Conversion before and after the core call holds the GIL; the core call
-    # (hundreds of ms in the dev build) does not. The issue asks for >= 3;
-    # a build without `py.detach` was measured at 2 (ticks slipping in
-    # around the native call), this one at ~100, so the bar is set at 10.
-    assert during >= 10, f"the counter advanced only {during} times during compute_kpis"
+    # does not. The issue asks for >= 3; a build without `py.detach` was
+    # measured at 2 (ticks slipping in around the native call). The release
+    # wheel's core call is short (tens of ms for 30 000 deployments: 9 ticks
+    # were seen on a loaded machine), so the history is 60 000 deployments
+    # and the bar 5: above what a GIL-holding call lets through, below what
+    # a released GIL gives under load.
+    assert during >= 5, f"the counter advanced only {during} times during compute_kpis"
