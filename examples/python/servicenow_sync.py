@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import relman
-from relman.types import Context, JSONValue, RiskAssessment
+from relman.types import Context, JSONValue, RiskAssessment, ServiceNowImportOptions
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "core" / "tests" / "fixtures" / "servicenow"
 
@@ -64,10 +64,13 @@ def main(argv: List[str]) -> int:
     if not tables:
         print(f"no table (NAME.json of {', '.join(table_names())}) in {args.folder}", file=sys.stderr)
         return 2
-    options: Dict[str, JSONValue] = {}
-    for key in ("display_value", "time_zone", "date_format"):
-        if getattr(args, key) is not None:
-            options[key] = getattr(args, key)
+    options: ServiceNowImportOptions = {}
+    if args.display_value is not None:
+        options["display_value"] = args.display_value
+    if args.time_zone is not None:
+        options["time_zone"] = args.time_zone
+    if args.date_format is not None:
+        options["date_format"] = args.date_format
     try:
         imported = relman.import_servicenow(tables, options)
         schedule = imported["schedule"]
