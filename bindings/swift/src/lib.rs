@@ -220,4 +220,5 @@ json_pair! {
     HtmlReport: html_report_from_json, html_report_to_json;
     ServiceNowImport: service_now_import_from_json, service_now_import_to_json;
     ServiceNowPatches: service_now_patches_from_json, service_now_patches_to_json;
+    ActorRecord: actor_record_from_json, actor_record_to_json;
 }

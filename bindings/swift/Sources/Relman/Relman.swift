@@ -14190,6 +14190,31 @@ public func FfiConverterTypeTimestamp_lower(_ value: Timestamp) -> RustBuffer {
  * operations check documents in full); `InvalidInput` with the path
  * of the first mismatch.
  */
+public func actorRecordFromJson(json: String)throws  -> ActorRecord  {
+    return try  FfiConverterTypeActorRecord_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_actor_record_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
+ * Writes the value as relman's JSON text; `InvalidInput` when a
+ * JSON-text field of the value is not JSON of its type.
+ */
+public func actorRecordToJson(value: ActorRecord)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
+        uniffiCallStatus in
+    uniffi_relman_uniffi_fn_func_actor_record_to_json(
+        FfiConverterTypeActorRecord_lower(value),uniffiCallStatus
+    )
+})
+}
+/**
+ * Reads the value from relman's JSON text (as serde reads it; the
+ * operations check documents in full); `InvalidInput` with the path
+ * of the first mismatch.
+ */
 public func amendmentFromJson(json: String)throws  -> Amendment  {
     return try  FfiConverterTypeAmendment_lift(try rustCallWithError(FfiConverterTypeRelmanError_lift) {
         uniffiCallStatus in
@@ -15476,6 +15501,12 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_relman_uniffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_actor_record_from_json() != 55164) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_relman_uniffi_checksum_func_actor_record_to_json() != 14220) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_relman_uniffi_checksum_func_amendment_from_json() != 24053) {
         return InitializationResult.apiChecksumMismatch

@@ -51,6 +51,11 @@ final class RecordTests: XCTestCase {
                 let back = try releaseToJson(value: releaseFromJson(json: release.text))
                 XCTAssertNil(diff(release, try JSON.parse(back)), "\(file.lastPathComponent) release")
             }
+            // Actors given to an operation (export_servicenow's approvers).
+            for actor in vector["input"]?["actors"]?.array ?? [] {
+                let back = try actorRecordToJson(value: actorRecordFromJson(json: actor.text))
+                XCTAssertNil(diff(actor, try JSON.parse(back)), "\(file.lastPathComponent) actor")
+            }
             checked += 1
         }
         XCTAssertGreaterThan(checked, 50)

@@ -204,10 +204,7 @@ func runTyped(_ operation: String, _ input: [String: JSON]) throws -> Outcome {
             let risk = try typed("risk") { try given["risk"]?.array?.map { try riskAssessmentFromJson(json: $0.text) } }
             let conflicts = try typed("conflicts") { try given["conflicts"].map { try conflictReportFromJson(json: $0.text) } }
             let gates = try typed("gates") { try given["gates"]?.array?.map { try gateReportFromJson(json: $0.text) } }
-            // The actors are `ActorRecord`s, read as the actors of a context.
-            let actors = try typed("actors") {
-                try given["actors"].map { try contextFromJson(json: #"{"actors": "# + $0.text + "}").actors }
-            }
+            let actors = try typed("actors") { try given["actors"]?.array?.map { try actorRecordFromJson(json: $0.text) } }
             out = try serviceNowPatchesToJson(value: exportServicenow(
                 schedule: need("schedule").text, risk: risk, conflicts: conflicts,
                 gates: gates, now: given["now"]?.string, context: context(),
