@@ -22,7 +22,8 @@ import sys
 from typing import Any, Dict, List
 
 import relman
-from pysnc import ServiceNowClient
+from pysnc import ServiceNowClient  # type: ignore[import-untyped]  # pysnc ships no types
+from relman.types import Context, RecordPatch
 
 # The tables relman reads, as the Table API names them.
 TABLES = [
@@ -41,7 +42,7 @@ def fetch(client: ServiceNowClient, table: str) -> List[Dict[str, Any]]:
     return [record.serialize(display_value="all") for record in gr]
 
 
-def write(client: ServiceNowClient, patches: List[Dict[str, Any]]) -> int:
+def write(client: ServiceNowClient, patches: List[RecordPatch]) -> int:
     """Each patch through GlideRecord: an update of the record's fields, or
     an insert (an approval cast in relman). Returns the records written."""
     written = 0
@@ -92,7 +93,7 @@ def main(argv: List[str]) -> int:
         return 2
     schedule = imported["schedule"]
     conflicts = relman.detect_conflicts(schedule)
-    context = {"cmdb": schedule.get("cmdb", {}), "calendar": schedule.get("calendar", {})}
+    context: Context = {"cmdb": schedule.get("cmdb"), "calendar": schedule.get("calendar")}
     exported = relman.export_servicenow(
         schedule,
         conflicts=conflicts,

@@ -29,6 +29,8 @@ def mypy(*paths: str, cwd: Path = TESTS) -> "subprocess.CompletedProcess[str]":
 def test_mypy_strict_passes_on_examples_and_typed_usage() -> None:
     result = mypy(
         str(EXAMPLES / "python" / "servicenow_sync.py"),
+        # pysnc is installed beside it (the ServiceNow real-client tests).
+        str(EXAMPLES / "python" / "servicenow_pysnc.py"),
         str(EXAMPLES / "python" / "kpi_report.py"),
         str(TESTS / "test_typed_usage.py"),
         str(TESTS / "typing_consumer.py"),
