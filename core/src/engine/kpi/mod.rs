@@ -94,6 +94,7 @@
 mod accumulate;
 mod arena;
 mod attribute;
+mod bytes;
 mod days;
 pub mod dora;
 mod dora_keys;
