@@ -1,6 +1,6 @@
 //! KPI accumulators as bytes (`KpiAccumulator::from_bytes`, docs/kpi.md
-//! "Scale-out: bytes"): any bytes never panic the decoder; an error is
-//! `invalid_input` at `bytes`; bytes that decode are exactly the
+//! "Bytes: shipping accumulators between processes"): any bytes never
+//! panic the decoder; an error is `invalid_input` at `bytes`; bytes that decode are exactly the
 //! `to_bytes` of what they decode to (the encoding is canonical), decode
 //! again to the same bytes, merge with an empty accumulator of the same
 //! settings in either order to the same bytes, and `finish` never panics.
@@ -139,7 +139,10 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         .merge(other)
         .unwrap_or_else(|e| panic!("seed merge: {e}"));
     vec![
-        ("one_undated_release", of(KpiOptions::default(), 0).to_bytes()),
+        (
+            "one_undated_release",
+            of(KpiOptions::default(), 0).to_bytes(),
+        ),
         ("small_default", of(KpiOptions::default(), 6).to_bytes()),
         ("small_by_team_paris", of(by_team, 6).to_bytes()),
         ("small_bounded", of(bounded, 9).to_bytes()),

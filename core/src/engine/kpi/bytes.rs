@@ -1,6 +1,6 @@
 //! A [`KpiAccumulator`] as bytes and back, to ship accumulators between
 //! processes (Spark workers to the driver) before merging them
-//! (`docs/kpi.md`, "Scale-out: bytes").
+//! (`docs/kpi.md`, "Bytes: shipping accumulators between processes").
 //!
 //! The format (version 1; every integer little-endian, fixed width):
 //!
@@ -162,12 +162,13 @@ impl KpiAccumulator {
     /// The version of the byte format of [`to_bytes`](Self::to_bytes).
     pub const BYTES_FORMAT_VERSION: u16 = 1;
 
-    /// This accumulator as bytes, to ship it to another process of the same
-    /// relman version, which reads it back with [`from_bytes`](Self::from_bytes)
-    /// and merges it. The format is versioned and documented in
-    /// `docs/kpi.md` ("Scale-out: bytes"); it is compact (ids as their
-    /// text, names once, integers of fixed width) and the same accumulator
-    /// always gives the same bytes.
+    /// This accumulator as bytes, to ship it to another process of the
+    /// same relman version, which reads it back with
+    /// [`from_bytes`](Self::from_bytes) and merges it. The format is
+    /// versioned and documented in `docs/kpi.md` ("Bytes: shipping
+    /// accumulators between processes"); it is compact (ids as their text,
+    /// names once, integers of fixed width) and the same accumulator always
+    /// gives the same bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer(Vec::with_capacity(
             64usize
