@@ -357,6 +357,64 @@ proptest! {
     }
 
     #[test]
+    fn shards_through_bytes_equal_the_whole(
+        h in history(),
+        options in options(),
+        shard_count in 1..5usize,
+        seed in any::<u64>(),
+    ) {
+        // Spark's way: one accumulator per partition, shipped as bytes to
+        // the driver, read back and merged there.
+        let whole = compute_kpis(&h, &options).unwrap();
+        let settings = KpiSettings::resolve(&KpiPolicy::default(), &options).unwrap();
+        let mut shards: Vec<KpiAccumulator> =
+            (0..shard_count).map(|_| KpiAccumulator::new(settings.clone()).unwrap()).collect();
+        let pick = |k: usize, salt: u64| {
+            let x = (k as u64 ^ seed ^ salt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            (x >> 33) as usize % shard_count
+        };
+        for (k, d) in h.deployments.iter().enumerate() {
+            shards[pick(k, 1)].add_deployment(d).unwrap();
+        }
+        for (k, i) in h.incidents.iter().enumerate() {
+            shards[pick(k, 2)].add_incident(i).unwrap();
+        }
+        for (k, r) in h.releases.iter().enumerate() {
+            shards[pick(k, 3)].add_release(r);
+        }
+        let shipped: Vec<Vec<u8>> = shards.iter().map(KpiAccumulator::to_bytes).collect();
+        let mut received: Vec<KpiAccumulator> = Vec::new();
+        for bytes in &shipped {
+            let acc = KpiAccumulator::from_bytes(bytes).unwrap();
+            // to_bytes ∘ from_bytes ∘ to_bytes is byte-identical.
+            prop_assert!(acc.to_bytes() == *bytes, "bytes differ after a round trip");
+            received.push(acc);
+        }
+        if seed % 2 == 0 {
+            received.reverse();
+        }
+        let mut merged = received.remove(0);
+        for s in received {
+            merged.merge(s).unwrap();
+        }
+        // A merged accumulator travels too (a tree of merges).
+        let bytes = merged.to_bytes();
+        let merged = KpiAccumulator::from_bytes(&bytes).unwrap();
+        prop_assert!(merged.to_bytes() == bytes, "merged bytes differ after a round trip");
+        let merged = merged.finish().unwrap();
+        prop_assert_eq!(
+            serde_json::to_string(&merged).unwrap(),
+            serde_json::to_string(&whole).unwrap()
+        );
+        // And each shard read back finishes as the shard itself does.
+        for (shard, bytes) in shards.into_iter().zip(&shipped) {
+            let direct = outcome(shard.finish());
+            let read = outcome(KpiAccumulator::from_bytes(bytes).unwrap().finish());
+            prop_assert_eq!(read, direct);
+        }
+    }
+
+    #[test]
     fn median_and_p90_equal_a_sort_based_oracle(
         values in proptest::collection::vec(-1_000_000i64..1_000_000, 0..200),
     ) {

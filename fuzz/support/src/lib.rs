@@ -26,6 +26,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod accbytes;
 pub mod cli;
 pub mod conflicts;
 pub mod gen;
@@ -37,6 +38,7 @@ pub mod parse;
 pub mod rollout;
 pub mod servicenow;
 
+pub use accbytes::check_kpi_accumulator_bytes;
 pub use cli::check_cli_args;
 pub use conflicts::check_conflicts_diff;
 pub use kpi::check_kpi_diff;
@@ -106,6 +108,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "metrics_datadog",
         check: check_metrics_datadog,
+    },
+    Target {
+        name: "kpi_accumulator_bytes",
+        check: check_kpi_accumulator_bytes,
     },
 ];
 

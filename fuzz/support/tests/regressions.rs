@@ -97,3 +97,17 @@ fn cli_args_malformed_duration_is_malformed_even_after_a_part_too_long() {
     let err = relman_cli::parsers::parse_duration(&text).unwrap_err();
     assert!(err.contains("is not a duration"), "{err}");
 }
+
+/// The seeds of `kpi_accumulator_bytes` as this relman writes them (the
+/// committed ones may be of an older version, and are then only refused):
+/// they decode and pass the check.
+#[test]
+fn kpi_accumulator_seeds_pass_the_check() {
+    for (name, bytes) in relman_fuzz_support::accbytes::seeds() {
+        assert!(
+            relman::KpiAccumulator::from_bytes(&bytes).is_ok(),
+            "{name} does not decode"
+        );
+        relman_fuzz_support::check_kpi_accumulator_bytes(&bytes);
+    }
+}

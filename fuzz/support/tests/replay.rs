@@ -73,6 +73,7 @@ target_tests!(
     servicenow_readers,
     metrics_prometheus,
     metrics_datadog,
+    kpi_accumulator_bytes,
 );
 
 #[test]

@@ -83,7 +83,9 @@ pub(super) struct Rel {
 
 /// Accumulates history records for [`KpiReport`]s; accumulators over any
 /// partition of the records [`merge`](KpiAccumulator::merge) into exactly
-/// the report of one accumulator over all of them.
+/// the report of one accumulator over all of them; they travel between
+/// processes as bytes ([`to_bytes`](KpiAccumulator::to_bytes),
+/// [`from_bytes`](KpiAccumulator::from_bytes)).
 ///
 /// Memory: per production deployment in the period, 48 bytes plus the
 /// bytes of its id (kept back to back in one string); per change shipped

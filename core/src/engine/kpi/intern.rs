@@ -26,6 +26,11 @@ impl Names {
         self.0.name(i).map_or("(none)", |s| s)
     }
 
+    /// How many names were interned.
+    pub(super) fn len(&self) -> usize {
+        self.0.len()
+    }
+
     pub(super) fn find(&self, name: &str) -> Option<u32> {
         self.0.get(name)
     }

@@ -5,20 +5,39 @@
 use super::accumulate::{Dep, FirstShip, Inc, Rel, Shipment};
 use super::arena::Span8;
 use super::intern::NONE;
-use super::KpiAccumulator;
+use super::{KpiAccumulator, KpiSettings};
 use crate::error::{Error, Result};
+use serde::Serialize;
 use std::collections::BTreeSet;
 
 impl KpiAccumulator {
     /// Adds every record of `other` (built with the same settings) to this
     /// accumulator. The result is the same whatever the partition and the
     /// order of merges.
+    ///
+    /// Errors: accumulators built with different settings are
+    /// `invalid_input` at the path of the first option that differs
+    /// (`options.from`, `options.to`, `options.time_zone`,
+    /// `options.week_start`, `options.production_environments`,
+    /// `options.incident_attribution`, `options.attribution_window_secs`,
+    /// `options.series`, `options.group_by`), the message giving both
+    /// values.
     pub fn merge(&mut self, other: KpiAccumulator) -> Result<()> {
-        if other.settings != self.settings {
-            return Err(Error::invalid_input(
-                "options",
-                "accumulators built with different settings cannot be merged",
-            ));
+        if self.settings != other.settings {
+            return Err(match first_difference(&self.settings, &other.settings) {
+                Some((field, mine, theirs)) => Error::invalid_input(
+                    format!("options.{field}"),
+                    format!(
+                        "accumulators built with different settings cannot be merged: \
+                         {field} is {mine} in this accumulator and {theirs} in the one \
+                         merged into it"
+                    ),
+                ),
+                None => Error::invalid_input(
+                    "options",
+                    "accumulators built with different settings cannot be merged",
+                ),
+            });
         }
         let map: Vec<u32> = other.names.iter().map(|n| self.names.intern(n)).collect();
         let remap = |i: u32| -> u32 {
@@ -98,4 +117,46 @@ impl KpiAccumulator {
         self.negative_stays = self.negative_stays.saturating_add(other.negative_stays);
         Ok(())
     }
+}
+
+/// The first option in which `a` and `b` differ: its name and both values
+/// as JSON (`null` when unset).
+fn first_difference(a: &KpiSettings, b: &KpiSettings) -> Option<(&'static str, String, String)> {
+    fn json<T: Serialize>(v: &T) -> String {
+        serde_json::to_string(v).unwrap_or_default()
+    }
+    fn differs<T: PartialEq + Serialize>(
+        field: &'static str,
+        a: &T,
+        b: &T,
+    ) -> Option<(&'static str, String, String)> {
+        (a != b).then(|| (field, json(a), json(b)))
+    }
+    differs("from", &a.from, &b.from)
+        .or_else(|| differs("to", &a.to, &b.to))
+        .or_else(|| differs("time_zone", &a.time_zone, &b.time_zone))
+        .or_else(|| differs("week_start", &a.week_start, &b.week_start))
+        .or_else(|| {
+            differs(
+                "production_environments",
+                &a.production_environments,
+                &b.production_environments,
+            )
+        })
+        .or_else(|| {
+            differs(
+                "incident_attribution",
+                &a.incident_attribution,
+                &b.incident_attribution,
+            )
+        })
+        .or_else(|| {
+            differs(
+                "attribution_window_secs",
+                &a.attribution_window_secs,
+                &b.attribution_window_secs,
+            )
+        })
+        .or_else(|| differs("series", &a.series, &b.series))
+        .or_else(|| differs("group_by", &a.group_by, &b.group_by))
 }

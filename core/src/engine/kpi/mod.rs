@@ -14,8 +14,13 @@
 //! same report as one accumulator over all of them, exactly (every sum is
 //! an integer, every median is taken from all values, every tie is broken
 //! on the records' content). See [`KpiAccumulator`] for the memory cost.
+//! Accumulators travel between processes of one relman version as bytes
+//! ([`to_bytes`], [`from_bytes`]; `docs/kpi.md`, "Bytes: shipping
+//! accumulators between processes").
 //!
 //! [`merge`]: KpiAccumulator::merge
+//! [`to_bytes`]: KpiAccumulator::to_bytes
+//! [`from_bytes`]: KpiAccumulator::from_bytes
 //!
 //! # Definitions
 //!
@@ -94,6 +99,7 @@
 mod accumulate;
 mod arena;
 mod attribute;
+mod bytes;
 mod days;
 pub mod dora;
 mod dora_keys;
