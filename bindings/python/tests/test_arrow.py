@@ -12,7 +12,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import pytest
 
@@ -128,7 +128,7 @@ def test_a_duckdb_relation_gives_the_json_report() -> None:
         source = t[name]  # noqa: F841 (read by DuckDB's replacement scan)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM source")
         relations.append(con.table(name))
-    assert relations[0].types[relations[0].columns.index("finished_at")] == "TIMESTAMP WITH TIME ZONE"
+    assert str(relations[0].types[relations[0].columns.index("finished_at")]) == "TIMESTAMP WITH TIME ZONE"
     assert relman.compute_kpis_arrow(*relations, options=OPTIONS) == want()
     # A query works the same (DuckDB runs it as it streams).
     query = con.sql("SELECT * FROM deployments ORDER BY finished_at DESC")
@@ -357,3 +357,44 @@ def test_no_copy_peak_memory_grows_by_less_than_the_table() -> None:
         # The meter is live: a one-column copy shows.
         assert m["copy_growth"] > 0.8 * m["copy"], m
     assert m["growth"] < m["size"] / 4, m
+
+
+def test_reading_a_table_releases_the_gil() -> None:
+    """Another Python thread keeps counting while the batches are read (the
+    pattern of tests/test_gil.py): a table whose pyarrow producer is C++,
+    600 000 deployments."""
+    import threading
+    import time
+
+    n = 600_000
+    table = pa.table(
+        {
+            "id": pa.array([f"D{i}" for i in range(n)]),
+            "service": pa.array([f"svc-{i % 20}" for i in range(n)]),
+            "environment": pa.repeat(pa.scalar("production"), n),
+            "finished_at": pa.array(range(1_780_000_000, 1_780_000_000 + 60 * n, 60), pa.timestamp("s", tz="UTC")),
+            "outcome": pa.array(["failed" if i % 9 == 0 else "success" for i in range(n)]),
+        }
+    )
+    ticks = 0
+    stop = threading.Event()
+
+    def count() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            time.sleep(0.005)
+
+    ticker = threading.Thread(target=count)
+    ticker.start()
+    try:
+        time.sleep(0.02)
+        acc = relman.KpiAccumulator({"group_by": "service"})
+        before = ticks
+        acc.update(table)
+        during = ticks - before
+    finally:
+        stop.set()
+        ticker.join()
+    assert acc.finish()["records"]["deployments_read"] == n
+    assert during >= 5, f"the counter advanced only {during} times during update"
