@@ -286,6 +286,8 @@ fn stub(ops: &[Op<'_>]) -> String {
         let _ = writeln!(out, "    {name},");
     }
     out.push_str(")\nfrom ._prepared_context import PreparedContext as PreparedContext\nfrom ._risk_assessor import RiskAssessor as RiskAssessor\n");
+    // Hand-written, typed in relman/_arrow.pyi: KPIs over Arrow objects.
+    out.push_str("from ._arrow import KpiAccumulator as KpiAccumulator\nfrom ._arrow import compute_kpis_arrow as compute_kpis_arrow\n");
     for class in NATIVE_CLASSES {
         let _ = writeln!(out, "from ._relman import {class} as {class}");
     }
@@ -297,7 +299,7 @@ fn stub(ops: &[Op<'_>]) -> String {
     for e in &classes {
         let _ = writeln!(out, "    \"{e}\",");
     }
-    out.push_str("    \"PreparedContext\",\n    \"RiskAssessor\",\n");
+    out.push_str("    \"PreparedContext\",\n    \"RiskAssessor\",\n    \"KpiAccumulator\",\n    \"compute_kpis_arrow\",\n");
     for class in NATIVE_CLASSES {
         let _ = writeln!(out, "    \"{class}\",");
     }

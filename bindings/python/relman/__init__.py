@@ -22,6 +22,7 @@ from . import _relman
 from . import _operations
 from ._operations import *  # noqa: F401,F403 (one function per operation)
 from ._ndjson import compute_kpis_ndjson  # noqa: F811 (also streams files and lines)
+from ._arrow import KpiAccumulator, compute_kpis_arrow
 from ._prepared_context import PreparedContext
 from ._relman import PreparedSchedule
 from ._risk_assessor import RiskAssessor
@@ -64,5 +65,7 @@ __all__ = [
     "PreparedContext",
     "PreparedSchedule",
     "RiskAssessor",
+    "KpiAccumulator",
+    "compute_kpis_arrow",
     *_operations.__all__,
 ]

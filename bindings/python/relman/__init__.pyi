@@ -79,6 +79,8 @@ from .types import (
 )
 from ._prepared_context import PreparedContext as PreparedContext
 from ._risk_assessor import RiskAssessor as RiskAssessor
+from ._arrow import KpiAccumulator as KpiAccumulator
+from ._arrow import compute_kpis_arrow as compute_kpis_arrow
 from ._relman import PreparedSchedule as PreparedSchedule
 
 __version__: str
@@ -99,6 +101,8 @@ __all__ = [
     "PermissionDenied",
     "PreparedContext",
     "RiskAssessor",
+    "KpiAccumulator",
+    "compute_kpis_arrow",
     "PreparedSchedule",
     "OPERATIONS",
     "MAX_NESTING_DEPTH",

@@ -11,6 +11,7 @@
 //! `catch_unwind` and reports a panic as `RelmanError(code="internal")`.
 
 mod convert;
+mod kpi_arrow;
 mod kpi_ndjson;
 mod prepared_context;
 mod prepared_schedule;
@@ -248,6 +249,7 @@ fn relman_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<prepared_schedule::PreparedSchedule>()?;
     m.add_class::<risk_assessor::PyRiskAssessor>()?;
     m.add_class::<kpi_ndjson::KpiNdjson>()?;
+    m.add_class::<kpi_arrow::KpiAccumulator>()?;
     m.add("OPERATIONS", operations(py)?)?;
     m.add(
         "SCHEMAS",

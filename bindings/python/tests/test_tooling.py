@@ -57,6 +57,10 @@ def test_typing_consumer_runs() -> None:
          'Argument 2 to "apply" has incompatible type'),
         ('relman.apply("{}", {"command": "import", "actor": "a", "at": "2026-01-01T00:00:00Z", "adopt": True})',
          'Argument 2 to "apply" has incompatible type'),
+        # Arrow input: an object with __arrow_c_stream__, not rows.
+        ('relman.compute_kpis_arrow([{"id": "D1"}])', 'incompatible type "list[dict[str, str]]"'),
+        ('relman.KpiAccumulator().update(incidents=42)', 'incompatible type "int"'),
+        ('x: int = relman.compute_kpis_arrow(None)["records"]', 'Incompatible types in assignment'),
     ],
 )
 def test_a_wrong_call_fails_mypy(tmp_path: Path, snippet: str, message: str) -> None:
@@ -151,3 +155,24 @@ def test_mypy_accepts_plain_rows_as_table_response(tmp_path: Path) -> None:
     bad.write_text("import relman\nrelman.import_servicenow({1: []})\n")
     result = mypy(str(bad), cwd=tmp_path)
     assert result.returncode == 1 and "Dict entry 0 has incompatible type" in result.stdout, result.stdout
+
+
+def test_mypy_accepts_arrow_objects(tmp_path: Path) -> None:
+    """Anything with __arrow_c_stream__ (a polars DataFrame, a class of
+    one's own) type-checks as a table of compute_kpis_arrow and
+    KpiAccumulator; the report is a KpiReport."""
+    good = tmp_path / "good.py"
+    good.write_text(
+        "import polars as pl\nimport relman\nfrom relman.types import KpiReport\n"
+        "class Mine:\n"
+        "    def __arrow_c_stream__(self, requested_schema: object = None) -> object:\n"
+        "        return pl.DataFrame().__arrow_c_stream__()\n"
+        "frame = pl.DataFrame({'id': ['D1']})\n"
+        "report: KpiReport = relman.compute_kpis_arrow(frame, Mine(), None, options={'group_by': 'service'})\n"
+        "acc = relman.KpiAccumulator({'group_by': 'team'}, policy=None)\n"
+        "acc.update(deployments=frame, releases=Mine())\n"
+        "acc.merge(relman.KpiAccumulator())\n"
+        "total: int = acc.finish()['records']['deployments_read']\n"
+    )
+    result = mypy(str(good), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout

@@ -84,6 +84,7 @@
 
 mod columns;
 
+#[cfg(feature = "parquet")]
 use std::path::{Path, PathBuf};
 
 /// The `arrow` crate this crate reads batches of (major 60): build batches
@@ -93,15 +94,21 @@ use arrow::record_batch::{RecordBatch, RecordBatchReader};
 use columns::{ChangesCol, StrListCol, Strs, Times};
 /// The `parquet` crate this crate reads files with (the arrow release
 /// train's, major 60).
+#[cfg(feature = "parquet")]
 pub use parquet;
+#[cfg(feature = "parquet")]
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+#[cfg(feature = "parquet")]
 use parquet::file::reader::ChunkReader;
 use relman::error::{Error, Problem, Result, Warning};
 use relman::limits::{exceeded, Limits};
+#[cfg(feature = "parquet")]
 use relman::policy::KpiPolicy;
+#[cfg(feature = "parquet")]
+use relman::KpiOptions;
 use relman::{
-    CommitRef, DeploymentKind, DeploymentRecord, Incident, KpiAccumulator, KpiOptions, KpiReport,
-    KpiSettings, Outcome, Release,
+    CommitRef, DeploymentKind, DeploymentRecord, Incident, KpiAccumulator, KpiReport, KpiSettings,
+    Outcome, Release,
 };
 use serde::de::{value::StrDeserializer, Deserialize};
 
@@ -238,10 +245,12 @@ impl ArrowHistory {
         Ok(())
     }
 
-    /// Feeds every row group of a Parquet file (a [`std::fs::File`], or
+    /// Feeds every row group of a Parquet file (cargo feature `parquet`, on
+    /// by default) (a [`std::fs::File`], or
     /// bytes in memory) as rows of `table`, one batch at a time. A file
     /// that is not Parquet, or a column Arrow cannot read, is
     /// `invalid_input` at `<table>`.
+    #[cfg(feature = "parquet")]
     pub fn read_parquet<R: ChunkReader + 'static>(&mut self, table: Table, file: R) -> Result<()> {
         let bad = |e: parquet::errors::ParquetError| {
             Error::invalid_input(table.name(), format!("not a readable Parquet file: {e}"))
@@ -251,6 +260,22 @@ impl ArrowHistory {
             .build()
             .map_err(bad)?;
         self.read_batches(table, reader)
+    }
+
+    /// Adds every row `other` has read (a reader for the same settings):
+    /// its accumulator is merged into this one
+    /// ([`KpiAccumulator::merge`]: exact, whatever the partition), its
+    /// release documents' warnings follow this one's, and its row counts
+    /// are added to this one's (later rows of this reader are numbered on
+    /// from there). Readers of different settings are `invalid_input` at
+    /// `options`.
+    pub fn merge(&mut self, other: ArrowHistory) -> Result<()> {
+        self.acc.merge(other.acc)?;
+        self.warnings.extend(other.warnings);
+        for (mine, theirs) in self.rows.iter_mut().zip(other.rows) {
+            *mine = mine.saturating_add(theirs);
+        }
+        Ok(())
     }
 
     /// The accumulator fed so far.
@@ -273,7 +298,9 @@ impl ArrowHistory {
     }
 }
 
-/// The Parquet files of one history: any of the three tables.
+/// The Parquet files of one history: any of the three tables (cargo
+/// feature `parquet`).
+#[cfg(feature = "parquet")]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParquetFiles {
     /// The deployments table.
@@ -284,10 +311,11 @@ pub struct ParquetFiles {
     pub releases: Option<PathBuf>,
 }
 
-/// Every KPI of the history in `files`, as [`relman::compute_kpis_with`]
+/// Every KPI of the history in `files` (cargo feature `parquet`), as [`relman::compute_kpis_with`]
 /// over the same records in one history document: the policy's `kpi`
 /// section overridden by `options`, each row read under `limits`. A file that cannot be opened is `invalid_input` at
 /// `<table>` (the message names the file).
+#[cfg(feature = "parquet")]
 pub fn compute_kpis_parquet(
     files: &ParquetFiles,
     policy: &KpiPolicy,
@@ -308,6 +336,7 @@ pub fn compute_kpis_parquet(
     history.finish()
 }
 
+#[cfg(feature = "parquet")]
 fn open(table: Table, path: &Path) -> Result<std::fs::File> {
     std::fs::File::open(path).map_err(|e| {
         Error::invalid_input(

@@ -488,3 +488,33 @@ fn rows_are_read_under_the_limits() {
     assert!(h["deployments"][0]["id"].as_str().unwrap().len() <= 3);
     assert_eq!(body.path.unwrap(), "deployments[0].service");
 }
+
+#[test]
+fn merged_readers_equal_one_reader_over_everything() {
+    let h = history();
+    for options in options() {
+        let expected = document_report(&h, &options);
+        let d = columnar::deployments(&h, Times::Text);
+        let i = columnar::incidents(&h, Times::Unit(TimeUnit::Millisecond));
+        let r = columnar::releases(&h);
+        let (mut first, mut second) = (reader(&options), reader(&options));
+        let half = |b: &RecordBatch| b.num_rows() / 2;
+        first.push_deployments(&d.slice(0, half(&d))).unwrap();
+        second
+            .push_deployments(&d.slice(half(&d), d.num_rows() - half(&d)))
+            .unwrap();
+        second.push_incidents(&i).unwrap();
+        first.push_releases(&r).unwrap();
+        first.merge(second).unwrap();
+        assert_eq!(first.rows(relman_arrow::Table::Deployments), d.num_rows());
+        assert_eq!(first.rows(relman_arrow::Table::Incidents), i.num_rows());
+        assert_eq!(
+            serde_json::to_value(first.finish().unwrap()).unwrap(),
+            expected
+        );
+    }
+    // Readers of different settings refuse to merge.
+    let [plain, tokyo] = options();
+    let err = reader(&plain).merge(reader(&tokyo)).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+}
