@@ -8,7 +8,8 @@ the GIL released (docs/kpi.md, "Python: Arrow objects without copies")."""
 
 from __future__ import annotations
 
-from typing import Protocol
+import copyreg
+from typing import Protocol, Tuple
 
 from ._relman import KpiAccumulator
 
@@ -35,3 +36,17 @@ def compute_kpis_arrow(deployments, incidents=None, releases=None, *, policy=Non
     accumulator = KpiAccumulator(options, policy)
     accumulator.update(deployments, incidents, releases)
     return accumulator.finish()
+
+
+def _kpi_accumulator_from_bytes(data: bytes) -> KpiAccumulator:
+    """Unpickles a ``KpiAccumulator`` (its ``to_bytes``)."""
+    return KpiAccumulator.from_bytes(data)
+
+
+def _reduce_kpi_accumulator(accumulator: KpiAccumulator) -> Tuple[object, Tuple[bytes]]:
+    return _kpi_accumulator_from_bytes, (accumulator.to_bytes(),)
+
+
+# Pickling (multiprocessing, Spark's cloudpickle, copy.copy) through the
+# accumulator's bytes.
+copyreg.pickle(KpiAccumulator, _reduce_kpi_accumulator)

@@ -49,6 +49,15 @@ class KpiAccumulator:
         """Adds every row ``other`` has read (same options and policy);
         ``other`` is spent."""
         ...
+    def to_bytes(self) -> bytes:
+        """This accumulator as bytes, for another process of the same
+        relman version (pickling uses them)."""
+        ...
+    @staticmethod
+    def from_bytes(data: bytes) -> "KpiAccumulator":
+        """An accumulator read back from ``to_bytes``; anything else is
+        ``InvalidInput`` at ``bytes``."""
+        ...
     def finish(self) -> KpiReport:
         """The report over every row read; the accumulator is spent."""
         ...

@@ -16,7 +16,7 @@
 use crate::{guarded, params, raise};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyCapsule;
+use pyo3::types::{PyBytes, PyCapsule};
 use relman_arrow::arrow::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use relman_arrow::{ArrowHistory, Table};
 
@@ -175,17 +175,33 @@ impl KpiAccumulator {
             let theirs = other.history.as_ref().ok_or_else(|| spent(py))?;
             // Checked before `other` is spent, so that a refused merge
             // leaves both as they were.
-            if theirs.accumulator().settings() != mine.accumulator().settings() {
-                return Err(raise(
-                    py,
-                    &relman::Error::invalid_input(
-                        "other",
-                        "accumulators of different options or policies cannot be merged",
-                    ),
-                ));
-            }
+            mine.accumulator()
+                .check_merge(theirs.accumulator())
+                .map_err(|e| raise(py, &e))?;
             let theirs = other.history.take().ok_or_else(|| spent(py))?;
             py.detach(|| mine.merge(theirs)).map_err(|e| raise(py, &e))
+        })
+    }
+
+    /// This accumulator as bytes (`relman_arrow::ArrowHistory::to_bytes`),
+    /// for another process of the same relman version; pickling uses them.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        guarded(|| {
+            let history = self.history.as_ref().ok_or_else(|| spent(py))?;
+            Ok(PyBytes::new(py, &history.to_bytes()))
+        })
+    }
+
+    /// An accumulator read back from `to_bytes`; bytes of anything else
+    /// are `invalid_input` at `bytes`.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<KpiAccumulator> {
+        guarded(|| {
+            let history = ArrowHistory::from_bytes(data, relman::limits::Limits::DEFAULT)
+                .map_err(|e| raise(py, &e))?;
+            Ok(KpiAccumulator {
+                history: Some(history),
+            })
         })
     }
 

@@ -6,8 +6,10 @@ errors name the table and the column, or the argument."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -192,10 +194,12 @@ def test_an_accumulator_is_spent_by_finish_and_merge() -> None:
     with pytest.raises(relman.InvalidInput) as err:
         acc.merge(acc)
     assert err.value.path == "other"
-    other = relman.KpiAccumulator({"time_zone": "Europe/Paris"})
+    other = relman.KpiAccumulator({**OPTIONS, "time_zone": "Europe/Paris"})
     with pytest.raises(relman.InvalidInput) as err:
         acc.merge(other)
-    assert err.value.path == "other"
+    # The core's error: the first option that differs, with both values.
+    assert err.value.path == "options.time_zone"
+    assert '"Europe/Paris"' in err.value.message
     other.update(incidents=t["incidents"])  # a refused merge spends neither
     same = relman.KpiAccumulator(OPTIONS)
     acc.merge(same)
@@ -205,6 +209,45 @@ def test_an_accumulator_is_spent_by_finish_and_merge() -> None:
     acc.finish()
     with pytest.raises(relman.InvalidInput):
         acc.finish()
+
+
+def test_accumulators_pickle_and_travel_as_bytes() -> None:
+    """One accumulator per partition, shipped to a driver (Spark pickles
+    them): through pickle and through to_bytes/from_bytes, merged, they
+    give the whole's report."""
+    t = arrow_tables()
+    parts = {name: halves(t[name]) for name in TABLES}
+    first = relman.KpiAccumulator(OPTIONS)
+    first.update(*(parts[name][0] for name in TABLES))
+    second = relman.KpiAccumulator(OPTIONS)
+    second.update(*(parts[name][1] for name in TABLES))
+    data = second.to_bytes()
+    assert isinstance(data, bytes) and data[:4] == b"RMAH"
+    back = pickle.loads(pickle.dumps(first))
+    assert isinstance(back, relman.KpiAccumulator)
+    assert back.to_bytes() == first.to_bytes()
+    back.merge(relman.KpiAccumulator.from_bytes(data))
+    assert pickle.loads(pickle.dumps(back)).finish() == want()
+    assert copy.copy(second).finish() == second.finish() == want_half(parts, 1)
+
+
+def want_half(parts: Dict[str, Tuple[Any, Any]], i: int) -> Any:
+    acc = relman.KpiAccumulator(OPTIONS)
+    acc.update(*(parts[name][i] for name in TABLES))
+    return acc.finish()
+
+
+def test_bytes_of_anything_else_are_refused_at_bytes() -> None:
+    acc = relman.KpiAccumulator(OPTIONS)
+    acc.update(arrow_tables()["deployments"])
+    data = acc.to_bytes()
+    for bad in (b"", b"RMAH", data[:-1] + b"}", b"XMAH" + data[4:], data[:20]):
+        with pytest.raises(relman.InvalidInput) as err:
+            relman.KpiAccumulator.from_bytes(bad)
+        assert err.value.path == "bytes"
+    acc.finish()
+    with pytest.raises(relman.InvalidInput):
+        acc.to_bytes()  # spent
 
 
 def test_a_wrong_column_type_names_the_column() -> None:

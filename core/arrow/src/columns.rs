@@ -3,16 +3,16 @@
 
 use std::ops::Range;
 
-use arrow::array::{
+use crate::arrow::array::{
     Array, ArrayRef, AsArray, LargeStringArray, PrimitiveArray, StringArray, StringViewArray,
     StructArray,
 };
-use arrow::buffer::{NullBuffer, OffsetBuffer};
-use arrow::datatypes::{
+use crate::arrow::buffer::{NullBuffer, OffsetBuffer};
+use crate::arrow::datatypes::{
     DataType, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
     TimestampNanosecondType, TimestampSecondType,
 };
-use arrow::record_batch::RecordBatch;
+use crate::arrow::record_batch::RecordBatch;
 use chrono::{DateTime, Utc};
 use relman::error::{Error, Result};
 use relman::{CommitRef, Timestamp};
@@ -53,43 +53,39 @@ fn column_name(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
-/// A dictionary of strings as a plain string array (its values' type),
-/// else the array itself.
-fn plain(array: &ArrayRef, path: &str, accepted: &str) -> Result<ArrayRef> {
-    match array.data_type() {
-        DataType::Dictionary(_, value)
-            if matches!(
-                value.as_ref(),
-                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-            ) =>
-        {
-            arrow::compute::cast(array, value).map_err(|e| {
-                Error::invalid_input(
-                    path,
-                    format!(
-                        "column `{}`: cannot decode its dictionary ({e}); accepted: {accepted}",
-                        column_name(path)
-                    ),
-                )
-            })
-        }
-        _ => Ok(array.clone()),
-    }
-}
-
 /// A string column.
 pub(crate) enum Strs {
     Utf8(StringArray),
     Large(LargeStringArray),
     View(StringViewArray),
+    /// Dictionary-encoded strings, read in place: each row's key (as
+    /// `usize`, undefined but in range where the key is null) into the
+    /// dictionary's values.
+    Dict {
+        keys: Vec<usize>,
+        nulls: Option<NullBuffer>,
+        values: Box<Strs>,
+    },
 }
 
 impl Strs {
     /// The string column `path` (`table.column`) holds.
     fn of(array: &ArrayRef, path: &str, accepted: &str) -> Result<Strs> {
-        let array = plain(array, path, accepted)?;
         let found = || wrong_type(path, column_name(path), array.data_type(), accepted);
         match array.data_type() {
+            DataType::Dictionary(_, value)
+                if matches!(
+                    value.as_ref(),
+                    DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+                ) =>
+            {
+                let dict = array.as_any_dictionary_opt().ok_or_else(found)?;
+                Ok(Strs::Dict {
+                    keys: dict.normalized_keys(),
+                    nulls: dict.keys().nulls().cloned(),
+                    values: Box::new(Strs::of(dict.values(), path, accepted)?),
+                })
+            }
             DataType::Utf8 => array
                 .as_string_opt::<i32>()
                 .map(|a| Strs::Utf8(a.clone()))
@@ -132,6 +128,16 @@ impl Strs {
             Strs::Utf8(a) => at(a, i).then(|| a.value(i)),
             Strs::Large(a) => at(a, i).then(|| a.value(i)),
             Strs::View(a) => at(a, i).then(|| a.value(i)),
+            Strs::Dict {
+                keys,
+                nulls,
+                values,
+            } => {
+                if nulls.as_ref().is_some_and(|n| i < n.len() && n.is_null(i)) {
+                    return None;
+                }
+                values.get(*keys.get(i)?)
+            }
         }
     }
 }
@@ -220,7 +226,7 @@ impl Times {
 
     /// Row `i`: `None` for a null, an error message for a bad value.
     pub(crate) fn get(&self, i: usize) -> std::result::Result<Option<Timestamp>, String> {
-        fn value<T: arrow::datatypes::ArrowPrimitiveType<Native = i64>>(
+        fn value<T: crate::arrow::datatypes::ArrowPrimitiveType<Native = i64>>(
             a: &PrimitiveArray<T>,
             i: usize,
         ) -> Option<i64> {

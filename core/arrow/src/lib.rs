@@ -54,7 +54,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use arrow::array::{RecordBatch, StringArray, TimestampMillisecondArray};
+//! use relman_arrow::arrow::array::{RecordBatch, StringArray, TimestampMillisecondArray};
 //! use relman_arrow::ArrowHistory;
 //!
 //! let batch = RecordBatch::try_from_iter([
@@ -87,9 +87,42 @@ mod columns;
 #[cfg(feature = "parquet")]
 use std::path::{Path, PathBuf};
 
-/// The `arrow` crate this crate reads batches of (major 60): build batches
-/// with it, or check a source's major against it.
-pub use arrow;
+/// The Arrow types this crate reads (arrow-rs major 60), at the paths the
+/// `arrow` crate gives them: build batches with them, or check a source's
+/// major against them. The crate depends on arrow-array, arrow-schema and
+/// arrow-buffer only, not on the `arrow` facade and its compute kernels;
+/// an `arrow` 60 `RecordBatch` is the same type.
+pub mod arrow {
+    pub use arrow_array::{ffi, ffi_stream};
+    pub use arrow_buffer as buffer;
+
+    /// Arrays, their casts (`AsArray`) and builders (`arrow::array`).
+    pub mod array {
+        pub use arrow_array::builder::*;
+        pub use arrow_array::cast::*;
+        pub use arrow_array::*;
+    }
+
+    /// Record batches and their readers (`arrow::record_batch`).
+    pub mod record_batch {
+        pub use arrow_array::{
+            RecordBatch, RecordBatchIterator, RecordBatchOptions, RecordBatchReader,
+            RecordBatchWriter,
+        };
+    }
+
+    /// Data types, fields and schemas, with the primitive array types
+    /// (`arrow::datatypes`).
+    pub mod datatypes {
+        pub use arrow_array::types::*;
+        pub use arrow_schema::*;
+    }
+
+    /// Arrow's error type (`arrow::error`).
+    pub mod error {
+        pub use arrow_schema::ArrowError;
+    }
+}
 use arrow::record_batch::{RecordBatch, RecordBatchReader};
 use columns::{ChangesCol, StrListCol, Strs, Times};
 /// The `parquet` crate this crate reads files with (the arrow release
@@ -133,6 +166,42 @@ impl Table {
         }
     }
 }
+
+/// Reads [`ArrowHistory::from_bytes`]'s input front to back.
+struct Cursor<'b> {
+    rest: &'b [u8],
+    at: usize,
+}
+
+impl<'b> Cursor<'b> {
+    fn bad(&self, at: usize, what: &str) -> Error {
+        Error::invalid_input("bytes", format!("at byte {at}: {what}"))
+    }
+
+    /// The next `n` bytes, holding `what`.
+    fn take(&mut self, n: usize, what: &str) -> Result<&'b [u8]> {
+        let (head, tail) = self
+            .rest
+            .split_at_checked(n)
+            .ok_or_else(|| self.bad(self.at, &format!("truncated: {what} expected")))?;
+        self.rest = tail;
+        self.at = self.at.saturating_add(n);
+        Ok(head)
+    }
+
+    /// The next `N` bytes, holding `what`.
+    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N]> {
+        let head = self.take(N, what)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(head);
+        Ok(out)
+    }
+}
+
+/// The magic prefix of [`ArrowHistory::to_bytes`].
+const HISTORY_MAGIC: &[u8; 4] = b"RMAH";
+/// The format version of [`ArrowHistory::to_bytes`].
+const HISTORY_FORMAT_VERSION: u16 = 1;
 
 /// A push-style reader of a columnar history feeding a
 /// [`KpiAccumulator`] (see the [crate documentation](crate)).
@@ -276,6 +345,77 @@ impl ArrowHistory {
             *mine = mine.saturating_add(theirs);
         }
         Ok(())
+    }
+
+    /// This reader as bytes, to ship it to another process of the same
+    /// relman version (one reader per Spark partition, merged on the
+    /// driver): the accumulator's own bytes
+    /// ([`KpiAccumulator::to_bytes`]), then the rows read per table and the
+    /// warnings of the release documents read, so that the reader read
+    /// back with [`from_bytes`](Self::from_bytes) merges and finishes
+    /// exactly as this one. The limits are not part of the bytes.
+    ///
+    /// Layout: `RMAH`, a little-endian `u16` format version (1), a `u64`
+    /// length and the accumulator's bytes, three `u64` row counts
+    /// (deployments, incidents, releases), then the warnings as a JSON
+    /// array to the end.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let acc = self.acc.to_bytes();
+        let warnings = serde_json::to_vec(&self.warnings).unwrap_or_default();
+        let mut out =
+            Vec::with_capacity(acc.len().saturating_add(warnings.len()).saturating_add(38));
+        out.extend_from_slice(HISTORY_MAGIC);
+        out.extend_from_slice(&HISTORY_FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&u64::try_from(acc.len()).unwrap_or(u64::MAX).to_le_bytes());
+        out.extend_from_slice(&acc);
+        for rows in self.rows {
+            out.extend_from_slice(&u64::try_from(rows).unwrap_or(u64::MAX).to_le_bytes());
+        }
+        out.extend_from_slice(&warnings);
+        out
+    }
+
+    /// Reads a reader written by [`to_bytes`](Self::to_bytes) in a process
+    /// of the same relman version; further rows are read under `limits`.
+    ///
+    /// Errors: `invalid_input` at path `bytes` for anything but such bytes
+    /// (another magic prefix or format version, truncated input, warnings
+    /// that are not a JSON array of warnings), and every error of
+    /// [`KpiAccumulator::from_bytes`] for the accumulator inside.
+    pub fn from_bytes(bytes: &[u8], limits: Limits) -> Result<ArrowHistory> {
+        let mut cursor = Cursor { rest: bytes, at: 0 };
+        if cursor.take(HISTORY_MAGIC.len(), "the `RMAH` prefix")? != HISTORY_MAGIC {
+            return Err(cursor.bad(0, "not a relman Arrow reader (no `RMAH` prefix)"));
+        }
+        let version = u16::from_le_bytes(cursor.array("the format version")?);
+        if version != HISTORY_FORMAT_VERSION {
+            return Err(cursor.bad(
+                HISTORY_MAGIC.len(),
+                &format!(
+                    "format version {version}, this relman reads version {HISTORY_FORMAT_VERSION}"
+                ),
+            ));
+        }
+        let len = u64::from_le_bytes(cursor.array("the accumulator's length")?);
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
+        let acc = KpiAccumulator::from_bytes(cursor.take(len, "the accumulator")?)?;
+        let mut rows = [0usize; 3];
+        for r in &mut rows {
+            let n = u64::from_le_bytes(cursor.array("a row count")?);
+            *r = usize::try_from(n).unwrap_or(usize::MAX);
+        }
+        let warnings: Vec<Warning> = serde_json::from_slice(cursor.rest).map_err(|e| {
+            cursor.bad(
+                cursor.at,
+                &format!("the warnings are not a JSON array of warnings: {e}"),
+            )
+        })?;
+        Ok(ArrowHistory {
+            acc,
+            limits,
+            rows,
+            warnings,
+        })
     }
 
     /// The accumulator fed so far.

@@ -17,7 +17,7 @@ use relman::limits::Limits;
 use relman::policy::{KpiGroupBy, KpiPolicy};
 use relman::{Error, History, KpiOptions, KpiReport, KpiSettings};
 use relman_arrow::arrow::array::{
-    ArrayRef, DictionaryArray, Int64Array, LargeStringArray, RecordBatch, StringArray,
+    ArrayRef, DictionaryArray, Int32Array, Int64Array, LargeStringArray, RecordBatch, StringArray,
     StringViewArray, TimestampMillisecondArray,
 };
 use relman_arrow::arrow::datatypes::{Int32Type, TimeUnit};
@@ -226,6 +226,50 @@ fn other_string_types_and_absent_optional_columns() {
     .unwrap();
     let got = arrow_report([&[batch], &[], &[]], &KpiOptions::default());
     assert_eq!(got, expected);
+}
+
+/// Dictionary-encoded strings are read in place through their keys: a
+/// null key is a null row (the same error as a null in a plain string
+/// column), and keys may share and skip dictionary values.
+#[test]
+fn dictionary_columns_are_read_through_their_keys() {
+    let plain = deployments_error(&[with_column(
+        "service",
+        Some(Arc::new(StringArray::from(vec![Some("pay"), None])) as ArrayRef),
+    )]);
+    let dict = deployments_error(&[with_column(
+        "service",
+        Some(Arc::new(DictionaryArray::<Int32Type>::from_iter([Some("pay"), None])) as ArrayRef),
+    )]);
+    assert_eq!(problem(&dict), problem(&plain));
+    assert_eq!(problem(&dict).1, "deployments[1].service");
+
+    // Keys out of order over a dictionary with an unused value, and an
+    // optional column (team) whose null key leaves the row without a team.
+    let keys = Int32Array::from(vec![2, 0]);
+    let values = Arc::new(StringArray::from(vec!["pay", "unused", "search"]));
+    let service = DictionaryArray::<Int32Type>::try_new(keys, values).unwrap();
+    let team = DictionaryArray::<Int32Type>::from_iter([None, Some("core")]);
+    let batch = with_column("service", Some(Arc::new(service) as ArrayRef));
+    let mut columns: Vec<(String, ArrayRef)> = batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .filter(|(f, _)| f.name() != "team")
+        .map(|(f, c)| (f.name().clone(), c.clone()))
+        .collect();
+    columns.push(("team".to_string(), Arc::new(team) as ArrayRef));
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let h = json!({"deployments": [
+        {"id": "d1", "service": "search", "environment": "production", "finished_at": "2026-03-02T10:00:00Z", "outcome": "success"},
+        {"id": "d2", "service": "pay", "team": "core", "environment": "production", "finished_at": "2026-03-03T10:00:00Z", "outcome": "success"}
+    ]});
+    let options: KpiOptions = serde_json::from_value(json!({"group_by": "team"})).unwrap();
+    assert_eq!(
+        arrow_report([&[batch], &[], &[]], &options),
+        document_report(&h, &options)
+    );
 }
 
 fn deployments_error(batches: &[RecordBatch]) -> Error {
@@ -517,4 +561,85 @@ fn merged_readers_equal_one_reader_over_everything() {
     let [plain, tokyo] = options();
     let err = reader(&plain).merge(reader(&tokyo)).unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+}
+
+/// Readers travel as bytes (Spark partitions to the driver): each half
+/// through `to_bytes`/`from_bytes`, merged, gives the whole's report, rows
+/// and release warnings included; the bytes of what was read are the bytes
+/// written.
+#[test]
+fn readers_through_bytes_merge_into_the_whole() {
+    let h = history();
+    for options in options() {
+        let expected = document_report(&h, &options);
+        let d = columnar::deployments(&h, Times::Text);
+        let i = columnar::incidents(&h, Times::Unit(TimeUnit::Millisecond));
+        let r = columnar::releases(&h);
+        let (mut first, mut second) = (reader(&options), reader(&options));
+        let half = d.num_rows() / 2;
+        first.push_deployments(&d.slice(0, half)).unwrap();
+        second
+            .push_deployments(&d.slice(half, d.num_rows() - half))
+            .unwrap();
+        second.push_incidents(&i).unwrap();
+        first.push_releases(&r).unwrap();
+        let through = |h: &ArrowHistory| {
+            let bytes = h.to_bytes();
+            let back = ArrowHistory::from_bytes(&bytes, Limits::DEFAULT).unwrap();
+            assert_eq!(back.to_bytes(), bytes);
+            back
+        };
+        let mut merged = through(&first);
+        merged.merge(through(&second)).unwrap();
+        let merged = through(&merged);
+        assert_eq!(merged.rows(relman_arrow::Table::Deployments), d.num_rows());
+        assert_eq!(merged.rows(relman_arrow::Table::Incidents), i.num_rows());
+        assert_eq!(merged.rows(relman_arrow::Table::Releases), r.num_rows());
+        assert_eq!(
+            serde_json::to_value(merged.finish().unwrap()).unwrap(),
+            expected
+        );
+    }
+}
+
+/// Every truncation, another prefix or format version, bad warnings and a
+/// corrupt accumulator inside are `invalid_input` at `bytes`, never a panic.
+#[test]
+fn bad_reader_bytes_are_refused_at_bytes() {
+    let h = history();
+    let [options, _] = options();
+    let mut r = reader(&options);
+    r.push_deployments(&columnar::deployments(&h, Times::Text))
+        .unwrap();
+    r.push_releases(&columnar::releases(&h)).unwrap();
+    let bytes = r.to_bytes();
+    let refused = |b: &[u8]| {
+        let e = ArrowHistory::from_bytes(b, Limits::DEFAULT)
+            .err()
+            .unwrap_or_else(|| panic!("{} bytes were read", b.len()));
+        let (code, path, message) = problem(&e);
+        assert_eq!(
+            (code.as_str(), path.as_str()),
+            ("invalid_input", "bytes"),
+            "{message}"
+        );
+        message
+    };
+    // The warnings run to the end: a cut inside them is bad JSON, a cut
+    // before them a missing field.
+    for n in 0..bytes.len() {
+        refused(&bytes[..n]);
+    }
+    let mut other = bytes.clone();
+    other[0] = b'X';
+    assert!(refused(&other).contains("RMAH"));
+    let mut version = bytes.clone();
+    version[4] = 9;
+    assert!(refused(&version).contains("format version 9"));
+    let mut inner = bytes.clone();
+    inner[14] ^= 0xFF; // the accumulator's own magic
+    refused(&inner);
+    let mut warnings = bytes.clone();
+    warnings.extend_from_slice(b"{}");
+    assert!(refused(&warnings).contains("warnings"));
 }

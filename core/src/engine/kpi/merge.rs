@@ -11,18 +11,11 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 
 impl KpiAccumulator {
-    /// Adds every record of `other` (built with the same settings) to this
-    /// accumulator. The result is the same whatever the partition and the
-    /// order of merges.
-    ///
-    /// Errors: accumulators built with different settings are
-    /// `invalid_input` at the path of the first option that differs
-    /// (`options.from`, `options.to`, `options.time_zone`,
-    /// `options.week_start`, `options.production_environments`,
-    /// `options.incident_attribution`, `options.attribution_window_secs`,
-    /// `options.series`, `options.group_by`), the message giving both
-    /// values.
-    pub fn merge(&mut self, other: KpiAccumulator) -> Result<()> {
+    /// `Ok` when `other` can be [`merge`](Self::merge)d into this
+    /// accumulator (both built with the same settings), else the error
+    /// `merge` would return; for callers that must refuse a merge before
+    /// they give `other` up.
+    pub fn check_merge(&self, other: &KpiAccumulator) -> Result<()> {
         if self.settings != other.settings {
             return Err(match first_difference(&self.settings, &other.settings) {
                 Some((field, mine, theirs)) => Error::invalid_input(
@@ -39,6 +32,22 @@ impl KpiAccumulator {
                 ),
             });
         }
+        Ok(())
+    }
+
+    /// Adds every record of `other` (built with the same settings) to this
+    /// accumulator. The result is the same whatever the partition and the
+    /// order of merges.
+    ///
+    /// Errors: accumulators built with different settings are
+    /// `invalid_input` at the path of the first option that differs
+    /// (`options.from`, `options.to`, `options.time_zone`,
+    /// `options.week_start`, `options.production_environments`,
+    /// `options.incident_attribution`, `options.attribution_window_secs`,
+    /// `options.series`, `options.group_by`), the message giving both
+    /// values.
+    pub fn merge(&mut self, other: KpiAccumulator) -> Result<()> {
+        self.check_merge(&other)?;
         let map: Vec<u32> = other.names.iter().map(|n| self.names.intern(n)).collect();
         let remap = |i: u32| -> u32 {
             if i == NONE {
