@@ -839,10 +839,8 @@ fn import_sources<'a>(
         } else {
             None
         };
-        let mut texts = Vec::new();
-        for f in CHANGE_TEXT {
-            texts.push((f, row.value_of(f)?));
-        }
+        let [a, b, c, d] = CHANGE_TEXT.map(|f| row.value_of(f).map(|v| (f, v)));
+        let texts = [a?, b?, c?, d?];
         let mut extra = row.into_extra(&change_plan);
         for (field, name) in [
             ("state", state),
@@ -1064,9 +1062,16 @@ fn import_sources<'a>(
     }
 
     // A schedule's bare changes need a window: keep the others beside it.
-    let (changes, unscheduled): (Vec<Change>, Vec<Change>) = loose
-        .into_iter()
-        .partition(|c| c.planned_start.is_some() && c.planned_end.is_some());
+    // (Sized up front: a change is large, and most are scheduled.)
+    let mut changes = Vec::with_capacity(loose.len());
+    let mut unscheduled = Vec::new();
+    for c in loose {
+        if c.planned_start.is_some() && c.planned_end.is_some() {
+            changes.push(c);
+        } else {
+            unscheduled.push(c);
+        }
+    }
     let mut extra = Extra::new();
     if !unscheduled.is_empty() {
         for c in &unscheduled {

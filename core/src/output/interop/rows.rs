@@ -9,7 +9,7 @@ use crate::policy::ServiceNowPolicy;
 use crate::Timestamp;
 use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
@@ -29,8 +29,9 @@ pub(crate) struct Reading<'a> {
 
 /// One record of a table, owned, with what errors need to name it.
 pub(crate) struct Row<'a> {
-    /// The record's fields, but for those in `slots`.
-    pub fields: Map<String, Value>,
+    /// The record's fields, but for those in `slots`: by name (sorted,
+    /// one each, as in a map) once the row is [`Row::finish`]ed.
+    fields: Vec<(String, Value)>,
     /// The fields the import reads of this table ([`slot_names`]), in that
     /// order: read without a map entry (and, from text, without
     /// allocating their keys).
@@ -399,7 +400,7 @@ pub(crate) fn rows<'a>(table: &'static str, source: Option<Source<'a>>) -> Resul
     let mut out = Vec::with_capacity(list.len());
     for (index, r) in list.into_iter().enumerate() {
         let mut row = Row {
-            fields: Map::new(),
+            fields: Vec::new(),
             slots: Vec::new(),
             names,
             under_result,
@@ -419,7 +420,7 @@ pub(crate) fn rows<'a>(table: &'static str, source: Option<Source<'a>>) -> Resul
             .iter()
             .map(|n| fields.remove(*n).map(Slot::Value))
             .collect();
-        row.fields = fields;
+        row.fields = fields.into_iter().collect();
         out.push(row.finish()?);
     }
     Ok(out)
@@ -452,12 +453,24 @@ impl<'a> Row<'a> {
     /// The checks of a record read: not nested deeper than the schedule
     /// can hold, a scalar `number` and a `sys_id`; names the record.
     fn finish(mut self) -> Result<Row<'a>> {
+        // The fields as a map holds them: by name, the last of equal
+        // names (read from text, they are in the order given).
+        if self.fields.len() > 1 {
+            self.fields.sort_by(|a, b| a.0.cmp(&b.0));
+            self.fields.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    std::mem::swap(&mut later.1, &mut kept.1);
+                }
+                same
+            });
+        }
         // A record lands deeper in the schedule than in its table; it must
         // still be readable there.
         let depth = self
             .fields
-            .values()
-            .map(field_depth)
+            .iter()
+            .map(|(_, v)| field_depth(v))
             .chain(self.slots.iter().flatten().map(Slot::depth))
             .max()
             .unwrap_or(0)
@@ -501,7 +514,12 @@ impl<'a> Row<'a> {
     pub fn get(&self, field: &str) -> Option<FieldRef<'_>> {
         match self.slot_index(field) {
             Some(i) => self.slots.get(i)?.as_ref().map(FieldRef::of),
-            None => self.fields.get(field).map(FieldRef::Value),
+            None => self
+                .fields
+                .binary_search_by(|(k, _)| k.as_str().cmp(field))
+                .ok()
+                .and_then(|i| self.fields.get(i))
+                .map(|(_, v)| FieldRef::Value(v)),
         }
     }
 
@@ -1201,7 +1219,7 @@ fn records<'de, A: SeqAccess<'de>>(
     let mut failed = None;
     while failed.is_none() {
         let row = Row {
-            fields: Map::new(),
+            fields: Vec::new(),
             slots: Vec::new(),
             names,
             under_result,
@@ -1283,7 +1301,7 @@ impl<'de> Visitor<'de> for RecordSeed<'de> {
                 }
                 Field::Other(k) => {
                     let value: Value = map.next_value()?;
-                    row.fields.insert(k, value);
+                    row.fields.push((k, value));
                 }
             }
         }
