@@ -242,6 +242,7 @@ fn bucket(s: &str) -> usize {
 }
 
 impl Slots {
+    /// The slots `names` with their lookup table.
     fn new(names: &'static [&'static str]) -> Slots {
         let mut table = [0u8; SLOT_BUCKETS];
         for (i, n) in names.iter().enumerate() {
