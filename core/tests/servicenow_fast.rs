@@ -414,3 +414,52 @@ fn unknown_and_repeated_tables_are_refused() {
     assert_eq!(e.path(), Some("tables.cmdb_ci"));
     assert_eq!(read().table(), "cmdb_ci");
 }
+
+#[test]
+fn repeated_unmapped_fields_read_as_a_map_holds_them() {
+    // The last of equal names counts, mapped or not, shadowed or not, in
+    // any order; an earlier value it replaces is not checked for depth.
+    let depth = usize::try_from(relman::interop::MAX_RECORD_DEPTH).unwrap();
+    let deep = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+    let record = |last: &str| {
+        format!(
+            r#"[{{"sys_id": "a", "number": "CHG1", "u_x": {deep}, "u_b": "k", "servicenow": 1,
+                "summary": "v1", "u_a": {{"n": 1}}, "summary": "v2", "servicenow": {{"s": 2}},
+                "u_x": {last}, "u_a": null}}]"#
+        )
+    };
+    let o = ServiceNowImportOptions::default();
+    for last in ["2", "\"two\"", "[1, [2]]", &deep] {
+        let text = record(last);
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let t = ServiceNowTables {
+            change_request: Some(value),
+            ..Default::default()
+        };
+        let a = relman::import_servicenow(t, &o);
+        let b =
+            relman::import_servicenow_text(&[("change_request", &text)], &o, &Limits::default());
+        match (a, b) {
+            (Ok(a), Ok(b)) => {
+                assert_ne!(last, deep);
+                assert_eq!(
+                    serde_json::to_value(&a).unwrap(),
+                    serde_json::to_value(&b).unwrap()
+                );
+                // The change, its extra flattened.
+                let extra = &b.schedule.extra["unscheduled_changes"][0];
+                assert_eq!(extra["u_x"], serde_json::from_str::<Value>(last).unwrap());
+                assert_eq!(extra["u_a"], Value::Null);
+                assert_eq!(
+                    extra["servicenow"],
+                    json!({"servicenow": {"s": 2}, "summary": "v2"})
+                );
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(last, deep);
+                assert_eq!(format!("{a:?}"), format!("{b:?}"));
+            }
+            (a, b) => panic!("the paths differ: value {a:?}, text {b:?}"),
+        }
+    }
+}

@@ -306,10 +306,10 @@ impl Limits {
             match b {
                 b'"' => {
                     let start = i.saturating_add(1);
-                    let mut j = start;
+                    let mut j = skip_plain(bytes, start);
                     while let Some(&c) = bytes.get(j) {
                         match c {
-                            b'\\' => j = j.saturating_add(2),
+                            b'\\' => j = skip_plain(bytes, j.saturating_add(2)),
                             b'"' => break,
                             _ => j = j.saturating_add(1),
                         }
@@ -467,6 +467,30 @@ impl Limits {
             }
         }
     }
+}
+
+/// The index of the first `"` or `\\` at or after `from`, or a little
+/// before it: the bytes of a string are skipped eight at a time while none
+/// of them is a quote or a backslash (the caller then steps byte by byte).
+fn skip_plain(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_ne_bytes([b'\\'; 8]);
+    // Whether a byte of `w` is zero (exact: no false answer either way).
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
+    let mut j = from;
+    while let Some(chunk) = bytes.get(j..j.saturating_add(8)) {
+        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let w = u64::from_ne_bytes(chunk);
+        if has_zero(w ^ QUOTES) || has_zero(w ^ BACKSLASHES) {
+            break;
+        }
+        j = j.saturating_add(8);
+    }
+    j
 }
 
 enum TextFrame<'a> {

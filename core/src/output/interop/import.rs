@@ -1,7 +1,9 @@
 //! Import: Table API records as relman documents (see the module doc of
 //! [`crate::interop`] and docs/integrations.md, "Mapping").
 
-use super::rows::{chrono_format, rows, FieldRef, Index, Reading, Row, Source};
+use super::rows::{
+    chrono_format, rows, ExtraPlan, FastMap, FieldRef, Index, Name, Reading, Row, Source,
+};
 use super::{
     read_table_rows, DisplayValue, ImportedApproval, ServiceNowImport, ServiceNowImportOptions,
     ServiceNowTables, TableRows,
@@ -21,8 +23,8 @@ use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use schemars::JsonSchema;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
-use std::rc::Rc;
 
 /// Imports Table API records into relman documents (see the module doc of
 /// [`crate::interop`]).
@@ -155,34 +157,37 @@ fn reserved() -> &'static Reserved {
     })
 }
 
-/// Ids already taken, with the record that took each (for the error).
+/// Ids already taken, with the record that took each (for the error);
+/// the ids borrowed from the tables' text where they can be.
 #[derive(Default)]
-struct Taken(HashMap<String, Rc<str>>);
+struct Taken<'a>(FastMap<Cow<'a, str>, Name<'a>>);
 
-impl Taken {
+impl<'a> Taken<'a> {
     /// Takes `id` for `row`, or names the record that has it already
     /// (`invalid_input` at `row`'s `field`).
-    fn take(&mut self, id: &str, row: &Row<'_>, field: &str, what: &str) -> Result<()> {
-        if let Some(earlier) = self.0.get(id) {
+    fn take(&mut self, id: Cow<'a, str>, row: &Row<'a>, field: &str, what: &str) -> Result<()> {
+        if let Some(earlier) = self.0.get(id.as_ref()) {
             return Err(row.error(
                 field,
                 format!("{what} `{id}` is also the {what} of {earlier}; they must be unique"),
             ));
         }
-        self.0.insert(id.to_string(), row.name.clone());
+        self.0.insert(id, row.name.clone());
         Ok(())
     }
 }
 
 /// Adds `row` to `index` under `name`, refusing a sys_id seen before.
-fn index<N: AsRef<str>>(
-    index: &mut Index,
-    row: &Row<'_>,
+fn index<'a, N: std::fmt::Display>(
+    index: &mut Index<'a>,
+    row: &Row<'a>,
     name: Option<&str>,
     names: &[N],
 ) -> Result<usize> {
-    index.add(&row.sys_id, name).map_err(|earlier| {
-        let other = names.get(earlier).map(AsRef::as_ref).unwrap_or("another");
+    index.add(row.sys_id.clone(), name).map_err(|earlier| {
+        let other = names
+            .get(earlier)
+            .map_or_else(|| "another".to_string(), ToString::to_string);
         row.error(
             "sys_id",
             format!("sys_id `{}` is also the sys_id of {other}", row.sys_id),
@@ -245,17 +250,17 @@ fn unresolved(row: &Row<'_>, field: &str, value: &str, what: &str) -> Warning {
 
 /// What the import has read so far: the people, groups and CIs that later
 /// tables refer to.
-struct Directory {
-    users: Index,
+struct Directory<'a> {
+    users: Index<'a>,
     actors: Vec<Actor>,
-    user_names: Vec<Rc<str>>,
-    groups: Index,
+    user_names: Vec<Name<'a>>,
+    groups: Index<'a>,
     group_names: Vec<String>,
-    cis: Index,
+    cis: Index<'a>,
     ci_ids: Vec<String>,
 }
 
-impl Directory {
+impl Directory<'_> {
     /// The actor id of the user in reference `field` (a `sys_user`
     /// sys_id, or the sys_id itself when `sys_user` was not given).
     fn user(&self, r: &Reading<'_>, row: &Row<'_>, field: &str) -> Result<Option<String>> {
@@ -394,8 +399,8 @@ pub(crate) fn import_checked(
 }
 
 /// The import of tables given as values or read from text.
-fn import_sources(
-    mut tables: Sources<'_>,
+fn import_sources<'a>(
+    mut tables: Sources<'a>,
     options: &ServiceNowImportOptions,
 ) -> Result<ServiceNowImport> {
     let default_mapping = ServiceNowPolicy::default();
@@ -427,25 +432,27 @@ fn import_sources(
     let problem = tables.take("problem");
 
     let mut dir = Directory {
-        users: Index::new(sys_user.is_some()),
+        users: Index::new(sys_user.is_some(), mode),
         actors: Vec::new(),
         user_names: Vec::new(),
-        groups: Index::new(sys_user_group.is_some()),
+        groups: Index::new(sys_user_group.is_some(), mode),
         group_names: Vec::new(),
-        cis: Index::new(cmdb_ci.is_some()),
+        cis: Index::new(cmdb_ci.is_some(), mode),
         ci_ids: Vec::new(),
     };
 
     // People.
     let mut user_taken = Taken::default();
+    let user_plan = ExtraPlan::new("sys_user", &USER_MAPPED, &reserved.actor);
     for row in rows("sys_user", sys_user)? {
         let name = row.value_of("name")?;
         index(&mut dir.users, &row, name.as_deref(), &dir.user_names)?;
-        let (id, field) = match row.value_of("user_name")? {
+        let (key, field) = match row.text_of("user_name")? {
             Some(u) => (u, "user_name"),
             None => (row.sys_id.clone(), "sys_id"),
         };
-        user_taken.take(&id, &row, field, "user name")?;
+        let id = key.to_string();
+        user_taken.take(key, &row, field, "user name")?;
         dir.user_names.push(row.name.clone());
         let email = row.value_of("email")?;
         dir.actors.push(Actor {
@@ -455,7 +462,7 @@ fn import_sources(
             roles: Vec::new(),
             groups: Vec::new(),
             email,
-            extra: row.into_extra(&USER_MAPPED, &reserved.actor),
+            extra: row.into_extra(&user_plan),
         });
     }
     let mut group_taken = Taken::default();
@@ -464,7 +471,7 @@ fn import_sources(
         let name = row
             .value_of("name")?
             .ok_or_else(|| row.error("name", "missing (groups are known by name)"))?;
-        group_taken.take(&name, &row, "name", "group name")?;
+        group_taken.take(Cow::Owned(name.clone()), &row, "name", "group name")?;
         index(&mut dir.groups, &row, Some(&name), &group_rows)?;
         group_rows.push(row.name.clone());
         dir.group_names.push(name);
@@ -506,15 +513,17 @@ fn import_sources(
     let mut cmdb = Cmdb::default();
     let mut ci_taken = Taken::default();
     let ci_rows = rows("cmdb_ci", cmdb_ci)?;
+    let ci_plan = ExtraPlan::new("cmdb_ci", &CI_MAPPED, &reserved.ci);
     for row in ci_rows {
-        let (name, name_field) = match row.value_of("name")? {
+        let (key, name_field) = match row.text_of("name")? {
             Some(n) => (n, "name"),
             None => (row.sys_id.clone(), "sys_id"),
         };
-        ci_taken.take(&name, &row, name_field, "CI name")?;
+        let name = key.to_string();
+        ci_taken.take(key, &row, name_field, "CI name")?;
         index(&mut dir.cis, &row, Some(&name), &dir.ci_ids)?;
         dir.ci_ids.push(name.clone());
-        let criticality = match row.choice(&r, "business_criticality")? {
+        let criticality = match row.choice_str(&r, "business_criticality")? {
             None => None,
             Some(c) => Some(criticality(&c).ok_or_else(|| {
                 row.error("business_criticality", format!("unknown criticality `{c}`"))
@@ -544,10 +553,10 @@ fn import_sources(
             owner_group: dir.group(&r, &row, "support_group")?,
             environment: row.value_of("environment")?,
             maintenance_windows,
-            extra: row.into_extra(&CI_MAPPED, &reserved.ci),
+            extra: row.into_extra(&ci_plan),
         });
     }
-    let mut rel_types = Index::new(cmdb_rel_type.is_some());
+    let mut rel_types = Index::new(cmdb_rel_type.is_some(), mode);
     let mut rel_type_names = Vec::new();
     for row in rows("cmdb_rel_type", cmdb_rel_type)? {
         let name = row
@@ -565,6 +574,11 @@ fn import_sources(
             "cmdb_rel_ci records need the cmdb_ci records they relate",
         ));
     }
+    let rel_plan = ExtraPlan::new(
+        "cmdb_rel_ci",
+        &["parent", "child", "type"],
+        &reserved.relationship,
+    );
     for row in rels {
         let from = dir
             .ci(&r, &row, "parent")?
@@ -594,16 +608,30 @@ fn import_sources(
             from,
             to,
             kind,
-            extra: row.into_extra(&["parent", "child", "type"], &reserved.relationship),
+            extra: row.into_extra(&rel_plan),
         });
     }
 
     // Releases and changes: one id each, among both.
     let mut item_taken = Taken::default();
     let mut releases: Vec<Release> = Vec::new();
-    let mut release_index = Index::new(rm_release.is_some() || rm_release_scrum.is_some());
+    let mut release_index = Index::new(rm_release.is_some() || rm_release_scrum.is_some(), mode);
     let mut release_names = Vec::new();
     let mut kind_set: Vec<bool> = Vec::new();
+    // The fields mapped of a release with a planned window, and of an
+    // agile release (its start_date / end_date).
+    let release_mapped = |window: [&'static str; 2]| {
+        let mut mapped: Vec<&str> = RELEASE_MAPPED.to_vec();
+        mapped.extend(window);
+        if let Some(f) = &mapping.release_kind_field {
+            mapped.push(f);
+        }
+        mapped
+    };
+    let planned_mapped = release_mapped(["planned_start_date", "planned_end_date"]);
+    let agile_mapped = release_mapped(["start_date", "end_date"]);
+    let planned_plan = ExtraPlan::new("rm_release", &planned_mapped, &reserved.release);
+    let agile_plan = ExtraPlan::new("rm_release", &agile_mapped, &reserved.release);
     for row in rows("rm_release", rm_release)?
         .into_iter()
         .chain(rows("rm_release_scrum", rm_release_scrum)?)
@@ -618,15 +646,12 @@ fn import_sources(
             Some((s, n)) => (s, n),
             None => (State::Planning, None),
         };
-        let id_field = if row.value_of("number")?.is_some() {
-            "number"
-        } else {
-            "sys_id"
+        let (key, id_field) = match row.text_of("number")? {
+            Some(n) => (n, "number"),
+            None => (row.sys_id.clone(), "sys_id"),
         };
-        let id = row
-            .value_of("number")?
-            .unwrap_or_else(|| row.sys_id.clone());
-        item_taken.take(&id, &row, id_field, "id")?;
+        let id = key.to_string();
+        item_taken.take(key, &row, id_field, "id")?;
         index(&mut release_index, &row, Some(&id), &release_names)?;
         release_names.push(row.name.clone());
         let planned_start = row.date(&r, start_field)?;
@@ -651,18 +676,18 @@ fn import_sources(
         kind_set.push(kind.is_some());
         let priority = row.code(&r, "priority", |c| mapping.priority(c))?;
         let group = dir.group(&r, &row, "assignment_group")?;
-        let mut mapped: Vec<&str> = RELEASE_MAPPED.to_vec();
-        mapped.extend([start_field, end_field]);
-        if let Some(f) = &mapping.release_kind_field {
-            mapped.push(f);
-        }
         let owner = dir.user(&r, &row, "assigned_to")?;
         let title = row
             .value_of("short_description")?
             .unwrap_or_else(|| id.clone());
         let scope = row.value_of("description")?;
         let created_at = row.date(&r, "sys_created_on")?;
-        let mut extra = row.into_extra(&mapped, &reserved.release);
+        let plan = if start_field == "planned_start_date" {
+            &planned_plan
+        } else {
+            &agile_plan
+        };
+        let mut extra = row.into_extra(plan);
         for (k, v) in [
             ("sn_state", state_name.map(String::from)),
             ("priority", priority),
@@ -685,7 +710,7 @@ fn import_sources(
 
     // What hangs off change requests, by the change's sys_id.
     let mut change_rows = rows("change_request", change_request)?;
-    let mut change_index = Index::new(true);
+    let mut change_index = Index::new(true, mode);
     let mut change_names = Vec::new();
     for row in &change_rows {
         let number = row.value_of("number")?;
@@ -693,7 +718,7 @@ fn import_sources(
         change_names.push(row.name.clone());
     }
     // task → its CIs, change tasks, incidents, problems (in record order).
-    let mut task_cis: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut task_cis: FastMap<usize, Vec<String>> = FastMap::default();
     for row in rows("task_ci", task_ci)? {
         let Some(task) = task_ref(&r, &row, "task", &change_index, &mut warnings)? else {
             continue;
@@ -706,13 +731,13 @@ fn import_sources(
             list.push(ci);
         }
     }
-    let mut tasks_of: HashMap<usize, Vec<Value>> = HashMap::new();
+    let mut tasks_of: FastMap<usize, Vec<Value>> = FastMap::default();
     for row in rows("change_task", change_task)? {
         let Some(task) = task_ref(&r, &row, "change_request", &change_index, &mut warnings)? else {
             continue;
         };
         let mut t = serde_json::Map::new();
-        t.insert("sys_id".into(), Value::String(row.sys_id.clone()));
+        t.insert("sys_id".into(), Value::String(row.sys_id.to_string()));
         for f in ["number", "short_description", "change_task_type"] {
             if let Some(v) = row.value_of(f)? {
                 t.insert(f.into(), Value::String(v));
@@ -731,11 +756,11 @@ fn import_sources(
         }
         tasks_of.entry(task).or_default().push(Value::Object(t));
     }
-    let mut incidents_of: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut incidents_of: FastMap<usize, Vec<String>> = FastMap::default();
     for row in rows("incident", incident)? {
         let id = row
             .value_of("number")?
-            .unwrap_or_else(|| row.sys_id.clone());
+            .unwrap_or_else(|| row.sys_id.to_string());
         for field in ["rfc", "caused_by"] {
             if row.value_of(field)?.is_none() {
                 continue;
@@ -748,11 +773,11 @@ fn import_sources(
             }
         }
     }
-    let mut problems_of: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut problems_of: FastMap<usize, Vec<String>> = FastMap::default();
     for row in rows("problem", problem)? {
         let id = row
             .value_of("number")?
-            .unwrap_or_else(|| row.sys_id.clone());
+            .unwrap_or_else(|| row.sys_id.to_string());
         if row.value_of("rfc")?.is_none() {
             continue;
         }
@@ -766,8 +791,9 @@ fn import_sources(
     // change index → (Some(release index) | None, index in that list)
     let mut placed: Vec<(Option<usize>, usize)> = Vec::with_capacity(change_rows.len());
     let mut emergency_in: BTreeSet<usize> = BTreeSet::new();
+    let change_plan = ExtraPlan::new("change_request", &CHANGE_MAPPED, &reserved.change);
     for (ci, row) in change_rows.drain(..).enumerate() {
-        let kind = match row.choice(&r, "type")? {
+        let kind = match row.choice_str(&r, "type")? {
             None => ChangeKind::Normal,
             Some(t) => mapping.change_kind(&t).ok_or_else(|| {
                 row.error(
@@ -787,15 +813,12 @@ fn import_sources(
             ("start_date", planned_start.as_ref()),
             ("end_date", planned_end.as_ref()),
         )?;
-        let id_field = if row.value_of("number")?.is_some() {
-            "number"
-        } else {
-            "sys_id"
+        let (key, id_field) = match row.text_of("number")? {
+            Some(n) => (n, "number"),
+            None => (row.sys_id.clone(), "sys_id"),
         };
-        let id = row
-            .value_of("number")?
-            .unwrap_or_else(|| row.sys_id.clone());
-        item_taken.take(&id, &row, id_field, "id")?;
+        let id = key.to_string();
+        item_taken.take(key, &row, id_field, "id")?;
         let mut affected_cis: Vec<String> = dir.ci(&r, &row, "cmdb_ci")?.into_iter().collect();
         for c in task_cis.remove(&ci).unwrap_or_default() {
             if !affected_cis.contains(&c) {
@@ -803,7 +826,7 @@ fn import_sources(
             }
         }
         let implementer = dir.user(&r, &row, "assigned_to")?;
-        let approved = row.choice(&r, "approval")?.as_deref() == Some("approved");
+        let approved = row.choice_str(&r, "approval")?.as_deref() == Some("approved");
         let summary = row.value_of("short_description")?.unwrap_or_default();
         let category = row.value_of("category")?;
         let group = dir.group(&r, &row, "assignment_group")?;
@@ -816,11 +839,9 @@ fn import_sources(
         } else {
             None
         };
-        let mut texts = Vec::new();
-        for f in CHANGE_TEXT {
-            texts.push((f, row.value_of(f)?));
-        }
-        let mut extra = row.into_extra(&CHANGE_MAPPED, &reserved.change);
+        let [a, b, c, d] = CHANGE_TEXT.map(|f| row.value_of(f).map(|v| (f, v)));
+        let texts = [a?, b?, c?, d?];
+        let mut extra = row.into_extra(&change_plan);
         for (field, name) in [
             ("state", state),
             ("risk", risk),
@@ -902,7 +923,7 @@ fn import_sources(
     for row in rows("sysapproval_group", sysapproval_group)? {
         let group = dir.group(&r, &row, "assignment_group")?;
         let role = group.as_deref().and_then(|g| mapping.group_role(g));
-        group_approvals.insert(row.sys_id.clone(), (group.clone(), role));
+        group_approvals.insert(row.sys_id.to_string(), (group.clone(), role));
         let Some(task) = tasks.approval_task(&r, &row, "parent", &mut warnings)? else {
             continue;
         };
@@ -911,7 +932,7 @@ fn import_sources(
             .ok_or_else(|| row.error("approval", "missing"))?;
         let decision = decision(&row, "approval", &state)?;
         approvals.push(ImportedApproval {
-            sys_id: row.sys_id.clone(),
+            sys_id: row.sys_id.to_string(),
             table: "sysapproval_group".into(),
             task: task.0,
             approver: None,
@@ -983,11 +1004,11 @@ fn import_sources(
                     on_behalf_of: None,
                     extra: Extra::new(),
                 },
-                row.sys_id.clone(),
+                row.sys_id.to_string(),
             ));
         }
         approvals.push(ImportedApproval {
-            sys_id: row.sys_id.clone(),
+            sys_id: row.sys_id.to_string(),
             table: "sysapproval_approver".into(),
             task,
             approver: Some(approver),
@@ -1041,9 +1062,16 @@ fn import_sources(
     }
 
     // A schedule's bare changes need a window: keep the others beside it.
-    let (changes, unscheduled): (Vec<Change>, Vec<Change>) = loose
-        .into_iter()
-        .partition(|c| c.planned_start.is_some() && c.planned_end.is_some());
+    // (Sized up front: a change is large, and most are scheduled.)
+    let mut changes = Vec::with_capacity(loose.len());
+    let mut unscheduled = Vec::new();
+    for c in loose {
+        if c.planned_start.is_some() && c.planned_end.is_some() {
+            changes.push(c);
+        } else {
+            unscheduled.push(c);
+        }
+    }
     let mut extra = Extra::new();
     if !unscheduled.is_empty() {
         for c in &unscheduled {
@@ -1103,7 +1131,7 @@ fn task_ref(
     r: &Reading<'_>,
     row: &Row<'_>,
     field: &str,
-    changes: &Index,
+    changes: &Index<'_>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<usize>> {
     let Some(v) = row.value_of(field)? else {
@@ -1120,8 +1148,8 @@ fn task_ref(
 
 /// Where the imported tasks are, for approvals to find theirs.
 struct Tasks<'t> {
-    changes: &'t Index,
-    releases_index: &'t Index,
+    changes: &'t Index<'t>,
+    releases_index: &'t Index<'t>,
     /// Each change's (release index, or none; index in that list).
     placed: &'t [(Option<usize>, usize)],
     releases: &'t [Release],
@@ -1180,7 +1208,7 @@ fn schedules(
     }
     let given = schedules.is_some();
     let mut by_sys: HashMap<String, (Kind, String, Tz)> = HashMap::new();
-    let mut names = Index::new(given);
+    let mut names = Index::new(given, r.mode);
     let mut schedule_names = Vec::new();
     for row in rows("cmn_schedule", schedules)? {
         let name = row
@@ -1216,7 +1244,7 @@ fn schedules(
                 )),
             },
         };
-        by_sys.insert(row.sys_id.clone(), (kind, name, zone));
+        by_sys.insert(row.sys_id.to_string(), (kind, name, zone));
     }
     let span_rows = rows("cmn_schedule_span", spans)?;
     if !given && !span_rows.is_empty() {
@@ -1227,7 +1255,19 @@ fn schedules(
     }
     let mut calendar = Calendar::default();
     let mut windows_of: HashMap<String, Vec<String>> = HashMap::new();
-    let reserved = &reserved().window;
+    let span_plan = ExtraPlan::new(
+        "cmn_schedule_span",
+        &[
+            "name",
+            "start_date_time",
+            "end_date_time",
+            "repeat_type",
+            "repeat_count",
+            "days_of_week",
+            "repeat_until",
+        ],
+        &reserved().window,
+    );
     for row in span_rows {
         let Some(si) = names.resolve(r, &row, "schedule", "cmn_schedule")? else {
             return Err(row.error("schedule", "missing"));
@@ -1243,19 +1283,8 @@ fn schedules(
             None => schedule_name.clone(),
         };
         let (start, end, recurrence) = span_times(&row, zone)?;
-        let id = row.sys_id.clone();
-        let mut extra = row.into_extra(
-            &[
-                "name",
-                "start_date_time",
-                "end_date_time",
-                "repeat_type",
-                "repeat_count",
-                "days_of_week",
-                "repeat_until",
-            ],
-            reserved,
-        );
+        let id = row.sys_id.to_string();
+        let mut extra = row.into_extra(&span_plan);
         extra.insert("schedule_name".into(), Value::String(schedule_name));
         match kind {
             Kind::Blackout => calendar.blackouts.push(Blackout {

@@ -9,9 +9,13 @@ use crate::policy::ServiceNowPolicy;
 use crate::Timestamp;
 use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
+
+/// A hash map with a faster hasher than SipHash for the import's
+/// per-record bookkeeping, still seeded per map (foldhash).
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::rc::Rc;
 
 /// How to read the values of every row: the mode, and for display-only
@@ -25,25 +29,91 @@ pub(crate) struct Reading<'a> {
 
 /// One record of a table, owned, with what errors need to name it.
 pub(crate) struct Row<'a> {
-    /// The record's fields, but for those in `slots`.
-    pub fields: Map<String, Value>,
+    /// The record's fields, but for those in `slots`: by name (sorted,
+    /// one each, as in a map) once the row is [`Row::finish`]ed.
+    fields: Vec<(String, Value)>,
     /// The fields the import reads of this table ([`slot_names`]), in that
     /// order: read without a map entry (and, from text, without
     /// allocating their keys).
     slots: Vec<Option<Slot<'a>>>,
     /// The names of `slots`.
-    names: &'static [&'static str],
+    names: &'static Slots,
     /// Whether the records were under `result` (for the path).
     under_result: bool,
     /// The record's index in its list (for the path).
     index: usize,
     /// The ServiceNow table.
     pub table: &'static str,
-    /// `change_request CHG0030001 (sys_id …)`: shared by the lists that
-    /// name earlier records in errors, without a copy each.
-    pub name: Rc<str>,
-    /// The record's sys_id (required of every record).
-    pub sys_id: String,
+    /// `change_request CHG0030001 (sys_id …)`: kept by the lists that
+    /// name earlier records in errors, written only for an error.
+    pub name: Name<'a>,
+    /// The record's sys_id (required of every record), borrowed from the
+    /// table's text where it can be.
+    pub sys_id: Cow<'a, str>,
+}
+
+/// How errors name a record: `change_request CHG0030001 (sys_id …)`,
+/// `change_request CHG0030001`, `change_request sys_id …` or
+/// `change_request record 3`; written only when an error needs it, and
+/// cheap to keep (no copy of the text).
+#[derive(Clone)]
+pub(crate) enum Name<'a> {
+    /// A record not yet checked ([`Row::finish`]): written empty.
+    Unnamed,
+    /// A record of `table`, the `index`-th of its list.
+    Record {
+        table: &'static str,
+        index: usize,
+        number: Option<Text<'a>>,
+        sys_id: Option<Text<'a>>,
+    },
+}
+
+impl std::fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Name::Record {
+            table,
+            index,
+            number,
+            sys_id,
+        } = self
+        else {
+            return Ok(());
+        };
+        match (number, sys_id) {
+            (Some(n), Some(s)) => write!(f, "{table} {n} (sys_id {s})"),
+            (Some(n), None) => write!(f, "{table} {n}"),
+            (None, Some(s)) => write!(f, "{table} sys_id {s}"),
+            (None, None) => write!(f, "{table} record {index}"),
+        }
+    }
+}
+
+/// Text of a [`Name`]: borrowed from the table's text, or shared.
+#[derive(Clone)]
+pub(crate) enum Text<'a> {
+    /// Borrowed from the table's text.
+    Borrowed(&'a str),
+    /// Read from a value, or with escapes.
+    Shared(Rc<str>),
+}
+
+impl<'a> From<Cow<'a, str>> for Text<'a> {
+    fn from(s: Cow<'a, str>) -> Self {
+        match s {
+            Cow::Borrowed(s) => Text::Borrowed(s),
+            Cow::Owned(s) => Text::Shared(Rc::from(s)),
+        }
+    }
+}
+
+impl std::fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Text::Borrowed(s) => s,
+            Text::Shared(s) => s,
+        })
+    }
 }
 
 /// A field the import reads: text (borrowed from the table's JSON text
@@ -150,6 +220,89 @@ fn blank(s: &str) -> bool {
     s.chars().all(char::is_whitespace)
 }
 
+/// The slots of a table ([`slot_names`]), with a small hash table to find
+/// a field among them with one or two name comparisons (a field is looked
+/// up many times per record, and every key of a record read from text).
+pub(crate) struct Slots {
+    /// The names, in slot order.
+    names: &'static [&'static str],
+    /// Open addressing over [`bucket`]: a name's index + 1, 0 for empty.
+    table: [u8; SLOT_BUCKETS],
+}
+
+/// The buckets of [`Slots`]: more than twice the most slots of a table.
+const SLOT_BUCKETS: usize = 64;
+
+/// The bucket of a field name: its length, first and last byte.
+fn bucket(s: &str) -> usize {
+    let b = s.as_bytes();
+    let first = usize::from(b.first().copied().unwrap_or(0));
+    let last = usize::from(b.last().copied().unwrap_or(0));
+    (b.len().wrapping_mul(7) ^ first.wrapping_mul(3) ^ last.wrapping_mul(13)) % SLOT_BUCKETS
+}
+
+impl Slots {
+    /// The slots `names` with their lookup table.
+    fn new(names: &'static [&'static str]) -> Slots {
+        let mut table = [0u8; SLOT_BUCKETS];
+        for (i, n) in names.iter().enumerate() {
+            let Ok(entry) = u8::try_from(i.saturating_add(1)) else {
+                break;
+            };
+            let mut h = bucket(n);
+            for _ in 0..SLOT_BUCKETS {
+                match table.get_mut(h) {
+                    Some(e) if *e == 0 => {
+                        *e = entry;
+                        break;
+                    }
+                    _ => h = h.wrapping_add(1) % SLOT_BUCKETS,
+                }
+            }
+        }
+        Slots { names, table }
+    }
+
+    /// The index of `field` among the slots.
+    fn position(&self, field: &str) -> Option<usize> {
+        let mut h = bucket(field);
+        for _ in 0..SLOT_BUCKETS {
+            let entry = usize::from(*self.table.get(h)?);
+            let i = entry.checked_sub(1)?;
+            if same_name(self.names.get(i)?, field) {
+                return Some(i);
+            }
+            h = h.wrapping_add(1) % SLOT_BUCKETS;
+        }
+        None
+    }
+
+    /// How many slots.
+    fn len(&self) -> usize {
+        self.names.len()
+    }
+}
+
+/// The slots of table `table`, with their lookup built once.
+pub(crate) fn slots(table: &str) -> &'static Slots {
+    macro_rules! built {
+        () => {{
+            static SLOTS: std::sync::OnceLock<Slots> = std::sync::OnceLock::new();
+            SLOTS.get_or_init(|| Slots::new(slot_names(table)))
+        }};
+    }
+    match table {
+        "change_request" => built!(),
+        "rm_release" | "rm_release_scrum" => built!(),
+        "cmdb_ci" => built!(),
+        "sys_user" => built!(),
+        "task_ci" => built!(),
+        "cmdb_rel_ci" => built!(),
+        "sys_user_grmember" => built!(),
+        _ => built!(),
+    }
+}
+
 /// The fields the import reads of each table: held apart from the other
 /// fields of a record (see [`Row`]). Any field may be listed: one the
 /// import keeps in `extra` goes there all the same.
@@ -244,18 +397,18 @@ pub(crate) fn rows<'a>(table: &'static str, source: Option<Source<'a>>) -> Resul
         },
         _ => return Err(Error::invalid_input(format!("tables.{table}"), NOT_A_TABLE)),
     };
-    let names = slot_names(table);
+    let names = slots(table);
     let mut out = Vec::with_capacity(list.len());
     for (index, r) in list.into_iter().enumerate() {
         let mut row = Row {
-            fields: Map::new(),
+            fields: Vec::new(),
             slots: Vec::new(),
             names,
             under_result,
             index,
             table,
-            name: Rc::from(""),
-            sys_id: String::new(),
+            name: Name::Unnamed,
+            sys_id: Cow::Borrowed(""),
         };
         let Value::Object(mut fields) = r else {
             return Err(Error::invalid_input(
@@ -264,10 +417,11 @@ pub(crate) fn rows<'a>(table: &'static str, source: Option<Source<'a>>) -> Resul
             ));
         };
         row.slots = names
+            .names
             .iter()
             .map(|n| fields.remove(*n).map(Slot::Value))
             .collect();
-        row.fields = fields;
+        row.fields = fields.into_iter().collect();
         out.push(row.finish()?);
     }
     Ok(out)
@@ -300,12 +454,24 @@ impl<'a> Row<'a> {
     /// The checks of a record read: not nested deeper than the schedule
     /// can hold, a scalar `number` and a `sys_id`; names the record.
     fn finish(mut self) -> Result<Row<'a>> {
+        // The fields as a map holds them: by name, the last of equal
+        // names (read from text, they are in the order given).
+        if self.fields.len() > 1 {
+            self.fields.sort_by(|a, b| a.0.cmp(&b.0));
+            self.fields.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    std::mem::swap(&mut later.1, &mut kept.1);
+                }
+                same
+            });
+        }
         // A record lands deeper in the schedule than in its table; it must
         // still be readable there.
         let depth = self
             .fields
-            .values()
-            .map(field_depth)
+            .iter()
+            .map(|(_, v)| field_depth(v))
             .chain(self.slots.iter().flatten().map(Slot::depth))
             .max()
             .unwrap_or(0)
@@ -320,15 +486,16 @@ impl<'a> Row<'a> {
         }
         let table = self.table;
         let i = self.index;
-        let name = match (self.str_of("number")?, self.str_of("sys_id")?) {
-            (Some(n), Some(s)) => format!("{table} {n} (sys_id {s})"),
-            (Some(n), None) => format!("{table} {n}"),
-            (None, Some(s)) => format!("{table} sys_id {s}"),
-            (None, None) => format!("{table} record {i}"),
+        let number = self.text_of("number")?;
+        let sys_id = self.text_of("sys_id")?;
+        self.name = Name::Record {
+            table,
+            index: i,
+            number: number.map(Text::from),
+            sys_id: sys_id.clone().map(Text::from),
         };
-        self.name = Rc::from(name);
-        self.sys_id = match self.str_of("sys_id")? {
-            Some(s) => s.into_owned(),
+        self.sys_id = match sys_id {
+            Some(s) => s,
             None => return Err(self.error("sys_id", "missing")),
         };
         Ok(self)
@@ -346,10 +513,20 @@ impl<'a> Row<'a> {
 
     /// The field `field` as given.
     pub fn get(&self, field: &str) -> Option<FieldRef<'_>> {
-        match self.names.iter().position(|n| same_name(n, field)) {
+        match self.slot_index(field) {
             Some(i) => self.slots.get(i)?.as_ref().map(FieldRef::of),
-            None => self.fields.get(field).map(FieldRef::Value),
+            None => self
+                .fields
+                .binary_search_by(|(k, _)| k.as_str().cmp(field))
+                .ok()
+                .and_then(|i| self.fields.get(i))
+                .map(|(_, v)| FieldRef::Value(v)),
         }
+    }
+
+    /// The index of `field` among the slots.
+    fn slot_index(&self, field: &str) -> Option<usize> {
+        self.names.position(field)
     }
 
     /// `invalid_input` at this record's `field`, naming the record.
@@ -373,6 +550,18 @@ impl<'a> Row<'a> {
     /// error naming the field (it would otherwise become "").
     pub fn value_of(&self, field: &str) -> Result<Option<String>> {
         Ok(self.str_of(field)?.map(Cow::into_owned))
+    }
+
+    /// [`Row::str_of`], borrowed from the table's text (not from the row)
+    /// where the field was read from it as a string without escapes.
+    pub fn text_of(&self, field: &str) -> Result<Option<Cow<'a, str>>> {
+        if let Some(Some(Slot::Str(Cow::Borrowed(s)))) =
+            self.slot_index(field).and_then(|i| self.slots.get(i))
+        {
+            let s: &'a str = s;
+            return Ok((!blank(s)).then_some(Cow::Borrowed(s)));
+        }
+        Ok(self.str_of(field)?.map(|s| Cow::Owned(s.into_owned())))
     }
 
     /// [`Row::value_of`], borrowed where it can be.
@@ -530,35 +719,122 @@ impl<'a> Row<'a> {
     /// The record's fields left after the mapped ones were taken out,
     /// with `sys_id` (as plain text, also when fetched as `{value,
     /// display_value}`): a field named like one of the document's own
-    /// (`reserved`) or [`SHADOWED`] goes into the object [`SHADOWED`].
-    pub fn into_extra(self, mapped: &[&str], reserved: &BTreeSet<String>) -> Extra {
+    /// (`reserved`) or [`SHADOWED`] goes into the object [`SHADOWED`]
+    /// (`plan` says which fields are which).
+    pub fn into_extra(self, plan: &ExtraPlan<'_>) -> Extra {
+        let Row {
+            fields,
+            slots,
+            names,
+            sys_id,
+            ..
+        } = self;
         let mut extra = Extra::new();
         let mut shadowed = Extra::new();
-        let slots = self
-            .names
-            .iter()
-            .zip(self.slots)
-            .filter_map(|(k, v)| v.map(|v| (Cow::Borrowed(*k), v.into_value())));
-        let fields = self.fields.into_iter().map(|(k, v)| (Cow::Owned(k), v));
-        for (k, v) in slots.chain(fields) {
-            if k == "sys_id" {
+        // The slots' uses, computed here for rows of another table.
+        let uses: Cow<'_, [Use]> = if std::ptr::eq(plan.names, names) {
+            Cow::Borrowed(&plan.uses)
+        } else {
+            Cow::Owned(names.names.iter().map(|n| plan.use_of(n)).collect())
+        };
+        let mut sys_id = Some(sys_id);
+        for ((name, slot), use_) in names.names.iter().zip(slots).zip(uses.iter()) {
+            let Some(slot) = slot else {
+                continue;
+            };
+            match use_ {
                 // The record's identity, as plain text in every value mode.
-                extra.insert("sys_id".into(), Value::String(self.sys_id.clone()));
-                continue;
+                Use::SysId => {
+                    extra.insert(
+                        "sys_id".into(),
+                        Value::String(sys_id.take().map(Cow::into_owned).unwrap_or_default()),
+                    );
+                }
+                Use::Mapped => {}
+                Use::Shadowed => {
+                    shadowed.insert((*name).to_string(), slot.into_value());
+                }
+                Use::Kept => {
+                    extra.insert((*name).to_string(), slot.into_value());
+                }
             }
-            if mapped.iter().any(|m| same_name(m, &k)) {
-                continue;
-            }
-            if k == SHADOWED || reserved.contains(k.as_ref()) {
-                shadowed.insert(k.into_owned(), v);
-            } else {
-                extra.insert(k.into_owned(), v);
+        }
+        for (k, v) in fields {
+            match plan.use_of(&k) {
+                Use::SysId => {
+                    extra.insert(
+                        "sys_id".into(),
+                        Value::String(sys_id.take().map(Cow::into_owned).unwrap_or_default()),
+                    );
+                }
+                Use::Mapped => {}
+                Use::Shadowed => {
+                    shadowed.insert(k, v);
+                }
+                Use::Kept => {
+                    extra.insert(k, v);
+                }
             }
         }
         if !shadowed.is_empty() {
             extra.insert(SHADOWED.into(), Value::Object(shadowed));
         }
         extra
+    }
+}
+
+/// What [`Row::into_extra`] does with a field of a record.
+#[derive(Clone, Copy)]
+enum Use {
+    /// `sys_id`: kept as plain text.
+    SysId,
+    /// Mapped onto the document: left out.
+    Mapped,
+    /// Named like a member of the document, or [`SHADOWED`]: kept under
+    /// [`SHADOWED`].
+    Shadowed,
+    /// Kept in `extra` under its own name.
+    Kept,
+}
+
+/// Where [`Row::into_extra`] puts each field of a table's records: the
+/// fields mapped onto the document (left out) and the document's own
+/// member names (`reserved`, kept under [`SHADOWED`]); for the table's
+/// slots ([`slot_names`]) decided once, not per record.
+pub(crate) struct ExtraPlan<'p> {
+    mapped: &'p [&'p str],
+    reserved: &'p BTreeSet<String>,
+    /// The slots of the table the plan was made for.
+    names: &'static Slots,
+    /// The use of each of `names`.
+    uses: Vec<Use>,
+}
+
+impl<'p> ExtraPlan<'p> {
+    /// The plan for the records of `table`.
+    pub fn new(table: &str, mapped: &'p [&'p str], reserved: &'p BTreeSet<String>) -> Self {
+        let names = slots(table);
+        let mut plan = ExtraPlan {
+            mapped,
+            reserved,
+            names,
+            uses: Vec::new(),
+        };
+        plan.uses = names.names.iter().map(|n| plan.use_of(n)).collect();
+        plan
+    }
+
+    /// The use of field `k`.
+    fn use_of(&self, k: &str) -> Use {
+        if k == "sys_id" {
+            Use::SysId
+        } else if self.mapped.iter().any(|m| same_name(m, k)) {
+            Use::Mapped
+        } else if k == SHADOWED || self.reserved.contains(k) {
+            Use::Shadowed
+        } else {
+            Use::Kept
+        }
     }
 }
 
@@ -632,37 +908,48 @@ pub(crate) fn chrono_format(sn: &str) -> Option<String> {
 
 /// Records of one table by sys_id and by display name, to resolve
 /// references in any value mode.
-#[derive(Default)]
-pub(crate) struct Index {
-    by_sys: HashMap<String, usize>,
-    by_name: HashMap<String, Vec<usize>>,
+/// The sys_ids are borrowed from the tables' text where they can be.
+pub(crate) struct Index<'a> {
+    by_sys: FastMap<Cow<'a, str>, usize>,
+    /// Kept for display-only rows only, the one mode that resolves by
+    /// display name.
+    by_name: FastMap<String, Vec<usize>>,
     /// The sys_ids, in order (to name the records of an ambiguous name).
-    sys_ids: Vec<String>,
+    sys_ids: Vec<Cow<'a, str>>,
+    /// Whether `by_name` is kept.
+    by_display: bool,
     /// Whether the table was given at all.
     pub given: bool,
 }
 
-impl Index {
-    /// An empty index of a table `given` or not.
-    pub fn new(given: bool) -> Self {
+impl<'a> Index<'a> {
+    /// An empty index of a table `given` or not, for rows read as `mode`.
+    pub fn new(given: bool, mode: DisplayValue) -> Self {
         Index {
+            by_sys: FastMap::default(),
+            by_name: FastMap::default(),
+            sys_ids: Vec::new(),
+            by_display: mode == DisplayValue::True,
             given,
-            ..Index::default()
         }
     }
 
     /// Adds record `sys_id`, displayed as `name`; `Err` with the index of
     /// the earlier record of the same sys_id.
-    pub fn add(&mut self, sys_id: &str, name: Option<&str>) -> std::result::Result<usize, usize> {
+    pub fn add(
+        &mut self,
+        sys_id: Cow<'a, str>,
+        name: Option<&str>,
+    ) -> std::result::Result<usize, usize> {
         let i = self.sys_ids.len();
-        if let Some(&earlier) = self.by_sys.get(sys_id) {
+        if let Some(&earlier) = self.by_sys.get(sys_id.as_ref()) {
             return Err(earlier);
         }
-        self.by_sys.insert(sys_id.to_string(), i);
-        if let Some(n) = name {
+        self.by_sys.insert(sys_id.clone(), i);
+        if let (Some(n), true) = (name, self.by_display) {
             self.by_name.entry(n.to_string()).or_default().push(i);
         }
-        self.sys_ids.push(sys_id.to_string());
+        self.sys_ids.push(sys_id);
         Ok(i)
     }
 
@@ -686,7 +973,7 @@ impl Index {
                 Some(many) => {
                     let ids: Vec<&str> = many
                         .iter()
-                        .filter_map(|&i| self.sys_ids.get(i).map(String::as_str))
+                        .filter_map(|&i| self.sys_ids.get(i).map(AsRef::as_ref))
                         .collect();
                     Err(row.error(
                         field,
@@ -740,7 +1027,7 @@ impl Index {
 
     /// The sys_id of record `i`.
     pub fn sys_id(&self, i: usize) -> Option<&str> {
-        self.sys_ids.get(i).map(String::as_str)
+        self.sys_ids.get(i).map(AsRef::as_ref)
     }
 
     /// The sys_id of the reference `field` when it names no record of a
@@ -927,20 +1214,20 @@ fn records<'de, A: SeqAccess<'de>>(
     under_result: bool,
     mut seq: A,
 ) -> std::result::Result<ReadRows<'de>, A::Error> {
-    let names = slot_names(table);
+    let names = slots(table);
     let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
     let mut index = 0usize;
     let mut failed = None;
     while failed.is_none() {
         let row = Row {
-            fields: Map::new(),
+            fields: Vec::new(),
             slots: Vec::new(),
             names,
             under_result,
             index,
             table,
-            name: Rc::from(""),
-            sys_id: String::new(),
+            name: Name::Unnamed,
+            sys_id: Cow::Borrowed(""),
         };
         let Some(read) = seq.next_element_seed(RecordSeed(row))? else {
             break;
@@ -1015,7 +1302,7 @@ impl<'de> Visitor<'de> for RecordSeed<'de> {
                 }
                 Field::Other(k) => {
                     let value: Value = map.next_value()?;
-                    row.fields.insert(k, value);
+                    row.fields.push((k, value));
                 }
             }
         }
@@ -1132,7 +1419,7 @@ enum Field {
     Other(String),
 }
 
-struct FieldKey(&'static [&'static str]);
+struct FieldKey(&'static Slots);
 
 impl<'de> DeserializeSeed<'de> for FieldKey {
     type Value = Field;
@@ -1150,14 +1437,14 @@ impl Visitor<'_> for FieldKey {
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Field, E> {
-        Ok(match self.0.iter().position(|n| same_name(n, s)) {
+        Ok(match self.0.position(s) {
             Some(i) => Field::Slot(i),
             None => Field::Other(s.to_string()),
         })
     }
 
     fn visit_string<E: de::Error>(self, s: String) -> std::result::Result<Field, E> {
-        Ok(match self.0.iter().position(|n| same_name(n, &s)) {
+        Ok(match self.0.position(&s) {
             Some(i) => Field::Slot(i),
             None => Field::Other(s),
         })
