@@ -533,25 +533,38 @@ fn rows_are_read_under_the_limits() {
     assert_eq!(body.path.unwrap(), "deployments[0].service");
 }
 
+/// Two readers over a split of `h` (half the deployments and the releases
+/// in the first, the rest and the incidents in the second), and the rows
+/// of each table in all.
+fn two_readers(h: &Value, options: &KpiOptions) -> (ArrowHistory, ArrowHistory, [usize; 3]) {
+    let d = columnar::deployments(h, Times::Text);
+    let i = columnar::incidents(h, Times::Unit(TimeUnit::Millisecond));
+    let r = columnar::releases(h);
+    let (mut first, mut second) = (reader(options), reader(options));
+    let half = d.num_rows() / 2;
+    first.push_deployments(&d.slice(0, half)).unwrap();
+    second
+        .push_deployments(&d.slice(half, d.num_rows() - half))
+        .unwrap();
+    second.push_incidents(&i).unwrap();
+    first.push_releases(&r).unwrap();
+    (first, second, [d.num_rows(), i.num_rows(), r.num_rows()])
+}
+
+/// The rows `reader` has read of each table.
+fn rows_read(reader: &ArrowHistory) -> [usize; 3] {
+    use relman_arrow::Table;
+    [Table::Deployments, Table::Incidents, Table::Releases].map(|t| reader.rows(t))
+}
+
 #[test]
 fn merged_readers_equal_one_reader_over_everything() {
     let h = history();
     for options in options() {
         let expected = document_report(&h, &options);
-        let d = columnar::deployments(&h, Times::Text);
-        let i = columnar::incidents(&h, Times::Unit(TimeUnit::Millisecond));
-        let r = columnar::releases(&h);
-        let (mut first, mut second) = (reader(&options), reader(&options));
-        let half = |b: &RecordBatch| b.num_rows() / 2;
-        first.push_deployments(&d.slice(0, half(&d))).unwrap();
-        second
-            .push_deployments(&d.slice(half(&d), d.num_rows() - half(&d)))
-            .unwrap();
-        second.push_incidents(&i).unwrap();
-        first.push_releases(&r).unwrap();
+        let (mut first, second, rows) = two_readers(&h, &options);
         first.merge(second).unwrap();
-        assert_eq!(first.rows(relman_arrow::Table::Deployments), d.num_rows());
-        assert_eq!(first.rows(relman_arrow::Table::Incidents), i.num_rows());
+        assert_eq!(rows_read(&first), rows);
         assert_eq!(
             serde_json::to_value(first.finish().unwrap()).unwrap(),
             expected
@@ -572,17 +585,7 @@ fn readers_through_bytes_merge_into_the_whole() {
     let h = history();
     for options in options() {
         let expected = document_report(&h, &options);
-        let d = columnar::deployments(&h, Times::Text);
-        let i = columnar::incidents(&h, Times::Unit(TimeUnit::Millisecond));
-        let r = columnar::releases(&h);
-        let (mut first, mut second) = (reader(&options), reader(&options));
-        let half = d.num_rows() / 2;
-        first.push_deployments(&d.slice(0, half)).unwrap();
-        second
-            .push_deployments(&d.slice(half, d.num_rows() - half))
-            .unwrap();
-        second.push_incidents(&i).unwrap();
-        first.push_releases(&r).unwrap();
+        let (first, second, rows) = two_readers(&h, &options);
         let through = |h: &ArrowHistory| {
             let bytes = h.to_bytes();
             let back = ArrowHistory::from_bytes(&bytes, Limits::DEFAULT).unwrap();
@@ -592,9 +595,7 @@ fn readers_through_bytes_merge_into_the_whole() {
         let mut merged = through(&first);
         merged.merge(through(&second)).unwrap();
         let merged = through(&merged);
-        assert_eq!(merged.rows(relman_arrow::Table::Deployments), d.num_rows());
-        assert_eq!(merged.rows(relman_arrow::Table::Incidents), i.num_rows());
-        assert_eq!(merged.rows(relman_arrow::Table::Releases), r.num_rows());
+        assert_eq!(rows_read(&merged), rows);
         assert_eq!(
             serde_json::to_value(merged.finish().unwrap()).unwrap(),
             expected
