@@ -738,48 +738,51 @@ impl<'a> Row<'a> {
             Cow::Owned(names.names.iter().map(|n| plan.use_of(n)).collect())
         };
         let mut sys_id = Some(sys_id);
+        let mut out = (&mut extra, &mut shadowed, &mut sys_id);
         for ((name, slot), use_) in names.names.iter().zip(slots).zip(uses.iter()) {
-            let Some(slot) = slot else {
-                continue;
-            };
-            match use_ {
-                // The record's identity, as plain text in every value mode.
-                Use::SysId => {
-                    extra.insert(
-                        "sys_id".into(),
-                        Value::String(sys_id.take().map(Cow::into_owned).unwrap_or_default()),
-                    );
-                }
-                Use::Mapped => {}
-                Use::Shadowed => {
-                    shadowed.insert((*name).to_string(), slot.into_value());
-                }
-                Use::Kept => {
-                    extra.insert((*name).to_string(), slot.into_value());
-                }
+            if let Some(slot) = slot {
+                place(
+                    &mut out,
+                    *use_,
+                    || (*name).to_string(),
+                    || slot.into_value(),
+                );
             }
         }
         for (k, v) in fields {
-            match plan.use_of(&k) {
-                Use::SysId => {
-                    extra.insert(
-                        "sys_id".into(),
-                        Value::String(sys_id.take().map(Cow::into_owned).unwrap_or_default()),
-                    );
-                }
-                Use::Mapped => {}
-                Use::Shadowed => {
-                    shadowed.insert(k, v);
-                }
-                Use::Kept => {
-                    extra.insert(k, v);
-                }
-            }
+            place(&mut out, plan.use_of(&k), || k, || v);
         }
         if !shadowed.is_empty() {
             extra.insert(SHADOWED.into(), Value::Object(shadowed));
         }
         extra
+    }
+}
+
+/// Puts one field of a record where its use says ([`Row::into_extra`]):
+/// the record's `sys_id` as plain text, a kept field into `extra`, a
+/// shadowed one aside; its name and value are built only when kept.
+fn place(
+    (extra, shadowed, sys_id): &mut (&mut Extra, &mut Extra, &mut Option<Cow<'_, str>>),
+    use_: Use,
+    name: impl FnOnce() -> String,
+    value: impl FnOnce() -> Value,
+) {
+    match use_ {
+        // The record's identity, as plain text in every value mode.
+        Use::SysId => {
+            extra.insert(
+                "sys_id".into(),
+                Value::String(sys_id.take().map(Cow::into_owned).unwrap_or_default()),
+            );
+        }
+        Use::Mapped => {}
+        Use::Shadowed => {
+            shadowed.insert(name(), value());
+        }
+        Use::Kept => {
+            extra.insert(name(), value());
+        }
     }
 }
 
