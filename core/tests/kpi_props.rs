@@ -297,6 +297,35 @@ proptest! {
     }
 }
 
+/// `shard_count` accumulators over a random partition of `h`: each record
+/// goes to the shard a hash of its position, the seed and its kind picks
+/// (deployments, incidents and releases independently).
+fn random_shards(
+    h: &History,
+    options: &KpiOptions,
+    shard_count: usize,
+    seed: u64,
+) -> Vec<KpiAccumulator> {
+    let settings = KpiSettings::resolve(&KpiPolicy::default(), options).unwrap();
+    let mut shards: Vec<KpiAccumulator> = (0..shard_count)
+        .map(|_| KpiAccumulator::new(settings.clone()).unwrap())
+        .collect();
+    let pick = |k: usize, salt: u64| {
+        let x = (k as u64 ^ seed ^ salt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (x >> 33) as usize % shard_count
+    };
+    for (k, d) in h.deployments.iter().enumerate() {
+        shards[pick(k, 1)].add_deployment(d).unwrap();
+    }
+    for (k, i) in h.incidents.iter().enumerate() {
+        shards[pick(k, 2)].add_incident(i).unwrap();
+    }
+    for (k, r) in h.releases.iter().enumerate() {
+        shards[pick(k, 3)].add_release(r);
+    }
+    shards
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
 
@@ -324,23 +353,7 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let whole = compute_kpis(&h, &options).unwrap();
-        let settings = KpiSettings::resolve(&KpiPolicy::default(), &options).unwrap();
-        let mut shards: Vec<KpiAccumulator> =
-            (0..shard_count).map(|_| KpiAccumulator::new(settings.clone()).unwrap()).collect();
-        // A random partition: each record goes to the shard its hash picks.
-        let pick = |k: usize, salt: u64| {
-            let x = (k as u64 ^ seed ^ salt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            (x >> 33) as usize % shard_count
-        };
-        for (k, d) in h.deployments.iter().enumerate() {
-            shards[pick(k, 1)].add_deployment(d).unwrap();
-        }
-        for (k, i) in h.incidents.iter().enumerate() {
-            shards[pick(k, 2)].add_incident(i).unwrap();
-        }
-        for (k, r) in h.releases.iter().enumerate() {
-            shards[pick(k, 3)].add_release(r);
-        }
+        let mut shards = random_shards(&h, &options, shard_count, seed);
         // Merge in a seed-dependent order (a tree when there are four).
         if seed % 2 == 0 {
             shards.reverse();
@@ -366,22 +379,7 @@ proptest! {
         // Spark's way: one accumulator per partition, shipped as bytes to
         // the driver, read back and merged there.
         let whole = compute_kpis(&h, &options).unwrap();
-        let settings = KpiSettings::resolve(&KpiPolicy::default(), &options).unwrap();
-        let mut shards: Vec<KpiAccumulator> =
-            (0..shard_count).map(|_| KpiAccumulator::new(settings.clone()).unwrap()).collect();
-        let pick = |k: usize, salt: u64| {
-            let x = (k as u64 ^ seed ^ salt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            (x >> 33) as usize % shard_count
-        };
-        for (k, d) in h.deployments.iter().enumerate() {
-            shards[pick(k, 1)].add_deployment(d).unwrap();
-        }
-        for (k, i) in h.incidents.iter().enumerate() {
-            shards[pick(k, 2)].add_incident(i).unwrap();
-        }
-        for (k, r) in h.releases.iter().enumerate() {
-            shards[pick(k, 3)].add_release(r);
-        }
+        let shards = random_shards(&h, &options, shard_count, seed);
         let shipped: Vec<Vec<u8>> = shards.iter().map(KpiAccumulator::to_bytes).collect();
         let mut received: Vec<KpiAccumulator> = Vec::new();
         for bytes in &shipped {
