@@ -99,11 +99,8 @@ impl KpiAccumulator {
             };
             // The settings as compute_kpis_ndjson resolves them (same
             // errors and paths), each row read under the default limits.
-            let history = relman::api::ops::compute_kpis_ndjson::reader(value)
-                .and_then(|reader| {
-                    let settings = reader.accumulator().settings().clone();
-                    ArrowHistory::new(settings, relman::limits::Limits::DEFAULT)
-                })
+            let history = relman::api::ops::compute_kpis_ndjson::settings(value)
+                .and_then(|settings| ArrowHistory::new(settings, relman::limits::Limits::DEFAULT))
                 .map_err(|e| raise(py, &e))?;
             Ok(KpiAccumulator {
                 history: Some(history),

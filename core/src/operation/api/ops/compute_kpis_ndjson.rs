@@ -40,13 +40,20 @@ operation! {
 /// read under the default limits. The binding feeds it lines and finishes
 /// it: the report is the one `compute_kpis_ndjson` gives on the same text.
 pub fn reader(params: serde_json::Value) -> crate::Result<crate::ndjson::NdjsonHistory> {
+    crate::ndjson::NdjsonHistory::new(settings(params)?, crate::limits::Limits::DEFAULT)
+}
+
+/// The KPI settings of the operation's `options` and `policy` (`params`,
+/// an object without `text`), read as the operation reads them (same
+/// errors and paths): what [`reader`] starts from, for a binding that
+/// feeds records another way (the Python binding's Arrow tables).
+pub fn settings(params: serde_json::Value) -> crate::Result<crate::KpiSettings> {
     let limits = crate::limits::Limits::DEFAULT;
     let mut map = crate::api::prepare(&OPERATION_WITHOUT_TEXT, params)?;
     let options = crate::api::read::optional::<Val, KpiOptions>(&mut map, "options", &limits)?;
     let policy = crate::api::read::optional::<Doc, Policy>(&mut map, "policy", &limits)?;
     let policy = policy.unwrap_or_default();
-    let settings = crate::KpiSettings::resolve(&policy.kpi, &options.unwrap_or_default())?;
-    crate::ndjson::NdjsonHistory::new(settings, limits)
+    crate::KpiSettings::resolve(&policy.kpi, &options.unwrap_or_default())
 }
 
 /// The operation without its `text`, for [`reader`]'s parameters.
