@@ -17,13 +17,13 @@ fn at(v: &[f64], k: usize) -> f64 {
 /// Writes `deployments.csv`, `changes.csv` and `incidents.csv` into `dir`
 /// for the pandas baseline.
 pub fn write_csv(dir: &Path, deps: &[Dep], incs: &[Inc]) -> Result<(), Box<dyn std::error::Error>> {
-    let mut d = String::from("id,service,env,finished,outcome,kind\n");
+    let mut d = String::from("id,service,env,finished,outcome,kind,team\n");
     let mut c = String::from("change_id,deployment_id,committed\n");
     for x in deps {
         writeln!(
             d,
-            "{},{},{},{},{},{}",
-            x.id, x.service, x.env, x.finished, x.outcome, x.kind
+            "{},{},{},{},{},{},{}",
+            x.id, x.service, x.env, x.finished, x.outcome, x.kind, x.team
         )?;
         for (id, committed) in &x.changes {
             match committed {

@@ -224,6 +224,38 @@ impl Times {
             .transpose()
     }
 
+    /// Row `i` of a timestamp column without building a [`Timestamp`]: the
+    /// instant in nanoseconds (exact, for comparing two columns of
+    /// different units) and in whole Unix seconds, as
+    /// [`get`](Times::get)`(i)`'s `unix_seconds()`. `Ok(None)` for a null;
+    /// `Err(())` where `get` must decide (text, a value out of range).
+    pub(crate) fn seconds(&self, i: usize) -> std::result::Result<Option<(i128, i64)>, ()> {
+        fn value<T: crate::arrow::datatypes::ArrowPrimitiveType<Native = i64>>(
+            a: &PrimitiveArray<T>,
+            i: usize,
+        ) -> Option<i64> {
+            (i < a.len() && a.is_valid(i)).then(|| a.value(i))
+        }
+        // The unit: per second, and nanoseconds per unit.
+        let (v, per_second, nanos_per) = match self {
+            Times::Seconds(a) => (value(a, i), 1, 1_000_000_000),
+            Times::Millis(a) => (value(a, i), 1_000, 1_000_000),
+            Times::Micros(a) => (value(a, i), 1_000_000, 1_000),
+            Times::Nanos(a) => (value(a, i), 1_000_000_000, 1),
+            Times::Text(_) => return Err(()),
+        };
+        let Some(v) = v else { return Ok(None) };
+        let secs = v.div_euclid(per_second);
+        // The range `get` accepts (chrono's): the same second is in range
+        // at any fraction.
+        let range = DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp();
+        if !range.contains(&secs) {
+            return Err(());
+        }
+        let nanos = i128::from(v).saturating_mul(nanos_per);
+        Ok(Some((nanos, secs)))
+    }
+
     /// Row `i`: `None` for a null, an error message for a bad value.
     pub(crate) fn get(&self, i: usize) -> std::result::Result<Option<Timestamp>, String> {
         fn value<T: crate::arrow::datatypes::ArrowPrimitiveType<Native = i64>>(
@@ -346,6 +378,41 @@ impl ChangesCol {
         }))
     }
 
+    /// Row `i`'s changes as `(id, committed_at seconds)` pairs, checked as
+    /// [`get`](ChangesCol::get) checks them and within `max_items` and
+    /// `max_string_bytes`, without allocating: `None` where `get` must
+    /// decide (a null item or id, a bad time, a limit exceeded, text
+    /// times).
+    pub(crate) fn fast(
+        &self,
+        i: usize,
+        max_items: u64,
+        max_string_bytes: u64,
+    ) -> Option<impl Iterator<Item = (&str, Option<i64>)> + Clone + '_> {
+        let range = self.list.range(i).unwrap_or(0..0);
+        if u64::try_from(range.len()).ok()? > max_items {
+            return None;
+        }
+        let item = move |j: usize| -> Option<(&str, Option<i64>)> {
+            if j >= self.items.len() || self.items.is_null(j) {
+                return None;
+            }
+            let id = self.id.get(j)?;
+            if u64::try_from(id.len()).ok()? > max_string_bytes {
+                return None;
+            }
+            let committed = match &self.committed_at {
+                Some(c) => c.seconds(j).ok()?.map(|(_, s)| s),
+                None => None,
+            };
+            Some((id, committed))
+        };
+        // Checked once here; read again (without the checks failing) by
+        // the caller.
+        range.clone().try_for_each(|j| item(j).map(drop))?;
+        Some(range.filter_map(item))
+    }
+
     /// Row `i`'s changes (none for a null list); `path` is the row's
     /// `…changes`.
     pub(crate) fn get(&self, i: usize, path: &str) -> Result<Vec<CommitRef>> {
@@ -395,6 +462,18 @@ impl StrListCol {
         let items = Strs::of(&list.values, &path, STRING_LIST)
             .map_err(|_| wrong_type(&path, column, array.data_type(), STRING_LIST))?;
         Ok(Some(StrListCol { list, items }))
+    }
+
+    /// Whether row `i`'s strings pass [`get`](StrListCol::get)'s checks and
+    /// the limits (at most `max_cis`, each within `max_string_bytes`).
+    pub(crate) fn fits(&self, i: usize, max_cis: u64, max_string_bytes: u64) -> bool {
+        let range = self.list.range(i).unwrap_or(0..0);
+        u64::try_from(range.len()).is_ok_and(|n| n <= max_cis)
+            && range.into_iter().all(|j| {
+                self.items
+                    .get(j)
+                    .is_some_and(|s| u64::try_from(s.len()).is_ok_and(|n| n <= max_string_bytes))
+            })
     }
 
     /// Row `i`'s strings (none for a null list); `path` is the row's

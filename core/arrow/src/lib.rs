@@ -134,6 +134,8 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 #[cfg(feature = "parquet")]
 use parquet::file::reader::ChunkReader;
 use relman::error::{Error, Problem, Result, Warning};
+use relman::foundation::parallel;
+use relman::kpi::{DeploymentFields, IncidentFields};
 use relman::limits::{exceeded, Limits};
 #[cfg(feature = "parquet")]
 use relman::policy::KpiPolicy;
@@ -470,10 +472,71 @@ pub fn compute_kpis_parquet(
         (Table::Releases, &files.releases),
     ] {
         if let Some(path) = path {
-            history.read_parquet(table, open(table, path)?)?;
+            history.read_parquet_file(table, path)?;
         }
     }
     history.finish()
+}
+
+#[cfg(feature = "parquet")]
+impl ArrowHistory {
+    /// [`read_parquet`](ArrowHistory::read_parquet) of the file at `path`,
+    /// its row groups decoded and read on every core (batch work's
+    /// threads, `relman::foundation::parallel`): contiguous runs of row
+    /// groups, each read by a reader of its own (the file opened again)
+    /// into a shard, the shards merged in file order — the same reader as
+    /// a serial read (merging is exact), the same first error (rows are
+    /// numbered across the file, and the earliest failing shard holds the
+    /// earliest bad row).
+    fn read_parquet_file(&mut self, table: Table, path: &Path) -> Result<()> {
+        let bad = |e: parquet::errors::ParquetError| {
+            Error::invalid_input(table.name(), format!("not a readable Parquet file: {e}"))
+        };
+        let builder = ParquetRecordBatchReaderBuilder::try_new(open(table, path)?).map_err(bad)?;
+        let groups: Vec<usize> = builder
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| usize::try_from(g.num_rows()).unwrap_or(0))
+            .collect();
+        let threads = parallel::threads();
+        if threads < 2 || groups.len() < 2 {
+            return self.read_batches(table, builder.build().map_err(bad)?);
+        }
+        drop(builder);
+        let runs = parallel::ranges(groups.len(), threads);
+        let before = |g: usize| -> usize {
+            groups
+                .get(..g)
+                .unwrap_or(&[])
+                .iter()
+                .fold(0usize, |a, n| a.saturating_add(*n))
+        };
+        let first = self.rows.get(slot(table)).copied().unwrap_or(0);
+        let settings = self.acc.settings().clone();
+        let shards = parallel::map(&runs, |run| -> Result<ArrowHistory> {
+            let mut shard = ArrowHistory::new(settings.clone(), self.limits.clone())?;
+            let start = first.saturating_add(before(run.start));
+            if let Some(rows) = shard.rows.get_mut(slot(table)) {
+                *rows = start;
+            }
+            let reader = ParquetRecordBatchReaderBuilder::try_new(open(table, path)?)
+                .map_err(bad)?
+                .with_row_groups(run.clone().collect())
+                .build()
+                .map_err(bad)?;
+            shard.read_batches(table, reader)?;
+            // Merged below: its own rows only.
+            if let Some(rows) = shard.rows.get_mut(slot(table)) {
+                *rows = rows.saturating_sub(start);
+            }
+            Ok(shard)
+        });
+        for shard in shards {
+            self.merge(shard?)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(feature = "parquet")]
@@ -549,6 +612,29 @@ fn non_empty(row: &str, column: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// An outcome as serde reads it (`snake_case`), for the common row; `None`
+/// leaves the value to [`variant`].
+fn outcome_of(text: &str) -> Option<Outcome> {
+    match text {
+        "success" => Some(Outcome::Success),
+        "success_with_issues" => Some(Outcome::SuccessWithIssues),
+        "failed" => Some(Outcome::Failed),
+        "rolled_back" => Some(Outcome::RolledBack),
+        _ => None,
+    }
+}
+
+/// A deployment kind as serde reads it, for the common row.
+fn kind_of(text: &str) -> Option<DeploymentKind> {
+    match text {
+        "planned" => Some(DeploymentKind::Planned),
+        "emergency" => Some(DeploymentKind::Emergency),
+        "hotfix" => Some(DeploymentKind::Hotfix),
+        "rework" => Some(DeploymentKind::Rework),
+        _ => None,
+    }
+}
+
 /// A snake_case enum value, with serde's message for an unknown one.
 fn variant<'de, T: Deserialize<'de>>(row: &str, column: &str, text: &'de str) -> Result<T> {
     T::deserialize(StrDeserializer::<serde::de::value::Error>::new(text))
@@ -573,7 +659,68 @@ fn feed_deployments(
     let kind = Strs::optional(batch, t, "kind")?;
     let changes = ChangesCol::optional(batch, t, "changes")?;
     let cis = StrListCol::optional(batch, t, "cis")?;
+    let fits = |s: &str| u64::try_from(s.len()).is_ok_and(|n| n <= limits.max_string_bytes);
+    let opt_fits = |c: &Option<Strs>, i: usize| c.as_ref().and_then(|c| c.get(i)).is_none_or(fits);
+    // The common row — every value present and valid, timestamps (not
+    // text), within the limits — is read in place into the accumulator,
+    // without building a `DeploymentRecord`; any other row takes the
+    // general path below, which gives the same result or the error.
+    let fast = |acc: &mut KpiAccumulator, i: usize| -> bool {
+        let (Some(id), Some(service), Some(environment)) =
+            (id.get(i), service.get(i), environment.get(i))
+        else {
+            return false;
+        };
+        let Ok(Some((finished_ns, finished))) = finished_at.seconds(i) else {
+            return false;
+        };
+        let started_ok = match started_at.as_ref().map(|c| c.seconds(i)) {
+            None | Some(Ok(None)) => true,
+            Some(Ok(Some((started_ns, _)))) => started_ns <= finished_ns,
+            Some(Err(())) => false,
+        };
+        let (Some(outcome), Some(kind)) = (
+            outcome.get(i).and_then(outcome_of),
+            kind.as_ref().map_or(Some(DeploymentKind::Planned), |k| {
+                k.get(i).map_or(Some(DeploymentKind::Planned), kind_of)
+            }),
+        ) else {
+            return false;
+        };
+        if !started_ok
+            || id.trim().is_empty()
+            || ![id, service, environment].into_iter().all(fits)
+            || !opt_fits(&team, i)
+            || !opt_fits(&release_id, i)
+            || !cis
+                .as_ref()
+                .is_none_or(|c| c.fits(i, limits.max_cis, limits.max_string_bytes))
+        {
+            return false;
+        }
+        let fields = DeploymentFields {
+            id,
+            service,
+            environment,
+            team: team.as_ref().and_then(|c| c.get(i)),
+            release_id: release_id.as_ref().and_then(|c| c.get(i)),
+            finished_at: finished,
+            outcome,
+            kind,
+        };
+        match &changes {
+            None => acc.add_deployment_fields(&fields, std::iter::empty()),
+            Some(c) => match c.fast(i, limits.max_items, limits.max_string_bytes) {
+                Some(items) => acc.add_deployment_fields(&fields, items),
+                None => return false,
+            },
+        }
+        true
+    };
     for i in 0..batch.num_rows() {
+        if fast(acc, i) {
+            continue;
+        }
         let row = format!("{t}[{}]", first.saturating_add(i));
         let opt = |c: &Option<Strs>| c.as_ref().and_then(|c| c.get(i)).map(str::to_string);
         let d = DeploymentRecord {
@@ -629,7 +776,40 @@ fn feed_incidents(
     let created_at = Times::required(batch, t, "created_at")?;
     let resolved_at = Times::optional(batch, t, "resolved_at")?;
     let caused_by = Strs::optional(batch, t, "caused_by")?;
+    let fits = |s: &str| u64::try_from(s.len()).is_ok_and(|n| n <= limits.max_string_bytes);
+    let opt_fits = |c: &Option<Strs>, i: usize| c.as_ref().and_then(|c| c.get(i)).is_none_or(fits);
+    // The common row in place, as for deployments.
+    let fast = |acc: &mut KpiAccumulator, i: usize| -> bool {
+        let Some(id) = id.get(i) else { return false };
+        let Ok(Some((created_ns, created))) = created_at.seconds(i) else {
+            return false;
+        };
+        let resolved = match resolved_at.as_ref().map(|c| c.seconds(i)) {
+            None | Some(Ok(None)) => None,
+            Some(Ok(Some((resolved_ns, resolved)))) if resolved_ns >= created_ns => Some(resolved),
+            Some(_) => return false,
+        };
+        if id.trim().is_empty()
+            || !fits(id)
+            || !opt_fits(&service, i)
+            || !opt_fits(&severity, i)
+            || !opt_fits(&caused_by, i)
+        {
+            return false;
+        }
+        acc.add_incident_fields(&IncidentFields {
+            id,
+            service: service.as_ref().and_then(|c| c.get(i)),
+            created_at: created,
+            resolved_at: resolved,
+            caused_by: caused_by.as_ref().and_then(|c| c.get(i)),
+        });
+        true
+    };
     for i in 0..batch.num_rows() {
+        if fast(acc, i) {
+            continue;
+        }
         let row = format!("{t}[{}]", first.saturating_add(i));
         let opt = |c: &Option<Strs>| c.as_ref().and_then(|c| c.get(i)).map(str::to_string);
         let inc = Incident {

@@ -644,3 +644,102 @@ fn bad_reader_bytes_are_refused_at_bytes() {
     warnings.extend_from_slice(b"{}");
     assert!(refused(&warnings).contains("warnings"));
 }
+
+/// `compute_kpis_parquet` reads the row groups of a file on every core, in
+/// runs merged in file order: the report and the first error (its row
+/// numbered across the file) are those of one thread, whatever the number
+/// of threads.
+#[test]
+fn row_groups_read_on_every_core_equal_one_thread() {
+    use relman::foundation::parallel;
+    let h = history();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("relman-arrow-row-groups");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mode = Times::Unit(TimeUnit::Microsecond);
+    // Row groups of 2 deployments and of 1 incident.
+    let files = ParquetFiles {
+        deployments: Some(dir.join("deployments.parquet")),
+        incidents: Some(dir.join("incidents.parquet")),
+        releases: None,
+    };
+    let deployments = columnar::deployments(&h, mode);
+    let groups = pieces(&deployments, 2);
+    assert!(groups.len() >= 4, "{} row groups", groups.len());
+    columnar::write_parquet(
+        files.deployments.as_ref().unwrap(),
+        &groups,
+        Compression::SNAPPY,
+    );
+    columnar::write_parquet(
+        files.incidents.as_ref().unwrap(),
+        &pieces(&columnar::incidents(&h, mode), 1),
+        Compression::SNAPPY,
+    );
+    let run = |threads: usize, files: &ParquetFiles, options: &KpiOptions| {
+        parallel::with_threads(threads, || {
+            compute_kpis_parquet(files, &KpiPolicy::default(), options, &Limits::DEFAULT)
+                .map(|r| serde_json::to_value(r).unwrap())
+        })
+    };
+    let mut no_releases = h.clone();
+    no_releases["releases"] = json!([]);
+    for options in options() {
+        let expected = document_report(&no_releases, &options);
+        for threads in [1, 2, 3, 8] {
+            assert_eq!(
+                run(threads, &files, &options).unwrap(),
+                expected,
+                "{threads} threads"
+            );
+        }
+    }
+    // Bad rows in the third and the last row group: the first is named.
+    let n = deployments.num_rows();
+    let outcomes: Vec<Option<&str>> = (0..n)
+        .map(|i| {
+            Some(if i == 5 || i == n - 1 {
+                "huge"
+            } else {
+                "success"
+            })
+        })
+        .collect();
+    let bad = with_outcomes(&deployments, outcomes);
+    let bad_files = ParquetFiles {
+        deployments: Some(dir.join("bad-deployments.parquet")),
+        ..files.clone()
+    };
+    columnar::write_parquet(
+        bad_files.deployments.as_ref().unwrap(),
+        &pieces(&bad, 2),
+        Compression::SNAPPY,
+    );
+    for threads in [1, 2, 3, 8] {
+        let e = run(threads, &bad_files, &KpiOptions::default()).unwrap_err();
+        let (code, path, _) = problem(&e);
+        assert_eq!(
+            (code.as_str(), path.as_str()),
+            ("invalid_input", "deployments[5].outcome"),
+            "{threads} threads"
+        );
+    }
+}
+
+/// `batch` with its `outcome` column replaced.
+fn with_outcomes(batch: &RecordBatch, outcomes: Vec<Option<&str>>) -> RecordBatch {
+    let schema = batch.schema();
+    let columns: Vec<(String, ArrayRef)> = schema
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .map(|(f, c)| {
+            let c = if f.name() == "outcome" {
+                Arc::new(StringArray::from(outcomes.clone())) as ArrayRef
+            } else {
+                c.clone()
+            };
+            (f.name().clone(), c)
+        })
+        .collect();
+    RecordBatch::try_from_iter(columns).unwrap()
+}

@@ -81,6 +81,47 @@ pub(super) struct Rel {
     pub(super) incidents: Vec<Box<str>>,
 }
 
+/// A deployment's fields as the KPIs read them, borrowed from wherever
+/// they are held: the input of
+/// [`KpiAccumulator::add_deployment_fields`] (the fields of a
+/// [`DeploymentRecord`] of the same name; times in Unix seconds).
+#[derive(Debug, Clone, Copy)]
+pub struct DeploymentFields<'a> {
+    /// The deployment id.
+    pub id: &'a str,
+    /// The service deployed.
+    pub service: &'a str,
+    /// The environment deployed to.
+    pub environment: &'a str,
+    /// The team, if any.
+    pub team: Option<&'a str>,
+    /// The release deployed, if any.
+    pub release_id: Option<&'a str>,
+    /// When it finished, in Unix seconds.
+    pub finished_at: i64,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Planned, emergency, hotfix or rework.
+    pub kind: DeploymentKind,
+}
+
+/// An incident's fields as the KPIs read them, borrowed: the input of
+/// [`KpiAccumulator::add_incident_fields`] (the fields of an [`Incident`]
+/// of the same name; times in Unix seconds).
+#[derive(Debug, Clone, Copy)]
+pub struct IncidentFields<'a> {
+    /// The incident id.
+    pub id: &'a str,
+    /// The service affected, if known.
+    pub service: Option<&'a str>,
+    /// When it was opened, in Unix seconds.
+    pub created_at: i64,
+    /// When it was resolved, in Unix seconds, if it was.
+    pub resolved_at: Option<i64>,
+    /// The deployment that caused it, if known.
+    pub caused_by: Option<&'a str>,
+}
+
 /// Accumulates history records for [`KpiReport`]s; accumulators over any
 /// partition of the records [`merge`](KpiAccumulator::merge) into exactly
 /// the report of one accumulator over all of them; they travel between
@@ -289,7 +330,6 @@ impl KpiAccumulator {
     /// Feeds one deployment. A deployment finishing before it started is an
     /// error whose path is relative to the record (`finished_at`).
     pub fn add_deployment(&mut self, d: &DeploymentRecord) -> std::result::Result<(), Problem> {
-        let finish = d.finished_at.unix_seconds();
         if let Some(start) = &d.started_at {
             if d.finished_at < *start {
                 return Err(Problem::new(
@@ -301,11 +341,57 @@ impl KpiAccumulator {
                 ));
             }
         }
+        self.push_deployment(
+            &DeploymentFields {
+                id: &d.id,
+                service: &d.service,
+                environment: &d.environment,
+                team: d.team.as_deref(),
+                release_id: d.release_id.as_deref(),
+                finished_at: d.finished_at.unix_seconds(),
+                outcome: d.outcome,
+                kind: d.kind,
+            },
+            d.changes.iter().map(|c| {
+                (
+                    c.id.as_str(),
+                    c.committed_at.as_ref().map(|t| t.unix_seconds()),
+                )
+            }),
+        );
+        Ok(())
+    }
+
+    /// Feeds one deployment given as borrowed fields and its changes as
+    /// `(id, committed_at)` pairs (Unix seconds): what
+    /// [`add_deployment`](KpiAccumulator::add_deployment) keeps of a
+    /// [`DeploymentRecord`], without building one — for readers of
+    /// columnar input (`relman-arrow`) that hold the strings already. The
+    /// accumulator is the same as after `add_deployment` of the record with
+    /// these fields.
+    ///
+    /// The record's own checks are the caller's: a non-empty `id`, the
+    /// read-time limits, and `finished_at` not before `started_at`
+    /// (`add_deployment` checks the last).
+    pub fn add_deployment_fields<'c>(
+        &mut self,
+        fields: &DeploymentFields<'_>,
+        changes: impl IntoIterator<Item = (&'c str, Option<i64>)>,
+    ) {
+        self.push_deployment(fields, changes);
+    }
+
+    fn push_deployment<'c>(
+        &mut self,
+        d: &DeploymentFields<'_>,
+        changes: impl IntoIterator<Item = (&'c str, Option<i64>)>,
+    ) {
+        let finish = d.finished_at;
         self.counts.deployments_read = self.counts.deployments_read.saturating_add(1);
         if !self.in_period(finish) {
             self.counts.deployments_outside_period =
                 self.counts.deployments_outside_period.saturating_add(1);
-            return Ok(());
+            return;
         }
         let Some(env) = self
             .production
@@ -315,19 +401,16 @@ impl KpiAccumulator {
         else {
             self.counts.deployments_not_production =
                 self.counts.deployments_not_production.saturating_add(1);
-            return Ok(());
+            return;
         };
-        let service = self.names.intern(&d.service);
+        let service = self.names.intern(d.service);
         // Teams are only needed to group by them.
-        let team = match (&d.team, self.settings.group_by) {
+        let team = match (d.team, self.settings.group_by) {
             (Some(t), Some(KpiGroupBy::Team)) => self.names.intern(t),
             _ => NONE,
         };
-        let release = d
-            .release_id
-            .as_deref()
-            .map_or(NONE, |r| self.names.intern(r));
-        let id = self.ids.push(&d.id);
+        let release = d.release_id.map_or(NONE, |r| self.names.intern(r));
+        let id = self.ids.push(d.id);
         self.deps.push(Dep {
             finish,
             id,
@@ -339,23 +422,22 @@ impl KpiAccumulator {
             kind: d.kind,
         });
         if is_success(d.outcome) {
-            for c in &d.changes {
+            for (change, committed) in changes {
                 let ship = FirstShip {
                     finish,
-                    committed: c.committed_at.as_ref().map(|t| t.unix_seconds()),
+                    committed,
                     service,
                     env,
                     team,
                 };
-                let id = self.change_ids.push(&c.id);
+                let id = self.change_ids.push(change);
                 self.shipments.push(Shipment {
-                    hash: fx_hash(&c.id),
+                    hash: fx_hash(change),
                     id,
                     ship,
                 });
             }
         }
-        Ok(())
     }
 
     /// Feeds one incident. An incident resolved before it was created is
@@ -372,27 +454,40 @@ impl KpiAccumulator {
                 ));
             }
         }
+        self.add_incident_fields(&IncidentFields {
+            id: &inc.id,
+            service: inc.service.as_deref(),
+            created_at: inc.created_at.unix_seconds(),
+            resolved_at: inc.resolved_at.as_ref().map(|t| t.unix_seconds()),
+            caused_by: inc.caused_by.as_deref(),
+        });
+        Ok(())
+    }
+
+    /// Feeds one incident given as borrowed fields (times in Unix
+    /// seconds): the accumulator is the same as after
+    /// [`add_incident`](KpiAccumulator::add_incident) of the record with
+    /// these fields. The record's own checks are the caller's: a non-empty
+    /// `id`, the read-time limits, and `resolved_at` not before
+    /// `created_at` (`add_incident` checks the last).
+    pub fn add_incident_fields(&mut self, inc: &IncidentFields<'_>) {
         self.counts.incidents_read = self.counts.incidents_read.saturating_add(1);
-        let created = inc.created_at.unix_seconds();
+        let created = inc.created_at;
         if !self.in_period(created) {
             self.counts.incidents_outside_period =
                 self.counts.incidents_outside_period.saturating_add(1);
-            return Ok(());
+            return;
         }
-        let service = inc
-            .service
-            .as_deref()
-            .map_or(NONE, |s| self.names.intern(s));
-        let id = self.incident_text.push(&inc.id);
-        let caused_by = inc.caused_by.as_deref().map(|c| self.incident_text.push(c));
+        let service = inc.service.map_or(NONE, |s| self.names.intern(s));
+        let id = self.incident_text.push(inc.id);
+        let caused_by = inc.caused_by.map(|c| self.incident_text.push(c));
         self.incidents.push(Inc {
             id,
             created,
-            resolved: inc.resolved_at.as_ref().map(|t| t.unix_seconds()),
+            resolved: inc.resolved_at,
             service,
             caused_by,
         });
-        Ok(())
     }
 
     /// Feeds one release (its audit log gives the time in each state).

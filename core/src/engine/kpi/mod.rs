@@ -112,7 +112,7 @@ mod series;
 mod sort;
 pub mod stats;
 
-pub use accumulate::KpiAccumulator;
+pub use accumulate::{DeploymentFields, IncidentFields, KpiAccumulator};
 pub use dora::{BenchmarkTable, Tier, TierReason, TierVerdict, Tiering, DORA_2023};
 pub use stats::{DurationStats, Rate};
 
