@@ -69,6 +69,11 @@ fn report<'b>(
             history.read_ipc(table, bytes)?;
         }
     }
+    finish(history)
+}
+
+/// The report of everything `history` read, as a JSON value.
+fn finish(history: ArrowHistory) -> relman::Result<Value> {
     serde_json::to_value(history.finish()?)
         .map_err(|e| relman::Error::internal(format!("cannot write the report: {e}")))
 }
@@ -157,13 +162,16 @@ impl<'task> ScopedTask<'task> for ArrowTask {
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let work = self.work.take();
         Ok(catch_unwind(AssertUnwindSafe(move || {
-            let (history, tables) = work.ok_or_else(|| {
+            let (mut history, tables) = work.ok_or_else(|| {
                 relman::Error::internal("computeKpisArrowAsync: the task ran twice")
             })??;
-            report(
-                history,
-                tables.iter().map(|(table, b)| (*table, b.as_deref())),
-            )
+            // The copies are the task's own: decoded in place.
+            for (table, bytes) in tables {
+                if let Some(bytes) = bytes {
+                    history.read_ipc_owned(table, bytes)?;
+                }
+            }
+            finish(history)
         }))
         .unwrap_or_else(|p| Err(relman::api::panic_error(p.as_ref()))))
     }

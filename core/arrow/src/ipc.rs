@@ -4,8 +4,8 @@
 //! or the IPC file format (`tableToIPC(table, 'file')`, Feather v2), told
 //! apart by the file format's leading magic `ARROW1`.
 //!
-//! The buffer is copied once into Arrow's aligned memory and decoded batch
-//! by batch: each batch is fed to the reader and dropped before the next
+//! Borrowed bytes are copied once into Arrow's memory, owned bytes are
+//! used in place (`read_ipc_owned`); either is decoded batch by batch: each batch is fed to the reader and dropped before the next
 //! one is decoded. Every batch is validated by arrow-ipc (offsets, UTF-8,
 //! dictionary keys) before a row is read; the file format's footer is
 //! checked against the buffer's length here, before arrow-ipc reads a
@@ -89,7 +89,18 @@ impl ArrowHistory {
     /// (`deployments.finished_at` for a column of a wrong type). A buffer
     /// holding a schema and no batch feeds no row.
     pub fn read_ipc(&mut self, table: Table, bytes: &[u8]) -> Result<()> {
-        let format = IpcFormat::detect(bytes);
+        self.read_ipc_buffer(table, Buffer::from_slice_ref(bytes))
+    }
+
+    /// [`read_ipc`](Self::read_ipc) over bytes the reader may keep (a
+    /// file read into memory): the batches are decoded in place, without
+    /// the copy `read_ipc` makes of borrowed bytes.
+    pub fn read_ipc_owned(&mut self, table: Table, bytes: Vec<u8>) -> Result<()> {
+        self.read_ipc_buffer(table, Buffer::from_vec(bytes))
+    }
+
+    fn read_ipc_buffer(&mut self, table: Table, bytes: Buffer) -> Result<()> {
+        let format = IpcFormat::detect(&bytes);
         let bad = |message: &dyn std::fmt::Display| {
             Error::invalid_input(
                 table.name(),
@@ -105,7 +116,7 @@ impl ArrowHistory {
     fn read_ipc_stream(
         &mut self,
         table: Table,
-        bytes: &[u8],
+        bytes: Buffer,
         bad: &dyn Fn(&dyn std::fmt::Display) -> Error,
     ) -> Result<()> {
         if bytes.is_empty() {
@@ -122,10 +133,7 @@ impl ArrowHistory {
                 &"no end-of-stream marker at the end (a truncated buffer?)",
             ));
         };
-        let messages = bytes
-            .get(..bytes.len().saturating_sub(marker))
-            .unwrap_or_default();
-        let mut buffer = Buffer::from_slice_ref(messages);
+        let mut buffer = bytes.slice_with_length(0, bytes.len().saturating_sub(marker));
         let mut decoder = StreamDecoder::new();
         while !buffer.is_empty() {
             if let Some(batch) = decoder.decode(&mut buffer).map_err(|e| bad(&e))? {
@@ -144,9 +152,10 @@ impl ArrowHistory {
     fn read_ipc_file(
         &mut self,
         table: Table,
-        bytes: &[u8],
+        buffer: Buffer,
         bad: &dyn Fn(&dyn std::fmt::Display) -> Error,
     ) -> Result<()> {
+        let bytes = buffer.as_slice();
         let truncated = || bad(&"no footer at the end (a truncated buffer?)");
         // `ARROW1`, padding to 8 bytes, …, footer, its i32 length, `ARROW1`.
         let trailer_start = bytes
@@ -175,7 +184,6 @@ impl ArrowHistory {
             return Err(bad(&"big-endian data"));
         }
         let schema = arrow_ipc::convert::try_fb_to_schema(schema).map_err(|e| bad(&e))?;
-        let buffer = Buffer::from_slice_ref(bytes);
         let mut decoder = FileDecoder::new(std::sync::Arc::new(schema), footer.version());
         // The blocks lie between the leading magic and the footer.
         let block = |b: &Block| -> Result<Buffer> {

@@ -169,6 +169,21 @@ fn stream_and_file_buffers_equal_the_document() {
                     expected,
                     "{format:?} {mode:?} dictionaries: {dictionaries}"
                 );
+                // Owned bytes, decoded in place: the same report.
+                let settings = KpiSettings::resolve(&KpiPolicy::default(), &options).unwrap();
+                let mut owned = ArrowHistory::new(settings, Limits::DEFAULT).unwrap();
+                for (table, bytes) in [
+                    (Table::Releases, r.clone()),
+                    (Table::Deployments, d.clone()),
+                    (Table::Incidents, i.clone()),
+                ] {
+                    owned.read_ipc_owned(table, bytes).unwrap();
+                }
+                assert_eq!(
+                    serde_json::to_value(owned.finish().unwrap()).unwrap(),
+                    expected,
+                    "owned {format:?} {mode:?}"
+                );
             }
         }
     }
@@ -232,9 +247,13 @@ fn truncated_buffers_are_refused() {
         let mut r = reader();
         r.read_ipc(Table::Deployments, &bytes).unwrap();
         assert_eq!(r.rows(Table::Deployments), d.num_rows());
-        // …and no prefix of it.
+        // …and no prefix of it, borrowed or owned.
         for n in 0..bytes.len() {
             refused(Table::Deployments, &bytes[..n]);
+            let e = reader()
+                .read_ipc_owned(Table::Deployments, bytes[..n].to_vec())
+                .unwrap_err();
+            assert_eq!(problem(&e).1, "deployments");
         }
     }
     // A footer length past the buffer, and blocks past the messages.
