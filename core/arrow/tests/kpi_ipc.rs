@@ -240,9 +240,12 @@ fn bytes_that_are_not_arrow_ipc_are_refused_at_the_table() {
 #[test]
 fn truncated_buffers_are_refused() {
     let h = history();
-    let d = dictionary_strings(&columnar::deployments(&h, Times::Unit(TimeUnit::Second)));
+    // Six rows in two batches: every message boundary of a stream with
+    // dictionaries.
+    let d = columnar::deployments(&h, Times::Unit(TimeUnit::Second)).slice(0, 6);
+    let d = dictionary_strings(&d);
     for format in FORMATS {
-        let bytes = ipc(&pieces(&d, 4), format);
+        let bytes = ipc(&pieces(&d, 3), format);
         // The whole buffer is read…
         let mut r = reader();
         r.read_ipc(Table::Deployments, &bytes).unwrap();
@@ -334,5 +337,33 @@ fn a_column_of_the_wrong_type_is_named_as_for_any_batch() {
         let (_, path, message) = problem(&e);
         assert_eq!(path, "deployments[2].service");
         assert_eq!(message, "must not be null");
+    }
+}
+
+/// Every byte of a stream and of a file flipped, one at a time (the
+/// messages, the dictionary and record batch bodies, the footer): refused
+/// or read, never a panic.
+#[test]
+fn corrupt_buffers_never_panic() {
+    let h = history();
+    // Six rows in two batches (with changes and CIs), dictionaries and
+    // plain strings: 7 to 9 kilobytes, each byte flipped.
+    let d = columnar::deployments(&h, Times::Unit(TimeUnit::Millisecond)).slice(0, 6);
+    let d = dictionary_strings(&d);
+    for format in FORMATS {
+        let bytes = ipc(&pieces(&d, 3), format);
+        let fresh = reader();
+        let mut panics = Vec::new();
+        for k in 0..bytes.len() {
+            let mut flipped = bytes.clone();
+            flipped[k] ^= 0xFF;
+            let read = std::panic::catch_unwind(|| {
+                let _ = fresh.clone().read_ipc(Table::Deployments, &flipped);
+            });
+            if read.is_err() {
+                panics.push(k);
+            }
+        }
+        assert!(panics.is_empty(), "{format:?}: panics at {panics:?}");
     }
 }
