@@ -39,11 +39,26 @@ fn bytes<'e>(
         )
     };
     if !arg.is_typedarray().unwrap_or(false) {
-        return Err(not_bytes(format!("{kind}")));
+        use napi::ValueType as V;
+        let what = match kind {
+            V::String => "a string",
+            V::Number => "a number",
+            V::Boolean => "a boolean",
+            V::BigInt => "a bigint",
+            V::Symbol => "a symbol",
+            V::Function => "a function",
+            V::Object if arg.is_arraybuffer().unwrap_or(false) => {
+                "an ArrayBuffer (wrap it: `new Uint8Array(buffer)`)"
+            }
+            V::Object if arg.is_array().unwrap_or(false) => "an array",
+            V::Object => "an object",
+            _ => "another value",
+        };
+        return Err(not_bytes(what.to_string()));
     }
     Uint8ArraySlice::from_unknown(arg)
         .map(Some)
-        .map_err(|_| not_bytes("another typed array".to_string()))
+        .map_err(|_| not_bytes("a typed array of another element type".to_string()))
 }
 
 /// A reader for the `options` and `policy` given.

@@ -158,7 +158,8 @@ test('an argument that is not a Uint8Array is invalid_input at its table', () =>
   for (const value of ['text', 42, [1, 2, 3], { length: 0 }, new Int16Array(4), new ArrayBuffer(8)]) {
     expectError(() => relman.computeKpisArrow(value), 'invalid_input', 'deployments', /Uint8Array/);
   }
-  expectError(() => relman.computeKpisArrow(null, null, 'x'), 'invalid_input', 'releases', /Uint8Array/);
+  expectError(() => relman.computeKpisArrow(null, null, 'x'), 'invalid_input', 'releases', /not a string/);
+  expectError(() => relman.computeKpisArrow(new ArrayBuffer(8)), 'invalid_input', 'deployments', /new Uint8Array\(buffer\)/);
 });
 
 test('options and policy are read as computeKpis reads them', () => {
