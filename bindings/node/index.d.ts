@@ -153,6 +153,26 @@ export declare function closure(release: T.In<T.Release>): T.Closure
 /** DORA and ITIL release KPIs of `history`, with series and groups. */
 export declare function computeKpis(history: T.In<T.History>, options?: T.In<T.KpiOptions> | null, policy?: T.In<T.Policy> | null): T.KpiReport
 
+/**
+ * DORA and ITIL release KPIs of a history given as Arrow IPC buffers,
+ * one per table (the stream or the file format: apache-arrow's
+ * `tableToIPC(table)` or `tableToIPC(table, 'file')`), with the columns
+ * of docs/kpi.md ("Arrow and Parquet"). The report is the one
+ * `computeKpis` returns for the same records in one history document.
+ * A buffer that is not Arrow IPC (or is truncated), or an argument that
+ * is not a `Uint8Array`, is an `Error` with code `invalid_input` at
+ * `deployments` (the table); a column of a wrong type at
+ * `deployments.finished_at`; a bad value at `deployments[12].outcome`.
+ */
+export declare function computeKpisArrow(deployments: Uint8Array | null, incidents?: Uint8Array | null, releases?: Uint8Array | null, options?: T.In<T.KpiOptions> | null, policy?: T.In<T.Policy> | null): T.KpiReport
+
+/**
+ * `computeKpisArrow` on the thread pool: the buffers are copied when
+ * the function is called (the caller may reuse them at once), read on a
+ * worker thread.
+ */
+export declare function computeKpisArrowAsync(deployments: Uint8Array | null, incidents?: Uint8Array | null, releases?: Uint8Array | null, options?: T.In<T.KpiOptions> | null, policy?: T.In<T.Policy> | null): Promise<T.KpiReport>
+
 /** `computeKpis` on the thread pool. */
 export declare function computeKpisAsync(history: T.In<T.History>, options?: T.In<T.KpiOptions> | null, policy?: T.In<T.Policy> | null): Promise<T.KpiReport>
 

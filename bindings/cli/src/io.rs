@@ -166,12 +166,7 @@ impl Globals {
     /// [`DEFAULT_MAX_DOCUMENT_BYTES`]: relman::limits::DEFAULT_MAX_DOCUMENT_BYTES
     pub fn read(&self, path: &str) -> Result<Input, Failure> {
         if path == "-" {
-            if self.stdin_read.replace(true) {
-                return Err(Failure::invalid_input(
-                    "stdin (`-`) can be read only once per run",
-                ));
-            }
-            let bytes = read_capped(std::io::stdin().lock(), STDIN_NAME, self.max_bytes)?;
+            let bytes = self.read_stdin()?;
             let text = utf8(STDIN_NAME, bytes)?;
             return Ok(Input {
                 name: STDIN_NAME.to_string(),
@@ -179,6 +174,40 @@ impl Globals {
             });
         }
         read_file(Path::new(path), self.max_bytes)
+    }
+
+    /// Reads `path` (or stdin for `-`) as bytes, under the limits of
+    /// [`Globals::read`]: the name it is reported under and its bytes
+    /// (binary inputs read whole: Arrow IPC tables, cargo feature `ipc`).
+    #[cfg(feature = "ipc")]
+    pub fn read_bytes(&self, path: &str) -> Result<(String, Vec<u8>), Failure> {
+        if path == "-" {
+            return Ok((STDIN_NAME.to_string(), self.read_stdin()?));
+        }
+        let name = path.to_string();
+        let file = File::open(path)
+            .map_err(|e| crate::write::io_failure(&e, format!("cannot read `{name}`: {e}")))?;
+        let mut expected = 0;
+        if let Ok(meta) = file.metadata() {
+            if meta.is_file() && meta.len() > self.max_bytes {
+                return Err(too_large(&name, self.max_bytes, meta.len()));
+            }
+            if meta.is_file() {
+                expected = meta.len().saturating_add(1);
+            }
+        }
+        let bytes = read_capped_sized(file, &name, self.max_bytes, expected)?;
+        Ok((name, bytes))
+    }
+
+    /// Stdin to its end (once per run), at most `--max-document-bytes`.
+    fn read_stdin(&self) -> Result<Vec<u8>, Failure> {
+        if self.stdin_read.replace(true) {
+            return Err(Failure::invalid_input(
+                "stdin (`-`) can be read only once per run",
+            ));
+        }
+        read_capped(std::io::stdin().lock(), STDIN_NAME, self.max_bytes)
     }
 
     /// Streams the lines of `path` (or stdin for `-`) to `each` with their

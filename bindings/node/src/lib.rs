@@ -16,8 +16,14 @@
 //!   with code `internal`, never an abort.
 //! - `computeKpisAsync`, `detectConflictsAsync`, `fitRiskModelAsync` and
 //!   `assessRiskManyAsync` run on the libuv thread pool and return Promises.
+//! - `computeKpisArrow` (and `computeKpisArrowAsync`) read Arrow IPC
+//!   buffers through relman-arrow (`src/kpi_arrow.rs`); not an operation of
+//!   the catalog, like the Python binding's `compute_kpis_arrow`.
 
 mod convert;
+// Public like `ops`: its `#[napi]` functions are the crate's API (and not
+// dead code in test builds).
+pub mod kpi_arrow;
 mod prepared_context;
 mod prepared_schedule;
 mod risk_assessor;

@@ -48,7 +48,11 @@
 //! (from any source: a Parquet file, an IPC stream, an Arrow C stream), or
 //! [`read_batches`] a whole [`RecordBatchReader`], then [`finish`].
 //! [`read_parquet`] reads a Parquet file batch by batch, and
-//! [`compute_kpis_parquet`] does everything for one to three files.
+//! [`compute_kpis_parquet`] does everything for one to three files
+//! (cargo feature `parquet`, on by default). `read_ipc` reads an Arrow
+//! IPC buffer, stream or file format (apache-arrow's `tableToIPC`), and
+//! `compute_kpis_ipc` does everything for one to three buffers (cargo
+//! feature `ipc`, off by default).
 //! [`add_deployments`] and [`add_incidents`] feed one batch to a bare
 //! accumulator.
 //!
@@ -83,6 +87,10 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 mod columns;
+#[cfg(feature = "ipc")]
+mod ipc;
+#[cfg(feature = "ipc")]
+pub use ipc::{compute_kpis_ipc, IpcBuffers, IpcFormat};
 
 #[cfg(feature = "parquet")]
 use std::path::{Path, PathBuf};
@@ -122,6 +130,12 @@ pub mod arrow {
     pub mod error {
         pub use arrow_schema::ArrowError;
     }
+
+    /// The IPC stream and file formats (`arrow::ipc`, cargo feature
+    /// `ipc`): the readers [`ArrowHistory::read_ipc`](crate::ArrowHistory::read_ipc)
+    /// uses, and writers to build buffers with.
+    #[cfg(feature = "ipc")]
+    pub use arrow_ipc as ipc;
 }
 use arrow::record_batch::{RecordBatch, RecordBatchReader};
 use columns::{ChangesCol, StrListCol, Strs, Times};

@@ -1,8 +1,8 @@
 //! `relman kpi HISTORY [--input-format --incidents --releases --from --to
 //! --tz --week-start --series --group-by]`: the DORA five keys and the ITIL
 //! release KPIs of a history (one JSON document, NDJSON streamed line by
-//! line, or Parquet tables read batch by batch), with a weekly or monthly
-//! series and optional groups.
+//! line, Parquet tables read batch by batch, or Arrow IPC tables), with a
+//! weekly or monthly series and optional groups.
 
 use relman::kpi::{DurationStats, KpiSet, Rate, TierVerdict};
 use relman::ndjson::NdjsonHistory;
@@ -39,6 +39,14 @@ Release document (JSON) per row in its column `release`. Errors name the
 column (`deployments.finished_at`) or the row (`deployments[12].outcome`).
 See docs/kpi.md, \"Arrow and Parquet\".
 
+FILE is an Arrow IPC deployments table when it ends in .arrow, .arrows,
+.feather or .ipc or with --input-format arrow: the IPC file format
+(Feather v2, `tableToIPC(table, 'file')`) or the stream format
+(`tableToIPC(table)`, `pyarrow.ipc.new_stream`), told apart by the file's
+first bytes; --incidents FILE and --releases FILE are then Arrow IPC too.
+The same columns as Parquet; each table is read whole into memory (at most
+--max-document-bytes; `-` reads stdin), a truncated one is refused.
+
 With --format table: the DORA keys with their tiers, the ITIL KPIs, then
 one line per series bucket and per group.
 
@@ -49,20 +57,22 @@ Exit status: 0 ok, 2 bad input (history, options, policy).";
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// The history (JSON, NDJSON for `.ndjson`/`.jsonl`, a Parquet
-    /// deployments table for `.parquet`/`.pq`; `-` reads stdin, not for
+    /// deployments table for `.parquet`/`.pq`, an Arrow IPC one for
+    /// `.arrow`/`.arrows`/`.feather`/`.ipc`; `-` reads stdin, not for
     /// Parquet).
     #[arg(value_name = "FILE")]
     pub history: String,
     /// How to read FILE: json (one history document), ndjson (one record
-    /// per line) or parquet (the deployments table); default: by
+    /// per line), parquet or arrow (the deployments table); default: by
     /// extension, else json.
     #[arg(long, value_name = "FORMAT", value_enum)]
     pub input_format: Option<InputFormat>,
-    /// With Parquet input: the incidents table (Parquet).
+    /// With Parquet or Arrow input: the incidents table (in FILE's
+    /// format).
     #[arg(long, value_name = "FILE")]
     pub incidents: Option<String>,
-    /// With Parquet input: the releases table (Parquet; one Release
-    /// document as JSON per row, column `release`).
+    /// With Parquet or Arrow input: the releases table (in FILE's format;
+    /// one Release document as JSON per row, column `release`).
     #[arg(long, value_name = "FILE")]
     pub releases: Option<String>,
     /// Start of the period, inclusive (RFC 3339).
@@ -96,12 +106,16 @@ pub enum InputFormat {
     /// Parquet tables (deployments in FILE, `--incidents`, `--releases`),
     /// read batch by batch.
     Parquet,
+    /// Arrow IPC tables, file or stream format (deployments in FILE,
+    /// `--incidents`, `--releases`), each read whole.
+    Arrow,
 }
 
 impl InputFormat {
     /// The format `--input-format` gives, else the one of the file's
     /// extension (`.ndjson`, `.jsonl`: NDJSON; `.parquet`, `.pq`: Parquet;
-    /// in any case), else JSON.
+    /// `.arrow`, `.arrows`, `.feather`, `.ipc`: Arrow IPC; in any case),
+    /// else JSON.
     pub fn of(path: &str, given: Option<InputFormat>) -> InputFormat {
         given.unwrap_or_else(|| {
             let ext = std::path::Path::new(path)
@@ -111,6 +125,7 @@ impl InputFormat {
             match ext.as_deref() {
                 Some("ndjson" | "jsonl") => InputFormat::Ndjson,
                 Some("parquet" | "pq") => InputFormat::Parquet,
+                Some("arrow" | "arrows" | "feather" | "ipc") => InputFormat::Arrow,
                 _ => InputFormat::Json,
             }
         })
@@ -136,7 +151,7 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
         ..KpiOptions::default()
     };
     let format = InputFormat::of(&args.history, args.input_format);
-    if format != InputFormat::Parquet {
+    if !matches!(format, InputFormat::Parquet | InputFormat::Arrow) {
         if let Some(flag) = [
             ("--incidents", &args.incidents),
             ("--releases", &args.releases),
@@ -145,7 +160,8 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
         .find_map(|(flag, value)| value.is_some().then_some(flag))
         {
             return Err(Failure::invalid_input(format!(
-                "{flag} goes with Parquet input (FILE ending in .parquet or .pq, or --input-format parquet); \
+                "{flag} goes with Parquet or Arrow input (FILE ending in .parquet or .pq, or .arrow, \
+                 .arrows, .feather or .ipc, or --input-format parquet or arrow); \
                  a JSON or NDJSON history holds its incidents and releases itself"
             )));
         }
@@ -164,6 +180,7 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
             reader.finish()?
         }
         InputFormat::Parquet => parquet(args, globals, &policy.kpi, &options)?,
+        InputFormat::Arrow => arrow_ipc(args, globals, &policy.kpi, &options)?,
     };
     match globals.format() {
         Format::Json => output::print_json(&report)?,
@@ -215,6 +232,47 @@ fn parquet(
 ) -> Result<KpiReport, Failure> {
     Err(Failure::invalid_input(
         "this relman was built without Parquet input (cargo feature `parquet` of relman-cli)",
+    ))
+}
+
+/// The KPIs of Arrow IPC tables (file or stream format): deployments in
+/// FILE, incidents and releases in `--incidents` and `--releases`, each
+/// read whole (at most `--max-document-bytes`) and decoded in place.
+/// Errors name the file.
+#[cfg(feature = "ipc")]
+fn arrow_ipc(
+    args: &Args,
+    globals: &Globals,
+    policy: &relman::policy::KpiPolicy,
+    options: &KpiOptions,
+) -> Result<KpiReport, Failure> {
+    use relman_arrow::{ArrowHistory, Table};
+    let settings = relman::KpiSettings::resolve(policy, options)?;
+    let mut history = ArrowHistory::new(settings, globals.limits().clone())?;
+    for (table, path) in [
+        (Table::Deployments, Some(&args.history)),
+        (Table::Incidents, args.incidents.as_ref()),
+        (Table::Releases, args.releases.as_ref()),
+    ] {
+        let Some(path) = path else { continue };
+        let (name, bytes) = globals.read_bytes(path)?;
+        history
+            .read_ipc_owned(table, bytes)
+            .map_err(|e| Failure::from(e).prefixed(&format!("{name}: ")))?;
+    }
+    Ok(history.finish()?)
+}
+
+/// Without the `ipc` feature: Arrow IPC input is refused.
+#[cfg(not(feature = "ipc"))]
+fn arrow_ipc(
+    _: &Args,
+    _: &Globals,
+    _: &relman::policy::KpiPolicy,
+    _: &KpiOptions,
+) -> Result<KpiReport, Failure> {
+    Err(Failure::invalid_input(
+        "this relman was built without Arrow IPC input (cargo feature `ipc` of relman-cli)",
     ))
 }
 

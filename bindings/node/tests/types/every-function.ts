@@ -62,6 +62,8 @@ const step: RolloutStep = relman.rolloutStep(
 );
 const judged: CanaryJudgement = relman.judgeCanary({ latency: [1, 2, 3] }, { latency: [1, 2, 4] }, { alpha: 0.05 });
 const kpis: KpiReport = relman.computeKpis(history, { series: 'week', from: new Date(0) });
+// Arrow IPC buffers (apache-arrow's tableToIPC): a Uint8Array or Buffer per table.
+const arrowKpis: KpiReport = relman.computeKpisArrow(new Uint8Array(0), Buffer.alloc(0), null, { series: 'week' });
 const notes: ReleaseNotes = relman.releaseNotes(release, 'markdown');
 const ics: IcsExport = relman.calendarIcs(schedule, { now: new Date() });
 const imported: ServiceNowImport = relman.importServicenow(
@@ -81,10 +83,11 @@ const any: JsonValue = relman.call('assess_risk', { release, context });
 
 async function heavy(): Promise<number> {
   const k: KpiReport = await relman.computeKpisAsync(history);
+  const ka: KpiReport = await relman.computeKpisArrowAsync(null, new Uint8Array(0));
   const c: ConflictReport = await relman.detectConflictsAsync(schedule);
   const f: FittedRiskModel = await relman.fitRiskModelAsync(history);
   const b: RiskBatch = await relman.assessRiskManyAsync([release]);
-  return k.warnings.length + c.conflicts.length + f.samples.releases + b.assessments.length;
+  return k.warnings.length + ka.warnings.length + c.conflicts.length + f.samples.releases + b.assessments.length;
 }
 
 try {
@@ -104,4 +107,4 @@ try {
 
 console.log(differenceKinds, differenceSeqs, tamperKind, newKinds);
 console.log(validated, fromText, allowed, verdict, score, batch, fitted, conflicts, slots, order, step,
-  judged, kpis, notes, ics, patches, importedApprovals, importedCounts, releaseSchema, names, table, any, heavy);
+  judged, kpis, arrowKpis, notes, ics, patches, importedApprovals, importedCounts, releaseSchema, names, table, any, heavy);
