@@ -2,16 +2,19 @@
 merged on the driver (docs/kpi.md, "Apache Spark").
 
     python examples/python/spark_kpis.py [--deployments N] [--incidents M]
-        [--partitions P] [--master local[2]] [--check] [--out FILE]
-    python examples/python/spark_kpis.py --deployments-parquet D [--incidents-parquet I] ...
+        [--releases R] [--partitions P] [--master local[2]] [--check] [--out FILE]
+    python examples/python/spark_kpis.py --deployments-parquet D [--incidents-parquet I]
+        [--releases-parquet R] ...
 
-Deployments and incidents are generated deterministically by Spark
+Deployments, incidents and releases are generated deterministically by Spark
 (`spark.range` and hashes of the row index: several services, production
 and staging environments, successes and failures, hotfixes and rework,
 1-3 changes per deployment, the changes of a failed deployment shipped
 again by the next one, incidents linked by `caused_by` or left to the
-attribution window, most of them resolved), or read from Parquet files or
-folders with the columns of docs/kpi.md ("Arrow and Parquet").
+attribution window, most of them resolved; release documents with their
+audit log, tests and reviews, a quarter of the deployments belonging to
+one), or read from Parquet files or folders with the columns of
+docs/kpi.md ("Arrow and Parquet").
 
 Each table is repartitioned by service into P partitions; `mapInArrow`
 hands every partition's Arrow record batches to one `relman.KpiAccumulator`
@@ -137,14 +140,15 @@ def own_changes(i: Column, n: int) -> Column:
     return F.slice(F.array(*changes), 1, h(i, 7, 3) + 1)
 
 
-def generate_deployments(spark: SparkSession, n: int, services: int, partitions: int) -> DataFrame:
+def generate_deployments(spark: SparkSession, n: int, services: int, partitions: int, releases: int = 0) -> DataFrame:
     """Deployment i of n: `d{i}`, finishing at BASE + i/n of a year (plus up
     to 10 minutes); 60 % production, 25 % production-eu, 15 % staging;
     80 % success, 5 % success_with_issues, 10 % failed, 5 % rolled_back;
     85 % planned, 3 % emergency, 7 % hotfix, 5 % rework; teams team0-team9
     (5 % without a team); started 10 minutes before (10 % unknown); a
     failed or rolled-back deployment's changes ship again with deployment
-    i + 1."""
+    i + 1. With `releases`, a quarter of them belong to release
+    `R{i*releases/n}`."""
     i = F.col("id")
     env = h(i, 2, 100)
     outcome = h(i, 4, 100)
@@ -155,6 +159,10 @@ def generate_deployments(spark: SparkSession, n: int, services: int, partitions:
     previous = i - 1
     return spark.range(0, n, numPartitions=partitions).select(
         F.concat(F.lit("d"), i.cast("string")).alias("id"),
+        F.when(
+            (h(i, 17, 4) == 0) & F.lit(releases > 0),
+            F.concat(F.lit("R"), F.floor(i * F.lit(releases) / F.lit(max(n, 1))).cast("string")),
+        ).alias("release_id"),
         dep_service(i, services).alias("service"),
         F.when(env < 60, "production").when(env < 85, "production-eu").otherwise("staging").alias("environment"),
         F.when(team == 0, F.lit(None))
@@ -200,6 +208,88 @@ def generate_incidents(spark: SparkSession, m: int, n: int, services: int, parti
         F.when(h(j, 14, 50) == 0, F.lit(None)).otherwise(ts(created + 300 + h(j, 15, 8 * 3_600))).alias("resolved_at"),
         F.when(linked, F.concat(F.lit("d"), k.cast("string"))).alias("caused_by"),
     )
+
+
+def generate_releases(spark: SparkSession, count: int, services: int, partitions: int) -> DataFrame:
+    """Release q of `count`: one Release document as JSON per row (the
+    `release` column; `service`, its first service, to partition by).
+    Created at q/count of the year, planned two weeks later for two hours,
+    deployed up to an hour early or three late; 90 % closed (80 % success,
+    10 % success_with_issues, 5 % failed, 5 % rolled_back) with their
+    audit log, 10 % still in testing; kinds minor, major, patch and
+    emergency; UAT runs, reviews and knowledge articles on some."""
+    q = F.col("id")
+    created = F.lit(BASE) + F.floor(q * F.lit(SPAN) / F.lit(max(count, 1))).cast("long")
+    start = created + 14 * 86_400
+    deployed = start - 3_600 + h(q, 21, 4 * 3_600)
+    closed = h(q, 22, 10) > 0
+    outcome = h(q, 23, 100)
+    kind = h(q, 24, 100)
+
+    def event(seq: int, at: Column, command: str, before: str, after: str) -> Column:
+        return F.struct(
+            F.lit(seq).alias("seq"),
+            ts(at).alias("at"),
+            F.lit("rm").alias("actor"),
+            F.lit(command).alias("command"),
+            F.lit(before).alias("from"),
+            F.lit(after).alias("to"),
+            F.lit("0" * 64).alias("hash"),
+        )
+
+    opened = [
+        event(1, created + 86_400 + h(q, 25, 86_400), "advance", "planning", "development"),
+        event(2, created + 3 * 86_400 + h(q, 26, 86_400), "advance", "development", "testing"),
+    ]
+    finished = [
+        event(3, created + 5 * 86_400 + h(q, 27, 86_400), "advance", "testing", "approval"),
+        event(4, start - 86_400 + h(q, 28, 43_200), "start_deployment", "approval", "deployment"),
+        event(5, deployed, "complete_deployment", "deployment", "review"),
+        event(6, deployed + 2 * 86_400, "close", "review", "closed"),
+    ]
+    service = F.concat(F.lit("svc"), h(q, 29, services).cast("string"))
+    document = F.struct(
+        F.concat(F.lit("R"), q.cast("string")).alias("id"),
+        F.concat(F.lit("release "), q.cast("string")).alias("title"),
+        F.when(kind < 60, "minor")
+        .when(kind < 75, "major")
+        .when(kind < 90, "patch")
+        .otherwise("emergency")
+        .alias("kind"),
+        F.when(closed, "closed").otherwise("testing").alias("state"),
+        F.lit("rm").alias("owner"),
+        F.array(service).alias("services"),
+        F.array(F.lit("production")).alias("environments"),
+        F.array(F.concat(F.lit("team"), h(q, 30, 10).cast("string"))).alias("team"),
+        ts(created).alias("created_at"),
+        ts(start).alias("planned_start"),
+        ts(start + 7_200).alias("planned_end"),
+        F.when(closed, ts(deployed)).alias("deployed_at"),
+        F.when(
+            closed,
+            F.when(outcome < 80, "success")
+            .when(outcome < 90, "success_with_issues")
+            .when(outcome < 95, "failed")
+            .otherwise("rolled_back"),
+        ).alias("outcome"),
+        F.when(
+            h(q, 31, 10) < 7,
+            F.array(
+                F.struct(
+                    F.lit("uat").alias("kind"),
+                    (h(q, 32, 40) + 1).alias("passed"),
+                    h(q, 33, 3).alias("failed"),
+                    F.lit("po").alias("signed_off_by"),
+                )
+            ),
+        ).alias("tests"),
+        F.when(closed & (h(q, 34, 10) < 6), F.struct(ts(deployed + 86_400).alias("completed_at"))).alias("review"),
+        F.when(h(q, 35, 10) < 4, F.array(F.concat(F.lit("KB"), q.cast("string")))).alias("knowledge_articles"),
+        F.when(closed, F.array(*opened, *finished)).otherwise(F.array(*opened)).alias("log"),
+    )
+    # Null fields are left out; times as RFC 3339 in UTC, whole seconds.
+    text = F.to_json(document, {"timestampFormat": "yyyy-MM-dd'T'HH:mm:ssXXX"})
+    return spark.range(0, count, numPartitions=partitions).select(text.alias("release"), service.alias("service"))
 
 
 # --- One accumulator per partition ---------------------------------------
@@ -262,7 +352,10 @@ def accumulate(table: str, options: KpiOptions) -> Callable[[Iterator[pa.RecordB
 
 def by_service(df: DataFrame, partitions: int) -> DataFrame:
     """The table hash-partitioned by service into `partitions` partitions
-    (a service's rows all in one partition)."""
+    (a service's rows all in one partition); a table without a `service`
+    column (releases read from Parquet) round-robin."""
+    if "service" not in df.columns:
+        return df.repartition(partitions)
     return df.repartition(partitions, "service")
 
 
@@ -271,14 +364,15 @@ def spark_kpis(
     incidents: Optional[DataFrame],
     options: KpiOptions,
     partitions: int,
+    releases: Optional[DataFrame] = None,
 ) -> Tuple[Dict[str, Any], List[Dict[str, Any]], Dict[str, float]]:
-    """The report over both tables, one accumulator per partition of each,
+    """The report over the tables, one accumulator per partition of each,
     merged on the driver; with the partitions seen (table, partition, rows,
     services, bytes) and the seconds taken."""
     timings: Dict[str, float] = {}
     merged = relman.KpiAccumulator(options)
     parts: List[Dict[str, Any]] = []
-    for table, df in (("deployments", deployments), ("incidents", incidents)):
+    for table, df in (("deployments", deployments), ("incidents", incidents), ("releases", releases)):
         if df is None:
             continue
         start = time.perf_counter()
@@ -328,7 +422,11 @@ def without_nulls(value: Any) -> Any:
 
 
 def single_process_report(
-    deployments: DataFrame, incidents: Optional[DataFrame], options: KpiOptions, how: str = "auto"
+    deployments: DataFrame,
+    incidents: Optional[DataFrame],
+    options: KpiOptions,
+    how: str = "auto",
+    releases: Optional[DataFrame] = None,
 ) -> Tuple[Dict[str, Any], str]:
     """The report of one process over the same rows, collected to the
     driver: `relman.compute_kpis` over one history document (`how` =
@@ -338,11 +436,25 @@ def single_process_report(
     tables = {"deployments": deployments.toArrow()}
     if incidents is not None:
         tables["incidents"] = incidents.toArrow()
+    if releases is not None:
+        tables["releases"] = releases.select("release").toArrow()
     if how == "auto":
         how = "document" if all(t.num_rows <= DOCUMENT_MAX_ITEMS for t in tables.values()) else "arrow"
     if how == "arrow":
-        return dict(relman.compute_kpis_arrow(tables["deployments"], tables.get("incidents"), options=options)), how
-    history = cast(History, {name: [without_nulls(row) for row in table.to_pylist()] for name, table in tables.items()})
+        arrow = relman.compute_kpis_arrow(
+            tables["deployments"], tables.get("incidents"), tables.get("releases"), options=options
+        )
+        return dict(arrow), how
+    # A release row is one Release document as JSON.
+    history = cast(
+        History,
+        {
+            name: [
+                json.loads(row["release"]) if name == "releases" else without_nulls(row) for row in table.to_pylist()
+            ]
+            for name, table in tables.items()
+        },
+    )
     del tables
     return dict(relman.compute_kpis(history, options)), how
 
@@ -393,9 +505,11 @@ def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description="DORA KPIs on Spark: one relman accumulator per partition")
     parser.add_argument("--deployments", type=int, default=100_000, help="deployments to generate (100000)")
     parser.add_argument("--incidents", type=int, help="incidents to generate (a tenth of the deployments)")
+    parser.add_argument("--releases", type=int, help="releases to generate (a fiftieth of the deployments)")
     parser.add_argument("--services", type=int, default=50, help="services of the generated data (50)")
     parser.add_argument("--deployments-parquet", help="read the deployments from this Parquet file or folder")
     parser.add_argument("--incidents-parquet", help="read the incidents from this Parquet file or folder")
+    parser.add_argument("--releases-parquet", help="read the releases (a `release` JSON column) from Parquet")
     parser.add_argument("--partitions", type=int, default=8, help="partitions by service (8)")
     parser.add_argument("--master", default="local[2]", help="Spark master (local[2])")
     parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="a Spark setting")
@@ -410,8 +524,8 @@ def main(argv: List[str]) -> int:
     args = parser.parse_args(argv)
     if args.partitions < 1:
         parser.error("--partitions must be at least 1")
-    if args.incidents_parquet and not args.deployments_parquet:
-        parser.error("--incidents-parquet needs --deployments-parquet")
+    if (args.incidents_parquet or args.releases_parquet) and not args.deployments_parquet:
+        parser.error("--incidents-parquet and --releases-parquet need --deployments-parquet")
     conf = []
     for item in args.conf:
         key, sep, value = item.partition("=")
@@ -430,19 +544,22 @@ def main(argv: List[str]) -> int:
     if parquet:
         deployments = spark.read.parquet(args.deployments_parquet)
         incidents = spark.read.parquet(args.incidents_parquet) if args.incidents_parquet else None
-        source = args.deployments_parquet + (f" and {args.incidents_parquet}" if args.incidents_parquet else "")
+        releases = spark.read.parquet(args.releases_parquet) if args.releases_parquet else None
+        source = ", ".join(p for p in (args.deployments_parquet, args.incidents_parquet, args.releases_parquet) if p)
     else:
         n = args.deployments
         m = n // 10 if args.incidents is None else args.incidents
-        deployments = generate_deployments(spark, n, args.services, args.partitions)
+        r = n // 50 if args.releases is None else args.releases
+        deployments = generate_deployments(spark, n, args.services, args.partitions, r)
         incidents = generate_incidents(spark, m, n, args.services, args.partitions)
-        source = f"{n} generated deployments and {m} incidents over {args.services} services"
+        releases = generate_releases(spark, r, args.services, args.partitions)
+        source = f"{n} generated deployments, {m} incidents and {r} releases over {args.services} services"
     log(f"{source}, {args.partitions} partitions by service, options {json.dumps(options)}")
 
     status = 0
     try:
         total = time.perf_counter()
-        report, parts, timings = spark_kpis(deployments, incidents, options, args.partitions)
+        report, parts, timings = spark_kpis(deployments, incidents, options, args.partitions, releases)
         timings["total (Spark, merge, finish)"] = time.perf_counter() - total
         for name, seconds in timings.items():
             log(f"{name}: {seconds:.2f} s")
@@ -459,7 +576,7 @@ def main(argv: List[str]) -> int:
             print(text)
         if args.check:
             start = time.perf_counter()
-            single, how = single_process_report(deployments, incidents, options, args.check_with)
+            single, how = single_process_report(deployments, incidents, options, args.check_with, releases)
             log(f"single process ({how}): {time.perf_counter() - start:.2f} s")
             diff = differences(report, single)
             if diff:

@@ -37,6 +37,7 @@ from pyspark.sql import functions as F  # noqa: E402
 EXAMPLE = EXAMPLES / "python" / "spark_kpis.py"
 DEPLOYMENTS = 100_000
 INCIDENTS = 10_000
+RELEASES = 2_000
 SERVICES = 50
 PARTITIONS = 8
 
@@ -65,16 +66,17 @@ def spark() -> Iterator[SparkSession]:
 
 @pytest.fixture(scope="module")
 def generated(spark: SparkSession) -> Dict[str, Any]:
-    deployments = ex.generate_deployments(spark, DEPLOYMENTS, SERVICES, PARTITIONS)
+    deployments = ex.generate_deployments(spark, DEPLOYMENTS, SERVICES, PARTITIONS, RELEASES)
     incidents = ex.generate_incidents(spark, INCIDENTS, DEPLOYMENTS, SERVICES, PARTITIONS)
-    report, parts, _ = ex.spark_kpis(deployments, incidents, ex.DEFAULT_OPTIONS, PARTITIONS)
-    return {"deployments": deployments, "incidents": incidents, "report": report, "parts": parts}
+    releases = ex.generate_releases(spark, RELEASES, SERVICES, PARTITIONS)
+    report, parts, _ = ex.spark_kpis(deployments, incidents, ex.DEFAULT_OPTIONS, PARTITIONS, releases)
+    return {"deployments": deployments, "incidents": incidents, "releases": releases, "report": report, "parts": parts}
 
 
 def test_spark_report_equals_the_single_process_report(generated: Dict[str, Any]) -> None:
     report = generated["report"]
     single, how = ex.single_process_report(
-        generated["deployments"], generated["incidents"], ex.DEFAULT_OPTIONS, "document"
+        generated["deployments"], generated["incidents"], ex.DEFAULT_OPTIONS, "document", generated["releases"]
     )
     assert how == "document"
     assert ex.differences(report, single) == []
@@ -83,8 +85,9 @@ def test_spark_report_equals_the_single_process_report(generated: Dict[str, Any]
 
 
 def test_the_generated_data_exercises_the_kpis(generated: Dict[str, Any]) -> None:
-    """The figures compared are not empty: every DORA KPI has values, some
-    records are outside the period, incidents are attributed both ways."""
+    """The figures compared are not empty: every DORA and ITIL KPI has
+    values, some records are outside the period, incidents are attributed
+    both ways."""
     report, deployments = generated["report"], generated["deployments"]
     dora = report["kpis"]["dora"]
     options = ex.DEFAULT_OPTIONS
@@ -115,13 +118,21 @@ def test_the_generated_data_exercises_the_kpis(generated: Dict[str, Any]) -> Non
         "not production": report["records"]["deployments_not_production"],
     }
     assert all(value > 0 for value in figures.values()), figures
+    itil = report["kpis"]["itil"]
+    rates = {name: kpi["value"] for name, kpi in itil.items() if isinstance(kpi, dict) and "value" in kpi}
+    # Rates strictly between 0 and 1; incidents per release may exceed 1.
+    assert len(rates) == 8, rates
+    assert all(0 < value < 1 for name, value in rates.items() if name != "incidents_per_release"), rates
+    assert rates["incidents_per_release"] > 0
+    assert all(stats["count"] > 0 for stats in itil["time_in_state"].values()), itil["time_in_state"]
+    assert itil["releases"] > 0.9 * RELEASES
     assert len(report["groups"]) == SERVICES
     assert len(report["series"]) == 51
 
 
 def test_partitions_are_by_service(generated: Dict[str, Any]) -> None:
     parts: List[Dict[str, Any]] = generated["parts"]
-    for table, rows in (("deployments", DEPLOYMENTS), ("incidents", INCIDENTS)):
+    for table, rows in (("deployments", DEPLOYMENTS), ("incidents", INCIDENTS), ("releases", RELEASES)):
         mine = [p for p in parts if p["table"] == table]
         assert sorted(p["partition"] for p in mine) == list(range(PARTITIONS)), mine
         assert sum(p["rows"] for p in mine) == rows
@@ -137,19 +148,20 @@ def test_partitions_are_by_service(generated: Dict[str, Any]) -> None:
         assert all(p["bytes"] > 0 for p in mine)
 
 
-def write_parquet(spark: SparkSession, tmp: Path) -> Tuple[Path, Path]:
+def write_parquet(spark: SparkSession, tmp: Path) -> Tuple[Path, Path, Path]:
     """Generated records written by Spark as Parquet with TIMESTAMP_MICROS
     (Spark's default INT96 has no zone: relman's own Parquet reader refuses
     it)."""
     spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
-    paths = (tmp / "deployments", tmp / "incidents")
-    ex.generate_deployments(spark, 10_000, 12, 3).write.parquet(str(paths[0]))
+    paths = (tmp / "deployments", tmp / "incidents", tmp / "releases")
+    ex.generate_deployments(spark, 10_000, 12, 3, 200).write.parquet(str(paths[0]))
     ex.generate_incidents(spark, 2_000, 10_000, 12, 2).write.parquet(str(paths[1]))
+    ex.generate_releases(spark, 200, 12, 1).select("release").write.parquet(str(paths[2]))
     return paths
 
 
 def test_the_command_on_parquet_equals_relman_on_the_same_files(spark: SparkSession, tmp_path: Path) -> None:
-    deployments, incidents = write_parquet(spark, tmp_path)
+    deployments, incidents, releases = write_parquet(spark, tmp_path)
     options: KpiOptions = {"group_by": "team", "time_zone": "America/New_York", "series": "month"}
     out = tmp_path / "report.json"
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
@@ -161,6 +173,8 @@ def test_the_command_on_parquet_equals_relman_on_the_same_files(spark: SparkSess
             str(deployments),
             "--incidents-parquet",
             str(incidents),
+            "--releases-parquet",
+            str(releases),
             "--partitions",
             "9",
             "--options",
@@ -181,10 +195,11 @@ def test_the_command_on_parquet_equals_relman_on_the_same_files(spark: SparkSess
     report = json.loads(out.read_text())
     # The same files read by pyarrow, not by Spark: the same report.
     expected = relman.compute_kpis_arrow(
-        pq.read_table(deployments), pq.read_table(incidents), options=options
+        pq.read_table(deployments), pq.read_table(incidents), pq.read_table(releases), options=options
     )
     assert report == expected
     assert report["kpis"]["dora"]["production_deployments"] > 0
+    assert report["kpis"]["itil"]["releases"] == 200
     assert {g["key"] for g in report["groups"]} >= {"team1", "(none)"}
 
 
