@@ -19,6 +19,7 @@ user time, peak RSS); the time includes reading and decoding the files.
     python kpi_columnar.py duckdb-ndjson PATH THREADS
     python kpi_columnar.py polars-parquet DIR THREADS
     python kpi_columnar.py run --dir DIR --relman BIN [--spark SCRIPT] [--repeats K] [--out JSON]
+    python kpi_columnar.py markdown JSON       # the tables of benches/RESULTS.md
 
 The first writes the Parquet files from the CSV files `kpi-scale --csv`
 writes (outside any timing); the middle three are the timed baselines (each
@@ -351,9 +352,17 @@ def run(args):
         def spark(text):
             with open(spark_out) as f:
                 return {"metrics": relman_metrics(json.load(f))}
+        # The accumulators' bytes of 10M deployments (about 1 GB) are merged
+        # on the driver: its heap is given room.
         step("spark_local2", [a.spark_python or py, a.spark, "--master", "local[2]",
+                              "--conf", "spark.driver.memory=8g", "--options", "{}",
                               "--deployments-parquet", dep, "--incidents-parquet", inc,
                               "--out", spark_out], spark)
+        with open(spark_out, "rb") as f:
+            same = json.loads(f.read()) == json.loads(first)
+        results["checks"].append({"same_report": ["relman_parquet_1core", "spark_local2"], "ok": same})
+        if not same:
+            raise SystemExit("Spark's report differs from relman_parquet_1core")
     results["summary"] = summary(results["steps"])
     if a.out:
         with open(a.out, "w") as f:
@@ -393,6 +402,30 @@ def summary(steps):
     return rows
 
 
+def markdown(path):
+    """The tables of benches/RESULTS.md from a `run --out` file."""
+    with open(path) as f:
+        results = json.load(f)
+    steps = results["steps"]
+    print("| step | samples (wall s) | median wall | in-process query (baselines) | user s (median) | peak RSS |")
+    print("|---|---|---|---|---|---|")
+    for name, entry in steps.items():
+        walls = ", ".join(f"{x['wall_secs']:.2f}" for x in entry["samples"])
+        query = [x["time_secs"] for x in entry["samples"] if "time_secs" in x]
+        user = statistics.median(x["user_secs"] for x in entry["samples"])
+        print(f"| `{name}` | {walls} | {entry['median_wall_secs']:.2f} s | "
+              + (f"{statistics.median(query):.2f} s" if query else "")
+              + f" | {user:.2f} | {entry['peak_rss_mib']:,.0f} MiB |")
+    print()
+    print("| goal | baseline | relman | baseline ÷ relman | |")
+    print("|---|---|---|---|---|")
+    for row in results["summary"]:
+        goal = f"≥ {row['goal']}×" if row["goal"] else "(no goal)"
+        verdict = "" if row["met"] is None else ("**met**" if row["met"] else "**missed**")
+        print(f"| {goal} | `{row['baseline']}` {row['baseline_secs']:.2f} s | `{row['relman']}` "
+              f"{row['relman_secs']:.2f} s | {row['ratio']:.2f}× | {verdict} |")
+
+
 def main():
     what = sys.argv[1]
     if what == "write-parquet":
@@ -403,6 +436,8 @@ def main():
         print(json.dumps(duckdb_ndjson(sys.argv[2], int(sys.argv[3]))))
     elif what == "polars-parquet":
         print(json.dumps(polars_parquet(sys.argv[2], int(sys.argv[3]))))
+    elif what == "markdown":
+        markdown(sys.argv[2])
     elif what == "run":
         results = run(sys.argv[2:])
         print(json.dumps(results, indent=1))
