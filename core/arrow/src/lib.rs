@@ -486,7 +486,7 @@ pub fn compute_kpis_parquet(
         (Table::Releases, &files.releases),
     ] {
         if let Some(path) = path {
-            history.read_parquet_file(table, path)?;
+            history.read_parquet_path(table, path)?;
         }
     }
     history.finish()
@@ -494,15 +494,16 @@ pub fn compute_kpis_parquet(
 
 #[cfg(feature = "parquet")]
 impl ArrowHistory {
-    /// [`read_parquet`](ArrowHistory::read_parquet) of the file at `path`,
-    /// its row groups decoded and read on every core (batch work's
-    /// threads, `relman::foundation::parallel`): contiguous runs of row
-    /// groups, each read by a reader of its own (the file opened again)
-    /// into a shard, the shards merged in file order — the same reader as
-    /// a serial read (merging is exact), the same first error (rows are
-    /// numbered across the file, and the earliest failing shard holds the
-    /// earliest bad row).
-    fn read_parquet_file(&mut self, table: Table, path: &Path) -> Result<()> {
+    /// [`read_parquet`](ArrowHistory::read_parquet) of the file at `path`
+    /// (cargo feature `parquet`), its row groups decoded and read on every
+    /// core (batch work's threads, `relman::foundation::parallel`):
+    /// contiguous runs of row groups, each read by a reader of its own (the
+    /// file opened again) into a shard, the shards merged in file order —
+    /// the same reader as a serial read (merging is exact), the same first
+    /// error (rows are numbered across the file, and the earliest failing
+    /// shard holds the earliest bad row). A file that cannot be opened is
+    /// `invalid_input` at `<table>`, naming the file.
+    pub fn read_parquet_path(&mut self, table: Table, path: &Path) -> Result<()> {
         let bad = |e: parquet::errors::ParquetError| {
             Error::invalid_input(table.name(), format!("not a readable Parquet file: {e}"))
         };

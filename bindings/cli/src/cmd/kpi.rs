@@ -189,15 +189,20 @@ pub fn run(args: &Args, globals: &Globals) -> Result<Outcome, Failure> {
     Ok(Outcome::Ok)
 }
 
-/// The KPIs of Parquet tables: deployments in FILE, incidents and releases
-/// in `--incidents` and `--releases`, each read batch by batch. Errors name
-/// the file.
-#[cfg(feature = "parquet")]
-fn parquet(
+/// The KPIs of columnar tables: deployments in FILE, incidents and
+/// releases in `--incidents` and `--releases`, each given to `read` with
+/// its path. Errors name the file.
+#[cfg(any(feature = "parquet", feature = "ipc"))]
+fn columnar(
     args: &Args,
     globals: &Globals,
     policy: &relman::policy::KpiPolicy,
     options: &KpiOptions,
+    mut read: impl FnMut(
+        &mut relman_arrow::ArrowHistory,
+        relman_arrow::Table,
+        &str,
+    ) -> Result<(), Failure>,
 ) -> Result<KpiReport, Failure> {
     use relman_arrow::{ArrowHistory, Table};
     let settings = relman::KpiSettings::resolve(policy, options)?;
@@ -207,19 +212,36 @@ fn parquet(
         (Table::Incidents, args.incidents.as_ref()),
         (Table::Releases, args.releases.as_ref()),
     ] {
-        let Some(path) = path else { continue };
+        if let Some(path) = path {
+            read(&mut history, table, path)?;
+        }
+    }
+    Ok(history.finish()?)
+}
+
+/// The KPIs of Parquet tables, each file's row groups read on every core
+/// ([`relman_arrow::ArrowHistory::read_parquet_path`]).
+#[cfg(feature = "parquet")]
+fn parquet(
+    args: &Args,
+    globals: &Globals,
+    policy: &relman::policy::KpiPolicy,
+    options: &KpiOptions,
+) -> Result<KpiReport, Failure> {
+    columnar(args, globals, policy, options, |history, table, path| {
         if path == "-" {
             return Err(Failure::invalid_input(
                 "Parquet cannot be read from stdin (`-`): give a file",
             ));
         }
-        let file = std::fs::File::open(path)
+        // Opened here first for the CLI's own I/O error (exit code and
+        // message).
+        std::fs::File::open(path)
             .map_err(|e| crate::write::io_failure(&e, format!("cannot read `{path}`: {e}")))?;
         history
-            .read_parquet(table, file)
-            .map_err(|e| Failure::from(e).prefixed(&format!("{path}: ")))?;
-    }
-    Ok(history.finish()?)
+            .read_parquet_path(table, std::path::Path::new(path))
+            .map_err(|e| Failure::from(e).prefixed(&format!("{path}: ")))
+    })
 }
 
 /// Without the `parquet` feature: Parquet input is refused.
@@ -235,10 +257,8 @@ fn parquet(
     ))
 }
 
-/// The KPIs of Arrow IPC tables (file or stream format): deployments in
-/// FILE, incidents and releases in `--incidents` and `--releases`, each
-/// read whole (at most `--max-document-bytes`) and decoded in place.
-/// Errors name the file.
+/// The KPIs of Arrow IPC tables (file or stream format), each read whole
+/// (at most `--max-document-bytes`) and decoded in place.
 #[cfg(feature = "ipc")]
 fn arrow_ipc(
     args: &Args,
@@ -246,21 +266,12 @@ fn arrow_ipc(
     policy: &relman::policy::KpiPolicy,
     options: &KpiOptions,
 ) -> Result<KpiReport, Failure> {
-    use relman_arrow::{ArrowHistory, Table};
-    let settings = relman::KpiSettings::resolve(policy, options)?;
-    let mut history = ArrowHistory::new(settings, globals.limits().clone())?;
-    for (table, path) in [
-        (Table::Deployments, Some(&args.history)),
-        (Table::Incidents, args.incidents.as_ref()),
-        (Table::Releases, args.releases.as_ref()),
-    ] {
-        let Some(path) = path else { continue };
+    columnar(args, globals, policy, options, |history, table, path| {
         let (name, bytes) = globals.read_bytes(path)?;
         history
             .read_ipc_owned(table, bytes)
-            .map_err(|e| Failure::from(e).prefixed(&format!("{name}: ")))?;
-    }
-    Ok(history.finish()?)
+            .map_err(|e| Failure::from(e).prefixed(&format!("{name}: ")))
+    })
 }
 
 /// Without the `ipc` feature: Arrow IPC input is refused.
