@@ -266,8 +266,10 @@ def timed(cmd, out_path):
     """Runs cmd under /usr/bin/time -v, its stdout to out_path: (wall s,
     user s, peak RSS MiB)."""
     stats = out_path + ".time"
+    # Spark binds to the loopback address (no lookup of the host's name).
+    env = {**os.environ, "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")}
     with open(out_path, "wb") as out:
-        subprocess.run(["/usr/bin/time", "-v", "-o", stats, *cmd], stdout=out, check=True)
+        subprocess.run(["/usr/bin/time", "-v", "-o", stats, *cmd], stdout=out, check=True, env=env)
     fields = {}
     with open(stats) as f:
         for line in f:
