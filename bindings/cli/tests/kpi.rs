@@ -9,21 +9,12 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
-
 mod common;
-use common::{relman, TempFile};
+use common::{kpi_history_path, relman, TempFile};
 
 #[path = "../../../core/tests/support/fixtures.rs"]
 mod fixtures;
 use fixtures::group_keys;
-
-fn history() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../core/tests/data/kpi-history.json")
-        .to_string_lossy()
-        .into_owned()
-}
 
 fn temp(name: &str, text: &str) -> TempFile {
     TempFile::new(name, text)
@@ -38,7 +29,7 @@ const PERIOD: [&str; 4] = [
 
 #[test]
 fn json_report_of_the_hand_built_history() {
-    let h = history();
+    let h = kpi_history_path();
     let mut args = vec!["kpi", h.as_str()];
     args.extend(PERIOD);
     let r = relman(&args).exits(0).stdout_json();
@@ -52,7 +43,7 @@ fn json_report_of_the_hand_built_history() {
 
 #[test]
 fn options_tz_week_start_series_and_group_by() {
-    let h = history();
+    let h = kpi_history_path();
     let mut args = vec![
         "kpi",
         h.as_str(),
@@ -81,7 +72,7 @@ fn policy_kpi_section_applies_and_flags_override_it() {
         r#"{"kpi": {"time_zone": "Europe/Paris", "series": "month",
                     "period_from": "2026-11-02T00:00:00Z", "period_to": "2026-11-23T00:00:00Z"}}"#,
     );
-    let h = history();
+    let h = kpi_history_path();
     let r = relman(&["--policy", policy.path(), "kpi", &h])
         .exits(0)
         .stdout_json();
@@ -112,7 +103,7 @@ fn policy_kpi_section_applies_and_flags_override_it() {
 
 #[test]
 fn table_output_is_readable() {
-    let h = history();
+    let h = kpi_history_path();
     let mut args = vec!["kpi", h.as_str(), "--format", "table"];
     args.extend(PERIOD);
     let run = relman(&args);
@@ -132,7 +123,7 @@ fn table_output_is_readable() {
 
 #[test]
 fn bad_input_codes_and_paths() {
-    let h = history();
+    let h = kpi_history_path();
     let err = relman(&[
         "kpi",
         &h,
@@ -200,7 +191,7 @@ fn bad_input_codes_and_paths() {
 /// their own (releases first), CRLF endings and blank lines.
 fn history_ndjson() -> String {
     let h: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(history()).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(kpi_history_path()).unwrap()).unwrap();
     let mut lines = Vec::new();
     for (list, key) in [
         ("releases", "release"),
@@ -217,7 +208,7 @@ fn history_ndjson() -> String {
 
 #[test]
 fn ndjson_by_extension_flag_or_stdin_gives_the_json_report() {
-    let h = history();
+    let h = kpi_history_path();
     let text = history_ndjson();
     let mut args = vec!["kpi", h.as_str(), "--group-by", "service"];
     args.extend(PERIOD);

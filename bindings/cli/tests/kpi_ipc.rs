@@ -13,11 +13,10 @@
 )]
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::Stdio;
 
 mod common;
-use common::{relman, relman_with, TempFile};
+use common::{kpi_history, kpi_history_path, relman, relman_with, TempFile};
 
 // (Its Parquet writer is not used here.)
 #[allow(dead_code)]
@@ -28,17 +27,6 @@ use relman_arrow::arrow::array::RecordBatch;
 use relman_arrow::arrow::datatypes::TimeUnit;
 use relman_arrow::arrow::ipc::writer::{FileWriter, StreamWriter};
 use serde_json::Value;
-
-fn history_path() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../core/tests/data/kpi-history.json")
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn history() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(history_path()).unwrap()).unwrap()
-}
 
 /// `batch` as IPC bytes, the file format or the stream format.
 fn ipc(batch: &RecordBatch, file: bool) -> Vec<u8> {
@@ -64,7 +52,7 @@ fn bytes_file(name: &str, bytes: &[u8]) -> TempFile {
 
 /// The three tables of the hand-built history as IPC files named `names`.
 fn tables(names: [&str; 3], mode: Times, file: bool) -> [TempFile; 3] {
-    let h = history();
+    let h = kpi_history();
     [
         columnar::deployments(&h, mode),
         columnar::incidents(&h, mode),
@@ -90,7 +78,7 @@ const OPTIONS: [&str; 6] = [
 
 #[test]
 fn arrow_files_and_streams_by_extension_or_flag_give_the_json_report() {
-    let h = history_path();
+    let h = kpi_history_path();
     let mut args = vec!["kpi", h.as_str()];
     args.extend(OPTIONS);
     let expected = relman(&args).exits(0).stdout_json();
@@ -143,7 +131,7 @@ fn arrow_files_and_streams_by_extension_or_flag_give_the_json_report() {
 
 #[test]
 fn an_arrow_stream_is_read_from_stdin() {
-    let h = history();
+    let h = kpi_history();
     let stream = ipc(&columnar::deployments(&h, Times::Text), false);
     let run = |args: &[&str]| {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_relman"))
@@ -188,7 +176,7 @@ fn arrow_errors_name_the_file_the_table_and_the_column() {
     assert!(message.contains(i.path()), "{message}");
 
     // A truncated file and a truncated stream, as incidents.
-    let h = history();
+    let h = kpi_history();
     for (name, file) in [("i.arrow", true), ("i.arrows", false)] {
         let full = ipc(&columnar::incidents(&h, Times::Text), file);
         let cut = bytes_file(name, &full[..full.len() - 3]);
@@ -204,7 +192,7 @@ fn arrow_errors_name_the_file_the_table_and_the_column() {
     }
 
     // A JSON file read as Arrow.
-    let hp = history_path();
+    let hp = kpi_history_path();
     let err = relman(&["kpi", &hp, "--input-format", "arrow"])
         .exits(2)
         .stderr_json();

@@ -12,32 +12,18 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
-
 mod common;
-use common::{relman, TempFile};
+use common::{kpi_history, kpi_history_path, relman, TempFile};
 
 #[path = "../../../core/arrow/tests/support/columnar.rs"]
 mod columnar;
 use columnar::{Compression, Times};
 use relman_arrow::arrow::datatypes::TimeUnit;
-use serde_json::Value;
-
-fn history_path() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../core/tests/data/kpi-history.json")
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn history() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(history_path()).unwrap()).unwrap()
-}
 
 /// The three tables of the hand-built history as Parquet files named
 /// `names`.
 fn tables(names: [&str; 3], mode: Times) -> [TempFile; 3] {
-    let h = history();
+    let h = kpi_history();
     let files = names.map(|n| TempFile::new(n, ""));
     columnar::write_parquet(
         &files[0].0,
@@ -66,7 +52,7 @@ const OPTIONS: [&str; 8] = [
 
 #[test]
 fn parquet_by_extension_or_flag_gives_the_json_report() {
-    let h = history_path();
+    let h = kpi_history_path();
     let mut args = vec!["kpi", h.as_str()];
     args.extend(OPTIONS);
     let expected = relman(&args).exits(0).stdout_json();
@@ -121,7 +107,7 @@ fn parquet_errors_name_the_file_and_the_column() {
     assert!(message.contains(i.path()), "{message}");
 
     // A JSON file read as Parquet.
-    let h = history_path();
+    let h = kpi_history_path();
     let err = relman(&["kpi", &h, "--input-format", "parquet"])
         .exits(2)
         .stderr_json();

@@ -11,19 +11,22 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use relman::limits::Limits;
-use relman::policy::{KpiGroupBy, KpiPolicy};
-use relman::{Error, History, KpiOptions, KpiSettings};
+use relman::policy::KpiPolicy;
+use relman::{Error, KpiOptions, KpiSettings};
 use relman_arrow::arrow::array::{
     ArrayRef, AsArray, DictionaryArray, Int32Array, RecordBatch, StringArray,
 };
 use relman_arrow::arrow::datatypes::{DataType, Int32Type, TimeUnit};
 use relman_arrow::arrow::ipc::writer::{FileWriter, StreamWriter};
 use relman_arrow::{compute_kpis_ipc, ArrowHistory, IpcBuffers, IpcFormat, Table};
-use serde_json::{json, Value};
+use serde_json::json;
+
+#[path = "support/history.rs"]
+mod history;
+use history::{document_report, history, options, pieces};
 
 // (Its Parquet writer is not used here.)
 #[allow(dead_code)]
@@ -31,48 +34,9 @@ use serde_json::{json, Value};
 mod columnar;
 use columnar::Times;
 
-/// The hand-built history of the core's KPI tests, with `cis` on one
-/// deployment and a sub-second commit time (as in kpi_arrow.rs).
-fn history() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/kpi-history.json");
-    let mut h: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    h["deployments"][0]["cis"] = json!(["ci-db", "ci-web"]);
-    h["deployments"][1]["changes"][0]["committed_at"] = json!("2026-11-01T10:00:00.250Z");
-    h
-}
-
-fn options() -> [KpiOptions; 2] {
-    [
-        KpiOptions::default(),
-        KpiOptions {
-            from: Some("2026-11-02T00:00:00Z".parse().unwrap()),
-            to: Some("2026-11-23T00:00:00+09:00".parse().unwrap()),
-            time_zone: Some("Asia/Tokyo".into()),
-            group_by: Some(KpiGroupBy::Team),
-            ..KpiOptions::default()
-        },
-    ]
-}
-
-fn document_report(h: &Value, options: &KpiOptions) -> Value {
-    let parsed = relman::parse::<History>(&h.to_string()).unwrap();
-    let mut report =
-        relman::compute_kpis_with(&parsed.document, &KpiPolicy::default(), options).unwrap();
-    report.warnings.extend(parsed.warnings);
-    serde_json::to_value(report).unwrap()
-}
-
 fn reader() -> ArrowHistory {
     let settings = KpiSettings::resolve(&KpiPolicy::default(), &KpiOptions::default()).unwrap();
     ArrowHistory::new(settings, Limits::DEFAULT).unwrap()
-}
-
-/// Cuts a batch in pieces of at most `n` rows.
-fn pieces(batch: &RecordBatch, n: usize) -> Vec<RecordBatch> {
-    (0..batch.num_rows())
-        .step_by(n)
-        .map(|start| batch.slice(start, n.min(batch.num_rows() - start)))
-        .collect()
 }
 
 /// `batches` (one schema) as an IPC buffer of `format`.

@@ -10,6 +10,20 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// The path of the hand-built KPI history of the core's tests
+/// (`core/tests/data/kpi-history.json`).
+pub fn kpi_history_path() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../core/tests/data/kpi-history.json")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The hand-built KPI history, parsed.
+pub fn kpi_history() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(kpi_history_path()).unwrap()).unwrap()
+}
+
 /// What a run of the binary produced.
 pub struct Run {
     pub code: i32,
