@@ -19,7 +19,7 @@ use arrow_ipc::Block;
 use relman::error::{Error, Result};
 use relman::limits::Limits;
 use relman::policy::KpiPolicy;
-use relman::{KpiOptions, KpiReport, KpiSettings};
+use relman::{KpiOptions, KpiReport};
 
 /// The magic at both ends of an IPC file (and the start of a Feather v2
 /// file).
@@ -232,16 +232,11 @@ pub fn compute_kpis_ipc(
     options: &KpiOptions,
     limits: &Limits,
 ) -> Result<KpiReport> {
-    let settings = KpiSettings::resolve(policy, options)?;
-    let mut history = ArrowHistory::new(settings, limits.clone())?;
-    for (table, bytes) in [
-        (Table::Deployments, buffers.deployments),
-        (Table::Incidents, buffers.incidents),
-        (Table::Releases, buffers.releases),
-    ] {
-        if let Some(bytes) = bytes {
-            history.read_ipc(table, bytes)?;
-        }
-    }
-    history.finish()
+    crate::compute_kpis_of(
+        [&buffers.deployments, &buffers.incidents, &buffers.releases],
+        policy,
+        options,
+        limits,
+        |history, table, bytes| history.read_ipc(table, bytes),
+    )
 }

@@ -148,12 +148,13 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 #[cfg(feature = "parquet")]
 use parquet::file::reader::ChunkReader;
 use relman::error::{Error, Problem, Result, Warning};
+#[cfg(feature = "parquet")]
 use relman::foundation::parallel;
 use relman::kpi::{DeploymentFields, IncidentFields};
 use relman::limits::{exceeded, Limits};
-#[cfg(feature = "parquet")]
+#[cfg(any(feature = "parquet", feature = "ipc"))]
 use relman::policy::KpiPolicy;
-#[cfg(feature = "parquet")]
+#[cfg(any(feature = "parquet", feature = "ipc"))]
 use relman::KpiOptions;
 use relman::{
     CommitRef, DeploymentKind, DeploymentRecord, Incident, KpiAccumulator, KpiReport, KpiSettings,
@@ -478,15 +479,34 @@ pub fn compute_kpis_parquet(
     options: &KpiOptions,
     limits: &Limits,
 ) -> Result<KpiReport> {
+    compute_kpis_of(
+        [&files.deployments, &files.incidents, &files.releases],
+        policy,
+        options,
+        limits,
+        |history, table, path| history.read_parquet_path(table, path),
+    )
+}
+
+/// The report over up to three tables (deployments, incidents, releases,
+/// in that order), each given to `read` when present: the body of
+/// [`compute_kpis_parquet`] and `compute_kpis_ipc`.
+#[cfg(any(feature = "parquet", feature = "ipc"))]
+fn compute_kpis_of<T>(
+    tables: [&Option<T>; 3],
+    policy: &KpiPolicy,
+    options: &KpiOptions,
+    limits: &Limits,
+    mut read: impl FnMut(&mut ArrowHistory, Table, &T) -> Result<()>,
+) -> Result<KpiReport> {
     let settings = KpiSettings::resolve(policy, options)?;
     let mut history = ArrowHistory::new(settings, limits.clone())?;
-    for (table, path) in [
-        (Table::Deployments, &files.deployments),
-        (Table::Incidents, &files.incidents),
-        (Table::Releases, &files.releases),
-    ] {
-        if let Some(path) = path {
-            history.read_parquet_path(table, path)?;
+    for (table, input) in [Table::Deployments, Table::Incidents, Table::Releases]
+        .into_iter()
+        .zip(tables)
+    {
+        if let Some(input) = input {
+            read(&mut history, table, input)?;
         }
     }
     history.finish()
